@@ -1,0 +1,225 @@
+"""ndgrad: reverse-mode automatic differentiation in pure Python on numpy.
+
+The public names follow PyTorch's, so that ``import ndgrad as torch`` runs PyTorch-style autograd
+code:
+
+>>> import ndgrad as torch
+>>> x = torch.ones(2, 2, requires_grad=True)
+>>> out = ((x + 2) * (x + 2) * 3).mean()
+>>> out.backward()
+>>> x.grad
+tensor([[4.5000, 4.5000],
+        [4.5000, 4.5000]])
+"""
+
+from __future__ import annotations
+
+from . import autograd, cuda, dtypes
+from ._creation import (
+    Generator,
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    initial_seed,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._device import device
+from ._printing import set_printoptions
+from ._tensor import Size, Tensor
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .dtypes import (
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from .ops.arithmetic import (
+    add,
+    clone,
+    div,
+    eq,
+    ge,
+    gt,
+    le,
+    lt,
+    mul,
+    ne,
+    neg,
+    pow,
+    sub,
+    true_divide,
+    where,
+)
+from .ops.linalg import matmul
+from .ops.reduction import mean, sum
+from .ops.shape import (
+    expand,
+    permute,
+    reshape,
+    squeeze,
+    stack,
+    transpose,
+    unbind,
+    unsqueeze,
+    view,
+)
+from .ops.unary import abs, exp, log, relu, sigmoid, sign, sqrt, tanh
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj: object) -> builtins_bool:
+    """True if ``obj`` is an ndgrad Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> builtins_int:
+    return input.numel()
+
+
+def is_floating_point(input: Tensor) -> builtins_bool:
+    return input.is_floating_point()
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+from builtins import bool as builtins_bool  # noqa: E402  (the module shadows bool/int as dtypes)
+from builtins import int as builtins_int  # noqa: E402
+
+__all__ = [
+    "Generator",
+    "Size",
+    "Tensor",
+    "abs",
+    "add",
+    "arange",
+    "as_tensor",
+    "autograd",
+    "bool",
+    "clone",
+    "cuda",
+    "detach",
+    "device",
+    "div",
+    "double",
+    "dtype",
+    "dtypes",
+    "empty",
+    "empty_like",
+    "enable_grad",
+    "eq",
+    "exp",
+    "expand",
+    "eye",
+    "float",
+    "float16",
+    "float32",
+    "float64",
+    "from_numpy",
+    "full",
+    "full_like",
+    "ge",
+    "get_default_dtype",
+    "gt",
+    "half",
+    "inference_mode",
+    "initial_seed",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "is_floating_point",
+    "is_grad_enabled",
+    "is_inference_mode_enabled",
+    "is_tensor",
+    "le",
+    "linspace",
+    "log",
+    "long",
+    "lt",
+    "manual_seed",
+    "matmul",
+    "mean",
+    "mul",
+    "ne",
+    "neg",
+    "no_grad",
+    "numel",
+    "ones",
+    "ones_like",
+    "permute",
+    "pow",
+    "rand",
+    "rand_like",
+    "randint",
+    "randn",
+    "randn_like",
+    "randperm",
+    "relu",
+    "reshape",
+    "seed",
+    "set_default_dtype",
+    "set_grad_enabled",
+    "set_printoptions",
+    "short",
+    "sigmoid",
+    "sign",
+    "sqrt",
+    "squeeze",
+    "stack",
+    "sub",
+    "sum",
+    "tanh",
+    "tensor",
+    "transpose",
+    "true_divide",
+    "uint8",
+    "unbind",
+    "unsqueeze",
+    "view",
+    "where",
+    "zeros",
+    "zeros_like",
+]

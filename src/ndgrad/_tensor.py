@@ -1,0 +1,625 @@
+"""The Tensor: a numpy array plus what autograd needs to know about it.
+
+The operator methods live with their ops (``ops/arithmetic.py`` holds ``Add`` and
+``Tensor.__add__``) and reach Tensor as mixins; this file holds storage, dtype, the autograd
+attributes, conversions and the in-place machinery.
+"""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import _errors
+from ._device import CPU, check_device, device
+from .autograd.function import AccumulateGrad, Node, RemovableHandle, _add_hook
+from .autograd.grad_mode import _state
+from .dtypes import dtype, from_numpy_dtype, get_default_dtype, to_dtype
+from .ops.arithmetic import ArithmeticMethods
+from .ops.linalg import LinalgMethods
+from .ops.reduction import ReductionMethods
+from .ops.shape import ShapeMethods
+from .ops.unary import UnaryMethods
+
+__all__ = ["Size", "Tensor"]
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints that prints as ``torch.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class _VersionCounter:
+    """Counts in-place writes to a storage; shared by a tensor, its views and its detach()es."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+class Tensor(ArithmeticMethods, UnaryMethods, ReductionMethods, ShapeMethods, LinalgMethods):
+    """A multi-dimensional array that can record the operations applied to it.
+
+    >>> import ndgrad
+    >>> x = ndgrad.ones(2, 2, requires_grad=True)
+    >>> y = (x * 3).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([[3., 3.],
+            [3., 3.]])
+    """
+
+    # Class-level defaults: a new tensor sets only what differs (creation is on every op's path).
+    _data: np.ndarray
+    _requires_grad = False
+    grad_fn: Node | None = None
+    _output_nr = 0
+    _grad: Tensor | None = None
+    _version_counter: _VersionCounter | None = None
+    _base: Tensor | None = None
+    _accumulator_ref: weakref.ref[AccumulateGrad] | None = None
+    _backward_hooks: dict[int, Callable[..., Any]] | None = None
+    _post_accumulate_hooks: dict[int, Callable[..., Any]] | None = None
+    _retains_grad = False
+    # numpy defers to our reflected operators (`array + tensor` gives a Tensor).
+    __array_ufunc__ = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The legacy constructor: Tensor([1, 2]) copies data as float; Tensor(2, 3) allocates.
+        from ._creation import _legacy_tensor_data
+
+        self._data = _legacy_tensor_data(args, kwargs)
+
+    @classmethod
+    def _make(cls, data: np.ndarray, grad_fn: Node | None = None, output_nr: int = 0) -> Tensor:
+        """Wrap an array without copying; with ``grad_fn``, the tensor is that node's output."""
+        t = object.__new__(cls)
+        t._data = data
+        if grad_fn is not None:
+            t.grad_fn = grad_fn
+            t._requires_grad = True
+            t._output_nr = output_nr
+        return t
+
+    # --- storage and metadata ------------------------------------------------------------------
+    @property
+    def data(self) -> Tensor:
+        """The same storage as a tensor outside the graph; writes to it are not tracked."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[self._wrap_dim(dim)]
+
+    @property
+    def dtype(self) -> dtype:
+        return from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self) -> device:
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return int(self._data.itemsize)
+
+    @property
+    def is_floating_point_type(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None) -> Any:
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[self._wrap_dim(dim)]
+
+    def _wrap_dim(self, dim: int) -> int:
+        ndim = self._data.ndim
+        n = max(ndim, 1)
+        if not -n <= dim < n:
+            raise _errors.dim_out_of_range(dim, ndim)
+        return dim % n
+
+    # --- autograd attributes -------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD)
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError(_errors.INT_REQUIRES_GRAD_)
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(_errors.NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of "
+                    f"type {type(value).__name__}"
+                )
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the tensor "
+                    "are the same size"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{value.dtype.name}' to a tensor "
+                    f"with dtype '{self.dtype.name}'. The gradient must match the tensor's dtype."
+                )
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    @property
+    def _version(self) -> int:
+        counter = self._version_counter
+        return 0 if counter is None else counter.value
+
+    def _counter(self) -> _VersionCounter:
+        counter = self._version_counter
+        if counter is None:
+            counter = self._version_counter = _VersionCounter()
+        return counter
+
+    def _bump_version(self) -> None:
+        self._counter().value += 1
+
+    def _accumulator(self) -> AccumulateGrad:
+        """This leaf's AccumulateGrad node: one per leaf while any graph uses it."""
+        ref = self._accumulator_ref
+        node = ref() if ref is not None else None
+        if node is None:
+            node = AccumulateGrad(self)
+            self._accumulator_ref = weakref.ref(node)
+        return node
+
+    def _accumulate(self, grad: Tensor) -> None:
+        """Add ``grad`` into ``.grad`` (the engine has already matched shape and dtype)."""
+        current = self._grad
+        if _state.grad_enabled:
+            # create_graph: keep the gradient's own graph, and never write into it.
+            self._grad = grad if current is None else current + grad
+        elif current is None:
+            # A copy: the incoming gradient may be shared (the caller's tensor, or routed to
+            # several inputs by one node), and .grad is the user's to modify in place.
+            self._grad = Tensor._make(np.array(grad._data, copy=True))
+        elif current.grad_fn is not None:
+            self._grad = Tensor._make(current._data + grad._data)
+        else:
+            np.add(current._data, grad._data, out=current._data)
+            current._bump_version()
+
+    def detach(self) -> Tensor:
+        """A tensor on the same storage, outside the graph; shares the version counter."""
+        t = Tensor._make(self._data)
+        t._version_counter = self._counter()
+        return t
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._requires_grad = False
+        self._output_nr = 0
+        return self
+
+    def retain_grad(self) -> None:
+        """Make backward fill ``.grad`` of this non-leaf tensor too."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if self._retains_grad:
+            return
+        self._retains_grad = True
+        fn = self.grad_fn
+        if fn._retained is None:
+            fn._retained = {}
+        fn._retained[self._output_nr] = weakref.ref(self)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn._register_tensor_hook(self._output_nr, hook)
+        return _add_hook(self, "_backward_hooks", hook)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """``hook(tensor)`` runs after a gradient was accumulated into this leaf's ``.grad``."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        return _add_hook(self, "_post_accumulate_hooks", hook)
+
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see ``autograd.backward``)."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # --- conversions ---------------------------------------------------------------------------
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self._requires_grad and not force:
+            raise RuntimeError(_errors.NUMPY_REQUIRES_GRAD)
+        return self._data
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if self._requires_grad:
+            raise RuntimeError(_errors.NUMPY_REQUIRES_GRAD)
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
+
+    def item(self) -> Any:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._data.tolist()
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            if self._data.size == 0:
+                raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+            raise RuntimeError(_errors.AMBIGUOUS_BOOL)
+        return bool(self._data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self) -> str:
+        from ._printing import tensor_repr
+
+        return tensor_repr(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (_rebuild, (self._data, self._requires_grad))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment.  If you were attempting to deepcopy a module, this may be "
+                "because of a torch.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001"
+            )
+        new = type(self)._make(self._data.copy())
+        new._requires_grad = self._requires_grad
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)``."""
+        target: dtype | None = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None))
+        copy = bool(kwargs.pop("copy", False))
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        for a in args:
+            if isinstance(a, Tensor):
+                target = a.dtype
+            elif isinstance(a, str | device):
+                check_device(a)
+            elif a is not None and not isinstance(a, bool):
+                target = to_dtype(a)
+        from .ops.arithmetic import to_dtype_op
+
+        if target is None or target.np == self._data.dtype:
+            return self.clone() if copy else self
+        return to_dtype_op(self, target.np)
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            from .autograd.function import _type_string
+
+            return _type_string(self).split(" ")[0]
+        return self.to(dtype)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        check_device("cuda")
+        return self
+
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        from ._creation import tensor
+
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        from ._creation import zeros
+
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        from ._creation import ones
+
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(
+        self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        from ._creation import full
+
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+    # --- in place ------------------------------------------------------------------------------
+    def _check_inplace(self) -> None:
+        """Refuse what PyTorch refuses: writing into a leaf that requires grad while recording."""
+        if _state.grad_enabled and self.grad_fn is None and self._requires_grad:
+            raise RuntimeError(_errors.LEAF_INPLACE)
+        base = self._base
+        if (
+            _state.grad_enabled
+            and base is not None
+            and base.grad_fn is None
+            and base._requires_grad
+        ):
+            raise RuntimeError(
+                "a view of a leaf Variable that requires grad is being used in an in-place "
+                "operation."
+            )
+
+    def _inplace(self, compute: Callable[[Tensor], Tensor]) -> Tensor:
+        """Run ``compute(self)`` and write its result into this tensor's storage.
+
+        Outside the graph this is plain numpy. When the result is recorded, this tensor takes
+        over the result's ``grad_fn`` (PyTorch's "rebase history"), and its old value is kept by
+        whatever ``compute`` saved, so the backward of earlier uses stays correct.
+        """
+        self._check_inplace()
+        recording = _state.grad_enabled and self._requires_grad
+        if not recording:
+            result = compute(self)
+            if result._requires_grad and _state.grad_enabled:
+                recording = True
+            else:
+                self._write(result._data)
+                return self
+        if self._base is not None:
+            raise NotImplementedError(
+                "in-place operations on views of tensors that are part of a graph are not "
+                "supported yet; use the out-of-place operation instead"
+            )
+        # Give `compute` an alias that owns a copy of the old value: nodes may save it.
+        old = Tensor._make(self._data.copy(), self.grad_fn, self._output_nr)
+        old._requires_grad = self._requires_grad
+        if self.grad_fn is None and self._requires_grad:
+            old._accumulator_ref = self._accumulator_ref
+        result = compute(old)
+        self._write(result._data)
+        self.grad_fn = result.grad_fn
+        self._output_nr = result._output_nr
+        self._requires_grad = result._requires_grad
+        return self
+
+    def _write(self, values: np.ndarray) -> None:
+        if values.shape != self._data.shape:
+            try:
+                np.broadcast_shapes(values.shape, self._data.shape)
+            except ValueError:
+                raise _errors.broadcast_mismatch(self._data.shape, values.shape) from None
+            if np.broadcast_shapes(values.shape, self._data.shape) != self._data.shape:
+                raise RuntimeError(
+                    f"output with shape {list(self._data.shape)} doesn't match the broadcast "
+                    f"shape {list(np.broadcast_shapes(values.shape, self._data.shape))}"
+                )
+        if values.dtype != self._data.dtype and not np.can_cast(
+            values.dtype, self._data.dtype, "same_kind"
+        ):
+            raise RuntimeError(
+                f"result type {from_numpy_dtype(values.dtype).name.capitalize()} can't be cast to "
+                f"the desired output type {self.dtype.name.capitalize()}"
+            )
+        np.copyto(self._data, values, casting="unsafe")
+        self._bump_version()
+
+    def zero_(self) -> Tensor:
+        self._check_inplace()
+        self._data[...] = 0
+        self._bump_version()
+        return self
+
+    def fill_(self, value: Any) -> Tensor:
+        self._check_inplace()
+        self._data[...] = value.item() if isinstance(value, Tensor) else value
+        self._bump_version()
+        return self
+
+    def copy_(self, src: Tensor) -> Tensor:
+        return self._inplace(lambda s: _copy_values(s, src))
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._inplace(lambda s: s.add(other, alpha=alpha))
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._inplace(lambda s: s.sub(other, alpha=alpha))
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._inplace(lambda s: s.mul(other))
+
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return self._inplace(lambda s: s.div(other, rounding_mode=rounding_mode))
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._inplace(lambda s: s.pow(exponent))
+
+    def neg_(self) -> Tensor:
+        return self._inplace(lambda s: s.neg())
+
+    def exp_(self) -> Tensor:
+        return self._inplace(lambda s: s.exp())
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return self.pow_(other)
+
+    # Named after dtypes, these shadow the builtins in the class body: keep them last.
+    def float(self) -> Tensor:
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def half(self) -> Tensor:
+        return self.to(np.float16)
+
+    def long(self) -> Tensor:
+        return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(np.bool_)
+
+
+def _copy_values(dst: Tensor, src: Any) -> Tensor:
+    """The value ``copy_`` writes: ``src`` broadcast to ``dst``'s shape and cast to its dtype."""
+    from ._creation import as_tensor
+
+    src = src if isinstance(src, Tensor) else as_tensor(src)
+    if src._data.dtype != dst._data.dtype:
+        src = src.to(from_numpy_dtype(dst._data.dtype))
+    if src._data.shape != dst._data.shape:
+        src = src.expand(*dst._data.shape)
+    return src.clone()
+
+
+def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._make(data)
+    t._requires_grad = requires_grad
+    return t
+
+
+def default_float() -> np.dtype:
+    return get_default_dtype().np

@@ -1,0 +1,202 @@
+"""ndgrad.autograd: the graph, the backward walk and the tools around them (like torch.autograd)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .. import _errors
+from .engine import run_backward
+from .function import AccumulateGrad, Function, FunctionCtx, Node
+from .grad_mode import (
+    _state,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .gradcheck import gradcheck, gradgradcheck
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+__all__ = [
+    "AccumulateGrad",
+    "Function",
+    "FunctionCtx",
+    "Node",
+    "backward",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "inference_mode",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
+]
+
+
+def _as_tuple(x: Any) -> tuple[Any, ...]:
+    from .._tensor import Tensor
+
+    if x is None:
+        return ()
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _root_edge(t: Tensor, index: int) -> tuple[Node, int]:
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    if not t._requires_grad:
+        raise RuntimeError(_errors.NO_GRAD_FN.format(index=index))
+    return (t._accumulator(), 0)
+
+
+def _make_grads(outputs: Sequence[Tensor], grads: Sequence[Any]) -> list[Tensor]:
+    """The gradient for each output: given (checked against its shape) or implicit ones."""
+    from .._creation import as_tensor
+    from .._tensor import Tensor
+
+    result = []
+    for i, (out, g) in enumerate(zip(outputs, grads, strict=True)):
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError(_errors.IMPLICIT_GRAD)
+            g = Tensor._make(__import__("numpy").ones_like(out._data))
+        else:
+            if not isinstance(g, Tensor):
+                g = as_tensor(g, dtype=out.dtype)
+            if g._data.shape != out._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of "
+                    f"{_errors.shape_str(g.shape)} and output[{i}] has a shape of "
+                    f"{_errors.shape_str(out.shape)}."
+                )
+            if g._data.dtype.kind != "f" and out._data.dtype.kind == "f":
+                raise RuntimeError(
+                    f"Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and output[{i}] "
+                    f"has a dtype of {out.dtype}."
+                )
+            if g._data.dtype != out._data.dtype:
+                g = g.to(out.dtype)
+        result.append(g)
+    return result
+
+
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    grad_variables: Any = None,
+    inputs: Any = None,
+) -> None:
+    """Accumulate into the leaves' ``.grad`` the vector-Jacobian product of ``tensors``.
+
+    A scalar output needs no gradient; a non-scalar one needs ``grad_tensors`` of its shape,
+    and backward computes ``(tensors * grad_tensors).sum()``'s gradient. The graph's saved
+    values are freed unless ``retain_graph`` (which defaults to ``create_graph``).
+    """
+    if grad_variables is not None:
+        grad_tensors = grad_variables
+    outputs = _as_tuple(tensors)
+    grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(outputs)
+    if len(grads) != len(outputs):
+        raise RuntimeError(
+            f"grad can be implicitly created only for scalar outputs; got {len(grads)} gradients "
+            f"for {len(outputs)} tensors"
+        )
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = [_root_edge(t, i) for i, t in enumerate(outputs)]
+    root_grads = _make_grads(outputs, grads)
+    targets = _as_tuple(inputs)
+    if inputs is not None and not targets:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    if not targets:
+        run_backward(roots, root_grads, retain_graph, create_graph)
+        return
+    captures = [_input_edge(t, "backward") for t in targets]
+    captured = run_backward(roots, root_grads, retain_graph, create_graph, captures)
+    # Leaves accumulated through their AccumulateGrad; non-leaf inputs get .grad set here.
+    previous = _state.grad_enabled
+    _state.grad_enabled = create_graph  # _accumulate keeps the graph only under create_graph
+    try:
+        for t, g in zip(targets, captured, strict=True):
+            if t.grad_fn is not None and g is not None:
+                t._accumulate(g)
+    finally:
+        _state.grad_enabled = previous
+
+
+def _input_edge(t: Any, who: str) -> tuple[Node, int]:
+    from .._tensor import Tensor
+
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{who}(): inputs must be Tensors, got {type(t).__name__}")
+    if not t._requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    return (t._accumulator(), 0)
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    only_inputs: bool = True,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, returned, not accumulated.
+
+    With ``create_graph=True`` the results are differentiable again (higher derivatives).
+    """
+    if is_grads_batched:
+        raise NotImplementedError("is_grads_batched is not supported by ndgrad")
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+            "allow_unused=False."
+        )
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    outs = _as_tuple(outputs)
+    ins = _as_tuple(inputs)
+    grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outs)
+    if len(grads) != len(outs):
+        raise RuntimeError(
+            f"grad requires one grad_output per output: got {len(grads)} for {len(outs)} outputs"
+        )
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = [_root_edge(t, i) for i, t in enumerate(outs)]
+    root_grads = _make_grads(outs, grads)
+    captures = [_input_edge(t, "grad") for t in ins]
+    captured = run_backward(
+        roots, root_grads, retain_graph, create_graph, captures, accumulate=False
+    )
+    result: list[Tensor | None] = []
+    for i, (t, g) in enumerate(zip(ins, captured, strict=True)):
+        if g is None:
+            if materialize_grads:
+                from .._creation import zeros_like
+
+                g = zeros_like(t)
+            elif not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
+        elif g._data.shape != t._data.shape:  # pragma: no cover - the engine guarantees shapes
+            raise RuntimeError(f"grad: shape mismatch for input {i}")
+        result.append(g)
+    return tuple(result)

@@ -1,0 +1,492 @@
+"""Graph nodes and the Function class that creates them.
+
+A `Function` subclass describes one operation: `forward(ctx, *args)` computes it,
+`backward(ctx, *grads)` returns one gradient per forward argument. `Function.apply` runs forward
+and, when grad mode is on and some input requires grad, records a node: an instance of the
+Function's backward class (``Tanh`` records a ``TanhBackward0``). That node is the ``ctx`` that
+forward and backward receive and the ``grad_fn`` of the outputs, as in PyTorch.
+
+Ownership keeps the graph free of reference cycles: an output tensor holds its node, a node holds
+its inputs' nodes (``next_functions``) and what it saved, never its own outputs. A saved output is
+kept as its array and rebuilt as a tensor when backward asks for it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .grad_mode import _state
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+__all__ = ["AccumulateGrad", "Function", "FunctionCtx", "Node", "RemovableHandle"]
+
+# Creation order of nodes. The engine runs ready nodes newest first, as PyTorch does.
+_sequence = itertools.count()
+
+
+def _tensor_cls() -> type[Tensor]:
+    # Tensor's module imports the ops, which import this module: look it up at call time.
+    from .._tensor import Tensor
+
+    return Tensor
+
+
+class RemovableHandle:
+    """Returned by the ``register_*hook`` methods; ``remove()`` unregisters the hook."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict[int, Callable[..., Any]]) -> None:
+        self._hooks_ref = weakref.ref(hooks)
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        hooks = self._hooks_ref()
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+class _HookDict(dict):
+    """A dict that can be weakly referenced by handles."""
+
+    __slots__ = ("__weakref__",)
+
+
+def _add_hook(owner: Any, attr: str, fn: Callable[..., Any]) -> RemovableHandle:
+    hooks = owner.__dict__.get(attr)
+    if hooks is None:
+        hooks = _HookDict()
+        setattr(owner, attr, hooks)
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = fn
+    return handle
+
+
+# --- saved values ------------------------------------------------------------------------------
+# `ctx.save_for_backward` keeps the raw objects; `Function.apply` then resolves each to what it is,
+# so that `saved_tensors` can hand back graph-connected tensors (needed under create_graph).
+_INPUT, _OUTPUT, _CONSTANT = 0, 1, 2
+
+_RELEASED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+def _type_string(t: Tensor) -> str:
+    names = {
+        "float16": "HalfTensor",
+        "float32": "FloatTensor",
+        "float64": "DoubleTensor",
+        "int64": "LongTensor",
+        "int32": "IntTensor",
+        "int16": "ShortTensor",
+        "int8": "CharTensor",
+        "uint8": "ByteTensor",
+        "bool": "BoolTensor",
+    }
+    return f"torch.{names.get(t._data.dtype.name, 'Tensor')} {list(t._data.shape)}"
+
+
+def _modified_error(t: Tensor, saved_version: int, node_name: str | None) -> RuntimeError:
+    where = ""
+    if node_name is not None:
+        where = f", which is output {t._output_nr} of {re.sub(r'Backward[0-9]*$', '', node_name)},"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{_type_string(t)}]{where} is at version {t._version}; expected version "
+        f"{saved_version} instead. Hint: enable anomaly detection to find the operation that "
+        "failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
+
+
+class Node:
+    """A vertex of the backward graph; what PyTorch shows as ``tensor.grad_fn``.
+
+    ``_edges`` has one entry per forward argument: ``None`` for a non-tensor argument, else the
+    ``(node, output_nr)`` that receives its gradient (``(None, 0)`` when it needs none).
+    ``_input_meta`` holds each tensor argument's ``(shape, dtype)``: the engine reduces a broadcast
+    gradient to that shape and casts it to that dtype. ``_output_meta`` does the same for outputs.
+    """
+
+    _edges: tuple[tuple[Node | None, int] | None, ...] = ()
+    _input_meta: tuple[tuple[tuple[int, ...], np.dtype] | None, ...] = ()
+    _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
+    _saved: tuple[tuple[Any, ...], ...] | None = None
+    _to_save: tuple[Any, ...] | None = None
+    _released = False
+    _sequence_nr = 0
+    _materialize_grads = True
+    _non_differentiable: tuple[Any, ...] = ()
+    # Hooks, created on first registration (see _add_hook).
+    _hooks: dict[int, Callable[..., Any]] | None = None
+    _pre_hooks: dict[int, Callable[..., Any]] | None = None
+    # Tensor hooks of non-leaf outputs: output_nr -> {id: fn}; retain_grad: output_nr -> weakref.
+    _tensor_hooks: dict[int, dict[int, Callable[..., Any]]] | None = None
+    _retained: dict[int, weakref.ref[Tensor]] | None = None
+    needs_input_grad: tuple[bool, ...] = ()
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
+        return tuple(edge for edge in self._edges if edge is not None)
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        meta: dict[str, Any] | None = self.__dict__.get("_metadata")
+        if meta is None:
+            meta = {}
+            self.__dict__["_metadata"] = meta
+        return meta
+
+    def _apply(self, grads: list[Tensor | None]) -> tuple[Tensor | None, ...]:
+        raise NotImplementedError
+
+    def __call__(self, *grads: Tensor | None) -> Any:
+        """Run this node's backward on ``grads`` (one per output), like PyTorch's ``grad_fn(g)``."""
+        out = self._apply(list(grads))
+        return out[0] if len(out) == 1 else out
+
+    def register_hook(self, fn: Callable[..., Any]) -> RemovableHandle:
+        """``fn(grad_inputs, grad_outputs)`` runs after this node; it may return new grad_inputs."""
+        return _add_hook(self, "_hooks", fn)
+
+    def register_prehook(self, fn: Callable[..., Any]) -> RemovableHandle:
+        """``fn(grad_outputs)`` runs before this node; it may return new grad_outputs."""
+        return _add_hook(self, "_pre_hooks", fn)
+
+    def _register_tensor_hook(self, output_nr: int, fn: Callable[..., Any]) -> RemovableHandle:
+        if self._tensor_hooks is None:
+            self._tensor_hooks = {}
+        hooks = self._tensor_hooks.get(output_nr)
+        if hooks is None:
+            hooks = self._tensor_hooks[output_nr] = _HookDict()
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = fn
+        return handle
+
+    def _release(self) -> None:
+        if self._saved is not None:
+            self._saved = None
+            self._released = True
+
+
+class FunctionCtx:
+    """The context methods a Function's forward and backward see (mixed into the backward nodes)."""
+
+    _saved: tuple[tuple[Any, ...], ...] | None
+    _to_save: tuple[Any, ...] | None
+    _released: bool
+    _materialize_grads: bool
+    _non_differentiable: tuple[Any, ...]
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep tensors (arrays in the built-in ops) for backward; read them as saved_tensors."""
+        self._to_save = values
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """Outputs that get no gradient (indices, masks): they will not require grad."""
+        self._non_differentiable = outputs
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """With False, backward receives None instead of zeros for outputs that got no gradient."""
+        self._materialize_grads = bool(value)
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        saved = self._saved
+        if saved is None:
+            if self._released:
+                raise RuntimeError(_RELEASED)
+            return ()
+        return tuple(_unpack(self, entry) for entry in saved)
+
+
+def _unpack(node: Any, entry: tuple[Any, ...]) -> Any:
+    kind = entry[0]
+    if kind == _INPUT:
+        _, tensor, version = entry
+        if tensor._version != version:
+            fn = tensor.grad_fn
+            raise _modified_error(tensor, version, None if fn is None else fn.name())
+        return tensor
+    if kind == _OUTPUT:
+        # Rebuilt on demand: the node must not own its output (that would be a cycle).
+        _, array, output_nr, counter, version = entry
+        tensor = _tensor_cls()._make(array, node, output_nr)
+        tensor._version_counter = counter
+        if counter.value != version:
+            raise _modified_error(tensor, version, node.name())
+        return tensor
+    value = entry[1]
+    return _tensor_cls()._make(value) if isinstance(value, np.ndarray) else value
+
+
+class _NoGraphCtx(FunctionCtx):
+    """The ctx of a call that records nothing: saving is a no-op."""
+
+    _saved = None
+    _to_save = None
+    _released = False
+    _materialize_grads = True
+    _non_differentiable = ()
+
+    def __init__(self, n_args: int) -> None:
+        self.needs_input_grad = (False,) * n_args
+
+    def save_for_backward(self, *values: Any) -> None:
+        pass
+
+
+class BackwardNode(Node, FunctionCtx):
+    """The node of a Function call; ``_forward_cls`` is the Function whose backward it runs."""
+
+    _forward_cls: type[Function]
+
+    def _apply(self, grads: list[Tensor | None]) -> tuple[Tensor | None, ...]:
+        if self._materialize_grads:
+            for i, g in enumerate(grads):
+                if g is None:
+                    shape, dtype = self._output_meta[i]
+                    grads[i] = _tensor_cls()._make(np.zeros(shape, dtype))
+        result = self._forward_cls.backward(self, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        n = len(self._edges)
+        if len(result) != n:
+            if len(result) > n and all(g is None for g in result[n:]):
+                result = result[:n]
+            else:
+                raise RuntimeError(
+                    f"function {self.name()} returned an incorrect number of gradients "
+                    f"(expected {n}, got {len(result)})"
+                )
+        return result
+
+
+class Function(FunctionCtx):
+    """Base class of differentiable operations, built-in and user-defined.
+
+    Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` as static
+    methods and are called through ``apply``. ``backward`` returns one gradient per argument of
+    forward (None for arguments that are not tensors or need none); write it with ndgrad
+    operations and it is differentiable again, so ``create_graph=True`` works.
+
+    Built-in ops set ``_numpy_forward = True``: their forward receives numpy arrays (tensor
+    arguments unwrapped) and returns arrays. A user's Function receives tensors, as in PyTorch.
+    """
+
+    _backward_cls: type[BackwardNode]
+    _numpy_forward = False
+    node_name: str | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # The node class is named as PyTorch names it: `Tanh` -> `TanhBackward0` for built-in
+        # ops (which set `node_name` when PyTorch's number differs), `MyFn` -> `MyFnBackward`.
+        name = cls.__dict__.get("node_name")
+        if name is None:
+            name = cls.__name__ + ("Backward0" if cls._numpy_forward else "Backward")
+        cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls})
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        tensor_cls = _tensor_cls()
+        record = False
+        if _state.grad_enabled:
+            for a in args:
+                if isinstance(a, tensor_cls) and a._requires_grad:
+                    record = True
+                    break
+        numpy_forward = cls._numpy_forward
+        if numpy_forward:
+            inputs: Any = [a._data if isinstance(a, tensor_cls) else a for a in args]
+        else:
+            inputs = args
+        if not record:
+            ctx: Any = _NoGraphCtx(len(args))
+            if numpy_forward:
+                return _wrap_outputs(cls.forward(ctx, *inputs), tensor_cls, None, args)
+            previous = _state.grad_enabled
+            _state.grad_enabled = False
+            try:
+                out = cls.forward(ctx, *inputs)
+            finally:
+                _state.grad_enabled = previous
+            return _wrap_outputs(out, tensor_cls, None, args)
+
+        node = cls._backward_cls()
+        edges: list[tuple[Node | None, int] | None] = []
+        meta: list[tuple[tuple[int, ...], np.dtype] | None] = []
+        needs: list[bool] = []
+        for a in args:
+            if isinstance(a, tensor_cls):
+                data = a._data
+                meta.append((data.shape, data.dtype))
+                if a._requires_grad:
+                    fn = a.grad_fn
+                    edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
+                    needs.append(True)
+                else:
+                    edges.append((None, 0))
+                    needs.append(False)
+            else:
+                edges.append(None)
+                meta.append(None)
+                needs.append(False)
+        node._edges = tuple(edges)
+        node._input_meta = tuple(meta)
+        node.needs_input_grad = tuple(needs)
+        node._sequence_nr = next(_sequence)
+        if numpy_forward:
+            out = cls.forward(node, *inputs)
+        else:
+            _state.grad_enabled = False
+            try:
+                out = cls.forward(node, *inputs)
+            finally:
+                _state.grad_enabled = True
+        outputs = _wrap_outputs(out, tensor_cls, node, args)
+        if node._to_save is not None:
+            node._saved = _resolve_saved(node, args, inputs, out, outputs, tensor_cls)
+            node._to_save = None
+        return outputs
+
+
+def _wrap_outputs(out: Any, tensor_cls: type[Tensor], node: Any, args: tuple[Any, ...]) -> Any:
+    """Turn what forward returned into output tensors; attach them to `node` if it records."""
+    single = not isinstance(out, tuple)
+    values = (out,) if single else out
+    results: list[Tensor | None] = []
+    metas: list[tuple[tuple[int, ...], np.dtype]] = []
+    non_diff = node._non_differentiable if node is not None else ()
+    for i, value in enumerate(values):
+        if isinstance(value, tensor_cls):
+            # A user's forward returns tensors (perhaps an input as is): the output is a new one.
+            array = value._data
+            differentiable = not any(value is nd for nd in non_diff)
+        elif value is None:
+            results.append(None)
+            metas.append(((), np.dtype(np.float32)))
+            continue
+        else:
+            array = value if type(value) is np.ndarray else np.asarray(value)
+            differentiable = not any(value is nd for nd in non_diff)
+        if node is not None and differentiable and array.dtype.kind == "f":
+            t = tensor_cls._make(array, node, i)
+        else:
+            t = tensor_cls._make(array)
+        results.append(t)
+        metas.append((array.shape, array.dtype))
+    if node is not None:
+        node._output_meta = tuple(metas)
+    return results[0] if single else tuple(results)
+
+
+def _resolve_saved(
+    node: Any,
+    args: tuple[Any, ...],
+    inputs: Any,
+    raw: Any,
+    outputs: Any,
+    tensor_cls: type[Tensor],
+) -> tuple[tuple[Any, ...], ...]:
+    # `raw` is what forward returned: numpy gives scalars for 0-d results, which the output
+    # tensors hold as new 0-d arrays, so a saved output is recognised by either object.
+    outs = outputs if isinstance(outputs, tuple) else (outputs,)
+    raws = raw if isinstance(raw, tuple) else (raw,)
+    resolved = []
+    for value in node._to_save:
+        entry: tuple[Any, ...] | None = None
+        if value is not None:
+            for a, raw in zip(args, inputs, strict=True):
+                if raw is value and isinstance(a, tensor_cls):
+                    entry = (_INPUT, a, a._version)
+                    break
+            if entry is None:
+                for nr, (out, r) in enumerate(zip(outs, raws, strict=True)):
+                    if out is not None and (value is out._data or value is out or value is r):
+                        counter = out._counter()
+                        if out.grad_fn is node:
+                            entry = (_OUTPUT, out._data, nr, counter, counter.value)
+                        else:  # a non-differentiable output: keep the tensor itself
+                            entry = (_INPUT, out, out._version)
+                        break
+        if entry is None:
+            if isinstance(value, tensor_cls):
+                entry = (_INPUT, value, value._version)
+            else:
+                entry = (_CONSTANT, value)
+        resolved.append(entry)
+    return tuple(resolved)
+
+
+class AccumulateGrad(Node):
+    """The node that adds a gradient into a leaf tensor's ``.grad``."""
+
+    _sequence_nr = 1 << 62  # run as soon as ready, like PyTorch's UINT64_MAX
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+        self._edges = ()
+        self._output_meta = ((variable._data.shape, variable._data.dtype),)
+
+    def _apply(self, grads: list[Tensor | None]) -> tuple[Tensor | None, ...]:
+        grad = grads[0]
+        if grad is None:
+            return ()
+        variable = self.variable
+        hooks = variable._backward_hooks
+        if hooks:
+            for hook in tuple(hooks.values()):
+                result = hook(grad)
+                if result is not None:
+                    grad = _checked_hook_result(result, grad, "hook")
+        variable._accumulate(grad)
+        post = variable._post_accumulate_hooks
+        if post:
+            for hook in tuple(post.values()):
+                hook(variable)
+        return ()
+
+
+def _checked_hook_result(result: Any, grad: Tensor, what: str) -> Tensor:
+    tensor_cls = _tensor_cls()
+    if not isinstance(result, tensor_cls):
+        raise TypeError(f"{what} returned {type(result).__name__}; expected a Tensor or None")
+    if result.shape != grad.shape:
+        raise RuntimeError(
+            f"hook 'hook' has changed the size of value: expected {list(grad.shape)} "
+            f"but got {list(result.shape)}"
+        )
+    return result

@@ -1,0 +1,170 @@
+"""Grad mode: whether operations record the graph. Per thread, as in PyTorch.
+
+Every switch is an object that restores the previous state on exit (also on exceptions) and can be
+used as a decorator, including on generator functions.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = [
+    "enable_grad",
+    "inference_mode",
+    "is_grad_enabled",
+    "is_inference_mode_enabled",
+    "no_grad",
+    "set_grad_enabled",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State(threading.local):
+    # Class attributes are each new thread's starting values: a thread started inside
+    # `no_grad` still records, as in PyTorch.
+    grad_enabled = True
+    inference = False
+
+
+_state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True if operations on tensors that require grad are recorded in this thread."""
+    return _state.grad_enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    return _state.inference
+
+
+class _Mode:
+    """Base for the switches: subclasses say in `_enter` what to set and return the old state."""
+
+    _saved: list[Any]
+
+    def _enter(self) -> Any:
+        raise NotImplementedError
+
+    def _restore(self, old: Any) -> None:
+        _state.grad_enabled, _state.inference = old
+
+    def __enter__(self) -> None:
+        if not hasattr(self, "_saved"):
+            self._saved = []
+        self._saved.append(self._enter())
+
+    def __exit__(self, *exc: object) -> None:
+        self._restore(self._saved.pop())
+
+    def clone(self) -> _Mode:
+        return type(self)()
+
+    def __call__(self, func: F) -> F:
+        if inspect.isgeneratorfunction(func):
+
+            @functools.wraps(func)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                # Run each step of the generator under the mode, not the caller's code between.
+                gen = func(*args, **kwargs)
+                mode = self.clone()
+                with mode:
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with mode:
+                            gen.close()
+                        raise
+                    except BaseException as exc:
+                        with mode:
+                            response = gen.throw(exc)
+                    else:
+                        with mode:
+                            response = gen.send(request)
+
+            return generator  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self.clone():
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_Mode):
+    """Context manager and decorator: operations inside are not recorded.
+
+    >>> import ndgrad
+    >>> x = ndgrad.ones(2, requires_grad=True)
+    >>> with ndgrad.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def _enter(self) -> Any:
+        old = (_state.grad_enabled, _state.inference)
+        _state.grad_enabled = False
+        return old
+
+
+class enable_grad(_Mode):
+    """Context manager and decorator: record operations, even inside `no_grad`."""
+
+    def _enter(self) -> Any:
+        old = (_state.grad_enabled, _state.inference)
+        _state.grad_enabled = True
+        return old
+
+
+class set_grad_enabled(_Mode):
+    """Turn recording on or off; takes effect at once, and as a context manager restores on exit."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        # The state before construction: the first `with` restores to it on exit.
+        self._pending: Any = (_state.grad_enabled, _state.inference)
+        _state.grad_enabled = self.mode
+
+    def _enter(self) -> Any:
+        old, self._pending = self._pending, None
+        if old is None:
+            old = (_state.grad_enabled, _state.inference)
+            _state.grad_enabled = self.mode
+        return old
+
+    def clone(self) -> _Mode:
+        return set_grad_enabled(self.mode)
+
+    def __call__(self, func: F) -> F:
+        # Used as `@set_grad_enabled(False)`: __init__ switched the mode at decoration time,
+        # which PyTorch undoes too.
+        if self._pending is not None:
+            self._restore(self._pending)
+            self._pending = None
+        return super().__call__(func)
+
+
+class inference_mode(_Mode):
+    """Like `no_grad` (ndgrad has no separate inference tensors); `inference_mode(False)`: no-op."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+
+    def _enter(self) -> Any:
+        old = (_state.grad_enabled, _state.inference)
+        if self.mode:
+            _state.grad_enabled = False
+            _state.inference = True
+        return old
+
+    def clone(self) -> _Mode:
+        return inference_mode(self.mode)

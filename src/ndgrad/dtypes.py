@@ -1,0 +1,169 @@
+"""dtypes: ndgrad.float32 and friends, the default dtype, and PyTorch's type promotion."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "bool",
+    "double",
+    "dtype",
+    "float",
+    "float16",
+    "float32",
+    "float64",
+    "get_default_dtype",
+    "half",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "long",
+    "set_default_dtype",
+    "short",
+    "uint8",
+]
+
+# This module defines `float`, `int` and `bool` as dtypes, as torch does; keep the builtins at hand.
+_builtin_bool = builtins.bool
+_builtin_int = builtins.int
+_builtin_float = builtins.float
+
+
+class dtype:
+    """A tensor element type; wraps a numpy dtype.
+
+    It prints as ``torch.float32`` so that printed tensors read exactly as PyTorch's do.
+    """
+
+    __slots__ = ("is_floating_point", "is_signed", "itemsize", "name", "np")
+
+    def __init__(self, name: str, np_dtype: Any) -> None:
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.is_floating_point = self.np.kind == "f"
+        self.is_signed = self.np.kind in "fi"
+        self.itemsize = self.np.itemsize
+
+    @property
+    def is_complex(self) -> _builtin_bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "torch." + self.name
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+float16 = half = dtype("float16", np.float16)
+float32 = float = dtype("float32", np.float32)
+float64 = double = dtype("float64", np.float64)
+uint8 = dtype("uint8", np.uint8)
+int8 = dtype("int8", np.int8)
+int16 = short = dtype("int16", np.int16)
+int32 = int = dtype("int32", np.int32)
+int64 = long = dtype("int64", np.int64)
+bool = dtype("bool", np.bool_)
+
+_ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
+_FROM_NUMPY: dict[np.dtype, dtype] = {d.np: d for d in _ALL}
+
+_default = float32
+
+
+def get_default_dtype() -> dtype:
+    """The dtype of tensors made from Python floats (float32 unless changed)."""
+    return _default
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the dtype of tensors made from Python floats; must be a floating dtype."""
+    global _default
+    d = to_dtype(d)
+    if not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default = d
+
+
+def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
+    """The ndgrad dtype of a numpy dtype; a clear TypeError for ones ndgrad does not support."""
+    try:
+        return _FROM_NUMPY[np_dtype]
+    except KeyError:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{np_dtype}. The only supported types are: "
+            "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
+        ) from None
+
+
+def to_dtype(d: Any) -> dtype:
+    """Accept an ndgrad dtype, a numpy dtype or a Python type (float, int, bool)."""
+    if isinstance(d, dtype):
+        return d
+    if d is _builtin_float:
+        return _default
+    if d is _builtin_int:
+        return int64
+    if d is _builtin_bool:
+        return bool
+    try:
+        return from_numpy_dtype(np.dtype(d))
+    except TypeError:
+        raise TypeError(f"expected an ndgrad dtype (e.g. ndgrad.float32), got {d!r}") from None
+
+
+# --- type promotion -------------------------------------------------------------------------
+# PyTorch orders operands by priority: tensors with dimensions, then 0-d tensors, then Python
+# numbers. A lower-priority operand changes the result only when its category (bool < integer
+# < floating) is higher; a Python float then brings the default dtype, a 0-d tensor its own.
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _category(np_dtype: np.dtype) -> _builtin_int:
+    return _CATEGORY[np_dtype.kind]
+
+
+def scalar_numpy_dtype(value: Any) -> np.dtype:
+    """The dtype a Python number takes when it wins promotion on its own."""
+    if isinstance(value, _builtin_bool | np.bool_):
+        return np.dtype(np.bool_)
+    if isinstance(value, _builtin_int | np.integer):
+        return np.dtype(np.int64)
+    return _default.np
+
+
+def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+    """PyTorch's promote_types on numpy dtypes (numpy's table agrees for the types we support)."""
+    return np.promote_types(a, b)
+
+
+def result_type(*operands: Any) -> np.dtype:
+    """The numpy dtype PyTorch gives ``op(*operands)``; operands are arrays or numbers."""
+    dims: np.dtype | None = None
+    zero_dim: np.dtype | None = None
+    scalar_cat = -1
+    scalar_dtype: np.dtype | None = None
+    for x in operands:
+        if isinstance(x, np.ndarray):
+            if x.ndim:
+                dims = x.dtype if dims is None else promote_types(dims, x.dtype)
+            else:
+                zero_dim = x.dtype if zero_dim is None else promote_types(zero_dim, x.dtype)
+        elif x is not None:
+            dt = scalar_numpy_dtype(x)
+            if _category(dt) > scalar_cat:
+                scalar_cat, scalar_dtype = _category(dt), dt
+    result = dims
+    for lower in (zero_dim, scalar_dtype):
+        if lower is None:
+            continue
+        if result is None or _category(lower) > _category(result):
+            result = lower
+    assert result is not None, "result_type needs at least one operand"
+    return result

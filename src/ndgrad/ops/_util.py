@@ -1,0 +1,161 @@
+"""Helpers the op modules share: operand conversion, type promotion, dim normalisation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import _errors
+from ..dtypes import from_numpy_dtype, get_default_dtype, result_type
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+_NUMBER_TYPES = (int, float, bool)
+
+
+def tensor_cls() -> type[Tensor]:
+    # The ops are imported by Tensor's own module, so they look the class up when called.
+    from .._tensor import Tensor
+
+    return Tensor
+
+
+def as_operand(x: Any, op: str, other: Any = None) -> Any:
+    """A Tensor or a Python number, as PyTorch's binary ops accept them.
+
+    numpy scalars count as Python numbers; a numpy array becomes a tensor. Anything else is a
+    TypeError naming the op and the type.
+    """
+    T = tensor_cls()
+    if isinstance(x, T) or type(x) in _NUMBER_TYPES:
+        return x
+    if isinstance(x, np.generic) and x.dtype.kind in "biuf":
+        return x.item()
+    if isinstance(x, np.ndarray):
+        from .._creation import as_tensor
+
+        return as_tensor(x)
+    if isinstance(x, int | float):  # bool/int/float subclasses
+        return x
+    raise TypeError(f"{op}(): expected a Tensor or a number, but got {type(x).__name__}")
+
+
+def promote(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
+    """Cast tensor operands to PyTorch's result dtype; Python numbers stay numbers.
+
+    numpy, given the cast tensors, computes in that dtype too: a Python number never upcasts an
+    array (NEP 50). Returns the operands and the result dtype.
+    """
+    T = tensor_cls()
+    if not isinstance(a, T):
+        b, a, rt = promote(b, a)
+        return a, b, rt
+    if isinstance(b, T):
+        if a._data.dtype == b._data.dtype:
+            return a, b, a._data.dtype
+        rt = result_type(a._data, b._data)
+    else:
+        kind = a._data.dtype.kind
+        # The common cases need no cast: a number of the tensor's category or a lower one.
+        if kind == "f" or isinstance(b, bool) or (kind != "b" and not isinstance(b, float)):
+            return a, b, a._data.dtype
+        rt = result_type(a._data, b)
+    if a._data.dtype != rt:
+        a = cast(a, rt)
+    if isinstance(b, T) and b._data.dtype != rt:
+        b = cast(b, rt)
+    return a, b, rt
+
+
+def cast(t: Tensor, dt: np.dtype) -> Tensor:
+    from .arithmetic import to_dtype_op
+
+    return to_dtype_op(t, dt)
+
+
+def default_float() -> np.dtype:
+    return get_default_dtype().np
+
+
+def dtype_name(dt: np.dtype) -> str:
+    """'Float', 'Long', ...: how PyTorch's messages name a dtype."""
+    names = {
+        "float16": "Half",
+        "float32": "Float",
+        "float64": "Double",
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }
+    return names.get(from_numpy_dtype(dt).name, dt.name)
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if not -n <= dim < n:
+        raise _errors.dim_out_of_range(int(dim), ndim)
+    return int(dim) % n
+
+
+def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
+    """``dim`` as a sorted tuple of non-negative axes; None means all axes."""
+    if dim is None:
+        return None
+    if isinstance(dim, int | np.integer) and not isinstance(dim, bool):
+        return (wrap_dim(int(dim), ndim),)
+    if not isinstance(dim, Sequence):
+        raise TypeError(f"dim must be an int, a tuple of ints or None, got {type(dim).__name__}")
+    axes = [wrap_dim(int(d), ndim) for d in dim]
+    seen: set[int] = set()
+    for d in axes:
+        if d in seen:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        seen.add(d)
+    if ndim == 0:
+        return ()
+    return tuple(sorted(axes))
+
+
+def reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The keepdim=True shape of reducing ``shape`` over ``axes``."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def parse_shape(args: Sequence[Any]) -> tuple[int, ...]:
+    """Sizes given as ``f(2, 3)``, ``f((2, 3))`` or ``f([2, 3])``."""
+    if len(args) == 1 and isinstance(args[0], Sequence | np.ndarray):
+        args = tuple(args[0])
+    T = tensor_cls()
+    out = []
+    for s in args:
+        if isinstance(s, T):
+            s = s.item()
+        if not isinstance(s, int | np.integer) or isinstance(s, bool):
+            raise TypeError(f"sizes must be integers, got {type(s).__name__} in {tuple(args)!r}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def promote_all(items: list[Any], op: str) -> list[Tensor]:
+    """Tensors cast to their common result dtype (for ops over lists, like stack and cat)."""
+    T = tensor_cls()
+    for x in items:
+        if not isinstance(x, T):
+            raise TypeError(
+                f"{op}(): argument 'tensors' must be a sequence of Tensors, "
+                f"but found element of type {type(x).__name__}"
+            )
+    if not items:
+        return items
+    rt = result_type(*[x._data for x in items])
+    return [x if x._data.dtype == rt else cast(x, rt) for x in items]

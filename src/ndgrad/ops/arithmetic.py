@@ -1,0 +1,587 @@
+"""Arithmetic: + - * / ** and negation, casts, where, and comparisons.
+
+Binary ops take tensors or Python numbers in either position. Gradients come back in the output's
+(broadcast) shape; the engine reduces them to each input's shape.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import _errors
+from ..autograd.function import Function
+from ._util import as_operand, default_float, dtype_name, promote, tensor_cls
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+__all__ = [
+    "add",
+    "clone",
+    "div",
+    "eq",
+    "ge",
+    "gt",
+    "le",
+    "lt",
+    "mul",
+    "ne",
+    "neg",
+    "pow",
+    "sub",
+    "true_divide",
+    "where",
+]
+
+
+class NumpyFunction(Function):
+    """Base of the built-in ops: forward gets and returns numpy arrays."""
+
+    _numpy_forward = True
+
+
+def _apply_binary(fn: type[Function], a: Any, b: Any) -> Tensor:
+    try:
+        return fn.apply(a, b)
+    except ValueError:
+        T = tensor_cls()
+        sa = a._data.shape if isinstance(a, T) else ()
+        sb = b._data.shape if isinstance(b, T) else ()
+        try:
+            np.broadcast_shapes(sa, sb)
+        except ValueError:
+            raise _errors.broadcast_mismatch(sa, sb) from None
+        raise
+
+
+class ToCopy(NumpyFunction):
+    """y = x cast to another dtype; the gradient is cast back."""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dt: np.dtype) -> np.ndarray:
+        ctx.src_dtype = x.dtype
+        return x.astype(dt)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad.to(ctx.src_dtype), None
+
+
+def to_dtype_op(x: Tensor, dt: np.dtype) -> Tensor:
+    return ToCopy.apply(x, np.dtype(dt))
+
+
+class Clone(NumpyFunction):
+    """y = a copy of x; dy/dx = 1."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return grad
+
+
+def clone(input: Tensor) -> Tensor:
+    return Clone.apply(input)
+
+
+class Add(NumpyFunction):
+    """y = a + b"""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
+        return a + b
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_a, need_b = ctx.needs_input_grad
+        return (grad if need_a else None), (grad if need_b else None)
+
+
+class Sub(NumpyFunction):
+    """y = a - b"""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
+        return a - b
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_a, need_b = ctx.needs_input_grad
+        return (grad if need_a else None), (-grad if need_b else None)
+
+
+class Mul(NumpyFunction):
+    """y = a * b; dy/da = b, dy/db = a"""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        return a * b
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (grad * b if need_a else None), (grad * a if need_b else None)
+
+
+class Div(NumpyFunction):
+    """y = a / b; dy/da = 1/b, dy/db = -a/b²"""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
+        need_b = ctx.needs_input_grad[1]
+        ctx.save_for_backward(a if need_b else None, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = grad / b if need_a else None
+        grad_b = -grad * a / (b * b) if need_b else None
+        return grad_a, grad_b
+
+
+class DivRounded(NumpyFunction):
+    """y = a / b rounded ('trunc' or 'floor'): piecewise constant, so the gradient is zero."""
+
+    node_name = "DivBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any, mode: str) -> np.ndarray:
+        if np.result_type(a, b).kind in "iub":
+            if mode == "floor":
+                return np.floor_divide(a, b)
+            q = np.floor_divide(a, b)
+            # floor and trunc differ where the exact quotient is negative and inexact
+            fix = (np.remainder(a, b) != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0))
+            return q + fix
+        q = np.true_divide(a, b)
+        return np.floor(q) if mode == "floor" else np.trunc(q)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_a, need_b = ctx.needs_input_grad
+        zero = grad * 0
+        return (zero if need_a else None), (zero if need_b else None), None
+
+
+class PowScalar(NumpyFunction):
+    """y = x ** p for a number p; dy/dx = p * x ** (p - 1)"""
+
+    node_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, p: Any) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.p = p
+        if isinstance(p, int) and p < 0 and x.dtype.kind in "iub":
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return x**p
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return grad * 0, None
+        return grad * p * x ** (p - 1), None
+
+
+class PowTensor(NumpyFunction):
+    """y = a ** b; dy/da = b * a ** (b - 1), dy/db = y * log(a) (taken as 0 where a = 0, b >= 0)"""
+
+    node_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        y = a**b
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b, y = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = grad * b * a ** (b - 1) if need_a else None
+        grad_b = None
+        if need_b:
+            undefined = (a == 0) & (b >= 0)
+            grad_b = grad * where(undefined, 0.0, y * a.log())
+        return grad_a, grad_b
+
+
+class RPow(NumpyFunction):
+    """y = c ** x for a number c; dy/dx = y * log(c) (0 where c = 0 and x >= 0)"""
+
+    node_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx: Any, c: Any, x: np.ndarray) -> np.ndarray:
+        y = np.power(np.asarray(c, dtype=x.dtype), x)
+        ctx.save_for_backward(x, y)
+        ctx.c = c
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, y = ctx.saved_tensors
+        c = ctx.c
+        log_c = math.log(c) if c > 0 else (-math.inf if c == 0 else math.nan)
+        if c == 0:
+            return None, grad * where(x >= 0, 0.0, y * log_c)
+        return None, grad * (y * log_c)
+
+
+class Neg(NumpyFunction):
+    """y = -x"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        if x.dtype.kind == "b":
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                "to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
+        return -x
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return -grad
+
+
+class Where(NumpyFunction):
+    """y = a where cond else b; the gradient goes to whichever was picked."""
+
+    @staticmethod
+    def forward(ctx: Any, cond: np.ndarray, a: Any, b: Any) -> np.ndarray:
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (cond,) = ctx.saved_tensors
+        _, need_a, need_b = ctx.needs_input_grad
+        zero = grad * 0
+        grad_a = where(cond, grad, zero) if need_a else None
+        grad_b = where(cond, zero, grad) if need_b else None
+        return None, grad_a, grad_b
+
+
+# --- public functions --------------------------------------------------------------------------
+
+
+def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """input + alpha * other, with broadcasting and PyTorch's type promotion."""
+    a, b, _ = promote(as_operand(input, "add"), as_operand(other, "add"))
+    if alpha != 1:
+        b = mul(b, alpha)
+    return _apply_binary(Add, a, b)
+
+
+def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """input - alpha * other"""
+    a, b, dt = promote(as_operand(input, "sub"), as_operand(other, "sub"))
+    if dt.kind == "b":
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+            "`logical_xor()` operator instead."
+        )
+    if alpha != 1:
+        b = mul(b, alpha)
+    return _apply_binary(Sub, a, b)
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    """input * other"""
+    a, b, _ = promote(as_operand(input, "mul"), as_operand(other, "mul"))
+    return _apply_binary(Mul, a, b)
+
+
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """input / other: true division (integers give the default float dtype), or rounded."""
+    a, b, dt = promote(as_operand(input, "div"), as_operand(other, "div"))
+    if rounding_mode is not None:
+        if rounding_mode not in ("trunc", "floor"):
+            raise ValueError(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"'{rounding_mode}'"
+            )
+        T = tensor_cls()
+        if dt.kind in "iub" and np.any(np.asarray(b._data if isinstance(b, T) else b) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        return DivRounded.apply(a, b, rounding_mode)
+    if dt.kind != "f":
+        T = tensor_cls()
+        fdt = default_float()
+        a = to_dtype_op(a, fdt) if isinstance(a, T) else a
+        b = to_dtype_op(b, fdt) if isinstance(b, T) else b
+    return _apply_binary(Div, a, b)
+
+
+true_divide = div
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """input ** exponent; either may be a number."""
+    T = tensor_cls()
+    a, b, _ = promote(as_operand(input, "pow"), as_operand(exponent, "pow"))
+    if not isinstance(b, T):
+        return PowScalar.apply(a, b)
+    if not isinstance(a, T):
+        return RPow.apply(a, b)
+    return _apply_binary(PowTensor, a, b)
+
+
+def neg(input: Tensor) -> Tensor:
+    return Neg.apply(input)
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    """Elements of ``input`` where ``condition`` is true, else of ``other``."""
+    T = tensor_cls()
+    cond = as_operand(condition, "where")
+    if not isinstance(cond, T) or cond._data.dtype.kind != "b":
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{getattr(cond, 'dtype', type(cond).__name__)}"
+        )
+    a, b, _ = promote(as_operand(input, "where"), as_operand(other, "where"))
+    try:
+        return Where.apply(cond, a, b)
+    except ValueError:
+        shapes = [x._data.shape for x in (cond, a, b) if isinstance(x, T)]
+        raise RuntimeError(
+            f"where: shapes {', '.join(str(list(s)) for s in shapes)} cannot be broadcast together"
+        ) from None
+
+
+def _compare(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
+    T = tensor_cls()
+    a, b, _ = promote(as_operand(input, name), as_operand(other, name))
+    x = a._data if isinstance(a, T) else a
+    y = b._data if isinstance(b, T) else b
+    try:
+        return T._make(np.asarray(ufunc(x, y)))
+    except ValueError:
+        raise _errors.broadcast_mismatch(np.shape(x), np.shape(y)) from None
+
+
+def eq(input: Any, other: Any) -> Tensor:
+    return _compare(np.equal, "eq", input, other)
+
+
+def ne(input: Any, other: Any) -> Tensor:
+    return _compare(np.not_equal, "ne", input, other)
+
+
+def lt(input: Any, other: Any) -> Tensor:
+    return _compare(np.less, "lt", input, other)
+
+
+def le(input: Any, other: Any) -> Tensor:
+    return _compare(np.less_equal, "le", input, other)
+
+
+def gt(input: Any, other: Any) -> Tensor:
+    return _compare(np.greater, "gt", input, other)
+
+
+def ge(input: Any, other: Any) -> Tensor:
+    return _compare(np.greater_equal, "ge", input, other)
+
+
+def _bitwise(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
+    T = tensor_cls()
+    a, b, dt = promote(as_operand(input, name), as_operand(other, name))
+    if dt.kind not in "biu":
+        raise RuntimeError(f"\"{name}_cpu\" not implemented for '{dtype_name(dt)}'")
+    x = a._data if isinstance(a, T) else a
+    y = b._data if isinstance(b, T) else b
+    try:
+        return T._make(np.asarray(ufunc(x, y)))
+    except ValueError:
+        raise _errors.broadcast_mismatch(np.shape(x), np.shape(y)) from None
+
+
+def _is_operand(x: Any) -> bool:
+    return isinstance(x, tensor_cls() | int | float | np.generic | np.ndarray)
+
+
+class ArithmeticMethods:
+    """Tensor's arithmetic operators and methods."""
+
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return add(self, other, alpha=alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return sub(self, other, alpha=alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return mul(self, other)
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return div(self, other, rounding_mode=rounding_mode)
+
+    true_divide = div
+
+    def pow(self, exponent: Any) -> Tensor:
+        return pow(self, exponent)
+
+    def neg(self) -> Tensor:
+        return Neg.apply(self)
+
+    negative = neg
+
+    def clone(self) -> Tensor:
+        return Clone.apply(self)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        return where(condition, self, other)
+
+    def __add__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return add(self, other)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return mul(self, other)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return div(other, self)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return div(self, other, rounding_mode="floor")
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return div(other, self, rounding_mode="floor")
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        if not _is_operand(exponent):
+            return NotImplemented
+        return pow(self, exponent)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        if not _is_operand(base):
+            return NotImplemented
+        return pow(base, self)
+
+    def __neg__(self) -> Tensor:
+        return Neg.apply(self)
+
+    def __pos__(self) -> Any:
+        return self
+
+    def eq(self, other: Any) -> Tensor:
+        return eq(self, other)
+
+    def ne(self, other: Any) -> Tensor:
+        return ne(self, other)
+
+    def lt(self, other: Any) -> Tensor:
+        return lt(self, other)
+
+    def le(self, other: Any) -> Tensor:
+        return le(self, other)
+
+    def gt(self, other: Any) -> Tensor:
+        return gt(self, other)
+
+    def ge(self, other: Any) -> Tensor:
+        return ge(self, other)
+
+    def __eq__(self, other: Any) -> Any:
+        if not _is_operand(other):
+            return NotImplemented
+        return eq(self, other)
+
+    def __ne__(self, other: Any) -> Any:
+        if not _is_operand(other):
+            return NotImplemented
+        return ne(self, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return lt(self, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return le(self, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return gt(self, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return ge(self, other)
+
+    # Bitwise operators: logical on bool tensors (masks), bitwise on integers.
+    def __and__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return _bitwise(np.bitwise_and, "bitwise_and", self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return _bitwise(np.bitwise_or, "bitwise_or", self, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other: Any) -> Tensor:
+        if not _is_operand(other):
+            return NotImplemented
+        return _bitwise(np.bitwise_xor, "bitwise_xor", self, other)
+
+    __rxor__ = __xor__
+
+    def __invert__(self) -> Tensor:
+        data = self._data  # type: ignore[attr-defined]
+        if data.dtype.kind not in "biu":
+            name = dtype_name(data.dtype)
+            raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{name}'")
+        return tensor_cls()._make(np.invert(data))

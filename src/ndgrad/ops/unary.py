@@ -1,0 +1,201 @@
+"""Elementwise functions of one tensor: exp, log, sqrt, tanh, sigmoid, relu, abs, sign."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._util import default_float
+from .arithmetic import NumpyFunction, to_dtype_op
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+__all__ = ["abs", "exp", "log", "relu", "sigmoid", "sign", "sqrt", "tanh"]
+
+
+def _floating(x: Tensor) -> Tensor:
+    """Integer and bool inputs of float-valued functions compute in the default float dtype."""
+    return x if x._data.dtype.kind == "f" else to_dtype_op(x, default_float())
+
+
+class Exp(NumpyFunction):
+    """y = exp(x); dy/dx = y"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        y = np.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad * y
+
+
+def exp(input: Tensor) -> Tensor:
+    return Exp.apply(_floating(input))
+
+
+class Log(NumpyFunction):
+    """y = log(x); dy/dx = 1/x"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+def log(input: Tensor) -> Tensor:
+    return Log.apply(_floating(input))
+
+
+class Sqrt(NumpyFunction):
+    """y = sqrt(x); dy/dx = 1/(2y)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        y = np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad / (2 * y)
+
+
+def sqrt(input: Tensor) -> Tensor:
+    return Sqrt.apply(_floating(input))
+
+
+class Tanh(NumpyFunction):
+    """y = tanh(x); dy/dx = 1 - y²"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        y = np.tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad * (1 - y * y)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return Tanh.apply(_floating(input))
+
+
+class Sigmoid(NumpyFunction):
+    """y = 1 / (1 + exp(-x)); dy/dx = y (1 - y)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        # Through tanh: no overflow for large |x|, unlike 1 / (1 + exp(-x)).
+        y = np.tanh(x * 0.5)
+        y *= 0.5
+        y += 0.5
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad * (y * (1 - y))
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return Sigmoid.apply(_floating(input))
+
+
+class Relu(NumpyFunction):
+    """y = max(x, 0); dy/dx = 1 where y > 0, else 0 (0 at x = 0, as PyTorch)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        y = np.maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad * (y > 0)
+
+
+def relu(input: Tensor) -> Tensor:
+    return Relu.apply(input)
+
+
+class Abs(NumpyFunction):
+    """y = |x|; dy/dx = sign(x) (0 at x = 0, as PyTorch)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * x.sign()
+
+
+def abs(input: Tensor) -> Tensor:
+    return Abs.apply(input)
+
+
+class Sign(NumpyFunction):
+    """y = sign(x): piecewise constant, dy/dx = 0"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return np.sign(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return grad * 0
+
+
+def sign(input: Tensor) -> Tensor:
+    return Sign.apply(input)
+
+
+class UnaryMethods:
+    """Tensor methods of the elementwise functions."""
+
+    def exp(self) -> Tensor:
+        return exp(self)  # type: ignore[arg-type]
+
+    def log(self) -> Tensor:
+        return log(self)  # type: ignore[arg-type]
+
+    def sqrt(self) -> Tensor:
+        return sqrt(self)  # type: ignore[arg-type]
+
+    def tanh(self) -> Tensor:
+        return tanh(self)  # type: ignore[arg-type]
+
+    def sigmoid(self) -> Tensor:
+        return sigmoid(self)  # type: ignore[arg-type]
+
+    def relu(self) -> Tensor:
+        return relu(self)  # type: ignore[arg-type]
+
+    def abs(self) -> Tensor:
+        return abs(self)  # type: ignore[arg-type]
+
+    def __abs__(self) -> Tensor:
+        return abs(self)  # type: ignore[arg-type]
+
+    def sign(self) -> Tensor:
+        return sign(self)  # type: ignore[arg-type]
