@@ -72,37 +72,22 @@ from .dtypes import (
     short,
     uint8,
 )
-from .ops.arithmetic import (
-    add,
-    clone,
-    div,
-    eq,
-    ge,
-    gt,
-    le,
-    lt,
-    mul,
-    ne,
-    neg,
-    pow,
-    sub,
-    true_divide,
-    where,
-)
-from .ops.linalg import matmul
-from .ops.reduction import mean, sum
-from .ops.shape import (
-    expand,
-    permute,
-    reshape,
-    squeeze,
-    stack,
-    transpose,
-    unbind,
-    unsqueeze,
-    view,
-)
-from .ops.unary import abs, exp, log, relu, sigmoid, sign, sqrt, tanh
+
+# Each op module lists its public functions in __all__; they are re-exported here.
+from .ops import arithmetic as _arithmetic
+from .ops import indexing as _indexing
+from .ops import linalg as _linalg_ops
+from .ops import pointwise as _pointwise
+from .ops import reduction as _reduction
+from .ops import shape as _shape
+from .ops import unary as _unary
+from .ops.arithmetic import *  # noqa: F403
+from .ops.indexing import *  # noqa: F403
+from .ops.linalg import *  # noqa: F403
+from .ops.pointwise import *  # noqa: F403
+from .ops.reduction import *  # noqa: F403
+from .ops.shape import *  # noqa: F403
+from .ops.unary import *  # noqa: F403
 
 __version__ = "0.1.0"
 
@@ -131,26 +116,19 @@ __all__ = [
     "Generator",
     "Size",
     "Tensor",
-    "abs",
-    "add",
     "arange",
     "as_tensor",
     "autograd",
     "bool",
-    "clone",
     "cuda",
     "detach",
     "device",
-    "div",
     "double",
     "dtype",
     "dtypes",
     "empty",
     "empty_like",
     "enable_grad",
-    "eq",
-    "exp",
-    "expand",
     "eye",
     "float",
     "float16",
@@ -159,9 +137,7 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
-    "ge",
     "get_default_dtype",
-    "gt",
     "half",
     "inference_mode",
     "initial_seed",
@@ -174,52 +150,33 @@ __all__ = [
     "is_grad_enabled",
     "is_inference_mode_enabled",
     "is_tensor",
-    "le",
     "linspace",
-    "log",
     "long",
-    "lt",
     "manual_seed",
-    "matmul",
-    "mean",
-    "mul",
-    "ne",
-    "neg",
     "no_grad",
     "numel",
     "ones",
     "ones_like",
-    "permute",
-    "pow",
     "rand",
     "rand_like",
     "randint",
     "randn",
     "randn_like",
     "randperm",
-    "relu",
-    "reshape",
     "seed",
     "set_default_dtype",
     "set_grad_enabled",
     "set_printoptions",
     "short",
-    "sigmoid",
-    "sign",
-    "sqrt",
-    "squeeze",
-    "stack",
-    "sub",
-    "sum",
-    "tanh",
     "tensor",
-    "transpose",
-    "true_divide",
     "uint8",
-    "unbind",
-    "unsqueeze",
-    "view",
-    "where",
     "zeros",
     "zeros_like",
+    *_arithmetic.__all__,
+    *_indexing.__all__,
+    *_linalg_ops.__all__,
+    *_pointwise.__all__,
+    *_reduction.__all__,
+    *_shape.__all__,
+    *_unary.__all__,
 ]

@@ -20,7 +20,9 @@ from .autograd.function import AccumulateGrad, Node, RemovableHandle, _add_hook
 from .autograd.grad_mode import _state
 from .dtypes import dtype, from_numpy_dtype, get_default_dtype, to_dtype
 from .ops.arithmetic import ArithmeticMethods
+from .ops.indexing import IndexingMethods
 from .ops.linalg import LinalgMethods
+from .ops.pointwise import PointwiseMethods
 from .ops.reduction import ReductionMethods
 from .ops.shape import ShapeMethods
 from .ops.unary import UnaryMethods
@@ -52,7 +54,15 @@ class _VersionCounter:
         self.value = 0
 
 
-class Tensor(ArithmeticMethods, UnaryMethods, ReductionMethods, ShapeMethods, LinalgMethods):
+class Tensor(
+    ArithmeticMethods,
+    UnaryMethods,
+    PointwiseMethods,
+    ReductionMethods,
+    ShapeMethods,
+    IndexingMethods,
+    LinalgMethods,
+):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> import ndgrad
