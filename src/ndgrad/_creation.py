@@ -77,12 +77,16 @@ def _infer(data: Any) -> tuple[tuple[int, ...], np.dtype, bool]:
         if not any(seqs):
             break
         if not all(seqs):
+            # Mixed nesting, worded as PyTorch words it: a scalar where a sequence was expected
+            # is "not a sequence"; a sequence where a number was expected cannot be a number.
             bad = level[seqs.index(False)]
             if isinstance(bad, str):
                 raise TypeError("new(): invalid data type 'str'")
-            raise ValueError(
-                f"expected sequence of length {len(level[seqs.index(True)])} at dim {len(shape)} "
-                f"(got {type(bad).__name__})"
+            if seqs[0]:
+                raise TypeError("not a sequence")
+            culprit = level[seqs.index(True)]
+            raise TypeError(
+                f"'{type(culprit).__name__}' object cannot be interpreted as an integer"
             )
         n = len(level[0])
         for x in level:
