@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -482,6 +483,9 @@ def _resolve_saved(
     return tuple(resolved)
 
 
+_accumulate_lock = threading.Lock()
+
+
 class AccumulateGrad(Node):
     """The node that adds a gradient into a leaf tensor's ``.grad``."""
 
@@ -502,7 +506,10 @@ class AccumulateGrad(Node):
                 result = hook(grad)
                 if result is not None:
                     grad = _checked_hook_result(result, grad, "hook")
-        variable._accumulate(grad)
+        # Threads may backpropagate into one shared leaf at once: read-add-write under a lock,
+        # or an update is lost.
+        with _accumulate_lock:
+            variable._accumulate(grad)
         post = variable._post_accumulate_hooks
         if post:
             for hook in tuple(post.values()):
