@@ -88,7 +88,7 @@ class Tanh(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
-        return TanhBackward.apply(grad, y)  # type: ignore[no-any-return]
+        return TanhBackward.apply(grad, y)
 
 
 class TanhBackward(NumpyFunction):
@@ -100,7 +100,7 @@ class TanhBackward(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, g: np.ndarray, y: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(g if ctx.needs_input_grad[1] else None, y)
-        return g * (1 - y * y)  # type: ignore[no-any-return]
+        return g * (1 - y * y)
 
     @staticmethod
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
@@ -128,7 +128,7 @@ class Sigmoid(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
-        return SigmoidBackward.apply(grad, y)  # type: ignore[no-any-return]
+        return SigmoidBackward.apply(grad, y)
 
 
 class SigmoidBackward(NumpyFunction):
@@ -139,7 +139,7 @@ class SigmoidBackward(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, g: np.ndarray, y: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(g if ctx.needs_input_grad[1] else None, y)
-        return g * (y * (1 - y))  # type: ignore[no-any-return]
+        return g * (y * (1 - y))
 
     @staticmethod
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
@@ -166,7 +166,7 @@ class Relu(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
-        return ThresholdBackward.apply(grad, y)  # type: ignore[no-any-return]
+        return ThresholdBackward.apply(grad, y)
 
 
 class ThresholdBackward(NumpyFunction):
@@ -177,7 +177,7 @@ class ThresholdBackward(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, g: np.ndarray, y: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(y)
-        return g * (y > 0)  # type: ignore[no-any-return]
+        return g * (y > 0)
 
     @staticmethod
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
