@@ -170,19 +170,21 @@ class Relu(NumpyFunction):
 
 
 class ThresholdBackward(NumpyFunction):
-    """gx = g where y > 0 else 0, relu's backward as one op; d/dg = the same mask, d/dy = 0"""
+    """gx = 0 where y <= 0 else g, relu's backward as one op; d/dg = the same mask, d/dy = 0.
+
+    Written as "not y <= 0" so that a NaN input passes its gradient on, as PyTorch's does."""
 
     node_name = "ThresholdBackwardBackward0"
 
     @staticmethod
     def forward(ctx: Any, g: np.ndarray, y: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(y)
-        return g * (y > 0)
+        return g * ~(y <= 0)  # type: ignore[no-any-return]
 
     @staticmethod
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
         (y,) = ctx.saved_tensors
-        return (gg * (y > 0) if ctx.needs_input_grad[0] else None), None
+        return (gg * ~(y <= 0) if ctx.needs_input_grad[0] else None), None
 
 
 def relu(input: Tensor) -> Tensor:
@@ -208,11 +210,12 @@ def abs(input: Tensor) -> Tensor:
 
 
 class Sign(NumpyFunction):
-    """y = sign(x): piecewise constant, dy/dx = 0"""
+    """y = sign(x): piecewise constant, dy/dx = 0. sign(NaN) is 0, as in PyTorch."""
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        return np.sign(x)
+        y = np.sign(x)
+        return np.where(np.isnan(y), 0, y) if x.dtype.kind == "f" else y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
