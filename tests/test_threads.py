@@ -24,7 +24,7 @@ def _run_threads(target, n: int = 8) -> None:
     def wrapped(i: int) -> None:
         try:
             target(i)
-        except BaseException as e:  # noqa: BLE001 - reported below
+        except BaseException as e:  # reported below
             errors.append(e)
 
     threads = [threading.Thread(target=wrapped, args=(i,)) for i in range(n)]
@@ -76,7 +76,7 @@ def test_shared_leaf_accumulates_exactly_eight_times() -> None:
         # then add into .grad at the same moment.
         barrier = threading.Barrier(8)
 
-        def wait_for_all(grad: ndgrad.Tensor) -> None:
+        def wait_for_all(grad: ndgrad.Tensor, barrier: threading.Barrier = barrier) -> None:
             barrier.wait()
 
         handle = w.register_hook(wait_for_all)

@@ -179,7 +179,7 @@ class ThresholdBackward(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, g: np.ndarray, y: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(y)
-        return g * ~(y <= 0)  # type: ignore[no-any-return]
+        return g * ~(y <= 0)
 
     @staticmethod
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
