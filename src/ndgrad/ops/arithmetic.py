@@ -236,7 +236,9 @@ class PowTensor(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         a, b, y = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        grad_a = grad * b * a ** (b - 1) if need_a else None
+        grad_a = None
+        if need_a:  # 0 where b = 0, as PyTorch (b a^(b-1) would be 0 * inf at a = 0)
+            grad_a = where(b == 0, 0.0, grad * b * a ** (b - 1))
         grad_b = None
         if need_b:
             undefined = (a == 0) & (b >= 0)
