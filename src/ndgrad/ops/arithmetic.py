@@ -338,7 +338,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     a, b, dt = promote(as_operand(input, "div"), as_operand(other, "div"))
     if rounding_mode is not None:
         if rounding_mode not in ("trunc", "floor"):
-            raise ValueError(
+            raise RuntimeError(
                 "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                 f"'{rounding_mode}'"
             )
@@ -620,6 +620,7 @@ class ArithmeticMethods:
     def __invert__(self) -> Tensor:
         data = self._data  # type: ignore[attr-defined]
         if data.dtype.kind not in "biu":
-            name = dtype_name(data.dtype)
-            raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{name}'")
+            raise TypeError(
+                "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+            )
         return tensor_cls()._make(np.invert(data))
