@@ -604,7 +604,8 @@ class Frac(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        return x - np.trunc(x)
+        with np.errstate(invalid="ignore"):  # frac(±inf) is nan
+            return x - np.trunc(x)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -1306,6 +1307,12 @@ class PointwiseMethods:
 
     def floor_divide(self, other: Any) -> Tensor:
         return floor_divide(self, other)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return self.remainder_(other)  # type: ignore[attr-defined]
+
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return self.floor_divide_(other)  # type: ignore[attr-defined]
 
     def lerp(self, end: Tensor, weight: Any) -> Tensor:
         return lerp(self, end, weight)  # type: ignore[arg-type]
