@@ -60,6 +60,40 @@ def test_integer_inputs_match_torch(name: str, dtype: str) -> None:
     assert_close(out, expected, rtol=2e-6, atol=0)
 
 
+BINARY_F32 = {
+    "atan2": lambda L, a, b: L.atan2(a, b),
+    "hypot": lambda L, a, b: L.hypot(a, b),
+    "logaddexp": lambda L, a, b: L.logaddexp(a, b),
+    "logaddexp2": lambda L, a, b: L.logaddexp2(a, b),
+    "fmod": lambda L, a, b: L.fmod(a, b),
+    "remainder": lambda L, a, b: L.remainder(a, b),
+    "maximum": lambda L, a, b: L.maximum(a, b),
+    "minimum": lambda L, a, b: L.minimum(a, b),
+    "lerp": lambda L, a, b: L.lerp(a, b, 0.7),
+    "lerp_tensor": lambda L, a, b: L.lerp(a, b, b),
+    "clamp": lambda L, a, b: L.clamp(a, min=b),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", list(BINARY_F32))
+def test_float32_binary_values_and_gradients_match_torch(name: str) -> None:
+    rng = np.random.default_rng(7)
+    a = rng.uniform(-3, 3, (4, 5)).astype(np.float32)
+    b = rng.uniform(0.5, 2, (5,)).astype(np.float32)
+    results = []
+    for lib in (ndgrad, torch):
+        ta = lib.tensor(a, requires_grad=True)
+        tb = lib.tensor(b, requires_grad=True)
+        out = BINARY_F32[name](lib, ta, tb)
+        out.sum().backward()
+        assert repr(out.dtype) == "torch.float32"
+        results.append([out.detach().numpy(), ta.grad.numpy(), tb.grad.numpy()])
+    for x, y in zip(*results, strict=True):
+        assert x.dtype == y.dtype == np.float32
+        np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+
+
 @requires_torch
 @pytest.mark.parametrize("decimals", [-2, -1, 0, 1, 2, 3])
 def test_round_decimals_float32_matches_torch(decimals: int) -> None:

@@ -20,6 +20,10 @@ def _unary_all():
     return _unary() + EMPTY_UNARY
 
 
+def _binary_all():
+    return [*_binary(), Sample(((0, 3), (3,))), Sample(((2, 0), (2, 1)))]
+
+
 def _dividend(rng, shape):
     """±(k + u), k in {0, 1, 2}, u in (0.2, 0.8): a/b stays inside one step for b near 1."""
     k = rng.integers(0, 3, size=shape)
@@ -198,12 +202,12 @@ OPS = [
         _unary(),
         avoid=(0.5,),
     ),
-    OpInfo("maximum", lambda lib, a, b: lib.maximum(a, b), np.maximum, _binary()),
-    OpInfo("minimum", lambda lib, a, b: a.minimum(b), np.minimum, _binary()),
-    OpInfo("atan2", lambda lib, a, b: lib.atan2(a, b), np.arctan2, _binary(), avoid=(0,)),
-    OpInfo("hypot", lambda lib, a, b: lib.hypot(a, b), np.hypot, _binary(), avoid=(0,)),
-    OpInfo("logaddexp", lambda lib, a, b: lib.logaddexp(a, b), np.logaddexp, _binary()),
-    OpInfo("logaddexp2", lambda lib, a, b: a.logaddexp2(b), np.logaddexp2, _binary()),
+    OpInfo("maximum", lambda lib, a, b: lib.maximum(a, b), np.maximum, _binary_all()),
+    OpInfo("minimum", lambda lib, a, b: a.minimum(b), np.minimum, _binary_all()),
+    OpInfo("atan2", lambda lib, a, b: lib.atan2(a, b), np.arctan2, _binary_all(), avoid=(0,)),
+    OpInfo("hypot", lambda lib, a, b: lib.hypot(a, b), np.hypot, _binary_all(), avoid=(0,)),
+    OpInfo("logaddexp", lambda lib, a, b: lib.logaddexp(a, b), np.logaddexp, _binary_all()),
+    OpInfo("logaddexp2", lambda lib, a, b: a.logaddexp2(b), np.logaddexp2, _binary_all()),
     OpInfo("fmod", lambda lib, a, b: lib.fmod(a, b), np.fmod, _mod_samples()),
     OpInfo("remainder", lambda lib, a, b: lib.remainder(a, b), np.remainder, _mod_samples()),
     OpInfo("mod_operator", lambda lib, a, b: a % b, np.remainder, _mod_samples()[:3]),
@@ -242,7 +246,7 @@ OPS = [
         "lerp_number",
         lambda lib, a, b: lib.lerp(a, b, 0.3),
         lambda a, b: _np_lerp(a, b, 0.3),
-        _binary(),
+        _binary_all(),
     ),
     OpInfo(
         "lerp_number_high",
