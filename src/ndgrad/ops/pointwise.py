@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _errors
 from ..dtypes import result_type
+from . import unary as _unary
 from ._util import dtype_name, promote, tensor_cls
 from .arithmetic import NumpyFunction, div, floor_divide, pow, to_dtype_op, where
 from .unary import _floating, exp, sign
@@ -554,7 +555,7 @@ class RoundDecimals(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, decimals: int) -> np.ndarray:
         # Scaled as PyTorch scales it (multiply for positive decimals, divide for negative),
         # in the tensor's dtype, so that float32 results agree to the last bit.
-        scale = x.dtype.type(10.0 ** abs(decimals))
+        scale = x.dtype.type(10.0 ** (decimals if decimals >= 0 else -decimals))
         with np.errstate(all="ignore"):
             if decimals >= 0:
                 return np.rint(x * scale) / scale
@@ -1354,7 +1355,7 @@ class PointwiseMethods:
 
 
 def _inplace_method(name: str) -> Any:
-    fn = globals()[name]
+    fn = globals()[name] if name in globals() else getattr(_unary, name)
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         return self._inplace(lambda s: fn(s, *args, **kwargs))
@@ -1370,7 +1371,9 @@ _INPLACE = (
     "exp2 expm1 log2 log10 log1p rsqrt square reciprocal sin cos tan asin acos atan sinh cosh "
     "asinh acosh atanh arcsin arccos arctan arcsinh arccosh arctanh atan2 arctan2 erf floor ceil "
     "round trunc fix frac sgn clamp clip clamp_min clamp_max fmod remainder floor_divide lerp "
-    "hypot logaddexp nan_to_num logical_and logical_or logical_xor logical_not"
+    "hypot nan_to_num logical_and logical_or logical_xor logical_not "
+    # the foundation's elementwise functions (ops/unary.py)
+    "abs sqrt log tanh sigmoid relu sign"
 )
 for _name in _INPLACE.split():
     setattr(PointwiseMethods, _name + "_", _inplace_method(_name))
