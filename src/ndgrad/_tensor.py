@@ -19,6 +19,7 @@ from ._device import CPU, check_device, device
 from .autograd.function import AccumulateGrad, Node, RemovableHandle, _add_hook
 from .autograd.grad_mode import _state
 from .dtypes import dtype, from_numpy_dtype, get_default_dtype, to_dtype
+from .ops._util import dtype_name
 from .ops.arithmetic import ArithmeticMethods
 from .ops.indexing import IndexingMethods
 from .ops.linalg import LinalgMethods
@@ -536,8 +537,8 @@ class Tensor(
             values.dtype, self._data.dtype, "same_kind"
         ):
             raise RuntimeError(
-                f"result type {from_numpy_dtype(values.dtype).name.capitalize()} can't be cast to "
-                f"the desired output type {self.dtype.name.capitalize()}"
+                f"result type {dtype_name(values.dtype)} can't be cast to "
+                f"the desired output type {dtype_name(self._data.dtype)}"
             )
         np.copyto(self._data, values, casting="unsafe")
         self._bump_version()

@@ -139,7 +139,15 @@ def scalar_numpy_dtype(value: Any) -> np.dtype:
 
 
 def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
-    """PyTorch's promote_types on numpy dtypes (numpy's table agrees for the types we support)."""
+    """PyTorch's promote_types on numpy dtypes.
+
+    numpy's table agrees except for integer with float: numpy widens the float to hold every
+    integer (int64 + float32 -> float64), PyTorch keeps the float (float32).
+    """
+    if a.kind == "f" and b.kind != "f":
+        return a
+    if b.kind == "f" and a.kind != "f":
+        return b
     return np.promote_types(a, b)
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "clone",
     "div",
     "eq",
+    "floor_divide",
     "ge",
     "gt",
     "le",
@@ -43,9 +44,9 @@ class NumpyFunction(Function):
     _numpy_forward = True
 
 
-def _apply_binary(fn: type[Function], a: Any, b: Any) -> Tensor:
+def _apply_binary(fn: type[Function], a: Any, b: Any, *rest: Any) -> Tensor:
     try:
-        return fn.apply(a, b)
+        return fn.apply(a, b, *rest)
     except ValueError:
         T = tensor_cls()
         sa = a._data.shape if isinstance(a, T) else ()
@@ -141,7 +142,8 @@ class Div(NumpyFunction):
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
         need_b = ctx.needs_input_grad[1]
         ctx.save_for_backward(a if need_b else None, b)
-        return a / b
+        with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is ±inf or nan, silently
+            return a / b
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -155,25 +157,46 @@ class Div(NumpyFunction):
 class DivRounded(NumpyFunction):
     """y = a / b rounded ('trunc' or 'floor'): piecewise constant, so the gradient is zero."""
 
-    node_name = "DivBackward1"
+    node_name = "DivBackward2"
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, mode: str) -> np.ndarray:
-        if np.result_type(a, b).kind in "iub":
-            if mode == "floor":
-                return np.floor_divide(a, b)
-            q = np.floor_divide(a, b)
-            # floor and trunc differ where the exact quotient is negative and inexact
-            fix = (np.remainder(a, b) != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0))
-            return q + fix
-        q = np.true_divide(a, b)
-        return np.floor(q) if mode == "floor" else np.trunc(q)
+        return _rounded_quotient(a, b, mode)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        need_a, need_b = ctx.needs_input_grad
+        need_a, need_b = ctx.needs_input_grad[:2]
         zero = grad * 0
         return (zero if need_a else None), (zero if need_b else None), None
+
+
+def _rounded_quotient(a: Any, b: Any, mode: str) -> np.ndarray:
+    with np.errstate(all="ignore"):  # x/0 and integer overflow (-128 // -1) wrap as PyTorch's
+        if np.result_type(a, b).kind in "iub":
+            q = np.floor_divide(a, b)
+            if mode == "floor":
+                return q
+            # floor and trunc differ where the exact quotient is negative and inexact
+            fix = (np.remainder(a, b) != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0))
+            return q + fix
+        if mode == "floor":
+            # Python's float floor division (1.0 // 0.1 == 9.0), as PyTorch computes it
+            return np.floor_divide(a, b)
+        return np.trunc(np.true_divide(a, b))
+
+
+class FloorDivide(NumpyFunction):
+    """y = floor(a / b): PyTorch records no derivative (backward raises)."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
+        return _rounded_quotient(a, b, "floor")
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
 class PowScalar(NumpyFunction):
@@ -213,7 +236,9 @@ class PowTensor(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         a, b, y = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        grad_a = grad * b * a ** (b - 1) if need_a else None
+        grad_a = None
+        if need_a:  # 0 where b = 0, as PyTorch (b a^(b-1) would be 0 * inf at a = 0)
+            grad_a = where(b == 0, 0.0, grad * b * a ** (b - 1))
         grad_b = None
         if need_b:
             undefined = (a == 0) & (b >= 0)
@@ -313,14 +338,12 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     a, b, dt = binary_operands(input, other, "div")
     if rounding_mode is not None:
         if rounding_mode not in ("trunc", "floor"):
-            raise ValueError(
+            raise RuntimeError(
                 "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                 f"'{rounding_mode}'"
             )
-        T = tensor_cls()
-        if dt.kind in "iub" and np.any(np.asarray(b._data if isinstance(b, T) else b) == 0):
-            raise RuntimeError("ZeroDivisionError")
-        return DivRounded.apply(a, b, rounding_mode)
+        _check_rounded_division(f"div_{rounding_mode}_cpu", b, dt)
+        return _apply_binary(DivRounded, a, b, rounding_mode)
     if dt.kind != "f":
         T = tensor_cls()
         fdt = default_float()
@@ -330,6 +353,21 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
 
 
 true_divide = div
+
+
+def _check_rounded_division(kernel: str, b: Any, dt: np.dtype) -> None:
+    if dt.kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    T = tensor_cls()
+    if dt.kind in "iu" and np.any(np.asarray(b._data if isinstance(b, T) else b) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """floor(input / other), like div(..., rounding_mode='floor'); not differentiable in PyTorch."""
+    a, b, dt = promote(as_operand(input, "floor_divide"), as_operand(other, "floor_divide"))
+    _check_rounded_division("div_floor_cpu", b, dt)
+    return _apply_binary(FloorDivide, a, b)
 
 
 def pow(input: Any, exponent: Any) -> Tensor:
@@ -405,7 +443,7 @@ def _bitwise(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
     T = tensor_cls()
     a, b, dt = promote(as_operand(input, name), as_operand(other, name))
     if dt.kind not in "biu":
-        raise RuntimeError(f"\"{name}_cpu\" not implemented for '{dtype_name(dt)}'")
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dtype_name(dt)}'")
     x = a._data if isinstance(a, T) else a
     y = b._data if isinstance(b, T) else b
     try:
@@ -507,7 +545,7 @@ class ArithmeticMethods:
 
     def __floordiv__(self, other: Any) -> Tensor:
         try:
-            return div(self, other, rounding_mode="floor")
+            return floor_divide(self, other)
         except TypeError:
             if not _is_operand(other):
                 return NotImplemented
@@ -515,7 +553,7 @@ class ArithmeticMethods:
 
     def __rfloordiv__(self, other: Any) -> Tensor:
         try:
-            return div(other, self, rounding_mode="floor")
+            return floor_divide(other, self)
         except TypeError:
             if not _is_operand(other):
                 return NotImplemented
@@ -643,6 +681,7 @@ class ArithmeticMethods:
     def __invert__(self) -> Tensor:
         data = self._data  # type: ignore[attr-defined]
         if data.dtype.kind not in "biu":
-            name = dtype_name(data.dtype)
-            raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{name}'")
+            raise TypeError(
+                "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+            )
         return tensor_cls()._make(np.invert(data))

@@ -1,9 +1,1381 @@
-"""Elementwise math beyond the foundation's: trigonometric, rounding, clamping, comparisons..."""
+"""Elementwise math beyond the foundation's: trigonometric, rounding, clamping, comparisons...
+
+Float-valued functions of integer or bool tensors compute in the default float dtype, as in
+PyTorch. Where a function is not differentiable (rounding, clamp bounds, maximum ties) the
+gradient follows PyTorch's convention; docs/conventions.md lists them.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import _errors
+from ..dtypes import result_type
+from . import unary as _unary
+from ._util import dtype_name, promote, tensor_cls
+from .arithmetic import NumpyFunction, div, floor_divide, pow, to_dtype_op, where
+from .unary import _floating, exp, sign
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+__all__ = [
+    "acos",
+    "acosh",
+    "arccos",
+    "arccosh",
+    "arcsin",
+    "arcsinh",
+    "arctan",
+    "arctan2",
+    "arctanh",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
+    "ceil",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "clip",
+    "cos",
+    "cosh",
+    "erf",
+    "exp2",
+    "expm1",
+    "fix",
+    "floor",
+    "fmod",
+    "frac",
+    "hypot",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "lerp",
+    "log1p",
+    "log2",
+    "log10",
+    "logaddexp",
+    "logaddexp2",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "maximum",
+    "minimum",
+    "nan_to_num",
+    "reciprocal",
+    "remainder",
+    "round",
+    "rsqrt",
+    "sgn",
+    "sin",
+    "sinh",
+    "square",
+    "tan",
+    "trunc",
+]
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+# numpy has no erf; math.erf per element is exact to double precision.
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def _not_implemented(kernel: str, dt: np.dtype) -> NotImplementedError:
+    """PyTorch's error for a dtype a kernel does not support (a RuntimeError subclass)."""
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_name(dt)}'")
+
+
+def _require_tensor(x: Any, op: str, arg: str, position: int) -> Tensor:
+    if not isinstance(x, tensor_cls()):
+        raise TypeError(
+            f"{op}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
+        )
+    return x
+
+
+def _broadcast_error(*shapes: tuple[int, ...]) -> RuntimeError:
+    """PyTorch's message for the first pair of shapes (left to right) that do not broadcast."""
+    acc = shapes[0]
+    for s in shapes[1:]:
+        try:
+            acc = np.broadcast_shapes(acc, s)
+        except ValueError:
+            return _errors.broadcast_mismatch(acc, s)
+    return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
+
+
+def _apply(fn: type[NumpyFunction], *args: Any) -> Tensor:
+    """``fn.apply(*args)``, with PyTorch's message when tensor arguments do not broadcast."""
+    try:
+        return fn.apply(*args)
+    except ValueError:
+        T = tensor_cls()
+        shapes = [a._data.shape for a in args if isinstance(a, T)]
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            raise _broadcast_error(*shapes) from None
+        raise
+
+
+# --- exponentials and logarithms ---------------------------------------------------------------
+
+
+class Exp2(NumpyFunction):
+    """y = 2^x; dy/dx = y ln 2"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            y = np.exp2(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad * (y * _LN2)
+
+
+def exp2(input: Tensor) -> Tensor:
+    return Exp2.apply(_floating(input))
+
+
+class Expm1(NumpyFunction):
+    """y = exp(x) - 1; dy/dx = y + 1"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            y = np.expm1(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad * (y + 1)
+
+
+def expm1(input: Tensor) -> Tensor:
+    return Expm1.apply(_floating(input))
+
+
+class Log2(NumpyFunction):
+    """y = log2(x); dy/dx = 1 / (x ln 2)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            return np.log2(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad / (x * _LN2)
+
+
+def log2(input: Tensor) -> Tensor:
+    return Log2.apply(_floating(input))
+
+
+class Log10(NumpyFunction):
+    """y = log10(x); dy/dx = 1 / (x ln 10)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            return np.log10(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad / (x * _LN10)
+
+
+def log10(input: Tensor) -> Tensor:
+    return Log10.apply(_floating(input))
+
+
+class Log1P(NumpyFunction):
+    """y = log(1 + x); dy/dx = 1 / (1 + x)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad / (x + 1)
+
+
+def log1p(input: Tensor) -> Tensor:
+    return Log1P.apply(_floating(input))
+
+
+class Rsqrt(NumpyFunction):
+    """y = 1/sqrt(x); dy/dx = -y³/2"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            y = 1 / np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad * (y * y * y * -0.5)
+
+
+def rsqrt(input: Tensor) -> Tensor:
+    return Rsqrt.apply(_floating(input))
+
+
+class Reciprocal(NumpyFunction):
+    """y = 1/x; dy/dx = -y²"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            y = 1 / x
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad * -(y * y)
+
+
+def reciprocal(input: Tensor) -> Tensor:
+    return Reciprocal.apply(_floating(input))
+
+
+def square(input: Tensor) -> Tensor:
+    """input ** 2 (integers stay integers, bool becomes int64; PyTorch records PowBackward0)."""
+    return pow(input, 2)
+
+
+# --- trigonometric and hyperbolic --------------------------------------------------------------
+
+
+class Sin(NumpyFunction):
+    """y = sin(x); dy/dx = cos(x)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            return np.sin(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * cos(x)
+
+
+def sin(input: Tensor) -> Tensor:
+    return Sin.apply(_floating(input))
+
+
+class Cos(NumpyFunction):
+    """y = cos(x); dy/dx = -sin(x)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            return np.cos(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * -sin(x)
+
+
+def cos(input: Tensor) -> Tensor:
+    return Cos.apply(_floating(input))
+
+
+class Tan(NumpyFunction):
+    """y = tan(x); dy/dx = 1 + y²"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            y = np.tan(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad * (y * y + 1)
+
+
+def tan(input: Tensor) -> Tensor:
+    return Tan.apply(_floating(input))
+
+
+class Asin(NumpyFunction):
+    """y = asin(x); dy/dx = 1/sqrt(1 - x²)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            return np.arcsin(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * rsqrt(1 - x * x)
+
+
+def asin(input: Tensor) -> Tensor:
+    return Asin.apply(_floating(input))
+
+
+class Acos(NumpyFunction):
+    """y = acos(x); dy/dx = -1/sqrt(1 - x²)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            return np.arccos(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * -rsqrt(1 - x * x)
+
+
+def acos(input: Tensor) -> Tensor:
+    return Acos.apply(_floating(input))
+
+
+class Atan(NumpyFunction):
+    """y = atan(x); dy/dx = 1/(1 + x²)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.arctan(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad / (x * x + 1)
+
+
+def atan(input: Tensor) -> Tensor:
+    return Atan.apply(_floating(input))
+
+
+class Sinh(NumpyFunction):
+    """y = sinh(x); dy/dx = cosh(x)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            return np.sinh(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * cosh(x)
+
+
+def sinh(input: Tensor) -> Tensor:
+    return Sinh.apply(_floating(input))
+
+
+class Cosh(NumpyFunction):
+    """y = cosh(x); dy/dx = sinh(x)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            return np.cosh(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * sinh(x)
+
+
+def cosh(input: Tensor) -> Tensor:
+    return Cosh.apply(_floating(input))
+
+
+class Asinh(NumpyFunction):
+    """y = asinh(x); dy/dx = 1/sqrt(x² + 1)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.arcsinh(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * rsqrt(x * x + 1)
+
+
+def asinh(input: Tensor) -> Tensor:
+    return Asinh.apply(_floating(input))
+
+
+class Acosh(NumpyFunction):
+    """y = acosh(x); dy/dx = 1/sqrt(x² - 1)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            return np.arccosh(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * rsqrt(x * x - 1)
+
+
+def acosh(input: Tensor) -> Tensor:
+    return Acosh.apply(_floating(input))
+
+
+class Atanh(NumpyFunction):
+    """y = atanh(x); dy/dx = 1/(1 - x²)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            return np.arctanh(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad / (1 - x * x)
+
+
+def atanh(input: Tensor) -> Tensor:
+    return Atanh.apply(_floating(input))
+
+
+arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+
+class Erf(NumpyFunction):
+    """y = erf(x); dy/dx = 2/sqrt(π) exp(-x²)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.asarray(_erf(x)).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * (exp(-(x * x)) * _TWO_OVER_SQRT_PI)
+
+
+def erf(input: Tensor) -> Tensor:
+    return Erf.apply(_floating(input))
+
+
+# --- rounding ----------------------------------------------------------------------------------
+
+
+class _Rounding(NumpyFunction):
+    """Piecewise constant: dy/dx = 0 everywhere (PyTorch's convention at the jumps too)."""
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Any:
+        return grad * 0
+
+
+class Floor(_Rounding):
+    """y = ⌊x⌋; dy/dx = 0"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return np.floor(x)
+
+
+class Ceil(_Rounding):
+    """y = ⌈x⌉; dy/dx = 0"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return np.ceil(x)
+
+
+class Trunc(_Rounding):
+    """y = x rounded toward zero; dy/dx = 0"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return np.trunc(x)
+
+
+class Round(_Rounding):
+    """y = x rounded to the nearest integer, halves to even; dy/dx = 0"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return np.rint(x)
+
+
+class RoundDecimals(NumpyFunction):
+    """y = x rounded to ``decimals`` decimal places, halves to even; dy/dx = 0"""
+
+    node_name = "RoundBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, decimals: int) -> np.ndarray:
+        # Scaled as PyTorch scales it (multiply for positive decimals, divide for negative),
+        # in the tensor's dtype, so that float32 results agree to the last bit.
+        scale = x.dtype.type(10.0 ** (decimals if decimals >= 0 else -decimals))
+        with np.errstate(all="ignore"):
+            if decimals >= 0:
+                return np.rint(x * scale) / scale
+            return np.rint(x / scale) * scale
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad * 0, None
+
+
+def _rounding(fn: type[NumpyFunction], name: str, input: Tensor) -> Tensor:
+    dt = input._data.dtype
+    if dt.kind == "b":
+        raise _not_implemented(f"{name}_vml_cpu", dt)
+    if dt.kind != "f":  # integers are already whole
+        return tensor_cls()._make(input._data.copy())
+    return fn.apply(input)
+
+
+def floor(input: Tensor) -> Tensor:
+    return _rounding(Floor, "floor", input)
+
+
+def ceil(input: Tensor) -> Tensor:
+    return _rounding(Ceil, "ceil", input)
+
+
+def trunc(input: Tensor) -> Tensor:
+    return _rounding(Trunc, "trunc", input)
+
+
+fix = trunc
+
+
+def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
+    """Round half to even; with ``decimals``, to that many decimal places (negative: tens...)."""
+    if decimals is None:
+        return _rounding(Round, "round", input)
+    dt = input._data.dtype
+    if dt.kind != "f":
+        raise _not_implemented("round_cpu", dt)
+    return RoundDecimals.apply(input, int(decimals))
+
+
+class Frac(NumpyFunction):
+    """y = x - trunc(x); dy/dx = 1"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):  # frac(±inf) is nan
+            return x - np.trunc(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return grad
+
+
+def frac(input: Tensor) -> Tensor:
+    dt = input._data.dtype
+    if dt.kind != "f":
+        raise _not_implemented("frac_cpu", dt)
+    return Frac.apply(input)
+
+
+def sgn(input: Tensor) -> Tensor:
+    """sign(input) (the same for real tensors)."""
+    return sign(input)
+
+
+# --- clamping ----------------------------------------------------------------------------------
+
+
+class ClampScalar(NumpyFunction):
+    """y = min(max(x, lo), hi) for numbers lo, hi (either may be None);
+    dy/dx = 1 where lo <= x <= hi, else 0 (so 1 at the bounds, as PyTorch)"""
+
+    node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        y = x
+        if lo is not None:
+            y = np.maximum(y, lo)
+        if hi is not None:
+            y = np.minimum(y, hi)
+        return y if y is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.lo, ctx.hi
+        if lo is not None and hi is not None:
+            keep = (x >= lo) & (x <= hi)
+        else:
+            keep = x >= lo if lo is not None else x <= hi
+        return where(keep, grad, 0.0), None, None
+
+
+class ClampMinScalar(ClampScalar):
+    node_name = "ClampMinBackward0"
+
+
+class ClampMaxScalar(ClampScalar):
+    node_name = "ClampMaxBackward0"
+
+
+class Clamp(NumpyFunction):
+    """y = min(max(x, lo), hi) for tensors lo, hi (either may be None; hi wins if lo > hi).
+    The gradient goes to whichever of x, lo, hi the output is: x where lo <= x <= hi."""
+
+    node_name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
+        ctx.save_for_backward(x, lo, hi)
+        y = x
+        if lo is not None:
+            y = np.maximum(y, lo)
+        if hi is not None:
+            y = np.minimum(y, hi)
+        return y if y is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, lo, hi = ctx.saved_tensors
+        need_x, need_lo, need_hi = ctx.needs_input_grad
+        gx = glo = ghi = None
+        if lo is not None and hi is not None:
+            if need_x:
+                gx = where((x >= lo) & (x <= hi), grad, 0.0)
+            if need_lo:
+                glo = where((x < lo) & (lo < hi), grad, 0.0)
+            if need_hi:
+                ghi = where((x > hi) | (hi < lo), grad, 0.0)
+        elif lo is not None:
+            gx = where(x >= lo, grad, 0.0) if need_x else None
+            glo = where(x < lo, grad, 0.0) if need_lo else None
+        else:
+            gx = where(x <= hi, grad, 0.0) if need_x else None
+            ghi = where(x > hi, grad, 0.0) if need_hi else None
+        return gx, glo, ghi
+
+
+class ClampMin(Clamp):
+    node_name = "ClampMinBackward1"
+
+
+class ClampMax(Clamp):
+    node_name = "ClampMaxBackward1"
+
+
+def _clamp(
+    input: Tensor, min: Any, max: Any, scalar_fn: type[ClampScalar], tensor_fn: type[Clamp]
+) -> Tensor:
+    T = tensor_cls()
+    _require_tensor(input, "clamp", "input", 1)
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    bounds = [b for b in (min, max) if b is not None]
+    n_tensors = sum(isinstance(b, T) for b in bounds)
+    if 0 < n_tensors < len(bounds):
+        raise TypeError(
+            "clamp() received an invalid combination of arguments - got (Tensor, "
+            f"{', '.join('Tensor' if isinstance(b, T) else type(b).__name__ for b in (min, max))})"
+            ", but expected one of (Tensor input, Tensor min = None, Tensor max = None) or "
+            "(Tensor input, Number min = None, Number max = None)"
+        )
+    for b in bounds:
+        if not isinstance(b, T | int | float | np.generic):
+            raise TypeError(f"clamp(): min and max must be numbers or Tensors, not {type(b)}")
+    min = min.item() if isinstance(min, np.generic) else min
+    max = max.item() if isinstance(max, np.generic) else max
+    rt = result_type(input._data, *[b._data if isinstance(b, T) else b for b in bounds])
+    if rt.kind == "b":
+        raise _not_implemented("clamp_cpu" if n_tensors else "clamp_scalar_cpu", rt)
+    x = input if input._data.dtype == rt else to_dtype_op(input, rt)
+    if n_tensors == 0:
+        return scalar_fn.apply(x, min, max)
+    lo = min if min is None or min._data.dtype == rt else to_dtype_op(min, rt)
+    hi = max if max is None or max._data.dtype == rt else to_dtype_op(max, rt)
+    return _apply(tensor_fn, x, lo, hi)
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """input limited to [min, max]; min and max are numbers or tensors, either may be None."""
+    return _clamp(input, min, max, ClampScalar, Clamp)
+
+
+clip = clamp
+
+
+def clamp_min(input: Tensor, min: Any) -> Tensor:
+    return _clamp(input, min, None, ClampMinScalar, ClampMin)
+
+
+def clamp_max(input: Tensor, max: Any) -> Tensor:
+    return _clamp(input, None, max, ClampMaxScalar, ClampMax)
+
+
+# --- binary functions --------------------------------------------------------------------------
+
+
+def _float_pair(op: str, input: Any, other: Any, int_ok: bool) -> tuple[Tensor, Tensor]:
+    """Two tensors promoted to a float dtype: integers give the default float when
+    ``int_ok``, else PyTorch's "not implemented for 'Long'"."""
+    _require_tensor(input, op, "input", 1)
+    _require_tensor(other, op, "other", 2)
+    a, b, dt = promote(input, other)
+    if dt.kind != "f":
+        if not int_ok:
+            raise _not_implemented(f"{op}_cpu", dt)
+        a, b = _floating(a), _floating(b)
+    return a, b
+
+
+class Atan2(NumpyFunction):
+    """y = atan2(a, b); dy/da = b/(a² + b²), dy/db = -a/(a² + b²) (both 0 at a = b = 0)"""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        r2 = a * a + b * b
+        # At the origin the numerators are 0 too: dividing by 1 there gives PyTorch's 0.
+        r2 = where(r2 == 0, 1.0, r2)
+        return (grad * b / r2 if need_a else None), (grad * -a / r2 if need_b else None)
+
+
+def atan2(input: Tensor, other: Tensor) -> Tensor:
+    a, b = _float_pair("atan2", input, other, int_ok=True)
+    return _apply(Atan2, a, b)
+
+
+arctan2 = atan2
+
+
+class Hypot(NumpyFunction):
+    """y = sqrt(a² + b²); dy/da = a/y, dy/db = b/y (nan at a = b = 0, as PyTorch)"""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        y = np.hypot(a, b)
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b, y = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (grad * a / y if need_a else None), (grad * b / y if need_b else None)
+
+
+def hypot(input: Tensor, other: Tensor) -> Tensor:
+    a, b = _float_pair("hypot", input, other, int_ok=False)
+    return _apply(Hypot, a, b)
+
+
+class Logaddexp(NumpyFunction):
+    """y = log(exp(a) + exp(b)); dy/da = 1/(1 + exp(b - a)), dy/db = 1/(1 + exp(a - b))"""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        with np.errstate(all="ignore"):
+            return np.logaddexp(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = grad / (exp(b - a) + 1) if need_a else None
+        grad_b = grad / (exp(a - b) + 1) if need_b else None
+        return grad_a, grad_b
+
+
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+    a, b = _float_pair("logaddexp", input, other, int_ok=False)
+    return _apply(Logaddexp, a, b)
+
+
+class Logaddexp2(NumpyFunction):
+    """y = log2(2^a + 2^b); dy/da = 1/(1 + 2^(b - a)), dy/db = 1/(1 + 2^(a - b))"""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        with np.errstate(all="ignore"):
+            return np.logaddexp2(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = grad / (exp2(b - a) + 1) if need_a else None
+        grad_b = grad / (exp2(a - b) + 1) if need_b else None
+        return grad_a, grad_b
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    a, b = _float_pair("logaddexp2", input, other, int_ok=False)
+    return _apply(Logaddexp2, a, b)
+
+
+class Maximum(NumpyFunction):
+    """y = max(a, b), nan if either is; the gradient goes to the larger, half to each on ties"""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        # PyTorch's masks: a nan compares false both ways, so both inputs get the gradient.
+        shared = where(a == b, grad * 0.5, grad)
+        grad_a = where(a < b, 0.0, shared) if need_a else None
+        grad_b = where(a > b, 0.0, shared) if need_b else None
+        return grad_a, grad_b
+
+
+class Minimum(NumpyFunction):
+    """y = min(a, b), nan if either is; the gradient goes to the smaller, half to each on ties"""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        shared = where(a == b, grad * 0.5, grad)
+        grad_a = where(a > b, 0.0, shared) if need_a else None
+        grad_b = where(a < b, 0.0, shared) if need_b else None
+        return grad_a, grad_b
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    _require_tensor(input, "maximum", "input", 1)
+    _require_tensor(other, "maximum", "other", 2)
+    a, b, _ = promote(input, other)
+    return _apply(Maximum, a, b)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    _require_tensor(input, "minimum", "input", 1)
+    _require_tensor(other, "minimum", "other", 2)
+    a, b, _ = promote(input, other)
+    return _apply(Minimum, a, b)
+
+
+# --- fmod and remainder ------------------------------------------------------------------------
+
+
+def _modulo_operands(op: str, input: Any, other: Any) -> tuple[Any, Any, np.dtype]:
+    a, b, dt = promote(input, other)
+    T = tensor_cls()
+    if dt.kind == "b":
+        raise _not_implemented(f"{op}_cpu", dt)
+    if dt.kind in "iu" and np.any(np.asarray(b._data if isinstance(b, T) else b) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    return a, b, dt
+
+
+class FmodScalar(NumpyFunction):
+    """y = a - trunc(a/c) c for a number c (sign of a); dy/da = 1"""
+
+    node_name = "FmodBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, c: Any) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.fmod(a, c)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad, None
+
+
+class Fmod(NumpyFunction):
+    """y = a - trunc(a/b) b; dy/da = 1, dy/db = -trunc(a/b)"""
+
+    node_name = "FmodBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        with np.errstate(all="ignore"):
+            return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_b = -grad * div(a, b, rounding_mode="trunc") if need_b else None
+        return (grad if need_a else None), grad_b
+
+
+def fmod(input: Tensor, other: Any) -> Tensor:
+    """The remainder of input / other with the sign of input (C's fmod)."""
+    _require_tensor(input, "fmod", "input", 1)
+    a, b, _ = _modulo_operands("fmod", input, other)
+    if not isinstance(b, tensor_cls()):
+        return FmodScalar.apply(a, b)
+    return _apply(Fmod, a, b)
+
+
+class RemainderScalar(NumpyFunction):
+    """y = a - floor(a/c) c for a number c (sign of c); dy/da = 1"""
+
+    node_name = "RemainderBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, c: Any) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.remainder(a, c)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad, None
+
+
+class Remainder(NumpyFunction):
+    """y = a - floor(a/b) b; dy/da = 1, dy/db = -floor(a/b)"""
+
+    node_name = "RemainderBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        with np.errstate(all="ignore"):
+            return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_b = -grad * div(a, b, rounding_mode="floor") if need_b else None
+        return (grad if need_a else None), grad_b
+
+
+class RemainderNumberTensor(NumpyFunction):
+    """y = c mod b for a number c: PyTorch has no derivative for this form."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx: Any, c: Any, b: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.remainder(c, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """The remainder of input / other with the sign of other (Python's %)."""
+    T = tensor_cls()
+    if not isinstance(input, T):
+        _require_tensor(other, "remainder", "other", 2)
+        if not isinstance(input, int | float):
+            raise TypeError(f"remainder(): expected a number, got {type(input).__name__}")
+        c, b, _ = _modulo_operands("remainder", input, other)
+        return RemainderNumberTensor.apply(c, b)
+    a, b, _ = _modulo_operands("remainder", input, other)
+    if not isinstance(b, T):
+        return RemainderScalar.apply(a, b)
+    return _apply(Remainder, a, b)
+
+
+# --- lerp --------------------------------------------------------------------------------------
+
+
+def _lerp_values(s: np.ndarray, e: np.ndarray, w: Any) -> np.ndarray:
+    # PyTorch's two-sided formula: exact at both ends (w = 0 gives s, w = 1 gives e).
+    d = e - s
+    return np.where(np.abs(w) < 0.5, s + w * d, e - d * (1 - w))
+
+
+class LerpScalar(NumpyFunction):
+    """y = s + w (e - s) for a number w; dy/ds = 1 - w, dy/de = w"""
+
+    node_name = "LerpBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, s: np.ndarray, e: np.ndarray, w: Any) -> np.ndarray:
+        ctx.w = w
+        return _lerp_values(s, e, w).astype(np.result_type(s, e), copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        w = ctx.w
+        need_s, need_e, _ = ctx.needs_input_grad
+        return (grad * (1 - w) if need_s else None), (grad * w if need_e else None), None
+
+
+class Lerp(NumpyFunction):
+    """y = s + w (e - s); dy/ds = 1 - w, dy/de = w, dy/dw = e - s"""
+
+    node_name = "LerpBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, s: np.ndarray, e: np.ndarray, w: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(s, e, w)
+        return _lerp_values(s, e, w)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        s, e, w = ctx.saved_tensors
+        need_s, need_e, need_w = ctx.needs_input_grad
+        grad_s = grad * (1 - w) if need_s else None
+        grad_e = grad * w if need_e else None
+        grad_w = grad * (e - s) if need_w else None
+        return grad_s, grad_e, grad_w
+
+
+def _lerp_dtype_name(dt: np.dtype) -> str:
+    return {"float16": "c10::Half"}.get(dt.name, dtype_name(dt).lower())
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """input + weight * (end - input); weight is a number or a tensor of input's dtype."""
+    T = tensor_cls()
+    _require_tensor(input, "lerp", "input", 1)
+    _require_tensor(end, "lerp", "end", 2)
+    dt = input._data.dtype
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, T) and t._data.dtype != dt:
+            raise RuntimeError(
+                f"expected dtype {_lerp_dtype_name(dt)} for `{name}` but got dtype "
+                f"{_lerp_dtype_name(t._data.dtype)}"
+            )
+    if isinstance(weight, T):
+        if dt.kind != "f":
+            raise _not_implemented("lerp_kernel_tensor", dt)
+        return _apply(Lerp, input, end, weight)
+    if not isinstance(weight, int | float) or isinstance(weight, bool):
+        raise TypeError(f"lerp(): argument 'weight' must be Number or Tensor, not {type(weight)}")
+    if dt.kind != "f":
+        raise _not_implemented("lerp_kernel_scalar", dt)
+    return _apply(LerpScalar, input, end, weight)
+
+
+# --- non-finite values -------------------------------------------------------------------------
+
+
+class NanToNum(NumpyFunction):
+    """y = x with nan, +inf, -inf replaced; dy/dx = 1 where x is finite, else 0"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, nan: float, posinf: Any, neginf: Any) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.nan_to_num(x, copy=True, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        return grad * isfinite(x), None, None, None
+
+
+def nan_to_num(
+    input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+) -> Tensor:
+    """nan -> ``nan``, ±inf -> ``posinf``/``neginf`` (default: the dtype's extreme values)."""
+    _require_tensor(input, "nan_to_num", "input", 1)
+    if input._data.dtype.kind != "f":  # integers and bools are always finite
+        return tensor_cls()._make(input._data.copy())
+    return NanToNum.apply(input, nan, posinf, neginf)
+
+
+def isnan(input: Tensor) -> Tensor:
+    _require_tensor(input, "isnan", "input", 1)
+    return tensor_cls()._make(np.asarray(np.isnan(input._data)))
+
+
+def isinf(input: Tensor) -> Tensor:
+    _require_tensor(input, "isinf", "input", 1)
+    return tensor_cls()._make(np.asarray(np.isinf(input._data)))
+
+
+def isfinite(input: Tensor) -> Tensor:
+    _require_tensor(input, "isfinite", "input", 1)
+    return tensor_cls()._make(np.asarray(np.isfinite(input._data)))
+
+
+# --- logical -----------------------------------------------------------------------------------
+
+
+def _logical(ufunc: Any, op: str, input: Any, other: Any) -> Tensor:
+    a = _require_tensor(input, op, "input", 1)._data
+    b = _require_tensor(other, op, "other", 2)._data
+    try:
+        return tensor_cls()._make(np.asarray(ufunc(a, b)))
+    except ValueError:
+        raise _errors.broadcast_mismatch(a.shape, b.shape) from None
+
+
+def logical_and(input: Tensor, other: Tensor) -> Tensor:
+    """True where both are nonzero (any dtype; the result is bool)."""
+    return _logical(np.logical_and, "logical_and", input, other)
+
+
+def logical_or(input: Tensor, other: Tensor) -> Tensor:
+    return _logical(np.logical_or, "logical_or", input, other)
+
+
+def logical_xor(input: Tensor, other: Tensor) -> Tensor:
+    return _logical(np.logical_xor, "logical_xor", input, other)
+
+
+def logical_not(input: Tensor) -> Tensor:
+    _require_tensor(input, "logical_not", "input", 1)
+    return tensor_cls()._make(np.asarray(np.logical_not(input._data)))
 
 
 class PointwiseMethods:
     """Tensor methods of the pointwise ops."""
+
+    def exp2(self) -> Tensor:
+        return exp2(self)  # type: ignore[arg-type]
+
+    def expm1(self) -> Tensor:
+        return expm1(self)  # type: ignore[arg-type]
+
+    def log2(self) -> Tensor:
+        return log2(self)  # type: ignore[arg-type]
+
+    def log10(self) -> Tensor:
+        return log10(self)  # type: ignore[arg-type]
+
+    def log1p(self) -> Tensor:
+        return log1p(self)  # type: ignore[arg-type]
+
+    def rsqrt(self) -> Tensor:
+        return rsqrt(self)  # type: ignore[arg-type]
+
+    def square(self) -> Tensor:
+        return square(self)  # type: ignore[arg-type]
+
+    def reciprocal(self) -> Tensor:
+        return reciprocal(self)  # type: ignore[arg-type]
+
+    def sin(self) -> Tensor:
+        return sin(self)  # type: ignore[arg-type]
+
+    def cos(self) -> Tensor:
+        return cos(self)  # type: ignore[arg-type]
+
+    def tan(self) -> Tensor:
+        return tan(self)  # type: ignore[arg-type]
+
+    def asin(self) -> Tensor:
+        return asin(self)  # type: ignore[arg-type]
+
+    def acos(self) -> Tensor:
+        return acos(self)  # type: ignore[arg-type]
+
+    def atan(self) -> Tensor:
+        return atan(self)  # type: ignore[arg-type]
+
+    def sinh(self) -> Tensor:
+        return sinh(self)  # type: ignore[arg-type]
+
+    def cosh(self) -> Tensor:
+        return cosh(self)  # type: ignore[arg-type]
+
+    def asinh(self) -> Tensor:
+        return asinh(self)  # type: ignore[arg-type]
+
+    def acosh(self) -> Tensor:
+        return acosh(self)  # type: ignore[arg-type]
+
+    def atanh(self) -> Tensor:
+        return atanh(self)  # type: ignore[arg-type]
+
+    arcsin, arccos, arctan = asin, acos, atan
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+    def atan2(self, other: Tensor) -> Tensor:
+        return atan2(self, other)  # type: ignore[arg-type]
+
+    arctan2 = atan2
+
+    def erf(self) -> Tensor:
+        return erf(self)  # type: ignore[arg-type]
+
+    def floor(self) -> Tensor:
+        return floor(self)  # type: ignore[arg-type]
+
+    def ceil(self) -> Tensor:
+        return ceil(self)  # type: ignore[arg-type]
+
+    def round(self, *, decimals: int | None = None) -> Tensor:
+        return round(self, decimals=decimals)  # type: ignore[arg-type]
+
+    def trunc(self) -> Tensor:
+        return trunc(self)  # type: ignore[arg-type]
+
+    fix = trunc
+
+    def frac(self) -> Tensor:
+        return frac(self)  # type: ignore[arg-type]
+
+    def sgn(self) -> Tensor:
+        return sgn(self)  # type: ignore[arg-type]
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        return clamp(self, min, max)  # type: ignore[arg-type]
+
+    clip = clamp
+
+    def clamp_min(self, min: Any) -> Tensor:
+        return clamp_min(self, min)  # type: ignore[arg-type]
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return clamp_max(self, max)  # type: ignore[arg-type]
+
+    def maximum(self, other: Tensor) -> Tensor:
+        return maximum(self, other)  # type: ignore[arg-type]
+
+    def minimum(self, other: Tensor) -> Tensor:
+        return minimum(self, other)  # type: ignore[arg-type]
+
+    def fmod(self, other: Any) -> Tensor:
+        return fmod(self, other)  # type: ignore[arg-type]
+
+    def remainder(self, other: Any) -> Tensor:
+        return remainder(self, other)
+
+    def __mod__(self, other: Any) -> Tensor:
+        if not isinstance(other, tensor_cls() | int | float | np.generic):
+            return NotImplemented
+        return remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        if not isinstance(other, int | float | np.generic):
+            return NotImplemented
+        return remainder(other.item() if isinstance(other, np.generic) else other, self)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return floor_divide(self, other)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return self.remainder_(other)  # type: ignore[attr-defined]
+
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return self.floor_divide_(other)  # type: ignore[attr-defined]
+
+    def lerp(self, end: Tensor, weight: Any) -> Tensor:
+        return lerp(self, end, weight)  # type: ignore[arg-type]
+
+    def hypot(self, other: Tensor) -> Tensor:
+        return hypot(self, other)  # type: ignore[arg-type]
+
+    def logaddexp(self, other: Tensor) -> Tensor:
+        return logaddexp(self, other)  # type: ignore[arg-type]
+
+    def logaddexp2(self, other: Tensor) -> Tensor:
+        return logaddexp2(self, other)  # type: ignore[arg-type]
+
+    def nan_to_num(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        return nan_to_num(self, nan, posinf, neginf)  # type: ignore[arg-type]
+
+    def isnan(self) -> Tensor:
+        return isnan(self)  # type: ignore[arg-type]
+
+    def isinf(self) -> Tensor:
+        return isinf(self)  # type: ignore[arg-type]
+
+    def isfinite(self) -> Tensor:
+        return isfinite(self)  # type: ignore[arg-type]
+
+    def logical_and(self, other: Tensor) -> Tensor:
+        return logical_and(self, other)  # type: ignore[arg-type]
+
+    def logical_or(self, other: Tensor) -> Tensor:
+        return logical_or(self, other)  # type: ignore[arg-type]
+
+    def logical_xor(self, other: Tensor) -> Tensor:
+        return logical_xor(self, other)  # type: ignore[arg-type]
+
+    def logical_not(self) -> Tensor:
+        return logical_not(self)  # type: ignore[arg-type]
+
+
+def _inplace_method(name: str) -> Any:
+    fn = globals()[name] if name in globals() else getattr(_unary, name)
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return self._inplace(lambda s: fn(s, *args, **kwargs))
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"In-place {name}: writes the result into this tensor."
+    return method
+
+
+# The in-place forms write the out-of-place result back (Tensor._inplace): a result dtype that
+# cannot be cast to the tensor's (sin_ on an int tensor) raises PyTorch's error there.
+_INPLACE = (
+    "exp2 expm1 log2 log10 log1p rsqrt square reciprocal sin cos tan asin acos atan sinh cosh "
+    "asinh acosh atanh arcsin arccos arctan arcsinh arccosh arctanh atan2 arctan2 erf floor ceil "
+    "round trunc fix frac sgn clamp clip clamp_min clamp_max fmod remainder floor_divide lerp "
+    "hypot nan_to_num logical_and logical_or logical_xor logical_not "
+    # the foundation's elementwise functions (ops/unary.py)
+    "abs sqrt log tanh sigmoid relu sign"
+)
+for _name in _INPLACE.split():
+    setattr(PointwiseMethods, _name + "_", _inplace_method(_name))
+
+del _name

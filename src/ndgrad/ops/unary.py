@@ -214,8 +214,12 @@ class Sign(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        if x.dtype.kind == "b":  # numpy has no bool sign; PyTorch returns the mask
+            return x.copy()
         y = np.sign(x)
-        return np.where(np.isnan(y), 0, y) if x.dtype.kind == "f" else y
+        if x.dtype.kind == "f":  # PyTorch's sign(nan) is 0
+            y = np.where(np.isnan(x), np.zeros((), x.dtype), y)
+        return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
