@@ -34,6 +34,7 @@ def test_node_names_match_torch() -> None:
         "sub": lambda t, x: x - 1,
         "mul": lambda t, x: x * 3,
         "div": lambda t, x: x / 2,
+        "rdiv": lambda t, x: 2 / x,
         "neg": lambda t, x: -x,
         "pow": lambda t, x: x**2,
         "powt": lambda t, x: x**x,

@@ -537,6 +537,11 @@ class ArithmeticMethods:
 
     def __rtruediv__(self, other: Any) -> Tensor:
         try:
+            if isinstance(other, int | float) and not isinstance(other, bool):
+                # number / x is recorded as reciprocal(x) * number, as PyTorch does it
+                from .pointwise import reciprocal
+
+                return mul(reciprocal(self), other)  # type: ignore[arg-type]
             return div(other, self)
         except TypeError:
             if not _is_operand(other):
