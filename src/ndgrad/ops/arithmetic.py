@@ -7,6 +7,7 @@ Binary ops take tensors or Python numbers in either position. Gradients come bac
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -460,6 +461,30 @@ def _is_operand(x: Any) -> bool:
     return isinstance(x, (_OPERAND_TYPES, tensor_cls()))
 
 
+def _operator(op: Callable[[Any, Any], Tensor]) -> Callable[[Any, Any], Any]:
+    """A binary operator method from an op function: NotImplemented for foreign operand types."""
+
+    def method(self: Any, other: Any) -> Any:
+        try:
+            return op(self, other)
+        except TypeError:
+            if not _is_operand(other):
+                return NotImplemented
+            raise
+
+    method.__name__ = getattr(op, "__name__", "operator")
+    return method
+
+
+def _rtruediv(self: Tensor, other: Any) -> Tensor:
+    if isinstance(other, int | float) and not isinstance(other, bool):
+        # number / x is recorded as reciprocal(x) * number, as PyTorch does it
+        from .pointwise import reciprocal
+
+        return mul(reciprocal(self), other)
+    return div(other, self)
+
+
 class ArithmeticMethods:
     """Tensor's arithmetic operators and methods."""
 
@@ -491,94 +516,34 @@ class ArithmeticMethods:
     def where(self, condition: Any, other: Any) -> Tensor:
         return where(condition, self, other)
 
-    def __add__(self, other: Any) -> Tensor:
-        try:
-            return add(self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    __radd__ = __add__
-
-    def __sub__(self, other: Any) -> Tensor:
-        try:
-            return sub(self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    def __rsub__(self, other: Any) -> Tensor:
-        try:
-            return sub(other, self)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    def __mul__(self, other: Any) -> Tensor:
-        try:
-            return mul(self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other: Any) -> Tensor:
-        try:
-            return div(self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        try:
-            if isinstance(other, int | float) and not isinstance(other, bool):
-                # number / x is recorded as reciprocal(x) * number, as PyTorch does it
-                from .pointwise import reciprocal
-
-                return mul(reciprocal(self), other)  # type: ignore[arg-type]
-            return div(other, self)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    def __floordiv__(self, other: Any) -> Tensor:
-        try:
-            return floor_divide(self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    def __rfloordiv__(self, other: Any) -> Tensor:
-        try:
-            return floor_divide(other, self)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    def __pow__(self, exponent: Any) -> Tensor:
-        try:
-            return pow(self, exponent)
-        except TypeError:
-            if not _is_operand(exponent):
-                return NotImplemented
-            raise
-
-    def __rpow__(self, base: Any) -> Tensor:
-        try:
-            return pow(base, self)
-        except TypeError:
-            if not _is_operand(base):
-                return NotImplemented
-            raise
+    # Operators. A foreign operand type returns NotImplemented, so Python raises its usual
+    # "unsupported operand type(s)" TypeError, as it does for PyTorch.
+    __add__ = __radd__ = _operator(add)
+    __sub__ = _operator(sub)
+    __rsub__ = _operator(lambda self, other: sub(other, self))
+    __mul__ = __rmul__ = _operator(mul)
+    __truediv__ = _operator(div)
+    __rtruediv__ = _operator(_rtruediv)
+    __floordiv__ = _operator(lambda self, other: floor_divide(self, other))
+    __rfloordiv__ = _operator(lambda self, other: floor_divide(other, self))
+    __pow__ = _operator(pow)
+    __rpow__ = _operator(lambda self, base: pow(base, self))
+    __eq__ = _operator(eq)
+    __ne__ = _operator(ne)
+    __lt__ = _operator(lt)
+    __le__ = _operator(le)
+    __gt__ = _operator(gt)
+    __ge__ = _operator(ge)
+    # Bitwise operators: logical on bool tensors (masks), bitwise on integers.
+    __and__ = __rand__ = _operator(
+        lambda self, other: _bitwise(np.bitwise_and, "bitwise_and", self, other)
+    )
+    __or__ = __ror__ = _operator(
+        lambda self, other: _bitwise(np.bitwise_or, "bitwise_or", self, other)
+    )
+    __xor__ = __rxor__ = _operator(
+        lambda self, other: _bitwise(np.bitwise_xor, "bitwise_xor", self, other)
+    )
 
     def __neg__(self) -> Tensor:
         return Neg.apply(self)
@@ -603,85 +568,6 @@ class ArithmeticMethods:
 
     def ge(self, other: Any) -> Tensor:
         return ge(self, other)
-
-    def __eq__(self, other: Any) -> Any:
-        try:
-            return eq(self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    def __ne__(self, other: Any) -> Any:
-        try:
-            return ne(self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    def __lt__(self, other: Any) -> Tensor:
-        try:
-            return lt(self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    def __le__(self, other: Any) -> Tensor:
-        try:
-            return le(self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    def __gt__(self, other: Any) -> Tensor:
-        try:
-            return gt(self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    def __ge__(self, other: Any) -> Tensor:
-        try:
-            return ge(self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    # Bitwise operators: logical on bool tensors (masks), bitwise on integers.
-    def __and__(self, other: Any) -> Tensor:
-        try:
-            return _bitwise(np.bitwise_and, "bitwise_and", self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    __rand__ = __and__
-
-    def __or__(self, other: Any) -> Tensor:
-        try:
-            return _bitwise(np.bitwise_or, "bitwise_or", self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    __ror__ = __or__
-
-    def __xor__(self, other: Any) -> Tensor:
-        try:
-            return _bitwise(np.bitwise_xor, "bitwise_xor", self, other)
-        except TypeError:
-            if not _is_operand(other):
-                return NotImplemented
-            raise
-
-    __rxor__ = __xor__
 
     def __invert__(self) -> Tensor:
         data = self._data  # type: ignore[attr-defined]
