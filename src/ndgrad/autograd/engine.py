@@ -129,6 +129,10 @@ def _run_node(
                 result = hook(tuple(outputs), tuple(grads))
                 if result is not None:
                     outputs = tuple(result)
+    # --- backward trace hook (ndgrad.autograd.trace / explain): one check per node. ---
+    if _state.tracer is not None:
+        _state.tracer(node, grads, outputs)
+    # --- end trace hook ---
     if not keep_graph:
         node._release()
 
