@@ -7,7 +7,7 @@
 >>> print(to_dot(y, params={"w": w}))  # doctest: +ELLIPSIS
 digraph ndgrad {
 ...
-  n0 [label="SumBackward0\\n() float32", ...];
+  n0 [label="SumBackward0\\n[] float32", ...];
 ...
 
 Every ``grad_fn`` becomes a box with its PyTorch name and the shape and dtype of what it

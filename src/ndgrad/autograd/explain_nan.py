@@ -33,9 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["NanReport", "explain_nan"]
 
 _FIX = (
-    "mask the input before the unsafe op, so that it never sees the bad values: "
-    "x_safe = torch.where(mask, x, 1.0)  # any value where the op is finite\n"
-    "     y = torch.where(mask, f(x_safe), other)"
+    "mask the input before the unsafe op, so that it never sees the bad values:\n"
+    "    x_safe = torch.where(mask, x, 1.0)  # any value where the op is finite\n"
+    "    y = torch.where(mask, f(x_safe), other)"
 )
 
 
