@@ -210,3 +210,15 @@ def test_every_cause_is_listed_and_bad_arguments():
     assert len(set(CAUSES)) == len(CAUSES) == 11
     with pytest.raises(TypeError, match="two Tensors"):
         explain(_w().sum(), [1.0])
+
+
+def test_data_alias_found_through_recorded_inputs():
+    w = _w()
+    v = ndgrad.ones(3, requires_grad=True)
+    loss = (w.data + v).sum()  # Add saves nothing: without record mode, just not connected
+    assert explain(loss, w).cause == "not_connected"
+    with record_inputs():
+        loss = (w.data + v).sum()
+    r = explain(loss, w)
+    assert r.cause == "detached" and r.node == "AddBackward0"
+    assert ".data" in r.message

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _errors
 from .engine import run_backward
-
-# Learner and debugging tools (trace, explain, explain_nan, gradcheck_graph, record_inputs).
 from .explain import Explanation, explain
 from .explain_nan import NanReport, explain_nan
 from .function import AccumulateGrad, Function, FunctionCtx, Node

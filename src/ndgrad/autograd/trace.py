@@ -57,16 +57,12 @@ class GradStats:
             stats.norm = 0.0
             return stats
         nan = np.isnan(flat)
-        inf = np.isinf(flat)
-        stats.nan, stats.inf = int(nan.sum()), int(inf.sum())
-        finite = flat[~(nan | inf)]
+        stats.nan, stats.inf = int(nan.sum()), int(np.isinf(flat).sum())
         with np.errstate(over="ignore"):
             stats.norm = float(np.sqrt(np.sum(flat * flat)))
-        if finite.size:
-            stats.min, stats.max = float(finite.min()), float(finite.max())
-        if stats.inf:  # min/max include the infinities
-            stats.min = float(np.nanmin(flat)) if stats.nan < flat.size else None
-            stats.max = float(np.nanmax(flat)) if stats.nan < flat.size else None
+        values = flat[~nan]  # min and max ignore NaN (and include ±inf)
+        if values.size:
+            stats.min, stats.max = float(values.min()), float(values.max())
         stats.zero = not bool(np.any(flat != 0)) and stats.nan == 0
         return stats
 
