@@ -6,10 +6,12 @@ import re
 import shutil
 import sys
 
+import numpy as np
 import pytest
 
 import ndgrad
 from ndgrad import viz
+from ndgrad.autograd.function import Node
 
 
 def _small():
@@ -106,17 +108,37 @@ def test_mermaid_has_the_same_graph():
     assert "classDef leaf" in mer
 
 
+class ChainBackward0(Node):
+    """A bare graph node: lets the test build a huge graph quickly."""
+
+
 @pytest.mark.slow
 def test_a_100000_node_graph_renders_without_recursion():
     x = ndgrad.tensor([1.0], requires_grad=True)
-    y = x
+    node: Node = x._accumulator()
+    meta = (((1,), np.dtype(np.float32)),)
     for _ in range(100_000):
-        y = -y
+        nxt = ChainBackward0()
+        nxt._edges = ((node, 0),)
+        nxt._output_meta = meta
+        node = nxt
+    y = ndgrad.Tensor._make(np.ones(1, np.float32), node)
     limit = sys.getrecursionlimit()
     dot = viz.to_dot(y)
-    assert dot.count("NegBackward0") == 100_000
+    assert dot.count("ChainBackward0") == 100_000
+    assert dot.count(" -> ") == 100_001  # the chain, the leaf's edge and the output's
     assert len(viz.to_mermaid(y).splitlines()) > 200_000
     assert sys.getrecursionlimit() == limit
+
+
+def test_a_graph_deeper_than_the_recursion_limit_from_real_ops():
+    x = ndgrad.tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(sys.getrecursionlimit() + 500):
+        y = -y
+    dot = viz.to_dot(y, params={"x": x})
+    assert dot.count("NegBackward0") == sys.getrecursionlimit() + 500
+    assert 'label="x\\n[1] float32"' in dot
 
 
 def test_render_without_graphviz_names_both(monkeypatch, tmp_path):
