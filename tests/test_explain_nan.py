@@ -68,3 +68,11 @@ def test_finite_everywhere_and_bad_output():
     assert explain_nan((x * x).sum()).cause == "finite"
     with pytest.raises(RuntimeError, match="does not require grad"):
         explain_nan(ndgrad.ones(2).sum())
+
+
+def test_where_that_selects_the_singular_point_is_not_the_mask_pattern():
+    x = ndgrad.tensor([0.0, 1.0, 4.0], requires_grad=True)
+    y = ndgrad.where(x >= 0, x.sqrt(), ndgrad.zeros(3))  # sqrt(0) is selected: inf, not 0 * inf
+    r = explain_nan(y.sum())
+    assert r.cause == "node" and r.node == "SqrtBackward0"
+    assert "(0 NaN and 1 inf elements" in r.message

@@ -63,8 +63,8 @@ def test_show_saved_and_freed():
     loss = _small()[2]
     dot = viz.to_dot(loss, show_saved=True)
     labels = _labels(dot)
-    assert "saved: [2] float32" in labels  # tanh's output
-    assert "saved: [3, 2] float32" in labels  # matmul's weight
+    assert "saved output: [2] float32" in labels  # tanh's output
+    assert "saved input: [3, 2] float32" in labels  # matmul's weight
     assert "style=dashed" in dot
     assert "saved" not in viz.to_dot(loss)
     loss.backward()

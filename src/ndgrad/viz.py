@@ -64,15 +64,17 @@ def _describe_grad(grad: Tensor | None) -> str:
     return f"grad: norm {float(np.linalg.norm(data.astype(np.float64))):.4g}"
 
 
-def _saved_values(node: Node) -> list[Any]:
-    """What a node saved for backward: tensors and arrays (constants that are not are left out)."""
-    values: list[Any] = []
+def _saved_values(node: Node) -> list[tuple[str, np.ndarray]]:
+    """What a node saved for backward, as (kind, array); non-array constants are left out."""
+    values: list[tuple[str, np.ndarray]] = []
     for entry in node._saved or ():
         kind = entry[0]
         if kind == _INPUT:
-            values.append(entry[1]._data)
-        elif kind == _OUTPUT or (kind == _CONSTANT and isinstance(entry[1], np.ndarray)):
-            values.append(entry[1])
+            values.append(("input", entry[1]._data))
+        elif kind == _OUTPUT:
+            values.append(("output", entry[1]))
+        elif kind == _CONSTANT and isinstance(entry[1], np.ndarray):
+            values.append(("constant", entry[1]))
     return values
 
 
@@ -114,9 +116,9 @@ class _Graph:
                     if node._released:
                         self.nodes.append((f"{nid}s", "saved", ["saved values freed"]))
                         self.edges.append((f"{nid}s", nid, True))
-                    for j, value in enumerate(_saved_values(node)):
+                    for j, (what, value) in enumerate(_saved_values(node)):
                         sid = f"{nid}s{j}"
-                        label = f"saved: {_shape(value.shape)} {value.dtype.name}"
+                        label = f"saved {what}: {_shape(value.shape)} {value.dtype.name}"
                         self.nodes.append((sid, "saved", [label]))
                         self.edges.append((sid, nid, True))
             for edge in node._edges:

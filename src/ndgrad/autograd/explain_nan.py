@@ -107,13 +107,15 @@ def explain_nan(output: Tensor, gradient: Tensor | None = None) -> NanReport:
         node = record.node
         assert node is not None
         path = [n.name() for n in path_between(roots, node) or [node]]
+        counts = f" ({record.out.nan} NaN and {record.out.inf} inf elements in what it returned)"
         where = _masked_by_where(node, record, nodes)
         site = creation_site(node)
         if where is not None:
             return NanReport(
                 "where_mask",
-                f"{node.name()} turned a zero gradient into NaN (0 * inf): its derivative is "
-                f"infinite or undefined at some input values, and {where.name()} sent it zeros "
+                f"{node.name()} turned a zero gradient into NaN (0 * inf){counts}: its "
+                f"derivative is infinite or undefined at some input values, and {where.name()} "
+                "sent it zeros "
                 "exactly there, for the elements it did not select. where() does not stop the "
                 "unselected branch's backward from running.",
                 node=node.name(),
@@ -124,9 +126,9 @@ def explain_nan(output: Tensor, gradient: Tensor | None = None) -> NanReport:
             )
         return NanReport(
             "node",
-            f"{node.name()} is the first node whose gradient is not finite although the gradient "
-            "it received was: its derivative is infinite or undefined at some of its input "
-            "values (log or division at 0, sqrt at 0, overflow...).",
+            f"{node.name()} is the first node whose gradient is not finite although the "
+            f"gradient it received was{counts}: its derivative is infinite or undefined at some "
+            "of its input values (log or division at 0, sqrt at 0, overflow...).",
             node=node.name(),
             site=site,
             path=path,
@@ -140,8 +142,16 @@ def explain_nan(output: Tensor, gradient: Tensor | None = None) -> NanReport:
 def _masked_by_where(node: Node, record: Any, nodes: list[Node]) -> Node | None:
     """The WhereBackward node that sent ``node`` zeros where it produced NaN, if any."""
     grads_in = [g for g in record.grads_in or () if g is not None]
-    zero_somewhere = any(np.any(g == 0) for g in grads_in)
-    if not zero_somewhere:
+    bad_out = [np.asarray(g) for g in record.grads_out or () if g is not None]
+    bad_out = [~np.isfinite(g) for g in bad_out if not np.all(np.isfinite(g))]
+    # 0 * inf: the non-finite elements sit where the incoming gradient is zero. (Compared
+    # elementwise when the shapes match, as for the elementwise ops this happens in.)
+    matched = False
+    for g in grads_in:
+        for bad in bad_out:
+            zero = g == 0
+            matched |= bool(np.any(bad & zero)) if bad.shape == zero.shape else bool(zero.any())
+    if not matched:
         return None
     # Walk up towards the output through the nodes that fed this one (a few elementwise steps).
     back = consumers(nodes)
