@@ -110,3 +110,13 @@ def test_mkdocs_hook_fences_doctest_examples():
     ]
     html = md.convert(">>> 1 + 1\n2")
     assert "<code" in html and "&gt;&gt;&gt;" in html
+
+
+def test_mkdocs_hook_ops_table_lists_the_ops():
+    module = runpy.run_path(str(DOCS / "hooks" / "ops_table.py"))
+    table = module["ops_table"]()
+    assert "| unary | `TanhBackward0` | y = tanh(x); dy/dx = 1 - y² |" in table.splitlines()
+    assert "NumpyFunction" not in table
+    page = (DOCS / "reference" / "ops.md").read_text()
+    assert module["MARKER"] in page
+    assert module["MARKER"] not in module["on_page_markdown"](page, None)
