@@ -11,7 +11,9 @@
 ('x', 6.0)
 
 The engine calls the active tracer once per node, right after the node ran (see
-``engine._run_node``); with no tracer active that costs one attribute check per node.
+``engine._run_node``); with no tracer active that costs one attribute check per node. The
+``AccumulateGrad`` nodes of the inputs of ``autograd.grad`` (which write no ``.grad``) are not
+recorded.
 """
 
 from __future__ import annotations
