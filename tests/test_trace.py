@@ -110,3 +110,17 @@ def test_trace_of_autograd_grad_and_create_graph():
         (g,) = ndgrad.autograd.grad(y.sum(), x, create_graph=True)
     assert [r.op for r in t.records][:2] == ["SumBackward0", "MulBackward0"]
     assert float(g) == 12.0
+
+
+def test_a_tracer_records_only_its_own_thread():
+    import threading
+
+    _, _, loss = _model()
+    _, _, other = _model()
+    with trace() as t:
+        worker = threading.Thread(target=other.backward)
+        worker.start()
+        worker.join()
+        assert len(t) == 0  # the other thread's backward ran without a tracer
+        loss.backward()
+    assert len(t) == 5
