@@ -14,7 +14,7 @@ tensor([[4.5000, 4.5000],
 
 from __future__ import annotations
 
-from . import autograd, cuda, dtypes
+from . import autograd, cuda, dtypes, testing, viz
 from ._creation import (
     Generator,
     arange,
@@ -169,7 +169,9 @@ __all__ = [
     "set_printoptions",
     "short",
     "tensor",
+    "testing",
     "uint8",
+    "viz",
     "zeros",
     "zeros_like",
     *_arithmetic.__all__,

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _errors
 from .engine import run_backward
+from .explain import Explanation, explain
+from .explain_nan import NanReport, explain_nan
 from .function import AccumulateGrad, Function, FunctionCtx, Node
 from .grad_mode import (
     _state,
@@ -17,24 +19,37 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import gradcheck, gradgradcheck
+from .gradcheck_graph import GraphCheckReport, gradcheck_graph
+from .record import record_inputs
+from .trace import Tracer, TraceRecord, trace
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = [
     "AccumulateGrad",
+    "Explanation",
     "Function",
     "FunctionCtx",
+    "GraphCheckReport",
+    "NanReport",
     "Node",
+    "TraceRecord",
+    "Tracer",
     "backward",
     "enable_grad",
+    "explain",
+    "explain_nan",
     "grad",
     "gradcheck",
+    "gradcheck_graph",
     "gradgradcheck",
     "inference_mode",
     "is_grad_enabled",
     "no_grad",
+    "record_inputs",
     "set_grad_enabled",
+    "trace",
 ]
 
 

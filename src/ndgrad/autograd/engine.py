@@ -90,6 +90,8 @@ def run_backward(
                             result = hook(tuple(outputs), tuple(grads))
                             if result is not None:
                                 outputs = tuple(result)
+                if _state.tracer is not None:  # ndgrad.autograd.trace / explain: one check
+                    _state.tracer(node, grads, outputs)
                 if not keep_graph and node._saved is not None:
                     node._release()
                 _propagate(node, outputs, dependencies, buffers, ready)

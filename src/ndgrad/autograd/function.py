@@ -31,7 +31,6 @@ __all__ = ["AccumulateGrad", "Function", "FunctionCtx", "Node", "RemovableHandle
 
 # An input's edge: (node receiving its gradient or None, that node's output number, shape, dtype).
 Edge = tuple[Any, int, Any, Any]
-_NO_GRAD_EDGE: Edge = (None, 0, None, None)
 
 # Creation order of nodes. The engine runs ready nodes newest first, as PyTorch does.
 _sequence = itertools.count()
@@ -381,7 +380,8 @@ class Function(FunctionCtx):
                     edges.append((fn, a._output_nr, data.shape, data.dtype))
                 needs.append(True)
             else:
-                edges.append(_NO_GRAD_EDGE)
+                data = a._data
+                edges.append((None, 0, data.shape, data.dtype))
                 needs.append(False)
         node._edges = tuple(edges)
         node.needs_input_grad = tuple(needs)

@@ -29,6 +29,8 @@ class _State(threading.local):
     # `no_grad` still records, as in PyTorch.
     grad_enabled = True
     inference = False
+    # The backward tracer (autograd/trace.py) the engine calls per node, or None.
+    tracer: Any = None
 
 
 _state = _State()

@@ -1,0 +1,93 @@
+"""Walking a backward graph without recursion (shared by viz, explain and gradcheck_graph)."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from .function import Node
+
+
+def root_nodes(tensors: Any) -> list[Node]:
+    """The nodes a backward from ``tensors`` (a tensor or a sequence of them) would start at."""
+    from .._tensor import Tensor
+
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+    roots: list[Node] = []
+    for t in tensors:
+        if t.grad_fn is not None:
+            roots.append(t.grad_fn)
+        elif t._requires_grad:
+            roots.append(t._accumulator())
+    return roots
+
+
+def walk(roots: Iterable[Node]) -> list[Node]:
+    """Every node reachable from ``roots``, each once, breadth first."""
+    order: list[Node] = []
+    seen: set[int] = set()
+    queue: deque[Node] = deque()
+    for r in roots:
+        if id(r) not in seen:
+            seen.add(id(r))
+            queue.append(r)
+    while queue:
+        node = queue.popleft()
+        order.append(node)
+        for edge in node._edges:
+            if edge is None or edge[0] is None:
+                continue
+            nxt = edge[0]
+            if id(nxt) not in seen:
+                seen.add(id(nxt))
+                queue.append(nxt)
+    return order
+
+
+def consumers(nodes: Iterable[Node]) -> dict[Node, list[tuple[Node, int]]]:
+    """For each node, the ``(node, input index)`` pairs whose edge points at it."""
+    result: dict[Node, list[tuple[Node, int]]] = {}
+    for node in nodes:
+        for i, edge in enumerate(node._edges):
+            if edge is not None and edge[0] is not None:
+                result.setdefault(edge[0], []).append((node, i))
+    return result
+
+
+def path_between(roots: list[Node], target: Node) -> list[Node] | None:
+    """One shortest path of nodes from a root to ``target`` (inclusive), or None."""
+    parent: dict[Node, Node | None] = {}
+    queue: deque[Node] = deque()
+    for r in roots:
+        if r not in parent:
+            parent[r] = None
+            queue.append(r)
+    while queue:
+        node = queue.popleft()
+        if node is target:
+            path = [node]
+            while parent[path[-1]] is not None:
+                path.append(parent[path[-1]])  # type: ignore[arg-type]
+            return path[::-1]
+        for edge in node._edges:
+            if edge is None or edge[0] is None or edge[0] in parent:
+                continue
+            parent[edge[0]] = node
+            queue.append(edge[0])
+    return None
+
+
+def reaching(nodes: list[Node], target: Node) -> set[Node]:
+    """The nodes among ``nodes`` (a walk from the roots) from which ``target`` is reachable."""
+    back = consumers(nodes)
+    result = {target}
+    stack = [target]
+    while stack:
+        node = stack.pop()
+        for consumer, _ in back.get(node, ()):
+            if consumer not in result:
+                result.add(consumer)
+                stack.append(consumer)
+    return result

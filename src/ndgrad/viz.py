@@ -1,0 +1,248 @@
+"""Pictures of the backward graph: Graphviz DOT and Mermaid text, and rendered images.
+
+>>> import ndgrad
+>>> from ndgrad.viz import to_dot
+>>> w = ndgrad.ones(2, requires_grad=True)
+>>> y = (w * 3).tanh().sum()
+>>> print(to_dot(y, params={"w": w}))  # doctest: +ELLIPSIS
+digraph ndgrad {
+...
+  n0 [label="SumBackward0\\n[] float32", ...];
+...
+
+Every ``grad_fn`` becomes a box with its PyTorch name and the shape and dtype of what it
+computed; the leaves (``AccumulateGrad`` nodes) show their names from ``params`` (e.g.
+``dict(model.named_parameters())``) and shapes. Edges follow the forward computation, from the
+inputs to the output; backward walks them the other way. ``to_dot`` and ``to_mermaid`` need
+nothing installed; ``render`` needs the ``graphviz`` package and Graphviz's ``dot`` program
+(``pip install ndgrad[viz]`` plus the system package). The walk is iterative, so graphs of any
+depth render without RecursionError.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .autograd._graph import root_nodes, walk
+from .autograd.function import _CONSTANT, _INPUT, _OUTPUT, AccumulateGrad, Node
+
+if TYPE_CHECKING:
+    from ._tensor import Tensor
+
+__all__ = ["render", "to_dot", "to_mermaid"]
+
+
+def _shape(shape: Sequence[int]) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+_meta_labels: dict[tuple[tuple[int, ...], np.dtype], str] = {}
+
+
+def _meta(shape: tuple[int, ...], dtype: np.dtype) -> str:
+    """ "[2, 3] float32" (cached: a big graph repeats a few shapes, and dtype.name is slow)."""
+    key = (shape, dtype)
+    label = _meta_labels.get(key)
+    if label is None:
+        label = _meta_labels[key] = f"{_shape(shape)} {dtype.name}"
+    return label
+
+
+def _describe_grad(grad: Tensor | None) -> str:
+    if grad is None:
+        return "grad: None"
+    data = grad._data
+    if data.size <= 4:
+        values = np.array2string(data.reshape(-1), precision=4, separator=", ")
+        return f"grad: {values}"
+    return f"grad: norm {float(np.linalg.norm(data.astype(np.float64))):.4g}"
+
+
+def _saved_values(node: Node) -> list[tuple[str, np.ndarray]]:
+    """What a node saved for backward, as (kind, array); non-array constants are left out."""
+    values: list[tuple[str, np.ndarray]] = []
+    for entry in node._saved or ():
+        if entry is None:  # a None passed to save_for_backward
+            continue
+        kind = entry[0]
+        if kind == _INPUT:
+            values.append(("input", entry[1]._data))
+        elif kind == _OUTPUT:
+            values.append(("output", entry[1]))
+        elif kind == _CONSTANT and isinstance(entry[1], np.ndarray):
+            values.append(("constant", entry[1]))
+    return values
+
+
+class _Graph:
+    """The graph as plain data: nodes (id, kind, label lines) and edges (from, to, dashed)."""
+
+    def __init__(
+        self,
+        tensors: Any,
+        params: dict[str, Tensor] | None,
+        show_saved: bool,
+        show_grad: bool,
+    ) -> None:
+        from ._tensor import Tensor
+
+        outputs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+        names = {id(t): name for name, t in (params or {}).items()}
+        self.nodes: list[tuple[str, str, list[str]]] = []
+        self.edges: list[tuple[str, str, bool]] = []
+        ids: dict[int, str] = {}
+        order = walk(root_nodes(outputs))
+        for k, node in enumerate(order):
+            ids[id(node)] = f"n{k}"
+        for node in order:
+            nid = ids[id(node)]
+            if isinstance(node, AccumulateGrad):
+                var = node.variable
+                name = names.get(id(var))
+                lines = [name if name is not None else "leaf"]
+                lines.append(_meta(var._data.shape, var._data.dtype))
+                if show_grad:
+                    lines.append(_describe_grad(var._grad))
+                self.nodes.append((nid, "leaf", lines))
+            else:
+                lines = [node.name()]
+                lines += [_meta(s, dt) for s, dt in node._output_meta]
+                self.nodes.append((nid, "op", lines))
+                if show_saved:
+                    if node._released:
+                        self.nodes.append((f"{nid}s", "saved", ["saved values freed"]))
+                        self.edges.append((f"{nid}s", nid, True))
+                    for j, (what, value) in enumerate(_saved_values(node)):
+                        sid = f"{nid}s{j}"
+                        label = f"saved {what}: {_shape(value.shape)} {value.dtype.name}"
+                        self.nodes.append((sid, "saved", [label]))
+                        self.edges.append((sid, nid, True))
+            for edge in node._edges:
+                if edge is not None and edge[0] is not None:
+                    self.edges.append((ids[id(edge[0])], nid, False))
+        for k, out in enumerate(outputs):
+            oid = f"out{k}"
+            name = names.get(id(out))
+            lines = [
+                name if name is not None else ("output" if len(outputs) == 1 else f"output {k}")
+            ]
+            lines.append(f"{_shape(out._data.shape)} {out._data.dtype.name}")
+            if show_grad and out.grad_fn is not None and out._retains_grad:
+                lines.append(_describe_grad(out._grad))
+            self.nodes.append((oid, "output", lines))
+            if out.grad_fn is not None:
+                self.edges.append((ids[id(out.grad_fn)], oid, False))
+            elif out._requires_grad:
+                self.edges.append((ids[id(out._accumulator())], oid, False))
+
+
+_DOT_STYLE = {
+    "op": 'shape=box, style="rounded,filled", fillcolor="#f2f2f2"',
+    "leaf": 'shape=box, style=filled, fillcolor="#cfe2ff"',
+    "saved": 'shape=box, style="dashed,filled", fillcolor="#ffe8cc", fontsize=10',
+    "output": 'shape=box, style="filled,bold", fillcolor="#d1f0d1"',
+}
+
+
+def _dot_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def to_dot(
+    tensor: Tensor | Sequence[Tensor],
+    params: dict[str, Tensor] | None = None,
+    show_saved: bool = False,
+    show_grad: bool = False,
+) -> str:
+    """Graphviz DOT text of the graph that produced ``tensor`` (or several tensors).
+
+    ``params`` maps names to leaf tensors; ``show_saved`` adds what each node saved for
+    backward; ``show_grad`` adds the leaves' ``.grad`` (after a backward).
+    """
+    g = _Graph(tensor, params, show_saved, show_grad)
+    lines = ["digraph ndgrad {", '  graph [rankdir=TB, fontname="Helvetica"];']
+    lines.append('  node [fontname="Helvetica", fontsize=11];')
+    for nid, kind, label in g.nodes:
+        text = "\\n".join(_dot_escape(s) for s in label)
+        lines.append(f'  {nid} [label="{text}", {_DOT_STYLE[kind]}];')
+    for a, b, dashed in g.edges:
+        lines.append(f"  {a} -> {b}" + (" [style=dashed];" if dashed else ";"))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_escape(text: str) -> str:
+    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+
+
+_MERMAID_SHAPE: dict[str, Callable[[str], str]] = {
+    "op": lambda t: f'["{t}"]',
+    "leaf": lambda t: f'(["{t}"])',
+    "saved": lambda t: f'[/"{t}"/]',
+    "output": lambda t: f'(("{t}"))',
+}
+
+
+def to_mermaid(
+    tensor: Tensor | Sequence[Tensor],
+    params: dict[str, Tensor] | None = None,
+    show_saved: bool = False,
+    show_grad: bool = False,
+) -> str:
+    """Mermaid flowchart text of the graph (same content as ``to_dot``), for Markdown pages."""
+    g = _Graph(tensor, params, show_saved, show_grad)
+    lines = ["flowchart TB"]
+    for nid, kind, label in g.nodes:
+        text = "<br/>".join(_mermaid_escape(s) for s in label)
+        lines.append(f"  {nid}{_MERMAID_SHAPE[kind](text)}")
+    for a, b, dashed in g.edges:
+        lines.append(f"  {a} {'-.->' if dashed else '-->'} {b}")
+    for kind, style in (("leaf", "#cfe2ff"), ("output", "#d1f0d1"), ("saved", "#ffe8cc")):
+        members = [nid for nid, k, _ in g.nodes if k == kind]
+        if members:
+            lines.append(f"  classDef {kind} fill:{style}")
+            lines.append(f"  class {','.join(members)} {kind}")
+    return "\n".join(lines) + "\n"
+
+
+_MISSING = (
+    "ndgrad.viz.render needs the 'graphviz' Python package and Graphviz's 'dot' program; "
+    "{what}. Install both: pip install 'ndgrad[viz]' (or pip install graphviz), and the Graphviz "
+    "system package (apt-get install graphviz, brew install graphviz, or graphviz.org). "
+    "ndgrad.viz.to_dot() needs neither."
+)
+
+
+def render(
+    tensor: Tensor | Sequence[Tensor],
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    params: dict[str, Tensor] | None = None,
+    show_saved: bool = False,
+    show_grad: bool = False,
+) -> str:
+    """Draw the graph to an image file (``format`` "svg" or "png"; by default from ``path``'s
+    suffix, else svg) and return its path. Needs the ``graphviz`` package and ``dot``."""
+    path = os.fspath(path)
+    if format is None:
+        suffix = os.path.splitext(path)[1].lstrip(".").lower()
+        format = suffix if suffix in ("svg", "png") else "svg"
+    if format not in ("svg", "png"):
+        raise ValueError(f"render: format must be 'svg' or 'png', got {format!r}")
+    try:
+        graphviz = importlib.import_module("graphviz")
+    except ImportError:
+        raise ImportError(_MISSING.format(what="the graphviz package is not installed")) from None
+    if shutil.which("dot") is None:
+        raise RuntimeError(_MISSING.format(what="the dot program is not on PATH"))
+    source = to_dot(tensor, params=params, show_saved=show_saved, show_grad=show_grad)
+    data = graphviz.Source(source).pipe(format=format)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
