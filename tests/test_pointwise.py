@@ -421,3 +421,15 @@ def test_isclose() -> None:
     assert a.isclose(b, equal_nan=True, rtol=0.1).tolist() == [True, True, True, True, False, True]
     ints = ndgrad.tensor([1, 2, 5])
     assert ndgrad.isclose(ints, ndgrad.tensor([1, 3, 7]), atol=1).tolist() == [True, True, False]
+
+
+def test_inplace_on_leaf_under_no_grad() -> None:
+    # The optimizer pattern: parameters clipped in place outside the graph.
+    w = ndgrad.tensor([-2.0, 0.5, 3.0], requires_grad=True)
+    with ndgrad.no_grad():
+        w.clamp_(-1, 1)
+        w.nan_to_num_()
+    assert w.tolist() == [-1.0, 0.5, 1.0]
+    assert w.requires_grad and w.is_leaf
+    (w * 2).sum().backward()
+    assert w.grad.tolist() == [2.0, 2.0, 2.0]

@@ -1120,8 +1120,12 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
         if dt.kind != "f":
             raise _not_implemented("lerp_kernel_tensor", dt)
         return _apply(Lerp, input, end, weight)
-    if not isinstance(weight, int | float) or isinstance(weight, bool):
-        raise TypeError(f"lerp(): argument 'weight' must be Number or Tensor, not {type(weight)}")
+    if isinstance(weight, np.generic):
+        weight = weight.item()
+    if not isinstance(weight, int | float):
+        raise TypeError(
+            f"lerp(): argument 'weight' must be Number or Tensor, not {type(weight).__name__}"
+        )
     if dt.kind != "f":
         raise _not_implemented("lerp_kernel_scalar", dt)
     return _apply(LerpScalar, input, end, weight)
