@@ -223,6 +223,13 @@ CASES = [
         [[NAN], [NAN]],
     ),
     Case(
+        "logaddexp(a, b)",
+        "a = b = -inf",
+        lambda L, a, b: L.logaddexp(a, b),
+        [[-INF], [-INF]],
+        [[NAN], [NAN]],
+    ),
+    Case(
         "nan_to_num",
         "x = nan, ±inf",
         lambda L, x: L.nan_to_num(x),

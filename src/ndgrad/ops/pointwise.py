@@ -850,8 +850,9 @@ class Logaddexp(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        grad_a = grad / (exp(b - a) + 1) if need_a else None
-        grad_b = grad / (exp(a - b) + 1) if need_b else None
+        with np.errstate(invalid="ignore"):  # a = b = ±inf: inf - inf, nan as in PyTorch
+            grad_a = grad / (exp(b - a) + 1) if need_a else None
+            grad_b = grad / (exp(a - b) + 1) if need_b else None
         return grad_a, grad_b
 
 
@@ -873,8 +874,9 @@ class Logaddexp2(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        grad_a = grad / (exp2(b - a) + 1) if need_a else None
-        grad_b = grad / (exp2(a - b) + 1) if need_b else None
+        with np.errstate(invalid="ignore"):  # a = b = ±inf: inf - inf, nan as in PyTorch
+            grad_a = grad / (exp2(b - a) + 1) if need_a else None
+            grad_b = grad / (exp2(a - b) + 1) if need_b else None
         return grad_a, grad_b
 
 
