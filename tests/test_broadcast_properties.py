@@ -38,7 +38,7 @@ BINARY: dict[str, tuple[Any, tuple[float, float]]] = {
     "where": (lambda L, a, b: L.where(a > b, a * b, a - b), (-2.0, 2.0)),
 }
 
-SHAPES = mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3)
+SHAPES = mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, min_side=0, max_side=3)
 SETTINGS = settings(max_examples=30, deadline=None)
 
 

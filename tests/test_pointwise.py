@@ -21,7 +21,8 @@ SPECIAL += [math.nan]
 UNARY = [
     *("exp2", "expm1", "log2", "log10", "log1p", "rsqrt", "square", "reciprocal", "sin", "cos"),
     *("tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erf", "floor"),
-    *("ceil", "round", "trunc", "frac", "sign", "sgn", "nan_to_num"),
+    *("ceil", "round", "trunc", "frac", "sign", "sgn", "nan_to_num", "erfc", "deg2rad"),
+    *("rad2deg", "signbit", "isposinf", "isneginf"),
 ]
 
 
@@ -35,7 +36,7 @@ def test_float32_special_values_match_torch(name: str) -> None:
     values = np.array(SPECIAL, dtype=np.float32)
     out = _run(ndgrad, name, ndgrad.tensor(values))
     expected = _run(torch, name, torch.tensor(values))
-    assert out.dtype is ndgrad.float32
+    assert repr(out.dtype) == str(expected.dtype)
     assert_close(out, expected, rtol=2e-6, atol=1e-30)
     # signed zeros too (rounding -0.5 gives -0.0)
     nd, th = out.numpy(), expected.numpy()
@@ -72,6 +73,10 @@ BINARY_F32 = {
     "lerp": lambda L, a, b: L.lerp(a, b, 0.7),
     "lerp_tensor": lambda L, a, b: L.lerp(a, b, b),
     "clamp": lambda L, a, b: L.clamp(a, min=b),
+    "xlogy": lambda L, a, b: L.xlogy(a, b),
+    "copysign": lambda L, a, b: L.copysign(a, b),
+    "fmax": lambda L, a, b: L.fmax(a, b),
+    "fmin": lambda L, a, b: L.fmin(a, b),
 }
 
 
@@ -225,6 +230,15 @@ NODE_NAMES = [
     ("logaddexp2", lambda L, x, y: L.logaddexp2(x, y), "Logaddexp2Backward0"),
     ("nan_to_num", lambda L, x, y: L.nan_to_num(x), "NanToNumBackward0"),
     ("arcsinh", lambda L, x, y: L.arcsinh(x), "AsinhBackward0"),
+    ("erfc", lambda L, x, y: L.erfc(x), "ErfcBackward0"),
+    ("deg2rad", lambda L, x, y: x.deg2rad(), "Deg2RadBackward0"),
+    ("xlogy tensors", lambda L, x, y: L.xlogy(x, y), "XlogyBackward0"),
+    ("xlogy number input", lambda L, x, y: L.xlogy(2.0, y), "XlogyBackward1"),
+    ("xlogy number other", lambda L, x, y: x.xlogy(2.0), "XlogyBackward2"),
+    ("copysign tensor", lambda L, x, y: L.copysign(x, y), "CopysignBackward0"),
+    ("copysign number", lambda L, x, y: x.copysign(-1), "CopysignBackward1"),
+    ("fmax", lambda L, x, y: L.fmax(x, y), "FmaxBackward0"),
+    ("fmin", lambda L, x, y: x.fmin(y), "FminBackward0"),
     ("sgn", lambda L, x, y: x.sgn(), "SignBackward0"),
 ]
 
@@ -269,6 +283,7 @@ INPLACE: list[tuple[str, tuple[Any, ...], dict[str, Any], list[float]]] = [
         *("exp2", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "asinh"),
         *("atanh", "erf", "floor", "ceil", "round", "trunc", "frac", "reciprocal", "square"),
         *("sgn", "nan_to_num", "arcsin", "fix", "abs", "tanh", "sigmoid", "relu", "sign"),
+        *("erfc", "deg2rad", "rad2deg"),
     ]
 ]
 INPLACE += [
@@ -290,6 +305,8 @@ INPLACE += [
     ("lerp", (_ONES, _ONES * 0.25), {}, _VALUES),
     ("hypot", (_ONES,), {}, _VALUES),
     ("atan2", (_ONES,), {}, _VALUES),
+    ("xlogy", (_ONES * 2,), {}, _VALUES),
+    ("copysign", (-_ONES,), {}, _VALUES),
 ]
 
 
@@ -380,3 +397,39 @@ def test_maximum_ties_with_broadcasting_match_torch() -> None:
         res.append((ta.grad.numpy(), tb.grad.numpy()))
     for x, y in zip(*res, strict=True):
         np.testing.assert_array_equal(x, y)
+
+
+def test_more_predicates_and_bitwise_functions() -> None:
+    x = ndgrad.tensor([-0.0, 0.0, -math.inf, math.inf, math.nan, -1.0])
+    assert x.signbit().tolist() == [True, False, True, False, False, True]
+    assert ndgrad.isposinf(x).tolist() == [False, False, False, True, False, False]
+    assert x.isneginf().tolist() == [False, False, True, False, False, False]
+    i = ndgrad.tensor([6, 3, -1])
+    assert ndgrad.bitwise_and(i, 5).tolist() == [4, 1, 5]
+    assert i.bitwise_or(ndgrad.tensor([1, 0, 0])).tolist() == [7, 3, -1]
+    assert ndgrad.bitwise_xor(i, i).tolist() == [0, 0, 0]
+    assert ndgrad.bitwise_not(i).tolist() == [-7, -4, 0]
+    assert ndgrad.bitwise_not(ndgrad.tensor([True, False])).tolist() == [False, True]
+    y = ndgrad.tensor([1.0])
+    assert ndgrad.positive(y) is y
+
+
+def test_isclose() -> None:
+    a = ndgrad.tensor([1.0, math.nan, 1e-9, math.inf, -math.inf, 2.0])
+    b = ndgrad.tensor([1.0 + 1e-6, math.nan, 0.0, math.inf, math.inf, 2.1])
+    assert ndgrad.isclose(a, b).tolist() == [True, False, True, True, False, False]
+    assert a.isclose(b, equal_nan=True, rtol=0.1).tolist() == [True, True, True, True, False, True]
+    ints = ndgrad.tensor([1, 2, 5])
+    assert ndgrad.isclose(ints, ndgrad.tensor([1, 3, 7]), atol=1).tolist() == [True, True, False]
+
+
+def test_inplace_on_leaf_under_no_grad() -> None:
+    # The optimizer pattern: parameters clipped in place outside the graph.
+    w = ndgrad.tensor([-2.0, 0.5, 3.0], requires_grad=True)
+    with ndgrad.no_grad():
+        w.clamp_(-1, 1)
+        w.nan_to_num_()
+    assert w.tolist() == [-1.0, 0.5, 1.0]
+    assert w.requires_grad and w.is_leaf
+    (w * 2).sum().backward()
+    assert w.grad.tolist() == [2.0, 2.0, 2.0]

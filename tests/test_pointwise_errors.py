@@ -202,6 +202,45 @@ CASES: list[tuple[str, Any, type[Exception], str]] = [
         "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
         "`logical_xor()` operator instead.",
     ),
+    (
+        "isclose dtypes",
+        lambda L: L.isclose(f(L, 2), f(L, 2).double()),
+        RuntimeError,
+        "Float did not match Double",
+    ),
+    (
+        "isclose rtol",
+        lambda L: L.isclose(f(L, 2), f(L, 2), rtol=-1),
+        RuntimeError,
+        "rtol must be greater than or equal to zero, but got -1",
+    ),
+    ("isclose shapes", lambda L: L.isclose(f(L, 2), f(L, 3)), RuntimeError, _mismatch(2, 3, 0)),
+    ("fmax shapes", lambda L: L.fmax(f(L, 2), f(L, 3)), RuntimeError, _mismatch(2, 3, 0)),
+    ("xlogy shapes", lambda L: L.xlogy(f(L, 2), f(L, 3)), RuntimeError, _mismatch(2, 3, 0)),
+    (
+        "fmax number",
+        lambda L: L.fmax(f(L, 2), 2.0),
+        TypeError,
+        "fmax(): argument 'other' (position 2) must be Tensor, not float",
+    ),
+    (
+        "bitwise_and float",
+        lambda L: L.bitwise_and(f(L, 2), f(L, 2)),
+        NotImplementedError,
+        "\"bitwise_and_cpu\" not implemented for 'Float'",
+    ),
+    (
+        "bitwise_not float",
+        lambda L: L.bitwise_not(f(L, 2)),
+        NotImplementedError,
+        "\"bitwise_not_cpu\" not implemented for 'Float'",
+    ),
+    (
+        "positive bool",
+        lambda L: L.positive(b(L)),
+        RuntimeError,
+        "The `+` operator, on a bool tensor is not supported.",
+    ),
     # integer division by zero
     (
         "div floor int zero",

@@ -16,7 +16,7 @@ from .. import _errors
 from ..dtypes import result_type
 from . import unary as _unary
 from ._util import dtype_name, promote, tensor_cls
-from .arithmetic import NumpyFunction, div, floor_divide, pow, to_dtype_op, where
+from .arithmetic import NumpyFunction, _bitwise, div, floor_divide, pow, to_dtype_op, where
 from .unary import _floating, exp, sign
 
 if TYPE_CHECKING:
@@ -37,24 +37,36 @@ __all__ = [
     "atan",
     "atan2",
     "atanh",
+    "bitwise_and",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_xor",
     "ceil",
     "clamp",
     "clamp_max",
     "clamp_min",
     "clip",
+    "copysign",
     "cos",
     "cosh",
+    "deg2rad",
     "erf",
+    "erfc",
     "exp2",
     "expm1",
     "fix",
     "floor",
+    "fmax",
+    "fmin",
     "fmod",
     "frac",
     "hypot",
+    "isclose",
     "isfinite",
     "isinf",
     "isnan",
+    "isneginf",
+    "isposinf",
     "lerp",
     "log1p",
     "log2",
@@ -68,16 +80,20 @@ __all__ = [
     "maximum",
     "minimum",
     "nan_to_num",
+    "positive",
+    "rad2deg",
     "reciprocal",
     "remainder",
     "round",
     "rsqrt",
     "sgn",
+    "signbit",
     "sin",
     "sinh",
     "square",
     "tan",
     "trunc",
+    "xlogy",
 ]
 
 _LN2 = math.log(2.0)
@@ -85,6 +101,7 @@ _LN10 = math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 # numpy has no erf; math.erf per element is exact to double precision.
 _erf = np.frompyfunc(math.erf, 1, 1)
+_erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
 def _not_implemented(kernel: str, dt: np.dtype) -> NotImplementedError:
@@ -833,8 +850,9 @@ class Logaddexp(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        grad_a = grad / (exp(b - a) + 1) if need_a else None
-        grad_b = grad / (exp(a - b) + 1) if need_b else None
+        with np.errstate(invalid="ignore"):  # a = b = ±inf: inf - inf, nan as in PyTorch
+            grad_a = grad / (exp(b - a) + 1) if need_a else None
+            grad_b = grad / (exp(a - b) + 1) if need_b else None
         return grad_a, grad_b
 
 
@@ -856,8 +874,9 @@ class Logaddexp2(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        grad_a = grad / (exp2(b - a) + 1) if need_a else None
-        grad_b = grad / (exp2(a - b) + 1) if need_b else None
+        with np.errstate(invalid="ignore"):  # a = b = ±inf: inf - inf, nan as in PyTorch
+            grad_a = grad / (exp2(b - a) + 1) if need_a else None
+            grad_b = grad / (exp2(a - b) + 1) if need_b else None
         return grad_a, grad_b
 
 
@@ -1103,11 +1122,211 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
         if dt.kind != "f":
             raise _not_implemented("lerp_kernel_tensor", dt)
         return _apply(Lerp, input, end, weight)
-    if not isinstance(weight, int | float) or isinstance(weight, bool):
-        raise TypeError(f"lerp(): argument 'weight' must be Number or Tensor, not {type(weight)}")
+    if isinstance(weight, np.generic):
+        weight = weight.item()
+    if not isinstance(weight, int | float):
+        raise TypeError(
+            f"lerp(): argument 'weight' must be Number or Tensor, not {type(weight).__name__}"
+        )
     if dt.kind != "f":
         raise _not_implemented("lerp_kernel_scalar", dt)
     return _apply(LerpScalar, input, end, weight)
+
+
+# --- more of PyTorch's elementwise functions ---------------------------------------------------
+
+
+class Erfc(NumpyFunction):
+    """y = 1 - erf(x); dy/dx = -2/sqrt(π) exp(-x²)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.asarray(_erfc(x)).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * (exp(-(x * x)) * -_TWO_OVER_SQRT_PI)
+
+
+def erfc(input: Tensor) -> Tensor:
+    return Erfc.apply(_floating(input))
+
+
+class Deg2Rad(NumpyFunction):
+    """y = x π/180"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return x * x.dtype.type(math.pi / 180)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return grad * (math.pi / 180)
+
+
+def deg2rad(input: Tensor) -> Tensor:
+    return Deg2Rad.apply(_floating(input))
+
+
+class Rad2Deg(NumpyFunction):
+    """y = x 180/π"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return x * x.dtype.type(180 / math.pi)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return grad * (180 / math.pi)
+
+
+def rad2deg(input: Tensor) -> Tensor:
+    return Rad2Deg.apply(_floating(input))
+
+
+def positive(input: Tensor) -> Tensor:
+    """input itself (PyTorch returns the same tensor; bool is refused)."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+class _XlogyBase(NumpyFunction):
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        with np.errstate(all="ignore"):
+            y = np.where(np.asarray(a) == 0, 0, a * np.log(b))
+            # nan in b wins over a = 0
+            return np.where(np.isnan(b), np.nan, y).astype(np.result_type(a, b), copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = grad_b = None
+        if need_a:  # log(b), but 0 where a = 0 and b <= 0 (PyTorch's mask)
+            grad_a = where((a == 0) & (b <= 0), 0.0, xlogy(grad, b))
+        if need_b:
+            grad_b = grad * a / b
+        return grad_a, grad_b
+
+
+class Xlogy(_XlogyBase):
+    """y = a log(b), 0 where a = 0 (unless b is nan); dy/da = log(b), dy/db = a/b"""
+
+
+class XlogyNumberInput(_XlogyBase):
+    node_name = "XlogyBackward1"
+
+
+class XlogyNumberOther(_XlogyBase):
+    node_name = "XlogyBackward2"
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """input * log(other), taken as 0 where input = 0: the x log x terms of entropies."""
+    T = tensor_cls()
+    if not isinstance(input, T) and not isinstance(other, T):
+        raise TypeError("xlogy(): expected at least one Tensor argument")
+    a, b, dt = promote(input, other)
+    if dt.kind != "f":
+        a = _floating(a) if isinstance(a, T) else float(a)
+        b = _floating(b) if isinstance(b, T) else float(b)
+    if not isinstance(a, T):
+        return XlogyNumberInput.apply(a, b)
+    if not isinstance(b, T):
+        return XlogyNumberOther.apply(a, b)
+    return _apply(Xlogy, a, b)
+
+
+class Copysign(NumpyFunction):
+    """y = |a| with the sign of b; dy/da = y/a (0 at a = 0), dy/db = 0"""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: Any) -> np.ndarray:
+        y = np.copysign(a, b)
+        ctx.save_for_backward(a, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, y = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = None
+        if need_a:  # ±1; 0 at a = 0, as PyTorch
+            grad_a = grad * where(a == 0, 0.0, y / where(a == 0, 1.0, a))
+        return grad_a, (grad * 0 if need_b else None)
+
+
+class CopysignNumber(Copysign):
+    node_name = "CopysignBackward1"
+
+
+def copysign(input: Tensor, other: Any) -> Tensor:
+    """|input| with the sign of other (a tensor or a number); -0.0 counts as negative."""
+    _require_tensor(input, "copysign", "input", 1)
+    a, b, dt = promote(input, other)
+    if dt.kind != "f":
+        a = _floating(a)
+        b = _floating(b) if isinstance(b, tensor_cls()) else float(b)
+    if not isinstance(b, tensor_cls()):
+        return CopysignNumber.apply(a, b)
+    return _apply(Copysign, a, b)
+
+
+class Fmax(NumpyFunction):
+    """y = max(a, b) ignoring a nan; the gradient goes to a where a >= b or b is nan, else to b"""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.fmax(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        to_a = (a >= b) | isnan(b)
+        return (where(to_a, grad, 0.0) if need_a else None), (
+            where(to_a, 0.0, grad) if need_b else None
+        )
+
+
+class Fmin(NumpyFunction):
+    """y = min(a, b) ignoring a nan; the gradient goes to a where a <= b or b is nan, else to b"""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.fmin(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        to_a = (a <= b) | isnan(b)
+        return (where(to_a, grad, 0.0) if need_a else None), (
+            where(to_a, 0.0, grad) if need_b else None
+        )
+
+
+def fmax(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise maximum where a nan loses to a number (nan only if both are nan)."""
+    _require_tensor(input, "fmax", "input", 1)
+    _require_tensor(other, "fmax", "other", 2)
+    a, b, _ = promote(input, other)
+    return _apply(Fmax, a, b)
+
+
+def fmin(input: Tensor, other: Tensor) -> Tensor:
+    """Elementwise minimum where a nan loses to a number (nan only if both are nan)."""
+    _require_tensor(input, "fmin", "input", 1)
+    _require_tensor(other, "fmin", "other", 2)
+    a, b, _ = promote(input, other)
+    return _apply(Fmin, a, b)
 
 
 # --- non-finite values -------------------------------------------------------------------------
@@ -1150,6 +1369,72 @@ def isinf(input: Tensor) -> Tensor:
 def isfinite(input: Tensor) -> Tensor:
     _require_tensor(input, "isfinite", "input", 1)
     return tensor_cls()._make(np.asarray(np.isfinite(input._data)))
+
+
+def isposinf(input: Tensor) -> Tensor:
+    _require_tensor(input, "isposinf", "input", 1)
+    return tensor_cls()._make(np.asarray(np.isposinf(input._data)))
+
+
+def isneginf(input: Tensor) -> Tensor:
+    _require_tensor(input, "isneginf", "input", 1)
+    return tensor_cls()._make(np.asarray(np.isneginf(input._data)))
+
+
+def signbit(input: Tensor) -> Tensor:
+    """True where the sign bit is set (so for -0.0 too)."""
+    _require_tensor(input, "signbit", "input", 1)
+    return tensor_cls()._make(np.asarray(np.signbit(input._data)))
+
+
+def isclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
+    """|input - other| <= atol + rtol |other| elementwise (equal infinities count as close)."""
+    a = _require_tensor(input, "isclose", "input", 1)._data
+    b = _require_tensor(other, "isclose", "other", 2)._data
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{dtype_name(a.dtype)} did not match {dtype_name(b.dtype)}")
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol}")
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise _errors.broadcast_mismatch(a.shape, b.shape) from None
+    with np.errstate(all="ignore"):
+        close = a == b
+        if equal_nan:
+            close |= np.isnan(a) & np.isnan(b)
+        if a.dtype.kind == "f":
+            err = np.abs(a - b)
+            close |= np.isfinite(err) & (err <= atol + np.abs(rtol * b))
+        elif a.dtype.kind in "iu":
+            err = np.abs(a.astype(np.float64) - b)
+            close |= err <= atol + np.abs(rtol * b.astype(np.float64))
+    return tensor_cls()._make(np.asarray(close))
+
+
+# --- bitwise (the functions behind & | ^ ~) ----------------------------------------------------
+
+
+def bitwise_and(input: Tensor, other: Any) -> Tensor:
+    return _bitwise(np.bitwise_and, "bitwise_and", input, other)
+
+
+def bitwise_or(input: Tensor, other: Any) -> Tensor:
+    return _bitwise(np.bitwise_or, "bitwise_or", input, other)
+
+
+def bitwise_xor(input: Tensor, other: Any) -> Tensor:
+    return _bitwise(np.bitwise_xor, "bitwise_xor", input, other)
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    dt = _require_tensor(input, "bitwise_not", "input", 1)._data.dtype
+    if dt.kind not in "biu":
+        raise _not_implemented("bitwise_not_cpu", dt)
+    return tensor_cls()._make(np.invert(input._data))
 
 
 # --- logical -----------------------------------------------------------------------------------
@@ -1353,6 +1638,56 @@ class PointwiseMethods:
     def logical_not(self) -> Tensor:
         return logical_not(self)  # type: ignore[arg-type]
 
+    def erfc(self) -> Tensor:
+        return erfc(self)  # type: ignore[arg-type]
+
+    def deg2rad(self) -> Tensor:
+        return deg2rad(self)  # type: ignore[arg-type]
+
+    def rad2deg(self) -> Tensor:
+        return rad2deg(self)  # type: ignore[arg-type]
+
+    def positive(self) -> Tensor:
+        return positive(self)  # type: ignore[arg-type]
+
+    def xlogy(self, other: Any) -> Tensor:
+        return xlogy(self, other)
+
+    def copysign(self, other: Any) -> Tensor:
+        return copysign(self, other)  # type: ignore[arg-type]
+
+    def fmax(self, other: Tensor) -> Tensor:
+        return fmax(self, other)  # type: ignore[arg-type]
+
+    def fmin(self, other: Tensor) -> Tensor:
+        return fmin(self, other)  # type: ignore[arg-type]
+
+    def isposinf(self) -> Tensor:
+        return isposinf(self)  # type: ignore[arg-type]
+
+    def isneginf(self) -> Tensor:
+        return isneginf(self)  # type: ignore[arg-type]
+
+    def signbit(self) -> Tensor:
+        return signbit(self)  # type: ignore[arg-type]
+
+    def isclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> Tensor:
+        return isclose(self, other, rtol, atol, equal_nan)  # type: ignore[arg-type]
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        return bitwise_and(self, other)  # type: ignore[arg-type]
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return bitwise_or(self, other)  # type: ignore[arg-type]
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return bitwise_xor(self, other)  # type: ignore[arg-type]
+
+    def bitwise_not(self) -> Tensor:
+        return bitwise_not(self)  # type: ignore[arg-type]
+
 
 def _inplace_method(name: str) -> Any:
     fn = globals()[name] if name in globals() else getattr(_unary, name)
@@ -1371,7 +1706,8 @@ _INPLACE = (
     "exp2 expm1 log2 log10 log1p rsqrt square reciprocal sin cos tan asin acos atan sinh cosh "
     "asinh acosh atanh arcsin arccos arctan arcsinh arccosh arctanh atan2 arctan2 erf floor ceil "
     "round trunc fix frac sgn clamp clip clamp_min clamp_max fmod remainder floor_divide lerp "
-    "hypot nan_to_num logical_and logical_or logical_xor logical_not "
+    "hypot nan_to_num logical_and logical_or logical_xor logical_not erfc deg2rad rad2deg xlogy "
+    "copysign bitwise_and bitwise_or bitwise_xor bitwise_not "
     # the foundation's elementwise functions (ops/unary.py)
     "abs sqrt log tanh sigmoid relu sign"
 )
