@@ -81,7 +81,7 @@ def run_backward(
                             captured[k] = grads[nr]
                         if not accumulate and isinstance(node, AccumulateGrad):
                             continue
-                if (needed is not None and node not in needed) or all(g is None for g in grads):
+                if (needed is not None and node not in needed) or grads.count(None) == len(grads):
                     outputs: Sequence[Any] = ()
                 else:
                     outputs = node._apply(grads)

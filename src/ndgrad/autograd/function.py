@@ -232,7 +232,8 @@ def _unpack(node: Any, entry: tuple[Any, ...] | None) -> Any:
     kind = entry[0]
     if kind == _INPUT:
         _, tensor, version = entry
-        if tensor._version != version:
+        counter = tensor._version_counter
+        if (0 if counter is None else counter.value) != version:
             fn = tensor.grad_fn
             raise _modified_error(tensor, version, None if fn is None else fn.name())
         return tensor
@@ -454,6 +455,9 @@ def _resolve_saved(
     for value in node._to_save:
         if value is None:
             resolved.append(None)
+            continue
+        if not isinstance(value, np.ndarray | np.generic | tensor_cls):  # a number, a flag...
+            resolved.append((_CONSTANT, value))
             continue
         entry: tuple[Any, ...] | None = None
         for i, x in enumerate(inputs):
