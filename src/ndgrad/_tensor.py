@@ -504,11 +504,6 @@ class Tensor(
             else:
                 self._write(result._data)
                 return self
-        if self._base is not None:
-            raise NotImplementedError(
-                "in-place operations on views of tensors that are part of a graph are not "
-                "supported yet; use the out-of-place operation instead"
-            )
         # Give `compute` an alias that owns a copy of the old value: nodes may save it.
         old = Tensor._make(self._data.copy(), self.grad_fn, self._output_nr)
         old._requires_grad = self._requires_grad
@@ -516,12 +511,18 @@ class Tensor(
             old._accumulator_ref = self._accumulator_ref
         result = compute(old)
         self._write(result._data)
-        self.grad_fn = result.grad_fn
-        self._output_nr = result._output_nr
-        self._requires_grad = result._requires_grad
+        from .autograd._views import rebase_history
+
+        rebase_history(self, result)
         return self
 
     def _write(self, values: np.ndarray) -> None:
+        if not self._data.flags.writeable:
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers to "
+                "a single memory location. Please clone() the tensor before performing the "
+                "operation."
+            )
         if values.shape != self._data.shape:
             try:
                 np.broadcast_shapes(values.shape, self._data.shape)
@@ -543,15 +544,23 @@ class Tensor(
         self._bump_version()
 
     def zero_(self) -> Tensor:
+        if _state.grad_enabled and self._requires_grad:
+            from .autograd._views import Zero
+
+            return self._inplace(lambda s: Zero.apply(s, 0))
         self._check_inplace()
-        self._data[...] = 0
-        self._bump_version()
+        self._write(np.zeros((), self._data.dtype))
         return self
 
     def fill_(self, value: Any) -> Tensor:
+        if isinstance(value, Tensor):
+            value = value.item()
+        if _state.grad_enabled and self._requires_grad:
+            from .autograd._views import Fill
+
+            return self._inplace(lambda s: Fill.apply(s, value))
         self._check_inplace()
-        self._data[...] = value.item() if isinstance(value, Tensor) else value
-        self._bump_version()
+        self._write(np.asarray(value))
         return self
 
     def copy_(self, src: Tensor) -> Tensor:

@@ -6,6 +6,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import _errors
+from . import forward_ad, functional
+from .anomaly_mode import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from .engine import run_backward
 from .function import AccumulateGrad, Function, FunctionCtx, Node
 from .grad_mode import (
@@ -27,13 +34,19 @@ __all__ = [
     "FunctionCtx",
     "Node",
     "backward",
+    "detect_anomaly",
     "enable_grad",
+    "forward_ad",
+    "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "inference_mode",
+    "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
+    "set_detect_anomaly",
     "set_grad_enabled",
 ]
 
@@ -56,7 +69,9 @@ def _root_edge(t: Tensor, index: int) -> tuple[Node, int]:
     return (t._accumulator(), 0)
 
 
-def _make_grads(outputs: Sequence[Tensor], grads: Sequence[Any]) -> list[Tensor]:
+def _make_grads(
+    outputs: Sequence[Tensor], grads: Sequence[Any], batched: bool = False
+) -> list[Tensor]:
     """The gradient for each output: given (checked against its shape) or implicit ones."""
     from .._creation import as_tensor
     from .._tensor import Tensor
@@ -70,7 +85,17 @@ def _make_grads(outputs: Sequence[Tensor], grads: Sequence[Any]) -> list[Tensor]
         else:
             if not isinstance(g, Tensor):
                 g = as_tensor(g, dtype=out.dtype)
-            if g._data.shape != out._data.shape:
+            if batched and g._data.shape[1:] != out._data.shape:
+                raise RuntimeError(
+                    "If `is_grads_batched=True`, we interpret the first dimension of each "
+                    "grad_output as the batch dimension. The sizes of the remaining dimensions "
+                    "are expected to match the shape of corresponding output, but a mismatch was "
+                    f"detected: grad_output[{i}] has a shape of "
+                    f"{_errors.shape_str(g._data.shape[1:])} and output[{i}] has a shape of "
+                    f"{_errors.shape_str(out.shape)}. If you only want some tensors in "
+                    "`grad_output` to be considered batched, consider using vmap."
+                )
+            if not batched and g._data.shape != out._data.shape:
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output[{i}] has a shape of "
                     f"{_errors.shape_str(g.shape)} and output[{i}] has a shape of "
@@ -159,9 +184,9 @@ def grad(
     """The gradients of ``outputs`` with respect to ``inputs``, returned, not accumulated.
 
     With ``create_graph=True`` the results are differentiable again (higher derivatives).
+    With ``is_grads_batched=True`` the first dim of each grad_output is a batch of vectors, all
+    pushed through the graph in one pass (the result gets the same leading dim).
     """
-    if is_grads_batched:
-        raise NotImplementedError("is_grads_batched is not supported by ndgrad")
     if materialize_grads and allow_unused is False:
         raise ValueError(
             "Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
@@ -179,24 +204,29 @@ def grad(
     if retain_graph is None:
         retain_graph = create_graph
     roots = [_root_edge(t, i) for i, t in enumerate(outs)]
-    root_grads = _make_grads(outs, grads)
+    if is_grads_batched and grad_outputs is None:
+        raise RuntimeError("grad_outputs must be given when is_grads_batched=True")
+    root_grads = _make_grads(outs, grads, is_grads_batched)
     captures = [_input_edge(t, "grad") for t in ins]
     captured = run_backward(
-        roots, root_grads, retain_graph, create_graph, captures, accumulate=False
+        roots, root_grads, retain_graph, create_graph, captures, False, is_grads_batched
     )
     result: list[Tensor | None] = []
     for i, (t, g) in enumerate(zip(ins, captured, strict=True)):
         if g is None:
             if materialize_grads:
-                from .._creation import zeros_like
+                from .._creation import zeros
 
-                g = zeros_like(t)
+                batch = (root_grads[0].shape[0],) if is_grads_batched else ()
+                g = zeros(*batch, *t.shape, dtype=t.dtype)
             elif not allow_unused:
                 raise RuntimeError(
                     "One of the differentiated Tensors appears to not have been used in the "
                     "graph. Set allow_unused=True if this is the desired behavior."
                 )
-        elif g._data.shape != t._data.shape:  # pragma: no cover - the engine guarantees shapes
+        elif (
+            g._data.shape[1 if is_grads_batched else 0 :] != t._data.shape
+        ):  # pragma: no cover - the engine guarantees shapes
             raise RuntimeError(f"grad: shape mismatch for input {i}")
         result.append(g)
     return tuple(result)

@@ -33,12 +33,14 @@ def run_backward(
     create_graph: bool,
     captures: Sequence[Edge] | None = None,
     accumulate: bool = True,
+    batched: bool = False,
 ) -> list[Tensor | None]:
     """Propagate ``root_grads`` from ``roots`` through the graph.
 
     ``captures``: edges whose incoming gradient is returned (``autograd.grad``, and
     ``backward(inputs=...)``); only the part of the graph leading to them runs. With
-    ``accumulate=False`` no ``.grad`` is written.
+    ``accumulate=False`` no ``.grad`` is written. With ``batched``, every gradient carries a
+    leading batch dim (``autograd.grad(is_grads_batched=True)``, see ``_special``).
     """
     dependencies = _count_dependencies([e[0] for e in roots if e is not None])
     needed = None
@@ -58,7 +60,9 @@ def run_backward(
     heapq.heapify(ready)
 
     previous = _state.grad_enabled
+    previous_batched = _state.grads_batched
     _state.grad_enabled = create_graph
+    _state.grads_batched = batched
     try:
         # A backward pass routinely divides by zero or multiplies inf by 0 where an input sits at
         # a singular point; numpy's warnings about it would only be noise.
@@ -80,6 +84,7 @@ def run_backward(
                 )
     finally:
         _state.grad_enabled = previous
+        _state.grads_batched = previous_batched
     return captured
 
 
@@ -123,14 +128,19 @@ def _run_node(
     elif all(g is None for g in grads):
         outputs = ()
     else:
-        outputs = node._apply(grads)
+        if _state.grads_batched or _state.anomaly:
+            from ._special import apply_node
+
+            outputs = apply_node(node, grads)
+        else:
+            outputs = node._apply(grads)
         if node._hooks:
             for hook in tuple(node._hooks.values()):
                 result = hook(tuple(outputs), tuple(grads))
                 if result is not None:
                     outputs = tuple(result)
-    if not keep_graph:
-        node._release()
+    if not keep_graph and (needed is None or node in needed):
+        node._release()  # a node that did not run keeps its saved values for other passes
 
     edges = node._edges
     for i, edge in enumerate(edges):
@@ -147,7 +157,8 @@ def _run_node(
         if outputs:
             g = outputs[i]
             if g is not None:
-                g = _validate(node, i, g)
+                batched = _state.grads_batched
+                g = _validate_batched(node, i, g) if batched else _validate(node, i, g)
                 _add_to_buffer(buffers, nxt, edge[1], g)
         remaining = dependencies[nxt] - 1
         dependencies[nxt] = remaining
@@ -178,10 +189,7 @@ def _validate(node: Node, i: int, grad: Any) -> Tensor:
     from .._tensor import Tensor
 
     if not isinstance(grad, Tensor):
-        raise TypeError(
-            f"function {node.name()} returned an invalid gradient at index {i} - expected a "
-            f"Tensor or None, but got {type(grad).__name__}"
-        )
+        raise RuntimeError(f"expected Variable or None (got {type(grad).__name__})")
     meta = node._input_meta[i]
     if meta is None:
         return grad
@@ -199,6 +207,12 @@ def _validate(node: Node, i: int, grad: Any) -> Tensor:
     if grad._data.dtype != dtype:
         grad = grad.to(dtype)
     return grad
+
+
+def _validate_batched(node: Node, i: int, grad: Any) -> Tensor:
+    from ._special import validate_batched
+
+    return validate_batched(node, i, grad)
 
 
 def _expandable(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
@@ -249,9 +263,11 @@ def _needed_nodes(
             remaining[nxt] -= 1
             if remaining[nxt] == 0:
                 stack.append(nxt)
+    # A target runs only if it leads on to another target, or if it is a leaf's AccumulateGrad
+    # (which `backward(inputs=...)` must run); the grad it receives is captured either way.
     needed: set[Node] = set()
     for node in reversed(order):
-        if node in targets or any(
+        if (node in targets and isinstance(node, AccumulateGrad)) or any(
             e is not None and e[0] is not None and e[0] in needed for e in node._edges
         ):
             needed.add(node)

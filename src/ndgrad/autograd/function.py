@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import traceback
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -135,6 +136,7 @@ class Node:
     _sequence_nr = 0
     _materialize_grads = True
     _non_differentiable: tuple[Any, ...] = ()
+    _dirty: tuple[Any, ...] = ()
     # Hooks, created on first registration (see _add_hook).
     _hooks: dict[int, Callable[..., Any]] | None = None
     _pre_hooks: dict[int, Callable[..., Any]] | None = None
@@ -201,6 +203,7 @@ class FunctionCtx:
     _released: bool
     _materialize_grads: bool
     _non_differentiable: tuple[Any, ...]
+    _dirty: tuple[Any, ...]
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep tensors (arrays in the built-in ops) for backward; read them as saved_tensors."""
@@ -209,6 +212,14 @@ class FunctionCtx:
     def mark_non_differentiable(self, *outputs: Any) -> None:
         """Outputs that get no gradient (indices, masks): they will not require grad."""
         self._non_differentiable = outputs
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        """Inputs that forward modified in place (and returns): their history is rewritten."""
+        self._dirty = tensors
+
+    def save_for_forward(self, *tensors: Any) -> None:
+        """Keep tensors for ``jvp`` (forward-mode AD), read there as ``ctx.saved_tensors``."""
+        self.__dict__["_fw_saved"] = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
         """With False, backward receives None instead of zeros for outputs that got no gradient."""
@@ -252,6 +263,7 @@ class _NoGraphCtx(FunctionCtx):
     _released = False
     _materialize_grads = True
     _non_differentiable = ()
+    _dirty = ()
 
     def __init__(self, n_args: int) -> None:
         self.needs_input_grad = (False,) * n_args
@@ -336,14 +348,22 @@ class Function(FunctionCtx):
         if not record:
             ctx: Any = _NoGraphCtx(len(args))
             if numpy_forward:
-                return _wrap_outputs(cls.forward(ctx, *inputs), tensor_cls, None, args)
-            previous = _state.grad_enabled
-            _state.grad_enabled = False
-            try:
-                out = cls.forward(ctx, *inputs)
-            finally:
-                _state.grad_enabled = previous
-            return _wrap_outputs(out, tensor_cls, None, args)
+                outputs = _wrap_outputs(cls.forward(ctx, *inputs), tensor_cls, None, args)
+            else:
+                previous = _state.grad_enabled
+                _state.grad_enabled = False
+                try:
+                    out = cls.forward(ctx, *inputs)
+                finally:
+                    _state.grad_enabled = previous
+                outputs = _wrap_outputs(out, tensor_cls, None, args)
+                if ctx._dirty:
+                    outputs = _mark_dirty_outputs(ctx, None, args, out, outputs)
+            if _state.forward_ad:
+                from .forward_ad import _propagate
+
+                _propagate(cls, ctx, args, outputs)
+            return outputs
 
         node = cls._backward_cls()
         edges: list[tuple[Node | None, int] | None] = []
@@ -377,10 +397,44 @@ class Function(FunctionCtx):
             finally:
                 _state.grad_enabled = True
         outputs = _wrap_outputs(out, tensor_cls, node, args)
+        if node._dirty:
+            outputs = _mark_dirty_outputs(node, node, args, out, outputs)
         if node._to_save is not None:
             node._saved = _resolve_saved(node, args, inputs, out, outputs, tensor_cls)
             node._to_save = None
+        if _state.anomaly:
+            node.__dict__["_forward_trace"] = traceback.extract_stack()[:-1]
+        if _state.forward_ad:
+            from .forward_ad import _propagate
+
+            _propagate(cls, node, args, outputs)
         return outputs
+
+
+def _mark_dirty_outputs(ctx: Any, node: Any, args: tuple[Any, ...], raw: Any, outputs: Any) -> Any:
+    """Return the inputs ``ctx.mark_dirty`` named as themselves, now the outputs of ``node``.
+
+    Like an in-place op: the tensor object stays, its history is rewritten (for a view, its
+    base's history) and its version counter goes up.
+    """
+    from ._views import rebase_history
+
+    single = not isinstance(outputs, tuple)
+    outs = [outputs] if single else list(outputs)
+    raws = (raw,) if single else raw
+    for i, value in enumerate(raws):
+        if not any(value is d for d in ctx._dirty) or not any(value is a for a in args):
+            continue
+        if node is not None:
+            if value.grad_fn is None and value._requires_grad:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad has been used in an in-place operation."
+                )
+            if outs[i].grad_fn is not None:
+                rebase_history(value, outs[i])
+        value._bump_version()
+        outs[i] = value
+    return outs[0] if single else tuple(outs)
 
 
 def _wrap_outputs(out: Any, tensor_cls: type[Tensor], node: Any, args: tuple[Any, ...]) -> Any:

@@ -29,6 +29,11 @@ class _State(threading.local):
     # `no_grad` still records, as in PyTorch.
     grad_enabled = True
     inference = False
+    # Rarely-used modes; Function.apply and the engine test each with one attribute read.
+    anomaly = False  # anomaly_mode: record forward traces, check backward results for NaN
+    anomaly_check_nan = True
+    forward_ad = False  # forward_ad: a dual level is active, tangents propagate
+    grads_batched = False  # the engine runs with a leading batch dim on every gradient
 
 
 _state = _State()
