@@ -312,6 +312,8 @@ class Tensor(
             raise RuntimeError(
                 "post accumulate grad hooks cannot be registered on non-leaf tensors"
             )
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         return _add_hook(self, "_post_accumulate_hooks", hook)
 
     def backward(
@@ -564,7 +566,16 @@ class Tensor(
         return self
 
     def copy_(self, src: Tensor) -> Tensor:
-        return self._inplace(lambda s: _copy_values(s, src))
+        from ._creation import as_tensor
+        from .autograd._views import Copy
+
+        if not isinstance(src, Tensor):
+            src = as_tensor(src, dtype=self.dtype)
+        try:
+            np.broadcast_to(src._data, self._data.shape)
+        except ValueError:
+            raise _errors.broadcast_mismatch(self._data.shape, src._data.shape) from None
+        return self._inplace(lambda s: Copy.apply(s, src))
 
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         return self._inplace(lambda s: s.add(other, alpha=alpha))
@@ -620,18 +631,6 @@ class Tensor(
 
     def bool(self) -> Tensor:
         return self.to(np.bool_)
-
-
-def _copy_values(dst: Tensor, src: Any) -> Tensor:
-    """The value ``copy_`` writes: ``src`` broadcast to ``dst``'s shape and cast to its dtype."""
-    from ._creation import as_tensor
-
-    src = src if isinstance(src, Tensor) else as_tensor(src)
-    if src._data.dtype != dst._data.dtype:
-        src = src.to(from_numpy_dtype(dst._data.dtype))
-    if src._data.shape != dst._data.shape:
-        src = src.expand(*dst._data.shape)
-    return src.clone()
 
 
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:

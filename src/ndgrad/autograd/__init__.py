@@ -16,7 +16,6 @@ from .anomaly_mode import (
 from .engine import run_backward
 from .function import AccumulateGrad, Function, FunctionCtx, Node
 from .grad_mode import (
-    _state,
     enable_grad,
     inference_mode,
     is_grad_enabled,
@@ -146,16 +145,12 @@ def backward(
         run_backward(roots, root_grads, retain_graph, create_graph)
         return
     captures = [_input_edge(t, "backward") for t in targets]
-    captured = run_backward(roots, root_grads, retain_graph, create_graph, captures)
-    # Leaves accumulated through their AccumulateGrad; non-leaf inputs get .grad set here.
-    previous = _state.grad_enabled
-    _state.grad_enabled = create_graph  # _accumulate keeps the graph only under create_graph
-    try:
-        for t, g in zip(targets, captured, strict=True):
-            if t.grad_fn is not None and g is not None:
-                t._accumulate(g)
-    finally:
-        _state.grad_enabled = previous
+    # Leaves accumulate through their AccumulateGrad; a non-leaf input retains its grad from
+    # now on, as in PyTorch (the engine fills .grad of retaining tensors).
+    for t in targets:
+        if t.grad_fn is not None:
+            t.retain_grad()
+    run_backward(roots, root_grads, retain_graph, create_graph, captures)
 
 
 def _input_edge(t: Any, who: str) -> tuple[Node, int]:

@@ -147,6 +147,7 @@ _BATCH_SAFE: set[type] = {
     _views.CopySlices,
     _views.Fill,
     _views.Zero,
+    _views.Copy,
 }
 
 

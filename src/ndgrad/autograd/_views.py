@@ -197,3 +197,21 @@ def rebase_history(tensor: Tensor, result: Tensor) -> None:
         _rederive(tensor, base)
         register_view(base, tensor)
         _refresh_views(base, skip=tensor)
+
+
+class Copy(NumpyFunction):
+    """y = src broadcast to dst's shape and cast to its dtype (``copy_``); dst gets no gradient."""
+
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx: Any, dst: np.ndarray, src: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(src, dst.shape).astype(dst.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        from .._tensor import Tensor
+
+        need_dst, need_src = ctx.needs_input_grad
+        zero = Tensor._make(np.zeros_like(grad._data)) if need_dst else None
+        return zero, (grad if need_src else None)

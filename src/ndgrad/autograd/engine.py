@@ -111,7 +111,7 @@ def _run_node(
                 if grads[nr] is not None:
                     result = hook(grads[nr])
                     if result is not None:
-                        grads[nr] = _checked_hook_result(result, grads[nr], "hook")
+                        grads[nr] = _checked_hook_result(result, grads[nr], hook)
     if node._retained:
         for nr, ref in node._retained.items():
             tensor = ref()
@@ -268,7 +268,7 @@ def _needed_nodes(
     needed: set[Node] = set()
     for node in reversed(order):
         if (node in targets and isinstance(node, AccumulateGrad)) or any(
-            e is not None and e[0] is not None and e[0] in needed for e in node._edges
+            e is not None and (e[0] in needed or e[0] in targets) for e in node._edges
         ):
             needed.add(node)
     return needed

@@ -337,6 +337,12 @@ def _zero_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[
     return tuple(Tensor._make(np.zeros_like(o._data)) for o in outs)
 
 
+def _copy_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
+    if tg[1] is None:
+        return _zero_rule(ctx, args, outs, tg)
+    return (tg[1],)
+
+
 def _build_rules() -> tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type]]:
     from ..ops import arithmetic as ar
     from ..ops import linalg as la
@@ -364,6 +370,7 @@ def _build_rules() -> tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type
         un.Sign: _zero_rule,
         _views.Fill: _zero_rule,
         _views.Zero: _zero_rule,
+        _views.Copy: _copy_rule,
     }
     for cls in (la.Matmul, la.Dot, la.Mv, la.Mm, la.Bmm):
         rules[cls] = _matmul_rule

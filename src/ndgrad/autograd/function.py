@@ -525,7 +525,7 @@ class AccumulateGrad(Node):
             for hook in tuple(hooks.values()):
                 result = hook(grad)
                 if result is not None:
-                    grad = _checked_hook_result(result, grad, "hook")
+                    grad = _checked_hook_result(result, grad, hook)
         variable._accumulate(grad)
         post = variable._post_accumulate_hooks
         if post:
@@ -534,13 +534,11 @@ class AccumulateGrad(Node):
         return ()
 
 
-def _checked_hook_result(result: Any, grad: Tensor, what: str) -> Tensor:
+def _checked_hook_result(result: Any, grad: Tensor, hook: Any) -> Tensor:
     tensor_cls = _tensor_cls()
     if not isinstance(result, tensor_cls):
-        raise TypeError(f"{what} returned {type(result).__name__}; expected a Tensor or None")
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
     if result.shape != grad.shape:
-        raise RuntimeError(
-            f"hook 'hook' has changed the size of value: expected {list(grad.shape)} "
-            f"but got {list(result.shape)}"
-        )
+        name = getattr(hook, "__name__", type(hook).__name__)
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
     return result
