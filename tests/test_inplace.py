@@ -269,9 +269,8 @@ def test_inplace_on_view_gradient_reaches_written_value():
 def test_write_grad_requiring_value_into_view_of_plain_tensor():
     buf = ndgrad.zeros(4, dtype=ndgrad.float64)
     y = _x([2.0, 3.0])
-    buf.view(2, 2)[0:1].copy_(y.unsqueeze(0)) if False else buf.view(2, 2).transpose(
-        0, 1
-    ).unsqueeze(0).squeeze(0).copy_(ndgrad.stack([y, y]))
+    view = buf.view(2, 2).transpose(0, 1)  # view[i, j] = buf[2 j + i]
+    view.copy_(ndgrad.stack([y, y]))  # view[i, j] = y[j]
     assert buf.requires_grad and type(buf.grad_fn).__name__ == "CopySlices"
     assert_close(buf, [2.0, 2.0, 3.0, 3.0])
     (buf * ndgrad.arange(4.0, dtype=ndgrad.float64)).sum().backward()

@@ -498,6 +498,10 @@ class Tensor(
         whatever ``compute`` saved, so the backward of earlier uses stays correct.
         """
         self._check_inplace()
+        if _state.forward_ad:
+            from .autograd.forward_ad import _carry_tangent
+
+            compute = _carry_tangent(self, compute)
         recording = _state.grad_enabled and self._requires_grad
         if not recording:
             result = compute(self)

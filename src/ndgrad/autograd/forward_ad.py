@@ -137,6 +137,28 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
     return UnpackedDualTensor(primal, tangent)
 
 
+def _carry_tangent(tensor: Tensor, compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Wrap an in-place op's ``compute`` so ``tensor`` ends with the tangent of what it wrote.
+
+    (For a view, the base's tangent is not updated: forward AD through in-place writes into
+    views is not supported.)
+    """
+    tangent = _tangent_of(tensor)
+
+    def run(alias: Any) -> Any:
+        if tangent is not None and alias is not tensor:
+            _set_tangent(alias, tangent)
+        result = compute(alias)
+        new = _tangent_of(result)
+        if new is not None:
+            _set_tangent(tensor, new)
+        else:
+            tensor.__dict__.pop("_fw_grad", None)
+        return result
+
+    return run
+
+
 # --- propagation -------------------------------------------------------------------------------
 
 
