@@ -313,3 +313,33 @@ def test_grad_mode_off_inplace_on_view_keeps_history():
     assert type(b.grad_fn).__name__ == "MulBackward0"
     b.sum().backward()
     assert_close(x.grad, [2.0, 2.0])
+
+
+def test_view_made_under_no_grad_cannot_be_modified_with_grad():
+    x = _x([1.0, 2.0, 3.0, 4.0])
+    b = x * 2
+    with ndgrad.no_grad():
+        v = b.view(2, 2)
+    with pytest.raises(
+        RuntimeError,
+        match=re.escape(
+            "A view was created in no_grad mode and is being modified inplace with grad mode "
+            "enabled. Given that this use case is ambiguous and error-prone, it is forbidden."
+        ),
+    ):
+        v.mul_(3)
+    with ndgrad.no_grad():
+        v.mul_(3)  # both inside no_grad: allowed, untracked
+    assert_close(b, [6.0, 12.0, 18.0, 24.0])
+    b.detach().view(2, 2).mul_(1)  # a view of a detached tensor is fine
+
+
+def test_stale_view_of_plain_tensor_written_after_base_gained_history():
+    buf = ndgrad.zeros(4, dtype=ndgrad.float64)
+    first, second = buf.view(2, 2), buf.view(4)  # made before buf had any history
+    y = _x([2.0, 3.0])
+    first.copy_(ndgrad.stack([y, y]))  # buf = [y0, y1, y0, y1]
+    second.mul_(y.sum())  # every element, including those written from y, scaled by y0 + y1
+    buf.sum().backward()
+    # buf.sum() = 2 (y0 + y1)²: d/dy = 4 (y0 + y1)
+    assert_close(y.grad, [20.0, 20.0])

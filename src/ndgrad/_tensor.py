@@ -489,6 +489,8 @@ class Tensor(
                 "a view of a leaf Variable that requires grad is being used in an in-place "
                 "operation."
             )
+        if _state.grad_enabled and base is not None and "_no_grad_view" in self.__dict__:
+            raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
 
     def _inplace(self, compute: Callable[[Tensor], Tensor]) -> Tensor:
         """Run ``compute(self)`` and write its result into this tensor's storage.
@@ -511,10 +513,15 @@ class Tensor(
                 self._write(result._data)
                 return self
         # Give `compute` an alias that owns a copy of the old value: nodes may save it.
-        old = Tensor._make(self._data.copy(), self.grad_fn, self._output_nr)
-        old._requires_grad = self._requires_grad
-        if self.grad_fn is None and self._requires_grad:
-            old._accumulator_ref = self._accumulator_ref
+        if self._base is not None:
+            from .autograd._views import view_alias
+
+            old = view_alias(self)  # derived from the base's current history
+        else:
+            old = Tensor._make(self._data.copy(), self.grad_fn, self._output_nr)
+            old._requires_grad = self._requires_grad
+            if self.grad_fn is None and self._requires_grad:
+                old._accumulator_ref = self._accumulator_ref
         result = compute(old)
         self._write(result._data)
         from .autograd._views import rebase_history

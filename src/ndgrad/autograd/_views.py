@@ -174,6 +174,20 @@ def _refresh_views(root: Tensor, skip: Tensor | None = None) -> None:
             _rederive(view, root)
 
 
+def view_alias(view: Tensor) -> Tensor:
+    """A copy of ``view``'s current values whose history is "these elements of its base"."""
+    from .grad_mode import _state
+
+    base = view._base
+    assert base is not None
+    previous = _state.grad_enabled
+    _state.grad_enabled = True
+    try:
+        return AsStrided.apply(base, flat_index(base._data, view._data), base._data.shape)
+    finally:
+        _state.grad_enabled = previous
+
+
 def rebase_history(tensor: Tensor, result: Tensor) -> None:
     """``tensor``'s storage now holds ``result``'s values: make its graph (and base's) say so."""
     from .._tensor import Tensor

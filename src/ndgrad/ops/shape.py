@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..autograd.grad_mode import _state
 from ._util import parse_shape, wrap_dim
 from .arithmetic import NumpyFunction
 
@@ -38,6 +39,8 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
         from ..autograd._views import register_view
 
         register_view(root, out)
+    elif root._requires_grad and not _state.grad_enabled:
+        out.__dict__["_no_grad_view"] = True  # in-place on it with grad enabled is refused
     return out
 
 
