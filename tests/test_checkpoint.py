@@ -165,3 +165,11 @@ def test_no_grad_and_warning():
         out = checkpoint(lambda t: t * 2, x)
     out.backward()
     assert_close(x.grad, [2.0])
+
+
+def test_non_tensor_outputs_pass_through():
+    x = ndgrad.tensor([1.0, 2.0], requires_grad=True)
+    a, n, b = checkpoint(lambda t: (t * 2, 5, t.exp()), x, use_reentrant=False)
+    assert n == 5 and isinstance(n, int)
+    (a.sum() + b.sum()).backward()
+    assert_close(x.grad, 2 + np.exp([1.0, 2.0]), rtol=1e-6)

@@ -140,8 +140,8 @@ class CheckpointFunction(Function):
         finally:
             if spec["rng_state"] is not None:
                 _set_rng_state(current)
-        outs = out if isinstance(out, tuple) else (out,)
         T = _tensor_cls()
+        outs = [o for o in (out if isinstance(out, tuple) else (out,)) if isinstance(o, T)]
         roots: list[Edge] = []
         root_grads: list[Any] = []
         for o, g in zip(outs, grads, strict=True):
@@ -191,8 +191,12 @@ def checkpoint(
         "tensor_args": [a for a in args if isinstance(a, T)],
         "rng_state": rng_state,
         "boundary": boundary,
-        # The values only; the recorded graph behind them is dropped here.
-        "outputs": [o.detach() if isinstance(o, T) else o for o in outs],
+        # The tensor values only; the recorded graph behind them is dropped here.
+        "outputs": [o.detach() for o in outs if isinstance(o, T)],
     }
     result = CheckpointFunction.apply(spec, *(_stand_in(e) for e in boundary))
-    return result[0] if single else result
+    if single:
+        return result[0]
+    # Other outputs (numbers, None, ...) pass through as fn returned them.
+    tensors = iter(result)
+    return tuple(next(tensors) if isinstance(o, T) else o for o in outs)
