@@ -301,3 +301,16 @@ def test_vectorized_jacobian_runs_each_backward_once(monkeypatch):
     assert calls == {"tanh": 6, "mv": 6}  # the row loop: one pass per output element
     t = np.tanh(w.numpy() @ x.numpy())
     assert_close(J, (1 - t**2)[:, None] * w.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("vectorize", [False, True])
+def test_hessian_forward_over_reverse(vectorize):
+    x, y = _t(np.abs(X0) + 0.1), _t(Y0)
+
+    def f(a, b):
+        return f_scalar(a, b) + (a.sqrt() * a.sigmoid()).sum() * (b / (b * b + 1)).mean()
+
+    ref = hessian(f, (x, y))
+    got = hessian(f, (x, y), outer_jacobian_strategy="forward-mode", vectorize=vectorize)
+    assert not got[0][0].requires_grad
+    assert_close(got, ref, rtol=1e-10, atol=1e-12)

@@ -214,6 +214,24 @@ def _propagate(cls: type, ctx: Any, args: tuple[Any, ...], outputs: Any) -> None
             if t._data.dtype != out._data.dtype:
                 t = t.to(out.dtype)
             _set_tangent(out, t)
+    saved = ctx.__dict__.get("_saved")
+    if saved:
+        # A saved output is rebuilt in backward as a new tensor: keep its tangent with it, so
+        # forward-over-reverse (a backward run on dual tensors) sees it.
+        ctx._saved = tuple(
+            (*e[:5], _output_tangent(outs[e[2]])) if e[0] == _OUTPUT_KIND and len(e) == 5 else e
+            for e in saved
+        )
+
+
+_OUTPUT_KIND = 1  # function._OUTPUT
+
+
+def _output_tangent(out: Any) -> Any:
+    from .._tensor import Tensor
+
+    tangent = _tangent_of(out)
+    return tangent if tangent is not None else Tensor._make(np.zeros_like(out._data))
 
 
 def _zeros_for_missing(args: tuple[Any, ...], tangents: list[Any]) -> list[Any]:

@@ -245,11 +245,13 @@ def _unpack(node: Any, entry: tuple[Any, ...]) -> Any:
         return tensor
     if kind == _OUTPUT:
         # Rebuilt on demand: the node must not own its output (that would be a cycle).
-        _, array, output_nr, counter, version = entry
+        array, output_nr, counter, version = entry[1:5]
         tensor = _tensor_cls()._make(array, node, output_nr)
         tensor._version_counter = counter
         if counter.value != version:
             raise _modified_error(tensor, version, node.name())
+        if len(entry) > 5 and _state.forward_ad:  # forward_ad recorded the output's tangent
+            tensor.__dict__["_fw_grad"] = entry[5]
         return tensor
     value = entry[1]
     return _tensor_cls()._make(value) if isinstance(value, np.ndarray) else value

@@ -367,7 +367,7 @@ def _jacobian_forward(func: Callable[..., Any], inputs: Any, strict: bool) -> An
             filled = [c if c is not None else zeros(*o.shape, dtype=o.dtype) for c in col]
             # columns are indexed by input element: move that axis last, then unflatten it.
             m = stack(filled, -1) if filled else zeros(*o.shape, 0, dtype=o.dtype)
-            entries.append(m.reshape(*o.shape, *t.shape))
+            entries.append(m.reshape(*o.shape, *t.shape).detach())
         table.append(tuple(entries))
     return _untuple(out_tuple, tuple(_untuple(in_tuple, row) for row in table))
 
@@ -396,6 +396,9 @@ def hessian(
         return outs[0].squeeze()
 
     def jac_func(*args: Any) -> Any:
+        if outer_jacobian_strategy == "forward-mode":
+            # The dual inputs must stay the inputs of the inner graph (not detached copies).
+            args = tuple(a.requires_grad_(True) for a in args)
         jac = jacobian(scalar_func, args, create_graph=True)
         _check_requires_grad(jac, "hessian", strict)
         return jac
