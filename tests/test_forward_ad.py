@@ -232,3 +232,27 @@ def test_inplace_on_dual_keeps_tangent_of_result():
         y = d * 1
         y.mul_(d)  # y = d², written in place
         assert_close(fwAD.unpack_dual(y).tangent, [2.0, 4.0])
+
+
+def test_dual_level_is_per_thread():
+    import threading
+
+    x, t = _t([1.0, 2.0]), _t([1.0, 1.0])
+    seen = {}
+
+    def worker():
+        seen["active"] = ndgrad.autograd.grad_mode._state.forward_ad
+        with fwAD.dual_level():
+            d = fwAD.make_dual(x, t * 2)
+            seen["tangent"] = fwAD.unpack_dual(d * d).tangent
+
+    with fwAD.dual_level():
+        d = fwAD.make_dual(x, t)
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+        y = d * 3  # the worker's level ending did not clear this thread's tangents
+        assert_close(fwAD.unpack_dual(y).tangent, [3.0, 3.0])
+        assert fwAD.unpack_dual(d).tangent is t
+    assert seen["active"] is False
+    assert_close(seen["tangent"], [4.0, 8.0])

@@ -38,8 +38,11 @@ __all__ = [
     "unpack_dual",
 ]
 
-# Tensors that carry a tangent at the current level (cleared on exit).
-_carriers: list[weakref.ref[Any]] = []
+
+def _carriers() -> list[weakref.ref[Any]]:
+    """This thread's tensors that carry a tangent at the current level (cleared on exit)."""
+    carriers: list[weakref.ref[Any]] = _state.__dict__.setdefault("fw_carriers", [])
+    return carriers
 
 
 class UnpackedDualTensor(NamedTuple):
@@ -57,11 +60,12 @@ def enter_dual_level() -> int:
 
 
 def exit_dual_level(*, level: int | None = None) -> None:
-    for ref in _carriers:
+    carriers = _carriers()
+    for ref in carriers:
         t = ref()
         if t is not None:
             t.__dict__.pop("_fw_grad", None)
-    _carriers.clear()
+    carriers.clear()
     _state.forward_ad = False
 
 
@@ -89,7 +93,7 @@ def _tangent_of(t: Any) -> Tensor | None:
 
 def _set_tangent(t: Tensor, tangent: Tensor) -> None:
     t.__dict__["_fw_grad"] = tangent
-    _carriers.append(weakref.ref(t))
+    _carriers().append(weakref.ref(t))
 
 
 def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> Tensor:
