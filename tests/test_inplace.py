@@ -343,3 +343,16 @@ def test_stale_view_of_plain_tensor_written_after_base_gained_history():
     buf.sum().backward()
     # buf.sum() = 2 (y0 + y1)²: d/dy = 4 (y0 + y1)
     assert_close(y.grad, [20.0, 20.0])
+
+
+def test_zero_fill_untracked_paths():
+    a = _x([1.0, 2.0], requires_grad=False)
+    with pytest.raises(RuntimeError, match=re.escape("unsupported operation: more than one")):
+        a.expand(2, 2).zero_()
+    a.fill_(ndgrad.tensor(4.0))
+    assert_close(a, [4.0, 4.0])
+    w = _x([1.0, 2.0])
+    (w * w).sum().backward()
+    w.grad.zero_()  # what optimizers' zero_grad does
+    assert_close(w.grad, [0.0, 0.0])
+    assert w.grad._version == 1

@@ -17,6 +17,10 @@ NUMPY_REQUIRES_GRAD = (
 )
 AMBIGUOUS_BOOL = "Boolean value of Tensor with more than one value is ambiguous"
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+INTERNAL_OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
 NO_GRAD_VIEW_INPLACE = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
     "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "

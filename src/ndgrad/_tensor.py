@@ -531,11 +531,7 @@ class Tensor(
 
     def _write(self, values: np.ndarray) -> None:
         if not self._data.flags.writeable:
-            raise RuntimeError(
-                "unsupported operation: more than one element of the written-to tensor refers to "
-                "a single memory location. Please clone() the tensor before performing the "
-                "operation."
-            )
+            raise RuntimeError(_errors.INTERNAL_OVERLAP)
         if values.shape != self._data.shape:
             try:
                 np.broadcast_shapes(values.shape, self._data.shape)
@@ -561,9 +557,7 @@ class Tensor(
             from .autograd._views import Zero
 
             return self._inplace(lambda s: Zero.apply(s, 0))
-        self._check_inplace()
-        self._write(np.zeros((), self._data.dtype))
-        return self
+        return self._fill_untracked(0)
 
     def fill_(self, value: Any) -> Tensor:
         if isinstance(value, Tensor):
@@ -572,8 +566,14 @@ class Tensor(
             from .autograd._views import Fill
 
             return self._inplace(lambda s: Fill.apply(s, value))
+        return self._fill_untracked(value)
+
+    def _fill_untracked(self, value: Any) -> Tensor:
         self._check_inplace()
-        self._write(np.asarray(value))
+        if not self._data.flags.writeable:
+            raise RuntimeError(_errors.INTERNAL_OVERLAP)
+        self._data[...] = value
+        self._bump_version()
         return self
 
     def copy_(self, src: Tensor) -> Tensor:

@@ -48,10 +48,9 @@ def flat_index(base: np.ndarray, view: np.ndarray) -> np.ndarray:
         raise RuntimeError("in-place operation on a view whose memory is not part of its base")
     idx = order[pos].reshape(view.shape)
     if np.unique(idx).size != idx.size:
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers to a "
-            "single memory location. Please clone() the tensor before performing the operation."
-        )
+        from .. import _errors
+
+        raise RuntimeError(_errors.INTERNAL_OVERLAP)
     return idx
 
 
