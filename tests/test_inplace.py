@@ -356,3 +356,18 @@ def test_zero_fill_untracked_paths():
     w.grad.zero_()  # what optimizers' zero_grad does
     assert_close(w.grad, [0.0, 0.0])
     assert w.grad._version == 1
+
+
+def test_gradcheck_through_inplace_on_views():
+    from ndgrad.autograd import gradcheck, gradgradcheck
+
+    def f(x, y):
+        b = x.tanh() * 1
+        b.view(2, 3).transpose(0, 1).mul_(y.unsqueeze(1))
+        b.view(6).exp_()
+        return b * x
+
+    x = _x(np.random.default_rng(0).standard_normal(6))
+    y = _x([0.5, -1.0, 2.0])
+    assert gradcheck(f, (x, y))
+    assert gradgradcheck(f, (x, y))
