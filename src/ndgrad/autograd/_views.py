@@ -36,8 +36,19 @@ def _addresses(a: np.ndarray) -> np.ndarray:
 
 def flat_index(base: np.ndarray, view: np.ndarray) -> np.ndarray:
     """For each element of ``view``, the C-order flat index of the ``base`` element it aliases."""
-    b = _addresses(base).ravel()
     v = _addresses(view)
+    if base.flags.c_contiguous and base.size:
+        # The usual case: a base's address is a linear function of its flat index.
+        offset = v - base.__array_interface__["data"][0]
+        idx, rest = np.divmod(offset, base.itemsize)
+        if (rest != 0).any() or (idx < 0).any() or (idx >= base.size).any():
+            raise RuntimeError("in-place operation on a view whose memory is not part of its base")
+        if np.unique(idx).size != idx.size:
+            from .. import _errors
+
+            raise RuntimeError(_errors.INTERNAL_OVERLAP)
+        return idx
+    b = _addresses(base).ravel()
     order = np.argsort(b, kind="stable")
     sorted_b = b[order]
     pos = np.searchsorted(sorted_b, v.ravel())
