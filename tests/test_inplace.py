@@ -371,3 +371,25 @@ def test_gradcheck_through_inplace_on_views():
     y = _x([0.5, -1.0, 2.0])
     assert gradcheck(f, (x, y))
     assert gradgradcheck(f, (x, y))
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_flat_index_maps_view_elements_to_base(order):
+    from ndgrad.autograd._views import flat_index
+
+    base = np.array(np.arange(24.0).reshape(2, 3, 4), order=order)
+    views = [base[1], base.transpose(2, 0, 1), base[:, ::2, 1:3], base[..., 0], base[:, 1:]]
+    for v in views:
+        idx = flat_index(base, v)
+        assert np.array_equal(base.reshape(-1)[idx], v)
+    with pytest.raises(RuntimeError, match=re.escape("unsupported operation: more than one")):
+        flat_index(base, np.broadcast_to(base[0, 0], (2, 4)))
+
+
+def test_inplace_on_view_of_fortran_ordered_base():
+    data = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    x = ndgrad.from_numpy(data).requires_grad_(True)
+    b = x * 1  # a C-ordered result; its transpose is the view written to
+    b.transpose(0, 1).mul_(ndgrad.tensor([[1.0, 2.0]], dtype=ndgrad.float64))
+    b.sum().backward()
+    assert_close(x.grad, [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]])
