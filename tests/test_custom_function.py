@@ -387,3 +387,35 @@ def test_validation_messages_match_torch(case):
             make(lib).apply(x, x.detach()).sum().backward()
         messages.append(str(info.value))
     assert messages[0] == messages[1]
+
+
+def test_once_differentiable():
+    from ndgrad.autograd.function import once_differentiable
+
+    class Square(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            assert not ndgrad.is_grad_enabled()
+            return 2 * x * g
+
+    x = _x([1.0, 2.0])
+    (g,) = grad(Square.apply(x).sum(), x)
+    assert_close(g, [2.0, 4.0])
+    # With a differentiable grad_output under create_graph, differentiating again raises.
+    v = _x([1.0, 1.0])
+    (g,) = grad(Square.apply(x), x, v, create_graph=True)
+    assert_close(g, [2.0, 4.0])
+    with pytest.raises(
+        RuntimeError,
+        match=re.escape(
+            "trying to differentiate twice a function that was marked with @once_differentiable"
+        ),
+    ):
+        g.sum().backward()

@@ -27,7 +27,14 @@ from .grad_mode import _state
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
-__all__ = ["AccumulateGrad", "Function", "FunctionCtx", "Node", "RemovableHandle"]
+__all__ = [
+    "AccumulateGrad",
+    "Function",
+    "FunctionCtx",
+    "Node",
+    "RemovableHandle",
+    "once_differentiable",
+]
 
 # Creation order of nodes. The engine runs ready nodes newest first, as PyTorch does.
 _sequence = itertools.count()
@@ -544,3 +551,53 @@ def _checked_hook_result(result: Any, grad: Tensor, hook: Any) -> Tensor:
         name = getattr(hook, "__name__", type(hook).__name__)
         raise RuntimeError(f"hook '{name}' has changed the size of value")
     return result
+
+
+class DelayedError(Function):
+    """y = x; differentiating through it raises ``message`` (once_differentiable's marker)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, message: str) -> Any:
+        ctx.message = message
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        raise RuntimeError(ctx.message)
+
+
+def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a Function's backward that is not itself differentiable.
+
+    It runs with grad disabled; under ``create_graph`` its results are marked so that
+    differentiating them again raises instead of silently giving a wrong answer.
+    """
+    import functools
+
+    @functools.wraps(backward)
+    def wrapper(ctx: Any, *grads: Any) -> Any:
+        previous = _state.grad_enabled
+        _state.grad_enabled = False
+        try:
+            result = backward(ctx, *grads)
+        finally:
+            _state.grad_enabled = previous
+        tensor_cls = _tensor_cls()
+        if not previous or not any(isinstance(g, tensor_cls) and g.requires_grad for g in grads):
+            return result
+        message = (
+            "trying to differentiate twice a function that was marked with @once_differentiable"
+        )
+        single = not isinstance(result, tuple)
+        outs = (result,) if single else result
+        # Each result becomes the output of a node that raises when differentiated (fed by a
+        # stand-in leaf, so that the node is recorded).
+        marked = tuple(
+            DelayedError.apply(r.detach().requires_grad_(True), message)
+            if isinstance(r, tensor_cls) and r._data.dtype.kind == "f"
+            else r
+            for r in outs
+        )
+        return marked[0] if single else marked
+
+    return wrapper
