@@ -412,6 +412,7 @@ def test_once_differentiable():
     v = _x([1.0, 1.0])
     (g,) = grad(Square.apply(x), x, v, create_graph=True)
     assert_close(g, [2.0, 4.0])
+    assert type(g.grad_fn).__name__ == "Error"
     with pytest.raises(
         RuntimeError,
         match=re.escape(

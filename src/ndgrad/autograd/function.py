@@ -556,6 +556,8 @@ def _checked_hook_result(result: Any, grad: Tensor, hook: Any) -> Tensor:
 class DelayedError(Function):
     """y = x; differentiating through it raises ``message`` (once_differentiable's marker)."""
 
+    node_name = "Error"
+
     @staticmethod
     def forward(ctx: Any, x: Any, message: str) -> Any:
         ctx.message = message
