@@ -278,3 +278,39 @@ def test_is_grads_batched_shape_mismatch():
     x = _x([1.0, 2.0, 3.0])
     with pytest.raises(RuntimeError, match=re.escape("If `is_grads_batched=True`, we interpret")):
         grad(x * 2, x, ndgrad.ones(4, 2, dtype=ndgrad.float64), is_grads_batched=True)
+
+
+def _counting_cube(**attrs):
+    calls = []
+
+    def backward(ctx, g):
+        calls.append(g.shape)
+        (x,) = ctx.saved_tensors
+        return g * 3 * x * x
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x**3
+
+    body = {"forward": staticmethod(forward), "backward": staticmethod(backward), **attrs}
+    return type("Cube", (ndgrad.autograd.Function,), body), calls
+
+
+@pytest.mark.parametrize("mode", ["fallback", "batch_safe", "batched_backward"])
+def test_batched_backward_opt_in(mode):
+    attrs = {}
+    if mode == "batch_safe":
+        attrs["batch_safe"] = True
+    elif mode == "batched_backward":
+
+        def batched(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * (3 * x * x)
+
+        attrs["batched_backward"] = staticmethod(batched)
+    cube, calls = _counting_cube(**attrs)
+    x = _x([1.0, 2.0, 3.0])
+    (g,) = grad(cube.apply(x), x, ndgrad.tensor(np.eye(3)), is_grads_batched=True)
+    assert_close(g, np.diag([3.0, 12.0, 27.0]))
+    expected = {"fallback": [(3,)] * 3, "batch_safe": [(3, 3)], "batched_backward": []}
+    assert calls == expected[mode]

@@ -8,7 +8,8 @@ carry a leading batch dim through the whole backward pass. Most built-in backwar
 elementwise or matmul-based and broadcast over that dim unchanged (``_BATCH_SAFE``); the shape and
 reduction ops, whose formulas name dims and shapes, get batched rules here (``_RULES``). Any other
 node (a user's Function, say) falls back to running its backward once per batch entry, which is
-correct but not faster.
+correct but not faster. New ops opt in with ``batch_safe = True`` or a ``batched_backward``
+staticmethod on their Function class (see ``_batched_apply``).
 """
 
 from __future__ import annotations
@@ -196,8 +197,10 @@ def _batched_apply(node: Node, grads: list[Any]) -> tuple[Any, ...]:
     cls = getattr(node, "_forward_cls", None)
     if cls is None or not isinstance(node, BackwardNode):
         return node._apply(grads)
-    safe = cls in _BATCH_SAFE
-    rule = None if safe else _RULES.get(cls)
+    # An op outside these tables can opt in: ``batch_safe = True`` on the Function class (its
+    # backward broadcasts over a leading dim) or a ``batched_backward(ctx, *grads)`` staticmethod.
+    safe = cls in _BATCH_SAFE or cls.__dict__.get("batch_safe", False)
+    rule = None if safe else _RULES.get(cls) or cls.__dict__.get("batched_backward")
     if safe or rule is not None:
         for i, g in enumerate(grads):
             if g is None:
@@ -206,7 +209,8 @@ def _batched_apply(node: Node, grads: list[Any]) -> tuple[Any, ...]:
         if safe:
             return node._apply(grads)
         assert rule is not None
-        return rule(node, *grads)
+        result = rule(node, *grads)
+        return result if isinstance(result, tuple) else (result,)
     # Fallback: the node's own backward once per batch entry, results stacked.
     slices = [g.unbind(0) if g is not None else None for g in grads]
     per_entry = [
