@@ -256,3 +256,25 @@ def test_dual_level_is_per_thread():
         assert fwAD.unpack_dual(d).tangent is t
     assert seen["active"] is False
     assert_close(seen["tangent"], [4.0, 8.0])
+
+
+def test_builtin_style_numpy_function_with_jvp():
+    from ndgrad.ops.arithmetic import NumpyFunction
+
+    class Cube(NumpyFunction):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_forward(x)
+            return x**3
+
+        @staticmethod
+        def backward(ctx, g):
+            raise AssertionError("forward mode must not need backward")
+
+        @staticmethod
+        def jvp(ctx, t):
+            (x,) = ctx.saved_tensors
+            return 3 * x * x * t
+
+    _, (tan,) = _forward_jvp(Cube.apply, [_t([1.0, 2.0])], [_t([1.0, -1.0])])
+    assert_close(tan, [3.0, -12.0])

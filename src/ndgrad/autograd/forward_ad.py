@@ -5,8 +5,9 @@ applied to tensors with tangents computes its output's tangent ``J t`` alongside
 ``unpack_dual(y)`` reads it back. Leaving the level drops all tangents.
 
 How an op's tangent is computed, in order of preference:
-- a user Function's ``jvp(ctx, *tangents)`` staticmethod (values saved with
-  ``ctx.save_for_forward`` are its ``ctx.saved_tensors``);
+- the Function's ``jvp(ctx, *tangents)`` staticmethod (values saved with
+  ``ctx.save_for_forward`` are its ``ctx.saved_tensors``): how user Functions and new built-in
+  ops provide their tangent;
 - a rule in ``_RULES`` for the built-in elementwise, reduction, shape and matmul ops (a linear op
   applied to the tangents, product rules, ``f'(x) t`` for the unary functions);
 - otherwise the double-vjp trick: ``u ↦ Jᵀu`` is linear, and its vjp along ``t`` is ``J t``
@@ -177,7 +178,11 @@ class _JvpCtx:
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
-        return tuple(self.__dict__["_ctx"].__dict__.get("_fw_saved", ()))
+        from .._tensor import Tensor
+
+        saved = self.__dict__["_ctx"].__dict__.get("_fw_saved", ())
+        # A built-in op's forward saves arrays: jvp gets them as tensors.
+        return tuple(Tensor._make(v) if isinstance(v, np.ndarray) else v for v in saved)
 
 
 def _propagate(cls: type, ctx: Any, args: tuple[Any, ...], outputs: Any) -> None:
