@@ -203,7 +203,7 @@ def _batched_apply(node: Node, grads: list[Any]) -> tuple[Any, ...]:
     rule = None if safe else _RULES.get(cls) or cls.__dict__.get("batched_backward")
     if safe or rule is not None:
         for i, g in enumerate(grads):
-            if g is None:
+            if g is None and node._materialize_grads:
                 shape, dtype = node._output_meta[i]
                 grads[i] = _tensor(np.zeros((batch, *shape), dtype))
         if safe:
