@@ -173,3 +173,17 @@ def test_non_tensor_outputs_pass_through():
     assert n == 5 and isinstance(n, int)
     (a.sum() + b.sum()).backward()
     assert_close(x.grad, 2 + np.exp([1.0, 2.0]), rtol=1e-6)
+
+
+def test_use_reentrant_true_and_kwargs_and_retain_graph():
+    x = ndgrad.tensor([0.5, 1.5], dtype=ndgrad.float64, requires_grad=True)
+
+    def f(t, *, scale):
+        return (t * scale).exp()
+
+    out = checkpoint(f, x, use_reentrant=True, scale=2.0).sum()
+    out.backward(retain_graph=True)
+    out.backward()  # recomputed again
+    assert_close(x.grad, 2 * 2 * np.exp(2 * np.array([0.5, 1.5])), rtol=1e-12)
+    with pytest.raises(RuntimeError, match=re.escape("Trying to backward through the graph")):
+        out.backward()
