@@ -14,7 +14,7 @@ tensor([[4.5000, 4.5000],
 
 from __future__ import annotations
 
-from . import autograd, cuda, dtypes, testing, viz
+from . import autograd, cuda, dtypes, testing, utils, viz
 from ._creation import (
     Generator,
     arange,
@@ -44,6 +44,7 @@ from ._creation import (
 from ._device import device
 from ._printing import set_printoptions
 from ._tensor import Size, Tensor
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -146,6 +147,8 @@ __all__ = [
     "int16",
     "int32",
     "int64",
+    "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
     "is_floating_point",
     "is_grad_enabled",
     "is_inference_mode_enabled",
@@ -172,6 +175,7 @@ __all__ = [
     "testing",
     "uint8",
     "viz",
+    "utils",
     "zeros",
     "zeros_like",
     *_arithmetic.__all__,

@@ -313,6 +313,8 @@ class Tensor(
             raise RuntimeError(
                 "post accumulate grad hooks cannot be registered on non-leaf tensors"
             )
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         return _add_hook(self, "_post_accumulate_hooks", hook)
 
     def backward(
@@ -488,6 +490,8 @@ class Tensor(
                 "a view of a leaf Variable that requires grad is being used in an in-place "
                 "operation."
             )
+        if _state.grad_enabled and base is not None and "_no_grad_view" in self.__dict__:
+            raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
 
     def _inplace(self, compute: Callable[[Tensor], Tensor]) -> Tensor:
         """Run ``compute(self)`` and write its result into this tensor's storage.
@@ -497,6 +501,10 @@ class Tensor(
         whatever ``compute`` saved, so the backward of earlier uses stays correct.
         """
         self._check_inplace()
+        if _state.forward_ad:
+            from .autograd.forward_ad import _carry_tangent
+
+            compute = _carry_tangent(self, compute)
         recording = _state.grad_enabled and self._requires_grad
         if not recording:
             result = compute(self)
@@ -505,24 +513,26 @@ class Tensor(
             else:
                 self._write(result._data)
                 return self
-        if self._base is not None:
-            raise NotImplementedError(
-                "in-place operations on views of tensors that are part of a graph are not "
-                "supported yet; use the out-of-place operation instead"
-            )
         # Give `compute` an alias that owns a copy of the old value: nodes may save it.
-        old = Tensor._make(self._data.copy(), self.grad_fn, self._output_nr)
-        old._requires_grad = self._requires_grad
-        if self.grad_fn is None and self._requires_grad:
-            old._accumulator_ref = self._accumulator_ref
+        if self._base is not None:
+            from .autograd._views import view_alias
+
+            old = view_alias(self)  # derived from the base's current history
+        else:
+            old = Tensor._make(self._data.copy(), self.grad_fn, self._output_nr)
+            old._requires_grad = self._requires_grad
+            if self.grad_fn is None and self._requires_grad:
+                old._accumulator_ref = self._accumulator_ref
         result = compute(old)
         self._write(result._data)
-        self.grad_fn = result.grad_fn
-        self._output_nr = result._output_nr
-        self._requires_grad = result._requires_grad
+        from .autograd._views import rebase_history
+
+        rebase_history(self, result)
         return self
 
     def _write(self, values: np.ndarray) -> None:
+        if not self._data.flags.writeable:
+            raise RuntimeError(_errors.INTERNAL_OVERLAP)
         if values.shape != self._data.shape:
             try:
                 np.broadcast_shapes(values.shape, self._data.shape)
@@ -544,19 +554,40 @@ class Tensor(
         self._bump_version()
 
     def zero_(self) -> Tensor:
-        self._check_inplace()
-        self._data[...] = 0
-        self._bump_version()
-        return self
+        if _state.grad_enabled and self._requires_grad:
+            from .autograd._views import Zero
+
+            return self._inplace(lambda s: Zero.apply(s, 0))
+        return self._fill_untracked(0)
 
     def fill_(self, value: Any) -> Tensor:
+        if isinstance(value, Tensor):
+            value = value.item()
+        if _state.grad_enabled and self._requires_grad:
+            from .autograd._views import Fill
+
+            return self._inplace(lambda s: Fill.apply(s, value))
+        return self._fill_untracked(value)
+
+    def _fill_untracked(self, value: Any) -> Tensor:
         self._check_inplace()
-        self._data[...] = value.item() if isinstance(value, Tensor) else value
+        if not self._data.flags.writeable:
+            raise RuntimeError(_errors.INTERNAL_OVERLAP)
+        self._data[...] = value
         self._bump_version()
         return self
 
     def copy_(self, src: Tensor) -> Tensor:
-        return self._inplace(lambda s: _copy_values(s, src))
+        from ._creation import as_tensor
+        from .autograd._views import Copy
+
+        if not isinstance(src, Tensor):
+            src = as_tensor(src, dtype=self.dtype)
+        try:
+            np.broadcast_to(src._data, self._data.shape)
+        except ValueError:
+            raise _errors.broadcast_mismatch(self._data.shape, src._data.shape) from None
+        return self._inplace(lambda s: Copy.apply(s, src))
 
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         return self._inplace(lambda s: s.add(other, alpha=alpha))
@@ -612,18 +643,6 @@ class Tensor(
 
     def bool(self) -> Tensor:
         return self.to(np.bool_)
-
-
-def _copy_values(dst: Tensor, src: Any) -> Tensor:
-    """The value ``copy_`` writes: ``src`` broadcast to ``dst``'s shape and cast to its dtype."""
-    from ._creation import as_tensor
-
-    src = src if isinstance(src, Tensor) else as_tensor(src)
-    if src._data.dtype != dst._data.dtype:
-        src = src.to(from_numpy_dtype(dst._data.dtype))
-    if src._data.shape != dst._data.shape:
-        src = src.expand(*dst._data.shape)
-    return src.clone()
 
 
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:

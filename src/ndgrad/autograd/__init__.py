@@ -6,12 +6,18 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import _errors
+from . import forward_ad, functional
+from .anomaly_mode import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from .engine import run_backward
 from .explain import Explanation, explain
 from .explain_nan import NanReport, explain_nan
 from .function import AccumulateGrad, Function, FunctionCtx, Node
 from .grad_mode import (
-    _state,
     enable_grad,
     inference_mode,
     is_grad_enabled,
@@ -37,17 +43,23 @@ __all__ = [
     "TraceRecord",
     "Tracer",
     "backward",
+    "detect_anomaly",
     "enable_grad",
     "explain",
     "explain_nan",
+    "forward_ad",
+    "functional",
     "grad",
     "gradcheck",
     "gradcheck_graph",
     "gradgradcheck",
     "inference_mode",
+    "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
     "record_inputs",
+    "set_detect_anomaly",
     "set_grad_enabled",
     "trace",
 ]
@@ -71,7 +83,9 @@ def _root_edge(t: Tensor, index: int) -> tuple[Node, int]:
     return (t._accumulator(), 0)
 
 
-def _make_grads(outputs: Sequence[Tensor], grads: Sequence[Any]) -> list[Tensor]:
+def _make_grads(
+    outputs: Sequence[Tensor], grads: Sequence[Any], batched: bool = False
+) -> list[Tensor]:
     """The gradient for each output: given (checked against its shape) or implicit ones."""
     from .._creation import as_tensor
     from .._tensor import Tensor
@@ -85,7 +99,17 @@ def _make_grads(outputs: Sequence[Tensor], grads: Sequence[Any]) -> list[Tensor]
         else:
             if not isinstance(g, Tensor):
                 g = as_tensor(g, dtype=out.dtype)
-            if g._data.shape != out._data.shape:
+            if batched and g._data.shape[1:] != out._data.shape:
+                raise RuntimeError(
+                    "If `is_grads_batched=True`, we interpret the first dimension of each "
+                    "grad_output as the batch dimension. The sizes of the remaining dimensions "
+                    "are expected to match the shape of corresponding output, but a mismatch was "
+                    f"detected: grad_output[{i}] has a shape of "
+                    f"{_errors.shape_str(g._data.shape[1:])} and output[{i}] has a shape of "
+                    f"{_errors.shape_str(out.shape)}. If you only want some tensors in "
+                    "`grad_output` to be considered batched, consider using vmap."
+                )
+            if not batched and g._data.shape != out._data.shape:
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output[{i}] has a shape of "
                     f"{_errors.shape_str(g.shape)} and output[{i}] has a shape of "
@@ -136,16 +160,12 @@ def backward(
         run_backward(roots, root_grads, retain_graph, create_graph)
         return
     captures = [_input_edge(t, "backward") for t in targets]
-    captured = run_backward(roots, root_grads, retain_graph, create_graph, captures)
-    # Leaves accumulated through their AccumulateGrad; non-leaf inputs get .grad set here.
-    previous = _state.grad_enabled
-    _state.grad_enabled = create_graph  # _accumulate keeps the graph only under create_graph
-    try:
-        for t, g in zip(targets, captured, strict=True):
-            if t.grad_fn is not None and g is not None:
-                t._accumulate(g)
-    finally:
-        _state.grad_enabled = previous
+    # Leaves accumulate through their AccumulateGrad; a non-leaf input retains its grad from
+    # now on, as in PyTorch (the engine fills .grad of retaining tensors).
+    for t in targets:
+        if t.grad_fn is not None:
+            t.retain_grad()
+    run_backward(roots, root_grads, retain_graph, create_graph, captures)
 
 
 def _input_edge(t: Any, who: str) -> tuple[Node, int]:
@@ -174,9 +194,9 @@ def grad(
     """The gradients of ``outputs`` with respect to ``inputs``, returned, not accumulated.
 
     With ``create_graph=True`` the results are differentiable again (higher derivatives).
+    With ``is_grads_batched=True`` the first dim of each grad_output is a batch of vectors, all
+    pushed through the graph in one pass (the result gets the same leading dim).
     """
-    if is_grads_batched:
-        raise NotImplementedError("is_grads_batched is not supported by ndgrad")
     if materialize_grads and allow_unused is False:
         raise ValueError(
             "Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
@@ -194,24 +214,29 @@ def grad(
     if retain_graph is None:
         retain_graph = create_graph
     roots = [_root_edge(t, i) for i, t in enumerate(outs)]
-    root_grads = _make_grads(outs, grads)
+    if is_grads_batched and grad_outputs is None:
+        raise RuntimeError("grad_outputs must be given when is_grads_batched=True")
+    root_grads = _make_grads(outs, grads, is_grads_batched)
     captures = [_input_edge(t, "grad") for t in ins]
     captured = run_backward(
-        roots, root_grads, retain_graph, create_graph, captures, accumulate=False
+        roots, root_grads, retain_graph, create_graph, captures, False, is_grads_batched
     )
     result: list[Tensor | None] = []
     for i, (t, g) in enumerate(zip(ins, captured, strict=True)):
         if g is None:
             if materialize_grads:
-                from .._creation import zeros_like
+                from .._creation import zeros
 
-                g = zeros_like(t)
+                batch = (root_grads[0].shape[0],) if is_grads_batched else ()
+                g = zeros(*batch, *t.shape, dtype=t.dtype)
             elif not allow_unused:
                 raise RuntimeError(
                     "One of the differentiated Tensors appears to not have been used in the "
                     "graph. Set allow_unused=True if this is the desired behavior."
                 )
-        elif g._data.shape != t._data.shape:  # pragma: no cover - the engine guarantees shapes
+        elif (
+            g._data.shape[1 if is_grads_batched else 0 :] != t._data.shape
+        ):  # pragma: no cover - the engine guarantees shapes
             raise RuntimeError(f"grad: shape mismatch for input {i}")
         result.append(g)
     return tuple(result)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+import traceback
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,14 @@ from .grad_mode import _state
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
-__all__ = ["AccumulateGrad", "Function", "FunctionCtx", "Node", "RemovableHandle"]
+__all__ = [
+    "AccumulateGrad",
+    "Function",
+    "FunctionCtx",
+    "Node",
+    "RemovableHandle",
+    "once_differentiable",
+]
 
 # An input's edge: (node receiving its gradient or None, that node's output number, shape, dtype).
 Edge = tuple[Any, int, Any, Any]
@@ -137,6 +145,7 @@ class Node:
     _sequence_nr = 0
     _materialize_grads = True
     _non_differentiable: tuple[Any, ...] = ()
+    _dirty: tuple[Any, ...] = ()
     # Hooks, created on first registration (see _add_hook).
     _hooks: dict[int, Callable[..., Any]] | None = None
     _pre_hooks: dict[int, Callable[..., Any]] | None = None
@@ -203,6 +212,7 @@ class FunctionCtx:
     _released: bool
     _materialize_grads: bool
     _non_differentiable: tuple[Any, ...]
+    _dirty: tuple[Any, ...]
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep tensors (arrays in the built-in ops) for backward; read them as saved_tensors."""
@@ -211,6 +221,14 @@ class FunctionCtx:
     def mark_non_differentiable(self, *outputs: Any) -> None:
         """Outputs that get no gradient (indices, masks): they will not require grad."""
         self._non_differentiable = outputs
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        """Inputs that forward modified in place (and returns): their history is rewritten."""
+        self._dirty = tensors
+
+    def save_for_forward(self, *tensors: Any) -> None:
+        """Keep tensors for ``jvp`` (forward-mode AD), read there as ``ctx.saved_tensors``."""
+        self.__dict__["_fw_saved"] = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
         """With False, backward receives None instead of zeros for outputs that got no gradient."""
@@ -239,11 +257,13 @@ def _unpack(node: Any, entry: tuple[Any, ...] | None) -> Any:
         return tensor
     if kind == _OUTPUT:
         # Rebuilt on demand: the node must not own its output (that would be a cycle).
-        _, array, output_nr, counter, version = entry
+        array, output_nr, counter, version = entry[1:5]
         tensor = _tensor_cls()._make(array, node, output_nr)
         tensor._version_counter = counter
         if counter.value != version:
             raise _modified_error(tensor, version, node.name())
+        if len(entry) > 5 and _state.forward_ad:  # forward_ad recorded the output's tangent
+            tensor.__dict__["_fw_grad"] = entry[5]
         return tensor
     value = entry[1]
     return _tensor_cls()._make(value) if isinstance(value, np.ndarray) else value
@@ -261,6 +281,7 @@ class _NoGraphCtx(FunctionCtx):
     _released = False
     _materialize_grads = True
     _non_differentiable = ()
+    _dirty = ()
 
     def __init__(self, n_args: int) -> None:
         self.needs_input_grad = _ALL_FALSE[n_args] if n_args < 16 else (False,) * n_args
@@ -354,16 +375,24 @@ class Function(FunctionCtx):
             ctx: Any = _NoGraphCtx(len(args))
             if cls._numpy_forward:
                 out = cls.forward(ctx, *inputs)
-                if type(out) is np.ndarray:
+                if type(out) is np.ndarray and not _state.forward_ad:
                     return tensor_cls._make(out)
-                return _wrap_outputs(out, tensor_cls, None)
-            previous = _state.grad_enabled
-            _state.grad_enabled = False
-            try:
-                out = cls.forward(ctx, *inputs)
-            finally:
-                _state.grad_enabled = previous
-            return _wrap_outputs(out, tensor_cls, None)
+                outputs = _wrap_outputs(out, tensor_cls, None)
+            else:
+                previous = _state.grad_enabled
+                _state.grad_enabled = False
+                try:
+                    out = cls.forward(ctx, *inputs)
+                finally:
+                    _state.grad_enabled = previous
+                outputs = _wrap_outputs(out, tensor_cls, None)
+                if ctx._dirty:
+                    outputs = _mark_dirty_outputs(ctx, None, args, out, outputs)
+            if _state.forward_ad:
+                from .forward_ad import _propagate
+
+                _propagate(cls, ctx, args, outputs)
+            return outputs
 
         node = cls._backward_cls()
         edges: list[Edge | None] = []
@@ -403,10 +432,44 @@ class Function(FunctionCtx):
                 outputs = tensor_cls._make(out)
         else:
             outputs = _wrap_outputs(out, tensor_cls, node)
+        if node._dirty:
+            outputs = _mark_dirty_outputs(node, node, args, out, outputs)
         if node._to_save is not None:
             node._saved = _resolve_saved(node, args, inputs, out, outputs, tensor_cls)
             node._to_save = None
+        if _state.anomaly:
+            node.__dict__["_forward_trace"] = traceback.extract_stack()[:-1]
+        if _state.forward_ad:
+            from .forward_ad import _propagate
+
+            _propagate(cls, node, args, outputs)
         return outputs
+
+
+def _mark_dirty_outputs(ctx: Any, node: Any, args: tuple[Any, ...], raw: Any, outputs: Any) -> Any:
+    """Return the inputs ``ctx.mark_dirty`` named as themselves, now the outputs of ``node``.
+
+    Like an in-place op: the tensor object stays, its history is rewritten (for a view, its
+    base's history) and its version counter goes up.
+    """
+    from ._views import rebase_history
+
+    single = not isinstance(outputs, tuple)
+    outs = [outputs] if single else list(outputs)
+    raws = (raw,) if single else raw
+    for i, value in enumerate(raws):
+        if not any(value is d for d in ctx._dirty) or not any(value is a for a in args):
+            continue
+        if node is not None:
+            if value.grad_fn is None and value._requires_grad:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad has been used in an in-place operation."
+                )
+            if outs[i].grad_fn is not None:
+                rebase_history(value, outs[i])
+        value._bump_version()
+        outs[i] = value
+    return outs[0] if single else tuple(outs)
 
 
 def _wrap_outputs(out: Any, tensor_cls: type[Tensor], node: Any) -> Any:
@@ -509,7 +572,7 @@ class AccumulateGrad(Node):
             for hook in tuple(hooks.values()):
                 result = hook(grad)
                 if result is not None:
-                    grad = _checked_hook_result(result, grad, "hook")
+                    grad = _checked_hook_result(result, grad, hook)
         # Threads may backpropagate into one shared leaf at once: read-add-write under a lock,
         # or an update is lost.
         with _accumulate_lock:
@@ -521,16 +584,66 @@ class AccumulateGrad(Node):
         return ()
 
 
-def _checked_hook_result(result: Any, grad: Tensor, what: str) -> Tensor:
+def _checked_hook_result(result: Any, grad: Tensor, hook: Any) -> Tensor:
     tensor_cls = _tensor_cls()
     if not isinstance(result, tensor_cls):
-        raise TypeError(f"{what} returned {type(result).__name__}; expected a Tensor or None")
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
     if result.shape != grad.shape:
-        raise RuntimeError(
-            f"hook 'hook' has changed the size of value: expected {list(grad.shape)} "
-            f"but got {list(result.shape)}"
-        )
+        name = getattr(hook, "__name__", type(hook).__name__)
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
     return result
+
+
+class DelayedError(Function):
+    """y = x; differentiating through it raises ``message`` (once_differentiable's marker)."""
+
+    node_name = "Error"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, message: str) -> Any:
+        ctx.message = message
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        raise RuntimeError(ctx.message)
+
+
+def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a Function's backward that is not itself differentiable.
+
+    It runs with grad disabled; under ``create_graph`` its results are marked so that
+    differentiating them again raises instead of silently giving a wrong answer.
+    """
+    import functools
+
+    @functools.wraps(backward)
+    def wrapper(ctx: Any, *grads: Any) -> Any:
+        previous = _state.grad_enabled
+        _state.grad_enabled = False
+        try:
+            result = backward(ctx, *grads)
+        finally:
+            _state.grad_enabled = previous
+        tensor_cls = _tensor_cls()
+        if not previous or not any(isinstance(g, tensor_cls) and g.requires_grad for g in grads):
+            return result
+        message = (
+            "trying to differentiate twice a function that was marked with @once_differentiable"
+        )
+        single = not isinstance(result, tuple)
+        outs = (result,) if single else result
+        # Each result becomes the output of a node that raises when differentiated (fed by a
+        # stand-in leaf, so that the node is recorded).
+        marked = tuple(
+            DelayedError.apply(r.detach().requires_grad_(True), message)
+            if isinstance(r, tensor_cls) and r._data.dtype.kind == "f"
+            else r
+            for r in outs
+        )
+        return marked[0] if single else marked
+
+    return wrapper
 
 
 # Last, because _tensor imports this module: whichever of the two is imported first, the names

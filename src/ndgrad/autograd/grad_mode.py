@@ -31,6 +31,11 @@ class _State(threading.local):
     inference = False
     # The backward tracer (autograd/trace.py) the engine calls per node, or None.
     tracer: Any = None
+    # Rarely-used modes; Function.apply and the engine test each with one attribute read.
+    anomaly = False  # anomaly_mode: record forward traces, check backward results for NaN
+    anomaly_check_nan = True
+    forward_ad = False  # forward_ad: a dual level is active, tangents propagate
+    grads_batched = False  # the engine runs with a leading batch dim on every gradient
 
 
 _state = _State()

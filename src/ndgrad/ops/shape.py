@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..autograd.grad_mode import _state
 from ._util import parse_shape, wrap_dim
 from .arithmetic import NumpyFunction
 
@@ -30,8 +31,16 @@ __all__ = [
 
 def _as_view(out: Tensor, base: Tensor) -> Tensor:
     """Mark ``out`` as a view of ``base``: same storage, same version counter."""
-    out._base = base._base if base._base is not None else base
+    root = base._base if base._base is not None else base
+    out._base = root
     out._version_counter = base._counter()
+    if out.grad_fn is not None and root.grad_fn is not None:
+        # An in-place write into the root or another of its views must re-derive this one.
+        from ..autograd._views import register_view
+
+        register_view(root, out)
+    elif root._requires_grad and not _state.grad_enabled:
+        out.__dict__["_no_grad_view"] = True  # in-place on it with grad enabled is refused
     return out
 
 

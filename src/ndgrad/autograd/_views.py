@@ -1,0 +1,241 @@
+"""In-place writes into tensors that are part of a graph: rewriting history, as PyTorch does.
+
+When an in-place op writes ``result`` into a tensor that records history, the tensor object stays
+and its ``grad_fn`` becomes ``result``'s. A view shares its storage with its base, so writing into
+a view changes the base too: the base's new history is ``CopySlices(old base, result)`` (the old
+base everywhere except the view's elements, which come from ``result``), and every live view of
+that base is re-derived from it (``AsStridedBackward0``). Which base elements a view covers is
+read off the numpy memory layout, so any view op (view, transpose, expand, ...) is handled alike.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..ops.arithmetic import NumpyFunction
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+__all__ = ["AsStrided", "CopySlices", "Embed", "flat_index", "rebase_history", "register_view"]
+
+
+def _addresses(a: np.ndarray) -> np.ndarray:
+    """The memory address of every element of ``a`` (same shape as ``a``)."""
+    start = a.__array_interface__["data"][0]
+    out = np.full(a.shape, start, dtype=np.int64)
+    for d, (n, stride) in enumerate(zip(a.shape, a.strides, strict=True)):
+        shape = [1] * a.ndim
+        shape[d] = n
+        out = out + (np.arange(n, dtype=np.int64) * stride).reshape(shape)
+    return out
+
+
+def flat_index(base: np.ndarray, view: np.ndarray) -> np.ndarray:
+    """For each element of ``view``, the C-order flat index of the ``base`` element it aliases."""
+    v = _addresses(view)
+    if base.flags.c_contiguous and base.size:
+        # The usual case: a base's address is a linear function of its flat index.
+        offset = v - base.__array_interface__["data"][0]
+        idx, rest = np.divmod(offset, base.itemsize)
+        if (rest != 0).any() or (idx < 0).any() or (idx >= base.size).any():
+            raise RuntimeError("in-place operation on a view whose memory is not part of its base")
+        if np.unique(idx).size != idx.size:
+            from .. import _errors
+
+            raise RuntimeError(_errors.INTERNAL_OVERLAP)
+        return idx
+    b = _addresses(base).ravel()
+    order = np.argsort(b, kind="stable")
+    sorted_b = b[order]
+    pos = np.searchsorted(sorted_b, v.ravel())
+    pos = np.minimum(pos, max(len(sorted_b) - 1, 0))
+    if sorted_b.size == 0 or not np.array_equal(sorted_b[pos], v.ravel()):
+        if v.size == 0:
+            return np.zeros(view.shape, dtype=np.int64)
+        raise RuntimeError("in-place operation on a view whose memory is not part of its base")
+    idx = order[pos].reshape(view.shape)
+    if np.unique(idx).size != idx.size:
+        from .. import _errors
+
+        raise RuntimeError(_errors.INTERNAL_OVERLAP)
+    return idx
+
+
+class AsStrided(NumpyFunction):
+    """y = the elements of x at flat indices ``idx`` (x's trailing dims have ``base_shape``).
+
+    Leading dims beyond ``base_shape`` are carried along, so a batched gradient passes through.
+    """
+
+    node_name = "AsStridedBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, idx: np.ndarray, base_shape: tuple[int, ...]) -> Any:
+        ctx.idx, ctx.base_shape = idx, base_shape
+        lead = x.shape[: x.ndim - len(base_shape)]
+        return x.reshape((*lead, -1))[..., idx]
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Embed.apply(grad, ctx.idx, ctx.base_shape), None, None
+
+
+class Embed(NumpyFunction):
+    """y = zeros of ``base_shape`` with x placed at flat indices ``idx`` (AsStrided's adjoint)."""
+
+    node_name = "AsStridedScatterBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, idx: np.ndarray, base_shape: tuple[int, ...]) -> Any:
+        ctx.idx, ctx.base_shape = idx, base_shape
+        lead = x.shape[: x.ndim - idx.ndim]
+        out = np.zeros((*lead, int(np.prod(base_shape))), dtype=x.dtype)
+        out[..., idx] = x
+        return out.reshape(*lead, *base_shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return AsStrided.apply(grad, ctx.idx, ctx.base_shape), None, None
+
+
+class CopySlices(NumpyFunction):
+    """new base = old base with the elements at ``idx`` replaced by ``src``.
+
+    The values are already in the base's storage when this is recorded (the in-place op wrote
+    them), so forward only returns the storage; the node routes the gradient: the old base gets
+    it outside ``idx``, ``src`` gets the part at ``idx``.
+    """
+
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx: Any, base: np.ndarray, idx: np.ndarray, src: np.ndarray) -> np.ndarray:
+        ctx.idx, ctx.base_shape = idx, base.shape
+        return base
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        from .._tensor import Tensor
+
+        need_base, _, need_src = ctx.needs_input_grad
+        grad_base = grad_src = None
+        if need_base:
+            keep = np.ones(ctx.base_shape, dtype=grad._data.dtype)
+            keep.reshape(-1)[ctx.idx.ravel()] = 0
+            grad_base = grad * Tensor._make(keep)
+        if need_src:
+            grad_src = AsStrided.apply(grad, ctx.idx, ctx.base_shape)
+        return grad_base, None, grad_src
+
+
+class Fill(NumpyFunction):
+    """y = a constant (``fill_``, ``zero_``); no gradient reaches x."""
+
+    node_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, value: Any) -> np.ndarray:
+        return np.full_like(x, value)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        from .._tensor import Tensor
+
+        return Tensor._make(np.zeros_like(grad._data)), None
+
+
+class Zero(Fill):
+    node_name = "ZeroBackward0"
+
+
+def register_view(root: Tensor, view: Tensor) -> None:
+    """Remember a live view of a non-leaf ``root``, so an in-place write can re-derive it."""
+    views = root.__dict__.get("_views")
+    if views is None:
+        views = root.__dict__["_views"] = weakref.WeakValueDictionary()
+    views[id(view)] = view
+
+
+def _rederive(view: Tensor, root: Tensor) -> None:
+    """Make ``view``'s history "these elements of ``root``'s current value"."""
+    from .grad_mode import _state
+
+    previous = _state.grad_enabled
+    _state.grad_enabled = True
+    try:
+        fresh = AsStrided.apply(root, flat_index(root._data, view._data), root._data.shape)
+    finally:
+        _state.grad_enabled = previous
+    view.grad_fn = fresh.grad_fn
+    view._output_nr = 0
+    view._requires_grad = True
+
+
+def _refresh_views(root: Tensor, skip: Tensor | None = None) -> None:
+    views = root.__dict__.get("_views")
+    if not views:
+        return
+    for view in list(views.values()):
+        if view is not skip:
+            _rederive(view, root)
+
+
+def view_alias(view: Tensor) -> Tensor:
+    """A copy of ``view``'s current values whose history is "these elements of its base"."""
+    from .grad_mode import _state
+
+    base = view._base
+    assert base is not None
+    previous = _state.grad_enabled
+    _state.grad_enabled = True
+    try:
+        return AsStrided.apply(base, flat_index(base._data, view._data), base._data.shape)
+    finally:
+        _state.grad_enabled = previous
+
+
+def rebase_history(tensor: Tensor, result: Tensor) -> None:
+    """``tensor``'s storage now holds ``result``'s values: make its graph (and base's) say so."""
+    from .._tensor import Tensor
+
+    base = tensor._base
+    if base is None:
+        tensor.grad_fn = result.grad_fn
+        tensor._output_nr = result._output_nr
+        tensor._requires_grad = result._requires_grad
+        _refresh_views(tensor)
+        return
+    idx = flat_index(base._data, tensor._data)
+    # Only the old base's history and shape matter to CopySlices (its values are overwritten).
+    old = Tensor._make(base._data, base.grad_fn, base._output_nr)
+    old._requires_grad = base._requires_grad
+    new = CopySlices.apply(old, idx, result)
+    base.grad_fn = new.grad_fn
+    base._output_nr = 0
+    base._requires_grad = new._requires_grad
+    if base.grad_fn is not None:
+        _rederive(tensor, base)
+        register_view(base, tensor)
+        _refresh_views(base, skip=tensor)
+
+
+class Copy(NumpyFunction):
+    """y = src broadcast to dst's shape and cast to its dtype (``copy_``); dst gets no gradient."""
+
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx: Any, dst: np.ndarray, src: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(src, dst.shape).astype(dst.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        from .._tensor import Tensor
+
+        need_dst, need_src = ctx.needs_input_grad
+        zero = Tensor._make(np.zeros_like(grad._data)) if need_dst else None
+        return zero, (grad if need_src else None)

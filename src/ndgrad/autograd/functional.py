@@ -1,0 +1,484 @@
+"""Higher-level derivatives of a function ``func(*inputs)``: vjp, jvp, jacobian, hessian, hvp, vhp.
+
+As ``torch.autograd.functional``: ``inputs`` is a Tensor or a tuple of Tensors (results take the
+same form), ``create_graph=True`` keeps the results differentiable, ``strict=True`` refuses an
+output that does not depend on an input instead of returning zeros for it.
+
+``jvp`` and ``hvp`` use the double-vjp trick: ``u ↦ Jᵀu`` is linear in ``u``, so differentiating
+it along ``v`` gives ``Jv``. ``jacobian(vectorize=True)`` pushes all the rows of the Jacobian
+through the graph in one batched backward pass (``autograd.grad(is_grads_batched=True)``) instead
+of one pass per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .grad_mode import enable_grad
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+__all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
+
+
+def _tensor_cls() -> Any:
+    from .._tensor import Tensor
+
+    return Tensor
+
+
+def _as_tuple(x: Any, arg_name: str, fn_name: str) -> tuple[bool, tuple[Tensor, ...]]:
+    """(whether ``x`` was a tuple, ``x`` as a tuple of tensors)."""
+    T = _tensor_cls()
+    is_tuple = isinstance(x, tuple | list)
+    items = tuple(x) if is_tuple else (x,)
+    for i, t in enumerate(items):
+        if not isinstance(t, T):
+            if is_tuple:
+                raise TypeError(
+                    f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of "
+                    f"Tensors but the value at index {i} has type {type(t)}."
+                )
+            raise TypeError(
+                f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of "
+                f"Tensors but the given {arg_name} has type {type(t)}."
+            )
+    return is_tuple, items
+
+
+def _untuple(is_tuple: bool, items: tuple[Any, ...]) -> Any:
+    return items if is_tuple else items[0]
+
+
+def _prepare(inputs: tuple[Tensor, ...], create_graph: bool, need_graph: bool) -> tuple[Any, ...]:
+    """Inputs the function is differentiated at: detached copies (graph-connected aliases when
+    the caller wants a graph through the result)."""
+    result = []
+    for t in inputs:
+        if create_graph and t.requires_grad:
+            result.append(t.view_as(t))
+        else:
+            result.append(t.detach().requires_grad_(need_graph))
+    return tuple(result)
+
+
+def _finish(values: tuple[Any, ...], create_graph: bool) -> tuple[Any, ...]:
+    if create_graph:
+        return values
+    return tuple(v.detach() if v is not None else None for v in values)
+
+
+def _grad(
+    outputs: tuple[Tensor, ...],
+    inputs: tuple[Tensor, ...],
+    grad_outputs: tuple[Any, ...] | None,
+    create_graph: bool,
+    retain_graph: bool | None = None,
+    batched: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """autograd.grad over the outputs that require grad; None for unreachable inputs."""
+    from . import grad
+
+    pairs = [
+        (o, g)
+        for o, g in zip(outputs, grad_outputs or (None,) * len(outputs), strict=True)
+        if o is not None and o.requires_grad
+    ]
+    if not pairs:
+        return (None,) * len(inputs)
+    outs = tuple(o for o, _ in pairs)
+    gouts = tuple(g for _, g in pairs)
+    return grad(
+        outs,
+        inputs,
+        gouts,
+        retain_graph=retain_graph,
+        create_graph=create_graph,
+        allow_unused=True,
+        is_grads_batched=batched,
+    )
+
+
+def _fill_zeros(
+    grads: tuple[Any, ...], refs: tuple[Tensor, ...], strict: bool, stage: str
+) -> tuple[Tensor, ...]:
+    from .._creation import zeros_like
+
+    result = []
+    for i, (g, ref) in enumerate(zip(grads, refs, strict=True)):
+        if g is None:
+            if strict:
+                if stage == "back":
+                    raise RuntimeError(
+                        "The output of the user-provided function is independent of input "
+                        f"{i}. This is not allowed in strict mode."
+                    )
+                if stage == "back_trick":
+                    raise RuntimeError(
+                        f"The gradient with respect to the input is independent of entry {i} in "
+                        "the grad_outputs when using the double backward trick to compute "
+                        "forward mode gradients. This is not allowed in strict mode."
+                    )
+                if stage == "double_back":
+                    raise RuntimeError(
+                        "The jacobian of the user-provided function is independent of input "
+                        f"{i}. This is not allowed in strict mode."
+                    )
+                raise RuntimeError(
+                    "The hessian of the user-provided function is independent of entry "
+                    f"{i} in the grad_jacobian. This is not allowed in strict mode."
+                )
+            g = zeros_like(ref)
+        result.append(g)
+    return tuple(result)
+
+
+def _check_requires_grad(outputs: tuple[Tensor, ...], what: str, strict: bool) -> None:
+    if not strict:
+        return
+    for i, o in enumerate(outputs):
+        if o is None or not o.requires_grad:
+            if what == "hessian":
+                raise RuntimeError(
+                    f"The hessian of the user-provided function with respect to input {i} is "
+                    "independent of the input. This is not allowed in strict mode."
+                )
+            raise RuntimeError(
+                f"Output {i} of the user-provided function does not require gradients. The "
+                "outputs must be computed in a differentiable manner from the input when "
+                "running in strict mode."
+            )
+
+
+def _check_v(v: Any, refs: tuple[Tensor, ...], fn_name: str, what: str) -> tuple[Tensor, ...]:
+    from .. import _errors
+
+    _, vs = _as_tuple(v, "v", fn_name)
+    if len(vs) != len(refs):
+        raise RuntimeError(
+            f"v is a tuple of invalid length: should be {len(refs)} but got {len(vs)}."
+        )
+    for i, (a, b) in enumerate(zip(vs, refs, strict=True)):
+        if a.shape != b.shape:
+            raise RuntimeError(
+                f"Entry {i} in v has invalid size: should be {_errors.shape_str(b.shape)} but "
+                f"got {_errors.shape_str(a.shape)}."
+            )
+    return vs
+
+
+def _default_v(outputs: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
+    from .._creation import ones_like
+
+    if len(outputs) != 1 or outputs[0].numel() != 1:
+        raise RuntimeError(
+            "The vector v can only be None if the user-provided function returns a single "
+            "Tensor with a single element."
+        )
+    return (ones_like(outputs[0]),)
+
+
+def _call(func: Callable[..., Any], inputs: tuple[Any, ...], fn_name: str) -> tuple[bool, Any]:
+    return _as_tuple(func(*inputs), "outputs of the user-provided function", fn_name)
+
+
+def vjp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
+    """(func(inputs), vᵀ J): the vector-Jacobian product at ``inputs``."""
+    with enable_grad():
+        in_tuple, ins = _as_tuple(inputs, "inputs", "vjp")
+        ins = _prepare(ins, create_graph, need_graph=True)
+        out_tuple, outs = _call(func, ins, "vjp")
+        _check_requires_grad(outs, "outputs", strict)
+        vs = _default_v(outs) if v is None else _check_v(v, outs, "vjp", "outputs")
+        grads = _grad(outs, ins, vs, create_graph)
+        grads = _fill_zeros(grads, ins, strict, "back")
+    return _untuple(out_tuple, _finish(outs, create_graph)), _untuple(
+        in_tuple, _finish(grads, create_graph)
+    )
+
+
+def jvp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
+    """(func(inputs), J v): the Jacobian-vector product at ``inputs``, by the double-vjp trick."""
+    from .._creation import zeros_like
+
+    with enable_grad():
+        _, ins = _as_tuple(inputs, "inputs", "jvp")
+        ins = _prepare(ins, create_graph, need_graph=True)
+        if v is None:
+            if len(ins) != 1 or ins[0].numel() != 1:
+                raise RuntimeError(
+                    "The vector v can only be None if the input to the user-provided function "
+                    "is a single Tensor with a single element."
+                )
+            vs: tuple[Any, ...] = (zeros_like(ins[0]) + 1,)
+        else:
+            vs = _check_v(v, ins, "jvp", "inputs")
+        out_tuple, outs = _call(func, ins, "jvp")
+        _check_requires_grad(outs, "outputs", strict)
+        # u ↦ Jᵀu is linear; its vjp along v is J v.
+        us = tuple(zeros_like(o).requires_grad_(True) for o in outs)
+        grad_inputs = _grad(outs, ins, us, create_graph=True)
+        grad_inputs = _fill_zeros(grad_inputs, ins, strict, "back")
+        jv = _grad(grad_inputs, us, vs, create_graph)
+        jv = _fill_zeros(jv, outs, strict, "back_trick")
+    return _untuple(out_tuple, _finish(outs, create_graph)), _untuple(
+        out_tuple, _finish(jv, create_graph)
+    )
+
+
+def _rows(
+    out: Tensor, ins: tuple[Tensor, ...], create_graph: bool, vectorize: bool
+) -> tuple[Tensor | None, ...]:
+    """d out / d ins as (out.numel(), *in.shape) tensors: one backward per row, or one batched."""
+    from .._tensor import Tensor
+    from ..ops.shape import stack
+
+    m = out.numel()
+    if not out.requires_grad:
+        return (None,) * len(ins)
+    if vectorize:
+        basis = Tensor._make(np.eye(m, dtype=out._data.dtype).reshape(m, *out.shape))
+        return _grad((out,), ins, (basis,), create_graph, retain_graph=True, batched=True)
+    per_row: list[tuple[Tensor | None, ...]] = []
+    for j in range(m):
+        onehot = np.zeros(m, dtype=out._data.dtype)
+        onehot[j] = 1
+        e = Tensor._make(onehot.reshape(out.shape))
+        per_row.append(_grad((out,), ins, (e,), create_graph, retain_graph=True))
+    result: list[Tensor | None] = []
+    for k, t in enumerate(ins):
+        column = [row[k] for row in per_row]
+        if all(c is None for c in column):
+            result.append(None)
+            continue
+        filled = [c if c is not None else t.detach() * 0 for c in column]
+        result.append(stack(filled, 0) if filled else None)
+    return tuple(result)
+
+
+def jacobian(
+    func: Callable[..., Any],
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    strategy: str = "reverse-mode",
+) -> Any:
+    """d func / d inputs: ``J[i][j]`` has shape ``outputs[i].shape + inputs[j].shape``."""
+    from .._creation import zeros
+
+    if strategy not in ("forward-mode", "reverse-mode"):
+        raise ValueError(
+            'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
+            'function has more outputs than inputs, "forward-mode" tends to be more performant. '
+            'Otherwise, prefer to use "reverse-mode".'
+        )
+    if strategy == "forward-mode":
+        if create_graph:
+            raise NotImplementedError(
+                'torch.autograd.functional.jacobian: `create_graph=True` and `strategy="forward-'
+                'mode"` are not supported together (yet). Please either set `create_graph=False` '
+                'or `strategy="reverse-mode"`.'
+            )
+        return _jacobian_forward(func, inputs, strict)
+    with enable_grad():
+        in_tuple, ins = _as_tuple(inputs, "inputs", "jacobian")
+        ins = _prepare(ins, create_graph, need_graph=True)
+        out_tuple, outs = _call(func, ins, "jacobian")
+        _check_requires_grad(outs, "outputs", strict)
+        table: list[tuple[Tensor, ...]] = []
+        for i, out in enumerate(outs):
+            rows = _rows(out, ins, create_graph, vectorize)
+            entries = []
+            for j, (r, t) in enumerate(zip(rows, ins, strict=True)):
+                if r is None:
+                    if strict:
+                        raise RuntimeError(
+                            f"Output {i} of the user-provided function is independent of input "
+                            f"{j}. This is not allowed in strict mode."
+                        )
+                    r = zeros(*out.shape, *t.shape, dtype=t.dtype)
+                else:
+                    r = r.reshape(*out.shape, *t.shape)
+                entries.append(r)
+            table.append(_finish(tuple(entries), create_graph))
+    per_out = tuple(_untuple(in_tuple, row) for row in table)
+    return _untuple(out_tuple, per_out)
+
+
+def _jacobian_forward(func: Callable[..., Any], inputs: Any, strict: bool) -> Any:
+    """The Jacobian one column at a time with dual tensors (forward-mode AD)."""
+    from .._creation import zeros
+    from .._tensor import Tensor
+    from ..ops.shape import stack
+    from . import forward_ad as fwAD
+
+    in_tuple, ins = _as_tuple(inputs, "inputs", "jacobian")
+    columns: list[list[tuple[Any, ...]]] = []
+    out_info: tuple[bool, tuple[Tensor, ...]] | None = None
+    for j, t in enumerate(ins):
+        cols = []
+        for k in range(t.numel()):
+            onehot = np.zeros(t.numel(), dtype=t._data.dtype)
+            onehot[k] = 1
+            with fwAD.dual_level():
+                duals = tuple(
+                    fwAD.make_dual(x.detach(), Tensor._make(onehot.reshape(x.shape)))
+                    if i == j
+                    else x.detach()
+                    for i, x in enumerate(ins)
+                )
+                out_tuple, outs = _call(func, duals, "jacobian")
+                tangents = tuple(fwAD.unpack_dual(o).tangent for o in outs)
+                out_info = (out_tuple, tuple(fwAD.unpack_dual(o).primal.detach() for o in outs))
+            cols.append(tangents)
+        columns.append(cols)
+    assert out_info is not None
+    out_tuple, outs = out_info
+    table = []
+    for i, o in enumerate(outs):
+        entries = []
+        for j, t in enumerate(ins):
+            col = [c[i] for c in columns[j]]
+            if all(c is None for c in col):
+                if strict:
+                    raise RuntimeError(
+                        f"Output {i} of the user-provided function is independent of input {j}. "
+                        "This is not allowed in strict mode."
+                    )
+                entries.append(zeros(*o.shape, *t.shape, dtype=t.dtype))
+                continue
+            filled = [c if c is not None else zeros(*o.shape, dtype=o.dtype) for c in col]
+            # columns are indexed by input element: move that axis last, then unflatten it.
+            m = stack(filled, -1) if filled else zeros(*o.shape, 0, dtype=o.dtype)
+            entries.append(m.reshape(*o.shape, *t.shape).detach())
+        table.append(tuple(entries))
+    return _untuple(out_tuple, tuple(_untuple(in_tuple, row) for row in table))
+
+
+def hessian(
+    func: Callable[..., Any],
+    inputs: Any,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    outer_jacobian_strategy: str = "reverse-mode",
+) -> Any:
+    """d² func / d inputs² of a function with a single-element output."""
+    in_tuple, ins = _as_tuple(inputs, "inputs", "hessian")
+
+    def scalar_func(*args: Any) -> Tensor:
+        out = func(*args)
+        is_tuple, outs = _as_tuple(out, "outputs of the user-provided function", "hessian")
+        if is_tuple or len(outs) != 1:
+            raise RuntimeError("The function given to hessian should return a single Tensor")
+        if outs[0].numel() != 1:
+            raise RuntimeError(
+                "The Tensor returned by the function given to hessian should contain a single "
+                "element"
+            )
+        return outs[0].squeeze()
+
+    def jac_func(*args: Any) -> Any:
+        if outer_jacobian_strategy == "forward-mode":
+            # The dual inputs must stay the inputs of the inner graph (not detached copies).
+            args = tuple(a.requires_grad_(True) for a in args)
+        jac = jacobian(scalar_func, args, create_graph=True)
+        _check_requires_grad(jac, "hessian", strict)
+        return jac
+
+    result = jacobian(
+        jac_func,
+        ins,
+        create_graph=create_graph,
+        strict=strict,
+        vectorize=vectorize,
+        strategy=outer_jacobian_strategy,
+    )
+    if in_tuple:
+        return result
+    return result[0][0]
+
+
+def _second_order(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any,
+    create_graph: bool,
+    strict: bool,
+    name: str,
+) -> tuple[Any, Any]:
+    from .._creation import zeros_like
+
+    with enable_grad():
+        in_tuple, ins = _as_tuple(inputs, "inputs", name)
+        ins = _prepare(ins, create_graph, need_graph=True)
+        if v is not None:
+            vs = _check_v(v, ins, name, "inputs")
+        elif len(ins) != 1 or ins[0].numel() != 1:
+            raise RuntimeError(
+                "The vector v can only be None if the input to the user-provided function is a "
+                "single Tensor with a single element."
+            )
+        else:
+            vs = (zeros_like(ins[0]) + 1,)
+        out_tuple, outs = _call(func, ins, name)
+        if out_tuple or len(outs) != 1:
+            raise RuntimeError(f"The function given to {name} should return a single Tensor")
+        if outs[0].numel() != 1:
+            raise RuntimeError(
+                f"The Tensor returned by the function given to {name} should contain a single "
+                "element"
+            )
+        _check_requires_grad(outs, "outputs", strict)
+        jac = _grad(outs, ins, None, create_graph=True)
+        jac = _fill_zeros(jac, ins, strict, "double_back")
+        if name == "vhp":
+            result = _grad(jac, ins, vs, create_graph)
+            result = _fill_zeros(result, ins, strict, "double_back")
+        else:
+            # u ↦ Hᵀu is linear in u; its vjp along v is H v.
+            us = tuple(zeros_like(t).requires_grad_(True) for t in ins)
+            hu = _grad(jac, ins, us, create_graph=True)
+            hu = _fill_zeros(hu, ins, strict, "double_back")
+            result = _grad(hu, us, vs, create_graph)
+            result = _fill_zeros(result, ins, strict, "double_back_trick")
+    return _finish(outs, create_graph)[0], _untuple(in_tuple, _finish(result, create_graph))
+
+
+def vhp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
+    """(func(inputs), vᵀ H) for a function with a single-element output."""
+    return _second_order(func, inputs, v, create_graph, strict, "vhp")
+
+
+def hvp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
+    """(func(inputs), H v) for a function with a single-element output (double-vjp trick)."""
+    return _second_order(func, inputs, v, create_graph, strict, "hvp")
