@@ -85,7 +85,7 @@ def run_backward(
                             captured[k] = grads[nr]
                         if not accumulate and isinstance(node, AccumulateGrad):
                             continue
-                if (needed is not None and node not in needed) or grads.count(None) == len(grads):
+                if (needed is not None and node not in needed) or _all_none(grads):
                     outputs: Sequence[Any] = ()
                 else:
                     if _state.grads_batched or _state.anomaly:  # the rare modes, in _special
@@ -114,6 +114,14 @@ def run_backward(
         if gc_was_enabled:
             gc.enable()
     return captured
+
+
+def _all_none(grads: list[Any]) -> bool:
+    # Not grads.count(None): that compares with ==, which on tensors is an elementwise op.
+    for g in grads:
+        if g is not None:
+            return False
+    return True
 
 
 def _propagate(
