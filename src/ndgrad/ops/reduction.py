@@ -111,10 +111,11 @@ def _pair(kind: str, out: tuple[Tensor, Tensor]) -> Any:
 # --- argument checks ------------------------------------------------------------------------------
 def _axes(input: Tensor, dim: Any) -> tuple[int, ...] | None:
     """``dim`` as sorted axes; None, and ``()`` on a tensor with dims, mean every axis."""
-    axes = normalize_dims(dim, input._data.ndim)
-    if axes == () and input._data.ndim:  # PyTorch: dim=() reduces all dims
-        return None
-    return axes
+    ndim = input._data.ndim
+    axes = normalize_dims(dim, ndim)
+    if axes is None or ndim == 0:  # a 0-d tensor accepts dim 0 and -1, and reduces nothing
+        return axes and ()
+    return axes or None  # PyTorch: dim=() reduces all dims
 
 
 def _int_dim(dim: Any, ndim: int, op: str) -> int:
@@ -640,11 +641,13 @@ class Logsumexp(NumpyFunction):
             y = np.full(ctx.kept_shape, -np.inf, x.dtype)
         else:
             m = np.max(x, axis=axes, keepdims=True)
-            m[~np.isfinite(m)] = 0  # all -inf (or an inf) slices: shifting would give nan
+            # Slices of all -inf (or holding inf) are not shifted: that would give nan.
+            m = np.where(np.isfinite(m), m, 0)
             with np.errstate(divide="ignore"):
                 y = np.log(np.exp(x - m).sum(axis=axes, keepdims=True)) + m
-        ctx.save_for_backward(x, y)
-        return y.reshape(_output_shape(x.shape, axes, keepdim))
+        out = y.reshape(_output_shape(x.shape, axes, keepdim))
+        ctx.save_for_backward(x, out)
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -686,8 +689,9 @@ class LinalgVectorNorm(NumpyFunction):
         else:
             with np.errstate(divide="ignore"):
                 y = ((a**p).sum(axis=axes, keepdims=True) ** (1.0 / p)).astype(x.dtype)
-        ctx.save_for_backward(x, y)
-        return y.reshape(_output_shape(x.shape, axes, keepdim))
+        out = y.reshape(_output_shape(x.shape, axes, keepdim))
+        ctx.save_for_backward(x, out)  # the output itself, so that y stays in the graph
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -846,7 +850,7 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 def _logical(input: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:
     x = input._data
     # dim=() reduces nothing here (PyTorch): each element is tested on its own.
-    axes = normalize_dims(dim, x.ndim)
+    axes = normalize_dims(dim, x.ndim) if x.ndim else None
     out = np.asarray(fn(x, axis=axes, keepdims=keepdim))
     return _const(out.astype(np.uint8) if x.dtype == np.uint8 else out)
 
