@@ -10,6 +10,7 @@ non-differentiable points (ties, zeros) follow PyTorch; see docs/conventions_red
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 import sys
 import types
@@ -169,6 +170,22 @@ def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
     return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
 
 
+def _quiet(forward: Any) -> Any:
+    """Run a forward without numpy's overflow warnings: PyTorch gives inf and nan silently."""
+
+    @functools.wraps(forward)
+    def run(*args: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return forward(*args)
+
+    return run
+
+
+def _accumulate(x: np.ndarray) -> np.ndarray:
+    """float16 values are summed in float32, as PyTorch does."""
+    return x.astype(np.float32) if x.dtype == np.float16 else x
+
+
 def _wide(x: np.ndarray) -> Any:
     """PyTorch accumulates integers and bools as int64."""
     return np.int64 if x.dtype.kind in "iub" else None
@@ -187,6 +204,7 @@ class Sum(NumpyFunction):
     """y = Σ x over the axes; dy/dx = 1 everywhere"""
 
     @staticmethod
+    @_quiet
     def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
         _remember_shapes(ctx, x, axes)
         return x.sum(axis=axes, dtype=_wide(x), keepdims=keepdim)
@@ -204,11 +222,12 @@ class Mean(NumpyFunction):
     """y = Σ x / n over the axes; dy/dx = 1/n"""
 
     @staticmethod
+    @_quiet
     def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
         _remember_shapes(ctx, x, axes)
         ctx.count = _count(x.shape, axes)
-        with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is nan
-            return np.divide(x.sum(axis=axes, keepdims=keepdim), ctx.count, dtype=x.dtype)
+        total = _accumulate(x).sum(axis=axes, keepdims=keepdim)
+        return (total / ctx.count).astype(x.dtype)  # the mean of nothing is nan
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -268,6 +287,7 @@ class ProdOthers(NumpyFunction):
     """
 
     @staticmethod
+    @_quiet
     def forward(ctx: Any, x: np.ndarray, axis: int) -> np.ndarray:
         ctx.axis = axis
         ctx.save_for_backward(x)
@@ -292,6 +312,7 @@ class Prod(NumpyFunction):
     """y = Π x; dy/dx_i = Π_{k≠i} x_k (so exact where some x are 0)"""
 
     @staticmethod
+    @_quiet
     def forward(ctx: Any, x: np.ndarray, axis: int | None, keepdim: bool) -> Any:
         _remember_shapes(ctx, x, None if axis is None else (axis,))
         ctx.save_for_backward(x)
@@ -540,6 +561,7 @@ class Var(NumpyFunction):
     """y = Σ (x - x̄)² / (n - correction); dy/dx = 2 (x - x̄) / (n - correction)"""
 
     @staticmethod
+    @_quiet
     def forward(
         ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, correction: float, keepdim: bool
     ) -> Any:
@@ -547,9 +569,9 @@ class Var(NumpyFunction):
         ctx.save_for_backward(x)
         n = _count(x.shape, axes)
         ctx.dof = builtins.max(0, n - correction)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            dev = x - x.sum(axis=axes, keepdims=True) / n
-            return np.divide((dev * dev).sum(axis=axes, keepdims=keepdim), ctx.dof, dtype=x.dtype)
+        xa = _accumulate(x)
+        dev = xa - xa.sum(axis=axes, keepdims=True) / n
+        return ((dev * dev).sum(axis=axes, keepdims=keepdim) / ctx.dof).astype(x.dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -566,6 +588,7 @@ class Std(NumpyFunction):
     """y = √var(x); dy/dx = (x - x̄) / ((n - correction) y), taken as 0 where y = 0 (PyTorch)"""
 
     @staticmethod
+    @_quiet
     def forward(
         ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, correction: float, keepdim: bool
     ) -> Any:
@@ -635,6 +658,7 @@ class Logsumexp(NumpyFunction):
     """y = log Σ exp(x), computed as m + log Σ exp(x - m) with m = max x; dy/dx = exp(x - y)"""
 
     @staticmethod
+    @_quiet
     def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
         _remember_shapes(ctx, x, axes)
         if x.size == 0:
@@ -643,8 +667,7 @@ class Logsumexp(NumpyFunction):
             m = np.max(x, axis=axes, keepdims=True)
             # Slices of all -inf (or holding inf) are not shifted: that would give nan.
             m = np.where(np.isfinite(m), m, 0)
-            with np.errstate(divide="ignore"):
-                y = np.log(np.exp(x - m).sum(axis=axes, keepdims=True)) + m
+            y = np.log(np.exp(x - m).sum(axis=axes, keepdims=True)) + m
         out = y.reshape(_output_shape(x.shape, axes, keepdim))
         ctx.save_for_backward(x, out)
         return out
@@ -670,12 +693,13 @@ class LinalgVectorNorm(NumpyFunction):
     """
 
     @staticmethod
+    @_quiet
     def forward(
         ctx: Any, x: np.ndarray, p: float, axes: tuple[int, ...] | None, keepdim: bool
     ) -> Any:
         _remember_shapes(ctx, x, axes)
         ctx.p = p
-        a = np.abs(x)
+        a = np.abs(_accumulate(x))
         if p == 2:
             y = np.sqrt((a * a).sum(axis=axes, keepdims=True))
         elif p == 1:
@@ -687,9 +711,8 @@ class LinalgVectorNorm(NumpyFunction):
         elif p == 0:
             y = (a != 0).sum(axis=axes, keepdims=True).astype(x.dtype)
         else:
-            with np.errstate(divide="ignore"):
-                y = ((a**p).sum(axis=axes, keepdims=True) ** (1.0 / p)).astype(x.dtype)
-        out = y.reshape(_output_shape(x.shape, axes, keepdim))
+            y = (a**p).sum(axis=axes, keepdims=True) ** (1.0 / p)
+        out = y.astype(x.dtype).reshape(_output_shape(x.shape, axes, keepdim))
         ctx.save_for_backward(x, out)  # the output itself, so that y stays in the graph
         return out
 
@@ -720,13 +743,13 @@ def norm(
     input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
 ) -> Tensor:
     """The vector p-norm over ``dim`` (all elements by default); 'fro' is the 2-norm."""
-    if dtype is not None:
-        input = input.to(dtype)
     if input._data.dtype.kind != "f":
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. "
             f"Got {dtype_name(input._data.dtype)}"
         )
+    if dtype is not None:
+        input = input.to(dtype)
     if isinstance(p, str):
         if p == "nuc":
             raise NotImplementedError("norm(p='nuc') is not supported by ndgrad")
@@ -767,6 +790,7 @@ class Cumsum(NumpyFunction):
     """y_i = Σ_{k≤i} x_k; the gradient is the reversed cumulative sum"""
 
     @staticmethod
+    @_quiet
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         ctx.dim = dim
         if x.ndim == 0:
@@ -782,6 +806,7 @@ class ReverseCumsum(NumpyFunction):
     """y_i = Σ_{k≥i} x_k; the gradient is the cumulative sum"""
 
     @staticmethod
+    @_quiet
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         ctx.dim = dim
         if x.ndim == 0:
@@ -801,6 +826,7 @@ class Cumprod(NumpyFunction):
     """
 
     @staticmethod
+    @_quiet
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         ctx.dim = dim
         if x.ndim == 0:
@@ -959,6 +985,12 @@ class Topk(_Select):
     def pick(cls, x: np.ndarray, dim: int, k: int, largest: bool) -> np.ndarray:
         order = _stable_order(x, dim, largest)
         return np.take(order, np.arange(k), axis=dim)
+
+    @classmethod
+    def forward(cls, ctx: Any, x: np.ndarray, dim: int, k: int, largest: bool) -> Any:
+        if x.ndim == 0:  # PyTorch returns the element for k = 0 as for k = 1
+            k = 1
+        return super().forward(ctx, x, dim, k, largest)
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
