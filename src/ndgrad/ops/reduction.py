@@ -1,18 +1,157 @@
-"""Reductions: sum and mean over all elements or over ``dim`` (an int or a tuple), with keepdim."""
+"""Reductions: sum, mean, prod, max/min, amax/amin, argmax/argmin, var/std, logsumexp, norm,
+cumsum/cumprod, all/any, count_nonzero, median, sort, argsort, topk.
+
+``dim`` is an int, a tuple of ints or None (all dims) where PyTorch accepts a tuple, with
+``keepdim``. Ops that pick elements (max/min/median with a dim, sort, topk) return a
+``(values, indices)`` pair that prints as PyTorch's ``torch.return_types`` do. Conventions at
+non-differentiable points (ties, zeros) follow PyTorch; see docs/conventions_reductions.md.
+"""
 
 from __future__ import annotations
 
+import builtins
+import functools
+import math
+import sys
+import types
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._util import dtype_name, normalize_dims, reduced_shape
-from .arithmetic import NumpyFunction
+from ._util import (
+    default_float,
+    dtype_name,
+    normalize_dims,
+    reduced_shape,
+    tensor_cls,
+    wrap_dim,
+)
+from .arithmetic import NumpyFunction, to_dtype_op, where
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
-__all__ = ["mean", "sum"]
+__all__ = [
+    "all",
+    "amax",
+    "amin",
+    "any",
+    "argmax",
+    "argmin",
+    "argsort",
+    "count_nonzero",
+    "cumprod",
+    "cumsum",
+    "logsumexp",
+    "max",
+    "mean",
+    "median",
+    "min",
+    "norm",
+    "prod",
+    "return_types",
+    "sort",
+    "std",
+    "sum",
+    "topk",
+    "var",
+]
+
+
+# --- (values, indices) results --------------------------------------------------------------------
+class _ValuesIndices(tuple):
+    """A (values, indices) pair with field names, printed as PyTorch prints its return types."""
+
+    __slots__ = ()
+    n_fields = 2
+    n_sequence_fields = 2
+    n_unnamed_fields = 0
+
+    def __new__(cls, sequence: Any) -> _ValuesIndices:
+        items = tuple(sequence)
+        if len(items) != 2:
+            raise TypeError(
+                f"torch.return_types.{cls.__name__}() takes a 2-sequence "
+                f"({len(items)}-sequence given)"
+            )
+        return super().__new__(cls, items)
+
+    @property
+    def values(self) -> Any:
+        return self[0]
+
+    @property
+    def indices(self) -> Any:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return (
+            f"torch.return_types.{type(self).__name__}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+        )
+
+    def __reduce__(self) -> Any:
+        return (type(self), (tuple(self),))
+
+
+# `ndgrad.return_types.max` and friends, as `torch.return_types`.
+return_types = types.ModuleType("ndgrad.return_types", "(values, indices) result types.")
+for _name in ("max", "min", "median", "sort", "topk"):
+    setattr(
+        return_types,
+        _name,
+        type(_name, (_ValuesIndices,), {"__slots__": (), "__module__": "ndgrad.return_types"}),
+    )
+sys.modules["ndgrad.return_types"] = return_types
+
+
+def _pair(kind: str, out: tuple[Tensor, Tensor]) -> Any:
+    return getattr(return_types, kind)(out)
+
+
+# --- argument checks ------------------------------------------------------------------------------
+def _axes(input: Tensor, dim: Any) -> tuple[int, ...] | None:
+    """``dim`` as sorted axes; None, and ``()`` on a tensor with dims, mean every axis."""
+    ndim = input._data.ndim
+    axes = normalize_dims(dim, ndim)
+    if axes is None or ndim == 0:  # a 0-d tensor accepts dim 0 and -1, and reduces nothing
+        return axes and ()
+    return axes or None  # PyTorch: dim=() reduces all dims
+
+
+def _int_dim(dim: Any, ndim: int, op: str) -> int:
+    """A single dim for the ops that take no tuple; 0-d tensors accept 0 and -1."""
+    if isinstance(dim, bool) or not isinstance(dim, int | np.integer):
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
+    axes = normalize_dims(int(dim), ndim)
+    return axes[0] if axes else 0
+
+
+def _check_nonempty(input: Tensor, axes: tuple[int, ...] | None, op: str, error: type) -> None:
+    """max/min/amax/amin/argmax/argmin have no identity: refuse to reduce an empty dim."""
+    shape = input._data.shape
+    if axes is None:
+        if input._data.size == 0:
+            extra = (
+                ""
+                if error is IndexError
+                else (" Specify the reduction dim with the 'dim' argument.")
+            )
+            raise error(
+                f"{op}(): Expected reduction dim to be specified for input.numel() == 0.{extra}"
+            )
+        return
+    for a in axes:
+        if shape and shape[a] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {a} to have non-zero size.")
+
+
+def _output_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None, keepdim: bool) -> Any:
+    if keepdim:
+        return reduced_shape(shape, axes)
+    if axes is None:
+        return ()
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
 
 
 def _expand_grad(grad: Tensor, ctx: Any) -> Tensor:
@@ -20,16 +159,55 @@ def _expand_grad(grad: Tensor, ctx: Any) -> Tensor:
     return grad.reshape(ctx.kept_shape).expand(*ctx.in_shape)
 
 
+def _remember_shapes(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None) -> None:
+    ctx.in_shape = x.shape
+    ctx.kept_shape = reduced_shape(x.shape, axes)
+    ctx.axes = axes
+
+
+def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
+    """How many elements each output of a reduction over ``axes`` combines."""
+    return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
+
+
+def _quiet(forward: Any) -> Any:
+    """Run a forward without numpy's overflow warnings: PyTorch gives inf and nan silently."""
+
+    @functools.wraps(forward)
+    def run(*args: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return forward(*args)
+
+    return run
+
+
+def _accumulate(x: np.ndarray) -> np.ndarray:
+    """float16 values are summed in float32, as PyTorch does."""
+    return x.astype(np.float32) if x.dtype == np.float16 else x
+
+
+def _wide(x: np.ndarray) -> Any:
+    """PyTorch accumulates integers and bools as int64."""
+    return np.int64 if x.dtype.kind in "iub" else None
+
+
+def _floating(input: Tensor) -> Tensor:
+    return input if input._data.dtype.kind == "f" else to_dtype_op(input, default_float())
+
+
+def _const(array: np.ndarray) -> Tensor:
+    return tensor_cls()._make(array)
+
+
+# --- sum, mean, prod -----------------------------------------------------------------------------
 class Sum(NumpyFunction):
     """y = Σ x over the axes; dy/dx = 1 everywhere"""
 
     @staticmethod
+    @_quiet
     def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
-        ctx.in_shape = x.shape
-        ctx.kept_shape = reduced_shape(x.shape, axes)
-        # PyTorch sums integers and bools as int64.
-        dt = np.int64 if x.dtype.kind in "iub" else None
-        return x.sum(axis=axes, dtype=dt, keepdims=keepdim)
+        _remember_shapes(ctx, x, axes)
+        return x.sum(axis=axes, dtype=_wide(x), keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -44,15 +222,16 @@ class Mean(NumpyFunction):
     """y = Σ x / n over the axes; dy/dx = 1/n"""
 
     @staticmethod
+    @_quiet
     def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
-        ctx.in_shape = x.shape
-        ctx.kept_shape = reduced_shape(x.shape, axes)
-        ctx.count = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
-        return x.mean(axis=axes, keepdims=keepdim)
+        _remember_shapes(ctx, x, axes)
+        ctx.count = _count(x.shape, axes)
+        total = _accumulate(x).sum(axis=axes, keepdims=keepdim)
+        return (total / ctx.count).astype(x.dtype)  # the mean of nothing is nan
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        scale = 1.0 / ctx.count if ctx.count else float("nan")
+        scale = 1.0 / ctx.count if ctx.count else math.nan
         return _expand_grad(grad, ctx) * scale, None, None
 
 
@@ -61,32 +240,766 @@ class MeanDim(Mean):
 
 
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-    """Sum of all elements, or over ``dim`` (int or tuple), keeping reduced dims with keepdim."""
+    """Sum of all elements, or over ``dim`` (int or tuple); integers and bools sum as int64."""
     if dtype is not None:
         input = input.to(dtype)
-    axes = normalize_dims(dim, input._data.ndim)
-    if axes == () and input._data.ndim:  # PyTorch: dim=() reduces all dims
-        axes = None
+    axes = _axes(input, dim)
     if dim is None and not keepdim:
         return Sum.apply(input, None, False)
     return SumDim.apply(input, axes, keepdim)
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-    """Mean of all elements, or over ``dim``; the input must be floating point."""
+    """Mean of all elements, or over ``dim``; the input (or ``dtype``) must be floating point."""
     if dtype is not None:
+        if not dtype.is_floating_point:
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Optional dtype must be either a floating "
+                f"point or complex dtype. Got: {dtype_name(dtype.np)}"
+            )
         input = input.to(dtype)
     if input._data.dtype.kind != "f":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {dtype_name(input._data.dtype)}"
         )
-    axes = normalize_dims(dim, input._data.ndim)
-    if axes == () and input._data.ndim:
-        axes = None
+    axes = _axes(input, dim)
     if dim is None and not keepdim:
         return Mean.apply(input, None, False)
     return MeanDim.apply(input, axes, keepdim)
+
+
+def _exclusive_cumprod(x: np.ndarray, axis: int) -> np.ndarray:
+    """out_i = Π_{k<i} x_k along ``axis`` (1 for the first element)."""
+    out = np.ones_like(x)
+    if x.shape[axis] > 1:
+        head = [slice(None)] * x.ndim
+        tail = [slice(None)] * x.ndim
+        head[axis], tail[axis] = slice(1, None), slice(None, -1)
+        np.cumprod(x[tuple(tail)], axis=axis, out=out[tuple(head)])
+    return out
+
+
+class ProdOthers(NumpyFunction):
+    """y_i = Π_{k≠i} x_k along an axis, without division (exact with zeros).
+
+    dy_i/dx_j = Π_{k≠i,j} x_k for j ≠ i: the same op on rows of x with x_i replaced by 1.
+    """
+
+    @staticmethod
+    @_quiet
+    def forward(ctx: Any, x: np.ndarray, axis: int) -> np.ndarray:
+        ctx.axis = axis
+        ctx.save_for_backward(x)
+        before = _exclusive_cumprod(x, axis)
+        after = np.flip(_exclusive_cumprod(np.flip(x, axis), axis), axis)
+        return before * after
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        axis = ctx.axis
+        n = x._data.shape[axis]
+        eye = np.eye(n, dtype=bool)
+        # rows[..., i, k] = x_k, with x_i replaced by 1; others[..., i, j] = Π_{k≠i,j} x_k
+        rows = where(_const(eye), 1.0, x.transpose(axis, -1).unsqueeze(-2))
+        others = ProdOthers.apply(rows, rows.ndim - 1) * _const(~eye)
+        g = grad.transpose(axis, -1).unsqueeze(-1)
+        return (others * g).sum(-2).transpose(axis, -1), None
+
+
+class Prod(NumpyFunction):
+    """y = Π x; dy/dx_i = Π_{k≠i} x_k (so exact where some x are 0)"""
+
+    @staticmethod
+    @_quiet
+    def forward(ctx: Any, x: np.ndarray, axis: int | None, keepdim: bool) -> Any:
+        _remember_shapes(ctx, x, None if axis is None else (axis,))
+        ctx.save_for_backward(x)
+        if x.ndim == 0:
+            return x.astype(_wide(x) or x.dtype)
+        return x.prod(axis=axis, dtype=_wide(x), keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        if ctx.axes is None or x.ndim == 0:
+            others = ProdOthers.apply(x.reshape(-1), 0).reshape(ctx.in_shape)
+        else:
+            others = ProdOthers.apply(x, ctx.axes[0])
+        return _expand_grad(grad, ctx) * others, None, None
+
+
+class ProdDim(Prod):
+    node_name = "ProdBackward1"
+
+
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Product of all elements, or along one ``dim``; integers and bools multiply as int64."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return Prod.apply(input, None, False)
+    axis = _int_dim(dim, input._data.ndim, "prod")
+    return ProdDim.apply(input, axis if input._data.ndim else None, keepdim)
+
+
+# --- max, min, amax, amin, argmax, argmin --------------------------------------------------------
+def _even_weights(
+    x: np.ndarray, picked: np.ndarray, axes: tuple[int, ...] | None, nan_picks_nan: bool
+) -> np.ndarray:
+    """1/count on the elements equal to the picked value, 0 elsewhere (ties share the gradient).
+
+    With ``nan_picks_nan`` a nan result sends the gradient to the nan inputs (max(), min(),
+    median()); without, no element equals nan and the weights are nan (amax, amin), as PyTorch.
+    """
+    mask = x == picked
+    if nan_picks_nan and x.dtype.kind == "f":
+        mask |= np.isnan(x) & np.isnan(picked)
+    count = mask.sum(axis=axes, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return mask / count.astype(x.dtype)
+
+
+class _Extreme(NumpyFunction):
+    """y = the largest (smallest) x over the axes; the gradient is split evenly among ties"""
+
+    largest = True
+    nan_picks_nan = False
+
+    @classmethod
+    def forward(cls, ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
+        picked = (np.max if cls.largest else np.min)(x, axis=axes, keepdims=True)
+        if ctx.needs_input_grad[0]:
+            _remember_shapes(ctx, x, axes)
+            ctx.save_for_backward(_even_weights(x, picked, axes, cls.nan_picks_nan))
+        return picked.reshape(_output_shape(x.shape, axes, keepdim))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (weights,) = ctx.saved_tensors
+        return _expand_grad(grad, ctx) * weights, None, None
+
+
+class Amax(_Extreme):
+    pass
+
+
+class Amin(_Extreme):
+    largest = False
+
+
+class MaxAll(_Extreme):
+    node_name = "MaxBackward1"
+    nan_picks_nan = True
+
+
+class MinAll(_Extreme):
+    node_name = "MinBackward1"
+    largest = False
+    nan_picks_nan = True
+
+
+class _Gather(NumpyFunction):
+    """y = x at ``index`` along an axis; the gradient is scattered back (see _Scatter)"""
+
+    node_name = "GatherBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, index: np.ndarray, axis: int) -> np.ndarray:
+        ctx.index, ctx.axis, ctx.shape = index, axis, x.shape
+        return np.take_along_axis(x, index, axis)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return _Scatter.apply(grad, ctx.index, ctx.axis, ctx.shape), None, None
+
+
+class _Scatter(NumpyFunction):
+    """y = zeros with x written at ``index`` along an axis (indices distinct); dy/dx gathers"""
+
+    node_name = "ScatterBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, index: np.ndarray, axis: int, shape: Any) -> np.ndarray:
+        ctx.index, ctx.axis = index, axis
+        out = np.zeros(shape, x.dtype)
+        np.put_along_axis(out, index, x, axis)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return _Gather.apply(grad, ctx.index, ctx.axis), None, None, None
+
+
+class _Select(NumpyFunction):
+    """(values, indices) = elements of x picked along ``dim``; the gradient goes to them only.
+
+    Subclasses give ``pick(x, dim, *args)``: the indices, shaped as x with ``dim`` resized. A 0-d
+    x is handled as a 1-element vector.
+    """
+
+    squeeze_dim = False  # max/min/median drop the reduced dim unless keepdim
+
+    @classmethod
+    def pick(cls, x: np.ndarray, dim: int, *args: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @classmethod
+    def forward(cls, ctx: Any, x: np.ndarray, dim: int, *args: Any) -> Any:
+        work = x.reshape(1) if x.ndim == 0 else x
+        index = cls.pick(work, dim, *args)
+        values = np.take_along_axis(work, index, dim)
+        ctx.index, ctx.dim, ctx.in_shape, ctx.work_shape = index, dim, x.shape, work.shape
+        if x.ndim == 0:
+            shape: tuple[int, ...] = ()
+        elif cls.squeeze_dim and not args[-1]:  # args[-1] is keepdim
+            shape = index.shape[:dim] + index.shape[dim + 1 :]
+        else:
+            shape = index.shape
+        return values.reshape(shape), index.reshape(shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor, *_: Any) -> tuple[Any, ...]:
+        g = _Scatter.apply(grad.reshape(ctx.index.shape), ctx.index, ctx.dim, ctx.work_shape)
+        if ctx.work_shape != ctx.in_shape:
+            g = g.reshape(ctx.in_shape)
+        return (g, None, *(None for _ in range(len(ctx._edges) - 2)))
+
+
+class MaxDim(_Select):
+    node_name = "MaxBackward0"
+    squeeze_dim = True
+
+    @classmethod
+    def pick(cls, x: np.ndarray, dim: int, keepdim: bool) -> np.ndarray:
+        return np.argmax(x, axis=dim, keepdims=True)  # first maximum; a nan wins
+
+
+class MinDim(_Select):
+    node_name = "MinBackward0"
+    squeeze_dim = True
+
+    @classmethod
+    def pick(cls, x: np.ndarray, dim: int, keepdim: bool) -> np.ndarray:
+        return np.argmin(x, axis=dim, keepdims=True)
+
+
+def _extreme(input: Tensor, dim: Any, keepdim: bool, op: str, everything: Any, along: Any) -> Any:
+    if isinstance(dim, tensor_cls()):  # max(input, other): the elementwise maximum
+        from . import pointwise
+
+        binary = getattr(pointwise, "maximum" if op == "max" else "minimum", None)
+        if binary is None:
+            raise NotImplementedError(f"{op}(input, other) needs ndgrad.{op}imum")
+        return binary(input, dim)
+    if dim is None:
+        _check_nonempty(input, None, op, RuntimeError)
+        return everything.apply(input, None, False)
+    axis = _int_dim(dim, input._data.ndim, op)
+    _check_nonempty(input, (axis,), op, IndexError)
+    return _pair(op, along.apply(input, axis, keepdim))
+
+
+def max(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """The largest element; with ``dim``, (values, indices) of the largest along it."""
+    return _extreme(input, dim, keepdim, "max", MaxAll, MaxDim)
+
+
+def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """The smallest element; with ``dim``, (values, indices) of the smallest along it."""
+    return _extreme(input, dim, keepdim, "min", MinAll, MinDim)
+
+
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """The largest elements over ``dim`` (int or tuple; all dims by default)."""
+    axes = _axes(input, dim)
+    _check_nonempty(input, axes, "amax", RuntimeError)
+    return Amax.apply(input, axes, keepdim)
+
+
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+    """The smallest elements over ``dim`` (int or tuple; all dims by default)."""
+    axes = _axes(input, dim)
+    _check_nonempty(input, axes, "amin", RuntimeError)
+    return Amin.apply(input, axes, keepdim)
+
+
+def _arg_extreme(input: Tensor, dim: Any, keepdim: bool, op: str) -> Tensor:
+    x = input._data
+    if x.dtype.kind == "b":
+        raise RuntimeError(f"{op}(): does not support bool input")
+    find = np.argmax if op == "argmax" else np.argmin
+    if dim is None:
+        _check_nonempty(input, None, op, IndexError)
+        flat = find(x.reshape(-1))
+        shape = (1,) * x.ndim if keepdim else ()
+        return _const(np.full(shape, flat, dtype=np.int64))
+    if isinstance(dim, bool) or not isinstance(dim, int | np.integer):
+        raise TypeError(
+            f"{op}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
+        )
+    axis = _int_dim(dim, x.ndim, op)
+    _check_nonempty(input, (axis,), op, IndexError)
+    if x.ndim == 0:
+        return _const(np.zeros((), np.int64))
+    return _const(find(x, axis=axis, keepdims=keepdim).astype(np.int64))
+
+
+def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Index of the (first) largest element, of the flattened input or along ``dim``."""
+    return _arg_extreme(input, dim, keepdim, "argmax")
+
+
+def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Index of the (first) smallest element, of the flattened input or along ``dim``."""
+    return _arg_extreme(input, dim, keepdim, "argmin")
+
+
+# --- var, std ------------------------------------------------------------------------------------
+class Var(NumpyFunction):
+    """y = Σ (x - x̄)² / (n - correction); dy/dx = 2 (x - x̄) / (n - correction)"""
+
+    @staticmethod
+    @_quiet
+    def forward(
+        ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, correction: float, keepdim: bool
+    ) -> Any:
+        _remember_shapes(ctx, x, axes)
+        ctx.save_for_backward(x)
+        n = _count(x.shape, axes)
+        ctx.dof = builtins.max(0, n - correction)
+        xa = _accumulate(x)
+        dev = xa - xa.sum(axis=axes, keepdims=True) / n
+        return ((dev * dev).sum(axis=axes, keepdims=keepdim) / ctx.dof).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        return _var_grad(ctx, grad, x), None, None, None
+
+
+def _var_grad(ctx: Any, grad: Tensor, x: Tensor) -> Tensor:
+    scale = 2.0 / ctx.dof if ctx.dof else math.inf
+    return _expand_grad(grad, ctx) * (x - x.mean(ctx.axes, keepdim=True)) * scale
+
+
+class Std(NumpyFunction):
+    """y = √var(x); dy/dx = (x - x̄) / ((n - correction) y), taken as 0 where y = 0 (PyTorch)"""
+
+    @staticmethod
+    @_quiet
+    def forward(
+        ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, correction: float, keepdim: bool
+    ) -> Any:
+        y = np.sqrt(Var.forward(ctx, x, axes, correction, keepdim))
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, y = ctx.saved_tensors
+        zero = y == 0
+        half_inverse = where(zero, 0.0, 0.5 / where(zero, 1.0, y))
+        return _var_grad(ctx, grad * half_inverse, x), None, None, None
+
+
+def _var_std(
+    input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any, op: str
+) -> Tensor:
+    if isinstance(dim, bool):  # var(unbiased) overload
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(
+            f"{op}() received an invalid combination of arguments: give either unbiased or "
+            "correction, not both"
+        )
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    axes = _axes(input, dim)
+    if _count(input._data.shape, axes) - correction <= 0:
+        warnings.warn(
+            f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=3,
+        )
+    return (Var if op == "var" else Std).apply(input, axes, correction, keepdim)
+
+
+def var(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> Tensor:
+    """Variance over ``dim`` with Bessel's ``correction`` (default 1; unbiased=False means 0)."""
+    return _var_std(input, dim, unbiased, keepdim, correction, "var")
+
+
+def std(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> Tensor:
+    """Standard deviation over ``dim``: the square root of var with the same arguments."""
+    return _var_std(input, dim, unbiased, keepdim, correction, "std")
+
+
+# --- logsumexp, norm -----------------------------------------------------------------------------
+class Logsumexp(NumpyFunction):
+    """y = log Σ exp(x), computed as m + log Σ exp(x - m) with m = max x; dy/dx = exp(x - y)"""
+
+    @staticmethod
+    @_quiet
+    def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
+        _remember_shapes(ctx, x, axes)
+        if x.size == 0:
+            y = np.full(ctx.kept_shape, -np.inf, x.dtype)
+        else:
+            m = np.max(x, axis=axes, keepdims=True)
+            # Slices of all -inf (or holding inf) are not shifted: that would give nan.
+            m = np.where(np.isfinite(m), m, 0)
+            y = np.log(np.exp(x - m).sum(axis=axes, keepdims=True)) + m
+        out = y.reshape(_output_shape(x.shape, axes, keepdim))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, y = ctx.saved_tensors
+        return _expand_grad(grad, ctx) * (x - y.reshape(ctx.kept_shape)).exp(), None, None
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """log(Σ exp(input)) over ``dim`` (required), stable for large values."""
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
+    return Logsumexp.apply(_floating(input), _axes(input, dim), keepdim)
+
+
+class LinalgVectorNorm(NumpyFunction):
+    """y = (Σ |x|^p)^(1/p) (max |x| for p = inf); dy/dx = sign(x) |x|^(p-1) / y^(p-1).
+
+    PyTorch's values at the kinks: 0 where x = 0 or y = 0, the inf-norm's gradient split evenly
+    among the largest |x|, and no gradient at all for p = 0.
+    """
+
+    @staticmethod
+    @_quiet
+    def forward(
+        ctx: Any, x: np.ndarray, p: float, axes: tuple[int, ...] | None, keepdim: bool
+    ) -> Any:
+        _remember_shapes(ctx, x, axes)
+        ctx.p = p
+        a = np.abs(_accumulate(x))
+        if p == 2:
+            y = np.sqrt((a * a).sum(axis=axes, keepdims=True))
+        elif p == 1:
+            y = a.sum(axis=axes, keepdims=True)
+        elif p == math.inf:
+            y = a.max(axis=axes, keepdims=True)
+        elif p == -math.inf:
+            y = a.min(axis=axes, keepdims=True)
+        elif p == 0:
+            y = (a != 0).sum(axis=axes, keepdims=True).astype(x.dtype)
+        else:
+            y = (a**p).sum(axis=axes, keepdims=True) ** (1.0 / p)
+        out = y.astype(x.dtype).reshape(_output_shape(x.shape, axes, keepdim))
+        ctx.save_for_backward(x, out)  # the output itself, so that y stays in the graph
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, y = ctx.saved_tensors
+        p = ctx.p
+        g = _expand_grad(grad, ctx)
+        if p == 0:
+            return None, None, None, None
+        if p == 1:
+            return g * x.sign(), None, None, None
+        y = y.reshape(ctx.kept_shape)
+        if p in (math.inf, -math.inf):
+            a = x._data.__abs__()
+            weights = _even_weights(a, y._data, ctx.axes, nan_picks_nan=False)
+            return g * x.sign() * weights, None, None, None
+        y_zero = y == 0
+        y_safe = where(y_zero, 1.0, y)
+        if p == 2:
+            return g * where(y_zero, 0.0, x / y_safe), None, None, None
+        x_safe = where(x == 0, 1.0, x.abs())  # |x|^(p-1) is infinite at 0 for p < 1
+        ratio = x.sign() * x_safe ** (p - 1) / y_safe ** (p - 1)
+        return g * where(y_zero, 0.0, ratio), None, None, None
+
+
+def norm(
+    input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+) -> Tensor:
+    """The vector p-norm over ``dim`` (all elements by default); 'fro' is the 2-norm."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. "
+            f"Got {dtype_name(input._data.dtype)}"
+        )
+    if dtype is not None:
+        input = input.to(dtype)
+    if isinstance(p, str):
+        if p == "nuc":
+            raise NotImplementedError("norm(p='nuc') is not supported by ndgrad")
+        if p != "fro":
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        if dim is not None and not isinstance(dim, int | np.integer) and len(dim) > 2:
+            got = " ".join(str(d) for d in dim)
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {got}")
+        p = 2
+    p = float(p)
+    axes = _axes(input, dim)
+    if math.isinf(p):
+        _check_inf_norm(input, dim, axes, p)
+    return LinalgVectorNorm.apply(input, p, axes, keepdim)
+
+
+def _check_inf_norm(input: Tensor, dim: Any, axes: tuple[int, ...] | None, p: float) -> None:
+    name = "inf" if p > 0 else "-inf"
+    shape = input._data.shape
+    if axes is None:
+        if input._data.size == 0:
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {name} norm on an empty tensor because "
+                "the operation does not have an identity"
+            )
+        return
+    for d in (dim,) if isinstance(dim, int | np.integer) else tuple(dim):
+        if shape and shape[wrap_dim(d, len(shape))] == 0:
+            # PyTorch's message has no space after the dim.
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {name} norm on the dimension {d}"
+                "because this dimension is empty and the operation does not have an identity"
+            )
+
+
+# --- cumsum, cumprod -----------------------------------------------------------------------------
+class Cumsum(NumpyFunction):
+    """y_i = Σ_{k≤i} x_k; the gradient is the reversed cumulative sum"""
+
+    @staticmethod
+    @_quiet
+    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        ctx.dim = dim
+        if x.ndim == 0:
+            return x.astype(_wide(x) or x.dtype)
+        return np.cumsum(x, axis=dim, dtype=_wide(x))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return ReverseCumsum.apply(grad, ctx.dim), None
+
+
+class ReverseCumsum(NumpyFunction):
+    """y_i = Σ_{k≥i} x_k; the gradient is the cumulative sum"""
+
+    @staticmethod
+    @_quiet
+    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        ctx.dim = dim
+        if x.ndim == 0:
+            return x.copy()
+        return np.flip(np.cumsum(np.flip(x, dim), axis=dim), dim)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Cumsum.apply(grad, ctx.dim), None
+
+
+class Cumprod(NumpyFunction):
+    """y_i = Π_{k≤i} x_k; dy_i/dx_j = Π_{k≤i, k≠j} x_k for j ≤ i
+
+    Without zeros the gradient is Σ_{i≥j} g_i y_i / x_j; with zeros it is built from cumulative
+    products of x with x_j replaced by 1, which stays exact (and differentiable) there.
+    """
+
+    @staticmethod
+    @_quiet
+    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        ctx.dim = dim
+        if x.ndim == 0:
+            return x.astype(_wide(x) or x.dtype)
+        y = np.cumprod(x, axis=dim, dtype=_wide(x))
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        if not ctx.saved_tensors:  # 0-d: y = x
+            return grad, None
+        x, y = ctx.saved_tensors
+        dim = ctx.dim
+        if not (x._data == 0).any():
+            return ReverseCumsum.apply(grad * y, dim) / x, None
+        n = x._data.shape[dim]
+        eye = np.eye(n, dtype=bool)
+        # rows[..., j, k] = x_k with x_j replaced by 1; partial[..., j, i] = Π_{k≤i, k≠j} x_k
+        rows = where(_const(eye), 1.0, x.transpose(dim, -1).unsqueeze(-2))
+        partial = rows.cumprod(-1) * _const(np.triu(np.ones((n, n), x._data.dtype)))
+        g = grad.transpose(dim, -1).unsqueeze(-2)
+        return (partial * g).sum(-1).transpose(dim, -1), None
+
+
+def _cumulative(fn: type[NumpyFunction], input: Tensor, dim: Any, dtype: Any, op: str) -> Tensor:
+    if dtype is not None:
+        input = input.to(dtype)
+    if isinstance(dim, bool) or not isinstance(dim, int | np.integer):
+        raise TypeError(
+            f"{op}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
+        )
+    return fn.apply(input, _int_dim(dim, input._data.ndim, op))
+
+
+def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Cumulative sums along ``dim``; integers and bools accumulate as int64."""
+    return _cumulative(Cumsum, input, dim, dtype, "cumsum")
+
+
+def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Cumulative products along ``dim``; integers and bools accumulate as int64."""
+    return _cumulative(Cumprod, input, dim, dtype, "cumprod")
+
+
+# --- all, any, count_nonzero ---------------------------------------------------------------------
+def _logical(input: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:
+    x = input._data
+    # dim=() reduces nothing here (PyTorch): each element is tested on its own.
+    axes = normalize_dims(dim, x.ndim) if x.ndim else None
+    out = np.asarray(fn(x, axis=axes, keepdims=keepdim))
+    return _const(out.astype(np.uint8) if x.dtype == np.uint8 else out)
+
+
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """True where every element over ``dim`` is nonzero (uint8 inputs give uint8)."""
+    return _logical(input, dim, keepdim, np.all)
+
+
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """True where some element over ``dim`` is nonzero (uint8 inputs give uint8)."""
+    return _logical(input, dim, keepdim, np.any)
+
+
+def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
+    """The number of nonzero elements over ``dim`` (int64)."""
+    axes = _axes(input, dim)
+    return _const(np.asarray(np.count_nonzero(input._data, axis=axes), dtype=np.int64))
+
+
+# --- median, sort, topk --------------------------------------------------------------------------
+def _stable_order(x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
+    """Indices that sort x along ``dim``, ties in their original order; nan counts as largest."""
+    if not descending:
+        return np.argsort(x, axis=dim, kind="stable")
+    # Sorting the reversed input ascending and reversing back keeps ties in original order.
+    order = np.argsort(np.flip(x, dim), axis=dim, kind="stable")
+    return np.flip(x.shape[dim] - 1 - order, dim)
+
+
+class MedianAll(NumpyFunction):
+    """y = the lower median of all elements (nan if any is nan); ties share the gradient evenly"""
+
+    node_name = "MedianBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        flat = x.reshape(-1)
+        if flat.size == 0:
+            y = np.full((), np.nan, x.dtype)
+        else:
+            y = np.asarray(np.sort(flat)[(flat.size - 1) // 2])
+            if x.dtype.kind == "f" and np.isnan(flat).any():
+                y = np.asarray(np.nan, x.dtype)
+        if ctx.needs_input_grad[0]:
+            _remember_shapes(ctx, x, None)
+            ctx.save_for_backward(_even_weights(x, y, None, nan_picks_nan=True))
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (weights,) = ctx.saved_tensors
+        return _expand_grad(grad, ctx) * weights
+
+
+class MedianDim(_Select):
+    node_name = "MedianBackward1"
+    squeeze_dim = True
+
+    @classmethod
+    def pick(cls, x: np.ndarray, dim: int, keepdim: bool) -> np.ndarray:
+        n = x.shape[dim]
+        order = np.argsort(x, axis=dim, kind="stable")
+        index = np.take(order, [(n - 1) // 2], axis=dim)
+        if x.dtype.kind == "f":  # a slice holding nan has median nan, at its first nan
+            nans = np.isnan(x)
+            has_nan = nans.any(axis=dim, keepdims=True)
+            index = np.where(has_nan, np.argmax(nans, axis=dim, keepdims=True), index)
+        return index
+
+
+def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """The lower median of all elements; with ``dim``, (values, indices) along it."""
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError("\"median_cpu\" not implemented for 'Bool'")
+    if dim is None:
+        return MedianAll.apply(input)
+    axis = _int_dim(dim, input._data.ndim, "median")
+    _check_nonempty(input, (axis,), "median", IndexError)
+    return _pair("median", MedianDim.apply(input, axis, keepdim))
+
+
+class Sort(_Select):
+    @classmethod
+    def pick(cls, x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
+        return _stable_order(x, dim, descending)
+
+
+def sort(
+    input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = False
+) -> Any:
+    """(values, indices) sorted along ``dim``; always stable (equal values keep their order)."""
+    axis = _int_dim(dim, input._data.ndim, "sort")
+    return _pair("sort", Sort.apply(input, axis, bool(descending)))
+
+
+def argsort(
+    input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False
+) -> Tensor:
+    """The indices that sort ``input`` along ``dim`` (stable)."""
+    return sort(input, dim, descending).indices
+
+
+class Topk(_Select):
+    @classmethod
+    def pick(cls, x: np.ndarray, dim: int, k: int, largest: bool) -> np.ndarray:
+        order = _stable_order(x, dim, largest)
+        return np.take(order, np.arange(k), axis=dim)
+
+    @classmethod
+    def forward(cls, ctx: Any, x: np.ndarray, dim: int, k: int, largest: bool) -> Any:
+        if x.ndim == 0:  # PyTorch returns the element for k = 0 as for k = 1
+            k = 1
+        return super().forward(ctx, x, dim, k, largest)
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+    """The k largest (smallest) elements along ``dim`` and their indices, in sorted order."""
+    axis = _int_dim(dim, input._data.ndim, "topk")
+    size = input._data.shape[axis] if input._data.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    return _pair("topk", Topk.apply(input, axis, int(k), bool(largest)))
 
 
 class ReductionMethods:
@@ -97,3 +1010,79 @@ class ReductionMethods:
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         return mean(self, dim, keepdim, dtype=dtype)  # type: ignore[arg-type]
+
+    def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return prod(self, dim, keepdim, dtype=dtype)  # type: ignore[arg-type]
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return max(self, dim, keepdim)  # type: ignore[arg-type]
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return min(self, dim, keepdim)  # type: ignore[arg-type]
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return amax(self, dim, keepdim)  # type: ignore[arg-type]
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        return amin(self, dim, keepdim)  # type: ignore[arg-type]
+
+    def argmax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return argmax(self, dim, keepdim)  # type: ignore[arg-type]
+
+    def argmin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return argmin(self, dim, keepdim)  # type: ignore[arg-type]
+
+    def var(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+    ) -> Tensor:
+        return var(self, dim, unbiased, keepdim, correction=correction)  # type: ignore[arg-type]
+
+    def std(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+    ) -> Tensor:
+        return std(self, dim, unbiased, keepdim, correction=correction)  # type: ignore[arg-type]
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        return logsumexp(self, dim, keepdim)  # type: ignore[arg-type]
+
+    def norm(
+        self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+    ) -> Tensor:
+        return norm(self, p, dim, keepdim, dtype)  # type: ignore[arg-type]
+
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return cumsum(self, dim, dtype=dtype)  # type: ignore[arg-type]
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return cumprod(self, dim, dtype=dtype)  # type: ignore[arg-type]
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return all(self, dim, keepdim)  # type: ignore[arg-type]
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return any(self, dim, keepdim)  # type: ignore[arg-type]
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return count_nonzero(self, dim)  # type: ignore[arg-type]
+
+    def median(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return median(self, dim, keepdim)  # type: ignore[arg-type]
+
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool | None = False) -> Any:
+        return sort(self, dim, descending, stable=stable)  # type: ignore[arg-type]
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+        return argsort(self, dim, descending, stable=stable)  # type: ignore[arg-type]
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        return topk(self, k, dim, largest, sorted)  # type: ignore[arg-type]
