@@ -491,6 +491,8 @@ class LinalgCholeskyEx(NumpyFunction):
     def forward(ctx: Any, A: np.ndarray, upper: bool) -> np.ndarray:
         try:
             L = np.linalg.cholesky(A)
+            if not np.isfinite(L).all():  # numpy lets nan through; LAPACK's potrf stops there
+                raise np.linalg.LinAlgError
         except np.linalg.LinAlgError:
             mats = np.asarray(A, np.float64).reshape(-1, *A.shape[-2:])
             orders = np.array([_not_pd_order(m) for m in mats])

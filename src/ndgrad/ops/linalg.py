@@ -464,15 +464,11 @@ def einsum(*args: Any) -> Tensor:
     start = 0
     for k, c in enumerate(equation[:lhs_end] + ","):
         if c == ",":
-            if len(terms) == len(ts):
-                raise RuntimeError(
-                    "einsum(): more operands were provided than specified in the equation"
-                )
             terms.append(_parse_term(equation, start, k, f"operand {len(terms)}")[0])
             start = k + 1
-    if len(terms) < len(ts):
-        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
     if len(terms) > len(ts):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(terms) < len(ts):
         raise RuntimeError("einsum(): more operands were provided than specified in the equation")
     explicit, sizes = _explicit_labels(terms, ts)
     if lhs_end < len(equation):
@@ -546,7 +542,7 @@ def _explicit_labels(terms: list[str], ts: list[Tensor]) -> tuple[dict[str, str]
             if c in own and own[c] != n:
                 raise RuntimeError(
                     f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't "
-                    f"match, {own[c]} != {n}"
+                    f"match, {n} != {own[c]}"
                 )
             own[c] = n
             seen = sizes.get(c)
