@@ -799,7 +799,9 @@ class LinalgVectorNorm(NumpyFunction):
         if p == 2:
             return g * x / safe, None, None, None
         scale = where(yk == 0, 0.0, g / safe ** (p - 1))
-        return x.sign() * x.abs() ** (p - 1) * scale, None, None, None
+        # |x|^(p-1) is infinite at x = 0 for p < 1: the entry gets 0 there, as in PyTorch.
+        ax = where(x == 0, 1.0, x.abs())
+        return x.sign() * ax ** (p - 1) * scale, None, None, None
 
 
 def vector_norm(

@@ -1,0 +1,277 @@
+"""Behaviour of the products and ndgrad.linalg beyond the op table: gradients at special points,
+gradients without symmetrizing the input (vs PyTorch), result types, graph node names."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ndgrad
+from ndgrad.autograd import gradcheck, gradgradcheck
+
+from .helpers import assert_close, requires_torch, to_numpy, torch
+
+
+def _pair(a: np.ndarray) -> tuple[ndgrad.Tensor, object]:
+    """The same float64 leaf in ndgrad and (if installed) torch."""
+    x = ndgrad.tensor(a, dtype=ndgrad.float64, requires_grad=True)
+    y = torch.tensor(a, dtype=torch.float64, requires_grad=True) if torch is not None else None
+    return x, y
+
+
+def _spd(rng: np.random.Generator, n: int) -> np.ndarray:
+    b = rng.standard_normal((n, n))
+    return b @ b.T + n * np.eye(n)
+
+
+# --- gradients of a symmetric input, not symmetrized: the exact tensor PyTorch returns ----------
+
+
+@requires_torch
+def test_eigh_gradient_matches_torch_without_symmetrizing(rng: np.random.Generator) -> None:
+    a = _spd(rng, 4)
+    w_l, w_v = rng.standard_normal(4), rng.standard_normal((4, 4))
+    x, y = _pair(a)
+    lam, v = ndgrad.linalg.eigh(x)
+    # v * v is sign-invariant per eigenvector
+    (lam * ndgrad.tensor(w_l)).sum().add((v * v * ndgrad.tensor(w_v)).sum()).backward()
+    lam_t, v_t = torch.linalg.eigh(y)
+    ((lam_t * torch.tensor(w_l)).sum() + (v_t * v_t * torch.tensor(w_v)).sum()).backward()
+    assert_close(x.grad, y.grad, 1e-7, 1e-9)
+    assert_close(x.grad, to_numpy(x.grad).T)  # symmetric, as PyTorch's
+
+
+@requires_torch
+def test_cholesky_gradient_matches_torch_without_symmetrizing(rng: np.random.Generator) -> None:
+    a = _spd(rng, 3)
+    w = rng.standard_normal((3, 3))
+    for upper in (False, True):
+        x, y = _pair(a)
+        (ndgrad.linalg.cholesky(x, upper=upper) * ndgrad.tensor(w)).sum().backward()
+        (torch.linalg.cholesky(y, upper=upper) * torch.tensor(w)).sum().backward()
+        assert_close(x.grad, y.grad, 1e-7, 1e-9)
+
+
+@requires_torch
+def test_svd_full_matrices_gradient_matches_torch(rng: np.random.Generator) -> None:
+    """full_matrices=True on a wide matrix: only the first k rows of Vh are determined; PyTorch
+    and ndgrad both ignore the gradient on the others."""
+    a = rng.standard_normal((2, 3))
+    w = rng.standard_normal((2, 2))
+    x, y = _pair(a)
+    u, s, vh = ndgrad.linalg.svd(x)
+    assert tuple(vh.shape) == (3, 3)
+    (s.sum() + (u * u * ndgrad.tensor(w)).sum()).backward()
+    u_t, s_t, _ = torch.linalg.svd(y)
+    (s_t.sum() + (u_t * u_t * torch.tensor(w)).sum()).backward()
+    assert_close(x.grad, y.grad, 1e-7, 1e-9)
+
+
+@requires_torch
+def test_logdet_hessian_matches_torch(rng: np.random.Generator) -> None:
+    a = _spd(rng, 3)
+    x, y = _pair(a)
+    (g,) = ndgrad.autograd.grad(ndgrad.logdet(x), x, create_graph=True)
+    (h,) = ndgrad.autograd.grad((g * g).sum(), x)
+    (g_t,) = torch.autograd.grad(torch.logdet(y), y, create_graph=True)
+    (h_t,) = torch.autograd.grad((g_t * g_t).sum(), y)
+    assert_close(g, g_t)
+    assert_close(h, h_t, 1e-7, 1e-9)
+
+
+# --- special points -----------------------------------------------------------------------------
+
+
+def test_det_gradient_at_a_singular_matrix_is_the_adjugate() -> None:
+    # d det / dA = adj(A)ᵀ, nonzero for a rank n-1 matrix (PyTorch returns zeros here).
+    x = ndgrad.tensor([[1.0, 2.0], [2.0, 4.0]], dtype=ndgrad.float64, requires_grad=True)
+    ndgrad.linalg.det(x).backward()
+    assert_close(x.grad, np.array([[4.0, -2.0], [-2.0, 1.0]]), 1e-12, 1e-12)
+
+
+def test_det_gradient_of_a_batch_with_one_singular_matrix() -> None:
+    a = np.array([[[1.0, 2.0], [2.0, 4.0]], [[2.0, 1.0], [0.5, 3.0]]])
+    x = ndgrad.tensor(a, requires_grad=True)
+    ndgrad.linalg.det(x).sum().backward()
+    adj_t = np.array([[[4.0, -2.0], [-2.0, 1.0]], [[3.0, -0.5], [-1.0, 2.0]]])
+    assert_close(x.grad, adj_t, 1e-12, 1e-12)
+
+
+def test_det_second_derivative_at_a_singular_matrix() -> None:
+    a = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 1.0], [1.0, 3.0, 1.0]])  # row 3 = row 1 + row 2
+    x = ndgrad.tensor(a, requires_grad=True)
+    assert gradgradcheck(ndgrad.linalg.det, (x,))
+
+
+def test_eigvalsh_gradient_with_repeated_eigenvalues() -> None:
+    # The eigenvalues alone have a gradient even where they repeat: V diag(g) Vᵀ.
+    x = ndgrad.eye(3, dtype=ndgrad.float64).requires_grad_()
+    (ndgrad.linalg.eigvalsh(x) * ndgrad.tensor([1.0, 2.0, 3.0])).sum().backward()
+    vals = ndgrad.linalg.eigh(x.detach())[1]
+    expected = to_numpy(vals) @ np.diag([1.0, 2.0, 3.0]) @ to_numpy(vals).T
+    assert_close(x.grad, expected)
+
+
+def test_eigenvector_gradient_with_repeated_eigenvalues_is_not_finite() -> None:
+    x = ndgrad.eye(3, dtype=ndgrad.float64).requires_grad_()
+    _, v = ndgrad.linalg.eigh(x)
+    (v * ndgrad.arange(9.0, dtype=ndgrad.float64).reshape(3, 3)).sum().backward()
+    assert not np.isfinite(to_numpy(x.grad)).all()  # PyTorch: nan too
+
+
+def test_svdvals_gradient_with_repeated_singular_values() -> None:
+    x = ndgrad.zeros(2, 2, dtype=ndgrad.float64, requires_grad=True)
+    ndgrad.linalg.svdvals(x).sum().backward()
+    assert_close(x.grad, np.eye(2))  # U Vh, with LAPACK's U = V = I for the zero matrix
+
+
+def test_vector_norm_gradient_at_zero_is_zero() -> None:
+    for p in (2, 3, 0.5, 1):
+        x = ndgrad.zeros(3, dtype=ndgrad.float64, requires_grad=True)
+        ndgrad.linalg.vector_norm(x, p).backward()
+        assert_close(x.grad, np.zeros(3))
+
+
+def test_vector_norm_small_p_gradient_at_a_zero_entry() -> None:
+    x = ndgrad.tensor([0.0, 1.0, -2.0], dtype=ndgrad.float64, requires_grad=True)
+    ndgrad.linalg.vector_norm(x, 0.5).backward()
+    s = 1 + np.sqrt(2)
+    assert_close(x.grad, np.array([0.0, s, -s / np.sqrt(2)]))
+
+
+def test_inf_norm_shares_the_gradient_among_ties() -> None:
+    x = ndgrad.tensor([1.0, -2.0, 2.0], dtype=ndgrad.float64, requires_grad=True)
+    ndgrad.linalg.vector_norm(x, float("inf")).backward()
+    assert_close(x.grad, np.array([0.0, -0.5, 0.5]))
+
+
+def test_slogdet_gradient_of_a_singular_matrix_is_nan() -> None:
+    x = ndgrad.tensor([[1.0, 2.0], [2.0, 4.0]], dtype=ndgrad.float64, requires_grad=True)
+    sign, logabs = ndgrad.linalg.slogdet(x)
+    assert sign.item() == 0 and logabs.item() == -np.inf
+    logabs.backward()
+    assert np.isnan(to_numpy(x.grad)).all()
+
+
+def test_logdet_of_a_negative_determinant_is_nan() -> None:
+    x = ndgrad.tensor([[0.0, 1.0], [1.0, 0.0]])
+    assert np.isnan(ndgrad.logdet(x).item())
+
+
+def test_solve_triangular_reads_only_its_triangle(rng: np.random.Generator) -> None:
+    a = rng.standard_normal((3, 3)) + 3 * np.eye(3)
+    b = rng.standard_normal((3, 2))
+    x = ndgrad.tensor(a, requires_grad=True)
+    out = ndgrad.linalg.solve_triangular(x, ndgrad.tensor(b), upper=True)
+    assert_close(out, np.linalg.solve(np.triu(a), b))
+    out.sum().backward()
+    assert not np.tril(to_numpy(x.grad), -1).any()
+
+
+def test_solve_triangular_with_a_zero_on_the_diagonal_gives_inf_not_an_error() -> None:
+    a = ndgrad.tensor([[1.0, 0.0], [0.0, 0.0]])
+    out = ndgrad.linalg.solve_triangular(a, ndgrad.ones(2, 2), upper=False)
+    assert np.isinf(to_numpy(out)[1]).all()
+
+
+def test_solve_triangular_unitriangular_gradcheck(rng: np.random.Generator) -> None:
+    a = ndgrad.tensor(rng.standard_normal((3, 3)), requires_grad=True)
+    b = ndgrad.tensor(rng.standard_normal((3, 2)), requires_grad=True)
+    f = lambda a, b: ndgrad.linalg.solve_triangular(a, b, upper=False, unitriangular=True)  # noqa: E731
+    assert gradcheck(f, (a, b))
+    assert gradgradcheck(f, (a, b))
+
+
+# --- einsum forms -------------------------------------------------------------------------------
+
+
+def test_einsum_operand_list_and_sublist_forms(rng: np.random.Generator) -> None:
+    a, b = rng.standard_normal((2, 3)), rng.standard_normal((3, 4))
+    x, y = ndgrad.tensor(a), ndgrad.tensor(b)
+    assert_close(ndgrad.einsum("ij,jk", [x, y]), a @ b)
+    assert_close(ndgrad.einsum(x, [0, 1], y, [1, 2], [0, 2]), a @ b)
+    assert_close(ndgrad.einsum(x, [Ellipsis, 1], y, [1, 2]), a @ b)
+
+
+def test_einsum_implicit_output_orders_uppercase_first(rng: np.random.Generator) -> None:
+    a, b = rng.standard_normal((2, 3)), rng.standard_normal(4)
+    out = ndgrad.einsum("bA,a", ndgrad.tensor(a), ndgrad.tensor(b))
+    assert_close(out, np.einsum("bA,a->Aab", a, b))
+
+
+def test_einsum_result_does_not_alias_its_input() -> None:
+    x = ndgrad.ones(3, 3)
+    d = ndgrad.einsum("ij->ji", x)
+    d.add_(1)
+    assert to_numpy(x).sum() == 9
+
+
+def test_einsum_of_integers() -> None:
+    x = ndgrad.tensor([[1, 2], [3, 4]])
+    out = ndgrad.einsum("ii->", x)
+    assert out.dtype == ndgrad.int64 and out.item() == 5
+
+
+# --- results and graph --------------------------------------------------------------------------
+
+
+@requires_torch
+def test_named_results_print_as_torch() -> None:
+    a = np.array([[2.0, 1.0], [1.0, 3.0]])
+    assert repr(ndgrad.linalg.slogdet(ndgrad.tensor(a))) == repr(
+        torch.linalg.slogdet(torch.tensor(a))
+    )
+    assert repr(ndgrad.slogdet(ndgrad.tensor(a))) == repr(torch.slogdet(torch.tensor(a)))
+    assert repr(ndgrad.linalg.qr(ndgrad.tensor(a, dtype=ndgrad.float32))) == repr(
+        torch.linalg.qr(torch.tensor(a, dtype=torch.float32))
+    )
+
+
+def test_named_result_fields() -> None:
+    a = ndgrad.eye(2)
+    r = ndgrad.linalg.slogdet(a)
+    assert r.sign is r[0] and r.logabsdet is r[1]
+    assert ndgrad.linalg.eigh(a).eigenvalues.shape == (2,)
+    assert ndgrad.linalg.svd(a).Vh.shape == (2, 2)
+    assert ndgrad.linalg.qr(a).R.shape == (2, 2)
+
+
+def test_linalg_error_is_a_runtime_error() -> None:
+    assert issubclass(ndgrad.linalg.LinAlgError, RuntimeError)
+
+
+NODE_CASES = [
+    ("mm", lambda lib, a: lib.mm(a, a)),
+    ("bmm", lambda lib, a: lib.bmm(a.unsqueeze(0), a.unsqueeze(0))),
+    ("mv", lambda lib, a: lib.mv(a, a.sum(0))),
+    ("dot", lambda lib, a: lib.dot(a.sum(0), a.sum(1))),
+    ("addmm", lambda lib, a: lib.addmm(a, a, a)),
+    ("outer", lambda lib, a: lib.outer(a.sum(0), a.sum(1))),
+    ("inv", lambda lib, a: lib.linalg.inv(a)),
+    ("inverse", lambda lib, a: lib.inverse(a)),
+    ("det", lambda lib, a: lib.linalg.det(a)),
+    ("slogdet", lambda lib, a: lib.linalg.slogdet(a)[1]),
+    ("solve", lambda lib, a: lib.linalg.solve(a, a)),
+    ("solve_triangular", lambda lib, a: lib.linalg.solve_triangular(a, a, upper=True)),
+    ("cholesky", lambda lib, a: lib.linalg.cholesky(a @ a.mT)),
+    ("qr", lambda lib, a: lib.linalg.qr(a)[0]),
+    ("eigh", lambda lib, a: lib.linalg.eigh(a)[0]),
+    ("eigvalsh", lambda lib, a: lib.linalg.eigvalsh(a)),
+    ("svd", lambda lib, a: lib.linalg.svd(a)[1]),
+    ("svdvals", lambda lib, a: lib.linalg.svdvals(a)),
+    ("vector_norm", lambda lib, a: lib.linalg.vector_norm(a)),
+    ("matrix_norm", lambda lib, a: lib.linalg.matrix_norm(a)),
+    ("norm", lambda lib, a: lib.norm(a)),
+    ("matrix_norm_1", lambda lib, a: lib.linalg.matrix_norm(a, 1).grad_fn.next_functions[0][0]),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize(("name", "call"), NODE_CASES, ids=[c[0] for c in NODE_CASES])
+def test_node_names_match_torch(name: str, call) -> None:
+    a = np.array([[2.0, 1.0], [1.0, 3.0]])
+    out_nd = call(ndgrad, ndgrad.tensor(a, requires_grad=True))
+    out_th = call(torch, torch.tensor(a, requires_grad=True))
+    fn_nd = out_nd if not hasattr(out_nd, "grad_fn") else out_nd.grad_fn
+    fn_th = out_th if not hasattr(out_th, "grad_fn") else out_th.grad_fn
+    assert type(fn_nd).__name__ == type(fn_th).__name__
