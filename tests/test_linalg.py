@@ -182,6 +182,48 @@ def test_solve_triangular_unitriangular_gradcheck(rng: np.random.Generator) -> N
     assert gradgradcheck(f, (a, b))
 
 
+def test_matrix_rank() -> None:
+    a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 1.0, 1.0]])
+    r = ndgrad.linalg.matrix_rank(ndgrad.tensor(a))
+    assert r.dtype == ndgrad.int64 and r.item() == 2
+    batch = ndgrad.tensor(np.stack([np.eye(3), a]))
+    assert ndgrad.linalg.matrix_rank(batch).tolist() == [3, 2]
+    assert ndgrad.linalg.matrix_rank(ndgrad.tensor(np.diag([1.0, 0.1])), atol=0.5).item() == 1
+    assert ndgrad.linalg.matrix_rank(ndgrad.tensor(np.diag([1.0, 0.1])), rtol=0.05).item() == 2
+
+
+@requires_torch
+def test_matrix_rank_matches_torch(rng: np.random.Generator) -> None:
+    a = rng.standard_normal((4, 2)) @ rng.standard_normal((2, 5))
+    for kw in ({}, {"atol": 1.0}, {"rtol": 0.3}, {"tol": 0.5}):
+        assert (
+            ndgrad.linalg.matrix_rank(ndgrad.tensor(a), **kw).item()
+            == torch.linalg.matrix_rank(torch.tensor(a), **kw).item()
+        )
+
+
+def test_matrix_power_zero_of_non_finite_is_the_identity() -> None:
+    a = ndgrad.tensor([[np.inf, 1.0], [np.nan, 0.0]])
+    assert_close(ndgrad.linalg.matrix_power(a, 0), np.eye(2))
+
+
+def test_pinv_of_a_rank_deficient_matrix(rng: np.random.Generator) -> None:
+    a = rng.standard_normal((4, 2)) @ rng.standard_normal((2, 3))
+    p = ndgrad.linalg.pinv(ndgrad.tensor(a))
+    assert_close(p, np.linalg.pinv(a), 1e-7, 1e-9)
+
+
+@requires_torch
+def test_legacy_svd_matches_torch(rng: np.random.Generator) -> None:
+    a = rng.standard_normal((3, 2))
+    r = ndgrad.svd(ndgrad.tensor(a), some=False)
+    r_t = torch.svd(torch.tensor(a), some=False)
+    assert tuple(r.U.shape) == tuple(r_t.U.shape) and tuple(r.V.shape) == tuple(r_t.V.shape)
+    assert_close(r.S, r_t.S)
+    no_uv = ndgrad.svd(ndgrad.tensor(a), compute_uv=False)
+    assert not to_numpy(no_uv.U).any() and not to_numpy(no_uv.V).any()
+
+
 # --- einsum forms -------------------------------------------------------------------------------
 
 
@@ -262,6 +304,10 @@ NODE_CASES = [
     ("vector_norm", lambda lib, a: lib.linalg.vector_norm(a)),
     ("matrix_norm", lambda lib, a: lib.linalg.matrix_norm(a)),
     ("norm", lambda lib, a: lib.norm(a)),
+    ("pinv", lambda lib, a: lib.linalg.pinv(a)),
+    ("addmv", lambda lib, a: lib.addmv(a.sum(0), a, a.sum(1))),
+    ("baddbmm", lambda lib, a: lib.baddbmm(a, a.unsqueeze(0), a.unsqueeze(0))),
+    ("matrix_power", lambda lib, a: lib.linalg.matrix_power(a, 3)),
     ("matrix_norm_1", lambda lib, a: lib.linalg.matrix_norm(a, 1).grad_fn.next_functions[0][0]),
 ]
 

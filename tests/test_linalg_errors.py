@@ -245,6 +245,43 @@ CASES: list[tuple[str, Callable[[Any], Any], type[Exception], str]] = [
      RuntimeError, "linalg.matrix_norm: dim must be a 2-tuple. Got 0"),
     ("norm_three_dims", lambda lib: lib.linalg.norm(_t(lib, (2, 2, 2)), dim=(0, 1, 2)),
      RuntimeError, "linalg.norm: If dim is specified, it must be of length 1 or 2. Got [0, 1, 2]"),
+    # the other products and ndgrad.linalg functions
+    ("addmv_size",
+     lambda lib: lib.addmv(_t(lib, (3,)), _t(lib, (3, 2)), _t(lib, (3,))), RuntimeError,
+     "size mismatch, got input (3), mat (3x2), vec (3)"),
+    ("baddbmm_sizes",
+     lambda lib: lib.baddbmm(_t(lib, (3,)), _t(lib, (2, 3, 2)), _t(lib, (3, 2, 3))),
+     RuntimeError,
+     "Expected size for first two dimensions of batch2 tensor to be: [2, 2] but got: [3, 2]."),
+    ("inner_sizes", lambda lib: lib.inner(_t(lib, (2, 3)), _t(lib, (4, 2))), RuntimeError,
+     "inner() the last dimension must match on both input tensors but got shapes [2, 3] and "
+     "[4, 2]"),
+    ("vdot_dims", lambda lib: lib.vdot(_t(lib, (3, 1)), _t(lib, (3,))), RuntimeError,
+     "1D tensors expected, but got 2D and 1D tensors"),
+    ("matrix_power_rect", lambda lib: lib.linalg.matrix_power(_t(lib, (2, 3)), 2), RuntimeError,
+     "linalg.matrix_power: A must be batches of square matrices, but they are 2 by 3 matrices"),
+    ("matrix_power_1d", lambda lib: lib.linalg.matrix_power(_t(lib, (3,)), 2), RuntimeError,
+     "linalg.matrix_power: The input tensor A must have at least 2 dimensions."),
+    ("matrix_power_float_n", lambda lib: lib.linalg.matrix_power(_t(lib, (3, 3)), 2.0),
+     TypeError, "linalg_matrix_power(): argument 'n' (position 2) must be int, not float"),
+    ("matrix_power_long_inverse",
+     lambda lib: lib.linalg.matrix_power(_t(lib, (2, 2), "int64"), -1), RuntimeError,
+     "linalg.inv: Expected a floating point or complex tensor as input. Got Long"),
+    ("pinv_1d", lambda lib: lib.linalg.pinv(_t(lib, (3,))), RuntimeError,
+     "linalg.pinv(Float{[3]}): expected a tensor with 2 or more dimensions of float, double, "
+     "cfloat or cdouble types"),
+    ("pinv_long", lambda lib: lib.linalg.pinv(_t(lib, (3, 3), "int64")), RuntimeError,
+     "linalg.pinv(Long{[3, 3]}): expected a tensor with 2 or more dimensions of float, double, "
+     "cfloat or cdouble types"),
+    ("matrix_rank_1d", lambda lib: lib.linalg.matrix_rank(_t(lib, (3,))), RuntimeError,
+     "torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions."),
+    ("cross_ndim", lambda lib: lib.linalg.cross(_t(lib, (2, 3)), _t(lib, (3,))), RuntimeError,
+     "linalg.cross: inputs must have the same number of dimensions."),
+    ("cross_length", lambda lib: lib.linalg.cross(_t(lib, (3, 2)), _t(lib, (3, 2))),
+     RuntimeError, "linalg.cross: inputs dimension -1 must have length 3. Got 2 and 2"),
+    ("cross_broadcast", lambda lib: lib.linalg.cross(_t(lib, (3, 3)), _t(lib, (2, 3))),
+     RuntimeError,
+     "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0"),
 ]  # fmt: skip
 
 IDS = [c[0] for c in CASES]

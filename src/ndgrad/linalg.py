@@ -23,14 +23,18 @@ if TYPE_CHECKING:
 __all__ = [
     "LinAlgError",
     "cholesky",
+    "cross",
     "det",
     "eigh",
     "eigvalsh",
     "inv",
     "matmul",
     "matrix_norm",
+    "matrix_power",
+    "matrix_rank",
     "multi_dot",
     "norm",
+    "pinv",
     "qr",
     "slogdet",
     "solve",
@@ -982,3 +986,185 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
     for t in items[1:]:
         out = matmul(out, t)
     return out
+
+
+def matrix_power(A: Tensor, n: int) -> Tensor:
+    """A^n by repeated squaring (n < 0: of A⁻¹; n = 0: the identity), a chain of matmuls."""
+    T = tensor_cls()
+    if not isinstance(A, T):
+        raise TypeError(
+            f"linalg_matrix_power(): argument 'A' must be Tensor, not {type(A).__name__}"
+        )
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise TypeError(
+            f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type(n).__name__}"
+        )
+    shape = A._data.shape
+    if len(shape) < 2:
+        raise RuntimeError(
+            "linalg.matrix_power: The input tensor A must have at least 2 dimensions."
+        )
+    if shape[-1] != shape[-2]:
+        raise RuntimeError(
+            "linalg.matrix_power: A must be batches of square matrices, but they are "
+            f"{shape[-2]} by {shape[-1]} matrices"
+        )
+    if n == 0:  # connected to A (with a zero gradient), as PyTorch's result is
+        eye = _const(np.broadcast_to(np.eye(shape[-1], dtype=A._data.dtype), shape).copy())
+        return where(_const(np.ones(shape, dtype=bool)), eye, A)
+    if n < 0:
+        A, n = inv(A), -n
+    result: Tensor | None = None
+    base = A
+    while True:  # binary powering: A^n = Π A^(2^i) over the set bits of n
+        if n & 1:
+            result = base if result is None else result @ base
+        n >>= 1
+        if not n:
+            break
+        base = base @ base
+    assert result is not None
+    return result if result is not A else A.clone()
+
+
+def _tolerance(S: np.ndarray, atol: Any, rtol: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """max(atol, rtol · σ_max) per matrix; PyTorch's defaults (rtol = eps · max(m, n) when
+    neither is given, 0 when only atol is)."""
+    if rtol is None:
+        rtol = np.finfo(S.dtype).eps * max(shape[-2:]) if atol is None or atol <= 0 else 0.0
+    atol = 0.0 if atol is None else atol
+    smax = S.max(axis=-1, keepdims=True) if S.shape[-1] else np.zeros((*S.shape[:-1], 1), S.dtype)
+    return np.maximum(
+        np.asarray(_value(atol))[..., None], np.asarray(_value(rtol))[..., None] * smax
+    )
+
+
+def _value(x: Any) -> Any:
+    return x._data if isinstance(x, tensor_cls()) else x
+
+
+class LinalgPinv(NumpyFunction):
+    """P = A⁺ (singular values below the tolerance dropped). Where the rank is locally constant:
+    dA = -Pᵀ g Pᵀ + (I - A P) gᵀ P Pᵀ + Pᵀ P gᵀ (I - P A)."""
+
+    @staticmethod
+    def forward(ctx: Any, A: np.ndarray, atol: Any, rtol: Any, hermitian: bool) -> np.ndarray:
+        if hermitian:
+            lam, V = np.linalg.eigh(A)
+            keep = np.abs(lam) > _tolerance(np.abs(lam), atol, rtol, A.shape)
+            with np.errstate(divide="ignore"):
+                inv_lam = np.where(keep, 1 / np.where(keep, lam, 1), 0)
+            P = (V * inv_lam[..., None, :]) @ np.swapaxes(V, -1, -2)
+        else:
+            U, sv, Vh = np.linalg.svd(A, full_matrices=False)
+            keep = sv > _tolerance(sv, atol, rtol, A.shape)
+            inv_s = np.where(keep, 1 / np.where(keep, sv, 1), 0)
+            P = (np.swapaxes(Vh, -1, -2) * inv_s[..., None, :]) @ np.swapaxes(U, -1, -2)
+        ctx.save_for_backward(A, P)
+        return P
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        A, P = ctx.saved_tensors
+        m, n = A._data.shape[-2:]
+        Pt, gt = P.mT, grad.mT
+        left = _eye(m, A) - A @ P  # projector onto the complement of A's range
+        right = _eye(n, A) - P @ A  # ... of A's row space
+        gA = -(Pt @ grad @ Pt) + left @ (gt @ (P @ Pt)) + (Pt @ P) @ gt @ right
+        return gA, None, None, None
+
+
+def pinv(
+    A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = False, rcond: Any = None
+) -> Tensor:
+    """The Moore-Penrose pseudo-inverse; singular values ≤ max(atol, rtol · σ_max) count as 0."""
+    T = tensor_cls()
+    if not isinstance(A, T):
+        raise TypeError(f"linalg_pinv(): argument 'A' must be Tensor, not {type(A).__name__}")
+    if A._data.ndim < 2 or A._data.dtype.kind != "f" or A._data.dtype.itemsize < 4:
+        kind = dtype_name(A._data.dtype)
+        raise RuntimeError(
+            f"linalg.pinv({kind}{{{list(A._data.shape)}}}): expected a tensor with 2 or more "
+            "dimensions of float, double, cfloat or cdouble types"
+        )
+    if rcond is not None:
+        rtol = rcond
+    return LinalgPinv.apply(A, atol, rtol, bool(hermitian))
+
+
+def matrix_rank(
+    A: Tensor,
+    *,
+    atol: Any = None,
+    rtol: Any = None,
+    hermitian: bool = False,
+    tol: Any = None,
+) -> Tensor:
+    """The number of singular values above max(atol, rtol · σ_max), as int64 (no gradient)."""
+    T = tensor_cls()
+    if not isinstance(A, T):
+        raise TypeError(
+            f"linalg_matrix_rank(): argument 'A' must be Tensor, not {type(A).__name__}"
+        )
+    if A._data.ndim < 2:
+        raise RuntimeError(
+            "torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions."
+        )
+    if A._data.dtype.kind != "f":
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    if hermitian:
+        sv = np.abs(np.linalg.eigvalsh(A._data))
+    else:
+        sv = np.linalg.svd(A._data, compute_uv=False)
+    rank = np.sum(sv > _tolerance(sv, atol, rtol, A._data.shape), axis=-1)
+    return _const(rank.astype(np.int64))
+
+
+_LEVI_CIVITA = np.zeros((3, 3, 3))
+_LEVI_CIVITA[0, 1, 2] = _LEVI_CIVITA[1, 2, 0] = _LEVI_CIVITA[2, 0, 1] = 1
+_LEVI_CIVITA[0, 2, 1] = _LEVI_CIVITA[2, 1, 0] = _LEVI_CIVITA[1, 0, 2] = -1
+
+
+def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
+    """The cross product of 3-vectors along ``dim``: y_i = Σ ε_ijk a_j b_k (with broadcasting)."""
+    a, b = _promote_pair(input, other)
+    if a._data.ndim != b._data.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    d = wrap_dim(dim, a._data.ndim)
+    if a._data.shape[d] != 3 or b._data.shape[d] != 3:
+        raise RuntimeError(
+            f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+            f"{a._data.shape[d]} and {b._data.shape[d]}"
+        )
+    try:
+        np.broadcast_shapes(a._data.shape, b._data.shape)
+    except ValueError:
+        from ._errors import broadcast_mismatch
+
+        raise broadcast_mismatch(a._data.shape, b._data.shape) from None
+    eps = _const(_LEVI_CIVITA.astype(a._data.dtype))
+    out = einsum("ijk,...j,...k->...i", eps, a.transpose(d, -1), b.transpose(d, -1))
+    return out.transpose(d, -1)
+
+
+def _legacy_svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
+    """torch.svd: (U, S, V) with V = Vhᵀ; reduced unless some=False; zeros for U, V without
+    compute_uv."""
+    U, S, Vh = svd(input, full_matrices=not some)
+    if not compute_uv:
+        S = S.detach() if not input.requires_grad else S
+        U = _const(np.zeros(U._data.shape, U._data.dtype))
+        Vh = _const(np.zeros(Vh._data.shape, Vh._data.dtype))
+    return LegacySVDResult(U, S, Vh.mT)
+
+
+class _LegacySVDFields(NamedTuple):
+    U: Tensor
+    S: Tensor
+    V: Tensor
+
+
+class LegacySVDResult(_Result, _LegacySVDFields):
+    _name = "svd"

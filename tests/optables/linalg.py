@@ -438,4 +438,83 @@ OPS = [
         lambda a, b, c: a @ b @ c,
         [Sample(((3,), (3, 4), (4, 2))), Sample(((2, 3), (3, 4), (4,)))],
     ),
+    OpInfo(
+        "addmv",
+        lambda lib, c, a, v, **kw: lib.addmv(c, a, v, **kw),
+        lambda c, a, v, beta=1, alpha=1: beta * c + alpha * (a @ v),
+        [Sample(((2,), (2, 3), (3,))), Sample(((1,), (2, 3), (3,)), {"beta": 2.0, "alpha": -1.0})],
+    ),
+    OpInfo(
+        "baddbmm",
+        lambda lib, c, a, b, **kw: c.baddbmm(a, b, **kw),
+        lambda c, a, b, beta=1, alpha=1: beta * c + alpha * (a @ b),
+        [
+            Sample(((2, 2, 4), (2, 2, 3), (2, 3, 4))),
+            Sample(((4,), (2, 2, 3), (2, 3, 4)), {"beta": 0.5, "alpha": 3.0}),
+        ],
+    ),
+    OpInfo(
+        "inner",
+        lambda lib, a, b: lib.inner(a, b),
+        np.inner,
+        [Sample(((2, 3), (4, 3))), Sample(((3,), (3,))), Sample(((), (2, 3)))],
+    ),
+    OpInfo("vdot", lambda lib, a, b: lib.vdot(a, b), np.vdot, [Sample(((3,), (3,)))]),
+    OpInfo(
+        "linalg.matrix_power",
+        lambda lib, a, **kw: lib.linalg.matrix_power(a, **kw),
+        lambda a, n: np.linalg.matrix_power(a, n),
+        [
+            Sample(((3, 3),), {"n": 0}),
+            Sample(((3, 3),), {"n": 1}),
+            Sample(((3, 3),), {"n": 5}),
+            Sample(((2, 3, 3),), {"n": 2}),
+            Sample(((3, 3),), {"n": -2}, makers=WC),
+        ],
+    ),
+    OpInfo(
+        "matrix_power",
+        lambda lib, a: a.matrix_power(3),
+        lambda a: np.linalg.matrix_power(a, 3),
+        [Sample(((2, 2),))],
+    ),
+    OpInfo(
+        "linalg.pinv",
+        lambda lib, a, **kw: lib.linalg.pinv(a, **kw),
+        lambda a, hermitian=False: np.linalg.pinv(a, hermitian=hermitian),
+        [
+            Sample(((3, 3),), makers=WC),
+            Sample(((4, 2),)),
+            Sample(((2, 4),)),
+            Sample(((2, 3, 2),)),
+        ],
+    ),
+    OpInfo(
+        "linalg.pinv_hermitian",
+        lambda lib, a: lib.linalg.pinv(_sym(a), hermitian=True),
+        lambda a: np.linalg.pinv(_np_sym(a), hermitian=True),
+        [Sample(((3, 3),), makers=(_sym_spread,))],
+    ),
+    OpInfo(
+        "pinverse",
+        lambda lib, a: a.pinverse(),
+        np.linalg.pinv,
+        [Sample(((3, 2),))],
+    ),
+    OpInfo(
+        "linalg.cross",
+        lambda lib, a, b, **kw: lib.linalg.cross(a, b, **kw),
+        lambda a, b, dim=-1: np.cross(a, b, axis=dim),
+        [
+            Sample(((3,), (3,))),
+            Sample(((2, 3), (1, 3))),
+            Sample(((3, 2), (3, 2)), {"dim": 0}),
+        ],
+    ),
+    OpInfo(
+        "svd_legacy",
+        lambda lib, a: (lambda r: (r.S, (r.U * _weights(lib, r.S.shape[-1])) @ r.V.mT))(a.svd()),
+        lambda a: _svd_ref(a, full_matrices=False),
+        [Sample(((4, 3),), makers=(_spread_singular,))],
+    ),
 ]

@@ -18,21 +18,28 @@ if TYPE_CHECKING:
 
 __all__ = [
     "addmm",
+    "addmv",
+    "baddbmm",
     "bmm",
     "det",
     "dot",
     "einsum",
     "ger",
+    "inner",
     "inverse",
     "kron",
     "logdet",
     "matmul",
+    "matrix_power",
     "mm",
     "mv",
     "norm",
     "outer",
+    "pinverse",
     "slogdet",
+    "svd",
     "tensordot",
+    "vdot",
 ]
 
 
@@ -194,9 +201,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     return Mm.apply(a, b)
 
 
-def bmm(input: Tensor, mat2: Tensor) -> Tensor:
-    """(b, n, k) @ (b, k, m) -> (b, n, m): no broadcasting of the batch dim."""
-    a, b = _tensor_arg(input, "bmm", "input"), _tensor_arg(mat2, "bmm", "mat2")
+def _check_bmm(a: Tensor, b: Tensor) -> None:
     sa, sb = a._data.shape, b._data.shape
     if len(sa) != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
@@ -212,6 +217,12 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
             f"expected scalar type {dtype_name(a._data.dtype)} but found "
             f"{dtype_name(b._data.dtype)}"
         )
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """(b, n, k) @ (b, k, m) -> (b, n, m): no broadcasting of the batch dim."""
+    a, b = _tensor_arg(input, "bmm", "input"), _tensor_arg(mat2, "bmm", "mat2")
+    _check_bmm(a, b)
     return Bmm.apply(a, b)
 
 
@@ -313,6 +324,96 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
         )
     c.expand(sa[0], sb[1])  # PyTorch's error when input does not broadcast to the product
     return Addmm.apply(c, a, b, beta, alpha)
+
+
+class Baddbmm(Addmm):
+    """y = β·c + α·(a @ b) for batches of matrices (the same gradients, batched)."""
+
+
+class Addmv(NumpyFunction):
+    """y = β·c + α·(A v); dy/dc = β, dy/dA = α g vᵀ, dy/dv = α Aᵀ g"""
+
+    @staticmethod
+    def forward(
+        ctx: Any, c: np.ndarray, a: np.ndarray, v: np.ndarray, beta: Any, alpha: Any
+    ) -> Any:
+        _, need_a, need_v, _, _ = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_v else None, v if need_a else None)
+        ctx.coefs = (beta, alpha)
+        prod = a @ v
+        if alpha != 1:
+            prod = prod * alpha
+        if beta == 0:
+            return prod
+        return prod + (c if beta == 1 else c * beta)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, v = ctx.saved_tensors
+        need_c, need_a, need_v, _, _ = ctx.needs_input_grad
+        beta, alpha = ctx.coefs
+        g_c = (grad * beta if beta != 1 else grad) if need_c else None
+        g = grad * alpha if alpha != 1 else grad
+        g_a = g.unsqueeze(-1) * v if need_a else None
+        return g_c, g_a, (a.mT @ g if need_v else None), None, None
+
+
+def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """β·input + α·(mat @ vec); input broadcasts to the product's shape."""
+    c = _tensor_arg(input, "addmv", "input")
+    a, v = _tensor_arg(mat, "addmv", "mat"), _tensor_arg(vec, "addmv", "vec")
+    sa, sv = a._data.shape, v._data.shape
+    if len(sa) != 2 or len(sv) != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got {c._data.ndim}, {len(sa)}, {len(sv)}"
+        )
+    if sa[1] != sv[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sv[0]})"
+        )
+    dts = [c._data.dtype, a._data.dtype, v._data.dtype]
+    if len(set(dts)) > 1:
+        names = [dtype_name(d) for d in dts]
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{names[0]}, {names[1]}, and {names[2]}"
+        )
+    c.expand(sa[0])
+    return Addmv.apply(c, a, v, beta, alpha)
+
+
+def baddbmm(
+    input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1
+) -> Tensor:
+    """β·input + α·(batch1 @ batch2); input broadcasts to the (b, n, m) product."""
+    c = _tensor_arg(input, "baddbmm", "input")
+    a, b = _tensor_arg(batch1, "baddbmm", "batch1"), _tensor_arg(batch2, "baddbmm", "batch2")
+    _check_bmm(a, b)
+    if c._data.dtype != a._data.dtype:
+        raise RuntimeError(
+            f"expected scalar type {dtype_name(a._data.dtype)} but found "
+            f"{dtype_name(c._data.dtype)}"
+        )
+    c.expand(a._data.shape[0], a._data.shape[1], b._data.shape[2])
+    return Baddbmm.apply(c, a, b, beta, alpha)
+
+
+def inner(input: Tensor, other: Tensor) -> Tensor:
+    """Σ over the last dims of both: y[..., ...'] = Σ_k a[..., k] b[...', k]."""
+    a, b = _tensor_arg(input, "inner", "input"), _tensor_arg(other, "inner", "other")
+    if a._data.ndim == 0 or b._data.ndim == 0:
+        return a * b
+    if a._data.shape[-1] != b._data.shape[-1]:
+        raise RuntimeError(
+            "inner() the last dimension must match on both input tensors but got shapes "
+            f"{list(a._data.shape)} and {list(b._data.shape)}"
+        )
+    return tensordot(a, b, dims=([-1], [-1]))
+
+
+def vdot(input: Tensor, other: Tensor) -> Tensor:
+    """Σ conj(a_i) b_i; for real tensors, dot."""
+    return dot(input, other)
 
 
 # --- einsum ------------------------------------------------------------------------------------
@@ -644,6 +745,25 @@ def logdet(input: Tensor) -> Tensor:
     return linalg._logdet(input)
 
 
+def matrix_power(input: Tensor, n: int) -> Tensor:
+    from .. import linalg
+
+    return linalg.matrix_power(input, n)
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    from .. import linalg
+
+    return linalg.pinv(input, rtol=rcond)
+
+
+def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
+    """The legacy torch.svd: (U, S, V) with A = U diag(S) Vᵀ (V, not Vh)."""
+    from .. import linalg
+
+    return linalg._legacy_svd(input, some, compute_uv)
+
+
 def norm(
     input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
 ) -> Tensor:
@@ -688,6 +808,27 @@ class LinalgMethods:
 
     def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         return addmm(self, mat1, mat2, beta=beta, alpha=alpha)  # type: ignore[arg-type]
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return addmv(self, mat, vec, beta=beta, alpha=alpha)  # type: ignore[arg-type]
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)  # type: ignore[arg-type]
+
+    def inner(self, other: Tensor) -> Tensor:
+        return inner(self, other)  # type: ignore[arg-type]
+
+    def vdot(self, other: Tensor) -> Tensor:
+        return vdot(self, other)  # type: ignore[arg-type]
+
+    def matrix_power(self, n: int) -> Tensor:
+        return matrix_power(self, n)  # type: ignore[arg-type]
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        return pinverse(self, rcond)  # type: ignore[arg-type]
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        return svd(self, some, compute_uv)  # type: ignore[arg-type]
 
     def kron(self, other: Tensor) -> Tensor:
         return kron(self, other)  # type: ignore[arg-type]
