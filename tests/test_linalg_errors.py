@@ -282,6 +282,21 @@ CASES: list[tuple[str, Callable[[Any], Any], type[Exception], str]] = [
     ("cross_broadcast", lambda lib: lib.linalg.cross(_t(lib, (3, 3)), _t(lib, (2, 3))),
      RuntimeError,
      "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0"),
+    ("matrix_exp_rect", lambda lib: lib.linalg.matrix_exp(_t(lib, (3, 2))), RuntimeError,
+     "linalg.matrix_exp: A must be batches of square matrices, but they are 3 by 2 matrices"),
+    ("matrix_exp_long", lambda lib: lib.linalg.matrix_exp(_t(lib, (3, 3), "int64")),
+     RuntimeError, "linalg.matrix_exp: Expected a floating point or complex tensor as input. "
+     "Got Long"),
+    ("cond_order", lambda lib: lib.linalg.cond(_t(lib, (3, 3)), 3), RuntimeError,
+     "linalg.cond got an invalid norm type: 3"),
+    ("cond_rect", lambda lib: lib.linalg.cond(_t(lib, (3, 4)), "fro"), RuntimeError,
+     "linalg.cond(ord=fro): A must be batches of square matrices, but they are 3 by 4 matrices"),
+    ("lstsq_rows", lambda lib: lib.linalg.lstsq(_t(lib, (4, 3)), _t(lib, (3, 2))),
+     RuntimeError, "torch.linalg.lstsq: input.size(-2) should match other.size(-2)"),
+    ("lstsq_dtype",
+     lambda lib: lib.linalg.lstsq(_t(lib, (4, 3), "float64"), _t(lib, (4, 2))), RuntimeError,
+     "torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's "
+     "dtype Double and other's dtype Float"),
 ]  # fmt: skip
 
 IDS = [c[0] for c in CASES]

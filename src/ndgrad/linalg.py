@@ -23,12 +23,15 @@ if TYPE_CHECKING:
 __all__ = [
     "LinAlgError",
     "cholesky",
+    "cond",
     "cross",
     "det",
     "eigh",
     "eigvalsh",
     "inv",
+    "lstsq",
     "matmul",
+    "matrix_exp",
     "matrix_norm",
     "matrix_power",
     "matrix_rank",
@@ -1168,3 +1171,155 @@ class _LegacySVDFields(NamedTuple):
 
 class LegacySVDResult(_Result, _LegacySVDFields):
     _name = "svd"
+
+
+# --- matrix_exp -----------------------------------------------------------------------------------
+
+# Padé(13) coefficients and the 1-norm bound θ₁₃ of Higham's scaling-and-squaring method (2005).
+_PADE13 = (
+    64764752532480000.0,
+    32382376266240000.0,
+    7771770303897600.0,
+    1187353796428800.0,
+    129060195264000.0,
+    10559470521600.0,
+    670442572800.0,
+    33522128640.0,
+    1323241920.0,
+    40840800.0,
+    960960.0,
+    16380.0,
+    182.0,
+    1.0,
+)
+_THETA13 = 5.371920351148152
+
+
+def _expm(A: np.ndarray) -> np.ndarray:
+    """exp(A) by scaling and squaring with a [13/13] Padé approximant (one scale per batch)."""
+    n = A.shape[-1]
+    if n == 0:
+        return A.copy()
+    norm = np.abs(A).sum(axis=-2).max() if A.size else 0.0
+    s = max(0, math.ceil(math.log2(norm / _THETA13))) if norm > _THETA13 else 0
+    A = A / 2.0**s
+    b = _PADE13
+    eye = np.eye(n, dtype=A.dtype)
+    A2 = A @ A
+    A4 = A2 @ A2
+    A6 = A4 @ A2
+    U = A @ (
+        A6 @ (b[13] * A6 + b[11] * A4 + b[9] * A2) + b[7] * A6 + b[5] * A4 + b[3] * A2 + b[1] * eye
+    )
+    V = A6 @ (b[12] * A6 + b[10] * A4 + b[8] * A2) + b[6] * A6 + b[4] * A4 + b[2] * A2 + b[0] * eye
+    X = np.linalg.solve(V - U, V + U)
+    for _ in range(s):
+        X = X @ X
+    return X
+
+
+class LinalgMatrixExp(NumpyFunction):
+    """Y = exp(A). dA = L(Aᵀ, g), the Fréchet derivative of exp at Aᵀ in the direction g: the
+    upper-right block of exp([[Aᵀ, g], [0, Aᵀ]]) (computed with this op: differentiable again)."""
+
+    @staticmethod
+    def forward(ctx: Any, A: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(A)
+        return _expm(A)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (A,) = ctx.saved_tensors
+        n = A._data.shape[-1]
+        dt = A._data.dtype
+        top = _const(np.eye(2 * n, n, dtype=dt))  # [I; 0]: places an n×n block in the top rows
+        bottom = _const(np.eye(2 * n, n, -n, dtype=dt))  # [0; I]
+        At = A.mT
+        M = top @ At @ top.mT + top @ grad @ bottom.mT + bottom @ At @ bottom.mT
+        return top.mT @ LinalgMatrixExp.apply(M) @ bottom
+
+
+def matrix_exp(A: Tensor) -> Tensor:
+    """The matrix exponential Σ Aᵏ/k! of a square matrix (or a batch)."""
+    return LinalgMatrixExp.apply(_check_matrix(A, "matrix_exp"))
+
+
+# --- cond, lstsq ----------------------------------------------------------------------------------
+
+
+def cond(A: Tensor, p: Any = None) -> Tensor:
+    """The condition number ‖A‖_p ‖A⁻¹‖_p; p = None / 2 / -2 through the singular values (any
+    shape), other orders need square A (inf where A is singular)."""
+    T = tensor_cls()
+    if not isinstance(A, T):
+        raise TypeError(f"linalg_cond(): argument 'A' must be Tensor, not {type(A).__name__}")
+    if p is None or (not isinstance(p, str) and p in (2, -2)):
+        S = svdvals(_check_matrix(A, "cond", square=False))
+        hi = vector_norm(S, math.inf, -1)
+        lo = vector_norm(S, -math.inf, -1)
+        return hi / lo if p != -2 else lo / hi
+    if p not in ("fro", "nuc", 1, -1, math.inf, -math.inf):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    _check_matrix(A, f"cond(ord={p})")
+    try:
+        Ainv = inv(A)
+    except LinAlgError:  # singular: the condition number is infinite
+        ok = np.array([_lu_zero_pivot(m) == 0 for m in A._data.reshape(-1, *A._data.shape[-2:])])
+        values = np.full(ok.shape, np.inf, A._data.dtype)
+        for i in np.flatnonzero(ok):
+            a = A._data.reshape(-1, *A._data.shape[-2:])[i]
+            values[i] = np.linalg.cond(a, p)
+        return _const(values.reshape(A._data.shape[:-2]))
+    return matrix_norm(A, p) * matrix_norm(Ainv, p)
+
+
+class _LstsqFields(NamedTuple):
+    solution: Tensor
+    residuals: Tensor
+    rank: Tensor
+    singular_values: Tensor
+
+
+class LstsqResult(_Result, _LstsqFields):
+    _name = "linalg_lstsq"
+
+
+def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None) -> LstsqResult:
+    """The least-squares (minimum-norm) solution X = A⁺ B, its gradient that of the
+    pseudo-inverse (defined where the rank is locally constant). As PyTorch on the CPU:
+    ``rank`` for gelsy/gelsd/gelss, ``singular_values`` for gelsd/gelss, ``residuals``
+    (column sums of squared residuals) for gelsd/gelss/gels when m > n and A has full rank."""
+    A = _check_matrix(A, "lstsq", square=False)
+    T = tensor_cls()
+    if not isinstance(B, T):
+        raise TypeError(f"linalg_lstsq(): argument 'B' must be Tensor, not {type(B).__name__}")
+    if A._data.dtype != B._data.dtype:
+        raise RuntimeError(
+            "torch.linalg.lstsq: Expected input and other to have the same dtype, but got "
+            f"input's dtype {dtype_name(A._data.dtype)} and other's dtype "
+            f"{dtype_name(B._data.dtype)}"
+        )
+    driver = "gelsy" if driver is None else driver
+    if driver not in ("gels", "gelsy", "gelsd", "gelss"):
+        raise RuntimeError("parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    vector = B._data.ndim == A._data.ndim - 1
+    Bm = B.unsqueeze(-1) if vector else B
+    m, n = A._data.shape[-2:]
+    if Bm._data.shape[-2] != m:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    X = pinv(A, rtol=rcond) @ Bm
+    sv = np.linalg.svd(A._data, compute_uv=False)
+    rank = np.sum(sv > _tolerance(sv, None, rcond, A._data.shape), axis=-1)
+    empty = _const(np.zeros((0,), A._data.dtype))
+    residuals = empty
+    if driver != "gelsy" and m > n and np.all(rank == n):
+        r = A @ X - Bm
+        residuals = (r * r).sum(-2)
+        if vector:
+            residuals = residuals.squeeze(-1)
+    return LstsqResult(
+        X.squeeze(-1) if vector else X,
+        residuals,
+        _const(rank.astype(np.int64)) if driver != "gels" else _const(np.zeros((0,), np.int64)),
+        _const(sv) if driver in ("gelsd", "gelss") else empty,
+    )

@@ -435,7 +435,7 @@ class Einsum(NumpyFunction):
         if any(ctx.needs_input_grad):
             ctx.save_for_backward(*xs)
             ctx.sizes = _label_sizes(equation, xs)
-        out = np.einsum(equation, *xs, optimize=len(xs) > 1)
+        out = np.einsum(equation, *xs, optimize=len(xs) > 2)
         if len(xs) == 1 and np.shares_memory(out, xs[0]):
             out = out.copy()  # numpy returns diagonals and transposes as views
         return out
