@@ -68,6 +68,21 @@ def test_svd_full_matrices_gradient_matches_torch(rng: np.random.Generator) -> N
 
 
 @requires_torch
+def test_cholesky_solve_factor_gradient_matches_torch(rng: np.random.Generator) -> None:
+    """PyTorch's gradient for the factor is -(gB Xᵀ + X gBᵀ) L, also on the unread triangle."""
+    low = np.tril(rng.standard_normal((3, 3))) + 3 * np.eye(3)
+    b = rng.standard_normal((3, 2))
+    w = rng.standard_normal((3, 2))
+    for upper, f in ((False, low), (True, low.T.copy())):
+        x, y = _pair(f)
+        (
+            ndgrad.cholesky_solve(ndgrad.tensor(b), x, upper=upper) * ndgrad.tensor(w)
+        ).sum().backward()
+        (torch.cholesky_solve(torch.tensor(b), y, upper=upper) * torch.tensor(w)).sum().backward()
+        assert_close(x.grad, y.grad, 1e-7, 1e-9)
+
+
+@requires_torch
 def test_logdet_hessian_matches_torch(rng: np.random.Generator) -> None:
     a = _spd(rng, 3)
     x, y = _pair(a)

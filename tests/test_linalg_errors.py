@@ -297,6 +297,27 @@ CASES: list[tuple[str, Callable[[Any], Any], type[Exception], str]] = [
      lambda lib: lib.linalg.lstsq(_t(lib, (4, 3), "float64"), _t(lib, (4, 2))), RuntimeError,
      "torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's "
      "dtype Double and other's dtype Float"),
+    ("legacy_norm_nuc_3d", lambda lib: lib.norm(_t(lib, (3, 3, 3)), p="nuc"), RuntimeError,
+     "linalg.matrix_norm: dim must be a 2-tuple. Got 0 1 2"),
+    ("legacy_norm_fro_3_dims",
+     lambda lib: lib.norm(_t(lib, (3, 3, 3)), p="fro", dim=(0, 1, 2)), RuntimeError,
+     "linalg.matrix_norm: dim must be a 2-tuple. Got 0 1 2"),
+    ("cholesky_solve_1d", lambda lib: lib.cholesky_solve(_t(lib, (3,)), _t(lib, (3, 3))),
+     RuntimeError, "b should have at least 2 dimensions, but has 1 dimensions instead"),
+    ("cholesky_solve_sizes",
+     lambda lib: lib.cholesky_solve(_t(lib, (2, 2)), _t(lib, (3, 3))), RuntimeError,
+     "Incompatible matrix sizes for cholesky_solve: each A matrix is 3 by 3 but each b matrix "
+     "is 2 by 2"),
+    ("cholesky_solve_dtype",
+     lambda lib: lib.cholesky_solve(_t(lib, (3, 2), "float64"), _t(lib, (3, 3))), RuntimeError,
+     "Expected b and A to have the same dtype, but found b of type Double and A of type Float "
+     "instead."),
+    ("cholesky_solve_rect", lambda lib: lib.cholesky_solve(_t(lib, (3, 2)), _t(lib, (3, 2))),
+     RuntimeError, "A must be batches of square matrices, but they are 3 by 2 matrices"),
+    ("cholesky_inverse_rect", lambda lib: lib.cholesky_inverse(_t(lib, (3, 2))), RuntimeError,
+     "cholesky_inverse: A must be batches of square matrices, but they are 3 by 2 matrices"),
+    ("cholesky_inverse_1d", lambda lib: lib.cholesky_inverse(_t(lib, (3,))), RuntimeError,
+     "cholesky_inverse: The input tensor A must have at least 2 dimensions."),
 ]  # fmt: skip
 
 IDS = [c[0] for c in CASES]

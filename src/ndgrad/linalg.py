@@ -111,18 +111,21 @@ class SVDResult(_Result, _SVDFields):
 # --- checks and small differentiable helpers ------------------------------------------------------
 
 
-def _check_matrix(A: Any, name: str, square: bool = True, arg: str = "A") -> Tensor:
+def _check_matrix(
+    A: Any, name: str, square: bool = True, arg: str = "A", where: str | None = None
+) -> Tensor:
+    """PyTorch's checks of a (batch of) matrix argument; messages start with ``where``
+    ('linalg.<name>: ' unless given)."""
     T = tensor_cls()
     if not isinstance(A, T):
         raise TypeError(f"linalg_{name}(): argument '{arg}' must be Tensor, not {type(A).__name__}")
+    where = f"linalg.{name}: " if where is None else where
     shape = A._data.shape
     if len(shape) < 2:
-        raise RuntimeError(
-            f"linalg.{name}: The input tensor {arg} must have at least 2 dimensions."
-        )
+        raise RuntimeError(f"{where}The input tensor {arg} must have at least 2 dimensions.")
     if square and shape[-1] != shape[-2]:
         raise RuntimeError(
-            f"linalg.{name}: A must be batches of square matrices, but they are "
+            f"{where}A must be batches of square matrices, but they are "
             f"{shape[-2]} by {shape[-1]} matrices"
         )
     _check_float(A, name)
@@ -961,15 +964,16 @@ def norm(
 
 
 def _legacy_norm(input: Tensor, p: Any, dim: Any, keepdim: bool, dtype: Any) -> Tensor:
-    """torch.norm: 'fro' or a number is a vector norm over ``dim`` (any number of dims);
-    'nuc' is the nuclear matrix norm over ``dim`` (the last two by default)."""
+    """torch.norm: a number (or 'fro' over at most two dims) is a vector norm over ``dim``;
+    other strings are matrix norms over ``dim`` (all dims by default)."""
     if isinstance(dim, int):
         dim = (dim,)
-    if p == "nuc":
-        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
-    if p == "fro" or p is None:
-        p = 2
-    return vector_norm(input, p, dim, keepdim, dtype=dtype)
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or len(dim) <= 2):
+            return vector_norm(input, 2, dim, keepdim, dtype=dtype)
+        dims = tuple(range(input._data.ndim)) if dim is None else dim
+        return matrix_norm(input, p, dims, keepdim, dtype=dtype)
+    return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
 
 
 # --- small compositions ---------------------------------------------------------------------------
@@ -1323,3 +1327,70 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None)
         _const(rank.astype(np.int64)) if driver != "gels" else _const(np.zeros((0,), np.int64)),
         _const(sv) if driver in ("gelsd", "gelss") else empty,
     )
+
+
+# --- cholesky_solve, cholesky_inverse (top-level in PyTorch) -------------------------------------
+
+
+class CholeskySolve(NumpyFunction):
+    """X = (L Lᵀ)⁻¹ B (or (Uᵀ U)⁻¹ B); dB = (L Lᵀ)⁻¹ g, dL = -(dB Xᵀ + X dBᵀ) L
+    (dU = -U (dB Xᵀ + X dBᵀ)), PyTorch's gradient, which treats L as a full matrix."""
+
+    @staticmethod
+    def forward(ctx: Any, B: np.ndarray, L: np.ndarray, upper: bool) -> np.ndarray:
+        low = np.swapaxes(np.triu(L), -1, -2) if upper else np.tril(L)
+        with np.errstate(all="ignore"):
+            Y = np.linalg.solve(low, B) if np.all(np.diagonal(low, 0, -2, -1)) else None
+            if Y is None:
+                Y = _substitute(low, B, False)
+                X = _substitute(np.swapaxes(low, -1, -2), Y, True)
+            else:
+                X = np.linalg.solve(np.swapaxes(low, -1, -2), Y)
+        ctx.upper = upper
+        ctx.save_for_backward(L, X)
+        return X
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        L, X = ctx.saved_tensors
+        gB = CholeskySolve.apply(grad, L, ctx.upper)
+        gL = None
+        if ctx.needs_input_grad[1]:
+            common = gB @ X.mT
+            common = common + common.mT
+            gL = -(L @ common) if ctx.upper else -(common @ L)
+        return gB, gL, None
+
+
+def _cholesky_solve(B: Tensor, L: Tensor, upper: bool) -> Tensor:
+    T = tensor_cls()
+    for name, t in (("input", B), ("input2", L)):
+        if not isinstance(t, T):
+            raise TypeError(
+                f"cholesky_solve(): argument '{name}' must be Tensor, not {type(t).__name__}"
+            )
+    for name, t in (("b", B), ("u", L)):
+        if t._data.ndim < 2:
+            raise RuntimeError(
+                f"{name} should have at least 2 dimensions, but has {t._data.ndim} dimensions "
+                "instead"
+            )
+    if B._data.dtype != L._data.dtype:
+        raise RuntimeError(
+            "Expected b and A to have the same dtype, but found b of type "
+            f"{dtype_name(B._data.dtype)} and A of type {dtype_name(L._data.dtype)} instead."
+        )
+    _check_matrix(L, "cholesky_solve", where="")
+    n = L._data.shape[-1]
+    if B._data.shape[-2] != n:
+        raise RuntimeError(
+            f"Incompatible matrix sizes for cholesky_solve: each A matrix is {n} by {n} but each "
+            f"b matrix is {B._data.shape[-2]} by {B._data.shape[-1]}"
+        )
+    return CholeskySolve.apply(B, L, bool(upper))
+
+
+def _cholesky_inverse(L: Tensor, upper: bool) -> Tensor:
+    L = _check_matrix(L, "cholesky_inverse", where="cholesky_inverse: ")
+    eye = np.broadcast_to(np.eye(L._data.shape[-1], dtype=L._data.dtype), L._data.shape)
+    return CholeskySolve.apply(_const(eye.copy()), L, bool(upper))

@@ -21,6 +21,8 @@ __all__ = [
     "addmv",
     "baddbmm",
     "bmm",
+    "cholesky_inverse",
+    "cholesky_solve",
     "det",
     "dot",
     "einsum",
@@ -745,6 +747,20 @@ def logdet(input: Tensor) -> Tensor:
     return linalg._logdet(input)
 
 
+def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:
+    """X with (L Lᵀ) X = input, L = input2 lower triangular (Uᵀ U with upper=True)."""
+    from .. import linalg
+
+    return linalg._cholesky_solve(input, input2, upper)
+
+
+def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
+    """(L Lᵀ)⁻¹ from the Cholesky factor L (or (Uᵀ U)⁻¹)."""
+    from .. import linalg
+
+    return linalg._cholesky_inverse(input, upper)
+
+
 def matrix_power(input: Tensor, n: int) -> Tensor:
     from .. import linalg
 
@@ -829,6 +845,12 @@ class LinalgMethods:
 
     def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
         return svd(self, some, compute_uv)  # type: ignore[arg-type]
+
+    def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
+        return cholesky_solve(self, input2, upper)  # type: ignore[arg-type]
+
+    def cholesky_inverse(self, upper: bool = False) -> Tensor:
+        return cholesky_inverse(self, upper)  # type: ignore[arg-type]
 
     def kron(self, other: Tensor) -> Tensor:
         return kron(self, other)  # type: ignore[arg-type]
