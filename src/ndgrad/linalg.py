@@ -187,8 +187,8 @@ def _batch_prefix(shape: tuple[int, ...], failed: np.ndarray) -> str:
 
 def _lu_zero_pivot(a: np.ndarray) -> int:
     """1-based index of the first exactly-zero pivot of LU with partial pivoting (LAPACK's
-    getrf ``info``), or 0 if there is none."""
-    a = np.array(a, dtype=np.float64)
+    getrf ``info``), or 0 if there is none. Runs in a's dtype, as LAPACK does."""
+    a = np.array(a)
     n = a.shape[0]
     for k in range(n):
         p = k + int(np.argmax(np.abs(a[k:, k])))
@@ -483,7 +483,7 @@ def _not_pd_order(a: np.ndarray) -> int:
     """1-based order of the first leading minor that is not positive-definite (LAPACK potrf's
     ``info``), or 0."""
     n = a.shape[0]
-    L = np.zeros((n, n))
+    L = np.zeros((n, n), a.dtype)
     for j in range(n):
         d = a[j, j] - L[j, :j] @ L[j, :j]
         if not d > 0:  # also catches nan
@@ -504,7 +504,7 @@ class LinalgCholeskyEx(NumpyFunction):
             if not np.isfinite(L).all():  # numpy lets nan through; LAPACK's potrf stops there
                 raise np.linalg.LinAlgError
         except np.linalg.LinAlgError:
-            mats = np.asarray(A, np.float64).reshape(-1, *A.shape[-2:])
+            mats = A.reshape(-1, *A.shape[-2:])
             orders = np.array([_not_pd_order(m) for m in mats])
             failed = orders > 0
             if not failed.any():
