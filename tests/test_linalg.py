@@ -336,3 +336,51 @@ def test_node_names_match_torch(name: str, call) -> None:
     fn_nd = out_nd if not hasattr(out_nd, "grad_fn") else out_nd.grad_fn
     fn_th = out_th if not hasattr(out_th, "grad_fn") else out_th.grad_fn
     assert type(fn_nd).__name__ == type(fn_th).__name__
+
+
+def _random_equation(rng: np.random.Generator) -> tuple[str, list[tuple[int, ...]]]:
+    """A random einsum equation (repeated labels, summed labels, sometimes '...', implicit or
+    explicit output) and operand shapes that fit it."""
+    letters = "ijkl"
+    size = {c: int(rng.integers(1, 4)) for c in letters}
+    ell = tuple(int(s) for s in rng.integers(1, 3, size=int(rng.integers(0, 3))))
+    terms, shapes = [], []
+    for _ in range(int(rng.integers(1, 4))):
+        labels = "".join(rng.choice(list(letters), size=int(rng.integers(1, 4))))
+        shape = tuple(size[c] for c in labels)
+        if ell and rng.random() < 0.5:
+            k = int(rng.integers(0, len(ell) + 1))  # fewer ellipsis dims broadcast
+            labels, shape = "..." + labels, ell[len(ell) - k :] + shape
+        terms.append(labels)
+        shapes.append(shape)
+    used = sorted(set("".join(terms)) - {"."})
+    if rng.random() < 0.3:
+        return ",".join(terms), shapes
+    out = "".join(c for c in used if rng.random() < 0.5)
+    if any("..." in t for t in terms) and rng.random() < 0.7:
+        out = "..." + out
+    return f"{','.join(terms)}->{out}", shapes
+
+
+def _np_einsum(eq: str, arrays: list[np.ndarray]) -> np.ndarray:
+    """numpy's einsum, also where PyTorch sums the '...' dims an explicit output leaves out."""
+    lhs, arrow, out = eq.partition("->")
+    if not arrow or "..." in out or "..." not in lhs:
+        return np.einsum(eq, *arrays)
+    n_ell = max(
+        a.ndim - (len(t) - 3) for t, a in zip(lhs.split(","), arrays, strict=True) if "..." in t
+    )
+    full = np.einsum(f"{lhs}->...{out}", *arrays)
+    return full.sum(axis=tuple(range(n_ell)))
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_einsum_random_equations(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    eq, shapes = _random_equation(rng)
+    arrays = [rng.standard_normal(s) for s in shapes]
+    out = ndgrad.einsum(eq, *[ndgrad.tensor(a) for a in arrays])
+    assert_close(out, _np_einsum(eq, arrays), 1e-10, 1e-12)
+    xs = [ndgrad.tensor(a, requires_grad=True) for a in arrays]
+    assert gradcheck(lambda *ts: ndgrad.einsum(eq, *ts), xs), eq
+    assert gradgradcheck(lambda *ts: ndgrad.einsum(eq, *ts), xs), eq
