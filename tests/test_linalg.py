@@ -3,6 +3,8 @@ gradients without symmetrizing the input (vs PyTorch), result types, graph node 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -24,7 +26,7 @@ def _spd(rng: np.random.Generator, n: int) -> np.ndarray:
     return b @ b.T + n * np.eye(n)
 
 
-# --- gradients of a symmetric input, not symmetrized: the exact tensor PyTorch returns ----------
+# --- gradients of a symmetric input, not symmetrized: the exact tensor PyTorch returns ------------
 
 
 @requires_torch
@@ -94,7 +96,7 @@ def test_logdet_hessian_matches_torch(rng: np.random.Generator) -> None:
     assert_close(h, h_t, 1e-7, 1e-9)
 
 
-# --- special points -----------------------------------------------------------------------------
+# --- special points -------------------------------------------------------------------------------
 
 
 def test_det_gradient_at_a_singular_matrix_is_the_adjugate() -> None:
@@ -239,7 +241,7 @@ def test_legacy_svd_matches_torch(rng: np.random.Generator) -> None:
     assert not to_numpy(no_uv.U).any() and not to_numpy(no_uv.V).any()
 
 
-# --- einsum forms -------------------------------------------------------------------------------
+# --- einsum forms ---------------------------------------------------------------------------------
 
 
 def test_einsum_operand_list_and_sublist_forms(rng: np.random.Generator) -> None:
@@ -269,7 +271,7 @@ def test_einsum_of_integers() -> None:
     assert out.dtype == ndgrad.int64 and out.item() == 5
 
 
-# --- results and graph --------------------------------------------------------------------------
+# --- results and graph ----------------------------------------------------------------------------
 
 
 @requires_torch
@@ -384,3 +386,47 @@ def test_einsum_random_equations(seed: int) -> None:
     xs = [ndgrad.tensor(a, requires_grad=True) for a in arrays]
     assert gradcheck(lambda *ts: ndgrad.einsum(eq, *ts), xs), eq
     assert gradgradcheck(lambda *ts: ndgrad.einsum(eq, *ts), xs), eq
+
+
+# --- the deprecated torch.cholesky and torch.qr ---------------------------------------------------
+
+
+def test_legacy_cholesky_warns_and_names_itself(rng: np.random.Generator) -> None:
+    a = ndgrad.tensor(_spd(rng, 3), requires_grad=True)
+    with pytest.warns(UserWarning, match=r"^torch\.cholesky is deprecated in favor of"):
+        u = ndgrad.cholesky(a, upper=True)
+    assert type(u.grad_fn).__name__ == "CholeskyBackward0"
+    assert_close(u, np.linalg.cholesky(to_numpy(a)).T)
+    with (
+        pytest.warns(UserWarning),
+        pytest.raises(
+            ndgrad.linalg.LinAlgError,
+            match=re.escape(
+                "cholesky: (Batch element 1): The factorization could not be completed because "
+                "the input is not positive-definite (the leading minor of order 2 is not "
+                "positive-definite)."
+            ),
+        ),
+    ):
+        ndgrad.tensor([[[1.0, 0.0], [0.0, 1.0]], [[1.0, 2.0], [2.0, 1.0]]]).cholesky()
+
+
+@requires_torch
+def test_cholesky_upper_reads_the_upper_triangle() -> None:
+    a = np.array([[4.0, 2.0], [100.0, 3.0]])  # lower triangle not positive-definite
+    expected = np.array([[2.0, 1.0], [0.0, np.sqrt(2)]])
+    assert_close(ndgrad.linalg.cholesky(ndgrad.tensor(a), upper=True), expected)
+    assert_close(
+        ndgrad.linalg.cholesky(ndgrad.tensor(a), upper=True),
+        torch.linalg.cholesky(torch.tensor(a), upper=True),
+    )
+    with pytest.raises(ndgrad.linalg.LinAlgError):
+        ndgrad.linalg.cholesky(ndgrad.tensor(a))
+
+
+def test_legacy_qr_warns_and_returns_named_result(rng: np.random.Generator) -> None:
+    a = ndgrad.tensor(rng.standard_normal((4, 3)))
+    with pytest.warns(UserWarning, match=r"^torch\.qr is deprecated in favor of torch\.linalg\.qr"):
+        r = a.qr(some=False)
+    assert tuple(r.Q.shape) == (4, 4) and tuple(r.R.shape) == (4, 3)
+    assert repr(r).startswith("torch.return_types.qr(\nQ=tensor(")

@@ -89,6 +89,10 @@ class QRResult(_Result, _QRFields):
     _name = "linalg_qr"
 
 
+class LegacyQRResult(_Result, _QRFields):
+    _name = "qr"
+
+
 class _EighFields(NamedTuple):
     eigenvalues: Tensor
     eigenvectors: Tensor
@@ -498,19 +502,20 @@ class LinalgCholeskyEx(NumpyFunction):
     dA = sym(L⁻ᵀ P L⁻¹), the symmetric gradient (A is taken as symmetric)."""
 
     @staticmethod
-    def forward(ctx: Any, A: np.ndarray, upper: bool) -> np.ndarray:
+    def forward(ctx: Any, A: np.ndarray, upper: bool, label: str) -> np.ndarray:
+        # upper=True reads A's upper triangle: the lower one of Aᵀ, which numpy reads.
+        M = np.swapaxes(A, -1, -2) if upper else A
         try:
-            L = np.linalg.cholesky(A)
+            L = np.linalg.cholesky(M)
             if not np.isfinite(L).all():  # numpy lets nan through; LAPACK's potrf stops there
                 raise np.linalg.LinAlgError
         except np.linalg.LinAlgError:
-            mats = A.reshape(-1, *A.shape[-2:])
-            orders = np.array([_not_pd_order(m) for m in mats])
+            orders = np.array([_not_pd_order(m) for m in M.reshape(-1, *A.shape[-2:])])
             failed = orders > 0
             if not failed.any():
                 failed[-1], orders[-1] = True, A.shape[-1]
             raise LinAlgError(
-                f"linalg.cholesky: {_batch_prefix(A.shape, failed)}The factorization could not "
+                f"{label}: {_batch_prefix(A.shape, failed)}The factorization could not "
                 "be completed because the input is not positive-definite (the leading minor of "
                 f"order {orders[failed][0]} is not positive-definite)."
             ) from None
@@ -527,13 +532,34 @@ class LinalgCholeskyEx(NumpyFunction):
         P = _tril(P, -1) + _diag_embed(_diagonal(P) * 0.5)
         S = solve_triangular(L.mT, P, upper=True)  # L⁻ᵀ P
         S = solve_triangular(L, S, upper=False, left=False)  # (L⁻ᵀ P) L⁻¹
-        return (S + S.mT) * 0.5, None
+        return (S + S.mT) * 0.5, None, None
+
+
+class Cholesky(LinalgCholeskyEx):
+    """The legacy torch.cholesky (its own graph node name and message prefix)."""
 
 
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
-    """L lower triangular with A = L Lᵀ (U = Lᵀ with upper=True); only the lower triangle of A
-    is read. LinAlgError if A is not positive-definite."""
-    return LinalgCholeskyEx.apply(_check_matrix(A, "cholesky"), bool(upper))
+    """L lower triangular with A = L Lᵀ, reading A's lower triangle (with upper=True: U upper
+    triangular with A = Uᵀ U, reading the upper one). LinAlgError if A is not positive-definite."""
+    return LinalgCholeskyEx.apply(_check_matrix(A, "cholesky"), bool(upper), "linalg.cholesky")
+
+
+_CHOLESKY_DEPRECATED = (
+    "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a "
+    "future PyTorch release.\nL = torch.cholesky(A)\nshould be replaced with\n"
+    "L = torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, upper=True)\nshould be replaced "
+    "with\nU = torch.linalg.cholesky(A).mH\nThis transform will produce equivalent results for "
+    "all valid (symmetric positive definite) inputs."
+)
+
+
+def _legacy_cholesky(A: Tensor, upper: bool) -> Tensor:
+    import warnings
+
+    warnings.warn(_CHOLESKY_DEPRECATED, UserWarning, stacklevel=3)
+    A = _check_matrix(A, "cholesky", where="cholesky: ")
+    return Cholesky.apply(A, bool(upper), "cholesky")
 
 
 # --- qr -------------------------------------------------------------------------------------------
@@ -627,6 +653,22 @@ def qr(A: Tensor, mode: str = "reduced") -> QRResult:
         )
     Q, R = LinalgQr.apply(_check_matrix(A, "qr", square=False), mode)
     return QRResult(Q, R)
+
+
+_QR_DEPRECATED = (
+    "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
+    "release.\nThe boolean parameter 'some' has been replaced with a string parameter 'mode'.\n"
+    "Q, R = torch.qr(A, some)\nshould be replaced with\n"
+    "Q, R = torch.linalg.qr(A, 'reduced' if some else 'complete')"
+)
+
+
+def _legacy_qr(A: Tensor, some: bool) -> LegacyQRResult:
+    import warnings
+
+    warnings.warn(_QR_DEPRECATED, UserWarning, stacklevel=3)
+    Q, R = qr(A, "reduced" if some else "complete")
+    return LegacyQRResult(Q, R)
 
 
 # --- eigh -----------------------------------------------------------------------------------------

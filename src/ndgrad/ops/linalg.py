@@ -21,6 +21,7 @@ __all__ = [
     "addmv",
     "baddbmm",
     "bmm",
+    "cholesky",
     "cholesky_inverse",
     "cholesky_solve",
     "det",
@@ -38,6 +39,7 @@ __all__ = [
     "norm",
     "outer",
     "pinverse",
+    "qr",
     "slogdet",
     "svd",
     "tensordot",
@@ -747,6 +749,20 @@ def logdet(input: Tensor) -> Tensor:
     return linalg._logdet(input)
 
 
+def cholesky(input: Tensor, upper: bool = False) -> Tensor:
+    """The deprecated torch.cholesky (warns, as PyTorch): use linalg.cholesky."""
+    from .. import linalg
+
+    return linalg._legacy_cholesky(input, upper)
+
+
+def qr(input: Tensor, some: bool = True) -> Any:
+    """The deprecated torch.qr (warns, as PyTorch): use linalg.qr."""
+    from .. import linalg
+
+    return linalg._legacy_qr(input, some)
+
+
 def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:
     """X with (L Lᵀ) X = input, L = input2 lower triangular (Uᵀ U with upper=True)."""
     from .. import linalg
@@ -845,6 +861,12 @@ class LinalgMethods:
 
     def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
         return svd(self, some, compute_uv)  # type: ignore[arg-type]
+
+    def cholesky(self, upper: bool = False) -> Tensor:
+        return cholesky(self, upper)  # type: ignore[arg-type]
+
+    def qr(self, some: bool = True) -> Any:
+        return qr(self, some)  # type: ignore[arg-type]
 
     def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
         return cholesky_solve(self, input2, upper)  # type: ignore[arg-type]
