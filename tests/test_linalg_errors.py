@@ -318,6 +318,13 @@ CASES: list[tuple[str, Callable[[Any], Any], type[Exception], str]] = [
      "cholesky_inverse: A must be batches of square matrices, but they are 3 by 2 matrices"),
     ("cholesky_inverse_1d", lambda lib: lib.cholesky_inverse(_t(lib, (3,))), RuntimeError,
      "cholesky_inverse: The input tensor A must have at least 2 dimensions."),
+    ("solve_batch_broadcast",
+     lambda lib: lib.linalg.solve(_t(lib, (2, 3, 3)), _t(lib, (3, 3, 2))), RuntimeError,
+     "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0"),
+    ("solve_triangular_batch_broadcast",
+     lambda lib: lib.linalg.solve_triangular(_t(lib, (2, 3, 3)), _t(lib, (4, 3, 2)), upper=True),
+     RuntimeError,
+     "The size of tensor a (4) must match the size of tensor b (2) at non-singleton dimension 0"),
 ]  # fmt: skip
 
 IDS = [c[0] for c in CASES]

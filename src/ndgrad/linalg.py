@@ -379,6 +379,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
             f"linalg.solve: Incompatible shapes of A and B for the equation {eq} "
             f"({n}x{n} and {shown[0]}x{shown[1]})"
         )
+    _check_batch_broadcast(Bm._data.shape[:-2], sa[:-2])  # PyTorch names B first
     # X A = B  <=>  Aᵀ Xᵀ = Bᵀ
     X = LinalgSolveEx.apply(A, Bm) if left else LinalgSolveEx.apply(A.mT, Bm.mT).mT
     return X.squeeze(-1) if vector else X
@@ -462,15 +463,19 @@ def solve_triangular(
             f"linalg.solve_triangular: Incompatible shapes of A and B for the equation {eq} "
             f"({n}x{n} and {sb[-2]}x{sb[-1]})"
         )
-    if A._data.dtype != B._data.dtype:
-        A, B = _promote_pair(A, B)
+    if A._data.dtype != B._data.dtype:  # PyTorch computes in A's dtype
+        B = B.to(A.dtype)
+    _check_batch_broadcast(sb[:-2], A._data.shape[:-2])
+    return LinalgSolveTriangular.apply(A, B, bool(upper), bool(left), bool(unitriangular))
+
+
+def _check_batch_broadcast(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
     try:
-        np.broadcast_shapes(A._data.shape[:-2], sb[:-2])
+        np.broadcast_shapes(sa, sb)
     except ValueError:
         from ._errors import broadcast_mismatch
 
-        raise broadcast_mismatch(A._data.shape[:-2], sb[:-2]) from None
-    return LinalgSolveTriangular.apply(A, B, bool(upper), bool(left), bool(unitriangular))
+        raise broadcast_mismatch(sa, sb) from None
 
 
 def _promote_pair(A: Tensor, B: Tensor) -> tuple[Tensor, Tensor]:
