@@ -325,6 +325,21 @@ CASES: list[tuple[str, Callable[[Any], Any], type[Exception], str]] = [
      lambda lib: lib.linalg.solve_triangular(_t(lib, (2, 3, 3)), _t(lib, (4, 3, 2)), upper=True),
      RuntimeError,
      "The size of tensor a (4) must match the size of tensor b (2) at non-singleton dimension 0"),
+    # non-tensor arguments
+    ("mm_number", lambda lib: lib.mm(_t(lib, (2, 2)), 2), TypeError,
+     "mm(): argument 'mat2' (position 2) must be Tensor, not int"),
+    ("addmm_number", lambda lib: lib.addmm(_t(lib, (2, 2)), _t(lib, (2, 2)), 2), TypeError,
+     "addmm(): argument 'mat2' (position 3) must be Tensor, not int"),
+    ("outer_number", lambda lib: lib.outer(_t(lib, (2,)), 2), TypeError,
+     "outer(): argument 'vec2' (position 2) must be Tensor, not int"),
+    ("einsum_number", lambda lib: lib.einsum("i", 3), TypeError,
+     "expected Tensor as element 0 in argument 1, but got int"),
+    ("inv_number", lambda lib: lib.linalg.inv(3), TypeError,
+     "linalg_inv(): argument 'A' (position 1) must be Tensor, not int"),
+    ("solve_number", lambda lib: lib.linalg.solve(_t(lib, (2, 2)), 3), TypeError,
+     "linalg_solve(): argument 'B' (position 2) must be Tensor, not int"),
+    ("vector_norm_number", lambda lib: lib.linalg.vector_norm(3), TypeError,
+     "linalg_vector_norm(): argument 'input' (position 1) must be Tensor, not int"),
 ]  # fmt: skip
 
 IDS = [c[0] for c in CASES]

@@ -122,7 +122,7 @@ def _check_matrix(
     ('linalg.<name>: ' unless given)."""
     T = tensor_cls()
     if not isinstance(A, T):
-        raise TypeError(f"linalg_{name}(): argument '{arg}' must be Tensor, not {type(A).__name__}")
+        raise _not_tensor(f"linalg_{name}", arg, 1, A)
     where = f"linalg.{name}: " if where is None else where
     shape = A._data.shape
     if len(shape) < 2:
@@ -134,6 +134,12 @@ def _check_matrix(
         )
     _check_float(A, name)
     return A
+
+
+def _not_tensor(fn: str, arg: str, pos: int, value: Any) -> TypeError:
+    return TypeError(
+        f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not {type(value).__name__}"
+    )
 
 
 def _check_float(A: Tensor, name: str) -> None:
@@ -359,7 +365,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     A = _check_matrix(A, "solve")
     T = tensor_cls()
     if not isinstance(B, T):
-        raise TypeError(f"linalg_solve(): argument 'B' must be Tensor, not {type(B).__name__}")
+        raise _not_tensor("linalg_solve", "B", 2, B)
     if A._data.dtype != B._data.dtype:
         raise RuntimeError(
             "linalg.solve: Expected A and B to have the same dtype, but found A of type "
@@ -448,9 +454,7 @@ def solve_triangular(
     A = _check_matrix(A, "solve_triangular")
     T = tensor_cls()
     if not isinstance(B, T):
-        raise TypeError(
-            f"linalg_solve_triangular(): argument 'B' must be Tensor, not {type(B).__name__}"
-        )
+        raise _not_tensor("linalg_solve_triangular", "B", 2, B)
     if B._data.ndim < 2:
         raise RuntimeError(
             "linalg.solve_triangular: The input tensor B must have at least 2 dimensions."
@@ -867,9 +871,7 @@ def vector_norm(
     """‖x‖_ord over ``dim`` (all elements by default): ord any number, inf, -inf or 0."""
     T = tensor_cls()
     if not isinstance(x, T):
-        raise TypeError(
-            f"linalg_vector_norm(): argument 'x' must be Tensor, not {type(x).__name__}"
-        )
+        raise _not_tensor("linalg_vector_norm", "input", 1, x)
     if isinstance(ord, str) or not isinstance(ord, int | float | np.number):
         raise TypeError(
             "linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
@@ -947,9 +949,7 @@ def matrix_norm(
     1 / -1 (max / min column abs sum), inf / -inf (max / min row abs sum)."""
     T = tensor_cls()
     if not isinstance(A, T):
-        raise TypeError(
-            f"linalg_matrix_norm(): argument 'A' must be Tensor, not {type(A).__name__}"
-        )
+        raise _not_tensor("linalg_matrix_norm", "A", 1, A)
     if A._data.ndim < 2:
         raise RuntimeError(
             "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
@@ -985,7 +985,7 @@ def norm(
     input); with ord and dim both None, the 2-norm of all elements."""
     T = tensor_cls()
     if not isinstance(A, T):
-        raise TypeError(f"linalg_norm(): argument 'A' must be Tensor, not {type(A).__name__}")
+        raise _not_tensor("linalg_norm", "A", 1, A)
     if dim is not None:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
         if len(dims) not in (1, 2):
@@ -1046,9 +1046,7 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
     """A^n by repeated squaring (n < 0: of A⁻¹; n = 0: the identity), a chain of matmuls."""
     T = tensor_cls()
     if not isinstance(A, T):
-        raise TypeError(
-            f"linalg_matrix_power(): argument 'A' must be Tensor, not {type(A).__name__}"
-        )
+        raise _not_tensor("linalg_matrix_power", "A", 1, A)
     if isinstance(n, bool) or not isinstance(n, int | np.integer):
         raise TypeError(
             f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type(n).__name__}"
@@ -1134,7 +1132,7 @@ def pinv(
     """The Moore-Penrose pseudo-inverse; singular values ≤ max(atol, rtol · σ_max) count as 0."""
     T = tensor_cls()
     if not isinstance(A, T):
-        raise TypeError(f"linalg_pinv(): argument 'A' must be Tensor, not {type(A).__name__}")
+        raise _not_tensor("linalg_pinv", "A", 1, A)
     if A._data.ndim < 2 or A._data.dtype.kind != "f" or A._data.dtype.itemsize < 4:
         kind = dtype_name(A._data.dtype)
         raise RuntimeError(
@@ -1157,9 +1155,7 @@ def matrix_rank(
     """The number of singular values above max(atol, rtol · σ_max), as int64 (no gradient)."""
     T = tensor_cls()
     if not isinstance(A, T):
-        raise TypeError(
-            f"linalg_matrix_rank(): argument 'A' must be Tensor, not {type(A).__name__}"
-        )
+        raise _not_tensor("linalg_matrix_rank", "A", 1, A)
     if A._data.ndim < 2:
         raise RuntimeError(
             "torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions."
@@ -1303,7 +1299,7 @@ def cond(A: Tensor, p: Any = None) -> Tensor:
     shape), other orders need square A (inf where A is singular)."""
     T = tensor_cls()
     if not isinstance(A, T):
-        raise TypeError(f"linalg_cond(): argument 'A' must be Tensor, not {type(A).__name__}")
+        raise _not_tensor("linalg_cond", "A", 1, A)
     if p is None or (not isinstance(p, str) and p in (2, -2)):
         S = svdvals(_check_matrix(A, "cond", square=False))
         hi = vector_norm(S, math.inf, -1)
@@ -1343,7 +1339,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None)
     A = _check_matrix(A, "lstsq", square=False)
     T = tensor_cls()
     if not isinstance(B, T):
-        raise TypeError(f"linalg_lstsq(): argument 'B' must be Tensor, not {type(B).__name__}")
+        raise _not_tensor("linalg_lstsq", "B", 2, B)
     if A._data.dtype != B._data.dtype:
         raise RuntimeError(
             "torch.linalg.lstsq: Expected input and other to have the same dtype, but got "

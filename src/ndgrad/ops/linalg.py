@@ -173,20 +173,21 @@ _C_TYPE_NAMES = {
 }
 
 
-def _tensor_arg(x: Any, op: str, name: str) -> Tensor:
+def _tensor_arg(x: Any, op: str, name: str, pos: int = 0) -> Tensor:
     T = tensor_cls()
     if isinstance(x, np.ndarray):
         from .._creation import as_tensor
 
         return as_tensor(x)
     if not isinstance(x, T):
-        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(x).__name__}")
+        where = f" (position {pos})" if pos else ""
+        raise TypeError(f"{op}(): argument '{name}'{where} must be Tensor, not {type(x).__name__}")
     return x
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """(n, k) @ (k, m) -> (n, m): both must be matrices of the same dtype."""
-    a, b = _tensor_arg(input, "mm", "input"), _tensor_arg(mat2, "mm", "mat2")
+    a, b = _tensor_arg(input, "mm", "input", 1), _tensor_arg(mat2, "mm", "mat2", 2)
     sa, sb = a._data.shape, b._data.shape
     if len(sa) != 2:
         raise RuntimeError("self must be a matrix")
@@ -225,14 +226,14 @@ def _check_bmm(a: Tensor, b: Tensor) -> None:
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """(b, n, k) @ (b, k, m) -> (b, n, m): no broadcasting of the batch dim."""
-    a, b = _tensor_arg(input, "bmm", "input"), _tensor_arg(mat2, "bmm", "mat2")
+    a, b = _tensor_arg(input, "bmm", "input", 1), _tensor_arg(mat2, "bmm", "mat2", 2)
     _check_bmm(a, b)
     return Bmm.apply(a, b)
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """(n, k) @ (k,) -> (n,)"""
-    a, v = _tensor_arg(input, "mv", "input"), _tensor_arg(vec, "mv", "vec")
+    a, v = _tensor_arg(input, "mv", "input", 1), _tensor_arg(vec, "mv", "vec", 2)
     sa, sv = a._data.shape, v._data.shape
     if len(sa) != 2 or len(sv) != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {len(sa)}, {len(sv)}")
@@ -250,7 +251,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
 
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """Σ_i a_i b_i of two 1-D tensors of the same size and dtype."""
-    a, b = _tensor_arg(input, "dot", "input"), _tensor_arg(tensor, "dot", "tensor")
+    a, b = _tensor_arg(input, "dot", "input", 1), _tensor_arg(tensor, "dot", "tensor", 2)
     sa, sb = a._data.shape, b._data.shape
     if len(sa) != 1 or len(sb) != 1:
         raise RuntimeError(f"1D tensors expected, but got {len(sa)}D and {len(sb)}D tensors")
@@ -271,7 +272,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """y_ij = a_i b_j (a broadcast product, as PyTorch computes it)."""
-    a, b = _tensor_arg(input, "outer", "input"), _tensor_arg(vec2, "outer", "vec2")
+    a, b = _tensor_arg(input, "outer", "input", 1), _tensor_arg(vec2, "outer", "vec2", 2)
     for name, t in (("self", a), ("vec2", b)):
         if t._data.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
@@ -310,8 +311,8 @@ class Addmm(NumpyFunction):
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
     """β·input + α·(mat1 @ mat2); input broadcasts to the product's shape."""
-    c = _tensor_arg(input, "addmm", "input")
-    a, b = _tensor_arg(mat1, "addmm", "mat1"), _tensor_arg(mat2, "addmm", "mat2")
+    c = _tensor_arg(input, "addmm", "input", 1)
+    a, b = _tensor_arg(mat1, "addmm", "mat1", 2), _tensor_arg(mat2, "addmm", "mat2", 3)
     for name, t in (("mat1", a), ("mat2", b)):
         if t._data.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix, got {t._data.ndim}-D tensor")
@@ -364,8 +365,8 @@ class Addmv(NumpyFunction):
 
 def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
     """β·input + α·(mat @ vec); input broadcasts to the product's shape."""
-    c = _tensor_arg(input, "addmv", "input")
-    a, v = _tensor_arg(mat, "addmv", "mat"), _tensor_arg(vec, "addmv", "vec")
+    c = _tensor_arg(input, "addmv", "input", 1)
+    a, v = _tensor_arg(mat, "addmv", "mat", 2), _tensor_arg(vec, "addmv", "vec", 3)
     sa, sv = a._data.shape, v._data.shape
     if len(sa) != 2 or len(sv) != 1:
         raise RuntimeError(
@@ -390,8 +391,8 @@ def baddbmm(
     input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1
 ) -> Tensor:
     """β·input + α·(batch1 @ batch2); input broadcasts to the (b, n, m) product."""
-    c = _tensor_arg(input, "baddbmm", "input")
-    a, b = _tensor_arg(batch1, "baddbmm", "batch1"), _tensor_arg(batch2, "baddbmm", "batch2")
+    c = _tensor_arg(input, "baddbmm", "input", 1)
+    a, b = _tensor_arg(batch1, "baddbmm", "batch1", 2), _tensor_arg(batch2, "baddbmm", "batch2", 3)
     _check_bmm(a, b)
     if c._data.dtype != a._data.dtype:
         raise RuntimeError(
@@ -404,7 +405,7 @@ def baddbmm(
 
 def inner(input: Tensor, other: Tensor) -> Tensor:
     """Σ over the last dims of both: y[..., ...'] = Σ_k a[..., k] b[...', k]."""
-    a, b = _tensor_arg(input, "inner", "input"), _tensor_arg(other, "inner", "other")
+    a, b = _tensor_arg(input, "inner", "input", 1), _tensor_arg(other, "inner", "other", 2)
     if a._data.ndim == 0 or b._data.ndim == 0:
         return a * b
     if a._data.shape[-1] != b._data.shape[-1]:
@@ -556,6 +557,11 @@ def einsum(*args: Any) -> Tensor:
             operands = list(operands[0])
     else:
         equation, operands = _from_sublists(args)
+    for i, x in enumerate(operands):
+        if not isinstance(x, tensor_cls() | np.ndarray):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 1, but got {type(x).__name__}"
+            )
     ts = [_tensor_arg(x, "einsum", "operands") for x in operands]
     for t in ts[1:]:
         if t._data.dtype != ts[0]._data.dtype:
@@ -673,7 +679,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
     """Contract the last ``dims`` dims of a with the first of b, or the listed pairs of dims."""
     if out is not None:
         raise NotImplementedError("tensordot(out=...) is not supported by ndgrad")
-    a, b = _tensor_arg(a, "tensordot", "a"), _tensor_arg(b, "tensordot", "b")
+    a, b = _tensor_arg(a, "tensordot", "a", 1), _tensor_arg(b, "tensordot", "b", 2)
     na, nb = a._data.ndim, b._data.ndim
     if isinstance(dims, tensor_cls()):
         dims = dims.tolist()
@@ -709,7 +715,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
 
 def kron(input: Tensor, other: Tensor) -> Tensor:
     """Kronecker product: y[i·p + k, j·q + l] = a[i, j] b[k, l] (any number of dims)."""
-    a, b = _tensor_arg(input, "kron", "input"), _tensor_arg(other, "kron", "other")
+    a, b = _tensor_arg(input, "kron", "input", 1), _tensor_arg(other, "kron", "other", 2)
     n = max(a._data.ndim, b._data.ndim)
     sa = (1,) * (n - a._data.ndim) + a._data.shape
     sb = (1,) * (n - b._data.ndim) + b._data.shape
