@@ -170,6 +170,15 @@ def test_slogdet_gradient_of_a_singular_matrix_is_nan() -> None:
     assert np.isnan(to_numpy(x.grad)).all()
 
 
+def test_slogdet_gradient_of_a_batch_with_one_singular_matrix() -> None:
+    a = np.array([[[1.0, 2.0], [2.0, 4.0]], [[2.0, 1.0], [0.5, 3.0]]])
+    x = ndgrad.tensor(a, requires_grad=True)
+    ndgrad.linalg.slogdet(x).logabsdet.sum().backward()
+    g = to_numpy(x.grad)
+    assert np.isnan(g[0]).all()
+    assert_close(g[1], np.linalg.inv(a[1]).T)
+
+
 def test_logdet_of_a_negative_determinant_is_nan() -> None:
     x = ndgrad.tensor([[0.0, 1.0], [1.0, 0.0]])
     assert np.isnan(ndgrad.logdet(x).item())

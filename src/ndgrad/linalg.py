@@ -308,11 +308,19 @@ class LinalgSlogdet(NumpyFunction):
         if grad_logabs is None:
             return None
         (A,) = ctx.saved_tensors
+        g = grad_logabs.unsqueeze(-1).unsqueeze(-1)
         try:
-            Ainv_t = inv(A).mT
-        except LinAlgError:  # log|det| = -inf: the gradient is undefined (PyTorch gives inf)
-            Ainv_t = A * math.nan
-        return grad_logabs.unsqueeze(-1).unsqueeze(-1) * Ainv_t
+            return g * inv(A).mT
+        except LinAlgError:
+            pass
+        # Some matrix is singular: log|det| = -inf there and the gradient undefined (nan; PyTorch
+        # gives ±inf). The others keep theirs: invert them with the singular ones set to I.
+        n = A._data.shape[-1]
+        mats = A._data.reshape(-1, n, n)
+        singular = np.array([_lu_zero_pivot(m) > 0 for m in mats]).reshape(A._data.shape[:-2])
+        mask = _const(np.broadcast_to(singular[..., None, None], A._data.shape).copy())
+        safe = where(mask, _eye(n, A), A)
+        return g * where(mask, math.nan, inv(safe).mT)
 
 
 def _slogdet(A: Tensor, name: str) -> Any:
