@@ -4,6 +4,7 @@ gradients without symmetrizing the input (vs PyTorch), result types, graph node 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pytest
@@ -248,6 +249,27 @@ def test_legacy_svd_matches_torch(rng: np.random.Generator) -> None:
     assert_close(r.S, r_t.S)
     no_uv = ndgrad.svd(ndgrad.tensor(a), compute_uv=False)
     assert not to_numpy(no_uv.U).any() and not to_numpy(no_uv.V).any()
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["inv_ex", "cholesky_ex", "solve_ex"])
+def test_ex_variants_report_info_as_torch(name: str) -> None:
+    bad = [[1.0, 2.0], [2.0, 4.0]] if name != "cholesky_ex" else [[1.0, 2.0], [2.0, 1.0]]
+    a = np.array([bad, [[2.0, 1.0], [1.0, 4.0]]])
+
+    def call(lib: Any, x: Any) -> Any:
+        fn = getattr(lib.linalg, name)
+        return fn(x, lib.ones(2, 2, dtype=lib.float64)) if name == "solve_ex" else fn(x)
+
+    x = ndgrad.tensor(a, requires_grad=True)
+    r, r_t = call(ndgrad, x), call(torch, torch.tensor(a))
+    assert r.info.dtype == ndgrad.int32
+    assert r.info.tolist() == r_t.info.tolist()
+    bad_out, good_out = r[0].unbind(0)
+    assert_close(good_out, r_t[0][1])
+    assert np.isnan(to_numpy(bad_out)).all()  # PyTorch: LAPACK's partial result
+    good_out.sum().backward()  # the good matrix still has its gradient
+    assert np.isfinite(to_numpy(x.grad)[1]).all() and not to_numpy(x.grad)[0].any()
 
 
 # --- einsum forms ---------------------------------------------------------------------------------

@@ -340,6 +340,20 @@ CASES: list[tuple[str, Callable[[Any], Any], type[Exception], str]] = [
      "linalg_solve(): argument 'B' (position 2) must be Tensor, not int"),
     ("vector_norm_number", lambda lib: lib.linalg.vector_norm(3), TypeError,
      "linalg_vector_norm(): argument 'input' (position 1) must be Tensor, not int"),
+    ("inv_ex_check", lambda lib: lib.linalg.inv_ex(_m(lib, SINGULAR), check_errors=True),
+     RuntimeError,
+     "linalg.inv_ex: The diagonal element 2 is zero, the inversion could not be completed "
+     "because the input matrix is singular."),
+    ("cholesky_ex_check",
+     lambda lib: lib.linalg.cholesky_ex(_m(lib, [EYE2, NOT_PD]), check_errors=True),
+     RuntimeError,
+     "linalg.cholesky_ex: (Batch element 1): The factorization could not be completed because "
+     "the input is not positive-definite (the leading minor of order 2 is not "
+     "positive-definite)."),
+    ("solve_ex_check",
+     lambda lib: lib.linalg.solve_ex(_m(lib, SINGULAR), _m(lib, EYE2), check_errors=True),
+     RuntimeError,
+     "torch.linalg.solve_ex: The solver failed because the input matrix is singular."),
 ]  # fmt: skip
 
 IDS = [c[0] for c in CASES]

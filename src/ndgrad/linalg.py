@@ -23,12 +23,14 @@ if TYPE_CHECKING:
 __all__ = [
     "LinAlgError",
     "cholesky",
+    "cholesky_ex",
     "cond",
     "cross",
     "det",
     "eigh",
     "eigvalsh",
     "inv",
+    "inv_ex",
     "lstsq",
     "matmul",
     "matrix_exp",
@@ -41,6 +43,7 @@ __all__ = [
     "qr",
     "slogdet",
     "solve",
+    "solve_ex",
     "solve_triangular",
     "svd",
     "svdvals",
@@ -1445,3 +1448,96 @@ def _cholesky_inverse(L: Tensor, upper: bool) -> Tensor:
     L = _check_matrix(L, "cholesky_inverse", where="cholesky_inverse: ")
     eye = np.broadcast_to(np.eye(L._data.shape[-1], dtype=L._data.dtype), L._data.shape)
     return CholeskySolve.apply(_const(eye.copy()), L, bool(upper))
+
+
+# --- the _ex variants: an info code per matrix instead of an error -------------------------------
+
+
+class _InvExFields(NamedTuple):
+    inverse: Tensor
+    info: Tensor
+
+
+class InvExResult(_Result, _InvExFields):
+    _name = "linalg_inv_ex"
+
+
+class _CholeskyExFields(NamedTuple):
+    L: Tensor
+    info: Tensor
+
+
+class CholeskyExResult(_Result, _CholeskyExFields):
+    _name = "linalg_cholesky_ex"
+
+
+class _SolveExFields(NamedTuple):
+    result: Tensor
+    info: Tensor
+
+
+class SolveExResult(_Result, _SolveExFields):
+    _name = "linalg_solve_ex"
+
+
+def _info(codes: np.ndarray, batch: tuple[int, ...]) -> Tensor:
+    return _const(codes.astype(np.int32).reshape(batch))
+
+
+def _masked(A: Tensor, failed: np.ndarray, compute: Any) -> Tensor:
+    """compute(A) with the failed matrices replaced by I, and nan in their results (PyTorch
+    returns LAPACK's partial results there)."""
+    n = A._data.shape[-1]
+    mask = _const(np.broadcast_to(failed[..., None, None], A._data.shape).copy())
+    out = compute(where(mask, _eye(n, A), A))
+    full = np.broadcast_to(
+        failed.reshape(failed.shape + (1,) * (out.ndim - failed.ndim)), out.shape
+    )
+    return where(_const(full.copy()), math.nan, out)
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False) -> InvExResult:
+    """(inverse, info): info[i] > 0 is the zero pivot of a singular matrix (its inverse is nan)."""
+    A = _check_matrix(A, "inv_ex")
+    batch, n = A._data.shape[:-2], A._data.shape[-1]
+    try:
+        return InvExResult(inv(A), _info(np.zeros(batch), batch))
+    except LinAlgError:
+        if check_errors:
+            raise _singular_error(A._data, "inv_ex") from None
+    codes = np.array([_lu_zero_pivot(m) for m in A._data.reshape(-1, n, n)]).reshape(batch)
+    return InvExResult(_masked(A, codes > 0, inv), _info(codes, batch))
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> CholeskyExResult:
+    """(L, info): info[i] > 0 is the order of the first leading minor of a matrix that is not
+    positive-definite (its L is nan)."""
+    A = _check_matrix(A, "cholesky_ex")
+    batch, n = A._data.shape[:-2], A._data.shape[-1]
+    try:
+        L = LinalgCholeskyEx.apply(A, bool(upper), "linalg.cholesky_ex")
+        return CholeskyExResult(L, _info(np.zeros(batch), batch))
+    except LinAlgError:
+        if check_errors:
+            raise
+    M = np.swapaxes(A._data, -1, -2) if upper else A._data
+    codes = np.array([_not_pd_order(m) for m in M.reshape(-1, n, n)]).reshape(batch)
+    L = _masked(A, codes > 0, lambda a: cholesky(a, upper=upper))
+    return CholeskyExResult(L, _info(codes, batch))
+
+
+def solve_ex(
+    A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False
+) -> SolveExResult:
+    """(result, info): info[i] > 0 is the zero pivot of a singular matrix (its solution is nan)."""
+    A = _check_matrix(A, "solve_ex")
+    batch, n = A._data.shape[:-2], A._data.shape[-1]
+    try:
+        return SolveExResult(solve(A, B, left=left), _info(np.zeros(batch), batch))
+    except LinAlgError as e:
+        if check_errors:
+            message = str(e).replace("torch.linalg.solve:", "torch.linalg.solve_ex:", 1)
+            raise LinAlgError(message) from None
+    codes = np.array([_lu_zero_pivot(m) for m in A._data.reshape(-1, n, n)]).reshape(batch)
+    X = _masked(A, codes > 0, lambda a: solve(a, B, left=left))
+    return SolveExResult(X, _info(codes, batch))
