@@ -608,8 +608,3 @@ def test_bad_argument_types(make: Any) -> None:
     if torch is not None:
         with pytest.raises(TypeError):
             make(torch)
-
-
-def test_norm_nuc_not_supported() -> None:
-    with pytest.raises(NotImplementedError):
-        ndgrad.tensor(X).norm("nuc")

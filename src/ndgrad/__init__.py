@@ -14,7 +14,7 @@ tensor([[4.5000, 4.5000],
 
 from __future__ import annotations
 
-from . import autograd, cuda, dtypes, testing, utils, viz
+from . import autograd, cuda, dtypes, linalg, testing, utils, viz
 from ._creation import (
     Generator,
     arange,
@@ -153,6 +153,7 @@ __all__ = [
     "is_grad_enabled",
     "is_inference_mode_enabled",
     "is_tensor",
+    "linalg",
     "linspace",
     "long",
     "manual_seed",

@@ -118,7 +118,8 @@ def run_backward(
 
 def _all_none(grads: list[Any]) -> bool:
     # Not grads.count(None): that compares with ==, which on tensors is an elementwise op.
-    for g in grads:
+    # A loop, not all(...): no generator object per node.
+    for g in grads:  # noqa: SIM110
         if g is not None:
             return False
     return True

@@ -1,18 +1,50 @@
-"""Matrix products: matmul (``@``) with PyTorch's 1-D, 2-D and batched broadcasting rules."""
+"""Products: matmul (``@``) with PyTorch's broadcasting rules; the strict mm, bmm, mv, dot; outer,
+addmm, einsum, tensordot, kron; and the top-level aliases of ``ndgrad.linalg`` (det, inverse...).
+"""
 
 from __future__ import annotations
 
+import string
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._util import as_operand, promote, tensor_cls
+from ._util import as_operand, dtype_name, promote, tensor_cls
 from .arithmetic import NumpyFunction
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
-__all__ = ["matmul"]
+__all__ = [
+    "addmm",
+    "addmv",
+    "baddbmm",
+    "bmm",
+    "cholesky",
+    "cholesky_inverse",
+    "cholesky_solve",
+    "det",
+    "dot",
+    "einsum",
+    "ger",
+    "inner",
+    "inverse",
+    "kron",
+    "logdet",
+    "matmul",
+    "matrix_power",
+    "mm",
+    "mv",
+    "norm",
+    "outer",
+    "pinverse",
+    "qr",
+    "slogdet",
+    "svd",
+    "tensordot",
+    "vdot",
+]
 
 
 class Matmul(NumpyFunction):
@@ -124,6 +156,661 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     return fn.apply(a, b)
 
 
+# --- the strict products: mm, bmm, mv, dot (no broadcasting, no promotion) ---------------------
+
+# How PyTorch's C++ messages name dtypes ("expected m1 and m2 to have the same dtype, but got:
+# float != double").
+_C_TYPE_NAMES = {
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
+def _tensor_arg(x: Any, op: str, name: str, pos: int = 0) -> Tensor:
+    T = tensor_cls()
+    if isinstance(x, np.ndarray):
+        from .._creation import as_tensor
+
+        return as_tensor(x)
+    if not isinstance(x, T):
+        where = f" (position {pos})" if pos else ""
+        raise TypeError(f"{op}(): argument '{name}'{where} must be Tensor, not {type(x).__name__}")
+    return x
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """(n, k) @ (k, m) -> (n, m): both must be matrices of the same dtype."""
+    a, b = _tensor_arg(input, "mm", "input", 1), _tensor_arg(mat2, "mm", "mat2", 2)
+    sa, sb = a._data.shape, b._data.shape
+    if len(sa) != 2:
+        raise RuntimeError("self must be a matrix")
+    if len(sb) != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    da, db = a._data.dtype, b._data.dtype
+    if da != db:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{_C_TYPE_NAMES.get(da.name, da.name)} != {_C_TYPE_NAMES.get(db.name, db.name)}"
+        )
+    if sa[1] != sb[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})"
+        )
+    return Mm.apply(a, b)
+
+
+def _check_bmm(a: Tensor, b: Tensor) -> None:
+    sa, sb = a._data.shape, b._data.shape
+    if len(sa) != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if len(sb) != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if sb[:2] != (sa[0], sa[2]):
+        raise RuntimeError(
+            "Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{sa[0]}, {sa[2]}] but got: [{sb[0]}, {sb[1]}]."
+        )
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            f"expected scalar type {dtype_name(a._data.dtype)} but found "
+            f"{dtype_name(b._data.dtype)}"
+        )
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """(b, n, k) @ (b, k, m) -> (b, n, m): no broadcasting of the batch dim."""
+    a, b = _tensor_arg(input, "bmm", "input", 1), _tensor_arg(mat2, "bmm", "mat2", 2)
+    _check_bmm(a, b)
+    return Bmm.apply(a, b)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """(n, k) @ (k,) -> (n,)"""
+    a, v = _tensor_arg(input, "mv", "input", 1), _tensor_arg(vec, "mv", "vec", 2)
+    sa, sv = a._data.shape, v._data.shape
+    if len(sa) != 2 or len(sv) != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {len(sa)}, {len(sv)}")
+    if sa[1] != sv[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sv[0]})"
+        )
+    if a._data.dtype != v._data.dtype:
+        nv, na = dtype_name(v._data.dtype), dtype_name(a._data.dtype)
+        raise RuntimeError(
+            f"addmv input tensors must have the same dtype, but got {nv}, {na}, and {nv}"
+        )
+    return Mv.apply(a, v)
+
+
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    """Σ_i a_i b_i of two 1-D tensors of the same size and dtype."""
+    a, b = _tensor_arg(input, "dot", "input", 1), _tensor_arg(tensor, "dot", "tensor", 2)
+    sa, sb = a._data.shape, b._data.shape
+    if len(sa) != 1 or len(sb) != 1:
+        raise RuntimeError(f"1D tensors expected, but got {len(sa)}D and {len(sb)}D tensors")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{dtype_name(a._data.dtype)} and {dtype_name(b._data.dtype)}"
+        )
+    if a._data.dtype.kind == "b":
+        raise NotImplementedError("\"dot\" not implemented for 'Bool'")
+    if sa[0] != sb[0]:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have the "
+            f"same number of elements, but got {sa[0]} and {sb[0]} elements respectively"
+        )
+    return Dot.apply(a, b)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """y_ij = a_i b_j (a broadcast product, as PyTorch computes it)."""
+    a, b = _tensor_arg(input, "outer", "input", 1), _tensor_arg(vec2, "outer", "vec2", 2)
+    for name, t in (("self", a), ("vec2", b)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    return a.unsqueeze(-1) * b
+
+
+ger = outer
+
+
+class Addmm(NumpyFunction):
+    """y = β·c + α·(a @ b); dy/dc = β, dy/da = α g bᵀ, dy/db = α aᵀ g"""
+
+    @staticmethod
+    def forward(
+        ctx: Any, c: np.ndarray, a: np.ndarray, b: np.ndarray, beta: Any, alpha: Any
+    ) -> Any:
+        _, need_a, need_b, _, _ = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.coefs = (beta, alpha)
+        prod = a @ b
+        if alpha != 1:
+            prod = prod * alpha
+        if beta == 0:  # PyTorch ignores the input then (even nan and inf in it)
+            return prod
+        return prod + (c if beta == 1 else c * beta)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_c, need_a, need_b, _, _ = ctx.needs_input_grad
+        beta, alpha = ctx.coefs
+        g_c = (grad * beta if beta != 1 else grad) if need_c else None
+        g = grad * alpha if alpha != 1 else grad
+        return g_c, (g @ b.mT if need_a else None), (a.mT @ g if need_b else None), None, None
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """β·input + α·(mat1 @ mat2); input broadcasts to the product's shape."""
+    c = _tensor_arg(input, "addmm", "input", 1)
+    a, b = _tensor_arg(mat1, "addmm", "mat1", 2), _tensor_arg(mat2, "addmm", "mat2", 3)
+    for name, t in (("mat1", a), ("mat2", b)):
+        if t._data.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {t._data.ndim}-D tensor")
+    sa, sb = a._data.shape, b._data.shape
+    if sa[1] != sb[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})"
+        )
+    if c._data.dtype != b._data.dtype or a._data.dtype != b._data.dtype:
+        other = c if c._data.dtype != b._data.dtype else a
+        raise RuntimeError(
+            f"self and mat2 must have the same dtype, but got {dtype_name(other._data.dtype)} "
+            f"and {dtype_name(b._data.dtype)}"
+        )
+    c.expand(sa[0], sb[1])  # PyTorch's error when input does not broadcast to the product
+    return Addmm.apply(c, a, b, beta, alpha)
+
+
+class Baddbmm(Addmm):
+    """y = β·c + α·(a @ b) for batches of matrices (the same gradients, batched)."""
+
+
+class Addmv(NumpyFunction):
+    """y = β·c + α·(A v); dy/dc = β, dy/dA = α g vᵀ, dy/dv = α Aᵀ g"""
+
+    @staticmethod
+    def forward(
+        ctx: Any, c: np.ndarray, a: np.ndarray, v: np.ndarray, beta: Any, alpha: Any
+    ) -> Any:
+        _, need_a, need_v, _, _ = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_v else None, v if need_a else None)
+        ctx.coefs = (beta, alpha)
+        prod = a @ v
+        if alpha != 1:
+            prod = prod * alpha
+        if beta == 0:
+            return prod
+        return prod + (c if beta == 1 else c * beta)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, v = ctx.saved_tensors
+        need_c, need_a, need_v, _, _ = ctx.needs_input_grad
+        beta, alpha = ctx.coefs
+        g_c = (grad * beta if beta != 1 else grad) if need_c else None
+        g = grad * alpha if alpha != 1 else grad
+        g_a = g.unsqueeze(-1) * v if need_a else None
+        return g_c, g_a, (a.mT @ g if need_v else None), None, None
+
+
+def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """β·input + α·(mat @ vec); input broadcasts to the product's shape."""
+    c = _tensor_arg(input, "addmv", "input", 1)
+    a, v = _tensor_arg(mat, "addmv", "mat", 2), _tensor_arg(vec, "addmv", "vec", 3)
+    sa, sv = a._data.shape, v._data.shape
+    if len(sa) != 2 or len(sv) != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got {c._data.ndim}, {len(sa)}, {len(sv)}"
+        )
+    if sa[1] != sv[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sv[0]})"
+        )
+    dts = [c._data.dtype, a._data.dtype, v._data.dtype]
+    if len(set(dts)) > 1:
+        names = [dtype_name(d) for d in dts]
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{names[0]}, {names[1]}, and {names[2]}"
+        )
+    c.expand(sa[0])
+    return Addmv.apply(c, a, v, beta, alpha)
+
+
+def baddbmm(
+    input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1
+) -> Tensor:
+    """β·input + α·(batch1 @ batch2); input broadcasts to the (b, n, m) product."""
+    c = _tensor_arg(input, "baddbmm", "input", 1)
+    a, b = _tensor_arg(batch1, "baddbmm", "batch1", 2), _tensor_arg(batch2, "baddbmm", "batch2", 3)
+    _check_bmm(a, b)
+    if c._data.dtype != a._data.dtype:
+        raise RuntimeError(
+            f"expected scalar type {dtype_name(a._data.dtype)} but found "
+            f"{dtype_name(c._data.dtype)}"
+        )
+    c.expand(a._data.shape[0], a._data.shape[1], b._data.shape[2])
+    return Baddbmm.apply(c, a, b, beta, alpha)
+
+
+def inner(input: Tensor, other: Tensor) -> Tensor:
+    """Σ over the last dims of both: y[..., ...'] = Σ_k a[..., k] b[...', k]."""
+    a, b = _tensor_arg(input, "inner", "input", 1), _tensor_arg(other, "inner", "other", 2)
+    if a._data.ndim == 0 or b._data.ndim == 0:
+        return a * b
+    if a._data.shape[-1] != b._data.shape[-1]:
+        raise RuntimeError(
+            "inner() the last dimension must match on both input tensors but got shapes "
+            f"{list(a._data.shape)} and {list(b._data.shape)}"
+        )
+    return tensordot(a, b, dims=([-1], [-1]))
+
+
+def vdot(input: Tensor, other: Tensor) -> Tensor:
+    """Σ conj(a_i) b_i; for real tensors, dot."""
+    return dot(input, other)
+
+
+# --- einsum ------------------------------------------------------------------------------------
+
+# PyTorch numbers labels A-Z then a-z: the implicit output lists them in that order.
+_LABELS = string.ascii_uppercase + string.ascii_lowercase
+
+
+class Einsum(NumpyFunction):
+    """y = einsum(eq, x_1..x_n) over explicit labels (no '...', sizes already broadcast).
+
+    dy/dx_i is an einsum of the output gradient with the other operands into x_i's labels; labels
+    repeated in x_i (a diagonal) are put back on that diagonal, labels summed away are broadcast.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, equation: str, *xs: np.ndarray) -> Any:
+        ctx.equation = equation
+        if any(ctx.needs_input_grad):
+            ctx.save_for_backward(*xs)
+            ctx.sizes = _label_sizes(equation, xs)
+        out = np.einsum(equation, *xs, optimize=len(xs) > 2)
+        if len(xs) == 1 and np.shares_memory(out, xs[0]):
+            out = out.copy()  # numpy returns diagonals and transposes as views
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        xs = ctx.saved_tensors
+        lhs, out = ctx.equation.split("->")
+        subs = lhs.split(",")
+        grads: list[Any] = [None]
+        for i, need in enumerate(ctx.needs_input_grad[1:]):
+            if not need:
+                grads.append(None)
+                continue
+            others = [(s, x) for j, (s, x) in enumerate(zip(subs, xs, strict=True)) if j != i]
+            grads.append(_einsum_grad(subs[i], out, grad, others, ctx.sizes, xs[i]))
+        return tuple(grads)
+
+
+def _label_sizes(equation: str, xs: Sequence[np.ndarray]) -> dict[str, int]:
+    subs = equation.split("->")[0].split(",")
+    return {c: n for s, x in zip(subs, xs, strict=True) for c, n in zip(s, x.shape, strict=True)}
+
+
+def _einsum_grad(
+    sub: str,
+    out: str,
+    grad: Tensor,
+    others: list[tuple[str, Tensor]],
+    sizes: dict[str, int],
+    like: Tensor,
+) -> Tensor:
+    """The gradient of one einsum operand with labels ``sub``."""
+    unique = "".join(dict.fromkeys(sub))
+    available = set(out).union(*(s for s, _ in others))
+    target = "".join(c for c in unique if c in available)
+    terms = ",".join([out, *(s for s, _ in others)])
+    g = Einsum.apply(f"{terms}->{target}", grad, *(x for _, x in others))
+    if target != unique:  # labels only x_i had, summed in forward: broadcast back
+        g = g.reshape(tuple(sizes[c] if c in target else 1 for c in unique))
+        g = g.expand(*(sizes[c] for c in unique))
+    if unique != sub:  # repeated labels (a diagonal): put g back on it via Kronecker deltas
+        fresh = iter(c for c in _LABELS if c not in sizes)
+        renamed, deltas, seen = [], [], set()
+        for c in sub:
+            if c in seen:
+                f = next(fresh)
+                renamed.append(f)
+                deltas.append(c + f)
+            else:
+                seen.add(c)
+                renamed.append(c)
+        dtype = like._data.dtype
+        eyes = [tensor_cls()._make(np.eye(sizes[d[0]], dtype=dtype)) for d in deltas]
+        g = Einsum.apply(f"{','.join([unique, *deltas])}->{''.join(renamed)}", g, *eyes)
+    return g
+
+
+def _parse_term(eq: str, start: int, end: int, what: str) -> tuple[str, bool]:
+    """Labels of one operand (or the output) in eq[start:end]; '.' marks where '...' sits."""
+    labels: list[str] = []
+    ellipsis = False
+    i = start
+    while i < end:
+        c = eq[i]
+        if c == ".":
+            if eq[i : i + 3] != "..." or i + 3 > end:
+                tail = " (...)" if what == "output" else ""
+                raise RuntimeError(
+                    f"einsum(): found '.' for {what} that is not part of any ellipsis{tail}"
+                )
+            if ellipsis:
+                raise RuntimeError(
+                    f"einsum(): found '.' for {what} for which an ellipsis was already found"
+                )
+            ellipsis = True
+            labels.append(".")
+            i += 3
+            continue
+        if c in _LABELS:
+            labels.append(c)
+        elif c != " ":
+            raise RuntimeError(
+                f"einsum(): invalid subscript given at index {i} in the equation string, "
+                "subscripts must be in [a-zA-Z]"
+            )
+        i += 1
+    return "".join(labels), ellipsis
+
+
+def _from_sublists(args: tuple[Any, ...]) -> tuple[str, list[Any]]:
+    """einsum(op1, [0, 1], op2, [1, 2], [0, 2]) -> ('ab,bc->ac', [op1, op2])."""
+
+    def labels(sub: Any) -> str:
+        return "".join("..." if s is Ellipsis else _LABELS[s] for s in sub)
+
+    ops, terms = list(args[0::2]), [labels(s) for s in args[1::2]]
+    if len(args) % 2:  # an output sublist at the end
+        return f"{','.join(terms)}->{labels(args[-1])}", ops[:-1]
+    return ",".join(terms), ops
+
+
+def einsum(*args: Any) -> Tensor:
+    """Einstein summation: einsum('ij,jk->ik', a, b); '...' for broadcast dims; an implicit output
+    (labels seen once, in order A-Z a-z) when '->' is absent; also the sublist form."""
+    if not args or (isinstance(args[0], str) and len(args) == 1):
+        raise ValueError(
+            "einsum(): must specify the equation string and at least one operand, or at least "
+            "one operand and its subscripts list"
+        )
+    if isinstance(args[0], str):
+        equation, operands = args[0], list(args[1:])
+        if len(operands) == 1 and isinstance(operands[0], list | tuple):
+            operands = list(operands[0])
+    else:
+        equation, operands = _from_sublists(args)
+    for i, x in enumerate(operands):
+        if not isinstance(x, tensor_cls() | np.ndarray):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 1, but got {type(x).__name__}"
+            )
+    ts = [_tensor_arg(x, "einsum", "operands") for x in operands]
+    for t in ts[1:]:
+        if t._data.dtype != ts[0]._data.dtype:
+            raise RuntimeError(
+                f"expected scalar type {dtype_name(ts[0]._data.dtype)} but found "
+                f"{dtype_name(t._data.dtype)}"
+            )
+    lhs_end = equation.find("->")
+    lhs_end = len(equation) if lhs_end < 0 else lhs_end
+    terms: list[str] = []
+    start = 0
+    for k, c in enumerate(equation[:lhs_end] + ","):
+        if c == ",":
+            terms.append(_parse_term(equation, start, k, f"operand {len(terms)}")[0])
+            start = k + 1
+    if len(terms) > len(ts):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(terms) < len(ts):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    explicit, sizes = _explicit_labels(terms, ts)
+    if lhs_end < len(equation):
+        out = _parse_term(equation, lhs_end + 2, len(equation), "output")[0]
+        for c in out:
+            if c == ".":
+                continue
+            if out.count(c) > 1:
+                raise RuntimeError(
+                    f"einsum(): output subscript {c} appears more than once in the output"
+                )
+            if not any(c in t for t in terms):
+                raise RuntimeError(
+                    f"einsum(): output subscript {c} does not appear in the equation for any "
+                    "input operand"
+                )
+    else:  # implicit output: '...' first, then the labels that appear exactly once
+        counts: dict[str, int] = {}
+        for term in terms:
+            for c in term:
+                counts[c] = counts.get(c, 0) + 1
+        once = "".join(c for c in _LABELS if counts.get(c) == 1)
+        out = ("." if any("." in t for t in terms) else "") + once
+    ell = explicit.get(".", "")
+    out = out.replace(".", ell)
+    subs = [t.replace(".", explicit[f"{i}."]) for i, t in enumerate(terms)]
+    # Broadcast size-1 dims to their label's size, so the op itself sees consistent sizes.
+    ts = [
+        t.expand(*(sizes[c] for c in s))
+        if any(n != sizes[c] for c, n in zip(s, t._data.shape, strict=True))
+        else t
+        for s, t in zip(subs, ts, strict=True)
+    ]
+    return Einsum.apply(f"{','.join(subs)}->{out}", *ts)
+
+
+def _explicit_labels(terms: list[str], ts: list[Tensor]) -> tuple[dict[str, str], dict[str, int]]:
+    """Fresh labels for the dims '...' covers, and the (broadcast) size of every label.
+
+    Returns ({'.': labels of the widest ellipsis, 'i.': those of operand i}, sizes).
+    """
+    n_ell = 0
+    for i, (term, t) in enumerate(zip(terms, ts, strict=True)):
+        ndim, n_labels = t._data.ndim, len(term) - ("." in term)
+        if "." in term:
+            if n_labels > ndim:
+                raise RuntimeError(
+                    f"einsum(): the number of subscripts in the equation ({n_labels}) is more "
+                    f"than the number of dimensions ({ndim}) for operand {i}"
+                )
+            n_ell = max(n_ell, ndim - n_labels)
+        elif n_labels != ndim:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({n_labels}) does not match "
+                f"the number of dimensions ({ndim}) for operand {i} and no ellipsis was given"
+            )
+    used = set("".join(terms))
+    fresh = [c for c in _LABELS if c not in used]
+    if n_ell > len(fresh):
+        raise RuntimeError("einsum(): exceeded the maximum number of labels")
+    ell = "".join(fresh[:n_ell])
+    explicit = {".": ell}
+    sizes: dict[str, int] = {}
+    for i, (term, t) in enumerate(zip(terms, ts, strict=True)):
+        shape = t._data.shape
+        k = len(shape) - (len(term) - 1) if "." in term else 0
+        mine = ell[n_ell - k :] if k else ""
+        explicit[f"{i}."] = mine
+        own: dict[str, int] = {}
+        for c, n in zip(term.replace(".", mine), shape, strict=True):
+            if c in own and own[c] != n:
+                raise RuntimeError(
+                    f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't "
+                    f"match, {n} != {own[c]}"
+                )
+            own[c] = n
+            seen = sizes.get(c)
+            if seen is not None and seen != n and seen != 1 and n != 1:
+                if c in ell:
+                    raise RuntimeError(
+                        f"einsum(): dimension {mine.index(c)} covered by ellipsis in operand {i}"
+                        f"has size {n} which does not broadcast with previously seen ellipsis "
+                        f"with size {seen} for the respective dimension"
+                    )
+                raise RuntimeError(
+                    f"einsum(): subscript {c} has size {n} for operand {i} which does not "
+                    f"broadcast with previously seen size {seen}"
+                )
+            sizes[c] = n if seen is None or seen == 1 else seen
+    return explicit, sizes
+
+
+# --- tensordot, kron ---------------------------------------------------------------------------
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
+    """Contract the last ``dims`` dims of a with the first of b, or the listed pairs of dims."""
+    if out is not None:
+        raise NotImplementedError("tensordot(out=...) is not supported by ndgrad")
+    a, b = _tensor_arg(a, "tensordot", "a", 1), _tensor_arg(b, "tensordot", "b", 2)
+    na, nb = a._data.ndim, b._data.ndim
+    if isinstance(dims, tensor_cls()):
+        dims = dims.tolist()
+    if isinstance(dims, int | np.integer):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > na or dims > nb:
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        dims_a, dims_b = list(range(na - dims, na)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, int) else list(d) for d in dims)
+        if len(dims_a) != len(dims_b):
+            raise RuntimeError("both dimension lists should have same length")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    from ._util import wrap_dim
+
+    dims_a = [wrap_dim(d, na) for d in dims_a]
+    dims_b = [wrap_dim(d, nb) for d in dims_b]
+    la, lb = list(_LABELS[:na]), list(_LABELS[na : na + nb])
+    for da, db in zip(dims_a, dims_b, strict=True):
+        sa, sb = a._data.shape[da], b._data.shape[db]
+        if sa != sb and sa != 1 and sb != 1:
+            raise RuntimeError(
+                f"contracted dimensions need to match, but first has size {sa} in dim {da} and "
+                f"second has size {sb} in dim {db}"
+            )
+        lb[db] = la[da]
+    out_labels = [c for i, c in enumerate(la) if i not in dims_a]
+    out_labels += [c for i, c in enumerate(lb) if i not in dims_b]
+    return einsum(f"{''.join(la)},{''.join(lb)}->{''.join(out_labels)}", a, b)
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:
+    """Kronecker product: y[i·p + k, j·q + l] = a[i, j] b[k, l] (any number of dims)."""
+    a, b = _tensor_arg(input, "kron", "input", 1), _tensor_arg(other, "kron", "other", 2)
+    n = max(a._data.ndim, b._data.ndim)
+    sa = (1,) * (n - a._data.ndim) + a._data.shape
+    sb = (1,) * (n - b._data.ndim) + b._data.shape
+    # Interleave: a gets shape (a0, 1, a1, 1, ...), b gets (1, b0, 1, b1, ...); the product
+    # then holds a[i] b[k] at [i, k], which a reshape merges into index i·p + k.
+    pa = tuple(x for s in sa for x in (s, 1))
+    pb = tuple(x for s in sb for x in (1, s))
+    prod = a.reshape(pa) * b.reshape(pb)
+    return prod.reshape(tuple(x * y for x, y in zip(sa, sb, strict=True)))
+
+
+# --- top-level aliases of ndgrad.linalg (as torch.det, torch.inverse, ...) ----------------------
+
+
+def det(input: Tensor) -> Tensor:
+    from .. import linalg
+
+    return linalg.det(input)
+
+
+def inverse(input: Tensor) -> Tensor:
+    from .. import linalg
+
+    return linalg.inv(input)
+
+
+def slogdet(input: Tensor) -> Any:
+    from .. import linalg
+
+    return linalg._slogdet(input, "slogdet")
+
+
+def logdet(input: Tensor) -> Tensor:
+    """log det A: nan where det < 0, -inf where det = 0 (as PyTorch)."""
+    from .. import linalg
+
+    return linalg._logdet(input)
+
+
+def cholesky(input: Tensor, upper: bool = False) -> Tensor:
+    """The deprecated torch.cholesky (warns, as PyTorch): use linalg.cholesky."""
+    from .. import linalg
+
+    return linalg._legacy_cholesky(input, upper)
+
+
+def qr(input: Tensor, some: bool = True) -> Any:
+    """The deprecated torch.qr (warns, as PyTorch): use linalg.qr."""
+    from .. import linalg
+
+    return linalg._legacy_qr(input, some)
+
+
+def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:
+    """X with (L Lᵀ) X = input, L = input2 lower triangular (Uᵀ U with upper=True)."""
+    from .. import linalg
+
+    return linalg._cholesky_solve(input, input2, upper)
+
+
+def cholesky_inverse(input: Tensor, upper: bool = False) -> Tensor:
+    """(L Lᵀ)⁻¹ from the Cholesky factor L (or (Uᵀ U)⁻¹)."""
+    from .. import linalg
+
+    return linalg._cholesky_inverse(input, upper)
+
+
+def matrix_power(input: Tensor, n: int) -> Tensor:
+    from .. import linalg
+
+    return linalg.matrix_power(input, n)
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    from .. import linalg
+
+    return linalg.pinv(input, rtol=rcond)
+
+
+def svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
+    """The legacy torch.svd: (U, S, V) with A = U diag(S) Vᵀ (V, not Vh)."""
+    from .. import linalg
+
+    return linalg._legacy_svd(input, some, compute_uv)
+
+
+def norm(
+    input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+) -> Tensor:
+    """The legacy torch.norm: 'fro' and numbers are vector norms over ``dim``; 'nuc' matrix."""
+    from .. import linalg
+
+    return linalg._legacy_norm(input, p, dim, keepdim, dtype)
+
+
 class LinalgMethods:
     """Tensor methods of the matrix products."""
 
@@ -139,3 +826,76 @@ class LinalgMethods:
         if not isinstance(other, np.ndarray):
             return NotImplemented
         return matmul(other, self)  # type: ignore[arg-type]
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        return mm(self, mat2)  # type: ignore[arg-type]
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        return bmm(self, mat2)  # type: ignore[arg-type]
+
+    def mv(self, vec: Tensor) -> Tensor:
+        return mv(self, vec)  # type: ignore[arg-type]
+
+    def dot(self, tensor: Tensor) -> Tensor:
+        return dot(self, tensor)  # type: ignore[arg-type]
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        return outer(self, vec2)  # type: ignore[arg-type]
+
+    ger = outer
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return addmm(self, mat1, mat2, beta=beta, alpha=alpha)  # type: ignore[arg-type]
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return addmv(self, mat, vec, beta=beta, alpha=alpha)  # type: ignore[arg-type]
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)  # type: ignore[arg-type]
+
+    def inner(self, other: Tensor) -> Tensor:
+        return inner(self, other)  # type: ignore[arg-type]
+
+    def vdot(self, other: Tensor) -> Tensor:
+        return vdot(self, other)  # type: ignore[arg-type]
+
+    def matrix_power(self, n: int) -> Tensor:
+        return matrix_power(self, n)  # type: ignore[arg-type]
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        return pinverse(self, rcond)  # type: ignore[arg-type]
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        return svd(self, some, compute_uv)  # type: ignore[arg-type]
+
+    def cholesky(self, upper: bool = False) -> Tensor:
+        return cholesky(self, upper)  # type: ignore[arg-type]
+
+    def qr(self, some: bool = True) -> Any:
+        return qr(self, some)  # type: ignore[arg-type]
+
+    def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
+        return cholesky_solve(self, input2, upper)  # type: ignore[arg-type]
+
+    def cholesky_inverse(self, upper: bool = False) -> Tensor:
+        return cholesky_inverse(self, upper)  # type: ignore[arg-type]
+
+    def kron(self, other: Tensor) -> Tensor:
+        return kron(self, other)  # type: ignore[arg-type]
+
+    def det(self) -> Tensor:
+        return det(self)  # type: ignore[arg-type]
+
+    def inverse(self) -> Tensor:
+        return inverse(self)  # type: ignore[arg-type]
+
+    def slogdet(self) -> Any:
+        return slogdet(self)  # type: ignore[arg-type]
+
+    def logdet(self) -> Tensor:
+        return logdet(self)  # type: ignore[arg-type]
+
+    def norm(
+        self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+    ) -> Tensor:
+        return norm(self, p, dim, keepdim, dtype)  # type: ignore[arg-type]

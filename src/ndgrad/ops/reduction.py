@@ -48,7 +48,6 @@ __all__ = [
     "mean",
     "median",
     "min",
-    "norm",
     "prod",
     "return_types",
     "sort",
@@ -1054,11 +1053,6 @@ class ReductionMethods:
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         return logsumexp(self, dim, keepdim)  # type: ignore[arg-type]
-
-    def norm(
-        self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
-    ) -> Tensor:
-        return norm(self, p, dim, keepdim, dtype)  # type: ignore[arg-type]
 
     def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
         return cumsum(self, dim, dtype=dtype)  # type: ignore[arg-type]
