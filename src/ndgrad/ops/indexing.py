@@ -1,9 +1,718 @@
-"""Indexing: __getitem__, __setitem__, gather/scatter, masked ops."""
+"""Indexing: ``x[key]``, ``x[key] = v``, gather/scatter, index_select, masked ops, take.
+
+A PyTorch key is applied in two steps, as PyTorch applies it: first the basic part (ints,
+slices, None, ...), which gives a view (select/slice/unsqueeze in ops/shape.py), then the
+advanced part (integer and boolean index tensors) on that view, which gives a copy. The ints
+being applied first is why ``x[0, :, [0, 1]]`` has shape (3, 2) here and in PyTorch but (2, 3)
+in numpy.
+
+The advanced ops share two Functions over a "composite key" ``(basic, advanced)``:
+``Index`` reads ``x[basic][advanced]`` and its backward adds the gradient back at those positions
+(``np.add.at``, so repeated indices accumulate); ``IndexPut`` writes values there.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import _errors
+from ._util import dtype_name, tensor_cls, wrap_dim
+from .arithmetic import NumpyFunction, where
+from .shape import Alias, IndexUnsqueeze, Select, Slice, _as_view, _view_key, expand
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+__all__ = [
+    "gather",
+    "index_select",
+    "masked_fill",
+    "masked_select",
+    "scatter",
+    "scatter_add",
+    "take",
+]
+
+# (basic numpy key ending in Ellipsis, advanced numpy key or None)
+Key = tuple[tuple[Any, ...], tuple[Any, ...] | None]
+_ALL: tuple[Any, ...] = (Ellipsis,)
+
+_BAD_INDEX_DTYPE = "tensors used as indices must be long, int, byte or bool tensors"
+
+
+def _get(a: np.ndarray, key: Key) -> np.ndarray:
+    basic, adv = key
+    view = a[basic]
+    return view if adv is None else view[adv]
+
+
+def _shape_of(shape: tuple[int, ...], key: Key) -> tuple[int, ...]:
+    """The shape of ``x[key]`` for x of ``shape``, computed on a zero-stride stand-in."""
+    return _get(np.broadcast_to(np.empty((), np.bool_), shape), key).shape
+
+
+# --- the shared Functions --------------------------------------------------------------------
+
+
+class Index(NumpyFunction):
+    """y = x[key]; dx = zeros with the gradient added at key (repeated indices accumulate)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key) -> np.ndarray:
+        ctx.in_shape = x.shape
+        ctx.key = key
+        return _get(x, key)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return IndexAccumulate.apply(grad, ctx.key, ctx.in_shape), None
+
+
+class IndexAccumulate(NumpyFunction):
+    """y = zeros(shape) with g added at key; dy/dg = indexing at key"""
+
+    node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, key: Key, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.key = key
+        out = np.zeros(shape, g.dtype)
+        basic, adv = key
+        if adv is None:
+            out[basic] = g
+        else:
+            np.add.at(out[basic], adv, g)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Index.apply(grad, ctx.key), None, None
+
+
+class IndexPut(NumpyFunction):
+    """y = x with y[key] = v (v broadcast); dx = the gradient zeroed at key, dv = grad[key]"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key, v: Any) -> np.ndarray:
+        ctx.key = key
+        out = x.copy()
+        basic, adv = key
+        if adv is None:
+            out[basic] = v
+        else:
+            out[basic][adv] = v
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_x, _, need_v = ctx.needs_input_grad
+        grad_x = IndexPut.apply(grad, ctx.key, 0.0) if need_x else None
+        grad_v = Index.apply(grad, ctx.key) if need_v else None
+        return grad_x, None, grad_v
+
+
+class CopySlices(IndexPut):
+    """A write through a view of the tensor (what PyTorch records for ``x[0] = v``)."""
+
+    node_name = "CopySlices"
+
+
+class WholeCopy(IndexPut):
+    """A write of the whole tensor (``x[...] = v``): PyTorch's copy_."""
+
+    node_name = "CopyBackwards"
+
+
+class WholeFill(IndexPut):
+    """A write of one value into the whole tensor: PyTorch's fill_."""
+
+    node_name = "FillBackward3"
+
+
+class IndexAdd(NumpyFunction):
+    """y = x with v added at key (repeated indices accumulate); dx = grad, dv = grad[key]"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key, v: np.ndarray) -> np.ndarray:
+        ctx.key = key
+        out = x.copy()
+        basic, adv = key
+        np.add.at(out[basic], adv, v)  # type: ignore[arg-type]
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_x, _, need_v = ctx.needs_input_grad
+        return (grad if need_x else None), None, (Index.apply(grad, ctx.key) if need_v else None)
+
+
+# --- parsing a key ---------------------------------------------------------------------------
+
+
+class _Parsed:
+    """A PyTorch key resolved against a shape: the basic key, its node class, the advanced key."""
+
+    __slots__ = ("adv", "basic", "trivial", "view_cls")
+
+    def __init__(
+        self, basic: tuple[Any, ...], view_cls: Any, adv: tuple[Any, ...] | None, trivial: bool
+    ):
+        self.basic = basic
+        self.view_cls = view_cls
+        self.adv = adv
+        self.trivial = trivial  # the basic part selects everything (x[...], x[:], x[()])
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int | np.integer) and not isinstance(x, bool | np.bool_)
+
+
+def _sequence_as_tuple(seq: list[Any]) -> bool:
+    # PyTorch (like old numpy) reads x[[a, b]] as x[a, b] when an entry is a sequence, slice,
+    # Ellipsis, None or tensor; a list of plain numbers is an index tensor.
+    T = tensor_cls()
+    return any(
+        isinstance(e, Sequence | slice | T | np.ndarray) or e is None or e is Ellipsis for e in seq
+    )
+
+
+def _index_array(entry: Any) -> np.ndarray | None:
+    """An index tensor/list/array as a numpy int or bool array; None if ``entry`` is not one."""
+    T = tensor_cls()
+    if isinstance(entry, T):
+        a = entry._data
+    elif isinstance(entry, np.ndarray):
+        a = entry
+    elif isinstance(entry, list | tuple):
+        a = np.asarray(entry)
+        if a.size == 0:
+            a = a.astype(np.int64)
+    else:
+        return None
+    kind = a.dtype
+    if kind == np.bool_ or kind == np.uint8:
+        return a.astype(np.bool_, copy=False)
+    if kind == np.int64 or kind == np.int32:
+        return a
+    raise IndexError(_BAD_INDEX_DTYPE)
+
+
+def _bad_type(entry: Any) -> IndexError:
+    return IndexError(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+        f"indices (got {type(entry).__name__})"
+    )
+
+
+def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
+    """Resolve ``index`` for a tensor of ``shape`` with PyTorch's rules and error messages."""
+    single_slice = isinstance(index, slice)
+    if isinstance(index, list) and _sequence_as_tuple(index):
+        index = tuple(index)
+    entries = index if isinstance(index, tuple) else (index,)
+    T = tensor_cls()
+    items: list[tuple[str, Any]] = []
+    consumed = 0
+    for e in entries:
+        if e is None:
+            items.append(("none", None))
+        elif e is Ellipsis:
+            if any(kind == "ellipsis" for kind, _ in items):
+                raise IndexError("an index can only have a single ellipsis ('...')")
+            items.append(("ellipsis", None))
+        elif isinstance(e, bool | np.bool_):
+            items.append(("bool", bool(e)))
+        elif _is_int(e):
+            items.append(("int", int(e)))
+            consumed += 1
+        elif isinstance(e, slice):
+            items.append(("slice", e))
+            consumed += 1
+        elif isinstance(e, T) and e._data.ndim == 0 and e._data.dtype.kind in "iu":
+            if e._data.dtype == np.int8 or e._data.dtype == np.int16:
+                raise IndexError(_BAD_INDEX_DTYPE)
+            items.append(("int", int(e._data)))
+            consumed += 1
+        else:
+            a = _index_array(e)
+            if a is None:
+                raise _bad_type(e)
+            items.append(("array", a))
+            consumed += a.ndim if a.dtype == np.bool_ else 1
+    ndim = len(shape)
+    if consumed > ndim:
+        if ndim == 0 and items and items[0][0] == "int":
+            raise IndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            )
+        if ndim == 0 and items and items[0][0] == "slice":
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+
+    basic: list[Any] = []
+    adv: list[Any] = []  # one entry per dim of the basic result (until the last array)
+    has_adv = False
+    view_cls: Any = None
+    trivial = True
+    d = 0
+    for kind, e in items:
+        if kind == "none":
+            basic.append(None)
+            adv.append(slice(None))
+            view_cls = IndexUnsqueeze
+            trivial = False
+        elif kind == "ellipsis":
+            skip = ndim - consumed
+            basic.extend([slice(None)] * skip)
+            adv.extend([slice(None)] * skip)
+            d += skip
+        elif kind == "int":
+            size = shape[d]
+            if not -size <= e < size:
+                raise IndexError(f"index {e} is out of bounds for dimension {d} with size {size}")
+            basic.append(e)
+            view_cls = Select
+            trivial = False
+            d += 1
+        elif kind == "slice":
+            if e.step is not None:
+                step = int(e.step)
+                if step == 0:
+                    raise ValueError("slice step cannot be zero")
+                if step < 0:
+                    raise ValueError("step must be greater than zero")
+            basic.append(e)
+            adv.append(slice(None))
+            full = e.indices(shape[d]) == (0, shape[d], 1)
+            if single_slice or not full:
+                view_cls = Slice
+            trivial = trivial and full
+            d += 1
+        elif kind == "bool":  # x[True] adds a dim of size 1, x[False] one of size 0
+            basic.append(None)
+            adv.append(np.zeros(int(e), np.int64))
+            has_adv = True
+            view_cls = IndexUnsqueeze
+            trivial = False
+        elif e.dtype == np.bool_:
+            k = e.ndim
+            for j in range(k):
+                if e.shape[j] != shape[d + j]:
+                    raise IndexError(
+                        f"The shape of the mask {list(e.shape)} at index {j} does not match the "
+                        f"shape of the indexed tensor {list(shape)} at index {d + j}"
+                    )
+            basic.extend([slice(None)] * k)
+            if k == 0:  # a 0-d mask, like a Python bool
+                basic.append(None)
+                adv.append(np.zeros(int(bool(e)), np.int64))
+                view_cls = IndexUnsqueeze
+                trivial = False
+            else:
+                adv.extend(np.nonzero(e))
+            has_adv = True
+            d += k
+        else:
+            basic.append(slice(None))
+            adv.append(e)
+            has_adv = True
+            d += 1
+    if view_cls is None and not has_adv:
+        view_cls = Alias
+    basic_key = _view_key(tuple(basic))
+    if not has_adv:
+        return _Parsed(basic_key, view_cls, None, trivial)
+    adv_key = _check_advanced(basic_key, view_cls, shape, adv)
+    return _Parsed(basic_key, view_cls, adv_key, trivial)
+
+
+def _check_advanced(
+    basic_key: tuple[Any, ...], view_cls: Any, shape: tuple[int, ...], adv: list[Any]
+) -> tuple[Any, ...]:
+    """Bounds and broadcasting of the index arrays, checked against the basic result's shape."""
+    view_shape = _shape_of(shape, (basic_key, None)) if view_cls else shape
+    arrays = [(i, a) for i, a in enumerate(adv) if isinstance(a, np.ndarray)]
+    for ordinal, (dim, a) in enumerate(arrays):
+        size = view_shape[dim]
+        if a.size and (a.max() >= size or a.min() < -size):
+            bad = a[(a >= size) | (a < -size)].flat[0]
+            raise IndexError(
+                f"index {bad} is out of bounds for dimension {ordinal} with size {size}"
+            )
+    try:
+        np.broadcast_shapes(*(a.shape for _, a in arrays))
+    except ValueError:
+        shapes = ", ".join(str(list(a.shape)) for _, a in arrays)
+        raise IndexError(
+            f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
+        ) from None
+    last = arrays[-1][0]
+    return tuple(adv[: last + 1])
+
+
+# --- x[key] and x[key] = v -------------------------------------------------------------------
+
+
+def getitem(input: Tensor, index: Any) -> Tensor:
+    """``input[index]``: a view for basic keys; a copy (IndexBackward0) with index tensors."""
+    p = parse_key(input._data.shape, index)
+    out = input
+    if p.view_cls is not None:
+        out = _as_view(p.view_cls.apply(input, p.basic), input)
+    if p.adv is None:
+        return out
+    return Index.apply(out, (_ALL, p.adv))
+
+
+def _strip_leading_ones(v: Tensor) -> Tensor:
+    # PyTorch drops a value's leading size-1 dims before broadcasting it into the target.
+    shape = v._data.shape
+    k = 0
+    while k < len(shape) and shape[k] == 1:
+        k += 1
+    return v.reshape(shape[k:]) if k else v
+
+
+def setitem(input: Tensor, index: Any, value: Any) -> None:
+    """``input[index] = value``: in place; recorded (CopySlices / IndexPutBackward0) when needed."""
+    from .._tensor import Tensor
+    from ..autograd.grad_mode import _state
+
+    p = parse_key(input._data.shape, index)
+    key: Key = (p.basic, p.adv)
+    target_shape = _shape_of(input._data.shape, key)
+    if isinstance(value, Tensor):
+        if p.adv is not None and value._data.dtype != input._data.dtype:
+            raise RuntimeError(
+                "Index put requires the source and destination dtypes match, got "
+                f"{dtype_name(input._data.dtype)} for the destination and "
+                f"{dtype_name(value._data.dtype)} for the source."
+            )
+        value = _strip_leading_ones(value)
+        vshape = value._data.shape
+        if not _broadcasts(vshape, target_shape) or (
+            np.broadcast_shapes(vshape, target_shape) != target_shape
+        ):
+            if p.adv is None:
+                expand(value, target_shape)  # raises PyTorch's message
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
+                f"broadcast to indexing result of shape {list(target_shape)}"
+            )
+    elif isinstance(value, int | float | bool | np.generic):
+        value = value.item() if isinstance(value, np.generic) else value
+    else:
+        from .._creation import as_tensor
+
+        return setitem(input, index, as_tensor(value, dtype=input.dtype))
+    recording = _state.grad_enabled and (
+        input._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
+    )
+    if not recording:
+        data = value._data if isinstance(value, Tensor) else value
+        if p.adv is None:
+            input._data[p.basic] = data
+        else:
+            input._data[p.basic][p.adv] = data
+        input._bump_version()
+        return
+    if input.grad_fn is None and input._requires_grad:
+        raise RuntimeError(
+            _errors.LEAF_INPLACE
+            if p.trivial
+            else "a view of a leaf Variable that requires grad is being used in an in-place "
+            "operation."
+        )
+    if isinstance(value, Tensor) and value._data.dtype != input._data.dtype:
+        value = value.to(input.dtype)
+    # PyTorch's node: whole-tensor fill_/copy_, index_put_, or a write through a view.
+    cls: type[IndexPut] = CopySlices
+    if p.trivial:
+        if p.adv is not None:
+            cls = IndexPut
+        elif isinstance(value, Tensor) and value._data.ndim:
+            cls = WholeCopy
+        else:
+            cls = WholeFill
+    input._inplace(lambda s: cls.apply(s, key, value))
+
+
+def _broadcasts(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    try:
+        np.broadcast_shapes(shape, target)
+    except ValueError:
+        return False
+    return True
+
+
+# --- gather, scatter, index_select, take ------------------------------------------------------
+
+
+def _long_index(index: Any, allow_int32: bool = True) -> np.ndarray | None:
+    """The index array if its dtype is acceptable (int64, or int32 where allowed), else None."""
+    a = index._data
+    if a.dtype == np.int64 or (allow_int32 and a.dtype == np.int32):
+        return a
+    return None
+
+
+def _along_dim_key(index: np.ndarray, dim: int) -> Key:
+    """The advanced key picking x[i0, .., index[i], .., in] for every position i of index."""
+    n = index.ndim
+    arrays = tuple(
+        index if k == dim else np.arange(index.shape[k]).reshape((-1,) + (1,) * (n - 1 - k))
+        for k in range(n)
+    )
+    return (_ALL, arrays)
+
+
+def _check_bounds_along(index: np.ndarray, size: int, dim: int) -> None:
+    if index.size and (index.max() >= size or index.min() < 0):
+        bad = index[(index >= size) | (index < 0)].flat[0]
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+class Gather(Index):
+    pass
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    """out[i][j][k] = input[index[i][j][k]][j][k] (for dim=0): values picked along ``dim``."""
+    idx = _long_index(index)
+    if idx is None:
+        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if input._data.ndim == 0 and idx.ndim == 0:
+        return gather(input.reshape(1), dim, index.reshape(1)).reshape(())
+    d = wrap_dim(dim, input._data.ndim)
+    shape = input._data.shape
+    if idx.ndim != len(shape):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for k, (a, b) in enumerate(zip(idx.shape, shape, strict=True)):
+        if k != d and a > b:
+            raise RuntimeError(
+                f"Size does not match at dimension {k} expected index {list(idx.shape)} to be no "
+                f"larger than self {list(shape)} apart from dimension {d}"
+            )
+    _check_bounds_along(idx, shape[d], d)
+    return Gather.apply(input, _along_dim_key(idx, d))
+
+
+class Scatter(IndexPut):
+    pass
+
+
+class ScatterValue(IndexPut):
+    node_name = "ScatterBackward1"
+
+
+class ScatterAdd(IndexAdd):
+    pass
+
+
+def _scatter_args(
+    op: str, input: Tensor, dim: int, index: Tensor, src: Any
+) -> tuple[int, np.ndarray, Any]:
+    idx = _long_index(index)
+    if idx is None:
+        raise RuntimeError(f"{op}(): Expected dtype int64 for index")
+    shape = input._data.shape
+    if idx.ndim != len(shape):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    d = wrap_dim(dim, len(shape))
+    T = tensor_cls()
+    src_shape = src._data.shape if isinstance(src, T) else None
+    too_big = any(k != d and a > b for k, (a, b) in enumerate(zip(idx.shape, shape, strict=True)))
+    if src_shape is not None:
+        too_big = too_big or any(a > b for a, b in zip(idx.shape, src_shape, strict=False))
+    if too_big:
+        msg = (
+            f"Expected index {list(idx.shape)} to be no larger than self {list(shape)} apart "
+            f"from dimension {d}"
+        )
+        if src_shape is not None:
+            msg += f" and to be no larger size than src {list(src_shape)}"
+        raise RuntimeError(msg)
+    _check_bounds_along(idx, shape[d], d)
+    if isinstance(src, T):
+        if src._data.dtype != input._data.dtype:
+            raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype")
+        if src_shape != idx.shape:  # only the leading index-shaped block of src is used
+            src = _as_view(Slice.apply(src, _view_key(tuple(slice(0, s) for s in idx.shape))), src)
+    return d, idx, src
+
+
+def scatter(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    src: Any = None,
+    value: Any = None,
+    *,
+    reduce: str | None = None,
+) -> Tensor:
+    """A copy of input with out[index[i][j]][j] = src[i][j] (for dim=0), or = value."""
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not supported by ndgrad")
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter() missing required argument 'src' or 'value'")
+    d, idx, src = _scatter_args("scatter", input, dim, index, src)
+    key = _along_dim_key(idx, d)
+    if isinstance(src, tensor_cls()):
+        return Scatter.apply(input, key, src)
+    return ScatterValue.apply(input, key, src.item() if isinstance(src, np.generic) else src)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of input with out[index[i][j]][j] += src[i][j] (for dim=0); repeats accumulate."""
+    if not isinstance(src, tensor_cls()):
+        raise TypeError(
+            f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}"
+        )
+    d, idx, src = _scatter_args("scatter_add", input, dim, index, src)
+    return ScatterAdd.apply(input, _along_dim_key(idx, d), src)
+
+
+class IndexSelect(Index):
+    pass
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The entries ``index`` (a vector) along ``dim``."""
+    idx = _long_index(index)
+    if idx is None:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    idx = idx.reshape(-1)
+    if input._data.ndim == 0:
+        return index_select(input.reshape(1), dim, index).reshape(())
+    d = wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[d]
+    if idx.size and (idx.max() >= size or idx.min() < -size):
+        raise IndexError("index out of range in self")
+    return IndexSelect.apply(input, (_ALL, (slice(None),) * d + (idx,)))
+
+
+class Take(Index):
+    pass
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """input viewed as 1-d, read at ``index``; the result has index's shape."""
+    idx = _long_index(index, allow_int32=False)
+    if idx is None:
+        raise RuntimeError(
+            f"take(): Expected a long tensor for index, but got {dtype_name(index._data.dtype)}"
+        )
+    n = input._data.size
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx[(idx >= n) | (idx < -n)].flat[0]
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return Take.apply(input.reshape(-1), (_ALL, (idx,)))
+
+
+# --- masked ops -------------------------------------------------------------------------------
+
+
+def _bool_mask(mask: Any, message: str) -> np.ndarray:
+    if not isinstance(mask, tensor_cls()) or mask._data.dtype != np.bool_:
+        raise RuntimeError(message)
+    return mask._data
+
+
+class MaskedFill(NumpyFunction):
+    """y = value where mask else x; dx = grad where not mask, dvalue = Σ grad where mask"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
+        ctx.save_for_backward(mask)
+        return np.where(mask, np.asarray(value).astype(x.dtype), x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (mask,) = ctx.saved_tensors
+        need_x, _, need_v = ctx.needs_input_grad
+        grad_x = where(mask, 0.0, grad) if need_x else None
+        grad_v = where(mask, grad, 0.0).sum() if need_v else None
+        return grad_x, None, grad_v
+
+
+class MaskedFillTensor(MaskedFill):
+    node_name = "MaskedFillBackward1"
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``input`` with ``value`` (a number or a 0-d tensor) where ``mask`` is True."""
+    T = tensor_cls()
+    if not isinstance(mask, T) or mask._data.dtype != np.bool_:
+        got = dtype_name(mask._data.dtype).lower() if isinstance(mask, T) else "?"
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {got}"
+        )
+    _check_broadcast(mask._data.shape, input._data.shape)
+    if isinstance(value, T):
+        if value._data.ndim:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s)."
+            )
+        return MaskedFillTensor.apply(input, mask, value)
+    return MaskedFill.apply(input, mask, value)
+
+
+def _check_broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        raise _errors.broadcast_mismatch(a, b) from None
+
+
+class MaskedSelect(Index):
+    pass
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The 1-d tensor of input's entries where ``mask`` (broadcast with input) is True."""
+    m = _bool_mask(mask, "masked_select: expected BoolTensor for mask")
+    shape = _check_broadcast(m.shape, input._data.shape)
+    x = input if input._data.shape == shape else expand(input, shape)
+    return MaskedSelect.apply(x, (_ALL, np.nonzero(np.broadcast_to(m, shape))))
 
 
 class IndexingMethods:
     """Tensor methods of the indexing ops."""
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return getitem(self, index)  # type: ignore[arg-type]
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        setitem(self, index, value)  # type: ignore[arg-type]
+
+    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+        return gather(self, dim, index)  # type: ignore[arg-type]
+
+    def scatter(
+        self, dim: int, index: Tensor, src: Any = None, value: Any = None, *, reduce: Any = None
+    ) -> Tensor:
+        return scatter(self, dim, index, src, value, reduce=reduce)  # type: ignore[arg-type]
+
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return scatter_add(self, dim, index, src)  # type: ignore[arg-type]
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        return index_select(self, dim, index)  # type: ignore[arg-type]
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        return masked_fill(self, mask, value)  # type: ignore[arg-type]
+
+    def masked_select(self, mask: Tensor) -> Tensor:
+        return masked_select(self, mask)  # type: ignore[arg-type]
+
+    def take(self, index: Tensor) -> Tensor:
+        return take(self, index)  # type: ignore[arg-type]
