@@ -594,7 +594,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         return index_select(input.reshape(1), dim, index).reshape(())
     d = wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d]
-    if idx.size and (idx.max() >= size or idx.min() < -size):
+    if idx.size and (idx.max() >= size or idx.min() < 0):  # no negative indices here
         raise IndexError("index out of range in self")
     return IndexSelect.apply(input, (_ALL, (slice(None),) * d + (idx,)))
 
@@ -681,6 +681,8 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """The 1-d tensor of input's entries where ``mask`` (broadcast with input) is True."""
     m = _bool_mask(mask, "masked_select: expected BoolTensor for mask")
     shape = _check_broadcast(m.shape, input._data.shape)
+    if shape == ():
+        return masked_select(input.reshape(1), mask.reshape(1))
     x = input if input._data.shape == shape else expand(input, shape)
     return MaskedSelect.apply(x, (_ALL, np.nonzero(np.broadcast_to(m, shape))))
 
