@@ -484,7 +484,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     """out[i][j][k] = input[index[i][j][k]][j][k] (for dim=0): values picked along ``dim``."""
     idx = _long_index(index)
     if idx is None:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if input._data.ndim == 0 and idx.ndim == 0:
         return gather(input.reshape(1), dim, index.reshape(1)).reshape(())
     d = wrap_dim(dim, input._data.ndim)
@@ -513,12 +513,10 @@ class ScatterAdd(IndexAdd):
     pass
 
 
-def _scatter_args(
-    op: str, input: Tensor, dim: int, index: Tensor, src: Any
-) -> tuple[int, np.ndarray, Any]:
+def _scatter_args(input: Tensor, dim: int, index: Tensor, src: Any) -> tuple[int, np.ndarray, Any]:
     idx = _long_index(index)
     if idx is None:
-        raise RuntimeError(f"{op}(): Expected dtype int64 for index")
+        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
     shape = input._data.shape
     if idx.ndim != len(shape):
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
@@ -539,7 +537,7 @@ def _scatter_args(
     _check_bounds_along(idx, shape[d], d)
     if isinstance(src, T):
         if src._data.dtype != input._data.dtype:
-            raise RuntimeError(f"{op}(): Expected self.dtype to be equal to src.dtype")
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         if src_shape != idx.shape:  # only the leading index-shaped block of src is used
             src = _as_view(Slice.apply(src, _view_key(tuple(slice(0, s) for s in idx.shape))), src)
     return d, idx, src
@@ -561,7 +559,7 @@ def scatter(
         src = value
     if src is None:
         raise TypeError("scatter() missing required argument 'src' or 'value'")
-    d, idx, src = _scatter_args("scatter", input, dim, index, src)
+    d, idx, src = _scatter_args(input, dim, index, src)
     key = _along_dim_key(idx, d)
     if isinstance(src, tensor_cls()):
         return Scatter.apply(input, key, src)
@@ -574,7 +572,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
         raise TypeError(
             f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}"
         )
-    d, idx, src = _scatter_args("scatter_add", input, dim, index, src)
+    d, idx, src = _scatter_args(input, dim, index, src)
     return ScatterAdd.apply(input, _along_dim_key(idx, d), src)
 
 
