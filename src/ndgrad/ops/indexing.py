@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
+from ..autograd.grad_mode import _state
 from ._util import dtype_name, tensor_cls, wrap_dim
 from .arithmetic import NumpyFunction, where
 from .shape import Alias, IndexUnsqueeze, Select, Slice, _as_view, _view_key, expand
@@ -40,6 +41,7 @@ __all__ = [
 Key = tuple[tuple[Any, ...], tuple[Any, ...] | None]
 _ALL: tuple[Any, ...] = (Ellipsis,)
 
+_INT_INDEX = (np.dtype(np.int64), np.dtype(np.int32))
 _BAD_INDEX_DTYPE = "tensors used as indices must be long, int, byte or bool tensors"
 
 
@@ -192,10 +194,9 @@ def _index_array(entry: Any) -> np.ndarray | None:
             a = a.astype(np.int64)
     else:
         return None
-    kind = a.dtype
-    if kind == np.bool_ or kind == np.uint8:
+    if a.dtype == np.bool_ or a.dtype == np.uint8:  # uint8: PyTorch's legacy byte masks
         return a.astype(np.bool_, copy=False)
-    if kind == np.int64 or kind == np.int32:
+    if a.dtype in _INT_INDEX:
         return a
     raise IndexError(_BAD_INDEX_DTYPE)
 
@@ -231,10 +232,8 @@ def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
         elif isinstance(e, slice):
             items.append(("slice", e))
             consumed += 1
-        elif isinstance(e, T) and e._data.ndim == 0 and e._data.dtype.kind in "iu":
-            if e._data.dtype == np.int8 or e._data.dtype == np.int16:
-                raise IndexError(_BAD_INDEX_DTYPE)
-            items.append(("int", int(e._data)))
+        elif isinstance(e, T) and e._data.ndim == 0 and e._data.dtype in _INT_INDEX:
+            items.append(("int", int(e._data)))  # a 0-d integer tensor acts as an int
             consumed += 1
         else:
             a = _index_array(e)
@@ -357,9 +356,36 @@ def _check_advanced(
 # --- x[key] and x[key] = v -------------------------------------------------------------------
 
 
+def _fast_basic(shape: tuple[int, ...], index: Any) -> _Parsed | None:
+    """``parse_key`` for the common keys (ints and slices only); None for the rest."""
+    entries = index if type(index) is tuple else (index,)
+    if len(entries) > len(shape):
+        return None
+    cls: Any = None
+    trivial = True
+    for size, e in zip(shape, entries, strict=False):
+        kind = type(e)
+        if kind is int:
+            if not -size <= e < size:
+                return None
+            cls = Select
+            trivial = False
+        elif kind is slice:
+            step = e.step
+            if step is not None and (type(step) is not int or step <= 0):
+                return None
+            full = e.indices(size) == (0, size, 1)
+            if kind is type(index) or not full:
+                cls = Slice
+            trivial = trivial and full
+        else:
+            return None
+    return _Parsed((*entries, Ellipsis), cls or Alias, None, trivial)
+
+
 def getitem(input: Tensor, index: Any) -> Tensor:
     """``input[index]``: a view for basic keys; a copy (IndexBackward0) with index tensors."""
-    p = parse_key(input._data.shape, index)
+    p = _fast_basic(input._data.shape, index) or parse_key(input._data.shape, index)
     out = input
     if p.view_cls is not None:
         out = _as_view(p.view_cls.apply(input, p.basic), input)
@@ -379,30 +405,11 @@ def _strip_leading_ones(v: Tensor) -> Tensor:
 
 def setitem(input: Tensor, index: Any, value: Any) -> None:
     """``input[index] = value``: in place; recorded (CopySlices / IndexPutBackward0) when needed."""
-    from .._tensor import Tensor
-    from ..autograd.grad_mode import _state
-
-    p = parse_key(input._data.shape, index)
+    Tensor = tensor_cls()
+    p = _fast_basic(input._data.shape, index) or parse_key(input._data.shape, index)
     key: Key = (p.basic, p.adv)
-    target_shape = _shape_of(input._data.shape, key)
     if isinstance(value, Tensor):
-        if p.adv is not None and value._data.dtype != input._data.dtype:
-            raise RuntimeError(
-                "Index put requires the source and destination dtypes match, got "
-                f"{dtype_name(input._data.dtype)} for the destination and "
-                f"{dtype_name(value._data.dtype)} for the source."
-            )
-        value = _strip_leading_ones(value)
-        vshape = value._data.shape
-        if not _broadcasts(vshape, target_shape) or (
-            np.broadcast_shapes(vshape, target_shape) != target_shape
-        ):
-            if p.adv is None:
-                expand(value, target_shape)  # raises PyTorch's message
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot be "
-                f"broadcast to indexing result of shape {list(target_shape)}"
-            )
+        value = _checked_value(input, p, key, value)
     elif isinstance(value, int | float | bool | np.generic):
         value = value.item() if isinstance(value, np.generic) else value
     else:
@@ -439,6 +446,27 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         else:
             cls = WholeFill
     input._inplace(lambda s: cls.apply(s, key, value))
+
+
+def _checked_value(input: Tensor, p: _Parsed, key: Key, value: Tensor) -> Tensor:
+    """The value to write, its leading 1s dropped; PyTorch's errors for dtype and shape."""
+    if p.adv is not None and value._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{dtype_name(input._data.dtype)} for the destination and "
+            f"{dtype_name(value._data.dtype)} for the source."
+        )
+    value = _strip_leading_ones(value)
+    vshape = value._data.shape
+    target = _shape_of(input._data.shape, key)
+    if not _broadcasts(vshape, target) or np.broadcast_shapes(vshape, target) != target:
+        if p.adv is None:
+            expand(value, target)  # raises PyTorch's message
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(vshape)} cannot be broadcast to "
+            f"indexing result of shape {list(target)}"
+        )
+    return value
 
 
 def _broadcasts(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
