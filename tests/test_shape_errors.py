@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 
+import numpy as np
 import pytest
 
 import ndgrad
@@ -230,3 +231,13 @@ def test_copies_do_not_share_storage() -> None:
     for out in (x.flip(0), x.roll(1), x.repeat(1, 1), x.tril(), x[0].diag(), ndgrad.cat([x, x])):
         out.fill_(1.0)
     assert x.sum().item() == 0.0 and x._version == 0
+
+
+def test_method_argument_forms() -> None:
+    x = ndgrad.arange(6.0).reshape(2, 3)
+    expected = np.flip(np.arange(6.0).reshape(2, 3), (0, 1))
+    for out in (x.flip(0, 1), x.flip((0, 1)), x.flip(dims=[0, 1]), ndgrad.flip(x, (0, 1))):
+        assert out.tolist() == expected.tolist()
+    assert x.tile(2).shape == x.tile((2,)).shape == x.tile(dims=(1, 2)).shape == (2, 6)
+    assert x.repeat(2, 1).shape == x.repeat((2, 1)).shape == x.repeat(repeats=[2, 1]).shape
+    assert x.repeat(2, 1).shape == (4, 3)

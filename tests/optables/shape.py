@@ -153,7 +153,7 @@ OPS = [
     ),
     OpInfo(
         "flip",
-        lambda lib, x, dims: x.flip(dims),
+        lambda lib, x, dims: lib.flip(x, dims=dims),
         lambda x, dims: np.flip(x, dims) if x.ndim else x,
         [
             _s((), dims=(0,)),

@@ -32,7 +32,6 @@ __all__ = [
     "movedim",
     "narrow",
     "permute",
-    "repeat",
     "reshape",
     "roll",
     "select",
@@ -597,8 +596,9 @@ class Flip(NumpyFunction):
         return Flip.apply(grad, ctx.dims), None
 
 
-def flip(input: Tensor, *dims: Any) -> Tensor:
-    axes = normalize_dims(parse_shape(dims), input._data.ndim) or ()
+def flip(input: Tensor, dims: Any) -> Tensor:
+    """input with the order of its entries reversed along ``dims``."""
+    axes = normalize_dims(parse_shape((dims,)), input._data.ndim) or ()
     return Flip.apply(input, axes)
 
 
@@ -942,6 +942,13 @@ def _tensor() -> Any:
     return Tensor
 
 
+def _varargs(args: tuple[Any, ...], keyword: Any) -> Any:
+    """Sizes given as f(0, 1), f((0, 1)) or f(name=(0, 1))."""
+    if keyword is not None:
+        return keyword
+    return args[0] if len(args) == 1 else args
+
+
 class ShapeMethods:
     """Tensor methods of the shape ops."""
 
@@ -1014,14 +1021,14 @@ class ShapeMethods:
     def broadcast_to(self, size: Any) -> Tensor:
         return expand(self, size)  # type: ignore[arg-type]
 
-    def repeat(self, *sizes: Any) -> Tensor:
-        return repeat(self, *sizes)  # type: ignore[arg-type]
+    def repeat(self, *sizes: Any, repeats: Any = None) -> Tensor:
+        return repeat(self, *(sizes if repeats is None else (repeats,)))  # type: ignore[arg-type]
 
-    def tile(self, *dims: Any) -> Tensor:
-        return tile(self, dims[0] if len(dims) == 1 else dims)  # type: ignore[arg-type]
+    def tile(self, *args: Any, dims: Any = None) -> Tensor:
+        return tile(self, _varargs(args, dims))  # type: ignore[arg-type]
 
-    def flip(self, *dims: Any) -> Tensor:
-        return flip(self, *dims)  # type: ignore[arg-type]
+    def flip(self, *args: Any, dims: Any = None) -> Tensor:
+        return flip(self, _varargs(args, dims))  # type: ignore[arg-type]
 
     def roll(self, shifts: Any, dims: Any = None) -> Tensor:
         return roll(self, shifts, dims)  # type: ignore[arg-type]
