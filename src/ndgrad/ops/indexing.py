@@ -13,6 +13,7 @@ The advanced ops share two Functions over a "composite key" ``(basic, advanced)`
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -168,6 +169,14 @@ class _Parsed:
         self.trivial = trivial  # the basic part selects everything (x[...], x[:], x[()])
 
 
+def _selects_all(s: slice, size: int) -> bool:
+    # PyTorch skips such a slice in a multi-part key (x[0, :] records only the select). It
+    # compares the slice as written: x[-2:] on a dim of size 2 is still recorded as a slice.
+    start = 0 if s.start is None else operator.index(s.start)
+    step = 1 if s.step is None else operator.index(s.step)
+    return start == 0 and step == 1 and (s.stop is None or operator.index(s.stop) >= size)
+
+
 def _is_int(x: Any) -> bool:
     return isinstance(x, int | np.integer) and not isinstance(x, bool | np.bool_)
 
@@ -243,12 +252,12 @@ def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
             consumed += a.ndim if a.dtype == np.bool_ else 1
     ndim = len(shape)
     if consumed > ndim:
-        if ndim == 0 and items and items[0][0] == "int":
+        if ndim == 0 and not isinstance(index, tuple) and items[0][0] == "int":
             raise IndexError(
                 "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                 "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
             )
-        if ndim == 0 and items and items[0][0] == "slice":
+        if ndim == 0 and not isinstance(index, tuple) and items[0][0] == "slice":
             raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
 
@@ -258,12 +267,15 @@ def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
     view_cls: Any = None
     trivial = True
     d = 0
+    inserted = 0  # dims added by None so far (PyTorch's messages count them)
+    masks: list[tuple[int, np.ndarray]] = []  # (dim in the basic result, mask)
     for kind, e in items:
         if kind == "none":
             basic.append(None)
             adv.append(slice(None))
             view_cls = IndexUnsqueeze
             trivial = False
+            inserted += 1
         elif kind == "ellipsis":
             skip = ndim - consumed
             basic.extend([slice(None)] * skip)
@@ -272,7 +284,9 @@ def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
         elif kind == "int":
             size = shape[d]
             if not -size <= e < size:
-                raise IndexError(f"index {e} is out of bounds for dimension {d} with size {size}")
+                raise IndexError(
+                    f"index {e} is out of bounds for dimension {d + inserted} with size {size}"
+                )
             basic.append(e)
             view_cls = Select
             trivial = False
@@ -286,7 +300,7 @@ def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
                     raise ValueError("step must be greater than zero")
             basic.append(e)
             adv.append(slice(None))
-            full = e.indices(shape[d]) == (0, shape[d], 1)
+            full = _selects_all(e, shape[d])
             if single_slice or not full:
                 view_cls = Slice
             trivial = trivial and full
@@ -299,12 +313,7 @@ def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
             trivial = False
         elif e.dtype == np.bool_:
             k = e.ndim
-            for j in range(k):
-                if e.shape[j] != shape[d + j]:
-                    raise IndexError(
-                        f"The shape of the mask {list(e.shape)} at index {j} does not match the "
-                        f"shape of the indexed tensor {list(shape)} at index {d + j}"
-                    )
+            masks.append((len(adv), e))
             basic.extend([slice(None)] * k)
             if k == 0:  # a 0-d mask, like a Python bool
                 basic.append(None)
@@ -325,23 +334,27 @@ def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
     basic_key = _view_key(tuple(basic))
     if not has_adv:
         return _Parsed(basic_key, view_cls, None, trivial)
-    adv_key = _check_advanced(basic_key, view_cls, shape, adv)
+    adv_key = _check_advanced(basic_key, view_cls, shape, adv, masks)
     return _Parsed(basic_key, view_cls, adv_key, trivial)
 
 
 def _check_advanced(
-    basic_key: tuple[Any, ...], view_cls: Any, shape: tuple[int, ...], adv: list[Any]
+    basic_key: tuple[Any, ...],
+    view_cls: Any,
+    shape: tuple[int, ...],
+    adv: list[Any],
+    masks: list[tuple[int, np.ndarray]],
 ) -> tuple[Any, ...]:
-    """Bounds and broadcasting of the index arrays, checked against the basic result's shape."""
+    """Masks, bounds and broadcasting of the index arrays, checked against the basic result."""
     view_shape = _shape_of(shape, (basic_key, None)) if view_cls else shape
+    for pos, m in masks:
+        for j, size in enumerate(m.shape):
+            if size != view_shape[pos + j]:
+                raise IndexError(
+                    f"The shape of the mask {list(m.shape)} at index {j} does not match the "
+                    f"shape of the indexed tensor {list(view_shape)} at index {pos + j}"
+                )
     arrays = [(i, a) for i, a in enumerate(adv) if isinstance(a, np.ndarray)]
-    for ordinal, (dim, a) in enumerate(arrays):
-        size = view_shape[dim]
-        if a.size and (a.max() >= size or a.min() < -size):
-            bad = a[(a >= size) | (a < -size)].flat[0]
-            raise IndexError(
-                f"index {bad} is out of bounds for dimension {ordinal} with size {size}"
-            )
     try:
         np.broadcast_shapes(*(a.shape for _, a in arrays))
     except ValueError:
@@ -349,6 +362,20 @@ def _check_advanced(
         raise IndexError(
             f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
         ) from None
+    for dim, a in arrays:
+        if a.size and view_shape[dim] == 0:
+            raise IndexError("index is out of bounds for dimension with size 0")
+    indexed = {dim for dim, _ in arrays}
+    if any(n == 0 for i, n in enumerate(view_shape) if i not in indexed):
+        # The result is empty: PyTorch reads no index, so none is out of bounds.
+        return tuple(np.zeros_like(a) if isinstance(a, np.ndarray) else a for a in adv)
+    for ordinal, (dim, a) in enumerate(arrays):
+        size = view_shape[dim]
+        if a.size and (a.max() >= size or a.min() < -size):
+            bad = a[(a >= size) | (a < -size)].flat[0]
+            raise IndexError(
+                f"index {bad} is out of bounds for dimension {ordinal} with size {size}"
+            )
     last = arrays[-1][0]
     return tuple(adv[: last + 1])
 
@@ -374,7 +401,7 @@ def _fast_basic(shape: tuple[int, ...], index: Any) -> _Parsed | None:
             step = e.step
             if step is not None and (type(step) is not int or step <= 0):
                 return None
-            full = e.indices(size) == (0, size, 1)
+            full = _selects_all(e, size)
             if kind is type(index) or not full:
                 cls = Slice
             trivial = trivial and full
