@@ -244,6 +244,10 @@ ERRORS = {
     "zero_step": lambda lib: _x(lib)[::0],
     "mask_shape": lambda lib: _x(lib)[lib.ones(3, dtype=lib.bool)],
     "mask_shape_2d": lambda lib: _x(lib)[:, lib.ones(3, 3, dtype=lib.bool)],
+    "mask_shape_after_none": lambda lib: _x(lib)[None, lib.ones(3, dtype=lib.bool)],
+    "int_out_of_range_after_none": lambda lib: _x(lib)[None, 0, 5],
+    "tuple_int_on_0d": lambda lib: lib.tensor(1.0)[0,],
+    "index_into_empty_dim": lambda lib: lib.zeros(0, 3)[lib.tensor([0])],
     "broadcast_indices": lambda lib: _x(lib)[[0, 1], [0, 1, 2]],
     "set_leaf": lambda lib: lib.zeros(3, requires_grad=True).__setitem__([0], 1.0),
     "set_leaf_view": lambda lib: lib.zeros(3, requires_grad=True).__setitem__(0, 1.0),
@@ -361,6 +365,11 @@ GETITEM_KEYS = {
     "bool": lambda lib: True,
     "int_and_list": lambda lib: (0, [0, 1]),
     "numpy_int": lambda lib: np.int64(1),
+    "slice_as_written": lambda lib: slice(-2, None),  # selects all of dim 0, still a slice
+    "slice_past_end": lambda lib: (slice(0, 9), 0),
+    "tensor_slice_bounds": lambda lib: slice(lib.tensor(1), None),
+    "empty_result_no_bounds_check": lambda lib: (slice(0, 0), [7]),
+    "mask_then_none": lambda lib: (lib.ones(2, dtype=lib.bool), None, slice(1, None)),
 }
 
 SETITEM_CASES = {
@@ -373,6 +382,8 @@ SETITEM_CASES = {
     "ellipsis_number": (lambda lib: Ellipsis, lambda lib: 2.0),
     "ellipsis_tensor": (lambda lib: Ellipsis, lambda lib: lib.ones(3, 4)),
     "full_slice_0d": (lambda lib: slice(None), lambda lib: lib.tensor(1.0)),
+    "full_slice_one_element": (lambda lib: slice(None), lambda lib: lib.ones(1)),
+    "full_slices_int": (lambda lib: (slice(0, 9), 1), lambda lib: lib.ones(4)),
     "bool": (lambda lib: True, lambda lib: lib.ones(3, 4)),
 }
 

@@ -356,12 +356,14 @@ def _check_advanced(
                 )
     arrays = [(i, a) for i, a in enumerate(adv) if isinstance(a, np.ndarray)]
     try:
-        np.broadcast_shapes(*(a.shape for _, a in arrays))
+        picked = np.broadcast_shapes(*(a.shape for _, a in arrays))
     except ValueError:
         shapes = ", ".join(str(list(a.shape)) for _, a in arrays)
         raise IndexError(
             f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
         ) from None
+    if 0 in picked:  # no position is read at all
+        return tuple(np.zeros(a.shape, np.int64) if isinstance(a, np.ndarray) else a for a in adv)
     for dim, a in arrays:
         if a.size and view_shape[dim] == 0:
             raise IndexError("index is out of bounds for dimension with size 0")
@@ -435,6 +437,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     Tensor = tensor_cls()
     p = _fast_basic(input._data.shape, index) or parse_key(input._data.shape, index)
     key: Key = (p.basic, p.adv)
+    one_value = not isinstance(value, Tensor) or value._data.ndim == 0  # a fill, not a copy
     if isinstance(value, Tensor):
         value = _checked_value(input, p, key, value)
     elif isinstance(value, int | float | bool | np.generic):
@@ -465,13 +468,10 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         value = value.to(input.dtype)
     # PyTorch's node: whole-tensor fill_/copy_, index_put_, or a write through a view.
     cls: type[IndexPut] = CopySlices
-    if p.trivial:
-        if p.adv is not None:
-            cls = IndexPut
-        elif isinstance(value, Tensor) and value._data.ndim:
-            cls = WholeCopy
-        else:
-            cls = WholeFill
+    if p.trivial and p.adv is not None:
+        cls = IndexPut
+    elif p.trivial:
+        cls = WholeFill if one_value else WholeCopy
     input._inplace(lambda s: cls.apply(s, key, value))
 
 
