@@ -441,3 +441,84 @@ def test_scatter_add_messages_name_scatter() -> None:
         x.scatter_add(0, ndgrad.zeros(1, 3), x)
     with pytest.raises(RuntimeError, match=re.escape("scatter(): Expected self.dtype to be")):
         x.scatter_add(0, ndgrad.zeros(1, 3, dtype=ndgrad.long), x.double())
+
+
+# --- in-place writes through views of graph tensors ----------------------------------------------
+
+
+def _write_through_view(lib, case, x, v):
+    y = x * x
+    if case == "setitem_on_row":
+        r = y[0]
+        r[1:3] = v
+    elif case == "chained_index":
+        y[1][[0, 2]] = v
+    elif case == "mul_on_column":
+        y[:, 1].mul_(v[0])
+    elif case == "view_of_view":
+        r = y.t()[2]
+        r[::2] = v
+        r.add_(1.0)
+    elif case == "diagonal":
+        y.diagonal()[0:2] = v * 2
+    elif case == "into_plain_buffer":
+        buf = lib.zeros(3, 4, dtype=lib.float64)
+        buf[1][1:3] = v
+        y = buf + y
+    return y
+
+
+VIEW_CASES = [
+    "setitem_on_row",
+    "chained_index",
+    "mul_on_column",
+    "view_of_view",
+    "diagonal",
+    "into_plain_buffer",
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("case", VIEW_CASES)
+def test_write_through_view_matches_torch(case: str) -> None:
+    results = []
+    for lib in (ndgrad, torch):
+        x = lib.tensor(np.arange(12.0).reshape(3, 4) / 7, requires_grad=True)
+        v = lib.tensor([0.5, -1.5], dtype=lib.float64, requires_grad=True)
+        y = _write_through_view(lib, case, x, v)
+        (y * lib.tensor(np.arange(12.0).reshape(3, 4))).sum().backward()
+        results.append((type(y.grad_fn).__name__, y, x.grad, v.grad))
+    nd, th = results
+    assert nd[0] == th[0]
+    for a, b in zip(nd[1:], th[1:], strict=True):
+        assert_close(a, b)
+
+
+@pytest.mark.parametrize("case", VIEW_CASES)
+def test_write_through_view_twice_differentiable(case: str) -> None:
+    x, v = _leaf((3, 4)), _leaf((2,), seed=1)
+    assert gradcheck(lambda a, b: _write_through_view(ndgrad, case, a, b), (x, v))
+    assert gradgradcheck(lambda a, b: _write_through_view(ndgrad, case, a, b), (x, v))
+
+
+def test_write_through_view_updates_base_and_nodes() -> None:
+    x = _leaf((2, 3))
+    y = x * 1
+    row = y[1]
+    row[0] = 10.0
+    assert y[1, 0].item() == 10.0 and y._version == row._version == 1
+    assert type(y.grad_fn).__name__ == "CopySlices"
+    assert type(row.grad_fn).__name__ == "AsStridedBackward0"
+    y.sum().backward()
+    assert x.grad.tolist() == [[1.0, 1.0, 1.0], [0.0, 1.0, 1.0]]
+
+
+def test_write_through_view_of_leaf_raises() -> None:
+    x = _leaf((2, 3))
+    with pytest.raises(
+        RuntimeError,
+        match=re.escape(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        ),
+    ):
+        x[0].mul_(2)

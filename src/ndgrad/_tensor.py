@@ -505,10 +505,9 @@ class Tensor(
                 self._write(result._data)
                 return self
         if self._base is not None:
-            raise NotImplementedError(
-                "in-place operations on views of tensors that are part of a graph are not "
-                "supported yet; use the out-of-place operation instead"
-            )
+            from .ops.indexing import write_through_view
+
+            return write_through_view(self, compute)
         # Give `compute` an alias that owns a copy of the old value: nodes may save it.
         old = Tensor._make(self._data.copy(), self.grad_fn, self._output_nr)
         old._requires_grad = self._requires_grad

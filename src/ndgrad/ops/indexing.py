@@ -504,6 +504,59 @@ def _broadcasts(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
     return True
 
 
+# --- in-place writes through views ----------------------------------------------------------
+
+
+class AsStrided(Index):
+    """A view rebuilt from its base after an in-place write (PyTorch's as_strided)."""
+
+
+def _positions_in_base(view: np.ndarray, base: np.ndarray) -> Key:
+    """For each element of ``view`` (which shares ``base``'s memory), its index in ``base``."""
+
+    def byte_offsets(a: np.ndarray) -> np.ndarray:
+        start = a.__array_interface__["data"][0]
+        grids = np.ix_(*(np.arange(n) * st for n, st in zip(a.shape, a.strides, strict=True)))
+        return start + sum(grids, np.zeros((), np.int64)) if a.ndim else np.array(start)
+
+    base_offsets = byte_offsets(base).reshape(-1)
+    order = np.argsort(base_offsets, kind="stable")
+    flat = order[np.searchsorted(base_offsets[order], byte_offsets(view))]
+    return (_ALL, np.unravel_index(flat, base.shape))
+
+
+def write_through_view(view: Tensor, compute: Any) -> Tensor:
+    """An in-place op on a view, recorded on its base (PyTorch's CopySlices).
+
+    The base becomes "base with the view's positions replaced by compute(view)", so gradients
+    reach both the base's earlier history and the written values; the view becomes a read of
+    those positions of the new base.
+    """
+    base = view._base
+    assert base is not None
+    # `compute` may save its input for backward: give it a copy of the old values.
+    old = tensor_cls()._make(view._data.copy(), view.grad_fn, view._output_nr)
+    old._requires_grad = view._requires_grad
+    result = compute(old)
+    shape = view._data.shape
+    if result._data.shape != shape:
+        full = np.broadcast_shapes(result._data.shape, shape)
+        if full != shape:
+            raise RuntimeError(
+                f"output with shape {list(shape)} doesn't match the broadcast shape {list(full)}"
+            )
+    key = _positions_in_base(view._data, base._data)
+    new_base = CopySlices.apply(base, key, result)
+    np.copyto(base._data, new_base._data)
+    base.grad_fn, base._output_nr = new_base.grad_fn, new_base._output_nr
+    base._requires_grad = new_base._requires_grad
+    rebuilt = AsStrided.apply(base, key)
+    view.grad_fn, view._output_nr = rebuilt.grad_fn, rebuilt._output_nr
+    view._requires_grad = rebuilt._requires_grad
+    view._bump_version()
+    return view
+
+
 # --- gather, scatter, index_select, take ------------------------------------------------------
 
 
