@@ -80,6 +80,13 @@ ERRORS = {
     "t_3d": lambda lib: _x(lib).t(),
     "unbind_dim": lambda lib: _x(lib).unbind(3),
     "stack_sizes": lambda lib: lib.stack([lib.zeros(2), lib.zeros(3)]),
+    "split_0d": lambda lib: _s(lib).split(1),
+    "split_sizes_0d": lambda lib: _s(lib).split([1]),
+    "split_sizes_dim_as_given": lambda lib: _x(lib).split([1, 2], -3),
+    "chunk_0d": lambda lib: _s(lib).chunk(2),
+    "roll_0d_dim": lambda lib: _s(lib).roll(1, -1),
+    "narrow_length_checked_first": lambda lib: lib.zeros(3).narrow(1, 0, -1),
+    "narrow_start_at_end": lambda lib: lib.zeros(1, 0).narrow(0, 1, 2),
 }
 
 
@@ -186,6 +193,13 @@ NODES = {
     "squeeze_dims": lambda x: x[:, :1].squeeze((0, 1)),
     "squeeze_dim": lambda x: x[:, :1].squeeze(1),
     "squeeze_all": lambda x: x[:, :1].squeeze(),
+    "t_matrix": lambda x: x[0].t(),
+    "t_vector": lambda x: x[0, 0].t(),
+    "t_fn": lambda x: ndgrad_or_torch(x).t(x[0]),
+    "T_property": lambda x: x[0].T,
+    "movedim_0d": lambda x: x[0, 0, 0].movedim(0, -1),
+    "swapaxes_0d": lambda x: x[0, 0, 0].swapaxes(0, -1),
+    "roll_empty_any_dim": lambda x: x[:0].roll(1, 7),
 }
 
 

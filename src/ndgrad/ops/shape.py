@@ -267,7 +267,7 @@ class Transpose(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, d0: int, d1: int) -> np.ndarray:
         ctx.dims = (d0, d1)
-        return np.swapaxes(x, d0, d1)
+        return np.swapaxes(x, d0, d1) if x.ndim else x.view()
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -423,6 +423,8 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
     n = input._data.ndim
     if n == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     d = wrap_dim(dim, n)
     size = input._data.shape[d]
     start = int(start)
@@ -430,9 +432,8 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
         raise IndexError(
             f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
         )
-    if length < 0:
-        raise RuntimeError("narrow(): length must be non-negative.")
-    start %= size if size else 1
+    if start < 0:
+        start += size
     if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     key = (slice(None),) * d + (slice(start, start + length),)
@@ -475,6 +476,11 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
     """Split dim ``dim`` into ``sizes`` (one may be -1)."""
     shape = input._data.shape
+    if not shape:
+        raise RuntimeError(
+            "unflatten got an unexpected error:\nDimension specified as 0 but tensor has no "
+            "dimensions"
+        )
     d = wrap_dim(dim, len(shape))
     sizes = parse_shape((sizes,))
     if not sizes:
@@ -508,6 +514,8 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
         raise RuntimeError(f"movedim: repeated dim in `source` ({src})")
     if len(set(dst_w)) != len(dst_w):
         raise RuntimeError(f"movedim: repeated dim in `destination` ({dst})")
+    if n == 0:
+        return index_view(input, (), Alias)
     order = [-1] * n
     for s, d in zip(src_w, dst_w, strict=True):
         order[d] = s
@@ -531,11 +539,15 @@ def broadcast_to(input: Tensor, size: Any) -> Tensor:
     return expand(input, size)
 
 
+class T(Transpose):
+    """y = xᵀ for a matrix (x itself for fewer dims)"""
+
+
 def t(input: Tensor) -> Tensor:
     n = input._data.ndim
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
-    return transpose(input, 0, 1) if n == 2 else input
+    return _as_view(T.apply(input, 0, min(1, max(n - 1, 0))), input)
 
 
 # --- repeat, tile, flip, roll -----------------------------------------------------------------
@@ -630,6 +642,10 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
             f"shifts and dimensions must align. shifts: {len(shift)}, dims:{len(axes)}"
         )
     n = input._data.ndim
+    if n == 0:
+        raise IndexError(f"Dimension specified as {axes[0]} but tensor has no dimensions")
+    if input._data.size == 0:  # PyTorch returns before looking at dims
+        return Roll.apply(input, (0,), None)
     return Roll.apply(input, tuple(shift), tuple(wrap_dim(d, n) for d in axes))
 
 
@@ -751,8 +767,10 @@ class Split(SplitWithSizes):
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of ``split_size`` along dim (the last may be smaller), or of the listed sizes."""
+    if tensor._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor._data.ndim)
-    n = tensor._data.shape[d] if tensor._data.ndim else 1
+    n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int | np.integer):
         size = int(split_size_or_sections)
         if size < 0:
@@ -776,7 +794,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
         if sum(sizes) != n:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
-                f"size at dimension {d}), but got split_sizes={list(sizes)}"
+                f"size at dimension {dim}), but got split_sizes={list(sizes)}"
             )
         cls = SplitWithSizes
     return tuple(_as_view(out, tensor) for out in cls.apply(tensor, d, sizes))
@@ -784,10 +802,12 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Up to ``chunks`` pieces of equal size ceil(n / chunks) along dim."""
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = wrap_dim(dim, input._data.ndim)
-    n = input._data.shape[d] if input._data.ndim else 1
+    n = input._data.shape[d]
     if n == 0:
         return split(input, [0] * chunks, d)
     return split(input, -(-n // chunks), d)
