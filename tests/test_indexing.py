@@ -289,6 +289,13 @@ ERRORS = {
     "take_bounds_neg": lambda lib: _x(lib).take(lib.tensor([-25])),
     "take_int32": lambda lib: _x(lib).take(lib.tensor([1], dtype=lib.int32)),
     "take_float": lambda lib: _x(lib).take(lib.tensor([1.0])),
+    "take_from_empty": lambda lib: lib.zeros(0).take(lib.tensor([0])),
+    "gather_0d_bounds": lambda lib: lib.tensor(1.0).gather(0, lib.tensor([1])),
+    "gather_0d_ndim": lambda lib: lib.tensor(1.0).gather(0, lib.zeros(1, 1, dtype=lib.long)),
+    "index_select_0d_count": lambda lib: lib.tensor(1.0).index_select(0, lib.tensor([0, 0])),
+    "index_select_empty_dim": lambda lib: lib.zeros(0, 3).index_select(0, lib.tensor([0])),
+    "index_select_dim1_bounds": lambda lib: _x(lib).index_select(1, lib.tensor([0, 3])),
+    "index_select_1d_bounds": lambda lib: lib.zeros(3).index_select(0, lib.tensor([3])),
 }
 
 
@@ -522,3 +529,31 @@ def test_write_through_view_of_leaf_raises() -> None:
         ),
     ):
         x[0].mul_(2)
+
+
+@requires_torch
+def test_index_ops_on_0d_and_empty_match_torch() -> None:
+    def run(lib):
+        s = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)
+        x = lib.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        long = lib.long
+        outs = [
+            s.gather(0, lib.tensor(0)),
+            s.gather(-1, lib.zeros(3, dtype=long)),
+            s.scatter(0, lib.zeros(2, dtype=long), 5.0),
+            s.scatter_add(0, lib.tensor(0), s * 3),
+            s.index_select(0, lib.tensor([0])),
+            s.take(lib.tensor([0, -1])),
+            x.gather(0, lib.zeros(0, 5, dtype=long)),  # empty index: no size checks
+            x.gather(1, lib.zeros(0, dtype=long)),
+            x.scatter_add(0, lib.zeros(0, 7, dtype=long), lib.zeros(0, 7, dtype=lib.float64)),
+            x.index_select(1, lib.zeros(0, dtype=long)),
+        ]
+        loss = sum((o * (i + 1)).sum() for i, o in enumerate(outs))
+        grads = lib.autograd.grad(loss, [s, x])
+        return [type(o.grad_fn).__name__ for o in outs], [*outs, *grads]
+
+    (names_nd, values_nd), (names_th, values_th) = run(ndgrad), run(torch)
+    assert names_nd == names_th
+    for a, b in zip(values_nd, values_th, strict=True):
+        assert_close(a, b)

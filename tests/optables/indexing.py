@@ -62,6 +62,9 @@ def _np_gather(x, index, dim):
 
 
 def _np_scatter(x, index, src, dim, add=False):
+    if x.ndim == 0:  # PyTorch treats 0-d as one dim of size 1
+        src = src.reshape(-1) if isinstance(src, np.ndarray) else src
+        return _np_scatter(x.reshape(1), index.reshape(-1), src, 0, add).reshape(())
     out = x.copy()
     grid = list(np.indices(index.shape))
     grid[dim] = index
@@ -246,6 +249,7 @@ OPS = [
         lambda lib, x, i, src, dim: x.scatter(dim, i, src),
         _np_scatter,
         [
+            _s((), (), (), dim=0, makers=(None, ints(0, 1))),
             _s((4,), (3,), (3,), dim=0, makers=(None, unique_along(4, 0))),
             _s((3, 4), (2, 4), (2, 4), dim=0, makers=(None, unique_along(3, 0))),
             _s((2, 3, 4), (2, 2, 3), (2, 2, 3), dim=-1, makers=(None, unique_along(4, 2))),
@@ -268,6 +272,7 @@ OPS = [
         lambda lib, x, i, src, dim: x.scatter_add(dim, i, src),
         lambda x, i, src, dim: _np_scatter(x, i, src, dim, add=True),
         [
+            _s((), (3,), (3,), dim=0, makers=(None, ints(0, 1))),
             _s((4,), (6,), (6,), dim=0, makers=(None, ints(0, 4))),
             _s((3, 4), (5, 4), (5, 4), dim=0, makers=(None, ints(0, 3))),
             _s((2, 3, 4), (2, 3, 6), (2, 3, 6), dim=-1, makers=(None, ints(0, 4))),
@@ -288,13 +293,14 @@ OPS = [
     OpInfo(
         "index_select",
         lambda lib, x, i, dim: x.index_select(dim, i),
-        lambda x, i, dim: np.take(x, i.reshape(-1), axis=dim),
+        lambda x, i, dim: np.take(x, i.reshape(-1), axis=dim) if x.ndim else x.copy(),
         [
             _s((4,), (6,), dim=0, makers=(None, ints(0, 4))),
             _s((3, 4), (5,), dim=1, makers=(None, ints(0, 4))),
             _s((2, 3, 4), (4,), dim=-2, makers=(None, ints(0, 3))),
             _s((2, 3, 4), (), dim=0, makers=(None, ints(0, 2))),
             _s((3, 2), (0,), dim=0, makers=(None, ints(0, 3))),
+            _s((), (1,), dim=-1, makers=(None, ints(0, 1))),
             _s((3, 2), (3,), nc=True, dim=1, makers=(None, ints(0, 2))),
         ],
         differentiable=(0,),

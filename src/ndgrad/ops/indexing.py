@@ -568,20 +568,66 @@ def _long_index(index: Any, allow_int32: bool = True) -> np.ndarray | None:
     return None
 
 
-def _along_dim_key(index: np.ndarray, dim: int) -> Key:
-    """The advanced key picking x[i0, .., index[i], .., in] for every position i of index."""
+# PyTorch treats a 0-d tensor as having one dim of size 1 in gather/scatter/index_select.
+def _basic_for(ndim: int) -> tuple[Any, ...]:
+    return (None, Ellipsis) if ndim == 0 else _ALL
+
+
+def _sizes(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return shape or (1,)
+
+
+def _along_dim_key(index: np.ndarray, dim: int, ndim: int) -> Key:
+    """The key picking x[i0, .., index[i], .., in] for every position i of index (x has ndim)."""
     n = index.ndim
+    if index.size == 0:  # nothing is read: any key of index's shape will do
+        return (_basic_for(ndim), (np.zeros(index.shape, np.int64),) * max(ndim, 1))
+    if n == 0:
+        return (_basic_for(ndim), (index,))
     arrays = tuple(
         index if k == dim else np.arange(index.shape[k]).reshape((-1,) + (1,) * (n - 1 - k))
         for k in range(n)
     )
-    return (_ALL, arrays)
+    return (_basic_for(ndim), arrays)
 
 
-def _check_bounds_along(index: np.ndarray, size: int, dim: int) -> None:
-    if index.size and (index.max() >= size or index.min() < 0):
-        bad = index[(index >= size) | (index < 0)].flat[0]
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+def _leading_block(src: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """src[:s0, :s1, ...] for an index of ``shape`` (scatter uses only that part of src)."""
+    if src._data.shape == shape:
+        return src
+    n = len(shape)
+    grid = tuple(np.arange(s).reshape((-1,) + (1,) * (n - 1 - k)) for k, s in enumerate(shape))
+    return Index.apply(src, (_basic_for(src._data.ndim), grid or (np.zeros((), np.int64),)))
+
+
+def _check_along_dim(
+    what: str, input: Tensor, d: int, idx: np.ndarray, src: Tensor | None = None
+) -> None:
+    """gather's and scatter's shape and bounds checks, with PyTorch's messages."""
+    shape = input._data.shape
+    if max(idx.ndim, 1) != max(len(shape), 1):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {what} tensor")
+    isz, xsz = _sizes(idx.shape), _sizes(shape)
+    too_big = [k for k in range(len(isz)) if k != d and isz[k] > xsz[k]]
+    if what == "input" and too_big:
+        raise RuntimeError(
+            f"Size does not match at dimension {too_big[0]} expected index {list(idx.shape)} to "
+            f"be no larger than self {list(shape)} apart from dimension {d}"
+        )
+    if what == "self":
+        ssz = _sizes(src._data.shape) if src is not None else None
+        if too_big or (ssz is not None and any(a > b for a, b in zip(isz, ssz, strict=False))):
+            msg = (
+                f"Expected index {list(idx.shape)} to be no larger than self {list(shape)} apart "
+                f"from dimension {d}"
+            )
+            if src is not None:
+                msg += f" and to be no larger size than src {list(src._data.shape)}"
+            raise RuntimeError(msg)
+    size = xsz[d]
+    if idx.max() >= size or idx.min() < 0:
+        bad = idx[(idx >= size) | (idx < 0)].flat[0]
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
 
 
 class Gather(Index):
@@ -590,23 +636,13 @@ class Gather(Index):
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
     """out[i][j][k] = input[index[i][j][k]][j][k] (for dim=0): values picked along ``dim``."""
+    d = wrap_dim(dim, input._data.ndim)
     idx = _long_index(index)
     if idx is None:
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
-    if input._data.ndim == 0 and idx.ndim == 0:
-        return gather(input.reshape(1), dim, index.reshape(1)).reshape(())
-    d = wrap_dim(dim, input._data.ndim)
-    shape = input._data.shape
-    if idx.ndim != len(shape):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    for k, (a, b) in enumerate(zip(idx.shape, shape, strict=True)):
-        if k != d and a > b:
-            raise RuntimeError(
-                f"Size does not match at dimension {k} expected index {list(idx.shape)} to be no "
-                f"larger than self {list(shape)} apart from dimension {d}"
-            )
-    _check_bounds_along(idx, shape[d], d)
-    return Gather.apply(input, _along_dim_key(idx, d))
+    if idx.size:  # PyTorch checks nothing more when there is nothing to gather
+        _check_along_dim("input", input, d, idx)
+    return Gather.apply(input, _along_dim_key(idx, d, input._data.ndim))
 
 
 class Scatter(IndexPut):
@@ -621,34 +657,19 @@ class ScatterAdd(IndexAdd):
     pass
 
 
-def _scatter_args(input: Tensor, dim: int, index: Tensor, src: Any) -> tuple[int, np.ndarray, Any]:
+def _scatter_args(input: Tensor, dim: int, index: Tensor, src: Any) -> tuple[Key, Any]:
+    d = wrap_dim(dim, input._data.ndim)
     idx = _long_index(index)
     if idx is None:
         raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
-    shape = input._data.shape
-    if idx.ndim != len(shape):
-        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
-    d = wrap_dim(dim, len(shape))
     T = tensor_cls()
-    src_shape = src._data.shape if isinstance(src, T) else None
-    too_big = any(k != d and a > b for k, (a, b) in enumerate(zip(idx.shape, shape, strict=True)))
-    if src_shape is not None:
-        too_big = too_big or any(a > b for a, b in zip(idx.shape, src_shape, strict=False))
-    if too_big:
-        msg = (
-            f"Expected index {list(idx.shape)} to be no larger than self {list(shape)} apart "
-            f"from dimension {d}"
-        )
-        if src_shape is not None:
-            msg += f" and to be no larger size than src {list(src_shape)}"
-        raise RuntimeError(msg)
-    _check_bounds_along(idx, shape[d], d)
+    if isinstance(src, T) and src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if idx.size:
+        _check_along_dim("self", input, d, idx, src if isinstance(src, T) else None)
     if isinstance(src, T):
-        if src._data.dtype != input._data.dtype:
-            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-        if src_shape != idx.shape:  # only the leading index-shaped block of src is used
-            src = _as_view(Slice.apply(src, _view_key(tuple(slice(0, s) for s in idx.shape))), src)
-    return d, idx, src
+        src = _leading_block(src, idx.shape)
+    return _along_dim_key(idx, d, input._data.ndim), src
 
 
 def scatter(
@@ -667,8 +688,7 @@ def scatter(
         src = value
     if src is None:
         raise TypeError("scatter() missing required argument 'src' or 'value'")
-    d, idx, src = _scatter_args(input, dim, index, src)
-    key = _along_dim_key(idx, d)
+    key, src = _scatter_args(input, dim, index, src)
     if isinstance(src, tensor_cls()):
         return Scatter.apply(input, key, src)
     return ScatterValue.apply(input, key, src.item() if isinstance(src, np.generic) else src)
@@ -680,8 +700,8 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
         raise TypeError(
             f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}"
         )
-    d, idx, src = _scatter_args(input, dim, index, src)
-    return ScatterAdd.apply(input, _along_dim_key(idx, d), src)
+    key, src = _scatter_args(input, dim, index, src)
+    return ScatterAdd.apply(input, key, src)
 
 
 class IndexSelect(Index):
@@ -695,14 +715,26 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    idx = idx.reshape(-1)
-    if input._data.ndim == 0:
-        return index_select(input.reshape(1), dim, index).reshape(())
-    d = wrap_dim(dim, input._data.ndim)
-    size = input._data.shape[d]
+    ndim = input._data.ndim
+    d = wrap_dim(dim, ndim)
+    if ndim == 0:
+        if idx.size != 1:
+            raise RuntimeError(
+                f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)"
+            )
+        idx = idx.reshape(())  # the result stays 0-d
+    else:
+        idx = idx.reshape(-1)
+        if idx.size and ndim > 1 and input._data.shape[d] == 0:
+            raise RuntimeError("index_select(): self indexing axis dim should be positive")
+    size = _sizes(input._data.shape)[d]
     if idx.size and (idx.max() >= size or idx.min() < 0):  # no negative indices here
+        # PyTorch's CPU kernels word this differently depending on the layout they take.
+        if ndim > 1 and (d == 1 or input._data.size == 0):
+            bad = idx[(idx >= size) | (idx < 0)].flat[0]
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
         raise IndexError("index out of range in self")
-    return IndexSelect.apply(input, (_ALL, (slice(None),) * d + (idx,)))
+    return IndexSelect.apply(input, (_basic_for(ndim), (slice(None),) * d + (idx,)))
 
 
 class Take(Index):
@@ -717,10 +749,15 @@ def take(input: Tensor, index: Tensor) -> Tensor:
             f"take(): Expected a long tensor for index, but got {dtype_name(index._data.dtype)}"
         )
     n = input._data.size
+    if idx.size and n == 0:
+        raise IndexError("take(): tried to take from an empty tensor")
     if idx.size and (idx.max() >= n or idx.min() < -n):
         bad = idx[(idx >= n) | (idx < -n)].flat[0]
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
-    return Take.apply(input.reshape(-1), (_ALL, (idx,)))
+    shape = input._data.shape
+    # input[unravel(index)] reads the same elements as input.reshape(-1)[index], without a copy
+    key = np.unravel_index(np.where(idx < 0, idx + n, idx), shape) if shape else (idx * 0,)
+    return Take.apply(input, (_basic_for(len(shape)), key))
 
 
 # --- masked ops -------------------------------------------------------------------------------
