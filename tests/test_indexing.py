@@ -557,3 +557,30 @@ def test_index_ops_on_0d_and_empty_match_torch() -> None:
     assert names_nd == names_th
     for a, b in zip(values_nd, values_th, strict=True):
         assert_close(a, b)
+
+
+INPLACE = {
+    "masked_fill_": lambda lib, y: y.masked_fill_(y > 0, 1.0),
+    "masked_fill_tensor_": lambda lib, y: y.masked_fill_(y > 0, lib.tensor(1.0, dtype=lib.float64)),
+    "scatter_value_": lambda lib, y: y.scatter_(0, lib.tensor([[2, 0, 1]]), 2.0),
+    "scatter_": lambda lib, y: y.scatter_(0, lib.tensor([[2, 0, 1]]), y[:1].detach() * 3),
+    "scatter_add_": lambda lib, y: y.scatter_add_(0, lib.tensor([[2, 2, 1]]), y[1:].detach() + 1),
+    "tril_": lambda lib, y: y.tril_(),
+    "triu_": lambda lib, y: y.triu_(1),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(INPLACE))
+def test_inplace_variants_match_torch(name: str) -> None:
+    results = []
+    for lib in (ndgrad, torch):
+        x = lib.tensor(np.arange(9.0).reshape(3, 3) - 4, requires_grad=True)
+        y = x * 1
+        out = INPLACE[name](lib, y)
+        assert out is y and y._version == 1
+        (y * lib.tensor(np.arange(9.0).reshape(3, 3))).sum().backward()
+        results.append((type(y.grad_fn).__name__, y, x.grad))
+    assert results[0][0] == results[1][0]
+    assert_close(results[0][1], results[1][1])
+    assert_close(results[0][2], results[1][2])

@@ -861,3 +861,17 @@ class IndexingMethods:
 
     def take(self, index: Tensor) -> Tensor:
         return take(self, index)  # type: ignore[arg-type]
+
+    # In place: the out-of-place op's result written back (see Tensor._inplace).
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        return self._inplace(lambda s: masked_fill(s, mask, value))  # type: ignore[attr-defined]
+
+    def scatter_(
+        self, dim: int, index: Tensor, src: Any = None, value: Any = None, *, reduce: Any = None
+    ) -> Tensor:
+        return self._inplace(  # type: ignore[attr-defined]
+            lambda s: scatter(s, dim, index, src, value, reduce=reduce)
+        )
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return self._inplace(lambda s: scatter_add(s, dim, index, src))  # type: ignore[attr-defined]

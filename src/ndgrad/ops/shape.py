@@ -1071,6 +1071,12 @@ class ShapeMethods:
     def triu(self, diagonal: int = 0) -> Tensor:
         return triu(self, diagonal)  # type: ignore[arg-type]
 
+    def tril_(self, diagonal: int = 0) -> Tensor:
+        return self._inplace(lambda s: tril(s, diagonal))  # type: ignore[attr-defined]
+
+    def triu_(self, diagonal: int = 0) -> Tensor:
+        return self._inplace(lambda s: triu(s, diagonal))  # type: ignore[attr-defined]
+
     def diag(self, diagonal: int = 0) -> Tensor:
         return diag(self, diagonal)  # type: ignore[arg-type]
 
