@@ -230,6 +230,9 @@ ERRORS = {
     "float_0d_index": lambda lib: _x(lib)[lib.tensor(0.0)],
     "int16_index": lambda lib: _x(lib)[lib.tensor([1], dtype=lib.int16)],
     "float_key": lambda lib: _x(lib)[1.5],
+    "str_key": lambda lib: _x(lib)["a"],
+    "str_list_key": lambda lib: _x(lib)[["a"]],
+    "dict_key": lambda lib: _x(lib)[{}],
     "int_out_of_range": lambda lib: _x(lib)[5],
     "int_out_of_range_neg": lambda lib: _x(lib)[-3],
     "int_out_of_range_dim2": lambda lib: _x(lib)[0, 0, 4],
@@ -372,6 +375,8 @@ GETITEM_KEYS = {
     "bool": lambda lib: True,
     "int_and_list": lambda lib: (0, [0, 1]),
     "numpy_int": lambda lib: np.int64(1),
+    "float_list": lambda lib: [1.5, 0.9],
+    "range": lambda lib: range(1, 2),
     "slice_as_written": lambda lib: slice(-2, None),  # selects all of dim 0, still a slice
     "slice_past_end": lambda lib: (slice(0, 9), 0),
     "tensor_slice_bounds": lambda lib: slice(lib.tensor(1), None),

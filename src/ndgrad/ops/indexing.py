@@ -186,7 +186,10 @@ def _sequence_as_tuple(seq: list[Any]) -> bool:
     # Ellipsis, None or tensor; a list of plain numbers is an index tensor.
     T = tensor_cls()
     return any(
-        isinstance(e, Sequence | slice | T | np.ndarray) or e is None or e is Ellipsis for e in seq
+        (isinstance(e, Sequence | slice | T | np.ndarray) and not isinstance(e, str))
+        or e is None
+        or e is Ellipsis
+        for e in seq
     )
 
 
@@ -197,9 +200,14 @@ def _index_array(entry: Any) -> np.ndarray | None:
         a = entry._data
     elif isinstance(entry, np.ndarray):
         a = entry
-    elif isinstance(entry, list | tuple):
+    elif isinstance(entry, list | tuple | range):
+        # PyTorch builds an int64 tensor from a Python sequence (floats are truncated).
         a = np.asarray(entry)
-        if a.size == 0:
+        if a.dtype.kind in "US":
+            raise TypeError("new(): invalid data type 'str'")
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"new(): invalid data type '{type(a.flat[0]).__name__}'")
+        if a.dtype.kind == "f" or a.size == 0:
             a = a.astype(np.int64)
     else:
         return None
@@ -210,7 +218,9 @@ def _index_array(entry: Any) -> np.ndarray | None:
     raise IndexError(_BAD_INDEX_DTYPE)
 
 
-def _bad_type(entry: Any) -> IndexError:
+def _bad_type(entry: Any) -> Exception:
+    if isinstance(entry, str):  # PyTorch tries to build an index tensor from it
+        return TypeError("new(): invalid data type 'str'")
     return IndexError(
         "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
         f"indices (got {type(entry).__name__})"
