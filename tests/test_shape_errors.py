@@ -230,6 +230,8 @@ def test_views_share_storage_and_version() -> None:
         x.unflatten(1, (2, 2)),
         x.movedim(0, 1),
         x.flatten(),
+        x.unbind(1)[2],
+        next(iter(x)),
     ):
         before = x._version
         view.fill_(1.0)  # writes through to x

@@ -313,7 +313,9 @@ class Unbind(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
         ctx.dim = dim
-        return tuple(np.take(x, i, axis=dim) for i in range(x.shape[dim]))
+        lead: tuple[Any, ...] = (slice(None),) * dim
+        keys = [(*lead, i, Ellipsis) for i in range(x.shape[dim])]
+        return tuple(x[k] for k in keys)
 
     @staticmethod
     def backward(ctx: Any, *grads: Tensor) -> tuple[Any, ...]:
@@ -351,7 +353,8 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if input._data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    return Unbind.apply(input, wrap_dim(dim, input._data.ndim))
+    outs = Unbind.apply(input, wrap_dim(dim, input._data.ndim))
+    return tuple(_as_view(out, input) for out in outs)
 
 
 # --- basic indexing views: select, slice, unsqueeze (getitem, narrow, select) -----------------
