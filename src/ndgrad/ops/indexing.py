@@ -117,19 +117,38 @@ class IndexPut(NumpyFunction):
         return grad_x, None, grad_v
 
 
-class CopySlices(IndexPut):
+class SetIndex(IndexPut):
+    """IndexPut that writes into x's own storage (``x[key] = v``); the caller makes x the output.
+
+    Nothing is saved, so the old values need no copy; saved uses of x see its version change.
+    """
+
+    node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key, v: Any) -> np.ndarray:
+        ctx.key = key
+        basic, adv = key
+        if adv is None:
+            x[basic] = v
+        else:
+            x[basic][adv] = v
+        return x
+
+
+class CopySlices(SetIndex):
     """A write through a view of the tensor (what PyTorch records for ``x[0] = v``)."""
 
     node_name = "CopySlices"
 
 
-class WholeCopy(IndexPut):
+class WholeCopy(SetIndex):
     """A write of the whole tensor (``x[...] = v``): PyTorch's copy_."""
 
     node_name = "CopyBackwards"
 
 
-class WholeFill(IndexPut):
+class WholeFill(SetIndex):
     """A write of one value into the whole tensor: PyTorch's fill_."""
 
     node_name = "FillBackward3"
@@ -477,12 +496,19 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     if isinstance(value, Tensor) and value._data.dtype != input._data.dtype:
         value = value.to(input.dtype)
     # PyTorch's node: whole-tensor fill_/copy_, index_put_, or a write through a view.
-    cls: type[IndexPut] = CopySlices
+    cls: type[SetIndex] = CopySlices
     if p.trivial and p.adv is not None:
-        cls = IndexPut
+        cls = SetIndex
     elif p.trivial:
         cls = WholeFill if one_value else WholeCopy
-    input._inplace(lambda s: cls.apply(s, key, value))
+    if input._base is not None:  # recorded on the base (see write_through_view)
+        input._inplace(lambda s: cls.apply(s, key, value))
+        return
+    input._check_inplace()
+    out = cls.apply(input, key, value)  # writes into input's storage
+    input.grad_fn, input._output_nr = out.grad_fn, out._output_nr
+    input._requires_grad = out._requires_grad
+    input._bump_version()
 
 
 def _checked_value(input: Tensor, p: _Parsed, key: Key, value: Tensor) -> Tensor:
@@ -556,8 +582,7 @@ def write_through_view(view: Tensor, compute: Any) -> Tensor:
                 f"output with shape {list(shape)} doesn't match the broadcast shape {list(full)}"
             )
     key = _positions_in_base(view._data, base._data)
-    new_base = CopySlices.apply(base, key, result)
-    np.copyto(base._data, new_base._data)
+    new_base = CopySlices.apply(base, key, result)  # writes into base's storage
     base.grad_fn, base._output_nr = new_base.grad_fn, new_base._output_nr
     base._requires_grad = new_base._requires_grad
     rebuilt = AsStrided.apply(base, key)
