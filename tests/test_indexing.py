@@ -261,6 +261,12 @@ ERRORS = {
     "set_out_of_range": lambda lib: _setitem(lib, 5, 1.0),
     "set_out_of_range_advanced": lambda lib: _setitem(lib, [5], 1.0),
     "set_float_index": lambda lib: _setitem(lib, lib.tensor([0.0]), 1.0),
+    "set_byte_mask_one_value": lambda lib: _setitem(
+        lib, lib.tensor([0, 1], dtype=lib.uint8), lambda lib: lib.tensor(1.0)
+    ),
+    "set_mask_dtype_many_values": lambda lib: _setitem(
+        lib, lib.ones(2, 3, dtype=lib.bool), lambda lib: lib.ones(4, dtype=lib.float64)
+    ),
     "gather_ndim": lambda lib: _x(lib).gather(0, lib.zeros(1, 3, dtype=lib.long)),
     "gather_size": lambda lib: _x(lib).gather(0, lib.zeros(1, 5, 4, dtype=lib.long)),
     "gather_bounds": lambda lib: _x(lib).gather(0, lib.full((1, 3, 4), 5)),
@@ -589,3 +595,102 @@ def test_inplace_variants_match_torch(name: str) -> None:
     assert results[0][0] == results[1][0]
     assert_close(results[0][1], results[1][1])
     assert_close(results[0][2], results[1][2])
+
+
+# --- random keys against torch -------------------------------------------------------------------
+
+
+def _random_entry(rng, size):
+    """One entry of a key: int, slice, None, index list, index tensor or mask (possibly invalid)."""
+    kind = rng.integers(6)
+    if kind == 0:
+        return ("int", int(rng.integers(-size - 1, size + 1)))
+    if kind == 1:
+        bounds = [None, *range(-size - 2, size + 3)]
+        start, stop = (bounds[i] for i in rng.integers(len(bounds), size=2))
+        return ("slice", slice(start, stop, [None, 1, 2, 3][rng.integers(4)]))
+    if kind == 2:
+        return ("none", None)
+    if kind == 3:
+        return ("list", [int(i) for i in rng.integers(-size, max(size, 1), size=rng.integers(4))])
+    if kind == 4:
+        return ("tensor", rng.integers(0, max(size, 1), size=(2,)))
+    return ("mask", rng.random(size) > 0.5)
+
+
+def _build_key(lib, entries):
+    out = []
+    for kind, e in entries:
+        out.append(lib.tensor(e) if kind in ("tensor", "mask") else e)
+    return tuple(out)
+
+
+def _outcome(lib, shape, entries, value_shape=None):
+    x = lib.tensor(np.random.default_rng(0).standard_normal(shape), requires_grad=True)
+    key = _build_key(lib, entries)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if value_shape is None:
+                y = x[key]
+            else:
+                y = x * 1
+                y[key] = lib.tensor(np.ones(value_shape) * 3)
+    except Exception as e:  # the exception itself is what is compared
+        return f"{type(e).__name__}: {e}"
+    w = np.random.default_rng(1).standard_normal(tuple(y.shape))
+    (x.grad,) = lib.autograd.grad((y * lib.tensor(w)).sum(), [x])
+    return type(y.grad_fn).__name__, y.detach().numpy().copy(), x.grad.numpy().copy()
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return (
+        a[0] == b[0]
+        and a[1].shape == b[1].shape
+        and np.allclose(a[1], b[1])
+        and np.allclose(a[2], b[2])
+    )
+
+
+@requires_torch
+@pytest.mark.parametrize("seed", range(4))
+def test_random_keys_match_torch(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for _ in range(60):
+        shape = tuple(int(s) for s in rng.integers(0, 4, size=rng.integers(0, 4)))
+        n = int(rng.integers(1, 4))
+        entries = [_random_entry(rng, shape[j] if j < len(shape) else 2) for j in range(n)]
+        nd_result, th_result = _outcome(ndgrad, shape, entries), _outcome(torch, shape, entries)
+        assert _same(nd_result, th_result), (shape, entries, nd_result, th_result)
+
+
+@requires_torch
+@pytest.mark.parametrize("seed", range(4))
+def test_random_setitem_match_torch(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    checked = 0
+    while checked < 40:
+        shape = tuple(int(s) for s in rng.integers(1, 4, size=rng.integers(1, 4)))
+        n = int(rng.integers(1, 3))
+        entries = [_random_entry(rng, shape[j] if j < len(shape) else 2) for j in range(n)]
+        if any(kind in ("list", "tensor") for kind, _ in entries):
+            continue  # repeated writes to one position have no defined winner
+        try:
+            target = tuple(torch.zeros(shape)[_build_key(torch, entries)].shape)
+        except (IndexError, ValueError):
+            target = (2,)
+        value_shape = target[int(rng.integers(len(target) + 1)) :]
+        result = _outcome(ndgrad, shape, entries, value_shape)
+        assert _same(result, _outcome(torch, shape, entries, value_shape)), (shape, entries)
+        checked += 1
+
+
+def test_setitem_through_masks_casts_a_one_element_value() -> None:
+    # PyTorch fills through boolean masks with a one-element value of any dtype
+    x = ndgrad.zeros(2, 3, dtype=ndgrad.float64)
+    m = ndgrad.tensor([[True, False, True], [False, False, True]])
+    x[m] = ndgrad.tensor([2.5])
+    x[ndgrad.tensor([True, False]), 1] = ndgrad.tensor(7)
+    assert x.tolist() == [[2.5, 7.0, 2.5], [0.0, 0.0, 2.5]]

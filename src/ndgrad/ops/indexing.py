@@ -177,15 +177,21 @@ class IndexAdd(NumpyFunction):
 class _Parsed:
     """A PyTorch key resolved against a shape: the basic key, its node class, the advanced key."""
 
-    __slots__ = ("adv", "basic", "trivial", "view_cls")
+    __slots__ = ("adv", "basic", "mask_only", "trivial", "view_cls")
 
     def __init__(
-        self, basic: tuple[Any, ...], view_cls: Any, adv: tuple[Any, ...] | None, trivial: bool
+        self,
+        basic: tuple[Any, ...],
+        view_cls: Any,
+        adv: tuple[Any, ...] | None,
+        trivial: bool,
+        mask_only: np.dtype | None = None,
     ):
         self.basic = basic
         self.view_cls = view_cls
         self.adv = adv
         self.trivial = trivial  # the basic part selects everything (x[...], x[:], x[()])
+        self.mask_only = mask_only  # when every index tensor is a mask: bool, or uint8 if any is
 
 
 def _selects_all(s: slice, size: int) -> bool:
@@ -231,7 +237,7 @@ def _index_array(entry: Any) -> np.ndarray | None:
     else:
         return None
     if a.dtype == np.bool_ or a.dtype == np.uint8:  # uint8: PyTorch's legacy byte masks
-        return a.astype(np.bool_, copy=False)
+        return a
     if a.dtype in _INT_INDEX:
         return a
     raise IndexError(_BAD_INDEX_DTYPE)
@@ -254,6 +260,7 @@ def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
     entries = index if isinstance(index, tuple) else (index,)
     T = tensor_cls()
     items: list[tuple[str, Any]] = []
+    masks_dtypes: list[np.dtype] = []
     consumed = 0
     for e in entries:
         if e is None:
@@ -277,6 +284,11 @@ def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
             a = _index_array(e)
             if a is None:
                 raise _bad_type(e)
+            if a.dtype == np.uint8:
+                masks_dtypes.append(a.dtype)
+                a = a.astype(np.bool_)
+            elif a.dtype == np.bool_:
+                masks_dtypes.append(a.dtype)
             items.append(("array", a))
             consumed += a.ndim if a.dtype == np.bool_ else 1
     ndim = len(shape)
@@ -364,7 +376,11 @@ def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
     if not has_adv:
         return _Parsed(basic_key, view_cls, None, trivial)
     adv_key = _check_advanced(basic_key, view_cls, shape, adv, masks)
-    return _Parsed(basic_key, view_cls, adv_key, trivial)
+    arrays = [e for kind, e in items if kind in ("array", "bool")]
+    mask_only = None
+    if masks_dtypes and len(arrays) == len(masks_dtypes):
+        mask_only = np.dtype(np.uint8) if np.uint8 in masks_dtypes else np.dtype(np.bool_)
+    return _Parsed(basic_key, view_cls, adv_key, trivial, mask_only)
 
 
 def _check_advanced(
@@ -467,8 +483,14 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     p = _fast_basic(input._data.shape, index) or parse_key(input._data.shape, index)
     key: Key = (p.basic, p.adv)
     one_value = not isinstance(value, Tensor) or value._data.ndim == 0  # a fill, not a copy
+    # PyTorch fills through a single mask when the value has one element (casting it).
+    mask_fill = p.mask_only is not None and (not isinstance(value, Tensor) or value._data.size == 1)
+    if mask_fill and p.mask_only == np.uint8:
+        raise RuntimeError(
+            "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char"
+        )
     if isinstance(value, Tensor):
-        value = _checked_value(input, p, key, value)
+        value = _checked_value(input, p, key, value, cast=mask_fill)
     elif isinstance(value, int | float | bool | np.generic):
         value = value.item() if isinstance(value, np.generic) else value
     else:
@@ -511,9 +533,9 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     input._bump_version()
 
 
-def _checked_value(input: Tensor, p: _Parsed, key: Key, value: Tensor) -> Tensor:
+def _checked_value(input: Tensor, p: _Parsed, key: Key, value: Tensor, cast: bool) -> Tensor:
     """The value to write, its leading 1s dropped; PyTorch's errors for dtype and shape."""
-    if p.adv is not None and value._data.dtype != input._data.dtype:
+    if p.adv is not None and not cast and value._data.dtype != input._data.dtype:
         raise RuntimeError(
             "Index put requires the source and destination dtypes match, got "
             f"{dtype_name(input._data.dtype)} for the destination and "
