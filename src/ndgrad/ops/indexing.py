@@ -9,6 +9,11 @@ in numpy.
 The advanced ops share two Functions over a "composite key" ``(basic, advanced)``:
 ``Index`` reads ``x[basic][advanced]`` and its backward adds the gradient back at those positions
 (``np.add.at``, so repeated indices accumulate); ``IndexPut`` writes values there.
+
+``x[key] = v`` writes into x's storage. When recorded, x takes over the write's node, whose
+backward sends the gradient to x's old values (zero where overwritten) and to v (summed over
+broadcasting). A write into a view of a graph tensor is recorded on the base instead
+(``write_through_view``), as PyTorch's CopySlices does.
 """
 
 from __future__ import annotations
@@ -483,7 +488,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     p = _fast_basic(input._data.shape, index) or parse_key(input._data.shape, index)
     key: Key = (p.basic, p.adv)
     one_value = not isinstance(value, Tensor) or value._data.ndim == 0  # a fill, not a copy
-    # PyTorch fills through a single mask when the value has one element (casting it).
+    # Through boolean masks only, PyTorch fills with a one-element value of any dtype.
     mask_fill = p.mask_only is not None and (not isinstance(value, Tensor) or value._data.size == 1)
     if mask_fill and p.mask_only == np.uint8:
         raise RuntimeError(
