@@ -694,3 +694,31 @@ def test_setitem_through_masks_casts_a_one_element_value() -> None:
     x[m] = ndgrad.tensor([2.5])
     x[ndgrad.tensor([True, False]), 1] = ndgrad.tensor(7)
     assert x.tolist() == [[2.5, 7.0, 2.5], [0.0, 0.0, 2.5]]
+
+
+@requires_torch
+def test_integer_and_bool_dtypes_match_torch() -> None:
+    def run(lib):
+        x = lib.tensor([[1, 2, 3], [4, 5, 6]])
+        b = x > 2
+        i = lib.tensor([[0], [2]])
+        y = x.clone()
+        y[0] = 2.7  # basic keys cast the value
+        y[b] = -1
+        y[:, 1] = lib.tensor([8.9, 9.9])
+        return [
+            x[b],
+            x[:, [0, 0]],
+            b[0],
+            x.gather(1, i),
+            x.scatter(1, i, 9),
+            x.scatter_add(1, i, x[:, :1]),
+            x.index_select(0, lib.tensor([1, 1])),
+            x.masked_fill(b, 7.9),
+            x.masked_select(b),
+            x.take(lib.tensor([5])),
+            y,
+        ]
+
+    for a, b in zip(run(ndgrad), run(torch), strict=True):
+        assert str(a.dtype) == str(b.dtype) and a.tolist() == b.tolist()

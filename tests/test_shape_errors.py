@@ -74,6 +74,7 @@ ERRORS = {
     "diagonal_dim": lambda lib: _x(lib).diagonal(0, 1, 3),
     "trace_3d": lambda lib: _x(lib).trace(),
     "trace_1d": lambda lib: lib.zeros(3).trace(),
+    "trace_bool": lambda lib: lib.ones(2, 2, dtype=lib.bool).trace(),
     "squeeze_repeat": lambda lib: _x(lib).squeeze((0, 0)),
     "squeeze_dim": lambda lib: _x(lib).squeeze(5),
     "squeeze_0d_repeat": lambda lib: _s(lib).squeeze((0, -1)),
@@ -257,3 +258,30 @@ def test_method_argument_forms() -> None:
     assert x.tile(2).shape == x.tile((2,)).shape == x.tile(dims=(1, 2)).shape == (2, 6)
     assert x.repeat(2, 1).shape == x.repeat((2, 1)).shape == x.repeat(repeats=[2, 1]).shape
     assert x.repeat(2, 1).shape == (4, 3)
+
+
+@requires_torch
+def test_integer_and_bool_dtypes_match_torch() -> None:
+    def run(lib):
+        x = lib.tensor([[1, 2, 3], [4, 5, 6]])
+        b = x > 2
+        f = lib.tensor([[0.5, 1.5, 2.5], [3.5, 4.5, 5.5]], dtype=lib.float64)
+        return [
+            x.repeat(2, 1),
+            x.flip(0),
+            x.roll(1),
+            lib.cat([x, f]),
+            lib.cat([b, x]),
+            lib.hstack([b, b]),
+            lib.vstack([x[0], f[1]]),
+            x.tril(),
+            x.diag(),
+            x.trace(),
+            b.flip(1),
+            b.t(),
+            b.diag(),
+            x.split([1, 1])[1],
+        ]
+
+    for a, b in zip(run(ndgrad), run(torch), strict=True):
+        assert str(a.dtype) == str(b.dtype) and a.tolist() == b.tolist()
