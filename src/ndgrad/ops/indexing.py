@@ -1,9 +1,887 @@
-"""Indexing: __getitem__, __setitem__, gather/scatter, masked ops."""
+"""Indexing: ``x[key]``, ``x[key] = v``, gather/scatter, index_select, masked ops, take.
+
+A PyTorch key is applied in two steps, as PyTorch applies it: first the basic part (ints,
+slices, None, ...), which gives a view (select/slice/unsqueeze in ops/shape.py), then the
+advanced part (integer and boolean index tensors) on that view, which gives a copy. The ints
+being applied first is why ``x[0, :, [0, 1]]`` has shape (3, 2) here and in PyTorch but (2, 3)
+in numpy.
+
+The advanced ops share two Functions over a "composite key" ``(basic, advanced)``:
+``Index`` reads ``x[basic][advanced]`` and its backward adds the gradient back at those positions
+(``np.add.at``, so repeated indices accumulate); ``IndexPut`` writes values there.
+
+``x[key] = v`` writes into x's storage. When recorded, x takes over the write's node, whose
+backward sends the gradient to x's old values (zero where overwritten) and to v (summed over
+broadcasting). A write into a view of a graph tensor is recorded on the base instead
+(``Tensor._inplace`` and autograd/_views.py), as PyTorch's CopySlices does.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import operator
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import _errors
+from ..autograd.grad_mode import _state
+from ._util import dtype_name, tensor_cls, wrap_dim
+from .arithmetic import NumpyFunction, where
+from .shape import Alias, IndexUnsqueeze, Select, Slice, _as_view, _view_key, expand
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+__all__ = [
+    "gather",
+    "index_select",
+    "masked_fill",
+    "masked_select",
+    "scatter",
+    "scatter_add",
+    "take",
+]
+
+# (basic numpy key ending in Ellipsis, advanced numpy key or None)
+Key = tuple[tuple[Any, ...], tuple[Any, ...] | None]
+_ALL: tuple[Any, ...] = (Ellipsis,)
+
+_INT_INDEX = (np.dtype(np.int64), np.dtype(np.int32))
+_BAD_INDEX_DTYPE = "tensors used as indices must be long, int, byte or bool tensors"
+
+
+def _get(a: np.ndarray, key: Key) -> np.ndarray:
+    basic, adv = key
+    view = a[basic]
+    return view if adv is None else view[adv]
+
+
+def _shape_of(shape: tuple[int, ...], key: Key) -> tuple[int, ...]:
+    """The shape of ``x[key]`` for x of ``shape``, computed on a zero-stride stand-in."""
+    return _get(np.broadcast_to(np.empty((), np.bool_), shape), key).shape
+
+
+# --- the shared Functions --------------------------------------------------------------------
+
+
+class Index(NumpyFunction):
+    """y = x[key]; dx = zeros with the gradient added at key (repeated indices accumulate)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key) -> np.ndarray:
+        ctx.in_shape = x.shape
+        ctx.key = key
+        return _get(x, key)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return IndexAccumulate.apply(grad, ctx.key, ctx.in_shape), None
+
+
+class IndexAccumulate(NumpyFunction):
+    """y = zeros(shape) with g added at key; dy/dg = indexing at key"""
+
+    node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, key: Key, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.key = key
+        out = np.zeros(shape, g.dtype)
+        basic, adv = key
+        if adv is None:
+            out[basic] = g
+        else:
+            np.add.at(out[basic], adv, g)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Index.apply(grad, ctx.key), None, None
+
+
+class IndexPut(NumpyFunction):
+    """y = x with y[key] = v (v broadcast); dx = the gradient zeroed at key, dv = grad[key]"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key, v: Any) -> np.ndarray:
+        ctx.key = key
+        out = x.copy()
+        basic, adv = key
+        if adv is None:
+            out[basic] = v
+        else:
+            out[basic][adv] = v
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_x, _, need_v = ctx.needs_input_grad
+        grad_x = IndexPut.apply(grad, ctx.key, 0.0) if need_x else None
+        grad_v = Index.apply(grad, ctx.key) if need_v else None
+        return grad_x, None, grad_v
+
+
+class SetIndex(IndexPut):
+    """IndexPut that writes into x's own storage (``x[key] = v``); the caller makes x the output.
+
+    Nothing is saved, so the old values need no copy; saved uses of x see its version change.
+    """
+
+    node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key, v: Any) -> np.ndarray:
+        ctx.key = key
+        basic, adv = key
+        if adv is None:
+            x[basic] = v
+        else:
+            x[basic][adv] = v
+        return x
+
+
+class CopySlices(SetIndex):
+    """A write through a view of the tensor (what PyTorch records for ``x[0] = v``)."""
+
+    node_name = "CopySlices"
+
+
+class WholeCopy(SetIndex):
+    """A write of the whole tensor (``x[...] = v``): PyTorch's copy_."""
+
+    node_name = "CopyBackwards"
+
+
+class WholeFill(SetIndex):
+    """A write of one value into the whole tensor: PyTorch's fill_."""
+
+    node_name = "FillBackward3"
+
+
+class IndexAdd(NumpyFunction):
+    """y = x with v added at key (repeated indices accumulate); dx = grad, dv = grad[key]"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key, v: np.ndarray) -> np.ndarray:
+        ctx.key = key
+        out = x.copy()
+        basic, adv = key
+        np.add.at(out[basic], adv, v)  # type: ignore[arg-type]
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_x, _, need_v = ctx.needs_input_grad
+        return (grad if need_x else None), None, (Index.apply(grad, ctx.key) if need_v else None)
+
+
+# --- parsing a key ---------------------------------------------------------------------------
+
+
+class _Parsed:
+    """A PyTorch key resolved against a shape: the basic key, its node class, the advanced key."""
+
+    __slots__ = ("adv", "basic", "mask_only", "trivial", "view_cls")
+
+    def __init__(
+        self,
+        basic: tuple[Any, ...],
+        view_cls: Any,
+        adv: tuple[Any, ...] | None,
+        trivial: bool,
+        mask_only: np.dtype | None = None,
+    ):
+        self.basic = basic
+        self.view_cls = view_cls
+        self.adv = adv
+        self.trivial = trivial  # the basic part selects everything (x[...], x[:], x[()])
+        self.mask_only = mask_only  # when every index tensor is a mask: bool, or uint8 if any is
+
+
+def _selects_all(s: slice, size: int) -> bool:
+    # PyTorch skips such a slice in a multi-part key (x[0, :] records only the select). It
+    # compares the slice as written: x[-2:] on a dim of size 2 is still recorded as a slice.
+    start = 0 if s.start is None else operator.index(s.start)
+    step = 1 if s.step is None else operator.index(s.step)
+    return start == 0 and step == 1 and (s.stop is None or operator.index(s.stop) >= size)
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int | np.integer) and not isinstance(x, bool | np.bool_)
+
+
+def _sequence_as_tuple(seq: list[Any]) -> bool:
+    # PyTorch (like old numpy) reads x[[a, b]] as x[a, b] when an entry is a sequence, slice,
+    # Ellipsis, None or tensor; a list of plain numbers is an index tensor.
+    T = tensor_cls()
+    return any(
+        (isinstance(e, Sequence | slice | T | np.ndarray) and not isinstance(e, str))
+        or e is None
+        or e is Ellipsis
+        for e in seq
+    )
+
+
+def _index_array(entry: Any) -> np.ndarray | None:
+    """An index tensor/list/array as a numpy int or bool array; None if ``entry`` is not one."""
+    T = tensor_cls()
+    if isinstance(entry, T):
+        a = entry._data
+    elif isinstance(entry, np.ndarray):
+        a = entry
+    elif isinstance(entry, list | tuple | range):
+        # PyTorch builds an int64 tensor from a Python sequence (floats are truncated).
+        a = np.asarray(entry)
+        if a.dtype.kind in "US":
+            raise TypeError("new(): invalid data type 'str'")
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"new(): invalid data type '{type(a.flat[0]).__name__}'")
+        if a.dtype.kind == "f" or a.size == 0:
+            a = a.astype(np.int64)
+    else:
+        return None
+    if a.dtype == np.bool_ or a.dtype == np.uint8:  # uint8: PyTorch's legacy byte masks
+        return a
+    if a.dtype in _INT_INDEX:
+        return a
+    raise IndexError(_BAD_INDEX_DTYPE)
+
+
+def _bad_type(entry: Any) -> Exception:
+    if isinstance(entry, str):  # PyTorch tries to build an index tensor from it
+        return TypeError("new(): invalid data type 'str'")
+    return IndexError(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+        f"indices (got {type(entry).__name__})"
+    )
+
+
+def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
+    """Resolve ``index`` for a tensor of ``shape`` with PyTorch's rules and error messages."""
+    single_slice = isinstance(index, slice)
+    if isinstance(index, list) and _sequence_as_tuple(index):
+        index = tuple(index)
+    entries = index if isinstance(index, tuple) else (index,)
+    T = tensor_cls()
+    items: list[tuple[str, Any]] = []
+    masks_dtypes: list[np.dtype] = []
+    consumed = 0
+    for e in entries:
+        if e is None:
+            items.append(("none", None))
+        elif e is Ellipsis:
+            if any(kind == "ellipsis" for kind, _ in items):
+                raise IndexError("an index can only have a single ellipsis ('...')")
+            items.append(("ellipsis", None))
+        elif isinstance(e, bool | np.bool_):
+            items.append(("bool", bool(e)))
+        elif _is_int(e):
+            items.append(("int", int(e)))
+            consumed += 1
+        elif isinstance(e, slice):
+            items.append(("slice", e))
+            consumed += 1
+        elif isinstance(e, T) and e._data.ndim == 0 and e._data.dtype in _INT_INDEX:
+            items.append(("int", int(e._data)))  # a 0-d integer tensor acts as an int
+            consumed += 1
+        else:
+            a = _index_array(e)
+            if a is None:
+                raise _bad_type(e)
+            if a.dtype == np.uint8:
+                masks_dtypes.append(a.dtype)
+                a = a.astype(np.bool_)
+            elif a.dtype == np.bool_:
+                masks_dtypes.append(a.dtype)
+            items.append(("array", a))
+            consumed += a.ndim if a.dtype == np.bool_ else 1
+    ndim = len(shape)
+    if consumed > ndim:
+        if ndim == 0 and not isinstance(index, tuple) and items[0][0] == "int":
+            raise IndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            )
+        if ndim == 0 and not isinstance(index, tuple) and items[0][0] == "slice":
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+
+    basic: list[Any] = []
+    adv: list[Any] = []  # one entry per dim of the basic result (until the last array)
+    has_adv = False
+    view_cls: Any = None
+    trivial = True
+    d = 0
+    inserted = 0  # dims added by None so far (PyTorch's messages count them)
+    masks: list[tuple[int, np.ndarray]] = []  # (dim in the basic result, mask)
+    for kind, e in items:
+        if kind == "none":
+            basic.append(None)
+            adv.append(slice(None))
+            view_cls = IndexUnsqueeze
+            trivial = False
+            inserted += 1
+        elif kind == "ellipsis":
+            skip = ndim - consumed
+            basic.extend([slice(None)] * skip)
+            adv.extend([slice(None)] * skip)
+            d += skip
+        elif kind == "int":
+            size = shape[d]
+            if not -size <= e < size:
+                raise IndexError(
+                    f"index {e} is out of bounds for dimension {d + inserted} with size {size}"
+                )
+            basic.append(e)
+            view_cls = Select
+            trivial = False
+            d += 1
+        elif kind == "slice":
+            if e.step is not None:
+                step = int(e.step)
+                if step == 0:
+                    raise ValueError("slice step cannot be zero")
+                if step < 0:
+                    raise ValueError("step must be greater than zero")
+            basic.append(e)
+            adv.append(slice(None))
+            full = _selects_all(e, shape[d])
+            if single_slice or not full:
+                view_cls = Slice
+            trivial = trivial and full
+            d += 1
+        elif kind == "bool":  # x[True] adds a dim of size 1, x[False] one of size 0
+            basic.append(None)
+            adv.append(np.zeros(int(e), np.int64))
+            has_adv = True
+            view_cls = IndexUnsqueeze
+            trivial = False
+        elif e.dtype == np.bool_:
+            k = e.ndim
+            masks.append((len(adv), e))
+            basic.extend([slice(None)] * k)
+            if k == 0:  # a 0-d mask, like a Python bool
+                basic.append(None)
+                adv.append(np.zeros(int(bool(e)), np.int64))
+                view_cls = IndexUnsqueeze
+                trivial = False
+            else:
+                adv.extend(np.nonzero(e))
+            has_adv = True
+            d += k
+        else:
+            basic.append(slice(None))
+            adv.append(e)
+            has_adv = True
+            d += 1
+    if view_cls is None and not has_adv:
+        view_cls = Alias
+    basic_key = _view_key(tuple(basic))
+    if not has_adv:
+        return _Parsed(basic_key, view_cls, None, trivial)
+    adv_key = _check_advanced(basic_key, view_cls, shape, adv, masks)
+    arrays = [e for kind, e in items if kind in ("array", "bool")]
+    mask_only = None
+    if masks_dtypes and len(arrays) == len(masks_dtypes):
+        mask_only = np.dtype(np.uint8) if np.uint8 in masks_dtypes else np.dtype(np.bool_)
+    return _Parsed(basic_key, view_cls, adv_key, trivial, mask_only)
+
+
+def _check_advanced(
+    basic_key: tuple[Any, ...],
+    view_cls: Any,
+    shape: tuple[int, ...],
+    adv: list[Any],
+    masks: list[tuple[int, np.ndarray]],
+) -> tuple[Any, ...]:
+    """Masks, bounds and broadcasting of the index arrays, checked against the basic result."""
+    view_shape = _shape_of(shape, (basic_key, None)) if view_cls else shape
+    for pos, m in masks:
+        for j, size in enumerate(m.shape):
+            if size != view_shape[pos + j]:
+                raise IndexError(
+                    f"The shape of the mask {list(m.shape)} at index {j} does not match the "
+                    f"shape of the indexed tensor {list(view_shape)} at index {pos + j}"
+                )
+    arrays = [(i, a) for i, a in enumerate(adv) if isinstance(a, np.ndarray)]
+    try:
+        picked = np.broadcast_shapes(*(a.shape for _, a in arrays))
+    except ValueError:
+        shapes = ", ".join(str(list(a.shape)) for _, a in arrays)
+        raise IndexError(
+            f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
+        ) from None
+    if 0 in picked:  # no position is read at all
+        return tuple(np.zeros(a.shape, np.int64) if isinstance(a, np.ndarray) else a for a in adv)
+    for dim, a in arrays:
+        if a.size and view_shape[dim] == 0:
+            raise IndexError("index is out of bounds for dimension with size 0")
+    indexed = {dim for dim, _ in arrays}
+    if any(n == 0 for i, n in enumerate(view_shape) if i not in indexed):
+        # The result is empty: PyTorch reads no index, so none is out of bounds.
+        return tuple(np.zeros_like(a) if isinstance(a, np.ndarray) else a for a in adv)
+    for ordinal, (dim, a) in enumerate(arrays):
+        size = view_shape[dim]
+        if a.size and (a.max() >= size or a.min() < -size):
+            bad = a[(a >= size) | (a < -size)].flat[0]
+            raise IndexError(
+                f"index {bad} is out of bounds for dimension {ordinal} with size {size}"
+            )
+    last = arrays[-1][0]
+    return tuple(adv[: last + 1])
+
+
+# --- x[key] and x[key] = v -------------------------------------------------------------------
+
+
+def _fast_basic(shape: tuple[int, ...], index: Any) -> _Parsed | None:
+    """``parse_key`` for the common keys (ints and slices only); None for the rest."""
+    entries = index if type(index) is tuple else (index,)
+    if len(entries) > len(shape):
+        return None
+    cls: Any = None
+    trivial = True
+    for size, e in zip(shape, entries, strict=False):
+        kind = type(e)
+        if kind is int:
+            if not -size <= e < size:
+                return None
+            cls = Select
+            trivial = False
+        elif kind is slice:
+            step = e.step
+            if step is not None and (type(step) is not int or step <= 0):
+                return None
+            full = _selects_all(e, size)
+            if kind is type(index) or not full:
+                cls = Slice
+            trivial = trivial and full
+        else:
+            return None
+    return _Parsed((*entries, Ellipsis), cls or Alias, None, trivial)
+
+
+def getitem(input: Tensor, index: Any) -> Tensor:
+    """``input[index]``: a view for basic keys; a copy (IndexBackward0) with index tensors."""
+    p = _fast_basic(input._data.shape, index) or parse_key(input._data.shape, index)
+    out = input
+    if p.view_cls is not None:
+        out = _as_view(p.view_cls.apply(input, p.basic), input)
+    if p.adv is None:
+        return out
+    return Index.apply(out, (_ALL, p.adv))
+
+
+def _strip_leading_ones(v: Tensor) -> Tensor:
+    # PyTorch drops a value's leading size-1 dims before broadcasting it into the target.
+    shape = v._data.shape
+    k = 0
+    while k < len(shape) and shape[k] == 1:
+        k += 1
+    return v.reshape(shape[k:]) if k else v
+
+
+def setitem(input: Tensor, index: Any, value: Any) -> None:
+    """``input[index] = value``: in place; recorded (CopySlices / IndexPutBackward0) when needed."""
+    Tensor = tensor_cls()
+    p = _fast_basic(input._data.shape, index) or parse_key(input._data.shape, index)
+    key: Key = (p.basic, p.adv)
+    one_value = not isinstance(value, Tensor) or value._data.ndim == 0  # a fill, not a copy
+    # Through boolean masks only, PyTorch fills with a one-element value of any dtype.
+    mask_fill = p.mask_only is not None and (not isinstance(value, Tensor) or value._data.size == 1)
+    if mask_fill and p.mask_only == np.uint8:
+        raise RuntimeError(
+            "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char"
+        )
+    if isinstance(value, Tensor):
+        value = _checked_value(input, p, key, value, cast=mask_fill)
+    elif isinstance(value, int | float | bool | np.generic):
+        value = value.item() if isinstance(value, np.generic) else value
+    else:
+        from .._creation import as_tensor
+
+        return setitem(input, index, as_tensor(value, dtype=input.dtype))
+    recording = _state.grad_enabled and (
+        input._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
+    )
+    if not recording:
+        data = value._data if isinstance(value, Tensor) else value
+        if p.adv is None:
+            input._data[p.basic] = data
+        else:
+            input._data[p.basic][p.adv] = data
+        input._bump_version()
+        return
+    if input.grad_fn is None and input._requires_grad:
+        raise RuntimeError(
+            _errors.LEAF_INPLACE
+            if p.trivial
+            else "a view of a leaf Variable that requires grad is being used in an in-place "
+            "operation."
+        )
+    if isinstance(value, Tensor) and value._data.dtype != input._data.dtype:
+        value = value.to(input.dtype)
+    # PyTorch's node: whole-tensor fill_/copy_, index_put_, or a write through a view.
+    cls: type[SetIndex] = CopySlices
+    if p.trivial and p.adv is not None:
+        cls = SetIndex
+    elif p.trivial:
+        cls = WholeFill if one_value else WholeCopy
+    if input._base is not None:  # recorded on the base (Tensor._inplace, autograd/_views.py)
+        input._inplace(lambda s: cls.apply(s, key, value))
+        return
+    input._check_inplace()
+    out = cls.apply(input, key, value)  # writes into input's storage
+    input.grad_fn, input._output_nr = out.grad_fn, out._output_nr
+    input._requires_grad = out._requires_grad
+    input._bump_version()
+
+
+def _checked_value(input: Tensor, p: _Parsed, key: Key, value: Tensor, cast: bool) -> Tensor:
+    """The value to write, its leading 1s dropped; PyTorch's errors for dtype and shape."""
+    if p.adv is not None and not cast and value._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{dtype_name(input._data.dtype)} for the destination and "
+            f"{dtype_name(value._data.dtype)} for the source."
+        )
+    value = _strip_leading_ones(value)
+    vshape = value._data.shape
+    target = _shape_of(input._data.shape, key)
+    if not _broadcasts(vshape, target) or np.broadcast_shapes(vshape, target) != target:
+        if p.adv is None:
+            expand(value, target)  # raises PyTorch's message
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(vshape)} cannot be broadcast to "
+            f"indexing result of shape {list(target)}"
+        )
+    return value
+
+
+def _broadcasts(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    try:
+        np.broadcast_shapes(shape, target)
+    except ValueError:
+        return False
+    return True
+
+
+# --- gather, scatter, index_select, take ------------------------------------------------------
+
+
+def _long_index(index: Any, allow_int32: bool = True) -> np.ndarray | None:
+    """The index array if its dtype is acceptable (int64, or int32 where allowed), else None."""
+    a = index._data
+    if a.dtype == np.int64 or (allow_int32 and a.dtype == np.int32):
+        return a
+    return None
+
+
+# PyTorch treats a 0-d tensor as having one dim of size 1 in gather/scatter/index_select.
+def _basic_for(ndim: int) -> tuple[Any, ...]:
+    return (None, Ellipsis) if ndim == 0 else _ALL
+
+
+def _sizes(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return shape or (1,)
+
+
+def _along_dim_key(index: np.ndarray, dim: int, ndim: int) -> Key:
+    """The key picking x[i0, .., index[i], .., in] for every position i of index (x has ndim)."""
+    n = index.ndim
+    if index.size == 0:  # nothing is read: any key of index's shape will do
+        return (_basic_for(ndim), (np.zeros(index.shape, np.int64),) * max(ndim, 1))
+    if n == 0:
+        return (_basic_for(ndim), (index,))
+    arrays = tuple(
+        index if k == dim else np.arange(index.shape[k]).reshape((-1,) + (1,) * (n - 1 - k))
+        for k in range(n)
+    )
+    return (_basic_for(ndim), arrays)
+
+
+def _leading_block(src: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """src[:s0, :s1, ...] for an index of ``shape`` (scatter uses only that part of src)."""
+    if src._data.shape == shape:
+        return src
+    n = len(shape)
+    grid = tuple(np.arange(s).reshape((-1,) + (1,) * (n - 1 - k)) for k, s in enumerate(shape))
+    return Index.apply(src, (_basic_for(src._data.ndim), grid or (np.zeros((), np.int64),)))
+
+
+def _check_along_dim(
+    what: str, input: Tensor, d: int, idx: np.ndarray, src: Tensor | None = None
+) -> None:
+    """gather's and scatter's shape and bounds checks, with PyTorch's messages."""
+    shape = input._data.shape
+    if max(idx.ndim, 1) != max(len(shape), 1):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {what} tensor")
+    isz, xsz = _sizes(idx.shape), _sizes(shape)
+    too_big = [k for k in range(len(isz)) if k != d and isz[k] > xsz[k]]
+    if what == "input" and too_big:
+        raise RuntimeError(
+            f"Size does not match at dimension {too_big[0]} expected index {list(idx.shape)} to "
+            f"be no larger than self {list(shape)} apart from dimension {d}"
+        )
+    if what == "self":
+        ssz = _sizes(src._data.shape) if src is not None else None
+        if too_big or (ssz is not None and any(a > b for a, b in zip(isz, ssz, strict=False))):
+            msg = (
+                f"Expected index {list(idx.shape)} to be no larger than self {list(shape)} apart "
+                f"from dimension {d}"
+            )
+            if src is not None:
+                msg += f" and to be no larger size than src {list(src._data.shape)}"
+            raise RuntimeError(msg)
+    size = xsz[d]
+    if idx.max() >= size or idx.min() < 0:
+        bad = idx[(idx >= size) | (idx < 0)].flat[0]
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+
+
+class Gather(Index):
+    pass
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    """out[i][j][k] = input[index[i][j][k]][j][k] (for dim=0): values picked along ``dim``."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _long_index(index)
+    if idx is None:
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    if idx.size:  # PyTorch checks nothing more when there is nothing to gather
+        _check_along_dim("input", input, d, idx)
+    return Gather.apply(input, _along_dim_key(idx, d, input._data.ndim))
+
+
+class Scatter(IndexPut):
+    pass
+
+
+class ScatterValue(IndexPut):
+    node_name = "ScatterBackward1"
+
+
+class ScatterAdd(IndexAdd):
+    pass
+
+
+def _scatter_args(input: Tensor, dim: int, index: Tensor, src: Any) -> tuple[Key, Any]:
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _long_index(index)
+    if idx is None:
+        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
+    T = tensor_cls()
+    if isinstance(src, T) and src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if idx.size:
+        _check_along_dim("self", input, d, idx, src if isinstance(src, T) else None)
+    if isinstance(src, T):
+        src = _leading_block(src, idx.shape)
+    return _along_dim_key(idx, d, input._data.ndim), src
+
+
+def scatter(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    src: Any = None,
+    value: Any = None,
+    *,
+    reduce: str | None = None,
+) -> Tensor:
+    """A copy of input with out[index[i][j]][j] = src[i][j] (for dim=0), or = value."""
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not supported by ndgrad")
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter() missing required argument 'src' or 'value'")
+    key, src = _scatter_args(input, dim, index, src)
+    if isinstance(src, tensor_cls()):
+        return Scatter.apply(input, key, src)
+    return ScatterValue.apply(input, key, src.item() if isinstance(src, np.generic) else src)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """A copy of input with out[index[i][j]][j] += src[i][j] (for dim=0); repeats accumulate."""
+    if not isinstance(src, tensor_cls()):
+        raise TypeError(
+            f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}"
+        )
+    key, src = _scatter_args(input, dim, index, src)
+    return ScatterAdd.apply(input, key, src)
+
+
+class IndexSelect(Index):
+    pass
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The entries ``index`` (a vector) along ``dim``."""
+    idx = _long_index(index)
+    if idx is None:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    ndim = input._data.ndim
+    d = wrap_dim(dim, ndim)
+    if ndim == 0:
+        if idx.size != 1:
+            raise RuntimeError(
+                f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)"
+            )
+        idx = idx.reshape(())  # the result stays 0-d
+    else:
+        idx = idx.reshape(-1)
+        if idx.size and ndim > 1 and input._data.shape[d] == 0:
+            raise RuntimeError("index_select(): self indexing axis dim should be positive")
+    size = _sizes(input._data.shape)[d]
+    if idx.size and (idx.max() >= size or idx.min() < 0):  # no negative indices here
+        # PyTorch's CPU kernels word this differently depending on the layout they take.
+        if ndim > 1 and (d == 1 or input._data.size == 0):
+            bad = idx[(idx >= size) | (idx < 0)].flat[0]
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
+        raise IndexError("index out of range in self")
+    return IndexSelect.apply(input, (_basic_for(ndim), (slice(None),) * d + (idx,)))
+
+
+class Take(Index):
+    pass
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """input viewed as 1-d, read at ``index``; the result has index's shape."""
+    idx = _long_index(index, allow_int32=False)
+    if idx is None:
+        raise RuntimeError(
+            f"take(): Expected a long tensor for index, but got {dtype_name(index._data.dtype)}"
+        )
+    n = input._data.size
+    if idx.size and n == 0:
+        raise IndexError("take(): tried to take from an empty tensor")
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx[(idx >= n) | (idx < -n)].flat[0]
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    shape = input._data.shape
+    # input[unravel(index)] reads the same elements as input.reshape(-1)[index], without a copy
+    key = np.unravel_index(np.where(idx < 0, idx + n, idx), shape) if shape else (idx * 0,)
+    return Take.apply(input, (_basic_for(len(shape)), key))
+
+
+# --- masked ops -------------------------------------------------------------------------------
+
+
+def _bool_mask(mask: Any, message: str) -> np.ndarray:
+    if not isinstance(mask, tensor_cls()) or mask._data.dtype != np.bool_:
+        raise RuntimeError(message)
+    return mask._data
+
+
+class MaskedFill(NumpyFunction):
+    """y = value where mask else x; dx = grad where not mask, dvalue = Σ grad where mask"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
+        ctx.save_for_backward(mask)
+        return np.where(mask, np.asarray(value).astype(x.dtype), x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (mask,) = ctx.saved_tensors
+        need_x, _, need_v = ctx.needs_input_grad
+        grad_x = where(mask, 0.0, grad) if need_x else None
+        grad_v = where(mask, grad, 0.0).sum() if need_v else None
+        return grad_x, None, grad_v
+
+
+class MaskedFillTensor(MaskedFill):
+    node_name = "MaskedFillBackward1"
+
+
+def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """``input`` with ``value`` (a number or a 0-d tensor) where ``mask`` is True."""
+    T = tensor_cls()
+    if not isinstance(mask, T) or mask._data.dtype != np.bool_:
+        got = dtype_name(mask._data.dtype).lower() if isinstance(mask, T) else "?"
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {got}"
+        )
+    _check_broadcast(mask._data.shape, input._data.shape)
+    if isinstance(value, T):
+        if value._data.ndim:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s)."
+            )
+        return MaskedFillTensor.apply(input, mask, value)
+    return MaskedFill.apply(input, mask, value)
+
+
+def _check_broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        raise _errors.broadcast_mismatch(a, b) from None
+
+
+class MaskedSelect(Index):
+    pass
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The 1-d tensor of input's entries where ``mask`` (broadcast with input) is True."""
+    m = _bool_mask(mask, "masked_select: expected BoolTensor for mask")
+    shape = _check_broadcast(m.shape, input._data.shape)
+    if shape == ():
+        return masked_select(input.reshape(1), mask.reshape(1))
+    x = input if input._data.shape == shape else expand(input, shape)
+    return MaskedSelect.apply(x, (_ALL, np.nonzero(np.broadcast_to(m, shape))))
 
 
 class IndexingMethods:
     """Tensor methods of the indexing ops."""
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return getitem(self, index)  # type: ignore[arg-type]
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        setitem(self, index, value)  # type: ignore[arg-type]
+
+    def gather(self, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+        return gather(self, dim, index)  # type: ignore[arg-type]
+
+    def scatter(
+        self, dim: int, index: Tensor, src: Any = None, value: Any = None, *, reduce: Any = None
+    ) -> Tensor:
+        return scatter(self, dim, index, src, value, reduce=reduce)  # type: ignore[arg-type]
+
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return scatter_add(self, dim, index, src)  # type: ignore[arg-type]
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        return index_select(self, dim, index)  # type: ignore[arg-type]
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        return masked_fill(self, mask, value)  # type: ignore[arg-type]
+
+    def masked_select(self, mask: Tensor) -> Tensor:
+        return masked_select(self, mask)  # type: ignore[arg-type]
+
+    def take(self, index: Tensor) -> Tensor:
+        return take(self, index)  # type: ignore[arg-type]
+
+    # In place: the out-of-place op's result written back (see Tensor._inplace).
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        return self._inplace(lambda s: masked_fill(s, mask, value))  # type: ignore[attr-defined]
+
+    def scatter_(
+        self, dim: int, index: Tensor, src: Any = None, value: Any = None, *, reduce: Any = None
+    ) -> Tensor:
+        return self._inplace(  # type: ignore[attr-defined]
+            lambda s: scatter(s, dim, index, src, value, reduce=reduce)
+        )
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return self._inplace(lambda s: scatter_add(s, dim, index, src))  # type: ignore[attr-defined]

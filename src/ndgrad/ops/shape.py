@@ -1,31 +1,57 @@
-"""Shape ops: view, reshape, expand, unsqueeze, squeeze, transpose, permute, unbind.
+"""Shape ops: views and reshapes, joins and splits, repeats, flips, triangles and diagonals.
 
 Views share storage and the version counter with their base, as in PyTorch.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..autograd.grad_mode import _state
-from ._util import parse_shape, wrap_dim
+from ._util import normalize_dims, parse_shape, promote_all, wrap_dim
 from .arithmetic import NumpyFunction
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = [
+    "broadcast_to",
+    "cat",
+    "chunk",
+    "concat",
+    "concatenate",
+    "diag",
+    "diagonal",
     "expand",
+    "flatten",
+    "flip",
+    "hstack",
+    "moveaxis",
+    "movedim",
+    "narrow",
     "permute",
     "reshape",
+    "roll",
+    "select",
+    "split",
     "squeeze",
     "stack",
+    "swapaxes",
+    "swapdims",
+    "t",
+    "tile",
+    "trace",
     "transpose",
+    "tril",
+    "triu",
     "unbind",
+    "unflatten",
     "unsqueeze",
     "view",
+    "vstack",
 ]
 
 
@@ -228,16 +254,20 @@ class SqueezeDim(Squeeze):
     node_name = "SqueezeBackward1"
 
 
+class SqueezeDims(Squeeze):
+    node_name = "SqueezeBackward2"
+
+
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Remove size-1 dims: all of them, or ``dim`` (int or tuple) where its size is 1."""
     shape = input._data.shape
     if dim is None:
         dims = tuple(i for i, s in enumerate(shape) if s == 1)
         return _as_view(Squeeze.apply(input, dims), input)
-    wanted = (dim,) if isinstance(dim, int | np.integer) else tuple(dim)
-    axes = [wrap_dim(d, len(shape)) for d in wanted]
-    dims = tuple(sorted(a for a in set(axes) if len(shape) and shape[a] == 1))
-    return _as_view(SqueezeDim.apply(input, dims), input)
+    single = isinstance(dim, int | np.integer)
+    axes = normalize_dims(dim, len(shape)) or ()
+    dims = tuple(a for a in axes if len(shape) and shape[a] == 1)
+    return _as_view((SqueezeDim if single else SqueezeDims).apply(input, dims), input)
 
 
 class Transpose(NumpyFunction):
@@ -246,7 +276,7 @@ class Transpose(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, d0: int, d1: int) -> np.ndarray:
         ctx.dims = (d0, d1)
-        return np.swapaxes(x, d0, d1)
+        return np.swapaxes(x, d0, d1) if x.ndim else x.view()
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -292,7 +322,9 @@ class Unbind(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int) -> tuple[np.ndarray, ...]:
         ctx.dim = dim
-        return tuple(np.take(x, i, axis=dim) for i in range(x.shape[dim]))
+        lead: tuple[Any, ...] = (slice(None),) * dim
+        keys = [(*lead, i, Ellipsis) for i in range(x.shape[dim])]
+        return tuple(x[k] for k in keys)
 
     @staticmethod
     def backward(ctx: Any, *grads: Tensor) -> tuple[Any, ...]:
@@ -314,8 +346,6 @@ class Stack(NumpyFunction):
 
 def stack(tensors: Any, dim: int = 0) -> Tensor:
     """Join same-shaped tensors along a new dim."""
-    from ._util import promote_all
-
     items = promote_all(list(tensors), "stack")
     if not items:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -332,7 +362,625 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if input._data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    return Unbind.apply(input, wrap_dim(dim, input._data.ndim))
+    outs = Unbind.apply(input, wrap_dim(dim, input._data.ndim))
+    return tuple(_as_view(out, input) for out in outs)
+
+
+# --- basic indexing views: select, slice, unsqueeze (getitem, narrow, select) -----------------
+
+
+def _view_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    # A trailing Ellipsis makes numpy return a 0-d view rather than a scalar copy for x[0].
+    return key if Ellipsis in key else (*key, Ellipsis)
+
+
+class IndexView(NumpyFunction):
+    """y = x[key] for a basic key (ints, slices, None, ...): a view; the gradient is embedded back
+    into zeros of x's shape. Subclasses carry PyTorch's node name for the last step of the key."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: tuple[Any, ...]) -> np.ndarray:
+        ctx.in_shape = x.shape
+        ctx.key = key
+        return x[key]
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return EmbedIndexed.apply(grad, ctx.key, ctx.in_shape, type(ctx)._forward_cls), None
+
+
+class Select(IndexView):
+    pass
+
+
+class Slice(IndexView):
+    pass
+
+
+class Alias(IndexView):
+    pass
+
+
+class IndexUnsqueeze(IndexView):
+    node_name = "UnsqueezeBackward0"
+
+
+class EmbedIndexed(NumpyFunction):
+    """y = zeros(shape) with y[key] = g (the backward of a basic index); dy/dg = indexing again."""
+
+    node_name = "SliceBackwardBackward0"
+
+    @staticmethod
+    def forward(
+        ctx: Any, g: np.ndarray, key: tuple[Any, ...], shape: tuple[int, ...], view_cls: Any
+    ) -> np.ndarray:
+        ctx.key = key
+        ctx.view_cls = view_cls
+        out = np.zeros(shape, g.dtype)
+        out[key] = g
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return ctx.view_cls.apply(grad, ctx.key), None, None, None
+
+
+def index_view(input: Tensor, key: tuple[Any, ...], cls: type[IndexView]) -> Tensor:
+    """``input[key]`` for a basic numpy key, recorded as ``cls`` and sharing input's storage."""
+    return _as_view(cls.apply(input, _view_key(key)), input)
+
+
+def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    """The slice [start, start + length) of ``dim``, as a view."""
+    n = input._data.ndim
+    if n == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    d = wrap_dim(dim, n)
+    size = input._data.shape[d]
+    start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    if start < 0:
+        start += size
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    key = (slice(None),) * d + (slice(start, start + length),)
+    return index_view(input, key, Slice)
+
+
+def select(input: Tensor, dim: int, index: Any) -> Tensor:
+    """The sub-tensor at ``index`` along ``dim`` (that dim removed), as a view."""
+    n = input._data.ndim
+    if n == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, n)
+    index = int(index)
+    if not -input._data.shape[d] <= index < input._data.shape[d]:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size "
+            f"{list(input._data.shape)} at dimension {d}"
+        )
+    return index_view(input, (slice(None),) * d + (index,), Select)
+
+
+# --- flatten, unflatten, movedim, swapaxes, broadcast_to ------------------------------------
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims start_dim..end_dim into one (a view when the strides allow it)."""
+    shape = input._data.shape
+    n = len(shape)
+    start, end = wrap_dim(start_dim, n), wrap_dim(end_dim, n)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if n == 0:
+        return reshape(input, 1)
+    if start == end:
+        return input
+    merged = int(np.prod(shape[start : end + 1]))
+    return reshape(input, (*shape[:start], merged, *shape[end + 1 :]))
+
+
+def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
+    """Split dim ``dim`` into ``sizes`` (one may be -1)."""
+    shape = input._data.shape
+    if not shape:
+        raise RuntimeError(
+            "unflatten got an unexpected error:\nDimension specified as 0 but tensor has no "
+            "dimensions"
+        )
+    d = wrap_dim(dim, len(shape))
+    sizes = parse_shape((sizes,))
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        inner = infer_shape(sizes, shape[d] if shape else 1)
+    except RuntimeError:
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} "
+            f"({shape[d]}) in the input tensor"
+        ) from None
+    return view(input, shape[:d] + inner + shape[d + 1 :])
+
+
+def _dim_list(dims: Any) -> list[int]:
+    return [int(dims)] if isinstance(dims, int | np.integer) else [int(d) for d in dims]
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dims ``source`` to positions ``destination``; the others keep their order."""
+    n = input._data.ndim
+    src, dst = _dim_list(source), _dim_list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+            f"same number of dims as destination ({dst} dims)"
+        )
+    src_w = [wrap_dim(d, n) for d in src]
+    dst_w = [wrap_dim(d, n) for d in dst]
+    if len(set(src_w)) != len(src_w):
+        raise RuntimeError(f"movedim: repeated dim in `source` ({src})")
+    if len(set(dst_w)) != len(dst_w):
+        raise RuntimeError(f"movedim: repeated dim in `destination` ({dst})")
+    if n == 0:
+        return index_view(input, (), Alias)
+    order = [-1] * n
+    for s, d in zip(src_w, dst_w, strict=True):
+        order[d] = s
+    rest = iter(i for i in range(n) if i not in src_w)
+    order = [o if o >= 0 else next(rest) for o in order]
+    return permute(input, order)
+
+
+moveaxis = movedim
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    return transpose(input, axis0, axis1)
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    return transpose(input, dim0, dim1)
+
+
+def broadcast_to(input: Tensor, size: Any) -> Tensor:
+    return expand(input, size)
+
+
+class T(Transpose):
+    """y = xᵀ for a matrix (x itself for fewer dims)"""
+
+
+def t(input: Tensor) -> Tensor:
+    n = input._data.ndim
+    if n > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+    return _as_view(T.apply(input, 0, min(1, max(n - 1, 0))), input)
+
+
+# --- repeat, tile, flip, roll -----------------------------------------------------------------
+
+
+class Repeat(NumpyFunction):
+    """y = x tiled r_i times along each dim; dx = the gradient summed over the copies"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, repeats: tuple[int, ...]) -> np.ndarray:
+        ctx.in_shape = x.shape
+        ctx.repeats = repeats
+        padded = (1,) * (len(repeats) - x.ndim) + x.shape
+        return np.tile(x.reshape(padded), repeats)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        repeats = ctx.repeats
+        padded = (1,) * (len(repeats) - len(ctx.in_shape)) + ctx.in_shape
+        # Each dim of size r*s splits into (r, s); summing the r axes adds up the copies.
+        split = tuple(v for r, s in zip(repeats, padded, strict=True) for v in (r, s))
+        summed = grad.reshape(split).sum(dim=tuple(range(0, len(split), 2)))
+        return summed.reshape(ctx.in_shape), None
+
+
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    repeats = parse_shape(sizes)
+    if len(repeats) < input._data.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+            "tensor"
+        )
+    padded = (1,) * (len(repeats) - input._data.ndim) + input._data.shape
+    result = [r * s for r, s in zip(repeats, padded, strict=True)]
+    for r in result:
+        if r < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {r}: {result}")
+    return Repeat.apply(input, repeats)
+
+
+def tile(input: Tensor, dims: Any) -> Tensor:
+    """repeat, with ``dims`` padded by leading 1s up to the tensor's ndim."""
+    reps = parse_shape((dims,))
+    reps = (1,) * (input._data.ndim - len(reps)) + reps
+    return repeat(input, reps)
+
+
+class Flip(NumpyFunction):
+    """y = x reversed along dims (a copy); the gradient is flipped back"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+        ctx.dims = dims
+        return np.flip(x, dims).copy() if dims else x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Flip.apply(grad, ctx.dims), None
+
+
+def flip(input: Tensor, dims: Any) -> Tensor:
+    """input with the order of its entries reversed along ``dims``."""
+    axes = normalize_dims(parse_shape((dims,)), input._data.ndim) or ()
+    return Flip.apply(input, axes)
+
+
+class Roll(NumpyFunction):
+    """y = x shifted cyclically along dims (all elements, flattened, without dims)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, shifts: tuple[int, ...], dims: Any) -> np.ndarray:
+        ctx.shifts, ctx.dims = shifts, dims
+        return np.roll(x, shifts if dims is not None else shifts[0], axis=dims)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        back = tuple(-s for s in ctx.shifts)
+        return Roll.apply(grad, back, ctx.dims), None, None
+
+
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    shift = _dim_list(shifts)
+    if dims is None:
+        if len(shift) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shift)}, dims:0")
+        return Roll.apply(input, tuple(shift), None)
+    axes = _dim_list(dims)
+    if not shift:
+        raise RuntimeError("`shifts` required")
+    if len(shift) != len(axes):
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shift)}, dims:{len(axes)}"
+        )
+    n = input._data.ndim
+    if n == 0:
+        raise IndexError(f"Dimension specified as {axes[0]} but tensor has no dimensions")
+    if input._data.size == 0:  # PyTorch returns before looking at dims
+        return Roll.apply(input, (0,), None)
+    return Roll.apply(input, tuple(shift), tuple(wrap_dim(d, n) for d in axes))
+
+
+# --- cat, split and friends ---------------------------------------------------------------------
+
+
+class Cat(NumpyFunction):
+    """y = the inputs joined along dim; each gets its slice of the gradient"""
+
+    @staticmethod
+    def forward(ctx: Any, dim: int, *xs: np.ndarray) -> np.ndarray:
+        ctx.dim = dim
+        ctx.shapes = [x.shape for x in xs]
+        kept = [x for x in xs if not _skipped_in_cat(x.shape)] or list(xs)
+        return np.concatenate(kept, axis=dim)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        grads: list[Any] = [None]
+        offset = 0
+        for shape, need in zip(ctx.shapes, ctx.needs_input_grad[1:], strict=True):
+            if _skipped_in_cat(shape):
+                grads.append(grad.new_zeros(shape) if need else None)
+                continue
+            size = shape[ctx.dim]
+            grads.append(narrow(grad, ctx.dim, offset, size) if need else None)
+            offset += size
+        return tuple(grads)
+
+
+def _skipped_in_cat(shape: tuple[int, ...]) -> bool:
+    # PyTorch's legacy rule: 1-d empty tensors are ignored whatever the other shapes are.
+    return shape == (0,)
+
+
+def cat(tensors: Any, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dim (PyTorch's type promotion over the inputs)."""
+    T = _tensor()
+    if isinstance(tensors, T):
+        raise TypeError(
+            "cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor"
+        )
+    items = list(tensors)
+    for i, x in enumerate(items):
+        if not isinstance(x, T):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(x).__name__}"
+            )
+    if not items:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    items = promote_all(items, "cat")
+    for i, x in enumerate(items):
+        if x._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    kept = [(i, x._data.shape) for i, x in enumerate(items) if not _skipped_in_cat(x._data.shape)]
+    if not kept:
+        return Cat.apply(0, *items)
+    first = kept[0][1]
+    d = wrap_dim(dim, len(first))
+    for i, shape in kept[1:]:
+        if len(shape) != len(first):
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {len(first)} and {len(shape)}"
+            )
+        for k, (a, b) in enumerate(zip(first, shape, strict=True)):
+            if k != d and a != b:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {a} but "
+                    f"got size {b} for tensor number {i} in the list."
+                )
+    return Cat.apply(d, *items)
+
+
+concat = cat
+concatenate = cat
+
+
+def _atleast(t: Tensor, n: int) -> Tensor:
+    while t._data.ndim < n:
+        t = unsqueeze(t, 0)
+    return t
+
+
+def hstack(tensors: Any) -> Tensor:
+    """cat along dim 1 (dim 0 for 1-d inputs); 0-d inputs count as 1-d."""
+    items = [_atleast(x, 1) for x in tensors]
+    if not items:
+        raise RuntimeError("hstack expects a non-empty TensorList")
+    return cat(items, 0 if items[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors: Any) -> Tensor:
+    """cat along dim 0 after making every input at least 2-d (1-d becomes a row)."""
+    items = [_atleast(x, 2) for x in tensors]
+    if not items:
+        raise RuntimeError("vstack expects a non-empty TensorList")
+    return cat(items, 0)
+
+
+class SplitWithSizes(NumpyFunction):
+    """(y_0, ..., y_k) = consecutive slices of x along dim (views); the gradient concatenates"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int, sizes: tuple[int, ...]) -> tuple[Any, ...]:
+        ctx.dim = dim
+        lead: tuple[Any, ...] = (slice(None),) * dim
+        offsets = np.cumsum((0, *sizes)).tolist()
+        keys = [(*lead, slice(a, b), Ellipsis) for a, b in itertools.pairwise(offsets)]
+        return tuple(x[k] for k in keys)
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Tensor) -> tuple[Any, ...]:
+        return cat(grads, ctx.dim), None, None
+
+
+class Split(SplitWithSizes):
+    pass
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of ``split_size`` along dim (the last may be smaller), or of the listed sizes."""
+    if tensor._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = wrap_dim(dim, tensor._data.ndim)
+    n = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, int | np.integer):
+        size = int(split_size_or_sections)
+        if size < 0:
+            raise RuntimeError(
+                f"split expects split_size be non-negative, but got split_size={size}"
+            )
+        if size == 0 and n != 0:
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
+            )
+        count = max(1, -(-n // size)) if size else 1
+        sizes = tuple(min(size, n - i * size) for i in range(count))
+        cls: type[SplitWithSizes] = Split
+    else:
+        sizes = parse_shape((split_size_or_sections,))
+        if any(s < 0 for s in sizes):
+            raise RuntimeError(
+                "split_with_sizes expects split_sizes have only non-negative entries, but got "
+                f"split_sizes={list(sizes)}"
+            )
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
+                f"size at dimension {dim}), but got split_sizes={list(sizes)}"
+            )
+        cls = SplitWithSizes
+    return tuple(_as_view(out, tensor) for out in cls.apply(tensor, d, sizes))
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Up to ``chunks`` pieces of equal size ceil(n / chunks) along dim."""
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    if n == 0:
+        return split(input, [0] * chunks, d)
+    return split(input, -(-n // chunks), d)
+
+
+# --- triangles and diagonals ------------------------------------------------------------------
+
+
+class Tril(NumpyFunction):
+    """y = x with the entries above diagonal k zeroed (last two dims)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, k: int) -> np.ndarray:
+        ctx.k = k
+        return np.tril(x, k)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Tril.apply(grad, ctx.k), None
+
+
+class Triu(NumpyFunction):
+    """y = x with the entries below diagonal k zeroed (last two dims)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, k: int) -> np.ndarray:
+        ctx.k = k
+        return np.triu(x, k)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Triu.apply(grad, ctx.k), None
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    if input._data.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    return Tril.apply(input, int(diagonal))
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    if input._data.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    return Triu.apply(input, int(diagonal))
+
+
+def _diagonal_view(a: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
+    """The diagonal of dims d1, d2 moved to the end, as a writable view (np.diagonal's is not)."""
+    start = [slice(None)] * a.ndim
+    if offset >= 0:
+        start[d2] = slice(offset, None)
+    else:
+        start[d1] = slice(-offset, None)
+    a = a[tuple(start)]
+    keep = [i for i in range(a.ndim) if i not in (d1, d2)]
+    shape = (*(a.shape[i] for i in keep), min(a.shape[d1], a.shape[d2]))
+    strides = (*(a.strides[i] for i in keep), a.strides[d1] + a.strides[d2])
+    return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
+
+
+class Diagonal(NumpyFunction):
+    """y = the diagonal of x over dims (d1, d2), as a view; the gradient goes back on it"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
+        ctx.args = (x.shape, offset, d1, d2)
+        return _diagonal_view(x, offset, d1, d2)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return DiagonalScatter.apply(grad, *ctx.args), None, None, None
+
+
+class DiagonalCopy(Diagonal):
+    """diag of a matrix: the diagonal as a new tensor"""
+
+    node_name = "DiagonalBackward0_copy"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
+        ctx.args = (x.shape, offset, d1, d2)
+        return _diagonal_view(x, offset, d1, d2).copy()
+
+
+class DiagonalScatter(NumpyFunction):
+    """y = zeros(shape) with g on the diagonal (d1, d2, offset); dy/dg = that diagonal"""
+
+    node_name = "DiagonalBackwardBackward0"
+
+    @staticmethod
+    def forward(
+        ctx: Any, g: np.ndarray, shape: tuple[int, ...], offset: int, d1: int, d2: int
+    ) -> np.ndarray:
+        ctx.args = (offset, d1, d2)
+        out = np.zeros(shape, g.dtype)
+        _diagonal_view(out, offset, d1, d2)[...] = g
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Diagonal.apply(grad, *ctx.args), None, None, None, None
+
+
+class DiagEmbed(DiagonalScatter):
+    node_name = "DiagEmbedBackward0"
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal (offset > 0: above) of the dims dim1, dim2, appended as the last dim; a view."""
+    n = input._data.ndim
+    d1, d2 = wrap_dim(dim1, n), wrap_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return _as_view(Diagonal.apply(input, int(offset), d1, d2), input)
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    """A vector's square diagonal matrix (on diagonal k), or a matrix's k-th diagonal."""
+    n = input._data.ndim
+    k = int(diagonal)
+    if n == 1:
+        m = input._data.shape[0] + abs(k)
+        return DiagEmbed.apply(input, (m, m), k, 0, 1)
+    if n == 2:
+        return DiagonalCopy.apply(input, k, 0, 1)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {n}D")
+
+
+class Trace(NumpyFunction):
+    """y = Σ_i x[i, i]; dy/dx = the identity matrix"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.shape = x.shape
+        return np.asarray(np.trace(x, dtype=np.int64 if x.dtype.kind in "iub" else None))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        eye = _tensor()._make(np.eye(*ctx.shape, dtype=grad._data.dtype))
+        return grad * eye
+
+
+def trace(input: Tensor) -> Tensor:
+    if input._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    return Trace.apply(input)
+
+
+def _tensor() -> Any:
+    from .._tensor import Tensor
+
+    return Tensor
+
+
+def _varargs(args: tuple[Any, ...], keyword: Any) -> Any:
+    """Sizes given as f(0, 1), f((0, 1)) or f(name=(0, 1))."""
+    if keyword is not None:
+        return keyword
+    return args[0] if len(args) == 1 else args
 
 
 class ShapeMethods:
@@ -369,10 +1017,7 @@ class ShapeMethods:
         return permute(self, *dims)  # type: ignore[arg-type]
 
     def t(self) -> Tensor:
-        n = self._data.ndim  # type: ignore[attr-defined]
-        if n > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
-        return transpose(self, 0, 1) if n == 2 else self  # type: ignore[arg-type,return-value]
+        return t(self)  # type: ignore[arg-type]
 
     @property
     def T(self) -> Tensor:
@@ -389,3 +1034,68 @@ class ShapeMethods:
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         return unbind(self, dim)  # type: ignore[arg-type]
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return flatten(self, start_dim, end_dim)  # type: ignore[arg-type]
+
+    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+        return unflatten(self, dim, sizes)  # type: ignore[arg-type]
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        return movedim(self, source, destination)  # type: ignore[arg-type]
+
+    moveaxis = movedim
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return transpose(self, axis0, axis1)  # type: ignore[arg-type]
+
+    def swapdims(self, dim0: int, dim1: int) -> Tensor:
+        return transpose(self, dim0, dim1)  # type: ignore[arg-type]
+
+    def broadcast_to(self, size: Any) -> Tensor:
+        return expand(self, size)  # type: ignore[arg-type]
+
+    def repeat(self, *sizes: Any, repeats: Any = None) -> Tensor:
+        return repeat(self, *(sizes if repeats is None else (repeats,)))  # type: ignore[arg-type]
+
+    def tile(self, *args: Any, dims: Any = None) -> Tensor:
+        return tile(self, _varargs(args, dims))  # type: ignore[arg-type]
+
+    def flip(self, *args: Any, dims: Any = None) -> Tensor:
+        return flip(self, _varargs(args, dims))  # type: ignore[arg-type]
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return roll(self, shifts, dims)  # type: ignore[arg-type]
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return split(self, split_size, dim)  # type: ignore[arg-type]
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return chunk(self, chunks, dim)  # type: ignore[arg-type]
+
+    def narrow(self, dim: int, start: Any, length: int) -> Tensor:
+        return narrow(self, dim, start, length)  # type: ignore[arg-type]
+
+    def select(self, dim: int, index: Any) -> Tensor:
+        return select(self, dim, index)  # type: ignore[arg-type]
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        return tril(self, diagonal)  # type: ignore[arg-type]
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        return triu(self, diagonal)  # type: ignore[arg-type]
+
+    def tril_(self, diagonal: int = 0) -> Tensor:
+        return self._inplace(lambda s: tril(s, diagonal))  # type: ignore[attr-defined]
+
+    def triu_(self, diagonal: int = 0) -> Tensor:
+        return self._inplace(lambda s: triu(s, diagonal))  # type: ignore[attr-defined]
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        return diag(self, diagonal)  # type: ignore[arg-type]
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return diagonal(self, offset, dim1, dim2)  # type: ignore[arg-type]
+
+    def trace(self) -> Tensor:
+        return trace(self)  # type: ignore[arg-type]
