@@ -8,6 +8,7 @@ backward), so gradients are differentiable again.
 
 from __future__ import annotations
 
+import importlib
 import math
 import warnings
 from typing import Any
@@ -114,8 +115,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if input._data.dtype != weight._data.dtype:
         raise RuntimeError(
-            "mat1 and mat2 must have the same dtype, but got "
-            f"{_dtype_letter(input)} and {_dtype_letter(weight)}"
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{input._data.dtype.name.replace('float64', 'double').replace('float32', 'float')} "
+            f"!= {weight._data.dtype.name.replace('float64', 'double').replace('float32', 'float')}"
         )
     return Linear.apply(input, weight, bias)
 
@@ -149,14 +151,12 @@ class LeakyRelu(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, slope: float) -> np.ndarray:
         pos = x > 0
-        ctx.save_for_backward(pos)
-        ctx.slope = slope
+        ctx.coef = np.where(pos, 1.0, slope).astype(x.dtype)
         return np.where(pos, x, x * slope)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        (pos,) = ctx.saved_tensors
-        return grad * where(pos, 1.0, ctx.slope).to(grad.dtype), None
+        return grad * _const(ctx.coef), None
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -164,9 +164,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
-    try:
-        from scipy.special import erf  # an optional accelerator
-
+    try:  # scipy, when installed, is much faster than math.erf element by element
+        erf = importlib.import_module("scipy.special").erf
         return np.asarray(erf(x), dtype=x.dtype)
     except ImportError:
         return np.vectorize(math.erf, otypes=[x.dtype])(x)

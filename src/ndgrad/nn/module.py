@@ -43,7 +43,8 @@ class _IncompatibleKeys(NamedTuple):
             f"unexpected_keys={self.unexpected_keys})"
         )
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return self.__repr__()
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -143,13 +144,13 @@ class Module:
         self, hook: Callable[..., Any], *, prepend: bool = False
     ) -> RemovableHandle:
         """``hook(module, args)`` runs before forward; it may return new args."""
-        return self._add_hook(self._forward_pre_hooks, hook, prepend)  # type: ignore[no-any-return]
+        return self._add_hook(self._forward_pre_hooks, hook, prepend)
 
     def register_forward_hook(
         self, hook: Callable[..., Any], *, prepend: bool = False
     ) -> RemovableHandle:
         """``hook(module, args, output)`` runs after forward; it may return a new output."""
-        return self._add_hook(self._forward_hooks, hook, prepend)  # type: ignore[no-any-return]
+        return self._add_hook(self._forward_hooks, hook, prepend)
 
     # --- attributes ----------------------------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
@@ -470,7 +471,7 @@ class Module:
                 module.state_dict(
                     destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
                 )
-        return destination  # type: ignore[no-any-return]
+        return destination
 
     def _load_from_state_dict(
         self,
