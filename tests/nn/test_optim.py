@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tests.helpers import assert_close, requires_torch, torch
 
 import ndgrad
 import ndgrad.nn
 import ndgrad.optim
 from ndgrad.optim import lr_scheduler
-from tests.helpers import assert_close, requires_torch, torch
 
 INIT = [np.random.default_rng(3).standard_normal(s) for s in ((3, 4), (4,))]
 X = np.random.default_rng(4).standard_normal((5, 3))
@@ -61,7 +61,7 @@ OPT_CASES = [
     (
         "Adagrad",
         {"lr": 0.1, "lr_decay": 0.1, "weight_decay": 0.1, "initial_accumulator_value": 0.1},
-    ),  # fmt: skip
+    ),
     ("Adagrad", {"maximize": True, "eps": 1e-6}),
 ]
 
@@ -221,7 +221,7 @@ SCHED_CASES = [
         "ReduceLROnPlateau",
         {"mode": "max", "threshold_mode": "abs", "patience": 0, "min_lr": 0.02},
         True,
-    ),  # fmt: skip
+    ),
 ]
 
 
