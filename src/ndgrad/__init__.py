@@ -112,6 +112,10 @@ def detach(input: Tensor) -> Tensor:
 from builtins import bool as builtins_bool  # noqa: E402  (the module shadows bool/int as dtypes)
 from builtins import int as builtins_int  # noqa: E402
 
+from . import nn, optim, utils  # noqa: E402
+from .serialization import load, save  # noqa: E402
+from .utils import data as _utils_data  # noqa: E402, F401  (so that ndgrad.utils.data resolves)
+
 __all__ = [
     "Generator",
     "Size",
@@ -151,18 +155,22 @@ __all__ = [
     "is_inference_mode_enabled",
     "is_tensor",
     "linspace",
+    "load",
     "long",
     "manual_seed",
+    "nn",
     "no_grad",
     "numel",
     "ones",
     "ones_like",
+    "optim",
     "rand",
     "rand_like",
     "randint",
     "randn",
     "randn_like",
     "randperm",
+    "save",
     "seed",
     "set_default_dtype",
     "set_grad_enabled",
@@ -170,6 +178,7 @@ __all__ = [
     "short",
     "tensor",
     "uint8",
+    "utils",
     "zeros",
     "zeros_like",
     *_arithmetic.__all__,

@@ -1,0 +1,1 @@
+"""ndgrad.utils: data loading (``ndgrad.utils.data``) and other utilities."""
