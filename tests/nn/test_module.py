@@ -1,4 +1,4 @@
-"""Module behaviour (registration, traversal, modes, hooks, state dicts, repr) and layers vs torch."""
+"""Module behaviour (registration, traversal, hooks, state dicts, repr); layers vs torch."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def test_setattr_rules() -> None:
     assert m._buffers["b"].tolist() == [1.0]
     with pytest.raises(KeyError, match="attribute 'sub' already exists"):
         m.register_buffer("sub", ndgrad.zeros(1))
-    with pytest.raises(KeyError, match="buffer name can't contain"):
+    with pytest.raises(KeyError, match="buffer name can"):
         m.register_buffer("a.b", ndgrad.zeros(1))
     with pytest.raises(AttributeError, match="'Module' object has no attribute 'nothing'"):
         _ = m.nothing
@@ -398,7 +398,7 @@ LOSSES = [
     (
         "CrossEntropyLoss(weight=T.tensor([1.0, 2.0, 0.5], dtype=T.float64), label_smoothing=0.1)",
         "index",
-    ),  # fmt: skip
+    ),
     ("CrossEntropyLoss(reduction='none', ignore_index=0)", "index"),
     ("CrossEntropyLoss(label_smoothing=0.2)", "prob"),
     ("BCELoss()", "unit"),
