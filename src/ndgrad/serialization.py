@@ -57,7 +57,8 @@ class _Encoder:
             if data.dtype.name not in _DTYPES:
                 raise TypeError(f"ndgrad.save: unsupported dtype {data.dtype}")
             key = self.ids[id(obj)] = len(self.arrays)
-            self.arrays[f"t{key}"] = np.ascontiguousarray(data)
+            # (np.ascontiguousarray would turn a 0-d array into a 1-d one)
+            self.arrays[f"t{key}"] = data if data.flags.c_contiguous else data.copy(order="C")
             self.keep.append(obj)
         return key
 

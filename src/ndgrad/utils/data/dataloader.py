@@ -30,7 +30,7 @@ def default_convert(data: Any) -> Any:
     return data
 
 
-def default_collate(batch: list[Any]) -> Any:
+def default_collate(batch: Any) -> Any:
     """Stack a list of samples: tensors and arrays along a new dim 0, numbers into a tensor,
     and dicts, tuples and lists field by field."""
     elem = batch[0]
@@ -56,11 +56,11 @@ def default_collate(batch: list[Any]) -> Any:
     if isinstance(elem, collections.abc.Mapping):
         return {key: default_collate([d[key] for d in batch]) for key in elem}
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):
-        return type(elem)(*(default_collate(list(s)) for s in zip(*batch, strict=True)))
+        return type(elem)(*(default_collate(s) for s in zip(*batch, strict=True)))
     if isinstance(elem, collections.abc.Sequence):
         if any(len(s) != len(elem) for s in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        return [default_collate(list(s)) for s in zip(*batch, strict=True)]
+        return [default_collate(s) for s in zip(*batch, strict=True)]
     raise TypeError(
         "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
         f"found {type(elem)}"
