@@ -390,3 +390,16 @@ def test_error_texts_are_torchs(code: str, exc: type[Exception], msg: str) -> No
 def test_size_warning() -> None:
     with pytest.warns(UserWarning, match=re.escape("Using a target size (torch.Size([3]))")):
         F.mse_loss(ndgrad.zeros(3, 1), ndgrad.zeros(3))
+
+
+def test_all_targets_ignored_gives_nan_quietly() -> None:
+    x = ndgrad.zeros(2, 3, requires_grad=True)
+    t = ndgrad.tensor([-100, -100])
+    assert np.isnan(F.cross_entropy(x, t).item())
+    assert np.isnan(F.cross_entropy(x, t, label_smoothing=0.1).item())
+
+
+def test_class_weights_follow_the_input_dtype() -> None:
+    w = ndgrad.tensor([1.0, 2.0, 3.0], dtype=ndgrad.float64)
+    loss = F.cross_entropy(ndgrad.zeros(2, 3), ndgrad.tensor([1, 2]), w, reduction="none")
+    assert loss.dtype == ndgrad.float32

@@ -1189,14 +1189,15 @@ class NllLoss(NumpyFunction):
         if np.any((safe < 0) | (safe >= c)):
             bad = safe[(safe < 0) | (safe >= c)].flat[0]
             raise IndexError(f"Target {bad} is out of bounds.")
-        w = valid.astype(x.dtype) if weight is None else weight[safe] * valid
+        w = valid.astype(x.dtype) if weight is None else weight[safe].astype(x.dtype) * valid
         picked = np.take_along_axis(x, np.expand_dims(safe, 1), axis=1).squeeze(1)
         losses = -w * picked
         scale = w
         if reduction == "mean":
             total = w.sum()
-            out = np.asarray(losses.sum() / total, dtype=x.dtype)
-            scale = w / total
+            with np.errstate(divide="ignore", invalid="ignore"):  # all ignored: nan, as PyTorch
+                out = np.asarray(losses.sum() / total, dtype=x.dtype)
+                scale = w / total
         elif reduction == "sum":
             out = np.asarray(losses.sum(), dtype=x.dtype)
         else:
@@ -1293,7 +1294,7 @@ def cross_entropy(
         else:
             safe = np.where(valid, target._data, 0)
             denom = float((weight._data[safe] * valid).sum())
-        smooth = smooth.sum() / denom
+        smooth = smooth.sum() * (1.0 / denom if denom else math.nan)  # nan when all ignored
     elif reduction == "sum":
         smooth = smooth.sum()
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / c)
