@@ -14,7 +14,7 @@ tensor([[4.5000, 4.5000],
 
 from __future__ import annotations
 
-from . import autograd, cuda, dtypes, linalg, testing, utils, viz
+from . import autograd, cuda, dtypes, linalg, testing, viz
 from ._creation import (
     Generator,
     arange,
@@ -113,6 +113,10 @@ def detach(input: Tensor) -> Tensor:
 from builtins import bool as builtins_bool  # noqa: E402  (the module shadows bool/int as dtypes)
 from builtins import int as builtins_int  # noqa: E402
 
+# Last: these packages are built from the public functions above.
+from . import nn, optim, utils  # noqa: E402
+from .serialization import load, save  # noqa: E402
+
 __all__ = [
     "Generator",
     "Size",
@@ -155,18 +159,22 @@ __all__ = [
     "is_tensor",
     "linalg",
     "linspace",
+    "load",
     "long",
     "manual_seed",
+    "nn",
     "no_grad",
     "numel",
     "ones",
     "ones_like",
+    "optim",
     "rand",
     "rand_like",
     "randint",
     "randn",
     "randn_like",
     "randperm",
+    "save",
     "seed",
     "set_default_dtype",
     "set_grad_enabled",

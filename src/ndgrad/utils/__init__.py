@@ -1,7 +1,8 @@
-"""ndgrad.utils: tools built on the core (as torch.utils)."""
+"""ndgrad.utils: data loading (``ndgrad.utils.data``) and activation checkpointing
+(``ndgrad.utils.checkpoint``), as in torch.utils."""
 
 from __future__ import annotations
 
-from . import checkpoint
+from . import checkpoint, data
 
-__all__ = ["checkpoint"]
+__all__ = ["checkpoint", "data"]

@@ -1,0 +1,24 @@
+"""ndgrad.nn: modules, layers and losses with PyTorch's names and behaviour."""
+
+from __future__ import annotations
+
+from . import functional, init
+from .containers import ModuleDict, ModuleList, Sequential
+from .layers import *  # noqa: F403
+from .layers import __all__ as _layers_all
+from .loss import *  # noqa: F403
+from .loss import __all__ as _loss_all
+from .module import Module
+from .parameter import Parameter
+
+__all__ = [
+    "Module",
+    "ModuleDict",
+    "ModuleList",
+    "Parameter",
+    "Sequential",
+    "functional",
+    "init",
+    *_layers_all,
+    *_loss_all,
+]

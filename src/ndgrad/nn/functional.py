@@ -1,0 +1,1397 @@
+"""ndgrad.nn.functional: the layers and losses as functions, as ``torch.nn.functional``.
+
+The hot paths (linear, log_softmax, nll_loss, convolution, pooling, normalisation) are fused
+Functions computed in numpy. Each backward is written with ndgrad ops or with sibling Functions
+whose own backwards close the set (convolution's input and weight gradients are each other's
+backward), so gradients are differentiable again.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .._creation import default_rng
+from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
+from ..ops.arithmetic import NumpyFunction, where
+from ..ops.unary import sigmoid as _sigmoid
+from ..ops.unary import tanh as _tanh
+
+__all__ = [
+    "adaptive_avg_pool2d",
+    "avg_pool2d",
+    "batch_norm",
+    "bilinear",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "conv1d",
+    "conv2d",
+    "conv_transpose2d",
+    "cross_entropy",
+    "dropout",
+    "elu",
+    "embedding",
+    "gelu",
+    "group_norm",
+    "huber_loss",
+    "kl_div",
+    "l1_loss",
+    "layer_norm",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "max_pool2d",
+    "mse_loss",
+    "nll_loss",
+    "one_hot",
+    "relu",
+    "sigmoid",
+    "silu",
+    "smooth_l1_loss",
+    "softmax",
+    "softplus",
+    "tanh",
+]
+
+
+def _const(array: Any) -> Tensor:
+    return Tensor._make(np.asarray(array))
+
+
+def _pair(v: Any, name: str = "") -> tuple[int, int]:
+    if isinstance(v, int):
+        return (v, v)
+    t = tuple(int(x) for x in v)
+    if len(t) == 1:
+        return (t[0], t[0])
+    return (t[0], t[1])
+
+
+# --- linear ------------------------------------------------------------------------------------
+class Linear(NumpyFunction):
+    """y = x Wᵀ + b; dy/dx = g W, dy/dW = gᵀ x, dy/db = Σ g"""
+
+    node_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, w: np.ndarray, b: Any) -> np.ndarray:
+        need_x, need_w, _ = ctx.needs_input_grad
+        ctx.save_for_backward(x if need_w else None, w if need_x else None)
+        y = np.matmul(x, w.T)
+        if b is not None:
+            y += b
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = grad @ w if need_x else None
+        gw = None
+        if need_w:
+            gw = grad.reshape(-1, grad.shape[-1]).mT @ x.reshape(-1, x.shape[-1])
+        return gx, gw, (grad if need_b else None)
+
+
+def _dtype_letter(t: Tensor) -> str:
+    from ..ops._util import dtype_name
+
+    return dtype_name(t._data.dtype)
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = input @ weightᵀ + bias"""
+    xs, ws = input._data.shape, weight._data.shape
+    if input._data.ndim == 0 or weight._data.ndim != 2 or xs[-1] != ws[1]:
+        rows = int(np.prod(xs[:-1])) if input._data.ndim > 1 else 1
+        cols = xs[-1] if xs else 1
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and {ws[-1]}x{ws[0]})"
+        )
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{input._data.dtype.name.replace('float64', 'double').replace('float32', 'float')} "
+            f"!= {weight._data.dtype.name.replace('float64', 'double').replace('float32', 'float')}"
+        )
+    return Linear.apply(input, weight, bias)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y_k = x1ᵀ W_k x2 + b_k"""
+    out, in1, in2 = weight.shape
+    # x1 (N, in1) @ W viewed as (in1, out*in2) gives x1ᵀ W_k for every k at once
+    t = input1 @ weight.permute(1, 0, 2).reshape(in1, out * in2)
+    t = t.reshape(*input1.shape[:-1], out, in2)
+    y = (t * input2.unsqueeze(-2)).sum(-1)
+    return y + bias if bias is not None else y
+
+
+# --- activations -------------------------------------------------------------------------------
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    return input.relu()
+
+
+def tanh(input: Tensor) -> Tensor:
+    return _tanh(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return _sigmoid(input)
+
+
+class LeakyRelu(NumpyFunction):
+    """y = x if x > 0 else slope·x; dy/dx = 1 or slope"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, slope: float) -> np.ndarray:
+        pos = x > 0
+        ctx.coef = np.where(pos, 1.0, slope).astype(x.dtype)
+        return np.where(pos, x, x * slope)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad * _const(ctx.coef), None
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    return LeakyRelu.apply(input, negative_slope)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    try:  # scipy, when installed, is much faster than math.erf element by element
+        erf = importlib.import_module("scipy.special").erf
+        return np.asarray(erf(x), dtype=x.dtype)
+    except ImportError:
+        return np.vectorize(math.erf, otypes=[x.dtype])(x)
+
+
+class NormalCdf(NumpyFunction):
+    """y = Φ(x) = (1 + erf(x/√2)) / 2; dy/dx = φ(x) = exp(-x²/2) / √(2π)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return 0.5 * (1.0 + _erf(x * (1 / math.sqrt(2))))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * ((x * x) * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """y = x Φ(x), or with approximate='tanh': x (1 + tanh(√(2/π)(x + 0.044715 x³))) / 2"""
+    if approximate == "tanh":
+        inner = (input + input * input * input * 0.044715) * math.sqrt(2 / math.pi)
+        return input * 0.5 * (_tanh(inner) + 1)
+    if approximate != "none":
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return input * NormalCdf.apply(input)
+
+
+class Elu(NumpyFunction):
+    """y = x if x > 0 else α(eˣ - 1); dy/dx = 1 or y + α"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, alpha: float) -> np.ndarray:
+        pos = x > 0
+        y = np.where(pos, x, alpha * np.expm1(np.minimum(x, 0)))
+        ctx.save_for_backward(pos, y)
+        ctx.alpha = alpha
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        pos, y = ctx.saved_tensors
+        return where(pos, grad, grad * (y + ctx.alpha)), None
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    return Elu.apply(input, alpha)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """y = x σ(x)"""
+    return input * _sigmoid(input)
+
+
+class Softplus(NumpyFunction):
+    """y = log(1 + e^(βx)) / β (x where βx > threshold); dy/dx = σ(βx) (or 1)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, beta: float, threshold: float) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        bx = x * beta
+        return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        bx = x * ctx.beta
+        return where(bx > ctx.threshold, grad, grad * bx.sigmoid()), None, None
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    return Softplus.apply(input, beta, threshold)
+
+
+def _softmax_dim(ndim: int, name: str) -> int:
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+class LogSoftmax(NumpyFunction):
+    """y = x - log Σ eˣ over dim; dx = g - eʸ Σ g"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        shifted = x - x.max(axis=dim, keepdims=True)
+        y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (y,) = ctx.saved_tensors
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+
+
+class Softmax(NumpyFunction):
+    """y = eˣ / Σ eˣ over dim; dx = y (g - Σ g y)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        y = e / e.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+
+
+def _softmax_input(input: Tensor, dim: int | None, dtype: Any, name: str) -> tuple[Tensor, int]:
+    from ..ops._util import wrap_dim
+
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        dim = _softmax_dim(input.ndim, name)
+    if input._data.dtype.kind != "f":
+        from ..ops._util import dtype_name
+
+        raise RuntimeError(
+            f"\"{name}_lastdim_kernel_impl\" not implemented for '{dtype_name(input._data.dtype)}'"
+        )
+    return input, wrap_dim(dim, input.ndim)
+
+
+def log_softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    x, d = _softmax_input(input, dim, dtype, "log_softmax")
+    if x.ndim == 0:
+        return x * 0
+    return LogSoftmax.apply(x, d)
+
+
+def softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    x, d = _softmax_input(input, dim, dtype, "softmax")
+    if x.ndim == 0:
+        return x * 0 + 1
+    return Softmax.apply(x, d)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    data = tensor._data
+    if data.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        num_classes = int(data.max()) + 1 if data.size else 0
+    if data.size and (data.min() < 0 or data.max() >= num_classes):
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor._make((data[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# --- dropout and embedding ---------------------------------------------------------------------
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1/(1-p) (training only)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0
+    keep = default_rng().random(input._data.shape) >= p
+    return input * _const((keep / (1.0 - p)).astype(input._data.dtype))
+
+
+class Embedding(NumpyFunction):
+    """y = W[idx]; dW = rows of g added at idx (none to padding_idx)"""
+
+    @staticmethod
+    def forward(ctx: Any, w: np.ndarray, idx: np.ndarray, padding_idx: int | None) -> np.ndarray:
+        ctx.idx, ctx.num, ctx.padding_idx = idx, w.shape[0], padding_idx
+        return w[idx]
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return EmbeddingBackward.apply(grad, ctx.idx, ctx.num, ctx.padding_idx), None, None
+
+
+class EmbeddingBackward(NumpyFunction):
+    """dW = Σ over positions of g scattered to rows idx; its backward gathers rows back"""
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, idx: np.ndarray, num: int, pad: int | None) -> Any:
+        ctx.idx, ctx.pad = idx, pad
+        out = np.zeros((num, g.shape[-1]), dtype=g.dtype)
+        np.add.at(out, idx.reshape(-1), g.reshape(-1, g.shape[-1]))
+        if pad is not None:
+            out[pad] = 0
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        rows = Embedding.apply(grad, ctx.idx, None)
+        if ctx.pad is not None:
+            rows = rows * _const((ctx.idx != ctx.pad)[..., None].astype(grad._data.dtype))
+        return rows, None, None, None
+
+
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError(
+            "embedding: max_norm, scale_grad_by_freq and sparse are not supported by ndgrad"
+        )
+    idx = input._data
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {input.type()} instead (while checking arguments for "
+            "embedding)"
+        )
+    num = weight._data.shape[0]
+    if idx.size and (idx.min() < -num or idx.max() >= num):
+        raise IndexError("index out of range in self")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += num
+    return Embedding.apply(weight, idx % num if idx.size else idx, padding_idx)
+
+
+# --- convolution -------------------------------------------------------------------------------
+# Geometry of a 2-d sliding window over a padded input: kernel (kh, kw), stride, dilation and
+# padding (top, bottom, left, right). Windows are an as_strided view (N, C, OH, OW, KH, KW) of the
+# padded input; the adjoint (col2im) adds window values back with one strided slice per kernel
+# position, so no loop runs over pixels.
+def _windows(
+    xp: np.ndarray, k: tuple[int, int], s: tuple[int, int], d: tuple[int, int], out: tuple[int, int]
+) -> np.ndarray:
+    n, c = xp.shape[:2]
+    st = xp.strides
+    return np.lib.stride_tricks.as_strided(
+        xp,
+        shape=(n, c, out[0], out[1], k[0], k[1]),
+        strides=(st[0], st[1], st[2] * s[0], st[3] * s[1], st[2] * d[0], st[3] * d[1]),
+        writeable=False,
+    )
+
+
+def _col2im(
+    cols: np.ndarray, padded: tuple[int, ...], s: tuple[int, int], d: tuple[int, int]
+) -> np.ndarray:
+    """The adjoint of _windows: cols (N, C, OH, OW, KH, KW) summed into the padded input."""
+    _n, _c, oh, ow, kh, kw = cols.shape
+    out = np.zeros(padded, dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            r, q = i * d[0], j * d[1]
+            out[:, :, r : r + s[0] * (oh - 1) + 1 : s[0], q : q + s[1] * (ow - 1) + 1 : s[1]] += (
+                cols[:, :, :, :, i, j]
+            )
+    return out
+
+
+def _pad(x: np.ndarray, p: tuple[int, int, int, int], value: float = 0.0) -> np.ndarray:
+    if not any(p):
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (p[0], p[1]), (p[2], p[3])), constant_values=value)
+
+
+def _crop(xp: np.ndarray, p: tuple[int, int, int, int]) -> np.ndarray:
+    if not any(p):
+        return xp
+    h, w = xp.shape[2], xp.shape[3]
+    return xp[:, :, p[0] : h - p[1], p[2] : w - p[3]]
+
+
+class _ConvGeom:
+    """Everything but the tensors of one convolution: shapes, stride, padding, dilation, groups."""
+
+    def __init__(
+        self,
+        x_shape: tuple[int, ...],
+        w_shape: tuple[int, ...],
+        stride: tuple[int, int],
+        pad: tuple[int, int, int, int],
+        dilation: tuple[int, int],
+        groups: int,
+    ) -> None:
+        self.x_shape, self.w_shape = tuple(x_shape), tuple(w_shape)
+        self.s, self.p, self.d, self.g = stride, pad, dilation, groups
+        n, c, h, w = x_shape
+        self.padded = (n, c, h + pad[0] + pad[1], w + pad[2] + pad[3])
+        kh, kw = w_shape[2], w_shape[3]
+        self.k = (kh, kw)
+        self.out = (
+            (self.padded[2] - dilation[0] * (kh - 1) - 1) // stride[0] + 1,
+            (self.padded[3] - dilation[1] * (kw - 1) - 1) // stride[1] + 1,
+        )
+
+
+def _conv_out(x: np.ndarray, w: np.ndarray, geo: _ConvGeom) -> np.ndarray:
+    win = _windows(_pad(x, geo.p), geo.k, geo.s, geo.d, geo.out)
+    g = geo.g
+    if g == 1:
+        y = np.tensordot(win, w, axes=([1, 4, 5], [1, 2, 3]))
+    else:
+        cg, og = w.shape[1], w.shape[0] // g
+        y = np.concatenate(
+            [
+                np.tensordot(
+                    win[:, i * cg : (i + 1) * cg],
+                    w[i * og : (i + 1) * og],
+                    axes=([1, 4, 5], [1, 2, 3]),
+                )
+                for i in range(g)
+            ],
+            axis=-1,
+        )
+    return np.ascontiguousarray(y.transpose(0, 3, 1, 2))
+
+
+def _conv_input_grad(gy: np.ndarray, w: np.ndarray, geo: _ConvGeom) -> np.ndarray:
+    g = geo.g
+    if g == 1:
+        cols = np.tensordot(gy, w, axes=([1], [0]))  # (N, OH, OW, C, KH, KW)
+    else:
+        _cg, og = w.shape[1], w.shape[0] // g
+        cols = np.concatenate(
+            [
+                np.tensordot(
+                    gy[:, i * og : (i + 1) * og], w[i * og : (i + 1) * og], axes=([1], [0])
+                )
+                for i in range(g)
+            ],
+            axis=3,
+        )
+    cols = cols.transpose(0, 3, 1, 2, 4, 5)
+    return np.ascontiguousarray(_crop(_col2im(cols, geo.padded, geo.s, geo.d), geo.p))
+
+
+def _conv_weight_grad(x: np.ndarray, gy: np.ndarray, geo: _ConvGeom) -> np.ndarray:
+    win = _windows(_pad(x, geo.p), geo.k, geo.s, geo.d, geo.out)
+    g = geo.g
+    if g == 1:
+        return np.tensordot(gy, win, axes=([0, 2, 3], [0, 2, 3]))
+    cg, og = geo.w_shape[1], geo.w_shape[0] // g
+    return np.concatenate(
+        [
+            np.tensordot(
+                gy[:, i * og : (i + 1) * og],
+                win[:, i * cg : (i + 1) * cg],
+                axes=([0, 2, 3], [0, 2, 3]),
+            )
+            for i in range(g)
+        ],
+        axis=0,
+    )
+
+
+class Convolution(NumpyFunction):
+    """y = x ⋆ w + b (cross-correlation); dx = ConvInputGrad(g, w), dw = ConvWeightGrad(x, g)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, w: np.ndarray, b: Any, geo: _ConvGeom) -> np.ndarray:
+        need_x, need_w = ctx.needs_input_grad[:2]
+        ctx.save_for_backward(x if need_w else None, w if need_x else None)
+        ctx.geo = geo
+        y = _conv_out(x, w, geo)
+        if b is not None:
+            y += b[:, None, None]
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        geo = ctx.geo
+        gx = ConvInputGrad.apply(grad, w, geo) if need_x else None
+        gw = ConvWeightGrad.apply(x, grad, geo) if need_w else None
+        gb = grad.sum((0, 2, 3)) if need_b else None
+        return gx, gw, gb, None
+
+
+class ConvInputGrad(NumpyFunction):
+    """dx = the adjoint of convolution applied to g (a transposed convolution); bilinear in g, w"""
+
+    node_name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, gy: np.ndarray, w: np.ndarray, geo: _ConvGeom) -> np.ndarray:
+        need_g, need_w, _ = ctx.needs_input_grad
+        ctx.save_for_backward(gy if need_w else None, w if need_g else None)
+        ctx.geo = geo
+        return _conv_input_grad(gy, w, geo)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        gy, w = ctx.saved_tensors
+        need_g, need_w, _ = ctx.needs_input_grad
+        geo = ctx.geo
+        dg = Convolution.apply(grad, w, None, geo) if need_g else None
+        dw = ConvWeightGrad.apply(grad, gy, geo) if need_w else None
+        return dg, dw, None
+
+
+class ConvWeightGrad(NumpyFunction):
+    """dw = Σ over batch and positions of g · windows of x; bilinear in x, g"""
+
+    node_name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, gy: np.ndarray, geo: _ConvGeom) -> np.ndarray:
+        need_x, need_g, _ = ctx.needs_input_grad
+        ctx.save_for_backward(x if need_g else None, gy if need_x else None)
+        ctx.geo = geo
+        return _conv_weight_grad(x, gy, geo)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, gy = ctx.saved_tensors
+        need_x, need_g, _ = ctx.needs_input_grad
+        geo = ctx.geo
+        dx = ConvInputGrad.apply(gy, grad, geo) if need_x else None
+        dg = Convolution.apply(x, grad, None, geo) if need_g else None
+        return dx, dg, None
+
+
+def _conv_checks(
+    input: Tensor, weight: Tensor, bias: Tensor | None, groups: int, dims: int
+) -> None:
+    name = f"conv{dims}d"
+    if input.ndim != dims + 2:
+        raise RuntimeError(
+            f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {name}, but got "
+            f"input of size: {list(input.shape)}"
+        )
+    c = input.shape[1]
+    if weight.shape[1] * groups != c:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
+            f"{list(input.shape)} to have {weight.shape[1] * groups} channels, but got {c} "
+            "channels instead"
+        )
+    if input._data.dtype != weight._data.dtype or (
+        bias is not None and bias._data.dtype != input._data.dtype
+    ):
+        raise RuntimeError(
+            f"Input type ({input.type()}) and weight type ({weight.type()}) should be the same"
+        )
+
+
+def _conv_padding(
+    padding: Any, k: tuple[int, int], d: tuple[int, int], s: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding != "same":
+            raise ValueError(
+                f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}"
+            )
+        if s != (1, 1):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        th, tw = d[0] * (k[0] - 1), d[1] * (k[1] - 1)
+        return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
+    ph, pw = _pair(padding)
+    return (ph, ph, pw, pw)
+
+
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """2-d cross-correlation of (N, C, H, W) input with (O, C/groups, KH, KW) weight"""
+    unbatched = input.ndim == 3
+    if unbatched:
+        input = input.unsqueeze(0)
+    _conv_checks(input, weight, bias, groups, 2)
+    s, d = _pair(stride), _pair(dilation)
+    k = (weight.shape[2], weight.shape[3])
+    geo = _ConvGeom(
+        input._data.shape, weight._data.shape, s, _conv_padding(padding, k, d, s), d, groups
+    )
+    if geo.out[0] <= 0 or geo.out[1] <= 0:
+        raise RuntimeError(
+            "Calculated padded input size per channel: "
+            f"({geo.padded[2]} x {geo.padded[3]}). Kernel size: "
+            f"({d[0] * (k[0] - 1) + 1} x {d[1] * (k[1] - 1) + 1}). "
+            "Kernel size can't be greater than actual input size"
+        )
+    y = Convolution.apply(input, weight, bias, geo)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-d cross-correlation, computed as a 2-d one over a height of 1"""
+    unbatched = input.ndim == 2
+    if unbatched:
+        input = input.unsqueeze(0)
+    if input.ndim != 3:
+        raise RuntimeError(
+            "Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: "
+            f"{list(input.shape)}"
+        )
+    pad = padding if isinstance(padding, str) else (0, _pair(padding)[0])
+    y = conv2d(
+        input.unsqueeze(2),
+        weight.unsqueeze(2),
+        bias,
+        (1, _pair(stride)[0]),
+        pad,
+        (1, _pair(dilation)[0]),
+        groups,
+    )
+    y = y.squeeze(2)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: int = 1,
+    dilation: Any = 1,
+) -> Tensor:
+    """The adjoint of conv2d: weight (C_in, C_out/groups, KH, KW)"""
+    unbatched = input.ndim == 3
+    if unbatched:
+        input = input.unsqueeze(0)
+    s, p, op, d = _pair(stride), _pair(padding), _pair(output_padding), _pair(dilation)
+    n, c, h, w = input.shape
+    if weight.shape[0] != c:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected input"
+            f"{list(input.shape)} to have {weight.shape[0]} channels, but got {c} channels instead"
+        )
+    k = (weight.shape[2], weight.shape[3])
+    oh = (h - 1) * s[0] - 2 * p[0] + d[0] * (k[0] - 1) + op[0] + 1
+    ow = (w - 1) * s[1] - 2 * p[1] + d[1] * (k[1] - 1) + op[1] + 1
+    geo = _ConvGeom(
+        (n, weight.shape[1] * groups, oh, ow),
+        weight._data.shape,
+        s,
+        (p[0], p[0], p[1], p[1]),
+        d,
+        groups,
+    )
+    y = ConvInputGrad.apply(input, weight, geo)
+    if bias is not None:
+        y = y + bias.reshape(1, -1, 1, 1)
+    return y.squeeze(0) if unbatched else y
+
+
+# --- pooling -----------------------------------------------------------------------------------
+class _PoolGeom:
+    """Window geometry of a pooling layer over an (N, C, H, W) input."""
+
+    def __init__(
+        self,
+        x_shape: tuple[int, ...],
+        k: tuple[int, int],
+        s: tuple[int, int],
+        p: tuple[int, int],
+        d: tuple[int, int],
+        ceil_mode: bool,
+    ) -> None:
+        self.x_shape, self.k, self.s, self.d = tuple(x_shape), k, s, d
+        out, extra = [], []
+        for size, kk, ss, pp, dd in zip(x_shape[2:], k, s, p, d, strict=True):
+            span = size + 2 * pp - dd * (kk - 1) - 1
+            o = (-(-span // ss) if ceil_mode else span // ss) + 1
+            if ceil_mode and (o - 1) * ss >= size + pp:
+                o -= 1  # the last window must start inside the input or its left padding
+            out.append(o)
+            extra.append(max(0, (o - 1) * ss + dd * (kk - 1) + 1 - (size + 2 * pp)))
+        self.out = (out[0], out[1])
+        self.pad = (p[0], p[0] + extra[0], p[1], p[1] + extra[1])
+        n, c, h, w = x_shape
+        self.padded = (n, c, h + self.pad[0] + self.pad[1], w + self.pad[2] + self.pad[3])
+
+
+class MaxPool2D(NumpyFunction):
+    """y = max over each window; the gradient goes to the (first) maximum"""
+
+    node_name = "MaxPool2DWithIndicesBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, geo: _PoolGeom) -> tuple[np.ndarray, np.ndarray]:
+        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        win = _windows(_pad(x, geo.pad, fill), geo.k, geo.s, geo.d, geo.out)
+        flat = win.reshape(*win.shape[:4], -1)
+        arg = flat.argmax(axis=-1)
+        y = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+        ctx.arg, ctx.geo = arg, geo
+        # the flat index into each input plane, as PyTorch's return_indices gives it
+        kh, kw = arg // geo.k[1], arg % geo.k[1]
+        rows = np.arange(geo.out[0])[:, None] * geo.s[0] - geo.pad[0] + kh * geo.d[0]
+        cols = np.arange(geo.out[1])[None, :] * geo.s[1] - geo.pad[2] + kw * geo.d[1]
+        indices = rows * x.shape[3] + cols
+        ctx.mark_non_differentiable(indices)
+        return y, indices
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor, _: Any) -> tuple[Any, ...]:
+        return MaxPoolScatter.apply(grad, ctx.arg, ctx.geo), None
+
+
+class MaxPoolScatter(NumpyFunction):
+    """dx = g placed at each window's argmax (summed where windows overlap)"""
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, arg: np.ndarray, geo: _PoolGeom) -> np.ndarray:
+        ctx.arg, ctx.geo = arg, geo
+        cols = np.zeros((*g.shape, geo.k[0] * geo.k[1]), dtype=g.dtype)
+        np.put_along_axis(cols, arg[..., None], g[..., None], axis=-1)
+        cols = cols.reshape(*g.shape, geo.k[0], geo.k[1])
+        return np.ascontiguousarray(_crop(_col2im(cols, geo.padded, geo.s, geo.d), geo.pad))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return MaxPoolGather.apply(grad, ctx.arg, ctx.geo), None, None
+
+
+class MaxPoolGather(NumpyFunction):
+    """y = x at each window's (fixed) argmax; the adjoint of MaxPoolScatter"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, arg: np.ndarray, geo: _PoolGeom) -> np.ndarray:
+        ctx.arg, ctx.geo = arg, geo
+        win = _windows(_pad(x, geo.pad), geo.k, geo.s, geo.d, geo.out)
+        flat = win.reshape(*win.shape[:4], -1)
+        return np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return MaxPoolScatter.apply(grad, ctx.arg, ctx.geo), None, None
+
+
+def _pool_input(input: Tensor, name: str) -> tuple[Tensor, bool]:
+    if input.ndim == 3:
+        return input.unsqueeze(0), True
+    if input.ndim != 4:
+        raise RuntimeError(f"{name}: Expected 3D or 4D tensor, but got {input.ndim}D tensor")
+    return input, False
+
+
+def _check_pool_padding(k: tuple[int, int], p: tuple[int, int]) -> None:
+    for kk, pp in zip(k, p, strict=True):
+        if pp > kk // 2:
+            raise RuntimeError(
+                "pad should be at most half of effective kernel size, but got "
+                f"pad={pp}, kernel_size={kk} and dilation=1"
+            )
+
+
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """y = max over each (dilated) window"""
+    x, unbatched = _pool_input(input, "max_pool2d")
+    k = _pair(kernel_size)
+    s = k if stride is None or stride == [] else _pair(stride)
+    p = _pair(padding)
+    _check_pool_padding(k, p)
+    geo = _PoolGeom(x._data.shape, k, s, p, _pair(dilation), ceil_mode)
+    y, idx = MaxPool2D.apply(x, geo)
+    if unbatched:
+        y, idx = y.squeeze(0), idx.squeeze(0)
+    return (y, idx) if return_indices else y
+
+
+class WindowMean(NumpyFunction):
+    """y = Σ window / divisor; the adjoint spreads g/divisor over each window"""
+
+    node_name = "AvgPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, geo: _PoolGeom, div: np.ndarray) -> np.ndarray:
+        ctx.geo, ctx.div = geo, div
+        win = _windows(_pad(x, geo.pad), geo.k, geo.s, geo.d, geo.out)
+        return (win.sum(axis=(4, 5)) / div).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return WindowSpread.apply(grad, ctx.geo, ctx.div), None, None
+
+
+class WindowSpread(NumpyFunction):
+    """dx = g / divisor added over each window; the adjoint of WindowMean"""
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, geo: _PoolGeom, div: np.ndarray) -> np.ndarray:
+        ctx.geo, ctx.div = geo, div
+        scaled = (g / div).astype(g.dtype)
+        cols = np.broadcast_to(scaled[..., None, None], (*g.shape, *geo.k))
+        return np.ascontiguousarray(_crop(_col2im(cols, geo.padded, geo.s, geo.d), geo.pad))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return WindowMean.apply(grad, ctx.geo, ctx.div), None, None
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """y = mean over each window (padding counted unless count_include_pad=False)"""
+    x, unbatched = _pool_input(input, "avg_pool2d")
+    k = _pair(kernel_size)
+    s = k if stride is None or stride == [] else _pair(stride)
+    p = _pair(padding)
+    _check_pool_padding(k, p)
+    geo = _PoolGeom(x._data.shape, k, s, p, (1, 1), ceil_mode)
+    if divisor_override is not None:
+        div = np.asarray(float(divisor_override))
+    else:
+        counts = []
+        for axis in range(2):
+            start = np.arange(geo.out[axis]) * s[axis] - p[axis]
+            size = x._data.shape[2 + axis]
+            end = np.minimum(start + k[axis], size + p[axis])
+            if not count_include_pad:
+                start, end = np.maximum(start, 0), np.minimum(end, size)
+            counts.append(end - start)
+        div = (counts[0][:, None] * counts[1][None, :]).astype(np.float64)
+    y = WindowMean.apply(x, geo, div)
+    return y.squeeze(0) if unbatched else y
+
+
+def _adaptive_matrix(size: int, out: int, dtype: np.dtype) -> Tensor:
+    m = np.zeros((out, size), dtype=dtype)
+    for i in range(out):  # one row per output position, not per pixel
+        start, end = (i * size) // out, -(-((i + 1) * size) // out)
+        m[i, start:end] = 1.0 / (end - start)
+    return _const(m)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """y = Aₕ x Aᵥᵀ, with A averaging PyTorch's adaptive windows along each axis"""
+    x, unbatched = _pool_input(input, "adaptive_avg_pool2d")
+    h, w = x.shape[2], x.shape[3]
+    if isinstance(output_size, int):
+        output_size = (output_size, output_size)
+    oh = h if output_size[0] is None else int(output_size[0])
+    ow = w if output_size[1] is None else int(output_size[1])
+    dt = x._data.dtype
+    y = _adaptive_matrix(h, oh, dt) @ x @ _adaptive_matrix(w, ow, dt).mT
+    return y.squeeze(0) if unbatched else y
+
+
+# --- normalisation -----------------------------------------------------------------------------
+class Normalize(NumpyFunction):
+    """x̂ = (x - mean) / √(var + ε) over axes (biased var);
+    dx = (g - mean(g) - x̂ mean(g x̂)) / √(var + ε)"""
+
+    node_name = "NativeBatchNormBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...], eps: float) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.axes, ctx.eps = axes, eps
+        mean = x.mean(axis=axes, keepdims=True)
+        xc = x - mean
+        var = (xc * xc).mean(axis=axes, keepdims=True)
+        return xc / np.sqrt(var + eps)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        axes = ctx.axes
+        # recomputed with ndgrad ops, so that this gradient is differentiable again
+        xc = x - x.mean(axes, keepdim=True)
+        invstd = ((xc * xc).mean(axes, keepdim=True) + ctx.eps) ** -0.5
+        xhat = xc * invstd
+        inner = grad - grad.mean(axes, keepdim=True) - xhat * (grad * xhat).mean(axes, keepdim=True)
+        return inner * invstd, None, None
+
+
+def _channel_view(t: Tensor, ndim: int) -> Tensor:
+    return t.reshape(1, -1, *([1] * (ndim - 2)))
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """y = (x - mean) / √(var + ε) · weight + bias per channel (dim 1)"""
+    nd = input.ndim
+    axes = (0, *range(2, nd))
+    if training:
+        count = input._data.size // input.shape[1]
+        if count <= 1:
+            raise ValueError(
+                "Expected more than 1 value per channel when training, got input size "
+                f"{input.shape}"
+            )
+        y = Normalize.apply(input, axes, eps)
+        if running_mean is not None and running_var is not None:
+            with no_grad():
+                x = input._data
+                mean = x.mean(axis=axes)
+                var = x.var(axis=axes) * (count / (count - 1))
+                rm, rv = running_mean._data, running_var._data
+                rm *= 1 - momentum
+                rm += momentum * mean
+                rv *= 1 - momentum
+                rv += momentum * var
+                running_mean._bump_version()
+                running_var._bump_version()
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        invstd = 1.0 / np.sqrt(running_var._data + eps)
+        shape = (1, -1, *([1] * (nd - 2)))
+        y = (input - _const(running_mean._data.reshape(shape))) * _const(invstd.reshape(shape))
+    if weight is not None:
+        y = y * _channel_view(weight, nd)
+    if bias is not None:
+        y = y + _channel_view(bias, nd)
+    return y
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """y = (x - mean) / √(var + ε) · weight + bias over the last len(normalized_shape) dims"""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(shape) :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(str(s) for s in shape)}], but got input of size{input.shape}"
+        )
+    axes = tuple(range(input.ndim - len(shape), input.ndim))
+    y = Normalize.apply(input, axes, eps)
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """y = x normalised over each group of channels (and all positions), then per channel affine"""
+    n, c = input.shape[0], input.shape[1]
+    if c % num_groups:
+        raise RuntimeError(
+            f"Expected number of channels in input to be divisible by num_groups, but got input "
+            f"of shape {input.shape} and num_groups={num_groups}"
+        )
+    y = Normalize.apply(input.reshape(n, num_groups, -1), (2,), eps).reshape(input.shape)
+    if weight is not None:
+        y = y * _channel_view(weight, input.ndim)
+    if bias is not None:
+        y = y + _channel_view(bias, input.ndim)
+    return y
+
+
+# --- losses ------------------------------------------------------------------------------------
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _warn_size(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """ℓ = (x - y)²"""
+    _warn_size(input, target)
+    d = input - target
+    loss = d * d
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """ℓ = |x - y|"""
+    _warn_size(input, target)
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """ℓ = d²/(2β) where d = |x - y| < β, else d - β/2"""
+    _warn_size(input, target)
+    d = (input - target).abs()
+    loss = d if beta == 0.0 else where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta)
+    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+
+
+def huber_loss(
+    input: Tensor,
+    target: Tensor,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: Tensor | None = None,
+) -> Tensor:
+    """ℓ = d²/2 where d = |x - y| < δ, else δ (d - δ/2)"""
+    _warn_size(input, target)
+    d = (input - target).abs()
+    loss = where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+class NllLoss(NumpyFunction):
+    """ℓₙ = -w[tₙ] x[n, tₙ] (0 where tₙ = ignore_index); mean divides by Σ w[tₙ]"""
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: np.ndarray,
+        target: np.ndarray,
+        weight: np.ndarray | None,
+        ignore_index: int,
+        reduction: str,
+    ) -> np.ndarray:
+        c = x.shape[1]
+        valid = target != ignore_index
+        safe = np.where(valid, target, 0)
+        if np.any((safe < 0) | (safe >= c)):
+            bad = safe[(safe < 0) | (safe >= c)].flat[0]
+            raise IndexError(f"Target {bad} is out of bounds.")
+        w = valid.astype(x.dtype) if weight is None else weight[safe].astype(x.dtype) * valid
+        picked = np.take_along_axis(x, np.expand_dims(safe, 1), axis=1).squeeze(1)
+        losses = -w * picked
+        scale = w
+        if reduction == "mean":
+            total = w.sum()
+            with np.errstate(divide="ignore", invalid="ignore"):  # all ignored: nan, as PyTorch
+                out = np.asarray(losses.sum() / total, dtype=x.dtype)
+                scale = w / total
+        elif reduction == "sum":
+            out = np.asarray(losses.sum(), dtype=x.dtype)
+        else:
+            out = losses
+        ctx.safe, ctx.scale, ctx.reduction, ctx.shape = safe, scale, reduction, x.shape
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        coef = np.zeros(ctx.shape, dtype=grad._data.dtype)
+        np.put_along_axis(coef, np.expand_dims(ctx.safe, 1), -np.expand_dims(ctx.scale, 1), axis=1)
+        g = grad.unsqueeze(1) if ctx.reduction == "none" else grad
+        return g * _const(coef), None, None, None, None
+
+
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """ℓₙ = -weight[tₙ] · input[n, tₙ], over class dim 1"""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    one = input.ndim == 1
+    if one:
+        input, target = input.unsqueeze(0), target.reshape(1)
+    if input.ndim < 1 or target._data.shape != (input.shape[0], *input.shape[2:]):
+        if target.ndim >= 1 and input.shape[0] != target.shape[0]:
+            raise ValueError(
+                f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                f"({target.shape[0]})."
+            )
+        raise RuntimeError(
+            f"Expected target size {[input.shape[0], *input.shape[2:]]}, got {list(target.shape)}"
+        )
+    if target._data.dtype.kind not in "iu":
+        raise RuntimeError(f"expected scalar type Long but found {_dtype_letter(target)}")
+    w = None if weight is None else weight._data
+    if w is not None and w.shape != (input.shape[1],):
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {input.shape[1]} classes or no "
+            f"classes but got weight tensor of shape: {list(weight.shape)}"  # type: ignore[union-attr]
+        )
+    out = NllLoss.apply(input, target._data, w, ignore_index, reduction)
+    return out.squeeze(0) if one and reduction == "none" else out
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """ℓ = -Σ_c q_c log softmax(x)_c, with q the (smoothed) target class or distribution"""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.ndim == 1 else 1
+    logp = log_softmax(input, class_dim)
+    c = input.shape[class_dim]
+    wview = None
+    if weight is not None:
+        wview = weight.reshape(-1, *([1] * (input.ndim - class_dim - 1)))
+    if target.is_floating_point():
+        if target.shape != input.shape:
+            raise RuntimeError(
+                f"Expected target size {list(input.shape)}, got {list(target.shape)}"
+            )
+        q = target * (1 - label_smoothing) + label_smoothing / c if label_smoothing else target
+        terms = logp * q if wview is None else logp * q * wview
+        loss = -terms.sum(class_dim)
+        if reduction == "mean":
+            n = input._data.size // c if input.ndim > 1 else 1
+            return loss.sum() / n
+        return _reduce(loss, reduction)
+    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    if not label_smoothing:
+        return nll
+    valid = target._data != ignore_index
+    smooth = -(logp if wview is None else logp * wview).sum(class_dim)
+    smooth = smooth * _const(valid.astype(logp._data.dtype))
+    if reduction == "mean":
+        if weight is None:
+            denom = float(valid.sum())
+        else:
+            safe = np.where(valid, target._data, 0)
+            denom = float((weight._data[safe] * valid).sum())
+        smooth = smooth.sum() * (1.0 / denom if denom else math.nan)  # nan when all ignored
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / c)
+
+
+class ClampMin(NumpyFunction):
+    """y = max(x, c); dy/dx = 1 where x ≥ c"""
+
+    node_name = "ClampMinBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, c: float) -> np.ndarray:
+        ctx.save_for_backward(x >= c)
+        return np.maximum(x, np.asarray(c, dtype=x.dtype))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (keep,) = ctx.saved_tensors
+        return grad * keep, None
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """ℓ = -(y log x + (1 - y) log(1 - x)), each log clamped at -100 as PyTorch does"""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is deprecated. Please ensure they have the same size."
+        )
+    x = input._data
+    if np.any((x < 0) | (x > 1)):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    with np.errstate(divide="ignore"):
+        log_x = ClampMin.apply(input.log(), -100.0)
+        log_1mx = ClampMin.apply((1 - input).log(), -100.0)
+    loss = -(target * log_x + (1 - target) * log_1mx)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """ℓ = (1 - y) x + (1 + (p - 1) y) softplus(-x): BCE of σ(x), computed stably"""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
+        )
+    sp = Softplus.apply(-input, 1.0, math.inf)
+    if pos_weight is not None:
+        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * sp
+    else:
+        loss = (1 - target) * input + sp
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """ℓ = y (log y - x) (0 where y = 0), with x and optionally y given as logs"""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        safe = where(target > 0, target, 1.0)
+        loss = target * (safe.log() - input)
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return _reduce(loss, reduction)

@@ -1,0 +1,53 @@
+"""Parameter: a leaf tensor that a Module registers as one of its learnable weights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that, assigned as a Module attribute, is listed by ``parameters()``.
+
+    It shares storage with the tensor it wraps and requires grad by default.
+    """
+
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:
+        if data is None:
+            array = np.empty((0,), dtype=np.float32)
+        elif isinstance(data, Tensor):
+            array = data._data
+        else:
+            raise TypeError(
+                f"Parameter(): argument 'data' must be a Tensor, not {type(data).__name__}"
+            )
+        p = Tensor._make.__func__(cls, array)  # type: ignore[attr-defined]
+        if isinstance(data, Tensor):
+            p._version_counter = data._counter()
+        p.requires_grad = requires_grad
+        return p
+
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
+        pass  # everything happens in __new__ (Tensor.__init__ is the legacy constructor)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (_rebuild_parameter, (self._data, self._requires_grad))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
+        if id(self) in memo:
+            return memo[id(self)]
+        new = Parameter(Tensor._make(self._data.copy()), self._requires_grad)
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
+
+
+def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:
+    return Parameter(Tensor._make(data), requires_grad)
