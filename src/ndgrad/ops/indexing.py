@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "gather",
+    "index_add",
+    "index_copy",
+    "index_fill",
     "index_select",
     "masked_fill",
     "masked_select",
@@ -799,6 +802,140 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return IndexSelect.apply(input, (_basic_for(ndim), (slice(None),) * d + (idx,)))
 
 
+def _dim_key(ndim: int, d: int, idx: np.ndarray) -> Key:
+    """The key of positions ``idx`` along dim ``d`` (all of the other dims)."""
+    return (_basic_for(ndim), (slice(None),) * d + (idx,))
+
+
+def _slices_match(input: Tensor, d: int, source: Tensor) -> bool:
+    shape, src = list(input._data.shape), list(source._data.shape)
+    return len(shape) == len(src) and all(
+        a == b for k, (a, b) in enumerate(zip(shape, src, strict=True)) if k != d
+    )
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """A copy of input with alpha * source[i] added at index[i] along dim (repeats accumulate)."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _long_index(index)
+    if idx is None:
+        raise RuntimeError(
+            "index_add_(): Expected dtype int32/int64 for index but got: "
+            f"{dtype_name(index._data.dtype)}"
+        )
+    if idx.ndim > 1:
+        raise IndexError(
+            f"index_add_(): Index is supposed to be a vector, but got dim: {idx.ndim} with type: "
+            f"{dtype_name(idx.dtype)} and size: {list(idx.shape)}"
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            f"index_add_(): self ({dtype_name(input._data.dtype)}) and source "
+            f"({dtype_name(source._data.dtype)}) must have the same scalar type"
+        )
+    idx = idx.reshape(-1)
+    if input._data.ndim and source._data.ndim:
+        if not _slices_match(input, d, source):
+            raise RuntimeError(
+                "source tensor shape must match self tensor shape, excluding the specified "
+                f"dimension. Got self.shape = {list(input._data.shape)} source.shape = "
+                f"{list(source._data.shape)}"
+            )
+        if source._data.shape[d] != idx.size:
+            raise RuntimeError(
+                f"index_add_(): Number of indices ({idx.size}) should be equal to "
+                f"source.size(dim): ({source._data.shape[d]}), for dim: {d}"
+            )
+    _check_along(idx, _sizes(input._data.shape)[d], d, negative=False, error=RuntimeError)
+    if alpha != 1:
+        source = source * alpha
+    return IndexAdd.apply(input, _dim_key(input._data.ndim, d, idx), source)
+
+
+def _check_along(
+    idx: np.ndarray, size: int, d: int, *, negative: bool, error: type[Exception], prefix: str = ""
+) -> None:
+    low = -size if negative else 0
+    if idx.size and (idx.max() >= size or idx.min() < low):
+        bad = idx[(idx >= size) | (idx < low)].flat[0]
+        raise error(f"{prefix}index {bad} is out of bounds for dimension {d} with size {size}")
+
+
+class IndexFill(IndexPut):
+    pass
+
+
+class IndexFillTensor(IndexPut):
+    node_name = "IndexFillBackward1"
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """A copy of input with ``value`` (a number or 0-d tensor) at positions ``index`` of dim."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _long_index(index, allow_int32=False)
+    if idx is None:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if idx.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    size = _sizes(input._data.shape)[d]
+    _check_along(idx, size, d, negative=True, error=IndexError)
+    # Each position is filled once, however often it is listed (so the value's gradient is too).
+    idx = np.unique(np.where(idx < 0, idx + size, idx))
+    key = _dim_key(input._data.ndim, d, idx)
+    if isinstance(value, tensor_cls()):
+        if value._data.ndim:
+            raise RuntimeError(
+                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s)."
+            )
+        return IndexFillTensor.apply(input, key, value)
+    return IndexFill.apply(input, key, value.item() if isinstance(value, np.generic) else value)
+
+
+class IndexCopy(IndexPut):
+    pass
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of input with source[i] written at index[i] along dim."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _long_index(index, allow_int32=False)
+    if idx is None:
+        raise RuntimeError(
+            "index_copy_(): Expected a long tensor for index, but got "
+            f"{dtype_name(index._data.dtype)}"
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "index_copy_(): self and source expected to have the same dtype, but got (self) "
+            f"{dtype_name(input._data.dtype)} and (source) {dtype_name(source._data.dtype)}"
+        )
+    idx = idx.reshape(-1)
+    if input._data.ndim and source._data.ndim:
+        if source._data.shape[d] != idx.size:
+            raise IndexError(
+                f"index_copy_(): Number of indices ({idx.size}) should be equal to "
+                f"source.size(dim) ({source._data.shape[d]})"
+            )
+        dst = [str(n) for k, n in enumerate(input._data.shape) if k != d]
+        src = [str(n) for k, n in enumerate(source._data.shape) if k != d]
+        if dst != src:
+            raise RuntimeError(
+                "index_copy_(): Source/destination tensor must have same slice shapes. "
+                f"Destination slice shape: {' '.join(dst)} at dimension {d} and source slice "
+                f"shape: {' '.join(src)} at dimension {d}."
+            )
+    _check_along(
+        idx,
+        _sizes(input._data.shape)[d],
+        d,
+        negative=False,
+        error=IndexError,
+        prefix="index_copy_(): ",
+    )
+    return IndexCopy.apply(input, _dim_key(input._data.ndim, d, idx), source)
+
+
 class Take(Index):
     pass
 
@@ -924,7 +1061,27 @@ class IndexingMethods:
     def take(self, index: Tensor) -> Tensor:
         return take(self, index)  # type: ignore[arg-type]
 
+    def index_add(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+        return index_add(self, dim, index, source, alpha=alpha)  # type: ignore[arg-type]
+
+    def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return index_fill(self, dim, index, value)  # type: ignore[arg-type]
+
+    def index_copy(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return index_copy(self, dim, index, source)  # type: ignore[arg-type]
+
     # In place: the out-of-place op's result written back (see Tensor._inplace).
+    def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+        return self._inplace(  # type: ignore[attr-defined]
+            lambda s: index_add(s, dim, index, source, alpha=alpha)
+        )
+
+    def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return self._inplace(lambda s: index_fill(s, dim, index, value))  # type: ignore[attr-defined]
+
+    def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return self._inplace(lambda s: index_copy(s, dim, index, source))  # type: ignore[attr-defined]
+
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         return self._inplace(lambda s: masked_fill(s, mask, value))  # type: ignore[attr-defined]
 
