@@ -305,6 +305,10 @@ ERRORS = {
     "index_add_matrix": lambda lib: _x(lib).index_add(0, lib.tensor([[0]]), lib.ones(1, 3, 4)),
     "index_add_bounds": lambda lib: _x(lib).index_add(0, lib.tensor([0, 5]), lib.ones(2, 3, 4)),
     "index_add_negative": lambda lib: _x(lib).index_add(0, lib.tensor([-1]), lib.ones(1, 3, 4)),
+    "index_add_bounds_middle_dim": lambda lib: _x(lib).index_add(
+        1, lib.tensor([3]), lib.ones(2, 1, 4)
+    ),
+    "index_add_bounds_1d": lambda lib: lib.zeros(3).index_add(0, lib.tensor([3]), lib.ones(1)),
     "index_add_src_dtype": lambda lib: _x(lib).index_add(
         0, lib.tensor([0]), lib.ones(1, 3, 4, dtype=lib.float64)
     ),

@@ -846,7 +846,13 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
                 f"index_add_(): Number of indices ({idx.size}) should be equal to "
                 f"source.size(dim): ({source._data.shape[d]}), for dim: {d}"
             )
-    _check_along(idx, _sizes(input._data.shape)[d], d, negative=False, error=RuntimeError)
+    ndim = input._data.ndim
+    size = _sizes(input._data.shape)[d]
+    if ndim > 1 and d in (0, ndim - 1):
+        _check_along(idx, size, d, negative=False, error=RuntimeError)
+    elif idx.size and (idx.max() >= size or idx.min() < 0):
+        # PyTorch's kernels word this by layout: as above for the outer/inner dim, else this.
+        raise IndexError("index out of range in self")
     if alpha != 1:
         source = source * alpha
     return IndexAdd.apply(input, _dim_key(input._data.ndim, d, idx), source)
