@@ -239,6 +239,7 @@ ERRORS = {
     "tensor_out_of_range": lambda lib: _x(lib)[lib.tensor([5])],
     "tensor_out_of_range_second": lambda lib: _x(lib)[:, lib.tensor([5, -7])],
     "list_out_of_range": lambda lib: _x(lib)[[0, 1], :, [0, 5]],
+    "out_of_range_first_by_position": lambda lib: lib.zeros(1, 2, 4)[None, [0, 1], [-3, 3]],
     "too_many": lambda lib: _x(lib)[0, 0, 0, 0],
     "too_many_0d": lambda lib: lib.tensor(1.0)[[0]],
     "int_on_0d": lambda lib: lib.tensor(1.0)[0],

@@ -424,13 +424,17 @@ def _check_advanced(
     if any(n == 0 for i, n in enumerate(view_shape) if i not in indexed):
         # The result is empty: PyTorch reads no index, so none is out of bounds.
         return tuple(np.zeros_like(a) if isinstance(a, np.ndarray) else a for a in adv)
-    for ordinal, (dim, a) in enumerate(arrays):
-        size = view_shape[dim]
-        if a.size and (a.max() >= size or a.min() < -size):
-            bad = a[(a >= size) | (a < -size)].flat[0]
-            raise IndexError(
-                f"index {bad} is out of bounds for dimension {ordinal} with size {size}"
-            )
+    sizes = [view_shape[dim] for dim, _ in arrays]
+    wrong = [(a >= n) | (a < -n) for (_, a), n in zip(arrays, sizes, strict=True)]
+    if any(w.any() for w in wrong):
+        # PyTorch reports the first bad index in the order it reads them: position by position
+        # of the broadcast result, index tensor by index tensor.
+        flags = np.stack(np.broadcast_arrays(*wrong), axis=-1).reshape(-1, len(arrays))
+        position, ordinal = divmod(int(np.flatnonzero(flags)[0]), len(arrays))
+        bad = np.broadcast_to(arrays[ordinal][1], picked).flat[position]
+        raise IndexError(
+            f"index {bad} is out of bounds for dimension {ordinal} with size {sizes[ordinal]}"
+        )
     last = arrays[-1][0]
     return tuple(adv[: last + 1])
 
