@@ -262,6 +262,10 @@ ERRORS = {
     "set_out_of_range": lambda lib: _setitem(lib, 5, 1.0),
     "set_out_of_range_advanced": lambda lib: _setitem(lib, [5], 1.0),
     "set_float_index": lambda lib: _setitem(lib, lib.tensor([0.0]), 1.0),
+    "set_shape_checked_before_bounds": lambda lib: _setitem(
+        lib, (None, [2], 0), lambda lib: lib.ones(2)
+    ),
+    "set_out_of_range_empty_dim": lambda lib: lib.zeros(0, 3).__setitem__([0], 1.0),
     "set_byte_mask_one_value": lambda lib: _setitem(
         lib, lib.tensor([0, 1], dtype=lib.uint8), lambda lib: lib.tensor(1.0)
     ),

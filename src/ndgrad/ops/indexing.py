@@ -260,8 +260,11 @@ def _bad_type(entry: Any) -> Exception:
     )
 
 
-def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
-    """Resolve ``index`` for a tensor of ``shape`` with PyTorch's rules and error messages."""
+def parse_key(shape: tuple[int, ...], index: Any, bounds: bool = True) -> _Parsed:
+    """Resolve ``index`` for a tensor of ``shape`` with PyTorch's rules and error messages.
+
+    With ``bounds=False`` the index tensors' values are not checked yet (see ``_bounded``).
+    """
     single_slice = isinstance(index, slice)
     if isinstance(index, list) and _sequence_as_tuple(index):
         index = tuple(index)
@@ -383,7 +386,7 @@ def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
     basic_key = _view_key(tuple(basic))
     if not has_adv:
         return _Parsed(basic_key, view_cls, None, trivial)
-    adv_key = _check_advanced(basic_key, view_cls, shape, adv, masks)
+    adv_key = _check_advanced(basic_key, view_cls, shape, adv, masks, bounds)
     arrays = [e for kind, e in items if kind in ("array", "bool")]
     mask_only = None
     if masks_dtypes and len(arrays) == len(masks_dtypes):
@@ -397,8 +400,10 @@ def _check_advanced(
     shape: tuple[int, ...],
     adv: list[Any],
     masks: list[tuple[int, np.ndarray]],
+    bounds: bool,
 ) -> tuple[Any, ...]:
-    """Masks, bounds and broadcasting of the index arrays, checked against the basic result."""
+    """Masks, broadcasting and (with ``bounds``) bounds of the index arrays, checked against
+    the basic result."""
     view_shape = _shape_of(shape, (basic_key, None)) if view_cls else shape
     for pos, m in masks:
         for j, size in enumerate(m.shape):
@@ -409,12 +414,21 @@ def _check_advanced(
                 )
     arrays = [(i, a) for i, a in enumerate(adv) if isinstance(a, np.ndarray)]
     try:
-        picked = np.broadcast_shapes(*(a.shape for _, a in arrays))
+        np.broadcast_shapes(*(a.shape for _, a in arrays))
     except ValueError:
         shapes = ", ".join(str(list(a.shape)) for _, a in arrays)
         raise IndexError(
             f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
         ) from None
+    if not bounds:
+        return tuple(adv[: arrays[-1][0] + 1])
+    return _bounded(view_shape, adv)
+
+
+def _bounded(view_shape: tuple[int, ...], adv: list[Any]) -> tuple[Any, ...]:
+    """The advanced key after PyTorch's bounds checks (no index is checked if none is read)."""
+    arrays = [(i, a) for i, a in enumerate(adv) if isinstance(a, np.ndarray)]
+    picked = np.broadcast_shapes(*(a.shape for _, a in arrays))
     if 0 in picked:  # no position is read at all
         return tuple(np.zeros(a.shape, np.int64) if isinstance(a, np.ndarray) else a for a in adv)
     for dim, a in arrays:
@@ -492,8 +506,20 @@ def _strip_leading_ones(v: Tensor) -> Tensor:
 def setitem(input: Tensor, index: Any, value: Any) -> None:
     """``input[index] = value``: in place; recorded (CopySlices / IndexPutBackward0) when needed."""
     Tensor = tensor_cls()
-    p = _fast_basic(input._data.shape, index) or parse_key(input._data.shape, index)
-    key: Key = (p.basic, p.adv)
+    shape = input._data.shape
+    # PyTorch checks the value's shape before the index values: bounds are checked after it.
+    p = _fast_basic(shape, index) or parse_key(shape, index, bounds=False)
+    if p.adv is not None:
+        view_shape = _shape_of(shape, (p.basic, None))
+        zeroed = tuple(
+            np.zeros(a.shape, np.int64) if isinstance(a, np.ndarray) else a for a in p.adv
+        )
+        try:
+            target = _shape_of(shape, (p.basic, zeroed))
+        except IndexError:  # an index into an empty dim: the bounds check says so
+            target = _shape_of(shape, (p.basic, _bounded(view_shape, list(p.adv))))
+    else:
+        target = _shape_of(shape, (p.basic, None))
     one_value = not isinstance(value, Tensor) or value._data.ndim == 0  # a fill, not a copy
     # Through boolean masks only, PyTorch fills with a one-element value of any dtype.
     mask_fill = p.mask_only is not None and (not isinstance(value, Tensor) or value._data.size == 1)
@@ -502,13 +528,16 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char"
         )
     if isinstance(value, Tensor):
-        value = _checked_value(input, p, key, value, cast=mask_fill)
+        value = _checked_value(input, p, target, value, cast=mask_fill)
     elif isinstance(value, int | float | bool | np.generic):
         value = value.item() if isinstance(value, np.generic) else value
     else:
         from .._creation import as_tensor
 
         return setitem(input, index, as_tensor(value, dtype=input.dtype))
+    if p.adv is not None:
+        p.adv = _bounded(view_shape, list(p.adv))
+    key: Key = (p.basic, p.adv)
     recording = _state.grad_enabled and (
         input._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
     )
@@ -545,7 +574,9 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     input._bump_version()
 
 
-def _checked_value(input: Tensor, p: _Parsed, key: Key, value: Tensor, cast: bool) -> Tensor:
+def _checked_value(
+    input: Tensor, p: _Parsed, target: tuple[int, ...], value: Tensor, cast: bool
+) -> Tensor:
     """The value to write, its leading 1s dropped; PyTorch's errors for dtype and shape."""
     if p.adv is not None and not cast and value._data.dtype != input._data.dtype:
         raise RuntimeError(
@@ -555,7 +586,6 @@ def _checked_value(input: Tensor, p: _Parsed, key: Key, value: Tensor, cast: boo
         )
     value = _strip_leading_ones(value)
     vshape = value._data.shape
-    target = _shape_of(input._data.shape, key)
     if not _broadcasts(vshape, target) or np.broadcast_shapes(vshape, target) != target:
         if p.adv is None:
             expand(value, target)  # raises PyTorch's message
