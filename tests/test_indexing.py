@@ -239,6 +239,7 @@ ERRORS = {
     "tensor_out_of_range": lambda lib: _x(lib)[lib.tensor([5])],
     "tensor_out_of_range_second": lambda lib: _x(lib)[:, lib.tensor([5, -7])],
     "list_out_of_range": lambda lib: _x(lib)[[0, 1], :, [0, 5]],
+    "out_of_range_first_by_position": lambda lib: lib.zeros(1, 2, 4)[None, [0, 1], [-3, 3]],
     "too_many": lambda lib: _x(lib)[0, 0, 0, 0],
     "too_many_0d": lambda lib: lib.tensor(1.0)[[0]],
     "int_on_0d": lambda lib: lib.tensor(1.0)[0],
@@ -261,6 +262,10 @@ ERRORS = {
     "set_out_of_range": lambda lib: _setitem(lib, 5, 1.0),
     "set_out_of_range_advanced": lambda lib: _setitem(lib, [5], 1.0),
     "set_float_index": lambda lib: _setitem(lib, lib.tensor([0.0]), 1.0),
+    "set_shape_checked_before_bounds": lambda lib: _setitem(
+        lib, (None, [2], 0), lambda lib: lib.ones(2)
+    ),
+    "set_out_of_range_empty_dim": lambda lib: lib.zeros(0, 3).__setitem__([0], 1.0),
     "set_byte_mask_one_value": lambda lib: _setitem(
         lib, lib.tensor([0, 1], dtype=lib.uint8), lambda lib: lib.tensor(1.0)
     ),
@@ -299,6 +304,33 @@ ERRORS = {
     "take_int32": lambda lib: _x(lib).take(lib.tensor([1], dtype=lib.int32)),
     "take_float": lambda lib: _x(lib).take(lib.tensor([1.0])),
     "take_from_empty": lambda lib: lib.zeros(0).take(lib.tensor([0])),
+    "index_add_count": lambda lib: _x(lib).index_add(0, lib.tensor([0, 1]), lib.ones(3, 3, 4)),
+    "index_add_shape": lambda lib: _x(lib).index_add(0, lib.tensor([0, 1]), lib.ones(2, 3, 5)),
+    "index_add_dtype": lambda lib: _x(lib).index_add(0, lib.tensor([0.0]), lib.ones(1, 3, 4)),
+    "index_add_matrix": lambda lib: _x(lib).index_add(0, lib.tensor([[0]]), lib.ones(1, 3, 4)),
+    "index_add_bounds": lambda lib: _x(lib).index_add(0, lib.tensor([0, 5]), lib.ones(2, 3, 4)),
+    "index_add_negative": lambda lib: _x(lib).index_add(0, lib.tensor([-1]), lib.ones(1, 3, 4)),
+    "index_add_bounds_middle_dim": lambda lib: _x(lib).index_add(
+        1, lib.tensor([3]), lib.ones(2, 1, 4)
+    ),
+    "index_add_bounds_1d": lambda lib: lib.zeros(3).index_add(0, lib.tensor([3]), lib.ones(1)),
+    "index_add_src_dtype": lambda lib: _x(lib).index_add(
+        0, lib.tensor([0]), lib.ones(1, 3, 4, dtype=lib.float64)
+    ),
+    "index_fill_bounds": lambda lib: _x(lib).index_fill(1, lib.tensor([7]), 1.0),
+    "index_fill_int32": lambda lib: _x(lib).index_fill(1, lib.tensor([1], dtype=lib.int32), 1.0),
+    "index_fill_matrix": lambda lib: _x(lib).index_fill(1, lib.tensor([[1]]), 1.0),
+    "index_fill_value_dim": lambda lib: _x(lib).index_fill(1, lib.tensor([1]), lib.ones(1)),
+    "index_copy_count": lambda lib: _x(lib).index_copy(0, lib.tensor([0, 1]), lib.ones(3, 3, 4)),
+    "index_copy_shape": lambda lib: _x(lib).index_copy(0, lib.tensor([0, 1]), lib.ones(2, 3, 5)),
+    "index_copy_bounds": lambda lib: _x(lib).index_copy(0, lib.tensor([0, 5]), lib.ones(2, 3, 4)),
+    "index_copy_negative": lambda lib: _x(lib).index_copy(0, lib.tensor([-1]), lib.ones(1, 3, 4)),
+    "index_copy_int32": lambda lib: _x(lib).index_copy(
+        0, lib.tensor([0], dtype=lib.int32), lib.ones(1, 3, 4)
+    ),
+    "index_copy_src_dtype": lambda lib: _x(lib).index_copy(
+        0, lib.tensor([0]), lib.ones(1, 3, 4, dtype=lib.float64)
+    ),
     "gather_0d_bounds": lambda lib: lib.tensor(1.0).gather(0, lib.tensor([1])),
     "gather_0d_ndim": lambda lib: lib.tensor(1.0).gather(0, lib.zeros(1, 1, dtype=lib.long)),
     "index_select_0d_count": lambda lib: lib.tensor(1.0).index_select(0, lib.tensor([0, 0])),
@@ -447,6 +479,10 @@ def test_index_op_nodes_match_torch() -> None:
             x.masked_fill(x > 0, lib.tensor(1.0)),
             x.masked_select(x > 0),
             x.take(lib.tensor([0, 5])),
+            x.index_add(1, lib.tensor([0, 0]), x[:, :2], alpha=2),
+            x.index_fill(1, lib.tensor([0, 2]), 2.0),
+            x.index_fill(1, lib.tensor([0, 2]), lib.tensor(2.0)),
+            x.index_copy(1, lib.tensor([0, 2]), x[:, :2]),
         ]
 
     names = [[type(t.grad_fn).__name__ for t in ops(lib)] for lib in (ndgrad, torch)]
@@ -571,6 +607,9 @@ def test_index_ops_on_0d_and_empty_match_torch() -> None:
 
 
 INPLACE = {
+    "index_add_": lambda lib, y: y.index_add_(1, lib.tensor([2, 2]), y[:, :2].detach() + 1),
+    "index_fill_": lambda lib, y: y.index_fill_(0, lib.tensor([1]), -1.0),
+    "index_copy_": lambda lib, y: y.index_copy_(1, lib.tensor([2, 0]), y[:, :2].detach() + 1),
     "masked_fill_": lambda lib, y: y.masked_fill_(y > 0, 1.0),
     "masked_fill_tensor_": lambda lib, y: y.masked_fill_(y > 0, lib.tensor(1.0, dtype=lib.float64)),
     "scatter_value_": lambda lib, y: y.scatter_(0, lib.tensor([[2, 0, 1]]), 2.0),

@@ -76,6 +76,22 @@ def _np_scatter(x, index, src, dim, add=False):
     return out
 
 
+def _along(x, dim, i):
+    return (slice(None),) * (dim % x.ndim) + (i,)
+
+
+def _np_index_add(x, i, src, dim, alpha=1):
+    out = x.copy()
+    np.add.at(out, _along(x, dim, i), alpha * np.moveaxis(src, dim, dim % x.ndim))
+    return out
+
+
+def _np_index_put(x, i, values, dim):
+    out = x.copy()
+    out[_along(x, dim, i)] = values
+    return out
+
+
 def _np_masked_fill(x, m, value):
     return np.where(m, value, x)
 
@@ -311,6 +327,47 @@ OPS = [
         lambda x, i: x[i],
         [_s((3, 4), (4,), makers=(None, ints(0, 3)))],
         differentiable=(0,),
+    ),
+    OpInfo(
+        "index_add",
+        lambda lib, x, i, src, dim, alpha=1: x.index_add(dim, i, src, alpha=alpha),
+        _np_index_add,
+        [
+            _s((4,), (6,), (6,), dim=0, makers=(None, ints(0, 4))),
+            _s((3, 4), (5,), (3, 5), dim=1, alpha=-2.5, makers=(None, ints(0, 4))),
+            _s((2, 3, 4), (2,), (2, 2, 4), dim=-2, makers=(None, ints(0, 3))),
+            _s((3, 2), (4,), (4, 2), nc=True, dim=0, makers=(None, ints(0, 3))),
+        ],
+        differentiable=(0, 2),
+    ),
+    OpInfo(
+        "index_fill",
+        lambda lib, x, i, dim: lib.index_fill(x, dim, i, -1.5),
+        lambda x, i, dim: _np_index_put(x, i, -1.5, dim),
+        [
+            _s((4,), (2,), dim=0, makers=(None, ints(-4, 4))),
+            _s((2, 3, 4), (3,), dim=-1, makers=(None, ints(0, 4))),
+            _s((3, 2), (2,), nc=True, dim=1, makers=(None, ints(0, 2))),
+        ],
+        differentiable=(0,),
+    ),
+    OpInfo(
+        "index_fill_tensor",
+        lambda lib, x, i, v: x.index_fill(1, i, v),
+        lambda x, i, v: _np_index_put(x, i, v, 1),
+        [_s((3, 4), (2,), (), makers=(None, ints(0, 4)))],
+        differentiable=(0, 2),
+    ),
+    OpInfo(
+        "index_copy",
+        lambda lib, x, i, src, dim: x.index_copy(dim, i, src),
+        _np_index_put,
+        [
+            _s((4,), (3,), (3,), dim=0, makers=(None, unique_along(4, 0))),
+            _s((3, 4), (2,), (3, 2), dim=1, makers=(None, unique_along(4, 0))),
+            _s((3, 2), (2,), (2, 2), nc=True, dim=0, makers=(None, unique_along(3, 0))),
+        ],
+        differentiable=(0, 2),
     ),
     OpInfo(
         "masked_fill",

@@ -213,6 +213,36 @@ OPS = [
         [_s((), ()), _s((3,), (3,)), _s((3,), (2, 3)), _s((2, 3, 4), (1, 3, 4))],
     ),
     OpInfo(
+        "dstack",
+        lambda lib, a, b: lib.dstack([a, b]),
+        lambda a, b: np.dstack([a, b]),
+        [_s((), ()), _s((3,), (3,)), _s((2, 3), (2, 3)), _s((2, 3, 1), (2, 3, 2))],
+    ),
+    OpInfo(
+        "column_stack",
+        lambda lib, a, b: lib.column_stack([a, b]),
+        lambda a, b: np.column_stack([a, b]),
+        [_s((), ()), _s((3,), (3,)), _s((3,), (3, 2)), _s((3, 2), (3, 2), nc=True)],
+    ),
+    OpInfo(
+        "atleast_nd",
+        lambda lib, a: (lib.atleast_1d(a), lib.atleast_2d(a), lib.atleast_3d(a)),
+        lambda a: (np.atleast_1d(a), np.atleast_2d(a), np.atleast_3d(a)),
+        [_s(()), _s((3,)), _s((2, 3)), _s((2, 3, 4))],
+    ),
+    OpInfo(
+        "ravel",
+        lambda lib, x: x.ravel(),
+        np.ravel,
+        [_s(()), _s((2, 3, 4)), _s((3, 2), nc=True)],
+    ),
+    OpInfo(
+        "fliplr_flipud",
+        lambda lib, x: (lib.fliplr(x), x.flipud()),
+        lambda x: (np.fliplr(x), np.flipud(x)),
+        [_s((2, 3)), _s((2, 3, 4)), _s((3, 2), nc=True)],
+    ),
+    OpInfo(
         "split",
         lambda lib, x, size, dim=0: x.split(size, dim),
         _np_split,

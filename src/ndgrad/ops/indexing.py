@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "gather",
+    "index_add",
+    "index_copy",
+    "index_fill",
     "index_select",
     "masked_fill",
     "masked_select",
@@ -257,8 +260,11 @@ def _bad_type(entry: Any) -> Exception:
     )
 
 
-def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
-    """Resolve ``index`` for a tensor of ``shape`` with PyTorch's rules and error messages."""
+def parse_key(shape: tuple[int, ...], index: Any, bounds: bool = True) -> _Parsed:
+    """Resolve ``index`` for a tensor of ``shape`` with PyTorch's rules and error messages.
+
+    With ``bounds=False`` the index tensors' values are not checked yet (see ``_bounded``).
+    """
     single_slice = isinstance(index, slice)
     if isinstance(index, list) and _sequence_as_tuple(index):
         index = tuple(index)
@@ -380,7 +386,7 @@ def parse_key(shape: tuple[int, ...], index: Any) -> _Parsed:
     basic_key = _view_key(tuple(basic))
     if not has_adv:
         return _Parsed(basic_key, view_cls, None, trivial)
-    adv_key = _check_advanced(basic_key, view_cls, shape, adv, masks)
+    adv_key = _check_advanced(basic_key, view_cls, shape, adv, masks, bounds)
     arrays = [e for kind, e in items if kind in ("array", "bool")]
     mask_only = None
     if masks_dtypes and len(arrays) == len(masks_dtypes):
@@ -394,8 +400,10 @@ def _check_advanced(
     shape: tuple[int, ...],
     adv: list[Any],
     masks: list[tuple[int, np.ndarray]],
+    bounds: bool,
 ) -> tuple[Any, ...]:
-    """Masks, bounds and broadcasting of the index arrays, checked against the basic result."""
+    """Masks, broadcasting and (with ``bounds``) bounds of the index arrays, checked against
+    the basic result."""
     view_shape = _shape_of(shape, (basic_key, None)) if view_cls else shape
     for pos, m in masks:
         for j, size in enumerate(m.shape):
@@ -406,12 +414,21 @@ def _check_advanced(
                 )
     arrays = [(i, a) for i, a in enumerate(adv) if isinstance(a, np.ndarray)]
     try:
-        picked = np.broadcast_shapes(*(a.shape for _, a in arrays))
+        np.broadcast_shapes(*(a.shape for _, a in arrays))
     except ValueError:
         shapes = ", ".join(str(list(a.shape)) for _, a in arrays)
         raise IndexError(
             f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
         ) from None
+    if not bounds:
+        return tuple(adv[: arrays[-1][0] + 1])
+    return _bounded(view_shape, adv)
+
+
+def _bounded(view_shape: tuple[int, ...], adv: list[Any]) -> tuple[Any, ...]:
+    """The advanced key after PyTorch's bounds checks (no index is checked if none is read)."""
+    arrays = [(i, a) for i, a in enumerate(adv) if isinstance(a, np.ndarray)]
+    picked = np.broadcast_shapes(*(a.shape for _, a in arrays))
     if 0 in picked:  # no position is read at all
         return tuple(np.zeros(a.shape, np.int64) if isinstance(a, np.ndarray) else a for a in adv)
     for dim, a in arrays:
@@ -421,13 +438,17 @@ def _check_advanced(
     if any(n == 0 for i, n in enumerate(view_shape) if i not in indexed):
         # The result is empty: PyTorch reads no index, so none is out of bounds.
         return tuple(np.zeros_like(a) if isinstance(a, np.ndarray) else a for a in adv)
-    for ordinal, (dim, a) in enumerate(arrays):
-        size = view_shape[dim]
-        if a.size and (a.max() >= size or a.min() < -size):
-            bad = a[(a >= size) | (a < -size)].flat[0]
-            raise IndexError(
-                f"index {bad} is out of bounds for dimension {ordinal} with size {size}"
-            )
+    sizes = [view_shape[dim] for dim, _ in arrays]
+    wrong = [(a >= n) | (a < -n) for (_, a), n in zip(arrays, sizes, strict=True)]
+    if any(w.any() for w in wrong):
+        # PyTorch reports the first bad index in the order it reads them: position by position
+        # of the broadcast result, index tensor by index tensor.
+        flags = np.stack(np.broadcast_arrays(*wrong), axis=-1).reshape(-1, len(arrays))
+        position, ordinal = divmod(int(np.flatnonzero(flags)[0]), len(arrays))
+        bad = np.broadcast_to(arrays[ordinal][1], picked).flat[position]
+        raise IndexError(
+            f"index {bad} is out of bounds for dimension {ordinal} with size {sizes[ordinal]}"
+        )
     last = arrays[-1][0]
     return tuple(adv[: last + 1])
 
@@ -485,8 +506,20 @@ def _strip_leading_ones(v: Tensor) -> Tensor:
 def setitem(input: Tensor, index: Any, value: Any) -> None:
     """``input[index] = value``: in place; recorded (CopySlices / IndexPutBackward0) when needed."""
     Tensor = tensor_cls()
-    p = _fast_basic(input._data.shape, index) or parse_key(input._data.shape, index)
-    key: Key = (p.basic, p.adv)
+    shape = input._data.shape
+    # PyTorch checks the value's shape before the index values: bounds are checked after it.
+    p = _fast_basic(shape, index) or parse_key(shape, index, bounds=False)
+    if p.adv is not None:
+        view_shape = _shape_of(shape, (p.basic, None))
+        zeroed = tuple(
+            np.zeros(a.shape, np.int64) if isinstance(a, np.ndarray) else a for a in p.adv
+        )
+        try:
+            target = _shape_of(shape, (p.basic, zeroed))
+        except IndexError:  # an index into an empty dim: the bounds check says so
+            target = _shape_of(shape, (p.basic, _bounded(view_shape, list(p.adv))))
+    else:
+        target = _shape_of(shape, (p.basic, None))
     one_value = not isinstance(value, Tensor) or value._data.ndim == 0  # a fill, not a copy
     # Through boolean masks only, PyTorch fills with a one-element value of any dtype.
     mask_fill = p.mask_only is not None and (not isinstance(value, Tensor) or value._data.size == 1)
@@ -495,13 +528,16 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char"
         )
     if isinstance(value, Tensor):
-        value = _checked_value(input, p, key, value, cast=mask_fill)
+        value = _checked_value(input, p, target, value, cast=mask_fill)
     elif isinstance(value, int | float | bool | np.generic):
         value = value.item() if isinstance(value, np.generic) else value
     else:
         from .._creation import as_tensor
 
         return setitem(input, index, as_tensor(value, dtype=input.dtype))
+    if p.adv is not None:
+        p.adv = _bounded(view_shape, list(p.adv))
+    key: Key = (p.basic, p.adv)
     recording = _state.grad_enabled and (
         input._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
     )
@@ -538,7 +574,9 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     input._bump_version()
 
 
-def _checked_value(input: Tensor, p: _Parsed, key: Key, value: Tensor, cast: bool) -> Tensor:
+def _checked_value(
+    input: Tensor, p: _Parsed, target: tuple[int, ...], value: Tensor, cast: bool
+) -> Tensor:
     """The value to write, its leading 1s dropped; PyTorch's errors for dtype and shape."""
     if p.adv is not None and not cast and value._data.dtype != input._data.dtype:
         raise RuntimeError(
@@ -548,7 +586,6 @@ def _checked_value(input: Tensor, p: _Parsed, key: Key, value: Tensor, cast: boo
         )
     value = _strip_leading_ones(value)
     vshape = value._data.shape
-    target = _shape_of(input._data.shape, key)
     if not _broadcasts(vshape, target) or np.broadcast_shapes(vshape, target) != target:
         if p.adv is None:
             expand(value, target)  # raises PyTorch's message
@@ -747,6 +784,146 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return IndexSelect.apply(input, (_basic_for(ndim), (slice(None),) * d + (idx,)))
 
 
+def _dim_key(ndim: int, d: int, idx: np.ndarray) -> Key:
+    """The key of positions ``idx`` along dim ``d`` (all of the other dims)."""
+    return (_basic_for(ndim), (slice(None),) * d + (idx,))
+
+
+def _slices_match(input: Tensor, d: int, source: Tensor) -> bool:
+    shape, src = list(input._data.shape), list(source._data.shape)
+    return len(shape) == len(src) and all(
+        a == b for k, (a, b) in enumerate(zip(shape, src, strict=True)) if k != d
+    )
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """A copy of input with alpha * source[i] added at index[i] along dim (repeats accumulate)."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _long_index(index)
+    if idx is None:
+        raise RuntimeError(
+            "index_add_(): Expected dtype int32/int64 for index but got: "
+            f"{dtype_name(index._data.dtype)}"
+        )
+    if idx.ndim > 1:
+        raise IndexError(
+            f"index_add_(): Index is supposed to be a vector, but got dim: {idx.ndim} with type: "
+            f"{dtype_name(idx.dtype)} and size: {list(idx.shape)}"
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            f"index_add_(): self ({dtype_name(input._data.dtype)}) and source "
+            f"({dtype_name(source._data.dtype)}) must have the same scalar type"
+        )
+    idx = idx.reshape(-1)
+    if input._data.ndim and source._data.ndim:
+        if not _slices_match(input, d, source):
+            raise RuntimeError(
+                "source tensor shape must match self tensor shape, excluding the specified "
+                f"dimension. Got self.shape = {list(input._data.shape)} source.shape = "
+                f"{list(source._data.shape)}"
+            )
+        if source._data.shape[d] != idx.size:
+            raise RuntimeError(
+                f"index_add_(): Number of indices ({idx.size}) should be equal to "
+                f"source.size(dim): ({source._data.shape[d]}), for dim: {d}"
+            )
+    ndim = input._data.ndim
+    size = _sizes(input._data.shape)[d]
+    if ndim > 1 and d in (0, ndim - 1):
+        _check_along(idx, size, d, negative=False, error=RuntimeError)
+    elif idx.size and (idx.max() >= size or idx.min() < 0):
+        # PyTorch's kernels word this by layout: as above for the outer/inner dim, else this.
+        raise IndexError("index out of range in self")
+    if alpha != 1:
+        source = source * alpha
+    return IndexAdd.apply(input, _dim_key(input._data.ndim, d, idx), source)
+
+
+def _check_along(
+    idx: np.ndarray, size: int, d: int, *, negative: bool, error: type[Exception], prefix: str = ""
+) -> None:
+    low = -size if negative else 0
+    if idx.size and (idx.max() >= size or idx.min() < low):
+        bad = idx[(idx >= size) | (idx < low)].flat[0]
+        raise error(f"{prefix}index {bad} is out of bounds for dimension {d} with size {size}")
+
+
+class IndexFill(IndexPut):
+    pass
+
+
+class IndexFillTensor(IndexPut):
+    node_name = "IndexFillBackward1"
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """A copy of input with ``value`` (a number or 0-d tensor) at positions ``index`` of dim."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _long_index(index, allow_int32=False)
+    if idx is None:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if idx.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    size = _sizes(input._data.shape)[d]
+    _check_along(idx, size, d, negative=True, error=IndexError)
+    # Each position is filled once, however often it is listed (so the value's gradient is too).
+    idx = np.unique(np.where(idx < 0, idx + size, idx))
+    key = _dim_key(input._data.ndim, d, idx)
+    if isinstance(value, tensor_cls()):
+        if value._data.ndim:
+            raise RuntimeError(
+                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s)."
+            )
+        return IndexFillTensor.apply(input, key, value)
+    return IndexFill.apply(input, key, value.item() if isinstance(value, np.generic) else value)
+
+
+class IndexCopy(IndexPut):
+    pass
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of input with source[i] written at index[i] along dim."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _long_index(index, allow_int32=False)
+    if idx is None:
+        raise RuntimeError(
+            "index_copy_(): Expected a long tensor for index, but got "
+            f"{dtype_name(index._data.dtype)}"
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "index_copy_(): self and source expected to have the same dtype, but got (self) "
+            f"{dtype_name(input._data.dtype)} and (source) {dtype_name(source._data.dtype)}"
+        )
+    idx = idx.reshape(-1)
+    if input._data.ndim and source._data.ndim:
+        if source._data.shape[d] != idx.size:
+            raise IndexError(
+                f"index_copy_(): Number of indices ({idx.size}) should be equal to "
+                f"source.size(dim) ({source._data.shape[d]})"
+            )
+        dst = [str(n) for k, n in enumerate(input._data.shape) if k != d]
+        src = [str(n) for k, n in enumerate(source._data.shape) if k != d]
+        if dst != src:
+            raise RuntimeError(
+                "index_copy_(): Source/destination tensor must have same slice shapes. "
+                f"Destination slice shape: {' '.join(dst)} at dimension {d} and source slice "
+                f"shape: {' '.join(src)} at dimension {d}."
+            )
+    _check_along(
+        idx,
+        _sizes(input._data.shape)[d],
+        d,
+        negative=False,
+        error=IndexError,
+        prefix="index_copy_(): ",
+    )
+    return IndexCopy.apply(input, _dim_key(input._data.ndim, d, idx), source)
+
+
 class Take(Index):
     pass
 
@@ -872,7 +1049,27 @@ class IndexingMethods:
     def take(self, index: Tensor) -> Tensor:
         return take(self, index)  # type: ignore[arg-type]
 
+    def index_add(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+        return index_add(self, dim, index, source, alpha=alpha)  # type: ignore[arg-type]
+
+    def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return index_fill(self, dim, index, value)  # type: ignore[arg-type]
+
+    def index_copy(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return index_copy(self, dim, index, source)  # type: ignore[arg-type]
+
     # In place: the out-of-place op's result written back (see Tensor._inplace).
+    def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+        return self._inplace(  # type: ignore[attr-defined]
+            lambda s: index_add(s, dim, index, source, alpha=alpha)
+        )
+
+    def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return self._inplace(lambda s: index_fill(s, dim, index, value))  # type: ignore[attr-defined]
+
+    def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return self._inplace(lambda s: index_copy(s, dim, index, source))  # type: ignore[attr-defined]
+
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         return self._inplace(lambda s: masked_fill(s, mask, value))  # type: ignore[attr-defined]
 

@@ -12,27 +12,35 @@ import numpy as np
 
 from ..autograd.grad_mode import _state
 from ._util import normalize_dims, parse_shape, promote_all, wrap_dim
-from .arithmetic import NumpyFunction
+from .arithmetic import NumpyFunction, clone
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = [
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
     "broadcast_to",
     "cat",
     "chunk",
+    "column_stack",
     "concat",
     "concatenate",
     "diag",
     "diagonal",
+    "dstack",
     "expand",
     "flatten",
     "flip",
+    "fliplr",
+    "flipud",
     "hstack",
     "moveaxis",
     "movedim",
     "narrow",
     "permute",
+    "ravel",
     "reshape",
     "roll",
     "select",
@@ -620,6 +628,25 @@ class Flip(NumpyFunction):
         return Flip.apply(grad, ctx.dims), None
 
 
+def fliplr(input: Tensor) -> Tensor:
+    if input._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return Flip.apply(input, (1,))
+
+
+def flipud(input: Tensor) -> Tensor:
+    if input._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return Flip.apply(input, (0,))
+
+
+def ravel(input: Tensor) -> Tensor:
+    """The elements as a 1-d tensor (a view of a contiguous input, else of a contiguous copy)."""
+    if not input._data.flags.c_contiguous:
+        input = clone(input)
+    return view(input, -1)
+
+
 def flip(input: Tensor, dims: Any) -> Tensor:
     """input with the order of its entries reversed along ``dims``."""
     axes = normalize_dims(parse_shape((dims,)), input._data.ndim) or ()
@@ -735,15 +762,42 @@ concat = cat
 concatenate = cat
 
 
-def _atleast(t: Tensor, n: int) -> Tensor:
-    while t._data.ndim < n:
-        t = unsqueeze(t, 0)
-    return t
+def _at_least(t: Tensor, n: int) -> Tensor:
+    """t with dims added as PyTorch's atleast_nd adds them (0-d by a view, 1-d in front,
+    then 2-d at the back for 3-d)."""
+    ndim = t._data.ndim
+    if ndim >= n:
+        return t
+    if ndim == 0:
+        return view(t, (1,) * n)
+    t = unsqueeze(t, 0) if ndim == 1 else t
+    return unsqueeze(t, -1) if n == 3 else t
+
+
+def _at_least_all(n: int, tensors: tuple[Any, ...]) -> Any:
+    """One tensor gives a tensor; several (or one list of them) give a tuple."""
+    if len(tensors) == 1 and isinstance(tensors[0], _tensor()):
+        return _at_least(tensors[0], n)
+    if len(tensors) == 1:
+        tensors = tuple(tensors[0])
+    return tuple(_at_least(x, n) for x in tensors)
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    return _at_least_all(1, tensors)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    return _at_least_all(2, tensors)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    return _at_least_all(3, tensors)
 
 
 def hstack(tensors: Any) -> Tensor:
     """cat along dim 1 (dim 0 for 1-d inputs); 0-d inputs count as 1-d."""
-    items = [_atleast(x, 1) for x in tensors]
+    items = [_at_least(x, 1) for x in tensors]
     if not items:
         raise RuntimeError("hstack expects a non-empty TensorList")
     return cat(items, 0 if items[0]._data.ndim == 1 else 1)
@@ -751,10 +805,26 @@ def hstack(tensors: Any) -> Tensor:
 
 def vstack(tensors: Any) -> Tensor:
     """cat along dim 0 after making every input at least 2-d (1-d becomes a row)."""
-    items = [_atleast(x, 2) for x in tensors]
+    items = [_at_least(x, 2) for x in tensors]
     if not items:
         raise RuntimeError("vstack expects a non-empty TensorList")
     return cat(items, 0)
+
+
+def dstack(tensors: Any) -> Tensor:
+    """cat along dim 2 after making every input at least 3-d."""
+    items = [_at_least(x, 3) for x in tensors]
+    if not items:
+        raise RuntimeError("dstack expects a non-empty TensorList")
+    return cat(items, 2)
+
+
+def column_stack(tensors: Any) -> Tensor:
+    """hstack, with 0-d and 1-d inputs made into columns first."""
+    items = [reshape(x, (x._data.size, 1)) if x._data.ndim <= 1 else x for x in tensors]
+    if not items:
+        raise RuntimeError("column_stack expects a non-empty TensorList")
+    return cat(items, 1)
 
 
 class SplitWithSizes(NumpyFunction):
@@ -1060,6 +1130,15 @@ class ShapeMethods:
 
     def tile(self, *args: Any, dims: Any = None) -> Tensor:
         return tile(self, _varargs(args, dims))  # type: ignore[arg-type]
+
+    def fliplr(self) -> Tensor:
+        return fliplr(self)  # type: ignore[arg-type]
+
+    def flipud(self) -> Tensor:
+        return flipud(self)  # type: ignore[arg-type]
+
+    def ravel(self) -> Tensor:
+        return ravel(self)  # type: ignore[arg-type]
 
     def flip(self, *args: Any, dims: Any = None) -> Tensor:
         return flip(self, _varargs(args, dims))  # type: ignore[arg-type]
