@@ -682,7 +682,7 @@ class Gather(Index):
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
-    """out[i][j][k] = input[index[i][j][k]][j][k] (for dim=0): values picked along ``dim``."""
+    """``out[i][j][k] = input[index[i][j][k]][j][k]`` (dim=0): values picked along ``dim``."""
     d = wrap_dim(dim, input._data.ndim)
     idx = _long_index(index)
     if idx is None:
@@ -728,7 +728,7 @@ def scatter(
     *,
     reduce: str | None = None,
 ) -> Tensor:
-    """A copy of input with out[index[i][j]][j] = src[i][j] (for dim=0), or = value."""
+    """A copy of input with ``out[index[i][j]][j] = src[i][j]`` (for dim=0), or ``= value``."""
     if reduce is not None:
         raise NotImplementedError("scatter(reduce=...) is not supported by ndgrad")
     if src is None:
@@ -742,7 +742,7 @@ def scatter(
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
-    """A copy of input with out[index[i][j]][j] += src[i][j] (for dim=0); repeats accumulate."""
+    """A copy of input with ``out[index[i][j]][j] += src[i][j]`` (dim=0); repeats accumulate."""
     if not isinstance(src, tensor_cls()):
         raise TypeError(
             f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}"
