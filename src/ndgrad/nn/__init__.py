@@ -10,8 +10,12 @@ from .loss import *  # noqa: F403
 from .loss import __all__ as _loss_all
 from .module import Module
 from .parameter import Parameter
+from .rnn import GRU, LSTM, RNN
 
 __all__ = [
+    "GRU",
+    "LSTM",
+    "RNN",
     "Module",
     "ModuleDict",
     "ModuleList",
