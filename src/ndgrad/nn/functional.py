@@ -92,10 +92,18 @@ class Linear(NumpyFunction):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         gx = grad @ w if need_x else None
-        gw = None
-        if need_w:
-            gw = grad.reshape(-1, grad.shape[-1]).mT @ x.reshape(-1, x.shape[-1])
-        return gx, gw, (grad if need_b else None)
+        gw = gb = None
+        if grad.ndim == 2:  # the common case: no flattening of batch dims needed
+            if need_w:
+                gw = grad.mT @ x
+            if need_b:
+                gb = grad.sum(0)
+        else:
+            if need_w:
+                gw = grad.reshape(-1, grad.shape[-1]).mT @ x.reshape(-1, x.shape[-1])
+            if need_b:
+                gb = grad  # the engine sums it over the batch dims
+        return gx, gw, gb
 
 
 def _dtype_letter(t: Tensor) -> str:
