@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .function import AccumulateGrad, Node, _checked_hook_result
+from .function import AccumulateGrad, Node, _checked_hook_result, _checked_hook_results
 from .grad_mode import _state
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def run_backward(
                         for hook in tuple(node._hooks.values()):
                             result = hook(tuple(outputs), tuple(grads))
                             if result is not None:
-                                outputs = tuple(result)
+                                outputs = _checked_hook_results(result, outputs, hook)
                 if _state.tracer is not None:  # ndgrad.autograd.trace / explain: one check
                     _state.tracer(node, grads, outputs)
                 if not keep_graph and node._saved is not None:
@@ -143,14 +143,14 @@ def _run_pre_hooks(node: Node, grads: list[Any]) -> list[Any]:
         for hook in tuple(node._pre_hooks.values()):
             result = hook(tuple(grads))
             if result is not None:
-                grads = list(result)
+                grads = _checked_hook_results(result, grads, hook)
     if node._tensor_hooks:
         for nr, hooks in node._tensor_hooks.items():
             for hook in tuple(hooks.values()):
                 if grads[nr] is not None:
                     result = hook(grads[nr])
                     if result is not None:
-                        grads[nr] = _checked_hook_result(result, grads[nr], "hook")
+                        grads[nr] = _checked_hook_result(result, grads[nr], hook)
     if node._retained:
         for nr, ref in node._retained.items():
             tensor = ref()
@@ -179,10 +179,7 @@ def _add_to_buffer(buffers: dict[Node, list[Any]], node: Node, nr: int, grad: Te
 
 def _validate(node: Node, i: int, grad: Any, edge: tuple[Any, int, Any, Any]) -> Tensor:
     if not isinstance(grad, _tensor_module.Tensor):
-        raise TypeError(
-            f"function {node.name()} returned an invalid gradient at index {i} - expected a "
-            f"Tensor or None, but got {type(grad).__name__}"
-        )
+        raise RuntimeError(f"expected Variable or None (got {type(grad).__name__})")
     shape, dtype = edge[2], edge[3]
     gshape = grad._data.shape
     if gshape != shape:

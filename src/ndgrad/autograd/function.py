@@ -325,7 +325,10 @@ class Function(FunctionCtx):
 
     @staticmethod
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
-        raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD."
+        )
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
@@ -505,7 +508,7 @@ class AccumulateGrad(Node):
             for hook in tuple(hooks.values()):
                 result = hook(grad)
                 if result is not None:
-                    grad = _checked_hook_result(result, grad, "hook")
+                    grad = _checked_hook_result(result, grad, hook)
         # Threads may backpropagate into one shared leaf at once: read-add-write under a lock,
         # or an update is lost.
         with _accumulate_lock:
@@ -517,16 +520,45 @@ class AccumulateGrad(Node):
         return ()
 
 
-def _checked_hook_result(result: Any, grad: Tensor, what: str) -> Tensor:
-    tensor_cls = _tensor_cls()
-    if not isinstance(result, tensor_cls):
-        raise TypeError(f"{what} returned {type(result).__name__}; expected a Tensor or None")
-    if result.shape != grad.shape:
+def _hook_name(hook: Any) -> str:
+    return getattr(hook, "__name__", "<unknown>")
+
+
+def _checked_hook_result(result: Any, grad: Tensor, hook: Any) -> Tensor:
+    """What a hook returned in place of ``grad``: a Tensor of the same shape and dtype, or None
+    (keep ``grad``). PyTorch's checks and messages."""
+    if result is None:
+        return grad
+    if not isinstance(result, _tensor_cls()):
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    if result._data.dtype != grad._data.dtype:
+        was, got = _type_string(grad).split(" ")[0], _type_string(result).split(" ")[0]
         raise RuntimeError(
-            f"hook 'hook' has changed the size of value: expected {list(grad.shape)} "
-            f"but got {list(result.shape)}"
+            f"hook '{_hook_name(hook)}' has changed the type of value (was {was} got {got})"
         )
+    if result._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
     return result
+
+
+def _checked_hook_results(result: Any, grads: list[Any] | tuple[Any, ...], hook: Any) -> list[Any]:
+    """A node hook's replacement for ``grads``: a tuple of as many values, each checked."""
+    if not isinstance(result, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+    if len(result) != len(grads):
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has returned an incorrect number of values (got "
+            f"{len(result)}, but expected {len(grads)})"
+        )
+    checked: list[Tensor | None] = []
+    for r, g in zip(result, grads, strict=True):
+        if g is None:
+            if r is not None:
+                raise RuntimeError("can't replace a None gradient with a non-None value")
+            checked.append(None)
+        else:
+            checked.append(_checked_hook_result(r, g, hook))
+    return checked
 
 
 # Last, because _tensor imports this module: whichever of the two is imported first, the names
