@@ -76,17 +76,6 @@ def _root_edge(t: Tensor, index: int) -> tuple[Node, int]:
     return (t._accumulator(), 0)
 
 
-def _check_grad_count(outputs: Sequence[Any], grads: Sequence[Any]) -> None:
-    """One gradient (a Tensor or None) per output, checked in PyTorch's order."""
-    from .._tensor import Tensor
-
-    for g in grads:
-        if g is not None and not isinstance(g, Tensor):
-            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
-    if len(grads) != len(outputs):
-        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
-
-
 def _make_grads(outputs: Sequence[Tensor], grads: Sequence[Any]) -> list[Tensor]:
     """The gradient for each output: given (checked against its shape) or implicit ones."""
     from .._creation import as_tensor
@@ -222,3 +211,14 @@ def grad(
             raise RuntimeError(f"grad: shape mismatch for input {i}")
         result.append(g)
     return tuple(result)
+
+
+def _check_grad_count(outputs: Sequence[Any], grads: Sequence[Any]) -> None:
+    """One gradient (a Tensor or None) per output, checked in PyTorch's order."""
+    from .._tensor import Tensor
+
+    for g in grads:
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")

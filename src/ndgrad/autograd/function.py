@@ -79,6 +79,30 @@ def _add_hook(owner: Any, attr: str, fn: Callable[..., Any]) -> RemovableHandle:
     return handle
 
 
+def _hook_name(hook: Any) -> str:
+    return getattr(hook, "__name__", "<unknown>")
+
+
+def _checked_hook_results(result: Any, grads: list[Any] | tuple[Any, ...], hook: Any) -> list[Any]:
+    """A node hook's replacement for ``grads``: a tuple of as many values, each checked."""
+    if not isinstance(result, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+    if len(result) != len(grads):
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has returned an incorrect number of values (got "
+            f"{len(result)}, but expected {len(grads)})"
+        )
+    checked: list[Tensor | None] = []
+    for r, g in zip(result, grads, strict=True):
+        if g is None:
+            if r is not None:
+                raise RuntimeError("can't replace a None gradient with a non-None value")
+            checked.append(None)
+        else:
+            checked.append(_checked_hook_result(r, g, hook))
+    return checked
+
+
 # --- saved values ------------------------------------------------------------------------------
 # `ctx.save_for_backward` keeps the raw objects; `Function.apply` then resolves each to what it is,
 # so that `saved_tensors` can hand back graph-connected tensors (needed under create_graph).
@@ -520,10 +544,6 @@ class AccumulateGrad(Node):
         return ()
 
 
-def _hook_name(hook: Any) -> str:
-    return getattr(hook, "__name__", "<unknown>")
-
-
 def _checked_hook_result(result: Any, grad: Tensor, hook: Any) -> Tensor:
     """What a hook returned in place of ``grad``: a Tensor of the same shape and dtype, or None
     (keep ``grad``). PyTorch's checks and messages."""
@@ -539,26 +559,6 @@ def _checked_hook_result(result: Any, grad: Tensor, hook: Any) -> Tensor:
     if result._data.shape != grad._data.shape:
         raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
     return result
-
-
-def _checked_hook_results(result: Any, grads: list[Any] | tuple[Any, ...], hook: Any) -> list[Any]:
-    """A node hook's replacement for ``grads``: a tuple of as many values, each checked."""
-    if not isinstance(result, tuple):
-        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
-    if len(result) != len(grads):
-        raise RuntimeError(
-            f"hook '{_hook_name(hook)}' has returned an incorrect number of values (got "
-            f"{len(result)}, but expected {len(grads)})"
-        )
-    checked: list[Tensor | None] = []
-    for r, g in zip(result, grads, strict=True):
-        if g is None:
-            if r is not None:
-                raise RuntimeError("can't replace a None gradient with a non-None value")
-            checked.append(None)
-        else:
-            checked.append(_checked_hook_result(r, g, hook))
-    return checked
 
 
 # Last, because _tensor imports this module: whichever of the two is imported first, the names
