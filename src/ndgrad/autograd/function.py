@@ -83,8 +83,9 @@ def _hook_name(hook: Any) -> str:
     return getattr(hook, "__name__", "<unknown>")
 
 
-def _checked_hook_results(result: Any, grads: list[Any] | tuple[Any, ...], hook: Any) -> list[Any]:
-    """A node hook's replacement for ``grads``: a tuple of as many values, each checked."""
+def _checked_hook_results(result: Any, grads: Any, hook: Any) -> list[Any]:
+    """A node hook's replacement for ``grads`` (a sequence): a tuple of as many values, each
+    checked."""
     if not isinstance(result, tuple):
         raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
     if len(result) != len(grads):
