@@ -102,7 +102,7 @@ def test_grad_allow_unused_and_materialize():
     with pytest.raises(
         RuntimeError,
         match=re.escape(
-            "One of the differentiated Tensors appears to not have been used in the graph. Set "
+            "The differentiated Tensor at index 1 appears to not have been used in the graph. Set "
             "allow_unused=True if this is the desired behavior."
         ),
     ):
@@ -191,7 +191,7 @@ def test_backward_inputs_non_leaf_gets_grad():
 def test_backward_inputs_empty_raises():
     x = _x(1.0)
     with pytest.raises(
-        RuntimeError, match=re.escape("'inputs' argument to backward() cannot be empty.")
+        RuntimeError, match=re.escape("`inputs` argument to `backward()` cannot be empty.")
     ):
         (x * 2).backward(inputs=[])
 

@@ -73,15 +73,20 @@ def _infer(data: Any) -> tuple[tuple[int, ...], np.dtype, bool]:
             has_tensors = True
             level = [x._data if isinstance(x, Tensor) else x for x in level]
             level = [x.item() if isinstance(x, np.ndarray) and x.ndim == 0 else x for x in level]
-        seqs = [isinstance(x, Sequence | np.ndarray) and not isinstance(x, str) for x in level]
+        if shape and level and isinstance(level[0], str):
+            # PyTorch takes a string that leads a nested level for one more level of nesting.
+            raise ValueError("too many dimensions 'str'")
+        seqs = [
+            isinstance(x, Sequence | np.ndarray) and not isinstance(x, str | bytes) for x in level
+        ]
         if not any(seqs):
             break
         if not all(seqs):
             # Mixed nesting, worded as PyTorch words it: a scalar where a sequence was expected
             # is "not a sequence"; a sequence where a number was expected cannot be a number.
             bad = level[seqs.index(False)]
-            if isinstance(bad, str):
-                raise TypeError("new(): invalid data type 'str'")
+            if isinstance(bad, str | bytes):
+                raise TypeError(f"new(): invalid data type '{type(bad).__name__}'")
             if seqs[0]:
                 raise TypeError("not a sequence")
             culprit = level[seqs.index(True)]
@@ -103,8 +108,8 @@ def _infer(data: Any) -> tuple[tuple[int, ...], np.dtype, bool]:
             kinds.add("i")
         elif isinstance(x, numbers.Real):
             kinds.add("f")
-        elif isinstance(x, str):
-            raise TypeError("new(): invalid data type 'str'")
+        elif isinstance(x, str | bytes):
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
         elif isinstance(x, numbers.Complex):
             raise TypeError("ndgrad does not support complex numbers")
         else:
@@ -349,7 +354,7 @@ def arange(
     if values[2] == 0:
         raise RuntimeError("step must be nonzero")
     if (values[1] - values[0]) * values[2] < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         is_int = all(isinstance(v, int) for v in values)
         dt = np.dtype(np.int64) if is_int else get_default_dtype().np

@@ -77,6 +77,13 @@ def check_device(d: Any) -> None:
     """Accept None and every spelling of the CPU; refuse any other device with a clear message."""
     if d is None:
         return
+    if isinstance(d, int) and not isinstance(d, bool):  # PyTorch reads an int as a GPU's index
+        if d < 0:
+            raise RuntimeError("Device index must not be negative")
+        raise RuntimeError(
+            f"ndgrad computes on the CPU only; device {d} (an accelerator's index) is not "
+            "available. Use device='cpu' or leave the device out."
+        )
     dev = d if isinstance(d, device) else device(d) if isinstance(d, str) else None
     if dev is None:
         raise TypeError(f"expected a device such as 'cpu' or ndgrad.device('cpu'), got {d!r}")

@@ -116,7 +116,7 @@ class Tensor(
     @data.setter
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
-            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         self._data = value._data
 
     @property
@@ -188,10 +188,15 @@ class Tensor(
         if self.grad_fn is not None:
             raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD)
         if value and self._data.dtype.kind != "f":
-            raise RuntimeError(_errors.INT_REQUIRES_GRAD_)
+            # PyTorch's attribute and method word this differently.
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and self.grad_fn is None and self._data.dtype.kind != "f":
+            raise RuntimeError(_errors.INT_REQUIRES_GRAD_)
         self.requires_grad = requires_grad
         return self
 

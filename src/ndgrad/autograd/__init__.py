@@ -76,6 +76,11 @@ def _as_tuple(x: Any) -> tuple[Any, ...]:
 
 
 def _root_edge(t: Tensor, index: int) -> tuple[Node, int]:
+    from .._tensor import Tensor
+
+    if not isinstance(t, Tensor):
+        # PyTorch asserts this (an AssertionError); a wrong argument type is a TypeError here.
+        raise TypeError("Expected output to be a torch.Tensor")
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
     if not t._requires_grad:
@@ -115,11 +120,7 @@ def _make_grads(
                     f"{_errors.shape_str(g.shape)} and output[{i}] has a shape of "
                     f"{_errors.shape_str(out.shape)}."
                 )
-            if g._data.dtype.kind != "f" and out._data.dtype.kind == "f":
-                raise RuntimeError(
-                    f"Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and output[{i}] "
-                    f"has a dtype of {out.dtype}."
-                )
+            # Any real dtype is cast to the output's, as PyTorch does (even ints and bools).
             if g._data.dtype != out._data.dtype:
                 g = g.to(out.dtype)
         result.append(g)
@@ -144,18 +145,14 @@ def backward(
         grad_tensors = grad_variables
     outputs = _as_tuple(tensors)
     grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(outputs)
-    if len(grads) != len(outputs):
-        raise RuntimeError(
-            f"grad can be implicitly created only for scalar outputs; got {len(grads)} gradients "
-            f"for {len(outputs)} tensors"
-        )
+    _check_grad_count(outputs, grads)
     if retain_graph is None:
         retain_graph = create_graph
     roots = [_root_edge(t, i) for i, t in enumerate(outputs)]
     root_grads = _make_grads(outputs, grads)
     targets = _as_tuple(inputs)
     if inputs is not None and not targets:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     if not targets:
         run_backward(roots, root_grads, retain_graph, create_graph)
         return
@@ -172,7 +169,9 @@ def _input_edge(t: Any, who: str) -> tuple[Node, int]:
     from .._tensor import Tensor
 
     if not isinstance(t, Tensor):
-        raise TypeError(f"{who}(): inputs must be Tensors, got {type(t).__name__}")
+        raise RuntimeError(
+            f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}"
+        )
     if not t._requires_grad:
         raise RuntimeError("One of the differentiated Tensors does not require grad")
     if t.grad_fn is not None:
@@ -207,10 +206,7 @@ def grad(
     outs = _as_tuple(outputs)
     ins = _as_tuple(inputs)
     grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outs)
-    if len(grads) != len(outs):
-        raise RuntimeError(
-            f"grad requires one grad_output per output: got {len(grads)} for {len(outs)} outputs"
-        )
+    _check_grad_count(outs, grads)
     if retain_graph is None:
         retain_graph = create_graph
     roots = [_root_edge(t, i) for i, t in enumerate(outs)]
@@ -231,8 +227,8 @@ def grad(
                 g = zeros(*batch, *t.shape, dtype=t.dtype)
             elif not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior."
                 )
         elif (
             g._data.shape[1 if is_grads_batched else 0 :] != t._data.shape
@@ -240,3 +236,14 @@ def grad(
             raise RuntimeError(f"grad: shape mismatch for input {i}")
         result.append(g)
     return tuple(result)
+
+
+def _check_grad_count(outputs: Sequence[Any], grads: Sequence[Any]) -> None:
+    """One gradient (a Tensor or None) per output, checked in PyTorch's order."""
+    from .._tensor import Tensor
+
+    for g in grads:
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
+    if len(grads) != len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .function import AccumulateGrad, Node, _checked_hook_result
+from .function import AccumulateGrad, Node, _checked_hook_result, _checked_hook_results
 from .grad_mode import _state
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def run_backward(
                         for hook in tuple(node._hooks.values()):
                             result = hook(tuple(outputs), tuple(grads))
                             if result is not None:
-                                outputs = tuple(result)
+                                outputs = _checked_hook_results(result, outputs, hook)
                 if _state.tracer is not None:  # ndgrad.autograd.trace / explain: one check
                     _state.tracer(node, grads, outputs)
                 if (
@@ -170,7 +170,7 @@ def _run_pre_hooks(node: Node, grads: list[Any]) -> list[Any]:
         for hook in tuple(node._pre_hooks.values()):
             result = hook(tuple(grads))
             if result is not None:
-                grads = list(result)
+                grads = _checked_hook_results(result, grads, hook)
     if node._tensor_hooks:
         for nr, hooks in node._tensor_hooks.items():
             for hook in tuple(hooks.values()):

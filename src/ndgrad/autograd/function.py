@@ -87,6 +87,31 @@ def _add_hook(owner: Any, attr: str, fn: Callable[..., Any]) -> RemovableHandle:
     return handle
 
 
+def _hook_name(hook: Any) -> str:
+    return getattr(hook, "__name__", "<unknown>")
+
+
+def _checked_hook_results(result: Any, grads: Any, hook: Any) -> list[Any]:
+    """A node hook's replacement for ``grads`` (a sequence): a tuple of as many values, each
+    checked."""
+    if not isinstance(result, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+    if len(result) != len(grads):
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has returned an incorrect number of values (got "
+            f"{len(result)}, but expected {len(grads)})"
+        )
+    checked: list[Tensor | None] = []
+    for r, g in zip(result, grads, strict=True):
+        if g is None:
+            if r is not None:
+                raise RuntimeError("can't replace a None gradient with a non-None value")
+            checked.append(None)
+        else:
+            checked.append(_checked_hook_result(r, g, hook))
+    return checked
+
+
 # --- saved values ------------------------------------------------------------------------------
 # `ctx.save_for_backward` keeps the raw objects; `Function.apply` then resolves each to what it is,
 # so that `saved_tensors` can hand back graph-connected tensors (needed under create_graph).
@@ -347,7 +372,10 @@ class Function(FunctionCtx):
 
     @staticmethod
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
-        raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD."
+        )
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
@@ -585,12 +613,19 @@ class AccumulateGrad(Node):
 
 
 def _checked_hook_result(result: Any, grad: Tensor, hook: Any) -> Tensor:
-    tensor_cls = _tensor_cls()
-    if not isinstance(result, tensor_cls):
+    """What a hook returned in place of ``grad``: a Tensor of the same shape and dtype, or None
+    (keep ``grad``). PyTorch's checks and messages."""
+    if result is None:
+        return grad
+    if not isinstance(result, _tensor_cls()):
         raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
-    if result.shape != grad.shape:
-        name = getattr(hook, "__name__", type(hook).__name__)
-        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if result._data.dtype != grad._data.dtype:
+        was, got = _type_string(grad).split(" ")[0], _type_string(result).split(" ")[0]
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has changed the type of value (was {was} got {got})"
+        )
+    if result._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
     return result
 
 

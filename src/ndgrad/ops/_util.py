@@ -21,6 +21,14 @@ def tensor_cls() -> type[Tensor]:
     return _tensor_module.Tensor
 
 
+def require_tensor(x: Any, op: str, arg: str = "input", position: int = 1) -> None:
+    """PyTorch's TypeError for a non-tensor where an op takes only tensors."""
+    if not isinstance(x, _tensor_module.Tensor):
+        raise TypeError(
+            f"{op}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
+        )
+
+
 def as_operand(x: Any, op: str, other: Any = None) -> Any:
     """A Tensor or a Python number, as PyTorch's binary ops accept them.
 
@@ -62,6 +70,11 @@ def promote(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
     """
     T = tensor_cls()
     if not isinstance(a, T):
+        if not isinstance(b, T):
+            # Two numbers (ndgrad.add(3, 2)): as PyTorch, the first becomes a 0-d tensor.
+            from .._creation import as_tensor
+
+            return promote(as_tensor(a), b)
         b, a, rt = promote(b, a)
         return a, b, rt
     if isinstance(b, T):
@@ -122,8 +135,14 @@ def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
         return None
     if isinstance(dim, int | np.integer) and not isinstance(dim, bool):
         return (wrap_dim(int(dim), ndim),)
-    if not isinstance(dim, Sequence):
+    if not isinstance(dim, Sequence) or isinstance(dim, str):
         raise TypeError(f"dim must be an int, a tuple of ints or None, got {type(dim).__name__}")
+    for d in dim:
+        if not isinstance(d, int | np.integer):  # int() would silently truncate 1.5 to 1
+            raise TypeError(
+                f"dim must be an int, a tuple of ints or None, got a {type(dim).__name__} "
+                f"containing {type(d).__name__}"
+            )
     axes = [wrap_dim(int(d), ndim) for d in dim]
     seen: set[int] = set()
     for d in axes:

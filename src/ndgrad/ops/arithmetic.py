@@ -14,7 +14,15 @@ import numpy as np
 
 from .. import _errors
 from ..autograd.function import Function
-from ._util import as_operand, binary_operands, default_float, dtype_name, promote, tensor_cls
+from ._util import (
+    as_operand,
+    binary_operands,
+    default_float,
+    dtype_name,
+    promote,
+    require_tensor,
+    tensor_cls,
+)
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -91,6 +99,7 @@ class Clone(NumpyFunction):
 
 
 def clone(input: Tensor) -> Tensor:
+    require_tensor(input, "clone")
     return Clone.apply(input)
 
 
@@ -137,7 +146,7 @@ class Mul(NumpyFunction):
 
 
 class Div(NumpyFunction):
-    """y = a / b; dy/da = 1/b, dy/db = -a/b²"""
+    """y = a / b; dy/da = 1/b, dy/db = -a/b² (computed as -(a/b)/b: b² underflows first)"""
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
@@ -151,7 +160,7 @@ class Div(NumpyFunction):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         grad_a = grad / b if need_a else None
-        grad_b = -grad * a / (b * b) if need_b else None
+        grad_b = -grad * ((a / b) / b) if need_b else None
         return grad_a, grad_b
 
 
@@ -383,6 +392,7 @@ def pow(input: Any, exponent: Any) -> Tensor:
 
 
 def neg(input: Tensor) -> Tensor:
+    require_tensor(input, "neg")
     return Neg.apply(input)
 
 

@@ -284,6 +284,7 @@ def reciprocal(input: Tensor) -> Tensor:
 
 def square(input: Tensor) -> Tensor:
     """input ** 2 (integers stay integers, bool becomes int64; PyTorch records PowBackward0)."""
+    _require_tensor(input, "square", "input", 1)
     return pow(input, 2)
 
 
@@ -584,6 +585,7 @@ class RoundDecimals(NumpyFunction):
 
 
 def _rounding(fn: type[NumpyFunction], name: str, input: Tensor) -> Tensor:
+    _require_tensor(input, name, "input", 1)
     dt = input._data.dtype
     if dt.kind == "b":
         raise _not_implemented(f"{name}_vml_cpu", dt)
@@ -611,6 +613,9 @@ def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
     """Round half to even; with ``decimals``, to that many decimal places (negative: tens...)."""
     if decimals is None:
         return _rounding(Round, "round", input)
+    _require_tensor(input, "round", "input", 1)
+    if not isinstance(decimals, int):  # 1.5 places would be silently truncated to 1
+        raise TypeError(f"round(): argument 'decimals' must be int, not {type(decimals).__name__}")
     dt = input._data.dtype
     if dt.kind != "f":
         raise _not_implemented("round_cpu", dt)
@@ -631,6 +636,7 @@ class Frac(NumpyFunction):
 
 
 def frac(input: Tensor) -> Tensor:
+    _require_tensor(input, "frac", "input", 1)
     dt = input._data.dtype
     if dt.kind != "f":
         raise _not_implemented("frac_cpu", dt)
@@ -639,6 +645,7 @@ def frac(input: Tensor) -> Tensor:
 
 def sgn(input: Tensor) -> Tensor:
     """sign(input) (the same for real tensors)."""
+    _require_tensor(input, "sgn", "input", 1)
     return sign(input)
 
 
@@ -940,6 +947,11 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 
 
 def _modulo_operands(op: str, input: Any, other: Any) -> tuple[Any, Any, np.dtype]:
+    for value in (input, other):
+        if not isinstance(value, tensor_cls() | int | float | np.integer | np.floating):
+            raise TypeError(
+                f"{op}(): expected a Tensor or a number, but got {type(value).__name__}"
+            )
     a, b, dt = promote(input, other)
     T = tensor_cls()
     if dt.kind == "b":
@@ -1188,6 +1200,7 @@ def rad2deg(input: Tensor) -> Tensor:
 
 def positive(input: Tensor) -> Tensor:
     """input itself (PyTorch returns the same tensor; bool is refused)."""
+    _require_tensor(input, "positive", "input", 1)
     if input._data.dtype.kind == "b":
         raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
@@ -1351,6 +1364,16 @@ def nan_to_num(
 ) -> Tensor:
     """nan -> ``nan``, ±inf -> ``posinf``/``neginf`` (default: the dtype's extreme values)."""
     _require_tensor(input, "nan_to_num", "input", 1)
+    for position, (name, value) in enumerate(
+        (("nan", nan), ("posinf", posinf), ("neginf", neginf)), start=2
+    ):
+        if value is not None and not isinstance(value, int | float | np.integer | np.floating):
+            raise TypeError(
+                f"nan_to_num(): argument '{name}' (position {position}) must be float, not "
+                f"{type(value).__name__}"
+            )
+    if nan is None:  # as PyTorch: None means the default, 0
+        nan = 0.0
     if input._data.dtype.kind != "f":  # integers and bools are always finite
         return tensor_cls()._make(input._data.copy())
     return NanToNum.apply(input, nan, posinf, neginf)

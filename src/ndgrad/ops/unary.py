@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._util import default_float
+from ._util import default_float, require_tensor
 from .arithmetic import NumpyFunction, to_dtype_op
 
 if TYPE_CHECKING:
@@ -17,7 +18,13 @@ __all__ = ["abs", "exp", "log", "relu", "sigmoid", "sign", "sqrt", "tanh"]
 
 def _floating(x: Tensor) -> Tensor:
     """Integer and bool inputs of float-valued functions compute in the default float dtype."""
-    return x if x._data.dtype.kind == "f" else to_dtype_op(x, default_float())
+    try:
+        kind = x._data.dtype.kind
+    except AttributeError:
+        # Not a tensor: PyTorch's message names the function, which is our caller.
+        require_tensor(x, sys._getframe(1).f_code.co_name)
+        raise
+    return x if kind == "f" else to_dtype_op(x, default_float())
 
 
 class Exp(NumpyFunction):
@@ -118,10 +125,11 @@ class Sigmoid(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        # Through tanh: no overflow for large |x|, unlike 1 / (1 + exp(-x)).
-        y = np.tanh(x * 0.5)
-        y *= 0.5
-        y += 0.5
+        # exp of -|x| never overflows; for x < 0, e / (1 + e) keeps the tiny values (sigmoid(-700)
+        # is 1e-304, not 0) that 1 - 1/(1 + e) or the tanh form would round away.
+        e = np.exp(-np.abs(x))
+        d = 1 + e
+        y = np.where(x >= 0, 1 / d, e / d)
         ctx.save_for_backward(y)
         return y
 
@@ -188,6 +196,7 @@ class ThresholdBackward(NumpyFunction):
 
 
 def relu(input: Tensor) -> Tensor:
+    require_tensor(input, "relu")
     return Relu.apply(input)
 
 
@@ -206,6 +215,7 @@ class Abs(NumpyFunction):
 
 
 def abs(input: Tensor) -> Tensor:
+    require_tensor(input, "abs")
     return Abs.apply(input)
 
 
@@ -227,6 +237,7 @@ class Sign(NumpyFunction):
 
 
 def sign(input: Tensor) -> Tensor:
+    require_tensor(input, "sign")
     return Sign.apply(input)
 
 
