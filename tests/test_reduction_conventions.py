@@ -330,6 +330,8 @@ def test_var_without_degrees_of_freedom_warns() -> None:
         assert math.isnan(ndgrad.ones(1).var().item())
     with pytest.warns(UserWarning, match=re.escape("std(): degrees of freedom is <= 0")):
         ndgrad.ones(2, 3).std(1, correction=3)
+    with pytest.warns(UserWarning, match=re.escape("var_mean(): degrees of freedom is <= 0")):
+        ndgrad.var_mean(ndgrad.ones(1))
 
 
 # --- return types ---------------------------------------------------------------------------------
@@ -390,7 +392,13 @@ GRAD_FN_NAMES = [
     lambda x: x.median(0).values,
     lambda x: x.sort()[0],
     lambda x: x.topk(1)[0],
+    lambda x: ndgrad_or_torch(x).var_mean(x, 1)[0],
+    lambda x: ndgrad_or_torch(x).std_mean(x)[1],
 ]
+
+
+def ndgrad_or_torch(x: Any) -> Any:
+    return ndgrad if isinstance(x, ndgrad.Tensor) else torch
 
 
 @requires_torch

@@ -86,6 +86,11 @@ def _np_var(correction):
     return ref
 
 
+def _np_mean_like_var(x, dim=None, keepdim=False, **_):
+    axis = tuple(dim) if isinstance(dim, tuple) else dim
+    return np.mean(x, axis=axis, keepdims=keepdim)
+
+
 def _np_logsumexp(x, dim, keepdim=False):
     axis = tuple(dim) if isinstance(dim, tuple) else dim
     if x.ndim == 0:
@@ -262,6 +267,24 @@ OPS = [
         "std",
         lambda lib, a, **kw: lib.std(a, **kw),
         lambda a, **kw: np.sqrt(_np_var(1)(a, **kw)),
+        _var_samples(),
+    ),
+    OpInfo(
+        "var_mean",
+        lambda lib, a, **kw: lib.var_mean(a, **kw),
+        lambda a, **kw: (
+            _np_var(1)(a, **kw),
+            _np_reduce(np.mean)(a, kw.get("dim"), kw.get("keepdim", False)),
+        ),
+        _var_samples(),
+    ),
+    OpInfo(
+        "std_mean",
+        lambda lib, a, **kw: lib.std_mean(a, **kw),
+        lambda a, **kw: (
+            np.sqrt(_np_var(1)(a, **kw)),
+            _np_reduce(np.mean)(a, kw.get("dim"), kw.get("keepdim", False)),
+        ),
         _var_samples(),
     ),
     OpInfo(

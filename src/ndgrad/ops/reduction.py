@@ -53,9 +53,11 @@ __all__ = [
     "return_types",
     "sort",
     "std",
+    "std_mean",
     "sum",
     "topk",
     "var",
+    "var_mean",
 ]
 
 
@@ -599,14 +601,61 @@ class Std(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         x, y = ctx.saved_tensors
-        zero = y == 0
-        half_inverse = where(zero, 0.0, 0.5 / where(zero, 1.0, y))
-        return _var_grad(ctx, grad * half_inverse, x), None, None, None
+        return _std_grad(ctx, grad, x, y), None, None, None
+
+
+def _std_grad(ctx: Any, grad: Tensor, x: Tensor, y: Tensor) -> Tensor:
+    zero = y == 0
+    half_inverse = where(zero, 0.0, 0.5 / where(zero, 1.0, y))
+    return _var_grad(ctx, grad * half_inverse, x)
+
+
+def _mean_grad(ctx: Any, grad: Tensor) -> Tensor:
+    n = _count(ctx.in_shape, ctx.axes)
+    return _expand_grad(grad, ctx) * (1.0 / n if n else math.nan)
+
+
+class VarMean(NumpyFunction):
+    """(var(x), mean(x)) in one call; the gradient is the sum of theirs"""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, correction: float, keepdim: bool
+    ) -> Any:
+        return Var.forward(ctx, x, axes, correction, keepdim), Mean.forward(ctx, x, axes, keepdim)
+
+    @staticmethod
+    def backward(ctx: Any, grad_var: Tensor, grad_mean: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        return _var_grad(ctx, grad_var, x) + _mean_grad(ctx, grad_mean), None, None, None
+
+
+class StdMean(NumpyFunction):
+    """(std(x), mean(x)) in one call; the gradient is the sum of theirs"""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, correction: float, keepdim: bool
+    ) -> Any:
+        return Std.forward(ctx, x, axes, correction, keepdim), Mean.forward(ctx, x, axes, keepdim)
+
+    @staticmethod
+    def backward(ctx: Any, grad_std: Tensor, grad_mean: Tensor) -> tuple[Any, ...]:
+        x, y = ctx.saved_tensors
+        return _std_grad(ctx, grad_std, x, y) + _mean_grad(ctx, grad_mean), None, None, None
+
+
+_VAR_FUNCTIONS: dict[str, type[NumpyFunction]] = {
+    "var": Var,
+    "std": Std,
+    "var_mean": VarMean,
+    "std_mean": StdMean,
+}
 
 
 def _var_std(
     input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any, op: str
-) -> Tensor:
+) -> Any:
     if isinstance(dim, bool):  # var(unbiased) overload
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
@@ -626,7 +675,7 @@ def _var_std(
             UserWarning,
             stacklevel=3,
         )
-    return (Var if op == "var" else Std).apply(input, axes, correction, keepdim)
+    return _VAR_FUNCTIONS[op].apply(input, axes, correction, keepdim)
 
 
 def var(
@@ -651,6 +700,30 @@ def std(
 ) -> Tensor:
     """Standard deviation over ``dim``: the square root of var with the same arguments."""
     return _var_std(input, dim, unbiased, keepdim, correction, "std")
+
+
+def var_mean(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> tuple[Tensor, Tensor]:
+    """(var, mean) over ``dim``, with var's arguments."""
+    return _var_std(input, dim, unbiased, keepdim, correction, "var_mean")
+
+
+def std_mean(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> tuple[Tensor, Tensor]:
+    """(std, mean) over ``dim``, with std's arguments."""
+    return _var_std(input, dim, unbiased, keepdim, correction, "std_mean")
 
 
 # --- logsumexp, norm -----------------------------------------------------------------------------
