@@ -453,6 +453,7 @@ class _Select(NumpyFunction):
         index = cls.pick(work, dim, *args)
         values = np.take_along_axis(work, index, dim)
         ctx.index, ctx.dim, ctx.in_shape, ctx.work_shape = index, dim, x.shape, work.shape
+        ctx.n_options = len(args)
         if x.ndim == 0:
             shape: tuple[int, ...] = ()
         elif cls.squeeze_dim and not args[-1]:  # args[-1] is keepdim
@@ -466,7 +467,7 @@ class _Select(NumpyFunction):
         g = _Scatter.apply(grad.reshape(ctx.index.shape), ctx.index, ctx.dim, ctx.work_shape)
         if ctx.work_shape != ctx.in_shape:
             g = g.reshape(ctx.in_shape)
-        return (g, None, *(None for _ in range(len(ctx._edges) - 2)))
+        return (g, None) + (None,) * ctx.n_options
 
 
 class MaxDim(_Select):
