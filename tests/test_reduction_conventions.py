@@ -166,6 +166,16 @@ def test_topk_ties_pick_earliest() -> None:
         assert t_g.sum() == g.sum() and t_g[1] == 0
 
 
+def test_topk_unsorted_returns_the_same_elements() -> None:
+    # sorted=False lets PyTorch return the k elements in any order; ndgrad returns them sorted.
+    a = [0.5, 3.0, 1.0, 2.0, 4.0]
+    out = ndgrad.tensor(a).topk(3, sorted=False)
+    assert out.values.tolist() == [4.0, 3.0, 2.0] and out.indices.tolist() == [4, 1, 3]
+    if torch is not None:
+        ref = torch.tensor(a).topk(3, sorted=False)
+        assert sorted(ref.indices.tolist()) == sorted(out.indices.tolist())
+
+
 @requires_torch
 def test_sort_matches_torch_stable_on_many_ties() -> None:
     rng = np.random.default_rng(3)
