@@ -285,7 +285,8 @@ def _exclusive_cumprod(x: np.ndarray, axis: int) -> np.ndarray:
 class ProdOthers(NumpyFunction):
     """y_i = Π_{k≠i} x_k along an axis, without division (exact with zeros).
 
-    dy_i/dx_j = Π_{k≠i,j} x_k for j ≠ i: the same op on rows of x with x_i replaced by 1.
+    dy_i/dx_j = Π_{k≠i,j} x_k for j ≠ i, which is y_j / x_i without zeros; with zeros it is
+    this op on rows of x with x_i replaced by 1 (n² elements: second derivatives only).
     """
 
     @staticmethod
@@ -301,6 +302,9 @@ class ProdOthers(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         (x,) = ctx.saved_tensors
         axis = ctx.axis
+        if not (x._data == 0).any():  # Σ_{i≠j} g_i y_j / x_i
+            q = grad / x
+            return ProdOthers.apply(x, axis) * (q.sum(axis, keepdim=True) - q), None
         n = x._data.shape[axis]
         eye = np.eye(n, dtype=bool)
         # rows[..., i, k] = x_k, with x_i replaced by 1; others[..., i, j] = Π_{k≠i,j} x_k
@@ -801,7 +805,7 @@ class LinalgVectorNorm(NumpyFunction):
             return g * x.sign(), None, None, None
         y = y.reshape(ctx.kept_shape)
         if p in (math.inf, -math.inf):
-            a = x._data.__abs__()
+            a = np.abs(x._data)
             weights = _even_weights(a, y._data, ctx.axes, nan_picks_nan=False)
             return g * x.sign() * weights, None, None, None
         y_zero = y == 0
