@@ -631,3 +631,28 @@ def test_bad_argument_types(make: Any) -> None:
 def test_norm_nuc_not_supported() -> None:
     with pytest.raises(NotImplementedError):
         ndgrad.tensor(X).norm("nuc")
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.sort(),
+        lambda x: x.sort(descending=True),
+        lambda x: x.topk(2),
+        lambda x: x.topk(2, largest=False),
+        lambda x: x.argmax(),
+        lambda x: x.argmin(),
+        lambda x: x.max(),
+        lambda x: x.amin(),
+        lambda x: x.median(),
+        lambda x: x.logsumexp(0),
+        lambda x: x.norm(),
+        lambda x: x.cumsum(0),
+        lambda x: x.var(),
+    ],
+)
+def test_nan_inputs_match_torch(fn: Any) -> None:
+    # nan sorts as the largest value; reductions over a nan give nan, as in PyTorch
+    a = [1.0, NAN, 0.0, NAN, 2.0]
+    assert repr(fn(ndgrad.tensor(a))) == repr(fn(torch.tensor(a)))
