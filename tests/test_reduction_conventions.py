@@ -166,6 +166,16 @@ def test_topk_ties_pick_earliest() -> None:
         assert t_g.sum() == g.sum() and t_g[1] == 0
 
 
+def test_topk_unsorted_returns_the_same_elements() -> None:
+    # sorted=False lets PyTorch return the k elements in any order; ndgrad returns them sorted.
+    a = [0.5, 3.0, 1.0, 2.0, 4.0]
+    out = ndgrad.tensor(a).topk(3, sorted=False)
+    assert out.values.tolist() == [4.0, 3.0, 2.0] and out.indices.tolist() == [4, 1, 3]
+    if torch is not None:
+        ref = torch.tensor(a).topk(3, sorted=False)
+        assert sorted(ref.indices.tolist()) == sorted(out.indices.tolist())
+
+
 @requires_torch
 def test_sort_matches_torch_stable_on_many_ties() -> None:
     rng = np.random.default_rng(3)
@@ -330,6 +340,8 @@ def test_var_without_degrees_of_freedom_warns() -> None:
         assert math.isnan(ndgrad.ones(1).var().item())
     with pytest.warns(UserWarning, match=re.escape("std(): degrees of freedom is <= 0")):
         ndgrad.ones(2, 3).std(1, correction=3)
+    with pytest.warns(UserWarning, match=re.escape("var_mean(): degrees of freedom is <= 0")):
+        ndgrad.var_mean(ndgrad.ones(1))
 
 
 # --- return types ---------------------------------------------------------------------------------
@@ -390,7 +402,13 @@ GRAD_FN_NAMES = [
     lambda x: x.median(0).values,
     lambda x: x.sort()[0],
     lambda x: x.topk(1)[0],
+    lambda x: ndgrad_or_torch(x).var_mean(x, 1)[0],
+    lambda x: ndgrad_or_torch(x).std_mean(x)[1],
 ]
+
+
+def ndgrad_or_torch(x: Any) -> Any:
+    return ndgrad if isinstance(x, ndgrad.Tensor) else torch
 
 
 @requires_torch
@@ -608,3 +626,28 @@ def test_bad_argument_types(make: Any) -> None:
     if torch is not None:
         with pytest.raises(TypeError):
             make(torch)
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.sort(),
+        lambda x: x.sort(descending=True),
+        lambda x: x.topk(2),
+        lambda x: x.topk(2, largest=False),
+        lambda x: x.argmax(),
+        lambda x: x.argmin(),
+        lambda x: x.max(),
+        lambda x: x.amin(),
+        lambda x: x.median(),
+        lambda x: x.logsumexp(0),
+        lambda x: x.norm(),
+        lambda x: x.cumsum(0),
+        lambda x: x.var(),
+    ],
+)
+def test_nan_inputs_match_torch(fn: Any) -> None:
+    # nan sorts as the largest value; reductions over a nan give nan, as in PyTorch
+    a = [1.0, NAN, 0.0, NAN, 2.0]
+    assert repr(fn(ndgrad.tensor(a))) == repr(fn(torch.tensor(a)))

@@ -86,11 +86,17 @@ def _np_var(correction):
     return ref
 
 
+def _np_mean_like_var(x, dim=None, keepdim=False, **_):
+    axis = tuple(dim) if isinstance(dim, tuple) else dim
+    return np.mean(x, axis=axis, keepdims=keepdim)
+
+
 def _np_logsumexp(x, dim, keepdim=False):
     axis = tuple(dim) if isinstance(dim, tuple) else dim
     if x.ndim == 0:
         return x.copy()
-    return np.log(np.exp(x).sum(axis=axis, keepdims=keepdim))
+    with np.errstate(divide="ignore"):  # an empty sum is 0: log gives -inf
+        return np.log(np.exp(x).sum(axis=axis, keepdims=keepdim))
 
 
 def _np_norm(p):
@@ -181,7 +187,7 @@ def _var_samples():
 
 
 def _cumulative_samples(extra=()):
-    out = [Sample((SHAPE,), {"dim": d}) for d in (0, 1, -1)]
+    out = [Sample((SHAPE,), {"dim": d}) for d in (0, 1, -1)] + _empty(((2, 0), {"dim": 1}))
     out += [Sample(((),), {"dim": 0}), Sample(((3, 2),), {"dim": 0}, non_contiguous=True)]
     return out + list(extra)
 
@@ -198,7 +204,7 @@ def _logical_samples():
 def _sort_samples():
     out = [Sample((SHAPE,), {"dim": d, "descending": s}) for d in (0, -1) for s in (False, True)]
     out += [Sample(((),)), Sample(((3, 2),), {"dim": 0}, non_contiguous=True)]
-    return out
+    return out + _empty(((0, 3), {"dim": 0}))
 
 
 def _topk_samples():
@@ -213,6 +219,11 @@ def _topk_samples():
     return out
 
 
+def _empty(*samples):
+    """Empty inputs where PyTorch allows the op on them."""
+    return [Sample((shape,), kw) for shape, kw in samples]
+
+
 def _values_only(name, op, ref, samples, **kw):
     return OpInfo(name, op, ref, samples, gradcheck=False, **kw)
 
@@ -220,7 +231,12 @@ def _values_only(name, op, ref, samples, **kw):
 NORM_PS = [("2", 2), ("1", 1), ("inf", np.inf), ("-inf", -np.inf), ("3", 3), ("0.5", 0.5)]
 
 OPS = [
-    OpInfo("prod", lambda lib, a, **kw: a.prod(**kw), _np_reduce(np.prod), _prod_samples()),
+    OpInfo(
+        "prod",
+        lambda lib, a, **kw: a.prod(**kw),
+        _np_reduce(np.prod),
+        _prod_samples() + _empty(((0,), {}), ((0, 3), {"dim": 0}), ((3, 0), {"dim": 0})),
+    ),
     OpInfo(
         "prod_fn_dtype",
         lambda lib, a: lib.prod(a, 0, dtype=lib.float64),
@@ -239,7 +255,12 @@ OPS = [
         _np_select(np.min, lambda x, d: np.argmin(x, axis=d, keepdims=True)),
         _select_samples(),
     ),
-    OpInfo("amax", lambda lib, a, **kw: a.amax(**kw), _np_reduce(np.max), _reduce_samples()),
+    OpInfo(
+        "amax",
+        lambda lib, a, **kw: a.amax(**kw),
+        _np_reduce(np.max),
+        _reduce_samples() + _empty(((0, 3), {"dim": 1})),
+    ),
     OpInfo("amin", lambda lib, a, **kw: lib.amin(a, **kw), _np_reduce(np.min), _reduce_samples()),
     _values_only(
         "argmax",
@@ -265,10 +286,28 @@ OPS = [
         _var_samples(),
     ),
     OpInfo(
+        "var_mean",
+        lambda lib, a, **kw: lib.var_mean(a, **kw),
+        lambda a, **kw: (
+            _np_var(1)(a, **kw),
+            _np_reduce(np.mean)(a, kw.get("dim"), kw.get("keepdim", False)),
+        ),
+        _var_samples(),
+    ),
+    OpInfo(
+        "std_mean",
+        lambda lib, a, **kw: lib.std_mean(a, **kw),
+        lambda a, **kw: (
+            np.sqrt(_np_var(1)(a, **kw)),
+            _np_reduce(np.mean)(a, kw.get("dim"), kw.get("keepdim", False)),
+        ),
+        _var_samples(),
+    ),
+    OpInfo(
         "logsumexp",
         lambda lib, a, **kw: a.logsumexp(**kw),
         _np_logsumexp,
-        [s for s in _reduce_samples() if "dim" in s.kwargs],
+        [s for s in _reduce_samples() if "dim" in s.kwargs] + _empty(((0, 3), {"dim": 0})),
         domain=(-3.0, 3.0),
     ),
     OpInfo(
@@ -289,7 +328,7 @@ OPS = [
             f"norm_p{name}",
             lambda lib, a, p=p, **kw: a.norm(p, **kw),
             _np_norm(p),
-            _reduce_samples(),
+            _reduce_samples() if p in (2, 1, np.inf) else _reduce_samples()[1::2],
             # |x| kinks at 0 (but ±inf norms: avoid's pushing would create ties in |x|)
             avoid=(0.0,) if p not in (2, np.inf, -np.inf) else (),
         )
@@ -305,7 +344,12 @@ OPS = [
         "norm_default",
         lambda lib, a, **kw: lib.norm(a, **kw),
         _np_norm(2),
-        [Sample((SHAPE,)), Sample(((),)), Sample(((3, 2),), non_contiguous=True)],
+        [
+            Sample((SHAPE,)),
+            Sample(((),)),
+            Sample(((3, 2),), non_contiguous=True),
+            *_empty(((0,), {}), ((0, 3), {"dim": 0})),
+        ],
     ),
     OpInfo(
         "norm_p0",

@@ -52,9 +52,11 @@ __all__ = [
     "return_types",
     "sort",
     "std",
+    "std_mean",
     "sum",
     "topk",
     "var",
+    "var_mean",
 ]
 
 
@@ -282,7 +284,8 @@ def _exclusive_cumprod(x: np.ndarray, axis: int) -> np.ndarray:
 class ProdOthers(NumpyFunction):
     """y_i = Π_{k≠i} x_k along an axis, without division (exact with zeros).
 
-    dy_i/dx_j = Π_{k≠i,j} x_k for j ≠ i: the same op on rows of x with x_i replaced by 1.
+    dy_i/dx_j = Π_{k≠i,j} x_k for j ≠ i, which is y_j / x_i without zeros; with zeros it is
+    this op on rows of x with x_i replaced by 1 (n² elements: second derivatives only).
     """
 
     @staticmethod
@@ -298,6 +301,9 @@ class ProdOthers(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         (x,) = ctx.saved_tensors
         axis = ctx.axis
+        if not (x._data == 0).any():  # Σ_{i≠j} g_i y_j / x_i
+            q = grad / x
+            return ProdOthers.apply(x, axis) * (q.sum(axis, keepdim=True) - q), None
         n = x._data.shape[axis]
         eye = np.eye(n, dtype=bool)
         # rows[..., i, k] = x_k, with x_i replaced by 1; others[..., i, j] = Π_{k≠i,j} x_k
@@ -450,6 +456,7 @@ class _Select(NumpyFunction):
         index = cls.pick(work, dim, *args)
         values = np.take_along_axis(work, index, dim)
         ctx.index, ctx.dim, ctx.in_shape, ctx.work_shape = index, dim, x.shape, work.shape
+        ctx.n_options = len(args)
         if x.ndim == 0:
             shape: tuple[int, ...] = ()
         elif cls.squeeze_dim and not args[-1]:  # args[-1] is keepdim
@@ -463,7 +470,7 @@ class _Select(NumpyFunction):
         g = _Scatter.apply(grad.reshape(ctx.index.shape), ctx.index, ctx.dim, ctx.work_shape)
         if ctx.work_shape != ctx.in_shape:
             g = g.reshape(ctx.in_shape)
-        return (g, None, *(None for _ in range(len(ctx._edges) - 2)))
+        return (g, None) + (None,) * ctx.n_options
 
 
 class MaxDim(_Select):
@@ -598,14 +605,61 @@ class Std(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         x, y = ctx.saved_tensors
-        zero = y == 0
-        half_inverse = where(zero, 0.0, 0.5 / where(zero, 1.0, y))
-        return _var_grad(ctx, grad * half_inverse, x), None, None, None
+        return _std_grad(ctx, grad, x, y), None, None, None
+
+
+def _std_grad(ctx: Any, grad: Tensor, x: Tensor, y: Tensor) -> Tensor:
+    zero = y == 0
+    half_inverse = where(zero, 0.0, 0.5 / where(zero, 1.0, y))
+    return _var_grad(ctx, grad * half_inverse, x)
+
+
+def _mean_grad(ctx: Any, grad: Tensor) -> Tensor:
+    n = _count(ctx.in_shape, ctx.axes)
+    return _expand_grad(grad, ctx) * (1.0 / n if n else math.nan)
+
+
+class VarMean(NumpyFunction):
+    """(var(x), mean(x)) in one call; the gradient is the sum of theirs"""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, correction: float, keepdim: bool
+    ) -> Any:
+        return Var.forward(ctx, x, axes, correction, keepdim), Mean.forward(ctx, x, axes, keepdim)
+
+    @staticmethod
+    def backward(ctx: Any, grad_var: Tensor, grad_mean: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        return _var_grad(ctx, grad_var, x) + _mean_grad(ctx, grad_mean), None, None, None
+
+
+class StdMean(NumpyFunction):
+    """(std(x), mean(x)) in one call; the gradient is the sum of theirs"""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, correction: float, keepdim: bool
+    ) -> Any:
+        return Std.forward(ctx, x, axes, correction, keepdim), Mean.forward(ctx, x, axes, keepdim)
+
+    @staticmethod
+    def backward(ctx: Any, grad_std: Tensor, grad_mean: Tensor) -> tuple[Any, ...]:
+        x, y = ctx.saved_tensors
+        return _std_grad(ctx, grad_std, x, y) + _mean_grad(ctx, grad_mean), None, None, None
+
+
+_VAR_FUNCTIONS: dict[str, type[NumpyFunction]] = {
+    "var": Var,
+    "std": Std,
+    "var_mean": VarMean,
+    "std_mean": StdMean,
+}
 
 
 def _var_std(
     input: Tensor, dim: Any, unbiased: Any, keepdim: bool, correction: Any, op: str
-) -> Tensor:
+) -> Any:
     if isinstance(dim, bool):  # var(unbiased) overload
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
@@ -625,7 +679,7 @@ def _var_std(
             UserWarning,
             stacklevel=3,
         )
-    return (Var if op == "var" else Std).apply(input, axes, correction, keepdim)
+    return _VAR_FUNCTIONS[op].apply(input, axes, correction, keepdim)
 
 
 def var(
@@ -650,6 +704,30 @@ def std(
 ) -> Tensor:
     """Standard deviation over ``dim``: the square root of var with the same arguments."""
     return _var_std(input, dim, unbiased, keepdim, correction, "std")
+
+
+def var_mean(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> tuple[Tensor, Tensor]:
+    """(var, mean) over ``dim``, with var's arguments."""
+    return _var_std(input, dim, unbiased, keepdim, correction, "var_mean")
+
+
+def std_mean(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: float | None = None,
+) -> tuple[Tensor, Tensor]:
+    """(std, mean) over ``dim``, with std's arguments."""
+    return _var_std(input, dim, unbiased, keepdim, correction, "std_mean")
 
 
 # --- logsumexp, norm -----------------------------------------------------------------------------
@@ -726,7 +804,7 @@ class LinalgVectorNorm(NumpyFunction):
             return g * x.sign(), None, None, None
         y = y.reshape(ctx.kept_shape)
         if p in (math.inf, -math.inf):
-            a = x._data.__abs__()
+            a = np.abs(x._data)
             weights = _even_weights(a, y._data, ctx.axes, nan_picks_nan=False)
             return g * x.sign() * weights, None, None, None
         y_zero = y == 0
