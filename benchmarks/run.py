@@ -41,7 +41,7 @@ REPEATS = {
     "mlp_small": (41, 11),
     "mlp_large": (15, 5),
     "matmul": (7, 3),
-    "deep_chain": (3, 1),
+    "deep_chain": (1, 1),  # one run is 10-60 s: long enough to be steady, too long to repeat
     "deep_chain_1m": (1, 1),
     "memory": (1, 1),
 }
@@ -238,7 +238,12 @@ def extras(quick: bool, libs: list[str]) -> list[str]:
             if backend not in libs or not installed(backend):
                 continue
             base = [py, str(script), "--backend", backend]
-            if has_epochs:
+            if has_epochs and quick:
+                t, p = run_script([*base, "--epochs", "1"], 1)
+                status = f"failed: {_tail(p)}" if p.returncode else f"last line: {_last(p)}"
+                lines.append(f"- {name} ({backend}): 1-epoch run {t:.1f} s, start-up included")
+                lines[-1] += f" ({status})"
+            elif has_epochs:
                 # Per epoch = the difference of a 3-epoch and a 1-epoch run (start-up cancels).
                 t1, p1 = run_script([*base, "--epochs", "1"], 1)
                 t3, p3 = run_script([*base, "--epochs", "3"], 1)
@@ -290,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated workload names")
     parser.add_argument("--libs", default=",".join(LIBS), help="comma-separated libraries")
     parser.add_argument("--repeats", type=int, default=0, help="override every repeat count")
+    parser.add_argument(
+        "--peers-1m", action="store_true", help="also run autograd and MyGrad at 1,000,000 steps"
+    )
     parser.add_argument("--no-extras", action="store_true", help="skip section 7")
     parser.add_argument(
         "--write-results",
@@ -361,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
             for lib in module.LIBS:
                 if lib not in libs or not installed(lib):
                     continue
+                if lib in getattr(module, "OPT_IN_LIBS", ()) and not args.peers_1m:
+                    runs.setdefault(lib, []).append(_failed(module, "not run (--peers-1m)"))
+                    continue
                 t0 = time.perf_counter()
                 runs.setdefault(lib, []).append(run_worker(module, lib, repeats, args.quick))
                 print(
@@ -375,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
             + (f", median over {rounds} rounds of fresh workers." if rounds > 1 else ".")
         ]
         notes += getattr(module, "NOTES", [])
+        if args.quick:
+            notes += getattr(module, "QUICK_NOTES", [])
         emit(format_table(module, rows) + [""] + [f"_{n}_" for n in notes] + [""])
         targets = format_targets(module, rows)
         summary += targets
