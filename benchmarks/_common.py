@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import resource
 import statistics
 import time
@@ -35,20 +36,34 @@ class Skip(Exception):
     """Raised by a workload when a library cannot run it (the message goes into the table)."""
 
 
+# The clock every timing uses, chosen by run.py (--clock) through the worker's environment.
+# "cpu" (the default) is the process's CPU time, all threads summed: on a machine shared with other
+# jobs, wall time mostly measures the neighbours (7x inflated and jumping between repeats when
+# the load average is 5x the core count), while CPU time stays within a few percent. "wall" is
+# the usual perf_counter, right on a quiet machine.
+CLOCK_ENV = "NDGRAD_BENCH_CLOCK"
+
+
+def clock() -> Callable[[], float]:
+    """The timer selected for this run: ``time.process_time`` or ``time.perf_counter``."""
+    return time.perf_counter if os.environ.get(CLOCK_ENV, "cpu") == "wall" else time.process_time
+
+
 def median_time(fn: Callable[[], Any], repeats: int, warmup: int = 1) -> float:
-    """Median wall time of ``fn()`` in seconds, after ``warmup`` untimed calls.
+    """Median time of ``fn()`` in seconds on the selected clock, after ``warmup`` untimed calls.
 
     A full collection runs before each repeat so that one repeat's garbage is not billed to the
     next; the collector stays enabled while timing, as in real use.
     """
+    now = clock()
     for _ in range(warmup):
         fn()
     times = []
     for _ in range(repeats):
         gc.collect()
-        t0 = time.perf_counter()
+        t0 = now()
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(now() - t0)
     return statistics.median(times)
 
 

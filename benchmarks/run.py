@@ -18,6 +18,7 @@ import importlib.util
 import json
 import os
 import platform
+import resource
 import shlex
 import statistics
 import subprocess
@@ -31,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from _common import LABEL, LIBS, thread_env  # noqa: E402
+from _common import CLOCK_ENV, LABEL, LIBS, thread_env  # noqa: E402
 from _worker import MARKER  # noqa: E402
 from workloads import WORKLOADS  # noqa: E402
 
@@ -50,6 +51,10 @@ REPEATS = {
 # library, the median over rounds of each worker's median.
 ROUNDS = {"op_overhead": (3, 1), "mlp_small": (3, 1), "mlp_large": (3, 1), "matmul": (3, 1)}
 WORKER_TIMEOUT_S = 900
+CLOCKS = {
+    "cpu": "process CPU time (all threads of the worker summed)",
+    "wall": "wall time (perf_counter)",
+}
 PASSTHROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
@@ -74,11 +79,19 @@ def worker_env(threads: int, extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def run_worker(module: ModuleType, lib: str, repeats: int, quick: bool) -> dict[str, Any]:
+def module_threads(module: ModuleType, blas_threads: int) -> int:
+    """The workload's thread count; --blas-threads replaces it for the BLAS-bound ones."""
+    return blas_threads if module.THREADS > 1 else module.THREADS
+
+
+def run_worker(
+    module: ModuleType, lib: str, repeats: int, quick: bool, clock: str, blas_threads: int
+) -> dict[str, Any]:
     cmd = [sys.executable, str(HERE / "_worker.py"), module.NAME, lib, "--repeats", str(repeats)]
     if quick:
         cmd.append("--quick")
-    env = worker_env(module.THREADS, getattr(module, "ENV", {}))
+    threads = module_threads(module, blas_threads)
+    env = worker_env(threads, {**getattr(module, "ENV", {}), CLOCK_ENV: clock})
     try:
         proc = subprocess.run(
             cmd, env=env, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S, check=False
@@ -194,6 +207,16 @@ def _ndgrad_commit() -> str:
         return "unknown"
 
 
+def load_line() -> str:
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return "load average unknown"
+    cores = os.cpu_count() or 1
+    busy = " (oversubscribed: wall times are unreliable)" if load > cores else ""
+    return f"load average {load:.1f} on {cores} cores{busy}"
+
+
 def machine_lines() -> list[str]:
     blas_env = ", ".join(f"{k}={os.environ.get(k, '(unset)')}" for k in PASSTHROUGH_ENV)
     return [
@@ -207,7 +230,11 @@ def machine_lines() -> list[str]:
 
 
 # --- extras (7) ----------------------------------------------------------------------------------
-def run_script(cmd: list[str], threads: int) -> tuple[float, subprocess.CompletedProcess[str]]:
+def run_script(
+    cmd: list[str], threads: int, clock: str
+) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Run a script; its time on the chosen clock (CPU time: the child's user + system time)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(
         cmd,
@@ -218,10 +245,13 @@ def run_script(cmd: list[str], threads: int) -> tuple[float, subprocess.Complete
         timeout=WORKER_TIMEOUT_S,
         check=False,
     )
-    return time.perf_counter() - t0, proc
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return (cpu if clock == "cpu" else wall), proc
 
 
-def extras(quick: bool, libs: list[str]) -> list[str]:
+def extras(quick: bool, libs: list[str], clock: str) -> list[str]:
     """7. Placeholders that run once their scripts exist."""
     lines = ["## 7. digits examples and jacobian (run when their scripts exist)", ""]
     py = sys.executable
@@ -232,21 +262,21 @@ def extras(quick: bool, libs: list[str]) -> list[str]:
             lines.append(f"- examples/{name}: not present yet, skipped")
             continue
         found = True
-        _, help_proc = run_script([py, str(script), "--help"], 1)
+        _, help_proc = run_script([py, str(script), "--help"], 1, clock)
         has_epochs = "--epochs" in help_proc.stdout
         for backend in ("ndgrad", "torch"):
             if backend not in libs or not installed(backend):
                 continue
             base = [py, str(script), "--backend", backend]
             if has_epochs and quick:
-                t, p = run_script([*base, "--epochs", "1"], 1)
+                t, p = run_script([*base, "--epochs", "1"], 1, clock)
                 status = f"failed: {_tail(p)}" if p.returncode else f"last line: {_last(p)}"
                 lines.append(f"- {name} ({backend}): 1-epoch run {t:.1f} s, start-up included")
                 lines[-1] += f" ({status})"
             elif has_epochs:
                 # Per epoch = the difference of a 3-epoch and a 1-epoch run (start-up cancels).
-                t1, p1 = run_script([*base, "--epochs", "1"], 1)
-                t3, p3 = run_script([*base, "--epochs", "3"], 1)
+                t1, p1 = run_script([*base, "--epochs", "1"], 1, clock)
+                t3, p3 = run_script([*base, "--epochs", "3"], 1, clock)
                 if p1.returncode or p3.returncode:
                     bad = p3 if p3.returncode else p1
                     lines.append(f"- {name} ({backend}): failed: {_tail(bad)}")
@@ -256,7 +286,7 @@ def extras(quick: bool, libs: list[str]) -> list[str]:
                         f"(3-epoch run {t3:.1f} s; last line: {_last(p3)})"
                     )
             else:
-                t, p = run_script(base, 1)
+                t, p = run_script(base, 1, clock)
                 if p.returncode:
                     lines.append(f"- {name} ({backend}): failed: {_tail(p)}")
                 else:
@@ -268,9 +298,9 @@ def extras(quick: bool, libs: list[str]) -> list[str]:
     if jac.exists():
         found = True
         cmd = [py, str(jac)] + (["--quick"] if quick else [])
-        _, proc = run_script(cmd, 1)
+        _, proc = run_script(cmd, 1, clock)
         if proc.returncode and quick:  # the script may not know --quick
-            _, proc = run_script([py, str(jac)], 1)
+            _, proc = run_script([py, str(jac)], 1, clock)
         title = "jacobian(vectorize=True) vs the row loop (benchmarks/bench_jacobian.py):"
         lines += ["", title, "", "```", proc.stdout.rstrip() or _tail(proc), "```"]
     else:
@@ -295,6 +325,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated workload names")
     parser.add_argument("--libs", default=",".join(LIBS), help="comma-separated libraries")
     parser.add_argument("--repeats", type=int, default=0, help="override every repeat count")
+    parser.add_argument(
+        "--clock",
+        choices=["cpu", "wall"],
+        default="cpu",
+        help="time on process CPU time (default; robust on a shared machine) or wall time",
+    )
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=2,
+        help="threads for the BLAS-bound workloads (large MLP, matmul); default 2",
+    )
     parser.add_argument(
         "--peers-1m", action="store_true", help="also run autograd and MyGrad at 1,000,000 steps"
     )
@@ -337,8 +379,10 @@ def main(argv: list[str] | None = None) -> int:
             "# ndgrad benchmarks",
             "",
             *machine_lines(),
-            f"- Mode: {'--quick' if args.quick else 'full'}; "
-            f"started {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+            f"- Mode: {'--quick' if args.quick else 'full'}; clock: {CLOCKS[args.clock]}; "
+            f"started {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+            f"{load_line()}",
+            f"- Threads: 1, and {args.blas_threads} for the BLAS-bound workloads (3, 4)",
             "",
         ]
     )
@@ -373,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
                     runs.setdefault(lib, []).append(_failed(module, "not run (--peers-1m)"))
                     continue
                 t0 = time.perf_counter()
-                runs.setdefault(lib, []).append(run_worker(module, lib, repeats, args.quick))
+                row = run_worker(module, lib, repeats, args.quick, args.clock, args.blas_threads)
+                runs.setdefault(lib, []).append(row)
                 print(
                     f"   round {r + 1}/{rounds} {lib}: {time.perf_counter() - t0:.1f} s",
                     file=sys.stderr,
@@ -381,8 +426,9 @@ def main(argv: list[str] | None = None) -> int:
                 )
         rows = {lib: combine(lib_runs) for lib, lib_runs in runs.items()}
         report += [title, ""]
+        threads = module_threads(module, args.blas_threads)
         notes = [
-            f"{module.THREADS} thread(s); median of {repeats} repeat(s) after warm-up"
+            f"{threads} thread(s); median of {repeats} repeat(s) after warm-up"
             + (f", median over {rounds} rounds of fresh workers." if rounds > 1 else ".")
         ]
         notes += getattr(module, "NOTES", [])
@@ -395,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
             emit([line for _, line in targets] + [""])
 
     if not args.no_extras and (not only or "extras" in only):
-        emit(extras(args.quick, libs))
+        emit(extras(args.quick, libs, args.clock))
 
     counts = {s: sum(1 for status, _ in summary if status == s) for s in ("PASS", "MISS", "N/A")}
     emit(
@@ -406,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
             *(line for _, line in summary),
             "",
             f"{counts['PASS']} PASS, {counts['MISS']} MISS, {counts['N/A']} N/A; "
-            f"suite took {time.perf_counter() - started:.0f} s.",
+            f"suite took {time.perf_counter() - started:.0f} s; at the end: {load_line()}.",
             "",
             f"Command: `python {shlex.join(['benchmarks/run.py', *(argv or sys.argv[1:])])}`",
         ]

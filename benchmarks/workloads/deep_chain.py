@@ -6,11 +6,10 @@ here, and per-node memory shows. A failure is a result and is printed in the tab
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
-from _common import LIBS, Config
+from _common import LIBS, Config, clock
 
 from ._spec import Column, Target
 
@@ -92,14 +91,15 @@ def run_chain(lib: str, steps: int, repeats: int) -> dict[str, Any]:
     import statistics
 
     f = chain_fn(lib)
+    now = clock()
     try:
         f(1000)
         times = []
         for _ in range(repeats):
             gc.collect()
-            t0 = time.perf_counter()
+            t0 = now()
             f(steps)
-            times.append(time.perf_counter() - t0)
+            times.append(now() - t0)
     except RecursionError:
         return {"time_s": "RecursionError"}
     except MemoryError:

@@ -14,7 +14,7 @@ from _common import LIBS, Config, median_time
 from ._spec import Column, Target
 
 NAME = "matmul"
-TITLE = "4. matmul: (1024x1024) @ (1024x1024), sum, backward (float32, 2 threads)"
+TITLE = "4. matmul: (1024x1024) @ (1024x1024), sum, backward (float32, BLAS-bound)"
 THREADS = 2
 LIBS = LIBS
 N = 1024

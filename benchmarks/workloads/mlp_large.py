@@ -10,7 +10,7 @@ from ._mlp import run_mlp
 from ._spec import Column, Target
 
 NAME = "mlp_large"
-TITLE = "3. large MLP step: 784-256-10, batch 128, ReLU, cross-entropy, SGD (float32, 2 threads)"
+TITLE = "3. large MLP step: 784-256-10, batch 128, ReLU, cross-entropy, SGD (float32, BLAS-bound)"
 THREADS = 2
 LIBS = LIBS
 COLUMNS = [Column("step_ms", "step", "ms", ratio_to="numpy", digits=3)]
