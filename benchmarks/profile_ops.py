@@ -7,7 +7,7 @@
 
 Runs the same code as workloads 1 (1,000 ops on (4,) tensors, repeated) and 5 (the deep chain) under
 cProfile, with the working tree's ndgrad and one BLAS thread, and prints the forward and backward
-wall times (without the profiler) followed by the top functions.
+CPU times per op (without the profiler) followed by the top functions.
 """
 
 from __future__ import annotations
@@ -75,16 +75,17 @@ def deep_chain(steps: int) -> Workload:
 
 
 def profile(name: str, make: Callable[[], Workload], top: int, sort: str, dump: str | None) -> None:
-    # One plain run for the wall times, then one under the profiler.
+    # One plain run for the times (CPU time, as run.py: steady on a shared machine), then one
+    # under the profiler.
     forward, backward, n_ops = make()
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     forward()
-    t1 = time.perf_counter()
+    t1 = time.process_time()
     backward()
-    t2 = time.perf_counter()
+    t2 = time.process_time()
     print(
         f"== {name}: {n_ops} ops; forward {(t1 - t0) / n_ops * 1e6:.2f} us/op, "
-        f"backward {(t2 - t1) / n_ops * 1e6:.2f} us/op (without the profiler)"
+        f"backward {(t2 - t1) / n_ops * 1e6:.2f} us/op (CPU time, without the profiler)"
     )
     forward, backward, _ = make()
     prof = cProfile.Profile()
