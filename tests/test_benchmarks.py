@@ -1,0 +1,58 @@
+"""The benchmark suite (benchmarks/) computes the same thing in every library, and its runner works.
+
+No timing is asserted here: only that the workloads are comparable and the harness runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+from workloads import _mlp, deep_chain  # noqa: E402
+from workloads._spec import Target  # noqa: E402
+
+LIBS = [
+    lib
+    for lib in ("numpy", "ndgrad", "torch", "autograd", "mygrad")
+    if lib in ("numpy", "ndgrad") or importlib.util.find_spec(lib) is not None
+]
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_mlp_step_matches_the_numpy_reference(lib: str) -> None:
+    # Same data, same loss, same SGD update: the losses of consecutive steps agree.
+    ref = _mlp.make_step("numpy", (16, 8, 4), 6)
+    step = _mlp.make_step(lib, (16, 8, 4), 6)
+    for _ in range(3):
+        np.testing.assert_allclose(step(), ref(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("lib", LIBS)
+def test_deep_chain_runs(lib: str) -> None:
+    deep_chain.chain_fn(lib)(50)
+
+
+def test_target_ratio_and_missing_reference() -> None:
+    t = Target("x", "ms", "torch", limit=0.8)
+    assert t.evaluate({"ndgrad": {"ms": 1.0}, "torch": {"ms": 2.0}}) == (True, "0.50x")
+    assert t.evaluate({"ndgrad": {"ms": 3.0}, "torch": {"ms": 2.0}}) == (False, "1.50x")
+    assert t.evaluate({"ndgrad": {"ms": 1.0}})[0] is None
+    assert t.evaluate({"ndgrad": {"ms": "RecursionError"}, "torch": {"ms": 2.0}})[0] is None
+
+
+def test_runner_prints_a_table_per_workload(capsys: pytest.CaptureFixture[str]) -> None:
+    import run
+
+    argv = ["--quick", "--only", "op_overhead", "--libs", "numpy,ndgrad", "--repeats", "1"]
+    assert run.main([*argv, "--no-extras"]) == 0
+    out = capsys.readouterr().out
+    assert "| numpy (hand-written) |" in out
+    assert "| ndgrad |" in out
+    assert "no_grad forward <= 2x the bare numpy call" in out
