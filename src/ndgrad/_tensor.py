@@ -594,13 +594,48 @@ class Tensor(
             raise _errors.broadcast_mismatch(self._data.shape, src._data.shape) from None
         return self._inplace(lambda s: Copy.apply(s, src))
 
+    def _numpy_inplace(self, ufunc: Any, other: Any, alpha: Any = 1) -> bool:
+        """Write ``ufunc(self, alpha * other)`` straight into the storage when nothing records.
+
+        The update loops of training (``p -= lr * p.grad`` under no_grad) take this path: one
+        numpy call with ``out=``, no temporary tensor. Anything unusual (a dtype that does not
+        cast back, a shape that does not broadcast, forward AD) returns False, and the general
+        path gives PyTorch's result or error.
+        """
+        other_is_tensor = isinstance(other, Tensor)
+        if _state.forward_ad or (
+            _state.grad_enabled
+            and (self._requires_grad or (other_is_tensor and other._requires_grad))
+        ):
+            return False
+        value = other._data if other_is_tensor else other
+        if not isinstance(value, np.ndarray | float | int) or isinstance(value, bool):
+            return False
+        data = self._data
+        if data.dtype.kind != "f" or not data.flags.writeable or self._base is not None:
+            return False  # integer promotion, read-only (expanded) arrays, views: general path
+        if alpha != 1:
+            value = value * alpha
+        try:
+            ufunc(data, value, out=data, casting="same_kind")
+        except (TypeError, ValueError):  # nothing was written: numpy checks before computing
+            return False
+        self._bump_version()
+        return True
+
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if self._numpy_inplace(np.add, other, alpha):
+            return self
         return self._inplace(lambda s: s.add(other, alpha=alpha))
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if self._numpy_inplace(np.subtract, other, alpha):
+            return self
         return self._inplace(lambda s: s.sub(other, alpha=alpha))
 
     def mul_(self, other: Any) -> Tensor:
+        if self._numpy_inplace(np.multiply, other):
+            return self
         return self._inplace(lambda s: s.mul(other))
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
