@@ -52,6 +52,7 @@ REPEATS = {
 ROUNDS = {"op_overhead": (3, 1), "mlp_small": (3, 1), "mlp_large": (3, 1), "matmul": (3, 1)}
 WORKER_TIMEOUT_S = 900
 CLOCKS = {
+    "auto": "process CPU time for 1-thread workloads, wall time for multi-threaded ones",
     "cpu": "process CPU time (all threads of the worker summed)",
     "wall": "wall time (perf_counter)",
 }
@@ -84,6 +85,13 @@ def module_threads(module: ModuleType, blas_threads: int) -> int:
     return blas_threads if module.THREADS > 1 else module.THREADS
 
 
+def module_clock(module: ModuleType, clock: str, blas_threads: int) -> str:
+    """--clock auto: CPU time with one thread, wall time with more (CPU time counts spin-waits)."""
+    if clock != "auto":
+        return clock
+    return "cpu" if module_threads(module, blas_threads) == 1 else "wall"
+
+
 def run_worker(
     module: ModuleType, lib: str, repeats: int, quick: bool, clock: str, blas_threads: int
 ) -> dict[str, Any]:
@@ -91,6 +99,7 @@ def run_worker(
     if quick:
         cmd.append("--quick")
     threads = module_threads(module, blas_threads)
+    clock = module_clock(module, clock, blas_threads)
     env = worker_env(threads, {**getattr(module, "ENV", {}), CLOCK_ENV: clock})
     try:
         proc = subprocess.run(
@@ -327,9 +336,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=0, help="override every repeat count")
     parser.add_argument(
         "--clock",
-        choices=["cpu", "wall"],
-        default="cpu",
-        help="time on process CPU time (default; robust on a shared machine) or wall time",
+        choices=["auto", "cpu", "wall"],
+        default="auto",
+        help="auto (default): CPU time with 1 thread (robust on a shared machine), wall time with "
+        "more (CPU time would count the BLAS threads' spin-waits)",
     )
     parser.add_argument(
         "--blas-threads",
@@ -428,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
         report += [title, ""]
         threads = module_threads(module, args.blas_threads)
         notes = [
-            f"{threads} thread(s); median of {repeats} repeat(s) after warm-up"
+            f"{threads} thread(s); {module_clock(module, args.clock, args.blas_threads)} time; "
+            f"median of {repeats} repeat(s) after warm-up"
             + (f", median over {rounds} rounds of fresh workers." if rounds > 1 else ".")
         ]
         notes += getattr(module, "NOTES", [])
