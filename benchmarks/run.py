@@ -18,11 +18,13 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import resource
 import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import ModuleType
@@ -260,6 +262,10 @@ def run_script(
     return (cpu if clock == "cpu" else wall), proc
 
 
+# What examples/*_digits.py print about their training loop.
+EPOCH_TIME = re.compile(r"train time per epoch: ([0-9.]+) s \(CPU ([0-9.]+) s\)")
+
+
 def extras(quick: bool, libs: list[str], clock: str) -> list[str]:
     """7. Placeholders that run once their scripts exist."""
     lines = ["## 7. digits examples and jacobian (run when their scripts exist)", ""]
@@ -271,38 +277,24 @@ def extras(quick: bool, libs: list[str], clock: str) -> list[str]:
             lines.append(f"- examples/{name}: not present yet, skipped")
             continue
         found = True
-        _, help_proc = run_script([py, str(script), "--help"], 1, clock)
-        has_epochs = "--epochs" in help_proc.stdout
         for backend in ("ndgrad", "torch"):
             if backend not in libs or not installed(backend):
                 continue
-            base = [py, str(script), "--backend", backend]
-            if has_epochs and quick:
-                t, p = run_script([*base, "--epochs", "1"], 1, clock)
-                status = f"failed: {_tail(p)}" if p.returncode else f"last line: {_last(p)}"
-                lines.append(f"- {name} ({backend}): 1-epoch run {t:.1f} s, start-up included")
-                lines[-1] += f" ({status})"
-            elif has_epochs:
-                # Per epoch = the difference of a 3-epoch and a 1-epoch run (start-up cancels).
-                t1, p1 = run_script([*base, "--epochs", "1"], 1, clock)
-                t3, p3 = run_script([*base, "--epochs", "3"], 1, clock)
-                if p1.returncode or p3.returncode:
-                    bad = p3 if p3.returncode else p1
-                    lines.append(f"- {name} ({backend}): failed: {_tail(bad)}")
-                else:
-                    lines.append(
-                        f"- {name} ({backend}): {(t3 - t1) / 2:.2f} s per epoch "
-                        f"(3-epoch run {t3:.1f} s; last line: {_last(p3)})"
-                    )
-            else:
-                t, p = run_script(base, 1, clock)
-                if p.returncode:
-                    lines.append(f"- {name} ({backend}): failed: {_tail(p)}")
-                else:
-                    lines.append(
-                        f"- {name} ({backend}): whole run {t:.1f} s (no --epochs option; "
-                        f"last line: {_last(p)})"
-                    )
+            # The example times its own training loop and prints it; start-up (imports, data
+            # loading) is not in that figure. --quick runs one epoch, otherwise the default.
+            cmd = [py, str(script), "--backend", backend, "--no-progress"]
+            if quick:
+                cmd += ["--epochs", "1"]
+            with tempfile.TemporaryDirectory() as tmp:
+                _, proc = run_script([*cmd, "--plot", str(Path(tmp) / "plot.png")], 1, clock)
+            timing = EPOCH_TIME.search(proc.stdout)
+            if proc.returncode or timing is None:
+                lines.append(f"- {name} ({backend}): failed: {_tail(proc)}")
+                continue
+            lines.append(
+                f"- {name} ({backend}): {float(timing.group(1)):.3f} s per epoch "
+                f"(CPU {float(timing.group(2)):.3f} s); {_last(proc)}"
+            )
     jac = HERE / "bench_jacobian.py"
     if jac.exists():
         found = True
