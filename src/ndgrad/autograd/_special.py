@@ -47,11 +47,35 @@ def apply_node(node: Node, grads: list[Any]) -> Any:
                 if data is not None and data.dtype.kind == "f" and np.isnan(data).any():
                     raise RuntimeError(
                         f"Function '{node.name()}' returned nan values in its {i}th output."
+                        + _zero_times_inf_hint(grads, data)
                     )
     except Exception:
         _warn_forward_trace(node)
         raise
     return outputs
+
+
+def _zero_times_inf_hint(grads: list[Any], nan_output: np.ndarray) -> str:
+    """ndgrad's addition to PyTorch's message, when the nan is the classic 0 * inf.
+
+    The node received a finite gradient that is 0 wherever its result is nan: its own derivative
+    is infinite there (log, sqrt or a division at 0), and a zero from `where`, a mask or a clamp
+    further down the graph did not cancel it. The fix is to make the input safe before the op.
+    """
+    incoming = [getattr(g, "_data", None) for g in grads if g is not None]
+    if len(incoming) != 1 or incoming[0] is None or incoming[0].shape != nan_output.shape:
+        return ""
+    g = incoming[0]
+    nan = np.isnan(nan_output)
+    if not np.all(np.isfinite(g)) or np.any(g[nan] != 0):
+        return ""
+    return (
+        " The gradient it received is 0 wherever it returned nan: this is 0 * inf, the op's own "
+        "derivative being infinite there (e.g. log, sqrt or a division at 0), and a zero from "
+        "where(), a mask or a clamp later in the graph does not cancel it. Make the op's input "
+        "safe instead of masking its output, e.g. x.sqrt() -> where(mask, x, 1.0).sqrt(); "
+        "ndgrad.autograd.explain_nan(loss) shows the path."
+    )
 
 
 def _warn_forward_trace(node: Node) -> None:
