@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 NO_GRAD_FN = "element {index} of tensors does not require grad and does not have a grad_fn"
 IMPLICIT_GRAD = "grad can be implicitly created only for scalar outputs"
@@ -20,6 +23,15 @@ LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place 
 INTERNAL_OVERLAP = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "
     "memory location. Please clone() the tensor before performing the operation."
+)
+PARTIAL_OVERLAP = (
+    "unsupported operation: some elements of the input tensor and the written-to tensor refer to "
+    "a single memory location. Please clone() the tensor before performing the operation."
+)
+MULTI_OUTPUT_VIEW_INPLACE = (
+    "Output {nr} of {fn} is a view and is being modified inplace. This view is the output of a "
+    "function that returns multiple views. Such functions do not allow the output views to be "
+    "modified inplace. You should replace the inplace operation by an out-of-place one."
 )
 NO_GRAD_VIEW_INPLACE = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
@@ -58,3 +70,34 @@ def broadcast_mismatch(a: Sequence[int], b: Sequence[int]) -> RuntimeError:
                 f"non-singleton dimension {max(len(a), len(b)) - i}"
             )
     return RuntimeError(f"shapes {list(a)} and {list(b)} cannot be broadcast together")
+
+
+def _dense(a: np.ndarray) -> bool:
+    """True if ``a`` covers a block of memory with no gaps and no repeats (any dim order)."""
+    if a.flags.c_contiguous or a.flags.f_contiguous:
+        return True
+    expected = a.itemsize
+    for stride, n in sorted((st, n) for n, st in zip(a.shape, a.strides, strict=True) if n != 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
+def check_no_partial_overlap(dst: np.ndarray, src: Any) -> None:
+    """Refuse an in-place write whose source partly overlaps its destination, as PyTorch does.
+
+    The same memory in the same layout (``x.mul_(x)``) is fine, and so is memory that does not
+    overlap. Where either side has gaps PyTorch does not try to tell, and neither does this.
+    """
+    if type(src) is not np.ndarray or src is dst or not dst.size or not src.size:
+        return
+    if not np.may_share_memory(dst, src) or not (_dense(dst) and _dense(src)):
+        return
+    if (
+        dst.__array_interface__["data"][0] == src.__array_interface__["data"][0]
+        and dst.shape == src.shape
+        and dst.strides == src.strides
+    ):
+        return
+    raise RuntimeError(PARTIAL_OVERLAP)

@@ -7,6 +7,7 @@ attributes, conversions and the in-place machinery.
 
 from __future__ import annotations
 
+import re
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
@@ -265,18 +266,26 @@ class Tensor(
     def _accumulate(self, grad: Tensor) -> None:
         """Add ``grad`` into ``.grad`` (the engine has already matched shape and dtype)."""
         current = self._grad
-        if _state.grad_enabled:
-            # create_graph: keep the gradient's own graph, and never write into it.
-            self._grad = grad if current is None else current + grad
-        elif current is None:
+        if current is None:
             # A copy: the incoming gradient may be shared (the caller's tensor, or routed to
-            # several inputs by one node), and .grad is the user's to modify in place.
-            self._grad = Tensor._make(np.array(grad._data, copy=True))
-        elif current.grad_fn is not None:
-            self._grad = Tensor._make(current._data + grad._data)
-        else:
-            np.add(current._data, grad._data, out=current._data)
+            # several inputs by one node), and .grad is the user's to modify in place. Under
+            # create_graph the copy is recorded (CopyBackwards), as PyTorch's is.
+            if _state.grad_enabled and grad._requires_grad:
+                from .autograd._views import Copy
+
+                self._grad = Copy.apply(Tensor._make(grad._data), grad)
+            else:
+                self._grad = Tensor._make(np.array(grad._data, copy=True))
+        elif _state.grad_enabled:
+            # create_graph: the sum is recorded, and the old .grad is left as it was.
+            self._grad = current + grad
+        elif current._data.flags.writeable:
+            # In place, as PyTorch does: a .grad with history (from an earlier create_graph
+            # backward) keeps it, and anyone holding the .grad tensor sees the sum.
+            np.add(current._data, grad._data, out=current._data, casting="unsafe")
             current._bump_version()
+        else:
+            self._grad = Tensor._make(current._data + grad._data)
 
     def detach(self) -> Tensor:
         """A tensor on the same storage, outside the graph; shares the version counter."""
@@ -495,8 +504,15 @@ class Tensor(
                 "a view of a leaf Variable that requires grad is being used in an in-place "
                 "operation."
             )
-        if _state.grad_enabled and base is not None and "_no_grad_view" in self.__dict__:
-            raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
+        if _state.grad_enabled and base is not None and self.__dict__:
+            if "_no_grad_view" in self.__dict__:
+                raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
+            if "_multi_output_view" in self.__dict__ and self.grad_fn is not None:
+                raise RuntimeError(
+                    _errors.MULTI_OUTPUT_VIEW_INPLACE.format(
+                        nr=self._output_nr, fn=re.sub(r"Backward\d*$", "", self.grad_fn.name())
+                    )
+                )
 
     def _inplace(self, compute: Callable[[Tensor], Tensor]) -> Tensor:
         """Run ``compute(self)`` and write its result into this tensor's storage.
@@ -592,6 +608,7 @@ class Tensor(
             np.broadcast_to(src._data, self._data.shape)
         except ValueError:
             raise _errors.broadcast_mismatch(self._data.shape, src._data.shape) from None
+        _errors.check_no_partial_overlap(self._data, src._data)
         return self._inplace(lambda s: Copy.apply(s, src))
 
     def _numpy_inplace(self, ufunc: Any, other: Any, alpha: Any = 1) -> bool:
@@ -624,21 +641,29 @@ class Tensor(
         return True
 
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if isinstance(other, Tensor):
+            _errors.check_no_partial_overlap(self._data, other._data)
         if self._numpy_inplace(np.add, other, alpha):
             return self
         return self._inplace(lambda s: s.add(other, alpha=alpha))
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        if isinstance(other, Tensor):
+            _errors.check_no_partial_overlap(self._data, other._data)
         if self._numpy_inplace(np.subtract, other, alpha):
             return self
         return self._inplace(lambda s: s.sub(other, alpha=alpha))
 
     def mul_(self, other: Any) -> Tensor:
+        if isinstance(other, Tensor):
+            _errors.check_no_partial_overlap(self._data, other._data)
         if self._numpy_inplace(np.multiply, other):
             return self
         return self._inplace(lambda s: s.mul(other))
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        if isinstance(other, Tensor):
+            _errors.check_no_partial_overlap(self._data, other._data)
         return self._inplace(lambda s: s.div(other, rounding_mode=rounding_mode))
 
     def pow_(self, exponent: Any) -> Tensor:

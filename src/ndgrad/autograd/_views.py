@@ -34,8 +34,12 @@ def _addresses(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def flat_index(base: np.ndarray, view: np.ndarray) -> np.ndarray:
-    """For each element of ``view``, the C-order flat index of the ``base`` element it aliases."""
+def flat_index(base: np.ndarray, view: np.ndarray, written: bool = True) -> np.ndarray:
+    """For each element of ``view``, the C-order flat index of the ``base`` element it aliases.
+
+    A view that is ``written`` to must not alias one base element twice (PyTorch refuses such a
+    write); a view that is only re-derived after a write elsewhere may (an expanded view).
+    """
     v = _addresses(view)
     if base.flags.c_contiguous and base.size:
         # The usual case: a base's address is a linear function of its flat index.
@@ -43,10 +47,8 @@ def flat_index(base: np.ndarray, view: np.ndarray) -> np.ndarray:
         idx, rest = np.divmod(offset, base.itemsize)
         if (rest != 0).any() or (idx < 0).any() or (idx >= base.size).any():
             raise RuntimeError("in-place operation on a view whose memory is not part of its base")
-        if np.unique(idx).size != idx.size:
-            from .. import _errors
-
-            raise RuntimeError(_errors.INTERNAL_OVERLAP)
+        if written:
+            _check_unique(idx)
         return idx
     b = _addresses(base).ravel()
     order = np.argsort(b, kind="stable")
@@ -58,11 +60,16 @@ def flat_index(base: np.ndarray, view: np.ndarray) -> np.ndarray:
             return np.zeros(view.shape, dtype=np.int64)
         raise RuntimeError("in-place operation on a view whose memory is not part of its base")
     idx = order[pos].reshape(view.shape)
+    if written:
+        _check_unique(idx)
+    return idx
+
+
+def _check_unique(idx: np.ndarray) -> None:
     if np.unique(idx).size != idx.size:
         from .. import _errors
 
         raise RuntimeError(_errors.INTERNAL_OVERLAP)
-    return idx
 
 
 class AsStrided(NumpyFunction):
@@ -94,8 +101,11 @@ class Embed(NumpyFunction):
         ctx.idx, ctx.base_shape = idx, base_shape
         lead = x.shape[: x.ndim - idx.ndim]
         out = np.zeros((*lead, int(np.prod(base_shape))), dtype=x.dtype)
-        out[..., idx] = x
-        return out.reshape(*lead, *base_shape)
+        if np.unique(idx).size == idx.size:
+            out[..., idx] = x
+        else:  # an expanded view: elements that alias one base element add up
+            np.add.at(out, (..., idx), x)  # type: ignore[arg-type]
+        return out.reshape((*lead, *base_shape))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -167,12 +177,11 @@ def _rederive(view: Tensor, root: Tensor) -> None:
     previous = _state.grad_enabled
     _state.grad_enabled = True
     try:
-        fresh = AsStrided.apply(root, flat_index(root._data, view._data), root._data.shape)
+        idx = flat_index(root._data, view._data, written=False)
+        fresh = AsStrided.apply(root, idx, root._data.shape)
     finally:
         _state.grad_enabled = previous
-    view.grad_fn = fresh.grad_fn
-    view._output_nr = 0
-    view._requires_grad = True
+    _set_history(view, fresh)
 
 
 def _refresh_views(root: Tensor, skip: Tensor | None = None) -> None:
@@ -198,15 +207,27 @@ def view_alias(view: Tensor) -> Tensor:
         _state.grad_enabled = previous
 
 
+def _set_history(tensor: Tensor, result: Tensor) -> None:
+    """Give ``tensor`` ``result``'s history. A retained gradient follows the tensor to its new
+    version (PyTorch moves ``retain_grad``'s hook); other tensor hooks stay with the old one."""
+    old_fn, old_nr = tensor.grad_fn, tensor._output_nr
+    tensor.grad_fn = result.grad_fn
+    tensor._output_nr = result._output_nr
+    tensor._requires_grad = result._requires_grad
+    if tensor._retains_grad and old_fn is not None and old_fn._retained:
+        old_fn._retained.pop(old_nr, None)
+        tensor._retains_grad = False
+        if tensor.grad_fn is not None:
+            tensor.retain_grad()
+
+
 def rebase_history(tensor: Tensor, result: Tensor) -> None:
     """``tensor``'s storage now holds ``result``'s values: make its graph (and base's) say so."""
     from .._tensor import Tensor
 
     base = tensor._base
     if base is None:
-        tensor.grad_fn = result.grad_fn
-        tensor._output_nr = result._output_nr
-        tensor._requires_grad = result._requires_grad
+        _set_history(tensor, result)
         _refresh_views(tensor)
         return
     idx = flat_index(base._data, tensor._data)
@@ -214,9 +235,7 @@ def rebase_history(tensor: Tensor, result: Tensor) -> None:
     old = Tensor._make(base._data, base.grad_fn, base._output_nr)
     old._requires_grad = base._requires_grad
     new = CopySlices.apply(old, idx, result)
-    base.grad_fn = new.grad_fn
-    base._output_nr = 0
-    base._requires_grad = new._requires_grad
+    _set_history(base, new)
     if base.grad_fn is not None:
         _rederive(tensor, base)
         register_view(base, tensor)

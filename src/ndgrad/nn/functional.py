@@ -19,6 +19,8 @@ from .._creation import default_rng
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..ops.arithmetic import NumpyFunction, where
+from ..ops.reduction import log_softmax as _log_softmax
+from ..ops.reduction import softmax as _softmax
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
 
@@ -193,31 +195,73 @@ class NormalCdf(NumpyFunction):
         return grad * ((x * x) * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
 
 
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
-    """y = x Φ(x), or with approximate='tanh': x (1 + tanh(√(2/π)(x + 0.044715 x³))) / 2"""
-    if approximate == "tanh":
-        inner = (input + input * input * input * 0.044715) * math.sqrt(2 / math.pi)
-        return input * 0.5 * (_tanh(inner) + 1)
-    if approximate != "none":
-        raise RuntimeError("approximate argument must be either none or tanh.")
-    return input * NormalCdf.apply(input)
+_SQRT_2_PI = math.sqrt(2 / math.pi)  # the tanh approximation's √(2/π)
 
 
-class Elu(NumpyFunction):
-    """y = x if x > 0 else α(eˣ - 1); dy/dx = 1 or y + α"""
+class Gelu(NumpyFunction):
+    """y = x Φ(x); dy/dx = Φ(x) + x φ(x).
+    With approximate='tanh': y = x (1 + tanh u) / 2, u = √(2/π)(x + 0.044715 x³),
+    dy/dx = (1 + tanh u) / 2 + x (1 - tanh² u) √(2/π)(1 + 3 · 0.044715 x²) / 2"""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, alpha: float) -> np.ndarray:
-        pos = x > 0
-        y = np.where(pos, x, alpha * np.expm1(np.minimum(x, 0)))
-        ctx.save_for_backward(pos, y)
-        ctx.alpha = alpha
-        return y
+    def forward(ctx: Any, x: np.ndarray, approximate: str) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            return 0.5 * x * (1 + np.tanh(_SQRT_2_PI * (x + 0.044715 * x**3)))
+        return x * (0.5 * (1.0 + _erf(x * (1 / math.sqrt(2)))))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        pos, y = ctx.saved_tensors
-        return where(pos, grad, grad * (y + ctx.alpha)), None
+        (x,) = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            th = _tanh((x + x * x * x * 0.044715) * _SQRT_2_PI)
+            slope = (x * x * (3 * 0.044715) + 1) * _SQRT_2_PI
+            return grad * ((th + 1) * 0.5 + x * (1 - th * th) * slope * 0.5), None
+        pdf = ((x * x) * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+        return grad * (NormalCdf.apply(x) + x * pdf), None
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """y = x Φ(x), or with approximate='tanh': x (1 + tanh(√(2/π)(x + 0.044715 x³))) / 2"""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return Gelu.apply(input, approximate)
+
+
+class Silu(NumpyFunction):
+    """y = x σ(x); dy/dx = σ(x) (1 + x (1 - σ(x)))"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        e = np.exp(-np.abs(x))  # the stable sigmoid, as ops.unary.Sigmoid computes it
+        return x * np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        s = _sigmoid(x)
+        return grad * (s * (x * (1 - s) + 1))
+
+
+class Elu(NumpyFunction):
+    """y = x if x > 0 else α(eˣ - 1); dy/dx = 1 or α eˣ
+
+    Saves its input, as PyTorch's out-of-place elu does, so an in-place op on the output later
+    does not invalidate this node.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, alpha: float) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        return where(x > 0, grad, grad * (x.exp() * ctx.alpha)), None
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -226,7 +270,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """y = x σ(x)"""
-    return input * _sigmoid(input)
+    return Silu.apply(input)
 
 
 class Softplus(NumpyFunction):
@@ -260,72 +304,20 @@ def _softmax_dim(ndim: int, name: str) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-class LogSoftmax(NumpyFunction):
-    """y = x - log Σ eˣ over dim; dx = g - eʸ Σ g"""
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
-        shifted = x - x.max(axis=dim, keepdims=True)
-        y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-        ctx.save_for_backward(y)
-        ctx.dim = dim
-        return y
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        (y,) = ctx.saved_tensors
-        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
-
-
-class Softmax(NumpyFunction):
-    """y = eˣ / Σ eˣ over dim; dx = y (g - Σ g y)"""
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
-        y = e / e.sum(axis=dim, keepdims=True)
-        ctx.save_for_backward(y)
-        ctx.dim = dim
-        return y
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        (y,) = ctx.saved_tensors
-        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
-
-
-def _softmax_input(input: Tensor, dim: int | None, dtype: Any, name: str) -> tuple[Tensor, int]:
-    from ..ops._util import wrap_dim
-
-    if dtype is not None:
-        input = input.to(dtype)
-    if dim is None:
-        dim = _softmax_dim(input.ndim, name)
-    if input._data.dtype.kind != "f":
-        from ..ops._util import dtype_name
-
-        raise RuntimeError(
-            f"\"{name}_lastdim_kernel_impl\" not implemented for '{dtype_name(input._data.dtype)}'"
-        )
-    return input, wrap_dim(dim, input.ndim)
-
-
 def log_softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
-    x, d = _softmax_input(input, dim, dtype, "log_softmax")
-    if x.ndim == 0:
-        return x * 0
-    return LogSoftmax.apply(x, d)
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "log_softmax")
+    return _log_softmax(input, dim, dtype=dtype)
 
 
 def softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
-    x, d = _softmax_input(input, dim, dtype, "softmax")
-    if x.ndim == 0:
-        return x * 0 + 1
-    return Softmax.apply(x, d)
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "softmax")
+    return _softmax(input, dim, dtype=dtype)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

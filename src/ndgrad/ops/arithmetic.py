@@ -41,6 +41,7 @@ __all__ = [
     "ne",
     "neg",
     "pow",
+    "rsub",
     "sub",
     "true_divide",
     "where",
@@ -127,6 +128,52 @@ class Sub(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         need_a, need_b = ctx.needs_input_grad
         return (grad if need_a else None), (-grad if need_b else None)
+
+
+class AddScaled(NumpyFunction):
+    """y = a + alpha * b (``add(a, b, alpha=...)``): one node, as PyTorch records it"""
+
+    node_name = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any, alpha: Any) -> np.ndarray:
+        ctx.alpha = alpha
+        return a + alpha * b
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_a, need_b, _ = ctx.needs_input_grad
+        return (grad if need_a else None), (grad * ctx.alpha if need_b else None), None
+
+
+class SubScaled(NumpyFunction):
+    """y = a - alpha * b (``sub(a, b, alpha=...)``)"""
+
+    node_name = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any, alpha: Any) -> np.ndarray:
+        ctx.alpha = alpha
+        return a - alpha * b
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_a, need_b, _ = ctx.needs_input_grad
+        return (grad if need_a else None), (grad * -ctx.alpha if need_b else None), None
+
+
+class RSub(NumpyFunction):
+    """y = c - x for a number c (``c - x``, ``rsub(x, c)``); dy/dx = -1"""
+
+    node_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, c: Any) -> np.ndarray:
+        return c - x
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return -grad, None
 
 
 class Mul(NumpyFunction):
@@ -320,7 +367,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """input + alpha * other, with broadcasting and PyTorch's type promotion."""
     a, b, _ = binary_operands(input, other, "add")
     if alpha != 1:
-        b = mul(b, alpha)
+        return _apply_binary(AddScaled, a, b, alpha)
     return _apply_binary(Add, a, b)
 
 
@@ -333,8 +380,19 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
             "`logical_xor()` operator instead."
         )
     if alpha != 1:
-        b = mul(b, alpha)
+        return _apply_binary(SubScaled, a, b, alpha)
     return _apply_binary(Sub, a, b)
+
+
+def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """other - alpha * input (``c - x`` for a number c records RsubBackward1, as PyTorch)"""
+    T = tensor_cls()
+    if isinstance(input, T) and not isinstance(other, T) and alpha == 1:
+        a, c, dt = binary_operands(input, other, "rsub")
+        if dt.kind == "b":
+            return sub(other, input)  # PyTorch's bool error
+        return RSub.apply(a, c)
+    return sub(other, input, alpha=alpha)
 
 
 def mul(input: Any, other: Any) -> Tensor:
@@ -530,7 +588,7 @@ class ArithmeticMethods:
     # "unsupported operand type(s)" TypeError, as it does for PyTorch.
     __add__ = __radd__ = _operator(add)
     __sub__ = _operator(sub)
-    __rsub__ = _operator(lambda self, other: sub(other, self))
+    __rsub__ = _operator(rsub)
     __mul__ = __rmul__ = _operator(mul)
     __truediv__ = _operator(div)
     __rtruediv__ = _operator(_rtruediv)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
+from ..autograd._views import rebase_history
 from ..autograd.grad_mode import _state
 from ._util import dtype_name, tensor_cls, wrap_dim
 from .arithmetic import NumpyFunction, where
@@ -75,7 +76,9 @@ class Index(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, key: Key) -> np.ndarray:
         ctx.in_shape = x.shape
         ctx.key = key
-        return _get(x, key)
+        # numpy may lay the result out with the indexed dims inside; PyTorch's is contiguous,
+        # and view() legality depends on it.
+        return np.asarray(_get(x, key), order="C")
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -529,6 +532,8 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         )
     if isinstance(value, Tensor):
         value = _checked_value(input, p, target, value, cast=mask_fill)
+        if p.adv is None:
+            _errors.check_no_partial_overlap(input._data[p.basic], value._data)
     elif isinstance(value, int | float | bool | np.generic):
         value = value.item() if isinstance(value, np.generic) else value
     else:
@@ -569,8 +574,8 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         return
     input._check_inplace()
     out = cls.apply(input, key, value)  # writes into input's storage
-    input.grad_fn, input._output_nr = out.grad_fn, out._output_nr
-    input._requires_grad = out._requires_grad
+    # The new history, for input and for every live view of it (they see the write too).
+    rebase_history(input, out)
     input._bump_version()
 
 

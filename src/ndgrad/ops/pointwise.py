@@ -1716,6 +1716,9 @@ def _inplace_method(name: str) -> Any:
     fn = globals()[name] if name in globals() else getattr(_unary, name)
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        for a in args:
+            if isinstance(a, tensor_cls()):
+                _errors.check_no_partial_overlap(self._data, a._data)
         return self._inplace(lambda s: fn(s, *args, **kwargs))
 
     method.__name__ = method.__qualname__ = name + "_"

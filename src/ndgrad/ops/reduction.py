@@ -43,6 +43,7 @@ __all__ = [
     "count_nonzero",
     "cumprod",
     "cumsum",
+    "log_softmax",
     "logsumexp",
     "max",
     "mean",
@@ -50,6 +51,7 @@ __all__ = [
     "min",
     "prod",
     "return_types",
+    "softmax",
     "sort",
     "std",
     "std_mean",
@@ -1079,8 +1081,72 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     return _pair("topk", Topk.apply(input, axis, int(k), bool(largest)))
 
 
+class LogSoftmax(NumpyFunction):
+    """y = x - log Σ eˣ over dim; dx = g - eʸ Σ g"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        x1 = x.reshape(1) if x.ndim == 0 else x  # a 0-d input is its own dim 0
+        shifted = x1 - x1.max(axis=dim, keepdims=True)
+        y = (shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))).reshape(x.shape)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (y,) = ctx.saved_tensors
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+
+
+class Softmax(NumpyFunction):
+    """y = eˣ / Σ eˣ over dim; dx = y (g - Σ g y)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        x1 = x.reshape(1) if x.ndim == 0 else x  # a 0-d input is its own dim 0
+        e = np.exp(x1 - x1.max(axis=dim, keepdims=True))
+        y = (e / e.sum(axis=dim, keepdims=True)).reshape(x.shape)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+
+
+def _softmax_input(input: Tensor, dim: int, dtype: Any, name: str) -> tuple[Tensor, int]:
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"\"{name}_lastdim_kernel_impl\" not implemented for '{dtype_name(input._data.dtype)}'"
+        )
+    return input, wrap_dim(dim, input.ndim)
+
+
+def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """log softmax(x) over ``dim``, computed stably as x - logsumexp(x)"""
+    x, d = _softmax_input(input, dim, dtype, "log_softmax")
+    return LogSoftmax.apply(x, d)
+
+
+def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """eˣ / Σ eˣ over ``dim``"""
+    x, d = _softmax_input(input, dim, dtype, "softmax")
+    return Softmax.apply(x, d)
+
+
 class ReductionMethods:
     """Tensor methods of the reductions."""
+
+    def softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        return softmax(self, dim, dtype)  # type: ignore[arg-type]
+
+    def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        return log_softmax(self, dim, dtype)  # type: ignore[arg-type]
 
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
         return sum(self, dim, keepdim, dtype=dtype)  # type: ignore[arg-type]

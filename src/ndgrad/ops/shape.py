@@ -75,7 +75,18 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
         register_view(root, out)
     elif root._requires_grad and not _state.grad_enabled:
         out.__dict__["_no_grad_view"] = True  # in-place on it with grad enabled is refused
+    if "_multi_output_view" in base.__dict__:
+        out.__dict__["_multi_output_view"] = True  # so is a view of such a view
     return out
+
+
+def _multi_output_views(outs: tuple[Tensor, ...], base: Tensor) -> tuple[Tensor, ...]:
+    """The views returned by unbind/split/chunk: writing into one in place while recording is
+    refused, as PyTorch refuses it (the node that made them cannot take a rewritten history)."""
+    views = tuple(_as_view(out, base) for out in outs)
+    for v in views:
+        v.__dict__["_multi_output_view"] = True
+    return views
 
 
 def infer_shape(shape: tuple[int, ...], numel: int) -> tuple[int, ...]:
@@ -158,11 +169,18 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
 
 
 class Expand(NumpyFunction):
-    """y = x broadcast to a larger shape (a read-only view); the gradient is summed back"""
+    """y = x broadcast to a larger shape (a view); the gradient is summed back.
+
+    A view that repeats elements is read-only, so writing into it fails as PyTorch's does; one that
+    only adds leading size-1 dims repeats nothing and stays writable, as in PyTorch.
+    """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = x.shape
+        lead = len(shape) - x.ndim
+        if shape[lead:] == x.shape and all(s == 1 for s in shape[:lead]):
+            return x[(None,) * lead + (Ellipsis,)]
         return np.broadcast_to(x, shape)
 
     @staticmethod
@@ -370,8 +388,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if input._data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    outs = Unbind.apply(input, wrap_dim(dim, input._data.ndim))
-    return tuple(_as_view(out, input) for out in outs)
+    return _multi_output_views(Unbind.apply(input, wrap_dim(dim, input._data.ndim)), input)
 
 
 # --- basic indexing views: select, slice, unsqueeze (getitem, narrow, select) -----------------
@@ -879,7 +896,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
                 f"size at dimension {dim}), but got split_sizes={list(sizes)}"
             )
         cls = SplitWithSizes
-    return tuple(_as_view(out, tensor) for out in cls.apply(tensor, d, sizes))
+    return _multi_output_views(cls.apply(tensor, d, sizes), tensor)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
