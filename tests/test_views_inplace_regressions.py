@@ -301,3 +301,27 @@ def test_retained_grad_follows_inplace() -> None:
     b.exp_()
     (b * 3).backward()
     assert b.grad is not None and b.grad.item() == 3.0
+
+
+def _activation_inplace(name: str) -> Callable[[Any, Any], Any]:
+    def program(lib: Any, F: Any) -> Any:
+        x = lib.tensor([0.5, -0.3], requires_grad=True)
+        y = x * 1
+        z = getattr(F, name)(y, inplace=True)
+        layer = getattr(
+            lib.nn, {"relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU"}.get(name, "SiLU")
+        )(inplace=True)
+        w = x * 2
+        layer(w)
+        (z.sum() + w.sum()).backward()
+        return z is y, z, w, x.grad
+
+    return program
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "elu", "silu"])
+def test_activation_inplace_matches_pytorch(name: str) -> None:
+    # inplace=True was accepted and ignored: the input kept its old values.
+    program = _activation_inplace(name)
+    _assert_same(_run(program, ndgrad), _run(program, torch))

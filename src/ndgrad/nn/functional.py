@@ -144,7 +144,7 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
 
 # --- activations -------------------------------------------------------------------------------
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    return input.relu()
+    return input.relu_() if inplace else input.relu()
 
 
 def tanh(input: Tensor) -> Tensor:
@@ -169,7 +169,15 @@ class LeakyRelu(NumpyFunction):
         return grad * _const(ctx.coef), None
 
 
+class LeakyReluInplace(LeakyRelu):
+    """leaky_relu_ (``inplace=True``), which PyTorch records as a node of its own"""
+
+    node_name = "LeakyReluBackward1"
+
+
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    if inplace:
+        return input._inplace(lambda s: LeakyReluInplace.apply(s, negative_slope))
     return LeakyRelu.apply(input, negative_slope)
 
 
@@ -264,12 +272,22 @@ class Elu(NumpyFunction):
         return where(x > 0, grad, grad * (x.exp() * ctx.alpha)), None
 
 
+class EluInplace(Elu):
+    """elu_ (``inplace=True``), which PyTorch records as a node of its own"""
+
+    node_name = "EluBackward1"
+
+
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    if inplace:
+        return input._inplace(lambda s: EluInplace.apply(s, alpha))
     return Elu.apply(input, alpha)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """y = x σ(x)"""
+    if inplace:
+        return input._inplace(Silu.apply)
     return Silu.apply(input)
 
 
