@@ -144,7 +144,7 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
 
 # --- activations -------------------------------------------------------------------------------
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    return input.relu_() if inplace else input.relu()
+    return input.relu_() if inplace else input.relu()  # type: ignore[attr-defined]
 
 
 def tanh(input: Tensor) -> Tensor:
