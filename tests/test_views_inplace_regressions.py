@@ -325,3 +325,318 @@ def test_activation_inplace_matches_pytorch(name: str) -> None:
     # inplace=True was accepted and ignored: the input kept its old values.
     program = _activation_inplace(name)
     _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+# More programs around views and in-place writes, each a few lines run with ``torch`` bound to
+# the library under test and ``leaf(*values)`` making a float64 leaf that requires grad. The last
+# expression's value (after ``return``) is what is compared.
+SNIPPETS: dict[str, str] = {
+    "detach_inplace_then_backward": """
+x = leaf(1.,2.,3.)
+y = x.exp()
+d = y.detach()
+d.mul_(2)
+y.sum().backward()
+return x.grad
+""",
+    "hook_then_inplace": """
+x = leaf(1.,2.)
+y = x*2
+seen=[]
+y.register_hook(lambda g: seen.append(g.clone()))
+y.mul_(3)
+y.sum().backward()
+return seen, x.grad
+""",
+    "gradgrad_setitem": """
+x = leaf(1.,2.,3.)
+y = x*x
+y[1] = x[0]**3
+g, = torch.autograd.grad(y.sum(), x, create_graph=True)
+gg, = torch.autograd.grad(g.sum(), x)
+return g, gg
+""",
+    "gradgrad_view_write": """
+x = leaf(1.,2.,3.)
+y = x*1
+y[1:].mul_(x[:2])
+g, = torch.autograd.grad((y*y).sum(), x, create_graph=True)
+gg, = torch.autograd.grad(g.sum(), x)
+return g, gg
+""",
+    "backward_twice_copyslices": """
+x = leaf(1.,2.,3.)
+y = x*1
+y[0] = 5.
+s=y.sum()
+s.backward(retain_graph=True)
+s.backward()
+return x.grad
+""",
+    "backward_twice_copyslices_noretain": """
+x = leaf(1.,2.,3.)
+y = x*x
+y[0] = 5.
+s=y.sum()
+s.backward()
+s.backward()
+return x.grad
+""",
+    "view_of_leaf_nograd_write": """
+x = leaf(1.,2.,3.)
+with torch.no_grad():
+    x[1:].mul_(2)
+(x*x).sum().backward()
+return x, x.grad
+""",
+    "requires_grad_on_view": """
+x = torch.tensor([1.,2.,3.])
+v = x[1:]
+v.requires_grad_()
+return v.is_leaf, v.requires_grad
+""",
+    "inplace_on_view_then_base_grad": """
+x = leaf(1.,2.,3.,4.)
+y = x.clone()
+v = y.view(2,2)
+v[0].mul_(10)
+(y*y).sum().backward()
+return y, x.grad, v
+""",
+    "transpose_write": """
+x = leaf(1.,2.,3.,4.)
+y = x.clone().view(2,2)
+y.t()[0].add_(100)
+y.sum().backward()
+return y, x.grad
+""",
+    "mask_setitem_tensor": """
+x = leaf(1.,-2.,3.)
+y = x*1
+y[y<0] = x[1]*10
+(y*y).sum().backward()
+return y, x.grad
+""",
+    "setitem_value_grad": """
+x = leaf(1.,2.,3.)
+w = leaf(5.)
+y = x*1
+y[1] = w*2
+(y*y).sum().backward()
+return y, x.grad, w.grad
+""",
+    "diag_write": """
+x = torch.eye(3, dtype=torch.float64, requires_grad=True)
+y = x*2
+y.diagonal().add_(leaf(1.,2.,3.))
+y.sum().backward()
+return y, x.grad
+""",
+    "unsqueeze_write": """
+x = leaf(1.,2.)
+y=x*1
+y.unsqueeze(0).mul_(3)
+y.sum().backward()
+return y, x.grad
+""",
+    "chain_views_write": """
+x = leaf(*range(12))
+y = x.clone()
+v = y.view(3,4)[1:, ::2].t()
+v.mul_(0.5)
+y.pow(2).sum().backward()
+return v, x.grad
+""",
+    "write_to_view_then_view_used": """
+x = leaf(1.,2.,3.)
+y = x*2
+a = y[:2]
+b = y[1:]
+a.mul_(x[:2])
+(b*b).sum().backward()
+return a, b, x.grad
+""",
+    "zero_d_ops": """
+x = leaf(2.)
+y = x*1
+y.add_(x)
+y.mul_(y)
+y.backward()
+return y, x.grad
+""",
+    "squeeze_view_write": """
+x = leaf([[1.,2.]])
+y = x*1
+y.squeeze(0)[1] = 0.
+y.sum().backward()
+return y, x.grad
+""",
+    "narrow_select_write": """
+x = leaf([[1.,2.,3.],[4.,5.,6.]])
+y = x*1
+y.narrow(1,1,2).select(0,1).fill_(0.)
+(y*x).sum().backward()
+return y, x.grad
+""",
+    "retain_base_write_view": """
+x = leaf(1.,2.,3.)
+y = x*1
+y.retain_grad()
+v = y[1:]
+v.retain_grad()
+v.mul_(2)
+(y*3).sum().backward()
+return y.grad, v.grad, x.grad
+""",
+    "retain_grad_view_then_base_write": """
+x = leaf(1.,2.,3.)
+y = x*1
+v = y[1:]
+v.retain_grad()
+y.mul_(2)
+(v*3).sum().backward()
+return v.grad, x.grad
+""",
+    "detach_view_inplace_version": """
+x = leaf(1.,2.)
+y = x.sigmoid()
+y.detach()[0] = 0.
+y.sum().backward()
+return x.grad
+""",
+    "data_write": """
+x = leaf(1.,2.)
+y = x.sigmoid()
+y.data[0] = 0.
+y.sum().backward()
+return x.grad
+""",
+    "inplace_int_result": """
+x = torch.tensor([1,2,3])
+x.add_(1.5)
+return x
+""",
+    "inplace_dtype_promote_float": """
+x = torch.tensor([1.,2.], dtype=torch.float32)
+x.add_(torch.tensor([1.,2.], dtype=torch.float64))
+return x, str(x.dtype)
+""",
+    "expand_then_grad": """
+x = leaf(1.,2.)
+y = x.expand(3,2)
+z = y*1
+z[0,0]=5.
+z.sum().backward()
+return x.grad
+""",
+    "split_then_setitem_on_piece": """
+x = leaf(1.,2.,3.,4.)
+y = x*1
+a,b = y.split(2)
+c = a.clone()
+c[0]=9.
+(c.sum()+b.sum()).backward()
+return x.grad
+""",
+    "unbind_nograd_then_use": """
+x = leaf(1.,2.);
+with torch.no_grad():
+    a, b = (x*1).unbind()
+    a.mul_(3)
+return a, b
+""",
+    "backward_twice_view": """
+x = leaf(1.,2.,3.)
+y = x[1:]
+s = (y*2).sum()
+s.backward()
+s.backward()
+return x.grad
+""",
+    "backward_twice_exp": """
+x = leaf(1.,2.,3.)
+s = x.exp().sum()
+s.backward()
+s.backward()
+return x.grad
+""",
+    "autograd_grad_unused": """
+x = leaf(1.,2.)
+z = leaf(3.)
+return torch.autograd.grad((x*2).sum(), [x, z], allow_unused=True)
+""",
+    "autograd_grad_unused_err": """
+x = leaf(1.,2.)
+z = leaf(3.)
+return torch.autograd.grad((x*2).sum(), [x, z])
+""",
+    "grad_of_non_scalar": """
+x = leaf(1.,2.)
+(x*2).backward()
+""",
+    "backward_after_leaf_modified_nograd": """
+x = leaf(1.,2.)
+y = x*x
+with torch.no_grad(): x.mul_(2)
+y.sum().backward()
+return x.grad
+""",
+    "create_graph_retain_grad": """
+x = leaf(1.,2.)
+y = x*x
+y.retain_grad()
+z = (y*y).sum()
+z.backward(create_graph=True)
+return y.grad, x.grad
+""",
+    "second_order_through_views": """
+x = leaf(1.,2.,3.)
+y = x.view(3,1).expand(3,2).t()*x[:2].view(2,1)
+g, = torch.autograd.grad(y.pow(2).sum(), x, create_graph=True)
+return g, torch.autograd.grad(g.sum(), x)
+""",
+    "inplace_sigmoid_saved_output": """
+x = leaf(1.,2.)
+y = x*1
+y.sigmoid_()
+y.mul_(2)
+y.sum().backward()
+return x.grad
+""",
+    "inplace_exp_then_view_read": """
+x = leaf(1.,2.)
+y = x*1
+v = y[:1]
+y.exp_()
+v.sum().backward()
+return x.grad, v
+""",
+    "clamp_inplace_view": """
+x = leaf(-1.,0.5,2.)
+y = x*1
+y[1:].clamp_(max=1.0)
+(y*y).sum().backward()
+return y, x.grad
+""",
+}
+
+
+def _snippet(code: str) -> Callable[[Any, Any], Any]:
+    def program(lib: Any, F: Any) -> Any:
+        def leaf(*values: Any) -> Any:
+            data = list(values) if len(values) > 1 else values[0]
+            return lib.tensor(data, dtype=lib.float64, requires_grad=True)
+
+        source = "def body():\n" + "".join("    " + line + "\n" for line in code.splitlines())
+        scope: dict[str, Any] = {"torch": lib, "F": F, "leaf": leaf}
+        exec(source, scope)
+        return scope["body"]()
+
+    return program
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
+def test_snippet_matches_pytorch(name: str) -> None:
+    program = _snippet(SNIPPETS[name])
+    _assert_same(_run(program, ndgrad), _run(program, torch))

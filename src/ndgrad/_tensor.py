@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _errors
 from ._device import CPU, check_device, device
-from .autograd.function import AccumulateGrad, Node, RemovableHandle, _add_hook
+from .autograd.function import _OUTPUT, AccumulateGrad, Node, RemovableHandle, _add_hook
 from .autograd.grad_mode import _state
 from .dtypes import dtype, from_numpy_dtype, get_default_dtype, to_dtype
 from .ops._util import dtype_name
@@ -546,6 +546,17 @@ class Tensor(
                 old._accumulator_ref = self._accumulator_ref
         result = compute(old)
         self._write(result._data)
+        node = result.grad_fn
+        if node is not None and node._saved:
+            # A node that saved its output (sigmoid_, exp_) saved what is now this tensor's
+            # value: a later write into this tensor must invalidate it, as in PyTorch.
+            counter = self._counter()
+            node._saved = tuple(
+                (e[0], e[1], e[2], counter, counter.value, *e[5:])
+                if e is not None and e[0] == _OUTPUT
+                else e
+                for e in node._saved
+            )
         from .autograd._views import rebase_history
 
         rebase_history(self, result)

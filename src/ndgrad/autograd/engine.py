@@ -189,7 +189,7 @@ def _run_pre_hooks(node: Node, grads: list[Any]) -> list[Any]:
 def _retain(tensor: Tensor, grad: Tensor) -> None:
     if tensor._grad is None:
         if _state.grad_enabled:
-            tensor._grad = grad
+            tensor._grad = grad.clone()  # recorded (CloneBackward0), as PyTorch's retain_grad
         else:
             tensor._grad = _tensor_module.Tensor._make(np.array(grad._data, copy=True))
     else:

@@ -224,20 +224,9 @@ class Node:
         return handle
 
     def _release(self) -> None:
-        """Free the saved values after a backward without retain_graph.
-
-        A node that saved only numbers (a scalar factor, a shape) keeps them: PyTorch frees saved
-        tensors only, so a second backward through such a node runs.
-        """
-        saved = self._saved
-        if saved is not None:
-            for entry in saved:
-                if entry is not None and (
-                    entry[0] != _CONSTANT or isinstance(entry[1], np.ndarray)
-                ):
-                    self._saved = None
-                    self._released = True
-                    return
+        if self._saved is not None:
+            self._saved = None
+            self._released = True
 
 
 class FunctionCtx:
