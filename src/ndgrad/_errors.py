@@ -20,6 +20,9 @@ NUMPY_REQUIRES_GRAD = (
 )
 AMBIGUOUS_BOOL = "Boolean value of Tensor with more than one value is ambiguous"
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_OF_LEAF_INPLACE = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
 INTERNAL_OVERLAP = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "
     "memory location. Please clone() the tensor before performing the operation."
@@ -32,6 +35,18 @@ MULTI_OUTPUT_VIEW_INPLACE = (
     "Output {nr} of {fn} is a view and is being modified inplace. This view is the output of a "
     "function that returns multiple views. Such functions do not allow the output views to be "
     "modified inplace. You should replace the inplace operation by an out-of-place one."
+)
+DETACH_VIEW_INPLACE = (
+    "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+    "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+    "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+    "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+)
+STALE_MULTI_OUTPUT_VIEW = (
+    "Output {nr} of {fn} is a view and its base or another view of its base has been modified "
+    "inplace. This view is the output of a function that returns multiple views. Such functions "
+    "do not allow the output views to be modified inplace. You should replace the inplace "
+    "operation by an out-of-place one."
 )
 NO_GRAD_VIEW_INPLACE = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
@@ -97,7 +112,22 @@ def check_no_partial_overlap(dst: np.ndarray, src: Any) -> None:
     if (
         dst.__array_interface__["data"][0] == src.__array_interface__["data"][0]
         and dst.shape == src.shape
-        and dst.strides == src.strides
+        and all(
+            n == 1 or a == b for n, a, b in zip(dst.shape, dst.strides, src.strides, strict=True)
+        )
     ):
-        return
+        return  # the same elements in the same order (a size-1 dim's stride means nothing)
     raise RuntimeError(PARTIAL_OVERLAP)
+
+
+def check_no_overlap(dst: np.ndarray, src: np.ndarray) -> None:
+    """Refuse a write whose source shares any memory with its destination (index_put_)."""
+    if dst.size and src.size and np.may_share_memory(dst, src):
+        raise RuntimeError(PARTIAL_OVERLAP)
+
+
+def has_internal_overlap(a: np.ndarray) -> bool:
+    """True if ``a`` repeats a memory location along some dim (an expanded tensor)."""
+    return not a.flags.writeable or any(
+        st == 0 and n > 1 for n, st in zip(a.shape, a.strides, strict=True)
+    )

@@ -192,7 +192,9 @@ def tensor_repr(t: Tensor, prefix: str = "tensor(") -> str:
         if not default:
             suffixes.append(f"dtype={dt}")
         body = array_str(a, indent)
-    if t.grad_fn is not None:
+    if "_stale_message" in t.__dict__:  # a stale unbind/split output (see _tensor.py)
+        suffixes.append("grad_fn=<Invalid>")
+    elif t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")

@@ -279,7 +279,7 @@ class Tensor(
         elif _state.grad_enabled:
             # create_graph: the sum is recorded, and the old .grad is left as it was.
             self._grad = current + grad
-        elif current._data.flags.writeable:
+        elif not _errors.has_internal_overlap(current._data):
             # In place, as PyTorch does: a .grad with history (from an earlier create_graph
             # backward) keeps it, and anyone holding the .grad tensor sees the sum.
             np.add(current._data, grad._data, out=current._data, casting="unsafe")
@@ -294,6 +294,8 @@ class Tensor(
         return t
 
     def detach_(self) -> Tensor:
+        if self._base is not None:
+            raise RuntimeError(_errors.DETACH_VIEW_INPLACE)
         self.grad_fn = None
         self._requires_grad = False
         self._output_nr = 0
@@ -490,29 +492,29 @@ class Tensor(
 
     # --- in place ------------------------------------------------------------------------------
     def _check_inplace(self) -> None:
-        """Refuse what PyTorch refuses: writing into a leaf that requires grad while recording."""
-        if _state.grad_enabled and self.grad_fn is None and self._requires_grad:
-            raise RuntimeError(_errors.LEAF_INPLACE)
+        """Refuse what PyTorch refuses, in PyTorch's order: writing while recording into a leaf
+        that requires grad, into an output of unbind/split/chunk, or into a view of such a leaf
+        or one made under no_grad."""
+        if not _state.grad_enabled:
+            return
         base = self._base
-        if (
-            _state.grad_enabled
-            and base is not None
-            and base.grad_fn is None
-            and base._requires_grad
-        ):
+        if self.grad_fn is None and self._requires_grad:
             raise RuntimeError(
-                "a view of a leaf Variable that requires grad is being used in an in-place "
-                "operation."
+                _errors.LEAF_INPLACE if base is None else _errors.VIEW_OF_LEAF_INPLACE
             )
-        if _state.grad_enabled and base is not None and self.__dict__:
-            if "_no_grad_view" in self.__dict__:
-                raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
+        if base is None:
+            return
+        if self.__dict__:
             if "_multi_output_view" in self.__dict__ and self.grad_fn is not None:
                 raise RuntimeError(
                     _errors.MULTI_OUTPUT_VIEW_INPLACE.format(
                         nr=self._output_nr, fn=re.sub(r"Backward\d*$", "", self.grad_fn.name())
                     )
                 )
+            if "_no_grad_view" in self.__dict__:
+                raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
+        if base.grad_fn is None and base._requires_grad:
+            raise RuntimeError(_errors.VIEW_OF_LEAF_INPLACE)
 
     def _inplace(self, compute: Callable[[Tensor], Tensor]) -> Tensor:
         """Run ``compute(self)`` and write its result into this tensor's storage.
@@ -563,7 +565,7 @@ class Tensor(
         return self
 
     def _write(self, values: np.ndarray) -> None:
-        if not self._data.flags.writeable:
+        if _errors.has_internal_overlap(self._data):
             raise RuntimeError(_errors.INTERNAL_OVERLAP)
         if values.shape != self._data.shape:
             try:
@@ -603,7 +605,7 @@ class Tensor(
 
     def _fill_untracked(self, value: Any) -> Tensor:
         self._check_inplace()
-        if not self._data.flags.writeable:
+        if _errors.has_internal_overlap(self._data):
             raise RuntimeError(_errors.INTERNAL_OVERLAP)
         self._data[...] = value
         self._bump_version()
@@ -619,6 +621,7 @@ class Tensor(
             np.broadcast_to(src._data, self._data.shape)
         except ValueError:
             raise _errors.broadcast_mismatch(self._data.shape, src._data.shape) from None
+        self._check_inplace()
         _errors.check_no_partial_overlap(self._data, src._data)
         return self._inplace(lambda s: Copy.apply(s, src))
 
@@ -640,7 +643,7 @@ class Tensor(
         if not isinstance(value, np.ndarray | float | int) or isinstance(value, bool):
             return False
         data = self._data
-        if data.dtype.kind != "f" or not data.flags.writeable or self._base is not None:
+        if data.dtype.kind != "f" or self._base is not None or _errors.has_internal_overlap(data):
             return False  # integer promotion, read-only (expanded) arrays, views: general path
         if alpha != 1:
             value = value * alpha
@@ -653,6 +656,7 @@ class Tensor(
 
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         if isinstance(other, Tensor):
+            self._check_inplace()  # PyTorch's leaf and view rules come first
             _errors.check_no_partial_overlap(self._data, other._data)
         if self._numpy_inplace(np.add, other, alpha):
             return self
@@ -660,6 +664,7 @@ class Tensor(
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         if isinstance(other, Tensor):
+            self._check_inplace()  # PyTorch's leaf and view rules come first
             _errors.check_no_partial_overlap(self._data, other._data)
         if self._numpy_inplace(np.subtract, other, alpha):
             return self
@@ -667,6 +672,7 @@ class Tensor(
 
     def mul_(self, other: Any) -> Tensor:
         if isinstance(other, Tensor):
+            self._check_inplace()  # PyTorch's leaf and view rules come first
             _errors.check_no_partial_overlap(self._data, other._data)
         if self._numpy_inplace(np.multiply, other):
             return self
@@ -674,6 +680,7 @@ class Tensor(
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         if isinstance(other, Tensor):
+            self._check_inplace()  # PyTorch's leaf and view rules come first
             _errors.check_no_partial_overlap(self._data, other._data)
         return self._inplace(lambda s: s.div(other, rounding_mode=rounding_mode))
 
@@ -719,6 +726,102 @@ class Tensor(
 
     def bool(self) -> Tensor:
         return self.to(np.bool_)
+
+
+class _View(Tensor):
+    """A view of another tensor's memory (``_base``); ``ops/shape.py:_as_view`` makes them.
+
+    A view's history is re-derived lazily, as in PyTorch: when the shared memory has been written
+    since the history was set (through the base, another view or a ``detach()``ed alias), the
+    next read of ``grad_fn`` or of the grad flag makes it "these elements of the base's current
+    value" (AsStridedBackward0). ``_attr_version`` is the version the history is current for.
+    """
+
+    def _synced(self) -> dict[str, Any]:
+        d = self.__dict__
+        version = self._version_counter.value  # type: ignore[union-attr]
+        if version != d["_attr_version"] and (
+            d.get("grad_fn") is not None or self._base._requires_grad  # type: ignore[union-attr]
+        ):
+            d["_attr_version"] = version
+            from .autograd._views import rederive_stale_view
+
+            rederive_stale_view(self)
+        return d
+
+    @property
+    def grad_fn(self) -> Node | None:
+        d = self._synced()
+        if "_stale_message" in d:  # it has just become a _StaleMultiOutputView
+            raise RuntimeError(d["_stale_message"])
+        return d.get("grad_fn")
+
+    @grad_fn.setter
+    def grad_fn(self, value: Node | None) -> None:
+        d = self.__dict__
+        d["grad_fn"] = value
+        d["_attr_version"] = self._version_counter.value  # type: ignore[union-attr]
+
+    @property
+    def _requires_grad(self) -> bool:
+        # A view of a base that was made to require grad after the view was taken requires grad
+        # too (PyTorch), though no gradient reaches it: see _accumulator.
+        d = self._synced()
+        return d.get("_requires_grad", False) or (
+            d.get("grad_fn") is None
+            and self._base._requires_grad  # type: ignore[union-attr]
+            and "_no_grad_view" not in d
+        )
+
+    @_requires_grad.setter
+    def _requires_grad(self, value: bool) -> None:
+        self.__dict__["_requires_grad"] = value
+
+    def _accumulator(self) -> AccumulateGrad | None:  # type: ignore[override]
+        if not self.__dict__.get("_requires_grad", False):
+            return None  # it requires grad only through its base: the gradient goes nowhere
+        return super()._accumulator()
+
+    @property
+    def _output_nr(self) -> int:
+        return self._synced().get("_output_nr", 0)
+
+    @_output_nr.setter
+    def _output_nr(self, value: int) -> None:
+        self.__dict__["_output_nr"] = value
+
+
+class _StaleMultiOutputView(Tensor):
+    """An output of unbind/split/chunk after its base or a sibling was written in place.
+
+    Its history cannot be re-derived (the node that made it made all the pieces), so PyTorch
+    refuses any use that needs it: reading ``grad_fn`` or ``is_leaf``, or an op that records.
+    A view becomes this class in ``autograd/_views.py``; ``detach()`` and ``.data`` still work.
+    """
+
+    @property
+    def grad_fn(self) -> Node | None:
+        raise RuntimeError(self.__dict__["_stale_message"])
+
+    @grad_fn.setter
+    def grad_fn(self, value: Node | None) -> None:
+        self.__dict__["grad_fn"] = value
+
+    @property
+    def is_leaf(self) -> bool:
+        raise RuntimeError(self.__dict__["_stale_message"])
+
+    def _stale_grad(self) -> Tensor | None:
+        warnings.warn(_errors.NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    _tensor_grad: property = Tensor.__dict__["grad"]
+    grad = property(_stale_grad, _tensor_grad.fset, _tensor_grad.fdel)
+
+
+# Both are Tensors to the user: type(t).__name__ is what error messages print.
+_View.__name__ = _View.__qualname__ = "Tensor"
+_StaleMultiOutputView.__name__ = _StaleMultiOutputView.__qualname__ = "Tensor"
 
 
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:

@@ -49,7 +49,9 @@ def flat_index(base: np.ndarray, view: np.ndarray, written: bool = True) -> np.n
             raise RuntimeError("in-place operation on a view whose memory is not part of its base")
         if written:
             _check_unique(idx)
-        return idx
+        # An array even for a 0-d view (numpy gives a scalar there): indexing with a scalar
+        # would make AsStrided return a view of the base instead of a copy.
+        return np.asarray(idx)
     b = _addresses(base).ravel()
     order = np.argsort(b, kind="stable")
     sorted_b = b[order]
@@ -174,6 +176,11 @@ def _rederive(view: Tensor, root: Tensor) -> None:
     """Make ``view``'s history "these elements of ``root``'s current value"."""
     from .grad_mode import _state
 
+    if "_multi_output_view" in view.__dict__:
+        if "_stale_message" not in view.__dict__:
+            _make_stale(view)
+        return
+
     previous = _state.grad_enabled
     _state.grad_enabled = True
     try:
@@ -182,6 +189,36 @@ def _rederive(view: Tensor, root: Tensor) -> None:
     finally:
         _state.grad_enabled = previous
     _set_history(view, fresh)
+
+
+def rederive_stale_view(view: Tensor) -> None:
+    """``view``'s memory was written since its history was set: re-derive it from the base now
+    (``_tensor._View`` calls this when it notices). An unbind/split/chunk output cannot be
+    re-derived, and from now on refuses to be used, as in PyTorch."""
+    d = view.__dict__
+    if "_no_grad_view" in d:
+        return
+    if "_multi_output_view" in d:
+        _make_stale(view)
+        return
+    assert view._base is not None
+    _rederive(view, view._base)
+
+
+def _make_stale(view: Tensor) -> None:
+    """An unbind/split/chunk output whose base changed: every later use that needs its history
+    raises, as in PyTorch (see ``_tensor._StaleMultiOutputView``)."""
+    import re
+
+    from .. import _errors
+    from .._tensor import _StaleMultiOutputView
+
+    fn = view.__dict__.get("grad_fn")
+    name = "" if fn is None else re.sub(r"Backward\d*$", "", fn.name())
+    view.__dict__["_stale_message"] = _errors.STALE_MULTI_OUTPUT_VIEW.format(
+        nr=view._output_nr, fn=name
+    )
+    view.__class__ = _StaleMultiOutputView
 
 
 def _refresh_views(root: Tensor, skip: Tensor | None = None) -> None:

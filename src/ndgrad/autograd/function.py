@@ -143,6 +143,8 @@ def _type_string(t: Tensor) -> str:
 def _modified_error(t: Tensor, saved_version: int, node_name: str | None) -> RuntimeError:
     where = ""
     if node_name is not None:
+        if node_name in ("CopySlices", "CopyBackwards"):  # C++ nodes in PyTorch, named so
+            node_name = "torch::autograd::" + node_name
         where = f", which is output {t._output_nr} of {re.sub(r'Backward[0-9]*$', '', node_name)},"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
@@ -592,9 +594,9 @@ class AccumulateGrad(Node):
 
     def _apply(self, grads: list[Tensor | None]) -> tuple[Tensor | None, ...]:
         grad = grads[0]
-        if grad is None:
-            return ()
         variable = self.variable
+        if grad is None or not variable._requires_grad:  # detach_() since the graph was built
+            return ()
         hooks = variable._backward_hooks
         if hooks:
             for hook in tuple(hooks.values()):

@@ -92,11 +92,21 @@ class Clone(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        return x.copy()
+        return x.copy(order="K")  # keeps the layout, as PyTorch's preserve_format
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         return grad
+
+
+class CloneContiguous(Clone):
+    """y = a C-contiguous copy of x (``clone(memory_format=torch.contiguous_format)``)"""
+
+    node_name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return np.array(x, order="C", copy=True)
 
 
 def clone(input: Tensor) -> Tensor:

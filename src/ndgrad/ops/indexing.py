@@ -69,19 +69,33 @@ def _shape_of(shape: tuple[int, ...], key: Key) -> tuple[int, ...]:
 # --- the shared Functions --------------------------------------------------------------------
 
 
+def _save_indices(ctx: Any, key: Key) -> None:
+    """Save a key's index arrays, as PyTorch saves index tensors: a second backward through the
+    node without retain_graph then raises, as PyTorch's does (``_indices_alive``)."""
+    ctx.key = key
+    if key[1] is not None:
+        ctx.save_for_backward(*(a for a in key[1] if isinstance(a, np.ndarray)))
+
+
+def _indices_alive(ctx: Any) -> None:
+    if ctx.key[1] is not None:
+        ctx.saved_tensors  # noqa: B018  (raises once backward has freed them)
+
+
 class Index(NumpyFunction):
     """y = x[key]; dx = zeros with the gradient added at key (repeated indices accumulate)"""
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, key: Key) -> np.ndarray:
         ctx.in_shape = x.shape
-        ctx.key = key
+        _save_indices(ctx, key)
         # numpy may lay the result out with the indexed dims inside; PyTorch's is contiguous,
         # and view() legality depends on it.
         return np.asarray(_get(x, key), order="C")
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        _indices_alive(ctx)
         return IndexAccumulate.apply(grad, ctx.key, ctx.in_shape), None
 
 
@@ -111,7 +125,7 @@ class IndexPut(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, key: Key, v: Any) -> np.ndarray:
-        ctx.key = key
+        _save_indices(ctx, key)
         out = x.copy()
         basic, adv = key
         if adv is None:
@@ -122,6 +136,7 @@ class IndexPut(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        _indices_alive(ctx)
         need_x, _, need_v = ctx.needs_input_grad
         grad_x = IndexPut.apply(grad, ctx.key, 0.0) if need_x else None
         grad_v = Index.apply(grad, ctx.key) if need_v else None
@@ -138,7 +153,7 @@ class SetIndex(IndexPut):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, key: Key, v: Any) -> np.ndarray:
-        ctx.key = key
+        _save_indices(ctx, key)
         basic, adv = key
         if adv is None:
             x[basic] = v
@@ -532,8 +547,6 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         )
     if isinstance(value, Tensor):
         value = _checked_value(input, p, target, value, cast=mask_fill)
-        if p.adv is None:
-            _errors.check_no_partial_overlap(input._data[p.basic], value._data)
     elif isinstance(value, int | float | bool | np.generic):
         value = value.item() if isinstance(value, np.generic) else value
     else:
@@ -547,36 +560,59 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         input._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
     )
     if not recording:
+        if isinstance(value, Tensor):
+            _check_overlap(input, p, value, mask_fill)
         data = value._data if isinstance(value, Tensor) else value
         if p.adv is None:
+            if _errors.has_internal_overlap(input._data[p.basic]):
+                raise RuntimeError(_errors.INTERNAL_OVERLAP)
             input._data[p.basic] = data
         else:
             input._data[p.basic][p.adv] = data
         input._bump_version()
         return
     if input.grad_fn is None and input._requires_grad:
+        raise RuntimeError(_errors.LEAF_INPLACE if p.trivial else _errors.VIEW_OF_LEAF_INPLACE)
+    if "_multi_output_view" in input.__dict__ and p.adv is None and not p.trivial and input.grad_fn:
+        # PyTorch first takes the view input[key], which inherits the unbind/split rule, and
+        # names that view in its refusal.
         raise RuntimeError(
-            _errors.LEAF_INPLACE
-            if p.trivial
-            else "a view of a leaf Variable that requires grad is being used in an in-place "
-            "operation."
+            _errors.MULTI_OUTPUT_VIEW_INPLACE.format(
+                nr=0, fn=p.view_cls._backward_cls.__name__.removesuffix("Backward0")
+            )
         )
-    if isinstance(value, Tensor) and value._data.dtype != input._data.dtype:
-        value = value.to(input.dtype)
+    input._check_inplace()
+    if isinstance(value, Tensor):
+        _check_overlap(input, p, value, mask_fill)
+        if value._data.dtype != input._data.dtype:
+            value = value.to(input.dtype)
     # PyTorch's node: whole-tensor fill_/copy_, index_put_, or a write through a view.
     cls: type[SetIndex] = CopySlices
     if p.trivial and p.adv is not None:
         cls = SetIndex
     elif p.trivial:
-        cls = WholeFill if one_value else WholeCopy
+        # PyTorch copies when the value has the target's shape (a 0-d target and a number
+        # included), and fills the target with a 0-d value otherwise.
+        cls = WholeFill if one_value and target != () else WholeCopy
     if input._base is not None:  # recorded on the base (Tensor._inplace, autograd/_views.py)
         input._inplace(lambda s: cls.apply(s, key, value))
         return
-    input._check_inplace()
     out = cls.apply(input, key, value)  # writes into input's storage
+    input._bump_version()
     # The new history, for input and for every live view of it (they see the write too).
     rebase_history(input, out)
-    input._bump_version()
+
+
+def _check_overlap(input: Tensor, p: _Parsed, value: Tensor, mask_fill: bool) -> None:
+    """PyTorch's refusal of a write whose value overlaps the written memory."""
+    if p.adv is None:
+        # PyTorch expands the value to the destination first, then copies.
+        dst = input._data[p.basic]
+        _errors.check_no_partial_overlap(dst, np.broadcast_to(value._data, dst.shape))
+    elif not (mask_fill and p.view_cls is not IndexUnsqueeze):
+        # index_put_ refuses any overlap; a one-element value through a mask is a masked_fill_,
+        # which reads it once and has no such check.
+        _errors.check_no_overlap(input._data, value._data)
 
 
 def _checked_value(

@@ -1087,8 +1087,9 @@ class LogSoftmax(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         x1 = x.reshape(1) if x.ndim == 0 else x  # a 0-d input is its own dim 0
-        shifted = x1 - x1.max(axis=dim, keepdims=True)
-        y = (shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))).reshape(x.shape)
+        shifted = x1 - x1.max(axis=dim, keepdims=True, initial=-np.inf)
+        with np.errstate(divide="ignore"):  # an empty dim sums to 0
+            y = (shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))).reshape(x.shape)
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y
@@ -1105,7 +1106,7 @@ class Softmax(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         x1 = x.reshape(1) if x.ndim == 0 else x  # a 0-d input is its own dim 0
-        e = np.exp(x1 - x1.max(axis=dim, keepdims=True))
+        e = np.exp(x1 - x1.max(axis=dim, keepdims=True, initial=-np.inf))
         y = (e / e.sum(axis=dim, keepdims=True)).reshape(x.shape)
         ctx.save_for_backward(y)
         ctx.dim = dim

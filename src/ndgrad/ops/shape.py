@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd.grad_mode import _state
-from ._util import normalize_dims, parse_shape, promote_all, wrap_dim
-from .arithmetic import NumpyFunction, clone
+from ._util import _tensor_module, normalize_dims, parse_shape, promote_all, wrap_dim
+from .arithmetic import CloneContiguous, NumpyFunction
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -67,9 +67,14 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
     """Mark ``out`` as a view of ``base``: same storage, same version counter."""
     root = base._base if base._base is not None else base
     out._base = root
-    out._version_counter = base._counter()
+    counter = out._version_counter = base._counter()
+    if type(out) is _tensor_module.Tensor:
+        # A view re-derives its history from the root when their memory was written since
+        # (_tensor._View): this is the version its history is current for.
+        out.__class__ = _tensor_module._View
+        out.__dict__["_attr_version"] = counter.value
     if out.grad_fn is not None and root.grad_fn is not None:
-        # An in-place write into the root or another of its views must re-derive this one.
+        # An in-place write into the root or another of its views re-derives this one at once.
         from ..autograd._views import register_view
 
         register_view(root, out)
@@ -137,6 +142,10 @@ class View(NumpyFunction):
         return grad.reshape(ctx.in_shape), None
 
 
+class ReshapeAlias(View):
+    """reshape() of a non-contiguous tensor whose strides allow a view"""
+
+
 class ReshapeCopy(NumpyFunction):
     """y = a reshaped copy of x (when a view is impossible)"""
 
@@ -164,24 +173,25 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     """A tensor with the new shape: a view when the strides allow it, else a copy."""
     size = infer_shape(parse_shape(shape), input._data.size)
     if _view_array(input._data, size) is not None:
-        return _as_view(View.apply(input, size), input)
+        # PyTorch's reshape of a viewable tensor: view() when contiguous, else _reshape_alias.
+        cls = View if input._data.flags.c_contiguous else ReshapeAlias
+        return _as_view(cls.apply(input, size), input)
     return ReshapeCopy.apply(input, size)
 
 
 class Expand(NumpyFunction):
     """y = x broadcast to a larger shape (a view); the gradient is summed back.
 
-    A view that repeats elements is read-only, so writing into it fails as PyTorch's does; one that
-    only adds leading size-1 dims repeats nothing and stays writable, as in PyTorch.
+    The view is writable, as PyTorch's is: an in-place op on the whole of it is refused because
+    it repeats elements (``_errors.has_internal_overlap``), a write into a part of it that
+    repeats nothing (``x.expand(2, 3)[0] = v``) goes through to x.
     """
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = x.shape
-        lead = len(shape) - x.ndim
-        if shape[lead:] == x.shape and all(s == 1 for s in shape[:lead]):
-            return x[(None,) * lead + (Ellipsis,)]
-        return np.broadcast_to(x, shape)
+        strides = np.broadcast_to(x, shape).strides
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -660,7 +670,7 @@ def flipud(input: Tensor) -> Tensor:
 def ravel(input: Tensor) -> Tensor:
     """The elements as a 1-d tensor (a view of a contiguous input, else of a contiguous copy)."""
     if not input._data.flags.c_contiguous:
-        input = clone(input)
+        input = CloneContiguous.apply(input)
     return view(input, -1)
 
 
