@@ -1089,7 +1089,8 @@ class LogSoftmax(NumpyFunction):
         x1 = x.reshape(1) if x.ndim == 0 else x  # a 0-d input is its own dim 0
         shifted = x1 - x1.max(axis=dim, keepdims=True, initial=-np.inf)
         with np.errstate(divide="ignore"):  # an empty dim sums to 0
-            y = (shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))).reshape(x.shape)
+            y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        y = np.asarray(y, order="C").reshape(x.shape)  # contiguous, as PyTorch's kernel writes it
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y
@@ -1107,7 +1108,7 @@ class Softmax(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         x1 = x.reshape(1) if x.ndim == 0 else x  # a 0-d input is its own dim 0
         e = np.exp(x1 - x1.max(axis=dim, keepdims=True, initial=-np.inf))
-        y = (e / e.sum(axis=dim, keepdims=True)).reshape(x.shape)
+        y = np.asarray(e / e.sum(axis=dim, keepdims=True), order="C").reshape(x.shape)
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y
