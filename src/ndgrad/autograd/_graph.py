@@ -91,3 +91,18 @@ def reaching(nodes: list[Node], target: Node) -> set[Node]:
                 result.add(consumer)
                 stack.append(consumer)
     return result
+
+
+def tensor_names(params: Any) -> dict[int, str]:
+    """``id(tensor) -> name`` from what the tools accept as ``params``: a dict of name to
+    tensor, an iterable of ``(name, tensor)`` pairs (``model.named_parameters()``), or a Module
+    (its named parameters and buffers)."""
+    if params is None:
+        return {}
+    if hasattr(params, "named_parameters") and hasattr(params, "named_buffers"):
+        pairs = [*params.named_parameters(), *params.named_buffers()]
+    elif isinstance(params, dict):
+        pairs = list(params.items())
+    else:
+        pairs = list(params)
+    return {id(t): name for name, t in pairs}

@@ -19,12 +19,13 @@ recorded.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from ._graph import tensor_names
 from .function import AccumulateGrad, Node
 from .grad_mode import _state
 
@@ -119,10 +120,10 @@ def _fmt_num(x: float | None) -> str:
 class Tracer:
     """Collects a ``TraceRecord`` per node while active (use ``trace()``)."""
 
-    def __init__(self, params: dict[str, Tensor] | None = None, keep_grads: bool = False) -> None:
+    def __init__(self, params: Any = None, keep_grads: bool = False) -> None:
         self.records: list[TraceRecord] = []
         self.keep_grads = keep_grads
-        self._names = {id(t): name for name, t in (params or {}).items()}
+        self._names = tensor_names(params)
         self._previous: Any = None
 
     def __call__(self, node: Node, grads: Sequence[Any], outputs: Sequence[Any]) -> None:
@@ -197,11 +198,21 @@ class Tracer:
     def __len__(self) -> int:
         return len(self.records)
 
+    def __iter__(self) -> Iterator[TraceRecord]:
+        return iter(self.records)
 
-def trace(params: dict[str, Tensor] | None = None, keep_grads: bool = False) -> Tracer:
+    @overload
+    def __getitem__(self, index: int) -> TraceRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[TraceRecord]: ...
+    def __getitem__(self, index: int | slice) -> TraceRecord | list[TraceRecord]:
+        return self.records[index]
+
+
+def trace(params: Any = None, keep_grads: bool = False) -> Tracer:
     """Record every node that backward runs in this thread while the ``with`` block is active.
 
-    ``params`` (e.g. ``dict(model.named_parameters())``) names the leaves; ``keep_grads=True``
+    ``params`` names the leaves (a dict, ``model.named_parameters()`` or the Module); ``keep_grads=True``
     also keeps each node's incoming and outgoing gradient arrays (``grads_in``/``grads_out``).
     """
     return Tracer(params, keep_grads)

@@ -8,18 +8,24 @@ Everything else (``parameters()``, ``state_dict()``, ``train()``...) walks those
 from __future__ import annotations
 
 import itertools
-from collections import OrderedDict
+import weakref
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd.function import RemovableHandle
+from ..autograd.function import RemovableHandle, _sequence
 from ..autograd.grad_mode import no_grad
 from .parameter import Parameter
 
 __all__ = ["Module"]
+
+# Module scopes, for ndgrad.viz.explore: each call of a module appends (first, last, module ref),
+# two numbers drawn from the nodes' sequence counter around its forward, so the nodes it created
+# are those numbered in between. Per module call, not per op; the newest 32,768 calls are kept.
+_scope_calls: deque[tuple[int, int, weakref.ref[Any]]] = deque(maxlen=1 << 15)
 
 
 def typename(obj: Any) -> str:
@@ -119,6 +125,7 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        first = next(_sequence)
         for hook in tuple(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
@@ -128,6 +135,7 @@ class Module:
             result = hook(self, args, output)
             if result is not None:
                 output = result
+        _scope_calls.append((first, next(_sequence), weakref.ref(self)))
         return output
 
     def _add_hook(self, table: dict[int, Any], hook: Callable[..., Any], prepend: bool) -> Any:

@@ -29,13 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .autograd._graph import root_nodes, walk
-from .autograd.function import _CONSTANT, _INPUT, _OUTPUT, AccumulateGrad, Node
+from ..autograd._graph import root_nodes, tensor_names, walk
+from ..autograd.function import _CONSTANT, _INPUT, _OUTPUT, AccumulateGrad, Node
+from ._explore import Explorer, explore
 
 if TYPE_CHECKING:
-    from ._tensor import Tensor
+    from .._tensor import Tensor
 
-__all__ = ["render", "to_dot", "to_mermaid"]
+__all__ = ["Explorer", "explore", "render", "to_dot", "to_mermaid"]
 
 
 def _shape(shape: Sequence[int]) -> str:
@@ -86,14 +87,14 @@ class _Graph:
     def __init__(
         self,
         tensors: Any,
-        params: dict[str, Tensor] | None,
+        params: Any,
         show_saved: bool,
         show_grad: bool,
     ) -> None:
-        from ._tensor import Tensor
+        from .._tensor import Tensor
 
         outputs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
-        names = {id(t): name for name, t in (params or {}).items()}
+        names = tensor_names(params)
         self.nodes: list[tuple[str, str, list[str]]] = []
         self.edges: list[tuple[str, str, bool]] = []
         ids: dict[int, str] = {}
@@ -156,13 +157,14 @@ def _dot_escape(text: str) -> str:
 
 def to_dot(
     tensor: Tensor | Sequence[Tensor],
-    params: dict[str, Tensor] | None = None,
+    params: Any = None,
     show_saved: bool = False,
     show_grad: bool = False,
 ) -> str:
     """Graphviz DOT text of the graph that produced ``tensor`` (or several tensors).
 
-    ``params`` maps names to leaf tensors; ``show_saved`` adds what each node saved for
+    ``params`` names the leaves: a dict of name to tensor, ``model.named_parameters()`` or the
+    Module itself; ``show_saved`` adds what each node saved for
     backward; ``show_grad`` adds the leaves' ``.grad`` (after a backward).
     """
     g = _Graph(tensor, params, show_saved, show_grad)
@@ -191,7 +193,7 @@ _MERMAID_SHAPE: dict[str, Callable[[str], str]] = {
 
 def to_mermaid(
     tensor: Tensor | Sequence[Tensor],
-    params: dict[str, Tensor] | None = None,
+    params: Any = None,
     show_saved: bool = False,
     show_grad: bool = False,
 ) -> str:
@@ -223,7 +225,7 @@ def render(
     tensor: Tensor | Sequence[Tensor],
     path: str | os.PathLike[str],
     format: str | None = None,
-    params: dict[str, Tensor] | None = None,
+    params: Any = None,
     show_saved: bool = False,
     show_grad: bool = False,
 ) -> str:
@@ -246,3 +248,4 @@ def render(
     with open(path, "wb") as f:
         f.write(data)
     return path
+
