@@ -113,7 +113,9 @@ class _Recorder:
         self.steps: list[tuple[Node, list[Any], list[Any]]] = []
 
     def __call__(self, node: Node, grads: Sequence[Any], outputs: Sequence[Any]) -> None:
-        self.steps.append((node, [summary(g) for g in grads], [summary(g) for g in outputs]))
+        # One returned gradient per tensor input (a node that did not run returned nothing).
+        returned = [summary(g) for g, e in zip(outputs, node._edges, strict=False) if e is not None]
+        self.steps.append((node, [summary(g) for g in grads], returned))
 
     def leaf(self, node: Node) -> Any:
         def pre_hook(grads: tuple[Any, ...]) -> None:
