@@ -170,3 +170,49 @@ def test_render_svg_and_png(tmp_path):
     png = viz.render(loss, tmp_path / "g.png")
     with open(png, "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_module_scopes_become_clusters():
+    from .explore_models import transformer_loss
+
+    model, loss = transformer_loss()
+    dot = viz.to_dot(loss, model)
+    clusters = re.findall(r'subgraph cluster_\d+ \{ label="([^"]*)"', dot)
+    for name in ("embedding", "blocks", "blocks.0", "blocks.0.sa.heads.1.query", "ln_f", "lm_head"):
+        assert name in clusters
+    assert dot.count("{") == dot.count("}")
+    # The query weight's node is drawn inside its cluster.
+    body = dot.split('label="blocks.0.sa.heads.1.query";', 1)[1].split("}", 1)[0]
+    assert "blocks.0.sa.heads.1.query.weight" in body
+    mermaid = viz.to_mermaid(loss, model)
+    assert '["blocks.0.sa.heads.1.query"]' in mermaid
+    assert mermaid.count("subgraph ") == len(clusters)
+    assert "subgraph" not in viz.to_dot(loss, model, modules=False)
+
+
+def test_params_as_dict_named_parameters_or_module():
+    from .explore_models import mlp_loss
+
+    model, loss = mlp_loss()
+    as_dict = viz.to_dot(loss, dict(model.named_parameters()))
+    assert viz.to_dot(loss, model.named_parameters()) == as_dict
+    assert viz.to_dot(loss, model) == as_dict
+    assert "0.weight" in as_dict
+    assert viz.to_mermaid(loss, model) == viz.to_mermaid(loss, dict(model.named_parameters()))
+    with ndgrad.autograd.trace(params=model.named_parameters()) as t:
+        loss.backward()
+    assert {r.name for r in t if r.op == "AccumulateGrad"} == {"2.weight", "2.bias", "0.weight", "0.bias"}
+    with ndgrad.autograd.trace(params=model) as t2:
+        model(ndgrad.ones(1, 3)).sum().backward()
+    assert {r.name for r in t2 if r.op == "AccumulateGrad"} == {"2.weight", "2.bias", "0.weight", "0.bias"}
+
+
+def test_tracer_is_a_sequence_of_records():
+    x = ndgrad.tensor([1.0, -2.0], requires_grad=True)
+    with ndgrad.autograd.trace(params={"x": x}) as t:
+        (x * x).sum().backward()
+    assert len(t) == 3
+    assert [r.op for r in t] == ["SumBackward0", "MulBackward0", "AccumulateGrad"]
+    assert t[0].op == "SumBackward0" and t[-1].name == "x"
+    assert [r.op for r in t[1:]] == ["MulBackward0", "AccumulateGrad"]
+    assert list(t) == t.records

@@ -32,6 +32,7 @@ import numpy as np
 from ..autograd._graph import root_nodes, tensor_names, walk
 from ..autograd.function import _CONSTANT, _INPUT, _OUTPUT, AccumulateGrad, Node
 from ._explore import Explorer, explore
+from ._scopes import node_scopes
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -90,17 +91,24 @@ class _Graph:
         params: Any,
         show_saved: bool,
         show_grad: bool,
+        modules: bool = False,
     ) -> None:
         from .._tensor import Tensor
+        from ..nn.module import Module
 
         outputs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
         names = tensor_names(params)
         self.nodes: list[tuple[str, str, list[str]]] = []
         self.edges: list[tuple[str, str, bool]] = []
+        self.scopes: dict[str, str] = {}  # node id -> qualified module name ("" for none)
         ids: dict[int, str] = {}
         order = walk(root_nodes(outputs))
         for k, node in enumerate(order):
             ids[id(node)] = f"n{k}"
+        if modules:
+            model = params if isinstance(params, Module) else None
+            for node, scope in zip(order, node_scopes(order, names, model), strict=True):
+                self.scopes[ids[id(node)]] = scope
         for node in order:
             nid = ids[id(node)]
             if isinstance(node, AccumulateGrad):
@@ -118,11 +126,13 @@ class _Graph:
                 if show_saved:
                     if node._released:
                         self.nodes.append((f"{nid}s", "saved", ["saved values freed"]))
+                        self.scopes[f"{nid}s"] = self.scopes.get(nid, "")
                         self.edges.append((f"{nid}s", nid, True))
                     for j, (what, value) in enumerate(_saved_values(node)):
                         sid = f"{nid}s{j}"
                         label = f"saved {what}: {_shape(value.shape)} {value.dtype.name}"
                         self.nodes.append((sid, "saved", [label]))
+                        self.scopes[sid] = self.scopes.get(nid, "")
                         self.edges.append((sid, nid, True))
             for edge in node._edges:
                 if edge is not None and edge[0] is not None:
@@ -155,24 +165,85 @@ def _dot_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+def _clusters(g: _Graph) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The module scopes as a tree: each scope's own node ids, and its child scopes."""
+    members: dict[str, list[str]] = {"": []}
+    children: dict[str, list[str]] = {"": []}
+    for nid, _, _ in g.nodes:
+        scope = g.scopes.get(nid, "")
+        missing = []
+        name = scope
+        while name not in members:  # the scope and its parents not seen yet, innermost first
+            missing.append(name)
+            name = name.rsplit(".", 1)[0] if "." in name else ""
+        for name in reversed(missing):
+            members[name], children[name] = [], []
+            children[name.rsplit(".", 1)[0] if "." in name else ""].append(name)
+        members[scope].append(nid)
+    return members, children
+
+
+def _nested(
+    g: _Graph,
+    node_line: Callable[[str], str],
+    open_line: Callable[[str, int], str],
+    close_line: str,
+) -> list[str]:
+    """Node lines, each inside the nested clusters of its module scopes."""
+    members, children = _clusters(g)
+    lines: list[str] = []
+    k = 0
+    # (scope, indent, closing): a scope's lines, its children, then its closing line.
+    stack: list[tuple[str, int, bool]] = [("", 1, False)]
+    while stack:
+        scope, depth, closing = stack.pop()
+        pad = "  " * depth
+        if closing:
+            lines.append(pad + close_line)
+            continue
+        inner = pad
+        if scope:
+            lines.append(pad + open_line(scope, k))
+            k += 1
+            inner = pad + "  "
+            stack.append((scope, depth, True))
+        lines.extend(inner + node_line(nid) for nid in members[scope])
+        for child in reversed(children[scope]):
+            stack.append((child, depth + 1 if scope else depth, False))
+    return lines
+
+
 def to_dot(
     tensor: Tensor | Sequence[Tensor],
     params: Any = None,
     show_saved: bool = False,
     show_grad: bool = False,
+    modules: bool = True,
 ) -> str:
     """Graphviz DOT text of the graph that produced ``tensor`` (or several tensors).
 
     ``params`` names the leaves: a dict of name to tensor, ``model.named_parameters()`` or the
-    Module itself; ``show_saved`` adds what each node saved for
-    backward; ``show_grad`` adds the leaves' ``.grad`` (after a backward).
+    Module itself; ``show_saved`` adds what each node saved for backward; ``show_grad`` adds
+    the leaves' ``.grad`` (after a backward); ``modules`` draws a box (a cluster) around the
+    nodes each ``nn.Module`` call created, labelled with the module's qualified name.
     """
-    g = _Graph(tensor, params, show_saved, show_grad)
+    g = _Graph(tensor, params, show_saved, show_grad, modules)
     lines = ["digraph ndgrad {", '  graph [rankdir=TB, fontname="Helvetica"];']
     lines.append('  node [fontname="Helvetica", fontsize=11];')
-    for nid, kind, label in g.nodes:
+    labels = {nid: (kind, label) for nid, kind, label in g.nodes}
+
+    def node_line(nid: str) -> str:
+        kind, label = labels[nid]
         text = "\\n".join(_dot_escape(s) for s in label)
-        lines.append(f'  {nid} [label="{text}", {_DOT_STYLE[kind]}];')
+        return f'{nid} [label="{text}", {_DOT_STYLE[kind]}];'
+
+    def open_line(scope: str, k: int) -> str:
+        return (
+            f'subgraph cluster_{k} {{ label="{_dot_escape(scope)}"; style="rounded,dashed"; '
+            'color="#4285f4"; fontcolor="#174ea6";'
+        )
+
+    lines += _nested(g, node_line, open_line, "}")
     for a, b, dashed in g.edges:
         lines.append(f"  {a} -> {b}" + (" [style=dashed];" if dashed else ";"))
     lines.append("}")
@@ -196,13 +267,22 @@ def to_mermaid(
     params: Any = None,
     show_saved: bool = False,
     show_grad: bool = False,
+    modules: bool = True,
 ) -> str:
     """Mermaid flowchart text of the graph (same content as ``to_dot``), for Markdown pages."""
-    g = _Graph(tensor, params, show_saved, show_grad)
+    g = _Graph(tensor, params, show_saved, show_grad, modules)
     lines = ["flowchart TB"]
-    for nid, kind, label in g.nodes:
+    labels = {nid: (kind, label) for nid, kind, label in g.nodes}
+
+    def node_line(nid: str) -> str:
+        kind, label = labels[nid]
         text = "<br/>".join(_mermaid_escape(s) for s in label)
-        lines.append(f"  {nid}{_MERMAID_SHAPE[kind](text)}")
+        return f"{nid}{_MERMAID_SHAPE[kind](text)}"
+
+    def open_line(scope: str, k: int) -> str:
+        return f'subgraph m{k}["{_mermaid_escape(scope)}"]'
+
+    lines += _nested(g, node_line, open_line, "end")
     for a, b, dashed in g.edges:
         lines.append(f"  {a} {'-.->' if dashed else '-->'} {b}")
     for kind, style in (("leaf", "#cfe2ff"), ("output", "#d1f0d1"), ("saved", "#ffe8cc")):
@@ -228,6 +308,7 @@ def render(
     params: Any = None,
     show_saved: bool = False,
     show_grad: bool = False,
+    modules: bool = True,
 ) -> str:
     """Draw the graph to an image file (``format`` "svg" or "png"; by default from ``path``'s
     suffix, else svg) and return its path. Needs the ``graphviz`` package and ``dot``."""
@@ -243,7 +324,9 @@ def render(
         raise ImportError(_MISSING.format(what="the graphviz package is not installed")) from None
     if shutil.which("dot") is None:
         raise RuntimeError(_MISSING.format(what="the dot program is not on PATH"))
-    source = to_dot(tensor, params=params, show_saved=show_saved, show_grad=show_grad)
+    source = to_dot(
+        tensor, params=params, show_saved=show_saved, show_grad=show_grad, modules=modules
+    )
     data = graphviz.Source(source).pipe(format=format)
     with open(path, "wb") as f:
         f.write(data)

@@ -29,8 +29,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Explorer", "explore", "graph_data"]
 
-#: Gradients with at most this many elements are embedded with their values.
-SMALL = 64
+#: Gradients with at most this many elements are embedded with their values (the second
+#: figure for graphs of more than BIG nodes, so that the page stays a few MB).
+SMALL = (64, 8)
+BIG = 2000
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # Per-node hook slots that a traced backward must not fire (user code with side effects).
@@ -45,13 +47,31 @@ def _num(x: float) -> float | str:
 
 
 def _values(a: np.ndarray) -> Any:
-    if a.dtype.kind in "fc":
-        flat = [_num(float(v)) for v in a.reshape(-1).real]
-        return np.array(flat, dtype=object).reshape(a.shape).tolist() if a.ndim else flat[0]
-    return a.tolist()
+    """The values as nested lists, to 5 significant digits (what the page shows)."""
+    if a.dtype.kind not in "fc":
+        return a.tolist()
+    f = a.real.astype(np.float64)
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(f) & (f != 0)
+        scale = np.where(finite, 10.0 ** (4 - np.floor(np.log10(np.abs(np.where(finite, f, 1))))), 1)
+        f = np.where(finite, np.round(f * scale) / scale, f)
+    if np.all(np.isfinite(f)):
+        return f.tolist()
+    flat = [_num(v) for v in f.reshape(-1).tolist()]
+    return np.array(flat, dtype=object).reshape(a.shape).tolist() if a.ndim else flat[0]
 
 
-def summary(grad: Any) -> dict[str, Any] | None:
+_dtype_names: dict[np.dtype, str] = {}
+
+
+def _dtype_name(dtype: np.dtype) -> str:
+    name = _dtype_names.get(dtype)
+    if name is None:  # dtype.name is slow, and a graph repeats a few dtypes
+        name = _dtype_names[dtype] = dtype.name
+    return name
+
+
+def summary(grad: Any, small: int = SMALL[0]) -> dict[str, Any] | None:
     """Shape, dtype, norm, min, max and NaN/inf counts of a gradient (values when small)."""
     if grad is None:
         return None
@@ -62,7 +82,7 @@ def summary(grad: Any) -> dict[str, Any] | None:
     finite = f[~nan & ~inf]
     info: dict[str, Any] = {
         "shape": list(a.shape),
-        "dtype": a.dtype.name,
+        "dtype": _dtype_name(a.dtype),
         "nan": int(nan.sum()),
         "inf": int(inf.sum()),
     }
@@ -72,7 +92,7 @@ def summary(grad: Any) -> dict[str, Any] | None:
     info["min"] = _num(float(rest.min())) if rest.size else None
     info["max"] = _num(float(rest.max())) if rest.size else None
     info["finite_count"] = int(finite.size)
-    if a.size <= SMALL:
+    if a.size <= small:
         info["values"] = _values(a)
     return info
 
@@ -103,28 +123,30 @@ def _site(node: Node) -> str | None:
 def _saved(node: Node) -> list[list[Any]]:
     from . import _saved_values
 
-    return [[kind, list(v.shape), v.dtype.name] for kind, v in _saved_values(node)]
+    return [[kind, list(v.shape), _dtype_name(v.dtype)] for kind, v in _saved_values(node)]
 
 
 class _Recorder:
     """Called by the engine after each node (the tracer slot) and by a pre-hook on each leaf."""
 
-    def __init__(self) -> None:
+    def __init__(self, small: int) -> None:
         self.steps: list[tuple[Node, list[Any], list[Any]]] = []
+        self.small = small
 
     def __call__(self, node: Node, grads: Sequence[Any], outputs: Sequence[Any]) -> None:
         # One returned gradient per tensor input (a node that did not run returned nothing).
-        returned = [summary(g) for g, e in zip(outputs, node._edges, strict=False) if e is not None]
-        self.steps.append((node, [summary(g) for g in grads], returned))
+        edges, small = node._edges, self.small
+        returned = [summary(g, small) for g, e in zip(outputs, edges, strict=False) if e is not None]
+        self.steps.append((node, [summary(g, small) for g in grads], returned))
 
     def leaf(self, node: Node) -> Any:
         def pre_hook(grads: tuple[Any, ...]) -> None:
-            self.steps.append((node, [summary(g) for g in grads], []))
+            self.steps.append((node, [summary(g, self.small) for g in grads], []))
 
         return pre_hook
 
 
-def traced_backward(output: Tensor, nodes: list[Node]) -> _Recorder:
+def traced_backward(output: Tensor, nodes: list[Node], small: int = SMALL[0]) -> _Recorder:
     """Run backward from ``output`` recording every step, without side effects: the graph is
     retained, the leaves' gradients are captured instead of accumulated into ``.grad``, and the
     graph's hooks (``register_hook``, ``retain_grad``) are switched off meanwhile."""
@@ -138,7 +160,7 @@ def traced_backward(output: Tensor, nodes: list[Node]) -> _Recorder:
     root = root_nodes(output)[0]
     root_edge = (root, output._output_nr if output.grad_fn is not None else 0)
     leaves = [n for n in nodes if isinstance(n, AccumulateGrad)]
-    recorder = _Recorder()
+    recorder = _Recorder(small)
     stashed = []
     for node in nodes:
         d = node.__dict__
@@ -176,6 +198,7 @@ def graph_data(output: Tensor, params: Any = None, trace: bool = True) -> dict[s
     if not roots:
         raise RuntimeError("explore: the output does not require grad and has no grad_fn")
     nodes = walk(roots)
+    small = SMALL[0] if len(nodes) <= BIG else SMALL[1]
     ids = {node: f"n{k}" for k, node in enumerate(nodes)}
     scopes = node_scopes(nodes, names, model)
     released = any(n._released for n in nodes)
@@ -188,7 +211,7 @@ def graph_data(output: Tensor, params: Any = None, trace: bool = True) -> dict[s
         reason = "the graph was freed by backward(): structure, names and the leaves' .grad only"
     else:
         try:
-            recorder = traced_backward(output, nodes)
+            recorder = traced_backward(output, nodes, small)
         except Exception as exc:  # show the graph anyway, and say why there is no replay
             mode = "structure"
             reason = f"the traced backward raised {type(exc).__name__}: {exc}"
@@ -201,12 +224,12 @@ def graph_data(output: Tensor, params: Any = None, trace: bool = True) -> dict[s
             var = node.variable
             item["kind"] = "leaf"
             item["label"] = names.get(id(var), "leaf")
-            item["outputs"] = [[list(var._data.shape), var._data.dtype.name]]
-            item["leaf_grad"] = summary(var._grad)
+            item["outputs"] = [[list(var._data.shape), _dtype_name(var._data.dtype)]]
+            item["leaf_grad"] = summary(var._grad, small)
         else:
             item["kind"] = "op"
             item["label"] = node.name()
-            item["outputs"] = [[list(s), dt.name] for s, dt in node._output_meta]
+            item["outputs"] = [[list(s), _dtype_name(dt)] for s, dt in node._output_meta]
             item["saved"] = _saved(node)
             item["freed"] = bool(node._released)
             item["seq"] = node._sequence_nr
