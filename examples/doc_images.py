@@ -7,13 +7,20 @@
   library needed).
 - ``graph_seed.svg``, ``graph_mlp.svg``: backward graphs drawn by ``ndgrad.viz.render`` (these
   need the graphviz package and Graphviz's ``dot``; skipped with a message otherwise).
+- ``explore_folded.png``, ``explore_replay.png``: ``ndgrad.viz.explore``'s page for the
+  transformer of ``explore_graph.py``, screenshots taken in headless Chromium (these need the
+  selenium package and a system Chromium with chromedriver; skipped with a message otherwise).
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
+import runpy
+import shutil
 import sys
+import tempfile
 
 import ndgrad
 from ndgrad import viz
@@ -120,8 +127,48 @@ def main(out_dir: str = os.path.join("docs", "img")) -> list[str]:
             )
         except (ImportError, RuntimeError) as exc:
             print(f"skipped {name}.svg: {exc}")
+    try:
+        written += explorer_screenshots(out_dir)
+    except (ImportError, RuntimeError) as exc:
+        print(f"skipped the explorer screenshots: {exc}")
     for p in written:
         print(f"wrote {p}")
+    return written
+
+
+def explorer_screenshots(out_dir: str) -> list[str]:
+    """Open the explorer page of examples/explore_graph.py in headless Chromium and take two
+    screenshots: the modules folded, and a replay step inside an opened block."""
+    try:
+        webdriver = importlib.import_module("selenium.webdriver")
+    except ImportError:
+        raise ImportError("the selenium package is not installed") from None
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if browser is None or driver_path is None:
+        raise RuntimeError("Chromium and chromedriver are not installed")
+    example = runpy.run_path(os.path.join(os.path.dirname(__file__), "explore_graph.py"))
+    with tempfile.TemporaryDirectory() as tmp:
+        page = os.path.join(tmp, "explore.html")
+        example["main"](page)
+        options = webdriver.ChromeOptions()
+        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,720"):
+            options.add_argument(arg)
+        options.binary_location = browser
+        driver = webdriver.Chrome(service=webdriver.ChromeService(driver_path), options=options)
+        written = []
+        try:
+            driver.get("file://" + page)
+            folded = os.path.join(out_dir, "explore_folded.png")
+            driver.save_screenshot(folded)
+            written.append(folded)
+            for _ in range(20):
+                driver.find_element("id", "step-next").click()
+            replay = os.path.join(out_dir, "explore_replay.png")
+            driver.save_screenshot(replay)
+            written.append(replay)
+        finally:
+            driver.quit()
     return written
 
 

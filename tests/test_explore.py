@@ -25,7 +25,9 @@ def _by_op(data, op):
 
 
 def _embedded(html: str):
-    match = re.search(r'<script type="application/json" id="ndgrad-data">(.*?)</script>', html, re.S)
+    match = re.search(
+        r'<script type="application/json" id="ndgrad-data">(.*?)</script>', html, re.S
+    )
     assert match is not None
     return json.loads(match.group(1).replace("<\\/", "</"))
 
@@ -36,7 +38,13 @@ def test_nodes_edges_and_leaf_names():
     loss = (x @ w).tanh().sum()
     data = viz.explore(loss, params={"x": x, "w": w}).data
     ops = sorted(n["op"] for n in data["nodes"])
-    assert ops == ["AccumulateGrad", "AccumulateGrad", "MatmulBackward0", "SumBackward0", "TanhBackward0"]
+    assert ops == [
+        "AccumulateGrad",
+        "AccumulateGrad",
+        "MatmulBackward0",
+        "SumBackward0",
+        "TanhBackward0",
+    ]
     labels = {n["label"] for n in data["nodes"] if n["kind"] == "leaf"}
     assert labels == {"x", "w"}
     ids = {n["op"] if n["kind"] == "op" else n["label"]: n["id"] for n in data["nodes"]}
@@ -58,7 +66,9 @@ def test_replay_order_is_the_engines_and_gradients_are_the_real_ones():
     data = viz.explore(loss, model).data
     assert data["mode"] == "traced"
     by_id = {n["id"]: n for n in data["nodes"]}
-    replay = [by_id[i]["op"] if by_id[i]["kind"] == "op" else by_id[i]["label"] for i in data["order"]]
+    replay = [
+        by_id[i]["op"] if by_id[i]["kind"] == "op" else by_id[i]["label"] for i in data["order"]
+    ]
     assert all(p.grad is None for p in model.parameters())
     # The engine's own order, from the user's backward under a tracer.
     with ndgrad.autograd.trace(params=model) as t:
@@ -267,9 +277,19 @@ def test_page_is_self_contained(tmp_path):
     # The only URL is SVG's namespace name, which is never fetched.
     assert set(re.findall(r"https?://[^\s\"'<>]+", html)) == {"http://www.w3.org/2000/svg"}
     assert _embedded(html) == json.loads(json.dumps(page.data))
-    for contract in ('id="details"', 'id="step-next"', 'id="step-prev"', "data-node", "data-op", "data-scope"):
+    for contract in (
+        'id="details"',
+        'id="step-next"',
+        'id="step-prev"',
+        "data-node",
+        "data-op",
+        "data-scope",
+    ):
         assert contract in html
-    assert page._repr_html_().startswith("<iframe srcdoc=") and "&lt;!DOCTYPE html&gt;" in page._repr_html_()
+    assert (
+        page._repr_html_().startswith("<iframe srcdoc=")
+        and "&lt;!DOCTYPE html&gt;" in page._repr_html_()
+    )
 
 
 def test_script_end_tag_in_names_is_escaped():
@@ -284,6 +304,12 @@ def test_summary_values_keep_five_significant_digits():
 
     s = summary(np.array([1.234567, -0.000123456, 0.0, np.inf, np.nan, 98765.4321]))
     assert s["values"] == [1.2346, -0.00012346, 0.0, "Infinity", "NaN", 98765.0]
-    assert (s["nan"], s["inf"], s["min"], s["max"], s["norm"]) == (1, 1, -0.000123456, "Infinity", "NaN")
+    assert (s["nan"], s["inf"], s["min"], s["max"], s["norm"]) == (
+        1,
+        1,
+        -0.000123456,
+        "Infinity",
+        "NaN",
+    )
     assert summary(np.zeros((9, 9)))["norm"] == 0.0 and "values" not in summary(np.zeros((9, 9)))
     assert summary(None) is None

@@ -32,10 +32,13 @@ BROWSER = next(
 DRIVER = shutil.which("chromedriver")
 
 pytestmark = [
-    pytest.mark.skipif(webdriver is None, reason="selenium is not installed (pip install selenium)"),
+    pytest.mark.skipif(
+        webdriver is None, reason="selenium is not installed (pip install selenium)"
+    ),
     pytest.mark.skipif(
         BROWSER is None or DRIVER is None,
-        reason="Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+        reason="Chromium and chromedriver are not installed "
+        "(apt-get install chromium chromium-driver)",
     ),
 ]
 
@@ -83,32 +86,44 @@ def _active(browser):
 
 
 def _seed_graph():
-    # The tutorial's first graph: z = x * y + y ** 2 at x = 2, y = 3.
-    x = ndgrad.tensor(2.0, requires_grad=True)
-    y = ndgrad.tensor(3.0, requires_grad=True)
-    return x, y, x * y + y**2
+    # The tutorial's graph: out = mean(3 (x + 2)²) at x = ones(2, 2).
+    x = ndgrad.ones(2, 2, requires_grad=True)
+    y = x + 2
+    return x, (y * y * 3).mean()
 
 
 def test_opens_from_disk_without_network_and_shows_details(browser, tmp_path):
-    x, y, z = _seed_graph()
-    page = viz.explore(z, {"x": x, "y": y})
+    x, out = _seed_graph()
+    page = viz.explore(out, {"x": x})
     _open(browser, page, tmp_path)
     fetched = browser.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)"
     )
     assert fetched == []
-    ops = sorted(e.get_attribute("data-op") for e in browser.find_elements(By.CSS_SELECTOR, "[data-node]"))
-    assert ops == ["AccumulateGrad", "AccumulateGrad", "AddBackward0", "MulBackward0", "PowBackward0"]
-    element, _ = _node(browser, page.data, lambda n: n["label"] == "y")
+    ops = sorted(
+        e.get_attribute("data-op") for e in browser.find_elements(By.CSS_SELECTOR, "[data-node]")
+    )
+    assert ops == [
+        "AccumulateGrad",
+        "AddBackward0",
+        "MeanBackward0",
+        "MulBackward0",
+        "MulBackward0",
+    ]
+    element, _ = _node(browser, page.data, lambda n: n["label"] == "x")
     assert element.get_attribute("data-op") == "AccumulateGrad"
-    assert "y" in element.text
+    assert element.text.splitlines() == ["x", "[2, 2] float32"]
     element.click()
     text = _details(browser)
-    z.backward()
-    # dz/dy = x + 2y = 8, the gradient the leaf received (it would go to .grad)
-    assert y.grad.item() == 8.0
-    assert "AccumulateGrad" in text and "[] float32" in text
-    assert "values\n8" in text.replace(" ", "")
+    out.backward()
+    # d out / dx = 6 (x + 2) / 4 = 4.5: the gradient the leaf received is its real .grad
+    assert x.grad.tolist() == [[4.5, 4.5], [4.5, 4.5]]
+    assert "op AccumulateGrad\nleaf x\nmodule (top level)\nshape [2, 2] float32\n" in text
+    assert "values\n[[4.5, 4.5], [4.5, 4.5]]" in text
+    assert "NaN / inf 0 / 0" in text
+    (mul,) = [n for n in page.data["nodes"] if n["op"] == "MulBackward0" and n["saved"] == []]
+    browser.find_element(By.CSS_SELECTOR, f'[data-node="{mul["id"]}"]').click()
+    assert "saved nothing" in _details(browser)
 
 
 def test_replay_steps_through_the_engines_order(browser, tmp_path):
@@ -125,7 +140,9 @@ def test_replay_steps_through_the_engines_order(browser, tmp_path):
         nxt.click()
         (active,) = _active(browser)
         node = next(n for n in page.data["nodes"] if n["id"] == active.get_attribute("data-node"))
-        seen.append((active.get_attribute("data-op"), node["label"] if node["kind"] == "leaf" else None))
+        seen.append(
+            (active.get_attribute("data-op"), node["label"] if node["kind"] == "leaf" else None)
+        )
         assert f"step {k + 1} / {len(expected)}" in browser.find_element(By.ID, "step-label").text
     assert seen == expected
     assert nxt.get_attribute("disabled") is not None  # the last step
@@ -147,7 +164,9 @@ def test_nan_marking(browser, tmp_path):
     page = viz.explore(loss, {"x": x})
     _open(browser, page, tmp_path)
     marked = browser.find_elements(By.CSS_SELECTOR, "[data-node][class*=nan]")
-    origin = [e.get_attribute("data-op") for e in marked if "nan-origin" in e.get_attribute("class")]
+    origin = [
+        e.get_attribute("data-op") for e in marked if "nan-origin" in e.get_attribute("class")
+    ]
     assert origin == ["LogBackward0"]
     assert sorted(e.get_attribute("data-op") for e in marked) == ["AccumulateGrad", "LogBackward0"]
     element, _ = _node(browser, page.data, lambda n: n["op"] == "LogBackward0")
@@ -163,7 +182,10 @@ def test_module_scopes_fold_and_unfold(browser, tmp_path):
     _open(browser, page, tmp_path)
 
     def scopes():
-        return [e.get_attribute("data-scope") for e in browser.find_elements(By.CSS_SELECTOR, "[data-scope]")]
+        return [
+            e.get_attribute("data-scope")
+            for e in browser.find_elements(By.CSS_SELECTOR, "[data-scope]")
+        ]
 
     assert sorted(scopes()) == ["blocks", "embedding", "lm_head", "ln_f"]
     browser.find_element(By.CSS_SELECTOR, '[data-scope="blocks"]').click()
@@ -180,9 +202,7 @@ def test_module_scopes_fold_and_unfold(browser, tmp_path):
     assert "module blocks.0.sa.heads.1.query\n" in _details(browser)
     # The op that uses the weight is drawn in the same box.
     users = [b for a, b in page.data["edges"] if a == node["id"]]
-    assert all(
-        browser.find_elements(By.CSS_SELECTOR, f'[data-node="{u}"]') for u in users
-    )
+    assert all(browser.find_elements(By.CSS_SELECTOR, f'[data-node="{u}"]') for u in users)
     # Folding blocks hides everything inside it again.
     browser.find_element(By.ID, "fit").click()
     browser.find_element(By.CSS_SELECTOR, '[data-scope="blocks"] .head').click()

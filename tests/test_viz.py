@@ -201,10 +201,20 @@ def test_params_as_dict_named_parameters_or_module():
     assert viz.to_mermaid(loss, model) == viz.to_mermaid(loss, dict(model.named_parameters()))
     with ndgrad.autograd.trace(params=model.named_parameters()) as t:
         loss.backward()
-    assert {r.name for r in t if r.op == "AccumulateGrad"} == {"2.weight", "2.bias", "0.weight", "0.bias"}
+    assert {r.name for r in t if r.op == "AccumulateGrad"} == {
+        "2.weight",
+        "2.bias",
+        "0.weight",
+        "0.bias",
+    }
     with ndgrad.autograd.trace(params=model) as t2:
         model(ndgrad.ones(1, 3)).sum().backward()
-    assert {r.name for r in t2 if r.op == "AccumulateGrad"} == {"2.weight", "2.bias", "0.weight", "0.bias"}
+    assert {r.name for r in t2 if r.op == "AccumulateGrad"} == {
+        "2.weight",
+        "2.bias",
+        "0.weight",
+        "0.bias",
+    }
 
 
 def test_tracer_is_a_sequence_of_records():

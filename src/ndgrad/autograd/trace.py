@@ -30,7 +30,7 @@ from .function import AccumulateGrad, Node
 from .grad_mode import _state
 
 if TYPE_CHECKING:
-    from .._tensor import Tensor
+    pass
 
 __all__ = ["GradStats", "TraceRecord", "Tracer", "trace"]
 
@@ -212,7 +212,9 @@ class Tracer:
 def trace(params: Any = None, keep_grads: bool = False) -> Tracer:
     """Record every node that backward runs in this thread while the ``with`` block is active.
 
-    ``params`` names the leaves (a dict, ``model.named_parameters()`` or the Module); ``keep_grads=True``
-    also keeps each node's incoming and outgoing gradient arrays (``grads_in``/``grads_out``).
+    ``params`` names the leaves (a dict, ``model.named_parameters()`` or the Module);
+    ``keep_grads=True`` also keeps each node's incoming and outgoing gradient arrays
+    (``grads_in``/``grads_out``). The tracer is a sequence of its records: ``len(t)``,
+    ``t[0]``, ``for record in t``.
     """
     return Tracer(params, keep_grads)

@@ -331,4 +331,3 @@ def render(
     with open(path, "wb") as f:
         f.write(data)
     return path
-

@@ -53,7 +53,9 @@ def _values(a: np.ndarray) -> Any:
     f = a.real.astype(np.float64)
     with np.errstate(all="ignore"):
         finite = np.isfinite(f) & (f != 0)
-        scale = np.where(finite, 10.0 ** (4 - np.floor(np.log10(np.abs(np.where(finite, f, 1))))), 1)
+        scale = np.where(
+            finite, 10.0 ** (4 - np.floor(np.log10(np.abs(np.where(finite, f, 1))))), 1
+        )
         f = np.where(finite, np.round(f * scale) / scale, f)
     if np.all(np.isfinite(f)):
         return f.tolist()
@@ -136,7 +138,9 @@ class _Recorder:
     def __call__(self, node: Node, grads: Sequence[Any], outputs: Sequence[Any]) -> None:
         # One returned gradient per tensor input (a node that did not run returned nothing).
         edges, small = node._edges, self.small
-        returned = [summary(g, small) for g, e in zip(outputs, edges, strict=False) if e is not None]
+        returned = [
+            summary(g, small) for g, e in zip(outputs, edges, strict=False) if e is not None
+        ]
         self.steps.append((node, [summary(g, small) for g in grads], returned))
 
     def leaf(self, node: Node) -> Any:
@@ -292,7 +296,7 @@ class Explorer:
     @property
     def html(self) -> str:
         return (
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f"<title>{html.escape(self.title)}</title>\n"
             f"<style>\n{_asset('explore.css')}</style>\n</head>\n<body>\n"
             f"{_asset('explore.html')}"
@@ -332,4 +336,3 @@ def explore(
     leaves' ``.grad``.
     """
     return Explorer(graph_data(output, params, trace), title or "ndgrad graph explorer")
-

@@ -335,12 +335,12 @@
     view.y = 5;
     applyView();
   }
-  function centerOn(key) {
+  function centerOn(key, always) {
     const b = boxes.get(key);
     if (!b) return;
     const r = svg.getBoundingClientRect();
     const sx = view.x + (b.x + b.w / 2) * view.k, sy = view.y + (b.y + b.h / 2) * view.k;
-    if (sx < 20 || sy < 20 || sx > r.width - 20 || sy > r.height - 20) {
+    if (always || sx < 20 || sy < 20 || sx > r.width - 20 || sy > r.height - 20) {
       view.x = r.width / 2 - (b.x + b.w / 2) * view.k;
       view.y = r.height / 2 - (b.y + b.h / 2) * view.k;
       applyView();
@@ -458,7 +458,10 @@
     const label = document.getElementById("step-label");
     if (active) {
       const n = byId.get(active);
-      if (reveal(active)) fit();
+      if (reveal(active)) {  // a module opened: readable size, centred on the step
+        view.k = Math.max(view.k, 1);
+        centerOn("n:" + active, true);
+      }
       label.textContent = `step ${step + 1} / ${DATA.order.length}: ${n.kind === "leaf" ? "AccumulateGrad (" + n.label + ")" : n.op}`;
       selected = active;
       pathSet = new Set();
@@ -517,6 +520,11 @@
     '<span class="sw" style="background:#fde293"></span>current step<span class="sw" style="background:#f28b82"></span>gradient turns NaN/inf';
   render();
   fit();
+  if (view.k < 0.7) {  // too big to read whole: start readable, at the output (where backward starts)
+    view.k = 0.9;
+    const root = nodes.find((n) => n.root);
+    if (root) centerOn(unitOf(root.id), true);
+  }
   goto(-1);
   document.body.dataset.ready = "1";
 })();
