@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import ndgrad
+import ndgrad.nn.functional as F
 from ndgrad.autograd import Function, gradcheck_graph, record_inputs
 
 
@@ -156,3 +158,70 @@ def test_float32_casts_are_checked_with_float32_tolerances():
     report = gradcheck_graph(y)
     assert report.ok, str(report)
     assert "ToCopyBackward0" in [r.op for r in report.results]
+
+
+class WrongRelu(Function):
+    """relu with a wrong slope (2 instead of 1) on the positive side: wrong, and with a kink."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.relu()
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (x > 0).to(g.dtype) * 2
+
+
+def test_conv_relu_maxpool_ties_are_not_differentiable_points_not_failures():
+    # ReLU zeros make ties inside the pooling windows: max-pooling has a kink there.
+    ndgrad.manual_seed(0)
+    x = ndgrad.randn(1, 1, 6, 6)
+    w = ndgrad.randn(2, 1, 3, 3, requires_grad=True)
+    with record_inputs():
+        y = F.max_pool2d(F.relu(F.conv2d(x, w)), 2).sum()
+    report = gradcheck_graph(y)
+    assert report.ok and report.failures == []
+    (kink,) = report.nondifferentiable
+    assert kink.op == "MaxPool2DWithIndicesBackward0" and kink.ok
+    assert kink.left is not None and kink.right is not None and kink.left != kink.right
+    text = str(report)
+    assert "0 failed" in text and "not differentiable here" in text and "FAILED" not in text
+    assert "from the left" in text and "from the right" in text
+
+
+@pytest.mark.parametrize(
+    "op, name",
+    [
+        (lambda x: x.relu(), "ReluBackward0"),
+        (lambda x: x.clamp(-1.0, 1.0), "ClampBackward1"),
+        (lambda x: ndgrad.stack([x, x.flip(0) * 0 + 1]).max(0).values, "MaxBackward0"),
+    ],
+)
+def test_kinks_are_reported_with_one_sided_derivatives(op, name):
+    x = ndgrad.tensor([0.0, 1.0, -1.0, 0.5], dtype=ndgrad.float64, requires_grad=True)
+    with record_inputs():
+        y = op(x).sum()
+    report = gradcheck_graph(y)
+    assert report.ok, str(report)
+    assert [k.op for k in report.nondifferentiable] == [name]
+
+
+@pytest.mark.parametrize("op", [lambda x: x.abs(), lambda x: ndgrad.stack([x, -x]).amax(0)])
+def test_kinks_where_the_backward_matches_central_differences_pass(op):
+    # abs at 0 (gradient 0) and amax's even split of a tie are what central differences give.
+    x = ndgrad.tensor([0.0, 1.0, -1.0], dtype=ndgrad.float64, requires_grad=True)
+    with record_inputs():
+        y = op(x).sum()
+    report = gradcheck_graph(y)
+    assert report.ok and report.nondifferentiable == []
+
+
+def test_a_wrong_backward_at_a_kink_point_away_from_it_still_fails():
+    # One element sits on the kink, the others are where the slope is wrong: a real failure.
+    x = ndgrad.tensor([0.0, 1.0, 2.0, 3.0], dtype=ndgrad.float64, requires_grad=True)
+    with record_inputs():
+        y = WrongRelu.apply(x).sum()
+    report = gradcheck_graph(y)
+    assert not report.ok and report.first_failure.op == "WrongReluBackward"

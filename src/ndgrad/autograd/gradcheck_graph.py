@@ -4,7 +4,13 @@
 node among many. ``gradcheck_graph(output)`` re-runs each node's op on (float64 copies of) the
 inputs it received, compares its backward with central finite differences along random
 directions, and reports the first node, in forward order, that disagrees, with the user line
-that created it. Build the graph inside ``record_inputs()`` so the nodes keep their inputs:
+that created it. Build the graph inside ``record_inputs()`` so the nodes keep their inputs.
+
+Where an op is not differentiable at the values it saw (relu, abs or clamp at a kink, a tie in
+max, max-pooling or sort), no backward can match central differences. When a check disagrees,
+the one-sided differences decide: if some output's right and left derivatives differ, the node
+is reported as not differentiable there, with both one-sided directional derivatives, and does
+not count as a failure.
 
 >>> import ndgrad
 >>> from ndgrad.autograd import gradcheck_graph, record_inputs
@@ -47,10 +53,22 @@ class NodeCheck:
     analytical: float | None = None
     numerical: float | None = None
     error: str | None = None  # the op's forward or backward raised
+    # Not differentiable at the recorded values: the one-sided directional derivatives.
+    nondifferentiable: bool = False
+    left: float | None = None
+    right: float | None = None
 
     def __str__(self) -> str:
         status = "ok" if self.ok else "FAILED"
+        if self.nondifferentiable:
+            status = "not differentiable here"
         text = f"{self.op}: {status}"
+        if self.nondifferentiable:
+            text += (
+                f" (input {self.input_index}: one-sided derivatives {self.left:.6g} from the "
+                f"left and {self.right:.6g} from the right; backward gives "
+                f"{self.analytical:.6g}, which finite differences cannot check at a kink or a tie)"
+            )
         if not self.ok:
             if self.error is not None:
                 text += f" ({self.error})"
@@ -80,6 +98,11 @@ class GraphCheckReport:
         return failures[0] if failures else None
 
     @property
+    def nondifferentiable(self) -> list[NodeCheck]:
+        """The nodes whose op is not differentiable at the values it received."""
+        return [r for r in self.results if r.nondifferentiable]
+
+    @property
     def ok(self) -> bool:
         return not self.failures
 
@@ -88,6 +111,12 @@ class GraphCheckReport:
 
     def __str__(self) -> str:
         lines = [f"gradcheck_graph: {len(self.results)} nodes checked, {len(self.failures)} failed"]
+        kinks = self.nondifferentiable
+        if kinks:
+            lines.append(
+                f"{len(kinks)} not differentiable at the values they received (not failures):"
+            )
+            lines += ["  " + str(k).replace("\n", "\n  ") for k in kinks]
         first = self.first_failure
         if first is not None:
             lines.append("first failing node (in forward order):")
@@ -212,9 +241,31 @@ def _check_node(
                     float(np.sum((plus[j]._data - minus[j]._data) / (2 * step) * vs[j]))
                     for j in picked
                 )
-                if not abs(analytical - numerical) <= a_tol + r_tol * max(
-                    abs(analytical), abs(numerical)
-                ):
+                if not _close(analytical, numerical, a_tol, r_tol):
+                    with no_grad():
+                        at = _float_outputs(fn.apply(*_make_args(args, {}, False)))
+                    kinks = _kinks(at, plus, minus, picked, step, a_tol, r_tol)
+                    if kinks is not None:
+                        # Not differentiable at some outputs; the others must still agree.
+                        smooth = {j: np.where(kinks[j], 0.0, vs[j]) for j in picked}
+                        analytical = _vjp_along(fn, args, i, u, picked, smooth)
+                        numerical = sum(
+                            float(np.sum((plus[j]._data - minus[j]._data) / (2 * step) * smooth[j]))
+                            for j in picked
+                        )
+                        if _close(analytical, numerical, a_tol, r_tol):
+                            check.nondifferentiable = True
+                            check.input_index = i
+                            check.analytical = 0.0 if g is None else float(np.sum(g._data * u))
+                            check.left = sum(
+                                float(np.sum((at[j]._data - minus[j]._data) / step * vs[j]))
+                                for j in picked
+                            )
+                            check.right = sum(
+                                float(np.sum((plus[j]._data - at[j]._data) / step * vs[j]))
+                                for j in picked
+                            )
+                            continue
                     check.ok = False
                     check.input_index = i
                     check.analytical = analytical
@@ -224,3 +275,44 @@ def _check_node(
         check.ok = False
         check.error = f"{type(exc).__name__}: {exc}"
     return check
+
+
+def _close(a: float, b: float, atol: float, rtol: float) -> bool:
+    return abs(a - b) <= atol + rtol * max(abs(a), abs(b))
+
+
+def _kinks(
+    at: list[Any],
+    plus: list[Any],
+    minus: list[Any],
+    picked: list[int],
+    step: float,
+    atol: float,
+    rtol: float,
+) -> dict[int, np.ndarray] | None:
+    """Per output, the elements whose one-sided differences disagree (a kink or a tie at these
+    values), or None if there is no such element."""
+    masks: dict[int, np.ndarray] = {}
+    for j in picked:
+        r = (plus[j]._data - at[j]._data) / step
+        l = (at[j]._data - minus[j]._data) / step
+        masks[j] = np.abs(r - l) > atol + rtol * np.maximum(np.abs(r), np.abs(l))
+    return masks if any(m.any() for m in masks.values()) else None
+
+
+def _vjp_along(
+    fn: Any, args: tuple[Any, ...], i: int, u: np.ndarray, picked: list[int], vs: dict[int, Any]
+) -> float:
+    """``vᵀ J u`` for input ``i``, from the op's backward on a fresh forward."""
+    from .._tensor import Tensor
+    from . import grad as autograd_grad
+
+    inputs = _make_args(args, {}, grad=True)
+    outs = _float_outputs(fn.apply(*inputs))
+    (g,) = autograd_grad(
+        [outs[j] for j in picked],
+        [inputs[i]],
+        grad_outputs=[Tensor._make(vs[j].astype(outs[j]._data.dtype)) for j in picked],
+        allow_unused=True,
+    )
+    return 0.0 if g is None else float(np.sum(g._data * u))
