@@ -211,3 +211,25 @@ def test_legacy_constructor() -> None:
 def test_negative_size() -> None:
     with pytest.raises(RuntimeError, match="zeros: Dimension size must be non-negative."):
         ndgrad.zeros(-1)
+
+
+SCALAR_CONVERSIONS = [
+    ("float(T.ones(3))", ValueError, "only one element tensors can be converted to Python scalars"),
+    ("int(T.ones(3))", ValueError, "only one element tensors can be converted to Python scalars"),
+    ("float(T.ones(0))", ValueError, "only one element tensors can be converted to Python scalars"),
+    ("T.ones(3).item()", RuntimeError, "a Tensor with 3 elements cannot be converted to Scalar"),
+]
+
+
+@pytest.mark.parametrize(("code", "exc", "msg"), SCALAR_CONVERSIONS)
+def test_scalar_conversion_errors(code, exc, msg):
+    with pytest.raises(exc, match=msg):
+        eval(code, {"T": ndgrad})
+    assert float(ndgrad.ones(1, 1)) == 1.0 and int(ndgrad.tensor([[7]])) == 7
+
+
+@requires_torch
+@pytest.mark.parametrize(("code", "exc", "msg"), SCALAR_CONVERSIONS)
+def test_scalar_conversion_errors_are_torchs(code, exc, msg):
+    with pytest.raises(exc, match=msg):
+        eval(code, {"T": torch})

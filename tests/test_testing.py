@@ -59,6 +59,10 @@ def test_grad_fn_name_difference():
     assert d.kind == "grad_fn" and "DoubleBackward" in d.detail and "MulBackward0" in d.detail
     graph = [d for d in r.differences if d.where == "graph"]
     assert graph and "DoubleBackward" in graph[0].detail
+    # The summary tells graph-only differences from differences in the values.
+    text = str(r).splitlines()
+    assert text[0] == "compare_with_torch: the results agree; 2 differences in the graph only"
+    assert text[1] == "graph only (the node names differ):"
 
 
 @requires_torch
@@ -80,6 +84,9 @@ def test_gradient_difference_only():
     r = compare_with_torch(fn, A)
     assert any(d.kind == "grad" and d.where == "grad of input 0" for d in r.differences)
     assert not any(d.kind == "value" for d in r.differences)
+    text = str(r).splitlines()
+    assert text[0] == "compare_with_torch: 1 difference in the results, 2 in the graph only"
+    assert text[1] == "results:" and text[2].startswith("  grad (grad of input 0): max abs")
 
 
 @requires_torch

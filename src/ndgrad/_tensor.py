@@ -376,9 +376,13 @@ class Tensor(
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
+        if self._data.size != 1:  # item() raises RuntimeError; PyTorch's float() a ValueError
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return float(self.item())
 
     def __int__(self) -> int:
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self.item())
 
     def __index__(self) -> int:

@@ -67,9 +67,27 @@ class Comparison:
             return f"compare_with_torch: skipped ({self.skipped})"
         if not self.differences:
             return "compare_with_torch: ndgrad and PyTorch agree"
-        lines = [f"compare_with_torch: {len(self.differences)} differences"]
-        lines += [f"  {d}" for d in self.differences]
+        # Node names (grad_fn) can differ while every value agrees: say which kind it is.
+        results = [d for d in self.differences if d.kind != "grad_fn"]
+        graph = [d for d in self.differences if d.kind == "grad_fn"]
+        if not results:
+            head = f"the results agree; {_count(len(graph))} in the graph only"
+        elif not graph:
+            head = f"{_count(len(results))} in the results"
+        else:
+            head = f"{_count(len(results))} in the results, {len(graph)} in the graph only"
+        lines = [f"compare_with_torch: {head}"]
+        if results and graph:
+            lines.append("results:")
+        lines += [f"  {d}" for d in results]
+        if graph:
+            lines.append("graph only (the node names differ):")
+        lines += [f"  {d}" for d in graph]
         return "\n".join(lines)
+
+
+def _count(n: int) -> str:
+    return f"{n} difference" + ("" if n == 1 else "s")
 
 
 def _tolerances(dtype: np.dtype) -> tuple[float, float]:

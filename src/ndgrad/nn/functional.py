@@ -124,10 +124,18 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and {ws[-1]}x{ws[0]})"
         )
     if input._data.dtype != weight._data.dtype:
+        if bias is not None:  # PyTorch's addmm path, as nn.Linear takes by default
+            raise RuntimeError(
+                "mat1 and mat2 must have the same dtype, but got "
+                f"{_dtype_letter(input)} and {_dtype_letter(weight)}"
+            )
+        # Without a bias PyTorch runs matmul, whose message names the C types.
+        from ..ops.linalg import _C_TYPE_NAMES
+
+        da, dw = input._data.dtype.name, weight._data.dtype.name
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{input._data.dtype.name.replace('float64', 'double').replace('float32', 'float')} "
-            f"!= {weight._data.dtype.name.replace('float64', 'double').replace('float32', 'float')}"
+            f"{_C_TYPE_NAMES.get(da, da)} != {_C_TYPE_NAMES.get(dw, dw)}"
         )
     return Linear.apply(input, weight, bias)
 
