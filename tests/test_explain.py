@@ -222,3 +222,52 @@ def test_data_alias_found_through_recorded_inputs():
     r = explain(loss, w)
     assert r.cause == "detached" and r.node == "AddBackward0"
     assert ".data" in r.message
+
+
+def test_every_cut_path_is_named_detach_and_multiplied_by_zero():
+    x = ndgrad.tensor([1.0, 2.0], requires_grad=True)
+    with record_inputs():
+        a = (x.detach() * 3).sum()  # the detach
+        b = (x * 0).sum()  # the zero
+        z = a + b
+    r = explain(z, x)
+    assert r.causes == ["zero_gradient", "detached"]
+    assert r.node == "MulBackward0" and "(x * 0).sum()" in r.site.line
+    (detached,) = r.also
+    assert detached.node == "AddBackward0" and "x.detach() * 3" in detached.site.line
+    text = str(r)
+    assert text.startswith("2 causes, one per cut path:")
+    assert "also [detached] AddBackward0 uses a value computed from input.detach()" in text
+
+
+def test_every_blocking_node_is_named():
+    w = ndgrad.tensor([-1.0, -2.0], requires_grad=True)
+    with record_inputs():
+        z = w.relu().sum() + (w * 0).sum()
+    r = explain(z, w)
+    assert r.causes == ["zero_gradient", "zero_gradient"]
+    assert {r.node, r.also[0].node} == {"ReluBackward0", "MulBackward0"}
+    assert "along this path either" in r.also[0].message
+
+
+def test_a_single_cause_has_no_also():
+    w = _w()
+    v = ndgrad.ones(3, requires_grad=True)
+    r = explain((w.detach() * v).sum(), w)
+    assert r.causes == ["detached"] and r.also == [] and "causes" not in str(r)
+
+
+def test_only_a_detached_path_names_the_detach_line():
+    x = ndgrad.tensor([1.0, 2.0], requires_grad=True)
+    y = ndgrad.ones(2, requires_grad=True)
+    with record_inputs():
+        z = (x.detach() * 3).sum() + y.sum()  # here
+    r = explain(z, x)
+    assert r.cause == "detached" and "x.detach() * 3" in r.site.line
+
+
+def test_record_inputs_restores_detach():
+    detach = ndgrad.Tensor.detach
+    with record_inputs():
+        assert ndgrad.Tensor.detach is not detach
+    assert ndgrad.Tensor.detach is detach

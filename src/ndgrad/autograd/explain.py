@@ -11,6 +11,10 @@ PyTorch says *that* a gradient is missing; ``explain(output, input)`` says *why*
 >>> report.node
 'ReluBackward0'
 
+When several paths are cut for different reasons (one through ``detach()``, one multiplied by
+zero), ``cause`` is the first one found and ``also`` lists the others, each with its place;
+``causes`` names them all.
+
 Call it before ``backward()`` (or after ``backward(retain_graph=True)``): finding a zero-gradient
 op runs a backward pass of its own, which needs the graph's saved values. It never writes
 ``.grad``. Nodes built inside ``record_inputs()`` also name the line of code that created them.
@@ -72,9 +76,18 @@ class Explanation:
     path: list[str] = field(default_factory=list)
     site: traceback.FrameSummary | None = None
     hint: str | None = None
+    also: list[Explanation] = field(default_factory=list)  # the other cut paths, if any
+
+    @property
+    def causes(self) -> list[str]:
+        """Every cause found: this one's, then those in ``also``."""
+        return [self.cause] + [e.cause for e in self.also]
 
     def __str__(self) -> str:
-        lines = [f"[{self.cause}] {self.message}"]
+        lines = []
+        if self.also:
+            lines.append(f"{len(self.also) + 1} causes, one per cut path:")
+        lines.append(f"[{self.cause}] {self.message}")
         if self.node == "AccumulateGrad":
             lines.append("where: a leaf of the graph (AccumulateGrad)")
         elif self.node is not None:
@@ -83,6 +96,8 @@ class Explanation:
             lines.append("path (output -> input): " + " -> ".join(self.path))
         if self.hint:
             lines.append(f"fix: {self.hint}")
+        for other in self.also:
+            lines.append("also " + str(other).replace("\n", "\n  "))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -109,17 +124,83 @@ def _graph_arrays(nodes: list[Node]) -> list[tuple[Node, Any]]:
     return found
 
 
-def _alias_in_graph(nodes: list[Node], tensor: Tensor) -> tuple[Node, Any] | None:
-    """A graph value that shares ``tensor``'s memory without being ``tensor`` (a detached alias)."""
+def _aliases_in_graph(nodes: list[Node], tensor: Tensor) -> list[tuple[Node, Any]]:
+    """The graph values that share ``tensor``'s memory without being ``tensor`` (detached
+    aliases), one per node."""
     from .._tensor import Tensor
 
+    found: list[tuple[Node, Any]] = []
     for node, value in _graph_arrays(nodes):
-        if value is tensor:
+        if value is tensor or (found and found[-1][0] is node):
             continue
         array = value._data if isinstance(value, Tensor) else value
         if array.size and np.may_share_memory(array, tensor._data):
-            return node, value
-    return None
+            found.append((node, value))
+    return found
+
+
+def _alias_in_graph(nodes: list[Node], tensor: Tensor) -> tuple[Node, Any] | None:
+    """A graph value that shares ``tensor``'s memory without being ``tensor`` (a detached alias)."""
+    aliases = _aliases_in_graph(nodes, tensor)
+    return aliases[0] if aliases else None
+
+
+def _cut_paths(roots: list[Node], nodes: list[Node], input: Tensor) -> list[Explanation]:
+    """Paths from output toward input that the graph does not record: a detached alias of
+    input used in the graph, or a tensor computed under no_grad."""
+    from .._tensor import Tensor
+
+    found: list[Explanation] = []
+    for node, value in _aliases_in_graph(nodes, input):
+        found.append(
+            Explanation(
+                "detached",
+                f"output uses input through a detached alias (through "
+                f"{_alias_how(value, input)}), at {node.name()}; that path does not lead back "
+                "to input.",
+                node=node.name(),
+                path=_names_path(path_between(roots, node)),
+                site=creation_site(node),
+                hint="use input itself in the computation, not input.detach() or input.data",
+            )
+        )
+    reported = {n for n, _ in _aliases_in_graph(nodes, input)}
+    for node in nodes:
+        record = node_record(node)
+        for a in record.args if record is not None else ():
+            if node in reported:
+                break
+            if isinstance(a, RecordedArg) and a.detached is not None and a.detached[0]() is input:
+                site = a.detached[1]
+                found.append(
+                    Explanation(
+                        "detached",
+                        f"{node.name()} uses a value computed from input.detach() (detached at "
+                        f"{format_site(site)}); that path does not lead back to input.",
+                        node=node.name(),
+                        path=_names_path(path_between(roots, node)),
+                        site=site,
+                        hint="use input itself in the computation, not input.detach()",
+                    )
+                )
+                break
+    seen: set[int] = set()
+    for node, value in _graph_arrays(nodes):
+        origin = no_grad_origin(value) if isinstance(value, Tensor) else None
+        if origin is not None and id(value) not in seen:
+            seen.add(id(value))
+            found.append(
+                Explanation(
+                    "no_grad",
+                    f"the graph uses a tensor that was computed under no_grad (by {origin[0]}), "
+                    f"so the path through it back to input was not recorded.",
+                    node=node.name(),
+                    path=_names_path(path_between(roots, node)),
+                    site=origin[1],
+                    hint=f"compute it with grad mode on (at {format_site(origin[1])})",
+                )
+            )
+    return found
 
 
 def _alias_how(a: Any, b: Tensor) -> str:
@@ -213,31 +294,10 @@ def explain(output: Tensor, input: Tensor, gradient: Tensor | None = None) -> Ex
         target_nr = 0
     path = path_between(roots, target) if target is not None else None
     if path is None:
-        alias = _alias_in_graph(nodes, input)
-        if alias is not None:
-            node, _ = alias
-            return Explanation(
-                "detached",
-                f"output uses input only through a detached alias (through "
-                f"{_alias_how(alias[1], input)}), at {node.name()}; the graph does not lead "
-                "back to input.",
-                node=node.name(),
-                path=_names_path(path_between(roots, node)),
-                site=creation_site(node),
-                hint="use input itself in the computation, not input.detach() or input.data",
-            )
-        for node, value in _graph_arrays(nodes):
-            origin = no_grad_origin(value) if isinstance(value, Tensor) else None
-            if origin is not None:
-                return Explanation(
-                    "no_grad",
-                    f"the graph uses a tensor that was computed under no_grad (by {origin[0]}), "
-                    f"so the path through it back to input was not recorded.",
-                    node=node.name(),
-                    path=_names_path(path_between(roots, node)),
-                    site=origin[1],
-                    hint=f"compute it with grad mode on (at {format_site(origin[1])})",
-                )
+        cut = _cut_paths(roots, nodes, input)
+        if cut:
+            cut[0].also = cut[1:]
+            return cut[0]
         return Explanation(
             "not_connected",
             f"input is not connected to output: none of the {len(nodes)} nodes of output's "
@@ -256,7 +316,10 @@ def explain(output: Tensor, input: Tensor, gradient: Tensor | None = None) -> Ex
             hint="call input.retain_grad() before backward, or use "
             "ndgrad.autograd.grad(output, input)",
         )
-    return _run_and_find_block(output, input, gradient, roots, nodes, target, target_nr, path)
+    found = _run_and_find_block(output, input, gradient, roots, nodes, target, target_nr, path)
+    if found.cause in ("zero_gradient", "none_gradient"):
+        found.also += _cut_paths(roots, nodes, input)
+    return found
 
 
 def _run_and_find_block(
@@ -311,6 +374,7 @@ def _run_and_find_block(
             path=_names_path(path),
         )
     cause = "none_gradient" if captured is None else "zero_gradient"
+    blocks: list[Explanation] = []  # every node that stops a nonzero gradient, in backward order
     for record in tracer.records:
         node = record.node
         if node is None or node not in on_path or node is target:
@@ -327,19 +391,35 @@ def _run_and_find_block(
             block_path = path_between(roots, node) or [node]
             rest = path_between([node], target) or [node, target]
             returned = "None" if all(g is None for g in sent) else "zeros"
-            return Explanation(
-                cause,
-                f"{node.name()} receives a nonzero gradient but returns {returned} toward "
-                "input, so input's gradient is "
-                + ("None." if cause == "none_gradient" else "zero."),
-                node=node.name(),
-                path=_names_path(block_path + rest[1:]),
-                site=creation_site(node),
-                hint=_hint(node.name()),
+            message = (
+                f"{node.name()} receives a nonzero gradient but returns {returned} toward input"
             )
+            if blocks:  # another path, also cut
+                message += ", so no gradient reaches input along this path either."
+            else:
+                message += ", so input's gradient is " + (
+                    "None." if cause == "none_gradient" else "zero."
+                )
+            blocks.append(
+                Explanation(
+                    _kind(sent) if blocks else cause,
+                    message,
+                    node=node.name(),
+                    path=_names_path(block_path + rest[1:]),
+                    site=creation_site(node),
+                    hint=_hint(node.name()),
+                )
+            )
+    if blocks:
+        blocks[0].also = blocks[1:]
+        return blocks[0]
     return Explanation(  # pragma: no cover - the loop above finds the node in practice
         cause, "no gradient reaches input; no single blocking node found.", path=_names_path(path)
     )
+
+
+def _kind(sent: list[Any]) -> str:
+    return "none_gradient" if all(g is None for g in sent) else "zero_gradient"
 
 
 def _hint(name: str) -> str:

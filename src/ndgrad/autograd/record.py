@@ -2,11 +2,12 @@
 
 Inside ``with ndgrad.autograd.record_inputs():`` every recorded graph node keeps a copy of its
 forward arguments and the line of user code that created it (``gradcheck_graph`` re-runs the op
-on those values, ``explain`` and ``explain_nan`` name the line), and tensors computed under
-``no_grad`` from tensors that require grad are marked (``explain`` reports where).
+on those values, ``explain`` and ``explain_nan`` name the line), tensors computed under
+``no_grad`` from tensors that require grad are marked, and so are the results of ``detach()``
+and what is computed from them (``explain`` reports where).
 
-It works by wrapping ``Function.apply`` while active, so it costs nothing when off, and it
-copies every input when on: use it to debug, not to train.
+It works by wrapping ``Function.apply`` and ``Tensor.detach`` while active, so it costs nothing
+when off, and it copies every input when on: use it to debug, not to train.
 
 >>> import ndgrad
 >>> x = ndgrad.tensor([1.0, 2.0], requires_grad=True)
@@ -46,6 +47,8 @@ class RecordedArg:
     requires_grad: bool
     source: np.ndarray
     tensor: weakref.ref[Tensor]
+    # Computed from ``detach()`` of a tensor that required grad: (that tensor, where detached).
+    detached: tuple[weakref.ref[Tensor], traceback.FrameSummary | None] | None = None
 
 
 @dataclass
@@ -66,6 +69,7 @@ _local = _Local()
 _lock = threading.Lock()
 _installed = 0
 _original_apply: Any = Function.__dict__["apply"]
+_original_detach: Any = None  # Tensor.detach, looked up when recording starts (import order)
 
 
 def user_site() -> traceback.FrameSummary | None:
@@ -83,10 +87,27 @@ def _recording_apply(cls: type[Function], *args: Any) -> Any:
     return out
 
 
+def _recording_detach(self: Tensor) -> Tensor:
+    out = _original_detach(self)
+    if _local.depth and not _local.paused and self._requires_grad:
+        out.__dict__["_detached_origin"] = (weakref.ref(self), user_site())
+    return out
+
+
 def _note(cls: type[Function], args: tuple[Any, ...], out: Any) -> None:
     from .._tensor import Tensor
 
     outs = out if isinstance(out, tuple) else (out,)
+    detached = None
+    for a in args:
+        if isinstance(a, Tensor):
+            detached = a.__dict__.get("_detached_origin")
+            if detached is not None:
+                break
+    if detached is not None:  # results of detached values carry the mark on
+        for o in outs:
+            if isinstance(o, Tensor) and not o._requires_grad:
+                o.__dict__["_detached_origin"] = detached
     node = None
     for o in outs:
         if isinstance(o, Tensor) and type(o.grad_fn) is cls._backward_cls:
@@ -94,7 +115,13 @@ def _note(cls: type[Function], args: tuple[Any, ...], out: Any) -> None:
             break
     if node is not None:
         recorded = tuple(
-            RecordedArg(a._data.copy(), a._requires_grad, a._data, weakref.ref(a))
+            RecordedArg(
+                a._data.copy(),
+                a._requires_grad,
+                a._data,
+                weakref.ref(a),
+                a.__dict__.get("_detached_origin"),
+            )
             if isinstance(a, Tensor)
             else a
             for a in args
@@ -121,10 +148,14 @@ class record_inputs:
     """Context manager: nodes created inside keep their inputs and creation site."""
 
     def __enter__(self) -> record_inputs:
-        global _installed
+        global _installed, _original_detach
+        from .._tensor import Tensor
+
         with _lock:
             if _installed == 0:
                 Function.apply = classmethod(_recording_apply)  # type: ignore[assignment,method-assign]
+                _original_detach = Tensor.__dict__["detach"]
+                Tensor.detach = _recording_detach  # type: ignore[method-assign]
             _installed += 1
         _local.depth += 1
         return self
@@ -135,7 +166,10 @@ class record_inputs:
         with _lock:
             _installed -= 1
             if _installed == 0:
+                from .._tensor import Tensor
+
                 Function.apply = _original_apply  # type: ignore[method-assign]
+                Tensor.detach = _original_detach  # type: ignore[method-assign]
 
 
 class _paused:
