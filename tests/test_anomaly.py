@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 
@@ -168,3 +169,25 @@ def test_nan_from_a_nan_input_gets_no_hint():
         with detect_anomaly(), pytest.raises(RuntimeError) as info:
             (x * x).sum().backward()  # d(x²)/dx = 2x is nan where x is
     assert "returned nan values" in str(info.value) and "0 * inf" not in str(info.value)
+
+
+def test_forward_trace_ends_at_the_user_line_and_the_warning_points_at_backward():
+    import ndgrad.nn as nn
+
+    class Model(nn.Module):
+        def forward(self, x):
+            return x.sqrt()  # the op's line
+
+    with pytest.warns(UserWarning, match=re.escape(ENABLED)), detect_anomaly():
+        x = ndgrad.tensor([0.0, 1.0], requires_grad=True)
+        loss = ndgrad.where(x > 0, Model()(x), ndgrad.zeros(2)).sum()
+        with pytest.raises(RuntimeError), pytest.warns(UserWarning) as record:
+            loss.backward()  # the backward's line
+    warning = record[-1]
+    trace = str(warning.message).splitlines()[1:]
+    files = [line.split('"')[1] for line in trace if line.startswith("  File ")]
+    assert files[-1] == __file__
+    assert trace[-1].strip() == "return x.sqrt()  # the op's line"
+    assert not any(f"ndgrad{os.sep}ops" in f or f"ndgrad{os.sep}autograd" in f for f in files)
+    assert any(f"ndgrad{os.sep}nn{os.sep}module.py" in f for f in files)  # as torch.nn shows
+    assert warning.filename == __file__

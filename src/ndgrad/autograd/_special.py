@@ -14,6 +14,8 @@ staticmethod on their Function class (see ``_batched_apply``).
 
 from __future__ import annotations
 
+import os
+import sys
 import traceback
 import warnings
 from collections.abc import Callable
@@ -89,9 +91,37 @@ def _warn_forward_trace(node: Node) -> None:
     else:
         message = (
             f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
-            + "".join(traceback.format_list(trace))
+            + "".join(traceback.format_list(_without_op_internals(trace)))
         )
-    warnings.warn(message, UserWarning, stacklevel=2)
+    warnings.warn(message, UserWarning, stacklevel=_user_stacklevel())
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def _internal(filename: str) -> bool:
+    """A file of ndgrad's ops and autograd (nn's layers are code a user reads, like torch.nn)."""
+    path = os.path.abspath(filename)
+    return path.startswith(_PACKAGE) and not path.startswith(_PACKAGE + "nn" + os.sep)
+
+
+def _without_op_internals(trace: list[Any]) -> list[Any]:
+    """The forward stack without its innermost ndgrad frames: it ends at the line that called
+    the op, as PyTorch's does (its ops are not Python)."""
+    end = len(trace)
+    while end > 1 and _internal(trace[end - 1].filename):
+        end -= 1
+    return list(trace[:end])
+
+
+def _user_stacklevel() -> int:
+    """The stacklevel of the innermost caller outside ndgrad (the line that ran backward)."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 # --- batched gradients -------------------------------------------------------------------------
