@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import numpy as np
 import pytest
@@ -313,3 +314,44 @@ def test_summary_values_keep_five_significant_digits():
     )
     assert summary(np.zeros((9, 9)))["norm"] == 0.0 and "values" not in summary(np.zeros((9, 9)))
     assert summary(None) is None
+
+
+requires_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed"
+)
+
+
+@requires_dot
+def test_dot_ranks_and_orders_every_scope():
+    from ndgrad.viz._layout import scope_graphs
+
+    model, loss = transformer_loss()
+    data = viz.explore(loss, model, layout="dot").data
+    assert data["layout"]["engine"] == "dot"
+    orders = data["layout"]["orders"]
+    graphs = scope_graphs(data["nodes"], data["edges"])
+    assert set(orders) == {name for name, g in graphs.items() if len(g["units"]) > 1}
+    assert {"", "blocks", "blocks.0.sa.heads.1", "lm_head"} <= set(orders)
+    for name, order in orders.items():
+        assert set(order) == set(graphs[name]["units"])
+        for a, b in graphs[name]["edges"]:  # forward edges point down: inputs above their users
+            assert order[a][0] < order[b][0], (name, a, b)
+        ranks: dict[int, list[int]] = {}
+        for rank, k in order.values():
+            ranks.setdefault(rank, []).append(k)
+        assert all(sorted(ks) == list(range(len(ks))) for ks in ranks.values())
+    assert orders[""]["s:embedding"][0] < orders[""]["s:blocks"][0] < orders[""]["s:lm_head"][0]
+
+
+def test_builtin_layout_and_bad_layout_arguments(monkeypatch):
+    model, loss = mlp_loss()
+    assert viz.explore(loss, model, layout="builtin").data["layout"] == {
+        "engine": "builtin",
+        "orders": None,
+    }
+    with pytest.raises(ValueError, match="layout must be"):
+        viz.explore(loss, layout="neato")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="needs Graphviz's dot program"):
+        viz.explore(loss, layout="dot")
+    assert viz.explore(loss).data["layout"]["engine"] == "builtin"  # auto falls back

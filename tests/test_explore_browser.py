@@ -229,3 +229,34 @@ def test_search_and_replay_open_folded_modules(browser, tmp_path):
         browser.find_element(By.ID, "step-next").click()
     (active,) = _active(browser)
     assert active.get_attribute("data-node") == page.data["order"][7]
+
+
+@pytest.mark.parametrize("layout", ["builtin", "dot"])
+def test_every_edge_points_down_with_either_layout(browser, tmp_path, layout):
+    if layout == "dot" and shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    model, loss = transformer_loss()
+    page = viz.explore(loss, model, layout=layout)
+    _open(browser, page, tmp_path)
+    expected = "Graphviz dot" if layout == "dot" else "built-in"
+    assert f"layout: {expected}" in browser.find_element(By.ID, "mode").text
+    browser.find_element(By.ID, "unfold-all").click()
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-node]")) == len(page.data["nodes"])
+    # Each edge runs from the bottom of its source box down to the top of its target box.
+    ends = browser.execute_script(
+        "return [...document.querySelectorAll('path.edge')].map(p => p.getAttribute('d')"
+        ".match(/-?[0-9.]+/g).map(Number))"
+    )
+    assert len(ends) == len(page.data["edges"])
+    assert all(d[1] <= d[-1] for d in ends)
+    # No two nodes overlap.
+    boxes = browser.execute_script(
+        "return [...document.querySelectorAll('[data-node]')].map(e => {"
+        "const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+    )
+    boxes.sort()
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if b[0] >= a[2]:
+                break
+            assert b[1] >= a[3] or b[3] <= a[1], (a, b)

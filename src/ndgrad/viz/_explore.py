@@ -22,6 +22,7 @@ from ..autograd._graph import root_nodes, tensor_names, walk
 from ..autograd.function import AccumulateGrad, Node
 from ..autograd.grad_mode import _state
 from ..autograd.record import _PACKAGE_DIR, creation_site
+from ._layout import dot_orders
 from ._scopes import node_scopes
 
 if TYPE_CHECKING:
@@ -185,15 +186,20 @@ def traced_backward(output: Tensor, nodes: list[Node], small: int = SMALL[0]) ->
     return recorder
 
 
-def graph_data(output: Tensor, params: Any = None, trace: bool = True) -> dict[str, Any]:
+def graph_data(
+    output: Tensor, params: Any = None, trace: bool = True, layout: str = "auto"
+) -> dict[str, Any]:
     """What the explorer page shows, as JSON-ready data (see ``docs/guides/explore.md``).
 
     ``nodes``: one dict per node (``id``, ``op``, ``kind`` "op" or "leaf", ``label``,
     ``scope``, ``outputs`` as [shape, dtype] pairs, ``saved``, ``site``, ``seq``, and after a
     traced backward ``grad_in``/``grad_out`` summaries, ``step`` and ``bad``); ``edges``:
     ``[from, to]`` ids along the forward computation; ``order``: node ids in the order backward
-    ran them; ``mode``: "traced" or "structure" (with ``reason``).
+    ran them; ``mode``: "traced" or "structure" (with ``reason``); ``layout``: the engine
+    ("dot" or "builtin") and, from dot, each scope's boxes' ``[rank, order]``.
     """
+    if layout not in ("auto", "dot", "builtin"):
+        raise ValueError(f"explore: layout must be 'auto', 'dot' or 'builtin', got {layout!r}")
     from ..nn.module import Module
 
     model = params if isinstance(params, Module) else None
@@ -263,7 +269,15 @@ def graph_data(output: Tensor, params: Any = None, trace: bool = True) -> dict[s
                 item["origin"] = True  # the gradient first turns NaN/inf here
             order.append(item["id"])
     meta = f"{list(output._data.shape)} {output._data.dtype.name}"
+    orders = dot_orders(out_nodes, edges) if layout != "builtin" else None
+    if orders is None and layout == "dot":
+        raise RuntimeError(
+            "explore(layout='dot') needs Graphviz's dot program on PATH (apt-get install "
+            "graphviz, brew install graphviz, or graphviz.org); layout='auto' falls back to the "
+            "page's own layout"
+        )
     return {
+        "layout": {"engine": "builtin" if orders is None else "dot", "orders": orders},
         "nodes": out_nodes,
         "edges": edges,
         "order": order,
@@ -324,7 +338,11 @@ class Explorer:
 
 
 def explore(
-    output: Tensor, params: Any = None, trace: bool = True, title: str | None = None
+    output: Tensor,
+    params: Any = None,
+    trace: bool = True,
+    title: str | None = None,
+    layout: str = "auto",
 ) -> Explorer:
     """An interactive page of ``output``'s backward graph: ``explore(loss).save("graph.html")``.
 
@@ -333,6 +351,8 @@ def explore(
     a traced backward of its own (implicit ones for a non-scalar output) so the page can replay
     it; that writes no ``.grad``, runs no hooks and keeps the graph, so the user's own
     ``backward()`` afterwards is unchanged. On a freed graph it shows the structure and the
-    leaves' ``.grad``.
+    leaves' ``.grad``. ``layout``: "dot" ranks and orders the boxes with Graphviz's ``dot``,
+    "builtin" with the page's own layered layout, "auto" (the default) with dot when it is on
+    PATH.
     """
-    return Explorer(graph_data(output, params, trace), title or "ndgrad graph explorer")
+    return Explorer(graph_data(output, params, trace, layout), title or "ndgrad graph explorer")

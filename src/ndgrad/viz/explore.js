@@ -117,6 +117,8 @@
       out.get(a).push(b);
       inn.get(b).push(a);
     }
+    const given = DATA.layout && DATA.layout.orders ? DATA.layout.orders[s.name] : null;
+    if (given && units.every((u) => given[u])) return coordinates(units, size, inner, inn, ranked(units, given));
     // Ranks: longest path from the sources (cycles, from a module called twice, are broken).
     const rank = new Map(), indeg = new Map(units.map((u) => [u, inn.get(u).length]));
     const done = new Set();
@@ -175,7 +177,22 @@
         L.forEach((u, i) => pos.set(u, i / Math.max(1, L.length)));
       }
     }
-    // Coordinates: each unit as close as it can be to the middle of what feeds it.
+    return coordinates(units, size, inner, inn, layers);
+  }
+
+  function ranked(units, given) {  // layers from dot's [rank, order] per unit
+    const layers = [];
+    for (const u of units) {
+      const r = given[u][0];
+      while (layers.length <= r) layers.push([]);
+      layers[r].push(u);
+    }
+    for (const L of layers) L.sort((a, b) => given[a][1] - given[b][1]);
+    return layers.filter((L) => L.length);
+  }
+
+  function coordinates(units, size, inner, inn, layers) {
+    // Each unit as close as it can be to the middle of what feeds it.
     const x = new Map(), y = new Map();
     let top = 0;
     for (const L of layers) {
@@ -513,7 +530,8 @@
   // ---- start --------------------------------------------------------------------------------
   document.getElementById("mode").textContent =
     `${nodes.length} nodes · output ${DATA.output}` +
-    (DATA.mode === "traced" ? ` · backward traced${DATA.implicit_ones ? " (gradient of ones)" : ""}` : ` · structure only: ${DATA.reason}`);
+    (DATA.mode === "traced" ? ` · backward traced${DATA.implicit_ones ? " (gradient of ones)" : ""}` : ` · structure only: ${DATA.reason}`) +
+    ` · layout: ${DATA.layout && DATA.layout.engine === "dot" ? "Graphviz dot" : "built-in"}`;
   document.getElementById("legend").innerHTML =
     '<span class="sw" style="background:#f2f2f2"></span>op<span class="sw" style="background:#cfe2ff"></span>leaf' +
     '<span class="sw" style="background:#e8f0fe;border-color:#4285f4"></span>module (click to open)' +
