@@ -121,6 +121,14 @@ def test_opens_from_disk_without_network_and_shows_details(browser, tmp_path):
     assert "op AccumulateGrad\nleaf x\nmodule (top level)\nshape [2, 2] float32\n" in text
     assert "values\n[[4.5, 4.5], [4.5, 4.5]]" in text
     assert "NaN / inf 0 / 0" in text
+    # Choosing a leaf highlights its path to the output, and nothing else.
+    on_path = {
+        e.get_attribute("data-op")
+        for e in browser.find_elements(By.CSS_SELECTOR, "[data-node].path")
+    }
+    assert on_path == {"AccumulateGrad", "AddBackward0", "MulBackward0", "MeanBackward0"}
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-node].path")) == 5
+    assert len(browser.find_elements(By.CSS_SELECTOR, "path.edge.path")) == 4
     (mul,) = [n for n in page.data["nodes"] if n["op"] == "MulBackward0" and n["saved"] == []]
     browser.find_element(By.CSS_SELECTOR, f'[data-node="{mul["id"]}"]').click()
     assert "saved nothing" in _details(browser)
