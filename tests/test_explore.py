@@ -355,3 +355,17 @@ def test_builtin_layout_and_bad_layout_arguments(monkeypatch):
     with pytest.raises(RuntimeError, match="needs Graphviz's dot program"):
         viz.explore(loss, layout="dot")
     assert viz.explore(loss).data["layout"]["engine"] == "builtin"  # auto falls back
+
+
+def test_a_leaf_an_output_of_a_multi_output_node_and_a_non_tensor():
+    x = ndgrad.ones(3, requires_grad=True)
+    data = viz.explore(x).data
+    assert [n["op"] for n in data["nodes"]] == ["AccumulateGrad"] and data["order"] == ["n0"]
+    _, b = (x * 2).split(2)
+    data = viz.explore(b).data  # output 1 of SplitBackward0: ones for it, zeros for output 0
+    (split,) = _by_op(data, "SplitBackward0")
+    assert [g["values"] for g in split["grad_in"]] == [[0.0, 0.0], [1.0]]
+    leaf = next(n for n in data["nodes"] if n["kind"] == "leaf")
+    assert leaf["grad_in"][0]["values"] == [0.0, 0.0, 2.0]
+    with pytest.raises(TypeError, match="output must be a Tensor"):
+        viz.explore([x])

@@ -200,8 +200,11 @@ def graph_data(
     """
     if layout not in ("auto", "dot", "builtin"):
         raise ValueError(f"explore: layout must be 'auto', 'dot' or 'builtin', got {layout!r}")
+    from .._tensor import Tensor
     from ..nn.module import Module
 
+    if not isinstance(output, Tensor):
+        raise TypeError(f"explore: output must be a Tensor, got {type(output).__name__}")
     model = params if isinstance(params, Module) else None
     names = tensor_names(params)
     roots = root_nodes(output)
