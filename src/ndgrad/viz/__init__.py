@@ -185,11 +185,13 @@ def _clusters(g: _Graph) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
 
 def _nested(
     g: _Graph,
-    node_line: Callable[[str], str],
+    node_line: Callable[[str, str, list[str]], str],
     open_line: Callable[[str, int], str],
     close_line: str,
 ) -> list[str]:
-    """Node lines, each inside the nested clusters of its module scopes."""
+    """Node lines (``node_line(id, kind, label lines)``), each inside the nested clusters of
+    its module scopes."""
+    labels = {nid: (kind, label) for nid, kind, label in g.nodes}
     members, children = _clusters(g)
     lines: list[str] = []
     k = 0
@@ -207,7 +209,7 @@ def _nested(
             k += 1
             inner = pad + "  "
             stack.append((scope, depth, True))
-        lines.extend(inner + node_line(nid) for nid in members[scope])
+        lines.extend(inner + node_line(nid, *labels[nid]) for nid in members[scope])
         for child in reversed(children[scope]):
             stack.append((child, depth + 1 if scope else depth, False))
     return lines
@@ -230,10 +232,8 @@ def to_dot(
     g = _Graph(tensor, params, show_saved, show_grad, modules)
     lines = ["digraph ndgrad {", '  graph [rankdir=TB, fontname="Helvetica"];']
     lines.append('  node [fontname="Helvetica", fontsize=11];')
-    labels = {nid: (kind, label) for nid, kind, label in g.nodes}
 
-    def node_line(nid: str) -> str:
-        kind, label = labels[nid]
+    def node_line(nid: str, kind: str, label: list[str]) -> str:
         text = "\\n".join(_dot_escape(s) for s in label)
         return f'{nid} [label="{text}", {_DOT_STYLE[kind]}];'
 
@@ -272,10 +272,8 @@ def to_mermaid(
     """Mermaid flowchart text of the graph (same content as ``to_dot``), for Markdown pages."""
     g = _Graph(tensor, params, show_saved, show_grad, modules)
     lines = ["flowchart TB"]
-    labels = {nid: (kind, label) for nid, kind, label in g.nodes}
 
-    def node_line(nid: str) -> str:
-        kind, label = labels[nid]
+    def node_line(nid: str, kind: str, label: list[str]) -> str:
         text = "<br/>".join(_mermaid_escape(s) for s in label)
         return f"{nid}{_MERMAID_SHAPE[kind](text)}"
 
