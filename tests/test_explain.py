@@ -271,3 +271,17 @@ def test_record_inputs_restores_detach():
     with record_inputs():
         assert ndgrad.Tensor.detach is not detach
     assert ndgrad.Tensor.detach is detach
+
+
+def test_explain_and_explain_nan_write_no_retained_grad():
+    from ndgrad.autograd import explain_nan
+
+    x = ndgrad.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    h.retain_grad()
+    loss = h.sum()
+    explain_nan(loss)
+    explain(loss, x)
+    assert h.grad is None and x.grad is None
+    loss.backward()
+    assert h.grad.tolist() == [1.0, 1.0]  # once, from the user's own backward

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .function import Node
@@ -106,3 +107,28 @@ def tensor_names(params: Any) -> dict[int, str]:
     else:
         pairs = list(params)
     return {id(t): name for name, t in pairs}
+
+
+# Per-node hook slots that the tools' own backward passes must not fire: user code with side
+# effects (a retained .grad written, a counter bumped, a gradient clipped).
+_HOOK_SLOTS = ("_hooks", "_pre_hooks", "_tensor_hooks", "_retained")
+
+
+@contextmanager
+def hooks_off(nodes: Iterable[Node], slots: tuple[str, ...] = _HOOK_SLOTS) -> Iterator[None]:
+    """Inside, the nodes' hooks (``register_hook``, ``retain_grad``, node hooks; or only the
+    ``slots`` named) are set aside; on exit they are put back, and whatever was registered
+    meanwhile is dropped."""
+    nodes = list(nodes)
+    stashed = []
+    for node in nodes:
+        d = node.__dict__
+        stashed.append({k: d.pop(k) for k in slots if k in d})
+    try:
+        yield
+    finally:
+        for node, hooks in zip(nodes, stashed, strict=True):
+            d = node.__dict__
+            for k in slots:
+                d.pop(k, None)
+            d.update(hooks)

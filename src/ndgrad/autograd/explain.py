@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._graph import path_between, reaching, root_nodes, walk
+from ._graph import hooks_off, path_between, reaching, root_nodes, walk
 from .function import _INPUT, _OUTPUT, AccumulateGrad, Node
 from .record import RecordedArg, creation_site, format_site, no_grad_origin, node_record
 from .trace import Tracer
@@ -342,7 +342,7 @@ def _run_and_find_block(
     root_edge = (roots[0], output._output_nr if output.grad_fn is not None else 0)
     tracer = Tracer(keep_grads=True)
     try:
-        with tracer:
+        with tracer, hooks_off(nodes, ("_retained",)):  # no retained .grad written
             (captured,) = run_backward(
                 [root_edge], root_grads, True, False, [(target, target_nr)], accumulate=False
             )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._graph import consumers, path_between, root_nodes, walk
+from ._graph import consumers, hooks_off, path_between, root_nodes, walk
 from .function import AccumulateGrad, Node
 from .record import creation_site, format_site
 from .trace import Tracer
@@ -98,7 +98,7 @@ def explain_nan(output: Tensor, gradient: Tensor | None = None) -> NanReport:
     leaves = [(n, 0) for n in nodes if isinstance(n, AccumulateGrad)]
     tracer = Tracer(keep_grads=True)
     root_edge = (roots[0], output._output_nr if output.grad_fn is not None else 0)
-    with tracer:
+    with tracer, hooks_off(nodes, ("_retained",)):  # no retained .grad written
         run_backward([root_edge], root_grads, True, False, leaves, accumulate=False)
 
     for record in tracer.records:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..autograd._graph import root_nodes, tensor_names, walk
+from ..autograd._graph import hooks_off, root_nodes, tensor_names, walk
 from ..autograd.function import AccumulateGrad, Node
 from ..autograd.grad_mode import _state
 from ..autograd.record import _PACKAGE_DIR, creation_site
@@ -36,8 +36,6 @@ SMALL = (64, 8)
 BIG = 2000
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-# Per-node hook slots that a traced backward must not fire (user code with side effects).
-_HOOK_SLOTS = ("_hooks", "_pre_hooks", "_tensor_hooks", "_retained")
 
 
 def _num(x: float) -> float | str:
@@ -166,23 +164,15 @@ def traced_backward(output: Tensor, nodes: list[Node], small: int = SMALL[0]) ->
     root_edge = (root, output._output_nr if output.grad_fn is not None else 0)
     leaves = [n for n in nodes if isinstance(n, AccumulateGrad)]
     recorder = _Recorder(small)
-    stashed = []
-    for node in nodes:
-        d = node.__dict__
-        stashed.append({k: d.pop(k) for k in _HOOK_SLOTS if k in d})
-    for leaf in leaves:
-        leaf._pre_hooks = {0: recorder.leaf(leaf)}
     previous = (_state.tracer, _state.anomaly)
-    _state.tracer, _state.anomaly = recorder, False
-    try:
-        run_backward([root_edge], root_grads, True, False, [(n, 0) for n in leaves], False)
-    finally:
-        _state.tracer, _state.anomaly = previous
-        for node, hooks in zip(nodes, stashed, strict=True):
-            d = node.__dict__
-            for k in _HOOK_SLOTS:
-                d.pop(k, None)
-            d.update(hooks)
+    with hooks_off(nodes):
+        for leaf in leaves:
+            leaf._pre_hooks = {0: recorder.leaf(leaf)}
+        _state.tracer, _state.anomaly = recorder, False
+        try:
+            run_backward([root_edge], root_grads, True, False, [(n, 0) for n in leaves], False)
+        finally:
+            _state.tracer, _state.anomaly = previous
     return recorder
 
 
