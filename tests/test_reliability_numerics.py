@@ -273,3 +273,21 @@ def test_var_of_large_offsets() -> None:
     base = np.array([0.5, -0.25, 0.125, 1.0])
     x = ndgrad.tensor(base + 1e9, dtype=ndgrad.float64, requires_grad=True)
     assert_close(x.var(), np.var(base, ddof=1), rtol=1e-6, atol=0)
+
+
+def test_no_numpy_warnings_from_ndgrad_ops() -> None:
+    # PyTorch returns inf/nan silently; numpy's warnings would point into ndgrad's modules.
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, ndgrad as torch\n"
+        "torch.tensor([0.0, 1.0]).log(); torch.tensor([0.0]) / torch.tensor([0.0])\n"
+        "torch.tensor([-1.0]).sqrt()\n"
+        "np.log(np.array([0.0]))  # the user's own numpy call still warns\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-W", "default", "-c", code], capture_output=True, text=True, check=True
+    )
+    lines = [line for line in run.stderr.splitlines() if "RuntimeWarning" in line]
+    assert len(lines) == 1 and lines[0].startswith("<string>:4:"), run.stderr
