@@ -14,9 +14,8 @@ tensor([[4.5000, 4.5000],
 
 from __future__ import annotations
 
-import warnings as _warnings
-
-from . import autograd, cuda, dtypes, linalg, testing, viz
+from . import accelerator, autograd, backends, cuda, dtypes, jit, linalg, onnx, testing, viz
+from . import _legacy, _settings
 from ._creation import (
     Generator,
     arange,
@@ -44,6 +43,8 @@ from ._creation import (
     zeros_like,
 )
 from ._device import device
+from ._legacy import *  # noqa: F403
+from ._settings import *  # noqa: F403
 from ._printing import set_printoptions
 from ._tensor import Size, Tensor
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
@@ -92,6 +93,10 @@ from .ops.reduction import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 from .ops.unary import *  # noqa: F403
 
+# The torch-level names that take out= (after the op modules: these wrap their functions).
+from .ops import out as _out
+from .ops.out import *  # noqa: F403
+
 __version__ = "0.1.0"
 
 # Where PyTorch silently returns inf or nan (log(0), 0 / 0, sqrt(-1)), numpy warns, and the
@@ -128,6 +133,10 @@ from .serialization import load, save  # noqa: E402
 
 __all__ = [
     "Generator",
+    "accelerator",
+    "backends",
+    "jit",
+    "onnx",
     "Size",
     "Tensor",
     "arange",
@@ -203,4 +212,7 @@ __all__ = [
     *_reduction.__all__,
     *_shape.__all__,
     *_unary.__all__,
+    *_out.__all__,
+    *_legacy.__all__,
+    *_settings.__all__,
 ]

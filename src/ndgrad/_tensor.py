@@ -460,7 +460,9 @@ class Tensor(
             from .autograd.function import _type_string
 
             return _type_string(self).split(" ")[0]
-        return self.to(dtype)
+        from ._legacy import legacy_dtype
+
+        return self.to(legacy_dtype(dtype) or dtype)
 
     def cpu(self) -> Tensor:
         return self

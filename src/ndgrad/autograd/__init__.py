@@ -28,6 +28,7 @@ from .gradcheck import gradcheck, gradgradcheck
 from .gradcheck_graph import GraphCheckReport, gradcheck_graph
 from .record import record_inputs
 from .trace import Tracer, TraceRecord, trace
+from .variable import Variable
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -42,6 +43,7 @@ __all__ = [
     "Node",
     "TraceRecord",
     "Tracer",
+    "Variable",
     "backward",
     "detect_anomaly",
     "enable_grad",

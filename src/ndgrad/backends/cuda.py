@@ -1,0 +1,14 @@
+"""ndgrad.backends.cuda: not available (ndgrad computes with numpy on the CPU)."""
+
+from __future__ import annotations
+
+import types
+
+
+def is_built() -> bool:
+    """Always False."""
+    return False
+
+
+# ``torch.backends.cuda.matmul.allow_tf32 = True``: accepted, changes nothing.
+matmul = types.SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reduction=False)

@@ -1,0 +1,20 @@
+"""ndgrad.backends.cudnn: not available (ndgrad computes with numpy on the CPU)."""
+
+from __future__ import annotations
+
+
+def is_available() -> bool:
+    """Always False."""
+    return False
+
+
+# Set by scripts for reproducibility or speed; ndgrad has no cuDNN, so they change nothing.
+enabled = False
+deterministic = False
+benchmark = False
+allow_tf32 = False
+
+
+def version() -> None:
+    """None, as PyTorch answers without cuDNN."""
+    return None

@@ -1,0 +1,13 @@
+"""ndgrad.backends.mps: not available (ndgrad computes with numpy on the CPU)."""
+
+from __future__ import annotations
+
+
+def is_available() -> bool:
+    """Always False."""
+    return False
+
+
+def is_built() -> bool:
+    """Always False."""
+    return False

@@ -1,0 +1,372 @@
+"""``out=``: the torch-level functions that write their result into a given tensor.
+
+``ndgrad.add(a, b, out=c)`` computes ``a + b`` and writes it into ``c``, as PyTorch does: the
+result is cast to ``out``'s dtype when the cast keeps the kind ("result type Float can't be cast
+to the desired output type Long" otherwise); an ``out`` of another shape is resized (with
+PyTorch's deprecation warning unless it was empty); and, since a write into ``out`` cannot be
+recorded, any argument that requires grad (or an ``out`` that does) is refused while grad mode
+is on. Ops that return ``(values, indices)`` take a pair of tensors.
+
+The op modules define each function once, without ``out``; this module gives the names of the
+``torch`` namespace that take ``out`` a thin wrapper, so the Tensor methods and operators (the hot
+path) never pay for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..autograd.grad_mode import _state
+from . import arithmetic as _ar
+from . import indexing as _ix
+from . import linalg as _la
+from . import pointwise as _pw
+from . import reduction as _rd
+from . import shape as _sh
+from . import unary as _un
+from ._util import tensor_cls
+
+__all__ = [
+    "abs",
+    "absolute",
+    "acos",
+    "acosh",
+    "add",
+    "addmm",
+    "addmv",
+    "all",
+    "amax",
+    "amin",
+    "any",
+    "arccos",
+    "arccosh",
+    "arcsin",
+    "arcsinh",
+    "arctan",
+    "arctan2",
+    "arctanh",
+    "argmax",
+    "argmin",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
+    "baddbmm",
+    "bitwise_and",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_xor",
+    "bmm",
+    "cat",
+    "ceil",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "clip",
+    "column_stack",
+    "concat",
+    "concatenate",
+    "copysign",
+    "cos",
+    "cosh",
+    "cumprod",
+    "cumsum",
+    "deg2rad",
+    "div",
+    "divide",
+    "dot",
+    "dstack",
+    "eq",
+    "erf",
+    "erfc",
+    "exp",
+    "exp2",
+    "expm1",
+    "fix",
+    "floor",
+    "floor_divide",
+    "fmax",
+    "fmin",
+    "fmod",
+    "frac",
+    "gather",
+    "ge",
+    "gt",
+    "hstack",
+    "hypot",
+    "index_select",
+    "inner",
+    "isneginf",
+    "isposinf",
+    "kron",
+    "le",
+    "lerp",
+    "log",
+    "log10",
+    "log1p",
+    "log2",
+    "logaddexp",
+    "logaddexp2",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "logsumexp",
+    "lt",
+    "masked_select",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "median",
+    "min",
+    "minimum",
+    "mm",
+    "mul",
+    "multiply",
+    "mv",
+    "nan_to_num",
+    "ne",
+    "neg",
+    "negative",
+    "outer",
+    "pow",
+    "prod",
+    "rad2deg",
+    "reciprocal",
+    "remainder",
+    "round",
+    "rsqrt",
+    "sgn",
+    "sigmoid",
+    "sign",
+    "signbit",
+    "sin",
+    "sinh",
+    "sort",
+    "sqrt",
+    "square",
+    "stack",
+    "std",
+    "sub",
+    "subtract",
+    "sum",
+    "tan",
+    "tanh",
+    "topk",
+    "tril",
+    "triu",
+    "true_divide",
+    "trunc",
+    "var",
+    "vstack",
+    "where",
+    "xlogy",
+]
+
+_NO_AUTOGRAD = (
+    "{}(): functions with out=... arguments don't support automatic differentiation, "
+    "but one of the arguments requires grad."
+)
+
+
+def write_out(name: str, result: Any, out: Any) -> Any:
+    """Write ``result`` (a tensor, or a tuple of them) into ``out`` and return ``out``."""
+    T = tensor_cls()
+    if isinstance(result, tuple):
+        if not isinstance(out, tuple | list) or len(out) != len(result):
+            raise TypeError(
+                f"{name}(): argument 'out' must be tuple of {len(result)} Tensors, "
+                f"not {type(out).__name__}"
+            )
+        written = tuple(write_out(name, r, o) for r, o in zip(result, out, strict=True))
+        return type(result)(written) if hasattr(result, "n_fields") else written
+    if not isinstance(out, T):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if _state.grad_enabled and (result._requires_grad or out._requires_grad):
+        raise RuntimeError(_NO_AUTOGRAD.format(name))
+    values = result._data
+    if values.shape != out._data.shape:
+        if out._data.size != 0:
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(out._data.shape)}, which does not match the required output shape "
+                f"{list(values.shape)}. This behavior is deprecated, and in a future PyTorch "
+                "release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
+                "t.resize_(0).",
+                UserWarning,
+                stacklevel=3,
+            )
+        out._data = np.empty(values.shape, out._data.dtype)
+    out._write(values)
+    return out
+
+
+def _with_out(fn: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
+    """``fn`` that also takes ``out=``; without it, the call goes straight through."""
+    op = name or fn.__name__
+
+    @functools.wraps(fn)
+    def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if out is None:
+            return fn(*args, **kwargs)
+        with_grad = _state.grad_enabled
+        if with_grad and isinstance(out, tensor_cls()) and out._requires_grad:
+            raise RuntimeError(_NO_AUTOGRAD.format(op))
+        return write_out(op, fn(*args, **kwargs), out)
+
+    return call
+
+
+# Arithmetic and comparisons.
+add = _with_out(_ar.add)
+sub = _with_out(_ar.sub)
+subtract = _with_out(_ar.sub, "subtract")
+mul = _with_out(_ar.mul)
+multiply = _with_out(_ar.mul, "multiply")
+div = _with_out(_ar.div)
+divide = _with_out(_ar.div, "divide")
+true_divide = _with_out(_ar.div, "true_divide")
+floor_divide = _with_out(_ar.floor_divide)
+pow = _with_out(_ar.pow)
+neg = _with_out(_ar.neg)
+negative = _with_out(_ar.neg, "negative")
+where = _with_out(_ar.where)
+eq = _with_out(_ar.eq)
+ne = _with_out(_ar.ne)
+lt = _with_out(_ar.lt)
+le = _with_out(_ar.le)
+gt = _with_out(_ar.gt)
+ge = _with_out(_ar.ge)
+
+# Elementwise math.
+abs = _with_out(_un.abs)
+absolute = _with_out(_un.abs, "absolute")
+exp = _with_out(_un.exp)
+log = _with_out(_un.log)
+sqrt = _with_out(_un.sqrt)
+sigmoid = _with_out(_un.sigmoid)
+tanh = _with_out(_un.tanh)
+sign = _with_out(_un.sign)
+acos = _with_out(_pw.acos)
+arccos = _with_out(_pw.acos, "arccos")
+acosh = _with_out(_pw.acosh)
+arccosh = _with_out(_pw.acosh, "arccosh")
+asin = _with_out(_pw.asin)
+arcsin = _with_out(_pw.asin, "arcsin")
+asinh = _with_out(_pw.asinh)
+arcsinh = _with_out(_pw.asinh, "arcsinh")
+atan = _with_out(_pw.atan)
+arctan = _with_out(_pw.atan, "arctan")
+atanh = _with_out(_pw.atanh)
+arctanh = _with_out(_pw.atanh, "arctanh")
+atan2 = _with_out(_pw.atan2)
+arctan2 = _with_out(_pw.atan2, "arctan2")
+cos = _with_out(_pw.cos)
+cosh = _with_out(_pw.cosh)
+sin = _with_out(_pw.sin)
+sinh = _with_out(_pw.sinh)
+tan = _with_out(_pw.tan)
+exp2 = _with_out(_pw.exp2)
+expm1 = _with_out(_pw.expm1)
+log2 = _with_out(_pw.log2)
+log10 = _with_out(_pw.log10)
+log1p = _with_out(_pw.log1p)
+rsqrt = _with_out(_pw.rsqrt)
+reciprocal = _with_out(_pw.reciprocal)
+square = _with_out(_pw.square)
+erf = _with_out(_pw.erf)
+erfc = _with_out(_pw.erfc)
+floor = _with_out(_pw.floor)
+ceil = _with_out(_pw.ceil)
+trunc = _with_out(_pw.trunc)
+fix = _with_out(_pw.trunc, "fix")
+round = _with_out(_pw.round)
+frac = _with_out(_pw.frac)
+sgn = _with_out(_pw.sgn)
+clamp = _with_out(_pw.clamp)
+clip = _with_out(_pw.clamp, "clip")
+clamp_min = _with_out(_pw.clamp_min)
+clamp_max = _with_out(_pw.clamp_max)
+hypot = _with_out(_pw.hypot)
+logaddexp = _with_out(_pw.logaddexp)
+logaddexp2 = _with_out(_pw.logaddexp2)
+maximum = _with_out(_pw.maximum)
+minimum = _with_out(_pw.minimum)
+fmax = _with_out(_pw.fmax)
+fmin = _with_out(_pw.fmin)
+fmod = _with_out(_pw.fmod)
+remainder = _with_out(_pw.remainder)
+lerp = _with_out(_pw.lerp)
+deg2rad = _with_out(_pw.deg2rad)
+rad2deg = _with_out(_pw.rad2deg)
+xlogy = _with_out(_pw.xlogy)
+copysign = _with_out(_pw.copysign)
+nan_to_num = _with_out(_pw.nan_to_num)
+isposinf = _with_out(_pw.isposinf)
+isneginf = _with_out(_pw.isneginf)
+signbit = _with_out(_pw.signbit)
+bitwise_and = _with_out(_pw.bitwise_and)
+bitwise_or = _with_out(_pw.bitwise_or)
+bitwise_xor = _with_out(_pw.bitwise_xor)
+bitwise_not = _with_out(_pw.bitwise_not)
+logical_and = _with_out(_pw.logical_and)
+logical_or = _with_out(_pw.logical_or)
+logical_xor = _with_out(_pw.logical_xor)
+logical_not = _with_out(_pw.logical_not)
+
+# Reductions.
+sum = _with_out(_rd.sum)
+mean = _with_out(_rd.mean)
+prod = _with_out(_rd.prod)
+max = _with_out(_rd.max)
+min = _with_out(_rd.min)
+amax = _with_out(_rd.amax)
+amin = _with_out(_rd.amin)
+argmax = _with_out(_rd.argmax)
+argmin = _with_out(_rd.argmin)
+std = _with_out(_rd.std)
+var = _with_out(_rd.var)
+logsumexp = _with_out(_rd.logsumexp)
+cumsum = _with_out(_rd.cumsum)
+cumprod = _with_out(_rd.cumprod)
+all = _with_out(_rd.all)
+any = _with_out(_rd.any)
+median = _with_out(_rd.median)
+sort = _with_out(_rd.sort)
+topk = _with_out(_rd.topk)
+
+# Matrix products.
+matmul = _with_out(_la.matmul)
+mm = _with_out(_la.mm)
+bmm = _with_out(_la.bmm)
+mv = _with_out(_la.mv)
+dot = _with_out(_la.dot)
+inner = _with_out(_la.inner)
+outer = _with_out(_la.outer)
+addmm = _with_out(_la.addmm)
+addmv = _with_out(_la.addmv)
+baddbmm = _with_out(_la.baddbmm)
+kron = _with_out(_la.kron)
+
+# Joining and indexing.
+cat = _with_out(_sh.cat)
+concat = _with_out(_sh.cat, "concat")
+concatenate = _with_out(_sh.cat, "concatenate")
+stack = _with_out(_sh.stack)
+hstack = _with_out(_sh.hstack)
+vstack = _with_out(_sh.vstack)
+dstack = _with_out(_sh.dstack)
+column_stack = _with_out(_sh.column_stack)
+tril = _with_out(_sh.tril)
+triu = _with_out(_sh.triu)
+gather = _with_out(_ix.gather)
+index_select = _with_out(_ix.index_select)
+masked_select = _with_out(_ix.masked_select)
