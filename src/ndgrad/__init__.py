@@ -14,8 +14,20 @@ tensor([[4.5000, 4.5000],
 
 from __future__ import annotations
 
-from . import accelerator, autograd, backends, cuda, dtypes, jit, linalg, onnx, testing, viz
-from . import _legacy, _settings
+from . import (
+    _legacy,
+    _settings,
+    accelerator,
+    autograd,
+    backends,
+    cuda,
+    dtypes,
+    jit,
+    linalg,
+    onnx,
+    testing,
+    viz,
+)
 from ._creation import (
     Generator,
     arange,
@@ -44,8 +56,8 @@ from ._creation import (
 )
 from ._device import device
 from ._legacy import *  # noqa: F403
-from ._settings import *  # noqa: F403
 from ._printing import set_printoptions
+from ._settings import *  # noqa: F403
 from ._tensor import Size, Tensor
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
@@ -81,6 +93,9 @@ from .dtypes import (
 from .ops import arithmetic as _arithmetic
 from .ops import indexing as _indexing
 from .ops import linalg as _linalg_ops
+
+# The torch-level names that take out= (after the op modules: these wrap their functions).
+from .ops import out as _out
 from .ops import pointwise as _pointwise
 from .ops import reduction as _reduction
 from .ops import shape as _shape
@@ -88,14 +103,11 @@ from .ops import unary as _unary
 from .ops.arithmetic import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
+from .ops.out import *  # noqa: F403
 from .ops.pointwise import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 from .ops.unary import *  # noqa: F403
-
-# The torch-level names that take out= (after the op modules: these wrap their functions).
-from .ops import out as _out
-from .ops.out import *  # noqa: F403
 
 __version__ = "0.1.0"
 
