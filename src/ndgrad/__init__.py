@@ -98,6 +98,7 @@ from .ops import linalg as _linalg_ops
 from .ops import out as _out
 from .ops import pointwise as _pointwise
 from .ops import reduction as _reduction
+from .ops import search as _search
 from .ops import shape as _shape
 from .ops import unary as _unary
 from .ops.arithmetic import *  # noqa: F403
@@ -106,6 +107,7 @@ from .ops.linalg import *  # noqa: F403
 from .ops.out import *  # noqa: F403
 from .ops.pointwise import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
+from .ops.search import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 from .ops.unary import *  # noqa: F403
 
@@ -222,6 +224,7 @@ __all__ = [
     *_linalg_ops.__all__,
     *_pointwise.__all__,
     *_reduction.__all__,
+    *_search.__all__,
     *_shape.__all__,
     *_unary.__all__,
     *_out.__all__,

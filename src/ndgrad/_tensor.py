@@ -26,6 +26,7 @@ from .ops.indexing import IndexingMethods
 from .ops.linalg import LinalgMethods
 from .ops.pointwise import PointwiseMethods
 from .ops.reduction import ReductionMethods
+from .ops.search import SearchMethods
 from .ops.shape import ShapeMethods
 from .ops.unary import UnaryMethods
 
@@ -64,6 +65,7 @@ class Tensor(
     ShapeMethods,
     IndexingMethods,
     LinalgMethods,
+    SearchMethods,
 ):
     """A multi-dimensional array that can record the operations applied to it.
 

@@ -1,0 +1,345 @@
+"""Searching, counting and comparing whole tensors: nonzero/argwhere, unique,
+unique_consecutive, searchsorted/bucketize, bincount, histc, isin, allclose, equal.
+
+None of these is differentiable (their results are indices, counts, booleans or, for histc,
+a histogram that is piecewise constant in the input), so each is plain numpy on the data; a
+result never requires grad, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._util import as_operand, dtype_name, require_tensor, tensor_cls, wrap_dim
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
+
+__all__ = [
+    "allclose",
+    "argwhere",
+    "bincount",
+    "bucketize",
+    "equal",
+    "histc",
+    "isin",
+    "nonzero",
+    "searchsorted",
+    "unique",
+    "unique_consecutive",
+]
+
+
+def _const(array: Any) -> Tensor:
+    return tensor_cls()._make(np.asarray(array))
+
+
+def _operand_tensor(x: Any, op: str) -> Tensor:
+    """A tensor, or a Python number as a 0-d tensor (where PyTorch takes a Scalar too)."""
+    from .._creation import as_tensor
+
+    x = as_operand(x, op)
+    return x if isinstance(x, tensor_cls()) else as_tensor(x)
+
+
+# --- nonzero ---------------------------------------------------------------------------------
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of the nonzero elements: an (n, ndim) int64 tensor, or one 1-D tensor per
+    dim with ``as_tuple=True`` (a 0-d input counts as 1-D there, as in PyTorch)."""
+    require_tensor(input, "nonzero")
+    x = input._data
+    if as_tuple:
+        return tuple(_const(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(x)))
+    if x.ndim == 0:
+        return _const(np.zeros((int(x != 0), 0), np.int64))
+    return _const(np.argwhere(x).astype(np.int64))
+
+
+def argwhere(input: Tensor) -> Tensor:
+    """``nonzero(input)``: an (n, ndim) tensor of the indices of the nonzero elements."""
+    require_tensor(input, "argwhere")
+    return nonzero(input)
+
+
+# --- unique ----------------------------------------------------------------------------------
+def _unique_result(values: Tensor, inverse: Any, counts: Any, ri: bool, rc: bool) -> Any:
+    out = [values]
+    if ri:
+        out.append(_const(inverse.astype(np.int64)))
+    if rc:
+        out.append(_const(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def unique(
+    input: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """The distinct elements (or, with ``dim``, the distinct slices along dim), sorted.
+
+    PyTorch sorts on the CPU whatever ``sorted`` says, and so does this. NaNs are never equal, so
+    each is its own element. ``return_inverse`` gives, for each element (slice), the index of its
+    value in the result; ``return_counts`` how often each value occurs.
+    """
+    require_tensor(input, "unique")
+    x = input._data
+    if dim is None:
+        values, inverse, counts = np.unique(
+            x.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False
+        )
+        inverse = inverse.reshape(x.shape)
+        return _unique_result(_const(values), inverse, counts, return_inverse, return_counts)
+    d = wrap_dim(dim, x.ndim)
+    moved = np.moveaxis(x, d, 0)
+    if moved.shape[0] == 0:
+        empty = np.zeros(0, np.int64)
+        return _unique_result(_const(x.copy()), empty, empty, return_inverse, return_counts)
+    rows = moved.reshape(moved.shape[0], -1)
+    order = np.lexsort(rows.T[::-1]) if rows.shape[1] else np.arange(rows.shape[0])
+    sorted_rows = rows[order]
+    new = np.ones(len(order), bool)
+    new[1:] = np.any(sorted_rows[1:] != sorted_rows[:-1], axis=1)
+    group = np.cumsum(new) - 1
+    inverse = np.empty(len(order), np.int64)
+    inverse[order] = group
+    counts = np.bincount(group)
+    kept = moved[order[new]]
+    values = np.ascontiguousarray(np.moveaxis(kept, 0, d))
+    return _unique_result(_const(values), inverse, counts, return_inverse, return_counts)
+
+
+def unique_consecutive(
+    input: Tensor,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    dim: int | None = None,
+) -> Any:
+    """Drop each element (slice along ``dim``) equal to the one before it, as ``uniq`` does."""
+    require_tensor(input, "unique_consecutive")
+    x = input._data
+    if dim is None:
+        flat, d, shape = x.reshape(-1, 1), 0, x.shape
+    else:
+        d = wrap_dim(dim, x.ndim)
+        moved = np.moveaxis(x, d, 0)
+        flat, shape = moved.reshape(moved.shape[0], -1), (moved.shape[0],)
+    n = flat.shape[0]
+    new = np.ones(n, bool)
+    if n:
+        new[1:] = np.any(flat[1:] != flat[:-1], axis=1)
+    group = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, n))
+    if dim is None:
+        values = x.reshape(-1)[starts]
+    else:
+        values = np.ascontiguousarray(np.take(x, starts, axis=d))
+    inverse = group.reshape(shape)
+    return _unique_result(_const(values), inverse, counts, return_inverse, return_counts)
+
+
+# --- searchsorted, bucketize -----------------------------------------------------------------
+def _side(side: str | None, right: bool) -> str:
+    if side is None:
+        return "right" if right else "left"
+    if side not in ("left", "right"):
+        raise RuntimeError(
+            f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}"
+        )
+    if right and side == "left":
+        raise RuntimeError(
+            "torch.searchsorted(): side and right can't be set to opposites, got side of left "
+            "while right was True"
+        )
+    return side
+
+
+def _search(boundaries: np.ndarray, values: np.ndarray, side: str, int32: bool) -> Tensor:
+    dt = np.int32 if int32 else np.int64
+    if boundaries.ndim == 1:
+        found = np.searchsorted(boundaries, values, side=side)  # type: ignore[call-overload]
+        return _const(np.asarray(found, dtype=dt))
+    rows_b = boundaries.reshape(-1, boundaries.shape[-1])
+    rows_v = values.reshape(-1, values.shape[-1])
+    found = np.stack(
+        [np.searchsorted(b, v, side=side) for b, v in zip(rows_b, rows_v, strict=True)]  # type: ignore[call-overload]
+    )
+    return _const(found.reshape(values.shape).astype(dt))
+
+
+def searchsorted(
+    sorted_sequence: Tensor,
+    input: Any,
+    *,
+    out_int32: bool = False,
+    right: bool = False,
+    side: str | None = None,
+    sorter: Tensor | None = None,
+) -> Tensor:
+    """Where each value would be inserted into the sorted last dim of ``sorted_sequence``.
+
+    ``sorted_sequence`` is 1-D, or has the same leading dims as ``input`` (one sorted row per
+    row of values). ``right``/``side='right'`` gives the index after equal elements.
+    """
+    require_tensor(sorted_sequence, "searchsorted", "sorted_sequence")
+    s = _side(side, right)
+    values = _operand_tensor(input, "searchsorted")._data
+    bounds = sorted_sequence._data
+    if sorter is not None:
+        bounds = np.take_along_axis(bounds, sorter._data.astype(np.int64), axis=-1)
+    if bounds.ndim != 1 and (values.ndim == 0 or bounds.shape[:-1] != values.shape[:-1]):
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            f"boundaries tensor {list(bounds.shape)} and input value tensor "
+            f"{list(values.shape)}"
+        )
+    return _search(bounds, values, s, out_int32)
+
+
+def bucketize(
+    input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False
+) -> Tensor:
+    """The bucket of each value between the 1-D sorted ``boundaries``: i such that
+    ``boundaries[i-1] < x <= boundaries[i]`` (``<=``, ``<`` with ``right=True``)."""
+    require_tensor(boundaries, "bucketize", "boundaries", 2)
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(
+            f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})"
+        )
+    values = _operand_tensor(input, "bucketize")._data
+    return _search(boundaries._data, values, "right" if right else "left", out_int32)
+
+
+# --- counting --------------------------------------------------------------------------------
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each value 0, 1, ... occurs in the 1-D non-negative integer ``input``
+    (the sum of ``weights`` at its positions, with weights)."""
+    require_tensor(input, "bincount")
+    x = input._data
+    if x.dtype.kind not in "iub":
+        raise NotImplementedError(f'"bincount_cpu" not implemented for \'{dtype_name(x.dtype)}\'')
+    if x.ndim != 1 or (x.size and x.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is None:
+        return _const(np.bincount(x, minlength=minlength).astype(np.int64))
+    w = weights._data
+    if w.ndim != 1 or w.shape[0] != x.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    dt = np.float32 if w.dtype == np.float32 else np.float64  # PyTorch: float stays, else double
+    return _const(np.bincount(x, weights=w, minlength=minlength).astype(dt))
+
+
+def histc(input: Tensor, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:
+    """A histogram of ``bins`` equal bins between min and max (the data's range if they are
+    equal); elements outside are ignored, an element equal to max falls in the last bin."""
+    require_tensor(input, "histc")
+    x = input._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(
+            f'"histogram_cpu" not implemented for \'{dtype_name(x.dtype)}\''
+        )
+    if bins <= 0:
+        raise RuntimeError(
+            f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0"
+        )
+    lo, hi = builtins.float(min), builtins.float(max)
+    if lo == hi and x.size:
+        lo, hi = builtins.float(x.min()), builtins.float(x.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    inside = x[(x >= lo) & (x <= hi)].astype(np.float64)
+    index = np.minimum(((inside - lo) * bins / (hi - lo)).astype(np.int64), bins - 1)
+    return _const(np.bincount(index, minlength=bins).astype(x.dtype))
+
+
+def isin(
+    elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False
+) -> Tensor:
+    """A bool tensor of ``elements``' shape: whether each element occurs in ``test_elements``."""
+    e = _operand_tensor(elements, "isin")._data
+    t = _operand_tensor(test_elements, "isin")._data
+    return _const(np.isin(e, t, assume_unique=assume_unique, invert=invert))
+
+
+# --- whole-tensor comparisons ----------------------------------------------------------------
+def allclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
+    """``|input - other| <= atol + rtol * |other|`` everywhere (broadcast), as a Python bool.
+
+    Both tensors must have the same dtype, as in PyTorch ("Float did not match Long").
+    """
+    require_tensor(input, "allclose")
+    require_tensor(other, "allclose", "other", 2)
+    a, b = input._data, other._data
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{dtype_name(a.dtype)} did not match {dtype_name(b.dtype)}")
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        from .. import _errors
+
+        raise _errors.broadcast_mismatch(a.shape, b.shape) from None
+    return builtins.bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True if both tensors have the same shape and the same values (NaN is not equal to NaN);
+    the dtypes may differ, as in PyTorch."""
+    require_tensor(input, "equal")
+    require_tensor(other, "equal", "other", 2)
+    a, b = input._data, other._data
+    if a.shape != b.shape:
+        return False
+    return builtins.bool(np.array_equal(a, b))
+
+
+class SearchMethods:
+    """Tensor methods of the searching and counting ops."""
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        return nonzero(self, as_tuple=as_tuple)  # type: ignore[arg-type]
+
+    def argwhere(self) -> Tensor:
+        return argwhere(self)  # type: ignore[arg-type]
+
+    def unique(
+        self,
+        sorted: bool = True,
+        return_inverse: bool = False,
+        return_counts: bool = False,
+        dim: int | None = None,
+    ) -> Any:
+        return unique(self, sorted, return_inverse, return_counts, dim)  # type: ignore[arg-type]
+
+    def unique_consecutive(
+        self, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None
+    ) -> Any:
+        return unique_consecutive(self, return_inverse, return_counts, dim)  # type: ignore[arg-type]
+
+    def bincount(self, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+        return bincount(self, weights, minlength)  # type: ignore[arg-type]
+
+    def histc(self, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:
+        return histc(self, bins, min, max)  # type: ignore[arg-type]
+
+    def allclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> bool:
+        return allclose(self, other, rtol, atol, equal_nan)  # type: ignore[arg-type]
+
+    def equal(self, other: Tensor) -> bool:
+        return equal(self, other)  # type: ignore[arg-type]
