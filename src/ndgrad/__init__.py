@@ -15,7 +15,9 @@ tensor([[4.5000, 4.5000],
 from __future__ import annotations
 
 from . import (
+    _layout,
     _legacy,
+    _queries,
     _settings,
     accelerator,
     autograd,
@@ -55,8 +57,10 @@ from ._creation import (
     zeros_like,
 )
 from ._device import device
+from ._layout import *  # noqa: F403
 from ._legacy import *  # noqa: F403
 from ._printing import set_printoptions
+from ._queries import *  # noqa: F403
 from ._settings import *  # noqa: F403
 from ._tensor import Size, Tensor
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
@@ -95,7 +99,6 @@ from .ops import indexing as _indexing
 from .ops import linalg as _linalg_ops
 
 # The torch-level names that take out= (after the op modules: these wrap their functions).
-from .ops import out as _out
 from .ops import pointwise as _pointwise
 from .ops import reduction as _reduction
 from .ops import search as _search
@@ -104,7 +107,6 @@ from .ops import unary as _unary
 from .ops.arithmetic import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
-from .ops.out import *  # noqa: F403
 from .ops.pointwise import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
 from .ops.search import *  # noqa: F403
@@ -113,12 +115,9 @@ from .ops.unary import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-# Where PyTorch silently returns inf or nan (log(0), 0 / 0, sqrt(-1)), numpy warns, and the
-# warning would point into ndgrad's own op modules rather than at the user's line. PyTorch is
-# silent, and so is ndgrad: numpy's RuntimeWarnings raised inside ndgrad's modules are ignored
-# (anomaly mode's check_nan is the tool that finds where a nan was made). Warnings that ndgrad
-# itself issues are UserWarnings and DeprecationWarnings, and are untouched.
-_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ndgrad(\.|$)")
+# The torch-level names that take out=: after the op modules, since these wrap their functions.
+from .ops import out as _out
+from .ops.out import *  # noqa: F403
 
 
 def is_tensor(obj: object) -> builtins_bool:
@@ -228,6 +227,8 @@ __all__ = [
     *_shape.__all__,
     *_unary.__all__,
     *_out.__all__,
+    *_layout.__all__,
     *_legacy.__all__,
+    *_queries.__all__,
     *_settings.__all__,
 ]

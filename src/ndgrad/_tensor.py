@@ -716,6 +716,217 @@ class Tensor(
     def __ipow__(self, other: Any) -> Tensor:
         return self.pow_(other)
 
+    # --- the rest of PyTorch's Tensor API (issue 11): queries, legacy and in-place reshapes -----
+    def contiguous(self, memory_format: Any = None) -> Tensor:
+        """This tensor if its storage is in row-major order, else a row-major copy."""
+        if self._data.flags.c_contiguous:
+            return self
+        from .ops.arithmetic import clone
+
+        return clone(self)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """This tensor cast to ``other``'s dtype (itself when the dtype already matches)."""
+        return self.to(other.dtype)
+
+    @property
+    def layout(self) -> Any:
+        from ._layout import strided
+
+        return strided
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    # ndgrad has none of these: dense CPU tensors only.
+    is_sparse = is_sparse_csr = is_quantized = is_meta = is_mkldnn = is_nested = False
+    is_mps = is_xpu = is_xla = is_ipu = is_vulkan = is_maia = is_mtia = False
+
+    @property
+    def itemsize(self) -> int:
+        return int(self._data.itemsize)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._data.nbytes)
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr
+
+    def get_device(self) -> int:
+        """-1: the CPU, as in PyTorch."""
+        return -1
+
+    def data_ptr(self) -> int:
+        return int(self._data.__array_interface__["data"][0])
+
+    def storage_offset(self) -> int:
+        """How many elements into its base's storage this tensor's first element is."""
+        base = self._data
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        start = self._data.__array_interface__["data"][0]
+        return (start - base.__array_interface__["data"][0]) // self._data.itemsize
+
+    def is_signed(self) -> bool:
+        return self._data.dtype.kind in "if"
+
+    def is_complex(self) -> bool:
+        """False: complex numbers are out of ndgrad's scope."""
+        return False
+
+    def is_conj(self) -> bool:
+        return False
+
+    def is_neg(self) -> bool:
+        return False
+
+    def is_inference(self) -> bool:
+        return False
+
+    def is_shared(self) -> bool:
+        return False
+
+    def is_pinned(self) -> bool:
+        return False
+
+    def is_nonzero(self) -> bool:
+        """The truth of a one-element tensor, with PyTorch's error otherwise."""
+        return bool(self)
+
+    def is_same_size(self, other: Tensor) -> bool:
+        return self._data.shape == other._data.shape
+
+    def share_memory_(self) -> Tensor:
+        """This tensor: ndgrad runs in one process, there is nothing to share."""
+        return self
+
+    def pin_memory(self, device: Any = None) -> Tensor:
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
+    # Real tensors: conjugation is the identity, the real part is the tensor itself.
+    def conj(self) -> Tensor:
+        return self
+
+    resolve_conj = resolve_neg = conj_physical = conj
+
+    @property
+    def real(self) -> Tensor:
+        return self
+
+    @property
+    def imag(self) -> Tensor:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+    @property
+    def H(self) -> Tensor:
+        if self._data.ndim != 2:
+            raise RuntimeError(
+                "tensor.H is only supported on matrices (2-D tensors). Got "
+                f"{self._data.ndim}-D tensor."
+            )
+        return self.mT
+
+    @property
+    def mH(self) -> Tensor:
+        return self.mT
+
+    def adjoint(self) -> Tensor:
+        return self.mT
+
+    def sum_to_size(self, *size: Any) -> Tensor:
+        """Sum this tensor down to ``size``, which it must be broadcastable from."""
+        from .ops._util import parse_shape
+        from .ops.shape import sum_to
+
+        shape = parse_shape(size)
+        try:
+            ok = np.broadcast_shapes(shape, self._data.shape) == self._data.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(
+                f"size {{{list(shape)}}} is not expandable to size {{{list(self._data.shape)}}}."
+            )
+        return sum_to(self, shape)
+
+    def new(self, *args: Any, **kwargs: Any) -> Tensor:
+        """The legacy constructor with this tensor's dtype: data, or sizes (zero-filled)."""
+        from ._creation import _array_from_data
+        from .ops._util import parse_shape
+
+        check_device(kwargs.pop("device", None))
+        if len(args) == 1 and not isinstance(args[0], int):
+            return Tensor._make(_array_from_data(args[0], self._data.dtype))
+        return Tensor._make(np.zeros(parse_shape(args) if args else (0,), self._data.dtype))
+
+    def new_empty_strided(
+        self, size: Any, stride: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any
+    ) -> Tensor:
+        return self.new_zeros(size, dtype=dtype, requires_grad=requires_grad)
+
+    def apply_(self, callable: Callable[[Any], Any]) -> Tensor:
+        """Replace each element by ``callable(element)`` (Python numbers; slow, as in PyTorch)."""
+        self._check_inplace()
+        fn = np.frompyfunc(callable, 1, 1)
+        self._write(fn(self._data).astype(self._data.dtype))
+        return self
+
+    def map_(self, tensor: Tensor, callable: Callable[[Any, Any], Any]) -> Tensor:
+        """Replace each element by ``callable(element, other_element)`` (``tensor`` broadcast)."""
+        self._check_inplace()
+        fn = np.frompyfunc(callable, 2, 1)
+        self._write(fn(self._data, tensor._data).astype(self._data.dtype))
+        return self
+
+    def resize_(self, *sizes: Any, memory_format: Any = None) -> Tensor:
+        """Give this tensor ``sizes``, keeping its elements in order; new ones are 0 (PyTorch
+        leaves them uninitialised). Not recorded: refused on a tensor that requires grad."""
+        from .ops._util import parse_shape
+
+        if self._requires_grad and _state.grad_enabled:
+            raise RuntimeError("cannot resize variables that require grad")
+        shape = parse_shape(sizes)
+        n = int(np.prod(shape))
+        if n == self._data.size and self._data.flags.c_contiguous:
+            self._data = self._data.reshape(shape)
+        else:
+            flat = np.zeros(n, self._data.dtype)
+            old = self._data.reshape(-1)[:n]
+            flat[: old.size] = old
+            self._data = flat.reshape(shape)
+        self._bump_version()
+        return self
+
+    def resize_as_(self, the_template: Tensor, memory_format: Any = None) -> Tensor:
+        return self.resize_(the_template._data.shape)
+
+    def _restride(self, compute: Callable[[Tensor], Tensor]) -> Tensor:
+        """The in-place reshapes (t_, squeeze_...): this tensor becomes ``compute(self)``, a view."""
+        self._check_inplace()
+        result = compute(self)
+        self._data = result._data
+        if result.grad_fn is not None:
+            self.grad_fn = result.grad_fn
+            self._output_nr = result._output_nr
+        return self
+
+    def t_(self) -> Tensor:
+        return self._restride(lambda s: s.t())
+
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        return self._restride(lambda s: s.transpose(dim0, dim1))
+
+    swapaxes_ = swapdims_ = transpose_
+
+    def squeeze_(self, dim: Any = None) -> Tensor:
+        return self._restride(lambda s: s.squeeze(dim))
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        return self._restride(lambda s: s.unsqueeze(dim))
+
     # Named after dtypes, these shadow the builtins in the class body: keep them last.
     def float(self) -> Tensor:
         return self.to(np.float32)
@@ -734,6 +945,15 @@ class Tensor(
 
     def bool(self) -> Tensor:
         return self.to(np.bool_)
+
+    def byte(self) -> Tensor:
+        return self.to(np.uint8)
+
+    def char(self) -> Tensor:
+        return self.to(np.int8)
+
+    def short(self) -> Tensor:
+        return self.to(np.int16)
 
 
 class _View(Tensor):
