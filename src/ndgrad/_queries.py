@@ -95,7 +95,9 @@ def typename(obj: Any) -> str:
         return obj.type()
     t = type(obj)
     module = t.__module__
-    return t.__qualname__ if module in ("builtins", "__builtin__", None) else f"{module}.{t.__qualname__}"
+    if module in ("builtins", "__builtin__", None):
+        return t.__qualname__
+    return f"{module}.{t.__qualname__}"
 
 
 def result_type(tensor1: Any, tensor2: Any) -> dtypes.dtype:

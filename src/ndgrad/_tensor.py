@@ -904,7 +904,7 @@ class Tensor(
         return self.resize_(the_template._data.shape)
 
     def _restride(self, compute: Callable[[Tensor], Tensor]) -> Tensor:
-        """The in-place reshapes (t_, squeeze_...): this tensor becomes ``compute(self)``, a view."""
+        """In-place reshapes (t_, squeeze_...): this tensor becomes ``compute(self)``, a view."""
         self._check_inplace()
         result = compute(self)
         self._data = result._data
