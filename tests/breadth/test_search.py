@@ -114,9 +114,7 @@ def test_values_match_numpy() -> None:
     np.testing.assert_array_equal(counts.numpy(), c)
     rows = ndgrad.unique(t, dim=0)
     np.testing.assert_array_equal(rows.numpy(), np.unique(x, axis=0))
-    np.testing.assert_array_equal(
-        ndgrad.bincount(t.flatten()).numpy(), np.bincount(x.reshape(-1))
-    )
+    np.testing.assert_array_equal(ndgrad.bincount(t.flatten()).numpy(), np.bincount(x.reshape(-1)))
     s = np.sort(rng.standard_normal(7))
     q = rng.standard_normal((2, 3))
     for side in ("left", "right"):

@@ -224,7 +224,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     require_tensor(input, "bincount")
     x = input._data
     if x.dtype.kind not in "iub":
-        raise NotImplementedError(f'"bincount_cpu" not implemented for \'{dtype_name(x.dtype)}\'')
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{dtype_name(x.dtype)}'")
     if x.ndim != 1 or (x.size and x.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
@@ -244,13 +244,9 @@ def histc(input: Tensor, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:
     require_tensor(input, "histc")
     x = input._data
     if x.dtype.kind != "f":
-        raise NotImplementedError(
-            f'"histogram_cpu" not implemented for \'{dtype_name(x.dtype)}\''
-        )
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{dtype_name(x.dtype)}'")
     if bins <= 0:
-        raise RuntimeError(
-            f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0"
-        )
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     lo, hi = builtins.float(min), builtins.float(max)
     if lo == hi and x.size:
         lo, hi = builtins.float(x.min()), builtins.float(x.max())
