@@ -36,20 +36,32 @@ __all__ = [
     "all",
     "amax",
     "amin",
+    "aminmax",
     "any",
     "argmax",
     "argmin",
     "argsort",
     "count_nonzero",
+    "cummax",
+    "cummin",
     "cumprod",
     "cumsum",
+    "kthvalue",
     "log_softmax",
+    "logcumsumexp",
     "logsumexp",
     "max",
     "mean",
     "median",
     "min",
+    "mode",
+    "msort",
+    "nanmean",
+    "nanmedian",
+    "nanquantile",
+    "nansum",
     "prod",
+    "quantile",
     "return_types",
     "softmax",
     "sort",
@@ -99,7 +111,18 @@ class _ValuesIndices(tuple):
 
 # `ndgrad.return_types.max` and friends, as `torch.return_types`.
 return_types = types.ModuleType("ndgrad.return_types", "(values, indices) result types.")
-for _name in ("max", "min", "median", "sort", "topk"):
+for _name in (
+    "max",
+    "min",
+    "median",
+    "sort",
+    "topk",
+    "cummax",
+    "cummin",
+    "kthvalue",
+    "mode",
+    "nanmedian",
+):
     setattr(
         return_types,
         _name,
@@ -1141,6 +1164,328 @@ def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     return Softmax.apply(x, d)
 
 
+# --- nan-aware and order statistics (issue 11) ---------------------------------------------------
+class Nansum(NumpyFunction):
+    """y = Σ x over the axes, nan counted as 0; dy/dx = 1 where x is not nan, else 0"""
+
+    node_name = "NansumBackward0"
+
+    @staticmethod
+    @_quiet
+    def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
+        _remember_shapes(ctx, x, axes)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(_const((~np.isnan(x)).astype(x.dtype)))
+        return np.nansum(x, axis=axes, dtype=_wide(x), keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (kept,) = ctx.saved_tensors
+        return _expand_grad(grad, ctx) * kept, None, None
+
+
+def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """``sum`` with every nan counted as zero."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        return sum(input, dim, keepdim)
+    return Nansum.apply(input, _axes(input, dim), keepdim)
+
+
+def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The mean of the elements that are not nan (nan where there are none)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "nanmean(): expected input to have floating point or complex dtype but got "
+            f"{dtype_name(input._data.dtype)}"
+        )
+    count = _const((~np.isnan(input._data)).astype(input._data.dtype))
+    return nansum(input, dim, keepdim) / sum(count, dim, keepdim)
+
+
+class _Cumulative(NumpyFunction):
+    """(values, indices) of the running max/min along ``dim``; ties take the later index, a nan
+    stays once met. The gradient of each output goes to the element it came from (summed)."""
+
+    ufunc: Any = None
+
+    @classmethod
+    def forward(cls, ctx: Any, x: np.ndarray, dim: int) -> Any:
+        if x.ndim == 0:
+            ctx.index, ctx.dim = np.zeros((), np.int64), 0
+            return x.copy(), np.zeros((), np.int64)
+        with np.errstate(invalid="ignore"):
+            values = cls.ufunc.accumulate(x, axis=dim)
+            new = (x == values) | np.isnan(x) if x.dtype.kind == "f" else x == values
+        shape = [1] * x.ndim
+        shape[dim] = x.shape[dim]
+        positions = np.where(new, np.arange(x.shape[dim]).reshape(shape), 0)
+        index = np.maximum.accumulate(positions, axis=dim).astype(np.int64)
+        ctx.index, ctx.dim = index, dim
+        return values, index
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor, *_: Any) -> tuple[Any, ...]:
+        from .indexing import scatter_add
+
+        if grad.ndim == 0:
+            return grad, None
+        index = _const(ctx.index)
+        return scatter_add(grad.new_zeros(grad.shape), ctx.dim, index, grad), None
+
+
+class Cummax(_Cumulative):
+    node_name = "CummaxBackward0"
+    ufunc = np.maximum
+
+
+class Cummin(_Cumulative):
+    node_name = "CumminBackward0"
+    ufunc = np.minimum
+
+
+def cummax(input: Tensor, dim: int) -> Any:
+    """(values, indices): the running maximum along ``dim`` and where each was found."""
+    axis = _int_dim(dim, input._data.ndim, "cummax")
+    return _pair("cummax", Cummax.apply(input, axis))
+
+
+def cummin(input: Tensor, dim: int) -> Any:
+    """(values, indices): the running minimum along ``dim`` and where each was found."""
+    axis = _int_dim(dim, input._data.ndim, "cummin")
+    return _pair("cummin", Cummin.apply(input, axis))
+
+
+class Logcumsumexp(NumpyFunction):
+    """y_i = log Σ_{k≤i} exp(x_k); dy_i/dx_k = exp(x_k - y_i) for k ≤ i"""
+
+    @staticmethod
+    @_quiet
+    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        y = x.copy() if x.ndim == 0 else np.logaddexp.accumulate(x, axis=dim)
+        ctx.dim = dim
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, y = ctx.saved_tensors
+        if grad.ndim == 0:
+            return grad, None
+        # Σ_{i≥k} g_i exp(x_k - y_i), shifted by each slice's largest y to keep exp finite.
+        top = y.amax(ctx.dim, keepdim=True).detach()
+        tail = ReverseCumsum.apply(grad * (top - y).exp(), ctx.dim)
+        return tail * (x - top).exp(), None
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    """log(cumsum(exp(input))) along ``dim``, computed without overflow."""
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"logcumsumexp_out_cpu\" not implemented for '{dtype_name(input._data.dtype)}'"
+        )
+    return Logcumsumexp.apply(input, _int_dim(dim, input._data.ndim, "logcumsumexp"))
+
+
+class Kthvalue(_Select):
+    node_name = "KthvalueBackward0"
+    squeeze_dim = True
+
+    @classmethod
+    def pick(cls, x: np.ndarray, dim: int, k: int, keepdim: bool) -> np.ndarray:
+        order = np.argsort(x, axis=dim, kind="stable")  # nan sorts last, as the largest
+        return np.take(order, [k - 1], axis=dim)
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    """(values, indices) of the k-th smallest element along ``dim`` (k counts from 1)."""
+    axis = _int_dim(dim, input._data.ndim, "kthvalue")
+    n = input._data.shape[axis] if input._data.ndim else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
+    return _pair("kthvalue", Kthvalue.apply(input, axis, k, keepdim))
+
+
+class Mode(_Select):
+    node_name = "ModeBackward0"
+    squeeze_dim = True
+
+    @classmethod
+    def pick(cls, x: np.ndarray, dim: int, keepdim: bool) -> np.ndarray:
+        # The most frequent value (the smallest among equally frequent), at its last position.
+        moved = np.moveaxis(x, dim, -1)
+        rows = moved.reshape(-1, moved.shape[-1])
+        picks = np.empty(rows.shape[0], np.int64)
+        for r, row in enumerate(rows):
+            values, counts = np.unique(row, return_counts=True)
+            best = values[np.argmax(counts)]
+            picks[r] = np.flatnonzero((row == best) | (np.isnan(row) & np.isnan(best)))[-1]
+        return np.moveaxis(picks.reshape((*moved.shape[:-1], 1)), -1, dim)
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
+    """(values, indices): the most frequent value along ``dim`` and its last position."""
+    axis = _int_dim(dim, input._data.ndim, "mode")
+    return _pair("mode", Mode.apply(input, axis, keepdim))
+
+
+class NanmedianDim(_Select):
+    node_name = "NanmedianBackward1"
+    squeeze_dim = True
+
+    @classmethod
+    def pick(cls, x: np.ndarray, dim: int, keepdim: bool) -> np.ndarray:
+        order = np.argsort(x, axis=dim, kind="stable")  # nans last
+        valid = (~np.isnan(x)).sum(axis=dim, keepdims=True) if x.dtype.kind == "f" else None
+        if valid is None:
+            return np.take(order, [(x.shape[dim] - 1) // 2], axis=dim)
+        position = np.maximum(valid - 1, 0) // 2  # an all-nan slice: its first element
+        return np.take_along_axis(order, position, dim)
+
+
+def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """``median`` ignoring nans (nan only where a slice holds nothing else)."""
+    if dim is None:
+        flat = input.reshape(-1)
+        if flat._data.size == 0:
+            return MedianAll.apply(input)
+        return NanmedianDim.apply(flat, 0, False)[0]
+    axis = _int_dim(dim, input._data.ndim, "nanmedian")
+    _check_nonempty(input, (axis,), "nanmedian", IndexError)
+    return _pair("nanmedian", NanmedianDim.apply(input, axis, keepdim))
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(
+    input: Tensor, q: Any, dim: Any, keepdim: bool, interpolation: str, op: str, ignore_nan: bool
+) -> Tensor:
+    T = tensor_cls()
+    if input._data.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"{op}() input tensor must be either float or double dtype")
+    if input._data.size == 0:
+        raise RuntimeError(f"{op}() input tensor must be non-empty")
+    qs = q._data if isinstance(q, T) else np.asarray(q, np.float64)
+    if qs.ndim > 1:
+        raise RuntimeError(f"{op}() q must be a scalar or 1D tensor")
+    if isinstance(q, T) and q._data.dtype != input._data.dtype:
+        raise RuntimeError(f"{op}() q tensor must be same dtype as the input tensor")
+    if qs.size and (qs.min() < 0 or qs.max() > 1):
+        bad = qs.min() if qs.min() < 0 else qs.max()
+        raise RuntimeError(f"{op}() q must be in the range [0, 1] but got {builtins.float(bad)}")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(
+            f"{op}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+            f"but got {interpolation}"
+        )
+    if dim is None:
+        work, axis = input.reshape(-1), 0
+    else:
+        axis = _int_dim(dim, input._data.ndim, op)
+        work = input.reshape(1) if input._data.ndim == 0 else input
+    ordered = sort(work, axis).values  # nans last
+    data = work._data
+    n_valid = (
+        (~np.isnan(data)).sum(axis=axis, keepdims=True)
+        if ignore_nan
+        else np.full_like(np.take(data, [0], axis=axis), data.shape[axis], dtype=np.int64)
+    )
+    has_nan = np.isnan(data).any(axis=axis, keepdims=True)
+    results = []
+    for qv in np.atleast_1d(qs).astype(np.float64):
+        rank = qv * np.maximum(n_valid - 1, 0)
+        below, above = np.floor(rank).astype(np.int64), np.ceil(rank).astype(np.int64)
+        if interpolation == "lower":
+            above = below
+        elif interpolation == "higher":
+            below = above
+        elif interpolation == "nearest":
+            below = above = np.round(rank).astype(np.int64)  # halves to even, as PyTorch
+        lo = ordered.gather(axis, _const(below))
+        hi = ordered.gather(axis, _const(above))
+        midpoint = interpolation == "midpoint"
+        weight = np.where(below == above, 0.0, 0.5) if midpoint else rank - below
+        value = lo + (hi - lo) * _const(weight.astype(data.dtype))
+        nan_out = (n_valid == 0) if ignore_nan else has_nan
+        if nan_out.any():
+            value = where(_const(nan_out), _const(np.asarray(np.nan, data.dtype)), value)
+        if dim is None:
+            value = value.reshape((1,) * input._data.ndim if keepdim else ())
+        elif not keepdim or input._data.ndim == 0:
+            value = value.squeeze(axis) if input._data.ndim else value.reshape(())
+        results.append(value)
+    if qs.ndim == 0:
+        return results[0]
+    from .shape import stack
+
+    return stack(results)
+
+
+def quantile(
+    input: Tensor,
+    q: Any,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    interpolation: str = "linear",
+) -> Tensor:
+    """The q-th quantiles of ``input`` (all of it, or along ``dim``); q is a number or a 1-D
+    tensor in [0, 1], whose dim comes first in the result. nan if a slice holds a nan."""
+    return _quantile(input, q, dim, keepdim, interpolation, "quantile", ignore_nan=False)
+
+
+def nanquantile(
+    input: Tensor,
+    q: Any,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    interpolation: str = "linear",
+) -> Tensor:
+    """``quantile`` ignoring nans (nan only where a slice holds nothing else)."""
+    return _quantile(input, q, dim, keepdim, interpolation, "nanquantile", ignore_nan=True)
+
+
+class _MinMax(tuple):
+    """``aminmax``'s (min, max) pair, printed as PyTorch's ``torch.return_types.aminmax``."""
+
+    __slots__ = ()
+    n_fields = 2
+
+    @property
+    def min(self) -> Any:
+        return self[0]
+
+    @property
+    def max(self) -> Any:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.aminmax(\nmin={self[0]!r},\nmax={self[1]!r})"
+
+
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    """(min, max) of all elements, or along ``dim``: ``amin`` and ``amax`` in one call."""
+    if dim is None and input._data.size == 0:
+        raise RuntimeError(
+            "aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+            "identity."
+        )
+    d = () if dim is None else dim
+    if dim is None:
+        return _MinMax((amin(input, keepdim=keepdim), amax(input, keepdim=keepdim)))
+    return _MinMax((amin(input, d, keepdim), amax(input, d, keepdim)))
+
+
+def msort(input: Tensor) -> Tensor:
+    """``input`` sorted along its first dim."""
+    return sort(input, 0).values
+
+
 class ReductionMethods:
     """Tensor methods of the reductions."""
 
@@ -1226,3 +1571,60 @@ class ReductionMethods:
 
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
         return topk(self, k, dim, largest, sorted)  # type: ignore[arg-type]
+
+    # --- nan-aware and order statistics ---
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return nansum(self, dim, keepdim, dtype=dtype)  # type: ignore[arg-type]
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return nanmean(self, dim, keepdim, dtype=dtype)  # type: ignore[arg-type]
+
+    def nanmedian(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return nanmedian(self, dim, keepdim)  # type: ignore[arg-type]
+
+    def quantile(
+        self,
+        q: Any,
+        dim: int | None = None,
+        keepdim: bool = False,
+        *,
+        interpolation: str = "linear",
+    ) -> Tensor:
+        return quantile(self, q, dim, keepdim, interpolation=interpolation)  # type: ignore[arg-type]
+
+    def nanquantile(
+        self,
+        q: Any,
+        dim: int | None = None,
+        keepdim: bool = False,
+        *,
+        interpolation: str = "linear",
+    ) -> Tensor:
+        return nanquantile(self, q, dim, keepdim, interpolation=interpolation)  # type: ignore[arg-type]
+
+    def cummax(self, dim: int) -> Any:
+        return cummax(self, dim)  # type: ignore[arg-type]
+
+    def cummin(self, dim: int) -> Any:
+        return cummin(self, dim)  # type: ignore[arg-type]
+
+    def logcumsumexp(self, dim: int) -> Tensor:
+        return logcumsumexp(self, dim)  # type: ignore[arg-type]
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return kthvalue(self, k, dim, keepdim)  # type: ignore[arg-type]
+
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
+        return mode(self, dim, keepdim)  # type: ignore[arg-type]
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        return aminmax(self, dim=dim, keepdim=keepdim)  # type: ignore[arg-type]
+
+    def msort(self) -> Tensor:
+        return msort(self)  # type: ignore[arg-type]
+
+    def cumsum_(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return self._inplace(lambda s: cumsum(s, dim, dtype=dtype))  # type: ignore[attr-defined]
+
+    def cumprod_(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return self._inplace(lambda s: cumprod(s, dim, dtype=dtype))  # type: ignore[attr-defined]

@@ -1,0 +1,200 @@
+"""The ops issue 11 added (real PyTorch programs run unchanged): order statistics, nan-aware
+reductions, running extremes, and the products, shapes and indexing ops that follow."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import OpInfo, Sample
+
+SHAPE = (2, 3, 4)
+
+
+def _with_nans(rng, shape):
+    a = rng.uniform(-2, 2, size=shape)
+    if a.size:
+        a.reshape(-1)[:: max(a.size // 3, 1)] = np.nan
+    return a
+
+
+def _np_nanmedian(a, dim=None, keepdim=False):
+    """The lower median of the non-nan elements, and (with dim) where it is."""
+    axis = 0 if dim is None else dim
+    work = a.reshape(-1) if dim is None else a
+    order = np.argsort(work, axis=axis, kind="stable")
+    n = (~np.isnan(work)).sum(axis=axis, keepdims=True)
+    idx = np.take_along_axis(order, np.maximum(n - 1, 0) // 2, axis)
+    values = np.take_along_axis(work, idx, axis)
+    if dim is None:
+        return values.reshape(())
+    if not keepdim:
+        values, idx = values.squeeze(dim), idx.squeeze(dim)
+    return values, idx
+
+
+def _np_running(ufunc):
+    def ref(x, dim):
+        if x.ndim == 0:
+            return x, np.zeros((), np.int64)
+        values = ufunc.accumulate(x, axis=dim)
+        shape = [1] * x.ndim
+        shape[dim] = x.shape[dim]
+        pos = np.where(x == values, np.arange(x.shape[dim]).reshape(shape), 0)
+        return values, np.maximum.accumulate(pos, axis=dim)
+
+    return ref
+
+
+def _np_kth(x, k, dim=-1, keepdim=False):
+    order = np.argsort(x, axis=dim, kind="stable")
+    idx = np.take(order, [k - 1], axis=dim)
+    values = np.take_along_axis(x, idx, dim)
+    if not keepdim:
+        values, idx = values.squeeze(dim), idx.squeeze(dim)
+    return values, idx
+
+
+def _np_mode_distinct(x, dim=-1, keepdim=False):
+    """Distinct values: each occurs once, so the mode is the smallest."""
+    return _np_kth(x, 1, dim, keepdim)
+
+
+def _np_quantile(x, q, dim=None, keepdim=False, interpolation="linear"):
+    return np.quantile(x, q, axis=dim, keepdims=keepdim, method=interpolation)
+
+
+OPS = [
+    OpInfo(
+        "nansum",
+        lambda lib, a, **kw: lib.nansum(a, **kw),
+        lambda a, dim=None, keepdim=False: np.nansum(
+            a, axis=tuple(dim) if isinstance(dim, tuple) else dim, keepdims=keepdim
+        ),
+        [
+            Sample((SHAPE,)),
+            Sample((SHAPE,), {"dim": 1}),
+            Sample((SHAPE,), {"dim": (0, 2), "keepdim": True}),
+            Sample((SHAPE,), {"dim": -1}, makers=(_with_nans,)),
+            Sample(((),)),
+            Sample(((3, 2),), {"dim": 0}, non_contiguous=True),
+        ],
+    ),
+    OpInfo(
+        "nanmean",
+        lambda lib, a, **kw: a.nanmean(**kw),
+        lambda a, dim=None, keepdim=False: np.nanmean(a, axis=dim, keepdims=keepdim),
+        [
+            Sample((SHAPE,)),
+            Sample((SHAPE,), {"dim": 1, "keepdim": True}),
+            Sample((SHAPE,), {"dim": -1}, makers=(_with_nans,)),
+            Sample(((),)),
+        ],
+    ),
+    OpInfo(
+        "cummax",
+        lambda lib, a, **kw: lib.cummax(a, **kw),
+        _np_running(np.maximum),
+        [
+            Sample((SHAPE,), {"dim": 0}),
+            Sample((SHAPE,), {"dim": -1}),
+            Sample(((),), {"dim": 0}),
+            Sample(((3, 2),), {"dim": 0}, non_contiguous=True),
+        ],
+    ),
+    OpInfo(
+        "cummin",
+        lambda lib, a, **kw: a.cummin(**kw),
+        _np_running(np.minimum),
+        [Sample((SHAPE,), {"dim": 1}), Sample(((5,),), {"dim": 0})],
+    ),
+    OpInfo(
+        "logcumsumexp",
+        lambda lib, a, **kw: lib.logcumsumexp(a, **kw),
+        lambda a, dim: a if a.ndim == 0 else np.logaddexp.accumulate(a, axis=dim),
+        [
+            Sample((SHAPE,), {"dim": 0}),
+            Sample((SHAPE,), {"dim": -1}),
+            Sample(((),), {"dim": 0}),
+            Sample(((3, 2),), {"dim": 1}, non_contiguous=True),
+        ],
+        domain=(-4.0, 4.0),
+    ),
+    OpInfo(
+        "kthvalue",
+        lambda lib, a, **kw: lib.kthvalue(a, **kw),
+        _np_kth,
+        [
+            Sample((SHAPE,), {"k": 2}),
+            Sample((SHAPE,), {"k": 1, "dim": 0, "keepdim": True}),
+            Sample((SHAPE,), {"k": 3, "dim": 1}),
+        ],
+    ),
+    OpInfo(
+        "mode",
+        lambda lib, a, **kw: a.mode(**kw),
+        _np_mode_distinct,
+        [Sample((SHAPE,)), Sample((SHAPE,), {"dim": 0, "keepdim": True})],
+    ),
+    OpInfo(
+        "nanmedian",
+        lambda lib, a, **kw: lib.nanmedian(a, **kw),
+        _np_nanmedian,
+        [
+            Sample((SHAPE,)),
+            Sample(((7,),), makers=(_with_nans,)),
+            Sample((SHAPE,), {"dim": 1}),
+            Sample((SHAPE,), {"dim": -1, "keepdim": True}, makers=(_with_nans,)),
+        ],
+    ),
+    OpInfo(
+        "quantile",
+        lambda lib, a, **kw: lib.quantile(a, **kw),
+        _np_quantile,
+        [
+            Sample((SHAPE,), {"q": 0.3}),
+            Sample((SHAPE,), {"q": 0.5, "dim": 1}),
+            Sample((SHAPE,), {"q": 0.75, "dim": -1, "keepdim": True}),
+            Sample((SHAPE,), {"q": 0.3, "dim": 0, "interpolation": "lower"}),
+            Sample((SHAPE,), {"q": 0.3, "dim": 0, "interpolation": "higher"}),
+            Sample((SHAPE,), {"q": 0.3, "dim": 2, "interpolation": "midpoint"}),
+            Sample((SHAPE,), {"q": 0.3, "dim": 2, "interpolation": "nearest"}),
+            Sample(((),), {"q": 0.4}),
+            Sample(((3, 2),), {"q": 0.6, "dim": 0}, non_contiguous=True),
+        ],
+    ),
+    OpInfo(
+        "quantile_q_tensor",
+        lambda lib, a, q, **kw: lib.quantile(a, q.detach(), **kw),
+        lambda a, q, **kw: _np_quantile(a, q, **kw),
+        [
+            Sample((SHAPE, (3,)), {"dim": 1}),
+            Sample((SHAPE, (2,)), {"keepdim": True}),
+        ],
+        differentiable=(0,),
+        domain=(0.0, 1.0),
+    ),
+    OpInfo(
+        "nanquantile",
+        lambda lib, a, **kw: a.nanquantile(**kw),
+        lambda a, q, dim=None, keepdim=False: np.nanquantile(a, q, axis=dim, keepdims=keepdim),
+        [
+            Sample((SHAPE,), {"q": 0.3}),
+            Sample((SHAPE,), {"q": 0.6, "dim": 1}, makers=(_with_nans,)),
+            Sample((SHAPE,), {"q": 0.2}, makers=(_with_nans,)),
+        ],
+    ),
+    OpInfo(
+        "aminmax",
+        lambda lib, a, **kw: tuple(lib.aminmax(a, **kw)),
+        lambda a, dim=None, keepdim=False: (
+            np.amin(a, axis=dim, keepdims=keepdim),
+            np.amax(a, axis=dim, keepdims=keepdim),
+        ),
+        [
+            Sample((SHAPE,)),
+            Sample((SHAPE,), {"dim": 1}),
+            Sample((SHAPE,), {"dim": 0, "keepdim": True}),
+        ],
+    ),
+    OpInfo("msort", lambda lib, a: a.msort(), lambda a: np.sort(a, axis=0), [Sample((SHAPE,))]),
+]
