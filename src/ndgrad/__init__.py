@@ -94,6 +94,7 @@ from .dtypes import (
 )
 
 # Each op module lists its public functions in __all__; they are re-exported here.
+from .ops import aliases as _aliases
 from .ops import arithmetic as _arithmetic
 from .ops import indexing as _indexing
 from .ops import linalg as _linalg_ops
@@ -104,6 +105,7 @@ from .ops import reduction as _reduction
 from .ops import search as _search
 from .ops import shape as _shape
 from .ops import unary as _unary
+from .ops.aliases import *  # noqa: F403
 from .ops.arithmetic import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
@@ -218,6 +220,7 @@ __all__ = [
     "utils",
     "zeros",
     "zeros_like",
+    *_aliases.__all__,
     *_arithmetic.__all__,
     *_indexing.__all__,
     *_linalg_ops.__all__,

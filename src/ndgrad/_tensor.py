@@ -21,6 +21,7 @@ from .autograd.function import _OUTPUT, AccumulateGrad, Node, RemovableHandle, _
 from .autograd.grad_mode import _state
 from .dtypes import dtype, from_numpy_dtype, get_default_dtype, to_dtype
 from .ops._util import dtype_name
+from .ops.aliases import AliasMethods
 from .ops.arithmetic import ArithmeticMethods
 from .ops.indexing import IndexingMethods
 from .ops.linalg import LinalgMethods
@@ -66,6 +67,7 @@ class Tensor(
     IndexingMethods,
     LinalgMethods,
     SearchMethods,
+    AliasMethods,
 ):
     """A multi-dimensional array that can record the operations applied to it.
 

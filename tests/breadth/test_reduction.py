@@ -31,8 +31,7 @@ PARITY = [
     "torch.aminmax(torch.tensor([1., 5]))",
     "torch.aminmax(torch.tensor([[1., 5]]), keepdim=True)",
     "torch.aminmax(torch.tensor([]))",
-    "torch.quantile(torch.tensor([[0., 1, 2, 3]]), torch.tensor([0.25, 0.5]), dim=1, "
-    "keepdim=True)",
+    "torch.quantile(torch.tensor([[0., 1, 2, 3]]), torch.tensor([0.25, 0.5]), dim=1, keepdim=True)",
     "torch.quantile(torch.tensor([0., 1, 2, 3]), 0.4, interpolation='nearest')",
     "torch.quantile(torch.tensor([0., 1, 2, 3]), 0.5, interpolation='nearest')",
     "torch.quantile(torch.tensor([0., 1, 2, 3]), 0.5, interpolation='midpoint')",

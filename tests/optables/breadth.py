@@ -198,3 +198,28 @@ OPS = [
     ),
     OpInfo("msort", lambda lib, a: a.msort(), lambda a: np.sort(a, axis=0), [Sample((SHAPE,))]),
 ]
+
+OPS += [
+    OpInfo(
+        "addcmul",
+        lambda lib, s, a, b, **kw: lib.addcmul(s, a, b, **kw),
+        lambda s, a, b, value=1: s + value * a * b,
+        [
+            Sample(((2, 3), (2, 3), (2, 3))),
+            Sample(((2, 1), (1, 3), (3,)), {"value": 0.5}),
+            Sample(((), (), ())),
+            Sample(((3, 2), (3, 2), (2,)), {"value": -2}, non_contiguous=True),
+        ],
+    ),
+    OpInfo(
+        "addcdiv",
+        lambda lib, s, a, b, **kw: s.addcdiv(a, b, **kw),
+        lambda s, a, b, value=1: s + value * a / b,
+        [
+            Sample(((2, 3), (2, 3), (2, 3))),
+            Sample(((2, 1), (1, 3), (3,)), {"value": 0.5}),
+            Sample(((), (), ())),
+        ],
+        domain=(0.5, 2.0),
+    ),
+]

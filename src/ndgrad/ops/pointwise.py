@@ -15,7 +15,7 @@ import numpy as np
 from .. import _errors
 from ..dtypes import result_type
 from . import unary as _unary
-from ._util import dtype_name, promote, tensor_cls
+from ._util import dtype_name, promote, promote_all, tensor_cls
 from .arithmetic import NumpyFunction, _bitwise, div, floor_divide, pow, to_dtype_op, where
 from .unary import _floating, exp, sign
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 __all__ = [
     "acos",
     "acosh",
+    "addcdiv",
+    "addcmul",
     "arccos",
     "arccosh",
     "arcsin",
@@ -1490,11 +1492,94 @@ def logical_not(input: Tensor) -> Tensor:
     return tensor_cls()._make(np.asarray(np.logical_not(input._data)))
 
 
+# --- fused multiply-add (issue 11) -------------------------------------------------------------
+
+
+class Addcmul(NumpyFunction):
+    """y = s + v a b; dy/ds = 1, dy/da = v b, dy/db = v a"""
+
+    @staticmethod
+    def forward(ctx: Any, s: np.ndarray, a: np.ndarray, b: np.ndarray, v: Any) -> np.ndarray:
+        ctx.value = v
+        ctx.save_for_backward(a, b)
+        return s + v * (a * b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_s, need_a, need_b, _ = ctx.needs_input_grad
+        v = ctx.value
+        return (
+            grad if need_s else None,
+            grad * b * v if need_a else None,
+            grad * a * v if need_b else None,
+            None,
+        )
+
+
+class Addcdiv(NumpyFunction):
+    """y = s + v a / b; dy/ds = 1, dy/da = v / b, dy/db = -v a / b²"""
+
+    @staticmethod
+    def forward(ctx: Any, s: np.ndarray, a: np.ndarray, b: np.ndarray, v: Any) -> np.ndarray:
+        ctx.value = v
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return s + v * (a / b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_s, need_a, need_b, _ = ctx.needs_input_grad
+        v = ctx.value
+        return (
+            grad if need_s else None,
+            grad * v / b if need_a else None,
+            -grad * v * a / (b * b) if need_b else None,
+            None,
+        )
+
+
+def _addc_operands(op: str, input: Any, tensor1: Any, tensor2: Any) -> list[Tensor]:
+    for i, (name, t) in enumerate((("input", input), ("tensor1", tensor1), ("tensor2", tensor2))):
+        _require_tensor(t, op, name, i + 1)
+    return promote_all([input, tensor1, tensor2], op)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """input + value * tensor1 * tensor2, broadcast."""
+    s, a, b = _addc_operands("addcmul", input, tensor1, tensor2)
+    if s._data.dtype.kind in "iub":
+        value = int(value)  # PyTorch casts value to the integer dtype
+    return _apply(Addcmul, s, a, b, value)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """input + value * tensor1 / tensor2, broadcast; integer tensor1 and tensor2 are refused."""
+    s, a, b = _addc_operands("addcdiv", input, tensor1, tensor2)
+    if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))."
+            "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+            "float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes."
+        )
+    return _apply(Addcdiv, s, a, b, value)
+
+
 class PointwiseMethods:
     """Tensor methods of the pointwise ops."""
 
     def exp2(self) -> Tensor:
         return exp2(self)  # type: ignore[arg-type]
+
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        return addcmul(self, tensor1, tensor2, value=value)  # type: ignore[arg-type]
+
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+        return addcdiv(self, tensor1, tensor2, value=value)  # type: ignore[arg-type]
 
     def expm1(self) -> Tensor:
         return expm1(self)  # type: ignore[arg-type]
@@ -1734,7 +1819,7 @@ _INPLACE = (
     "asinh acosh atanh arcsin arccos arctan arcsinh arccosh arctanh atan2 arctan2 erf floor ceil "
     "round trunc fix frac sgn clamp clip clamp_min clamp_max fmod remainder floor_divide lerp "
     "hypot nan_to_num logical_and logical_or logical_xor logical_not erfc deg2rad rad2deg xlogy "
-    "copysign bitwise_and bitwise_or bitwise_xor bitwise_not "
+    "copysign bitwise_and bitwise_or bitwise_xor bitwise_not addcmul addcdiv "
     # the foundation's elementwise functions (ops/unary.py)
     "abs sqrt log tanh sigmoid relu sign"
 )
