@@ -3,6 +3,8 @@ reductions, running extremes, and the products, shapes and indexing ops that fol
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import OpInfo, Sample
@@ -221,5 +223,116 @@ OPS += [
             Sample(((), (), ())),
         ],
         domain=(0.5, 2.0),
+    ),
+]
+
+
+def _np_cross(a, b, dim):
+    return np.cross(a, b, axis=dim)
+
+
+def _np_cdist(a, b, p=2.0):
+    d = np.abs(a[..., :, None, :] - b[..., None, :, :])
+    if p == np.inf:
+        return d.max(-1)
+    return (d**p).sum(-1) ** (1 / p)
+
+
+def _chain_matmul(lib, a, b, c):
+    with warnings.catch_warnings():  # deprecated in PyTorch, with a warning (tested elsewhere)
+        warnings.simplefilter("ignore")
+        return lib.chain_matmul(a, b, c)
+
+
+def _np_trapezoid(y, x=None, dx=None, dim=-1):
+    if x is not None:
+        return np.trapezoid(y, x, axis=dim)
+    return np.trapezoid(y, dx=1 if dx is None else dx, axis=dim)
+
+
+def _np_cumulative_trapezoid(y, dx=None, dim=-1):
+    mids = (np.take(y, range(1, y.shape[dim]), dim) + np.take(y, range(y.shape[dim] - 1), dim)) / 2
+    return np.cumsum(mids * (1 if dx is None else dx), axis=dim)
+
+
+OPS += [
+    OpInfo(
+        "cross",
+        lambda lib, a, b, **kw: lib.cross(a, b, **kw),
+        _np_cross,
+        [
+            Sample(((4, 3), (4, 3)), {"dim": 1}),
+            Sample(((3, 2), (3, 2)), {"dim": 0}),
+            Sample(((2, 1, 3), (1, 4, 3)), {"dim": -1}),
+        ],
+    ),
+    OpInfo(
+        "dist",
+        lambda lib, a, b, **kw: lib.dist(a, b, **kw),
+        lambda a, b, p=2: np.linalg.norm((a - b).reshape(-1), ord=p),
+        [
+            Sample(((2, 3), (2, 3))),
+            Sample(((2, 3), (3,)), {"p": 1}),
+            Sample(((4,), (4,)), {"p": 3}),
+            Sample(((2, 3), (2, 3)), {"p": np.inf}),
+        ],
+    ),
+    OpInfo(
+        "cdist",
+        lambda lib, a, b, **kw: lib.cdist(a, b, **kw),
+        _np_cdist,
+        [
+            Sample(((3, 2), (4, 2))),
+            Sample(((2, 3, 4), (2, 5, 4)), {"p": 1.0}),
+            Sample(((3, 2), (4, 2)), {"p": 3.0}),
+            Sample(((3, 2), (4, 2)), {"p": np.inf}),
+        ],
+    ),
+    OpInfo(
+        "addr",
+        lambda lib, c, a, b, **kw: lib.addr(c, a, b, **kw),
+        lambda c, a, b, beta=1, alpha=1: beta * c + alpha * np.outer(a, b),
+        [
+            Sample(((2, 3), (2,), (3,))),
+            Sample(((3,), (2,), (3,)), {"beta": 0.5, "alpha": 2}),
+        ],
+    ),
+    OpInfo(
+        "addbmm",
+        lambda lib, c, a, b, **kw: c.addbmm(a, b, **kw),
+        lambda c, a, b, beta=1, alpha=1: beta * c + alpha * np.einsum("bij,bjk->ik", a, b),
+        [
+            Sample(((2, 3), (4, 2, 5), (4, 5, 3))),
+            Sample(((3,), (2, 2, 4), (2, 4, 3)), {"beta": 2, "alpha": 0.5}),
+        ],
+    ),
+    OpInfo(
+        "chain_matmul",
+        _chain_matmul,
+        lambda a, b, c: a @ b @ c,
+        [Sample(((2, 3), (3, 4), (4, 1)))],
+        torch_parity=True,
+    ),
+    OpInfo(
+        "trapezoid",
+        lambda lib, y, **kw: lib.trapezoid(y, **kw),
+        _np_trapezoid,
+        [
+            Sample(((5,),)),
+            Sample(((2, 4),), {"dx": 0.5}),
+            Sample(((3, 4),), {"dim": 0}),
+        ],
+    ),
+    OpInfo(
+        "trapezoid_x",
+        lambda lib, y, x, **kw: lib.trapezoid(y, x, **kw),
+        lambda y, x, dim=-1: np.trapezoid(y, x, axis=dim),
+        [Sample(((2, 4), (4,))), Sample(((3, 4), (3, 4)), {"dim": 0})],
+    ),
+    OpInfo(
+        "cumulative_trapezoid",
+        lambda lib, y, **kw: lib.cumulative_trapezoid(y, **kw),
+        _np_cumulative_trapezoid,
+        [Sample(((5,),)), Sample(((2, 4),), {"dx": 0.5}), Sample(((3, 4),), {"dim": 0})],
     ),
 ]

@@ -5,26 +5,34 @@ addmm, einsum, tensordot, kron; and the top-level aliases of ``ndgrad.linalg`` (
 from __future__ import annotations
 
 import string
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._util import as_operand, dtype_name, promote, tensor_cls
+from ._util import as_operand, dtype_name, promote, tensor_cls, wrap_dim
 from .arithmetic import NumpyFunction
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = [
+    "addbmm",
     "addmm",
     "addmv",
+    "addr",
     "baddbmm",
     "bmm",
+    "cdist",
+    "chain_matmul",
     "cholesky",
     "cholesky_inverse",
     "cholesky_solve",
+    "cross",
+    "cumulative_trapezoid",
     "det",
+    "dist",
     "dot",
     "einsum",
     "ger",
@@ -43,6 +51,8 @@ __all__ = [
     "slogdet",
     "svd",
     "tensordot",
+    "trapezoid",
+    "trapz",
     "vdot",
 ]
 
@@ -811,6 +821,171 @@ def norm(
     return linalg._legacy_norm(input, p, dim, keepdim, dtype)
 
 
+# --- products and distances built on the ones above (issue 11) -----------------------------------
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
+    """The cross product of 3-vectors along ``dim``; without ``dim``, along the first dim of size 3
+    (deprecated in PyTorch, which warns; ``linalg.cross`` defaults to the last dim)."""
+    from .. import linalg
+
+    a, b = _tensor_arg(input, "cross", "input", 1), _tensor_arg(other, "cross", "other", 2)
+    if dim is None:
+        warnings.warn(
+            "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass "
+            "the dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will "
+            "change to agree with that of linalg.cross in a future release.",
+            UserWarning,
+            stacklevel=2,
+        )
+        shape = np.broadcast_shapes(a._data.shape, b._data.shape)
+        sizes = [i for i, s in enumerate(shape) if s == 3]
+        if not sizes:
+            raise RuntimeError("no dimension of size 3 in input")
+        dim = sizes[0]
+    return linalg.cross(a, b, dim=dim)
+
+
+def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
+    """‖input - other‖_p over all elements (broadcast)."""
+    from .. import linalg
+
+    a, b = _tensor_arg(input, "dist", "input", 1), _tensor_arg(other, "dist", "other", 2)
+    return linalg.vector_norm(a - b, p)
+
+
+def cdist(
+    x1: Tensor,
+    x2: Tensor,
+    p: float = 2.0,
+    compute_mode: str = "use_mm_for_euclid_dist_if_necessary",
+) -> Tensor:
+    """The p-norm distance between each row of ``x1`` (…, P, M) and each row of ``x2`` (…, R, M):
+    a (…, P, R) tensor. Computed from the differences, so it is exact (no mm shortcut)."""
+    from .. import linalg
+
+    a, b = _tensor_arg(x1, "cdist", "x1", 1), _tensor_arg(x2, "cdist", "x2", 2)
+    for name, t in (("X1", a), ("X2", b)):
+        if t._data.ndim < 2:
+            raise RuntimeError(
+                f"cdist only supports at least 2D tensors, {name} got: {t._data.ndim}D"
+            )
+    if a._data.shape[-1] != b._data.shape[-1]:
+        raise RuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: {a._data.shape[-1]} "
+            f"X2: {b._data.shape[-1]}"
+        )
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if a._data.dtype.kind != "f" or b._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"cdist only supports floating-point dtypes, X1 got: {dtype_name(a._data.dtype)}"
+        )
+    return linalg.vector_norm(a.unsqueeze(-2) - b.unsqueeze(-3), p, dim=-1)
+
+
+def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """β·input + α·outer(vec1, vec2); input broadcasts to the (n, m) product."""
+    c = _tensor_arg(input, "addr", "input", 1)
+    prod = outer(vec1, vec2)
+    c.expand(*prod._data.shape)
+    scaled = prod if alpha == 1 else prod * alpha
+    if beta == 0:  # input is ignored, nan and inf included
+        return scaled
+    return scaled + (c if beta == 1 else c * beta)
+
+
+def addbmm(
+    input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1
+) -> Tensor:
+    """β·input + α·Σ_b batch1[b] @ batch2[b]; input broadcasts to the (n, m) sum."""
+    c = _tensor_arg(input, "addbmm", "input", 1)
+    a = _tensor_arg(batch1, "addbmm", "batch1", 2)
+    b = _tensor_arg(batch2, "addbmm", "batch2", 3)
+    for name, t in (("batch1", a), ("batch2", b)):
+        if t._data.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
+    return addmm(
+        c,
+        a.transpose(0, 1).reshape(a._data.shape[1], -1),
+        b.reshape(-1, b._data.shape[2]),
+        beta=beta,
+        alpha=alpha,
+    )
+
+
+def chain_matmul(*matrices: Tensor) -> Tensor:
+    """A₁ A₂ … A_n of 2-D matrices (deprecated in PyTorch for ``linalg.multi_dot``)."""
+    from .. import linalg
+
+    warnings.warn(
+        "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+        "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than "
+        "multiple parameters.",
+        UserWarning,
+        stacklevel=2,
+    )
+    for t in matrices:
+        if t._data.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {t._data.ndim}, expected 2 instead.")
+    if len(matrices) == 1:
+        return matrices[0].clone()
+    return linalg.multi_dot(matrices)
+
+
+def _trapezoid_spacing(y: Tensor, x: Any, dx: Any, dim: int) -> Any:
+    """The width of each interval along ``dim``: a number, or a tensor broadcast against y."""
+    if x is None:
+        return 1 if dx is None else dx
+    if not isinstance(x, tensor_cls()):
+        raise TypeError(
+            f"trapezoid() received an invalid combination of arguments - got (Tensor, "
+            f"{type(x).__name__}), but expected one of:\n * (Tensor y, Tensor x, *, int dim = -1)"
+            "\n * (Tensor y, *, Number dx = 1, int dim = -1)"
+        )
+    if x._data.ndim == 1:
+        n = x._data.shape[0]
+        if n != y._data.shape[dim]:
+            raise RuntimeError("trapezoid: There must be one `x` value for each sample point")
+        widths = x[1:] - x[:-1]
+        shape = [1] * y._data.ndim
+        shape[dim] = n - 1
+        return widths.reshape(shape)
+    n = x._data.shape[dim]
+    return x.narrow(dim, 1, n - 1) - x.narrow(dim, 0, n - 1)
+
+
+def _trapezoid_parts(y: Tensor, x: Any, dx: Any, dim: int, op: str) -> tuple[Tensor, Any]:
+    y = _tensor_arg(y, op, "y", 1)
+    if x is not None and dx is not None:
+        raise TypeError(f"{op}() received an invalid combination of arguments: x and dx")
+    d = wrap_dim(dim, y._data.ndim)
+    n = y._data.shape[d]
+    if n == 0:
+        return y.sum(d) * 0, None
+    mids = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) / 2
+    return mids, _trapezoid_spacing(y, x, dx, d)
+
+
+def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """∫ y along ``dim`` by the trapezoidal rule, at points ``x`` (a tensor) or spacing ``dx``."""
+    mids, width = _trapezoid_parts(y, x, dx, dim, "trapezoid")
+    if width is None:
+        return mids
+    return (mids * width).sum(wrap_dim(dim, y._data.ndim))
+
+
+def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """``trapezoid`` (its older name)."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
+    """The running ∫ y along ``dim`` (trapezoidal rule): one value fewer than y has along dim."""
+    mids, width = _trapezoid_parts(y, x, dx, dim, "cumulative_trapezoid")
+    if width is None:
+        return mids
+    return (mids * width).cumsum(wrap_dim(dim, y._data.ndim))
+
+
 class LinalgMethods:
     """Tensor methods of the matrix products."""
 
@@ -899,3 +1074,30 @@ class LinalgMethods:
         self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
     ) -> Tensor:
         return norm(self, p, dim, keepdim, dtype)  # type: ignore[arg-type]
+
+    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        return cross(self, other, dim)  # type: ignore[arg-type]
+
+    def dist(self, other: Tensor, p: Any = 2) -> Tensor:
+        return dist(self, other, p)  # type: ignore[arg-type]
+
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return addr(self, vec1, vec2, beta=beta, alpha=alpha)  # type: ignore[arg-type]
+
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return addbmm(self, batch1, batch2, beta=beta, alpha=alpha)  # type: ignore[arg-type]
+
+    def addr_(self, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return self._inplace(lambda s: addr(s, vec1, vec2, beta=beta, alpha=alpha))  # type: ignore[attr-defined,no-any-return]
+
+    def addbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return self._inplace(lambda s: addbmm(s, batch1, batch2, beta=beta, alpha=alpha))  # type: ignore[attr-defined,no-any-return]
+
+    def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return self._inplace(lambda s: addmm(s, mat1, mat2, beta=beta, alpha=alpha))  # type: ignore[attr-defined,no-any-return]
+
+    def addmv_(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return self._inplace(lambda s: addmv(s, mat, vec, beta=beta, alpha=alpha))  # type: ignore[attr-defined,no-any-return]
+
+    def baddbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return self._inplace(lambda s: baddbmm(s, batch1, batch2, beta=beta, alpha=alpha))  # type: ignore[attr-defined,no-any-return]
