@@ -336,3 +336,114 @@ OPS += [
         [Sample(((5,),)), Sample(((2, 4),), {"dx": 0.5}), Sample(((3, 4),), {"dim": 0})],
     ),
 ]
+
+
+def _np_block_diag(*blocks):
+    blocks = [b.reshape(1, -1) if b.ndim < 2 else b for b in blocks]
+    out = np.zeros((sum(b.shape[0] for b in blocks), sum(b.shape[1] for b in blocks)))
+    r = c = 0
+    for b in blocks:
+        out[r : r + b.shape[0], c : c + b.shape[1]] = b
+        r, c = r + b.shape[0], c + b.shape[1]
+    return out
+
+
+def _np_diag_embed(x, offset=0, dim1=-2, dim2=-1):
+    n = x.shape[-1] + abs(offset)
+    out = np.zeros((*x.shape[:-1], n, n))
+    i = np.arange(x.shape[-1])
+    rows, cols = (i, i + offset) if offset >= 0 else (i - offset, i)
+    out[..., rows, cols] = x
+    return np.moveaxis(out, (-2, -1), (dim1, dim2))
+
+
+OPS += [
+    OpInfo(
+        "meshgrid",
+        lambda lib, a, b, **kw: lib.meshgrid(a, b, **kw),
+        lambda a, b, **kw: tuple(np.meshgrid(a, b, **kw)),
+        [Sample(((3,), (4,)), {"indexing": "ij"}), Sample(((3,), (2,)), {"indexing": "xy"})],
+    ),
+    OpInfo(
+        "broadcast_tensors",
+        lambda lib, a, b: lib.broadcast_tensors(a, b),
+        lambda a, b: tuple(np.broadcast_arrays(a, b)),
+        [Sample(((2, 1), (3,))), Sample(((), (2, 3)))],
+    ),
+    OpInfo(
+        "block_diag",
+        lambda lib, a, b, c: lib.block_diag(a, b, c),
+        _np_block_diag,
+        [Sample(((2, 2), (3,), ())), Sample(((1, 3), (2, 1), (2, 2)))],
+    ),
+    OpInfo(
+        "cartesian_prod",
+        lambda lib, a, b: lib.cartesian_prod(a, b),
+        lambda a, b: np.stack([g.reshape(-1) for g in np.meshgrid(a, b, indexing="ij")], 1),
+        [Sample(((3,), (2,)))],
+    ),
+    OpInfo(
+        "combinations",
+        lambda lib, a, **kw: lib.combinations(a, **kw),
+        lambda a, r=2, with_replacement=False: np.array(
+            list(
+                (
+                    __import__("itertools").combinations_with_replacement
+                    if with_replacement
+                    else __import__("itertools").combinations
+                )(a, r)
+            )
+        ),
+        [Sample(((4,),)), Sample(((4,),), {"r": 3}), Sample(((3,),), {"with_replacement": True})],
+    ),
+    OpInfo(
+        "diff",
+        lambda lib, a, **kw: lib.diff(a, **kw),
+        lambda a, n=1, dim=-1: np.diff(a, n=n, axis=dim),
+        [
+            Sample(((5,),)),
+            Sample(((3, 4),), {"dim": 0}),
+            Sample(((3, 5),), {"n": 2}),
+            Sample(((3, 4),), {"dim": 1}, non_contiguous=True),
+        ],
+    ),
+    OpInfo(
+        "diff_prepend_append",
+        lambda lib, a, p, q: lib.diff(a, prepend=p, append=q),
+        lambda a, p, q: np.diff(a, prepend=p, append=q),
+        [Sample(((2, 3), (2, 1), (2, 2)))],
+    ),
+    OpInfo(
+        "rot90",
+        lambda lib, a, **kw: lib.rot90(a, **kw),
+        lambda a, k=1, dims=(0, 1): np.rot90(a, k, dims),
+        [
+            Sample(((2, 3),)),
+            Sample(((2, 3),), {"k": 2}),
+            Sample(((2, 3, 4),), {"k": -1, "dims": (2, 0)}),
+            Sample(((2, 3),), {"k": 3}),
+        ],
+    ),
+    OpInfo(
+        "tensor_split",
+        lambda lib, a, split, dim=0: a.tensor_split(split, dim),
+        lambda a, split, dim=0: tuple(np.array_split(a, split, dim)),
+        [Sample(((7, 2),), {"split": 3}), Sample(((2, 7),), {"split": [1, 5], "dim": 1})],
+    ),
+    OpInfo(
+        "diag_embed",
+        lambda lib, a, **kw: lib.diag_embed(a, **kw),
+        _np_diag_embed,
+        [
+            Sample(((2, 3),)),
+            Sample(((3,),), {"offset": 1}),
+            Sample(((2, 3),), {"offset": -1, "dim1": 0, "dim2": 2}),
+        ],
+    ),
+    OpInfo(
+        "diagflat",
+        lambda lib, a, **kw: lib.diagflat(a, **kw),
+        lambda a, offset=0: np.diagflat(a, offset),
+        [Sample(((2, 2),)), Sample(((3,),), {"offset": -1})],
+    ),
+]

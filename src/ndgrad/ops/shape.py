@@ -6,6 +6,7 @@ Views share storage and the version counter with their base, as in PyTorch.
 from __future__ import annotations
 
 import itertools
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,21 +22,31 @@ __all__ = [
     "atleast_1d",
     "atleast_2d",
     "atleast_3d",
+    "block_diag",
+    "broadcast_tensors",
     "broadcast_to",
+    "cartesian_prod",
     "cat",
     "chunk",
     "column_stack",
+    "combinations",
     "concat",
     "concatenate",
     "diag",
+    "diag_embed",
+    "diagflat",
     "diagonal",
+    "diff",
+    "dsplit",
     "dstack",
     "expand",
     "flatten",
     "flip",
     "fliplr",
     "flipud",
+    "hsplit",
     "hstack",
+    "meshgrid",
     "moveaxis",
     "movedim",
     "narrow",
@@ -43,22 +54,28 @@ __all__ = [
     "ravel",
     "reshape",
     "roll",
+    "rot90",
     "select",
     "split",
+    "split_with_sizes",
     "squeeze",
     "stack",
     "swapaxes",
     "swapdims",
     "t",
+    "tensor_split",
     "tile",
     "trace",
     "transpose",
     "tril",
+    "tril_indices",
     "triu",
+    "triu_indices",
     "unbind",
     "unflatten",
     "unsqueeze",
     "view",
+    "vsplit",
     "vstack",
 ]
 
@@ -1080,6 +1097,308 @@ def _varargs(args: tuple[Any, ...], keyword: Any) -> Any:
     return args[0] if len(args) == 1 else args
 
 
+# --- grids, blocks, differences and splits (issue 11) --------------------------------------
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D (or 0-d) tensors: each is expanded along the others' dims.
+
+    ``indexing='ij'`` (the default) gives shape (len(t0), len(t1), ...); ``'xy'`` swaps the
+    first two dims, as NumPy's default does.
+    """
+    items = (
+        list(tensors[0])
+        if len(tensors) == 1 and isinstance(tensors[0], list | tuple)
+        else list(tensors)
+    )
+    if indexing is None:
+        warnings.warn(
+            "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+            "argument.",
+            UserWarning,
+            stacklevel=2,
+        )
+    mode = "ij" if indexing is None else indexing
+    if mode not in ("ij", "xy"):
+        raise RuntimeError(
+            f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {mode}'
+        )
+    if not items:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if len({t._data.dtype for t in items}) > 1:
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    for t in items:
+        if t._data.ndim > 1:
+            raise RuntimeError(
+                f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t!r}"
+            )
+    flat = [t.reshape(-1) for t in items]
+    swap = mode == "xy" and len(flat) >= 2
+    if swap:
+        flat[0], flat[1] = flat[1], flat[0]
+    shape = [t._data.shape[0] for t in flat]
+    grids = []
+    for i, t in enumerate(flat):
+        view = [1] * len(flat)
+        view[i] = shape[i]
+        grids.append(t.reshape(view).expand(*shape))
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """The tensors expanded to their common broadcast shape (views)."""
+    from .. import _errors
+
+    items = list(tensors)
+    shapes = [t._data.shape for t in items]
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise _errors.broadcast_mismatch(shapes[0], shapes[1]) from None
+    return tuple(t.expand(*shape) for t in items)
+
+
+class BlockDiag(NumpyFunction):
+    """y = the inputs as blocks on the diagonal of a zero matrix; dy/dx_i = the i-th block"""
+
+    @staticmethod
+    def forward(ctx: Any, *blocks: np.ndarray) -> np.ndarray:
+        rows = sum(b.shape[0] for b in blocks)
+        cols = sum(b.shape[1] for b in blocks)
+        out = np.zeros((rows, cols), blocks[0].dtype if blocks else np.float32)
+        corners = []
+        r = c = 0
+        for b in blocks:
+            out[r : r + b.shape[0], c : c + b.shape[1]] = b
+            corners.append((r, c, b.shape[0], b.shape[1]))
+            r, c = r + b.shape[0], c + b.shape[1]
+        ctx.corners = corners
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return tuple(grad[r : r + h, c : c + w] for r, c, h, w in ctx.corners)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """A block-diagonal matrix of the inputs (0-d is 1x1, 1-D is one row)."""
+    items = []
+    for i, t in enumerate(tensors):
+        n = t._data.ndim
+        if n > 2:
+            raise RuntimeError(
+                f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
+                f"{n} dimensions"
+            )
+        items.append(t.reshape(1, -1) if n < 2 else t)
+    if not items:
+        from .._creation import empty
+
+        return empty(1, 0)
+    return BlockDiag.apply(*promote_all(items, "block_diag"))
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """Every combination of one element from each 1-D tensor, as rows."""
+    for t in tensors:
+        if t._data.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._data.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], 1)
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The length-r combinations of a 1-D tensor's elements, as rows (itertools order)."""
+    from .indexing import index_select
+
+    if input._data.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input._data.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return input.new_zeros(0)
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    index = np.array(list(pick(range(input._data.shape[0]), r)), np.int64).reshape(-1, r)
+    if index.shape[0] == 0:
+        return input.new_zeros(0, r)
+    cols = [
+        index_select(input, 0, _tensor()._make(np.ascontiguousarray(index[:, k]))) for k in range(r)
+    ]
+    return stack(cols, 1)
+
+
+def diff(
+    input: Tensor,
+    n: int = 1,
+    dim: int = -1,
+    prepend: Tensor | None = None,
+    append: Tensor | None = None,
+) -> Tensor:
+    """The n-th forward difference along ``dim`` (after joining ``prepend`` and ``append``);
+    for bools, whether neighbours differ."""
+    if input._data.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    d = wrap_dim(dim, input._data.ndim)
+    parts = [t for t in (prepend, input, append) if t is not None]
+    x = cat(parts, d) if len(parts) > 1 else input
+    for _ in range(n):
+        size = x._data.shape[d]
+        if size == 0:
+            break
+        hi, lo = narrow(x, d, 1, size - 1), narrow(x, d, 0, size - 1)
+        x = hi != lo if x._data.dtype.kind == "b" else hi - lo
+    return x
+
+
+def _tri_indices(row: int, col: int, offset: int, lower: bool) -> Tensor:
+    r, c = np.indices((row, col)) if row and col else (np.zeros((0, 0), np.int64),) * 2
+    keep = (c - r <= offset) if lower else (c - r >= offset)
+    return _tensor()._make(np.stack([r[keep], c[keep]]).astype(np.int64).reshape(2, -1))
+
+
+def tril_indices(
+    row: int,
+    col: int,
+    offset: int = 0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    layout: Any = None,
+) -> Tensor:
+    """The (2, N) row and column indices of the lower triangle of a row x col matrix."""
+    out = _tri_indices(row, col, offset, lower=True)
+    return out if dtype is None else out.to(dtype)
+
+
+def triu_indices(
+    row: int,
+    col: int,
+    offset: int = 0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    layout: Any = None,
+) -> Tensor:
+    """The (2, N) row and column indices of the upper triangle of a row x col matrix."""
+    out = _tri_indices(row, col, offset, lower=False)
+    return out if dtype is None else out.to(dtype)
+
+
+def rot90(input: Tensor, k: int = 1, dims: Any = (0, 1)) -> Tensor:
+    """Rotate by 90° k times in the plane of ``dims``, from the first dim towards the second."""
+    dims = list(dims)
+    n = input._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if n < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {n}")
+    d0, d1 = wrap_dim(dims[0], n), wrap_dim(dims[1], n)
+    if d0 == d1:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}"
+        )
+    k %= 4
+    if k == 1:
+        return flip(input, (d1,)).transpose(d0, d1)
+    if k == 2:
+        return flip(input, (d0, d1))
+    if k == 3:
+        return flip(input, (d0,)).transpose(d0, d1)
+    return clone(input)
+
+
+def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Views of ``input`` split along ``dim`` into n nearly equal parts (the first ones one
+    larger), or at the listed indices."""
+    if input._data.ndim == 0:
+        raise RuntimeError(
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
+    d = wrap_dim(dim, input._data.ndim)
+    size = input._data.shape[d]
+    spec = indices_or_sections
+    if isinstance(spec, _tensor()):
+        spec = spec.tolist()
+    if isinstance(spec, int):
+        if spec <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+        base, extra = divmod(size, spec)
+        bounds = list(itertools.accumulate([base + 1] * extra + [base] * (spec - extra)))[:-1]
+    else:
+        bounds = [int(i) for i in spec]
+    pieces = []
+    start = 0
+    for stop in [*bounds, size]:
+        lo = min(max(start, 0), size)
+        hi = min(max(stop, lo), size)
+        pieces.append(narrow(input, d, lo, hi - lo))
+        start = stop
+    return tuple(pieces)
+
+
+def _named_split(
+    input: Tensor, sections: Any, dim: int, name: str, min_dims: int
+) -> tuple[Tensor, ...]:
+    n = input._data.ndim
+    if n < min_dims:
+        raise RuntimeError(
+            f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
+            f"with {n} dimensions!"
+        )
+    if isinstance(sections, int):
+        size = input._data.shape[dim]
+        if sections == 0 or size % sections:
+            raise RuntimeError(
+                f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                f"dimension {size} is not divisible by the split_size {sections}!"
+            )
+    return tensor_split(input, sections, dim)
+
+
+def hsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    """``tensor_split`` along dim 1 (dim 0 for 1-D), sections dividing the size evenly."""
+    dim = 0 if input._data.ndim == 1 else 1
+    return _named_split(input, indices_or_sections, dim, "hsplit", 1)
+
+
+def vsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    """``tensor_split`` along dim 0, sections dividing the size evenly."""
+    return _named_split(input, indices_or_sections, 0, "vsplit", 2)
+
+
+def dsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    """``tensor_split`` along dim 2, sections dividing the size evenly."""
+    return _named_split(input, indices_or_sections, 2, "dsplit", 3)
+
+
+def split_with_sizes(input: Tensor, split_sizes: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Views of ``input`` of the listed sizes along ``dim`` (they must add up to its size)."""
+    return split(input, list(split_sizes), dim)
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """Matrices whose ``offset`` diagonal (in dims dim1, dim2 of the result) holds the last dim
+    of ``input``."""
+    n = input._data.ndim + 1
+    d1, d2 = wrap_dim(dim1, n), wrap_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    m = input._data.shape[-1] + abs(offset) if input._data.ndim else 1 + abs(offset)
+    shape = list(input._data.shape[:-1])
+    for d in sorted((d1, d2)):
+        shape.insert(d, m)
+    return DiagEmbed.apply(
+        input.reshape(1) if input._data.ndim == 0 else input, tuple(shape), offset, d1, d2
+    )
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:
+    """A matrix with the flattened ``input`` on its ``offset`` diagonal."""
+    return diag_embed(input.reshape(-1), offset)
+
+
 class ShapeMethods:
     """Tensor methods of the shape ops."""
 
@@ -1205,3 +1524,36 @@ class ShapeMethods:
 
     def trace(self) -> Tensor:
         return trace(self)  # type: ignore[arg-type]
+
+    # --- grids, blocks, differences and splits ---
+    def diff(
+        self, n: int = 1, dim: int = -1, prepend: Tensor | None = None, append: Tensor | None = None
+    ) -> Tensor:
+        return diff(self, n, dim, prepend, append)  # type: ignore[arg-type]
+
+    def rot90(self, k: int = 1, dims: Any = (0, 1)) -> Tensor:
+        return rot90(self, k, dims)  # type: ignore[arg-type]
+
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return tensor_split(self, indices_or_sections, dim)  # type: ignore[arg-type]
+
+    def hsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return hsplit(self, indices_or_sections)  # type: ignore[arg-type]
+
+    def vsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return vsplit(self, indices_or_sections)  # type: ignore[arg-type]
+
+    def dsplit(self, indices_or_sections: Any) -> tuple[Tensor, ...]:
+        return dsplit(self, indices_or_sections)  # type: ignore[arg-type]
+
+    def split_with_sizes(self, split_sizes: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return split_with_sizes(self, split_sizes, dim)  # type: ignore[arg-type]
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        return diag_embed(self, offset, dim1, dim2)  # type: ignore[arg-type]
+
+    def diagflat(self, offset: int = 0) -> Tensor:
+        return diagflat(self, offset)  # type: ignore[arg-type]
+
+    def narrow_copy(self, dim: int, start: Any, length: int) -> Tensor:
+        return narrow(self, dim, start, length).clone()  # type: ignore[arg-type]
