@@ -447,3 +447,161 @@ OPS += [
         [Sample(((2, 2),)), Sample(((3,),), {"offset": -1})],
     ),
 ]
+
+
+def _index_maker(high, shape_override=None):
+    def make(rng, shape):
+        return rng.integers(0, high, size=shape_override or shape).astype(np.int64)
+
+    return make
+
+
+def _mask_maker(rng, shape):
+    return rng.uniform(size=shape) < 0.5
+
+
+def _np_masked_scatter(x, mask, src):
+    out = x.copy()
+    m = np.broadcast_to(mask, x.shape)
+    out[m] = src.reshape(-1)[: m.sum()]
+    return out
+
+
+def _np_index_put_acc(x, i, v):
+    out = x.copy()
+    np.add.at(out, (i,), v)
+    return out
+
+
+def _np_index_put(a, i, v, accumulate=False):
+    if accumulate:
+        return _np_index_put_acc(a, i, v)
+    out = a.copy()
+    out[i] = v
+    return out
+
+
+def _np_put(a, i, v, accumulate=False):
+    return _np_index_put(a.reshape(-1), i.reshape(-1), v.reshape(-1), accumulate).reshape(a.shape)
+
+
+def _np_write(a, key, s):
+    out = a.copy()
+    out[key] = s
+    return out
+
+
+def _np_select_scatter(a, s, dim, index):
+    return _np_write(a, (slice(None),) * dim + (index,), s)
+
+
+def _np_slice_scatter(a, s, dim=0, start=None, end=None, step=1):
+    return _np_write(a, (slice(None),) * dim + (slice(start, end, step),), s)
+
+
+def _np_diagonal_scatter(a, s, offset=0):
+    i = np.arange(s.shape[0])
+    rows, cols = (i, i + offset) if offset >= 0 else (i - offset, i)
+    return _np_write(a, (rows, cols), s)
+
+
+def _np_take_along_dim(a, i, dim=None):
+    if dim is None:
+        return np.take_along_axis(a.reshape(-1), i.reshape(-1), 0)
+    shape = list(np.broadcast_shapes((*a.shape[:dim], 1), (*i.shape[:dim], 1)))
+    shape[dim] = i.shape[dim]
+    return np.take_along_axis(a, np.broadcast_to(i, shape), dim)
+
+
+def _fixed(values):
+    return lambda rng, shape: np.array(values, np.int64)
+
+
+OPS += [
+    OpInfo(
+        "take_along_dim",
+        lambda lib, a, i, **kw: lib.take_along_dim(a, i, **kw),
+        _np_take_along_dim,
+        [
+            Sample(((3, 4), (3, 2)), {"dim": 1}, makers=(None, _index_maker(4))),
+            Sample(((3, 4), (1, 5)), {"dim": 1}, makers=(None, _index_maker(4))),
+            Sample(((3, 4), (5,)), makers=(None, _index_maker(12))),
+        ],
+    ),
+    OpInfo(
+        "repeat_interleave",
+        lambda lib, a, **kw: lib.repeat_interleave(a, **kw),
+        lambda a, repeats, dim=None: np.repeat(a, repeats, axis=dim),
+        [
+            Sample(((2, 3),), {"repeats": 2}),
+            Sample(((2, 3),), {"repeats": 3, "dim": 1}),
+            Sample(((),), {"repeats": 2}),
+        ],
+    ),
+    OpInfo(
+        "repeat_interleave_tensor",
+        lambda lib, a: a.repeat_interleave(lib.tensor([2, 0, 1]), dim=0),
+        lambda a: np.repeat(a, [2, 0, 1], axis=0),
+        [Sample(((3, 2),))],
+    ),
+    OpInfo(
+        "masked_scatter",
+        lambda lib, a, m, s: a.masked_scatter(m, s),
+        _np_masked_scatter,
+        [
+            Sample(((2, 3), (2, 3), (6,)), makers=(None, _mask_maker, None)),
+            Sample(((2, 3), (3,), (2, 4)), makers=(None, _mask_maker, None)),
+        ],
+    ),
+    OpInfo(
+        "index_put",
+        lambda lib, a, i, v, **kw: lib.index_put(a, (i,), v, **kw),
+        _np_index_put,
+        [
+            Sample(((4, 3), (2,), (2, 3)), makers=(None, _fixed([3, 1]), None)),
+            Sample(
+                ((4, 3), (5,), (5, 3)), {"accumulate": True}, makers=(None, _index_maker(4), None)
+            ),
+            Sample(
+                ((4, 3), (3,), (3,)), {"accumulate": True}, makers=(None, _index_maker(4), None)
+            ),
+        ],
+    ),
+    OpInfo(
+        "put",
+        lambda lib, a, i, v, **kw: lib.put(a, i, v, **kw),
+        _np_put,
+        [
+            Sample(
+                ((3, 4), (2, 2), (2, 2)),
+                {"accumulate": True},
+                makers=(None, _index_maker(12), None),
+            ),
+            Sample(((3, 4), (3,), (3,)), makers=(None, _fixed([0, 7, 11]), None)),
+        ],
+    ),
+    OpInfo(
+        "select_scatter",
+        lambda lib, a, s, **kw: lib.select_scatter(a, s, **kw),
+        _np_select_scatter,
+        [
+            Sample(((2, 3), (2,)), {"dim": 1, "index": 0}),
+            Sample(((2, 3, 4), (2, 4)), {"dim": 1, "index": -1}),
+        ],
+    ),
+    OpInfo(
+        "slice_scatter",
+        lambda lib, a, s, **kw: lib.slice_scatter(a, s, **kw),
+        _np_slice_scatter,
+        [
+            Sample(((4, 3), (2, 3)), {"start": 1, "end": 3}),
+            Sample(((2, 6), (2, 2)), {"dim": 1, "start": 1, "step": 3}),
+        ],
+    ),
+    OpInfo(
+        "diagonal_scatter",
+        lambda lib, a, s, **kw: lib.diagonal_scatter(a, s, **kw),
+        _np_diagonal_scatter,
+        [Sample(((3, 3), (3,))), Sample(((3, 4), (3,)), {"offset": 1})],
+    ),
+]

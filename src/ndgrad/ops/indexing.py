@@ -35,16 +35,24 @@ if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = [
+    "diagonal_scatter",
     "gather",
     "index_add",
     "index_copy",
     "index_fill",
+    "index_put",
     "index_select",
     "masked_fill",
+    "masked_scatter",
     "masked_select",
+    "put",
+    "repeat_interleave",
     "scatter",
     "scatter_add",
+    "select_scatter",
+    "slice_scatter",
     "take",
+    "take_along_dim",
 ]
 
 # (basic numpy key ending in Ellipsis, advanced numpy key or None)
@@ -1058,6 +1066,202 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     return MaskedSelect.apply(x, (_ALL, np.nonzero(np.broadcast_to(m, shape))))
 
 
+# --- gather along dims, repeats, scatter into slices, put (issue 11) ----------------------------
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """``gather`` with broadcasting: the values of ``input`` at ``indices`` along ``dim``
+    (both flattened when dim is None)."""
+    T = tensor_cls()
+    if not isinstance(indices, T):
+        raise TypeError(
+            "take_along_dim(): argument 'indices' (position 2) must be Tensor, not "
+            f"{type(indices).__name__}"
+        )
+    if indices._data.dtype.kind not in "iu":
+        raise RuntimeError(
+            "torch.take_along_dim(): dtype of indices should be Long but got "
+            f"{dtype_name(indices._data.dtype)}"
+        )
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    n = input._data.ndim
+    d = wrap_dim(dim, n)
+    if indices._data.ndim != n:
+        raise RuntimeError(
+            "torch.take_along_dim(): input and indices should have the same number of "
+            f"dimensions, but got {n} dimensions for input, and {indices._data.ndim} dimensions "
+            "for indices"
+        )
+    si, sx = list(indices._data.shape), list(input._data.shape)
+    si[d] = sx[d] = 1
+    common = list(np.broadcast_shapes(tuple(si), tuple(sx)))
+    x_shape, i_shape = list(common), list(common)
+    x_shape[d], i_shape[d] = input._data.shape[d], indices._data.shape[d]
+    return gather(input.expand(*x_shape), d, indices.expand(*i_shape))
+
+
+def repeat_interleave(
+    input: Tensor, repeats: Any = None, dim: int | None = None, *, output_size: int | None = None
+) -> Tensor:
+    """Each element (slice along ``dim``) repeated ``repeats`` times in place; ``repeats`` is a
+    number or one count per element. With only a tensor of counts, the indices repeated."""
+    T = tensor_cls()
+    if repeats is None:  # repeat_interleave(counts): index i repeated counts[i] times
+        counts = input._data
+        if counts.ndim != 1 or counts.dtype.kind not in "iu":
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if counts.size and counts.min() < 0:
+            raise RuntimeError("repeats can not be negative")
+        return T._make(np.repeat(np.arange(counts.shape[0]), counts).astype(counts.dtype))
+    x = input.reshape(-1) if dim is None else input
+    d = 0 if dim is None else wrap_dim(dim, x._data.ndim)
+    if x._data.ndim == 0:
+        x = x.reshape(1)
+    n = x._data.shape[d]
+    r = repeats._data if isinstance(repeats, T) else np.asarray(repeats)
+    if r.ndim > 1 or (r.ndim == 1 and r.shape[0] not in (1, n)):
+        raise RuntimeError(
+            "repeats must have the same size as input along dim, but got repeats.size(0) = "
+            f"{r.shape[0] if r.ndim else 1} and input.size(0) = {n}"
+        )
+    if r.size and r.min() < 0:
+        raise RuntimeError(
+            "Repeats must be non-negative" if r.ndim == 0 else "repeats can not be negative"
+        )
+    index = np.repeat(np.arange(n), np.broadcast_to(r.reshape(-1) if r.ndim else r, (n,)))
+    return index_select(x, d, T._make(index.astype(np.int64)))
+
+
+class IndexPutAccumulate(NumpyFunction):
+    """y = x with v added at key (repeated indices add up); dy/dx = 1, dy/dv = grad[key]"""
+
+    node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key, v: Any) -> np.ndarray:
+        ctx.key = key
+        out = x.copy()
+        basic, adv = key
+        np.add.at(out[basic], adv, v)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_x, _, need_v = ctx.needs_input_grad
+        return (grad if need_x else None), None, (Index.apply(grad, ctx.key) if need_v else None)
+
+
+def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``values`` written (added, with ``accumulate``) at the positions
+    the tuple of index tensors ``indices`` selects, as ``input[indices] = values``."""
+    T = tensor_cls()
+    if not isinstance(indices, tuple | list):
+        raise TypeError(
+            "index_put(): argument 'indices' must be tuple of Tensors, not "
+            f"{type(indices).__name__}"
+        )
+    if not isinstance(values, T):
+        raise TypeError(
+            "index_put(): argument 'values' (position 3) must be Tensor, not "
+            f"{type(values).__name__}"
+        )
+    key = tuple(indices)
+    if not accumulate:
+        out = input.clone()
+        out[key] = values
+        return out
+    parsed = parse_key(input._data.shape, key)
+    if values._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{dtype_name(input._data.dtype)} for the destination and "
+            f"{dtype_name(values._data.dtype)} for the source."
+        )
+    return IndexPutAccumulate.apply(input, (parsed.basic, parsed.adv), values)
+
+
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``source`` written (added) at ``index`` of its flattened view."""
+    idx = _long_index(index, allow_int32=False)
+    if idx is None:
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {index.dtype}")
+    if index._data.size != source._data.size:
+        raise IndexError(
+            "put_(): Expected source and index to have the same number of elements, but got "
+            f"source.numel() = {source._data.size}, index.numel() = {index._data.size}"
+        )
+    flat = index_put(input.reshape(-1), (index.reshape(-1),), source.reshape(-1), accumulate)
+    return flat.reshape(input._data.shape)
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """A copy of ``input`` with the first elements of ``source``, in order, written where the
+    (broadcast) ``mask`` is True."""
+    T = tensor_cls()
+    if not isinstance(mask, T) or mask._data.dtype != np.bool_:
+        raise RuntimeError(
+            "masked_scatter_ only supports boolean masks, but got mask with dtype "
+            f"{mask.dtype if isinstance(mask, T) else type(mask).__name__}"
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "masked_scatter: expected self and source to have same dtypes but got "
+            f"{dtype_name(input._data.dtype)} and {dtype_name(source._data.dtype)}"
+        )
+    shape = np.broadcast_shapes(mask._data.shape, input._data.shape)
+    full_mask = np.broadcast_to(mask._data, shape)
+    count = int(full_mask.sum())
+    if count > source._data.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    out = input.expand(*shape).clone()
+    out[T._make(np.ascontiguousarray(full_mask))] = source.reshape(-1)[:count]
+    return out
+
+
+def _check_slice_shape(src: Tensor, slice_shape: tuple[int, ...]) -> None:
+    if tuple(src._data.shape) != tuple(slice_shape):
+        raise RuntimeError(
+            f"expected src to have a size equal to the slice of self. src size = "
+            f"{list(src._data.shape)}, slice size = {list(slice_shape)}"
+        )
+
+
+def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
+    """A copy of ``input`` with ``src`` written over ``input.select(dim, index)``."""
+    d = wrap_dim(dim, input._data.ndim)
+    key = (slice(None),) * d + (index,)
+    _check_slice_shape(src, input._data[key].shape)
+    out = input.clone()
+    out[key] = src
+    return out
+
+
+def slice_scatter(
+    input: Tensor,
+    src: Tensor,
+    dim: int = 0,
+    start: int | None = None,
+    end: int | None = None,
+    step: int = 1,
+) -> Tensor:
+    """A copy of ``input`` with ``src`` written over the slice start:end:step of ``dim``."""
+    d = wrap_dim(dim, input._data.ndim)
+    key = (slice(None),) * d + (slice(start, end, step),)
+    _check_slice_shape(src, input._data[key].shape)
+    out = input.clone()
+    out[key] = src
+    return out
+
+
+def diagonal_scatter(
+    input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1
+) -> Tensor:
+    """A copy of ``input`` with ``src`` written over ``input.diagonal(offset, dim1, dim2)``."""
+    _check_slice_shape(src, input.diagonal(offset, dim1, dim2)._data.shape)
+    out = input.clone()
+    out.diagonal(offset, dim1, dim2).copy_(src)
+    return out
+
+
 class IndexingMethods:
     """Tensor methods of the indexing ops."""
 
@@ -1123,3 +1327,50 @@ class IndexingMethods:
 
     def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         return self._inplace(lambda s: scatter_add(s, dim, index, src))  # type: ignore[attr-defined]
+
+    # --- gather along dims, repeats, scatter into slices, put ---
+    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+        return take_along_dim(self, indices, dim)  # type: ignore[arg-type]
+
+    def repeat_interleave(
+        self, repeats: Any = None, dim: int | None = None, *, output_size: int | None = None
+    ) -> Tensor:
+        if repeats is None:
+            raise TypeError("repeat_interleave() missing required argument 'repeats'")
+        return repeat_interleave(self, repeats, dim)  # type: ignore[arg-type]
+
+    def index_put(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+        return index_put(self, indices, values, accumulate)  # type: ignore[arg-type]
+
+    def index_put_(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+        return self._inplace(lambda s: index_put(s, indices, values, accumulate))  # type: ignore[attr-defined,no-any-return]
+
+    def put(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+        return put(self, index, source, accumulate)  # type: ignore[arg-type]
+
+    def put_(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+        return self._inplace(lambda s: put(s, index, source, accumulate))  # type: ignore[attr-defined,no-any-return]
+
+    def masked_scatter(self, mask: Tensor, source: Tensor) -> Tensor:
+        return masked_scatter(self, mask, source)  # type: ignore[arg-type]
+
+    def masked_scatter_(self, mask: Tensor, source: Tensor) -> Tensor:
+        return self._inplace(lambda s: masked_scatter(s, mask, source))  # type: ignore[attr-defined,no-any-return]
+
+    def select_scatter(self, src: Tensor, dim: int, index: int) -> Tensor:
+        return select_scatter(self, src, dim, index)  # type: ignore[arg-type]
+
+    def slice_scatter(
+        self,
+        src: Tensor,
+        dim: int = 0,
+        start: int | None = None,
+        end: int | None = None,
+        step: int = 1,
+    ) -> Tensor:
+        return slice_scatter(self, src, dim, start, end, step)  # type: ignore[arg-type]
+
+    def diagonal_scatter(
+        self, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1
+    ) -> Tensor:
+        return diagonal_scatter(self, src, offset, dim1, dim2)  # type: ignore[arg-type]
