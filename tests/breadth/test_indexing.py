@@ -74,6 +74,9 @@ def test_values_match_numpy() -> None:
     flat = x.reshape(-1).copy()
     np.add.at(flat, [0, 0, 3], [1.0, 2.0, 3.0])
     got = ndgrad.put(
-        ndgrad.from_numpy(x), ndgrad.tensor([0, 0, 3]), ndgrad.tensor([1.0, 2, 3]), True
+        ndgrad.from_numpy(x),
+        ndgrad.tensor([0, 0, 3]),
+        ndgrad.tensor([1.0, 2, 3], dtype=ndgrad.float64),
+        True,
     )
     np.testing.assert_allclose(got.numpy(), flat.reshape(3, 4))
