@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import functional, init
+from . import functional, init, utils
 from .containers import ModuleDict, ModuleList, Sequential
 from .layers import *  # noqa: F403
 from .layers import __all__ as _layers_all
@@ -23,6 +23,7 @@ __all__ = [
     "Sequential",
     "functional",
     "init",
+    "utils",
     *_layers_all,
     *_loss_all,
 ]

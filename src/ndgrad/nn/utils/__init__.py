@@ -1,0 +1,25 @@
+"""ndgrad.nn.utils: gradient clipping, parameters as one vector, and variable-length sequences
+(``nn.utils.rnn``), with PyTorch's names and behaviour."""
+
+from __future__ import annotations
+
+from . import rnn
+from .clip_grad import (
+    clip_grad_norm,
+    clip_grad_norm_,
+    clip_grad_value_,
+    clip_grads_with_norm_,
+    get_total_norm,
+)
+from .convert_parameters import parameters_to_vector, vector_to_parameters
+
+__all__ = [
+    "clip_grad_norm",
+    "clip_grad_norm_",
+    "clip_grad_value_",
+    "clip_grads_with_norm_",
+    "get_total_norm",
+    "parameters_to_vector",
+    "rnn",
+    "vector_to_parameters",
+]
