@@ -74,7 +74,7 @@ def pad_sequence(
     """Stack sequences of different lengths (each ``(L_i, *)``) into ``(T, B, *)`` (or
     ``(B, T, *)`` with ``batch_first``), padding with ``padding_value``."""
     if padding_side not in ("left", "right"):
-        raise ValueError(
+        raise RuntimeError(
             f"Expected padding_side to be one of left or right, but got {padding_side}."
         )
     items = list(sequences.unbind(0)) if isinstance(sequences, Tensor) else list(sequences)
