@@ -143,7 +143,13 @@ from builtins import bool as builtins_bool  # noqa: E402  (the module shadows bo
 from builtins import int as builtins_int  # noqa: E402
 
 # Last: these packages are built from the public functions above.
-from . import nn, optim, utils  # noqa: E402
+from . import (  # noqa: E402
+    _nn_ops,
+    nn,
+    optim,
+    utils,
+)
+from ._nn_ops import *  # noqa: E402, F403
 from .serialization import load, save  # noqa: E402
 
 __all__ = [
@@ -234,4 +240,5 @@ __all__ = [
     *_legacy.__all__,
     *_queries.__all__,
     *_settings.__all__,
+    *_nn_ops.__all__,
 ]

@@ -89,3 +89,46 @@ ALPHA_PARITY = [
 @pytest.mark.parametrize("expr", ALPHA_PARITY)
 def test_alpha_with_a_number_keeps_the_dtype(expr: str) -> None:
     check(expr)
+
+
+COPY_AND_NN_PARITY = [
+    "torch.arange(7.).unfold(0, 2, 2)",
+    "torch.arange(12.).reshape(3, 4).unfold(1, 2, 1)",
+    "torch.arange(12.).reshape(3, 4).unfold(0, 2, 1)",
+    "torch.tensor(3.).unfold(0, 1, 1)",
+    "torch.arange(7.).unfold(0, 8, 1)",
+    "torch.arange(7.).unfold(0, 2, 0)",
+    "torch.embedding(torch.arange(6.).reshape(3, 2), torch.tensor([2, 0]))",
+    "torch.unsafe_split(torch.arange(5), 2)",
+    "torch.arange(5).unsafe_chunk(2)",
+    "torch.view_copy(torch.arange(6), (2, 3))",
+    "torch.permute_copy(torch.arange(6).reshape(2, 3), (1, 0))",
+    "torch.transpose_copy(torch.arange(6).reshape(2, 3), 0, 1)",
+    "torch.t_copy(torch.arange(6).reshape(2, 3))",
+    "torch.squeeze_copy(torch.ones(2, 1))",
+    "torch.unsqueeze_copy(torch.ones(2), 0)",
+    "torch.select_copy(torch.arange(6).reshape(2, 3), 1, 2)",
+    "torch.slice_copy(torch.arange(6), 0, 1, 5, 2)",
+    "torch.diagonal_copy(torch.arange(9).reshape(3, 3), 1)",
+    "torch.unbind_copy(torch.arange(6).reshape(2, 3), 1)",
+    "torch.narrow_copy(torch.arange(6), 0, 2, 3)",
+    "torch.unfold_copy(torch.arange(6.), 0, 3, 3)",
+    "torch.expand_copy(torch.arange(3), (2, 3))",
+    "torch.split_copy(torch.arange(5), 2)",
+    "torch.split_with_sizes_copy(torch.arange(5), [1, 4])",
+    "torch.alias_copy(torch.ones(2))",
+    "torch.layer_norm(torch.arange(6.).reshape(2, 3), [3])",
+    "torch.dropout(torch.ones(3), 0.5, False)",
+    "torch.group_norm(torch.arange(8.).reshape(1, 4, 2), 2)",
+    "torch.batch_norm(torch.arange(8.).reshape(4, 2), torch.ones(2), torch.zeros(2), "
+    "torch.zeros(2), torch.ones(2), False, 0.1, 1e-5, False)",
+    "torch.conv1d(torch.ones(1, 1, 5), torch.ones(1, 1, 3))",
+    "torch.max_pool2d(torch.arange(16.).reshape(1, 1, 4, 4), 2)",
+    "torch.index_put_(torch.arange(6.).reshape(2, 3), (torch.tensor([0]),), torch.tensor(9.))",
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("expr", COPY_AND_NN_PARITY)
+def test_copies_and_nn_ops_match_torch(expr: str) -> None:
+    check(expr)

@@ -605,3 +605,22 @@ OPS += [
         [Sample(((3, 3), (3,))), Sample(((3, 4), (3,)), {"offset": 1})],
     ),
 ]
+
+
+def _np_unfold(a, dimension, size, step):
+    windows = np.lib.stride_tricks.sliding_window_view(a, size, axis=dimension)
+    return np.take(windows, np.arange(0, windows.shape[dimension], step), axis=dimension)
+
+
+OPS += [
+    OpInfo(
+        "unfold",
+        lambda lib, a, **kw: a.unfold(**kw),
+        _np_unfold,
+        [
+            Sample(((7,),), {"dimension": 0, "size": 2, "step": 2}),
+            Sample(((3, 5),), {"dimension": 1, "size": 3, "step": 1}),
+            Sample(((4, 3),), {"dimension": 0, "size": 2, "step": 1}, non_contiguous=True),
+        ],
+    ),
+]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import arithmetic as _ar
 from . import shape as _sh
-from ._util import require_tensor
+from ._util import require_tensor, wrap_dim
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -22,6 +22,7 @@ __all__ = [
     "abs_",
     "acos_",
     "acosh_",
+    "alias_copy",
     "arccos_",
     "arccosh_",
     "arcsin_",
@@ -41,10 +42,13 @@ __all__ = [
     "cosh_",
     "deg2rad_",
     "detach_",
+    "detach_copy",
+    "diagonal_copy",
     "erf_",
     "erfc_",
     "exp2_",
     "exp_",
+    "expand_copy",
     "expm1_",
     "fill",
     "fill_",
@@ -53,6 +57,7 @@ __all__ = [
     "frac_",
     "greater",
     "greater_equal",
+    "index_put_",
     "less",
     "less_equal",
     "log1p_",
@@ -60,9 +65,11 @@ __all__ = [
     "log10_",
     "log_",
     "nan_to_num_",
+    "narrow_copy",
     "neg_",
     "negative_",
     "not_equal",
+    "permute_copy",
     "rad2deg_",
     "reciprocal_",
     "relu_",
@@ -70,14 +77,28 @@ __all__ = [
     "row_stack",
     "rsqrt_",
     "rsub",
+    "select_copy",
     "sigmoid_",
     "sin_",
     "sinh_",
+    "slice_copy",
+    "split_copy",
+    "split_with_sizes_copy",
     "sqrt_",
     "square_",
+    "squeeze_copy",
+    "t_copy",
     "tan_",
     "tanh_",
+    "transpose_copy",
     "trunc_",
+    "unbind_copy",
+    "unfold_copy",
+    "unsafe_chunk",
+    "unsafe_split",
+    "unsafe_split_with_sizes",
+    "unsqueeze_copy",
+    "view_copy",
     "xlogy_",
     "zero_",
 ]
@@ -172,6 +193,15 @@ zero_ = _inplace("zero_")
 class AliasMethods:
     """Tensor's alias methods and the in-place comparisons."""
 
+    def unsafe_split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return _sh.split(self, split_size, dim)  # type: ignore[arg-type]
+
+    def unsafe_chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return _sh.chunk(self, chunks, dim)  # type: ignore[arg-type]
+
+    def unsafe_split_with_sizes(self, split_sizes: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return _sh.split_with_sizes(self, split_sizes, dim)  # type: ignore[arg-type]
+
     def greater(self, other: Any) -> Tensor:
         return _ar.gt(self, other)
 
@@ -240,3 +270,87 @@ class AliasMethods:
 
     def negative_(self) -> Tensor:
         return self.neg_()  # type: ignore[attr-defined,no-any-return]
+
+
+# The *_copy functions: the view op's result as a new tensor (PyTorch's functionalization names).
+def view_copy(input: Tensor, *shape: Any) -> Tensor:
+    return input.view(*shape).clone()  # type: ignore[no-any-return]
+
+
+def permute_copy(input: Tensor, dims: Any) -> Tensor:
+    return input.permute(*dims).clone()  # type: ignore[no-any-return]
+
+
+def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    return input.transpose(dim0, dim1).clone()  # type: ignore[no-any-return]
+
+
+def t_copy(input: Tensor) -> Tensor:
+    return input.t().clone()  # type: ignore[no-any-return]
+
+
+def squeeze_copy(input: Tensor, dim: Any = None) -> Tensor:
+    return input.squeeze(dim).clone()  # type: ignore[no-any-return]
+
+
+def unsqueeze_copy(input: Tensor, dim: int) -> Tensor:
+    return input.unsqueeze(dim).clone()  # type: ignore[no-any-return]
+
+
+def select_copy(input: Tensor, dim: int, index: int) -> Tensor:
+    return input.select(dim, index).clone()  # type: ignore[no-any-return]
+
+
+def slice_copy(
+    input: Tensor, dim: int = 0, start: int | None = None, end: int | None = None, step: int = 1
+) -> Tensor:
+    d = wrap_dim(dim, input.ndim)
+    return input[(slice(None),) * d + (slice(start, end, step),)].clone()  # type: ignore[no-any-return]
+
+
+def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    return input.diagonal(offset, dim1, dim2).clone()  # type: ignore[no-any-return]
+
+
+def expand_copy(input: Tensor, size: Any, *, implicit: bool = False) -> Tensor:
+    return input.expand(*size).clone()  # type: ignore[no-any-return]
+
+
+def detach_copy(input: Tensor) -> Tensor:
+    return input.detach().clone()  # type: ignore[no-any-return]
+
+
+def alias_copy(input: Tensor) -> Tensor:
+    return input.clone()  # type: ignore[no-any-return]
+
+
+def narrow_copy(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    return input.narrow(dim, start, length).clone()  # type: ignore[no-any-return]
+
+
+def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    return _sh.unfold(input, dimension, size, step).clone()
+
+
+def split_copy(tensor: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    return tuple(t.clone() for t in _sh.split(tensor, split_size, dim))
+
+
+def split_with_sizes_copy(input: Tensor, split_sizes: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    return tuple(t.clone() for t in _sh.split(input, list(split_sizes), dim))
+
+
+def unbind_copy(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    return tuple(t.clone() for t in _sh.unbind(input, dim))
+
+
+# unsafe_*: PyTorch's versions that skip view tracking; here they are the safe ones.
+unsafe_split = _sh.split
+unsafe_chunk = _sh.chunk
+unsafe_split_with_sizes = _sh.split_with_sizes
+
+
+def index_put_(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+    """In place: ``input.index_put_(indices, values, accumulate)``."""
+    require_tensor(input, "index_put_")
+    return input.index_put_(indices, values, accumulate)  # type: ignore[no-any-return]

@@ -1399,6 +1399,28 @@ def diagflat(input: Tensor, offset: int = 0) -> Tensor:
     return diag_embed(input.reshape(-1), offset)
 
 
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Every window of ``size`` elements along ``dimension``, ``step`` apart: that dim becomes
+    the number of windows and a new last dim holds each window (``Tensor.unfold``)."""
+    from .indexing import index_select
+
+    x = input.reshape(1) if input._data.ndim == 0 else input
+    d = wrap_dim(dimension, x._data.ndim)
+    if input._data.ndim == 0 and size == 1 and step > 0:
+        return x  # a 0-d tensor is one window of one element
+    n = x._data.shape[d]
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    count = (n - size) // step + 1
+    index = (np.arange(count)[:, None] * step + np.arange(size)).reshape(-1).astype(np.int64)
+    picked = index_select(x, d, _tensor()._make(index))
+    shape = list(x._data.shape)
+    shape[d : d + 1] = [count, size]
+    return picked.reshape(shape).movedim(d + 1, -1)
+
+
 class ShapeMethods:
     """Tensor methods of the shape ops."""
 
@@ -1557,3 +1579,6 @@ class ShapeMethods:
 
     def narrow_copy(self, dim: int, start: Any, length: int) -> Tensor:
         return narrow(self, dim, start, length).clone()  # type: ignore[arg-type]
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        return unfold(self, dimension, size, step)  # type: ignore[arg-type]
