@@ -10,8 +10,10 @@ from __future__ import annotations
 
 __all__ = [
     "channels_last",
+    "channels_last_3d",
     "contiguous_format",
     "layout",
+    "legacy_contiguous_format",
     "memory_format",
     "preserve_format",
     "strided",
@@ -52,3 +54,5 @@ strided = layout("strided")
 contiguous_format = memory_format("contiguous_format")
 preserve_format = memory_format("preserve_format")
 channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+legacy_contiguous_format = memory_format("legacy_contiguous_format")

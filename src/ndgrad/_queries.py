@@ -18,6 +18,8 @@ __all__ = [
     "can_cast",
     "conj",
     "conj_physical",
+    "finfo",
+    "iinfo",
     "imag",
     "is_complex",
     "is_conj",
@@ -136,3 +138,52 @@ def broadcast_shapes(*shapes: Any) -> Size:
                     f"broadcastable to {result}"
                 )
     return Size(np.broadcast_shapes(*norm)) if norm else Size(())
+
+
+class finfo:
+    """Machine limits of a floating dtype (the default dtype without an argument)."""
+
+    def __init__(self, type: Any = None) -> None:
+        dt = dtypes.get_default_dtype() if type is None else dtypes.to_dtype(type)
+        if dt.np.kind != "f":
+            raise TypeError(
+                "torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                "'torch.finfo'"
+            )
+        info = np.finfo(dt.np)
+        self.bits = int(info.bits)
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = float(info.resolution)
+        self.dtype = dt.np.name
+
+    def __repr__(self) -> str:
+        return (
+            f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+            f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, "
+            f"dtype={self.dtype})"
+        )
+
+
+class iinfo:
+    """Limits of an integer dtype."""
+
+    def __init__(self, type: Any) -> None:
+        dt = dtypes.to_dtype(type)
+        if dt.np.kind == "b":
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if dt.np.kind not in "iu":
+            raise TypeError(
+                "torch.iinfo() requires an integer input type. Use torch.finfo to handle "
+                "'torch.iinfo'"
+            )
+        info = np.iinfo(dt.np)
+        self.bits = int(info.bits)
+        self.max = int(info.max)
+        self.min = int(info.min)
+        self.dtype = dt.np.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

@@ -299,3 +299,28 @@ QUERY_PARITY = [
 @pytest.mark.parametrize("expr", QUERY_PARITY)
 def test_queries_match_torch(expr: str) -> None:
     check(expr)
+
+
+INFO_PARITY = [
+    "torch.finfo(torch.float32)",
+    "torch.finfo()",
+    "torch.finfo(torch.float64).eps",
+    "torch.finfo(torch.float16).max",
+    "torch.finfo(torch.float32).tiny",
+    "torch.finfo(torch.float32).bits",
+    "torch.finfo(torch.float32).dtype",
+    "torch.iinfo(torch.int8)",
+    "torch.iinfo(torch.int64).max",
+    "torch.iinfo(torch.uint8).min",
+    "torch.iinfo(torch.int32).bits",
+    "torch.finfo(torch.int32)",
+    "torch.iinfo(torch.float32)",
+    "torch.iinfo(torch.bool)",
+    "repr(torch.channels_last_3d)",
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("expr", INFO_PARITY)
+def test_finfo_iinfo_match_torch(expr: str) -> None:
+    check(expr)
