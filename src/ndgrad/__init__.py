@@ -104,6 +104,7 @@ from .ops import pointwise as _pointwise
 from .ops import reduction as _reduction
 from .ops import search as _search
 from .ops import shape as _shape
+from .ops import special as _special
 from .ops import unary as _unary
 from .ops.aliases import *  # noqa: F403
 from .ops.arithmetic import *  # noqa: F403
@@ -113,6 +114,7 @@ from .ops.pointwise import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
 from .ops.search import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
+from .ops.special import *  # noqa: F403
 from .ops.unary import *  # noqa: F403
 
 __version__ = "0.1.0"
@@ -234,6 +236,7 @@ __all__ = [
     *_reduction.__all__,
     *_search.__all__,
     *_shape.__all__,
+    *_special.__all__,
     *_unary.__all__,
     *_out.__all__,
     *_layout.__all__,

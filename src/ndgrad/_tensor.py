@@ -29,6 +29,7 @@ from .ops.pointwise import PointwiseMethods
 from .ops.reduction import ReductionMethods
 from .ops.search import SearchMethods
 from .ops.shape import ShapeMethods
+from .ops.special import SpecialMethods
 from .ops.unary import UnaryMethods
 
 __all__ = ["Size", "Tensor"]
@@ -68,6 +69,7 @@ class Tensor(
     LinalgMethods,
     SearchMethods,
     AliasMethods,
+    SpecialMethods,
 ):
     """A multi-dimensional array that can record the operations applied to it.
 

@@ -624,3 +624,100 @@ OPS += [
         ],
     ),
 ]
+
+
+def _np_lgamma(x):
+    import math
+
+    return np.vectorize(math.lgamma)(x)
+
+
+def _positive_off_grid(rng, shape):
+    return rng.uniform(0.3, 4.0, size=shape)
+
+
+def _unit_interval(rng, shape):
+    return rng.uniform(0.1, 0.9, size=shape)
+
+
+OPS += [
+    OpInfo(
+        "lgamma",
+        lambda lib, a: lib.lgamma(a),
+        _np_lgamma,
+        [Sample(((2, 3),)), Sample(((),))],
+        domain=(0.3, 4.0),
+    ),
+    OpInfo(
+        "lgamma_negative",
+        lambda lib, a: a.lgamma(),
+        _np_lgamma,
+        [Sample(((5,),))],
+        domain=(-2.9, -2.1),
+    ),
+    OpInfo(
+        "digamma",
+        lambda lib, a: lib.digamma(a),
+        None,
+        [Sample(((2, 3),)), Sample(((4,),), makers=(lambda rng, s: rng.uniform(-2.9, -2.1, s),))],
+        domain=(0.3, 4.0),
+    ),
+    OpInfo(
+        "polygamma",
+        lambda lib, a, n: lib.polygamma(n, a),
+        None,
+        [Sample(((2, 3),), {"n": 1}), Sample(((3,),), {"n": 2})],
+        domain=(0.3, 4.0),
+    ),
+    OpInfo(
+        "mvlgamma",
+        lambda lib, a, p: a.mvlgamma(p),
+        lambda a, p: sum(_np_lgamma(a - j / 2) for j in range(p)) + p * (p - 1) / 4 * np.log(np.pi),
+        [Sample(((2, 3),), {"p": 1}), Sample(((4,),), {"p": 3})],
+        domain=(1.5, 4.0),
+    ),
+    OpInfo(
+        "erfinv",
+        lambda lib, a: lib.erfinv(a),
+        None,
+        [Sample(((2, 3),)), Sample(((),))],
+        domain=(-0.9, 0.9),
+    ),
+    OpInfo(
+        "logit",
+        lambda lib, a, **kw: lib.logit(a, **kw),
+        lambda a, eps=None: np.log(
+            np.clip(a, eps or 0, 1 - (eps or 0)) / (1 - np.clip(a, eps or 0, 1 - (eps or 0)))
+        ),
+        [
+            Sample(((2, 3),)),
+            Sample(
+                ((6,),),
+                {"eps": 0.05},
+                makers=(lambda rng, s: np.array([0.01, 0.2, 0.5, 0.7, 0.99, 0.03]),),
+            ),
+        ],
+        domain=(0.1, 0.9),
+    ),
+    OpInfo("sinc", lambda lib, a: a.sinc(), np.sinc, [Sample(((2, 3),)), Sample(((),))]),
+    OpInfo(
+        "float_power",
+        lambda lib, a, b: lib.float_power(a, b),
+        np.power,
+        [Sample(((2, 3), (2, 3))), Sample(((3,), ()))],
+        domain=(0.5, 2.0),
+    ),
+    OpInfo(
+        "ldexp",
+        lambda lib, a, e: lib.ldexp(a, e),
+        lambda a, e: np.ldexp(a, e),
+        [Sample(((2, 3), (2, 3)), makers=(None, lambda rng, s: rng.integers(0, 4, size=s)))],
+    ),
+    OpInfo(
+        "angle",
+        lambda lib, a: lib.angle(a),
+        np.angle,
+        [Sample(((2, 3),))],
+        avoid=(0.0,),
+    ),
+]

@@ -27,6 +27,7 @@ __all__ = [
     "acosh",
     "addcdiv",
     "addcmul",
+    "angle",
     "arccos",
     "arccosh",
     "arcsin",
@@ -40,8 +41,10 @@ __all__ = [
     "atan2",
     "atanh",
     "bitwise_and",
+    "bitwise_left_shift",
     "bitwise_not",
     "bitwise_or",
+    "bitwise_right_shift",
     "bitwise_xor",
     "ceil",
     "clamp",
@@ -57,11 +60,15 @@ __all__ = [
     "exp2",
     "expm1",
     "fix",
+    "float_power",
     "floor",
     "fmax",
     "fmin",
     "fmod",
     "frac",
+    "frexp",
+    "gcd",
+    "heaviside",
     "hypot",
     "isclose",
     "isfinite",
@@ -69,6 +76,9 @@ __all__ = [
     "isnan",
     "isneginf",
     "isposinf",
+    "isreal",
+    "lcm",
+    "ldexp",
     "lerp",
     "log1p",
     "log2",
@@ -82,6 +92,7 @@ __all__ = [
     "maximum",
     "minimum",
     "nan_to_num",
+    "nextafter",
     "positive",
     "rad2deg",
     "reciprocal",
@@ -1569,11 +1580,161 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
     return _apply(Addcdiv, s, a, b, value)
 
 
+# --- more elementwise functions (issue 11) ------------------------------------------------------
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """input ** exponent computed in float64 (PyTorch's float_power)."""
+    T = tensor_cls()
+    if not isinstance(input, T) and not isinstance(exponent, T):
+        raise TypeError("float_power(): expected at least one Tensor argument")
+    a = to_dtype_op(input, np.dtype(np.float64)) if isinstance(input, T) else float(input)
+    b = to_dtype_op(exponent, np.dtype(np.float64)) if isinstance(exponent, T) else exponent
+    return pow(a, b)
+
+
+def ldexp(input: Tensor, other: Tensor) -> Tensor:
+    """input · 2**other (the result is floating)."""
+    _require_tensor(input, "ldexp", "input", 1)
+    scale = pow(2.0, other) if isinstance(other, tensor_cls()) else 2.0**other
+    x = _floating(input)
+    return x * scale
+
+
+class Angle(NumpyFunction):
+    """y = the argument of x: π for negative x, else 0; dy/dx = 0"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return np.where(x < 0, np.pi, np.where(np.isnan(x), np.nan, 0.0)).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return grad * 0
+
+
+def angle(input: Tensor) -> Tensor:
+    """The argument of each (real) element: π where it is negative, 0 elsewhere."""
+    _require_tensor(input, "angle", "input", 1)
+    x = _floating(input)
+    return Angle.apply(x)
+
+
+def _integers(op: str, kernel: str, *tensors: Tensor) -> list[np.ndarray]:
+    for t in tensors:
+        if t._data.dtype.kind not in "iu":
+            raise _not_implemented(kernel, t._data.dtype)
+    _, _, dt = promote(tensors[0], tensors[1])
+    return [t._data.astype(dt, copy=False) for t in tensors]
+
+
+def gcd(input: Tensor, other: Tensor) -> Tensor:
+    """The greatest common divisor, elementwise (integers)."""
+    a, b = _integers("gcd", "gcd_cpu", input, other)
+    return tensor_cls()._make(np.gcd(a, b))
+
+
+def lcm(input: Tensor, other: Tensor) -> Tensor:
+    """The least common multiple, elementwise (integers)."""
+    a, b = _integers("lcm", "lcm_cpu", input, other)
+    return tensor_cls()._make(np.lcm(a, b))
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """0 where input < 0, 1 where input > 0, ``values`` where it is 0."""
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return tensor_cls()._make(np.heaviside(input._data, values._data).astype(input._data.dtype))
+
+
+def nextafter(input: Tensor, other: Tensor) -> Tensor:
+    """The next floating-point value after input towards other."""
+    a, b, _ = promote(input, other)
+    return tensor_cls()._make(np.nextafter(a._data, b._data))
+
+
+def isreal(input: Tensor) -> Tensor:
+    """True everywhere: ndgrad tensors are real."""
+    _require_tensor(input, "isreal", "input", 1)
+    return tensor_cls()._make(np.ones(input._data.shape, np.bool_))
+
+
+class _FrexpResult(tuple):
+    """(mantissa, exponent), printed as PyTorch's ``torch.return_types.frexp``."""
+
+    __slots__ = ()
+    n_fields = 2
+
+    @property
+    def mantissa(self) -> Any:
+        return self[0]
+
+    @property
+    def exponent(self) -> Any:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.frexp(\nmantissa={self[0]!r},\nexponent={self[1]!r})"
+
+
+def frexp(input: Tensor) -> Any:
+    """(mantissa, exponent) with input = mantissa · 2**exponent and 0.5 ≤ |mantissa| < 1."""
+    _require_tensor(input, "frexp", "input", 1)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    m, e = np.frexp(input._data)
+    T = tensor_cls()
+    return _FrexpResult((T._make(m), T._make(e.astype(np.int32))))
+
+
+def bitwise_left_shift(input: Any, other: Any) -> Tensor:
+    """input << other (integers)."""
+    return _bitwise(np.left_shift, "lshift", input, other)
+
+
+def bitwise_right_shift(input: Any, other: Any) -> Tensor:
+    """input >> other (integers; arithmetic shift for signed)."""
+    return _bitwise(np.right_shift, "rshift", input, other)
+
+
 class PointwiseMethods:
     """Tensor methods of the pointwise ops."""
 
     def exp2(self) -> Tensor:
         return exp2(self)  # type: ignore[arg-type]
+
+    def float_power(self, exponent: Any) -> Tensor:
+        return float_power(self, exponent)
+
+    def ldexp(self, other: Tensor) -> Tensor:
+        return ldexp(self, other)  # type: ignore[arg-type]
+
+    def angle(self) -> Tensor:
+        return angle(self)  # type: ignore[arg-type]
+
+    def gcd(self, other: Tensor) -> Tensor:
+        return gcd(self, other)  # type: ignore[arg-type]
+
+    def lcm(self, other: Tensor) -> Tensor:
+        return lcm(self, other)  # type: ignore[arg-type]
+
+    def heaviside(self, values: Tensor) -> Tensor:
+        return heaviside(self, values)  # type: ignore[arg-type]
+
+    def nextafter(self, other: Tensor) -> Tensor:
+        return nextafter(self, other)  # type: ignore[arg-type]
+
+    def isreal(self) -> Tensor:
+        return isreal(self)  # type: ignore[arg-type]
+
+    def frexp(self) -> Any:
+        return frexp(self)  # type: ignore[arg-type]
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        return bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        return bitwise_right_shift(self, other)
 
     def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
         return addcmul(self, tensor1, tensor2, value=value)  # type: ignore[arg-type]
@@ -1819,7 +1980,8 @@ _INPLACE = (
     "asinh acosh atanh arcsin arccos arctan arcsinh arccosh arctanh atan2 arctan2 erf floor ceil "
     "round trunc fix frac sgn clamp clip clamp_min clamp_max fmod remainder floor_divide lerp "
     "hypot nan_to_num logical_and logical_or logical_xor logical_not erfc deg2rad rad2deg xlogy "
-    "copysign bitwise_and bitwise_or bitwise_xor bitwise_not addcmul addcdiv "
+    "copysign bitwise_and bitwise_or bitwise_xor bitwise_not addcmul addcdiv float_power ldexp "
+    "gcd lcm heaviside nextafter bitwise_left_shift bitwise_right_shift "
     # the foundation's elementwise functions (ops/unary.py)
     "abs sqrt log tanh sigmoid relu sign"
 )

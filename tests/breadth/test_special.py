@@ -1,0 +1,79 @@
+"""lgamma, digamma, polygamma, mvlgamma, erfinv, logit, sinc and the other elementwise functions
+of issue 11 (float_power, ldexp, angle, gcd, lcm, heaviside, nextafter, isreal, frexp, bit
+shifts): values at special points and errors against PyTorch (gradients: tests/optables)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import ndgrad
+
+from ..helpers import requires_torch
+from .parity import check
+
+PARITY = [
+    "torch.float_power(torch.tensor([2, 3]), 2)",
+    "torch.float_power(torch.tensor([2.]), torch.tensor([0.5]))",
+    "torch.float_power(2, torch.tensor([0.5]))",
+    "torch.tensor([2.]).float_power(3)",
+    "torch.heaviside(torch.tensor([-1., 0, 2]), torch.tensor([0.5]))",
+    "torch.heaviside(torch.tensor([1]), torch.tensor([0.5]))",
+    "torch.gcd(torch.tensor([12, -9]), torch.tensor([8, 6]))",
+    "torch.lcm(torch.tensor([4, -3]), torch.tensor([6, 5]))",
+    "torch.gcd(torch.tensor([1.]), torch.tensor([2.]))",
+    "torch.tensor([4, 6]).gcd_(torch.tensor([6, 4]))",
+    "torch.ldexp(torch.tensor([1., 2]), torch.tensor([3, -1]))",
+    "torch.ldexp(torch.tensor([1, 2]), torch.tensor([3, 1]))",
+    "torch.frexp(torch.tensor([8., 0.3, 0., -3.]))",
+    "torch.frexp(torch.tensor([8]))",
+    "torch.nextafter(torch.tensor([1.]), torch.tensor([2.])) - 1",
+    "torch.isreal(torch.tensor([1., 2]))",
+    "torch.angle(torch.tensor([-1., 0, 2]))",
+    "torch.angle(torch.tensor([-1, 0, 2]))",
+    "torch.bitwise_left_shift(torch.tensor([1, 2]), 2)",
+    "torch.bitwise_right_shift(torch.tensor([-8, 8]), torch.tensor([1, 2]))",
+    "torch.tensor([1, 2]).bitwise_left_shift_(1)",
+    "torch.lgamma(torch.tensor([1, 2]))",
+    "torch.digamma(torch.tensor([1, 2]))",
+    "torch.polygamma(-1, torch.tensor([1.]))",
+    "torch.erfinv(torch.tensor([-1., -0.5, 0, 0.9, 1, 1.5]))",
+    "torch.logit(torch.tensor([0., 0.25, 1.]))",
+    "torch.logit(torch.tensor([0., 0.25, 1.]), eps=0.1)",
+    "torch.sinc(torch.tensor([0., 0.5, 1.]))",
+    "torch.mvlgamma(torch.tensor([2.5, 3.]), 2)",
+    "torch.mvlgamma(torch.tensor([2.5, 3.]), 0)",
+    "torch.tensor([0.3]).logit_()",
+    "torch.tensor([0.3]).erfinv_()",
+    "torch.lgamma(torch.tensor([0., -1., -2.5, inf, -inf, nan]))",
+    "torch.digamma(torch.tensor([0., -1., -2.5, inf, nan]))",
+    "torch.polygamma(1, torch.tensor([0.5, 1., 10., 100.], dtype=torch.float64))",
+    "torch.polygamma(3, torch.tensor([0.5, 1., 10., 100.], dtype=torch.float64))",
+    "torch.lgamma(torch.tensor([1., 2], requires_grad=True)).grad_fn.name()",
+    "torch.logit(torch.tensor([0.2], requires_grad=True)).grad_fn.name()",
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("expr", PARITY)
+def test_matches_torch(expr: str) -> None:
+    check(expr)
+
+
+def test_values_match_the_standard_library() -> None:
+    x = np.array([0.1, 0.5, 1.0, 2.5, 7.0, 40.0, -0.5, -3.7])
+    np.testing.assert_allclose(
+        ndgrad.lgamma(ndgrad.from_numpy(x)).numpy(), [math.lgamma(v) for v in x]
+    )
+    # digamma against the derivative of lgamma (central differences)
+    h = 1e-6
+    numeric = [(math.lgamma(v + h) - math.lgamma(v - h)) / (2 * h) for v in x]
+    np.testing.assert_allclose(ndgrad.digamma(ndgrad.from_numpy(x)).numpy(), numeric, rtol=1e-6)
+    y = np.linspace(-0.99, 0.99, 25)
+    back = np.array([math.erf(v) for v in ndgrad.erfinv(ndgrad.from_numpy(y)).numpy()])
+    np.testing.assert_allclose(back, y, atol=1e-13)
+    np.testing.assert_allclose(ndgrad.sinc(ndgrad.from_numpy(x)).numpy(), np.sinc(x))
+    m, _ = ndgrad.frexp(ndgrad.from_numpy(x))
+    np.testing.assert_array_equal(m.numpy(), np.frexp(x)[0])
