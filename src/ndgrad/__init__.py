@@ -18,6 +18,7 @@ from . import (
     _layout,
     _legacy,
     _queries,
+    _sequences,
     _settings,
     accelerator,
     autograd,
@@ -61,6 +62,7 @@ from ._layout import *  # noqa: F403
 from ._legacy import *  # noqa: F403
 from ._printing import set_printoptions
 from ._queries import *  # noqa: F403
+from ._sequences import *  # noqa: F403
 from ._settings import *  # noqa: F403
 from ._tensor import Size, Tensor
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
@@ -242,6 +244,7 @@ __all__ = [
     *_layout.__all__,
     *_legacy.__all__,
     *_queries.__all__,
+    *_sequences.__all__,
     *_settings.__all__,
     *_nn_ops.__all__,
 ]

@@ -77,3 +77,62 @@ def test_values_match_the_standard_library() -> None:
     np.testing.assert_allclose(ndgrad.sinc(ndgrad.from_numpy(x)).numpy(), np.sinc(x))
     m, _ = ndgrad.frexp(ndgrad.from_numpy(x))
     np.testing.assert_array_equal(m.numpy(), np.frexp(x)[0])
+
+
+MORE_PARITY = [
+    "torch.cov(torch.tensor([[0., 1, 2], [2, 1, 0.5]]))",
+    "torch.cov(torch.tensor([[0., 1, 2], [2, 1, 0.5]]), correction=0)",
+    "torch.corrcoef(torch.tensor([[0., 1, 2], [2, 1, 0.5]]))",
+    "torch.cov(torch.tensor([1., 2, 4]))",
+    "torch.cov(torch.tensor([[0., 1, 2], [2, 1, 0.5]]), fweights=torch.tensor([1, 2, 1]), "
+    "aweights=torch.tensor([0.5, 1, 1]))",
+    "torch.cov(torch.tensor([[0., 1, 2], [2, 1, 0.5]]), fweights=torch.tensor([1, 2, 1]))",
+    "torch.cov(torch.tensor([[0, 1, 2], [2, 1, 5]]))",
+    "torch.corrcoef(torch.tensor([1., 2, 4]))",
+    "torch.renorm(torch.tensor([[3., 4], [1, 0]]), 2, 0, 2)",
+    "torch.renorm(torch.tensor([[3., 4], [1, 0]]), 1, 1, 2)",
+    "torch.tensor([[3., 4], [1, 0]]).renorm_(2, 0, 2)",
+    "torch.matrix_exp(torch.tensor([[0., 1], [0, 0]]))",
+    "torch.logspace(0, 2, 3)",
+    "torch.logspace(0, 2, 3, base=2, dtype=torch.float64)",
+    "torch.scalar_tensor(3)",
+    "torch.scalar_tensor(3, dtype=torch.int64)",
+    "torch.asarray([1, 2])",
+    "torch.asarray([1., 2])",
+    "torch.asarray(torch.ones(2), dtype=torch.float64)",
+    "torch.unravel_index(torch.tensor([4, 1]), (2, 3))",
+    "torch.unravel_index(torch.tensor(4), (2, 3))",
+    "torch.unravel_index(torch.tensor([-1]), (2, 3))",
+    "torch.vander(torch.tensor([1, 2, 3]))",
+    "torch.vander(torch.tensor([1., 2]), N=3, increasing=True)",
+    "torch.vander(torch.tensor([1., 2]), N=0)",
+    "torch.hann_window(4)",
+    "torch.hann_window(4, periodic=False)",
+    "torch.hamming_window(3)",
+    "torch.blackman_window(3)",
+    "torch.bartlett_window(5)",
+    "torch.kaiser_window(4)",
+    "torch.kaiser_window(5, False, 5.0)",
+    "torch.hann_window(1)",
+    "torch.hann_window(0)",
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("expr", MORE_PARITY)
+def test_statistics_and_constructors_match_torch(expr: str) -> None:
+    check(expr)
+
+
+@requires_torch
+def test_range_warns_and_matches_torch() -> None:
+    with pytest.warns(UserWarning, match="torch.range is deprecated"):
+        got = ndgrad.range(0, 1, 0.25)
+    np.testing.assert_allclose(got.numpy(), [0, 0.25, 0.5, 0.75, 1.0])
+
+
+def test_asarray_shares_numpy_memory() -> None:
+    a = np.ones(3)
+    t = ndgrad.asarray(a)
+    t[0] = 5.0
+    assert a[0] == 5.0

@@ -721,3 +721,39 @@ OPS += [
         avoid=(0.0,),
     ),
 ]
+
+OPS += [
+    OpInfo(
+        "cov",
+        lambda lib, a, **kw: lib.cov(a, **kw),
+        lambda a, correction=1: np.cov(a, ddof=correction),
+        [Sample(((3, 5),)), Sample(((2, 4),), {"correction": 0}), Sample(((5,),))],
+    ),
+    OpInfo(
+        "cov_weights",
+        lambda lib, a, w: lib.cov(a, aweights=w),
+        lambda a, w: np.cov(a, aweights=w),
+        [Sample(((2, 4), (4,)))],
+        differentiable=(0, 1),
+        domain=(0.5, 2.0),
+    ),
+    OpInfo("corrcoef", lambda lib, a: a.corrcoef(), np.corrcoef, [Sample(((3, 5),))]),
+    OpInfo(
+        "renorm",
+        lambda lib, a, **kw: lib.renorm(a, **kw),
+        None,
+        [
+            Sample(((3, 4),), {"p": 2, "dim": 0, "maxnorm": 1.0}),
+            Sample(((3, 4),), {"p": 1, "dim": 1, "maxnorm": 2.0}),
+        ],
+    ),
+    OpInfo(
+        "vander",
+        lambda lib, a, **kw: lib.vander(a, **kw),
+        lambda a, N=None, increasing=False: np.vander(a, N, increasing),
+        [Sample(((4,),)), Sample(((3,),), {"N": 4, "increasing": True})],
+        # PyTorch 2.13's own vander backward fails ("modified by an inplace operation");
+        # its values are compared in tests/breadth/test_special.py.
+        torch_parity=False,
+    ),
+]

@@ -29,6 +29,8 @@ __all__ = [
     "cholesky",
     "cholesky_inverse",
     "cholesky_solve",
+    "corrcoef",
+    "cov",
     "cross",
     "cumulative_trapezoid",
     "det",
@@ -41,6 +43,7 @@ __all__ = [
     "kron",
     "logdet",
     "matmul",
+    "matrix_exp",
     "matrix_power",
     "mm",
     "mv",
@@ -48,6 +51,7 @@ __all__ = [
     "outer",
     "pinverse",
     "qr",
+    "renorm",
     "slogdet",
     "svd",
     "tensordot",
@@ -986,6 +990,80 @@ def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int =
     return (mids * width).cumsum(wrap_dim(dim, y._data.ndim))
 
 
+def cov(
+    input: Tensor,
+    *,
+    correction: int = 1,
+    fweights: Tensor | None = None,
+    aweights: Tensor | None = None,
+) -> Tensor:
+    """The covariance matrix of the variables in the rows of ``input`` (observations in the
+    columns), with optional integer frequency and float observation weights."""
+    x = _tensor_arg(input, "cov", "input", 1)
+    if x._data.ndim > 2:
+        raise RuntimeError(
+            "cov(): expected input to have two or fewer dimensions but got an input with "
+            f"{x._data.ndim} dimensions"
+        )
+    if x._data.ndim < 2:
+        x = x.reshape(1, -1)
+    if x._data.dtype.kind != "f":
+        x = x.to(np.dtype(np.float32))
+    n = x._data.shape[1]
+    w = None
+    if fweights is not None:
+        w = fweights.to(x.dtype)
+    if aweights is not None:
+        w = aweights.to(x.dtype) if w is None else w * aweights.to(x.dtype)
+    if w is None:
+        mean = x.mean(1, keepdim=True)
+        total: Any = n
+        norm: Any = n - correction
+    else:
+        total = w.sum()
+        mean = (x * w).sum(1, keepdim=True) / total
+        if correction == 0:
+            norm = total
+        elif aweights is None:
+            norm = total - correction
+        else:
+            norm = total - correction * (w * aweights.to(x.dtype)).sum() / total
+    centered = x - mean
+    weighted = centered if w is None else centered * w
+    c = weighted.matmul(centered.t()) / norm
+    return c.squeeze() if input._data.ndim < 2 else c
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    """Pearson correlation coefficients of the variables in the rows of ``input``, clipped to
+    [-1, 1]."""
+    c = cov(input)
+    if c._data.ndim == 0:
+        return c / c
+    d = c.diagonal().sqrt()
+    r = c / d.unsqueeze(1) / d.unsqueeze(0)
+    return r.clamp(-1, 1)
+
+
+def renorm(input: Tensor, p: Any, dim: int, maxnorm: Any) -> Tensor:
+    """Each slice along ``dim`` rescaled so that its p-norm is at most ``maxnorm``."""
+    from .. import linalg
+
+    x = _tensor_arg(input, "renorm", "input", 1)
+    d = wrap_dim(dim, x._data.ndim)
+    others = tuple(i for i in range(x._data.ndim) if i != d)
+    norms = linalg.vector_norm(x, p, dim=others, keepdim=True)
+    scale = (norms > maxnorm).to(x.dtype) * (maxnorm / (norms + 1e-7) - 1) + 1
+    return x * scale
+
+
+def matrix_exp(input: Tensor) -> Tensor:
+    """e^A of square matrices (``linalg.matrix_exp``)."""
+    from .. import linalg
+
+    return linalg.matrix_exp(input)
+
+
 class LinalgMethods:
     """Tensor methods of the matrix products."""
 
@@ -1101,3 +1179,20 @@ class LinalgMethods:
 
     def baddbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         return self._inplace(lambda s: baddbmm(s, batch1, batch2, beta=beta, alpha=alpha))  # type: ignore[attr-defined,no-any-return]
+
+    def cov(
+        self, *, correction: int = 1, fweights: Tensor | None = None, aweights: Tensor | None = None
+    ) -> Tensor:
+        return cov(self, correction=correction, fweights=fweights, aweights=aweights)  # type: ignore[arg-type]
+
+    def corrcoef(self) -> Tensor:
+        return corrcoef(self)  # type: ignore[arg-type]
+
+    def renorm(self, p: Any, dim: int, maxnorm: Any) -> Tensor:
+        return renorm(self, p, dim, maxnorm)  # type: ignore[arg-type]
+
+    def renorm_(self, p: Any, dim: int, maxnorm: Any) -> Tensor:
+        return self._inplace(lambda s: renorm(s, p, dim, maxnorm))  # type: ignore[attr-defined,no-any-return]
+
+    def matrix_exp(self) -> Tensor:
+        return matrix_exp(self)  # type: ignore[arg-type]

@@ -1,0 +1,235 @@
+"""More constructors: logspace, range (deprecated in PyTorch), scalar_tensor, asarray, vander,
+unravel_index, and the signal windows (hann, hamming, blackman, bartlett, kaiser)."""
+
+from __future__ import annotations
+
+import builtins
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ._creation import as_tensor, tensor
+from ._device import check_device
+from ._tensor import Tensor
+from .dtypes import get_default_dtype, to_dtype
+
+__all__ = [
+    "asarray",
+    "bartlett_window",
+    "blackman_window",
+    "hamming_window",
+    "hann_window",
+    "kaiser_window",
+    "logspace",
+    "range",
+    "scalar_tensor",
+    "unravel_index",
+    "vander",
+]
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    return (get_default_dtype() if dtype is None else to_dtype(dtype)).np
+
+
+def _finish(values: np.ndarray, dtype: Any, requires_grad: bool) -> Tensor:
+    out = Tensor._make(np.ascontiguousarray(values.astype(_float_dtype(dtype))))
+    if requires_grad:
+        out.requires_grad_(True)
+    return out
+
+
+def logspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **ignored: Any,
+) -> Tensor:
+    """``steps`` values base**x for x evenly spaced from start to end."""
+    check_device(device)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    exps = np.linspace(float(start), float(end), steps)
+    return _finish(np.power(float(base), exps), dtype, requires_grad)
+
+
+def range(
+    start: Any = 0,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **ignored: Any,
+) -> Tensor:
+    """Values from start to end *inclusive* (deprecated in PyTorch in favour of arange)."""
+    warnings.warn(
+        "torch.range is deprecated and will be removed in a future release because its behavior "
+        "is inconsistent with Python's range builtin. Instead, use torch.arange, which produces "
+        "values in [start, end).",
+        UserWarning,
+        stacklevel=2,
+    )
+    check_device(device)
+    if end is None:
+        start, end = 0, start
+    n = math.floor((float(end) - float(start)) / float(step)) + 1
+    return _finish(float(start) + np.arange(builtins.max(n, 0)) * float(step), dtype, requires_grad)
+
+
+def scalar_tensor(
+    s: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **ignored: Any
+) -> Tensor:
+    """A 0-d tensor holding ``s`` (of the default float dtype unless ``dtype`` is given)."""
+    check_device(device)
+    return tensor(s, dtype=_float_dtype(dtype), requires_grad=requires_grad)
+
+
+def asarray(
+    obj: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    copy: bool | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``obj`` as a tensor, sharing memory with a tensor or numpy array when it can (unless
+    ``copy=True``); Python floats give the default dtype."""
+    check_device(device)
+    if isinstance(obj, Tensor):
+        out = obj if dtype is None else obj.to(dtype)
+        out = out.clone() if copy else out
+    elif isinstance(obj, np.ndarray) and not copy:
+        out = as_tensor(obj, dtype=dtype)
+    else:
+        out = tensor(obj, dtype=dtype)
+    if requires_grad:
+        out = out.detach().requires_grad_(True)
+    return out
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """The Vandermonde matrix of the 1-D ``x``: columns x**(N-1), ..., x**0 (reversed when
+    ``increasing``); differentiable in x."""
+    if x._data.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x._data.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    powers = np.arange(n) if increasing else np.arange(n)[::-1]
+    from .ops.shape import stack
+
+    if n == 0:
+        return x.new_zeros(x._data.shape[0], 0)
+    cols = [x * 0 + 1 if p == 0 else x ** builtins.int(p) for p in powers]
+    out = stack(cols, 1)
+    return out if out._data.dtype.kind == "f" or x._data.dtype.kind == "f" else out.long()
+
+
+def unravel_index(indices: Any, shape: Any) -> tuple[Tensor, ...]:
+    """The coordinates of flat ``indices`` in an array of ``shape`` (row-major)."""
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError("expected 'indices' to be integer dtype, but got " + str(idx.dtype))
+    dims = (shape,) if isinstance(shape, int) else tuple(shape)
+    total = math.prod(dims)
+    if idx.size and (idx.min() < -total or idx.max() >= total):
+        raise RuntimeError(f"'indices' must be in range [-{total}, {total - 1}]")
+    coords = np.unravel_index(np.where(idx < 0, idx + total, idx), dims)
+    return tuple(Tensor._make(np.asarray(c, np.int64)) for c in coords)
+
+
+def _window(n: int, periodic: bool, fn: Any, dtype: Any, requires_grad: bool) -> Tensor:
+    if n < 0:
+        raise RuntimeError(f"window_length must be non-negative, got {n}")
+    if n == 0:
+        return _finish(np.zeros(0), dtype, requires_grad)
+    if n == 1:
+        return _finish(np.ones(1), dtype, requires_grad)
+    m = n + 1 if periodic else n
+    return _finish(fn(m)[:n], dtype, requires_grad)
+
+
+def hann_window(
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **ignored: Any,
+) -> Tensor:
+    """0.5 - 0.5 cos(2πk / (N-1)); ``periodic`` computes it for N+1 and drops the last."""
+    check_device(device)
+    return _window(window_length, periodic, np.hanning, dtype, requires_grad)
+
+
+def hamming_window(
+    window_length: int,
+    periodic: bool = True,
+    alpha: float = 0.54,
+    beta: float = 0.46,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **ignored: Any,
+) -> Tensor:
+    """alpha - beta cos(2πk / (N-1))."""
+    check_device(device)
+
+    def fn(m: int) -> np.ndarray:
+        return alpha - beta * np.cos(2 * np.pi * np.arange(m) / (m - 1))
+
+    return _window(window_length, periodic, fn, dtype, requires_grad)
+
+
+def blackman_window(
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **ignored: Any,
+) -> Tensor:
+    """0.42 - 0.5 cos(2πk / (N-1)) + 0.08 cos(4πk / (N-1))."""
+    check_device(device)
+    return _window(window_length, periodic, np.blackman, dtype, requires_grad)
+
+
+def bartlett_window(
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **ignored: Any,
+) -> Tensor:
+    """The triangular window 1 - |2k / (N-1) - 1|."""
+    check_device(device)
+    return _window(window_length, periodic, np.bartlett, dtype, requires_grad)
+
+
+def kaiser_window(
+    window_length: int,
+    periodic: bool = True,
+    beta: float = 12.0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **ignored: Any,
+) -> Tensor:
+    """I0(β √(1 - (2k/(N-1) - 1)²)) / I0(β)."""
+    check_device(device)
+    return _window(window_length, periodic, lambda m: np.kaiser(m, beta), dtype, requires_grad)
