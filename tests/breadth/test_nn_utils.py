@@ -130,3 +130,71 @@ def test_packed_sequence_fields() -> None:
     assert data.shape == (4, 2) and batch_sizes.tolist() == [2, 1, 1]
     assert sorted_indices is None and unsorted_indices is None
     assert packed.to(ndgrad.float64).data.dtype == ndgrad.float64
+
+
+@requires_torch
+def test_weight_norm_matches_torch() -> None:
+    import torch
+
+    rng = np.random.default_rng(2)
+    w, b, x = rng.standard_normal((2, 3)), rng.standard_normal(2), rng.standard_normal((4, 3))
+    results = []
+    for lib in (ndgrad, torch):
+        m = lib.nn.Linear(3, 2).double()
+        with lib.no_grad():
+            m.weight.copy_(lib.from_numpy(w.copy()))
+            m.bias.copy_(lib.from_numpy(b.copy()))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            lib.nn.utils.weight_norm(m, dim=0)
+        out = m(lib.from_numpy(x.copy()))
+        (out * out).sum().backward()
+        results.append([out.detach().numpy(), m.weight_g.grad.numpy(), m.weight_v.grad.numpy()])
+        assert sorted(n for n, _ in m.named_parameters()) == ["bias", "weight_g", "weight_v"]
+        lib.nn.utils.remove_weight_norm(m)
+        results[-1].append(m.weight.detach().numpy())
+    for a, t in zip(*results, strict=True):
+        np.testing.assert_allclose(a, t, rtol=1e-10)
+
+
+def test_spectral_norm_normalizes_the_largest_singular_value() -> None:
+    ndgrad.manual_seed(0)
+    m = ndgrad.nn.utils.spectral_norm(ndgrad.nn.Linear(4, 3))
+    assert sorted(n for n, _ in m.named_buffers()) == ["weight_u", "weight_v"]
+    x = ndgrad.randn(5, 4)
+    for _ in range(30):
+        out = m(x)
+    out.sum().backward()
+    assert m.weight_orig.grad is not None
+    sigma = np.linalg.svd(m.weight.detach().numpy(), compute_uv=False)[0]
+    np.testing.assert_allclose(sigma, 1.0, rtol=1e-4)
+    m.eval()
+    before = m.weight_u.clone()
+    m(x)
+    assert ndgrad.equal(before, m.weight_u)  # no power iteration in eval mode
+    ndgrad.nn.utils.remove_spectral_norm(m)
+    assert "weight" in dict(m.named_parameters())
+
+
+def test_fused_conv_bn_computes_conv_then_bn() -> None:
+    ndgrad.manual_seed(0)
+    conv, bn = ndgrad.nn.Conv2d(2, 3, 3), ndgrad.nn.BatchNorm2d(3)
+    x = ndgrad.randn(4, 2, 6, 6)
+    bn(conv(x))  # training step: running statistics move away from 0 and 1
+    conv.eval()
+    bn.eval()
+    with pytest.raises(AssertionError, match="Fusion only for eval!"):
+        ndgrad.nn.utils.fuse_conv_bn_eval(ndgrad.nn.Conv2d(2, 3, 3), bn)
+    fused = ndgrad.nn.utils.fuse_conv_bn_eval(conv, bn)
+    np.testing.assert_allclose(
+        fused(x).detach().numpy(), bn(conv(x)).detach().numpy(), rtol=1e-4, atol=1e-5
+    )
+    linear, bn1 = ndgrad.nn.Linear(3, 2), ndgrad.nn.BatchNorm1d(2)
+    y = ndgrad.randn(8, 3)
+    bn1(linear(y))
+    linear.eval()
+    bn1.eval()
+    fused_linear = ndgrad.nn.utils.fuse_linear_bn_eval(linear, bn1)
+    np.testing.assert_allclose(
+        fused_linear(y).detach().numpy(), bn1(linear(y)).detach().numpy(), rtol=1e-4, atol=1e-5
+    )

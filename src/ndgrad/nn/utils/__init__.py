@@ -1,5 +1,6 @@
-"""ndgrad.nn.utils: gradient clipping, parameters as one vector, and variable-length sequences
-(``nn.utils.rnn``), with PyTorch's names and behaviour."""
+"""ndgrad.nn.utils: gradient clipping, parameters as one vector, weight and spectral norm,
+Conv/Linear-BatchNorm fusion, and variable-length sequences (``nn.utils.rnn``), with PyTorch's
+names and behaviour."""
 
 from __future__ import annotations
 
@@ -12,14 +13,35 @@ from .clip_grad import (
     get_total_norm,
 )
 from .convert_parameters import parameters_to_vector, vector_to_parameters
+from .fusion import (
+    convert_conv2d_weight_memory_format,
+    convert_conv3d_weight_memory_format,
+    fuse_conv_bn_eval,
+    fuse_conv_bn_weights,
+    fuse_linear_bn_eval,
+    fuse_linear_bn_weights,
+    skip_init,
+)
+from .weight_norm import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm
 
 __all__ = [
     "clip_grad_norm",
     "clip_grad_norm_",
     "clip_grad_value_",
     "clip_grads_with_norm_",
+    "convert_conv2d_weight_memory_format",
+    "convert_conv3d_weight_memory_format",
+    "fuse_conv_bn_eval",
+    "fuse_conv_bn_weights",
+    "fuse_linear_bn_eval",
+    "fuse_linear_bn_weights",
     "get_total_norm",
     "parameters_to_vector",
+    "remove_spectral_norm",
+    "remove_weight_norm",
     "rnn",
+    "skip_init",
+    "spectral_norm",
     "vector_to_parameters",
+    "weight_norm",
 ]
