@@ -198,3 +198,17 @@ def test_fused_conv_bn_computes_conv_then_bn() -> None:
     np.testing.assert_allclose(
         fused_linear(y).detach().numpy(), bn1(linear(y)).detach().numpy(), rtol=1e-4, atol=1e-5
     )
+
+
+RNN_HELPERS = [
+    f"{R}.invert_permutation(torch.tensor([2, 0, 1]))",
+    f"{R}.invert_permutation(None)",
+    f"{R}.bind(None, len)",
+    f"{R}.bind([1, 2], len)",
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("expr", RNN_HELPERS)
+def test_rnn_helpers_match_torch(expr: str) -> None:
+    check(expr)

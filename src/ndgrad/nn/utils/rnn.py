@@ -21,6 +21,9 @@ from ...ops.shape import cat, stack
 
 __all__ = [
     "PackedSequence",
+    "PackedSequence_",
+    "bind",
+    "invert_permutation",
     "pack_padded_sequence",
     "pack_sequence",
     "pad_packed_sequence",
@@ -190,3 +193,18 @@ def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
     """The list of sequences a PackedSequence holds (in their original order)."""
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded, lengths, batch_first=True)
+
+
+PackedSequence_ = PackedSequence  # PyTorch's name for the tuple base of PackedSequence
+
+
+def invert_permutation(permutation: Tensor | None) -> Tensor | None:
+    """The permutation that undoes ``permutation`` (None stays None)."""
+    if permutation is None:
+        return None
+    return tensor(np.argsort(np.asarray(permutation._data)), dtype=np.int64)
+
+
+def bind(optional: Any, fn: Any) -> Any:
+    """``fn(optional)``, or None when ``optional`` is None."""
+    return None if optional is None else fn(optional)
