@@ -43,7 +43,7 @@ class _TensorType(type):
     def __instancecheck__(cls, obj: Any) -> bool:
         return isinstance(obj, Tensor) and obj._data.dtype == cls.np_dtype
 
-    def __call__(cls, *args: Any, **kwargs: Any) -> Tensor:  # type: ignore[override]
+    def __call__(cls, *args: Any, **kwargs: Any) -> Tensor:
         check_device(kwargs.pop("device", None))
         if kwargs:
             raise TypeError(

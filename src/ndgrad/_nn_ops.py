@@ -38,7 +38,7 @@ def max_pool2d(
     ceil_mode: bool = False,
 ) -> Tensor:
     """``F.max_pool2d`` (values only; an empty stride means the kernel size, as in PyTorch)."""
-    return F.max_pool2d(input, kernel_size, stride or None, padding, dilation, ceil_mode)  # type: ignore[no-any-return]
+    return F.max_pool2d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
 
 
 def dropout(input: Tensor, p: float, train: bool) -> Tensor:

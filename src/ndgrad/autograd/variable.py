@@ -15,7 +15,7 @@ class _VariableMeta(type):
 
         return isinstance(obj, Tensor)
 
-    def __call__(cls, data: Any = None, requires_grad: bool = False, volatile: bool = False) -> Any:  # type: ignore[override]
+    def __call__(cls, data: Any = None, requires_grad: bool = False, volatile: bool = False) -> Any:
         from .._creation import tensor
         from .._tensor import Tensor
 

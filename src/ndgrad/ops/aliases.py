@@ -227,26 +227,26 @@ class AliasMethods:
         return _ar.sub(self, other, alpha=alpha)
 
     def absolute(self) -> Tensor:
-        return self.abs()  # type: ignore[attr-defined,no-any-return]
+        return self.abs()  # type: ignore[attr-defined]
 
     # In place: the result is written back in this tensor's dtype (a comparison gives 0 or 1).
     def eq_(self, other: Any) -> Tensor:
-        return self._inplace(lambda s: _ar.eq(s, other))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: _ar.eq(s, other))  # type: ignore[attr-defined]
 
     def ne_(self, other: Any) -> Tensor:
-        return self._inplace(lambda s: _ar.ne(s, other))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: _ar.ne(s, other))  # type: ignore[attr-defined]
 
     def lt_(self, other: Any) -> Tensor:
-        return self._inplace(lambda s: _ar.lt(s, other))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: _ar.lt(s, other))  # type: ignore[attr-defined]
 
     def le_(self, other: Any) -> Tensor:
-        return self._inplace(lambda s: _ar.le(s, other))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: _ar.le(s, other))  # type: ignore[attr-defined]
 
     def gt_(self, other: Any) -> Tensor:
-        return self._inplace(lambda s: _ar.gt(s, other))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: _ar.gt(s, other))  # type: ignore[attr-defined]
 
     def ge_(self, other: Any) -> Tensor:
-        return self._inplace(lambda s: _ar.ge(s, other))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: _ar.ge(s, other))  # type: ignore[attr-defined]
 
     greater_ = gt_
     greater_equal_ = ge_
@@ -255,77 +255,77 @@ class AliasMethods:
     not_equal_ = ne_
 
     def multiply_(self, other: Any) -> Tensor:
-        return self.mul_(other)  # type: ignore[attr-defined,no-any-return]
+        return self.mul_(other)  # type: ignore[attr-defined]
 
     def divide_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-        return self.div_(other, rounding_mode=rounding_mode)  # type: ignore[attr-defined,no-any-return]
+        return self.div_(other, rounding_mode=rounding_mode)  # type: ignore[attr-defined]
 
     true_divide_ = divide_
 
     def subtract_(self, other: Any, *, alpha: Any = 1) -> Tensor:
-        return self.sub_(other, alpha=alpha)  # type: ignore[attr-defined,no-any-return]
+        return self.sub_(other, alpha=alpha)  # type: ignore[attr-defined]
 
     def absolute_(self) -> Tensor:
-        return self.abs_()  # type: ignore[attr-defined,no-any-return]
+        return self.abs_()  # type: ignore[attr-defined]
 
     def negative_(self) -> Tensor:
-        return self.neg_()  # type: ignore[attr-defined,no-any-return]
+        return self.neg_()  # type: ignore[attr-defined]
 
 
 # The *_copy functions: the view op's result as a new tensor (PyTorch's functionalization names).
 def view_copy(input: Tensor, *shape: Any) -> Tensor:
-    return input.view(*shape).clone()  # type: ignore[no-any-return]
+    return input.view(*shape).clone()
 
 
 def permute_copy(input: Tensor, dims: Any) -> Tensor:
-    return input.permute(*dims).clone()  # type: ignore[no-any-return]
+    return input.permute(*dims).clone()
 
 
 def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    return input.transpose(dim0, dim1).clone()  # type: ignore[no-any-return]
+    return input.transpose(dim0, dim1).clone()
 
 
 def t_copy(input: Tensor) -> Tensor:
-    return input.t().clone()  # type: ignore[no-any-return]
+    return input.t().clone()
 
 
 def squeeze_copy(input: Tensor, dim: Any = None) -> Tensor:
-    return input.squeeze(dim).clone()  # type: ignore[no-any-return]
+    return input.squeeze(dim).clone()
 
 
 def unsqueeze_copy(input: Tensor, dim: int) -> Tensor:
-    return input.unsqueeze(dim).clone()  # type: ignore[no-any-return]
+    return input.unsqueeze(dim).clone()
 
 
 def select_copy(input: Tensor, dim: int, index: int) -> Tensor:
-    return input.select(dim, index).clone()  # type: ignore[no-any-return]
+    return input.select(dim, index).clone()
 
 
 def slice_copy(
     input: Tensor, dim: int = 0, start: int | None = None, end: int | None = None, step: int = 1
 ) -> Tensor:
     d = wrap_dim(dim, input.ndim)
-    return input[(slice(None),) * d + (slice(start, end, step),)].clone()  # type: ignore[no-any-return]
+    return input[(slice(None),) * d + (slice(start, end, step),)].clone()
 
 
 def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    return input.diagonal(offset, dim1, dim2).clone()  # type: ignore[no-any-return]
+    return input.diagonal(offset, dim1, dim2).clone()
 
 
 def expand_copy(input: Tensor, size: Any, *, implicit: bool = False) -> Tensor:
-    return input.expand(*size).clone()  # type: ignore[no-any-return]
+    return input.expand(*size).clone()
 
 
 def detach_copy(input: Tensor) -> Tensor:
-    return input.detach().clone()  # type: ignore[no-any-return]
+    return input.detach().clone()
 
 
 def alias_copy(input: Tensor) -> Tensor:
-    return input.clone()  # type: ignore[no-any-return]
+    return input.clone()
 
 
 def narrow_copy(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
-    return input.narrow(dim, start, length).clone()  # type: ignore[no-any-return]
+    return input.narrow(dim, start, length).clone()
 
 
 def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
@@ -353,4 +353,4 @@ unsafe_split_with_sizes = _sh.split_with_sizes
 def index_put_(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
     """In place: ``input.index_put_(indices, values, accumulate)``."""
     require_tensor(input, "index_put_")
-    return input.index_put_(indices, values, accumulate)  # type: ignore[no-any-return]
+    return input.index_put_(indices, values, accumulate)

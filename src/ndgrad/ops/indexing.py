@@ -1141,7 +1141,10 @@ class IndexPutAccumulate(NumpyFunction):
         ctx.key = key
         out = x.copy()
         basic, adv = key
-        np.add.at(out[basic], adv, v)
+        if adv is None:
+            out[basic] += v
+        else:
+            np.add.at(out[basic], adv, v)
         return out
 
     @staticmethod
@@ -1343,19 +1346,19 @@ class IndexingMethods:
         return index_put(self, indices, values, accumulate)  # type: ignore[arg-type]
 
     def index_put_(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
-        return self._inplace(lambda s: index_put(s, indices, values, accumulate))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: index_put(s, indices, values, accumulate))  # type: ignore[attr-defined]
 
     def put(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
         return put(self, index, source, accumulate)  # type: ignore[arg-type]
 
     def put_(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
-        return self._inplace(lambda s: put(s, index, source, accumulate))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: put(s, index, source, accumulate))  # type: ignore[attr-defined]
 
     def masked_scatter(self, mask: Tensor, source: Tensor) -> Tensor:
         return masked_scatter(self, mask, source)  # type: ignore[arg-type]
 
     def masked_scatter_(self, mask: Tensor, source: Tensor) -> Tensor:
-        return self._inplace(lambda s: masked_scatter(s, mask, source))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: masked_scatter(s, mask, source))  # type: ignore[attr-defined]
 
     def select_scatter(self, src: Tensor, dim: int, index: int) -> Tensor:
         return select_scatter(self, src, dim, index)  # type: ignore[arg-type]

@@ -1166,19 +1166,19 @@ class LinalgMethods:
         return addbmm(self, batch1, batch2, beta=beta, alpha=alpha)  # type: ignore[arg-type]
 
     def addr_(self, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
-        return self._inplace(lambda s: addr(s, vec1, vec2, beta=beta, alpha=alpha))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: addr(s, vec1, vec2, beta=beta, alpha=alpha))  # type: ignore[attr-defined]
 
     def addbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
-        return self._inplace(lambda s: addbmm(s, batch1, batch2, beta=beta, alpha=alpha))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: addbmm(s, batch1, batch2, beta=beta, alpha=alpha))  # type: ignore[attr-defined]
 
     def addmm_(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
-        return self._inplace(lambda s: addmm(s, mat1, mat2, beta=beta, alpha=alpha))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: addmm(s, mat1, mat2, beta=beta, alpha=alpha))  # type: ignore[attr-defined]
 
     def addmv_(self, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
-        return self._inplace(lambda s: addmv(s, mat, vec, beta=beta, alpha=alpha))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: addmv(s, mat, vec, beta=beta, alpha=alpha))  # type: ignore[attr-defined]
 
     def baddbmm_(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
-        return self._inplace(lambda s: baddbmm(s, batch1, batch2, beta=beta, alpha=alpha))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: baddbmm(s, batch1, batch2, beta=beta, alpha=alpha))  # type: ignore[attr-defined]
 
     def cov(
         self, *, correction: int = 1, fweights: Tensor | None = None, aweights: Tensor | None = None
@@ -1192,7 +1192,7 @@ class LinalgMethods:
         return renorm(self, p, dim, maxnorm)  # type: ignore[arg-type]
 
     def renorm_(self, p: Any, dim: int, maxnorm: Any) -> Tensor:
-        return self._inplace(lambda s: renorm(s, p, dim, maxnorm))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: renorm(s, p, dim, maxnorm))  # type: ignore[attr-defined]
 
     def matrix_exp(self) -> Tensor:
         return matrix_exp(self)  # type: ignore[arg-type]

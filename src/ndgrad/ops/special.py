@@ -257,22 +257,22 @@ class SpecialMethods:
         return sinc(self)  # type: ignore[arg-type]
 
     def lgamma_(self) -> Tensor:
-        return self._inplace(lgamma)  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lgamma)  # type: ignore[attr-defined]
 
     def digamma_(self) -> Tensor:
-        return self._inplace(digamma)  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(digamma)  # type: ignore[attr-defined]
 
     def polygamma_(self, n: int) -> Tensor:
-        return self._inplace(lambda s: polygamma(n, s))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: polygamma(n, s))  # type: ignore[attr-defined]
 
     def mvlgamma_(self, p: int) -> Tensor:
-        return self._inplace(lambda s: mvlgamma(s, p))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: mvlgamma(s, p))  # type: ignore[attr-defined]
 
     def erfinv_(self) -> Tensor:
-        return self._inplace(erfinv)  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(erfinv)  # type: ignore[attr-defined]
 
     def logit_(self, eps: float | None = None) -> Tensor:
-        return self._inplace(lambda s: logit(s, eps))  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(lambda s: logit(s, eps))  # type: ignore[attr-defined]
 
     def sinc_(self) -> Tensor:
-        return self._inplace(sinc)  # type: ignore[attr-defined,no-any-return]
+        return self._inplace(sinc)  # type: ignore[attr-defined]

@@ -114,4 +114,4 @@ def clip_grad_value_(
     value = float(clip_value)
     with no_grad():
         for g in _grads(parameters):
-            g.clamp_(-value, value)
+            g.clamp_(-value, value)  # type: ignore[attr-defined]
