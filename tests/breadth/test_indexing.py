@@ -80,3 +80,44 @@ def test_values_match_numpy() -> None:
         True,
     )
     np.testing.assert_allclose(got.numpy(), flat.reshape(3, 4))
+
+
+SCATTER_REDUCE = [
+    "torch.scatter_reduce(torch.zeros(3), 0, torch.tensor([0, 0, 2]), torch.tensor([1., 2, 3]), "
+    "'sum')",
+    "torch.scatter_reduce(torch.ones(3), 0, torch.tensor([0, 0, 2]), torch.tensor([1., 2, 3]), "
+    "'amax', include_self=False)",
+    "torch.scatter_reduce(torch.ones(3), 0, torch.tensor([0, 0, 2]), torch.tensor([1., 2, 3]), "
+    "'mean')",
+    "torch.scatter_reduce(torch.ones(3), 0, torch.tensor([0, 0, 2]), torch.tensor([1., 2, 3]), "
+    "'mean', include_self=False)",
+    "torch.scatter_reduce(torch.ones(3), 0, torch.tensor([0, 0, 2]), torch.tensor([1., 2, 3]), "
+    "'prod', include_self=False)",
+    "torch.scatter_reduce(torch.ones(3), 0, torch.tensor([0]), torch.tensor([1.]), 'x')",
+    "torch.scatter_reduce(torch.tensor([5, 1, 2]), 0, torch.tensor([0, 0, 2]), "
+    "torch.tensor([1, 2, 3]), 'mean')",
+    "torch.scatter_reduce(torch.tensor([5, 1, 2]), 0, torch.tensor([0, 0, 2]), "
+    "torch.tensor([1, 2, 3]), 'amax', include_self=False)",
+    f"{X}.scatter_reduce(1, torch.tensor([[0, 0], [2, 1]]), torch.tensor([[9., 8], [7, 6]]), "
+    "'amax')",
+    f"{X}.scatter_reduce_(0, torch.tensor([[1, 0, 1]]), torch.tensor([[9., -8, 7]]), 'sum', "
+    "include_self=False)",
+    "torch.scatter_reduce(torch.tensor([1., nan]), 0, torch.tensor([1]), torch.tensor([2.]), "
+    "'amax')",
+    # ties share the gradient evenly; zeros in a product
+    "(lambda x, s: (torch.scatter_reduce(x, 0, torch.tensor([0, 0, 1]), s, 'amax').sum()"
+    ".backward(), x.grad, s.grad)[1:])(torch.tensor([2., 1.], requires_grad=True), "
+    "torch.tensor([2., 2., 0.], requires_grad=True))",
+    "(lambda x, s: (torch.scatter_reduce(x, 0, torch.tensor([0, 0, 1, 1]), s, 'prod').sum()"
+    ".backward(), x.grad, s.grad)[1:])(torch.tensor([2., 3.], requires_grad=True), "
+    "torch.tensor([0., 5., 0., 0.], requires_grad=True))",
+    "(lambda x, s: (torch.scatter_reduce(x, 0, torch.tensor([0, 0]), s, 'prod', "
+    "include_self=False).sum().backward(), x.grad, s.grad)[1:])"
+    "(torch.tensor([2., 3.], requires_grad=True), torch.tensor([0., 5.], requires_grad=True))",
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("expr", SCATTER_REDUCE)
+def test_scatter_reduce_matches_torch(expr: str) -> None:
+    check(expr)

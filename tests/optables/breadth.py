@@ -757,3 +757,52 @@ OPS += [
         torch_parity=False,
     ),
 ]
+
+
+def _np_scatter_reduce(x, src, dim, index, reduce, include_self=True):
+    out = x.copy()
+    counts = np.zeros(x.shape, np.int64)
+    fn = {
+        "sum": np.add,
+        "mean": np.add,
+        "prod": np.multiply,
+        "amax": np.maximum,
+        "amin": np.minimum,
+    }
+    it = np.ndindex(*index.shape)
+    touched = set()
+    for pos in it:
+        target = list(pos)
+        target[dim] = index[pos]
+        target = tuple(target)
+        if not include_self and target not in touched:
+            out[target] = src[pos]
+        else:
+            out[target] = fn[reduce](out[target], src[pos])
+        touched.add(target)
+        counts[target] += 1
+    if reduce == "mean":
+        out = out / (counts + (1 if include_self else (counts == 0)))
+    return out
+
+
+def _scatter_index(rng, shape):
+    return rng.integers(0, 3, size=shape).astype(np.int64)
+
+
+SR_IDX = (None, None, _scatter_index)
+OPS += [
+    OpInfo(
+        f"scatter_reduce_{reduce}_{include}",
+        lambda lib, x, s, i, reduce=reduce, include=include: x.scatter_reduce(
+            0, i, s, reduce, include_self=include
+        ),
+        lambda x, s, i, reduce=reduce, include=include: _np_scatter_reduce(
+            x, s, 0, i, reduce, include
+        ),
+        [Sample(((3, 2), (4, 2), (4, 2)), makers=SR_IDX)],
+        domain=(0.5, 2.0),
+    )
+    for reduce in ("sum", "mean", "prod", "amax", "amin")
+    for include in (True, False)
+]

@@ -49,6 +49,7 @@ __all__ = [
     "repeat_interleave",
     "scatter",
     "scatter_add",
+    "scatter_reduce",
     "select_scatter",
     "slice_scatter",
     "take",
@@ -1131,26 +1132,10 @@ def repeat_interleave(
     return index_select(x, d, T._make(index.astype(np.int64)))
 
 
-class IndexPutAccumulate(NumpyFunction):
-    """y = x with v added at key (repeated indices add up); dy/dx = 1, dy/dv = grad[key]"""
+class IndexPutAccumulate(IndexAdd):
+    """index_put with accumulate=True: IndexAdd, recorded under PyTorch's node name"""
 
     node_name = "IndexPutBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, key: Key, v: Any) -> np.ndarray:
-        ctx.key = key
-        out = x.copy()
-        basic, adv = key
-        if adv is None:
-            out[basic] += v
-        else:
-            np.add.at(out[basic], adv, v)
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        need_x, _, need_v = ctx.needs_input_grad
-        return (grad if need_x else None), None, (Index.apply(grad, ctx.key) if need_v else None)
 
 
 def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
@@ -1265,6 +1250,125 @@ def diagonal_scatter(
     return out
 
 
+# --- scatter_reduce (issue 11) -------------------------------------------------------------------
+_SCATTER_REDUCES = ("sum", "prod", "mean", "amax", "amin")
+
+
+def _identity(reduce: str, dt: np.dtype) -> Any:
+    if dt.kind == "f":
+        return -np.inf if reduce == "amax" else np.inf
+    info = np.iinfo(dt) if dt.kind in "iu" else None
+    if info is None:
+        return reduce == "amin"
+    return info.min if reduce == "amax" else info.max
+
+
+class ScatterProd(NumpyFunction):
+    """y = x (where kept) times every src element scattered to each position;
+    dy/dx and dy/dsrc = the product of the other factors of that position"""
+
+    node_name = "ScatterReduceBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, block: np.ndarray, key: Key, keep: np.ndarray) -> Any:
+        basic, adv = key
+        assert adv is not None  # an along-dim key always has its index arrays
+        out = np.where(keep, x, 1).astype(x.dtype)
+        np.multiply.at(out[basic], adv, block)
+        # For the gradient where a factor is 0: how many zeros each product has, and the
+        # product of its other factors.
+        zeros = (keep & (x == 0)).astype(np.int64)
+        np.add.at(zeros[basic], adv, (block == 0).astype(np.int64))
+        nonzero = np.where(keep & (x != 0), x, 1).astype(x.dtype)
+        np.multiply.at(nonzero[basic], adv, np.where(block == 0, 1, block))
+        ctx.key, ctx.keep, ctx.zeros, ctx.nonzero = key, keep, zeros, nonzero
+        ctx.save_for_backward(x, block, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, block, y = ctx.saved_tensors
+        T = tensor_cls()
+        basic, adv = ctx.key
+        zeros, nonzero = ctx.zeros, ctx.nonzero
+
+        def others(
+            values: Tensor, y_at: Tensor, zeros_at: np.ndarray, nonzero_at: np.ndarray
+        ) -> Tensor:
+            v = values._data
+            divide = (v != 0) & (zeros_at == 0)
+            safe = where(T._make(divide), values, T._make(np.ones_like(v)))
+            fallback = np.where((v == 0) & (zeros_at == 1), nonzero_at, 0).astype(v.dtype)
+            return where(T._make(divide), y_at / safe, T._make(fallback))
+
+        need_x, need_src, _, _ = ctx.needs_input_grad
+        grad_x = grad_src = None
+        if need_x:
+            grad_x = grad * others(x, y, zeros, nonzero) * T._make(ctx.keep.astype(x._data.dtype))
+        if need_src:
+            at = Index.apply
+            grad_src = at(grad, ctx.key) * others(
+                block, at(y, ctx.key), zeros[basic][adv], nonzero[basic][adv]
+            )
+        return grad_x, grad_src, None, None
+
+
+def scatter_reduce(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    src: Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> Tensor:
+    """A copy of ``input`` where every ``src`` element is combined, by ``reduce`` (sum, prod,
+    mean, amax or amin), into the position ``index`` names along ``dim`` (as scatter does);
+    ``include_self=False`` leaves the old values of those positions out. Gradients of amax and
+    amin are shared evenly among tied elements, as in PyTorch."""
+    T = tensor_cls()
+    if reduce not in _SCATTER_REDUCES:
+        raise RuntimeError(
+            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+        )
+    key, block = _scatter_args(input, dim, index, src)
+    basic, adv = key
+    assert adv is not None  # an along-dim key always has its index arrays
+    x = input._data
+    counts = np.zeros(x.shape, np.int64)
+    np.add.at(counts[basic], adv, 1)
+    keep = np.asarray(include_self) | (counts == 0)
+    keep = np.broadcast_to(keep, x.shape)
+    if reduce in ("sum", "mean"):
+        base = input if include_self else input * T._make(keep.astype(x.dtype))
+        total = ScatterAdd.apply(base, key, block)
+        if reduce == "sum":
+            return total
+        n = (counts + keep).astype(np.int64)
+        if x.dtype.kind != "f":
+            return T._make((total._data // n).astype(x.dtype))
+        return total / T._make(n.astype(x.dtype))
+    if reduce == "prod":
+        return ScatterProd.apply(input, block, key, keep)
+    ufunc = np.maximum if reduce == "amax" else np.minimum
+    out = np.where(keep, x, _identity(reduce, x.dtype)).astype(x.dtype)
+    with np.errstate(invalid="ignore"):  # nan wins, silently, as in PyTorch
+        ufunc.at(out[basic], adv, block._data)
+    if not (input.requires_grad or block.requires_grad):
+        return T._make(out)
+    # Gradient: each output is the even mix of the elements equal to it (the ties).
+    with np.errstate(invalid="ignore"):
+        ties_x = keep & (x == out)
+        ties_src = block._data == out[basic][adv]
+    n = ties_x.astype(np.int64)
+    np.add.at(n[basic], adv, ties_src.astype(np.int64))
+    n = np.maximum(n, 1)
+    wx = T._make((ties_x / n).astype(x.dtype))
+    ws = T._make((ties_src / n[basic][adv]).astype(x.dtype))
+    mix = ScatterAdd.apply(input * wx, key, block * ws)
+    return mix + T._make(out - mix._data)  # exact values (nan included), the mix's gradient
+
+
 class IndexingMethods:
     """Tensor methods of the indexing ops."""
 
@@ -1377,3 +1481,15 @@ class IndexingMethods:
         self, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1
     ) -> Tensor:
         return diagonal_scatter(self, src, offset, dim1, dim2)  # type: ignore[arg-type]
+
+    def scatter_reduce(
+        self, dim: int, index: Tensor, src: Tensor, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        return scatter_reduce(self, dim, index, src, reduce, include_self=include_self)  # type: ignore[arg-type]
+
+    def scatter_reduce_(
+        self, dim: int, index: Tensor, src: Tensor, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        return self._inplace(  # type: ignore[attr-defined]
+            lambda s: scatter_reduce(s, dim, index, src, reduce, include_self=include_self)
+        )
