@@ -19,12 +19,18 @@ __all__ = [
     "asarray",
     "bartlett_window",
     "blackman_window",
+    "constant_pad_nd",
+    "empty_strided",
+    "from_dlpack",
+    "frombuffer",
+    "get_device",
     "hamming_window",
     "hann_window",
     "kaiser_window",
     "logspace",
     "range",
     "scalar_tensor",
+    "to_dlpack",
     "unravel_index",
     "vander",
 ]
@@ -233,3 +239,80 @@ def kaiser_window(
     """I0(β √(1 - (2k/(N-1) - 1)²)) / I0(β)."""
     check_device(device)
     return _window(window_length, periodic, lambda m: np.kaiser(m, beta), dtype, requires_grad)
+
+
+def empty_strided(
+    size: Any,
+    stride: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **ignored: Any,
+) -> Tensor:
+    """A zero-filled tensor of ``size`` (ndgrad lays it out row-major whatever ``stride`` says)."""
+    from ._creation import zeros
+
+    check_device(device)
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def frombuffer(
+    buffer: Any, *, dtype: Any, count: int = -1, offset: int = 0, requires_grad: bool = False
+) -> Tensor:
+    """A 1-D tensor that shares memory with an object exposing the buffer protocol."""
+    data = np.frombuffer(buffer, dtype=to_dtype(dtype).np, count=count, offset=offset)
+    out = Tensor._make(data)
+    if requires_grad:
+        out.requires_grad_(True)
+    return out
+
+
+def from_dlpack(ext_tensor: Any) -> Tensor:
+    """A tensor sharing memory with a DLPack-capable object (a numpy array, another library's
+    CPU tensor)."""
+    if isinstance(ext_tensor, Tensor):
+        return ext_tensor
+    return Tensor._make(np.from_dlpack(ext_tensor))
+
+
+def to_dlpack(tensor: Tensor) -> Any:
+    """A DLPack capsule of the tensor's memory (numpy's)."""
+    return tensor._data.__dlpack__()
+
+
+def get_device(input: Tensor) -> int:
+    """-1: the CPU, as in PyTorch."""
+    return -1
+
+
+def constant_pad_nd(input: Tensor, pad: Any, value: Any = 0) -> Tensor:
+    """``input`` padded with ``value``: ``pad`` lists (before, after) amounts for the last dim,
+    then the one before it, and so on; negative amounts crop."""
+    from .ops.shape import cat
+
+    pads = list(pad)
+    if len(pads) % 2 or len(pads) // 2 > input.ndim:
+        raise RuntimeError(
+            f"Length of pad must be even but instead it equals {len(pads)}"
+            if len(pads) % 2
+            else "Length of pad should be no more than twice the number of dimensions of the input."
+        )
+    out = input
+    for k in builtins.range(len(pads) // 2):
+        d = input.ndim - 1 - k
+        before, after = pads[2 * k], pads[2 * k + 1]
+        if before < 0:
+            out = out.narrow(d, -before, out.shape[d] + before)
+            before = 0
+        if after < 0:
+            out = out.narrow(d, 0, out.shape[d] + after)
+            after = 0
+        parts = []
+        for amount in (before, after):
+            shape = list(out.shape)
+            shape[d] = amount
+            parts.append(out.new_full(shape, value) if amount else None)
+        pieces = [p for p in (parts[0], out, parts[1]) if p is not None]
+        out = cat(pieces, d) if len(pieces) > 1 else out
+    return out

@@ -16,14 +16,20 @@ __all__ = [
     "are_deterministic_algorithms_enabled",
     "compile",
     "get_default_device",
+    "get_deterministic_debug_mode",
     "get_float32_matmul_precision",
     "get_num_interop_threads",
     "get_num_threads",
     "is_deterministic_algorithms_warn_only_enabled",
+    "is_warn_always_enabled",
+    "set_anomaly_enabled",
     "set_default_device",
+    "set_default_tensor_type",
+    "set_deterministic_debug_mode",
     "set_float32_matmul_precision",
     "set_num_interop_threads",
     "set_num_threads",
+    "set_warn_always",
     "use_deterministic_algorithms",
 ]
 
@@ -105,3 +111,65 @@ def compile(model: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
     if model is None:
         return lambda fn: fn
     return model
+
+
+_warn_always = [False]
+
+
+def set_warn_always(b: bool) -> None:
+    """Recorded (PyTorch uses it to repeat warnings it shows once; ndgrad's are Python's)."""
+    _warn_always[0] = bool(b)
+
+
+def is_warn_always_enabled() -> bool:
+    return _warn_always[0]
+
+
+_DEBUG_MODES = {"default": 0, "warn": 1, "error": 2}
+
+
+def set_deterministic_debug_mode(debug_mode: str | int) -> None:
+    """0/"default", 1/"warn" or 2/"error": recorded; every ndgrad op is deterministic."""
+    if isinstance(debug_mode, str):
+        if debug_mode not in _DEBUG_MODES:
+            raise RuntimeError(
+                "invalid value of debug_mode, expected one of `default`, `warn`, `error`, but got "
+                f"{debug_mode}"
+            )
+        debug_mode = _DEBUG_MODES[debug_mode]
+    if debug_mode not in (0, 1, 2):
+        raise RuntimeError(
+            f"invalid value of debug_mode, expected 0, 1, or 2, but got {debug_mode}"
+        )
+    use_deterministic_algorithms(debug_mode > 0, warn_only=debug_mode == 1)
+
+
+def get_deterministic_debug_mode() -> int:
+    if not _deterministic["mode"]:
+        return 0
+    return 1 if _deterministic["warn_only"] else 2
+
+
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """``autograd.set_detect_anomaly``, under the name PyTorch also has at the top level."""
+    from .autograd.anomaly_mode import set_detect_anomaly
+
+    set_detect_anomaly(enabled, check_nan)
+
+
+def set_default_tensor_type(t: Any) -> None:
+    """The default floating dtype from a legacy type (``torch.DoubleTensor`` or its name);
+    deprecated in PyTorch for ``set_default_dtype``."""
+    from ._legacy import legacy_dtype
+    from .dtypes import set_default_dtype
+
+    warnings.warn(
+        "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+        "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
+        UserWarning,
+        stacklevel=2,
+    )
+    dt = legacy_dtype(t)
+    if dt is None or not dt.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    set_default_dtype(dt)

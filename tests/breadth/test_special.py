@@ -136,3 +136,63 @@ def test_asarray_shares_numpy_memory() -> None:
     t = ndgrad.asarray(a)
     t[0] = 5.0
     assert a[0] == 5.0
+
+
+EXTRA_PARITY = [
+    "torch.norm_except_dim(torch.tensor([[3., 4], [0, 1]]), 2, 0)",
+    "torch.norm_except_dim(torch.tensor([[3., 4], [0, 1]]), 2, -1)",
+    "torch.gradient(torch.tensor([1., 2, 4, 8]))",
+    "torch.gradient(torch.tensor([[1., 2, 4], [2, 5, 9]]), spacing=2.)",
+    "torch.gradient(torch.tensor([1., 2, 4, 8]), spacing=(torch.tensor([0., 1, 3, 4]),))",
+    "torch.gradient(torch.tensor([[1., 2, 4], [2, 5, 9]]), dim=1, edge_order=2)",
+    "torch.gradient(torch.tensor([1, 2, 4]))",
+    "torch.gradient(torch.tensor([1.]))",
+    "torch.histogram(torch.tensor([1., 2, 1]), bins=4, range=(0., 3.))",
+    "torch.histogram(torch.tensor([1., 2, 1]), torch.tensor([0., 1, 2, 3]))",
+    "torch.histogram(torch.tensor([1., 2, 1]), bins=2, density=True)",
+    "torch.histogram(torch.tensor([1., 2, 1]), bins=2, weight=torch.tensor([1., 2, 3]))",
+    "torch.frombuffer(bytearray(b'\\x01\\x00\\x00\\x00\\x02\\x00\\x00\\x00'), dtype=torch.int32)",
+    "torch.empty_strided((2, 3), (3, 1)).shape",
+    "torch.get_device(torch.ones(1))",
+    "torch.from_dlpack(np.arange(3.))",
+    "torch.constant_pad_nd(torch.ones(2, 2), [1, 0], 5.)",
+    "torch.constant_pad_nd(torch.ones(2, 3), [1, -1, 2, 0])",
+    "torch.get_deterministic_debug_mode()",
+    "torch.is_warn_always_enabled()",
+    "torch.set_deterministic_debug_mode('x')",
+    "torch.set_deterministic_debug_mode(5)",
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("expr", EXTRA_PARITY)
+def test_norms_gradient_histogram_and_buffers_match_torch(expr: str) -> None:
+    check(expr)
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "expr",
+    ["torch.frobenius_norm(torch.tensor([[3., 4]]), (0, 1))", "torch.nuclear_norm(torch.eye(2))"],
+)
+def test_deprecated_norms_match_torch(expr: str) -> None:
+    with pytest.warns(UserWarning, match="is deprecated and it is just left for JIT"):
+        check(expr)
+
+
+def test_settings_round_trip() -> None:
+    ndgrad.set_deterministic_debug_mode("warn")
+    assert ndgrad.get_deterministic_debug_mode() == 1
+    assert ndgrad.are_deterministic_algorithms_enabled()
+    ndgrad.set_deterministic_debug_mode(0)
+    assert not ndgrad.are_deterministic_algorithms_enabled()
+    ndgrad.set_anomaly_enabled(True)
+    assert ndgrad.is_anomaly_enabled()
+    ndgrad.set_anomaly_enabled(False)
+    assert not ndgrad.is_anomaly_enabled()
+    with pytest.warns(UserWarning, match="set_default_tensor_type"):
+        ndgrad.set_default_tensor_type(ndgrad.DoubleTensor)
+    try:
+        assert ndgrad.get_default_dtype() == ndgrad.float64
+    finally:
+        ndgrad.set_default_dtype(ndgrad.float32)

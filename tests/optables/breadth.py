@@ -806,3 +806,42 @@ OPS += [
     for reduce in ("sum", "mean", "prod", "amax", "amin")
     for include in (True, False)
 ]
+
+
+def _nuclear_norm(lib, a):
+    with warnings.catch_warnings():  # deprecated in PyTorch, with a warning (tested elsewhere)
+        warnings.simplefilter("ignore")
+        return lib.nuclear_norm(a)
+
+
+def _np_gradient(a, spacing=1, dim=None, edge_order=1):
+    g = np.gradient(a, spacing, axis=dim, edge_order=edge_order)
+    return tuple(g) if isinstance(g, list | tuple) else (g,)
+
+
+OPS += [
+    OpInfo(
+        "gradient",
+        lambda lib, a, **kw: lib.gradient(a, **kw),
+        _np_gradient,
+        [
+            Sample(((5,),)),
+            Sample(((3, 4),), {"spacing": 2.0}),
+            Sample(((3, 4),), {"dim": 1, "edge_order": 2}),
+        ],
+    ),
+    OpInfo(
+        "constant_pad_nd",
+        lambda lib, a, **kw: lib.constant_pad_nd(a, **kw),
+        lambda a, pad, value=0: np.pad(
+            a, ((pad[2], pad[3]), (pad[0], pad[1])), constant_values=value
+        ),
+        [Sample(((2, 3),), {"pad": [1, 2, 0, 1], "value": 1.5})],
+    ),
+    OpInfo(
+        "nuclear_norm",
+        _nuclear_norm,
+        lambda a: np.linalg.norm(a, "nuc"),
+        [Sample(((3, 4),))],
+    ),
+]

@@ -37,7 +37,9 @@ __all__ = [
     "dist",
     "dot",
     "einsum",
+    "frobenius_norm",
     "ger",
+    "gradient",
     "inner",
     "inverse",
     "kron",
@@ -48,6 +50,8 @@ __all__ = [
     "mm",
     "mv",
     "norm",
+    "norm_except_dim",
+    "nuclear_norm",
     "outer",
     "pinverse",
     "qr",
@@ -1062,6 +1066,87 @@ def matrix_exp(input: Tensor) -> Tensor:
     from .. import linalg
 
     return linalg.matrix_exp(input)
+
+
+def frobenius_norm(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """√(Σ x²) over ``dim`` (deprecated in PyTorch, which warns)."""
+    from .. import linalg
+
+    warnings.warn(
+        "at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be "
+        "removed in a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, "
+        "keepdim)` instead",
+        UserWarning,
+        stacklevel=2,
+    )
+    return linalg.vector_norm(_tensor_arg(input, "frobenius_norm", "input", 1), 2, dim, keepdim)
+
+
+def nuclear_norm(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """The sum of the singular values of a matrix (of the two dims ``dim``; deprecated in
+    PyTorch, which warns)."""
+    from .. import linalg
+
+    warnings.warn(
+        "at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be "
+        "removed in a future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, "
+        "keepdim)` instead",
+        UserWarning,
+        stacklevel=2,
+    )
+    x = _tensor_arg(input, "nuclear_norm", "input", 1)
+    return linalg.matrix_norm(x, "nuc", (-2, -1) if dim is None else dim, keepdim)
+
+
+def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
+    """The ``pow``-norm of v over every dim but ``dim`` (kept, size 1 elsewhere); dim=-1: all."""
+    from .. import linalg
+
+    x = _tensor_arg(v, "norm_except_dim", "v", 1)
+    if dim == -1:
+        return linalg.vector_norm(x, pow)
+    d = wrap_dim(dim, x._data.ndim)
+    others = tuple(i for i in range(x._data.ndim) if i != d)
+    return linalg.vector_norm(x, pow, dim=others, keepdim=True)
+
+
+def gradient(
+    input: Tensor, *, spacing: Any = 1, dim: Any = None, edge_order: int = 1
+) -> tuple[Tensor, ...]:
+    """Estimates of ∂input/∂x along each dim by central differences (one-sided at the edges,
+    first or second order), as numpy.gradient; spacing is a number, one per dim, or the sample
+    coordinates. Differentiable: each result is a fixed linear map of input."""
+    x = _tensor_arg(input, "gradient", "input", 1)
+    ndim = x._data.ndim
+    dims = list(range(ndim)) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    dims = [wrap_dim(d, ndim) for d in dims]
+    if edge_order not in (1, 2):
+        raise RuntimeError(
+            f"torch.gradient only supports edge_order=1 and edge_order=2, but got {edge_order}."
+        )
+    spacings = list(spacing) if isinstance(spacing, list | tuple) else [spacing] * len(dims)
+    if len(spacings) != len(dims):
+        raise RuntimeError(
+            f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+            f"arguments to have the same length, but got a spacing argument of length "
+            f"{len(spacings)} and a dim argument of length {len(dims)}."
+        )
+    out = []
+    for d, h in zip(dims, spacings, strict=True):
+        n = x._data.shape[d]
+        if n < edge_order + 1:
+            raise RuntimeError(
+                "torch.gradient expected each dimension size to be at least edge_order+1"
+            )
+        coords: Any = h._data.astype(np.float64) if isinstance(h, tensor_cls()) else float(h)
+        order: Any = edge_order
+        basis = np.gradient(np.eye(n), coords, axis=0, edge_order=order)  # column j: e_j'
+        matrix = tensor_cls()._make(
+            basis.T.astype(x._data.dtype if x._data.dtype.kind == "f" else np.float32)
+        )
+        xf = x if x._data.dtype.kind == "f" else x.to(np.dtype(np.float32))
+        out.append(xf.movedim(d, -1).matmul(matrix).movedim(-1, d))
+    return tuple(out)
 
 
 class LinalgMethods:

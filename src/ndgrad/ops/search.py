@@ -25,6 +25,7 @@ __all__ = [
     "bucketize",
     "equal",
     "histc",
+    "histogram",
     "isin",
     "nonzero",
     "searchsorted",
@@ -261,6 +262,53 @@ def histc(input: Tensor, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:
     return _const(np.bincount(index, minlength=bins).astype(x.dtype))
 
 
+class _Histogram(tuple):
+    """(hist, bin_edges), printed as PyTorch's ``torch.return_types.histogram``."""
+
+    __slots__ = ()
+    n_fields = 2
+
+    @property
+    def hist(self) -> Any:
+        return self[0]
+
+    @property
+    def bin_edges(self) -> Any:
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.histogram(\nhist={self[0]!r},\nbin_edges={self[1]!r})"
+
+
+def histogram(
+    input: Tensor,
+    bins: Any = 100,
+    *,
+    range: Any = None,
+    weight: Tensor | None = None,
+    density: bool = False,
+) -> Any:
+    """(hist, bin_edges): counts (or weights, or a density) of ``input`` in ``bins`` equal bins
+    over ``range`` (the data's range by default), or in the bins a tensor of edges gives."""
+    require_tensor(input, "histogram")
+    x = input._data
+    if x.dtype.kind != "f":
+        raise RuntimeError(
+            f"torch.histogram: input tensor and bins tensors should have the same dtype, but got "
+            f"input {dtype_name(x.dtype).lower()} and bins {dtype_name(x.dtype).lower()}"
+        )
+    edges: Any = bins._data if isinstance(bins, tensor_cls()) else int(bins)
+    w = None if weight is None else weight._data
+    hist, out_edges = np.histogram(
+        x.reshape(-1),
+        edges,
+        range=range,
+        weights=None if w is None else w.reshape(-1),
+        density=density,
+    )
+    return _Histogram((_const(hist.astype(x.dtype)), _const(out_edges.astype(x.dtype))))
+
+
 def isin(
     elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False
 ) -> Tensor:
@@ -328,6 +376,16 @@ class SearchMethods:
 
     def bincount(self, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
         return bincount(self, weights, minlength)  # type: ignore[arg-type]
+
+    def histogram(
+        self,
+        bins: Any = 100,
+        *,
+        range: Any = None,
+        weight: Tensor | None = None,
+        density: bool = False,
+    ) -> Any:
+        return histogram(self, bins, range=range, weight=weight, density=density)  # type: ignore[arg-type]
 
     def histc(self, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:
         return histc(self, bins, min, max)  # type: ignore[arg-type]
