@@ -1,12 +1,20 @@
-"""ndgrad.save / ndgrad.load: tensors and nested containers in a safe, documented npz format.
+"""ndgrad.save / ndgrad.load: tensors, containers and whole objects in a safe npz format.
 
 The file is a numpy ``.npz`` archive (a zip of ``.npy`` arrays): ``t0.npy``, ``t1.npy``... hold
 the arrays, and ``__ndgrad__.npy`` holds a UTF-8 JSON header (as a uint8 array) describing the
 object tree (see docs/serialization.md). Loading uses ``allow_pickle=False`` and only ever builds
 tensors, arrays, numbers, strings, None, lists, tuples and dicts: nothing from the file is
-unpickled or executed. Saving to a path is atomic: a temporary file in the same directory is
-written, flushed, fsynced and renamed over the target, so an interrupted save leaves the previous
-file intact.
+unpickled or executed.
+
+Other objects (a whole model: ``ndgrad.save(model, f)``) are stored as their class's name and
+their ``__dict__`` (or ``__getstate__()``), also in JSON. PyTorch's safety model applies when
+loading them: with ``weights_only=True`` (the default) a class or function named in the file is
+used only if the user allowlisted it (``add_safe_globals``, ``safe_globals``); nothing is imported
+by name. ``weights_only=False`` imports and rebuilds whatever the file names, which can run code:
+only for files from a trusted source.
+
+Saving to a path is atomic: a temporary file in the same directory is written, flushed, fsynced
+and renamed over the target, so an interrupted save leaves the previous file intact.
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ import contextlib
 import io
 import json
 import os
+import pickle
+import sys
 import tempfile
 import zipfile
 from collections import OrderedDict
@@ -24,10 +34,18 @@ import numpy as np
 
 from ._tensor import Tensor
 
-__all__ = ["load", "save"]
+__all__ = [
+    "add_safe_globals",
+    "clear_safe_globals",
+    "get_safe_globals",
+    "load",
+    "safe_globals",
+    "save",
+]
 
 FORMAT = "ndgrad"
 VERSION = 1
+VERSION_OBJECTS = 2  # files holding whole objects (class names and states)
 HEADER = "__ndgrad__"
 _DTYPES = {
     "bool",
@@ -50,6 +68,7 @@ class _Encoder:
         self.arrays: dict[str, np.ndarray] = {}
         self.ids: dict[int, int] = {}
         self.keep: list[Any] = []  # keeps encoded objects alive so their ids stay unique
+        self.objects: dict[int, int] = {}  # id(obj) -> its number, for shared and cyclic refs
 
     def _array(self, obj: Any, data: np.ndarray) -> int:
         key = self.ids.get(id(obj))
@@ -89,14 +108,65 @@ class _Encoder:
             return {"dict": items, "ordered": isinstance(obj, OrderedDict)}
         if isinstance(obj, list):
             return {"list": [self.encode(v, depth + 1) for v in obj]}
+        if type(obj) in (set, frozenset):
+            kind = "set" if type(obj) is set else "frozenset"
+            return {kind: [self.encode(v, depth + 1) for v in obj]}
         if isinstance(obj, tuple):
             size = type(obj).__name__ == "Size"
             return {"size" if size else "tuple": [self.encode(v, depth + 1) for v in obj]}
+        from .dtypes import dtype
+
+        if isinstance(obj, dtype):
+            return {"dtype": obj.np.name}
+        if isinstance(obj, type) or (callable(obj) and hasattr(obj, "__qualname__")):
+            return {"global": _global_name(obj)}
+        return self._object(obj, depth)
+
+    def _object(self, obj: Any, depth: int) -> Any:
+        """Any other object: its class and its state, shared references kept shared."""
+        number = self.objects.get(id(obj))
+        if number is not None:
+            return {"ref": number}
+        cls = type(obj)
+        if cls.__reduce_ex__ is not object.__reduce_ex__ or cls.__reduce__ is not object.__reduce__:
+            raise TypeError(_unsupported(obj))  # it pickles itself in its own way
+        custom = getattr(cls, "__getstate__", None)
+        if custom is not None and custom is not getattr(object, "__getstate__", None):
+            state = obj.__getstate__()
+        elif hasattr(obj, "__dict__"):
+            state = obj.__dict__
+        else:
+            raise TypeError(_unsupported(obj))
+        if isinstance(obj, bytes | bytearray | complex):
+            raise TypeError(_unsupported(obj))
+        number = self.objects[id(obj)] = len(self.objects)
+        self.keep.append(obj)
+        name = _global_name(cls)
+        return {"object": name, "id": number, "state": self.encode(state, depth + 1)}
+
+
+def _unsupported(obj: Any) -> str:
+    return (
+        "ndgrad.save stores tensors, numpy arrays, numbers, strings, None, dicts, lists and "
+        "tuples of them, and objects of importable classes with their __dict__; got an object of "
+        f"type {type(obj).__name__} that it cannot store"
+    )
+
+
+def _global_name(obj: Any) -> str:
+    """``module:qualname`` of a class or function that can be found again by that name."""
+    module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", "")
+    found: Any = None
+    if isinstance(module, str) and "<" not in qualname:
+        found = sys.modules.get(module)
+        for part in qualname.split("."):
+            found = getattr(found, part, None)
+    if found is not obj:
         raise TypeError(
-            "ndgrad.save stores tensors, numpy arrays, numbers, strings, None and dicts, lists "
-            f"and tuples of them; got an object of type {type(obj).__name__}. (To save a "
-            "model, save its state_dict().)"
+            f"ndgrad.save stores classes and functions by name, and {obj!r} cannot be found by "
+            "its name (a lambda or a local definition); save the state_dict() instead"
         )
+    return f"{module}:{qualname}"
 
 
 def save(
@@ -106,13 +176,15 @@ def save(
     pickle_protocol: Any = None,
     _use_new_zipfile_serialization: bool = True,
 ) -> None:
-    """Write ``obj`` (tensors, numbers, strings, None and dicts/lists/tuples of them) to ``f``.
+    """Write ``obj`` to ``f``: tensors, numbers, strings, None, dicts/lists/tuples of them, and
+    other objects (a whole model) as their class name and state.
 
     ``f`` is a path (written atomically) or a binary file object.
     """
     encoder = _Encoder()
     root = encoder.encode(obj)
-    header = json.dumps({"format": FORMAT, "version": VERSION, "root": root})
+    version = VERSION_OBJECTS if encoder.objects else VERSION
+    header = json.dumps({"format": FORMAT, "version": version, "root": root})
     arrays = dict(encoder.arrays)
     arrays[HEADER] = np.frombuffer(header.encode("utf-8"), dtype=np.uint8)
     if hasattr(f, "write"):
@@ -156,9 +228,30 @@ def _atomic_write(path: str, arrays: dict[str, np.ndarray]) -> None:
 
 
 class _Decoder:
-    def __init__(self, archive: Any, name: str) -> None:
+    def __init__(self, archive: Any, name: str, weights_only: bool = True) -> None:
         self.archive, self.name = archive, name
         self.cache: dict[int, Any] = {}
+        self.weights_only = weights_only
+        self.objects: dict[int, Any] = {}
+
+    def _global(self, name: Any) -> Any:
+        """The class or function ``module:qualname`` names: from the allowlist only, unless
+        weights_only=False (then it is imported, which can run code)."""
+        if not isinstance(name, str) or name.count(":") != 1:
+            raise self._bad(f"malformed global name {name!r}")
+        allowed = _allowed_globals()
+        if name in allowed:
+            return allowed[name]
+        dotted = name.replace(":", ".")
+        if self.weights_only:
+            raise pickle.UnpicklingError(_WEIGHTS_ONLY_FAILED.format(name=dotted))
+        module_name, qualname = name.split(":")
+        import importlib
+
+        found: Any = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            found = getattr(found, part)
+        return found
 
     def _bad(self, why: str) -> RuntimeError:
         return RuntimeError(f"{self.name} is not a valid ndgrad save file: {why}")
@@ -195,6 +288,37 @@ class _Decoder:
             return t
         if kind == "ndarray":
             return self._array(value)
+        if kind == "dtype" and isinstance(value, str):
+            from . import dtypes
+
+            if value not in _DTYPES:
+                raise self._bad(f"unknown dtype {value!r}")
+            return dtypes.from_numpy_dtype(np.dtype(value))
+        if kind == "global":
+            return self._global(value)
+        if kind == "ref":
+            if value not in self.objects:
+                raise self._bad(f"reference to a missing object {value!r}")
+            return self.objects[value]
+        if kind == "object":
+            number = node.get("id")
+            if not isinstance(number, int) or number in self.objects:
+                raise self._bad("malformed object entry")
+            cls = self._global(value)
+            if not isinstance(cls, type):
+                raise self._bad(f"{value!r} is not a class")
+            obj = cls.__new__(cls)  # type: ignore[call-overload]
+            self.objects[number] = obj  # before its state: the state may refer back to it
+            state = self.decode(node.get("state"), depth + 1)
+            if hasattr(obj, "__setstate__") and type(obj).__setstate__ is not getattr(
+                object, "__setstate__", None
+            ):
+                obj.__setstate__(state)
+            elif isinstance(state, dict):
+                obj.__dict__.update(state)
+            else:
+                raise self._bad(f"the state of a {value!r} object is not a dict")
+            return obj
         if kind == "none" and value is None:
             return None
         if kind == "bool" and isinstance(value, bool):
@@ -211,6 +335,12 @@ class _Decoder:
                 raise self._bad(f"bad float {value!r}") from None
         if kind == "str" and isinstance(value, str):
             return value
+        if kind in ("set", "frozenset") and isinstance(value, list):
+            members = [self.decode(v, depth + 1) for v in value]
+            try:
+                return set(members) if kind == "set" else frozenset(members)
+            except TypeError:
+                raise self._bad("unhashable set member") from None
         if kind in ("list", "tuple", "size") and isinstance(value, list):
             items = [self.decode(v, depth + 1) for v in value]
             if kind == "list":
@@ -246,7 +376,11 @@ def load(
     mmap: Any = None,
     **pickle_load_args: Any,
 ) -> Any:
-    """Read an object written by ``ndgrad.save``. Never unpickles: other files are refused."""
+    """Read an object written by ``ndgrad.save``. Never unpickles: other files are refused.
+
+    Whole objects (a saved model) are rebuilt only from allowlisted classes unless
+    ``weights_only=False`` (PyTorch's default since 2.6 is ``weights_only=True``, as here).
+    """
     if hasattr(f, "read"):
         name = getattr(f, "name", "<file object>")
         raw = f.read()
@@ -275,7 +409,7 @@ def load(
         raise RuntimeError(
             f"{name} is not a valid ndgrad save file: it is truncated or corrupted ({e})"
         ) from None
-    decoder = _Decoder(archive, name)
+    decoder = _Decoder(archive, name, weights_only is not False)
     if not isinstance(header_array, np.ndarray) or header_array.dtype != np.uint8:
         raise decoder._bad("malformed header")
     try:
@@ -285,9 +419,77 @@ def load(
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise decoder._bad("the header does not name the ndgrad format")
     version = header.get("version")
-    if version != VERSION:
-        raise decoder._bad(f"format version {version!r} is not supported (expected {VERSION})")
+    if version not in (VERSION, VERSION_OBJECTS):
+        raise decoder._bad(
+            f"format version {version!r} is not supported (expected {VERSION} or {VERSION_OBJECTS})"
+        )
     try:
         return decoder.decode(header.get("root"))
     finally:
         archive.close()
+
+
+# --- the allowlist of weights_only loading -------------------------------------------------------
+_safe_globals: dict[str, Any] = {}
+
+_WEIGHTS_ONLY_FAILED = (
+    "Weights only load failed. This file can still be loaded, to do so you have two options, do "
+    "those steps only if you trust the source of the checkpoint. \n\t(1) In PyTorch 2.6, we "
+    "changed the default value of the `weights_only` argument in `torch.load` from `False` to "
+    "`True`. Re-running `torch.load` with `weights_only` set to `False` will likely succeed, but "
+    "it can result in arbitrary code execution. Do it only if you got the file from a trusted "
+    "source.\n\t(2) Alternatively, to load with `weights_only=True` please check the "
+    "recommended steps in the following error message.\n\tWeightsUnpickler error: Unsupported "
+    "global: GLOBAL {name} was not an allowed global by default. Please use "
+    "`torch.serialization.add_safe_globals([{name}])` or the "
+    "`torch.serialization.safe_globals([{name}])` context manager to allowlist this global if "
+    "you trust this class/function."
+)
+
+
+def _allowed_globals() -> dict[str, Any]:
+    from collections import OrderedDict as _OrderedDict
+
+    from .nn.parameter import Parameter
+
+    allowed = {_global_name(c): c for c in (Tensor, Parameter, _OrderedDict)}
+    allowed.update(_safe_globals)
+    return allowed
+
+
+def _names(globals_list: Any) -> dict[str, Any]:
+    out = {}
+    for g in globals_list:
+        obj = g[0] if isinstance(g, tuple) else g  # PyTorch also takes (obj, "name") pairs
+        out[_global_name(obj)] = obj
+    return out
+
+
+def add_safe_globals(safe_globals: list[Any]) -> None:
+    """Allow ``load(weights_only=True)`` to rebuild these classes and reference these functions."""
+    _safe_globals.update(_names(safe_globals))
+
+
+def get_safe_globals() -> list[Any]:
+    """The classes and functions added with ``add_safe_globals``."""
+    return list(_safe_globals.values())
+
+
+def clear_safe_globals() -> None:
+    """Forget everything ``add_safe_globals`` allowed."""
+    _safe_globals.clear()
+
+
+class safe_globals:
+    """Within ``with safe_globals([...]):``, these are allowlisted as by ``add_safe_globals``."""
+
+    def __init__(self, safe_globals: list[Any]) -> None:
+        self.added = _names(safe_globals)
+
+    def __enter__(self) -> None:
+        self.saved = dict(_safe_globals)
+        _safe_globals.update(self.added)
+
+    def __exit__(self, *exc: Any) -> None:
+        _safe_globals.clear()
+        _safe_globals.update(self.saved)

@@ -1140,7 +1140,7 @@ def gradient(
             )
         coords: Any = h._data.astype(np.float64) if isinstance(h, tensor_cls()) else float(h)
         order: Any = edge_order
-        basis = np.gradient(np.eye(n), coords, axis=0, edge_order=order)  # column j: e_j'
+        basis: Any = np.gradient(np.eye(n), coords, axis=0, edge_order=order)  # column j: e_j'
         matrix = tensor_cls()._make(
             basis.T.astype(x._data.dtype if x._data.dtype.kind == "f" else np.float32)
         )
