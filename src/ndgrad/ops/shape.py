@@ -1306,7 +1306,7 @@ def rot90(input: Tensor, k: int = 1, dims: Any = (0, 1)) -> Tensor:
         return flip(input, (d0, d1))
     if k == 3:
         return flip(input, (d0,)).transpose(d0, d1)
-    return clone(input)
+    return input.clone()
 
 
 def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
