@@ -725,9 +725,9 @@ class Tensor(
         """This tensor if its storage is in row-major order, else a row-major copy."""
         if self._data.flags.c_contiguous:
             return self
-        from .ops.arithmetic import clone
+        from .ops.arithmetic import CloneContiguous
 
-        return clone(self)
+        return CloneContiguous.apply(self)
 
     def type_as(self, other: Tensor) -> Tensor:
         """This tensor cast to ``other``'s dtype (itself when the dtype already matches)."""
