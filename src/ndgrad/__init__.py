@@ -14,6 +14,8 @@ tensor([[4.5000, 4.5000],
 
 from __future__ import annotations
 
+import warnings as _warnings
+
 from . import (
     _layout,
     _legacy,
@@ -121,9 +123,16 @@ from .ops.unary import *  # noqa: F403
 
 __version__ = "0.1.0"
 
+# Where PyTorch silently returns inf or nan (log(0), 0 / 0, sqrt(-1)), numpy warns, and the
+# warning would point into ndgrad's own op modules rather than at the user's line. PyTorch is
+# silent, and so is ndgrad: numpy's RuntimeWarnings raised inside ndgrad's modules are ignored
+# (anomaly mode's check_nan is the tool that finds where a nan was made). Warnings that ndgrad
+# itself issues are UserWarnings and DeprecationWarnings, and are untouched.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ndgrad(\.|$)")
+
 # The torch-level names that take out=: after the op modules, since these wrap their functions.
-from .ops import out as _out
-from .ops.out import *  # noqa: F403
+from .ops import out as _out  # noqa: E402
+from .ops.out import *  # noqa: E402, F403
 
 
 def is_tensor(obj: object) -> builtins_bool:
