@@ -640,3 +640,30 @@ def _snippet(code: str) -> Callable[[Any, Any], Any]:
 def test_snippet_matches_pytorch(name: str) -> None:
     program = _snippet(SNIPPETS[name])
     _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def _second_order_through_alias(alias: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def program(lib: Any, F: Any) -> Any:
+        t0 = lib.tensor(0.8, dtype=lib.float64, requires_grad=True)
+        t1 = alias(lib, t0)
+        F.gelu(t0 * t1).backward(create_graph=True)
+        return t0.grad, lib.autograd.grad(t0.grad, [t0])
+
+    return program
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "alias",
+    [
+        lambda lib, t: t.detach(),
+        lambda lib, t: t.data,
+        lambda lib, t: lib.nn.Parameter(t.detach(), requires_grad=False),
+    ],
+    ids=["detach", "data", "parameter"],
+)
+def test_second_order_through_an_alias_matches_pytorch(alias: Any) -> None:
+    # The alias shared t0's array object, so the multiply's saved operand was taken for t0 itself
+    # and the double backward differentiated through it: a silently wrong second derivative.
+    program = _second_order_through_alias(alias)
+    _assert_same(_run(program, ndgrad), _run(program, torch))

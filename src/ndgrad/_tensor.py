@@ -118,13 +118,15 @@ class Tensor(
     @property
     def data(self) -> Tensor:
         """The same storage as a tensor outside the graph; writes to it are not tracked."""
-        return Tensor._make(self._data)
+        # A new array object on the same memory: ops tell their arguments apart by array
+        # identity (a saved value is matched to its input), so x * x.data must not look like x * x.
+        return Tensor._make(self._data.view())
 
     @data.setter
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
-        self._data = value._data
+        self._data = value._data.view()  # the same memory, its own array object (see the getter)
 
     @property
     def shape(self) -> Size:
@@ -281,7 +283,11 @@ class Tensor(
 
                 self._grad = Copy.apply(Tensor._make(grad._data), grad)
             else:
-                self._grad = Tensor._make(np.array(grad._data, copy=True))
+                # Laid out as the variable is (PyTorch's gradient layout contract).
+                if self._data.flags.c_contiguous:
+                    self._grad = Tensor._make(np.array(grad._data, order="C", copy=True))
+                else:
+                    self._grad = Tensor._make(np.array(grad._data, order="K", copy=True))
         elif _state.grad_enabled:
             # create_graph: the sum is recorded, and the old .grad is left as it was.
             self._grad = current + grad
@@ -295,7 +301,7 @@ class Tensor(
 
     def detach(self) -> Tensor:
         """A tensor on the same storage, outside the graph; shares the version counter."""
-        t = Tensor._make(self._data)
+        t = Tensor._make(self._data.view())  # a new array object: see ``data``
         t._version_counter = self._counter()
         return t
 
@@ -617,7 +623,9 @@ class Tensor(
 
     def _fill_untracked(self, value: Any) -> Tensor:
         self._check_inplace()
-        if _errors.has_internal_overlap(self._data):
+        # One value into every element: an expanded tensor is fine (PyTorch's fill_ allows it),
+        # only a read-only array is not.
+        if not self._data.flags.writeable:
             raise RuntimeError(_errors.INTERNAL_OVERLAP)
         self._data[...] = value
         self._bump_version()

@@ -85,9 +85,10 @@ def _root_edge(t: Tensor, index: int) -> tuple[Node, int]:
         raise TypeError("Expected output to be a torch.Tensor")
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
-    if not t._requires_grad:
+    node = t._accumulator() if t._requires_grad else None
+    if node is None:  # (a view that requires grad only through its base has no node either)
         raise RuntimeError(_errors.NO_GRAD_FN.format(index=index))
-    return (t._accumulator(), 0)
+    return (node, 0)
 
 
 def _make_grads(

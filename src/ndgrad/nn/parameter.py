@@ -19,7 +19,7 @@ class Parameter(Tensor):
         if data is None:
             array = np.empty((0,), dtype=np.float32)
         elif isinstance(data, Tensor):
-            array = data._data
+            array = data._data.view()  # the same memory, its own array object (see Tensor.data)
         else:
             raise TypeError(
                 f"Parameter(): argument 'data' must be a Tensor, not {type(data).__name__}"

@@ -178,12 +178,22 @@ class CopySlices(SetIndex):
 
 
 class WholeCopy(SetIndex):
-    """A write of the whole tensor (``x[...] = v``): PyTorch's copy_."""
+    """A write of the whole tensor (``x[...] = v``): PyTorch's copy_.
+
+    No gradient reaches the old x: it is zeros, made outside any graph (as PyTorch's
+    zeros_like), so under create_graph it does not require grad.
+    """
 
     node_name = "CopyBackwards"
 
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_x, _, need_v = ctx.needs_input_grad
+        grad_x = tensor_cls()._make(np.zeros_like(grad._data)) if need_x else None
+        return grad_x, None, (Index.apply(grad, ctx.key) if need_v else None)
 
-class WholeFill(SetIndex):
+
+class WholeFill(WholeCopy):
     """A write of one value into the whole tensor: PyTorch's fill_."""
 
     node_name = "FillBackward3"
