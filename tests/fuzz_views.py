@@ -18,22 +18,28 @@ log_softmax, rsub, ``torch.add(alpha=)``).
 
 Programs are drawn with PyTorch as the oracle for shapes and values: each proposed statement is run
 on a PyTorch "shadow" of the program so far, which lets the generator pick valid indices and keep
-ties and kinks away by construction (leaf values come from a grid without zero and without repeats;
-``relu``/``abs``/``elu``/``clamp_`` are only drawn when no input is within 1e-3 of the kink, division
-only when the denominator is at least 0.1 away from 0, ``exp`` only below 5). A statement PyTorch
-refuses is kept, as the program's last statement, half of the time, so error paths are compared
-too (the other half it is dropped and another one drawn). Generation is deterministic given the
-seed and the PyTorch version.
+ties and kinks away by construction: leaf values come from a grid without zero and without
+repeats; ``relu``/``abs``/``elu``/``clamp_`` are only drawn when no input is within 1e-3 of the
+kink, division only when the denominator is at least 0.1 away from 0, ``exp`` only below 5. A
+statement PyTorch refuses is kept, as the program's last statement, half of the time, so error
+paths are compared too (otherwise it is dropped and another drawn). Generation is deterministic
+given the seed and the PyTorch version.
 
-What is implementation-defined, and therefore compared loosely on purpose:
+What is implementation-defined, and therefore not compared, or compared loosely, on purpose:
 
 * Floats: values and gradients are compared with ``rtol=1e-7, atol=1e-9`` (float64 only); the two
-  libraries round differently (numpy vs ATen kernels, a different summation order), so an exact
+  libraries round differently (numpy vs ATen kernels, another summation order), so an exact
   comparison would report ulp-level noise.
-* Error messages: the class must match; the message is compared too, but a differing message is
-  counted under its own kind (``message``), since where PyTorch's text is built from internal
-  details (node names with an index, a version number) a stable match is not always defined.
-* After an exception, gradients are not compared: which leaves PyTorch's engine has already
+* A write whose source overlaps its destination in memory without being the same view
+  (``x += x.unbind(-1)[0]``, ``y[1:3] = y[0:2]``): PyTorch's result then depends on the iteration
+  order of its kernel. The generator keeps such a statement only when PyTorch detects the overlap
+  and raises (then the error is compared), never when PyTorch computes something.
+* Writes into the tensors ``autograd.grad`` returns: whether they share memory with each other is
+  PyTorch's implementation detail, so the generator does not write into them (reading them, and
+  writing into ``.grad``, is compared).
+* Error messages: the class must match (kind ``error``); a differing message with the same class
+  is counted under its own kind (``message``).
+* Nothing is observed after the statement that raised: which leaves PyTorch's engine has already
   accumulated into before a node fails depends on its execution order.
 
 Run ``python -m tests.fuzz_views --seeds 0 1 2 3 --programs 5000`` (with ``PYTHONPATH=src``) for a
@@ -99,9 +105,7 @@ def _build_index(lib: Any, items: Sequence[tuple]) -> Any:
             out.append(None)
         elif kind == "ell":
             out.append(Ellipsis)
-        elif kind == "long":
-            out.append(lib.tensor(item[1]))
-        elif kind == "bool":
+        elif kind in ("long", "bool"):
             out.append(lib.tensor(item[1]))
         else:  # pragma: no cover - generator bug
             raise AssertionError(kind)
@@ -306,9 +310,7 @@ OPS: dict[str, OpDef] = {
     "elu": _unary("F.elu({0})", lambda lib, x: _F(lib).elu(x)),
     "gelu": _unary("F.gelu({0})", lambda lib, x: _F(lib).gelu(x)),
     "silu": _unary("F.silu({0})", lambda lib, x: _F(lib).silu(x)),
-    "softmax": _unary(
-        "F.softmax({0}, dim={dim})", lambda lib, x, dim: _F(lib).softmax(x, dim=dim)
-    ),
+    "softmax": _unary("F.softmax({0}, dim={dim})", lambda lib, x, dim: _F(lib).softmax(x, dim=dim)),
     "log_softmax": _unary(
         "F.log_softmax({0}, dim={dim})", lambda lib, x, dim: _F(lib).log_softmax(x, dim=dim)
     ),
@@ -336,9 +338,7 @@ OPS: dict[str, OpDef] = {
     "index": _unary(
         "{0}[{idx}]", lambda lib, x, idx: x[_build_index(lib, idx)]
     ),  # idx is formatted below
-    "transpose": _unary(
-        "{0}.transpose({d0}, {d1})", lambda lib, x, d0, d1: x.transpose(d0, d1)
-    ),
+    "transpose": _unary("{0}.transpose({d0}, {d1})", lambda lib, x, d0, d1: x.transpose(d0, d1)),
     "t": _unary("{0}.t()", lambda lib, x: x.t()),
     "permute": _unary("{0}.permute({dims!r})", lambda lib, x, dims: x.permute(dims)),
     "expand": _unary("{0}.expand({shape!r})", lambda lib, x, shape: x.expand(shape)),
@@ -385,7 +385,9 @@ OPS: dict[str, OpDef] = {
     "sigmoid_": _method_inplace("sigmoid_"),
     "neg_": _method_inplace("neg_"),
     "zero_": _method_inplace("zero_"),
-    "fill_": OpDef(_none(lambda lib, x, c: x.fill_(c)), lambda o, a, p: f"{a[0]}.fill_({p['c']!r})"),
+    "fill_": OpDef(
+        _none(lambda lib, x, c: x.fill_(c)), lambda o, a, p: f"{a[0]}.fill_({p['c']!r})"
+    ),
     "clamp_": OpDef(
         _none(lambda lib, x, lo, hi: x.clamp_(lo, hi)),
         lambda o, a, p: f"{a[0]}.clamp_({p['lo']!r}, {p['hi']!r})",
@@ -402,9 +404,11 @@ OPS: dict[str, OpDef] = {
 
 
 _NO_RESULT = frozenset(
-    ["setitem", "setself", "add_", "sub_", "mul_", "div_", "copy_", "exp_", "tanh_", "sigmoid_"]
-    + ["neg_", "zero_", "fill_", "clamp_", "retain_grad", "requires_grad_", "detach_"]
-    + ["backward", "grad_none"]
+    (
+        *("setitem", "setself", "add_", "sub_", "mul_", "div_", "copy_", "exp_", "tanh_"),
+        *("sigmoid_", "neg_", "zero_", "fill_", "clamp_", "retain_grad", "requires_grad_"),
+        *("detach_", "backward", "grad_none"),
+    )
 )
 
 
@@ -454,12 +458,21 @@ def _get(fn: Callable[[], Any]) -> Any:
         return f"<raises {type(error).__name__}>"
 
 
-def _observe_tensor(t: Any) -> dict[str, Any]:
+def _fn_key(t: Any, made: dict[int, tuple[Any, int]]) -> str:
+    """``grad_fn``, or ``grad_fn@create_graph`` for a tensor a create_graph backward produced
+    (and nothing has written into since): its node is the last op of the derivative formula."""
+    entry = made.get(id(t))
+    if entry is not None and entry[0] is t and entry[1] == t._version:
+        return "grad_fn@create_graph"
+    return "grad_fn"
+
+
+def _observe_tensor(t: Any, made: dict[int, tuple[Any, int]]) -> dict[str, Any]:
     obs: dict[str, Any] = {
         "shape": tuple(t.shape),
         "requires_grad": bool(t.requires_grad),
         "is_leaf": _get(lambda: bool(t.is_leaf)),
-        "grad_fn": _get(lambda: _node_name(t)),
+        _fn_key(t, made): _get(lambda: _node_name(t)),
         "contiguous": bool(t.is_contiguous()),
         "value": np.array(t.detach().numpy(), copy=True),
     }
@@ -472,12 +485,23 @@ def _observe_tensor(t: Any) -> dict[str, Any]:
         else:
             obs["grad"] = np.array(g.detach().numpy(), copy=True)
             obs["grad.requires_grad"] = bool(g.requires_grad)
-            obs["grad.grad_fn"] = _get(lambda: _node_name(g))
+            obs["grad." + _fn_key(g, made)] = _get(lambda: _node_name(g))
     return obs
 
 
-def _observe(env: dict[int, Any]) -> dict[int, Any]:
-    return {i: (None if v is None else _observe_tensor(v)) for i, v in env.items()}
+def _observe(env: dict[int, Any], made: dict[int, tuple[Any, int]]) -> dict[int, Any]:
+    return {i: (None if v is None else _observe_tensor(v, made)) for i, v in env.items()}
+
+
+def _note_made(env: dict[int, Any], results: list[Any], made: dict[int, tuple[Any, int]]) -> None:
+    """After a create_graph backward: remember the gradients it produced."""
+    tensors = [t for t in results if t is not None]
+    for t in env.values():
+        if t is not None and _get(lambda t=t: t.is_leaf or t.retains_grad) is True:
+            tensors.append(t.grad)
+    for t in tensors:
+        if t is not None and t.requires_grad:
+            made.setdefault(id(t), (t, t._version))
 
 
 @dataclass
@@ -494,6 +518,7 @@ def run_program(lib: Any, program: Sequence[Stmt]) -> Outcome:
     (a gradient that did not exist) or returns another number of results than recorded stops
     the run like an exception, with the class ``<reads None>`` or ``<results>``."""
     env: dict[int, Any] = {}
+    made: dict[int, tuple[Any, int]] = {}
     outcome = Outcome()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -514,7 +539,9 @@ def run_program(lib: Any, program: Sequence[Stmt]) -> Outcome:
                 outcome.error = (k, "<results>", f"{len(results)} results")
                 return outcome
             env.update(zip(stmt.out, results, strict=True))
-            outcome.states.append(_observe(env))
+            if stmt.p.get("create_graph"):
+                _note_made(env, results, made)
+            outcome.states.append(_observe(env, made))
     return outcome
 
 
@@ -536,6 +563,8 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 _DISCRETE = ("shape", "requires_grad", "is_leaf", "grad_fn", "retains_grad", "contiguous")
+# Compared and counted, but not failures: see the module docstring.
+IMPLEMENTATION_DEFINED = frozenset(["grad_fn@create_graph", "grad.grad_fn@create_graph"])
 
 
 def _compare_obs(where: str, ours: Any, theirs: Any) -> list[Mismatch]:
@@ -544,19 +573,31 @@ def _compare_obs(where: str, ours: Any, theirs: Any) -> list[Mismatch]:
             return [Mismatch("value", "value: None", f"{where}: torch {theirs}, ndgrad {ours}")]
         return []
     found = []
+    ours, theirs = dict(ours), dict(theirs)
+    for key in ("grad_fn", "grad.grad_fn"):  # made by a create_graph backward in one run only
+        at = key + "@create_graph"
+        for one, other in ((ours, theirs), (theirs, ours)):
+            if at in one and key in other:
+                other[at] = other.pop(key)
 
     def differ(key: str, label: str) -> None:
         a, b = ours.get(key), theirs.get(key)
         if a != b:
             found.append(
-                Mismatch(key, f"{key}: torch {b!r}, ndgrad {a!r}", f"{where}.{label}: torch {b!r}, ndgrad {a!r}")
+                Mismatch(
+                    key,
+                    f"{key}: torch {b!r}, ndgrad {a!r}",
+                    f"{where}.{label}: torch {b!r}, ndgrad {a!r}",
+                )
             )
 
-    for key in _DISCRETE:
+    for key in (*_DISCRETE, "grad_fn@create_graph"):
         differ(key, key)
     if not _close(ours["value"], theirs["value"]):
         found.append(
-            Mismatch("value", "value", f"{where}: torch {theirs['value']!r}, ndgrad {ours['value']!r}")
+            Mismatch(
+                "value", "value", f"{where}: torch {theirs['value']!r}, ndgrad {ours['value']!r}"
+            )
         )
     if "grad" in theirs and "grad" in ours:
         a, b = ours["grad"], theirs["grad"]
@@ -565,6 +606,7 @@ def _compare_obs(where: str, ours: Any, theirs: Any) -> list[Mismatch]:
         elif b is not None:
             differ("grad.requires_grad", "grad.requires_grad")
             differ("grad.grad_fn", "grad.grad_fn")
+            differ("grad.grad_fn@create_graph", "grad.grad_fn@create_graph")
     return found
 
 
@@ -595,9 +637,14 @@ def compare(program: Sequence[Stmt], ours: Outcome, theirs: Outcome) -> list[Mis
         return list(found.values())
     if e1 is None or e2 is None or e1[:2] != e2[:2]:
         a, b = _error_text(e2), _error_text(e1)
-        if e1 is not None and e2 is not None and e1[1] == e2[1]:  # same class, other statement
-            a, b = f"at statement {e2[0]}: {a}", f"at statement {e1[0]}: {b}"
-        m = Mismatch("error", f"error: torch {a}, ndgrad {b}", f"torch {a}, ndgrad {b}")
+        detail = f"torch {a}, ndgrad {b}"
+        if e1 is not None and e2 is not None and e1[0] != e2[0]:  # raised at another statement
+            first, error = ("ndgrad", e1) if e1[0] < e2[0] else ("torch", e2)
+            detail = f"torch at statement {e2[0]}: {a}; ndgrad at statement {e1[0]}: {b}"
+            signature = f"error: {first} raises first: {_error_text(error)}"
+        else:
+            signature = f"error: torch {a}, ndgrad {b}"
+        m = Mismatch("error", signature, detail)
         found.setdefault(m.signature, m)
     elif e1[2] != e2[2]:
         m = Mismatch(
@@ -684,11 +731,15 @@ class Generator:
         other is PyTorch's implementation detail)."""
 
         def writable(t: Any) -> bool:
-            return _storage(t) not in self.no_write
+            return _storage(t) not in {_storage(self.env[i]) for i in self.no_write}
+
+        def of_leaf(t: Any) -> bool:
+            base = t if t._base is None else t._base
+            return bool(base.is_leaf and base.requires_grad)
 
         if self.rng.random() < 0.1:
             return self.pick(writable)
-        return self.pick(lambda t: writable(t) and not (t.is_leaf and t.requires_grad))
+        return self.pick(lambda t: writable(t) and not of_leaf(t))
 
     def undefined_alias(self, op: str, args: tuple[int, ...], params: dict[str, Any]) -> bool:
         """True when the statement writes into a tensor from another that overlaps it in
@@ -702,7 +753,11 @@ class Generator:
         x, y = self.env[args[0]], self.env[args[1]]
         if _storage(x) != _storage(y):
             return False
-        same = (x.data_ptr(), tuple(x.shape), x.stride()) == (y.data_ptr(), tuple(y.shape), y.stride())
+        same = (x.data_ptr(), tuple(x.shape), x.stride()) == (
+            y.data_ptr(),
+            tuple(y.shape),
+            y.stride(),
+        )
         return not same
 
     def __init__(self, torch: Any, rng: random.Random, length: int) -> None:
@@ -781,7 +836,11 @@ class Generator:
         dim = rng.randrange(min(len(shape), 2))
         d = shape[dim]
         n = rng.randint(1, 3)
-        idx = rng.sample(range(-d, d), min(n, d)) if unique else [rng.randrange(-d, d) for _ in range(n)]
+        idx = (
+            rng.sample(range(-d, d), min(n, d))
+            if unique
+            else [rng.randrange(-d, d) for _ in range(n)]
+        )
         if unique:  # -1 and d-1 are the same element
             idx = list({i % d: i for i in idx}.values())
         return (("s", None, None, None),) * dim + (("long", idx),)
@@ -802,9 +861,11 @@ class Generator:
             return None
         t = self.env[x]
         op = rng.choice(
-            ["neg", "exp", "tanh", "sigmoid", "sin", "relu", "abs", "elu", "gelu", "silu"]
-            + ["softmax", "log_softmax", "mul_s", "add_s", "rsub", "rdiv", "square", "pow2"]
-            + ["clone", "sum", "mean", "wsum", "wsum", "wsum"]
+            (
+                *("neg", "exp", "tanh", "sigmoid", "sin", "relu", "abs", "elu", "gelu", "silu"),
+                *("softmax", "log_softmax", "mul_s", "add_s", "rsub", "rdiv", "square", "pow2"),
+                *("clone", "sum", "mean", "wsum", "wsum", "wsum"),
+            )
         )
         if op in ("relu", "abs", "elu") and self.min_abs(t) < 1e-3:
             return None
@@ -851,9 +912,11 @@ class Generator:
         shape = tuple(t.shape)
         n = len(shape)
         op = rng.choice(
-            ["index", "index", "index", "adv", "transpose", "t", "permute", "expand"]
-            + ["broadcast_to", "view", "view", "reshape", "flatten", "unbind", "split", "chunk"]
-            + ["narrow", "select", "diagonal", "squeeze", "unsqueeze", "detach"]
+            (
+                *("index", "index", "index", "adv", "transpose", "t", "permute", "expand"),
+                *("broadcast_to", "view", "view", "reshape", "flatten", "unbind", "split"),
+                *("chunk", "narrow", "select", "diagonal", "squeeze", "unsqueeze", "detach"),
+            )
         )
         if op == "index":
             return op, (x,), _params(idx=self.basic_index(shape))
@@ -939,8 +1002,10 @@ class Generator:
         t = self.env[x]
         shape = tuple(t.shape)
         op = rng.choice(
-            ["add_", "sub_", "mul_", "div_", "copy_", "iadd", "isub", "imul", "exp_", "tanh_"]
-            + ["sigmoid_", "neg_", "zero_", "fill_", "clamp_", "clamp_"]
+            (
+                *("add_", "sub_", "mul_", "div_", "copy_", "iadd", "isub", "imul", "exp_"),
+                *("tanh_", "sigmoid_", "neg_", "zero_", "fill_", "clamp_", "clamp_"),
+            )
         )
         if op in ("add_", "sub_", "mul_", "div_", "copy_", "iadd", "isub", "imul"):
             if op != "copy_" and rng.random() < 0.35:
@@ -961,9 +1026,10 @@ class Generator:
             for _ in range(5):
                 lo, hi = sorted(rng.sample(self.grid[:50], 2))
                 vals = t.detach()
-                if not t.numel() or float(
-                    self.torch.minimum((vals - lo).abs(), (vals - hi).abs()).min()
-                ) > 1e-3:
+                if (
+                    not t.numel()
+                    or float(self.torch.minimum((vals - lo).abs(), (vals - hi).abs()).min()) > 1e-3
+                ):
                     return op, (x,), _params(lo=lo, hi=hi)
             return None
         return op, (x,), ()
@@ -971,20 +1037,25 @@ class Generator:
     def p_autograd(self) -> tuple | None:
         rng = self.rng
         op = rng.choice(
-            ["retain_grad", "retain_grad", "backward", "backward", "backward", "grad", "grad"]
-            + ["getgrad", "getgrad", "grad_none", "requires_grad_", "detach_", "grad_empty"]
+            (
+                *("retain_grad", "retain_grad", "backward", "backward", "backward", "grad"),
+                *("grad", "getgrad", "getgrad", "grad_none", "requires_grad_", "detach_"),
+                "grad_empty",
+            )
         )
         scalar = self.pick(lambda t: t.dim() == 0 and t.requires_grad)
         if op == "retain_grad":
             x = self.pick(lambda t: not t.is_leaf)
             return None if x is None else (op, (x,), ())
         if op == "backward":
-            if scalar is None or rng.random() < 0.05:
+            if rng.random() < 0.03 or (scalar is None and rng.random() < 0.1):
                 scalar = self.pick()
             if scalar is None:
                 return None
-            return op, (scalar,), _params(
-                retain_graph=rng.random() < 0.5, create_graph=rng.random() < 0.25
+            return (
+                op,
+                (scalar,),
+                _params(retain_graph=rng.random() < 0.5, create_graph=rng.random() < 0.25),
             )
         if op in ("grad", "grad_empty"):
             if scalar is None:
@@ -993,8 +1064,10 @@ class Generator:
                 return "grad", (scalar,), _params(retain_graph=False, create_graph=False)
             pool = [i for i, t in self.env.items() if _usable(t) and t.requires_grad]
             inputs = rng.sample(pool, min(len(pool), rng.randint(1, 3)))
-            return "grad", (scalar, *inputs), _params(
-                retain_graph=rng.random() < 0.5, create_graph=rng.random() < 0.4
+            return (
+                "grad",
+                (scalar, *inputs),
+                _params(retain_graph=rng.random() < 0.5, create_graph=rng.random() < 0.4),
             )
         if op == "getgrad":
             x = self.pick(lambda t: (t.is_leaf or t.retains_grad) and t.grad is not None)
@@ -1080,7 +1153,7 @@ class Generator:
         self.program.append(Stmt(op, out, args, params))
         self.env.update(zip(out, results, strict=True))
         if op == "grad":
-            self.no_write |= {_storage(t) for t in results if t is not None}
+            self.no_write |= {i for i, t in zip(out, results, strict=True) if t is not None}
         return "ok"
 
 
@@ -1135,7 +1208,7 @@ def shrink(
                 current, progress = candidate, True
         for k, stmt in enumerate(current):
             for simpler in _simplifications(stmt):
-                candidate = current[:k] + [simpler] + current[k + 1 :]
+                candidate = [*current[:k], simpler, *current[k + 1 :]]
                 if attempt(candidate):
                     current[k] = simpler
                     stmt, progress = simpler, True
@@ -1167,9 +1240,9 @@ def _simplifications(stmt: Stmt) -> list[Stmt]:
                 part = values[(slice(None),) * d + (slice(0, values.shape[d] // 2),)]
                 out.append(replace(stmt, params=_params(**{**p, "values": part.tolist()})))
         rounded = np.round(np.asarray(p["values"]), 1)
-        if not np.array_equal(rounded, p["values"]) and np.all(rounded != 0):
-            if len(np.unique(rounded)) == rounded.size:
-                out.append(replace(stmt, params=_params(**{**p, "values": rounded.tolist()})))
+        distinct = len(np.unique(rounded)) == rounded.size
+        if not np.array_equal(rounded, p["values"]) and np.all(rounded != 0) and distinct:
+            out.append(replace(stmt, params=_params(**{**p, "values": rounded.tolist()})))
     if stmt.op == "index" and len(p["idx"]) > 1:
         for j in range(len(p["idx"])):
             idx = p["idx"][:j] + p["idx"][j + 1 :]
@@ -1217,7 +1290,8 @@ def fuzz(
             found = compare(program, run_program(ndgrad, program), theirs)
             if not found:
                 continue
-            report.with_mismatch += 1
+            if any(m.kind not in IMPLEMENTATION_DEFINED for m in found):
+                report.with_mismatch += 1
             report.kinds.update({m.kind for m in found})
             report.signatures.update(m.signature for m in found)
             for m in found:
@@ -1257,7 +1331,11 @@ def format_report(report: Report, seconds: float) -> str:
         f"programs with a mismatch: {report.with_mismatch}",
         "by kind (programs):",
     ]
-    lines += [f"  {kind}: {n}" for kind, n in report.kinds.most_common()]
+    lines += [
+        f"  {kind}: {n}"
+        + ("  (implementation-defined, not a failure)" * (kind in IMPLEMENTATION_DEFINED))
+        for kind, n in report.kinds.most_common()
+    ]
     lines.append("by signature (programs):")
     lines += [f"  {n:6d}  {sig}" for sig, n in report.signatures.most_common()]
     for sig, kept in report.examples.items():
