@@ -742,23 +742,35 @@ class Generator:
         return self.pick(lambda t: writable(t) and not of_leaf(t))
 
     def undefined_alias(self, op: str, args: tuple[int, ...], params: dict[str, Any]) -> bool:
-        """True when the statement writes into a tensor from another that overlaps it in
-        memory without being the same view: PyTorch's result then depends on its kernels'
-        iteration order (unless it detects the overlap and raises, which is compared)."""
+        """True when the statement writes into memory it also reads from another position
+        (a source overlapping the destination without being the same view, or an advanced-index
+        write of a tensor into an expanded tensor): PyTorch's result then depends on the
+        iteration order of its kernel (unless it detects the overlap and raises, which is
+        compared)."""
         if op == "setself":
             (a, b, _), (c, d, _) = params["dst"][0][1:], params["src"][0][1:]
             return a < d and c < b
-        if op not in _WRITES_FROM or len(args) < 2 or args[0] == args[1]:
+        if op not in _WRITES_FROM or len(args) < 2:
             return False
         x, y = self.env[args[0]], self.env[args[1]]
-        if _storage(x) != _storage(y):
+        advanced = op == "setitem" and any(i[0] in ("long", "bool") for i in params["idx"])
+        if advanced and any(st == 0 and n > 1 for n, st in zip(x.shape, x.stride(), strict=True)):
+            return True
+        if _storage(x) != _storage(y) or x.numel() == 0 or y.numel() == 0:
             return False
-        same = (x.data_ptr(), tuple(x.shape), x.stride()) == (
+        if advanced:
+            return True
+        try:
+            if op == "setitem":
+                x = x[_build_index(self.torch, params["idx"])]
+            y = y.expand_as(x)
+        except RuntimeError:
+            return False  # PyTorch raises for the shapes: that is compared
+        return (x.data_ptr(), tuple(x.shape), x.stride()) != (
             y.data_ptr(),
             tuple(y.shape),
             y.stride(),
         )
-        return not same
 
     def __init__(self, torch: Any, rng: random.Random, length: int) -> None:
         self.torch = torch
@@ -1134,7 +1146,7 @@ class Generator:
                     self.replay()
                     return "skip"
             except Exception:
-                if keep_error and (aliased or self.rng.random() < self.KEEP_ERROR):
+                if keep_error and self.rng.random() < self.KEEP_ERROR:
                     if op in _NO_RESULT:
                         n = 0
                     elif op == "grad":
