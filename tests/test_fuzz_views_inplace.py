@@ -7,6 +7,7 @@ A longer run is one command (from the repository root):
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -24,9 +25,11 @@ LENGTH = 10
 
 @requires_torch
 def test_fuzz_batch_matches_torch() -> None:
+    start = time.perf_counter()
     report = fv.fuzz(torch, ndgrad, [SEED], PROGRAMS, LENGTH, max_examples=12)
     assert report.programs == PROGRAMS
-    assert report.with_mismatch == 0, fv.format_report(report, 0.0)
+    if report.with_mismatch:  # the counts, then shrunk reproducers as runnable PyTorch code
+        pytest.fail(fv.format_report(report, time.perf_counter() - start), pytrace=False)
 
 
 def _exec_source(source: str, lib: Any) -> dict[str, Any]:
