@@ -251,7 +251,8 @@ def _setself_run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
 
 
 def _backward_run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
-    a[0].backward(retain_graph=p["retain_graph"], create_graph=p["create_graph"])
+    # retain_graph=False is printed as nothing, which means "as create_graph": pass None.
+    a[0].backward(retain_graph=p["retain_graph"] or None, create_graph=p["create_graph"])
     return []
 
 
@@ -265,7 +266,7 @@ def _grad_run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
         lib.autograd.grad(
             a[0],
             list(a[1:]),
-            retain_graph=p["retain_graph"],
+            retain_graph=p["retain_graph"] or None,
             create_graph=p["create_graph"],
             allow_unused=True,
         )
@@ -779,7 +780,11 @@ class Generator:
         self.program: list[Stmt] = []
         self.env: dict[int, Any] = {}
         self.next_id = 0
-        self.no_write: set[int] = set()
+        self.no_write: set[int] = set()  # results of autograd.grad
+        self.higher: set[int] = set()  # gradients, and values computed from them
+        self.used: set[int] = set()  # outputs already differentiated
+        self.pending: list[Callable[[], tuple | None]] = []  # the rest of a block
+        self.last = -1  # the variable the last statement defined
         self.grid = list(_GRID)
         rng.shuffle(self.grid)
 
@@ -789,8 +794,14 @@ class Generator:
         flat = [self.grid.pop() for _ in range(n)]
         return np.array(flat).reshape(shape).tolist() if shape else flat[0]
 
-    def pick(self, pred: Callable[[Any], bool] = lambda t: True) -> int | None:
-        ids = [i for i, t in self.env.items() if _usable(t) and pred(t)]
+    def pick(
+        self, pred: Callable[[Any], bool] = lambda t: True, among: set[int] | None = None
+    ) -> int | None:
+        ids = [
+            i
+            for i, t in self.env.items()
+            if (among is None or i in among) and _usable(t) and pred(t)
+        ]
         return self.rng.choice(ids) if ids else None
 
     def dim_of(self, t: Any, extra: int = 0) -> int:
@@ -868,6 +879,9 @@ class Generator:
 
     def p_unary(self) -> tuple | None:
         rng = self.rng
+        higher = self.pick(lambda t: t.requires_grad and t.dim() > 0, among=self.higher)
+        if higher is not None and rng.random() < 0.5:  # a loss of a gradient: second order
+            return "wsum", (higher,), _params(w=self.values(tuple(self.env[higher].shape)))
         x = self.pick()
         if x is None:
             return None
@@ -1056,18 +1070,28 @@ class Generator:
             )
         )
         scalar = self.pick(lambda t: t.dim() == 0 and t.requires_grad)
+        r = rng.random()
+        if r < 0.5:  # prefer a loss of a gradient (second order), or one used before (twice)
+            scalar = self.pick(lambda t: t.dim() == 0 and t.requires_grad, self.higher) or scalar
+        elif r < 0.7:
+            scalar = self.pick(lambda t: t.dim() == 0 and t.requires_grad, self.used) or scalar
         if op == "retain_grad":
             x = self.pick(lambda t: not t.is_leaf)
             return None if x is None else (op, (x,), ())
+        if op in ("backward", "grad") and scalar is None and rng.random() < 0.8:
+            x = self.pick(lambda t: t.requires_grad)  # make a loss first
+            if x is None:
+                return None
+            return "wsum", (x,), _params(w=self.values(tuple(self.env[x].shape)))
         if op == "backward":
-            if rng.random() < 0.03 or (scalar is None and rng.random() < 0.1):
+            if rng.random() < 0.03 or scalar is None:
                 scalar = self.pick()
             if scalar is None:
                 return None
             return (
                 op,
                 (scalar,),
-                _params(retain_graph=rng.random() < 0.5, create_graph=rng.random() < 0.25),
+                _params(retain_graph=rng.random() < 0.5, create_graph=rng.random() < 0.35),
             )
         if op in ("grad", "grad_empty"):
             if scalar is None:
@@ -1079,7 +1103,7 @@ class Generator:
             return (
                 "grad",
                 (scalar, *inputs),
-                _params(retain_graph=rng.random() < 0.5, create_graph=rng.random() < 0.4),
+                _params(retain_graph=rng.random() < 0.5, create_graph=rng.random() < 0.5),
             )
         if op == "getgrad":
             x = self.pick(lambda t: (t.is_leaf or t.retains_grad) and t.grad is not None)
@@ -1097,10 +1121,11 @@ class Generator:
         ("p_leaf", 6),
         ("p_unary", 18),
         ("p_binary", 8),
-        ("p_view", 26),
+        ("p_view", 23),
         ("p_setitem", 11),
-        ("p_inplace", 14),
-        ("p_autograd", 17),
+        ("p_inplace", 13),
+        ("p_autograd", 18),
+        ("p_second_order", 4),
     )
 
     def fresh(self, n: int) -> tuple[int, ...]:
@@ -1125,13 +1150,75 @@ class Generator:
         tries = 0
         while len(self.program) < self.length and tries < 20 * self.length:
             tries += 1
-            family = rng.choices(names, weights)[0]
-            proposal = getattr(self, family)()
+            if self.pending:
+                proposal = self.pending.pop(0)()
+                if proposal is None:
+                    self.pending.clear()
+            else:
+                family = rng.choices(names, weights)[0]
+                proposal = getattr(self, family)()
             if proposal is None:
                 continue
-            if self.append(proposal, keep_error=True) == "stop":
+            status = self.append(proposal, keep_error=True)
+            if status == "stop":
                 break
+            if status == "skip":
+                self.pending.clear()
         return self.program
+
+    def p_second_order(self) -> tuple | None:
+        """The first statement of a second-order block (queued: the rest): a smooth nonlinear
+        op, a loss of it, its gradient with ``create_graph`` (``backward`` or ``autograd.grad``),
+        a loss of that gradient, and that loss's backward or ``autograd.grad``."""
+        x = self.pick(lambda t: t.requires_grad)
+        if x is None:
+            return None
+        self.pending = [
+            lambda: (
+                "wsum",
+                (self.last,),
+                _params(w=self.values(tuple(self.env[self.last].shape))),
+            ),
+            self.p_gradient_with_graph,
+            self.p_loss_of_gradient,
+            lambda: self.p_differentiate(
+                self.pick(lambda t: t.dim() == 0 and t.requires_grad, {self.last})
+            ),
+        ]
+        return self.rng.choice(("square", "tanh", "sigmoid", "sin", "gelu", "silu")), (x,), ()
+
+    def p_gradient_with_graph(self) -> tuple | None:
+        rng, loss = self.rng, self.last
+        if rng.random() < 0.4:
+            self.pending.insert(0, self.p_getgrad)
+            return "backward", (loss,), _params(retain_graph=rng.random() < 0.5, create_graph=True)
+        pool = [i for i, t in self.env.items() if _usable(t) and t.requires_grad and t.is_leaf]
+        if not pool:
+            return None
+        inputs = rng.sample(pool, min(len(pool), rng.randint(1, 2)))
+        return "grad", (loss, *inputs), _params(retain_graph=rng.random() < 0.5, create_graph=True)
+
+    def p_getgrad(self) -> tuple | None:
+        x = self.pick(lambda t: t.is_leaf and t.grad is not None and t.grad.requires_grad)
+        return None if x is None else ("getgrad", (x,), ())
+
+    def p_loss_of_gradient(self) -> tuple | None:
+        x = self.pick(lambda t: t.requires_grad, self.higher)
+        if x is None:
+            return None
+        return "wsum", (x,), _params(w=self.values(tuple(self.env[x].shape)))
+
+    def p_differentiate(self, loss: int | None) -> tuple | None:
+        if loss is None:
+            return None
+        rng = self.rng
+        if rng.random() < 0.5:
+            return "backward", (loss,), _params(retain_graph=rng.random() < 0.5, create_graph=False)
+        pool = [i for i, t in self.env.items() if _usable(t) and t.requires_grad and t.is_leaf]
+        if not pool:
+            return None
+        inputs = rng.sample(pool, min(len(pool), rng.randint(1, 2)))
+        return "grad", (loss, *inputs), _params(retain_graph=False, create_graph=False)
 
     def append(self, proposal: tuple | None, keep_error: bool) -> str:
         if proposal is None:
@@ -1164,8 +1251,15 @@ class Generator:
             out = self.fresh(len(results))
         self.program.append(Stmt(op, out, args, params))
         self.env.update(zip(out, results, strict=True))
+        if out:
+            self.last = out[-1]
         if op == "grad":
             self.no_write |= {i for i, t in zip(out, results, strict=True) if t is not None}
+        if op in ("grad", "backward"):
+            self.used.add(args[0])
+        made = op == "grad" and dict(params)["create_graph"]
+        if made or op == "getgrad" or set(args) & self.higher:
+            self.higher |= {i for i, t in zip(out, results, strict=True) if t is not None}
         return "ok"
 
 
