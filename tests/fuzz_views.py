@@ -14,7 +14,9 @@ advanced indexing, index assignment (scalars and tensors, bool masks, on bases a
 self-overlapping ``x[a:b] = x[c:d]``), in-place ops on bases and views, ``retain_grad``, backward
 once or twice with and without ``retain_graph``, ``create_graph`` and second-order
 ``autograd.grad``, and smooth ops with a native PyTorch node (elu, gelu, silu, softmax,
-log_softmax, rsub, ``torch.add(alpha=)``).
+log_softmax, rsub, ``torch.add(alpha=)``). Some programs hold a second-order block: a smooth op, a
+loss, its gradient with ``create_graph`` (by ``backward`` or ``autograd.grad``), a loss of that
+gradient, and its backward or ``autograd.grad``.
 
 Programs are drawn with PyTorch as the oracle for shapes and values: each proposed statement is run
 on a PyTorch "shadow" of the program so far, which lets the generator pick valid indices and keep
@@ -25,7 +27,7 @@ statement PyTorch refuses is kept, as the program's last statement, half of the 
 paths are compared too (otherwise it is dropped and another drawn). Generation is deterministic
 given the seed and the PyTorch version.
 
-What is implementation-defined, and therefore not compared, or compared loosely, on purpose:
+What is implementation-defined, and how it is treated (everything else must match):
 
 * Floats: values and gradients are compared with ``rtol=1e-7, atol=1e-9`` (float64 only); the two
   libraries round differently (numpy vs ATen kernels, another summation order), so an exact
@@ -37,8 +39,14 @@ What is implementation-defined, and therefore not compared, or compared loosely,
 * Writes into the tensors ``autograd.grad`` returns: whether they share memory with each other is
   PyTorch's implementation detail, so the generator does not write into them (reading them, and
   writing into ``.grad``, is compared).
-* Error messages: the class must match (kind ``error``); a differing message with the same class
-  is counted under its own kind (``message``).
+* Node names of the tensors a ``create_graph`` backward returns (and of ``.grad`` set by one):
+  they name the last op of the derivative formula (PyTorch ``GeluBackwardBackward0``, or
+  ``CloneBackward0`` for the first gradient stored in ``.grad``), and ndgrad writes its formulas
+  with its own ops. They are compared and counted (kind ``grad_fn@create_graph``), not failures
+  (:data:`IMPLEMENTATION_DEFINED`); their values and ``requires_grad`` are compared as usual.
+* (Not implementation-defined, only reported apart.) Error messages: the class must match (kind
+  ``error``); a differing message with the same class is counted under its own kind
+  (``message``), and fails like any other.
 * Nothing is observed after the statement that raised: which leaves PyTorch's engine has already
   accumulated into before a node fails depends on its execution order.
 
