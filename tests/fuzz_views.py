@@ -467,6 +467,14 @@ def _get(fn: Callable[[], Any]) -> Any:
         return f"<raises {type(error).__name__}>"
 
 
+def _numpy(t: Any) -> np.ndarray:
+    """A copy of ``t``'s values (``force=True`` for PyTorch's ZeroTensor, which has no memory)."""
+    try:
+        return np.array(t.detach().numpy(), copy=True)
+    except RuntimeError:
+        return np.array(t.detach().numpy(force=True), copy=True)
+
+
 def _fn_key(t: Any, made: dict[int, tuple[Any, int]]) -> str:
     """``grad_fn``, or ``grad_fn@create_graph`` for a tensor a create_graph backward produced
     (and nothing has written into since): its node is the last op of the derivative formula."""
@@ -483,7 +491,7 @@ def _observe_tensor(t: Any, made: dict[int, tuple[Any, int]]) -> dict[str, Any]:
         "is_leaf": _get(lambda: bool(t.is_leaf)),
         _fn_key(t, made): _get(lambda: _node_name(t)),
         "contiguous": bool(t.is_contiguous()),
-        "value": np.array(t.detach().numpy(), copy=True),
+        "value": _numpy(t),
     }
     retains = bool(getattr(t, "retains_grad", False))
     obs["retains_grad"] = retains
@@ -492,7 +500,7 @@ def _observe_tensor(t: Any, made: dict[int, tuple[Any, int]]) -> dict[str, Any]:
         if g is None:
             obs["grad"] = None
         else:
-            obs["grad"] = np.array(g.detach().numpy(), copy=True)
+            obs["grad"] = _numpy(g)
             obs["grad.requires_grad"] = bool(g.requires_grad)
             obs["grad." + _fn_key(g, made)] = _get(lambda: _node_name(g))
     return obs
@@ -697,7 +705,12 @@ _WRITES_FROM = frozenset(
 
 
 def _storage(t: Any) -> int:
-    return int(t.untyped_storage().data_ptr())
+    """Where ``t``'s memory starts (a PyTorch ZeroTensor, which ``autograd.grad`` may return, has
+    none: it shares memory with nothing)."""
+    try:
+        return int(t.untyped_storage().data_ptr())
+    except RuntimeError:
+        return -id(t)
 
 
 def _usable(t: Any) -> bool:
@@ -762,6 +775,8 @@ class Generator:
         if op not in _WRITES_FROM or len(args) < 2:
             return False
         x, y = self.env[args[0]], self.env[args[1]]
+        if _storage(x) < 0 or _storage(y) < 0:  # a ZeroTensor: PyTorch refuses to write into it
+            return False
         advanced = op == "setitem" and any(i[0] in ("long", "bool") for i in params["idx"])
         if advanced and any(st == 0 and n > 1 for n, st in zip(x.shape, x.stride(), strict=True)):
             return True
