@@ -1393,6 +1393,7 @@ class Report:
     signatures: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[tuple[Mismatch, list[Stmt]]]] = field(default_factory=dict)
     shrunk: int = 0
+    shown_kinds: set[str] = field(default_factory=set)
 
 
 def fuzz(
@@ -1426,6 +1427,9 @@ def fuzz(
             for m in found:
                 kept = report.examples.setdefault(m.signature, [])
                 cap = SILENT_EXAMPLES if m.kind in ("value", "grad") else 1
+                if m.kind in IMPLEMENTATION_DEFINED:  # one example a kind is enough
+                    cap = 0 if m.kind in report.shown_kinds else 1
+                    report.shown_kinds.add(m.kind)
                 if len(kept) >= cap or report.shrunk >= max_examples:
                     continue
                 report.shrunk += 1
