@@ -36,9 +36,10 @@ What is implementation-defined, and how it is treated (everything else must matc
   (``x += x.unbind(-1)[0]``, ``y[1:3] = y[0:2]``): PyTorch's result then depends on the iteration
   order of its kernel. The generator keeps such a statement only when PyTorch detects the overlap
   and raises (then the error is compared), never when PyTorch computes something.
-* Writes into the tensors ``autograd.grad`` returns: whether they share memory with each other is
-  PyTorch's implementation detail, so the generator does not write into them (reading them, and
-  writing into ``.grad``, is compared).
+* Writes into the tensors ``autograd.grad`` returns, and ``detach_()`` of them: whether they share
+  memory with each other, or are views (``detach_`` of a view raises), depends on how PyTorch
+  writes each derivative, so the generator does neither (reading them, and writing into
+  ``.grad``, is compared).
 * Node names of the tensors a ``create_graph`` backward returns (and of ``.grad`` set by one):
   they name the last op of the derivative formula (PyTorch ``GeluBackwardBackward0``, or
   ``CloneBackward0`` for the first gradient stored in ``.grad``), and ndgrad writes its formulas
@@ -752,16 +753,17 @@ class Generator:
         never the result of ``autograd.grad`` (whether those results share memory with each
         other is PyTorch's implementation detail)."""
 
-        def writable(t: Any) -> bool:
-            return _storage(t) not in {_storage(self.env[i]) for i in self.no_write}
-
         def of_leaf(t: Any) -> bool:
             base = t if t._base is None else t._base
             return bool(base.is_leaf and base.requires_grad)
 
         if self.rng.random() < 0.1:
-            return self.pick(writable)
-        return self.pick(lambda t: writable(t) and not of_leaf(t))
+            return self.pick(self.writable)
+        return self.pick(lambda t: self.writable(t) and not of_leaf(t))
+
+    def writable(self, t: Any) -> bool:
+        """False for the results of ``autograd.grad`` and what shares their memory."""
+        return _storage(t) not in {_storage(self.env[i]) for i in self.no_write}
 
     def undefined_alias(self, op: str, args: tuple[int, ...], params: dict[str, Any]) -> bool:
         """True when the statement writes into memory it also reads from another position
@@ -1137,7 +1139,9 @@ class Generator:
         if op == "requires_grad_":
             x = self.pick(lambda t: t.is_leaf and not t.requires_grad)
             return None if x is None else (op, (x,), ())
-        x = self.pick()
+        # detach_: not on a result of autograd.grad, which PyTorch may return as a view of
+        # another tensor (then detach_ raises), depending on how its derivative is written.
+        x = self.pick(self.writable)
         return None if x is None or rng.random() < 0.5 else (op, (x,), ())
 
     FAMILIES = (
