@@ -1,0 +1,1505 @@
+"""Differential fuzzer for views, index assignment, in-place ops and autograd state.
+
+Random straight-line programs are written in a small IR (a list of :class:`Stmt`), run by one
+interpreter under PyTorch and under ndgrad, and compared after every statement: the value, shape,
+``requires_grad``, ``is_leaf``, ``retains_grad``, ``is_contiguous()`` and node name
+(``type(t.grad_fn).__name__``) of every live variable, the ``.grad`` of every leaf and of every
+tensor that retains its gradient (its value, ``requires_grad`` and node name too), and the class and
+message of any exception. A program stops at its first exception; both libraries must raise at the
+same statement, with the same class.
+
+The menu mixes views (slices with steps, ``None``/``...``, transpose/t/permute, expand/broadcast_to,
+view/reshape/flatten, unbind/split/chunk, narrow, select, diagonal, squeeze/unsqueeze, detach),
+advanced indexing, index assignment (scalars and tensors, bool masks, on bases and views, 0-d, and
+self-overlapping ``x[a:b] = x[c:d]``), in-place ops on bases and views, ``retain_grad``, backward
+once or twice with and without ``retain_graph``, ``create_graph`` and second-order
+``autograd.grad``, and smooth ops with a native PyTorch node (elu, gelu, silu, softmax,
+log_softmax, rsub, ``torch.add(alpha=)``). Some programs hold a second-order block: a smooth op, a
+loss, its gradient with ``create_graph`` (by ``backward`` or ``autograd.grad``), a loss of that
+gradient, and its backward or ``autograd.grad``.
+
+Programs are drawn with PyTorch as the oracle for shapes and values: each proposed statement is run
+on a PyTorch "shadow" of the program so far, which lets the generator pick valid indices and keep
+ties and kinks away by construction: leaf values come from a grid without zero and without
+repeats; ``relu``/``abs``/``elu``/``clamp_`` are only drawn when no input is within 1e-3 of the
+kink, division only when the denominator is at least 0.1 away from 0, ``exp`` only below 5. A
+statement PyTorch refuses is kept, as the program's last statement, half of the time, so error
+paths are compared too (otherwise it is dropped and another drawn). Generation is deterministic
+given the seed and the PyTorch version.
+
+What is implementation-defined, and how it is treated (everything else must match):
+
+* Floats: values and gradients are compared with ``rtol=1e-7, atol=1e-9`` (float64 only); the two
+  libraries round differently (numpy vs ATen kernels, another summation order), so an exact
+  comparison would report ulp-level noise.
+* A write whose source overlaps its destination in memory without being the same view
+  (``x += x.unbind(-1)[0]``, ``y[1:3] = y[0:2]``): PyTorch's result then depends on the iteration
+  order of its kernel. The generator keeps such a statement only when PyTorch detects the overlap
+  and raises (then the error is compared), never when PyTorch computes something.
+* Writes into the tensors ``autograd.grad`` returns, and ``detach_()`` of them: whether they share
+  memory with each other, or are views (``detach_`` of a view raises), depends on how PyTorch
+  writes each derivative, so the generator does neither (reading them, and writing into
+  ``.grad``, is compared).
+* Node names of the tensors a ``create_graph`` backward returns (and of ``.grad`` set by one):
+  they name the last op of the derivative formula (PyTorch ``GeluBackwardBackward0``, or
+  ``CloneBackward0`` for the first gradient stored in ``.grad``), and ndgrad writes its formulas
+  with its own ops. They are compared and counted (kind ``grad_fn@create_graph``), not failures
+  (:data:`IMPLEMENTATION_DEFINED`); their values and ``requires_grad`` are compared as usual.
+* (Not implementation-defined, only reported apart.) Error messages: the class must match (kind
+  ``error``); a differing message with the same class is counted under its own kind
+  (``message``), and fails like any other.
+* Nothing is observed after the statement that raised: which leaves PyTorch's engine has already
+  accumulated into before a node fails depends on its execution order.
+
+Run ``python -m tests.fuzz_views --seeds 0 1 2 3 --programs 5000`` (with ``PYTHONPATH=src``) for a
+long run: it prints counts of mismatches by kind and shrunk reproducers as runnable PyTorch code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import operator
+import random
+import sys
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+RTOL = 1e-7
+ATOL = 1e-9
+
+
+class Invalid(Exception):
+    """The program is not well formed (a statement reads a variable nothing defines)."""
+
+
+@dataclass(frozen=True)
+class Stmt:
+    """One statement: ``op`` reads the variables ``args`` and binds its results to ``out``."""
+
+    op: str
+    out: tuple[int, ...]
+    args: tuple[int, ...]
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def p(self) -> dict[str, Any]:
+        return dict(self.params)
+
+
+def _params(**kw: Any) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted(kw.items()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Index expressions: a tuple of items ("s", start, stop, step) | ("i", k) | ("none",) | ("ell",)
+# | ("long", [ints]) | ("bool", nested bools).
+
+
+def _build_index(lib: Any, items: Sequence[tuple]) -> Any:
+    out: list[Any] = []
+    for item in items:
+        kind = item[0]
+        if kind == "s":
+            out.append(slice(item[1], item[2], item[3]))
+        elif kind == "i":
+            out.append(item[1])
+        elif kind == "none":
+            out.append(None)
+        elif kind == "ell":
+            out.append(Ellipsis)
+        elif kind in ("long", "bool"):
+            out.append(lib.tensor(item[1]))
+        else:  # pragma: no cover - generator bug
+            raise AssertionError(kind)
+    if len(out) == 1:
+        return out[0]
+    return tuple(out)
+
+
+def _fmt_index(items: Sequence[tuple]) -> str:
+    parts = []
+    for item in items:
+        kind = item[0]
+        if kind == "s":
+            start, stop, step = item[1:]
+            text = f"{'' if start is None else start}:{'' if stop is None else stop}"
+            if step is not None:
+                text += f":{step}"
+            parts.append(text)
+        elif kind == "i":
+            parts.append(str(item[1]))
+        elif kind == "none":
+            parts.append("None")
+        elif kind == "ell":
+            parts.append("...")
+        else:
+            parts.append(f"torch.tensor({item[1]!r})")
+    if not parts:
+        return "()"
+    return ", ".join(parts)
+
+
+def _lit(values: Any) -> str:
+    return f"torch.tensor({values!r}, dtype=torch.float64)"
+
+
+# ---------------------------------------------------------------------------------------------
+# The op table: how to run a statement under a library, and how to print it as PyTorch code.
+
+
+@dataclass(frozen=True)
+class OpDef:
+    run: Callable[[Any, list[Any], dict[str, Any]], list[Any]]
+    fmt: Callable[[list[str], list[str], dict[str, Any]], str]
+
+
+def _F(lib: Any) -> Any:
+    return lib.nn.functional
+
+
+def _one(f: Callable[..., Any]) -> Callable[[Any, list[Any], dict[str, Any]], list[Any]]:
+    return lambda lib, a, p: [f(lib, *a, **p)]
+
+
+def _none(f: Callable[..., Any]) -> Callable[[Any, list[Any], dict[str, Any]], list[Any]]:
+    def run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+        f(lib, *a, **p)
+        return []
+
+    return run
+
+
+def _unary(expr: str, f: Callable[..., Any]) -> OpDef:
+    """A one-output op printed as ``out = expr`` with ``{0}`` the argument and params by name."""
+    return OpDef(_one(f), lambda o, a, p: f"{o[0]} = " + expr.format(*a, **p))
+
+
+def _method_inplace(method: str) -> OpDef:
+    return OpDef(
+        _none(lambda lib, x: getattr(x, method)()),
+        lambda o, a, p: f"{a[0]}.{method}()",
+    )
+
+
+def _arith_inplace(method: str) -> OpDef:
+    """``x.add_(y)`` with y a variable (one more arg) or the scalar ``c``."""
+
+    def run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+        other = a[1] if len(a) > 1 else p["c"]
+        getattr(a[0], method)(other)
+        return []
+
+    def fmt(o: list[str], a: list[str], p: dict[str, Any]) -> str:
+        other = a[1] if len(a) > 1 else repr(p["c"])
+        return f"{a[0]}.{method}({other})"
+
+    return OpDef(run, fmt)
+
+
+def _augmented(symbol: str, fn: Callable[[Any, Any], Any]) -> OpDef:
+    """``x -= y``: Python rebinds x to what ``__isub__`` returns."""
+
+    def run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+        other = a[1] if len(a) > 1 else p["c"]
+        return [fn(a[0], other)]
+
+    def fmt(o: list[str], a: list[str], p: dict[str, Any]) -> str:
+        other = a[1] if len(a) > 1 else repr(p["c"])
+        return f"{a[0]} {symbol} {other}"
+
+    return OpDef(run, fmt)
+
+
+def _reduce(method: str) -> OpDef:
+    def run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+        if p["dim"] is None:
+            return [getattr(a[0], method)()]
+        return [getattr(a[0], method)(p["dim"], keepdim=p["keepdim"])]
+
+    def fmt(o: list[str], a: list[str], p: dict[str, Any]) -> str:
+        if p["dim"] is None:
+            return f"{o[0]} = {a[0]}.{method}()"
+        return f"{o[0]} = {a[0]}.{method}({p['dim']}, keepdim={p['keepdim']})"
+
+    return OpDef(run, fmt)
+
+
+def _multi(method: str, keys: tuple[str, ...]) -> OpDef:
+    def run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+        return list(getattr(a[0], method)(*[p[k] for k in keys]))
+
+    def fmt(o: list[str], a: list[str], p: dict[str, Any]) -> str:
+        lhs = ", ".join(o) + ("," if len(o) == 1 else "")
+        return f"{lhs} = {a[0]}.{method}({', '.join(repr(p[k]) for k in keys)})"
+
+    return OpDef(run, fmt)
+
+
+def _setitem_run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+    value = a[1] if len(a) > 1 else p["c"]
+    a[0][_build_index(lib, p["idx"])] = value
+    return []
+
+
+def _setitem_fmt(o: list[str], a: list[str], p: dict[str, Any]) -> str:
+    value = a[1] if len(a) > 1 else repr(p["c"])
+    return f"{a[0]}[{_fmt_index(p['idx'])}] = {value}"
+
+
+def _setself_run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+    x = a[0]
+    x[_build_index(lib, p["dst"])] = x[_build_index(lib, p["src"])]
+    return []
+
+
+def _backward_run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+    # retain_graph=False is printed as nothing, which means "as create_graph": pass None.
+    a[0].backward(retain_graph=p["retain_graph"] or None, create_graph=p["create_graph"])
+    return []
+
+
+def _backward_fmt(o: list[str], a: list[str], p: dict[str, Any]) -> str:
+    kw = [f"{k}=True" for k in ("retain_graph", "create_graph") if p[k]]
+    return f"{a[0]}.backward({', '.join(kw)})"
+
+
+def _grad_run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+    return list(
+        lib.autograd.grad(
+            a[0],
+            list(a[1:]),
+            retain_graph=p["retain_graph"] or None,
+            create_graph=p["create_graph"],
+            allow_unused=True,
+        )
+    )
+
+
+def _grad_fmt(o: list[str], a: list[str], p: dict[str, Any]) -> str:
+    lhs = ", ".join(o) + ("," if len(o) == 1 else "")
+    kw = "".join(f", {k}=True" for k in ("retain_graph", "create_graph") if p[k])
+    call = f"torch.autograd.grad({a[0]}, [{', '.join(a[1:])}]{kw}, allow_unused=True)"
+    return f"{lhs} = {call}" if o else call
+
+
+def _getgrad_run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+    return [a[0].grad]
+
+
+def _setgrad_none(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+    a[0].grad = None
+    return []
+
+
+def _leaf_run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+    return [lib.tensor(p["values"], dtype=lib.float64, requires_grad=p["requires_grad"])]
+
+
+def _leaf_fmt(o: list[str], a: list[str], p: dict[str, Any]) -> str:
+    rg = ", requires_grad=True" if p["requires_grad"] else ""
+    return f"{o[0]} = torch.tensor({p['values']!r}, dtype=torch.float64{rg})"
+
+
+OPS: dict[str, OpDef] = {
+    "leaf": OpDef(_leaf_run, _leaf_fmt),
+    # out-of-place math
+    "neg": _unary("-{0}", lambda lib, x: -x),
+    "exp": _unary("{0}.exp()", lambda lib, x: x.exp()),
+    "tanh": _unary("torch.tanh({0})", lambda lib, x: lib.tanh(x)),
+    "sigmoid": _unary("{0}.sigmoid()", lambda lib, x: x.sigmoid()),
+    "sin": _unary("torch.sin({0})", lambda lib, x: lib.sin(x)),
+    "relu": _unary("F.relu({0})", lambda lib, x: _F(lib).relu(x)),
+    "abs": _unary("{0}.abs()", lambda lib, x: x.abs()),
+    "elu": _unary("F.elu({0})", lambda lib, x: _F(lib).elu(x)),
+    "gelu": _unary("F.gelu({0})", lambda lib, x: _F(lib).gelu(x)),
+    "silu": _unary("F.silu({0})", lambda lib, x: _F(lib).silu(x)),
+    "softmax": _unary("F.softmax({0}, dim={dim})", lambda lib, x, dim: _F(lib).softmax(x, dim=dim)),
+    "log_softmax": _unary(
+        "F.log_softmax({0}, dim={dim})", lambda lib, x, dim: _F(lib).log_softmax(x, dim=dim)
+    ),
+    "mul_s": _unary("{0} * {c!r}", lambda lib, x, c: x * c),
+    "add_s": _unary("{0} + {c!r}", lambda lib, x, c: x + c),
+    "rsub": _unary("{c!r} - {0}", lambda lib, x, c: c - x),
+    "rdiv": _unary("{c!r} / {0}", lambda lib, x, c: c / x),
+    "square": _unary("{0} * {0}", lambda lib, x: x * x),
+    "pow2": _unary("{0} ** 2", lambda lib, x: x**2),
+    "clone": _unary("{0}.clone()", lambda lib, x: x.clone()),
+    "sum": _reduce("sum"),
+    "mean": _reduce("mean"),
+    "wsum": _unary(
+        "({0} * torch.tensor({w!r}, dtype=torch.float64)).sum()",
+        lambda lib, x, w: (x * lib.tensor(w, dtype=lib.float64)).sum(),
+    ),
+    "add": _unary("{0} + {1}", lambda lib, x, y: x + y),
+    "sub": _unary("{0} - {1}", lambda lib, x, y: x - y),
+    "mul": _unary("{0} * {1}", lambda lib, x, y: x * y),
+    "div": _unary("{0} / {1}", lambda lib, x, y: x / y),
+    "add_alpha": _unary(
+        "torch.add({0}, {1}, alpha={alpha!r})", lambda lib, x, y, alpha: lib.add(x, y, alpha=alpha)
+    ),
+    # views and indexing
+    "index": _unary(
+        "{0}[{idx}]", lambda lib, x, idx: x[_build_index(lib, idx)]
+    ),  # idx is formatted below
+    "transpose": _unary("{0}.transpose({d0}, {d1})", lambda lib, x, d0, d1: x.transpose(d0, d1)),
+    "t": _unary("{0}.t()", lambda lib, x: x.t()),
+    "permute": _unary("{0}.permute({dims!r})", lambda lib, x, dims: x.permute(dims)),
+    "expand": _unary("{0}.expand({shape!r})", lambda lib, x, shape: x.expand(shape)),
+    "broadcast_to": _unary(
+        "torch.broadcast_to({0}, {shape!r})", lambda lib, x, shape: lib.broadcast_to(x, shape)
+    ),
+    "view": _unary("{0}.view({shape!r})", lambda lib, x, shape: x.view(shape)),
+    "reshape": _unary("{0}.reshape({shape!r})", lambda lib, x, shape: x.reshape(shape)),
+    "flatten": _unary("{0}.flatten()", lambda lib, x: x.flatten()),
+    "unbind": _multi("unbind", ("dim",)),
+    "split": _multi("split", ("size", "dim")),
+    "chunk": _multi("chunk", ("n", "dim")),
+    "narrow": _unary(
+        "{0}.narrow({dim}, {start}, {length})",
+        lambda lib, x, dim, start, length: x.narrow(dim, start, length),
+    ),
+    "select": _unary("{0}.select({dim}, {i})", lambda lib, x, dim, i: x.select(dim, i)),
+    "diagonal": _unary(
+        "{0}.diagonal({offset}, {d1}, {d2})",
+        lambda lib, x, offset, d1, d2: x.diagonal(offset, d1, d2),
+    ),
+    "squeeze": _unary(
+        "{0}.squeeze({dim})",
+        lambda lib, x, dim: x.squeeze() if dim == "" else x.squeeze(dim),
+    ),
+    "unsqueeze": _unary("{0}.unsqueeze({dim})", lambda lib, x, dim: x.unsqueeze(dim)),
+    "detach": _unary("{0}.detach()", lambda lib, x: x.detach()),
+    # index assignment and in-place ops
+    "setitem": OpDef(_setitem_run, _setitem_fmt),
+    "setself": OpDef(
+        _setself_run,
+        lambda o, a, p: f"{a[0]}[{_fmt_index(p['dst'])}] = {a[0]}[{_fmt_index(p['src'])}]",
+    ),
+    "add_": _arith_inplace("add_"),
+    "sub_": _arith_inplace("sub_"),
+    "mul_": _arith_inplace("mul_"),
+    "div_": _arith_inplace("div_"),
+    "copy_": _arith_inplace("copy_"),
+    "iadd": _augmented("+=", operator.iadd),
+    "isub": _augmented("-=", operator.isub),
+    "imul": _augmented("*=", operator.imul),
+    "exp_": _method_inplace("exp_"),
+    "tanh_": _method_inplace("tanh_"),
+    "sigmoid_": _method_inplace("sigmoid_"),
+    "neg_": _method_inplace("neg_"),
+    "zero_": _method_inplace("zero_"),
+    "fill_": OpDef(
+        _none(lambda lib, x, c: x.fill_(c)), lambda o, a, p: f"{a[0]}.fill_({p['c']!r})"
+    ),
+    "clamp_": OpDef(
+        _none(lambda lib, x, lo, hi: x.clamp_(lo, hi)),
+        lambda o, a, p: f"{a[0]}.clamp_({p['lo']!r}, {p['hi']!r})",
+    ),
+    # autograd state
+    "retain_grad": _method_inplace("retain_grad"),
+    "requires_grad_": _method_inplace("requires_grad_"),
+    "detach_": _method_inplace("detach_"),
+    "backward": OpDef(_backward_run, _backward_fmt),
+    "grad": OpDef(_grad_run, _grad_fmt),
+    "getgrad": OpDef(_getgrad_run, lambda o, a, p: f"{o[0]} = {a[0]}.grad"),
+    "grad_none": OpDef(_setgrad_none, lambda o, a, p: f"{a[0]}.grad = None"),
+}
+
+
+_NO_RESULT = frozenset(
+    (
+        *("setitem", "setself", "add_", "sub_", "mul_", "div_", "copy_", "exp_", "tanh_"),
+        *("sigmoid_", "neg_", "zero_", "fill_", "clamp_", "retain_grad", "requires_grad_"),
+        *("detach_", "backward", "grad_none"),
+    )
+)
+
+
+def _fmt_stmt(stmt: Stmt, name: Callable[[int], str]) -> str:
+    p = stmt.p
+    if stmt.op == "index":
+        p = {"idx": _fmt_index(p["idx"])}
+    return OPS[stmt.op].fmt([name(i) for i in stmt.out], [name(i) for i in stmt.args], p)
+
+
+def to_source(program: Sequence[Stmt], comment: str = "") -> str:
+    """The program as runnable PyTorch code (variables renumbered in order of definition)."""
+    names: dict[int, str] = {}
+
+    def name(i: int) -> str:
+        if i not in names:
+            names[i] = f"t{len(names)}"
+        return names[i]
+
+    lines = ["import torch", "import torch.nn.functional as F", ""]
+    if comment:
+        lines += [f"# {line}" for line in comment.splitlines()]
+    for stmt in program:
+        for i in stmt.args:
+            name(i)
+        for i in stmt.out:
+            name(i)
+        lines.append(_fmt_stmt(stmt, name))
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a program and observing it.
+
+
+def _node_name(t: Any) -> str | None:
+    fn = t.grad_fn
+    return None if fn is None else type(fn).__name__
+
+
+def _get(fn: Callable[[], Any]) -> Any:
+    """``fn()``, or a marker naming the exception class if reading it raises (PyTorch raises
+    when reading ``grad_fn`` of a multi-output view whose base was modified in place)."""
+    try:
+        return fn()
+    except Exception as error:  # part of what is compared
+        return f"<raises {type(error).__name__}>"
+
+
+def _numpy(t: Any) -> np.ndarray:
+    """A copy of ``t``'s values (``force=True`` for PyTorch's ZeroTensor, which has no memory)."""
+    try:
+        return np.array(t.detach().numpy(), copy=True)
+    except RuntimeError:
+        return np.array(t.detach().numpy(force=True), copy=True)
+
+
+def _fn_key(t: Any, made: dict[int, tuple[Any, int]]) -> str:
+    """``grad_fn``, or ``grad_fn@create_graph`` for a tensor a create_graph backward produced
+    (and nothing has written into since): its node is the last op of the derivative formula."""
+    entry = made.get(id(t))
+    if entry is not None and entry[0] is t and entry[1] == t._version:
+        return "grad_fn@create_graph"
+    return "grad_fn"
+
+
+def _observe_tensor(t: Any, made: dict[int, tuple[Any, int]]) -> dict[str, Any]:
+    obs: dict[str, Any] = {
+        "shape": tuple(t.shape),
+        "requires_grad": bool(t.requires_grad),
+        "is_leaf": _get(lambda: bool(t.is_leaf)),
+        _fn_key(t, made): _get(lambda: _node_name(t)),
+        "contiguous": bool(t.is_contiguous()),
+        "value": _numpy(t),
+    }
+    retains = bool(getattr(t, "retains_grad", False))
+    obs["retains_grad"] = retains
+    if obs["is_leaf"] is True or retains:
+        g = t.grad
+        if g is None:
+            obs["grad"] = None
+        else:
+            obs["grad"] = _numpy(g)
+            obs["grad.requires_grad"] = bool(g.requires_grad)
+            obs["grad." + _fn_key(g, made)] = _get(lambda: _node_name(g))
+    return obs
+
+
+def _observe(env: dict[int, Any], made: dict[int, tuple[Any, int]]) -> dict[int, Any]:
+    return {i: (None if v is None else _observe_tensor(v, made)) for i, v in env.items()}
+
+
+def _note_made(env: dict[int, Any], results: list[Any], made: dict[int, tuple[Any, int]]) -> None:
+    """After a create_graph backward: remember the gradients it produced."""
+    tensors = [t for t in results if t is not None]
+    for t in env.values():
+        if t is not None and _get(lambda t=t: t.is_leaf or t.retains_grad) is True:
+            tensors.append(t.grad)
+    for t in tensors:
+        if t is not None and t.requires_grad:
+            made.setdefault(id(t), (t, t._version))
+
+
+@dataclass
+class Outcome:
+    """What a run produced: one observation of every variable after each statement it completed,
+    and the exception that stopped it (statement index, class name, message) if any."""
+
+    states: list[dict[int, Any]] = field(default_factory=list)
+    error: tuple[int, str, str] | None = None
+
+
+def run_program(lib: Any, program: Sequence[Stmt]) -> Outcome:
+    """Run the program under ``lib`` (torch or ndgrad). A statement that reads a ``None``
+    (a gradient that did not exist) or returns another number of results than recorded stops
+    the run like an exception, with the class ``<reads None>`` or ``<results>``."""
+    env: dict[int, Any] = {}
+    made: dict[int, tuple[Any, int]] = {}
+    outcome = Outcome()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for k, stmt in enumerate(program):
+            try:
+                args = [env[i] for i in stmt.args]
+            except KeyError:
+                raise Invalid(f"statement {k} reads an undefined variable") from None
+            if any(a is None for a in args):
+                outcome.error = (k, "<reads None>", "")
+                return outcome
+            try:
+                results = OPS[stmt.op].run(lib, args, stmt.p)
+            except Exception as error:  # the comparison is of exactly this
+                outcome.error = (k, type(error).__name__, str(error).split("\n")[0])
+                return outcome
+            if len(results) != len(stmt.out):
+                outcome.error = (k, "<results>", f"{len(results)} results")
+                return outcome
+            env.update(zip(stmt.out, results, strict=True))
+            if stmt.p.get("create_graph"):
+                _note_made(env, results, made)
+            outcome.states.append(_observe(env, made))
+    return outcome
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One difference: its ``kind`` (the attribute, or ``error``/``message``), a ``signature``
+    that groups differences with the same cause (the two values for discrete attributes, the two
+    exception classes), and a readable ``detail``."""
+
+    kind: str
+    signature: str
+    detail: str
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.shape != b.shape:
+        return False
+    return bool(np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True))
+
+
+_DISCRETE = ("shape", "requires_grad", "is_leaf", "grad_fn", "retains_grad", "contiguous")
+# Compared and counted, but not failures: see the module docstring.
+IMPLEMENTATION_DEFINED = frozenset(["grad_fn@create_graph", "grad.grad_fn@create_graph"])
+
+
+def _compare_obs(where: str, ours: Any, theirs: Any) -> list[Mismatch]:
+    if theirs is None or ours is None:
+        if (theirs is None) != (ours is None):
+            return [Mismatch("value", "value: None", f"{where}: torch {theirs}, ndgrad {ours}")]
+        return []
+    found = []
+    ours, theirs = dict(ours), dict(theirs)
+    for key in ("grad_fn", "grad.grad_fn"):  # made by a create_graph backward in one run only
+        at = key + "@create_graph"
+        for one, other in ((ours, theirs), (theirs, ours)):
+            if at in one and key in other:
+                other[at] = other.pop(key)
+
+    def differ(key: str, label: str) -> None:
+        a, b = ours.get(key), theirs.get(key)
+        if a != b:
+            found.append(
+                Mismatch(
+                    key,
+                    f"{key}: torch {b!r}, ndgrad {a!r}",
+                    f"{where}.{label}: torch {b!r}, ndgrad {a!r}",
+                )
+            )
+
+    for key in (*_DISCRETE, "grad_fn@create_graph"):
+        differ(key, key)
+    if not _close(ours["value"], theirs["value"]):
+        found.append(
+            Mismatch(
+                "value", "value", f"{where}: torch {theirs['value']!r}, ndgrad {ours['value']!r}"
+            )
+        )
+    if "grad" in theirs and "grad" in ours:
+        a, b = ours["grad"], theirs["grad"]
+        if (a is None) != (b is None) or (b is not None and not _close(a, b)):
+            found.append(Mismatch("grad", "grad", f"{where}.grad: torch {b!r}, ndgrad {a!r}"))
+        elif b is not None:
+            differ("grad.requires_grad", "grad.requires_grad")
+            differ("grad.grad_fn", "grad.grad_fn")
+            differ("grad.grad_fn@create_graph", "grad.grad_fn@create_graph")
+    return found
+
+
+def _var_names(program: Sequence[Stmt]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for stmt in program:
+        for i in (*stmt.args, *stmt.out):
+            names.setdefault(i, f"t{len(names)}")
+    return names
+
+
+def _error_text(error: tuple[int, str, str] | None) -> str:
+    return "no exception" if error is None else f"{error[1]}({error[2][:70]!r})"
+
+
+def compare(program: Sequence[Stmt], ours: Outcome, theirs: Outcome) -> list[Mismatch]:
+    """The differences between an ndgrad and a PyTorch run of ``program``: the first of each
+    signature, in program order."""
+    names = _var_names(program)
+    found: dict[str, Mismatch] = {}
+    for k, (a, b) in enumerate(zip(ours.states, theirs.states, strict=False)):
+        for var in b:
+            where = f"after statement {k}, {names.get(var, var)}"
+            for m in _compare_obs(where, a.get(var), b[var]):
+                found.setdefault(m.signature, m)
+    e1, e2 = ours.error, theirs.error
+    if e1 is None and e2 is None:
+        return list(found.values())
+    if e1 is None or e2 is None or e1[:2] != e2[:2]:
+        a, b = _error_text(e2), _error_text(e1)
+        detail = f"torch {a}, ndgrad {b}"
+        if e1 is not None and e2 is not None and e1[0] != e2[0]:  # raised at another statement
+            first, error = ("ndgrad", e1) if e1[0] < e2[0] else ("torch", e2)
+            detail = f"torch at statement {e2[0]}: {a}; ndgrad at statement {e1[0]}: {b}"
+            signature = f"error: {first} raises first: {_error_text(error)}"
+        else:
+            signature = f"error: torch {a}, ndgrad {b}"
+        m = Mismatch("error", signature, detail)
+        found.setdefault(m.signature, m)
+    elif e1[2] != e2[2]:
+        m = Mismatch(
+            "message",
+            f"message: torch {e2[2][:70]!r}",
+            f"statement {e1[0]} {e1[1]}: torch {e2[2]!r}, ndgrad {e1[2]!r}",
+        )
+        found.setdefault(m.signature, m)
+    return list(found.values())
+
+
+def check(program: Sequence[Stmt], torch: Any, ndgrad: Any) -> list[Mismatch]:
+    """The differences of ``program`` (raises :class:`Invalid` if it is not a valid PyTorch
+    program, as a shrinking step can make it)."""
+    theirs = run_program(torch, program)
+    if theirs.error is not None and theirs.error[1].startswith("<"):
+        raise Invalid(theirs.error[1])
+    return compare(program, run_program(ndgrad, program), theirs)
+
+
+# ---------------------------------------------------------------------------------------------
+# The generator.
+
+_GRID = [round(s * m / 1000, 3) for m in range(300, 2001) for s in (1, -1)]
+_CONSTS = [0.25, 0.5, 0.75, 1.5, 2.0, 3.0, -0.5, -1.25, 0.1, -2.0]
+
+
+def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    if len(shape) > len(target):
+        return False
+    return all(s in (1, t) for s, t in zip(reversed(shape), reversed(target), strict=False))
+
+
+def _can_broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return all(x == y or x == 1 or y == 1 for x, y in zip(reversed(a), reversed(b), strict=False))
+
+
+_WRITES_FROM = frozenset(
+    ["setitem", "add_", "sub_", "mul_", "div_", "copy_", "iadd", "isub", "imul"]
+)
+
+
+def _storage(t: Any) -> int:
+    """Where ``t``'s memory starts (a PyTorch ZeroTensor, which ``autograd.grad`` may return, has
+    none: it shares memory with nothing)."""
+    try:
+        return int(t.untyped_storage().data_ptr())
+    except RuntimeError:
+        return -id(t)
+
+
+def _usable(t: Any) -> bool:
+    """False for None and for a tensor PyTorch refuses to use (reading ``grad_fn`` raises on a
+    multi-output view whose base was modified in place)."""
+    if t is None:
+        return False
+    try:
+        t.grad_fn  # noqa: B018 - reading it is the check
+    except RuntimeError:
+        return False
+    return True
+
+
+def _factor_shapes(n: int, rng: random.Random) -> tuple[int, ...]:
+    primes = []
+    m, p = n, 2
+    while m > 1:
+        while m % p == 0:
+            primes.append(p)
+            m //= p
+        p += 1
+    k = rng.randint(1, 3)
+    dims = [1] * k
+    for q in primes:
+        dims[rng.randrange(k)] *= q
+    if rng.random() < 0.3:
+        dims[rng.randrange(k)] = -1
+    return tuple(dims)
+
+
+class Generator:
+    """Draws one program, using a PyTorch shadow run of the program so far as the oracle."""
+
+    KEEP_ERROR = 0.5
+
+    def target(self) -> int | None:
+        """A variable to write into: rarely a leaf that requires grad (PyTorch refuses those),
+        never the result of ``autograd.grad`` (whether those results share memory with each
+        other is PyTorch's implementation detail)."""
+
+        def of_leaf(t: Any) -> bool:
+            base = t if t._base is None else t._base
+            return bool(base.is_leaf and base.requires_grad)
+
+        if self.rng.random() < 0.1:
+            return self.pick(self.writable)
+        return self.pick(lambda t: self.writable(t) and not of_leaf(t))
+
+    def writable(self, t: Any) -> bool:
+        """False for the results of ``autograd.grad`` and what shares their memory."""
+        return _storage(t) not in {_storage(self.env[i]) for i in self.no_write}
+
+    def undefined_alias(self, op: str, args: tuple[int, ...], params: dict[str, Any]) -> bool:
+        """True when the statement writes into memory it also reads from another position
+        (a source overlapping the destination without being the same view, or an advanced-index
+        write of a tensor into an expanded tensor): PyTorch's result then depends on the
+        iteration order of its kernel (unless it detects the overlap and raises, which is
+        compared)."""
+        if op == "setself":
+            (a, b, _), (c, d, _) = params["dst"][0][1:], params["src"][0][1:]
+            return a < d and c < b
+        if op not in _WRITES_FROM or len(args) < 2:
+            return False
+        x, y = self.env[args[0]], self.env[args[1]]
+        if _storage(x) < 0 or _storage(y) < 0:  # a ZeroTensor: PyTorch refuses to write into it
+            return False
+        advanced = op == "setitem" and any(i[0] in ("long", "bool") for i in params["idx"])
+        if advanced and any(st == 0 and n > 1 for n, st in zip(x.shape, x.stride(), strict=True)):
+            return True
+        if _storage(x) != _storage(y) or x.numel() == 0 or y.numel() == 0:
+            return False
+        if advanced:
+            return True
+        try:
+            if op == "setitem":
+                x = x[_build_index(self.torch, params["idx"])]
+            y = y.expand_as(x)
+        except RuntimeError:
+            return False  # PyTorch raises for the shapes: that is compared
+        return (x.data_ptr(), tuple(x.shape), x.stride()) != (
+            y.data_ptr(),
+            tuple(y.shape),
+            y.stride(),
+        )
+
+    def __init__(self, torch: Any, rng: random.Random, length: int) -> None:
+        self.torch = torch
+        self.rng = rng
+        self.length = length
+        self.program: list[Stmt] = []
+        self.env: dict[int, Any] = {}
+        self.next_id = 0
+        self.no_write: set[int] = set()  # results of autograd.grad
+        self.higher: set[int] = set()  # gradients, and values computed from them
+        self.used: set[int] = set()  # outputs already differentiated
+        self.pending: list[Callable[[], tuple | None]] = []  # the rest of a block
+        self.last = -1  # the variable the last statement defined
+        self.grid = list(_GRID)
+        rng.shuffle(self.grid)
+
+    # --- helpers
+    def values(self, shape: tuple[int, ...]) -> Any:
+        n = math.prod(shape)
+        flat = [self.grid.pop() for _ in range(n)]
+        return np.array(flat).reshape(shape).tolist() if shape else flat[0]
+
+    def pick(
+        self, pred: Callable[[Any], bool] = lambda t: True, among: set[int] | None = None
+    ) -> int | None:
+        ids = [
+            i
+            for i, t in self.env.items()
+            if (among is None or i in among) and _usable(t) and pred(t)
+        ]
+        return self.rng.choice(ids) if ids else None
+
+    def dim_of(self, t: Any, extra: int = 0) -> int:
+        n = max(t.dim() + extra, 1)
+        return self.rng.randrange(-n, n)
+
+    def const(self) -> float:
+        return self.rng.choice(_CONSTS)
+
+    @staticmethod
+    def min_abs(t: Any) -> float:
+        return float(t.detach().abs().min()) if t.numel() else 1.0
+
+    @staticmethod
+    def max_abs(t: Any) -> float:
+        return float(t.detach().abs().max()) if t.numel() else 0.0
+
+    def basic_index(self, shape: tuple[int, ...], allow_int: bool = True) -> tuple:
+        rng = self.rng
+        items: list[tuple] = []
+        k = rng.randint(0, len(shape))
+        for d in shape[:k]:
+            r = rng.random()
+            if d == 0:
+                items.append(("s", None, None, None))
+            elif allow_int and r < 0.25:
+                items.append(("i", rng.randrange(-d, d)))
+            elif r < 0.4:
+                items.append(("s", None, None, None))
+            else:
+                start = rng.randrange(0, d)
+                stop = rng.randint(start + 1, d)
+                items.append(
+                    (
+                        "s",
+                        rng.choice([start, None]) if start == 0 else start,
+                        None if stop == d and rng.random() < 0.5 else stop,
+                        rng.choice([None, 1, 2, 3]),
+                    )
+                )
+        if rng.random() < 0.3:
+            items.insert(rng.randint(0, len(items)), ("none",))
+        if rng.random() < 0.25:
+            items.insert(rng.choice([0, len(items)]) if k == 0 else len(items), ("ell",))
+        return tuple(items)
+
+    def adv_index(self, shape: tuple[int, ...], unique: bool) -> tuple:
+        rng = self.rng
+        if not shape or 0 in shape or rng.random() < 0.3:
+            mask = np.array([rng.random() < 0.5 for _ in range(math.prod(shape))])
+            mask = mask.reshape(shape)
+            if rng.random() < 0.5 and shape and shape[0]:  # a mask over the first dim only
+                mask = np.array([rng.random() < 0.5 for _ in range(shape[0])])
+            return (("bool", mask.tolist()),)
+        dim = rng.randrange(min(len(shape), 2))
+        d = shape[dim]
+        n = rng.randint(1, 3)
+        idx = (
+            rng.sample(range(-d, d), min(n, d))
+            if unique
+            else [rng.randrange(-d, d) for _ in range(n)]
+        )
+        if unique:  # -1 and d-1 are the same element
+            idx = list({i % d: i for i in idx}.values())
+        return (("s", None, None, None),) * dim + (("long", idx),)
+
+    # --- proposals, one per family; each returns (op, args, params) or None
+    def p_leaf(self) -> tuple | None:
+        rng = self.rng
+        ndim = rng.choice([0, 1, 1, 2, 2, 3])
+        shape = tuple(rng.randint(1, 4) for _ in range(ndim))
+        if len(self.grid) < 64:
+            return None
+        return "leaf", (), _params(values=self.values(shape), requires_grad=rng.random() < 0.8)
+
+    def p_unary(self) -> tuple | None:
+        rng = self.rng
+        higher = self.pick(lambda t: t.requires_grad and t.dim() > 0, among=self.higher)
+        if higher is not None and rng.random() < 0.5:  # a loss of a gradient: second order
+            return "wsum", (higher,), _params(w=self.values(tuple(self.env[higher].shape)))
+        x = self.pick()
+        if x is None:
+            return None
+        t = self.env[x]
+        op = rng.choice(
+            (
+                *("neg", "exp", "tanh", "sigmoid", "sin", "relu", "abs", "elu", "gelu", "silu"),
+                *("softmax", "log_softmax", "mul_s", "add_s", "rsub", "rdiv", "square", "pow2"),
+                *("clone", "sum", "mean", "wsum", "wsum", "wsum"),
+            )
+        )
+        if op in ("relu", "abs", "elu") and self.min_abs(t) < 1e-3:
+            return None
+        if op == "rdiv" and self.min_abs(t) < 0.1:
+            return None
+        if op == "exp" and t.numel() and float(t.detach().max()) > 5:
+            return None
+        if op in ("square", "pow2") and self.max_abs(t) > 1e3:
+            return None
+        if op in ("softmax", "log_softmax"):
+            return op, (x,), _params(dim=self.dim_of(t))
+        if op in ("mul_s", "add_s", "rsub", "rdiv"):
+            return op, (x,), _params(c=self.const())
+        if op in ("sum", "mean"):
+            if rng.random() < 0.5:
+                return op, (x,), _params(dim=None, keepdim=False)
+            return op, (x,), _params(dim=self.dim_of(t), keepdim=rng.random() < 0.5)
+        if op == "wsum":
+            return op, (x,), _params(w=self.values(tuple(t.shape)))
+        return op, (x,), ()
+
+    def p_binary(self) -> tuple | None:
+        rng = self.rng
+        x = self.pick()
+        if x is None:
+            return None
+        sx = tuple(self.env[x].shape)
+        y = self.pick(lambda t: _can_broadcast(tuple(t.shape), sx))
+        if y is None:
+            return None
+        op = rng.choice(["add", "sub", "mul", "div", "add_alpha"])
+        if op == "div" and self.min_abs(self.env[y]) < 0.1:
+            return None
+        if op == "add_alpha":
+            return op, (x, y), _params(alpha=rng.choice([0.1, -2.0, 0.5]))
+        return op, (x, y), ()
+
+    def p_view(self) -> tuple | None:
+        rng = self.rng
+        x = self.pick()
+        if x is None:
+            return None
+        t = self.env[x]
+        shape = tuple(t.shape)
+        n = len(shape)
+        op = rng.choice(
+            (
+                *("index", "index", "index", "adv", "transpose", "t", "permute", "expand"),
+                *("broadcast_to", "view", "view", "reshape", "flatten", "unbind", "split"),
+                *("chunk", "narrow", "select", "diagonal", "squeeze", "unsqueeze", "detach"),
+            )
+        )
+        if op == "index":
+            return op, (x,), _params(idx=self.basic_index(shape))
+        if op == "adv":
+            return "index", (x,), _params(idx=self.adv_index(shape, unique=False))
+        if op == "transpose":
+            return op, (x,), _params(d0=self.dim_of(t), d1=self.dim_of(t))
+        if op == "permute":
+            dims = list(range(n))
+            rng.shuffle(dims)
+            return op, (x,), _params(dims=tuple(dims))
+        if op in ("expand", "broadcast_to"):
+            lead = tuple(rng.randint(1, 3) for _ in range(rng.choice([0, 0, 1, 2])))
+            new = []
+            for d in shape:
+                if d == 1:
+                    new.append(rng.choice([1, 2, 3]))
+                else:
+                    new.append(-1 if op == "expand" and rng.random() < 0.4 else d)
+            return op, (x,), _params(shape=lead + tuple(new))
+        if op in ("view", "reshape"):
+            return op, (x,), _params(shape=_factor_shapes(max(t.numel(), 1), rng))
+        if op in ("unbind", "split", "chunk", "narrow", "select", "diagonal", "squeeze"):
+            if n == 0:
+                return None
+            dim = rng.randrange(-n, n)
+            d = shape[dim]
+            if op == "unbind":
+                return op, (x,), _params(dim=dim)
+            if op == "split":
+                return op, (x,), _params(size=rng.randint(1, max(d, 1)), dim=dim)
+            if op == "chunk":
+                return op, (x,), _params(n=rng.randint(1, 3), dim=dim)
+            if op == "narrow":
+                start = rng.randrange(d) if d else 0
+                length = rng.randint(1, d - start) if d else 0
+                return op, (x,), _params(dim=dim, start=start, length=length)
+            if op == "select":
+                return op, (x,), _params(dim=dim, i=rng.randrange(-d, d) if d else 0)
+            if op == "squeeze":
+                return op, (x,), _params(dim=rng.choice(["", dim]))
+            if n < 2:
+                return None
+            d1, d2 = rng.sample(range(n), 2)
+            return op, (x,), _params(offset=rng.choice([0, 0, 1, -1]), d1=d1, d2=d2)
+        if op == "unsqueeze":
+            return op, (x,), _params(dim=self.dim_of(t, extra=1))
+        return op, (x,), ()
+
+    def p_setitem(self) -> tuple | None:
+        rng = self.rng
+        x = self.target()
+        if x is None:
+            return None
+        t = self.env[x]
+        shape = tuple(t.shape)
+        if rng.random() < 0.15 and shape and shape[0] >= 2:
+            d = shape[0]
+            length = rng.randint(1, d - 1)
+            a, b = rng.sample(range(d - length + 1), 2) if d - length >= 1 else (0, 0)
+            return (
+                "setself",
+                (x,),
+                _params(dst=(("s", a, a + length, None),), src=(("s", b, b + length, None),)),
+            )
+        idx = self.basic_index(shape) if rng.random() < 0.7 else self.adv_index(shape, unique=True)
+        try:
+            target = tuple(t.detach()[_build_index(self.torch, idx)].shape)
+        except Exception:
+            return None
+        if rng.random() < 0.4:
+            return "setitem", (x,), _params(idx=idx, c=self.const())
+        y = self.pick(lambda v: _broadcasts_to(tuple(v.shape), target))
+        if y is None:
+            return "setitem", (x,), _params(idx=idx, c=self.const())
+        return "setitem", (x, y), _params(idx=idx)
+
+    def p_inplace(self) -> tuple | None:
+        rng = self.rng
+        x = self.target()
+        if x is None:
+            return None
+        t = self.env[x]
+        shape = tuple(t.shape)
+        op = rng.choice(
+            (
+                *("add_", "sub_", "mul_", "div_", "copy_", "iadd", "isub", "imul", "exp_"),
+                *("tanh_", "sigmoid_", "neg_", "zero_", "fill_", "clamp_", "clamp_"),
+            )
+        )
+        if op in ("add_", "sub_", "mul_", "div_", "copy_", "iadd", "isub", "imul"):
+            if op != "copy_" and rng.random() < 0.35:
+                return op, (x,), _params(c=self.const())
+            y = self.pick(lambda v: _broadcasts_to(tuple(v.shape), shape))
+            if y is None:
+                return None
+            if op == "div_" and self.min_abs(self.env[y]) < 0.1:
+                return None
+            if op in ("mul_", "imul") and self.max_abs(self.env[y]) * self.max_abs(t) > 1e3:
+                return None
+            return op, (x, y), ()
+        if op == "exp_" and t.numel() and float(t.detach().max()) > 5:
+            return None
+        if op == "fill_":
+            return op, (x,), _params(c=self.const())
+        if op == "clamp_":
+            for _ in range(5):
+                lo, hi = sorted(rng.sample(self.grid[:50], 2))
+                vals = t.detach()
+                if (
+                    not t.numel()
+                    or float(self.torch.minimum((vals - lo).abs(), (vals - hi).abs()).min()) > 1e-3
+                ):
+                    return op, (x,), _params(lo=lo, hi=hi)
+            return None
+        return op, (x,), ()
+
+    def p_autograd(self) -> tuple | None:
+        rng = self.rng
+        op = rng.choice(
+            (
+                *("retain_grad", "retain_grad", "backward", "backward", "backward", "grad"),
+                *("grad", "getgrad", "getgrad", "grad_none", "requires_grad_", "detach_"),
+                "grad_empty",
+            )
+        )
+        scalar = self.pick(lambda t: t.dim() == 0 and t.requires_grad)
+        r = rng.random()
+        if r < 0.5:  # prefer a loss of a gradient (second order), or one used before (twice)
+            scalar = self.pick(lambda t: t.dim() == 0 and t.requires_grad, self.higher) or scalar
+        elif r < 0.7:
+            scalar = self.pick(lambda t: t.dim() == 0 and t.requires_grad, self.used) or scalar
+        if op == "retain_grad":
+            x = self.pick(lambda t: not t.is_leaf)
+            return None if x is None else (op, (x,), ())
+        if op in ("backward", "grad") and scalar is None and rng.random() < 0.8:
+            x = self.pick(lambda t: t.requires_grad)  # make a loss first
+            if x is None:
+                return None
+            return "wsum", (x,), _params(w=self.values(tuple(self.env[x].shape)))
+        if op == "backward":
+            if rng.random() < 0.03 or scalar is None:
+                scalar = self.pick()
+            if scalar is None:
+                return None
+            return (
+                op,
+                (scalar,),
+                _params(retain_graph=rng.random() < 0.5, create_graph=rng.random() < 0.35),
+            )
+        if op in ("grad", "grad_empty"):
+            if scalar is None:
+                return None
+            if op == "grad_empty":
+                return "grad", (scalar,), _params(retain_graph=False, create_graph=False)
+            pool = [i for i, t in self.env.items() if _usable(t) and t.requires_grad]
+            inputs = rng.sample(pool, min(len(pool), rng.randint(1, 3)))
+            return (
+                "grad",
+                (scalar, *inputs),
+                _params(retain_graph=rng.random() < 0.5, create_graph=rng.random() < 0.5),
+            )
+        if op == "getgrad":
+            x = self.pick(lambda t: (t.is_leaf or t.retains_grad) and t.grad is not None)
+            return None if x is None else (op, (x,), ())
+        if op == "grad_none":
+            x = self.pick(lambda t: t.is_leaf and t.grad is not None)
+            return None if x is None else (op, (x,), ())
+        if op == "requires_grad_":
+            x = self.pick(lambda t: t.is_leaf and not t.requires_grad)
+            return None if x is None else (op, (x,), ())
+        # detach_: not on a result of autograd.grad, which PyTorch may return as a view of
+        # another tensor (then detach_ raises), depending on how its derivative is written.
+        x = self.pick(self.writable)
+        return None if x is None or rng.random() < 0.5 else (op, (x,), ())
+
+    FAMILIES = (
+        ("p_leaf", 6),
+        ("p_unary", 18),
+        ("p_binary", 8),
+        ("p_view", 23),
+        ("p_setitem", 11),
+        ("p_inplace", 13),
+        ("p_autograd", 18),
+        ("p_second_order", 4),
+    )
+
+    def fresh(self, n: int) -> tuple[int, ...]:
+        out = tuple(range(self.next_id, self.next_id + n))
+        self.next_id += n
+        return out
+
+    def replay(self) -> None:
+        self.env = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for stmt in self.program:
+                results = OPS[stmt.op].run(self.torch, [self.env[i] for i in stmt.args], stmt.p)
+                self.env.update(zip(stmt.out, results, strict=True))
+
+    def generate(self) -> list[Stmt]:
+        rng = self.rng
+        names = [f for f, _ in self.FAMILIES]
+        weights = [w for _, w in self.FAMILIES]
+        for _ in range(rng.randint(1, 2)):
+            self.append(self.p_leaf(), keep_error=False)
+        tries = 0
+        while len(self.program) < self.length and tries < 20 * self.length:
+            tries += 1
+            if self.pending:
+                proposal = self.pending.pop(0)()
+                if proposal is None:
+                    self.pending.clear()
+            else:
+                family = rng.choices(names, weights)[0]
+                proposal = getattr(self, family)()
+            if proposal is None:
+                continue
+            status = self.append(proposal, keep_error=True)
+            if status == "stop":
+                break
+            if status == "skip":
+                self.pending.clear()
+        return self.program
+
+    def p_second_order(self) -> tuple | None:
+        """The first statement of a second-order block (queued: the rest): a smooth nonlinear
+        op, a loss of it, its gradient with ``create_graph`` (``backward`` or ``autograd.grad``),
+        a loss of that gradient, and that loss's backward or ``autograd.grad``."""
+        x = self.pick(lambda t: t.requires_grad)
+        if x is None:
+            return None
+        self.pending = [
+            lambda: (
+                "wsum",
+                (self.last,),
+                _params(w=self.values(tuple(self.env[self.last].shape))),
+            ),
+            self.p_gradient_with_graph,
+            self.p_loss_of_gradient,
+            lambda: self.p_differentiate(
+                self.pick(lambda t: t.dim() == 0 and t.requires_grad, {self.last})
+            ),
+        ]
+        return self.rng.choice(("square", "tanh", "sigmoid", "sin", "gelu", "silu")), (x,), ()
+
+    def p_gradient_with_graph(self) -> tuple | None:
+        rng, loss = self.rng, self.last
+        if rng.random() < 0.4:
+            self.pending.insert(0, self.p_getgrad)
+            return "backward", (loss,), _params(retain_graph=rng.random() < 0.5, create_graph=True)
+        pool = [i for i, t in self.env.items() if _usable(t) and t.requires_grad and t.is_leaf]
+        if not pool:
+            return None
+        inputs = rng.sample(pool, min(len(pool), rng.randint(1, 2)))
+        return "grad", (loss, *inputs), _params(retain_graph=rng.random() < 0.5, create_graph=True)
+
+    def p_getgrad(self) -> tuple | None:
+        x = self.pick(lambda t: t.is_leaf and t.grad is not None and t.grad.requires_grad)
+        return None if x is None else ("getgrad", (x,), ())
+
+    def p_loss_of_gradient(self) -> tuple | None:
+        x = self.pick(lambda t: t.requires_grad, self.higher)
+        if x is None:
+            return None
+        return "wsum", (x,), _params(w=self.values(tuple(self.env[x].shape)))
+
+    def p_differentiate(self, loss: int | None) -> tuple | None:
+        if loss is None:
+            return None
+        rng = self.rng
+        if rng.random() < 0.5:
+            return "backward", (loss,), _params(retain_graph=rng.random() < 0.5, create_graph=False)
+        pool = [i for i, t in self.env.items() if _usable(t) and t.requires_grad and t.is_leaf]
+        if not pool:
+            return None
+        inputs = rng.sample(pool, min(len(pool), rng.randint(1, 2)))
+        return "grad", (loss, *inputs), _params(retain_graph=False, create_graph=False)
+
+    def append(self, proposal: tuple | None, keep_error: bool) -> str:
+        if proposal is None:
+            return "skip"
+        op, args, params = proposal
+        aliased = self.undefined_alias(op, args, dict(params))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                results = OPS[op].run(self.torch, [self.env[i] for i in args], dict(params))
+                if aliased:  # PyTorch did not detect the overlap: the result is undefined
+                    self.replay()
+                    return "skip"
+            except Exception:
+                if keep_error and self.rng.random() < self.KEEP_ERROR:
+                    if op in _NO_RESULT:
+                        n = 0
+                    elif op == "grad":
+                        n = len(args) - 1
+                    else:
+                        n = 1
+                    out = (args[0],) if op in ("iadd", "isub", "imul") else self.fresh(n)
+                    self.program.append(Stmt(op, out, args, params))
+                    return "stop"
+                self.replay()
+                return "skip"
+        if op in ("iadd", "isub", "imul"):
+            out: tuple[int, ...] = (args[0],)
+        else:
+            out = self.fresh(len(results))
+        self.program.append(Stmt(op, out, args, params))
+        self.env.update(zip(out, results, strict=True))
+        if out:
+            self.last = out[-1]
+        if op == "grad":
+            self.no_write |= {i for i, t in zip(out, results, strict=True) if t is not None}
+        if op in ("grad", "backward"):
+            self.used.add(args[0])
+        made = op == "grad" and dict(params)["create_graph"]
+        if made or op == "getgrad" or set(args) & self.higher:
+            self.higher |= {i for i, t in zip(out, results, strict=True) if t is not None}
+        return "ok"
+
+
+def generate(torch: Any, seed: int, index: int, length: int) -> list[Stmt]:
+    """Program number ``index`` of ``seed`` (deterministic)."""
+    rng = random.Random(seed * 1_000_003 + index)
+    return Generator(torch, rng, length).generate()
+
+
+# ---------------------------------------------------------------------------------------------
+# The shrinker.
+
+
+def _dependents(program: Sequence[Stmt], drop: set[int]) -> set[int]:
+    """Statement indices in ``drop`` plus every statement reading what they define."""
+    dropped = set(drop)
+    dead: set[int] = set()
+    for k, stmt in enumerate(program):
+        if k in dropped:
+            dead |= {i for i in stmt.out if i not in stmt.args}
+        elif dead & set(stmt.args):
+            dropped.add(k)
+            dead |= set(stmt.out)
+    return dropped
+
+
+def shrink(
+    program: Sequence[Stmt], still_fails: Callable[[Sequence[Stmt]], bool], budget: int = 400
+) -> list[Stmt]:
+    """Greedy shrinking: drop statements (with what reads them), then simplify parameters,
+    while ``still_fails`` holds."""
+    current = list(program)
+    tries = 0
+
+    def attempt(candidate: list[Stmt]) -> bool:
+        nonlocal tries
+        tries += 1
+        try:
+            return still_fails(candidate)
+        except Invalid:
+            return False
+
+    progress = True
+    while progress and tries < budget:
+        progress = False
+        for k in reversed(range(len(current))):
+            if k >= len(current):
+                continue
+            drop = _dependents(current, {k})
+            candidate = [s for j, s in enumerate(current) if j not in drop]
+            if attempt(candidate):
+                current, progress = candidate, True
+        for k, stmt in enumerate(current):
+            for simpler in _simplifications(stmt):
+                candidate = [*current[:k], simpler, *current[k + 1 :]]
+                if attempt(candidate):
+                    current[k] = simpler
+                    stmt, progress = simpler, True
+    return current
+
+
+def _simplifications(stmt: Stmt) -> list[Stmt]:
+    p = stmt.p
+    out = []
+    for key in ("retain_graph", "create_graph", "keepdim"):
+        if p.get(key):
+            out.append(replace(stmt, params=_params(**{**p, key: False})))
+    if stmt.op == "grad" and len(stmt.args) > 2:
+        for j in range(1, len(stmt.args)):
+            keep = [i for i in range(1, len(stmt.args)) if i != j]
+            out.append(
+                replace(
+                    stmt,
+                    args=(stmt.args[0], *[stmt.args[i] for i in keep]),
+                    out=tuple(stmt.out[i - 1] for i in keep),
+                )
+            )
+    if stmt.op == "wsum":
+        out.append(replace(stmt, op="sum", params=_params(dim=None, keepdim=False)))
+    if stmt.op == "leaf":
+        values = np.asarray(p["values"])
+        for d in range(values.ndim):
+            if values.shape[d] > 1:
+                part = values[(slice(None),) * d + (slice(0, values.shape[d] // 2),)]
+                out.append(replace(stmt, params=_params(**{**p, "values": part.tolist()})))
+        rounded = np.round(np.asarray(p["values"]), 1)
+        distinct = len(np.unique(rounded)) == rounded.size
+        if not np.array_equal(rounded, p["values"]) and np.all(rounded != 0) and distinct:
+            out.append(replace(stmt, params=_params(**{**p, "values": rounded.tolist()})))
+    if stmt.op == "index" and len(p["idx"]) > 1:
+        for j in range(len(p["idx"])):
+            idx = p["idx"][:j] + p["idx"][j + 1 :]
+            out.append(replace(stmt, params=_params(idx=idx)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The driver.
+
+
+@dataclass
+class Report:
+    programs: int = 0
+    statements: int = 0
+    ended_in_error: int = 0
+    with_mismatch: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+    signatures: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, list[tuple[Mismatch, list[Stmt]]]] = field(default_factory=dict)
+    shrunk: int = 0
+    shown_kinds: set[str] = field(default_factory=set)
+
+
+def fuzz(
+    torch: Any,
+    ndgrad: Any,
+    seeds: Sequence[int],
+    programs: int,
+    length: int = 12,
+    max_examples: int = 100,
+    do_shrink: bool = True,
+) -> Report:
+    """Run ``programs`` programs per seed; count the mismatches by kind and by signature, and
+    keep shrunk reproducers (one a signature, more for wrong values and gradients; at most
+    ``max_examples`` shrinks in all)."""
+    report = Report()
+    for seed in seeds:
+        for index in range(programs):
+            program = generate(torch, seed, index, length)
+            report.programs += 1
+            report.statements += len(program)
+            theirs = run_program(torch, program)
+            if theirs.error is not None:
+                report.ended_in_error += 1
+            found = compare(program, run_program(ndgrad, program), theirs)
+            if not found:
+                continue
+            if any(m.kind not in IMPLEMENTATION_DEFINED for m in found):
+                report.with_mismatch += 1
+            report.kinds.update({m.kind for m in found})
+            report.signatures.update(m.signature for m in found)
+            for m in found:
+                kept = report.examples.setdefault(m.signature, [])
+                cap = SILENT_EXAMPLES if m.kind in ("value", "grad") else 1
+                if m.kind in IMPLEMENTATION_DEFINED:  # one example a kind is enough
+                    cap = 0 if m.kind in report.shown_kinds else 1
+                    report.shown_kinds.add(m.kind)
+                if len(kept) >= cap or report.shrunk >= max_examples:
+                    continue
+                report.shrunk += 1
+                example = reproducer(program, m, torch, ndgrad, do_shrink)
+                shapes = {tuple(s.op for s in p) for _, p in kept}
+                if tuple(s.op for s in example[1]) not in shapes:
+                    kept.append(example)
+    return report
+
+
+SILENT_EXAMPLES = 8  # wrong values and gradients have many causes: keep several reproducers
+
+
+def reproducer(
+    program: Sequence[Stmt], found: Mismatch, torch: Any, ndgrad: Any, do_shrink: bool = True
+) -> tuple[Mismatch, list[Stmt]]:
+    """The program shrunk while it still shows a mismatch with ``found``'s signature."""
+    if not do_shrink:
+        return found, list(program)
+
+    def same(p: Sequence[Stmt]) -> Mismatch | None:
+        return next((m for m in check(p, torch, ndgrad) if m.signature == found.signature), None)
+
+    small = shrink(program, lambda p: same(p) is not None)
+    return same(small) or found, small
+
+
+def format_report(report: Report, seconds: float) -> str:
+    lines = [
+        f"programs run: {report.programs} ({report.statements} statements; "
+        f"{report.ended_in_error} end in an exception under torch) in {seconds:.1f} s",
+        f"programs with a mismatch: {report.with_mismatch}",
+        "by kind (programs):",
+    ]
+    lines += [
+        f"  {kind}: {n}"
+        + ("  (implementation-defined, not a failure)" * (kind in IMPLEMENTATION_DEFINED))
+        for kind, n in report.kinds.most_common()
+    ]
+    lines.append("by signature (programs):")
+    lines += [f"  {n:6d}  {sig}" for sig, n in report.signatures.most_common()]
+    for sig, kept in report.examples.items():
+        for found, program in kept:
+            lines += ["", f"### {sig}", to_source(program, found.detail)]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.fuzz_views", description=__doc__)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--programs", type=int, default=1000, help="programs per seed")
+    parser.add_argument("--length", type=int, default=12, help="statements per program")
+    parser.add_argument("--examples", type=int, default=100, help="mismatches to shrink and show")
+    parser.add_argument("--no-shrink", action="store_true")
+    args = parser.parse_args(argv)
+    import torch
+
+    import ndgrad
+
+    start = time.perf_counter()
+    report = fuzz(
+        torch, ndgrad, args.seeds, args.programs, args.length, args.examples, not args.no_shrink
+    )
+    print(format_report(report, time.perf_counter() - start))
+    return 1 if report.with_mismatch else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
