@@ -281,7 +281,8 @@ class Tensor(
             if _state.grad_enabled and grad._requires_grad:
                 from .autograd._views import Copy
 
-                self._grad = Copy.apply(Tensor._make(grad._data), grad)
+                # The copy is laid out as the variable (PyTorch's gradient layout contract).
+                self._grad = Copy.apply(Tensor._make(np.empty_like(self._data)), grad)
             else:
                 # Laid out as the variable is (PyTorch's gradient layout contract).
                 if self._data.flags.c_contiguous:
@@ -643,6 +644,13 @@ class Tensor(
             raise _errors.broadcast_mismatch(self._data.shape, src._data.shape) from None
         self._check_inplace()
         _errors.check_no_partial_overlap(self._data, src._data)
+        a, b = self._data, src._data
+        if (
+            not (_state.grad_enabled and (self._requires_grad or src._requires_grad))
+            and a.__array_interface__ == b.__array_interface__
+        ):
+            self._bump_version()  # the same memory, layout and dtype: nothing to copy (PyTorch)
+            return self
         return self._inplace(lambda s: Copy.apply(s, src))
 
     def _numpy_inplace(self, ufunc: Any, other: Any, alpha: Any = 1) -> bool:

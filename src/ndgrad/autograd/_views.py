@@ -286,7 +286,9 @@ class Copy(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, dst: np.ndarray, src: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(src, dst.shape).astype(dst.dtype)
+        out = np.empty_like(dst)  # dst's dtype and layout
+        np.copyto(out, np.broadcast_to(src, dst.shape), casting="unsafe")
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:

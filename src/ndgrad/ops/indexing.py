@@ -614,6 +614,13 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         # included), and fills the target with a 0-d value otherwise.
         cls = WholeFill if one_value and target != () else WholeCopy
     if input._base is not None:  # recorded on the base (Tensor._inplace, autograd/_views.py)
+        if p.adv is None and not p.trivial and _errors.has_internal_overlap(input._data):
+            # Part of an expanded tensor: PyTorch writes through the view input[key], which may
+            # repeat nothing even though input does (the whole-view write would be refused).
+            sub = getitem(input, index)
+            whole = WholeFill if one_value and target != () else WholeCopy
+            sub._inplace(lambda s: whole.apply(s, ((Ellipsis,), None), value))
+            return
         input._inplace(lambda s: cls.apply(s, key, value))
         return
     out = cls.apply(input, key, value)  # writes into input's storage

@@ -85,9 +85,11 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
     root = base._base if base._base is not None else base
     out._base = root
     counter = out._version_counter = base._counter()
-    if type(out) is _tensor_module.Tensor:
+    if _state.grad_enabled and type(out) is _tensor_module.Tensor:
         # A view re-derives its history from the root when their memory was written since
-        # (_tensor._View): this is the version its history is current for.
+        # (_tensor._View): this is the version its history is current for. Views made with
+        # grad off (a first-order backward's formulas, inference) never need it, and skip the
+        # cost of the lazy check on every read of their history.
         out.__class__ = _tensor_module._View
         out.__dict__["_attr_version"] = counter.value
     if out.grad_fn is not None and root.grad_fn is not None:
