@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _errors
+from .. import _errors, _tensor_ref
 from ..dtypes import from_numpy_dtype, get_default_dtype, result_type
 
 if TYPE_CHECKING:
@@ -18,12 +18,12 @@ _NUMBER_TYPES = (int, float, bool)
 
 def tensor_cls() -> type[Tensor]:
     # The ops are imported by Tensor's own module, so they look the class up when called.
-    return _tensor_module.Tensor
+    return _tensor_ref.Tensor
 
 
 def require_tensor(x: Any, op: str, arg: str = "input", position: int = 1) -> None:
     """PyTorch's TypeError for a non-tensor where an op takes only tensors."""
-    if not isinstance(x, _tensor_module.Tensor):
+    if not isinstance(x, _tensor_ref.Tensor):
         raise TypeError(
             f"{op}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
         )
@@ -51,7 +51,7 @@ def as_operand(x: Any, op: str, other: Any = None) -> Any:
 
 def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any, np.dtype]:
     """``as_operand`` and ``promote`` for a binary op, the common cases first (a hot path)."""
-    T = _tensor_module.Tensor
+    T = _tensor_ref.Tensor
     if type(a) is T:
         tb = type(b)
         if tb is T:
@@ -189,7 +189,3 @@ def promote_all(items: list[Any], op: str) -> list[Tensor]:
         return items
     rt = result_type(*[x._data for x in items])
     return [x if x._data.dtype == rt else cast(x, rt) for x in items]
-
-
-# Last, because _tensor imports the ops that import this module (see autograd/function.py).
-from .. import _tensor as _tensor_module  # noqa: E402
