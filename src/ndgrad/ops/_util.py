@@ -55,8 +55,9 @@ def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any, np.dtype]:
     if type(a) is T:
         tb = type(b)
         if tb is T:
-            if a._data.dtype == b._data.dtype:
-                return a, b, a._data.dtype
+            dt = a._data.dtype
+            if dt is b._data.dtype or dt == b._data.dtype:  # identity first: no rich compare
+                return a, b, dt
         elif (tb is float or tb is int) and a._data.dtype.kind == "f":
             return a, b, a._data.dtype
     return promote(as_operand(a, op), as_operand(b, op))
@@ -120,9 +121,13 @@ def dtype_name(dt: np.dtype) -> str:
     return names.get(from_numpy_dtype(dt).name, dt.name)
 
 
+# A tuple, not ``int | np.integer``: that expression builds a new union object at every call.
+_INTEGERS = (int, np.integer)
+
+
 def wrap_dim(dim: int, ndim: int) -> int:
     n = max(ndim, 1)
-    if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
+    if not isinstance(dim, _INTEGERS) or isinstance(dim, bool):
         raise TypeError(f"dim must be an int, got {type(dim).__name__}")
     if not -n <= dim < n:
         raise _errors.dim_out_of_range(int(dim), ndim)
@@ -133,12 +138,12 @@ def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
     """``dim`` as a sorted tuple of non-negative axes; None means all axes."""
     if dim is None:
         return None
-    if isinstance(dim, int | np.integer) and not isinstance(dim, bool):
+    if isinstance(dim, _INTEGERS) and not isinstance(dim, bool):
         return (wrap_dim(int(dim), ndim),)
-    if not isinstance(dim, Sequence) or isinstance(dim, str):
+    if type(dim) is not tuple and (not isinstance(dim, Sequence) or isinstance(dim, str)):
         raise TypeError(f"dim must be an int, a tuple of ints or None, got {type(dim).__name__}")
     for d in dim:
-        if not isinstance(d, int | np.integer):  # int() would silently truncate 1.5 to 1
+        if not isinstance(d, _INTEGERS):  # int() would silently truncate 1.5 to 1
             raise TypeError(
                 f"dim must be an int, a tuple of ints or None, got a {type(dim).__name__} "
                 f"containing {type(d).__name__}"
