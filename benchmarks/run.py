@@ -44,6 +44,7 @@ REPEATS = {
     "op_overhead": (7, 3),
     "mlp_small": (7, 3),
     "mlp_large": (7, 3),
+    "transformer": (5, 3),
     "matmul": (5, 3),
     "deep_chain": (1, 1),  # one run is 10-60 s: long enough to be steady, too long to repeat
     "deep_chain_1m": (1, 1),
@@ -52,7 +53,13 @@ REPEATS = {
 # Rounds per workload: (full run, --quick). Each round runs every library once, in turn, so a burst
 # of load from other jobs on a shared machine hits all libraries alike; the table shows, per
 # library, the median over rounds of each worker's median.
-ROUNDS = {"op_overhead": (3, 1), "mlp_small": (3, 1), "mlp_large": (3, 1), "matmul": (3, 1)}
+ROUNDS = {
+    "op_overhead": (3, 1),
+    "mlp_small": (3, 1),
+    "mlp_large": (3, 1),
+    "transformer": (3, 1),
+    "matmul": (3, 1),
+}
 WORKER_TIMEOUT_S = 900
 CLOCKS = {
     "auto": "process CPU time for 1-thread workloads, wall time for multi-threaded ones",
