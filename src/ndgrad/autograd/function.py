@@ -285,6 +285,9 @@ class FunctionCtx:
                     tensor._version_counter = entry[3]
                     values.append(tensor)
                     continue
+                elif kind == _CONSTANT and type(entry[1]) is not np.ndarray:
+                    values.append(entry[1])  # a number, a flag...
+                    continue
             values.append(_unpack(self, entry))
         return tuple(values)
 
