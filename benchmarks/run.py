@@ -39,11 +39,13 @@ from _worker import MARKER  # noqa: E402
 from workloads import WORKLOADS  # noqa: E402
 
 # Repeats per workload: (full run, --quick).
+# A repeat of workloads 1-4 is N back-to-back calls lasting ~0.2 s (see _common.loop_time).
 REPEATS = {
-    "op_overhead": (21, 7),
-    "mlp_small": (41, 11),
-    "mlp_large": (15, 5),
-    "matmul": (7, 3),
+    "op_overhead": (7, 3),
+    "mlp_small": (7, 3),
+    "mlp_large": (7, 3),
+    "transformer": (5, 3),
+    "matmul": (5, 3),
     "deep_chain": (1, 1),  # one run is 10-60 s: long enough to be steady, too long to repeat
     "deep_chain_1m": (1, 1),
     "memory": (1, 1),
@@ -51,7 +53,13 @@ REPEATS = {
 # Rounds per workload: (full run, --quick). Each round runs every library once, in turn, so a burst
 # of load from other jobs on a shared machine hits all libraries alike; the table shows, per
 # library, the median over rounds of each worker's median.
-ROUNDS = {"op_overhead": (3, 1), "mlp_small": (3, 1), "mlp_large": (3, 1), "matmul": (3, 1)}
+ROUNDS = {
+    "op_overhead": (3, 1),
+    "mlp_small": (3, 1),
+    "mlp_large": (3, 1),
+    "transformer": (3, 1),
+    "matmul": (3, 1),
+}
 WORKER_TIMEOUT_S = 900
 CLOCKS = {
     "auto": "process CPU time for 1-thread workloads, wall time for multi-threaded ones",
@@ -429,9 +437,21 @@ def main(argv: list[str] | None = None) -> int:
         rows = {lib: combine(lib_runs) for lib, lib_runs in runs.items()}
         report += [title, ""]
         threads = module_threads(module, args.blas_threads)
+        calls = {
+            LABEL[lib]: row["metrics"]["loop_calls"]
+            for lib, row in rows.items()
+            if isinstance(row["metrics"].get("loop_calls"), str)
+        }
+        what = "repeat(s)"
+        if calls:
+            what += (
+                " of back-to-back calls, no forced garbage collection (calls per repeat: "
+                + ", ".join(f"{lib} {n}" for lib, n in calls.items())
+                + ")"
+            )
         notes = [
             f"{threads} thread(s); {module_clock(module, args.clock, args.blas_threads)} time; "
-            f"median of {repeats} repeat(s) after warm-up"
+            f"median of {repeats} {what} after warm-up"
             + (f", median over {rounds} rounds of fresh workers." if rounds > 1 else ".")
         ]
         notes += getattr(module, "NOTES", [])

@@ -15,7 +15,8 @@ import pytest
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
-from workloads import _mlp, deep_chain  # noqa: E402
+from _common import loop_time  # noqa: E402
+from workloads import _mlp, deep_chain, transformer  # noqa: E402
 from workloads._spec import Target  # noqa: E402
 
 LIBS = [
@@ -37,6 +38,23 @@ def test_mlp_step_matches_the_numpy_reference(lib: str) -> None:
 @pytest.mark.parametrize("lib", LIBS)
 def test_deep_chain_runs(lib: str) -> None:
     deep_chain.chain_fn(lib)(50)
+
+
+@pytest.mark.parametrize("lib", [lib for lib in LIBS if lib in ("ndgrad", "torch")])
+def test_transformer_step_trains(lib: str) -> None:
+    # A real training step: on its fixed batch, AdamW lowers the loss step after step.
+    step = transformer.make_step(importlib.import_module(lib))
+    losses = [step() for _ in range(4)]
+    assert np.isfinite(losses).all()
+    assert losses[-1] < losses[0]
+
+
+def test_loop_time_times_back_to_back_calls() -> None:
+    calls: list[int] = []
+    seconds, n = loop_time(lambda: calls.append(1), repeats=3, warmup=2, min_seconds=0.001)
+    assert n >= 1
+    assert len(calls) == 2 + 3 * n  # warm-up calls (one of them measures N), then 3 repeats of N
+    assert seconds >= 0
 
 
 def test_target_ratio_and_missing_reference() -> None:

@@ -12,12 +12,22 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import deep_chain, deep_chain_1m, matmul, memory, mlp_large, mlp_small, op_overhead
+from . import (
+    deep_chain,
+    deep_chain_1m,
+    matmul,
+    memory,
+    mlp_large,
+    mlp_small,
+    op_overhead,
+    transformer,
+)
 
 WORKLOADS: list[ModuleType] = [
     op_overhead,
     mlp_small,
     mlp_large,
+    transformer,
     matmul,
     deep_chain,
     deep_chain_1m,

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from _common import Config, median_time
+from _common import Config, loop_time
 
 LR = 0.01
 
@@ -134,4 +134,5 @@ def make_step(lib: str, sizes: tuple[int, int, int], batch: int) -> Callable[[],
 
 def run_mlp(lib: str, cfg: Config, sizes: tuple[int, int, int], batch: int) -> dict[str, Any]:
     step = make_step(lib, sizes, batch)
-    return {"step_ms": median_time(step, cfg.repeats, warmup=3) * 1e3}
+    seconds, calls = loop_time(step, cfg.repeats)
+    return {"step_ms": seconds * 1e3, "loop_calls": str(calls)}

@@ -46,3 +46,11 @@ class Target:
             return None, f"{self.ref}: {theirs or 'not run'}"
         ratio = mine / theirs
         return ratio <= self.limit, f"{ratio:.2f}x"
+
+
+def ahead_of_peers(what: str, key: str) -> list[Target]:
+    """Issue 13: ndgrad at most as slow as HIPS autograd and as MyGrad on ``key``."""
+    return [
+        Target(f"{what} <= HIPS autograd", key, "autograd", limit=1.0),
+        Target(f"{what} <= MyGrad", key, "mygrad", limit=1.0),
+    ]

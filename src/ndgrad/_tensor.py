@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _errors
+from . import _errors, _tensor_ref
 from ._device import CPU, check_device, device
 from .autograd.function import _OUTPUT, AccumulateGrad, Node, RemovableHandle, _add_hook
 from .autograd.grad_mode import _state
@@ -1070,6 +1070,10 @@ class _StaleMultiOutputView(Tensor):
 # Both are Tensors to the user: type(t).__name__ is what error messages print.
 _View.__name__ = _View.__qualname__ = "Tensor"
 _StaleMultiOutputView.__name__ = _StaleMultiOutputView.__qualname__ = "Tensor"
+
+# The core (autograd.function, the engine, the ops' helpers) reads the classes from here.
+_tensor_ref.Tensor = Tensor
+_tensor_ref.View = _View
 
 
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:

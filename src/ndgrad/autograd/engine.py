@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _tensor_ref
 from .function import AccumulateGrad, Node, _checked_hook_result, _checked_hook_results
 from .grad_mode import _state
 
@@ -71,8 +72,15 @@ def run_backward(
         # A backward pass routinely divides by zero or multiplies inf by 0 where an input sits at
         # a singular point; numpy's warnings about it would only be noise.
         with np.errstate(all="ignore"):
-            while ready:
-                node = heapq.heappop(ready)[2]
+            # ``following`` is the node to run next when the last node made exactly one node
+            # ready and no other was waiting (a chain): the heap is skipped for it.
+            following: Node | None = None
+            while following is not None or ready:
+                if following is not None:
+                    node = following
+                    following = None
+                else:
+                    node = heapq.heappop(ready)[2]
                 grads = buffers.pop(node, None)
                 if grads is None:
                     grads = [None] * max(len(node._output_meta), 1)
@@ -85,7 +93,9 @@ def run_backward(
                             captured[k] = grads[nr]
                         if not accumulate and isinstance(node, AccumulateGrad):
                             continue
-                if (needed is not None and node not in needed) or _all_none(grads):
+                if (needed is not None and node not in needed) or (
+                    grads[0] is None and _all_none(grads)
+                ):
                     outputs: Sequence[Any] = ()
                 else:
                     if _state.grads_batched or _state.anomaly:  # the rare modes, in _special
@@ -106,8 +116,10 @@ def run_backward(
                     and node._saved is not None
                     and (needed is None or node in needed)
                 ):
-                    node._release()  # a node that did not run keeps its saved values
-                _propagate(node, outputs, dependencies, buffers, ready)
+                    # A node that did not run keeps its saved values.
+                    node._saved = None
+                    node._released = True
+                following = _propagate(node, outputs, dependencies, buffers, ready)
     finally:
         _state.grad_enabled = previous
         _state.grads_batched = previous_batched
@@ -131,9 +143,17 @@ def _propagate(
     dependencies: dict[Node, int],
     buffers: dict[Node, list[Any]],
     ready: list[Any],
-) -> None:
-    """Hand each input's gradient to the node that receives it; queue nodes that become ready."""
-    for i, edge in enumerate(node._edges):
+) -> Node | None:
+    """Hand each input's gradient to the node that receives it; queue nodes that become ready.
+
+    Returns the node to run next without the heap, when exactly one became ready and none was
+    waiting (the run order is the same: it is the newest ready node).
+    """
+    tensor_cls = _tensor_ref.Tensor
+    became_ready: Node | None = None
+    i = -1
+    for edge in node._edges:
+        i += 1
         if edge is None:
             if outputs and outputs[i] is not None:
                 raise RuntimeError(
@@ -147,22 +167,38 @@ def _propagate(
         if outputs:
             g = outputs[i]
             if g is not None:
-                data = g._data if type(g) is _tensor_module.Tensor else None
                 if _state.grads_batched:
                     from ._special import validate_batched
 
                     g = validate_batched(node, i, g)
-                elif data is None or data.shape != edge[2] or data.dtype != edge[3]:
+                elif type(g) is not tensor_cls:
                     g = _validate(node, i, g, edge)
+                else:
+                    data = g._data
+                    dt = data.dtype
+                    if data.shape != edge[2] or (dt is not edge[3] and dt != edge[3]):
+                        g = _validate(node, i, g, edge)
                 buf = buffers.get(nxt)
                 if buf is None:
-                    buf = buffers[nxt] = [None] * max(len(nxt._output_meta), 1)
-                current = buf[edge[1]]
-                buf[edge[1]] = g if current is None else current + g
+                    n_out = len(nxt._output_meta)
+                    if n_out <= 1:
+                        buffers[nxt] = [g]
+                    else:
+                        buf = buffers[nxt] = [None] * n_out
+                        buf[edge[1]] = g
+                else:
+                    current = buf[edge[1]]
+                    buf[edge[1]] = g if current is None else current + g
         remaining = dependencies[nxt] - 1
         dependencies[nxt] = remaining
         if remaining == 0:
-            heapq.heappush(ready, (-nxt._sequence_nr, id(nxt), nxt))
+            if became_ready is not None:
+                heapq.heappush(ready, (-became_ready._sequence_nr, id(became_ready), became_ready))
+            became_ready = nxt
+    if became_ready is not None and ready:
+        heapq.heappush(ready, (-became_ready._sequence_nr, id(became_ready), became_ready))
+        return None
+    return became_ready
 
 
 def _run_pre_hooks(node: Node, grads: list[Any]) -> list[Any]:
@@ -191,7 +227,7 @@ def _retain(tensor: Tensor, grad: Tensor) -> None:
         if _state.grad_enabled:
             tensor._grad = grad.clone()  # recorded (CloneBackward0), as PyTorch's retain_grad
         else:
-            tensor._grad = _tensor_module.Tensor._make(np.array(grad._data, copy=True))
+            tensor._grad = _tensor_ref.Tensor._make(np.array(grad._data, copy=True))
     else:
         tensor._grad = tensor._grad + grad
 
@@ -205,7 +241,7 @@ def _add_to_buffer(buffers: dict[Node, list[Any]], node: Node, nr: int, grad: Te
 
 
 def _validate(node: Node, i: int, grad: Any, edge: tuple[Any, int, Any, Any]) -> Tensor:
-    if not isinstance(grad, _tensor_module.Tensor):
+    if not isinstance(grad, _tensor_ref.Tensor):
         raise RuntimeError(f"expected Variable or None (got {type(grad).__name__})")
     shape, dtype = edge[2], edge[3]
     gshape = grad._data.shape
@@ -283,7 +319,3 @@ def _needed_nodes(
         ):
             needed.add(node)
     return needed
-
-
-# Last, as in function.py: _tensor imports the autograd package.
-from .. import _tensor as _tensor_module  # noqa: E402

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _errors, _tensor_ref
 from .grad_mode import _state
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ _sequence = itertools.count()
 def _tensor_cls() -> type[Tensor]:
     # Tensor's module imports the ops, which import this module: look the class up at call
     # time, through the module object (a plain attribute read; a function-level import is slow).
-    return _tensor_module.Tensor
+    return _tensor_ref.Tensor
 
 
 class RemovableHandle:
@@ -225,11 +226,6 @@ class Node:
         hooks[handle.id] = fn
         return handle
 
-    def _release(self) -> None:
-        if self._saved is not None:
-            self._saved = None
-            self._released = True
-
 
 class FunctionCtx:
     """The context methods a Function's forward and backward see (mixed into the backward nodes)."""
@@ -268,7 +264,32 @@ class FunctionCtx:
             if self._released:
                 raise RuntimeError(_RELEASED)
             return ()
-        return tuple([_unpack(self, entry) for entry in saved])
+        values = []
+        for entry in saved:
+            # The common cases inline: an unmodified input (handed back as it is) and an
+            # unmodified output (rebuilt around its array); the rest, with the errors, in _unpack.
+            if entry is not None:
+                kind = entry[0]
+                if kind == _INPUT:
+                    tensor = entry[1]
+                    counter = tensor._version_counter
+                    if (0 if counter is None else counter.value) == entry[2]:
+                        values.append(tensor)
+                        continue
+                elif kind == _OUTPUT and len(entry) == 5 and entry[3].value == entry[4]:
+                    tensor = _new(_tensor_ref.Tensor)
+                    tensor._data = entry[1]
+                    tensor.grad_fn = self  # type: ignore[assignment]  # the ctx is the node
+                    tensor._requires_grad = True
+                    tensor._output_nr = entry[2]
+                    tensor._version_counter = entry[3]
+                    values.append(tensor)
+                    continue
+                elif kind == _CONSTANT and type(entry[1]) is not np.ndarray:
+                    values.append(entry[1])  # a number, a flag...
+                    continue
+            values.append(_unpack(self, entry))
+        return tuple(values)
 
 
 def _unpack(node: Any, entry: tuple[Any, ...] | None) -> Any:
@@ -296,10 +317,6 @@ def _unpack(node: Any, entry: tuple[Any, ...] | None) -> Any:
     return _tensor_cls()._make(value) if isinstance(value, np.ndarray) else value
 
 
-# needs_input_grad of calls that record nothing, by number of arguments.
-_ALL_FALSE = tuple((False,) * n for n in range(16))
-
-
 class _NoGraphCtx(FunctionCtx):
     """The ctx of a call that records nothing: saving is a no-op."""
 
@@ -309,12 +326,26 @@ class _NoGraphCtx(FunctionCtx):
     _materialize_grads = True
     _non_differentiable = ()
     _dirty = ()
-
-    def __init__(self, n_args: int) -> None:
-        self.needs_input_grad = _ALL_FALSE[n_args] if n_args < 16 else (False,) * n_args
+    needs_input_grad: tuple[bool, ...] = ()
 
     def save_for_backward(self, *values: Any) -> None:
         pass
+
+
+# A no-graph ctx class for each small number of arguments, needs_input_grad a class attribute:
+# creating the ctx is then a bare allocation (this is every op of a first-order backward and of
+# no_grad code).
+_NO_GRAPH_CTX = tuple(
+    type(f"_NoGraphCtx{n}", (_NoGraphCtx,), {"needs_input_grad": (False,) * n}) for n in range(8)
+)
+
+
+def _no_graph_ctx(n_args: int) -> _NoGraphCtx:
+    if n_args < 8:
+        return _NO_GRAPH_CTX[n_args]()
+    ctx = _NoGraphCtx()
+    ctx.needs_input_grad = (False,) * n_args
+    return ctx
 
 
 class BackwardNode(Node, FunctionCtx):
@@ -357,6 +388,9 @@ class Function(FunctionCtx):
 
     _backward_cls: type[BackwardNode]
     _numpy_forward = False
+    # Elementwise binary ops set this: a ValueError from forward on two operand shapes that do
+    # not broadcast becomes PyTorch's RuntimeError naming the dimension.
+    _broadcasting = False
     node_name: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -382,11 +416,13 @@ class Function(FunctionCtx):
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run forward on ``args``; record a node if grad mode is on and an input requires grad."""
-        # This is every op's path, so it is written as one loop with few calls.
-        tensor_cls = _tensor_module.Tensor
+        # Every op runs this, forward and (with its backward formulas) backward: one pass over
+        # the arguments, no helper calls on the common paths, each rare mode one attribute read.
+        tensor_cls = _tensor_ref.Tensor
+        numpy_forward = cls._numpy_forward
         any_requires_grad = False
         inputs: Any
-        if cls._numpy_forward:
+        if numpy_forward:
             inputs = []
             for a in args:
                 if isinstance(a, tensor_cls):
@@ -400,25 +436,34 @@ class Function(FunctionCtx):
             for a in args:
                 if isinstance(a, tensor_cls) and a._requires_grad:
                     any_requires_grad = True
-        if not (any_requires_grad and _state.grad_enabled):
+        state = _state
+        if not (any_requires_grad and state.grad_enabled):
             # The lean path: every op under no_grad, and every op of a first-order backward.
-            ctx: Any = _NoGraphCtx(len(args))
-            if cls._numpy_forward:
-                out = cls.forward(ctx, *inputs)
-                if type(out) is np.ndarray and not _state.forward_ad:
-                    return tensor_cls._make(out)
+            n = len(args)
+            ctx: Any = _NO_GRAPH_CTX[n]() if n < 8 else _no_graph_ctx(n)
+            if numpy_forward:
+                try:
+                    out = cls.forward(ctx, *inputs)
+                except ValueError:
+                    if cls._broadcasting:
+                        _check_broadcast(args, tensor_cls)
+                    raise
+                if type(out) is np.ndarray and not state.forward_ad:
+                    t = _new(tensor_cls)
+                    t._data = out
+                    return t
                 outputs = _wrap_outputs(out, tensor_cls, None)
             else:
-                previous = _state.grad_enabled
-                _state.grad_enabled = False
+                previous = state.grad_enabled
+                state.grad_enabled = False
                 try:
                     out = cls.forward(ctx, *inputs)
                 finally:
-                    _state.grad_enabled = previous
+                    state.grad_enabled = previous
                 outputs = _wrap_outputs(out, tensor_cls, None)
                 if ctx._dirty:
                     outputs = _mark_dirty_outputs(ctx, None, args, out, outputs)
-            if _state.forward_ad:
+            if state.forward_ad:
                 from .forward_ad import _propagate
 
                 _propagate(cls, ctx, args, outputs)
@@ -426,11 +471,11 @@ class Function(FunctionCtx):
 
         node = cls._backward_cls()
         edges: list[Edge | None] = []
-        needs: list[bool] = []
+        mask = 0  # bit i: argument i requires grad
+        bit = 1
         for a in args:
             if not isinstance(a, tensor_cls):
                 edges.append(None)
-                needs.append(False)
             elif a._requires_grad:
                 fn = a.grad_fn
                 data = a._data
@@ -438,28 +483,37 @@ class Function(FunctionCtx):
                     edges.append((a._accumulator(), 0, data.shape, data.dtype))
                 else:
                     edges.append((fn, a._output_nr, data.shape, data.dtype))
-                needs.append(True)
+                mask |= bit
             else:
                 data = a._data
                 edges.append((None, 0, data.shape, data.dtype))
-                needs.append(False)
+            bit <<= 1
         node._edges = tuple(edges)
-        node.needs_input_grad = tuple(needs)
+        n = len(args)
+        needs = _NEEDS.get(mask << 4 | n) if n < 16 else None
+        node.needs_input_grad = needs if needs is not None else _needs_input_grad(n, mask)
         node._sequence_nr = next(_sequence)
-        if cls._numpy_forward:
-            out = cls.forward(node, *inputs)
+        if numpy_forward:
+            try:
+                out = cls.forward(node, *inputs)
+            except ValueError:
+                if cls._broadcasting:
+                    _check_broadcast(args, tensor_cls)
+                raise
         else:
-            _state.grad_enabled = False
+            state.grad_enabled = False
             try:
                 out = cls.forward(node, *inputs)
             finally:
-                _state.grad_enabled = True
+                state.grad_enabled = True
         if type(out) is np.ndarray and not node._non_differentiable:
-            node._output_meta = ((out.shape, out.dtype),)
-            if out.dtype.kind == "f":
-                outputs = tensor_cls._make(out, node, 0)
-            else:
-                outputs = tensor_cls._make(out)
+            dt = out.dtype
+            node._output_meta = ((out.shape, dt),)
+            outputs = _new(tensor_cls)
+            outputs._data = out
+            if dt.kind == "f":
+                outputs.grad_fn = node
+                outputs._requires_grad = True
         else:
             outputs = _wrap_outputs(out, tensor_cls, node)
         if node._dirty:
@@ -467,13 +521,40 @@ class Function(FunctionCtx):
         if node._to_save is not None:
             node._saved = _resolve_saved(node, args, inputs, out, outputs, tensor_cls)
             node._to_save = None
-        if _state.anomaly:
+        if state.anomaly:
             node.__dict__["_forward_trace"] = traceback.extract_stack()[:-1]
-        if _state.forward_ad:
+        if state.forward_ad:
             from .forward_ad import _propagate
 
             _propagate(cls, node, args, outputs)
         return outputs
+
+
+_new = object.__new__
+
+
+def _check_broadcast(args: tuple[Any, ...], tensor_cls: type[Tensor]) -> None:
+    """Raise PyTorch's error if the first two arguments' shapes do not broadcast."""
+    a, b = args[0], args[1]
+    sa = a._data.shape if isinstance(a, tensor_cls) else ()
+    sb = b._data.shape if isinstance(b, tensor_cls) else ()
+    try:
+        np.broadcast_shapes(sa, sb)
+    except ValueError:
+        raise _errors.broadcast_mismatch(sa, sb) from None
+
+
+# needs_input_grad tuples shared by every node of the same pattern, for fewer than 16 arguments:
+# key ``mask << 4 | n_args``, bit i of mask set when argument i requires grad.
+_NEEDS: dict[int, tuple[bool, ...]] = {}
+
+
+def _needs_input_grad(n_args: int, mask: int) -> tuple[bool, ...]:
+    """The tuple of n_args bools whose i-th is bit i of mask (cached for n_args < 16)."""
+    needs = tuple(bool(mask >> i & 1) for i in range(n_args))
+    if n_args < 16:
+        _NEEDS[mask << 4 | n_args] = needs
+    return needs
 
 
 def _mark_dirty_outputs(ctx: Any, node: Any, args: tuple[Any, ...], raw: Any, outputs: Any) -> Any:
@@ -531,6 +612,9 @@ def _wrap_outputs(out: Any, tensor_cls: type[Tensor], node: Any) -> Any:
     return results[0] if single else tuple(results)
 
 
+_SAVEABLE = (np.ndarray, np.generic)
+
+
 def _resolve_saved(
     node: Any,
     args: tuple[Any, ...],
@@ -549,8 +633,8 @@ def _resolve_saved(
         if value is None:
             resolved.append(None)
             continue
-        if not isinstance(value, np.ndarray | np.generic | tensor_cls):  # a number, a flag...
-            resolved.append((_CONSTANT, value))
+        if type(value) is not np.ndarray and not isinstance(value, (*_SAVEABLE, tensor_cls)):
+            resolved.append((_CONSTANT, value))  # a number, a flag...
             continue
         entry: tuple[Any, ...] | None = None
         for i, x in enumerate(inputs):
@@ -681,8 +765,3 @@ def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
         return marked[0] if single else marked
 
     return wrapper
-
-
-# Last, because _tensor imports this module: whichever of the two is imported first, the names
-# the other needs are defined by then.
-from .. import _tensor as _tensor_module  # noqa: E402

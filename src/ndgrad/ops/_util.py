@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _errors
+from .. import _errors, _tensor_ref
 from ..dtypes import from_numpy_dtype, get_default_dtype, result_type
 
 if TYPE_CHECKING:
@@ -18,12 +18,12 @@ _NUMBER_TYPES = (int, float, bool)
 
 def tensor_cls() -> type[Tensor]:
     # The ops are imported by Tensor's own module, so they look the class up when called.
-    return _tensor_module.Tensor
+    return _tensor_ref.Tensor
 
 
 def require_tensor(x: Any, op: str, arg: str = "input", position: int = 1) -> None:
     """PyTorch's TypeError for a non-tensor where an op takes only tensors."""
-    if not isinstance(x, _tensor_module.Tensor):
+    if not isinstance(x, _tensor_ref.Tensor):
         raise TypeError(
             f"{op}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
         )
@@ -51,12 +51,13 @@ def as_operand(x: Any, op: str, other: Any = None) -> Any:
 
 def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any, np.dtype]:
     """``as_operand`` and ``promote`` for a binary op, the common cases first (a hot path)."""
-    T = _tensor_module.Tensor
+    T = _tensor_ref.Tensor
     if type(a) is T:
         tb = type(b)
         if tb is T:
-            if a._data.dtype == b._data.dtype:
-                return a, b, a._data.dtype
+            dt = a._data.dtype
+            if dt is b._data.dtype or dt == b._data.dtype:  # identity first: no rich compare
+                return a, b, dt
         elif (tb is float or tb is int) and a._data.dtype.kind == "f":
             return a, b, a._data.dtype
     return promote(as_operand(a, op), as_operand(b, op))
@@ -120,9 +121,13 @@ def dtype_name(dt: np.dtype) -> str:
     return names.get(from_numpy_dtype(dt).name, dt.name)
 
 
+# A tuple, not ``int | np.integer``: that expression builds a new union object at every call.
+_INTEGERS = (int, np.integer)
+
+
 def wrap_dim(dim: int, ndim: int) -> int:
     n = max(ndim, 1)
-    if not isinstance(dim, int | np.integer) or isinstance(dim, bool):
+    if not isinstance(dim, _INTEGERS) or isinstance(dim, bool):
         raise TypeError(f"dim must be an int, got {type(dim).__name__}")
     if not -n <= dim < n:
         raise _errors.dim_out_of_range(int(dim), ndim)
@@ -133,12 +138,12 @@ def normalize_dims(dim: Any, ndim: int) -> tuple[int, ...] | None:
     """``dim`` as a sorted tuple of non-negative axes; None means all axes."""
     if dim is None:
         return None
-    if isinstance(dim, int | np.integer) and not isinstance(dim, bool):
+    if isinstance(dim, _INTEGERS) and not isinstance(dim, bool):
         return (wrap_dim(int(dim), ndim),)
-    if not isinstance(dim, Sequence) or isinstance(dim, str):
+    if type(dim) is not tuple and (not isinstance(dim, Sequence) or isinstance(dim, str)):
         raise TypeError(f"dim must be an int, a tuple of ints or None, got {type(dim).__name__}")
     for d in dim:
-        if not isinstance(d, int | np.integer):  # int() would silently truncate 1.5 to 1
+        if not isinstance(d, _INTEGERS):  # int() would silently truncate 1.5 to 1
             raise TypeError(
                 f"dim must be an int, a tuple of ints or None, got a {type(dim).__name__} "
                 f"containing {type(d).__name__}"
@@ -189,7 +194,3 @@ def promote_all(items: list[Any], op: str) -> list[Tensor]:
         return items
     rt = result_type(*[x._data for x in items])
     return [x if x._data.dtype == rt else cast(x, rt) for x in items]
-
-
-# Last, because _tensor imports the ops that import this module (see autograd/function.py).
-from .. import _tensor as _tensor_module  # noqa: E402

@@ -54,20 +54,6 @@ class NumpyFunction(Function):
     _numpy_forward = True
 
 
-def _apply_binary(fn: type[Function], a: Any, b: Any, *rest: Any) -> Tensor:
-    try:
-        return fn.apply(a, b, *rest)
-    except ValueError:
-        T = tensor_cls()
-        sa = a._data.shape if isinstance(a, T) else ()
-        sb = b._data.shape if isinstance(b, T) else ()
-        try:
-            np.broadcast_shapes(sa, sb)
-        except ValueError:
-            raise _errors.broadcast_mismatch(sa, sb) from None
-        raise
-
-
 class ToCopy(NumpyFunction):
     """y = x cast to another dtype; the gradient is cast back."""
 
@@ -117,6 +103,8 @@ def clone(input: Tensor) -> Tensor:
 class Add(NumpyFunction):
     """y = a + b"""
 
+    _broadcasting = True
+
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
         return a + b
@@ -130,6 +118,8 @@ class Add(NumpyFunction):
 class Sub(NumpyFunction):
     """y = a - b"""
 
+    _broadcasting = True
+
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
         return a - b
@@ -142,6 +132,8 @@ class Sub(NumpyFunction):
 
 class AddScaled(NumpyFunction):
     """y = a + alpha * b (``add(a, b, alpha=...)``): one node, as PyTorch records it"""
+
+    _broadcasting = True
 
     node_name = "AddBackward0"
 
@@ -158,6 +150,8 @@ class AddScaled(NumpyFunction):
 
 class SubScaled(NumpyFunction):
     """y = a - alpha * b (``sub(a, b, alpha=...)``)"""
+
+    _broadcasting = True
 
     node_name = "SubBackward0"
 
@@ -189,6 +183,8 @@ class RSub(NumpyFunction):
 class Mul(NumpyFunction):
     """y = a * b; dy/da = b, dy/db = a"""
 
+    _broadcasting = True
+
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
         need_a, need_b = ctx.needs_input_grad
@@ -204,6 +200,8 @@ class Mul(NumpyFunction):
 
 class Div(NumpyFunction):
     """y = a / b; dy/da = 1/b, dy/db = -a/b² (computed as -(a/b)/b: b² underflows first)"""
+
+    _broadcasting = True
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
@@ -223,6 +221,8 @@ class Div(NumpyFunction):
 
 class DivRounded(NumpyFunction):
     """y = a / b rounded ('trunc' or 'floor'): piecewise constant, so the gradient is zero."""
+
+    _broadcasting = True
 
     node_name = "DivBackward2"
 
@@ -254,6 +254,8 @@ def _rounded_quotient(a: Any, b: Any, mode: str) -> np.ndarray:
 
 class FloorDivide(NumpyFunction):
     """y = floor(a / b): PyTorch records no derivative (backward raises)."""
+
+    _broadcasting = True
 
     node_name = "NotImplemented"
 
@@ -290,6 +292,8 @@ class PowScalar(NumpyFunction):
 
 class PowTensor(NumpyFunction):
     """y = a ** b; dy/da = b * a ** (b - 1), dy/db = y * log(a) (taken as 0 where a = 0, b >= 0)"""
+
+    _broadcasting = True
 
     node_name = "PowBackward1"
 
@@ -377,8 +381,8 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """input + alpha * other, with broadcasting and PyTorch's type promotion."""
     a, b, _ = binary_operands(input, other, "add")
     if alpha != 1:
-        return _apply_binary(AddScaled, a, b, alpha)
-    return _apply_binary(Add, a, b)
+        return AddScaled.apply(a, b, alpha)
+    return Add.apply(a, b)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -390,8 +394,8 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
             "`logical_xor()` operator instead."
         )
     if alpha != 1:
-        return _apply_binary(SubScaled, a, b, alpha)
-    return _apply_binary(Sub, a, b)
+        return SubScaled.apply(a, b, alpha)
+    return Sub.apply(a, b)
 
 
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
@@ -408,7 +412,7 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 def mul(input: Any, other: Any) -> Tensor:
     """input * other"""
     a, b, _ = binary_operands(input, other, "mul")
-    return _apply_binary(Mul, a, b)
+    return Mul.apply(a, b)
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
@@ -421,13 +425,13 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
                 f"'{rounding_mode}'"
             )
         _check_rounded_division(f"div_{rounding_mode}_cpu", b, dt)
-        return _apply_binary(DivRounded, a, b, rounding_mode)
+        return DivRounded.apply(a, b, rounding_mode)
     if dt.kind != "f":
         T = tensor_cls()
         fdt = default_float()
         a = to_dtype_op(a, fdt) if isinstance(a, T) else a
         b = to_dtype_op(b, fdt) if isinstance(b, T) else b
-    return _apply_binary(Div, a, b)
+    return Div.apply(a, b)
 
 
 true_divide = div
@@ -445,7 +449,7 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     """floor(input / other), like div(..., rounding_mode='floor'); not differentiable in PyTorch."""
     a, b, dt = promote(as_operand(input, "floor_divide"), as_operand(other, "floor_divide"))
     _check_rounded_division("div_floor_cpu", b, dt)
-    return _apply_binary(FloorDivide, a, b)
+    return FloorDivide.apply(a, b)
 
 
 def pow(input: Any, exponent: Any) -> Tensor:
@@ -456,7 +460,7 @@ def pow(input: Any, exponent: Any) -> Tensor:
         return PowScalar.apply(a, b)
     if not isinstance(a, T):
         return RPow.apply(a, b)
-    return _apply_binary(PowTensor, a, b)
+    return PowTensor.apply(a, b)
 
 
 def neg(input: Tensor) -> Tensor:
@@ -566,6 +570,37 @@ def _rtruediv(self: Tensor, other: Any) -> Tensor:
 class ArithmeticMethods:
     """Tensor's arithmetic operators and methods."""
 
+    # Operators. A foreign operand type returns NotImplemented, so Python raises its usual
+    # "unsupported operand type(s)" TypeError, as it does for PyTorch. They come first in the
+    # class body so that `add`, `mul`... name the module's functions, not the methods below (one
+    # call less on every operator).
+    __add__ = __radd__ = _operator(add)
+    __sub__ = _operator(sub)
+    __rsub__ = _operator(rsub)
+    __mul__ = __rmul__ = _operator(mul)
+    __truediv__ = _operator(div)
+    __rtruediv__ = _operator(_rtruediv)
+    __floordiv__ = _operator(lambda self, other: floor_divide(self, other))
+    __rfloordiv__ = _operator(lambda self, other: floor_divide(other, self))
+    __pow__ = _operator(pow)
+    __rpow__ = _operator(lambda self, base: pow(base, self))
+    __eq__ = _operator(eq)
+    __ne__ = _operator(ne)
+    __lt__ = _operator(lt)
+    __le__ = _operator(le)
+    __gt__ = _operator(gt)
+    __ge__ = _operator(ge)
+    # Bitwise operators: logical on bool tensors (masks), bitwise on integers.
+    __and__ = __rand__ = _operator(
+        lambda self, other: _bitwise(np.bitwise_and, "bitwise_and", self, other)
+    )
+    __or__ = __ror__ = _operator(
+        lambda self, other: _bitwise(np.bitwise_or, "bitwise_or", self, other)
+    )
+    __xor__ = __rxor__ = _operator(
+        lambda self, other: _bitwise(np.bitwise_xor, "bitwise_xor", self, other)
+    )
+
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         return add(self, other, alpha=alpha)
 
@@ -593,35 +628,6 @@ class ArithmeticMethods:
 
     def where(self, condition: Any, other: Any) -> Tensor:
         return where(condition, self, other)
-
-    # Operators. A foreign operand type returns NotImplemented, so Python raises its usual
-    # "unsupported operand type(s)" TypeError, as it does for PyTorch.
-    __add__ = __radd__ = _operator(add)
-    __sub__ = _operator(sub)
-    __rsub__ = _operator(rsub)
-    __mul__ = __rmul__ = _operator(mul)
-    __truediv__ = _operator(div)
-    __rtruediv__ = _operator(_rtruediv)
-    __floordiv__ = _operator(lambda self, other: floor_divide(self, other))
-    __rfloordiv__ = _operator(lambda self, other: floor_divide(other, self))
-    __pow__ = _operator(pow)
-    __rpow__ = _operator(lambda self, base: pow(base, self))
-    __eq__ = _operator(eq)
-    __ne__ = _operator(ne)
-    __lt__ = _operator(lt)
-    __le__ = _operator(le)
-    __gt__ = _operator(gt)
-    __ge__ = _operator(ge)
-    # Bitwise operators: logical on bool tensors (masks), bitwise on integers.
-    __and__ = __rand__ = _operator(
-        lambda self, other: _bitwise(np.bitwise_and, "bitwise_and", self, other)
-    )
-    __or__ = __ror__ = _operator(
-        lambda self, other: _bitwise(np.bitwise_or, "bitwise_or", self, other)
-    )
-    __xor__ = __rxor__ = _operator(
-        lambda self, other: _bitwise(np.bitwise_xor, "bitwise_xor", self, other)
-    )
 
     def __neg__(self) -> Tensor:
         return Neg.apply(self)
