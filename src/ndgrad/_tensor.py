@@ -532,7 +532,9 @@ class Tensor(
                 )
             if "_no_grad_view" in self.__dict__:
                 raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
-        if base.grad_fn is None and base._requires_grad:
+        if (base.grad_fn is None and base._requires_grad) or (
+            "_view_of_leaf" in self.__dict__ and self._requires_grad
+        ):
             raise RuntimeError(_errors.VIEW_OF_LEAF_INPLACE)
 
     def _inplace(self, compute: Callable[[Tensor], Tensor]) -> Tensor:
