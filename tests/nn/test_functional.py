@@ -33,6 +33,17 @@ def IDX(high: int, *shape: int) -> np.ndarray:
     return R.integers(0, high, size=shape).astype(np.int64)
 
 
+def MASK(*shape: int) -> np.ndarray:
+    """A boolean attention mask with the first key always visible (no fully masked rows)."""
+    m = R.random(shape) < 0.6
+    m[..., 0] = True
+    return m
+
+
+DEAD_ROW = np.ones((3, 4), dtype=bool)
+DEAD_ROW[1] = False  # the second query may attend to nothing: PyTorch gives zeros there
+
+
 # name, f(F, *tensors) using the library's functional module, input arrays, run gradgradcheck
 # (the last field: True = gradcheck and gradgradcheck, False = gradcheck only, None = neither:
 # the padding row of an embedding reaches the output but by design gets no gradient)
@@ -320,6 +331,51 @@ CASES: list[tuple[str, Callable[..., Any], list[Any], bool | None]] = [
     ),
 ]
 
+
+CASES += [
+    (
+        "sdpa",
+        lambda F, q, k, v: F.scaled_dot_product_attention(q, k, v),
+        [U(2, 3, 4, 5), U(2, 3, 6, 5), U(2, 3, 6, 2)],
+        True,
+    ),
+    (
+        "sdpa_causal_scale",
+        lambda F, q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3),
+        [U(2, 4, 3), U(2, 5, 3), U(2, 5, 3)],
+        True,
+    ),
+    (
+        "sdpa_bool_mask",
+        lambda F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+        [U(2, 3, 5), U(2, 4, 5), U(2, 4, 3), MASK(3, 4)],
+        True,
+    ),
+    (
+        "sdpa_float_mask",
+        lambda F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+        [U(1, 2, 3, 5), U(1, 2, 4, 5), U(1, 2, 4, 3), C(U(2, 3, 4))],
+        True,
+    ),
+    (
+        "sdpa_dead_row",
+        lambda F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+        [U(2, 3, 5), U(2, 4, 5), U(2, 4, 3), DEAD_ROW],
+        True,
+    ),
+    (
+        "sdpa_2d",
+        lambda F, q, k, v: F.scaled_dot_product_attention(q, k, v),
+        [U(3, 4), U(5, 4), U(5, 2)],
+        True,
+    ),
+    (
+        "sdpa_gqa",
+        lambda F, q, k, v: F.scaled_dot_product_attention(q, k, v, enable_gqa=True),
+        [U(1, 4, 3, 2), U(1, 2, 3, 2), U(1, 2, 3, 2)],
+        False,
+    ),
+]
 
 # Cases whose recorded node still differs from PyTorch's (not yet fused into one Function).
 NODE_PENDING = {

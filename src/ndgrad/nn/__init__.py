@@ -11,6 +11,8 @@ from .loss import __all__ as _loss_all
 from .module import Module
 from .parameter import Parameter
 from .rnn import GRU, LSTM, RNN
+from .transformer import *  # noqa: F403
+from .transformer import __all__ as _transformer_all
 
 __all__ = [
     "GRU",
@@ -26,4 +28,5 @@ __all__ = [
     "utils",
     *_layers_all,
     *_loss_all,
+    *_transformer_all,
 ]
