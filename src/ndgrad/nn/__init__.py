@@ -10,7 +10,7 @@ from .loss import *  # noqa: F403
 from .loss import __all__ as _loss_all
 from .module import Module
 from .parameter import Parameter
-from .rnn import GRU, LSTM, RNN
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from .transformer import *  # noqa: F403
 from .transformer import __all__ as _transformer_all
 
@@ -18,6 +18,10 @@ __all__ = [
     "GRU",
     "LSTM",
     "RNN",
+    "GRUCell",
+    "LSTMCell",
+    "RNNBase",
+    "RNNCell",
     "Module",
     "ModuleDict",
     "ModuleList",
