@@ -279,26 +279,82 @@ SCHED_CASES = [
         {"mode": "max", "threshold_mode": "abs", "patience": 0, "min_lr": 0.02},
         True,
     ),
-]
+    ("MultiplicativeLR", {"lr_lambda": lambda e: 0.9 if e % 2 else 1.0}, False),
+    ("ConstantLR", {"factor": 0.5, "total_iters": 4}, False),
+    ("LinearLR", {"start_factor": 0.25, "end_factor": 0.9, "total_iters": 7}, False),
+    ("PolynomialLR", {"total_iters": 9, "power": 2.0}, False),
+    ("CosineAnnealingWarmRestarts", {"T_0": 3, "T_mult": 2, "eta_min": 0.01}, False),
+    ("CosineAnnealingWarmRestarts", {"T_0": 4}, False),
+    ("CyclicLR", {"base_lr": 0.01, "max_lr": [0.1, 0.3], "step_size_up": 3}, False),
+    (
+        "CyclicLR",
+        {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2, "step_size_down": 3,
+         "mode": "triangular2"},
+        False,
+    ),
+    (
+        "CyclicLR",
+        {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2, "mode": "exp_range", "gamma": 0.9,
+         "cycle_momentum": False},
+        False,
+    ),
+    ("OneCycleLR", {"max_lr": 0.5, "total_steps": 20}, False),
+    (
+        "OneCycleLR",
+        {"max_lr": [0.5, 1.0], "epochs": 4, "steps_per_epoch": 5, "pct_start": 0.25,
+         "anneal_strategy": "linear", "three_phase": True},
+        False,
+    ),
+    (
+        "SequentialLR",
+        {"build": lambda S, o: S.SequentialLR(
+            o, [S.LinearLR(o, 0.1, total_iters=3), S.ExponentialLR(o, 0.8),
+                S.StepLR(o, 2, 0.5)], milestones=[4, 9])},
+        False,
+    ),
+    (
+        "ChainedScheduler",
+        {"build": lambda S, o: S.ChainedScheduler(
+            [S.ConstantLR(o, 0.5, total_iters=3), S.ExponentialLR(o, 0.9)])},
+        False,
+    ),
+]  # fmt: skip
 
 
-def _lrs(lib: Any, name: str, kwargs: dict[str, Any], plateau: bool) -> list[list[float]]:
+def _make(lib: Any, name: str, kwargs: dict[str, Any]) -> tuple[Any, Any, Any]:
     p = lib.zeros(1, requires_grad=True)
     opt = lib.optim.SGD([{"params": [p]}, {"params": [lib.zeros(1, requires_grad=True)],
-                                           "lr": 0.2}], lr=0.1)  # fmt: skip
-    sched = getattr(lib.optim.lr_scheduler, name)(opt, **kwargs)
-    metrics = [1.0, 0.9, 0.95, 0.95, 0.97, 0.5, 0.6, 0.7, 0.7, 0.7, 0.8, 0.9, 0.95, 0.2]
+                                           "lr": 0.2}], lr=0.1, momentum=0.5)  # fmt: skip
+    if "build" in kwargs:
+        sched = kwargs["build"](lib.optim.lr_scheduler, opt)
+    else:
+        sched = getattr(lib.optim.lr_scheduler, name)(opt, **kwargs)
+    return p, opt, sched
+
+
+METRICS = [1.0, 0.9, 0.95, 0.95, 0.97, 0.5, 0.6, 0.7, 0.7, 0.7, 0.8, 0.9, 0.95, 0.2] * 2
+
+
+def _advance(p: Any, opt: Any, sched: Any, plateau: bool, epochs: range) -> list[list[float]]:
     out = []
-    for epoch in range(14):
+    for epoch in epochs:
         (p * 1).sum().backward()
         opt.step()
         if plateau:
-            sched.step(metrics[epoch])
+            sched.step(METRICS[epoch])
         else:
             sched.step()
-        out.append([float(g["lr"]) for g in opt.param_groups])
-        assert [float(v) for v in sched.get_last_lr()] == out[-1]
+        lrs = [float(g["lr"]) for g in opt.param_groups]
+        assert [float(v) for v in sched.get_last_lr()] == lrs
+        out.append(lrs + [float(g["momentum"]) for g in opt.param_groups])
     return out
+
+
+def _lrs(lib: Any, name: str, kwargs: dict[str, Any], plateau: bool) -> list[list[float]]:
+    p, opt, sched = _make(lib, name, kwargs)
+    first = [[float(g["lr"]) for g in opt.param_groups]]
+    steps = 19 if name == "OneCycleLR" else 24  # OneCycleLR refuses to go past total_steps
+    return first + _advance(p, opt, sched, plateau, range(steps))
 
 
 @requires_torch
@@ -306,7 +362,22 @@ def _lrs(lib: Any, name: str, kwargs: dict[str, Any], plateau: bool) -> list[lis
 def test_scheduler_matches_torch(name: str, kwargs: dict[str, Any], plateau: bool) -> None:
     ours = _lrs(ndgrad, name, kwargs, plateau)
     theirs = _lrs(torch, name, kwargs, plateau)
-    np.testing.assert_allclose(ours, theirs, rtol=1e-15, atol=0)
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
+
+
+@pytest.mark.parametrize(("name", "kwargs", "plateau"), SCHED_CASES, ids=lambda v: str(v))
+def test_scheduler_state_dict_round_trip(name: str, kwargs: dict[str, Any], plateau: bool) -> None:
+    straight = _lrs(ndgrad, name, kwargs, plateau)
+    p, opt, sched = _make(ndgrad, name, kwargs)
+    _advance(p, opt, sched, plateau, range(7))
+    state, opt_state = sched.state_dict(), opt.state_dict()
+    p2, opt2, sched2 = _make(ndgrad, name, kwargs)
+    opt2.load_state_dict(opt_state)
+    sched2.load_state_dict(state)
+    rest = _advance(p2, opt2, sched2, plateau, range(7, len(straight) - 1))
+    assert rest == straight[8:]
 
 
 def test_scheduler_closed_form_epoch() -> None:
