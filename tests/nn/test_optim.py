@@ -266,6 +266,63 @@ def test_repr_matches_torch() -> None:
     assert repr(a) == repr(b)
 
 
+def _lbfgs_run(lib: Any, kwargs: dict[str, Any], steps: int) -> list[Any]:
+    params = [lib.tensor(a.copy(), requires_grad=True) for a in INIT]
+    opt = lib.optim.LBFGS(params, **kwargs)
+
+    def closure() -> Any:
+        opt.zero_grad()
+        w, b = params
+        # a badly conditioned, non-quadratic objective, so the line search has work to do
+        loss = _loss(lib, params) + ((w[0] - 1) ** 4).sum() + 3 * ((b[1:] - b[:-1] ** 2) ** 2).sum()
+        loss.backward()
+        return loss
+
+    out = []
+    for _ in range(steps):
+        loss = opt.step(closure)
+        state = opt.state[params[0]]
+        out.append(
+            (float(loss.detach()), [p.detach().numpy().copy() for p in params],
+             state["func_evals"], state["n_iter"])
+        )  # fmt: skip
+    return out
+
+
+LBFGS_CASES = [
+    {},
+    {"lr": 0.5, "max_iter": 7, "history_size": 3},
+    {"line_search_fn": "strong_wolfe"},
+    {"line_search_fn": "strong_wolfe", "max_iter": 5, "history_size": 2, "lr": 0.8},
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("kwargs", LBFGS_CASES, ids=str)
+def test_lbfgs_matches_torch(kwargs: dict[str, Any]) -> None:
+    ours, theirs = _lbfgs_run(ndgrad, kwargs, 4), _lbfgs_run(torch, kwargs, 4)
+    for (la, pa, ea, na), (lb, pb, eb, nb) in zip(ours, theirs, strict=True):
+        assert (ea, na) == (eb, nb)
+        np.testing.assert_allclose(la, lb, rtol=1e-9)
+        assert_close(pa, pb, rtol=1e-8, atol=1e-10)
+
+
+def test_lbfgs_rejects_groups_and_other_line_searches() -> None:
+    a, b = ndgrad.zeros(2, requires_grad=True), ndgrad.zeros(2, requires_grad=True)
+    with pytest.raises(ValueError, match="doesn't support per-parameter options"):
+        ndgrad.optim.LBFGS([{"params": [a]}, {"params": [b]}])
+    opt = ndgrad.optim.LBFGS([a], line_search_fn="armijo")
+
+    def closure() -> Any:
+        opt.zero_grad()
+        loss = ((a - 1) ** 2).sum()
+        loss.backward()
+        return loss
+
+    with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
+        opt.step(closure)
+
+
 # --- schedulers --------------------------------------------------------------------------------
 SCHED_CASES = [
     ("StepLR", {"step_size": 3, "gamma": 0.5}, False),
