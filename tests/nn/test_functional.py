@@ -377,6 +377,45 @@ CASES += [
     ),
 ]
 
+CASES += [
+    ("relu6", lambda F, x: F.relu6(x * 4), [U(3, 4)], True),
+    ("hardtanh", lambda F, x: F.hardtanh(x, -0.5, 0.7), [U(3, 4)], True),
+    ("hardshrink", lambda F, x: F.hardshrink(x, 0.3), [U(3, 4)], True),
+    ("softshrink", lambda F, x: F.softshrink(x, 0.3), [U(3, 4)], True),
+    ("threshold", lambda F, x: F.threshold(x, 0.1, 20.0), [U(3, 4)], True),
+    ("celu", lambda F, x: F.celu(x, 0.7), [U(3, 4)], True),
+    ("selu", lambda F, x: F.selu(x), [U(3, 4)], True),
+    ("glu", lambda F, x: F.glu(x, 1), [U(3, 4, 2)], True),
+    ("glu_last", lambda F, x: F.glu(x), [U(2, 6)], True),
+    ("mish", lambda F, x: F.mish(x), [U(3, 4, lo=-4, hi=4)], True),
+    ("hardswish", lambda F, x: F.hardswish(x), [U(3, 4, lo=-5, hi=5)], True),
+    ("hardsigmoid", lambda F, x: F.hardsigmoid(x), [U(3, 4, lo=-5, hi=5)], True),
+    ("logsigmoid", lambda F, x: F.logsigmoid(x), [U(3, 4, lo=-5, hi=5)], True),
+    ("tanhshrink", lambda F, x: F.tanhshrink(x), [U(3, 4)], True),
+    ("softsign", lambda F, x: F.softsign(x), [U(3, 4)], True),
+    ("softmin", lambda F, x: F.softmin(x, 1), [U(3, 4)], True),
+    ("prelu", lambda F, x, w: F.prelu(x, w), [U(2, 3, 4), U(3)], True),
+    ("prelu_shared", lambda F, x, w: F.prelu(x, w), [U(2, 3), U(1)], True),
+    ("rrelu_eval", lambda F, x: F.rrelu(x, 0.1, 0.3), [U(3, 4)], True),
+    ("normalize", lambda F, x: F.normalize(x), [U(3, 4)], True),
+    ("normalize_p1", lambda F, x: F.normalize(x, 1.0, 0), [U(3, 4)], True),
+    ("cosine_similarity", lambda F, a, b: F.cosine_similarity(a, b), [U(3, 4), U(3, 4)], True),
+    (
+        "cosine_similarity_bcast",
+        lambda F, a, b: F.cosine_similarity(a, b, -1),
+        [U(2, 3, 4), U(3, 4)],
+        True,
+    ),
+    ("pairwise_distance", lambda F, a, b: F.pairwise_distance(a, b), [U(3, 4), U(3, 4)], True),
+    (
+        "pairwise_distance_p3",
+        lambda F, a, b: F.pairwise_distance(a, b, 3.0, keepdim=True),
+        [U(3, 4), U(3, 4)],
+        True,
+    ),
+    ("pdist", lambda F, x: F.pdist(x), [U(4, 3)], True),
+]
+
 # Cases whose recorded node still differs from PyTorch's (not yet fused into one Function).
 NODE_PENDING = {
     "gelu": "GeluBackward0",
@@ -390,6 +429,9 @@ NODE_PENDING = {
     "adaptive_avg_pool2d_1": "MeanBackward1",
     "cross_entropy_probs": "DivBackward1",
     "cross_entropy_probs_ls_w": "DivBackward1",
+    "pdist": "PdistBackward0",
+    "pairwise_distance": "NormBackward1",  # Tensor.norm(p, dim) records LinalgVectorNormBackward0
+    "pairwise_distance_p3": "NormBackward1",
 }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from . import functional, init, utils
+from .activation import *  # noqa: F403
+from .activation import __all__ as _activation_all
 from .containers import ModuleDict, ModuleList, Sequential
 from .layers import *  # noqa: F403
 from .layers import __all__ as _layers_all
@@ -30,6 +32,7 @@ __all__ = [
     "functional",
     "init",
     "utils",
+    *_activation_all,
     *_layers_all,
     *_loss_all,
     *_transformer_all,

@@ -23,6 +23,8 @@ from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import softmax as _softmax
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
+from . import _activations
+from ._activations import *  # noqa: F403
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "softmax",
     "softplus",
     "tanh",
+    *_activations.__all__,
 ]
 
 
