@@ -76,7 +76,7 @@ def test_gumbel_softmax() -> None:
 @pytest.mark.parametrize(
     "name, args",
     [("relu_", ()), ("elu_", (0.5,)), ("leaky_relu_", (0.2,)), ("hardtanh_", (-0.5, 0.5)),
-     ("threshold_", (0.1, 7.0)), ("celu_", (0.5,)), ("selu_", ())],
+     ("threshold_", (0.1, 7.0)), ("celu_", (0.5,)), ("selu_", ()), ("rrelu_", (0.1, 0.3))],
 )  # fmt: skip
 def test_inplace_forms_match_torch(name: str, args: tuple[float, ...]) -> None:
     x = np.random.default_rng(1).standard_normal((3, 4))
@@ -86,6 +86,16 @@ def test_inplace_forms_match_torch(name: str, args: tuple[float, ...]) -> None:
     assert ra is a
     assert_close(a, b, rtol=1e-12)
     assert_close(ra, rb, rtol=1e-12)
+    # recorded: the input's history is rewritten, with PyTorch's node
+    leaf_a = ndgrad.tensor(x, requires_grad=True)
+    leaf_b = torch.tensor(x, requires_grad=True)
+    ya, yb = leaf_a * 2, leaf_b * 2
+    getattr(F, name)(ya, *args)
+    getattr(torch.nn.functional, name)(yb, *args)
+    assert ya.grad_fn.name() == yb.grad_fn.name()
+    (ya * ya).sum().backward()
+    (yb * yb).sum().backward()
+    assert_close(leaf_a.grad, leaf_b.grad, rtol=1e-12)
 
 
 ERRORS = [

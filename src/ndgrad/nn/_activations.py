@@ -65,6 +65,13 @@ def _uniform(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     return rand(*shape, dtype=float64)._data.astype(dtype)
 
 
+def _run(cls: type[NumpyFunction], input: Tensor, inplace: bool, *args: Any) -> Tensor:
+    """cls applied to input, or written into it (PyTorch's ``inplace=True``)."""
+    if inplace:
+        return input._inplace(lambda s: cls.apply(s, *args))
+    return cls.apply(input, *args)
+
+
 def _mask(cond: np.ndarray, like: np.ndarray) -> Tensor:
     return _const(cond.astype(like.dtype))
 
@@ -87,12 +94,12 @@ def hardtanh(
 ) -> Tensor:
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return Hardtanh.apply(input, float(min_val), float(max_val))
+    return _run(Hardtanh, input, inplace, float(min_val), float(max_val))
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """y = min(max(x, 0), 6)"""
-    return Hardtanh.apply(input, 0.0, 6.0)
+    return _run(Hardtanh, input, inplace, 0.0, 6.0)
 
 
 class Hardshrink(NumpyFunction):
@@ -127,9 +134,7 @@ class Softshrink(NumpyFunction):
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     if lambd < 0:
-        raise RuntimeError(
-            f"lambda must be greater or equal to 0, but found to be {lambd:g}."
-        )
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd:g}.")
     return Softshrink.apply(input, float(lambd))
 
 
@@ -146,8 +151,13 @@ class Threshold(NumpyFunction):
         return grad * _mask(ctx.keep, grad._data), None, None
 
 
+class ThresholdInplace(Threshold):
+    node_name = "ThresholdBackward1"
+
+
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
-    return Threshold.apply(input, float(threshold), float(value))
+    cls = ThresholdInplace if inplace else Threshold
+    return _run(cls, input, inplace, float(threshold), float(value))
 
 
 class Celu(NumpyFunction):
@@ -168,10 +178,14 @@ class Celu(NumpyFunction):
         return where(x > 0, grad, grad * (inv * ctx.alpha) * (x * inv).exp()), None
 
 
+class CeluInplace(Celu):
+    node_name = "CeluBackward1"
+
+
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    return Celu.apply(input, float(alpha))
+    return _run(CeluInplace if inplace else Celu, input, inplace, float(alpha))
 
 
 class Selu(NumpyFunction):
@@ -192,8 +206,12 @@ class Selu(NumpyFunction):
         return where(x > 0, grad * _SELU_SCALE, grad * (_SELU_SCALE * _SELU_ALPHA) * x.exp())
 
 
+class SeluInplace(Selu):
+    node_name = "EluBackward1"
+
+
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
-    return Selu.apply(input)
+    return _run(SeluInplace if inplace else Selu, input, inplace)
 
 
 class Glu(NumpyFunction):
@@ -245,7 +263,7 @@ class Mish(NumpyFunction):
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
-    return Mish.apply(input)
+    return _run(Mish, input, inplace)
 
 
 class Hardswish(NumpyFunction):
@@ -264,7 +282,7 @@ class Hardswish(NumpyFunction):
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
-    return Hardswish.apply(input)
+    return _run(Hardswish, input, inplace)
 
 
 class Hardsigmoid(NumpyFunction):
@@ -283,7 +301,7 @@ class Hardsigmoid(NumpyFunction):
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
-    return Hardsigmoid.apply(input)
+    return _run(Hardsigmoid, input, inplace)
 
 
 class LogSigmoid(NumpyFunction):
@@ -386,50 +404,52 @@ def rrelu(
         slope = np.where(x >= 0, 1.0, a).astype(x.dtype)
     else:
         slope = np.where(x >= 0, 1.0, (lower + upper) / 2).astype(x.dtype)
-    return RreluWithNoise.apply(input, slope)
+    return _run(RreluWithNoiseInplace if inplace else RreluWithNoise, input, inplace, slope)
 
 
-# --- the in-place forms: the result written back into the input ------------------------------
-def _into(input: Tensor, result: Tensor) -> Tensor:
-    return input.copy_(result)
+class RreluWithNoiseInplace(RreluWithNoise):
+    node_name = "RreluWithNoiseBackward1"
 
 
+# --- the in-place forms ------------------------------------------------------------------------
 def relu_(input: Tensor) -> Tensor:
-    return _into(input, input.relu())
+    from .functional import relu
+
+    return relu(input, inplace=True)
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     from .functional import elu
 
-    return _into(input, elu(input, alpha))
+    return elu(input, alpha, inplace=True)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     from .functional import leaky_relu
 
-    return _into(input, leaky_relu(input, negative_slope))
+    return leaky_relu(input, negative_slope, inplace=True)
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    return _into(input, hardtanh(input, min_val, max_val))
+    return hardtanh(input, min_val, max_val, inplace=True)
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
-    return _into(input, Threshold.apply(input, float(threshold), float(value)))
+    return globals()["threshold"](input, threshold, value, inplace=True)
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    return _into(input, celu(input, alpha))
+    return celu(input, alpha, inplace=True)
 
 
 def selu_(input: Tensor) -> Tensor:
-    return _into(input, selu(input))
+    return selu(input, inplace=True)
 
 
 def rrelu_(
     input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False
 ) -> Tensor:
-    return _into(input, rrelu(input, lower, upper, training))
+    return rrelu(input, lower, upper, training, inplace=True)
 
 
 # --- distances ---------------------------------------------------------------------------------
