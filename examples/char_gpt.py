@@ -58,7 +58,7 @@ torch.manual_seed(args.seed)
 MODULES = [
     "abc", "argparse", "bisect", "calendar", "collections", "contextlib", "copy", "csv",
     "dataclasses", "datetime", "decimal", "difflib", "enum", "fractions", "functools", "heapq",
-    "inspect", "itertools", "json", "logging", "operator", "pathlib", "pprint", "random", "re",
+    "itertools", "json", "logging", "operator", "pathlib", "pprint", "random", "re",
     "shutil", "statistics", "string", "textwrap", "threading", "typing", "unittest", "uuid",
 ]  # fmt: skip
 
@@ -120,7 +120,7 @@ class Block(nn.Module):
         self.ln2 = nn.LayerNorm(n_embd)
         self.mlp = nn.Sequential(
             nn.Linear(n_embd, 4 * n_embd),
-            nn.GELU(),
+            nn.GELU(approximate="tanh"),  # GPT-2's GELU
             nn.Linear(4 * n_embd, n_embd),
             nn.Dropout(dropout),
         )
@@ -164,8 +164,7 @@ def evaluate() -> tuple[float, float]:
     model.eval()
     with torch.no_grad():
         out = [
-            sum(loss_on(*get_batch(d)).item() for _ in range(args.eval_batches))
-            / args.eval_batches
+            sum(loss_on(*get_batch(d)).item() for _ in range(args.eval_batches)) / args.eval_batches
             for d in (train_data, val_data)
         ]
     model.train()
