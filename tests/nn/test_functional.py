@@ -416,6 +416,20 @@ CASES += [
     ("pdist", lambda F, x: F.pdist(x), [U(4, 3)], True),
 ]
 
+CASES += [
+    ("pad_constant", lambda F, x: F.pad(x, (1, 2), value=0.5), [U(2, 3)], True),
+    ("pad_constant_crop", lambda F, x: F.pad(x, (-1, 2, 1, -1)), [U(2, 3, 4)], True),
+    ("pad_reflect_1d", lambda F, x: F.pad(x, (2, 1), "reflect"), [U(2, 3, 4)], True),
+    ("pad_reflect_2d", lambda F, x: F.pad(x, (1, 2, 2, 1), "reflect"), [U(1, 2, 3, 4)], True),
+    ("pad_replicate_2d", lambda F, x: F.pad(x, (2, 0, 1, 3), "replicate"), [U(1, 2, 3, 4)], True),
+    ("pad_replicate_3d", lambda F, x: F.pad(x, (1, 1, 1, 0, 0, 2), "replicate"), [U(1, 1, 2, 3, 2)],
+     True),
+    ("pad_circular_1d", lambda F, x: F.pad(x, (2, 3), "circular"), [U(2, 2, 4)], True),
+    ("pad_circular_2d", lambda F, x: F.pad(x, (1, 1, 2, 0), "circular"), [U(1, 2, 3, 3)], True),
+    ("rms_norm", lambda F, x, w: F.rms_norm(x, (4,), w), [U(2, 3, 4), U(4)], True),
+    ("rms_norm_eps", lambda F, x: F.rms_norm(x, (3, 4), eps=1e-3), [U(2, 3, 4)], True),
+]  # fmt: skip
+
 # Cases whose recorded node still differs from PyTorch's (not yet fused into one Function).
 NODE_PENDING = {
     "gelu": "GeluBackward0",
@@ -430,6 +444,8 @@ NODE_PENDING = {
     "cross_entropy_probs": "DivBackward1",
     "cross_entropy_probs_ls_w": "DivBackward1",
     "pdist": "PdistBackward0",
+    "pad_circular_1d": "CopySlices",  # PyTorch pads circularly by slice assignment
+    "pad_circular_2d": "CopySlices",
     "pairwise_distance": "NormBackward1",  # Tensor.norm(p, dim) records LinalgVectorNormBackward0
     "pairwise_distance_p3": "NormBackward1",
 }
@@ -546,6 +562,12 @@ ERRORS = [
      "avg is not a valid value for reduction"),
     ("F.smooth_l1_loss(T.zeros(2), T.zeros(2), beta=-1.0)", RuntimeError,
      "smooth_l1_loss does not support negative values for beta."),
+    ("F.pad(T.zeros(2, 3, 4), (5, 5), mode='reflect')", RuntimeError,
+     "Argument #4: Padding size should be less than the corresponding input dimension, but got: "
+     "padding (5, 5) at dimension 2 of input [2, 3, 4]"),
+    ("F.pad(T.zeros(2, 3, 4), (1,))", RuntimeError, "Padding length must be divisible by 2"),
+    ("F.pad(T.zeros(2, 3, 4), (1, 1), mode='foo')", NotImplementedError,
+     "Unrecognised padding mode foo"),
     ("F.mse_loss(T.zeros(2), T.zeros(2), reduction='avg')", ValueError,
      "avg is not a valid value for reduction"),
     ("F.dropout(T.zeros(2), 1.5)", ValueError,

@@ -11,6 +11,8 @@ from .layers import __all__ as _layers_all
 from .loss import *  # noqa: F403
 from .loss import __all__ as _loss_all
 from .module import Module
+from .padding import *  # noqa: F403
+from .padding import __all__ as _padding_all
 from .parameter import Parameter
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from .transformer import *  # noqa: F403
@@ -35,5 +37,6 @@ __all__ = [
     *_activation_all,
     *_layers_all,
     *_loss_all,
+    *_padding_all,
     *_transformer_all,
 ]

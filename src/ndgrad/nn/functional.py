@@ -26,6 +26,7 @@ from ..ops.unary import tanh as _tanh
 from . import _activations
 from ._activations import *  # noqa: F403
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention
+from ._padding import pad, rms_norm
 
 __all__ = [
     "adaptive_avg_pool2d",
@@ -55,7 +56,9 @@ __all__ = [
     "multi_head_attention_forward",
     "nll_loss",
     "one_hot",
+    "pad",
     "relu",
+    "rms_norm",
     "scaled_dot_product_attention",
     "sigmoid",
     "silu",
