@@ -121,3 +121,39 @@ def test_errors(code: str, exc: type[Exception], msg: str) -> None:
 def test_error_texts_are_torchs(code: str, exc: type[Exception], msg: str) -> None:
     with pytest.raises(exc, match=re.escape(msg)):
         eval(code, {"F": torch.nn.functional, "nn": torch.nn, "T": torch})
+
+
+LOSSES = [
+    "MarginRankingLoss(0.5)", "HingeEmbeddingLoss()", "CosineEmbeddingLoss(0.1, reduction='sum')",
+    "SoftMarginLoss()", "MultiLabelSoftMarginLoss()", "TripletMarginLoss(p=1.0, swap=True)",
+    "TripletMarginWithDistanceLoss(margin=0.5)", "PoissonNLLLoss(log_input=False, full=True)",
+    "GaussianNLLLoss(full=True)",
+]  # fmt: skip
+
+
+@requires_torch
+@pytest.mark.parametrize("code", LOSSES)
+def test_loss_modules_match_torch(code: str) -> None:
+    ours, theirs = eval("nn." + code, {"nn": nn}), eval("nn." + code, {"nn": torch.nn})
+    assert repr(ours) == repr(theirs)
+    assert vars(ours).get("reduction") == vars(theirs).get("reduction")
+    rng = np.random.default_rng(2)
+    x, x2, x3 = (rng.uniform(0.2, 2.0, (4, 3)) for _ in range(3))
+    sign = np.where(rng.random(4) < 0.5, -1.0, 1.0)
+    if "Triplet" in code:
+        args = [x, x2, x3]
+    elif "Ranking" in code:
+        args = [x[:, 0], x2[:, 0], sign]
+    elif "Cosine" in code:
+        args = [x, x2, sign]
+    elif "Hinge" in code or code[:10] == "SoftMargin":
+        args = [x, np.sign(x2 - 1.0)]
+    elif "MultiLabel" in code:
+        args = [x, (x2 > 1).astype(float)]
+    elif "Gaussian" in code:
+        args = [x, x2, x3]
+    else:
+        args = [x, x2]
+    a = ours(*[ndgrad.tensor(v) for v in args])
+    b = theirs(*[torch.tensor(v) for v in args])
+    assert_close(a, b, rtol=1e-12)

@@ -430,6 +430,102 @@ CASES += [
     ("rms_norm_eps", lambda F, x: F.rms_norm(x, (3, 4), eps=1e-3), [U(2, 3, 4)], True),
 ]  # fmt: skip
 
+
+def PM1(*shape: int) -> np.ndarray:
+    return np.where(R.random(shape) < 0.5, -1.0, 1.0)
+
+
+CASES += [
+    (
+        "margin_ranking",
+        lambda F, a, b, y: F.margin_ranking_loss(a, b, y, 0.3),
+        [U(5), U(5), C(PM1(5))],
+        True,
+    ),
+    (
+        "margin_ranking_none",
+        lambda F, a, b, y: F.margin_ranking_loss(a, b, y, reduction="none"),
+        [U(5), U(5), C(PM1(5))],
+        True,
+    ),
+    (
+        "hinge_embedding",
+        lambda F, x, y: F.hinge_embedding_loss(x, y, 0.8),
+        [U(3, 4), C(PM1(3, 4))],
+        True,
+    ),
+    (
+        "cosine_embedding",
+        lambda F, a, b, y: F.cosine_embedding_loss(a, b, y, 0.2),
+        [U(4, 3), U(4, 3), C(PM1(4))],
+        True,
+    ),
+    (
+        "cosine_embedding_1d",
+        lambda F, a, b, y: F.cosine_embedding_loss(a, b, y, reduction="sum"),
+        [U(3), U(3), C(np.array(-1.0))],
+        True,
+    ),
+    (
+        "triplet",
+        lambda F, a, p, n: F.triplet_margin_loss(a, p, n, 0.5),
+        [U(4, 3), U(4, 3), U(4, 3)],
+        True,
+    ),
+    (
+        "triplet_swap_p1",
+        lambda F, a, p, n: F.triplet_margin_loss(a, p, n, 2.0, p=1, swap=True),
+        [U(4, 3), U(4, 3), U(4, 3)],
+        False,
+    ),
+    (
+        "triplet_distance",
+        lambda F, a, p, n: F.triplet_margin_with_distance_loss(
+            a, p, n, distance_function=lambda x, y: 1 - F.cosine_similarity(x, y), margin=0.5
+        ),
+        [U(4, 3), U(4, 3), U(4, 3)],
+        True,
+    ),
+    (
+        "multilabel_soft_margin",
+        lambda F, x, y: F.multilabel_soft_margin_loss(x, y),
+        [U(3, 4), C((R.random((3, 4)) < 0.5).astype(float))],
+        True,
+    ),
+    (
+        "multilabel_soft_margin_w",
+        lambda F, x, y, w: F.multilabel_soft_margin_loss(x, y, w, reduction="none"),
+        [U(3, 4), C((R.random((3, 4)) < 0.5).astype(float)), C(U(4, lo=0.1))],
+        True,
+    ),
+    ("soft_margin", lambda F, x, y: F.soft_margin_loss(x, y), [U(3, 4), C(PM1(3, 4))], True),
+    (
+        "soft_margin_sum",
+        lambda F, x, y: F.soft_margin_loss(x, y, reduction="sum"),
+        [U(5), C(U(5))],
+        True,
+    ),
+    ("poisson_nll", lambda F, x, y: F.poisson_nll_loss(x, y), [U(3, 4), U(3, 4, lo=0, hi=4)], True),
+    (
+        "poisson_nll_full",
+        lambda F, x, y: F.poisson_nll_loss(x, y, log_input=False, full=True),
+        [U(3, 4, lo=0.5, hi=3), U(3, 4, lo=0, hi=4)],
+        True,
+    ),
+    (
+        "gaussian_nll",
+        lambda F, x, y, v: F.gaussian_nll_loss(x, y, v),
+        [U(3, 4), U(3, 4), U(3, 4, lo=0.1)],
+        True,
+    ),
+    (
+        "gaussian_nll_homo_full",
+        lambda F, x, y, v: F.gaussian_nll_loss(x, y, v, full=True, reduction="sum"),
+        [U(3, 4), U(3, 4), U(3, lo=0.1)],
+        True,
+    ),
+]
+
 # Cases whose recorded node still differs from PyTorch's (not yet fused into one Function).
 NODE_PENDING = {
     "gelu": "GeluBackward0",
@@ -568,6 +664,14 @@ ERRORS = [
     ("F.pad(T.zeros(2, 3, 4), (1,))", RuntimeError, "Padding length must be divisible by 2"),
     ("F.pad(T.zeros(2, 3, 4), (1, 1), mode='foo')", NotImplementedError,
      "Unrecognised padding mode foo"),
+    ("F.soft_margin_loss(T.zeros(2), T.zeros(2, requires_grad=True))", RuntimeError,
+     "The function 'soft_margin_loss' is not differentiable with respect to argument 'target'."),
+    ("F.gaussian_nll_loss(T.zeros(2, 3), T.zeros(2, 3), T.ones(3))", ValueError,
+     "var is of incorrect size"),
+    ("F.gaussian_nll_loss(T.zeros(2), T.zeros(2), -T.ones(2))", ValueError,
+     "var has negative entry/entries"),
+    ("F.triplet_margin_loss(T.zeros(2), T.zeros(2), T.zeros(2), margin=0.0)", ValueError,
+     "margin must be greater than 0, got 0.0"),
     ("F.mse_loss(T.zeros(2), T.zeros(2), reduction='avg')", ValueError,
      "avg is not a valid value for reduction"),
     ("F.dropout(T.zeros(2), 1.5)", ValueError,

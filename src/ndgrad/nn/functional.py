@@ -23,9 +23,10 @@ from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import softmax as _softmax
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
-from . import _activations
+from . import _activations, _losses
 from ._activations import *  # noqa: F403
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention
+from ._losses import *  # noqa: F403
 from ._padding import pad, rms_norm
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "softplus",
     "tanh",
     *_activations.__all__,
+    *_losses.__all__,
 ]
 
 
