@@ -18,6 +18,14 @@ from ndgrad.autograd import gradcheck, gradgradcheck
 R = np.random.default_rng(1234)
 
 
+@pytest.fixture(autouse=True)
+def _no_default_device_mode() -> None:
+    """torch.set_default_device (tests/breadth/test_tensor_api.py calls it) leaves a
+    TorchFunctionMode on, and under any mode PyTorch 2.13's F.l1_loss drops its ``weight``."""
+    if torch is not None:
+        torch.set_default_device(None)
+
+
 def U(*shape: int, lo: float = -2.0, hi: float = 2.0) -> np.ndarray:
     return R.uniform(lo, hi, size=shape)
 
