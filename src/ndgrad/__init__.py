@@ -158,6 +158,7 @@ from builtins import int as builtins_int  # noqa: E402
 # Last: these packages are built from the public functions above.
 from . import (  # noqa: E402
     _nn_ops,
+    distributions,
     nn,
     optim,
     utils,
@@ -180,6 +181,7 @@ __all__ = [
     "cuda",
     "detach",
     "device",
+    "distributions",
     "double",
     "dtype",
     "dtypes",

@@ -35,3 +35,23 @@ def test_example_runs(name: str, tmp_path: Path) -> None:
     assert match is not None, out.stdout
     assert float(match.group(1)) > 0.5  # one epoch already learns something
     assert plot.stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_char_gpt_runs(tmp_path: Path) -> None:
+    for module in ("tqdm", "matplotlib"):
+        pytest.importorskip(module)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    plot = tmp_path / "plot.png"
+    cmd = [
+        sys.executable,
+        str(ROOT / "examples" / "char_gpt.py"),
+        "--steps", "30", "--eval-every", "15", "--eval-batches", "2", "--sample-chars", "20",
+        "--no-progress", "--plot", str(plot),
+    ]  # fmt: skip
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True, timeout=600)
+    last = out.stdout.strip().splitlines()[-1]
+    match = re.fullmatch(r"val loss: ([0-9.]+)", last)
+    assert match is not None, out.stdout
+    assert float(match.group(1)) < 4.0  # below the uniform guess, log(96) = 4.56
+    assert plot.stat().st_size > 0

@@ -18,6 +18,14 @@ from ndgrad.autograd import gradcheck, gradgradcheck
 R = np.random.default_rng(1234)
 
 
+@pytest.fixture(autouse=True)
+def _no_default_device_mode() -> None:
+    """torch.set_default_device (tests/breadth/test_tensor_api.py calls it) leaves a
+    TorchFunctionMode on, and under any mode PyTorch 2.13's F.l1_loss drops its ``weight``."""
+    if torch is not None:
+        torch.set_default_device(None)
+
+
 def U(*shape: int, lo: float = -2.0, hi: float = 2.0) -> np.ndarray:
     return R.uniform(lo, hi, size=shape)
 
@@ -33,6 +41,17 @@ def IDX(high: int, *shape: int) -> np.ndarray:
     return R.integers(0, high, size=shape).astype(np.int64)
 
 
+def MASK(*shape: int) -> np.ndarray:
+    """A boolean attention mask with the first key always visible (no fully masked rows)."""
+    m = R.random(shape) < 0.6
+    m[..., 0] = True
+    return m
+
+
+DEAD_ROW = np.ones((3, 4), dtype=bool)
+DEAD_ROW[1] = False  # the second query may attend to nothing: PyTorch gives zeros there
+
+
 # name, f(F, *tensors) using the library's functional module, input arrays, run gradgradcheck
 # (the last field: True = gradcheck and gradgradcheck, False = gradcheck only, None = neither:
 # the padding row of an embedding reaches the output but by design gets no gradient)
@@ -40,6 +59,9 @@ CASES: list[tuple[str, Callable[..., Any], list[Any], bool | None]] = [
     ("linear", lambda F, x, w, b: F.linear(x, w, b), [U(3, 4), U(2, 4), U(2)], True),
     ("linear_nobias_3d", lambda F, x, w: F.linear(x, w), [U(2, 3, 4), U(5, 4)], True),
     ("linear_1d", lambda F, x, w, b: F.linear(x, w, b), [U(4), U(2, 4), U(2)], True),
+    ("linear_nobias", lambda F, x, w: F.linear(x, w), [U(3, 4), U(2, 4)], True),
+    ("linear_nobias_1d", lambda F, x, w: F.linear(x, w), [U(4), U(2, 4)], True),
+    ("linear_4d", lambda F, x, w, b: F.linear(x, w, b), [U(2, 1, 3, 4), U(2, 4), U(2)], True),
     (
         "bilinear",
         lambda F, a, b, w, c: F.bilinear(a, b, w, c),
@@ -158,6 +180,15 @@ CASES: list[tuple[str, Callable[..., Any], list[Any], bool | None]] = [
         True,
     ),
     ("group_norm", lambda F, x, w, b: F.group_norm(x, 2, w, b), [U(2, 4, 3), U(4), U(4)], True),
+    ("group_norm_4d_plain", lambda F, x: F.group_norm(x, 3), [U(2, 6, 2, 2)], True),
+    ("layer_norm_plain", lambda F, x: F.layer_norm(x, (4,)), [U(2, 3, 4)], True),
+    ("layer_norm_weight", lambda F, x, w: F.layer_norm(x, (4,), w), [U(3, 4), U(4)], True),
+    (
+        "batch_norm_eval_plain",
+        lambda F, x, m, v: F.batch_norm(x, m, v),
+        [U(4, 3, 2), C(U(3)), C(U(3, lo=0.5))],
+        True,
+    ),
     ("embedding", lambda F, i, w: F.embedding(i, w), [IDX(5, 2, 3), U(5, 3)], True),
     (
         "embedding_pad",
@@ -167,7 +198,29 @@ CASES: list[tuple[str, Callable[..., Any], list[Any], bool | None]] = [
     ),
     ("mse", lambda F, x, y: F.mse_loss(x, y), [U(3, 4), U(3, 4)], True),
     ("mse_sum", lambda F, x, y: F.mse_loss(x, y, reduction="sum"), [U(3, 4), U(3, 4)], True),
+    ("mse_none", lambda F, x, y: F.mse_loss(x, y, reduction="none"), [U(3, 4), U(3, 4)], True),
+    (
+        "mse_weight",
+        lambda F, x, y, w: F.mse_loss(x, y, weight=w),
+        [U(3, 4), U(3, 4), U(3, 4)],
+        True,
+    ),
     ("l1_none", lambda F, x, y: F.l1_loss(x, y, reduction="none"), [U(3, 4), U(3, 4)], True),
+    ("l1", lambda F, x, y: F.l1_loss(x, y), [U(3, 4), U(3, 4)], True),
+    ("l1_weight", lambda F, x, y, w: F.l1_loss(x, y, weight=w), [U(3, 4), U(3, 4), U(3, 4)], True),
+    (
+        "smooth_l1_none",
+        lambda F, x, y: F.smooth_l1_loss(x, y, reduction="none"),
+        [U(5), U(5)],
+        True,
+    ),
+    ("smooth_l1_beta0", lambda F, x, y: F.smooth_l1_loss(x, y, beta=0.0), [U(5), U(5)], True),
+    (
+        "huber_weight_mean",
+        lambda F, x, y, w: F.huber_loss(x, y, weight=w),
+        [U(3, 4), U(3, 4), U(3, 4)],
+        True,
+    ),
     ("smooth_l1", lambda F, x, y: F.smooth_l1_loss(x, y, beta=0.5), [U(3, 4), U(3, 4)], True),
     (
         "huber",
@@ -189,6 +242,19 @@ CASES: list[tuple[str, Callable[..., Any], list[Any], bool | None]] = [
         True,
     ),
     ("nll_1d", lambda F, x, t: F.nll_loss(x, t), [U(3), np.array(1)], True),
+    (
+        "nll_3d_none",
+        lambda F, x, t: F.nll_loss(x, t, reduction="none"),
+        [U(2, 3, 2), IDX(3, 2, 2)],
+        True,
+    ),
+    ("nll_3d", lambda F, x, t: F.nll_loss(x, t), [U(2, 3, 2), IDX(3, 2, 2)], True),
+    (
+        "nll_5d_none",
+        lambda F, x, t: F.nll_loss(x, t, reduction="none"),
+        [U(2, 3, 2, 1, 2), IDX(3, 2, 2, 1, 2)],
+        True,
+    ),
     ("cross_entropy", lambda F, x, t: F.cross_entropy(x, t), [U(4, 5), IDX(5, 4)], True),
     (
         "cross_entropy_sum",
@@ -246,6 +312,12 @@ CASES: list[tuple[str, Callable[..., Any], list[Any], bool | None]] = [
         True,
     ),
     (
+        "bce_logits_none",
+        lambda F, x, y: F.binary_cross_entropy_with_logits(x, y, reduction="none"),
+        [U(3, 4, lo=-5, hi=5), U(3, 4, lo=0, hi=1)],
+        True,
+    ),
+    (
         "bce_logits_pw",
         lambda F, x, y, w, p: F.binary_cross_entropy_with_logits(
             x, y, w, pos_weight=p, reduction="sum"
@@ -266,6 +338,221 @@ CASES: list[tuple[str, Callable[..., Any], list[Any], bool | None]] = [
         True,
     ),
 ]
+
+
+CASES += [
+    (
+        "sdpa",
+        lambda F, q, k, v: F.scaled_dot_product_attention(q, k, v),
+        [U(2, 3, 4, 5), U(2, 3, 6, 5), U(2, 3, 6, 2)],
+        True,
+    ),
+    (
+        "sdpa_causal_scale",
+        lambda F, q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3),
+        [U(2, 4, 3), U(2, 5, 3), U(2, 5, 3)],
+        True,
+    ),
+    (
+        "sdpa_bool_mask",
+        lambda F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+        [U(2, 3, 5), U(2, 4, 5), U(2, 4, 3), MASK(3, 4)],
+        True,
+    ),
+    (
+        "sdpa_float_mask",
+        lambda F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+        [U(1, 2, 3, 5), U(1, 2, 4, 5), U(1, 2, 4, 3), C(U(2, 3, 4))],
+        True,
+    ),
+    (
+        "sdpa_dead_row",
+        lambda F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+        [U(2, 3, 5), U(2, 4, 5), U(2, 4, 3), DEAD_ROW],
+        True,
+    ),
+    (
+        "sdpa_2d",
+        lambda F, q, k, v: F.scaled_dot_product_attention(q, k, v),
+        [U(3, 4), U(5, 4), U(5, 2)],
+        True,
+    ),
+    (
+        "sdpa_gqa",
+        lambda F, q, k, v: F.scaled_dot_product_attention(q, k, v, enable_gqa=True),
+        [U(1, 4, 3, 2), U(1, 2, 3, 2), U(1, 2, 3, 2)],
+        False,
+    ),
+]
+
+CASES += [
+    ("relu6", lambda F, x: F.relu6(x * 4), [U(3, 4)], True),
+    ("hardtanh", lambda F, x: F.hardtanh(x, -0.5, 0.7), [U(3, 4)], True),
+    ("hardshrink", lambda F, x: F.hardshrink(x, 0.3), [U(3, 4)], True),
+    ("softshrink", lambda F, x: F.softshrink(x, 0.3), [U(3, 4)], True),
+    ("threshold", lambda F, x: F.threshold(x, 0.1, 20.0), [U(3, 4)], True),
+    ("celu", lambda F, x: F.celu(x, 0.7), [U(3, 4)], True),
+    ("selu", lambda F, x: F.selu(x), [U(3, 4)], True),
+    ("glu", lambda F, x: F.glu(x, 1), [U(3, 4, 2)], True),
+    ("glu_last", lambda F, x: F.glu(x), [U(2, 6)], True),
+    ("mish", lambda F, x: F.mish(x), [U(3, 4, lo=-4, hi=4)], True),
+    ("hardswish", lambda F, x: F.hardswish(x), [U(3, 4, lo=-5, hi=5)], True),
+    ("hardsigmoid", lambda F, x: F.hardsigmoid(x), [U(3, 4, lo=-5, hi=5)], True),
+    ("logsigmoid", lambda F, x: F.logsigmoid(x), [U(3, 4, lo=-5, hi=5)], True),
+    ("tanhshrink", lambda F, x: F.tanhshrink(x), [U(3, 4)], True),
+    ("softsign", lambda F, x: F.softsign(x), [U(3, 4)], True),
+    ("softmin", lambda F, x: F.softmin(x, 1), [U(3, 4)], True),
+    ("prelu", lambda F, x, w: F.prelu(x, w), [U(2, 3, 4), U(3)], True),
+    ("prelu_shared", lambda F, x, w: F.prelu(x, w), [U(2, 3), U(1)], True),
+    ("rrelu_eval", lambda F, x: F.rrelu(x, 0.1, 0.3), [U(3, 4)], True),
+    ("normalize", lambda F, x: F.normalize(x), [U(3, 4)], True),
+    ("normalize_p1", lambda F, x: F.normalize(x, 1.0, 0), [U(3, 4)], True),
+    ("cosine_similarity", lambda F, a, b: F.cosine_similarity(a, b), [U(3, 4), U(3, 4)], True),
+    (
+        "cosine_similarity_bcast",
+        lambda F, a, b: F.cosine_similarity(a, b, -1),
+        [U(2, 3, 4), U(3, 4)],
+        True,
+    ),
+    ("pairwise_distance", lambda F, a, b: F.pairwise_distance(a, b), [U(3, 4), U(3, 4)], True),
+    (
+        "pairwise_distance_p3",
+        lambda F, a, b: F.pairwise_distance(a, b, 3.0, keepdim=True),
+        [U(3, 4), U(3, 4)],
+        True,
+    ),
+    ("pdist", lambda F, x: F.pdist(x), [U(4, 3)], True),
+]
+
+CASES += [
+    ("pad_constant", lambda F, x: F.pad(x, (1, 2), value=0.5), [U(2, 3)], True),
+    ("pad_constant_crop", lambda F, x: F.pad(x, (-1, 2, 1, -1)), [U(2, 3, 4)], True),
+    ("pad_reflect_1d", lambda F, x: F.pad(x, (2, 1), "reflect"), [U(2, 3, 4)], True),
+    ("pad_reflect_2d", lambda F, x: F.pad(x, (1, 2, 2, 1), "reflect"), [U(1, 2, 3, 4)], True),
+    ("pad_replicate_2d", lambda F, x: F.pad(x, (2, 0, 1, 3), "replicate"), [U(1, 2, 3, 4)], True),
+    ("pad_replicate_3d", lambda F, x: F.pad(x, (1, 1, 1, 0, 0, 2), "replicate"), [U(1, 1, 2, 3, 2)],
+     True),
+    ("pad_circular_1d", lambda F, x: F.pad(x, (2, 3), "circular"), [U(2, 2, 4)], True),
+    ("pad_circular_2d", lambda F, x: F.pad(x, (1, 1, 2, 0), "circular"), [U(1, 2, 3, 3)], True),
+    ("rms_norm", lambda F, x, w: F.rms_norm(x, (4,), w), [U(2, 3, 4), U(4)], True),
+    ("rms_norm_eps", lambda F, x: F.rms_norm(x, (3, 4), eps=1e-3), [U(2, 3, 4)], True),
+]  # fmt: skip
+
+
+def PM1(*shape: int) -> np.ndarray:
+    return np.where(R.random(shape) < 0.5, -1.0, 1.0)
+
+
+CASES += [
+    (
+        "margin_ranking",
+        lambda F, a, b, y: F.margin_ranking_loss(a, b, y, 0.3),
+        [U(5), U(5), C(PM1(5))],
+        True,
+    ),
+    (
+        "margin_ranking_none",
+        lambda F, a, b, y: F.margin_ranking_loss(a, b, y, reduction="none"),
+        [U(5), U(5), C(PM1(5))],
+        True,
+    ),
+    (
+        "hinge_embedding",
+        lambda F, x, y: F.hinge_embedding_loss(x, y, 0.8),
+        [U(3, 4), C(PM1(3, 4))],
+        True,
+    ),
+    (
+        "cosine_embedding",
+        lambda F, a, b, y: F.cosine_embedding_loss(a, b, y, 0.2),
+        [U(4, 3), U(4, 3), C(PM1(4))],
+        True,
+    ),
+    (
+        "cosine_embedding_1d",
+        lambda F, a, b, y: F.cosine_embedding_loss(a, b, y, reduction="sum"),
+        [U(3), U(3), C(np.array(-1.0))],
+        True,
+    ),
+    (
+        "triplet",
+        lambda F, a, p, n: F.triplet_margin_loss(a, p, n, 0.5),
+        [U(4, 3), U(4, 3), U(4, 3)],
+        True,
+    ),
+    (
+        "triplet_swap_p1",
+        lambda F, a, p, n: F.triplet_margin_loss(a, p, n, 2.0, p=1, swap=True),
+        [U(4, 3), U(4, 3), U(4, 3)],
+        False,
+    ),
+    (
+        "triplet_distance",
+        lambda F, a, p, n: F.triplet_margin_with_distance_loss(
+            a, p, n, distance_function=lambda x, y: 1 - F.cosine_similarity(x, y), margin=0.5
+        ),
+        [U(4, 3), U(4, 3), U(4, 3)],
+        True,
+    ),
+    (
+        "multilabel_soft_margin",
+        lambda F, x, y: F.multilabel_soft_margin_loss(x, y),
+        [U(3, 4), C((R.random((3, 4)) < 0.5).astype(float))],
+        True,
+    ),
+    (
+        "multilabel_soft_margin_w",
+        lambda F, x, y, w: F.multilabel_soft_margin_loss(x, y, w, reduction="none"),
+        [U(3, 4), C((R.random((3, 4)) < 0.5).astype(float)), C(U(4, lo=0.1))],
+        True,
+    ),
+    ("soft_margin", lambda F, x, y: F.soft_margin_loss(x, y), [U(3, 4), C(PM1(3, 4))], True),
+    (
+        "soft_margin_sum",
+        lambda F, x, y: F.soft_margin_loss(x, y, reduction="sum"),
+        [U(5), C(U(5))],
+        True,
+    ),
+    ("poisson_nll", lambda F, x, y: F.poisson_nll_loss(x, y), [U(3, 4), U(3, 4, lo=0, hi=4)], True),
+    (
+        "poisson_nll_full",
+        lambda F, x, y: F.poisson_nll_loss(x, y, log_input=False, full=True),
+        [U(3, 4, lo=0.5, hi=3), U(3, 4, lo=0, hi=4)],
+        True,
+    ),
+    (
+        "gaussian_nll",
+        lambda F, x, y, v: F.gaussian_nll_loss(x, y, v),
+        [U(3, 4), U(3, 4), U(3, 4, lo=0.1)],
+        True,
+    ),
+    (
+        "gaussian_nll_homo_full",
+        lambda F, x, y, v: F.gaussian_nll_loss(x, y, v, full=True, reduction="sum"),
+        [U(3, 4), U(3, 4), U(3, lo=0.1)],
+        True,
+    ),
+]
+
+# Cases whose recorded node still differs from PyTorch's (not yet fused into one Function).
+NODE_PENDING = {
+    "gelu": "GeluBackward0",
+    "gelu_tanh": "GeluBackward0",
+    "silu": "SiluBackward0",
+    "conv1d": "ConvolutionBackward0",
+    "conv1d_same_groups": "ConvolutionBackward0",
+    "conv_transpose2d": "ConvolutionBackward0",
+    "conv_transpose2d_groups_dil": "ConvolutionBackward0",
+    "adaptive_avg_pool2d": "AdaptiveAvgPool2DBackward0",
+    "adaptive_avg_pool2d_1": "MeanBackward1",
+    "cross_entropy_probs": "DivBackward1",
+    "cross_entropy_probs_ls_w": "DivBackward1",
+    "pdist": "PdistBackward0",
+    "pad_circular_1d": "CopySlices",  # PyTorch pads circularly by slice assignment
+    "pad_circular_2d": "CopySlices",
+    "pairwise_distance": "NormBackward1",  # Tensor.norm(p, dim) records LinalgVectorNormBackward0
+    "pairwise_distance_p3": "NormBackward1",
+}
 
 
 def _lib_inputs(lib: Any, arrays: list[np.ndarray]) -> list[Any]:
@@ -290,6 +577,8 @@ def test_matches_torch(name: str, fn: Any, arrays: list[np.ndarray], _: bool) ->
     th_out = fn(torch.nn.functional, *th_in)
     assert_close(nd_out, th_out, rtol=1e-10, atol=1e-12)
     assert nd_out.dtype.name == str(th_out.dtype).replace("torch.", "")
+    if name not in NODE_PENDING:
+        assert nd_out.grad_fn.name() == th_out.grad_fn.name()
     w = np.random.default_rng(0).standard_normal(tuple(th_out.shape))
     (nd_out * ndgrad.tensor(w)).sum().backward()
     (th_out * torch.tensor(w)).sum().backward()
@@ -371,6 +660,26 @@ ERRORS = [
      "pad should be at most half of effective kernel size, but got pad=2, kernel_size=2 and "
      "dilation=1"),
     ("F.embedding(T.tensor([5]), T.zeros(5, 2))", IndexError, "index out of range in self"),
+    ("F.mse_loss(T.zeros(2), T.zeros(2), weight=T.ones(1))", ValueError,
+     "Weights and input must have the same size."),
+    ("F.huber_loss(T.zeros(2), T.zeros(2), reduction='avg')", ValueError,
+     "avg is not a valid value for reduction"),
+    ("F.smooth_l1_loss(T.zeros(2), T.zeros(2), beta=-1.0)", RuntimeError,
+     "smooth_l1_loss does not support negative values for beta."),
+    ("F.pad(T.zeros(2, 3, 4), (5, 5), mode='reflect')", RuntimeError,
+     "Argument #4: Padding size should be less than the corresponding input dimension, but got: "
+     "padding (5, 5) at dimension 2 of input [2, 3, 4]"),
+    ("F.pad(T.zeros(2, 3, 4), (1,))", RuntimeError, "Padding length must be divisible by 2"),
+    ("F.pad(T.zeros(2, 3, 4), (1, 1), mode='foo')", NotImplementedError,
+     "Unrecognised padding mode foo"),
+    ("F.soft_margin_loss(T.zeros(2), T.zeros(2, requires_grad=True))", RuntimeError,
+     "The function 'soft_margin_loss' is not differentiable with respect to argument 'target'."),
+    ("F.gaussian_nll_loss(T.zeros(2, 3), T.zeros(2, 3), T.ones(3))", ValueError,
+     "var is of incorrect size"),
+    ("F.gaussian_nll_loss(T.zeros(2), T.zeros(2), -T.ones(2))", ValueError,
+     "var has negative entry/entries"),
+    ("F.triplet_margin_loss(T.zeros(2), T.zeros(2), T.zeros(2), margin=0.0)", ValueError,
+     "margin must be greater than 0, got 0.0"),
     ("F.mse_loss(T.zeros(2), T.zeros(2), reduction='avg')", ValueError,
      "avg is not a valid value for reduction"),
     ("F.dropout(T.zeros(2), 1.5)", ValueError,

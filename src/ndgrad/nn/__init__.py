@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from . import functional, init, utils
+from .activation import *  # noqa: F403
+from .activation import __all__ as _activation_all
 from .containers import ModuleDict, ModuleList, Sequential
 from .layers import *  # noqa: F403
 from .layers import __all__ as _layers_all
 from .loss import *  # noqa: F403
 from .loss import __all__ as _loss_all
 from .module import Module
+from .padding import *  # noqa: F403
+from .padding import __all__ as _padding_all
 from .parameter import Parameter
-from .rnn import GRU, LSTM, RNN
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
+from .transformer import *  # noqa: F403
+from .transformer import __all__ as _transformer_all
 
 __all__ = [
     "GRU",
     "LSTM",
     "RNN",
+    "GRUCell",
+    "LSTMCell",
+    "RNNBase",
+    "RNNCell",
     "Module",
     "ModuleDict",
     "ModuleList",
@@ -24,6 +34,9 @@ __all__ = [
     "functional",
     "init",
     "utils",
+    *_activation_all,
     *_layers_all,
     *_loss_all,
+    *_padding_all,
+    *_transformer_all,
 ]

@@ -23,6 +23,11 @@ from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import softmax as _softmax
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
+from . import _activations, _losses
+from ._activations import *  # noqa: F403
+from ._attention import multi_head_attention_forward, scaled_dot_product_attention
+from ._losses import *  # noqa: F403
+from ._padding import pad, rms_norm
 
 __all__ = [
     "adaptive_avg_pool2d",
@@ -49,15 +54,21 @@ __all__ = [
     "log_softmax",
     "max_pool2d",
     "mse_loss",
+    "multi_head_attention_forward",
     "nll_loss",
     "one_hot",
+    "pad",
     "relu",
+    "rms_norm",
+    "scaled_dot_product_attention",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
     "softmax",
     "softplus",
     "tanh",
+    *_activations.__all__,
+    *_losses.__all__,
 ]
 
 
@@ -108,6 +119,32 @@ class Linear(NumpyFunction):
         return gx, gw, gb
 
 
+# PyTorch records F.linear as addmm/mm on a 2-d view of the input and shows the node that made the
+# output: the same fused node here carries that name.
+class Mm(Linear):
+    node_name = "MmBackward0"
+
+
+class LinearView(Linear):
+    node_name = "ViewBackward0"
+
+
+class LinearUnsafeView(Linear):
+    node_name = "UnsafeViewBackward0"
+
+
+class LinearSqueeze(Linear):
+    node_name = "SqueezeBackward4"
+
+
+def _linear_fn(ndim: int, has_bias: bool) -> type[Linear]:
+    if ndim == 2:
+        return Linear if has_bias else Mm
+    if ndim == 1:
+        return LinearView if has_bias else LinearSqueeze
+    return LinearView if has_bias else LinearUnsafeView
+
+
 def _dtype_letter(t: Tensor) -> str:
     from ..ops._util import dtype_name
 
@@ -137,7 +174,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             "expected m1 and m2 to have the same dtype, but got: "
             f"{_C_TYPE_NAMES.get(da, da)} != {_C_TYPE_NAMES.get(dw, dw)}"
         )
-    return Linear.apply(input, weight, bias)
+    return _linear_fn(input._data.ndim, bias is not None).apply(input, weight, bias)
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -980,30 +1017,95 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
 
 # --- normalisation -----------------------------------------------------------------------------
 class Normalize(NumpyFunction):
-    """x̂ = (x - mean) / √(var + ε) over axes (biased var);
-    dx = (g - mean(g) - x̂ mean(g x̂)) / √(var + ε)"""
+    """y = x̂ w + b with x̂ = (x - mean) / √(var + ε) over `axes` of x viewed as `groups`
+    (biased var; w and b optional, broadcast against x);
+    dx = (ĝ - mean(ĝ) - x̂ mean(ĝ x̂)) / √(var + ε) with ĝ = g w; dw = g x̂; db = g"""
 
     node_name = "NativeBatchNormBackward0"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...], eps: float) -> np.ndarray:
-        ctx.save_for_backward(x)
-        ctx.axes, ctx.eps = axes, eps
-        mean = x.mean(axis=axes, keepdims=True)
-        xc = x - mean
+    def forward(
+        ctx: Any,
+        x: np.ndarray,
+        w: np.ndarray | None,
+        b: np.ndarray | None,
+        groups: tuple[int, ...],
+        axes: tuple[int, ...],
+        eps: float,
+    ) -> np.ndarray:
+        ctx.save_for_backward(x, w)
+        ctx.groups, ctx.axes, ctx.eps = groups, axes, eps
+        xr = x.reshape(groups)
+        xc = xr - xr.mean(axis=axes, keepdims=True)
         var = (xc * xc).mean(axis=axes, keepdims=True)
-        return xc / np.sqrt(var + eps)
+        y = (xc / np.sqrt(var + eps)).reshape(x.shape)
+        if w is not None:
+            y = y * w
+        if b is not None:
+            y = y + b
+        return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        (x,) = ctx.saved_tensors
+        x, w = ctx.saved_tensors
         axes = ctx.axes
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
         # recomputed with ndgrad ops, so that this gradient is differentiable again
-        xc = x - x.mean(axes, keepdim=True)
+        xr = x.reshape(ctx.groups)
+        xc = xr - xr.mean(axes, keepdim=True)
         invstd = ((xc * xc).mean(axes, keepdim=True) + ctx.eps) ** -0.5
         xhat = xc * invstd
-        inner = grad - grad.mean(axes, keepdim=True) - xhat * (grad * xhat).mean(axes, keepdim=True)
-        return inner * invstd, None, None
+        gx = None
+        if need_x:
+            gh = (grad if w is None else grad * w).reshape(ctx.groups)
+            inner = gh - gh.mean(axes, keepdim=True) - xhat * (gh * xhat).mean(axes, keepdim=True)
+            gx = (inner * invstd).reshape(x.shape)
+        gw = grad * xhat.reshape(x.shape) if need_w else None
+        return gx, gw, grad if need_b else None, None, None, None
+
+
+class NativeLayerNorm(Normalize):
+    node_name = "NativeLayerNormBackward0"
+
+
+class NativeGroupNorm(Normalize):
+    node_name = "NativeGroupNormBackward0"
+
+
+class BatchNormEval(NumpyFunction):
+    """y = (x - m) / √(v + ε) w + b with running stats m, v (constants); dx = g w / √(v + ε),
+    dw = g x̂, db = g"""
+
+    node_name = "NativeBatchNormBackward0"
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: np.ndarray,
+        w: np.ndarray | None,
+        b: np.ndarray | None,
+        mean: np.ndarray,
+        invstd: np.ndarray,
+    ) -> np.ndarray:
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, w)
+        ctx.mean, ctx.invstd = mean, invstd
+        y = (x - mean) * invstd
+        if w is not None:
+            y = y * w
+        if b is not None:
+            y = y + b
+        return y.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        invstd = _const(ctx.invstd)
+        gx = None
+        if need_x:
+            gx = grad * invstd if w is None else grad * (w * invstd)
+        gw = grad * ((x - _const(ctx.mean)) * invstd) if need_w else None
+        return gx, gw, grad if need_b else None, None, None
 
 
 def _channel_view(t: Tensor, ndim: int) -> Tensor:
@@ -1030,7 +1132,9 @@ def batch_norm(
                 "Expected more than 1 value per channel when training, got input size "
                 f"{input.shape}"
             )
-        y = Normalize.apply(input, axes, eps)
+        w = None if weight is None else _channel_view(weight, nd)
+        b = None if bias is None else _channel_view(bias, nd)
+        y = Normalize.apply(input, w, b, input.shape, axes, eps)
         if running_mean is not None and running_var is not None:
             with no_grad():
                 x = input._data
@@ -1046,13 +1150,13 @@ def batch_norm(
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-        invstd = 1.0 / np.sqrt(running_var._data + eps)
+        dt = input._data.dtype
         shape = (1, -1, *([1] * (nd - 2)))
-        y = (input - _const(running_mean._data.reshape(shape))) * _const(invstd.reshape(shape))
-    if weight is not None:
-        y = y * _channel_view(weight, nd)
-    if bias is not None:
-        y = y + _channel_view(bias, nd)
+        invstd = (1.0 / np.sqrt(running_var._data + eps)).astype(dt).reshape(shape)
+        mean = running_mean._data.astype(dt).reshape(shape)
+        w = None if weight is None else _channel_view(weight, nd)
+        b = None if bias is None else _channel_view(bias, nd)
+        y = BatchNormEval.apply(input, w, b, mean, invstd)
     return y
 
 
@@ -1071,12 +1175,7 @@ def layer_norm(
             f"[*, {', '.join(str(s) for s in shape)}], but got input of size{input.shape}"
         )
     axes = tuple(range(input.ndim - len(shape), input.ndim))
-    y = Normalize.apply(input, axes, eps)
-    if weight is not None:
-        y = y * weight
-    if bias is not None:
-        y = y + bias
-    return y
+    return NativeLayerNorm.apply(input, weight, bias, input.shape, axes, eps)
 
 
 def group_norm(
@@ -1093,12 +1192,10 @@ def group_norm(
             f"Expected number of channels in input to be divisible by num_groups, but got input "
             f"of shape {input.shape} and num_groups={num_groups}"
         )
-    y = Normalize.apply(input.reshape(n, num_groups, -1), (2,), eps).reshape(input.shape)
-    if weight is not None:
-        y = y * _channel_view(weight, input.ndim)
-    if bias is not None:
-        y = y + _channel_view(bias, input.ndim)
-    return y
+    w = None if weight is None else _channel_view(weight, input.ndim)
+    b = None if bias is None else _channel_view(bias, input.ndim)
+    groups = (n, num_groups, input._data.size // max(n * num_groups, 1))
+    return NativeGroupNorm.apply(input, w, b, groups, (2,), eps)
 
 
 # --- losses ------------------------------------------------------------------------------------
@@ -1133,6 +1230,59 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
         )
 
 
+def _reduce_array(loss: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    if reduction == "sum":
+        return np.asarray(total, dtype=loss.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):  # empty input: nan, as PyTorch
+        return np.asarray(total / loss.size, dtype=loss.dtype)
+
+
+def _spread(ctx: Any, grad: Tensor) -> Tensor:
+    """The incoming gradient of a reduced pointwise loss, per element (a 0-d factor or as is)."""
+    if ctx.reduction == "mean":
+        return grad * (1.0 / ctx.count) if ctx.count else grad * math.nan
+    return grad
+
+
+def _check_reduction(reduction: str) -> str:
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _check_weight(weight: Tensor, input: Tensor) -> None:
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+
+
+def _weighted(loss: Tensor, weight: Tensor, reduction: str) -> Tensor:
+    """PyTorch's weighted mse and l1: 'mean' divides by the total weight."""
+    loss = loss * weight
+    if reduction == "mean":
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+class MseLoss(NumpyFunction):
+    """ℓ = (x - y)², reduced; dℓ/dx = 2(x - y) = -dℓ/dy"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, reduction: str) -> np.ndarray:
+        ctx.save_for_backward(x, y)
+        d = x - y
+        ctx.reduction, ctx.count = reduction, d.size
+        return _reduce_array(d * d, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, y = ctx.saved_tensors
+        g = _spread(ctx, grad) * (x - y) * 2
+        return g, -g if ctx.needs_input_grad[1] else None, None
+
+
 def mse_loss(
     input: Tensor,
     target: Tensor,
@@ -1143,11 +1293,12 @@ def mse_loss(
 ) -> Tensor:
     """ℓ = (x - y)²"""
     _warn_size(input, target)
-    d = input - target
-    loss = d * d
+    reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
     if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+        _check_weight(weight, input)
+        d = input - target
+        return _weighted(d * d, weight, reduction)
+    return MseLoss.apply(input, target, reduction)
 
 
 def l1_loss(
@@ -1158,12 +1309,33 @@ def l1_loss(
     reduction: str = "mean",
     weight: Tensor | None = None,
 ) -> Tensor:
-    """ℓ = |x - y|"""
+    """ℓ = |x - y| (PyTorch records it as abs and a reduction too)"""
     _warn_size(input, target)
+    reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
     loss = (input - target).abs()
     if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+        _check_weight(weight, input)
+        return _weighted(loss, weight, reduction)
+    return _reduce(loss, reduction)
+
+
+class SmoothL1Loss(NumpyFunction):
+    """ℓ = d²/(2β) where |d| < β, else |d| - β/2, d = x - y; dℓ/dx = clamp(d/β, -1, 1) = -dℓ/dy"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, reduction: str, beta: float) -> Any:
+        ctx.save_for_backward(x, y)
+        d = x - y
+        ad = np.abs(d)
+        ctx.reduction, ctx.count, ctx.beta = reduction, d.size, beta
+        loss = np.where(ad < beta, (0.5 / beta) * d * d, ad - 0.5 * beta).astype(d.dtype)
+        return _reduce_array(loss, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, y = ctx.saved_tensors
+        g = _spread(ctx, grad) * ((x - y) * (1.0 / ctx.beta)).clamp(-1.0, 1.0)
+        return g, -g if ctx.needs_input_grad[1] else None, None, None
 
 
 def smooth_l1_loss(
@@ -1176,9 +1348,31 @@ def smooth_l1_loss(
 ) -> Tensor:
     """ℓ = d²/(2β) where d = |x - y| < β, else d - β/2"""
     _warn_size(input, target)
-    d = (input - target).abs()
-    loss = d if beta == 0.0 else where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta)
-    return _reduce(loss, _legacy_reduction(size_average, reduce, reduction))
+    reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
+    if beta == 0.0:  # PyTorch's l1_loss then
+        return _reduce((input - target).abs(), reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    return SmoothL1Loss.apply(input, target, reduction, float(beta))
+
+
+class HuberLoss(NumpyFunction):
+    """ℓ = d²/2 where |d| < δ, else δ(|d| - δ/2), d = x - y; dℓ/dx = clamp(d, -δ, δ) = -dℓ/dy"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, reduction: str, delta: float) -> Any:
+        ctx.save_for_backward(x, y)
+        d = x - y
+        ad = np.abs(d)
+        ctx.reduction, ctx.count, ctx.delta = reduction, d.size, delta
+        loss = np.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)).astype(d.dtype)
+        return _reduce_array(loss, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, y = ctx.saved_tensors
+        g = _spread(ctx, grad) * (x - y).clamp(-ctx.delta, ctx.delta)
+        return g, -g if ctx.needs_input_grad[1] else None, None, None
 
 
 def huber_loss(
@@ -1190,11 +1384,11 @@ def huber_loss(
 ) -> Tensor:
     """ℓ = d²/2 where d = |x - y| < δ, else δ (d - δ/2)"""
     _warn_size(input, target)
-    d = (input - target).abs()
-    loss = where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    _check_reduction(reduction)
+    if weight is None:
+        return HuberLoss.apply(input, target, reduction, float(delta))
+    _check_weight(weight, input)
+    return _reduce(HuberLoss.apply(input, target, "none", float(delta)) * weight, reduction)
 
 
 class NllLoss(NumpyFunction):
@@ -1239,6 +1433,20 @@ class NllLoss(NumpyFunction):
         return g * _const(coef), None, None, None, None
 
 
+class NllLoss2D(NllLoss):
+    node_name = "NllLoss2DBackward0"
+
+
+class NllLossView(NllLoss):  # PyTorch views (N, C, d...) as 4-d and back for reduction='none'
+    node_name = "ViewBackward0"
+
+
+def _nll_fn(ndim: int, reduction: str) -> type[NllLoss]:
+    if ndim < 3:
+        return NllLoss
+    return NllLossView if ndim != 4 and reduction == "none" else NllLoss2D
+
+
 def nll_loss(
     input: Tensor,
     target: Tensor,
@@ -1272,7 +1480,7 @@ def nll_loss(
             f"weight tensor should be defined either for all {input.shape[1]} classes or no "
             f"classes but got weight tensor of shape: {list(weight.shape)}"  # type: ignore[union-attr]
         )
-    out = NllLoss.apply(input, target._data, w, ignore_index, reduction)
+    out = _nll_fn(input.ndim, reduction).apply(input, target._data, w, ignore_index, reduction)
     return out.squeeze(0) if one and reduction == "none" else out
 
 
@@ -1342,6 +1550,39 @@ class ClampMin(NumpyFunction):
         return grad * keep, None
 
 
+class BinaryCrossEntropy(NumpyFunction):
+    """ℓ = -w (y log x + (1 - y) log(1 - x)), logs clamped at -100 as PyTorch does;
+    dℓ/dx = w (x - y) / max(x (1 - x), 1e-12); dℓ/dy = w (log(1 - x) - log x)"""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: np.ndarray, y: np.ndarray, w: np.ndarray | None, reduction: str
+    ) -> np.ndarray:
+        ctx.save_for_backward(x, y)
+        ctx.w, ctx.reduction, ctx.count = w, reduction, x.size
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x), -100.0)
+            log_1mx = np.maximum(np.log(1 - x), -100.0)
+        loss = -(y * log_x + (1 - y) * log_1mx)
+        if w is not None:
+            loss = loss * w
+        return _reduce_array(loss.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, y = ctx.saved_tensors
+        g = _spread(ctx, grad)
+        if ctx.w is not None:
+            g = g * _const(ctx.w)
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (x - y) / (x * (1 - x)).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore"):
+                gy = g * (ClampMin.apply((1 - x).log(), -100.0) - ClampMin.apply(x.log(), -100.0))
+        return gx, gy, None, None
+
+
 def binary_cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -1351,7 +1592,7 @@ def binary_cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓ = -(y log x + (1 - y) log(1 - x)), each log clamped at -100 as PyTorch does"""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
     if target.shape != input.shape:
         raise ValueError(
             f"Using a target size ({target.shape}) that is different to the input size "
@@ -1360,13 +1601,48 @@ def binary_cross_entropy(
     x = input._data
     if np.any((x < 0) | (x > 1)):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    with np.errstate(divide="ignore"):
-        log_x = ClampMin.apply(input.log(), -100.0)
-        log_1mx = ClampMin.apply((1 - input).log(), -100.0)
-    loss = -(target * log_x + (1 - target) * log_1mx)
+    w = None
     if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+        w = np.broadcast_to(weight._data, x.shape).astype(x.dtype)
+    return BinaryCrossEntropy.apply(input, target, w, reduction)
+
+
+class BinaryCrossEntropyWithLogits(NumpyFunction):
+    """ℓ = w ((1 - y) x + c softplus(-x)), c = 1 + (p - 1) y: BCE of σ(x), computed stably;
+    dℓ/dx = w (c σ(x) - p y); dℓ/dy = w ((p - 1) softplus(-x) - x)"""
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: np.ndarray,
+        y: np.ndarray,
+        w: np.ndarray | None,
+        pw: np.ndarray | None,
+        reduction: str,
+    ) -> np.ndarray:
+        ctx.save_for_backward(x, y)
+        ctx.w, ctx.pw, ctx.reduction, ctx.count = w, pw, reduction, x.size
+        sp = np.logaddexp(0, -x)
+        c = 1 if pw is None else 1 + (pw - 1) * y
+        loss = (1 - y) * x + c * sp
+        if w is not None:
+            loss = loss * w
+        return _reduce_array(np.asarray(loss, dtype=x.dtype), reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, y = ctx.saved_tensors
+        g = _spread(ctx, grad)
+        if ctx.w is not None:
+            g = g * _const(ctx.w)
+        pw = None if ctx.pw is None else _const(ctx.pw)
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (x.sigmoid() - y if pw is None else (1 + (pw - 1) * y) * x.sigmoid() - pw * y)
+        if ctx.needs_input_grad[1]:
+            sp = Softplus.apply(-x, 1.0, math.inf)
+            gy = -g * x if pw is None else g * ((pw - 1) * sp - x)
+        return gx, gy, None, None, None
 
 
 def binary_cross_entropy_with_logits(
@@ -1379,19 +1655,15 @@ def binary_cross_entropy_with_logits(
     pos_weight: Tensor | None = None,
 ) -> Tensor:
     """ℓ = (1 - y) x + (1 + (p - 1) y) softplus(-x): BCE of σ(x), computed stably"""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
     if target.shape != input.shape:
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
         )
-    sp = Softplus.apply(-input, 1.0, math.inf)
-    if pos_weight is not None:
-        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * sp
-    else:
-        loss = (1 - target) * input + sp
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    dt = input._data.dtype
+    w = None if weight is None else np.broadcast_to(weight._data, input.shape).astype(dt)
+    pw = None if pos_weight is None else np.asarray(pos_weight._data, dtype=dt)
+    return BinaryCrossEntropyWithLogits.apply(input, target, w, pw, reduction)
 
 
 def kl_div(

@@ -1,30 +1,75 @@
-"""Recurrent layers: single-layer, unidirectional RNN, LSTM and GRU with PyTorch's parameters.
+"""Recurrent layers and cells: RNN, LSTM (with proj_size) and GRU, stacked and bidirectional, on
+padded or packed sequences, and RNNCell, LSTMCell, GRUCell, with PyTorch's parameters.
 
 Each time step is a few fused ``linear`` calls; the gates are split by viewing the (N, k·H)
-pre-activations as (N, k, H) and unbinding, so no indexing op is needed.
+pre-activations as (N, k, H) and unbinding, so no indexing op is needed. A packed batch is run
+step by step on the first ``batch_sizes[t]`` rows (sequences are sorted longest first), so a
+sequence's state stops changing after its last step, as PyTorch's packed kernels do.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
 from typing import Any
 
 from .._creation import zeros
 from .._tensor import Tensor
-from ..ops.shape import stack
+from ..ops.shape import cat, stack
 from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
+from .utils.rnn import PackedSequence
 
-__all__ = ["GRU", "LSTM", "RNN"]
+__all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNCell"]
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-class _RNNBase(Module):
-    _gates = 1
+# --- one step of each cell (shared by the layers and the cells) --------------------------------
+def _rnn_step(x: Tensor, h: Tensor, w: list[Any], relu: bool) -> Tensor:
+    """h' = act(W_ih x + b_ih + W_hh h + b_hh)"""
+    pre = F.linear(x, w[0], w[2]) + F.linear(h, w[1], w[3])
+    return pre.relu() if relu else pre.tanh()
+
+
+def _lstm_step(x: Tensor, h: Tensor, c: Tensor, w: list[Any]) -> tuple[Tensor, Tensor]:
+    """i, f, g, o = σ, σ, tanh, σ of (W_ih x + b_ih + W_hh h + b_hh); c' = f c + i g;
+    h' = o tanh(c'), projected by W_hr when the LSTM has proj_size"""
+    hs = w[0].shape[0] // 4
+    gates = F.linear(x, w[0], w[2]) + F.linear(h, w[1], w[3])
+    i, f, g, o = gates.reshape(-1, 4, hs).unbind(1)
+    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    h = o.sigmoid() * c.tanh()
+    if len(w) > 4 and w[4] is not None:
+        h = F.linear(h, w[4])
+    return h, c
+
+
+def _gru_step(x: Tensor, h: Tensor, w: list[Any]) -> Tensor:
+    """r, z = σ(W_i· x + b_i· + W_h· h + b_h·); n = tanh(W_in x + b_in + r (W_hn h + b_hn));
+    h' = (1 - z) n + z h"""
+    hs = w[0].shape[0] // 3
+    ir, iz, i_n = F.linear(x, w[0], w[2]).reshape(-1, 3, hs).unbind(1)
+    hr, hz, h_n = F.linear(h, w[1], w[3]).reshape(-1, 3, hs).unbind(1)
+    r, z = (ir + hr).sigmoid(), (iz + hz).sigmoid()
+    n = (i_n + r * h_n).tanh()
+    return (1 - z) * n + z * h
+
+
+def _keep_rest(new: Tensor, old: Tensor) -> Tensor:
+    """The first rows updated, the rest (finished or not yet started sequences) kept."""
+    return new if new.shape[0] == old.shape[0] else cat([new, old[new.shape[0] :]])
+
+
+class RNNBase(Module):
+    """The stack of recurrent layers shared by RNN, LSTM and GRU."""
 
     def __init__(
         self,
+        mode: str,
         input_size: int,
         hidden_size: int,
         num_layers: int = 1,
@@ -32,26 +77,67 @@ class _RNNBase(Module):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        proj_size: int = 0,
         device: Any = None,
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        if num_layers != 1 or bidirectional:
-            raise NotImplementedError(
-                "ndgrad's recurrent layers are single-layer and unidirectional"
-            )
+        self.mode = mode
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first = bias, batch_first
         self.dropout, self.bidirectional = float(dropout), bidirectional
-        g = self._gates * hidden_size
-        self.weight_ih_l0 = Parameter(zeros(g, input_size, dtype=dtype))
-        self.weight_hh_l0 = Parameter(zeros(g, hidden_size, dtype=dtype))
-        if bias:
-            self.bias_ih_l0 = Parameter(zeros(g, dtype=dtype))
-            self.bias_hh_l0 = Parameter(zeros(g, dtype=dtype))
-        else:
-            self.register_parameter("bias_ih_l0", None)
-            self.register_parameter("bias_hh_l0", None)
+        self.proj_size = proj_size
+        if (
+            not isinstance(dropout, numbers.Number)
+            or not 0 <= dropout <= 1
+            or isinstance(dropout, bool)
+        ):
+            raise ValueError(
+                "dropout should be a number in range [0, 1] representing the probability of an "
+                "element being zeroed"
+            )
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                "dropout option adds dropout after all but last recurrent layer, so non-zero "
+                f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+                f"num_layers={num_layers}",
+                UserWarning,
+                stacklevel=3,
+            )
+        if not isinstance(hidden_size, int):
+            raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
+        if hidden_size <= 0:
+            raise ValueError("hidden_size must be greater than zero")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        if proj_size < 0:
+            raise ValueError(
+                "proj_size should be a positive integer or zero to disable projections"
+            )
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        gate_size = _GATES[mode] * hidden_size
+        real_hidden = proj_size if proj_size > 0 else hidden_size
+        dirs = 2 if bidirectional else 1
+        self._flat_weights_names: list[str] = []
+        self._all_weights: list[list[str]] = []
+        for layer in range(num_layers):
+            layer_in = input_size if layer == 0 else real_hidden * dirs
+            for direction in range(dirs):
+                sfx = "_reverse" if direction == 1 else ""
+                shapes: dict[str, tuple[int, ...]] = {
+                    f"weight_ih_l{layer}{sfx}": (gate_size, layer_in),
+                    f"weight_hh_l{layer}{sfx}": (gate_size, real_hidden),
+                }
+                if bias:
+                    shapes[f"bias_ih_l{layer}{sfx}"] = (gate_size,)
+                    shapes[f"bias_hh_l{layer}{sfx}"] = (gate_size,)
+                if proj_size > 0:
+                    shapes[f"weight_hr_l{layer}{sfx}"] = (proj_size, hidden_size)
+                for name, shape in shapes.items():
+                    setattr(self, name, Parameter(zeros(*shape, dtype=dtype)))
+                self._flat_weights_names.extend(shapes)
+                self._all_weights.append(list(shapes))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -59,111 +145,308 @@ class _RNNBase(Module):
         for p in self.parameters():
             init.uniform_(p, -bound, bound)
 
-    def _steps(self, input: Tensor) -> tuple[list[Tensor], bool]:
-        """The input as a list of (N, input_size) steps, and whether it had a batch dim."""
-        batched = input.ndim == 3
-        if input.ndim not in (2, 3):
-            raise ValueError(
-                f"{type(self).__name__}: Expected input to be 2D or 3D, got {input.ndim}D instead"
-            )
-        if not batched:
-            input = input.unsqueeze(1)
-        elif self.batch_first:
-            input = input.transpose(0, 1)
-        return list(input.unbind(0)), batched
+    def flatten_parameters(self) -> None:
+        """PyTorch packs the weights for cuDNN here; ndgrad has nothing to pack."""
 
-    def _initial(self, hx: Tensor | None, n: int, like: Tensor, batched: bool) -> Tensor:
-        if hx is None:
-            return zeros(n, self.hidden_size, dtype=like.dtype)
-        return hx.squeeze(0) if batched else hx
+    @property
+    def all_weights(self) -> list[list[Parameter]]:
+        return [[getattr(self, name) for name in names] for names in self._all_weights]
 
-    def _output(self, outs: list[Tensor], batched: bool) -> Tensor:
-        out = stack(outs, 0)
-        if not batched:
-            return out.squeeze(1)
-        return out.transpose(0, 1) if self.batch_first else out
-
-    @staticmethod
-    def _final(h: Tensor, batched: bool) -> Tensor:
-        """The last state as (num_layers=1, N, H), or (1, H) for an unbatched input."""
-        return h.unsqueeze(0) if batched else h
-
-    def _pre(self, x: Tensor, h: Tensor) -> tuple[tuple[Tensor, ...], tuple[Tensor, ...]]:
-        k, hs = self._gates, self.hidden_size
-        gi = F.linear(x, self.weight_ih_l0, self.bias_ih_l0).reshape(-1, k, hs).unbind(1)
-        gh = F.linear(h, self.weight_hh_l0, self.bias_hh_l0).reshape(-1, k, hs).unbind(1)
-        return gi, gh
+    def _weights(self, layer: int, direction: int) -> list[Any]:
+        sfx = "_reverse" if direction == 1 else ""
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
+        return [getattr(self, f"{n}_l{layer}{sfx}", None) for n in names]
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
         if self.bias is not True:
             s += f", bias={self.bias}"
         if self.batch_first is not False:
             s += f", batch_first={self.batch_first}"
         if self.dropout != 0:
             s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
         return s
 
+    # the recurrence -----------------------------------------------------------------------
+    def _step(self, x: Tensor, state: tuple[Tensor, ...], w: list[Any]) -> tuple[Tensor, ...]:
+        if self.mode == "LSTM":
+            return _lstm_step(x, state[0], state[1], w)
+        if self.mode == "GRU":
+            return (_gru_step(x, state[0], w),)
+        return (_rnn_step(x, state[0], w, self.mode == "RNN_RELU"),)
 
-class RNN(_RNNBase):
+    def _direction(
+        self, xs: list[Tensor], sizes: list[int], state: tuple[Tensor, ...], w: list[Any], rev: bool
+    ) -> tuple[list[Tensor], tuple[Tensor, ...]]:
+        """Run one layer in one direction over steps xs (xs[t] has sizes[t] rows)."""
+        outs: list[Tensor] = [xs[0]] * len(xs)
+        order = range(len(xs) - 1, -1, -1) if rev else range(len(xs))
+        for t in order:
+            bs = sizes[t]
+            new = self._step(xs[t], tuple(s[:bs] if s.shape[0] != bs else s for s in state), w)
+            outs[t] = new[0]
+            state = tuple(_keep_rest(n, s) for n, s in zip(new, state, strict=True))
+        return outs, state
+
+    def _run(
+        self, xs: list[Tensor], sizes: list[int], hx: tuple[Tensor, ...]
+    ) -> tuple[list[Tensor], tuple[Tensor, ...]]:
+        """All layers and directions; hx[i] is (layers·dirs, N, ·); returns outputs and states."""
+        dirs = 2 if self.bidirectional else 1
+        finals: list[list[Tensor]] = [[] for _ in hx]
+        for layer in range(self.num_layers):
+            results = []
+            for d in range(dirs):
+                k = layer * dirs + d
+                state = tuple(h[k] for h in hx)
+                outs, state = self._direction(xs, sizes, state, self._weights(layer, d), d == 1)
+                results.append(outs)
+                for i, s in enumerate(state):
+                    finals[i].append(s)
+            xs = results[0] if dirs == 1 else [cat(pair, -1) for pair in zip(*results, strict=True)]
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                xs = [F.dropout(x, self.dropout, True) for x in xs]
+        return xs, tuple(stack(f, 0) for f in finals)
+
+    def _state_shapes(self, n: int) -> list[tuple[int, ...]]:
+        dirs = 2 if self.bidirectional else 1
+        real = self.proj_size if self.proj_size > 0 else self.hidden_size
+        shapes: list[tuple[int, ...]] = [(self.num_layers * dirs, n, real)]
+        if self.mode == "LSTM":
+            shapes.append((self.num_layers * dirs, n, self.hidden_size))
+        return shapes
+
+    def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:
+        lstm = self.mode == "LSTM"
+        packed = isinstance(input, PackedSequence)
+        if packed:
+            data, batch_sizes = input.data, input.batch_sizes
+            sizes = [int(b) for b in batch_sizes.tolist()]
+            n = sizes[0] if sizes else 0
+            xs, start = [], 0
+            for bs in sizes:
+                xs.append(data[start : start + bs])
+                start += bs
+            batched = True
+        else:
+            if input.ndim not in (2, 3):
+                raise ValueError(
+                    f"{type(self).__name__}: Expected input to be 2D or 3D, got {input.ndim}D "
+                    "instead"
+                )
+            batched = input.ndim == 3
+            x = input if batched else input.unsqueeze(1)
+            if batched and self.batch_first:
+                x = x.transpose(0, 1)
+            n = x.shape[1]
+            xs = list(x.unbind(0))
+            sizes = [n] * len(xs)
+        if (xs[0].shape[-1] if xs else self.input_size) != self.input_size:
+            raise RuntimeError(
+                f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
+                f"{xs[0].shape[-1]}"
+            )
+        shapes = self._state_shapes(n)
+        if hx is None:
+            dt = xs[0].dtype if xs else None
+            states = tuple(zeros(*s, dtype=dt) for s in shapes)
+        else:
+            given = tuple(hx) if lstm else (hx,)
+            if not batched:
+                given = tuple(h.unsqueeze(1) for h in given)
+            if packed and input.sorted_indices is not None:
+                given = tuple(h.index_select(1, input.sorted_indices) for h in given)
+            for i, (h, s) in enumerate(zip(given, shapes, strict=True)):
+                if tuple(h.shape) != s:
+                    what = f"hidden[{i}]" if lstm else "hidden"
+                    raise RuntimeError(f"Expected {what} size {s}, got {list(h.shape)}")
+            states = given
+        outs, finals = self._run(xs, sizes, states)
+        if packed:
+            if input.unsorted_indices is not None:
+                finals = tuple(f.index_select(1, input.unsorted_indices) for f in finals)
+            out: Any = PackedSequence(
+                cat(outs, 0), batch_sizes, input.sorted_indices, input.unsorted_indices
+            )
+        else:
+            y = stack(outs, 0)
+            if not batched:
+                y, finals = y.squeeze(1), tuple(f.squeeze(1) for f in finals)
+            elif self.batch_first:
+                y = y.transpose(0, 1)
+            out = y
+        return out, (finals if lstm else finals[0])
+
+
+class RNN(RNNBase):
     """hₜ = act(W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh), act = tanh or relu"""
 
-    def __init__(self, *args: Any, nonlinearity: str = "tanh", **kwargs: Any) -> None:
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(
-                f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."
-            )
-        self.nonlinearity = nonlinearity
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        if len(args) > 3:
+            self_nonlin = args[3]
+            args = args[:3] + args[4:]
+        else:
+            self_nonlin = kwargs.pop("nonlinearity", "tanh")
+        if self_nonlin == "tanh":
+            mode = "RNN_TANH"
+        elif self_nonlin == "relu":
+            mode = "RNN_RELU"
+        else:
+            raise ValueError(f"Unknown nonlinearity '{self_nonlin}'. Select from 'tanh' or 'relu'.")
+        super().__init__(mode, *args, **kwargs)
+        self.nonlinearity = self_nonlin
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        steps, batched = self._steps(input)
-        h = self._initial(hx, steps[0].shape[0], input, batched)
-        outs = []
-        for x in steps:
-            (gi,), (gh,) = self._pre(x, h)
-            h = (gi + gh).tanh() if self.nonlinearity == "tanh" else (gi + gh).relu()
-            outs.append(h)
-        return self._output(outs, batched), self._final(h, batched)
 
-
-class LSTM(_RNNBase):
+class LSTM(RNNBase):
     """i, f, g, o = σ, σ, tanh, σ of (W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh);
-    cₜ = f cₜ₋₁ + i g; hₜ = o tanh(cₜ)"""
+    cₜ = f cₜ₋₁ + i g; hₜ = o tanh(cₜ) (times W_hr with proj_size)"""
 
-    _gates = 4
-
-    def forward(
-        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
-    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        steps, batched = self._steps(input)
-        n = steps[0].shape[0]
-        h = self._initial(None if hx is None else hx[0], n, input, batched)
-        c = self._initial(None if hx is None else hx[1], n, input, batched)
-        outs = []
-        for x in steps:
-            gi, gh = self._pre(x, h)
-            i, f, g, o = (a + b for a, b in zip(gi, gh, strict=True))
-            c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-            h = o.sigmoid() * c.tanh()
-            outs.append(h)
-        return self._output(outs, batched), (self._final(h, batched), self._final(c, batched))
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__("LSTM", *args, **kwargs)
 
 
-class GRU(_RNNBase):
+class GRU(RNNBase):
     """r, z = σ(W_i· xₜ + b_i· + W_h· hₜ₋₁ + b_h·); n = tanh(W_in xₜ + b_in + r (W_hn hₜ₋₁ + b_hn));
     hₜ = (1 - z) n + z hₜ₋₁"""
 
-    _gates = 3
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        super().__init__("GRU", *args, **kwargs)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        steps, batched = self._steps(input)
-        h = self._initial(hx, steps[0].shape[0], input, batched)
-        outs = []
-        for x in steps:
-            (ir, iz, i_n), (hr, hz, h_n) = self._pre(x, h)
-            r, z = (ir + hr).sigmoid(), (iz + hz).sigmoid()
-            n = (i_n + r * h_n).tanh()
-            h = (1 - z) * n + z * h
-            outs.append(h)
-        return self._output(outs, batched), self._final(h, batched)
+
+# --- cells -------------------------------------------------------------------------------------
+class RNNCellBase(Module):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool,
+        num_chunks: int,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        self.weight_ih = Parameter(zeros(num_chunks * hidden_size, input_size, dtype=dtype))
+        self.weight_hh = Parameter(zeros(num_chunks * hidden_size, hidden_size, dtype=dtype))
+        if bias:
+            self.bias_ih = Parameter(zeros(num_chunks * hidden_size, dtype=dtype))
+            self.bias_hh = Parameter(zeros(num_chunks * hidden_size, dtype=dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for p in self.parameters():
+            init.uniform_(p, -bound, bound)
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if "nonlinearity" in self.__dict__ and self.nonlinearity != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+    def _weights(self) -> list[Any]:
+        return [self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh]
+
+    def _prepare(self, input: Tensor, hx: Tensor | None) -> tuple[Tensor, Tensor, bool]:
+        if input.ndim not in (1, 2):
+            raise ValueError(
+                f"{type(self).__name__}: Expected input to be 1D or 2D, got {input.ndim}D instead"
+            )
+        if hx is not None and hx.ndim not in (1, 2):
+            raise ValueError(
+                f"{type(self).__name__}: Expected hidden to be 1D or 2D, got {hx.ndim}D instead"
+            )
+        batched = input.ndim == 2
+        x = input if batched else input.unsqueeze(0)
+        if hx is None:
+            h = zeros(x.shape[0], self.hidden_size, dtype=x.dtype)
+        else:
+            h = hx if batched else hx.unsqueeze(0)
+            if h.shape[0] != x.shape[0]:
+                raise RuntimeError(
+                    f"Input batch size {x.shape[0]} doesn't match hidden0 batch size {h.shape[0]}"
+                )
+        return x, h, batched
+
+
+class RNNCell(RNNCellBase):
+    """h' = act(W_ih x + b_ih + W_hh h + b_hh), act = tanh or relu"""
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, 1, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        if self.nonlinearity not in ("tanh", "relu"):
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        x, h, batched = self._prepare(input, hx)
+        h = _rnn_step(x, h, self._weights(), self.nonlinearity == "relu")
+        return h if batched else h.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    """c' = f c + i g; h' = o tanh(c'), gates from W_ih x + b_ih + W_hh h + b_hh"""
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, 4, dtype=dtype)
+
+    def forward(
+        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Tensor, Tensor]:
+        x, h, batched = self._prepare(input, None if hx is None else hx[0])
+        c = (
+            zeros(*h.shape, dtype=h.dtype)
+            if hx is None
+            else (hx[1] if batched else hx[1].unsqueeze(0))
+        )
+        h, c = _lstm_step(x, h, c, self._weights())
+        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    """h' = (1 - z) n + z h with GRU's reset and update gates"""
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, 3, dtype=dtype)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        x, h, batched = self._prepare(input, hx)
+        h = _gru_step(x, h, self._weights())
+        return h if batched else h.squeeze(0)

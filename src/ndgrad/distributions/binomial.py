@@ -1,0 +1,113 @@
+"""Binomial(total_count, probs or logits)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
+from . import constraints
+from .bernoulli import _one_of
+from .distribution import Distribution, lazy_property
+from .utils import broadcast_all, logits_to_probs, numpy_generator, probs_to_logits
+
+__all__ = ["Binomial"]
+
+_lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
+
+
+class Binomial(Distribution):
+    """P(k) = C(n, k) pᵏ (1 - p)ⁿ⁻ᵏ"""
+
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {
+        "total_count": constraints.nonnegative_integer,
+        "probs": constraints.unit_interval,
+        "logits": constraints.real,
+    }
+    has_enumerate_support = True
+
+    def __init__(
+        self,
+        total_count: Any = 1,
+        probs: Any = None,
+        logits: Any = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        _one_of(probs, logits)
+        if probs is not None:
+            self.total_count, self.probs = broadcast_all(total_count, probs)
+            self.total_count = self.total_count.to(self.probs.dtype)
+            shape = self.probs.shape
+        else:
+            self.total_count, self.logits = broadcast_all(total_count, logits)
+            self.total_count = self.total_count.to(self.logits.dtype)
+            shape = self.logits.shape
+        super().__init__(shape, validate_args=validate_args)
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def support(self) -> Any:
+        return constraints.integer_interval(0, self.total_count)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.total_count * self.probs
+
+    @property
+    def variance(self) -> Tensor:
+        return self.total_count * self.probs * (1 - self.probs)
+
+    @property
+    def mode(self) -> Tensor:
+        return ((self.total_count + 1) * self.probs).floor().clamp(max=self.total_count)
+
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        from .. import arange
+
+        n = int(self.total_count._data.max())
+        if not self.total_count._data.min() == n:
+            raise NotImplementedError(
+                "Inhomogeneous total count not supported by `enumerate_support`."
+            )
+        values = arange(1 + n, dtype=self.probs.dtype).reshape(-1, *([1] * len(self._batch_shape)))
+        return values.expand(-1, *self._batch_shape) if expand else values
+
+    def entropy(self) -> Tensor:
+        n = int(self.total_count._data.max())
+        if not self.total_count._data.min() == n:
+            raise NotImplementedError("Inhomogeneous total count not supported by `entropy`.")
+        log_prob = self.log_prob(self.enumerate_support(False))
+        return -(log_prob.exp() * log_prob).sum(0)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        shape = tuple(self._extended_shape(sample_shape))
+        with no_grad():
+            n = np.broadcast_to(self.total_count._data, shape).astype(np.int64)
+            p = np.broadcast_to(self.probs._data, shape)
+            draws = numpy_generator().binomial(n, p)
+            return Tensor._make(draws.astype(self.probs._data.dtype))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        n, k = self.total_count._data, value._data
+        log_comb = _lgamma(n + 1) - _lgamma(k + 1) - _lgamma(n - k + 1)
+        comb = Tensor._make(np.asarray(log_comb, dtype=self.logits._data.dtype))
+        # k log p + (n - k) log(1 - p), written stably with the logits as PyTorch does
+        logits = self.logits
+        norm = (
+            self.total_count * logits.clamp(min=0)
+            + self.total_count * (-logits.abs()).exp().log1p()
+            - comb
+        )
+        return value * logits - norm

@@ -1,0 +1,172 @@
+"""Categorical and OneHotCategorical(probs or logits) over the last dim."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._tensor import Size, Tensor
+from ..autograd.grad_mode import no_grad
+from . import constraints
+from .bernoulli import _one_of
+from .distribution import Distribution, lazy_property
+from .utils import uniform
+
+__all__ = ["Categorical", "OneHotCategorical"]
+
+
+class Categorical(Distribution):
+    """P(i) = probs[..., i] (normalised), or softmax(logits)[..., i]"""
+
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {
+        "probs": constraints.simplex,
+        "logits": constraints.independent(constraints.real, 1),
+    }
+    has_enumerate_support = True
+
+    def __init__(
+        self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
+    ) -> None:
+        _one_of(probs, logits)
+        if probs is not None:
+            if probs.ndim < 1:
+                raise ValueError("`probs` parameter must be at least one-dimensional.")
+            self.probs = probs / probs.sum(-1, keepdim=True)
+        else:
+            if logits.ndim < 1:
+                raise ValueError("`logits` parameter must be at least one-dimensional.")
+            self.logits = logits - logits.logsumexp(-1, keepdim=True)
+        param = self.probs if probs is not None else self.logits
+        self._param = param
+        self._num_events = param.shape[-1]
+        super().__init__(param.shape[:-1], validate_args=validate_args)
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        from .utils import probs_to_logits
+
+        return probs_to_logits(self.probs)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        from .utils import logits_to_probs
+
+        return logits_to_probs(self.logits)
+
+    @property
+    def param_shape(self) -> Size:
+        return self._param.size()
+
+    @property
+    def support(self) -> Any:
+        return constraints.integer_interval(0, self._num_events - 1)
+
+    @property
+    def mean(self) -> Tensor:
+        from .. import full
+
+        return full(self._extended_shape(), np.nan, dtype=self.probs.dtype)
+
+    @property
+    def mode(self) -> Tensor:
+        return self.probs.argmax(-1)
+
+    @property
+    def variance(self) -> Tensor:
+        from .. import full
+
+        return full(self._extended_shape(), np.nan, dtype=self.probs.dtype)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        sample_shape = tuple(sample_shape)
+        with no_grad():
+            p = self.probs._data
+            flat = p.reshape(-1, self._num_events)
+            n = int(np.prod(sample_shape)) if sample_shape else 1
+            u = uniform((n, flat.shape[0]), self.probs)
+            cdf = np.cumsum(flat, -1)
+            cdf = cdf / cdf[:, -1:]
+            idx = (u[..., None] >= cdf[None]).sum(-1)  # inverse cdf
+            idx = np.minimum(idx, self._num_events - 1)
+            return Tensor._make(idx.reshape(*sample_shape, *self._batch_shape).astype(np.int64))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        idx = value.long().unsqueeze(-1)
+        shape = np.broadcast_shapes(tuple(idx.shape), (*tuple(self.logits.shape[:-1]), 1))
+        logits = self.logits.expand(*shape[:-1], self._num_events)
+        return logits.gather(-1, idx.expand(*shape)).squeeze(-1)
+
+    def entropy(self) -> Tensor:
+        eps = float(np.finfo(self.logits._data.dtype).min)
+        logits = self.logits.clamp(min=eps)
+        return -(logits * self.probs).sum(-1)
+
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        from .. import arange
+
+        values = arange(self._num_events).reshape(-1, *([1] * len(self._batch_shape)))
+        return values.expand(-1, *self._batch_shape) if expand else values
+
+
+class OneHotCategorical(Distribution):
+    """A Categorical sample as a one-hot vector"""
+
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {
+        "probs": constraints.simplex,
+        "logits": constraints.independent(constraints.real, 1),
+    }
+    support = constraints.one_hot
+    has_enumerate_support = True
+
+    def __init__(
+        self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
+    ) -> None:
+        self._categorical = Categorical(probs, logits)
+        super().__init__(
+            self._categorical.batch_shape,
+            self._categorical.param_shape[-1:],
+            validate_args=validate_args,
+        )
+
+    @property
+    def probs(self) -> Tensor:
+        return self._categorical.probs
+
+    @property
+    def logits(self) -> Tensor:
+        return self._categorical.logits
+
+    @property
+    def mean(self) -> Tensor:
+        return self._categorical.probs
+
+    @property
+    def mode(self) -> Tensor:
+        from ..nn.functional import one_hot
+
+        idx = self._categorical.probs.argmax(-1)
+        return one_hot(idx, self._categorical._num_events).to(self.probs.dtype)
+
+    @property
+    def variance(self) -> Tensor:
+        return self._categorical.probs * (1 - self._categorical.probs)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        from ..nn.functional import one_hot
+
+        idx = self._categorical.sample(sample_shape)
+        return one_hot(idx, self._categorical._num_events).to(self.probs.dtype)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        return self._categorical.log_prob(value.argmax(-1))
+
+    def entropy(self) -> Tensor:
+        return self._categorical.entropy()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"

@@ -1,0 +1,158 @@
+"""The Distribution base class: shapes, argument validation and the shared API."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from .. import _tensor
+from .._tensor import Size, Tensor
+from ..autograd.grad_mode import no_grad
+from . import constraints
+
+__all__ = ["Distribution"]
+
+_VALIDATE = [True]
+
+
+def _param_text(value: Any) -> Any:
+    return value.item() if value.numel() == 1 else value.size()
+
+
+class Distribution:
+    """A probability distribution with batch_shape and event_shape, as torch.distributions."""
+
+    has_rsample = False
+    has_enumerate_support = False
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {}
+    support: Any = None
+
+    @staticmethod
+    def set_default_validate_args(value: bool) -> None:
+        if value not in (True, False):
+            raise ValueError
+        _VALIDATE[0] = value
+
+    def __init__(
+        self,
+        batch_shape: Any = (),
+        event_shape: Any = (),
+        validate_args: bool | None = None,
+    ) -> None:
+        self._batch_shape = Size(batch_shape)
+        self._event_shape = Size(event_shape)
+        self._validate_args = _VALIDATE[0] if validate_args is None else validate_args
+        if self._validate_args:
+            for param, constraint in self.arg_constraints.items():
+                if param not in self.__dict__ and _is_lazy(type(self), param):
+                    continue  # not given: computed from the other parameter
+                value = getattr(self, param)
+                if not bool(constraint.check(value)._data.all()):
+                    raise ValueError(
+                        f"Expected parameter {param} ({type(value).__name__} of shape "
+                        f"{tuple(value.shape)}) of distribution {self!r} to satisfy the "
+                        f"constraint {constraint!r}, but found invalid values:\n{value}"
+                    )
+
+    @property
+    def batch_shape(self) -> Size:
+        return self._batch_shape
+
+    @property
+    def event_shape(self) -> Size:
+        return self._event_shape
+
+    @property
+    def mean(self) -> Tensor:
+        raise NotImplementedError
+
+    @property
+    def mode(self) -> Tensor:
+        raise NotImplementedError(f"{type(self)} does not implement mode")
+
+    @property
+    def variance(self) -> Tensor:
+        raise NotImplementedError
+
+    @property
+    def stddev(self) -> Tensor:
+        return self.variance.sqrt()
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        with no_grad():
+            return self.rsample(sample_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        raise NotImplementedError
+
+    def sample_n(self, n: int) -> Tensor:
+        return self.sample(Size((n,)))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def cdf(self, value: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def icdf(self, value: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def entropy(self) -> Tensor:
+        raise NotImplementedError
+
+    def perplexity(self) -> Tensor:
+        return self.entropy().exp()
+
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        raise NotImplementedError
+
+    def _extended_shape(self, sample_shape: Any = ()) -> Size:
+        return Size(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))
+
+    def _validate_sample(self, value: Tensor) -> None:
+        if not isinstance(value, _tensor.Tensor):
+            raise ValueError("The value argument to log_prob must be a Tensor")
+        event_dim_start = len(value.shape) - len(self._event_shape)
+        if tuple(value.shape[event_dim_start:]) != tuple(self._event_shape):
+            raise ValueError(
+                f"The right-most size of value must match event_shape: {value.size()} vs "
+                f"{self._event_shape}."
+            )
+        support = self.support
+        if not bool(support.check(value)._data.all()):
+            raise ValueError(
+                f"Expected value argument ({type(value).__name__} of shape "
+                f"{tuple(value.shape)}) to be within the support ({support!r}) of the "
+                f"distribution {self!r}, but found invalid values:\n{value}"
+            )
+
+    def __repr__(self) -> str:
+        names = [k for k in self.arg_constraints if k in self.__dict__]
+        args = ", ".join(f"{p}: {_param_text(self.__dict__[p])}" for p in names)
+        return f"{type(self).__name__}({args})"
+
+
+class lazy_property:
+    """A parameter computed on first use from the other one (probs from logits...)."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+        self.__doc__ = fn.__doc__
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        value = self.fn(obj)
+        obj.__dict__[self.fn.__name__] = value
+        return value
+
+
+def _is_lazy(cls: type, name: str) -> bool:
+    return isinstance(getattr(cls, name, None), lazy_property)
+
+
+def _sum_rightmost(value: Tensor, dim: int) -> Tensor:
+    return value.reshape(*value.shape[: value.ndim - dim], -1).sum(-1) if dim > 0 else value
+
+
+_LOG_2PI = math.log(2 * math.pi)

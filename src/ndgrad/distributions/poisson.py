@@ -1,0 +1,56 @@
+"""Poisson(rate)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
+from . import constraints
+from .distribution import Distribution
+from .utils import broadcast_all, numpy_generator
+
+__all__ = ["Poisson"]
+
+_lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
+
+
+class Poisson(Distribution):
+    """P(k) = rateᵏ e^(-rate) / k!"""
+
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {"rate": constraints.nonnegative}
+    support = constraints._IntegerGreaterThan(0)
+
+    def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
+        (self.rate,) = broadcast_all(rate)
+        super().__init__(self.rate.shape, validate_args=validate_args)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.rate
+
+    @property
+    def mode(self) -> Tensor:
+        return self.rate.floor()
+
+    @property
+    def variance(self) -> Tensor:
+        return self.rate
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        shape = tuple(self._extended_shape(sample_shape))
+        with no_grad():
+            draws = numpy_generator().poisson(np.broadcast_to(self.rate._data, shape))
+            return Tensor._make(draws.astype(self.rate._data.dtype))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        from .. import xlogy
+
+        if self._validate_args:
+            self._validate_sample(value)
+        rate, value = broadcast_all(self.rate, value)
+        log_fact = Tensor._make(_lgamma(value._data + 1).astype(rate._data.dtype))
+        return xlogy(value, rate) - rate - log_fact

@@ -1,0 +1,66 @@
+"""Helpers shared by the distributions: broadcasting parameters, probs ↔ logits, draws."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+
+__all__ = ["broadcast_all", "clamp_probs", "logits_to_probs", "probs_to_logits"]
+
+
+def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
+    """Numbers become tensors of the tensors' dtype (or the default dtype); all are expanded to
+    one broadcast shape."""
+    from .. import get_default_dtype, tensor
+
+    tensors = [v for v in values if isinstance(v, Tensor)]
+    if not all(isinstance(v, Tensor | numbers.Number) for v in values):
+        raise ValueError("Input arguments must all be instances of numbers.Number, torch.Tensor")
+    dtype = tensors[0].dtype if tensors else get_default_dtype()
+    full = [v if isinstance(v, Tensor) else tensor(float(v), dtype=dtype) for v in values]
+    shape = np.broadcast_shapes(*(tuple(v.shape) for v in full))
+    return tuple(v if tuple(v.shape) == shape else v.expand(*shape) for v in full)
+
+
+def clamp_probs(probs: Tensor) -> Tensor:
+    eps = float(np.finfo(probs._data.dtype).eps)
+    return probs.clamp(min=eps, max=1 - eps)
+
+
+def logits_to_probs(logits: Tensor, is_binary: bool = False) -> Tensor:
+    if is_binary:
+        return logits.sigmoid()
+    from ..nn.functional import softmax
+
+    return softmax(logits, -1)
+
+
+def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
+    ps = clamp_probs(probs)
+    if is_binary:
+        return ps.log() - (-ps).log1p()
+    return ps.log()
+
+
+def uniform(shape: tuple[int, ...], like: Tensor) -> np.ndarray:
+    """U[0, 1) draws of like's dtype from ndgrad's global generator."""
+    from .. import float64, rand
+
+    return rand(*shape, dtype=float64)._data.astype(like._data.dtype)
+
+
+def normal(shape: tuple[int, ...], like: Tensor) -> np.ndarray:
+    from .. import float64, randn
+
+    return randn(*shape, dtype=float64)._data.astype(like._data.dtype)
+
+
+def numpy_generator() -> np.random.Generator:
+    """A numpy generator seeded from ndgrad's (for the samplers numpy has and ndgrad has not)."""
+    from .. import randint
+
+    return np.random.default_rng(int(randint(0, 2**62, (1,)).item()))

@@ -1,0 +1,501 @@
+"""More activations and distances as functions, exported through ``ndgrad.nn.functional``.
+
+Each activation PyTorch computes as one kernel is one Function here (so the graph shows
+PyTorch's node: HardtanhBackward0 for relu6 and hardtanh, EluBackward0 for selu, ...); the ones
+PyTorch composes (tanhshrink, softsign, softmin, normalize, the distances) are composed the same
+way. Backward formulas use ndgrad ops on the saved input, so they are differentiable again.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..ops.arithmetic import NumpyFunction, where
+from ..ops.shape import cat
+
+__all__ = [
+    "celu",
+    "celu_",
+    "cosine_similarity",
+    "elu_",
+    "glu",
+    "gumbel_softmax",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "hardtanh_",
+    "leaky_relu_",
+    "logsigmoid",
+    "mish",
+    "normalize",
+    "pairwise_distance",
+    "pdist",
+    "prelu",
+    "relu6",
+    "relu_",
+    "rrelu",
+    "rrelu_",
+    "selu",
+    "selu_",
+    "softmin",
+    "softshrink",
+    "softsign",
+    "tanhshrink",
+    "threshold",
+    "threshold_",
+]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _const(array: Any) -> Tensor:
+    return Tensor._make(np.asarray(array))
+
+
+def _uniform(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """U[0, 1) draws from ndgrad's global generator (so manual_seed governs them)."""
+    from .. import float64, rand
+
+    return rand(*shape, dtype=float64)._data.astype(dtype)
+
+
+def _run(cls: type[NumpyFunction], input: Tensor, inplace: bool, *args: Any) -> Tensor:
+    """cls applied to input, or written into it (PyTorch's ``inplace=True``)."""
+    if inplace:
+        return input._inplace(lambda s: cls.apply(s, *args))
+    return cls.apply(input, *args)
+
+
+def _mask(cond: np.ndarray, like: np.ndarray) -> Tensor:
+    return _const(cond.astype(like.dtype))
+
+
+class Hardtanh(NumpyFunction):
+    """y = clamp(x, lo, hi); dy/dx = 1 where lo < x < hi"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+        ctx.inside = (x > lo) & (x < hi)
+        return np.clip(x, lo, hi).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad * _mask(ctx.inside, grad._data), None, None
+
+
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _run(Hardtanh, input, inplace, float(min_val), float(max_val))
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """y = min(max(x, 0), 6)"""
+    return _run(Hardtanh, input, inplace, 0.0, 6.0)
+
+
+class Hardshrink(NumpyFunction):
+    """y = x where |x| > λ, else 0; dy/dx = 1 there"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, lambd: float) -> np.ndarray:
+        ctx.keep = np.abs(x) > lambd
+        return np.where(ctx.keep, x, 0).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad * _mask(ctx.keep, grad._data), None
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    return Hardshrink.apply(input, float(lambd))
+
+
+class Softshrink(NumpyFunction):
+    """y = x - λ sign(x) where |x| > λ, else 0; dy/dx = 1 there"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, lambd: float) -> np.ndarray:
+        ctx.keep = np.abs(x) > lambd
+        return np.where(ctx.keep, x - lambd * np.sign(x), 0).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad * _mask(ctx.keep, grad._data), None
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd:g}.")
+    return Softshrink.apply(input, float(lambd))
+
+
+class Threshold(NumpyFunction):
+    """y = x where x > threshold, else value; dy/dx = 1 where x > threshold"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, threshold: float, value: float) -> np.ndarray:
+        ctx.keep = x > threshold
+        return np.where(ctx.keep, x, value).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad * _mask(ctx.keep, grad._data), None, None
+
+
+class ThresholdInplace(Threshold):
+    node_name = "ThresholdBackward1"
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    cls = ThresholdInplace if inplace else Threshold
+    return _run(cls, input, inplace, float(threshold), float(value))
+
+
+class Celu(NumpyFunction):
+    """y = max(0, x) + min(0, α(e^(x/α) - 1)); dy/dx = 1 where x > 0, else e^(x/α)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, alpha: float) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0) / alpha)).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        # PyTorch's backward takes 1/α from α rounded to float32 (its derivatives.yaml calls
+        # alpha.toFloat()): (1/α₃₂) α e^(x/α₃₂), which differs from e^(x/α) in the 8th digit
+        inv = 1.0 / float(np.float32(ctx.alpha))
+        return where(x > 0, grad, grad * (inv * ctx.alpha) * (x * inv).exp()), None
+
+
+class CeluInplace(Celu):
+    node_name = "CeluBackward1"
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return _run(CeluInplace if inplace else Celu, input, inplace, float(alpha))
+
+
+class Selu(NumpyFunction):
+    """y = s·x where x > 0, else s·α(eˣ - 1) (PyTorch computes it as a scaled elu);
+    dy/dx = s or s·α·eˣ"""
+
+    node_name = "EluBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        neg = _SELU_SCALE * _SELU_ALPHA * np.expm1(np.minimum(x, 0))
+        return np.where(x > 0, _SELU_SCALE * x, neg).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return where(x > 0, grad * _SELU_SCALE, grad * (_SELU_SCALE * _SELU_ALPHA) * x.exp())
+
+
+class SeluInplace(Selu):
+    node_name = "EluBackward1"
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    return _run(SeluInplace if inplace else Selu, input, inplace)
+
+
+class Glu(NumpyFunction):
+    """y = a σ(b) with (a, b) the halves of x along dim; da = g σ(b), db = g a σ(b)(1 - σ(b))"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.dim = dim
+        a, b = np.split(x, 2, axis=dim)
+        return (a / (1 + np.exp(-b))).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        a, b = x.chunk(2, ctx.dim)
+        s = b.sigmoid()
+        return cat([grad * s, grad * a * s * (1 - s)], ctx.dim), None
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    from ..ops._util import wrap_dim
+
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = wrap_dim(dim, input.ndim)
+    if input.shape[d] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}"
+        )
+    return Glu.apply(input, d)
+
+
+class Mish(NumpyFunction):
+    """y = x tanh(softplus(x)); dy/dx = t + x σ(x)(1 - t²), t = tanh(softplus(x))"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return (x * np.tanh(np.logaddexp(0, x))).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        from .functional import softplus
+
+        (x,) = ctx.saved_tensors
+        t = softplus(x, 1.0, math.inf).tanh()
+        return grad * (t + x * x.sigmoid() * (1 - t * t))
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    return _run(Mish, input, inplace)
+
+
+class Hardswish(NumpyFunction):
+    """y = x·relu6(x + 3)/6; dy/dx = 0 for x < -3, x/3 + 1/2 for x ≤ 3, else 1"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return (x * np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        middle = where(x <= 3, grad * (x * (1 / 3) + 0.5), grad)
+        return where(x < -3, grad * 0, middle)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    return _run(Hardswish, input, inplace)
+
+
+class Hardsigmoid(NumpyFunction):
+    """y = relu6(x + 3)/6; dy/dx = 1/6 where -3 < x < 3"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.inside = (x > -3) & (x < 3)
+        return (np.clip(x + 3, 0, 6) / 6).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        # PyTorch's kernel multiplies by 1.0f / 6.0f, a float32 constant, in every dtype
+        sixth = float(np.float32(1.0) / np.float32(6.0))
+        return grad * _const((ctx.inside * sixth).astype(grad._data.dtype))
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    return _run(Hardsigmoid, input, inplace)
+
+
+class LogSigmoid(NumpyFunction):
+    """y = log σ(x) = -softplus(-x); dy/dx = σ(-x)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return (-np.logaddexp(0, -x)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * (-x).sigmoid()
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    return LogSigmoid.apply(input)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """y = x - tanh(x)"""
+    return input - input.tanh()
+
+
+def softsign(input: Tensor) -> Tensor:
+    """y = x / (1 + |x|)"""
+    return input / (input.abs() + 1)
+
+
+def softmin(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """softmax(-x) over dim"""
+    from .functional import _softmax_dim, softmax
+
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "softmin")
+    x = input if dtype is None else input.to(dtype)
+    return softmax(-x, dim)
+
+
+class PreluKernel(NumpyFunction):
+    """y = x where x > 0, else w·x (w per channel); dx = g or g·w, dw = g·x where x ≤ 0"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x, w)
+        return np.where(x > 0, x, w * x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, w = ctx.saved_tensors
+        pos = x > 0
+        gx = where(pos, grad, grad * w) if ctx.needs_input_grad[0] else None
+        gw = where(pos, grad * 0, grad * x) if ctx.needs_input_grad[1] else None
+        return gx, gw
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """y = x if x > 0 else weight·x, weight of one value or one per channel (dim 1)"""
+    n = weight._data.size
+    if input.ndim >= 2:
+        channels = input.shape[1]
+        if n != 1 and n != channels:
+            raise RuntimeError(
+                f"Mismatch of parameter numbers and input channel size. Found parameter numbers "
+                f"= {n} and channel size = {channels}."
+            )
+        w = weight.reshape(-1, *([1] * (input.ndim - 2)))
+    else:
+        w = weight.reshape(-1) if n != 1 else weight.reshape(())
+    return PreluKernel.apply(input, w)
+
+
+class RreluWithNoise(NumpyFunction):
+    """y = x where x ≥ 0, else a·x with a drawn from U(lower, upper) per element (training) or
+    (lower + upper)/2; dy/dx = 1 or a"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, slope: np.ndarray) -> np.ndarray:
+        ctx.slope = slope
+        return (x * slope).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad * _const(ctx.slope), None
+
+
+def rrelu(
+    input: Tensor,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+) -> Tensor:
+    x = input._data
+    if training:
+        a = lower + (upper - lower) * _uniform(x.shape, x.dtype)
+        slope = np.where(x >= 0, 1.0, a).astype(x.dtype)
+    else:
+        slope = np.where(x >= 0, 1.0, (lower + upper) / 2).astype(x.dtype)
+    return _run(RreluWithNoiseInplace if inplace else RreluWithNoise, input, inplace, slope)
+
+
+class RreluWithNoiseInplace(RreluWithNoise):
+    node_name = "RreluWithNoiseBackward1"
+
+
+# --- the in-place forms ------------------------------------------------------------------------
+def relu_(input: Tensor) -> Tensor:
+    from .functional import relu
+
+    return relu(input, inplace=True)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    from .functional import elu
+
+    return elu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    from .functional import leaky_relu
+
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return globals()["threshold"](input, threshold, value, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    return selu(input, inplace=True)
+
+
+def rrelu_(
+    input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False
+) -> Tensor:
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+# --- distances ---------------------------------------------------------------------------------
+def normalize(
+    input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Any = None
+) -> Tensor:
+    """x / max(‖x‖_p, eps) along dim"""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """Σ (x1/max(‖x1‖, eps)) (x2/max(‖x2‖, eps)) along dim (inputs broadcast)"""
+    n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
+    n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
+    """‖x1 - x2 + eps‖_p over the last dim"""
+    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """‖xᵢ - xⱼ‖_p for every pair of rows i < j, in row-major order"""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    i, j = np.triu_indices(input.shape[0], 1)
+    return (input[_const(i)] - input[_const(j)]).norm(p, 1)
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """softmax((logits + g)/tau) with g ~ Gumbel(0, 1); with hard=True a one-hot sample whose
+    gradient is the soft sample's (straight-through)"""
+    from .functional import softmax
+
+    e = -np.log1p(-_uniform(tuple(logits.shape), logits._data.dtype))  # Exp(1) draws
+    gumbels = _const(-np.log(e))
+    soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return soft
+    idx = soft._data.argmax(axis=dim)
+    onehot = np.zeros_like(soft._data)
+    np.put_along_axis(onehot, np.expand_dims(idx, dim), 1.0, axis=dim)
+    return _const(onehot) - soft.detach() + soft

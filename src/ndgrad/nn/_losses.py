@@ -1,0 +1,264 @@
+"""More losses as functions, exported through ``ndgrad.nn.functional``.
+
+soft_margin_loss is one Function (PyTorch has a kernel and a SoftMarginLossBackward0 node); the
+others PyTorch composes from elementary ops, and so do these, in the same order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..ops.arithmetic import NumpyFunction, where
+
+__all__ = [
+    "cosine_embedding_loss",
+    "gaussian_nll_loss",
+    "hinge_embedding_loss",
+    "margin_ranking_loss",
+    "multilabel_soft_margin_loss",
+    "poisson_nll_loss",
+    "soft_margin_loss",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
+]
+
+
+def _const(array: Any) -> Tensor:
+    return Tensor._make(np.asarray(array))
+
+
+def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    from .functional import _check_reduction, _legacy_reduction
+
+    return _check_reduction(_legacy_reduction(size_average, reduce, reduction))
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    from .functional import _reduce as reduce_
+
+    return reduce_(loss, reduction)
+
+
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """ℓ = max(0, -y (x1 - x2) + margin)"""
+    reduction = _reduction(size_average, reduce, reduction)
+    if not (input1.ndim == input2.ndim == target.ndim):
+        raise RuntimeError(
+            f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} "
+        )
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+
+
+def hinge_embedding_loss(
+    input: Tensor,
+    target: Tensor,
+    margin: float = 1.0,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """ℓ = x where y = 1, max(0, margin - x) where y = -1"""
+    reduction = _reduction(size_average, reduce, reduction)
+    zero = input * 0
+    margin_clamp = (margin - input).clamp_min(0)
+    output_margin = where(target != 1, margin_clamp, zero)
+    output_self = where(target != -1, input, zero)
+    return _reduce(output_margin + output_self, reduction)
+
+
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """ℓ = 1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1"""
+    reduction = _reduction(size_average, reduce, reduction)
+    dim = input1.ndim - 1
+    eps = 1e-12
+    prod_sum = (input1 * input2).sum(dim)
+    mag_square1 = (input1 * input1).sum(dim) + eps
+    mag_square2 = (input2 * input2).sum(dim) + eps
+    cos = prod_sum / (mag_square1 * mag_square2).sqrt()
+    zero = cos * 0
+    pos = where(target == 1, 1 - cos, zero)
+    neg = where(target == -1, (cos - margin).clamp_min(0), zero)
+    return _reduce(pos + neg, reduction)
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """ℓ = max(0, d(a, p) - d(a, n) + margin), d the p-norm distance (swap: min with d(p, n))"""
+    from .functional import pairwise_distance
+
+    reduction = _reduction(size_average, reduce, reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+def triplet_margin_with_distance_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    *,
+    distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> Tensor:
+    """ℓ = max(0, d(a, p) - d(a, n) + margin) with any distance d"""
+    from .functional import pairwise_distance
+
+    _reduction(None, None, reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    d = distance_function if distance_function is not None else pairwise_distance
+    d_pos, d_neg = d(anchor, positive), d(anchor, negative)
+    if swap:
+        d_neg = d_neg.minimum(d(positive, negative))
+    return _reduce((d_pos - d_neg + margin).clamp_min(0), reduction)
+
+
+def multilabel_soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """ℓ = -mean_c [y log σ(x) + (1 - y) log σ(-x)] (times weight)"""
+    from .functional import logsigmoid
+
+    reduction = _reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.ndim - 1
+    loss = loss.sum(class_dim) / input.shape[class_dim]
+    return _reduce(loss, reduction)
+
+
+class SoftMarginLoss(NumpyFunction):
+    """ℓ = log(1 + e^(-y x)); dℓ/dx = -y σ(-y x) (the target gets no gradient, as in PyTorch)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, y: np.ndarray, reduction: str) -> np.ndarray:
+        from .functional import _reduce_array
+
+        ctx.save_for_backward(x, y)
+        ctx.reduction = reduction
+        loss = np.logaddexp(0, -y * x).astype(x.dtype, copy=False)
+        ctx.count = loss.size
+        return _reduce_array(loss, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        from .functional import _spread
+
+        x, y = ctx.saved_tensors
+        g = _spread(ctx, grad) * (-(y * x)).sigmoid()
+        return -g * y, None, None
+
+
+def soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """ℓ = log(1 + exp(-y x))"""
+    from ..autograd.grad_mode import is_grad_enabled
+
+    if target.requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            "The function 'soft_margin_loss' is not differentiable with respect to argument "
+            "'target'. This input cannot have requires_grad True."
+        )
+    return SoftMarginLoss.apply(input, target, _reduction(size_average, reduce, reduction))
+
+
+def poisson_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    log_input: bool = True,
+    full: bool = False,
+    size_average: Any = None,
+    eps: float = 1e-8,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """ℓ = eˣ - y x (log_input) or x - y log(x + eps), plus Stirling's term for y > 1 (full)"""
+    reduction = _reduction(size_average, reduce, reduction)
+    loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
+    if full:
+        t = target
+        stirling = t * t.log() - t + 0.5 * (2 * math.pi * t).log()
+        loss = loss + stirling.masked_fill(t <= 1, 0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    var: Tensor | float,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """ℓ = (log max(var, eps) + (x - y)² / max(var, eps)) / 2 (+ log(2π)/2 with full)"""
+    if not isinstance(var, Tensor):
+        from .. import full_like
+
+        var = full_like(input, float(var))
+    v: Tensor = var
+    if v.shape != input.shape:
+        if tuple(input.shape[:-1]) == tuple(v.shape):
+            v = v.unsqueeze(-1)
+        elif tuple(input.shape[:-1]) == tuple(v.shape[:-1]) and v.shape[-1] == 1:
+            pass
+        else:
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(reduction + " is not valid")
+    if bool((v._data < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    # PyTorch clamps a copy of var in place under no_grad: the clamp passes gradients unchanged
+    v = v + _const(np.maximum(v._data, eps) - v._data)
+    loss = 0.5 * (v.log() + (input - target) ** 2 / v)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)

@@ -1,0 +1,180 @@
+"""F.pad in every mode and F.rms_norm, exported through ``ndgrad.nn.functional``.
+
+``pad`` takes PyTorch's flat ``(left, right, top, bottom, ...)`` widths, last dim first.
+Constant padding (negative widths crop) is one Function whose backward crops; reflect,
+replicate and circular padding gather every output element from an input position, and their
+backward adds the gradient back at those positions (a sibling Function whose own backward is
+the gather again, so the gradient is differentiable).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..ops.arithmetic import NumpyFunction
+
+__all__ = ["pad", "rms_norm"]
+
+
+class ConstantPadNd(NumpyFunction):
+    """y = x surrounded by `value` (negative widths crop); dx = g with the border cut off"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, widths: tuple[tuple[int, int], ...], value: float) -> Any:
+        ctx.widths = widths
+        cut = tuple(
+            slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(widths, x.shape, strict=True)
+        )
+        grow = [(max(b, 0), max(a, 0)) for b, a in widths]
+        return np.pad(x[cut], grow, constant_values=value)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        inner = tuple(
+            slice(max(b, 0), n - max(a, 0))
+            for (b, a), n in zip(ctx.widths, grad.shape, strict=True)
+        )
+        g = grad[inner]
+        back = tuple((max(-b, 0), max(-a, 0)) for b, a in ctx.widths)
+        if any(b or a for b, a in back):
+            g = ConstantPadNd.apply(g, back, 0.0)
+        return g, None, None
+
+
+def _source(n: int, before: int, after: int, mode: str) -> np.ndarray:
+    """For each output position along one dim, the input position it copies."""
+    idx = np.arange(-before, n + after)
+    if mode == "reflect":
+        return np.where(idx < 0, -idx, np.where(idx >= n, 2 * (n - 1) - idx, idx))
+    if mode == "replicate":
+        return np.clip(idx, 0, n - 1)
+    return idx % n  # circular
+
+
+class PadGather(NumpyFunction):
+    """y[i] = x[src[i]] along each padded dim; dx = Σ of g over the positions copying each x"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, sources: tuple[Any, ...]) -> np.ndarray:
+        ctx.sources, ctx.shape = sources, x.shape
+        for axis, src in enumerate(sources):
+            if src is not None:
+                x = np.take(x, src, axis=axis)
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return PadScatter.apply(grad, ctx.sources, ctx.shape), None
+
+
+class PadScatter(NumpyFunction):
+    """The adjoint of PadGather: g added back at the input positions; its backward gathers"""
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, sources: tuple[Any, ...], shape: tuple[int, ...]) -> Any:
+        ctx.sources = sources
+        for axis in reversed(range(len(sources))):
+            src = sources[axis]
+            if src is None:
+                continue
+            out_shape = list(g.shape)
+            out_shape[axis] = shape[axis]
+            out = np.zeros(out_shape, dtype=g.dtype)
+            moved = np.moveaxis(out, axis, 0)
+            np.add.at(moved, src, np.moveaxis(g, axis, 0))
+            g = out
+        return g
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return PadGather.apply(grad, ctx.sources), None, None
+
+
+# PyTorch's node names, by mode and number of padded dims
+class ReflectionPad1D(PadGather):
+    node_name = "ReflectionPad1DBackward0"
+
+
+class ReflectionPad2D(PadGather):
+    node_name = "ReflectionPad2DBackward0"
+
+
+class ReflectionPad3D(PadGather):
+    node_name = "ReflectionPad3DBackward0"
+
+
+class ReplicationPad1D(PadGather):
+    node_name = "ReplicationPad1DBackward0"
+
+
+class ReplicationPad2D(PadGather):
+    node_name = "ReplicationPad2DBackward0"
+
+
+class ReplicationPad3D(PadGather):
+    node_name = "ReplicationPad3DBackward0"
+
+
+_GATHERS: dict[tuple[str, int], type[PadGather]] = {
+    ("reflect", 1): ReflectionPad1D,
+    ("reflect", 2): ReflectionPad2D,
+    ("reflect", 3): ReflectionPad3D,
+    ("replicate", 1): ReplicationPad1D,
+    ("replicate", 2): ReplicationPad2D,
+    ("replicate", 3): ReplicationPad3D,
+}
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last len(pad)//2 dims: pad = (left, right, top, bottom, front, back)."""
+    widths = [int(p) for p in pad]
+    if len(widths) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    k = len(widths) // 2
+    if k > input.ndim:
+        raise RuntimeError("Padding length too large")
+    per_dim: list[tuple[int, int]] = [(0, 0)] * input.ndim
+    for j in range(k):
+        per_dim[input.ndim - 1 - j] = (widths[2 * j], widths[2 * j + 1])
+    if mode == "constant":
+        return ConstantPadNd.apply(input, tuple(per_dim), 0.0 if value is None else float(value))
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    sources: list[Any] = [None] * input.ndim
+    for d in range(input.ndim - k, input.ndim):
+        b, a = per_dim[d]
+        n = input.shape[d]
+        if mode == "reflect" and (b >= n or a >= n):
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input "
+                f"dimension, but got: padding ({b}, {a}) at dimension {d} of input "
+                f"{list(input.shape)}"
+            )
+        if mode == "circular" and (b > n or a > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        sources[d] = _source(n, b, a, mode)
+    fn = _GATHERS.get((mode, k), PadGather)
+    return fn.apply(input, tuple(sources))
+
+
+def rms_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    eps: float | None = None,
+) -> Tensor:
+    """y = x / √(mean(x²) + eps) · weight over the last len(normalized_shape) dims"""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(shape) :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(str(s) for s in shape)}], but got input of size{input.shape}"
+        )
+    if eps is None:
+        eps = float(np.finfo(input._data.dtype).eps)
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    y = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return y * weight if weight is not None else y
