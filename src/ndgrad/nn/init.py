@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from .._creation import Generator, default_rng
+from .. import _random
+from .._random import Generator
 from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
 
 __all__ = [
     "calculate_gain",
@@ -87,14 +89,16 @@ def uniform_(
     tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator | None = None
 ) -> Tensor:
     """Fill with samples of U(a, b)."""
-    return _write(tensor, default_rng(generator).uniform(a, b, tensor._data.shape))
+    with no_grad():
+        return _random.uniform_(tensor, a, b, generator=generator)
 
 
 def normal_(
     tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None
 ) -> Tensor:
     """Fill with samples of N(mean, std²)."""
-    return _write(tensor, default_rng(generator).normal(mean, std, tensor._data.shape))
+    with no_grad():
+        return _random.normal_(tensor, mean, std, generator=generator)
 
 
 def trunc_normal_(
@@ -105,14 +109,36 @@ def trunc_normal_(
     b: float = 2.0,
     generator: Generator | None = None,
 ) -> Tensor:
-    """Fill with N(mean, std²) samples redrawn until they fall in [a, b]."""
-    rng = default_rng(generator)
-    out = rng.normal(mean, std, tensor._data.shape)
-    bad = (out < a) | (out > b)
-    while bad.any():
-        out[bad] = rng.normal(mean, std, int(bad.sum()))
-        bad = (out < a) | (out > b)
-    return _write(tensor, out)
+    """N(mean, std²) truncated to [a, b] by the inverse CDF, as PyTorch: u ~ U(2l-1, 2u-1) with
+    l, u the normal CDF at the bounds, then erfinv(u)·std·√2 + mean, clamped to [a, b]."""
+
+    def cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
+    with no_grad():
+        _random.uniform_(tensor, 2 * lo - 1, 2 * hi - 1, generator=generator)
+    d = tensor._data
+    x = _erfinv(d.astype(np.float64)).astype(d.dtype)
+    x = x * d.dtype.type(std * math.sqrt(2.0)) + d.dtype.type(mean)
+    return _write(tensor, np.clip(x, d.dtype.type(a), d.dtype.type(b)))
+
+
+def _erfinv(y: np.ndarray) -> np.ndarray:
+    """Inverse error function: a rational first guess refined by two Newton steps."""
+    erf = np.frompyfunc(math.erf, 1, 1)
+    ay = np.abs(y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = y * y
+        central = y * (((-0.140543331 * z + 0.914624893) * z - 1.645349621) * z + 0.886226899)
+        central /= (((0.012229801 * z - 0.329097515) * z + 1.442710462) * z - 2.118377725) * z + 1
+        t = np.sqrt(-np.log((1.0 - ay) / 2.0))
+        tail = ((1.641345311 * t + 3.429567803) * t - 1.624906493) * t - 1.970840454
+        tail = np.copysign(tail, y) / ((1.637067800 * t + 3.543889200) * t + 1)
+        x = np.where(ay <= 0.7, central, tail)
+        for _ in range(2):  # x -= (erf(x) - y) / erf'(x)
+            x = x - (erf(x).astype(np.float64) - y) / (2 / math.sqrt(math.pi) * np.exp(-x * x))
+    return np.where(ay == 1, np.copysign(np.inf, y), np.where(ay > 1, np.nan, x))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -138,7 +164,8 @@ def xavier_uniform_(
 ) -> Tensor:
     """U(-a, a) with a = gain · √(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    a = gain * math.sqrt(6.0 / float(fan_in + fan_out))
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    a = math.sqrt(3.0) * std  # PyTorch's order of operations, so the bound rounds the same
     return uniform_(tensor, -a, a, generator)
 
 
