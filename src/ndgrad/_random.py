@@ -235,12 +235,39 @@ def _unit_f64(gen: Generator, n: int) -> np.ndarray:
     return (gen._raw64(n) & _MASK53).astype(np.float64) * (2.0**-53)
 
 
+def _fma32(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
+    """float32 a*b + c rounded once, as the fused multiply-add PyTorch's compiler emits (the
+    product of two floats is exact in float64)."""
+    return (a.astype(np.float64) * np.float64(b) + np.float64(c)).astype(np.float32)
+
+
+def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t = a * 134217729.0  # 2**27 + 1: Veltkamp's split into two 26-bit halves
+    hi = t - (t - a)
+    return hi, a - hi
+
+
+def _fma64(a: Any, b: Any, c: Any) -> np.ndarray:
+    """float64 a*b + c with one rounding: the exact product as a sum of two doubles (Dekker),
+    added to c with its error (Knuth's two-sum)."""
+    a, b, c = (np.asarray(x, dtype=np.float64) for x in (a, b, c))
+    p = a * b
+    (ah, al), (bh, bl) = _split(a), _split(b)
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    v = s - p
+    err = (p - (s - v)) + (c - v)
+    with np.errstate(invalid="ignore"):
+        out = s + (err + e)
+    return np.where(np.isfinite(out), out, p + c)
+
+
 def _uniform(gen: Generator, n: int, dt: np.dtype, low: float, high: float) -> np.ndarray:
-    """``uniform_real_distribution<opmath>(from, to)``: x * (to - from) + from, in opmath."""
+    """``uniform_real_distribution<opmath>(from, to)``: fma(x, to - from, from), in opmath."""
     if dt == _F64:
-        return _unit_f64(gen, n) * (high - low) + low
+        return _fma64(_unit_f64(gen, n), high - low, low)
     lo, hi = np.float32(low), np.float32(high)
-    out = _unit_f32(gen, n) * (hi - lo) + lo
+    out = _fma32(_unit_f32(gen, n), hi - lo, lo)
     if dt == _F32:
         return out
     # float16 rounds the float result; a value rounded up to `to` becomes `from` (PyTorch).
@@ -269,12 +296,7 @@ def _normal_scalar(gen: Generator, n: int, mean: float, std: float) -> np.ndarra
         out[k:] = z[: n - k]
         if (n - k) % 2:
             gen._normal = float(z[-1])
-    return out * std + mean
-
-
-def _fma32(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
-    """float32 a*b + c rounded once (the product is exact in float64)."""
-    return (a.astype(np.float64) * np.float64(b) + np.float64(c)).astype(np.float32)
+    return _fma64(out, std, mean)  # transformation::normal, fused
 
 
 def _log_f32(x: np.ndarray) -> np.ndarray:
@@ -336,8 +358,8 @@ def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.n
     if dt == _F64:
         radius = np.sqrt(-2.0 * np.log(1.0 - u1))
         theta = _TWO_PI * u2
-        out[:, :8] = radius * np.cos(theta) * std + mean
-        out[:, 8:] = radius * np.sin(theta) * std + mean
+        out[:, :8] = _fma64(radius * np.cos(theta), std, mean)
+        out[:, 8:] = _fma64(radius * np.sin(theta), std, mean)
         return out
     f = np.float32
     radius = np.sqrt(f(-2.0) * _log_f32(f(1.0) - u1))
@@ -351,10 +373,12 @@ def _normal(gen: Generator, n: int, dt: np.dtype, mean: float, std: float) -> np
     if n < 16:
         return _normal_scalar(gen, n, mean, std).astype(dt)
     # 16 or more: n uniforms, Box-Muller on each full block of 16; a ragged end redraws 16
-    # fresh uniforms and recomputes the last 16 values.
+    # fresh uniforms and recomputes the last 16 values. float16 works in float32 blocks of 16
+    # and so draws only the full blocks before the ragged end.
     work = _F64 if dt == _F64 else _F32
-    u = _unit_f64(gen, n) if work == _F64 else _unit_f32(gen, n)
     full = n // 16 * 16
+    drawn = full if dt == np.float16 else n
+    u = _unit_f64(gen, drawn) if work == _F64 else _unit_f32(gen, drawn)
     out = np.empty(n, dtype=work)
     out[:full] = _box_muller_16(u[:full].reshape(-1, 16), work, mean, std).reshape(-1)
     if n % 16:
@@ -541,7 +565,7 @@ def cauchy_(
         )
     g = _gen(generator)
     # median + sigma * tan(pi * (u - 0.5)), in double
-    return _fill(t, lambda n: median + sigma * np.tan(math.pi * (_unit_f64(g, n) - 0.5)))
+    return _fill(t, lambda n: _fma64(sigma, np.tan(math.pi * (_unit_f64(g, n) - 0.5)), median))
 
 
 def random_(
@@ -571,9 +595,7 @@ def bernoulli_(t: Tensor, p: Any = 0.5, *, generator: Generator | None = None) -
         if pd.dtype == _F64:
             return _fill(t, lambda n: _unit_f64(g, n) < pd.reshape(-1))
         # a float p draws float uniforms (24 bits) and compares in float
-        return _fill(
-            t, lambda n: _unit_f32(g, n) < pd.astype(np.float32).reshape(-1), "bernoulli_"
-        )
+        return _fill(t, lambda n: _unit_f32(g, n) < pd.astype(np.float32).reshape(-1))
     p = float(p)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(p)}")
@@ -822,7 +844,7 @@ def multinomial(
             cum[-1] = 1
             # first slot whose cumulative probability is >= u (PyTorch's binary search)
             idx[i] = np.searchsorted(cum.astype(np.float64), _unit_f64(g, num_samples), "left")
-    return _finish(idx.astype(np.int64).reshape(*p.shape[:-1], num_samples))
+    return _finish(idx.astype(np.int64).reshape(*p.shape[:-1], num_samples), False)
 
 
 def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
@@ -833,7 +855,7 @@ def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
     g = _gen(generator)
     flat = rates.reshape(-1).astype(np.float64).tolist()
     out = [_poisson_one(lam, g) for lam in flat]
-    return _finish(np.array(out, dtype=np.float64).astype(rates.dtype).reshape(rates.shape))
+    return _finish(np.array(out, dtype=np.float64).astype(rates.dtype).reshape(rates.shape), False)
 
 
 def _uniform_one(g: Generator) -> float:
