@@ -12,6 +12,7 @@ large sizes (``python tests/test_random_parity.py`` prints the counts).
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -218,17 +219,26 @@ def _same(a: Any, b: Any, ulp: bool) -> bool:
     return bool((np.abs(a[both] - b[both]) <= np.spacing(np.maximum(np.abs(a[both]), np.abs(b[both])))).all())
 
 
-def run_case(name: str, seed: int, n: int, code: str) -> bool:
-    """True when ndgrad and PyTorch give the same values and leave the stream in one place."""
+def compare(name: str, seed: int, n: int, code: str) -> str:
+    """"exact" when ndgrad and PyTorch give the same bits and leave the stream in one place,
+    "ulp" when float64 values of a libm transform are within one ulp, else "differs"."""
     prog, _, ulp = CASES[name]
     out = []
     for lib in (ndgrad, torch):
         lib.manual_seed(seed)
         try:
-            out.append(_np([prog(lib, n, code), lib.rand(3)]))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # random_split's warning on an empty split
+                out.append(_np([prog(lib, n, code), lib.rand(3)]))
         except (RuntimeError, ValueError) as e:  # both must refuse alike
             out.append(type(e).__name__)
-    return _same(out[0], out[1], ulp)
+    if _same(out[0], out[1], False):
+        return "exact"
+    return "ulp" if ulp and _same(out[0], out[1], True) else "differs"
+
+
+def run_case(name: str, seed: int, n: int, code: str) -> bool:
+    return compare(name, seed, n, code) != "differs"
 
 
 def _params(seeds: list[int], sizes: list[int]) -> list[Any]:
@@ -253,27 +263,30 @@ def test_large_sizes_match(name: str) -> None:
             assert run_case(name, 3, n, code), (name, code, n)
 
 
-def sweep(seeds: range, sizes: list[int]) -> dict[str, tuple[int, int]]:
-    """Counts (matching, total) per case and dtype over every seed and size."""
-    counts: dict[str, tuple[int, int]] = {}
+def sweep(seeds: range, sizes: list[int]) -> dict[str, tuple[int, int, int]]:
+    """Counts (bit-identical, within one ulp, total) per case and dtype."""
+    counts: dict[str, tuple[int, int, int]] = {}
     for name, (_, codes, _) in CASES.items():
         for code in codes:
-            ok = sum(run_case(name, s, n, code) for s in seeds for n in sizes)
-            counts[f"{name}[{code}]"] = (ok, len(seeds) * len(sizes))
+            got = [compare(name, s, n, code) for s in seeds for n in sizes]
+            counts[f"{name}[{code}]"] = (got.count("exact"), got.count("ulp"), len(got))
     return counts
 
 
 @pytest.mark.slow
 def test_sweep_200_seeds() -> None:
-    counts = sweep(range(200), [*range(101), 1000, 4099, 65537])
-    assert all(ok == total for ok, total in counts.values()), {
-        k: v for k, v in counts.items() if v[0] != v[1]
+    counts = sweep(range(200), [*range(101), 1000, 4099])
+    assert all(ok + ulp == total for ok, ulp, total in counts.values()), {
+        k: v for k, v in counts.items() if v[0] + v[1] != v[2]
     }
 
 
 if __name__ == "__main__":
     nseeds = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    result = sweep(range(nseeds), [*range(101), 1000, 4099, 65537])
-    for key, (ok, total) in result.items():
-        print(f"{key:32s} {ok:6d}/{total}")
-    print("all cases:", sum(v[0] for v in result.values()), "/", sum(v[1] for v in result.values()))
+    result = sweep(range(nseeds), [*range(101), 1000, 4099])
+    big = sweep(range(3), [65537])
+    result = {k: tuple(a + b for a, b in zip(result[k], big[k], strict=True)) for k in result}
+    for key, (ok, ulp, total) in result.items():
+        print(f"{key:32s} identical {ok:6d}  within 1 ulp {ulp:4d}  of {total}")
+    totals = [sum(v[i] for v in result.values()) for i in range(3)]
+    print(f"all: identical {totals[0]}, within 1 ulp {totals[1]}, of {totals[2]}")

@@ -235,6 +235,12 @@ def _unit_f64(gen: Generator, n: int) -> np.ndarray:
     return (gen._raw64(n) & _MASK53).astype(np.float64) * (2.0**-53)
 
 
+def _libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
+    """``fn`` (a ``math`` function: the C library's, as PyTorch's scalar kernels call it) on
+    each double. numpy's own SIMD exp/log/log1p/tan round differently in the last bit."""
+    return np.frompyfunc(fn, 1, 1)(x).astype(np.float64) if x.size else x.astype(np.float64)
+
+
 def _fma32(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
     """float32 a*b + c rounded once, as the fused multiply-add PyTorch's compiler emits (the
     product of two floats is exact in float64)."""
@@ -289,7 +295,7 @@ def _normal_scalar(gen: Generator, n: int, mean: float, std: float) -> np.ndarra
     pairs = (n - k + 1) // 2
     if pairs:
         u = _unit_f64(gen, 2 * pairs)
-        r = np.sqrt(-2.0 * np.log1p(-u[1::2]))
+        r = np.sqrt(-2.0 * _libm(math.log1p, -u[1::2]))
         theta = _TWO_PI * u[0::2]
         z = np.empty(2 * pairs)
         z[0::2], z[1::2] = r * np.cos(theta), r * np.sin(theta)
@@ -356,7 +362,7 @@ def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.n
     u1, u2 = u[:, :8], u[:, 8:]
     out = np.empty_like(u)
     if dt == _F64:
-        radius = np.sqrt(-2.0 * np.log(1.0 - u1))
+        radius = np.sqrt(-2.0 * _libm(math.log, 1.0 - u1))
         theta = _TWO_PI * u2
         out[:, :8] = _fma64(radius * np.cos(theta), std, mean)
         out[:, 8:] = _fma64(radius * np.sin(theta), std, mean)
@@ -530,7 +536,7 @@ def exponential_(t: Tensor, lambd: float = 1.0, *, generator: Generator | None =
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_fmt(lambd)}")
     g = _gen(generator)
     # -1/lambda * log1p(-u), in double
-    return _fill(t, lambda n: (-1.0 / lambd) * np.log1p(-_unit_f64(g, n)))
+    return _fill(t, lambda n: (-1.0 / lambd) * _libm(math.log1p, -_unit_f64(g, n)))
 
 
 def geometric_(t: Tensor, p: float, *, generator: Generator | None = None) -> Tensor:
@@ -539,8 +545,10 @@ def geometric_(t: Tensor, p: float, *, generator: Generator | None = None) -> Te
     g = _gen(generator)
 
     def sample(n: int) -> np.ndarray:
-        with np.errstate(divide="ignore"):
-            return np.ceil(np.log(_unit_f64(g, n)) / math.log1p(-p))
+        u = _unit_f64(g, n)
+        logs = np.full(n, -np.inf)
+        logs[u > 0] = _libm(math.log, u[u > 0])
+        return np.ceil(logs / math.log1p(-p))
 
     return _fill(t, sample)
 
@@ -552,7 +560,7 @@ def log_normal_(
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
     g = _gen(generator)
-    return _fill(t, lambda n: np.exp(_normal_scalar(g, n, float(mean), float(std))))
+    return _fill(t, lambda n: _libm(math.exp, _normal_scalar(g, n, float(mean), float(std))))
 
 
 def cauchy_(
@@ -565,7 +573,7 @@ def cauchy_(
         )
     g = _gen(generator)
     # median + sigma * tan(pi * (u - 0.5)), in double
-    return _fill(t, lambda n: _fma64(sigma, np.tan(math.pi * (_unit_f64(g, n) - 0.5)), median))
+    return _fill(t, lambda n: _fma64(sigma, _libm(math.tan, math.pi * (_unit_f64(g, n) - 0.5)), median))
 
 
 def random_(
@@ -817,7 +825,7 @@ def multinomial(
             raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
         if (rows.sum(axis=1) == 0).any():
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        q = ((-1.0) * np.log1p(-_unit_f64(g, rows.size))).astype(p.dtype).reshape(rows.shape)
+        q = (-_libm(math.log1p, -_unit_f64(g, rows.size))).astype(p.dtype).reshape(rows.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             s = rows / q
         if num_samples == 1:
