@@ -263,6 +263,68 @@ def test_large_sizes_match(name: str) -> None:
             assert run_case(name, 3, n, code), (name, code, n)
 
 
+def _digits_models(lib: Any) -> list[Any]:
+    """The models of examples/mlp_digits.py and cnn_digits.py, built after manual_seed(0)."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    mlp = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    lib.manual_seed(0)
+    cnn = nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1),
+        nn.BatchNorm2d(32),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1),
+        nn.BatchNorm2d(64),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Dropout(0.3),
+        nn.Linear(64 * 2 * 2, 10),
+    )
+    return [p.detach().numpy() for m in (mlp, cnn) for p in m.parameters()]
+
+
+def test_digits_examples_start_from_pytorchs_weights() -> None:
+    ours, theirs = _digits_models(ndgrad), _digits_models(torch)
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_digits_loader_order_is_pytorchs() -> None:
+    """The examples shuffle with DataLoader(shuffle=True, generator=Generator().manual_seed(0))."""
+    orders = []
+    for lib in (ndgrad, torch):
+        data = lib.utils.data.TensorDataset(lib.arange(100))
+        loader = lib.utils.data.DataLoader(
+            data, batch_size=32, shuffle=True, generator=lib.Generator().manual_seed(0)
+        )
+        orders.append([[b[0].tolist() for b in loader] for _epoch in range(3)])
+    assert orders[0] == orders[1]
+
+
+def _sgd_losses(lib: Any, steps: int = 200) -> list[float]:
+    """A seeded MLP trained with SGD on seeded random data: every number from the generator."""
+    lib.manual_seed(0)
+    x, y = lib.randn(64, 8), lib.randint(0, 3, (64,))
+    model = lib.nn.Sequential(lib.nn.Linear(8, 32), lib.nn.Tanh(), lib.nn.Dropout(0.1), lib.nn.Linear(32, 3))
+    opt = lib.optim.SGD(model.parameters(), lr=0.1)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = lib.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def test_seeded_sgd_run_follows_pytorchs_losses() -> None:
+    ours, theirs = np.array(_sgd_losses(ndgrad)), np.array(_sgd_losses(torch))
+    assert np.allclose(ours, theirs, rtol=1e-4, atol=0), np.abs(ours / theirs - 1).max()
+
+
 def sweep(seeds: range, sizes: list[int]) -> dict[str, tuple[int, int, int]]:
     """Counts (bit-identical, within one ulp, total) per case and dtype."""
     counts: dict[str, tuple[int, int, int]] = {}
@@ -281,12 +343,19 @@ def test_sweep_200_seeds() -> None:
     }
 
 
+def main(nseeds: int = 200) -> None:
+    """The full sweep, one line per case as it finishes: 200 seeds x sizes 0-100, 20 seeds x
+    sizes 1000 and 4099, 3 seeds x 65537."""
+    totals = [0, 0, 0]
+    plan = [(range(nseeds), list(range(101))), (range(20), [1000, 4099]), (range(3), [65537])]
+    for name, (_, codes, _) in CASES.items():
+        for code in codes:
+            got = [compare(name, s, n, code) for seeds, sizes in plan for s in seeds for n in sizes]
+            row = (got.count("exact"), got.count("ulp"), len(got))
+            totals = [a + b for a, b in zip(totals, row, strict=True)]
+            print(f"{name}[{code}]: identical {row[0]}, within 1 ulp {row[1]}, of {row[2]}", flush=True)
+    print(f"all: identical {totals[0]}, within 1 ulp {totals[1]}, of {totals[2]}", flush=True)
+
+
 if __name__ == "__main__":
-    nseeds = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    result = sweep(range(nseeds), [*range(101), 1000, 4099])
-    big = sweep(range(3), [65537])
-    result = {k: tuple(a + b for a, b in zip(result[k], big[k], strict=True)) for k in result}
-    for key, (ok, ulp, total) in result.items():
-        print(f"{key:32s} identical {ok:6d}  within 1 ulp {ulp:4d}  of {total}")
-    totals = [sum(v[i] for v in result.values()) for i in range(3)]
-    print(f"all: identical {totals[0]}, within 1 ulp {totals[1]}, of {totals[2]}")
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)

@@ -72,9 +72,8 @@ class RandomSampler(Sampler):
             return
         for _ in range(self.num_samples // n):
             yield from randperm(n, generator=generator).tolist()
-        rest = self.num_samples % n
-        if rest:
-            yield from randperm(n, generator=generator).tolist()[:rest]
+        # PyTorch draws this last permutation even when no index of it is used
+        yield from randperm(n, generator=generator).tolist()[: self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
