@@ -77,7 +77,11 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
     "randperm": (lambda L, n, c: L.randperm(n), ("i64",), False),
     "rand_like": (lambda L, n, c: L.rand_like(L.zeros(n, dtype=_d(L, c))), ("f32", "f64"), False),
     "randn_like": (lambda L, n, c: L.randn_like(L.zeros(n, dtype=_d(L, c))), ("f32", "f64"), True),
-    "randint_like": (lambda L, n, c: L.randint_like(L.zeros(n, dtype=_d(L, c)), 3, 11), ("i64",), False),
+    "randint_like": (
+        lambda L, n, c: L.randint_like(L.zeros(n, dtype=_d(L, c)), 3, 11),
+        ("i64",),
+        False,
+    ),
     "uniform_": (lambda L, n, c: _empty(L, n, c).uniform_(-2.5, 3.0), ("f32", "f64", "f16"), False),
     "normal_": (lambda L, n, c: _empty(L, n, c).normal_(1.5, 0.5), ("f32", "f64"), True),
     "exponential_": (lambda L, n, c: _empty(L, n, c).exponential_(2.0), ("f32", "f64"), True),
@@ -140,7 +144,11 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
     ),
     "nn_dropout": (lambda L, n, c: L.nn.Dropout(0.6)(L.ones(3, n)), ("f32",), False),
     "linear": (_layer(lambda L: L.nn.Linear(3, 4)), ("f32",), False),
-    "linear_n": (lambda L, n, c: [p.detach() for p in L.nn.Linear(n % 7 + 1, n % 5 + 1).parameters()], ("f32",), False),
+    "linear_n": (
+        lambda L, n, c: [p.detach() for p in L.nn.Linear(n % 7 + 1, n % 5 + 1).parameters()],
+        ("f32",),
+        False,
+    ),
     "conv2d": (_layer(lambda L: L.nn.Conv2d(2, 3, 3)), ("f32",), False),
     "conv1d": (_layer(lambda L: L.nn.Conv1d(3, 2, 5)), ("f32",), False),
     "embedding": (_layer(lambda L: L.nn.Embedding(10, 3, padding_idx=1)), ("f32",), True),
@@ -163,19 +171,25 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
         False,
     ),
     "kaiming_normal_": (
-        lambda L, n, c: L.nn.init.kaiming_normal_(_empty(L, 5 * (n + 1), c).view(5, n + 1), mode="fan_out"),
+        lambda L, n, c: L.nn.init.kaiming_normal_(
+            _empty(L, 5 * (n + 1), c).view(5, n + 1), mode="fan_out"
+        ),
         ("f32",),
         False,
     ),
     "init_normal_": (lambda L, n, c: L.nn.init.normal_(_empty(L, n, c), 0.2, 0.1), ("f32",), False),
     "init_uniform_": (lambda L, n, c: L.nn.init.uniform_(_empty(L, n, c), -1, 1), ("f32",), False),
     "dataloader_shuffle": (
-        lambda L, n, c: [b.tolist() for b in L.utils.data.DataLoader(list(range(n)), 4, shuffle=True)],
+        lambda L, n, c: [
+            b.tolist() for b in L.utils.data.DataLoader(list(range(n)), 4, shuffle=True)
+        ],
         ("i64",),
         False,
     ),
     "random_split": (
-        lambda L, n, c: [list(s.indices) for s in L.utils.data.random_split(range(n), [n // 3, n - n // 3])],
+        lambda L, n, c: [
+            list(s.indices) for s in L.utils.data.random_split(range(n), [n // 3, n - n // 3])
+        ],
         ("i64",),
         False,
     ),
@@ -204,7 +218,11 @@ def _np(x: Any) -> Any:
 
 def _same(a: Any, b: Any, ulp: bool) -> bool:
     if isinstance(a, list):
-        return isinstance(b, list) and len(a) == len(b) and all(_same(x, y, ulp) for x, y in zip(a, b, strict=True))
+        return (
+            isinstance(b, list)
+            and len(a) == len(b)
+            and all(_same(x, y, ulp) for x, y in zip(a, b, strict=True))
+        )
     if not isinstance(a, np.ndarray):
         return type(a) is type(b) and bool(a == b)
     if a.dtype != b.dtype or a.shape != b.shape:
@@ -214,13 +232,19 @@ def _same(a: Any, b: Any, ulp: bool) -> bool:
     if not ulp or a.dtype != np.float64:
         return False
     both = np.isfinite(a) & np.isfinite(b)
-    if not np.array_equal(~both & (a == b) | both | (np.isnan(a) & np.isnan(b)), np.ones(a.shape, bool)):
+    if not np.array_equal(
+        ~both & (a == b) | both | (np.isnan(a) & np.isnan(b)), np.ones(a.shape, bool)
+    ):
         return False
-    return bool((np.abs(a[both] - b[both]) <= np.spacing(np.maximum(np.abs(a[both]), np.abs(b[both])))).all())
+    return bool(
+        (
+            np.abs(a[both] - b[both]) <= np.spacing(np.maximum(np.abs(a[both]), np.abs(b[both])))
+        ).all()
+    )
 
 
 def compare(name: str, seed: int, n: int, code: str) -> str:
-    """"exact" when ndgrad and PyTorch give the same bits and leave the stream in one place,
+    """ "exact" when ndgrad and PyTorch give the same bits and leave the stream in one place,
     "ulp" when float64 values of a libm transform are within one ulp, else "differs"."""
     prog, _, ulp = CASES[name]
     out = []
@@ -267,7 +291,9 @@ def _digits_models(lib: Any) -> list[Any]:
     """The models of examples/mlp_digits.py and cnn_digits.py, built after manual_seed(0)."""
     nn = lib.nn
     lib.manual_seed(0)
-    mlp = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    mlp = nn.Sequential(
+        nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)
+    )
     lib.manual_seed(0)
     cnn = nn.Sequential(
         nn.Conv2d(1, 32, 3, padding=1),
@@ -308,7 +334,9 @@ def _sgd_losses(lib: Any, steps: int = 200) -> list[float]:
     """A seeded MLP trained with SGD on seeded random data: every number from the generator."""
     lib.manual_seed(0)
     x, y = lib.randn(64, 8), lib.randint(0, 3, (64,))
-    model = lib.nn.Sequential(lib.nn.Linear(8, 32), lib.nn.Tanh(), lib.nn.Dropout(0.1), lib.nn.Linear(32, 3))
+    model = lib.nn.Sequential(
+        lib.nn.Linear(8, 32), lib.nn.Tanh(), lib.nn.Dropout(0.1), lib.nn.Linear(32, 3)
+    )
     opt = lib.optim.SGD(model.parameters(), lr=0.1)
     losses = []
     for _ in range(steps):
@@ -353,7 +381,10 @@ def main(nseeds: int = 200) -> None:
             got = [compare(name, s, n, code) for seeds, sizes in plan for s in seeds for n in sizes]
             row = (got.count("exact"), got.count("ulp"), len(got))
             totals = [a + b for a, b in zip(totals, row, strict=True)]
-            print(f"{name}[{code}]: identical {row[0]}, within 1 ulp {row[1]}, of {row[2]}", flush=True)
+            print(
+                f"{name}[{code}]: identical {row[0]}, within 1 ulp {row[1]}, of {row[2]}",
+                flush=True,
+            )
     print(f"all: identical {totals[0]}, within 1 ulp {totals[1]}, of {totals[2]}", flush=True)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import os
 import struct
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -59,6 +60,7 @@ _STATE_BYTES = 5056  # sizeof(CPUGeneratorImplState): PyTorch's get_rng_state() 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _MASK24, _MASK53 = np.uint64((1 << 24) - 1), np.uint64((1 << 53) - 1)
 _TWO_PI = 2.0 * math.pi
+_LOW = 0 if sys.byteorder == "little" else 1
 
 
 def _mt_key(seed: int) -> np.ndarray:
@@ -227,12 +229,13 @@ def fork_rng(
 
 def _unit_f32(gen: Generator, n: int) -> np.ndarray:
     """U[0, 1) floats from the low 24 bits of one word each."""
-    return (gen._raw32(n) & _MASK24).astype(np.float32) * np.float32(2.0**-24)
+    low = gen._raw32(n).view(np.uint32)[_LOW::2]  # the words: the low halves of the uint64s
+    return (low & 0xFFFFFF).view(np.int32).astype(np.float32) * np.float32(2.0**-24)
 
 
 def _unit_f64(gen: Generator, n: int) -> np.ndarray:
     """U[0, 1) doubles from the low 53 bits of one 64-bit draw each."""
-    return (gen._raw64(n) & _MASK53).astype(np.float64) * (2.0**-53)
+    return (gen._raw64(n) & _MASK53).view(np.int64).astype(np.float64) * (2.0**-53)
 
 
 def _libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
@@ -271,9 +274,11 @@ def _fma64(a: Any, b: Any, c: Any) -> np.ndarray:
 def _uniform(gen: Generator, n: int, dt: np.dtype, low: float, high: float) -> np.ndarray:
     """``uniform_real_distribution<opmath>(from, to)``: fma(x, to - from, from), in opmath."""
     if dt == _F64:
-        return _fma64(_unit_f64(gen, n), high - low, low)
+        u64 = _unit_f64(gen, n)
+        return u64 if (low, high) == (0, 1) else _fma64(u64, high - low, low)
     lo, hi = np.float32(low), np.float32(high)
-    out = _fma32(_unit_f32(gen, n), hi - lo, lo)
+    u = _unit_f32(gen, n)
+    out = u if (lo, hi) == (0, 1) else _fma32(u, hi - lo, lo)  # fma(u, 1, 0) is u
     if dt == _F32:
         return out
     # float16 rounds the float result; a value rounded up to `to` becomes `from` (PyTorch).
@@ -472,7 +477,7 @@ def _fill(t: Tensor, sample: Callable[[int], np.ndarray]) -> Tensor:
 def _need_float(t: Tensor, kernel: str) -> np.dtype:
     dt = t._data.dtype
     if dt.kind != "f":
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_long_name(dt)}\'')
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_long_name(dt)}'")
     return dt
 
 
@@ -566,18 +571,25 @@ def log_normal_(
 def cauchy_(
     t: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator: Generator | None = None
 ) -> Tensor:
-    if t._data.dtype.kind != "f":
+    if t._data.dtype.kind != "f":  # PyTorch names the type as C++ does here
+        cname = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char"}
         raise RuntimeError(
             "Cauchy distribution is a continuous probability distribution. dtype must be a "
-            f"floating point but you specified {np.dtype(t._data.dtype).name.replace('int64', 'long int')}"
+            f"floating point but you specified {cname.get(t._data.dtype.name, t._data.dtype.name)}"
         )
     g = _gen(generator)
     # median + sigma * tan(pi * (u - 0.5)), in double
-    return _fill(t, lambda n: _fma64(sigma, _libm(math.tan, math.pi * (_unit_f64(g, n) - 0.5)), median))
+    return _fill(
+        t, lambda n: _fma64(sigma, _libm(math.tan, math.pi * (_unit_f64(g, n) - 0.5)), median)
+    )
 
 
 def random_(
-    t: Tensor, from_: int | None = None, to: int | None = None, *, generator: Generator | None = None
+    t: Tensor,
+    from_: int | None = None,
+    to: int | None = None,
+    *,
+    generator: Generator | None = None,
 ) -> Tensor:
     """``random_()``, ``random_(to)`` and ``random_(from, to)`` as PyTorch draws them."""
     g = _gen(generator)
@@ -621,7 +633,7 @@ def _float_result(size: tuple[Any, ...], dtype: Any, device: Any, kernel: str) -
     check_device(device)
     dt = _float_dtype(dtype)
     if dt.kind != "f":
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_long_name(dt)}\'')
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_long_name(dt)}'")
     return _empty(parse_shape(size), dt)
 
 
@@ -761,9 +773,11 @@ def normal(
     else:
         _check_std(float(std))
     dt = np.result_type(*(x._data.dtype for x in (mean, std) if isinstance(x, Tensor)))
-    shape = np.broadcast_shapes(
-        *(x._data.shape for x in (mean, std) if isinstance(x, Tensor))
-    ) if not (mt and st) else _broadcast(mean, std)
+    shape = (
+        np.broadcast_shapes(*(x._data.shape for x in (mean, std) if isinstance(x, Tensor)))
+        if not (mt and st)
+        else _broadcast(mean, std)
+    )
     if mt and not st:
         z = _normal(g, math.prod(shape), dt, 0.0, float(std)).reshape(shape)
         return _finish((z + mean._data).astype(dt), requires_grad)
@@ -898,4 +912,3 @@ def _poisson_one(lam: float, g: Generator) -> int:
             x += 1
         else:
             return x
-
