@@ -382,7 +382,7 @@ def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.n
 
 def _normal(gen: Generator, n: int, dt: np.dtype, mean: float, std: float) -> np.ndarray:
     if n < 16:
-        return _normal_scalar(gen, n, mean, std).astype(dt)
+        return _to(_normal_scalar(gen, n, mean, std), dt)
     # 16 or more: n uniforms, Box-Muller on each full block of 16; a ragged end redraws 16
     # fresh uniforms and recomputes the last 16 values. float16 works in float32 blocks of 16
     # and so draws only the full blocks before the ragged end.
@@ -442,6 +442,13 @@ def _float_dtype(d: Any) -> np.dtype:
     return to_dtype(d).np if d is not None else get_default_dtype().np
 
 
+def _to(values: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """Cast as C++ does: a double becomes a half through float (c10::Half takes a float)."""
+    if dt == np.float16 and values.dtype == _F64:
+        values = values.astype(np.float32)
+    return values.astype(dt, copy=False) if values.dtype.kind == "f" else values
+
+
 def _memory_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> tuple[int, ...]:
     """Axes from outermost to innermost in memory: the order PyTorch's kernels fill them in."""
     return tuple(sorted(range(len(shape)), key=lambda a: (-abs(strides[a]), a)))
@@ -455,7 +462,7 @@ def _fill(t: Tensor, sample: Callable[[int], np.ndarray]) -> Tensor:
     """
     t._check_inplace()
     arr = t._data
-    values = sample(arr.size)
+    values = _to(sample(arr.size), arr.dtype)
     if arr.flags.c_contiguous or arr.ndim < 2:
         target = values.reshape(arr.shape)
     else:
