@@ -177,6 +177,21 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
         ("f32",),
         False,
     ),
+    "trunc_normal_": (
+        lambda L, n, c: L.nn.init.trunc_normal_(_empty(L, n, c), 0.1, 0.5, -0.4, 0.9),
+        ("f32", "f64"),
+        True,
+    ),
+    "trunc_normal_tail": (
+        lambda L, n, c: L.nn.init.trunc_normal_(_empty(L, n, c), 0.0, 1.0, 1.0, 3.0),
+        ("f32",),
+        False,
+    ),
+    "sparse_": (
+        lambda L, n, c: L.nn.init.sparse_(_empty(L, 4 * (n + 1), c).view(n + 1, 4), 0.3),
+        ("f32",),
+        False,
+    ),
     "init_normal_": (lambda L, n, c: L.nn.init.normal_(_empty(L, n, c), 0.2, 0.1), ("f32",), False),
     "init_uniform_": (lambda L, n, c: L.nn.init.uniform_(_empty(L, n, c), -1, 1), ("f32",), False),
     "dataloader_shuffle": (
@@ -328,6 +343,19 @@ def test_digits_loader_order_is_pytorchs() -> None:
         )
         orders.append([[b[0].tolist() for b in loader] for _epoch in range(3)])
     assert orders[0] == orders[1]
+
+
+def test_orthogonal_draws_as_pytorch() -> None:
+    """orthogonal_: the same normal draws; Q from numpy's LAPACK agrees to rounding, and the
+    stream is left where PyTorch leaves it."""
+    for shape in [(3, 5), (6, 2), (4, 2, 3)]:
+        out = []
+        for lib in (ndgrad, torch):
+            lib.manual_seed(0)
+            w = lib.nn.init.orthogonal_(lib.empty(*shape), gain=2.0)
+            out.append((w.detach().numpy(), lib.rand(3).numpy()))
+        np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-5, atol=1e-6)
+        assert np.array_equal(out[0][1], out[1][1])
 
 
 def _sgd_losses(lib: Any, steps: int = 200) -> list[float]:

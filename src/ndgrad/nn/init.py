@@ -7,6 +7,7 @@ returns the tensor.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,8 @@ __all__ = [
     "kaiming_uniform_",
     "normal_",
     "ones_",
+    "orthogonal_",
+    "sparse_",
     "trunc_normal_",
     "uniform_",
     "xavier_normal_",
@@ -109,36 +112,88 @@ def trunc_normal_(
     b: float = 2.0,
     generator: Generator | None = None,
 ) -> Tensor:
-    """N(mean, std²) truncated to [a, b] by the inverse CDF, as PyTorch: u ~ U(2l-1, 2u-1) with
-    l, u the normal CDF at the bounds, then erfinv(u)·std·√2 + mean, clamped to [a, b]."""
+    """N(mean, std²) restricted to [a, b], by rejection as PyTorch 2.13 draws it.
+
+    When [a, b] holds more than 30% of the mass: redraw a whole tensor of normals while any
+    value is out of bounds, keeping the in-bounds ones. Otherwise: uniform candidates on
+    [a, b], each accepted when log(u) is below its log density relative to the peak.
+    """
 
     def cdf(x: float) -> float:
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
-    lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
-    with no_grad():
-        _random.uniform_(tensor, 2 * lo - 1, 2 * hi - 1, generator=generator)
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn(
+            "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=2,
+        )
     d = tensor._data
-    x = _erfinv(d.astype(np.float64)).astype(d.dtype)
-    x = x * d.dtype.type(std * math.sqrt(2.0)) + d.dtype.type(mean)
-    return _write(tensor, np.clip(x, d.dtype.type(a), d.dtype.type(b)))
+    shape, f = d.shape, d.dtype.type
+
+    def fresh() -> Tensor:
+        return Tensor._make(np.empty(shape, dtype=d.dtype))
+
+    with no_grad():
+        if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+            lo, hi = f(a), f(b)
+            result = normal_(fresh(), mean, std, generator)._data
+            while ((result < lo) | (result > hi)).any():
+                out = (result < lo) | (result > hi)
+                result = np.where(out, normal_(fresh(), mean, std, generator)._data, result)
+            return _write(tensor, result)
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+        def log_density(c: np.ndarray) -> np.ndarray:  # in the tensor's dtype, step by step
+            z = (c - f(mean)) / f(std)
+            return z * z * f(-0.5) - f(log_peak)
+
+        def accept_draw() -> np.ndarray:
+            with np.errstate(divide="ignore"):
+                return np.log(uniform_(fresh(), 0.0, 1.0, generator)._data)
+
+        result = uniform_(fresh(), a, b, generator)._data
+        pending = accept_draw() > log_density(result)
+        while pending.any():
+            cand = uniform_(fresh(), a, b, generator)._data
+            result = np.where(pending, cand, result)
+            pending = np.where(pending, accept_draw() > log_density(cand), pending)
+        return _write(tensor, result)
 
 
-def _erfinv(y: np.ndarray) -> np.ndarray:
-    """Inverse error function: a rational first guess refined by two Newton steps."""
-    erf = np.frompyfunc(math.erf, 1, 1)
-    ay = np.abs(y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = y * y
-        central = y * (((-0.140543331 * z + 0.914624893) * z - 1.645349621) * z + 0.886226899)
-        central /= (((0.012229801 * z - 0.329097515) * z + 1.442710462) * z - 2.118377725) * z + 1
-        t = np.sqrt(-np.log((1.0 - ay) / 2.0))
-        tail = ((1.641345311 * t + 3.429567803) * t - 1.624906493) * t - 1.970840454
-        tail = np.copysign(tail, y) / ((1.637067800 * t + 3.543889200) * t + 1)
-        x = np.where(ay <= 0.7, central, tail)
-        for _ in range(2):  # x -= (erf(x) - y) / erf'(x)
-            x = x - (erf(x).astype(np.float64) - y) / (2 / math.sqrt(math.pi) * np.exp(-x * x))
-    return np.where(ay == 1, np.copysign(np.inf, y), np.where(ay > 1, np.nan, x))
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
+    """A (semi-)orthogonal matrix: Q of the QR of standard normals (as PyTorch draws them), its
+    columns' signs fixed by R's diagonal, scaled by ``gain``."""
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = Tensor._make(np.empty((rows, cols), dtype=tensor._data.dtype))
+    z = normal_(flat, 0.0, 1.0, generator)._data
+    z = z.T if rows < cols else z
+    q, r = np.linalg.qr(z)
+    q = q * np.sign(np.diag(r))
+    q = q.T if rows < cols else q
+    return _write(tensor, (q * q.dtype.type(gain)).reshape(tensor._data.shape))
+
+
+def sparse_(
+    tensor: Tensor, sparsity: float, std: float = 0.01, generator: Generator | None = None
+) -> Tensor:
+    """N(0, std²) with a fraction ``sparsity`` of each column set to zero (rows chosen by
+    ``randperm`` on the default generator, as PyTorch chooses them)."""
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    normal_(tensor, 0.0, std, generator)
+    for col in range(cols):
+        tensor._data[_random.randperm(rows)._data[:num_zeros], col] = 0
+    tensor._bump_version()
+    return tensor
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
