@@ -380,8 +380,10 @@ def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.n
     return out
 
 
-def _normal(gen: Generator, n: int, dt: np.dtype, mean: float, std: float) -> np.ndarray:
-    if n < 16:
+def _normal(
+    gen: Generator, n: int, dt: np.dtype, mean: float, std: float, contiguous: bool = True
+) -> np.ndarray:
+    if n < 16 or not contiguous:  # PyTorch's vectorised fill needs a contiguous tensor
         return _to(_normal_scalar(gen, n, mean, std), dt)
     # 16 or more: n uniforms, Box-Muller on each full block of 16; a ragged end redraws 16
     # fresh uniforms and recomputes the last 16 values. float16 works in float32 blocks of 16
@@ -531,7 +533,8 @@ def normal_(
     dt = _need_float(t, "normal_kernel_cpu")
     _check_std(std)
     g = _gen(generator)
-    return _fill(t, lambda n: _normal(g, n, dt, float(mean), float(std)))
+    contiguous = t._data.flags.c_contiguous
+    return _fill(t, lambda n: _normal(g, n, dt, float(mean), float(std), contiguous))
 
 
 def _dist_float(t: Tensor, name: str) -> None:
