@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -384,6 +384,21 @@ _MOVED = frozenset(
     {"Generator", "initial_seed", "manual_seed", "rand", "rand_like", "randint", "randn"}
     | {"randn_like", "randperm", "seed"}
 )
+
+
+if TYPE_CHECKING:  # the names as the type checker sees them (no import cycle at run time)
+    from ._random import (  # noqa: F401  (re-exported)
+        Generator,
+        initial_seed,
+        manual_seed,
+        rand,
+        rand_like,
+        randint,
+        randn,
+        randn_like,
+        randperm,
+        seed,
+    )
 
 
 def __getattr__(name: str) -> Any:
