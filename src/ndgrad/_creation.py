@@ -1,11 +1,11 @@
-"""Making tensors: from data, filled, random, ranges; and the random seed."""
+"""Making tensors: from data, filled, ranges (random ones are in _random.py)."""
 
 from __future__ import annotations
 
 import numbers
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,17 +24,9 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
-    "initial_seed",
     "linspace",
-    "manual_seed",
     "ones",
     "ones_like",
-    "rand",
-    "rand_like",
-    "randint",
-    "randn",
-    "randn_like",
-    "seed",
     "tensor",
     "zeros",
     "zeros_like",
@@ -386,126 +378,32 @@ def linspace(
 
 
 # --- random ----------------------------------------------------------------------------------
-# One numpy Generator for the process, reseeded by manual_seed. The streams differ from
-# PyTorch's: the same seed gives reproducible, not identical, numbers.
+# The generator and the samplers live in _random.py; these names still import from here.
 
-_DEFAULT_SEED = 67280421310721
-_seed = _DEFAULT_SEED
-_rng = np.random.default_rng(_seed)
-
-
-class Generator:
-    """A random stream, as ``torch.Generator``: ``manual_seed`` it and pass it as ``generator=``."""
-
-    def __init__(self, device: Any = "cpu") -> None:
-        check_device(device)
-        self._seed = _DEFAULT_SEED
-        self.rng = np.random.default_rng(self._seed)
-
-    def manual_seed(self, seed: int) -> Generator:
-        self._seed = int(seed)
-        self.rng = np.random.default_rng(self._seed)
-        return self
-
-    def initial_seed(self) -> int:
-        return self._seed
+_MOVED = frozenset(
+    {"Generator", "initial_seed", "manual_seed", "rand", "rand_like", "randint", "randn"}
+    | {"randn_like", "randperm", "seed"}
+)
 
 
-_default_generator = Generator()
+if TYPE_CHECKING:  # the names as the type checker sees them (no import cycle at run time)
+    from ._random import (  # noqa: F401  (re-exported)
+        Generator,
+        initial_seed,
+        manual_seed,
+        rand,
+        rand_like,
+        randint,
+        randn,
+        randn_like,
+        randperm,
+        seed,
+    )
 
 
-def manual_seed(seed: int) -> Generator:
-    """Seed the default random stream (rand, randn, randint, dropout, shuffling)."""
-    return _default_generator.manual_seed(int(seed))
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from . import _random
 
-
-def seed() -> int:
-    s = int(np.random.SeedSequence().entropy) % (1 << 63)  # type: ignore[arg-type]
-    manual_seed(s)
-    return s
-
-
-def initial_seed() -> int:
-    return _default_generator.initial_seed()
-
-
-def default_rng(generator: Generator | None = None) -> np.random.Generator:
-    return (generator or _default_generator).rng
-
-
-def _random(
-    size: tuple[Any, ...],
-    sample: Any,
-    dtype: Any,
-    device: Any,
-    requires_grad: bool,
-    generator: Generator | None,
-) -> Tensor:
-    check_device(device)
-    shape = parse_shape(size)
-    dt = _np_dtype(dtype, get_default_dtype().np)
-    if dt is not None and dt.kind != "f":
-        raise RuntimeError(f"expected a floating point dtype for random values, got {dtype}")
-    return _finish(sample(default_rng(generator), shape).astype(dt), requires_grad)
-
-
-def rand(
-    *size: Any,
-    generator: Generator | None = None,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Uniform samples in [0, 1)."""
-    return _random(size, lambda r, s: r.random(s), dtype, device, requires_grad, generator)
-
-
-def randn(
-    *size: Any,
-    generator: Generator | None = None,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-) -> Tensor:
-    """Standard normal samples."""
-    return _random(size, lambda r, s: r.standard_normal(s), dtype, device, requires_grad, generator)
-
-
-def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return rand(input._data.shape, dtype=_like_dtype(input, dtype), requires_grad=requires_grad)
-
-
-def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return randn(input._data.shape, dtype=_like_dtype(input, dtype), requires_grad=requires_grad)
-
-
-def randint(
-    *args: Any,
-    generator: Generator | None = None,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    size: Any = None,
-) -> Tensor:
-    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
-    check_device(device)
-    if size is not None:
-        args = (*args, size)
-    if len(args) == 2:
-        low, high, shape = 0, args[0], args[1]
-    elif len(args) == 3:
-        low, high, shape = args
-    else:
-        raise TypeError("randint() expects (high, size) or (low, high, size)")
-    if high <= low:
-        raise RuntimeError(
-            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
-        )
-    dt = _np_dtype(dtype, np.dtype(np.int64))
-    data = default_rng(generator).integers(low, high, size=parse_shape((shape,)))
-    return _finish(data.astype(dt), requires_grad)
-
-
-def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None) -> Tensor:
-    dt = _np_dtype(dtype, np.dtype(np.int64))
-    return _finish(default_rng(generator).permutation(n).astype(dt), False)
+        return getattr(_random, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

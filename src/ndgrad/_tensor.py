@@ -624,6 +624,37 @@ class Tensor(
             return self._inplace(lambda s: Fill.apply(s, value))
         return self._fill_untracked(value)
 
+    # In-place random samplers: PyTorch's CPU streams, drawn in ndgrad/_random.py.
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, **kw: Any) -> Tensor:
+        return _rnd().uniform_(self, kw.pop("from", from_), to, **kw)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, **kw: Any) -> Tensor:
+        return _rnd().normal_(self, mean, std, **kw)
+
+    def exponential_(self, lambd: float = 1.0, **kw: Any) -> Tensor:
+        return _rnd().exponential_(self, lambd, **kw)
+
+    def geometric_(self, p: float, **kw: Any) -> Tensor:
+        return _rnd().geometric_(self, p, **kw)
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, **kw: Any) -> Tensor:
+        return _rnd().log_normal_(self, mean, std, **kw)
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, **kw: Any) -> Tensor:
+        return _rnd().cauchy_(self, median, sigma, **kw)
+
+    def random_(self, *args: Any, **kw: Any) -> Tensor:
+        return _rnd().random_(self, *args, **kw)
+
+    def bernoulli_(self, p: Any = 0.5, **kw: Any) -> Tensor:
+        return _rnd().bernoulli_(self, p, **kw)
+
+    def bernoulli(self, p: float | None = None, **kw: Any) -> Tensor:
+        return _rnd().bernoulli(self, p, **kw)
+
+    def multinomial(self, num_samples: int, replacement: bool = False, **kw: Any) -> Tensor:
+        return _rnd().multinomial(self, num_samples, replacement, **kw)
+
     def _fill_untracked(self, value: Any) -> Tensor:
         self._check_inplace()
         # One value into every element: an expanded tensor is fine (PyTorch's fill_ allows it),
@@ -1086,3 +1117,9 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
 
 def default_float() -> np.dtype:
     return get_default_dtype().np
+
+
+def _rnd() -> Any:
+    from . import _random
+
+    return _random

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._creation import default_rng
+from .. import _random
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..ops.arithmetic import NumpyFunction, where
@@ -403,8 +403,11 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if p == 1.0:
         return input * 0
-    keep = default_rng().random(input._data.shape) >= p
-    return input * _const((keep / (1.0 - p)).astype(input._data.dtype))
+    # PyTorch's CPU dropout: noise = bernoulli(1 - p) in the input's dtype, divided by (1 - p)
+    # in that dtype, then input * noise; drawn from the default generator.
+    dt = input._data.dtype
+    noise = _random.bernoulli_(Tensor._make(np.empty(input._data.shape, dtype=dt)), 1.0 - p)
+    return input * _const(noise._data / dt.type(1.0 - p))
 
 
 class Embedding(NumpyFunction):

@@ -7,12 +7,15 @@ returns the tensor.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
-from .._creation import Generator, default_rng
+from .. import _random
+from .._random import Generator
 from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
 
 __all__ = [
     "calculate_gain",
@@ -22,6 +25,8 @@ __all__ = [
     "kaiming_uniform_",
     "normal_",
     "ones_",
+    "orthogonal_",
+    "sparse_",
     "trunc_normal_",
     "uniform_",
     "xavier_normal_",
@@ -87,14 +92,16 @@ def uniform_(
     tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Generator | None = None
 ) -> Tensor:
     """Fill with samples of U(a, b)."""
-    return _write(tensor, default_rng(generator).uniform(a, b, tensor._data.shape))
+    with no_grad():
+        return _random.uniform_(tensor, a, b, generator=generator)
 
 
 def normal_(
     tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Generator | None = None
 ) -> Tensor:
     """Fill with samples of N(mean, std²)."""
-    return _write(tensor, default_rng(generator).normal(mean, std, tensor._data.shape))
+    with no_grad():
+        return _random.normal_(tensor, mean, std, generator=generator)
 
 
 def trunc_normal_(
@@ -105,14 +112,88 @@ def trunc_normal_(
     b: float = 2.0,
     generator: Generator | None = None,
 ) -> Tensor:
-    """Fill with N(mean, std²) samples redrawn until they fall in [a, b]."""
-    rng = default_rng(generator)
-    out = rng.normal(mean, std, tensor._data.shape)
-    bad = (out < a) | (out > b)
-    while bad.any():
-        out[bad] = rng.normal(mean, std, int(bad.sum()))
-        bad = (out < a) | (out > b)
-    return _write(tensor, out)
+    """N(mean, std²) restricted to [a, b], by rejection as PyTorch 2.13 draws it.
+
+    When [a, b] holds more than 30% of the mass: redraw a whole tensor of normals while any
+    value is out of bounds, keeping the in-bounds ones. Otherwise: uniform candidates on
+    [a, b], each accepted when log(u) is below its log density relative to the peak.
+    """
+
+    def cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn(
+            "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+            "The distribution of values may be incorrect.",
+            stacklevel=2,
+        )
+    d = tensor._data
+    shape, f = d.shape, d.dtype.type
+
+    def fresh() -> Tensor:
+        return Tensor._make(np.empty(shape, dtype=d.dtype))
+
+    with no_grad():
+        if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+            lo, hi = f(a), f(b)
+            result = normal_(fresh(), mean, std, generator)._data
+            while ((result < lo) | (result > hi)).any():
+                out = (result < lo) | (result > hi)
+                result = np.where(out, normal_(fresh(), mean, std, generator)._data, result)
+            return _write(tensor, result)
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+        def log_density(c: np.ndarray) -> np.ndarray:  # in the tensor's dtype, step by step
+            z = (c - f(mean)) / f(std)
+            return z * z * f(-0.5) - f(log_peak)
+
+        def accept_draw() -> np.ndarray:
+            with np.errstate(divide="ignore"):
+                return np.log(uniform_(fresh(), 0.0, 1.0, generator)._data)
+
+        result = uniform_(fresh(), a, b, generator)._data
+        pending = accept_draw() > log_density(result)
+        while pending.any():
+            cand = uniform_(fresh(), a, b, generator)._data
+            result = np.where(pending, cand, result)
+            pending = np.where(pending, accept_draw() > log_density(cand), pending)
+        return _write(tensor, result)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
+    """A (semi-)orthogonal matrix: Q of the QR of standard normals (as PyTorch draws them), its
+    columns' signs fixed by R's diagonal, scaled by ``gain``."""
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = Tensor._make(np.empty((rows, cols), dtype=tensor._data.dtype))
+    z = normal_(flat, 0.0, 1.0, generator)._data
+    z = z.T if rows < cols else z
+    q, r = np.linalg.qr(z)
+    q = q * np.sign(np.diag(r))
+    q = q.T if rows < cols else q
+    return _write(tensor, (q * q.dtype.type(gain)).reshape(tensor._data.shape))
+
+
+def sparse_(
+    tensor: Tensor, sparsity: float, std: float = 0.01, generator: Generator | None = None
+) -> Tensor:
+    """N(0, std²) with a fraction ``sparsity`` of each column set to zero (rows chosen by
+    ``randperm`` on the default generator, as PyTorch chooses them)."""
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    normal_(tensor, 0.0, std, generator)
+    for col in range(cols):
+        tensor._data[_random.randperm(rows)._data[:num_zeros], col] = 0
+    tensor._bump_version()
+    return tensor
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -138,7 +219,8 @@ def xavier_uniform_(
 ) -> Tensor:
     """U(-a, a) with a = gain · √(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    a = gain * math.sqrt(6.0 / float(fan_in + fan_out))
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    a = math.sqrt(3.0) * std  # PyTorch's order of operations, so the bound rounds the same
     return uniform_(tensor, -a, a, generator)
 
 

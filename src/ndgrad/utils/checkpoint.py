@@ -40,15 +40,15 @@ def _tensor_cls() -> Any:
 
 
 def _rng_state() -> Any:
-    from .._creation import _default_generator
+    from .._random import get_rng_state
 
-    return _default_generator.rng.bit_generator.state
+    return get_rng_state()
 
 
 def _set_rng_state(state: Any) -> None:
-    from .._creation import _default_generator
+    from .._random import set_rng_state
 
-    _default_generator.rng.bit_generator.state = state
+    set_rng_state(state)
 
 
 def _boundary(outputs: tuple[Any, ...], start: int) -> list[Edge]:

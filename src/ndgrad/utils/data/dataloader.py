@@ -8,7 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from ..._creation import Generator, tensor
+from ... import _random
+from ..._creation import tensor
+from ..._random import Generator
 from ..._tensor import Tensor
 from ...ops.shape import stack
 from .dataset import IterableDataset
@@ -139,6 +141,12 @@ class DataLoader:
         self.collate_fn = collate_fn or (default_collate if auto else default_convert)
 
     def __iter__(self) -> Iterator[Any]:
+        # PyTorch's iterator draws its workers' base seed first, so the shuffles that follow
+        # come out of the same place in the stream.
+        _random.random_(Tensor._make(np.empty((), np.int64)), generator=self.generator)
+        return self._iter_batches()
+
+    def _iter_batches(self) -> Iterator[Any]:
         if self._iterable:
             yield from self._iter_stream()
             return

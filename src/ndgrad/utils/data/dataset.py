@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..._creation import Generator, randperm
+from ..._random import Generator, randperm
 from ..._tensor import Tensor
 from ...ops.arithmetic import NumpyFunction
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sized
 from typing import Any
 
-from ..._creation import Generator, default_rng, randint, randperm
+import numpy as np
+
+from ... import _random
+from ..._random import Generator, randint, randperm
+from ..._tensor import Tensor
 
 __all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler"]
 
@@ -57,14 +61,19 @@ class RandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         n = len(self.data_source)
+        generator = self.generator
+        if generator is None:  # PyTorch seeds a fresh generator from the default stream
+            seed = _random.random_(Tensor._make(np.empty((), np.int64)))._data.item()
+            generator = Generator().manual_seed(seed)
         if self.replacement:
-            yield from randint(0, n, (self.num_samples,), generator=self.generator).tolist()
+            for _ in range(self.num_samples // 32):
+                yield from randint(0, n, (32,), generator=generator).tolist()
+            yield from randint(0, n, (self.num_samples % 32,), generator=generator).tolist()
             return
         for _ in range(self.num_samples // n):
-            yield from randperm(n, generator=self.generator).tolist()
-        rest = self.num_samples % n
-        if rest:
-            yield from randperm(n, generator=self.generator).tolist()[:rest]
+            yield from randperm(n, generator=generator).tolist()
+        # PyTorch draws this last permutation even when no index of it is used
+        yield from randperm(n, generator=generator).tolist()[: self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -77,8 +86,8 @@ class SubsetRandomSampler(Sampler):
         self.indices, self.generator = list(indices), generator
 
     def __iter__(self) -> Iterator[Any]:
-        for i in default_rng(self.generator).permutation(len(self.indices)):
-            yield self.indices[int(i)]
+        for i in randperm(len(self.indices), generator=self.generator).tolist():
+            yield self.indices[i]
 
     def __len__(self) -> int:
         return len(self.indices)

@@ -1,0 +1,924 @@
+"""Random numbers: PyTorch's CPU generator and its samplers, value for value.
+
+PyTorch's CPU generator is the 32-bit Mersenne Twister (MT19937) seeded the classic way
+(``init_genrand`` with the low 32 bits of the seed); numpy's ``MT19937`` bit generator runs the
+same recurrence, so this module sets its state from the seed and draws raw 32-bit words with
+``random_raw``. Every sampler below turns those words into values exactly as PyTorch's CPU
+kernels do (ATen's ``DistributionsHelper.h``, ``TransformationHelper.h`` and the CPU kernels in
+``native/cpu``): which words it takes (one 32-bit word, or two joined into 64 bits), how it masks
+them into a float, the order of the arithmetic and its rounding. So
+``torch.manual_seed(0); torch.rand(3)`` prints PyTorch's ``tensor([0.4963, 0.7682, 0.0885])``.
+The table of what is bit-identical is in docs/random.md.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import struct
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from . import _errors
+from ._creation import _finish
+from ._device import check_device
+from ._device import device as _cpu_device
+from ._tensor import Tensor
+from .autograd.grad_mode import _state
+from .dtypes import get_default_dtype, to_dtype
+from .ops._util import parse_shape
+
+__all__ = [
+    "Generator",
+    "bernoulli",
+    "default_generator",
+    "fork_rng",
+    "get_rng_state",
+    "initial_seed",
+    "manual_seed",
+    "multinomial",
+    "normal",
+    "poisson",
+    "rand",
+    "rand_like",
+    "randint",
+    "randint_like",
+    "randn",
+    "randn_like",
+    "randperm",
+    "seed",
+    "set_rng_state",
+]
+
+_DEFAULT_SEED = 67280421310721  # PyTorch's default seed (c10's default_rng_seed_val)
+_N = 624  # words of Mersenne Twister state
+_STATE_BYTES = 5056  # sizeof(CPUGeneratorImplState): PyTorch's get_rng_state() layout
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_MASK24, _MASK53 = np.uint64((1 << 24) - 1), np.uint64((1 << 53) - 1)
+_TWO_PI = 2.0 * math.pi
+_LOW = 0 if sys.byteorder == "little" else 1
+
+
+def _mt_key(seed: int) -> np.ndarray:
+    """The classic MT19937 initialisation (init_genrand) from the low 32 bits of ``seed``."""
+    key = np.empty(_N, dtype=np.uint32)
+    s = seed & 0xFFFFFFFF
+    key[0] = s
+    for j in range(1, _N):
+        s = (1812433253 * (s ^ (s >> 30)) + j) & 0xFFFFFFFF
+        key[j] = s
+    return key
+
+
+def _check_seed(seed: Any) -> int:
+    seed = int(seed)
+    if not -(1 << 63) <= seed < (1 << 64):
+        raise ValueError("Overflow when unpacking long long")
+    return seed % (1 << 64)  # PyTorch reads a negative seed as its 64-bit two's complement
+
+
+class Generator:
+    """A random stream, as ``torch.Generator``: PyTorch's CPU Mersenne Twister.
+
+    ``manual_seed`` it and pass it as ``generator=``; ``get_state``/``set_state`` use PyTorch's
+    byte layout, so a state saved by PyTorch's ``torch.get_rng_state()`` loads here and back.
+    """
+
+    def __init__(self, device: Any = "cpu") -> None:
+        check_device(device)
+        self.device = _cpu_device("cpu")
+        self._mt = np.random.MT19937(0)
+        self.manual_seed(_DEFAULT_SEED)
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Seed the stream (PyTorch keeps the 64-bit seed; the twister takes its low 32 bits)."""
+        seed = _check_seed(seed)
+        self._seed = seed
+        self._mt.state = {"bit_generator": "MT19937", "state": {"key": _mt_key(seed), "pos": _N}}
+        self._fresh = True  # seeded, nothing drawn: PyTorch's state records next=0 here
+        self._normal: float | None = None  # Box-Muller's second value, kept for the next draw
+        self._normal_float: float | None = None
+        return self
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def seed(self) -> int:
+        """Seed from the operating system's entropy and return the seed."""
+        s = int.from_bytes(os.urandom(8), "little")
+        self.manual_seed(s)
+        return s
+
+    def get_state(self) -> Tensor:
+        """The state as a uint8 tensor in PyTorch's layout (5056 bytes)."""
+        st = self._mt.state["state"]
+        pos = int(st["pos"])
+        left, nxt = (1, 0) if self._fresh else (_N + 1 - pos, pos)
+        head = struct.pack("<QiiQ", self._seed, left, 1, nxt)
+        words = np.asarray(st["key"], dtype=np.uint32).astype("<u8").tobytes()
+        normal = self._normal
+        tail = struct.pack("<dddi", 0.0, normal or 0.0, 0.0, normal is not None) + b"\0" * 4
+        nf = self._normal_float
+        tail += struct.pack("<f?", nf or 0.0, nf is not None) + b"\0" * 3
+        data = np.frombuffer(head + words + tail, dtype=np.uint8).copy()
+        return Tensor._make(data)
+
+    def set_state(self, new_state: Tensor) -> Generator:
+        """Load a state from ``get_state`` (this library's or PyTorch's)."""
+        if not isinstance(new_state, Tensor) or new_state._data.dtype != np.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        raw = new_state._data.reshape(-1).tobytes()
+        if len(raw) != _STATE_BYTES:
+            raise RuntimeError(
+                f"Expected a CPUGeneratorImplState of size {_STATE_BYTES} but found the input "
+                f"RNG state size to be {len(raw)}"
+            )
+        seed, left, seeded, nxt = struct.unpack_from("<QiiQ", raw, 0)
+        if not (seeded and 0 < left <= _N and nxt <= _N):
+            raise RuntimeError("Invalid mt19937 state")
+        key = np.frombuffer(raw, dtype="<u8", count=_N, offset=24).astype(np.uint32)
+        _, normal_y, _, normal_valid = struct.unpack_from("<dddi", raw, 24 + 8 * _N)
+        nf, nf_valid = struct.unpack_from("<f?", raw, 24 + 8 * _N + 32)
+        self._seed = seed
+        self._mt.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": _N + 1 - left}}
+        self._fresh = left == 1 and nxt == 0
+        self._normal = normal_y if normal_valid else None
+        self._normal_float = nf if nf_valid else None
+        return self
+
+    def __repr__(self) -> str:
+        return f"<ndgrad.Generator object at {id(self):#x}>"
+
+    # --- raw words ------------------------------------------------------------------------
+    def _raw32(self, n: int) -> np.ndarray:
+        """``n`` 32-bit outputs of the twister (PyTorch's ``random()``), as uint64."""
+        if n <= 0:
+            return np.zeros(0, dtype=np.uint64)
+        self._fresh = False
+        return self._mt.random_raw(n)
+
+    def _raw64(self, n: int) -> np.ndarray:
+        """``n`` 64-bit draws (PyTorch's ``random64()``: the first word is the high half)."""
+        r = self._raw32(2 * n)
+        return (r[0::2] << np.uint64(32)) | r[1::2]
+
+    def _skip(self, n: int) -> None:
+        if n > 0:
+            self._fresh = False
+            self._mt.random_raw(n, output=False)
+
+
+default_generator = Generator()
+
+
+def _gen(generator: Generator | None) -> Generator:
+    return default_generator if generator is None else generator
+
+
+# --- the seed of the default generator ---------------------------------------------------------
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default random stream (rand, randn, randint, dropout, init, shuffling)."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed the default stream from the operating system's entropy; return the seed."""
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> Tensor:
+    """The default generator's state, as a uint8 tensor in PyTorch's layout."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    default_generator.set_state(new_state)
+
+
+@contextmanager
+def fork_rng(
+    devices: Any = None,
+    enabled: bool = True,
+    _caller: str = "fork_rng",
+    _devices_kw: str = "devices",
+    device_type: str = "cpu",
+) -> Iterator[None]:
+    """Restore the default generator's state on exit (``torch.random.fork_rng``)."""
+    if not enabled:
+        yield
+        return
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
+
+
+# --- uniform words -> floats (transformation::uniform_real) ------------------------------------
+
+
+def _unit_f32(gen: Generator, n: int) -> np.ndarray:
+    """U[0, 1) floats from the low 24 bits of one word each."""
+    low = gen._raw32(n).view(np.uint32)[_LOW::2]  # the words: the low halves of the uint64s
+    return (low & 0xFFFFFF).view(np.int32).astype(np.float32) * np.float32(2.0**-24)
+
+
+def _unit_f64(gen: Generator, n: int) -> np.ndarray:
+    """U[0, 1) doubles from the low 53 bits of one 64-bit draw each."""
+    return (gen._raw64(n) & _MASK53).view(np.int64).astype(np.float64) * (2.0**-53)
+
+
+def _libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
+    """``fn`` (a ``math`` function: the C library's, as PyTorch's scalar kernels call it) on
+    each double. numpy's own SIMD exp/log/log1p/tan round differently in the last bit."""
+    return np.frompyfunc(fn, 1, 1)(x).astype(np.float64) if x.size else x.astype(np.float64)
+
+
+def _fma32(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
+    """float32 a*b + c rounded once, as the fused multiply-add PyTorch's compiler emits (the
+    product of two floats is exact in float64)."""
+    return (a.astype(np.float64) * np.float64(b) + np.float64(c)).astype(np.float32)
+
+
+def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t = a * 134217729.0  # 2**27 + 1: Veltkamp's split into two 26-bit halves
+    hi = t - (t - a)
+    return hi, a - hi
+
+
+def _fma64(a: Any, b: Any, c: Any) -> np.ndarray:
+    """float64 a*b + c with one rounding: the exact product as a sum of two doubles (Dekker),
+    added to c with its error (Knuth's two-sum)."""
+    a, b, c = (np.asarray(x, dtype=np.float64) for x in (a, b, c))
+    p = a * b
+    (ah, al), (bh, bl) = _split(a), _split(b)
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    v = s - p
+    err = (p - (s - v)) + (c - v)
+    with np.errstate(invalid="ignore"):
+        out = s + (err + e)
+    return np.where(np.isfinite(out), out, p + c)
+
+
+def _uniform(gen: Generator, n: int, dt: np.dtype, low: float, high: float) -> np.ndarray:
+    """``uniform_real_distribution<opmath>(from, to)``: fma(x, to - from, from), in opmath."""
+    if dt == _F64:
+        u64 = _unit_f64(gen, n)
+        return u64 if (low, high) == (0, 1) else _fma64(u64, high - low, low)
+    lo, hi = np.float32(low), np.float32(high)
+    u = _unit_f32(gen, n)
+    out = u if (lo, hi) == (0, 1) else _fma32(u, hi - lo, lo)  # fma(u, 1, 0) is u
+    if dt == _F32:
+        return out
+    # float16 rounds the float result; a value rounded up to `to` becomes `from` (PyTorch).
+    res = out.astype(dt)
+    res[res == dt.type(high)] = dt.type(low)
+    return res
+
+
+# --- normal: Box-Muller, scalar (cached pair) and 16-wide paths ----------------------------------
+
+
+def _normal_scalar(gen: Generator, n: int, mean: float, std: float) -> np.ndarray:
+    """``normal_distribution<double>`` drawn ``n`` times: values come in (cos, sin) pairs, the
+    sin half cached in the generator for the next call (PyTorch's path below 16 elements)."""
+    out = np.empty(n, dtype=np.float64)
+    k = 0
+    if n and gen._normal is not None:
+        out[0], gen._normal, k = gen._normal, None, 1
+    pairs = (n - k + 1) // 2
+    if pairs:
+        u = _unit_f64(gen, 2 * pairs)
+        r = np.sqrt(-2.0 * _libm(math.log1p, -u[1::2]))
+        theta = _TWO_PI * u[0::2]
+        z = np.empty(2 * pairs)
+        z[0::2], z[1::2] = r * np.cos(theta), r * np.sin(theta)
+        out[k:] = z[: n - k]
+        if (n - k) % 2:
+            gen._normal = float(z[-1])
+    return _fma64(out, std, mean)  # transformation::normal, fused
+
+
+def _log_f32(x: np.ndarray) -> np.ndarray:
+    """Natural log of floats in (0, 1] as AVX2 ``log256_ps`` (Cephes polynomial) computes it,
+    with the multiply-adds the compiler fuses, so that the roundings match PyTorch's."""
+    f = np.float32
+    x = np.maximum(x, f(1.17549435e-38))
+    bits = x.view(np.int32)
+    e = ((bits >> 23) - 0x7F).astype(np.float32) + f(1)
+    m = ((bits & ~0x7F800000) | 0x3F000000).view(np.float32)  # mantissa in [0.5, 1)
+    small = m < f(0.707106781186547524)
+    e = e - small.astype(np.float32)
+    x = (m - f(1)) + np.where(small, m, f(0))
+    z = x * x
+    y = np.full_like(x, f(7.0376836292e-2))
+    for p in (
+        -1.1514610310e-1,
+        1.1676998740e-1,
+        -1.2420140846e-1,
+        1.4249322787e-1,
+        -1.6668057665e-1,
+        2.0000714765e-1,
+        -2.4999993993e-1,
+        3.3333331174e-1,
+    ):
+        y = _fma32(y, x, f(p))
+    y = _fma32(y * x, z, e * f(-2.12194440e-4))
+    y = _fma32(-z, f(0.5), y)
+    return _fma32(e, f(0.693359375), x + y)
+
+
+def _sincos_f32(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """sin and cos of non-negative floats as AVX2 ``sincos256_ps`` computes them."""
+    f = np.float32
+    j = ((x * f(1.27323954473516)).astype(np.int32) + 1) & ~1  # octant, rounded up to even
+    y = j.astype(np.float32)
+    x = _fma32(y, f(-0.78515625), x)  # x - j*pi/4 in three parts (Cody-Waite)
+    x = _fma32(y, f(-2.4187564849853515625e-4), x)
+    x = _fma32(y, f(-3.77489497744594108e-8), x)
+    z = x * x
+    yc = _fma32(np.full_like(z, f(2.443315711809948e-5)), z, f(-1.388731625493765e-3))
+    yc = _fma32(yc, z, f(4.166664568298827e-2)) * z
+    yc = _fma32(yc, z, -(z * f(0.5))) + f(1)
+    ys = _fma32(np.full_like(z, f(-1.9515295891e-4)), z, f(8.3321608736e-3))
+    ys = _fma32(ys, z, f(-1.6666654611e-1)) * z
+    ys = _fma32(ys, x, x)
+    poly = (j & 2) == 0
+    s, c = np.where(poly, ys, yc), np.where(poly, yc, ys)
+    s = np.where((j & 4) != 0, -s, s)
+    c = np.where(((j - 2) & 4) == 0, -c, c)
+    return s, c
+
+
+def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.ndarray:
+    """PyTorch's ``normal_fill_16`` on blocks of 16 uniforms (rows of ``u``): the first 8 give
+    the radius, the last 8 the angle; cos fills the first half, sin the second."""
+    u1, u2 = u[:, :8], u[:, 8:]
+    out = np.empty_like(u)
+    if dt == _F64:
+        radius = np.sqrt(-2.0 * _libm(math.log, 1.0 - u1))
+        theta = _TWO_PI * u2
+        out[:, :8] = _fma64(radius * np.cos(theta), std, mean)
+        out[:, 8:] = _fma64(radius * np.sin(theta), std, mean)
+        return out
+    f = np.float32
+    radius = np.sqrt(f(-2.0) * _log_f32(f(1.0) - u1))
+    s, c = _sincos_f32(f(_TWO_PI) * u2)
+    out[:, :8] = _fma32(radius * c, f(std), f(mean))
+    out[:, 8:] = _fma32(radius * s, f(std), f(mean))
+    return out
+
+
+def _normal(
+    gen: Generator, n: int, dt: np.dtype, mean: float, std: float, contiguous: bool = True
+) -> np.ndarray:
+    if n < 16 or not contiguous:  # PyTorch's vectorised fill needs a contiguous tensor
+        return _to(_normal_scalar(gen, n, mean, std), dt)
+    # 16 or more: n uniforms, Box-Muller on each full block of 16; a ragged end redraws 16
+    # fresh uniforms and recomputes the last 16 values. float16 works in float32 blocks of 16
+    # and so draws only the full blocks before the ragged end.
+    work = _F64 if dt == _F64 else _F32
+    full = n // 16 * 16
+    drawn = full if dt == np.float16 else n
+    u = _unit_f64(gen, drawn) if work == _F64 else _unit_f32(gen, drawn)
+    out = np.empty(n, dtype=work)
+    out[:full] = _box_muller_16(u[:full].reshape(-1, 16), work, mean, std).reshape(-1)
+    if n % 16:
+        tail = _unit_f64(gen, 16) if work == _F64 else _unit_f32(gen, 16)
+        out[n - 16 :] = _box_muller_16(tail.reshape(1, 16), work, mean, std).reshape(-1)
+    return out.astype(dt, copy=False)
+
+
+# --- integers ------------------------------------------------------------------------------------
+
+_WIDE = (np.dtype(np.int64), _F64, _F32)  # types that take 64-bit words for ranges >= 2**32
+
+
+def _from_to(gen: Generator, n: int, dt: np.dtype, low: int, span: int) -> np.ndarray:
+    """``uniform_int_from_to``: word % range + from."""
+    words = gen._raw64(n) if span >= 1 << 32 and dt in _WIDE else gen._raw32(n)
+    vals = (words % np.uint64(span)).astype(np.int64) + np.int64(low)
+    return vals.astype(dt)
+
+
+def _int_max(dt: np.dtype) -> int:
+    """The modulus of ``random_()`` without bounds: 2**mantissa + 1 for floats, max + 1 else."""
+    if dt.kind == "f":
+        return (1 << (np.finfo(dt).nmant + 1)) + 1
+    return int(np.iinfo(dt).max) + 1
+
+
+def _random_full(gen: Generator, n: int, dt: np.dtype) -> np.ndarray:
+    if dt == np.bool_:
+        return (gen._raw32(n) & np.uint64(1)).astype(np.bool_)
+    words = gen._raw64(n) if dt in (_F64, np.dtype(np.int64)) else gen._raw32(n)
+    return (words % np.uint64(_int_max(dt))).astype(dt)
+
+
+def _randperm(gen: Generator, n: int) -> np.ndarray:
+    """Fisher-Yates as PyTorch's ``randperm_cpu``: swap i with i + word % (n - i)."""
+    perm = list(range(n))
+    if n > 1:
+        offsets = (gen._raw32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
+        for i, z in enumerate(offsets):
+            j = i + z
+            perm[i], perm[j] = perm[j], perm[i]
+    return np.array(perm, dtype=np.int64)
+
+
+# --- tensors -------------------------------------------------------------------------------------
+
+
+def _float_dtype(d: Any) -> np.dtype:
+    return to_dtype(d).np if d is not None else get_default_dtype().np
+
+
+def _to(values: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """Cast as C++ does: a double becomes a half through float (c10::Half takes a float)."""
+    if dt == np.float16 and values.dtype == _F64:
+        values = values.astype(np.float32)
+    return values.astype(dt, copy=False) if values.dtype.kind == "f" else values
+
+
+def _memory_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> tuple[int, ...]:
+    """Axes from outermost to innermost in memory: the order PyTorch's kernels fill them in."""
+    return tuple(sorted(range(len(shape)), key=lambda a: (-abs(strides[a]), a)))
+
+
+def _fill(t: Tensor, sample: Callable[[int], np.ndarray]) -> Tensor:
+    """Write ``sample(numel)`` into ``t`` in memory order, as an in-place op of autograd.
+
+    A leaf that requires grad is refused as PyTorch refuses it; on a tensor that records, the
+    result is a fresh value whose gradient to the old one is zero (PyTorch's ``NormalBackward``).
+    """
+    t._check_inplace()
+    arr = t._data
+    values = _to(sample(arr.size), arr.dtype)
+    if arr.flags.c_contiguous or arr.ndim < 2:
+        target = values.reshape(arr.shape)
+    else:
+        order = _memory_order(arr.shape, arr.strides)
+        target = np.empty(arr.shape, dtype=values.dtype)
+        target.transpose(order)[...] = values.reshape([arr.shape[a] for a in order])
+    if _state.grad_enabled and t._requires_grad:
+        from .autograd._views import Zero
+
+        const = Tensor._make(target.astype(arr.dtype, copy=False))
+        return t._inplace(lambda s: Zero.apply(s, 0) + const)
+    if not arr.flags.writeable:
+        raise RuntimeError(_errors.INTERNAL_OVERLAP)
+    np.copyto(arr, target, casting="unsafe")
+    t._bump_version()
+    return t
+
+
+def _need_float(t: Tensor, kernel: str) -> np.dtype:
+    dt = t._data.dtype
+    if dt.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_long_name(dt)}'")
+    return dt
+
+
+def _long_name(dt: np.dtype) -> str:
+    return {
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }.get(dt.name, dt.name)
+
+
+def _fmt(x: float) -> str:
+    """A number as PyTorch's messages print it (1 not 1.0)."""
+    return f"{x:g}" if float(x) == x else str(x)
+
+
+# In-place samplers: the methods Tensor.uniform_ ... Tensor.bernoulli_ call these.
+
+
+def uniform_(
+    t: Tensor, from_: float = 0.0, to: float = 1.0, *, generator: Generator | None = None
+) -> Tensor:
+    dt = _need_float(t, "check_uniform_bounds")
+    if from_ > to:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={_fmt(from_)} > "
+            f"to={_fmt(to)}"
+        )
+    g = _gen(generator)
+    return _fill(t, lambda n: _uniform(g, n, dt, float(from_), float(to)))
+
+
+def _check_std(std: float) -> None:
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(std)}")
+
+
+def normal_(
+    t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None
+) -> Tensor:
+    dt = _need_float(t, "normal_kernel_cpu")
+    _check_std(std)
+    g = _gen(generator)
+    contiguous = t._data.flags.c_contiguous
+    return _fill(t, lambda n: _normal(g, n, dt, float(mean), float(std), contiguous))
+
+
+def _dist_float(t: Tensor, name: str) -> None:
+    if t._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"{name} distribution is a continuous probability distribution. dtype must be a "
+            f"floating point but you specified {_long_name(t._data.dtype)}"
+        )
+
+
+def exponential_(t: Tensor, lambd: float = 1.0, *, generator: Generator | None = None) -> Tensor:
+    _dist_float(t, "Exponential")
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_fmt(lambd)}")
+    g = _gen(generator)
+    # -1/lambda * log1p(-u), in double
+    return _fill(t, lambda n: (-1.0 / lambd) * _libm(math.log1p, -_unit_f64(g, n)))
+
+
+def geometric_(t: Tensor, p: float, *, generator: Generator | None = None) -> Tensor:
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_fmt(p)}")
+    g = _gen(generator)
+
+    def sample(n: int) -> np.ndarray:
+        u = _unit_f64(g, n)
+        logs = np.full(n, -np.inf)
+        logs[u > 0] = _libm(math.log, u[u > 0])
+        return np.ceil(logs / math.log1p(-p))
+
+    return _fill(t, sample)
+
+
+def log_normal_(
+    t: Tensor, mean: float = 1.0, std: float = 2.0, *, generator: Generator | None = None
+) -> Tensor:
+    _need_float(t, "log_normal_cpu")
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_fmt(std)}")
+    g = _gen(generator)
+    return _fill(t, lambda n: _libm(math.exp, _normal_scalar(g, n, float(mean), float(std))))
+
+
+def cauchy_(
+    t: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator: Generator | None = None
+) -> Tensor:
+    if t._data.dtype.kind != "f":  # PyTorch names the type as C++ does here
+        cname = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char"}
+        raise RuntimeError(
+            "Cauchy distribution is a continuous probability distribution. dtype must be a "
+            f"floating point but you specified {cname.get(t._data.dtype.name, t._data.dtype.name)}"
+        )
+    g = _gen(generator)
+    # median + sigma * tan(pi * (u - 0.5)), in double
+    return _fill(
+        t, lambda n: _fma64(sigma, _libm(math.tan, math.pi * (_unit_f64(g, n) - 0.5)), median)
+    )
+
+
+def random_(
+    t: Tensor,
+    from_: int | None = None,
+    to: int | None = None,
+    *,
+    generator: Generator | None = None,
+) -> Tensor:
+    """``random_()``, ``random_(to)`` and ``random_(from, to)`` as PyTorch draws them."""
+    g = _gen(generator)
+    dt = t._data.dtype
+    if from_ is None and to is None:
+        return _fill(t, lambda n: _random_full(g, n, dt))
+    if to is None:
+        from_, to = 0, from_
+    assert from_ is not None and to is not None
+    low, high = int(from_), int(to)
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    return _fill(t, lambda n: _from_to(g, n, dt, low, high - low))
+
+
+def bernoulli_(t: Tensor, p: Any = 0.5, *, generator: Generator | None = None) -> Tensor:
+    """Ones with probability ``p`` (a number, or a tensor broadcast to ``t``)."""
+    g = _gen(generator)
+    if isinstance(p, Tensor):
+        pd = np.broadcast_to(p._data, t._data.shape)
+        if pd.dtype == _F64:
+            return _fill(t, lambda n: _unit_f64(g, n) < pd.reshape(-1))
+        # a float p draws float uniforms (24 bits) and compares in float
+        return _fill(t, lambda n: _unit_f32(g, n) < pd.astype(np.float32).reshape(-1))
+    p = float(p)
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(p)}")
+    return _fill(t, lambda n: _unit_f64(g, n) < p)
+
+
+# --- torch.* functions ---------------------------------------------------------------------------
+
+
+def _empty(shape: tuple[int, ...], dt: np.dtype) -> Tensor:
+    return Tensor._make(np.empty(shape, dtype=dt))
+
+
+def _float_result(size: tuple[Any, ...], dtype: Any, device: Any, kernel: str) -> Tensor:
+    check_device(device)
+    dt = _float_dtype(dtype)
+    if dt.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_long_name(dt)}'")
+    return _empty(parse_shape(size), dt)
+
+
+def rand(
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kw: Any,
+) -> Tensor:
+    """Uniform samples in [0, 1)."""
+    t = uniform_(_float_result(size, dtype, device, "check_uniform_bounds"), generator=generator)
+    return _finish(t._data, requires_grad)
+
+
+def randn(
+    *size: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kw: Any,
+) -> Tensor:
+    """Standard normal samples."""
+    t = normal_(_float_result(size, dtype, device, "normal_kernel_cpu"), generator=generator)
+    return _finish(t._data, requires_grad)
+
+
+def randint(
+    *args: Any,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    size: Any = None,
+    **kw: Any,
+) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
+    check_device(device)
+    if size is not None:
+        args = (*args, size)
+    if len(args) == 2:
+        low, high, shape = 0, args[0], args[1]
+    elif len(args) == 3:
+        low, high, shape = args
+    else:
+        raise TypeError("randint() expects (high, size) or (low, high, size)")
+    dt = to_dtype(dtype).np if dtype is not None else np.dtype(np.int64)
+    t = random_(_empty(parse_shape((shape,)), dt), int(low), int(high), generator=generator)
+    return _finish(t._data, requires_grad)
+
+
+def randperm(
+    n: int,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kw: Any,
+) -> Tensor:
+    """A random permutation of 0..n-1."""
+    check_device(device)
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    dt = to_dtype(dtype).np if dtype is not None else np.dtype(np.int64)
+    return _finish(_randperm(_gen(generator), int(n)).astype(dt), requires_grad)
+
+
+def _like(input: Tensor, dtype: Any) -> Tensor:
+    dt = to_dtype(dtype).np if dtype is not None else input._data.dtype
+    return _empty(input._data.shape, dt)
+
+
+def rand_like(
+    input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
+) -> Tensor:
+    check_device(device)
+    return _finish(uniform_(_like(input, dtype))._data, requires_grad)
+
+
+def randn_like(
+    input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
+) -> Tensor:
+    check_device(device)
+    return _finish(normal_(_like(input, dtype))._data, requires_grad)
+
+
+def randint_like(
+    input: Tensor,
+    low: int,
+    high: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kw: Any,
+) -> Tensor:
+    check_device(device)
+    if high is None:
+        low, high = 0, low
+    return _finish(random_(_like(input, dtype), int(low), int(high))._data, requires_grad)
+
+
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kw: Any,
+) -> Tensor:
+    """Normal samples: ``normal(mean, std, size)`` with numbers, or tensors for either.
+
+    With a tensor, PyTorch draws standard normals of the broadcast shape, then scales by ``std``
+    and adds ``mean``; with a number ``std`` it draws N(0, std) and adds the mean tensor.
+    """
+    g = _gen(generator)
+    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not mt and not st:
+        if size is None:
+            raise TypeError("normal() missing required argument 'size'")
+        t = normal_(
+            _float_result((size,), dtype, device, "normal_kernel_cpu"),
+            float(mean),
+            float(std),
+            generator=g,
+        )
+        return _finish(t._data, requires_grad)
+    if st:
+        if (std._data < 0).any():
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+    else:
+        _check_std(float(std))
+    dt = np.result_type(*(x._data.dtype for x in (mean, std) if isinstance(x, Tensor)))
+    shape = (
+        np.broadcast_shapes(*(x._data.shape for x in (mean, std) if isinstance(x, Tensor)))
+        if not (mt and st)
+        else _broadcast(mean, std)
+    )
+    if mt and not st:
+        z = _normal(g, math.prod(shape), dt, 0.0, float(std)).reshape(shape)
+        return _finish((z + mean._data).astype(dt), requires_grad)
+    z = _normal(g, math.prod(shape), dt, 0.0, 1.0).reshape(shape)
+    m = mean._data if mt else np.asarray(mean, dtype=dt)
+    return _finish((z * std._data + m).astype(dt), requires_grad)
+
+
+def _broadcast(a: Tensor, b: Tensor) -> tuple[int, ...]:
+    try:
+        return np.broadcast_shapes(a._data.shape, b._data.shape)
+    except ValueError:
+        raise _errors.broadcast_mismatch(a._data.shape, b._data.shape) from None
+
+
+def bernoulli(
+    input: Tensor, p: float | None = None, *, generator: Generator | None = None, **kw: Any
+) -> Tensor:
+    """Ones with probability ``input`` (or a number ``p``), in ``input``'s dtype."""
+    out = _empty(input._data.shape, input._data.dtype)
+    if p is not None:
+        return bernoulli_(out, p, generator=generator)
+    d = input._data
+    if d.dtype.kind == "f" and d.size and not ((d >= 0) & (d <= 1)).all():
+        raise RuntimeError(
+            "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error "
+            "message be improved?  If so, please report an enhancement request to PyTorch.)"
+        )
+    return bernoulli_(out, input, generator=generator)
+
+
+def multinomial(
+    input: Tensor,
+    num_samples: int,
+    replacement: bool = False,
+    *,
+    generator: Generator | None = None,
+    **kw: Any,
+) -> Tensor:
+    """Indices drawn from the rows of ``input`` taken as (unnormalised) probabilities."""
+    p = input._data
+    if p.dtype.kind != "f":
+        raise RuntimeError(
+            f"multinomial only supports floating-point dtypes for input, got: {_long_name(p.dtype)}"
+        )
+    if p.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > p.shape[-1]:
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
+    g = _gen(generator)
+    rows = p.reshape(-1, p.shape[-1])
+    if not replacement or num_samples == 1:
+        # Gumbel trick as PyTorch: argmax / top-k of p / q with q ~ Exp(1) in p's dtype.
+        if not (np.isfinite(rows).all() and (rows >= 0).all()):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if (rows.sum(axis=1) == 0).any():
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        q = (-_libm(math.log1p, -_unit_f64(g, rows.size))).astype(p.dtype).reshape(rows.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = rows / q
+        if num_samples == 1:
+            idx = np.argmax(s, axis=1)[:, None]
+        else:
+            idx = np.argsort(-s, axis=1, kind="stable")[:, :num_samples]
+    else:
+        idx = np.empty((rows.shape[0], num_samples), dtype=np.int64)
+        for i, row in enumerate(rows):
+            if (row < 0).any():
+                raise RuntimeError(
+                    "invalid multinomial distribution (encountering probability entry < 0)"
+                )
+            if not np.isfinite(row).all():
+                raise RuntimeError(
+                    "invalid multinomial distribution (encountering probability entry = "
+                    "infinity or NaN)"
+                )
+            cum = np.add.accumulate(row.astype(p.dtype if p.dtype != np.float16 else _F32))
+            total = cum[-1]
+            if not total > 0:
+                raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+            cum = cum / total
+            cum[-1] = 1
+            # first slot whose cumulative probability is >= u (PyTorch's binary search)
+            idx[i] = np.searchsorted(cum.astype(np.float64), _unit_f64(g, num_samples), "left")
+    return _finish(idx.astype(np.int64).reshape(*p.shape[:-1], num_samples), False)
+
+
+def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
+    """Poisson counts with rates ``input``, as PyTorch's ``sample_poisson`` (numpy's method)."""
+    rates = input._data
+    if (rates < 0).any():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    g = _gen(generator)
+    flat = rates.reshape(-1).astype(np.float64).tolist()
+    out = [_poisson_one(lam, g) for lam in flat]
+    return _finish(np.array(out, dtype=np.float64).astype(rates.dtype).reshape(rates.shape), False)
+
+
+def _uniform_one(g: Generator) -> float:
+    return float((int(g._raw64(1)[0]) & ((1 << 53) - 1)) * 2.0**-53)
+
+
+def _poisson_one(lam: float, g: Generator) -> int:
+    if lam >= 10:  # transformed rejection (Hoermann 1993)
+        slam, loglam = math.sqrt(lam), math.log(lam)
+        b = 0.931 + 2.53 * slam
+        a = -0.059 + 0.02483 * b
+        invalpha = 1.1239 + 1.1328 / (b - 3.4)
+        vr = 0.9277 - 3.6224 / (b - 2)
+        while True:
+            u = _uniform_one(g) - 0.5
+            v = _uniform_one(g)
+            us = 0.5 - abs(u)
+            k = math.floor((2 * a / us + b) * u + lam + 0.43)
+            if us >= 0.07 and v <= vr:
+                return k
+            if k < 0 or (us < 0.013 and v > us):
+                continue
+            lhs = math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
+            if lhs <= -lam + k * loglam - math.lgamma(k + 1.0):
+                return k
+    if lam == 0:
+        return 0
+    enlam, x, prod = math.exp(-lam), 0, 1.0  # multiply uniforms until below e^-lambda
+    while True:
+        prod *= _uniform_one(g)
+        if prod > enlam:
+            x += 1
+        else:
+            return x
