@@ -17,7 +17,14 @@ import numpy as np
 
 from . import _errors, _tensor_ref
 from ._device import CPU, check_device, device
-from .autograd.function import _OUTPUT, AccumulateGrad, Node, RemovableHandle, _add_hook
+from .autograd.function import (
+    _INPLACE_OUTPUT,
+    _OUTPUT,
+    AccumulateGrad,
+    Node,
+    RemovableHandle,
+    _add_hook,
+)
 from .autograd.grad_mode import _state
 from .dtypes import dtype, from_numpy_dtype, get_default_dtype, to_dtype
 from .ops._util import dtype_name
@@ -573,9 +580,11 @@ class Tensor(
         if node is not None and node._saved:
             # A node that saved its output (sigmoid_, exp_) saved what is now this tensor's
             # value: a later write into this tensor must invalidate it, as in PyTorch.
+            # A failed check names this tensor's history then, as PyTorch's message does.
             counter = self._counter()
+            mine = weakref.ref(self)
             node._saved = tuple(
-                (e[0], e[1], e[2], counter, counter.value, *e[5:])
+                (_INPLACE_OUTPUT, e[1], e[2], counter, counter.value, mine, *e[5:])
                 if e is not None and e[0] == _OUTPUT
                 else e
                 for e in node._saved
@@ -610,8 +619,10 @@ class Tensor(
 
     def zero_(self) -> Tensor:
         if _state.grad_enabled and self._requires_grad:
-            from .autograd._views import Zero
+            from .autograd._views import Zero, fill_expanded
 
+            if self._base is not None and _errors.has_internal_overlap(self._data):
+                return fill_expanded(self, 0)
             return self._inplace(lambda s: Zero.apply(s, 0))
         return self._fill_untracked(0)
 
@@ -619,8 +630,10 @@ class Tensor(
         if isinstance(value, Tensor):
             value = value.item()
         if _state.grad_enabled and self._requires_grad:
-            from .autograd._views import Fill
+            from .autograd._views import Fill, fill_expanded
 
+            if self._base is not None and _errors.has_internal_overlap(self._data):
+                return fill_expanded(self, value)
             return self._inplace(lambda s: Fill.apply(s, value))
         return self._fill_untracked(value)
 

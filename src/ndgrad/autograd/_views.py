@@ -160,6 +160,40 @@ class Fill(NumpyFunction):
         return Tensor._make(np.zeros_like(grad._data)), None
 
 
+class OverlappingWrite(NumpyFunction):
+    """The base after fill_/zero_ wrote through an expanded view of it (one value into every
+    element, which PyTorch allows). Its backward cannot tell the repeated elements apart and
+    raises PyTorch's error, as PyTorch's CopySlices does there."""
+
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx: Any, base: np.ndarray) -> np.ndarray:
+        return base
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Any:
+        from .. import _errors
+
+        raise RuntimeError(_errors.INTERNAL_OVERLAP)
+
+
+def fill_expanded(view: Tensor, value: Any) -> Tensor:
+    """``view.fill_(value)`` while recording, ``view`` expanded: write, then give the base a
+    history whose backward raises (see OverlappingWrite); the view re-derives from it lazily."""
+    from .._tensor import Tensor
+
+    view._check_inplace()
+    base = view._base
+    assert base is not None
+    view._data[...] = value
+    view._bump_version()
+    old = Tensor._make(base._data, base.grad_fn, base._output_nr)
+    old._requires_grad = base._requires_grad
+    _set_history(base, OverlappingWrite.apply(old))
+    return view
+
+
 class Zero(Fill):
     node_name = "ZeroBackward0"
 

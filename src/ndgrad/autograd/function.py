@@ -117,6 +117,9 @@ def _checked_hook_results(result: Any, grads: Any, hook: Any) -> list[Any]:
 # `ctx.save_for_backward` keeps the raw objects; `Function.apply` then resolves each to what it is,
 # so that `saved_tensors` can hand back graph-connected tensors (needed under create_graph).
 _INPUT, _OUTPUT, _CONSTANT = 0, 1, 2
+# An output written into a tensor by an in-place op (Tensor._inplace): like _OUTPUT, plus a
+# weak reference to that tensor, whose history a failed version check names.
+_INPLACE_OUTPUT = 3
 
 _RELEASED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -312,6 +315,22 @@ def _unpack(node: Any, entry: tuple[Any, ...] | None) -> Any:
             raise _modified_error(tensor, version, node.name())
         if len(entry) > 5 and _state.forward_ad:  # forward_ad recorded the output's tangent
             tensor.__dict__["_fw_grad"] = entry[5]
+        return tensor
+    if kind == _INPLACE_OUTPUT:
+        array, output_nr, counter, version, written = entry[1:6]
+        tensor = _tensor_cls()._make(array, node, output_nr)
+        tensor._version_counter = counter
+        if counter.value != version:
+            live = written()
+            if live is None:
+                raise _modified_error(tensor, version, node.name())
+            try:
+                fn = live.grad_fn  # a view's history is re-derived on read
+            except RuntimeError:  # a stale unbind/split output
+                fn = None
+            raise _modified_error(live, version, node.name() if fn is None else fn.name())
+        if len(entry) > 6 and _state.forward_ad:
+            tensor.__dict__["_fw_grad"] = entry[6]
         return tensor
     value = entry[1]
     return _tensor_cls()._make(value) if isinstance(value, np.ndarray) else value
