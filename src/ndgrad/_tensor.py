@@ -580,15 +580,24 @@ class Tensor(
         if node is not None and node._saved:
             # A node that saved its output (sigmoid_, exp_) saved what is now this tensor's
             # value: a later write into this tensor must invalidate it, as in PyTorch.
-            # A failed check names this tensor's history then, as PyTorch's message does.
+            # Written through a view, a failed check names the view's history at that time,
+            # as PyTorch's message does (_INPLACE_OUTPUT); otherwise this node.
             counter = self._counter()
-            mine = weakref.ref(self)
-            node._saved = tuple(
-                (_INPLACE_OUTPUT, e[1], e[2], counter, counter.value, mine, *e[5:])
-                if e is not None and e[0] == _OUTPUT
-                else e
-                for e in node._saved
-            )
+            if self._base is None:
+                node._saved = tuple(
+                    (e[0], e[1], e[2], counter, counter.value, *e[5:])
+                    if e is not None and e[0] == _OUTPUT
+                    else e
+                    for e in node._saved
+                )
+            else:
+                mine = weakref.ref(self)
+                node._saved = tuple(
+                    (_INPLACE_OUTPUT, e[1], e[2], counter, counter.value, mine, *e[5:])
+                    if e is not None and e[0] == _OUTPUT
+                    else e
+                    for e in node._saved
+                )
         from .autograd._views import rebase_history
 
         rebase_history(self, result)
