@@ -131,3 +131,13 @@ def has_internal_overlap(a: np.ndarray) -> bool:
     return not a.flags.writeable or any(
         st == 0 and n > 1 for n, st in zip(a.shape, a.strides, strict=True)
     )
+
+
+def same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """True if ``a`` and ``b`` are the same elements of the same memory in the same layout."""
+    return (
+        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+        and a.shape == b.shape
+        and a.strides == b.strides
+        and a.dtype == b.dtype
+    )

@@ -524,12 +524,14 @@ class Tensor(
         if not _state.grad_enabled:
             return
         base = self._base
-        if self.grad_fn is None and self._requires_grad:
-            raise RuntimeError(
-                _errors.LEAF_INPLACE if base is None else _errors.VIEW_OF_LEAF_INPLACE
-            )
         if base is None:
+            if self.grad_fn is None and self._requires_grad:
+                raise RuntimeError(_errors.LEAF_INPLACE)
             return
+        if "_plain_multi_output_view" in self.__dict__ and self._requires_grad:
+            raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
+        if self.grad_fn is None and self._requires_grad:
+            raise RuntimeError(_errors.VIEW_OF_LEAF_INPLACE)
         if self.__dict__:
             if "_multi_output_view" in self.__dict__ and self.grad_fn is not None:
                 raise RuntimeError(
@@ -560,6 +562,9 @@ class Tensor(
         if not recording:
             result = compute(self)
             if result._requires_grad and _state.grad_enabled:
+                if "_plain_multi_output_view" in self.__dict__:
+                    # unbind/split of a tensor that needs no grad, written with one that does
+                    raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
                 recording = True
             else:
                 self._write(result._data)
@@ -700,10 +705,9 @@ class Tensor(
         self._check_inplace()
         _errors.check_no_partial_overlap(self._data, src._data)
         a, b = self._data, src._data
-        if (
-            not (_state.grad_enabled and (self._requires_grad or src._requires_grad))
-            and a.__array_interface__ == b.__array_interface__
-        ):
+        if not (
+            _state.grad_enabled and (self._requires_grad or src._requires_grad)
+        ) and _errors.same_memory(a, b):
             self._bump_version()  # the same memory, layout and dtype: nothing to copy (PyTorch)
             return self
         return self._inplace(lambda s: Copy.apply(s, src))

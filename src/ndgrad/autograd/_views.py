@@ -178,16 +178,20 @@ class OverlappingWrite(NumpyFunction):
         raise RuntimeError(_errors.INTERNAL_OVERLAP)
 
 
-def fill_expanded(view: Tensor, value: Any) -> Tensor:
-    """``view.fill_(value)`` while recording, ``view`` expanded: write, then give the base a
-    history whose backward raises (see OverlappingWrite); the view re-derives from it lazily."""
+def fill_expanded(view: Tensor, value: Any, write: Any = None) -> Tensor:
+    """``view.fill_(value)`` while recording, ``view`` expanded: write (or call ``write()``),
+    then give the base a history whose backward raises (see OverlappingWrite); the view
+    re-derives from it lazily."""
     from .._tensor import Tensor
 
     view._check_inplace()
     base = view._base
     assert base is not None
-    view._data[...] = value
-    view._bump_version()
+    if write is None:
+        view._data[...] = value
+        view._bump_version()
+    else:
+        write()
     old = Tensor._make(base._data, base.grad_fn, base._output_nr)
     old._requires_grad = base._requires_grad
     _set_history(base, OverlappingWrite.apply(old))

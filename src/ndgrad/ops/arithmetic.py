@@ -78,11 +78,45 @@ class Clone(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        return x.copy(order="K")  # keeps the layout, as PyTorch's preserve_format
+        if _errors._dense(x):
+            return x.copy(order="K")  # the same layout, as PyTorch's preserve_format
+        return _copy_like_torch(x)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         return grad
+
+
+def _copy_like_torch(x: np.ndarray) -> np.ndarray:
+    """A dense copy of a strided ``x`` laid out as PyTorch's empty_like(preserve_format) lays
+    it out: dims ordered by stride, innermost first, a stride-0 (expanded) dim keeping its
+    place and equal strides putting the smaller size inside (PyTorch's infer_dense_strides)."""
+    n = x.ndim
+    perm = list(range(n - 1, -1, -1))  # perm[0] is the innermost dim
+
+    def should_swap(d0: int, d1: int) -> int:
+        s0, s1 = x.strides[d0], x.strides[d1]
+        if s0 == 0 or s1 == 0:
+            return 0
+        if s0 != s1:
+            return 1 if s0 > s1 else -1
+        return 1 if x.shape[d0] > x.shape[d1] else 0
+
+    for i in range(1, n):  # insertion sort, stable
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    outer_first = perm[::-1]
+    out = np.empty(tuple(x.shape[d] for d in outer_first), x.dtype).transpose(
+        np.argsort(outer_first)
+    )
+    out[...] = x
+    return out
 
 
 class CloneContiguous(Clone):

@@ -583,7 +583,13 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             _check_overlap(input, p, value, mask_fill)
         data = value._data if isinstance(value, Tensor) else value
         if p.adv is None:
-            if _errors.has_internal_overlap(input._data[p.basic]):
+            dst = input._data[p.basic]
+            if isinstance(data, np.ndarray) and _errors.same_memory(
+                dst, np.broadcast_to(data, dst.shape)
+            ):
+                input._bump_version()  # the very same memory: nothing to copy (PyTorch)
+                return
+            if _errors.has_internal_overlap(dst):
                 raise RuntimeError(_errors.INTERNAL_OVERLAP)
             input._data[p.basic] = data
         else:
@@ -600,6 +606,8 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
                 nr=0, fn=p.view_cls._backward_cls.__name__.removesuffix("Backward0")
             )
         )
+    if "_plain_multi_output_view" in input.__dict__:
+        raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
     input._check_inplace()
     if isinstance(value, Tensor):
         _check_overlap(input, p, value, mask_fill)
@@ -614,6 +622,13 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         # included), and fills the target with a 0-d value otherwise.
         cls = WholeFill if one_value and target != () else WholeCopy
     if input._base is not None:  # recorded on the base (Tensor._inplace, autograd/_views.py)
+        if p.adv is not None and one_value and _errors.has_internal_overlap(input._data):
+            # One value through an index into an expanded tensor: PyTorch writes it (index_put_
+            # on an expanded tensor is deprecated, not refused); a backward through it raises.
+            from ..autograd._views import fill_expanded
+
+            fill_expanded(input, value, lambda: setitem(input.detach(), index, value))
+            return
         if p.adv is None and not p.trivial and _errors.has_internal_overlap(input._data):
             # Part of an expanded tensor: PyTorch writes through the view input[key], which may
             # repeat nothing even though input does (the whole-view write would be refused).

@@ -117,6 +117,10 @@ def _multi_output_views(outs: tuple[Tensor, ...], base: Tensor) -> tuple[Tensor,
     views = tuple(_as_view(out, base) for out in outs)
     for v in views:
         v.__dict__["_multi_output_view"] = True
+        if v.grad_fn is None:
+            # Of a tensor that needs no grad: a recorded write into it later is refused with
+            # PyTorch's no_grad-view message.
+            v.__dict__["_plain_multi_output_view"] = True
     return views
 
 
