@@ -48,6 +48,12 @@ STALE_MULTI_OUTPUT_VIEW = (
     "do not allow the output views to be modified inplace. You should replace the inplace "
     "operation by an out-of-place one."
 )
+NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "This view is the output of a function that returns multiple views. Such functions do not "
+    "allow the output views to be modified inplace. You should replace the inplace operation by "
+    "an out-of-place one."
+)
 NO_GRAD_VIEW_INPLACE = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
     "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
@@ -128,6 +134,8 @@ def check_no_overlap(dst: np.ndarray, src: np.ndarray) -> None:
 
 def has_internal_overlap(a: np.ndarray) -> bool:
     """True if ``a`` repeats a memory location along some dim (an expanded tensor)."""
+    if not a.size:
+        return False
     return not a.flags.writeable or any(
         st == 0 and n > 1 for n, st in zip(a.shape, a.strides, strict=True)
     )

@@ -529,7 +529,7 @@ class Tensor(
                 raise RuntimeError(_errors.LEAF_INPLACE)
             return
         if "_plain_multi_output_view" in self.__dict__ and self._requires_grad:
-            raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
+            raise RuntimeError(_errors.NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE)
         if self.grad_fn is None and self._requires_grad:
             raise RuntimeError(_errors.VIEW_OF_LEAF_INPLACE)
         if self.__dict__:
@@ -564,7 +564,7 @@ class Tensor(
             if result._requires_grad and _state.grad_enabled:
                 if "_plain_multi_output_view" in self.__dict__:
                     # unbind/split of a tensor that needs no grad, written with one that does
-                    raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
+                    raise RuntimeError(_errors.NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE)
                 recording = True
             else:
                 self._write(result._data)

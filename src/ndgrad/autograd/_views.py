@@ -219,11 +219,23 @@ def _rederive(view: Tensor, root: Tensor) -> None:
             _make_stale(view)
         return
 
+    from .._tensor import Tensor
+
+    had_history = view.__dict__.get("grad_fn") is not None
     previous = _state.grad_enabled
     _state.grad_enabled = True
     try:
         idx = flat_index(root._data, view._data, written=False)
         fresh = AsStrided.apply(root, idx, root._data.shape)
+        if fresh.grad_fn is None and had_history:
+            # The root stopped requiring grad (detach_()) after the view was made: PyTorch still
+            # gives the view an AsStridedBackward0, whose gradient goes nowhere.
+            stand_in = Tensor._make(root._data)
+            stand_in._requires_grad = True
+            fresh = AsStrided.apply(stand_in, idx, root._data.shape)
+            node = fresh.grad_fn
+            assert node is not None
+            node._edges = tuple(e if e is None else (None, 0, e[2], e[3]) for e in node._edges)
     finally:
         _state.grad_enabled = previous
     _set_history(view, fresh)

@@ -597,7 +597,8 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         input._bump_version()
         return
     if input.grad_fn is None and input._requires_grad:
-        raise RuntimeError(_errors.LEAF_INPLACE if p.trivial else _errors.VIEW_OF_LEAF_INPLACE)
+        leaf = p.trivial and input._base is None
+        raise RuntimeError(_errors.LEAF_INPLACE if leaf else _errors.VIEW_OF_LEAF_INPLACE)
     if "_multi_output_view" in input.__dict__ and p.adv is None and not p.trivial and input.grad_fn:
         # PyTorch first takes the view input[key], which inherits the unbind/split rule, and
         # names that view in its refusal.
@@ -607,7 +608,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             )
         )
     if "_plain_multi_output_view" in input.__dict__:
-        raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
+        raise RuntimeError(_errors.NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE)
     input._check_inplace()
     if isinstance(value, Tensor):
         _check_overlap(input, p, value, mask_fill)
