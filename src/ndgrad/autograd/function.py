@@ -149,7 +149,12 @@ def _modified_error(t: Tensor, saved_version: int, node_name: str | None) -> Run
     if node_name is not None:
         if node_name in ("CopySlices", "CopyBackwards"):  # C++ nodes in PyTorch, named so
             node_name = "torch::autograd::" + node_name
-        where = f", which is output {t._output_nr} of {re.sub(r'Backward[0-9]*$', '', node_name)},"
+        # PyTorch drops "Backward0" (SigmoidBackward0 -> Sigmoid) but only "Backward" from
+        # other numbers (FillBackward2 -> Fill2).
+        op = node_name
+        if not op.startswith("torch::"):
+            op = re.sub(r"Backward0$", "", op).replace("Backward", "")
+        where = f", which is output {t._output_nr} of {op},"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{_type_string(t)}]{where} is at version {t._version}; expected version "
