@@ -48,6 +48,12 @@ STALE_MULTI_OUTPUT_VIEW = (
     "do not allow the output views to be modified inplace. You should replace the inplace "
     "operation by an out-of-place one."
 )
+STALE_NO_GRAD_MULTI_OUTPUT_VIEW = (
+    "A view was created in no_grad mode and its base or another view of its base has been "
+    "modified inplace with grad mode enabled. This view is the output of a function that returns "
+    "multiple views. Such functions do not allow the output views to be modified inplace. You "
+    "should replace the inplace operation by an out-of-place one."
+)
 NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE = (
     "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
     "This view is the output of a function that returns multiple views. Such functions do not "

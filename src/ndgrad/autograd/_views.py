@@ -265,9 +265,16 @@ def _make_stale(view: Tensor) -> None:
 
     fn = view.__dict__.get("grad_fn")
     name = "" if fn is None else re.sub(r"Backward\d*$", "", fn.name())
-    view.__dict__["_stale_message"] = _errors.STALE_MULTI_OUTPUT_VIEW.format(
-        nr=view._output_nr, fn=name
-    )
+    d = view.__dict__
+    if fn is None:  # an output of a tensor that needed no grad then
+        d["_stale_message"] = _errors.STALE_NO_GRAD_MULTI_OUTPUT_VIEW
+    else:
+        d["_stale_message"] = _errors.STALE_MULTI_OUTPUT_VIEW.format(
+            nr=d.get("_output_nr", 0), fn=name
+        )
+    base = view._base
+    # It still requires grad when it had history or its base now has some (PyTorch).
+    d["_requires_grad"] = fn is not None or (base is not None and base._requires_grad)
     view.__class__ = _StaleMultiOutputView
 
 

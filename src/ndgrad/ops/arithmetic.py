@@ -87,20 +87,20 @@ class Clone(NumpyFunction):
         return grad
 
 
-def _copy_like_torch(x: np.ndarray) -> np.ndarray:
-    """A dense copy of a strided ``x`` laid out as PyTorch's empty_like(preserve_format) lays
-    it out: dims ordered by stride, innermost first, a stride-0 (expanded) dim keeping its
-    place and equal strides putting the smaller size inside (PyTorch's infer_dense_strides)."""
-    n = x.ndim
+def _torch_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> list[int]:
+    """The dims as PyTorch's empty_like(preserve_format) orders them, outermost first: by
+    stride, a stride-0 (expanded) dim keeping its place, equal strides putting the smaller size
+    inside (its infer_dense_strides)."""
+    n = len(shape)
     perm = list(range(n - 1, -1, -1))  # perm[0] is the innermost dim
 
     def should_swap(d0: int, d1: int) -> int:
-        s0, s1 = x.strides[d0], x.strides[d1]
+        s0, s1 = strides[d0], strides[d1]
         if s0 == 0 or s1 == 0:
             return 0
         if s0 != s1:
             return 1 if s0 > s1 else -1
-        return 1 if x.shape[d0] > x.shape[d1] else 0
+        return 1 if shape[d0] > shape[d1] else 0
 
     for i in range(1, n):  # insertion sort, stable
         d1 = i
@@ -111,7 +111,12 @@ def _copy_like_torch(x: np.ndarray) -> np.ndarray:
                 d1 = d0
             elif c < 0:
                 break
-    outer_first = perm[::-1]
+    return perm[::-1]
+
+
+def _copy_like_torch(x: np.ndarray) -> np.ndarray:
+    """A dense copy of a strided ``x`` laid out as PyTorch's clone (preserve_format) lays it."""
+    outer_first = _torch_order(x.shape, x.strides)
     out = np.empty(tuple(x.shape[d] for d in outer_first), x.dtype).transpose(
         np.argsort(outer_first)
     )

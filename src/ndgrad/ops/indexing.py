@@ -98,8 +98,8 @@ class Index(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, key: Key) -> np.ndarray:
         ctx.in_shape = x.shape
         _save_indices(ctx, key)
-        # numpy may lay the result out with the indexed dims inside; PyTorch's is contiguous,
-        # and view() legality depends on it.
+        # numpy may lay the result out with the indexed dims inside; PyTorch's is contiguous
+        # (for a contiguous x, and mostly otherwise), and view() legality depends on it.
         return np.asarray(_get(x, key), order="C")
 
     @staticmethod
