@@ -596,19 +596,20 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             input._data[p.basic][p.adv] = data
         input._bump_version()
         return
+    if "_plain_multi_output_view" in input.__dict__:
+        raise RuntimeError(_errors.NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE)
     if input.grad_fn is None and input._requires_grad:
         leaf = p.trivial and input._base is None
         raise RuntimeError(_errors.LEAF_INPLACE if leaf else _errors.VIEW_OF_LEAF_INPLACE)
-    if "_multi_output_view" in input.__dict__ and p.adv is None and not p.trivial and input.grad_fn:
-        # PyTorch first takes the view input[key], which inherits the unbind/split rule, and
-        # names that view in its refusal.
+    through_view = p.adv is None or (p.mask_only is not None and p.view_cls is IndexUnsqueeze)
+    if "_multi_output_view" in input.__dict__ and through_view and not p.trivial and input.grad_fn:
+        # PyTorch first takes the view input[key] (a 0-d mask unsqueezes), which inherits the
+        # unbind/split rule, and names that view in its refusal.
         raise RuntimeError(
             _errors.MULTI_OUTPUT_VIEW_INPLACE.format(
                 nr=0, fn=p.view_cls._backward_cls.__name__.removesuffix("Backward0")
             )
         )
-    if "_plain_multi_output_view" in input.__dict__:
-        raise RuntimeError(_errors.NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE)
     input._check_inplace()
     if isinstance(value, Tensor):
         _check_overlap(input, p, value, mask_fill)

@@ -103,7 +103,9 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
     if "_multi_output_view" in base.__dict__:
         out.__dict__["_multi_output_view"] = True  # so is a view of such a view
     if "_view_of_leaf" in base.__dict__ or (
-        _state.grad_enabled and root._requires_grad and root.grad_fn is None
+        _state.grad_enabled
+        and ((root._requires_grad and root.grad_fn is None) or base.__dict__.get("_requires_grad"))
+        and base.grad_fn is None
     ):
         # In-place writes into it are refused while it requires grad, also after the leaf is
         # detach_()ed (PyTorch decides when the view is made).
