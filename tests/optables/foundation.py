@@ -58,6 +58,12 @@ OPS = [
     ),
     OpInfo("radd_scalar", lambda lib, a: 1.5 + a, lambda a: 1.5 + a, _unary()),
     OpInfo("sub", lambda lib, a, b: a - b, np.subtract, _binary()),
+    OpInfo(
+        "sub_alpha",
+        lambda lib, a, b: lib.sub(a, b, alpha=-0.5),
+        lambda a, b: a + 0.5 * b,
+        _binary()[:4],
+    ),
     OpInfo("rsub_scalar", lambda lib, a: 2 - a, lambda a: 2 - a, _unary()),
     OpInfo("mul", lambda lib, a, b: a * b, np.multiply, _binary()),
     OpInfo("mul_scalar", lambda lib, a: a * 3, lambda a: a * 3, _unary()),
