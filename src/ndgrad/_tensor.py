@@ -307,6 +307,21 @@ class Tensor(
         else:
             self._grad = Tensor._make(current._data + grad._data)
 
+    def _accumulate_np(self, grad: np.ndarray) -> None:
+        """``_accumulate`` of an array gradient, outside create_graph (a first-order backward)."""
+        current = self._grad
+        if current is None:
+            # A copy laid out as the variable, for the reasons given in _accumulate.
+            if self._data.flags.c_contiguous:
+                self._grad = Tensor._make(np.array(grad, order="C", copy=True))
+            else:
+                self._grad = Tensor._make(np.array(grad, order="K", copy=True))
+        elif not _errors.has_internal_overlap(current._data):
+            np.add(current._data, grad, out=current._data, casting="unsafe")
+            current._bump_version()
+        else:
+            self._grad = Tensor._make(current._data + grad)
+
     def detach(self) -> Tensor:
         """A tensor on the same storage, outside the graph; shares the version counter."""
         t = Tensor._make(self._data.view())  # a new array object: see ``data``

@@ -91,6 +91,25 @@ def _np_mean_like_var(x, dim=None, keepdim=False, **_):
     return np.mean(x, axis=axis, keepdims=keepdim)
 
 
+def _np_softmax(x, dim):
+    x1 = x.reshape(1) if x.ndim == 0 else x
+    e = np.exp(x1 - x1.max(axis=dim, keepdims=True))
+    return (e / e.sum(axis=dim, keepdims=True)).reshape(x.shape)
+
+
+def _np_log_softmax(x, dim):
+    return np.log(_np_softmax(x, dim))
+
+
+_SOFTMAX_SAMPLES = [
+    Sample(((3, 4),), {"dim": 1}),
+    Sample(((3, 4),), {"dim": 0}),
+    Sample(((2, 3, 4),), {"dim": -2}),
+    Sample(((3, 4),), {"dim": -1}, non_contiguous=True),
+    Sample(((),), {"dim": 0}),
+]
+
+
 def _np_logsumexp(x, dim, keepdim=False):
     axis = tuple(dim) if isinstance(dim, tuple) else dim
     if x.ndim == 0:
@@ -231,6 +250,14 @@ def _values_only(name, op, ref, samples, **kw):
 NORM_PS = [("2", 2), ("1", 1), ("inf", np.inf), ("-inf", -np.inf), ("3", 3), ("0.5", 0.5)]
 
 OPS = [
+    OpInfo("softmax", lambda lib, a, dim: lib.softmax(a, dim), _np_softmax, _SOFTMAX_SAMPLES),
+    OpInfo(
+        "log_softmax",
+        lambda lib, a, dim: lib.log_softmax(a, dim),
+        _np_log_softmax,
+        _SOFTMAX_SAMPLES,
+        domain=(-3.0, 3.0),
+    ),
     OpInfo(
         "prod",
         lambda lib, a, **kw: a.prod(**kw),

@@ -48,6 +48,12 @@ def _np_diag(x, diagonal=0):
 
 OPS = [
     OpInfo(
+        "reshape_alias",  # a non-contiguous input whose strides allow the view
+        lambda lib, x: x.mT.reshape(2, 2, 3),
+        lambda x: x.T.reshape(2, 2, 3),
+        [_s((3, 4))],
+    ),
+    OpInfo(
         "flatten",
         lambda lib, x, **kw: x.flatten(**kw),
         _np_flatten,

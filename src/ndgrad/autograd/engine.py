@@ -53,9 +53,22 @@ def run_backward(
         capture_slots.setdefault(node, []).append((nr, k))
     captured: list[Tensor | None] = [None] * len(captures or ())
 
+    # A first-order backward passes numpy arrays between nodes: a node whose Function has a
+    # numpy formula (backward_np) runs it directly; any other node, or one with hooks, gets its
+    # gradients wrapped as tensors and runs as under create_graph. The rare modes use tensors.
+    use_arrays = (
+        ARRAY_BACKWARD
+        and not create_graph
+        and not batched
+        and not _state.anomaly
+        and _state.tracer is None
+    )
     buffers: dict[Node, list[Any]] = {}
     for (node, nr), grad in zip(roots, root_grads, strict=True):
-        _add_to_buffer(buffers, node, nr, grad)
+        _add_to_buffer(buffers, node, nr, grad._data if use_arrays else grad)
+    if use_arrays and captures:
+        # autograd.grad(y, y, g) hands back g itself, as in tensor mode.
+        originals = {id(g._data): g for g in root_grads}
     ready = [(-n._sequence_nr, id(n), n) for n in buffers if n not in dependencies]
     heapq.heapify(ready)
 
@@ -84,6 +97,34 @@ def run_backward(
                 grads = buffers.pop(node, None)
                 if grads is None:
                     grads = [None] * max(len(node._output_meta), 1)
+                outputs: Sequence[Any]
+                if use_arrays:
+                    if node._pre_hooks or node._tensor_hooks or node._retained:
+                        grads = _run_pre_hooks_np(node, grads)
+                    if capture_slots:
+                        slots = capture_slots.get(node)
+                        if slots is not None:
+                            for nr, k in slots:
+                                captured[k] = _captured_tensor(grads[nr], originals)
+                            if not accumulate and isinstance(node, AccumulateGrad):
+                                continue
+                    if (needed is not None and node not in needed) or (
+                        grads[0] is None and _all_none(grads)
+                    ):
+                        outputs = ()
+                    elif node._arrays_ok and not node._hooks:
+                        outputs = node._apply_np(grads)  # type: ignore[attr-defined]
+                    else:
+                        outputs = _apply_as_tensors(node, grads)
+                    if (
+                        not keep_graph
+                        and node._saved is not None
+                        and (needed is None or node in needed)
+                    ):
+                        node._saved = None
+                        node._released = True
+                    following = _propagate_np(node, outputs, dependencies, buffers, ready)
+                    continue
                 if node._pre_hooks or node._tensor_hooks or node._retained:
                     grads = _run_pre_hooks(node, grads)
                 if capture_slots:
@@ -96,7 +137,7 @@ def run_backward(
                 if (needed is not None and node not in needed) or (
                     grads[0] is None and _all_none(grads)
                 ):
-                    outputs: Sequence[Any] = ()
+                    outputs = ()
                 else:
                     if _state.grads_batched or _state.anomaly:  # the rare modes, in _special
                         from ._special import apply_node
@@ -126,6 +167,142 @@ def run_backward(
         if gc_was_enabled:
             gc.enable()
     return captured
+
+
+# Off: every backward passes tensors (as create_graph does); tests compare the two paths.
+ARRAY_BACKWARD = True
+
+
+def _captured_tensor(grad: np.ndarray | None, originals: dict[int, Tensor]) -> Tensor | None:
+    if grad is None:
+        return None
+    original = originals.get(id(grad))
+    if original is not None and original._data is grad:
+        return original
+    return _tensor_ref.Tensor._make(grad)
+
+
+def _apply_as_tensors(node: Node, grads: list[Any]) -> tuple[Any, ...]:
+    """Run ``node`` (and its post-hooks) on its gradients as tensors; return arrays again.
+
+    The result keeps, at a position whose input was not a tensor, whatever the node returned
+    there (``_propagate_np`` raises PyTorch's error if that is not None); anything else that is
+    not a tensor or None is PyTorch's "expected Variable" error.
+    """
+    make = _tensor_ref.Tensor._make
+    tgrads = [None if g is None else make(g) for g in grads]
+    outputs: Sequence[Any] = node._apply(tgrads)
+    if node._hooks:
+        for hook in tuple(node._hooks.values()):
+            result = hook(tuple(outputs), tuple(tgrads))
+            if result is not None:
+                outputs = _checked_hook_results(result, outputs, hook)
+    arrays: list[Any] = []
+    edges = node._edges
+    for i, g in enumerate(outputs):
+        if g is None or (i < len(edges) and edges[i] is None):
+            arrays.append(g)
+        elif isinstance(g, _tensor_ref.Tensor):
+            arrays.append(g._data)
+        else:
+            raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
+    return tuple(arrays)
+
+
+def _run_pre_hooks_np(node: Node, grads: list[Any]) -> list[Any]:
+    """``_run_pre_hooks`` (node pre-hooks, tensor hooks, retain_grad) on array gradients."""
+    make = _tensor_ref.Tensor._make
+    tgrads = _run_pre_hooks(node, [None if g is None else make(g) for g in grads])
+    return [None if g is None else g._data for g in tgrads]
+
+
+def _propagate_np(
+    node: Node,
+    outputs: Sequence[Any],
+    dependencies: dict[Node, int],
+    buffers: dict[Node, list[Any]],
+    ready: list[Any],
+) -> Node | None:
+    """``_propagate`` for gradients that are numpy arrays."""
+    became_ready: Node | None = None
+    i = -1
+    for edge in node._edges:
+        i += 1
+        if edge is None:
+            if outputs and outputs[i] is not None:
+                raise RuntimeError(
+                    f"function {node.name()} returned a gradient different than None at position "
+                    f"{i + 1}, but the corresponding forward input was not a Variable"
+                )
+            continue
+        nxt = edge[0]
+        if nxt is None:
+            continue
+        if outputs:
+            g = outputs[i]
+            if g is not None:
+                if type(g) is not np.ndarray:
+                    g = np.asarray(g)  # a numpy scalar from a 0-d formula
+                dt = g.dtype
+                if g.shape != edge[2] or (dt is not edge[3] and dt != edge[3]):
+                    g = _validate_np(node, i, g, edge)
+                buf = buffers.get(nxt)
+                if buf is None:
+                    n_out = len(nxt._output_meta)
+                    if n_out <= 1:
+                        buffers[nxt] = [g]
+                    else:
+                        buf = buffers[nxt] = [None] * n_out
+                        buf[edge[1]] = g
+                else:
+                    current = buf[edge[1]]
+                    if current is None:
+                        buf[edge[1]] = g
+                    else:
+                        total = current + g
+                        buf[edge[1]] = total if type(total) is np.ndarray else np.asarray(total)
+        remaining = dependencies[nxt] - 1
+        dependencies[nxt] = remaining
+        if remaining == 0:
+            if became_ready is not None:
+                heapq.heappush(ready, (-became_ready._sequence_nr, id(became_ready), became_ready))
+            became_ready = nxt
+    if became_ready is not None and ready:
+        heapq.heappush(ready, (-became_ready._sequence_nr, id(became_ready), became_ready))
+        return None
+    return became_ready
+
+
+def _validate_np(node: Node, i: int, grad: np.ndarray, edge: tuple[Any, int, Any, Any]) -> Any:
+    """``_validate`` for an array: a broadcast gradient is summed back, the dtype cast."""
+    shape, dtype = edge[2], edge[3]
+    gshape = grad.shape
+    if gshape != shape:
+        if not _expandable(shape, gshape):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                f"{list(gshape)} but expected shape compatible with {list(shape)}"
+            )
+        grad = sum_to_np(grad, shape)
+    if grad.dtype != dtype:
+        grad = grad.astype(dtype)
+    return grad
+
+
+def sum_to_np(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``ops.shape.sum_to`` on an array: sum over the dims along which ``shape`` was broadcast."""
+    gshape = grad.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
+    )
+    if dims:
+        grad = np.asarray(grad.sum(axis=dims, keepdims=True))
+    if lead:
+        grad = grad.reshape(shape)
+    return grad
 
 
 def _all_none(grads: list[Any]) -> bool:
@@ -232,7 +409,7 @@ def _retain(tensor: Tensor, grad: Tensor) -> None:
         tensor._grad = tensor._grad + grad
 
 
-def _add_to_buffer(buffers: dict[Node, list[Any]], node: Node, nr: int, grad: Tensor) -> None:
+def _add_to_buffer(buffers: dict[Node, list[Any]], node: Node, nr: int, grad: Any) -> None:
     buf = buffers.get(node)
     if buf is None:
         buf = buffers[node] = [None] * max(len(node._output_meta), 1)

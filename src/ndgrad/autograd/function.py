@@ -189,6 +189,8 @@ class Node:
     _tensor_hooks: dict[int, dict[int, Callable[..., Any]]] | None = None
     _retained: dict[int, weakref.ref[Tensor]] | None = None
     needs_input_grad: tuple[bool, ...] = ()
+    # True where ``_apply_np`` runs this node on numpy arrays (a first-order backward).
+    _arrays_ok = False
 
     def name(self) -> str:
         return type(self).__name__
@@ -299,6 +301,37 @@ class FunctionCtx:
             values.append(_unpack(self, entry))
         return tuple(values)
 
+    @property
+    def saved_arrays(self) -> tuple[Any, ...]:
+        """``saved_tensors`` as numpy arrays (numbers as they were saved), for ``backward_np``.
+
+        The same checks as ``saved_tensors`` (a value modified in place since it was saved
+        raises), without building a tensor per value.
+        """
+        saved = self._saved
+        if saved is None:
+            if self._released:
+                raise RuntimeError(_RELEASED)
+            return ()
+        values = []
+        for entry in saved:
+            if entry is not None:
+                kind = entry[0]
+                if kind == _INPUT:
+                    tensor = entry[1]
+                    counter = tensor._version_counter
+                    if (0 if counter is None else counter.value) == entry[2]:
+                        values.append(tensor._data)
+                        continue
+                elif kind == _CONSTANT or (
+                    kind == _OUTPUT and len(entry) == 5 and entry[3].value == entry[4]
+                ):
+                    values.append(entry[1])
+                    continue
+            value = _unpack(self, entry)
+            values.append(value._data if isinstance(value, _tensor_ref.Tensor) else value)
+        return tuple(values)
+
 
 def _unpack(node: Any, entry: tuple[Any, ...] | None) -> Any:
     if entry is None:
@@ -388,14 +421,36 @@ class BackwardNode(Node, FunctionCtx):
             result = (result,)
         n = len(self._edges)
         if len(result) != n:
-            if len(result) > n and all(g is None for g in result[n:]):
-                result = result[:n]
-            else:
-                raise RuntimeError(
-                    f"function {self.name()} returned an incorrect number of gradients "
-                    f"(expected {n}, got {len(result)})"
-                )
+            result = _trim_gradients(self, result, n)
         return result
+
+    # Set per node class when its Function defines ``backward_np`` (see Function).
+    _np_backward: Callable[..., Any] | None = None
+
+    def _apply_np(self, grads: list[np.ndarray | None]) -> tuple[Any, ...]:
+        """``_apply`` on arrays, through the Function's ``backward_np`` (first-order backward)."""
+        if self._materialize_grads:
+            for i, g in enumerate(grads):
+                if g is None:
+                    shape, dtype = self._output_meta[i]
+                    grads[i] = np.zeros(shape, dtype)
+        result = self._np_backward(*grads)  # type: ignore[misc]  # bound: the node is the ctx
+        if type(result) is not tuple:
+            result = (result,)
+        n = len(self._edges)
+        if len(result) != n:
+            result = _trim_gradients(self, result, n)
+        return result
+
+
+def _trim_gradients(node: Node, result: tuple[Any, ...], n: int) -> tuple[Any, ...]:
+    """Extra trailing Nones are dropped; any other count mismatch is PyTorch's error."""
+    if len(result) > n and all(g is None for g in result[n:]):
+        return result[:n]
+    raise RuntimeError(
+        f"function {node.name()} returned an incorrect number of gradients "
+        f"(expected {n}, got {len(result)})"
+    )
 
 
 class Function(FunctionCtx):
@@ -408,6 +463,11 @@ class Function(FunctionCtx):
 
     Built-in ops set ``_numpy_forward = True``: their forward receives numpy arrays (tensor
     arguments unwrapped) and returns arrays. A user's Function receives tensors, as in PyTorch.
+
+    A built-in op may also define ``backward_np(ctx, *grad_arrays)``: the same formula as its
+    ``backward``, written on numpy arrays (``ctx.saved_arrays``). A first-order backward (no
+    ``create_graph``) runs it instead, without a tensor or a node per step of the formula; the
+    tensor formula stays the definition, and tests/test_backward_np.py checks the two agree.
     """
 
     _backward_cls: type[BackwardNode]
@@ -424,7 +484,15 @@ class Function(FunctionCtx):
         name = cls.__dict__.get("node_name")
         if name is None:
             name = cls.__name__ + ("Backward0" if cls._numpy_forward else "Backward")
-        cls._backward_cls = type(name, (BackwardNode,), {"_forward_cls": cls})
+        attrs: dict[str, Any] = {"_forward_cls": cls}
+        # backward_np counts only where it sits beside the backward it mirrors: a subclass that
+        # overrides backward alone must not inherit its parent's array formula.
+        owner = next(k for k in cls.__mro__ if "backward" in k.__dict__)
+        np_backward = owner.__dict__.get("backward_np")
+        if np_backward is not None:
+            attrs["_np_backward"] = getattr(np_backward, "__func__", np_backward)
+            attrs["_arrays_ok"] = True
+        cls._backward_cls = type(name, (BackwardNode,), attrs)
 
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
@@ -715,6 +783,24 @@ class AccumulateGrad(Node):
         # or an update is lost.
         with _accumulate_lock:
             variable._accumulate(grad)
+        post = variable._post_accumulate_hooks
+        if post:
+            for hook in tuple(post.values()):
+                hook(variable)
+        return ()
+
+    _arrays_ok = True
+
+    def _apply_np(self, grads: list[np.ndarray | None]) -> tuple[Any, ...]:
+        """``_apply`` for an array gradient (tensor hooks on the leaf get it as a tensor)."""
+        grad = grads[0]
+        variable = self.variable
+        if grad is None or not variable._requires_grad:
+            return ()
+        if variable._backward_hooks:
+            return self._apply([_tensor_cls()._make(grad)])
+        with _accumulate_lock:
+            variable._accumulate_np(grad)
         post = variable._post_accumulate_hooks
         if post:
             for hook in tuple(post.values()):

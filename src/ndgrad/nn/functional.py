@@ -20,6 +20,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..ops.arithmetic import NumpyFunction, where
 from ..ops.reduction import log_softmax as _log_softmax
+from ..ops.reduction import mean_np
 from ..ops.reduction import softmax as _softmax
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
@@ -116,6 +117,24 @@ class Linear(NumpyFunction):
                 gw = grad.reshape(-1, grad.shape[-1]).mT @ x.reshape(-1, x.shape[-1])
             if need_b:
                 gb = grad  # the engine sums it over the batch dims
+        return gx, gw, gb
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        x, w = ctx.saved_arrays
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = np.matmul(grad, w) if need_x else None
+        gw = gb = None
+        if grad.ndim == 2:
+            if need_w:
+                gw = np.matmul(grad.T, x)
+            if need_b:
+                gb = grad.sum((0,))
+        else:
+            if need_w:
+                gw = np.matmul(grad.reshape(-1, grad.shape[-1]).T, x.reshape(-1, x.shape[-1]))
+            if need_b:
+                gb = grad
         return gx, gw, gb
 
 
@@ -234,13 +253,17 @@ def _erf(x: np.ndarray) -> np.ndarray:
         return np.vectorize(math.erf, otypes=[x.dtype])(x)
 
 
+def _normal_cdf(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + _erf(x * (1 / math.sqrt(2))))
+
+
 class NormalCdf(NumpyFunction):
     """y = Φ(x) = (1 + erf(x/√2)) / 2; dy/dx = φ(x) = exp(-x²/2) / √(2π)"""
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
-        return 0.5 * (1.0 + _erf(x * (1 / math.sqrt(2))))
+        return _normal_cdf(x)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -273,6 +296,16 @@ class Gelu(NumpyFunction):
             return grad * ((th + 1) * 0.5 + x * (1 - th * th) * slope * 0.5), None
         pdf = ((x * x) * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
         return grad * (NormalCdf.apply(x) + x * pdf), None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        (x,) = ctx.saved_arrays
+        if ctx.approximate == "tanh":
+            th = np.tanh((x + x * x * x * 0.044715) * _SQRT_2_PI)
+            slope = (x * x * (3 * 0.044715) + 1) * _SQRT_2_PI
+            return grad * ((th + 1) * 0.5 + x * (1 - th * th) * slope * 0.5), None
+        pdf = np.exp((x * x) * -0.5) * (1 / math.sqrt(2 * math.pi))
+        return grad * (_normal_cdf(x) + x * pdf), None
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -422,6 +455,18 @@ class Embedding(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         return EmbeddingBackward.apply(grad, ctx.idx, ctx.num, ctx.padding_idx), None, None
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return _embedding_grad(grad, ctx.idx, ctx.num, ctx.padding_idx), None, None
+
+
+def _embedding_grad(g: np.ndarray, idx: np.ndarray, num: int, pad: int | None) -> np.ndarray:
+    out = np.zeros((num, g.shape[-1]), dtype=g.dtype)
+    np.add.at(out, idx.reshape(-1), g.reshape(-1, g.shape[-1]))
+    if pad is not None:
+        out[pad] = 0
+    return out
+
 
 class EmbeddingBackward(NumpyFunction):
     """dW = Σ over positions of g scattered to rows idx; its backward gathers rows back"""
@@ -429,11 +474,7 @@ class EmbeddingBackward(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, g: np.ndarray, idx: np.ndarray, num: int, pad: int | None) -> Any:
         ctx.idx, ctx.pad = idx, pad
-        out = np.zeros((num, g.shape[-1]), dtype=g.dtype)
-        np.add.at(out, idx.reshape(-1), g.reshape(-1, g.shape[-1]))
-        if pad is not None:
-            out[pad] = 0
-        return out
+        return _embedding_grad(g, idx, num, pad)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1066,6 +1107,23 @@ class Normalize(NumpyFunction):
         gw = grad * xhat.reshape(x.shape) if need_w else None
         return gx, gw, grad if need_b else None, None, None, None
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        x, w = ctx.saved_arrays
+        axes = ctx.axes
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        xr = x.reshape(ctx.groups)
+        xc = xr - mean_np(xr, axes, True)
+        invstd = (mean_np(xc * xc, axes, True) + ctx.eps) ** -0.5
+        xhat = xc * invstd
+        gx = None
+        if need_x:
+            gh = (grad if w is None else grad * w).reshape(ctx.groups)
+            inner = gh - mean_np(gh, axes, True) - xhat * mean_np(gh * xhat, axes, True)
+            gx = (inner * invstd).reshape(x.shape)
+        gw = grad * xhat.reshape(x.shape) if need_w else None
+        return gx, gw, grad if need_b else None, None, None, None
+
 
 class NativeLayerNorm(Normalize):
     node_name = "NativeLayerNormBackward0"
@@ -1434,6 +1492,13 @@ class NllLoss(NumpyFunction):
         np.put_along_axis(coef, np.expand_dims(ctx.safe, 1), -np.expand_dims(ctx.scale, 1), axis=1)
         g = grad.unsqueeze(1) if ctx.reduction == "none" else grad
         return g * _const(coef), None, None, None, None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        coef = np.zeros(ctx.shape, dtype=grad.dtype)
+        np.put_along_axis(coef, np.expand_dims(ctx.safe, 1), -np.expand_dims(ctx.scale, 1), axis=1)
+        g = np.expand_dims(grad, 1) if ctx.reduction == "none" else grad
+        return g * coef, None, None, None, None
 
 
 class NllLoss2D(NllLoss):

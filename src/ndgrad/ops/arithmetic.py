@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _errors
+from .. import _errors, _tensor_ref
 from ..autograd.function import Function
+from ..autograd.grad_mode import _state
 from ._util import (
     as_operand,
     binary_operands,
@@ -68,6 +69,10 @@ class ToCopy(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         return grad.to(ctx.src_dtype), None
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return grad.astype(ctx.src_dtype), None
+
 
 def to_dtype_op(x: Tensor, dt: np.dtype) -> Tensor:
     return ToCopy.apply(x, np.dtype(dt))
@@ -84,6 +89,10 @@ class Clone(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return grad
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
         return grad
 
 
@@ -153,6 +162,11 @@ class Add(NumpyFunction):
         need_a, need_b = ctx.needs_input_grad
         return (grad if need_a else None), (grad if need_b else None)
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        need_a, need_b = ctx.needs_input_grad
+        return (grad if need_a else None), (grad if need_b else None)
+
 
 class Sub(NumpyFunction):
     """y = a - b"""
@@ -165,6 +179,11 @@ class Sub(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_a, need_b = ctx.needs_input_grad
+        return (grad if need_a else None), (-grad if need_b else None)
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         need_a, need_b = ctx.needs_input_grad
         return (grad if need_a else None), (-grad if need_b else None)
 
@@ -186,6 +205,11 @@ class AddScaled(NumpyFunction):
         need_a, need_b, _ = ctx.needs_input_grad
         return (grad if need_a else None), (grad * ctx.alpha if need_b else None), None
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        need_a, need_b, _ = ctx.needs_input_grad
+        return (grad if need_a else None), (grad * ctx.alpha if need_b else None), None
+
 
 class SubScaled(NumpyFunction):
     """y = a - alpha * b (``sub(a, b, alpha=...)``)"""
@@ -204,6 +228,11 @@ class SubScaled(NumpyFunction):
         need_a, need_b, _ = ctx.needs_input_grad
         return (grad if need_a else None), (grad * -ctx.alpha if need_b else None), None
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        need_a, need_b, _ = ctx.needs_input_grad
+        return (grad if need_a else None), (grad * -ctx.alpha if need_b else None), None
+
 
 class RSub(NumpyFunction):
     """y = c - x for a number c (``c - x``, ``rsub(x, c)``); dy/dx = -1"""
@@ -216,6 +245,10 @@ class RSub(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return -grad, None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         return -grad, None
 
 
@@ -236,6 +269,12 @@ class Mul(NumpyFunction):
         need_a, need_b = ctx.needs_input_grad
         return (grad * b if need_a else None), (grad * a if need_b else None)
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        a, b = ctx.saved_arrays
+        need_a, need_b = ctx.needs_input_grad
+        return (grad * b if need_a else None), (grad * a if need_b else None)
+
 
 class Div(NumpyFunction):
     """y = a / b; dy/da = 1/b, dy/db = -a/b² (computed as -(a/b)/b: b² underflows first)"""
@@ -252,6 +291,14 @@ class Div(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = grad / b if need_a else None
+        grad_b = -grad * ((a / b) / b) if need_b else None
+        return grad_a, grad_b
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        a, b = ctx.saved_arrays
         need_a, need_b = ctx.needs_input_grad
         grad_a = grad / b if need_a else None
         grad_b = -grad * ((a / b) / b) if need_b else None
@@ -328,6 +375,14 @@ class PowScalar(NumpyFunction):
             return grad * 0, None
         return grad * p * x ** (p - 1), None
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        (x,) = ctx.saved_arrays
+        p = ctx.p
+        if p == 0:
+            return grad * 0, None
+        return grad * p * x ** (p - 1), None
+
 
 class PowTensor(NumpyFunction):
     """y = a ** b; dy/da = b * a ** (b - 1), dy/db = y * log(a) (taken as 0 where a = 0, b >= 0)"""
@@ -392,6 +447,10 @@ class Neg(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return -grad
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
         return -grad
 
 
@@ -606,6 +665,50 @@ def _rtruediv(self: Tensor, other: Any) -> Tensor:
     return div(other, self)
 
 
+def _fast_operator(
+    fn: type[Function], op: Callable[[Any, Any], Tensor], array_op: Callable[[Any, Any], Any] | None
+) -> Callable[[Any, Any], Any]:
+    """The operator method of a binary op, with the common case handled first.
+
+    The common case: two float tensors of one dtype, or a float tensor and a Python number
+    (no promotion to do: the result has the tensor's dtype). It records ``fn`` directly, or,
+    when nothing needs a gradient, returns ``array_op`` of the arrays as a new tensor without a
+    Function call at all. Everything else, errors included, goes through ``op`` as before.
+    """
+    slow = _operator(op)
+    state = _state
+    new = object.__new__
+
+    def method(self: Any, other: Any) -> Any:
+        T = _tensor_ref.Tensor
+        a = self._data
+        b: Any
+        if isinstance(other, T):
+            b = other._data
+            if a.dtype is not b.dtype or a.dtype.kind != "f":
+                return slow(self, other)
+            if state.grad_enabled and (self._requires_grad or other._requires_grad):
+                return fn.apply(self, other)
+        elif (type(other) is float or type(other) is int) and a.dtype.kind == "f":
+            b = other
+            if state.grad_enabled and self._requires_grad:
+                return fn.apply(self, other)
+        else:
+            return slow(self, other)
+        if array_op is None or state.forward_ad:
+            return fn.apply(self, other)
+        try:
+            out = array_op(a, b)
+        except ValueError:  # shapes that do not broadcast: the slow path raises PyTorch's error
+            return slow(self, other)
+        t = new(T)
+        t._data = out if type(out) is np.ndarray else np.asarray(out)
+        return t
+
+    method.__name__ = getattr(op, "__name__", "operator")
+    return method
+
+
 class ArithmeticMethods:
     """Tensor's arithmetic operators and methods."""
 
@@ -613,11 +716,11 @@ class ArithmeticMethods:
     # "unsupported operand type(s)" TypeError, as it does for PyTorch. They come first in the
     # class body so that `add`, `mul`... name the module's functions, not the methods below (one
     # call less on every operator).
-    __add__ = __radd__ = _operator(add)
-    __sub__ = _operator(sub)
+    __add__ = __radd__ = _fast_operator(Add, add, np.add)
+    __sub__ = _fast_operator(Sub, sub, np.subtract)
     __rsub__ = _operator(rsub)
-    __mul__ = __rmul__ = _operator(mul)
-    __truediv__ = _operator(div)
+    __mul__ = __rmul__ = _fast_operator(Mul, mul, np.multiply)
+    __truediv__ = _fast_operator(Div, div, None)  # (numpy's division warnings need errstate)
     __rtruediv__ = _operator(_rtruediv)
     __floordiv__ = _operator(lambda self, other: floor_divide(self, other))
     __rfloordiv__ = _operator(lambda self, other: floor_divide(other, self))

@@ -1056,6 +1056,14 @@ class MaskedFill(NumpyFunction):
         grad_v = where(mask, grad, 0.0).sum() if need_v else None
         return grad_x, None, grad_v
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        (mask,) = ctx.saved_arrays
+        need_x, _, need_v = ctx.needs_input_grad
+        grad_x = np.where(mask, 0.0, grad) if need_x else None
+        grad_v = np.where(mask, grad, 0.0).sum() if need_v else None
+        return grad_x, None, grad_v
+
 
 class MaskedFillTensor(MaskedFill):
     node_name = "MaskedFillBackward1"

@@ -105,6 +105,36 @@ class Matmul(NumpyFunction):
                 grad_b = a.mT @ grad
         return grad_a, grad_b
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        a, b = ctx.saved_arrays
+        need_a, need_b = ctx.needs_input_grad
+        na, nb = ctx.ndims
+        grad_a = grad_b = None
+        if na == 1 and nb == 1:
+            return (grad * b if need_a else None), (grad * a if need_b else None)
+        if na == 1:
+            if need_a:
+                grad_a = np.matmul(grad[..., None, :], _mT(b))[..., 0, :]
+            if need_b:
+                grad_b = np.matmul(a[:, None], grad[..., None, :])
+        elif nb == 1:
+            if need_a:
+                grad_a = np.matmul(grad[..., None], b[None, :])
+            if need_b:
+                grad_b = np.matmul(_mT(a), grad[..., None])[..., 0]
+        else:
+            if need_a:
+                grad_a = np.matmul(grad, _mT(b))
+            if need_b:
+                grad_b = np.matmul(_mT(a), grad)
+        return grad_a, grad_b
+
+
+def _mT(x: np.ndarray) -> np.ndarray:
+    """The last two dims swapped (a view), as ``Tensor.mT``."""
+    return np.swapaxes(x, -1, -2)
+
 
 # The graph shows PyTorch's name for each case; the arithmetic is the same.
 class Dot(Matmul):
@@ -325,6 +355,17 @@ class Addmm(NumpyFunction):
         g_c = (grad * beta if beta != 1 else grad) if need_c else None
         g = grad * alpha if alpha != 1 else grad
         return g_c, (g @ b.mT if need_a else None), (a.mT @ g if need_b else None), None, None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        a, b = ctx.saved_arrays
+        need_c, need_a, need_b, _, _ = ctx.needs_input_grad
+        beta, alpha = ctx.coefs
+        g_c = (grad * beta if beta != 1 else grad) if need_c else None
+        g = grad * alpha if alpha != 1 else grad
+        grad_a = np.matmul(g, _mT(b)) if need_a else None
+        grad_b = np.matmul(_mT(a), g) if need_b else None
+        return g_c, grad_a, grad_b, None, None
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:

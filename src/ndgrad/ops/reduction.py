@@ -185,6 +185,11 @@ def _expand_grad(grad: Tensor, ctx: Any) -> Tensor:
     return grad.reshape(ctx.kept_shape).expand(*ctx.in_shape)
 
 
+def _expand_grad_np(grad: np.ndarray, ctx: Any) -> np.ndarray:
+    """``_expand_grad`` on an array (a read-only broadcast view, as expand's is a view)."""
+    return np.broadcast_to(grad.reshape(ctx.kept_shape), ctx.in_shape)
+
+
 def _remember_shapes(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None) -> None:
     ctx.in_shape = x.shape
     ctx.kept_shape = reduced_shape(x.shape, axes)
@@ -210,6 +215,17 @@ def _quiet(forward: Any) -> Any:
 def _accumulate(x: np.ndarray) -> np.ndarray:
     """float16 values are summed in float32, as PyTorch does."""
     return x.astype(np.float32) if x.dtype == np.float16 else x
+
+
+def mean_np(
+    x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool, count: int | None = None
+) -> Any:
+    """Mean's arithmetic on an array (numpy formulas of other ops' backward reuse it)."""
+    if count is None:
+        count = _count(x.shape, axes)
+    total = _accumulate(x).sum(axis=axes, keepdims=keepdim)
+    with np.errstate(all="ignore"):
+        return (total / count).astype(x.dtype)  # the mean of nothing is nan
 
 
 def _wide(x: np.ndarray) -> Any:
@@ -239,6 +255,10 @@ class Sum(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         return _expand_grad(grad, ctx), None, None
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return _expand_grad_np(grad, ctx), None, None
+
 
 class SumDim(Sum):
     node_name = "SumBackward1"
@@ -252,13 +272,17 @@ class Mean(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
         _remember_shapes(ctx, x, axes)
         ctx.count = _count(x.shape, axes)
-        total = _accumulate(x).sum(axis=axes, keepdims=keepdim)
-        return (total / ctx.count).astype(x.dtype)  # the mean of nothing is nan
+        return mean_np(x, axes, keepdim, ctx.count)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         scale = 1.0 / ctx.count if ctx.count else math.nan
         return _expand_grad(grad, ctx) * scale, None, None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        scale = 1.0 / ctx.count if ctx.count else math.nan
+        return _expand_grad_np(grad, ctx) * scale, None, None
 
 
 class MeanDim(Mean):
@@ -1123,6 +1147,12 @@ class LogSoftmax(NumpyFunction):
         (y,) = ctx.saved_tensors
         return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        (y,) = ctx.saved_arrays
+        axis = ctx.dim if y.ndim else None  # a 0-d input is its own dim 0
+        return grad - np.exp(y) * grad.sum(axis, keepdims=True), None
+
 
 class Softmax(NumpyFunction):
     """y = eˣ / Σ eˣ over dim; dx = y (g - Σ g y)"""
@@ -1140,6 +1170,12 @@ class Softmax(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         (y,) = ctx.saved_tensors
         return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        (y,) = ctx.saved_arrays
+        axis = ctx.dim if y.ndim else None  # a 0-d input is its own dim 0
+        return y * (grad - (grad * y).sum(axis, keepdims=True)), None
 
 
 def _softmax_input(input: Tensor, dim: int, dtype: Any, name: str) -> tuple[Tensor, int]:

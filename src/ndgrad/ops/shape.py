@@ -173,6 +173,10 @@ class View(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         return grad.reshape(ctx.in_shape), None
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return grad.reshape(ctx.in_shape), None
+
 
 class ReshapeAlias(View):
     """reshape() of a non-contiguous tensor whose strides allow a view"""
@@ -190,6 +194,10 @@ class ReshapeCopy(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad.reshape(ctx.in_shape), None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         return grad.reshape(ctx.in_shape), None
 
 
@@ -228,6 +236,12 @@ class Expand(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         return sum_to(grad, ctx.in_shape), None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        from ..autograd.engine import sum_to_np
+
+        return sum_to_np(grad, ctx.in_shape), None
 
 
 def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -298,6 +312,10 @@ class Unsqueeze(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         return grad.squeeze(ctx.dim), None
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return np.squeeze(grad, ctx.dim), None
+
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     return _as_view(Unsqueeze.apply(input, wrap_dim(dim, input._data.ndim + 1)), input)
@@ -315,6 +333,10 @@ class Squeeze(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad.reshape(ctx.in_shape), None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         return grad.reshape(ctx.in_shape), None
 
 
@@ -350,6 +372,10 @@ class Transpose(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         return grad.transpose(*ctx.dims), None, None
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return (np.swapaxes(grad, *ctx.dims) if grad.ndim else grad), None, None
+
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     n = input._data.ndim
@@ -367,6 +393,10 @@ class Permute(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         return grad.permute(*ctx.inverse), None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return np.transpose(grad, ctx.inverse), None
 
 
 def permute(input: Tensor, *dims: Any) -> Tensor:
@@ -455,6 +485,10 @@ class IndexView(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         return EmbedIndexed.apply(grad, ctx.key, ctx.in_shape, type(ctx)._forward_cls), None
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return _embed_indexed(grad, ctx.key, ctx.in_shape), None
+
 
 class Select(IndexView):
     pass
@@ -483,13 +517,17 @@ class EmbedIndexed(NumpyFunction):
     ) -> np.ndarray:
         ctx.key = key
         ctx.view_cls = view_cls
-        out = np.zeros(shape, g.dtype)
-        out[key] = g
-        return out
+        return _embed_indexed(g, key, shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         return ctx.view_cls.apply(grad, ctx.key), None, None, None
+
+
+def _embed_indexed(g: np.ndarray, key: tuple[Any, ...], shape: tuple[int, ...]) -> np.ndarray:
+    out = np.zeros(shape, g.dtype)
+    out[key] = g
+    return out
 
 
 def index_view(input: Tensor, key: tuple[Any, ...], cls: type[IndexView]) -> Tensor:
@@ -773,6 +811,23 @@ class Cat(NumpyFunction):
             offset += size
         return tuple(grads)
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        grads: list[Any] = [None]
+        offset = 0
+        for shape, need in zip(ctx.shapes, ctx.needs_input_grad[1:], strict=True):
+            if _skipped_in_cat(shape):
+                grads.append(np.zeros(shape, grad.dtype) if need else None)
+                continue
+            size = shape[ctx.dim]
+            if need:
+                key = (slice(None),) * ctx.dim + (slice(offset, offset + size),)
+                grads.append(grad[key])
+            else:
+                grads.append(None)
+            offset += size
+        return tuple(grads)
+
 
 def _skipped_in_cat(shape: tuple[int, ...]) -> bool:
     # PyTorch's legacy rule: 1-d empty tensors are ignored whatever the other shapes are.
@@ -900,6 +955,10 @@ class SplitWithSizes(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, *grads: Tensor) -> tuple[Any, ...]:
         return cat(grads, ctx.dim), None, None
+
+    @staticmethod
+    def backward_np(ctx: Any, *grads: np.ndarray) -> tuple[Any, ...]:
+        return np.concatenate(grads, axis=ctx.dim), None, None
 
 
 class Split(SplitWithSizes):

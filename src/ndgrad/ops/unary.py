@@ -41,6 +41,11 @@ class Exp(NumpyFunction):
         (y,) = ctx.saved_tensors
         return grad * y
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_arrays
+        return grad * y
+
 
 def exp(input: Tensor) -> Tensor:
     return Exp.apply(_floating(input))
@@ -57,6 +62,11 @@ class Log(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
+        return grad / x
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (x,) = ctx.saved_arrays
         return grad / x
 
 
@@ -78,6 +88,11 @@ class Sqrt(NumpyFunction):
         (y,) = ctx.saved_tensors
         return grad / (2 * y)
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_arrays
+        return grad / (2 * y)
+
 
 def sqrt(input: Tensor) -> Tensor:
     return Sqrt.apply(_floating(input))
@@ -96,6 +111,11 @@ class Tanh(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
         return TanhBackward.apply(grad, y)
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_arrays
+        return grad * (1 - y * y)  # TanhBackward's forward
 
 
 class TanhBackward(NumpyFunction):
@@ -138,6 +158,11 @@ class Sigmoid(NumpyFunction):
         (y,) = ctx.saved_tensors
         return SigmoidBackward.apply(grad, y)
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_arrays
+        return grad * (y * (1 - y))  # SigmoidBackward's forward
+
 
 class SigmoidBackward(NumpyFunction):
     """gx = g y (1 - y), sigmoid's backward as one op; d/dg = y (1 - y), d/dy = g (1 - 2y)"""
@@ -176,6 +201,11 @@ class Relu(NumpyFunction):
         (y,) = ctx.saved_tensors
         return ThresholdBackward.apply(grad, y)
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (y,) = ctx.saved_arrays
+        return grad * ~(y <= 0)  # ThresholdBackward's forward
+
 
 class ThresholdBackward(NumpyFunction):
     """gx = 0 where y <= 0 else g, relu's backward as one op; d/dg = the same mask, d/dy = 0.
@@ -212,6 +242,11 @@ class Abs(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         return grad * x.sign()
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
+        (x,) = ctx.saved_arrays
+        return grad * Sign.forward(None, x)
 
 
 def abs(input: Tensor) -> Tensor:
