@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _tensor_ref
+from .._kernels import sum_np
 from .function import AccumulateGrad, Node, _checked_hook_result, _checked_hook_results
 from .grad_mode import _state
 
@@ -299,7 +300,7 @@ def sum_to_np(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
     )
     if dims:
-        grad = np.asarray(grad.sum(axis=dims, keepdims=True))
+        grad = np.asarray(sum_np(grad, dims, True))
     if lead:
         grad = grad.reshape(shape)
     return grad

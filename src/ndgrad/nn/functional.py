@@ -1080,8 +1080,8 @@ class Normalize(NumpyFunction):
         ctx.save_for_backward(x, w)
         ctx.groups, ctx.axes, ctx.eps = groups, axes, eps
         xr = x.reshape(groups)
-        xc = xr - xr.mean(axis=axes, keepdims=True)
-        var = (xc * xc).mean(axis=axes, keepdims=True)
+        xc = xr - mean_np(xr, axes, True)
+        var = mean_np(xc * xc, axes, True)
         y = (xc / np.sqrt(var + eps)).reshape(x.shape)
         if w is not None:
             y = y * w

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._kernels import max_np, sum_np
 from ._util import (
     default_float,
     dtype_name,
@@ -223,7 +224,7 @@ def mean_np(
     """Mean's arithmetic on an array (numpy formulas of other ops' backward reuse it)."""
     if count is None:
         count = _count(x.shape, axes)
-    total = _accumulate(x).sum(axis=axes, keepdims=keepdim)
+    total = sum_np(_accumulate(x), axes, keepdim)
     with np.errstate(all="ignore"):
         return (total / count).astype(x.dtype)  # the mean of nothing is nan
 
@@ -249,7 +250,7 @@ class Sum(NumpyFunction):
     @_quiet
     def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
         _remember_shapes(ctx, x, axes)
-        return x.sum(axis=axes, dtype=_wide(x), keepdims=keepdim)
+        return sum_np(x, axes, keepdim)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1134,9 +1135,9 @@ class LogSoftmax(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         x1 = x.reshape(1) if x.ndim == 0 else x  # a 0-d input is its own dim 0
-        shifted = x1 - x1.max(axis=dim, keepdims=True, initial=-np.inf)
+        shifted = x1 - max_np(x1, dim, True)
         with np.errstate(divide="ignore"):  # an empty dim sums to 0
-            y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+            y = shifted - np.log(sum_np(np.exp(shifted), dim, True))
         y = np.asarray(y, order="C").reshape(x.shape)  # contiguous, as PyTorch's kernel writes it
         ctx.save_for_backward(y)
         ctx.dim = dim
@@ -1151,7 +1152,7 @@ class LogSoftmax(NumpyFunction):
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         (y,) = ctx.saved_arrays
         axis = ctx.dim if y.ndim else None  # a 0-d input is its own dim 0
-        return grad - np.exp(y) * grad.sum(axis, keepdims=True), None
+        return grad - np.exp(y) * sum_np(grad, axis, True), None
 
 
 class Softmax(NumpyFunction):
@@ -1160,8 +1161,8 @@ class Softmax(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         x1 = x.reshape(1) if x.ndim == 0 else x  # a 0-d input is its own dim 0
-        e = np.exp(x1 - x1.max(axis=dim, keepdims=True, initial=-np.inf))
-        y = np.asarray(e / e.sum(axis=dim, keepdims=True), order="C").reshape(x.shape)
+        e = np.exp(x1 - max_np(x1, dim, True))
+        y = np.asarray(e / sum_np(e, dim, True), order="C").reshape(x.shape)
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y
@@ -1175,7 +1176,7 @@ class Softmax(NumpyFunction):
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         (y,) = ctx.saved_arrays
         axis = ctx.dim if y.ndim else None  # a 0-d input is its own dim 0
-        return y * (grad - (grad * y).sum(axis, keepdims=True)), None
+        return y * (grad - sum_np(grad * y, axis, True)), None
 
 
 def _softmax_input(input: Tensor, dim: int, dtype: Any, name: str) -> tuple[Tensor, int]:
