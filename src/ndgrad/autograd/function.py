@@ -721,13 +721,17 @@ def _resolve_saved(
     hold as new 0-d arrays, so a saved output is recognised by either object.
     """
     resolved: list[tuple[Any, ...] | None] = []
+    saveable = None
     for value in node._to_save:
         if value is None:
             resolved.append(None)
             continue
-        if type(value) is not np.ndarray and not isinstance(value, (*_SAVEABLE, tensor_cls)):
-            resolved.append((_CONSTANT, value))  # a number, a flag...
-            continue
+        if type(value) is not np.ndarray:
+            if saveable is None:
+                saveable = (*_SAVEABLE, tensor_cls)
+            if not isinstance(value, saveable):
+                resolved.append((_CONSTANT, value))  # a number, a flag...
+                continue
         entry: tuple[Any, ...] | None = None
         for i, x in enumerate(inputs):
             if x is value:
@@ -736,6 +740,10 @@ def _resolve_saved(
                     counter = a._version_counter
                     entry = (_INPUT, a, 0 if counter is None else counter.value)
                 break
+        if entry is None and value is raw and outputs.grad_fn is node:
+            # The common saved output: the one array forward returned (tanh, exp, sigmoid...).
+            counter = outputs._counter()
+            entry = (_OUTPUT, value, 0, counter, counter.value)
         if entry is None:
             outs = outputs if isinstance(outputs, tuple) else (outputs,)
             raws = raw if isinstance(raw, tuple) else (raw,)

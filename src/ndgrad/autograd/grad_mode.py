@@ -36,6 +36,7 @@ class _State(threading.local):
     anomaly_check_nan = True
     forward_ad = False  # forward_ad: a dual level is active, tangents propagate
     grads_batched = False  # the engine runs with a leading batch dim on every gradient
+    recording = False  # inside record_inputs(): every op goes through Function.apply
 
 
 _state = _State()

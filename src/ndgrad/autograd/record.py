@@ -158,11 +158,13 @@ class record_inputs:
                 Tensor.detach = _recording_detach  # type: ignore[method-assign]
             _installed += 1
         _local.depth += 1
+        _state.recording = True
         return self
 
     def __exit__(self, *exc: object) -> None:
         global _installed
         _local.depth -= 1
+        _state.recording = _local.depth > 0
         with _lock:
             _installed -= 1
             if _installed == 0:

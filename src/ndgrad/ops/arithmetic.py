@@ -695,7 +695,7 @@ def _fast_operator(
                 return fn.apply(self, other)
         else:
             return slow(self, other)
-        if array_op is None or state.forward_ad:
+        if array_op is None or state.forward_ad or state.recording:
             return fn.apply(self, other)
         try:
             out = array_op(a, b)
