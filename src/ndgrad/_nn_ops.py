@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._tensor import Tensor
+from .nn import _conv
 from .nn import functional as F
 
 __all__ = [
@@ -15,7 +16,11 @@ __all__ = [
     "bilinear",
     "conv1d",
     "conv2d",
+    "conv3d",
+    "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
+    "convolution",
     "dropout",
     "embedding",
     "group_norm",
@@ -27,6 +32,10 @@ conv1d = F.conv1d
 conv2d = F.conv2d
 conv_transpose2d = F.conv_transpose2d
 bilinear = F.bilinear
+conv3d = F.conv3d
+conv_transpose1d = F.conv_transpose1d
+conv_transpose3d = F.conv_transpose3d
+convolution = _conv.convolution
 
 
 def max_pool2d(

@@ -6,6 +6,8 @@ from . import functional, init, utils
 from .activation import *  # noqa: F403
 from .activation import __all__ as _activation_all
 from .containers import ModuleDict, ModuleList, Sequential
+from .conv import *  # noqa: F403
+from .conv import __all__ as _conv_all
 from .layers import *  # noqa: F403
 from .layers import __all__ as _layers_all
 from .loss import *  # noqa: F403
@@ -39,4 +41,5 @@ __all__ = [
     *_loss_all,
     *_padding_all,
     *_transformer_all,
+    *_conv_all,
 ]
