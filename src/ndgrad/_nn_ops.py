@@ -8,10 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from ._tensor import Tensor
-from .nn import _conv
+from .nn import _conv, _dropout, _norm
 from .nn import functional as F
 
 __all__ = [
+    "alpha_dropout",
+    "alpha_dropout_",
     "batch_norm",
     "bilinear",
     "conv1d",
@@ -22,8 +24,14 @@ __all__ = [
     "conv_transpose3d",
     "convolution",
     "dropout",
+    "dropout_",
     "embedding",
+    "feature_alpha_dropout",
+    "feature_alpha_dropout_",
+    "feature_dropout",
+    "feature_dropout_",
     "group_norm",
+    "instance_norm",
     "layer_norm",
     "max_pool2d",
 ]
@@ -36,6 +44,14 @@ conv3d = F.conv3d
 conv_transpose1d = F.conv_transpose1d
 conv_transpose3d = F.conv_transpose3d
 convolution = _conv.convolution
+instance_norm = _norm.torch_instance_norm
+alpha_dropout = _dropout.alpha_dropout_torch
+alpha_dropout_ = _dropout.alpha_dropout_
+feature_alpha_dropout = _dropout.feature_alpha_dropout_torch
+feature_alpha_dropout_ = _dropout.feature_alpha_dropout_
+feature_dropout = _dropout.feature_dropout
+feature_dropout_ = _dropout.feature_dropout_
+dropout_ = _dropout.dropout_
 
 
 def max_pool2d(

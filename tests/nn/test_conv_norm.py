@@ -88,6 +88,23 @@ CASES: list[tuple[str, Callable[..., Any], list[Any], bool]] = [
      [U(1, 2, 3), U(2, 1, 2)], True),
     ("torch_conv_transpose3d", lambda T, F, x, w: T.conv_transpose3d(x, w, None, 2),
      [U(1, 1, 2, 1, 2), U(1, 2, 2, 2, 1)], True),
+    ("instance_norm", lambda T, F, x: F.instance_norm(x), [U(2, 3, 4)], True),
+    ("instance_norm_affine_2d", lambda T, F, x, w, b: F.instance_norm(x, weight=w, bias=b),
+     [U(2, 3, 2, 3), U(3), U(3)], True),
+    ("instance_norm_running_3d",
+     lambda T, F, x, m, v: F.instance_norm(x, m, v, momentum=0.3, eps=1e-3),
+     [U(2, 2, 2, 1, 3), C(U(2)), C(U(2, lo=0.5))], True),
+    ("instance_norm_eval_stats",
+     lambda T, F, x, m, v, w: F.instance_norm(x, m, v, w, use_input_stats=False),
+     [U(2, 3, 4), C(U(3)), C(U(3, lo=0.5)), U(3)], True),
+    ("torch_instance_norm",
+     lambda T, F, x, w, b: T.instance_norm(x, w, b, None, None, True, 0.1, 1e-5, False),
+     [U(1, 2, 5), U(2), U(2)], True),
+    ("local_response_norm_3d", lambda T, F, x: F.local_response_norm(x, 2), [U(2, 5, 3)], True),
+    ("local_response_norm_4d", lambda T, F, x: F.local_response_norm(x, 3, 0.5, 0.6, 2.0),
+     [U(2, 4, 2, 3)], True),
+    ("local_response_norm_5d", lambda T, F, x: F.local_response_norm(x, 4, 0.2, 1.1),
+     [U(1, 6, 2, 1, 2)], True),
 ]  # fmt: skip
 
 
@@ -174,6 +191,15 @@ LAYERS = [
     ("ConvTranspose1d(2, 4, 3, stride=2, padding=1, output_padding=1, groups=2)", (2, 2, 5)),
     ("ConvTranspose1d(3, 2, 2, bias=False, dilation=2)", (3, 4)),
     ("ConvTranspose3d(2, 3, 2, stride=(2, 1, 1))", (1, 2, 2, 3, 2)),
+    ("BatchNorm3d(3)", (2, 3, 2, 1, 2)),
+    ("BatchNorm3d(3, momentum=None, affine=False)", (2, 3, 2, 2, 1)),
+    ("InstanceNorm1d(3)", (2, 3, 4)),
+    ("InstanceNorm1d(3, affine=True, track_running_stats=True)", (2, 3, 4)),
+    ("InstanceNorm2d(2, momentum=None, track_running_stats=True)", (3, 2, 2, 3)),
+    ("InstanceNorm2d(2, affine=True)", (2, 2, 3)),
+    ("InstanceNorm3d(2, affine=True, bias=False, track_running_stats=True)", (2, 2, 1, 2, 3)),
+    ("LocalResponseNorm(3)", (2, 4, 3)),
+    ("LocalResponseNorm(2, alpha=0.3, beta=0.5, k=2.0)", (2, 4, 2, 2)),
 ]  # fmt: skip
 
 
@@ -306,6 +332,34 @@ ERRORS = [
      "requested an output size of [9], but valid sizes range from [6] to [7] (for an input of "
      "torch.Size([3]))"),
     ("nn.Conv3d(2, 3, 2, groups=2)", ValueError, "out_channels must be divisible by groups"),
+    ("F.instance_norm(T.zeros(2, 3, 1))", ValueError,
+     "Expected more than 1 spatial element when training, got input size torch.Size([2, 3, 1])"),
+    ("F.local_response_norm(T.zeros(2, 3), 2)", ValueError,
+     "Expected 3D or higher dimensionality" + " " * 26 + "input (got 2 dimensions)"),
+    ("nn.CrossMapLRN2d(3)(T.zeros(2, 3, 4))", ValueError,
+     "CrossMapLRN2d: Expected input to be 4D, got 3D instead."),
+    ("nn.BatchNorm3d(3)(T.zeros(2, 3, 4))", ValueError, "expected 5D input (got 3D input)"),
+    ("nn.InstanceNorm1d(3)(T.zeros(2, 3, 4, 4))", ValueError,
+     "expected 2D or 3D input (got 4D input)"),
+    ("nn.InstanceNorm3d(3)(T.zeros(2, 3, 4))", ValueError, "expected 4D or 5D input (got 3D input)"),
+    ("nn.InstanceNorm2d(3, affine=True)(T.zeros(2, 4, 4, 4))", ValueError,
+     "expected input's size at dim=1 to match num_features (3), but got: 4."),
+    ("F.dropout1d(T.zeros(2, 3, 4, 4))", RuntimeError,
+     "dropout1d: Expected 2D or 3D input, but received a 4D input. Note that dropout1d exists to "
+     "provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and "
+     "an optional batch dimension (i.e. 2D or 3D inputs)."),
+    ("F.dropout2d(T.zeros(2, 3), 1.5)", ValueError,
+     "dropout probability has to be between 0 and 1, but got 1.5"),
+    ("F.alpha_dropout(T.zeros(2, 3), -0.1)", ValueError,
+     "dropout probability has to be between 0 and 1, but got -0.1"),
+    ("nn.FeatureAlphaDropout(2)", ValueError,
+     "dropout probability has to be between 0 and 1, but got 2"),
+    ("T.feature_dropout(T.zeros(3), 0.5, True)", RuntimeError,
+     "Feature dropout requires at least 2 dimensions in the input"),
+    ("T.alpha_dropout(T.zeros(3), 1.5, True)", RuntimeError,
+     "dropout probability has to be between 0 and 1, but got 1.5"),
+    ("T.dropout_(T.ones(3, requires_grad=True), 0.5, True)", RuntimeError,
+     "a leaf Variable that requires grad is being used in an in-place operation."),
 ]  # fmt: skip
 
 
@@ -320,3 +374,158 @@ def test_errors(code: str, exc: type[Exception], msg: str) -> None:
 def test_error_texts_are_torchs(code: str, exc: type[Exception], msg: str) -> None:
     with pytest.raises(exc, match=re.escape(msg)):
         eval(code, {"F": torch.nn.functional, "T": torch, "nn": torch.nn})
+
+
+def test_instance_norm_running_stats_are_averaged_over_samples() -> None:
+    x = U(4, 3, 5)
+    rm, rv = ndgrad.zeros(3, dtype=ndgrad.float64), ndgrad.ones(3, dtype=ndgrad.float64)
+    y = F.instance_norm(ndgrad.tensor(x), rm, rv, momentum=0.2)
+    assert_close(rm, 0.2 * x.mean(2).mean(0))
+    assert_close(rv, 0.8 + 0.2 * x.var(2, ddof=1).mean(0))
+    mu, var = x.mean(2, keepdims=True), x.var(2, keepdims=True)
+    assert_close(y, (x - mu) / np.sqrt(var + 1e-5))
+
+
+def test_local_response_norm_values() -> None:
+    x, size, a, b, k = U(2, 5, 3), 3, 0.4, 0.7, 1.5
+    sq = np.pad(x * x, ((0, 0), (1, 1), (0, 0)))
+    div = (k + a * (sq[:, :-2] + sq[:, 1:-1] + sq[:, 2:]) / size) ** b
+    assert_close(F.local_response_norm(ndgrad.tensor(x), size, a, b, k), x / div)
+
+
+def _cross_map(x: Any) -> Any:
+    return nn.CrossMapLRN2d(3, alpha=0.3, beta=0.6, k=1.5)(x)
+
+
+def test_cross_map_lrn2d_gradients() -> None:
+    x = ndgrad.tensor(U(2, 4, 2, 2), requires_grad=True)
+    assert gradcheck(_cross_map, [x])
+    assert gradgradcheck(_cross_map, [x])
+
+
+@requires_torch
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5])
+def test_cross_map_lrn2d_matches_torch(size: int) -> None:
+    """Values and node; not gradients: PyTorch's legacy backward does not match its own forward
+    (torch.autograd.gradcheck fails on it), ndgrad's is the forward's true derivative."""
+    a = U(2, 6, 3, 2)
+    ours = nn.CrossMapLRN2d(size, 0.3, 0.6, 1.5)(ndgrad.tensor(a, requires_grad=True))
+    theirs = torch.nn.CrossMapLRN2d(size, 0.3, 0.6, 1.5)(torch.tensor(a, requires_grad=True))
+    assert_close(ours, theirs, rtol=1e-12, atol=1e-14)
+    assert ours.grad_fn.name() == theirs.grad_fn.name()
+    x32 = U(1, 3, 2, 2).astype(np.float32)
+    assert_close(_cross_map(ndgrad.tensor(x32)), _cross_map_torch(torch.tensor(x32)), 1e-6, 1e-7)
+
+
+def _cross_map_torch(x: Any) -> Any:
+    return torch.nn.CrossMapLRN2d(3, alpha=0.3, beta=0.6, k=1.5)(x)
+
+
+# --- dropout: the same masks as PyTorch from the same seed ---------------------------------------
+DROPOUTS = [
+    ("dropout1d", lambda T, F, x: F.dropout1d(x, 0.4), (3, 5, 2)),
+    ("dropout1d_unbatched", lambda T, F, x: F.dropout1d(x, 0.4), (6, 2)),
+    ("dropout2d", lambda T, F, x: F.dropout2d(x, 0.3), (4, 5, 2, 2)),
+    ("dropout3d", lambda T, F, x: F.dropout3d(x, 0.5), (2, 3, 2, 1, 2)),
+    ("dropout3d_unbatched", lambda T, F, x: F.dropout3d(x, 0.5), (4, 1, 2, 2)),
+    ("alpha_dropout", lambda T, F, x: F.alpha_dropout(x, 0.2, True), (30, 4)),
+    ("feature_alpha_dropout", lambda T, F, x: F.feature_alpha_dropout(x, 0.3, True), (6, 4, 3)),
+    ("alpha_dropout_p1", lambda T, F, x: F.alpha_dropout(x, 1.0, True), (3, 4)),
+    ("alpha_dropout_eval", lambda T, F, x: F.alpha_dropout(x, 0.3) * 1, (3, 4)),
+    ("dropout2d_inplace", lambda T, F, x: F.dropout2d(x * 1, 0.5, inplace=True), (4, 3, 2, 1)),
+    ("alpha_dropout_inplace", lambda T, F, x: F.alpha_dropout(x * 1, 0.5, True, True), (9, 2)),
+    ("torch_feature_dropout", lambda T, F, x: T.feature_dropout(x, 0.25, True), (5, 6)),
+    ("torch_feature_dropout_", lambda T, F, x: T.feature_dropout_(x * 1, 0.25, True), (5, 6)),
+    ("torch_alpha_dropout", lambda T, F, x: T.alpha_dropout(x, 0.25, True), (5, 6)),
+    ("torch_alpha_dropout_", lambda T, F, x: T.alpha_dropout_(x * 1, 0.25, True), (5, 6)),
+    ("torch_feature_alpha_dropout", lambda T, F, x: T.feature_alpha_dropout(x, 0.6, True),
+     (5, 6, 2)),
+    ("torch_feature_alpha_dropout_",
+     lambda T, F, x: T.feature_alpha_dropout_(x * 1, 0.6, True), (5, 6, 2)),
+    ("torch_dropout_", lambda T, F, x: T.dropout_(x * 1, 0.5, True), (5, 6)),
+    ("module_dropout2d", lambda T, F, x: T.nn.Dropout2d(0.3)(x), (4, 5, 2, 2)),
+    ("module_alpha_dropout", lambda T, F, x: T.nn.AlphaDropout(0.3)(x), (20, 3)),
+]  # fmt: skip
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(("name", "fn", "shape"), DROPOUTS, ids=[c[0] for c in DROPOUTS])
+def test_dropout_matches_torch(name: str, fn: Any, shape: tuple[int, ...], dtype: str) -> None:
+    a = np.random.default_rng(2).standard_normal(shape).astype(dtype)
+    x, tx = ndgrad.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    ndgrad.manual_seed(11)
+    torch.manual_seed(11)
+    y, ty = fn(ndgrad, F, x), fn(torch, torch.nn.functional, tx)
+    tol = 1e-6 if dtype == "float32" else 1e-14
+    assert_close(y, ty, rtol=tol, atol=tol)
+    assert y.dtype.name == dtype
+    assert y.grad_fn.name() == ty.grad_fn.name()
+    w = np.random.default_rng(3).standard_normal(shape).astype(dtype)
+    (y * ndgrad.tensor(w)).sum().backward()
+    (ty * torch.tensor(w)).sum().backward()
+    assert_close(x.grad, tx.grad, rtol=tol, atol=tol)
+    assert ndgrad.rand(3).tolist() == torch.rand(3).tolist()  # the streams stay in step
+
+
+@pytest.mark.parametrize(("name", "fn", "shape"), DROPOUTS, ids=[c[0] for c in DROPOUTS])
+def test_dropout_gradcheck(name: str, fn: Any, shape: tuple[int, ...]) -> None:
+    x = ndgrad.tensor(np.random.default_rng(2).standard_normal(shape), requires_grad=True)
+
+    def f(x: Any) -> Any:
+        ndgrad.manual_seed(11)  # the same mask at every evaluation
+        return fn(ndgrad, F, x)
+
+    assert gradcheck(f, [x])
+    assert gradgradcheck(f, [x])
+
+
+def test_dropout_statistics_and_modes() -> None:
+    x = ndgrad.ones(400, 50)
+    y = F.dropout2d(x.reshape(400, 50, 1, 1), 0.25).reshape(400, 50).numpy()
+    assert set(np.unique(y).tolist()) <= {0.0, float(np.float32(1) / np.float32(0.75))}
+    assert 0.2 < float((y == 0).mean()) < 0.3
+    z = F.alpha_dropout(ndgrad.randn(20000), 0.3, True).numpy()
+    assert abs(z.mean()) < 0.05 and abs(z.std() - 1) < 0.05  # SELU's fixed point kept
+    modules = [nn.Dropout1d(), nn.Dropout2d(), nn.Dropout3d(), nn.AlphaDropout()]
+    for m, shape in zip(modules, [(2, 3, 4), (2, 3, 2, 2), (2, 3, 2, 2, 2), (3,)], strict=True):
+        m.eval()
+        t = ndgrad.randn(*shape)
+        assert m(t) is t
+    assert F.alpha_dropout(x, 0.5) is x  # training defaults to False
+    assert F.feature_alpha_dropout(x, 0.5) is x
+
+
+def test_dropout2d_warnings() -> None:
+    with pytest.warns(UserWarning, match="dropout2d: Received a 3D input to dropout2d"):
+        F.dropout2d(ndgrad.ones(2, 3, 4))
+    with pytest.warns(UserWarning, match="dropout3d: Received a 2-D input to dropout3d"):
+        F.dropout3d(ndgrad.ones(2, 3))
+
+
+REPRS = [
+    "nn.Conv3d(2, 4, 3, padding='same')",
+    "nn.ConvTranspose1d(2, 4, 3, groups=2, dilation=2, bias=False)",
+    "nn.ConvTranspose3d(2, 3, (1, 2, 3), stride=2, output_padding=1)",
+    "nn.BatchNorm3d(3)",
+    "nn.InstanceNorm1d(3, affine=True, track_running_stats=True)",
+    "nn.InstanceNorm3d(3, momentum=None)",
+    "nn.LocalResponseNorm(3)",
+    "nn.LocalResponseNorm(2, alpha=0.5, beta=1, k=2)",
+    "nn.CrossMapLRN2d(3)",
+    "nn.Dropout1d()",
+    "nn.Dropout2d(0.3, inplace=True)",
+    "nn.Dropout3d(0.1)",
+    "nn.AlphaDropout(0.2)",
+    "nn.FeatureAlphaDropout()",
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("code", REPRS)
+def test_repr_matches_torch(code: str) -> None:
+    assert repr(eval(code, {"nn": nn})) == repr(eval(code, {"nn": torch.nn}))
+    if "Norm" in code:
+        assert list(eval(code, {"nn": nn}).state_dict()) == list(
+            eval(code, {"nn": torch.nn}).state_dict()
+        )

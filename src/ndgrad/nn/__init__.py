@@ -8,11 +8,15 @@ from .activation import __all__ as _activation_all
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import *  # noqa: F403
 from .conv import __all__ as _conv_all
+from .dropout import *  # noqa: F403
+from .dropout import __all__ as _dropout_all
 from .layers import *  # noqa: F403
 from .layers import __all__ as _layers_all
 from .loss import *  # noqa: F403
 from .loss import __all__ as _loss_all
 from .module import Module
+from .normalization import *  # noqa: F403
+from .normalization import __all__ as _normalization_all
 from .padding import *  # noqa: F403
 from .padding import __all__ as _padding_all
 from .parameter import Parameter
@@ -42,4 +46,6 @@ __all__ = [
     *_padding_all,
     *_transformer_all,
     *_conv_all,
+    *_dropout_all,
+    *_normalization_all,
 ]

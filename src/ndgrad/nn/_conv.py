@@ -68,7 +68,8 @@ def _crop(xp: np.ndarray, geo: _Geom) -> np.ndarray:
     if not any(lo or hi for lo, hi in geo.p):
         return xp
     keep = tuple(slice(lo, n - hi) for n, (lo, hi) in zip(xp.shape[2:], geo.p, strict=True))
-    return xp[(slice(None), slice(None)) + keep]
+    index = (slice(None), slice(None), *keep)
+    return xp[index]
 
 
 def _windows(xp: np.ndarray, geo: _Geom) -> np.ndarray:
@@ -94,7 +95,9 @@ def _col2im(cols: np.ndarray, geo: _Geom) -> np.ndarray:
             slice(p * d, p * d + s * (o - 1) + 1, s)
             for p, d, s, o in zip(pos, geo.d, geo.s, geo.out, strict=True)
         )
-        out[(slice(None), slice(None)) + dst] += cols[(Ellipsis,) + pos]
+        at = (slice(None), slice(None), *dst)
+        part: tuple[Any, ...] = (Ellipsis, *pos)
+        out[at] += cols[part]
     return out
 
 

@@ -34,7 +34,15 @@ from ._conv import (
     conv_transpose2d,
     conv_transpose3d,
 )
+from ._dropout import (
+    alpha_dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
 from ._losses import *  # noqa: F403
+from ._norm import instance_norm, local_response_norm
 from ._padding import pad, rms_norm
 
 __all__ = [
@@ -50,6 +58,13 @@ __all__ = [
     "conv3d",
     "conv_transpose1d",
     "conv_transpose3d",
+    "alpha_dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "feature_alpha_dropout",
+    "instance_norm",
+    "local_response_norm",
     "cross_entropy",
     "dropout",
     "elu",
