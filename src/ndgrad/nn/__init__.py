@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import functional, init, utils
+from ._extras import Container, NLLLoss2d, factory_kwargs
 from .activation import *  # noqa: F403
 from .activation import __all__ as _activation_all
 from .containers import ModuleDict, ModuleList, Sequential
@@ -12,6 +13,8 @@ from .dropout import *  # noqa: F403
 from .dropout import __all__ as _dropout_all
 from .layers import *  # noqa: F403
 from .layers import __all__ as _layers_all
+from .lazy import *  # noqa: F403
+from .lazy import __all__ as _lazy_all
 from .loss import *  # noqa: F403
 from .loss import __all__ as _loss_all
 from .module import Module
@@ -19,8 +22,8 @@ from .normalization import *  # noqa: F403
 from .normalization import __all__ as _normalization_all
 from .padding import *  # noqa: F403
 from .padding import __all__ as _padding_all
-from .parameter import Parameter
-from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
+from .parameter import Buffer, Parameter
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .transformer import *  # noqa: F403
 from .transformer import __all__ as _transformer_all
 
@@ -48,4 +51,10 @@ __all__ = [
     *_conv_all,
     *_dropout_all,
     *_normalization_all,
+    *_lazy_all,
+    "Buffer",
+    "Container",
+    "NLLLoss2d",
+    "RNNCellBase",
+    "factory_kwargs",
 ]

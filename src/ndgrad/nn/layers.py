@@ -461,6 +461,13 @@ class _BatchNorm(Module):
             init.ones_(self.running_var)
             init.zeros_(self.num_batches_tracked)
 
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
 
