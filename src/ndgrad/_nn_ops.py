@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._tensor import Tensor
-from .nn import _conv, _dropout, _norm
+from .nn import _conv, _dropout, _embedding_bag, _norm
 from .nn import functional as F
 
 __all__ = [
@@ -26,6 +26,8 @@ __all__ = [
     "dropout",
     "dropout_",
     "embedding",
+    "embedding_bag",
+    "embedding_renorm_",
     "feature_alpha_dropout",
     "feature_alpha_dropout_",
     "feature_dropout",
@@ -52,6 +54,8 @@ feature_alpha_dropout_ = _dropout.feature_alpha_dropout_
 feature_dropout = _dropout.feature_dropout
 feature_dropout_ = _dropout.feature_dropout_
 dropout_ = _dropout.dropout_
+embedding_bag = _embedding_bag.torch_embedding_bag
+embedding_renorm_ = _embedding_bag.embedding_renorm_
 
 
 def max_pool2d(

@@ -32,6 +32,10 @@ class C:
         self.a = a
 
 
+def I(values: Any) -> np.ndarray:  # noqa: E743
+    return np.array(values, dtype=np.int64)
+
+
 def _inputs(lib: Any, arrays: list[Any]) -> list[Any]:
     out = []
     for a in arrays:
@@ -103,6 +107,28 @@ CASES: list[tuple[str, Callable[..., Any], list[Any], bool]] = [
     ("local_response_norm_3d", lambda T, F, x: F.local_response_norm(x, 2), [U(2, 5, 3)], True),
     ("local_response_norm_4d", lambda T, F, x: F.local_response_norm(x, 3, 0.5, 0.6, 2.0),
      [U(2, 4, 2, 3)], True),
+    ("embedding_bag_sum", lambda T, F, i, o, w: F.embedding_bag(i, w, o, mode="sum"),
+     [I([1, 2, 4, 5, 4, 3, 2, 9]), I([0, 4, 4]), U(10, 3)], True),
+    ("embedding_bag_mean", lambda T, F, i, o, w: F.embedding_bag(i, w, o),
+     [I([1, 2, 4, 5, 4, 3, 2, 9]), I([0, 1, 4]), U(10, 3)], True),
+    ("embedding_bag_max", lambda T, F, i, o, w: F.embedding_bag(i, w, o, mode="max"),
+     [I([1, 2, 4, 5, 4, 3, 2, 9]), I([0, 3, 3]), U(10, 3)], True),
+    ("embedding_bag_2d", lambda T, F, i, w: F.embedding_bag(i, w), [I([[1, 2], [3, 1]]), U(5, 4)],
+     True),
+    ("embedding_bag_psw",
+     lambda T, F, i, o, w, s: F.embedding_bag(i, w, o, mode="sum", per_sample_weights=s),
+     [I([1, 2, 4, 5, 4]), I([0, 2]), U(6, 3), U(5)], True),
+    ("embedding_bag_psw_2d_pad",
+     lambda T, F, i, w, s: F.embedding_bag(i, w, mode="sum", per_sample_weights=s, padding_idx=2),
+     [I([[1, 2, 4], [2, 0, 0]]), U(6, 3), U(2, 3)], True),
+    ("embedding_bag_mean_pad_last",
+     lambda T, F, i, o, w: F.embedding_bag(i, w, o, include_last_offset=True, padding_idx=-1),
+     [I([1, 5, 4, 5, 0]), I([0, 2, 2, 5]), U(6, 2)], True),
+    ("embedding_bag_max_pad", lambda T, F, i, w: F.embedding_bag(i, w, mode="max", padding_idx=0),
+     [I([[1, 0], [0, 0], [3, 2]]), U(4, 3)], True),
+    ("torch_embedding_bag",
+     lambda T, F, w, i, o: T.embedding_bag(w, i, o, False, 1, False, None, False, None)[0],
+     [U(6, 2), I([1, 5, 4, 5, 0]), I([0, 2, 2])], True),
     ("local_response_norm_5d", lambda T, F, x: F.local_response_norm(x, 4, 0.2, 1.1),
      [U(1, 6, 2, 1, 2)], True),
 ]  # fmt: skip
@@ -199,6 +225,8 @@ LAYERS = [
     ("InstanceNorm2d(2, affine=True)", (2, 2, 3)),
     ("InstanceNorm3d(2, affine=True, bias=False, track_running_stats=True)", (2, 2, 1, 2, 3)),
     ("LocalResponseNorm(3)", (2, 4, 3)),
+    ("EmbeddingBag(5, 3, padding_idx=1)", None),
+    ("EmbeddingBag(5, 2, mode='max', max_norm=1.0)", None),
     ("LocalResponseNorm(2, alpha=0.3, beta=0.5, k=2.0)", (2, 4, 2, 2)),
 ]  # fmt: skip
 
@@ -222,8 +250,12 @@ def test_layer_matches_torch(code: str, shape: tuple[int, ...]) -> None:
         assert np.array_equal(v.numpy(), tsd[k].numpy()), k
     assert repr(ours) == repr(theirs)
     ours, theirs = ours.double(), theirs.double()
-    a = np.random.default_rng(0).standard_normal(shape)
-    x, tx = ndgrad.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    if shape is None:  # an embedding: integer input
+        a = np.array([[0, 1, 3], [4, 1, 1]])
+        x, tx = ndgrad.tensor(a), torch.tensor(a)
+    else:
+        a = np.random.default_rng(0).standard_normal(shape)
+        x, tx = ndgrad.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     for _ in range(2):  # twice: running statistics change in between
         y, ty = ours(x), theirs(tx)
         assert_close(y, ty, rtol=1e-10, atol=1e-12)
@@ -231,7 +263,8 @@ def test_layer_matches_torch(code: str, shape: tuple[int, ...]) -> None:
         w = np.random.default_rng(1).standard_normal(tuple(ty.shape))
         (y * ndgrad.tensor(w)).sum().backward()
         (ty * torch.tensor(w)).sum().backward()
-        assert_close(x.grad, tx.grad, rtol=1e-10, atol=1e-12)
+        if shape is not None:
+            assert_close(x.grad, tx.grad, rtol=1e-10, atol=1e-12)
         for (n, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters(), strict=True):
             assert_close(p.grad, q.grad, rtol=1e-10, atol=1e-12), n
     for (_, b), (_, tb) in zip(ours.named_buffers(), theirs.named_buffers(), strict=True):
@@ -359,6 +392,33 @@ ERRORS = [
      "Feature dropout requires at least 2 dimensions in the input"),
     ("T.alpha_dropout(T.zeros(3), 1.5, True)", RuntimeError,
      "dropout probability has to be between 0 and 1, but got 1.5"),
+    ("F.embedding_bag(T.tensor([[1, 2], [3, 4]]), T.zeros(5, 2), T.tensor([0]))", ValueError,
+     "if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed "
+     "length sequences. However, found offsets of type <class 'torch.Tensor'>"),
+    ("F.embedding_bag(T.tensor([1, 2, 3]), T.zeros(5, 2))", ValueError,
+     "offsets has to be a 1D Tensor but got None"),
+    ("F.embedding_bag(T.tensor([1, 2, 3]), T.zeros(5, 2), T.tensor([[0]]))", ValueError,
+     "offsets has to be a 1D Tensor"),
+    ("F.embedding_bag(T.tensor([1, 2, 3]), T.zeros(5, 2), T.tensor([0, 1]), mode='max', "
+     "per_sample_weights=T.ones(3))", NotImplementedError,
+     "embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for "
+     "mode='sum' (got mode='max'). Please open a feature request on GitHub."),
+    ("F.embedding_bag(T.tensor([1, 2, 3]), T.zeros(5, 2), T.tensor([0, 1]), mode='foo')",
+     ValueError, "mode has to be one of sum, mean or max"),
+    ("F.embedding_bag(T.tensor([1, 2, 3]), T.zeros(5, 2), T.tensor([0, 1]), mode='sum', "
+     "per_sample_weights=T.ones(2))", ValueError,
+     "embedding_bag: If per_sample_weights (torch.Size([2])) is not None, then it must have the "
+     "same shape as the input (torch.Size([3]))"),
+    ("F.embedding_bag(T.tensor([1, 2, 3]), T.zeros(5, 2), T.tensor([1, 2]))", RuntimeError,
+     "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+     "position 0. However, got 1"),
+    ("F.embedding_bag(T.tensor([1., 2]), T.zeros(5, 2), T.tensor([0, 1]))", RuntimeError,
+     "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, "
+     "Int; but got torch.FloatTensor instead (while checking arguments for embedding_bag)"),
+    ("F.embedding_bag(T.tensor([1, 2, 3]), T.zeros(5, 2), T.tensor([0, 5]))", RuntimeError,
+     "offsets[-1] can not be greater than input's length 3 but got offsets[-1] of 5"),
+    ("F.embedding_bag(T.tensor([1, 2, 3]), T.zeros(5, 2), T.tensor([0, 1]), padding_idx=11)",
+     RuntimeError, "padding_idx must be within the number of embeddings, -5 through 4, but got 11"),
     ("T.dropout_(T.ones(3, requires_grad=True), 0.5, True)", RuntimeError,
      "a leaf Variable that requires grad is being used in an in-place operation."),
 ]  # fmt: skip
@@ -519,6 +579,9 @@ REPRS = [
     "nn.Dropout3d(0.1)",
     "nn.AlphaDropout(0.2)",
     "nn.FeatureAlphaDropout()",
+    "nn.EmbeddingBag(10, 3)",
+    "nn.EmbeddingBag(10, 3, max_norm=1.0, norm_type=3, scale_grad_by_freq=True, mode='sum', "
+    "padding_idx=0, include_last_offset=True)",
 ]
 
 
@@ -530,3 +593,30 @@ def test_repr_matches_torch(code: str) -> None:
         assert list(eval(code, {"nn": nn}).state_dict()) == list(
             eval(code, {"nn": torch.nn}).state_dict()
         )
+
+
+@requires_torch
+def test_embedding_renorm_and_max_norm() -> None:
+    w = np.random.default_rng(0).standard_normal((6, 3)) * 2
+    idx = np.array([1, 4, 4, 0])
+    ours, theirs = ndgrad.tensor(w), torch.tensor(w)
+    ndgrad.embedding_renorm_(ours, ndgrad.tensor(idx), 1.5, 3.0)
+    torch.embedding_renorm_(theirs, torch.tensor(idx), 1.5, 3.0)
+    assert_close(ours, theirs, rtol=1e-12, atol=1e-14)
+    assert ours._version == 1
+    ours, theirs = ndgrad.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    y = F.embedding_bag(ndgrad.tensor(idx), ours, ndgrad.tensor([0, 2]), max_norm=1.0)
+    ty = torch.nn.functional.embedding_bag(torch.tensor(idx), theirs, torch.tensor([0, 2]), 1.0)
+    assert_close(y, ty, rtol=1e-12, atol=1e-14)
+    assert_close(ours.detach(), theirs.detach(), rtol=1e-12, atol=1e-14)
+
+
+@requires_torch
+def test_embedding_bag_aux_outputs() -> None:
+    w, i, o = ndgrad.randn(10, 3), ndgrad.tensor([1, 2, 4, 5, 4, 3, 2, 9]), ndgrad.tensor([0, 1, 1])
+    t = [torch.tensor(v.numpy()) for v in (w, i, o)]
+    for mode in (1, 2):
+        ours = ndgrad.embedding_bag(w, i, o, False, mode, False, None)
+        theirs = torch.embedding_bag(*t, False, mode, False, None)
+        for a, b in zip(ours, theirs, strict=True):
+            assert_close(a, b)

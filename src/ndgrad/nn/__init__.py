@@ -11,6 +11,7 @@ from .conv import *  # noqa: F403
 from .conv import __all__ as _conv_all
 from .dropout import *  # noqa: F403
 from .dropout import __all__ as _dropout_all
+from .embedding_bag import EmbeddingBag
 from .layers import *  # noqa: F403
 from .layers import __all__ as _layers_all
 from .lazy import *  # noqa: F403
@@ -54,6 +55,7 @@ __all__ = [
     *_lazy_all,
     "Buffer",
     "Container",
+    "EmbeddingBag",
     "NLLLoss2d",
     "RNNCellBase",
     "factory_kwargs",

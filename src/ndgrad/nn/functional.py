@@ -41,6 +41,7 @@ from ._dropout import (
     dropout3d,
     feature_alpha_dropout,
 )
+from ._embedding_bag import embedding_bag
 from ._losses import *  # noqa: F403
 from ._norm import instance_norm, local_response_norm
 from ._padding import pad, rms_norm
@@ -65,6 +66,7 @@ __all__ = [
     "feature_alpha_dropout",
     "instance_norm",
     "local_response_norm",
+    "embedding_bag",
     "cross_entropy",
     "dropout",
     "elu",
