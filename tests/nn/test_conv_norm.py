@@ -1,5 +1,6 @@
-"""Convolution (1-3 d, plain and transposed), normalisation and dropout against PyTorch: values,
-gradients and node names in float64, gradcheck/gradgradcheck, seeded init, reprs and errors."""
+"""Convolution (1-3 d, plain and transposed), normalisation, dropout, embedding bags and linear
+cross entropy against PyTorch: values, gradients and node names in float64,
+gradcheck/gradgradcheck, seeded init, reprs and errors."""
 
 from __future__ import annotations
 
@@ -129,6 +130,15 @@ CASES: list[tuple[str, Callable[..., Any], list[Any], bool]] = [
     ("torch_embedding_bag",
      lambda T, F, w, i, o: T.embedding_bag(w, i, o, False, 1, False, None, False, None)[0],
      [U(6, 2), I([1, 5, 4, 5, 0]), I([0, 2, 2])], True),
+    ("linear_cross_entropy", lambda T, F, x, w, t: F.linear_cross_entropy(x, w, t),
+     [U(3, 4), U(5, 4), I([0, 4, 2])], True),
+    ("linear_cross_entropy_kdim_bias_ls",
+     lambda T, F, x, w, b, t: F.linear_cross_entropy(
+         x, w, t, linear_bias=b, reduction="sum", label_smoothing=0.2, ignore_index=1),
+     [U(2, 3), U(4, 2, 3), U(4, 2), I([[0, 1], [3, 2]])], True),
+    ("linear_cross_entropy_unbatched_probs",
+     lambda T, F, x, w, p: F.linear_cross_entropy(x, w, p, reduction="none"),
+     [U(3), U(4, 3), C(np.array([0.1, 0.2, 0.3, 0.4]))], True),
     ("local_response_norm_5d", lambda T, F, x: F.local_response_norm(x, 4, 0.2, 1.1),
      [U(1, 6, 2, 1, 2)], True),
 ]  # fmt: skip
@@ -419,6 +429,18 @@ ERRORS = [
      "offsets[-1] can not be greater than input's length 3 but got offsets[-1] of 5"),
     ("F.embedding_bag(T.tensor([1, 2, 3]), T.zeros(5, 2), T.tensor([0, 1]), padding_idx=11)",
      RuntimeError, "padding_idx must be within the number of embeddings, -5 through 4, but got 11"),
+    ("F.linear_cross_entropy(T.zeros(2, 3), T.zeros(4, 2), T.tensor([0, 1]))", RuntimeError,
+     "expected equal input and linear_weight last dimensions (in_features), got 3 and 2, "
+     "respectively"),
+    ("F.linear_cross_entropy(T.zeros(1, 2, 3), T.zeros(4, 3), T.tensor([0]))", RuntimeError,
+     "expected input with dimensionality 1 or 2, got 3"),
+    ("F.linear_cross_entropy(T.zeros(3), T.zeros(4, 2, 3), T.tensor([0]))", RuntimeError,
+     "K-dimensional loss defined by linear_weight shape (4, 2, 3) requires batched input, "
+     "(N, 3), got unbatched input with shape (3,)"),
+    ("F.linear_cross_entropy(T.zeros(2, 3), T.zeros(4, 3), T.zeros(2, 4), ignore_index=0)",
+     RuntimeError, "ignore_index cannot be specified when target contains probabilities"),
+    ("nn.LinearCrossEntropyLoss(3, 4, label_smoothing=2.0)", RuntimeError,
+     "expected label_smoothing to be in range [0, 1], got 2.0"),
     ("T.dropout_(T.ones(3, requires_grad=True), 0.5, True)", RuntimeError,
      "a leaf Variable that requires grad is being used in an in-place operation."),
 ]  # fmt: skip
@@ -580,6 +602,8 @@ REPRS = [
     "nn.AlphaDropout(0.2)",
     "nn.FeatureAlphaDropout()",
     "nn.EmbeddingBag(10, 3)",
+    "nn.LinearCrossEntropyLoss(4, 3)",
+    "nn.LinearCrossEntropyLoss(4, 3, out_features=(2,), bias=True, label_smoothing=0.1)",
     "nn.EmbeddingBag(10, 3, max_norm=1.0, norm_type=3, scale_grad_by_freq=True, mode='sum', "
     "padding_idx=0, include_last_offset=True)",
 ]
@@ -589,7 +613,7 @@ REPRS = [
 @pytest.mark.parametrize("code", REPRS)
 def test_repr_matches_torch(code: str) -> None:
     assert repr(eval(code, {"nn": nn})) == repr(eval(code, {"nn": torch.nn}))
-    if "Norm" in code:
+    if "Norm" in code or "Loss" in code:
         assert list(eval(code, {"nn": nn}).state_dict()) == list(
             eval(code, {"nn": torch.nn}).state_dict()
         )

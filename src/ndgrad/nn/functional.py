@@ -42,6 +42,7 @@ from ._dropout import (
     feature_alpha_dropout,
 )
 from ._embedding_bag import embedding_bag
+from ._linear_ce import linear_cross_entropy
 from ._losses import *  # noqa: F403
 from ._norm import instance_norm, local_response_norm
 from ._padding import pad, rms_norm
@@ -67,6 +68,7 @@ __all__ = [
     "instance_norm",
     "local_response_norm",
     "embedding_bag",
+    "linear_cross_entropy",
     "cross_entropy",
     "dropout",
     "elu",
