@@ -170,3 +170,65 @@ def test_compat_names() -> None:
         theirs = torch.nn.NLLLoss2d(reduction="sum")(torch.tensor(x), torch.tensor(t))
     assert_close(ours, theirs)
     assert issubclass(nn.RNNCell, nn.RNNCellBase) and issubclass(nn.GRUCell, nn.RNNCellBase)
+
+
+@requires_torch
+@pytest.mark.parametrize("batched", [True, False])
+def test_adaptive_log_softmax_matches_torch(batched: bool) -> None:
+    code = "AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], div_value=2.0, head_bias=True)"
+    ours, theirs = _pair(code)
+    assert repr(ours) == repr(theirs)
+    for (k, v), (tk, tv) in zip(
+        ours.state_dict().items(), theirs.state_dict().items(), strict=True
+    ):
+        assert k == tk and np.array_equal(v.numpy(), tv.numpy())  # the same seeded init
+    ours, theirs = ours.double(), theirs.double()
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((5, 8) if batched else (8,))
+    t = np.array([0, 4, 9, 2, 7]) if batched else np.array(7)
+    x, tx = ndgrad.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    out, tout = ours(x, ndgrad.tensor(t)), theirs(tx, torch.tensor(t))
+    assert_close(out.output, tout.output, rtol=1e-12, atol=1e-12)
+    assert_close(out.loss, tout.loss, rtol=1e-12, atol=1e-12)
+    assert out.loss.grad_fn.name() == tout.loss.grad_fn.name()
+    out.loss.backward()
+    tout.loss.backward()
+    assert_close(x.grad, tx.grad, rtol=1e-12, atol=1e-12)
+    for (n, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters(), strict=True):
+        if q.grad is None:  # a cluster no target falls in
+            assert p.grad is None, n
+        else:
+            assert_close(p.grad, q.grad, rtol=1e-12, atol=1e-12)
+    if batched:
+        assert_close(ours.log_prob(x), theirs.log_prob(tx), rtol=1e-12, atol=1e-12)
+        assert ours.predict(x).tolist() == theirs.predict(tx).tolist()
+
+
+ASM_ERRORS = [
+    ("nn.AdaptiveLogSoftmaxWithLoss(4, 10, [])", ValueError,
+     "cutoffs should be a sequence of length larger than 0"),
+    ("nn.AdaptiveLogSoftmaxWithLoss(4, 10, [5, 3])", ValueError,
+     "cutoffs should be a sequence of unique, positive integers sorted in an increasing order, "
+     "where each value is between 1 and n_classes-1"),
+    ("nn.AdaptiveLogSoftmaxWithLoss(4, 10, [3])(T.zeros(2, 4), T.tensor([1, 10]))", RuntimeError,
+     "Target values should be in [0, 9], but values in range [1, 10] were found. "),
+    ("nn.AdaptiveLogSoftmaxWithLoss(4, 10, [3])(T.zeros(2, 4), T.tensor([1]))", RuntimeError,
+     "Input and target should have the same size in the batch dimension."),
+    ("nn.AdaptiveLogSoftmaxWithLoss(4, 10, [3])(T.zeros(2, 4), T.tensor(1))", RuntimeError,
+     "0D target tensor expects 1D input tensors, but found inputs with size torch.Size([2, 4])"),
+    ("nn.AdaptiveLogSoftmaxWithLoss(4, 10, [3])(T.zeros(2, 4), T.zeros(2, 2).long())",
+     RuntimeError, "0D or 1D target tensor expected, multi-target not supported"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("code", "exc", "msg"), ASM_ERRORS)
+def test_adaptive_errors(code: str, exc: type[Exception], msg: str) -> None:
+    with pytest.raises(exc, match=re.escape(msg)):
+        eval(code, {"T": ndgrad, "nn": nn})
+
+
+@requires_torch
+@pytest.mark.parametrize(("code", "exc", "msg"), ASM_ERRORS)
+def test_adaptive_error_texts_are_torchs(code: str, exc: type[Exception], msg: str) -> None:
+    with pytest.raises(exc, match=re.escape(msg)):
+        eval(code, {"T": torch, "nn": torch.nn})

@@ -6,6 +6,7 @@ from . import functional, init, utils
 from ._extras import Container, NLLLoss2d, factory_kwargs
 from .activation import *  # noqa: F403
 from .activation import __all__ as _activation_all
+from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import *  # noqa: F403
 from .conv import __all__ as _conv_all
@@ -54,6 +55,7 @@ __all__ = [
     *_dropout_all,
     *_normalization_all,
     *_lazy_all,
+    "AdaptiveLogSoftmaxWithLoss",
     "Buffer",
     "Container",
     "EmbeddingBag",
