@@ -227,6 +227,9 @@ LAYERS = [
     ("ConvTranspose1d(2, 4, 3, stride=2, padding=1, output_padding=1, groups=2)", (2, 2, 5)),
     ("ConvTranspose1d(3, 2, 2, bias=False, dilation=2)", (3, 4)),
     ("ConvTranspose3d(2, 3, 2, stride=(2, 1, 1))", (1, 2, 2, 3, 2)),
+    ("Conv1d(2, 3, 3, padding=2, padding_mode='circular')", (2, 2, 5)),
+    ("Conv2d(2, 2, (2, 3), padding='same', padding_mode='reflect')", (1, 2, 4, 5)),
+    ("Conv3d(2, 2, 2, padding=(1, 0, 1), stride=2, padding_mode='replicate')", (1, 2, 3, 3, 4)),
     ("BatchNorm3d(3)", (2, 3, 2, 1, 2)),
     ("BatchNorm3d(3, momentum=None, affine=False)", (2, 3, 2, 2, 1)),
     ("InstanceNorm1d(3)", (2, 3, 4)),
@@ -287,6 +290,7 @@ def test_layer_matches_torch(code: str, shape: tuple[int, ...]) -> None:
 @requires_torch
 def test_conv_transpose_output_size() -> None:
     for dims, shape, size in [
+        (2, (1, 2, 3, 3), [1, 3, 7, 6]),
         (1, (1, 2, 3), [7]),
         (1, (2, 3), [3, 7]),
         (3, (1, 2, 2, 2, 2), [5, 4, 5]),
@@ -375,6 +379,9 @@ ERRORS = [
      "requested an output size of [9], but valid sizes range from [6] to [7] (for an input of "
      "torch.Size([3]))"),
     ("nn.Conv3d(2, 3, 2, groups=2)", ValueError, "out_channels must be divisible by groups"),
+    ("nn.ConvTranspose2d(2, 3, 2, padding_mode='circular')", ValueError,
+     'Only "zeros" padding mode is supported for ConvTranspose2d'),
+    ("nn.Conv2d(2, 3, 2, padding_mode='wrap')", ValueError, "padding_mode must be one of {"),
     ("F.instance_norm(T.zeros(2, 3, 1))", ValueError,
      "Expected more than 1 spatial element when training, got input size torch.Size([2, 3, 1])"),
     ("F.local_response_norm(T.zeros(2, 3), 2)", ValueError,
@@ -602,6 +609,8 @@ REPRS = [
     "nn.AlphaDropout(0.2)",
     "nn.FeatureAlphaDropout()",
     "nn.EmbeddingBag(10, 3)",
+    "nn.Conv1d(2, 3, 3, padding=1, padding_mode='circular')",
+    "nn.Conv3d(2, 3, 3, padding='same', padding_mode='reflect', bias=False)",
     "nn.LinearCrossEntropyLoss(4, 3)",
     "nn.LinearCrossEntropyLoss(4, 3, out_features=(2,), bias=True, label_smoothing=0.1)",
     "nn.EmbeddingBag(10, 3, max_norm=1.0, norm_type=3, scale_grad_by_freq=True, mode='sum', "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._tensor import Size, Tensor
+from .._tensor import Tensor
 from . import _conv
 from .layers import _ConvNd
 
@@ -46,40 +46,7 @@ class Conv3d(_ConvNd):
         )
 
     def forward(self, input: Tensor) -> Tensor:
-        return _conv.conv3d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
-
-
-def output_padding(module: _ConvNd, input: Tensor, output_size: Any, dims: int) -> tuple[int, ...]:
-    """The output_padding that makes a transposed convolution's output ``output_size`` (the
-    spatial sizes, or the whole shape), checked against the sizes the stride leaves open."""
-    if output_size is None:
-        return tuple(module.output_padding)
-    lead = 2 if input.ndim == dims + 2 else 1
-    size = [int(v) for v in output_size]
-    if len(size) == lead + dims:
-        size = size[lead:]
-    if len(size) != dims:
-        raise ValueError(
-            f"ConvTranspose{dims}D: for {input.ndim}D input, output_size must have {dims} or "
-            f"{lead + dims} elements (got {len(size)})"
-        )
-    low = [
-        (input.shape[lead + i] - 1) * module.stride[i]
-        - 2 * module.padding[i]
-        + module.dilation[i] * (module.kernel_size[i] - 1)
-        + 1
-        for i in range(dims)
-    ]
-    high = [lo + module.stride[i] - 1 for i, lo in enumerate(low)]
-    for want, lo, hi in zip(size, low, high, strict=True):
-        if want < lo or want > hi:
-            raise ValueError(
-                f"requested an output size of {size}, but valid sizes range from {low} to "
-                f"{high} (for an input of {Size(input.shape[lead:])})"
-            )
-    return tuple(want - lo for want, lo in zip(size, low, strict=True))
+        return self._conv_forward(input, self.weight, self.bias)
 
 
 class _ConvTransposeNd(_ConvNd):
@@ -126,7 +93,7 @@ class _ConvTransposeNd(_ConvNd):
             self.bias,
             self.stride,
             self.padding,
-            output_padding(self, input, output_size, n),
+            self._output_padding(input, output_size),
             self.groups,
             self.dilation,
         )
