@@ -653,3 +653,27 @@ def test_embedding_bag_aux_outputs() -> None:
         theirs = torch.embedding_bag(*t, False, mode, False, None)
         for a, b in zip(ours, theirs, strict=True):
             assert_close(a, b)
+
+
+@requires_torch
+def test_linear_cross_entropy_options() -> None:
+    a, w, t = U(6, 4), U(5, 4), np.array([0, 4, 2, 1, 1, 3])
+    for lib, fn in ((ndgrad, F), (torch, torch.nn.functional)):
+        opts = lib.nn.LinearCrossEntropyOptions(batch_chunk_size=2)
+        got = fn.linear_cross_entropy(lib.tensor(a), lib.tensor(w), lib.tensor(t), options=opts)
+        ref = fn.linear_cross_entropy(lib.tensor(a), lib.tensor(w), lib.tensor(t))
+        assert_close(got, ref, rtol=1e-12, atol=1e-12)  # chunking changes memory, not values
+        msg = "linear_cross_entropy: ``options`` ignored; chunked path needs reduction in"
+        with pytest.warns(UserWarning, match=re.escape(msg)):
+            fn.linear_cross_entropy(
+                lib.tensor(a), lib.tensor(w), lib.tensor(t), label_smoothing=0.1, options=opts
+            )
+    for kw, msg in [
+        ({"acc_policy": "x"}, "invalid acc_policy: 'x'"),
+        ({"chunking_method": "foo"}, "invalid chunking_method: 'foo'"),
+        ({"batch_chunk_size": 0}, "batch_chunk_size must be positive int or None, got 0"),
+    ]:
+        for lib in (nn, torch.nn):
+            with pytest.raises(ValueError, match=re.escape(msg)):
+                lib.LinearCrossEntropyOptions(**kw)
+    assert repr(nn.LinearCrossEntropyOptions()) == repr(torch.nn.LinearCrossEntropyOptions())

@@ -17,7 +17,7 @@ from .layers import *  # noqa: F403
 from .layers import __all__ as _layers_all
 from .lazy import *  # noqa: F403
 from .lazy import __all__ as _lazy_all
-from .linear_cross_entropy import LinearCrossEntropyLoss
+from .linear_cross_entropy import LinearCrossEntropyLoss, LinearCrossEntropyOptions
 from .loss import *  # noqa: F403
 from .loss import __all__ as _loss_all
 from .module import Module
@@ -60,6 +60,7 @@ __all__ = [
     "Container",
     "EmbeddingBag",
     "LinearCrossEntropyLoss",
+    "LinearCrossEntropyOptions",
     "NLLLoss2d",
     "RNNCellBase",
     "factory_kwargs",

@@ -6,7 +6,10 @@ values."""
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
+
+import numpy as np
 
 from .._tensor import Tensor
 from . import functional as F  # a cycle (functional re-exports this): looked up at call time
@@ -53,6 +56,22 @@ def linear_cross_entropy(
     logits_shape = (*batches, classes, *out_features)
     if tuple(target.shape) == logits_shape and ignore_index is not None:
         raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
+    if options is not None and (
+        out_features
+        or reduction not in {"mean", "sum", "none"}
+        or label_smoothing != 0.0
+        or target._data.dtype != np.int64
+    ):
+        bias_shape = tuple(linear_bias.shape) if linear_bias is not None else None
+        warnings.warn(
+            "linear_cross_entropy: ``options`` ignored; chunked path needs reduction in "
+            "{'mean','sum','none'}, label_smoothing == 0, target.dtype == int64, out_features "
+            f"== (). Got reduction={reduction!r}, label_smoothing={label_smoothing}, "
+            f"target.dtype={target.dtype}, out_features={out_features}, tracing=False, "
+            f"linear_bias.shape={bias_shape}.",
+            UserWarning,
+            stacklevel=2,
+        )
     if out_features:
         rows = math.prod(out_features, start=classes)
         linear_weight = linear_weight.reshape(rows, in_features)

@@ -3,15 +3,48 @@ loss module (see ``_linear_ce`` for the function)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
+from .. import dtypes
 from .._tensor import Tensor
 from ._linear_ce import linear_cross_entropy
 from .layers import Linear
 from .loss import _WeightedLoss
 
-__all__ = ["LinearCrossEntropyLoss"]
+__all__ = ["LinearCrossEntropyLoss", "LinearCrossEntropyOptions"]
+
+
+@dataclasses.dataclass(slots=True, frozen=True)
+class LinearCrossEntropyOptions:
+    """PyTorch's chunking options for ``linear_cross_entropy`` (memory, not values); ndgrad
+    validates them as PyTorch does and computes the reference path."""
+
+    allow_retain_graph: bool = False
+    batch_chunk_size: int | None = None
+    chunking_method: str | None = "auto"
+    acc_policy: str = "auto"
+    acc_dtype: Any = None
+
+    def __post_init__(self) -> None:
+        if self.acc_policy not in {"auto", "accurate", "balanced", "compact"}:
+            raise ValueError(f"invalid acc_policy: {self.acc_policy!r}")
+        if self.chunking_method is not None and self.chunking_method != "auto":
+            name, sep, factor = self.chunking_method.partition(":")
+            factor = factor if sep else "1"
+            if not (name == "aspect_ratio" and factor.isdigit() and int(factor) > 0):
+                raise ValueError(f"invalid chunking_method: {self.chunking_method!r}")
+        size = self.batch_chunk_size
+        if not (size is None or (isinstance(size, int) and size > 0)):
+            raise ValueError(f"batch_chunk_size must be positive int or None, got {size!r}")
+        allowed = {getattr(dtypes, n, None) for n in ("float16", "bfloat16", "float32", "float64")}
+        if self.acc_dtype is not None and self.acc_dtype not in allowed - {None}:
+            raise ValueError(
+                "acc_dtype must be one of {None, torch.float16, torch.bfloat16, torch.float32, "
+                f"torch.float64}}, got {self.acc_dtype!r}. Pass acc_dtype=None to let the op "
+                "pick automatically."
+            )
 
 
 class LinearCrossEntropyLoss(_WeightedLoss):
