@@ -677,3 +677,19 @@ def test_linear_cross_entropy_options() -> None:
             with pytest.raises(ValueError, match=re.escape(msg)):
                 lib.LinearCrossEntropyOptions(**kw)
     assert repr(nn.LinearCrossEntropyOptions()) == repr(torch.nn.LinearCrossEntropyOptions())
+
+
+@requires_torch
+def test_embedding_max_norm_matches_torch() -> None:
+    w = np.random.default_rng(1).standard_normal((5, 3)) * 2
+    idx = np.array([[0, 3], [3, 4]])
+    ours, theirs = ndgrad.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    y = F.embedding(ndgrad.tensor(idx), ours, max_norm=1.2, norm_type=1.5)
+    ty = torch.nn.functional.embedding(torch.tensor(idx), theirs, max_norm=1.2, norm_type=1.5)
+    assert_close(y, ty, rtol=1e-12, atol=1e-14)
+    assert_close(ours.detach(), theirs.detach(), rtol=1e-12, atol=1e-14)  # renormed in place
+    y.sum().backward()
+    ty.sum().backward()
+    assert_close(ours.grad, theirs.grad)
+    for kw in ({"max_norm": 1.0}, {"padding_idx": 1, "norm_type": 3.0, "sparse": True}):
+        assert repr(nn.Embedding(5, 3, **kw)) == repr(torch.nn.Embedding(5, 3, **kw))

@@ -41,7 +41,7 @@ from ._dropout import (
     dropout3d,
     feature_alpha_dropout,
 )
-from ._embedding_bag import embedding_bag
+from ._embedding_bag import embedding_bag, embedding_renorm_
 from ._linear_ce import linear_cross_entropy
 from ._losses import *  # noqa: F403
 from ._norm import instance_norm, local_response_norm
@@ -482,9 +482,9 @@ def embedding(
     scale_grad_by_freq: bool = False,
     sparse: bool = False,
 ) -> Tensor:
-    if max_norm is not None or scale_grad_by_freq or sparse:
+    if scale_grad_by_freq or sparse:
         raise NotImplementedError(
-            "embedding: max_norm, scale_grad_by_freq and sparse are not supported by ndgrad"
+            "embedding: scale_grad_by_freq and sparse are not supported by ndgrad"
         )
     idx = input._data
     if idx.dtype.kind not in "iu":
@@ -498,6 +498,8 @@ def embedding(
         raise IndexError("index out of range in self")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += num
+    if max_norm is not None:  # rows looked up are first scaled down in place, as PyTorch does
+        embedding_renorm_(weight, input, max_norm, norm_type)
     return Embedding.apply(weight, idx % num if idx.size else idx, padding_idx)
 
 
