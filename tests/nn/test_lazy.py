@@ -13,6 +13,7 @@ from tests.helpers import assert_close, requires_torch, torch
 
 import ndgrad
 import ndgrad.nn as nn
+from ndgrad.autograd import gradcheck, gradgradcheck
 
 LAZY = [
     ("LazyLinear(3)", (2, 4)),
@@ -232,3 +233,17 @@ def test_adaptive_errors(code: str, exc: type[Exception], msg: str) -> None:
 def test_adaptive_error_texts_are_torchs(code: str, exc: type[Exception], msg: str) -> None:
     with pytest.raises(exc, match=re.escape(msg)):
         eval(code, {"T": torch, "nn": torch.nn})
+
+
+def test_adaptive_log_softmax_gradcheck() -> None:
+    ndgrad.manual_seed(0)
+    m = nn.AdaptiveLogSoftmaxWithLoss(6, 8, [2, 5], div_value=2.0).double()
+    x = ndgrad.tensor(np.random.default_rng(0).standard_normal((4, 6)), requires_grad=True)
+    t = ndgrad.tensor([0, 3, 7, 6])
+
+    def f(x: Any) -> Any:
+        out = m(x, t)
+        return out.output, out.loss
+
+    assert gradcheck(f, [x])
+    assert gradgradcheck(f, [x])
