@@ -8,17 +8,32 @@ from __future__ import annotations
 from typing import Any
 
 from ._tensor import Tensor
+from .nn import _conv, _dropout, _embedding_bag, _norm
 from .nn import functional as F
 
 __all__ = [
+    "alpha_dropout",
+    "alpha_dropout_",
     "batch_norm",
     "bilinear",
     "conv1d",
     "conv2d",
+    "conv3d",
+    "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
+    "convolution",
     "dropout",
+    "dropout_",
     "embedding",
+    "embedding_bag",
+    "embedding_renorm_",
+    "feature_alpha_dropout",
+    "feature_alpha_dropout_",
+    "feature_dropout",
+    "feature_dropout_",
     "group_norm",
+    "instance_norm",
     "layer_norm",
     "max_pool2d",
 ]
@@ -27,6 +42,20 @@ conv1d = F.conv1d
 conv2d = F.conv2d
 conv_transpose2d = F.conv_transpose2d
 bilinear = F.bilinear
+conv3d = F.conv3d
+conv_transpose1d = F.conv_transpose1d
+conv_transpose3d = F.conv_transpose3d
+convolution = _conv.convolution
+instance_norm = _norm.torch_instance_norm
+alpha_dropout = _dropout.alpha_dropout_torch
+alpha_dropout_ = _dropout.alpha_dropout_
+feature_alpha_dropout = _dropout.feature_alpha_dropout_torch
+feature_alpha_dropout_ = _dropout.feature_alpha_dropout_
+feature_dropout = _dropout.feature_dropout
+feature_dropout_ = _dropout.feature_dropout_
+dropout_ = _dropout.dropout_
+embedding_bag = _embedding_bag.torch_embedding_bag
+embedding_renorm_ = _embedding_bag.embedding_renorm_
 
 
 def max_pool2d(

@@ -27,7 +27,25 @@ from ..ops.unary import tanh as _tanh
 from . import _activations, _losses
 from ._activations import *  # noqa: F403
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention
+from ._conv import (
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+)
+from ._dropout import (
+    alpha_dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
+from ._embedding_bag import embedding_bag, embedding_renorm_
+from ._linear_ce import linear_cross_entropy
 from ._losses import *  # noqa: F403
+from ._norm import instance_norm, local_response_norm
 from ._padding import pad, rms_norm
 
 __all__ = [
@@ -40,6 +58,18 @@ __all__ = [
     "conv1d",
     "conv2d",
     "conv_transpose2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose3d",
+    "alpha_dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "feature_alpha_dropout",
+    "instance_norm",
+    "local_response_norm",
+    "embedding_bag",
+    "linear_cross_entropy",
     "cross_entropy",
     "dropout",
     "elu",
@@ -493,9 +523,9 @@ def embedding(
     scale_grad_by_freq: bool = False,
     sparse: bool = False,
 ) -> Tensor:
-    if max_norm is not None or scale_grad_by_freq or sparse:
+    if scale_grad_by_freq or sparse:
         raise NotImplementedError(
-            "embedding: max_norm, scale_grad_by_freq and sparse are not supported by ndgrad"
+            "embedding: scale_grad_by_freq and sparse are not supported by ndgrad"
         )
     idx = input._data
     if idx.dtype.kind not in "iu":
@@ -509,6 +539,8 @@ def embedding(
         raise IndexError("index out of range in self")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += num
+    if max_norm is not None:  # rows looked up are first scaled down in place, as PyTorch does
+        embedding_renorm_(weight, input, max_norm, norm_type)
     return Embedding.apply(weight, idx % num if idx.size else idx, padding_idx)
 
 
@@ -556,299 +588,6 @@ def _crop(xp: np.ndarray, p: tuple[int, int, int, int]) -> np.ndarray:
         return xp
     h, w = xp.shape[2], xp.shape[3]
     return xp[:, :, p[0] : h - p[1], p[2] : w - p[3]]
-
-
-class _ConvGeom:
-    """Everything but the tensors of one convolution: shapes, stride, padding, dilation, groups."""
-
-    def __init__(
-        self,
-        x_shape: tuple[int, ...],
-        w_shape: tuple[int, ...],
-        stride: tuple[int, int],
-        pad: tuple[int, int, int, int],
-        dilation: tuple[int, int],
-        groups: int,
-    ) -> None:
-        self.x_shape, self.w_shape = tuple(x_shape), tuple(w_shape)
-        self.s, self.p, self.d, self.g = stride, pad, dilation, groups
-        n, c, h, w = x_shape
-        self.padded = (n, c, h + pad[0] + pad[1], w + pad[2] + pad[3])
-        kh, kw = w_shape[2], w_shape[3]
-        self.k = (kh, kw)
-        self.out = (
-            (self.padded[2] - dilation[0] * (kh - 1) - 1) // stride[0] + 1,
-            (self.padded[3] - dilation[1] * (kw - 1) - 1) // stride[1] + 1,
-        )
-
-
-def _conv_out(x: np.ndarray, w: np.ndarray, geo: _ConvGeom) -> np.ndarray:
-    win = _windows(_pad(x, geo.p), geo.k, geo.s, geo.d, geo.out)
-    g = geo.g
-    if g == 1:
-        y = np.tensordot(win, w, axes=([1, 4, 5], [1, 2, 3]))
-    else:
-        cg, og = w.shape[1], w.shape[0] // g
-        y = np.concatenate(
-            [
-                np.tensordot(
-                    win[:, i * cg : (i + 1) * cg],
-                    w[i * og : (i + 1) * og],
-                    axes=([1, 4, 5], [1, 2, 3]),
-                )
-                for i in range(g)
-            ],
-            axis=-1,
-        )
-    return np.ascontiguousarray(y.transpose(0, 3, 1, 2))
-
-
-def _conv_input_grad(gy: np.ndarray, w: np.ndarray, geo: _ConvGeom) -> np.ndarray:
-    g = geo.g
-    if g == 1:
-        cols = np.tensordot(gy, w, axes=([1], [0]))  # (N, OH, OW, C, KH, KW)
-    else:
-        _cg, og = w.shape[1], w.shape[0] // g
-        cols = np.concatenate(
-            [
-                np.tensordot(
-                    gy[:, i * og : (i + 1) * og], w[i * og : (i + 1) * og], axes=([1], [0])
-                )
-                for i in range(g)
-            ],
-            axis=3,
-        )
-    cols = cols.transpose(0, 3, 1, 2, 4, 5)
-    return np.ascontiguousarray(_crop(_col2im(cols, geo.padded, geo.s, geo.d), geo.p))
-
-
-def _conv_weight_grad(x: np.ndarray, gy: np.ndarray, geo: _ConvGeom) -> np.ndarray:
-    win = _windows(_pad(x, geo.p), geo.k, geo.s, geo.d, geo.out)
-    g = geo.g
-    if g == 1:
-        return np.tensordot(gy, win, axes=([0, 2, 3], [0, 2, 3]))
-    cg, og = geo.w_shape[1], geo.w_shape[0] // g
-    return np.concatenate(
-        [
-            np.tensordot(
-                gy[:, i * og : (i + 1) * og],
-                win[:, i * cg : (i + 1) * cg],
-                axes=([0, 2, 3], [0, 2, 3]),
-            )
-            for i in range(g)
-        ],
-        axis=0,
-    )
-
-
-class Convolution(NumpyFunction):
-    """y = x ⋆ w + b (cross-correlation); dx = ConvInputGrad(g, w), dw = ConvWeightGrad(x, g)"""
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, w: np.ndarray, b: Any, geo: _ConvGeom) -> np.ndarray:
-        need_x, need_w = ctx.needs_input_grad[:2]
-        ctx.save_for_backward(x if need_w else None, w if need_x else None)
-        ctx.geo = geo
-        y = _conv_out(x, w, geo)
-        if b is not None:
-            y += b[:, None, None]
-        return y
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        x, w = ctx.saved_tensors
-        need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        geo = ctx.geo
-        gx = ConvInputGrad.apply(grad, w, geo) if need_x else None
-        gw = ConvWeightGrad.apply(x, grad, geo) if need_w else None
-        gb = grad.sum((0, 2, 3)) if need_b else None
-        return gx, gw, gb, None
-
-
-class ConvInputGrad(NumpyFunction):
-    """dx = the adjoint of convolution applied to g (a transposed convolution); bilinear in g, w"""
-
-    node_name = "ConvolutionBackwardBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, gy: np.ndarray, w: np.ndarray, geo: _ConvGeom) -> np.ndarray:
-        need_g, need_w, _ = ctx.needs_input_grad
-        ctx.save_for_backward(gy if need_w else None, w if need_g else None)
-        ctx.geo = geo
-        return _conv_input_grad(gy, w, geo)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        gy, w = ctx.saved_tensors
-        need_g, need_w, _ = ctx.needs_input_grad
-        geo = ctx.geo
-        dg = Convolution.apply(grad, w, None, geo) if need_g else None
-        dw = ConvWeightGrad.apply(grad, gy, geo) if need_w else None
-        return dg, dw, None
-
-
-class ConvWeightGrad(NumpyFunction):
-    """dw = Σ over batch and positions of g · windows of x; bilinear in x, g"""
-
-    node_name = "ConvolutionBackwardBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, gy: np.ndarray, geo: _ConvGeom) -> np.ndarray:
-        need_x, need_g, _ = ctx.needs_input_grad
-        ctx.save_for_backward(x if need_g else None, gy if need_x else None)
-        ctx.geo = geo
-        return _conv_weight_grad(x, gy, geo)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        x, gy = ctx.saved_tensors
-        need_x, need_g, _ = ctx.needs_input_grad
-        geo = ctx.geo
-        dx = ConvInputGrad.apply(gy, grad, geo) if need_x else None
-        dg = Convolution.apply(x, grad, None, geo) if need_g else None
-        return dx, dg, None
-
-
-def _conv_checks(
-    input: Tensor, weight: Tensor, bias: Tensor | None, groups: int, dims: int
-) -> None:
-    name = f"conv{dims}d"
-    if input.ndim != dims + 2:
-        raise RuntimeError(
-            f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {name}, but got "
-            f"input of size: {list(input.shape)}"
-        )
-    c = input.shape[1]
-    if weight.shape[1] * groups != c:
-        raise RuntimeError(
-            f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
-            f"{list(input.shape)} to have {weight.shape[1] * groups} channels, but got {c} "
-            "channels instead"
-        )
-    if input._data.dtype != weight._data.dtype or (
-        bias is not None and bias._data.dtype != input._data.dtype
-    ):
-        raise RuntimeError(
-            f"Input type ({input.type()}) and weight type ({weight.type()}) should be the same"
-        )
-
-
-def _conv_padding(
-    padding: Any, k: tuple[int, int], d: tuple[int, int], s: tuple[int, int]
-) -> tuple[int, int, int, int]:
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0, 0, 0)
-        if padding != "same":
-            raise ValueError(
-                f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}"
-            )
-        if s != (1, 1):
-            raise RuntimeError("padding='same' is not supported for strided convolutions")
-        th, tw = d[0] * (k[0] - 1), d[1] * (k[1] - 1)
-        return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
-    ph, pw = _pair(padding)
-    return (ph, ph, pw, pw)
-
-
-def conv2d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: Any = 1,
-    padding: Any = 0,
-    dilation: Any = 1,
-    groups: int = 1,
-) -> Tensor:
-    """2-d cross-correlation of (N, C, H, W) input with (O, C/groups, KH, KW) weight"""
-    unbatched = input.ndim == 3
-    if unbatched:
-        input = input.unsqueeze(0)
-    _conv_checks(input, weight, bias, groups, 2)
-    s, d = _pair(stride), _pair(dilation)
-    k = (weight.shape[2], weight.shape[3])
-    geo = _ConvGeom(
-        input._data.shape, weight._data.shape, s, _conv_padding(padding, k, d, s), d, groups
-    )
-    if geo.out[0] <= 0 or geo.out[1] <= 0:
-        raise RuntimeError(
-            "Calculated padded input size per channel: "
-            f"({geo.padded[2]} x {geo.padded[3]}). Kernel size: "
-            f"({d[0] * (k[0] - 1) + 1} x {d[1] * (k[1] - 1) + 1}). "
-            "Kernel size can't be greater than actual input size"
-        )
-    y = Convolution.apply(input, weight, bias, geo)
-    return y.squeeze(0) if unbatched else y
-
-
-def conv1d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: Any = 1,
-    padding: Any = 0,
-    dilation: Any = 1,
-    groups: int = 1,
-) -> Tensor:
-    """1-d cross-correlation, computed as a 2-d one over a height of 1"""
-    unbatched = input.ndim == 2
-    if unbatched:
-        input = input.unsqueeze(0)
-    if input.ndim != 3:
-        raise RuntimeError(
-            "Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: "
-            f"{list(input.shape)}"
-        )
-    pad = padding if isinstance(padding, str) else (0, _pair(padding)[0])
-    y = conv2d(
-        input.unsqueeze(2),
-        weight.unsqueeze(2),
-        bias,
-        (1, _pair(stride)[0]),
-        pad,
-        (1, _pair(dilation)[0]),
-        groups,
-    )
-    y = y.squeeze(2)
-    return y.squeeze(0) if unbatched else y
-
-
-def conv_transpose2d(
-    input: Tensor,
-    weight: Tensor,
-    bias: Tensor | None = None,
-    stride: Any = 1,
-    padding: Any = 0,
-    output_padding: Any = 0,
-    groups: int = 1,
-    dilation: Any = 1,
-) -> Tensor:
-    """The adjoint of conv2d: weight (C_in, C_out/groups, KH, KW)"""
-    unbatched = input.ndim == 3
-    if unbatched:
-        input = input.unsqueeze(0)
-    s, p, op, d = _pair(stride), _pair(padding), _pair(output_padding), _pair(dilation)
-    n, c, h, w = input.shape
-    if weight.shape[0] != c:
-        raise RuntimeError(
-            f"Given transposed=1, weight of size {list(weight.shape)}, expected input"
-            f"{list(input.shape)} to have {weight.shape[0]} channels, but got {c} channels instead"
-        )
-    k = (weight.shape[2], weight.shape[3])
-    oh = (h - 1) * s[0] - 2 * p[0] + d[0] * (k[0] - 1) + op[0] + 1
-    ow = (w - 1) * s[1] - 2 * p[1] + d[1] * (k[1] - 1) + op[1] + 1
-    geo = _ConvGeom(
-        (n, weight.shape[1] * groups, oh, ow),
-        weight._data.shape,
-        s,
-        (p[0], p[0], p[1], p[1]),
-        d,
-        groups,
-    )
-    y = ConvInputGrad.apply(input, weight, geo)
-    if bias is not None:
-        y = y + bias.reshape(1, -1, 1, 1)
-    return y.squeeze(0) if unbatched else y
 
 
 # --- pooling -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from .._creation import empty, ones, tensor, zeros
-from .._tensor import Tensor
+from .._tensor import Size, Tensor
 from . import functional as F
 from . import init
 from .module import Module
@@ -156,14 +156,19 @@ class _ConvNd(Module):
     ) -> None:
         super().__init__()
         n = self._dims
+        if self.transposed and padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
         if in_channels % groups != 0:
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups != 0:
             raise ValueError("out_channels must be divisible by groups")
-        if padding_mode != "zeros":
-            raise NotImplementedError("ndgrad supports only padding_mode='zeros'")
+        modes = {"zeros", "reflect", "replicate", "circular"}
+        if padding_mode not in modes:
+            raise ValueError(
+                f"padding_mode must be one of {modes}, but got padding_mode='{padding_mode}'"
+            )
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _tuple(kernel_size, n)
         self.stride = _tuple(stride, n)
@@ -179,6 +184,15 @@ class _ConvNd(Module):
             self.padding = _tuple(padding, n)
         self.dilation = _tuple(dilation, n)
         self.output_padding = _tuple(output_padding, n)
+        # F.pad's widths (last dim first) for the padding modes other than zeros
+        if isinstance(self.padding, str):
+            totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size, strict=True)]
+            pads = (
+                [(t // 2, t - t // 2) for t in totals] if self.padding == "same" else [(0, 0)] * n
+            )
+        else:
+            pads = [(p, p) for p in self.padding]
+        self._reversed_padding_repeated_twice = [w for pair in reversed(pads) for w in pair]
         self.groups = groups
         self.padding_mode = padding_mode
         if self.transposed:
@@ -213,7 +227,48 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
+
+    def _output_padding(self, input: Tensor, output_size: Any) -> tuple[int, ...]:
+        """The output_padding that makes a transposed convolution's output ``output_size`` (the
+        spatial sizes, or the whole shape), checked against the sizes the stride leaves open."""
+        dims = self._dims
+        if output_size is None:
+            return tuple(self.output_padding)
+        lead = 2 if input.ndim == dims + 2 else 1
+        size = [int(v) for v in output_size]
+        if len(size) == lead + dims:
+            size = size[lead:]
+        if len(size) != dims:
+            raise ValueError(
+                f"ConvTranspose{dims}D: for {input.ndim}D input, output_size must have {dims} or "
+                f"{lead + dims} elements (got {len(size)})"
+            )
+        low = [
+            (input.shape[lead + i] - 1) * self.stride[i]
+            - 2 * self.padding[i]
+            + self.dilation[i] * (self.kernel_size[i] - 1)
+            + 1
+            for i in range(dims)
+        ]
+        high = [lo + self.stride[i] - 1 for i, lo in enumerate(low)]
+        for want, lo, hi in zip(size, low, high, strict=True):
+            if want < lo or want > hi:
+                raise ValueError(
+                    f"requested an output size of {size}, but valid sizes range from {low} to "
+                    f"{high} (for an input of {Size(input.shape[lead:])})"
+                )
+        return tuple(want - lo for want, lo in zip(size, low, strict=True))
+
+    def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+        """The convolution of this layer; modes other than zeros pad with F.pad first."""
+        fn = (F.conv1d, F.conv2d, F.conv3d)[self._dims - 1]
+        if self.padding_mode != "zeros":
+            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return fn(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
+        return fn(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
 
 class Conv1d(_ConvNd):
@@ -250,9 +305,7 @@ class Conv1d(_ConvNd):
         )
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.conv1d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+        return self._conv_forward(input, self.weight, self.bias)
 
 
 class Conv2d(_ConvNd):
@@ -287,9 +340,7 @@ class Conv2d(_ConvNd):
         )
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.conv2d(
-            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
-        )
+        return self._conv_forward(input, self.weight, self.bias)
 
 
 class ConvTranspose2d(_ConvNd):
@@ -327,14 +378,14 @@ class ConvTranspose2d(_ConvNd):
             output_padding,
         )
 
-    def forward(self, input: Tensor) -> Tensor:
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
         return F.conv_transpose2d(
             input,
             self.weight,
             self.bias,
             self.stride,
             self.padding,
-            self.output_padding,
+            self._output_padding(input, output_size),
             self.groups,
             self.dilation,
         )
@@ -460,6 +511,13 @@ class _BatchNorm(Module):
             init.zeros_(self.running_mean)
             init.ones_(self.running_var)
             init.zeros_(self.num_batches_tracked)
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
 
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
@@ -658,6 +716,14 @@ class Embedding(Module):
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        if self.sparse is not False:
+            s += ", sparse=True"
         return s
 
 

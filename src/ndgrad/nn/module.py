@@ -202,6 +202,14 @@ class Module:
             modules[name] = value
             return
         buffers = d.get("_buffers")
+        if (
+            buffers is not None
+            and isinstance(value, Tensor)
+            and getattr(value, "_is_buffer", False)
+        ):
+            self._forget(name, "_buffers")  # an nn.Buffer registers itself, as PyTorch's does
+            self.register_buffer(name, value, value.persistent)  # type: ignore[attr-defined]
+            return
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(

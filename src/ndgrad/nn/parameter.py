@@ -51,3 +51,22 @@ class Parameter(Tensor):
 
 def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:
     return Parameter(Tensor._make(data), requires_grad)
+
+
+class _BufferMeta(type):
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False)
+
+
+class Buffer(metaclass=_BufferMeta):
+    """A tensor that, assigned as a Module attribute, registers itself as a buffer (state that is
+    not learned: running statistics, masks). ``Buffer(t)`` is ``t`` detached and marked, as in
+    PyTorch, so ``isinstance(b, Buffer)`` holds while ``type(b)`` is Tensor."""
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Any:
+        if data is None:
+            data = Tensor._make(np.empty((0,), dtype=np.float32))
+        t = data.detach().requires_grad_(data.requires_grad)
+        t.persistent = persistent  # type: ignore[attr-defined]
+        t._is_buffer = True  # type: ignore[attr-defined]
+        return t
