@@ -26,6 +26,48 @@ from .transforms import (
 )
 from .uniform import Uniform
 
+from .beta import Beta
+from .cauchy import Cauchy
+from .chi2 import Chi2
+from .constraint_registry import biject_to, transform_to
+from .continuous_bernoulli import ContinuousBernoulli
+from .dirichlet import Dirichlet
+from .exp_family import ExponentialFamily
+from .fishersnedecor import FisherSnedecor
+from .gamma import Gamma
+from .generalized_pareto import GeneralizedPareto
+from .geometric import Geometric
+from .gumbel import Gumbel
+from .half_cauchy import HalfCauchy, HalfNormal
+from .inverse_gamma import InverseGamma
+from .logistic_normal import LogisticNormal
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
+from .mixture_same_family import MixtureSameFamily
+from .multinomial import Multinomial
+from .negative_binomial import NegativeBinomial
+from .categorical import OneHotCategoricalStraightThrough
+from .pareto import Kumaraswamy, Pareto, Weibull
+from .relaxed_bernoulli import RelaxedBernoulli
+from .relaxed_categorical import RelaxedOneHotCategorical
+from .studentT import StudentT
+from .transforms import (
+    AbsTransform,
+    CatTransform,
+    CorrCholeskyTransform,
+    CumulativeDistributionTransform,
+    IndependentTransform,
+    LowerCholeskyTransform,
+    PositiveDefiniteTransform,
+    PowerTransform,
+    ReshapeTransform,
+    SoftmaxTransform,
+    SoftplusTransform,
+    StackTransform,
+    StickBreakingTransform,
+    identity_transform,
+)
+from .von_mises import VonMises
+
 __all__ = [
     "AffineTransform",
     "Bernoulli",
@@ -51,4 +93,47 @@ __all__ = [
     "kl_divergence",
     "register_kl",
     "transforms",
+    "Beta",
+    "Cauchy",
+    "Chi2",
+    "biject_to",
+    "transform_to",
+    "ContinuousBernoulli",
+    "Dirichlet",
+    "ExponentialFamily",
+    "FisherSnedecor",
+    "Gamma",
+    "GeneralizedPareto",
+    "Geometric",
+    "Gumbel",
+    "HalfCauchy",
+    "HalfNormal",
+    "InverseGamma",
+    "LogisticNormal",
+    "LowRankMultivariateNormal",
+    "MixtureSameFamily",
+    "Multinomial",
+    "NegativeBinomial",
+    "OneHotCategoricalStraightThrough",
+    "Kumaraswamy",
+    "Pareto",
+    "Weibull",
+    "RelaxedBernoulli",
+    "RelaxedOneHotCategorical",
+    "StudentT",
+    "AbsTransform",
+    "CatTransform",
+    "CorrCholeskyTransform",
+    "CumulativeDistributionTransform",
+    "IndependentTransform",
+    "LowerCholeskyTransform",
+    "PositiveDefiniteTransform",
+    "PowerTransform",
+    "ReshapeTransform",
+    "SoftmaxTransform",
+    "SoftplusTransform",
+    "StackTransform",
+    "StickBreakingTransform",
+    "identity_transform",
+    "VonMises",
 ]

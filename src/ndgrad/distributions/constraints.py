@@ -11,11 +11,15 @@ from .._tensor import Tensor
 __all__ = [
     "Constraint",
     "boolean",
+    "cat",
+    "corr_cholesky",
     "greater_than",
     "greater_than_eq",
     "independent",
     "integer_interval",
+    "half_open_interval",
     "interval",
+    "less_than",
     "lower_cholesky",
     "nonnegative",
     "nonnegative_integer",
@@ -25,6 +29,7 @@ __all__ = [
     "real",
     "real_vector",
     "simplex",
+    "stack",
     "unit_interval",
 ]
 
@@ -157,6 +162,71 @@ class _IndependentConstraint(Constraint):
         return f"IndependentConstraint({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
 
 
+class _LessThan(Constraint):
+    def __init__(self, upper_bound: float) -> None:
+        self.upper_bound = upper_bound
+
+    def _ok(self, x: np.ndarray) -> np.ndarray:
+        return x < _data(self.upper_bound)
+
+    def _fields(self) -> str:
+        return f"upper_bound={self.upper_bound}"
+
+
+class _CorrCholesky(Constraint):
+    """Lower Cholesky factors of correlation matrices: rows of unit norm, positive diagonal."""
+
+    event_dim = 2
+
+    def _ok(self, x: np.ndarray) -> np.ndarray:
+        tol = np.finfo(x.dtype).eps * x.shape[-1] * 10
+        unit = np.all(np.abs(np.linalg.norm(x, axis=-1) - 1) <= tol, axis=-1)
+        return unit & _LowerCholesky()._ok(x)
+
+
+class _Cat(Constraint):
+    """The constraints cseq applied to consecutive slices (of the given lengths) along dim."""
+
+    def __init__(self, cseq: list[Constraint], dim: int = 0, lengths: Any = None) -> None:
+        self.cseq = list(cseq)
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        self.dim = dim
+        self.event_dim = max(c.event_dim for c in self.cseq)
+        self.is_discrete = any(c.is_discrete for c in self.cseq)
+
+    def check(self, value: Any) -> Tensor:
+        from .. import cat
+
+        checks, start = [], 0
+        for constraint, length in zip(self.cseq, self.lengths, strict=True):
+            checks.append(constraint.check(value.narrow(self.dim, start, length)))
+            start += length
+        return cat(checks, self.dim)
+
+    def __repr__(self) -> str:
+        return "Cat()"
+
+
+class _Stack(Constraint):
+    """The i-th constraint on the i-th slice along dim."""
+
+    def __init__(self, cseq: list[Constraint], dim: int = 0) -> None:
+        self.cseq = list(cseq)
+        self.dim = dim
+        self.event_dim = max(c.event_dim for c in self.cseq)
+        self.is_discrete = any(c.is_discrete for c in self.cseq)
+
+    def check(self, value: Any) -> Tensor:
+        from .. import stack
+
+        n = value.size(self.dim)
+        parts = [c.check(value.select(self.dim, i)) for i, c in zip(range(n), self.cseq)]
+        return stack(parts, self.dim)
+
+    def __repr__(self) -> str:
+        return "Stack()"
+
+
 real = _Real()
 real_vector = _IndependentConstraint(real, 1)
 boolean = _Boolean()
@@ -173,4 +243,8 @@ greater_than_eq = _GreaterThanEq
 interval = _Interval
 half_open_interval = _HalfOpenInterval
 integer_interval = _IntegerInterval
+less_than = _LessThan
+corr_cholesky = _CorrCholesky()
+cat = _Cat
+stack = _Stack
 independent = _IndependentConstraint

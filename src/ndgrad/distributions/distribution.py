@@ -26,6 +26,7 @@ class Distribution:
     has_enumerate_support = False
     arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {}
     support: Any = None
+    _expand_extra: ClassVar[tuple[str, ...]] = ()
 
     @staticmethod
     def set_default_validate_args(value: bool) -> None:
@@ -105,6 +106,21 @@ class Distribution:
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
         raise NotImplementedError
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        """A new distribution with the parameters expanded (not copied) to batch_shape. This
+        generic form expands every parameter present in the instance (arg_constraints and the
+        names in ``_expand_extra``); classes holding other distributions override it."""
+        new = type(self).__new__(type(self)) if _instance is None else _instance
+        batch_shape = Size(batch_shape)
+        n = len(self._batch_shape)
+        for name in (*self.arg_constraints, *self._expand_extra):
+            if name in self.__dict__:
+                value = self.__dict__[name]
+                new.__dict__[name] = value.expand(*batch_shape, *value.shape[n:])
+        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     def _extended_shape(self, sample_shape: Any = ()) -> Size:
         return Size(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))
