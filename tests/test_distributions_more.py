@@ -199,3 +199,86 @@ def test_expand_matches_torch(case: tuple[Any, ...]) -> None:
         x = torch.tensor(case[2][0], dtype=torch.float32) + 0.1
     rtol, atol = _tols(case)
     assert_close(e_nd.log_prob(ndgrad.tensor(x.numpy())), e_th.log_prob(x), rtol=rtol, atol=atol)
+
+
+def _kl_params(lib: Any, made: list[Any]) -> dict[str, Any]:
+    """Builders of test distributions; every parameter tensor made is appended to made."""
+    r = np.random.default_rng(3)
+
+    def t(a: np.ndarray) -> Any:
+        made.append(lib.tensor(a, dtype=lib.float64, requires_grad=True))
+        return made[-1]
+
+    return {
+        "gamma": lambda: lib.distributions.Gamma(t(r.uniform(0.5, 3, 3)), t(r.uniform(0.5, 3, 3))),
+        "chi2": lambda: lib.distributions.Chi2(t(r.uniform(1, 4, 3))),
+        "beta": lambda: lib.distributions.Beta(t(r.uniform(0.5, 3, 3)), t(r.uniform(0.5, 3, 3))),
+        "dirichlet": lambda: lib.distributions.Dirichlet(t(r.uniform(0.5, 3, (2, 3)))),
+        "cauchy": lambda: lib.distributions.Cauchy(t(r.normal(size=3)), t(r.uniform(0.5, 2, 3))),
+        "halfnormal": lambda: lib.distributions.HalfNormal(t(r.uniform(0.5, 2, 3))),
+        "gumbel": lambda: lib.distributions.Gumbel(t(r.normal(size=3)), t(r.uniform(0.5, 2, 3))),
+        "geometric": lambda: lib.distributions.Geometric(t(r.uniform(0.1, 0.9, 3))),
+        "pareto": lambda: lib.distributions.Pareto(t(r.uniform(0.5, 2, 3)), t(r.uniform(2.5, 4, 3))),
+        "contbernoulli": lambda: lib.distributions.ContinuousBernoulli(
+            t(np.array([0.2, 0.4996, 0.8]))),
+        "normal": lambda: lib.distributions.Normal(t(r.normal(size=3)), t(r.uniform(0.5, 2, 3))),
+        "laplace": lambda: lib.distributions.Laplace(t(r.normal(size=3)), t(r.uniform(0.5, 2, 3))),
+        "exponential": lambda: lib.distributions.Exponential(t(r.uniform(0.5, 2, 3))),
+        "uniform01": lambda: lib.distributions.Uniform(t(np.array([0.1, 0.2, 0.3])),
+                                                       t(np.array([0.5, 0.9, 0.6]))),
+        "uniform": lambda: lib.distributions.Uniform(t(np.array([-1.0, 0.2, 0.3])),
+                                                     t(np.array([0.5, 4.0, 0.6]))),
+        "uniform_pos": lambda: lib.distributions.Uniform(t(np.array([2.1, 3.2, 4.3])),
+                                                         t(np.array([2.5, 4.0, 5.6]))),
+        "bernoulli": lambda: lib.distributions.Bernoulli(t(r.uniform(0.1, 0.9, 3))),
+        "poisson": lambda: lib.distributions.Poisson(t(r.uniform(0.5, 3, 3))),
+        "binomial": lambda: lib.distributions.Binomial(5, t(r.uniform(0.1, 0.9, 3))),
+        "lowrank": lambda: lib.distributions.LowRankMultivariateNormal(
+            t(r.normal(size=(2, 3))), t(r.normal(size=(3, 2))), t(r.uniform(0.5, 2, 3))),
+        "mvn": lambda: lib.distributions.MultivariateNormal(
+            t(r.normal(size=3)), scale_tril=t(np.tril(r.normal(size=(3, 3)), -1) + 2 * np.eye(3))),
+    }  # fmt: skip
+
+
+KL_PAIRS = [
+    ("gamma", "gamma"), ("chi2", "chi2"), ("chi2", "gamma"), ("beta", "beta"),
+    ("dirichlet", "dirichlet"), ("cauchy", "cauchy"), ("halfnormal", "halfnormal"),
+    ("gumbel", "gumbel"), ("geometric", "geometric"), ("pareto", "pareto"),
+    ("contbernoulli", "contbernoulli"), ("binomial", "binomial"), ("bernoulli", "poisson"),
+    ("beta", "contbernoulli"), ("beta", "pareto"), ("beta", "exponential"), ("beta", "gamma"),
+    ("beta", "normal"), ("beta", "uniform"), ("contbernoulli", "exponential"),
+    ("contbernoulli", "normal"), ("contbernoulli", "uniform"), ("contbernoulli", "pareto"),
+    ("exponential", "gamma"), ("exponential", "gumbel"), ("exponential", "normal"),
+    ("exponential", "beta"), ("gamma", "exponential"), ("gamma", "gumbel"), ("gamma", "normal"),
+    ("gamma", "uniform"), ("gumbel", "normal"), ("gumbel", "gamma"), ("laplace", "normal"),
+    ("laplace", "pareto"), ("normal", "gumbel"), ("normal", "laplace"), ("normal", "beta"),
+    ("pareto", "exponential"), ("pareto", "gamma"), ("pareto", "normal"), ("pareto", "uniform"),
+    ("poisson", "bernoulli"), ("poisson", "binomial"), ("uniform01", "beta"),
+    ("uniform01", "contbernoulli"), ("uniform", "contbernoulli"), ("uniform_pos", "exponential"),
+    ("uniform", "exponential"), ("uniform_pos", "gamma"), ("uniform", "gumbel"),
+    ("uniform", "normal"), ("uniform_pos", "pareto"), ("uniform", "pareto"),
+    ("lowrank", "lowrank"), ("lowrank", "mvn"), ("mvn", "lowrank"),
+]  # fmt: skip
+
+
+@requires_torch
+@pytest.mark.parametrize(("pname", "qname"), KL_PAIRS, ids=["-".join(p) for p in KL_PAIRS])
+def test_kl_matches_torch(pname: str, qname: str) -> None:
+    results = []
+    for lib in (ndgrad, torch):
+        leaves: list[Any] = []
+        builders = _kl_params(lib, leaves)
+        p, q = builders[pname](), builders[qname]()
+        kl = lib.distributions.kl_divergence(p, q)
+        finite = np.isfinite(kl.detach().numpy())
+        if kl.requires_grad:
+            kl.masked_fill(lib.tensor(~finite), 0.0).sum().backward()
+        results.append((kl, [v.grad for v in leaves]))
+    (a, ga), (b, gb) = results
+    assert_close(a, b, rtol=1e-9, atol=1e-11)
+    for x, y in zip(ga, gb, strict=True):
+        if y is None:
+            assert x is None or not np.any(x.numpy())
+        else:
+            assert_close(x, y, rtol=1e-8, atol=1e-10)
+
