@@ -14,7 +14,7 @@ import numpy as np
 
 __all__ = ["gammainc", "gammaincc", "standard_gamma_grad"]
 
-_EPS = 1e-16
+_EPS = 2e-16
 _TINY = 1e-300
 _MAX_ITER = 5000
 _lgamma = np.vectorize(lambda v: math.lgamma(v) if v > 0 else math.inf, otypes=[np.float64])
@@ -31,34 +31,42 @@ def _series_p(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     term = 1.0 / a
     total = term.copy()
     ap = a.copy()
+    active = np.arange(a.size)  # the elements still summing (flat indices)
+    a_f, x_f, ap_f, term_f = a.ravel(), x.ravel(), ap.ravel(), term.ravel()
+    total_f = total.ravel()
     for _ in range(_MAX_ITER):
-        ap = ap + 1
-        term = term * x / ap
-        total = total + term
-        if np.all(np.abs(term) <= np.abs(total) * _EPS):
+        ap_f[active] += 1
+        term_f[active] *= x_f[active] / ap_f[active]
+        total_f[active] += term_f[active]
+        active = active[np.abs(term_f[active]) > np.abs(total_f[active]) * _EPS]
+        if not active.size:
             break
-    return total * np.exp(_log_prefactor(a, x))
+    return total_f.reshape(a.shape) * np.exp(_log_prefactor(a_f, x_f).reshape(a.shape))
 
 
 def _fraction_q(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Q(a, x) = xᵃ e⁻ˣ / Γ(a) · 1/(x+1-a- 1·(1-a)/(x+3-a- 2·(2-a)/(x+5-a- …)))"""
-    b = x + 1 - a
-    c = np.full_like(x, 1 / _TINY)
+    a_f, x_f = a.ravel(), x.ravel()
+    b = x_f + 1 - a_f
+    c = np.full_like(x_f, 1 / _TINY)
     d = 1 / np.where(np.abs(b) < _TINY, _TINY, b)
     h = d.copy()
+    active = np.arange(a_f.size)
     for i in range(1, _MAX_ITER):
-        an = -i * (i - a)
-        b = b + 2
-        d = an * d + b
-        d = np.where(np.abs(d) < _TINY, _TINY, d)
-        c = b + an / c
-        c = np.where(np.abs(c) < _TINY, _TINY, c)
-        d = 1 / d
-        delta = d * c
-        h = h * delta
-        if np.all(np.abs(delta - 1) <= _EPS):
+        an = -i * (i - a_f[active])
+        b[active] += 2
+        dd = an * d[active] + b[active]
+        dd = np.where(np.abs(dd) < _TINY, _TINY, dd)
+        cc = b[active] + an / c[active]
+        cc = np.where(np.abs(cc) < _TINY, _TINY, cc)
+        d[active] = 1 / dd
+        c[active] = cc
+        delta = d[active] * cc
+        h[active] *= delta
+        active = active[np.abs(delta - 1) > _EPS]
+        if not active.size:
             break
-    return h * np.exp(_log_prefactor(a, x))
+    return (h * np.exp(_log_prefactor(a_f, x_f))).reshape(a.shape)
 
 
 def _p_or_minus_q(a: np.ndarray, x: np.ndarray, use_series: np.ndarray) -> np.ndarray:
