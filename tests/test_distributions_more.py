@@ -384,3 +384,191 @@ def test_rsample_gradient_is_unbiased(name: str, build: Any, values: Any, mean: 
     mean(*qs).sum().backward()
     for s, q in zip(sampled, qs, strict=True):
         assert_close(s, q.grad, rtol=0.05, atol=0.02)
+
+
+# ---- samples: shapes, support and moments at a fixed seed -------------------------------------
+
+D = ndgrad.distributions
+
+
+def _t(*v: float) -> Any:
+    return ndgrad.tensor(list(v), dtype=ndgrad.float64)
+
+
+SAMPLE_MOMENTS = [
+    ("gamma", lambda: D.Gamma(_t(0.3, 2.0, 9.0), _t(1.5, 0.5, 2.0))),
+    ("chi2", lambda: D.Chi2(_t(1.0, 4.5))),
+    ("beta", lambda: D.Beta(_t(0.5, 2.0), _t(0.7, 5.0))),
+    ("dirichlet", lambda: D.Dirichlet(_t(0.4, 1.0, 3.0))),
+    ("studentT", lambda: D.StudentT(_t(5.0, 9.0), _t(1.0, -2.0), _t(0.5, 2.0))),
+    ("halfnormal", lambda: D.HalfNormal(_t(0.5, 2.0))),
+    ("gumbel", lambda: D.Gumbel(_t(1.0, -2.0), _t(0.5, 2.0))),
+    ("geometric", lambda: D.Geometric(_t(0.2, 0.7))),
+    ("negbinomial", lambda: D.NegativeBinomial(_t(3.0, 10.0), probs=_t(0.3, 0.6))),
+    ("multinomial", lambda: D.Multinomial(7, probs=_t(0.2, 0.5, 0.3))),
+    ("pareto", lambda: D.Pareto(_t(1.0, 2.0), _t(5.0, 6.0))),
+    ("weibull", lambda: D.Weibull(_t(1.0, 2.0), _t(0.8, 3.0))),
+    ("kumaraswamy", lambda: D.Kumaraswamy(_t(0.5, 2.0), _t(3.0, 1.2))),
+    ("fishersnedecor", lambda: D.FisherSnedecor(_t(4.0, 12.0), _t(12.0, 15.0))),
+    ("inversegamma", lambda: D.InverseGamma(_t(5.0, 7.0), _t(1.0, 3.0))),
+    ("vonmises", lambda: D.VonMises(_t(0.5, -2.0), _t(0.3, 4.0))),
+    ("contbernoulli", lambda: D.ContinuousBernoulli(_t(0.2, 0.5, 0.9))),
+    ("lowrank_mvn", lambda: D.LowRankMultivariateNormal(
+        _t(1.0, 0.0, -1.0), ndgrad.tensor([[1.0], [0.5], [-1.0]], dtype=ndgrad.float64),
+        _t(0.5, 1.0, 0.2))),
+    ("mixture", lambda: D.MixtureSameFamily(D.Categorical(probs=_t(0.3, 0.7)),
+                                            D.Normal(_t(-2.0, 1.0), _t(0.5, 1.0)))),
+    ("genpareto", lambda: D.GeneralizedPareto(_t(0.0, 1.0), _t(1.0, 2.0), _t(-0.2, 0.1))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "build"), SAMPLE_MOMENTS, ids=[c[0] for c in SAMPLE_MOMENTS])
+def test_sample_moments(name: str, build: Any) -> None:
+    """Draws lie in the support, with the mean within 5 standard errors and the variance within
+    8% (fixed seed, 40000 draws)."""
+    ndgrad.manual_seed(11)
+    d = build()
+    n = 40000
+    x = d.sample((n,))
+    assert tuple(x.shape) == (n, *d.batch_shape, *d.event_shape)
+    assert bool(d.support.check(x)._data.all())
+    xs = x.numpy()
+    if name == "vonmises":  # circular: E[e^{iX}] = e^{i loc} I₁(κ)/I₀(κ)
+        m = np.exp(1j * xs).mean(0)
+        assert_close(np.angle(m), d.loc, atol=0.05)
+        assert_close(np.abs(m), 1 - d.variance.numpy(), atol=0.015)
+        return
+    mean, var = d.mean.numpy(), d.variance.numpy()
+    assert np.all(np.abs(xs.mean(0) - mean) < 5 * np.sqrt(var / n))
+    assert_close(xs.var(0), var, rtol=0.08)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [lambda: D.Cauchy(_t(1.0, -2.0), _t(0.5, 2.0)), lambda: D.HalfCauchy(_t(0.5, 2.0))],
+    ids=["cauchy", "halfcauchy"],
+)
+def test_heavy_tailed_samples_by_their_quartiles(build: Any) -> None:
+    ndgrad.manual_seed(5)
+    d = build()
+    x = d.sample((40000,)).numpy()
+    for q in (0.25, 0.5, 0.75):
+        expected = d.icdf(ndgrad.tensor(q, dtype=ndgrad.float64)).numpy()
+        assert_close(np.quantile(x, q, axis=0), expected, rtol=0.03, atol=0.02)
+
+
+def test_relaxed_and_logistic_normal_samples() -> None:
+    ndgrad.manual_seed(2)
+    temp = ndgrad.tensor(0.1, dtype=ndgrad.float64)
+    x = D.RelaxedBernoulli(temp, probs=_t(0.2, 0.8)).sample((20000,)).numpy()
+    assert np.all((x > 0) & (x < 1))
+    assert_close((x > 0.5).mean(0), [0.2, 0.8], atol=0.015)  # near-Bernoulli at low temperature
+    y = D.RelaxedOneHotCategorical(temp, probs=_t(0.2, 0.5, 0.3)).sample((20000,)).numpy()
+    assert_close(y.sum(-1), np.ones(20000), rtol=1e-12)
+    assert_close(np.bincount(y.argmax(-1), minlength=3) / 20000, [0.2, 0.5, 0.3], atol=0.015)
+    z = D.LogisticNormal(_t(0.0, 1.0), _t(1.0, 0.5)).sample((10,))
+    assert tuple(z.shape) == (10, 3)
+    assert bool(D.constraints.simplex.check(z)._data.all())
+
+
+def test_straight_through_gradient() -> None:
+    logits = ndgrad.tensor([0.2, -0.4, 1.0], dtype=ndgrad.float64, requires_grad=True)
+    d = D.OneHotCategoricalStraightThrough(logits=logits)
+    x = d.rsample((5,))
+    assert np.all(x.detach().numpy().sum(-1) == 1)
+    w = ndgrad.tensor([1.0, 2.0, 3.0], dtype=ndgrad.float64)
+    (x * w).sum().backward()
+    probs = d.probs.detach()
+    (5 * (probs.requires_grad_() * w).sum()).backward()  # d/dlogits of 5 Σ w·p
+    q = logits.detach().requires_grad_()
+    (5 * (q.softmax(-1) * w).sum()).backward()
+    assert_close(logits.grad, q.grad, rtol=1e-12)
+
+
+# ---- reprs, constraints and errors -----------------------------------------------------------
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "code",
+    ["Gamma(1., 2.)", "Beta(1., 2.)", "Dirichlet(T.ones(3))", "Chi2(3.)", "StudentT(3.)",
+     "Cauchy(0., 1.)", "HalfCauchy(1.)", "HalfNormal(1.)", "Gumbel(0., 1.)", "Geometric(0.3)",
+     "NegativeBinomial(3., 0.3)", "Multinomial(3, T.ones(3))", "Pareto(1., 2.)", "Weibull(1., 2.)",
+     "Kumaraswamy(1., 2.)", "FisherSnedecor(2., 3.)", "InverseGamma(2., 3.)",
+     "VonMises(0., 1.)", "ContinuousBernoulli(0.3)", "RelaxedBernoulli(T.tensor(0.5), 0.3)",
+     "LogisticNormal(T.zeros(2), T.ones(2))", "GeneralizedPareto(0., 1., 0.1)",
+     "Gamma(1., 2.).support", "Beta(1., 2.).support", "Dirichlet(T.ones(3)).support",
+     "Geometric(0.3).support", "Multinomial(3, T.ones(3)).support", "Pareto(1., 2.).support",
+     "LogisticNormal(T.zeros(2), T.ones(2)).support", "NegativeBinomial.arg_constraints",
+     "MixtureSameFamily(Categorical(T.ones(2)), Normal(T.zeros(2), 1.))",
+     "LowRankMultivariateNormal(T.zeros(2), T.ones(2, 1), T.ones(2))",
+     "LowRankMultivariateNormal.arg_constraints", "GeneralizedPareto.arg_constraints",
+     "transforms.ComposeTransform([transforms.ExpTransform(), transforms.AbsTransform()])",
+     "transforms.ExpTransform().inv", "transforms.identity_transform",
+     "transforms.IndependentTransform(transforms.SoftplusTransform(), 2)",
+     "biject_to(constraints.positive)", "biject_to(constraints.interval(-1., 2.))",
+     "biject_to(constraints.simplex)", "transform_to(constraints.simplex)",
+     "transform_to(constraints.lower_cholesky)", "transform_to(constraints.positive_definite)",
+     "biject_to(constraints.corr_cholesky)", "biject_to(constraints.real_vector)",
+     "biject_to(constraints.less_than(3.))", "biject_to(constraints.unit_interval)",
+     "transforms.StickBreakingTransform().domain", "transforms.CorrCholeskyTransform().codomain",
+     "transforms.ComposeTransform([transforms.StickBreakingTransform(), "
+     "transforms.ExpTransform()]).codomain"],
+)  # fmt: skip
+def test_reprs_match_torch(code: str) -> None:
+    ours = eval(code, {**vars(ndgrad.distributions), "T": ndgrad})
+    theirs = eval(code, {**vars(torch.distributions), "T": torch})
+    assert repr(ours) == repr(theirs)
+
+
+ERRORS = [
+    ("Gamma(1., -2.)", ValueError,
+     "Expected parameter rate (Tensor of shape ()) of distribution Gamma(concentration: 1.0, "
+     "rate: -2.0) to satisfy the constraint GreaterThan(lower_bound=0.0), but found invalid "
+     "values:\n-2.0"),
+    ("Gamma(1., 2.).log_prob(T.tensor(-1.))", ValueError,
+     "Expected value argument (Tensor of shape ()) to be within the support "
+     "(GreaterThanEq(lower_bound=0.0)) of the distribution Gamma(concentration: 1.0, rate: 2.0), "
+     "but found invalid values:\n-1.0"),
+    ("Dirichlet(T.tensor(1.))", ValueError,
+     "`concentration` parameter must be at least one-dimensional."),
+    ("Geometric(0.)", ValueError,
+     "Expected parameter probs (Tensor of shape ()) of distribution Geometric(probs: 0.0) to be "
+     "positive but found invalid values:\n"),
+    ("Multinomial(T.tensor(3), T.ones(2))", NotImplementedError,
+     "inhomogeneous total_count is not supported"),
+    ("NegativeBinomial(3.)", ValueError,
+     "Either `probs` or `logits` must be specified, but not both."),
+    ("LowRankMultivariateNormal(T.zeros(2), T.ones(3, 1), T.ones(2))", ValueError,
+     "cov_factor must be a batch of matrices with shape 2 x m"),
+    ("LowRankMultivariateNormal(T.zeros(2), T.ones(2, 1), T.ones(3))", ValueError,
+     "cov_diag must be a batch of vectors with shape torch.Size([2])"),
+    ("MixtureSameFamily(Categorical(T.ones(3)), Normal(T.zeros(2), 1.))", ValueError,
+     "`mixture_distribution component` (3) does not equal "
+     "`component_distribution.batch_shape[-1]` (2)"),
+    ("MixtureSameFamily(Normal(0., 1.), Normal(T.zeros(2), 1.))", ValueError,
+     " The Mixture distribution needs to be an  instance of torch.distributions.Categorical"),
+    ("kl_divergence(Beta(1., 2.), Dirichlet(T.ones(2)))", NotImplementedError,
+     "The cross KL-divergence between different exponential families cannot"),
+    ("transforms.ReshapeTransform((2, 3), (5,))", ValueError,
+     "in_shape, out_shape have different numbers of elements"),
+    ("transforms.CorrCholeskyTransform().event_dim",
+     ValueError, "Please use either .domain.event_dim or .codomain.event_dim"),
+    ("biject_to(constraints.lower_cholesky)", NotImplementedError,
+     "Cannot transform _LowerCholesky constraints"),
+    ("ContinuousBernoulli(1.5, validate_args=False)", ValueError,
+     "The parameter probs has invalid values"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("code", "exc", "msg"), ERRORS)
+def test_errors(code: str, exc: type[Exception], msg: str) -> None:
+    with pytest.raises(exc, match=re.escape(msg)):
+        eval(code, {**vars(ndgrad.distributions), "T": ndgrad})
+
+
+@requires_torch
+@pytest.mark.parametrize(("code", "exc", "msg"), ERRORS)
+def test_error_texts_are_torchs(code: str, exc: type[Exception], msg: str) -> None:
+    with pytest.raises(exc, match=re.escape(msg)):
+        eval(code, {**vars(torch.distributions), "T": torch})

@@ -30,8 +30,6 @@ class _Multinomial(constraints.Constraint):
     def _ok(self, x: np.ndarray) -> np.ndarray:
         return np.all(x >= 0, axis=-1) & (x.sum(-1) <= self.upper_bound)
 
-    def _fields(self) -> str:
-        return f"upper_bound={self.upper_bound}"
 
 
 class Multinomial(Distribution):
