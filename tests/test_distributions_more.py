@@ -572,3 +572,153 @@ def test_errors(code: str, exc: type[Exception], msg: str) -> None:
 def test_error_texts_are_torchs(code: str, exc: type[Exception], msg: str) -> None:
     with pytest.raises(exc, match=re.escape(msg)):
         eval(code, {**vars(torch.distributions), "T": torch})
+
+
+# ---- transforms and the constraint registries -------------------------------------------------
+
+
+def _transform_cases(lib: Any) -> list[tuple[str, Any, np.ndarray]]:
+    T = lib.distributions.transforms
+    f64 = lib.float64
+    r = np.random.default_rng(4)
+    return [
+        ("abs", T.AbsTransform(), r.normal(size=(2, 3))),
+        ("power", T.PowerTransform(lib.tensor([0.5, 2.0, -1.5], dtype=f64)), r.uniform(0.3, 2, (2, 3))),
+        ("softplus", T.SoftplusTransform(), r.normal(size=(2, 3))),
+        ("softmax", T.SoftmaxTransform(), r.normal(size=(2, 3))),
+        ("stickbreaking", T.StickBreakingTransform(), r.normal(size=(2, 3))),
+        ("lowercholesky", T.LowerCholeskyTransform(), r.normal(size=(2, 3, 3))),
+        ("positivedefinite", T.PositiveDefiniteTransform(), r.normal(size=(3, 3))),
+        ("corrcholesky", T.CorrCholeskyTransform(), r.normal(size=(2, 6))),
+        ("reshape", T.ReshapeTransform((2, 3), (3, 2)), r.normal(size=(4, 2, 3))),
+        ("independent", T.IndependentTransform(T.ExpTransform(), 1), r.normal(size=(2, 3))),
+        ("compose", T.ComposeTransform([T.ExpTransform(), T.AffineTransform(1.0, 2.0),
+                                        T.PowerTransform(lib.tensor(0.5, dtype=f64))]),
+         r.normal(size=(2, 3))),
+        ("compose_event", T.ComposeTransform([T.AffineTransform(0.5, 2.0),
+                                              T.StickBreakingTransform()]), r.normal(size=(2, 3))),
+        ("inverse", T.ExpTransform().inv, r.uniform(0.2, 3, (2, 3))),
+        ("identity", T.identity_transform, r.normal(size=(2, 3))),
+        ("cat", T.CatTransform([T.ExpTransform(), T.AffineTransform(1.0, 3.0)], dim=1,
+                               lengths=[2, 1]), r.normal(size=(2, 3))),
+        ("cat_event", T.CatTransform([T.StickBreakingTransform(), T.StickBreakingTransform()],
+                                     dim=0, lengths=[1, 1]), r.normal(size=(2, 3))),
+        ("stack", T.StackTransform([T.ExpTransform(), T.SigmoidTransform(), T.TanhTransform()],
+                                   dim=1), r.normal(size=(2, 3))),
+        ("cdf", T.CumulativeDistributionTransform(lib.distributions.Normal(
+            lib.tensor(0.5, dtype=f64), lib.tensor(2.0, dtype=f64))), r.normal(size=(2, 3))),
+    ]  # fmt: skip
+
+
+TRANSFORM_IDS = [c[0] for c in _transform_cases(ndgrad)]
+
+
+@requires_torch
+@pytest.mark.parametrize("i", range(len(TRANSFORM_IDS)), ids=TRANSFORM_IDS)
+def test_transform_matches_torch(i: int) -> None:
+    name, t_nd, x = _transform_cases(ndgrad)[i]
+    _, t_th, _ = _transform_cases(torch)[i]
+    x_nd = ndgrad.tensor(x, requires_grad=True)
+    x_th = torch.tensor(x, requires_grad=True)
+    y_nd, y_th = t_nd(x_nd), t_th(x_th)
+    assert_close(y_nd, y_th, rtol=1e-12, atol=1e-14)
+    assert_close(t_nd.inv(y_nd), t_th.inv(y_th), rtol=1e-9, atol=1e-12)
+    assert t_nd.bijective == t_th.bijective
+    assert repr(t_nd.domain) == repr(t_th.domain)
+    assert repr(t_nd.codomain) == repr(t_th.codomain)
+    assert tuple(t_nd.forward_shape(x.shape)) == tuple(t_th.forward_shape(x.shape))
+    assert tuple(t_nd.inverse_shape(tuple(y_th.shape))) == tuple(t_th.inverse_shape(y_th.shape))
+    assert bool(t_nd.codomain.check(y_nd.detach())._data.all())
+    if name in ("softmax", "lowercholesky", "positivedefinite"):
+        return  # not bijective: PyTorch has no log|det J| either
+    try:
+        j_th = t_th.log_abs_det_jacobian(x_th, y_th)
+    except NotImplementedError:
+        with pytest.raises(NotImplementedError):
+            t_nd.log_abs_det_jacobian(x_nd, y_nd)
+        return
+    j_nd = t_nd.log_abs_det_jacobian(x_nd, y_nd)
+    assert_close(j_nd, j_th, rtol=1e-10, atol=1e-12)
+    if not j_th.requires_grad:  # a constant (reshape, identity)
+        assert not j_nd.requires_grad
+        return
+    w = np.random.default_rng(1).standard_normal(tuple(j_th.shape))
+    (j_nd * ndgrad.tensor(w)).sum().backward()
+    (j_th * torch.tensor(w)).sum().backward()
+    assert_close(x_nd.grad, x_th.grad, rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize(
+    "name", ["power", "softplus", "stickbreaking", "corrcholesky", "compose", "inverse", "cdf"]
+)
+def test_log_abs_det_jacobian_is_that_of_the_jacobian(name: str) -> None:
+    """log|det J| against the determinant of the Jacobian computed by autograd (for the
+    dimension-changing maps, of the map onto free coordinates: the simplex without its last
+    entry, the Cholesky factor's strictly lower triangle)."""
+    from ndgrad.autograd.functional import jacobian
+
+    _, t, x = next(c for c in _transform_cases(ndgrad) if c[0] == name)
+    xt = ndgrad.tensor(x[0])
+    event = name in ("stickbreaking", "corrcholesky")
+
+    def free(v: Any) -> Any:
+        y = t(v)
+        if name == "stickbreaking":
+            return y[:-1]
+        if name == "corrcholesky":
+            rows, cols = np.tril_indices(4, -1)
+            return y[list(rows), list(cols)]
+        return y
+
+    J = jacobian(free, xt).numpy()
+    got = t.log_abs_det_jacobian(xt, t(xt)).numpy()
+    if event:  # one log|det| for the whole vector
+        assert_close(got, np.linalg.slogdet(J)[1], rtol=1e-9, atol=1e-11)
+    else:  # elementwise: J is diagonal
+        assert_close(J - np.diag(np.diag(J)), np.zeros_like(J))
+        assert_close(got, np.log(np.abs(np.diag(J))), rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize(
+    "constraint",
+    ["real", "positive", "nonnegative", "greater_than(2.0)", "less_than(-1.0)", "unit_interval",
+     "interval(-2.0, 3.0)", "half_open_interval(0.0, 5.0)", "simplex", "corr_cholesky",
+     "real_vector", "independent(positive, 1)", "cat([positive, real], 0, [2, 1])",
+     "stack([positive, unit_interval, real], 0)"],
+)  # fmt: skip
+@pytest.mark.parametrize("registry", ["biject_to", "transform_to"])
+def test_constraint_registries_map_onto_the_constraint(constraint: str, registry: str) -> None:
+    C = ndgrad.distributions.constraints
+    c = eval(constraint, vars(C))
+    t = getattr(ndgrad.distributions, registry)(c)
+    x = ndgrad.tensor(np.random.default_rng(0).normal(size=(3, 6)))
+    if constraint.startswith(("cat", "stack")):
+        x = x[:, :3].T.contiguous()
+    y = t(x)
+    assert bool(c.check(y)._data.all())
+    if t.bijective:
+        assert_close(t(t.inv(y)), y, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("registry", ["transform_to"])
+@pytest.mark.parametrize("constraint", ["lower_cholesky", "positive_definite"])
+def test_transform_to_matrices(constraint: str, registry: str) -> None:
+    C = ndgrad.distributions.constraints
+    t = getattr(ndgrad.distributions, registry)(getattr(C, constraint))
+    y = t(ndgrad.tensor(np.random.default_rng(0).normal(size=(2, 3, 3))))
+    assert bool(getattr(C, constraint).check(y)._data.all())
+
+
+def test_transformed_distribution_with_event_changing_transform() -> None:
+    """A Normal over K - 1 coordinates through StickBreakingTransform: the base is made
+    Independent and the log density is the base's minus log|det J|."""
+    T = ndgrad.distributions.transforms
+    base = D.Normal(_t(0.2, -0.5), _t(1.0, 0.7))
+    d = D.TransformedDistribution(base, [T.StickBreakingTransform()])
+    assert tuple(d.batch_shape) == () and tuple(d.event_shape) == (3,)
+    assert type(d.base_dist).__name__ == "Independent"
+    y = _t(0.2, 0.5, 0.3)
+    t = T.StickBreakingTransform()
+    x = t.inv(y)
+    expected = base.log_prob(x).sum() - t.log_abs_det_jacobian(x, y)
+    assert_close(d.log_prob(y), expected, rtol=1e-12)
