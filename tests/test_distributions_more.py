@@ -155,7 +155,9 @@ def test_matches_torch(case: tuple[Any, ...], what: str) -> None:
     w = np.where(finite, np.random.default_rng(0).standard_normal(tuple(b.shape)), 0.0)
     (a.masked_fill(ndgrad.tensor(~finite), 0.0) * ndgrad.tensor(w, dtype=a.dtype)).sum().backward()
     try:
-        (b.masked_fill(torch.tensor(~finite), 0.0) * torch.tensor(w, dtype=b.dtype)).sum().backward()
+        (
+            b.masked_fill(torch.tensor(~finite), 0.0) * torch.tensor(w, dtype=b.dtype)
+        ).sum().backward()
     except NotImplementedError:  # torch has no gradient here (igamma's in a): finite differences
         _check_by_differences(case, what, w)
         return
@@ -218,7 +220,8 @@ def _kl_params(lib: Any, made: list[Any]) -> dict[str, Any]:
         "halfnormal": lambda: lib.distributions.HalfNormal(t(r.uniform(0.5, 2, 3))),
         "gumbel": lambda: lib.distributions.Gumbel(t(r.normal(size=3)), t(r.uniform(0.5, 2, 3))),
         "geometric": lambda: lib.distributions.Geometric(t(r.uniform(0.1, 0.9, 3))),
-        "pareto": lambda: lib.distributions.Pareto(t(r.uniform(0.5, 2, 3)), t(r.uniform(2.5, 4, 3))),
+        "pareto": lambda: lib.distributions.Pareto(t(r.uniform(0.5, 2, 3)),
+                                                   t(r.uniform(2.5, 4, 3))),
         "contbernoulli": lambda: lib.distributions.ContinuousBernoulli(
             t(np.array([0.2, 0.4996, 0.8]))),
         "normal": lambda: lib.distributions.Normal(t(r.normal(size=3)), t(r.uniform(0.5, 2, 3))),
@@ -281,7 +284,6 @@ def test_kl_matches_torch(pname: str, qname: str) -> None:
             assert x is None or not np.any(x.numpy())
         else:
             assert_close(x, y, rtol=1e-8, atol=1e-10)
-
 
 
 # ---- the implicit reparameterisation of the gamma family -------------------------------------
@@ -583,7 +585,8 @@ def _transform_cases(lib: Any) -> list[tuple[str, Any, np.ndarray]]:
     r = np.random.default_rng(4)
     return [
         ("abs", T.AbsTransform(), r.normal(size=(2, 3))),
-        ("power", T.PowerTransform(lib.tensor([0.5, 2.0, -1.5], dtype=f64)), r.uniform(0.3, 2, (2, 3))),
+        ("power", T.PowerTransform(lib.tensor([0.5, 2.0, -1.5], dtype=f64)),
+         r.uniform(0.3, 2, (2, 3))),
         ("softplus", T.SoftplusTransform(), r.normal(size=(2, 3))),
         ("softmax", T.SoftmaxTransform(), r.normal(size=(2, 3))),
         ("stickbreaking", T.StickBreakingTransform(), r.normal(size=(2, 3))),
@@ -722,3 +725,15 @@ def test_transformed_distribution_with_event_changing_transform() -> None:
     x = t.inv(y)
     expected = base.log_prob(x).sum() - t.log_abs_det_jacobian(x, y)
     assert_close(d.log_prob(y), expected, rtol=1e-12)
+
+
+def test_gammainc_gradcheck() -> None:
+    """∂P/∂x is the density, differentiable again; ∂P/∂a is first order only."""
+    from ndgrad.distributions.gamma import gammainc
+
+    a = ndgrad.tensor([0.4, 1.5, 6.0], dtype=ndgrad.float64, requires_grad=True)
+    x = ndgrad.tensor([0.3, 2.0, 5.5], dtype=ndgrad.float64, requires_grad=True)
+    assert ndgrad.autograd.gradcheck(gammainc, (a, x))
+    assert ndgrad.autograd.gradgradcheck(lambda x: gammainc(a.detach(), x), (x,))
+    big = ndgrad.tensor([[40.0], [2.0]], dtype=ndgrad.float64, requires_grad=True)
+    assert ndgrad.autograd.gradcheck(gammainc, (big, x))  # broadcasting, both branches

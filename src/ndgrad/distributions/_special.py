@@ -113,9 +113,7 @@ def standard_gamma_grad(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     series = x64 < a64 + 1
 
     def central(h: np.ndarray) -> np.ndarray:
-        return (_p_or_minus_q(a64 + h, x64, series) - _p_or_minus_q(a64 - h, x64, series)) / (
-            2 * h
-        )
+        return (_p_or_minus_q(a64 + h, x64, series) - _p_or_minus_q(a64 - h, x64, series)) / (2 * h)
 
     h = 1e-3 * a64
     dp_da = (4 * central(h / 2) - central(h)) / 3

@@ -91,9 +91,9 @@ def _to_less_than(constraint: Any) -> transforms.Transform:
 @_both(constraints.half_open_interval)
 def _to_interval(constraint: Any) -> transforms.Transform:
     lower, upper = constraint.lower_bound, constraint.upper_bound
-    if isinstance(lower, numbers.Number) and lower == 0:
-        if isinstance(upper, numbers.Number) and upper == 1:
-            return transforms.SigmoidTransform()
+    lower_is_0 = isinstance(lower, numbers.Number) and lower == 0
+    if lower_is_0 and isinstance(upper, numbers.Number) and upper == 1:
+        return transforms.SigmoidTransform()
     return transforms.ComposeTransform(
         [transforms.SigmoidTransform(), transforms.AffineTransform(lower, upper - lower)]
     )

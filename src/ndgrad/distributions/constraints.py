@@ -15,9 +15,9 @@ __all__ = [
     "corr_cholesky",
     "greater_than",
     "greater_than_eq",
+    "half_open_interval",
     "independent",
     "integer_interval",
-    "half_open_interval",
     "interval",
     "less_than",
     "lower_cholesky",
@@ -70,7 +70,7 @@ class _Boolean(Constraint):
 
 
 class _GreaterThan(Constraint):
-    def __init__(self, lower_bound: float) -> None:
+    def __init__(self, lower_bound: Any) -> None:
         self.lower_bound = lower_bound
 
     def _ok(self, x: np.ndarray) -> np.ndarray:
@@ -219,8 +219,7 @@ class _Stack(Constraint):
     def check(self, value: Any) -> Tensor:
         from .. import stack
 
-        n = value.size(self.dim)
-        parts = [c.check(value.select(self.dim, i)) for i, c in zip(range(n), self.cseq)]
+        parts = [c.check(value.select(self.dim, i)) for i, c in enumerate(self.cseq)]
         return stack(parts, self.dim)
 
     def __repr__(self) -> str:

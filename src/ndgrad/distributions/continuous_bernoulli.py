@@ -24,7 +24,7 @@ class ContinuousBernoulli(ExponentialFamily):
         "logits": constraints.real,
     }
     support = constraints.unit_interval
-    _mean_carrier_measure = 0  # type: ignore[assignment]
+    _mean_carrier_measure = 0
     has_rsample = True
     _expand_extra = ("_param",)
 
@@ -38,9 +38,9 @@ class ContinuousBernoulli(ExponentialFamily):
         _one_of(probs, logits)
         if probs is not None:
             (self.probs,) = broadcast_all(probs)
-            if validate_args is not None:
-                if not bool(self.arg_constraints["probs"].check(self.probs)._data.all()):
-                    raise ValueError("The parameter probs has invalid values")
+            valid = bool(self.arg_constraints["probs"].check(self.probs)._data.all())
+            if validate_args is not None and not valid:
+                raise ValueError("The parameter probs has invalid values")
             self.probs = clamp_probs(self.probs)
             self._param = self.probs
         else:
@@ -72,7 +72,9 @@ class ContinuousBernoulli(ExponentialFamily):
     def _cut_probs(self) -> Tensor:
         from .. import full_like
 
-        return self.probs.where(self._outside_unstable_region(), full_like(self.probs, self._lims[0]))
+        return self.probs.where(
+            self._outside_unstable_region(), full_like(self.probs, self._lims[0])
+        )
 
     def _cont_bern_log_norm(self) -> Tensor:
         from .. import ones_like, zeros_like
@@ -102,9 +104,9 @@ class ContinuousBernoulli(ExponentialFamily):
     @property
     def variance(self) -> Tensor:
         cut = self._cut_probs()
-        var = cut * (cut - 1.0) / (1.0 - 2.0 * cut).pow(2) + 1.0 / (
-            (-cut).log1p() - cut.log()
-        ).pow(2)
+        var = cut * (cut - 1.0) / (1.0 - 2.0 * cut).pow(2) + 1.0 / ((-cut).log1p() - cut.log()).pow(
+            2
+        )
         x = (self.probs - 0.5).pow(2)
         taylor = 1.0 / 12.0 - (1.0 / 15.0 - 128.0 / 945.0 * x) * x
         return var.where(self._outside_unstable_region(), taylor)
@@ -136,7 +138,9 @@ class ContinuousBernoulli(ExponentialFamily):
         cut = self._cut_probs()
         cdfs = (cut.pow(value) * (1.0 - cut).pow(1.0 - value) + cut - 1.0) / (2.0 * cut - 1.0)
         unbounded = cdfs.where(self._outside_unstable_region(), value)
-        return zeros_like(value).where(value <= 0.0, ones_like(value).where(value >= 1.0, unbounded))
+        return zeros_like(value).where(
+            value <= 0.0, ones_like(value).where(value >= 1.0, unbounded)
+        )
 
     def icdf(self, value: Tensor) -> Tensor:
         cut = self._cut_probs()

@@ -43,9 +43,7 @@ class Dirichlet(ExponentialFamily):
         if self._validate_args:
             self._validate_sample(value)
         c = self.concentration
-        return (
-            (c - 1.0).xlogy(value).sum(-1) + c.sum(-1).lgamma() - c.lgamma().sum(-1)
-        )
+        return (c - 1.0).xlogy(value).sum(-1) + c.sum(-1).lgamma() - c.lgamma().sum(-1)
 
     @property
     def mean(self) -> Tensor:
@@ -57,7 +55,7 @@ class Dirichlet(ExponentialFamily):
 
         cm1 = (self.concentration - 1).clamp(min=0.0)
         mode = cm1 / cm1.sum(-1, True)
-        mask = (self.concentration._data < 1).all(-1)
+        mask = np.asarray((self.concentration._data < 1).all(-1))
         if mask.any():
             k = cm1.shape[-1]
             hot = np.eye(k, dtype=mode._data.dtype)[mode._data.argmax(-1)]

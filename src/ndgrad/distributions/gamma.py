@@ -18,8 +18,8 @@ __all__ = ["Gamma", "gammainc", "standard_gamma"]
 
 
 class StandardGamma(NumpyFunction):
-    """x ~ Gamma(α, 1), drawn before the call; dx/dα by implicit reparameterisation:
-    dx/dα = -(∂P/∂α)(α, x) / p(x; α), P the regularised incomplete gamma (the quantile held fixed)"""
+    """x ~ Gamma(α, 1), drawn before the call; dx/dα by implicit reparameterisation (the quantile
+    held fixed): dx/dα = -(∂P/∂α)(α, x) / p(x; α), P the regularised incomplete gamma"""
 
     @staticmethod
     def forward(ctx: Any, alpha: np.ndarray, draws: np.ndarray) -> np.ndarray:
@@ -42,27 +42,23 @@ def standard_gamma(alpha: Tensor) -> Tensor:
 
 
 class Gammainc(NumpyFunction):
-    """y = P(a, x) = γ(a, x) / Γ(a); ∂y/∂x = xᵃ⁻¹ e⁻ˣ / Γ(a); ∂y/∂a by a central difference"""
+    """y = P(a, x) = γ(a, x) / Γ(a); ∂y/∂x = xᵃ⁻¹ e⁻ˣ / Γ(a) (differentiable again);
+    ∂y/∂a by a central difference of P (first order only: PyTorch has no a-gradient at all)"""
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, x: np.ndarray) -> np.ndarray:
-        ctx.a, ctx.x = a, x
+        ctx.save_for_backward(a, x)
         return _gammainc_values(a, x).astype(np.result_type(a, x))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        from ..ops.special import _lgamma_values
-
-        a, x = np.broadcast_arrays(ctx.a.astype(np.float64), ctx.x.astype(np.float64))
-        dtype = np.result_type(ctx.a, ctx.x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            density = np.exp((a - 1) * np.log(x) - x - _lgamma_values(a))
-        density = np.where(x > 0, density, 0.0)
-        h = 1e-4 * a
-        dp_da = (_gammainc_values(a + h, x) - _gammainc_values(a - h, x)) / (2 * h)
-        ga = grad * Tensor._make(dp_da.astype(dtype))
-        gx = grad * Tensor._make(density.astype(dtype))
-        return _unbroadcast(ga, ctx.a.shape), _unbroadcast(gx, ctx.x.shape)
+        a, x = ctx.saved_tensors
+        density = ((a - 1) * x.clamp(min=0).log() - x - a.lgamma()).exp().masked_fill(x <= 0, 0.0)
+        a64, x64 = np.broadcast_arrays(a._data.astype(np.float64), x._data.astype(np.float64))
+        h = 1e-4 * a64
+        dp_da = (_gammainc_values(a64 + h, x64) - _gammainc_values(a64 - h, x64)) / (2 * h)
+        ga = grad * Tensor._make(dp_da.astype(np.result_type(a._data, x._data)))
+        return _unbroadcast(ga, tuple(a.shape)), _unbroadcast(grad * density, tuple(x.shape))
 
 
 def _unbroadcast(g: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -79,7 +75,8 @@ def gammainc(a: Tensor, x: Tensor) -> Tensor:
 
 
 class Gamma(ExponentialFamily):
-    """p(x) = rateᶜ xᶜ⁻¹ e^(-rate·x) / Γ(c), c = concentration; rsample = standard_gamma(c) / rate"""
+    """p(x) = rateᶜ xᶜ⁻¹ e^(-rate·x) / Γ(c), c = concentration;
+    rsample = standard_gamma(c) / rate"""
 
     arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {
         "concentration": constraints.positive,
@@ -87,7 +84,7 @@ class Gamma(ExponentialFamily):
     }
     support = constraints.nonnegative
     has_rsample = True
-    _mean_carrier_measure = 0  # type: ignore[assignment]
+    _mean_carrier_measure = 0
 
     def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None) -> None:
         self.concentration, self.rate = broadcast_all(concentration, rate)

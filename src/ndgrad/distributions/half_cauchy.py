@@ -18,15 +18,13 @@ __all__ = ["HalfCauchy", "HalfNormal"]
 class _Half(TransformedDistribution):
     """|X| for X symmetric about 0: p(y) = 2 p_X(y) on y ≥ 0"""
 
-    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {
-        "scale": constraints.positive
-    }
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {"scale": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
 
     @property
     def scale(self) -> Tensor:
-        return self.base_dist.scale  # type: ignore[attr-defined,no-any-return]
+        return self.base_dist.scale  # type: ignore[attr-defined]
 
     @property
     def mode(self) -> Tensor:

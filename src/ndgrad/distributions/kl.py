@@ -10,27 +10,27 @@ from .._tensor import Tensor
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
+from .categorical import Categorical, OneHotCategorical
 from .cauchy import Cauchy
 from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
+from .distribution import Distribution, _sum_rightmost
 from .exp_family import ExponentialFamily
+from .exponential import Exponential
 from .gamma import Gamma
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .half_cauchy import HalfNormal
+from .independent import Independent
+from .laplace import Laplace
 from .lowrank_multivariate_normal import (
     LowRankMultivariateNormal,
     _batch_lowrank_logdet,
     _batch_lowrank_mahalanobis,
 )
-from .pareto import Pareto
-from .categorical import Categorical, OneHotCategorical
-from .distribution import Distribution, _sum_rightmost
-from .exponential import Exponential
-from .independent import Independent
-from .laplace import Laplace
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .normal import Normal
+from .pareto import Pareto
 from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
@@ -221,9 +221,7 @@ def _kl_binomial_binomial(p: Binomial, q: Binomial) -> Tensor:
         raise NotImplementedError(
             "KL between Binomials where q.total_count > p.total_count is not implemented"
         )
-    kl = p.total_count * (
-        p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p()
-    )
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p() - (-q.probs).log1p())
     return _inf_where(kl, p.total_count > q.total_count)
 
 
@@ -294,7 +292,7 @@ def _kl_geometric_geometric(p: Geometric, q: Geometric) -> Tensor:
 
 @register_kl(HalfNormal, HalfNormal)
 def _kl_halfnormal_halfnormal(p: HalfNormal, q: HalfNormal) -> Tensor:
-    return _kl_normal_normal(p.base_dist, q.base_dist)  # type: ignore[arg-type]
+    return _kl_normal_normal(p.base_dist, q.base_dist)
 
 
 @register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
@@ -461,9 +459,7 @@ def _kl_exponential_infinity(p: Exponential, q: Any) -> Tensor:
 def _kl_exponential_gamma(p: Exponential, q: Gamma) -> Tensor:
     ratio = q.rate / p.rate
     t1 = -q.concentration * ratio.log()
-    return (
-        t1 + ratio + q.concentration.lgamma() + q.concentration * _EULER - (1 + _EULER)
-    )
+    return t1 + ratio + q.concentration.lgamma() + q.concentration * _EULER - (1 + _EULER)
 
 
 @register_kl(Exponential, Gumbel)

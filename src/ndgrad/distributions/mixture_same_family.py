@@ -152,6 +152,5 @@ class MixtureSameFamily(Distribution):
 
     def __repr__(self) -> str:
         return (
-            f"MixtureSameFamily(\n  {self.mixture_distribution},\n  "
-            f"{self.component_distribution})"
+            f"MixtureSameFamily(\n  {self.mixture_distribution},\n  {self.component_distribution})"
         )

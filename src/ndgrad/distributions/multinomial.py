@@ -31,7 +31,6 @@ class _Multinomial(constraints.Constraint):
         return np.all(x >= 0, axis=-1) & (x.sum(-1) <= self.upper_bound)
 
 
-
 class Multinomial(Distribution):
     """P(x) = n! / Π xᵢ! · Π pᵢ^xᵢ with Σ xᵢ = n = total_count"""
 

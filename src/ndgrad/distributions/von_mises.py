@@ -29,7 +29,7 @@ def _eval_poly(y: Tensor, coef: list[float]) -> Tensor:
     result: Any = coef[-1]
     for c in reversed(coef[:-1]):
         result = c + y * result
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 def _log_modified_bessel_fn(x: Tensor, order: int = 0) -> Tensor:
@@ -84,9 +84,7 @@ class VonMises(Distribution):
             self._validate_sample(value)
         log_prob = self.concentration * (value - self.loc).cos()
         return (
-            log_prob
-            - math.log(2 * math.pi)
-            - _log_modified_bessel_fn(self.concentration, order=0)
+            log_prob - math.log(2 * math.pi) - _log_modified_bessel_fn(self.concentration, order=0)
         )
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
