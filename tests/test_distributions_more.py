@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -92,6 +93,16 @@ CASES: list[tuple[str, Callable[..., Any], list[np.ndarray], Any]] = [
     ("logisticnormal", lambda D, m, s: D.LogisticNormal(m, s), [N(3), P(3)], _simplex(2, 4)),
     ("genpareto", lambda D, m, s, c: D.GeneralizedPareto(m, s, c),
      [N(3), P(3), np.array([-0.3, 0.0, 0.25])], None),
+    ("wishart_cov", lambda D, df, c: D.Wishart(df, covariance_matrix=c),
+     [np.array([3.5, 6.0]), np.array([[2.0, 0.5], [0.5, 1.0]])],
+     np.array([[[1.5, 0.2], [0.2, 0.7]], [[3.0, -0.4], [-0.4, 2.0]]])),
+    ("wishart_tril", lambda D, L: D.Wishart(4.0, scale_tril=L),
+     [np.array([[1.2, 0.0, 0.0], [0.3, 0.8, 0.0], [-0.2, 0.1, 1.5]])],
+     np.array([[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 3.0]])),
+    ("wishart_precision", lambda D, c: D.Wishart(3.0, precision_matrix=c),
+     [np.array([[2.0, 0.5], [0.5, 1.0]])], np.array([[1.5, 0.2], [0.2, 0.7]])),
+    ("lkj", lambda D, c: D.LKJCholesky(3, c), [np.array([0.5, 1.0, 3.0])],
+     np.linalg.cholesky(np.array([[1.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 1.0]]))),
 ]  # fmt: skip
 
 
@@ -195,7 +206,11 @@ def test_expand_matches_torch(case: tuple[Any, ...]) -> None:
     assert type(e_nd).__name__ == type(e_th).__name__
     assert tuple(e_nd.batch_shape) == tuple(e_th.batch_shape) == shape
     assert tuple(e_nd.event_shape) == tuple(e_th.event_shape)
-    x = e_th.sample()
+    with warnings.catch_warnings():
+        # PyTorch's Wishart.rsample tests support.check(sample) unnegated as "is_singular", so
+        # it warns "Singular sample detected." on good draws (and redraws them)
+        warnings.simplefilter("ignore", UserWarning)
+        x = e_th.sample()
     assert tuple(e_nd.sample().shape) == tuple(x.shape)
     if case[0] == "genpareto":
         x = torch.tensor(case[2][0], dtype=torch.float32) + 0.1
@@ -238,6 +253,9 @@ def _kl_params(lib: Any, made: list[Any]) -> dict[str, Any]:
         "binomial": lambda: lib.distributions.Binomial(5, t(r.uniform(0.1, 0.9, 3))),
         "lowrank": lambda: lib.distributions.LowRankMultivariateNormal(
             t(r.normal(size=(2, 3))), t(r.normal(size=(3, 2))), t(r.uniform(0.5, 2, 3))),
+        "wishart": lambda: lib.distributions.Wishart(
+            t(r.uniform(3, 6, 2)),
+            scale_tril=t(np.tril(r.normal(size=(3, 3)), -1) + 2 * np.eye(3))),
         "mvn": lambda: lib.distributions.MultivariateNormal(
             t(r.normal(size=3)), scale_tril=t(np.tril(r.normal(size=(3, 3)), -1) + 2 * np.eye(3))),
     }  # fmt: skip
@@ -260,7 +278,7 @@ KL_PAIRS = [
     ("uniform01", "contbernoulli"), ("uniform", "contbernoulli"), ("uniform_pos", "exponential"),
     ("uniform", "exponential"), ("uniform_pos", "gamma"), ("uniform", "gumbel"),
     ("uniform", "normal"), ("uniform_pos", "pareto"), ("uniform", "pareto"),
-    ("lowrank", "lowrank"), ("lowrank", "mvn"), ("mvn", "lowrank"),
+    ("lowrank", "lowrank"), ("lowrank", "mvn"), ("mvn", "lowrank"), ("wishart", "wishart"),
 ]  # fmt: skip
 
 
@@ -421,6 +439,8 @@ SAMPLE_MOMENTS = [
     ("mixture", lambda: D.MixtureSameFamily(D.Categorical(probs=_t(0.3, 0.7)),
                                             D.Normal(_t(-2.0, 1.0), _t(0.5, 1.0)))),
     ("genpareto", lambda: D.GeneralizedPareto(_t(0.0, 1.0), _t(1.0, 2.0), _t(-0.2, 0.1))),
+    ("wishart", lambda: D.Wishart(_t(4.0, 7.0), covariance_matrix=ndgrad.tensor(
+        [[2.0, 0.5], [0.5, 1.0]], dtype=ndgrad.float64))),
 ]  # fmt: skip
 
 
@@ -435,6 +455,10 @@ def test_sample_moments(name: str, build: Any) -> None:
     assert tuple(x.shape) == (n, *d.batch_shape, *d.event_shape)
     assert bool(d.support.check(x)._data.all())
     xs = x.numpy()
+    if name == "wishart":  # not all 40000 of each variance within 8%: the mean, elementwise
+        assert_close(xs.mean(0), d.mean, rtol=0.03)
+        assert_close(xs.var(0), d.variance, rtol=0.1)
+        return
     if name == "vonmises":  # circular: E[e^{iX}] = e^{i loc} I₁(κ)/I₀(κ)
         m = np.exp(1j * xs).mean(0)
         assert_close(np.angle(m), d.loc, atol=0.05)
@@ -737,3 +761,29 @@ def test_gammainc_gradcheck() -> None:
     assert ndgrad.autograd.gradgradcheck(lambda x: gammainc(a.detach(), x), (x,))
     big = ndgrad.tensor([[40.0], [2.0]], dtype=ndgrad.float64, requires_grad=True)
     assert ndgrad.autograd.gradcheck(gammainc, (big, x))  # broadcasting, both branches
+
+
+def test_lkj_cholesky_samples() -> None:
+    """For dim 2 the correlation r = L[1, 0] has (r + 1)/2 ~ Beta(η, η): mean 0, variance
+    1/(2η + 1); every draw is a correlation Cholesky factor."""
+    ndgrad.manual_seed(8)
+    d = D.LKJCholesky(2, _t(0.5, 1.0, 4.0))
+    L = d.sample((40000,))
+    assert tuple(L.shape) == (40000, 3, 2, 2)
+    assert bool(D.constraints.corr_cholesky.check(L)._data.all())
+    r = L.numpy()[..., 1, 0]
+    assert np.all(np.abs(r.mean(0)) < 0.015)
+    assert_close(r.var(0), 1 / (2 * np.array([0.5, 1.0, 4.0]) + 1), rtol=0.03)
+    big = D.LKJCholesky(4, 2.0).sample((50,))
+    assert bool(D.constraints.corr_cholesky.check(big)._data.all())
+
+
+def test_wishart_rsample_is_differentiable() -> None:
+    ndgrad.manual_seed(1)
+    df = ndgrad.tensor(5.0, dtype=ndgrad.float64, requires_grad=True)
+    L = ndgrad.tensor([[1.0, 0.0], [0.4, 0.8]], dtype=ndgrad.float64, requires_grad=True)
+    X = D.Wishart(df, scale_tril=L).rsample((3000,))
+    assert bool(D.constraints.positive_definite.check(X)._data.all())
+    X.mean(0).sum().backward()  # E[X] = df L Lᵀ: d/d df of its sum = Σ (L Lᵀ)
+    LLt = (L @ L.mT).detach().numpy()
+    assert_close(df.grad, LLt.sum(), rtol=0.06)

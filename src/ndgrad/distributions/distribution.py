@@ -16,7 +16,11 @@ _VALIDATE = [True]
 
 
 def _param_text(value: Any) -> Any:
-    return value.item() if value.numel() == 1 else value.size()
+    """As PyTorch's f-string of the parameter: a 0-d tensor formats as its number, another
+    one-element tensor as the tensor itself, a larger one by its size."""
+    if value.numel() != 1:
+        return value.size()
+    return value.item() if value.ndim == 0 else value
 
 
 class Distribution:
