@@ -787,3 +787,46 @@ def test_wishart_rsample_is_differentiable() -> None:
     X.mean(0).sum().backward()  # E[X] = df L Lᵀ: d/d df of its sum = Σ (L Lᵀ)
     LLt = (L @ L.mT).detach().numpy()
     assert_close(df.grad, LLt.sum(), rtol=0.06)
+
+
+CONSTRAINT_VALUES = [
+    np.array([[1.0, 2.0], [2.0, 1.0]]),
+    np.array([[2.0, 0.5], [0.5, 1.0]]),
+    np.array([[1.0, 0.0], [0.3, 2.0]]),
+    np.array([[[1.0, 0.0], [0.0, 0.0]], [[1.0, 2.0], [0.0, 1.0]]]),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "code",
+    ["lower_triangular", "square", "symmetric", "positive_semidefinite", "positive_definite",
+     "lower_cholesky", "corr_cholesky", "positive_integer", "multinomial(2)", "simplex",
+     "independent(positive, 1)", "MixtureSameFamilyConstraint(real)", "less_than(1.5)",
+     "dependent", "cat([positive, real], 1, [1, 1])", "stack([positive, real], -1)"],
+)  # fmt: skip
+def test_constraints_match_torch(code: str) -> None:
+    ours = eval(code, vars(ndgrad.distributions.constraints))
+    theirs = eval(code, vars(torch.distributions.constraints))
+    assert repr(ours) == repr(theirs)
+    for value in CONSTRAINT_VALUES:
+        try:
+            expected = theirs.check(torch.tensor(value))
+        except ValueError as e:
+            with pytest.raises(ValueError, match=re.escape(str(e))):
+                ours.check(ndgrad.tensor(value))
+            continue
+        assert_close(ours.check(ndgrad.tensor(value)), expected)
+
+
+def test_dependent_property() -> None:
+    C = ndgrad.distributions.constraints
+
+    class Thing:
+        @C.dependent_property(is_discrete=False, event_dim=1)
+        def support(self) -> Any:
+            return C.real
+
+    assert Thing().support is C.real
+    assert C.is_dependent(Thing.__dict__["support"]) and Thing.__dict__["support"].event_dim == 1
+    assert not C.is_dependent(C.real)

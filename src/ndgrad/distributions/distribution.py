@@ -49,6 +49,8 @@ class Distribution:
         self._validate_args = _VALIDATE[0] if validate_args is None else validate_args
         if self._validate_args:
             for param, constraint in self.arg_constraints.items():
+                if constraints.is_dependent(constraint):
+                    continue  # checked by the distribution itself, if at all
                 if param not in self.__dict__ and _is_lazy(type(self), param):
                     continue  # not given: computed from the other parameter
                 value = getattr(self, param)

@@ -15,25 +15,6 @@ from .distribution import Distribution
 __all__ = ["MixtureSameFamily"]
 
 
-class _MixtureSameFamilyConstraint(constraints.Constraint):
-    """The component support, checked with the mixture dim reduced away."""
-
-    def __init__(self, base: constraints.Constraint) -> None:
-        self.base_constraint = base
-        self.event_dim = base.event_dim
-        self.is_discrete = base.is_discrete
-
-    def check(self, value: Any) -> Tensor:
-        unsqueezed = value.unsqueeze(-1 - self.event_dim)
-        result = self.base_constraint.check(unsqueezed)
-        if value.ndim < result.ndim:
-            result = result.reshape(*result.shape[: value.ndim - result.ndim], -1).all(-1)
-        return result
-
-    def __repr__(self) -> str:
-        return f"MixtureSameFamilyConstraint({self.base_constraint!r})"
-
-
 class MixtureSameFamily(Distribution):
     """p(x) = Σₖ πₖ pₖ(x): a Categorical over the rightmost batch dim of the components"""
 
@@ -93,7 +74,7 @@ class MixtureSameFamily(Distribution):
 
     @property
     def support(self) -> Any:
-        return _MixtureSameFamilyConstraint(self._component_distribution.support)
+        return constraints.MixtureSameFamilyConstraint(self._component_distribution.support)
 
     @property
     def mixture_distribution(self) -> Categorical:

@@ -18,19 +18,6 @@ from .utils import broadcast_all
 __all__ = ["Multinomial"]
 
 
-class _Multinomial(constraints.Constraint):
-    """Nonnegative integer counts summing to at most upper_bound over the last dim."""
-
-    is_discrete = True
-    event_dim = 1
-
-    def __init__(self, upper_bound: int) -> None:
-        self.upper_bound = upper_bound
-
-    def _ok(self, x: np.ndarray) -> np.ndarray:
-        return np.all(x >= 0, axis=-1) & (x.sum(-1) <= self.upper_bound)
-
-
 class Multinomial(Distribution):
     """P(x) = n! / Π xᵢ! · Π pᵢ^xᵢ with Σ xᵢ = n = total_count"""
 
@@ -67,7 +54,7 @@ class Multinomial(Distribution):
 
     @property
     def support(self) -> Any:
-        return _Multinomial(self.total_count)
+        return constraints.multinomial(self.total_count)
 
     @property
     def logits(self) -> Tensor:
