@@ -830,3 +830,29 @@ def test_dependent_property() -> None:
     assert Thing().support is C.real
     assert C.is_dependent(Thing.__dict__["support"]) and Thing.__dict__["support"].event_dim == 1
     assert not C.is_dependent(C.real)
+
+
+@requires_torch
+@pytest.mark.parametrize("diag", [-2, -1, 0, 1])
+def test_tril_vec_helpers_match_torch(diag: int) -> None:
+    from torch.distributions.utils import tril_matrix_to_vec as t_to_vec
+    from torch.distributions.utils import vec_to_tril_matrix as t_to_mat
+
+    from ndgrad.distributions.utils import tril_matrix_to_vec, vec_to_tril_matrix
+
+    m = np.random.default_rng(0).normal(size=(2, 4, 4))
+    v = tril_matrix_to_vec(ndgrad.tensor(m), diag)
+    assert_close(v, t_to_vec(torch.tensor(m), diag))
+    assert_close(vec_to_tril_matrix(v, diag), t_to_mat(torch.tensor(v.numpy()), diag))
+
+
+def test_get_checked_instance() -> None:
+    class MyGamma(D.Gamma):
+        def __init__(self, c: Any) -> None:
+            super().__init__(c, 1.0)
+
+    with pytest.raises(
+        NotImplementedError, match="Subclass MyGamma of Gamma that defines a custom"
+    ):
+        MyGamma(2.0)._get_checked_instance(D.Gamma)
+    assert type(D.Chi2(2.0)._get_checked_instance(D.Chi2)) is D.Chi2

@@ -113,6 +113,15 @@ class Distribution:
     def enumerate_support(self, expand: bool = True) -> Tensor:
         raise NotImplementedError
 
+    def _get_checked_instance(self, cls: type, _instance: Any = None) -> Any:
+        """The instance an ``expand`` fills in (for subclasses writing their own expand)."""
+        if _instance is None and type(self).__init__ != cls.__init__:
+            raise NotImplementedError(
+                f"Subclass {type(self).__name__} of {cls.__name__} that defines a custom "
+                "__init__ method must also define a custom .expand() method."
+            )
+        return type(self).__new__(type(self)) if _instance is None else _instance
+
     def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
         """A new distribution with the parameters expanded (not copied) to batch_shape. This
         generic form expands every parameter present in the instance (arg_constraints and the

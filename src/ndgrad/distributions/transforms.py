@@ -12,6 +12,7 @@ import numpy as np
 
 from .._tensor import Size, Tensor
 from . import constraints
+from .utils import tril_matrix_to_vec, vec_to_tril_matrix
 
 __all__ = [
     "AbsTransform",
@@ -697,12 +698,6 @@ class PositiveDefiniteTransform(Transform):
         return LowerCholeskyTransform().inv(cholesky(y))
 
 
-def _tril_indices(n: int, diag: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row-major positions of the lower triangle below diagonal diag (as PyTorch's order)."""
-    rows, cols = np.tril_indices(n, diag)
-    return rows, cols
-
-
 class CorrCholeskyTransform(Transform):
     """ℝ^(D(D-1)/2) → Cholesky factors of correlation matrices: tanh to (-1, 1), filled row by
     row below the diagonal, each row then scaled by stick breaking so its norm is 1"""
@@ -716,32 +711,14 @@ class CorrCholeskyTransform(Transform):
 
     __hash__ = Transform.__hash__
 
-    @staticmethod
-    def _to_matrix(vec: Tensor, n: int) -> Tensor:
-        from .. import zeros
-
-        rows, cols = _tril_indices(n, -1)
-        out = zeros(*vec.shape[:-1], n * n, dtype=vec.dtype)
-        flat = rows * n + cols
-        from .. import tensor
-
-        index = tensor(flat).expand(*vec.shape[:-1], len(flat))
-        return out.scatter(-1, index, vec).reshape(*vec.shape[:-1], n, n)
-
-    @staticmethod
-    def _to_vec(mat: Tensor, diag: int) -> Tensor:
-        n = mat.shape[-1]
-        rows, cols = _tril_indices(n, diag)
-        return mat.reshape(*mat.shape[:-2], n * n)[..., list(rows * n + cols)]
-
     def _call(self, x: Tensor) -> Tensor:
         from .. import eye
 
         x = x.tanh()
         eps = float(np.finfo(x._data.dtype).eps)
         x = x.clamp(min=-1 + eps, max=1 - eps)
-        n = self.forward_shape(tuple(x.shape))[-1]
-        r = self._to_matrix(x, n)
+        r = vec_to_tril_matrix(x, diag=-1)
+        n = r.shape[-1]
         z1m_cumprod_sqrt = (1 - r.pow(2)).sqrt().cumprod(-1)
         r = r + eye(n, dtype=r.dtype)
         return r * _pad_last(z1m_cumprod_sqrt[..., :-1], 1, 0)
@@ -749,14 +726,14 @@ class CorrCholeskyTransform(Transform):
     def _inverse(self, y: Tensor) -> Tensor:
         y_cumsum = 1 - (y * y).cumsum(-1)
         shifted = _pad_last(y_cumsum[..., :-1], 1, 0)
-        t = self._to_vec(y, -1) / self._to_vec(shifted, -1).sqrt()
+        t = tril_matrix_to_vec(y, diag=-1) / tril_matrix_to_vec(shifted, diag=-1).sqrt()
         return (t.log1p() - t.neg().log1p()) / 2
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
         from ..nn.functional import softplus
 
         y1m_cumsum = 1 - (y * y).cumsum(-1)
-        stick_breaking_logdet = 0.5 * self._to_vec(y1m_cumsum, -2).log().sum(-1)
+        stick_breaking_logdet = 0.5 * tril_matrix_to_vec(y1m_cumsum, diag=-2).log().sum(-1)
         tanh_logdet = -2 * (x + softplus(-2 * x) - math.log(2.0)).sum(-1)
         return stick_breaking_logdet + tanh_logdet
 
