@@ -963,3 +963,17 @@ def test_closed_form_entropy_is_the_bregman_one(build: Any) -> None:
     as in PyTorch, have no _mean_carrier_measure, so only their KL uses the Bregman form."""
     d = build()
     assert_close(d.entropy(), D.ExponentialFamily.entropy(d), rtol=1e-5, atol=1e-6)
+
+
+@requires_torch
+def test_every_torch_distributions_module_is_there_with_its_names() -> None:
+    """`from torch.distributions.weibull import Weibull` and the like work unchanged."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(torch.distributions.__path__):
+        theirs = importlib.import_module(f"torch.distributions.{info.name}")
+        ours = importlib.import_module(f"ndgrad.distributions.{info.name}")
+        public = [n for n in getattr(theirs, "__all__", []) if not n.startswith("_")]
+        missing = [n for n in public if not hasattr(ours, n)]
+        assert not missing, f"{info.name}: {missing}"

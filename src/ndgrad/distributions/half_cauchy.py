@@ -1,4 +1,4 @@
-"""HalfCauchy(scale) = |Cauchy(0, scale)| and HalfNormal(scale) = |Normal(0, scale)|."""
+"""HalfCauchy(scale) = |Cauchy(0, scale)|, and the base of the half distributions."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from typing import Any, ClassVar
 from .._tensor import Tensor
 from . import constraints
 from .cauchy import Cauchy
-from .normal import Normal
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
 
-__all__ = ["HalfCauchy", "HalfNormal"]
+__all__ = ["HalfCauchy"]
 
 
 class _Half(TransformedDistribution):
@@ -69,19 +68,3 @@ class HalfCauchy(_Half):
     @property
     def variance(self) -> Tensor:
         return self.base_dist.variance
-
-
-class HalfNormal(_Half):
-    """|Normal(0, scale)|"""
-
-    def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
-        base = Normal(0, scale, validate_args=False)
-        super().__init__(base, AbsTransform(), validate_args=validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.scale * math.sqrt(2 / math.pi)
-
-    @property
-    def variance(self) -> Tensor:
-        return self.scale.pow(2) * (1 - 2 / math.pi)
