@@ -13,7 +13,7 @@ from .bernoulli import _one_of
 from .distribution import Distribution, lazy_property
 from .utils import uniform
 
-__all__ = ["Categorical", "OneHotCategorical"]
+__all__ = ["Categorical", "OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
 class Categorical(Distribution):
@@ -24,6 +24,7 @@ class Categorical(Distribution):
         "logits": constraints.independent(constraints.real, 1),
     }
     has_enumerate_support = True
+    _expand_extra = ("_param",)
 
     def __init__(
         self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
@@ -41,6 +42,11 @@ class Categorical(Distribution):
         self._param = param
         self._num_events = param.shape[-1]
         super().__init__(param.shape[:-1], validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        new = super().expand(batch_shape, _instance)
+        new._num_events = self._num_events
+        return new
 
     @lazy_property
     def logits(self) -> Tensor:
@@ -131,6 +137,17 @@ class OneHotCategorical(Distribution):
             validate_args=validate_args,
         )
 
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        new = type(self).__new__(type(self)) if _instance is None else _instance
+        new._categorical = self._categorical.expand(batch_shape)
+        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def param_shape(self) -> Size:
+        return self._categorical.param_shape
+
     @property
     def probs(self) -> Tensor:
         return self._categorical.probs
@@ -170,3 +187,15 @@ class OneHotCategorical(Distribution):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """OneHotCategorical whose rsample is the one-hot sample in the forward pass and has the
+    gradient of the probabilities (the straight-through estimator)"""
+
+    has_rsample = True
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        samples = self.sample(sample_shape)
+        probs = self._categorical.probs
+        return samples + (probs - probs.detach())

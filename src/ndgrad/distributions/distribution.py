@@ -16,7 +16,11 @@ _VALIDATE = [True]
 
 
 def _param_text(value: Any) -> Any:
-    return value.item() if value.numel() == 1 else value.size()
+    """As PyTorch's f-string of the parameter: a 0-d tensor formats as its number, another
+    one-element tensor as the tensor itself, a larger one by its size."""
+    if value.numel() != 1:
+        return value.size()
+    return value.item() if value.ndim == 0 else value
 
 
 class Distribution:
@@ -26,6 +30,7 @@ class Distribution:
     has_enumerate_support = False
     arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {}
     support: Any = None
+    _expand_extra: ClassVar[tuple[str, ...]] = ()
 
     @staticmethod
     def set_default_validate_args(value: bool) -> None:
@@ -44,6 +49,8 @@ class Distribution:
         self._validate_args = _VALIDATE[0] if validate_args is None else validate_args
         if self._validate_args:
             for param, constraint in self.arg_constraints.items():
+                if constraints.is_dependent(constraint):
+                    continue  # checked by the distribution itself, if at all
                 if param not in self.__dict__ and _is_lazy(type(self), param):
                     continue  # not given: computed from the other parameter
                 value = getattr(self, param)
@@ -105,6 +112,30 @@ class Distribution:
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
         raise NotImplementedError
+
+    def _get_checked_instance(self, cls: type, _instance: Any = None) -> Any:
+        """The instance an ``expand`` fills in (for subclasses writing their own expand)."""
+        if _instance is None and type(self).__init__ != cls.__init__:  # type: ignore[misc]
+            raise NotImplementedError(
+                f"Subclass {type(self).__name__} of {cls.__name__} that defines a custom "
+                "__init__ method must also define a custom .expand() method."
+            )
+        return type(self).__new__(type(self)) if _instance is None else _instance
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        """A new distribution with the parameters expanded (not copied) to batch_shape. This
+        generic form expands every parameter present in the instance (arg_constraints and the
+        names in ``_expand_extra``); classes holding other distributions override it."""
+        new = type(self).__new__(type(self)) if _instance is None else _instance
+        batch_shape = Size(batch_shape)
+        n = len(self._batch_shape)
+        for name in (*self.arg_constraints, *self._expand_extra):
+            if name in self.__dict__:
+                value = self.__dict__[name]
+                new.__dict__[name] = value.expand(*batch_shape, *value.shape[n:])
+        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     def _extended_shape(self, sample_shape: Any = ()) -> Size:
         return Size(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))

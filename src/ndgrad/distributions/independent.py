@@ -36,6 +36,16 @@ class Independent(Distribution):
             shape[: len(shape) - event_dim], shape[len(shape) - event_dim :], validate_args
         )
 
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        new = type(self).__new__(type(self)) if _instance is None else _instance
+        n = self.reinterpreted_batch_ndims
+        batch_shape = tuple(batch_shape)
+        new.base_dist = self.base_dist.expand(batch_shape + tuple(self._event_shape[:n]))
+        new.reinterpreted_batch_ndims = n
+        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
     @property
     def has_rsample(self) -> bool:  # type: ignore[override]
         return self.base_dist.has_rsample

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .._tensor import Tensor
+from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
 from . import constraints
 from .distribution import Distribution, _sum_rightmost
 from .normal import Normal
-from .transforms import ExpTransform, Transform
+from .transforms import ComposeTransform, ExpTransform, Transform
 
 __all__ = ["LogNormal", "TransformedDistribution"]
 
@@ -33,10 +33,44 @@ class TransformedDistribution(Distribution):
             self.transforms = transforms
         else:
             raise ValueError(f"transforms must be a Transform or list, but was {transforms}")
-        self.base_dist = base_distribution
-        super().__init__(
-            base_distribution.batch_shape, base_distribution.event_shape, validate_args
+        base_shape = Size(
+            tuple(base_distribution.batch_shape) + tuple(base_distribution.event_shape)
         )
+        base_event_dim = len(base_distribution.event_shape)
+        transform = ComposeTransform(self.transforms)
+        if len(base_shape) < transform.domain.event_dim:
+            raise ValueError(
+                "base_distribution needs to have shape with size at least "
+                f"{transform.domain.event_dim}, but got {base_shape}."
+            )
+        forward_shape = transform.forward_shape(base_shape)
+        expanded_base_shape = transform.inverse_shape(forward_shape)
+        if tuple(base_shape) != tuple(expanded_base_shape):
+            cut = len(expanded_base_shape) - base_event_dim
+            base_distribution = base_distribution.expand(expanded_base_shape[:cut])
+        reinterpreted_batch_ndims = transform.domain.event_dim - base_event_dim
+        if reinterpreted_batch_ndims > 0:
+            from .independent import Independent
+
+            base_distribution = Independent(base_distribution, reinterpreted_batch_ndims)
+        self.base_dist = base_distribution
+        change = transform.codomain.event_dim - transform.domain.event_dim
+        event_dim = max(transform.codomain.event_dim, base_event_dim + change)
+        cut = len(forward_shape) - event_dim
+        super().__init__(forward_shape[:cut], forward_shape[cut:], validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        new = type(self).__new__(type(self)) if _instance is None else _instance
+        batch_shape = Size(batch_shape)
+        shape: Any = Size(tuple(batch_shape) + tuple(self._event_shape))
+        for t in reversed(self.transforms):
+            shape = t.inverse_shape(shape)
+        cut = len(shape) - len(self.base_dist.event_shape)
+        new.base_dist = self.base_dist.expand(shape[:cut])
+        new.transforms = self.transforms
+        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     @property
     def has_rsample(self) -> bool:  # type: ignore[override]
@@ -44,7 +78,12 @@ class TransformedDistribution(Distribution):
 
     @property
     def support(self) -> Any:
-        return self.transforms[-1].codomain if self.transforms else self.base_dist.support
+        if not self.transforms:
+            return self.base_dist.support
+        support = self.transforms[-1].codomain
+        if len(self._event_shape) > support.event_dim:
+            support = constraints.independent(support, len(self._event_shape) - support.event_dim)
+        return support
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         with no_grad():
@@ -63,28 +102,38 @@ class TransformedDistribution(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         event_dim = len(self._event_shape)
-        result: Any = 0
+        result: Any = 0.0
         y = value
         for t in reversed(self.transforms):
             x = t.inv(y)
-            result = result - _sum_rightmost(t.log_abs_det_jacobian(x, y), event_dim - t.event_dim)
+            event_dim += t.domain.event_dim - t.codomain.event_dim
+            jac = t.log_abs_det_jacobian(x, y)
+            result = result - _sum_rightmost(jac, event_dim - t.domain.event_dim)
             y = x
         return result + _sum_rightmost(
             self.base_dist.log_prob(y), event_dim - len(self.base_dist.event_shape)
         )
 
+    def _monotonize_cdf(self, value: Tensor) -> Tensor:
+        sign: Any = 1
+        for t in self.transforms:
+            sign = sign * t.sign
+        if isinstance(sign, int) and sign == 1:
+            return value
+        return sign * (value - 0.5) + 0.5
+
     def cdf(self, value: Tensor) -> Tensor:
-        sign = 1
         for t in reversed(self.transforms):
             value = t.inv(value)
-            sign *= t.sign
         if self._validate_args:
             self.base_dist._validate_sample(value)
-        value = self.base_dist.cdf(value)
-        return value if sign == 1 else 1 - value
+        return self._monotonize_cdf(self.base_dist.cdf(value))
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+    def icdf(self, value: Tensor) -> Tensor:
+        value = self.base_dist.icdf(self._monotonize_cdf(value))
+        for t in self.transforms:
+            value = t(value)
+        return value
 
 
 class LogNormal(TransformedDistribution):

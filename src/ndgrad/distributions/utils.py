@@ -8,8 +8,17 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
+from .distribution import lazy_property
 
-__all__ = ["broadcast_all", "clamp_probs", "logits_to_probs", "probs_to_logits"]
+__all__ = [
+    "broadcast_all",
+    "clamp_probs",
+    "lazy_property",
+    "logits_to_probs",
+    "probs_to_logits",
+    "tril_matrix_to_vec",
+    "vec_to_tril_matrix",
+]
 
 
 def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
@@ -64,3 +73,34 @@ def numpy_generator() -> np.random.Generator:
     from .. import randint
 
     return np.random.default_rng(int(randint(0, 2**62, (1,)).item()))
+
+
+def _tril_mask(n: int, diag: int) -> Tensor:
+    from .. import arange
+
+    index = arange(n)
+    return index < index.view(-1, 1) + (diag + 1)
+
+
+def tril_matrix_to_vec(mat: Tensor, diag: int = 0) -> Tensor:
+    """The lower triangle of (a batch of) D×D matrices down from diagonal diag, row by row."""
+    n = mat.shape[-1]
+    if diag < -n or diag >= n:
+        raise ValueError(f"diag ({diag}) provided is outside [{-n}, {n - 1}].")
+    return mat[..., _tril_mask(n, diag)]
+
+
+def vec_to_tril_matrix(vec: Tensor, diag: int = 0) -> Tensor:
+    """The inverse of tril_matrix_to_vec: D solves D² + (1 + 2 diag) D - |diag| (diag + 1) =
+    2 len(vec)."""
+    k = 1 + 2 * diag
+    n = (-k + (k**2 + 8 * vec.shape[-1] + 4 * abs(diag) * (diag + 1)) ** 0.5) / 2
+    if round(n) - n > float(np.finfo(vec._data.dtype).eps):
+        raise ValueError(
+            f"The size of last dimension is {vec.shape[-1]} which cannot be expressed as "
+            "the lower triangular part of a square D x D matrix."
+        )
+    size = round(n)
+    mat = vec.new_zeros((*vec.shape[:-1], size, size))
+    mat[..., _tril_mask(size, diag)] = vec
+    return mat

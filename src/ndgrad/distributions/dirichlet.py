@@ -1,0 +1,88 @@
+"""Dirichlet(concentration) over the simplex of the last dim."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from .._tensor import Tensor
+from . import constraints
+from .exp_family import ExponentialFamily
+from .gamma import standard_gamma
+
+__all__ = ["Dirichlet"]
+
+
+class Dirichlet(ExponentialFamily):
+    """p(x) = Γ(Σα) / ΠΓ(αᵢ) · Π xᵢ^(αᵢ-1); rsample = g / Σg with gᵢ ~ Gamma(αᵢ, 1), each
+    reparameterised (so the gradient flows through standard_gamma's implicit derivative)"""
+
+    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {
+        "concentration": constraints.independent(constraints.positive, 1)
+    }
+    support = constraints.simplex
+    has_rsample = True
+
+    def __init__(self, concentration: Tensor, validate_args: bool | None = None) -> None:
+        if concentration.dim() < 1:
+            raise ValueError("`concentration` parameter must be at least one-dimensional.")
+        self.concentration = concentration
+        shape = concentration.shape
+        super().__init__(shape[:-1], shape[-1:], validate_args=validate_args)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        shape = tuple(self._extended_shape(sample_shape))
+        g = standard_gamma(self.concentration.expand(*shape))
+        x = g / g.sum(-1, keepdim=True)
+        finfo = np.finfo(x._data.dtype)
+        np.clip(x._data, finfo.tiny, 1 - finfo.eps, out=x._data)  # the value only, as PyTorch
+        return x
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        c = self.concentration
+        return (c - 1.0).xlogy(value).sum(-1) + c.sum(-1).lgamma() - c.lgamma().sum(-1)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.concentration / self.concentration.sum(-1, True)
+
+    @property
+    def mode(self) -> Tensor:
+        from .. import tensor
+
+        cm1 = (self.concentration - 1).clamp(min=0.0)
+        mode = cm1 / cm1.sum(-1, True)
+        mask = np.asarray((self.concentration._data < 1).all(-1))
+        if mask.any():
+            k = cm1.shape[-1]
+            hot = np.eye(k, dtype=mode._data.dtype)[mode._data.argmax(-1)]
+            keep = tensor(np.broadcast_to(mask[..., None], mode.shape).copy())
+            mode = mode.where(~keep, tensor(hot))
+        return mode
+
+    @property
+    def variance(self) -> Tensor:
+        c0 = self.concentration.sum(-1, True)
+        return self.concentration * (c0 - self.concentration) / (c0.pow(2) * (c0 + 1))
+
+    def entropy(self) -> Tensor:
+        c = self.concentration
+        k = c.size(-1)
+        a0 = c.sum(-1)
+        return (
+            c.lgamma().sum(-1)
+            - a0.lgamma()
+            - (k - a0) * a0.digamma()
+            - ((c - 1.0) * c.digamma()).sum(-1)
+        )
+
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.concentration,)
+
+    def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
+        (x,) = natural_params
+        return x.lgamma().sum(-1) - x.sum(-1).lgamma()

@@ -1,0 +1,248 @@
+"""Wishart(df, covariance_matrix | precision_matrix | scale_tril)."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Size, Tensor
+from . import constraints
+from .chi2 import Chi2
+from .distribution import lazy_property
+from .exp_family import ExponentialFamily
+from .utils import normal
+
+__all__ = ["Wishart"]
+
+_LOG_2 = math.log(2)
+
+
+def _mvdigamma(x: Tensor, p: int) -> Tensor:
+    """Σ_{j<p} ψ(x - j/2), the derivative of mvlgamma(x, p)"""
+    from .. import arange
+
+    if not bool((x > (p - 1) / 2).all()):
+        raise AssertionError("Wrong domain for multivariate digamma function.")
+    return (x.unsqueeze(-1) - arange(p, dtype=x.dtype) / 2).digamma().sum(-1)
+
+
+class Wishart(ExponentialFamily):
+    """p(X) ∝ |X|^((ν-p-1)/2) e^(-tr(Σ⁻¹X)/2) on p×p positive definite X, ν = df;
+    rsample by the Bartlett decomposition X = (L A)(L A)ᵀ, A lower triangular with
+    √χ²(ν - i) diagonal (reparameterised) and N(0, 1) entries below it"""
+
+    support = constraints.positive_definite
+    has_rsample = True
+    _mean_carrier_measure = 0
+
+    @property
+    def arg_constraints(self) -> dict[str, constraints.Constraint]:  # type: ignore[override]
+        return {
+            "covariance_matrix": constraints.positive_definite,
+            "precision_matrix": constraints.positive_definite,
+            "scale_tril": constraints.lower_cholesky,
+            "df": constraints.greater_than(self.event_shape[-1] - 1),
+        }
+
+    def __init__(
+        self,
+        df: Any,
+        covariance_matrix: Tensor | None = None,
+        precision_matrix: Tensor | None = None,
+        scale_tril: Tensor | None = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        from .. import tensor
+
+        given = [m for m in (covariance_matrix, precision_matrix, scale_tril) if m is not None]
+        if len(given) != 1:
+            raise AssertionError(
+                "Exactly one of covariance_matrix or precision_matrix or scale_tril may be "
+                "specified."
+            )
+        param = given[0]
+        if param.dim() < 2:
+            raise ValueError(
+                "scale_tril must be at least two-dimensional, with optional leading batch "
+                "dimensions"
+            )
+        if isinstance(df, numbers.Number):
+            batch_shape = tuple(param.shape[:-2])
+            self.df = tensor(df, dtype=param.dtype)
+        else:
+            batch_shape = np.broadcast_shapes(tuple(param.shape[:-2]), tuple(df.shape))
+            self.df = df.expand(*batch_shape)
+        p = param.shape[-1]
+        event_shape = tuple(param.shape[-2:])
+        if bool((self.df <= p - 1).any()):
+            raise ValueError(f"Value of df={df} expected to be greater than ndim - 1 = {p - 1}.")
+        if scale_tril is not None:
+            self.scale_tril = param.expand(*batch_shape, -1, -1)
+        elif covariance_matrix is not None:
+            self.covariance_matrix = param.expand(*batch_shape, -1, -1)
+        else:
+            self.precision_matrix = param.expand(*batch_shape, -1, -1)
+        if bool((self.df < p).any()):
+            warnings.warn(
+                "Low df values detected. Singular samples are highly likely to occur for "
+                "ndim - 1 < df < ndim.",
+                stacklevel=2,
+            )
+        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        self._batch_dims = [-(x + 1) for x in range(len(self._batch_shape))]
+        self._set_scale_tril(scale_tril, covariance_matrix, precision_matrix)
+        self._dist_chi2 = self._chi2(self.df, self._batch_shape)
+
+    def _set_scale_tril(self, scale_tril: Any, covariance: Any, precision: Any) -> None:
+        from ..linalg import cholesky, inv
+
+        if scale_tril is not None:
+            self._unbroadcasted_scale_tril = scale_tril
+        elif covariance is not None:
+            self._unbroadcasted_scale_tril = cholesky(covariance)
+        else:
+            self._unbroadcasted_scale_tril = cholesky(inv(precision))
+
+    def _chi2(self, df: Tensor, batch_shape: Any) -> Chi2:
+        from .. import arange
+
+        p = self._event_shape[-1]
+        steps = arange(p, dtype=self._unbroadcasted_scale_tril.dtype).expand(*batch_shape, p)
+        return Chi2(df.unsqueeze(-1) - steps)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        new = type(self).__new__(type(self)) if _instance is None else _instance
+        batch_shape = Size(batch_shape)
+        cov_shape = (*batch_shape, *self._event_shape)
+        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril.expand(*cov_shape)
+        new.df = self.df.expand(*batch_shape)
+        new._batch_dims = [-(x + 1) for x in range(len(batch_shape))]
+        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
+            if name in self.__dict__:
+                new.__dict__[name] = self.__dict__[name].expand(*cov_shape)
+        ExponentialFamily.__init__(new, batch_shape, self._event_shape, validate_args=False)
+        new._dist_chi2 = new._chi2(new.df, batch_shape)
+        new._validate_args = self._validate_args
+        return new
+
+    @lazy_property
+    def scale_tril(self) -> Tensor:
+        return self._unbroadcasted_scale_tril.expand(*self._batch_shape, *self._event_shape)
+
+    @lazy_property
+    def covariance_matrix(self) -> Tensor:
+        L = self._unbroadcasted_scale_tril
+        return (L @ L.mT).expand(*self._batch_shape, *self._event_shape)
+
+    @lazy_property
+    def precision_matrix(self) -> Tensor:
+        from .. import cholesky_solve, eye
+
+        L = self._unbroadcasted_scale_tril
+        identity = eye(self._event_shape[-1], dtype=L.dtype)
+        return cholesky_solve(identity, L).expand(*self._batch_shape, *self._event_shape)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.df.reshape(*self._batch_shape, 1, 1) * self.covariance_matrix
+
+    @property
+    def mode(self) -> Tensor:
+        factor = self.df - self.covariance_matrix.shape[-1] - 1
+        factor = factor.masked_fill(factor <= 0, math.nan)
+        return factor.reshape(*self._batch_shape, 1, 1) * self.covariance_matrix
+
+    @property
+    def variance(self) -> Tensor:
+        V = self.covariance_matrix
+        diag_V = V.diagonal(0, -2, -1)
+        outer = diag_V.unsqueeze(-1) * diag_V.unsqueeze(-2)
+        return self.df.reshape(*self._batch_shape, 1, 1) * (V.pow(2) + outer)
+
+    def _bartlett_sampling(self, sample_shape: Any = ()) -> Tensor:
+        from .. import tensor
+
+        p = self._event_shape[-1]
+        eps = float(np.finfo(self._unbroadcasted_scale_tril._data.dtype).eps)
+        diag = self._dist_chi2.rsample(sample_shape).sqrt().clamp(min=eps).diag_embed()
+        rows, cols = np.tril_indices(p, -1)
+        shape = (*tuple(sample_shape), *self._batch_shape, p, p)
+        lower = np.zeros(shape, dtype=diag._data.dtype)
+        lower[..., rows, cols] = normal((*shape[:-2], len(rows)), diag)
+        noise = diag + tensor(lower)
+        chol = self._unbroadcasted_scale_tril @ noise
+        return chol @ chol.mT
+
+    def rsample(self, sample_shape: Any = (), max_try_correction: int | None = None) -> Tensor:
+        """Draws that are singular (in floating point) are redrawn, up to max_try_correction
+        times, as PyTorch does."""
+        from .. import tensor
+
+        max_try_correction = 10 if max_try_correction is None else max_try_correction
+        sample_shape = tuple(sample_shape)
+        sample = self._bartlett_sampling(sample_shape)
+        bad = np.asarray(~self.support.check(sample)._data)
+        if self._batch_shape:
+            bad = np.asarray(bad.reshape(*bad.shape[: len(sample_shape)], -1).any(-1))
+        if bad.any():
+            warnings.warn("Singular sample detected.", stacklevel=2)
+            for _ in range(max_try_correction):
+                fresh = self._bartlett_sampling(sample_shape)
+                mask = np.broadcast_to(
+                    bad.reshape(*bad.shape, *([1] * (sample.ndim - bad.ndim))), sample.shape
+                )
+                sample = fresh.where(tensor(mask.copy()), sample)
+                bad = np.asarray(~self.support.check(sample)._data)
+                if self._batch_shape:
+                    bad = np.asarray(bad.reshape(*bad.shape[: len(sample_shape)], -1).any(-1))
+                if not bad.any():
+                    break
+        return sample
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        from .. import cholesky_solve, mvlgamma
+        from ..linalg import slogdet
+
+        if self._validate_args:
+            self._validate_sample(value)
+        nu = self.df
+        p = self._event_shape[-1]
+        L = self._unbroadcasted_scale_tril
+        return (
+            -nu * (p * _LOG_2 / 2 + L.diagonal(0, -2, -1).log().sum(-1))
+            - mvlgamma(nu / 2, p=p)
+            + (nu - p - 1) / 2 * slogdet(value)[1]
+            - cholesky_solve(value, L).diagonal(0, -2, -1).sum(-1) / 2
+        )
+
+    def entropy(self) -> Tensor:
+        from .. import mvlgamma
+
+        nu = self.df
+        p = self._event_shape[-1]
+        L = self._unbroadcasted_scale_tril
+        return (
+            (p + 1) * (p * _LOG_2 / 2 + L.diagonal(0, -2, -1).log().sum(-1))
+            + mvlgamma(nu / 2, p=p)
+            - (nu - p - 1) / 2 * _mvdigamma(nu / 2, p=p)
+            + nu * p / 2
+        )
+
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        p = self._event_shape[-1]
+        return (-self.precision_matrix / 2, (self.df - p - 1) / 2)
+
+    def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
+        from .. import mvlgamma
+        from ..linalg import slogdet
+
+        x, y = natural_params
+        p = self._event_shape[-1]
+        return (y + (p + 1) / 2) * (-slogdet(-2 * x)[1] + _LOG_2 * p) + mvlgamma(
+            y + (p + 1) / 2, p=p
+        )
