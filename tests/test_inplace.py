@@ -395,3 +395,35 @@ def test_inplace_on_view_of_fortran_ordered_base():
     b.transpose(0, 1).mul_(ndgrad.tensor([[1.0, 2.0]], dtype=ndgrad.float64))
     b.sum().backward()
     assert_close(x.grad, [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]])
+
+
+_RESTRIDES = [
+    ("squeeze_dim", (2, 1), lambda t: t.squeeze_(1), "SqueezeBackward4"),
+    ("squeeze_all", (2, 1), lambda t: t.squeeze_(), "SqueezeBackward3"),
+    ("squeeze_dims", (2, 1), lambda t: t.squeeze_((1,)), "SqueezeBackward5"),
+    ("unsqueeze", (2,), lambda t: t.unsqueeze_(0), "UnsqueezeBackward1"),
+    ("t", (2, 3), lambda t: t.t_(), "TBackward1"),
+    ("transpose", (2, 3), lambda t: t.transpose_(0, 1), "TransposeBackward1"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "shape", "op", "node"), _RESTRIDES, ids=[r[0] for r in _RESTRIDES]
+)
+def test_inplace_restrides_record_the_inplace_overload(name, shape, op, node):
+    x = ndgrad.ones(*shape, requires_grad=True)
+    y = op(x * 2)
+    assert y.grad_fn.name() == node
+    y.sum().backward()
+    assert x.grad.tolist() == np.full(shape, 2.0).tolist()
+    # the out-of-place op keeps its own name
+    assert not (x * 2).squeeze(-1).grad_fn.name().endswith(("3", "4", "5"))
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    ("name", "shape", "op", "node"), _RESTRIDES, ids=[r[0] for r in _RESTRIDES]
+)
+def test_inplace_restride_names_match_torch(name, shape, op, node):
+    x = torch.ones(*shape, requires_grad=True)
+    assert op(x * 2).grad_fn.name() == node

@@ -997,29 +997,37 @@ class Tensor(
     def resize_as_(self, the_template: Tensor, memory_format: Any = None) -> Tensor:
         return self.resize_(the_template._data.shape)
 
-    def _restride(self, compute: Callable[[Tensor], Tensor]) -> Tensor:
-        """In-place reshapes (t_, squeeze_...): this tensor becomes ``compute(self)``, a view."""
+    def _restride(self, compute: Callable[[Tensor], Tensor], node_name: str) -> Tensor:
+        """In-place reshapes (t_, squeeze_...): this tensor becomes ``compute(self)``, a view.
+
+        The node is the out-of-place op's, under PyTorch's name for the in-place overload
+        (``squeeze_(1)`` records SqueezeBackward4 where ``squeeze(1)`` records
+        SqueezeBackward1).
+        """
         self._check_inplace()
         result = compute(self)
         self._data = result._data
-        if result.grad_fn is not None:
-            self.grad_fn = result.grad_fn
+        node = result.grad_fn
+        if node is not None:
+            node.__class__ = _renamed_node_class(type(node), node_name)
+            self.grad_fn = node
             self._output_nr = result._output_nr
         return self
 
     def t_(self) -> Tensor:
-        return self._restride(lambda s: s.t())
+        return self._restride(lambda s: s.t(), "TBackward1")
 
     def transpose_(self, dim0: int, dim1: int) -> Tensor:
-        return self._restride(lambda s: s.transpose(dim0, dim1))
+        return self._restride(lambda s: s.transpose(dim0, dim1), "TransposeBackward1")
 
     swapaxes_ = swapdims_ = transpose_
 
     def squeeze_(self, dim: Any = None) -> Tensor:
-        return self._restride(lambda s: s.squeeze(dim))
+        overload = 3 if dim is None else 4 if isinstance(dim, int | np.integer) else 5
+        return self._restride(lambda s: s.squeeze(dim), f"SqueezeBackward{overload}")
 
     def unsqueeze_(self, dim: int) -> Tensor:
-        return self._restride(lambda s: s.unsqueeze(dim))
+        return self._restride(lambda s: s.unsqueeze(dim), "UnsqueezeBackward1")
 
     # Named after dtypes, these shadow the builtins in the class body: keep them last.
     def float(self) -> Tensor:
@@ -1048,6 +1056,17 @@ class Tensor(
 
     def short(self) -> Tensor:
         return self.to(np.int16)
+
+
+_RENAMED: dict[tuple[type, str], type] = {}
+
+
+def _renamed_node_class(cls: type, name: str) -> type:
+    """A subclass of the node class ``cls`` that only changes the name it shows."""
+    renamed = _RENAMED.get((cls, name))
+    if renamed is None:
+        renamed = _RENAMED[(cls, name)] = type(name, (cls,), {})
+    return renamed
 
 
 class _View(Tensor):
