@@ -1,7 +1,8 @@
-"""numpy kernels for reductions over many short rows.
+"""numpy kernels where numpy's own call is slow for the shapes of training loops.
 
-numpy reduces a short last axis (softmax over 32 keys, layer norm over 64 features) one row at
-a time, about 100 ns per row: several times slower than the arithmetic itself. Many short rows
+Reductions over many short rows: numpy reduces a short last axis (softmax over 32 keys, layer
+norm over 64 features) one row at a time, about 100 ns per row: several times slower than the
+arithmetic itself. Many short rows
 go faster as one matrix-vector product with ones (a sum), or as a reduction over the rows of
 the transposed copy (a max, exact in any order). Every sum and mean of ndgrad goes through
 ``sum_np``, so an op's tensor formula and its numpy twin (``backward_np``) round alike.
@@ -49,3 +50,15 @@ def max_np(x: np.ndarray, axis: int, keepdims: bool) -> Any:
         m = np.ascontiguousarray(x.reshape(-1, n).T).max(axis=0).reshape(x.shape[:-1])
         return m[..., None] if keepdims else m
     return x.max(axis=axis, keepdims=keepdims, initial=-np.inf)
+
+
+def matmul_np(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.matmul(a, b)``; a C-contiguous stack times one matrix runs as one 2-d product.
+
+    numpy multiplies a (16, 32, 64) stack by a (64, 192) matrix as 16 small products; folded
+    into one (512, 64) @ (64, 192) product it runs 1.7x faster (measured, 1 BLAS thread).
+    """
+    if a.ndim > 2 and b.ndim == 2 and a.flags.c_contiguous:
+        out = np.matmul(a.reshape(-1, a.shape[-1]), b)
+        return out.reshape((*a.shape[:-1], b.shape[-1]))
+    return np.matmul(a, b)

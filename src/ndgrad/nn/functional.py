@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import _random
+from .._kernels import matmul_np
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..ops.arithmetic import NumpyFunction, where
@@ -126,7 +127,7 @@ class Linear(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, w: np.ndarray, b: Any) -> np.ndarray:
         need_x, need_w, _ = ctx.needs_input_grad
         ctx.save_for_backward(x if need_w else None, w if need_x else None)
-        y = np.matmul(x, w.T)
+        y = matmul_np(x, w.T)
         if b is not None:
             y += b
         return y
@@ -153,7 +154,7 @@ class Linear(NumpyFunction):
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         x, w = ctx.saved_arrays
         need_x, need_w, need_b = ctx.needs_input_grad
-        gx = np.matmul(grad, w) if need_x else None
+        gx = matmul_np(grad, w) if need_x else None
         gw = gb = None
         if grad.ndim == 2:
             if need_w:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._kernels import matmul_np
 from ._util import as_operand, dtype_name, promote, tensor_cls, wrap_dim
 from .arithmetic import NumpyFunction
 
@@ -78,7 +79,7 @@ class Matmul(NumpyFunction):
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.ndims = (a.ndim, b.ndim)
-        return np.matmul(a, b)
+        return matmul_np(a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -115,19 +116,19 @@ class Matmul(NumpyFunction):
             return (grad * b if need_a else None), (grad * a if need_b else None)
         if na == 1:
             if need_a:
-                grad_a = np.matmul(grad[..., None, :], _mT(b))[..., 0, :]
+                grad_a = matmul_np(grad[..., None, :], _mT(b))[..., 0, :]
             if need_b:
-                grad_b = np.matmul(a[:, None], grad[..., None, :])
+                grad_b = matmul_np(a[:, None], grad[..., None, :])
         elif nb == 1:
             if need_a:
-                grad_a = np.matmul(grad[..., None], b[None, :])
+                grad_a = matmul_np(grad[..., None], b[None, :])
             if need_b:
-                grad_b = np.matmul(_mT(a), grad[..., None])[..., 0]
+                grad_b = matmul_np(_mT(a), grad[..., None])[..., 0]
         else:
             if need_a:
-                grad_a = np.matmul(grad, _mT(b))
+                grad_a = matmul_np(grad, _mT(b))
             if need_b:
-                grad_b = np.matmul(_mT(a), grad)
+                grad_b = matmul_np(_mT(a), grad)
         return grad_a, grad_b
 
 
