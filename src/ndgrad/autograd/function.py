@@ -743,7 +743,8 @@ def _resolve_saved(
         if entry is None and value is raw and outputs.grad_fn is node:
             # The common saved output: the one array forward returned (tanh, exp, sigmoid...).
             counter = outputs._counter()
-            entry = (_OUTPUT, value, 0, counter, counter.value)
+            # (the array: a user's forward returns the output tensor itself as raw)
+            entry = (_OUTPUT, outputs._data, 0, counter, counter.value)
         if entry is None:
             outs = outputs if isinstance(outputs, tuple) else (outputs,)
             raws = raw if isinstance(raw, tuple) else (raw,)
