@@ -25,7 +25,7 @@ from ..ops.reduction import mean_np
 from ..ops.reduction import softmax as _softmax
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
-from . import _activations, _losses
+from . import _activations, _losses, _losses2
 from ._activations import *  # noqa: F403
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention
 from ._conv import (
@@ -46,6 +46,7 @@ from ._dropout import (
 from ._embedding_bag import embedding_bag, embedding_renorm_
 from ._linear_ce import linear_cross_entropy
 from ._losses import *  # noqa: F403
+from ._losses2 import *  # noqa: F403
 from ._norm import instance_norm, local_response_norm
 from ._padding import pad, rms_norm
 
@@ -101,6 +102,7 @@ __all__ = [
     "tanh",
     *_activations.__all__,
     *_losses.__all__,
+    *_losses2.__all__,
 ]
 
 
@@ -1319,11 +1321,12 @@ def cross_entropy(
             )
         q = target * (1 - label_smoothing) + label_smoothing / c if label_smoothing else target
         terms = logp * q if wview is None else logp * q * wview
-        loss = -terms.sum(class_dim)
-        if reduction == "mean":
+        if reduction == "mean":  # PyTorch's -Σ / n, a division by a number (DivBackward1)
             n = input._data.size // c if input.ndim > 1 else 1
-            return loss.sum() / n
-        return _reduce(loss, reduction)
+            return _losses2.DivScalar.apply(-terms.sum(), float(n))
+        if reduction == "sum":
+            return -terms.sum()
+        return -terms.sum(class_dim)
     nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
     if not label_smoothing:
         return nll
