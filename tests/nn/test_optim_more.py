@@ -226,3 +226,103 @@ def test_errors(code: str, exc: type[Exception], msg: str) -> None:
 def test_error_texts_are_torchs(code: str, exc: type[Exception], msg: str) -> None:
     with pytest.raises(exc, match=f"^{re.escape(msg)}$"):
         _raise(torch, code)
+
+
+# --- swap_in_optimizer_params_and_state ------------------------------------------------------
+def _swap_setup(lib: Any) -> tuple[Any, Any, Any, dict[str, Any]]:
+    live = lib.tensor(INIT[0].copy(), requires_grad=True)
+    opt = lib.optim.Adam([live], lr=0.1)
+    (live * live).sum().backward()
+    opt.step()
+    other = lib.tensor(INIT[0].copy() * 2, requires_grad=True)
+    other.grad = lib.ones(3, 4, dtype=other.dtype)
+    return live, opt, other, opt.state_dict()
+
+
+@requires_torch
+def test_swap_in_steps_other_params_and_state_like_torch() -> None:
+    results = []
+    for lib in (ndgrad, torch):
+        live, opt, other, osd = _swap_setup(lib)
+        osd = {"state": {0: {k: v.clone() for k, v in osd["state"][0].items()}},
+               "param_groups": [dict(osd["param_groups"][0], lr=0.5)]}  # fmt: skip
+        live_before = live.detach().numpy().copy()
+        live_avg = opt.state[live]["exp_avg"].numpy().copy()
+        with lib.optim.swap_in_optimizer_params_and_state(opt, {"w": other}, osd):
+            assert opt.param_groups[0]["params"] == [other]
+            assert opt.param_groups[0]["lr"] == 0.5
+            opt.step()
+        assert opt.param_groups[0]["lr"] == 0.1
+        assert opt.param_groups[0]["params"][0] is live
+        np.testing.assert_array_equal(live.detach().numpy(), live_before)
+        np.testing.assert_array_equal(opt.state[live]["exp_avg"].numpy(), live_avg)
+        results.append((other.detach().numpy(), osd["state"][0]["exp_avg"].numpy(),
+                        float(osd["state"][0]["step"])))  # fmt: skip
+    assert_close(results[0][:2], results[1][:2], rtol=1e-13)
+    assert results[0][2] == results[1][2] == 2.0  # the state tensors were updated in place
+
+
+def test_swap_in_restores_on_error() -> None:
+    live, opt, other, osd = _swap_setup(ndgrad)
+    swap = ndgrad.optim.swap_in_optimizer_params_and_state(opt, {"w": other}, osd)
+    with pytest.raises(KeyError), swap:
+        raise KeyError("boom")
+    assert opt.param_groups[0]["params"][0] is live and live in opt.state
+
+
+SWAP_ERRORS = [
+    ("fresh", "swap_in_optimizer_params_and_state requires initialized optimizer state."),
+    ("not_dict", "swap_in_optimizer_params_and_state requires a DCP-style optimizer state_dict."),
+    (
+        "extra_key",
+        "swap_in_optimizer_params_and_state requires swapin_optim_state['state'] to be keyed "
+        "only by packed parameter ids from param_groups[*]['params']; got extra keys [7].",
+    ),
+    (
+        "group_keys",
+        "swap_in_optimizer_params_and_state requires optimizer.state_dict()-style param group "
+        "keys to exactly match the live optimizer group keys for group 0. Keys only in swap-in: "
+        "['zzz']. Keys only in live: [].",
+    ),
+    (
+        "few_params",
+        "swap_in_optimizer_params_and_state requires the explicit parameter state to match "
+        "optimizer.param_groups ordering.",
+    ),
+    (
+        "groups",
+        "swapin_optim_state has a different number of parameter groups than the live optimizer.",
+    ),
+]
+
+
+def _swap_error(lib: Any, case: str) -> None:
+    live, opt, other, osd = _swap_setup(lib)
+    params: dict[str, Any] = {"w": other}
+    if case == "fresh":
+        opt = lib.optim.Adam([live])
+    elif case == "not_dict":
+        osd = [osd]
+    elif case == "extra_key":
+        osd["state"][7] = {}
+    elif case == "group_keys":
+        osd["param_groups"][0]["zzz"] = 1
+    elif case == "few_params":
+        params = {}
+    elif case == "groups":
+        osd["param_groups"].append(osd["param_groups"][0])
+    with lib.optim.swap_in_optimizer_params_and_state(opt, params, osd):
+        pass
+
+
+@pytest.mark.parametrize(("case", "msg"), SWAP_ERRORS, ids=[e[0] for e in SWAP_ERRORS])
+def test_swap_in_errors(case: str, msg: str) -> None:
+    with pytest.raises(RuntimeError, match=f"^{re.escape(msg)}$"):
+        _swap_error(ndgrad, case)
+
+
+@requires_torch
+@pytest.mark.parametrize(("case", "msg"), SWAP_ERRORS, ids=[e[0] for e in SWAP_ERRORS])
+def test_swap_in_error_texts_are_torchs(case: str, msg: str) -> None:
+    with pytest.raises(RuntimeError, match=f"^{re.escape(msg)}$"):
+        _swap_error(torch, case)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import lr_scheduler
+from ._stateless import swap_in_optimizer_params_and_state
 from .adadelta import Adadelta
 from .adafactor import Adafactor
 from .adagrad import Adagrad
@@ -35,4 +36,5 @@ __all__ = [
     "RMSprop",
     "Rprop",
     "lr_scheduler",
+    "swap_in_optimizer_params_and_state",
 ]
