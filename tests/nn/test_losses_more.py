@@ -591,3 +591,69 @@ def test_torch_level_forms_match_torch(name: str, fn: Callable[[Any], Any]) -> N
         "pairwise_distance",
     ):  # these two PyTorch composes differently
         assert na == nb
+
+
+# --- target checks of nll_loss, cross_entropy and the BCE losses --------------------------------
+TARGET_ERRORS = [
+    ("F.nll_loss(L.randn(3, 4), L.zeros(3, dtype=L.int32))", RuntimeError,
+     "expected target dtype to be Long or Byte, but got Int"),
+    ("F.nll_loss(L.randn(3, 4), L.zeros(3, dtype=L.int16))", RuntimeError,
+     "expected target dtype to be Long or Byte, but got Short"),
+    ("F.cross_entropy(L.randn(3, 4), L.zeros(3))", RuntimeError,
+     "expected target dtype to be Long or Byte, but got Float"),
+    ("F.cross_entropy(L.randn(3, 4), L.zeros(3, dtype=L.bool))", RuntimeError,
+     "expected target dtype to be Long or Byte, but got Bool"),
+    ("F.cross_entropy(L.randn(2, 3, 4, 4), L.zeros(2, 4, 4, dtype=L.int32))", RuntimeError,
+     "expected target dtype to be Long or Byte, but got Int"),
+    ("F.cross_entropy(L.randn(3, 4), L.zeros(3, 4, dtype=L.int64))", RuntimeError,
+     "Expected floating point type for target with class probabilities, got Long"),
+    ("F.cross_entropy(L.randn(3, 4), L.full((3, 4), 0.25), ignore_index=0)", RuntimeError,
+     "ignore_index is not supported for floating point target"),
+    ("F.cross_entropy(L.randn(3, 4), L.zeros(3, 5))", RuntimeError,
+     "0D or 1D target tensor expected, multi-target not supported"),
+    ("F.nll_loss(L.randn(3, 4), L.zeros(2, 2))", ValueError,
+     "Expected input batch_size (3) to match target batch_size (2)."),
+    ("F.nll_loss(L.randn(3, 4), L.tensor(1))", ValueError,
+     "Expected input batch_size (3) to match target batch_size (0)."),
+    ("F.nll_loss(L.randn(4), L.zeros(2, dtype=L.int64))", ValueError,
+     "For 1D input, 1D target must have size 1, but got target size: 2"),
+    ("F.nll_loss(L.randn(()), L.tensor(0))", ValueError, "Expected 1 or more dimensions (got 0)"),
+    ("F.nll_loss(L.randn(2, 3, 4, 4), L.zeros(2, 4, 5, dtype=L.int64))", RuntimeError,
+     "size mismatch (got input: [2, 3, 4, 4] , target: [2, 4, 5]"),
+    ("F.nll_loss(L.randn(2, 3, 4, 4), L.zeros(2, 4, 5))", RuntimeError,
+     "expected target dtype to be Long or Byte, but got Float"),
+    ("F.nll_loss(L.randn(2, 3, 5), L.zeros(2, 6))", RuntimeError,
+     "Expected target size [2, 5], got [2, 6]"),
+    ("F.binary_cross_entropy(L.rand(3, 4), L.rand(3, 4).double())", RuntimeError,
+     "Found dtype Double but expected Float"),
+    ("F.binary_cross_entropy(L.rand(3, 4), L.ones(3, 4, dtype=L.int64))", RuntimeError,
+     "Found dtype Long but expected Float"),
+    ("F.binary_cross_entropy_with_logits(L.rand(3, 4), L.ones(3, 4, dtype=L.int32))",
+     RuntimeError, "result type Float can't be cast to the desired output type Int"),
+    ("F.binary_cross_entropy_with_logits(L.rand(3, 4), L.ones(3, 4, dtype=L.bool))",
+     RuntimeError, "Subtraction, the `-` operator, with two bool tensors is not supported. Use "
+     "the `^` or `logical_xor()` operator instead."),
+]  # fmt: skip
+
+
+def _target_error(lib: Any, code: str) -> None:
+    eval(code, {"L": lib, "F": lib.nn.functional})
+
+
+@pytest.mark.parametrize(("code", "exc", "msg"), TARGET_ERRORS, ids=[e[0] for e in TARGET_ERRORS])
+def test_target_checks(code: str, exc: type[Exception], msg: str) -> None:
+    _raises(lambda: _target_error(ndgrad, code), exc, msg)
+
+
+@requires_torch
+@pytest.mark.parametrize(("code", "exc", "msg"), TARGET_ERRORS, ids=[e[0] for e in TARGET_ERRORS])
+def test_target_check_texts_are_torchs(code: str, exc: type[Exception], msg: str) -> None:
+    _raises(lambda: _target_error(torch, code), exc, msg)
+
+
+def test_byte_targets_and_negative_ignore_index_are_accepted() -> None:
+    x = ndgrad.randn(3, 4)
+    assert_close(F.cross_entropy(x, ndgrad.tensor([0, 1, 3], dtype=ndgrad.uint8)),
+                 F.cross_entropy(x, ndgrad.tensor([0, 1, 3])))  # fmt: skip
+    q = ndgrad.full((3, 4), 0.25)
+    assert_close(F.cross_entropy(x, q, ignore_index=-5), F.cross_entropy(x, q))
