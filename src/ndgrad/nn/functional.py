@@ -1536,8 +1536,9 @@ def kl_div(
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        safe = where(target > 0, target, 1.0)
-        loss = target * (safe.log() - input)
+        from .. import xlogy
+
+        loss = xlogy(target, target) - target * input  # PyTorch's form (0 where target is 0)
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     if reduction == "mean":
