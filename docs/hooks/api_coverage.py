@@ -102,6 +102,7 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
     (r"sparse|coalesce|^to_dense$|^(crow|col|ccol|row)_indices|^indices(_copy)?$", _SPARSE),
     (r"^values(_copy)?$|^dense_dim$|^(s|h|d)?smm$|^(h|s)?spmm$|^saddmm$|^sspaddmm$", _SPARSE),
     (r"nested|to_padded_tensor|segment_reduce", _SPARSE),
+    (r"^torch.optim:SparseAdam$", _SPARSE),  # it takes sparse gradients only
     (r"complex|^polar$|view_as_real|^c(float|double|half)$|^chalf$|^is_conj$", _COMPLEX),
     (r"^(jit|fx|export|compiler|onnx)$|^(import_ir_module.*|parse_ir|parse_schema)$", _COMPILER),
     (

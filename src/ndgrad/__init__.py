@@ -168,6 +168,7 @@ from builtins import int as builtins_int  # noqa: E402
 # Last: these packages are built from the public functions above.
 from . import (  # noqa: E402
     _nn_ops,
+    _nn_ops_losses,
     distributions,
     nn,
     optim,
@@ -175,6 +176,7 @@ from . import (  # noqa: E402
     utils,
 )
 from ._nn_ops import *  # noqa: E402, F403
+from ._nn_ops_losses import *  # noqa: E402, F403
 from .serialization import load, save  # noqa: E402
 
 __all__ = [
@@ -278,4 +280,5 @@ __all__ = [
     *_sequences.__all__,
     *_settings.__all__,
     *_nn_ops.__all__,
+    *_nn_ops_losses.__all__,
 ]

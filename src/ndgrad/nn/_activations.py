@@ -479,8 +479,9 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     """‖xᵢ - xⱼ‖_p for every pair of rows i < j, in row-major order"""
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
-    i, j = np.triu_indices(input.shape[0], 1)
-    return (input[_const(i)] - input[_const(j)]).norm(p, 1)
+    from ._losses2 import Pdist
+
+    return Pdist.apply(input, float(p))
 
 
 def gumbel_softmax(

@@ -25,7 +25,7 @@ from ..ops.reduction import mean_np
 from ..ops.reduction import softmax as _softmax
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
-from . import _activations, _losses
+from . import _activations, _losses, _losses2
 from ._activations import *  # noqa: F403
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention
 from ._conv import (
@@ -46,6 +46,7 @@ from ._dropout import (
 from ._embedding_bag import embedding_bag, embedding_renorm_
 from ._linear_ce import linear_cross_entropy
 from ._losses import *  # noqa: F403
+from ._losses2 import *  # noqa: F403
 from ._norm import instance_norm, local_response_norm
 from ._padding import pad, rms_norm
 
@@ -101,6 +102,7 @@ __all__ = [
     "tanh",
     *_activations.__all__,
     *_losses.__all__,
+    *_losses2.__all__,
 ]
 
 
@@ -1255,6 +1257,45 @@ def _nll_fn(ndim: int, reduction: str) -> type[NllLoss]:
     return NllLossView if ndim != 4 and reduction == "none" else NllLoss2D
 
 
+def _check_target_dtype(target: Tensor) -> None:
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {_dtype_letter(target)}"
+        )
+
+
+def _check_nll_target(input: Tensor, target: Tensor) -> None:
+    """PyTorch's checks of nll_loss's arguments, in its order"""
+    if input.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    target_batch = target.shape[0] if target.ndim else 0  # PyTorch reports 0 for a 0-d target
+    if input.ndim != 1 and input.shape[0] != target_batch:
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+            f"({target_batch})."
+        )
+    if input.ndim <= 2:
+        if target.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        _check_target_dtype(target)
+        if input.ndim == 1 and target.ndim == 1 and target.shape[0] != 1:
+            raise ValueError(
+                f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}"
+            )
+        return
+    expected = [input.shape[0], *input.shape[2:]]
+    if input.ndim == 4:  # PyTorch's nll_loss2d checks the dtype first
+        _check_target_dtype(target)
+        if list(target.shape) != expected:
+            raise RuntimeError(
+                f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}"
+            )
+        return
+    if list(target.shape) != expected:
+        raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
+    _check_target_dtype(target)
+
+
 def nll_loss(
     input: Tensor,
     target: Tensor,
@@ -1268,20 +1309,10 @@ def nll_loss(
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
+    _check_nll_target(input, target)
     one = input.ndim == 1
     if one:
         input, target = input.unsqueeze(0), target.reshape(1)
-    if input.ndim < 1 or target._data.shape != (input.shape[0], *input.shape[2:]):
-        if target.ndim >= 1 and input.shape[0] != target.shape[0]:
-            raise ValueError(
-                f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                f"({target.shape[0]})."
-            )
-        raise RuntimeError(
-            f"Expected target size {[input.shape[0], *input.shape[2:]]}, got {list(target.shape)}"
-        )
-    if target._data.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {_dtype_letter(target)}")
     w = None if weight is None else weight._data
     if w is not None and w.shape != (input.shape[1],):
         raise RuntimeError(
@@ -1312,18 +1343,22 @@ def cross_entropy(
     wview = None
     if weight is not None:
         wview = weight.reshape(-1, *([1] * (input.ndim - class_dim - 1)))
-    if target.is_floating_point():
-        if target.shape != input.shape:
+    if target.shape == input.shape:  # class probabilities, as PyTorch decides it: by shape
+        if not target.is_floating_point():
             raise RuntimeError(
-                f"Expected target size {list(input.shape)}, got {list(target.shape)}"
+                "Expected floating point type for target with class probabilities, got "
+                f"{_dtype_letter(target)}"
             )
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
         q = target * (1 - label_smoothing) + label_smoothing / c if label_smoothing else target
         terms = logp * q if wview is None else logp * q * wview
-        loss = -terms.sum(class_dim)
-        if reduction == "mean":
+        if reduction == "mean":  # PyTorch's -Σ / n, a division by a number (DivBackward1)
             n = input._data.size // c if input.ndim > 1 else 1
-            return loss.sum() / n
-        return _reduce(loss, reduction)
+            return _losses2.DivScalar.apply(-terms.sum(), float(n))
+        if reduction == "sum":
+            return -terms.sum()
+        return -terms.sum(class_dim)
     nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
     if not label_smoothing:
         return nll
@@ -1406,6 +1441,10 @@ def binary_cross_entropy(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
+    if target._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            f"Found dtype {_dtype_letter(target)} but expected {_dtype_letter(input)}"
+        )
     x = input._data
     if np.any((x < 0) | (x > 1)):
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -1468,6 +1507,16 @@ def binary_cross_entropy_with_logits(
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
         )
+    if target._data.dtype == np.bool_:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if not target.is_floating_point():
+        raise RuntimeError(
+            f"result type {_dtype_letter(input)} can't be cast to the desired output type "
+            f"{_dtype_letter(target)}"
+        )
     dt = input._data.dtype
     w = None if weight is None else np.broadcast_to(weight._data, input.shape).astype(dt)
     pw = None if pos_weight is None else np.asarray(pos_weight._data, dtype=dt)
@@ -1487,8 +1536,9 @@ def kl_div(
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        safe = where(target > 0, target, 1.0)
-        loss = target * (safe.log() - input)
+        from .. import xlogy
+
+        loss = xlogy(target, target) - target * input  # PyTorch's form (0 where target is 0)
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     if reduction == "mean":
