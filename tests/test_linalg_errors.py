@@ -408,3 +408,30 @@ def test_qr_backward_errors() -> None:
         ),
     ):
         r.sum().backward()
+
+
+_MIXED_DTYPE_SHAPES = [
+    ((2, 3), (3, 2)),
+    ((3,), (3,)),
+    ((2, 3), (3,)),
+    ((3,), (3, 2)),
+    ((4, 2, 3), (3, 2)),
+    ((4, 2, 3), (4, 3, 2)),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize(("sa", "sb"), _MIXED_DTYPE_SHAPES)
+@pytest.mark.parametrize(
+    ("da", "db"), [("float64", "float32"), ("float32", "int64"), ("int64", "float32")]
+)
+def test_matmul_of_mixed_dtypes_raises_pytorchs_error(sa, sb, da, db):
+    """matmul does not promote: each case raises its kernel's message."""
+    messages = []
+    for lib in (ndgrad, torch):
+        a = lib.ones(sa, dtype=getattr(lib, da))
+        b = lib.ones(sb, dtype=getattr(lib, db))
+        with pytest.raises(RuntimeError) as info:
+            a @ b
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._kernels import matmul_np
-from ._util import as_operand, dtype_name, promote, tensor_cls, wrap_dim
+from ._util import as_operand, dtype_name, tensor_cls, wrap_dim
 from .arithmetic import NumpyFunction
 
 if TYPE_CHECKING:
@@ -186,11 +186,13 @@ def _check_shapes(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with PyTorch's rules: 1-D is a vector, >2-D is a broadcast batch."""
     T = tensor_cls()
-    a, b, _ = promote(as_operand(input, "matmul"), as_operand(other, "matmul"))
+    a, b = as_operand(input, "matmul"), as_operand(other, "matmul")
     if not isinstance(a, T) or not isinstance(b, T):
         raise TypeError("matmul(): argument 'other' must be Tensor, not a number")
     sa, sb = a._data.shape, b._data.shape
     _check_shapes(sa, sb)
+    if a._data.dtype != b._data.dtype:
+        _matmul_dtype_error(a._data.dtype, b._data.dtype, len(sa), len(sb))
     na, nb = len(sa), len(sb)
     if na == 1 and nb == 1:
         fn: type[Matmul] = Dot
@@ -203,6 +205,26 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     else:
         fn = Matmul
     return fn.apply(a, b)
+
+
+def _matmul_dtype_error(da: np.dtype, db: np.dtype, na: int, nb: int) -> None:
+    """PyTorch's matmul does not promote: the error of the kernel each case dispatches to."""
+    if na == 1 and nb == 1:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{dtype_name(da)} and {dtype_name(db)}"
+        )
+    if na == 2 and nb == 1:
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{dtype_name(db)}, {dtype_name(da)}, and {dtype_name(db)}"
+        )
+    if na >= 3 and nb >= 3:
+        raise RuntimeError(f"expected scalar type {dtype_name(da)} but found {dtype_name(db)}")
+    raise RuntimeError(
+        "expected m1 and m2 to have the same dtype, but got: "
+        f"{_C_TYPE_NAMES.get(da.name, da.name)} != {_C_TYPE_NAMES.get(db.name, db.name)}"
+    )
 
 
 # --- the strict products: mm, bmm, mv, dot (no broadcasting, no promotion) ---------------------
