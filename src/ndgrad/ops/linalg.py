@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._kernels import matmul_np
-from ._util import as_operand, dtype_name, tensor_cls, wrap_dim
+from ._util import as_operand, dtype_name, promote, tensor_cls, wrap_dim
 from .arithmetic import NumpyFunction
 
 if TYPE_CHECKING:
@@ -192,7 +192,10 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     sa, sb = a._data.shape, b._data.shape
     _check_shapes(sa, sb)
     if a._data.dtype != b._data.dtype:
-        _matmul_dtype_error(a._data.dtype, b._data.dtype, len(sa), len(sb))
+        if not isinstance(input, np.ndarray) and not isinstance(other, np.ndarray):
+            _matmul_dtype_error(a._data.dtype, b._data.dtype, len(sa), len(sb))
+        # a numpy array operand (``array @ x``) is promoted, as numpy would
+        a, b, _ = promote(a, b)
     na, nb = len(sa), len(sb)
     if na == 1 and nb == 1:
         fn: type[Matmul] = Dot
