@@ -1,0 +1,992 @@
+"""Pooling, resampling and patch ops of ``ndgrad.nn.functional``, with PyTorch's node names.
+
+Two machines carry the family:
+
+* **Separable resampling** (`Resample`): along each spatial axis, every output position is a
+  weighted sum of a few input positions, ``y[o] = Σₜ w[o, t] · x[idx[o, t]]``. Average pooling,
+  adaptive average pooling and every ``interpolate`` mode (nearest, linear, bicubic, area) are
+  this map with different tap tables; its adjoint (`ResampleAdjoint`) adds ``w · g`` back at the
+  same taps, and the adjoint of the adjoint is the map again, so gradients of any order exist.
+* **Window maxima** (`WindowMax`): each output takes the maximum over a window of input
+  positions (given as flat indices into the input plane), and returns where it was. Max pooling,
+  adaptive max pooling and fractional max pooling differ only in their windows. The gradient
+  goes back to those positions (`PlaneScatter`, whose own backward is `PlaneGather`).
+
+Patch ops (unfold/fold, pixel and channel shuffles) are gathers and their adjoints. An index
+equal to the plane size (or -1 in a tap table) points outside the input: at padding.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import _random
+from .._tensor import Tensor
+from ..ops.arithmetic import NumpyFunction
+
+__all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d",
+    "adaptive_max_pool3d_with_indices",
+    "affine_grid",
+    "avg_pool1d",
+    "avg_pool3d",
+    "channel_shuffle",
+    "fold",
+    "fractional_max_pool2d",
+    "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d",
+    "fractional_max_pool3d_with_indices",
+    "grid_sample",
+    "interpolate",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
+    "max_pool1d",
+    "max_pool1d_with_indices",
+    "max_pool2d_with_indices",
+    "max_pool3d",
+    "max_pool3d_with_indices",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
+    "native_channel_shuffle",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "unfold",
+    "upsample",
+    "upsample_bilinear",
+    "upsample_nearest",
+]
+
+Taps = tuple[np.ndarray, np.ndarray]  # (idx (out, T) with -1 = outside, w (out, T))
+
+
+# --- separable resampling ----------------------------------------------------------------------
+def _resample(x: np.ndarray, taps: tuple[Taps | None, ...]) -> np.ndarray:
+    nd = len(taps)
+    for k, tap in enumerate(taps):
+        if tap is None:
+            continue
+        idx, w = tap
+        xm = np.moveaxis(x, x.ndim - nd + k, -1)
+        if idx.min() < 0:  # taps outside the input read an appended zero
+            xm = np.concatenate([xm, np.zeros((*xm.shape[:-1], 1), xm.dtype)], axis=-1)
+        vals = xm[..., idx]  # (..., out, T)
+        y = np.einsum("...ot,ot->...o", vals, w.astype(x.dtype, copy=False))
+        x = np.moveaxis(y, -1, x.ndim - nd + k)
+    return np.ascontiguousarray(x)
+
+
+def _resample_adjoint(
+    g: np.ndarray, taps: tuple[Taps | None, ...], shape: tuple[int, ...]
+) -> np.ndarray:
+    nd = len(taps)
+    for k in reversed(range(nd)):
+        tap = taps[k]
+        if tap is None:
+            continue
+        idx, w = tap
+        axis = g.ndim - nd + k
+        gm = np.moveaxis(g, axis, -1)
+        lead, n = gm.shape[:-1], shape[axis]
+        rows = math.prod(lead)
+        contrib = gm.reshape(rows, -1, 1) * w  # (rows, out, T)
+        slot = np.where(idx < 0, n, idx)  # outside taps land in a dropped slot
+        flat = (np.arange(rows)[:, None, None] * (n + 1) + slot).ravel()
+        acc = np.bincount(flat, contrib.ravel(), minlength=rows * (n + 1))
+        gx = acc.reshape(rows, n + 1)[:, :n].astype(g.dtype).reshape(*lead, n)
+        g = np.moveaxis(gx, -1, axis)
+    return np.ascontiguousarray(g)
+
+
+class Resample(NumpyFunction):
+    """y[o] = Σₜ w[o, t] · x[idx[o, t]] along each spatial axis; dx = the same taps, transposed"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, taps: tuple[Taps | None, ...]) -> np.ndarray:
+        ctx.taps, ctx.shape = taps, x.shape
+        return _resample(x, taps)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return ResampleAdjoint.apply(grad, ctx.taps, ctx.shape), None
+
+
+class ResampleAdjoint(NumpyFunction):
+    """dx[i] = Σ w[o, t] · g[o] over the taps reading i; its adjoint is Resample"""
+
+    @staticmethod
+    def forward(
+        ctx: Any, g: np.ndarray, taps: tuple[Taps | None, ...], shape: tuple[int, ...]
+    ) -> np.ndarray:
+        ctx.taps = taps
+        return _resample_adjoint(g, taps, shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Resample.apply(grad, ctx.taps), None, None
+
+
+# PyTorch's node names for the ops that are a Resample
+class AvgPool2D(Resample):
+    pass
+
+
+class AvgPool3D(Resample):
+    pass
+
+
+class AdaptiveAvgPool2D(Resample):
+    pass
+
+
+class AdaptiveAvgPool3D(Resample):
+    pass
+
+
+class UpsampleNearest1D(Resample):
+    pass
+
+
+class UpsampleNearest2D(Resample):
+    pass
+
+
+class UpsampleNearest3D(Resample):
+    pass
+
+
+class UpsampleNearestExact1D(Resample):
+    pass
+
+
+class UpsampleNearestExact2D(Resample):
+    pass
+
+
+class UpsampleNearestExact3D(Resample):
+    pass
+
+
+class UpsampleLinear1D(Resample):
+    pass
+
+
+class UpsampleBilinear2D(Resample):
+    pass
+
+
+class UpsampleBicubic2D(Resample):
+    pass
+
+
+class UpsampleTrilinear3D(Resample):
+    pass
+
+
+class UpsampleBilinear2DAa(Resample):
+    pass
+
+
+class UpsampleBicubic2DAa(Resample):
+    pass
+
+
+# --- window maxima -----------------------------------------------------------------------------
+def _rows(x: np.ndarray, nd: int) -> tuple[tuple[int, ...], tuple[int, ...], np.ndarray]:
+    """x (*lead, *plane) as (rows, plane size)."""
+    lead, plane = x.shape[: x.ndim - nd], x.shape[x.ndim - nd :]
+    return lead, plane, x.reshape(math.prod(lead), math.prod(plane))
+
+
+class WindowMax(NumpyFunction):
+    """y = max of x over each window of plane positions; dy/dx = 1 at the (first) maximum"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, pos: np.ndarray, nd: int) -> tuple[np.ndarray, ...]:
+        # pos: (1 or rows, *out, W) flat plane positions; the plane size stands for padding
+        lead, plane, x2 = _rows(x, nd)
+        rows, size = x2.shape
+        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        xf = np.concatenate([x2, np.full((rows, 1), fill, x.dtype)], axis=1)
+        out = pos.shape[1:-1]
+        p2 = pos.reshape(pos.shape[0], -1)
+        vals = xf[np.arange(rows)[:, None], p2].reshape(rows, -1, pos.shape[-1])
+        arg = vals.argmax(axis=-1)[..., None]
+        y = np.take_along_axis(vals, arg, axis=-1)[..., 0]
+        idx = np.take_along_axis(p2.reshape(pos.shape[0], -1, pos.shape[-1]), arg, axis=-1)
+        indices = idx[..., 0].reshape(*lead, *out)
+        ctx.indices, ctx.plane = indices, plane
+        ctx.mark_non_differentiable(indices)
+        return y.reshape(*lead, *out), indices
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor, _: Any) -> tuple[Any, ...]:
+        return PlaneScatter.apply(grad, ctx.indices, ctx.plane), None, None
+
+
+class PlaneScatter(NumpyFunction):
+    """y (*, *plane) = g added at its flat plane indices; the adjoint of PlaneGather"""
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, indices: np.ndarray, plane: tuple[int, ...]) -> Any:
+        ctx.indices, ctx.nd = indices, len(plane)
+        lead = indices.shape[: indices.ndim - len(plane)]
+        rows, size = math.prod(lead), math.prod(plane)
+        flat = (np.arange(rows)[:, None] * size + indices.reshape(rows, -1)).ravel()
+        acc = np.bincount(flat, g.reshape(-1), minlength=rows * size)
+        return acc.astype(g.dtype).reshape(*lead, *plane)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return PlaneGather.apply(grad, ctx.indices, ctx.nd), None, None
+
+
+class PlaneGather(NumpyFunction):
+    """y = x at the flat plane indices; the adjoint of PlaneScatter"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, indices: np.ndarray, nd: int) -> np.ndarray:
+        lead, plane, x2 = _rows(x, nd)
+        ctx.indices, ctx.plane = indices, plane
+        taken = np.take_along_axis(x2, indices.reshape(x2.shape[0], -1), axis=1)
+        return taken.reshape(indices.shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return PlaneScatter.apply(grad, ctx.indices, ctx.plane), None, None
+
+
+# PyTorch's node names for the ops that are a WindowMax
+class MaxPool2DWithIndices(WindowMax):
+    pass
+
+
+class MaxPool3DWithIndices(WindowMax):
+    pass
+
+
+class AdaptiveMaxPool2D(WindowMax):
+    pass
+
+
+class AdaptiveMaxPool3D(WindowMax):
+    pass
+
+
+class FractionalMaxPool2D(WindowMax):
+    pass
+
+
+class FractionalMaxPool3D(WindowMax):
+    pass
+
+
+class MaxUnpool2D(PlaneScatter):
+    """y = zeros of the output plane with x written at its indices; dx = g at those indices"""
+
+
+class MaxUnpool3D(PlaneScatter):
+    pass
+
+
+# --- arguments and window tables ---------------------------------------------------------------
+_WORDS = {1: "one", 2: "two", 3: "three"}
+
+
+def _ntuple(v: Any, n: int, op: str = "", what: str = "") -> tuple[int, ...]:
+    """An int or a sequence of 1 or n ints as n ints (PyTorch's _single/_pair/_triple)."""
+    if isinstance(v, Sequence) and not isinstance(v, str):
+        vals = tuple(int(e) for e in v)
+        if len(vals) == 1:
+            return vals * n
+        if len(vals) != n:
+            raise RuntimeError(
+                f"{op}: {what} must either be a single int, or a tuple of {_WORDS[n]} ints"
+            )
+        return vals
+    return (int(v),) * n
+
+
+def _spatial(input: Tensor, nd: int, message: str) -> None:
+    if input.ndim not in (nd + 1, nd + 2) or any(s == 0 for s in input.shape[-nd - 1 :]):
+        raise RuntimeError(message)
+
+
+def _pool_axis(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> tuple[int, Any]:
+    """PyTorch's output size along one axis and the (out, k) table of window positions."""
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1  # the last window must start inside the input or its left padding
+    table = (np.arange(out) * s - p)[:, None] + d * np.arange(k)[None, :]
+    return out, np.where((table >= 0) & (table < size), table, -1)
+
+
+def _positions(tables: Sequence[np.ndarray], plane: Sequence[int]) -> np.ndarray:
+    """Flat plane positions (1, *out, ∏T) of windows given per axis as (out, T) tables."""
+    nd, size = len(tables), math.prod(plane)
+    pos: Any = 0
+    outside: Any = False
+    for k, t in enumerate(tables):
+        shape = [1] * (2 * nd)
+        shape[k], shape[nd + k] = t.shape
+        tk = t.reshape(shape)
+        pos = pos + tk * math.prod(plane[k + 1 :])
+        outside = outside | (tk < 0)
+    pos = np.where(outside, size, pos)
+    return pos.reshape(1, *(t.shape[0] for t in tables), -1)
+
+
+def _pool_geometry(
+    input: Tensor,
+    nd: int,
+    op: str,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+) -> tuple[tuple[int, ...], tuple[int, ...], list[np.ndarray]]:
+    """Kernel, padding and per-axis window tables of a max or average pool, checked as PyTorch."""
+    k = _ntuple(kernel_size, nd, op, "kernel_size")
+    s = k if stride is None or stride == [] else _ntuple(stride, nd, op, "stride")
+    p = _ntuple(padding, nd, op, "padding")
+    d = _ntuple(dilation, nd, op, "dilation")
+    if min(k) <= 0 or min(s) <= 0 or min(d) <= 0:
+        what, vals = (
+            ("kernel_size", k) if min(k) <= 0 else ("stride", s) if min(s) <= 0 else ("dilation", d)
+        )
+        raise RuntimeError(f"{op}() {what} must be greater than zero, but got {min(vals)}")
+    for kk, pp, dd in zip(k, p, d, strict=True):
+        if pp > kk // 2:
+            raise RuntimeError(
+                "pad should be at most half of effective kernel size, but got "
+                f"pad={pp}, kernel_size={kk} and dilation={dd}"
+            )
+    plane = tuple(input.shape[-nd:])
+    outs, tables = [], []
+    for n, kk, ss, pp, dd in zip(plane, k, s, p, d, strict=True):
+        o, t = _pool_axis(n, kk, ss, pp, dd, ceil_mode)
+        outs.append(o)
+        tables.append(t)
+    if min(outs) < 1:
+        c = input.shape[-nd - 1]
+        raise RuntimeError(
+            f"Given input size: ({'x'.join(str(v) for v in (c, *plane))}). Calculated output "
+            f"size: ({'x'.join(str(v) for v in (c, *outs))}). Output size is too small"
+        )
+    return k, p, tables
+
+
+# --- max pooling -------------------------------------------------------------------------------
+def _max_pool(
+    input: Tensor,
+    nd: int,
+    fn: type[WindowMax],
+    op: str,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+) -> tuple[Tensor, Tensor]:
+    _spatial(input, nd, f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+    _k, _p, tables = _pool_geometry(input, nd, op, kernel_size, stride, padding, dilation, ceil_mode)
+    return fn.apply(input, _positions(tables, input.shape[-nd:]), nd)
+
+
+def max_pool1d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """y, indices = max over each window of the last dim (PyTorch pools a (*, 1, L) plane)"""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
+            f"for input, but got:{list(input.shape)}"
+        )
+    k, s, p, d = (_ntuple(v, 1, "max_pool1d", w)[0] for v, w in (
+        (kernel_size, "kernel_size"), (kernel_size if stride is None or stride == [] else stride,
+        "stride"), (padding, "padding"), (dilation, "dilation")))  # fmt: skip
+    for what, v in (("kernel_size", k), ("stride", s), ("dilation", d)):
+        if v <= 0:
+            raise RuntimeError(f"max_pool1d() {what} must be greater than zero, but got {v}")
+    if p > k // 2:
+        raise RuntimeError(
+            "max_pool1d() padding should be at most half of kernel size, but got "
+            f"padding={p} and kernel_size={k}"
+        )
+    if _pool_axis(input.shape[-1], k, s, p, d, ceil_mode)[0] < 1:
+        out = _pool_axis(input.shape[-1], k, s, p, d, ceil_mode)[0]
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
+    y, idx = _max_pool(
+        input.unsqueeze(-2), 2, MaxPool2DWithIndices, "max_pool2d", (1, k), (1, s), (0, p),
+        (1, d), ceil_mode,
+    )  # fmt: skip
+    return y.squeeze(-2), idx.squeeze(-2)
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """y = max over each (dilated) window of the last dim"""
+    y, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return (y, idx) if return_indices else y
+
+
+def max_pool2d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """y, indices = max over each (dilated) window of the last two dims"""
+    return _max_pool(
+        input, 2, MaxPool2DWithIndices, "max_pool2d", kernel_size, stride, padding, dilation,
+        ceil_mode,
+    )  # fmt: skip
+
+
+def max_pool3d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """y, indices = max over each (dilated) window of the last three dims"""
+    return _max_pool(
+        input, 3, MaxPool3DWithIndices, "max_pool3d", kernel_size, stride, padding, dilation,
+        ceil_mode,
+    )  # fmt: skip
+
+
+def max_pool3d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """y = max over each (dilated) window of the last three dims"""
+    y, idx = max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return (y, idx) if return_indices else y
+
+
+# --- average pooling ---------------------------------------------------------------------------
+def _avg_taps(size: int, k: int, s: int, p: int, out: int, include_pad: bool) -> Taps:
+    """The taps of one axis of an average pool: 1/count on the window's input positions."""
+    start = np.arange(out) * s - p
+    table = start[:, None] + np.arange(k)[None, :]
+    valid = (table >= 0) & (table < size)
+    if include_pad:  # padding counts, but not what ceil_mode adds past it
+        count = np.minimum(start + k, size + p) - start
+    else:
+        count = np.minimum(start + k, size) - np.maximum(start, 0)
+    return np.where(valid, table, -1), np.where(valid, 1.0 / count[:, None], 0.0)
+
+
+def _avg_pool(
+    input: Tensor,
+    nd: int,
+    fn: type[Resample],
+    op: str,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: int | None,
+) -> Tensor:
+    k, p, tables = _pool_geometry(input, nd, op, kernel_size, stride, padding, 1, ceil_mode)
+    s = k if stride is None or stride == [] else _ntuple(stride, nd, op, "stride")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    taps = []
+    for n, kk, ss, pp, t in zip(input.shape[-nd:], k, s, p, tables, strict=True):
+        idx, w = _avg_taps(n, kk, ss, pp, len(t), count_include_pad)
+        if divisor_override is not None:
+            w = (idx >= 0).astype(np.float64)
+        taps.append((idx, w))
+    if divisor_override is not None:  # Σ window / divisor: the divisor on the first axis
+        taps[0] = (taps[0][0], taps[0][1] / divisor_override)
+    return fn.apply(input, tuple(taps))
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """y = mean over each window of the last dim (PyTorch pools a (*, 1, L) plane)"""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
+            "#1 'self' (while checking arguments for avg_pool1d)"
+        )
+    k = _ntuple(kernel_size, 1, "avg_pool1d", "kernel_size")[0]
+    s = k if stride is None or stride == [] else _ntuple(stride, 1, "avg_pool1d", "stride")[0]
+    p = _ntuple(padding, 1, "avg_pool1d", "padding")[0]
+    y = _avg_pool(
+        input.unsqueeze(-2), 2, AvgPool2D, "avg_pool2d", (1, k), (1, s), (0, p), ceil_mode,
+        count_include_pad, None,
+    )  # fmt: skip
+    return y.squeeze(-2)
+
+
+def avg_pool3d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """y = mean over each window of the last three dims"""
+    _spatial(input, 3, "non-empty 4D or 5D (batch mode) tensor expected for input")
+    k = _ntuple(kernel_size, 3, "avg_pool3d", "kernel_size")
+    t, h, w = input.shape[-3:]
+    if not ceil_mode and (t < k[0] or h < k[1] or w < k[2]) and not any(_ntuple(padding, 3)):
+        raise RuntimeError(
+            f"input image (T: {t} H: {h} W: {w}) smaller than kernel size "
+            f"(kT: {k[0]} kH: {k[1]} kW: {k[2]})"
+        )
+    return _avg_pool(
+        input, 3, AvgPool3D, "avg_pool3d", kernel_size, stride, padding, ceil_mode,
+        count_include_pad, divisor_override,
+    )  # fmt: skip
+
+
+def _lp_pool(
+    input: Tensor, nd: int, norm_type: float, kernel_size: Any, stride: Any, ceil_mode: bool
+) -> Tensor:
+    """(Σ window xᵖ)^(1/p), composed as PyTorch composes it (so its nodes are PyTorch's)"""
+    from .functional import max_pool2d, relu
+
+    pools: dict[int, Any] = {1: (max_pool1d, avg_pool1d), 2: (max_pool2d, _avg_pool2d), 3: (
+        max_pool3d, avg_pool3d)}  # fmt: skip
+    max_pool, avg_pool = pools[nd]
+    if norm_type == math.inf:
+        return max_pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    if norm_type == -math.inf:
+        return -max_pool(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    size = math.prod(_ntuple(kernel_size, nd))
+    return (out.sign() * relu(out.abs())).mul(size).pow(1.0 / norm_type)
+
+
+def _avg_pool2d(input: Tensor, kernel_size: Any, stride: Any, padding: Any, ceil: bool) -> Tensor:
+    from .functional import avg_pool2d
+
+    return avg_pool2d(input, kernel_size, stride, padding, ceil)
+
+
+def lp_pool1d(
+    input: Tensor,
+    norm_type: float,
+    kernel_size: int,
+    stride: Any = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """y = (Σ xᵖ over each window of the last dim)^(1/p)"""
+    return _lp_pool(input, 1, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(
+    input: Tensor,
+    norm_type: float,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """y = (Σ xᵖ over each window of the last two dims)^(1/p)"""
+    return _lp_pool(input, 2, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(
+    input: Tensor,
+    norm_type: float,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: bool = False,
+) -> Tensor:
+    """y = (Σ xᵖ over each window of the last three dims)^(1/p)"""
+    return _lp_pool(input, 3, norm_type, kernel_size, stride, ceil_mode)
+
+
+# --- adaptive pooling --------------------------------------------------------------------------
+def _adaptive_table(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's adaptive windows [⌊i·n/o⌋, ⌈(i+1)·n/o⌉) as an (out, T) table and their counts."""
+    o = np.arange(out)
+    start, end = (o * size) // out, -(-((o + 1) * size) // out)
+    table = start[:, None] + np.arange((end - start).max())[None, :]
+    return np.where(table < end[:, None], table, -1), end - start
+
+
+def _output_size(output_size: Any, input: Tensor, nd: int, op: str) -> tuple[int, ...]:
+    if isinstance(output_size, Sequence):
+        if len(output_size) != nd:
+            raise RuntimeError(
+                f"{op}() argument 'output_size' should contain one int (got {len(output_size)})"
+                if nd == 1
+                else f"{op}: output_size must be {nd}"
+            )
+        sizes = output_size
+    else:
+        sizes = (output_size,) * nd
+    return tuple(
+        input.shape[input.ndim - nd + i] if v is None else int(v) for i, v in enumerate(sizes)
+    )
+
+
+def _adaptive_input(input: Tensor, nd: int, op: str, got: str) -> None:
+    if nd == 1:
+        if input.ndim not in (2, 3):
+            raise RuntimeError(
+                f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for "
+                f"argument #1 'self' (while checking arguments for {op})"
+            )
+        return
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"{op}(): Expected {nd + 1}D or {nd + 2}D tensor, but got{got} {list(input.shape)}"
+        )
+    for i in range(input.ndim - nd - 1, input.ndim):
+        if input.shape[i] == 0:
+            raise RuntimeError(
+                f"{op}(): Expected input to have non-zero size for non-batch dimensions, but "
+                f"input has sizes {list(input.shape)} with dimension {i} being empty"
+            )
+
+
+def _adaptive_avg(input: Tensor, nd: int, output_size: Any) -> Tensor:
+    op = f"adaptive_avg_pool{nd}d"
+    _adaptive_input(input, nd, op, "")
+    if nd == 1:
+        out = _output_size(output_size, input, 1, op)
+        return _adaptive_avg(input.unsqueeze(-2), 2, (1, out[0])).squeeze(-2)
+    out = _output_size(output_size, input, nd, op)
+    if all(o == 1 for o in out):  # PyTorch takes the mean
+        return input.mean(tuple(range(-nd, 0)), keepdim=True)
+    taps = []
+    for n, o in zip(input.shape[-nd:], out, strict=True):
+        table, count = _adaptive_table(n, o)
+        taps.append((table, np.where(table >= 0, 1.0 / count[:, None], 0.0)))
+    fn = AdaptiveAvgPool2D if nd == 2 else AdaptiveAvgPool3D
+    return fn.apply(input, tuple(taps))
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """y = mean over PyTorch's adaptive windows of the last dim"""
+    return _adaptive_avg(input, 1, output_size)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """y = mean over PyTorch's adaptive windows of the last two dims"""
+    return _adaptive_avg(input, 2, output_size)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """y = mean over PyTorch's adaptive windows of the last three dims"""
+    return _adaptive_avg(input, 3, output_size)
+
+
+def _adaptive_max(input: Tensor, nd: int, output_size: Any) -> tuple[Tensor, Tensor]:
+    op = f"adaptive_max_pool{nd}d"
+    _adaptive_input(input, nd, op, ":")
+    if nd == 1:
+        out = _output_size(output_size, input, 1, op)
+        y, idx = _adaptive_max(input.unsqueeze(-2), 2, (1, out[0]))
+        return y.squeeze(-2), idx.squeeze(-2)
+    if isinstance(output_size, Sequence) and len(output_size) != nd:
+        raise RuntimeError(f"{op}(): internal error: output_size.size() must be {nd}")
+    out = _output_size(output_size, input, nd, op)
+    plane = input.shape[-nd:]
+    tables = [_adaptive_table(n, o)[0] for n, o in zip(plane, out, strict=True)]
+    fn = AdaptiveMaxPool2D if nd == 2 else AdaptiveMaxPool3D
+    return fn.apply(input, _positions(tables, plane), nd)
+
+
+def adaptive_max_pool1d_with_indices(
+    input: Tensor, output_size: Any, return_indices: bool = False
+) -> tuple[Tensor, Tensor]:
+    """y, indices = max over PyTorch's adaptive windows of the last dim"""
+    return _adaptive_max(input, 1, output_size)
+
+
+def adaptive_max_pool2d_with_indices(
+    input: Tensor, output_size: Any, return_indices: bool = False
+) -> tuple[Tensor, Tensor]:
+    """y, indices = max over PyTorch's adaptive windows of the last two dims"""
+    return _adaptive_max(input, 2, output_size)
+
+
+def adaptive_max_pool3d_with_indices(
+    input: Tensor, output_size: Any, return_indices: bool = False
+) -> tuple[Tensor, Tensor]:
+    """y, indices = max over PyTorch's adaptive windows of the last three dims"""
+    return _adaptive_max(input, 3, output_size)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """y = max over PyTorch's adaptive windows of the last dim"""
+    y, idx = _adaptive_max(input, 1, output_size)
+    return (y, idx) if return_indices else y
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """y = max over PyTorch's adaptive windows of the last two dims"""
+    y, idx = _adaptive_max(input, 2, output_size)
+    return (y, idx) if return_indices else y
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """y = max over PyTorch's adaptive windows of the last three dims"""
+    y, idx = _adaptive_max(input, 3, output_size)
+    return (y, idx) if return_indices else y
+
+
+# --- max unpooling -----------------------------------------------------------------------------
+def _unpool_size(
+    input: Tensor, k: tuple[int, ...], s: tuple[int, ...], p: tuple[int, ...], output_size: Any
+) -> list[int]:
+    nd = len(k)
+    default = [(input.shape[-nd + d] - 1) * s[d] + k[d] - 2 * p[d] for d in range(nd)]
+    if output_size is None:
+        return default
+    size = list(output_size)
+    if len(size) == nd + 2:
+        size = size[2:]
+    if len(size) != nd:
+        raise ValueError(
+            f"output_size should be a sequence containing {nd} or {nd + 2} elements, but it has "
+            f"a length of '{len(size)}'"
+        )
+    for d in range(nd):
+        lo, hi = default[d] - s[d], default[d] + s[d]
+        if not lo < size[d] < hi:
+            raise ValueError(
+                f'invalid output_size "{output_size}" (dim {d} must be between {lo} and {hi})'
+            )
+    return [int(v) for v in size]
+
+
+def _max_unpool(
+    input: Tensor,
+    indices: Tensor,
+    nd: int,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    output_size: Any,
+) -> Tensor:
+    k = _ntuple(kernel_size, nd)
+    s = k if stride is None else _ntuple(stride, nd)
+    size = _unpool_size(input, k, s, _ntuple(padding, nd), output_size)
+    if nd == 1:  # PyTorch unpools a (*, L, 1) plane
+        return _unpool(input.unsqueeze(-1), indices.unsqueeze(-1), [*size, 1]).squeeze(-1)
+    return _unpool(input, indices, size)
+
+
+def _unpool(input: Tensor, indices: Tensor, size: list[int]) -> Tensor:
+    if indices.dtype.name != "int64":
+        raise RuntimeError(
+            "elements in indices should be type int64 but got: "
+            + {"float32": "Float", "float64": "Double", "int32": "Int"}.get(
+                indices.dtype.name, indices.dtype.name
+            )
+        )
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(
+            f"Expected shape of indices to be same as that of the input tensor "
+            f"({list(input.shape)}) but got indices tensor with shape: {list(indices.shape)}"
+        )
+    idx = indices._data
+    plane = math.prod(size)
+    if idx.size and (idx.min() < 0 or idx.max() >= plane):
+        bad = idx[(idx < 0) | (idx >= plane)].flat[0]
+        raise RuntimeError(
+            f"Found an invalid max index: {bad} (output volumes are of size "
+            f"{'x'.join(str(v) for v in size)})"
+        )
+    fn = MaxUnpool2D if len(size) == 2 else MaxUnpool3D
+    return fn.apply(input, idx, tuple(size))
+
+
+def max_unpool1d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """The inverse of max_pool1d: x written at its indices of a zero output"""
+    return _max_unpool(input, indices, 1, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """The inverse of max_pool2d: x written at its indices of a zero output plane"""
+    return _max_unpool(input, indices, 2, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(
+    input: Tensor,
+    indices: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    output_size: Any = None,
+) -> Tensor:
+    """The inverse of max_pool3d: x written at its indices of a zero output volume"""
+    return _max_unpool(input, indices, 3, kernel_size, stride, padding, output_size)
+
+
+# --- fractional max pooling --------------------------------------------------------------------
+def _fractional_starts(u: np.ndarray, size: int, out: int, k: int) -> np.ndarray:
+    """PyTorch's pseudo-random window starts for samples u (rows,): (rows, out)"""
+    if out == 1:
+        return np.full((len(u), 1), size - k)
+    alpha = u.dtype.type(size - k) / u.dtype.type(out - 1)
+    i = np.arange(out - 1, dtype=u.dtype)
+    seq = ((i[None, :] + u[:, None]) * alpha).astype(np.int64) - (u * alpha).astype(np.int64)[
+        :, None
+    ]
+    return np.concatenate([seq, np.full((len(u), 1), size - k)], axis=1)
+
+
+def _fractional(
+    input: Tensor,
+    nd: int,
+    kernel_size: Any,
+    output_size: Any,
+    output_ratio: Any,
+    samples: Tensor | None,
+) -> tuple[Tensor, Tensor]:
+    op = f"fractional_max_pool{nd}d"
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{op} requires specifying either an output_size or an output_ratio")
+    plane = tuple(input.shape[-nd:])
+    if output_size is None:
+        ratio = (
+            tuple(output_ratio) * (nd if len(output_ratio) == 1 else 1)
+            if isinstance(output_ratio, Sequence)
+            else (output_ratio,) * nd
+        )
+        output_size = [int(n * r) for n, r in zip(plane, ratio, strict=True)]
+    k, out = _ntuple(kernel_size, nd), _ntuple(output_size, nd)
+    if samples is None:
+        n_batch = 1 if input.ndim == nd + 1 else input.shape[0]
+        samples = _random.rand(n_batch, input.shape[-nd - 1], nd, dtype=input.dtype)
+    names = ("time", "height", "width")[3 - nd :]
+    for n, kk, o, name in zip(plane, k, out, names, strict=True):
+        if o + kk - 1 > n:
+            raise RuntimeError(
+                f"{op}(): pool {name} {kk} too large relative to input {name} {n}"
+            )
+    u = samples._data.reshape(-1, nd)
+    rows = u.shape[0]
+    # PyTorch's 2-d samples are (width, height), its 3-d ones (time, height, width)
+    order = (1, 0) if nd == 2 else (0, 1, 2)
+    pos: Any = 0
+    for a in range(nd):
+        starts = _fractional_starts(u[:, order[a]], plane[a], out[a], k[a])
+        shape = [rows] + [1] * (2 * nd)
+        shape[1 + a] = out[a]
+        win = starts.reshape(shape) + np.arange(k[a]).reshape(
+            [1] * (1 + nd + a) + [k[a]] + [1] * (nd - a - 1)
+        )
+        pos = pos + win * math.prod(plane[a + 1 :])
+    fn = FractionalMaxPool2D if nd == 2 else FractionalMaxPool3D
+    return fn.apply(input, np.asarray(pos).reshape(rows, *out, -1), nd)
+
+
+def fractional_max_pool2d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    output_size: Any = None,
+    output_ratio: Any = None,
+    return_indices: bool = False,
+    _random_samples: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """y, indices = max over pseudo-random k×k windows (Graham's fractional max pooling)"""
+    return _fractional(input, 2, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool3d_with_indices(
+    input: Tensor,
+    kernel_size: Any,
+    output_size: Any = None,
+    output_ratio: Any = None,
+    return_indices: bool = False,
+    _random_samples: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """y, indices = max over pseudo-random k×k×k windows"""
+    return _fractional(input, 3, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    output_size: Any = None,
+    output_ratio: Any = None,
+    return_indices: bool = False,
+    _random_samples: Tensor | None = None,
+) -> Any:
+    """y = max over pseudo-random k×k windows (Graham's fractional max pooling)"""
+    y, idx = _fractional(input, 2, kernel_size, output_size, output_ratio, _random_samples)
+    return (y, idx) if return_indices else y
+
+
+def fractional_max_pool3d(
+    input: Tensor,
+    kernel_size: Any,
+    output_size: Any = None,
+    output_ratio: Any = None,
+    return_indices: bool = False,
+    _random_samples: Tensor | None = None,
+) -> Any:
+    """y = max over pseudo-random k×k×k windows"""
+    y, idx = _fractional(input, 3, kernel_size, output_size, output_ratio, _random_samples)
+    return (y, idx) if return_indices else y
