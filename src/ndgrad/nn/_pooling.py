@@ -19,6 +19,7 @@ equal to the plane size (or -1 in a tap table) points outside the input: at padd
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -317,6 +318,12 @@ def _ntuple(v: Any, n: int, op: str = "", what: str = "") -> tuple[int, ...]:
             )
         return vals
     return (int(v),) * n
+
+
+def _ntuple_float(v: Any, n: int) -> tuple[float, ...]:
+    if isinstance(v, Sequence):
+        return tuple(float(e) for e in v) * (n if len(v) == 1 else 1)
+    return (float(v),) * n
 
 
 def _spatial(input: Tensor, nd: int, message: str) -> None:
@@ -909,11 +916,12 @@ def _fractional(
         raise ValueError(f"{op} requires specifying either an output_size or an output_ratio")
     plane = tuple(input.shape[-nd:])
     if output_size is None:
-        ratio = (
-            tuple(output_ratio) * (nd if len(output_ratio) == 1 else 1)
-            if isinstance(output_ratio, Sequence)
-            else (output_ratio,) * nd
-        )
+        if nd == 2 and len(output_ratio) > 2:  # len() of a float raises, as in PyTorch
+            raise ValueError(
+                "fractional_max_pool2d requires output_ratio to either be a single Int or "
+                "tuple of Ints."
+            )
+        ratio = _ntuple_float(output_ratio, nd)
         output_size = [int(n * r) for n, r in zip(plane, ratio, strict=True)]
     k, out = _ntuple(kernel_size, nd), _ntuple(output_size, nd)
     if samples is None:
@@ -990,3 +998,242 @@ def fractional_max_pool3d(
     """y = max over pseudo-random k×k×k windows"""
     y, idx = _fractional(input, 3, kernel_size, output_size, output_ratio, _random_samples)
     return (y, idx) if return_indices else y
+
+
+# --- interpolate -------------------------------------------------------------------------------
+def _scale(n: int, o: int, align_corners: bool, sf: float | None, dt: Any) -> Any:
+    """PyTorch's area_pixel_compute_scale in the op's math dtype."""
+    if align_corners:
+        return dt.type((n - 1) / (o - 1) if o > 1 else 0.0)
+    if sf is not None and sf > 0:
+        return dt.type(1.0 / sf)
+    return dt.type(n) / dt.type(o)
+
+
+def _source(n: int, o: int, align_corners: bool, sf: float | None, dt: Any, cubic: bool) -> Any:
+    """The real-valued input coordinate of each output position (area_pixel_compute_source_index)"""
+    scale = _scale(n, o, align_corners, sf, dt)
+    dst = np.arange(o, dtype=dt)
+    if align_corners:
+        return scale * dst
+    src = scale * (dst + dt.type(0.5)) - dt.type(0.5)
+    return src if cubic else np.maximum(src, dt.type(0))
+
+
+def _nearest_taps(n: int, o: int, sf: float | None, exact: bool) -> Taps:
+    # PyTorch computes nearest indices in float32, whatever the tensor's dtype
+    scale = np.float32(1.0 / sf) if sf is not None and sf > 0 else np.float32(n) / np.float32(o)
+    dst = np.arange(o)
+    if exact:
+        src = np.floor((dst + 0.5) * np.float64(scale)).astype(np.int64)
+    elif o == n:
+        src = dst
+    elif o == 2 * n:
+        src = dst >> 1
+    else:
+        src = np.floor(dst.astype(np.float32) * scale).astype(np.int64)
+    return np.minimum(src, n - 1)[:, None], np.ones((o, 1))
+
+
+def _linear_taps(n: int, o: int, align_corners: bool, sf: float | None, dt: Any) -> Taps:
+    src = _source(n, o, align_corners, sf, dt, cubic=False)
+    i0 = np.minimum(np.floor(src).astype(np.int64), n - 1)
+    lam = np.clip(src - i0, 0, 1)
+    i1 = i0 + (i0 < n - 1)
+    return np.stack([i0, i1], axis=1), np.stack([1 - lam, lam], axis=1)
+
+
+def _cubic(t: Any, a: float) -> Any:
+    """Keys' cubic convolution weights of the 4 taps around a point t ∈ [0, 1) past the 2nd"""
+    def near(x: Any) -> Any:
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: Any) -> Any:
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    return np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)], axis=1)
+
+
+def _cubic_taps(n: int, o: int, align_corners: bool, sf: float | None, dt: Any) -> Taps:
+    src = _source(n, o, align_corners, sf, dt, cubic=True)
+    i = np.floor(src)
+    idx = np.clip(i.astype(np.int64)[:, None] + np.arange(-1, 3)[None, :], 0, n - 1)
+    return idx, _cubic(src - i, -0.75)
+
+
+def _aa_taps(n: int, o: int, align_corners: bool, sf: float | None, cubic: bool) -> Taps:
+    """Antialiased taps: the (bilinear or cubic) filter stretched by the downscale, normalised"""
+    scale = float(_scale(n, o, align_corners, sf, np.dtype(np.float64)))
+    size = 4 if cubic else 2
+    support = size / 2 * scale if scale >= 1.0 else size / 2
+    invscale = 1.0 / scale if scale >= 1.0 else 1.0
+    center = scale * (np.arange(o) + 0.5)
+    lo = np.maximum((center - support + 0.5).astype(np.int64), 0)
+    hi = np.minimum((center + support + 0.5).astype(np.int64), n)
+    t = lo[:, None] + np.arange(int((hi - lo).max()))[None, :]
+    x = np.abs((t - center[:, None] + 0.5) * invscale)
+    if cubic:
+        a = -0.5
+        w = np.where(
+            x < 1, ((a + 2) * x - (a + 3)) * x * x + 1,
+            np.where(x < 2, ((a * x - 5 * a) * x + 8 * a) * x - 4 * a, 0.0),
+        )  # fmt: skip
+    else:
+        w = np.maximum(0.0, 1.0 - x)
+    w = np.where(t < hi[:, None], w, 0.0)
+    total = w.sum(axis=1, keepdims=True)
+    w = np.where(total != 0, w / np.where(total != 0, total, 1), w)
+    return np.where(t < hi[:, None], t, -1), w
+
+
+_LINEAR_MODES = ("linear", "bilinear", "bicubic", "trilinear")
+_NEAREST = {1: UpsampleNearest1D, 2: UpsampleNearest2D, 3: UpsampleNearest3D}
+_EXACT = {1: UpsampleNearestExact1D, 2: UpsampleNearestExact2D, 3: UpsampleNearestExact3D}
+_NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4}
+
+
+def interpolate(
+    input: Tensor,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Tensor:
+    """Resize the spatial dims (N, C, *spatial) by nearest, (bi/tri)linear, bicubic or area rules"""
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError(
+                "align_corners option can only be set with the interpolating modes: "
+                "linear | bilinear | bicubic | trilinear"
+            )
+    elif align_corners is None:
+        align_corners = False
+    dim = input.ndim - 2
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    scales: list[Any]
+    if size is not None:
+        if isinstance(size, (list, tuple)):
+            if len(size) != dim:
+                raise ValueError(
+                    "Input and output must have the same number of spatial dimensions, but got "
+                    f"input with spatial dimensions of {list(input.shape[2:])} and output size "
+                    f"of {size}. Please provide input tensor in (N, C, d1, d2, ...,dK) format "
+                    "and output size in (o1, o2, ...,oK) format."
+                )
+            out = [int(v) for v in size]
+        else:
+            out = [int(size)] * dim
+        scales = [None] * dim
+    elif scale_factor is not None:
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != dim:
+                raise ValueError(
+                    "Input and scale_factor must have the same number of spatial dimensions, "
+                    f"but got input with spatial dimensions of {list(input.shape[2:])} and "
+                    f"scale_factor of shape {scale_factor}. Please provide input tensor in "
+                    "(N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format."
+                )
+            scales = [float(v) for v in scale_factor]
+        else:
+            scales = [float(scale_factor)] * dim
+        out = [int(math.floor(n * sf)) for n, sf in zip(input.shape[2:], scales, strict=True)]
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if mode == "area" or recompute_scale_factor:
+        scales = [None] * dim
+    if antialias and not (mode in ("bilinear", "bicubic") and input.ndim == 4):
+        raise ValueError(
+            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
+            "requires a 4-D tensor as input"
+        )
+    known = ("nearest", "nearest-exact", "area", *_LINEAR_MODES)
+    if dim not in (1, 2, 3) or mode not in known:
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
+            "the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            f"nearest-exact (got {mode})"
+        )
+    if mode in _NEEDS and input.ndim != _NEEDS[mode]:
+        raise NotImplementedError(
+            f"Got {input.ndim}D input, but {mode} mode needs {_NEEDS[mode]}D input"
+        )
+    if mode == "area":
+        return _adaptive_avg(input, dim, out)
+    plane = list(input.shape[2:])
+    if min(out) <= 0 or min(plane) <= 0:
+        axes = ("D", "H", "W")[3 - dim :]
+        raise RuntimeError(
+            "Input and output sizes should be greater than 0, but got input ("
+            + ", ".join(f"{a}: {n}" for a, n in zip(axes, plane, strict=True))
+            + ") output ("
+            + ", ".join(f"{a}: {n}" for a, n in zip(axes, out, strict=True))
+            + ")"
+        )
+    # the index arithmetic runs in the op's math type: float for float32, double for double
+    dt = np.dtype(np.float64) if input.dtype.name == "float64" else np.dtype(np.float32)
+    ac = bool(align_corners)
+    taps: list[Taps] = []
+    fn: type[Resample]
+    for n, o, sf in zip(plane, out, scales, strict=True):
+        if mode in ("nearest", "nearest-exact"):
+            taps.append(_nearest_taps(n, o, sf, mode == "nearest-exact"))
+        elif antialias:
+            taps.append(_aa_taps(n, o, ac, sf, mode == "bicubic"))
+        elif mode == "bicubic":
+            taps.append(_cubic_taps(n, o, ac, sf, dt))
+        else:
+            taps.append(_linear_taps(n, o, ac, sf, dt))
+    if mode == "nearest":
+        fn = _NEAREST[dim]
+    elif mode == "nearest-exact":
+        fn = _EXACT[dim]
+    elif antialias:
+        fn = UpsampleBicubic2DAa if mode == "bicubic" else UpsampleBilinear2DAa
+    else:
+        fn = {
+            "linear": UpsampleLinear1D,
+            "bilinear": UpsampleBilinear2D,
+            "bicubic": UpsampleBicubic2D,
+            "trilinear": UpsampleTrilinear3D,
+        }[mode]
+    return fn.apply(input, tuple(taps))
+
+
+def upsample(
+    input: Tensor,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """Deprecated alias of interpolate"""
+    warnings.warn(
+        "`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: interpolate(..., mode='nearest')"""
+    warnings.warn(
+        "`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` "
+        "instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: interpolate(..., mode='bilinear', align_corners=True)"""
+    warnings.warn(
+        "`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` "
+        "instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
