@@ -1237,3 +1237,250 @@ def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None)
         stacklevel=2,
     )
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# --- pixel and channel shuffles ----------------------------------------------------------------
+def _shuffle(x: np.ndarray, r: int) -> np.ndarray:
+    *lead, c, h, w = x.shape
+    y = x.reshape(*lead, c // (r * r), r, r, h, w)
+    n = len(lead)
+    y = y.transpose(*range(n), n, n + 3, n + 1, n + 4, n + 2)
+    return np.ascontiguousarray(y).reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def _unshuffle(x: np.ndarray, r: int) -> np.ndarray:
+    *lead, c, h, w = x.shape
+    y = x.reshape(*lead, c, h // r, r, w // r, r)
+    n = len(lead)
+    y = y.transpose(*range(n), n, n + 2, n + 4, n + 1, n + 3)
+    return np.ascontiguousarray(y).reshape(*lead, c * r * r, h // r, w // r)
+
+
+class PixelShuffle(NumpyFunction):
+    """(*, C·r², H, W) -> (*, C, H·r, W·r); dx = pixel_unshuffle(g)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, r: int) -> np.ndarray:
+        ctx.r = r
+        return _shuffle(x, r)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return PixelUnshuffle.apply(grad, ctx.r), None
+
+
+class PixelUnshuffle(NumpyFunction):
+    """(*, C, H·r, W·r) -> (*, C·r², H, W); dx = pixel_shuffle(g)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, r: int) -> np.ndarray:
+        ctx.r = r
+        return _unshuffle(x, r)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return PixelShuffle.apply(grad, ctx.r), None
+
+
+def _check_shuffle_input(input: Tensor, op: str) -> None:
+    if input.ndim < 3:
+        raise RuntimeError(
+            f"{op} expects input to have at least 3 dimensions, but got input with "
+            f"{input.ndim} dimension(s)"
+        )
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """Move r×r channel blocks into space: (*, C·r², H, W) -> (*, C, H·r, W·r)"""
+    _check_shuffle_input(input, "pixel_shuffle")
+    r = int(upscale_factor)
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    c = input.shape[-3]
+    if c % (r * r):
+        raise RuntimeError(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
+            f"square of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}"
+        )
+    return PixelShuffle.apply(input, r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """Move r×r spatial blocks into channels: (*, C, H·r, W·r) -> (*, C·r², H, W)"""
+    _check_shuffle_input(input, "pixel_unshuffle")
+    r = int(downscale_factor)
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    for axis, name in ((-2, "height"), (-1, "width")):
+        if input.shape[axis] % r:
+            raise RuntimeError(
+                f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                f"input.size({axis})={input.shape[axis]} is not divisible by {r}"
+            )
+    return PixelUnshuffle.apply(input, r)
+
+
+class ChannelShuffle(NumpyFunction):
+    """(N, g·k, *) -> (N, k·g, *): channel i·k+j goes to j·g+i; dx = the shuffle with k groups"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, groups: int) -> np.ndarray:
+        n, c = x.shape[:2]
+        ctx.back = c // groups
+        y = x.reshape(n, groups, c // groups, -1).transpose(0, 2, 1, 3)
+        return np.ascontiguousarray(y).reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return ChannelShuffle.apply(grad, ctx.back), None
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Interleave the channels of `groups` groups (ShuffleNet)"""
+    if input.ndim <= 2:
+        raise RuntimeError(
+            "channel_shuffle expects input with > 2 dims, but got input with sizes "
+            f"{list(input.shape)}"
+        )
+    if groups <= 0:
+        raise RuntimeError(
+            f"Number of groups to divide channels in must be positive. Value of groups:{groups}"
+        )
+    c = input.shape[1]
+    if c % groups:
+        raise RuntimeError(
+            f"Number of channels must be divisible by groups. Got {c} channels and {groups} "
+            "groups."
+        )
+    return ChannelShuffle.apply(input, int(groups))
+
+
+native_channel_shuffle = channel_shuffle
+
+
+# --- unfold / fold (im2col / col2im) -----------------------------------------------------------
+def _patch_args(
+    kernel_size: Any, dilation: Any, padding: Any, stride: Any
+) -> tuple[tuple[int, ...], ...]:
+    k, d, p, s = (_ntuple(v, 2) for v in (kernel_size, dilation, padding, stride))
+    if min(k) <= 0:
+        raise RuntimeError(
+            f"kernel size should be greater than zero, but got kernel_height: {k[0]} "
+            f"kernel_width: {k[1]}"
+        )
+    if min(s) <= 0:
+        raise RuntimeError(
+            f"stride should be greater than zero, but got stride_height: {s[0]} "
+            f"stride_width: {s[1]}"
+        )
+    if min(d) <= 0:
+        raise RuntimeError(
+            f"dilation should be greater than zero, but got dilation_height: {d[0]} "
+            f"dilation_width: {d[1]}"
+        )
+    return k, d, p, s
+
+
+def _patch_positions(
+    plane: tuple[int, ...], k: Any, d: Any, p: Any, s: Any
+) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Plane positions (1, oh, ow, kh·kw) of every patch element; padding is the plane size."""
+    tables, outs = [], []
+    for n, kk, dd, pp, ss in zip(plane, k, d, p, s, strict=True):
+        o = (n + 2 * pp - dd * (kk - 1) - 1) // ss + 1
+        t = (np.arange(max(o, 0)) * ss - pp)[:, None] + dd * np.arange(kk)[None, :]
+        tables.append(np.where((t >= 0) & (t < n), t, -1))
+        outs.append(o)
+    return _positions(tables, plane), tuple(outs)
+
+
+class Im2Col(NumpyFunction):
+    """(*, C, H, W) -> (*, C·kh·kw, L): every patch as a column; dx = col2im(g)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        lead, plane, x2 = _rows(x, 2)
+        ctx.pos, ctx.plane = pos, plane
+        xf = np.concatenate([x2, np.zeros((x2.shape[0], 1), x.dtype)], axis=1)
+        cols = xf[:, pos.reshape(-1)].reshape(x2.shape[0], -1, pos.shape[-1])  # (rows, L, K)
+        cols = cols.reshape(*lead, -1, pos.shape[-1]).swapaxes(-1, -2)  # (*, C, K, L)
+        return np.ascontiguousarray(cols).reshape(*lead[:-1], -1, cols.shape[-1])
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Col2Im.apply(grad, ctx.pos, ctx.plane), None
+
+
+class Col2Im(NumpyFunction):
+    """(*, C·kh·kw, L) -> (*, C, H, W): patch columns summed back into the image; dx = im2col"""
+
+    @staticmethod
+    def forward(ctx: Any, cols: np.ndarray, pos: np.ndarray, plane: tuple[int, ...]) -> Any:
+        ctx.pos = pos
+        kk = pos.shape[-1]
+        lead = cols.shape[:-2]
+        c = cols.shape[-2] // kk
+        g = cols.reshape(-1, c, kk, cols.shape[-1]).swapaxes(-1, -2).reshape(-1, pos.size)
+        rows, size = g.shape[0], math.prod(plane)
+        flat = (np.arange(rows)[:, None] * (size + 1) + pos.reshape(1, -1)).ravel()
+        acc = np.bincount(flat, g.ravel(), minlength=rows * (size + 1))
+        return acc.reshape(rows, size + 1)[:, :size].astype(cols.dtype).reshape(
+            *lead, c, *plane
+        )
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Im2Col.apply(grad, ctx.pos), None, None
+
+
+def unfold(
+    input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1
+) -> Tensor:
+    """Extract sliding local blocks: (N, C, H, W) -> (N, C·∏kernel, L)"""
+    if input.ndim not in (3, 4) or any(v == 0 for v in input.shape[-3:]):
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other "
+            f"non-zero dimensions for input, but got: {list(input.shape)}"
+        )
+    k, d, p, s = _patch_args(kernel_size, dilation, padding, stride)
+    plane = tuple(input.shape[-2:])
+    pos, out = _patch_positions(plane, k, d, p, s)
+    if min(out) < 1:
+        raise RuntimeError(
+            f"Given input with spatial size {plane}, kernel_size={k}, dilation={d}, "
+            f"padding={p}, calculated shape of the array of sliding blocks as {out}, but its "
+            "components must be at least one."
+        )
+    return Im2Col.apply(input, pos)
+
+
+def fold(
+    input: Tensor,
+    output_size: Any,
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Tensor:
+    """Sum sliding local blocks into an image: (N, C·∏kernel, L) -> (N, C, *output_size)"""
+    if input.ndim not in (2, 3) or any(v == 0 for v in input.shape[-2:]):
+        raise RuntimeError(
+            "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
+            f"non-zero dimensions for input, but got: {list(input.shape)}"
+        )
+    k, d, p, s = _patch_args(kernel_size, dilation, padding, stride)
+    plane = _ntuple(output_size, 2)
+    if input.shape[-2] % (k[0] * k[1]):
+        raise RuntimeError(
+            "Expected size of input's dimension 1 to be divisible by the product of "
+            f"kernel_size, but got input.size(1)={input.shape[-2]} and kernel_size={k}."
+        )
+    pos, out = _patch_positions(plane, k, d, p, s)
+    if min(out) < 1 or out[0] * out[1] != input.shape[-1]:
+        raise RuntimeError(
+            f"Given output_size={plane}, kernel_size={k}, dilation={d}, padding={p}, "
+            f"stride={s}, expected size of input's dimension 2 to match the calculated number "
+            f"of sliding blocks {out[0]} * {out[1]} = {out[0] * out[1]}, but got "
+            f"input.size(2)={input.shape[-1]}."
+        )
+    return Col2Im.apply(input, pos, plane)
