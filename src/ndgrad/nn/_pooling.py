@@ -31,7 +31,6 @@ from ..ops.arithmetic import NumpyFunction
 
 __all__ = [
     "adaptive_avg_pool1d",
-    "adaptive_avg_pool2d",
     "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool1d_with_indices",
@@ -39,7 +38,6 @@ __all__ = [
     "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d",
     "adaptive_max_pool3d_with_indices",
-    "affine_grid",
     "avg_pool1d",
     "avg_pool3d",
     "channel_shuffle",
@@ -48,7 +46,6 @@ __all__ = [
     "fractional_max_pool2d_with_indices",
     "fractional_max_pool3d",
     "fractional_max_pool3d_with_indices",
-    "grid_sample",
     "interpolate",
     "lp_pool1d",
     "lp_pool2d",
