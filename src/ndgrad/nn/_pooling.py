@@ -215,7 +215,7 @@ class WindowMax(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, pos: np.ndarray, nd: int) -> tuple[np.ndarray, ...]:
         # pos: (1 or rows, *out, W) flat plane positions; the plane size stands for padding
         lead, plane, x2 = _rows(x, nd)
-        rows, size = x2.shape
+        rows = x2.shape[0]
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         xf = np.concatenate([x2, np.full((rows, 1), fill, x.dtype)], axis=1)
         out = pos.shape[1:-1]
@@ -256,7 +256,7 @@ class PlaneGather(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, indices: np.ndarray, nd: int) -> np.ndarray:
-        lead, plane, x2 = _rows(x, nd)
+        _lead, plane, x2 = _rows(x, nd)
         ctx.indices, ctx.plane = indices, plane
         taken = np.take_along_axis(x2, indices.reshape(x2.shape[0], -1), axis=1)
         return taken.reshape(indices.shape)
@@ -407,7 +407,9 @@ def _max_pool(
     ceil_mode: bool,
 ) -> tuple[Tensor, Tensor]:
     _spatial(input, nd, f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
-    _k, _p, tables = _pool_geometry(input, nd, op, kernel_size, stride, padding, dilation, ceil_mode)
+    _k, _p, tables = _pool_geometry(
+        input, nd, op, kernel_size, stride, padding, dilation, ceil_mode
+    )
     return fn.apply(input, _positions(tables, input.shape[-nd:]), nd)
 
 
@@ -927,9 +929,7 @@ def _fractional(
     names = ("time", "height", "width")[3 - nd :]
     for n, kk, o, name in zip(plane, k, out, names, strict=True):
         if o + kk - 1 > n:
-            raise RuntimeError(
-                f"{op}(): pool {name} {kk} too large relative to input {name} {n}"
-            )
+            raise RuntimeError(f"{op}(): pool {name} {kk} too large relative to input {name} {n}")
     u = samples._data.reshape(-1, nd)
     rows = u.shape[0]
     # PyTorch's 2-d samples are (width, height), its 3-d ones (time, height, width)
@@ -1042,6 +1042,7 @@ def _linear_taps(n: int, o: int, align_corners: bool, sf: float | None, dt: Any)
 
 def _cubic(t: Any, a: float) -> Any:
     """Keys' cubic convolution weights of the 4 taps around a point t ∈ [0, 1) past the 2nd"""
+
     def near(x: Any) -> Any:
         return ((a + 2) * x - (a + 3)) * x * x + 1
 
@@ -1136,7 +1137,7 @@ def interpolate(
             scales = [float(v) for v in scale_factor]
         else:
             scales = [float(scale_factor)] * dim
-        out = [int(math.floor(n * sf)) for n, sf in zip(input.shape[2:], scales, strict=True)]
+        out = [math.floor(n * sf) for n, sf in zip(input.shape[2:], scales, strict=True)]
     else:
         raise ValueError("either size or scale_factor should be defined")
     if recompute_scale_factor and size is not None:
@@ -1219,8 +1220,7 @@ def upsample(
 def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
     """Deprecated: interpolate(..., mode='nearest')"""
     warnings.warn(
-        "`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` "
-        "instead.",
+        "`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
         stacklevel=2,
     )
     return interpolate(input, size, scale_factor, mode="nearest")
@@ -1229,8 +1229,7 @@ def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) 
 def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
     """Deprecated: interpolate(..., mode='bilinear', align_corners=True)"""
     warnings.warn(
-        "`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` "
-        "instead.",
+        "`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
         stacklevel=2,
     )
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
@@ -1346,8 +1345,7 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     c = input.shape[1]
     if c % groups:
         raise RuntimeError(
-            f"Number of channels must be divisible by groups. Got {c} channels and {groups} "
-            "groups."
+            f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups."
         )
     return ChannelShuffle.apply(input, int(groups))
 
@@ -1388,6 +1386,8 @@ def _patch_positions(
         t = (np.arange(max(o, 0)) * ss - pp)[:, None] + dd * np.arange(kk)[None, :]
         tables.append(np.where((t >= 0) & (t < n), t, -1))
         outs.append(o)
+    if min(outs) < 1:
+        return np.zeros(0, np.int64), tuple(outs)
     return _positions(tables, plane), tuple(outs)
 
 
@@ -1421,9 +1421,7 @@ class Col2Im(NumpyFunction):
         rows, size = g.shape[0], math.prod(plane)
         flat = (np.arange(rows)[:, None] * (size + 1) + pos.reshape(1, -1)).ravel()
         acc = np.bincount(flat, g.ravel(), minlength=rows * (size + 1))
-        return acc.reshape(rows, size + 1)[:, :size].astype(cols.dtype).reshape(
-            *lead, c, *plane
-        )
+        return acc.reshape(rows, size + 1)[:, :size].astype(cols.dtype).reshape(*lead, c, *plane)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:

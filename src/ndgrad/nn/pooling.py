@@ -293,9 +293,7 @@ class _FractionalMaxPoolNd(Module):
         self.return_indices = return_indices
         self.register_buffer("_random_samples", _random_samples)
         self.output_size = P._ntuple(output_size, nd) if output_size is not None else None
-        self.output_ratio = (
-            P._ntuple_float(output_ratio, nd) if output_ratio is not None else None
-        )
+        self.output_ratio = P._ntuple_float(output_ratio, nd) if output_ratio is not None else None
         if output_size is None and output_ratio is None:
             raise ValueError(
                 f"{name} requires specifying either an output size, or a pooling ratio"
