@@ -71,41 +71,59 @@ Taps = tuple[np.ndarray, np.ndarray]  # (idx (out, T) with -1 = outside, w (out,
 
 
 # --- separable resampling ----------------------------------------------------------------------
+def _along(v: np.ndarray, axis: int, ndim: int) -> np.ndarray:
+    """A 1-d array shaped to broadcast along `axis` of an ndim-d array."""
+    return v.reshape(v.shape + (1,) * (ndim - 1 - axis))
+
+
 def _resample(x: np.ndarray, taps: tuple[Taps | None, ...]) -> np.ndarray:
     nd = len(taps)
-    for k, tap in enumerate(taps):
+    for k in reversed(range(nd)):  # the last axis first, as PyTorch's kernels sum
+        tap = taps[k]
         if tap is None:
             continue
         idx, w = tap
-        xm = np.moveaxis(x, x.ndim - nd + k, -1)
+        axis = x.ndim - nd + k
         if idx.min() < 0:  # taps outside the input read an appended zero
-            xm = np.concatenate([xm, np.zeros((*xm.shape[:-1], 1), xm.dtype)], axis=-1)
-        vals = xm[..., idx]  # (..., out, T)
-        y = np.einsum("...ot,ot->...o", vals, w.astype(x.dtype, copy=False))
-        x = np.moveaxis(y, -1, x.ndim - nd + k)
-    return np.ascontiguousarray(x)
+            pad = [(0, 0)] * x.ndim
+            pad[axis] = (0, 1)
+            x = np.pad(x, pad)
+        w = w.astype(x.dtype, copy=False)
+        y = np.take(x, idx[:, 0], axis=axis) * _along(w[:, 0], axis, x.ndim)
+        for t in range(1, idx.shape[1]):
+            y += np.take(x, idx[:, t], axis=axis) * _along(w[:, t], axis, x.ndim)
+        x = y
+    return x
 
 
 def _resample_adjoint(
     g: np.ndarray, taps: tuple[Taps | None, ...], shape: tuple[int, ...]
 ) -> np.ndarray:
     nd = len(taps)
-    for k in reversed(range(nd)):
+    for k in range(nd):
         tap = taps[k]
         if tap is None:
             continue
         idx, w = tap
         axis = g.ndim - nd + k
-        gm = np.moveaxis(g, axis, -1)
-        lead, n = gm.shape[:-1], shape[axis]
-        rows = math.prod(lead)
-        contrib = gm.reshape(rows, -1, 1) * w  # (rows, out, T)
-        slot = np.where(idx < 0, n, idx)  # outside taps land in a dropped slot
-        flat = (np.arange(rows)[:, None, None] * (n + 1) + slot).ravel()
-        acc = np.bincount(flat, contrib.ravel(), minlength=rows * (n + 1))
-        gx = acc.reshape(rows, n + 1)[:, :n].astype(g.dtype).reshape(*lead, n)
-        g = np.moveaxis(gx, -1, axis)
-    return np.ascontiguousarray(g)
+        n = shape[axis]
+        out_shape = list(g.shape)
+        out_shape[axis] = n + 1  # outside taps land in a dropped last slot
+        gx = np.zeros(out_shape, g.dtype)
+        for t in range(idx.shape[1]):
+            # sort the outputs by the input they read, then sum each run of equal inputs
+            slot = np.where(idx[:, t] < 0, n, idx[:, t])
+            order = np.argsort(slot, kind="stable")
+            ordered = slot[order]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            part = np.take(g, order, axis=axis) * _along(
+                w[order, t].astype(g.dtype), axis, g.ndim
+            )
+            at = [slice(None)] * g.ndim
+            at[axis] = ordered[starts]
+            gx[tuple(at)] += np.add.reduceat(part, starts, axis=axis)
+        g = np.take(gx, np.arange(n), axis=axis)
+    return g
 
 
 class Resample(NumpyFunction):
