@@ -12,8 +12,12 @@ from .nn import _pooling as P
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_max_pool1d",
+    "affine_grid_generator",
     "avg_pool1d",
     "channel_shuffle",
+    "grid_sampler",
+    "grid_sampler_2d",
+    "grid_sampler_3d",
     "max_pool1d",
     "max_pool1d_with_indices",
     "max_pool3d",
@@ -23,6 +27,8 @@ __all__ = [
 ]
 
 adaptive_avg_pool1d = P.adaptive_avg_pool1d
+affine_grid_generator = P.affine_grid_generator
+grid_sampler = P.grid_sampler
 channel_shuffle = P.channel_shuffle
 native_channel_shuffle = P.native_channel_shuffle
 pixel_shuffle = P.pixel_shuffle
@@ -82,3 +88,27 @@ def avg_pool1d(
 ) -> Tensor:
     """``F.avg_pool1d``"""
     return P.avg_pool1d(input, kernel_size, stride or None, padding, ceil_mode, count_include_pad)
+
+
+def _dims(input: Tensor, grid: Tensor, n: int) -> None:
+    if input.ndim != n or grid.ndim != n:
+        raise RuntimeError(
+            f"grid_sampler(): expected {n}D input and grid with same number of dimensions, but "
+            f"got input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
+        )
+
+
+def grid_sampler_2d(
+    input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int, align_corners: bool
+) -> Tensor:
+    """``F.grid_sample`` of a 4-d input, the modes as PyTorch's enum numbers"""
+    _dims(input, grid, 4)
+    return P.grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+
+
+def grid_sampler_3d(
+    input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int, align_corners: bool
+) -> Tensor:
+    """``F.grid_sample`` of a 5-d input, the modes as PyTorch's enum numbers"""
+    _dims(input, grid, 5)
+    return P.grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)

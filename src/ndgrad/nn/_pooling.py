@@ -18,6 +18,7 @@ equal to the plane size (or -1 in a tap table) points outside the input: at padd
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ __all__ = [
     "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d",
     "adaptive_max_pool3d_with_indices",
+    "affine_grid",
     "avg_pool1d",
     "avg_pool3d",
     "channel_shuffle",
@@ -46,6 +48,7 @@ __all__ = [
     "fractional_max_pool2d_with_indices",
     "fractional_max_pool3d",
     "fractional_max_pool3d_with_indices",
+    "grid_sample",
     "interpolate",
     "lp_pool1d",
     "lp_pool2d",
@@ -116,10 +119,8 @@ def _resample_adjoint(
             order = np.argsort(slot, kind="stable")
             ordered = slot[order]
             starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-            part = np.take(g, order, axis=axis) * _along(
-                w[order, t].astype(g.dtype), axis, g.ndim
-            )
-            at = [slice(None)] * g.ndim
+            part = np.take(g, order, axis=axis) * _along(w[order, t].astype(g.dtype), axis, g.ndim)
+            at: list[Any] = [slice(None)] * g.ndim
             at[axis] = ordered[starts]
             gx[tuple(at)] += np.add.reduceat(part, starts, axis=axis)
         g = np.take(gx, np.arange(n), axis=axis)
@@ -1497,3 +1498,349 @@ def fold(
             f"input.size(2)={input.shape[-1]}."
         )
     return Col2Im.apply(input, pos, plane)
+
+
+# --- affine_grid / grid_sample -----------------------------------------------------------------
+def _base_grid(size: Sequence[int], align_corners: bool, dt: Any) -> np.ndarray:
+    """PyTorch's base grid (∏spatial, nd+1): rows (x, y[, z], 1), x along the last dim fastest"""
+    axes = []
+    for n in size:
+        v = np.linspace(-1.0, 1.0, n) if n > 1 else np.zeros(1)
+        axes.append(v if align_corners or n <= 1 else v * (n - 1) / n)
+    mesh = np.meshgrid(*axes, indexing="ij")  # (D,) H, W
+    cols = [m.reshape(-1) for m in reversed(mesh)] + [np.ones(math.prod(size))]
+    return np.stack(cols, axis=1).astype(dt)
+
+
+class AffineGridGenerator(NumpyFunction):
+    """grid = base · θᵀ for each batch item; dθ = gᵀ · base"""
+
+    @staticmethod
+    def forward(ctx: Any, theta: np.ndarray, size: tuple[int, ...], align: bool) -> np.ndarray:
+        base = _base_grid(size[2:], align, theta.dtype)
+        ctx.base, ctx.shape = base, theta.shape
+        grid = np.matmul(base[None], theta.transpose(0, 2, 1))
+        return grid.reshape(size[0], *size[2:], len(size) - 2)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        n, rows, _cols = ctx.shape
+        g = grad.reshape(n, -1, rows)
+        return g.mT @ Tensor._make(ctx.base), None, None
+
+
+def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> Tensor:
+    """The sampling grid of a batch of affine maps θ (N, 2, 3) or (N, 3, 4), for grid_sample"""
+    if align_corners is None:
+        warnings.warn(
+            "Default grid_sample and affine_grid behavior has changed to align_corners=False "
+            "since 1.3.0. Please specify align_corners=True if the old behavior is desired. "
+            "See the documentation of grid_sample for details.",
+            stacklevel=2,
+        )
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = tuple(int(v) for v in size)
+    if len(size) in (4, 5):
+        nd = len(size) - 2
+        if theta.ndim != 3 or tuple(theta.shape[-2:]) != (nd, nd + 1):
+            raise ValueError(
+                f"Expected a batch of {nd}D affine matrices of shape Nx{nd}x{nd + 1} for size "
+                f"{size}. Got {theta.shape}."
+            )
+    else:
+        raise NotImplementedError(
+            "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+            f"respectively. Got size {size}."
+        )
+    if align_corners and min(size[2:]) == 1:
+        warnings.warn(
+            "Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+            "align_corners=True. This is not an intended use case of affine_grid. See the "
+            "documentation of affine_grid for details.",
+            stacklevel=2,
+        )
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    if theta.shape[0] != size[0]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{size[0]}, "
+            f"{nd + 1}] but got: [{theta.shape[0]}, {nd + 1}]."
+        )
+    return AffineGridGenerator.apply(theta, size, bool(align_corners))
+
+
+def affine_grid_generator(theta: Tensor, size: Any, align_corners: bool) -> Tensor:
+    """``torch.affine_grid_generator``: affine_grid without its argument checks"""
+    return AffineGridGenerator.apply(theta, tuple(int(v) for v in size), bool(align_corners))
+
+
+def _clip(c: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's clip_coordinates and its derivative (0 at and beyond the ends)"""
+    lim = size - 1
+    return np.minimum(lim, np.maximum(c, 0)), ((c > 0) & (c < lim)).astype(c.dtype)
+
+
+def _reflect(c: np.ndarray, twice_lo: int, twice_hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's reflect_coordinates and its derivative (±1)"""
+    if twice_lo == twice_hi:
+        return np.zeros_like(c), np.zeros_like(c)
+    lo, span = c.dtype.type(twice_lo / 2), c.dtype.type((twice_hi - twice_lo) / 2)
+    d = c - lo
+    sign = np.where(d < 0, -1, 1).astype(c.dtype)
+    d = np.abs(d)
+    extra, even = np.fmod(d, span), np.floor(d / span) % 2 == 0
+    return np.where(even, extra + lo, span - extra + lo), np.where(even, sign, -sign)
+
+
+def _pad_coordinates(
+    c: np.ndarray, size: int, padding_mode: str, align: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's compute_coordinates: border clips, reflection reflects then clips"""
+    one = np.ones_like(c)
+    if padding_mode == "border":
+        return _clip(c, size)
+    if padding_mode == "reflection":
+        c, m = _reflect(c, 0, 2 * (size - 1)) if align else _reflect(c, -1, 2 * size - 1)
+        c, k = _clip(c, size)
+        return c, m * k
+    return c, one
+
+
+def _cubic_list(t: Any, a: float = -0.75) -> list[Any]:
+    """Keys' cubic weights of the 4 taps around t ∈ [0, 1) past the 2nd (numpy or Tensor t)"""
+
+    def near(x: Any) -> Any:
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x: Any) -> Any:
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    return [far(t + 1), near(t), near(1 - t), far((1 - t) + 1)]
+
+
+def _cubic_slopes(t: Any, a: float = -0.75) -> list[Any]:
+    """d/dt of _cubic_list"""
+
+    def near(x: Any) -> Any:
+        return (3 * (a + 2) * x - 2 * (a + 3)) * x
+
+    def far(x: Any) -> Any:
+        return (3 * a * x - 10 * a) * x + 8 * a
+
+    return [far(t + 1), near(t), -near(1 - t), -far((1 - t) + 1)]
+
+
+class _Axis:
+    """One spatial axis of a grid_sample: where each tap reads and how the coordinate moves."""
+
+    def __init__(self, c: np.ndarray, size: int, mode: str, padding_mode: str, align: bool) -> None:
+        u = ((c + 1) / 2) * (size - 1) if align else ((c + 1) * size - 1) / 2
+        scale = c.dtype.type((size - 1) / 2 if align else size / 2)
+        if mode == "bicubic":  # the taps are padded, not the coordinate
+            self.floor = np.floor(u)
+            taps = [self.floor + (j - 1) for j in range(4)]
+            self.index = [_pad_coordinates(p, size, padding_mode, align)[0] for p in taps]
+            self.index = [np.trunc(p).astype(np.int64) for p in self.index]
+            self.mult = np.broadcast_to(scale, c.shape)
+        else:
+            u, m = _pad_coordinates(u, size, padding_mode, align)
+            self.mult = m * scale
+            if mode == "nearest":
+                self.index = [np.rint(u).astype(np.int64)]
+            else:
+                self.floor = np.floor(u)
+                self.index = [self.floor.astype(np.int64), self.floor.astype(np.int64) + 1]
+        self.u, self.c, self.size, self.mode = u, c, size, mode
+        self.valid = [(i >= 0) & (i < size) for i in self.index]
+
+    def factors(self, u: Any) -> list[Any]:
+        """The taps' weights for coordinate u (numpy, or a Tensor for the backward)"""
+        if self.mode == "nearest":
+            return [1.0]
+        if self.mode == "bilinear":
+            return [(self.floor + 1) - u, u - self.floor]
+        return _cubic_list(u - self.floor)
+
+    def slopes(self, u: Any) -> list[Any]:
+        if self.mode == "bilinear":
+            return [-1.0, 1.0]
+        return _cubic_slopes(u - self.floor)
+
+
+def _corners(axes: list[_Axis]) -> list[tuple[int, ...]]:
+    """Tap combinations in PyTorch's order: x (the last dim) fastest"""
+    combos = itertools.product(*(range(len(a.index)) for a in reversed(axes)))
+    return [tuple(reversed(c)) for c in combos]
+
+
+def _grid_taps(axes: list[_Axis], plane: tuple[int, ...]) -> list[tuple[Any, ...]]:
+    """(corner, flat index (N, P), valid (N, P)) per tap combination; axes in x, y, z order"""
+    nd = len(axes)
+    out = []
+    for corner in _corners(axes):
+        flat: Any = 0
+        valid: Any = True
+        for a, j in enumerate(corner):
+            ax = axes[a]
+            dim = nd - 1 - a  # x is the last spatial dim
+            flat = flat + np.clip(ax.index[j], 0, ax.size - 1) * math.prod(plane[dim + 1 :])
+            valid = valid & ax.valid[j]
+        n = flat.shape[0]
+        out.append((corner, flat.reshape(n, -1), np.asarray(valid).reshape(n, -1)))
+    return out
+
+
+class GridSampler(NumpyFunction):
+    """y[n, c, p] = Σ taps w(grid[n, p]) · x[n, c, tap]; dx scatters g·w, dgrid = Σ g·x·w'"""
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, align: bool
+    ) -> np.ndarray:
+        nd = grid.shape[-1]
+        plane = x.shape[2:]
+        axes = [
+            _Axis(grid[..., a], plane[nd - 1 - a], mode, padding_mode, align) for a in range(nd)
+        ]
+        taps = _grid_taps(axes, plane)
+        n, c = x.shape[:2]
+        x2 = x.reshape(n, c, -1)
+        y = np.zeros((n, c, taps[0][1].shape[1]), x.dtype)
+        factors = [ax.factors(ax.u) for ax in axes]
+        for corner, flat, valid in taps:
+            w: Any = np.ones(grid.shape[:-1], x.dtype)
+            for a, j in enumerate(corner):
+                w = w * factors[a][j]
+            vals = np.take_along_axis(x2, flat[:, None, :], axis=2)
+            w = w.reshape(n, 1, -1)
+            y += np.where(valid[:, None, :], vals * w, 0).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, grid)
+        ctx.axes, ctx.taps = axes, taps
+        return y.reshape(n, c, *grid.shape[1:-1])
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x, grid = ctx.saved_tensors
+        axes, taps = ctx.axes, ctx.taps
+        n, c = x.shape[:2]
+        g = grad.reshape(n, c, -1)
+        # each coordinate as a differentiable function of the grid: u = mult·grid + const
+        us = [
+            grid[..., a] * Tensor._make(ax.mult) + Tensor._make(ax.u - ax.mult * ax.c)
+            for a, ax in enumerate(axes)
+        ]
+        factors = [ax.factors(u) for ax, u in zip(axes, us, strict=True)]
+        need_x, need_grid = ctx.needs_input_grad[:2]
+        gx: Any = None
+        ggrid: list[Any] = [0.0] * len(axes)
+        x2 = x.reshape(n, c, -1)
+        for corner, flat, valid in taps:
+            mask = Tensor._make(valid.reshape(n, 1, -1).astype(x2._data.dtype))
+            index = Tensor._make(np.ascontiguousarray(np.broadcast_to(flat[:, None, :], g.shape)))
+            if need_x:
+                w: Any = 1.0
+                for a, j in enumerate(corner):
+                    w = w * factors[a][j]
+                contrib = g * (w.reshape(n, 1, -1) if isinstance(w, Tensor) else w) * mask
+                gx = (x2 * 0 if gx is None else gx).scatter_add(2, index, contrib)
+            if need_grid and ctx.axes[0].mode != "nearest":
+                gv = (g * x2.gather(2, index) * mask).sum(1)  # (N, P)
+                for a in range(len(axes)):
+                    d: Any = axes[a].slopes(us[a])[corner[a]]
+                    for b, j in enumerate(corner):
+                        if b != a:
+                            d = d * factors[b][j]
+                    ggrid[a] = ggrid[a] + gv * d.reshape(n, -1)
+        dx = gx.reshape(x.shape) if gx is not None else None
+        dgrid = None
+        if need_grid:
+            if ctx.axes[0].mode == "nearest":
+                dgrid = grid * 0
+            else:
+                parts = [
+                    (gg * Tensor._make(ax.mult.reshape(n, -1))).reshape(grid.shape[:-1])
+                    for gg, ax in zip(ggrid, axes, strict=True)
+                ]
+                from ..ops.shape import stack
+
+                dgrid = stack(parts, -1)
+        return dx, dgrid, None, None, None
+
+
+class GridSampler2D(GridSampler):
+    pass
+
+
+class GridSampler3D(GridSampler):
+    pass
+
+
+_MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
+_PADDINGS = {"zeros": 0, "border": 1, "reflection": 2}
+
+
+def grid_sampler(
+    input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int, align_corners: bool
+) -> Tensor:
+    """``torch.grid_sampler``: grid_sample with the modes as PyTorch's enum numbers"""
+    nd = input.ndim - 2
+    if grid.shape[-1] != nd:
+        raise RuntimeError(
+            f"grid_sampler(): expected grid to have size {nd} in last dimension, but got grid "
+            f"with sizes {list(grid.shape)}"
+        )
+    want = 4 if input.ndim == 4 else 5
+    if input.ndim != want or grid.ndim != want:
+        raise RuntimeError(
+            f"grid_sampler(): expected {want}D input and grid with same number of dimensions, "
+            f"but got input with sizes {list(input.shape)} and grid with sizes "
+            f"{list(grid.shape)}"
+        )
+    if grid.shape[0] != input.shape[0]:
+        raise RuntimeError(
+            "grid_sampler(): expected grid and input to have same batch size, but got input "
+            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
+        )
+    if input.dtype != grid.dtype:
+        names = {"float32": "Float", "float64": "Double", "float16": "Half"}
+        raise RuntimeError(
+            f"expected scalar type {names.get(input.dtype.name, input.dtype.name)} but found "
+            f"{names.get(grid.dtype.name, grid.dtype.name)}"
+        )
+    mode = {v: k for k, v in _MODES.items()}[interpolation_mode]
+    if mode == "bicubic" and nd == 3:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    padding = {v: k for k, v in _PADDINGS.items()}[padding_mode]
+    fn = GridSampler2D if nd == 2 else GridSampler3D
+    return fn.apply(input, grid, mode, padding, bool(align_corners))
+
+
+def grid_sample(
+    input: Tensor,
+    grid: Tensor,
+    mode: str = "bilinear",
+    padding_mode: str = "zeros",
+    align_corners: bool | None = None,
+) -> Tensor:
+    """Sample input at the grid's normalised [-1, 1] locations (bilinear, nearest, bicubic)"""
+    if mode not in _MODES:
+        raise ValueError(
+            "nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
+            f"'bicubic', but got: '{mode}'"
+        )
+    if padding_mode not in _PADDINGS:
+        raise ValueError(
+            "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+            f"'reflection', but got: '{padding_mode}'"
+        )
+    if align_corners is None:
+        warnings.warn(
+            "Default grid_sample and affine_grid behavior has changed to align_corners=False "
+            "since 1.3.0. Please specify align_corners=True if the old behavior is desired. "
+            "See the documentation of grid_sample for details.",
+            stacklevel=2,
+        )
+        align_corners = False
+    return grid_sampler(input, grid, _MODES[mode], _PADDINGS[padding_mode], align_corners)
