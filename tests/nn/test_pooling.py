@@ -362,7 +362,8 @@ SIGNED = [
     "adaptive_max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d",
     "lp_pool1d", "lp_pool2d", "lp_pool3d", "fractional_max_pool2d", "fractional_max_pool3d",
     "fractional_max_pool2d_with_indices", "fractional_max_pool3d_with_indices", "interpolate",
-    "upsample", "upsample_nearest", "upsample_bilinear", "fold", "unfold",
+    "upsample", "upsample_nearest", "upsample_bilinear", "fold", "unfold", "affine_grid",
+    "grid_sample",
 ]  # fmt: skip
 
 
@@ -386,6 +387,101 @@ def test_deprecated_upsample_warns() -> None:
     for name in ("upsample", "upsample_nearest", "upsample_bilinear"):
         with pytest.warns(UserWarning, match=f"`nn.functional.{name}` is deprecated"):
             getattr(F, name)(x, scale_factor=2)
+
+
+# --- affine_grid / grid_sample ----------------------------------------------------------------
+GRID_CASES = [
+    (nd, mode, pad, ac)
+    for nd in (2, 3)
+    for mode in ("bilinear", "nearest", "bicubic")
+    for pad in ("zeros", "border", "reflection")
+    for ac in (False, True)
+    if not (nd == 3 and mode == "bicubic")
+]
+
+
+def _grid_inputs(nd: int) -> tuple[np.ndarray, np.ndarray]:
+    x = U(2, 3, *((4, 5) if nd == 2 else (3, 4, 5)))
+    g = R.uniform(-1.3, 1.3, (2, *((3, 2) if nd == 2 else (2, 3, 2)), nd))  # some outside
+    return x, g
+
+
+@requires_torch
+@pytest.mark.parametrize(("nd", "mode", "pad", "ac"), GRID_CASES)
+def test_grid_sample_matches_torch(nd: int, mode: str, pad: str, ac: bool) -> None:
+    x, g = _grid_inputs(nd)
+    xa, ga = ndgrad.tensor(x, requires_grad=True), ndgrad.tensor(g, requires_grad=True)
+    xt, gt = torch.tensor(x, requires_grad=True), torch.tensor(g, requires_grad=True)
+    ya = F.grid_sample(xa, ga, mode, pad, ac)
+    yb = torch.nn.functional.grid_sample(xt, gt, mode, pad, ac)
+    assert_close(ya, yb, rtol=1e-12, atol=1e-13)
+    assert ya.grad_fn.name() == yb.grad_fn.name()
+    w = R.standard_normal(tuple(yb.shape))
+    (ya * ndgrad.tensor(w)).sum().backward()
+    (yb * torch.tensor(w)).sum().backward()
+    assert_close(xa.grad, xt.grad, rtol=1e-12, atol=1e-13)
+    assert_close(ga.grad, gt.grad, rtol=1e-11, atol=1e-12)
+
+
+@pytest.mark.parametrize(("nd", "mode", "pad", "ac"), GRID_CASES[::2])
+def test_grid_sample_gradcheck(nd: int, mode: str, pad: str, ac: bool) -> None:
+    x, g = _grid_inputs(nd)
+    inputs = [ndgrad.tensor(x, requires_grad=True), ndgrad.tensor(g, requires_grad=True)]
+
+    def f(a: Any, b: Any) -> Any:
+        return F.grid_sample(a, b, mode, pad, ac)
+
+    assert gradcheck(f, inputs)
+    assert gradgradcheck(f, inputs)
+
+
+def test_identity_grid_reproduces_the_input() -> None:
+    x = U(2, 3, 4, 5)
+    theta = ndgrad.tensor(np.tile(np.eye(2, 3), (2, 1, 1)))
+    for ac in (False, True):
+        grid = F.affine_grid(theta, (2, 3, 4, 5), align_corners=ac)
+        assert_close(F.grid_sample(ndgrad.tensor(x), grid, align_corners=ac), x)
+    # the base grid: x along the last dim, y along the one before, in [-1, 1]
+    grid = F.affine_grid(theta, (2, 3, 4, 5), align_corners=True).numpy()
+    assert_close(grid[0, 0, :, 0], np.linspace(-1, 1, 5))
+    assert_close(grid[0, :, 0, 1], np.linspace(-1, 1, 4))
+
+
+@requires_torch
+@pytest.mark.parametrize(("nd", "ac"), [(2, False), (2, True), (3, False), (3, True)])
+def test_affine_grid_matches_torch(nd: int, ac: bool) -> None:
+    th = U(2, nd, nd + 1)
+    size = (2, 3, 4, 5) if nd == 2 else (2, 3, 2, 4, 5)
+    a, b = ndgrad.tensor(th, requires_grad=True), torch.tensor(th, requires_grad=True)
+    ya = F.affine_grid(a, size, align_corners=ac)
+    yb = torch.nn.functional.affine_grid(b, size, align_corners=ac)
+    assert_close(ya, yb, rtol=1e-12, atol=1e-13)
+    assert ya.grad_fn.name() == yb.grad_fn.name()
+    w = R.standard_normal(tuple(yb.shape))
+    (ya * ndgrad.tensor(w)).sum().backward()
+    (yb * torch.tensor(w)).sum().backward()
+    assert_close(a.grad, b.grad, rtol=1e-12, atol=1e-12)
+    assert gradcheck(lambda t: F.affine_grid(t, size, align_corners=ac), [a])
+    assert gradgradcheck(lambda t: F.affine_grid(t, size, align_corners=ac), [a])
+    assert_close(ndgrad.affine_grid_generator(a, size, ac), yb)
+
+
+@requires_torch
+def test_grid_sampler_aliases() -> None:
+    x, g = _grid_inputs(2)
+    want = torch.grid_sampler(torch.tensor(x), torch.tensor(g), 2, 1, True)
+    assert_close(ndgrad.grid_sampler(ndgrad.tensor(x), ndgrad.tensor(g), 2, 1, True), want)
+    assert_close(ndgrad.grid_sampler_2d(ndgrad.tensor(x), ndgrad.tensor(g), 2, 1, True), want)
+    x, g = _grid_inputs(3)
+    want = torch.grid_sampler_3d(torch.tensor(x), torch.tensor(g), 1, 2, False)
+    assert_close(ndgrad.grid_sampler_3d(ndgrad.tensor(x), ndgrad.tensor(g), 1, 2, False), want)
+
+
+def test_align_corners_default_warns() -> None:
+    with pytest.warns(UserWarning, match="Default grid_sample and affine_grid behavior"):
+        F.affine_grid(ndgrad.zeros(1, 2, 3), (1, 1, 2, 2))
+    with pytest.warns(UserWarning, match="Default grid_sample and affine_grid behavior"):
+        F.grid_sample(ndgrad.zeros(1, 1, 2, 2), ndgrad.zeros(1, 1, 1, 2))
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -506,6 +602,34 @@ ERRORS = [
      "output_ratio must be between 0 and 1 (got 1.5)"),
     ("T.nn.FractionalMaxPool2d(2, output_size=2, output_ratio=0.5)", ValueError,
      "only one of output_size and output_ratio may be specified"),
+    ("F.grid_sample(T.zeros(1, 1, 4, 4), T.zeros(1, 3, 3, 3), align_corners=False)",
+     RuntimeError, "grid_sampler(): expected grid to have size 2 in last dimension, but got "
+     "grid with sizes [1, 3, 3, 3]"),
+    ("F.grid_sample(T.zeros(1, 1, 4, 4), T.zeros(1, 3, 3, 2), mode='foo')", ValueError,
+     "nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
+     "but got: 'foo'"),
+    ("F.grid_sample(T.zeros(1, 1, 4, 4), T.zeros(1, 3, 3, 2), padding_mode='foo')", ValueError,
+     "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+     "'reflection', but got: 'foo'"),
+    ("F.grid_sample(T.zeros(1, 1, 4, 4), T.zeros(2, 3, 3, 2), align_corners=False)",
+     RuntimeError, "grid_sampler(): expected grid and input to have same batch size, but got "
+     "input with sizes [1, 1, 4, 4] and grid with sizes [2, 3, 3, 2]"),
+    ("F.grid_sample(T.zeros(1, 1, 2, 2), T.zeros(1, 1, 1, 1, 2), align_corners=False)",
+     RuntimeError, "grid_sampler(): expected 4D input and grid with same number of dimensions, "
+     "but got input with sizes [1, 1, 2, 2] and grid with sizes [1, 1, 1, 1, 2]"),
+    ("F.grid_sample(T.zeros(1, 1, 2, 2, 2), T.zeros(1, 1, 1, 1, 3), 'bicubic', "
+     "align_corners=False)", RuntimeError,
+     "grid_sampler(): bicubic interpolation only supports 4D input"),
+    ("F.affine_grid(T.zeros(1, 2, 3), (1, 1, 4), align_corners=False)", NotImplementedError,
+     "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+     "respectively. Got size (1, 1, 4)."),
+    ("F.affine_grid(T.zeros(1, 3, 3), (1, 1, 4, 4), align_corners=False)", ValueError,
+     "Expected a batch of 2D affine matrices of shape Nx2x3 for size (1, 1, 4, 4). Got "
+     "torch.Size([1, 3, 3])."),
+    ("F.affine_grid(T.zeros(1, 2, 3), (2, 1, 4, 4), align_corners=False)", RuntimeError,
+     "Expected size for first two dimensions of batch2 tensor to be: [2, 3] but got: [1, 3]."),
+    ("F.affine_grid(T.zeros(1, 2, 3, dtype=T.long), (1, 1, 4, 4), align_corners=False)",
+     ValueError, "Expected theta to have floating point type, but got torch.int64"),
 ]  # fmt: skip
 
 
