@@ -215,6 +215,19 @@ def test_indices_match_torch(fn: Any, shape: tuple[int, ...]) -> None:
 
 
 @requires_torch
+def test_nan_windows_point_where_torchs_do() -> None:
+    x = U(2, 1, 6, 6)
+    x[:, :, ::2, 1::3] = np.nan
+    x[1, 0, 0, :3] = [np.nan, 1.0, np.nan]
+    for code in ("max_pool2d_with_indices(x, 3, 2, 1)", "adaptive_max_pool2d(x, 4, True)",
+                 "max_pool1d(x[:, 0], 4, return_indices=True)"):  # fmt: skip
+        ya, ia = eval("F." + code, {"F": F, "x": ndgrad.tensor(x)})
+        yb, ib = eval("F." + code, {"F": torch.nn.functional, "x": torch.tensor(x)})
+        assert_close(ya, yb)  # NaN where PyTorch has NaN
+        assert np.array_equal(ia.numpy(), ib.numpy())
+
+
+@requires_torch
 @pytest.mark.parametrize("nd", [1, 2, 3])
 def test_max_unpool_matches_torch(nd: int) -> None:
     x = U(2, 2, *([5] * nd))

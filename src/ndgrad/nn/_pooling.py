@@ -241,6 +241,10 @@ class WindowMax(NumpyFunction):
         p2 = pos.reshape(pos.shape[0], -1)
         vals = xf[np.arange(rows)[:, None], p2].reshape(rows, -1, pos.shape[-1])
         arg = vals.argmax(axis=-1)[..., None]
+        nan = np.isnan(vals) if x.dtype.kind == "f" else None
+        if nan is not None and nan.any():  # PyTorch's scan keeps the last NaN of a window
+            last = vals.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1)[..., None]
+            arg = np.where(nan.any(axis=-1, keepdims=True), last, arg)
         y = np.take_along_axis(vals, arg, axis=-1)[..., 0]
         idx = np.take_along_axis(p2.reshape(pos.shape[0], -1, pos.shape[-1]), arg, axis=-1)
         indices = idx[..., 0].reshape(*lead, *out)
