@@ -333,8 +333,13 @@ def _ntuple(v: Any, n: int, op: str = "", what: str = "") -> tuple[int, ...]:
         if len(vals) == 1:
             return vals * n
         if len(vals) != n:
+            if n == 1:
+                raise RuntimeError(
+                    f"{op}() argument '{what}' should contain one int (got {len(vals)})"
+                )
+            either = "" if op.startswith("avg") else "either "
             raise RuntimeError(
-                f"{op}: {what} must either be a single int, or a tuple of {_WORDS[n]} ints"
+                f"{op}: {what} must {either}be a single int, or a tuple of {_WORDS[n]} ints"
             )
         return vals
     return (int(v),) * n
@@ -391,11 +396,13 @@ def _pool_geometry(
     s = k if stride is None or stride == [] else _ntuple(stride, nd, op, "stride")
     p = _ntuple(padding, nd, op, "padding")
     d = _ntuple(dilation, nd, op, "dilation")
-    if min(k) <= 0 or min(s) <= 0 or min(d) <= 0:
-        what, vals = (
-            ("kernel_size", k) if min(k) <= 0 else ("stride", s) if min(s) <= 0 else ("dilation", d)
-        )
-        raise RuntimeError(f"{op}() {what} must be greater than zero, but got {min(vals)}")
+    axes = ("T", "H", "W")[3 - nd :]
+    if 0 in s:
+        raise RuntimeError("stride should not be zero")
+    for what, short, vals in (("kernel size", "k", k), ("dilation", "dilation", d)):
+        if min(vals) <= 0:
+            got = " ".join(f"{short}{a}: {v}" for a, v in zip(axes, vals, strict=True))
+            raise RuntimeError(f"{what} should be greater than zero, but got {got}")
     for kk, pp, dd in zip(k, p, d, strict=True):
         if pp > kk // 2:
             raise RuntimeError(
