@@ -458,9 +458,10 @@ def max_pool1d_with_indices(
             "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
             f"for input, but got:{list(input.shape)}"
         )
-    k, s, p, d = (_ntuple(v, 1, "max_pool1d", w)[0] for v, w in (
-        (kernel_size, "kernel_size"), (kernel_size if stride is None or stride == [] else stride,
-        "stride"), (padding, "padding"), (dilation, "dilation")))  # fmt: skip
+    k = _ntuple(kernel_size, 1, "max_pool1d", "kernel_size")[0]
+    s = k if stride is None or stride == [] else _ntuple(stride, 1, "max_pool1d", "stride")[0]
+    p = _ntuple(padding, 1, "max_pool1d", "padding")[0]
+    d = _ntuple(dilation, 1, "max_pool1d", "dilation")[0]
     for what, v in (("kernel_size", k), ("stride", s), ("dilation", d)):
         if v <= 0:
             raise RuntimeError(f"max_pool1d() {what} must be greater than zero, but got {v}")
@@ -469,8 +470,8 @@ def max_pool1d_with_indices(
             "max_pool1d() padding should be at most half of kernel size, but got "
             f"padding={p} and kernel_size={k}"
         )
-    if _pool_axis(input.shape[-1], k, s, p, d, ceil_mode)[0] < 1:
-        out = _pool_axis(input.shape[-1], k, s, p, d, ceil_mode)[0]
+    out = _pool_axis(input.shape[-1], k, s, p, d, ceil_mode)[0]
+    if out < 1:
         raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
     y, idx = _max_pool(
         input.unsqueeze(-2), 2, MaxPool2DWithIndices, "max_pool2d", (1, k), (1, s), (0, p),
@@ -631,24 +632,17 @@ def _lp_pool(
     input: Tensor, nd: int, norm_type: float, kernel_size: Any, stride: Any, ceil_mode: bool
 ) -> Tensor:
     """(Σ window xᵖ)^(1/p), composed as PyTorch composes it (so its nodes are PyTorch's)"""
-    from .functional import max_pool2d, relu
+    from . import functional as F
 
-    pools: dict[int, Any] = {1: (max_pool1d, avg_pool1d), 2: (max_pool2d, _avg_pool2d), 3: (
-        max_pool3d, avg_pool3d)}  # fmt: skip
-    max_pool, avg_pool = pools[nd]
+    max_pool = {1: max_pool1d, 2: F.max_pool2d, 3: max_pool3d}[nd]
+    avg_pool = {1: avg_pool1d, 2: F.avg_pool2d, 3: avg_pool3d}[nd]
     if norm_type == math.inf:
         return max_pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     if norm_type == -math.inf:
         return -max_pool(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     size = math.prod(_ntuple(kernel_size, nd))
-    return (out.sign() * relu(out.abs())).mul(size).pow(1.0 / norm_type)
-
-
-def _avg_pool2d(input: Tensor, kernel_size: Any, stride: Any, padding: Any, ceil: bool) -> Tensor:
-    from .functional import avg_pool2d
-
-    return avg_pool2d(input, kernel_size, stride, padding, ceil)
+    return (out.sign() * F.relu(out.abs())).mul(size).pow(1.0 / norm_type)
 
 
 def lp_pool1d(
