@@ -283,6 +283,28 @@ def test_fractional_max_pool_matches_torch(nd: int) -> None:
     )
 
 
+EMPTY_BATCH = [
+    "F.max_pool1d(x(0, 2, 4), 2)", "F.max_pool2d_with_indices(x(0, 2, 4, 4), 2)[0]",
+    "F.max_pool3d(x(0, 1, 2, 2, 2), 2)", "F.avg_pool1d(x(0, 2, 4), 2)",
+    "F.avg_pool3d(x(0, 1, 2, 2, 2), 2)", "F.adaptive_max_pool2d(x(0, 2, 4, 4), 2)",
+    "F.adaptive_avg_pool3d(x(0, 2, 4, 4, 4), 2)", "F.interpolate(x(0, 2, 3, 3), scale_factor=2)",
+    "F.unfold(x(0, 2, 4, 4), 2)", "F.fold(x(0, 8, 9), 4, 2)", "F.pixel_shuffle(x(0, 4, 2, 2), 2)",
+    "F.grid_sample(x(0, 1, 4, 4), x(0, 2, 2, 2), align_corners=False)",
+    "F.fractional_max_pool2d(x(0, 2, 5, 5), 2, output_size=3)",
+]  # fmt: skip
+
+
+@requires_torch
+@pytest.mark.parametrize("code", EMPTY_BATCH)
+def test_empty_batch(code: str) -> None:
+    shapes = []
+    for lib in (ndgrad, torch):
+        y = eval(code, {"F": lib.nn.functional, "x": lambda *s: lib.zeros(*s, requires_grad=True)})
+        y.sum().backward()
+        shapes.append(tuple(y.shape))
+    assert shapes[0] == shapes[1]
+
+
 # --- modules ----------------------------------------------------------------------------------
 MODULES = [
     ("MaxPool1d(3, 2, 1)", (2, 3, 9)), ("MaxPool1d(2, return_indices=True)", (3, 8)),

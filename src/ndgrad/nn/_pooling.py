@@ -238,15 +238,16 @@ class WindowMax(NumpyFunction):
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         xf = np.concatenate([x2, np.full((rows, 1), fill, x.dtype)], axis=1)
         out = pos.shape[1:-1]
-        p2 = pos.reshape(pos.shape[0], -1)
-        vals = xf[np.arange(rows)[:, None], p2].reshape(rows, -1, pos.shape[-1])
+        m, width = math.prod(out), pos.shape[-1]
+        p2 = pos.reshape(pos.shape[0], m * width)
+        vals = xf[np.arange(rows)[:, None], p2].reshape(rows, m, width)
         arg = vals.argmax(axis=-1)[..., None]
         nan = np.isnan(vals) if x.dtype.kind == "f" else None
         if nan is not None and nan.any():  # PyTorch's scan keeps the last NaN of a window
             last = vals.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1)[..., None]
             arg = np.where(nan.any(axis=-1, keepdims=True), last, arg)
         y = np.take_along_axis(vals, arg, axis=-1)[..., 0]
-        idx = np.take_along_axis(p2.reshape(pos.shape[0], -1, pos.shape[-1]), arg, axis=-1)
+        idx = np.take_along_axis(p2.reshape(pos.shape[0], m, width), arg, axis=-1)
         indices = idx[..., 0].reshape(*lead, *out)
         ctx.indices, ctx.plane = indices, plane
         ctx.mark_non_differentiable(indices)
@@ -265,7 +266,8 @@ class PlaneScatter(NumpyFunction):
         ctx.indices, ctx.nd = indices, len(plane)
         lead = indices.shape[: indices.ndim - len(plane)]
         rows, size = math.prod(lead), math.prod(plane)
-        flat = (np.arange(rows)[:, None] * size + indices.reshape(rows, -1)).ravel()
+        per_row = math.prod(indices.shape[len(lead) :])
+        flat = (np.arange(rows)[:, None] * size + indices.reshape(rows, per_row)).ravel()
         acc = np.bincount(flat, g.reshape(-1), minlength=rows * size)
         return acc.astype(g.dtype).reshape(*lead, *plane)
 
@@ -281,7 +283,8 @@ class PlaneGather(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, indices: np.ndarray, nd: int) -> np.ndarray:
         _lead, plane, x2 = _rows(x, nd)
         ctx.indices, ctx.plane = indices, plane
-        taken = np.take_along_axis(x2, indices.reshape(x2.shape[0], -1), axis=1)
+        per_row = math.prod(indices.shape[len(_lead) :])
+        taken = np.take_along_axis(x2, indices.reshape(x2.shape[0], per_row), axis=1)
         return taken.reshape(indices.shape)
 
     @staticmethod
@@ -968,7 +971,7 @@ def _fractional(
         )
         pos = pos + win * math.prod(plane[a + 1 :])
     fn = FractionalMaxPool2D if nd == 2 else FractionalMaxPool3D
-    return fn.apply(input, np.asarray(pos).reshape(rows, *out, -1), nd)
+    return fn.apply(input, np.asarray(pos).reshape(rows, *out, math.prod(k)), nd)
 
 
 def fractional_max_pool2d_with_indices(
@@ -1423,9 +1426,9 @@ class Im2Col(NumpyFunction):
         lead, plane, x2 = _rows(x, 2)
         ctx.pos, ctx.plane = pos, plane
         xf = np.concatenate([x2, np.zeros((x2.shape[0], 1), x.dtype)], axis=1)
-        cols = xf[:, pos.reshape(-1)].reshape(x2.shape[0], -1, pos.shape[-1])  # (rows, L, K)
-        cols = cols.reshape(*lead, -1, pos.shape[-1]).swapaxes(-1, -2)  # (*, C, K, L)
-        return np.ascontiguousarray(cols).reshape(*lead[:-1], -1, cols.shape[-1])
+        blocks, kk = math.prod(pos.shape[1:-1]), pos.shape[-1]
+        cols = xf[:, pos.reshape(-1)].reshape(*lead, blocks, kk).swapaxes(-1, -2)  # (*, C, K, L)
+        return np.ascontiguousarray(cols).reshape(*lead[:-1], lead[-1] * kk, blocks)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1530,7 +1533,7 @@ class AffineGridGenerator(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         n, rows, _cols = ctx.shape
-        g = grad.reshape(n, -1, rows)
+        g = grad.reshape(n, math.prod(grad.shape[1:-1]), rows)
         return g.mT @ Tensor._make(ctx.base), None, None
 
 
@@ -1693,7 +1696,8 @@ def _grid_taps(axes: list[_Axis], plane: tuple[int, ...]) -> list[tuple[Any, ...
             flat = flat + np.clip(ax.index[j], 0, ax.size - 1) * math.prod(plane[dim + 1 :])
             valid = valid & ax.valid[j]
         n = flat.shape[0]
-        out.append((corner, flat.reshape(n, -1), np.asarray(valid).reshape(n, -1)))
+        points = math.prod(flat.shape[1:])
+        out.append((corner, flat.reshape(n, points), np.asarray(valid).reshape(n, points)))
     return out
 
 
@@ -1711,7 +1715,8 @@ class GridSampler(NumpyFunction):
         ]
         taps = _grid_taps(axes, plane)
         n, c = x.shape[:2]
-        x2 = x.reshape(n, c, -1)
+        points = math.prod(grid.shape[1:-1])
+        x2 = x.reshape(n, c, math.prod(plane))
         y = np.zeros((n, c, taps[0][1].shape[1]), x.dtype)
         factors = [ax.factors(ax.u) for ax in axes]
         for corner, flat, valid in taps:
@@ -1719,7 +1724,7 @@ class GridSampler(NumpyFunction):
             for a, j in enumerate(corner):
                 w = w * factors[a][j]
             vals = np.take_along_axis(x2, flat[:, None, :], axis=2)
-            w = w.reshape(n, 1, -1)
+            w = w.reshape(n, 1, points)
             y += np.where(valid[:, None, :], vals * w, 0).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, grid)
         ctx.axes, ctx.taps = axes, taps
@@ -1730,7 +1735,8 @@ class GridSampler(NumpyFunction):
         x, grid = ctx.saved_tensors
         axes, taps = ctx.axes, ctx.taps
         n, c = x.shape[:2]
-        g = grad.reshape(n, c, -1)
+        points = math.prod(grid.shape[1:-1])
+        g = grad.reshape(n, c, points)
         # each coordinate as a differentiable function of the grid: u = mult·grid + const
         us = [
             grid[..., a] * Tensor._make(ax.mult) + Tensor._make(ax.u - ax.mult * ax.c)
@@ -1740,15 +1746,15 @@ class GridSampler(NumpyFunction):
         need_x, need_grid = ctx.needs_input_grad[:2]
         gx: Any = None
         ggrid: list[Any] = [0.0] * len(axes)
-        x2 = x.reshape(n, c, -1)
+        x2 = x.reshape(n, c, math.prod(x.shape[2:]))
         for corner, flat, valid in taps:
-            mask = Tensor._make(valid.reshape(n, 1, -1).astype(x2._data.dtype))
+            mask = Tensor._make(valid.reshape(n, 1, points).astype(x2._data.dtype))
             index = Tensor._make(np.ascontiguousarray(np.broadcast_to(flat[:, None, :], g.shape)))
             if need_x:
                 w: Any = 1.0
                 for a, j in enumerate(corner):
                     w = w * factors[a][j]
-                contrib = g * (w.reshape(n, 1, -1) if isinstance(w, Tensor) else w) * mask
+                contrib = g * (w.reshape(n, 1, points) if isinstance(w, Tensor) else w) * mask
                 gx = (x2 * 0 if gx is None else gx).scatter_add(2, index, contrib)
             if need_grid and ctx.axes[0].mode != "nearest":
                 gv = (g * x2.gather(2, index) * mask).sum(1)  # (N, P)
@@ -1757,7 +1763,7 @@ class GridSampler(NumpyFunction):
                     for b, j in enumerate(corner):
                         if b != a:
                             d = d * factors[b][j]
-                    ggrid[a] = ggrid[a] + gv * d.reshape(n, -1)
+                    ggrid[a] = ggrid[a] + gv * d.reshape(n, points)
         dx = gx.reshape(x.shape) if gx is not None else None
         dgrid = None
         if need_grid:
@@ -1765,7 +1771,7 @@ class GridSampler(NumpyFunction):
                 dgrid = grid * 0
             else:
                 parts = [
-                    (gg * Tensor._make(ax.mult.reshape(n, -1))).reshape(grid.shape[:-1])
+                    (gg * Tensor._make(ax.mult.reshape(n, points))).reshape(grid.shape[:-1])
                     for gg, ax in zip(ggrid, axes, strict=True)
                 ]
                 from ..ops.shape import stack
