@@ -288,18 +288,20 @@ EMPTY_BATCH = [
     "F.max_pool3d(x(0, 1, 2, 2, 2), 2)", "F.avg_pool1d(x(0, 2, 4), 2)",
     "F.avg_pool3d(x(0, 1, 2, 2, 2), 2)", "F.adaptive_max_pool2d(x(0, 2, 4, 4), 2)",
     "F.adaptive_avg_pool3d(x(0, 2, 4, 4, 4), 2)", "F.interpolate(x(0, 2, 3, 3), scale_factor=2)",
-    "F.unfold(x(0, 2, 4, 4), 2)", "F.fold(x(0, 8, 9), 4, 2)", "F.pixel_shuffle(x(0, 4, 2, 2), 2)",
+    "F.unfold(x(0, 2, 4, 4), 2)", "F.fold(x(0, 8, 9), 4, 2)",
     "F.grid_sample(x(0, 1, 4, 4), x(0, 2, 2, 2), align_corners=False)",
     "F.fractional_max_pool2d(x(0, 2, 5, 5), 2, output_size=3)",
 ]  # fmt: skip
 
 
+# (not pixel_shuffle: PyTorch 2.13's own backward fails on an empty batch)
 @requires_torch
 @pytest.mark.parametrize("code", EMPTY_BATCH)
 def test_empty_batch(code: str) -> None:
     shapes = []
     for lib in (ndgrad, torch):
-        y = eval(code, {"F": lib.nn.functional, "x": lambda *s: lib.zeros(*s, requires_grad=True)})
+        make = lambda *s, lib=lib: lib.zeros(*s, requires_grad=True)  # noqa: E731
+        y = eval(code, {"F": lib.nn.functional, "x": make})
         y.sum().backward()
         shapes.append(tuple(y.shape))
     assert shapes[0] == shapes[1]
