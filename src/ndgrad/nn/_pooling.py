@@ -79,6 +79,26 @@ def _along(v: np.ndarray, axis: int, ndim: int) -> np.ndarray:
     return v.reshape(v.shape + (1,) * (ndim - 1 - axis))
 
 
+def _stride(col: np.ndarray) -> slice | None:
+    """The tap column as a slice when it reads evenly spaced, distinct inputs (pooling)."""
+    if len(col) == 0:
+        return slice(0, 0)
+    step = int(col[1] - col[0]) if len(col) > 1 else 1
+    if col[0] < 0 or step < 1 or np.any(np.diff(col) != step):
+        return None
+    return slice(int(col[0]), int(col[-1]) + 1, step)
+
+
+def _tap(x: np.ndarray, col: np.ndarray, axis: int) -> np.ndarray:
+    """x at the inputs the tap column reads, along axis (a view when they are strided)."""
+    span = _stride(col)
+    if span is None:
+        return np.take(x, col, axis=axis)
+    at: list[Any] = [slice(None)] * x.ndim
+    at[axis] = span
+    return x[tuple(at)]
+
+
 def _resample(x: np.ndarray, taps: tuple[Taps | None, ...]) -> np.ndarray:
     nd = len(taps)
     for k in reversed(range(nd)):  # the last axis first, as PyTorch's kernels sum
@@ -87,14 +107,14 @@ def _resample(x: np.ndarray, taps: tuple[Taps | None, ...]) -> np.ndarray:
             continue
         idx, w = tap
         axis = x.ndim - nd + k
-        if idx.min() < 0:  # taps outside the input read an appended zero
+        if idx.size and idx.min() < 0:  # taps outside the input read an appended zero
             pad = [(0, 0)] * x.ndim
             pad[axis] = (0, 1)
             x = np.pad(x, pad)
         w = w.astype(x.dtype, copy=False)
-        y = np.take(x, idx[:, 0], axis=axis) * _along(w[:, 0], axis, x.ndim)
+        y = _tap(x, idx[:, 0], axis) * _along(w[:, 0], axis, x.ndim)
         for t in range(1, idx.shape[1]):
-            y += np.take(x, idx[:, t], axis=axis) * _along(w[:, t], axis, x.ndim)
+            y += _tap(x, idx[:, t], axis) * _along(w[:, t], axis, x.ndim)
         x = y
     return x
 
@@ -114,13 +134,18 @@ def _resample_adjoint(
         out_shape[axis] = n + 1  # outside taps land in a dropped last slot
         gx = np.zeros(out_shape, g.dtype)
         for t in range(idx.shape[1]):
+            at: list[Any] = [slice(None)] * g.ndim
+            span = _stride(idx[:, t])
+            if span is not None:  # distinct inputs: add the column in place
+                at[axis] = span
+                gx[tuple(at)] += g * _along(w[:, t].astype(g.dtype), axis, g.ndim)
+                continue
             # sort the outputs by the input they read, then sum each run of equal inputs
             slot = np.where(idx[:, t] < 0, n, idx[:, t])
             order = np.argsort(slot, kind="stable")
             ordered = slot[order]
             starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
             part = np.take(g, order, axis=axis) * _along(w[order, t].astype(g.dtype), axis, g.ndim)
-            at: list[Any] = [slice(None)] * g.ndim
             at[axis] = ordered[starts]
             gx[tuple(at)] += np.add.reduceat(part, starts, axis=axis)
         g = np.take(gx, np.arange(n), axis=axis)
@@ -381,7 +406,7 @@ def _positions(tables: Sequence[np.ndarray], plane: Sequence[int]) -> np.ndarray
         pos = pos + tk * math.prod(plane[k + 1 :])
         outside = outside | (tk < 0)
     pos = np.where(outside, size, pos)
-    return pos.reshape(1, *(t.shape[0] for t in tables), -1)
+    return pos.reshape(1, *(t.shape[0] for t in tables), math.prod(t.shape[1] for t in tables))
 
 
 def _pool_geometry(
@@ -686,7 +711,7 @@ def _adaptive_table(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
     """PyTorch's adaptive windows [⌊i·n/o⌋, ⌈(i+1)·n/o⌉) as an (out, T) table and their counts."""
     o = np.arange(out)
     start, end = (o * size) // out, -(-((o + 1) * size) // out)
-    table = start[:, None] + np.arange((end - start).max())[None, :]
+    table = start[:, None] + np.arange(np.max(end - start, initial=1))[None, :]
     return np.where(table < end[:, None], table, -1), end - start
 
 
