@@ -169,6 +169,7 @@ from builtins import int as builtins_int  # noqa: E402
 from . import (  # noqa: E402
     _nn_ops,
     _nn_ops_losses,
+    _pool_ops,
     distributions,
     nn,
     optim,
@@ -177,6 +178,7 @@ from . import (  # noqa: E402
 )
 from ._nn_ops import *  # noqa: E402, F403
 from ._nn_ops_losses import *  # noqa: E402, F403
+from ._pool_ops import *  # noqa: E402, F403
 from .serialization import load, save  # noqa: E402
 
 __all__ = [
@@ -281,4 +283,5 @@ __all__ = [
     *_settings.__all__,
     *_nn_ops.__all__,
     *_nn_ops_losses.__all__,
+    *_pool_ops.__all__,
 ]

@@ -539,8 +539,6 @@ NODE_PENDING = {
     "gelu": "GeluBackward0",
     "gelu_tanh": "GeluBackward0",
     "silu": "SiluBackward0",
-    "adaptive_avg_pool2d": "AdaptiveAvgPool2DBackward0",
-    "adaptive_avg_pool2d_1": "MeanBackward1",
     "pad_circular_1d": "CopySlices",  # PyTorch pads circularly by slice assignment
     "pad_circular_2d": "CopySlices",
     "pairwise_distance": "NormBackward1",  # Tensor.norm(p, dim) records LinalgVectorNormBackward0

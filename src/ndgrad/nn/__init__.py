@@ -26,6 +26,8 @@ from .normalization import __all__ as _normalization_all
 from .padding import *  # noqa: F403
 from .padding import __all__ as _padding_all
 from .parameter import Buffer, Parameter
+from .pooling import *  # noqa: F403
+from .pooling import __all__ as _pooling_all
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .transformer import *  # noqa: F403
 from .transformer import __all__ as _transformer_all
@@ -50,6 +52,7 @@ __all__ = [
     *_layers_all,
     *_loss_all,
     *_padding_all,
+    *_pooling_all,
     *_transformer_all,
     *_conv_all,
     *_dropout_all,

@@ -25,7 +25,7 @@ from ..ops.reduction import mean_np
 from ..ops.reduction import softmax as _softmax
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
-from . import _activations, _losses, _losses2
+from . import _activations, _losses, _losses2, _pooling
 from ._activations import *  # noqa: F403
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention
 from ._conv import (
@@ -49,6 +49,8 @@ from ._losses import *  # noqa: F403
 from ._losses2 import *  # noqa: F403
 from ._norm import instance_norm, local_response_norm
 from ._padding import pad, rms_norm
+from ._pooling import *  # noqa: F403
+from ._pooling import adaptive_avg_pool2d
 
 __all__ = [
     "adaptive_avg_pool2d",
@@ -103,6 +105,7 @@ __all__ = [
     *_activations.__all__,
     *_losses.__all__,
     *_losses2.__all__,
+    *_pooling.__all__,
 ]
 
 
@@ -777,27 +780,6 @@ def avg_pool2d(
             counts.append(end - start)
         div = (counts[0][:, None] * counts[1][None, :]).astype(np.float64)
     y = WindowMean.apply(x, geo, div)
-    return y.squeeze(0) if unbatched else y
-
-
-def _adaptive_matrix(size: int, out: int, dtype: np.dtype) -> Tensor:
-    m = np.zeros((out, size), dtype=dtype)
-    for i in range(out):  # one row per output position, not per pixel
-        start, end = (i * size) // out, -(-((i + 1) * size) // out)
-        m[i, start:end] = 1.0 / (end - start)
-    return _const(m)
-
-
-def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
-    """y = Aₕ x Aᵥᵀ, with A averaging PyTorch's adaptive windows along each axis"""
-    x, unbatched = _pool_input(input, "adaptive_avg_pool2d")
-    h, w = x.shape[2], x.shape[3]
-    if isinstance(output_size, int):
-        output_size = (output_size, output_size)
-    oh = h if output_size[0] is None else int(output_size[0])
-    ow = w if output_size[1] is None else int(output_size[1])
-    dt = x._data.dtype
-    y = _adaptive_matrix(h, oh, dt) @ x @ _adaptive_matrix(w, ow, dt).mT
     return y.squeeze(0) if unbatched else y
 
 
