@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import os
 import struct
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -60,7 +59,6 @@ _STATE_BYTES = 5056  # sizeof(CPUGeneratorImplState): PyTorch's get_rng_state() 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _MASK24, _MASK53 = np.uint64((1 << 24) - 1), np.uint64((1 << 53) - 1)
 _TWO_PI = 2.0 * math.pi
-_LOW = 0 if sys.byteorder == "little" else 1
 
 
 def _mt_key(seed: int) -> np.ndarray:
@@ -92,6 +90,8 @@ class Generator:
         check_device(device)
         self.device = _cpu_device("cpu")
         self._mt = np.random.MT19937(0)
+        # numpy's Generator on the same bit generator: its full-range integers are the raw words
+        self._words = np.random.Generator(self._mt).integers
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed: int) -> Generator:
@@ -155,16 +155,19 @@ class Generator:
 
     # --- raw words ------------------------------------------------------------------------
     def _raw32(self, n: int) -> np.ndarray:
-        """``n`` 32-bit outputs of the twister (PyTorch's ``random()``), as uint64."""
+        """``n`` 32-bit outputs of the twister (PyTorch's ``random()``), as uint32."""
+        if n <= 0:
+            return np.zeros(0, dtype=np.uint32)
+        self._fresh = False
+        return self._words(0, 1 << 32, n, dtype=np.uint32)  # full range: one raw word each
+
+    def _raw64(self, n: int) -> np.ndarray:
+        """``n`` 64-bit draws (PyTorch's ``random64()``: the first word is the high half, as
+        numpy's MT19937 joins two words into 64 bits)."""
         if n <= 0:
             return np.zeros(0, dtype=np.uint64)
         self._fresh = False
-        return self._mt.random_raw(n)
-
-    def _raw64(self, n: int) -> np.ndarray:
-        """``n`` 64-bit draws (PyTorch's ``random64()``: the first word is the high half)."""
-        r = self._raw32(2 * n)
-        return (r[0::2] << np.uint64(32)) | r[1::2]
+        return self._words(0, 1 << 64, n, dtype=np.uint64)
 
     def _skip(self, n: int) -> None:
         if n > 0:
@@ -229,13 +232,20 @@ def fork_rng(
 
 def _unit_f32(gen: Generator, n: int) -> np.ndarray:
     """U[0, 1) floats from the low 24 bits of one word each."""
-    low = gen._raw32(n).view(np.uint32)[_LOW::2]  # the words: the low halves of the uint64s
-    return (low & 0xFFFFFF).view(np.int32).astype(np.float32) * np.float32(2.0**-24)
+    w = gen._raw32(n)
+    w &= np.uint32(0xFFFFFF)
+    out = w.astype(np.float32)
+    out *= np.float32(2.0**-24)
+    return out
 
 
 def _unit_f64(gen: Generator, n: int) -> np.ndarray:
     """U[0, 1) doubles from the low 53 bits of one 64-bit draw each."""
-    return (gen._raw64(n) & _MASK53).view(np.int64).astype(np.float64) * (2.0**-53)
+    w = gen._raw64(n)
+    w &= _MASK53
+    out = w.astype(np.float64)
+    out *= 2.0**-53
+    return out
 
 
 def _libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
@@ -407,9 +417,15 @@ _WIDE = (np.dtype(np.int64), _F64, _F32)  # types that take 64-bit words for ran
 
 def _from_to(gen: Generator, n: int, dt: np.dtype, low: int, span: int) -> np.ndarray:
     """``uniform_int_from_to``: word % range + from."""
-    words = gen._raw64(n) if span >= 1 << 32 and dt in _WIDE else gen._raw32(n)
-    vals = (words % np.uint64(span)).astype(np.int64) + np.int64(low)
-    return vals.astype(dt)
+    if span >= 1 << 32 and dt in _WIDE:
+        words = gen._raw64(n) % np.uint64(span)
+    else:
+        words = gen._raw32(n) % np.uint64(span) if span > 1 << 32 else gen._raw32(n)
+        if span < 1 << 32:
+            words %= np.uint32(span)
+    vals = words.astype(np.int64)
+    vals += low
+    return vals.astype(dt, copy=False)
 
 
 def _int_max(dt: np.dtype) -> int:
@@ -421,20 +437,63 @@ def _int_max(dt: np.dtype) -> int:
 
 def _random_full(gen: Generator, n: int, dt: np.dtype) -> np.ndarray:
     if dt == np.bool_:
-        return (gen._raw32(n) & np.uint64(1)).astype(np.bool_)
+        return (gen._raw32(n) & np.uint32(1)).astype(np.bool_)
     words = gen._raw64(n) if dt in (_F64, np.dtype(np.int64)) else gen._raw32(n)
     return (words % np.uint64(_int_max(dt))).astype(dt)
 
 
 def _randperm(gen: Generator, n: int) -> np.ndarray:
-    """Fisher-Yates as PyTorch's ``randperm_cpu``: swap i with i + word % (n - i)."""
-    perm = list(range(n))
-    if n > 1:
-        offsets = (gen._raw32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
-        for i, z in enumerate(offsets):
-            j = i + z
-            perm[i], perm[j] = perm[j], perm[i]
-    return np.array(perm, dtype=np.int64)
+    """Fisher-Yates as PyTorch's ``randperm_cpu``: for i = 0..n-2, swap i with j = i + word % (n - i)."""
+    if n < 64:
+        perm = list(range(n))
+        if n > 1:
+            offsets = (gen._raw32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
+            for i, z in enumerate(offsets):
+                j = i + z
+                perm[i], perm[j] = perm[j], perm[i]
+        return np.array(perm, dtype=np.int64)
+    steps = np.arange(n - 1, dtype=np.int64)
+    j = steps + (gen._raw32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).astype(np.int64)
+    return _swaps_result(n, j)
+
+
+def _swaps_result(n: int, j: np.ndarray) -> np.ndarray:
+    """The result of the swaps (i, j[i]), i = 0, 1, ..., with j[i] >= i, without a loop over i.
+
+    Position i is final after step i, and takes what position j[i] holds then. A position t
+    holds, at step t, v(t): the value moved into it by the last earlier step k with j[k] = t
+    (that is v(k)), or t itself if none moved one there. So v follows the chains of those
+    "last mover" links to their roots (pointer jumping), and step i takes v(q) for q the
+    previous step that moved a value into j[i], or j[i]'s own value if there was none.
+    """
+    movers = np.flatnonzero(j != np.arange(n - 1))  # steps that swap two places
+    target = j[movers]
+    last = np.full(n, -1, dtype=np.int64)  # per place: the last step that moved a value into it
+    np.maximum.at(last, target, movers)
+    root = last.copy()
+    # previous mover into the same place, found by peeling the last mover off each place in turn
+    prev = np.full(n - 1, -1, dtype=np.int64)
+    crowded = np.bincount(target, minlength=n)[target] > 1
+    rest, rest_t = movers[crowded], target[crowded]
+    while rest.size:
+        top = last[rest_t] == rest
+        gone, gone_t = rest[top], rest_t[top]
+        rest, rest_t = rest[~top], rest_t[~top]
+        last[gone_t] = -1
+        np.maximum.at(last, rest_t, rest)
+        prev[gone] = last[gone_t]
+    untouched = root < 0
+    root[untouched] = np.flatnonzero(untouched)
+    active = np.flatnonzero(~untouched)
+    while active.size:  # v(t) = v(last mover into t): jump to the roots
+        r = root[active]
+        rr = root[r]
+        root[active] = rr
+        active = active[rr != r]
+    out = root.copy()  # places no step moved from keep v(t)
+    q = prev[movers]
+    out[movers] = np.where(q >= 0, root[q], target)
+    return out
 
 
 # --- tensors -------------------------------------------------------------------------------------
@@ -886,15 +945,37 @@ def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     g = _gen(generator)
     flat = rates.reshape(-1).astype(np.float64).tolist()
-    out = [_poisson_one(lam, g) for lam in flat]
+    draw = _Uniforms(g, int(sum(min(lam, 10.0) for lam in flat)) + 2 * len(flat))
+    out = [_poisson_one(lam, draw) if lam else 0 for lam in flat]
+    draw.close()
     return _finish(np.array(out, dtype=np.float64).astype(rates.dtype).reshape(rates.shape), False)
 
 
-def _uniform_one(g: Generator) -> float:
-    return float((int(g._raw64(1)[0]) & ((1 << 53) - 1)) * 2.0**-53)
+class _Uniforms:
+    """Double uniforms one at a time for a sequential sampler, drawn from ``gen`` in bulk; the
+    generator is left after the last one used, as if they had been drawn one by one."""
+
+    def __init__(self, gen: Generator, guess: int) -> None:
+        self.gen, self.start, self.fresh = gen, gen._mt.state, gen._fresh
+        self.buf: list[float] = []
+        self.pos = self.drawn = 0
+        self.chunk = max(guess, 16)
+
+    def __call__(self) -> float:
+        if self.pos == len(self.buf):
+            self.buf, self.pos = _unit_f64(self.gen, self.chunk).tolist(), 0
+            self.drawn += self.chunk
+        self.pos += 1
+        return self.buf[self.pos - 1]
+
+    def close(self) -> None:
+        used = self.drawn - (len(self.buf) - self.pos)
+        if used < self.drawn:  # rewind, then skip the two words of each uniform used
+            self.gen._mt.state, self.gen._fresh = self.start, self.fresh
+            self.gen._skip(2 * used)
 
 
-def _poisson_one(lam: float, g: Generator) -> int:
+def _poisson_one(lam: float, draw: Callable[[], float]) -> int:
     if lam >= 10:  # transformed rejection (Hoermann 1993)
         slam, loglam = math.sqrt(lam), math.log(lam)
         b = 0.931 + 2.53 * slam
@@ -902,8 +983,8 @@ def _poisson_one(lam: float, g: Generator) -> int:
         invalpha = 1.1239 + 1.1328 / (b - 3.4)
         vr = 0.9277 - 3.6224 / (b - 2)
         while True:
-            u = _uniform_one(g) - 0.5
-            v = _uniform_one(g)
+            u = draw() - 0.5
+            v = draw()
             us = 0.5 - abs(u)
             k = math.floor((2 * a / us + b) * u + lam + 0.43)
             if us >= 0.07 and v <= vr:
@@ -913,11 +994,9 @@ def _poisson_one(lam: float, g: Generator) -> int:
             lhs = math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
             if lhs <= -lam + k * loglam - math.lgamma(k + 1.0):
                 return k
-    if lam == 0:
-        return 0
     enlam, x, prod = math.exp(-lam), 0, 1.0  # multiply uniforms until below e^-lambda
     while True:
-        prod *= _uniform_one(g)
+        prod *= draw()
         if prod > enlam:
             x += 1
         else:
