@@ -234,18 +234,16 @@ def _unit_f32(gen: Generator, n: int) -> np.ndarray:
     """U[0, 1) floats from the low 24 bits of one word each."""
     w = gen._raw32(n)
     w &= np.uint32(0xFFFFFF)
-    out = w.astype(np.float32)
-    out *= np.float32(2.0**-24)
-    return out
+    out = w.view(np.float32)  # the floats overwrite their words: one array, no copy
+    return np.multiply(w, np.float32(2.0**-24), out=out, dtype=np.float32, casting="unsafe")
 
 
 def _unit_f64(gen: Generator, n: int) -> np.ndarray:
     """U[0, 1) doubles from the low 53 bits of one 64-bit draw each."""
     w = gen._raw64(n)
     w &= _MASK53
-    out = w.astype(np.float64)
-    out *= 2.0**-53
-    return out
+    out = w.view(np.float64)
+    return np.multiply(w, 2.0**-53, out=out, dtype=np.float64, casting="unsafe")
 
 
 def _libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
@@ -698,6 +696,13 @@ def _empty(shape: tuple[int, ...], dt: np.dtype) -> Tensor:
     return Tensor._make(np.empty(shape, dtype=dt))
 
 
+def _sampled(t: Tensor, sample: Callable[[int, np.dtype], np.ndarray]) -> np.ndarray:
+    """The values a sampler would write into the fresh contiguous tensor ``t``, without
+    writing them (a new tensor takes the array as it is)."""
+    dt = t._data.dtype
+    return _to(sample(t._data.size, dt), dt).reshape(t._data.shape)
+
+
 def _float_result(size: tuple[Any, ...], dtype: Any, device: Any, kernel: str) -> Tensor:
     check_device(device)
     dt = _float_dtype(dtype)
@@ -715,8 +720,8 @@ def rand(
     **kw: Any,
 ) -> Tensor:
     """Uniform samples in [0, 1)."""
-    t = uniform_(_float_result(size, dtype, device, "check_uniform_bounds"), generator=generator)
-    return _finish(t._data, requires_grad)
+    t = _float_result(size, dtype, device, "check_uniform_bounds")
+    return _finish(_sampled(t, lambda n, dt: _uniform(_gen(generator), n, dt, 0, 1)), requires_grad)
 
 
 def randn(
@@ -728,8 +733,8 @@ def randn(
     **kw: Any,
 ) -> Tensor:
     """Standard normal samples."""
-    t = normal_(_float_result(size, dtype, device, "normal_kernel_cpu"), generator=generator)
-    return _finish(t._data, requires_grad)
+    t = _float_result(size, dtype, device, "normal_kernel_cpu")
+    return _finish(_sampled(t, lambda n, dt: _normal(_gen(generator), n, dt, 0, 1)), requires_grad)
 
 
 def randint(
@@ -782,14 +787,18 @@ def rand_like(
     input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
 ) -> Tensor:
     check_device(device)
-    return _finish(uniform_(_like(input, dtype))._data, requires_grad)
+    t = _like(input, dtype)
+    _need_float(t, "check_uniform_bounds")
+    return _finish(_sampled(t, lambda n, dt: _uniform(default_generator, n, dt, 0, 1)), requires_grad)
 
 
 def randn_like(
     input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
 ) -> Tensor:
     check_device(device)
-    return _finish(normal_(_like(input, dtype))._data, requires_grad)
+    t = _like(input, dtype)
+    _need_float(t, "normal_kernel_cpu")
+    return _finish(_sampled(t, lambda n, dt: _normal(default_generator, n, dt, 0, 1)), requires_grad)
 
 
 def randint_like(
