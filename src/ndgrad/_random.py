@@ -255,7 +255,9 @@ def _libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
 def _fma32(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
     """float32 a*b + c rounded once, as the fused multiply-add PyTorch's compiler emits (the
     product of two floats is exact in float64)."""
-    return (a.astype(np.float64) * np.float64(b) + np.float64(c)).astype(np.float32)
+    t = np.multiply(a, b, dtype=np.float64)
+    t += c
+    return t.astype(np.float32)
 
 
 def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -268,6 +270,8 @@ def _fma64(a: Any, b: Any, c: Any) -> np.ndarray:
     """float64 a*b + c with one rounding: the exact product as a sum of two doubles (Dekker),
     added to c with its error (Knuth's two-sum)."""
     a, b, c = (np.asarray(x, dtype=np.float64) for x in (a, b, c))
+    if b.ndim == 0 and c.ndim == 0 and (b, c) == (1, 0):
+        return a + 0.0  # exact (and -0 becomes +0, as in the fused operation)
     p = a * b
     (ah, al), (bh, bl) = _split(a), _split(b)
     e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
@@ -328,11 +332,10 @@ def _log_f32(x: np.ndarray) -> np.ndarray:
     m = ((bits & ~0x7F800000) | 0x3F000000).view(np.float32)  # mantissa in [0.5, 1)
     small = m < f(0.707106781186547524)
     e = e - small.astype(np.float32)
-    x = (m - f(1)) + np.where(small, m, f(0))
+    x = (m - f(1)) + m * small
     z = x * x
-    y = np.full_like(x, f(7.0376836292e-2))
+    y = _fma32(x, f(7.0376836292e-2), f(-1.1514610310e-1))
     for p in (
-        -1.1514610310e-1,
         1.1676998740e-1,
         -1.2420140846e-1,
         1.4249322787e-1,
@@ -356,23 +359,26 @@ def _sincos_f32(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = _fma32(y, f(-2.4187564849853515625e-4), x)
     x = _fma32(y, f(-3.77489497744594108e-8), x)
     z = x * x
-    yc = _fma32(np.full_like(z, f(2.443315711809948e-5)), z, f(-1.388731625493765e-3))
+    yc = _fma32(z, f(2.443315711809948e-5), f(-1.388731625493765e-3))
     yc = _fma32(yc, z, f(4.166664568298827e-2)) * z
     yc = _fma32(yc, z, -(z * f(0.5))) + f(1)
-    ys = _fma32(np.full_like(z, f(-1.9515295891e-4)), z, f(8.3321608736e-3))
+    ys = _fma32(z, f(-1.9515295891e-4), f(8.3321608736e-3))
     ys = _fma32(ys, z, f(-1.6666654611e-1)) * z
     ys = _fma32(ys, x, x)
-    poly = (j & 2) == 0
-    s, c = np.where(poly, ys, yc), np.where(poly, yc, ys)
-    s = np.where((j & 4) != 0, -s, s)
-    c = np.where(((j - 2) & 4) == 0, -c, c)
-    return s, c
+    # choose the polynomials by octant and flip signs, on the bits (np.where is slower)
+    jb, ysb, ycb = j.view(np.uint32), ys.view(np.uint32), yc.view(np.uint32)
+    pick = ((jb & 2) >> 1) - np.uint32(1)  # all ones where bit 1 of j is clear
+    s = (ysb & pick) | (ycb & ~pick)
+    c = (ycb & pick) | (ysb & ~pick)
+    s ^= (jb & 4) << 29  # negative where bit 2 of j is set
+    c ^= (~(jb - np.uint32(2)) & 4) << 29  # negative where bit 2 of j - 2 is clear
+    return s.view(np.float32), c.view(np.float32)
 
 
 def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.ndarray:
     """PyTorch's ``normal_fill_16`` on blocks of 16 uniforms (rows of ``u``): the first 8 give
     the radius, the last 8 the angle; cos fills the first half, sin the second."""
-    u1, u2 = u[:, :8], u[:, 8:]
+    u1, u2 = np.ascontiguousarray(u[:, :8]), np.ascontiguousarray(u[:, 8:])
     out = np.empty_like(u)
     if dt == _F64:
         radius = np.sqrt(-2.0 * _libm(math.log, 1.0 - u1))
@@ -383,9 +389,16 @@ def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.n
     f = np.float32
     radius = np.sqrt(f(-2.0) * _log_f32(f(1.0) - u1))
     s, c = _sincos_f32(f(_TWO_PI) * u2)
-    out[:, :8] = _fma32(radius * c, f(std), f(mean))
-    out[:, 8:] = _fma32(radius * s, f(std), f(mean))
+    if (mean, std) == (0, 1):  # fma(x, 1, 0) is x + 0 (which turns -0 into +0)
+        out[:, :8] = radius * c + f(0)
+        out[:, 8:] = radius * s + f(0)
+    else:
+        out[:, :8] = _fma32(radius * c, f(std), f(mean))
+        out[:, 8:] = _fma32(radius * s, f(std), f(mean))
     return out
+
+
+_CHUNK = 4096  # blocks of 16 normals transformed at a time
 
 
 def _normal(
@@ -401,7 +414,10 @@ def _normal(
     drawn = full if dt == np.float16 else n
     u = _unit_f64(gen, drawn) if work == _F64 else _unit_f32(gen, drawn)
     out = np.empty(n, dtype=work)
-    out[:full] = _box_muller_16(u[:full].reshape(-1, 16), work, mean, std).reshape(-1)
+    blocks = u[:full].reshape(-1, 16)
+    for i in range(0, len(blocks), _CHUNK):  # in cache-sized pieces: the many temporaries stay hot
+        part = _box_muller_16(blocks[i : i + _CHUNK], work, mean, std)
+        out[16 * i : 16 * i + part.size] = part.reshape(-1)
     if n % 16:
         tail = _unit_f64(gen, 16) if work == _F64 else _unit_f32(gen, 16)
         out[n - 16 :] = _box_muller_16(tail.reshape(1, 16), work, mean, std).reshape(-1)
