@@ -139,7 +139,7 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
     ),
     "dropout": (
         lambda L, n, c: L.nn.functional.dropout(L.ones(n, dtype=_d(L, c)), 0.3),
-        ("f32", "f64"),
+        ("f32", "f64", "f16"),
         False,
     ),
     "nn_dropout": (lambda L, n, c: L.nn.Dropout(0.6)(L.ones(3, n)), ("f32",), False),
@@ -300,6 +300,28 @@ def test_large_sizes_match(name: str) -> None:
     for code in CASES[name][1][:2]:
         for n in (1000, 4099):
             assert run_case(name, 3, n, code), (name, code, n)
+
+
+@pytest.mark.parametrize("code", ["f32", "f64", "f16"])
+@pytest.mark.parametrize("p", [0.3, 0.5, 0.7])
+@pytest.mark.parametrize("shape", [(2, 3), (4, 5, 7), (3, 6, 4, 4), (2, 3, 2, 3, 4), (0, 3, 2)])
+@pytest.mark.parametrize("feature", [True, False])
+def test_dropout_noise_is_pytorchs(shape: tuple[int, ...], p: float, code: str, feature: bool):
+    """The mask helper behind F.dropout and feature dropout (dropout1d/2d/3d), against
+    PyTorch's dropout and feature_dropout on the same input, and the stream after it."""
+    from ndgrad import _random
+
+    x = np.random.default_rng(len(shape)).standard_normal(shape).astype(_DT[code]) + 3
+    drop = torch.feature_dropout if feature else torch.dropout
+    for seed in (0, 7, 2**33 + 1):
+        torch.manual_seed(seed)
+        want, after = drop(torch.tensor(x), p, True).numpy(), torch.rand(3).numpy()
+        ndgrad.manual_seed(seed)
+        noise = _random.dropout_noise(x.shape, x.dtype, p, feature=feature)
+        got = x * noise
+        assert got.dtype == want.dtype
+        assert np.array_equal(got.view(np.uint8), want.view(np.uint8)), (seed, shape)
+        assert np.array_equal(ndgrad.rand(3).numpy(), after)
 
 
 def _digits_models(lib: Any) -> list[Any]:

@@ -705,6 +705,31 @@ def bernoulli_(t: Tensor, p: Any = 0.5, *, generator: Generator | None = None) -
     return _fill(t, lambda n: _unit_f64(g, n) < p)
 
 
+def dropout_noise(
+    shape: tuple[int, ...],
+    dtype: np.dtype,
+    p: float,
+    feature: bool = False,
+    generator: Generator | None = None,
+) -> np.ndarray:
+    """The multiplier of PyTorch's CPU dropout (its ``_dropout_impl``), for 0 < p < 1.
+
+    ``bernoulli_(1 - p)`` on an empty tensor in the input's dtype, divided by ``1 - p``: a
+    float16 tensor divides as PyTorch's kernel divides reduced floats by a number, multiplying
+    by the float reciprocal of 1 - p. Feature dropout (dropout1d/2d/3d, PyTorch's
+    ``make_feature_noise``) draws one value per (sample, channel): the shape is
+    ``(N, C, 1, ..., 1)``, which broadcasts over the input. The dropped input is
+    ``input * noise``.
+    """
+    if feature:
+        shape = (*shape[:2], *(1,) * (len(shape) - 2))
+    dt = np.dtype(dtype)
+    noise = bernoulli_(_empty(tuple(shape), dt), 1.0 - p, generator=generator)._data
+    if dt == np.float16:
+        return (noise.astype(np.float32) * (np.float32(1) / np.float32(1.0 - p))).astype(dt)
+    return noise / dt.type(1.0 - p)
+
+
 # --- torch.* functions ---------------------------------------------------------------------------
 
 
