@@ -95,6 +95,15 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
     ),
     "random_to": (lambda L, n, c: _empty(L, n, c).random_(10), ("f32", "i64", "u8"), False),
     "random_from_to": (lambda L, n, c: _empty(L, n, c).random_(-3, 9), ("f64", "i32"), False),
+    "random_kw": (
+        lambda L, n, c: [
+            _empty(L, n, c).random_(**{"from": -3, "to": 9}),
+            _empty(L, n, c).random_(to=5),
+            _empty(L, n, c).random_(2, to=7),
+        ],
+        ("f32", "i64"),
+        False,
+    ),
     "bernoulli_p": (lambda L, n, c: _empty(L, n, c).bernoulli_(0.3), ("f32", "f64", "i64"), False),
     "bernoulli_tensor": (
         lambda L, n, c: L.bernoulli(_lin(L, 0, 1, n, c)),
@@ -194,6 +203,32 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
     ),
     "init_normal_": (lambda L, n, c: L.nn.init.normal_(_empty(L, n, c), 0.2, 0.1), ("f32",), False),
     "init_uniform_": (lambda L, n, c: L.nn.init.uniform_(_empty(L, n, c), -1, 1), ("f32",), False),
+    "init_dirac_": (
+        lambda L, n, c: [
+            L.nn.init.dirac_(_empty(L, 3 * (n % 4 + 1) * 2 * 3, c).view(3 * (n % 4 + 1), 2, 3)),
+            L.nn.init.dirac_(_empty(L, 4 * 3 * 9, c).view(4, 3, 3, 3), groups=2),
+            L.nn.init.dirac_(_empty(L, 2 * 2 * 8, c).view(2, 2, 2, 2, 2)),
+        ],
+        ("f32", "f64"),
+        False,
+    ),
+    "init_deprecated": (
+        lambda L, n, c: _quiet(
+            lambda: [
+                L.nn.init.uniform(_empty(L, n, c), -1, 1),
+                L.nn.init.normal(_empty(L, n, c), 0.5, 2.0),
+                L.nn.init.constant(_empty(L, n, c), 0.25),
+                L.nn.init.eye(_empty(L, 3 * (n + 1), c).view(3, n + 1)),
+                L.nn.init.dirac(_empty(L, 3 * 3 * 5, c).view(3, 3, 5)),
+                L.nn.init.xavier_uniform(_empty(L, 3 * (n + 1), c).view(n + 1, 3)),
+                L.nn.init.xavier_normal(_empty(L, 3 * (n + 1), c).view(n + 1, 3), gain=2.0),
+                L.nn.init.kaiming_uniform(_empty(L, 5 * (n + 1), c).view(5, n + 1), a=0.1),
+                L.nn.init.kaiming_normal(_empty(L, 5 * (n + 1), c).view(5, n + 1)),
+            ]
+        ),
+        ("f32",),
+        False,
+    ),
     "dataloader_shuffle": (
         lambda L, n, c: [
             b.tolist() for b in L.utils.data.DataLoader(list(range(n)), 4, shuffle=True)
@@ -219,6 +254,12 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
         False,
     ),
 }
+
+
+def _quiet(make: Callable[[], Any]) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return make()
 
 
 def _np(x: Any) -> Any:
@@ -455,3 +496,25 @@ def main(nseeds: int = 200, only: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 200, sys.argv[2:])
+
+
+def test_deprecated_init_names_warn_as_pytorch() -> None:
+    for name in ("uniform", "normal", "xavier_uniform", "kaiming_normal", "orthogonal"):
+        messages = []
+        for lib in (ndgrad, torch):
+            with pytest.warns(FutureWarning) as rec:
+                getattr(lib.nn.init, name)(lib.empty(3, 4))
+            messages.append([str(w.message) for w in rec])
+            assert rec[0].filename == __file__  # the caller's line, as stacklevel=2 gives
+        assert messages[0] == messages[1]
+        assert getattr(ndgrad.nn.init, name).__name__ == name
+
+
+def test_random_keyword_errors_as_pytorch() -> None:
+    for kw in ({"from": 2}, {"frm": 3}):
+        msgs = []
+        for lib in (ndgrad, torch):
+            with pytest.raises(TypeError) as err:
+                lib.empty(3).random_(**kw)
+            msgs.append(str(err.value))
+        assert msgs[0] == msgs[1]

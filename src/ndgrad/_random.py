@@ -667,21 +667,42 @@ def cauchy_(
     )
 
 
-def random_(
-    t: Tensor,
-    from_: int | None = None,
-    to: int | None = None,
-    *,
-    generator: Generator | None = None,
-) -> Tensor:
+_RANDOM_SIGNATURES = (
+    " * (*, torch.Generator generator = None)\n"
+    " * (int from, int to, *, torch.Generator generator = None)\n"
+    " * (int to, *, torch.Generator generator = None)\n"
+)
+
+
+def _random_bounds(args: tuple[Any, ...], kw: dict[str, Any]) -> tuple[Any, Any]:
+    """``(from, to)`` of ``random_``'s three forms; ``from`` (a Python keyword) and ``to`` may
+    come as keywords, as PyTorch's argument parser accepts them."""
+    bounds = [*args]
+    names = {0: ("from", "to"), 1: ("to",)}.get(len(bounds), ())
+    extra = [k for k in kw if k not in names]
+    if len(bounds) > 2 or extra or ("from" in kw and "to" not in kw):
+        got = [type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kw.items()]
+        shown = ", ".join(got) + (", " if kw and not args else "")
+        raise TypeError(
+            f"random_() received an invalid combination of arguments - got ({shown}), but "
+            f"expected one of:\n{_RANDOM_SIGNATURES}"
+        )
+    if "from" in kw:
+        bounds = [kw["from"], kw["to"]]
+    elif "to" in kw:
+        bounds.append(kw["to"])
+    if len(bounds) == 1:
+        return 0, bounds[0]
+    return (bounds[0], bounds[1]) if bounds else (None, None)
+
+
+def random_(t: Tensor, *args: Any, generator: Generator | None = None, **kw: Any) -> Tensor:
     """``random_()``, ``random_(to)`` and ``random_(from, to)`` as PyTorch draws them."""
     g = _gen(generator)
     dt = t._data.dtype
-    if from_ is None and to is None:
-        return _fill(t, lambda n: _random_full(g, n, dt))
+    from_, to = _random_bounds(args, kw)
     if to is None:
-        from_, to = 0, from_
-    assert from_ is not None and to is not None
+        return _fill(t, lambda n: _random_full(g, n, dt))
     low, high = int(from_), int(to)
     if low >= high:
         raise RuntimeError(
