@@ -819,8 +819,14 @@ def randint(
     else:
         raise TypeError("randint() expects (high, size) or (low, high, size)")
     dt = to_dtype(dtype).np if dtype is not None else np.dtype(np.int64)
-    t = random_(_empty(parse_shape((shape,)), dt), int(low), int(high), generator=generator)
-    return _finish(t._data, requires_grad)
+    low, high = int(low), int(high)
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    t = _empty(parse_shape((shape,)), dt)
+    g = _gen(generator)
+    return _finish(_sampled(t, lambda n, dt: _from_to(g, n, dt, low, high - low)), requires_grad)
 
 
 def randperm(
