@@ -136,6 +136,11 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
         ("f32", "f64"),
         False,
     ),
+    "multinomial_norepl_ties": (  # more samples than non-zero probabilities: zeros tie
+        lambda L, n, c: L.multinomial(_probs(L, n, c), max(n, 1)),
+        ("f32", "f64"),
+        False,
+    ),
     "multinomial_rows": (
         lambda L, n, c: L.multinomial(L.stack([_probs(L, n, c)] * 3), 1, replacement=True),
         ("f32",),
@@ -518,3 +523,37 @@ def test_random_keyword_errors_as_pytorch() -> None:
                 lib.empty(3).random_(**kw)
             msgs.append(str(err.value))
         assert msgs[0] == msgs[1]
+
+
+@pytest.mark.parametrize("code", ["f32", "f64"])
+def test_multinomial_many_categories_ties_as_pytorch(code: str) -> None:
+    """70,000 categories: float32 ratios p / q tie, and the tied indices come out in the order
+    of PyTorch's topk (libstdc++'s nth_element and sort), with and without zero probabilities."""
+    p = np.random.default_rng(5).random(70_000).astype(_DT[code])
+    for zeros, k in ((False, 70_000), (True, 46_666), (True, 50_000)):
+        if zeros:
+            p[::3] = 0
+        out = []
+        for lib in (ndgrad, torch):
+            lib.manual_seed(11)
+            out.append((lib.multinomial(lib.tensor(p), k).numpy(), lib.rand(2).numpy()))
+        assert np.array_equal(out[0][0], out[1][0]) and np.array_equal(out[0][1], out[1][1])
+
+
+def test_cxx_sort_topk_order_is_pytorchs() -> None:
+    """The libstdc++ emulation against torch.topk on tie-heavy rows (and NaN), for both of
+    PyTorch's paths (partial_sort when k * 64 <= n, else nth_element and sort)."""
+    from ndgrad._cxx_sort import topk_indices
+
+    rng = np.random.default_rng(1)
+    for n in [*range(1, 40), 64, 65, 129, 1000]:
+        for trial in range(4):
+            v = rng.integers(0, 4, n).astype(np.float64)
+            if trial == 1:
+                v = rng.random(n)
+                v[::2] = 0
+            if trial == 2:
+                v[rng.integers(0, n, 2)] = np.nan
+            for k in sorted({min(x, n) for x in (1, 2, 3, 17, n // 64 or 1, n // 2 or 1, n)}):
+                want = torch.topk(torch.tensor(v), k).indices.tolist()
+                assert topk_indices(v.tolist(), k) == want, (n, k, trial)

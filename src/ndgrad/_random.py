@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _errors
+from . import _cxx_sort, _errors
 from ._creation import _finish
 from ._device import check_device
 from ._device import device as _cpu_device
@@ -991,7 +991,7 @@ def multinomial(
         if num_samples == 1:
             idx = np.argmax(s, axis=1)[:, None]
         else:
-            idx = np.argsort(-s, axis=1, kind="stable")[:, :num_samples]
+            idx = _topk_rows(s, num_samples)
     else:
         idx = np.empty((rows.shape[0], num_samples), dtype=np.int64)
         for i, row in enumerate(rows):
@@ -1013,6 +1013,21 @@ def multinomial(
             # first slot whose cumulative probability is >= u (PyTorch's binary search)
             idx[i] = np.searchsorted(cum.astype(np.float64), _unit_f64(g, num_samples), "left")
     return _finish(idx.astype(np.int64).reshape(*p.shape[:-1], num_samples), False)
+
+
+def _topk_rows(s: np.ndarray, k: int) -> np.ndarray:
+    """The indices of PyTorch's ``topk(s, k)`` on each row: the k largest, largest first. Where
+    equal values (or NaN) make the order depend on PyTorch's unstable sort, that row follows
+    its libstdc++ steps (ndgrad._cxx_sort)."""
+    order = np.argsort(-s, axis=1, kind="stable")
+    idx = order[:, :k].copy()
+    top = np.take_along_axis(s, order[:, : k + 1], axis=1)
+    tied = (top[:, 1:k] == top[:, : k - 1]).any(axis=1) | np.isnan(s).any(axis=1)
+    if k < s.shape[1]:
+        tied |= top[:, k - 1] == top[:, k]
+    for r in np.flatnonzero(tied):
+        idx[r] = _cxx_sort.topk_indices(s[r].tolist(), k)
+    return idx
 
 
 def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
