@@ -59,6 +59,7 @@ _STATE_BYTES = 5056  # sizeof(CPUGeneratorImplState): PyTorch's get_rng_state() 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _MASK24, _MASK53 = np.uint64((1 << 24) - 1), np.uint64((1 << 53) - 1)
 _TWO_PI = 2.0 * math.pi
+_SMALL = 1 << 14  # below this many words, draw them with random_raw (less call overhead)
 
 
 def _mt_key(seed: int) -> np.ndarray:
@@ -159,6 +160,8 @@ class Generator:
         if n <= 0:
             return np.zeros(0, dtype=np.uint32)
         self._fresh = False
+        if n < _SMALL:  # random_raw has less call overhead; its words come as uint64
+            return self._mt.random_raw(n).astype(np.uint32)
         return self._words(0, 1 << 32, n, dtype=np.uint32)  # full range: one raw word each
 
     def _raw64(self, n: int) -> np.ndarray:
@@ -167,6 +170,9 @@ class Generator:
         if n <= 0:
             return np.zeros(0, dtype=np.uint64)
         self._fresh = False
+        if n < _SMALL:
+            r = self._mt.random_raw(2 * n)
+            return (r[0::2] << np.uint64(32)) | r[1::2]
         return self._words(0, 1 << 64, n, dtype=np.uint64)
 
     def _skip(self, n: int) -> None:
