@@ -25,8 +25,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
-import ndgrad  # noqa: E402
 from _common import CLOCK_ENV, loop_time  # noqa: E402
+
+import ndgrad  # noqa: E402
 
 SIZES = (1_000, 1_000_000)
 HEADER = "## Random streams: ndgrad (PyTorch's values) vs numpy's generators"

@@ -463,7 +463,7 @@ def _random_full(gen: Generator, n: int, dt: np.dtype) -> np.ndarray:
 
 
 def _randperm(gen: Generator, n: int) -> np.ndarray:
-    """Fisher-Yates as PyTorch's ``randperm_cpu``: for i = 0..n-2, swap i with j = i + word % (n - i)."""
+    """Fisher-Yates as PyTorch's ``randperm_cpu``: for i = 0..n-2, swap i and i + word % (n - i)."""
     if n < 64:
         perm = list(range(n))
         if n > 1:
@@ -863,7 +863,9 @@ def rand_like(
     check_device(device)
     t = _like(input, dtype)
     _need_float(t, "check_uniform_bounds")
-    return _finish(_sampled(t, lambda n, dt: _uniform(default_generator, n, dt, 0, 1)), requires_grad)
+    return _finish(
+        _sampled(t, lambda n, dt: _uniform(default_generator, n, dt, 0, 1)), requires_grad
+    )
 
 
 def randn_like(
@@ -872,7 +874,9 @@ def randn_like(
     check_device(device)
     t = _like(input, dtype)
     _need_float(t, "normal_kernel_cpu")
-    return _finish(_sampled(t, lambda n, dt: _normal(default_generator, n, dt, 0, 1)), requires_grad)
+    return _finish(
+        _sampled(t, lambda n, dt: _normal(default_generator, n, dt, 0, 1)), requires_grad
+    )
 
 
 def randint_like(
@@ -994,10 +998,7 @@ def multinomial(
         q = (-_libm(math.log1p, -_unit_f64(g, rows.size))).astype(p.dtype).reshape(rows.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             s = rows / q
-        if num_samples == 1:
-            idx = np.argmax(s, axis=1)[:, None]
-        else:
-            idx = _topk_rows(s, num_samples)
+        idx = np.argmax(s, axis=1)[:, None] if num_samples == 1 else _topk_rows(s, num_samples)
     else:
         idx = np.empty((rows.shape[0], num_samples), dtype=np.int64)
         for i, row in enumerate(rows):

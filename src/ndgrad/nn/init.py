@@ -26,21 +26,21 @@ __all__ = [
     "eye",
     "eye_",
     "kaiming_normal",
-    "kaiming_uniform",
-    "normal",
-    "orthogonal",
-    "uniform",
-    "xavier_normal",
-    "xavier_uniform",
     "kaiming_normal_",
+    "kaiming_uniform",
     "kaiming_uniform_",
+    "normal",
     "normal_",
     "ones_",
+    "orthogonal",
     "orthogonal_",
     "sparse_",
     "trunc_normal_",
+    "uniform",
     "uniform_",
+    "xavier_normal",
     "xavier_normal_",
+    "xavier_uniform",
     "xavier_uniform_",
     "zeros_",
 ]
@@ -243,7 +243,8 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     if channels.size and empty:  # PyTorch writes index 0 of an empty kernel dimension
         raise IndexError(f"index 0 is out of bounds for dimension {empty[0]} with size 0")
     for g in range(groups):
-        values[(g * per_group + channels, channels, *centre)] = 1
+        index = (g * per_group + channels, channels, *centre)
+        values[index] = 1
     return _write(tensor, values)
 
 
