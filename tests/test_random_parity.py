@@ -156,6 +156,11 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
         ("f32", "f64", "f16"),
         False,
     ),
+    "dropout2d": (
+        lambda L, n, c: L.nn.functional.dropout2d(L.ones(2, n, 3, 2, dtype=_d(L, c)), 0.3),
+        ("f32", "f64", "f16"),
+        False,
+    ),
     "nn_dropout": (lambda L, n, c: L.nn.Dropout(0.6)(L.ones(3, n)), ("f32",), False),
     "linear": (_layer(lambda L: L.nn.Linear(3, 4)), ("f32",), False),
     "linear_n": (

@@ -752,6 +752,13 @@ def dropout_noise(
         shape = (*shape[:2], *(1,) * (len(shape) - 2))
     dt = np.dtype(dtype)
     noise = bernoulli_(_empty(tuple(shape), dt), 1.0 - p, generator=generator)._data
+    return dropout_scale(noise, p)
+
+
+def dropout_scale(noise: np.ndarray, p: float) -> np.ndarray:
+    """``noise.div_(1 - p)`` as PyTorch's CPU kernel divides by a number: in the noise's dtype,
+    except float16, which it multiplies by the float reciprocal of 1 - p."""
+    dt = noise.dtype
     if dt == np.float16:
         return (noise.astype(np.float32) * (np.float32(1) / np.float32(1.0 - p))).astype(dt)
     return noise / dt.type(1.0 - p)
