@@ -462,6 +462,15 @@ def test_sweep_200_seeds(name: str, code: str) -> None:
     assert not bad, f"{name}[{code}] differs from PyTorch for seeds {bad[:5]}"
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "code"), _params([], []))
+def test_sweep_large_sizes(name: str, code: str) -> None:
+    """Sizes 1000 and 4099 (5 seeds) and 65537 (one seed), each from a fresh seed."""
+    runs = [(s, n) for s in range(5) for n in (1000, 4099)] + [(0, 65537)]
+    bad = [(s, n) for s, n in runs if stream(name, s, [n], code) == "differs"]
+    assert not bad, f"{name}[{code}] differs from PyTorch at (seed, size) {bad[:5]}"
+
+
 def stream(name: str, seed: int, sizes: list[int], code: str) -> str:
     """One seed, every size in turn on one stream (no reseeding between sizes, so cached normals
     and stream positions carry over as in a program): "exact", "ulp" or "differs"."""
@@ -502,10 +511,6 @@ def main(nseeds: int = 200, only: list[str] | None = None) -> None:
                 flush=True,
             )
     print(f"all: identical {totals[0]}, within 1 ulp {totals[1]}, of {totals[2]}", flush=True)
-
-
-if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200, sys.argv[2:])
 
 
 def test_deprecated_init_names_warn_as_pytorch() -> None:
@@ -562,3 +567,7 @@ def test_cxx_sort_topk_order_is_pytorchs() -> None:
             for k in sorted({min(x, n) for x in (1, 2, 3, 17, n // 64 or 1, n // 2 or 1, n)}):
                 want = torch.topk(torch.tensor(v), k).indices.tolist()
                 assert topk_indices(v.tolist(), k) == want, (n, k, trial)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200, sys.argv[2:])
