@@ -130,3 +130,47 @@ def test_a_pytorch_state_loads_here_and_back() -> None:
     ndgrad.set_rng_state(ndgrad.tensor(state.numpy()))
     assert np.array_equal(ndgrad.get_rng_state().numpy(), state.numpy())
     assert np.array_equal(ndgrad.randn(20).numpy(), torch.randn(20).numpy())
+
+
+def _fisher_yates(words: list[int], n: int) -> list[int]:
+    perm = list(range(n))
+    for i, w in enumerate(words):
+        j = i + w % (n - i)
+        perm[i], perm[j] = perm[j], perm[i]
+    return perm
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 63, 64, 65, 100, 1000, 5000])
+def test_randperm_without_a_loop_is_fisher_yates(n: int) -> None:
+    """The vectorised randperm against the swaps done one by one on the same words."""
+    for seed in range(5):
+        g = ndgrad.Generator().manual_seed(seed)
+        words = g._raw32(max(n - 1, 0)).tolist()
+        g.manual_seed(seed)
+        assert ndgrad.randperm(n, generator=g).tolist() == _fisher_yates(words, n)
+        after = ndgrad.rand(2, generator=g)
+        g.manual_seed(seed)
+        g._raw32(max(n - 1, 0))
+        assert np.array_equal(after.numpy(), ndgrad.rand(2, generator=g).numpy())
+
+
+def test_poisson_leaves_the_stream_after_its_last_draw() -> None:
+    """poisson draws its uniforms in bulk and rewinds: the next draw is the one after the last
+    uniform used, as when drawing them one at a time (two words each)."""
+    from ndgrad import _random
+
+    rates = np.array([0.0, 0.5, 3.0, 9.9, 10.0, 25.0, 400.0] * 20)
+    g = ndgrad.Generator().manual_seed(3)
+    counts = ndgrad.poisson(ndgrad.tensor(rates), generator=g).numpy()
+    nxt = ndgrad.rand(3, generator=g).numpy()
+    g.manual_seed(3)
+    used = [0]
+
+    def one() -> float:
+        used[0] += 1
+        return float(_random._unit_f64(g, 1)[0])
+
+    want = [_random._poisson_one(lam, one) if lam else 0 for lam in rates.tolist()]
+    assert counts.tolist() == want
+    assert np.array_equal(nxt, ndgrad.rand(3, generator=g).numpy())
+    assert used[0] > len(rates)

@@ -95,6 +95,15 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
     ),
     "random_to": (lambda L, n, c: _empty(L, n, c).random_(10), ("f32", "i64", "u8"), False),
     "random_from_to": (lambda L, n, c: _empty(L, n, c).random_(-3, 9), ("f64", "i32"), False),
+    "random_kw": (
+        lambda L, n, c: [
+            _empty(L, n, c).random_(**{"from": -3, "to": 9}),
+            _empty(L, n, c).random_(to=5),
+            _empty(L, n, c).random_(2, to=7),
+        ],
+        ("f32", "i64"),
+        False,
+    ),
     "bernoulli_p": (lambda L, n, c: _empty(L, n, c).bernoulli_(0.3), ("f32", "f64", "i64"), False),
     "bernoulli_tensor": (
         lambda L, n, c: L.bernoulli(_lin(L, 0, 1, n, c)),
@@ -127,6 +136,11 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
         ("f32", "f64"),
         False,
     ),
+    "multinomial_norepl_ties": (  # more samples than non-zero probabilities: zeros tie
+        lambda L, n, c: L.multinomial(_probs(L, n, c), max(n, 1)),
+        ("f32", "f64"),
+        False,
+    ),
     "multinomial_rows": (
         lambda L, n, c: L.multinomial(L.stack([_probs(L, n, c)] * 3), 1, replacement=True),
         ("f32",),
@@ -139,7 +153,12 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
     ),
     "dropout": (
         lambda L, n, c: L.nn.functional.dropout(L.ones(n, dtype=_d(L, c)), 0.3),
-        ("f32", "f64"),
+        ("f32", "f64", "f16"),
+        False,
+    ),
+    "dropout2d": (
+        lambda L, n, c: L.nn.functional.dropout2d(L.ones(2, n, 3, 2, dtype=_d(L, c)), 0.3),
+        ("f32", "f64", "f16"),
         False,
     ),
     "nn_dropout": (lambda L, n, c: L.nn.Dropout(0.6)(L.ones(3, n)), ("f32",), False),
@@ -194,6 +213,32 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
     ),
     "init_normal_": (lambda L, n, c: L.nn.init.normal_(_empty(L, n, c), 0.2, 0.1), ("f32",), False),
     "init_uniform_": (lambda L, n, c: L.nn.init.uniform_(_empty(L, n, c), -1, 1), ("f32",), False),
+    "init_dirac_": (
+        lambda L, n, c: [
+            L.nn.init.dirac_(_empty(L, 3 * (n % 4 + 1) * 2 * 3, c).view(3 * (n % 4 + 1), 2, 3)),
+            L.nn.init.dirac_(_empty(L, 4 * 3 * 9, c).view(4, 3, 3, 3), groups=2),
+            L.nn.init.dirac_(_empty(L, 2 * 2 * 8, c).view(2, 2, 2, 2, 2)),
+        ],
+        ("f32", "f64"),
+        False,
+    ),
+    "init_deprecated": (
+        lambda L, n, c: _quiet(
+            lambda: [
+                L.nn.init.uniform(_empty(L, n, c), -1, 1),
+                L.nn.init.normal(_empty(L, n, c), 0.5, 2.0),
+                L.nn.init.constant(_empty(L, n, c), 0.25),
+                L.nn.init.eye(_empty(L, 3 * (n + 1), c).view(3, n + 1)),
+                L.nn.init.dirac(_empty(L, 3 * 3 * 5, c).view(3, 3, 5)),
+                L.nn.init.xavier_uniform(_empty(L, 3 * (n + 1), c).view(n + 1, 3)),
+                L.nn.init.xavier_normal(_empty(L, 3 * (n + 1), c).view(n + 1, 3), gain=2.0),
+                L.nn.init.kaiming_uniform(_empty(L, 5 * (n + 1), c).view(5, n + 1), a=0.1),
+                L.nn.init.kaiming_normal(_empty(L, 5 * (n + 1), c).view(5, n + 1)),
+            ]
+        ),
+        ("f32",),
+        False,
+    ),
     "dataloader_shuffle": (
         lambda L, n, c: [
             b.tolist() for b in L.utils.data.DataLoader(list(range(n)), 4, shuffle=True)
@@ -219,6 +264,12 @@ CASES: dict[str, tuple[Case, tuple[str, ...], bool]] = {
         False,
     ),
 }
+
+
+def _quiet(make: Callable[[], Any]) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return make()
 
 
 def _np(x: Any) -> Any:
@@ -300,6 +351,28 @@ def test_large_sizes_match(name: str) -> None:
     for code in CASES[name][1][:2]:
         for n in (1000, 4099):
             assert run_case(name, 3, n, code), (name, code, n)
+
+
+@pytest.mark.parametrize("code", ["f32", "f64", "f16"])
+@pytest.mark.parametrize("p", [0.3, 0.5, 0.7])
+@pytest.mark.parametrize("shape", [(2, 3), (4, 5, 7), (3, 6, 4, 4), (2, 3, 2, 3, 4), (0, 3, 2)])
+@pytest.mark.parametrize("feature", [True, False])
+def test_dropout_noise_is_pytorchs(shape: tuple[int, ...], p: float, code: str, feature: bool):
+    """The mask helper behind F.dropout and feature dropout (dropout1d/2d/3d), against
+    PyTorch's dropout and feature_dropout on the same input, and the stream after it."""
+    from ndgrad import _random
+
+    x = np.random.default_rng(len(shape)).standard_normal(shape).astype(_DT[code]) + 3
+    drop = torch.feature_dropout if feature else torch.dropout
+    for seed in (0, 7, 2**33 + 1):
+        torch.manual_seed(seed)
+        want, after = drop(torch.tensor(x), p, True).numpy(), torch.rand(3).numpy()
+        ndgrad.manual_seed(seed)
+        noise = _random.dropout_noise(x.shape, x.dtype, p, feature=feature)
+        got = x * noise
+        assert got.dtype == want.dtype
+        assert np.array_equal(got.view(np.uint8), want.view(np.uint8)), (seed, shape)
+        assert np.array_equal(ndgrad.rand(3).numpy(), after)
 
 
 def _digits_models(lib: Any) -> list[Any]:
@@ -389,6 +462,15 @@ def test_sweep_200_seeds(name: str, code: str) -> None:
     assert not bad, f"{name}[{code}] differs from PyTorch for seeds {bad[:5]}"
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "code"), _params([], []))
+def test_sweep_large_sizes(name: str, code: str) -> None:
+    """Sizes 1000 and 4099 (5 seeds) and 65537 (one seed), each from a fresh seed."""
+    runs = [(s, n) for s in range(5) for n in (1000, 4099)] + [(0, 65537)]
+    bad = [(s, n) for s, n in runs if stream(name, s, [n], code) == "differs"]
+    assert not bad, f"{name}[{code}] differs from PyTorch at (seed, size) {bad[:5]}"
+
+
 def stream(name: str, seed: int, sizes: list[int], code: str) -> str:
     """One seed, every size in turn on one stream (no reseeding between sizes, so cached normals
     and stream positions carry over as in a program): "exact", "ulp" or "differs"."""
@@ -429,6 +511,62 @@ def main(nseeds: int = 200, only: list[str] | None = None) -> None:
                 flush=True,
             )
     print(f"all: identical {totals[0]}, within 1 ulp {totals[1]}, of {totals[2]}", flush=True)
+
+
+def test_deprecated_init_names_warn_as_pytorch() -> None:
+    for name in ("uniform", "normal", "xavier_uniform", "kaiming_normal", "orthogonal"):
+        messages = []
+        for lib in (ndgrad, torch):
+            with pytest.warns(FutureWarning) as rec:
+                getattr(lib.nn.init, name)(lib.empty(3, 4))
+            messages.append([str(w.message) for w in rec])
+            assert rec[0].filename == __file__  # the caller's line, as stacklevel=2 gives
+        assert messages[0] == messages[1]
+        assert getattr(ndgrad.nn.init, name).__name__ == name
+
+
+def test_random_keyword_errors_as_pytorch() -> None:
+    for kw in ({"from": 2}, {"frm": 3}):
+        msgs = []
+        for lib in (ndgrad, torch):
+            with pytest.raises(TypeError) as err:
+                lib.empty(3).random_(**kw)
+            msgs.append(str(err.value))
+        assert msgs[0] == msgs[1]
+
+
+@pytest.mark.parametrize("code", ["f32", "f64"])
+def test_multinomial_many_categories_ties_as_pytorch(code: str) -> None:
+    """70,000 categories: float32 ratios p / q tie, and the tied indices come out in the order
+    of PyTorch's topk (libstdc++'s nth_element and sort), with and without zero probabilities."""
+    p = np.random.default_rng(5).random(70_000).astype(_DT[code])
+    for zeros, k in ((False, 70_000), (True, 46_666), (True, 50_000)):
+        if zeros:
+            p[::3] = 0
+        out = []
+        for lib in (ndgrad, torch):
+            lib.manual_seed(11)
+            out.append((lib.multinomial(lib.tensor(p), k).numpy(), lib.rand(2).numpy()))
+        assert np.array_equal(out[0][0], out[1][0]) and np.array_equal(out[0][1], out[1][1])
+
+
+def test_cxx_sort_topk_order_is_pytorchs() -> None:
+    """The libstdc++ emulation against torch.topk on tie-heavy rows (and NaN), for both of
+    PyTorch's paths (partial_sort when k * 64 <= n, else nth_element and sort)."""
+    from ndgrad._cxx_sort import topk_indices
+
+    rng = np.random.default_rng(1)
+    for n in [*range(1, 40), 64, 65, 129, 1000]:
+        for trial in range(4):
+            v = rng.integers(0, 4, n).astype(np.float64)
+            if trial == 1:
+                v = rng.random(n)
+                v[::2] = 0
+            if trial == 2:
+                v[rng.integers(0, n, 2)] = np.nan
+            for k in sorted({min(x, n) for x in (1, 2, 3, 17, n // 64 or 1, n // 2 or 1, n)}):
+                want = torch.topk(torch.tensor(v), k).indices.tolist()
+                assert topk_indices(v.tolist(), k) == want, (n, k, trial)
 
 
 if __name__ == "__main__":

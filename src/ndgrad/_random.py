@@ -16,14 +16,13 @@ from __future__ import annotations
 import math
 import os
 import struct
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from . import _errors
+from . import _cxx_sort, _errors
 from ._creation import _finish
 from ._device import check_device
 from ._device import device as _cpu_device
@@ -60,7 +59,7 @@ _STATE_BYTES = 5056  # sizeof(CPUGeneratorImplState): PyTorch's get_rng_state() 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _MASK24, _MASK53 = np.uint64((1 << 24) - 1), np.uint64((1 << 53) - 1)
 _TWO_PI = 2.0 * math.pi
-_LOW = 0 if sys.byteorder == "little" else 1
+_SMALL = 1 << 14  # below this many words, draw them with random_raw (less call overhead)
 
 
 def _mt_key(seed: int) -> np.ndarray:
@@ -92,6 +91,8 @@ class Generator:
         check_device(device)
         self.device = _cpu_device("cpu")
         self._mt = np.random.MT19937(0)
+        # numpy's Generator on the same bit generator: its full-range integers are the raw words
+        self._words = np.random.Generator(self._mt).integers
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed: int) -> Generator:
@@ -155,16 +156,24 @@ class Generator:
 
     # --- raw words ------------------------------------------------------------------------
     def _raw32(self, n: int) -> np.ndarray:
-        """``n`` 32-bit outputs of the twister (PyTorch's ``random()``), as uint64."""
+        """``n`` 32-bit outputs of the twister (PyTorch's ``random()``), as uint32."""
+        if n <= 0:
+            return np.zeros(0, dtype=np.uint32)
+        self._fresh = False
+        if n < _SMALL:  # random_raw has less call overhead; its words come as uint64
+            return self._mt.random_raw(n).astype(np.uint32)
+        return self._words(0, 1 << 32, n, dtype=np.uint32)  # full range: one raw word each
+
+    def _raw64(self, n: int) -> np.ndarray:
+        """``n`` 64-bit draws (PyTorch's ``random64()``: the first word is the high half, as
+        numpy's MT19937 joins two words into 64 bits)."""
         if n <= 0:
             return np.zeros(0, dtype=np.uint64)
         self._fresh = False
-        return self._mt.random_raw(n)
-
-    def _raw64(self, n: int) -> np.ndarray:
-        """``n`` 64-bit draws (PyTorch's ``random64()``: the first word is the high half)."""
-        r = self._raw32(2 * n)
-        return (r[0::2] << np.uint64(32)) | r[1::2]
+        if n < _SMALL:
+            r = self._mt.random_raw(2 * n)
+            return (r[0::2] << np.uint64(32)) | r[1::2]
+        return self._words(0, 1 << 64, n, dtype=np.uint64)
 
     def _skip(self, n: int) -> None:
         if n > 0:
@@ -229,13 +238,18 @@ def fork_rng(
 
 def _unit_f32(gen: Generator, n: int) -> np.ndarray:
     """U[0, 1) floats from the low 24 bits of one word each."""
-    low = gen._raw32(n).view(np.uint32)[_LOW::2]  # the words: the low halves of the uint64s
-    return (low & 0xFFFFFF).view(np.int32).astype(np.float32) * np.float32(2.0**-24)
+    w = gen._raw32(n)
+    w &= np.uint32(0xFFFFFF)
+    out = w.view(np.float32)  # the floats overwrite their words: one array, no copy
+    return np.multiply(w, np.float32(2.0**-24), out=out, dtype=np.float32, casting="unsafe")
 
 
 def _unit_f64(gen: Generator, n: int) -> np.ndarray:
     """U[0, 1) doubles from the low 53 bits of one 64-bit draw each."""
-    return (gen._raw64(n) & _MASK53).view(np.int64).astype(np.float64) * (2.0**-53)
+    w = gen._raw64(n)
+    w &= _MASK53
+    out = w.view(np.float64)
+    return np.multiply(w, 2.0**-53, out=out, dtype=np.float64, casting="unsafe")
 
 
 def _libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
@@ -247,7 +261,9 @@ def _libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
 def _fma32(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
     """float32 a*b + c rounded once, as the fused multiply-add PyTorch's compiler emits (the
     product of two floats is exact in float64)."""
-    return (a.astype(np.float64) * np.float64(b) + np.float64(c)).astype(np.float32)
+    t = np.multiply(a, b, dtype=np.float64)
+    t += c
+    return t.astype(np.float32)
 
 
 def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -260,6 +276,8 @@ def _fma64(a: Any, b: Any, c: Any) -> np.ndarray:
     """float64 a*b + c with one rounding: the exact product as a sum of two doubles (Dekker),
     added to c with its error (Knuth's two-sum)."""
     a, b, c = (np.asarray(x, dtype=np.float64) for x in (a, b, c))
+    if b.ndim == 0 and c.ndim == 0 and (b, c) == (1, 0):
+        return a + 0.0  # exact (and -0 becomes +0, as in the fused operation)
     p = a * b
     (ah, al), (bh, bl) = _split(a), _split(b)
     e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
@@ -320,11 +338,10 @@ def _log_f32(x: np.ndarray) -> np.ndarray:
     m = ((bits & ~0x7F800000) | 0x3F000000).view(np.float32)  # mantissa in [0.5, 1)
     small = m < f(0.707106781186547524)
     e = e - small.astype(np.float32)
-    x = (m - f(1)) + np.where(small, m, f(0))
+    x = (m - f(1)) + m * small
     z = x * x
-    y = np.full_like(x, f(7.0376836292e-2))
+    y = _fma32(x, f(7.0376836292e-2), f(-1.1514610310e-1))
     for p in (
-        -1.1514610310e-1,
         1.1676998740e-1,
         -1.2420140846e-1,
         1.4249322787e-1,
@@ -348,23 +365,26 @@ def _sincos_f32(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = _fma32(y, f(-2.4187564849853515625e-4), x)
     x = _fma32(y, f(-3.77489497744594108e-8), x)
     z = x * x
-    yc = _fma32(np.full_like(z, f(2.443315711809948e-5)), z, f(-1.388731625493765e-3))
+    yc = _fma32(z, f(2.443315711809948e-5), f(-1.388731625493765e-3))
     yc = _fma32(yc, z, f(4.166664568298827e-2)) * z
     yc = _fma32(yc, z, -(z * f(0.5))) + f(1)
-    ys = _fma32(np.full_like(z, f(-1.9515295891e-4)), z, f(8.3321608736e-3))
+    ys = _fma32(z, f(-1.9515295891e-4), f(8.3321608736e-3))
     ys = _fma32(ys, z, f(-1.6666654611e-1)) * z
     ys = _fma32(ys, x, x)
-    poly = (j & 2) == 0
-    s, c = np.where(poly, ys, yc), np.where(poly, yc, ys)
-    s = np.where((j & 4) != 0, -s, s)
-    c = np.where(((j - 2) & 4) == 0, -c, c)
-    return s, c
+    # choose the polynomials by octant and flip signs, on the bits (np.where is slower)
+    jb, ysb, ycb = j.view(np.uint32), ys.view(np.uint32), yc.view(np.uint32)
+    pick = ((jb & 2) >> 1) - np.uint32(1)  # all ones where bit 1 of j is clear
+    s = (ysb & pick) | (ycb & ~pick)
+    c = (ycb & pick) | (ysb & ~pick)
+    s ^= (jb & 4) << 29  # negative where bit 2 of j is set
+    c ^= (~(jb - np.uint32(2)) & 4) << 29  # negative where bit 2 of j - 2 is clear
+    return s.view(np.float32), c.view(np.float32)
 
 
 def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.ndarray:
     """PyTorch's ``normal_fill_16`` on blocks of 16 uniforms (rows of ``u``): the first 8 give
     the radius, the last 8 the angle; cos fills the first half, sin the second."""
-    u1, u2 = u[:, :8], u[:, 8:]
+    u1, u2 = np.ascontiguousarray(u[:, :8]), np.ascontiguousarray(u[:, 8:])
     out = np.empty_like(u)
     if dt == _F64:
         radius = np.sqrt(-2.0 * _libm(math.log, 1.0 - u1))
@@ -375,9 +395,16 @@ def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.n
     f = np.float32
     radius = np.sqrt(f(-2.0) * _log_f32(f(1.0) - u1))
     s, c = _sincos_f32(f(_TWO_PI) * u2)
-    out[:, :8] = _fma32(radius * c, f(std), f(mean))
-    out[:, 8:] = _fma32(radius * s, f(std), f(mean))
+    if (mean, std) == (0, 1):  # fma(x, 1, 0) is x + 0 (which turns -0 into +0)
+        out[:, :8] = radius * c + f(0)
+        out[:, 8:] = radius * s + f(0)
+    else:
+        out[:, :8] = _fma32(radius * c, f(std), f(mean))
+        out[:, 8:] = _fma32(radius * s, f(std), f(mean))
     return out
+
+
+_CHUNK = 4096  # blocks of 16 normals transformed at a time
 
 
 def _normal(
@@ -393,7 +420,10 @@ def _normal(
     drawn = full if dt == np.float16 else n
     u = _unit_f64(gen, drawn) if work == _F64 else _unit_f32(gen, drawn)
     out = np.empty(n, dtype=work)
-    out[:full] = _box_muller_16(u[:full].reshape(-1, 16), work, mean, std).reshape(-1)
+    blocks = u[:full].reshape(-1, 16)
+    for i in range(0, len(blocks), _CHUNK):  # in cache-sized pieces: the many temporaries stay hot
+        part = _box_muller_16(blocks[i : i + _CHUNK], work, mean, std)
+        out[16 * i : 16 * i + part.size] = part.reshape(-1)
     if n % 16:
         tail = _unit_f64(gen, 16) if work == _F64 else _unit_f32(gen, 16)
         out[n - 16 :] = _box_muller_16(tail.reshape(1, 16), work, mean, std).reshape(-1)
@@ -407,9 +437,15 @@ _WIDE = (np.dtype(np.int64), _F64, _F32)  # types that take 64-bit words for ran
 
 def _from_to(gen: Generator, n: int, dt: np.dtype, low: int, span: int) -> np.ndarray:
     """``uniform_int_from_to``: word % range + from."""
-    words = gen._raw64(n) if span >= 1 << 32 and dt in _WIDE else gen._raw32(n)
-    vals = (words % np.uint64(span)).astype(np.int64) + np.int64(low)
-    return vals.astype(dt)
+    if span >= 1 << 32 and dt in _WIDE:
+        words = gen._raw64(n) % np.uint64(span)
+    else:
+        words = gen._raw32(n) % np.uint64(span) if span > 1 << 32 else gen._raw32(n)
+        if span < 1 << 32:
+            words %= np.uint32(span)
+    vals = words.astype(np.int64)
+    vals += low
+    return vals.astype(dt, copy=False)
 
 
 def _int_max(dt: np.dtype) -> int:
@@ -421,20 +457,63 @@ def _int_max(dt: np.dtype) -> int:
 
 def _random_full(gen: Generator, n: int, dt: np.dtype) -> np.ndarray:
     if dt == np.bool_:
-        return (gen._raw32(n) & np.uint64(1)).astype(np.bool_)
+        return (gen._raw32(n) & np.uint32(1)).astype(np.bool_)
     words = gen._raw64(n) if dt in (_F64, np.dtype(np.int64)) else gen._raw32(n)
     return (words % np.uint64(_int_max(dt))).astype(dt)
 
 
 def _randperm(gen: Generator, n: int) -> np.ndarray:
-    """Fisher-Yates as PyTorch's ``randperm_cpu``: swap i with i + word % (n - i)."""
-    perm = list(range(n))
-    if n > 1:
-        offsets = (gen._raw32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
-        for i, z in enumerate(offsets):
-            j = i + z
-            perm[i], perm[j] = perm[j], perm[i]
-    return np.array(perm, dtype=np.int64)
+    """Fisher-Yates as PyTorch's ``randperm_cpu``: for i = 0..n-2, swap i and i + word % (n - i)."""
+    if n < 64:
+        perm = list(range(n))
+        if n > 1:
+            offsets = (gen._raw32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
+            for i, z in enumerate(offsets):
+                j = i + z
+                perm[i], perm[j] = perm[j], perm[i]
+        return np.array(perm, dtype=np.int64)
+    steps = np.arange(n - 1, dtype=np.int64)
+    j = steps + (gen._raw32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).astype(np.int64)
+    return _swaps_result(n, j)
+
+
+def _swaps_result(n: int, j: np.ndarray) -> np.ndarray:
+    """The result of the swaps (i, j[i]), i = 0, 1, ..., with j[i] >= i, without a loop over i.
+
+    Position i is final after step i, and takes what position j[i] holds then. A position t
+    holds, at step t, v(t): the value moved into it by the last earlier step k with j[k] = t
+    (that is v(k)), or t itself if none moved one there. So v follows the chains of those
+    "last mover" links to their roots (pointer jumping), and step i takes v(q) for q the
+    previous step that moved a value into j[i], or j[i]'s own value if there was none.
+    """
+    movers = np.flatnonzero(j != np.arange(n - 1))  # steps that swap two places
+    target = j[movers]
+    last = np.full(n, -1, dtype=np.int64)  # per place: the last step that moved a value into it
+    np.maximum.at(last, target, movers)
+    root = last.copy()
+    # previous mover into the same place, found by peeling the last mover off each place in turn
+    prev = np.full(n - 1, -1, dtype=np.int64)
+    crowded = np.bincount(target, minlength=n)[target] > 1
+    rest, rest_t = movers[crowded], target[crowded]
+    while rest.size:
+        top = last[rest_t] == rest
+        gone, gone_t = rest[top], rest_t[top]
+        rest, rest_t = rest[~top], rest_t[~top]
+        last[gone_t] = -1
+        np.maximum.at(last, rest_t, rest)
+        prev[gone] = last[gone_t]
+    untouched = root < 0
+    root[untouched] = np.flatnonzero(untouched)
+    active = np.flatnonzero(~untouched)
+    while active.size:  # v(t) = v(last mover into t): jump to the roots
+        r = root[active]
+        rr = root[r]
+        root[active] = rr
+        active = active[rr != r]
+    out = root.copy()  # places no step moved from keep v(t)
+    q = prev[movers]
+    out[movers] = np.where(q >= 0, root[q], target)
+    return out
 
 
 # --- tensors -------------------------------------------------------------------------------------
@@ -594,21 +673,42 @@ def cauchy_(
     )
 
 
-def random_(
-    t: Tensor,
-    from_: int | None = None,
-    to: int | None = None,
-    *,
-    generator: Generator | None = None,
-) -> Tensor:
+_RANDOM_SIGNATURES = (
+    " * (*, torch.Generator generator = None)\n"
+    " * (int from, int to, *, torch.Generator generator = None)\n"
+    " * (int to, *, torch.Generator generator = None)\n"
+)
+
+
+def _random_bounds(args: tuple[Any, ...], kw: dict[str, Any]) -> tuple[Any, Any]:
+    """``(from, to)`` of ``random_``'s three forms; ``from`` (a Python keyword) and ``to`` may
+    come as keywords, as PyTorch's argument parser accepts them."""
+    bounds = [*args]
+    names = {0: ("from", "to"), 1: ("to",)}.get(len(bounds), ())
+    extra = [k for k in kw if k not in names]
+    if len(bounds) > 2 or extra or ("from" in kw and "to" not in kw):
+        got = [type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kw.items()]
+        shown = ", ".join(got) + (", " if kw and not args else "")
+        raise TypeError(
+            f"random_() received an invalid combination of arguments - got ({shown}), but "
+            f"expected one of:\n{_RANDOM_SIGNATURES}"
+        )
+    if "from" in kw:
+        bounds = [kw["from"], kw["to"]]
+    elif "to" in kw:
+        bounds.append(kw["to"])
+    if len(bounds) == 1:
+        return 0, bounds[0]
+    return (bounds[0], bounds[1]) if bounds else (None, None)
+
+
+def random_(t: Tensor, *args: Any, generator: Generator | None = None, **kw: Any) -> Tensor:
     """``random_()``, ``random_(to)`` and ``random_(from, to)`` as PyTorch draws them."""
     g = _gen(generator)
     dt = t._data.dtype
-    if from_ is None and to is None:
-        return _fill(t, lambda n: _random_full(g, n, dt))
+    from_, to = _random_bounds(args, kw)
     if to is None:
-        from_, to = 0, from_
-    assert from_ is not None and to is not None
+        return _fill(t, lambda n: _random_full(g, n, dt))
     low, high = int(from_), int(to)
     if low >= high:
         raise RuntimeError(
@@ -632,11 +732,50 @@ def bernoulli_(t: Tensor, p: Any = 0.5, *, generator: Generator | None = None) -
     return _fill(t, lambda n: _unit_f64(g, n) < p)
 
 
+def dropout_noise(
+    shape: tuple[int, ...],
+    dtype: np.dtype,
+    p: float,
+    feature: bool = False,
+    generator: Generator | None = None,
+) -> np.ndarray:
+    """The multiplier of PyTorch's CPU dropout (its ``_dropout_impl``), for 0 < p < 1.
+
+    ``bernoulli_(1 - p)`` on an empty tensor in the input's dtype, divided by ``1 - p``: a
+    float16 tensor divides as PyTorch's kernel divides reduced floats by a number, multiplying
+    by the float reciprocal of 1 - p. Feature dropout (dropout1d/2d/3d, PyTorch's
+    ``make_feature_noise``) draws one value per (sample, channel): the shape is
+    ``(N, C, 1, ..., 1)``, which broadcasts over the input. The dropped input is
+    ``input * noise``.
+    """
+    if feature:
+        shape = (*shape[:2], *(1,) * (len(shape) - 2))
+    dt = np.dtype(dtype)
+    noise = bernoulli_(_empty(tuple(shape), dt), 1.0 - p, generator=generator)._data
+    return dropout_scale(noise, p)
+
+
+def dropout_scale(noise: np.ndarray, p: float) -> np.ndarray:
+    """``noise.div_(1 - p)`` as PyTorch's CPU kernel divides by a number: in the noise's dtype,
+    except float16, which it multiplies by the float reciprocal of 1 - p."""
+    dt = noise.dtype
+    if dt == np.float16:
+        return (noise.astype(np.float32) * (np.float32(1) / np.float32(1.0 - p))).astype(dt)
+    return noise / dt.type(1.0 - p)
+
+
 # --- torch.* functions ---------------------------------------------------------------------------
 
 
 def _empty(shape: tuple[int, ...], dt: np.dtype) -> Tensor:
     return Tensor._make(np.empty(shape, dtype=dt))
+
+
+def _sampled(t: Tensor, sample: Callable[[int, np.dtype], np.ndarray]) -> np.ndarray:
+    """The values a sampler would write into the fresh contiguous tensor ``t``, without
+    writing them (a new tensor takes the array as it is)."""
+    dt = t._data.dtype
+    return _to(sample(t._data.size, dt), dt).reshape(t._data.shape)
 
 
 def _float_result(size: tuple[Any, ...], dtype: Any, device: Any, kernel: str) -> Tensor:
@@ -656,8 +795,8 @@ def rand(
     **kw: Any,
 ) -> Tensor:
     """Uniform samples in [0, 1)."""
-    t = uniform_(_float_result(size, dtype, device, "check_uniform_bounds"), generator=generator)
-    return _finish(t._data, requires_grad)
+    t = _float_result(size, dtype, device, "check_uniform_bounds")
+    return _finish(_sampled(t, lambda n, dt: _uniform(_gen(generator), n, dt, 0, 1)), requires_grad)
 
 
 def randn(
@@ -669,8 +808,8 @@ def randn(
     **kw: Any,
 ) -> Tensor:
     """Standard normal samples."""
-    t = normal_(_float_result(size, dtype, device, "normal_kernel_cpu"), generator=generator)
-    return _finish(t._data, requires_grad)
+    t = _float_result(size, dtype, device, "normal_kernel_cpu")
+    return _finish(_sampled(t, lambda n, dt: _normal(_gen(generator), n, dt, 0, 1)), requires_grad)
 
 
 def randint(
@@ -693,8 +832,14 @@ def randint(
     else:
         raise TypeError("randint() expects (high, size) or (low, high, size)")
     dt = to_dtype(dtype).np if dtype is not None else np.dtype(np.int64)
-    t = random_(_empty(parse_shape((shape,)), dt), int(low), int(high), generator=generator)
-    return _finish(t._data, requires_grad)
+    low, high = int(low), int(high)
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    t = _empty(parse_shape((shape,)), dt)
+    g = _gen(generator)
+    return _finish(_sampled(t, lambda n, dt: _from_to(g, n, dt, low, high - low)), requires_grad)
 
 
 def randperm(
@@ -723,14 +868,22 @@ def rand_like(
     input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
 ) -> Tensor:
     check_device(device)
-    return _finish(uniform_(_like(input, dtype))._data, requires_grad)
+    t = _like(input, dtype)
+    _need_float(t, "check_uniform_bounds")
+    return _finish(
+        _sampled(t, lambda n, dt: _uniform(default_generator, n, dt, 0, 1)), requires_grad
+    )
 
 
 def randn_like(
     input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
 ) -> Tensor:
     check_device(device)
-    return _finish(normal_(_like(input, dtype))._data, requires_grad)
+    t = _like(input, dtype)
+    _need_float(t, "normal_kernel_cpu")
+    return _finish(
+        _sampled(t, lambda n, dt: _normal(default_generator, n, dt, 0, 1)), requires_grad
+    )
 
 
 def randint_like(
@@ -852,10 +1005,7 @@ def multinomial(
         q = (-_libm(math.log1p, -_unit_f64(g, rows.size))).astype(p.dtype).reshape(rows.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             s = rows / q
-        if num_samples == 1:
-            idx = np.argmax(s, axis=1)[:, None]
-        else:
-            idx = np.argsort(-s, axis=1, kind="stable")[:, :num_samples]
+        idx = np.argmax(s, axis=1)[:, None] if num_samples == 1 else _topk_rows(s, num_samples)
     else:
         idx = np.empty((rows.shape[0], num_samples), dtype=np.int64)
         for i, row in enumerate(rows):
@@ -879,6 +1029,21 @@ def multinomial(
     return _finish(idx.astype(np.int64).reshape(*p.shape[:-1], num_samples), False)
 
 
+def _topk_rows(s: np.ndarray, k: int) -> np.ndarray:
+    """The indices of PyTorch's ``topk(s, k)`` on each row: the k largest, largest first. Where
+    equal values (or NaN) make the order depend on PyTorch's unstable sort, that row follows
+    its libstdc++ steps (ndgrad._cxx_sort)."""
+    order = np.argsort(-s, axis=1, kind="stable")
+    idx = order[:, :k].copy()
+    top = np.take_along_axis(s, order[:, : k + 1], axis=1)
+    tied = (top[:, 1:k] == top[:, : k - 1]).any(axis=1) | np.isnan(s).any(axis=1)
+    if k < s.shape[1]:
+        tied |= top[:, k - 1] == top[:, k]
+    for r in np.flatnonzero(tied):
+        idx[r] = _cxx_sort.topk_indices(s[r].tolist(), k)
+    return idx
+
+
 def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
     """Poisson counts with rates ``input``, as PyTorch's ``sample_poisson`` (numpy's method)."""
     rates = input._data
@@ -886,15 +1051,37 @@ def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     g = _gen(generator)
     flat = rates.reshape(-1).astype(np.float64).tolist()
-    out = [_poisson_one(lam, g) for lam in flat]
+    draw = _Uniforms(g, int(sum(min(lam, 10.0) for lam in flat)) + 2 * len(flat))
+    out = [_poisson_one(lam, draw) if lam else 0 for lam in flat]
+    draw.close()
     return _finish(np.array(out, dtype=np.float64).astype(rates.dtype).reshape(rates.shape), False)
 
 
-def _uniform_one(g: Generator) -> float:
-    return float((int(g._raw64(1)[0]) & ((1 << 53) - 1)) * 2.0**-53)
+class _Uniforms:
+    """Double uniforms one at a time for a sequential sampler, drawn from ``gen`` in bulk; the
+    generator is left after the last one used, as if they had been drawn one by one."""
+
+    def __init__(self, gen: Generator, guess: int) -> None:
+        self.gen, self.start, self.fresh = gen, gen._mt.state, gen._fresh
+        self.buf: list[float] = []
+        self.pos = self.drawn = 0
+        self.chunk = max(guess, 16)
+
+    def __call__(self) -> float:
+        if self.pos == len(self.buf):
+            self.buf, self.pos = _unit_f64(self.gen, self.chunk).tolist(), 0
+            self.drawn += self.chunk
+        self.pos += 1
+        return self.buf[self.pos - 1]
+
+    def close(self) -> None:
+        used = self.drawn - (len(self.buf) - self.pos)
+        if used < self.drawn:  # rewind, then skip the two words of each uniform used
+            self.gen._mt.state, self.gen._fresh = self.start, self.fresh
+            self.gen._skip(2 * used)
 
 
-def _poisson_one(lam: float, g: Generator) -> int:
+def _poisson_one(lam: float, draw: Callable[[], float]) -> int:
     if lam >= 10:  # transformed rejection (Hoermann 1993)
         slam, loglam = math.sqrt(lam), math.log(lam)
         b = 0.931 + 2.53 * slam
@@ -902,8 +1089,8 @@ def _poisson_one(lam: float, g: Generator) -> int:
         invalpha = 1.1239 + 1.1328 / (b - 3.4)
         vr = 0.9277 - 3.6224 / (b - 2)
         while True:
-            u = _uniform_one(g) - 0.5
-            v = _uniform_one(g)
+            u = draw() - 0.5
+            v = draw()
             us = 0.5 - abs(u)
             k = math.floor((2 * a / us + b) * u + lam + 0.43)
             if us >= 0.07 and v <= vr:
@@ -913,11 +1100,9 @@ def _poisson_one(lam: float, g: Generator) -> int:
             lhs = math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
             if lhs <= -lam + k * loglam - math.lgamma(k + 1.0):
                 return k
-    if lam == 0:
-        return 0
     enlam, x, prod = math.exp(-lam), 0, 1.0  # multiply uniforms until below e^-lambda
     while True:
-        prod *= _uniform_one(g)
+        prod *= draw()
         if prod > enlam:
             x += 1
         else:

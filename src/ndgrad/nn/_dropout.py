@@ -68,7 +68,7 @@ def _dropout_impl(
         noise = noise * dt.type(a)
         out = input.mul_(_const(noise)) if inplace else input * _const(noise)
         return out.add_(_const(b.astype(dt, copy=False)))
-    noise = noise / dt.type(1.0 - p)
+    noise = _random.dropout_scale(noise, p)
     return input.mul_(_const(noise)) if inplace else input * _const(noise)
 
 

@@ -474,9 +474,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input * 0
     # PyTorch's CPU dropout: noise = bernoulli(1 - p) in the input's dtype, divided by (1 - p)
     # in that dtype, then input * noise; drawn from the default generator.
-    dt = input._data.dtype
-    noise = _random.bernoulli_(Tensor._make(np.empty(input._data.shape, dtype=dt)), 1.0 - p)
-    return input * _const(noise._data / dt.type(1.0 - p))
+    return input * _const(_random.dropout_noise(input._data.shape, input._data.dtype, p))
 
 
 class Embedding(NumpyFunction):

@@ -19,17 +19,28 @@ from ..autograd.grad_mode import no_grad
 
 __all__ = [
     "calculate_gain",
+    "constant",
     "constant_",
+    "dirac",
+    "dirac_",
+    "eye",
     "eye_",
+    "kaiming_normal",
     "kaiming_normal_",
+    "kaiming_uniform",
     "kaiming_uniform_",
+    "normal",
     "normal_",
     "ones_",
+    "orthogonal",
     "orthogonal_",
     "sparse_",
     "trunc_normal_",
+    "uniform",
     "uniform_",
+    "xavier_normal",
     "xavier_normal_",
+    "xavier_uniform",
     "xavier_uniform_",
     "zeros_",
 ]
@@ -214,6 +225,29 @@ def eye_(tensor: Tensor) -> Tensor:
     return _write(tensor, np.eye(*tensor._data.shape))
 
 
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """The identity of a convolution: a 3, 4 or 5-D weight that passes each input channel to
+    the output channel of the same number (in each of ``groups`` groups), at the kernel's
+    centre; every other value zero."""
+    dims = tensor.dim()
+    if dims not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    shape = tensor.shape
+    if shape[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = shape[0] // groups
+    channels = np.arange(min(per_group, shape[1]))
+    values = np.zeros(tensor._data.shape, dtype=tensor._data.dtype)
+    centre = tuple(size // 2 for size in shape[2:])
+    empty = [d for d, size in enumerate(shape) if d >= 2 and size == 0]
+    if channels.size and empty:  # PyTorch writes index 0 of an empty kernel dimension
+        raise IndexError(f"index 0 is out of bounds for dimension {empty[0]} with size 0")
+    for g in range(groups):
+        index = (g * per_group + channels, channels, *centre)
+        values[index] = 1
+    return _write(tensor, values)
+
+
 def xavier_uniform_(
     tensor: Tensor, gain: float = 1.0, generator: Generator | None = None
 ) -> Tensor:
@@ -258,3 +292,33 @@ def kaiming_normal_(
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)
+
+
+def _deprecated(method: Any) -> Any:
+    """PyTorch's old names without the trailing underscore: the same function, with a warning."""
+    new = method.__name__
+    old = new[:-1]
+
+    def deprecated_init(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(
+            f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new}`.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return method(*args, **kwargs)
+
+    deprecated_init.__name__ = deprecated_init.__qualname__ = old
+    deprecated_init.__doc__ = f"{old}(...)\n\n.. warning::\n    Deprecated: use :func:`{new}`."
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
