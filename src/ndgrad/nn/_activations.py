@@ -472,7 +472,10 @@ def pairwise_distance(
     x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
 ) -> Tensor:
     """‖x1 - x2 + eps‖_p over the last dim"""
-    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
+    from ..ops.reduction import NormDim
+
+    diff = x1 - x2 + eps
+    return NormDim.apply(diff, float(p), (diff.ndim - 1,) if diff.ndim else None, keepdim)
 
 
 def pdist(input: Tensor, p: float = 2.0) -> Tensor:

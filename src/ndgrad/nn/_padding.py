@@ -118,7 +118,17 @@ class ReplicationPad3D(PadGather):
     node_name = "ReplicationPad3DBackward0"
 
 
+class CircularPad(PadGather):
+    """PyTorch pads circularly by writing slices of the input into a new tensor: its graph
+    ends in a CopySlices node (one gather here, with the same gradient)."""
+
+    node_name = "CopySlices"
+
+
 _GATHERS: dict[tuple[str, int], type[PadGather]] = {
+    ("circular", 1): CircularPad,
+    ("circular", 2): CircularPad,
+    ("circular", 3): CircularPad,
     ("reflect", 1): ReflectionPad1D,
     ("reflect", 2): ReflectionPad2D,
     ("reflect", 3): ReflectionPad3D,

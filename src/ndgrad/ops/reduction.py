@@ -893,6 +893,13 @@ def norm(
     return LinalgVectorNorm.apply(input, p, axes, keepdim)
 
 
+class NormDim(LinalgVectorNorm):
+    """The same norm, recorded as ATen's ``norm(x, p, dim, keepdim)`` (what PyTorch's C++ ops such
+    as pairwise_distance call) names it."""
+
+    node_name = "NormBackward1"
+
+
 def _check_inf_norm(input: Tensor, dim: Any, axes: tuple[int, ...] | None, p: float) -> None:
     name = "inf" if p > 0 else "-inf"
     shape = input._data.shape
