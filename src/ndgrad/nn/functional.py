@@ -622,63 +622,6 @@ class _PoolGeom:
         self.padded = (n, c, h + self.pad[0] + self.pad[1], w + self.pad[2] + self.pad[3])
 
 
-class MaxPool2D(NumpyFunction):
-    """y = max over each window; the gradient goes to the (first) maximum"""
-
-    node_name = "MaxPool2DWithIndicesBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, geo: _PoolGeom) -> tuple[np.ndarray, np.ndarray]:
-        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-        win = _windows(_pad(x, geo.pad, fill), geo.k, geo.s, geo.d, geo.out)
-        flat = win.reshape(*win.shape[:4], -1)
-        arg = flat.argmax(axis=-1)
-        y = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-        ctx.arg, ctx.geo = arg, geo
-        # the flat index into each input plane, as PyTorch's return_indices gives it
-        kh, kw = arg // geo.k[1], arg % geo.k[1]
-        rows = np.arange(geo.out[0])[:, None] * geo.s[0] - geo.pad[0] + kh * geo.d[0]
-        cols = np.arange(geo.out[1])[None, :] * geo.s[1] - geo.pad[2] + kw * geo.d[1]
-        indices = rows * x.shape[3] + cols
-        ctx.mark_non_differentiable(indices)
-        return y, indices
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor, _: Any) -> tuple[Any, ...]:
-        return MaxPoolScatter.apply(grad, ctx.arg, ctx.geo), None
-
-
-class MaxPoolScatter(NumpyFunction):
-    """dx = g placed at each window's argmax (summed where windows overlap)"""
-
-    @staticmethod
-    def forward(ctx: Any, g: np.ndarray, arg: np.ndarray, geo: _PoolGeom) -> np.ndarray:
-        ctx.arg, ctx.geo = arg, geo
-        cols = np.zeros((*g.shape, geo.k[0] * geo.k[1]), dtype=g.dtype)
-        np.put_along_axis(cols, arg[..., None], g[..., None], axis=-1)
-        cols = cols.reshape(*g.shape, geo.k[0], geo.k[1])
-        return np.ascontiguousarray(_crop(_col2im(cols, geo.padded, geo.s, geo.d), geo.pad))
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return MaxPoolGather.apply(grad, ctx.arg, ctx.geo), None, None
-
-
-class MaxPoolGather(NumpyFunction):
-    """y = x at each window's (fixed) argmax; the adjoint of MaxPoolScatter"""
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, arg: np.ndarray, geo: _PoolGeom) -> np.ndarray:
-        ctx.arg, ctx.geo = arg, geo
-        win = _windows(_pad(x, geo.pad), geo.k, geo.s, geo.d, geo.out)
-        flat = win.reshape(*win.shape[:4], -1)
-        return np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return MaxPoolScatter.apply(grad, ctx.arg, ctx.geo), None, None
-
-
 def _pool_input(input: Tensor, name: str) -> tuple[Tensor, bool]:
     if input.ndim == 3:
         return input.unsqueeze(0), True
@@ -705,16 +648,10 @@ def max_pool2d(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Any:
-    """y = max over each (dilated) window"""
-    x, unbatched = _pool_input(input, "max_pool2d")
-    k = _pair(kernel_size)
-    s = k if stride is None or stride == [] else _pair(stride)
-    p = _pair(padding)
-    _check_pool_padding(k, p)
-    geo = _PoolGeom(x._data.shape, k, s, p, _pair(dilation), ceil_mode)
-    y, idx = MaxPool2D.apply(x, geo)
-    if unbatched:
-        y, idx = y.squeeze(0), idx.squeeze(0)
+    """y = max over each (dilated) window (PyTorch's max_pool2d_with_indices, unbatched too)"""
+    from ._pooling import max_pool2d_with_indices
+
+    y, idx = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     return (y, idx) if return_indices else y
 
 
