@@ -1043,6 +1043,8 @@ def _bool_mask(mask: Any, message: str) -> np.ndarray:
 class MaskedFill(NumpyFunction):
     """y = value where mask else x; dx = grad where not mask, dvalue = Σ grad where mask"""
 
+    _listed_inputs = (0,)  # not the mask, nor a number value
+
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
         ctx.save_for_backward(mask)
@@ -1067,6 +1069,7 @@ class MaskedFill(NumpyFunction):
 
 class MaskedFillTensor(MaskedFill):
     node_name = "MaskedFillBackward1"
+    _listed_inputs = (0, 2)
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
