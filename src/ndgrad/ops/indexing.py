@@ -1043,7 +1043,7 @@ def _bool_mask(mask: Any, message: str) -> np.ndarray:
 class MaskedFill(NumpyFunction):
     """y = value where mask else x; dx = grad where not mask, dvalue = Σ grad where mask"""
 
-    _listed_inputs = (0,)  # not the mask, nor a number value
+    _listed_inputs: tuple[int, ...] = (0,)  # not the mask, nor a number value
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:

@@ -705,7 +705,7 @@ class Clamp(NumpyFunction):
     """y = min(max(x, lo), hi) for tensors lo, hi (either may be None; hi wins if lo > hi).
     The gradient goes to whichever of x, lo, hi the output is: x where lo <= x <= hi."""
 
-    _listed_inputs = (0, 1, 2)  # a missing bound too
+    _listed_inputs: tuple[int, ...] = (0, 1, 2)  # a missing bound too
 
     node_name = "ClampBackward0"
 
