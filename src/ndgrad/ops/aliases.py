@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from . import arithmetic as _ar
 from . import shape as _sh
 from ._util import require_tensor, wrap_dim
+from .arithmetic import NumpyFunction
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -22,6 +25,7 @@ __all__ = [
     "abs_",
     "acos_",
     "acosh_",
+    "addmv_",
     "alias_copy",
     "arccos_",
     "arccosh_",
@@ -38,6 +42,7 @@ __all__ = [
     "clamp_max_",
     "clamp_min_",
     "clip_",
+    "conj_physical_",
     "cos_",
     "cosh_",
     "deg2rad_",
@@ -55,15 +60,19 @@ __all__ = [
     "fix_",
     "floor_",
     "frac_",
+    "gcd_",
     "greater",
     "greater_equal",
     "index_put_",
+    "lcm_",
+    "ldexp_",
     "less",
     "less_equal",
     "log1p_",
     "log2_",
     "log10_",
     "log_",
+    "logit_",
     "nan_to_num_",
     "narrow_copy",
     "neg_",
@@ -73,6 +82,7 @@ __all__ = [
     "rad2deg_",
     "reciprocal_",
     "relu_",
+    "resize_as_",
     "round_",
     "row_stack",
     "rsqrt_",
@@ -80,6 +90,7 @@ __all__ = [
     "select_copy",
     "sigmoid_",
     "sin_",
+    "sinc_",
     "sinh_",
     "slice_copy",
     "split_copy",
@@ -188,10 +199,35 @@ tanh_ = _inplace("tanh_")
 trunc_ = _inplace("trunc_")
 xlogy_ = _inplace("xlogy_")
 zero_ = _inplace("zero_")
+addmv_ = _inplace("addmv_")
+gcd_ = _inplace("gcd_")
+lcm_ = _inplace("lcm_")
+ldexp_ = _inplace("ldexp_")
+logit_ = _inplace("logit_")
+sinc_ = _inplace("sinc_")
+conj_physical_ = _inplace("conj_physical_")
+resize_as_ = _inplace("resize_as_")
+
+
+class ConjPhysical(NumpyFunction):
+    """y = conj(x) = x for real tensors, in place (``conj_physical_``); dy/dx = 1"""
+
+    node_name = "ConjPhysicalBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return grad
 
 
 class AliasMethods:
     """Tensor's alias methods and the in-place comparisons."""
+
+    def conj_physical_(self) -> Tensor:
+        return self._inplace(ConjPhysical.apply)  # type: ignore[attr-defined]
 
     def unsafe_split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
         return _sh.split(self, split_size, dim)  # type: ignore[arg-type]

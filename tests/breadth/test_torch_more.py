@@ -1,0 +1,49 @@
+"""The rest of torch.*'s in-place functions and the special functions, indexing and histogram
+additions of issue 11, against PyTorch (gradients are in the op tables)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import ndgrad
+
+from ..helpers import requires_torch
+from .parity import check
+
+V = "torch.tensor([0.25, 1.5, 3.0], dtype=torch.float64)"
+I = "torch.tensor([12, 18, 7])"
+
+EXPRS = [
+    f"torch.addmv_({V}.clone(), torch.ones(3, 3, dtype=torch.float64), {V}, beta=2)",
+    f"torch.gcd_({I}.clone(), torch.tensor([8, 12, 21]))",
+    f"torch.lcm_({I}.clone(), torch.tensor([8, 12, 21]))",
+    f"torch.ldexp_({V}.clone(), torch.tensor([1., 2., 3.], dtype=torch.float64))",
+    f"torch.logit_({V}.clone() / 4)",
+    f"torch.logit_({V}.clone() / 4, 0.1)",
+    f"torch.sinc_({V}.clone())",
+    f"torch.conj_physical_({V}.clone())",
+    "torch.resize_as_(torch.ones(3), torch.ones(2))",
+    f"torch.gcd_(3, {I})",
+    f"{V}.clone().conj_physical_()",
+    "torch.ones(2, requires_grad=True).conj_physical_()",
+    "torch.ones(2, requires_grad=True).mul(2).conj_physical_().grad_fn.name()",
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("expr", EXPRS)
+def test_matches_pytorch(expr: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        check(expr)
+
+
+def test_conj_physical_in_place_is_recorded() -> None:
+    x = ndgrad.ones(2, requires_grad=True)
+    y = x * 3
+    version = y._version
+    assert y.conj_physical_() is y and y._version == version + 1
+    y.sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
