@@ -29,6 +29,24 @@ EXPRS = [
     f"{V}.clone().conj_physical_()",
     "torch.ones(2, requires_grad=True).conj_physical_()",
     "torch.ones(2, requires_grad=True).mul(2).conj_physical_().grad_fn.name()",
+    # i0, igamma, igammac: edges, dtypes, errors
+    "torch.i0(torch.tensor([0., 1e-3, -2., 10., 45., 100., 800.], dtype=torch.float64))",
+    "torch.i0(torch.tensor([1, 2]))",
+    "torch.i0_(torch.tensor([0.5, -3.]))",
+    "torch.tensor([0.5, -3.], requires_grad=True).i0().grad_fn.name()",
+    f"torch.igamma({V}, {V} * 2)",
+    f"torch.igammac({V}, {V} + 4)",
+    f"{V}.clone().igamma_({V})",
+    f"{V}.clone().igammac_(torch.ones(3, dtype=torch.float64))",
+    "torch.igamma(torch.tensor([0., 0, 1, -1, 1, 2, inf, 1]), "
+    "torch.tensor([0., 1, 0, 1, -1, inf, 1, nan]))",
+    "torch.igammac(torch.tensor([0., 0, 1, -1, 1, 2, inf, 1]), "
+    "torch.tensor([0., 1, 0, 1, -1, inf, 1, nan]))",
+    "torch.igamma(torch.tensor([1.]), torch.tensor([1.], dtype=torch.float64)).dtype",
+    "torch.igamma(torch.tensor([1.]), 2.)",
+    "torch.igamma(torch.tensor([1]), torch.tensor([2]))",
+    f"torch.igamma({V}.requires_grad_(), {V}).sum().backward()",
+    f"torch.igammac({V}, {V}.requires_grad_()).grad_fn.name()",
 ]
 
 

@@ -845,3 +845,44 @@ OPS += [
         [Sample(((3, 4),))],
     ),
 ]
+
+
+# Bessel I0 and the regularized incomplete gamma functions (issue 11). PyTorch's igamma (Cephes)
+# is accurate to about 1e-10 where ndgrad's series and continued fraction are within 1e-15 of
+# mpmath, hence the looser rtol against it.
+OPS += [
+    OpInfo(
+        "i0",
+        lambda lib, a: lib.i0(a),
+        np.i0,
+        [
+            Sample(((2, 3),)),
+            Sample(((),)),
+            Sample(((5,),), makers=(lambda rng, s: rng.uniform(-40, 40, s),)),
+        ],
+    ),
+    OpInfo(
+        "igamma",
+        lambda lib, a, x: lib.igamma(a, x),
+        None,
+        [
+            Sample(((2, 3), (2, 3)), makers=(lambda rng, s: rng.uniform(0.5, 3, s), None)),
+            Sample(
+                ((3,), (2, 3)),
+                makers=(lambda rng, s: rng.uniform(2, 30, s), lambda rng, s: rng.uniform(1, 40, s)),
+            ),
+        ],
+        domain=(0.2, 4.0),
+        differentiable=(1,),
+        rtol=1e-9,
+    ),
+    OpInfo(
+        "igammac",
+        lambda lib, a, x: a.igammac(x),
+        None,
+        [Sample(((2, 3), (2, 3)), makers=(lambda rng, s: rng.uniform(0.5, 3, s), None))],
+        domain=(0.2, 4.0),
+        differentiable=(1,),
+        rtol=1e-9,
+    ),
+]
