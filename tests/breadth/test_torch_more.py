@@ -14,6 +14,8 @@ from .parity import check
 
 V = "torch.tensor([0.25, 1.5, 3.0], dtype=torch.float64)"
 I = "torch.tensor([12, 18, 7])"
+IX = "torch.tensor([3, 0, 3])"
+P = "torch.tensor([[0., 1.], [1., 0.], [2., 0.], [2., 2.]])"
 
 EXPRS = [
     f"torch.addmv_({V}.clone(), torch.ones(3, 3, dtype=torch.float64), {V}, beta=2)",
@@ -47,6 +49,41 @@ EXPRS = [
     "torch.igamma(torch.tensor([1]), torch.tensor([2]))",
     f"torch.igamma({V}.requires_grad_(), {V}).sum().backward()",
     f"torch.igammac({V}, {V}.requires_grad_()).grad_fn.name()",
+    # index_reduce
+    "torch.index_reduce(torch.ones(3), 0, torch.tensor([0, 2, 0, 2]), "
+    "torch.tensor([1., 2, 3, 4]), 'prod')",
+    "torch.ones(3).index_reduce(0, torch.tensor([0, 2, 0, 2]), torch.tensor([1., 2, 3, 4]), "
+    "'mean', include_self=False)",
+    f"torch.ones(3, 4).index_reduce(1, {IX}, torch.arange(9.).reshape(3, 3), 'amax')",
+    f"torch.ones(3, 4).index_reduce_(1, {IX}, torch.arange(9.).reshape(3, 3), 'amin', "
+    "include_self=False)",
+    "torch.ones(3, 4).index_reduce(-1, torch.tensor([3, 0, 3], dtype=torch.int32), "
+    "-torch.arange(9.).reshape(3, 3), 'mean')",
+    "torch.ones(3, dtype=torch.long).index_reduce(0, torch.tensor([1, 1]), "
+    "torch.tensor([5, 2]), 'mean')",
+    f"torch.ones(3, 2).index_reduce(0, {IX}, torch.ones(2, 2), 'sum')",
+    "torch.ones(3, 2).index_reduce(0, torch.tensor([[0, 1]]), torch.ones(2, 2), 'prod')",
+    "torch.ones(3, 2).index_reduce(0, torch.tensor([0., 1]), torch.ones(2, 2), 'prod')",
+    "torch.ones(3, 2).index_reduce(0, torch.tensor([0, 1, 2]), torch.ones(2, 2), 'prod')",
+    "torch.ones(3, 2).index_reduce(0, torch.tensor([0, 5]), torch.ones(2, 2), 'prod')",
+    "torch.ones(3, 2).index_reduce(0, torch.tensor([0, -1]), torch.ones(2, 2), 'prod')",
+    "torch.ones(3, 2).index_reduce(2, torch.tensor([0, 1]), torch.ones(2, 2), 'prod')",
+    "torch.ones(3, 2).index_reduce(0, torch.tensor([0, 1]), torch.ones(2, 2).double(), 'prod')",
+    "torch.ones(3, 2).index_reduce(0, torch.tensor([0, 1]), torch.ones(2, 3), 'prod')",
+    # histogramdd
+    f"torch.histogramdd({P}, bins=[3, 3])",
+    f"repr(torch.histogramdd({P}, bins=[3, 3]))",
+    f"torch.histogramdd({P}, bins=[torch.tensor([0., 1, 2]), torch.tensor([0., 0.5, 3])])",
+    f"torch.histogramdd({P}.double(), bins=2, range=[0., 1, 0, 1], "
+    "weight=torch.tensor([1., 2, 4, 8], dtype=torch.float64), density=True)",
+    f"torch.histogramdd({P}, 2).hist",
+    "torch.histogramdd(torch.ones(2, 3, 2), bins=2)",
+    "torch.histogramdd(torch.tensor([[0.1, 0.2, 0.3], [0.9, 0.5, 0.4]]), bins=[1, 2, 3])",
+    f"torch.histogramdd({P}, bins=[2, 2, 2])",
+    "torch.histogramdd(torch.ones(3), bins=2)",
+    f"torch.histogramdd({P}.long(), bins=2)",
+    f"torch.histogramdd({P}, bins=2, range=[0., 1.])",
+    f"torch.histogramdd({P}, 2, weight=torch.ones(3))",
 ]
 
 

@@ -886,3 +886,33 @@ OPS += [
         rtol=1e-9,
     ),
 ]
+
+
+def _index_reduce(lib, x, s, i, reduce, include):
+    with warnings.catch_warnings():  # PyTorch warns that index_reduce is in beta
+        warnings.simplefilter("ignore", UserWarning)
+        return x.index_reduce(1, i, s, reduce, include_self=include)
+
+
+def _np_index_reduce(x, s, i, reduce, include):
+    full = np.broadcast_to(i.reshape(1, -1), s.shape)
+    return _np_scatter_reduce(x, s, 1, full, reduce, include)
+
+
+def _index_vector(rng, shape):
+    return rng.integers(0, 3, size=shape).astype(np.int64)
+
+
+OPS += [
+    OpInfo(
+        f"index_reduce_{reduce}_{include}",
+        lambda lib, x, s, i, reduce=reduce, include=include: _index_reduce(
+            lib, x, s, i, reduce, include
+        ),
+        lambda x, s, i, reduce=reduce, include=include: _np_index_reduce(x, s, i, reduce, include),
+        [Sample(((2, 3), (2, 4), (4,)), makers=(None, None, _index_vector))],
+        domain=(0.5, 2.0),
+    )
+    for reduce in ("mean", "prod", "amax", "amin")
+    for include in (True, False)
+]

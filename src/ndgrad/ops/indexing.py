@@ -41,6 +41,7 @@ __all__ = [
     "index_copy",
     "index_fill",
     "index_put",
+    "index_reduce",
     "index_select",
     "masked_fill",
     "masked_scatter",
@@ -1414,6 +1415,63 @@ def scatter_reduce(
     return mix + T._make(out - mix._data)  # exact values (nan included), the mix's gradient
 
 
+def index_reduce(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    source: Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> Tensor:
+    """A copy of ``input`` where slice ``j`` of ``source`` along ``dim`` is combined, by
+    ``reduce`` (prod, mean, amax or amin), into slice ``index[j]``: scatter_reduce with the
+    index repeated across the other dims."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(
+            "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+            f"{reduce}."
+        )
+    d = wrap_dim(dim, input.ndim)
+    idx = index._data
+    if idx.ndim > 1:
+        raise IndexError(
+            "index_reduce_(): Index is supposed to be a vector, but got dim: "
+            f"{idx.ndim} with type: {dtype_name(idx.dtype)} and size: {list(idx.shape)}"
+        )
+    if idx.dtype not in (np.int32, np.int64):
+        raise RuntimeError(
+            "index_reduce_(): Expected dtype int32/int64 for index but got: "
+            f"{dtype_name(idx.dtype)}"
+        )
+    if input._data.dtype != source._data.dtype:
+        raise RuntimeError(
+            f"index_reduce_(): self ({dtype_name(input._data.dtype)}) and source "
+            f"({dtype_name(source._data.dtype)}) must have the same scalar type"
+        )
+    shape, src_shape = input._data.shape, source._data.shape
+    if len(src_shape) != len(shape) or any(
+        a != b for i, (a, b) in enumerate(zip(shape, src_shape, strict=True)) if i != d
+    ):
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {list(shape)} source.shape = {list(src_shape)}"
+        )
+    if idx.size != src_shape[d]:
+        raise RuntimeError(
+            f"index_reduce_(): Number of indices ({idx.size}) should be equal to "
+            f"source.size(dim): ({src_shape[d]}), for dim: {dim}"
+        )
+    flat = idx.reshape(-1).astype(np.int64)
+    if np.any((flat < 0) | (flat >= shape[d])):
+        raise IndexError("index out of range in self")
+    along = [1] * len(src_shape)
+    along[d] = flat.size
+    full = np.broadcast_to(flat.reshape(along), src_shape).copy()
+    T = tensor_cls()
+    return scatter_reduce(input, d, T._make(full), source, reduce, include_self=include_self)
+
+
 class IndexingMethods:
     """Tensor methods of the indexing ops."""
 
@@ -1537,4 +1595,16 @@ class IndexingMethods:
     ) -> Tensor:
         return self._inplace(  # type: ignore[attr-defined]
             lambda s: scatter_reduce(s, dim, index, src, reduce, include_self=include_self)
+        )
+
+    def index_reduce(
+        self, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        return index_reduce(self, dim, index, source, reduce, include_self=include_self)  # type: ignore[arg-type]
+
+    def index_reduce_(
+        self, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        return self._inplace(  # type: ignore[attr-defined]
+            lambda s: index_reduce(s, dim, index, source, reduce, include_self=include_self)
         )
