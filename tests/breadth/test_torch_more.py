@@ -4,6 +4,7 @@ additions of issue 11, against PyTorch (gradients are in the op tables)."""
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import pytest
 
@@ -102,3 +103,47 @@ def test_conj_physical_in_place_is_recorded() -> None:
     assert y.conj_physical_() is y and y._version == version + 1
     y.sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
+
+
+def _tensor_methods_program(lib: Any) -> list[Any]:
+    out: list[Any] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        x = lib.arange(6.0)
+        y = x.resize(2, 3)
+        q = lib.arange(6.0, requires_grad=True)
+        out += [y.tolist(), y is x, tuple(x.shape), q.resize(3, 2)._base is q]
+        out.append(x.resize_as(lib.ones(3, 2)).tolist())
+        out.append([str(w.message) for w in caught])
+    out.append(lib.zeros(5, 3).fill_diagonal_(2.0, wrap=True).tolist())
+    out.append(lib.zeros(5, 3).fill_diagonal_(2.0).tolist())
+    out.append(lib.zeros(3, 5).fill_diagonal_(2.0, True).tolist())
+    out.append(lib.zeros(2, 2, 2).fill_diagonal_(1).tolist())
+    for bad in (
+        lambda: lib.zeros(2, 3, 2).fill_diagonal_(1),
+        lambda: lib.zeros(3).fill_diagonal_(1),
+        lambda: lib.ones(3, requires_grad=True).resize(2),
+        lambda: lib.ones(3, 3, requires_grad=True).fill_diagonal_(1),
+    ):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                bad()
+        except RuntimeError as e:
+            out.append(str(e))
+    w = lib.ones(3, 3, requires_grad=True)
+    (w * 2).fill_diagonal_(5).sum().backward()
+    out.append(w.grad.tolist())
+    m = lib.tensor([1.0, 2, 3])
+    out.append(m.map2_(lib.ones(3), lib.full((3,), 2.0), lambda a, b, c: a + b * c).tolist())
+    out.append(
+        lib.tensor([1, 2, 3]).map2_(lib.tensor(2), lib.ones(3, dtype=lib.long), max).tolist()
+    )
+    return out
+
+
+@requires_torch
+def test_tensor_methods_match_pytorch() -> None:
+    from ..helpers import torch
+
+    assert _tensor_methods_program(ndgrad) == _tensor_methods_program(torch)

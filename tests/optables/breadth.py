@@ -916,3 +916,24 @@ OPS += [
     for reduce in ("mean", "prod", "amax", "amin")
     for include in (True, False)
 ]
+
+OPS += [
+    OpInfo(
+        "fill_diagonal_",
+        lambda lib, a, wrap=False: (a * 1).fill_diagonal_(0.5, wrap),
+        None,
+        [Sample(((3, 3),)), Sample(((5, 2),), {"wrap": True}), Sample(((2, 2, 2),))],
+    ),
+    OpInfo(
+        "resize",
+        lambda lib, a: _quiet_resize(a, 3, 2),
+        lambda a: a.reshape(3, 2),
+        [Sample(((2, 3),)), Sample(((6,),))],
+    ),
+]
+
+
+def _quiet_resize(a, *sizes):
+    with warnings.catch_warnings():  # deprecated in PyTorch, with a warning (tested elsewhere)
+        warnings.simplefilter("ignore", UserWarning)
+        return a.resize(*sizes)

@@ -8,6 +8,7 @@ name; the op itself lives in its family module.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -228,6 +229,39 @@ class AliasMethods:
 
     def conj_physical_(self) -> Tensor:
         return self._inplace(ConjPhysical.apply)  # type: ignore[attr-defined]
+
+    def map2_(self, x: Tensor, y: Tensor, callable: Callable[..., Any]) -> Tensor:
+        """Replace each element by ``callable(element, x_element, y_element)`` (``x``, ``y``
+        broadcast; Python numbers, slow, as in PyTorch)."""
+        self._check_inplace()  # type: ignore[attr-defined]
+        fn = np.frompyfunc(callable, 3, 1)
+        data = self._data  # type: ignore[attr-defined]
+        self._write(fn(data, x._data, y._data).astype(data.dtype))  # type: ignore[attr-defined]
+        return self  # type: ignore[return-value]
+
+    def resize(self, *sizes: Any) -> Tensor:
+        """Deprecated in PyTorch: this tensor viewed with ``sizes`` (the same number of
+        elements)."""
+        from ._util import parse_shape
+
+        warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+        shape = parse_shape(sizes)
+        n, total = int(np.prod(shape)), self._data.size  # type: ignore[attr-defined]
+        if n != total:
+            size = "x".join(str(s) for s in shape)
+            raise RuntimeError(
+                f"requested resize to {size} ({n} elements in total), but the given tensor has a "
+                f"size of {total} ({total} elements). autograd's resize can only change the "
+                "shape of a given tensor, while preserving the number of elements. "
+            )
+        return self.view(shape)  # type: ignore[attr-defined]
+
+    def resize_as(self, tensor: Tensor) -> Tensor:
+        """Deprecated in PyTorch: ``resize(tensor.size())``."""
+        warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return self.resize(tensor._data.shape)
 
     def unsafe_split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
         return _sh.split(self, split_size, dim)  # type: ignore[arg-type]

@@ -1472,6 +1472,31 @@ def index_reduce(
     return scatter_reduce(input, d, T._make(full), source, reduce, include_self=include_self)
 
 
+class FillDiagonal(NumpyFunction):
+    """y = x with ``value`` on the main diagonal (all dims equal, or 2-d with ``wrap`` for tall
+    matrices); dy/dx = 1 off the diagonal, 0 on it"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, value: Any, wrap: bool) -> np.ndarray:
+        ctx.wrap = wrap
+        y = x.copy()
+        np.fill_diagonal(y, value, wrap=wrap)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return FillDiagonal.apply(grad, 0, ctx.wrap), None, None
+
+
+def _fill_diagonal(input: Tensor, fill_value: Any, wrap: bool) -> Tensor:
+    shape = input._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and any(n != shape[0] for n in shape):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    return FillDiagonal.apply(input, fill_value, bool(wrap))
+
+
 class IndexingMethods:
     """Tensor methods of the indexing ops."""
 
@@ -1608,3 +1633,9 @@ class IndexingMethods:
         return self._inplace(  # type: ignore[attr-defined]
             lambda s: index_reduce(s, dim, index, source, reduce, include_self=include_self)
         )
+
+    def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Tensor:
+        if self.is_leaf and self._requires_grad and _state.grad_enabled:  # type: ignore[attr-defined]
+            # PyTorch writes through a view of the diagonal, and names that view
+            raise RuntimeError(_errors.VIEW_OF_LEAF_INPLACE)
+        return self._inplace(lambda s: _fill_diagonal(s, fill_value, wrap))  # type: ignore[attr-defined]
