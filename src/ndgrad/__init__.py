@@ -150,6 +150,7 @@ from ._factorizations import (  # noqa: E402
     ormqr,
     triangular_solve,
 )
+from ._lowrank import pca_lowrank, svd_lowrank  # noqa: E402
 
 # The torch-level names that take out=: after the op modules, since these wrap their functions.
 from .ops import out as _out  # noqa: E402
@@ -302,4 +303,6 @@ __all__ = [
     "orgqr",
     "ormqr",
     "triangular_solve",
+    "pca_lowrank",
+    "svd_lowrank",
 ]

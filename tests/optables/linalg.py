@@ -684,3 +684,34 @@ OPS = [
         [Sample(((4, 3), (3,), (2, 4)), makers=(None, lambda rng, s: rng.uniform(0.5, 1.5, s)))],
     ),
 ]
+
+
+def _svd_lowrank_product(lib, a, q, **kw):
+    """U diag(S) Vᴴ of the randomized SVD (sign-invariant), with a fixed seed for the basis."""
+    lib.manual_seed(0)
+    U, S, V = lib.svd_lowrank(a, q=q, **kw)
+    return (U * S.unsqueeze(-2)) @ V.mT
+
+
+def _pca_lowrank_values(lib, a, q):
+    lib.manual_seed(0)
+    return lib.pca_lowrank(a, q=q)[1]
+
+
+OPS += [
+    OpInfo(
+        "svd_lowrank",
+        _svd_lowrank_product,
+        None,
+        [
+            Sample(((6, 4),), {"q": 2}, makers=(_spread_singular,)),
+            Sample(((3, 5),), {"q": 2, "niter": 1}, makers=(_spread_singular,)),
+        ],
+    ),
+    OpInfo(
+        "pca_lowrank",
+        _pca_lowrank_values,
+        None,
+        [Sample(((6, 4),), {"q": 3}, makers=(_spread_singular,))],
+    ),
+]
