@@ -151,6 +151,7 @@ from ._factorizations import (  # noqa: E402
     triangular_solve,
 )
 from ._lowrank import pca_lowrank, svd_lowrank  # noqa: E402
+from ._strided import as_strided_copy, as_strided_scatter  # noqa: E402
 
 # The torch-level names that take out=: after the op modules, since these wrap their functions.
 from .ops import out as _out  # noqa: E402
@@ -305,4 +306,6 @@ __all__ = [
     "triangular_solve",
     "pca_lowrank",
     "svd_lowrank",
+    "as_strided_copy",
+    "as_strided_scatter",
 ]

@@ -17,6 +17,7 @@ V = "torch.tensor([0.25, 1.5, 3.0], dtype=torch.float64)"
 I = "torch.tensor([12, 18, 7])"
 IX = "torch.tensor([3, 0, 3])"
 P = "torch.tensor([[0., 1.], [1., 0.], [2., 0.], [2., 2.]])"
+R = "torch.arange(9.)"
 
 EXPRS = [
     f"torch.addmv_({V}.clone(), torch.ones(3, 3, dtype=torch.float64), {V}, beta=2)",
@@ -85,6 +86,22 @@ EXPRS = [
     f"torch.histogramdd({P}.long(), bins=2)",
     f"torch.histogramdd({P}, bins=2, range=[0., 1.])",
     f"torch.histogramdd({P}, 2, weight=torch.ones(3))",
+    # as_strided_copy / as_strided_scatter on a tensor that is its whole storage
+    f"torch.as_strided_copy({R}, (2, 2), (3, 1), 1)",
+    f"torch.as_strided_copy({R}, (3, 3), (1, 3))",
+    f"torch.as_strided_copy({R}, (4, 2), (1, 1))",
+    f"torch.as_strided_copy({R}.reshape(3, 3), (2,), (4,))",
+    f"torch.as_strided_copy({R}, (), (), 4)",
+    f"torch.as_strided_copy({R}, (0, 3), (1, 1), 20)",
+    f"torch.as_strided_copy({R}, (2, 2), (3, 1), 8)",
+    f"torch.as_strided_copy({R}, (2,), (-1,))",
+    f"torch.as_strided_copy({R}, (2, 2), (3, 1), -1)",
+    f"torch.as_strided_copy({R}, (2, 2), (3,))",
+    f"torch.as_strided_copy({R}.requires_grad_() * 1, (2, 2), (3, 1)).grad_fn.name()",
+    f"torch.as_strided_scatter({R}, -torch.ones(2, 2), (2, 2), (3, 1), 1)",
+    f"torch.as_strided_scatter({R}.reshape(3, 3), -torch.ones(3), (3,), (4,))",
+    f"torch.as_strided_scatter({R}, -torch.ones(2, 2, dtype=torch.float64), (2, 2), (1, 3))",
+    f"torch.as_strided_scatter({R}, torch.ones(3), (2, 2), (3, 1))",
 ]
 
 
@@ -147,3 +164,11 @@ def test_tensor_methods_match_pytorch() -> None:
     from ..helpers import torch
 
     assert _tensor_methods_program(ndgrad) == _tensor_methods_program(torch)
+
+
+def test_as_strided_on_a_view_is_refused_clearly() -> None:
+    base = ndgrad.arange(9.0)
+    for view in (base[2:], base.reshape(3, 3).t()):
+        with pytest.raises(NotImplementedError, match=r"\.clone\(\) makes one"):
+            ndgrad.as_strided_copy(view, (2,), (1,))
+    assert ndgrad.as_strided_copy(base[2:].clone(), (2,), (3,)).tolist() == [2.0, 5.0]
