@@ -102,6 +102,7 @@ EXPRS = [
     f"torch.as_strided_scatter({R}.reshape(3, 3), -torch.ones(3), (3,), (4,))",
     f"torch.as_strided_scatter({R}, -torch.ones(2, 2, dtype=torch.float64), (2, 2), (1, 3))",
     f"torch.as_strided_scatter({R}, torch.ones(3), (2, 2), (3, 1))",
+    f"{R}.as_strided_scatter(-torch.ones(2), (2,), (4,), 1)",
 ]
 
 

@@ -230,6 +230,13 @@ class AliasMethods:
     def conj_physical_(self) -> Tensor:
         return self._inplace(ConjPhysical.apply)  # type: ignore[attr-defined]
 
+    def as_strided_scatter(
+        self, src: Tensor, size: Any, stride: Any, storage_offset: int | None = None
+    ) -> Tensor:
+        from .._strided import as_strided_scatter
+
+        return as_strided_scatter(self, src, size, stride, storage_offset)  # type: ignore[arg-type]
+
     def map2_(self, x: Tensor, y: Tensor, callable: Callable[..., Any]) -> Tensor:
         """Replace each element by ``callable(element, x_element, y_element)`` (``x``, ``y``
         broadcast; Python numbers, slow, as in PyTorch)."""
