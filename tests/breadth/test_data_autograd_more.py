@@ -54,6 +54,21 @@ def _data_program(lib: Any) -> list[Any]:
         list(data.ChainDataset([Stream(1), [1]]))
     except AssertionError as e:
         out.append(str(e))
+    for kwargs in (
+        {"num_replicas": 3, "rank": 1},
+        {"num_replicas": 3, "rank": 2, "shuffle": False},
+        {"num_replicas": 4, "rank": 0, "drop_last": True, "seed": 5},
+        {"num_replicas": 4, "rank": 3, "drop_last": True, "shuffle": False},
+        {"num_replicas": 20, "rank": 19},
+    ):
+        sampler = data.DistributedSampler(list(range(10)), **kwargs)
+        sampler.set_epoch(2)
+        out += [len(sampler), list(sampler)]
+    for bad in ({"num_replicas": 2, "rank": 2}, {"num_replicas": 2, "rank": -1}):
+        try:
+            data.DistributedSampler(list(range(10)), **bad)
+        except ValueError as e:
+            out.append(str(e))
     loader = data.DataLoader(data.StackDataset(lib.arange(4.0), lib.arange(4)), batch_size=2)
     out.append([[t.tolist() for t in batch] for batch in loader])
     return out
@@ -117,3 +132,15 @@ def test_multithreading_flag_matches_pytorch() -> None:
             assert not lib.autograd.is_multithreading_enabled()
         assert lib.autograd.is_multithreading_enabled()
     assert ndgrad.autograd.is_view_replay_enabled() == torch.autograd.is_view_replay_enabled()
+
+
+def test_distributed_sampler_needs_an_explicit_world() -> None:
+    import pytest
+
+    with pytest.raises(RuntimeError, match="Requires distributed package to be available"):
+        ndgrad.utils.data.DistributedSampler(list(range(4)))
+    shares = [
+        list(ndgrad.utils.data.DistributedSampler(list(range(10)), 3, r, seed=1)) for r in range(3)
+    ]
+    assert {i for share in shares for i in share} == set(range(10))
+    assert sum(len(share) for share in shares) == 12  # padded to a multiple of 3

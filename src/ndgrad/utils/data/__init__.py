@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from ._more import ChainDataset, StackDataset, WeightedRandomSampler, get_worker_info
+from ._more import (
+    ChainDataset,
+    DistributedSampler,
+    StackDataset,
+    WeightedRandomSampler,
+    get_worker_info,
+)
 from .dataloader import DataLoader, default_collate, default_convert
 from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler
@@ -13,6 +19,7 @@ __all__ = [
     "ConcatDataset",
     "DataLoader",
     "Dataset",
+    "DistributedSampler",
     "IterableDataset",
     "RandomSampler",
     "Sampler",

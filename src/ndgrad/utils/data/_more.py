@@ -1,16 +1,24 @@
-"""ChainDataset, StackDataset, WeightedRandomSampler and get_worker_info, as torch.utils.data."""
+"""ChainDataset, StackDataset, WeightedRandomSampler, DistributedSampler and get_worker_info, as
+torch.utils.data."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..._random import Generator, multinomial
+from ..._random import Generator, multinomial, randperm
 from ..._tensor import Tensor
 from .dataset import Dataset, IterableDataset
 from .sampler import Sampler
 
-__all__ = ["ChainDataset", "StackDataset", "WeightedRandomSampler", "get_worker_info"]
+__all__ = [
+    "ChainDataset",
+    "DistributedSampler",
+    "StackDataset",
+    "WeightedRandomSampler",
+    "get_worker_info",
+]
 
 
 class ChainDataset(IterableDataset):
@@ -100,6 +108,58 @@ class WeightedRandomSampler(Sampler):
 
     def __len__(self) -> int:
         return self.num_samples
+
+
+class DistributedSampler(Sampler):
+    """The share of a dataset's indices that replica ``rank`` of ``num_replicas`` visits: the
+    (shuffled, for ``seed + epoch``) indices padded to a multiple of ``num_replicas`` (or cut,
+    with ``drop_last``), every ``num_replicas``-th from ``rank``. ndgrad has no distributed
+    backend, so ``num_replicas`` and ``rank`` must be given."""
+
+    def __init__(
+        self,
+        dataset: Any,
+        num_replicas: int | None = None,
+        rank: int | None = None,
+        shuffle: bool = True,
+        seed: int = 0,
+        drop_last: bool = False,
+    ) -> None:
+        if num_replicas is None or rank is None:
+            raise RuntimeError("Requires distributed package to be available")
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(
+                f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]"
+            )
+        self.dataset, self.num_replicas, self.rank = dataset, num_replicas, rank
+        self.epoch, self.drop_last, self.shuffle, self.seed = 0, drop_last, shuffle, seed
+        n = len(dataset)
+        if drop_last and n % num_replicas != 0:
+            self.num_samples = math.ceil((n - num_replicas) / num_replicas)
+        else:
+            self.num_samples = math.ceil(n / num_replicas)
+        self.total_size = self.num_samples * num_replicas
+
+    def __iter__(self) -> Iterator[int]:
+        n = len(self.dataset)
+        if self.shuffle:
+            g = Generator().manual_seed(self.seed + self.epoch)
+            indices: list[int] = randperm(n, generator=g).tolist()
+        else:
+            indices = list(range(n))
+        if not self.drop_last:
+            missing = self.total_size - len(indices)
+            indices += (indices * math.ceil(missing / len(indices)))[:missing] if missing else []
+        else:
+            indices = indices[: self.total_size]
+        return iter(indices[self.rank : self.total_size : self.num_replicas])
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+    def set_epoch(self, epoch: int) -> None:
+        """Another shuffle for each epoch: call before iterating, on every replica alike."""
+        self.epoch = epoch
 
 
 def get_worker_info() -> None:
