@@ -217,7 +217,6 @@ def _setitem(t: Any, value: Any) -> Any:
 # PyTorch's decomposition into several): the node names differ, not just the listing.
 KNOWN_DIFFERENT = {
     "linear": "PyTorch: AddmmBackward0(bias, input, TBackward0(weight)); ndgrad: one fused node",
-    "conv1d": "ndgrad runs conv1d as a 2-d convolution between unsqueeze and squeeze",
     "addr": "ndgrad: add of an outer product",
     "einsum": "PyTorch decomposes einsum into bmm and views",
     "cross": "ndgrad: a composition of rolls and products",

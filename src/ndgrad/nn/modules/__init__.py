@@ -55,9 +55,11 @@ _PYTORCH_SUBMODULES: dict[str, tuple[str, ...]] = {
     ),
     "lazy": ("LazyModuleMixin",),
     "linear": ("Bilinear", "Identity", "LazyLinear", "Linear"),
+    "linear_cross_entropy_options": ("LinearCrossEntropyOptions",),
     "loss": (
         "BCELoss", "BCEWithLogitsLoss", "CTCLoss", "CosineEmbeddingLoss", "CrossEntropyLoss",
-        "GaussianNLLLoss", "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "L1Loss", "MSELoss",
+        "GaussianNLLLoss", "HingeEmbeddingLoss", "HuberLoss", "KLDivLoss", "L1Loss",
+        "LinearCrossEntropyLoss", "MSELoss",
         "MarginRankingLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss",
         "MultiMarginLoss", "NLLLoss", "NLLLoss2d", "PoissonNLLLoss", "SmoothL1Loss",
         "SoftMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "_Loss",
