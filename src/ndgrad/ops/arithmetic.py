@@ -256,6 +256,10 @@ class RSub(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         return (-grad if ctx.alpha == 1 else grad * -ctx.alpha), None, None
 
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return (-grad if ctx.alpha == 1 else grad * -ctx.alpha), None, None
+
 
 class RSubTensor(NumpyFunction):
     """y = b - alpha * a for tensors (``rsub(a, b)``); dy/da = -alpha, dy/db = 1"""
@@ -279,7 +283,9 @@ class RSubTensor(NumpyFunction):
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        return -grad, None
+        need_a, need_b, _ = ctx.needs_input_grad
+        grad_a = (-grad if ctx.alpha == 1 else grad * -ctx.alpha) if need_a else None
+        return grad_a, (grad if need_b else None), None
 
 
 class Mul(NumpyFunction):
