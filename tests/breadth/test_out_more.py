@@ -94,6 +94,18 @@ OUT_EXPRS = [
     f"torch.not_equal({V}, 1.5, out={EB})",
     f"torch.narrow_copy({A}, 1, 1, 2, out={E})",
     f"torch.take_along_dim({A}, torch.tensor([[0], [2], [1]]), dim=1, out={E})",
+    # the special functions and factorizations added for issue 11
+    f"torch.i0({V}, out={E})",
+    f"torch.igamma({V}, {V} * 2, out={E})",
+    f"torch.igammac({V}, {V} * 2, out=torch.empty(3, dtype=torch.float64))",
+    f"torch.orgqr(*torch.geqrf({A}), out={E})",
+    f"torch.ormqr(*torch.geqrf({A}), {A}, out={E})",
+    f"torch.lu_solve({A}, *torch.lu({A}), out={E})",
+    f"torch.triangular_solve({A}, {A}, out=({E}, {E}))",
+    f"torch.geqrf({A}, out=({E}, {E}))",
+    f"torch.lu_unpack(*torch.lu({A}), out=({E}, {E}, {E}))",
+    f"torch.lu({A}, out=({E}, torch.empty(0, dtype=torch.int32)))",
+    f"torch.i0({V}.requires_grad_(), out={E})",
     # the shared rules, on new functions
     f"torch.lgamma({V}, out=torch.empty(3, dtype=torch.float32))",
     f"torch.lgamma({V}, out=torch.empty(3, dtype=torch.long))",

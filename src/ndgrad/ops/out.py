@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import _creation as _cr
+from .. import _factorizations as _fa
 from .. import _queries as _qu
 from ..autograd.grad_mode import _state
 from . import aliases as _al
@@ -128,6 +129,7 @@ __all__ = [
     "gather",
     "gcd",
     "ge",
+    "geqrf",
     "ger",
     "greater",
     "greater_equal",
@@ -137,6 +139,9 @@ __all__ = [
     "histogram",
     "hstack",
     "hypot",
+    "i0",
+    "igamma",
+    "igammac",
     "index_select",
     "inner",
     "inverse",
@@ -166,6 +171,9 @@ __all__ = [
     "logit",
     "logsumexp",
     "lt",
+    "lu",
+    "lu_solve",
+    "lu_unpack",
     "masked_select",
     "matmul",
     "matrix_power",
@@ -194,6 +202,8 @@ __all__ = [
     "nonzero",
     "norm",
     "not_equal",
+    "orgqr",
+    "ormqr",
     "outer",
     "polygamma",
     "pow",
@@ -228,6 +238,7 @@ __all__ = [
     "tan",
     "tanh",
     "topk",
+    "triangular_solve",
     "tril",
     "triu",
     "true_divide",
@@ -506,3 +517,15 @@ less = _with_out(_al.less, "less")
 less_equal = _with_out(_al.less_equal, "less_equal")
 not_equal = _with_out(_al.not_equal, "not_equal")
 narrow_copy = _with_out(_al.narrow_copy)
+
+# The special functions and factorizations added for issue 11.
+i0 = _with_out(_sp.i0)
+igamma = _with_out(_sp.igamma)
+igammac = _with_out(_sp.igammac)
+orgqr = _with_out(_fa.orgqr)
+ormqr = _with_out(_fa.ormqr)
+lu = _with_out(_fa.lu)
+lu_solve = _with_out(_fa.lu_solve)
+lu_unpack = _with_out(_fa.lu_unpack)
+triangular_solve = _with_out(_fa.triangular_solve)
+geqrf = _with_out(_fa.geqrf)
