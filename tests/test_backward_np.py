@@ -130,6 +130,9 @@ NN_CASES: list[tuple[str, Any, list[tuple[int, ...]], int]] = [
     ),
     ("split", lambda T, x: x.split([1, 3], dim=1), [(3, 4)], 1),
     ("chunk", lambda T, x: x.chunk(2, dim=0), [(4, 3)], 1),
+    # a dtype conversion (ToCopyBackward0): no op-table case records one, their inputs being
+    # float64 throughout
+    ("to_float32", lambda T, x: x.to(T.float32) * 2, [(3, 4)], 1),
 ]
 
 

@@ -29,9 +29,14 @@ __all__ = [
     "det",
     "eigh",
     "eigvalsh",
+    "householder_product",
     "inv",
     "inv_ex",
     "lstsq",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
     "matmul",
     "matrix_exp",
     "matrix_norm",
@@ -1542,3 +1547,9 @@ def solve_ex(
     codes = np.array([_lu_zero_pivot(m) for m in A._data.reshape(-1, n, n)]).reshape(batch)
     X = _masked(A, codes > 0, lambda a: solve(a, B, left=left))
     return SolveExResult(X, _info(codes, batch))
+
+
+# LU and Householder factorizations: their module builds on the functions above.
+from ._factorizations import householder_product, lu_factor, lu_factor_ex  # noqa: E402
+from ._factorizations import linalg_lu as lu  # noqa: E402
+from ._factorizations import linalg_lu_solve as lu_solve  # noqa: E402

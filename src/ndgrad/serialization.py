@@ -154,7 +154,17 @@ def _unsupported(obj: Any) -> str:
 
 
 def _global_name(obj: Any) -> str:
-    """``module:qualname`` of a class or function that can be found again by that name."""
+    """``module:qualname`` of a class or function that can be found again by that name; for a
+    module class, PyTorch's path (``ndgrad.nn.modules.linear:Linear``, as PyTorch records
+    ``torch.nn.modules.linear.Linear``), which stays when ndgrad moves the class."""
+    from .nn.modules import pytorch_path
+
+    path = pytorch_path(obj)
+    return path if path is not None else _defining_name(obj)
+
+
+def _defining_name(obj: Any) -> str:
+    """``module:qualname`` of where ``obj`` is defined, checked to find ``obj`` again."""
     module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", "")
     found: Any = None
     if isinstance(module, str) and "<" not in qualname:
@@ -462,6 +472,8 @@ def _names(globals_list: Any) -> dict[str, Any]:
     for g in globals_list:
         obj = g[0] if isinstance(g, tuple) else g  # PyTorch also takes (obj, "name") pairs
         out[_global_name(obj)] = obj
+        with contextlib.suppress(TypeError):  # files saved before the PyTorch paths name this
+            out[_defining_name(obj)] = obj
     return out
 
 

@@ -44,8 +44,10 @@ def test_weights_only_refuses_classes_that_are_not_allowlisted() -> None:
         ndgrad.load(_saved(_model()))
     text = str(info.value)
     assert text.startswith("Weights only load failed.")
-    assert "GLOBAL ndgrad.nn.containers.Sequential was not an allowed global by default" in text
-    assert "torch.serialization.add_safe_globals([ndgrad.nn.containers.Sequential])" in text
+    assert (
+        "GLOBAL ndgrad.nn.modules.container.Sequential was not an allowed global by default" in text
+    )
+    assert "torch.serialization.add_safe_globals([ndgrad.nn.modules.container.Sequential])" in text
 
 
 def test_safe_globals_context_and_add_safe_globals() -> None:
@@ -96,7 +98,9 @@ def test_an_allowlisted_load_imports_nothing() -> None:
     # A hostile file names a module that must never be imported: the lookup is by allowlist.
     archive = dict(np.load(buf, allow_pickle=False))
     text = archive["__ndgrad__"].tobytes().decode()
-    hostile = text.replace("ndgrad.nn.containers:Sequential", "ndgrad_never_imported_module:run")
+    hostile = text.replace(
+        "ndgrad.nn.modules.container:Sequential", "ndgrad_never_imported_module:run"
+    )
     archive["__ndgrad__"] = np.frombuffer(hostile.encode(), np.uint8)
     out = io.BytesIO()
     np.savez(out, **archive)

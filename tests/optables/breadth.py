@@ -845,3 +845,95 @@ OPS += [
         [Sample(((3, 4),))],
     ),
 ]
+
+
+# Bessel I0 and the regularized incomplete gamma functions (issue 11). PyTorch's igamma (Cephes)
+# is accurate to about 1e-10 where ndgrad's series and continued fraction are within 1e-15 of
+# mpmath, hence the looser rtol against it.
+OPS += [
+    OpInfo(
+        "i0",
+        lambda lib, a: lib.i0(a),
+        np.i0,
+        [
+            Sample(((2, 3),)),
+            Sample(((),)),
+            Sample(((5,),), makers=(lambda rng, s: rng.uniform(-40, 40, s),)),
+        ],
+    ),
+    OpInfo(
+        "igamma",
+        lambda lib, a, x: lib.igamma(a, x),
+        None,
+        [
+            Sample(((2, 3), (2, 3)), makers=(lambda rng, s: rng.uniform(0.5, 3, s), None)),
+            Sample(
+                ((3,), (2, 3)),
+                makers=(lambda rng, s: rng.uniform(2, 30, s), lambda rng, s: rng.uniform(1, 40, s)),
+            ),
+        ],
+        domain=(0.2, 4.0),
+        differentiable=(1,),
+        rtol=1e-9,
+    ),
+    OpInfo(
+        "igammac",
+        lambda lib, a, x: a.igammac(x),
+        None,
+        [Sample(((2, 3), (2, 3)), makers=(lambda rng, s: rng.uniform(0.5, 3, s), None))],
+        domain=(0.2, 4.0),
+        differentiable=(1,),
+        rtol=1e-9,
+    ),
+]
+
+
+def _index_reduce(lib, x, s, i, reduce, include):
+    with warnings.catch_warnings():  # PyTorch warns that index_reduce is in beta
+        warnings.simplefilter("ignore", UserWarning)
+        return x.index_reduce(1, i, s, reduce, include_self=include)
+
+
+def _np_index_reduce(x, s, i, reduce, include):
+    full = np.broadcast_to(i.reshape(1, -1), s.shape)
+    return _np_scatter_reduce(x, s, 1, full, reduce, include)
+
+
+def _index_vector(rng, shape):
+    return rng.integers(0, 3, size=shape).astype(np.int64)
+
+
+OPS += [
+    OpInfo(
+        f"index_reduce_{reduce}_{include}",
+        lambda lib, x, s, i, reduce=reduce, include=include: _index_reduce(
+            lib, x, s, i, reduce, include
+        ),
+        lambda x, s, i, reduce=reduce, include=include: _np_index_reduce(x, s, i, reduce, include),
+        [Sample(((2, 3), (2, 4), (4,)), makers=(None, None, _index_vector))],
+        domain=(0.5, 2.0),
+    )
+    for reduce in ("mean", "prod", "amax", "amin")
+    for include in (True, False)
+]
+
+OPS += [
+    OpInfo(
+        "fill_diagonal_",
+        lambda lib, a, wrap=False: (a * 1).fill_diagonal_(0.5, wrap),
+        None,
+        [Sample(((3, 3),)), Sample(((5, 2),), {"wrap": True}), Sample(((2, 2, 2),))],
+    ),
+    OpInfo(
+        "resize",
+        lambda lib, a: _quiet_resize(a, 3, 2),
+        lambda a: a.reshape(3, 2),
+        [Sample(((2, 3),)), Sample(((6,),))],
+    ),
+]
+
+
+def _quiet_resize(a, *sizes):
+    with warnings.catch_warnings():  # deprecated in PyTorch, with a warning (tested elsewhere)
+        warnings.simplefilter("ignore", UserWarning)
+        return a.resize(*sizes)

@@ -9,6 +9,7 @@ eigenvectors / singular vectors are compared only through sign-invariant functio
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -54,6 +55,13 @@ def _singular(rng, shape):
         a[..., -1, :] = a[..., :-1, :].sum(-2)
         if np.all(np.linalg.matrix_rank(a) == shape[-1] - 1):
             return a
+
+
+def _quiet(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` without its deprecation warning (PyTorch's and ndgrad's)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return fn(*args, **kwargs)
 
 
 def _np_expm(a):
@@ -614,5 +622,96 @@ OPS = [
         ),
         lambda a, upper=False: np.linalg.inv(_np_sym(a)),
         [Sample(((3, 3),), makers=SPD), Sample(((3, 3),), {"upper": True}, makers=SPD)],
+    ),
+    # LU and Householder factorizations (issue 11)
+    OpInfo(
+        "linalg_lu_factor",
+        lambda lib, a: lib.linalg.lu_factor(a).LU,
+        None,
+        [Sample(((3, 3),), makers=(_well_conditioned,)), Sample(((2, 4, 4),))],
+    ),
+    OpInfo(
+        "linalg_lu",
+        lambda lib, a: lib.linalg.lu(a).L * 2 + lib.linalg.lu(a).U,
+        None,
+        [Sample(((3, 3),)), Sample(((2, 3, 3),), makers=(_well_conditioned,))],
+    ),
+    OpInfo(
+        "lu_unpack",
+        lambda lib, a: lib.lu_unpack(*lib.linalg.lu_factor(a)).U,
+        None,
+        [Sample(((4, 4),), makers=(_well_conditioned,))],
+    ),
+    OpInfo(
+        "lu_solve",
+        lambda lib, b, a: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b),
+        lambda b, a: np.linalg.solve(a, b),
+        [
+            Sample(((3, 2), (3, 3)), makers=(None, _well_conditioned)),
+            Sample(((2, 3, 1), (2, 3, 3)), makers=(None, _well_conditioned)),
+        ],
+    ),
+    OpInfo(
+        "lu_solve_adjoint_right",
+        lambda lib, b, a: lib.linalg.lu_solve(
+            *lib.linalg.lu_factor(a), b, left=False, adjoint=True
+        ),
+        lambda b, a: b @ np.linalg.inv(a.T),
+        [Sample(((2, 3), (3, 3)), makers=(None, _well_conditioned))],
+    ),
+    OpInfo(
+        "triangular_solve",
+        lambda lib, b, a: _quiet(lib.triangular_solve, b, a, upper=False, transpose=True).solution,
+        lambda b, a: np.linalg.solve(np.tril(a).T, b),
+        [Sample(((3, 2), (3, 3)), makers=(None, _well_conditioned))],
+    ),
+    OpInfo(
+        "householder_product",
+        lambda lib, a, tau: lib.linalg.householder_product(a, tau),
+        None,
+        [Sample(((4, 3), (3,)), makers=(None, lambda rng, s: rng.uniform(0.5, 1.5, s)))],
+    ),
+    OpInfo(
+        "ormqr",
+        lambda lib, a, tau, c: lib.ormqr(a, tau, c, transpose=True),
+        None,
+        [Sample(((4, 3), (3,), (4, 2)), makers=(None, lambda rng, s: rng.uniform(0.5, 1.5, s)))],
+    ),
+    OpInfo(
+        "ormqr_right",
+        lambda lib, a, tau, c: lib.ormqr(a, tau, c, left=False),
+        None,
+        [Sample(((4, 3), (3,), (2, 4)), makers=(None, lambda rng, s: rng.uniform(0.5, 1.5, s)))],
+    ),
+]
+
+
+def _svd_lowrank_product(lib, a, q, **kw):
+    """U diag(S) Vᴴ of the randomized SVD (sign-invariant), with a fixed seed for the basis."""
+    lib.manual_seed(0)
+    U, S, V = lib.svd_lowrank(a, q=q, **kw)
+    return (U * S.unsqueeze(-2)) @ V.mT
+
+
+def _pca_lowrank_values(lib, a, q):
+    lib.manual_seed(0)
+    return lib.pca_lowrank(a, q=q)[1]
+
+
+OPS += [
+    OpInfo(
+        "svd_lowrank",
+        _svd_lowrank_product,
+        None,
+        [
+            Sample(((6, 4),), {"q": 2}, makers=(_spread_singular,)),
+            Sample(((3, 5),), {"q": 2, "niter": 1}, makers=(_spread_singular,)),
+        ],
+    ),
+    OpInfo(
+        "pca_lowrank",
+        _pca_lowrank_values,
+        None,
+        [Sample(((6, 4),), {"q": 3}, makers=(_spread_singular,))],
     ),
 ]

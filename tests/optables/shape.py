@@ -365,3 +365,31 @@ OPS = [
         [_s((3,)), _s((2, 3, 4), dim=-1)],
     ),
 ]
+
+# as_strided_copy / as_strided_scatter (issue 11). PyTorch 2.13's gradient of
+# as_strided_scatter with respect to its input is wrong (its own gradcheck fails: it keeps the
+# gradient at the written positions and drops it elsewhere), so that op is checked against
+# numpy and by gradcheck only.
+OPS += [
+    OpInfo(
+        "as_strided_copy",
+        lambda lib, a: lib.as_strided_copy(a * 1, (3, 2), (2, 1), 1),
+        lambda a: np.lib.stride_tricks.as_strided(
+            a.reshape(-1)[1:], (3, 2), (2 * a.itemsize, a.itemsize)
+        ).copy(),
+        [Sample(((3, 3),)), Sample(((8,),))],
+    ),
+    OpInfo(
+        "as_strided_copy_overlapping",
+        lambda lib, a: lib.as_strided_copy(a * 1, (4, 3), (1, 1)),
+        None,
+        [Sample(((7,),))],
+    ),
+    OpInfo(
+        "as_strided_scatter",
+        lambda lib, a, s: lib.as_strided_scatter(a * 1, s, (2, 2), (3, 1), 1),
+        None,
+        [Sample(((9,), (2, 2)))],
+        torch_parity=False,
+    ),
+]

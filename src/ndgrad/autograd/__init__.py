@@ -7,6 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _errors
 from . import forward_ad, functional
+from ._flags import (
+    is_multithreading_enabled,
+    is_tensor_like,
+    is_view_replay_enabled,
+    set_multithreading_enabled,
+)
 from .anomaly_mode import (
     detect_anomaly,
     is_anomaly_check_nan_enabled,
@@ -59,10 +65,14 @@ __all__ = [
     "is_anomaly_check_nan_enabled",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "is_multithreading_enabled",
+    "is_tensor_like",
+    "is_view_replay_enabled",
     "no_grad",
     "record_inputs",
     "set_detect_anomaly",
     "set_grad_enabled",
+    "set_multithreading_enabled",
     "trace",
 ]
 

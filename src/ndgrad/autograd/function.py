@@ -200,7 +200,13 @@ class Node:
 
     @property
     def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
-        return tuple((e[0], e[1]) for e in self._edges if e is not None)
+        edges = self._edges
+        listed = getattr(getattr(self, "_forward_cls", None), "_listed_inputs", None)
+        if listed is None:  # one entry per tensor argument
+            return tuple((e[0], e[1]) for e in edges if e is not None)
+        # The arguments PyTorch's node lists, a number included as (None, 0) (see Function).
+        picked = [edges[i] for i in listed]
+        return tuple((None, 0) if e is None else (e[0], e[1]) for e in picked)
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -475,6 +481,10 @@ class Function(FunctionCtx):
     # Elementwise binary ops set this: a ValueError from forward on two operand shapes that do
     # not broadcast becomes PyTorch's RuntimeError naming the dimension.
     _broadcasting = False
+    # Positions of the arguments that ``grad_fn.next_functions`` lists, where PyTorch's node lists
+    # other than the tensor arguments: a number it wraps as a tensor (``x + 2``), an optional
+    # tensor passed as None (a bias), but no mask or condition (``where``).
+    _listed_inputs: tuple[int, ...] | None = None
     node_name: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import functional, init, utils
+from . import functional, init, modules, utils
 from ._extras import Container, NLLLoss2d, factory_kwargs
 from .activation import *  # noqa: F403
 from .activation import __all__ as _activation_all
@@ -47,6 +47,7 @@ __all__ = [
     "Sequential",
     "functional",
     "init",
+    "modules",
     "utils",
     *_activation_all,
     *_layers_all,

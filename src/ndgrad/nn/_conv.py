@@ -151,6 +151,8 @@ class Convolution(NumpyFunction):
     plain: dx = ConvInputGrad(g, w), dw = ConvWeightGrad(x, g);
     transposed: dx = Convolution(g, w), dw = ConvWeightGrad(g, x); db = Σ g over all but dim 1"""
 
+    _listed_inputs = (0, 1, 2)  # a missing bias too
+
     @staticmethod
     def forward(
         ctx: Any, x: np.ndarray, w: np.ndarray, b: Any, geo: _Geom, transposed: bool

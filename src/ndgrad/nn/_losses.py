@@ -174,6 +174,8 @@ def multilabel_soft_margin_loss(
 class SoftMarginLoss(NumpyFunction):
     """ℓ = log(1 + e^(-y x)); dℓ/dx = -y σ(-y x) (the target gets no gradient, as in PyTorch)"""
 
+    _listed_inputs = (0,)  # not the target
+
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, y: np.ndarray, reduction: str) -> np.ndarray:
         from .functional import _reduce_array

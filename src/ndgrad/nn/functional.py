@@ -725,6 +725,7 @@ class Normalize(NumpyFunction):
     dx = (ĝ - mean(ĝ) - x̂ mean(ĝ x̂)) / √(var + ε) with ĝ = g w; dw = g x̂; db = g"""
 
     node_name = "NativeBatchNormBackward0"
+    _listed_inputs = (0, 1, 2)  # a missing weight or bias too
 
     @staticmethod
     def forward(
@@ -797,6 +798,7 @@ class BatchNormEval(NumpyFunction):
     dw = g x̂, db = g"""
 
     node_name = "NativeBatchNormBackward0"
+    _listed_inputs = (0, 1, 2)
 
     @staticmethod
     def forward(

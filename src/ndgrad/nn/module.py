@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._device import check_device, device
 from .._tensor import Tensor
 from ..autograd.function import RemovableHandle, _sequence
 from ..autograd.grad_mode import no_grad
@@ -436,15 +437,17 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """``to(dtype)`` converts floating point parameters and buffers; devices are CPU only."""
         dtype = kwargs.pop("dtype", None)
-        kwargs.pop("device", None)
+        check_device(kwargs.pop("device", None))
         kwargs.pop("non_blocking", None)
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif a is not None and not isinstance(a, str) and hasattr(a, "np"):
+            elif isinstance(a, str | device | int) and not isinstance(a, bool):
+                check_device(a)
+            elif a is not None and hasattr(a, "np"):
                 dtype = a
         if dtype is None:
-            Tensor.to(Tensor._make(np.zeros(0)), *args)  # validates the device
+            Tensor.to(Tensor._make(np.zeros(0)), *args)  # validates the rest
             return self
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
 
@@ -458,6 +461,23 @@ class Module:
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
     def cpu(self) -> Module:
+        return self
+
+    # Accelerators: the same clear error as Tensor.cuda() (ndgrad computes on the CPU only).
+    def cuda(self, device: Any = None) -> Module:
+        check_device("cuda")
+        return self
+
+    def xpu(self, device: Any = None) -> Module:
+        check_device("xpu")
+        return self
+
+    def ipu(self, device: Any = None) -> Module:
+        check_device("ipu")
+        return self
+
+    def mtia(self, device: Any = None) -> Module:
+        check_device("mtia")
         return self
 
     def type(self, dst_type: Any) -> Module:

@@ -8,12 +8,16 @@ name; the op itself lives in its family module.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from . import arithmetic as _ar
 from . import shape as _sh
 from ._util import require_tensor, wrap_dim
+from .arithmetic import NumpyFunction
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -22,6 +26,7 @@ __all__ = [
     "abs_",
     "acos_",
     "acosh_",
+    "addmv_",
     "alias_copy",
     "arccos_",
     "arccosh_",
@@ -38,6 +43,7 @@ __all__ = [
     "clamp_max_",
     "clamp_min_",
     "clip_",
+    "conj_physical_",
     "cos_",
     "cosh_",
     "deg2rad_",
@@ -55,15 +61,19 @@ __all__ = [
     "fix_",
     "floor_",
     "frac_",
+    "gcd_",
     "greater",
     "greater_equal",
     "index_put_",
+    "lcm_",
+    "ldexp_",
     "less",
     "less_equal",
     "log1p_",
     "log2_",
     "log10_",
     "log_",
+    "logit_",
     "nan_to_num_",
     "narrow_copy",
     "neg_",
@@ -73,6 +83,7 @@ __all__ = [
     "rad2deg_",
     "reciprocal_",
     "relu_",
+    "resize_as_",
     "round_",
     "row_stack",
     "rsqrt_",
@@ -80,6 +91,7 @@ __all__ = [
     "select_copy",
     "sigmoid_",
     "sin_",
+    "sinc_",
     "sinh_",
     "slice_copy",
     "split_copy",
@@ -188,10 +200,75 @@ tanh_ = _inplace("tanh_")
 trunc_ = _inplace("trunc_")
 xlogy_ = _inplace("xlogy_")
 zero_ = _inplace("zero_")
+addmv_ = _inplace("addmv_")
+gcd_ = _inplace("gcd_")
+lcm_ = _inplace("lcm_")
+ldexp_ = _inplace("ldexp_")
+logit_ = _inplace("logit_")
+sinc_ = _inplace("sinc_")
+conj_physical_ = _inplace("conj_physical_")
+resize_as_ = _inplace("resize_as_")
+
+
+class ConjPhysical(NumpyFunction):
+    """y = conj(x) = x for real tensors, in place (``conj_physical_``); dy/dx = 1"""
+
+    node_name = "ConjPhysicalBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        return grad
 
 
 class AliasMethods:
     """Tensor's alias methods and the in-place comparisons."""
+
+    def conj_physical_(self) -> Tensor:
+        return self._inplace(ConjPhysical.apply)  # type: ignore[attr-defined]
+
+    def as_strided_scatter(
+        self, src: Tensor, size: Any, stride: Any, storage_offset: int | None = None
+    ) -> Tensor:
+        from .._strided import as_strided_scatter
+
+        return as_strided_scatter(self, src, size, stride, storage_offset)  # type: ignore[arg-type]
+
+    def map2_(self, x: Tensor, y: Tensor, callable: Callable[..., Any]) -> Tensor:
+        """Replace each element by ``callable(element, x_element, y_element)`` (``x``, ``y``
+        broadcast; Python numbers, slow, as in PyTorch)."""
+        self._check_inplace()  # type: ignore[attr-defined]
+        fn = np.frompyfunc(callable, 3, 1)
+        data = self._data  # type: ignore[attr-defined]
+        self._write(fn(data, x._data, y._data).astype(data.dtype))  # type: ignore[attr-defined]
+        return self  # type: ignore[return-value]
+
+    def resize(self, *sizes: Any) -> Tensor:
+        """Deprecated in PyTorch: this tensor viewed with ``sizes`` (the same number of
+        elements)."""
+        from ._util import parse_shape
+
+        warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+        shape = parse_shape(sizes)
+        n, total = int(np.prod(shape)), self._data.size  # type: ignore[attr-defined]
+        if n != total:
+            size = "x".join(str(s) for s in shape)
+            raise RuntimeError(
+                f"requested resize to {size} ({n} elements in total), but the given tensor has a "
+                f"size of {total} ({total} elements). autograd's resize can only change the "
+                "shape of a given tensor, while preserving the number of elements. "
+            )
+        return self.view(shape)  # type: ignore[attr-defined]
+
+    def resize_as(self, tensor: Tensor) -> Tensor:
+        """Deprecated in PyTorch: ``resize(tensor.size())``."""
+        warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return self.resize(tensor._data.shape)
 
     def unsafe_split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
         return _sh.split(self, split_size, dim)  # type: ignore[arg-type]

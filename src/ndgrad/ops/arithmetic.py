@@ -151,6 +151,8 @@ def clone(input: Tensor) -> Tensor:
 class Add(NumpyFunction):
     """y = a + b"""
 
+    _listed_inputs = (0, 1)  # a number is listed too (PyTorch wraps it as a tensor)
+
     _broadcasting = True
 
     @staticmethod
@@ -171,6 +173,8 @@ class Add(NumpyFunction):
 class Sub(NumpyFunction):
     """y = a - b"""
 
+    _listed_inputs = (0, 1)
+
     _broadcasting = True
 
     @staticmethod
@@ -190,6 +194,8 @@ class Sub(NumpyFunction):
 
 class AddScaled(NumpyFunction):
     """y = a + alpha * b (``add(a, b, alpha=...)``): one node, as PyTorch records it"""
+
+    _listed_inputs = (0, 1)
 
     _broadcasting = True
 
@@ -214,6 +220,8 @@ class AddScaled(NumpyFunction):
 class SubScaled(NumpyFunction):
     """y = a - alpha * b (``sub(a, b, alpha=...)``)"""
 
+    _listed_inputs = (0, 1)
+
     _broadcasting = True
 
     node_name = "SubBackward0"
@@ -235,25 +243,55 @@ class SubScaled(NumpyFunction):
 
 
 class RSub(NumpyFunction):
-    """y = c - x for a number c (``c - x``, ``rsub(x, c)``); dy/dx = -1"""
+    """y = c - alpha * x for a number c (``c - x``, ``rsub(x, c)``); dy/dx = -alpha"""
 
     node_name = "RsubBackward1"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, c: Any) -> np.ndarray:
-        return c - x
+    def forward(ctx: Any, x: np.ndarray, c: Any, alpha: Any) -> np.ndarray:
+        ctx.alpha = alpha
+        return c - x if alpha == 1 else c - alpha * x
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return -grad, None
+        return (-grad if ctx.alpha == 1 else grad * -ctx.alpha), None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        return -grad, None
+        return (-grad if ctx.alpha == 1 else grad * -ctx.alpha), None, None
+
+
+class RSubTensor(NumpyFunction):
+    """y = b - alpha * a for tensors (``rsub(a, b)``); dy/da = -alpha, dy/db = 1"""
+
+    _listed_inputs = (0, 1)
+
+    _broadcasting = True
+
+    node_name = "RsubBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any, alpha: Any) -> np.ndarray:
+        ctx.alpha = alpha
+        return b - a if alpha == 1 else b - alpha * a
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_a, need_b, _ = ctx.needs_input_grad
+        grad_a = (-grad if ctx.alpha == 1 else grad * -ctx.alpha) if need_a else None
+        return grad_a, (grad if need_b else None), None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        need_a, need_b, _ = ctx.needs_input_grad
+        grad_a = (-grad if ctx.alpha == 1 else grad * -ctx.alpha) if need_a else None
+        return grad_a, (grad if need_b else None), None
 
 
 class Mul(NumpyFunction):
     """y = a * b; dy/da = b, dy/db = a"""
+
+    _listed_inputs = (0, 1)
 
     _broadcasting = True
 
@@ -278,6 +316,8 @@ class Mul(NumpyFunction):
 
 class Div(NumpyFunction):
     """y = a / b; dy/da = 1/b, dy/db = -a/b² (computed as -(a/b)/b: b² underflows first)"""
+
+    _listed_inputs = (0, 1)
 
     _broadcasting = True
 
@@ -307,6 +347,8 @@ class Div(NumpyFunction):
 
 class DivRounded(NumpyFunction):
     """y = a / b rounded ('trunc' or 'floor'): piecewise constant, so the gradient is zero."""
+
+    _listed_inputs = (0, 1)
 
     _broadcasting = True
 
@@ -457,6 +499,8 @@ class Neg(NumpyFunction):
 class Where(NumpyFunction):
     """y = a where cond else b; the gradient goes to whichever was picked."""
 
+    _listed_inputs = (1, 2)  # not the condition; a number is listed
+
     @staticmethod
     def forward(ctx: Any, cond: np.ndarray, a: Any, b: Any) -> np.ndarray:
         ctx.save_for_backward(cond)
@@ -475,9 +519,21 @@ class Where(NumpyFunction):
 # --- public functions --------------------------------------------------------------------------
 
 
+def _check_alpha(dt: np.dtype, alpha: Any) -> None:
+    if isinstance(alpha, bool | np.bool_):
+        if dt.kind != "b":
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif dt.kind in "iub" and isinstance(alpha, float | np.floating):
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+
+
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """input + alpha * other, with broadcasting and PyTorch's type promotion."""
-    a, b, _ = binary_operands(input, other, "add")
+    a, b, dt = binary_operands(input, other, "add")
+    if type(alpha) is not int:
+        _check_alpha(dt, alpha)
     if alpha != 1:
         return AddScaled.apply(a, b, alpha)
     return Add.apply(a, b)
@@ -491,20 +547,24 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
             "`logical_xor()` operator instead."
         )
+    if type(alpha) is not int:
+        _check_alpha(dt, alpha)
     if alpha != 1:
         return SubScaled.apply(a, b, alpha)
     return Sub.apply(a, b)
 
 
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
-    """other - alpha * input (``c - x`` for a number c records RsubBackward1, as PyTorch)"""
+    """other - alpha * input (RsubBackward1 for a number ``other``, RsubBackward0 for a tensor)"""
     T = tensor_cls()
-    if isinstance(input, T) and not isinstance(other, T) and alpha == 1:
-        a, c, dt = binary_operands(input, other, "rsub")
-        if dt.kind == "b":
-            return sub(other, input)  # PyTorch's bool error
-        return RSub.apply(a, c)
-    return sub(other, input, alpha=alpha)
+    a, b, dt = binary_operands(input, other, "rsub")
+    if dt.kind == "b":
+        return sub(other, input)  # PyTorch's bool error
+    if type(alpha) is not int:
+        _check_alpha(dt, alpha)
+    if isinstance(input, T) and not isinstance(other, T):
+        return RSub.apply(a, b, alpha)
+    return RSubTensor.apply(a, b, alpha)
 
 
 def mul(input: Any, other: Any) -> Tensor:

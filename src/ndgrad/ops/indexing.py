@@ -41,6 +41,7 @@ __all__ = [
     "index_copy",
     "index_fill",
     "index_put",
+    "index_reduce",
     "index_select",
     "masked_fill",
     "masked_scatter",
@@ -1043,6 +1044,8 @@ def _bool_mask(mask: Any, message: str) -> np.ndarray:
 class MaskedFill(NumpyFunction):
     """y = value where mask else x; dx = grad where not mask, dvalue = Σ grad where mask"""
 
+    _listed_inputs: tuple[int, ...] = (0,)  # not the mask, nor a number value
+
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
         ctx.save_for_backward(mask)
@@ -1067,6 +1070,7 @@ class MaskedFill(NumpyFunction):
 
 class MaskedFillTensor(MaskedFill):
     node_name = "MaskedFillBackward1"
+    _listed_inputs = (0, 2)
 
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
@@ -1411,6 +1415,88 @@ def scatter_reduce(
     return mix + T._make(out - mix._data)  # exact values (nan included), the mix's gradient
 
 
+def index_reduce(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    source: Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> Tensor:
+    """A copy of ``input`` where slice ``j`` of ``source`` along ``dim`` is combined, by
+    ``reduce`` (prod, mean, amax or amin), into slice ``index[j]``: scatter_reduce with the
+    index repeated across the other dims."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(
+            "index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+            f"{reduce}."
+        )
+    d = wrap_dim(dim, input.ndim)
+    idx = index._data
+    if idx.ndim > 1:
+        raise IndexError(
+            "index_reduce_(): Index is supposed to be a vector, but got dim: "
+            f"{idx.ndim} with type: {dtype_name(idx.dtype)} and size: {list(idx.shape)}"
+        )
+    if idx.dtype not in (np.int32, np.int64):
+        raise RuntimeError(
+            "index_reduce_(): Expected dtype int32/int64 for index but got: "
+            f"{dtype_name(idx.dtype)}"
+        )
+    if input._data.dtype != source._data.dtype:
+        raise RuntimeError(
+            f"index_reduce_(): self ({dtype_name(input._data.dtype)}) and source "
+            f"({dtype_name(source._data.dtype)}) must have the same scalar type"
+        )
+    shape, src_shape = input._data.shape, source._data.shape
+    if len(src_shape) != len(shape) or any(
+        a != b for i, (a, b) in enumerate(zip(shape, src_shape, strict=True)) if i != d
+    ):
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {list(shape)} source.shape = {list(src_shape)}"
+        )
+    if idx.size != src_shape[d]:
+        raise RuntimeError(
+            f"index_reduce_(): Number of indices ({idx.size}) should be equal to "
+            f"source.size(dim): ({src_shape[d]}), for dim: {dim}"
+        )
+    flat = idx.reshape(-1).astype(np.int64)
+    if np.any((flat < 0) | (flat >= shape[d])):
+        raise IndexError("index out of range in self")
+    along = [1] * len(src_shape)
+    along[d] = flat.size
+    full = np.broadcast_to(flat.reshape(along), src_shape).copy()
+    T = tensor_cls()
+    return scatter_reduce(input, d, T._make(full), source, reduce, include_self=include_self)
+
+
+class FillDiagonal(NumpyFunction):
+    """y = x with ``value`` on the main diagonal (all dims equal, or 2-d with ``wrap`` for tall
+    matrices); dy/dx = 1 off the diagonal, 0 on it"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, value: Any, wrap: bool) -> np.ndarray:
+        ctx.wrap = wrap
+        y = x.copy()
+        np.fill_diagonal(y, value, wrap=wrap)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return FillDiagonal.apply(grad, 0, ctx.wrap), None, None
+
+
+def _fill_diagonal(input: Tensor, fill_value: Any, wrap: bool) -> Tensor:
+    shape = input._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and any(n != shape[0] for n in shape):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    return FillDiagonal.apply(input, fill_value, bool(wrap))
+
+
 class IndexingMethods:
     """Tensor methods of the indexing ops."""
 
@@ -1535,3 +1621,21 @@ class IndexingMethods:
         return self._inplace(  # type: ignore[attr-defined]
             lambda s: scatter_reduce(s, dim, index, src, reduce, include_self=include_self)
         )
+
+    def index_reduce(
+        self, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        return index_reduce(self, dim, index, source, reduce, include_self=include_self)  # type: ignore[arg-type]
+
+    def index_reduce_(
+        self, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self: bool = True
+    ) -> Tensor:
+        return self._inplace(  # type: ignore[attr-defined]
+            lambda s: index_reduce(s, dim, index, source, reduce, include_self=include_self)
+        )
+
+    def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Tensor:
+        if self.is_leaf and self._requires_grad and _state.grad_enabled:  # type: ignore[attr-defined]
+            # PyTorch writes through a view of the diagonal, and names that view
+            raise RuntimeError(_errors.VIEW_OF_LEAF_INPLACE)
+        return self._inplace(lambda s: _fill_diagonal(s, fill_value, wrap))  # type: ignore[attr-defined]

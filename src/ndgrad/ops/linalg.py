@@ -1282,6 +1282,41 @@ class LinalgMethods:
     def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
         return cholesky_solve(self, input2, upper)  # type: ignore[arg-type]
 
+    # LU and Householder factorizations (ndgrad/_factorizations.py)
+    def lu(self, pivot: bool = True, get_infos: bool = False) -> Any:
+        from .. import _factorizations
+
+        return _factorizations.lu(self, pivot, get_infos)  # type: ignore[arg-type]
+
+    def lu_solve(self, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
+        from .. import _factorizations
+
+        return _factorizations.lu_solve(self, LU_data, LU_pivots)  # type: ignore[arg-type]
+
+    def triangular_solve(
+        self, A: Tensor, upper: bool = True, transpose: bool = False, unitriangular: bool = False
+    ) -> Any:
+        from .. import _factorizations
+
+        return _factorizations.triangular_solve(self, A, upper, transpose, unitriangular)  # type: ignore[arg-type]
+
+    def geqrf(self) -> Any:
+        from .. import _factorizations
+
+        return _factorizations.geqrf(self)  # type: ignore[arg-type]
+
+    def orgqr(self, input2: Tensor) -> Tensor:
+        from .. import _factorizations
+
+        return _factorizations.orgqr(self, input2)  # type: ignore[arg-type]
+
+    def ormqr(
+        self, input2: Tensor, input3: Tensor, left: bool = True, transpose: bool = False
+    ) -> Tensor:
+        from .. import _factorizations
+
+        return _factorizations.ormqr(self, input2, input3, left, transpose)  # type: ignore[arg-type]
+
     def cholesky_inverse(self, upper: bool = False) -> Tensor:
         return cholesky_inverse(self, upper)  # type: ignore[arg-type]
 

@@ -21,13 +21,19 @@ from typing import Any
 
 import numpy as np
 
+from .. import _creation as _cr
+from .. import _factorizations as _fa
+from .. import _queries as _qu
 from ..autograd.grad_mode import _state
+from . import aliases as _al
 from . import arithmetic as _ar
 from . import indexing as _ix
 from . import linalg as _la
 from . import pointwise as _pw
 from . import reduction as _rd
+from . import search as _se
 from . import shape as _sh
+from . import special as _sp
 from . import unary as _un
 from ._util import tensor_cls
 
@@ -37,12 +43,19 @@ __all__ = [
     "acos",
     "acosh",
     "add",
+    "addbmm",
+    "addcdiv",
+    "addcmul",
     "addmm",
     "addmv",
+    "addr",
     "all",
     "amax",
     "amin",
+    "aminmax",
+    "angle",
     "any",
+    "arange",
     "arccos",
     "arccosh",
     "arcsin",
@@ -59,12 +72,19 @@ __all__ = [
     "atanh",
     "baddbmm",
     "bitwise_and",
+    "bitwise_left_shift",
     "bitwise_not",
     "bitwise_or",
+    "bitwise_right_shift",
     "bitwise_xor",
     "bmm",
+    "bucketize",
     "cat",
     "ceil",
+    "chain_matmul",
+    "cholesky",
+    "cholesky_inverse",
+    "cholesky_solve",
     "clamp",
     "clamp_max",
     "clamp_min",
@@ -72,12 +92,19 @@ __all__ = [
     "column_stack",
     "concat",
     "concatenate",
+    "conj_physical",
     "copysign",
     "cos",
     "cosh",
+    "cross",
+    "cummax",
+    "cummin",
     "cumprod",
     "cumsum",
     "deg2rad",
+    "diag",
+    "diff",
+    "digamma",
     "div",
     "divide",
     "dot",
@@ -85,42 +112,71 @@ __all__ = [
     "eq",
     "erf",
     "erfc",
+    "erfinv",
     "exp",
     "exp2",
     "expm1",
+    "eye",
     "fix",
+    "float_power",
     "floor",
     "floor_divide",
     "fmax",
     "fmin",
     "fmod",
     "frac",
+    "frexp",
     "gather",
+    "gcd",
     "ge",
+    "geqrf",
+    "ger",
+    "greater",
+    "greater_equal",
     "gt",
+    "heaviside",
+    "histc",
+    "histogram",
     "hstack",
     "hypot",
+    "i0",
+    "igamma",
+    "igammac",
     "index_select",
     "inner",
+    "inverse",
     "isneginf",
     "isposinf",
     "kron",
+    "kthvalue",
+    "lcm",
+    "ldexp",
     "le",
     "lerp",
+    "less",
+    "less_equal",
+    "lgamma",
+    "linspace",
     "log",
     "log1p",
     "log2",
     "log10",
     "logaddexp",
     "logaddexp2",
+    "logcumsumexp",
     "logical_and",
     "logical_not",
     "logical_or",
     "logical_xor",
+    "logit",
     "logsumexp",
     "lt",
+    "lu",
+    "lu_solve",
+    "lu_unpack",
     "masked_select",
     "matmul",
+    "matrix_power",
     "max",
     "maximum",
     "mean",
@@ -128,26 +184,46 @@ __all__ = [
     "min",
     "minimum",
     "mm",
+    "mode",
+    "msort",
     "mul",
     "multiply",
     "mv",
+    "mvlgamma",
     "nan_to_num",
+    "nanmean",
+    "nanmedian",
+    "nanquantile",
+    "narrow_copy",
     "ne",
     "neg",
     "negative",
+    "nextafter",
+    "nonzero",
+    "norm",
+    "not_equal",
+    "orgqr",
+    "ormqr",
     "outer",
+    "polygamma",
     "pow",
     "prod",
+    "qr",
+    "quantile",
     "rad2deg",
     "reciprocal",
     "remainder",
+    "renorm",
     "round",
+    "row_stack",
     "rsqrt",
+    "searchsorted",
     "sgn",
     "sigmoid",
     "sign",
     "signbit",
     "sin",
+    "sinc",
     "sinh",
     "sort",
     "sqrt",
@@ -157,14 +233,18 @@ __all__ = [
     "sub",
     "subtract",
     "sum",
+    "svd",
+    "take_along_dim",
     "tan",
     "tanh",
     "topk",
+    "triangular_solve",
     "tril",
     "triu",
     "true_divide",
     "trunc",
     "var",
+    "vdot",
     "vstack",
     "where",
     "xlogy",
@@ -180,11 +260,12 @@ def write_out(name: str, result: Any, out: Any) -> Any:
     """Write ``result`` (a tensor, or a tuple of them) into ``out`` and return ``out``."""
     T = tensor_cls()
     if isinstance(result, tuple):
-        if not isinstance(out, tuple | list) or len(out) != len(result):
+        if not isinstance(out, tuple | list):
             raise TypeError(
-                f"{name}(): argument 'out' must be tuple of {len(result)} Tensors, "
-                f"not {type(out).__name__}"
+                f"{name}(): argument 'out' must be tuple of Tensors, not {type(out).__name__}"
             )
+        if len(out) != len(result):
+            raise TypeError(f"expected tuple of {len(result)} elements but got {len(out)}")
         written = tuple(write_out(name, r, o) for r, o in zip(result, out, strict=True))
         return type(result)(written) if hasattr(result, "n_fields") else written
     if not isinstance(out, T):
@@ -370,3 +451,81 @@ triu = _with_out(_sh.triu)
 gather = _with_out(_ix.gather)
 index_select = _with_out(_ix.index_select)
 masked_select = _with_out(_ix.masked_select)
+
+# Added for issue 11: the rest of the torch-level functions that take out= in PyTorch.
+addbmm = _with_out(_la.addbmm)
+addr = _with_out(_la.addr)
+chain_matmul = _with_out(_la.chain_matmul)
+cholesky = _with_out(_la.cholesky)
+cholesky_inverse = _with_out(_la.cholesky_inverse)
+cholesky_solve = _with_out(_la.cholesky_solve)
+cross = _with_out(_la.cross)
+ger = _with_out(_la.ger)
+inverse = _with_out(_la.inverse)
+matrix_power = _with_out(_la.matrix_power)
+norm = _with_out(_la.norm)
+qr = _with_out(_la.qr)
+renorm = _with_out(_la.renorm)
+svd = _with_out(_la.svd)
+vdot = _with_out(_la.vdot)
+addcdiv = _with_out(_pw.addcdiv)
+addcmul = _with_out(_pw.addcmul)
+angle = _with_out(_pw.angle)
+bitwise_left_shift = _with_out(_pw.bitwise_left_shift)
+bitwise_right_shift = _with_out(_pw.bitwise_right_shift)
+float_power = _with_out(_pw.float_power)
+frexp = _with_out(_pw.frexp)
+gcd = _with_out(_pw.gcd)
+heaviside = _with_out(_pw.heaviside)
+lcm = _with_out(_pw.lcm)
+ldexp = _with_out(_pw.ldexp)
+nextafter = _with_out(_pw.nextafter)
+aminmax = _with_out(_rd.aminmax)
+cummax = _with_out(_rd.cummax)
+cummin = _with_out(_rd.cummin)
+kthvalue = _with_out(_rd.kthvalue)
+logcumsumexp = _with_out(_rd.logcumsumexp)
+mode = _with_out(_rd.mode)
+msort = _with_out(_rd.msort)
+nanmean = _with_out(_rd.nanmean)
+nanmedian = _with_out(_rd.nanmedian)
+nanquantile = _with_out(_rd.nanquantile)
+quantile = _with_out(_rd.quantile)
+arange = _with_out(_cr.arange)
+eye = _with_out(_cr.eye)
+linspace = _with_out(_cr.linspace)
+bucketize = _with_out(_se.bucketize)
+histc = _with_out(_se.histc)
+histogram = _with_out(_se.histogram)
+nonzero = _with_out(_se.nonzero)
+searchsorted = _with_out(_se.searchsorted)
+conj_physical = _with_out(_qu.conj_physical)
+diag = _with_out(_sh.diag)
+diff = _with_out(_sh.diff, "sub")  # PyTorch's diff names the sub it runs
+digamma = _with_out(_sp.digamma)
+erfinv = _with_out(_sp.erfinv)
+lgamma = _with_out(_sp.lgamma)
+logit = _with_out(_sp.logit)
+mvlgamma = _with_out(_sp.mvlgamma)
+polygamma = _with_out(_sp.polygamma)
+sinc = _with_out(_sp.sinc)
+take_along_dim = _with_out(_ix.take_along_dim)
+row_stack = _with_out(_al.row_stack, "row_stack")
+greater = _with_out(_al.greater, "greater")
+greater_equal = _with_out(_al.greater_equal, "greater_equal")
+less = _with_out(_al.less, "less")
+less_equal = _with_out(_al.less_equal, "less_equal")
+not_equal = _with_out(_al.not_equal, "not_equal")
+narrow_copy = _with_out(_al.narrow_copy)
+
+# The special functions and factorizations added for issue 11.
+i0 = _with_out(_sp.i0)
+igamma = _with_out(_sp.igamma)
+igammac = _with_out(_sp.igammac)
+orgqr = _with_out(_fa.orgqr)
+ormqr = _with_out(_fa.ormqr)
+lu = _with_out(_fa.lu)
+lu_solve = _with_out(_fa.lu_solve)
+lu_unpack = _with_out(_fa.lu_unpack)
+triangular_solve = _with_out(_fa.triangular_solve)
+geqrf = _with_out(_fa.geqrf)

@@ -705,6 +705,8 @@ class Clamp(NumpyFunction):
     """y = min(max(x, lo), hi) for tensors lo, hi (either may be None; hi wins if lo > hi).
     The gradient goes to whichever of x, lo, hi the output is: x where lo <= x <= hi."""
 
+    _listed_inputs: tuple[int, ...] = (0, 1, 2)  # a missing bound too
+
     node_name = "ClampBackward0"
 
     @staticmethod
@@ -740,10 +742,12 @@ class Clamp(NumpyFunction):
 
 class ClampMin(Clamp):
     node_name = "ClampMinBackward1"
+    _listed_inputs = (0, 1)
 
 
 class ClampMax(Clamp):
     node_name = "ClampMaxBackward1"
+    _listed_inputs = (0, 2)
 
 
 def _clamp(
@@ -1588,8 +1592,13 @@ def float_power(input: Any, exponent: Any) -> Tensor:
     T = tensor_cls()
     if not isinstance(input, T) and not isinstance(exponent, T):
         raise TypeError("float_power(): expected at least one Tensor argument")
-    a = to_dtype_op(input, np.dtype(np.float64)) if isinstance(input, T) else float(input)
-    b = to_dtype_op(exponent, np.dtype(np.float64)) if isinstance(exponent, T) else exponent
+    f64 = np.dtype(np.float64)
+
+    def double(t: Tensor) -> Tensor:
+        return t if t._data.dtype == f64 else to_dtype_op(t, f64)
+
+    a = double(input) if isinstance(input, T) else float(input)
+    b = double(exponent) if isinstance(exponent, T) else exponent
     return pow(a, b)
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "equal",
     "histc",
     "histogram",
+    "histogramdd",
     "isin",
     "nonzero",
     "searchsorted",
@@ -307,6 +308,66 @@ def histogram(
         density=density,
     )
     return _Histogram((_const(hist.astype(x.dtype)), _const(out_edges.astype(x.dtype))))
+
+
+class _Histogramdd(_Histogram):
+    """(hist, bin_edges), printed as PyTorch's ``torch.return_types.histogramdd``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"torch.return_types.histogramdd(\nhist={self[0]!r},\nbin_edges={self[1]!r})"
+
+
+def histogramdd(
+    input: Tensor,
+    bins: Any = 10,
+    *,
+    range: Any = None,
+    weight: Tensor | None = None,
+    density: bool = False,
+) -> Any:
+    """(hist, bin_edges): the D-dimensional histogram of the points in ``input`` (..., D);
+    ``bins`` is a count for every dimension, one count per dimension, or one tensor of edges
+    per dimension; ``range`` is [min0, max0, min1, max1, ...]."""
+    require_tensor(input, "histogramdd")
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogramdd\" not implemented for '{dtype_name(x.dtype)}'")
+    D = x.shape[-1]
+    points = x.reshape(-1, D)
+    if isinstance(bins, int | np.integer):
+        spec: list[Any] = [int(bins)] * D
+    else:
+        spec = [b._data if isinstance(b, tensor_cls()) else int(b) for b in bins]
+        if len(spec) != D:
+            raise RuntimeError(
+                "histogramdd: The size of bins must be equal to the innermost dimension of the "
+                "input."
+            )
+    ranges = None
+    if range is not None:
+        r = [float(v) for v in range]
+        if len(r) != 2 * D:
+            raise RuntimeError(
+                f"torch.histogramdd: for a {D}-dimensional histogram range should have {2 * D} "
+                f"elements, but got {len(r)}"
+            )
+        ranges = [(r[2 * i], r[2 * i + 1]) for i in builtins.range(D)]
+    w = None
+    if weight is not None:
+        if weight._data.shape != x.shape[:-1]:
+            raise RuntimeError(
+                "torch.histogramdd: if weight tensor is provided it should have the same shape "
+                "as the input tensor excluding its innermost dimension, but got input with shape "
+                f"{list(x.shape)} and weight with shape {list(weight._data.shape)}"
+            )
+        w = weight._data.reshape(-1)
+    hist, edges = np.histogramdd(points, spec, range=ranges, weights=w, density=density)
+    out_edges = tuple(_const(e.astype(x.dtype)) for e in edges)
+    return _Histogramdd((_const(hist.astype(x.dtype)), out_edges))
 
 
 def isin(

@@ -20,7 +20,19 @@ from .arithmetic import NumpyFunction, to_dtype_op
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
-__all__ = ["digamma", "erfinv", "lgamma", "logit", "mvlgamma", "polygamma", "sinc"]
+__all__ = [
+    "digamma",
+    "erfinv",
+    "i0",
+    "i0_",
+    "igamma",
+    "igammac",
+    "lgamma",
+    "logit",
+    "mvlgamma",
+    "polygamma",
+    "sinc",
+]
 
 # B_2k / (2k) for the asymptotic series of digamma, and B_2k for polygamma.
 _BERNOULLI = [1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6]
@@ -232,8 +244,208 @@ def sinc(input: Tensor) -> Tensor:
     return Sinc.apply(_floating(input))
 
 
+# --- modified Bessel functions and the incomplete gamma function (issue 11) -------------------
+# I0 comes from numpy (np.i0); I1, its derivative, is computed here: the power series
+# Σ (x/2)^(2k+1) / (k! (k+1)!) for |x| <= 30 (positive terms, no cancellation) and the asymptotic
+# expansion e^x / √(2πx) Σ (-1)^k a_k / x^k, a_k = Π_{j≤k} (4 - (2j-1)²) / (k! 8^k), beyond.
+
+
+def _i1_values(x: np.ndarray) -> np.ndarray:
+    v = np.abs(x.astype(np.float64))
+    with np.errstate(all="ignore"):
+        small = np.minimum(v, 30.0) / 2
+        term = small.copy()
+        series = term.copy()
+        for k in range(120):
+            term = term * small * small / ((k + 1) * (k + 2))
+            series = series + term
+        big = np.maximum(v, 30.0)
+        coeff, total = 1.0, np.ones_like(big)
+        for k in range(1, 26):
+            coeff *= (4 - (2 * k - 1) ** 2) / (k * 8)
+            total = total + (-1) ** k * coeff / big**k
+        asymptotic = np.exp(big) / np.sqrt(2 * np.pi * big) * total
+        value = np.where(v <= 30.0, series, asymptotic)
+    return (np.sign(x) * value).astype(x.dtype)
+
+
+class I0(NumpyFunction):
+    """y = I₀(x), the modified Bessel function of the first kind of order 0; dy/dx = I₁(x)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):  # inf beyond |x| ≈ 713, silently, as in PyTorch
+            return np.i0(x).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * I1.apply(x)
+
+
+class I1(NumpyFunction):
+    """y = I₁(x); dy/dx = I₀(x) - I₁(x)/x, 1/2 at 0"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return _i1_values(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        zero = (x == 0).detach()
+        safe = x + zero.to(x.dtype)  # 1 where x is 0, where the slope's limit 1/2 is used
+        slope = I0.apply(x) - I1.apply(x) / safe
+        return grad * (slope * (~zero).to(x.dtype) + zero.to(x.dtype) * 0.5)
+
+
+def i0(input: Tensor) -> Tensor:
+    """I₀(input), the zeroth-order modified Bessel function of the first kind."""
+    require_tensor(input, "i0")
+    return I0.apply(_floating(input))
+
+
+def i0_(input: Tensor) -> Tensor:
+    """In place: ``input.i0_()``."""
+    require_tensor(input, "i0_")
+    return input.i0_()
+
+
+def _gamma_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The regularized lower incomplete gamma P(a, x) by its series (used for x < a + 1)."""
+    term = np.ones_like(x) / a
+    total = term.copy()
+    n = a.copy()
+    for _ in range(10000):
+        n = n + 1
+        term = term * x / n
+        total = total + term
+        if np.all(np.abs(term) <= np.abs(total) * 1e-17):
+            break
+    return total * np.exp(-x + a * np.log(x) - _lgamma_values(a))
+
+
+def _gamma_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The regularized upper incomplete gamma Q(a, x) by its continued fraction (modified
+    Lentz; used for x >= a + 1)."""
+    tiny = 1e-300
+    b = x + 1 - a
+    c = np.full_like(x, 1 / tiny)
+    d = 1 / np.where(b == 0, tiny, b)
+    h = d.copy()
+    for i in range(1, 10000):
+        an = -i * (i - a)
+        b = b + 2
+        d = an * d + b
+        d = 1 / np.where(d == 0, tiny, d)
+        c = b + an / np.where(c == 0, tiny, c)
+        delta = d * c
+        h = h * delta
+        if np.all(np.abs(delta - 1) <= 1e-16):
+            break
+    return np.exp(-x + a * np.log(x) - _lgamma_values(a)) * h
+
+
+def _igamma_values(a: np.ndarray, x: np.ndarray, upper: bool) -> np.ndarray:
+    """P(a, x) (or Q = 1 - P) for a, x > 0, with PyTorch's values at the edges."""
+    a64, x64 = np.broadcast_arrays(a.astype(np.float64), x.astype(np.float64))
+    with np.errstate(all="ignore"):
+        inside = (a64 > 0) & (x64 > 0) & np.isfinite(a64) & np.isfinite(x64)
+        aa, xx = np.where(inside, a64, 1.0), np.where(inside, x64, 1.0)
+        use_series = xx < aa + 1
+        lower = np.where(use_series, _gamma_series(aa, np.where(use_series, xx, 0.5)), 0.0)
+        upper_q = np.where(use_series, 0.0, _gamma_fraction(aa, np.where(use_series, aa + 2, xx)))
+        p = np.where(use_series, lower, 1 - upper_q)
+        q = np.where(use_series, 1 - lower, upper_q)
+        value = q if upper else p
+        # the edges: P(a, 0) = 0, P(0, x > 0) = 1, P(a, inf) = 1, P(inf, x) = 0; else nan
+        edge_p = np.full_like(value, np.nan)
+        edge_p = np.where((x64 == 0) & (a64 > 0), 0.0, edge_p)
+        edge_p = np.where((a64 == 0) & (x64 > 0), 1.0, edge_p)
+        edge_p = np.where(np.isposinf(x64) & (a64 >= 0) & ~np.isposinf(a64), 1.0, edge_p)
+        edge_p = np.where(np.isposinf(a64) & (x64 >= 0) & np.isfinite(x64), 0.0, edge_p)
+        edge = 1 - edge_p if upper else edge_p
+        value = np.where(inside, value, edge)
+    return value.astype(np.result_type(a, x))
+
+
+_IGAMMA_INPUT_GRAD = "the derivative for '{}: input' is not implemented."
+
+
+class Igamma(NumpyFunction):
+    """y = P(a, x) = γ(a, x) / Γ(a), the regularized lower incomplete gamma function (with
+    upper: Q = 1 - P); dy/dx = ±x^(a-1) e^(-x) / Γ(a) (no derivative in a, as in PyTorch)"""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, x: np.ndarray, upper: bool) -> np.ndarray:
+        ctx.save_for_backward(a, x)
+        ctx.upper = upper
+        return _igamma_values(a, x, upper)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, x = ctx.saved_tensors
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError(
+                _IGAMMA_INPUT_GRAD.format("igammac" if ctx.upper else "igamma")
+            )
+        a = a.detach()
+        density = (-x + (a - 1) * x.log() - Lgamma.apply(a)).exp()
+        return None, grad * (-density if ctx.upper else density), None
+
+
+class Igammac(Igamma):
+    node_name = "IgammacBackward0"
+
+
+def _igamma(name: str, fn: type[Igamma], input: Tensor, other: Tensor) -> Tensor:
+    from ._util import tensor_cls
+
+    require_tensor(input, name)
+    if not isinstance(other, tensor_cls()):
+        raise TypeError(
+            f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+        )
+    dt = np.result_type(input._data.dtype, other._data.dtype)
+    if dt.kind != "f":
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Long'")
+    a = input if input._data.dtype == dt else to_dtype_op(input, dt)
+    x = other if other._data.dtype == dt else to_dtype_op(other, dt)
+    return fn.apply(a, x, fn is Igammac)
+
+
+def igamma(input: Tensor, other: Tensor) -> Tensor:
+    """P(input, other), the regularized lower incomplete gamma function (``special.gammainc``)."""
+    return _igamma("igamma", Igamma, input, other)
+
+
+def igammac(input: Tensor, other: Tensor) -> Tensor:
+    """Q(input, other) = 1 - P, the regularized upper incomplete gamma function."""
+    return _igamma("igammac", Igammac, input, other)
+
+
 class SpecialMethods:
     """Tensor methods of the special functions."""
+
+    def i0(self) -> Tensor:
+        return i0(self)  # type: ignore[arg-type]
+
+    def i0_(self) -> Tensor:
+        return self._inplace(i0)  # type: ignore[attr-defined]
+
+    def igamma(self, other: Tensor) -> Tensor:
+        return igamma(self, other)  # type: ignore[arg-type]
+
+    def igamma_(self, other: Tensor) -> Tensor:
+        return self._inplace(lambda s: igamma(s, other))  # type: ignore[attr-defined]
+
+    def igammac(self, other: Tensor) -> Tensor:
+        return igammac(self, other)  # type: ignore[arg-type]
+
+    def igammac_(self, other: Tensor) -> Tensor:
+        return self._inplace(lambda s: igammac(s, other))  # type: ignore[attr-defined]
 
     def lgamma(self) -> Tensor:
         return lgamma(self)  # type: ignore[arg-type]
