@@ -96,6 +96,12 @@ NN_CASES: list[tuple[str, Any, list[tuple[int, ...]], int]] = [
         [(5, 3)],
         1,
     ),
+    (
+        "embedding_freq",
+        lambda T, w: T.nn.functional.embedding(T.from_numpy(_IDX), w, scale_grad_by_freq=True),
+        [(5, 3)],
+        1,
+    ),
     ("gelu", lambda T, x: T.nn.functional.gelu(x), [(3, 4)], 1),
     ("gelu_tanh", lambda T, x: T.nn.functional.gelu(x, approximate="tanh"), [(3, 4)], 1),
     (

@@ -707,3 +707,32 @@ def test_class_weights_follow_the_input_dtype() -> None:
     w = ndgrad.tensor([1.0, 2.0, 3.0], dtype=ndgrad.float64)
     loss = F.cross_entropy(ndgrad.zeros(2, 3), ndgrad.tensor([1, 2]), w, reduction="none")
     assert loss.dtype == ndgrad.float32
+
+
+@requires_torch
+@pytest.mark.parametrize("padding_idx", [None, 0, 1])
+def test_embedding_scale_grad_by_freq_matches_torch(padding_idx):
+    """Each looked-up row's gradient divided by how often its index occurs (PyTorch's
+    heuristic, not a derivative: so no gradcheck), and its backward with respect to the
+    incoming gradient (what create_graph differentiates)."""
+    idx = np.array([[1, 2, 1], [3, 1, 0]])
+    rng = np.random.default_rng(0)
+    w0, g0, v0 = (
+        rng.standard_normal((5, 3)),
+        rng.standard_normal((2, 3, 3)),
+        rng.standard_normal((5, 3)),
+    )
+    results = []
+    for lib in (ndgrad, torch):
+        w = lib.tensor(w0, requires_grad=True)
+        g = lib.tensor(g0, requires_grad=True)
+        y = lib.nn.functional.embedding(
+            lib.tensor(idx), w, padding_idx=padding_idx, scale_grad_by_freq=True
+        )
+        (gw,) = lib.autograd.grad(y, w, g, create_graph=True)
+        (gg,) = lib.autograd.grad((gw * lib.tensor(v0)).sum(), g)
+        results.append((gw.detach().numpy(), gg.numpy()))
+    for nd, th in zip(results[0], results[1], strict=True):
+        np.testing.assert_allclose(nd, th, rtol=1e-12, atol=1e-15)
+    layer = ndgrad.nn.Embedding(5, 3, scale_grad_by_freq=True)
+    assert repr(layer) == "Embedding(5, 3, scale_grad_by_freq=True)"

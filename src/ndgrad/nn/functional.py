@@ -478,44 +478,73 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 class Embedding(NumpyFunction):
-    """y = W[idx]; dW = rows of g added at idx (none to padding_idx)"""
+    """y = W[idx]; dW = rows of g added at idx (none to padding_idx), each divided by how often
+    its index occurs in idx when ``scale`` (scale_grad_by_freq) is given"""
 
     @staticmethod
-    def forward(ctx: Any, w: np.ndarray, idx: np.ndarray, padding_idx: int | None) -> np.ndarray:
-        ctx.idx, ctx.num, ctx.padding_idx = idx, w.shape[0], padding_idx
+    def forward(
+        ctx: Any,
+        w: np.ndarray,
+        idx: np.ndarray,
+        padding_idx: int | None,
+        scale: np.ndarray | None = None,
+    ) -> np.ndarray:
+        ctx.idx, ctx.num, ctx.padding_idx, ctx.scale = idx, w.shape[0], padding_idx, scale
         return w[idx]
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return EmbeddingBackward.apply(grad, ctx.idx, ctx.num, ctx.padding_idx), None, None
+        g = EmbeddingBackward.apply(grad, ctx.idx, ctx.num, ctx.padding_idx, ctx.scale)
+        return g, None, None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        return _embedding_grad(grad, ctx.idx, ctx.num, ctx.padding_idx), None, None
+        g = _embedding_grad(grad, ctx.idx, ctx.num, ctx.padding_idx, ctx.scale)
+        return g, None, None, None
 
 
-def _embedding_grad(g: np.ndarray, idx: np.ndarray, num: int, pad: int | None) -> np.ndarray:
+def _embedding_grad(
+    g: np.ndarray, idx: np.ndarray, num: int, pad: int | None, scale: np.ndarray | None = None
+) -> np.ndarray:
     out = np.zeros((num, g.shape[-1]), dtype=g.dtype)
-    np.add.at(out, idx.reshape(-1), g.reshape(-1, g.shape[-1]))
+    rows = g.reshape(-1, g.shape[-1])
+    if scale is not None:
+        rows = rows * scale.reshape(-1, 1).astype(g.dtype)
+    np.add.at(out, idx.reshape(-1), rows)
     if pad is not None:
         out[pad] = 0
     return out
+
+
+def _frequency_scale(idx: np.ndarray, num: int) -> np.ndarray:
+    """1 / (the number of times each position's index occurs in idx), for scale_grad_by_freq."""
+    counts = np.bincount(idx.reshape(-1), minlength=num)
+    return 1.0 / counts[idx]
 
 
 class EmbeddingBackward(NumpyFunction):
     """dW = Σ over positions of g scattered to rows idx; its backward gathers rows back"""
 
     @staticmethod
-    def forward(ctx: Any, g: np.ndarray, idx: np.ndarray, num: int, pad: int | None) -> Any:
-        ctx.idx, ctx.pad = idx, pad
-        return _embedding_grad(g, idx, num, pad)
+    def forward(
+        ctx: Any,
+        g: np.ndarray,
+        idx: np.ndarray,
+        num: int,
+        pad: int | None,
+        scale: np.ndarray | None = None,
+    ) -> Any:
+        ctx.idx, ctx.pad, ctx.scale = idx, pad, scale
+        return _embedding_grad(g, idx, num, pad, scale)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        # The gathered rows, not scaled by frequency: PyTorch's double backward of embedding
+        # ignores scale_grad_by_freq (that scaling is a heuristic, not a derivative).
         rows = Embedding.apply(grad, ctx.idx, None)
         if ctx.pad is not None:
             rows = rows * _const((ctx.idx != ctx.pad)[..., None].astype(grad._data.dtype))
-        return rows, None, None, None
+        return rows, None, None, None, None
 
 
 def embedding(
@@ -527,9 +556,9 @@ def embedding(
     scale_grad_by_freq: bool = False,
     sparse: bool = False,
 ) -> Tensor:
-    if scale_grad_by_freq or sparse:
+    if sparse:
         raise NotImplementedError(
-            "embedding: scale_grad_by_freq and sparse are not supported by ndgrad"
+            "embedding: sparse=True is not supported by ndgrad (sparse tensors are out of scope)"
         )
     idx = input._data
     if idx.dtype.kind not in "iu":
@@ -545,7 +574,9 @@ def embedding(
         padding_idx += num
     if max_norm is not None:  # rows looked up are first scaled down in place, as PyTorch does
         embedding_renorm_(weight, input, max_norm, norm_type)
-    return Embedding.apply(weight, idx % num if idx.size else idx, padding_idx)
+    idx = idx % num if idx.size else idx
+    scale = _frequency_scale(idx, num) if scale_grad_by_freq else None
+    return Embedding.apply(weight, idx, padding_idx, scale)
 
 
 # --- convolution -------------------------------------------------------------------------------
