@@ -1549,7 +1549,29 @@ def solve_ex(
     return SolveExResult(X, _info(codes, batch))
 
 
-# LU and Householder factorizations: their module builds on the functions above.
-from ._factorizations import householder_product, lu_factor, lu_factor_ex  # noqa: E402
-from ._factorizations import linalg_lu as lu  # noqa: E402
-from ._factorizations import linalg_lu_solve as lu_solve  # noqa: E402
+# LU and Householder factorizations live in _factorizations, which builds on the functions
+# above: they are looked up on first use (PEP 562), so the two modules do not import each other.
+_FACTORIZATIONS = {
+    "householder_product": "householder_product",
+    "lu_factor": "lu_factor",
+    "lu_factor_ex": "lu_factor_ex",
+    "lu": "linalg_lu",
+    "lu_solve": "linalg_lu_solve",
+}
+
+
+if TYPE_CHECKING:  # for the type checker and linters; at run time __getattr__ below
+    from ._factorizations import householder_product, lu_factor, lu_factor_ex
+    from ._factorizations import linalg_lu as lu
+    from ._factorizations import linalg_lu_solve as lu_solve
+
+
+def __getattr__(name: str) -> Any:
+    target = _FACTORIZATIONS.get(name)
+    if target is None:
+        raise AttributeError(f"module 'ndgrad.linalg' has no attribute '{name}'")
+    from . import _factorizations
+
+    value = getattr(_factorizations, target)
+    globals()[name] = value
+    return value

@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from . import functional as F  # a cycle (functional re-exports this): looked up at call time
 
 __all__ = ["linear_cross_entropy"]
 
@@ -77,6 +76,8 @@ def linear_cross_entropy(
         linear_weight = linear_weight.reshape(rows, in_features)
         if linear_bias is not None:
             linear_bias = linear_bias.reshape(rows)
+    from . import functional as F  # functional imports this module
+
     logits = F.linear(input, linear_weight, linear_bias).reshape(logits_shape)
     return F.cross_entropy(
         logits,

@@ -16,7 +16,6 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction
-from . import functional as _functional  # a cycle: looked up at call time
 from ._padding import pad
 
 __all__ = ["cross_map_lrn2d", "instance_norm", "local_response_norm", "torch_instance_norm"]
@@ -44,7 +43,9 @@ def torch_instance_norm(
         return None if t is None else Tensor._make(np.tile(t._data, n))
 
     rm, rv = tiled(running_mean), tiled(running_var)
-    y = _functional.batch_norm(
+    from .functional import batch_norm  # functional imports this module
+
+    y = batch_norm(
         input.contiguous().view(shape),
         rm,
         rv,
