@@ -1014,6 +1014,16 @@ class Tensor(
             self._output_nr = result._output_nr
         return self
 
+    def hardshrink(self, lambd: float = 0.5) -> Tensor:
+        from .nn._activations import hardshrink  # the activations build on Tensor
+
+        return hardshrink(self, lambd)
+
+    def prelu(self, weight: Tensor) -> Tensor:
+        from .nn._activations import prelu
+
+        return prelu(self, weight)
+
     def t_(self) -> Tensor:
         return self._restride(lambda s: s.t(), "TBackward1")
 

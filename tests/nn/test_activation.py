@@ -157,3 +157,22 @@ def test_loss_modules_match_torch(code: str) -> None:
     a = ours(*[ndgrad.tensor(v) for v in args])
     b = theirs(*[torch.tensor(v) for v in args])
     assert_close(a, b, rtol=1e-12)
+
+
+@requires_torch
+def test_tensor_methods_hardshrink_and_prelu_match_torch():
+    x0 = np.array([[-1.2, -0.3, 0.2, 0.9], [0.5, -0.6, 1.5, -2.0]])
+    results = []
+    for lib in (ndgrad, torch):
+        x = lib.tensor(x0, requires_grad=True)
+        w = lib.tensor([0.25], dtype=lib.float64, requires_grad=True)
+        outs = [x.hardshrink(), x.hardshrink(lambd=0.4), x.prelu(w)]
+        sum(o.sum() for o in outs).backward()
+        results.append(
+            ([o.detach().numpy() for o in outs], [o.grad_fn.name() for o in outs], x.grad.numpy())
+        )
+    (nd_vals, nd_names, nd_grad), (th_vals, th_names, th_grad) = results
+    assert nd_names == th_names
+    for a, b in zip(nd_vals, th_vals, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    np.testing.assert_allclose(nd_grad, th_grad, rtol=1e-12)
