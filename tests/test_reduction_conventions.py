@@ -651,3 +651,25 @@ def test_nan_inputs_match_torch(fn: Any) -> None:
     # nan sorts as the largest value; reductions over a nan give nan, as in PyTorch
     a = [1.0, NAN, 0.0, NAN, 2.0]
     assert repr(fn(ndgrad.tensor(a))) == repr(fn(torch.tensor(a)))
+
+
+@requires_torch
+@pytest.mark.parametrize("perm", [(2, 1, 0), (1, 0, 2), (0, 2, 1), (2, 0, 1)])
+def test_reductions_of_a_permuted_tensor_are_contiguous_as_in_torch(perm):
+    """PyTorch allocates a reduction's output contiguous; numpy keeps the input's order."""
+    x0 = np.arange(60.0).reshape(3, 4, 5)
+    for d in (0, 1, 2, -1):
+        for keepdim in (False, True):
+            for name in ("sum", "mean", "amax", "var", "nansum"):
+                flags = [
+                    getattr(lib.from_numpy(x0.copy()).permute(perm), name)(
+                        d, keepdim=keepdim
+                    ).is_contiguous()
+                    for lib in (ndgrad, torch)
+                ]
+                assert flags[0] == flags[1], (name, d, keepdim)
+            flags = [
+                lib.from_numpy(x0.copy()).permute(perm).cumsum(d).is_contiguous()
+                for lib in (ndgrad, torch)
+            ]
+            assert flags[0] == flags[1], ("cumsum", d)

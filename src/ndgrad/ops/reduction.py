@@ -202,6 +202,15 @@ def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
     return math.prod(shape) if axes is None else math.prod(shape[a] for a in axes)
 
 
+def _c_order(r: Any) -> Any:
+    """A result laid out C-contiguous, as PyTorch allocates a reduction's output (numpy keeps
+    the memory order of a permuted input: x.permute(2, 1, 0).sum(0) would not be contiguous).
+    Only for results forward does not save: a copy is a new array, not the saved output."""
+    if type(r) is np.ndarray and r.ndim > 1 and not r.flags.c_contiguous:
+        return np.ascontiguousarray(r)
+    return r
+
+
 def _quiet(forward: Any) -> Any:
     """Run a forward without numpy's overflow warnings: PyTorch gives inf and nan silently."""
 
@@ -250,7 +259,7 @@ class Sum(NumpyFunction):
     @_quiet
     def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
         _remember_shapes(ctx, x, axes)
-        return sum_np(x, axes, keepdim)
+        return _c_order(sum_np(x, axes, keepdim))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -273,7 +282,7 @@ class Mean(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
         _remember_shapes(ctx, x, axes)
         ctx.count = _count(x.shape, axes)
-        return mean_np(x, axes, keepdim, ctx.count)
+        return _c_order(mean_np(x, axes, keepdim, ctx.count))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -428,7 +437,7 @@ class _Extreme(NumpyFunction):
         if ctx.needs_input_grad[0]:
             _remember_shapes(ctx, x, axes)
             ctx.save_for_backward(_even_weights(x, picked, axes, cls.nan_picks_nan))
-        return picked.reshape(_output_shape(x.shape, axes, keepdim))
+        return _c_order(picked.reshape(_output_shape(x.shape, axes, keepdim)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -627,7 +636,7 @@ class Var(NumpyFunction):
         ctx.dof = builtins.max(0, n - correction)
         xa = _accumulate(x)
         dev = xa - xa.sum(axis=axes, keepdims=True) / n
-        return ((dev * dev).sum(axis=axes, keepdims=keepdim) / ctx.dof).astype(x.dtype)
+        return _c_order(((dev * dev).sum(axis=axes, keepdims=keepdim) / ctx.dof).astype(x.dtype))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -929,7 +938,7 @@ class Cumsum(NumpyFunction):
         ctx.dim = dim
         if x.ndim == 0:
             return x.astype(_wide(x) or x.dtype)
-        return np.cumsum(x, axis=dim, dtype=_wide(x))
+        return _c_order(np.cumsum(x, axis=dim, dtype=_wide(x)))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1220,7 +1229,7 @@ class Nansum(NumpyFunction):
         _remember_shapes(ctx, x, axes)
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(_const((~np.isnan(x)).astype(x.dtype)))
-        return np.nansum(x, axis=axes, dtype=_wide(x), keepdims=keepdim)
+        return _c_order(np.nansum(x, axis=axes, dtype=_wide(x), keepdims=keepdim))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
