@@ -241,7 +241,28 @@ def _grad_of_empty_inputs(lib: Any, F: Any) -> Any:
     return lib.autograd.grad(x * 2, [])
 
 
+def _write_into_split_output_made_to_require_grad(key: Any, value: Any) -> Any:
+    """An output of split() of a tensor that needs no grad, given requires_grad_() and then
+    written through a view: PyTorch names the view (it now has a node); a write that needs no
+    view keeps the no_grad-mode text."""
+
+    def program(lib: Any, F: Any) -> Any:
+        t2 = lib.add(lib.ones(4, 3, 3, dtype=lib.float64), 1.0).flatten()
+        _, t4, _ = t2.split(16, -1)
+        t4.requires_grad_()
+        t4[key] = value(lib, t4)
+        return t4
+
+    return program
+
+
 PROGRAMS: dict[str, Callable[[Any, Any], Any]] = {
+    "split_output_requires_grad_then_slice_write": _write_into_split_output_made_to_require_grad(
+        slice(4, 14), lambda lib, t: t[5:15]
+    ),
+    "split_output_requires_grad_then_select_write": _write_into_split_output_made_to_require_grad(
+        1, lambda lib, t: 2.0
+    ),
     "index_assign_after_view": _index_assign_after_view,
     "column_assign_after_view": _column_assign_after_view,
     "retain_grad_then_inplace": _retain_grad_then_inplace,

@@ -541,6 +541,12 @@ def _strip_leading_ones(v: Tensor) -> Tensor:
     return v.reshape(shape[k:]) if k else v
 
 
+def _multi_output_view_refusal(view_cls: Any) -> str:
+    return _errors.MULTI_OUTPUT_VIEW_INPLACE.format(
+        nr=0, fn=view_cls._backward_cls.__name__.removesuffix("Backward0")
+    )
+
+
 def setitem(input: Tensor, index: Any, value: Any) -> None:
     """``input[index] = value``: in place; recorded (CopySlices / IndexPutBackward0) when needed."""
     Tensor = tensor_cls()
@@ -597,20 +603,21 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             input._data[p.basic][p.adv] = data
         input._bump_version()
         return
+    through_view = p.adv is None or (p.mask_only is not None and p.view_cls is IndexUnsqueeze)
+    # PyTorch first takes the view input[key] (a 0-d mask unsqueezes), which inherits the
+    # unbind/split rule, and names that view in its refusal when the view has a node.
+    named_view = through_view and not p.trivial
     if "_plain_multi_output_view" in input.__dict__:
+        # (an output of unbind/split of a tensor that needed no grad; given requires_grad_()
+        # since, its view input[key] is recorded)
+        if named_view and input._requires_grad:
+            raise RuntimeError(_multi_output_view_refusal(p.view_cls))
         raise RuntimeError(_errors.NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE)
     if input.grad_fn is None and input._requires_grad:
         leaf = p.trivial and input._base is None
         raise RuntimeError(_errors.LEAF_INPLACE if leaf else _errors.VIEW_OF_LEAF_INPLACE)
-    through_view = p.adv is None or (p.mask_only is not None and p.view_cls is IndexUnsqueeze)
-    if "_multi_output_view" in input.__dict__ and through_view and not p.trivial and input.grad_fn:
-        # PyTorch first takes the view input[key] (a 0-d mask unsqueezes), which inherits the
-        # unbind/split rule, and names that view in its refusal.
-        raise RuntimeError(
-            _errors.MULTI_OUTPUT_VIEW_INPLACE.format(
-                nr=0, fn=p.view_cls._backward_cls.__name__.removesuffix("Backward0")
-            )
-        )
+    if "_multi_output_view" in input.__dict__ and named_view and input.grad_fn:
+        raise RuntimeError(_multi_output_view_refusal(p.view_cls))
     input._check_inplace()
     if isinstance(value, Tensor):
         _check_overlap(input, p, value, mask_fill)
