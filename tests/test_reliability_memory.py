@@ -21,7 +21,7 @@ import numpy as np
 
 import ndgrad
 from ndgrad.autograd._graph import walk
-from ndgrad.autograd.function import _INPUT, _OUTPUT, AccumulateGrad, Node
+from ndgrad.autograd.function import _INPUT, _OUTPUT, AccumulateGrad, Node, _entries
 
 
 @contextlib.contextmanager
@@ -61,7 +61,7 @@ def _saved_refs(nodes: list[Any]) -> list[weakref.ref[Any]]:
     leaving out the leaves, which the caller holds anyway."""
     refs = []
     for node in nodes:
-        for entry in node._saved or ():
+        for entry in _entries(node._saved):
             if entry is None:
                 continue
             intermediate = entry[0] == _INPUT and entry[1].grad_fn is not None

@@ -606,7 +606,7 @@ class Tensor(
             if self._base is None:
                 node._saved = tuple(
                     (e[0], e[1], e[2], counter, counter.value, *e[5:])
-                    if e is not None and e[0] == _OUTPUT
+                    if type(e) is tuple and e[0] == _OUTPUT
                     else e
                     for e in node._saved
                 )
@@ -614,7 +614,7 @@ class Tensor(
                 mine = weakref.ref(self)
                 node._saved = tuple(
                     (_INPLACE_OUTPUT, e[1], e[2], counter, counter.value, mine, *e[5:])
-                    if e is not None and e[0] == _OUTPUT
+                    if type(e) is tuple and e[0] == _OUTPUT
                     else e
                     for e in node._saved
                 )

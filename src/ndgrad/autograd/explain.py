@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._graph import hooks_off, path_between, reaching, root_nodes, walk
-from .function import _INPUT, _OUTPUT, AccumulateGrad, Node
+from .function import _INPUT, _OUTPUT, AccumulateGrad, Node, _entries
 from .record import RecordedArg, creation_site, format_site, no_grad_origin, node_record
 from .trace import Tracer
 
@@ -110,7 +110,7 @@ def _graph_arrays(nodes: list[Node]) -> list[tuple[Node, Any]]:
     for node in nodes:
         if isinstance(node, AccumulateGrad):
             found.append((node, node.variable))
-        for entry in node._saved or ():
+        for entry in _entries(node._saved):
             if entry is None:
                 continue
             if entry[0] in (_INPUT, _OUTPUT) or isinstance(entry[1], np.ndarray):

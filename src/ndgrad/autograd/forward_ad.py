@@ -229,7 +229,7 @@ def _propagate(cls: type, ctx: Any, args: tuple[Any, ...], outputs: Any) -> None
         # forward-over-reverse (a backward run on dual tensors) sees it.
         ctx._saved = tuple(
             (*e[:5], _output_tangent(outs[e[2]]))
-            if e is not None and e[0] == _OUTPUT_KIND and len(e) == 5
+            if type(e) is tuple and e[0] == _OUTPUT_KIND and len(e) == 5
             else e
             for e in saved
         )

@@ -116,10 +116,19 @@ def _checked_hook_results(result: Any, grads: Any, hook: Any) -> list[Any]:
 # --- saved values ------------------------------------------------------------------------------
 # `ctx.save_for_backward` keeps the raw objects; `Function.apply` then resolves each to what it is,
 # so that `saved_tensors` can hand back graph-connected tensors (needed under create_graph).
+# Each resolved entry is a tuple whose first item is its kind, except the most common one: an
+# input saved at version 0 is the tensor itself (one object less per saved input for the cyclic
+# collector to scan; `_entries` gives the tuple form to code off the hot path).
 _INPUT, _OUTPUT, _CONSTANT = 0, 1, 2
 # An output written into a tensor by an in-place op (Tensor._inplace): like _OUTPUT, plus a
 # weak reference to that tensor, whose history a failed version check names.
 _INPLACE_OUTPUT = 3
+
+
+def _entries(saved: tuple[Any, ...] | None) -> list[tuple[Any, ...] | None]:
+    """A node's saved entries, each as a tuple (a bare input tensor as ``(_INPUT, t, 0)``)."""
+    return [e if e is None or type(e) is tuple else (_INPUT, e, 0) for e in saved or ()]
+
 
 _RELEASED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -175,7 +184,7 @@ class Node:
 
     _edges: tuple[Edge | None, ...] = ()
     _output_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
-    _saved: tuple[tuple[Any, ...] | None, ...] | None = None
+    _saved: tuple[Any, ...] | None = None  # resolved entries (see _entries)
     _to_save: tuple[Any, ...] | None = None
     _released = False
     _sequence_nr = 0
@@ -246,7 +255,7 @@ class Node:
 class FunctionCtx:
     """The context methods a Function's forward and backward see (mixed into the backward nodes)."""
 
-    _saved: tuple[tuple[Any, ...] | None, ...] | None
+    _saved: tuple[Any, ...] | None
     _to_save: tuple[Any, ...] | None
     _released: bool
     _materialize_grads: bool
@@ -284,7 +293,13 @@ class FunctionCtx:
         for entry in saved:
             # The common cases inline: an unmodified input (handed back as it is) and an
             # unmodified output (rebuilt around its array); the rest, with the errors, in _unpack.
-            if entry is not None:
+            if type(entry) is not tuple:
+                if entry is not None:  # an input saved at version 0
+                    counter = entry._version_counter
+                    if counter is None or counter.value == 0:
+                        values.append(entry)
+                        continue
+            else:
                 kind = entry[0]
                 if kind == _INPUT:
                     tensor = entry[1]
@@ -321,7 +336,13 @@ class FunctionCtx:
             return ()
         values = []
         for entry in saved:
-            if entry is not None:
+            if type(entry) is not tuple:
+                if entry is not None:  # an input saved at version 0
+                    counter = entry._version_counter
+                    if counter is None or counter.value == 0:
+                        values.append(entry._data)
+                        continue
+            else:
                 kind = entry[0]
                 if kind == _INPUT:
                     tensor = entry[1]
@@ -339,9 +360,11 @@ class FunctionCtx:
         return tuple(values)
 
 
-def _unpack(node: Any, entry: tuple[Any, ...] | None) -> Any:
+def _unpack(node: Any, entry: Any) -> Any:
     if entry is None:
         return None
+    if type(entry) is not tuple:  # an input saved at version 0
+        entry = (_INPUT, entry, 0)
     kind = entry[0]
     if kind == _INPUT:
         _, tensor, version = entry
@@ -575,20 +598,24 @@ class Function(FunctionCtx):
         edges: list[Edge | None] = []
         mask = 0  # bit i: argument i requires grad
         bit = 1
+        metas = _METAS
         for a in args:
             if not isinstance(a, tensor_cls):
                 edges.append(None)
-            elif a._requires_grad:
-                fn = a.grad_fn
-                data = a._data
-                if fn is None:
-                    edges.append((a._accumulator(), 0, data.shape, data.dtype))
-                else:
-                    edges.append((fn, a._output_nr, data.shape, data.dtype))
-                mask |= bit
             else:
                 data = a._data
-                edges.append((None, 0, data.shape, data.dtype))
+                meta = metas.get((data.shape, data.dtype))
+                if meta is None:
+                    meta = _new_meta(data.shape, data.dtype)
+                if a._requires_grad:
+                    fn = a.grad_fn
+                    if fn is None:
+                        edges.append((a._accumulator(), 0, meta[0], meta[1]))
+                    else:
+                        edges.append((fn, a._output_nr, meta[0], meta[1]))
+                    mask |= bit
+                else:
+                    edges.append(meta[3])
             bit <<= 1
         node._edges = tuple(edges)
         n = len(args)
@@ -610,7 +637,10 @@ class Function(FunctionCtx):
                 state.grad_enabled = True
         if type(out) is np.ndarray and not node._non_differentiable:
             dt = out.dtype
-            node._output_meta = ((out.shape, dt),)
+            meta = metas.get((out.shape, dt))
+            if meta is None:
+                meta = _new_meta(out.shape, dt)
+            node._output_meta = meta[2]
             outputs = _new(tensor_cls)
             outputs._data = out
             if dt.kind == "f":
@@ -620,8 +650,18 @@ class Function(FunctionCtx):
             outputs = _wrap_outputs(out, tensor_cls, node)
         if node._dirty:
             outputs = _mark_dirty_outputs(node, node, args, out, outputs)
-        if node._to_save is not None:
-            node._saved = _resolve_saved(node, args, inputs, out, outputs, tensor_cls)
+        to_save = node._to_save
+        if to_save is not None:
+            if (
+                len(to_save) == 1
+                and to_save[0] is out
+                and type(out) is not tuple
+                and outputs.grad_fn is node
+            ):  # the common case inline: the one output saved (tanh, exp, sigmoid...)
+                counter = outputs._counter()
+                node._saved = ((_OUTPUT, outputs._data, 0, counter, counter.value),)
+            else:
+                node._saved = _resolve_saved(node, args, inputs, out, outputs, tensor_cls)
             node._to_save = None
         if state.anomaly:
             node.__dict__["_forward_trace"] = traceback.extract_stack()[:-1]
@@ -633,6 +673,20 @@ class Function(FunctionCtx):
 
 
 _new = object.__new__
+
+# Shared per (shape, dtype): ``(shape, dtype, ((shape, dtype),), (None, 0, shape, dtype))``, the
+# pieces of an input's edge, a one-output node's ``_output_meta`` and the edge of an input that
+# needs no gradient. Nodes hold these instead of new tuples: every tuple a node keeps is an object
+# the cyclic collector scans until the graph is freed, and there are few distinct shapes.
+_METAS: dict[tuple[tuple[int, ...], np.dtype], tuple[Any, ...]] = {}
+
+
+def _new_meta(shape: tuple[int, ...], dtype: np.dtype) -> tuple[Any, ...]:
+    if len(_METAS) >= 4096:  # a program of ever-new shapes: start again rather than grow
+        _METAS.clear()
+    pair = (shape, dtype)
+    meta = _METAS[pair] = (shape, dtype, (pair,), (None, 0, shape, dtype))
+    return meta
 
 
 def _check_broadcast(args: tuple[Any, ...], tensor_cls: type[Tensor]) -> None:
@@ -742,13 +796,16 @@ def _resolve_saved(
             if not isinstance(value, saveable):
                 resolved.append((_CONSTANT, value))  # a number, a flag...
                 continue
-        entry: tuple[Any, ...] | None = None
+        entry: Any = None
         for i, x in enumerate(inputs):
             if x is value:
                 a = args[i]
                 if isinstance(a, tensor_cls):
                     counter = a._version_counter
-                    entry = (_INPUT, a, 0 if counter is None else counter.value)
+                    if counter is None or counter.value == 0:
+                        entry = a  # (the short form of (_INPUT, a, 0))
+                    else:
+                        entry = (_INPUT, a, counter.value)
                 break
         if entry is None and value is raw and outputs.grad_fn is node:
             # The common saved output: the one array forward returned (tanh, exp, sigmoid...).
@@ -764,11 +821,13 @@ def _resolve_saved(
                     if out.grad_fn is node:
                         entry = (_OUTPUT, out._data, nr, counter, counter.value)
                     else:  # a non-differentiable output: keep the tensor itself
-                        entry = (_INPUT, out, counter.value)
+                        v = counter.value
+                        entry = out if v == 0 else (_INPUT, out, v)
                     break
         if entry is None:
             if isinstance(value, tensor_cls):
-                entry = (_INPUT, value, value._version)
+                v = value._version
+                entry = value if v == 0 else (_INPUT, value, v)
             else:
                 entry = (_CONSTANT, value)
         resolved.append(entry)

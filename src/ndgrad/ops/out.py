@@ -290,6 +290,15 @@ def write_out(name: str, result: Any, out: Any) -> Any:
     return out
 
 
+def call_with_out(
+    op: str, fn: Callable[..., Any], args: tuple[Any, ...], out: Any, **kwargs: Any
+) -> Any:
+    """``fn(*args, **kwargs)`` written into ``out`` (the ``out=`` of the function named op)."""
+    if _state.grad_enabled and isinstance(out, tensor_cls()) and out._requires_grad:
+        raise RuntimeError(_NO_AUTOGRAD.format(op))
+    return write_out(op, fn(*args, **kwargs), out)
+
+
 def _with_out(fn: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
     """``fn`` that also takes ``out=``; without it, the call goes straight through."""
     op = name or fn.__name__
@@ -298,10 +307,7 @@ def _with_out(fn: Callable[..., Any], name: str | None = None) -> Callable[..., 
     def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         if out is None:
             return fn(*args, **kwargs)
-        with_grad = _state.grad_enabled
-        if with_grad and isinstance(out, tensor_cls()) and out._requires_grad:
-            raise RuntimeError(_NO_AUTOGRAD.format(op))
-        return write_out(op, fn(*args, **kwargs), out)
+        return call_with_out(op, fn, args, out, **kwargs)
 
     return call
 
@@ -328,13 +334,13 @@ gt = _with_out(_ar.gt)
 ge = _with_out(_ar.ge)
 
 # Elementwise math.
-abs = _with_out(_un.abs)
+abs = _un.abs  # takes out= itself
 absolute = _with_out(_un.abs, "absolute")
-exp = _with_out(_un.exp)
-log = _with_out(_un.log)
-sqrt = _with_out(_un.sqrt)
-sigmoid = _with_out(_un.sigmoid)
-tanh = _with_out(_un.tanh)
+exp = _un.exp  # takes out= itself
+log = _un.log  # takes out= itself
+sqrt = _un.sqrt  # takes out= itself
+sigmoid = _un.sigmoid  # takes out= itself
+tanh = _un.tanh  # takes out= itself
 sign = _with_out(_un.sign)
 acos = _with_out(_pw.acos)
 arccos = _with_out(_pw.acos, "arccos")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _tensor_ref
+from ..autograd.function import _NO_GRAPH_CTX, Function
+from ..autograd.grad_mode import _state
 from ._util import default_float, require_tensor
 from .arithmetic import NumpyFunction, to_dtype_op
 
@@ -25,6 +29,52 @@ def _floating(x: Tensor) -> Tensor:
         require_tensor(x, sys._getframe(1).f_code.co_name)
         raise
     return x if kind == "f" else to_dtype_op(x, default_float())
+
+
+def _elementwise(fn: type[Function], name: str, floating: bool = True) -> Callable[..., Any]:
+    """``torch.<name>(input, *, out=None)``, also the Tensor method, of a one-tensor op ``fn``.
+
+    The common case comes first: a float tensor and no ``out``. When nothing is recorded (no
+    grad needed, or under no_grad) the result is forward's array as a new tensor, without a
+    Function call; when the input requires grad, ``fn.apply`` records the node. Everything else
+    (an integer input, which a ``floating`` op computes in the default float dtype, a non-tensor,
+    ``out=``, forward-mode AD, a 0-d result that numpy returns as a scalar) takes the general path.
+    """
+    forward = fn.forward
+    ctx_cls = _NO_GRAPH_CTX[1]
+    state = _state
+    new = object.__new__
+
+    def general(input: Any) -> Tensor:
+        try:
+            kind = input._data.dtype.kind
+        except AttributeError:
+            require_tensor(input, name)  # PyTorch's TypeError for a non-tensor
+            raise
+        if floating and kind != "f":
+            input = to_dtype_op(input, default_float())
+        return fn.apply(input)
+
+    def op(input: Any, *, out: Any = None) -> Any:
+        if out is not None:
+            from .out import call_with_out
+
+            return call_with_out(name, general, (input,), out)
+        data = getattr(input, "_data", None)
+        if data is None or data.dtype.kind != "f":
+            return general(input)
+        if (input._requires_grad and state.grad_enabled) or state.forward_ad or state.recording:
+            return fn.apply(input)
+        y = forward(ctx_cls(), data)
+        if type(y) is not np.ndarray:
+            return fn.apply(input)
+        t = new(_tensor_ref.Tensor)
+        t._data = y
+        return t
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"{fn.__doc__}\n\n(``torch.{name}``; ``out=`` writes the result into a tensor.)"
+    return op
 
 
 class Exp(NumpyFunction):
@@ -47,8 +97,7 @@ class Exp(NumpyFunction):
         return grad * y
 
 
-def exp(input: Tensor) -> Tensor:
-    return Exp.apply(_floating(input))
+exp = _elementwise(Exp, "exp")
 
 
 class Log(NumpyFunction):
@@ -70,8 +119,7 @@ class Log(NumpyFunction):
         return grad / x
 
 
-def log(input: Tensor) -> Tensor:
-    return Log.apply(_floating(input))
+log = _elementwise(Log, "log")
 
 
 class Sqrt(NumpyFunction):
@@ -94,8 +142,7 @@ class Sqrt(NumpyFunction):
         return grad / (2 * y)
 
 
-def sqrt(input: Tensor) -> Tensor:
-    return Sqrt.apply(_floating(input))
+sqrt = _elementwise(Sqrt, "sqrt")
 
 
 class Tanh(NumpyFunction):
@@ -136,8 +183,7 @@ class TanhBackward(NumpyFunction):
         return (gg * (1 - y * y) if need_g else None), (gg * g * y * -2 if need_y else None)
 
 
-def tanh(input: Tensor) -> Tensor:
-    return Tanh.apply(_floating(input))
+tanh = _elementwise(Tanh, "tanh")
 
 
 class Sigmoid(NumpyFunction):
@@ -183,8 +229,7 @@ class SigmoidBackward(NumpyFunction):
         return grad_g, grad_y
 
 
-def sigmoid(input: Tensor) -> Tensor:
-    return Sigmoid.apply(_floating(input))
+sigmoid = _elementwise(Sigmoid, "sigmoid")
 
 
 class Relu(NumpyFunction):
@@ -232,9 +277,7 @@ class ThresholdBackward(NumpyFunction):
         return (gg * ~(y <= 0) if ctx.needs_input_grad[0] else None), None
 
 
-def relu(input: Tensor) -> Tensor:
-    require_tensor(input, "relu")
-    return Relu.apply(input)
+relu = _elementwise(Relu, "relu", floating=False)
 
 
 class Abs(NumpyFunction):
@@ -256,9 +299,7 @@ class Abs(NumpyFunction):
         return grad * Sign.forward(None, x)
 
 
-def abs(input: Tensor) -> Tensor:
-    require_tensor(input, "abs")
-    return Abs.apply(input)
+abs = _elementwise(Abs, "abs", floating=False)
 
 
 class Sign(NumpyFunction):
@@ -284,31 +325,19 @@ def sign(input: Tensor) -> Tensor:
 
 
 class UnaryMethods:
-    """Tensor methods of the elementwise functions."""
+    """Tensor methods of the elementwise functions (the functions themselves: ``x.exp()`` is
+    ``exp(x)``, one call less on a hot path)."""
 
-    def exp(self) -> Tensor:
-        return exp(self)  # type: ignore[arg-type]
-
-    def log(self) -> Tensor:
-        return log(self)  # type: ignore[arg-type]
-
-    def sqrt(self) -> Tensor:
-        return sqrt(self)  # type: ignore[arg-type]
-
-    def tanh(self) -> Tensor:
-        return tanh(self)  # type: ignore[arg-type]
-
-    def sigmoid(self) -> Tensor:
-        return sigmoid(self)  # type: ignore[arg-type]
-
-    def relu(self) -> Tensor:
-        return relu(self)  # type: ignore[arg-type]
-
-    def abs(self) -> Tensor:
-        return abs(self)  # type: ignore[arg-type]
+    exp = exp
+    log = log
+    sqrt = sqrt
+    tanh = tanh
+    sigmoid = sigmoid
+    relu = relu
+    abs = abs
 
     def __abs__(self) -> Tensor:
-        return abs(self)  # type: ignore[arg-type]
+        return abs(self)
 
     def sign(self) -> Tensor:
         return sign(self)  # type: ignore[arg-type]

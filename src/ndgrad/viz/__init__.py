@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd._graph import root_nodes, tensor_names, walk
-from ..autograd.function import _CONSTANT, _INPUT, _OUTPUT, AccumulateGrad, Node
+from ..autograd.function import _CONSTANT, _INPUT, _OUTPUT, AccumulateGrad, Node, _entries
 from ._explore import Explorer, explore
 from ._scopes import node_scopes
 
@@ -69,7 +69,7 @@ def _describe_grad(grad: Tensor | None) -> str:
 def _saved_values(node: Node) -> list[tuple[str, np.ndarray]]:
     """What a node saved for backward, as (kind, array); non-array constants are left out."""
     values: list[tuple[str, np.ndarray]] = []
-    for entry in node._saved or ():
+    for entry in _entries(node._saved):
         if entry is None:  # a None passed to save_for_backward
             continue
         kind = entry[0]
