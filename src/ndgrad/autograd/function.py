@@ -622,57 +622,133 @@ class Function(FunctionCtx):
         needs = _NEEDS.get(mask << 4 | n) if n < 16 else None
         node.needs_input_grad = needs if needs is not None else _needs_input_grad(n, mask)
         node._sequence_nr = next(_sequence)
-        if numpy_forward:
-            try:
-                out = cls.forward(node, *inputs)
-            except ValueError:
-                if cls._broadcasting:
-                    _check_broadcast(args, tensor_cls)
-                raise
-        else:
-            state.grad_enabled = False
-            try:
-                out = cls.forward(node, *inputs)
-            finally:
-                state.grad_enabled = True
-        if type(out) is np.ndarray and not node._non_differentiable:
-            dt = out.dtype
-            meta = metas.get((out.shape, dt))
-            if meta is None:
-                meta = _new_meta(out.shape, dt)
-            node._output_meta = meta[2]
-            outputs = _new(tensor_cls)
-            outputs._data = out
-            if dt.kind == "f":
-                outputs.grad_fn = node
-                outputs._requires_grad = True
-        else:
-            outputs = _wrap_outputs(out, tensor_cls, node)
-        if node._dirty:
-            outputs = _mark_dirty_outputs(node, node, args, out, outputs)
-        to_save = node._to_save
-        if to_save is not None:
-            if (
-                len(to_save) == 1
-                and to_save[0] is out
-                and type(out) is not tuple
-                and outputs.grad_fn is node
-            ):  # the common case inline: the one output saved (tanh, exp, sigmoid...)
-                counter = outputs._counter()
-                node._saved = ((_OUTPUT, outputs._data, 0, counter, counter.value),)
-            else:
-                node._saved = _resolve_saved(node, args, inputs, out, outputs, tensor_cls)
-            node._to_save = None
-        if state.anomaly:
-            node.__dict__["_forward_trace"] = traceback.extract_stack()[:-1]
-        if state.forward_ad:
-            from .forward_ad import _propagate
-
-            _propagate(cls, node, args, outputs)
-        return outputs
+        return _record(cls, node, args, inputs)
 
 
 _new = object.__new__
+
+
+def _record(cls: type[Function], node: Any, args: tuple[Any, ...], inputs: Any) -> Any:
+    """Run ``cls.forward`` with ``node`` as its ctx, whose edges are set, and make the outputs
+    (the second half of ``Function.apply`` when it records; also ``record_unary``'s)."""
+    tensor_cls = _tensor_ref.Tensor
+    state = _state
+    metas = _METAS
+    if cls._numpy_forward:
+        try:
+            out = cls.forward(node, *inputs)
+        except ValueError:
+            if cls._broadcasting:
+                _check_broadcast(args, tensor_cls)
+            raise
+    else:
+        state.grad_enabled = False
+        try:
+            out = cls.forward(node, *inputs)
+        finally:
+            state.grad_enabled = True
+    if type(out) is np.ndarray and not node._non_differentiable:
+        dt = out.dtype
+        meta = metas.get((out.shape, dt))
+        if meta is None:
+            meta = _new_meta(out.shape, dt)
+        node._output_meta = meta[2]
+        outputs = _new(tensor_cls)
+        outputs._data = out
+        if dt.kind == "f":
+            outputs.grad_fn = node
+            outputs._requires_grad = True
+    else:
+        outputs = _wrap_outputs(out, tensor_cls, node)
+    if node._dirty:
+        outputs = _mark_dirty_outputs(node, node, args, out, outputs)
+    to_save = node._to_save
+    if to_save is not None:
+        if len(to_save) == 1 and to_save[0] is out and type(out) is not tuple:
+            # the common case inline: the one output saved (tanh, exp, sigmoid...)
+            mine = outputs.grad_fn is node
+        else:
+            mine = False
+        if mine:
+            counter = outputs._counter()
+            node._saved = ((_OUTPUT, outputs._data, 0, counter, counter.value),)
+        else:
+            node._saved = _resolve_saved(node, args, inputs, out, outputs, tensor_cls)
+        node._to_save = None
+    if state.anomaly:
+        node.__dict__["_forward_trace"] = traceback.extract_stack()[:-2]  # less this and apply
+    if state.forward_ad:
+        from .forward_ad import _propagate
+
+        _propagate(cls, node, args, outputs)
+    return outputs
+
+
+def record_unary(cls: type[Function], x: Tensor) -> Any:
+    """``cls.apply(x)`` for a built-in op of one tensor ``x`` that requires grad, in grad mode:
+    the same node, without apply's loops over arguments (the elementwise functions' hot path)."""
+    data = x._data
+    node = cls._backward_cls()
+    meta = _METAS.get((data.shape, data.dtype))
+    if meta is None:
+        meta = _new_meta(data.shape, data.dtype)
+    fn = x.grad_fn
+    if fn is None:
+        node._edges = ((x._accumulator(), 0, meta[0], meta[1]),)
+    else:
+        node._edges = ((fn, x._output_nr, meta[0], meta[1]),)
+    node.needs_input_grad = _ONE_NEEDED
+    node._sequence_nr = next(_sequence)
+    return _record(cls, node, (x,), (data,))
+
+
+_ONE_NEEDED = (True,)
+
+
+def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
+    """``cls.apply(a, b)`` for a built-in op of a tensor ``a`` and a tensor or a number ``b``,
+    one of them requiring grad, in grad mode (the operators' hot path, as ``record_unary``)."""
+    tensor_cls = _tensor_ref.Tensor
+    metas = _METAS
+    node = cls._backward_cls()
+    mask = 0
+    data = a._data
+    meta = metas.get((data.shape, data.dtype))
+    if meta is None:
+        meta = _new_meta(data.shape, data.dtype)
+    edge_a: Any
+    if a._requires_grad:
+        fn = a.grad_fn
+        if fn is None:
+            edge_a = (a._accumulator(), 0, meta[0], meta[1])
+        else:
+            edge_a = (fn, a._output_nr, meta[0], meta[1])
+        mask = 1
+    else:
+        edge_a = meta[3]
+    edge_b: Any = None
+    value_b = b
+    if isinstance(b, tensor_cls):
+        value_b = b._data
+        meta = metas.get((value_b.shape, value_b.dtype))
+        if meta is None:
+            meta = _new_meta(value_b.shape, value_b.dtype)
+        if b._requires_grad:
+            fn = b.grad_fn
+            if fn is None:
+                edge_b = (b._accumulator(), 0, meta[0], meta[1])
+            else:
+                edge_b = (fn, b._output_nr, meta[0], meta[1])
+            mask |= 2
+        else:
+            edge_b = meta[3]
+    node._edges = (edge_a, edge_b)
+    node.needs_input_grad = _TWO_NEEDED[mask]
+    node._sequence_nr = next(_sequence)
+    return _record(cls, node, (a, b), (data, value_b))
+
+
+_TWO_NEEDED = ((False, False), (True, False), (False, True), (True, True))  # by bit mask
 
 # Shared per (shape, dtype): ``(shape, dtype, ((shape, dtype),), (None, 0, shape, dtype))``, the
 # pieces of an input's edge, a one-output node's ``_output_meta`` and the edge of an input that

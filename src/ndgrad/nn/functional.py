@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import _random
-from .._kernels import matmul_np
+from .._kernels import add_rows_at, matmul_np
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..ops.arithmetic import NumpyFunction, where
@@ -506,11 +506,10 @@ class Embedding(NumpyFunction):
 def _embedding_grad(
     g: np.ndarray, idx: np.ndarray, num: int, pad: int | None, scale: np.ndarray | None = None
 ) -> np.ndarray:
-    out = np.zeros((num, g.shape[-1]), dtype=g.dtype)
     rows = g.reshape(-1, g.shape[-1])
     if scale is not None:
         rows = rows * scale.reshape(-1, 1).astype(g.dtype)
-    np.add.at(out, idx.reshape(-1), rows)
+    out = add_rows_at(num, idx.reshape(-1), rows)
     if pad is not None:
         out[pad] = 0
     return out
@@ -568,13 +567,12 @@ def embedding(
             "embedding)"
         )
     num = weight._data.shape[0]
-    if idx.size and (idx.min() < -num or idx.max() >= num):
+    if idx.size and (idx.min() < 0 or idx.max() >= num):  # PyTorch refuses -1 too
         raise IndexError("index out of range in self")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += num
     if max_norm is not None:  # rows looked up are first scaled down in place, as PyTorch does
         embedding_renorm_(weight, input, max_norm, norm_type)
-    idx = idx % num if idx.size else idx
     scale = _frequency_scale(idx, num) if scale_grad_by_freq else None
     return Embedding.apply(weight, idx, padding_idx, scale)
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors, _tensor_ref
-from ..autograd.function import Function
+from .._kernels import quiet
+from ..autograd.function import Function, record_binary
 from ..autograd.grad_mode import _state
 from ._util import (
     as_operand,
@@ -325,8 +326,7 @@ class Div(NumpyFunction):
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
         need_b = ctx.needs_input_grad[1]
         ctx.save_for_backward(a if need_b else None, b)
-        with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is ±inf or nan, silently
-            return a / b
+        return quiet(np.true_divide, a, b)  # x/0 is ±inf or nan, silently
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -726,12 +726,12 @@ def _rtruediv(self: Tensor, other: Any) -> Tensor:
 
 
 def _fast_operator(
-    fn: type[Function], op: Callable[[Any, Any], Tensor], array_op: Callable[[Any, Any], Any] | None
+    fn: type[Function], op: Callable[[Any, Any], Tensor], array_op: Callable[[Any, Any], Any]
 ) -> Callable[[Any, Any], Any]:
     """The operator method of a binary op, with the common case handled first.
 
     The common case: two float tensors of one dtype, or a float tensor and a Python number
-    (no promotion to do: the result has the tensor's dtype). It records ``fn`` directly, or,
+    (no promotion to do: the result has the tensor's dtype). It records ``fn`` (record_binary), or,
     when nothing needs a gradient, returns ``array_op`` of the arrays as a new tensor without a
     Function call at all. Everything else, errors included, goes through ``op`` as before.
     """
@@ -748,14 +748,18 @@ def _fast_operator(
             if a.dtype is not b.dtype or a.dtype.kind != "f":
                 return slow(self, other)
             if state.grad_enabled and (self._requires_grad or other._requires_grad):
-                return fn.apply(self, other)
+                if state.recording:  # record_inputs() replaces Function.apply
+                    return fn.apply(self, other)
+                return record_binary(fn, self, other)
         elif (type(other) is float or type(other) is int) and a.dtype.kind == "f":
             b = other
             if state.grad_enabled and self._requires_grad:
-                return fn.apply(self, other)
+                if state.recording:
+                    return fn.apply(self, other)
+                return record_binary(fn, self, other)
         else:
             return slow(self, other)
-        if array_op is None or state.forward_ad or state.recording:
+        if state.forward_ad or state.recording:
             return fn.apply(self, other)
         try:
             out = array_op(a, b)
@@ -780,7 +784,7 @@ class ArithmeticMethods:
     __sub__ = _fast_operator(Sub, sub, np.subtract)
     __rsub__ = _operator(rsub)
     __mul__ = __rmul__ = _fast_operator(Mul, mul, np.multiply)
-    __truediv__ = _fast_operator(Div, div, None)  # (numpy's division warnings need errstate)
+    __truediv__ = _fast_operator(Div, div, lambda a, b: quiet(np.true_divide, a, b))
     __rtruediv__ = _operator(_rtruediv)
     __floordiv__ = _operator(lambda self, other: floor_divide(self, other))
     __rfloordiv__ = _operator(lambda self, other: floor_divide(other, self))

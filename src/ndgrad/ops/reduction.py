@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._kernels import max_np, sum_np
+from .._kernels import expand_np, max_np, quiet, sum_np
 from ._util import (
     default_float,
     dtype_name,
@@ -188,7 +188,7 @@ def _expand_grad(grad: Tensor, ctx: Any) -> Tensor:
 
 def _expand_grad_np(grad: np.ndarray, ctx: Any) -> np.ndarray:
     """``_expand_grad`` on an array (a read-only broadcast view, as expand's is a view)."""
-    return np.broadcast_to(grad.reshape(ctx.kept_shape), ctx.in_shape)
+    return expand_np(grad.reshape(ctx.kept_shape), ctx.in_shape)
 
 
 def _remember_shapes(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None) -> None:
@@ -216,8 +216,7 @@ def _quiet(forward: Any) -> Any:
 
     @functools.wraps(forward)
     def run(*args: Any) -> Any:
-        with np.errstate(all="ignore"):
-            return forward(*args)
+        return quiet(forward, *args)
 
     return run
 
@@ -234,8 +233,7 @@ def mean_np(
     if count is None:
         count = _count(x.shape, axes)
     total = sum_np(_accumulate(x), axes, keepdim)
-    with np.errstate(all="ignore"):
-        return (total / count).astype(x.dtype)  # the mean of nothing is nan
+    return quiet(np.true_divide, total, count).astype(x.dtype)  # the mean of nothing is nan
 
 
 def _wide(x: np.ndarray) -> Any:

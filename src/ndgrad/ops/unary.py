@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _tensor_ref
-from ..autograd.function import _NO_GRAPH_CTX, Function
+from ..autograd.function import _NO_GRAPH_CTX, Function, record_unary
 from ..autograd.grad_mode import _state
 from ._util import default_float, require_tensor
 from .arithmetic import NumpyFunction, to_dtype_op
@@ -36,7 +36,8 @@ def _elementwise(fn: type[Function], name: str, floating: bool = True) -> Callab
 
     The common case comes first: a float tensor and no ``out``. When nothing is recorded (no
     grad needed, or under no_grad) the result is forward's array as a new tensor, without a
-    Function call; when the input requires grad, ``fn.apply`` records the node. Everything else
+    Function call; when the input requires grad, ``record_unary`` records the node as
+    ``fn.apply`` would. Everything else
     (an integer input, which a ``floating`` op computes in the default float dtype, a non-tensor,
     ``out=``, forward-mode AD, a 0-d result that numpy returns as a scalar) takes the general path.
     """
@@ -63,7 +64,11 @@ def _elementwise(fn: type[Function], name: str, floating: bool = True) -> Callab
         data = getattr(input, "_data", None)
         if data is None or data.dtype.kind != "f":
             return general(input)
-        if (input._requires_grad and state.grad_enabled) or state.forward_ad or state.recording:
+        if state.recording:  # record_inputs() replaces Function.apply: go through it
+            return fn.apply(input)
+        if input._requires_grad and state.grad_enabled:
+            return record_unary(fn, input)
+        if state.forward_ad:
             return fn.apply(input)
         y = forward(ctx_cls(), data)
         if type(y) is not np.ndarray:
