@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import warnings as _warnings
 
+# _malloc first: importing it sets glibc's thresholds so that freed arrays are reused (see there)
+from . import _malloc  # noqa: F401  isort: skip
 from . import (
     _layout,
     _legacy,

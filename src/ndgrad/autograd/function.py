@@ -647,6 +647,9 @@ def _record(cls: type[Function], node: Any, args: tuple[Any, ...], inputs: Any) 
             out = cls.forward(node, *inputs)
         finally:
             state.grad_enabled = True
+    raw = out
+    if type(out) is not np.ndarray and isinstance(out, np.generic):
+        out = np.asarray(out)  # numpy's result of a full reduction: a scalar, not a 0-d array
     if type(out) is np.ndarray and not node._non_differentiable:
         dt = out.dtype
         meta = metas.get((out.shape, dt))
@@ -661,10 +664,10 @@ def _record(cls: type[Function], node: Any, args: tuple[Any, ...], inputs: Any) 
     else:
         outputs = _wrap_outputs(out, tensor_cls, node)
     if node._dirty:
-        outputs = _mark_dirty_outputs(node, node, args, out, outputs)
+        outputs = _mark_dirty_outputs(node, node, args, raw, outputs)
     to_save = node._to_save
     if to_save is not None:
-        if len(to_save) == 1 and to_save[0] is out and type(out) is not tuple:
+        if len(to_save) == 1 and to_save[0] is raw and type(out) is not tuple:
             # the common case inline: the one output saved (tanh, exp, sigmoid...)
             mine = outputs.grad_fn is node
         else:
@@ -673,7 +676,7 @@ def _record(cls: type[Function], node: Any, args: tuple[Any, ...], inputs: Any) 
             counter = outputs._counter()
             node._saved = ((_OUTPUT, outputs._data, 0, counter, counter.value),)
         else:
-            node._saved = _resolve_saved(node, args, inputs, out, outputs, tensor_cls)
+            node._saved = _resolve_saved(node, args, inputs, raw, outputs, tensor_cls)
         node._to_save = None
     if state.anomaly:
         node.__dict__["_forward_trace"] = traceback.extract_stack()[:-2]  # less this and apply

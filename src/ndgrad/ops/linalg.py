@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._kernels import matmul_np
+from ..autograd.function import record_binary
+from ..autograd.grad_mode import _state
 from ._util import as_operand, dtype_name, promote, tensor_cls, wrap_dim
 from .arithmetic import NumpyFunction
 
@@ -163,12 +165,14 @@ def _check_shapes(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
     k_a = sa[-1]
     k_b = sb[0] if len(sb) == 1 else sb[-2]
     if k_a == k_b:
-        try:
-            np.broadcast_shapes(sa[:-2], sb[:-2])
-        except ValueError:
-            from .._errors import broadcast_mismatch
+        batch_a, batch_b = sa[:-2], sb[:-2]
+        if batch_a and batch_b and batch_a != batch_b:
+            try:
+                np.broadcast_shapes(batch_a, batch_b)
+            except ValueError:
+                from .._errors import broadcast_mismatch
 
-            raise broadcast_mismatch(sa[:-2], sb[:-2]) from None
+                raise broadcast_mismatch(batch_a, batch_b) from None
         return
     if len(sa) == 1 and len(sb) == 1:
         raise RuntimeError(
@@ -186,6 +190,14 @@ def _check_shapes(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with PyTorch's rules: 1-D is a vector, >2-D is a broadcast batch."""
     T = tensor_cls()
+    if isinstance(input, T) and isinstance(other, T):  # two matrices that fit: the common case
+        da, db = input._data, other._data
+        if da.ndim == 2 and db.ndim == 2 and da.shape[1] == db.shape[0] and da.dtype is db.dtype:
+            needs_grad = input._requires_grad or other._requires_grad
+            # (record_inputs() replaces Function.apply: go through it then)
+            if needs_grad and _state.grad_enabled and not _state.recording:
+                return record_binary(Mm, input, other)
+            return Mm.apply(input, other)
     a, b = as_operand(input, "matmul"), as_operand(other, "matmul")
     if not isinstance(a, T) or not isinstance(b, T):
         raise TypeError("matmul(): argument 'other' must be Tensor, not a number")
