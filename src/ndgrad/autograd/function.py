@@ -116,18 +116,30 @@ def _checked_hook_results(result: Any, grads: Any, hook: Any) -> list[Any]:
 # --- saved values ------------------------------------------------------------------------------
 # `ctx.save_for_backward` keeps the raw objects; `Function.apply` then resolves each to what it is,
 # so that `saved_tensors` can hand back graph-connected tensors (needed under create_graph).
-# Each resolved entry is a tuple whose first item is its kind, except the most common one: an
-# input saved at version 0 is the tensor itself (one object less per saved input for the cyclic
-# collector to scan; `_entries` gives the tuple form to code off the hot path).
+# Each resolved entry is a tuple whose first item is its kind, except the most common ones: an
+# input saved at version 0 is the tensor itself, a Python number (a constant) is the number
+# itself. One object less per saved value for the cyclic collector to scan while the graph
+# lives; `_entries` gives the tuple form to code off the hot path.
 _INPUT, _OUTPUT, _CONSTANT = 0, 1, 2
 # An output written into a tensor by an in-place op (Tensor._inplace): like _OUTPUT, plus a
 # weak reference to that tensor, whose history a failed version check names.
 _INPLACE_OUTPUT = 3
 
 
+_NUMBERS = frozenset((float, int, bool, complex))
+
+
 def _entries(saved: tuple[Any, ...] | None) -> list[tuple[Any, ...] | None]:
-    """A node's saved entries, each as a tuple (a bare input tensor as ``(_INPUT, t, 0)``)."""
-    return [e if e is None or type(e) is tuple else (_INPUT, e, 0) for e in saved or ()]
+    """A node's saved entries, each as a tuple (a bare input tensor as ``(_INPUT, t, 0)``, a
+    bare number as ``(_CONSTANT, n)``)."""
+    return [
+        e
+        if e is None or type(e) is tuple
+        else (_CONSTANT, e)
+        if type(e) in _NUMBERS
+        else (_INPUT, e, 0)
+        for e in saved or ()
+    ]
 
 
 _RELEASED = (
@@ -294,11 +306,13 @@ class FunctionCtx:
             # The common cases inline: an unmodified input (handed back as it is) and an
             # unmodified output (rebuilt around its array); the rest, with the errors, in _unpack.
             if type(entry) is not tuple:
-                if entry is not None:  # an input saved at version 0
-                    counter = entry._version_counter
-                    if counter is None or counter.value == 0:
-                        values.append(entry)
-                        continue
+                if entry is None or type(entry) in _NUMBERS:
+                    values.append(entry)
+                    continue
+                counter = entry._version_counter  # an input saved at version 0
+                if counter is None or counter.value == 0:
+                    values.append(entry)
+                    continue
             else:
                 kind = entry[0]
                 if kind == _INPUT:
@@ -337,11 +351,13 @@ class FunctionCtx:
         values = []
         for entry in saved:
             if type(entry) is not tuple:
-                if entry is not None:  # an input saved at version 0
-                    counter = entry._version_counter
-                    if counter is None or counter.value == 0:
-                        values.append(entry._data)
-                        continue
+                if entry is None or type(entry) in _NUMBERS:
+                    values.append(entry)
+                    continue
+                counter = entry._version_counter  # an input saved at version 0
+                if counter is None or counter.value == 0:
+                    values.append(entry._data)
+                    continue
             else:
                 kind = entry[0]
                 if kind == _INPUT:
@@ -363,8 +379,10 @@ class FunctionCtx:
 def _unpack(node: Any, entry: Any) -> Any:
     if entry is None:
         return None
-    if type(entry) is not tuple:  # an input saved at version 0
-        entry = (_INPUT, entry, 0)
+    if type(entry) is not tuple:
+        if type(entry) in _NUMBERS:
+            return entry
+        entry = (_INPUT, entry, 0)  # an input saved at version 0
     kind = entry[0]
     if kind == _INPUT:
         _, tensor, version = entry
@@ -872,8 +890,8 @@ def _resolve_saved(
         if type(value) is not np.ndarray:
             if saveable is None:
                 saveable = (*_SAVEABLE, tensor_cls)
-            if not isinstance(value, saveable):
-                resolved.append((_CONSTANT, value))  # a number, a flag...
+            if not isinstance(value, saveable):  # a number (kept bare), a flag...
+                resolved.append(value if type(value) in _NUMBERS else (_CONSTANT, value))
                 continue
         entry: Any = None
         for i, x in enumerate(inputs):
