@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from .grad_mode import _state
+from .grad_mode import _state, _Used
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -56,6 +56,7 @@ class UnpackedDualTensor(NamedTuple):
 def enter_dual_level() -> int:
     if _state.forward_ad:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
+    _Used.special = True
     _state.forward_ad = True
     return 0
 

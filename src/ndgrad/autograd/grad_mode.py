@@ -42,6 +42,14 @@ class _State(threading.local):
 _state = _State()
 
 
+class _Used:
+    """Process-wide and sticky: ``special`` turns True the first time any thread enters
+    forward-mode AD or ``record_inputs``. Until then the operators' hot paths skip reading those
+    two per-thread flags (a thread-local read costs 40 ns, about 5% of a small op)."""
+
+    special = False
+
+
 def is_grad_enabled() -> bool:
     """True if operations on tensors that require grad are recorded in this thread."""
     return _state.grad_enabled

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .function import Function, Node
-from .grad_mode import _state
+from .grad_mode import _state, _Used
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -158,6 +158,7 @@ class record_inputs:
                 Tensor.detach = _recording_detach  # type: ignore[method-assign]
             _installed += 1
         _local.depth += 1
+        _Used.special = True
         _state.recording = True
         return self
 

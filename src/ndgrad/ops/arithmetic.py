@@ -15,7 +15,7 @@ import numpy as np
 from .. import _errors, _tensor_ref
 from .._kernels import quiet
 from ..autograd.function import Function, record_binary
-from ..autograd.grad_mode import _state
+from ..autograd.grad_mode import _state, _Used
 from ._util import (
     as_operand,
     binary_operands,
@@ -736,30 +736,29 @@ def _fast_operator(
     Function call at all. Everything else, errors included, goes through ``op`` as before.
     """
     slow = _operator(op)
-    state = _state
+    state, used = _state, _Used
     new = object.__new__
 
     def method(self: Any, other: Any) -> Any:
         T = _tensor_ref.Tensor
         a = self._data
+        dt = a.dtype
         b: Any
-        if isinstance(other, T):
+        if type(other) is T or isinstance(other, T):
             b = other._data
-            if a.dtype is not b.dtype or a.dtype.kind != "f":
+            if dt is not b.dtype or dt.kind != "f":
                 return slow(self, other)
-            if state.grad_enabled and (self._requires_grad or other._requires_grad):
-                if state.recording:  # record_inputs() replaces Function.apply
-                    return fn.apply(self, other)
-                return record_binary(fn, self, other)
-        elif (type(other) is float or type(other) is int) and a.dtype.kind == "f":
+            needs_grad = self._requires_grad or other._requires_grad
+        elif (type(other) is float or type(other) is int) and dt.kind == "f":
             b = other
-            if state.grad_enabled and self._requires_grad:
-                if state.recording:
-                    return fn.apply(self, other)
-                return record_binary(fn, self, other)
+            needs_grad = self._requires_grad
         else:
             return slow(self, other)
-        if state.forward_ad or state.recording:
+        if needs_grad and state.grad_enabled:
+            if used.special and state.recording:  # record_inputs() replaces Function.apply
+                return fn.apply(self, other)
+            return record_binary(fn, self, other)
+        if used.special and (state.forward_ad or state.recording):
             return fn.apply(self, other)
         try:
             out = array_op(a, b)

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _tensor_ref
 from ..autograd.function import _NO_GRAPH_CTX, Function, record_unary
-from ..autograd.grad_mode import _state
+from ..autograd.grad_mode import _state, _Used
 from ._util import default_float, require_tensor
 from .arithmetic import NumpyFunction, to_dtype_op
 
@@ -31,7 +31,12 @@ def _floating(x: Tensor) -> Tensor:
     return x if kind == "f" else to_dtype_op(x, default_float())
 
 
-def _elementwise(fn: type[Function], name: str, floating: bool = True) -> Callable[..., Any]:
+def _elementwise(
+    fn: type[Function],
+    name: str,
+    floating: bool = True,
+    array_fn: Callable[[np.ndarray], Any] | None = None,
+) -> Callable[..., Any]:
     """``torch.<name>(input, *, out=None)``, also the Tensor method, of a one-tensor op ``fn``.
 
     The common case comes first: a float tensor and no ``out``. When nothing is recorded (no
@@ -40,10 +45,16 @@ def _elementwise(fn: type[Function], name: str, floating: bool = True) -> Callab
     ``fn.apply`` would. Everything else
     (an integer input, which a ``floating`` op computes in the default float dtype, a non-tensor,
     ``out=``, forward-mode AD, a 0-d result that numpy returns as a scalar) takes the general path.
+    ``array_fn``, where given, is forward's arithmetic alone (``np.tanh``), called directly then.
     """
-    forward = fn.forward
-    ctx_cls = _NO_GRAPH_CTX[1]
-    state = _state
+    if array_fn is None:
+        ctx_cls = _NO_GRAPH_CTX[1]
+        forward = fn.forward
+
+        def array_fn(x: np.ndarray) -> Any:
+            return forward(ctx_cls(), x)
+
+    state, used = _state, _Used
     new = object.__new__
 
     def general(input: Any) -> Tensor:
@@ -64,13 +75,11 @@ def _elementwise(fn: type[Function], name: str, floating: bool = True) -> Callab
         data = getattr(input, "_data", None)
         if data is None or data.dtype.kind != "f":
             return general(input)
-        if state.recording:  # record_inputs() replaces Function.apply: go through it
-            return fn.apply(input)
+        if used.special and (state.recording or state.forward_ad):
+            return fn.apply(input)  # (record_inputs() replaces Function.apply: go through it)
         if input._requires_grad and state.grad_enabled:
             return record_unary(fn, input)
-        if state.forward_ad:
-            return fn.apply(input)
-        y = forward(ctx_cls(), data)
+        y = array_fn(data)
         if type(y) is not np.ndarray:
             return fn.apply(input)
         t = new(_tensor_ref.Tensor)
@@ -102,7 +111,7 @@ class Exp(NumpyFunction):
         return grad * y
 
 
-exp = _elementwise(Exp, "exp")
+exp = _elementwise(Exp, "exp", array_fn=np.exp)
 
 
 class Log(NumpyFunction):
@@ -188,7 +197,7 @@ class TanhBackward(NumpyFunction):
         return (gg * (1 - y * y) if need_g else None), (gg * g * y * -2 if need_y else None)
 
 
-tanh = _elementwise(Tanh, "tanh")
+tanh = _elementwise(Tanh, "tanh", array_fn=np.tanh)
 
 
 class Sigmoid(NumpyFunction):
