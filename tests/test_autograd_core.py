@@ -306,3 +306,31 @@ def test_tutorial_pipeline_matches_torch() -> None:
         loss.backward()
     assert_close(x.grad, xt.grad, rtol=1e-10)
     assert_close(ww.grad, wt.grad, rtol=1e-10)
+
+
+# --- .grad without a copy (the engine keeps an array only it holds) -----------------------------
+def test_grad_never_aliases_a_gradient_someone_else_holds() -> None:
+    a = ndgrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = ndgrad.tensor([4.0, 5.0, 6.0], requires_grad=True)
+    g = ndgrad.ones(3)
+    (a + 0).backward(g)  # the caller's gradient flows through Add unchanged
+    assert not np.shares_memory(a.grad.numpy(), g.numpy())
+    a.grad = None
+    a.backward(g)  # straight into the leaf
+    assert not np.shares_memory(a.grad.numpy(), g.numpy())
+    a.grad = None
+    (a + b).sum().backward()  # one array routed to two leaves
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    a.grad.add_(1.0)
+    assert b.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_grad_kept_without_copy_is_a_fresh_writable_array() -> None:
+    w = ndgrad.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    x = ndgrad.tensor(np.ones((2, 3)))
+    (x @ w).sum().backward()
+    grad = w.grad.numpy()
+    assert grad.flags.writeable and grad.flags.c_contiguous
+    assert not np.shares_memory(grad, x.numpy()) and not np.shares_memory(grad, w.detach().numpy())
+    w.grad.mul_(2.0)  # the user's to modify
+    assert w.grad.tolist() == [[4.0] * 4] * 3

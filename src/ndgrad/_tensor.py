@@ -8,6 +8,7 @@ attributes, conversions and the in-place machinery.
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
@@ -55,6 +56,15 @@ class Size(tuple):
         for s in self:
             n *= s
         return n
+
+
+# References to a gradient array that only the engine holds when it reaches _accumulate_np: the
+# node's gradient list, AccumulateGrad._apply_np's local, the argument, getrefcount's own (the
+# engine drops each node's outputs before the next node runs). One more means someone else
+# holds it: the caller's tensor, another node's buffer. tests/test_autograd_core.py checks
+# that such gradients are copied. Not CPython: no count, always a copy.
+_ENGINE_REFS = 4
+_getrefcount = getattr(sys, "getrefcount", lambda obj: _ENGINE_REFS + 1)
 
 
 class _VersionCounter:
@@ -311,8 +321,20 @@ class Tensor(
         """``_accumulate`` of an array gradient, outside create_graph (a first-order backward)."""
         current = self._grad
         if current is None:
+            if (
+                grad.base is None
+                and _getrefcount(grad) <= _ENGINE_REFS
+                and grad.flags.c_contiguous
+                and grad.flags.writeable
+                and self._data.flags.c_contiguous
+            ):
+                # Kept without a copy, as PyTorch's AccumulateGrad does, when nothing but the
+                # engine can see the array: a new one (not a view) that no tensor, no other
+                # node's buffer and no caller holds. (A weight's gradient, copied, cost a pass
+                # over the weight per step.)
+                self._grad = Tensor._make(grad)
             # A copy laid out as the variable, for the reasons given in _accumulate.
-            if self._data.flags.c_contiguous:
+            elif self._data.flags.c_contiguous:
                 self._grad = Tensor._make(np.array(grad, order="C", copy=True))
             else:
                 self._grad = Tensor._make(np.array(grad, order="K", copy=True))

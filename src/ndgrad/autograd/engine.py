@@ -125,6 +125,10 @@ def run_backward(
                         node._saved = None
                         node._released = True
                     following = _propagate_np(node, outputs, dependencies, buffers, ready)
+                    # Dropped now: AccumulateGrad keeps an array nobody else holds without a copy
+                    # (Tensor._accumulate_np counts the references).
+                    outputs = ()
+                    grads = None
                     continue
                 if node._pre_hooks or node._tensor_hooks or node._retained:
                     grads = _run_pre_hooks(node, grads)
