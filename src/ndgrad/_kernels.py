@@ -25,6 +25,23 @@ except (ImportError, AttributeError):  # pragma: no cover - another numpy: np.er
     _extobj_contextvar = None
 
 
+def errors_off() -> Any:
+    """Silence numpy's floating-point warnings until ``errors_restore(token)``: the two halves
+    of ``np.errstate(all="ignore")``, for a region that has its own ``try``/``finally``."""
+    if _extobj_contextvar is None:  # pragma: no cover
+        state = np.errstate(all="ignore")
+        state.__enter__()
+        return state
+    return _extobj_contextvar.set(_IGNORE_ALL)
+
+
+def errors_restore(token: Any) -> None:
+    if _extobj_contextvar is None:  # pragma: no cover
+        token.__exit__(None, None, None)
+    else:
+        _extobj_contextvar.reset(token)
+
+
 def quiet(fn: Callable[..., Any], *args: Any) -> Any:
     """``fn(*args)`` under ``np.errstate(all="ignore")``: inf and nan without numpy's warnings,
     as PyTorch gives them. For the per-op hot paths, where ``np.errstate`` (about 1 us) would

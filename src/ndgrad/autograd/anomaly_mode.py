@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from .grad_mode import _Mode, _state
+from .grad_mode import _Mode, _state, _Used
 
 __all__ = [
     "detect_anomaly",
@@ -36,6 +36,8 @@ class _AnomalyMode(_Mode):
 
     def _enter(self) -> Any:
         old = (_state.anomaly, _state.anomaly_check_nan)
+        if self.mode:
+            _Used.special = True
         _state.anomaly = self.mode
         _state.anomaly_check_nan = self.check_nan
         return old

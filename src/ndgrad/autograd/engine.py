@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _tensor_ref
-from .._kernels import sum_np
+from .._kernels import errors_off, errors_restore, sum_np
 from .function import AccumulateGrad, Node, _checked_hook_result, _checked_hook_results
 from .grad_mode import _state
 
@@ -82,91 +82,90 @@ def run_backward(
     # 200,000-step chain's backward ran 1.6x faster).
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    errors = None
     try:
         # A backward pass routinely divides by zero or multiplies inf by 0 where an input sits at
         # a singular point; numpy's warnings about it would only be noise.
-        with np.errstate(all="ignore"):
-            # ``following`` is the node to run next when the last node made exactly one node
-            # ready and no other was waiting (a chain): the heap is skipped for it.
-            following: Node | None = None
-            while following is not None or ready:
-                if following is not None:
-                    node = following
-                    following = None
-                else:
-                    node = heapq.heappop(ready)[2]
-                grads = buffers.pop(node, None)
-                if grads is None:
-                    grads = [None] * max(len(node._output_meta), 1)
-                outputs: Sequence[Any]
-                if use_arrays:
-                    if node._pre_hooks or node._tensor_hooks or node._retained:
-                        grads = _run_pre_hooks_np(node, grads)
-                    if capture_slots:
-                        slots = capture_slots.get(node)
-                        if slots is not None:
-                            for nr, k in slots:
-                                captured[k] = _captured_tensor(grads[nr], originals)
-                            if not accumulate and isinstance(node, AccumulateGrad):
-                                continue
-                    if (needed is not None and node not in needed) or (
-                        grads[0] is None and _all_none(grads)
-                    ):
-                        outputs = ()
-                    elif node._arrays_ok and not node._hooks:
-                        outputs = node._apply_np(grads)  # type: ignore[attr-defined]
-                    else:
-                        outputs = _apply_as_tensors(node, grads)
-                    if (
-                        not keep_graph
-                        and node._saved is not None
-                        and (needed is None or node in needed)
-                    ):
-                        node._saved = None
-                        node._released = True
-                    following = _propagate_np(node, outputs, dependencies, buffers, ready)
-                    # Dropped now: AccumulateGrad keeps an array nobody else holds without a copy
-                    # (Tensor._accumulate_np counts the references).
-                    outputs = ()
-                    grads = None
-                    continue
+        errors = errors_off()
+        # ``following`` is the node to run next when the last node made exactly one node
+        # ready and no other was waiting (a chain): the heap is skipped for it.
+        following: Node | None = None
+        while following is not None or ready:
+            if following is not None:
+                node = following
+                following = None
+            else:
+                node = heapq.heappop(ready)[2]
+            grads = buffers.pop(node, None)
+            if grads is None:
+                grads = [None] * max(len(node._output_meta), 1)
+            outputs: Sequence[Any]
+            if use_arrays:
                 if node._pre_hooks or node._tensor_hooks or node._retained:
-                    grads = _run_pre_hooks(node, grads)
+                    grads = _run_pre_hooks_np(node, grads)
                 if capture_slots:
                     slots = capture_slots.get(node)
                     if slots is not None:
                         for nr, k in slots:
-                            captured[k] = grads[nr]
+                            captured[k] = _captured_tensor(grads[nr], originals)
                         if not accumulate and isinstance(node, AccumulateGrad):
                             continue
                 if (needed is not None and node not in needed) or (
                     grads[0] is None and _all_none(grads)
                 ):
                     outputs = ()
+                elif node._arrays_ok and not node._hooks:
+                    outputs = node._apply_np(grads)  # type: ignore[attr-defined]
                 else:
-                    if _state.grads_batched or _state.anomaly:  # the rare modes, in _special
-                        from ._special import apply_node
-
-                        outputs = apply_node(node, grads)
-                    else:
-                        outputs = node._apply(grads)
-                    if node._hooks:
-                        for hook in tuple(node._hooks.values()):
-                            result = hook(tuple(outputs), tuple(grads))
-                            if result is not None:
-                                outputs = _checked_hook_results(result, outputs, hook)
-                if _state.tracer is not None:  # ndgrad.autograd.trace / explain: one check
-                    _state.tracer(node, grads, outputs)
+                    outputs = _apply_as_tensors(node, grads)
                 if (
                     not keep_graph
                     and node._saved is not None
                     and (needed is None or node in needed)
                 ):
-                    # A node that did not run keeps its saved values.
                     node._saved = None
                     node._released = True
-                following = _propagate(node, outputs, dependencies, buffers, ready)
+                following = _propagate_np(node, outputs, dependencies, buffers, ready)
+                # Dropped now: AccumulateGrad keeps an array nobody else holds without a copy
+                # (Tensor._accumulate_np counts the references).
+                outputs = ()
+                grads = None
+                continue
+            if node._pre_hooks or node._tensor_hooks or node._retained:
+                grads = _run_pre_hooks(node, grads)
+            if capture_slots:
+                slots = capture_slots.get(node)
+                if slots is not None:
+                    for nr, k in slots:
+                        captured[k] = grads[nr]
+                    if not accumulate and isinstance(node, AccumulateGrad):
+                        continue
+            if (needed is not None and node not in needed) or (
+                grads[0] is None and _all_none(grads)
+            ):
+                outputs = ()
+            else:
+                if _state.grads_batched or _state.anomaly:  # the rare modes, in _special
+                    from ._special import apply_node
+
+                    outputs = apply_node(node, grads)
+                else:
+                    outputs = node._apply(grads)
+                if node._hooks:
+                    for hook in tuple(node._hooks.values()):
+                        result = hook(tuple(outputs), tuple(grads))
+                        if result is not None:
+                            outputs = _checked_hook_results(result, outputs, hook)
+            if _state.tracer is not None:  # ndgrad.autograd.trace / explain: one check
+                _state.tracer(node, grads, outputs)
+            if not keep_graph and node._saved is not None and (needed is None or node in needed):
+                # A node that did not run keeps its saved values.
+                node._saved = None
+                node._released = True
+            following = _propagate(node, outputs, dependencies, buffers, ready)
     finally:
+        if errors is not None:
+            errors_restore(errors)
         _state.grad_enabled = previous
         _state.grads_batched = previous_batched
         if gc_was_enabled:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors, _tensor_ref
-from .grad_mode import _state
+from .grad_mode import _state, _Used
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -696,12 +696,13 @@ def _record(cls: type[Function], node: Any, args: tuple[Any, ...], inputs: Any) 
         else:
             node._saved = _resolve_saved(node, args, inputs, raw, outputs, tensor_cls)
         node._to_save = None
-    if state.anomaly:
-        node.__dict__["_forward_trace"] = traceback.extract_stack()[:-2]  # less this and apply
-    if state.forward_ad:
-        from .forward_ad import _propagate
+    if _Used.special:
+        if state.anomaly:  # less this frame and apply's
+            node.__dict__["_forward_trace"] = traceback.extract_stack()[:-2]
+        if state.forward_ad:
+            from .forward_ad import _propagate
 
-        _propagate(cls, node, args, outputs)
+            _propagate(cls, node, args, outputs)
     return outputs
 
 

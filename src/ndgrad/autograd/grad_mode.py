@@ -44,8 +44,8 @@ _state = _State()
 
 class _Used:
     """Process-wide and sticky: ``special`` turns True the first time any thread enters
-    forward-mode AD or ``record_inputs``. Until then the operators' hot paths skip reading those
-    two per-thread flags (a thread-local read costs 40 ns, about 5% of a small op)."""
+    forward-mode AD, ``record_inputs`` or anomaly detection. Until then the hot paths skip
+    reading those per-thread flags (a thread-local read costs 40 ns, about 5% of a small op)."""
 
     special = False
 
