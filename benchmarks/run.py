@@ -78,9 +78,18 @@ def installed(lib: str) -> bool:
     return importlib.util.find_spec(lib) is not None
 
 
+# glibc's malloc thresholds, given to every library's worker: ndgrad raises them at import
+# (ndgrad/_malloc.py: freed arrays are reused instead of page-faulted in again), so the same
+# values for PyTorch, HIPS autograd, MyGrad and numpy keep the allocator out of the comparison.
+# --glibc-defaults leaves the environment alone (ndgrad then tunes its own process only).
+SAME_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(64 << 20)}
+_malloc_env: dict[str, str] = dict(SAME_MALLOC)
+
+
 def worker_env(threads: int, extra: dict[str, str]) -> dict[str, str]:
     env = dict(os.environ)
     env.update(thread_env(threads))
+    env.update(_malloc_env)
     env.update(extra)
     # The working tree's ndgrad, not an installed copy.
     env["PYTHONPATH"] = os.pathsep.join(
@@ -245,6 +254,13 @@ def machine_lines() -> list[str]:
         f"torch {_version('torch')}, autograd {_version('autograd')}, mygrad {_version('mygrad')}",
         f"- ndgrad: working tree at commit {_ndgrad_commit()}",
         f"- Environment left as found for every library: {blas_env}",
+        "- glibc malloc thresholds, the same for every library's process: "
+        + (
+            ", ".join(f"{k}={v}" for k, v in _malloc_env.items())
+            + " (the values ndgrad sets at import; see ndgrad/_malloc.py)"
+            if _malloc_env
+            else "glibc's defaults (--glibc-defaults: ndgrad raises them in its own process only)"
+        ),
     ]
 
 
@@ -359,8 +375,16 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PATH",
         help="also write the report as Markdown (default benchmarks/RESULTS.md)",
     )
+    parser.add_argument(
+        "--glibc-defaults",
+        action="store_true",
+        help="leave glibc's malloc thresholds at their defaults for every library (ndgrad still "
+        "raises them in its own process at import)",
+    )
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")
     args = parser.parse_args(argv)
+    if args.glibc_defaults:
+        _malloc_env.clear()
 
     if args.list:
         for w in WORKLOADS:

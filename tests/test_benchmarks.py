@@ -74,3 +74,13 @@ def test_runner_prints_a_table_per_workload(capsys: pytest.CaptureFixture[str]) 
     assert "| numpy (hand-written) |" in out
     assert "| ndgrad |" in out
     assert "no_grad forward <= 2x the bare numpy call" in out
+
+
+def test_every_library_gets_the_malloc_thresholds_ndgrad_sets() -> None:
+    import run
+
+    from ndgrad import _malloc
+
+    env = run.worker_env(1, {})
+    assert env["MALLOC_MMAP_THRESHOLD_"] == str(_malloc.MMAP_THRESHOLD)
+    assert env["MALLOC_TRIM_THRESHOLD_"] == str(_malloc.TRIM_THRESHOLD)
