@@ -142,9 +142,12 @@ def has_internal_overlap(a: np.ndarray) -> bool:
     """True if ``a`` repeats a memory location along some dim (an expanded tensor)."""
     if not a.size:
         return False
-    return not a.flags.writeable or any(
-        st == 0 and n > 1 for n, st in zip(a.shape, a.strides, strict=True)
-    )
+    flags = a.flags
+    if not flags.writeable:
+        return True
+    if flags.c_contiguous or flags.f_contiguous:  # (the common case, without the loop)
+        return False
+    return any(st == 0 and n > 1 for n, st in zip(a.shape, a.strides, strict=True))
 
 
 def same_memory(a: np.ndarray, b: np.ndarray) -> bool:

@@ -772,7 +772,7 @@ class Tensor(
         if alpha != 1:
             value = value * alpha
         try:
-            ufunc(data, value, out=data, casting="same_kind")
+            ufunc(data, value, data)  # out=data; numpy's default casting is "same_kind"
         except (TypeError, ValueError):  # nothing was written: numpy checks before computing
             return False
         self._bump_version()

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._kernels import expand_np, max_np, quiet, sum_np
+from .._kernels import errors_off, errors_restore, expand_np, max_np, quiet, sum_np
 from ._util import (
     default_float,
     dtype_name,
@@ -216,7 +216,11 @@ def _quiet(forward: Any) -> Any:
 
     @functools.wraps(forward)
     def run(*args: Any) -> Any:
-        return quiet(forward, *args)
+        token = errors_off()
+        try:
+            return forward(*args)
+        finally:
+            errors_restore(token)
 
     return run
 
