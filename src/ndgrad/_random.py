@@ -240,14 +240,24 @@ def _unit_f32(gen: Generator, n: int) -> np.ndarray:
     """U[0, 1) floats from the low 24 bits of one word each."""
     w = gen._raw32(n)
     w &= np.uint32(0xFFFFFF)
+    if n < _SMALL:  # int32 to float32 then a multiply: fewer steps of numpy's casting machinery
+        u = w.view(np.int32).astype(np.float32)
+        u *= np.float32(2.0**-24)
+        return u
     out = w.view(np.float32)  # the floats overwrite their words: one array, no copy
     return np.multiply(w, np.float32(2.0**-24), out=out, dtype=np.float32, casting="unsafe")
 
 
-def _unit_f64(gen: Generator, n: int) -> np.ndarray:
-    """U[0, 1) doubles from the low 53 bits of one 64-bit draw each."""
+def _bits53(gen: Generator, n: int) -> np.ndarray:
+    """The low 53 bits of one 64-bit draw each: ``_unit_f64`` times 2**53."""
     w = gen._raw64(n)
     w &= _MASK53
+    return w
+
+
+def _unit_f64(gen: Generator, n: int) -> np.ndarray:
+    """U[0, 1) doubles from the low 53 bits of one 64-bit draw each."""
+    w = _bits53(gen, n)
     out = w.view(np.float64)
     return np.multiply(w, 2.0**-53, out=out, dtype=np.float64, casting="unsafe")
 
@@ -265,8 +275,8 @@ def _fma32(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
     """float32 a*b + c rounded once, as the fused multiply-add PyTorch's compiler emits (the
     product of two floats is exact in float64)."""
     t = np.multiply(a, b, dtype=np.float64)
-    t += c
-    return t.astype(np.float32)
+    out = np.empty(np.broadcast_shapes(t.shape, np.shape(c)), dtype=np.float32)
+    return np.add(t, c, out=out, casting="unsafe")  # the double sum, rounded as it is stored
 
 
 def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -455,7 +465,8 @@ def _from_to(gen: Generator, n: int, dt: np.dtype, low: int, span: int) -> np.nd
         if span < 1 << 32:
             words %= np.uint32(span)
     vals = words.astype(np.int64)
-    vals += low
+    if low:
+        vals += low
     return vals.astype(dt, copy=False)
 
 
@@ -743,7 +754,10 @@ def bernoulli_(t: Tensor, p: Any = 0.5, *, generator: Generator | None = None) -
     p = float(p)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_fmt(p)}")
-    return _fill(t, lambda n: _unit_f64(g, n) < p)
+    # u < p for u = m / 2**53 is m < p * 2**53 (exact), that is m < ceil(p * 2**53): compare
+    # the masked words, without making the doubles
+    bound = np.uint64(math.ceil(p * 2.0**53))
+    return _fill(t, lambda n: _bits53(g, n) < bound)
 
 
 def dropout_noise(
