@@ -275,8 +275,8 @@ def _fma32(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
     """float32 a*b + c rounded once, as the fused multiply-add PyTorch's compiler emits (the
     product of two floats is exact in float64)."""
     t = np.multiply(a, b, dtype=np.float64)
-    out = np.empty(np.broadcast_shapes(t.shape, np.shape(c)), dtype=np.float32)
-    return np.add(t, c, out=out, casting="unsafe")  # the double sum, rounded as it is stored
+    t += c
+    return t.astype(np.float32)
 
 
 def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -437,7 +437,7 @@ def _normal(
     if n % 16:  # the ragged end's 16 fresh uniforms go through with the last piece
         tail = (_unit_f64(gen, 16) if work == _F64 else _unit_f32(gen, 16)).reshape(1, 16)
     out = np.empty(n, dtype=work)
-    for i in range(0, max(len(blocks), 1), _CHUNK):  # in cache-sized pieces: temporaries stay hot
+    for i in range(0, len(blocks), _CHUNK):  # in cache-sized pieces: temporaries stay hot
         piece = blocks[i : i + _CHUNK]
         last = i + _CHUNK >= len(blocks)
         if last and tail is not None:
@@ -486,7 +486,7 @@ def _random_full(gen: Generator, n: int, dt: np.dtype) -> np.ndarray:
 
 def _randperm(gen: Generator, n: int) -> np.ndarray:
     """Fisher-Yates as PyTorch's ``randperm_cpu``: for i = 0..n-2, swap i and i + word % (n - i)."""
-    if n < 64:
+    if n < 256:  # a loop over the swaps costs less than the vectorised chains up to here
         perm = list(range(n))
         if n > 1:
             offsets = (gen._raw32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
