@@ -517,14 +517,14 @@ def _swaps_result(n: int, j: np.ndarray) -> np.ndarray:
     prev = np.full(n - 1, -1, dtype=np.int64)
     crowded = np.bincount(target, minlength=n)[target] > 1
     place, step = target[crowded], movers[crowded]
-    if n < 1 << 31:  # one sort of distinct (place, step) keys packed into an int64
-        key = place << 32
-        key |= step
-        key.sort()
-        place, step = key >> 32, key & 0xFFFFFFFF
+    if n <= 1 << 32:  # stable radix sorts on 16-bit digits of the place (steps stay in order)
+        order = np.argsort((place & 0xFFFF).astype(np.uint16), kind="stable")
+        if n > 1 << 16:
+            high = (place[order] >> 16).astype(np.uint16)
+            order = order[np.argsort(high, kind="stable")]
     else:
         order = np.lexsort((step, place))
-        place, step = place[order], step[order]
+    place, step = place[order], step[order]
     same = place[1:] == place[:-1]
     prev[step[1:][same]] = step[:-1][same]
     untouched = root < 0
