@@ -174,3 +174,9 @@ def test_poisson_leaves_the_stream_after_its_last_draw() -> None:
     assert counts.tolist() == want
     assert np.array_equal(nxt, ndgrad.rand(3, generator=g).numpy())
     assert used[0] > len(rates)
+
+
+def test_poisson_refuses_nan_rates_as_pytorch() -> None:
+    """PyTorch's check is rate >= 0, which a NaN rate fails too."""
+    with pytest.raises(RuntimeError, match="invalid Poisson rate, expected rate to be non-neg"):
+        ndgrad.poisson(ndgrad.tensor([3.0, float("nan")]))
