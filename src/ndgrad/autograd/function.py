@@ -406,14 +406,9 @@ def _unpack(node: Any, entry: Any) -> Any:
         tensor = _tensor_cls()._make(array, node, output_nr)
         tensor._version_counter = counter
         if counter.value != version:
-            live = written()
-            if live is None:
-                raise _modified_error(tensor, version, node.name())
-            try:
-                fn = live.grad_fn  # a view's history is re-derived on read
-            except RuntimeError:  # a stale unbind/split output
-                fn = None
-            raise _modified_error(live, version, node.name() if fn is None else fn.name())
+            # the written view's node right after the write, while it lives; else this node
+            fn = written()
+            raise _modified_error(tensor, version, (node if fn is None else fn).name())
         if len(entry) > 6 and _state.forward_ad:
             tensor.__dict__["_fw_grad"] = entry[6]
         return tensor

@@ -92,6 +92,138 @@ def _indices_alive(ctx: Any) -> None:
         ctx.saved_tensors  # noqa: B018  (raises once backward has freed them)
 
 
+def _view_strides(
+    shape: tuple[int, ...], strides: tuple[int, ...], new: tuple[int, ...]
+) -> list[int]:
+    """The strides PyTorch gives ``view(new)`` of a tensor (only size-1 dims are added here)."""
+    if not shape:
+        return [1] * len(new)
+    out = [0] * len(new)
+    view_d = len(new) - 1
+    base = strides[-1]
+    tensor_numel = view_numel = 1
+    for d in range(len(shape) - 1, -1, -1):
+        tensor_numel *= shape[d]
+        if d == 0 or (shape[d - 1] != 1 and strides[d - 1] != tensor_numel * base):
+            while view_d >= 0 and (view_numel < tensor_numel or new[view_d] == 1):
+                out[view_d] = view_numel * base
+                view_numel *= new[view_d]
+                view_d -= 1
+            if d > 0:
+                base = strides[d - 1]
+                tensor_numel = view_numel = 1
+    return out
+
+
+def _expanded_strides(
+    shape: tuple[int, ...], strides: tuple[int, ...], target: tuple[int, ...]
+) -> list[int]:
+    """The strides PyTorch gives ``expand(target)`` (0 where a dim repeats)."""
+    out = [0] * len(target)
+    lead = len(target) - len(shape)
+    for i in range(len(target) - 1, -1, -1):
+        d = i - lead
+        size = shape[d] if d >= 0 else 1
+        if size != target[i]:
+            out[i] = 0
+        elif d >= 0:
+            out[i] = strides[d]
+        else:
+            out[i] = target[i + 1] * out[i + 1] if i + 1 < len(target) else 1
+    return out
+
+
+def _c_strided(a: np.ndarray) -> bool:
+    """C-contiguous with C strides on size-1 dims too (which the sort below reads)."""
+    if not a.flags.c_contiguous:
+        return False
+    expected = a.itemsize
+    for n, st in zip(reversed(a.shape), reversed(a.strides), strict=True):
+        if st != expected:
+            return False
+        expected *= n
+    return True
+
+
+def _index_order(x: np.ndarray, adv: tuple[Any, ...]) -> list[int] | None:
+    """The dims of ``x[adv]`` from the slowest in memory to the fastest, as PyTorch lays out
+    an advanced-indexing result; None for C order.
+
+    PyTorch (TensorIterator) allocates the result following the strides of its inputs: x with
+    the indexed dims replaced by the index shape at stride 0 (indexed dims that are not adjacent
+    first moved to the front), and the index tensors broadcast to that shape. Dims are sorted by
+    stride, input by input, a dim that is repeated (stride 0) in an input deferring to the next
+    input, by an insertion sort that keeps the C order where nothing decides.
+    """
+    ndim = x.ndim
+    entries = list(adv) + [slice(None)] * (ndim - len(adv))
+    indexed = [i for i, e in enumerate(entries) if isinstance(e, np.ndarray)]
+    if indexed == list(range(indexed[0], indexed[-1] + 1)):
+        order = list(range(ndim))
+        if _c_strided(x) and all(_c_strided(entries[i]) for i in indexed):
+            return None  # every input is in C order
+    else:  # PyTorch moves the indexed dims to the front
+        order = indexed + [i for i in range(ndim) if i not in indexed]
+    shape = [x.shape[i] for i in order]
+    strides = [x.strides[i] // x.itemsize for i in order]
+    arrays = [entries[i] for i in order if isinstance(entries[i], np.ndarray)]
+    picked = np.broadcast_shapes(*(a.shape for a in arrays))
+    before = next(j for j, i in enumerate(order) if isinstance(entries[i], np.ndarray))
+    after = ndim - before - len(arrays)
+    sizes = [*shape[:before], *picked, *shape[before + len(arrays) :]]
+    full = tuple([1] * before + list(picked) + [1] * after)
+    operands = [[*strides[:before], *[0] * len(picked), *strides[before + len(arrays) :]]]
+    for a in arrays:
+        st = tuple(s // a.itemsize for s in a.strides)
+        if a.shape != picked:
+            st = tuple(_expanded_strides(a.shape, st, picked))
+        operands.append(_view_strides(picked, st, full))
+    # A size-1 operand dim is repeated where the result's is not.
+    operand_sizes = [sizes, *([full] * len(arrays))]
+    for op, sz in zip(operands, operand_sizes, strict=True):
+        for d, n in enumerate(sz):
+            if n == 1 and sizes[d] != 1:
+                op[d] = 0
+
+    def after_(d0: int, d1: int) -> int:
+        # 1: d0 is faster in memory than d1 (should come after it), -1 slower, 0 undecided
+        for op in operands:
+            s0, s1 = op[d0], op[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return -1 if s0 < s1 else 1
+            if sizes[d0] > sizes[d1]:
+                return 1
+        return 0
+
+    n = len(sizes)
+    perm = list(range(n - 1, -1, -1))  # fastest first
+    for i in range(1, n):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = after_(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    slowest_first = perm[::-1]
+    return None if slowest_first == list(range(n)) else slowest_first
+
+
+def _laid_out(x: np.ndarray, key: Key) -> np.ndarray:
+    """``x[key]`` in the memory order PyTorch gives it (``key``'s basic part selects all)."""
+    result = _get(x, key)
+    order = _index_order(x, key[1]) if result.size > 1 else None  # type: ignore[arg-type]
+    if order is None:
+        return np.asarray(result, order="C")
+    out = np.empty([result.shape[d] for d in order], result.dtype)
+    view = out.transpose(np.argsort(order))
+    view[...] = result
+    return view
+
+
 class Index(NumpyFunction):
     """y = x[key]; dx = zeros with the gradient added at key (repeated indices accumulate)"""
 
@@ -99,14 +231,25 @@ class Index(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, key: Key) -> np.ndarray:
         ctx.in_shape = x.shape
         _save_indices(ctx, key)
-        # numpy may lay the result out with the indexed dims inside; PyTorch's is contiguous
-        # (for a contiguous x, and mostly otherwise), and view() legality depends on it.
         return np.asarray(_get(x, key), order="C")
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         _indices_alive(ctx)
         return IndexAccumulate.apply(grad, ctx.key, ctx.in_shape), None
+
+
+class GetItem(Index):
+    """``x[key]`` with index tensors: Index, its result laid out in memory as PyTorch's is
+    (``is_contiguous()`` and ``view()`` legality depend on it; numpy's own layout differs)."""
+
+    node_name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key) -> np.ndarray:
+        ctx.in_shape = x.shape
+        _save_indices(ctx, key)
+        return _laid_out(x, key)
 
 
 class IndexAccumulate(NumpyFunction):
@@ -529,7 +672,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
         out = _as_view(p.view_cls.apply(input, p.basic), input)
     if p.adv is None:
         return out
-    return Index.apply(out, (_ALL, p.adv))
+    return GetItem.apply(out, (_ALL, p.adv))
 
 
 def _strip_leading_ones(v: Tensor) -> Tensor:
@@ -639,6 +782,17 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
 
             fill_expanded(input, value, lambda: setitem(input.detach(), index, value))
             return
+        if p.adv is None and isinstance(value, Tensor):
+            dst = input._data[p.basic]
+            if _errors.has_internal_overlap(dst) and _errors.same_memory(
+                dst, np.broadcast_to(value._data, dst.shape)
+            ):
+                # The very same memory into an expanded view: PyTorch's copy_ copies nothing,
+                # and records the write; a backward through it raises.
+                from ..autograd._views import fill_expanded
+
+                fill_expanded(input, None, input._bump_version)
+                return
         if p.adv is None and not p.trivial and _errors.has_internal_overlap(input._data):
             # Part of an expanded tensor: PyTorch writes through the view input[key], which may
             # repeat nothing even though input does (the whole-view write would be refused).
