@@ -679,6 +679,12 @@ t2[0:1] = t2[1:2]
 t2[:] = t2
 return t2, t1, t2._version
 """,
+    "setitem_same_memory_into_expanded_no_grad": """
+t0 = torch.tensor([[[-0.9]]], dtype=torch.float64)
+t1 = t0.expand((2, -1, 3, 1))
+t1[0:1] = t1[1:2]
+return t1, t1._version
+""",
     # A view that requires grad of a base that is a leaf (now) refuses an in-place write; one
     # whose base has history again (after detach_() and a recorded write) does not.
     "view_of_leaf_detached_then_written_with_history": """

@@ -29,7 +29,16 @@ from ..autograd._views import rebase_history
 from ..autograd.grad_mode import _state
 from ._util import dtype_name, tensor_cls, wrap_dim
 from .arithmetic import NumpyFunction, where
-from .shape import Alias, IndexUnsqueeze, Select, Slice, _as_view, _view_key, expand
+from .shape import (
+    Alias,
+    IndexUnsqueeze,
+    Select,
+    Slice,
+    _as_view,
+    _view_key,
+    expand,
+    expanded_strides,
+)
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -115,24 +124,6 @@ def _view_strides(
     return out
 
 
-def _expanded_strides(
-    shape: tuple[int, ...], strides: tuple[int, ...], target: tuple[int, ...]
-) -> list[int]:
-    """The strides PyTorch gives ``expand(target)`` (0 where a dim repeats)."""
-    out = [0] * len(target)
-    lead = len(target) - len(shape)
-    for i in range(len(target) - 1, -1, -1):
-        d = i - lead
-        size = shape[d] if d >= 0 else 1
-        if size != target[i]:
-            out[i] = 0
-        elif d >= 0:
-            out[i] = strides[d]
-        else:
-            out[i] = target[i + 1] * out[i + 1] if i + 1 < len(target) else 1
-    return out
-
-
 def _c_strided(a: np.ndarray) -> bool:
     """C-contiguous with C strides on size-1 dims too (which the sort below reads)."""
     if not a.flags.c_contiguous:
@@ -174,10 +165,8 @@ def _index_order(x: np.ndarray, adv: tuple[Any, ...]) -> list[int] | None:
     full = tuple([1] * before + list(picked) + [1] * after)
     operands = [[*strides[:before], *[0] * len(picked), *strides[before + len(arrays) :]]]
     for a in arrays:
-        st = tuple(s // a.itemsize for s in a.strides)
-        if a.shape != picked:
-            st = tuple(_expanded_strides(a.shape, st, picked))
-        operands.append(_view_strides(picked, st, full))
+        st = a.strides if a.shape == picked else expanded_strides(a, picked)
+        operands.append(_view_strides(picked, tuple(s // a.itemsize for s in st), full))
     # A size-1 operand dim is repeated where the result's is not.
     operand_sizes = [sizes, *([full] * len(arrays))]
     for op, sz in zip(operands, operand_sizes, strict=True):
@@ -735,7 +724,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         if p.adv is None:
             dst = input._data[p.basic]
             if isinstance(data, np.ndarray) and _errors.same_memory(
-                dst, np.broadcast_to(data, dst.shape)
+                dst, _expanded_to(data, dst.shape)
             ):
                 input._bump_version()  # the very same memory: nothing to copy (PyTorch)
                 return
@@ -785,7 +774,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         if p.adv is None and isinstance(value, Tensor):
             dst = input._data[p.basic]
             if _errors.has_internal_overlap(dst) and _errors.same_memory(
-                dst, np.broadcast_to(value._data, dst.shape)
+                dst, _expanded_to(value._data, dst.shape)
             ):
                 # The very same memory into an expanded view: PyTorch's copy_ copies nothing,
                 # and records the write; a backward through it raises.
@@ -808,12 +797,20 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     rebase_history(input, out)
 
 
+def _expanded_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``a`` expanded to ``shape`` as PyTorch expands it (numpy's broadcast_to zeroes the
+    strides of size-1 dims, which the same-memory checks compare)."""
+    if a.shape == shape:
+        return a
+    return np.lib.stride_tricks.as_strided(a, shape, expanded_strides(a, shape), writeable=False)
+
+
 def _check_overlap(input: Tensor, p: _Parsed, value: Tensor, mask_fill: bool) -> None:
     """PyTorch's refusal of a write whose value overlaps the written memory."""
     if p.adv is None:
         # PyTorch expands the value to the destination first, then copies.
         dst = input._data[p.basic]
-        _errors.check_no_partial_overlap(dst, np.broadcast_to(value._data, dst.shape))
+        _errors.check_no_partial_overlap(dst, _expanded_to(value._data, dst.shape))
     elif not (mask_fill and p.view_cls is not IndexUnsqueeze):
         # index_put_ refuses any overlap; a one-element value through a mask is a masked_fill_,
         # which reads it once and has no such check.
@@ -830,7 +827,8 @@ def _checked_value(
             f"{dtype_name(input._data.dtype)} for the destination and "
             f"{dtype_name(value._data.dtype)} for the source."
         )
-    value = _strip_leading_ones(value)
+    if value._data.shape != target:  # (PyTorch copies a value of the target's shape as it is)
+        value = _strip_leading_ones(value)
     vshape = value._data.shape
     if not _broadcasts(vshape, target) or np.broadcast_shapes(vshape, target) != target:
         if p.adv is None:
