@@ -8,7 +8,8 @@ in numpy.
 
 The advanced ops share two Functions over a "composite key" ``(basic, advanced)``:
 ``Index`` reads ``x[basic][advanced]`` and its backward adds the gradient back at those positions
-(``np.add.at``, so repeated indices accumulate); ``IndexPut`` writes values there.
+(``np.add.at``, so repeated indices accumulate); ``IndexPut`` writes values there. ``x[key]``
+itself is ``GetItem``, an ``Index`` whose result is laid out in memory as PyTorch's is.
 
 ``x[key] = v`` writes into x's storage. When recorded, x takes over the write's node, whose
 backward sends the gradient to x's old values (zero where overwritten) and to v (summed over
@@ -220,7 +221,7 @@ class Index(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, key: Key) -> np.ndarray:
         ctx.in_shape = x.shape
         _save_indices(ctx, key)
-        return np.asarray(_get(x, key), order="C")
+        return np.asarray(_get(x, key), order="C")  # x[key] itself is GetItem (its layout)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
