@@ -755,6 +755,49 @@ t2, t3 = torch.autograd.grad(t1, [t0, t1])
 t2.requires_grad_()
 return t2 is t3, t3.requires_grad
 """,
+    # fill_ with a tensor value: the gradient reaches the value (it was silently lost), only a
+    # 0-d value, and not into an expanded tensor (a number may be).
+    "fill_with_tensor_value_gradient": """
+x = torch.zeros(3, dtype=torch.float64)
+v = leaf(2.0)
+x.fill_(v)
+(x * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)).sum().backward()
+return x, v.grad
+""",
+    "fill_view_with_tensor_value_gradient": """
+x = torch.zeros(3, dtype=torch.float64)
+v = leaf(2.0)
+y = x[1:]
+y.fill_(v)
+(x * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)).sum().backward()
+return x, y, v.grad
+""",
+    "fill_with_1d_value": """
+torch.zeros(2, dtype=torch.float64).fill_(torch.ones(1, dtype=torch.float64))
+""",
+    "fill_expanded_with_tensor_value": """
+t = torch.tensor([[1.1]], dtype=torch.float64).expand((1, 3, 2, -1))
+t.fill_(torch.tensor(0.5, dtype=torch.float64))
+""",
+    "fill_expanded_with_number": """
+t = torch.tensor([[1.1]], dtype=torch.float64).expand((1, 3, 2, -1))
+t.fill_(0.5)
+return t
+""",
+    "setitem_tensor_into_detached_expanded": """
+t2 = leaf(-1.1).abs()
+t4 = torch.tensor([[1.1]], dtype=torch.float64).expand((1, 3, 2, -1)).detach()
+t4[-1] = t2
+""",
+    # A leaf used in the graph, detach_()ed, then given history by a write: its AccumulateGrad
+    # refuses it.
+    "leaf_moved_into_graph_interior": """
+t0 = leaf([[0.5]])
+t1 = t0.sum()
+t0.detach_()
+t0[:, 1:2] = t1
+t1.backward()
+""",
     # relu keeps its input's layout (a transposed input gives a transposed result)
     "relu_of_transposed_layout": """
 t0 = torch.tensor([[0.5, -1.7], [1.4, 1.9]], dtype=torch.float64)

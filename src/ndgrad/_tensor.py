@@ -689,6 +689,20 @@ class Tensor(
 
     def fill_(self, value: Any) -> Tensor:
         if isinstance(value, Tensor):
+            # PyTorch's fill_ of a tensor value: 0-d only, not into an expanded tensor (a
+            # number may), and the gradient reaches the value (FillBackward3).
+            self._check_inplace()
+            if value._data.ndim:
+                raise RuntimeError(
+                    "fill_ only supports 0-dimension value tensor but got tensor with "
+                    f"{value._data.ndim} dimensions."
+                )
+            if _errors.has_internal_overlap(self._data):
+                raise RuntimeError(_errors.INTERNAL_OVERLAP)
+            if _state.grad_enabled and value._requires_grad:
+                from .ops.indexing import WholeFill
+
+                return self._inplace(lambda s: WholeFill.apply(s, ((Ellipsis,), None), value))
             value = value.item()
         if _state.grad_enabled and self._requires_grad:
             from .autograd._views import Fill, fill_expanded

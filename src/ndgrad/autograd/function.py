@@ -930,6 +930,9 @@ def _resolve_saved(
 _accumulate_lock = threading.Lock()
 
 
+_MOVED_LEAF = "leaf variable has been moved into the graph interior"
+
+
 class AccumulateGrad(Node):
     """The node that adds a gradient into a leaf tensor's ``.grad``."""
 
@@ -942,7 +945,11 @@ class AccumulateGrad(Node):
     def _apply(self, grads: list[Tensor | None]) -> tuple[Tensor | None, ...]:
         grad = grads[0]
         variable = self.variable
-        if grad is None or not variable._requires_grad:  # detach_() since the graph was built
+        if grad is None:
+            return ()
+        if variable.grad_fn is not None:  # detach_() and an in-place write since (PyTorch)
+            raise RuntimeError(_MOVED_LEAF)
+        if not variable._requires_grad:  # detach_() since the graph was built
             return ()
         hooks = variable._backward_hooks
         if hooks:
@@ -966,7 +973,11 @@ class AccumulateGrad(Node):
         """``_apply`` for an array gradient (tensor hooks on the leaf get it as a tensor)."""
         grad = grads[0]
         variable = self.variable
-        if grad is None or not variable._requires_grad:
+        if grad is None:
+            return ()
+        if variable.grad_fn is not None:
+            raise RuntimeError(_MOVED_LEAF)
+        if not variable._requires_grad:
             return ()
         if variable._backward_hooks:
             return self._apply([_tensor_cls()._make(grad)])

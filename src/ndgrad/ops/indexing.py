@@ -792,6 +792,15 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             return
         input._inplace(lambda s: cls.apply(s, key, value))
         return
+    if p.adv is None and _errors.has_internal_overlap(input._data[p.basic]):
+        # (an expanded tensor detach()ed: no base to record the write on) PyTorch's copy or
+        # fill checks the written memory
+        dst = input._data[p.basic]
+        if not (
+            isinstance(value, Tensor)
+            and _errors.same_memory(dst, _expanded_to(value._data, dst.shape))
+        ):
+            raise RuntimeError(_errors.INTERNAL_OVERLAP)
     out = cls.apply(input, key, value)  # writes into input's storage
     input._bump_version()
     # The new history, for input and for every live view of it (they see the write too).
