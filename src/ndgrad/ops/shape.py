@@ -315,12 +315,12 @@ def unsqueezed(x: np.ndarray, dim: int) -> np.ndarray:
     dim after it; numpy's expand_dims may differ, and only the order of advanced-indexing
     results depends on it)."""
     stride = x.strides[dim] * x.shape[dim] if dim < x.ndim else x.itemsize
-    return np.lib.stride_tricks.as_strided(
-        x,
-        (*x.shape[:dim], 1, *x.shape[dim:]),
-        (*x.strides[:dim], stride, *x.strides[dim:]),
-        writeable=x.flags.writeable,
-    )
+    shape = (*x.shape[:dim], 1, *x.shape[dim:])
+    y = x.reshape(shape)  # a view: a size-1 dim is always inserted without a copy
+    if y.strides[dim] == stride:  # (a C-contiguous x, the usual case)
+        return y
+    strides = (*x.strides[:dim], stride, *x.strides[dim:])
+    return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
 
 
 class Unsqueeze(NumpyFunction):
@@ -512,6 +512,10 @@ def _unsqueeze_strides(x: np.ndarray, key: tuple[Any, ...], out: np.ndarray) -> 
         else:
             d += 1
             o += not isinstance(k, int | np.integer)  # a slice keeps its dim, an int drops it
+    # Inserting size-1 dims by reshape never copies, and strides them so for a C-contiguous x.
+    y = x[tuple(k for k in key if k is not None)].reshape(out.shape)
+    if y.strides == tuple(strides):
+        return y
     return np.lib.stride_tricks.as_strided(out, out.shape, strides, writeable=out.flags.writeable)
 
 
