@@ -37,17 +37,23 @@ What is implementation-defined, and how it is treated (everything else must matc
   order of its kernel. The generator keeps such a statement only when PyTorch detects the overlap
   and raises (then the error is compared), never when PyTorch computes something.
 * A write of a tensor into the very same elements through a view whose size-1 dims have other
-  strides (``x[..., None] = y`` with y an alias of x): PyTorch compares the strides of size-1
-  dims too, which depend on how each view was made (numpy gives size-1 dims other strides), to
-  decide whether it is a partial overlap. The generator draws no such statement.
+  strides (``x[..., None] = y`` with y an alias of x, or ``x[None].div_(y)``): PyTorch
+  compares the strides of size-1 dims too, which depend on how each view was made (numpy gives
+  size-1 dims other strides), to decide whether it is a partial overlap. The generator draws
+  no such statement.
 * ``is_contiguous()`` of the result of an op on tensors of different shapes or memory layouts
-  (``t.t().unsqueeze(0) + u``): which layout the result gets is each library's heuristic
-  (numpy's ``K`` order, PyTorch's TensorIterator), and the values are the same. Compared and
-  counted (kind ``contiguous@mixed_layout``), not failures.
-* Writes into the tensors ``autograd.grad`` returns, and ``detach_()`` of them: whether they share
-  memory with each other, or are views (``detach_`` of a view raises), depends on how PyTorch
-  writes each derivative, so the generator does neither (reading them, and writing into
-  ``.grad``, is compared).
+  (``t.t().unsqueeze(0) + u``), or of a computation on an expanded tensor (``t.expand(2, 3,
+  4).permute(2, 0, 1).tanh()``): which layout the result gets is each library's heuristic
+  (numpy's ``K`` order, PyTorch's TensorIterator; they order dims of stride 0 differently),
+  and the values are the same. So is the layout of a view of such a result, or of what is
+  computed from it. Compared and counted (kind ``contiguous@mixed_layout``), not failures.
+  (An advanced index is not among these: ndgrad lays its result out as PyTorch does.)
+* Writes into the tensors ``autograd.grad`` returns, ``detach_()`` and ``requires_grad_()`` of
+  them: whether they share memory with each other, or are views (``detach_`` of a view
+  raises), or are one tensor object (``AddBackward0`` passes its gradient on as it is,
+  ``MulBackward0`` by 1 makes a new one), depends on how PyTorch writes each derivative, so
+  the generator does none of these (reading them, and writing into ``.grad``, is compared;
+  an input listed twice gets the very same tensor twice in both).
 * Node names of the tensors a ``create_graph`` backward returns (and of ``.grad`` set by one):
   they name the last op of the derivative formula (PyTorch ``GeluBackwardBackward0``, or
   ``CloneBackward0`` for the first gradient stored in ``.grad``), and ndgrad writes its formulas
@@ -526,9 +532,22 @@ def _observe(
 
 def _mixed_layouts(args: list[Any]) -> bool:
     """True when a statement combines tensors of different shapes or memory layouts: the layout
-    of its result is then each library's own choice (see IMPLEMENTATION_DEFINED)."""
+    of its result is then each library's own choice (see IMPLEMENTATION_DEFINED). So is the
+    layout of what is computed from such a result, and of a computation (not a view, not an
+    advanced index, whose layout ndgrad follows PyTorch in) on an expanded tensor."""
     tensors = [a for a in args if hasattr(a, "is_contiguous")]
     return len({(tuple(a.shape), a.stride()) for a in tensors}) > 1
+
+
+def _expanded(t: Any) -> bool:
+    """True for a tensor that repeats elements (a stride 0 on a dim of size > 1)."""
+    return hasattr(t, "stride") and any(
+        st == 0 and n > 1 for n, st in zip(t.shape, t.stride(), strict=True)
+    )
+
+
+# Statements whose results are gradients: their layout is not derived from their arguments'.
+_GRADIENTS = frozenset(["backward", "grad", "getgrad"])
 
 
 def _note_made(env: dict[int, Any], results: list[Any], made: dict[int, tuple[Any, int]]) -> None:
@@ -580,8 +599,12 @@ def run_program(lib: Any, program: Sequence[Stmt]) -> Outcome:
             env.update(zip(stmt.out, results, strict=True))
             if stmt.p.get("create_graph"):
                 _note_made(env, results, made)
-            if _mixed_layouts(args):
+            if _mixed_layouts(args) or (
+                stmt.op not in _GRADIENTS and any(id(a) in mixed for a in args)
+            ):
                 mixed.update(id(r) for r in results if r is not None)
+            elif stmt.op not in _GRADIENTS and stmt.op != "index" and any(map(_expanded, args)):
+                mixed.update(id(r) for r in results if r is not None and r._base is None)
             outcome.states.append(_observe(env, made, mixed))
     return outcome
 
@@ -800,9 +823,22 @@ class Generator:
         calls that a partial overlap (and raises) or not depending on how each view was made;
         numpy assigns size-1 dims other strides, so ndgrad, which ignores them, allows the
         write. Implementation-defined: the generator draws no such statement."""
-        if op != "setitem" or len(args) < 2:
+        if op not in _WRITES_FROM or len(args) < 2:
             return False
         x, y = self.env[args[0]], self.env[args[1]]
+        if op != "setitem":  # x.div_(y): the same check, by TensorIterator
+            if _storage(x) < 0 or _storage(x) != _storage(y) or x.numel() == 0:
+                return False
+            try:
+                y = y.expand_as(x)
+            except RuntimeError:
+                return False
+            same = [a == b for a, b in zip(x.stride(), y.stride(), strict=True)]
+            return (
+                x.data_ptr() == y.data_ptr()
+                and all(s or n == 1 for n, s in zip(x.shape, same, strict=True))
+                and not all(same)
+            )
         if any(i[0] in ("long", "bool") for i in params["idx"]):
             return False
         if _storage(x) < 0 or _storage(x) != _storage(y) or x.numel() == 0:
@@ -1188,7 +1224,9 @@ class Generator:
             x = self.pick(lambda t: t.is_leaf and t.grad is not None)
             return None if x is None else (op, (x,), ())
         if op == "requires_grad_":
-            x = self.pick(lambda t: t.is_leaf and not t.requires_grad)
+            # not on a result of autograd.grad: whether two results are one tensor object
+            # depends on how PyTorch writes each derivative (as whether they share memory)
+            x = self.pick(lambda t: t.is_leaf and not t.requires_grad and self.writable(t))
             return None if x is None else (op, (x,), ())
         # detach_: not on a result of autograd.grad, which PyTorch may return as a view of
         # another tensor (then detach_ raises), depending on how its derivative is written.

@@ -639,6 +639,170 @@ y[1:].clamp_(max=1.0)
 (y*y).sum().backward()
 return y, x.grad
 """,
+    # Found by the widened fuzzer (tests/fuzz_views.py) after items 1-11 of issue 16 were fixed.
+    # A copy of a tensor into the very same memory of an expanded view copies nothing: PyTorch
+    # records it (a backward through it raises), the next write that copies something raises.
+    "copy_itself_into_expanded_view": """
+t0 = leaf([[[1.7]], [[1.9]], [[-1.7]], [[2.0]]])
+t1 = t0 * 0.5
+t2 = torch.broadcast_to(t1, (3, 4, 2, 2))
+t2.copy_(t2)
+return t2, t1, t2._version
+""",
+    "copy_itself_into_expanded_view_then_exp_": """
+t0 = leaf([[[1.7]], [[1.9]], [[-1.7]], [[2.0]]])
+t1 = t0 * 0.5
+t2 = torch.broadcast_to(t1, (3, 4, 2, 2))
+t2.copy_(t2)
+t2.exp_()
+""",
+    "copy_itself_into_expanded_view_then_backward": """
+t0 = leaf([[[1.7]], [[1.9]], [[-1.7]], [[2.0]]])
+t1 = t0 * 0.5
+t2 = torch.broadcast_to(t1, (3, 4, 2, 2))
+t2.copy_(t2)
+t1.sum().backward()
+""",
+    "setitem_same_memory_into_expanded_view": """
+t0 = leaf(-1.591, 0.489, -1.837, -1.806)
+t1 = torch.sin(t0)
+t2 = t1.expand((3, -1))
+t3 = torch.broadcast_to(t2, (2, 2, 3, 4))
+t3[0:1] = t3[1:2]
+return t3, t1, t3._version
+""",
+    "setitem_same_memory_into_expanded_0d": """
+t0 = leaf([[-0.9]])
+t1 = t0.mean()
+t2 = t1.expand((2, 3))
+t2[0:1] = t2[1:2]
+t2[:] = t2
+return t2, t1, t2._version
+""",
+    "setitem_same_memory_into_expanded_no_grad": """
+t0 = torch.tensor([[[-0.9]]], dtype=torch.float64)
+t1 = t0.expand((2, -1, 3, 1))
+t1[0:1] = t1[1:2]
+return t1, t1._version
+""",
+    # A view that requires grad of a base that is a leaf (now) refuses an in-place write; one
+    # whose base has history again (after detach_() and a recorded write) does not.
+    "view_of_leaf_detached_then_written_with_history": """
+t0 = leaf(-1.0, -1.4)
+t1 = t0[:]
+t0.detach_()
+t0 -= t1
+t1[0:1] = t1[1:2]
+return t0, t1
+""",
+    "view_of_nonleaf_whose_base_was_detached": """
+t0 = leaf(1.7)
+t1 = leaf(-1.4)
+t2 = t1 - t0
+t3 = t2[()]
+t2.detach_()
+t3 -= t3
+""",
+    # A view of an unbind/split/chunk output of a tensor that needs no grad inherits its refusal.
+    "view_of_no_grad_chunk_output_written_with_grad": """
+t0 = torch.tensor([-0.5], dtype=torch.float64)
+t1 = leaf([-0.6])
+t2 = t0.unsqueeze(1)
+t3, = t2.chunk(1, 1)
+t5 = t3.diagonal(-1, 1, 0)
+t5.sub_(t1.sum())
+""",
+    "nonempty_view_of_no_grad_chunk_output_written_with_grad": """
+t0 = torch.tensor([[-0.5, 1.0]], dtype=torch.float64)
+a, b = t0.chunk(2, 1)
+a[0].sub_(leaf(0.25))
+""",
+    # A saved output of an in-place op on a view: the message names the view's node right
+    # after the write while it lives (re-derived here by the base's write), else the op.
+    "saved_output_of_inplace_on_view_message": """
+t0 = leaf([[1.8], [-1.3], [-0.3], [1.0]])
+t1 = t0.exp()
+t2 = torch.broadcast_to(t1, (4, 1))
+t2.tanh_()
+t1[torch.tensor([-3])] = -1.25
+t3 = torch.sin(t2)
+torch.autograd.grad(t3.sum(), [t0])
+""",
+    # as_strided's backward of an empty view is plain zeros: under create_graph the gradient
+    # does not require grad (and is a leaf).
+    "empty_view_written_then_create_graph": """
+t0 = leaf([[-1.8]])
+t2 = t0.sum() - t0
+t3 = t2.diagonal(-1, 1, 0)
+t3[:] = t3
+t4, = t3.split(1, -1)
+t7, = torch.autograd.grad(F.gelu(t4).sum(), [t0], create_graph=True, allow_unused=True)
+return t7, t7.is_leaf
+""",
+    # An input listed twice gets the very same tensor twice; two inputs, two tensors.
+    "grad_input_listed_twice": """
+t0 = leaf([1.7])
+t1 = t0.flatten()
+t4, = torch.autograd.grad(t1.sigmoid().sum(), [t1], create_graph=True)
+t6, t7 = torch.autograd.grad(t4.sum(), [t0, t1])
+t6.requires_grad_()
+return t6 is t7, t7.requires_grad
+""",
+    "grad_of_0d_transpose_is_its_own_tensor": """
+t0 = leaf(-1.2)
+t1 = t0.t()
+t2, t3 = torch.autograd.grad(t1, [t0, t1])
+t2.requires_grad_()
+return t2 is t3, t3.requires_grad
+""",
+    # fill_ with a tensor value: the gradient reaches the value (it was silently lost), only a
+    # 0-d value, and not into an expanded tensor (a number may be).
+    "fill_with_tensor_value_gradient": """
+x = torch.zeros(3, dtype=torch.float64)
+v = leaf(2.0)
+x.fill_(v)
+(x * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)).sum().backward()
+return x, v.grad
+""",
+    "fill_view_with_tensor_value_gradient": """
+x = torch.zeros(3, dtype=torch.float64)
+v = leaf(2.0)
+y = x[1:]
+y.fill_(v)
+(x * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)).sum().backward()
+return x, y, v.grad
+""",
+    "fill_with_1d_value": """
+torch.zeros(2, dtype=torch.float64).fill_(torch.ones(1, dtype=torch.float64))
+""",
+    "fill_expanded_with_tensor_value": """
+t = torch.tensor([[1.1]], dtype=torch.float64).expand((1, 3, 2, -1))
+t.fill_(torch.tensor(0.5, dtype=torch.float64))
+""",
+    "fill_expanded_with_number": """
+t = torch.tensor([[1.1]], dtype=torch.float64).expand((1, 3, 2, -1))
+t.fill_(0.5)
+return t
+""",
+    "setitem_tensor_into_detached_expanded": """
+t2 = leaf(-1.1).abs()
+t4 = torch.tensor([[1.1]], dtype=torch.float64).expand((1, 3, 2, -1)).detach()
+t4[-1] = t2
+""",
+    # A leaf used in the graph, detach_()ed, then given history by a write: its AccumulateGrad
+    # refuses it.
+    "leaf_moved_into_graph_interior": """
+t0 = leaf([[0.5]])
+t1 = t0.sum()
+t0.detach_()
+t0[:, 1:2] = t1
+t1.backward()
+""",
+    # relu keeps its input's layout (a transposed input gives a transposed result)
+    "relu_of_transposed_layout": """
+t0 = torch.tensor([[0.5, -1.7], [1.4, 1.9]], dtype=torch.float64)
+return F.relu(t0.t()).is_contiguous(), F.relu(t0.t()).stride(), F.relu(t0).is_contiguous()
+""",
 }
 
 

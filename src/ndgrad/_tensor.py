@@ -76,6 +76,11 @@ class _VersionCounter:
         self.value = 0
 
 
+def _no_node() -> None:
+    """A dead weak reference (an in-place write left its view without a node)."""
+    return None
+
+
 class Tensor(
     ArithmeticMethods,
     UnaryMethods,
@@ -578,9 +583,9 @@ class Tensor(
                 )
             if "_no_grad_view" in self.__dict__:
                 raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
-        if (base.grad_fn is None and base._requires_grad) or (
-            "_view_of_leaf" in self.__dict__ and self._requires_grad
-        ):
+        if self._requires_grad and base.grad_fn is None:
+            # PyTorch's rule: a view that requires grad (its own history, or its base's flag)
+            # of a base that is a leaf now (also one detach_()ed after the view was made)
             raise RuntimeError(_errors.VIEW_OF_LEAF_INPLACE)
 
     def _inplace(self, compute: Callable[[Tensor], Tensor]) -> Tensor:
@@ -618,12 +623,16 @@ class Tensor(
                 old._accumulator_ref = self._accumulator_ref
         result = compute(old)
         self._write(result._data)
+        from .autograd._views import rebase_history
+
+        rebase_history(self, result)
         node = result.grad_fn
         if node is not None and node._saved:
             # A node that saved its output (sigmoid_, exp_) saved what is now this tensor's
             # value: a later write into this tensor must invalidate it, as in PyTorch.
-            # Written through a view, a failed check names the view's history at that time,
-            # as PyTorch's message does (_INPLACE_OUTPUT); otherwise this node.
+            # Written through a view, a failed check names the view's node right after this
+            # write while that node lives (PyTorch keeps a weak reference to it), as
+            # PyTorch's message does (_INPLACE_OUTPUT); otherwise this node.
             counter = self._counter()
             if self._base is None:
                 node._saved = tuple(
@@ -633,16 +642,17 @@ class Tensor(
                     for e in node._saved
                 )
             else:
-                mine = weakref.ref(self)
+                try:
+                    fn = self.grad_fn
+                except RuntimeError:  # a stale unbind/split output
+                    fn = None
+                mine = weakref.ref(fn) if fn is not None else _no_node
                 node._saved = tuple(
                     (_INPLACE_OUTPUT, e[1], e[2], counter, counter.value, mine, *e[5:])
                     if type(e) is tuple and e[0] == _OUTPUT
                     else e
                     for e in node._saved
                 )
-        from .autograd._views import rebase_history
-
-        rebase_history(self, result)
         return self
 
     def _write(self, values: np.ndarray) -> None:
@@ -679,6 +689,20 @@ class Tensor(
 
     def fill_(self, value: Any) -> Tensor:
         if isinstance(value, Tensor):
+            # PyTorch's fill_ of a tensor value: 0-d only, not into an expanded tensor (a
+            # number may), and the gradient reaches the value (FillBackward3).
+            self._check_inplace()
+            if value._data.ndim:
+                raise RuntimeError(
+                    "fill_ only supports 0-dimension value tensor but got tensor with "
+                    f"{value._data.ndim} dimensions."
+                )
+            if _errors.has_internal_overlap(self._data):
+                raise RuntimeError(_errors.INTERNAL_OVERLAP)
+            if _state.grad_enabled and value._requires_grad:
+                from .ops.indexing import WholeFill
+
+                return self._inplace(lambda s: WholeFill.apply(s, ((Ellipsis,), None), value))
             value = value.item()
         if _state.grad_enabled and self._requires_grad:
             from .autograd._views import Fill, fill_expanded
@@ -742,11 +766,15 @@ class Tensor(
         self._check_inplace()
         _errors.check_no_partial_overlap(self._data, src._data)
         a, b = self._data, src._data
-        if not (
-            _state.grad_enabled and (self._requires_grad or src._requires_grad)
-        ) and _errors.same_memory(a, b):
-            self._bump_version()  # the same memory, layout and dtype: nothing to copy (PyTorch)
-            return self
+        if _errors.same_memory(a, b):  # the same memory, layout and dtype: nothing to copy
+            if not (_state.grad_enabled and (self._requires_grad or src._requires_grad)):
+                self._bump_version()
+                return self
+            if self._base is not None and _errors.has_internal_overlap(a):
+                from .autograd._views import fill_expanded
+
+                # An expanded view: PyTorch records the copy, and a backward through it raises
+                return fill_expanded(self, None, self._bump_version)
         return self._inplace(lambda s: Copy.apply(s, src))
 
     def _numpy_inplace(self, ufunc: Any, other: Any, alpha: Any = 1) -> bool:

@@ -233,7 +233,10 @@ def grad(
         roots, root_grads, retain_graph, create_graph, captures, False, is_grads_batched
     )
     result: list[Tensor | None] = []
+    seen: dict[int, Tensor] = {}  # an input listed twice gets the very same tensor, as in PyTorch
     for i, (t, g) in enumerate(zip(ins, captured, strict=True)):
+        if g is not None:
+            g = seen.setdefault(id(t), g)
         if g is None:
             if materialize_grads:
                 from .._creation import zeros

@@ -90,6 +90,14 @@ class AsStrided(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        if ctx.idx.size == 0 or 0 in ctx.base_shape:
+            # PyTorch's as_strided_backward returns plain zeros when the view or the base is
+            # empty: no graph, so under create_graph the result does not require grad.
+            from .._tensor import Tensor
+
+            g = grad._data
+            lead = g.shape[: g.ndim - ctx.idx.ndim]
+            return Tensor._make(np.zeros((*lead, *ctx.base_shape), g.dtype)), None, None
         return Embed.apply(grad, ctx.idx, ctx.base_shape), None, None
 
 

@@ -406,14 +406,9 @@ def _unpack(node: Any, entry: Any) -> Any:
         tensor = _tensor_cls()._make(array, node, output_nr)
         tensor._version_counter = counter
         if counter.value != version:
-            live = written()
-            if live is None:
-                raise _modified_error(tensor, version, node.name())
-            try:
-                fn = live.grad_fn  # a view's history is re-derived on read
-            except RuntimeError:  # a stale unbind/split output
-                fn = None
-            raise _modified_error(live, version, node.name() if fn is None else fn.name())
+            # the written view's node right after the write, while it lives; else this node
+            fn = written()
+            raise _modified_error(tensor, version, (node if fn is None else fn).name())
         if len(entry) > 6 and _state.forward_ad:
             tensor.__dict__["_fw_grad"] = entry[6]
         return tensor
@@ -935,6 +930,9 @@ def _resolve_saved(
 _accumulate_lock = threading.Lock()
 
 
+_MOVED_LEAF = "leaf variable has been moved into the graph interior"
+
+
 class AccumulateGrad(Node):
     """The node that adds a gradient into a leaf tensor's ``.grad``."""
 
@@ -947,7 +945,11 @@ class AccumulateGrad(Node):
     def _apply(self, grads: list[Tensor | None]) -> tuple[Tensor | None, ...]:
         grad = grads[0]
         variable = self.variable
-        if grad is None or not variable._requires_grad:  # detach_() since the graph was built
+        if grad is None:
+            return ()
+        if variable.grad_fn is not None:  # detach_() and an in-place write since (PyTorch)
+            raise RuntimeError(_MOVED_LEAF)
+        if not variable._requires_grad:  # detach_() since the graph was built
             return ()
         hooks = variable._backward_hooks
         if hooks:
@@ -971,7 +973,11 @@ class AccumulateGrad(Node):
         """``_apply`` for an array gradient (tensor hooks on the leaf get it as a tensor)."""
         grad = grads[0]
         variable = self.variable
-        if grad is None or not variable._requires_grad:
+        if grad is None:
+            return ()
+        if variable.grad_fn is not None:
+            raise RuntimeError(_MOVED_LEAF)
+        if not variable._requires_grad:
             return ()
         if variable._backward_hooks:
             return self._apply([_tensor_cls()._make(grad)])

@@ -8,7 +8,8 @@ in numpy.
 
 The advanced ops share two Functions over a "composite key" ``(basic, advanced)``:
 ``Index`` reads ``x[basic][advanced]`` and its backward adds the gradient back at those positions
-(``np.add.at``, so repeated indices accumulate); ``IndexPut`` writes values there.
+(``np.add.at``, so repeated indices accumulate); ``IndexPut`` writes values there. ``x[key]``
+itself is ``GetItem``, an ``Index`` whose result is laid out in memory as PyTorch's is.
 
 ``x[key] = v`` writes into x's storage. When recorded, x takes over the write's node, whose
 backward sends the gradient to x's old values (zero where overwritten) and to v (summed over
@@ -29,7 +30,16 @@ from ..autograd._views import rebase_history
 from ..autograd.grad_mode import _state
 from ._util import dtype_name, tensor_cls, wrap_dim
 from .arithmetic import NumpyFunction, where
-from .shape import Alias, IndexUnsqueeze, Select, Slice, _as_view, _view_key, expand
+from .shape import (
+    Alias,
+    IndexUnsqueeze,
+    Select,
+    Slice,
+    _as_view,
+    _view_key,
+    expand,
+    expanded_strides,
+)
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -92,6 +102,118 @@ def _indices_alive(ctx: Any) -> None:
         ctx.saved_tensors  # noqa: B018  (raises once backward has freed them)
 
 
+def _view_strides(
+    shape: tuple[int, ...], strides: tuple[int, ...], new: tuple[int, ...]
+) -> list[int]:
+    """The strides PyTorch gives ``view(new)`` of a tensor (only size-1 dims are added here)."""
+    if not shape:
+        return [1] * len(new)
+    out = [0] * len(new)
+    view_d = len(new) - 1
+    base = strides[-1]
+    tensor_numel = view_numel = 1
+    for d in range(len(shape) - 1, -1, -1):
+        tensor_numel *= shape[d]
+        if d == 0 or (shape[d - 1] != 1 and strides[d - 1] != tensor_numel * base):
+            while view_d >= 0 and (view_numel < tensor_numel or new[view_d] == 1):
+                out[view_d] = view_numel * base
+                view_numel *= new[view_d]
+                view_d -= 1
+            if d > 0:
+                base = strides[d - 1]
+                tensor_numel = view_numel = 1
+    return out
+
+
+def _c_strided(a: np.ndarray) -> bool:
+    """C-contiguous with C strides on size-1 dims too (which the sort below reads)."""
+    if not a.flags.c_contiguous:
+        return False
+    expected = a.itemsize
+    for n, st in zip(reversed(a.shape), reversed(a.strides), strict=True):
+        if st != expected:
+            return False
+        expected *= n
+    return True
+
+
+def _index_order(x: np.ndarray, adv: tuple[Any, ...]) -> list[int] | None:
+    """The dims of ``x[adv]`` from the slowest in memory to the fastest, as PyTorch lays out
+    an advanced-indexing result; None for C order.
+
+    PyTorch (TensorIterator) allocates the result following the strides of its inputs: x with
+    the indexed dims replaced by the index shape at stride 0 (indexed dims that are not adjacent
+    first moved to the front), and the index tensors broadcast to that shape. Dims are sorted by
+    stride, input by input, a dim that is repeated (stride 0) in an input deferring to the next
+    input, by an insertion sort that keeps the C order where nothing decides.
+    """
+    ndim = x.ndim
+    entries = list(adv) + [slice(None)] * (ndim - len(adv))
+    indexed = [i for i, e in enumerate(entries) if isinstance(e, np.ndarray)]
+    if indexed == list(range(indexed[0], indexed[-1] + 1)):
+        order = list(range(ndim))
+        if _c_strided(x) and all(_c_strided(entries[i]) for i in indexed):
+            return None  # every input is in C order
+    else:  # PyTorch moves the indexed dims to the front
+        order = indexed + [i for i in range(ndim) if i not in indexed]
+    shape = [x.shape[i] for i in order]
+    strides = [x.strides[i] // x.itemsize for i in order]
+    arrays = [entries[i] for i in order if isinstance(entries[i], np.ndarray)]
+    picked = np.broadcast_shapes(*(a.shape for a in arrays))
+    before = next(j for j, i in enumerate(order) if isinstance(entries[i], np.ndarray))
+    after = ndim - before - len(arrays)
+    sizes = [*shape[:before], *picked, *shape[before + len(arrays) :]]
+    full = tuple([1] * before + list(picked) + [1] * after)
+    operands = [[*strides[:before], *[0] * len(picked), *strides[before + len(arrays) :]]]
+    for a in arrays:
+        st = a.strides if a.shape == picked else expanded_strides(a, picked)
+        operands.append(_view_strides(picked, tuple(s // a.itemsize for s in st), full))
+    # A size-1 operand dim is repeated where the result's is not.
+    operand_sizes = [sizes, *([full] * len(arrays))]
+    for op, sz in zip(operands, operand_sizes, strict=True):
+        for d, n in enumerate(sz):
+            if n == 1 and sizes[d] != 1:
+                op[d] = 0
+
+    def after_(d0: int, d1: int) -> int:
+        # 1: d0 is faster in memory than d1 (should come after it), -1 slower, 0 undecided
+        for op in operands:
+            s0, s1 = op[d0], op[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return -1 if s0 < s1 else 1
+            if sizes[d0] > sizes[d1]:
+                return 1
+        return 0
+
+    n = len(sizes)
+    perm = list(range(n - 1, -1, -1))  # fastest first
+    for i in range(1, n):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = after_(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    slowest_first = perm[::-1]
+    return None if slowest_first == list(range(n)) else slowest_first
+
+
+def _laid_out(x: np.ndarray, key: Key) -> np.ndarray:
+    """``x[key]`` in the memory order PyTorch gives it (``key``'s basic part selects all)."""
+    result = _get(x, key)
+    order = _index_order(x, key[1]) if result.size > 1 else None  # type: ignore[arg-type]
+    if order is None:
+        return np.asarray(result, order="C")
+    out = np.empty([result.shape[d] for d in order], result.dtype)
+    view = out.transpose(np.argsort(order))
+    view[...] = result
+    return view
+
+
 class Index(NumpyFunction):
     """y = x[key]; dx = zeros with the gradient added at key (repeated indices accumulate)"""
 
@@ -99,14 +221,25 @@ class Index(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, key: Key) -> np.ndarray:
         ctx.in_shape = x.shape
         _save_indices(ctx, key)
-        # numpy may lay the result out with the indexed dims inside; PyTorch's is contiguous
-        # (for a contiguous x, and mostly otherwise), and view() legality depends on it.
-        return np.asarray(_get(x, key), order="C")
+        return np.asarray(_get(x, key), order="C")  # x[key] itself is GetItem (its layout)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         _indices_alive(ctx)
         return IndexAccumulate.apply(grad, ctx.key, ctx.in_shape), None
+
+
+class GetItem(Index):
+    """``x[key]`` with index tensors: Index, its result laid out in memory as PyTorch's is
+    (``is_contiguous()`` and ``view()`` legality depend on it; numpy's own layout differs)."""
+
+    node_name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key) -> np.ndarray:
+        ctx.in_shape = x.shape
+        _save_indices(ctx, key)
+        return _laid_out(x, key)
 
 
 class IndexAccumulate(NumpyFunction):
@@ -529,7 +662,7 @@ def getitem(input: Tensor, index: Any) -> Tensor:
         out = _as_view(p.view_cls.apply(input, p.basic), input)
     if p.adv is None:
         return out
-    return Index.apply(out, (_ALL, p.adv))
+    return GetItem.apply(out, (_ALL, p.adv))
 
 
 def _strip_leading_ones(v: Tensor) -> Tensor:
@@ -592,7 +725,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         if p.adv is None:
             dst = input._data[p.basic]
             if isinstance(data, np.ndarray) and _errors.same_memory(
-                dst, np.broadcast_to(data, dst.shape)
+                dst, _expanded_to(data, dst.shape)
             ):
                 input._bump_version()  # the very same memory: nothing to copy (PyTorch)
                 return
@@ -639,6 +772,17 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
 
             fill_expanded(input, value, lambda: setitem(input.detach(), index, value))
             return
+        if p.adv is None and isinstance(value, Tensor):
+            dst = input._data[p.basic]
+            if _errors.has_internal_overlap(dst) and _errors.same_memory(
+                dst, _expanded_to(value._data, dst.shape)
+            ):
+                # The very same memory into an expanded view: PyTorch's copy_ copies nothing,
+                # and records the write; a backward through it raises.
+                from ..autograd._views import fill_expanded
+
+                fill_expanded(input, None, input._bump_version)
+                return
         if p.adv is None and not p.trivial and _errors.has_internal_overlap(input._data):
             # Part of an expanded tensor: PyTorch writes through the view input[key], which may
             # repeat nothing even though input does (the whole-view write would be refused).
@@ -648,10 +792,27 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             return
         input._inplace(lambda s: cls.apply(s, key, value))
         return
+    if p.adv is None and _errors.has_internal_overlap(input._data[p.basic]):
+        # (an expanded tensor detach()ed: no base to record the write on) PyTorch's copy or
+        # fill checks the written memory
+        dst = input._data[p.basic]
+        if not (
+            isinstance(value, Tensor)
+            and _errors.same_memory(dst, _expanded_to(value._data, dst.shape))
+        ):
+            raise RuntimeError(_errors.INTERNAL_OVERLAP)
     out = cls.apply(input, key, value)  # writes into input's storage
     input._bump_version()
     # The new history, for input and for every live view of it (they see the write too).
     rebase_history(input, out)
+
+
+def _expanded_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``a`` expanded to ``shape`` as PyTorch expands it (numpy's broadcast_to zeroes the
+    strides of size-1 dims, which the same-memory checks compare)."""
+    if a.shape == shape:
+        return a
+    return np.lib.stride_tricks.as_strided(a, shape, expanded_strides(a, shape), writeable=False)
 
 
 def _check_overlap(input: Tensor, p: _Parsed, value: Tensor, mask_fill: bool) -> None:
@@ -659,7 +820,7 @@ def _check_overlap(input: Tensor, p: _Parsed, value: Tensor, mask_fill: bool) ->
     if p.adv is None:
         # PyTorch expands the value to the destination first, then copies.
         dst = input._data[p.basic]
-        _errors.check_no_partial_overlap(dst, np.broadcast_to(value._data, dst.shape))
+        _errors.check_no_partial_overlap(dst, _expanded_to(value._data, dst.shape))
     elif not (mask_fill and p.view_cls is not IndexUnsqueeze):
         # index_put_ refuses any overlap; a one-element value through a mask is a masked_fill_,
         # which reads it once and has no such check.
@@ -676,7 +837,8 @@ def _checked_value(
             f"{dtype_name(input._data.dtype)} for the destination and "
             f"{dtype_name(value._data.dtype)} for the source."
         )
-    value = _strip_leading_ones(value)
+    if value._data.shape != target:  # (PyTorch copies a value of the target's shape as it is)
+        value = _strip_leading_ones(value)
     vshape = value._data.shape
     if not _broadcasts(vshape, target) or np.broadcast_shapes(vshape, target) != target:
         if p.adv is None:

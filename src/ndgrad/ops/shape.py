@@ -102,14 +102,8 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
         out.__dict__["_no_grad_view"] = True  # in-place on it with grad enabled is refused
     if "_multi_output_view" in base.__dict__:
         out.__dict__["_multi_output_view"] = True  # so is a view of such a view
-    if "_view_of_leaf" in base.__dict__ or (
-        _state.grad_enabled
-        and ((root._requires_grad and root.grad_fn is None) or base.__dict__.get("_requires_grad"))
-        and base.grad_fn is None
-    ):
-        # In-place writes into it are refused while it requires grad, also after the leaf is
-        # detach_()ed (PyTorch decides when the view is made).
-        out.__dict__["_view_of_leaf"] = True
+        if "_plain_multi_output_view" in base.__dict__ and out.grad_fn is None:
+            out.__dict__["_plain_multi_output_view"] = True
     return out
 
 
@@ -219,6 +213,21 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
     return ReshapeCopy.apply(input, size)
 
 
+def expanded_strides(x: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The strides (in bytes) PyTorch gives ``x.expand(shape)``: 0 where a dim repeats; a dim
+    of size 1 that stays 1 keeps its stride, and a new one gets the next dim's extent (numpy's
+    broadcast_to gives both 0; only the order of advanced-indexing results depends on it)."""
+    out = [0] * len(shape)
+    lead = len(shape) - x.ndim
+    for i in range(len(shape) - 1, -1, -1):
+        d = i - lead
+        if d >= 0:
+            out[i] = x.strides[d] if x.shape[d] == shape[i] else 0
+        elif shape[i] == 1:
+            out[i] = shape[i + 1] * out[i + 1] if i + 1 < len(shape) else x.itemsize
+    return tuple(out)
+
+
 class Expand(NumpyFunction):
     """y = x broadcast to a larger shape (a view); the gradient is summed back.
 
@@ -230,8 +239,9 @@ class Expand(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = x.shape
-        strides = np.broadcast_to(x, shape).strides
-        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+        return np.lib.stride_tricks.as_strided(
+            x, shape, expanded_strides(x, shape), writeable=x.flags.writeable
+        )
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -300,13 +310,26 @@ def _type_name(t: Tensor) -> str:
     return _type_string(t).split(" ")[0]
 
 
+def unsqueezed(x: np.ndarray, dim: int) -> np.ndarray:
+    """``x`` with a new size-1 dim at ``dim``, strided as PyTorch strides it (the extent of the
+    dim after it; numpy's expand_dims may differ, and only the order of advanced-indexing
+    results depends on it)."""
+    stride = x.strides[dim] * x.shape[dim] if dim < x.ndim else x.itemsize
+    shape = (*x.shape[:dim], 1, *x.shape[dim:])
+    y = x.reshape(shape)  # a view: a size-1 dim is always inserted without a copy
+    if y.strides[dim] == stride:  # (a C-contiguous x, the usual case)
+        return y
+    strides = (*x.strides[:dim], stride, *x.strides[dim:])
+    return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+
+
 class Unsqueeze(NumpyFunction):
     """y = x with a new size-1 dim"""
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         ctx.dim = dim
-        return np.expand_dims(x, dim)
+        return unsqueezed(x, dim)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -374,7 +397,7 @@ class Transpose(NumpyFunction):
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        return (np.swapaxes(grad, *ctx.dims) if grad.ndim else grad), None, None
+        return (np.swapaxes(grad, *ctx.dims) if grad.ndim else grad.view()), None, None
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -471,6 +494,31 @@ def _view_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
     return key if Ellipsis in key else (*key, Ellipsis)
 
 
+def _unsqueeze_strides(x: np.ndarray, key: tuple[Any, ...], out: np.ndarray) -> np.ndarray:
+    """``out = x[key]`` with the dims that ``None`` added strided as PyTorch's unsqueeze
+    strides them (the extent of the next dim of x; numpy gives 0, and only the order of
+    advanced-indexing results depends on it)."""
+    strides = list(out.strides)
+    consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
+    d = 0  # the next dim of x
+    o = 0  # the next dim of out
+    for k in key:
+        if k is None:
+            strides[o] = x.shape[d] * x.strides[d] if d < x.ndim else x.itemsize
+            o += 1
+        elif k is Ellipsis:
+            d += x.ndim - consumed
+            o += x.ndim - consumed
+        else:
+            d += 1
+            o += not isinstance(k, int | np.integer)  # a slice keeps its dim, an int drops it
+    # Inserting size-1 dims by reshape never copies, and strides them so for a C-contiguous x.
+    y = x[tuple(k for k in key if k is not None)].reshape(out.shape)
+    if y.strides == tuple(strides):
+        return y
+    return np.lib.stride_tricks.as_strided(out, out.shape, strides, writeable=out.flags.writeable)
+
+
 class IndexView(NumpyFunction):
     """y = x[key] for a basic key (ints, slices, None, ...): a view; the gradient is embedded back
     into zeros of x's shape. Subclasses carry PyTorch's node name for the last step of the key."""
@@ -479,7 +527,10 @@ class IndexView(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, key: tuple[Any, ...]) -> np.ndarray:
         ctx.in_shape = x.shape
         ctx.key = key
-        return x[key]
+        out = x[key]
+        if any(k is None for k in key):
+            out = _unsqueeze_strides(x, key, out)
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:

@@ -251,8 +251,13 @@ class Relu(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        # against an array of zeros: numpy's vectorised loop; a scalar 0 takes a slower one
-        y = np.maximum(x, np.zeros(x.shape, x.dtype)) if x.ndim else np.maximum(x, 0)
+        # against an array of zeros: numpy's vectorised loop; a scalar 0 takes a slower one.
+        # Only for a C-contiguous x: otherwise the zeros' C order would decide the result's
+        # layout, where PyTorch's follows x's (a transposed x gives a transposed result).
+        if x.ndim and x.flags.c_contiguous:
+            y = np.maximum(x, np.zeros(x.shape, x.dtype))
+        else:
+            y = np.maximum(x, 0)
         ctx.save_for_backward(y)
         return y
 
