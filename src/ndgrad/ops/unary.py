@@ -42,10 +42,10 @@ def _elementwise(
     The common case comes first: a float tensor and no ``out``. When nothing is recorded (no
     grad needed, or under no_grad) the result is forward's array as a new tensor, without a
     Function call; when the input requires grad, ``record_unary`` records the node as
-    ``fn.apply`` would. Everything else
-    (an integer input, which a ``floating`` op computes in the default float dtype, a non-tensor,
-    ``out=``, forward-mode AD, a 0-d result that numpy returns as a scalar) takes the general path.
-    ``array_fn``, where given, is forward's arithmetic alone (``np.tanh``), called directly then.
+    ``fn.apply`` would. Everything else (an integer input, which a ``floating`` op computes in
+    the default float dtype, a non-tensor, ``out=``, forward-mode AD, a 0-d result that numpy
+    returns as a scalar) takes the general path. ``array_fn``, where given, is forward's
+    arithmetic alone (``np.tanh``), called directly then.
     """
     if array_fn is None:
         ctx_cls = _NO_GRAPH_CTX[1]
