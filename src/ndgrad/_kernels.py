@@ -46,14 +46,11 @@ def quiet(fn: Callable[..., Any], *args: Any) -> Any:
     """``fn(*args)`` under ``np.errstate(all="ignore")``: inf and nan without numpy's warnings,
     as PyTorch gives them. For the per-op hot paths, where ``np.errstate`` (about 1 us) would
     cost more than the arithmetic of a small tensor."""
-    if _extobj_contextvar is None:  # pragma: no cover
-        with np.errstate(all="ignore"):
-            return fn(*args)
-    token = _extobj_contextvar.set(_IGNORE_ALL)
+    token = errors_off()
     try:
         return fn(*args)
     finally:
-        _extobj_contextvar.reset(token)
+        errors_restore(token)
 
 
 _ROW_MAX_LEN = 1024  # longer rows: numpy's own loop is fast (and its pairwise summation kept)

@@ -611,24 +611,13 @@ class Function(FunctionCtx):
         edges: list[Edge | None] = []
         mask = 0  # bit i: argument i requires grad
         bit = 1
-        metas = _METAS
         for a in args:
             if not isinstance(a, tensor_cls):
                 edges.append(None)
             else:
-                data = a._data
-                meta = metas.get((data.shape, data.dtype))
-                if meta is None:
-                    meta = _new_meta(data.shape, data.dtype)
+                edges.append(_edge(a))
                 if a._requires_grad:
-                    fn = a.grad_fn
-                    if fn is None:
-                        edges.append((a._accumulator(), 0, meta[0], meta[1]))
-                    else:
-                        edges.append((fn, a._output_nr, meta[0], meta[1]))
                     mask |= bit
-                else:
-                    edges.append(meta[3])
             bit <<= 1
         node._edges = tuple(edges)
         n = len(args)
@@ -701,22 +690,30 @@ def _record(cls: type[Function], node: Any, args: tuple[Any, ...], inputs: Any) 
     return outputs
 
 
-def record_unary(cls: type[Function], x: Tensor) -> Any:
-    """``cls.apply(x)`` for a built-in op of one tensor ``x`` that requires grad, in grad mode:
-    the same node, without apply's loops over arguments (the elementwise functions' hot path)."""
-    data = x._data
-    node = cls._backward_cls()
+def _edge(t: Tensor) -> Edge:
+    """The edge of tensor argument ``t``: the node that receives its gradient (its grad_fn, a
+    leaf's AccumulateGrad, or None when it needs none), that node's output number, and ``t``'s
+    shape and dtype from the shared record (see ``_METAS``)."""
+    data = t._data
     meta = _METAS.get((data.shape, data.dtype))
     if meta is None:
         meta = _new_meta(data.shape, data.dtype)
-    fn = x.grad_fn
+    if not t._requires_grad:
+        return meta[3]
+    fn = t.grad_fn
     if fn is None:
-        node._edges = ((x._accumulator(), 0, meta[0], meta[1]),)
-    else:
-        node._edges = ((fn, x._output_nr, meta[0], meta[1]),)
+        return (t._accumulator(), 0, meta[0], meta[1])
+    return (fn, t._output_nr, meta[0], meta[1])
+
+
+def record_unary(cls: type[Function], x: Tensor) -> Any:
+    """``cls.apply(x)`` for a built-in op of one tensor ``x`` that requires grad, in grad mode:
+    the same node, without apply's loops over arguments (the elementwise functions' hot path)."""
+    node = cls._backward_cls()
+    node._edges = (_edge(x),)
     node.needs_input_grad = _ONE_NEEDED
     node._sequence_nr = next(_sequence)
-    return _record(cls, node, (x,), (data,))
+    return _record(cls, node, (x,), (x._data,))
 
 
 _ONE_NEEDED = (True,)
@@ -725,44 +722,19 @@ _ONE_NEEDED = (True,)
 def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
     """``cls.apply(a, b)`` for a built-in op of a tensor ``a`` and a tensor or a number ``b``,
     one of them requiring grad, in grad mode (the operators' hot path, as ``record_unary``)."""
-    tensor_cls = _tensor_ref.Tensor
-    metas = _METAS
     node = cls._backward_cls()
-    mask = 0
-    data = a._data
-    meta = metas.get((data.shape, data.dtype))
-    if meta is None:
-        meta = _new_meta(data.shape, data.dtype)
-    edge_a: Any
-    if a._requires_grad:
-        fn = a.grad_fn
-        if fn is None:
-            edge_a = (a._accumulator(), 0, meta[0], meta[1])
-        else:
-            edge_a = (fn, a._output_nr, meta[0], meta[1])
-        mask = 1
-    else:
-        edge_a = meta[3]
-    edge_b: Any = None
-    value_b = b
-    if isinstance(b, tensor_cls):
+    mask = 1 if a._requires_grad else 0
+    if isinstance(b, _tensor_ref.Tensor):
+        node._edges = (_edge(a), _edge(b))
         value_b = b._data
-        meta = metas.get((value_b.shape, value_b.dtype))
-        if meta is None:
-            meta = _new_meta(value_b.shape, value_b.dtype)
         if b._requires_grad:
-            fn = b.grad_fn
-            if fn is None:
-                edge_b = (b._accumulator(), 0, meta[0], meta[1])
-            else:
-                edge_b = (fn, b._output_nr, meta[0], meta[1])
             mask |= 2
-        else:
-            edge_b = meta[3]
-    node._edges = (edge_a, edge_b)
+    else:  # a number
+        node._edges = (_edge(a), None)
+        value_b = b
     node.needs_input_grad = _TWO_NEEDED[mask]
     node._sequence_nr = next(_sequence)
-    return _record(cls, node, (a, b), (data, value_b))
+    return _record(cls, node, (a, b), (a._data, value_b))
 
 
 _TWO_NEEDED = ((False, False), (True, False), (False, True), (True, True))  # by bit mask
