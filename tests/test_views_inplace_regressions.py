@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import ndgrad
+from ndgrad.autograd import gradcheck, gradgradcheck
 
 from .helpers import requires_torch, torch
 
@@ -852,3 +853,15 @@ def test_second_order_through_an_alias_matches_pytorch(alias: Any) -> None:
     # and the double backward differentiated through it: a silently wrong second derivative.
     program = _second_order_through_alias(alias)
     _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_fill_with_a_tensor_value_passes_gradcheck_and_gradgradcheck() -> None:
+    def f(x: Any, v: Any) -> Any:
+        y = x * 1.0
+        y[1:].fill_(v)  # through a view, so the base keeps x's first element
+        return y * x
+
+    x = ndgrad.tensor([0.3, -1.2, 0.7], dtype=ndgrad.float64, requires_grad=True)
+    v = ndgrad.tensor(0.9, dtype=ndgrad.float64, requires_grad=True)
+    assert gradcheck(f, (x, v))
+    assert gradgradcheck(f, (x, v))

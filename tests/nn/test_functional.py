@@ -649,6 +649,7 @@ ERRORS = [
      "pad should be at most half of effective kernel size, but got pad=2, kernel_size=2 and "
      "dilation=1"),
     ("F.embedding(T.tensor([5]), T.zeros(5, 2))", IndexError, "index out of range in self"),
+    ("F.embedding(T.tensor([-1]), T.zeros(5, 2))", IndexError, "index out of range in self"),
     ("F.mse_loss(T.zeros(2), T.zeros(2), weight=T.ones(1))", ValueError,
      "Weights and input must have the same size."),
     ("F.huber_loss(T.zeros(2), T.zeros(2), reduction='avg')", ValueError,
