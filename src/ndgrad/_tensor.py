@@ -116,6 +116,9 @@ class Tensor(
     _backward_hooks: dict[int, Callable[..., Any]] | None = None
     _post_accumulate_hooks: dict[int, Callable[..., Any]] | None = None
     _retains_grad = False
+    # The shared (shape, dtype) record of _data (autograd/function.py:_METAS), set by the graph
+    # recorders on first use; _set_data, the only way to rebind _data, clears it.
+    _meta: tuple[Any, ...] | None = None
     # numpy defers to our reflected operators (`array + tensor` gives a Tensor).
     __array_ufunc__ = None
 
@@ -148,7 +151,12 @@ class Tensor(
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
-        self._data = value._data.view()  # the same memory, its own array object (see the getter)
+        self._set_data(value._data.view())  # the same memory, its own array object (see getter)
+
+    def _set_data(self, data: np.ndarray) -> None:
+        """Rebind this tensor to another array (which may differ in shape or dtype)."""
+        self._data = data
+        self._meta = None
 
     @property
     def shape(self) -> Size:
@@ -1035,12 +1043,12 @@ class Tensor(
         shape = parse_shape(sizes)
         n = int(np.prod(shape))
         if n == self._data.size and self._data.flags.c_contiguous:
-            self._data = self._data.reshape(shape)
+            self._set_data(self._data.reshape(shape))
         else:
             flat = np.zeros(n, self._data.dtype)
             old = self._data.reshape(-1)[:n]
             flat[: old.size] = old
-            self._data = flat.reshape(shape)
+            self._set_data(flat.reshape(shape))
         self._bump_version()
         return self
 
@@ -1056,7 +1064,7 @@ class Tensor(
         """
         self._check_inplace()
         result = compute(self)
-        self._data = result._data
+        self._set_data(result._data)
         node = result.grad_fn
         if node is not None:
             node.__class__ = _renamed_node_class(type(node), node_name)

@@ -632,34 +632,43 @@ _new = object.__new__
 
 def _record(cls: type[Function], node: Any, args: tuple[Any, ...], inputs: Any) -> Any:
     """Run ``cls.forward`` with ``node`` as its ctx, whose edges are set, and make the outputs
-    (the second half of ``Function.apply`` when it records; also ``record_unary``'s)."""
-    tensor_cls = _tensor_ref.Tensor
-    state = _state
-    metas = _METAS
+    (the second half of ``Function.apply`` when it records)."""
     if cls._numpy_forward:
         try:
             out = cls.forward(node, *inputs)
         except ValueError:
             if cls._broadcasting:
-                _check_broadcast(args, tensor_cls)
+                _check_broadcast(args, _tensor_ref.Tensor)
             raise
     else:
+        state = _state
         state.grad_enabled = False
         try:
             out = cls.forward(node, *inputs)
         finally:
             state.grad_enabled = True
+    return _finish(cls, node, args, inputs, out, 2)
+
+
+def _finish(
+    cls: type[Function], node: Any, args: tuple[Any, ...], inputs: Any, out: Any, depth: int
+) -> Any:
+    """The outputs of a recorded call whose forward returned ``out``: wrapped as tensors of
+    ``node``, with the saved values resolved (see ``_resolve_saved``). ``depth`` is the number
+    of ndgrad frames between this one and the op's caller (for anomaly mode's trace)."""
+    tensor_cls = _tensor_ref.Tensor
     raw = out
     if type(out) is not np.ndarray and isinstance(out, np.generic):
         out = np.asarray(out)  # numpy's result of a full reduction: a scalar, not a 0-d array
     if type(out) is np.ndarray and not node._non_differentiable:
         dt = out.dtype
-        meta = metas.get((out.shape, dt))
+        meta = _METAS.get((out.shape, dt))
         if meta is None:
             meta = _new_meta(out.shape, dt)
         node._output_meta = meta[2]
         outputs = _new(tensor_cls)
         outputs._data = out
+        outputs._meta = meta
         if dt.kind == "f":
             outputs.grad_fn = node
             outputs._requires_grad = True
@@ -667,37 +676,46 @@ def _record(cls: type[Function], node: Any, args: tuple[Any, ...], inputs: Any) 
         outputs = _wrap_outputs(out, tensor_cls, node)
     if node._dirty:
         outputs = _mark_dirty_outputs(node, node, args, raw, outputs)
-    to_save = node._to_save
-    if to_save is not None:
-        if len(to_save) == 1 and to_save[0] is raw and type(out) is not tuple:
-            # the common case inline: the one output saved (tanh, exp, sigmoid...)
-            mine = outputs.grad_fn is node
-        else:
-            mine = False
-        if mine:
-            counter = outputs._counter()
-            node._saved = ((_OUTPUT, outputs._data, 0, counter, counter.value),)
-        else:
-            node._saved = _resolve_saved(node, args, inputs, raw, outputs, tensor_cls)
+    if node._to_save is not None:
+        node._saved = _resolve_saved(node, args, inputs, raw, outputs, tensor_cls)
         node._to_save = None
     if _Used.special:
-        if state.anomaly:  # less this frame and apply's
-            node.__dict__["_forward_trace"] = traceback.extract_stack()[:-2]
-        if state.forward_ad:
-            from .forward_ad import _propagate
-
-            _propagate(cls, node, args, outputs)
+        _special_modes(cls, node, args, outputs, depth + 2)
     return outputs
+
+
+def _special_modes(
+    cls: type[Function], node: Any, args: tuple[Any, ...], outputs: Any, frames: int
+) -> None:
+    """What anomaly detection and forward-mode AD add to a recorded call; the anomaly trace
+    leaves out the last ``frames`` frames (this one and the recorder's)."""
+    state = _state
+    if state.anomaly:
+        node.__dict__["_forward_trace"] = traceback.extract_stack()[:-frames]
+    if state.forward_ad:
+        from .forward_ad import _propagate
+
+        _propagate(cls, node, args, outputs)
+
+
+def _meta(t: Tensor) -> tuple[Any, ...]:
+    """``t``'s shared record of its shape and dtype (see ``_METAS``), kept on the tensor after
+    the first look-up: ``Tensor._set_data``, the one way to rebind a tensor's array, clears it."""
+    data = t._data
+    meta = _METAS.get((data.shape, data.dtype))
+    if meta is None:
+        meta = _new_meta(data.shape, data.dtype)
+    t._meta = meta
+    return meta
 
 
 def _edge(t: Tensor) -> Edge:
     """The edge of tensor argument ``t``: the node that receives its gradient (its grad_fn, a
     leaf's AccumulateGrad, or None when it needs none), that node's output number, and ``t``'s
     shape and dtype from the shared record (see ``_METAS``)."""
-    data = t._data
-    meta = _METAS.get((data.shape, data.dtype))
+    meta = t._meta
     if meta is None:
-        meta = _new_meta(data.shape, data.dtype)
+        meta = _meta(t)
     if not t._requires_grad:
         return meta[3]
     fn = t.grad_fn
@@ -706,14 +724,60 @@ def _edge(t: Tensor) -> Edge:
     return (fn, t._output_nr, meta[0], meta[1])
 
 
+def _saved_input(t: Tensor) -> Any:
+    """The saved entry of input tensor ``t``: the tensor itself at version 0, else with its
+    version (see ``_entries``)."""
+    counter = t._version_counter
+    if counter is None or counter.value == 0:
+        return t
+    return (_INPUT, t, counter.value)
+
+
+def _output_tensor(node: Any, out: np.ndarray, meta: tuple[Any, ...]) -> Tensor:
+    """The one float output of ``node``, whose shape and dtype record is ``meta``."""
+    node._output_meta = meta[2]
+    t = _new(_tensor_ref.Tensor)
+    t._data = out
+    t._meta = meta
+    t.grad_fn = node
+    t._requires_grad = True
+    return t
+
+
 def record_unary(cls: type[Function], x: Tensor) -> Any:
-    """``cls.apply(x)`` for a built-in op of one tensor ``x`` that requires grad, in grad mode:
-    the same node, without apply's loops over arguments (the elementwise functions' hot path)."""
+    """``cls.apply(x)`` for an elementwise built-in op (ops/unary.py:_elementwise) of one
+    float64 or float32 tensor ``x`` that requires grad, in grad mode: the same node, without
+    apply's loops over arguments. The output has ``x``'s shape and dtype, so it shares ``x``'s
+    record; the saved value is ``x`` or the output, resolved here (the hot path)."""
     node = cls._backward_cls()
-    node._edges = (_edge(x),)
+    meta = x._meta
+    if meta is None:
+        meta = _meta(x)
+    fn = x.grad_fn
+    if fn is None:
+        node._edges = ((x._accumulator(), 0, meta[0], meta[1]),)
+    else:
+        node._edges = ((fn, x._output_nr, meta[0], meta[1]),)
     node.needs_input_grad = _ONE_NEEDED
     node._sequence_nr = next(_sequence)
-    return _record(cls, node, (x,), (x._data,))
+    data = x._data
+    out = cls.forward(node, data)
+    if type(out) is not np.ndarray or out.dtype is not meta[1]:  # a 0-d input's numpy scalar
+        return _finish(cls, node, (x,), (data,), out, 1)
+    t = _output_tensor(node, out, meta)
+    to_save = node._to_save
+    if to_save is not None:
+        value = to_save[0] if len(to_save) == 1 else None
+        if value is out:
+            node._saved = ((_OUTPUT, out, 0, t._counter(), 0),)
+        elif value is data:
+            node._saved = (_saved_input(x),)
+        else:
+            node._saved = _resolve_saved(node, (x,), (data,), out, t, _tensor_ref.Tensor)
+        node._to_save = None
+    if _Used.special:
+        _special_modes(cls, node, (x,), t, 2)
+    return t
 
 
 _ONE_NEEDED = (True,)
@@ -721,20 +785,65 @@ _ONE_NEEDED = (True,)
 
 def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
     """``cls.apply(a, b)`` for a built-in op of a tensor ``a`` and a tensor or a number ``b``,
-    one of them requiring grad, in grad mode (the operators' hot path, as ``record_unary``)."""
+    one of them requiring grad, in grad mode (the operators' hot path, as ``record_unary``).
+    A tensor ``b`` has ``a``'s dtype, a number ``b`` keeps it: a broadcasting op's output then
+    shares ``a``'s shape and dtype record when the shapes are equal."""
     node = cls._backward_cls()
+    ea = _edge(a)
+    value_a = a._data
     mask = 1 if a._requires_grad else 0
-    if isinstance(b, _tensor_ref.Tensor):
-        node._edges = (_edge(a), _edge(b))
+    b_tensor = isinstance(b, _tensor_ref.Tensor)
+    if b_tensor:
+        eb = _edge(b)
+        node._edges = (ea, eb)
         value_b = b._data
         if b._requires_grad:
             mask |= 2
+        same = eb[2] is ea[2]  # shapes from one shared record: equal exactly when identical
     else:  # a number
-        node._edges = (_edge(a), None)
+        node._edges = (ea, None)
         value_b = b
+        same = True
     node.needs_input_grad = _TWO_NEEDED[mask]
     node._sequence_nr = next(_sequence)
-    return _record(cls, node, (a, b), (a._data, value_b))
+    try:
+        out = cls.forward(node, value_a, value_b)
+    except ValueError:
+        if cls._broadcasting:
+            _check_broadcast((a, b), _tensor_ref.Tensor)
+        raise
+    if type(out) is not np.ndarray:  # numpy's scalar for two 0-d inputs
+        return _finish(cls, node, (a, b), (value_a, value_b), out, 1)
+    dt = out.dtype
+    meta: Any = a._meta  # set by _edge
+    if not (same and cls._broadcasting and dt is meta[1]):
+        meta = _METAS.get((out.shape, dt))
+        if meta is None:
+            meta = _new_meta(out.shape, dt)
+        if dt.kind != "f":
+            return _finish(cls, node, (a, b), (value_a, value_b), out, 1)
+    t = _output_tensor(node, out, meta)
+    to_save = node._to_save
+    if to_save is not None:
+        saved: list[Any] = []
+        for value in to_save:
+            if value is None:
+                saved.append(None)
+            elif value is value_a:
+                saved.append(_saved_input(a))
+            elif value is value_b:
+                saved.append(_saved_input(b) if b_tensor else b)
+            else:  # not an input: the general resolution
+                args = (a, b)
+                inputs = (value_a, value_b)
+                node._saved = _resolve_saved(node, args, inputs, out, t, _tensor_ref.Tensor)
+                break
+        else:
+            node._saved = tuple(saved)
+        node._to_save = None
+    if _Used.special:
+        _special_modes(cls, node, (a, b), t, 2)
+    return t
 
 
 _TWO_NEEDED = ((False, False), (True, False), (False, True), (True, True))  # by bit mask

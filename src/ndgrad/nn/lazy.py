@@ -9,6 +9,7 @@ a lazy layer materialises the placeholders with the checkpoint's shapes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -54,12 +55,13 @@ class UninitializedTensorMixin:
 
     cls_to_become: type[Tensor] = Tensor
     _data: np.ndarray
+    _set_data: Callable[[np.ndarray], None]  # Tensor's
 
     def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
         """Give the placeholder uninitialised storage of ``shape`` (in its dtype unless given)."""
         shape = (shape,) if isinstance(shape, int) else tuple(int(s) for s in shape)
         dt = self._data.dtype if dtype is None else _np_dtype(dtype)
-        self._data = np.empty(shape, dtype=dt)
+        self._set_data(np.empty(shape, dtype=dt))
         self.__class__ = self.cls_to_become  # type: ignore[assignment]
 
     @property

@@ -426,7 +426,7 @@ class Module:
             for p in self._parameters.values():
                 if p is None:
                     continue
-                p._data = fn(p)._data
+                p._set_data(fn(p)._data)
                 if p._grad is not None:
                     p._grad = fn(p._grad)
             for key, buf in self._buffers.items():

@@ -725,19 +725,28 @@ def _rtruediv(self: Tensor, other: Any) -> Tensor:
     return div(other, self)
 
 
+# The dtypes the operators' and elementwise functions' fast paths take: the same float dtype on
+# both sides gives the same result dtype in numpy and PyTorch. Identity tests (a dtype's ``kind``
+# is a property that builds a string); any other dtype object takes the general path.
+FAST_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+
+
 def _fast_operator(
     fn: type[Function], op: Callable[[Any, Any], Tensor], array_op: Callable[[Any, Any], Any]
 ) -> Callable[[Any, Any], Any]:
     """The operator method of a binary op, with the common case handled first.
 
-    The common case: two float tensors of one dtype, or a float tensor and a Python number
-    (no promotion to do: the result has the tensor's dtype). It records ``fn`` (record_binary), or,
-    when nothing needs a gradient, returns ``array_op`` of the arrays as a new tensor without a
-    Function call at all. Everything else, errors included, goes through ``op`` as before.
+    The common case: two tensors of one dtype, float64 or float32, or such a tensor and a
+    Python number (no promotion to do: the result has the tensor's dtype). It records ``fn``
+    (record_binary), or, when nothing needs a gradient, returns ``array_op`` of the arrays as a
+    new tensor without a Function call at all. Everything else, errors included, goes through
+    ``op`` as before.
     """
     slow = _operator(op)
     state, used = _state, _Used
     new = object.__new__
+    ndarray, asarray = np.ndarray, np.asarray
+    f64, f32 = FAST_FLOATS
 
     def method(self: Any, other: Any) -> Any:
         T = _tensor_ref.Tensor
@@ -746,18 +755,20 @@ def _fast_operator(
         b: Any
         if type(other) is T or isinstance(other, T):
             b = other._data
-            if dt is not b.dtype or dt.kind != "f":
+            if dt is not b.dtype or (dt is not f64 and dt is not f32):
                 return slow(self, other)
-            needs_grad = self._requires_grad or other._requires_grad
-        elif (type(other) is float or type(other) is int) and dt.kind == "f":
+            if (self._requires_grad or other._requires_grad) and state.grad_enabled:
+                if used.special and state.recording:  # record_inputs() replaces apply
+                    return fn.apply(self, other)
+                return record_binary(fn, self, other)
+        elif (type(other) is float or type(other) is int) and (dt is f64 or dt is f32):
             b = other
-            needs_grad = self._requires_grad
+            if self._requires_grad and state.grad_enabled:
+                if used.special and state.recording:
+                    return fn.apply(self, other)
+                return record_binary(fn, self, other)
         else:
             return slow(self, other)
-        if needs_grad and state.grad_enabled:
-            if used.special and state.recording:  # record_inputs() replaces Function.apply
-                return fn.apply(self, other)
-            return record_binary(fn, self, other)
         if used.special and (state.forward_ad or state.recording):
             return fn.apply(self, other)
         try:
@@ -765,7 +776,7 @@ def _fast_operator(
         except ValueError:  # shapes that do not broadcast: the slow path raises PyTorch's error
             return slow(self, other)
         t = new(T)
-        t._data = out if type(out) is np.ndarray else np.asarray(out)
+        t._data = out if type(out) is ndarray else asarray(out)
         return t
 
     method.__name__ = getattr(op, "__name__", "operator")

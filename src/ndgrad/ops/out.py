@@ -285,7 +285,7 @@ def write_out(name: str, result: Any, out: Any) -> Any:
                 UserWarning,
                 stacklevel=3,
             )
-        out._data = np.empty(values.shape, out._data.dtype)
+        out._set_data(np.empty(values.shape, out._data.dtype))
     out._write(values)
     return out
 

@@ -12,7 +12,7 @@ from .. import _tensor_ref
 from ..autograd.function import _NO_GRAPH_CTX, Function, record_unary
 from ..autograd.grad_mode import _state, _Used
 from ._util import default_float, require_tensor
-from .arithmetic import NumpyFunction, to_dtype_op
+from .arithmetic import FAST_FLOATS, NumpyFunction, to_dtype_op
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -39,13 +39,13 @@ def _elementwise(
 ) -> Callable[..., Any]:
     """``torch.<name>(input, *, out=None)``, also the Tensor method, of a one-tensor op ``fn``.
 
-    The common case comes first: a float tensor and no ``out``. When nothing is recorded (no
-    grad needed, or under no_grad) the result is forward's array as a new tensor, without a
-    Function call; when the input requires grad, ``record_unary`` records the node as
-    ``fn.apply`` would. Everything else (an integer input, which a ``floating`` op computes in
-    the default float dtype, a non-tensor, ``out=``, forward-mode AD, a 0-d result that numpy
-    returns as a scalar) takes the general path. ``array_fn``, where given, is forward's
-    arithmetic alone (``np.tanh``), called directly then.
+    The common case comes first: a float64 or float32 tensor and no ``out``. When nothing is
+    recorded (no grad needed, or under no_grad) the result is forward's array as a new tensor,
+    without a Function call; when the input requires grad, ``record_unary`` records the node as
+    ``fn.apply`` would. Everything else (an integer or half input, which a ``floating`` op
+    computes in the default float dtype or its own, a non-tensor, ``out=``, forward-mode AD, a
+    0-d result that numpy returns as a scalar) takes the general path. ``array_fn``, where
+    given, is forward's arithmetic alone (``np.tanh``), called directly then.
     """
     if array_fn is None:
         ctx_cls = _NO_GRAPH_CTX[1]
@@ -56,6 +56,8 @@ def _elementwise(
 
     state, used = _state, _Used
     new = object.__new__
+    ndarray = np.ndarray
+    f64, f32 = FAST_FLOATS
 
     def general(input: Any) -> Tensor:
         try:
@@ -72,15 +74,19 @@ def _elementwise(
             from .out import call_with_out
 
             return call_with_out(name, general, (input,), out)
-        data = getattr(input, "_data", None)
-        if data is None or data.dtype.kind != "f":
+        try:
+            data = input._data
+        except AttributeError:
+            return general(input)
+        dt = data.dtype
+        if dt is not f64 and dt is not f32:
             return general(input)
         if used.special and (state.recording or state.forward_ad):
             return fn.apply(input)  # (record_inputs() replaces Function.apply: go through it)
         if input._requires_grad and state.grad_enabled:
             return record_unary(fn, input)
         y = array_fn(data)
-        if type(y) is not np.ndarray:
+        if type(y) is not ndarray:
             return fn.apply(input)
         t = new(_tensor_ref.Tensor)
         t._data = y
