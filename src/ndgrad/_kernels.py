@@ -25,6 +25,21 @@ except (ImportError, AttributeError):  # pragma: no cover - another numpy: np.er
     _extobj_contextvar = None
 
 
+_ONE_0D: dict[np.dtype, np.ndarray] = {}
+
+
+def one(dtype: np.dtype) -> np.ndarray:
+    """A read-only 0-d array holding 1 in ``dtype``: ``one(y.dtype) - y`` computes ``1 - y`` in
+    y's dtype as the Python number would, without numpy converting the number on every call
+    (on a small array that conversion is half of the call's time)."""
+    value = _ONE_0D.get(dtype)
+    if value is None:
+        value = np.ones((), dtype)
+        value.flags.writeable = False
+        _ONE_0D[dtype] = value
+    return value
+
+
 def errors_off() -> Any:
     """Silence numpy's floating-point warnings until ``errors_restore(token)``: the two halves
     of ``np.errstate(all="ignore")``, for a region that has its own ``try``/``finally``."""

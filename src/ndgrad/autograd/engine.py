@@ -449,8 +449,10 @@ def _expandable(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
 
 def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
     dependencies: dict[Node, int] = {}
-    seen = set(roots)
-    stack = list(seen)
+    stack = list(set(roots))
+    # A node is walked once: when it first enters `dependencies` (a root, when no other root
+    # leads to it, is walked from the stack's start instead).
+    walked = frozenset(stack)
     while stack:
         node = stack.pop()
         for edge in node._edges:
@@ -463,8 +465,7 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
                 dependencies[nxt] += 1
             else:
                 dependencies[nxt] = 1
-                if nxt not in seen:
-                    seen.add(nxt)
+                if nxt not in walked:
                     stack.append(nxt)
     return dependencies
 

@@ -471,12 +471,15 @@ class BackwardNode(Node, FunctionCtx):
 
     def _apply_np(self, grads: list[np.ndarray | None]) -> tuple[Any, ...]:
         """``_apply`` on arrays, through the Function's ``backward_np`` (first-order backward)."""
-        if self._materialize_grads:
-            for i, g in enumerate(grads):
-                if g is None:
-                    shape, dtype = self._output_meta[i]
-                    grads[i] = np.zeros(shape, dtype)
-        result = self._np_backward(*grads)  # type: ignore[misc]  # bound: the node is the ctx
+        if len(grads) == 1 and grads[0] is not None:  # one output, nothing to materialise
+            result = self._np_backward(grads[0])  # type: ignore[misc]  # bound: node is the ctx
+        else:
+            if self._materialize_grads:
+                for i, g in enumerate(grads):
+                    if g is None:
+                        shape, dtype = self._output_meta[i]
+                        grads[i] = np.zeros(shape, dtype)
+            result = self._np_backward(*grads)  # type: ignore[misc]
         if type(result) is not tuple:
             result = (result,)
         n = len(self._edges)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _tensor_ref
+from .._kernels import one
 from ..autograd.function import _NO_GRAPH_CTX, Function, record_unary
 from ..autograd.grad_mode import _state, _Used
 from ._util import default_float, require_tensor
@@ -182,7 +183,12 @@ class Tanh(NumpyFunction):
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
         (y,) = ctx.saved_arrays
-        return grad * (1 - y * y)  # TanhBackward's forward
+        return _tanh_grad(grad, y)
+
+
+def _tanh_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """g (1 - y²): tanh's backward on arrays (TanhBackward's forward)."""
+    return g * (one(y.dtype) - y * y)
 
 
 class TanhBackward(NumpyFunction):
@@ -194,7 +200,7 @@ class TanhBackward(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, g: np.ndarray, y: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(g if ctx.needs_input_grad[1] else None, y)
-        return g * (1 - y * y)
+        return _tanh_grad(g, y)
 
     @staticmethod
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
@@ -227,7 +233,12 @@ class Sigmoid(NumpyFunction):
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
         (y,) = ctx.saved_arrays
-        return grad * (y * (1 - y))  # SigmoidBackward's forward
+        return _sigmoid_grad(grad, y)
+
+
+def _sigmoid_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """g y (1 - y): sigmoid's backward on arrays (SigmoidBackward's forward)."""
+    return g * (y * (one(y.dtype) - y))
 
 
 class SigmoidBackward(NumpyFunction):
@@ -238,7 +249,7 @@ class SigmoidBackward(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, g: np.ndarray, y: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(g if ctx.needs_input_grad[1] else None, y)
-        return g * (y * (1 - y))
+        return _sigmoid_grad(g, y)
 
     @staticmethod
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
