@@ -799,6 +799,20 @@ t0.detach_()
 t0[:, 1:2] = t1
 t1.backward()
 """,
+    # A view of an unbind/split output, written in place: the message names its node as PyTorch
+    # does, SqueezeBackward1 as Squeeze1 (fuzz_views seed 7)
+    "write_into_view_of_split_output_names_squeeze1": """
+t0 = leaf([[1.3, 1.5, 1.6, -1.8]])
+t1, t2, t3, t4 = t0.split(1, -1)
+t5 = t2.squeeze(0)
+t7 = leaf(-1.6, 0.5, -0.9).narrow(0, 2, 1)
+t5[torch.tensor([-1])] = t7
+""",
+    "inplace_on_view_of_split_output_names_squeeze1": """
+t0 = leaf([[1.3, 1.5, 1.6, -1.8]])
+t1, t2, t3, t4 = t0.split(1, -1)
+t2.squeeze(0).mul_(2)
+""",
     # relu keeps its input's layout (a transposed input gives a transposed result)
     "relu_of_transposed_layout": """
 t0 = torch.tensor([[0.5, -1.7], [1.4, 1.9]], dtype=torch.float64)

@@ -31,6 +31,17 @@ PARTIAL_OVERLAP = (
     "unsupported operation: some elements of the input tensor and the written-to tensor refer to "
     "a single memory location. Please clone() the tensor before performing the operation."
 )
+
+
+def op_name(node_name: str) -> str:
+    """A node's name as PyTorch's messages show it: ``Backward0`` dropped (SigmoidBackward0 ->
+    Sigmoid), only ``Backward`` from other numbers (SqueezeBackward1 -> Squeeze1), C++ nodes
+    (``torch::autograd::CopySlices``) as they are."""
+    if node_name.startswith("torch::"):
+        return node_name
+    return node_name.removesuffix("Backward0").replace("Backward", "")
+
+
 MULTI_OUTPUT_VIEW_INPLACE = (
     "Output {nr} of {fn} is a view and is being modified inplace. This view is the output of a "
     "function that returns multiple views. Such functions do not allow the output views to be "

@@ -7,7 +7,6 @@ attributes, conversions and the in-place machinery.
 
 from __future__ import annotations
 
-import re
 import sys
 import warnings
 import weakref
@@ -383,6 +382,7 @@ class Tensor(
         fn = self.grad_fn
         if fn._retained is None:
             fn._retained = {}
+            fn._hooked = True
         fn._retained[self._output_nr] = weakref.ref(self)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
@@ -586,7 +586,7 @@ class Tensor(
             if "_multi_output_view" in self.__dict__ and self.grad_fn is not None:
                 raise RuntimeError(
                     _errors.MULTI_OUTPUT_VIEW_INPLACE.format(
-                        nr=self._output_nr, fn=re.sub(r"Backward\d*$", "", self.grad_fn.name())
+                        nr=self._output_nr, fn=_errors.op_name(self.grad_fn.name())
                     )
                 )
             if "_no_grad_view" in self.__dict__:

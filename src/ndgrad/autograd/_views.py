@@ -266,13 +266,12 @@ def rederive_stale_view(view: Tensor) -> None:
 def _make_stale(view: Tensor) -> None:
     """An unbind/split/chunk output whose base changed: every later use that needs its history
     raises, as in PyTorch (see ``_tensor._StaleMultiOutputView``)."""
-    import re
 
     from .. import _errors
     from .._tensor import _StaleMultiOutputView
 
     fn = view.__dict__.get("grad_fn")
-    name = "" if fn is None else re.sub(r"Backward\d*$", "", fn.name())
+    name = "" if fn is None else _errors.op_name(fn.name())
     d = view.__dict__
     if fn is None:  # an output of a tensor that needed no grad then
         d["_stale_message"] = _errors.STALE_NO_GRAD_MULTI_OUTPUT_VIEW

@@ -100,8 +100,9 @@ def run_backward(
             if grads is None:
                 grads = [None] * max(len(node._output_meta), 1)
             outputs: Sequence[Any]
+            hooked = node._hooked
             if use_arrays:
-                if node._pre_hooks or node._tensor_hooks or node._retained:
+                if hooked and (node._pre_hooks or node._tensor_hooks or node._retained):
                     grads = _run_pre_hooks_np(node, grads)
                 if capture_slots:
                     slots = capture_slots.get(node)
@@ -114,7 +115,7 @@ def run_backward(
                     grads[0] is None and _all_none(grads)
                 ):
                     outputs = ()
-                elif node._arrays_ok and not node._hooks:
+                elif node._arrays_ok and not (hooked and node._hooks):
                     outputs = node._apply_np(grads)  # type: ignore[attr-defined]
                 else:
                     outputs = _apply_as_tensors(node, grads)
@@ -131,7 +132,7 @@ def run_backward(
                 outputs = ()
                 grads = None
                 continue
-            if node._pre_hooks or node._tensor_hooks or node._retained:
+            if hooked and (node._pre_hooks or node._tensor_hooks or node._retained):
                 grads = _run_pre_hooks(node, grads)
             if capture_slots:
                 slots = capture_slots.get(node)

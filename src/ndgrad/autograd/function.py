@@ -14,7 +14,6 @@ kept as its array and rebuilt as a tensor when backward asks for it.
 from __future__ import annotations
 
 import itertools
-import re
 import threading
 import traceback
 import weakref
@@ -170,12 +169,7 @@ def _modified_error(t: Tensor, saved_version: int, node_name: str | None) -> Run
     if node_name is not None:
         if node_name in ("CopySlices", "CopyBackwards"):  # C++ nodes in PyTorch, named so
             node_name = "torch::autograd::" + node_name
-        # PyTorch drops "Backward0" (SigmoidBackward0 -> Sigmoid) but only "Backward" from
-        # other numbers (FillBackward2 -> Fill2).
-        op = node_name
-        if not op.startswith("torch::"):
-            op = re.sub(r"Backward0$", "", op).replace("Backward", "")
-        where = f", which is output {t._output_nr} of {op},"
+        where = f", which is output {t._output_nr} of {_errors.op_name(node_name)},"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [{_type_string(t)}]{where} is at version {t._version}; expected version "
@@ -203,7 +197,9 @@ class Node:
     _materialize_grads = True
     _non_differentiable: tuple[Any, ...] = ()
     _dirty: tuple[Any, ...] = ()
-    # Hooks, created on first registration (see _add_hook).
+    # Hooks, created on first registration (see _add_hook). ``_hooked`` turns True when any of
+    # the four is created and stays True: the engine reads one flag per node, then the dicts.
+    _hooked = False
     _hooks: dict[int, Callable[..., Any]] | None = None
     _pre_hooks: dict[int, Callable[..., Any]] | None = None
     # Tensor hooks of non-leaf outputs: output_nr -> {id: fn}; retain_grad: output_nr -> weakref.
@@ -247,15 +243,18 @@ class Node:
 
     def register_hook(self, fn: Callable[..., Any]) -> RemovableHandle:
         """``fn(grad_inputs, grad_outputs)`` runs after this node; it may return new grad_inputs."""
+        self._hooked = True
         return _add_hook(self, "_hooks", fn)
 
     def register_prehook(self, fn: Callable[..., Any]) -> RemovableHandle:
         """``fn(grad_outputs)`` runs before this node; it may return new grad_outputs."""
+        self._hooked = True
         return _add_hook(self, "_pre_hooks", fn)
 
     def _register_tensor_hook(self, output_nr: int, fn: Callable[..., Any]) -> RemovableHandle:
         if self._tensor_hooks is None:
             self._tensor_hooks = {}
+            self._hooked = True
         hooks = self._tensor_hooks.get(output_nr)
         if hooks is None:
             hooks = self._tensor_hooks[output_nr] = _HookDict()

@@ -676,7 +676,7 @@ def _strip_leading_ones(v: Tensor) -> Tensor:
 
 def _multi_output_view_refusal(view_cls: Any) -> str:
     return _errors.MULTI_OUTPUT_VIEW_INPLACE.format(
-        nr=0, fn=view_cls._backward_cls.__name__.removesuffix("Backward0")
+        nr=0, fn=_errors.op_name(view_cls._backward_cls.__name__)
     )
 
 

@@ -168,6 +168,7 @@ def traced_backward(output: Tensor, nodes: list[Node], small: int = SMALL[0]) ->
     with hooks_off(nodes):
         for leaf in leaves:
             leaf._pre_hooks = {0: recorder.leaf(leaf)}
+            leaf._hooked = True
         _state.tracer, _state.anomaly = recorder, False
         try:
             run_backward([root_edge], root_grads, True, False, [(n, 0) for n in leaves], False)
