@@ -49,6 +49,18 @@ def test_transformer_step_trains(lib: str) -> None:
     assert losses[-1] < losses[0]
 
 
+def test_wrapper_floor_computes_the_same_chain() -> None:
+    # The check-free wrapper of benchmarks/wrapper_floor.py runs workload 1's chain to numpy's
+    # values, so its timing is of the same arithmetic.
+    import wrapper_floor
+    from workloads.op_overhead import _chain
+
+    x0, a0, b0 = np.linspace(-1, 1, 4), np.full(4, 0.9), np.full(4, 0.1)
+    wrap = wrapper_floor._wrap
+    bare = _chain(wrap(x0), wrap(a0), wrap(b0), wrapper_floor._bare_tanh)
+    np.testing.assert_array_equal(bare._data, _chain(x0, a0, b0, np.tanh))
+
+
 def test_loop_time_times_back_to_back_calls() -> None:
     calls: list[int] = []
     seconds, n = loop_time(lambda: calls.append(1), repeats=3, warmup=2, min_seconds=0.001)

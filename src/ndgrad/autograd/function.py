@@ -794,7 +794,8 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
     ea = _edge(a)
     value_a = a._data
     mask = 1 if a._requires_grad else 0
-    b_tensor = isinstance(b, _tensor_ref.Tensor)
+    T = _tensor_ref.Tensor
+    b_tensor = type(b) is T or isinstance(b, T)
     if b_tensor:
         eb = _edge(b)
         node._edges = (ea, eb)
