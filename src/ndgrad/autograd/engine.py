@@ -221,6 +221,9 @@ def _run_pre_hooks_np(node: Node, grads: list[Any]) -> list[Any]:
     return [None if g is None else g._data for g in tgrads]
 
 
+_ndarray = np.ndarray
+
+
 def _propagate_np(
     node: Node,
     outputs: Sequence[Any],
@@ -246,7 +249,7 @@ def _propagate_np(
         if outputs:
             g = outputs[i]
             if g is not None:
-                if type(g) is not np.ndarray:
+                if type(g) is not _ndarray:
                     g = np.asarray(g)  # a numpy scalar from a 0-d formula
                 dt = g.dtype
                 if g.shape != edge[2] or (dt is not edge[3] and dt != edge[3]):
@@ -265,10 +268,11 @@ def _propagate_np(
                         buf[edge[1]] = g
                     else:
                         total = current + g
-                        buf[edge[1]] = total if type(total) is np.ndarray else np.asarray(total)
-        remaining = dependencies[nxt] - 1
-        dependencies[nxt] = remaining
-        if remaining == 0:
+                        buf[edge[1]] = total if type(total) is _ndarray else np.asarray(total)
+        remaining = dependencies[nxt]
+        if remaining != 1:  # (at 1 the count is not read again: no other edge leads there)
+            dependencies[nxt] = remaining - 1
+        else:
             if became_ready is not None:
                 heapq.heappush(ready, (-became_ready._sequence_nr, id(became_ready), became_ready))
             became_ready = nxt
