@@ -813,6 +813,56 @@ t0 = leaf([[1.3, 1.5, 1.6, -1.8]])
 t1, t2, t3, t4 = t0.split(1, -1)
 t2.squeeze(0).mul_(2)
 """,
+    # A write through a view records CopySlices, which a backward that does not retain the
+    # graph frees: a second backward through it raises, though it saved no tensor (seed 11)
+    "second_backward_through_copyslices": """
+t0 = leaf(-1.7)
+t1 = -t0
+t1[None] = 0.75
+t1.backward()
+return torch.autograd.grad(t1, [t0], allow_unused=True)
+""",
+    "second_backward_through_copyslices_of_a_0d_view": """
+t1 = leaf(0.8)
+t3 = torch.tensor(-1.6, dtype=torch.float64) + leaf(-1.6)
+t3[..., None] = t1
+t3.backward()
+(t3 * t3).sum().backward()
+""",
+    "copyslices_backward_twice_with_retain_graph": """
+t0 = leaf(1.0, 2.0, 3.0)
+t1 = t0 * 2
+t1[1] = 5.0
+t1.sum().backward(retain_graph=True)
+t1.sum().backward()
+return t0.grad
+""",
+    # .grad follows PyTorch's gradient layout contract: the variable's strides when its memory
+    # is dense, else contiguous; under create_graph a clone (CloneBackward0) then (seed 9)
+    "grad_layout_of_a_transposed_leaf": """
+x = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], dtype=torch.float64).t()
+x = x.detach().requires_grad_()
+(x * 2).sum().backward()
+return x.grad.stride(), x.grad
+""",
+    "grad_layout_of_a_strided_leaf": """
+y = torch.tensor([[0.5, -1.0, 2.0, 3.0]], dtype=torch.float64)[:, ::2].detach().requires_grad_()
+(y * 2).sum().backward()
+return y.grad.stride(), y.grad
+""",
+    "grad_under_create_graph_of_an_expanded_leaf": """
+z = torch.tensor([[0.5, -1.0, 2.0]], dtype=torch.float64).expand(4, 3).detach().requires_grad_()
+(z * z).sum().backward(create_graph=True)
+g = z.grad
+g.sum().backward()
+return g.stride(), z.grad, z.grad is g
+""",
+    "grad_under_create_graph_of_a_transposed_leaf": """
+x = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], dtype=torch.float64).t()
+x = x.detach().requires_grad_()
+(x * x).sum().backward(create_graph=True)
+return x.grad.stride(), x.grad
+""",
     # relu keeps its input's layout (a transposed input gives a transposed result)
     "relu_of_transposed_layout": """
 t0 = torch.tensor([[0.5, -1.7], [1.4, 1.9]], dtype=torch.float64)

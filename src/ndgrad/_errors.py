@@ -110,7 +110,7 @@ def broadcast_mismatch(a: Sequence[int], b: Sequence[int]) -> RuntimeError:
     return RuntimeError(f"shapes {list(a)} and {list(b)} cannot be broadcast together")
 
 
-def _dense(a: np.ndarray) -> bool:
+def is_dense(a: np.ndarray) -> bool:
     """True if ``a`` covers a block of memory with no gaps and no repeats (any dim order)."""
     if a.flags.c_contiguous or a.flags.f_contiguous:
         return True
@@ -130,7 +130,7 @@ def check_no_partial_overlap(dst: np.ndarray, src: Any) -> None:
     """
     if type(src) is not np.ndarray or src is dst or not dst.size or not src.size:
         return
-    if not np.may_share_memory(dst, src) or not (_dense(dst) and _dense(src)):
+    if not np.may_share_memory(dst, src) or not (is_dense(dst) and is_dense(src)):
         return
     if (
         dst.__array_interface__["data"][0] == src.__array_interface__["data"][0]

@@ -307,17 +307,17 @@ class Tensor(
             # A copy: the incoming gradient may be shared (the caller's tensor, or routed to
             # several inputs by one node), and .grad is the user's to modify in place. Under
             # create_graph the copy is recorded (CopyBackwards), as PyTorch's is.
+            # Laid out by PyTorch's gradient layout contract: as the variable when its memory
+            # is dense, else contiguous (a clone, recorded as CloneBackward0 then).
             if _state.grad_enabled and grad._requires_grad:
-                from .autograd._views import Copy
+                if _errors.is_dense(self._data):
+                    from .autograd._views import Copy
 
-                # The copy is laid out as the variable (PyTorch's gradient layout contract).
-                self._grad = Copy.apply(Tensor._make(np.empty_like(self._data)), grad)
-            else:
-                # Laid out as the variable is (PyTorch's gradient layout contract).
-                if self._data.flags.c_contiguous:
-                    self._grad = Tensor._make(np.array(grad._data, order="C", copy=True))
+                    self._grad = Copy.apply(Tensor._make(np.empty_like(self._data)), grad)
                 else:
-                    self._grad = Tensor._make(np.array(grad._data, order="K", copy=True))
+                    self._grad = grad.clone()
+            else:
+                self._grad = Tensor._make(self._grad_layout_copy(grad._data))
         elif _state.grad_enabled:
             # create_graph: the sum is recorded, and the old .grad is left as it was.
             self._grad = current + grad
@@ -328,6 +328,16 @@ class Tensor(
             current._bump_version()
         else:
             self._grad = Tensor._make(current._data + grad._data)
+
+    def _grad_layout_copy(self, grad: np.ndarray) -> np.ndarray:
+        """A copy of ``grad`` laid out as PyTorch's gradient layout contract says: with this
+        tensor's strides when its memory is dense (no gaps, no repeats), else C-contiguous."""
+        data = self._data
+        if data.flags.c_contiguous or not _errors.is_dense(data):
+            return np.array(grad, order="C", copy=True)
+        out = np.empty_like(data)  # dense: the same strides (numpy's order "K")
+        np.copyto(out, grad)
+        return out
 
     def _accumulate_np(self, grad: np.ndarray) -> None:
         """``_accumulate`` of an array gradient, outside create_graph (a first-order backward)."""
@@ -345,11 +355,8 @@ class Tensor(
                 # node's buffer and no caller holds. (A weight's gradient, copied, cost a pass
                 # over the weight per step.)
                 self._grad = Tensor._make(grad)
-            # A copy laid out as the variable, for the reasons given in _accumulate.
-            elif self._data.flags.c_contiguous:
-                self._grad = Tensor._make(np.array(grad, order="C", copy=True))
-            else:
-                self._grad = Tensor._make(np.array(grad, order="K", copy=True))
+            else:  # a copy, for the reasons given in _accumulate
+                self._grad = Tensor._make(self._grad_layout_copy(grad))
         elif not _errors.has_internal_overlap(current._data):
             np.add(current._data, grad, out=current._data, casting="unsafe")
             current._bump_version()

@@ -487,6 +487,24 @@ class BackwardNode(Node, FunctionCtx):
         return result
 
 
+class _CopySlicesNode(BackwardNode):
+    """The node of a write through a view (PyTorch's CopySlices). PyTorch's drops the node it
+    wraps when a backward frees the graph, so a second backward through it raises even though
+    it saved no tensor: here an empty saved tuple that the engine frees does the same."""
+
+    _saved: tuple[Any, ...] | None = ()
+
+    def _apply(self, grads: list[Tensor | None]) -> tuple[Tensor | None, ...]:
+        if self._released:
+            raise RuntimeError(_RELEASED)
+        return super()._apply(grads)
+
+    def _apply_np(self, grads: list[np.ndarray | None]) -> tuple[Any, ...]:
+        if self._released:
+            raise RuntimeError(_RELEASED)
+        return super()._apply_np(grads)
+
+
 def _trim_gradients(node: Node, result: tuple[Any, ...], n: int) -> tuple[Any, ...]:
     """Extra trailing Nones are dropped; any other count mismatch is PyTorch's error."""
     if len(result) > n and all(g is None for g in result[n:]):
@@ -540,7 +558,8 @@ class Function(FunctionCtx):
         if np_backward is not None:
             attrs["_np_backward"] = getattr(np_backward, "__func__", np_backward)
             attrs["_arrays_ok"] = True
-        cls._backward_cls = type(name, (BackwardNode,), attrs)
+        base = _CopySlicesNode if name == "CopySlices" else BackwardNode
+        cls._backward_cls = type(name, (base,), attrs)
 
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:

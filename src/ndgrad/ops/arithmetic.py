@@ -84,7 +84,7 @@ class Clone(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        if _errors._dense(x):
+        if _errors.is_dense(x):
             return x.copy(order="K")  # the same layout, as PyTorch's preserve_format
         return _copy_like_torch(x)
 
