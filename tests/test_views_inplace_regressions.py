@@ -837,6 +837,51 @@ t1.sum().backward(retain_graph=True)
 t1.sum().backward()
 return t0.grad
 """,
+    # Under autograd.grad, a node that leads to no requested input does not run, nor do its
+    # retain_grad and tensor hooks; a single root's do (PyTorch's engine starts there), the
+    # roots of several outputs' do not (seeds 14-19)
+    "retained_view_off_the_path_of_autograd_grad": """
+t0 = leaf(0.6, -1.1, -0.4)
+t1 = leaf(-0.4)
+t2 = t0.view((3, 1, 1))
+t3 = torch.add(t1, t2, alpha=-2.0)
+t2.retain_grad()
+calls = []
+t2.register_hook(lambda g: calls.append(1))
+g = torch.autograd.grad(F.silu(t3).sum(), [t1], allow_unused=True)
+return g, t2.grad, calls
+""",
+    "retained_unbind_output_off_the_path_of_autograd_grad": """
+t0 = leaf(-1.1)
+t2, t3, t4, t5 = leaf(0.8, 1.0, 0.5, -0.5).unbind(-1)
+t6 = t3 - t0
+t4.retain_grad()
+t6[torch.tensor(False)] = t4
+g = torch.autograd.grad(torch.sin(t6.abs()).sum(), [t0], allow_unused=True)
+return g, t4.grad
+""",
+    "retained_single_root_off_the_path_of_autograd_grad": """
+t2 = leaf([[0.9]]).sum()
+t2.retain_grad()
+g = torch.autograd.grad(t2, [leaf([[0.6]])], allow_unused=True)
+return g, t2.grad
+""",
+    "retained_roots_of_two_outputs_under_autograd_grad": """
+x, y = leaf(1.0, 2.0), leaf(3.0, 4.0)
+a = (x * 2).sum()
+a.retain_grad()
+b = (y * 3).sum()
+b.retain_grad()
+g = torch.autograd.grad([a, b], [y], allow_unused=True)
+return g, a.grad, b.grad
+""",
+    "retained_branch_outside_backward_inputs": """
+x, y = leaf(1.0, 2.0), leaf(3.0, 4.0)
+u = x * 2
+u.retain_grad()
+(u * y).sum().backward(inputs=[y])
+return u.grad, y.grad, x.grad
+""",
     # .grad follows PyTorch's gradient layout contract: the variable's strides when its memory
     # is dense, else contiguous; under create_graph a clone (CloneBackward0) then (seed 9)
     "grad_layout_of_a_transposed_leaf": """

@@ -53,6 +53,7 @@ def run_backward(
     for k, (node, nr) in enumerate(captures or ()):
         capture_slots.setdefault(node, []).append((nr, k))
     captured: list[Tensor | None] = [None] * len(captures or ())
+    sole_root = roots[0][0] if len(roots) == 1 else None
 
     # A first-order backward passes numpy arrays between nodes: a node whose Function has a
     # numpy formula (backward_np) runs it directly; any other node, or one with hooks, gets its
@@ -100,7 +101,12 @@ def run_backward(
             if grads is None:
                 grads = [None] * max(len(node._output_meta), 1)
             outputs: Sequence[Any]
-            hooked = node._hooked
+            # A node that leads to no captured gradient is skipped whole, its tensor hooks and
+            # retain_grad included, as under PyTorch's autograd.grad and backward(inputs=),
+            # except a single root: PyTorch's engine starts from it, and runs its hooks.
+            hooked = node._hooked and (
+                needed is None or node in needed or node in capture_slots or node is sole_root
+            )
             if use_arrays:
                 if hooked and (node._pre_hooks or node._tensor_hooks or node._retained):
                     grads = _run_pre_hooks_np(node, grads)
