@@ -16,6 +16,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction, where
 from ..ops.shape import cat
+from ..ops.unary import SlopeBackward
 
 __all__ = [
     "celu",
@@ -82,11 +83,17 @@ class Hardtanh(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, lo: float, hi: float) -> np.ndarray:
         ctx.inside = (x > lo) & (x < hi)
+        ctx.save_for_backward(x)
         return np.clip(x, lo, hi).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return grad * _mask(ctx.inside, grad._data), None, None
+        (x,) = ctx.saved_tensors
+        return HardtanhBackward.apply(grad, x, ctx.inside.astype(grad._data.dtype)), None, None
+
+
+class HardtanhBackward(SlopeBackward):
+    node_name = "HardtanhBackwardBackward0"
 
 
 def hardtanh(

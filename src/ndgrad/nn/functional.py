@@ -23,6 +23,7 @@ from ..ops.arithmetic import NumpyFunction, where
 from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import mean_np
 from ..ops.reduction import softmax as _softmax
+from ..ops.unary import SlopeBackward
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
 from . import _activations, _losses, _losses2, _pooling
@@ -262,11 +263,17 @@ class LeakyRelu(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, slope: float) -> np.ndarray:
         pos = x > 0
         ctx.coef = np.where(pos, 1.0, slope).astype(x.dtype)
+        ctx.save_for_backward(x)
         return np.where(pos, x, x * slope)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return grad * _const(ctx.coef), None
+        (x,) = ctx.saved_tensors
+        return LeakyReluBackward.apply(grad, x, ctx.coef), None
+
+
+class LeakyReluBackward(SlopeBackward):
+    node_name = "LeakyReluBackwardBackward0"
 
 
 class LeakyReluInplace(LeakyRelu):

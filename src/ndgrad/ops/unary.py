@@ -296,7 +296,8 @@ def _pass_where_positive(g: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 class ThresholdBackward(NumpyFunction):
-    """gx = 0 where y <= 0 else g, relu's backward as one op; d/dg = the same mask, d/dy = 0.
+    """gx = 0 where y <= 0 else g, relu's backward as one op; d/dg = the same mask, d/dy = 0
+    (zeros, as PyTorch's: a second derivative of relu is zeros, not a missing gradient).
 
     Written as "not y <= 0" so that a NaN input passes its gradient on, as PyTorch's does."""
 
@@ -310,7 +311,28 @@ class ThresholdBackward(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
         (y,) = ctx.saved_tensors
-        return (gg * ~(y <= 0) if ctx.needs_input_grad[0] else None), None
+        need_g, need_y = ctx.needs_input_grad
+        zeros = _tensor_ref.Tensor._make(np.zeros_like(y._data)) if need_y else None
+        return (gg * ~(y <= 0) if need_g else None), zeros
+
+
+class SlopeBackward(NumpyFunction):
+    """gx = g · slope, the backward of a piecewise-linear op (``slope``: its constant slope at
+    each element) as one op of the gradient and the op's input x, as PyTorch's
+    leaky_relu_backward and hardtanh_backward take them; d/dg = slope, d/dx = 0 (zeros: a
+    second derivative is zeros, not missing). Subclasses name the node after the op."""
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, x: np.ndarray, slope: np.ndarray) -> np.ndarray:
+        ctx.slope, ctx.x_meta = slope, (x.shape, x.dtype)
+        return g * slope
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
+        need_g, need_x, _ = ctx.needs_input_grad
+        T = _tensor_ref.Tensor
+        grad_g = gg * T._make(ctx.slope) if need_g else None
+        return grad_g, (T._make(np.zeros(*ctx.x_meta)) if need_x else None), None
 
 
 relu = _elementwise(Relu, "relu", floating=False)
