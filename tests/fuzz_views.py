@@ -50,7 +50,9 @@ What is implementation-defined, and how it is treated (everything else must matc
   Whether ``view()`` of such a result succeeds follows from that layout (``(t.t() -
   t).view(2, 4, 2)``: PyTorch's result has the transposed first operand's layout and refuses,
   numpy's is C-contiguous and allows it); a view that raises in one library only is counted
-  (kind ``view@mixed_layout``), not a failure. ``reshape`` is the call that works in both.
+  (kind ``view@mixed_layout``), not a failure. ``reshape`` is the call that works in both; it
+  records a view (``ViewBackward0``) where the layout allows one and a copy
+  (``UnsafeViewBackward0``) where not, so its node name follows (kind ``grad_fn@mixed_layout``).
   (An advanced index is not among these: ndgrad lays its result out as PyTorch does.)
 * Writes into the tensors ``autograd.grad`` returns, ``detach_()`` and ``requires_grad_()`` of
   them: whether they share memory with each other, or are views (``detach_`` of a view
@@ -506,14 +508,28 @@ def _fn_key(t: Any, made: dict[int, tuple[Any, int]]) -> str:
     return "grad_fn"
 
 
+# Observed attributes compared under their own, implementation-defined kind.
+_IMPLEMENTATION_DEFINED_KEYS = (
+    "grad_fn@create_graph",
+    "grad_fn@mixed_layout",
+    "contiguous@mixed_layout",
+)
+
+# What reshape records: a view where the layout allows one, else a copy (PyTorch's _unsafe_view).
+_RESHAPE_NODES = frozenset(["ViewBackward0", "UnsafeViewBackward0"])
+
+
 def _observe_tensor(
     t: Any, made: dict[int, tuple[Any, int]], mixed: frozenset[int] | set[int] = frozenset()
 ) -> dict[str, Any]:
+    fn_key, fn_name = _fn_key(t, made), _get(lambda: _node_name(t))
+    if fn_key == "grad_fn" and id(t) in mixed and fn_name in _RESHAPE_NODES:
+        fn_key = "grad_fn@mixed_layout"  # a view or a copy, as the layout allows
     obs: dict[str, Any] = {
         "shape": tuple(t.shape),
         "requires_grad": bool(t.requires_grad),
         "is_leaf": _get(lambda: bool(t.is_leaf)),
-        _fn_key(t, made): _get(lambda: _node_name(t)),
+        fn_key: fn_name,
         "contiguous" + ("@mixed_layout" if id(t) in mixed else ""): bool(t.is_contiguous()),
         "value": _numpy(t),
     }
@@ -645,6 +661,7 @@ IMPLEMENTATION_DEFINED = frozenset(
         "grad.grad_fn@create_graph",
         "contiguous@mixed_layout",
         "view@mixed_layout",
+        "grad_fn@mixed_layout",
         "torch_internal_assert",
     ]
 )
@@ -659,6 +676,7 @@ def _compare_obs(where: str, ours: Any, theirs: Any) -> list[Mismatch]:
     ours, theirs = dict(ours), dict(theirs)
     for key, at in (
         ("grad_fn", "grad_fn@create_graph"),  # made by a create_graph backward in one run only
+        ("grad_fn", "grad_fn@mixed_layout"),  # reshape's view in one library only
         ("grad.grad_fn", "grad.grad_fn@create_graph"),
         ("contiguous", "contiguous@mixed_layout"),
     ):
@@ -677,7 +695,7 @@ def _compare_obs(where: str, ours: Any, theirs: Any) -> list[Mismatch]:
                 )
             )
 
-    for key in (*_DISCRETE, "grad_fn@create_graph", "contiguous@mixed_layout"):
+    for key in (*_DISCRETE, *_IMPLEMENTATION_DEFINED_KEYS):
         differ(key, key)
     if not _close(ours["value"], theirs["value"]):
         found.append(
