@@ -63,6 +63,15 @@ def test_first_derivative_values(name: str) -> None:
     np.testing.assert_array_equal(g.detach().numpy(), slopes[name])
 
 
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_gradcheck_and_gradgradcheck(name: str) -> None:
+    # Away from the kinks (finite differences there are not the one-sided derivative).
+    f, _ = CASES[name]
+    x = ndgrad.tensor([1.5, -2.0, 0.3, 7.0, -0.6], dtype=ndgrad.float64, requires_grad=True)
+    assert ndgrad.autograd.gradcheck(lambda t: f(ndgrad, t), (x,))
+    assert ndgrad.autograd.gradgradcheck(lambda t: f(ndgrad, t), (x,))
+
+
 def test_overwritten_relu_output_still_reaches_its_input() -> None:
     # The fuzz program: relu's output is overwritten, so the gradient is zero but connected.
     t0 = ndgrad.tensor(-1.9, dtype=ndgrad.float64, requires_grad=True)

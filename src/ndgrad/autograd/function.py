@@ -683,9 +683,7 @@ def _finish(
         out = np.asarray(out)  # numpy's result of a full reduction: a scalar, not a 0-d array
     if type(out) is np.ndarray and not node._non_differentiable:
         dt = out.dtype
-        meta = _METAS.get((out.shape, dt))
-        if meta is None:
-            meta = _new_meta(out.shape, dt)
+        meta = _shape_record(out.shape, dt)
         node._output_meta = meta[2]
         outputs = _new(tensor_cls)
         outputs._data = out
@@ -723,10 +721,7 @@ def _meta(t: Tensor) -> tuple[Any, ...]:
     """``t``'s shared record of its shape and dtype (see ``_METAS``), kept on the tensor after
     the first look-up: ``Tensor._set_data``, the one way to rebind a tensor's array, clears it."""
     data = t._data
-    meta = _METAS.get((data.shape, data.dtype))
-    if meta is None:
-        meta = _new_meta(data.shape, data.dtype)
-    t._meta = meta
+    meta = t._meta = _shape_record(data.shape, data.dtype)
     return meta
 
 
@@ -839,11 +834,9 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
     dt = out.dtype
     meta: Any = a._meta  # set by _edge
     if not (same and cls._broadcasting and dt is meta[1]):
-        meta = _METAS.get((out.shape, dt))
-        if meta is None:
-            meta = _new_meta(out.shape, dt)
         if dt.kind != "f":
             return _finish(cls, node, (a, b), (value_a, value_b), out, 1)
+        meta = _shape_record(out.shape, dt)
     t = _output_tensor(node, out, meta)
     to_save = node._to_save
     if to_save is not None:
@@ -875,6 +868,12 @@ _TWO_NEEDED = ((False, False), (True, False), (False, True), (True, True))  # by
 # needs no gradient. Nodes hold these instead of new tuples: every tuple a node keeps is an object
 # the cyclic collector scans until the graph is freed, and there are few distinct shapes.
 _METAS: dict[tuple[tuple[int, ...], np.dtype], tuple[Any, ...]] = {}
+
+
+def _shape_record(shape: tuple[int, ...], dtype: np.dtype) -> tuple[Any, ...]:
+    """The shared record of ``(shape, dtype)`` in ``_METAS``, made on first use."""
+    meta = _METAS.get((shape, dtype))
+    return _new_meta(shape, dtype) if meta is None else meta
 
 
 def _new_meta(shape: tuple[int, ...], dtype: np.dtype) -> tuple[Any, ...]:
