@@ -10,13 +10,8 @@ import numpy as np
 import pytest
 
 import ndgrad
-from ndgrad.autograd import (
-    Function,
-    detect_anomaly,
-    is_anomaly_check_nan_enabled,
-    is_anomaly_enabled,
-    set_detect_anomaly,
-)
+from ndgrad import is_anomaly_check_nan_enabled, is_anomaly_enabled  # torch.is_anomaly_...
+from ndgrad.autograd import Function, detect_anomaly, set_detect_anomaly
 from tests.helpers import requires_torch, torch
 
 ENABLED = "Anomaly Detection has been enabled."

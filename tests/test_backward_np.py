@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import ndgrad
-from ndgrad.autograd import engine
+from ndgrad.autograd import _engine as engine
 from ndgrad.autograd.function import BackwardNode, Function
 
 from .test_optable import CASES, _diff_indices, _float_outputs, _inputs, _nd_inputs

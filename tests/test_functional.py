@@ -279,7 +279,7 @@ def test_vectorized_jacobian_equals_row_loop(name):
 
 
 def test_vectorized_jacobian_runs_each_backward_once(monkeypatch):
-    from ndgrad.autograd import engine
+    from ndgrad.autograd import _engine as engine
     from ndgrad.ops import linalg, unary
 
     # Counted through the tensor formulas (a first-order backward would run backward_np).

@@ -28,8 +28,11 @@ def ops_table() -> str:
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"ndgrad.ops.{info.name}")
-        for _, cls in inspect.getmembers(module, inspect.isclass):
-            if cls.__module__ != module.__name__ or not issubclass(cls, function):
+        # vars(), not dir(): a module's dir() lists its API only (ndgrad/_namespace.py)
+        for _, cls in sorted(vars(module).items()):
+            if not inspect.isclass(cls) or cls.__module__ != module.__name__:
+                continue
+            if not issubclass(cls, function):
                 continue
             if "_numpy_forward" in cls.__dict__:  # the base class of the built-in ops
                 continue

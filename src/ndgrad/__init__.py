@@ -191,6 +191,7 @@ from . import (  # noqa: E402
     random,
     utils,
 )
+from ._namespace import public_dir  # noqa: E402
 from ._nn_ops import *  # noqa: E402, F403
 from ._nn_ops_losses import *  # noqa: E402, F403
 from ._pool_ops import *  # noqa: E402, F403
@@ -311,3 +312,6 @@ __all__ = [
     "as_strided_copy",
     "as_strided_scatter",
 ]
+# ops/out.py wraps other modules' functions (the out= versions): each name once.
+__all__ = list(dict.fromkeys(__all__))
+__dir__ = public_dir(__name__)

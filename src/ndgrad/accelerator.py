@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from ._device import device
+from ._namespace import public_dir
+
+__all__ = ["current_accelerator", "device_count", "is_available"]
+__dir__ = public_dir(__name__)
 
 
 def is_available() -> bool:

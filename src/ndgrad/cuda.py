@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from ._namespace import public_dir
+
+__all__ = ["device_count", "is_available", "manual_seed", "manual_seed_all"]
+__dir__ = public_dir(__name__)
+
 
 def is_available() -> bool:
     """Always False: ndgrad computes on the CPU."""

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ._namespace import public_dir
+
 __all__ = [
     "bool",
     "double",
@@ -27,6 +29,7 @@ __all__ = [
     "short",
     "uint8",
 ]
+__dir__ = public_dir(__name__)
 
 # This module defines `float`, `int` and `bool` as dtypes, as torch does; keep the builtins at hand.
 _builtin_bool = builtins.bool

@@ -10,6 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
+from ._namespace import public_dir
+
+__all__ = [
+    "export",
+    "ignore",
+    "is_scripting",
+    "is_tracing",
+    "load",
+    "save",
+    "script",
+    "trace",
+    "unused",
+]
+__dir__ = public_dir(__name__)
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
+from ._namespace import public_dir
+
+__all__ = ["export", "is_in_onnx_export"]
+__dir__ = public_dir(__name__)
+
 
 def export(*args: Any, **kwargs: Any) -> NoReturn:
     raise NotImplementedError(

@@ -1,5 +1,6 @@
 """ndgrad.random: the default generator's seed and state, as ``torch.random``."""
 
+from ._namespace import public_dir
 from ._random import (
     default_generator,
     fork_rng,
@@ -19,3 +20,4 @@ __all__ = [
     "seed",
     "set_rng_state",
 ]
+__dir__ = public_dir(__name__)

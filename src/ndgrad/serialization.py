@@ -32,6 +32,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from ._namespace import public_dir
 from ._tensor import Tensor
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "safe_globals",
     "save",
 ]
+__dir__ = public_dir(__name__)
 
 FORMAT = "ndgrad"
 VERSION = 1

@@ -27,7 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from ._namespace import public_dir
+
 __all__ = ["Comparison", "Difference", "compare_with_torch"]
+__dir__ = public_dir(__name__)
 
 
 @dataclass

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import _errors
+from .._namespace import public_dir
 from . import forward_ad, functional
+from ._engine import run_backward
 from ._flags import (
     is_multithreading_enabled,
     is_tensor_like,
@@ -15,18 +17,14 @@ from ._flags import (
 )
 from .anomaly_mode import (
     detect_anomaly,
-    is_anomaly_check_nan_enabled,
-    is_anomaly_enabled,
     set_detect_anomaly,
 )
-from .engine import run_backward
 from .explain import Explanation, explain
 from .explain_nan import NanReport, explain_nan
-from .function import AccumulateGrad, Function, FunctionCtx, Node
+from .function import Function, Node
 from .grad_mode import (
     enable_grad,
     inference_mode,
-    is_grad_enabled,
     no_grad,
     set_grad_enabled,
 )
@@ -40,10 +38,8 @@ if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = [
-    "AccumulateGrad",
     "Explanation",
     "Function",
-    "FunctionCtx",
     "GraphCheckReport",
     "NanReport",
     "Node",
@@ -62,9 +58,6 @@ __all__ = [
     "gradcheck_graph",
     "gradgradcheck",
     "inference_mode",
-    "is_anomaly_check_nan_enabled",
-    "is_anomaly_enabled",
-    "is_grad_enabled",
     "is_multithreading_enabled",
     "is_tensor_like",
     "is_view_replay_enabled",
@@ -75,6 +68,7 @@ __all__ = [
     "set_multithreading_enabled",
     "trace",
 ]
+__dir__ = public_dir(__name__)
 
 
 def _as_tuple(x: Any) -> tuple[Any, ...]:

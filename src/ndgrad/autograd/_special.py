@@ -150,7 +150,7 @@ def _sum_to_batched(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
 def validate_batched(node: Node, i: int, grad: Any) -> Tensor:
     """The engine's per-gradient check (see engine._validate) for a batched gradient."""
     from .._tensor import Tensor
-    from .engine import _expandable
+    from ._engine import _expandable
 
     if not isinstance(grad, Tensor):
         raise RuntimeError(f"expected Variable or None (got {type(grad).__name__})")

@@ -10,14 +10,14 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from .._namespace import public_dir
 from .grad_mode import _Mode, _state, _Used
 
 __all__ = [
     "detect_anomaly",
-    "is_anomaly_check_nan_enabled",
-    "is_anomaly_enabled",
     "set_detect_anomaly",
 ]
+__dir__ = public_dir(__name__)
 
 
 def is_anomaly_enabled() -> bool:
@@ -53,7 +53,7 @@ class detect_anomaly(_AnomalyMode):
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
     ...     with ndgrad.autograd.detect_anomaly():
-    ...         ndgrad.autograd.is_anomaly_enabled()
+    ...         ndgrad.is_anomaly_enabled()
     True
     """
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from ._graph import hooks_off, path_between, reaching, root_nodes, walk
 from .function import _INPUT, _OUTPUT, AccumulateGrad, Node, _entries
 from .record import RecordedArg, creation_site, format_site, no_grad_origin, node_record
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = ["CAUSES", "Explanation", "explain"]
+__dir__ = public_dir(__name__)
 
 #: The causes ``explain`` can name, in the order it checks them.
 CAUSES = (
@@ -334,7 +336,7 @@ def _run_and_find_block(
 ) -> Explanation:
     from .._tensor import Tensor
     from . import _make_grads
-    from .engine import run_backward
+    from ._engine import run_backward
 
     if gradient is None and output._data.size != 1:
         gradient = Tensor._make(np.ones_like(output._data))

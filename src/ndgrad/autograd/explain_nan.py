@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from ._graph import consumers, hooks_off, path_between, root_nodes, walk
 from .function import AccumulateGrad, Node
 from .record import creation_site, format_site
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = ["NanReport", "explain_nan"]
+__dir__ = public_dir(__name__)
 
 _FIX = (
     "mask the input before the unsafe op, so that it never sees the bad values:\n"
@@ -77,7 +79,7 @@ def explain_nan(output: Tensor, gradient: Tensor | None = None) -> NanReport:
     not finite although what it received was; detect the where/mask pattern (see module doc)."""
     from .._tensor import Tensor
     from . import _make_grads
-    from .engine import run_backward
+    from ._engine import run_backward
 
     if not np.all(np.isfinite(output._data)):
         return NanReport(

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from .._namespace import public_dir
 from .grad_mode import _state, _Used
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ __all__ = [
     "make_dual",
     "unpack_dual",
 ]
+__dir__ = public_dir(__name__)
 
 
 def _carriers() -> list[weakref.ref[Any]]:

@@ -23,19 +23,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors, _tensor_ref
+from .._namespace import public_dir
 from .grad_mode import _state, _Used
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = [
-    "AccumulateGrad",
     "Function",
     "FunctionCtx",
-    "Node",
-    "RemovableHandle",
     "once_differentiable",
 ]
+__dir__ = public_dir(__name__)
 
 # An input's edge: (node receiving its gradient or None, that node's output number, shape, dtype).
 Edge = tuple[Any, int, Any, Any]

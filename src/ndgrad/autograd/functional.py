@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .grad_mode import enable_grad
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
+__dir__ = public_dir(__name__)
 
 
 def _tensor_cls() -> Any:

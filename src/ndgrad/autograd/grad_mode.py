@@ -12,14 +12,15 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .._namespace import public_dir
+
 __all__ = [
     "enable_grad",
     "inference_mode",
-    "is_grad_enabled",
-    "is_inference_mode_enabled",
     "no_grad",
     "set_grad_enabled",
 ]
+__dir__ = public_dir(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._namespace import public_dir
+
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
+__dir__ = public_dir(__name__)
 
 
 class GradcheckError(RuntimeError):

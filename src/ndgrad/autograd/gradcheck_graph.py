@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from ._graph import root_nodes, walk
 from .function import AccumulateGrad, Node
 from .record import RecordedArg, _paused, format_site, node_record
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = ["GraphCheckReport", "NodeCheck", "gradcheck_graph"]
+__dir__ = public_dir(__name__)
 
 
 @dataclass

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .function import Function, Node
 from .grad_mode import _state, _Used
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = ["NodeRecord", "RecordedArg", "creation_site", "no_grad_origin", "record_inputs"]
+__dir__ = public_dir(__name__)
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from .._namespace import public_dir
 from ._graph import tensor_names
 from .function import AccumulateGrad, Node
 from .grad_mode import _state
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     pass
 
 __all__ = ["GradStats", "TraceRecord", "Tracer", "trace"]
+__dir__ = public_dir(__name__)
 
 Shape = tuple[int, ...]
 

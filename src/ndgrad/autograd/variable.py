@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._namespace import public_dir
+
+__all__ = ["Variable"]
+__dir__ = public_dir(__name__)
+
 
 class _VariableMeta(type):
     def __instancecheck__(cls, obj: Any) -> bool:

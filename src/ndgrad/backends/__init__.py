@@ -8,6 +8,8 @@ is False except ``openmp``'s and ``mkl``'s answers about numpy's build, which ar
 
 from __future__ import annotations
 
+from .._namespace import public_dir
 from . import cuda, cudnn, mkl, mkldnn, mps, openmp
 
 __all__ = ["cuda", "cudnn", "mkl", "mkldnn", "mps", "openmp"]
+__dir__ = public_dir(__name__)

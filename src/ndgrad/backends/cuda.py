@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import types
 
+from .._namespace import public_dir
+
+__all__ = ["is_built", "matmul"]
+__dir__ = public_dir(__name__)
+
 
 def is_built() -> bool:
     """Always False."""

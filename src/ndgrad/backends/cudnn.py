@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from .._namespace import public_dir
+
+__all__ = ["allow_tf32", "benchmark", "deterministic", "enabled", "is_available", "version"]
+__dir__ = public_dir(__name__)
+
 
 def is_available() -> bool:
     """Always False."""

@@ -3,6 +3,7 @@ kl_divergence, as ``torch.distributions``."""
 
 from __future__ import annotations
 
+from .._namespace import public_dir
 from . import constraints, transforms
 from .bernoulli import Bernoulli
 from .beta import Beta
@@ -140,3 +141,4 @@ __all__ = [
     "transform_to",
     "transforms",
 ]
+__dir__ = public_dir(__name__)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .dirichlet import Dirichlet
@@ -12,6 +13,7 @@ from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
 __all__ = ["Beta"]
+__dir__ = public_dir(__name__)
 
 
 class Beta(ExponentialFamily):

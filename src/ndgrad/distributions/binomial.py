@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from . import constraints
@@ -15,6 +16,7 @@ from .distribution import Distribution, lazy_property
 from .utils import broadcast_all, logits_to_probs, numpy_generator, probs_to_logits
 
 __all__ = ["Binomial"]
+__dir__ = public_dir(__name__)
 
 _lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
 

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
 from . import constraints
@@ -14,6 +15,7 @@ from .distribution import Distribution, lazy_property
 from .utils import uniform
 
 __all__ = ["Categorical", "OneHotCategorical", "OneHotCategoricalStraightThrough"]
+__dir__ = public_dir(__name__)
 
 
 class Categorical(Distribution):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .gamma import Gamma
 
 __all__ = ["Chi2"]
+__dir__ = public_dir(__name__)
 
 
 class Chi2(Gamma):

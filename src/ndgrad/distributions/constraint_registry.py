@@ -6,9 +6,11 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
+from .._namespace import public_dir
 from . import constraints, transforms
 
 __all__ = ["ConstraintRegistry", "biject_to", "transform_to"]
+__dir__ = public_dir(__name__)
 
 
 class ConstraintRegistry:

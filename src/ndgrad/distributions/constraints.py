@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "symmetric",
     "unit_interval",
 ]
+__dir__ = public_dir(__name__)
 
 
 def _data(value: Any) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from . import constraints
 from .bernoulli import _one_of
@@ -13,6 +14,7 @@ from .exp_family import ExponentialFamily
 from .utils import broadcast_all, clamp_probs, logits_to_probs, probs_to_logits, uniform
 
 __all__ = ["ContinuousBernoulli"]
+__dir__ = public_dir(__name__)
 
 
 class ContinuousBernoulli(ExponentialFamily):

@@ -6,12 +6,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .exp_family import ExponentialFamily
 from .gamma import standard_gamma
 
 __all__ = ["Dirichlet"]
+__dir__ = public_dir(__name__)
 
 
 class Dirichlet(ExponentialFamily):

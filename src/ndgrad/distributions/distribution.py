@@ -6,11 +6,13 @@ import math
 from typing import Any, ClassVar
 
 from .. import _tensor
+from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
 from . import constraints
 
 __all__ = ["Distribution"]
+__dir__ = public_dir(__name__)
 
 _VALIDATE = [True]
 

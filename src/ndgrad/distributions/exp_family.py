@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from .distribution import Distribution
 
 __all__ = ["ExponentialFamily"]
+__dir__ = public_dir(__name__)
 
 
 class ExponentialFamily(Distribution):

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
@@ -14,6 +15,7 @@ from .gamma import Gamma
 from .utils import broadcast_all
 
 __all__ = ["FisherSnedecor"]
+__dir__ = public_dir(__name__)
 
 
 class FisherSnedecor(Distribution):

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction
 from . import constraints
@@ -14,7 +15,8 @@ from ._special import standard_gamma_grad
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all, numpy_generator
 
-__all__ = ["Gamma", "gammainc", "standard_gamma"]
+__all__ = ["Gamma"]
+__dir__ = public_dir(__name__)
 
 
 class StandardGamma(NumpyFunction):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all, uniform
 
 __all__ = ["GeneralizedPareto"]
+__dir__ = public_dir(__name__)
 
 
 class GeneralizedPareto(Distribution):

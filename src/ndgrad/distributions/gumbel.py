@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .transformed_distribution import TransformedDistribution
@@ -16,6 +17,7 @@ from .uniform import Uniform
 from .utils import broadcast_all
 
 __all__ = ["Gumbel"]
+__dir__ = public_dir(__name__)
 
 _EULER = 0.57721566490153286060
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .cauchy import Cauchy
@@ -12,6 +13,7 @@ from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
 
 __all__ = ["HalfCauchy"]
+__dir__ = public_dir(__name__)
 
 
 class _Half(TransformedDistribution):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from .half_cauchy import _Half
 from .normal import Normal
 from .transforms import AbsTransform
 
 __all__ = ["HalfNormal"]
+__dir__ = public_dir(__name__)
 
 
 class HalfNormal(_Half):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution, _sum_rightmost
 
 __all__ = ["Independent"]
+__dir__ = public_dir(__name__)
 
 
 class Independent(Distribution):

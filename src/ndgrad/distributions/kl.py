@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from .bernoulli import Bernoulli
 from .beta import Beta
@@ -36,6 +37,7 @@ from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
 
 __all__ = ["kl_divergence", "register_kl"]
+__dir__ = public_dir(__name__)
 
 _KL_REGISTRY: dict[tuple[type, type], Callable[[Any, Any], Tensor]] = {}
 

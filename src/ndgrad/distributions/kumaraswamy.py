@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .transformed_distribution import TransformedDistribution
@@ -13,6 +14,7 @@ from .uniform import Uniform
 from .utils import broadcast_all
 
 __all__ = ["Kumaraswamy"]
+__dir__ = public_dir(__name__)
 
 _EULER = 0.57721566490153286060
 

@@ -6,12 +6,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all, uniform
 
 __all__ = ["Laplace"]
+__dir__ = public_dir(__name__)
 
 
 class Laplace(Distribution):

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
 from . import constraints
@@ -15,6 +16,7 @@ from .distribution import Distribution
 from .utils import broadcast_all, normal
 
 __all__ = ["LKJCholesky"]
+__dir__ = public_dir(__name__)
 
 
 class LKJCholesky(Distribution):

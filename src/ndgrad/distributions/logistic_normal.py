@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .normal import Normal
@@ -11,6 +12,7 @@ from .transformed_distribution import TransformedDistribution
 from .transforms import StickBreakingTransform
 
 __all__ = ["LogisticNormal"]
+__dir__ = public_dir(__name__)
 
 
 class LogisticNormal(TransformedDistribution):

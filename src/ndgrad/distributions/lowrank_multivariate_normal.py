@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from . import constraints
 from .distribution import Distribution, lazy_property
@@ -12,6 +13,7 @@ from .multivariate_normal import _batch_mahalanobis
 from .utils import normal
 
 __all__ = ["LowRankMultivariateNormal"]
+__dir__ = public_dir(__name__)
 
 
 def _eye_plus(K: Tensor) -> Tensor:

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
 from . import constraints
@@ -13,6 +14,7 @@ from .categorical import Categorical
 from .distribution import Distribution
 
 __all__ = ["MixtureSameFamily"]
+__dir__ = public_dir(__name__)
 
 
 class MixtureSameFamily(Distribution):

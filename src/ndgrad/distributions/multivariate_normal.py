@@ -7,12 +7,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution, lazy_property
 from .utils import normal
 
 __all__ = ["MultivariateNormal"]
+__dir__ = public_dir(__name__)
 
 
 def _batch_mahalanobis(bL: Tensor, bx: Tensor) -> Tensor:

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from . import constraints
@@ -15,6 +16,7 @@ from .gamma import Gamma
 from .utils import broadcast_all, logits_to_probs, numpy_generator, probs_to_logits
 
 __all__ = ["NegativeBinomial"]
+__dir__ = public_dir(__name__)
 
 
 class NegativeBinomial(Distribution):

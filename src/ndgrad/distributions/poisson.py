@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from . import constraints
@@ -14,6 +15,7 @@ from .distribution import Distribution
 from .utils import broadcast_all, numpy_generator
 
 __all__ = ["Poisson"]
+__dir__ = public_dir(__name__)
 
 _lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
 

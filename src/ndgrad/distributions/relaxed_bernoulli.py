@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from . import constraints
 from .bernoulli import _one_of
@@ -14,6 +15,7 @@ from .transforms import SigmoidTransform
 from .utils import broadcast_all, clamp_probs, logits_to_probs, probs_to_logits, uniform
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
+__dir__ = public_dir(__name__)
 
 
 class LogitRelaxedBernoulli(Distribution):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from . import constraints
 from .categorical import Categorical
@@ -14,6 +15,7 @@ from .transforms import ExpTransform
 from .utils import broadcast_all, clamp_probs, uniform
 
 __all__ = ["ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
+__dir__ = public_dir(__name__)
 
 
 class ExpRelaxedCategorical(Distribution):

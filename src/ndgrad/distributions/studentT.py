@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .chi2 import Chi2
@@ -12,6 +13,7 @@ from .distribution import Distribution
 from .utils import broadcast_all, normal
 
 __all__ = ["StudentT"]
+__dir__ = public_dir(__name__)
 
 
 class StudentT(Distribution):

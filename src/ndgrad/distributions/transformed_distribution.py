@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
 from . import constraints
@@ -12,6 +13,7 @@ from .normal import Normal
 from .transforms import ComposeTransform, ExpTransform, Transform
 
 __all__ = ["LogNormal", "TransformedDistribution"]
+__dir__ = public_dir(__name__)
 
 
 class TransformedDistribution(Distribution):

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from . import constraints
 from .utils import tril_matrix_to_vec, vec_to_tril_matrix
@@ -36,6 +37,7 @@ __all__ = [
     "Transform",
     "identity_transform",
 ]
+__dir__ = public_dir(__name__)
 
 
 def _sum_rightmost(value: Tensor, dim: int) -> Tensor:

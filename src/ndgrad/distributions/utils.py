@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from .distribution import lazy_property
 
@@ -19,6 +20,7 @@ __all__ = [
     "tril_matrix_to_vec",
     "vec_to_tril_matrix",
 ]
+__dir__ = public_dir(__name__)
 
 
 def broadcast_all(*values: Any) -> tuple[Tensor, ...]:

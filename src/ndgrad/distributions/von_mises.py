@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from . import constraints
@@ -14,6 +15,7 @@ from .distribution import Distribution
 from .utils import broadcast_all, numpy_generator
 
 __all__ = ["VonMises"]
+__dir__ = public_dir(__name__)
 
 # Polynomial approximations of I₀ and I₁ (Abramowitz and Stegun 9.8.1-9.8.4): in (x/3.75)² below
 # 3.75 and, scaled by eˣ/√x, in 3.75/x above; relative error below about 2e-7.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .exponential import Exponential
@@ -12,6 +13,7 @@ from .transforms import AffineTransform, PowerTransform
 from .utils import broadcast_all
 
 __all__ = ["Weibull"]
+__dir__ = public_dir(__name__)
 
 _EULER = 0.57721566490153286060
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from . import constraints
 from .chi2 import Chi2
@@ -17,6 +18,7 @@ from .exp_family import ExponentialFamily
 from .utils import normal
 
 __all__ = ["Wishart"]
+__dir__ = public_dir(__name__)
 
 _LOG_2 = math.log(2)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._namespace import public_dir
 from . import functional, init, modules, utils
 from ._extras import Container, NLLLoss2d, factory_kwargs
 from .activation import *  # noqa: F403
@@ -69,3 +70,4 @@ __all__ = [
     "RNNCellBase",
     "factory_kwargs",
 ]
+__dir__ = public_dir(__name__)

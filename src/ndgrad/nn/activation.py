@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._creation import empty
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import functional as F
 from . import init
@@ -34,6 +35,7 @@ __all__ = [
     "Tanhshrink",
     "Threshold",
 ]
+__dir__ = public_dir(__name__)
 
 
 def _inplace(inplace: bool, lead: str = "") -> str:

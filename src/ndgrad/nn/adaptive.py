@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from ..ops.shape import cat
 from . import functional as F
@@ -17,6 +18,7 @@ from .layers import Linear
 from .module import Module
 
 __all__ = ["AdaptiveLogSoftmaxWithLoss"]
+__dir__ = public_dir(__name__)
 
 
 class _ASMoutput(NamedTuple):

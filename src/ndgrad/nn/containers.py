@@ -6,9 +6,11 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from .._namespace import public_dir
 from .module import Module, _addindent
 
 __all__ = ["ModuleDict", "ModuleList", "Sequential"]
+__dir__ = public_dir(__name__)
 
 
 def _index(idx: int, n: int, name: str) -> int:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import _conv
 from .layers import _ConvNd
 
 __all__ = ["Conv3d", "ConvTranspose1d", "ConvTranspose3d"]
+__dir__ = public_dir(__name__)
 
 
 class Conv3d(_ConvNd):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import _dropout
 from .module import Module
 
 __all__ = ["AlphaDropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout"]
+__dir__ = public_dir(__name__)
 
 
 class _DropoutNd(Module):

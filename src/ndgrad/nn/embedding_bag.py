@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from .._creation import empty
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import _embedding_bag, init
 from .module import Module
 from .parameter import Parameter
 
 __all__ = ["EmbeddingBag"]
+__dir__ = public_dir(__name__)
 
 
 class EmbeddingBag(Module):

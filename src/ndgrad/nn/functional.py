@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import _random
 from .._kernels import add_rows_at, matmul_np
+from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..ops.arithmetic import NumpyFunction, where
@@ -108,6 +109,7 @@ __all__ = [
     *_losses2.__all__,
     *_pooling.__all__,
 ]
+__dir__ = public_dir(__name__)
 
 
 def _const(array: Any) -> Tensor:

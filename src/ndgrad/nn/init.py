@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import _random
+from .._namespace import public_dir
 from .._random import Generator
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
@@ -44,6 +45,7 @@ __all__ = [
     "xavier_uniform_",
     "zeros_",
 ]
+__dir__ = public_dir(__name__)
 
 
 def _write(tensor: Tensor, values: np.ndarray) -> Tensor:

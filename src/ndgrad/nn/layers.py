@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from .._creation import empty, ones, tensor, zeros
+from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from . import functional as F
 from . import init
@@ -44,6 +45,7 @@ __all__ = [
     "Softplus",
     "Tanh",
 ]
+__dir__ = public_dir(__name__)
 
 
 def _param(*shape: int, dtype: Any = None) -> Parameter:

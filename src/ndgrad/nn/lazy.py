@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._creation import tensor
+from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
 from ..ops._util import default_float
@@ -42,6 +43,7 @@ __all__ = [
     "UninitializedBuffer",
     "UninitializedParameter",
 ]
+__dir__ = public_dir(__name__)
 
 
 def _np_dtype(dtype: Any) -> np.dtype:

@@ -8,12 +8,14 @@ import math
 from typing import Any
 
 from .. import dtypes
+from .._namespace import public_dir
 from .._tensor import Tensor
 from ._linear_ce import linear_cross_entropy
 from .layers import Linear
 from .loss import _WeightedLoss
 
 __all__ = ["LinearCrossEntropyLoss", "LinearCrossEntropyOptions"]
+__dir__ = public_dir(__name__)
 
 
 @dataclasses.dataclass(slots=True, frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import functional as F
 from .module import Module
@@ -31,6 +32,7 @@ __all__ = [
     "TripletMarginLoss",
     "TripletMarginWithDistanceLoss",
 ]
+__dir__ = public_dir(__name__)
 
 
 class _Loss(Module):

@@ -16,12 +16,14 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._device import check_device, device
+from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.function import RemovableHandle, _sequence
 from ..autograd.grad_mode import no_grad
 from .parameter import Parameter
 
 __all__ = ["Module"]
+__dir__ = public_dir(__name__)
 
 # Module scopes, for ndgrad.viz.explore: each call of a module appends (first, last, module ref),
 # two numbers drawn from the nodes' sequence counter around its forward, so the nodes it created

@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import _norm
 from .layers import _BatchNorm
@@ -19,6 +20,7 @@ __all__ = [
     "InstanceNorm3d",
     "LocalResponseNorm",
 ]
+__dir__ = public_dir(__name__)
 
 
 class BatchNorm3d(_BatchNorm):

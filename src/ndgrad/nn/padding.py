@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .._creation import ones
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import functional as F
 from .module import Module
@@ -33,6 +34,7 @@ __all__ = [
     "ZeroPad2d",
     "ZeroPad3d",
 ]
+__dir__ = public_dir(__name__)
 
 
 class _PadNd(Module):

@@ -6,7 +6,11 @@ from typing import Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
+
+__all__ = ["Buffer", "Parameter"]
+__dir__ = public_dir(__name__)
 
 
 class Parameter(Tensor):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from . import _pooling as P
 from .module import Module
@@ -39,6 +40,7 @@ __all__ = [
     "UpsamplingBilinear2d",
     "UpsamplingNearest2d",
 ]
+__dir__ = public_dir(__name__)
 
 
 class _MaxPoolNd(Module):

@@ -15,6 +15,7 @@ import warnings
 from typing import Any
 
 from .._creation import zeros
+from .._namespace import public_dir
 from .._tensor import Tensor
 from ..ops.shape import cat, stack
 from . import functional as F
@@ -24,6 +25,7 @@ from .parameter import Parameter
 from .utils.rnn import PackedSequence
 
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNCell"]
+__dir__ = public_dir(__name__)
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._creation import empty, full
+from .._namespace import public_dir
 from .._tensor import Tensor
 from ..ops.shape import triu
 from . import functional as F
@@ -34,6 +35,7 @@ __all__ = [
     "TransformerEncoder",
     "TransformerEncoderLayer",
 ]
+__dir__ = public_dir(__name__)
 
 
 class NonDynamicallyQuantizableLinear(Linear):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from . import arithmetic as _ar
 from . import shape as _sh
 from ._util import require_tensor, wrap_dim
@@ -114,6 +115,7 @@ __all__ = [
     "xlogy_",
     "zero_",
 ]
+__dir__ = public_dir(__name__)
 
 greater = _ar.gt
 greater_equal = _ar.ge

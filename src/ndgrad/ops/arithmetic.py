@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _errors, _tensor_ref
 from .._kernels import quiet
+from .._namespace import public_dir
 from ..autograd.function import Function, record_binary
 from ..autograd.grad_mode import _state, _Used
 from ._util import (
@@ -48,6 +49,7 @@ __all__ = [
     "true_divide",
     "where",
 ]
+__dir__ = public_dir(__name__)
 
 
 class NumpyFunction(Function):

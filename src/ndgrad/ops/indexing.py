@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
+from .._namespace import public_dir
 from ..autograd._views import rebase_history
 from ..autograd.grad_mode import _state
 from ._util import dtype_name, tensor_cls, wrap_dim
@@ -66,6 +67,7 @@ __all__ = [
     "take",
     "take_along_dim",
 ]
+__dir__ = public_dir(__name__)
 
 # (basic numpy key ending in Ellipsis, advanced numpy key or None)
 Key = tuple[tuple[Any, ...], tuple[Any, ...] | None]

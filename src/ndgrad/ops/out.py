@@ -24,6 +24,7 @@ import numpy as np
 from .. import _creation as _cr
 from .. import _factorizations as _fa
 from .. import _queries as _qu
+from .._namespace import public_dir
 from ..autograd.grad_mode import _state
 from . import aliases as _al
 from . import arithmetic as _ar
@@ -249,6 +250,7 @@ __all__ = [
     "where",
     "xlogy",
 ]
+__dir__ = public_dir(__name__)
 
 _NO_AUTOGRAD = (
     "{}(): functions with out=... arguments don't support automatic differentiation, "

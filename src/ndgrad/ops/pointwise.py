@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
+from .._namespace import public_dir
 from ..dtypes import result_type
 from . import unary as _unary
 from ._util import dtype_name, promote, promote_all, tensor_cls
@@ -108,6 +109,7 @@ __all__ = [
     "trunc",
     "xlogy",
 ]
+__dir__ = public_dir(__name__)
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)

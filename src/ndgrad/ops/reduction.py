@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._kernels import errors_off, errors_restore, expand_np, max_np, quiet, sum_np
+from .._namespace import public_dir
 from ._util import (
     default_float,
     dtype_name,
@@ -73,6 +74,7 @@ __all__ = [
     "var",
     "var_mean",
 ]
+__dir__ = public_dir(__name__)
 
 
 # --- (values, indices) results --------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from ._util import as_operand, dtype_name, require_tensor, tensor_cls, wrap_dim
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ __all__ = [
     "unique",
     "unique_consecutive",
 ]
+__dir__ = public_dir(__name__)
 
 
 def _const(array: Any) -> Tensor:

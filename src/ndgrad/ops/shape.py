@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _tensor_ref
+from .._namespace import public_dir
 from ..autograd.grad_mode import _state
 from ._util import normalize_dims, parse_shape, promote_all, wrap_dim
 from .arithmetic import CloneContiguous, NumpyFunction
@@ -40,7 +41,6 @@ __all__ = [
     "diff",
     "dsplit",
     "dstack",
-    "expand",
     "flatten",
     "flip",
     "fliplr",
@@ -75,10 +75,10 @@ __all__ = [
     "unbind",
     "unflatten",
     "unsqueeze",
-    "view",
     "vsplit",
     "vstack",
 ]
+__dir__ = public_dir(__name__)
 
 
 def _as_view(out: Tensor, base: Tensor) -> Tensor:
@@ -249,7 +249,7 @@ class Expand(NumpyFunction):
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        from ..autograd.engine import sum_to_np
+        from ..autograd._engine import sum_to_np
 
         return sum_to_np(grad, ctx.in_shape), None
 

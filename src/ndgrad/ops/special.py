@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from ._util import default_float, require_tensor
 from .arithmetic import NumpyFunction, to_dtype_op
 
@@ -33,6 +34,7 @@ __all__ = [
     "polygamma",
     "sinc",
 ]
+__dir__ = public_dir(__name__)
 
 # B_2k / (2k) for the asymptotic series of digamma, and B_2k for polygamma.
 _BERNOULLI = [1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6]

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _tensor_ref
 from .._kernels import one
+from .._namespace import public_dir
 from ..autograd.function import _NO_GRAPH_CTX, Function, record_unary
 from ..autograd.grad_mode import _state, _Used
 from ._util import default_float, require_tensor
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = ["abs", "exp", "log", "relu", "sigmoid", "sign", "sqrt", "tanh"]
+__dir__ = public_dir(__name__)
 
 
 def _floating(x: Tensor) -> Tensor:

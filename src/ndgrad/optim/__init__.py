@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._namespace import public_dir
 from . import lr_scheduler
 from ._stateless import swap_in_optimizer_params_and_state
 from .adadelta import Adadelta
@@ -38,3 +39,4 @@ __all__ = [
     "lr_scheduler",
     "swap_in_optimizer_params_and_state",
 ]
+__dir__ = public_dir(__name__)

@@ -9,10 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .adam import _lerp
 from .optimizer import Optimizer, _check, _state_tensor, _step_tensor
 
 __all__ = ["Adafactor"]
+__dir__ = public_dir(__name__)
 
 
 def _scalar(v: Any) -> float:

@@ -7,10 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .adam import _lerp
 from .optimizer import Optimizer, _check, _state_tensor, _step_tensor
 
 __all__ = ["Adamax"]
+__dir__ = public_dir(__name__)
 
 
 class Adamax(Optimizer):

@@ -7,9 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .optimizer import Optimizer, _check, _state_tensor, _step_tensor
 
 __all__ = ["ASGD"]
+__dir__ = public_dir(__name__)
 
 
 class ASGD(Optimizer):

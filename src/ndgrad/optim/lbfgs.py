@@ -11,11 +11,13 @@ from typing import Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
 from .optimizer import Optimizer, _check
 
 __all__ = ["LBFGS"]
+__dir__ = public_dir(__name__)
 
 
 def _cubic_min(

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .._namespace import public_dir
 from .optimizer import Optimizer
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "SequentialLR",
     "StepLR",
 ]
+__dir__ = public_dir(__name__)
 
 
 class LRScheduler:

@@ -16,10 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .adam import _lerp
 from .optimizer import Optimizer, _check, _state_tensor
 
 __all__ = ["Muon"]
+__dir__ = public_dir(__name__)
 
 EPS = 1e-7
 DEFAULT_A = 3.4445

@@ -15,10 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
 
 __all__ = ["Optimizer", "required"]
+__dir__ = public_dir(__name__)
 
 
 class _Required:

@@ -7,10 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from .._tensor import Tensor
 from .optimizer import Optimizer, _check
 
 __all__ = ["SGD"]
+__dir__ = public_dir(__name__)
 
 
 class SGD(Optimizer):

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..autograd.engine import run_backward
+from .._namespace import public_dir
+from ..autograd._engine import run_backward
 from ..autograd.function import AccumulateGrad, Function, Node, _sequence
 from ..autograd.grad_mode import _state, enable_grad
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = ["checkpoint"]
+__dir__ = public_dir(__name__)
 
 Edge = tuple[Node, int]
 

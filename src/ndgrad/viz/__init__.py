@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._namespace import public_dir
 from ..autograd._graph import root_nodes, tensor_names, walk
 from ..autograd.function import _CONSTANT, _INPUT, _OUTPUT, AccumulateGrad, Node, _entries
 from ._explore import Explorer, explore
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from .._tensor import Tensor
 
 __all__ = ["Explorer", "explore", "render", "to_dot", "to_mermaid"]
+__dir__ = public_dir(__name__)
 
 
 def _shape(shape: Sequence[int]) -> str:

@@ -154,7 +154,7 @@ def traced_backward(output: Tensor, nodes: list[Node], small: int = SMALL[0]) ->
     retained, the leaves' gradients are captured instead of accumulated into ``.grad``, and the
     graph's hooks (``register_hook``, ``retain_grad``) are switched off meanwhile."""
     from ..autograd import _make_grads
-    from ..autograd.engine import run_backward
+    from ..autograd._engine import run_backward
 
     grad = None
     if output._data.size != 1:

@@ -149,7 +149,20 @@ for _sub, _names in _PYTORCH_SUBMODULES.items():
     globals()[_sub] = _alias_module(_sub, _names)
 
 
+def _public_names() -> list[str]:
+    """The classes the package re-exports, as PyTorch's does: its public names that ndgrad has
+    (read when asked: the classes are defined after this package is imported)."""
+    return sorted(n for n in _SUBMODULE_OF if not n.startswith("_") and _lookup(n) is not None)
+
+
+def __dir__() -> list[str]:
+    names = {n for n in globals() if n.startswith("__") and n.endswith("__")}
+    return sorted({*names, "__all__", *_PYTORCH_SUBMODULES, *_public_names()})
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__all__":  # computed on first use (see _public_names)
+        return _public_names()
     # torch.nn.modules.Linear: the package re-exports the classes, as PyTorch's does.
     found = _lookup(name) if name in _SUBMODULE_OF else None
     if found is None:

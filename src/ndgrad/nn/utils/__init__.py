@@ -4,6 +4,7 @@ names and behaviour."""
 
 from __future__ import annotations
 
+from ..._namespace import public_dir
 from . import rnn
 from .clip_grad import (
     clip_grad_norm,
@@ -45,3 +46,4 @@ __all__ = [
     "vector_to_parameters",
     "weight_norm",
 ]
+__dir__ = public_dir(__name__)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ... import linalg
 from ..._creation import tensor
+from ..._namespace import public_dir
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...ops.shape import stack
@@ -25,6 +26,7 @@ __all__ = [
     "clip_grads_with_norm_",
     "get_total_norm",
 ]
+__dir__ = public_dir(__name__)
 
 
 def _tensors(items: Tensor | Iterable[Any]) -> list[Any]:

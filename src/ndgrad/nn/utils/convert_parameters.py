@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..._namespace import public_dir
 from ..._tensor import Tensor
 from ...ops.shape import cat
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
+__dir__ = public_dir(__name__)
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..._creation import ones_like, zeros_like
+from ..._namespace import public_dir
 from ..._tensor import Tensor
 from ..module import Module
 from ..parameter import Parameter
@@ -22,6 +23,7 @@ __all__ = [
     "fuse_linear_bn_weights",
     "skip_init",
 ]
+__dir__ = public_dir(__name__)
 
 
 def fuse_conv_bn_weights(

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..._creation import full, tensor
+from ..._namespace import public_dir
 from ..._tensor import Tensor
 from ...ops.indexing import index_select
 from ...ops.shape import cat, stack
@@ -31,6 +32,7 @@ __all__ = [
     "unpack_sequence",
     "unpad_sequence",
 ]
+__dir__ = public_dir(__name__)
 
 
 class PackedSequence(NamedTuple):

@@ -14,12 +14,14 @@ from typing import Any
 
 from ... import linalg
 from ..._creation import randn
+from ..._namespace import public_dir
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..module import Module
 from ..parameter import Parameter
 
 __all__ = ["remove_spectral_norm", "remove_weight_norm", "spectral_norm", "weight_norm"]
+__dir__ = public_dir(__name__)
 
 
 def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:

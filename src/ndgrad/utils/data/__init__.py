@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..._namespace import public_dir
 from ._more import (
     ChainDataset,
     DistributedSampler,
@@ -34,3 +35,4 @@ __all__ = [
     "get_worker_info",
     "random_split",
 ]
+__dir__ = public_dir(__name__)

@@ -10,6 +10,7 @@ import numpy as np
 
 from ... import _random
 from ..._creation import tensor
+from ..._namespace import public_dir
 from ..._random import Generator
 from ..._tensor import Tensor
 from ...ops.shape import stack
@@ -17,6 +18,7 @@ from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 __all__ = ["DataLoader", "default_collate", "default_convert"]
+__dir__ = public_dir(__name__)
 
 
 def default_convert(data: Any) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._namespace import public_dir
 from ..._random import Generator, randperm
 from ..._tensor import Tensor
 from ...ops.arithmetic import NumpyFunction
@@ -21,6 +22,7 @@ __all__ = [
     "TensorDataset",
     "random_split",
 ]
+__dir__ = public_dir(__name__)
 
 
 class Dataset:

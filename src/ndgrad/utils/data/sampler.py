@@ -8,10 +8,12 @@ from typing import Any
 import numpy as np
 
 from ... import _random
+from ..._namespace import public_dir
 from ..._random import Generator, randint, randperm
 from ..._tensor import Tensor
 
 __all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler"]
+__dir__ = public_dir(__name__)
 
 
 class Sampler:
