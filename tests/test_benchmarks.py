@@ -61,6 +61,20 @@ def test_wrapper_floor_computes_the_same_chain() -> None:
     np.testing.assert_array_equal(bare._data, _chain(x0, a0, b0, np.tanh))
 
 
+def test_edge_layout_chains_hold_the_same_edges() -> None:
+    # benchmarks/edge_layout.py times three layouts of the same edges: each chain links n nodes
+    # through one edge each, with the same four fields.
+    import edge_layout
+
+    for build in (edge_layout.chain_tuple, edge_layout.chain_named, edge_layout.chain_slots):
+        node, fields = build(5), []
+        while node is not None:
+            (edge,) = node._edges
+            fields.append((edge[0] if isinstance(edge, tuple) else edge.node) is None)
+            node = edge[0] if isinstance(edge, tuple) else edge.node
+        assert fields == [False] * 4 + [True]
+
+
 def test_loop_time_times_back_to_back_calls() -> None:
     calls: list[int] = []
     seconds, n = loop_time(lambda: calls.append(1), repeats=3, warmup=2, min_seconds=0.001)

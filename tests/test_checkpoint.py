@@ -9,6 +9,7 @@ import pytest
 
 import ndgrad
 from ndgrad.autograd import grad
+from ndgrad.autograd.function import next_edges
 from ndgrad.utils.checkpoint import checkpoint
 from tests.helpers import assert_close
 
@@ -40,7 +41,7 @@ def _graph_stats(root):
             continue
         seen.add(node)
         saved += len(node._saved or ())
-        stack.extend(e[0] for e in node._edges if e is not None)
+        stack.extend(nxt for _, nxt, _ in next_edges(node))
     return len(seen), saved
 
 

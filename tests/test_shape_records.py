@@ -18,7 +18,7 @@ from ndgrad.autograd.function import _METAS
 
 
 def _edge_shapes(node: Any) -> list[tuple[int, ...]]:
-    return [e[2] for e in node._edges if e is not None]
+    return [shape for _, _, shape, _ in filter(None, node._edges)]
 
 
 def test_data_setter_on_a_non_leaf_records_the_new_shape() -> None:
@@ -40,7 +40,7 @@ def test_data_setter_with_another_dtype_records_it() -> None:
     a.data = a.data.float()
     b = a * 2
     assert b.dtype == torch.float32
-    assert b.grad_fn._edges[0][3] == np.float32
+    assert b.grad_fn._edges[0][3] == np.float32  # (node, input_nr, shape, dtype)
     b.sum().backward()
     assert a.grad.dtype == torch.float32
 

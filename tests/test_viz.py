@@ -119,7 +119,7 @@ def test_a_100000_node_graph_renders_without_recursion():
     meta = (((1,), np.dtype(np.float32)),)
     for _ in range(100_000):
         nxt = ChainBackward0()
-        nxt._edges = ((node, 0),)
+        nxt._edges = ((node, 0, (1,), np.dtype(np.float32)),)  # (node, input_nr, shape, dtype)
         nxt._output_meta = meta
         node = nxt
     y = ndgrad.Tensor._make(np.ones(1, np.float32), node)

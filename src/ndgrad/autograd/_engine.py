@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import _tensor_ref
 from .._kernels import errors_off, errors_restore, sum_np
-from .function import AccumulateGrad, Node, _checked_hook_result, _checked_hook_results
+from .function import AccumulateGrad, Node, _checked_hook_result, _checked_hook_results, next_edges
 from .grad_mode import _state
 
 if TYPE_CHECKING:
@@ -249,7 +249,7 @@ def _propagate_np(
                     f"{i + 1}, but the corresponding forward input was not a Variable"
                 )
             continue
-        nxt = edge[0]
+        nxt, input_nr, shape, dtype = edge
         if nxt is None:
             continue
         if outputs:
@@ -258,8 +258,8 @@ def _propagate_np(
                 if type(g) is not _ndarray:
                     g = np.asarray(g)  # a numpy scalar from a 0-d formula
                 dt = g.dtype
-                if g.shape != edge[2] or (dt is not edge[3] and dt != edge[3]):
-                    g = _validate_np(node, i, g, edge)
+                if g.shape != shape or (dt is not dtype and dt != dtype):
+                    g = _validate_np(node, i, g, shape, dtype)
                 buf = buffers.get(nxt)
                 if buf is None:
                     n_out = len(nxt._output_meta)
@@ -267,14 +267,14 @@ def _propagate_np(
                         buffers[nxt] = [g]
                     else:
                         buf = buffers[nxt] = [None] * n_out
-                        buf[edge[1]] = g
+                        buf[input_nr] = g
                 else:
-                    current = buf[edge[1]]
+                    current = buf[input_nr]
                     if current is None:
-                        buf[edge[1]] = g
+                        buf[input_nr] = g
                     else:
                         total = current + g
-                        buf[edge[1]] = total if type(total) is _ndarray else np.asarray(total)
+                        buf[input_nr] = total if type(total) is _ndarray else np.asarray(total)
         remaining = dependencies[nxt]
         if remaining != 1:  # (at 1 the count is not read again: no other edge leads there)
             dependencies[nxt] = remaining - 1
@@ -288,9 +288,10 @@ def _propagate_np(
     return became_ready
 
 
-def _validate_np(node: Node, i: int, grad: np.ndarray, edge: tuple[Any, int, Any, Any]) -> Any:
+def _validate_np(
+    node: Node, i: int, grad: np.ndarray, shape: tuple[int, ...], dtype: np.dtype
+) -> Any:
     """``_validate`` for an array: a broadcast gradient is summed back, the dtype cast."""
-    shape, dtype = edge[2], edge[3]
     gshape = grad.shape
     if gshape != shape:
         if not _expandable(shape, gshape):
@@ -353,7 +354,7 @@ def _propagate(
                     f"{i + 1}, but the corresponding forward input was not a Variable"
                 )
             continue
-        nxt = edge[0]
+        nxt, input_nr, shape, dtype = edge
         if nxt is None:
             continue
         if outputs:
@@ -364,12 +365,12 @@ def _propagate(
 
                     g = validate_batched(node, i, g)
                 elif type(g) is not tensor_cls:
-                    g = _validate(node, i, g, edge)
+                    g = _validate(node, i, g, shape, dtype)
                 else:
                     data = g._data
                     dt = data.dtype
-                    if data.shape != edge[2] or (dt is not edge[3] and dt != edge[3]):
-                        g = _validate(node, i, g, edge)
+                    if data.shape != shape or (dt is not dtype and dt != dtype):
+                        g = _validate(node, i, g, shape, dtype)
                 buf = buffers.get(nxt)
                 if buf is None:
                     n_out = len(nxt._output_meta)
@@ -377,10 +378,10 @@ def _propagate(
                         buffers[nxt] = [g]
                     else:
                         buf = buffers[nxt] = [None] * n_out
-                        buf[edge[1]] = g
+                        buf[input_nr] = g
                 else:
-                    current = buf[edge[1]]
-                    buf[edge[1]] = g if current is None else current + g
+                    current = buf[input_nr]
+                    buf[input_nr] = g if current is None else current + g
         remaining = dependencies[nxt] - 1
         dependencies[nxt] = remaining
         if remaining == 0:
@@ -432,10 +433,9 @@ def _add_to_buffer(buffers: dict[Node, list[Any]], node: Node, nr: int, grad: An
     buf[nr] = grad if current is None else current + grad
 
 
-def _validate(node: Node, i: int, grad: Any, edge: tuple[Any, int, Any, Any]) -> Tensor:
+def _validate(node: Node, i: int, grad: Any, shape: tuple[int, ...], dtype: np.dtype) -> Tensor:
     if not isinstance(grad, _tensor_ref.Tensor):
         raise RuntimeError(f"expected Variable or None (got {type(grad).__name__})")
-    shape, dtype = edge[2], edge[3]
     gshape = grad._data.shape
     if gshape != shape:
         if not _expandable(shape, gshape):
@@ -469,7 +469,7 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
         for edge in node._edges:
             if edge is None:
                 continue
-            nxt = edge[0]
+            nxt, _input_nr, _shape, _dtype = edge
             if nxt is None:
                 continue
             if nxt in dependencies:
@@ -497,9 +497,11 @@ def _needed_nodes(
         seen.add(node)
         order.append(node)
         for edge in node._edges:
-            if edge is None or edge[0] is None:
+            if edge is None:
                 continue
-            nxt = edge[0]
+            nxt, _input_nr, _shape, _dtype = edge
+            if nxt is None:
+                continue
             remaining[nxt] -= 1
             if remaining[nxt] == 0:
                 stack.append(nxt)
@@ -508,7 +510,7 @@ def _needed_nodes(
     needed: set[Node] = set()
     for node in reversed(order):
         if (node in targets and isinstance(node, AccumulateGrad)) or any(
-            e is not None and (e[0] in needed or e[0] in targets) for e in node._edges
+            nxt in needed or nxt in targets for _, nxt, _ in next_edges(node)
         ):
             needed.add(node)
     return needed

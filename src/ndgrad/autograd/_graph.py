@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .function import Node
+from .function import Node, next_edges
 
 
 def root_nodes(tensors: Any) -> list[Node]:
@@ -37,10 +37,7 @@ def walk(roots: Iterable[Node]) -> list[Node]:
     while queue:
         node = queue.popleft()
         order.append(node)
-        for edge in node._edges:
-            if edge is None or edge[0] is None:
-                continue
-            nxt = edge[0]
+        for _, nxt, _ in next_edges(node):
             if id(nxt) not in seen:
                 seen.add(id(nxt))
                 queue.append(nxt)
@@ -51,9 +48,8 @@ def consumers(nodes: Iterable[Node]) -> dict[Node, list[tuple[Node, int]]]:
     """For each node, the ``(node, input index)`` pairs whose edge points at it."""
     result: dict[Node, list[tuple[Node, int]]] = {}
     for node in nodes:
-        for i, edge in enumerate(node._edges):
-            if edge is not None and edge[0] is not None:
-                result.setdefault(edge[0], []).append((node, i))
+        for i, nxt, _ in next_edges(node):
+            result.setdefault(nxt, []).append((node, i))
     return result
 
 
@@ -72,11 +68,10 @@ def path_between(roots: list[Node], target: Node) -> list[Node] | None:
             while parent[path[-1]] is not None:
                 path.append(parent[path[-1]])  # type: ignore[arg-type]
             return path[::-1]
-        for edge in node._edges:
-            if edge is None or edge[0] is None or edge[0] in parent:
-                continue
-            parent[edge[0]] = node
-            queue.append(edge[0])
+        for _, nxt, _ in next_edges(node):
+            if nxt not in parent:
+                parent[nxt] = node
+                queue.append(nxt)
     return None
 
 

@@ -157,7 +157,7 @@ def validate_batched(node: Node, i: int, grad: Any) -> Tensor:
     edge = node._edges[i]
     if edge is None:
         return grad
-    shape, dtype = edge[2], edge[3]
+    _node, _input_nr, shape, dtype = edge
     gshape = grad._data.shape[1:]
     if gshape != shape:
         if not _expandable(shape, gshape):

@@ -243,7 +243,9 @@ def _rederive(view: Tensor, root: Tensor) -> None:
             fresh = AsStrided.apply(stand_in, idx, root._data.shape)
             node = fresh.grad_fn
             assert node is not None
-            node._edges = tuple(e if e is None else (None, 0, e[2], e[3]) for e in node._edges)
+            node._edges = tuple(  # each edge (node, input_nr, shape, dtype) to no node
+                e if e is None else (None, 0, *e[2:]) for e in node._edges
+            )
     finally:
         _state.grad_enabled = previous
     _set_history(view, fresh)

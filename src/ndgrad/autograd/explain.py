@@ -31,7 +31,7 @@ import numpy as np
 
 from .._namespace import public_dir
 from ._graph import hooks_off, path_between, reaching, root_nodes, walk
-from .function import _INPUT, _OUTPUT, AccumulateGrad, Node, _entries
+from .function import _INPUT, _OUTPUT, AccumulateGrad, Node, _entries, next_edges
 from .record import RecordedArg, creation_site, format_site, no_grad_origin, node_record
 from .trace import Tracer
 
@@ -385,9 +385,7 @@ def _run_and_find_block(
             continue
         outs = record.grads_out or []
         sent = [
-            outs[i] if i < len(outs) else None
-            for i, edge in enumerate(node._edges)
-            if edge is not None and edge[0] is not None and edge[0] in on_path
+            outs[i] if i < len(outs) else None for i, nxt, _ in next_edges(node) if nxt in on_path
         ]
         if all(g is None or not np.any(np.asarray(g) != 0) for g in sent):
             block_path = path_between(roots, node) or [node]

@@ -17,7 +17,7 @@ import itertools
 import threading
 import traceback
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -36,8 +36,31 @@ __all__ = [
 ]
 __dir__ = public_dir(__name__)
 
-# An input's edge: (node receiving its gradient or None, that node's output number, shape, dtype).
-Edge = tuple[Any, int, Any, Any]
+
+# A graph edge: where the gradient of one input of a node goes, and what it must look like there.
+# A plain tuple ``(node, input_nr, shape, dtype)``, read by unpacking with these names:
+#   node      receives the gradient: the input's grad_fn, a leaf's AccumulateGrad, or None when
+#             the input needs no gradient;
+#   input_nr  which of node's incoming gradients it is (the input's output number on its grad_fn;
+#             PyTorch's Edge::input_nr);
+#   shape, dtype  the input's: the engine sums a broadcast gradient back to that shape and casts
+#             it to that dtype.
+# Not a NamedTuple or a __slots__ class: every recorded op makes one, and either made the forward
+# of workload 1's chain 0.2-0.45 us per op slower (of about 2; alternating runs against plain
+# tuples): instances of a Python-defined class cost more to make, to free and, above all, for the
+# cyclic collector to traverse. benchmarks/edge_layout.py shows the layouts' costs alone.
+Edge = tuple[Any, int, tuple[int, ...], np.dtype]
+
+
+def next_edges(node: Node) -> Iterator[tuple[int, Node, int]]:
+    """``(input index, node, input_nr)`` for each edge of ``node`` that leads to a node (the
+    graph walks of the engine and the tools; the engine's hot loops unpack edges themselves)."""
+    for i, edge in enumerate(node._edges):
+        if edge is not None:
+            nxt, input_nr, _shape, _dtype = edge
+            if nxt is not None:
+                yield i, nxt, input_nr
+
 
 # Creation order of nodes. The engine runs ready nodes newest first, as PyTorch does.
 _sequence = itertools.count()
@@ -181,10 +204,10 @@ def _modified_error(t: Tensor, saved_version: int, node_name: str | None) -> Run
 class Node:
     """A vertex of the backward graph; what PyTorch shows as ``tensor.grad_fn``.
 
-    ``_edges`` has one entry per forward argument: ``None`` for a non-tensor argument, else
-    ``(node, output_nr, shape, dtype)``: the node that receives the gradient of that input (None
-    when it needs none) and the input's shape and dtype, to which the engine reduces a broadcast
-    gradient and casts it. ``_output_meta`` holds the outputs' ``(shape, dtype)``.
+    ``_edges`` has one entry per forward argument: ``None`` for a non-tensor argument, else its
+    ``Edge``: the node that receives the gradient of that input (None when it needs none), and
+    the input's shape and dtype, to which the engine reduces a broadcast gradient and casts it.
+    ``_output_meta`` holds the outputs' ``(shape, dtype)``.
     """
 
     _edges: tuple[Edge | None, ...] = ()
@@ -219,10 +242,10 @@ class Node:
         edges = self._edges
         listed = getattr(getattr(self, "_forward_cls", None), "_listed_inputs", None)
         if listed is None:  # one entry per tensor argument
-            return tuple((e[0], e[1]) for e in edges if e is not None)
+            return tuple((nxt, nr) for nxt, nr, _shape, _dtype in filter(None, edges))
         # The arguments PyTorch's node lists, a number included as (None, 0) (see Function).
         picked = [edges[i] for i in listed]
-        return tuple((None, 0) if e is None else (e[0], e[1]) for e in picked)
+        return tuple((None, 0) if e is None else e[:2] for e in picked)  # (node, input_nr)
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -725,9 +748,8 @@ def _meta(t: Tensor) -> tuple[Any, ...]:
 
 
 def _edge(t: Tensor) -> Edge:
-    """The edge of tensor argument ``t``: the node that receives its gradient (its grad_fn, a
-    leaf's AccumulateGrad, or None when it needs none), that node's output number, and ``t``'s
-    shape and dtype from the shared record (see ``_METAS``)."""
+    """The ``Edge`` of tensor argument ``t``, its shape and dtype from the shared record (see
+    ``_METAS``, which also holds the edge of a tensor that needs no gradient)."""
     meta = t._meta
     if meta is None:
         meta = _meta(t)
@@ -815,7 +837,7 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
         value_b = b._data
         if b._requires_grad:
             mask |= 2
-        same = eb[2] is ea[2]  # shapes from one shared record: equal exactly when identical
+        same = eb[2] is ea[2]  # the shapes, from one shared record: equal when identical
     else:  # a number
         node._edges = (ea, None)
         value_b = b
@@ -862,10 +884,10 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
 
 _TWO_NEEDED = ((False, False), (True, False), (False, True), (True, True))  # by bit mask
 
-# Shared per (shape, dtype): ``(shape, dtype, ((shape, dtype),), (None, 0, shape, dtype))``, the
-# pieces of an input's edge, a one-output node's ``_output_meta`` and the edge of an input that
-# needs no gradient. Nodes hold these instead of new tuples: every tuple a node keeps is an object
-# the cyclic collector scans until the graph is freed, and there are few distinct shapes.
+# Shared per (shape, dtype): ``(shape, dtype, ((shape, dtype),), (None, 0, shape, dtype))``,
+# the pieces of an input's edge, a one-output node's ``_output_meta`` and the edge of an input
+# that needs no gradient. Nodes hold these instead of new tuples: every tuple a node keeps is an
+# object the cyclic collector scans until the graph is freed, and there are few distinct shapes.
 _METAS: dict[tuple[tuple[int, ...], np.dtype], tuple[Any, ...]] = {}
 
 

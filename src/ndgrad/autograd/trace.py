@@ -136,7 +136,7 @@ class Tracer:
         record = TraceRecord(
             index=len(self.records),
             op=node.name(),
-            input_shapes=[tuple(e[2]) for e in node._edges if e is not None],
+            input_shapes=[tuple(shape) for _, _, shape, _ in filter(None, node._edges)],
             output_shapes=[tuple(m[0]) for m in node._output_meta],
             grad_norm=stats.norm,
             grad_min=stats.min,

@@ -23,7 +23,7 @@ import numpy as np
 
 from .._namespace import public_dir
 from ..autograd._engine import run_backward
-from ..autograd.function import AccumulateGrad, Function, Node, _sequence
+from ..autograd.function import AccumulateGrad, Function, Node, _sequence, next_edges
 from ..autograd.grad_mode import _state, enable_grad
 
 if TYPE_CHECKING:
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["checkpoint"]
 __dir__ = public_dir(__name__)
 
-Edge = tuple[Node, int]
+# A gradient's destination: (node, input number), as in PyTorch's autograd.graph.GradientEdge.
+GradientEdge = tuple[Node, int]
 
 
 def _tensor_cls() -> Any:
@@ -53,19 +54,19 @@ def _set_rng_state(state: Any) -> None:
     set_rng_state(state)
 
 
-def _boundary(outputs: tuple[Any, ...], start: int) -> list[Edge]:
+def _boundary(outputs: tuple[Any, ...], start: int) -> list[GradientEdge]:
     """The edges from the graph recorded since sequence number ``start`` into older graph."""
     T = _tensor_cls()
-    found: list[Edge] = []
-    seen_edges: set[Edge] = set()
+    found: list[GradientEdge] = []
+    seen_edges: set[GradientEdge] = set()
     seen_nodes: set[Node] = set()
-    stack: list[Edge] = []
+    stack: list[GradientEdge] = []
     for o in reversed(outputs):
         if isinstance(o, T) and o.requires_grad:
             stack.append(_edge_of(o))
     while stack:
         edge = stack.pop()
-        node = edge[0]
+        node, _input_nr = edge
         if isinstance(node, AccumulateGrad) or node._sequence_nr < start:
             if edge not in seen_edges:
                 seen_edges.add(edge)
@@ -74,13 +75,12 @@ def _boundary(outputs: tuple[Any, ...], start: int) -> list[Edge]:
         if node in seen_nodes:
             continue
         seen_nodes.add(node)
-        for e in reversed(node._edges):
-            if e is not None and e[0] is not None:
-                stack.append((e[0], e[1]))
+        for _, nxt, input_nr in reversed(list(next_edges(node))):
+            stack.append((nxt, input_nr))
     return found
 
 
-def _stand_in(edge: Edge) -> Tensor:
+def _stand_in(edge: GradientEdge) -> Tensor:
     """A tensor whose graph edge is ``edge`` (its values are never read)."""
     node, nr = edge
     if isinstance(node, AccumulateGrad):
@@ -89,17 +89,19 @@ def _stand_in(edge: Edge) -> Tensor:
     return _tensor_cls()._make(np.broadcast_to(np.zeros((), dtype), shape), node, nr)
 
 
-def _edge_of(t: Tensor) -> Edge:
+def _edge_of(t: Tensor) -> GradientEdge:
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
     return (t._accumulator(), 0)
 
 
-def _detach_args(args: tuple[Any, ...], boundary: list[Edge]) -> tuple[tuple[Any, ...], list[Edge]]:
+def _detach_args(
+    args: tuple[Any, ...], boundary: list[GradientEdge]
+) -> tuple[tuple[Any, ...], list[GradientEdge]]:
     """Arguments cut from their graph, and the boundary with their edges moved to the copies."""
     T = _tensor_cls()
-    moved: dict[Edge, Edge] = {}
-    copies: dict[Edge, Any] = {}
+    moved: dict[GradientEdge, GradientEdge] = {}
+    copies: dict[GradientEdge, Any] = {}
     new_args = []
     for a in args:
         if isinstance(a, T) and a.requires_grad:
@@ -144,7 +146,7 @@ class CheckpointFunction(Function):
                 _set_rng_state(current)
         T = _tensor_cls()
         outs = [o for o in (out if isinstance(out, tuple) else (out,)) if isinstance(o, T)]
-        roots: list[Edge] = []
+        roots: list[GradientEdge] = []
         root_grads: list[Any] = []
         for o, g in zip(outs, grads, strict=True):
             if isinstance(o, T) and o.requires_grad and g is not None:

@@ -31,7 +31,15 @@ import numpy as np
 
 from .._namespace import public_dir
 from ..autograd._graph import root_nodes, tensor_names, walk
-from ..autograd.function import _CONSTANT, _INPUT, _OUTPUT, AccumulateGrad, Node, _entries
+from ..autograd.function import (
+    _CONSTANT,
+    _INPUT,
+    _OUTPUT,
+    AccumulateGrad,
+    Node,
+    _entries,
+    next_edges,
+)
 from ._explore import Explorer, explore
 from ._scopes import node_scopes
 
@@ -136,9 +144,8 @@ class _Graph:
                         self.nodes.append((sid, "saved", [label]))
                         self.scopes[sid] = self.scopes.get(nid, "")
                         self.edges.append((sid, nid, True))
-            for edge in node._edges:
-                if edge is not None and edge[0] is not None:
-                    self.edges.append((ids[id(edge[0])], nid, False))
+            for _, nxt, _ in next_edges(node):
+                self.edges.append((ids[id(nxt)], nid, False))
         for k, out in enumerate(outputs):
             oid = f"out{k}"
             name = names.get(id(out))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..autograd._graph import hooks_off, root_nodes, tensor_names, walk
-from ..autograd.function import AccumulateGrad, Node
+from ..autograd.function import AccumulateGrad, Node, next_edges
 from ..autograd.grad_mode import _state
 from ..autograd.record import _PACKAGE_DIR, creation_site
 from ._layout import dot_orders
@@ -243,10 +243,7 @@ def graph_data(
         out_nodes.append(item)
         index[node] = item
     edges = [
-        [ids[e[0]], ids[node]]
-        for node in nodes
-        for e in node._edges
-        if e is not None and e[0] is not None and e[0] in ids
+        [ids[nxt], ids[node]] for node in nodes for _, nxt, _ in next_edges(node) if nxt in ids
     ]
     order: list[str] = []
     if recorder is not None:

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
-from ..autograd.function import AccumulateGrad, Node
+from ..autograd.function import AccumulateGrad, Node, next_edges
 
 
 class _Call:
@@ -86,9 +86,9 @@ def node_scopes(nodes: Sequence[Node], names: dict[int, str], model: Any = None)
         result.append("" if call is None else call.name)
     users: dict[int, set[str]] = {}
     for node, scope in zip(nodes, result, strict=True):
-        for edge in node._edges:
-            if edge is not None and isinstance(edge[0], AccumulateGrad):
-                users.setdefault(id(edge[0]), set()).add(scope)
+        for _, nxt, _ in next_edges(node):
+            if isinstance(nxt, AccumulateGrad):
+                users.setdefault(id(nxt), set()).add(scope)
     for i, node in enumerate(nodes):
         if isinstance(node, AccumulateGrad):
             name = names.get(id(node.variable))
