@@ -280,12 +280,12 @@ def test_vectorized_jacobian_equals_row_loop(name):
 
 def test_vectorized_jacobian_runs_each_backward_once(monkeypatch):
     from ndgrad.autograd import _engine as engine
-    from ndgrad.ops import linalg, unary
+    from ndgrad.ops import products, unary
 
     # Counted through the tensor formulas (a first-order backward would run backward_np).
     monkeypatch.setattr(engine, "ARRAY_BACKWARD", False)
     calls = {"tanh": 0, "mv": 0}
-    tanh_backward, mv_backward = unary.Tanh.backward, linalg.Mv.backward
+    tanh_backward, mv_backward = unary.Tanh.backward, products.Mv.backward
 
     def counting(name, fn):
         def wrapped(ctx, *grads):
@@ -295,7 +295,7 @@ def test_vectorized_jacobian_runs_each_backward_once(monkeypatch):
         return staticmethod(wrapped)
 
     monkeypatch.setattr(unary.Tanh, "backward", counting("tanh", tanh_backward))
-    monkeypatch.setattr(linalg.Mv, "backward", counting("mv", mv_backward))
+    monkeypatch.setattr(products.Mv, "backward", counting("mv", mv_backward))
     w = _t(RNG.standard_normal((5, 3)))
     x = _t(RNG.standard_normal(3))
     J = jacobian(lambda v: (w @ v).tanh(), x, vectorize=True)

@@ -31,8 +31,8 @@ from .ops._util import dtype_name
 from .ops.aliases import AliasMethods
 from .ops.arithmetic import ArithmeticMethods
 from .ops.indexing import IndexingMethods
-from .ops.linalg import LinalgMethods
 from .ops.pointwise import PointwiseMethods
+from .ops.products import LinalgMethods
 from .ops.reduction import ReductionMethods
 from .ops.search import SearchMethods
 from .ops.shape import ShapeMethods

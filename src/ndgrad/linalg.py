@@ -15,7 +15,7 @@ import numpy as np
 
 from .ops._util import dtype_name, normalize_dims, reduced_shape, tensor_cls, wrap_dim
 from .ops.arithmetic import NumpyFunction, where
-from .ops.linalg import einsum, matmul
+from .ops.products import einsum, matmul
 
 if TYPE_CHECKING:
     from ._tensor import Tensor

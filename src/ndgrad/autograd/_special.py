@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..ops import arithmetic as _ar
-from ..ops import linalg as _la
+from ..ops import products as _pr
 from ..ops import reduction as _red
 from ..ops import shape as _sh
 from ..ops import unary as _un
@@ -193,10 +193,10 @@ _BATCH_SAFE: set[type] = {
     _un.Relu,
     _un.Abs,
     _un.Sign,
-    _la.Matmul,
-    _la.Mv,
-    _la.Mm,
-    _la.Bmm,
+    _pr.Matmul,
+    _pr.Mv,
+    _pr.Mm,
+    _pr.Bmm,
     _views.AsStrided,
     _views.Embed,
     _views.CopySlices,
@@ -242,7 +242,7 @@ _RULES: dict[type, Callable[..., tuple[Any, ...]]] = {
     _red.SumDim: lambda ctx, g: (_reduce_back(ctx, g), None, None),
     _red.Mean: _mean_back,
     _red.MeanDim: _mean_back,
-    _la.Dot: _dot_back,
+    _pr.Dot: _dot_back,
 }
 
 

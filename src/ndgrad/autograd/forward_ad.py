@@ -330,7 +330,7 @@ def _mul_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[A
 
 
 def _matmul_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
-    from ..ops.linalg import matmul
+    from ..ops.products import matmul
 
     (a, b), (ta, tb) = args, tg
     present = [
@@ -399,7 +399,7 @@ def _copy_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[
 
 def _build_rules() -> tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type]]:
     from ..ops import arithmetic as ar
-    from ..ops import linalg as la
+    from ..ops import products as pr
     from ..ops import reduction as red
     from ..ops import shape as sh
     from ..ops import unary as un
@@ -426,7 +426,7 @@ def _build_rules() -> tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type
         _views.Zero: _zero_rule,
         _views.Copy: _copy_rule,
     }
-    for cls in (la.Matmul, la.Dot, la.Mv, la.Mm, la.Bmm):
+    for cls in (pr.Matmul, pr.Dot, pr.Mv, pr.Mm, pr.Bmm):
         rules[cls] = _matmul_rule
     linear: set[type] = {
         ar.Neg,

@@ -225,7 +225,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                 f"{_dtype_letter(input)} and {_dtype_letter(weight)}"
             )
         # Without a bias PyTorch runs matmul, whose message names the C types.
-        from ..ops.linalg import _C_TYPE_NAMES
+        from ..ops.products import _C_TYPE_NAMES
 
         da, dw = input._data.dtype.name, weight._data.dtype.name
         raise RuntimeError(

@@ -29,8 +29,8 @@ from ..autograd.grad_mode import _state
 from . import aliases as _al
 from . import arithmetic as _ar
 from . import indexing as _ix
-from . import linalg as _la
 from . import pointwise as _pw
+from . import products as _pr
 from . import reduction as _rd
 from . import search as _se
 from . import shape as _sh
@@ -433,17 +433,17 @@ sort = _with_out(_rd.sort)
 topk = _with_out(_rd.topk)
 
 # Matrix products.
-matmul = _with_out(_la.matmul)
-mm = _with_out(_la.mm)
-bmm = _with_out(_la.bmm)
-mv = _with_out(_la.mv)
-dot = _with_out(_la.dot)
-inner = _with_out(_la.inner)
-outer = _with_out(_la.outer)
-addmm = _with_out(_la.addmm)
-addmv = _with_out(_la.addmv)
-baddbmm = _with_out(_la.baddbmm)
-kron = _with_out(_la.kron)
+matmul = _with_out(_pr.matmul)
+mm = _with_out(_pr.mm)
+bmm = _with_out(_pr.bmm)
+mv = _with_out(_pr.mv)
+dot = _with_out(_pr.dot)
+inner = _with_out(_pr.inner)
+outer = _with_out(_pr.outer)
+addmm = _with_out(_pr.addmm)
+addmv = _with_out(_pr.addmv)
+baddbmm = _with_out(_pr.baddbmm)
+kron = _with_out(_pr.kron)
 
 # Joining and indexing.
 cat = _with_out(_sh.cat)
@@ -461,21 +461,21 @@ index_select = _with_out(_ix.index_select)
 masked_select = _with_out(_ix.masked_select)
 
 # Added for issue 11: the rest of the torch-level functions that take out= in PyTorch.
-addbmm = _with_out(_la.addbmm)
-addr = _with_out(_la.addr)
-chain_matmul = _with_out(_la.chain_matmul)
-cholesky = _with_out(_la.cholesky)
-cholesky_inverse = _with_out(_la.cholesky_inverse)
-cholesky_solve = _with_out(_la.cholesky_solve)
-cross = _with_out(_la.cross)
-ger = _with_out(_la.ger)
-inverse = _with_out(_la.inverse)
-matrix_power = _with_out(_la.matrix_power)
-norm = _with_out(_la.norm)
-qr = _with_out(_la.qr)
-renorm = _with_out(_la.renorm)
-svd = _with_out(_la.svd)
-vdot = _with_out(_la.vdot)
+addbmm = _with_out(_pr.addbmm)
+addr = _with_out(_pr.addr)
+chain_matmul = _with_out(_pr.chain_matmul)
+cholesky = _with_out(_pr.cholesky)
+cholesky_inverse = _with_out(_pr.cholesky_inverse)
+cholesky_solve = _with_out(_pr.cholesky_solve)
+cross = _with_out(_pr.cross)
+ger = _with_out(_pr.ger)
+inverse = _with_out(_pr.inverse)
+matrix_power = _with_out(_pr.matrix_power)
+norm = _with_out(_pr.norm)
+qr = _with_out(_pr.qr)
+renorm = _with_out(_pr.renorm)
+svd = _with_out(_pr.svd)
+vdot = _with_out(_pr.vdot)
 addcdiv = _with_out(_pw.addcdiv)
 addcmul = _with_out(_pw.addcmul)
 angle = _with_out(_pw.angle)
