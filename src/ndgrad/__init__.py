@@ -113,6 +113,7 @@ from .dtypes import (
 from .ops import aliases as _aliases
 from .ops import arithmetic as _arithmetic
 from .ops import indexing as _indexing
+from .ops import linalg as _linalg_ops
 
 # The torch-level names that take out= (after the op modules: these wrap their functions).
 from .ops import pointwise as _pointwise
@@ -125,6 +126,7 @@ from .ops import unary as _unary
 from .ops.aliases import *  # noqa: F403
 from .ops.arithmetic import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
+from .ops.linalg import *  # noqa: F403
 from .ops.pointwise import *  # noqa: F403
 from .ops.products import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
@@ -285,6 +287,7 @@ __all__ = [
     *_arithmetic.__all__,
     *_indexing.__all__,
     *_products.__all__,
+    *_linalg_ops.__all__,
     *_pointwise.__all__,
     *_reduction.__all__,
     *_search.__all__,

@@ -31,8 +31,9 @@ from .ops._util import dtype_name
 from .ops.aliases import AliasMethods
 from .ops.arithmetic import ArithmeticMethods
 from .ops.indexing import IndexingMethods
+from .ops.linalg import LinalgMethods
 from .ops.pointwise import PointwiseMethods
-from .ops.products import LinalgMethods
+from .ops.products import ProductMethods
 from .ops.reduction import ReductionMethods
 from .ops.search import SearchMethods
 from .ops.shape import ShapeMethods
@@ -87,6 +88,7 @@ class Tensor(
     ReductionMethods,
     ShapeMethods,
     IndexingMethods,
+    ProductMethods,
     LinalgMethods,
     SearchMethods,
     AliasMethods,

@@ -29,6 +29,7 @@ from ..autograd.grad_mode import _state
 from . import aliases as _al
 from . import arithmetic as _ar
 from . import indexing as _ix
+from . import linalg as _la
 from . import pointwise as _pw
 from . import products as _pr
 from . import reduction as _rd
@@ -463,18 +464,18 @@ masked_select = _with_out(_ix.masked_select)
 # Added for issue 11: the rest of the torch-level functions that take out= in PyTorch.
 addbmm = _with_out(_pr.addbmm)
 addr = _with_out(_pr.addr)
-chain_matmul = _with_out(_pr.chain_matmul)
-cholesky = _with_out(_pr.cholesky)
-cholesky_inverse = _with_out(_pr.cholesky_inverse)
-cholesky_solve = _with_out(_pr.cholesky_solve)
-cross = _with_out(_pr.cross)
+chain_matmul = _with_out(_la.chain_matmul)
+cholesky = _with_out(_la.cholesky)
+cholesky_inverse = _with_out(_la.cholesky_inverse)
+cholesky_solve = _with_out(_la.cholesky_solve)
+cross = _with_out(_la.cross)
 ger = _with_out(_pr.ger)
-inverse = _with_out(_pr.inverse)
-matrix_power = _with_out(_pr.matrix_power)
-norm = _with_out(_pr.norm)
-qr = _with_out(_pr.qr)
-renorm = _with_out(_pr.renorm)
-svd = _with_out(_pr.svd)
+inverse = _with_out(_la.inverse)
+matrix_power = _with_out(_la.matrix_power)
+norm = _with_out(_la.norm)
+qr = _with_out(_la.qr)
+renorm = _with_out(_la.renorm)
+svd = _with_out(_la.svd)
 vdot = _with_out(_pr.vdot)
 addcdiv = _with_out(_pw.addcdiv)
 addcmul = _with_out(_pw.addcmul)
