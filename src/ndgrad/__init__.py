@@ -144,16 +144,6 @@ __version__ = "0.1.0"
 # itself issues are UserWarnings and DeprecationWarnings, and are untouched.
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ndgrad(\.|$)")
 
-# LU and Householder factorizations in LAPACK's packed forms (torch.lu, geqrf...).
-from ._factorizations import (  # noqa: E402
-    geqrf,
-    lu,
-    lu_solve,
-    lu_unpack,
-    orgqr,
-    ormqr,
-    triangular_solve,
-)
 from ._lowrank import pca_lowrank, svd_lowrank  # noqa: E402
 from ._strided import as_strided_copy, as_strided_scatter  # noqa: E402
 
@@ -303,13 +293,6 @@ __all__ = [
     *_nn_ops.__all__,
     *_nn_ops_losses.__all__,
     *_pool_ops.__all__,
-    "geqrf",
-    "lu",
-    "lu_solve",
-    "lu_unpack",
-    "orgqr",
-    "ormqr",
-    "triangular_solve",
     "pca_lowrank",
     "svd_lowrank",
     "as_strided_copy",

@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from .. import _creation as _cr
-from .. import _factorizations as _fa
 from .. import _queries as _qu
 from .._namespace import public_dir
 from ..autograd.grad_mode import _state
@@ -531,10 +530,10 @@ narrow_copy = _with_out(_al.narrow_copy)
 i0 = _with_out(_sp.i0)
 igamma = _with_out(_sp.igamma)
 igammac = _with_out(_sp.igammac)
-orgqr = _with_out(_fa.orgqr)
-ormqr = _with_out(_fa.ormqr)
-lu = _with_out(_fa.lu)
-lu_solve = _with_out(_fa.lu_solve)
-lu_unpack = _with_out(_fa.lu_unpack)
-triangular_solve = _with_out(_fa.triangular_solve)
-geqrf = _with_out(_fa.geqrf)
+orgqr = _with_out(_la.orgqr)
+ormqr = _with_out(_la.ormqr)
+lu = _with_out(_la.lu)
+lu_solve = _with_out(_la.lu_solve)
+lu_unpack = _with_out(_la.lu_unpack)
+triangular_solve = _with_out(_la.triangular_solve)
+geqrf = _with_out(_la.geqrf)
