@@ -9,6 +9,8 @@ a gradient is undefined.
 
 from __future__ import annotations
 
+from ._namespace import public_dir
+
 # The functions, and the types of their results (which are not in __all__; PyTorch's are in
 # torch.return_types).
 from .ops.linalg import (  # noqa: F401  (the result types)
@@ -93,3 +95,4 @@ __all__ = [
     "vecdot",
     "vector_norm",
 ]
+__dir__ = public_dir(__name__)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from .._namespace import public_dir
 from ._util import dtype_name, normalize_dims, reduced_shape, tensor_cls, wrap_dim
 from .arithmetic import NumpyFunction, where
 from .products import _tensor_arg, einsum, matmul
@@ -64,6 +65,7 @@ __all__ = [
     "svd",
     "triangular_solve",
 ]
+__dir__ = public_dir(__name__)
 
 
 class LinAlgError(RuntimeError):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._kernels import matmul_np
+from .._namespace import public_dir
 from ..autograd.function import record_binary
 from ..autograd.grad_mode import _state
 from ._util import as_operand, dtype_name, promote, tensor_cls, wrap_dim
@@ -49,6 +50,7 @@ __all__ = [
     "trapz",
     "vdot",
 ]
+__dir__ = public_dir(__name__)
 
 
 class Matmul(NumpyFunction):
