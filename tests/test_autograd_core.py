@@ -334,3 +334,36 @@ def test_grad_kept_without_copy_is_a_fresh_writable_array() -> None:
     assert not np.shares_memory(grad, x.numpy()) and not np.shares_memory(grad, w.detach().numpy())
     w.grad.mul_(2.0)  # the user's to modify
     assert w.grad.tolist() == [[4.0] * 4] * 3
+
+
+def _cpp_node_names(lib):
+    """name() of the nodes PyTorch writes in C++, and how a tensor prints its grad_fn."""
+    leaf = lib.ones(3, requires_grad=True)
+    (leaf * leaf).sum().backward(create_graph=True)  # the .grad copy is recorded
+    a = lib.zeros(3, requires_grad=True)
+    b = a.clone()
+    b[1:] *= 2  # a write through a view
+    x = lib.ones(2, requires_grad=True)
+    return (
+        (x * 2).grad_fn.next_functions[0][0].name(),
+        leaf.grad.grad_fn.name(),
+        b.grad_fn.name(),
+        repr(b).split("grad_fn=")[1],
+        (x * 2).grad_fn.name(),
+    )
+
+
+def test_cpp_nodes_are_named_with_their_namespace():
+    assert _cpp_node_names(ndgrad) == (
+        "torch::autograd::AccumulateGrad",
+        "torch::autograd::CopyBackwards",
+        "torch::autograd::CopySlices",
+        "<CopySlices>)",
+        "MulBackward0",
+    )
+
+
+@requires_torch
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
+def test_cpp_node_names_match_pytorch():
+    assert _cpp_node_names(ndgrad) == _cpp_node_names(torch)

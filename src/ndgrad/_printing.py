@@ -195,7 +195,7 @@ def tensor_repr(t: Tensor, prefix: str = "tensor(") -> str:
     if "_stale_message" in t.__dict__:  # a stale unbind/split output (see _tensor.py)
         suffixes.append("grad_fn=<Invalid>")
     elif t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)

@@ -10,6 +10,13 @@ from typing import Any
 from .function import Node, next_edges
 
 
+def node_label(node: Node) -> str:
+    """The name the tools show for ``node``: its class name, as printing shows it
+    (``grad_fn=<AccumulateGrad>``; ``name()`` gives PyTorch's C++ nodes their namespace,
+    ``torch::autograd::AccumulateGrad``)."""
+    return type(node).__name__
+
+
 def root_nodes(tensors: Any) -> list[Node]:
     """The nodes a backward from ``tensors`` (a tensor or a sequence of them) would start at."""
     from .._tensor import Tensor

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._namespace import public_dir
-from ._graph import hooks_off, path_between, reaching, root_nodes, walk
+from ._graph import hooks_off, node_label, path_between, reaching, root_nodes, walk
 from .function import _INPUT, _OUTPUT, AccumulateGrad, Node, _entries, next_edges
 from .record import RecordedArg, creation_site, format_site, no_grad_origin, node_record
 from .trace import Tracer
@@ -158,9 +158,9 @@ def _cut_paths(roots: list[Node], nodes: list[Node], input: Tensor) -> list[Expl
             Explanation(
                 "detached",
                 f"output uses input through a detached alias (through "
-                f"{_alias_how(value, input)}), at {node.name()}; that path does not lead back "
+                f"{_alias_how(value, input)}), at {node_label(node)}; that path does not lead back "
                 "to input.",
-                node=node.name(),
+                node=node_label(node),
                 path=_names_path(path_between(roots, node)),
                 site=creation_site(node),
                 hint="use input itself in the computation, not input.detach() or input.data",
@@ -177,9 +177,10 @@ def _cut_paths(roots: list[Node], nodes: list[Node], input: Tensor) -> list[Expl
                 found.append(
                     Explanation(
                         "detached",
-                        f"{node.name()} uses a value computed from input.detach() (detached at "
-                        f"{format_site(site)}); that path does not lead back to input.",
-                        node=node.name(),
+                        f"{node_label(node)} uses a value computed from input.detach() "
+                        f"(detached at {format_site(site)}); that path does not lead back to "
+                        "input.",
+                        node=node_label(node),
                         path=_names_path(path_between(roots, node)),
                         site=site,
                         hint="use input itself in the computation, not input.detach()",
@@ -196,7 +197,7 @@ def _cut_paths(roots: list[Node], nodes: list[Node], input: Tensor) -> list[Expl
                     "no_grad",
                     f"the graph uses a tensor that was computed under no_grad (by {origin[0]}), "
                     f"so the path through it back to input was not recorded.",
-                    node=node.name(),
+                    node=node_label(node),
                     path=_names_path(path_between(roots, node)),
                     site=origin[1],
                     hint=f"compute it with grad mode on (at {format_site(origin[1])})",
@@ -213,7 +214,7 @@ def _alias_how(a: Any, b: Tensor) -> str:
 
 
 def _names_path(path: list[Node] | None) -> list[str]:
-    return [n.name() for n in path or ()]
+    return [node_label(n) for n in path or ()]
 
 
 def explain(output: Tensor, input: Tensor, gradient: Tensor | None = None) -> Explanation:
@@ -247,7 +248,7 @@ def explain(output: Tensor, input: Tensor, gradient: Tensor | None = None) -> Ex
                 f"input shares memory with a tensor of the graph but was taken out of it "
                 f"(through {how}); a detached tensor does not require grad, so it gets no "
                 "gradient.",
-                node=node.name(),
+                node=node_label(node),
                 path=_names_path(path_between(roots, node)),
                 site=creation_site(node),
                 hint="ask about the tensor of the graph itself, or don't detach it",
@@ -312,7 +313,7 @@ def explain(output: Tensor, input: Tensor, gradient: Tensor | None = None) -> Ex
     if input.grad_fn is not None and not input._retains_grad:
         return Explanation(
             "non_leaf",
-            f"input is not a leaf (it was computed by {input.grad_fn.name()}): backward fills "
+            f"input is not a leaf (it was computed by {node_label(input.grad_fn)}): backward fills "
             ".grad only for leaves.",
             path=full_path,
             hint="call input.retain_grad() before backward, or use "
@@ -392,7 +393,8 @@ def _run_and_find_block(
             rest = path_between([node], target) or [node, target]
             returned = "None" if all(g is None for g in sent) else "zeros"
             message = (
-                f"{node.name()} receives a nonzero gradient but returns {returned} toward input"
+                f"{node_label(node)} receives a nonzero gradient but returns {returned} "
+                "toward input"
             )
             if blocks:  # another path, also cut
                 message += ", so no gradient reaches input along this path either."
@@ -404,10 +406,10 @@ def _run_and_find_block(
                 Explanation(
                     _kind(sent) if blocks else cause,
                     message,
-                    node=node.name(),
+                    node=node_label(node),
                     path=_names_path(block_path + rest[1:]),
                     site=creation_site(node),
-                    hint=_hint(node.name()),
+                    hint=_hint(node_label(node)),
                 )
             )
     if blocks:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._namespace import public_dir
-from ._graph import consumers, hooks_off, path_between, root_nodes, walk
+from ._graph import consumers, hooks_off, node_label, path_between, root_nodes, walk
 from .function import AccumulateGrad, Node
 from .record import creation_site, format_site
 from .trace import Tracer
@@ -108,19 +108,19 @@ def explain_nan(output: Tensor, gradient: Tensor | None = None) -> NanReport:
             continue
         node = record.node
         assert node is not None
-        path = [n.name() for n in path_between(roots, node) or [node]]
+        path = [node_label(n) for n in path_between(roots, node) or [node]]
         counts = f" ({record.out.nan} NaN and {record.out.inf} inf elements in what it returned)"
         where = _masked_by_where(node, record, nodes)
         site = creation_site(node)
         if where is not None:
             return NanReport(
                 "where_mask",
-                f"{node.name()} turned a zero gradient into NaN (0 * inf){counts}: its "
-                f"derivative is infinite or undefined at some input values, and {where.name()} "
-                "sent it zeros "
+                f"{node_label(node)} turned a zero gradient into NaN (0 * inf){counts}: its "
+                "derivative is infinite or undefined at some input values, and "
+                f"{node_label(where)} sent it zeros "
                 "exactly there, for the elements it did not select. where() does not stop the "
                 "unselected branch's backward from running.",
-                node=node.name(),
+                node=node_label(node),
                 site=site,
                 path=path,
                 hint=_FIX,
@@ -128,10 +128,10 @@ def explain_nan(output: Tensor, gradient: Tensor | None = None) -> NanReport:
             )
         return NanReport(
             "node",
-            f"{node.name()} is the first node whose gradient is not finite although the "
+            f"{node_label(node)} is the first node whose gradient is not finite although the "
             f"gradient it received was{counts}: its derivative is infinite or undefined at some "
             "of its input values (log or division at 0, sqrt at 0, overflow...).",
-            node=node.name(),
+            node=node_label(node),
             site=site,
             path=path,
             hint="keep the op's input away from the singular values (clamp it, add an epsilon), "
@@ -163,7 +163,7 @@ def _masked_by_where(node: Node, record: Any, nodes: list[Node]) -> Node | None:
         nxt = []
         for n in frontier:
             for consumer, _i in back.get(n, ()):
-                if consumer.name().startswith("WhereBackward"):
+                if node_label(consumer).startswith("WhereBackward"):
                     return consumer
                 if consumer not in seen:
                     seen.add(consumer)

@@ -189,8 +189,6 @@ def _type_string(t: Tensor) -> str:
 def _modified_error(t: Tensor, saved_version: int, node_name: str | None) -> RuntimeError:
     where = ""
     if node_name is not None:
-        if node_name in ("CopySlices", "CopyBackwards"):  # C++ nodes in PyTorch, named so
-            node_name = "torch::autograd::" + node_name
         where = f", which is output {t._output_nr} of {_errors.op_name(node_name)},"
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
@@ -230,9 +228,12 @@ class Node:
     needs_input_grad: tuple[bool, ...] = ()
     # True where ``_apply_np`` runs this node on numpy arrays (a first-order backward).
     _arrays_ok = False
+    # PyTorch's nodes written in C++ (AccumulateGrad, CopySlices, CopyBackwards) give their name
+    # with its namespace: "torch::autograd::AccumulateGrad". (Printing shows the class name.)
+    _name_prefix = ""
 
     def name(self) -> str:
-        return type(self).__name__
+        return self._name_prefix + type(self).__name__
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
@@ -509,6 +510,10 @@ class BackwardNode(Node, FunctionCtx):
         return result
 
 
+# Nodes PyTorch writes in C++, which ``name()`` gives with their namespace (see Node).
+_CPP_NODES = frozenset({"CopySlices", "CopyBackwards"})
+
+
 class _CopySlicesNode(BackwardNode):
     """The node of a write through a view (PyTorch's CopySlices). PyTorch's drops the node it
     wraps when a backward frees the graph, so a second backward through it raises even though
@@ -580,6 +585,8 @@ class Function(FunctionCtx):
         if np_backward is not None:
             attrs["_np_backward"] = getattr(np_backward, "__func__", np_backward)
             attrs["_arrays_ok"] = True
+        if name in _CPP_NODES:
+            attrs["_name_prefix"] = "torch::autograd::"
         base = _CopySlicesNode if name == "CopySlices" else BackwardNode
         cls._backward_cls = type(name, (base,), attrs)
 
@@ -1058,6 +1065,8 @@ _MOVED_LEAF = "leaf variable has been moved into the graph interior"
 
 class AccumulateGrad(Node):
     """The node that adds a gradient into a leaf tensor's ``.grad``."""
+
+    _name_prefix = "torch::autograd::"
 
     _sequence_nr = 1 << 62  # run as soon as ready, like PyTorch's UINT64_MAX
 

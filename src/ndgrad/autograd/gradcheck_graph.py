@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._namespace import public_dir
-from ._graph import root_nodes, walk
+from ._graph import node_label, root_nodes, walk
 from .function import AccumulateGrad, Node
 from .record import RecordedArg, _paused, format_site, node_record
 
@@ -154,7 +154,7 @@ def gradcheck_graph(
         for node in nodes:
             record = node_record(node)
             if record is None:
-                unrecorded.append(node.name())
+                unrecorded.append(node_label(node))
                 continue
             results.append(_check_node(node, record, rng, eps, atol, rtol, n_directions))
     return GraphCheckReport(results, unrecorded)
@@ -198,7 +198,7 @@ def _check_node(
     from . import grad as autograd_grad
     from .grad_mode import no_grad
 
-    check = NodeCheck(node, node.name(), record.site)
+    check = NodeCheck(node, node_label(node), record.site)
     fn, args = record.fn, record.args
     diff = [
         i

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 
 from .._namespace import public_dir
-from ._graph import tensor_names
+from ._graph import node_label, tensor_names
 from .function import AccumulateGrad, Node
 from .grad_mode import _state
 
@@ -135,7 +135,7 @@ class Tracer:
             name = self._names.get(id(node.variable))
         record = TraceRecord(
             index=len(self.records),
-            op=node.name(),
+            op=node_label(node),
             input_shapes=[tuple(shape) for _, _, shape, _ in filter(None, node._edges)],
             output_shapes=[tuple(m[0]) for m in node._output_meta],
             grad_norm=stats.norm,

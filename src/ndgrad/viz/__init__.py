@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._namespace import public_dir
-from ..autograd._graph import root_nodes, tensor_names, walk
+from ..autograd._graph import node_label, root_nodes, tensor_names, walk
 from ..autograd.function import (
     _CONSTANT,
     _INPUT,
@@ -130,7 +130,7 @@ class _Graph:
                     lines.append(_describe_grad(var._grad))
                 self.nodes.append((nid, "leaf", lines))
             else:
-                lines = [node.name()]
+                lines = [node_label(node)]
                 lines += [_meta(s, dt) for s, dt in node._output_meta]
                 self.nodes.append((nid, "op", lines))
                 if show_saved:

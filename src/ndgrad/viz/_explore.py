@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..autograd._graph import hooks_off, root_nodes, tensor_names, walk
+from ..autograd._graph import hooks_off, node_label, root_nodes, tensor_names, walk
 from ..autograd.function import AccumulateGrad, Node, next_edges
 from ..autograd.grad_mode import _state
 from ..autograd.record import _PACKAGE_DIR, creation_site
@@ -223,7 +223,7 @@ def graph_data(
     out_nodes: list[dict[str, Any]] = []
     index: dict[Node, dict[str, Any]] = {}
     for node, scope in zip(nodes, scopes, strict=True):
-        item: dict[str, Any] = {"id": ids[node], "op": node.name(), "scope": scope}
+        item: dict[str, Any] = {"id": ids[node], "op": node_label(node), "scope": scope}
         if isinstance(node, AccumulateGrad):
             var = node.variable
             item["kind"] = "leaf"
@@ -232,7 +232,7 @@ def graph_data(
             item["leaf_grad"] = summary(var._grad, small)
         else:
             item["kind"] = "op"
-            item["label"] = node.name()
+            item["label"] = node_label(node)
             item["outputs"] = [[list(s), _dtype_name(dt)] for s, dt in node._output_meta]
             item["saved"] = _saved(node)
             item["freed"] = bool(node._released)
