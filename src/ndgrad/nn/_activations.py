@@ -167,6 +167,36 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     return _run(cls, input, inplace, float(threshold), float(value))
 
 
+class EluBackward(NumpyFunction):
+    """gx = g·scale where x > 0, else g·c·e^(s·x) with c = α·scale·s (s: input_scale): the
+    backward of elu, celu and selu as one op of the gradient and the input, as PyTorch's
+    elu_backward takes them (it saves both, so writing into x afterwards makes the next
+    backward through it refuse, as PyTorch's does). d/dg = the same factor; d/dx = g·c·s·e^(s·x)
+    where x < 0, else 0 (at x = 0 too: PyTorch's elu_double_backward masks with x < 0 where
+    elu_backward takes the x <= 0 branch)."""
+
+    node_name = "EluBackwardBackward0"
+
+    @staticmethod
+    def forward(
+        ctx: Any, g: np.ndarray, x: np.ndarray, alpha: float, scale: float, input_scale: float
+    ) -> np.ndarray:
+        ctx.save_for_backward(g, x)
+        ctx.coefs = (scale, alpha * scale * input_scale, input_scale)
+        neg = g * (alpha * scale * input_scale) * np.exp(x * input_scale)
+        return np.where(x > 0, g * scale, neg).astype(g.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
+        g, x = ctx.saved_tensors
+        scale, c, s = ctx.coefs
+        need_g, need_x = ctx.needs_input_grad[:2]
+        e = (x * s).exp()
+        grad_g = where(x > 0, gg * scale, gg * c * e) if need_g else None
+        grad_x = where(x < 0, gg * g * (c * s) * e, 0.0) if need_x else None
+        return grad_g, grad_x, None, None, None
+
+
 class Celu(NumpyFunction):
     """y = max(0, x) + min(0, α(e^(x/α) - 1)); dy/dx = 1 where x > 0, else e^(x/α)"""
 
@@ -182,7 +212,7 @@ class Celu(NumpyFunction):
         # PyTorch's backward takes 1/α from α rounded to float32 (its derivatives.yaml calls
         # alpha.toFloat()): (1/α₃₂) α e^(x/α₃₂), which differs from e^(x/α) in the 8th digit
         inv = 1.0 / float(np.float32(ctx.alpha))
-        return where(x > 0, grad, grad * (inv * ctx.alpha) * (x * inv).exp()), None
+        return EluBackward.apply(grad, x, ctx.alpha, 1.0, inv), None
 
 
 class CeluInplace(Celu):
@@ -210,7 +240,7 @@ class Selu(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
-        return where(x > 0, grad * _SELU_SCALE, grad * (_SELU_SCALE * _SELU_ALPHA) * x.exp())
+        return EluBackward.apply(grad, x, _SELU_ALPHA, _SELU_SCALE, 1.0)
 
 
 class SeluInplace(Selu):

@@ -392,7 +392,7 @@ class Elu(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         (x,) = ctx.saved_tensors
-        return where(x > 0, grad, grad * (x.exp() * ctx.alpha)), None
+        return _activations.EluBackward.apply(grad, x, ctx.alpha, 1.0, 1.0), None
 
 
 class EluInplace(Elu):
