@@ -367,3 +367,19 @@ def test_cpp_nodes_are_named_with_their_namespace():
 @pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
 def test_cpp_node_names_match_pytorch():
     assert _cpp_node_names(ndgrad) == _cpp_node_names(torch)
+
+
+def _t_second_order_node(lib):
+    x = lib.tensor([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]], dtype=lib.float64, requires_grad=True)
+    y = x.t()
+    (g,) = lib.autograd.grad((y * y).sum(), [x], create_graph=True)
+    return g.grad_fn.name()
+
+
+def test_t_backward_is_recorded_as_t():
+    assert _t_second_order_node(ndgrad) == "TBackward0"  # t()'s backward is t(), as PyTorch's
+
+
+@requires_torch
+def test_t_backward_node_matches_pytorch():
+    assert _t_second_order_node(ndgrad) == _t_second_order_node(torch)

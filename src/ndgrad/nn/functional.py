@@ -335,22 +335,54 @@ class Gelu(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         (x,) = ctx.saved_tensors
-        if ctx.approximate == "tanh":
-            th = _tanh((x + x * x * x * 0.044715) * _SQRT_2_PI)
-            slope = (x * x * (3 * 0.044715) + 1) * _SQRT_2_PI
-            return grad * ((th + 1) * 0.5 + x * (1 - th * th) * slope * 0.5), None
-        pdf = ((x * x) * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
-        return grad * (NormalCdf.apply(x) + x * pdf), None
+        return GeluBackward.apply(grad, x, ctx.approximate), None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         (x,) = ctx.saved_arrays
+        return _gelu_backward_np(grad, x, ctx.approximate), None
+
+
+def _gelu_backward_np(g: np.ndarray, x: np.ndarray, approximate: str) -> np.ndarray:
+    """g · gelu'(x) on arrays (Gelu's first-order backward, GeluBackward's forward)."""
+    if approximate == "tanh":
+        th = np.tanh((x + x * x * x * 0.044715) * _SQRT_2_PI)
+        slope = (x * x * (3 * 0.044715) + 1) * _SQRT_2_PI
+        return g * ((th + 1) * 0.5 + x * (1 - th * th) * slope * 0.5)
+    pdf = np.exp((x * x) * -0.5) * (1 / math.sqrt(2 * math.pi))
+    return g * (_normal_cdf(x) + x * pdf)
+
+
+class GeluBackward(NumpyFunction):
+    """gx = g · gelu'(x), gelu's backward as one op of the gradient and the input, as PyTorch's
+    gelu_backward (so a create_graph gradient has grad_fn=<GeluBackwardBackward0> and keeps x).
+    d/dg = gelu'(x); d/dx = g · gelu''(x), with gelu'' = φ(x)(2 - x²), or for the tanh form
+    (1 - t²)(u' + x (u'' - 2 t u'²) / 2), t = tanh u, u' = √(2/π)(1 + 3 · 0.044715 x²),
+    u'' = 6 · 0.044715 · √(2/π) x."""
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, x: np.ndarray, approximate: str) -> np.ndarray:
+        ctx.save_for_backward(g, x)
+        ctx.approximate = approximate
+        return _gelu_backward_np(g, x, approximate)
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
+        g, x = ctx.saved_tensors
+        need_g, need_x = ctx.needs_input_grad[:2]
         if ctx.approximate == "tanh":
-            th = np.tanh((x + x * x * x * 0.044715) * _SQRT_2_PI)
-            slope = (x * x * (3 * 0.044715) + 1) * _SQRT_2_PI
-            return grad * ((th + 1) * 0.5 + x * (1 - th * th) * slope * 0.5), None
-        pdf = np.exp((x * x) * -0.5) * (1 / math.sqrt(2 * math.pi))
-        return grad * (_normal_cdf(x) + x * pdf), None
+            th = _tanh((x + x * x * x * 0.044715) * _SQRT_2_PI)
+            du = (x * x * (3 * 0.044715) + 1) * _SQRT_2_PI
+            first = (th + 1) * 0.5 + x * (1 - th * th) * du * 0.5
+            d2u = x * (6 * 0.044715 * _SQRT_2_PI)
+            second = (1 - th * th) * (du + x * (d2u - th * du * du * 2) * 0.5)
+        else:
+            pdf = ((x * x) * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+            first = NormalCdf.apply(x) + x * pdf
+            second = pdf * (2 - x * x)
+        grad_g = gg * first if need_g else None
+        grad_x = gg * g * second if need_x else None
+        return grad_g, grad_x, None
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:

@@ -710,6 +710,12 @@ def broadcast_to(input: Tensor, size: Any) -> Tensor:
 class T(Transpose):
     """y = xᵀ for a matrix (x itself for fewer dims)"""
 
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad.t(), None, None  # TBackward0 under create_graph, as PyTorch's
+
+    backward_np = staticmethod(Transpose.backward_np)
+
 
 def t(input: Tensor) -> Tensor:
     n = input._data.ndim

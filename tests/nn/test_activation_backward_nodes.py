@@ -1,12 +1,14 @@
-"""The backward of elu, celu and selu is one op of the gradient and the input, as PyTorch's.
+"""The backward of elu, celu, selu and gelu is one op of the gradient and the input, as PyTorch's.
 
-PyTorch records the derivative of these three as ``elu_backward(grad, alpha, scale, input_scale,
-x)``: a gradient computed with ``create_graph=True`` has ``grad_fn=<EluBackwardBackward0>``,
-which saved ``x``, so writing into ``x`` afterwards makes the next backward through it raise.
-ndgrad's is the same op (``_activations.EluBackward``); these tests check its values and its
-derivatives (gradcheck and gradgradcheck in float64: the third derivative of elu) and compare
-the second-order results, the node name and the error with PyTorch. fuzz_views seeds 28-60
-found the missing error when the formula was a composition of ndgrad ops.
+PyTorch records the derivative of the first three as ``elu_backward(grad, alpha, scale,
+input_scale, x)`` and gelu's as ``gelu_backward(grad, x, approximate)``: a gradient computed with
+``create_graph=True`` has ``grad_fn=<EluBackwardBackward0>`` (``<GeluBackwardBackward0>``), which
+saved ``x``, so writing into ``x`` afterwards makes the next backward through it raise. ndgrad's
+are the same ops (``_activations.EluBackward``, ``functional.GeluBackward``); these tests check
+their values and derivatives (gradcheck and gradgradcheck in float64: the third derivative of
+the activation) and compare the second-order results, the node name and the error with
+PyTorch. fuzz_views seeds 28-60 found the missing error when the formula was a composition of
+ndgrad ops.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tests.helpers import requires_torch, torch
 import ndgrad
 from ndgrad.autograd import gradcheck, gradgradcheck
 from ndgrad.nn._activations import _SELU_ALPHA, _SELU_SCALE, EluBackward
+from ndgrad.nn.functional import GeluBackward, _gelu_backward_np
 
 X = np.array([[1.3, -0.4, 0.0], [-2.5, 0.7, -1e-3]])
 
@@ -28,6 +31,12 @@ ACTIVATIONS: dict[str, Callable[[Any, Any], Any]] = {
     "elu": lambda lib, x: lib.nn.functional.elu(x, 0.7),
     "celu": lambda lib, x: lib.nn.functional.celu(x, 0.6),
     "selu": lambda lib, x: lib.nn.functional.selu(x),
+    "gelu": lambda lib, x: lib.nn.functional.gelu(x),
+    "gelu_tanh": lambda lib, x: lib.nn.functional.gelu(x, approximate="tanh"),
+}
+NODE = {
+    name: "GeluBackwardBackward0" if "gelu" in name else "EluBackwardBackward0"
+    for name in ACTIVATIONS
 }
 
 # (alpha, scale, input_scale) of each, as PyTorch passes them to elu_backward
@@ -56,6 +65,33 @@ def test_gradcheck_and_gradgradcheck(name: str) -> None:
     assert gradgradcheck(op, (g, x))
 
 
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_backward_values_and_gradchecks(approximate: str) -> None:
+    from scipy.special import erf
+
+    g = np.linspace(-1.0, 2.0, 6).reshape(2, 3)
+    if approximate == "tanh":
+        k, c = np.sqrt(2 / np.pi), 0.044715
+        th = np.tanh(k * (X + c * X**3))
+        expected = g * (0.5 * (1 + th) + 0.5 * X * (1 - th**2) * k * (1 + 3 * c * X**2))
+    else:
+        expected = g * (
+            0.5 * (1 + erf(X / np.sqrt(2))) + X * np.exp(-(X**2) / 2) / np.sqrt(2 * np.pi)
+        )
+    got = GeluBackward.apply(ndgrad.tensor(g), ndgrad.tensor(X), approximate)
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(got.numpy(), _gelu_backward_np(g, X, approximate))
+
+    gt = ndgrad.tensor(g, requires_grad=True)
+    xt = ndgrad.tensor(X, requires_grad=True)
+
+    def op(g: Any, x: Any) -> Any:
+        return GeluBackward.apply(g, x, approximate)
+
+    assert gradcheck(op, (gt, xt))
+    assert gradgradcheck(op, (gt, xt))
+
+
 def _second_order(lib: Any, f: Callable[[Any, Any], Any]) -> tuple[Any, Any, str]:
     x = lib.tensor(X, dtype=lib.float64, requires_grad=True)
     (g,) = lib.autograd.grad(f(lib, x).sum(), [x], create_graph=True)
@@ -66,7 +102,7 @@ def _second_order(lib: Any, f: Callable[[Any, Any], Any]) -> tuple[Any, Any, str
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
 def test_create_graph_gradient_is_one_node(name: str) -> None:
-    assert _second_order(ndgrad, ACTIVATIONS[name])[2] == "EluBackwardBackward0"
+    assert _second_order(ndgrad, ACTIVATIONS[name])[2] == NODE[name]
 
 
 @requires_torch
