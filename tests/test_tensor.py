@@ -22,6 +22,47 @@ def test_default_dtypes() -> None:
     assert repr(ndgrad.float64) == "torch.float64"
 
 
+# Data whose elements carry a dtype: numpy scalars, and tensors or arrays inside a list. PyTorch
+# keeps it and promotes it with the rest (a Python float counts as the default dtype).
+TYPED_DATA = {
+    "np.float64": lambda lib: np.float64(1.5),
+    "np.float16": lambda lib: np.float16(1.0),
+    "np.int32": lambda lib: np.int32(3),
+    "np.bool_": lambda lib: np.bool_(True),
+    "float64 scalar and float": lambda lib: [np.float64(1.0), 2.0],
+    "int32 scalar and int": lambda lib: [np.int32(1), 2],
+    "uint8 scalar and float": lambda lib: [np.uint8(1), 2.5],
+    "float64 tensors": lambda lib: [lib.tensor(1.0, dtype=lib.float64), 2.0],
+    "int32 tensor and int": lambda lib: [lib.tensor(1, dtype=lib.int32), 2],
+    "float64 arrays": lambda lib: [np.array([1.0]), np.array([2.0])],
+}
+
+
+@pytest.mark.parametrize("name", TYPED_DATA)
+def test_typed_elements_keep_their_dtype(name: str) -> None:
+    expected = {
+        "np.float64": ndgrad.float64,
+        "np.float16": ndgrad.float16,
+        "np.int32": ndgrad.int32,
+        "np.bool_": ndgrad.bool,
+        "float64 scalar and float": ndgrad.float64,
+        "int32 scalar and int": ndgrad.int64,
+        "uint8 scalar and float": ndgrad.float32,
+        "float64 tensors": ndgrad.float64,
+        "int32 tensor and int": ndgrad.int64,
+        "float64 arrays": ndgrad.float64,
+    }[name]
+    assert ndgrad.tensor(TYPED_DATA[name](ndgrad)).dtype == expected
+
+
+@requires_torch
+@pytest.mark.parametrize("name", TYPED_DATA)
+@pytest.mark.filterwarnings("ignore:Creating a tensor from a list of numpy.ndarrays")
+def test_typed_elements_dtype_matches_torch(name: str) -> None:
+    ours = ndgrad.tensor(TYPED_DATA[name](ndgrad)).dtype
+    assert str(ours) == str(torch.tensor(TYPED_DATA[name](torch)).dtype)
+
+
 def test_set_default_dtype() -> None:
     ndgrad.set_default_dtype(ndgrad.float64)
     try:

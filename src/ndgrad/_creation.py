@@ -12,7 +12,7 @@ import numpy as np
 from . import _errors
 from ._device import check_device
 from ._tensor import Tensor
-from .dtypes import dtype, from_numpy_dtype, get_default_dtype, to_dtype
+from .dtypes import dtype, from_numpy_dtype, get_default_dtype, promote_types, to_dtype
 from .ops._util import parse_shape
 
 __all__ = [
@@ -58,12 +58,15 @@ def _infer(data: Any) -> tuple[tuple[int, ...], np.dtype, bool]:
     shape: list[int] = []
     level = [data]
     kinds: set[str] = set()
+    typed: set[np.dtype] = set()  # dtypes of tensors, arrays and numpy scalars in the data
     has_tensors = False
     while True:
         if any(isinstance(x, Tensor | np.ndarray) for x in level):
-            # Tensors and arrays inside lists (torch.tensor([t1, t2])) count by their values.
+            # Tensors and arrays inside lists (torch.tensor([t1, t2])) count by their values,
+            # and their dtypes take part in the result's, as in PyTorch.
             has_tensors = True
             level = [x._data if isinstance(x, Tensor) else x for x in level]
+            typed.update(x.dtype for x in level if isinstance(x, np.ndarray))
             level = [x.item() if isinstance(x, np.ndarray) and x.ndim == 0 else x for x in level]
         if shape and level and isinstance(level[0], str):
             # PyTorch takes a string that leads a nested level for one more level of nesting.
@@ -94,7 +97,9 @@ def _infer(data: Any) -> tuple[tuple[int, ...], np.dtype, bool]:
         shape.append(n)
         level = [item for x in level for item in x]
     for x in level:
-        if isinstance(x, bool | np.bool_):
+        if isinstance(x, np.bool_ | np.integer | np.floating):
+            typed.add(x.dtype)  # a numpy scalar keeps its dtype (np.float64(1.0): float64)
+        elif isinstance(x, bool):
             kinds.add("b")
         elif isinstance(x, numbers.Integral):
             kinds.add("i")
@@ -112,8 +117,12 @@ def _infer(data: Any) -> tuple[tuple[int, ...], np.dtype, bool]:
         dt = np.dtype(np.int64)
     elif "b" in kinds:
         dt = np.dtype(np.bool_)
+    elif typed:
+        dt = typed.pop()
     else:
         dt = get_default_dtype().np  # empty data
+    for other in typed:  # PyTorch promotes the types of all the elements
+        dt = promote_types(dt, other)
     return tuple(shape), dt, has_tensors
 
 
