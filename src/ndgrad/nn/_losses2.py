@@ -452,19 +452,3 @@ class PdistGrad(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         raise RuntimeError("the derivative for '_pdist_backward' is not implemented.")
-
-
-class DivScalar(NumpyFunction):
-    """y = x / s for a number s (PyTorch's div.Scalar); dy/dx = 1/s"""
-
-    node_name = "DivBackward1"
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, s: float) -> np.ndarray:
-        ctx.s = s
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (x / np.asarray(s, dtype=x.dtype)).astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return DivScalar.apply(grad, ctx.s), None

@@ -20,7 +20,7 @@ from .._kernels import add_rows_at, matmul_np
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from ..ops.arithmetic import NumpyFunction, where
+from ..ops.arithmetic import DivScalar, NumpyFunction, where
 from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import mean_np
 from ..ops.reduction import softmax as _softmax
@@ -1344,7 +1344,7 @@ def cross_entropy(
         terms = logp * q if wview is None else logp * q * wview
         if reduction == "mean":  # PyTorch's -Σ / n, a division by a number (DivBackward1)
             n = input._data.size // c if input.ndim > 1 else 1
-            return _losses2.DivScalar.apply(-terms.sum(), float(n))
+            return DivScalar.apply(-terms.sum(), float(n))
         if reduction == "sum":
             return -terms.sum()
         return -terms.sum(class_dim)

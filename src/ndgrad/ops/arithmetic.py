@@ -317,6 +317,28 @@ class Mul(NumpyFunction):
         return (grad * b if need_a else None), (grad * a if need_b else None)
 
 
+def div_scalar_np(x: np.ndarray, s: float) -> np.ndarray:
+    """x / s for a number s, in x's dtype (DivScalar's forward; array formulas reuse it)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (x / np.asarray(s, dtype=x.dtype)).astype(x.dtype, copy=False)
+
+
+class DivScalar(NumpyFunction):
+    """y = x / s for a number s (PyTorch's div.Scalar, which its own formulas call: mean's
+    backward, a loss's mean); dy/dx = 1/s"""
+
+    node_name = "DivBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, s: float) -> np.ndarray:
+        ctx.s = s
+        return div_scalar_np(x, s)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return DivScalar.apply(grad, ctx.s), None
+
+
 class Div(NumpyFunction):
     """y = a / b; dy/da = 1/b, dy/db = -a/b² (computed as -(a/b)/b: b² underflows first)"""
 

@@ -29,7 +29,7 @@ from ._util import (
     tensor_cls,
     wrap_dim,
 )
-from .arithmetic import NumpyFunction, to_dtype_op, where
+from .arithmetic import DivScalar, NumpyFunction, div_scalar_np, to_dtype_op, where
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -290,13 +290,12 @@ class Mean(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        scale = 1.0 / ctx.count if ctx.count else math.nan
-        return _expand_grad(grad, ctx) * scale, None, None
+        # divided by the count, not multiplied by its reciprocal: PyTorch's formula and rounding
+        return DivScalar.apply(_expand_grad(grad, ctx), float(ctx.count)), None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        scale = 1.0 / ctx.count if ctx.count else math.nan
-        return _expand_grad_np(grad, ctx) * scale, None, None
+        return div_scalar_np(_expand_grad_np(grad, ctx), float(ctx.count)), None, None
 
 
 class MeanDim(Mean):
@@ -1166,13 +1165,40 @@ class LogSoftmax(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         (y,) = ctx.saved_tensors
-        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+        return LogSoftmaxBackward.apply(grad, y, ctx.dim), None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         (y,) = ctx.saved_arrays
-        axis = ctx.dim if y.ndim else None  # a 0-d input is its own dim 0
-        return grad - np.exp(y) * sum_np(grad, axis, True), None
+        return _log_softmax_backward_np(grad, y, ctx.dim), None
+
+
+def _log_softmax_backward_np(g: np.ndarray, y: np.ndarray, dim: int) -> np.ndarray:
+    axis = dim if y.ndim else None  # a 0-d input is its own dim 0
+    return g - np.exp(y) * sum_np(g, axis, True)
+
+
+class LogSoftmaxBackward(NumpyFunction):
+    """gx = g - eʸ Σ g over dim: log_softmax's backward as one op of the gradient and the
+    output, as PyTorch's _log_softmax_backward_data (so a create_graph gradient has
+    grad_fn=<LogSoftmaxBackwardDataBackward0>); d/dg = gg - Σ gg eʸ, d/dy = -gg eʸ Σ g."""
+
+    node_name = "LogSoftmaxBackwardDataBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, y: np.ndarray, dim: int) -> np.ndarray:
+        ctx.save_for_backward(g, y)
+        ctx.dim = dim
+        return _log_softmax_backward_np(g, y, dim)
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
+        g, y = ctx.saved_tensors
+        need_g, need_y = ctx.needs_input_grad[:2]
+        e = y.exp()
+        grad_g = gg - (gg * e).sum(ctx.dim, keepdim=True) if need_g else None
+        grad_y = -gg * e * g.sum(ctx.dim, keepdim=True) if need_y else None
+        return grad_g, grad_y, None
 
 
 class Softmax(NumpyFunction):
@@ -1190,13 +1216,43 @@ class Softmax(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         (y,) = ctx.saved_tensors
-        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+        return SoftmaxBackward.apply(grad, y, ctx.dim), None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         (y,) = ctx.saved_arrays
-        axis = ctx.dim if y.ndim else None  # a 0-d input is its own dim 0
-        return y * (grad - sum_np(grad * y, axis, True)), None
+        return _softmax_backward_np(grad, y, ctx.dim), None
+
+
+def _softmax_backward_np(g: np.ndarray, y: np.ndarray, dim: int) -> np.ndarray:
+    axis = dim if y.ndim else None  # a 0-d input is its own dim 0
+    return y * (g - sum_np(g * y, axis, True))
+
+
+class SoftmaxBackward(NumpyFunction):
+    """gx = y (g - Σ g y) over dim: softmax's backward as one op of the gradient and the
+    output, as PyTorch's _softmax_backward_data (so a create_graph gradient has
+    grad_fn=<SoftmaxBackwardDataBackward0>); d/dg = the same op on gg, d/dy = gg (g - Σ g y)
+    - g Σ gg y (PyTorch's softmax_double_backward)."""
+
+    node_name = "SoftmaxBackwardDataBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, y: np.ndarray, dim: int) -> np.ndarray:
+        ctx.save_for_backward(g, y)
+        ctx.dim = dim
+        return _softmax_backward_np(g, y, dim)
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
+        g, y = ctx.saved_tensors
+        need_g, need_y = ctx.needs_input_grad[:2]
+        dim = ctx.dim
+        grad_g = SoftmaxBackward.apply(gg, y, dim) if need_g else None
+        grad_y = None
+        if need_y:
+            grad_y = gg * (g - (g * y).sum(dim, keepdim=True)) - g * (gg * y).sum(dim, keepdim=True)
+        return grad_g, grad_y, None
 
 
 def _softmax_input(input: Tensor, dim: int, dtype: Any, name: str) -> tuple[Tensor, int]:
