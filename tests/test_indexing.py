@@ -761,3 +761,42 @@ def test_integer_and_bool_dtypes_match_torch() -> None:
 
     for a, b in zip(run(ndgrad), run(torch), strict=True):
         assert str(a.dtype) == str(b.dtype) and a.tolist() == b.tolist()
+
+
+# Basic keys: the create_graph gradient's node is the backward of the key's first step, as in
+# PyTorch (a ":" is no step); the second derivative is checked for each key as well.
+BASIC_KEYS = {
+    "[1]": lambda x: x[1],
+    "[:, 0]": lambda x: x[:, 0],
+    "[1:]": lambda x: x[1:],
+    "[None]": lambda x: x[None],
+    "[None, 1]": lambda x: x[None, 1],
+    "[..., 0]": lambda x: x[..., 0],
+    "[1:, 0]": lambda x: x[1:, 0],
+    "[0, 1:]": lambda x: x[0, 1:],
+    "[:, None]": lambda x: x[:, None],
+    "[::2]": lambda x: x[::2],
+    "[-1]": lambda x: x[-1],
+}
+
+
+def _basic_key_second_order(lib, key):
+    x = lib.tensor([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]], dtype=lib.float64, requires_grad=True)
+    y = BASIC_KEYS[key](x)
+    (g,) = lib.autograd.grad((y * y).sum(), [x], create_graph=True)
+    (gg,) = lib.autograd.grad((g * g).sum(), [x])
+    return g.grad_fn.name(), gg.detach().numpy()
+
+
+@pytest.mark.parametrize("key", BASIC_KEYS)
+def test_basic_index_second_order_gradcheck(key):
+    x = ndgrad.tensor([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]], dtype=ndgrad.float64)
+    assert gradgradcheck(BASIC_KEYS[key], (x.requires_grad_(),))
+
+
+@requires_torch
+@pytest.mark.parametrize("key", BASIC_KEYS)
+def test_basic_index_create_graph_node_matches_torch(key):
+    ours, theirs = _basic_key_second_order(ndgrad, key), _basic_key_second_order(torch, key)
+    assert ours[0] == theirs[0]
+    np.testing.assert_allclose(ours[1], theirs[1])

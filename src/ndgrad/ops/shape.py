@@ -534,7 +534,8 @@ class IndexView(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return EmbedIndexed.apply(grad, ctx.key, ctx.in_shape, type(ctx)._forward_cls), None
+        embed = _embed_cls(ctx.key)
+        return embed.apply(grad, ctx.key, ctx.in_shape, type(ctx)._forward_cls), None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
@@ -573,6 +574,32 @@ class EmbedIndexed(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         return ctx.view_cls.apply(grad, ctx.key), None, None, None
+
+
+class EmbedSelected(EmbedIndexed):
+    """EmbedIndexed for a key whose first step selects (PyTorch's select_backward)"""
+
+    node_name = "SelectBackwardBackward0"
+
+
+class EmbedUnsqueezed(EmbedIndexed):
+    """EmbedIndexed for a key whose first step adds a dim (PyTorch's squeeze of it)"""
+
+    node_name = "SqueezeBackward1"
+
+
+def _embed_cls(key: tuple[Any, ...]) -> type[EmbedIndexed]:
+    """The op that embeds a basic index's gradient, named as PyTorch names the last step of its
+    backward: the backward of the key's first step (``x[1:, 0]`` slices, then selects; its
+    backward selects back, then slices: SliceBackwardBackward0). A ``:`` is no step (PyTorch
+    skips it), an Ellipsis neither."""
+    for k in key:
+        if k is Ellipsis or k == slice(None):
+            continue
+        if k is None:
+            return EmbedUnsqueezed
+        return EmbedIndexed if isinstance(k, slice) else EmbedSelected
+    return EmbedIndexed
 
 
 def _embed_indexed(g: np.ndarray, key: tuple[Any, ...], shape: tuple[int, ...]) -> np.ndarray:
