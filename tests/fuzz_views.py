@@ -52,7 +52,9 @@ What is implementation-defined, and how it is treated (everything else must matc
   numpy's is C-contiguous and allows it); a view that raises in one library only is counted
   (kind ``view@mixed_layout``), not a failure. ``reshape`` is the call that works in both; it
   records a view (``ViewBackward0``) where the layout allows one and a copy
-  (``UnsafeViewBackward0``) where not, so its node name follows (kind ``grad_fn@mixed_layout``).
+  (``UnsafeViewBackward0``) where not, so its node name follows (kind ``grad_fn@mixed_layout``),
+  and so does whether a write into its input shows in its result: the generator writes into
+  neither (``reshape``/``flatten`` of such a tensor; seed 61 found a write through it).
   (An advanced index is not among these: ndgrad lays its result out as PyTorch does.)
 * Writes into the tensors ``autograd.grad`` returns, ``detach_()`` and ``requires_grad_()`` of
   them: whether they share memory with each other, or are views (``detach_`` of a view
@@ -929,6 +931,28 @@ class Generator:
             y.stride(),
         )
 
+    def track_mixed(
+        self,
+        op: str,
+        args: tuple[int, ...],
+        values: list[Any],
+        out: tuple[int, ...],
+        results: list[Any],
+    ) -> None:
+        """Follow run_program's ``mixed`` set, by variable. ``reshape``/``flatten`` of such a
+        tensor is a view in one library and a copy in the other (each as its layout allows), so
+        whether a later write into the input shows in the result, or the other way round, is
+        implementation-defined: neither gets written into (``no_write``)."""
+        produced = [i for i, t in zip(out, results, strict=True) if t is not None]
+        if _mixed_layouts(values) or (op not in _GRADIENTS and set(args) & self.mixed):
+            self.mixed.update(produced)
+        elif op not in _GRADIENTS and op != "index" and any(map(_expanded, values)):
+            self.mixed.update(
+                i for i, t in zip(out, results, strict=True) if t is not None and t._base is None
+            )
+        if op in ("reshape", "flatten") and args[0] in self.mixed:
+            self.no_write |= {args[0], *produced}
+
     def __init__(self, torch: Any, rng: random.Random, length: int) -> None:
         self.torch = torch
         self.rng = rng
@@ -936,7 +960,8 @@ class Generator:
         self.program: list[Stmt] = []
         self.env: dict[int, Any] = {}
         self.next_id = 0
-        self.no_write: set[int] = set()  # results of autograd.grad
+        self.no_write: set[int] = set()  # results of autograd.grad, and see mixed_reshape
+        self.mixed: set[int] = set()  # variables whose layout is each library's own (run_program)
         self.higher: set[int] = set()  # gradients, and values computed from them
         self.used: set[int] = set()  # outputs already differentiated
         self.pending: list[Callable[[], tuple | None]] = []  # the rest of a block
@@ -1419,11 +1444,13 @@ class Generator:
             out: tuple[int, ...] = (args[0],)
         else:
             out = self.fresh(len(results))
+        arg_values = [self.env[i] for i in args]
         self.program.append(Stmt(op, out, args, params))
         self.env.update(zip(out, results, strict=True))
         self.observe()
         if out:
             self.last = out[-1]
+        self.track_mixed(op, args, arg_values, out, results)
         if op == "grad":
             self.no_write |= {i for i, t in zip(out, results, strict=True) if t is not None}
         if op in ("grad", "backward"):
