@@ -13,6 +13,7 @@ ndgrad ops.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -67,17 +68,14 @@ def test_gradcheck_and_gradgradcheck(name: str) -> None:
 
 @pytest.mark.parametrize("approximate", ["none", "tanh"])
 def test_gelu_backward_values_and_gradchecks(approximate: str) -> None:
-    from scipy.special import erf
-
     g = np.linspace(-1.0, 2.0, 6).reshape(2, 3)
     if approximate == "tanh":
         k, c = np.sqrt(2 / np.pi), 0.044715
         th = np.tanh(k * (X + c * X**3))
         expected = g * (0.5 * (1 + th) + 0.5 * X * (1 - th**2) * k * (1 + 3 * c * X**2))
     else:
-        expected = g * (
-            0.5 * (1 + erf(X / np.sqrt(2))) + X * np.exp(-(X**2) / 2) / np.sqrt(2 * np.pi)
-        )
+        cdf = 0.5 * (1 + np.vectorize(math.erf)(X / np.sqrt(2)))  # numpy has no erf
+        expected = g * (cdf + X * np.exp(-(X**2) / 2) / np.sqrt(2 * np.pi))
     got = GeluBackward.apply(ndgrad.tensor(g), ndgrad.tensor(X), approximate)
     np.testing.assert_allclose(got.numpy(), expected, rtol=1e-13, atol=1e-15)
     np.testing.assert_array_equal(got.numpy(), _gelu_backward_np(g, X, approximate))
