@@ -800,3 +800,38 @@ def test_basic_index_create_graph_node_matches_torch(key):
     ours, theirs = _basic_key_second_order(ndgrad, key), _basic_key_second_order(torch, key)
     assert ours[0] == theirs[0]
     np.testing.assert_allclose(ours[1], theirs[1])
+
+
+# Indexing with tensors: the create_graph gradient is the op PyTorch's formula uses
+# (_index_put_impl_ for x[idx], index_add, scatter_add, put, masked_scatter for the others).
+TENSOR_KEYS = {
+    "x[idx]": lambda lib, x: x[lib.tensor([0, 2, 2])],
+    "x[mask]": lambda lib, x: x[x > 0],
+    "index_select": lambda lib, x: x.index_select(0, lib.tensor([0, 2, 2])),
+    "gather": lambda lib, x: x.gather(1, lib.tensor([[0, 1], [1, 1], [0, 0]])),
+    "take": lambda lib, x: x.take(lib.tensor([0, 3, 3])),
+    "masked_select": lambda lib, x: x.masked_select(x > 0),
+}
+
+
+def _tensor_key_second_order(lib, name):
+    x = lib.tensor([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]], dtype=lib.float64, requires_grad=True)
+    y = TENSOR_KEYS[name](lib, x)
+    (g,) = lib.autograd.grad((y * y).sum(), [x], create_graph=True)
+    (gg,) = lib.autograd.grad((g * g).sum(), [x])
+    return g.grad_fn.name(), gg.detach().numpy()
+
+
+@pytest.mark.parametrize("name", TENSOR_KEYS)
+def test_tensor_index_second_order_gradcheck(name):
+    x = ndgrad.tensor([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]], dtype=ndgrad.float64)
+    x.requires_grad_()
+    assert gradgradcheck(lambda x: TENSOR_KEYS[name](ndgrad, x), (x,))
+
+
+@requires_torch
+@pytest.mark.parametrize("name", TENSOR_KEYS)
+def test_tensor_index_create_graph_node_matches_torch(name):
+    ours, theirs = _tensor_key_second_order(ndgrad, name), _tensor_key_second_order(torch, name)
+    assert ours[0] == theirs[0]
+    np.testing.assert_allclose(ours[1], theirs[1])

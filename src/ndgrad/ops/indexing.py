@@ -228,7 +228,8 @@ class Index(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         _indices_alive(ctx)
-        return IndexAccumulate.apply(grad, ctx.key, ctx.in_shape), None
+        accumulate = _ACCUMULATE.get(type(ctx)._forward_cls, IndexAccumulate)
+        return accumulate.apply(grad, ctx.key, ctx.in_shape), None
 
 
 class GetItem(Index):
@@ -245,9 +246,10 @@ class GetItem(Index):
 
 
 class IndexAccumulate(NumpyFunction):
-    """y = zeros(shape) with g added at key; dy/dg = indexing at key"""
+    """y = zeros(shape) with g added at key; dy/dg = indexing at key (the backward of an index
+    with tensors: PyTorch's _index_put_impl_ with accumulate)"""
 
-    node_name = "IndexPutBackward0"
+    node_name = "IndexPutImplBackward0"
 
     @staticmethod
     def forward(ctx: Any, g: np.ndarray, key: Key, shape: tuple[int, ...]) -> np.ndarray:
@@ -1810,3 +1812,29 @@ class IndexingMethods:
             # PyTorch writes through a view of the diagonal, and names that view
             raise RuntimeError(_errors.VIEW_OF_LEAF_INPLACE)
         return self._inplace(lambda s: _fill_diagonal(s, fill_value, wrap))  # type: ignore[attr-defined]
+
+
+# The op each indexing function's backward records, named as PyTorch's formula names it (the
+# arithmetic is IndexAccumulate's in every case: zeros with the gradient added at the key).
+class _ScatterAdd(IndexAccumulate):
+    node_name = "ScatterAddBackward0"
+
+
+class _IndexAdd(IndexAccumulate):
+    node_name = "IndexAddBackward0"
+
+
+class _Put(IndexAccumulate):
+    node_name = "PutBackward0"
+
+
+class _MaskedScatter(IndexAccumulate):
+    node_name = "MaskedScatterBackward0"
+
+
+_ACCUMULATE: dict[type, type[IndexAccumulate]] = {
+    Gather: _ScatterAdd,
+    IndexSelect: _IndexAdd,
+    Take: _Put,
+    MaskedSelect: _MaskedScatter,
+}
