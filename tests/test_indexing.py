@@ -780,9 +780,10 @@ BASIC_KEYS = {
 }
 
 
-def _basic_key_second_order(lib, key):
+def _second_order_through(lib, f):
+    """The create_graph gradient's node name and the second derivative, of sum(f(x)²)."""
     x = lib.tensor([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]], dtype=lib.float64, requires_grad=True)
-    y = BASIC_KEYS[key](x)
+    y = f(x)
     (g,) = lib.autograd.grad((y * y).sum(), [x], create_graph=True)
     (gg,) = lib.autograd.grad((g * g).sum(), [x])
     return g.grad_fn.name(), gg.detach().numpy()
@@ -797,7 +798,8 @@ def test_basic_index_second_order_gradcheck(key):
 @requires_torch
 @pytest.mark.parametrize("key", BASIC_KEYS)
 def test_basic_index_create_graph_node_matches_torch(key):
-    ours, theirs = _basic_key_second_order(ndgrad, key), _basic_key_second_order(torch, key)
+    ours = _second_order_through(ndgrad, BASIC_KEYS[key])
+    theirs = _second_order_through(torch, BASIC_KEYS[key])
     assert ours[0] == theirs[0]
     np.testing.assert_allclose(ours[1], theirs[1])
 
@@ -814,14 +816,6 @@ TENSOR_KEYS = {
 }
 
 
-def _tensor_key_second_order(lib, name):
-    x = lib.tensor([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]], dtype=lib.float64, requires_grad=True)
-    y = TENSOR_KEYS[name](lib, x)
-    (g,) = lib.autograd.grad((y * y).sum(), [x], create_graph=True)
-    (gg,) = lib.autograd.grad((g * g).sum(), [x])
-    return g.grad_fn.name(), gg.detach().numpy()
-
-
 @pytest.mark.parametrize("name", TENSOR_KEYS)
 def test_tensor_index_second_order_gradcheck(name):
     x = ndgrad.tensor([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]], dtype=ndgrad.float64)
@@ -832,6 +826,7 @@ def test_tensor_index_second_order_gradcheck(name):
 @requires_torch
 @pytest.mark.parametrize("name", TENSOR_KEYS)
 def test_tensor_index_create_graph_node_matches_torch(name):
-    ours, theirs = _tensor_key_second_order(ndgrad, name), _tensor_key_second_order(torch, name)
+    ours = _second_order_through(ndgrad, lambda x: TENSOR_KEYS[name](ndgrad, x))
+    theirs = _second_order_through(torch, lambda x: TENSOR_KEYS[name](torch, x))
     assert ours[0] == theirs[0]
     np.testing.assert_allclose(ours[1], theirs[1])
