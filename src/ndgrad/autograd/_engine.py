@@ -294,11 +294,7 @@ def _validate_np(
     """``_validate`` for an array: a broadcast gradient is summed back, the dtype cast."""
     gshape = grad.shape
     if gshape != shape:
-        if not _expandable(shape, gshape):
-            raise RuntimeError(
-                f"Function {node.name()} returned an invalid gradient at index {i} - got "
-                f"{list(gshape)} but expected shape compatible with {list(shape)}"
-            )
+        check_expandable(node, i, gshape, shape)
         grad = sum_to_np(grad, shape)
     if grad.dtype != dtype:
         grad = grad.astype(dtype)
@@ -438,17 +434,23 @@ def _validate(node: Node, i: int, grad: Any, shape: tuple[int, ...], dtype: np.d
         raise RuntimeError(f"expected Variable or None (got {type(grad).__name__})")
     gshape = grad._data.shape
     if gshape != shape:
-        if not _expandable(shape, gshape):
-            raise RuntimeError(
-                f"Function {node.name()} returned an invalid gradient at index {i} - got "
-                f"{list(gshape)} but expected shape compatible with {list(shape)}"
-            )
+        check_expandable(node, i, gshape, shape)
         from ..ops.shape import sum_to
 
         grad = sum_to(grad, shape)
     if grad._data.dtype != dtype:
         grad = grad.to(dtype)
     return grad
+
+
+def check_expandable(node: Node, i: int, gshape: tuple[int, ...], shape: tuple[int, ...]) -> None:
+    """PyTorch's error for gradient ``i`` of ``node`` whose shape ``gshape`` does not reduce to
+    its input's ``shape`` by summing broadcast dims."""
+    if not _expandable(shape, gshape):
+        raise RuntimeError(
+            f"Function {node.name()} returned an invalid gradient at index {i} - got "
+            f"{list(gshape)} but expected shape compatible with {list(shape)}"
+        )
 
 
 def _expandable(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:

@@ -150,7 +150,7 @@ def _sum_to_batched(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
 def validate_batched(node: Node, i: int, grad: Any) -> Tensor:
     """The engine's per-gradient check (see engine._validate) for a batched gradient."""
     from .._tensor import Tensor
-    from ._engine import _expandable
+    from ._engine import check_expandable
 
     if not isinstance(grad, Tensor):
         raise RuntimeError(f"expected Variable or None (got {type(grad).__name__})")
@@ -160,11 +160,7 @@ def validate_batched(node: Node, i: int, grad: Any) -> Tensor:
     _node, _input_nr, shape, dtype = edge
     gshape = grad._data.shape[1:]
     if gshape != shape:
-        if not _expandable(shape, gshape):
-            raise RuntimeError(
-                f"Function {node.name()} returned an invalid gradient at index {i} - got "
-                f"{list(gshape)} but expected shape compatible with {list(shape)}"
-            )
+        check_expandable(node, i, gshape, shape)
         grad = _sum_to_batched(grad, shape)
     if grad._data.dtype != dtype:
         grad = grad.to(dtype)
