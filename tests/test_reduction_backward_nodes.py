@@ -63,6 +63,9 @@ def test_gradcheck_and_gradgradcheck(op: Any, shape: tuple[int, ...], dim: int) 
 
 
 def test_div_scalar_gradchecks() -> None:
+    np.testing.assert_array_equal(DivScalar.apply(ndgrad.tensor(X), 3.0).numpy(), X / 3.0)
+    x32 = X.astype(np.float32)  # divided in the tensor's dtype
+    np.testing.assert_array_equal(DivScalar.apply(ndgrad.tensor(x32), 3.0).numpy(), x32 / 3)
     x = ndgrad.tensor(X, requires_grad=True)
     assert gradcheck(lambda x: DivScalar.apply(x, 3.0), (x,))
     assert gradgradcheck(lambda x: DivScalar.apply(x, 3.0), (x,))
