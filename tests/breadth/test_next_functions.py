@@ -229,7 +229,6 @@ KNOWN_DIFFERENT = {
     "select_scatter": "ndgrad: a clone written through a view (CopySlices)",
     "trapezoid": "different composition",
     "dist": "ndgrad: vector_norm of a difference",
-    "batch_norm": "ndgrad passes weight and bias as channel views",
     "cosine_similarity": "different composition",
     "margin_ranking_loss": "different composition",
     "matmul vector matrix": "PyTorch: SqueezeBackward4(MmBackward0); ndgrad: MatmulBackward0",

@@ -181,6 +181,18 @@ CASES: list[tuple[str, Callable[..., Any], list[Any], bool | None]] = [
     ),
     ("group_norm", lambda F, x, w, b: F.group_norm(x, 2, w, b), [U(2, 4, 3), U(4), U(4)], True),
     ("group_norm_4d_plain", lambda F, x: F.group_norm(x, 3), [U(2, 6, 2, 2)], True),
+    (
+        "group_norm_4d_affine",
+        lambda F, x, w, b: F.group_norm(x, 3, w, b),
+        [U(2, 6, 2, 2), U(6), U(6)],
+        True,
+    ),
+    (
+        "batch_norm_2d_affine",
+        lambda F, x, w, b: F.batch_norm(x, None, None, w, b, True),
+        [U(5, 3), U(3), U(3)],
+        True,
+    ),
     ("layer_norm_plain", lambda F, x: F.layer_norm(x, (4,)), [U(2, 3, 4)], True),
     ("layer_norm_weight", lambda F, x, w: F.layer_norm(x, (4,), w), [U(3, 4), U(4)], True),
     (

@@ -19,11 +19,13 @@ from .. import _random
 from .._kernels import add_rows_at, matmul_np
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..autograd._engine import sum_to_np
 from ..autograd.grad_mode import no_grad
 from ..ops.arithmetic import DivScalar, NumpyFunction, where
 from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import mean_np
 from ..ops.reduction import softmax as _softmax
+from ..ops.shape import sum_to
 from ..ops.unary import SlopeBackward
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
@@ -791,7 +793,8 @@ def avg_pool2d(
 # --- normalisation -----------------------------------------------------------------------------
 class Normalize(NumpyFunction):
     """y = x̂ w + b with x̂ = (x - mean) / √(var + ε) over `axes` of x viewed as `groups`
-    (biased var; w and b optional, broadcast against x);
+    (biased var; w and b optional, broadcast against x, or viewed as `channels` first: batch
+    and group norm take them per channel, as PyTorch's node does, with no view node between);
     dx = (ĝ - mean(ĝ) - x̂ mean(ĝ x̂)) / √(var + ε) with ĝ = g w; dw = g x̂; db = g"""
 
     node_name = "NativeBatchNormBackward0"
@@ -806,23 +809,24 @@ class Normalize(NumpyFunction):
         groups: tuple[int, ...],
         axes: tuple[int, ...],
         eps: float,
+        channels: tuple[int, ...] | None = None,
     ) -> np.ndarray:
         ctx.save_for_backward(x, w)
-        ctx.groups, ctx.axes, ctx.eps = groups, axes, eps
+        ctx.groups, ctx.axes, ctx.eps, ctx.channels = groups, axes, eps, channels
         xr = x.reshape(groups)
         xc = xr - mean_np(xr, axes, True)
         var = mean_np(xc * xc, axes, True)
         y = (xc / np.sqrt(var + eps)).reshape(x.shape)
         if w is not None:
-            y = y * w
+            y = y * (w if channels is None else w.reshape(channels))
         if b is not None:
-            y = y + b
+            y = y + (b if channels is None else b.reshape(channels))
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         x, w = ctx.saved_tensors
-        axes = ctx.axes
+        axes, channels = ctx.axes, ctx.channels
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         # recomputed with ndgrad ops, so that this gradient is differentiable again
         xr = x.reshape(ctx.groups)
@@ -831,16 +835,21 @@ class Normalize(NumpyFunction):
         xhat = xc * invstd
         gx = None
         if need_x:
-            gh = (grad if w is None else grad * w).reshape(ctx.groups)
+            wc = w if w is None or channels is None else w.reshape(channels)
+            gh = (grad if wc is None else grad * wc).reshape(ctx.groups)
             inner = gh - gh.mean(axes, keepdim=True) - xhat * (gh * xhat).mean(axes, keepdim=True)
             gx = (inner * invstd).reshape(x.shape)
         gw = grad * xhat.reshape(x.shape) if need_w else None
-        return gx, gw, grad if need_b else None, None, None, None
+        gb = grad if need_b else None
+        if channels is not None:  # per channel: summed over the other dims here
+            gw = None if gw is None else sum_to(gw, channels).reshape(-1)
+            gb = None if gb is None else sum_to(gb, channels).reshape(-1)
+        return gx, gw, gb, None, None, None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         x, w = ctx.saved_arrays
-        axes = ctx.axes
+        axes, channels = ctx.axes, ctx.channels
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         xr = x.reshape(ctx.groups)
         xc = xr - mean_np(xr, axes, True)
@@ -848,11 +857,16 @@ class Normalize(NumpyFunction):
         xhat = xc * invstd
         gx = None
         if need_x:
-            gh = (grad if w is None else grad * w).reshape(ctx.groups)
+            wc = w if w is None or channels is None else w.reshape(channels)
+            gh = (grad if wc is None else grad * wc).reshape(ctx.groups)
             inner = gh - mean_np(gh, axes, True) - xhat * mean_np(gh * xhat, axes, True)
             gx = (inner * invstd).reshape(x.shape)
         gw = grad * xhat.reshape(x.shape) if need_w else None
-        return gx, gw, grad if need_b else None, None, None, None
+        gb = grad if need_b else None
+        if channels is not None:
+            gw = None if gw is None else sum_to_np(gw, channels).reshape(-1)
+            gb = None if gb is None else sum_to_np(gb, channels).reshape(-1)
+        return gx, gw, gb, None, None, None, None
 
 
 class NativeLayerNorm(Normalize):
@@ -880,12 +894,12 @@ class BatchNormEval(NumpyFunction):
         invstd: np.ndarray,
     ) -> np.ndarray:
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, w)
-        ctx.mean, ctx.invstd = mean, invstd
+        ctx.mean, ctx.invstd = mean, invstd  # both shaped (1, C, 1, ...)
         y = (x - mean) * invstd
         if w is not None:
-            y = y * w
+            y = y * w.reshape(mean.shape)
         if b is not None:
-            y = y + b
+            y = y + b.reshape(mean.shape)
         return y.astype(x.dtype, copy=False)
 
     @staticmethod
@@ -893,15 +907,16 @@ class BatchNormEval(NumpyFunction):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         invstd = _const(ctx.invstd)
+        channels = ctx.invstd.shape
         gx = None
         if need_x:
-            gx = grad * invstd if w is None else grad * (w * invstd)
-        gw = grad * ((x - _const(ctx.mean)) * invstd) if need_w else None
-        return gx, gw, grad if need_b else None, None, None
-
-
-def _channel_view(t: Tensor, ndim: int) -> Tensor:
-    return t.reshape(1, -1, *([1] * (ndim - 2)))
+            gx = grad * invstd if w is None else grad * (w.reshape(channels) * invstd)
+        gw = gb = None
+        if need_w:  # per channel: summed over the other dims here
+            gw = sum_to(grad * ((x - _const(ctx.mean)) * invstd), channels).reshape(-1)
+        if need_b:
+            gb = sum_to(grad, channels).reshape(-1)
+        return gx, gw, gb, None, None
 
 
 def batch_norm(
@@ -924,9 +939,8 @@ def batch_norm(
                 "Expected more than 1 value per channel when training, got input size "
                 f"{input.shape}"
             )
-        w = None if weight is None else _channel_view(weight, nd)
-        b = None if bias is None else _channel_view(bias, nd)
-        y = Normalize.apply(input, w, b, input.shape, axes, eps)
+        channels = (1, input.shape[1], *([1] * (nd - 2)))
+        y = Normalize.apply(input, weight, bias, input.shape, axes, eps, channels)
         if running_mean is not None and running_var is not None:
             with no_grad():
                 x = input._data
@@ -946,9 +960,7 @@ def batch_norm(
         shape = (1, -1, *([1] * (nd - 2)))
         invstd = (1.0 / np.sqrt(running_var._data + eps)).astype(dt).reshape(shape)
         mean = running_mean._data.astype(dt).reshape(shape)
-        w = None if weight is None else _channel_view(weight, nd)
-        b = None if bias is None else _channel_view(bias, nd)
-        y = BatchNormEval.apply(input, w, b, mean, invstd)
+        y = BatchNormEval.apply(input, weight, bias, mean, invstd)
     return y
 
 
@@ -984,10 +996,9 @@ def group_norm(
             f"Expected number of channels in input to be divisible by num_groups, but got input "
             f"of shape {input.shape} and num_groups={num_groups}"
         )
-    w = None if weight is None else _channel_view(weight, input.ndim)
-    b = None if bias is None else _channel_view(bias, input.ndim)
     groups = (n, num_groups, input._data.size // max(n * num_groups, 1))
-    return NativeGroupNorm.apply(input, w, b, groups, (2,), eps)
+    channels = (1, c, *([1] * (input.ndim - 2)))
+    return NativeGroupNorm.apply(input, weight, bias, groups, (2,), eps, channels)
 
 
 # --- losses ------------------------------------------------------------------------------------
