@@ -73,8 +73,10 @@ def _run(cls: type[NumpyFunction], input: Tensor, inplace: bool, *args: Any) -> 
     return cls.apply(input, *args)
 
 
-def _mask(cond: np.ndarray, like: np.ndarray) -> Tensor:
-    return _const(cond.astype(like.dtype))
+def _masked(grad: Tensor, keep: np.ndarray) -> Tensor:
+    """grad where ``keep``, else +0, as PyTorch's masked backward kernels (not ``grad * mask``,
+    which is -0 where grad is negative and NaN where it is infinite)."""
+    return where(_const(keep), grad, 0.0)
 
 
 class Hardtanh(NumpyFunction):
@@ -94,6 +96,7 @@ class Hardtanh(NumpyFunction):
 
 class HardtanhBackward(SlopeBackward):
     node_name = "HardtanhBackwardBackward0"
+    _mask = True  # slope 0 or 1: hardtanh_backward selects
 
 
 def hardtanh(
@@ -119,7 +122,7 @@ class Hardshrink(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return grad * _mask(ctx.keep, grad._data), None
+        return _masked(grad, ctx.keep), None
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -136,7 +139,7 @@ class Softshrink(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return grad * _mask(ctx.keep, grad._data), None
+        return _masked(grad, ctx.keep), None
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -155,7 +158,7 @@ class Threshold(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return grad * _mask(ctx.keep, grad._data), None, None
+        return _masked(grad, ctx.keep), None, None
 
 
 class ThresholdInplace(Threshold):
@@ -315,7 +318,7 @@ class Hardswish(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         middle = where(x <= 3, grad * (x * (1 / 3) + 0.5), grad)
-        return where(x < -3, grad * 0, middle)
+        return where(x < -3, 0.0, middle)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -334,7 +337,7 @@ class Hardsigmoid(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         # PyTorch's kernel multiplies by 1.0f / 6.0f, a float32 constant, in every dtype
         sixth = float(np.float32(1.0) / np.float32(6.0))
-        return grad * _const((ctx.inside * sixth).astype(grad._data.dtype))
+        return _masked(grad * sixth, ctx.inside)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
@@ -394,7 +397,7 @@ class PreluKernel(NumpyFunction):
         x, w = ctx.saved_tensors
         pos = x > 0
         gx = where(pos, grad, grad * w) if ctx.needs_input_grad[0] else None
-        gw = where(pos, grad * 0, grad * x) if ctx.needs_input_grad[1] else None
+        gw = where(pos, 0.0, grad * x) if ctx.needs_input_grad[1] else None
         return gx, gw
 
 

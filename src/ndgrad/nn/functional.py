@@ -1226,21 +1226,31 @@ class NllLoss(NumpyFunction):
         else:
             out = losses
         ctx.safe, ctx.scale, ctx.reduction, ctx.shape = safe, scale, reduction, x.shape
+        ctx.valid = valid
         return out
+
+    # The gradient is -scale · g at each sample's target class and +0 everywhere else, an
+    # ignored sample's row included (PyTorch writes into zeros; a product with a mask of zeros
+    # would leave -0 where g is positive).
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         coef = np.zeros(ctx.shape, dtype=grad._data.dtype)
-        np.put_along_axis(coef, np.expand_dims(ctx.safe, 1), -np.expand_dims(ctx.scale, 1), axis=1)
+        at = np.expand_dims(ctx.safe, 1)
+        np.put_along_axis(coef, at, -np.expand_dims(ctx.scale, 1), axis=1)
+        picked = np.zeros(ctx.shape, dtype=bool)
+        np.put_along_axis(picked, at, np.expand_dims(ctx.valid, 1), axis=1)
         g = grad.unsqueeze(1) if ctx.reduction == "none" else grad
-        return g * _const(coef), None, None, None, None
+        return where(_const(picked), g * _const(coef), 0.0), None, None, None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        coef = np.zeros(ctx.shape, dtype=grad.dtype)
-        np.put_along_axis(coef, np.expand_dims(ctx.safe, 1), -np.expand_dims(ctx.scale, 1), axis=1)
         g = np.expand_dims(grad, 1) if ctx.reduction == "none" else grad
-        return g * coef, None, None, None, None
+        picked = -np.expand_dims(ctx.scale, 1) * g
+        picked = np.where(np.expand_dims(ctx.valid, 1), picked, picked.dtype.type(0))
+        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        np.put_along_axis(out, np.expand_dims(ctx.safe, 1), picked, axis=1)
+        return out, None, None, None, None
 
 
 class NllLoss2D(NllLoss):

@@ -21,6 +21,14 @@ def tensor_cls() -> type[Tensor]:
     return _tensor_ref.Tensor
 
 
+def zero_grad(grad: Tensor) -> Tensor:
+    """The gradient through a piecewise-constant op (floor, sign, a rounded division...): zeros
+    shaped as ``grad``, outside the graph, as PyTorch's ``zeros_like(grad)``. Not ``grad * 0``:
+    that is -0 where ``grad`` is negative (printed ``-0.``), NaN where it is infinite, and would
+    record a node under create_graph, where PyTorch's zero does not require grad."""
+    return tensor_cls()._make(np.zeros(grad._data.shape, grad._data.dtype))
+
+
 def require_tensor(x: Any, op: str, arg: str = "input", position: int = 1) -> None:
     """PyTorch's TypeError for a non-tensor where an op takes only tensors."""
     if not isinstance(x, _tensor_ref.Tensor):

@@ -25,6 +25,7 @@ from ._util import (
     promote,
     require_tensor,
     tensor_cls,
+    zero_grad,
 )
 
 if TYPE_CHECKING:
@@ -385,7 +386,7 @@ class DivRounded(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         need_a, need_b = ctx.needs_input_grad[:2]
-        zero = grad * 0
+        zero = zero_grad(grad)
         return (zero if need_a else None), (zero if need_b else None), None
 
 
@@ -437,8 +438,8 @@ class PowScalar(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         (x,) = ctx.saved_tensors
         p = ctx.p
-        if p == 0:
-            return grad * 0, None
+        if p == 0:  # PyTorch's zeros_like: no -0, no NaN from an infinite grad
+            return zero_grad(grad), None
         return grad * p * x ** (p - 1), None
 
     @staticmethod
@@ -446,7 +447,7 @@ class PowScalar(NumpyFunction):
         (x,) = ctx.saved_arrays
         p = ctx.p
         if p == 0:
-            return grad * 0, None
+            return np.zeros(grad.shape, grad.dtype), None
         return grad * p * x ** (p - 1), None
 
 
@@ -534,9 +535,10 @@ class Where(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         (cond,) = ctx.saved_tensors
         _, need_a, need_b = ctx.needs_input_grad
-        zero = grad * 0
-        grad_a = where(cond, grad, zero) if need_a else None
-        grad_b = where(cond, zero, grad) if need_b else None
+        # where(cond, grad, 0), as PyTorch's: a positive zero (grad * 0 would be -0 where grad
+        # is negative, NaN where it is infinite)
+        grad_a = where(cond, grad, 0.0) if need_a else None
+        grad_b = where(cond, 0.0, grad) if need_b else None
         return None, grad_a, grad_b
 
 

@@ -185,14 +185,13 @@ def _eye(n: int, like: Tensor) -> Tensor:
 
 
 def _tril(x: Tensor, k: int = 0) -> Tensor:
-    """Lower triangle (below diagonal k) as a product with a constant mask: differentiable."""
-    n, m = x._data.shape[-2:]
-    return x * _const(np.tri(n, m, k, dtype=x._data.dtype))
+    """Lower triangle (on and below diagonal k), +0 above it (as PyTorch's tril; a product
+    with a 0/1 mask would leave -0 where x is negative)."""
+    return x.tril(k)
 
 
 def _triu(x: Tensor, k: int = 0) -> Tensor:
-    n, m = x._data.shape[-2:]
-    return x * _const(1 - np.tri(n, m, k - 1, dtype=x._data.dtype))
+    return x.triu(k)
 
 
 def _diag_embed(v: Tensor) -> Tensor:

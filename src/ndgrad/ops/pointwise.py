@@ -16,7 +16,7 @@ from .. import _errors
 from .._namespace import public_dir
 from ..dtypes import result_type
 from . import unary as _unary
-from ._util import dtype_name, promote, promote_all, tensor_cls
+from ._util import dtype_name, promote, promote_all, tensor_cls, zero_grad
 from .arithmetic import NumpyFunction, _bitwise, div, floor_divide, pow, to_dtype_op, where
 from .unary import _floating, exp, sign
 
@@ -544,7 +544,7 @@ class _Rounding(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Any:
-        return grad * 0
+        return zero_grad(grad)
 
 
 class Floor(_Rounding):
@@ -596,7 +596,7 @@ class RoundDecimals(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return grad * 0, None
+        return zero_grad(grad), None
 
 
 def _rounding(fn: type[NumpyFunction], name: str, input: Tensor) -> Tensor:
@@ -1290,7 +1290,7 @@ class Copysign(NumpyFunction):
         grad_a = None
         if need_a:  # ±1; 0 at a = 0, as PyTorch
             grad_a = grad * where(a == 0, 0.0, y / where(a == 0, 1.0, a))
-        return grad_a, (grad * 0 if need_b else None)
+        return grad_a, (zero_grad(grad) if need_b else None)
 
 
 class CopysignNumber(Copysign):
@@ -1621,7 +1621,7 @@ class Angle(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        return grad * 0
+        return zero_grad(grad)
 
 
 def angle(input: Tensor) -> Tensor:
@@ -1651,11 +1651,28 @@ def lcm(input: Tensor, other: Tensor) -> Tensor:
     return tensor_cls()._make(np.lcm(a, b))
 
 
+class Heaviside(NumpyFunction):
+    """y = 0 where a < 0, 1 where a > 0, b where a = 0: PyTorch records the op with no
+    derivative (its backward raises), as for floor_divide."""
+
+    _broadcasting = True
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.heaviside(a, b).astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        raise RuntimeError("derivative for aten::heaviside is not implemented")
+
+
 def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """0 where input < 0, 1 where input > 0, ``values`` where it is 0."""
     if input._data.dtype != values._data.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
-    return tensor_cls()._make(np.heaviside(input._data, values._data).astype(input._data.dtype))
+    return Heaviside.apply(input, values)
 
 
 def nextafter(input: Tensor, other: Tensor) -> Tensor:

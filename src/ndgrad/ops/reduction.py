@@ -394,7 +394,13 @@ class Prod(NumpyFunction):
             others = ProdOthers.apply(x.reshape(-1), 0).reshape(ctx.in_shape)
         else:
             others = ProdOthers.apply(x, ctx.axes[0])
-        return _expand_grad(grad, ctx) * others, None, None
+        gx = _expand_grad(grad, ctx) * others
+        if ctx.axes is None and np.count_nonzero(x._data == 0) > 1:
+            # Every first derivative is 0 here. PyTorch returns zeros_like(input): +0 where
+            # the product above is -0; + 0.0 gives that sign and keeps the exact second
+            # derivative (PyTorch's zeros have none).
+            gx = gx + 0.0
+        return gx, None, None
 
 
 class ProdDim(Prod):

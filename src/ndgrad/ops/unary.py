@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _tensor_ref
-from .._kernels import one
+from .._kernels import one, pass_where
 from .._namespace import public_dir
 from ..autograd.function import _NO_GRAPH_CTX, Function, record_unary
 from ..autograd.grad_mode import _state, _Used
-from ._util import default_float, require_tensor
-from .arithmetic import FAST_FLOATS, NumpyFunction, to_dtype_op
+from ._util import default_float, require_tensor, zero_grad
+from .arithmetic import FAST_FLOATS, NumpyFunction, to_dtype_op, where
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -292,9 +292,8 @@ class Relu(NumpyFunction):
 
 
 def _pass_where_positive(g: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """g where not y <= 0, else 0 (the mask cast first: numpy multiplies by a float mask faster
-    than by a bool one)."""
-    return g * (~(y <= 0)).astype(g.dtype)
+    """g where not y <= 0, else +0 (PyTorch's threshold_backward)."""
+    return pass_where(g, ~(y <= 0))
 
 
 class ThresholdBackward(NumpyFunction):
@@ -315,25 +314,32 @@ class ThresholdBackward(NumpyFunction):
         (y,) = ctx.saved_tensors
         need_g, need_y = ctx.needs_input_grad
         zeros = _tensor_ref.Tensor._make(np.zeros_like(y._data)) if need_y else None
-        return (gg * ~(y <= 0) if need_g else None), zeros
+        return (ThresholdBackward.apply(gg, y) if need_g else None), zeros
 
 
 class SlopeBackward(NumpyFunction):
     """gx = g · slope, the backward of a piecewise-linear op (``slope``: its constant slope at
     each element) as one op of the gradient and the op's input x, as PyTorch's
     leaky_relu_backward and hardtanh_backward take them; d/dg = slope, d/dx = 0 (zeros: a
-    second derivative is zeros, not missing). Subclasses name the node after the op."""
+    second derivative is zeros, not missing). Subclasses name the node after the op; those whose
+    slope is 0 or 1 (``_mask = True``: hardtanh) pass ``g`` where it is 1 and +0 elsewhere, as
+    PyTorch's kernel selects (``g * 0`` would be -0 where g is negative)."""
 
-    @staticmethod
-    def forward(ctx: Any, g: np.ndarray, x: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    _mask = False
+
+    @classmethod
+    def forward(cls, ctx: Any, g: np.ndarray, x: np.ndarray, slope: np.ndarray) -> np.ndarray:
         ctx.slope, ctx.x_meta = slope, (x.shape, x.dtype)
-        return g * slope
+        return pass_where(g, slope != 0) if cls._mask else g * slope
 
     @staticmethod
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
         need_g, need_x, _ = ctx.needs_input_grad
         T = _tensor_ref.Tensor
-        grad_g = gg * T._make(ctx.slope) if need_g else None
+        grad_g = None
+        if need_g:
+            slope = T._make(ctx.slope)
+            grad_g = where(slope != 0, gg, 0.0) if ctx._forward_cls._mask else gg * slope
         return grad_g, (T._make(np.zeros(*ctx.x_meta)) if need_x else None), None
 
 
@@ -376,7 +382,7 @@ class Sign(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        return grad * 0
+        return zero_grad(grad)
 
 
 def sign(input: Tensor) -> Tensor:
