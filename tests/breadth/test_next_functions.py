@@ -231,7 +231,6 @@ KNOWN_DIFFERENT = {
     "dist": "ndgrad: vector_norm of a difference",
     "batch_norm": "ndgrad passes weight and bias as channel views",
     "cosine_similarity": "different composition",
-    "margin_ranking_loss": "different composition",
     "matmul vector matrix": "PyTorch: SqueezeBackward4(MmBackward0); ndgrad: MatmulBackward0",
     "matmul batched": "PyTorch: UnsafeViewBackward0(MmBackward0); ndgrad: MatmulBackward0",
 }
