@@ -337,6 +337,26 @@ class AddScalar(NumpyFunction):
         return grad, None
 
 
+class MulScalar(NumpyFunction):
+    """y = x * s for a number s (PyTorch's mul.Scalar, which its C++ compositions call:
+    trapezoid's weights); dy/dx = s"""
+
+    node_name = "MulBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, s: Any) -> np.ndarray:
+        ctx.s = s
+        return x * s
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return MulScalar.apply(grad, ctx.s), None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return grad * ctx.s, None
+
+
 def add_scalar(x: Tensor, s: Any) -> Tensor:
     """x + s recorded as PyTorch's add.Scalar; a tensor that is not floating point (which
     records nothing) goes through ``+`` and its dtype promotion."""
@@ -345,6 +365,15 @@ def add_scalar(x: Tensor, s: Any) -> Tensor:
     if x._data.dtype.kind == "f" and isinstance(s, int | float) and not isinstance(s, bool):
         return AddScalar.apply(x, s)
     return x + s
+
+
+def mul_scalar(x: Tensor, s: Any) -> Tensor:
+    """x * s recorded as PyTorch's mul.Scalar (see add_scalar)."""
+    if isinstance(s, np.generic):
+        s = s.item()
+    if x._data.dtype.kind == "f" and isinstance(s, int | float) and not isinstance(s, bool):
+        return MulScalar.apply(x, s)
+    return x * s
 
 
 def div_scalar(x: Tensor, s: Any) -> Tensor:
