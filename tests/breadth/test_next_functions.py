@@ -218,10 +218,6 @@ def _setitem(t: Any, value: Any) -> Any:
 KNOWN_DIFFERENT = {
     "linear": "PyTorch: AddmmBackward0(bias, input, TBackward0(weight)); ndgrad: one fused node",
     "einsum": "PyTorch decomposes einsum into bmm and views",
-    "masked_scatter": "ndgrad: an index_put",
-    "scatter_reduce": "ndgrad: a composition",
-    "diagonal_scatter": "ndgrad: a clone written through a view (CopySlices)",
-    "select_scatter": "ndgrad: a clone written through a view (CopySlices)",
     "batch_norm": "ndgrad passes weight and bias as channel views",
     "cosine_similarity": "different composition",
     "matmul vector matrix": "PyTorch: SqueezeBackward4(MmBackward0); ndgrad: MatmulBackward0",
