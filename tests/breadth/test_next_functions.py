@@ -219,7 +219,6 @@ KNOWN_DIFFERENT = {
     "linear": "PyTorch: AddmmBackward0(bias, input, TBackward0(weight)); ndgrad: one fused node",
     "einsum": "PyTorch decomposes einsum into bmm and views",
     "batch_norm": "ndgrad passes weight and bias as channel views",
-    "cosine_similarity": "different composition",
     "matmul vector matrix": "PyTorch: SqueezeBackward4(MmBackward0); ndgrad: MatmulBackward0",
     "matmul batched": "PyTorch: UnsafeViewBackward0(MmBackward0); ndgrad: MatmulBackward0",
 }
