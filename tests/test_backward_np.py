@@ -129,6 +129,12 @@ NN_CASES: list[tuple[str, Any, list[tuple[int, ...]], int]] = [
     ),
     ("masked_fill", lambda T, x: x.masked_fill(T.from_numpy(_MASK), -1.5), [(3, 4)], 1),
     (
+        "margin_ranking_loss",  # its margin is added as a number: AddBackward1
+        lambda T, a, b, t: T.nn.functional.margin_ranking_loss(a, b, t, margin=0.3),
+        [(4,), (4,), (4,)],
+        3,
+    ),
+    (
         "masked_fill_tensor",
         lambda T, x, v: x.masked_fill(T.from_numpy(_MASK), v),
         [(3, 4), ()],

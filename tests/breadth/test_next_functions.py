@@ -217,20 +217,7 @@ def _setitem(t: Any, value: Any) -> Any:
 # PyTorch's decomposition into several): the node names differ, not just the listing.
 KNOWN_DIFFERENT = {
     "linear": "PyTorch: AddmmBackward0(bias, input, TBackward0(weight)); ndgrad: one fused node",
-    "addr": "ndgrad: add of an outer product",
     "einsum": "PyTorch decomposes einsum into bmm and views",
-    "cross": "ndgrad: a composition of rolls and products",
-    "cdist": "ndgrad: vector_norm of a difference",
-    "kron": "PyTorch: views of a product",
-    "tensordot": "PyTorch: mm between reshapes",
-    "masked_scatter": "ndgrad: an index_put",
-    "scatter_reduce": "ndgrad: a composition",
-    "diagonal_scatter": "ndgrad: a clone written through a view (CopySlices)",
-    "select_scatter": "ndgrad: a clone written through a view (CopySlices)",
-    "trapezoid": "different composition",
-    "dist": "ndgrad: vector_norm of a difference",
-    "cosine_similarity": "different composition",
-    "margin_ranking_loss": "different composition",
     "matmul vector matrix": "PyTorch: SqueezeBackward4(MmBackward0); ndgrad: MatmulBackward0",
     "matmul batched": "PyTorch: UnsafeViewBackward0(MmBackward0); ndgrad: MatmulBackward0",
 }

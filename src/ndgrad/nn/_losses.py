@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from ..ops.arithmetic import NumpyFunction, where
+from ..ops.arithmetic import NumpyFunction, add_scalar, where
 
 __all__ = [
     "cosine_embedding_loss",
@@ -60,7 +60,8 @@ def margin_ranking_loss(
             f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} "
         )
-    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+    # The margin is added as a number (add.Scalar: AddBackward1), as PyTorch's C++ adds it.
+    return _reduce(add_scalar(-target * (input1 - input2), margin).clamp_min(0), reduction)
 
 
 def hinge_embedding_loss(

@@ -318,6 +318,74 @@ class Mul(NumpyFunction):
         return (grad * b if need_a else None), (grad * a if need_b else None)
 
 
+class AddScalar(NumpyFunction):
+    """y = x + s for a number s (PyTorch's add.Scalar, which its C++ compositions call:
+    margin_ranking_loss's margin; Python's ``x + 2`` wraps the number as a tensor instead,
+    AddBackward0); dy/dx = 1"""
+
+    node_name = "AddBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, s: Any) -> np.ndarray:
+        return x + s
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad, None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return grad, None
+
+
+class MulScalar(NumpyFunction):
+    """y = x * s for a number s (PyTorch's mul.Scalar, which its C++ compositions call:
+    trapezoid's weights); dy/dx = s"""
+
+    node_name = "MulBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, s: Any) -> np.ndarray:
+        ctx.s = s
+        return x * s
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return MulScalar.apply(grad, ctx.s), None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return grad * ctx.s, None
+
+
+def add_scalar(x: Tensor, s: Any) -> Tensor:
+    """x + s recorded as PyTorch's add.Scalar; a tensor that is not floating point (which
+    records nothing) goes through ``+`` and its dtype promotion."""
+    if isinstance(s, np.generic):  # a numpy scalar would not be a weak (Python) number
+        s = s.item()
+    if x._data.dtype.kind == "f" and isinstance(s, int | float) and not isinstance(s, bool):
+        return AddScalar.apply(x, s)
+    return x + s
+
+
+def mul_scalar(x: Tensor, s: Any) -> Tensor:
+    """x * s recorded as PyTorch's mul.Scalar (see add_scalar)."""
+    if isinstance(s, np.generic):
+        s = s.item()
+    if x._data.dtype.kind == "f" and isinstance(s, int | float) and not isinstance(s, bool):
+        return MulScalar.apply(x, s)
+    return x * s
+
+
+def div_scalar(x: Tensor, s: Any) -> Tensor:
+    """x / s recorded as PyTorch's div.Scalar (see add_scalar)."""
+    if isinstance(s, np.generic):
+        s = s.item()
+    if x._data.dtype.kind == "f" and isinstance(s, int | float) and not isinstance(s, bool):
+        return DivScalar.apply(x, s)
+    return x / s
+
+
 def div_scalar_np(x: np.ndarray, s: float) -> np.ndarray:
     """x / s for a number s, in x's dtype (DivScalar's forward; array formulas reuse it)."""
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -30,16 +30,18 @@ from .._namespace import public_dir
 from ..autograd._views import rebase_history
 from ..autograd.grad_mode import _state
 from ._util import dtype_name, tensor_cls, wrap_dim
-from .arithmetic import NumpyFunction, where
+from .arithmetic import NumpyFunction, _copy_like_torch, where
 from .shape import (
     Alias,
     IndexUnsqueeze,
     Select,
     Slice,
     _as_view,
+    _diagonal_view,
     _view_key,
     expand,
     expanded_strides,
+    index_view,
 )
 
 if TYPE_CHECKING:
@@ -1400,9 +1402,56 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
     return flat.reshape(input._data.shape)
 
 
+def _copy_np(x: np.ndarray) -> np.ndarray:
+    """A copy of ``x`` laid out as PyTorch's clone lays it (the scatter ops write into one)."""
+    return x.copy(order="K") if _errors.is_dense(x) else _copy_like_torch(x)
+
+
+def _zeros(like: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Zeros of ``shape`` in like's dtype, outside any graph (PyTorch's zeros_like(src))."""
+    return tensor_cls()._make(np.zeros(shape, like._data.dtype))
+
+
+class MaskedScatter(NumpyFunction):
+    """y = x (broadcast to the mask's shape) with source's first elements, in order, written
+    where the mask is True; dL/dx = the gradient where the mask is False, dL/dsource = the
+    gradient's masked elements in order, then zeros (PyTorch's masked_scatter_backward)"""
+
+    _listed_inputs = (0, 2)  # not the mask
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, mask: np.ndarray, source: np.ndarray) -> np.ndarray:
+        shape = np.broadcast_shapes(mask.shape, x.shape)
+        full = np.broadcast_to(mask, shape)
+        ctx.save_for_backward(mask)
+        ctx.source_shape = source.shape
+        if x.shape != shape:
+            x = np.lib.stride_tricks.as_strided(x, shape, expanded_strides(x, shape))
+        out = _copy_np(x)
+        out[full] = source.reshape(-1)[: int(full.sum())]
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (mask,) = ctx.saved_tensors
+        need_x, _, need_source = ctx.needs_input_grad
+        grad_x = where(mask, 0.0, grad) if need_x else None
+        grad_source = None
+        if need_source:
+            from .shape import cat
+
+            picked = masked_select(grad, mask)
+            shape = ctx.source_shape
+            missing = int(np.prod(shape, dtype=np.int64)) - picked._data.size
+            if missing > 0:
+                picked = cat([picked, _zeros(grad, (missing,))])
+            grad_source = picked.reshape(shape)
+        return grad_x, None, grad_source
+
+
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """A copy of ``input`` with the first elements of ``source``, in order, written where the
-    (broadcast) ``mask`` is True."""
+    (broadcast) ``mask`` is True: one node, MaskedScatterBackward0."""
     T = tensor_cls()
     if not isinstance(mask, T) or mask._data.dtype != np.bool_:
         raise RuntimeError(
@@ -1415,13 +1464,9 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
             f"{dtype_name(input._data.dtype)} and {dtype_name(source._data.dtype)}"
         )
     shape = np.broadcast_shapes(mask._data.shape, input._data.shape)
-    full_mask = np.broadcast_to(mask._data, shape)
-    count = int(full_mask.sum())
-    if count > source._data.size:
+    if int(np.broadcast_to(mask._data, shape).sum()) > source._data.size:
         raise RuntimeError("Number of elements of source < number of ones in mask")
-    out = input.expand(*shape).clone()
-    out[T._make(np.ascontiguousarray(full_mask))] = source.reshape(-1)[:count]
-    return out
+    return MaskedScatter.apply(input, mask, source)
 
 
 def _check_slice_shape(src: Tensor, slice_shape: tuple[int, ...]) -> None:
@@ -1432,14 +1477,79 @@ def _check_slice_shape(src: Tensor, slice_shape: tuple[int, ...]) -> None:
         )
 
 
+class SelectScatter(NumpyFunction):
+    """y = a copy of x with src written over x.select(dim, index); dL/dx = the gradient with
+    zeros written there, dL/dsrc = the gradient's select"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, src: np.ndarray, dim: int, index: int) -> np.ndarray:
+        ctx.args, ctx.src_shape = (dim, index), src.shape
+        out = _copy_np(x)
+        out[(slice(None),) * dim + (index,)] = src
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_x, need_src, _, _ = ctx.needs_input_grad
+        dim, index = ctx.args
+        zeros = _zeros(grad, ctx.src_shape)
+        grad_x = SelectScatter.apply(grad, zeros, dim, index) if need_x else None
+        return grad_x, (grad.select(dim, index) if need_src else None), None, None
+
+
+class SliceScatter(NumpyFunction):
+    """y = a copy of x with src written over the slice start:end:step of ``dim``; dL/dx = the
+    gradient with zeros written there, dL/dsrc = the gradient's slice"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, src: np.ndarray, dim: int, part: slice) -> np.ndarray:
+        ctx.args, ctx.src_shape = (dim, part), src.shape
+        out = _copy_np(x)
+        out[(slice(None),) * dim + (part,)] = src
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_x, need_src, _, _ = ctx.needs_input_grad
+        dim, part = ctx.args
+        zeros = _zeros(grad, ctx.src_shape)
+        grad_x = SliceScatter.apply(grad, zeros, dim, part) if need_x else None
+        key = (slice(None),) * dim + (part,)
+        return grad_x, (index_view(grad, key, Slice) if need_src else None), None, None
+
+
+class DiagonalScatterInto(NumpyFunction):
+    """y = a copy of x with src written over x.diagonal(offset, d1, d2); dL/dx = the gradient
+    with zeros written there, dL/dsrc = the gradient's diagonal"""
+
+    node_name = "DiagonalScatterBackward0"
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: np.ndarray, src: np.ndarray, offset: int, d1: int, d2: int
+    ) -> np.ndarray:
+        ctx.args, ctx.src_shape = (offset, d1, d2), src.shape
+        out = _copy_np(x)
+        _diagonal_view(out, offset, d1, d2)[...] = src
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_x, need_src = ctx.needs_input_grad[:2]
+        offset, d1, d2 = ctx.args
+        zeros = _zeros(grad, ctx.src_shape)
+        grad_x = DiagonalScatterInto.apply(grad, zeros, offset, d1, d2) if need_x else None
+        grad_src = grad.diagonal(offset, d1, d2) if need_src else None
+        return grad_x, grad_src, None, None, None
+
+
 def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
-    """A copy of ``input`` with ``src`` written over ``input.select(dim, index)``."""
+    """A copy of ``input`` with ``src`` written over ``input.select(dim, index)``: one node,
+    SelectScatterBackward0."""
     d = wrap_dim(dim, input._data.ndim)
-    key = (slice(None),) * d + (index,)
-    _check_slice_shape(src, input._data[key].shape)
-    out = input.clone()
-    out[key] = src
-    return out
+    _check_slice_shape(src, input._data[(slice(None),) * d + (index,)].shape)
+    size = input._data.shape[d]
+    return SelectScatter.apply(input, src, d, index + size if index < 0 else index)
 
 
 def slice_scatter(
@@ -1450,23 +1560,24 @@ def slice_scatter(
     end: int | None = None,
     step: int = 1,
 ) -> Tensor:
-    """A copy of ``input`` with ``src`` written over the slice start:end:step of ``dim``."""
+    """A copy of ``input`` with ``src`` written over the slice start:end:step of ``dim``: one
+    node, SliceScatterBackward0."""
     d = wrap_dim(dim, input._data.ndim)
-    key = (slice(None),) * d + (slice(start, end, step),)
-    _check_slice_shape(src, input._data[key].shape)
-    out = input.clone()
-    out[key] = src
-    return out
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    part = slice(start, end, step)
+    _check_slice_shape(src, input._data[(slice(None),) * d + (part,)].shape)
+    return SliceScatter.apply(input, src, d, part)
 
 
 def diagonal_scatter(
     input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1
 ) -> Tensor:
-    """A copy of ``input`` with ``src`` written over ``input.diagonal(offset, dim1, dim2)``."""
+    """A copy of ``input`` with ``src`` written over ``input.diagonal(offset, dim1, dim2)``: one
+    node, DiagonalScatterBackward0."""
     _check_slice_shape(src, input.diagonal(offset, dim1, dim2)._data.shape)
-    out = input.clone()
-    out.diagonal(offset, dim1, dim2).copy_(src)
-    return out
+    n = input._data.ndim
+    return DiagonalScatterInto.apply(input, src, int(offset), wrap_dim(dim1, n), wrap_dim(dim2, n))
 
 
 # --- scatter_reduce (issue 11) -------------------------------------------------------------------
@@ -1532,6 +1643,69 @@ class ScatterProd(NumpyFunction):
         return grad_x, grad_src, None, None
 
 
+class ScatterReduce(NumpyFunction):
+    """y = x with every src element combined into the position the key names, by sum, mean,
+    amax or amin; ``keep`` says where x's own value takes part (include_self, or nothing was
+    scattered there). dL/dx = the gradient where kept (over the count for a mean); dL/dsrc =
+    the gradient at the key (the same). For amax and amin, each output's gradient is shared
+    evenly among the elements equal to it (the ties), as in PyTorch."""
+
+    node_name = "ScatterReduceBackward0"
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: np.ndarray,
+        block: np.ndarray,
+        key: Key,
+        reduce: str,
+        keep: np.ndarray,
+        counts: np.ndarray,
+    ) -> np.ndarray:
+        basic, adv = key
+        assert adv is not None  # an along-dim key always has its index arrays
+        ctx.key, ctx.reduce, ctx.keep = key, reduce, keep
+        if reduce in ("sum", "mean"):
+            out = np.where(keep, x, 0).astype(x.dtype)
+            np.add.at(out[basic], adv, block)
+            if reduce == "sum":
+                return out
+            n = counts + keep
+            ctx.n = n
+            if x.dtype.kind != "f":
+                return (out // n).astype(x.dtype)
+            return out / n.astype(x.dtype)
+        ufunc = np.maximum if reduce == "amax" else np.minimum
+        out = np.where(keep, x, _identity(reduce, x.dtype)).astype(x.dtype)
+        with np.errstate(invalid="ignore"):  # nan wins, silently, as in PyTorch
+            ufunc.at(out[basic], adv, block)
+            ties_x = keep & (x == out)
+            ties_src = block == out[basic][adv]
+        n = ties_x.astype(np.int64)
+        np.add.at(n[basic], adv, ties_src.astype(np.int64))
+        n = np.maximum(n, 1)
+        ctx.shares = ((ties_x / n).astype(x.dtype), (ties_src / n[basic][adv]).astype(x.dtype))
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        T = tensor_cls()
+        need_x, need_src = ctx.needs_input_grad[:2]
+        dt = grad._data.dtype
+        if ctx.reduce == "amax" or ctx.reduce == "amin":
+            share_x, share_src = ctx.shares
+            grad_x = grad * T._make(share_x) if need_x else None
+            grad_src = Index.apply(grad, ctx.key) * T._make(share_src) if need_src else None
+            return grad_x, grad_src, None, None, None, None
+        if ctx.reduce == "mean":
+            grad = grad / T._make(ctx.n.astype(dt))
+        grad_x = None
+        if need_x:
+            grad_x = grad if ctx.keep.all() else grad * T._make(ctx.keep.astype(dt))
+        grad_src = Index.apply(grad, ctx.key) if need_src else None
+        return grad_x, grad_src, None, None, None, None
+
+
 def scatter_reduce(
     input: Tensor,
     dim: int,
@@ -1544,8 +1718,8 @@ def scatter_reduce(
     """A copy of ``input`` where every ``src`` element is combined, by ``reduce`` (sum, prod,
     mean, amax or amin), into the position ``index`` names along ``dim`` (as scatter does);
     ``include_self=False`` leaves the old values of those positions out. Gradients of amax and
-    amin are shared evenly among tied elements, as in PyTorch."""
-    T = tensor_cls()
+    amin are shared evenly among tied elements, as in PyTorch. One node,
+    ScatterReduceBackward0, for every reduction."""
     if reduce not in _SCATTER_REDUCES:
         raise RuntimeError(
             f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
@@ -1558,34 +1732,9 @@ def scatter_reduce(
     np.add.at(counts[basic], adv, 1)
     keep = np.asarray(include_self) | (counts == 0)
     keep = np.broadcast_to(keep, x.shape)
-    if reduce in ("sum", "mean"):
-        base = input if include_self else input * T._make(keep.astype(x.dtype))
-        total = ScatterAdd.apply(base, key, block)
-        if reduce == "sum":
-            return total
-        n = (counts + keep).astype(np.int64)
-        if x.dtype.kind != "f":
-            return T._make((total._data // n).astype(x.dtype))
-        return total / T._make(n.astype(x.dtype))
     if reduce == "prod":
         return ScatterProd.apply(input, block, key, keep)
-    ufunc = np.maximum if reduce == "amax" else np.minimum
-    out = np.where(keep, x, _identity(reduce, x.dtype)).astype(x.dtype)
-    with np.errstate(invalid="ignore"):  # nan wins, silently, as in PyTorch
-        ufunc.at(out[basic], adv, block._data)
-    if not (input.requires_grad or block.requires_grad):
-        return T._make(out)
-    # Gradient: each output is the even mix of the elements equal to it (the ties).
-    with np.errstate(invalid="ignore"):
-        ties_x = keep & (x == out)
-        ties_src = block._data == out[basic][adv]
-    n = ties_x.astype(np.int64)
-    np.add.at(n[basic], adv, ties_src.astype(np.int64))
-    n = np.maximum(n, 1)
-    wx = T._make((ties_x / n).astype(x.dtype))
-    ws = T._make((ties_src / n[basic][adv]).astype(x.dtype))
-    mix = ScatterAdd.apply(input * wx, key, block * ws)
-    return mix + T._make(out - mix._data)  # exact values (nan included), the mix's gradient
+    return ScatterReduce.apply(input, block, key, reduce, keep, counts)
 
 
 def index_reduce(

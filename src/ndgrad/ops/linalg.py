@@ -844,6 +844,44 @@ def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
 # --- norms ----------------------------------------------------------------------------------------
 
 
+def _vector_norm_np(x: np.ndarray, p: float, axes: Any, keepdim: bool) -> np.ndarray:
+    """(Σ|x|^p)^(1/p) over ``axes`` in x's dtype: LinalgVectorNorm's value (and dist's, cdist's)."""
+    a = np.abs(x)
+    if p == math.inf:
+        y = a.max(axis=axes, keepdims=keepdim)
+    elif p == -math.inf:
+        y = a.min(axis=axes, keepdims=keepdim)
+    elif p == 0:
+        y = np.count_nonzero(x, axis=axes, keepdims=keepdim).astype(x.dtype)
+    elif p == 1:
+        y = a.sum(axis=axes, keepdims=keepdim)
+    elif p == 2:
+        y = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
+    else:
+        y = np.sum(a**p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+    return np.asarray(y, dtype=x.dtype)
+
+
+def _vector_norm_grad(x: Tensor, y: Tensor, g: Tensor, p: float, axes: Any) -> Tensor:
+    """The gradient of y = ‖x‖_p over ``axes`` given ``g`` = dL/dy, both y and g shaped to
+    broadcast against x (the reduced dims kept as size 1): LinalgVectorNorm's formula."""
+    if p == 0:
+        return x * 0 * g
+    if p == 1:
+        return g * x.sign()
+    if math.isinf(p):  # the entries at the max (min): share the gradient equally
+        hit = np.abs(x._data) == y._data
+        share = hit / hit.sum(axis=axes, keepdims=True)
+        return g * x.sign() * _const(share.astype(x._data.dtype))
+    safe = where(y == 0, 1.0, y)
+    if p == 2:
+        return g * x / safe
+    scale = where(y == 0, 0.0, g / safe ** (p - 1))
+    # |x|^(p-1) is infinite at x = 0 for p < 1: the entry gets 0 there, as in PyTorch.
+    ax = where(x == 0, 1.0, x.abs())
+    return x.sign() * ax ** (p - 1) * scale
+
+
 class LinalgVectorNorm(NumpyFunction):
     """y = (Σ|x|^p)^(1/p) over the axes; dy/dx = sign(x) |x|^(p-1) / y^(p-1) (0 where y = 0).
     p = inf / -inf: sign(x) on the entries reaching max/min |x|, shared equally among ties;
@@ -853,44 +891,15 @@ class LinalgVectorNorm(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, p: float, axes: Any, keepdim: bool) -> Any:
         ctx.p, ctx.axes = p, axes
         ctx.kept = reduced_shape(x.shape, axes)
-        a = np.abs(x)
-        if p == math.inf:
-            y = a.max(axis=axes, keepdims=keepdim)
-        elif p == -math.inf:
-            y = a.min(axis=axes, keepdims=keepdim)
-        elif p == 0:
-            y = np.count_nonzero(x, axis=axes, keepdims=keepdim).astype(x.dtype)
-        elif p == 1:
-            y = a.sum(axis=axes, keepdims=keepdim)
-        elif p == 2:
-            y = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
-        else:
-            y = np.sum(a**p, axis=axes, keepdims=keepdim) ** (1.0 / p)
-        y = np.asarray(y, dtype=x.dtype)
+        y = _vector_norm_np(x, p, axes, keepdim)
         ctx.save_for_backward(x, y)
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         x, y = ctx.saved_tensors
-        p = ctx.p
-        g = grad.reshape(ctx.kept)
-        yk = y.reshape(ctx.kept)
-        if p == 0:
-            return x * 0 * g, None, None, None
-        if p == 1:
-            return g * x.sign(), None, None, None
-        if math.isinf(p):  # the entries at the max (min): share the gradient equally
-            hit = np.abs(x._data) == yk._data
-            share = hit / hit.sum(axis=ctx.axes, keepdims=True)
-            return g * x.sign() * _const(share.astype(x._data.dtype)), None, None, None
-        safe = where(yk == 0, 1.0, yk)
-        if p == 2:
-            return g * x / safe, None, None, None
-        scale = where(yk == 0, 0.0, g / safe ** (p - 1))
-        # |x|^(p-1) is infinite at x = 0 for p < 1: the entry gets 0 there, as in PyTorch.
-        ax = where(x == 0, 1.0, x.abs())
-        return x.sign() * ax ** (p - 1) * scale, None, None, None
+        g, yk = grad.reshape(ctx.kept), y.reshape(ctx.kept)
+        return _vector_norm_grad(x, yk, g, ctx.p, ctx.axes), None, None, None
 
 
 def vector_norm(
@@ -1201,13 +1210,29 @@ def matrix_rank(
     return _const(rank.astype(np.int64))
 
 
-_LEVI_CIVITA = np.zeros((3, 3, 3))
-_LEVI_CIVITA[0, 1, 2] = _LEVI_CIVITA[1, 2, 0] = _LEVI_CIVITA[2, 0, 1] = 1
-_LEVI_CIVITA[0, 2, 1] = _LEVI_CIVITA[2, 1, 0] = _LEVI_CIVITA[1, 0, 2] = -1
+class LinalgCross(NumpyFunction):
+    """y = a × b along ``dim`` (a and b broadcast); dL/da = b × g, dL/db = g × a"""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray, dim: int) -> np.ndarray:
+        need_a, need_b, _ = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.dim = dim
+        # y_i = a_j b_k - a_k b_j, each component one product minus another, as PyTorch's
+        return np.ascontiguousarray(np.cross(a, b, axis=dim))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b, _ = ctx.needs_input_grad
+        grad_a = LinalgCross.apply(b, grad, ctx.dim) if need_a else None
+        grad_b = LinalgCross.apply(grad, a, ctx.dim) if need_b else None
+        return grad_a, grad_b, None
 
 
 def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
-    """The cross product of 3-vectors along ``dim``: y_i = Σ ε_ijk a_j b_k (with broadcasting)."""
+    """The cross product of 3-vectors along ``dim``: y_i = Σ ε_ijk a_j b_k (with broadcasting).
+    One node, LinalgCrossBackward0, as PyTorch records it."""
     a, b = _promote_pair(input, other)
     if a._data.ndim != b._data.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
@@ -1223,9 +1248,7 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
         from .._errors import broadcast_mismatch
 
         raise broadcast_mismatch(a._data.shape, b._data.shape) from None
-    eps = _const(_LEVI_CIVITA.astype(a._data.dtype))
-    out = einsum("ijk,...j,...k->...i", eps, a.transpose(d, -1), b.transpose(d, -1))
-    return out.transpose(d, -1)
+    return LinalgCross.apply(a, b, d)
 
 
 def _legacy_svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
@@ -2000,10 +2023,82 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
     return linalg_cross(a, b, dim=dim)
 
 
+class Dist(NumpyFunction):
+    """y = ‖a - b‖_p over all elements (a and b broadcast); dL/da = the p-norm's gradient at
+    a - b (vector_norm's formula), dL/db = its negative"""
+
+    @staticmethod
+    def forward(ctx: Any, a: np.ndarray, b: np.ndarray, p: float) -> np.ndarray:
+        ctx.p = p
+        y = _vector_norm_np(a - b, p, None, False)
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b, y = ctx.saved_tensors
+        need_a, need_b, _ = ctx.needs_input_grad
+        g = _vector_norm_grad(a - b, y, grad, ctx.p, None)
+        return (g if need_a else None), (-g if need_b else None), None
+
+
 def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
-    """‖input - other‖_p over all elements (broadcast)."""
+    """‖input - other‖_p over all elements (broadcast): one node, DistBackward0."""
+    from ._util import promote
+
     a, b = _tensor_arg(input, "dist", "input", 1), _tensor_arg(other, "dist", "other", 2)
-    return vector_norm(a - b, p)
+    try:
+        np.broadcast_shapes(a._data.shape, b._data.shape)
+    except ValueError:
+        from .._errors import broadcast_mismatch
+
+        raise broadcast_mismatch(a._data.shape, b._data.shape) from None
+    a, b, dt = promote(a, b)
+    if dt.kind != "f":
+        raise RuntimeError(
+            "norm(): input dtype should be either floating point or complex. Got "
+            f"{dtype_name(dt)} instead."
+        )
+    p = float(p)
+    if math.isinf(p) and a._data.size * b._data.size == 0:  # vector_norm's error
+        return vector_norm(a - b, p)
+    return Dist.apply(a, b, p)
+
+
+class Cdist(NumpyFunction):
+    """y[..., i, j] = ‖x1[..., i, :] - x2[..., j, :]‖_p (batch dims broadcast): the p-norm of
+    each difference, computed from the differences (exact; PyTorch's kernel too). dL/dx1 =
+    the norm's gradient at each difference (vector_norm's formula) summed over x2's rows,
+    dL/dx2 = its negative summed over x1's rows."""
+
+    @staticmethod
+    def forward(ctx: Any, x1: np.ndarray, x2: np.ndarray, p: float) -> np.ndarray:
+        ctx.p = p
+        y = _vector_norm_np(x1[..., :, None, :] - x2[..., None, :, :], p, -1, False)
+        ctx.save_for_backward(x1, x2, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        x1, x2, y = ctx.saved_tensors
+        need_1, need_2, _ = ctx.needs_input_grad
+        diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+        g = _vector_norm_grad(diff, y.unsqueeze(-1), grad.unsqueeze(-1), ctx.p, -1)
+        return (g.sum(-2) if need_1 else None), (-g.sum(-3) if need_2 else None), None
+
+
+class EuclideanDist(Cdist):
+    """Cdist with p = 2 under the name of PyTorch's _euclidean_dist, which its cdist calls for
+    p = 2 with the mm compute modes. PyTorch computes that one as √(‖a‖² - 2 a·b + ‖b‖²) with
+    a matrix product (faster, less exact); ndgrad keeps the exact differences: the graph is
+    PyTorch's, the values Cdist's."""
+
+
+_CDIST_MODES = {
+    "use_mm_for_euclid_dist_if_necessary": 0,
+    "use_mm_for_euclid_dist": 1,
+    "donot_use_mm_for_euclid_dist": 2,
+}
 
 
 def cdist(
@@ -2013,7 +2108,11 @@ def cdist(
     compute_mode: str = "use_mm_for_euclid_dist_if_necessary",
 ) -> Tensor:
     """The p-norm distance between each row of ``x1`` (…, P, M) and each row of ``x2`` (…, R, M):
-    a (…, P, R) tensor. Computed from the differences, so it is exact (no mm shortcut)."""
+    a (…, P, R) tensor. Computed from the differences, so it is exact (no mm shortcut).
+
+    The graph is PyTorch's: one CdistBackward0 node, or for p = 2 with more than 25 rows (or
+    compute_mode 'use_mm_for_euclid_dist') the _euclidean_dist node between its views of the
+    (broadcast, flattened) batches."""
     a, b = _tensor_arg(x1, "cdist", "x1", 1), _tensor_arg(x2, "cdist", "x2", 2)
     for name, t in (("X1", a), ("X2", b)):
         if t._data.ndim < 2:
@@ -2031,7 +2130,25 @@ def cdist(
         raise RuntimeError(
             f"cdist only supports floating-point dtypes, X1 got: {dtype_name(a._data.dtype)}"
         )
-    return vector_norm(a.unsqueeze(-2) - b.unsqueeze(-3), p, dim=-1)
+    mode = _CDIST_MODES.get(compute_mode)
+    if mode is None:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    p = float(p)
+    (r1, cols), r2 = a._data.shape[-2:], b._data.shape[-2]
+    if math.isinf(p) and cols == 0:  # vector_norm's error
+        return vector_norm(a.unsqueeze(-2) - b.unsqueeze(-3), p, dim=-1)
+    empty = a._data.size == 0 or b._data.size == 0
+    if empty or p != 2 or not (mode == 1 or (mode == 0 and (r1 > 25 or r2 > 25))):
+        return Cdist.apply(a, b, p)
+    if a._data.ndim == 2 and b._data.ndim == 2:
+        return EuclideanDist.apply(a, b, p).view(r1, r2)
+    # PyTorch's batched form: both expanded to the broadcast batch, made contiguous (a copy
+    # where the expansion repeats) and viewed as one flat batch of matrices.
+    batch = np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
+    n = int(np.prod(batch, dtype=np.int64))
+    flat1 = a.expand(*batch, r1, cols).contiguous().view(n, r1, cols)
+    flat2 = b.expand(*batch, r2, cols).contiguous().view(n, r2, cols)
+    return EuclideanDist.apply(flat1, flat2, p).view(*batch, r1, r2)
 
 
 def chain_matmul(*matrices: Tensor) -> Tensor:

@@ -19,8 +19,8 @@ from .._kernels import matmul_np
 from .._namespace import public_dir
 from ..autograd.function import record_binary
 from ..autograd.grad_mode import _state
-from ._util import as_operand, dtype_name, promote, tensor_cls, wrap_dim
-from .arithmetic import NumpyFunction
+from ._util import as_operand, dtype_name, promote, promote_all, tensor_cls, wrap_dim
+from .arithmetic import NumpyFunction, div_scalar, mul_scalar
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -445,6 +445,47 @@ class Addmv(NumpyFunction):
         return g_c, g_a, (a.mT @ g if need_v else None), None, None
 
 
+class Addr(NumpyFunction):
+    """y = β·c + α·(a ⊗ b); dy/dc = β, dy/da = α g b, dy/db = α gᵀ a (the sums of the outer
+    product's gradient over the other vector's dim)"""
+
+    @staticmethod
+    def forward(
+        ctx: Any, c: np.ndarray, a: np.ndarray, b: np.ndarray, beta: Any, alpha: Any
+    ) -> Any:
+        _, need_a, need_b, _, _ = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.coefs = (beta, alpha)
+        prod = a[:, None] * b
+        if alpha != 1:
+            prod = prod * alpha
+        if beta == 0:  # PyTorch ignores the input then (even nan and inf in it)
+            return prod
+        return prod + (c if beta == 1 else c * beta)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_c, need_a, need_b, _, _ = ctx.needs_input_grad
+        beta, alpha = ctx.coefs
+        g_c = (grad * beta if beta != 1 else grad) if need_c else None
+        g = grad * alpha if alpha != 1 else grad
+        g_a = (g * b).sum(1) if need_a else None
+        g_b = (g * a.unsqueeze(1)).sum(0) if need_b else None
+        return g_c, g_a, g_b, None, None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        a, b = ctx.saved_arrays
+        need_c, need_a, need_b, _, _ = ctx.needs_input_grad
+        beta, alpha = ctx.coefs
+        g_c = (grad * beta if beta != 1 else grad) if need_c else None
+        g = grad * alpha if alpha != 1 else grad
+        g_a = (g * b).sum(1) if need_a else None
+        g_b = (g * a[:, None]).sum(0) if need_b else None
+        return g_c, g_a, g_b, None, None
+
+
 def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
     """β·input + α·(mat @ vec); input broadcasts to the product's shape."""
     c = _tensor_arg(input, "addmv", "input", 1)
@@ -781,46 +822,73 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
 
     dims_a = [wrap_dim(d, na) for d in dims_a]
     dims_b = [wrap_dim(d, nb) for d in dims_b]
-    la, lb = list(_LABELS[:na]), list(_LABELS[na : na + nb])
+    for dims in (dims_a, dims_b):
+        for i, d in enumerate(dims):
+            if d in dims[:i]:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    # PyTorch's composition (these are its graph's nodes): a contracted dim of size 1 against a
+    # larger one is summed away first; then each operand is permuted (a: kept dims, then the
+    # contracted ones; b: contracted, then kept) and reshaped to a matrix, the two multiplied
+    # with mm, and the product reshaped to the kept dims. When every dim is contracted, the two
+    # are flattened and multiplied with dot.
+    contracted = 1
     for da, db in zip(dims_a, dims_b, strict=True):
         sa, sb = a._data.shape[da], b._data.shape[db]
-        if sa != sb and sa != 1 and sb != 1:
+        if sb == 1:
+            a = a.sum(da, keepdim=True)
+        elif sa == 1:
+            b = b.sum(db, keepdim=True)
+        elif sa != sb:
             raise RuntimeError(
                 f"contracted dimensions need to match, but first has size {sa} in dim {da} and "
                 f"second has size {sb} in dim {db}"
             )
-        lb[db] = la[da]
-    out_labels = [c for i, c in enumerate(la) if i not in dims_a]
-    out_labels += [c for i, c in enumerate(lb) if i not in dims_b]
-    return einsum(f"{''.join(la)},{''.join(lb)}->{''.join(out_labels)}", a, b)
+        else:
+            contracted *= sa
+    kept_a = [i for i in range(na) if i not in dims_a]
+    kept_b = [i for i in range(nb) if i not in dims_b]
+    if not kept_a and not kept_b:
+        return dot(a.permute(*dims_a).flatten(), b.permute(*dims_b).flatten()).reshape(())
+    sizes = [a._data.shape[i] for i in kept_a] + [b._data.shape[i] for i in kept_b]
+    rows = int(np.prod([a._data.shape[i] for i in kept_a], dtype=np.int64))
+    cols = int(np.prod([b._data.shape[i] for i in kept_b], dtype=np.int64))
+    ma = a.permute(*kept_a, *dims_a).reshape(rows, contracted)
+    mb = b.permute(*dims_b, *kept_b).reshape(contracted, cols)
+    return mm(ma, mb).reshape(sizes)
 
 
 def kron(input: Tensor, other: Tensor) -> Tensor:
     """Kronecker product: y[i·p + k, j·q + l] = a[i, j] b[k, l] (any number of dims)."""
+    from .shape import ReshapeCopy
+
     a, b = _tensor_arg(input, "kron", "input", 1), _tensor_arg(other, "kron", "other", 2)
     n = max(a._data.ndim, b._data.ndim)
     sa = (1,) * (n - a._data.ndim) + a._data.shape
     sb = (1,) * (n - b._data.ndim) + b._data.shape
     # Interleave: a gets shape (a0, 1, a1, 1, ...), b gets (1, b0, 1, b1, ...); the product
-    # then holds a[i] b[k] at [i, k], which a reshape merges into index i·p + k.
+    # then holds a[i] b[k] at [i, k], which a reshape merges into index i·p + k. The three
+    # reshapes are PyTorch's _unsafe_view (UnsafeViewBackward0), as its kron records them.
     pa = tuple(x for s in sa for x in (s, 1))
     pb = tuple(x for s in sb for x in (1, s))
-    prod = a.reshape(pa) * b.reshape(pb)
-    return prod.reshape(tuple(x * y for x, y in zip(sa, sb, strict=True)))
+    prod = ReshapeCopy.apply(a, pa) * ReshapeCopy.apply(b, pb)
+    return ReshapeCopy.apply(prod, tuple(x * y for x, y in zip(sa, sb, strict=True)))
 
 
 # --- products built on the ones above (issue 11) ------------------------------------------------
 
 
 def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
-    """β·input + α·outer(vec1, vec2); input broadcasts to the (n, m) product."""
+    """β·input + α·outer(vec1, vec2); input broadcasts to the (n, m) product. One node
+    (AddrBackward0), computed in the three tensors' result dtype."""
     c = _tensor_arg(input, "addr", "input", 1)
-    prod = outer(vec1, vec2)
-    c.expand(*prod._data.shape)
-    scaled = prod if alpha == 1 else prod * alpha
-    if beta == 0:  # input is ignored, nan and inf included
-        return scaled
-    return scaled + (c if beta == 1 else c * beta)
+    a, b = _tensor_arg(vec1, "addr", "vec1", 2), _tensor_arg(vec2, "addr", "vec2", 3)
+    for name, t in (("vec1", a), ("vec2", b)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    if len({c._data.dtype, a._data.dtype, b._data.dtype}) > 1:
+        c, a, b = promote_all([c, a, b], "addr")
+    c.expand(a._data.shape[0], b._data.shape[0])
+    return Addr.apply(c, a, b, beta, alpha)
 
 
 def addbmm(
@@ -845,46 +913,56 @@ def addbmm(
 # --- computed as products and weighted sums: trapezoid, cov, corrcoef, gradient ---------------
 
 
-def _trapezoid_spacing(y: Tensor, x: Any, dx: Any, dim: int) -> Any:
-    """The width of each interval along ``dim``: a number, or a tensor broadcast against y."""
-    if x is None:
-        return 1 if dx is None else dx
+def _trapezoid_widths(y: Tensor, x: Any, dim: int) -> Tensor:
+    """The width of each interval along ``dim`` from the sample points ``x``, shaped to broadcast
+    against y's intervals: a 1-D x is viewed along ``dim``, one with fewer dims than y gets
+    leading ones (as PyTorch shapes it, before slicing)."""
     if not isinstance(x, tensor_cls()):
         raise TypeError(
             f"trapezoid() received an invalid combination of arguments - got (Tensor, "
             f"{type(x).__name__}), but expected one of:\n * (Tensor y, Tensor x, *, int dim = -1)"
             "\n * (Tensor y, *, Number dx = 1, int dim = -1)"
         )
+    ndim = y._data.ndim
     if x._data.ndim == 1:
         n = x._data.shape[0]
         if n != y._data.shape[dim]:
             raise RuntimeError("trapezoid: There must be one `x` value for each sample point")
-        widths = x[1:] - x[:-1]
-        shape = [1] * y._data.ndim
-        shape[dim] = n - 1
-        return widths.reshape(shape)
+        shape = [1] * ndim
+        shape[dim] = n
+        x = x.view(shape)
+    elif x._data.ndim < ndim:
+        x = x.view((1,) * (ndim - x._data.ndim) + x._data.shape)
     n = x._data.shape[dim]
     return x.narrow(dim, 1, n - 1) - x.narrow(dim, 0, n - 1)
 
 
-def _trapezoid_parts(y: Tensor, x: Any, dx: Any, dim: int, op: str) -> tuple[Tensor, Any]:
+def _trapezoid_args(y: Any, x: Any, dx: Any, dim: int, op: str) -> tuple[Tensor, int, int]:
     y = _tensor_arg(y, op, "y", 1)
     if x is not None and dx is not None:
         raise TypeError(f"{op}() received an invalid combination of arguments: x and dx")
     d = wrap_dim(dim, y._data.ndim)
-    n = y._data.shape[d]
-    if n == 0:
-        return y.sum(d) * 0, None
-    mids = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) / 2
-    return mids, _trapezoid_spacing(y, x, dx, d)
+    return y, d, y._data.shape[d]
+
+
+def _interval_sums(y: Tensor, d: int, n: int) -> Tensor:
+    """y[i + 1] + y[i] along ``d``: twice the mean height of each interval."""
+    return y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)
 
 
 def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
-    """∫ y along ``dim`` by the trapezoidal rule, at points ``x`` (a tensor) or spacing ``dx``."""
-    mids, width = _trapezoid_parts(y, x, dx, dim, "trapezoid")
-    if width is None:
-        return mids
-    return (mids * width).sum(wrap_dim(dim, y._data.ndim))
+    """∫ y along ``dim`` by the trapezoidal rule, at points ``x`` (a tensor) or spacing ``dx``.
+
+    Composed as PyTorch composes it (its graph has these nodes): with a constant spacing,
+    (Σ y - (y_first + y_last) · 0.5) · dx; with points, Σ (Δx · (y[i+1] + y[i])) / 2."""
+    y, d, n = _trapezoid_args(y, x, dx, dim, "trapezoid")
+    if n == 0:
+        return y.sum(d) * 0
+    if x is None:
+        ends = y.select(d, 0) + y.select(d, -1)
+        return mul_scalar(y.sum(d) - mul_scalar(ends, 0.5), 1 if dx is None else dx)
+    widths = _trapezoid_widths(y, x, d)
+    return div_scalar((_interval_sums(y, d, n) * widths).sum(d), 2.0)
 
 
 def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
@@ -893,11 +971,16 @@ def trapz(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
 
 
 def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: int = -1) -> Tensor:
-    """The running ∫ y along ``dim`` (trapezoidal rule): one value fewer than y has along dim."""
-    mids, width = _trapezoid_parts(y, x, dx, dim, "cumulative_trapezoid")
-    if width is None:
-        return mids
-    return (mids * width).cumsum(wrap_dim(dim, y._data.ndim))
+    """The running ∫ y along ``dim`` (trapezoidal rule): one value fewer than y has along dim.
+    Composed as PyTorch's: ((y[i+1] + y[i]) · (dx / 2)).cumsum, or with points
+    (Δx · (y[i+1] + y[i])).cumsum / 2."""
+    y, d, n = _trapezoid_args(y, x, dx, dim, "cumulative_trapezoid")
+    if n == 0:
+        return y.sum(d) * 0
+    if x is None:
+        return mul_scalar(_interval_sums(y, d, n), 0.5 * (1 if dx is None else dx)).cumsum(d)
+    widths = _trapezoid_widths(y, x, d)
+    return div_scalar((_interval_sums(y, d, n) * widths).cumsum(d), 2.0)
 
 
 def cov(
