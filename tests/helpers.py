@@ -37,8 +37,20 @@ def to_numpy(x: Any) -> Any:
     if isinstance(x, ndgrad.Tensor):
         return x.detach().numpy()
     if torch is not None and isinstance(x, torch.Tensor):
+        if x._is_zerotensor():  # PyTorch's symbolic zeros (the gradient of sgn) hold no data
+            return np.zeros(tuple(x.shape), dtype=torch.empty(0, dtype=x.dtype).numpy().dtype)
         return x.detach().numpy()
     return np.asarray(x)
+
+
+def assert_zero_signs(actual: Any, expected: Any) -> None:
+    """Where ``expected`` (PyTorch's) is exactly 0, ``actual`` is a zero of the same sign:
+    printed gradients show ``-0.`` and ``0.`` apart."""
+    a, e = np.asarray(to_numpy(actual)), np.asarray(to_numpy(expected))
+    zero = e == 0
+    assert np.array_equal(np.signbit(a[zero]), np.signbit(e[zero])), (
+        f"signs of zeros differ: {a[zero]} (ndgrad) != {e[zero]} (PyTorch)"
+    )
 
 
 def assert_close(actual: Any, expected: Any, rtol: float = 1e-7, atol: float = 1e-9) -> None:

@@ -14,7 +14,7 @@ import ndgrad
 from ndgrad.autograd import gradcheck, gradgradcheck
 
 from . import optables
-from .helpers import assert_close, requires_torch, to_numpy, torch
+from .helpers import assert_close, assert_zero_signs, requires_torch, to_numpy, torch
 from .optables import OpInfo, Sample
 
 
@@ -127,3 +127,4 @@ def test_matches_torch(op: OpInfo, sample: Sample) -> None:
             assert g_nd is None or not np.any(to_numpy(g_nd))
         else:
             assert_close(g_nd, g_th, 1e-6, 1e-9)
+            assert_zero_signs(g_nd, g_th)

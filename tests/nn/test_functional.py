@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tests.helpers import assert_close, requires_torch, torch
+from tests.helpers import assert_close, assert_zero_signs, requires_torch, torch
 
 import ndgrad
 import ndgrad.nn
@@ -586,6 +586,7 @@ def test_matches_torch(name: str, fn: Any, arrays: list[np.ndarray], _: bool) ->
     for a, b in zip(nd_in, th_in, strict=True):
         if b.requires_grad:
             assert_close(a.grad, b.grad, rtol=1e-10, atol=1e-12)
+            assert_zero_signs(a.grad, b.grad)
 
 
 @pytest.mark.parametrize(("name", "fn", "arrays", "twice"), CASES, ids=[c[0] for c in CASES])

@@ -1634,7 +1634,9 @@ class ScatterProd(NumpyFunction):
         need_x, need_src, _, _ = ctx.needs_input_grad
         grad_x = grad_src = None
         if need_x:
-            grad_x = grad * others(x, y, zeros, nonzero) * T._make(ctx.keep.astype(x._data.dtype))
+            grad_x = grad * others(x, y, zeros, nonzero)
+            if not ctx.keep.all():  # include_self=False: +0 where src was scattered
+                grad_x = where(T._make(ctx.keep), grad_x, 0.0)
         if need_src:
             at = Index.apply
             grad_src = at(grad, ctx.key) * others(
@@ -1696,13 +1698,14 @@ class ScatterReduce(NumpyFunction):
             share_x, share_src = ctx.shares
             grad_x = grad * T._make(share_x) if need_x else None
             grad_src = Index.apply(grad, ctx.key) * T._make(share_src) if need_src else None
-            return grad_x, grad_src, None, None, None, None
-        if ctx.reduce == "mean":
-            grad = grad / T._make(ctx.n.astype(dt))
-        grad_x = None
-        if need_x:
-            grad_x = grad if ctx.keep.all() else grad * T._make(ctx.keep.astype(dt))
-        grad_src = Index.apply(grad, ctx.key) if need_src else None
+        else:
+            if ctx.reduce == "mean":
+                grad = grad / T._make(ctx.n.astype(dt))
+            grad_x = grad if need_x else None
+            grad_src = Index.apply(grad, ctx.key) if need_src else None
+        if grad_x is not None and not ctx.keep.all():
+            # include_self=False: +0 where src was scattered (PyTorch scatters 0 there)
+            grad_x = where(T._make(ctx.keep), grad_x, 0.0)
         return grad_x, grad_src, None, None, None, None
 
 
