@@ -13,8 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from .._errors import broadcast_mismatch
 from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
+from ..dtypes import result_type
+from ..ops._util import dtype_name
 from ..ops.arithmetic import NumpyFunction, where
+from ..ops.linalg import vector_norm
 from ..ops.shape import cat
 from ..ops.unary import SlopeBackward
 
@@ -508,14 +513,10 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     norm is cloned and the clone clamped to eps in place without grad, so the graph has
     CloneBackward0 where a clamp would be, and the gradient flows through the norm as if
     unclamped (it differs from a clamp's only where a norm is below eps)."""
-    from ..autograd.grad_mode import no_grad
-    from ..dtypes import result_type
-    from ..ops.linalg import vector_norm
-
     common = result_type(x1._data, x2._data)
     if common.kind != "f":
         raise RuntimeError(
-            f"expected common dtype to be floating point, yet common dtype is {_dtype_name(common)}"
+            f"expected common dtype to be floating point, yet common dtype is {dtype_name(common)}"
         )
     # vector_norm takes no integers: those are cast (they need no gradient)
     if x1._data.dtype.kind != "f":
@@ -523,7 +524,10 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     if x2._data.dtype.kind != "f":
         x2 = x2.to(common)
     if x1.shape != x2.shape:
-        shape = _broadcast_shape(x1._data.shape, x2._data.shape)
+        try:
+            shape = np.broadcast_shapes(x1._data.shape, x2._data.shape)
+        except ValueError:
+            raise broadcast_mismatch(x1._data.shape, x2._data.shape) from None
         x1, x2 = x1.expand(*shape), x2.expand(*shape)
     n1 = vector_norm(x1, 2, dim, keepdim=True).clone()
     n2 = vector_norm(x2, 2, dim, keepdim=True).clone()
@@ -531,21 +535,6 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         n1._inplace(lambda s: s.clamp_min(eps))  # clamp_min_
         n2._inplace(lambda s: s.clamp_min(eps))
     return ((x1 / n1) * (x2 / n2)).sum(dim)
-
-
-def _dtype_name(dt: np.dtype) -> str:
-    from ..ops._util import dtype_name
-
-    return dtype_name(dt)
-
-
-def _broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
-    from .._errors import broadcast_mismatch
-
-    try:
-        return np.broadcast_shapes(a, b)
-    except ValueError:
-        raise broadcast_mismatch(a, b) from None
 
 
 def pairwise_distance(

@@ -358,32 +358,33 @@ class MulScalar(NumpyFunction):
         return grad * ctx.s, None
 
 
-def add_scalar(x: Tensor, s: Any) -> Tensor:
-    """x + s recorded as PyTorch's add.Scalar; a tensor that is not floating point (which
-    records nothing) goes through ``+`` and its dtype promotion."""
+def _scalar_op(fn: type[Function], x: Tensor, s: Any) -> Tensor | None:
+    """``fn`` (a PyTorch Scalar overload: AddScalar, MulScalar, DivScalar) of a floating
+    tensor ``x`` and a number ``s``, or None where the tensor operator must run instead (a
+    tensor that is not floating point, which records nothing, or another operand type)."""
     if isinstance(s, np.generic):  # a numpy scalar would not be a weak (Python) number
         s = s.item()
     if x._data.dtype.kind == "f" and isinstance(s, int | float) and not isinstance(s, bool):
-        return AddScalar.apply(x, s)
-    return x + s
+        return fn.apply(x, s)
+    return None
+
+
+def add_scalar(x: Tensor, s: Any) -> Tensor:
+    """x + s recorded as PyTorch's add.Scalar (for C++ compositions that call it)."""
+    out = _scalar_op(AddScalar, x, s)
+    return x + s if out is None else out
 
 
 def mul_scalar(x: Tensor, s: Any) -> Tensor:
-    """x * s recorded as PyTorch's mul.Scalar (see add_scalar)."""
-    if isinstance(s, np.generic):
-        s = s.item()
-    if x._data.dtype.kind == "f" and isinstance(s, int | float) and not isinstance(s, bool):
-        return MulScalar.apply(x, s)
-    return x * s
+    """x * s recorded as PyTorch's mul.Scalar."""
+    out = _scalar_op(MulScalar, x, s)
+    return x * s if out is None else out
 
 
 def div_scalar(x: Tensor, s: Any) -> Tensor:
-    """x / s recorded as PyTorch's div.Scalar (see add_scalar)."""
-    if isinstance(s, np.generic):
-        s = s.item()
-    if x._data.dtype.kind == "f" and isinstance(s, int | float) and not isinstance(s, bool):
-        return DivScalar.apply(x, s)
-    return x / s
+    """x / s recorded as PyTorch's div.Scalar."""
+    out = _scalar_op(DivScalar, x, s)
+    return x / s if out is None else out
 
 
 def div_scalar_np(x: np.ndarray, s: float) -> np.ndarray:

@@ -1477,45 +1477,41 @@ def _check_slice_shape(src: Tensor, slice_shape: tuple[int, ...]) -> None:
         )
 
 
-class SelectScatter(NumpyFunction):
-    """y = a copy of x with src written over x.select(dim, index); dL/dx = the gradient with
-    zeros written there, dL/dsrc = the gradient's select"""
+class _WriteOver(NumpyFunction):
+    """y = a copy of x with src written over the part of ``dim`` that ``arg`` picks (an index
+    or a slice: the subclasses); dL/dx = the gradient with zeros written there (the same op),
+    dL/dsrc = that part of the gradient (``_part_of``, recorded as PyTorch records it)"""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, src: np.ndarray, dim: int, index: int) -> np.ndarray:
-        ctx.args, ctx.src_shape = (dim, index), src.shape
+    def forward(ctx: Any, x: np.ndarray, src: np.ndarray, dim: int, arg: Any) -> np.ndarray:
+        ctx.args, ctx.src_shape = (dim, arg), src.shape
         out = _copy_np(x)
-        out[(slice(None),) * dim + (index,)] = src
+        out[(slice(None),) * dim + (arg,)] = src
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         need_x, need_src, _, _ = ctx.needs_input_grad
-        dim, index = ctx.args
-        zeros = _zeros(grad, ctx.src_shape)
-        grad_x = SelectScatter.apply(grad, zeros, dim, index) if need_x else None
-        return grad_x, (grad.select(dim, index) if need_src else None), None, None
+        dim, arg = ctx.args
+        op = ctx._forward_cls
+        grad_x = op.apply(grad, _zeros(grad, ctx.src_shape), dim, arg) if need_x else None
+        return grad_x, (op._part_of(grad, dim, arg) if need_src else None), None, None
 
 
-class SliceScatter(NumpyFunction):
-    """y = a copy of x with src written over the slice start:end:step of ``dim``; dL/dx = the
-    gradient with zeros written there, dL/dsrc = the gradient's slice"""
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, src: np.ndarray, dim: int, part: slice) -> np.ndarray:
-        ctx.args, ctx.src_shape = (dim, part), src.shape
-        out = _copy_np(x)
-        out[(slice(None),) * dim + (part,)] = src
-        return out
+class SelectScatter(_WriteOver):
+    """select_scatter: src written over x.select(dim, index)"""
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        need_x, need_src, _, _ = ctx.needs_input_grad
-        dim, part = ctx.args
-        zeros = _zeros(grad, ctx.src_shape)
-        grad_x = SliceScatter.apply(grad, zeros, dim, part) if need_x else None
-        key = (slice(None),) * dim + (part,)
-        return grad_x, (index_view(grad, key, Slice) if need_src else None), None, None
+    def _part_of(grad: Tensor, dim: int, index: int) -> Tensor:
+        return grad.select(dim, index)
+
+
+class SliceScatter(_WriteOver):
+    """slice_scatter: src written over the slice start:end:step of ``dim``"""
+
+    @staticmethod
+    def _part_of(grad: Tensor, dim: int, part: slice) -> Tensor:
+        return index_view(grad, (slice(None),) * dim + (part,), Slice)
 
 
 class DiagonalScatterInto(NumpyFunction):

@@ -10,7 +10,7 @@ and the ``torch.linalg`` functions) is in ops/linalg.py.
 from __future__ import annotations
 
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -353,39 +353,52 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 ger = outer
 
 
-class Addmm(NumpyFunction):
-    """y = β·c + α·(a @ b); dy/dc = β, dy/da = α g bᵀ, dy/db = α aᵀ g"""
+class _ScaledProduct(NumpyFunction):
+    """y = β·c + α·(a ∘ b) for the product ∘ a subclass names (``_product``, on arrays);
+    dy/dc = β, and the product's own gradients scaled by α (see ``_scaled_grads``)."""
 
-    @staticmethod
+    _product: Callable[..., Any]
+
+    @classmethod
     def forward(
-        ctx: Any, c: np.ndarray, a: np.ndarray, b: np.ndarray, beta: Any, alpha: Any
+        cls, ctx: Any, c: np.ndarray, a: np.ndarray, b: np.ndarray, beta: Any, alpha: Any
     ) -> Any:
         _, need_a, need_b, _, _ = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.coefs = (beta, alpha)
-        prod = a @ b
+        prod = cls._product(a, b)
         if alpha != 1:
             prod = prod * alpha
         if beta == 0:  # PyTorch ignores the input then (even nan and inf in it)
             return prod
         return prod + (c if beta == 1 else c * beta)
 
+
+def _scaled_grads(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    """A scaled product's gradient of c (β g, or None when not needed) and g scaled by α, from
+    which the product's gradients are taken (tensors or arrays alike)."""
+    beta, alpha = ctx.coefs
+    g_c = (grad * beta if beta != 1 else grad) if ctx.needs_input_grad[0] else None
+    return g_c, (grad * alpha if alpha != 1 else grad)
+
+
+class Addmm(_ScaledProduct):
+    """y = β·c + α·(a @ b); dy/dc = β, dy/da = α g bᵀ, dy/db = α aᵀ g"""
+
+    _product = staticmethod(np.matmul)
+
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         a, b = ctx.saved_tensors
-        need_c, need_a, need_b, _, _ = ctx.needs_input_grad
-        beta, alpha = ctx.coefs
-        g_c = (grad * beta if beta != 1 else grad) if need_c else None
-        g = grad * alpha if alpha != 1 else grad
+        need_a, need_b = ctx.needs_input_grad[1:3]
+        g_c, g = _scaled_grads(ctx, grad)
         return g_c, (g @ b.mT if need_a else None), (a.mT @ g if need_b else None), None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         a, b = ctx.saved_arrays
-        need_c, need_a, need_b, _, _ = ctx.needs_input_grad
-        beta, alpha = ctx.coefs
-        g_c = (grad * beta if beta != 1 else grad) if need_c else None
-        g = grad * alpha if alpha != 1 else grad
+        need_a, need_b = ctx.needs_input_grad[1:3]
+        g_c, g = _scaled_grads(ctx, grad)
         grad_a = np.matmul(g, _mT(b)) if need_a else None
         grad_b = np.matmul(_mT(a), g) if need_b else None
         return g_c, grad_a, grad_b, None, None
@@ -417,59 +430,31 @@ class Baddbmm(Addmm):
     """y = β·c + α·(a @ b) for batches of matrices (the same gradients, batched)."""
 
 
-class Addmv(NumpyFunction):
+class Addmv(_ScaledProduct):
     """y = β·c + α·(A v); dy/dc = β, dy/dA = α g vᵀ, dy/dv = α Aᵀ g"""
 
-    @staticmethod
-    def forward(
-        ctx: Any, c: np.ndarray, a: np.ndarray, v: np.ndarray, beta: Any, alpha: Any
-    ) -> Any:
-        _, need_a, need_v, _, _ = ctx.needs_input_grad
-        ctx.save_for_backward(a if need_v else None, v if need_a else None)
-        ctx.coefs = (beta, alpha)
-        prod = a @ v
-        if alpha != 1:
-            prod = prod * alpha
-        if beta == 0:
-            return prod
-        return prod + (c if beta == 1 else c * beta)
+    _product = staticmethod(np.matmul)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         a, v = ctx.saved_tensors
-        need_c, need_a, need_v, _, _ = ctx.needs_input_grad
-        beta, alpha = ctx.coefs
-        g_c = (grad * beta if beta != 1 else grad) if need_c else None
-        g = grad * alpha if alpha != 1 else grad
+        need_a, need_v = ctx.needs_input_grad[1:3]
+        g_c, g = _scaled_grads(ctx, grad)
         g_a = g.unsqueeze(-1) * v if need_a else None
         return g_c, g_a, (a.mT @ g if need_v else None), None, None
 
 
-class Addr(NumpyFunction):
+class Addr(_ScaledProduct):
     """y = β·c + α·(a ⊗ b); dy/dc = β, dy/da = α g b, dy/db = α gᵀ a (the sums of the outer
     product's gradient over the other vector's dim)"""
 
-    @staticmethod
-    def forward(
-        ctx: Any, c: np.ndarray, a: np.ndarray, b: np.ndarray, beta: Any, alpha: Any
-    ) -> Any:
-        _, need_a, need_b, _, _ = ctx.needs_input_grad
-        ctx.save_for_backward(a if need_b else None, b if need_a else None)
-        ctx.coefs = (beta, alpha)
-        prod = a[:, None] * b
-        if alpha != 1:
-            prod = prod * alpha
-        if beta == 0:  # PyTorch ignores the input then (even nan and inf in it)
-            return prod
-        return prod + (c if beta == 1 else c * beta)
+    _product = staticmethod(np.multiply.outer)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         a, b = ctx.saved_tensors
-        need_c, need_a, need_b, _, _ = ctx.needs_input_grad
-        beta, alpha = ctx.coefs
-        g_c = (grad * beta if beta != 1 else grad) if need_c else None
-        g = grad * alpha if alpha != 1 else grad
+        need_a, need_b = ctx.needs_input_grad[1:3]
+        g_c, g = _scaled_grads(ctx, grad)
         g_a = (g * b).sum(1) if need_a else None
         g_b = (g * a.unsqueeze(1)).sum(0) if need_b else None
         return g_c, g_a, g_b, None, None
@@ -477,10 +462,8 @@ class Addr(NumpyFunction):
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         a, b = ctx.saved_arrays
-        need_c, need_a, need_b, _, _ = ctx.needs_input_grad
-        beta, alpha = ctx.coefs
-        g_c = (grad * beta if beta != 1 else grad) if need_c else None
-        g = grad * alpha if alpha != 1 else grad
+        need_a, need_b = ctx.needs_input_grad[1:3]
+        g_c, g = _scaled_grads(ctx, grad)
         g_a = (g * b).sum(1) if need_a else None
         g_b = (g * a[:, None]).sum(0) if need_b else None
         return g_c, g_a, g_b, None, None
