@@ -2174,8 +2174,9 @@ def renorm(input: Tensor, p: Any, dim: int, maxnorm: Any) -> Tensor:
     d = wrap_dim(dim, x._data.ndim)
     others = tuple(i for i in range(x._data.ndim) if i != d)
     norms = vector_norm(x, p, dim=others, keepdim=True)
-    scale = (norms > maxnorm).to(x.dtype) * (maxnorm / (norms + 1e-7) - 1) + 1
-    return x * scale
+    # where, not a 0/1 mask times (factor - 1): a slice whose norm is NaN or infinite keeps its
+    # values where the comparison is false, as in PyTorch, instead of turning them to NaN
+    return x * where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
 
 
 def matrix_exp(input: Tensor) -> Tensor:

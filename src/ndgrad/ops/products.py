@@ -21,6 +21,7 @@ from ..autograd.function import record_binary
 from ..autograd.grad_mode import _state
 from ._util import as_operand, dtype_name, promote, promote_all, tensor_cls, wrap_dim
 from .arithmetic import NumpyFunction, div_scalar, mul_scalar
+from .shape import cat
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -1026,7 +1027,7 @@ def gradient(
 ) -> tuple[Tensor, ...]:
     """Estimates of ∂input/∂x along each dim by central differences (one-sided at the edges,
     first or second order), as numpy.gradient; spacing is a number, one per dim, or the sample
-    coordinates. Differentiable: each result is a fixed linear map of input."""
+    coordinates. Composed of slices, as PyTorch composes it (see ``_gradient_along``)."""
     x = _tensor_arg(input, "gradient", "input", 1)
     ndim = x._data.ndim
     dims = list(range(ndim)) if dim is None else [dim] if isinstance(dim, int) else list(dim)
@@ -1049,15 +1050,62 @@ def gradient(
             raise RuntimeError(
                 "torch.gradient expected each dimension size to be at least edge_order+1"
             )
-        coords: Any = h._data.astype(np.float64) if isinstance(h, tensor_cls()) else float(h)
-        order: Any = edge_order
-        basis: Any = np.gradient(np.eye(n), coords, axis=0, edge_order=order)  # column j: e_j'
-        matrix = tensor_cls()._make(
-            basis.T.astype(x._data.dtype if x._data.dtype.kind == "f" else np.float32)
-        )
         xf = x if x._data.dtype.kind == "f" else x.to(np.dtype(np.float32))
-        out.append(xf.movedim(d, -1).matmul(matrix).movedim(-1, d))
+        out.append(_gradient_along(xf, d, h, edge_order))
     return tuple(out)
+
+
+def _gradient_along(x: Tensor, d: int, h: Any, edge_order: int) -> Tensor:
+    """One result of ``gradient``: PyTorch's formulas on slices of x along dim d, in its order
+    of operations (so the values round alike, and an inf or NaN stays in the differences that
+    use it: a matrix of weights would multiply it by 0)."""
+
+    def part(start: int, stop: int | None = None) -> Tensor:
+        n = x._data.shape[d]
+        lo = start % n if start < 0 else start
+        hi = n if stop is None else stop % n if stop < 0 else stop
+        return x.narrow(d, lo, hi - lo)
+
+    if not isinstance(h, tensor_cls()):  # a uniform spacing
+        dx = float(h)
+        center = (part(2) - part(0, -2)) / dx / 2
+        if edge_order == 1:
+            first = (part(1, 2) - part(0, 1)) / dx
+            last = (part(-1) - part(-2, -1)) / dx
+        else:
+            first = (-1.5 * part(0, 1) + 2 * part(1, 2) - 0.5 * part(2, 3)) / dx
+            last = (0.5 * part(-3, -2) - 2 * part(-2, -1) + 1.5 * part(-1)) / dx
+        return cat([first, center, last], d)
+    steps = h._data.astype(x._data.dtype)
+    steps = steps[1:] - steps[:-1]
+    dx1, dx2 = steps[:-1], steps[1:]
+    shape = [1] * x._data.ndim
+    shape[d] = -1
+
+    def w(v: np.ndarray) -> Tensor:
+        return tensor_cls()._make(np.asarray(v).reshape(shape))
+
+    center = (
+        w(-dx2 / (dx1 * (dx1 + dx2))) * part(0, -2)
+        + w((dx2 - dx1) / (dx1 * dx2)) * part(1, -1)
+        + w(dx1 / (dx2 * (dx1 + dx2))) * part(2)
+    )
+    s0, s1, sl, sm = steps[0], steps[1] if steps.size > 1 else steps[0], steps[-1], steps[-2:][0]
+    if edge_order == 1:
+        first = (part(1, 2) - part(0, 1)) / float(s0)
+        last = (part(-1) - part(-2, -1)) / float(sl)
+    else:
+        first = (
+            float(-(2.0 * s0 + s1) / (s0 * (s0 + s1))) * part(0, 1)
+            + float((s0 + s1) / (s0 * s1)) * part(1, 2)
+            + float(-s0 / (s1 * (s0 + s1))) * part(2, 3)
+        )
+        last = (
+            float(sl / (sm * (sl + sm))) * part(-3, -2)
+            + float(-(sl + sm) / (sl * sm)) * part(-2, -1)
+            + float((2 * sl + sm) / (sl * (sl + sm))) * part(-1)
+        )
+    return cat([first, center, last], d)
 
 
 class ProductMethods:

@@ -59,7 +59,7 @@ def _polygamma_values(n: int, x: np.ndarray) -> np.ndarray:
     """ψ⁽ⁿ⁾(x) (n = 0: digamma): shift x up past _SHIFT_TO, then the asymptotic series."""
     with np.errstate(all="ignore"):
         v = x.astype(np.float64)
-        poles = (v <= 0) & (v == np.floor(v))
+        poles = (v <= 0) & (v == np.floor(v)) & np.isfinite(v)  # -inf is no pole: NaN
         acc = np.zeros_like(v)
         z = np.where(poles | ~np.isfinite(v), _SHIFT_TO, v)
         sign = -1.0 if n == 0 else (-1.0) ** (n + 1) * math.factorial(n)
@@ -83,7 +83,8 @@ def _polygamma_values(n: int, x: np.ndarray) -> np.ndarray:
         value = np.where(np.isposinf(v), 0.0 if n else np.inf, value)
         value = np.where(np.isnan(v) | np.isneginf(v), np.nan, value)
         if n == 0:
-            value = np.where(poles, np.where(v == 0, -np.inf, np.nan), value)
+            # ψ(±0) = ∓inf (PyTorch: copysign(inf, -x)), NaN at the negative integers
+            value = np.where(poles, np.where(v == 0, np.copysign(np.inf, -v), np.nan), value)
         else:
             value = np.where(poles, np.inf if n % 2 else -np.inf, value)
     return value.astype(x.dtype)
@@ -125,7 +126,7 @@ def lgamma(input: Tensor) -> Tensor:
 
 
 def digamma(input: Tensor) -> Tensor:
-    """ψ(input) = d/dx ln Γ(x) (-inf at 0, nan at the negative integers)."""
+    """ψ(input) = d/dx ln Γ(x) (-inf at 0, inf at -0, nan at the negative integers)."""
     require_tensor(input, "digamma")
     return Polygamma.apply(_floating(input), 0)
 
