@@ -225,7 +225,11 @@ def test_search_and_replay_open_folded_modules(browser, tmp_path):
     search = browser.find_element(By.ID, "search")
     search.send_keys("heads.1.value")
     results = browser.find_elements(By.CSS_SELECTOR, "#search-results [data-result]")
-    assert len(results) == 4  # in each of the two blocks: the value Linear's op and its weight
+    # In each of the two blocks: the value Linear's ops as PyTorch records them (the input's
+    # 2-d view, weight.t(), mm, the output's view) and its weight.
+    assert len(results) == 10
+    in_scope = [n for n in page.data["nodes"] if n["scope"].endswith("heads.1.value")]
+    assert {r.get_attribute("data-result") for r in results} == {n["id"] for n in in_scope}
     assert browser.find_elements(By.CSS_SELECTOR, '[data-scope="blocks"].match')
     picked = results[0].get_attribute("data-result")
     results[0].click()

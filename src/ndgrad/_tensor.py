@@ -67,6 +67,30 @@ _ENGINE_REFS = 4
 _getrefcount = getattr(sys, "getrefcount", lambda obj: _ENGINE_REFS + 1)
 
 
+def _owned_array(grad: np.ndarray) -> np.ndarray | None:
+    """The C-contiguous, writeable array that holds ``grad``'s values and nothing else, or None:
+    ``grad`` itself when it owns its memory, or the array it is a view of when it covers all of
+    it in the same layout (the transpose of a transpose, as a weight's gradient comes back
+    through ``weight.t()``) and nothing else holds that array (its count: ``grad.base``, the
+    local name and the call's argument). Not CPython: no count, None."""
+    if not (grad.flags.c_contiguous and grad.flags.writeable):
+        return None
+    base = grad.base
+    if base is None:
+        return grad
+    if (
+        type(base) is np.ndarray
+        and base.base is None
+        and base.shape == grad.shape
+        and base.dtype == grad.dtype
+        and base.flags.c_contiguous
+        and base.ctypes.data == grad.ctypes.data
+        and _getrefcount(base) <= 3
+    ):
+        return base
+    return None
+
+
 class _VersionCounter:
     """Counts in-place writes to a storage; shared by a tensor, its views and its detach()es."""
 
@@ -345,18 +369,17 @@ class Tensor(
         """``_accumulate`` of an array gradient, outside create_graph (a first-order backward)."""
         current = self._grad
         if current is None:
-            if (
-                grad.base is None
-                and _getrefcount(grad) <= _ENGINE_REFS
-                and grad.flags.c_contiguous
-                and grad.flags.writeable
-                and self._data.flags.c_contiguous
-            ):
+            owned = (
+                _owned_array(grad)
+                if self._data.flags.c_contiguous and _getrefcount(grad) <= _ENGINE_REFS
+                else None
+            )
+            if owned is not None:
                 # Kept without a copy, as PyTorch's AccumulateGrad does, when nothing but the
-                # engine can see the array: a new one (not a view) that no tensor, no other
-                # node's buffer and no caller holds. (A weight's gradient, copied, cost a pass
-                # over the weight per step.)
-                self._grad = Tensor._make(grad)
+                # engine can see the array: a new one that no tensor, no other node's buffer
+                # and no caller holds. (A weight's gradient, copied, cost a pass over the
+                # weight per step.)
+                self._grad = Tensor._make(owned)
             else:  # a copy, for the reasons given in _accumulate
                 self._grad = Tensor._make(self._grad_layout_copy(grad))
         elif not _errors.has_internal_overlap(current._data):

@@ -216,7 +216,6 @@ def _setitem(t: Any, value: Any) -> Any:
 # Where ndgrad records a different composition of nodes than PyTorch (its own fused node, or
 # PyTorch's decomposition into several): the node names differ, not just the listing.
 KNOWN_DIFFERENT = {
-    "linear": "PyTorch: AddmmBackward0(bias, input, TBackward0(weight)); ndgrad: one fused node",
     "einsum": "PyTorch decomposes einsum into bmm and views",
     "matmul vector matrix": "PyTorch: SqueezeBackward4(MmBackward0); ndgrad: MatmulBackward0",
     "matmul batched": "PyTorch: UnsafeViewBackward0(MmBackward0); ndgrad: MatmulBackward0",

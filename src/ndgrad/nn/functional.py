@@ -16,16 +16,17 @@ from typing import Any
 import numpy as np
 
 from .. import _random
-from .._kernels import add_rows_at, matmul_np
+from .._kernels import add_rows_at
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd._engine import sum_to_np
 from ..autograd.grad_mode import no_grad
 from ..ops.arithmetic import DivScalar, NumpyFunction, where
+from ..ops.products import Addmm, Mm
 from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import mean_np
 from ..ops.reduction import softmax as _softmax
-from ..ops.shape import sum_to
+from ..ops.shape import ReshapeCopy, sum_to
 from ..ops.unary import SlopeBackward
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
@@ -128,83 +129,6 @@ def _pair(v: Any, name: str = "") -> tuple[int, int]:
 
 
 # --- linear ------------------------------------------------------------------------------------
-class Linear(NumpyFunction):
-    """y = x Wᵀ + b; dy/dx = g W, dy/dW = gᵀ x, dy/db = Σ g"""
-
-    node_name = "AddmmBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, w: np.ndarray, b: Any) -> np.ndarray:
-        need_x, need_w, _ = ctx.needs_input_grad
-        ctx.save_for_backward(x if need_w else None, w if need_x else None)
-        y = matmul_np(x, w.T)
-        if b is not None:
-            y += b
-        return y
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        x, w = ctx.saved_tensors
-        need_x, need_w, need_b = ctx.needs_input_grad
-        gx = grad @ w if need_x else None
-        gw = gb = None
-        if grad.ndim == 2:  # the common case: no flattening of batch dims needed
-            if need_w:
-                gw = grad.mT @ x
-            if need_b:
-                gb = grad.sum(0)
-        else:
-            if need_w:
-                gw = grad.reshape(-1, grad.shape[-1]).mT @ x.reshape(-1, x.shape[-1])
-            if need_b:
-                gb = grad  # the engine sums it over the batch dims
-        return gx, gw, gb
-
-    @staticmethod
-    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        x, w = ctx.saved_arrays
-        need_x, need_w, need_b = ctx.needs_input_grad
-        gx = matmul_np(grad, w) if need_x else None
-        gw = gb = None
-        if grad.ndim == 2:
-            if need_w:
-                gw = np.matmul(grad.T, x)
-            if need_b:
-                gb = grad.sum((0,))
-        else:
-            if need_w:
-                gw = np.matmul(grad.reshape(-1, grad.shape[-1]).T, x.reshape(-1, x.shape[-1]))
-            if need_b:
-                gb = grad
-        return gx, gw, gb
-
-
-# PyTorch records F.linear as addmm/mm on a 2-d view of the input and shows the node that made the
-# output: the same fused node here carries that name.
-class Mm(Linear):
-    node_name = "MmBackward0"
-
-
-class LinearView(Linear):
-    node_name = "ViewBackward0"
-
-
-class LinearUnsafeView(Linear):
-    node_name = "UnsafeViewBackward0"
-
-
-class LinearSqueeze(Linear):
-    node_name = "SqueezeBackward4"
-
-
-def _linear_fn(ndim: int, has_bias: bool) -> type[Linear]:
-    if ndim == 2:
-        return Linear if has_bias else Mm
-    if ndim == 1:
-        return LinearView if has_bias else LinearSqueeze
-    return LinearView if has_bias else LinearUnsafeView
-
-
 def _dtype_letter(t: Tensor) -> str:
     from ..ops._util import dtype_name
 
@@ -234,7 +158,22 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             "expected m1 and m2 to have the same dtype, but got: "
             f"{_C_TYPE_NAMES.get(da, da)} != {_C_TYPE_NAMES.get(dw, dw)}"
         )
-    return _linear_fn(input._data.ndim, bias is not None).apply(input, weight, bias)
+    # Composed as PyTorch's at::linear composes it, so that the graph is PyTorch's: the
+    # weight enters through weight.t() (TBackward0); a 2-d input, and a contiguous one of any
+    # other rank with a bias, go through addmm (mm without a bias) on a 2-d view; others
+    # through matmul's mm of the rows, the bias added in place.
+    wt = weight.t()
+    nd, k = input._data.ndim, xs[-1]
+    if nd == 2:
+        return Addmm.apply(bias, input, wt, 1, 1) if bias is not None else Mm.apply(input, wt)
+    if bias is not None and (nd == 1 or input._data.flags.c_contiguous):
+        out = Addmm.apply(bias, input.reshape(-1, k), wt, 1, 1)  # _flatten_nd_linear
+        return out.view(*xs[:-1], ws[0])
+    if nd == 1:  # matmul of a vector: a 1-row matrix and back
+        return Mm.apply(input.unsqueeze(0), wt).squeeze_(0)
+    # matmul folds the batch dims into the rows (a copy where the input is not contiguous)
+    out = ReshapeCopy.apply(Mm.apply(input.reshape(-1, k), wt), (*xs[:-1], ws[0]))
+    return out if bias is None else out.add_(bias)
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -67,6 +67,7 @@ class Matmul(NumpyFunction):
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.ndims = (a.ndim, b.ndim)
+        ctx.b_by_columns = need_b and _column_major(b)
         return matmul_np(a, b)
 
     @staticmethod
@@ -116,8 +117,22 @@ class Matmul(NumpyFunction):
             if need_a:
                 grad_a = matmul_np(grad, _mT(b))
             if need_b:
-                grad_b = matmul_np(_mT(a), grad)
+                grad_b = _mat2_grad(a, grad, ctx.b_by_columns)
         return grad_a, grad_b
+
+
+def _column_major(b: np.ndarray) -> bool:
+    """Whether matrix b is laid out by columns: a transposed matrix, as ``weight.t()``."""
+    return b.ndim == 2 and b.flags.f_contiguous and not b.flags.c_contiguous
+
+
+def _mat2_grad(a: np.ndarray, g: np.ndarray, column_major: bool) -> np.ndarray:
+    """aᵀ g, the gradient of b in a @ b, laid out as b: for a b laid out by columns (linear's
+    ``weight.t()``), (gᵀ a)ᵀ, as PyTorch's mm_mat2_backward gives it, so that the transpose's
+    own backward hands the weight a C-contiguous array it keeps without a copy."""
+    if column_major and g.ndim == 2 and a.ndim == 2:
+        return np.matmul(g.T, a).T
+    return matmul_np(_mT(a), g)
 
 
 def _mT(x: np.ndarray) -> np.ndarray:
@@ -367,10 +382,16 @@ class _ScaledProduct(NumpyFunction):
         _, need_a, need_b, _, _ = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.coefs = (beta, alpha)
+        ctx.b_by_columns = need_b and _column_major(b)
         prod = cls._product(a, b)
         if alpha != 1:
             prod = prod * alpha
         if beta == 0:  # PyTorch ignores the input then (even nan and inf in it)
+            return prod
+        if prod.shape == np.broadcast_shapes(prod.shape, np.shape(c)) and (
+            np.result_type(prod, c) == prod.dtype
+        ):
+            prod += c if beta == 1 else c * beta  # into the new product: one array less
             return prod
         return prod + (c if beta == 1 else c * beta)
 
@@ -401,7 +422,7 @@ class Addmm(_ScaledProduct):
         need_a, need_b = ctx.needs_input_grad[1:3]
         g_c, g = _scaled_grads(ctx, grad)
         grad_a = np.matmul(g, _mT(b)) if need_a else None
-        grad_b = np.matmul(_mT(a), g) if need_b else None
+        grad_b = _mat2_grad(a, g, ctx.b_by_columns) if need_b else None
         return g_c, grad_a, grad_b, None, None
 
 
