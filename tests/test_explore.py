@@ -39,21 +39,26 @@ def test_nodes_edges_and_leaf_names():
     loss = (x @ w).tanh().sum()
     data = viz.explore(loss, params={"x": x, "w": w}).data
     ops = sorted(n["op"] for n in data["nodes"])
+    # a vector times a matrix, as PyTorch records it: a 1-row matrix, mm, squeezed back
     assert ops == [
         "AccumulateGrad",
         "AccumulateGrad",
-        "MatmulBackward0",
+        "MmBackward0",
+        "SqueezeBackward4",
         "SumBackward0",
         "TanhBackward0",
+        "UnsqueezeBackward0",
     ]
     labels = {n["label"] for n in data["nodes"] if n["kind"] == "leaf"}
     assert labels == {"x", "w"}
     ids = {n["op"] if n["kind"] == "op" else n["label"]: n["id"] for n in data["nodes"]}
     edges = {tuple(e) for e in data["edges"]}
     assert edges == {
-        (ids["x"], ids["MatmulBackward0"]),
-        (ids["w"], ids["MatmulBackward0"]),
-        (ids["MatmulBackward0"], ids["TanhBackward0"]),
+        (ids["x"], ids["UnsqueezeBackward0"]),
+        (ids["UnsqueezeBackward0"], ids["MmBackward0"]),
+        (ids["w"], ids["MmBackward0"]),
+        (ids["MmBackward0"], ids["SqueezeBackward4"]),
+        (ids["SqueezeBackward4"], ids["TanhBackward0"]),
         (ids["TanhBackward0"], ids["SumBackward0"]),
     }
     (tanh,) = _by_op(data, "TanhBackward0")

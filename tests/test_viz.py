@@ -15,7 +15,7 @@ from ndgrad.autograd.function import Node
 
 
 def _small():
-    x = ndgrad.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    x = ndgrad.tensor([[1.0, -2.0, 3.0]], requires_grad=True)  # a 1-row matrix: one mm node
     w = ndgrad.ones(3, 2, requires_grad=True)
     h = (x @ w).tanh()
     return x, w, h.sum()
@@ -31,9 +31,9 @@ def test_one_node_per_grad_fn_with_name_shape_dtype():
     assert dot.startswith("digraph ndgrad {") and dot.rstrip().endswith("}")
     labels = _labels(dot)
     assert "SumBackward0\\n[] float32" in labels
-    assert "TanhBackward0\\n[2] float32" in labels
-    assert "MatmulBackward0\\n[2] float32" in labels
-    assert "x\\n[3] float32" in labels
+    assert "TanhBackward0\\n[1, 2] float32" in labels
+    assert "MmBackward0\\n[1, 2] float32" in labels
+    assert "x\\n[1, 3] float32" in labels
     assert "w\\n[3, 2] float32" in labels
     assert "output\\n[] float32" in labels
     # 3 ops + 2 leaves + the output, and 5 edges: x,w -> mm -> tanh -> sum -> output
@@ -45,8 +45,8 @@ def test_edges_follow_the_forward_direction():
     x, w, loss = _small()
     dot = viz.to_dot(loss, params={"x": x, "w": w})
     ids = {lab.split("\\n")[0]: nid for nid, lab in re.findall(r'(\w+) \[label="([^"]*)"', dot)}
-    assert f"{ids['x']} -> {ids['MatmulBackward0']};" in dot
-    assert f"{ids['MatmulBackward0']} -> {ids['TanhBackward0']};" in dot
+    assert f"{ids['x']} -> {ids['MmBackward0']};" in dot
+    assert f"{ids['MmBackward0']} -> {ids['TanhBackward0']};" in dot
     assert f"{ids['SumBackward0']} -> {ids['output']};" in dot
 
 
@@ -63,7 +63,7 @@ def test_show_saved_and_freed():
     loss = _small()[2]
     dot = viz.to_dot(loss, show_saved=True)
     labels = _labels(dot)
-    assert "saved output: [2] float32" in labels  # tanh's output
+    assert "saved output: [1, 2] float32" in labels  # tanh's output
     assert "saved input: [3, 2] float32" in labels  # matmul's weight
     assert "style=dashed" in dot
     assert "saved" not in viz.to_dot(loss)
@@ -102,7 +102,7 @@ def test_mermaid_has_the_same_graph():
     x, w, loss = _small()
     mer = viz.to_mermaid(loss, params={"x": x, "w": w}, show_saved=True)
     assert mer.startswith("flowchart TB")
-    assert '["TanhBackward0<br/>[2] float32"]' in mer
+    assert '["TanhBackward0<br/>[1, 2] float32"]' in mer
     assert '(["w<br/>[3, 2] float32"])' in mer
     assert mer.count("-->") == 5 and mer.count("-.->") == 3
     assert "classDef leaf" in mer

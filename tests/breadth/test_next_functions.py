@@ -217,8 +217,6 @@ def _setitem(t: Any, value: Any) -> Any:
 # PyTorch's decomposition into several): the node names differ, not just the listing.
 KNOWN_DIFFERENT = {
     "einsum": "PyTorch decomposes einsum into bmm and views",
-    "matmul vector matrix": "PyTorch: SqueezeBackward4(MmBackward0); ndgrad: MatmulBackward0",
-    "matmul batched": "PyTorch: UnsafeViewBackward0(MmBackward0); ndgrad: MatmulBackward0",
 }
 
 

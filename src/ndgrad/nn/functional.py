@@ -164,15 +164,16 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     # through matmul's mm of the rows, the bias added in place.
     wt = weight.t()
     nd, k = input._data.ndim, xs[-1]
+    rows = int(np.prod(xs[:-1], dtype=np.int64))  # not -1: a size may be 0
     if nd == 2:
         return Addmm.apply(bias, input, wt, 1, 1) if bias is not None else Mm.apply(input, wt)
     if bias is not None and (nd == 1 or input._data.flags.c_contiguous):
-        out = Addmm.apply(bias, input.reshape(-1, k), wt, 1, 1)  # _flatten_nd_linear
+        out = Addmm.apply(bias, input.reshape(rows, k), wt, 1, 1)  # _flatten_nd_linear
         return out.view(*xs[:-1], ws[0])
     if nd == 1:  # matmul of a vector: a 1-row matrix and back
         return Mm.apply(input.unsqueeze(0), wt).squeeze_(0)
     # matmul folds the batch dims into the rows (a copy where the input is not contiguous)
-    out = ReshapeCopy.apply(Mm.apply(input.reshape(-1, k), wt), (*xs[:-1], ws[0]))
+    out = ReshapeCopy.apply(Mm.apply(input.reshape(rows, k), wt), (*xs[:-1], ws[0]))
     return out if bias is None else out.add_(bias)
 
 

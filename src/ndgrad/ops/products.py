@@ -21,7 +21,7 @@ from ..autograd.function import record_binary
 from ..autograd.grad_mode import _state
 from ._util import as_operand, dtype_name, promote, promote_all, tensor_cls, wrap_dim
 from .arithmetic import NumpyFunction, div_scalar, mul_scalar
-from .shape import cat
+from .shape import ReshapeCopy, cat
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -210,6 +210,12 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         # a numpy array operand (``array @ x``) is promoted, as numpy would
         a, b, _ = promote(a, b)
     na, nb = len(sa), len(sb)
+    if na == 1 and nb == 2:  # as PyTorch folds it: a 1-row matrix, mm, squeeze_
+        return Mm.apply(a.unsqueeze(0), b).squeeze_(0)
+    if na >= 3 and nb <= 2:  # the batch dims folded into rows: one mm (mv) on a 2-d view
+        rows = a.reshape(int(np.prod(sa[:-1], dtype=np.int64)), sa[-1])
+        folded = Mm.apply(rows, b) if nb == 2 else Mv.apply(rows, b)
+        return ReshapeCopy.apply(folded, (*sa[:-1], sb[-1]) if nb == 2 else sa[:-1])
     if na == 1 and nb == 1:
         fn: type[Matmul] = Dot
     elif na == 2 and nb == 1:
