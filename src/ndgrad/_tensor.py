@@ -78,13 +78,14 @@ def _owned_array(grad: np.ndarray) -> np.ndarray | None:
     base = grad.base
     if base is None:
         return grad
+    # (Of the same shape and dtype, both C-contiguous, the view starts where its base does:
+    # no other offset leaves room for it.)
     if (
-        type(base) is np.ndarray
+        base.shape == grad.shape
+        and type(base) is np.ndarray
         and base.base is None
-        and base.shape == grad.shape
         and base.dtype == grad.dtype
         and base.flags.c_contiguous
-        and base.ctypes.data == grad.ctypes.data
         and _getrefcount(base) <= 3
     ):
         return base

@@ -164,9 +164,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     # through matmul's mm of the rows, the bias added in place.
     wt = weight.t()
     nd, k = input._data.ndim, xs[-1]
-    rows = int(np.prod(xs[:-1], dtype=np.int64))  # not -1: a size may be 0
     if nd == 2:
         return Addmm.apply(bias, input, wt, 1, 1) if bias is not None else Mm.apply(input, wt)
+    rows = math.prod(xs[:-1])  # not -1: a size may be 0
     if bias is not None and (nd == 1 or input._data.flags.c_contiguous):
         out = Addmm.apply(bias, input.reshape(rows, k), wt, 1, 1)  # _flatten_nd_linear
         return out.view(*xs[:-1], ws[0])

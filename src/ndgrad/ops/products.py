@@ -394,9 +394,8 @@ class _ScaledProduct(NumpyFunction):
             prod = prod * alpha
         if beta == 0:  # PyTorch ignores the input then (even nan and inf in it)
             return prod
-        if prod.shape == np.broadcast_shapes(prod.shape, np.shape(c)) and (
-            np.result_type(prod, c) == prod.dtype
-        ):
+        cs = np.shape(c)
+        if prod.shape[len(prod.shape) - len(cs) :] == cs and np.result_type(prod, c) == prod.dtype:
             prod += c if beta == 1 else c * beta  # into the new product: one array less
             return prod
         return prod + (c if beta == 1 else c * beta)
