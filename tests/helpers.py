@@ -62,3 +62,17 @@ def assert_close(actual: Any, expected: Any, rtol: float = 1e-7, atol: float = 1
         return
     np.testing.assert_allclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
     assert np.shape(a) == np.shape(e), f"shape {np.shape(a)} != {np.shape(e)}"
+
+
+def graph_structure(fn: Any, depth: int) -> Any:
+    """A node's name and, ``depth`` levels down, its ``next_functions`` as nested tuples
+    ``(name, ((child, input_nr), ...))``: what a graph-shape comparison with PyTorch compares
+    (either library's node; None for a missing edge)."""
+    if fn is None:
+        return None
+    if depth == 0:
+        return type(fn).__name__
+    return (
+        type(fn).__name__,
+        tuple((graph_structure(f, depth - 1), i) for f, i in fn.next_functions),
+    )

@@ -16,7 +16,7 @@ import pytest
 import ndgrad
 from ndgrad.autograd import gradcheck, gradgradcheck
 
-from .helpers import assert_close, requires_torch, torch
+from .helpers import assert_close, graph_structure, requires_torch, torch
 
 _MASK = np.array([[True, False, True], [False, True, True]])
 _INDEX = np.array([[0, 0, 2], [1, 1, 1]])
@@ -284,14 +284,6 @@ def _tensors(L: Any, shapes: list[tuple[tuple[int, ...], bool]]) -> list[Any]:
     ]
 
 
-def _structure(fn: Any, depth: int = 6) -> Any:
-    if fn is None:
-        return None
-    if depth == 0:
-        return type(fn).__name__
-    return (type(fn).__name__, tuple((_structure(f, depth - 1), i) for f, i in fn.next_functions))
-
-
 @pytest.mark.parametrize(("name", "op", "shapes", "ref"), CASES, ids=_IDS)
 def test_value_matches_numpy(name: str, op: Any, shapes: Any, ref: Any) -> None:
     out = op(ndgrad, *_tensors(ndgrad, shapes))
@@ -318,7 +310,7 @@ def test_values_gradients_and_graph_match_pytorch(
     ours, theirs = _tensors(ndgrad, shapes), _tensors(torch, shapes)
     out, expected = op(ndgrad, *ours), op(torch, *theirs)
     depth = _SHALLOW.get(name, 6)
-    assert _structure(out.grad_fn, depth) == _structure(expected.grad_fn, depth)
+    assert graph_structure(out.grad_fn, depth) == graph_structure(expected.grad_fn, depth)
     assert_close(out, expected, rtol=1e-10, atol=1e-12)
     weights = np.random.default_rng(1).standard_normal(tuple(expected.shape))
     (out * ndgrad.tensor(weights)).sum().backward()

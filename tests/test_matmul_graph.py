@@ -12,7 +12,7 @@ import pytest
 import ndgrad
 from ndgrad.autograd import gradcheck, gradgradcheck
 
-from .helpers import requires_torch, torch
+from .helpers import graph_structure, requires_torch, torch
 
 # name -> (shape of a, shape of b, a transposed in its last two dims)
 CASES = {
@@ -32,12 +32,6 @@ def _operands(lib: Any, name: str) -> tuple[Any, Any, Any]:
     a = lib.tensor(rng.standard_normal(sa), dtype=lib.float64, requires_grad=True)
     b = lib.tensor(rng.standard_normal(sb), dtype=lib.float64, requires_grad=True)
     return a, b, (a.transpose(-1, -2) if transposed else a)
-
-
-def _structure(fn: Any, depth: int) -> Any:
-    if fn is None or depth == 0:
-        return None if fn is None else type(fn).__name__
-    return (type(fn).__name__, tuple((_structure(f, depth - 1), i) for f, i in fn.next_functions))
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -78,4 +72,4 @@ def test_graph_matches_pytorch(name: str) -> None:
     y_nd, y_th = a_nd @ _operands(ndgrad, name)[1], a_th @ _operands(torch, name)[1]
     # reshaping a transposed batch is a copy: PyTorch records it as two nodes, ndgrad as one
     depth = 2 if CASES[name][2] else 4
-    assert _structure(y_nd.grad_fn, depth) == _structure(y_th.grad_fn, depth)
+    assert graph_structure(y_nd.grad_fn, depth) == graph_structure(y_th.grad_fn, depth)

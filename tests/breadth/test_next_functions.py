@@ -12,15 +12,7 @@ import pytest
 
 import ndgrad
 
-from ..helpers import requires_torch, torch
-
-
-def _structure(fn: Any, depth: int = 3) -> Any:
-    if fn is None:
-        return None
-    if depth == 0:
-        return type(fn).__name__
-    return (type(fn).__name__, tuple((_structure(f, depth - 1), i) for f, i in fn.next_functions))
+from ..helpers import graph_structure, requires_torch, torch
 
 
 def _inputs(T: Any) -> dict[str, Any]:
@@ -232,8 +224,8 @@ KNOWN_DIFFERENT = {
 )
 def test_next_functions_structure_matches_pytorch(name: str) -> None:
     case = CASES[name]
-    expected = _structure(case(torch, _inputs(torch)).grad_fn)
-    actual = _structure(case(ndgrad, _inputs(ndgrad)).grad_fn)
+    expected = graph_structure(case(torch, _inputs(torch)).grad_fn, 3)
+    actual = graph_structure(case(ndgrad, _inputs(ndgrad)).grad_fn, 3)
     assert actual == expected
 
 

@@ -8,21 +8,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tests.helpers import requires_torch, torch
+from tests.helpers import graph_structure, requires_torch, torch
 
 import ndgrad
 from ndgrad._tensor import _owned_array
 from ndgrad.autograd import gradcheck, gradgradcheck
 
 F = ndgrad.nn.functional
-
-
-def _structure(fn: Any, depth: int) -> Any:
-    if fn is None:
-        return None
-    if depth == 0:
-        return type(fn).__name__
-    return (type(fn).__name__, tuple((_structure(f, depth - 1), i) for f, i in fn.next_functions))
 
 
 # name -> (input shape, input requires grad, bias, input transposed (non-contiguous))
@@ -91,7 +83,7 @@ def test_graph_and_gradients_match_pytorch(name: str) -> None:
     # A non-contiguous input is copied by reshape: PyTorch records that copy as two nodes
     # (CloneBackward0 under UnsafeViewBackward0), ndgrad as one, three levels down.
     depth = 2 if CASES[name][3] else 4
-    assert _structure(y_nd.grad_fn, depth) == _structure(y_th.grad_fn, depth)
+    assert graph_structure(y_nd.grad_fn, depth) == graph_structure(y_th.grad_fn, depth)
     np.testing.assert_allclose(y_nd.detach().numpy(), y_th.detach().numpy(), rtol=1e-12)
     g = np.random.default_rng(1).standard_normal(tuple(y_th.shape))
     y_nd.backward(ndgrad.tensor(g))
