@@ -45,10 +45,14 @@ __dir__ = public_dir(__name__)
 #             PyTorch's Edge::input_nr);
 #   shape, dtype  the input's: the engine sums a broadcast gradient back to that shape and casts
 #             it to that dtype.
-# Not a NamedTuple or a __slots__ class: every recorded op makes one, and either made the forward
-# of workload 1's chain 0.2-0.45 us per op slower (of about 2; alternating runs against plain
-# tuples): instances of a Python-defined class cost more to make, to free and, above all, for the
-# cyclic collector to traverse. benchmarks/edge_layout.py shows the layouts' costs alone.
+# Not a NamedTuple or a __slots__ class: every recorded op makes one, and an instance of a
+# Python-defined class is an allocation the cyclic collector counts, where a plain 4-tuple comes
+# from CPython's tuple free list and is not counted. So named edges add about one counted
+# allocation per op to the node and the output tensor, and the collector runs about twice as
+# often: a NamedTuple edge built with ``tuple.__new__`` (the cheapest way to make one) gave 276
+# young collections per 100 chains of workload 1 against 96, and made the chain's forward
+# 2.27-2.32 -> 3.24-3.65 us per op (alternating runs; with the collector paused, 0.2 us slower).
+# benchmarks/edge_layout.py shows the layouts' costs alone.
 Edge = tuple[Any, int, tuple[int, ...], np.dtype]
 
 
