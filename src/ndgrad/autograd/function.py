@@ -640,10 +640,13 @@ class Function(FunctionCtx):
                     if cls._broadcasting:
                         _check_broadcast(args, tensor_cls)
                     raise
-                if type(out) is np.ndarray and not state.forward_ad:
-                    t = _new(tensor_cls)
-                    t._data = out
-                    return t
+                if not state.forward_ad:
+                    if type(out) is not np.ndarray and isinstance(out, np.generic):
+                        out = np.asarray(out)  # a full reduction's numpy scalar
+                    if type(out) is np.ndarray:
+                        t = _new(tensor_cls)
+                        t._data = out
+                        return t
                 outputs = _wrap_outputs(out, tensor_cls, None)
             else:
                 previous = state.grad_enabled

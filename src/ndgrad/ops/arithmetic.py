@@ -389,8 +389,7 @@ def div_scalar(x: Tensor, s: Any) -> Tensor:
 
 def div_scalar_np(x: np.ndarray, s: float) -> np.ndarray:
     """x / s for a number s, in x's dtype (DivScalar's forward; array formulas reuse it)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (x / np.asarray(s, dtype=x.dtype)).astype(x.dtype, copy=False)
+    return quiet(np.true_divide, x, np.asarray(s, dtype=x.dtype)).astype(x.dtype, copy=False)
 
 
 class DivScalar(NumpyFunction):

@@ -193,9 +193,20 @@ def _expand_grad_np(grad: np.ndarray, ctx: Any) -> np.ndarray:
     return expand_np(grad.reshape(ctx.kept_shape), ctx.in_shape)
 
 
+# keepdim shapes by (input shape, axes): a dict look-up costs a sixth of building the tuple, and a
+# training loop reduces the same few shapes every step.
+_KEPT: dict[tuple[tuple[int, ...], tuple[int, ...] | None], tuple[int, ...]] = {}
+
+
 def _remember_shapes(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None) -> None:
-    ctx.in_shape = x.shape
-    ctx.kept_shape = reduced_shape(x.shape, axes)
+    shape = x.shape
+    ctx.in_shape = shape
+    kept = _KEPT.get((shape, axes))
+    if kept is None:
+        if len(_KEPT) >= 4096:  # a program of ever-new shapes: start again rather than grow
+            _KEPT.clear()
+        kept = _KEPT[(shape, axes)] = reduced_shape(shape, axes)
+    ctx.kept_shape = kept
     ctx.axes = axes
 
 
@@ -239,7 +250,8 @@ def mean_np(
     if count is None:
         count = _count(x.shape, axes)
     total = sum_np(_accumulate(x), axes, keepdim)
-    return quiet(np.true_divide, total, count).astype(x.dtype)  # the mean of nothing is nan
+    # the mean of nothing is nan; float16 was summed in float32 and comes back
+    return quiet(np.true_divide, total, count).astype(x.dtype, copy=False)
 
 
 def _wide(x: np.ndarray) -> Any:
@@ -260,10 +272,13 @@ class Sum(NumpyFunction):
     """y = Σ x over the axes; dy/dx = 1 everywhere"""
 
     @staticmethod
-    @_quiet
     def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
         _remember_shapes(ctx, x, axes)
-        return _c_order(sum_np(x, axes, keepdim))
+        token = errors_off()  # a sum that overflows is inf, silently (the hot path of losses)
+        try:
+            return _c_order(sum_np(x, axes, keepdim))
+        finally:
+            errors_restore(token)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -282,11 +297,16 @@ class Mean(NumpyFunction):
     """y = Σ x / n over the axes; dy/dx = 1/n"""
 
     @staticmethod
-    @_quiet
     def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
         _remember_shapes(ctx, x, axes)
-        ctx.count = _count(x.shape, axes)
-        return _c_order(mean_np(x, axes, keepdim, ctx.count))
+        count = ctx.count = _count(x.shape, axes)
+        if x.dtype.kind != "f" or x.dtype.itemsize < 4:  # float16: summed in float32
+            return _c_order(mean_np(x, axes, keepdim, count))
+        token = errors_off()  # overflow is inf and the mean of nothing nan, silently
+        try:
+            return _c_order(np.true_divide(sum_np(x, axes, keepdim), count))
+        finally:
+            errors_restore(token)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
