@@ -144,12 +144,18 @@ __version__ = "0.1.0"
 # itself issues are UserWarnings and DeprecationWarnings, and are untouched.
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ndgrad(\.|$)")
 
+# PyTorch's numeric constants (``torch.pi``, ``-torch.inf`` in a mask...), and below numpy's
+# indexing alias ``newaxis`` (None), as ``torch`` has them.
+from math import e, inf, nan, pi  # noqa: E402
+
 from ._lowrank import pca_lowrank, svd_lowrank  # noqa: E402
 from ._strided import as_strided_copy, as_strided_scatter  # noqa: E402
 
 # The torch-level names that take out=: after the op modules, since these wrap their functions.
 from .ops import out as _out  # noqa: E402
 from .ops.out import *  # noqa: E402, F403
+
+newaxis = None  # x[torch.newaxis] adds a dim
 
 
 def is_tensor(obj: object) -> builtins_bool:
@@ -297,6 +303,11 @@ __all__ = [
     "svd_lowrank",
     "as_strided_copy",
     "as_strided_scatter",
+    "e",
+    "inf",
+    "nan",
+    "newaxis",
+    "pi",
 ]
 # ops/out.py wraps other modules' functions (the out= versions): each name once.
 __all__ = list(dict.fromkeys(__all__))

@@ -33,6 +33,11 @@ EXPRS = [
     f"{V}.clone().conj_physical_()",
     "torch.ones(2, requires_grad=True).conj_physical_()",
     "torch.ones(2, requires_grad=True).mul(2).conj_physical_().grad_fn.name()",
+    # the numeric constants and newaxis
+    "torch.tensor([torch.pi, torch.e, -torch.inf], dtype=torch.float64)",
+    "torch.isnan(torch.tensor(torch.nan))",
+    "torch.arange(3.)[torch.newaxis, :, torch.newaxis]",
+    "torch.arange(3.).masked_fill(torch.tensor([True, False, True]), -torch.inf)",
     # i0, igamma, igammac: edges, dtypes, errors
     "torch.i0(torch.tensor([0., 1e-3, -2., 10., 45., 100., 800.], dtype=torch.float64))",
     "torch.i0(torch.tensor([1, 2]))",
@@ -112,6 +117,14 @@ def test_matches_pytorch(expr: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         check(expr)
+
+
+def test_constants_are_maths() -> None:
+    import math
+
+    assert (ndgrad.pi, ndgrad.e, ndgrad.inf) == (math.pi, math.e, math.inf)
+    assert math.isnan(ndgrad.nan) and ndgrad.newaxis is None
+    assert {"pi", "e", "inf", "nan", "newaxis"} <= set(dir(ndgrad))
 
 
 def test_conj_physical_in_place_is_recorded() -> None:
