@@ -602,7 +602,7 @@ def _values_only(
         if out is not None:
             from .out import call_with_out
 
-            return call_with_out(qualified, op, (input,), out)  # type: ignore[no-any-return]
+            return call_with_out(qualified, op, (input,), out)
         require_tensor(input, qualified, arg)
         data = input._data
         dt = data.dtype if data.dtype.kind == "f" else default_float()
@@ -728,7 +728,7 @@ def zeta(input: Any, other: Any, *, out: Any = None) -> Tensor:
     if out is not None:
         from .out import call_with_out
 
-        return call_with_out("special_zeta", zeta, (input, other), out)  # type: ignore[no-any-return]
+        return call_with_out("special_zeta", zeta, (input, other), out)
     T = tensor_cls()
     try:
         if not isinstance(input, T) and not isinstance(other, T):
