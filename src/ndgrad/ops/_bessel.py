@@ -11,6 +11,12 @@ summation and Euler-Maclaurin. The coefficients are published ones; the code is 
 numpy. Inputs at the edges (0, negative, ±inf, nan) give what PyTorch gives, including its nan
 at +inf for J, Y, I and Ai.
 
+PyTorch's J0, J1, Y0, Y1 and Ai (x < -2.09) evaluate Cephes' denominators RQ, QQ, YQ, AFD, AGD
+without their implicit leading coefficient 1 (Cephes' p1evl), so they are off by up to about 1e-6
+absolute (J and Y near x = 5, Ai near -2.1; 1e-8 at J0(5), 1e-14 below 2). ndgrad follows
+PyTorch here (the tables below are PyTorch's); putting the 1.0 first in those five tables gives
+Cephes' full accuracy.
+
 As in PyTorch, i0e, i1, i1e and zeta (in its second argument) are differentiable; the other
 functions return tensors that do not require grad.
 """
