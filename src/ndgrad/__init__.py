@@ -181,6 +181,7 @@ from . import (  # noqa: E402
     nn,
     optim,
     random,
+    special,
     utils,
 )
 from ._namespace import public_dir  # noqa: E402
@@ -266,6 +267,7 @@ __all__ = [
     "set_printoptions",
     "set_rng_state",
     "short",
+    "special",
     "tensor",
     "testing",
     "uint8",

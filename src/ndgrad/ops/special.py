@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._kernels import errors_off, errors_restore
 from .._namespace import public_dir
 from ._util import default_float, require_tensor
-from .arithmetic import NumpyFunction, to_dtype_op
+from .arithmetic import NumpyFunction, to_dtype_op, where
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -119,6 +120,34 @@ class Polygamma(NumpyFunction):
         return grad * Polygamma.apply(x, ctx.n + 1), None
 
 
+class Digamma(Polygamma):
+    """y = ψ(x) (Polygamma with n = 0, under PyTorch's node name); dy/dx = ψ⁽¹⁾(x)"""
+
+    node_name = "DigammaBackward0"
+
+
+class Mvlgamma(NumpyFunction):
+    """y = p(p-1)/4 ln π + Σ_{j<p} ln Γ(x - j/2); dy/dx = Σ_{j<p} ψ(x - j/2)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, p: int) -> np.ndarray:
+        ctx.p = p
+        ctx.save_for_backward(x)
+        # PyTorch's order: lgamma of x - (p-1)/2, ..., x - 1/2, x summed, then the constant.
+        total = np.zeros_like(x)
+        for k in range(p):
+            total = total + _lgamma_values(x + x.dtype.type(-p / 2 + 0.5 + 0.5 * k))
+        return total + x.dtype.type(p * (p - 1) * math.log(math.pi) / 4)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        slope = Polygamma.apply(x, 0)
+        for j in range(1, ctx.p):
+            slope = slope + Polygamma.apply(x - j / 2, 0)
+        return grad * slope, None
+
+
 def lgamma(input: Tensor) -> Tensor:
     """ln|Γ(input)| (inf at the poles 0, -1, -2, ...)."""
     require_tensor(input, "lgamma")
@@ -128,7 +157,7 @@ def lgamma(input: Tensor) -> Tensor:
 def digamma(input: Tensor) -> Tensor:
     """ψ(input) = d/dx ln Γ(x) (-inf at 0, inf at -0, nan at the negative integers)."""
     require_tensor(input, "digamma")
-    return Polygamma.apply(_floating(input), 0)
+    return Digamma.apply(_floating(input), 0)
 
 
 def polygamma(n: int, input: Tensor) -> Tensor:
@@ -145,11 +174,7 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     require_tensor(input, "mvlgamma")
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
-    x = _floating(input)
-    total = lgamma(x)
-    for j in range(1, p):
-        total = total + lgamma(x - j / 2)
-    return total + p * (p - 1) / 4 * math.log(math.pi)
+    return Mvlgamma.apply(_floating(input), int(p))
 
 
 def _erfinv_values(x: np.ndarray) -> np.ndarray:
@@ -491,3 +516,438 @@ class SpecialMethods:
 
     def sinc_(self) -> Tensor:
         return self._inplace(sinc)  # type: ignore[attr-defined]
+
+
+# --- torch.special: the functions that have no top-level torch name ---------------------------
+# (ndgrad.special gives them their public names; they stay out of this module's __all__, since
+# torch has no torch.entr or torch.ndtri.)
+_SQRT_PI = math.sqrt(math.pi)
+_SQRT_2PI = math.sqrt(2 * math.pi)
+_ERFCX_SERIES_FROM = 12.0  # erfcx by its asymptotic series from here (exp(x²) overflows at 26.6)
+
+
+def _in_float64(fn: Any, x: np.ndarray) -> np.ndarray:
+    """``fn`` of ``x`` computed in float64 and returned in x's dtype, with numpy's warnings off
+    (inf and nan come back silently, as in PyTorch)."""
+    token = errors_off()
+    try:
+        return np.asarray(fn(x.astype(np.float64))).astype(x.dtype, copy=False)
+    finally:
+        errors_restore(token)
+
+
+def _square_split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x² as hi + lo with hi = fl(x²) and lo its rounding error, exactly (Veltkamp's split of x
+    into two 26-bit halves; no fma in numpy). For |x| < 1e150."""
+    xh, xl = _split(x)
+    hi = x * x
+    lo = ((xh * xh - hi) + 2 * xh * xl) + xl * xl
+    return hi, lo
+
+
+def _erfcx64(x: np.ndarray) -> np.ndarray:
+    """erfcx(x) = exp(x²) erfc(x) in float64.
+
+    Below _ERFCX_SERIES_FROM: exp(x²) erfc(x) with x² split exactly into hi + lo, so that
+    exp(x²) = exp(hi)(1 + lo) keeps the bits a rounded x² would lose (x = 10: 100 ulps).
+    Above: the asymptotic series 1/(x√π) Σ (-1)^k (2k-1)!! / (2x²)^k (at x = 12 the 16th term
+    is below 1e-17). Overflows to inf below x ≈ -26.6, as exp(x²) does."""
+    big = x >= _ERFCX_SERIES_FROM
+    z = np.where(big, _ERFCX_SERIES_FROM, x)
+    z = np.where(np.isnan(z), 0.0, np.maximum(z, -27.0))
+    hi, lo = _square_split(z)
+    e = np.exp(hi)
+    e = np.where(np.isinf(e), e, e + e * lo)
+    direct = np.asarray(_ERFC(z), dtype=np.float64) * e
+    w = np.where(big, x, _ERFCX_SERIES_FROM)
+    u = 1 / (2 * w * w)
+    term, total = np.ones_like(w), np.ones_like(w)
+    for k in range(1, 17):
+        term = term * -(2 * k - 1) * u
+        total = total + term
+    series = total * (1 / _SQRT_PI) / w  # 1/√π first: x√π would overflow for x near 1e308
+    return np.where(np.isnan(x), np.nan, np.where(big, series, direct))
+
+
+_ERFC = np.frompyfunc(math.erfc, 1, 1)
+
+
+class Erfcx(NumpyFunction):
+    """y = exp(x²) erfc(x), the scaled complementary error function; dy/dx = 2xy - 2/√π"""
+
+    node_name = "SpecialErfcxBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        y = _in_float64(_erfcx64, x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        x, y = ctx.saved_tensors
+        return grad * (2 * x * y - 2 / _SQRT_PI)
+
+
+def _log_ndtr64(x: np.ndarray) -> np.ndarray:
+    """log Φ(x), with Φ(x) = erfc(-t)/2 = erfcx(-t) exp(-x²/2) / 2 for t = x/√2: below -1,
+    log(erfcx(-t)/2) - x²/2 (Φ itself would underflow); above 1, log1p(-erfcx(t) exp(-x²/2) / 2);
+    between, log(erfc(-t)/2) or log1p(-erfc(t)/2). x² is split exactly into hi + lo: erfc of the
+    rounded t would be off by 2t² ulps (90 at x = 8, as PyTorch's is), erfcx of it by one."""
+    t = x * (1 / math.sqrt(2))
+    low, high = x < -1, x > 1
+    hi, lo = _square_split(np.where(np.abs(x) < 1e150, x, 0.0))
+    half_sq = np.where(np.abs(x) < 1e150, hi / 2 + lo / 2, x * x / 2)
+    tail = np.log(_erfcx64(np.where(low, -t, 1.0)) / 2) - half_sq
+    e = np.exp(-hi / 2)
+    upper = np.log1p(-_erfcx64(np.where(high, t, 1.0)) * (e - e * lo / 2) / 2)
+    mid = np.where(low | high, 0.0, t)
+    erfc_neg, erfc_pos = (np.asarray(_ERFC(v), dtype=np.float64) for v in (-mid, mid))
+    middle = np.where(x < 0, np.log(erfc_neg / 2), np.log1p(-erfc_pos / 2))
+    return np.where(low, tail, np.where(high, upper, middle))
+
+
+class LogNdtr(NumpyFunction):
+    """y = log Φ(x), Φ the standard normal CDF; dy/dx = φ(x)/Φ(x) = exp(-x²/2 - y)/√(2π)"""
+
+    node_name = "SpecialLogNdtrBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        y = _in_float64(_log_ndtr64, x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        x, y = ctx.saved_tensors
+        return grad / _SQRT_2PI * (-(y + x * x / 2)).exp()
+
+
+def _ndtri64(p: np.ndarray) -> np.ndarray:
+    """Φ⁻¹(p) by Newton's method, on q = min(p, 1 - p) (1 - p is exact for p ≥ 1/2) and
+    Φ⁻¹(1 - q) = -Φ⁻¹(q).
+
+    For q ≥ 1/4 the equation solved is erf(x/√2) = 2q - 1 (exact), from x = √(2π)(q - 1/2),
+    where Φ is convex and the steps fall monotonically: relative accuracy near x = 0, which
+    Φ(x) - q would lose. Below, log Φ(x) = log q, concave in x (Newton converges from any
+    start) and free of underflow down to the smallest subnormal q."""
+    q = np.minimum(p, 1 - p)
+    inside = (q > 0) & (q <= 0.5)  # nan compares False
+    q = np.where(inside, q, 0.25)
+    central = q >= 0.25
+    target = np.where(central, 2 * q - 1, np.log(q))
+    x = np.where(central, _SQRT_2PI * (q - 0.5), -np.sqrt(-2 * np.log(q)))
+    for _ in range(60):
+        # Both branches on every element: each where() picks the right one.
+        erf_part = np.asarray(_ERF(x * (1 / math.sqrt(2))), dtype=np.float64)
+        step_c = (erf_part - target) / (math.sqrt(2 / math.pi) * np.exp(-x * x / 2))
+        log_phi = _log_ndtr64(x)
+        step_t = (log_phi - target) / np.exp(-x * x / 2 - log_phi - math.log(_SQRT_2PI))
+        step = np.where(central, step_c, step_t)
+        x = x - step
+        if not np.any(np.abs(step) > 1e-17 * np.abs(x)):
+            break
+    x = np.where(p > 0.5, -x, x)
+    edge = np.where(p == 0, -np.inf, np.where(p == 1, np.inf, np.nan))
+    return np.where(inside, x, edge)
+
+
+_ERF = np.frompyfunc(math.erf, 1, 1)
+
+
+class Ndtri(NumpyFunction):
+    """y = Φ⁻¹(x), the inverse of the standard normal CDF; dy/dx = √(2π) exp(y²/2)"""
+
+    node_name = "SpecialNdtriBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        y = _in_float64(_ndtri64, x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return grad * _SQRT_2PI * (y * y / 2).exp()
+
+
+class Entr(NumpyFunction):
+    """y = -x ln x for x > 0, 0 at x = 0, -inf for x < 0; dy/dx = -(1 + ln x)"""
+
+    node_name = "SpecialEntrBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        token = errors_off()
+        try:
+            y = np.where(x > 0, -x * np.log(x), np.where(x == 0, 0, -np.inf))
+            return np.where(np.isnan(x), x, y).astype(x.dtype, copy=False)
+        finally:
+            errors_restore(token)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * -(x.log() + 1)
+
+
+class _Xlog1pyBase(NumpyFunction):
+    """y = a log(1 + b), 0 where a = 0 (unless b is nan); dy/da = log1p(b) (0 where a = 0 and
+    b ≤ -1, as PyTorch masks it), dy/db = a / (1 + b)"""
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        token = errors_off()
+        try:
+            y = np.where(np.asarray(a) == 0, 0, a * np.log1p(b))
+            return np.where(np.isnan(b), np.nan, y).astype(np.result_type(a, b), copy=False)
+        finally:
+            errors_restore(token)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        grad_a = grad_b = None
+        if need_a:
+            masked = ((a == 0) & (b <= -1)).detach()
+            grad_a = where(masked, 0.0, xlog1py(grad, b))
+        if need_b:
+            grad_b = grad * a / (b + 1)
+        return grad_a, grad_b
+
+
+class Xlog1py(_Xlog1pyBase):
+    node_name = "SpecialXlog1PyBackward0"
+
+
+class Xlog1pyNumberInput(_Xlog1pyBase):
+    node_name = "SpecialXlog1PyBackward1"
+
+
+class Xlog1pyNumberOther(_Xlog1pyBase):
+    node_name = "SpecialXlog1PyBackward2"
+
+
+def _invalid_combination(name: str, params: tuple[str, str], got: tuple[Any, Any]) -> TypeError:
+    """PyTorch's TypeError for a binary special function given no tensor (or a non-number)."""
+    a, b = params
+    return TypeError(
+        f"{name}() received an invalid combination of arguments - got "
+        f"({type(got[0]).__name__}, {type(got[1]).__name__}), but expected one of:\n"
+        f" * (Tensor {a}, Tensor {b}, *, Tensor out = None)\n"
+        f" * (Number {'self' if a == 'input' else a}, Tensor {b}, *, Tensor out = None)\n"
+        f" * (Tensor {a}, Number {b}, *, Tensor out = None)\n"
+    )
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, int | float | np.generic) and not isinstance(x, complex)
+
+
+def xlog1py(input: Any, other: Any) -> Tensor:
+    """input · log1p(other), 0 where input = 0 (``torch.special.xlog1py``)."""
+    from ._util import promote, tensor_cls
+
+    T = tensor_cls()
+    if not (
+        (isinstance(input, T) or _number(input))
+        and (isinstance(other, T) or _number(other))
+        and (isinstance(input, T) or isinstance(other, T))
+    ):
+        raise _invalid_combination("special_xlog1py", ("input", "other"), (input, other))
+    a, b, dt = promote(input, other)
+    if dt.kind != "f":
+        a = _floating(a) if isinstance(a, T) else float(a)
+        b = _floating(b) if isinstance(b, T) else float(b)
+    if not isinstance(a, T):
+        return Xlog1pyNumberInput.apply(a, b)
+    if not isinstance(b, T):
+        return Xlog1pyNumberOther.apply(a, b)
+    return Xlog1py.apply(a, b)
+
+
+# --- orthogonal polynomials (torch.special.*_polynomial_*) -------------------------------------
+# PyTorch evaluates them with no gradient (the results do not require grad). The degree n is
+# truncated toward zero to an integer (nan and ±inf become a negative degree, as the C cast
+# does on x86), and a negative degree gives 0. The three-term recurrences and, for the Chebyshev
+# kinds at large degree inside (-1, 1), the trigonometric closed forms are the ones PyTorch
+# evaluates, in the same order, so that values agree to the last bit where both are exact.
+
+
+def _degrees(n: np.ndarray) -> np.ndarray:
+    """n as int64, truncated toward 0; nan, ±inf and out-of-range values become -1."""
+    if n.dtype.kind in "iub":
+        return n.astype(np.int64)
+    token = errors_off()
+    try:
+        ok = np.isfinite(n) & (np.abs(n) < 2.0**63)
+        return np.where(ok, np.trunc(np.where(ok, n, 0)), -1).astype(np.int64)
+    finally:
+        errors_restore(token)
+
+
+def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """a·b + c rounded once, as PyTorch's compiled kernels evaluate a * b - c (contracted to a
+    fused multiply-add): numpy has no fma, so float64 uses the exact product (Veltkamp-Dekker)
+    and an exact sum (Knuth), float32 the float64 arithmetic, which holds a float32 product
+    exactly. Where that overflows, the plain a·b + c."""
+    if a.dtype != np.float64:
+        wide = a.astype(np.float64) * b.astype(np.float64) + c.astype(np.float64)
+        return wide.astype(a.dtype)
+    p = a * b
+    a_hi, a_lo = _split(a)
+    b_hi, b_lo = _split(b)
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    s = p + c
+    v = s - p
+    t = (p - (s - v)) + (c - v)
+    fused = s + (t + e)
+    return np.where(np.isfinite(fused), fused, p + c)
+
+
+def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    c = a * 134217729.0  # 2^27 + 1: a = hi + lo, each half 26 bits
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def _recurrence(n: np.ndarray, first: np.ndarray, step: Any) -> np.ndarray:
+    """P_n from P_0 = 1, P_1 = ``first`` and P_{k+1} = step(k, P_{k-1}, P_k), element by
+    element up to the largest degree in n (0 where n < 0)."""
+    one = np.ones_like(first)
+    out = np.where(n == 0, one, np.where(n == 1, first, np.zeros_like(first)))
+    top = int(n.max(initial=0))
+    prev, cur = one, first
+    for k in range(1, top):
+        prev, cur = cur, step(k, prev, cur)
+        out = np.where(n == k + 1, cur, out)
+    return out
+
+
+def _libm(fn: Any) -> Any:
+    """``fn`` of the math module over an array: the C library's cos, sin and acos, which
+    PyTorch's kernels call (numpy's own may differ in the last bit)."""
+    ufunc = np.frompyfunc(fn, 1, 1)
+    return lambda v: np.asarray(ufunc(v), dtype=np.float64).astype(v.dtype, copy=False)
+
+
+_COS, _SIN, _ACOS = _libm(math.cos), _libm(math.sin), _libm(math.acos)
+
+
+def _parity(n: np.ndarray, even: Any, odd: Any) -> Any:
+    return np.where(n % 2 == 0, even, odd)
+
+
+def _chebyshev(kind: str, y: np.ndarray, n: np.ndarray, trig_from: int) -> np.ndarray:
+    """T, U, V or W of y at degree n: the recurrence P_{k+1} = 2y P_k - P_{k-1}, and the closed
+    forms in θ = acos(y) for n > trig_from and |y| < 1."""
+    two_y = y + y
+    first = {"t": y, "u": two_y, "v": two_y - 1, "w": two_y + 1}[kind]
+    value = _recurrence(n, first, lambda k, p, q: _fma(two_y, q, -p))
+    nf = n.astype(y.dtype)
+    inside = (n > trig_from) & (np.abs(y) < 1)
+    if inside.any():
+        theta = _ACOS(np.where(inside, y, 0))
+        if kind == "t":
+            trig = _COS(nf * theta)
+        elif kind == "u":
+            s = _SIN(theta)
+            trig = np.where(
+                s != 0,
+                _SIN((nf + 1) * theta) / np.where(s != 0, s, 1),
+                (nf + 1) * _COS((nf + 1) * theta) / np.where(y != 0, y, 1),
+            )
+        elif kind == "v":
+            half = theta / 2
+            trig = np.where(
+                _SIN(half) != 1,
+                _COS((nf + 0.5) * theta) / _COS(half),
+                _parity(n, nf + nf + 1, -(nf + nf + 1)),
+            )
+        else:
+            half = theta / 2
+            trig = np.where(
+                _COS(half) != 1,
+                _SIN((nf + 0.5) * theta) / _SIN(half),
+                np.where(y > 0, nf + nf + 1, _parity(n, 1, -1)),
+            )
+        value = np.where(inside, trig, value)
+    return value.astype(y.dtype, copy=False)
+
+
+def _chebyshev_edges(kind: str, at_one: np.ndarray, at_minus: np.ndarray, n: np.ndarray) -> Any:
+    """The values PyTorch returns at y = 1 and y = -1 (for the shifted kinds: x = 1 and 0)."""
+    nf = n.astype(np.float64)
+    if kind == "t":
+        plus, minus = np.ones_like(nf), _parity(n, 1.0, -1.0)
+    elif kind == "u":
+        plus, minus = nf + 1, _parity(n, nf + 1, -(nf + 1))
+    elif kind == "v":
+        plus, minus = np.ones_like(nf), _parity(n, nf + nf + 1, -(nf + nf + 1))
+    else:
+        plus, minus = nf + nf + 1, _parity(n, 1.0, -1.0)
+    return np.where(at_one, plus, np.where(at_minus, minus, np.nan))
+
+
+def chebyshev_values(kind: str, x: np.ndarray, n: np.ndarray, shifted: bool) -> np.ndarray:
+    """The Chebyshev polynomial of the first (t), second (u), third (v) or fourth (w) kind at
+    x, or at 2x - 1 when ``shifted``, for integer degrees n (x, n broadcast, x floating)."""
+    token = errors_off()
+    try:
+        y = (x + x - 1) if shifted else x
+        if shifted:
+            trig_from = {"t": 6, "u": 6, "v": 6, "w": 4}[kind]
+            at_one, at_minus = x == 1, x == 0
+        else:
+            trig_from = {"t": 6, "u": 8, "v": 8, "w": 8}[kind]
+            at_one, at_minus = x == 1, x == -1
+        value = _chebyshev(kind, y, n, trig_from)
+        edges = _chebyshev_edges(kind, at_one, at_minus, n)
+        value = np.where(at_one | at_minus, edges.astype(x.dtype), value)
+        return np.where(n < 0, 0, value).astype(x.dtype, copy=False)
+    finally:
+        errors_restore(token)
+
+
+def hermite_h_values(x: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The physicists' Hermite polynomial: H_{k+1} = 2x H_k - 2k H_{k-1}."""
+    two_x = x + x
+    return _quietly(_recurrence, n, two_x, lambda k, p, q: _fma(two_x, q, -((k + k) * p)))
+
+
+def hermite_he_values(x: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The probabilists' Hermite polynomial: He_{k+1} = x He_k - k He_{k-1}."""
+    return _quietly(_recurrence, n, x, lambda k, p, q: _fma(x, q, -(k * p)))
+
+
+def laguerre_values(x: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The Laguerre polynomial: L_{k+1} = ((2k + 1 - x) L_k - k L_{k-1}) / (k + 1); 1 at x = 0."""
+    one_minus = 1 - x
+    value = _quietly(
+        _recurrence, n, one_minus, lambda k, p, q: _fma((k + k) + one_minus, q, -(k * p)) / (k + 1)
+    )
+    return np.where(n < 0, 0, np.where(x == 0, 1, value)).astype(x.dtype, copy=False)
+
+
+def legendre_values(x: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The Legendre polynomial: P_{k+1} = ((2k + 1) x P_k - k P_{k-1}) / (k + 1);
+    P_n(1) = 1, P_n(-1) = (-1)^n."""
+    value = _quietly(
+        _recurrence, n, x, lambda k, p, q: _fma((k + k + 1) * x, q, -(k * p)) / (k + 1)
+    )
+    edge = np.where(x == 1, 1, _parity(n, 1, -1))
+    value = np.where(np.abs(x) == 1, edge, value)
+    return np.where(n < 0, 0, value).astype(x.dtype, copy=False)
+
+
+def _quietly(fn: Any, *args: Any) -> np.ndarray:
+    token = errors_off()
+    try:
+        return np.asarray(fn(*args))
+    finally:
+        errors_restore(token)
