@@ -99,7 +99,6 @@ logit = _with_out(_sp.logit)
 sinc = _with_out(_sp.sinc)
 xlogy = _with_out(_pw.xlogy)
 polygamma = _with_out(_sp.polygamma)
-logsumexp = _with_out(_rd.logsumexp)
 
 
 def _gammainc(input: Tensor, other: Tensor) -> Tensor:
@@ -155,14 +154,39 @@ round.__name__ = round.__qualname__ = "round"
 round.__doc__ = "Round half to even to ``decimals`` places (0: to integers), as torch.round."
 
 
-def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
+# PyTorch's binding reports a missing dim itself: a sentinel default lets its message through.
+_REQUIRED: Any = object()
+
+
+def _require_dim(name: str, dim: Any) -> None:
+    if dim is _REQUIRED:
+        raise TypeError(f'special_{name}() missing 1 required positional arguments: "dim"')
+
+
+def softmax(input: Tensor, dim: int = _REQUIRED, dtype: Any = None) -> Tensor:
     """exp(input) / Σ exp(input) over ``dim`` (``dtype``: cast the input first)."""
+    _require_dim("softmax", dim)
     return _rd.softmax(input, dim, dtype)
 
 
-def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
+def log_softmax(input: Tensor, dim: int = _REQUIRED, dtype: Any = None) -> Tensor:
     """log softmax(input) over ``dim``, computed stably (``dtype``: cast the input first)."""
+    _require_dim("log_softmax", dim)
     return _rd.log_softmax(input, dim, dtype)
+
+
+def _logsumexp(input: Tensor, dim: Any = _REQUIRED, keepdim: bool = False) -> Tensor:
+    _require_dim("logsumexp", dim)
+    if dim is None:
+        raise TypeError(
+            "special_logsumexp(): argument 'dim' (position 2) must be tuple of ints, not NoneType"
+        )
+    return _rd.logsumexp(input, dim, keepdim)
+
+
+logsumexp = _with_out(_logsumexp, "logsumexp")
+logsumexp.__name__ = logsumexp.__qualname__ = "logsumexp"
+logsumexp.__doc__ = "log Σ exp(input) over ``dim``, stable for large values."
 
 
 # --- functions only torch.special has ---------------------------------------------------------
@@ -221,7 +245,7 @@ def _polynomial(
     xs = a._data if isinstance(a, T) else np.asarray(a)
     ns = b._data if isinstance(b, T) else np.asarray(b)
     xs, ns = np.broadcast_arrays(xs.astype(dt), _sp._degrees(np.asarray(ns)))
-    return T._make(np.ascontiguousarray(values(xs, ns)).astype(dt, copy=False))
+    return T._make(np.asarray(values(xs, ns), dtype=dt, order="C"))
 
 
 def _is_number(v: Any) -> bool:

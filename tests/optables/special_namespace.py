@@ -88,6 +88,10 @@ _POLYNOMIALS = {
 }
 
 
+def _shifted(ref):
+    return lambda x, n: ref(2 * x - 1, n)
+
+
 def _degrees(rng, shape):
     return rng.integers(0, 12, size=shape)
 
@@ -97,14 +101,14 @@ def _polynomial_ops() -> list[OpInfo]:
     for name, ref in _POLYNOMIALS.items():
         for shifted in (False, True) if name.startswith("chebyshev") else (False,):
             full = f"shifted_{name}" if shifted else name
-            r = (lambda ref: lambda x, n: ref(2 * x - 1, n))(ref) if shifted else ref
+            r = _shifted(ref) if shifted else ref
             domain = (0.02, 0.98) if shifted else (-0.98, 0.98)
 
             def op(lib, x, n, full=full):
                 return getattr(lib.special, full)(x, n)
 
             def ref_tensor_n(x, n, r=r):
-                return np.vectorize(lambda v, k: float(r(np.float64(v), int(k))))(x, n)
+                return np.vectorize(lambda v, d: float(r(np.float64(v), int(d))))(x, n)
 
             ops += [
                 OpInfo(
