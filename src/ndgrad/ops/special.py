@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._kernels import errors_off, errors_restore
+from .._kernels import errors_off, errors_restore, fma_np, quiet, veltkamp_split
 from .._namespace import public_dir
 from ._util import default_float, require_tensor
 from .arithmetic import NumpyFunction, to_dtype_op, where
@@ -539,7 +539,7 @@ def _in_float64(fn: Any, x: np.ndarray) -> np.ndarray:
 def _square_split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """x² as hi + lo with hi = fl(x²) and lo its rounding error, exactly (Veltkamp's split of x
     into two 26-bit halves; no fma in numpy). For |x| < 1e150."""
-    xh, xl = _split(x)
+    xh, xl = veltkamp_split(x)
     hi = x * x
     lo = ((xh * xh - hi) + 2 * xh * xl) + xl * xl
     return hi, lo
@@ -791,31 +791,6 @@ def _degrees(n: np.ndarray) -> np.ndarray:
         errors_restore(token)
 
 
-def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """a·b + c rounded once, as PyTorch's compiled kernels evaluate a * b - c (contracted to a
-    fused multiply-add): numpy has no fma, so float64 uses the exact product (Veltkamp-Dekker)
-    and an exact sum (Knuth), float32 the float64 arithmetic, which holds a float32 product
-    exactly. Where that overflows, the plain a·b + c."""
-    if a.dtype != np.float64:
-        wide = a.astype(np.float64) * b.astype(np.float64) + c.astype(np.float64)
-        return wide.astype(a.dtype)
-    p = a * b
-    a_hi, a_lo = _split(a)
-    b_hi, b_lo = _split(b)
-    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
-    s = p + c
-    v = s - p
-    t = (p - (s - v)) + (c - v)
-    fused = s + (t + e)
-    return np.where(np.isfinite(fused), fused, p + c)
-
-
-def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    c = a * 134217729.0  # 2^27 + 1: a = hi + lo, each half 26 bits
-    hi = c - (c - a)
-    return hi, a - hi
-
-
 def _recurrence(n: np.ndarray, first: np.ndarray, step: Any) -> np.ndarray:
     """P_n from P_0 = 1, P_1 = ``first`` and P_{k+1} = step(k, P_{k-1}, P_k), element by
     element up to the largest degree in n (0 where n < 0)."""
@@ -848,7 +823,7 @@ def _chebyshev(kind: str, y: np.ndarray, n: np.ndarray, trig_from: int) -> np.nd
     forms in θ = acos(y) for n > trig_from and |y| < 1."""
     two_y = y + y
     first = {"t": y, "u": two_y, "v": two_y - 1, "w": two_y + 1}[kind]
-    value = _recurrence(n, first, lambda k, p, q: _fma(two_y, q, -p))
+    value = _recurrence(n, first, lambda k, p, q: fma_np(two_y, q, -p))
     nf = n.astype(y.dtype)
     inside = (n > trig_from) & (np.abs(y) < 1)
     if inside.any():
@@ -917,19 +892,22 @@ def chebyshev_values(kind: str, x: np.ndarray, n: np.ndarray, shifted: bool) -> 
 def hermite_h_values(x: np.ndarray, n: np.ndarray) -> np.ndarray:
     """The physicists' Hermite polynomial: H_{k+1} = 2x H_k - 2k H_{k-1}."""
     two_x = x + x
-    return _quietly(_recurrence, n, two_x, lambda k, p, q: _fma(two_x, q, -((k + k) * p)))
+    return quiet(_recurrence, n, two_x, lambda k, p, q: fma_np(two_x, q, -((k + k) * p)))
 
 
 def hermite_he_values(x: np.ndarray, n: np.ndarray) -> np.ndarray:
     """The probabilists' Hermite polynomial: He_{k+1} = x He_k - k He_{k-1}."""
-    return _quietly(_recurrence, n, x, lambda k, p, q: _fma(x, q, -(k * p)))
+    return quiet(_recurrence, n, x, lambda k, p, q: fma_np(x, q, -(k * p)))
 
 
 def laguerre_values(x: np.ndarray, n: np.ndarray) -> np.ndarray:
     """The Laguerre polynomial: L_{k+1} = ((2k + 1 - x) L_k - k L_{k-1}) / (k + 1); 1 at x = 0."""
     one_minus = 1 - x
-    value = _quietly(
-        _recurrence, n, one_minus, lambda k, p, q: _fma((k + k) + one_minus, q, -(k * p)) / (k + 1)
+    value = quiet(
+        _recurrence,
+        n,
+        one_minus,
+        lambda k, p, q: fma_np((k + k) + one_minus, q, -(k * p)) / (k + 1),
     )
     return np.where(n < 0, 0, np.where(x == 0, 1, value)).astype(x.dtype, copy=False)
 
@@ -937,17 +915,7 @@ def laguerre_values(x: np.ndarray, n: np.ndarray) -> np.ndarray:
 def legendre_values(x: np.ndarray, n: np.ndarray) -> np.ndarray:
     """The Legendre polynomial: P_{k+1} = ((2k + 1) x P_k - k P_{k-1}) / (k + 1);
     P_n(1) = 1, P_n(-1) = (-1)^n."""
-    value = _quietly(
-        _recurrence, n, x, lambda k, p, q: _fma((k + k + 1) * x, q, -(k * p)) / (k + 1)
-    )
+    value = quiet(_recurrence, n, x, lambda k, p, q: fma_np((k + k + 1) * x, q, -(k * p)) / (k + 1))
     edge = np.where(x == 1, 1, _parity(n, 1, -1))
     value = np.where(np.abs(x) == 1, edge, value)
     return np.where(n < 0, 0, value).astype(x.dtype, copy=False)
-
-
-def _quietly(fn: Any, *args: Any) -> np.ndarray:
-    token = errors_off()
-    try:
-        return np.asarray(fn(*args))
-    finally:
-        errors_restore(token)
