@@ -523,17 +523,118 @@ class SpecialMethods:
 # torch has no torch.entr or torch.ndtri.)
 _SQRT_PI = math.sqrt(math.pi)
 _SQRT_2PI = math.sqrt(2 * math.pi)
+_SQRT_HALF = math.sqrt(0.5)
 _ERFCX_SERIES_FROM = 12.0  # erfcx by its asymptotic series from here (exp(x²) overflows at 26.6)
+
+# erf and erfc by the rational approximations of Sun's fdlibm (s_erf.c, 1993, the C library's
+# erf and erfc on Linux; each under 1 ulp), evaluated on whole arrays. Coefficients from the
+# constant term up. |x| < 0.84375: erf(x) = x + x P(x²)/Q(x²).
+_ERF_P = (
+    1.28379167095512558561e-01,
+    -3.25042107247001499370e-01,
+    -2.84817495755985104766e-02,
+    -5.77027029648944159157e-03,
+    -2.37630166566501626084e-05,
+)
+_ERF_Q = (
+    1.0,
+    3.97917223959155352819e-01,
+    6.50222499887672944485e-02,
+    5.08130628187576562776e-03,
+    1.32494738004321644526e-04,
+    -3.96022827877536812320e-06,
+)
+# 0.84375 <= |x| < 1.25: erf(|x|) = c + P(s)/Q(s), s = |x| - 1, c = erf(1) rounded to 24 bits.
+_ERF_C = 8.45062911510467529297e-01
+_ERF_PA = (
+    -2.36211856075265944077e-03,
+    4.14856118683748331666e-01,
+    -3.72207876035701323847e-01,
+    3.18346619901161753674e-01,
+    -1.10894694282396677476e-01,
+    3.54783043256182359371e-02,
+    -2.16637559486879084300e-03,
+)
+_ERF_QA = (
+    1.0,
+    1.06420880400844228286e-01,
+    5.40397917702171048937e-01,
+    7.18286544141962662868e-02,
+    1.26171219808761642112e-01,
+    1.36370839120290507362e-02,
+    1.19844998467991074170e-02,
+)
+# 1.25 <= x < 1/0.35 (A) and 1/0.35 <= x < 28 (B): erfc(x) = exp(-x² - 0.5625 + R(s)/S(s)) / x,
+# s = 1/x², so that erfcx(x) = exp(R(s)/S(s) - 0.5625) / x with no x² at all.
+_ERFC_RA = (
+    -9.86494403484714822705e-03,
+    -6.93858572707181764372e-01,
+    -1.05586262253232909814e01,
+    -6.23753324503260060396e01,
+    -1.62396669462573470355e02,
+    -1.84605092906711035994e02,
+    -8.12874355063065934246e01,
+    -9.81432934416914548592e00,
+)
+_ERFC_SA = (
+    1.0,
+    1.96512716674392571292e01,
+    1.37657754143519042600e02,
+    4.34565877475229228821e02,
+    6.45387271733267880336e02,
+    4.29008140027567833386e02,
+    1.08635005541779435134e02,
+    6.57024977031928170135e00,
+    -6.04244152148580987438e-02,
+)
+_ERFC_RB = (
+    -9.86494292470009928597e-03,
+    -7.99283237680523006574e-01,
+    -1.77579549177547519889e01,
+    -1.60636384855821916062e02,
+    -6.37566443368389627722e02,
+    -1.02509513161107724954e03,
+    -4.83519191608651397019e02,
+)
+_ERFC_SB = (
+    1.0,
+    3.03380607434824582924e01,
+    3.25792512996573918826e02,
+    1.53672958608443695994e03,
+    3.19985821950859553908e03,
+    2.55305040643316442583e03,
+    4.74528541206955367215e02,
+    -2.24409524465858183362e01,
+)
 
 
 def _in_float64(fn: Any, x: np.ndarray) -> np.ndarray:
-    """``fn`` of ``x`` computed in float64 and returned in x's dtype, with numpy's warnings off
-    (inf and nan come back silently, as in PyTorch)."""
+    """``fn`` of ``x`` computed in float64 on a flat copy and returned in x's shape and dtype,
+    with numpy's warnings off (inf and nan come back silently, as in PyTorch)."""
     token = errors_off()
     try:
-        return np.asarray(fn(x.astype(np.float64))).astype(x.dtype, copy=False)
+        flat = x.astype(np.float64).reshape(-1)
+        return fn(flat).reshape(x.shape).astype(x.dtype, copy=False)
     finally:
         errors_restore(token)
+
+
+def _on(mask: np.ndarray, out: np.ndarray, fn: Any, *args: np.ndarray) -> None:
+    """out[mask] = fn(*(a[mask] for a in args)) for flat arrays: a branch computed on its own
+    elements only (through indices: numpy gathers faster from them than from a random mask)."""
+    idx = np.flatnonzero(mask)
+    if idx.size:
+        out[idx] = fn(*(a[idx] for a in args))
+
+
+def _poly(x: np.ndarray, coeffs: tuple[float, ...]) -> np.ndarray:
+    """Σ coeffs[k] xᵏ by Horner's rule, in one buffer."""
+    acc = x * coeffs[-1]
+    for c in coeffs[-2:0:-1]:
+        acc += c
+        acc *= x
+    acc += coeffs[0]
+    return acc
 
 
 def _square_split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -545,31 +646,69 @@ def _square_split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return hi, lo
 
 
-def _erfcx64(x: np.ndarray) -> np.ndarray:
-    """erfcx(x) = exp(x²) erfc(x) in float64.
-
-    Below _ERFCX_SERIES_FROM: exp(x²) erfc(x) with x² split exactly into hi + lo, so that
-    exp(x²) = exp(hi)(1 + lo) keeps the bits a rounded x² would lose (x = 10: 100 ulps).
-    Above: the asymptotic series 1/(x√π) Σ (-1)^k (2k-1)!! / (2x²)^k (at x = 12 the 16th term
-    is below 1e-17). Overflows to inf below x ≈ -26.6, as exp(x²) does."""
-    big = x >= _ERFCX_SERIES_FROM
-    z = np.where(big, _ERFCX_SERIES_FROM, x)
-    z = np.where(np.isnan(z), 0.0, np.maximum(z, -27.0))
-    hi, lo = _square_split(z)
+def _exp_square(x: np.ndarray) -> np.ndarray:
+    """exp(x²) as exp(hi)(1 + lo) for x² = hi + lo exactly: exp of the rounded x² would be off
+    by x² ulps (100 at x = 10). inf from |x| ≈ 26.6."""
+    hi, lo = _square_split(x)
     e = np.exp(hi)
-    e = np.where(np.isinf(e), e, e + e * lo)
-    direct = np.asarray(_ERFC(z), dtype=np.float64) * e
-    w = np.where(big, x, _ERFCX_SERIES_FROM)
-    u = 1 / (2 * w * w)
-    term, total = np.ones_like(w), np.ones_like(w)
+    return np.where(np.isinf(e), e, e + e * lo)
+
+
+def _erfc_near0(x: np.ndarray) -> np.ndarray:
+    """erfc(x) for |x| < 0.84375 (fdlibm: 1/2 - (x - 1/2 + x R) from 1/4 on, where 1 - erf
+    would lose bits)."""
+    z = x * x
+    xr = x * (_poly(z, _ERF_P) / _poly(z, _ERF_Q))
+    return np.where(x < 0.25, 1 - (x + xr), 0.5 - (xr + (x - 0.5)))
+
+
+def _erfc_near1(x: np.ndarray) -> np.ndarray:
+    """erfc(x) for 0.84375 <= |x| < 1.25."""
+    s = np.abs(x) - 1
+    r = _poly(s, _ERF_PA) / _poly(s, _ERF_QA)
+    return np.where(x > 0, (1 - _ERF_C) - r, 1 + (_ERF_C + r))
+
+
+def _erfcx_rational(a: np.ndarray, r: tuple[float, ...], s: tuple[float, ...]) -> np.ndarray:
+    z = 1 / (a * a)
+    return np.exp(_poly(z, r) / _poly(z, s) - 0.5625) / a
+
+
+def _erfcx_series(a: np.ndarray) -> np.ndarray:
+    """erfcx(a) = 1/(a√π) Σ (-1)^k (2k-1)!! / (2a²)^k for a >= _ERFCX_SERIES_FROM (there the
+    16th term is below 1e-17); 0 at inf."""
+    u = 1 / (2 * a * a)
+    term, total = np.ones_like(a), np.ones_like(a)
     for k in range(1, 17):
-        term = term * -(2 * k - 1) * u
-        total = total + term
-    series = total * (1 / _SQRT_PI) / w  # 1/√π first: x√π would overflow for x near 1e308
-    return np.where(np.isnan(x), np.nan, np.where(big, series, direct))
+        term *= -(2 * k - 1) * u
+        total += term
+    return total * (1 / _SQRT_PI) / a  # 1/√π first: a√π would overflow for a near 1e308
 
 
-_ERFC = np.frompyfunc(math.erfc, 1, 1)
+def _erfcx_far(a: np.ndarray) -> np.ndarray:
+    """erfcx(a) for a >= 1.25."""
+    out = np.empty_like(a)
+    _on(a < 1 / 0.35, out, lambda v: _erfcx_rational(v, _ERFC_RA, _ERFC_SA), a)
+    band = (a >= 1 / 0.35) & (a < _ERFCX_SERIES_FROM)
+    _on(band, out, lambda v: _erfcx_rational(v, _ERFC_RB, _ERFC_SB), a)
+    _on(a >= _ERFCX_SERIES_FROM, out, _erfcx_series, a)
+    return out
+
+
+def _erfcx64(x: np.ndarray) -> np.ndarray:
+    """erfcx(x) = exp(x²) erfc(x) for flat float64 x.
+
+    |x| < 1.25: fdlibm's erfc times exp(x²) (x² split exactly). From 1.25: fdlibm's rational
+    approximation of log(x erfc(x)) + x², which gives erfcx with no exp(x²) at all, and the
+    asymptotic series from _ERFCX_SERIES_FROM. Below -1.25: 2 exp(x²) - erfcx(-x), inf below
+    x ≈ -26.6, as exp(x²) overflows."""
+    out = x.copy()  # nan stays nan
+    a = np.abs(x)
+    _on(a < 0.84375, out, lambda v: _erfc_near0(v) * _exp_square(v), x)
+    _on((a >= 0.84375) & (a < 1.25), out, lambda v: _erfc_near1(v) * _exp_square(v), x)
+    _on(x >= 1.25, out, _erfcx_far, x)
+    _on(x <= -1.25, out, lambda v: 2 * _exp_square(v) - _erfcx_far(-v), x)
+    return out
 
 
 class Erfcx(NumpyFunction):
@@ -589,22 +728,31 @@ class Erfcx(NumpyFunction):
         return grad * (2 * x * y - 2 / _SQRT_PI)
 
 
-def _log_ndtr64(x: np.ndarray) -> np.ndarray:
-    """log Φ(x), with Φ(x) = erfc(-t)/2 = erfcx(-t) exp(-x²/2) / 2 for t = x/√2: below -1,
-    log(erfcx(-t)/2) - x²/2 (Φ itself would underflow); above 1, log1p(-erfcx(t) exp(-x²/2) / 2);
-    between, log(erfc(-t)/2) or log1p(-erfc(t)/2). x² is split exactly into hi + lo: erfc of the
-    rounded t would be off by 2t² ulps (90 at x = 8, as PyTorch's is), erfcx of it by one."""
-    t = x * (1 / math.sqrt(2))
-    low, high = x < -1, x > 1
-    hi, lo = _square_split(np.where(np.abs(x) < 1e150, x, 0.0))
-    half_sq = np.where(np.abs(x) < 1e150, hi / 2 + lo / 2, x * x / 2)
-    tail = np.log(_erfcx64(np.where(low, -t, 1.0)) / 2) - half_sq
+def _log_ndtr_low(x: np.ndarray) -> np.ndarray:
+    """log Φ(x) for x < -1: log(erfcx(-t)/2) - x²/2 (t = x/√2; Φ itself would underflow), with
+    x² split exactly: erfc of the rounded t would be off by 2t² ulps (90 at x = 8, as PyTorch's
+    is), erfcx of it by about one."""
+    hi, lo = _square_split(np.maximum(x, -1e150))
+    half_sq = np.where(x >= -1e150, hi / 2 + lo / 2, x * x / 2)
+    return np.log(_erfcx64(x * -_SQRT_HALF) / 2) - half_sq
+
+
+def _log_ndtr_high(x: np.ndarray) -> np.ndarray:
+    """log Φ(x) for x > 1: log1p(-erfc(t)/2), erfc(t) = erfcx(t) exp(-x²/2), x² split exactly."""
+    hi, lo = _square_split(np.minimum(x, 1e150))  # beyond ~38.5 the result is -0 anyway
     e = np.exp(-hi / 2)
-    upper = np.log1p(-_erfcx64(np.where(high, t, 1.0)) * (e - e * lo / 2) / 2)
-    mid = np.where(low | high, 0.0, t)
-    erfc_neg, erfc_pos = (np.asarray(_ERFC(v), dtype=np.float64) for v in (-mid, mid))
-    middle = np.where(x < 0, np.log(erfc_neg / 2), np.log1p(-erfc_pos / 2))
-    return np.where(low, tail, np.where(high, upper, middle))
+    return np.log1p(-_erfcx64(x * _SQRT_HALF) * (e - e * lo / 2) / 2)
+
+
+def _log_ndtr64(x: np.ndarray) -> np.ndarray:
+    """log Φ(x), with Φ(x) = erfc(-t)/2 for t = x/√2, for flat float64 x: the tails as
+    _log_ndtr_low and _log_ndtr_high; between -1 and 1, log(erfc(-t)/2) or log1p(-erfc(t)/2)."""
+    out = -x  # nan stays nan, its sign flipped as by PyTorch's kernel
+    _on(x < -1, out, _log_ndtr_low, x)
+    _on((x >= -1) & (x < 0), out, lambda v: np.log(_erfc_near0(v * -_SQRT_HALF) / 2), x)
+    _on((x >= 0) & (x <= 1), out, lambda v: np.log1p(-_erfc_near0(v * _SQRT_HALF) / 2), x)
+    _on(x > 1, out, _log_ndtr_high, x)
+    return out
 
 
 class LogNdtr(NumpyFunction):
