@@ -187,6 +187,7 @@ from . import (  # noqa: E402
     nn,
     optim,
     random,
+    special,
     utils,
 )
 from ._namespace import public_dir  # noqa: E402
@@ -272,6 +273,7 @@ __all__ = [
     "set_printoptions",
     "set_rng_state",
     "short",
+    "special",
     "tensor",
     "testing",
     "uint8",

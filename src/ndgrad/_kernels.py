@@ -68,6 +68,47 @@ def quiet(fn: Callable[..., Any], *args: Any) -> Any:
         errors_restore(token)
 
 
+def veltkamp_split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """float64 ``a`` as ``hi + lo`` exactly, each half of 26 significant bits (Veltkamp's
+    split), so that products of halves are exact: the building block of exact products
+    without a fused multiply-add. For |a| < 1e300 (``a * (2**27 + 1)`` must not overflow)."""
+    t = a * 134217729.0  # 2**27 + 1
+    hi = t - (t - a)
+    return hi, a - hi
+
+
+def fma_np(a: Any, b: Any, c: Any) -> np.ndarray:
+    """``a * b + c`` rounded once, as the fused multiply-add PyTorch's compiled kernels emit
+    (numpy has none), in ``a``'s dtype (a Python number counts as float64).
+
+    float32 and float16: in float64, which holds their product exactly. float64: the exact
+    product as a sum of two doubles (Dekker's product of Veltkamp halves), added to ``c`` with
+    its rounding error (Knuth's two-sum). Where that overflows or meets inf or nan, the plain
+    ``a * b + c``."""
+    a = np.asarray(a)
+    if a.dtype.kind != "f":
+        a = a.astype(np.float64)
+    if a.dtype != np.float64:
+        t = np.multiply(a, b, dtype=np.float64)
+        t = np.add(t, c, out=t if np.shape(c) == () or np.shape(c) == t.shape else None)
+        return t.astype(a.dtype)
+    b, c = np.asarray(b, dtype=np.float64), np.asarray(c, dtype=np.float64)
+    if b.ndim == 0 and c.ndim == 0 and (b, c) == (1, 0):
+        return a + 0.0  # exact (and -0 becomes +0, as in the fused operation)
+    token = errors_off()
+    try:
+        p = a * b
+        (ah, al), (bh, bl) = veltkamp_split(a), veltkamp_split(b)
+        e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+        s = p + c
+        v = s - p
+        err = (p - (s - v)) + (c - v)
+        out = s + (err + e)
+        return np.where(np.isfinite(out), out, p + c)
+    finally:
+        errors_restore(token)
+
+
 _ROW_MAX_LEN = 1024  # longer rows: numpy's own loop is fast (and its pairwise summation kept)
 _ROW_MIN_ROWS = 16
 _ONES: dict[tuple[int, np.dtype], np.ndarray] = {}

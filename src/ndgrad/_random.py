@@ -26,6 +26,7 @@ from . import _cxx_sort, _errors
 from ._creation import _finish
 from ._device import check_device
 from ._device import device as _cpu_device
+from ._kernels import fma_np
 from ._tensor import Tensor
 from .autograd.grad_mode import _state
 from .dtypes import get_default_dtype, to_dtype
@@ -271,45 +272,14 @@ def _libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
     return out.reshape(np.shape(x))
 
 
-def _fma32(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
-    """float32 a*b + c rounded once, as the fused multiply-add PyTorch's compiler emits (the
-    product of two floats is exact in float64)."""
-    t = np.multiply(a, b, dtype=np.float64)
-    t += c
-    return t.astype(np.float32)
-
-
-def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    t = a * 134217729.0  # 2**27 + 1: Veltkamp's split into two 26-bit halves
-    hi = t - (t - a)
-    return hi, a - hi
-
-
-def _fma64(a: Any, b: Any, c: Any) -> np.ndarray:
-    """float64 a*b + c with one rounding: the exact product as a sum of two doubles (Dekker),
-    added to c with its error (Knuth's two-sum)."""
-    a, b, c = (np.asarray(x, dtype=np.float64) for x in (a, b, c))
-    if b.ndim == 0 and c.ndim == 0 and (b, c) == (1, 0):
-        return a + 0.0  # exact (and -0 becomes +0, as in the fused operation)
-    p = a * b
-    (ah, al), (bh, bl) = _split(a), _split(b)
-    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-    s = p + c
-    v = s - p
-    err = (p - (s - v)) + (c - v)
-    with np.errstate(invalid="ignore"):
-        out = s + (err + e)
-    return np.where(np.isfinite(out), out, p + c)
-
-
 def _uniform(gen: Generator, n: int, dt: np.dtype, low: float, high: float) -> np.ndarray:
     """``uniform_real_distribution<opmath>(from, to)``: fma(x, to - from, from), in opmath."""
     if dt == _F64:
         u64 = _unit_f64(gen, n)
-        return u64 if (low, high) == (0, 1) else _fma64(u64, high - low, low)
+        return u64 if (low, high) == (0, 1) else fma_np(u64, high - low, low)
     lo, hi = np.float32(low), np.float32(high)
     u = _unit_f32(gen, n)
-    out = u if (lo, hi) == (0, 1) else _fma32(u, hi - lo, lo)  # fma(u, 1, 0) is u
+    out = u if (lo, hi) == (0, 1) else fma_np(u, hi - lo, lo)  # fma(u, 1, 0) is u
     if dt == _F32:
         return out
     # float16 rounds the float result; a value rounded up to `to` becomes `from` (PyTorch).
@@ -338,7 +308,7 @@ def _normal_scalar(gen: Generator, n: int, mean: float, std: float) -> np.ndarra
         out[k:] = z[: n - k]
         if (n - k) % 2:
             gen._normal = float(z[-1])
-    return _fma64(out, std, mean)  # transformation::normal, fused
+    return fma_np(out, std, mean)  # transformation::normal, fused
 
 
 def _log_f32(x: np.ndarray) -> np.ndarray:
@@ -353,7 +323,7 @@ def _log_f32(x: np.ndarray) -> np.ndarray:
     e = e - small.astype(np.float32)
     x = (m - f(1)) + m * small
     z = x * x
-    y = _fma32(x, f(7.0376836292e-2), f(-1.1514610310e-1))
+    y = fma_np(x, f(7.0376836292e-2), f(-1.1514610310e-1))
     for p in (
         1.1676998740e-1,
         -1.2420140846e-1,
@@ -363,10 +333,10 @@ def _log_f32(x: np.ndarray) -> np.ndarray:
         -2.4999993993e-1,
         3.3333331174e-1,
     ):
-        y = _fma32(y, x, f(p))
-    y = _fma32(y * x, z, e * f(-2.12194440e-4))
-    y = _fma32(-z, f(0.5), y)
-    return _fma32(e, f(0.693359375), x + y)
+        y = fma_np(y, x, f(p))
+    y = fma_np(y * x, z, e * f(-2.12194440e-4))
+    y = fma_np(-z, f(0.5), y)
+    return fma_np(e, f(0.693359375), x + y)
 
 
 def _sincos_f32(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -374,16 +344,16 @@ def _sincos_f32(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     f = np.float32
     j = ((x * f(1.27323954473516)).astype(np.int32) + 1) & ~1  # octant, rounded up to even
     y = j.astype(np.float32)
-    x = _fma32(y, f(-0.78515625), x)  # x - j*pi/4 in three parts (Cody-Waite)
-    x = _fma32(y, f(-2.4187564849853515625e-4), x)
-    x = _fma32(y, f(-3.77489497744594108e-8), x)
+    x = fma_np(y, f(-0.78515625), x)  # x - j*pi/4 in three parts (Cody-Waite)
+    x = fma_np(y, f(-2.4187564849853515625e-4), x)
+    x = fma_np(y, f(-3.77489497744594108e-8), x)
     z = x * x
-    yc = _fma32(z, f(2.443315711809948e-5), f(-1.388731625493765e-3))
-    yc = _fma32(yc, z, f(4.166664568298827e-2)) * z
-    yc = _fma32(yc, z, -(z * f(0.5))) + f(1)
-    ys = _fma32(z, f(-1.9515295891e-4), f(8.3321608736e-3))
-    ys = _fma32(ys, z, f(-1.6666654611e-1)) * z
-    ys = _fma32(ys, x, x)
+    yc = fma_np(z, f(2.443315711809948e-5), f(-1.388731625493765e-3))
+    yc = fma_np(yc, z, f(4.166664568298827e-2)) * z
+    yc = fma_np(yc, z, -(z * f(0.5))) + f(1)
+    ys = fma_np(z, f(-1.9515295891e-4), f(8.3321608736e-3))
+    ys = fma_np(ys, z, f(-1.6666654611e-1)) * z
+    ys = fma_np(ys, x, x)
     # choose the polynomials by octant and flip signs, on the bits (np.where is slower)
     jb, ysb, ycb = j.view(np.uint32), ys.view(np.uint32), yc.view(np.uint32)
     pick = ((jb & 2) >> 1) - np.uint32(1)  # all ones where bit 1 of j is clear
@@ -402,8 +372,8 @@ def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.n
     if dt == _F64:
         radius = np.sqrt(-2.0 * _libm(math.log, 1.0 - u1))
         theta = _TWO_PI * u2
-        out[:, :8] = _fma64(radius * np.cos(theta), std, mean)
-        out[:, 8:] = _fma64(radius * np.sin(theta), std, mean)
+        out[:, :8] = fma_np(radius * np.cos(theta), std, mean)
+        out[:, 8:] = fma_np(radius * np.sin(theta), std, mean)
         return out
     f = np.float32
     radius = np.sqrt(f(-2.0) * _log_f32(f(1.0) - u1))
@@ -412,8 +382,8 @@ def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.n
         out[:, :8] = radius * c + f(0)
         out[:, 8:] = radius * s + f(0)
     else:
-        out[:, :8] = _fma32(radius * c, f(std), f(mean))
-        out[:, 8:] = _fma32(radius * s, f(std), f(mean))
+        out[:, :8] = fma_np(radius * c, f(std), f(mean))
+        out[:, 8:] = fma_np(radius * s, f(std), f(mean))
     return out
 
 
@@ -694,7 +664,7 @@ def cauchy_(
     g = _gen(generator)
     # median + sigma * tan(pi * (u - 0.5)), in double
     return _fill(
-        t, lambda n: _fma64(sigma, _libm(math.tan, math.pi * (_unit_f64(g, n) - 0.5)), median)
+        t, lambda n: fma_np(sigma, _libm(math.tan, math.pi * (_unit_f64(g, n) - 0.5)), median)
     )
 
 
