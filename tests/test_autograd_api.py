@@ -314,3 +314,66 @@ def test_batched_backward_opt_in(mode):
     assert_close(g, np.diag([3.0, 12.0, 27.0]))
     expected = {"fallback": [(3,)] * 3, "batch_safe": [(3, 3)], "batched_backward": []}
     assert calls == expected[mode]
+
+
+# --- which gradients a backward computes: PyTorch's task_should_compute_output ------------------
+
+
+def _x_and_q() -> tuple[ndgrad.Tensor, ndgrad.Tensor]:
+    x = ndgrad.tensor([2.5, 4.0], dtype=ndgrad.float64, requires_grad=True)
+    return x, ndgrad.tensor([1.5, 0.7], dtype=ndgrad.float64, requires_grad=True)
+
+
+def test_grad_of_one_input_skips_a_derivative_that_does_not_exist() -> None:
+    """zeta and igamma have no derivative in their first argument: asking only for the second
+    one's gradient works (in PyTorch too); a backward that needs the first still raises."""
+    for op, message in (
+        (ndgrad.special.zeta, "the derivative for 'zeta' is not implemented."),
+        (ndgrad.igamma, "the derivative for 'igamma: input' is not implemented."),
+    ):
+        x, q = _x_and_q()
+        (gq,) = ndgrad.autograd.grad(op(x, q).sum(), [q])
+        q2 = q.detach().requires_grad_()
+        (expected,) = ndgrad.autograd.grad(op(x.detach(), q2).sum(), [q2])
+        assert gq.tolist() == expected.tolist()
+        op(x, q).sum().backward(inputs=[q])
+        assert q.grad.tolist() == expected.tolist() and x.grad is None
+        with pytest.raises(NotImplementedError, match=re.escape(message)):
+            op(x, q).sum().backward()
+        y = op(x, q).sum()
+        with pytest.raises(NotImplementedError, match=re.escape(message)):
+            ndgrad.autograd.grad(y, [x, q])
+        # the narrowing lasts one backward: the node's needs_input_grad is its forward's again
+        y = op(x, q)
+        before = y.grad_fn.needs_input_grad
+        assert before[:2] == (True, True)
+        ndgrad.autograd.grad(y.sum(), [q], retain_graph=True)
+        assert y.grad_fn.needs_input_grad == before
+
+
+def test_a_users_function_keeps_needs_input_grad_of_its_forward() -> None:
+    seen = []
+
+    class Both(ndgrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):  # type: ignore[no-untyped-def]
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):  # type: ignore[no-untyped-def]
+            seen.append(tuple(ctx.needs_input_grad))
+            return g, g
+
+    x, q = _x_and_q()
+    ndgrad.autograd.grad(Both.apply(x, q).sum(), [q])
+    assert seen == [(True, True)]  # as PyTorch's ctx.needs_input_grad
+
+
+@requires_torch
+def test_grad_of_one_input_matches_torch() -> None:
+    x, q = _x_and_q()
+    ours = ndgrad.autograd.grad(ndgrad.special.zeta(x, q).sum(), [q])[0].tolist()
+    xt = torch.tensor([2.5, 4.0], dtype=torch.float64, requires_grad=True)
+    qt = torch.tensor([1.5, 0.7], dtype=torch.float64, requires_grad=True)
+    theirs = torch.autograd.grad(torch.special.zeta(xt, qt).sum(), [qt])[0].tolist()
+    assert ours == pytest.approx(theirs, rel=1e-14)

@@ -1,6 +1,6 @@
-"""The Bessel family of torch.special, airy_ai and zeta (ndgrad.ops._bessel): identities and
-series values that hold without torch, then parity with PyTorch over wide ranges, at the
-special points, in float32, with integer inputs and out=, and PyTorch's gradient rules."""
+"""The Bessel family of torch.special, airy_ai and zeta (ndgrad.special, from ndgrad.ops._bessel):
+identities and series values that hold without torch, then parity with PyTorch over wide ranges,
+at the special points, in float32, with integer inputs and out=, and PyTorch's gradient rules."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 import ndgrad
-from ndgrad.ops import _bessel as special
+from ndgrad import special
+from ndgrad.ops import _bessel
 
 from .helpers import requires_torch, to_numpy, torch
 from .optables.special_bessel import (
@@ -26,7 +27,7 @@ from .optables.special_bessel import (
 )
 
 INF, NAN = math.inf, math.nan
-UNARY = [name for name in special.__all__ if name != "zeta"]
+UNARY = [name for name in _bessel.__all__ if name != "zeta"]
 DIFFERENTIABLE = ["i0e", "i1", "i1e"]
 
 
@@ -42,8 +43,10 @@ def _np(name: str, x: Any) -> np.ndarray:
 
 
 def test_all_lists_torch_special_names() -> None:
-    assert sorted(special.__all__) == sorted([*UNARY, "zeta"])
-    assert len(special.__all__) == 16
+    assert sorted(_bessel.__all__) == sorted([*UNARY, "zeta"])
+    assert len(_bessel.__all__) == 16
+    assert set(_bessel.__all__) <= set(special.__all__)
+    assert all(getattr(special, n) is getattr(_bessel, n) for n in _bessel.__all__)
 
 
 def test_wronskian_of_j_and_y() -> None:

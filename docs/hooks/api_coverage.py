@@ -36,6 +36,7 @@ NAMESPACES = [
     ("torch.optim.lr_scheduler", "torch.optim.lr_scheduler", "ndgrad.optim.lr_scheduler"),
     ("torch.autograd", "torch.autograd", "ndgrad.autograd"),
     ("torch.distributions", "torch.distributions", "ndgrad.distributions"),
+    ("torch.special", "torch.special", "ndgrad.special"),
     ("torch.utils.data", "torch.utils.data", "ndgrad.utils.data"),
 ]
 

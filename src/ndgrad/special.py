@@ -1,9 +1,10 @@
 """``ndgrad.special``: PyTorch's ``torch.special`` namespace.
 
-Most names are ndgrad's top-level ops under SciPy's names (``expit`` is ``sigmoid``, ``gammaln``
-is ``lgamma``, ``psi`` is ``digamma``, ``gammainc`` is ``igamma``); the others exist only here:
-``entr``, ``erfcx``, ``log_ndtr``, ``ndtr``, ``ndtri``, ``xlog1py`` and the orthogonal
-polynomials. Every function takes ``out=`` where PyTorch's does.
+Many names are ndgrad's top-level ops under SciPy's names (``expit`` is ``sigmoid``, ``gammaln`` is
+``lgamma``, ``psi`` is ``digamma``, ``gammainc`` is ``igamma``); the others exist only here:
+``entr``, ``erfcx``, ``log_ndtr``, ``ndtr``, ``ndtri``, ``xlog1py``, the orthogonal polynomials (in
+ops/special.py), and the Bessel family, ``airy_ai`` and ``zeta`` (in ops/_bessel.py). Every function
+takes ``out=`` where PyTorch's does.
 
 >>> import ndgrad as torch
 >>> torch.special.ndtr(torch.tensor([0.0, 1.0]))
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._namespace import public_dir
+from .ops import _bessel
 from .ops import pointwise as _pw
 from .ops import reduction as _rd
 from .ops import special as _sp
@@ -33,6 +35,11 @@ if TYPE_CHECKING:
     from ._tensor import Tensor
 
 __all__ = [
+    "airy_ai",
+    "bessel_j0",
+    "bessel_j1",
+    "bessel_y0",
+    "bessel_y1",
     "chebyshev_polynomial_t",
     "chebyshev_polynomial_u",
     "chebyshev_polynomial_v",
@@ -52,6 +59,9 @@ __all__ = [
     "hermite_polynomial_h",
     "hermite_polynomial_he",
     "i0",
+    "i0e",
+    "i1",
+    "i1e",
     "laguerre_polynomial_l",
     "legendre_polynomial_p",
     "log1p",
@@ -59,20 +69,28 @@ __all__ = [
     "log_softmax",
     "logit",
     "logsumexp",
+    "modified_bessel_i0",
+    "modified_bessel_i1",
+    "modified_bessel_k0",
+    "modified_bessel_k1",
     "multigammaln",
     "ndtr",
     "ndtri",
     "polygamma",
     "psi",
     "round",
+    "scaled_modified_bessel_k0",
+    "scaled_modified_bessel_k1",
     "shifted_chebyshev_polynomial_t",
     "shifted_chebyshev_polynomial_u",
     "shifted_chebyshev_polynomial_v",
     "shifted_chebyshev_polynomial_w",
     "sinc",
     "softmax",
+    "spherical_bessel_j0",
     "xlog1py",
     "xlogy",
+    "zeta",
 ]
 __dir__ = public_dir(__name__)
 
@@ -223,6 +241,19 @@ def ndtr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
         return call_with_out("special_ndtr", ndtr, (input,), out)
     x = _floating(input)
     return mul_scalar(add_scalar(_pw.erf(mul_scalar(x, math.sqrt(0.5))), 1), 0.5)
+
+
+# --- the Bessel family, Airy's Ai and Hurwitz's zeta (ops/_bessel.py) --------------------------
+airy_ai = _bessel.airy_ai
+bessel_j0, bessel_j1 = _bessel.bessel_j0, _bessel.bessel_j1
+bessel_y0, bessel_y1 = _bessel.bessel_y0, _bessel.bessel_y1
+i0e, i1, i1e = _bessel.i0e, _bessel.i1, _bessel.i1e
+modified_bessel_i0, modified_bessel_i1 = _bessel.modified_bessel_i0, _bessel.modified_bessel_i1
+modified_bessel_k0, modified_bessel_k1 = _bessel.modified_bessel_k0, _bessel.modified_bessel_k1
+scaled_modified_bessel_k0 = _bessel.scaled_modified_bessel_k0
+scaled_modified_bessel_k1 = _bessel.scaled_modified_bessel_k1
+spherical_bessel_j0 = _bessel.spherical_bessel_j0
+zeta = _bessel.zeta
 
 
 # --- orthogonal polynomials -------------------------------------------------------------------

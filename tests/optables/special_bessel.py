@@ -1,4 +1,4 @@
-"""torch.special's Bessel functions, airy_ai and zeta (ndgrad.ops._bessel).
+"""torch.special's Bessel functions, airy_ai and zeta (ndgrad.special, from ndgrad.ops._bessel).
 
 i0e, i1, i1e and zeta (in its second argument) are differentiable; the others give results
 outside the graph in PyTorch, so their entries compare values only. The references are power
@@ -20,15 +20,7 @@ from typing import Any
 
 import numpy as np
 
-import ndgrad
-import ndgrad.ops._bessel
-
 from . import OpInfo, Sample
-
-
-def _sp(lib: Any) -> Any:
-    """torch.special, or the ndgrad module that holds these functions."""
-    return lib.special if lib.__name__ == "torch" else ndgrad.ops._bessel
 
 
 def _series(x: float, term: Any, n: int = 80) -> float:
@@ -176,7 +168,7 @@ def _values_entry(
         samples = [Sample(s.shapes, s.kwargs, s.non_contiguous, (maker,)) for s in samples]
     return OpInfo(
         name,
-        lambda lib, a: getattr(_sp(lib), name)(a),
+        lambda lib, a: getattr(lib.special, name)(a),
         ref,
         samples,
         gradcheck=False,
@@ -194,7 +186,7 @@ _POSITIVE = _uniform(0.05, 30)
 OPS = [
     OpInfo(
         "special.i0e",
-        lambda lib, a: _sp(lib).i0e(a),
+        lambda lib, a: lib.special.i0e(a),
         lambda a: np.exp(-np.abs(a)) * np.i0(a),
         _VALUES,
         avoid=(0.0,),  # |x|: a kink at 0
@@ -202,14 +194,14 @@ OPS = [
     ),
     OpInfo(
         "special.i1",
-        lambda lib, a: _sp(lib).i1(a),
+        lambda lib, a: lib.special.i1(a),
         i1_series,
         _VALUES,
         rtol=1e-13,
     ),
     OpInfo(
         "special.i1e",
-        lambda lib, a: _sp(lib).i1e(a),
+        lambda lib, a: lib.special.i1e(a),
         lambda a: np.exp(-np.abs(a)) * i1_series(a),
         _VALUES,
         avoid=(0.0,),
@@ -217,7 +209,7 @@ OPS = [
     ),
     OpInfo(
         "special.zeta",
-        lambda lib, x, q: _sp(lib).zeta(x, q),
+        lambda lib, x, q: lib.special.zeta(x, q),
         zeta_reference,
         [
             Sample(((2, 3), (2, 3))),
@@ -232,7 +224,7 @@ OPS = [
     ),
     OpInfo(
         "special.zeta_number_input",
-        lambda lib, q: _sp(lib).zeta(2.5, q),
+        lambda lib, q: lib.special.zeta(2.5, q),
         lambda q: zeta_reference(np.full_like(q, 2.5), q),
         [Sample(((2, 3),)), Sample(((),))],
         domain=(0.5, 4.0),
@@ -240,7 +232,7 @@ OPS = [
     ),
     OpInfo(
         "special.zeta_number_other",
-        lambda lib, x: _sp(lib).zeta(x, 1.5),
+        lambda lib, x: lib.special.zeta(x, 1.5),
         lambda x: zeta_reference(x, np.full_like(x, 1.5)),
         [Sample(((2, 3),))],
         domain=(1.5, 6.0),

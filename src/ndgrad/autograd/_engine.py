@@ -54,6 +54,7 @@ def run_backward(
         capture_slots.setdefault(node, []).append((nr, k))
     captured: list[Tensor | None] = [None] * len(captures or ())
     sole_root = roots[0][0] if len(roots) == 1 else None
+    narrowed: list[tuple[Node, Any]] = []  # (node, its needs_input_grad) to put back at the end
 
     # A first-order backward passes numpy arrays between nodes: a node whose Function has a
     # numpy formula (backward_np) runs it directly; any other node, or one with hooks, gets its
@@ -107,6 +108,8 @@ def run_backward(
             hooked = node._hooked and (
                 needed is None or node in needed or node in capture_slots or node is sole_root
             )
+            if needed is not None and node in needed:
+                _narrow_needs(node, needed, capture_slots, narrowed)
             if use_arrays:
                 if hooked and (node._pre_hooks or node._tensor_hooks or node._retained):
                     grads = _run_pre_hooks_np(node, grads)
@@ -171,6 +174,8 @@ def run_backward(
                 node._released = True
             following = _propagate(node, outputs, dependencies, buffers, ready)
     finally:
+        for node, needs in narrowed:
+            node.needs_input_grad = needs
         if errors is not None:
             errors_restore(errors)
         _state.grad_enabled = previous
@@ -481,6 +486,27 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
                 if nxt not in walked:
                     stack.append(nxt)
     return dependencies
+
+
+def _narrow_needs(
+    node: Node, needed: set[Node], targets: Any, narrowed: list[tuple[Node, Any]]
+) -> None:
+    """Under ``autograd.grad`` and ``backward(inputs=...)``, a built-in op's backward computes
+    only the gradients that lead to a requested one, as PyTorch's formulas ask
+    ``task_should_compute_output``: ``needs_input_grad`` is narrowed to those inputs for this
+    backward (so ``grad(zeta(x, q), [q])`` works although zeta has no derivative in x). A user's
+    Function keeps the ``needs_input_grad`` of its forward, as in PyTorch."""
+    cls = getattr(node, "_forward_cls", None)
+    needs = getattr(node, "needs_input_grad", None)
+    if cls is None or not cls._numpy_forward or not needs:
+        return
+    narrow = tuple(
+        bool(need) and edge is not None and (edge[0] in needed or edge[0] in targets)
+        for need, edge in zip(needs, node._edges, strict=False)
+    )
+    if narrow != tuple(needs):
+        narrowed.append((node, needs))
+        node.needs_input_grad = narrow
 
 
 def _needed_nodes(

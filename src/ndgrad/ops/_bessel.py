@@ -34,7 +34,6 @@ from .._kernels import quiet
 from .._namespace import public_dir
 from ._util import as_operand, default_float, dtype_name, promote, require_tensor, tensor_cls
 from .arithmetic import NumpyFunction, to_dtype_op, where
-from .special import i0
 from .unary import _elementwise
 
 if TYPE_CHECKING:
@@ -547,6 +546,20 @@ def _tiny_safe(x: Tensor) -> tuple[Tensor, Tensor]:
     return not_tiny, where(not_tiny, x, eps)
 
 
+class I0(NumpyFunction):
+    """y = I₀(x), torch.i0 (numpy's np.i0, from the same Cephes expansions); dy/dx = I₁(x)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return quiet(lambda: np.i0(x).astype(x.dtype))  # inf beyond |x| ≈ 713, as in PyTorch
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * SpecialI1.apply(x)  # PyTorch's formula: grad * special_i1(self)
+
+
 class SpecialI1(NumpyFunction):
     """y = I₁(x); dy/dx = I₀(x) - y/x, 1/2 where |x| <= eps (and at nan)"""
 
@@ -560,7 +573,7 @@ class SpecialI1(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         x, y = ctx.saved_tensors
         not_tiny, safe = _tiny_safe(x)
-        return grad * where(not_tiny, i0(safe) - y * safe.reciprocal(), 0.5)
+        return grad * where(not_tiny, I0.apply(safe) - y * safe.reciprocal(), 0.5)
 
 
 class SpecialI1E(NumpyFunction):

@@ -1263,15 +1263,28 @@ def xlogy(input: Any, other: Any) -> Tensor:
     T = tensor_cls()
     if not isinstance(input, T) and not isinstance(other, T):
         raise TypeError("xlogy(): expected at least one Tensor argument")
+    return apply_by_operands((Xlogy, XlogyNumberInput, XlogyNumberOther), input, other)
+
+
+def apply_by_operands(
+    fns: tuple[type[NumpyFunction], type[NumpyFunction], type[NumpyFunction]],
+    input: Any,
+    other: Any,
+) -> Tensor:
+    """An op of (input, other), one of them perhaps a number, whose node PyTorch names by its
+    operands (xlogy, special.xlog1py): ``fns`` record two tensors, a number and a tensor, a
+    tensor and a number. Integer and bool operands become floats of the default dtype."""
+    T = tensor_cls()
     a, b, dt = promote(input, other)
     if dt.kind != "f":
         a = _floating(a) if isinstance(a, T) else float(a)
         b = _floating(b) if isinstance(b, T) else float(b)
+    tensors, number_input, number_other = fns
     if not isinstance(a, T):
-        return XlogyNumberInput.apply(a, b)
+        return number_input.apply(a, b)
     if not isinstance(b, T):
-        return XlogyNumberOther.apply(a, b)
-    return _apply(Xlogy, a, b)
+        return number_other.apply(a, b)
+    return _apply(tensors, a, b)
 
 
 class Copysign(NumpyFunction):

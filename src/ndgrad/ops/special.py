@@ -16,8 +16,11 @@ import numpy as np
 
 from .._kernels import errors_off, errors_restore, fma_np, quiet, veltkamp_split
 from .._namespace import public_dir
-from ._util import default_float, require_tensor
+from ._bessel import I0
+from ._util import require_tensor, tensor_cls
 from .arithmetic import NumpyFunction, to_dtype_op, where
+from .pointwise import apply_by_operands
+from .unary import _floating
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -40,10 +43,6 @@ __dir__ = public_dir(__name__)
 # B_2k / (2k) for the asymptotic series of digamma, and B_2k for polygamma.
 _BERNOULLI = [1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6]
 _SHIFT_TO = 12.0
-
-
-def _floating(input: Tensor) -> Tensor:
-    return input if input._data.dtype.kind == "f" else to_dtype_op(input, default_float())
 
 
 def _lgamma_values(x: np.ndarray) -> np.ndarray:
@@ -272,61 +271,8 @@ def sinc(input: Tensor) -> Tensor:
     return Sinc.apply(_floating(input))
 
 
-# --- modified Bessel functions and the incomplete gamma function (issue 11) -------------------
-# I0 comes from numpy (np.i0); I1, its derivative, is computed here: the power series
-# Σ (x/2)^(2k+1) / (k! (k+1)!) for |x| <= 30 (positive terms, no cancellation) and the asymptotic
-# expansion e^x / √(2πx) Σ (-1)^k a_k / x^k, a_k = Π_{j≤k} (4 - (2j-1)²) / (k! 8^k), beyond.
-
-
-def _i1_values(x: np.ndarray) -> np.ndarray:
-    v = np.abs(x.astype(np.float64))
-    with np.errstate(all="ignore"):
-        small = np.minimum(v, 30.0) / 2
-        term = small.copy()
-        series = term.copy()
-        for k in range(120):
-            term = term * small * small / ((k + 1) * (k + 2))
-            series = series + term
-        big = np.maximum(v, 30.0)
-        coeff, total = 1.0, np.ones_like(big)
-        for k in range(1, 26):
-            coeff *= (4 - (2 * k - 1) ** 2) / (k * 8)
-            total = total + (-1) ** k * coeff / big**k
-        asymptotic = np.exp(big) / np.sqrt(2 * np.pi * big) * total
-        value = np.where(v <= 30.0, series, asymptotic)
-    return (np.sign(x) * value).astype(x.dtype)
-
-
-class I0(NumpyFunction):
-    """y = I₀(x), the modified Bessel function of the first kind of order 0; dy/dx = I₁(x)"""
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(x)
-        with np.errstate(over="ignore"):  # inf beyond |x| ≈ 713, silently, as in PyTorch
-            return np.i0(x).astype(x.dtype)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        return grad * I1.apply(x)
-
-
-class I1(NumpyFunction):
-    """y = I₁(x); dy/dx = I₀(x) - I₁(x)/x, 1/2 at 0"""
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(x)
-        return _i1_values(x)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (x,) = ctx.saved_tensors
-        zero = (x == 0).detach()
-        safe = x + zero.to(x.dtype)  # 1 where x is 0, where the slope's limit 1/2 is used
-        slope = I0.apply(x) - I1.apply(x) / safe
-        return grad * (slope * (~zero).to(x.dtype) + zero.to(x.dtype) * 0.5)
+# --- I0 (its Function and I1, its derivative, live with the Bessel family in ops/_bessel.py) and
+# the incomplete gamma function (issue 11) ----------------------------------------------------
 
 
 def i0(input: Tensor) -> Tensor:
@@ -1024,8 +970,6 @@ def _number(x: Any) -> bool:
 
 def xlog1py(input: Any, other: Any) -> Tensor:
     """input · log1p(other), 0 where input = 0 (``torch.special.xlog1py``)."""
-    from ._util import promote, tensor_cls
-
     T = tensor_cls()
     if not (
         (isinstance(input, T) or _number(input))
@@ -1033,15 +977,7 @@ def xlog1py(input: Any, other: Any) -> Tensor:
         and (isinstance(input, T) or isinstance(other, T))
     ):
         raise _invalid_combination("special_xlog1py", ("input", "other"), (input, other))
-    a, b, dt = promote(input, other)
-    if dt.kind != "f":
-        a = _floating(a) if isinstance(a, T) else float(a)
-        b = _floating(b) if isinstance(b, T) else float(b)
-    if not isinstance(a, T):
-        return Xlog1pyNumberInput.apply(a, b)
-    if not isinstance(b, T):
-        return Xlog1pyNumberOther.apply(a, b)
-    return Xlog1py.apply(a, b)
+    return apply_by_operands((Xlog1py, Xlog1pyNumberInput, Xlog1pyNumberOther), input, other)
 
 
 # --- orthogonal polynomials (torch.special.*_polynomial_*) -------------------------------------
