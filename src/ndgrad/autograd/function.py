@@ -47,11 +47,11 @@ __dir__ = public_dir(__name__)
 #             it to that dtype.
 # Not a NamedTuple or a __slots__ class: every recorded op makes one, and an instance of a
 # Python-defined class is an allocation the cyclic collector counts, where a plain 4-tuple comes
-# from CPython's tuple free list and is not counted. So named edges add about one counted
-# allocation per op to the node and the output tensor, and the collector runs about twice as
-# often: a NamedTuple edge built with ``tuple.__new__`` (the cheapest way to make one) gave 276
-# young collections per 100 chains of workload 1 against 96, and made the chain's forward
-# 2.27-2.32 -> 3.24-3.65 us per op (alternating runs; with the collector paused, 0.2 us slower).
+# from CPython's tuple free list and is not counted. So named edges add a counted allocation per
+# edge to the two an op makes anyway (its node and its output), and the collector runs about
+# three times as often: a NamedTuple edge built with ``tuple.__new__`` (the cheapest way to make
+# one) gave 276 young collections per 100 chains of workload 1 against 96, and made the chain's
+# forward 2.27-2.32 -> 3.24-3.65 us per op (alternating runs; with the collector paused, 0.2 us).
 # benchmarks/edge_layout.py shows the layouts' costs alone.
 Edge = tuple[Any, int, tuple[int, ...], np.dtype]
 
