@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import _tensor_ref
 from .._kernels import errors_off, errors_restore, sum_np
-from .function import AccumulateGrad, Node, _checked_hook_result, _checked_hook_results, next_edges
+from .function import AccumulateGrad, Node, _checked_hook_result, _checked_hook_results
 from .grad_mode import _state
 
 if TYPE_CHECKING:
@@ -47,8 +47,10 @@ def run_backward(
     """
     dependencies = _count_dependencies([node for node, _ in roots])
     needed = None
+    narrowing: dict[Node, tuple[bool, ...]] = {}
     if captures is not None:
-        needed = _needed_nodes([node for node, _ in roots], dependencies, {n for n, _ in captures})
+        targets = {n for n, _ in captures}
+        needed, narrowing = _needed_nodes([node for node, _ in roots], dependencies, targets)
     capture_slots: dict[Node, list[tuple[int, int]]] = {}
     for k, (node, nr) in enumerate(captures or ()):
         capture_slots.setdefault(node, []).append((nr, k))
@@ -108,8 +110,11 @@ def run_backward(
             hooked = node._hooked and (
                 needed is None or node in needed or node in capture_slots or node is sole_root
             )
-            if needed is not None and node in needed:
-                _narrow_needs(node, needed, capture_slots, narrowed)
+            if narrowing:
+                narrow = narrowing.get(node)
+                if narrow is not None:  # this backward needs fewer of its inputs' gradients
+                    narrowed.append((node, node.needs_input_grad))
+                    node.needs_input_grad = narrow
             if use_arrays:
                 if hooked and (node._pre_hooks or node._tensor_hooks or node._retained):
                     grads = _run_pre_hooks_np(node, grads)
@@ -488,31 +493,16 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
     return dependencies
 
 
-def _narrow_needs(
-    node: Node, needed: set[Node], targets: Any, narrowed: list[tuple[Node, Any]]
-) -> None:
-    """Under ``autograd.grad`` and ``backward(inputs=...)``, a built-in op's backward computes
-    only the gradients that lead to a requested one, as PyTorch's formulas ask
-    ``task_should_compute_output``: ``needs_input_grad`` is narrowed to those inputs for this
-    backward (so ``grad(zeta(x, q), [q])`` works although zeta has no derivative in x). A user's
-    Function keeps the ``needs_input_grad`` of its forward, as in PyTorch."""
-    cls = getattr(node, "_forward_cls", None)
-    needs = getattr(node, "needs_input_grad", None)
-    if cls is None or not cls._numpy_forward or not needs:
-        return
-    narrow = tuple(
-        bool(need) and edge is not None and (edge[0] in needed or edge[0] in targets)
-        for need, edge in zip(needs, node._edges, strict=False)
-    )
-    if narrow != tuple(needs):
-        narrowed.append((node, needs))
-        node.needs_input_grad = narrow
-
-
 def _needed_nodes(
     roots: list[Node], dependencies: dict[Node, int], targets: set[Node]
-) -> set[Node]:
-    """The nodes from which some target is reachable (the rest need not run)."""
+) -> tuple[set[Node], dict[Node, tuple[bool, ...]]]:
+    """The nodes from which some target is reachable (the rest need not run), and the narrowed
+    ``needs_input_grad`` of those that need fewer gradients than their forward recorded.
+
+    A built-in op's backward then computes only the gradients that lead to a target, as
+    PyTorch's formulas ask ``task_should_compute_output``: ``grad(zeta(x, q), [q])`` works
+    although zeta has no derivative in x. A user's Function keeps the ``needs_input_grad`` of
+    its forward, as in PyTorch."""
     # Topological order by Kahn's algorithm without gradients, then a reverse sweep.
     remaining = dict(dependencies)
     order: list[Node] = []
@@ -536,9 +526,32 @@ def _needed_nodes(
     # A target runs only if it leads on to another target, or if it is a leaf's AccumulateGrad
     # (which `backward(inputs=...)` must run); the gradient it receives is captured either way.
     needed: set[Node] = set()
+    narrowing: dict[Node, tuple[bool, ...]] = {}
     for node in reversed(order):
-        if (node in targets and isinstance(node, AccumulateGrad)) or any(
-            nxt in needed or nxt in targets for _, nxt, _ in next_edges(node)
-        ):
+        leads = False
+        cut: list[int] | None = None  # inputs whose gradient leads to no target
+        i = -1
+        for edge in node._edges:
+            i += 1
+            if edge is None or edge[0] is None:
+                continue
+            if edge[0] in needed or edge[0] in targets:
+                leads = True
+            elif cut is None:
+                cut = [i]
+            else:
+                cut.append(i)
+        if leads or (node in targets and isinstance(node, AccumulateGrad)):
             needed.add(node)
-    return needed
+            if cut is not None:
+                _narrow(node, cut, narrowing)
+    return needed, narrowing
+
+
+def _narrow(node: Node, cut: list[int], narrowing: dict[Node, tuple[bool, ...]]) -> None:
+    cls = getattr(node, "_forward_cls", None)
+    needs = getattr(node, "needs_input_grad", None)
+    if cls is not None and cls._numpy_forward and needs:
+        narrow = tuple(bool(need) and i not in cut for i, need in enumerate(needs))
+        if narrow != tuple(needs):
+            narrowing[node] = narrow
