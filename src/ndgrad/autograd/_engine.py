@@ -533,9 +533,12 @@ def _needed_nodes(
         i = -1
         for edge in node._edges:
             i += 1
-            if edge is None or edge[0] is None:
+            if edge is None:
                 continue
-            if edge[0] in needed or edge[0] in targets:
+            nxt, _input_nr, _shape, _dtype = edge
+            if nxt is None:
+                continue
+            if nxt in needed or nxt in targets:
                 leads = True
             elif cut is None:
                 cut = [i]
