@@ -27,6 +27,7 @@ from ._creation import _finish
 from ._device import check_device
 from ._device import device as _cpu_device
 from ._kernels import fma_np
+from ._kernels import libm as _libm
 from ._tensor import Tensor
 from .autograd.grad_mode import _state
 from .dtypes import get_default_dtype, to_dtype
@@ -261,15 +262,6 @@ def _unit_f64(gen: Generator, n: int) -> np.ndarray:
     w = _bits53(gen, n)
     out = w.view(np.float64)
     return np.multiply(w, 2.0**-53, out=out, dtype=np.float64, casting="unsafe")
-
-
-def _libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
-    """``fn`` (a ``math`` function: the C library's, as PyTorch's scalar kernels call it) on
-    each double. numpy's own SIMD exp/log/log1p/tan round differently in the last bit. Mapping
-    over a list into ``fromiter`` costs about 70% of ``frompyfunc`` plus its object array."""
-    flat = np.ravel(x)
-    out = np.fromiter(map(fn, flat.tolist()), dtype=np.float64, count=flat.size)
-    return out.reshape(np.shape(x))
 
 
 def _uniform(gen: Generator, n: int, dt: np.dtype, low: float, high: float) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._kernels import errors_off, errors_restore, fma_np, quiet, veltkamp_split
+from .._kernels import errors_off, errors_restore, fma_np, libm, quiet, veltkamp_split
 from .._namespace import public_dir
 from ._bessel import I0
 from ._util import require_tensor, tensor_cls
@@ -1013,14 +1013,13 @@ def _recurrence(n: np.ndarray, first: np.ndarray, step: Any) -> np.ndarray:
     return out
 
 
-def _libm(fn: Any) -> Any:
-    """``fn`` of the math module over an array: the C library's cos, sin and acos, which
-    PyTorch's kernels call (numpy's own may differ in the last bit)."""
-    ufunc = np.frompyfunc(fn, 1, 1)
-    return lambda v: np.asarray(ufunc(v), dtype=np.float64).astype(v.dtype, copy=False)
+def _in_libm(fn: Any) -> Any:
+    """``fn`` of the math module over an array, in its dtype: the C library's cos, sin and acos,
+    which PyTorch's kernels call (numpy's own may differ in the last bit)."""
+    return lambda v: libm(fn, v).astype(v.dtype, copy=False)
 
 
-_COS, _SIN, _ACOS = _libm(math.cos), _libm(math.sin), _libm(math.acos)
+_COS, _SIN, _ACOS = _in_libm(math.cos), _in_libm(math.sin), _in_libm(math.acos)
 
 
 def _parity(n: np.ndarray, even: Any, odd: Any) -> Any:
