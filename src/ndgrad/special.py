@@ -28,18 +28,14 @@ from .ops import reduction as _rd
 from .ops import special as _sp
 from .ops import unary as _un
 from .ops._util import default_float, promote, require_tensor, tensor_cls
-from .ops.arithmetic import add_scalar, mul_scalar, to_dtype_op
+from .ops.arithmetic import add_scalar, mul_scalar
 from .ops.out import _with_out
+from .ops.unary import _floating
 
 if TYPE_CHECKING:
     from ._tensor import Tensor
 
 __all__ = [
-    "airy_ai",
-    "bessel_j0",
-    "bessel_j1",
-    "bessel_y0",
-    "bessel_y1",
     "chebyshev_polynomial_t",
     "chebyshev_polynomial_u",
     "chebyshev_polynomial_v",
@@ -59,9 +55,6 @@ __all__ = [
     "hermite_polynomial_h",
     "hermite_polynomial_he",
     "i0",
-    "i0e",
-    "i1",
-    "i1e",
     "laguerre_polynomial_l",
     "legendre_polynomial_p",
     "log1p",
@@ -69,34 +62,23 @@ __all__ = [
     "log_softmax",
     "logit",
     "logsumexp",
-    "modified_bessel_i0",
-    "modified_bessel_i1",
-    "modified_bessel_k0",
-    "modified_bessel_k1",
     "multigammaln",
     "ndtr",
     "ndtri",
     "polygamma",
     "psi",
     "round",
-    "scaled_modified_bessel_k0",
-    "scaled_modified_bessel_k1",
     "shifted_chebyshev_polynomial_t",
     "shifted_chebyshev_polynomial_u",
     "shifted_chebyshev_polynomial_v",
     "shifted_chebyshev_polynomial_w",
     "sinc",
     "softmax",
-    "spherical_bessel_j0",
     "xlog1py",
     "xlogy",
-    "zeta",
+    *_bessel.__all__,  # the Bessel family, airy_ai and zeta
 ]
 __dir__ = public_dir(__name__)
-
-
-def _floating(input: Tensor) -> Tensor:
-    return input if input._data.dtype.kind == "f" else to_dtype_op(input, default_float())
 
 
 # --- the top-level ops under their torch.special names ----------------------------------------

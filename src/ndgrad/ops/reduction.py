@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._kernels import errors_off, errors_restore, expand_np, max_np, quiet, sum_np
+from .._kernels import errors_off, errors_restore, expand_np, max_np, sum_np
 from .._namespace import public_dir
 from ._util import (
     default_float,
@@ -240,7 +240,7 @@ def _quiet(forward: Any) -> Any:
 
 def _accumulate(x: np.ndarray) -> np.ndarray:
     """float16 values are summed in float32, as PyTorch does."""
-    return x.astype(np.float32) if x.dtype == np.float16 else x
+    return x.astype(np.float32) if x.dtype.char == "e" else x
 
 
 def mean_np(
@@ -249,9 +249,14 @@ def mean_np(
     """Mean's arithmetic on an array (numpy formulas of other ops' backward reuse it)."""
     if count is None:
         count = _count(x.shape, axes)
-    total = sum_np(_accumulate(x), axes, keepdim)
-    # the mean of nothing is nan; float16 was summed in float32 and comes back
-    return quiet(np.true_divide, total, count).astype(x.dtype, copy=False)
+    token = errors_off()  # overflow is inf and the mean of nothing nan, silently
+    try:
+        total = sum_np(_accumulate(x), axes, keepdim)
+        mean = np.true_divide(total, count)
+        # float16 was summed in float32 and comes back (astype on a full mean's scalar costs)
+        return mean if mean.dtype == x.dtype else mean.astype(x.dtype)
+    finally:
+        errors_restore(token)
 
 
 def _wide(x: np.ndarray) -> Any:
@@ -299,14 +304,8 @@ class Mean(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
         _remember_shapes(ctx, x, axes)
-        count = ctx.count = _count(x.shape, axes)
-        if x.dtype.kind != "f" or x.dtype.itemsize < 4:  # float16: summed in float32
-            return _c_order(mean_np(x, axes, keepdim, count))
-        token = errors_off()  # overflow is inf and the mean of nothing nan, silently
-        try:
-            return _c_order(np.true_divide(sum_np(x, axes, keepdim), count))
-        finally:
-            errors_restore(token)
+        ctx.count = _count(x.shape, axes)
+        return _c_order(mean_np(x, axes, keepdim, ctx.count))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
