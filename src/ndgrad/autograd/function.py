@@ -784,17 +784,6 @@ def _saved_input(t: Tensor) -> Any:
     return (_INPUT, t, counter.value)
 
 
-def _output_tensor(node: Any, out: np.ndarray, meta: tuple[Any, ...]) -> Tensor:
-    """The one float output of ``node``, whose shape and dtype record is ``meta``."""
-    node._output_meta = meta[2]
-    t = _new(_tensor_ref.Tensor)
-    t._data = out
-    t._meta = meta
-    t.grad_fn = node
-    t._requires_grad = True
-    return t
-
-
 def record_unary(cls: type[Function], x: Tensor) -> Any:
     """``cls.apply(x)`` for an elementwise built-in op (ops/unary.py:_elementwise) of one
     float64 or float32 tensor ``x`` that requires grad, in grad mode: the same node, without
@@ -815,7 +804,14 @@ def record_unary(cls: type[Function], x: Tensor) -> Any:
     out = cls.forward(node, data)
     if type(out) is not np.ndarray or out.dtype is not meta[1]:  # a 0-d input's numpy scalar
         return _finish(cls, node, (x,), (data,), out, 1)
-    t = _output_tensor(node, out, meta)
+    # The output tensor, built here and in record_binary rather than by a shared helper: the
+    # call cost 4% of a recorded op's instructions (cachegrind, workload 1's forward).
+    node._output_meta = meta[2]
+    t = _new(_tensor_ref.Tensor)
+    t._data = out
+    t._meta = meta
+    t.grad_fn = node
+    t._requires_grad = True
     to_save = node._to_save
     if to_save is not None:
         value = to_save[0] if len(to_save) == 1 else None
@@ -872,7 +868,12 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
         if dt.kind != "f":
             return _finish(cls, node, (a, b), (value_a, value_b), out, 1)
         meta = _shape_record(out.shape, dt)
-    t = _output_tensor(node, out, meta)
+    node._output_meta = meta[2]
+    t = _new(T)
+    t._data = out
+    t._meta = meta
+    t.grad_fn = node
+    t._requires_grad = True
     to_save = node._to_save
     if to_save is not None:
         saved: list[Any] = []
