@@ -256,8 +256,17 @@ class WindowMax(NumpyFunction):
     """y = max of x over each window of plane positions; dy/dx = 1 at the (first) maximum"""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, pos: np.ndarray, nd: int) -> tuple[np.ndarray, ...]:
-        # pos: (1 or rows, *out, W) flat plane positions; the plane size stands for padding
+    def forward(
+        ctx: Any, x: np.ndarray, pos: np.ndarray, nd: int, kernel: tuple[int, ...] | None = None
+    ) -> tuple[np.ndarray, ...]:
+        # pos: (1 or rows, *out, W) flat plane positions; the plane size stands for padding.
+        # kernel: given when the windows tile the plane (see _tiled), for the fast path; a bool
+        # x takes the general path, to raise there as before
+        if kernel is not None and x.dtype.kind in "fiu":
+            y, indices = _tiled_max(x, pos, kernel)
+            ctx.indices, ctx.plane, ctx.distinct = indices, x.shape[x.ndim - nd :], True
+            ctx.mark_non_differentiable(indices)
+            return y, indices
         lead, plane, x2 = _rows(x, nd)
         rows = x2.shape[0]
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
@@ -274,31 +283,130 @@ class WindowMax(NumpyFunction):
         y = np.take_along_axis(vals, arg, axis=-1)[..., 0]
         idx = np.take_along_axis(p2.reshape(pos.shape[0], m, width), arg, axis=-1)
         indices = idx[..., 0].reshape(*lead, *out)
-        ctx.indices, ctx.plane = indices, plane
+        ctx.indices, ctx.plane, ctx.distinct = indices, plane, False
         ctx.mark_non_differentiable(indices)
         return y.reshape(*lead, *out), indices
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor, _: Any) -> tuple[Any, ...]:
-        return PlaneScatter.apply(grad, ctx.indices, ctx.plane), None, None
+        return PlaneScatter.apply(grad, ctx.indices, ctx.plane, ctx.distinct), None, None, None
+
+
+def _tiled(tables: Sequence[np.ndarray]) -> tuple[int, ...] | None:
+    """The kernel, when the windows tile the plane from its start: along every axis, window o
+    is positions o·k ... o·k + k - 1 (kernel == stride, no padding, dilation 1, and no partial
+    window from ceil_mode; positions past the last window are left out). None otherwise."""
+    for t in tables:
+        if not np.array_equal(t.reshape(-1), np.arange(t.size)):
+            return None
+    return tuple(t.shape[1] for t in tables)
+
+
+def _tiles(x: np.ndarray, kernel: tuple[int, ...]) -> np.ndarray:
+    """The windows of a tiled pool as (W, rows · ∏out): row j is window element j (row-major in
+    the window) of every window, in the outputs' order; a contiguous copy of x's windows.
+
+    Rows of one element across all windows keep numpy's loops long and contiguous. With each
+    window as a short last axis instead, its copy and argmax run one inner loop per window
+    (measured on (32, 32, 8, 8) float32, kernel 2: 177 + 90 µs, against 32 µs for this layout
+    and 23 µs for _first_max)."""
+    nd = len(kernel)
+    lead, plane = x.shape[: x.ndim - nd], x.shape[x.ndim - nd :]
+    out = [n // k for n, k in zip(plane, kernel, strict=True)]
+    shape, strides = list(lead), list(x.strides[: x.ndim - nd])
+    for o, k, st in zip(out, kernel, x.strides[x.ndim - nd :], strict=True):
+        shape += [o, k]  # axis -> (window, element): a view of x whatever its strides
+        strides += [st * k, st]
+    view = np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
+    # (*lead, o1, k1, ..., on, kn) -> (kn, *lead, o1, k1, ..., on): the last axis's elements
+    # first, which for a contiguous x is one long strided loop
+    last = view.ndim - 1
+    tiles = np.ascontiguousarray(view.transpose(last, *range(last)))
+    # then each kernel axis to the front in turn, from the last but one: (kj+1..kn, A, kj, B)
+    # -> (kj, kj+1..kn, A, B), where B, the outputs along the later axes, is contiguous. A plain
+    # copy would loop once per run of B; as one opaque (void) item a run moves in one strided
+    # loop (the whole reordering: 155 -> 32 µs on (32, 32, 8, 8), 97 -> 19 on (32, 64, 4, 4))
+    width, count = math.prod(kernel), math.prod(lead) * math.prod(out)
+    run = out[-1]
+    for a in range(nd - 2, -1, -1):
+        moved, after = kernel[a], math.prod(kernel[a + 1 :])
+        runs: np.ndarray = tiles.reshape(-1, run).view(np.dtype((np.void, run * x.itemsize)))
+        runs = runs.reshape(after, runs.size // (after * moved), moved)
+        tiles = np.ascontiguousarray(runs.transpose(2, 0, 1)).view(x.dtype)
+        run *= out[a]
+    return tiles.reshape(width, count)
+
+
+def _first_max(tiles: np.ndarray) -> np.ndarray:
+    """The row of each column's maximum as PyTorch's scan picks it: the first of equal maxima,
+    or the last NaN of a column that has one."""
+    width = tiles.shape[0]
+    small = np.min_scalar_type(width - 1)  # uint8: 23 µs against 78 µs as intp (16384 x 4)
+    arg = np.zeros(tiles.shape[1], small)
+    run = tiles[0].copy()
+    for j in range(1, width):
+        e = tiles[j]
+        # row j holds the first maximum so far when it beats the maximum of the rows before
+        # it; the last row to do so holds the first maximum of all
+        np.maximum(arg, (e > run) * small.type(j), out=arg)
+        np.maximum(run, e, out=run)  # a NaN stays in run: NaN columns show at the end
+    if tiles.dtype.kind == "f":
+        nan = np.isnan(run)
+        if nan.any():
+            last = np.zeros_like(arg)
+            for j in range(1, width):
+                np.maximum(last, np.isnan(tiles[j]) * small.type(j), out=last)
+            arg = np.where(nan, last, arg)
+    return arg
+
+
+def _tiled_max(
+    x: np.ndarray, pos: np.ndarray, kernel: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """WindowMax's forward for windows that tile the plane: the same values and indices.
+
+    Measured forward on (32, 32, 8, 8) float32, kernel 2: 134 µs against 604 µs for the
+    gather of every window through its positions. F.max_pool2d(x, 2) forward + backward, timeit
+    alternating with the general path: 295 µs against 730 on (32, 32, 8, 8), 229 against 408
+    on (32, 64, 4, 4) (PyTorch 2.13, 1 thread: 229 and 120)."""
+    nd = len(kernel)
+    lead, out = x.shape[: x.ndim - nd], pos.shape[1:-1]
+    tiles = _tiles(x, kernel)
+    arg = _first_max(tiles)
+    count = tiles.shape[1]
+    at = arg.astype(np.intp) * count + np.arange(count)
+    y = np.take(tiles.reshape(-1), at)  # selected, not recomputed: -0.0 and NaN bits as in x
+    # window o at element j sits at pos[o, j] = pos[o, 0] + pos[0, j] - pos[0, 0]
+    windows = pos.reshape(-1, math.prod(kernel))
+    steps = windows[0] - windows[0, 0]
+    per_row = windows.shape[0]
+    indices = np.take(steps, arg).reshape(-1, per_row) + windows[:, 0]
+    return y.reshape(*lead, *out), indices.reshape(*lead, *out)
 
 
 class PlaneScatter(NumpyFunction):
     """y (*, *plane) = g added at its flat plane indices; the adjoint of PlaneGather"""
 
     @staticmethod
-    def forward(ctx: Any, g: np.ndarray, indices: np.ndarray, plane: tuple[int, ...]) -> Any:
+    def forward(
+        ctx: Any, g: np.ndarray, indices: np.ndarray, plane: tuple[int, ...], distinct: bool = False
+    ) -> Any:
         ctx.indices, ctx.nd = indices, len(plane)
         lead = indices.shape[: indices.ndim - len(plane)]
         rows, size = math.prod(lead), math.prod(plane)
         per_row = math.prod(indices.shape[len(lead) :])
         flat = (np.arange(rows)[:, None] * size + indices.reshape(rows, per_row)).ravel()
+        if distinct:  # no two indices of a row are equal (tiled windows): each is written once,
+            # in g's dtype (on (32, 32, 8, 8) float32: 33 µs against 74 for bincount's float64)
+            acc = np.zeros(rows * size, g.dtype)
+            acc[flat] = g.reshape(-1)
+            return acc.reshape(*lead, *plane)
         acc = np.bincount(flat, g.reshape(-1), minlength=rows * size)
         return acc.astype(g.dtype).reshape(*lead, *plane)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return PlaneGather.apply(grad, ctx.indices, ctx.nd), None, None
+        return PlaneGather.apply(grad, ctx.indices, ctx.nd), None, None, None
 
 
 class PlaneGather(NumpyFunction):
@@ -468,7 +576,8 @@ def _max_pool(
     _k, _p, tables = _pool_geometry(
         input, nd, op, kernel_size, stride, padding, dilation, ceil_mode
     )
-    return fn.apply(input, _positions(tables, input.shape[-nd:]), nd)
+    pos = _positions(tables, input.shape[-nd:])
+    return fn.apply(input, pos, nd, _tiled(tables))
 
 
 def max_pool1d_with_indices(
