@@ -695,41 +695,47 @@ def test_embedding_max_norm_matches_torch() -> None:
         assert repr(nn.Embedding(5, 3, **kw)) == repr(torch.nn.Embedding(5, 3, **kw))
 
 
-# The input gradient's two layouts (nn/_conv.py:_channels_last) against each other and PyTorch:
-# (conv function, x shape, w shape, keyword arguments), channels from fewer to more than the
-# output columns.
-INPUT_GRAD_CASES = [
+# The two layouts of convolution's products (nn/_conv.py: _channels_last for the input's
+# gradient, _im2col_channels_last for the output and the weight's gradient) against each other
+# and PyTorch: (conv function, x shape, w shape, keyword arguments), channels from fewer to more
+# than the output columns.
+LAYOUT_CASES = [
     ("conv1d", (2, 1, 9), (3, 1, 3), {"padding": 1}),
     ("conv1d", (2, 6, 5), (4, 3, 2), {"stride": 2, "dilation": 2, "groups": 2, "padding": 2}),
     ("conv2d", (3, 2, 6, 7), (4, 2, 3, 3), {"padding": 1}),
     ("conv2d", (2, 8, 4, 4), (6, 8, 3, 3), {"padding": 1}),
     ("conv2d", (2, 4, 7, 5), (4, 2, 2, 3), {"stride": (2, 1), "dilation": (1, 2), "groups": 2}),
+    ("conv2d", (2, 4, 5, 5), (4, 1, 3, 3), {"groups": 4, "padding": "same"}),
     ("conv3d", (1, 5, 3, 4, 3), (2, 5, 2, 2, 2), {"padding": (1, 0, 1), "stride": (1, 2, 1)}),
     ("conv_transpose2d", (2, 3, 3, 4), (3, 5, 3, 2), {"stride": 2, "padding": 1}),
     ("conv_transpose1d", (1, 6, 4), (6, 1, 3), {"groups": 2, "dilation": 2}),
 ]
 
 
-@pytest.mark.parametrize(("fn", "xs", "ws", "kw"), INPUT_GRAD_CASES)
-def test_conv_input_grad_layouts_agree(
+@pytest.mark.parametrize(("fn", "xs", "ws", "kw"), LAYOUT_CASES)
+def test_conv_layouts_agree(
     fn: str, xs: tuple[int, ...], ws: tuple[int, ...], kw: dict[str, Any], monkeypatch: Any
 ) -> None:
     x0, w0, g0 = U(*xs), U(*ws), None
-    grads = []
+    results = []
     for last in (True, False):
         monkeypatch.setattr(_conv, "_channels_last", lambda w, geo, last=last: last)
+        monkeypatch.setattr(_conv, "_im2col_channels_last", lambda x, geo, last=last: last)
         x = ndgrad.tensor(x0, requires_grad=True)
         w = ndgrad.tensor(w0, requires_grad=True)
         y = getattr(F, fn)(x, w, **kw)
         if g0 is None:
             g0 = U(*y.shape)
-        (gx,) = ndgrad.autograd.grad(y, [x], ndgrad.tensor(g0), create_graph=True)
-        grads.append(gx)
+        gx, gw = ndgrad.autograd.grad(y, [x, w], ndgrad.tensor(g0))
+        results.append((y, gx, gw))
         assert gradcheck(lambda a, b: getattr(F, fn)(a, b, **kw), [x, w])
         assert gradgradcheck(lambda a, b: getattr(F, fn)(a, b, **kw), [x, w])
-    assert_close(grads[0], grads[1], rtol=1e-12, atol=1e-12)
+    for a, b in zip(*results, strict=True):
+        assert_close(a, b, rtol=1e-12, atol=1e-12)
     if torch is not None:
         tx = torch.tensor(x0, requires_grad=True)
-        ty = getattr(torch.nn.functional, fn)(tx, torch.tensor(w0), **kw)
-        (tgx,) = torch.autograd.grad(ty, [tx], torch.tensor(g0))
-        assert_close(grads[0], tgx, rtol=1e-10, atol=1e-12)
+        tw = torch.tensor(w0, requires_grad=True)
+        ty = getattr(torch.nn.functional, fn)(tx, tw, **kw)
+        expected = (ty, *torch.autograd.grad(ty, [tx, tw], torch.tensor(g0)))
+        for a, b in zip(results[0], expected, strict=True):
+            assert_close(a, b, rtol=1e-10, atol=1e-12)

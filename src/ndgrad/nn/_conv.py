@@ -10,6 +10,7 @@ kernel position, so no Python loop runs over pixels.
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 from typing import Any
 
@@ -59,17 +60,25 @@ class _Geom:
 
 
 def _pad(x: np.ndarray, geo: _Geom) -> np.ndarray:
+    """x with geo's zeros around its spatial dims. (np.pad took 100 us of Python for a
+    (32, 32, 4, 4) input, about as long as the convolution's products.)"""
     if not any(lo or hi for lo, hi in geo.p):
         return x
-    return np.pad(x, ((0, 0), (0, 0), *geo.p))
+    out = np.zeros((*x.shape[:2], *geo.padded[2:]), dtype=x.dtype)  # (a group's channels too)
+    out[_inner(geo)] = x
+    return out
+
+
+def _inner(geo: _Geom) -> tuple[slice, ...]:
+    """Where the input sits in its padded form."""
+    keep = tuple(slice(lo, n - hi) for n, (lo, hi) in zip(geo.padded[2:], geo.p, strict=True))
+    return (slice(None), slice(None), *keep)
 
 
 def _crop(xp: np.ndarray, geo: _Geom) -> np.ndarray:
     if not any(lo or hi for lo, hi in geo.p):
         return xp
-    keep = tuple(slice(lo, n - hi) for n, (lo, hi) in zip(xp.shape[2:], geo.p, strict=True))
-    index = (slice(None), slice(None), *keep)
-    return xp[index]
+    return xp[_inner(geo)]
 
 
 def _windows(xp: np.ndarray, geo: _Geom) -> np.ndarray:
@@ -137,11 +146,49 @@ def _grouped(
     )
 
 
+def _im2col(x: np.ndarray, geo: _Geom) -> np.ndarray:
+    """The windows of x as a (N·∏out, ∏kernel·C) matrix, each row one window, channels last.
+
+    Its copy moves runs of C values. The windows of x as laid out ((N, C, *out, *kernel),
+    _windows) move runs of one kernel row (3 values for a 3x3 kernel): a (32, 32, 4, 4) input
+    to a 3x3, 64-channel convolution took 540 us forward and 510 for the weight's gradient that
+    way, 310 and 300 this way; (32, 16, 16, 16): 5.6 and 5.2 ms against 1.8 and 2.1."""
+    xp = np.moveaxis(_pad(x, geo), 1, -1)  # (N, *padded, C)
+    xp = np.ascontiguousarray(xp)
+    st, n = xp.strides, geo.n
+    win = np.lib.stride_tricks.as_strided(
+        xp,
+        shape=(xp.shape[0], *geo.out, *geo.k, xp.shape[-1]),
+        strides=(
+            st[0],
+            *(st[1 + i] * geo.s[i] for i in range(n)),
+            *(st[1 + i] * geo.d[i] for i in range(n)),
+            st[-1],
+        ),
+        writeable=False,
+    )
+    return win.reshape(xp.shape[0] * math.prod(geo.out), -1)
+
+
+def _im2col_channels_last(x: np.ndarray, geo: _Geom) -> bool:
+    """Whether the forward and the weight's gradient use _im2col: with more than one channel
+    per group (with one, its runs are single values, and the other layout was as fast)."""
+    return bool(x.shape[1] > geo.g)
+
+
 def _conv_out(x: np.ndarray, w: np.ndarray, geo: _Geom) -> np.ndarray:
     n = geo.n
-    win = _windows(_pad(x, geo), geo)
-    axes = ([1, *range(2 + n, 2 + 2 * n)], [1, *range(2, 2 + n)])
-    y = _grouped(lambda a, b: np.tensordot(a, b, axes=axes), geo, win, w, 1, 0, -1)
+    if _im2col_channels_last(x, geo):
+
+        def products(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # (N, *out, O/g)
+            y = _im2col(a, geo) @ np.moveaxis(b, 1, -1).reshape(b.shape[0], -1).T
+            return y.reshape(a.shape[0], *geo.out, b.shape[0])
+
+        y = _grouped(products, geo, x, w, 1, 0, -1)
+    else:
+        win = _windows(_pad(x, geo), geo)
+        axes = ([1, *range(2 + n, 2 + 2 * n)], [1, *range(2, 2 + n)])
+        y = _grouped(lambda a, b: np.tensordot(a, b, axes=axes), geo, win, w, 1, 0, -1)
     return np.ascontiguousarray(np.moveaxis(y, -1, 1))  # (N, *out, O) -> (N, O, *out)
 
 
@@ -168,6 +215,14 @@ def _conv_input_grad(gy: np.ndarray, w: np.ndarray, geo: _Geom) -> np.ndarray:
 
 def _conv_weight_grad(x: np.ndarray, gy: np.ndarray, geo: _Geom) -> np.ndarray:
     n = geo.n
+    if _im2col_channels_last(x, geo):
+
+        def products(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # (O/g, C/g, *kernel)
+            g = np.moveaxis(a, 1, -1).reshape(-1, a.shape[1])  # (N·∏out, O/g)
+            gw = (g.T @ _im2col(b, geo)).reshape(a.shape[1], *geo.k, b.shape[1])
+            return np.ascontiguousarray(np.moveaxis(gw, -1, 1))
+
+        return _grouped(products, geo, gy, x, 1, 1, 0)
     win = _windows(_pad(x, geo), geo)
     axes = ([0, *range(2, 2 + n)], [0, *range(2, 2 + n)])
     return _grouped(lambda a, b: np.tensordot(a, b, axes=axes), geo, gy, win, 1, 1, 0)
