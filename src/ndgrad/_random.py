@@ -95,6 +95,9 @@ class Generator:
         self._mt = np.random.MT19937(0)
         # numpy's Generator on the same bit generator: its full-range integers are the raw words
         self._words = np.random.Generator(self._mt).integers
+        # and its legacy RandomState: randint(0, 2**k) masks each word (or 64-bit draw) to its low
+        # k bits and never rejects one, so it gives the masked words in one C pass
+        self._low_bits = np.random.RandomState(self._mt).randint
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed: int) -> Generator:
@@ -240,26 +243,33 @@ def fork_rng(
 
 def _unit_f32(gen: Generator, n: int) -> np.ndarray:
     """U[0, 1) floats from the low 24 bits of one word each."""
-    w = gen._raw32(n)
-    w &= np.uint32(0xFFFFFF)
-    if n < _SMALL:  # int32 to float32 then a multiply: fewer steps of numpy's casting machinery
-        u = w.view(np.int32).astype(np.float32)
-        u *= np.float32(2.0**-24)
-        return u
+    if n <= 0:
+        return np.zeros(0, dtype=np.float32)
+    gen._fresh = False
+    if n < _SMALL:  # random_raw has the least call overhead; its words come as uint64
+        r = gen._mt.random_raw(n)
+        r &= _MASK24
+        return np.multiply(r, np.float32(2.0**-24), dtype=np.float32, casting="unsafe")
+    w = gen._low_bits(0, 1 << 24, n, dtype=np.uint32)  # the masked words, in one pass
     out = w.view(np.float32)  # the floats overwrite their words: one array, no copy
-    return np.multiply(w, np.float32(2.0**-24), out=out, dtype=np.float32, casting="unsafe")
+    out[...] = w.view(np.int32)  # int32 -> float32, then scale: faster than one multiply
+    out *= np.float32(2.0**-24)  # casting uint32 (3.0 against 3.3 ms at 1,000,000)
+    return out
 
 
 def _bits53(gen: Generator, n: int) -> np.ndarray:
     """The low 53 bits of one 64-bit draw each: ``_unit_f64`` times 2**53."""
-    w = gen._raw64(n)
-    w &= _MASK53
-    return w
+    if n < _SMALL:
+        w = gen._raw64(n)
+        w &= _MASK53
+        return w
+    gen._fresh = False
+    return gen._low_bits(0, 1 << 53, n, dtype=np.uint64)  # the masked draws, in one pass
 
 
 def _unit_f64(gen: Generator, n: int) -> np.ndarray:
     """U[0, 1) doubles from the low 53 bits of one 64-bit draw each."""
-    w = _bits53(gen, n)
+    w = _bits53(gen, n).view(np.int64)  # int64 -> float64 converts faster than uint64's
     out = w.view(np.float64)
     return np.multiply(w, 2.0**-53, out=out, dtype=np.float64, casting="unsafe")
 
