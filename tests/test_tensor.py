@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -252,6 +254,33 @@ def test_legacy_constructor() -> None:
 def test_negative_size() -> None:
     with pytest.raises(RuntimeError, match="zeros: Dimension size must be non-negative."):
         ndgrad.zeros(-1)
+
+
+# A negative size of a new tensor: PyTorch's message names the first negative size and the
+# shape (zeros, above, has its own).
+NEGATIVE_SIZES = [
+    ("T.ones(-1)", "negative dimension -1: [-1]"),
+    ("T.full((2, -3), 1.0)", "negative dimension -3: [2, -3]"),
+    ("T.empty(2, -1)", "negative dimension -1: [2, -1]"),
+    ("T.zeros(1).new_zeros(-1)", "negative dimension -1: [-1]"),
+    ("T.zeros(1).new_empty(2, -1)", "negative dimension -1: [2, -1]"),
+    ("T.rand((3, -2))", "negative dimension -2: [3, -2]"),
+    ("T.randn(-4)", "negative dimension -4: [-4]"),
+    ("T.randint(0, 3, (-1,))", "negative dimension -1: [-1]"),
+    ("T.normal(0.0, 1.0, (-1,))", "negative dimension -1: [-1]"),
+    ("T.randperm(-1)", "negative dimension -1: [-1]"),
+    ("T.zeros(2).repeat(-1)", "negative dimension -2: [-2]"),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), NEGATIVE_SIZES)
+def test_negative_sizes_of_new_tensors(call: str, message: str) -> None:
+    libs = [ndgrad] if torch is None else [ndgrad, torch]
+    for lib in libs:
+        with pytest.raises(
+            RuntimeError, match=re.escape("Trying to create tensor with " + message)
+        ):
+            eval(call, {"T": lib})
 
 
 SCALAR_CONVERSIONS = [

@@ -13,7 +13,7 @@ from . import _errors
 from ._device import check_device
 from ._tensor import Tensor
 from .dtypes import dtype, from_numpy_dtype, get_default_dtype, promote_types, to_dtype
-from .ops._util import parse_shape
+from .ops._util import check_dims, parse_shape
 
 __all__ = [
     "arange",
@@ -224,8 +224,9 @@ def _filled(
 ) -> Tensor:
     check_device(device)
     shape = parse_shape(size)
-    if any(s < 0 for s in shape):
-        raise RuntimeError(f"{name}: Dimension size must be non-negative.")
+    if name == "zeros" and any(s < 0 for s in shape):  # PyTorch's zeros has its own message
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
+    check_dims(shape)
     dt = _np_dtype(dtype, get_default_dtype().np)
     return _finish(np.full(shape, fill, dtype=dt), requires_grad)
 

@@ -31,7 +31,7 @@ from ._kernels import libm as _libm
 from ._tensor import Tensor
 from .autograd.grad_mode import _state
 from .dtypes import get_default_dtype, to_dtype
-from .ops._util import parse_shape
+from .ops._util import check_dims, parse_shape
 
 __all__ = [
     "Generator",
@@ -843,10 +843,7 @@ def _new_shape(size: tuple[Any, ...]) -> tuple[int, ...]:
             break
     else:
         return tuple(dims)
-    shape = parse_shape(size)
-    if any(d < 0 for d in shape):
-        raise ValueError("negative dimensions are not allowed")
-    return shape
+    return check_dims(parse_shape(size))
 
 
 def _float_shape(
@@ -935,8 +932,7 @@ def randperm(
 ) -> Tensor:
     """A random permutation of 0..n-1."""
     check_device(device)
-    if n < 0:
-        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    check_dims((n,))
     dt = to_dtype(dtype).np if dtype is not None else np.dtype(np.int64)
     return _finish(_randperm(_gen(generator), int(n)).astype(dt), requires_grad)
 

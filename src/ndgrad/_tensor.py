@@ -27,7 +27,7 @@ from .autograd.function import (
 )
 from .autograd.grad_mode import _state
 from .dtypes import dtype, from_numpy_dtype, get_default_dtype, to_dtype
-from .ops._util import dtype_name
+from .ops._util import check_dims, dtype_name, parse_shape
 from .ops.aliases import AliasMethods
 from .ops.arithmetic import ArithmeticMethods
 from .ops.indexing import IndexingMethods
@@ -582,7 +582,8 @@ class Tensor(
     def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         from ._creation import zeros
 
-        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        shape = check_dims(parse_shape(size))  # (PyTorch's zeros has a message of its own)
+        return zeros(shape, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         from ._creation import ones

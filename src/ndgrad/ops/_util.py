@@ -189,6 +189,16 @@ def parse_shape(args: Sequence[Any]) -> tuple[int, ...]:
     return tuple(out)
 
 
+def check_dims(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape``, the sizes of a new tensor, or PyTorch's error for its first negative size."""
+    for d in shape:
+        if d < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {d}: {list(shape)}"
+            )
+    return shape
+
+
 def promote_all(items: list[Any], op: str) -> list[Tensor]:
     """Tensors cast to their common result dtype (for ops over lists, like stack and cat)."""
     T = tensor_cls()

@@ -14,7 +14,7 @@ import numpy as np
 from .. import _tensor_ref
 from .._namespace import public_dir
 from ..autograd.grad_mode import _state
-from ._util import normalize_dims, parse_shape, promote_all, wrap_dim
+from ._util import check_dims, normalize_dims, parse_shape, promote_all, wrap_dim
 from .arithmetic import CloneContiguous, NumpyFunction
 
 if TYPE_CHECKING:
@@ -783,9 +783,7 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
         )
     padded = (1,) * (len(repeats) - input._data.ndim) + input._data.shape
     result = [r * s for r, s in zip(repeats, padded, strict=True)]
-    for r in result:
-        if r < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {r}: {result}")
+    check_dims(tuple(result))
     return Repeat.apply(input, repeats)
 
 
