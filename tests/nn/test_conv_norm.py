@@ -389,6 +389,12 @@ ERRORS = [
     ("nn.CrossMapLRN2d(3)(T.zeros(2, 3, 4))", ValueError,
      "CrossMapLRN2d: Expected input to be 4D, got 3D instead."),
     ("nn.BatchNorm3d(3)(T.zeros(2, 3, 4))", ValueError, "expected 5D input (got 3D input)"),
+    ("F.conv2d(T.zeros(2, 4, 5, 5), T.zeros(0, 4, 3, 3))", RuntimeError,
+     "Given groups=1, expected weight to be at least 1 at dimension 0, but got weight of size "
+     "[0, 4, 3, 3] instead"),
+    ("F.conv1d(T.zeros(2, 4, 5), T.zeros(1, 2, 3), groups=2)", RuntimeError,
+     "Given groups=2, expected weight to be at least 2 at dimension 0, but got weight of size "
+     "[1, 2, 3] instead"),
     ("nn.InstanceNorm1d(3)(T.zeros(2, 3, 4, 4))", ValueError,
      "expected 2D or 3D input (got 4D input)"),
     ("nn.InstanceNorm3d(3)(T.zeros(2, 3, 4))", ValueError,
@@ -739,3 +745,35 @@ def test_conv_layouts_agree(
         expected = (ty, *torch.autograd.grad(ty, [tx, tw], torch.tensor(g0)))
         for a, b in zip(results[0], expected, strict=True):
             assert_close(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("last", [True, False])
+@pytest.mark.parametrize(
+    ("fn", "xs", "ws", "kw"),
+    [
+        ("conv2d", (0, 4, 5, 5), (3, 4, 3, 3), {"padding": 1}),
+        ("conv1d", (0, 6, 5), (4, 3, 2), {"groups": 2}),
+        ("conv_transpose2d", (0, 3, 3, 4), (3, 5, 3, 2), {"stride": 2}),
+    ],
+)
+def test_conv_of_an_empty_batch(
+    fn: str,
+    xs: tuple[int, ...],
+    ws: tuple[int, ...],
+    kw: dict[str, Any],
+    last: bool,
+    monkeypatch: Any,
+) -> None:
+    """A batch of 0 gives an empty output and zero weight gradients, as in PyTorch, in both
+    layouts of the products."""
+    monkeypatch.setattr(_conv, "_channels_last", lambda w, geo: last)
+    monkeypatch.setattr(_conv, "_im2col_channels_last", lambda x, geo: last)
+    x = ndgrad.zeros(*xs, dtype=ndgrad.float64, requires_grad=True)
+    w = ndgrad.tensor(U(*ws), requires_grad=True)
+    y = getattr(F, fn)(x, w, **kw)
+    y.sum().backward()
+    assert x.grad is not None and w.grad is not None
+    assert x.grad.shape == x.shape and not w.grad.numpy().any()
+    if torch is not None:
+        ty = getattr(torch.nn.functional, fn)(torch.zeros(*xs), torch.zeros(*ws), **kw)
+        assert tuple(y.shape) == tuple(ty.shape)

@@ -167,7 +167,7 @@ def _im2col(x: np.ndarray, geo: _Geom) -> np.ndarray:
         ),
         writeable=False,
     )
-    return win.reshape(xp.shape[0] * math.prod(geo.out), -1)
+    return win.reshape(xp.shape[0] * math.prod(geo.out), math.prod(geo.k) * xp.shape[-1])
 
 
 def _im2col_channels_last(x: np.ndarray, geo: _Geom) -> bool:
@@ -181,7 +181,8 @@ def _conv_out(x: np.ndarray, w: np.ndarray, geo: _Geom) -> np.ndarray:
     if _im2col_channels_last(x, geo):
 
         def products(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # (N, *out, O/g)
-            y = _im2col(a, geo) @ np.moveaxis(b, 1, -1).reshape(b.shape[0], -1).T
+            wm = np.moveaxis(b, 1, -1).reshape(b.shape[0], math.prod(b.shape[1:]))
+            y = _im2col(a, geo) @ wm.T
             return y.reshape(a.shape[0], *geo.out, b.shape[0])
 
         y = _grouped(products, geo, x, w, 1, 0, -1)
@@ -218,7 +219,8 @@ def _conv_weight_grad(x: np.ndarray, gy: np.ndarray, geo: _Geom) -> np.ndarray:
     if _im2col_channels_last(x, geo):
 
         def products(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # (O/g, C/g, *kernel)
-            g = np.moveaxis(a, 1, -1).reshape(-1, a.shape[1])  # (N·∏out, O/g)
+            rows = a.shape[0] * math.prod(a.shape[2:])  # N·∏out (explicit: N may be 0)
+            g = np.moveaxis(a, 1, -1).reshape(rows, a.shape[1])  # (N·∏out, O/g)
             gw = (g.T @ _im2col(b, geo)).reshape(a.shape[1], *geo.k, b.shape[1])
             return np.ascontiguousarray(np.moveaxis(gw, -1, 1))
 
@@ -373,6 +375,11 @@ def _check(
                 "instead"
             )
     else:
+        if weight.shape[0] < groups:
+            raise RuntimeError(
+                f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
+                f"but got weight of size {list(weight.shape)} instead"
+            )
         if weight.shape[0] % groups:
             raise RuntimeError(
                 f"Given groups={groups}, expected weight to be divisible by {groups} at dimension "
