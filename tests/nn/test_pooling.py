@@ -544,6 +544,25 @@ ERRORS = [
      "dilation should be greater than zero, but got dilationH: 0 dilationW: 0"),
     ("F.max_pool3d(T.zeros(2, 4, 4), 2)", RuntimeError,
      "non-empty 4D or 5D (batch mode) tensor expected for input"),
+    ("F.max_pool2d(T.zeros(4), 2)", RuntimeError,
+     "non-empty 3D or 4D (batch mode) tensor expected for input"),
+    ("F.max_pool2d(T.zeros(2, 0, 4, 4), 2)", RuntimeError,
+     "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+     "got:[2, 0, 4, 4]"),
+    ("F.max_pool2d(T.zeros(3, 0, 4), 2)", RuntimeError,
+     "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+     "got:[3, 0, 4]"),
+    ("F.max_pool1d(T.zeros(3, 0), 2)", RuntimeError,
+     "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+     "input, but got:[3, 0]"),
+    ("F.max_pool3d(T.zeros(2, 0, 4, 4, 4), 2)", RuntimeError,
+     "max_pool3d_with_indices_out_cpu_template(): Expected input's non-batch dimensions to have "
+     "positive length, but input has a shape of [2, 0, 4, 4, 4] and non-batch dimension 0 has "
+     "length zero!"),
+    ("F.max_pool3d(T.zeros(1, 2, 0, 4, 4), 2)", RuntimeError,
+     "max_pool3d_with_indices_out_cpu_template(): Expected input's non-batch dimensions to have "
+     "positive length, but input has a shape of [1, 2, 0, 4, 4] and non-batch dimension 0 has "
+     "length zero!"),
     ("F.max_pool3d(T.zeros(1, 1, 4, 4, 4), 2, padding=2)", RuntimeError,
      "pad should be at most half of effective kernel size, but got pad=2, kernel_size=2 and "
      "dilation=1"),

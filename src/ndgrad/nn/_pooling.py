@@ -572,12 +572,35 @@ def _max_pool(
     dilation: Any,
     ceil_mode: bool,
 ) -> tuple[Tensor, Tensor]:
-    _spatial(input, nd, f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+    _check_max_pool_input(input, nd)
     _k, _p, tables = _pool_geometry(
         input, nd, op, kernel_size, stride, padding, dilation, ceil_mode
     )
     pos = _positions(tables, input.shape[-nd:])
     return fn.apply(input, pos, nd, _tiled(tables))
+
+
+def _check_max_pool_input(input: Tensor, nd: int) -> None:
+    """PyTorch's checks of a 2-d or 3-d max pooling's input, with its messages: a wrong number of
+    dims and an empty channel or spatial dim are told apart (an empty batch is fine)."""
+    shape = list(input.shape)
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input"
+        )
+    if 0 not in shape[-nd - 1 :]:
+        return
+    if nd == 2:
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+            f"got:{shape}"
+        )
+    # (PyTorch 2.13 names non-batch dimension 0 whichever one is empty)
+    raise RuntimeError(
+        "max_pool3d_with_indices_out_cpu_template(): Expected input's non-batch dimensions to "
+        f"have positive length, but input has a shape of {shape} and non-batch dimension 0 has "
+        "length zero!"
+    )
 
 
 def max_pool1d_with_indices(
@@ -590,7 +613,7 @@ def max_pool1d_with_indices(
     return_indices: bool = False,
 ) -> tuple[Tensor, Tensor]:
     """y, indices = max over each window of the last dim (PyTorch pools a (*, 1, L) plane)"""
-    if input.ndim not in (2, 3):
+    if input.ndim not in (2, 3) or 0 in input.shape[-2:]:
         raise RuntimeError(
             "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
             f"for input, but got:{list(input.shape)}"
