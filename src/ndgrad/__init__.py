@@ -18,6 +18,15 @@ import warnings as _warnings
 
 # _malloc first: importing it sets glibc's thresholds so that freed arrays are reused (see there)
 from . import _malloc  # noqa: F401  isort: skip
+
+# autograd next: its package namespace (backward, grad, gradcheck, functional...) sits above the
+# tensor and the ops, while its submodules function and grad_mode sit below them. Imported
+# first, it pulls in the layers below it in order; a low module that imported it first would
+# find the modules above it half-initialised.
+from . import autograd  # isort: skip
+
+# Then Tensor's methods, which _tensor_methods installs on the class (see there).
+from . import _tensor_methods  # noqa: F401  isort: skip
 from . import (
     _layout,
     _legacy,
@@ -25,7 +34,6 @@ from . import (
     _sequences,
     _settings,
     accelerator,
-    autograd,
     backends,
     cuda,
     dtypes,

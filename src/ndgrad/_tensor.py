@@ -11,34 +11,29 @@ import sys
 import warnings
 import weakref
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import _errors, _tensor_ref
 from ._device import CPU, check_device, device
 from .autograd.function import (
-    _INPLACE_OUTPUT,
-    _OUTPUT,
     AccumulateGrad,
     Node,
     RemovableHandle,
     _add_hook,
 )
 from .autograd.grad_mode import _state
-from .dtypes import dtype, from_numpy_dtype, get_default_dtype, to_dtype
-from .ops._util import check_dims, dtype_name, parse_shape
-from .ops.aliases import AliasMethods
-from .ops.arithmetic import ArithmeticMethods
-from .ops.indexing import IndexingMethods
-from .ops.linalg import LinalgMethods
-from .ops.pointwise import PointwiseMethods
-from .ops.products import ProductMethods
-from .ops.reduction import ReductionMethods
-from .ops.search import SearchMethods
-from .ops.shape import ShapeMethods
-from .ops.special import SpecialMethods
-from .ops.unary import UnaryMethods
+from .dtypes import dtype, from_numpy_dtype, get_default_dtype
+from .ops._util import dtype_name, parse_shape
+
+if TYPE_CHECKING:
+    # The methods that run ops are installed on Tensor by _tensor_methods (above the ops);
+    # type checkers see them as a base class.
+    from ._tensor_methods import TensorMethods as _Methods
+    from ._tensor_methods import ViewMethods as _ViewMethods
+else:
+    _Methods = _ViewMethods = object
 
 __all__ = ["Size", "Tensor"]
 
@@ -106,19 +101,7 @@ def _no_node() -> None:
     return None
 
 
-class Tensor(
-    ArithmeticMethods,
-    UnaryMethods,
-    PointwiseMethods,
-    ReductionMethods,
-    ShapeMethods,
-    IndexingMethods,
-    ProductMethods,
-    LinalgMethods,
-    SearchMethods,
-    AliasMethods,
-    SpecialMethods,
-):
+class Tensor(_Methods):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> import ndgrad
@@ -150,9 +133,7 @@ class Tensor(
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # The legacy constructor: Tensor([1, 2]) copies data as float; Tensor(2, 3) allocates.
-        from ._creation import _legacy_tensor_data
-
-        self._data = _legacy_tensor_data(args, kwargs)
+        self._data = self._legacy_data(args, kwargs)
 
     @classmethod
     def _make(cls, data: np.ndarray, grad_fn: Node | None = None, output_nr: int = 0) -> Tensor:
@@ -327,35 +308,6 @@ class Tensor(
             self._accumulator_ref = weakref.ref(node)
         return node
 
-    def _accumulate(self, grad: Tensor) -> None:
-        """Add ``grad`` into ``.grad`` (the engine has already matched shape and dtype)."""
-        current = self._grad
-        if current is None:
-            # A copy: the incoming gradient may be shared (the caller's tensor, or routed to
-            # several inputs by one node), and .grad is the user's to modify in place. Under
-            # create_graph the copy is recorded (CopyBackwards), as PyTorch's is.
-            # Laid out by PyTorch's gradient layout contract: as the variable when its memory
-            # is dense, else contiguous (a clone, recorded as CloneBackward0 then).
-            if _state.grad_enabled and grad._requires_grad:
-                if _errors.is_dense(self._data):
-                    from .autograd._views import Copy
-
-                    self._grad = Copy.apply(Tensor._make(np.empty_like(self._data)), grad)
-                else:
-                    self._grad = grad.clone()
-            else:
-                self._grad = Tensor._make(self._grad_layout_copy(grad._data))
-        elif _state.grad_enabled:
-            # create_graph: the sum is recorded, and the old .grad is left as it was.
-            self._grad = current + grad
-        elif not _errors.has_internal_overlap(current._data):
-            # In place, as PyTorch does: a .grad with history (from an earlier create_graph
-            # backward) keeps it, and anyone holding the .grad tensor sees the sum.
-            np.add(current._data, grad._data, out=current._data, casting="unsafe")
-            current._bump_version()
-        else:
-            self._grad = Tensor._make(current._data + grad._data)
-
     def _grad_layout_copy(self, grad: np.ndarray) -> np.ndarray:
         """A copy of ``grad`` laid out as PyTorch's gradient layout contract says: with this
         tensor's strides when its memory is dense (no gaps, no repeats), else C-contiguous."""
@@ -435,18 +387,6 @@ class Tensor(
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         return _add_hook(self, "_post_accumulate_hooks", hook)
-
-    def backward(
-        self,
-        gradient: Tensor | None = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
-        inputs: Any = None,
-    ) -> None:
-        """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see ``autograd.backward``)."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # --- conversions ---------------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
@@ -537,65 +477,12 @@ class Tensor(
         memo[id(self)] = new
         return new
 
-    def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)``."""
-        target: dtype | None = kwargs.pop("dtype", None)
-        check_device(kwargs.pop("device", None))
-        copy = bool(kwargs.pop("copy", False))
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-        for a in args:
-            if isinstance(a, Tensor):
-                target = a.dtype
-            elif isinstance(a, str | device):
-                check_device(a)
-            elif a is not None and not isinstance(a, bool):
-                target = to_dtype(a)
-        from .ops.arithmetic import to_dtype_op
-
-        if target is None or target.np == self._data.dtype:
-            return self.clone() if copy else self
-        return to_dtype_op(self, target.np)
-
-    def type(self, dtype: Any = None) -> Any:
-        if dtype is None:
-            from .autograd.function import _type_string
-
-            return _type_string(self).split(" ")[0]
-        from ._legacy import legacy_dtype
-
-        return self.to(legacy_dtype(dtype) or dtype)
-
     def cpu(self) -> Tensor:
         return self
 
     def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
         check_device("cuda")
         return self
-
-    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        from ._creation import tensor
-
-        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        from ._creation import zeros
-
-        shape = check_dims(parse_shape(size))  # (PyTorch's zeros has a message of its own)
-        return zeros(shape, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        from ._creation import ones
-
-        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_full(
-        self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False
-    ) -> Tensor:
-        from ._creation import full
-
-        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
@@ -630,73 +517,6 @@ class Tensor(
             # of a base that is a leaf now (also one detach_()ed after the view was made)
             raise RuntimeError(_errors.VIEW_OF_LEAF_INPLACE)
 
-    def _inplace(self, compute: Callable[[Tensor], Tensor]) -> Tensor:
-        """Run ``compute(self)`` and write its result into this tensor's storage.
-
-        Outside the graph this is plain numpy. When the result is recorded, this tensor takes
-        over the result's ``grad_fn`` (PyTorch's "rebase history"), and its old value is kept by
-        whatever ``compute`` saved, so the backward of earlier uses stays correct.
-        """
-        self._check_inplace()
-        if _state.forward_ad:
-            from .autograd.forward_ad import _carry_tangent
-
-            compute = _carry_tangent(self, compute)
-        recording = _state.grad_enabled and self._requires_grad
-        if not recording:
-            result = compute(self)
-            if result._requires_grad and _state.grad_enabled:
-                if "_plain_multi_output_view" in self.__dict__:
-                    # unbind/split of a tensor that needs no grad, written with one that does
-                    raise RuntimeError(_errors.NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE)
-                recording = True
-            else:
-                self._write(result._data)
-                return self
-        # Give `compute` an alias that owns a copy of the old value: nodes may save it.
-        if self._base is not None:
-            from .autograd._views import view_alias
-
-            old = view_alias(self)  # derived from the base's current history
-        else:
-            old = Tensor._make(self._data.copy(), self.grad_fn, self._output_nr)
-            old._requires_grad = self._requires_grad
-            if self.grad_fn is None and self._requires_grad:
-                old._accumulator_ref = self._accumulator_ref
-        result = compute(old)
-        self._write(result._data)
-        from .autograd._views import rebase_history
-
-        rebase_history(self, result)
-        node = result.grad_fn
-        if node is not None and node._saved:
-            # A node that saved its output (sigmoid_, exp_) saved what is now this tensor's
-            # value: a later write into this tensor must invalidate it, as in PyTorch.
-            # Written through a view, a failed check names the view's node right after this
-            # write while that node lives (PyTorch keeps a weak reference to it), as
-            # PyTorch's message does (_INPLACE_OUTPUT); otherwise this node.
-            counter = self._counter()
-            if self._base is None:
-                node._saved = tuple(
-                    (e[0], e[1], e[2], counter, counter.value, *e[5:])
-                    if type(e) is tuple and e[0] == _OUTPUT
-                    else e
-                    for e in node._saved
-                )
-            else:
-                try:
-                    fn = self.grad_fn
-                except RuntimeError:  # a stale unbind/split output
-                    fn = None
-                mine = weakref.ref(fn) if fn is not None else _no_node
-                node._saved = tuple(
-                    (_INPLACE_OUTPUT, e[1], e[2], counter, counter.value, mine, *e[5:])
-                    if type(e) is tuple and e[0] == _OUTPUT
-                    else e
-                    for e in node._saved
-                )
-        return self
-
     def _write(self, values: np.ndarray) -> None:
         if _errors.has_internal_overlap(self._data):
             raise RuntimeError(_errors.INTERNAL_OVERLAP)
@@ -720,71 +540,6 @@ class Tensor(
         np.copyto(self._data, values, casting="unsafe")
         self._bump_version()
 
-    def zero_(self) -> Tensor:
-        if _state.grad_enabled and self._requires_grad:
-            from .autograd._views import Zero, fill_expanded
-
-            if self._base is not None and _errors.has_internal_overlap(self._data):
-                return fill_expanded(self, 0)
-            return self._inplace(lambda s: Zero.apply(s, 0))
-        return self._fill_untracked(0)
-
-    def fill_(self, value: Any) -> Tensor:
-        if isinstance(value, Tensor):
-            # PyTorch's fill_ of a tensor value: 0-d only, not into an expanded tensor (a
-            # number may), and the gradient reaches the value (FillBackward3).
-            self._check_inplace()
-            if value._data.ndim:
-                raise RuntimeError(
-                    "fill_ only supports 0-dimension value tensor but got tensor with "
-                    f"{value._data.ndim} dimensions."
-                )
-            if _errors.has_internal_overlap(self._data):
-                raise RuntimeError(_errors.INTERNAL_OVERLAP)
-            if _state.grad_enabled and value._requires_grad:
-                from .ops.indexing import WholeFill
-
-                return self._inplace(lambda s: WholeFill.apply(s, ((Ellipsis,), None), value))
-            value = value.item()
-        if _state.grad_enabled and self._requires_grad:
-            from .autograd._views import Fill, fill_expanded
-
-            if self._base is not None and _errors.has_internal_overlap(self._data):
-                return fill_expanded(self, value)
-            return self._inplace(lambda s: Fill.apply(s, value))
-        return self._fill_untracked(value)
-
-    # In-place random samplers: PyTorch's CPU streams, drawn in ndgrad/_random.py.
-    def uniform_(self, from_: float = 0.0, to: float = 1.0, **kw: Any) -> Tensor:
-        return _rnd().uniform_(self, kw.pop("from", from_), to, **kw)
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0, **kw: Any) -> Tensor:
-        return _rnd().normal_(self, mean, std, **kw)
-
-    def exponential_(self, lambd: float = 1.0, **kw: Any) -> Tensor:
-        return _rnd().exponential_(self, lambd, **kw)
-
-    def geometric_(self, p: float, **kw: Any) -> Tensor:
-        return _rnd().geometric_(self, p, **kw)
-
-    def log_normal_(self, mean: float = 1.0, std: float = 2.0, **kw: Any) -> Tensor:
-        return _rnd().log_normal_(self, mean, std, **kw)
-
-    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, **kw: Any) -> Tensor:
-        return _rnd().cauchy_(self, median, sigma, **kw)
-
-    def random_(self, *args: Any, **kw: Any) -> Tensor:
-        return _rnd().random_(self, *args, **kw)
-
-    def bernoulli_(self, p: Any = 0.5, **kw: Any) -> Tensor:
-        return _rnd().bernoulli_(self, p, **kw)
-
-    def bernoulli(self, p: float | None = None, **kw: Any) -> Tensor:
-        return _rnd().bernoulli(self, p, **kw)
-
-    def multinomial(self, num_samples: int, replacement: bool = False, **kw: Any) -> Tensor:
-        return _rnd().multinomial(self, num_samples, replacement, **kw)
-
     def _fill_untracked(self, value: Any) -> Tensor:
         self._check_inplace()
         # One value into every element: an expanded tensor is fine (PyTorch's fill_ allows it),
@@ -794,30 +549,6 @@ class Tensor(
         self._data[...] = value
         self._bump_version()
         return self
-
-    def copy_(self, src: Tensor) -> Tensor:
-        from ._creation import as_tensor
-        from .autograd._views import Copy
-
-        if not isinstance(src, Tensor):
-            src = as_tensor(src, dtype=self.dtype)
-        try:
-            np.broadcast_to(src._data, self._data.shape)
-        except ValueError:
-            raise _errors.broadcast_mismatch(self._data.shape, src._data.shape) from None
-        self._check_inplace()
-        _errors.check_no_partial_overlap(self._data, src._data)
-        a, b = self._data, src._data
-        if _errors.same_memory(a, b):  # the same memory, layout and dtype: nothing to copy
-            if not (_state.grad_enabled and (self._requires_grad or src._requires_grad)):
-                self._bump_version()
-                return self
-            if self._base is not None and _errors.has_internal_overlap(a):
-                from .autograd._views import fill_expanded
-
-                # An expanded view: PyTorch records the copy, and a backward through it raises
-                return fill_expanded(self, None, self._bump_version)
-        return self._inplace(lambda s: Copy.apply(s, src))
 
     def _numpy_inplace(self, ufunc: Any, other: Any, alpha: Any = 1) -> bool:
         """Write ``ufunc(self, alpha * other)`` straight into the storage when nothing records.
@@ -903,14 +634,6 @@ class Tensor(
         return self.pow_(other)
 
     # --- the rest of PyTorch's Tensor API (issue 11): queries, legacy and in-place reshapes -----
-    def contiguous(self, memory_format: Any = None) -> Tensor:
-        """This tensor if its storage is in row-major order, else a row-major copy."""
-        if self._data.flags.c_contiguous:
-            return self
-        from .ops.arithmetic import CloneContiguous
-
-        return CloneContiguous.apply(self)
-
     def type_as(self, other: Tensor) -> Tensor:
         """This tensor cast to ``other``'s dtype (itself when the dtype already matches)."""
         return self.to(other.dtype)
@@ -1022,32 +745,6 @@ class Tensor(
     def adjoint(self) -> Tensor:
         return self.mT
 
-    def sum_to_size(self, *size: Any) -> Tensor:
-        """Sum this tensor down to ``size``, which it must be broadcastable from."""
-        from .ops._util import parse_shape
-        from .ops.shape import sum_to
-
-        shape = parse_shape(size)
-        try:
-            ok = np.broadcast_shapes(shape, self._data.shape) == self._data.shape
-        except ValueError:
-            ok = False
-        if not ok:
-            raise RuntimeError(
-                f"size {{{list(shape)}}} is not expandable to size {{{list(self._data.shape)}}}."
-            )
-        return sum_to(self, shape)
-
-    def new(self, *args: Any, **kwargs: Any) -> Tensor:
-        """The legacy constructor with this tensor's dtype: data, or sizes (zero-filled)."""
-        from ._creation import _array_from_data
-        from .ops._util import parse_shape
-
-        check_device(kwargs.pop("device", None))
-        if len(args) == 1 and not isinstance(args[0], int):
-            return Tensor._make(_array_from_data(args[0], self._data.dtype))
-        return Tensor._make(np.zeros(parse_shape(args) if args else (0,), self._data.dtype))
-
     def new_empty_strided(
         self, size: Any, stride: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any
     ) -> Tensor:
@@ -1070,7 +767,6 @@ class Tensor(
     def resize_(self, *sizes: Any, memory_format: Any = None) -> Tensor:
         """Give this tensor ``sizes``, keeping its elements in order; new ones are 0 (PyTorch
         leaves them uninitialised). Not recorded: refused on a tensor that requires grad."""
-        from .ops._util import parse_shape
 
         if self._requires_grad and _state.grad_enabled:
             raise RuntimeError("cannot resize variables that require grad")
@@ -1105,16 +801,6 @@ class Tensor(
             self.grad_fn = node
             self._output_nr = result._output_nr
         return self
-
-    def hardshrink(self, lambd: float = 0.5) -> Tensor:
-        from .nn._activations import hardshrink  # the activations build on Tensor
-
-        return hardshrink(self, lambd)
-
-    def prelu(self, weight: Tensor) -> Tensor:
-        from .nn._activations import prelu
-
-        return prelu(self, weight)
 
     def t_(self) -> Tensor:
         return self._restride(lambda s: s.t(), "TBackward1")
@@ -1171,7 +857,7 @@ def _renamed_node_class(cls: type, name: str) -> type:
     return renamed
 
 
-class _View(Tensor):
+class _View(Tensor, _ViewMethods):
     """A view of another tensor's memory (``_base``); ``ops/shape.py:_as_view`` makes them.
 
     A view's history is re-derived lazily, as in PyTorch: when the shared memory has been written
@@ -1179,18 +865,6 @@ class _View(Tensor):
     next read of ``grad_fn`` or of the grad flag makes it "these elements of the base's current
     value" (AsStridedBackward0). ``_attr_version`` is the version the history is current for.
     """
-
-    def _synced(self) -> dict[str, Any]:
-        d = self.__dict__
-        version = self._version_counter.value  # type: ignore[union-attr]
-        if version != d["_attr_version"] and (
-            d.get("grad_fn") is not None or self._base._requires_grad  # type: ignore[union-attr]
-        ):
-            d["_attr_version"] = version
-            from .autograd._views import rederive_stale_view
-
-            rederive_stale_view(self)
-        return d
 
     @property
     def grad_fn(self) -> Node | None:
@@ -1279,9 +953,3 @@ def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
 
 def default_float() -> np.dtype:
     return get_default_dtype().np
-
-
-def _rnd() -> Any:
-    from . import _random
-
-    return _random

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .._tensor import Tensor
 from .function import Node, next_edges
 
 
@@ -19,8 +20,6 @@ def node_label(node: Node) -> str:
 
 def root_nodes(tensors: Any) -> list[Node]:
     """The nodes a backward from ``tensors`` (a tensor or a sequence of them) would start at."""
-    from .._tensor import Tensor
-
     if isinstance(tensors, Tensor):
         tensors = (tensors,)
     roots: list[Node] = []

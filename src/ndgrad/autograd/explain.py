@@ -30,6 +30,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._namespace import public_dir
+from .._tensor import Tensor
+from ._backward import _make_grads
+from ._engine import run_backward
 from ._graph import hooks_off, node_label, path_between, reaching, root_nodes, walk
 from .function import _INPUT, _OUTPUT, AccumulateGrad, Node, _entries, next_edges
 from .record import RecordedArg, creation_site, format_site, no_grad_origin, node_record
@@ -129,8 +132,6 @@ def _graph_arrays(nodes: list[Node]) -> list[tuple[Node, Any]]:
 def _aliases_in_graph(nodes: list[Node], tensor: Tensor) -> list[tuple[Node, Any]]:
     """The graph values that share ``tensor``'s memory without being ``tensor`` (detached
     aliases), one per node."""
-    from .._tensor import Tensor
-
     found: list[tuple[Node, Any]] = []
     for node, value in _graph_arrays(nodes):
         if value is tensor or (found and found[-1][0] is node):
@@ -150,8 +151,6 @@ def _alias_in_graph(nodes: list[Node], tensor: Tensor) -> tuple[Node, Any] | Non
 def _cut_paths(roots: list[Node], nodes: list[Node], input: Tensor) -> list[Explanation]:
     """Paths from output toward input that the graph does not record: a detached alias of
     input used in the graph, or a tensor computed under no_grad."""
-    from .._tensor import Tensor
-
     found: list[Explanation] = []
     for node, value in _aliases_in_graph(nodes, input):
         found.append(
@@ -223,8 +222,6 @@ def explain(output: Tensor, input: Tensor, gradient: Tensor | None = None) -> Ex
     The structured answer's ``cause`` is one of ``CAUSES``; ``str()`` of it reads as a sentence
     with the place (node, path, source line) and a suggested fix.
     """
-    from .._tensor import Tensor
-
     if not isinstance(input, Tensor) or not isinstance(output, Tensor):
         raise TypeError("explain(output, input) expects two Tensors")
     roots = root_nodes(output)
@@ -335,10 +332,6 @@ def _run_and_find_block(
     target_nr: int,
     path: list[Node],
 ) -> Explanation:
-    from .._tensor import Tensor
-    from . import _make_grads
-    from ._engine import run_backward
-
     if gradient is None and output._data.size != 1:
         gradient = Tensor._make(np.ones_like(output._data))
     root_grads = _make_grads([output], [gradient])

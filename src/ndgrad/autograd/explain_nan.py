@@ -23,6 +23,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._namespace import public_dir
+from .._tensor import Tensor
+from ._backward import _make_grads
+from ._engine import run_backward
 from ._graph import consumers, hooks_off, node_label, path_between, root_nodes, walk
 from .function import AccumulateGrad, Node
 from .record import creation_site, format_site
@@ -77,10 +80,6 @@ def _nonfinite(arrays: list[Any] | None) -> bool:
 def explain_nan(output: Tensor, gradient: Tensor | None = None) -> NanReport:
     """Run backward from ``output`` with a tracer and name the first node whose gradient is
     not finite although what it received was; detect the where/mask pattern (see module doc)."""
-    from .._tensor import Tensor
-    from . import _make_grads
-    from ._engine import run_backward
-
     if not np.all(np.isfinite(output._data)):
         return NanReport(
             "forward",

@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._creation import ones_like, zeros, zeros_like
 from .._namespace import public_dir
+from .._tensor import Tensor
+from ..ops.shape import stack
+from . import forward_ad as fwAD
+from ._backward import grad
 from .grad_mode import enable_grad
 
 if TYPE_CHECKING:
@@ -28,8 +33,6 @@ __dir__ = public_dir(__name__)
 
 
 def _tensor_cls() -> Any:
-    from .._tensor import Tensor
-
     return Tensor
 
 
@@ -83,8 +86,6 @@ def _grad(
     batched: bool = False,
 ) -> tuple[Tensor | None, ...]:
     """autograd.grad over the outputs that require grad; None for unreachable inputs."""
-    from . import grad
-
     pairs = [
         (o, g)
         for o, g in zip(outputs, grad_outputs or (None,) * len(outputs), strict=True)
@@ -108,8 +109,6 @@ def _grad(
 def _fill_zeros(
     grads: tuple[Any, ...], refs: tuple[Tensor, ...], strict: bool, stage: str
 ) -> tuple[Tensor, ...]:
-    from .._creation import zeros_like
-
     result = []
     for i, (g, ref) in enumerate(zip(grads, refs, strict=True)):
         if g is None:
@@ -174,8 +173,6 @@ def _check_v(v: Any, refs: tuple[Tensor, ...], fn_name: str, what: str) -> tuple
 
 
 def _default_v(outputs: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
-    from .._creation import ones_like
-
     if len(outputs) != 1 or outputs[0].numel() != 1:
         raise RuntimeError(
             "The vector v can only be None if the user-provided function returns a single "
@@ -217,8 +214,6 @@ def jvp(
     strict: bool = False,
 ) -> tuple[Any, Any]:
     """(func(inputs), J v): the Jacobian-vector product at ``inputs``, by the double-vjp trick."""
-    from .._creation import zeros_like
-
     with enable_grad():
         _, ins = _as_tuple(inputs, "inputs", "jvp")
         ins = _prepare(ins, create_graph, need_graph=True)
@@ -248,9 +243,6 @@ def _rows(
     out: Tensor, ins: tuple[Tensor, ...], create_graph: bool, vectorize: bool
 ) -> tuple[Tensor | None, ...]:
     """d out / d ins as (out.numel(), *in.shape) tensors: one backward per row, or one batched."""
-    from .._tensor import Tensor
-    from ..ops.shape import stack
-
     m = out.numel()
     if not out.requires_grad:
         return (None,) * len(ins)
@@ -283,8 +275,6 @@ def jacobian(
     strategy: str = "reverse-mode",
 ) -> Any:
     """d func / d inputs: ``J[i][j]`` has shape ``outputs[i].shape + inputs[j].shape``."""
-    from .._creation import zeros
-
     if strategy not in ("forward-mode", "reverse-mode"):
         raise ValueError(
             'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
@@ -326,11 +316,6 @@ def jacobian(
 
 def _jacobian_forward(func: Callable[..., Any], inputs: Any, strict: bool) -> Any:
     """The Jacobian one column at a time with dual tensors (forward-mode AD)."""
-    from .._creation import zeros
-    from .._tensor import Tensor
-    from ..ops.shape import stack
-    from . import forward_ad as fwAD
-
     in_tuple, ins = _as_tuple(inputs, "inputs", "jacobian")
     columns: list[list[tuple[Any, ...]]] = []
     out_info: tuple[bool, tuple[Tensor, ...]] | None = None
@@ -426,8 +411,6 @@ def _second_order(
     strict: bool,
     name: str,
 ) -> tuple[Any, Any]:
-    from .._creation import zeros_like
-
     with enable_grad():
         in_tuple, ins = _as_tuple(inputs, "inputs", name)
         ins = _prepare(ins, create_graph, need_graph=True)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._namespace import public_dir
+from .._tensor import Tensor
+from ._backward import grad as autograd_grad
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -25,8 +27,6 @@ class GradcheckError(RuntimeError):
 
 
 def _tensor_cls() -> Any:
-    from .._tensor import Tensor
-
     return Tensor
 
 
@@ -70,8 +70,6 @@ def _numerical_jacobians(
 def _analytical_jacobians(
     func: Callable[..., Any], inputs: tuple[Any, ...]
 ) -> list[list[np.ndarray]]:
-    from . import grad as autograd_grad
-
     T = _tensor_cls()
     diff_inputs = [x for x in inputs if isinstance(x, T) and x.requires_grad]
     outs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, T)]
@@ -156,8 +154,6 @@ def gradgradcheck(
     ``grad_outputs`` default to random tensors (requiring grad, so the check also covers the
     derivative with respect to them).
     """
-    from . import grad as autograd_grad
-
     T = _tensor_cls()
     inputs = _as_tuple(inputs)
     outputs = _differentiable_outputs(func, inputs)

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._namespace import public_dir
+from .._tensor import Tensor
+from ._backward import grad as autograd_grad
 from ._graph import node_label, root_nodes, walk
 from .function import AccumulateGrad, Node
 from .record import RecordedArg, _paused, format_site, node_record
@@ -161,8 +163,6 @@ def gradcheck_graph(
 
 
 def _make_args(args: tuple[Any, ...], replace: dict[int, np.ndarray], grad: bool) -> list[Any]:
-    from .._tensor import Tensor
-
     made: list[Any] = []
     for i, a in enumerate(args):
         if isinstance(a, RecordedArg):
@@ -179,8 +179,6 @@ def _make_args(args: tuple[Any, ...], replace: dict[int, np.ndarray], grad: bool
 
 
 def _float_outputs(out: Any) -> list[Any]:
-    from .._tensor import Tensor
-
     outs = out if isinstance(out, tuple) else (out,)
     return [o for o in outs if isinstance(o, Tensor) and o._data.dtype.kind == "f"]
 
@@ -194,8 +192,6 @@ def _check_node(
     rtol: float,
     n_directions: int,
 ) -> NodeCheck:
-    from .._tensor import Tensor
-    from . import grad as autograd_grad
     from .grad_mode import no_grad
 
     check = NodeCheck(node, node_label(node), record.site)
@@ -306,9 +302,6 @@ def _vjp_along(
     fn: Any, args: tuple[Any, ...], i: int, u: np.ndarray, picked: list[int], vs: dict[int, Any]
 ) -> float:
     """``vᵀ J u`` for input ``i``, from the op's backward on a fresh forward."""
-    from .._tensor import Tensor
-    from . import grad as autograd_grad
-
     inputs = _make_args(args, {}, grad=True)
     outs = _float_outputs(fn.apply(*inputs))
     (g,) = autograd_grad(

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._namespace import public_dir
+from .._tensor import Tensor
 from .function import Function, Node
 from .grad_mode import _state, _Used
 
@@ -97,8 +98,6 @@ def _recording_detach(self: Tensor) -> Tensor:
 
 
 def _note(cls: type[Function], args: tuple[Any, ...], out: Any) -> None:
-    from .._tensor import Tensor
-
     outs = out if isinstance(out, tuple) else (out,)
     detached = None
     for a in args:
@@ -151,7 +150,6 @@ class record_inputs:
 
     def __enter__(self) -> record_inputs:
         global _installed, _original_detach
-        from .._tensor import Tensor
 
         with _lock:
             if _installed == 0:
@@ -171,8 +169,6 @@ class record_inputs:
         with _lock:
             _installed -= 1
             if _installed == 0:
-                from .._tensor import Tensor
-
                 Function.apply = _original_apply  # type: ignore[method-assign]
                 Tensor.detach = _original_detach  # type: ignore[method-assign]
 

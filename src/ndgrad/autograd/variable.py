@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._creation import tensor
 from .._namespace import public_dir
+from .._tensor import Tensor
 
 __all__ = ["Variable"]
 __dir__ = public_dir(__name__)
@@ -16,14 +18,9 @@ __dir__ = public_dir(__name__)
 
 class _VariableMeta(type):
     def __instancecheck__(cls, obj: Any) -> bool:
-        from .._tensor import Tensor
-
         return isinstance(obj, Tensor)
 
     def __call__(cls, data: Any = None, requires_grad: bool = False, volatile: bool = False) -> Any:
-        from .._creation import tensor
-        from .._tensor import Tensor
-
         if data is None:
             return tensor([])
         if not isinstance(data, Tensor):

@@ -153,7 +153,7 @@ def traced_backward(output: Tensor, nodes: list[Node], small: int = SMALL[0]) ->
     """Run backward from ``output`` recording every step, without side effects: the graph is
     retained, the leaves' gradients are captured instead of accumulated into ``.grad``, and the
     graph's hooks (``register_hook``, ``retain_grad``) are switched off meanwhile."""
-    from ..autograd import _make_grads
+    from ..autograd._backward import _make_grads
     from ..autograd._engine import run_backward
 
     grad = None
