@@ -9,6 +9,8 @@ import numpy as np
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ..nn.functional import binary_cross_entropy_with_logits
+from ..ops.out import arange
 from . import constraints
 from .distribution import Distribution, lazy_property
 from .utils import broadcast_all, logits_to_probs, probs_to_logits, uniform
@@ -72,20 +74,14 @@ class Bernoulli(Distribution):
             return Tensor._make((uniform(shape, self.probs) < p).astype(p.dtype))
 
     def log_prob(self, value: Tensor) -> Tensor:
-        from ..nn.functional import binary_cross_entropy_with_logits
-
         if self._validate_args:
             self._validate_sample(value)
         logits, value = broadcast_all(self.logits, value)
         return -binary_cross_entropy_with_logits(logits, value, reduction="none")
 
     def entropy(self) -> Tensor:
-        from ..nn.functional import binary_cross_entropy_with_logits
-
         return binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
-        from .. import arange
-
         values = arange(2, dtype=self.probs.dtype).reshape(-1, *([1] * len(self._batch_shape)))
         return values.expand(2, *self._batch_shape) if expand else values

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numbers
 from typing import Any, ClassVar
 
+from .._creation import tensor
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..ops.out import stack
 from . import constraints
 from .dirichlet import Dirichlet
 from .exp_family import ExponentialFamily
@@ -29,8 +31,6 @@ class Beta(ExponentialFamily):
     def __init__(
         self, concentration1: Any, concentration0: Any, validate_args: bool | None = None
     ) -> None:
-        from .. import stack, tensor
-
         if isinstance(concentration1, numbers.Real) and isinstance(concentration0, numbers.Real):
             both = tensor([float(concentration1), float(concentration0)])
         else:
@@ -73,8 +73,6 @@ class Beta(ExponentialFamily):
         return self._dirichlet.rsample(sample_shape).select(-1, 0)
 
     def log_prob(self, value: Tensor) -> Tensor:
-        from .. import stack
-
         if self._validate_args:
             self._validate_sample(value)
         return self._dirichlet.log_prob(stack([value, 1.0 - value], -1))

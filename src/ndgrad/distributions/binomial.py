@@ -10,6 +10,7 @@ import numpy as np
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ..ops.out import arange
 from . import constraints
 from .bernoulli import _one_of
 from .distribution import Distribution, lazy_property
@@ -74,8 +75,6 @@ class Binomial(Distribution):
         return ((self.total_count + 1) * self.probs).floor().clamp(max=self.total_count)
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
-        from .. import arange
-
         n = int(self.total_count._data.max())
         if not self.total_count._data.min() == n:
             raise NotImplementedError(

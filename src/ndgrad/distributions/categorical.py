@@ -6,13 +6,16 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._creation import full
 from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
+from ..nn.functional import one_hot
+from ..ops.out import arange
 from . import constraints
 from .bernoulli import _one_of
 from .distribution import Distribution, lazy_property
-from .utils import uniform
+from .utils import logits_to_probs, probs_to_logits, uniform
 
 __all__ = ["Categorical", "OneHotCategorical", "OneHotCategoricalStraightThrough"]
 __dir__ = public_dir(__name__)
@@ -52,14 +55,10 @@ class Categorical(Distribution):
 
     @lazy_property
     def logits(self) -> Tensor:
-        from .utils import probs_to_logits
-
         return probs_to_logits(self.probs)
 
     @lazy_property
     def probs(self) -> Tensor:
-        from .utils import logits_to_probs
-
         return logits_to_probs(self.logits)
 
     @property
@@ -72,8 +71,6 @@ class Categorical(Distribution):
 
     @property
     def mean(self) -> Tensor:
-        from .. import full
-
         return full(self._extended_shape(), np.nan, dtype=self.probs.dtype)
 
     @property
@@ -82,8 +79,6 @@ class Categorical(Distribution):
 
     @property
     def variance(self) -> Tensor:
-        from .. import full
-
         return full(self._extended_shape(), np.nan, dtype=self.probs.dtype)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
@@ -113,8 +108,6 @@ class Categorical(Distribution):
         return -(logits * self.probs).sum(-1)
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
-        from .. import arange
-
         values = arange(self._num_events).reshape(-1, *([1] * len(self._batch_shape)))
         return values.expand(-1, *self._batch_shape) if expand else values
 
@@ -164,8 +157,6 @@ class OneHotCategorical(Distribution):
 
     @property
     def mode(self) -> Tensor:
-        from ..nn.functional import one_hot
-
         idx = self._categorical.probs.argmax(-1)
         return one_hot(idx, self._categorical._num_events).to(self.probs.dtype)
 
@@ -174,8 +165,6 @@ class OneHotCategorical(Distribution):
         return self._categorical.probs * (1 - self._categorical.probs)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
-        from ..nn.functional import one_hot
-
         idx = self._categorical.sample(sample_shape)
         return one_hot(idx, self._categorical._num_events).to(self.probs.dtype)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from .._creation import full
 from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
@@ -31,8 +32,6 @@ class Cauchy(Distribution):
 
     @property
     def mean(self) -> Tensor:
-        from .. import full
-
         return full(tuple(self._extended_shape()), math.nan, dtype=self.loc.dtype)
 
     @property
@@ -41,8 +40,6 @@ class Cauchy(Distribution):
 
     @property
     def variance(self) -> Tensor:
-        from .. import full
-
         return full(tuple(self._extended_shape()), math.inf, dtype=self.loc.dtype)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:

@@ -8,6 +8,8 @@ import numpy as np
 
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..ops.out import cat as _cat  # (this module's cat and stack are constraints)
+from ..ops.out import stack as _stack
 
 __all__ = [
     "Constraint",
@@ -199,13 +201,11 @@ class _Cat(Constraint):
         self.is_discrete = any(c.is_discrete for c in self.cseq)
 
     def check(self, value: Any) -> Tensor:
-        from .. import cat
-
         checks, start = [], 0
         for constraint, length in zip(self.cseq, self.lengths, strict=True):
             checks.append(constraint.check(value.narrow(self.dim, start, length)))
             start += length
-        return cat(checks, self.dim)
+        return _cat(checks, self.dim)
 
     def __repr__(self) -> str:
         return "Cat()"
@@ -221,10 +221,8 @@ class _Stack(Constraint):
         self.is_discrete = any(c.is_discrete for c in self.cseq)
 
     def check(self, value: Any) -> Tensor:
-        from .. import stack
-
         parts = [c.check(value.select(self.dim, i)) for i, c in enumerate(self.cseq)]
-        return stack(parts, self.dim)
+        return _stack(parts, self.dim)
 
     def __repr__(self) -> str:
         return "Stack()"

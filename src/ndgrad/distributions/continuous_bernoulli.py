@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from .._creation import full_like, ones_like, zeros_like
 from .._namespace import public_dir
 from .._tensor import Size, Tensor
+from ..autograd.grad_mode import no_grad
+from ..nn.functional import binary_cross_entropy_with_logits
 from . import constraints
 from .bernoulli import _one_of
 from .distribution import lazy_property
@@ -72,15 +75,11 @@ class ContinuousBernoulli(ExponentialFamily):
         return (self.probs <= self._lims[0]) | (self.probs > self._lims[1])
 
     def _cut_probs(self) -> Tensor:
-        from .. import full_like
-
         return self.probs.where(
             self._outside_unstable_region(), full_like(self.probs, self._lims[0])
         )
 
     def _cont_bern_log_norm(self) -> Tensor:
-        from .. import ones_like, zeros_like
-
         cut = self._cut_probs()
         below = cut.where(cut <= 0.5, zeros_like(cut))
         above = cut.where(cut >= 0.5, ones_like(cut))
@@ -114,8 +113,6 @@ class ContinuousBernoulli(ExponentialFamily):
         return var.where(self._outside_unstable_region(), taylor)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
-        from ..autograd.grad_mode import no_grad
-
         with no_grad():
             return self.rsample(sample_shape)
 
@@ -124,8 +121,6 @@ class ContinuousBernoulli(ExponentialFamily):
         return self.icdf(Tensor._make(uniform(shape, self.probs)))
 
     def log_prob(self, value: Tensor) -> Tensor:
-        from ..nn.functional import binary_cross_entropy_with_logits
-
         if self._validate_args:
             self._validate_sample(value)
         logits, value = broadcast_all(self.logits, value)
@@ -133,8 +128,6 @@ class ContinuousBernoulli(ExponentialFamily):
         return -bce + self._cont_bern_log_norm()
 
     def cdf(self, value: Tensor) -> Tensor:
-        from .. import ones_like, zeros_like
-
         if self._validate_args:
             self._validate_sample(value)
         cut = self._cut_probs()
@@ -161,8 +154,6 @@ class ContinuousBernoulli(ExponentialFamily):
         return (self.logits,)
 
     def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
-        from .. import full_like
-
         (x,) = natural_params
         outside = (x <= self._lims[0] - 0.5) | (x > self._lims[1] - 0.5)
         cut = x.where(outside, full_like(x, self._lims[0] - 0.5))

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._creation import tensor
 from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
@@ -53,8 +54,6 @@ class Dirichlet(ExponentialFamily):
 
     @property
     def mode(self) -> Tensor:
-        from .. import tensor
-
         cm1 = (self.concentration - 1).clamp(min=0.0)
         mode = cm1 / cm1.sum(-1, True)
         mask = np.asarray((self.concentration._data < 1).all(-1))

@@ -6,6 +6,7 @@ from typing import Any
 
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..autograd import grad
 from .distribution import Distribution
 
 __all__ = ["ExponentialFamily"]
@@ -29,8 +30,6 @@ class ExponentialFamily(Distribution):
         raise NotImplementedError
 
     def entropy(self) -> Tensor:
-        from ..autograd import grad
-
         result: Any = -self._mean_carrier_measure
         nparams = [p.detach().requires_grad_() for p in self._natural_params]
         lg_normal = self._log_normalizer(*nparams)

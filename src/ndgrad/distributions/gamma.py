@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._creation import as_tensor
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction
@@ -112,8 +113,6 @@ class Gamma(ExponentialFamily):
         return value
 
     def log_prob(self, value: Any) -> Tensor:
-        from .. import as_tensor
-
         value = as_tensor(value, dtype=self.rate.dtype)
         if self._validate_args:
             self._validate_sample(value)

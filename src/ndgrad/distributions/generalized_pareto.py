@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from .._creation import full_like, ones_like, zeros_like
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..ops.pointwise import isclose
 from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all, uniform
@@ -37,15 +39,11 @@ class GeneralizedPareto(Distribution):
         return self.icdf(Tensor._make(uniform(shape, self.loc)))
 
     def _safe(self) -> tuple[Tensor, Tensor]:
-        from .. import isclose, ones_like, zeros_like
-
         c = self.concentration
         eq_zero = isclose(c, zeros_like(c))
         return eq_zero, ones_like(c).where(eq_zero, c)
 
     def log_prob(self, value: Tensor) -> Tensor:
-        from .. import ones_like
-
         if self._validate_args:
             self._validate_sample(value)
         z = (value - self.loc) / self.scale
@@ -76,8 +74,6 @@ class GeneralizedPareto(Distribution):
 
     @property
     def mean(self) -> Tensor:
-        from .. import full_like
-
         valid = self.concentration < 1
         safe = self.concentration.where(valid, full_like(self.concentration, 0.5))
         result = self.loc + self.scale / (1 - safe)
@@ -85,8 +81,6 @@ class GeneralizedPareto(Distribution):
 
     @property
     def variance(self) -> Tensor:
-        from .. import full_like
-
         valid = self.concentration < 0.5
         safe = self.concentration.where(valid, full_like(self.concentration, 0.25))
         result = self.scale**2 / ((1 - safe) ** 2 * (1 - 2 * safe))
@@ -102,8 +96,6 @@ class GeneralizedPareto(Distribution):
 
     @property
     def support(self) -> Any:
-        from .. import full_like
-
         lower = self.loc
         c = self.concentration
         upper = (lower - self.scale / c).where(c < 0, full_like(lower, math.inf))

@@ -6,9 +6,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._creation import zeros_like
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ..nn.functional import binary_cross_entropy_with_logits
 from . import constraints
 from .bernoulli import _one_of
 from .distribution import Distribution, lazy_property
@@ -62,8 +64,6 @@ class Geometric(Distribution):
 
     @property
     def mode(self) -> Tensor:
-        from .. import zeros_like
-
         return zeros_like(self.probs)
 
     @property
@@ -86,7 +86,5 @@ class Geometric(Distribution):
         return value * (-probs).log1p() + self.probs.log()
 
     def entropy(self) -> Tensor:
-        from ..nn.functional import binary_cross_entropy_with_logits
-
         bce = binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
         return bce / self.probs

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._creation import full_like, ones_like
 from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
@@ -32,8 +33,6 @@ class Gumbel(TransformedDistribution):
     support = constraints.real
 
     def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        from .. import full_like, ones_like
-
         self.loc, self.scale = broadcast_all(loc, scale)
         finfo = np.finfo(self.loc._data.dtype)
         tiny, top = float(finfo.tiny), 1 - float(finfo.eps)

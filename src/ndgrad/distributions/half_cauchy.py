@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from .._creation import as_tensor, full, zeros_like
 from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
@@ -29,13 +30,9 @@ class _Half(TransformedDistribution):
 
     @property
     def mode(self) -> Tensor:
-        from .. import zeros_like
-
         return zeros_like(self.scale)
 
     def log_prob(self, value: Any) -> Tensor:
-        from .. import as_tensor
-
         value = as_tensor(value, dtype=self.scale.dtype)
         if self._validate_args:
             self._validate_sample(value)
@@ -63,8 +60,6 @@ class HalfCauchy(_Half):
 
     @property
     def mean(self) -> Tensor:
-        from .. import full
-
         return full(tuple(self._extended_shape()), math.inf, dtype=self.scale.dtype)
 
     @property

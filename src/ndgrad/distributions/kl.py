@@ -6,8 +6,12 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from .._creation import full_like, tensor
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..autograd import grad
+from ..linalg import solve_triangular
+from ..nn.functional import softplus
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
@@ -76,8 +80,6 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
 
 
 def _mask_inf(t: Tensor, where: Any, value: float) -> Tensor:
-    from .. import tensor
-
     return t.masked_fill(tensor(where), value) if where.any() else t
 
 
@@ -90,8 +92,6 @@ def _kl_normal_normal(p: Normal, q: Normal) -> Tensor:
 
 @register_kl(Bernoulli, Bernoulli)
 def _kl_bernoulli_bernoulli(p: Bernoulli, q: Bernoulli) -> Tensor:
-    from ..nn.functional import softplus
-
     t1 = p.probs * (softplus(-q.logits) - softplus(-p.logits))
     t1 = _mask_inf(t1, q.probs._data == 0, math.inf)
     t1 = _mask_inf(t1, p.probs._data == 0, 0.0)
@@ -162,8 +162,6 @@ def _kl_transformed_transformed(p: TransformedDistribution, q: TransformedDistri
 
 @register_kl(MultivariateNormal, MultivariateNormal)
 def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
-    from ..linalg import solve_triangular
-
     if p.event_shape != q.event_shape:
         raise ValueError(
             "KL-divergence between two Multivariate Normals with different event shapes "
@@ -187,8 +185,6 @@ _EULER = 0.57721566490153286060
 
 
 def _infinite_like(t: Tensor) -> Tensor:
-    from .. import full_like
-
     return full_like(t, math.inf)
 
 
@@ -250,8 +246,6 @@ def _kl_dirichlet_dirichlet(p: Dirichlet, q: Dirichlet) -> Tensor:
 def _kl_expfamily_expfamily(p: ExponentialFamily, q: ExponentialFamily) -> Tensor:
     """The Bregman divergence of the log normalizer F between the natural parameters:
     F(θq) - F(θp) - ⟨θq - θp, ∇F(θp)⟩"""
-    from ..autograd import grad
-
     if type(p) is not type(q):
         raise NotImplementedError(
             "The cross KL-divergence between different exponential families cannot "
@@ -299,8 +293,6 @@ def _kl_halfnormal_halfnormal(p: HalfNormal, q: HalfNormal) -> Tensor:
 
 @register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)
 def _kl_lowrank_lowrank(p: LowRankMultivariateNormal, q: LowRankMultivariateNormal) -> Tensor:
-    from ..linalg import solve_triangular
-
     if p.event_shape != q.event_shape:
         raise ValueError(
             "KL-divergence between two Low Rank Multivariate Normals with                  "
@@ -320,8 +312,6 @@ def _kl_lowrank_lowrank(p: LowRankMultivariateNormal, q: LowRankMultivariateNorm
 
 @register_kl(MultivariateNormal, LowRankMultivariateNormal)
 def _kl_mvn_lowrank(p: MultivariateNormal, q: LowRankMultivariateNormal) -> Tensor:
-    from ..linalg import solve_triangular
-
     if p.event_shape != q.event_shape:
         raise ValueError(
             "KL-divergence between two (Low Rank) Multivariate Normals with                  "
@@ -340,8 +330,6 @@ def _kl_mvn_lowrank(p: MultivariateNormal, q: LowRankMultivariateNormal) -> Tens
 @register_kl(LowRankMultivariateNormal, MultivariateNormal)
 def _kl_lowrank_mvn(p: LowRankMultivariateNormal, q: MultivariateNormal) -> Tensor:
     import numpy as np
-
-    from ..linalg import solve_triangular
 
     if p.event_shape != q.event_shape:
         raise ValueError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .._creation import full_like
 from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
@@ -38,8 +39,6 @@ class Kumaraswamy(TransformedDistribution):
     def __init__(
         self, concentration1: Any, concentration0: Any, validate_args: bool | None = None
     ) -> None:
-        from .. import full_like
-
         self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
         c0 = self.concentration0
         base = Uniform(full_like(c0, 0), full_like(c0, 1), validate_args=validate_args)

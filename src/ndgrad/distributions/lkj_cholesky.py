@@ -10,6 +10,7 @@ import numpy as np
 from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
+from ..ops.out import arange, cat, mvlgamma
 from . import constraints
 from .beta import Beta
 from .distribution import Distribution
@@ -32,8 +33,6 @@ class LKJCholesky(Distribution):
     def __init__(
         self, dim: int, concentration: Any = 1.0, validate_args: bool | None = None
     ) -> None:
-        from .. import arange, cat
-
         if dim < 2:
             raise ValueError(
                 f"Expected dim to be an integer greater than or equal to 2. Found dim={dim}."
@@ -66,8 +65,6 @@ class LKJCholesky(Distribution):
             return w + diag.diag_embed()
 
     def log_prob(self, value: Tensor) -> Tensor:
-        from .. import arange, mvlgamma
-
         if self._validate_args:
             self._validate_sample(value)
         diag_elems = value.diagonal(0, -1, -2)[..., 1:]

@@ -7,6 +7,9 @@ from typing import Any, ClassVar
 
 from .._namespace import public_dir
 from .._tensor import Size, Tensor
+from ..linalg import cholesky, solve_triangular
+from ..ops.out import eye
+from ..ops.shape import broadcast_tensors
 from . import constraints
 from .distribution import Distribution, lazy_property
 from .multivariate_normal import _batch_mahalanobis
@@ -17,15 +20,11 @@ __dir__ = public_dir(__name__)
 
 
 def _eye_plus(K: Tensor) -> Tensor:
-    from .. import eye
-
     return K + eye(K.shape[-1], dtype=K.dtype)
 
 
 def _batch_capacitance_tril(W: Tensor, D: Tensor) -> Tensor:
     """The Cholesky factor of the capacitance matrix I + Wᵀ D⁻¹ W (m × m)"""
-    from ..linalg import cholesky
-
     Wt_Dinv = W.mT / D.unsqueeze(-2)
     return cholesky(_eye_plus(Wt_Dinv @ W))
 
@@ -60,8 +59,6 @@ class LowRankMultivariateNormal(Distribution):
         cov_diag: Tensor,
         validate_args: bool | None = None,
     ) -> None:
-        from .. import broadcast_tensors
-
         if loc.dim() < 1:
             raise ValueError("loc must be at least one-dimensional.")
         event_shape = tuple(loc.shape[-1:])
@@ -114,8 +111,6 @@ class LowRankMultivariateNormal(Distribution):
 
     @lazy_property
     def scale_tril(self) -> Tensor:
-        from ..linalg import cholesky
-
         n = self._event_shape[0]
         d_sqrt = self._unbroadcasted_cov_diag.sqrt().unsqueeze(-1)
         Dinvsqrt_W = self._unbroadcasted_cov_factor / d_sqrt
@@ -131,8 +126,6 @@ class LowRankMultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self) -> Tensor:
-        from ..linalg import solve_triangular
-
         D = self._unbroadcasted_cov_diag
         Wt_Dinv = self._unbroadcasted_cov_factor.mT / D.unsqueeze(-2)
         A = solve_triangular(self._capacitance_tril, Wt_Dinv, upper=False)

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .._creation import tensor
 from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
@@ -87,8 +88,6 @@ class Multinomial(Distribution):
             return Tensor._make(counts.astype(self.probs._data.dtype))
 
     def entropy(self) -> Tensor:
-        from .. import tensor
-
         n = tensor(self.total_count)  # an integer tensor: lgamma(n + 1) in the default dtype
         term1 = n * self._categorical.entropy() - (n + 1).lgamma()
         support = self._binomial.enumerate_support(expand=False)[1:]

@@ -9,6 +9,7 @@ import numpy as np
 
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..linalg import cholesky, inv, solve_triangular
 from . import constraints
 from .distribution import Distribution, lazy_property
 from .utils import normal
@@ -19,8 +20,6 @@ __dir__ = public_dir(__name__)
 
 def _batch_mahalanobis(bL: Tensor, bx: Tensor) -> Tensor:
     """‖L⁻¹ x‖² over the last dim, L lower triangular (batch dims broadcast)."""
-    from ..linalg import solve_triangular
-
     n = bx.shape[-1]
     shape = np.broadcast_shapes(tuple(bL.shape[:-2]), tuple(bx.shape[:-1]))
     L = bL.expand(*shape, n, n)
@@ -48,8 +47,6 @@ class MultivariateNormal(Distribution):
         scale_tril: Tensor | None = None,
         validate_args: bool | None = None,
     ) -> None:
-        from ..linalg import cholesky, inv
-
         if loc.ndim < 1:
             raise ValueError("loc must be at least one-dimensional.")
         given = [m for m in (covariance_matrix, precision_matrix, scale_tril) if m is not None]
@@ -98,8 +95,6 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self) -> Tensor:
-        from ..linalg import inv
-
         return inv(self.covariance_matrix)
 
     @property

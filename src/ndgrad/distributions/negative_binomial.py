@@ -9,6 +9,7 @@ import numpy as np
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ..nn.functional import logsigmoid
 from . import constraints
 from .bernoulli import _one_of
 from .distribution import Distribution, lazy_property
@@ -84,8 +85,6 @@ class NegativeBinomial(Distribution):
             return Tensor._make(draws.astype(rate.dtype))
 
     def log_prob(self, value: Tensor) -> Tensor:
-        from ..nn.functional import logsigmoid
-
         if self._validate_args:
             self._validate_sample(value)
         n, logits = self.total_count, self.logits

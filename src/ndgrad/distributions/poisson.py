@@ -10,6 +10,7 @@ import numpy as np
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ..ops.out import xlogy
 from . import constraints
 from .distribution import Distribution
 from .utils import broadcast_all, numpy_generator
@@ -49,8 +50,6 @@ class Poisson(Distribution):
             return Tensor._make(draws.astype(self.rate._data.dtype))
 
     def log_prob(self, value: Tensor) -> Tensor:
-        from .. import xlogy
-
         if self._validate_args:
             self._validate_sample(value)
         rate, value = broadcast_all(self.rate, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .._creation import full_like
 from .._namespace import public_dir
 from .._tensor import Size, Tensor
 from . import constraints
@@ -71,8 +72,6 @@ class ExpRelaxedCategorical(Distribution):
         return scores - scores.logsumexp(-1, keepdim=True)
 
     def log_prob(self, value: Tensor) -> Tensor:
-        from .. import full_like
-
         K = self._categorical._num_events
         if self._validate_args:
             self._validate_sample(value)

@@ -9,6 +9,7 @@ from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
 from . import constraints
 from .distribution import Distribution, _sum_rightmost
+from .independent import Independent
 from .normal import Normal
 from .transforms import ComposeTransform, ExpTransform, Transform
 
@@ -52,8 +53,6 @@ class TransformedDistribution(Distribution):
             base_distribution = base_distribution.expand(expanded_base_shape[:cut])
         reinterpreted_batch_ndims = transform.domain.event_dim - base_event_dim
         if reinterpreted_batch_ndims > 0:
-            from .independent import Independent
-
             base_distribution = Independent(base_distribution, reinterpreted_batch_ndims)
         self.base_dist = base_distribution
         change = transform.codomain.event_dim - transform.domain.event_dim

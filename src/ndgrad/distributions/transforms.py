@@ -10,10 +10,14 @@ from typing import Any
 
 import numpy as np
 
+from .._creation import full_like, zeros_like
 from .._namespace import public_dir
 from .._tensor import Size, Tensor
+from ..linalg import cholesky
+from ..nn.functional import logsigmoid, pad, softplus
+from ..ops.out import cat, eye, stack
 from . import constraints
-from .utils import tril_matrix_to_vec, vec_to_tril_matrix
+from .utils import broadcast_all, tril_matrix_to_vec, vec_to_tril_matrix
 
 __all__ = [
     "AbsTransform",
@@ -236,8 +240,6 @@ class ComposeTransform(Transform):
         return x
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        from .. import zeros_like
-
         if not self.parts:
             return zeros_like(x)
         xs = [x]
@@ -393,8 +395,6 @@ class PowerTransform(Transform):
     bijective = True
 
     def __init__(self, exponent: Any, cache_size: int = 0) -> None:
-        from .utils import broadcast_all
-
         super().__init__(cache_size)
         (self.exponent,) = broadcast_all(exponent)
 
@@ -442,8 +442,6 @@ class SigmoidTransform(Transform):
         return y.log() - (-y).log1p()
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        from ..nn.functional import softplus
-
         return -softplus(-x) - softplus(x)
 
 
@@ -459,16 +457,12 @@ class SoftplusTransform(Transform):
     __hash__ = Transform.__hash__
 
     def _call(self, x: Tensor) -> Tensor:
-        from ..nn.functional import softplus
-
         return softplus(x)
 
     def _inverse(self, y: Tensor) -> Tensor:
         return (-y).expm1().neg().log() + y
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        from ..nn.functional import softplus
-
         return -softplus(-x)
 
 
@@ -490,8 +484,6 @@ class TanhTransform(Transform):
         return 0.5 * (y.log1p() - (-y).log1p())
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        from ..nn.functional import softplus
-
         return 2.0 * (math.log(2.0) - x - softplus(-2.0 * x))
 
 
@@ -560,8 +552,6 @@ class AffineTransform(Transform):
         return (y - self.loc) / self.scale
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        from .. import full_like
-
         shape = tuple(x.shape)
         scale = self.scale
         if isinstance(scale, Tensor):
@@ -611,8 +601,6 @@ class SoftmaxTransform(Transform):
 
 
 def _pad_last(x: Tensor, before: int, after: int) -> Tensor:
-    from ..nn.functional import pad
-
     return pad(x, [before, after], value=1.0)
 
 
@@ -645,8 +633,6 @@ class StickBreakingTransform(Transform):
         return y_crop.log() - sf.log() + offset.log()
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        from ..nn.functional import logsigmoid
-
         x = x - self._offset(x, x.shape[-1] + 1).log()
         return (-x + logsigmoid(x) + y[..., :-1].log()).sum(-1)
 
@@ -695,8 +681,6 @@ class PositiveDefiniteTransform(Transform):
         return L @ L.mT
 
     def _inverse(self, y: Tensor) -> Tensor:
-        from ..linalg import cholesky
-
         return LowerCholeskyTransform().inv(cholesky(y))
 
 
@@ -714,8 +698,6 @@ class CorrCholeskyTransform(Transform):
     __hash__ = Transform.__hash__
 
     def _call(self, x: Tensor) -> Tensor:
-        from .. import eye
-
         x = x.tanh()
         eps = float(np.finfo(x._data.dtype).eps)
         x = x.clamp(min=-1 + eps, max=1 - eps)
@@ -732,8 +714,6 @@ class CorrCholeskyTransform(Transform):
         return (t.log1p() - t.neg().log1p()) / 2
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        from ..nn.functional import softplus
-
         y1m_cumsum = 1 - (y * y).cumsum(-1)
         stick_breaking_logdet = 0.5 * tril_matrix_to_vec(y1m_cumsum, diag=-2).log().sum(-1)
         tanh_logdet = -2 * (x + softplus(-2 * x) - math.log(2.0)).sum(-1)
@@ -800,18 +780,12 @@ class CatTransform(Transform):
         return out
 
     def _call(self, x: Tensor) -> Tensor:
-        from .. import cat
-
         return cat(self._map(x, lambda t, s: t(s)), dim=self.dim)
 
     def _inverse(self, y: Tensor) -> Tensor:
-        from .. import cat
-
         return cat(self._map(y, lambda t, s: t.inv(s)), dim=self.dim)
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        from .. import cat
-
         terms, start = [], 0
         for trans, length in zip(self.transforms, self.lengths, strict=True):
             xs, ys = x.narrow(self.dim, start, length), y.narrow(self.dim, start, length)
@@ -852,20 +826,14 @@ class StackTransform(Transform):
         return [z.select(self.dim, i) for i in range(z.size(self.dim))]
 
     def _call(self, x: Tensor) -> Tensor:
-        from .. import stack
-
         pairs = zip(self._slices(x), self.transforms, strict=True)
         return stack([t(s) for s, t in pairs], dim=self.dim)
 
     def _inverse(self, y: Tensor) -> Tensor:
-        from .. import stack
-
         pairs = zip(self._slices(y), self.transforms, strict=True)
         return stack([t.inv(s) for s, t in pairs], dim=self.dim)
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
-        from .. import stack
-
         triples = zip(self._slices(x), self._slices(y), self.transforms, strict=True)
         return stack([t.log_abs_det_jacobian(a, b) for a, b, t in triples], dim=self.dim)
 

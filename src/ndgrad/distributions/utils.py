@@ -7,8 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from .._creation import tensor
 from .._namespace import public_dir
+from .._random import rand, randint, randn
 from .._tensor import Tensor
+from ..dtypes import float64, get_default_dtype
+from ..nn.functional import softmax
+from ..ops.out import arange
 from .distribution import lazy_property
 
 __all__ = [
@@ -26,8 +31,6 @@ __dir__ = public_dir(__name__)
 def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
     """Numbers become tensors of the tensors' dtype (or the default dtype); all are expanded to
     one broadcast shape."""
-    from .. import get_default_dtype, tensor
-
     tensors = [v for v in values if isinstance(v, Tensor)]
     if not all(isinstance(v, Tensor | numbers.Number) for v in values):
         raise ValueError("Input arguments must all be instances of numbers.Number, torch.Tensor")
@@ -45,8 +48,6 @@ def clamp_probs(probs: Tensor) -> Tensor:
 def logits_to_probs(logits: Tensor, is_binary: bool = False) -> Tensor:
     if is_binary:
         return logits.sigmoid()
-    from ..nn.functional import softmax
-
     return softmax(logits, -1)
 
 
@@ -59,27 +60,19 @@ def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
 
 def uniform(shape: tuple[int, ...], like: Tensor) -> np.ndarray:
     """U[0, 1) draws of like's dtype from ndgrad's global generator."""
-    from .. import float64, rand
-
     return rand(*shape, dtype=float64)._data.astype(like._data.dtype)
 
 
 def normal(shape: tuple[int, ...], like: Tensor) -> np.ndarray:
-    from .. import float64, randn
-
     return randn(*shape, dtype=float64)._data.astype(like._data.dtype)
 
 
 def numpy_generator() -> np.random.Generator:
     """A numpy generator seeded from ndgrad's (for the samplers numpy has and ndgrad has not)."""
-    from .. import randint
-
     return np.random.default_rng(int(randint(0, 2**62, (1,)).item()))
 
 
 def _tril_mask(n: int, diag: int) -> Tensor:
-    from .. import arange
-
     index = arange(n)
     return index < index.view(-1, 1) + (diag + 1)
 

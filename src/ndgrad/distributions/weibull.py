@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .._creation import ones_like
 from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
@@ -28,8 +29,6 @@ class Weibull(TransformedDistribution):
     support = constraints.positive
 
     def __init__(self, scale: Any, concentration: Any, validate_args: bool | None = None) -> None:
-        from .. import ones_like
-
         self.scale, self.concentration = broadcast_all(scale, concentration)
         self.concentration_reciprocal = self.concentration.reciprocal()
         base = Exponential(ones_like(self.scale), validate_args=validate_args)

@@ -9,8 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from .._creation import tensor
 from .._namespace import public_dir
 from .._tensor import Size, Tensor
+from ..linalg import cholesky, inv, slogdet
+from ..ops.out import arange, cholesky_solve, eye, mvlgamma
 from . import constraints
 from .chi2 import Chi2
 from .distribution import lazy_property
@@ -25,8 +28,6 @@ _LOG_2 = math.log(2)
 
 def _mvdigamma(x: Tensor, p: int) -> Tensor:
     """Σ_{j<p} ψ(x - j/2), the derivative of mvlgamma(x, p)"""
-    from .. import arange
-
     if not bool((x > (p - 1) / 2).all()):
         raise AssertionError("Wrong domain for multivariate digamma function.")
     return (x.unsqueeze(-1) - arange(p, dtype=x.dtype) / 2).digamma().sum(-1)
@@ -58,8 +59,6 @@ class Wishart(ExponentialFamily):
         scale_tril: Tensor | None = None,
         validate_args: bool | None = None,
     ) -> None:
-        from .. import tensor
-
         given = [m for m in (covariance_matrix, precision_matrix, scale_tril) if m is not None]
         if len(given) != 1:
             raise AssertionError(
@@ -100,8 +99,6 @@ class Wishart(ExponentialFamily):
         self._dist_chi2 = self._chi2(self.df, self._batch_shape)
 
     def _set_scale_tril(self, scale_tril: Any, covariance: Any, precision: Any) -> None:
-        from ..linalg import cholesky, inv
-
         if scale_tril is not None:
             self._unbroadcasted_scale_tril = scale_tril
         elif covariance is not None:
@@ -110,8 +107,6 @@ class Wishart(ExponentialFamily):
             self._unbroadcasted_scale_tril = cholesky(inv(precision))
 
     def _chi2(self, df: Tensor, batch_shape: Any) -> Chi2:
-        from .. import arange
-
         p = self._event_shape[-1]
         steps = arange(p, dtype=self._unbroadcasted_scale_tril.dtype).expand(*batch_shape, p)
         return Chi2(df.unsqueeze(-1) - steps)
@@ -142,8 +137,6 @@ class Wishart(ExponentialFamily):
 
     @lazy_property
     def precision_matrix(self) -> Tensor:
-        from .. import cholesky_solve, eye
-
         L = self._unbroadcasted_scale_tril
         identity = eye(self._event_shape[-1], dtype=L.dtype)
         return cholesky_solve(identity, L).expand(*self._batch_shape, *self._event_shape)
@@ -166,8 +159,6 @@ class Wishart(ExponentialFamily):
         return self.df.reshape(*self._batch_shape, 1, 1) * (V.pow(2) + outer)
 
     def _bartlett_sampling(self, sample_shape: Any = ()) -> Tensor:
-        from .. import tensor
-
         p = self._event_shape[-1]
         eps = float(np.finfo(self._unbroadcasted_scale_tril._data.dtype).eps)
         diag = self._dist_chi2.rsample(sample_shape).sqrt().clamp(min=eps).diag_embed()
@@ -182,8 +173,6 @@ class Wishart(ExponentialFamily):
     def rsample(self, sample_shape: Any = (), max_try_correction: int | None = None) -> Tensor:
         """Draws that are singular (in floating point) are redrawn, up to max_try_correction
         times, as PyTorch does."""
-        from .. import tensor
-
         max_try_correction = 10 if max_try_correction is None else max_try_correction
         sample_shape = tuple(sample_shape)
         sample = self._bartlett_sampling(sample_shape)
@@ -206,9 +195,6 @@ class Wishart(ExponentialFamily):
         return sample
 
     def log_prob(self, value: Tensor) -> Tensor:
-        from .. import cholesky_solve, mvlgamma
-        from ..linalg import slogdet
-
         if self._validate_args:
             self._validate_sample(value)
         nu = self.df
@@ -222,8 +208,6 @@ class Wishart(ExponentialFamily):
         )
 
     def entropy(self) -> Tensor:
-        from .. import mvlgamma
-
         nu = self.df
         p = self._event_shape[-1]
         L = self._unbroadcasted_scale_tril
@@ -240,9 +224,6 @@ class Wishart(ExponentialFamily):
         return (-self.precision_matrix / 2, (self.df - p - 1) / 2)
 
     def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
-        from .. import mvlgamma
-        from ..linalg import slogdet
-
         x, y = natural_params
         p = self._event_shape[-1]
         return (y + (p + 1) / 2) * (-slogdet(-2 * x)[1] + _LOG_2 * p) + mvlgamma(
