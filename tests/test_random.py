@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import ndgrad
-from ndgrad import _creation
 
 from .helpers import requires_torch, torch
 
@@ -116,10 +115,6 @@ def test_views_draw_as_pytorch(shape: tuple[int, int]) -> None:
         out.append([a.numpy().copy(), b.numpy().copy(), lib.rand(2).numpy()])
     for x, y in zip(*out, strict=True):
         assert np.array_equal(x, y)
-
-
-def test_old_import_paths_still_work() -> None:
-    assert _creation.randn is ndgrad.randn and _creation.Generator is ndgrad.Generator
 
 
 @requires_torch

@@ -5,15 +5,15 @@ from __future__ import annotations
 import numbers
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from . import _errors
+from ._args import check_dims, parse_shape
 from ._device import check_device
 from ._tensor import Tensor
 from .dtypes import dtype, from_numpy_dtype, get_default_dtype, promote_types, to_dtype
-from .ops._util import check_dims, parse_shape
 
 __all__ = [
     "arange",
@@ -385,35 +385,3 @@ def linspace(
         raise RuntimeError("number of steps must be non-negative")
     dt = _np_dtype(dtype, get_default_dtype().np)
     return _finish(np.linspace(float(start), float(end), steps).astype(dt), requires_grad)
-
-
-# --- random ----------------------------------------------------------------------------------
-# The generator and the samplers live in _random.py; these names still import from here.
-
-_MOVED = frozenset(
-    {"Generator", "initial_seed", "manual_seed", "rand", "rand_like", "randint", "randn"}
-    | {"randn_like", "randperm", "seed"}
-)
-
-
-if TYPE_CHECKING:  # the names as the type checker sees them (no import cycle at run time)
-    from ._random import (  # noqa: F401  (re-exported)
-        Generator,
-        initial_seed,
-        manual_seed,
-        rand,
-        rand_like,
-        randint,
-        randn,
-        randn_like,
-        randperm,
-        seed,
-    )
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from . import _random
-
-        return getattr(_random, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

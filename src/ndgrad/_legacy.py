@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from ._args import parse_shape
 from ._creation import _array_from_data
 from ._device import check_device
 from ._tensor import Tensor
 from .dtypes import dtype, from_numpy_dtype
-from .ops._util import parse_shape
 
 __all__ = [
     "BoolTensor",

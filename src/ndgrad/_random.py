@@ -23,15 +23,16 @@ from typing import Any
 import numpy as np
 
 from . import _cxx_sort, _errors
+from ._args import check_dims, parse_shape
 from ._creation import _finish
 from ._device import check_device
 from ._device import device as _cpu_device
 from ._kernels import fma_np
 from ._kernels import libm as _libm
 from ._tensor import Tensor
+from .autograd._views import Zero
 from .autograd.grad_mode import _state
 from .dtypes import get_default_dtype, to_dtype
-from .ops._util import check_dims, parse_shape
 
 __all__ = [
     "Generator",
@@ -603,8 +604,6 @@ def _fill(t: Tensor, sample: Callable[[int], np.ndarray]) -> Tensor:
         target = np.empty(arr.shape, dtype=values.dtype)
         target.transpose(order)[...] = values.reshape([arr.shape[a] for a in order])
     if _state.grad_enabled and t._requires_grad:
-        from .autograd._views import Zero
-
         const = Tensor._make(target.astype(arr.dtype, copy=False))
         return t._inplace(lambda s: Zero.apply(s, 0) + const)
     if not arr.flags.writeable:

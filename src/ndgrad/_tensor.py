@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _errors, _tensor_ref
+from ._args import dtype_name, parse_shape
 from ._device import CPU, check_device, device
 from .autograd.function import (
     AccumulateGrad,
@@ -25,7 +26,6 @@ from .autograd.function import (
 )
 from .autograd.grad_mode import _state
 from .dtypes import dtype, from_numpy_dtype, get_default_dtype
-from .ops._util import dtype_name, parse_shape
 
 if TYPE_CHECKING:
     # The methods that run ops are installed on Tensor by _tensor_methods (above the ops);

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import _errors, _random
+from ._args import check_dims, parse_shape
 from ._creation import _array_from_data, _legacy_tensor_data, as_tensor, full, ones, tensor, zeros
 from ._device import check_device, device
 from ._legacy import legacy_dtype
@@ -36,7 +37,6 @@ from .autograd.function import _INPLACE_OUTPUT, _OUTPUT, _type_string
 from .autograd.grad_mode import _state
 from .dtypes import dtype, to_dtype
 from .nn import _activations
-from .ops._util import check_dims, parse_shape
 from .ops.aliases import AliasMethods
 from .ops.arithmetic import ArithmeticMethods, CloneContiguous, to_dtype_op
 from .ops.indexing import IndexingMethods, WholeFill

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..ops import _util as _ut
 from ..ops import arithmetic as _ar
 from ..ops import products as _pr
 from ..ops import reduction as _red
@@ -169,7 +170,7 @@ def validate_batched(node: Node, i: int, grad: Any) -> Tensor:
 
 # Forward classes whose backward broadcasts over a leading batch dim as written.
 _BATCH_SAFE: set[type] = {
-    _ar.ToCopy,
+    _ut.ToCopy,
     _ar.Clone,
     _ar.Add,
     _ar.Sub,

@@ -398,6 +398,7 @@ def _copy_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[
 
 
 def _build_rules() -> tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type]]:
+    from ..ops import _util as ut
     from ..ops import arithmetic as ar
     from ..ops import products as pr
     from ..ops import reduction as red
@@ -431,7 +432,7 @@ def _build_rules() -> tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type
     linear: set[type] = {
         ar.Neg,
         ar.Clone,
-        ar.ToCopy,
+        ut.ToCopy,
         sh.View,
         sh.ReshapeCopy,
         sh.Expand,

@@ -8,12 +8,46 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors, _tensor_ref
-from ..dtypes import from_numpy_dtype, get_default_dtype, result_type
+from .._args import check_dims as check_dims
+from .._args import dtype_name as dtype_name
+from .._args import parse_shape as parse_shape
+from .._creation import as_tensor
+from ..autograd.function import Function
+from ..dtypes import get_default_dtype, result_type
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
 
 _NUMBER_TYPES = (int, float, bool)
+
+
+class NumpyFunction(Function):
+    """Base of the built-in ops: forward gets and returns numpy arrays."""
+
+    _numpy_forward = True
+
+
+class ToCopy(NumpyFunction):
+    """y = x cast to another dtype; the gradient is cast back."""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, dt: np.dtype) -> np.ndarray:
+        ctx.src_dtype = x.dtype
+        return x.astype(dt)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad.to(ctx.src_dtype), None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return grad.astype(ctx.src_dtype), None
+
+
+def to_dtype_op(x: Tensor, dt: np.dtype) -> Tensor:
+    return ToCopy.apply(x, np.dtype(dt))
 
 
 def tensor_cls() -> type[Tensor]:
@@ -49,8 +83,6 @@ def as_operand(x: Any, op: str, other: Any = None) -> Any:
     if isinstance(x, np.generic) and x.dtype.kind in "biuf":
         return x.item()
     if isinstance(x, np.ndarray):
-        from .._creation import as_tensor
-
         return as_tensor(x)
     if isinstance(x, int | float):  # bool/int/float subclasses
         return x
@@ -81,8 +113,6 @@ def promote(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
     if not isinstance(a, T):
         if not isinstance(b, T):
             # Two numbers (ndgrad.add(3, 2)): as PyTorch, the first becomes a 0-d tensor.
-            from .._creation import as_tensor
-
             return promote(as_tensor(a), b)
         b, a, rt = promote(b, a)
         return a, b, rt
@@ -104,29 +134,11 @@ def promote(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
 
 
 def cast(t: Tensor, dt: np.dtype) -> Tensor:
-    from .arithmetic import to_dtype_op
-
     return to_dtype_op(t, dt)
 
 
 def default_float() -> np.dtype:
     return get_default_dtype().np
-
-
-def dtype_name(dt: np.dtype) -> str:
-    """'Float', 'Long', ...: how PyTorch's messages name a dtype."""
-    names = {
-        "float16": "Half",
-        "float32": "Float",
-        "float64": "Double",
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }
-    return names.get(from_numpy_dtype(dt).name, dt.name)
 
 
 # A tuple, not ``int | np.integer``: that expression builds a new union object at every call.
@@ -172,31 +184,6 @@ def reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple
     if axes is None:
         return (1,) * len(shape)
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
-
-
-def parse_shape(args: Sequence[Any]) -> tuple[int, ...]:
-    """Sizes given as ``f(2, 3)``, ``f((2, 3))`` or ``f([2, 3])``."""
-    if len(args) == 1 and isinstance(args[0], Sequence | np.ndarray):
-        args = tuple(args[0])
-    T = tensor_cls()
-    out = []
-    for s in args:
-        if isinstance(s, T):
-            s = s.item()
-        if not isinstance(s, int | np.integer) or isinstance(s, bool):
-            raise TypeError(f"sizes must be integers, got {type(s).__name__} in {tuple(args)!r}")
-        out.append(int(s))
-    return tuple(out)
-
-
-def check_dims(shape: tuple[int, ...]) -> tuple[int, ...]:
-    """``shape``, the sizes of a new tensor, or PyTorch's error for its first negative size."""
-    for d in shape:
-        if d < 0:
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {d}: {list(shape)}"
-            )
-    return shape
 
 
 def promote_all(items: list[Any], op: str) -> list[Tensor]:

@@ -18,6 +18,7 @@ from .._namespace import public_dir
 from ..autograd.function import Function, record_binary
 from ..autograd.grad_mode import _state, _Used
 from ._util import (
+    NumpyFunction,
     as_operand,
     binary_operands,
     default_float,
@@ -25,6 +26,7 @@ from ._util import (
     promote,
     require_tensor,
     tensor_cls,
+    to_dtype_op,
     zero_grad,
 )
 
@@ -51,35 +53,6 @@ __all__ = [
     "where",
 ]
 __dir__ = public_dir(__name__)
-
-
-class NumpyFunction(Function):
-    """Base of the built-in ops: forward gets and returns numpy arrays."""
-
-    _numpy_forward = True
-
-
-class ToCopy(NumpyFunction):
-    """y = x cast to another dtype; the gradient is cast back."""
-
-    node_name = "ToCopyBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dt: np.dtype) -> np.ndarray:
-        ctx.src_dtype = x.dtype
-        return x.astype(dt)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return grad.to(ctx.src_dtype), None
-
-    @staticmethod
-    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        return grad.astype(ctx.src_dtype), None
-
-
-def to_dtype_op(x: Tensor, dt: np.dtype) -> Tensor:
-    return ToCopy.apply(x, np.dtype(dt))
 
 
 class Clone(NumpyFunction):

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
+from .._creation import as_tensor
 from .._namespace import public_dir
 from ..autograd._views import rebase_history
 from ..autograd.grad_mode import _state
@@ -715,8 +716,6 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     elif isinstance(value, int | float | bool | np.generic):
         value = value.item() if isinstance(value, np.generic) else value
     else:
-        from .._creation import as_tensor
-
         return setitem(input, index, as_tensor(value, dtype=input.dtype))
     if p.adv is not None:
         p.adv = _bounded(view_shape, list(p.adv))

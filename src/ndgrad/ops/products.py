@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._creation import as_tensor
 from .._kernels import matmul_np
 from .._namespace import public_dir
 from ..autograd.function import record_binary
@@ -269,8 +270,6 @@ _C_TYPE_NAMES = {
 def _tensor_arg(x: Any, op: str, name: str, pos: int = 0) -> Tensor:
     T = tensor_cls()
     if isinstance(x, np.ndarray):
-        from .._creation import as_tensor
-
         return as_tensor(x)
     if not isinstance(x, T):
         where = f" (position {pos})" if pos else ""

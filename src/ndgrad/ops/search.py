@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._creation import as_tensor
 from .._namespace import public_dir
 from ._util import as_operand, dtype_name, require_tensor, tensor_cls, wrap_dim
 
@@ -43,8 +44,6 @@ def _const(array: Any) -> Tensor:
 
 def _operand_tensor(x: Any, op: str) -> Tensor:
     """A tensor, or a Python number as a 0-d tensor (where PyTorch takes a Scalar too)."""
-    from .._creation import as_tensor
-
     x = as_operand(x, op)
     return x if isinstance(x, tensor_cls()) else as_tensor(x)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _tensor_ref
+from .._creation import empty
 from .._namespace import public_dir
 from ..autograd.grad_mode import _state
 from ._util import check_dims, normalize_dims, parse_shape, promote_all, wrap_dim
@@ -1348,8 +1349,6 @@ def block_diag(*tensors: Tensor) -> Tensor:
             )
         items.append(t.reshape(1, -1) if n < 2 else t)
     if not items:
-        from .._creation import empty
-
         return empty(1, 0)
     return BlockDiag.apply(*promote_all(items, "block_diag"))
 

@@ -13,8 +13,8 @@ import warnings
 from typing import Any
 
 from ... import linalg
-from ..._creation import randn
 from ..._namespace import public_dir
+from ..._random import randn
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..module import Module
