@@ -232,3 +232,19 @@ def pass_where(g: np.ndarray, keep: np.ndarray) -> np.ndarray:
     np.negative(bits, out=bits)  # all ones where kept
     np.bitwise_and(g.view(it), bits, out=bits)
     return bits.view(g.dtype)
+
+
+def sum_to_np(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``ops.shape.sum_to`` on an array: sum over the dims along which ``shape`` was broadcast."""
+    gshape = grad.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
+    )
+    if dims:
+        grad = np.asarray(sum_np(grad, dims, True))
+    if lead:
+        grad = grad.reshape(shape)
+    return grad

@@ -1,8 +1,10 @@
 """The Tensor: a numpy array plus what autograd needs to know about it.
 
-The operator methods live with their ops (``ops/arithmetic.py`` holds ``Add`` and
-``Tensor.__add__``) and reach Tensor as mixins; this file holds storage, dtype, the autograd
-attributes, conversions and the in-place machinery.
+This file holds what every layer builds on: storage, dtype, the autograd attributes, hooks,
+conversions and the checks before an in-place write. The methods that run ops (operators,
+reductions, in-place ops, ``backward``, ``to``...) live with their ops as mixin classes and are
+installed on Tensor by ``_tensor_methods.py``, which sits above the ops, so that autograd's
+core, the creation functions and the ops can import this module without a cycle.
 """
 
 from __future__ import annotations

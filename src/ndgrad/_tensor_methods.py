@@ -393,6 +393,7 @@ class TensorMethods(
     contiguous = _contiguous
     sum_to_size = _sum_to_size
     new = _new
+    _rebase_history = rebase_history
     hardshrink = _hardshrink
     prelu = _prelu
 

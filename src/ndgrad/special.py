@@ -27,7 +27,7 @@ from .ops import pointwise as _pw
 from .ops import reduction as _rd
 from .ops import special as _sp
 from .ops import unary as _un
-from .ops._util import default_float, promote, require_tensor, tensor_cls
+from .ops._util import call_with_out, default_float, dtype_name, promote, require_tensor, tensor_cls
 from .ops.arithmetic import add_scalar, mul_scalar
 from .ops.out import _with_out
 from .ops.unary import _floating
@@ -143,8 +143,6 @@ def _round(input: Tensor, *, decimals: int = 0) -> Tensor:
         )
     dt = input._data.dtype
     if dt.kind != "f":
-        from .ops._util import dtype_name
-
         raise NotImplementedError(f"\"round_vml_cpu\" not implemented for '{dtype_name(dt)}'")
     return _pw.round(input, decimals=int(decimals))
 
@@ -218,8 +216,6 @@ def ndtr(input: Tensor, *, out: Tensor | None = None) -> Tensor:
     composes it (so 0 below about -8.3, where erf rounds to -1, as in PyTorch)."""
     require_tensor(input, "special_ndtr")
     if out is not None:
-        from .ops.out import call_with_out
-
         return call_with_out("special_ndtr", ndtr, (input,), out)
     x = _floating(input)
     return mul_scalar(add_scalar(_pw.erf(mul_scalar(x, math.sqrt(0.5))), 1), 0.5)

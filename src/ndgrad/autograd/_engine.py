@@ -19,8 +19,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _tensor_ref
-from .._kernels import errors_off, errors_restore, sum_np
-from .function import AccumulateGrad, Node, _checked_hook_result, _checked_hook_results
+from .._kernels import errors_off, errors_restore, sum_to_np
+from ..ops.shape import sum_to
+from ._special import apply_node, validate_batched
+from .function import (
+    AccumulateGrad,
+    Node,
+    _checked_hook_result,
+    _checked_hook_results,
+    check_expandable,
+)
 from .grad_mode import _state
 
 if TYPE_CHECKING:
@@ -161,8 +169,6 @@ def run_backward(
                 outputs = ()
             else:
                 if _state.grads_batched or _state.anomaly:  # the rare modes, in _special
-                    from ._special import apply_node
-
                     outputs = apply_node(node, grads)
                 else:
                     outputs = node._apply(grads)
@@ -311,22 +317,6 @@ def _validate_np(
     return grad
 
 
-def sum_to_np(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """``ops.shape.sum_to`` on an array: sum over the dims along which ``shape`` was broadcast."""
-    gshape = grad.shape
-    if gshape == shape:
-        return grad
-    lead = len(gshape) - len(shape)
-    dims = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
-    )
-    if dims:
-        grad = np.asarray(sum_np(grad, dims, True))
-    if lead:
-        grad = grad.reshape(shape)
-    return grad
-
-
 def _all_none(grads: list[Any]) -> bool:
     # Not grads.count(None): that compares with ==, which on tensors is an elementwise op.
     # A loop, not all(...): no generator object per node.
@@ -367,8 +357,6 @@ def _propagate(
             g = outputs[i]
             if g is not None:
                 if _state.grads_batched:
-                    from ._special import validate_batched
-
                     g = validate_batched(node, i, g)
                 elif type(g) is not tensor_cls:
                     g = _validate(node, i, g, shape, dtype)
@@ -445,29 +433,10 @@ def _validate(node: Node, i: int, grad: Any, shape: tuple[int, ...], dtype: np.d
     gshape = grad._data.shape
     if gshape != shape:
         check_expandable(node, i, gshape, shape)
-        from ..ops.shape import sum_to
-
         grad = sum_to(grad, shape)
     if grad._data.dtype != dtype:
         grad = grad.to(dtype)
     return grad
-
-
-def check_expandable(node: Node, i: int, gshape: tuple[int, ...], shape: tuple[int, ...]) -> None:
-    """PyTorch's error for gradient ``i`` of ``node`` whose shape ``gshape`` does not reduce to
-    its input's ``shape`` by summing broadcast dims."""
-    if not _expandable(shape, gshape):
-        raise RuntimeError(
-            f"Function {node.name()} returned an invalid gradient at index {i} - got "
-            f"{list(gshape)} but expected shape compatible with {list(shape)}"
-        )
-
-
-def _expandable(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
-    """True if ``shape`` broadcasts to ``target``."""
-    if len(shape) > len(target):
-        return False
-    return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target), strict=False))
 
 
 def _count_dependencies(roots: list[Node]) -> dict[Node, int]:

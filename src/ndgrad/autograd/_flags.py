@@ -8,6 +8,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .._tensor import Tensor
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
@@ -67,8 +69,6 @@ def is_view_replay_enabled() -> bool:
 def is_tensor_like(inp: Any) -> bool:
     """True for a Tensor, the Tensor class and its subclasses, and objects that define
     ``__torch_function__`` (PyTorch's ``torch.overrides.is_tensor_like``)."""
-    from .._tensor import Tensor
-
     if isinstance(inp, Tensor) or (isinstance(inp, type) and issubclass(inp, Tensor)):
         return True
     return hasattr(inp, "__torch_function__")

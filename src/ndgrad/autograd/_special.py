@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..ops import _util as _ut
 from ..ops import arithmetic as _ar
 from ..ops import products as _pr
@@ -30,7 +31,7 @@ from ..ops import reduction as _red
 from ..ops import shape as _sh
 from ..ops import unary as _un
 from . import _views
-from .function import BackwardNode, Node
+from .function import BackwardNode, Node, check_expandable
 from .grad_mode import _state
 
 if TYPE_CHECKING:
@@ -129,8 +130,6 @@ def _user_stacklevel() -> int:
 
 
 def _tensor(data: np.ndarray) -> Tensor:
-    from .._tensor import Tensor
-
     return Tensor._make(data)
 
 
@@ -150,9 +149,6 @@ def _sum_to_batched(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 def validate_batched(node: Node, i: int, grad: Any) -> Tensor:
     """The engine's per-gradient check (see engine._validate) for a batched gradient."""
-    from .._tensor import Tensor
-    from ._engine import check_expandable
-
     if not isinstance(grad, Tensor):
         raise RuntimeError(f"expected Variable or None (got {type(grad).__name__})")
     edge = node._edges[i]

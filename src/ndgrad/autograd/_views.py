@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..ops.arithmetic import NumpyFunction
+from .. import _errors
+from .._tensor import Tensor, _StaleMultiOutputView
+from ..ops._util import NumpyFunction
+from .grad_mode import _state
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -69,8 +72,6 @@ def flat_index(base: np.ndarray, view: np.ndarray, written: bool = True) -> np.n
 
 def _check_unique(idx: np.ndarray) -> None:
     if np.unique(idx).size != idx.size:
-        from .. import _errors
-
         raise RuntimeError(_errors.INTERNAL_OVERLAP)
 
 
@@ -93,7 +94,6 @@ class AsStrided(NumpyFunction):
         if ctx.idx.size == 0 or 0 in ctx.base_shape:
             # PyTorch's as_strided_backward returns plain zeros when the view or the base is
             # empty: no graph, so under create_graph the result does not require grad.
-            from .._tensor import Tensor
 
             g = grad._data
             lead = g.shape[: g.ndim - ctx.idx.ndim]
@@ -139,8 +139,6 @@ class CopySlices(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        from .._tensor import Tensor
-
         need_base, _, need_src = ctx.needs_input_grad
         grad_base = grad_src = None
         if need_base:
@@ -163,8 +161,6 @@ class Fill(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        from .._tensor import Tensor
-
         return Tensor._make(np.zeros_like(grad._data)), None
 
 
@@ -181,8 +177,6 @@ class OverlappingWrite(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Any:
-        from .. import _errors
-
         raise RuntimeError(_errors.INTERNAL_OVERLAP)
 
 
@@ -190,8 +184,6 @@ def fill_expanded(view: Tensor, value: Any, write: Any = None) -> Tensor:
     """``view.fill_(value)`` while recording, ``view`` expanded: write (or call ``write()``),
     then give the base a history whose backward raises (see OverlappingWrite); the view
     re-derives from it lazily."""
-    from .._tensor import Tensor
-
     view._check_inplace()
     base = view._base
     assert base is not None
@@ -220,14 +212,10 @@ def register_view(root: Tensor, view: Tensor) -> None:
 
 def _rederive(view: Tensor, root: Tensor) -> None:
     """Make ``view``'s history "these elements of ``root``'s current value"."""
-    from .grad_mode import _state
-
     if "_multi_output_view" in view.__dict__:
         if "_stale_message" not in view.__dict__:
             _make_stale(view)
         return
-
-    from .._tensor import Tensor
 
     had_history = view.__dict__.get("grad_fn") is not None
     previous = _state.grad_enabled
@@ -269,9 +257,6 @@ def _make_stale(view: Tensor) -> None:
     """An unbind/split/chunk output whose base changed: every later use that needs its history
     raises, as in PyTorch (see ``_tensor._StaleMultiOutputView``)."""
 
-    from .. import _errors
-    from .._tensor import _StaleMultiOutputView
-
     fn = view.__dict__.get("grad_fn")
     name = "" if fn is None else _errors.op_name(fn.name())
     d = view.__dict__
@@ -298,8 +283,6 @@ def _refresh_views(root: Tensor, skip: Tensor | None = None) -> None:
 
 def view_alias(view: Tensor) -> Tensor:
     """A copy of ``view``'s current values whose history is "these elements of its base"."""
-    from .grad_mode import _state
-
     base = view._base
     assert base is not None
     previous = _state.grad_enabled
@@ -326,8 +309,6 @@ def _set_history(tensor: Tensor, result: Tensor) -> None:
 
 def rebase_history(tensor: Tensor, result: Tensor) -> None:
     """``tensor``'s storage now holds ``result``'s values: make its graph (and base's) say so."""
-    from .._tensor import Tensor
-
     base = tensor._base
     if base is None:
         _set_history(tensor, result)
@@ -358,8 +339,6 @@ class Copy(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        from .._tensor import Tensor
-
         need_dst, need_src = ctx.needs_input_grad
         zero = Tensor._make(np.zeros_like(grad._data)) if need_dst else None
         return zero, (grad if need_src else None)

@@ -14,22 +14,32 @@ How an op's tangent is computed, in order of preference:
   (two extra backward passes: correct for any op with a backward, but slow).
 
 Tangents live in the tensor's ``__dict__`` only while a level is active; with no level, ops pay
-one attribute test (``Function.apply`` checks ``_state.forward_ad``).
+one attribute test (``Function.apply`` checks ``_state.forward_ad``, which holds ``_propagate``
+while a level is active).
 """
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .._namespace import public_dir
-from .grad_mode import _state, _Used
-
-if TYPE_CHECKING:
-    from .._tensor import Tensor
+from .._tensor import Tensor
+from ..ops import _util as ut
+from ..ops import arithmetic as ar
+from ..ops import products as pr
+from ..ops import reduction as red
+from ..ops import shape as sh
+from ..ops import unary as un
+from ..ops.arithmetic import where
+from ..ops.products import matmul
+from . import _views
+from ._backward import grad
+from .grad_mode import _state, _Used, enable_grad
 
 __all__ = [
     "UnpackedDualTensor",
@@ -59,7 +69,7 @@ def enter_dual_level() -> int:
     if _state.forward_ad:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
     _Used.special = True
-    _state.forward_ad = True
+    _state.forward_ad = _propagate
     return 0
 
 
@@ -70,7 +80,7 @@ def exit_dual_level(*, level: int | None = None) -> None:
         if t is not None:
             t.__dict__.pop("_fw_grad", None)
     carriers.clear()
-    _state.forward_ad = False
+    _state.forward_ad = None
 
 
 class dual_level:
@@ -122,11 +132,11 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
             f"{list(tensor._data.shape)} while the given forward gradient is of size "
             f"{list(tangent._data.shape)}."
         )
-    _state.forward_ad = False  # the alias must not inherit the tensor's own tangent
+    _state.forward_ad = None  # the alias must not inherit the tensor's own tangent
     try:
         dual = tensor.view_as(tensor)
     finally:
-        _state.forward_ad = True
+        _state.forward_ad = _propagate
     _set_tangent(dual, tangent)
     return dual
 
@@ -137,7 +147,7 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
     if tangent is None:
         return UnpackedDualTensor(tensor, None)
     previous = _state.forward_ad
-    _state.forward_ad = False
+    _state.forward_ad = None
     try:
         primal = tensor.view_as(tensor)
     finally:
@@ -181,8 +191,6 @@ class _JvpCtx:
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
-        from .._tensor import Tensor
-
         saved = self.__dict__["_ctx"].__dict__.get("_fw_saved", ())
         # A built-in op's forward saves arrays: jvp gets them as tensors.
         return tuple(Tensor._make(v) if isinstance(v, np.ndarray) else v for v in saved)
@@ -190,13 +198,11 @@ class _JvpCtx:
 
 def _propagate(cls: type, ctx: Any, args: tuple[Any, ...], outputs: Any) -> None:
     """Called by Function.apply while a level is active: give the outputs their tangents."""
-    from .._tensor import Tensor
-
     tangents = [_tangent_of(a) if isinstance(a, Tensor) else None for a in args]
     if all(t is None for t in tangents):
         return
     outs = outputs if isinstance(outputs, tuple) else (outputs,)
-    _state.forward_ad = False  # the tangent arithmetic itself carries no tangents
+    _state.forward_ad = None  # the tangent arithmetic itself carries no tangents
     try:
         user_jvp = getattr(cls, "jvp", None)
         if user_jvp is not None:
@@ -209,16 +215,15 @@ def _propagate(cls: type, ctx: Any, args: tuple[Any, ...], outputs: Any) -> None
                 "with forward mode AD."
             )
         else:
-            rules, linear = _tables()
-            rule = rules.get(cls)
+            rule = _RULES.get(cls)
             if rule is not None:
                 out_tangents = rule(ctx, args, outs, tangents)
-            elif cls in linear:
+            elif cls in _LINEAR:
                 out_tangents = _linear(cls, args, tangents)
             else:
                 out_tangents = _double_vjp(cls, args, tangents, outs)
     finally:
-        _state.forward_ad = True
+        _state.forward_ad = _propagate
     for out, t in zip(outs, out_tangents, strict=False):
         if isinstance(out, Tensor) and t is not None and out._data.dtype.kind == "f":
             if t._data.shape != out._data.shape:
@@ -242,15 +247,11 @@ _OUTPUT_KIND = 1  # function._OUTPUT
 
 
 def _output_tangent(out: Any) -> Any:
-    from .._tensor import Tensor
-
     tangent = _tangent_of(out)
     return tangent if tangent is not None else Tensor._make(np.zeros_like(out._data))
 
 
 def _zeros_for_missing(args: tuple[Any, ...], tangents: list[Any]) -> list[Any]:
-    from .._tensor import Tensor
-
     result = []
     for a, t in zip(args, tangents, strict=True):
         if t is None and isinstance(a, Tensor) and a._data.dtype.kind == "f":
@@ -273,10 +274,6 @@ def _linear(cls: Any, args: tuple[Any, ...], tangents: list[Any]) -> tuple[Any, 
 def _double_vjp(
     cls: Any, args: tuple[Any, ...], tangents: list[Any], outs: tuple[Any, ...]
 ) -> tuple[Any, ...]:
-    from .._tensor import Tensor
-    from . import grad
-    from .grad_mode import enable_grad
-
     with enable_grad():
         primals = []
         wrt = []
@@ -330,8 +327,6 @@ def _mul_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[A
 
 
 def _matmul_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
-    from ..ops.products import matmul
-
     (a, b), (ta, tb) = args, tg
     present = [
         p
@@ -345,8 +340,6 @@ def _matmul_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: lis
 
 
 def _where_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
-    from ..ops.arithmetic import where
-
     cond, (_, ta, tb) = args[0], tg
     zero = outs[0].detach() * 0
     return (where(cond, ta if ta is not None else zero, tb if tb is not None else zero),)
@@ -378,16 +371,12 @@ def _pow_scalar_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg:
 
 
 def _rpow_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
-    import math
-
     c = args[0]
     log_c = math.log(c) if c > 0 else (-math.inf if c == 0 else math.nan)
     return (tg[1] * (outs[0] * log_c),)
 
 
 def _zero_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
-    from .._tensor import Tensor
-
     return tuple(Tensor._make(np.zeros_like(o._data)) for o in outs)
 
 
@@ -398,14 +387,6 @@ def _copy_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[
 
 
 def _build_rules() -> tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type]]:
-    from ..ops import _util as ut
-    from ..ops import arithmetic as ar
-    from ..ops import products as pr
-    from ..ops import reduction as red
-    from ..ops import shape as sh
-    from ..ops import unary as un
-    from . import _views
-
     rules: dict[type, Callable[..., tuple[Any, ...]]] = {
         ar.Add: _add_rule(1),
         ar.Sub: _add_rule(-1),
@@ -453,12 +434,4 @@ def _build_rules() -> tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type
     return rules, linear
 
 
-_TABLES: tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type]] | None = None
-
-
-def _tables() -> tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type]]:
-    # Built on first use: the op modules import this package.
-    global _TABLES
-    if _TABLES is None:
-        _TABLES = _build_rules()
-    return _TABLES
+_RULES, _LINEAR = _build_rules()

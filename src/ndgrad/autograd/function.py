@@ -659,9 +659,7 @@ class Function(FunctionCtx):
                 if ctx._dirty:
                     outputs = _mark_dirty_outputs(ctx, None, args, out, outputs)
             if state.forward_ad:
-                from .forward_ad import _propagate
-
-                _propagate(cls, ctx, args, outputs)
+                state.forward_ad(cls, ctx, args, outputs)
             return outputs
 
         node = cls._backward_cls()
@@ -748,9 +746,7 @@ def _special_modes(
     if state.anomaly:
         node.__dict__["_forward_trace"] = traceback.extract_stack()[:-frames]
     if state.forward_ad:
-        from .forward_ad import _propagate
-
-        _propagate(cls, node, args, outputs)
+        state.forward_ad(cls, node, args, outputs)
 
 
 def _meta(t: Tensor) -> tuple[Any, ...]:
@@ -950,8 +946,6 @@ def _mark_dirty_outputs(ctx: Any, node: Any, args: tuple[Any, ...], raw: Any, ou
     Like an in-place op: the tensor object stays, its history is rewritten (for a view, its
     base's history) and its version counter goes up.
     """
-    from ._views import rebase_history
-
     single = not isinstance(outputs, tuple)
     outs = [outputs] if single else list(outputs)
     raws = (raw,) if single else raw
@@ -964,7 +958,7 @@ def _mark_dirty_outputs(ctx: Any, node: Any, args: tuple[Any, ...], raw: Any, ou
                     "a leaf Variable that requires grad has been used in an in-place operation."
                 )
             if outs[i].grad_fn is not None:
-                rebase_history(value, outs[i])
+                value._rebase_history(outs[i])  # (autograd/_views.py:rebase_history)
         value._bump_version()
         outs[i] = value
     return outs[0] if single else tuple(outs)
@@ -1128,6 +1122,23 @@ class AccumulateGrad(Node):
             for hook in tuple(post.values()):
                 hook(variable)
         return ()
+
+
+def check_expandable(node: Node, i: int, gshape: tuple[int, ...], shape: tuple[int, ...]) -> None:
+    """PyTorch's error for gradient ``i`` of ``node`` whose shape ``gshape`` does not reduce to
+    its input's ``shape`` by summing broadcast dims."""
+    if not _expandable(shape, gshape):
+        raise RuntimeError(
+            f"Function {node.name()} returned an invalid gradient at index {i} - got "
+            f"{list(gshape)} but expected shape compatible with {list(shape)}"
+        )
+
+
+def _expandable(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """True if ``shape`` broadcasts to ``target``."""
+    if len(shape) > len(target):
+        return False
+    return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target), strict=False))
 
 
 def _checked_hook_result(result: Any, grad: Tensor, hook: Any) -> Tensor:

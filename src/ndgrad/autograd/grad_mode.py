@@ -35,7 +35,9 @@ class _State(threading.local):
     # Rarely-used modes; Function.apply and the engine test each with one attribute read.
     anomaly = False  # anomaly_mode: record forward traces, check backward results for NaN
     anomaly_check_nan = True
-    forward_ad = False  # forward_ad: a dual level is active, tangents propagate
+    # While a dual level is active: forward_ad._propagate, which Function.apply calls to give
+    # each op's outputs their tangents (None otherwise, and inside the tangent arithmetic).
+    forward_ad: Any = None
     grads_batched = False  # the engine runs with a leading batch dim on every gradient
     recording = False  # inside record_inputs(): every op goes through Function.apply
 

@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 
 from .. import _random
-from .._kernels import add_rows_at
+from .._kernels import add_rows_at, sum_to_np
 from .._namespace import public_dir
 from .._tensor import Tensor
-from ..autograd._engine import sum_to_np
 from ..autograd.grad_mode import no_grad
 from ..ops.arithmetic import DivScalar, NumpyFunction, where
 from ..ops.products import Addmm, Mm

@@ -32,7 +32,15 @@ import numpy as np
 
 from .._kernels import quiet
 from .._namespace import public_dir
-from ._util import as_operand, default_float, dtype_name, promote, require_tensor, tensor_cls
+from ._util import (
+    as_operand,
+    call_with_out,
+    default_float,
+    dtype_name,
+    promote,
+    require_tensor,
+    tensor_cls,
+)
 from .arithmetic import NumpyFunction, to_dtype_op, where
 from .unary import _elementwise
 
@@ -628,8 +636,6 @@ def _values_only(
 
     def op(input: Any, *, out: Any = None) -> Tensor:
         if out is not None:
-            from .out import call_with_out
-
             return call_with_out(qualified, op, (input,), out)
         require_tensor(input, qualified, arg)
         data = input._data
@@ -754,8 +760,6 @@ def zeta(input: Any, other: Any, *, out: Any = None) -> Tensor:
     """ζ(input, other), the Hurwitz zeta function Σ_k (other + k)^-input (inf at input = 1,
     nan below 1); either argument may be a number."""
     if out is not None:
-        from .out import call_with_out
-
         return call_with_out("special_zeta", zeta, (input, other), out)
     T = tensor_cls()
     try:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,6 +14,7 @@ from .._args import dtype_name as dtype_name
 from .._args import parse_shape as parse_shape
 from .._creation import as_tensor
 from ..autograd.function import Function
+from ..autograd.grad_mode import _state
 from ..dtypes import get_default_dtype, result_type
 
 if TYPE_CHECKING:
@@ -199,3 +201,53 @@ def promote_all(items: list[Any], op: str) -> list[Tensor]:
         return items
     rt = result_type(*[x._data for x in items])
     return [x if x._data.dtype == rt else cast(x, rt) for x in items]
+
+
+# --- out= ----------------------------------------------------------------------------------
+_NO_AUTOGRAD = (
+    "{}(): functions with out=... arguments don't support automatic differentiation, "
+    "but one of the arguments requires grad."
+)
+
+
+def write_out(name: str, result: Any, out: Any) -> Any:
+    """Write ``result`` (a tensor, or a tuple of them) into ``out`` and return ``out``."""
+    T = tensor_cls()
+    if isinstance(result, tuple):
+        if not isinstance(out, tuple | list):
+            raise TypeError(
+                f"{name}(): argument 'out' must be tuple of Tensors, not {type(out).__name__}"
+            )
+        if len(out) != len(result):
+            raise TypeError(f"expected tuple of {len(result)} elements but got {len(out)}")
+        written = tuple(write_out(name, r, o) for r, o in zip(result, out, strict=True))
+        return type(result)(written) if hasattr(result, "n_fields") else written
+    if not isinstance(out, T):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if _state.grad_enabled and (result._requires_grad or out._requires_grad):
+        raise RuntimeError(_NO_AUTOGRAD.format(name))
+    values = result._data
+    if values.shape != out._data.shape:
+        if out._data.size != 0:
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(out._data.shape)}, which does not match the required output shape "
+                f"{list(values.shape)}. This behavior is deprecated, and in a future PyTorch "
+                "release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
+                "t.resize_(0).",
+                UserWarning,
+                stacklevel=3,
+            )
+        out._set_data(np.empty(values.shape, out._data.dtype))
+    out._write(values)
+    return out
+
+
+def call_with_out(
+    op: str, fn: Callable[..., Any], args: tuple[Any, ...], out: Any, **kwargs: Any
+) -> Any:
+    """``fn(*args, **kwargs)`` written into ``out`` (the ``out=`` of the function named op)."""
+    if _state.grad_enabled and isinstance(out, tensor_cls()) and out._requires_grad:
+        raise RuntimeError(_NO_AUTOGRAD.format(op))
+    return write_out(op, fn(*args, **kwargs), out)

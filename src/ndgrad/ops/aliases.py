@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._namespace import public_dir
+from .._strided import as_strided_scatter
 from . import arithmetic as _ar
 from . import shape as _sh
-from ._util import require_tensor, wrap_dim
+from ._util import parse_shape, require_tensor, wrap_dim
 from .arithmetic import NumpyFunction
 
 if TYPE_CHECKING:
@@ -235,8 +236,6 @@ class AliasMethods:
     def as_strided_scatter(
         self, src: Tensor, size: Any, stride: Any, storage_offset: int | None = None
     ) -> Tensor:
-        from .._strided import as_strided_scatter
-
         return as_strided_scatter(self, src, size, stride, storage_offset)  # type: ignore[arg-type]
 
     def map2_(self, x: Tensor, y: Tensor, callable: Callable[..., Any]) -> Tensor:
@@ -251,8 +250,6 @@ class AliasMethods:
     def resize(self, *sizes: Any) -> Tensor:
         """Deprecated in PyTorch: this tensor viewed with ``sizes`` (the same number of
         elements)."""
-        from ._util import parse_shape
-
         warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
         shape = parse_shape(sizes)
         n, total = int(np.prod(shape)), self._data.size  # type: ignore[attr-defined]

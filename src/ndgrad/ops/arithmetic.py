@@ -785,10 +785,9 @@ def _operator(op: Callable[[Any, Any], Tensor]) -> Callable[[Any, Any], Any]:
 
 def _rtruediv(self: Tensor, other: Any) -> Tensor:
     if isinstance(other, int | float) and not isinstance(other, bool):
-        # number / x is recorded as reciprocal(x) * number, as PyTorch does it
-        from .pointwise import reciprocal
-
-        return mul(reciprocal(self), other)
+        # number / x is recorded as reciprocal(x) * number, as PyTorch does it (the method:
+        # ops/pointwise.py builds on this module)
+        return mul(self.reciprocal(), other)
     return div(other, self)
 
 

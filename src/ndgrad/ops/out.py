@@ -15,16 +15,12 @@ path) never pay for it.
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Callable
 from typing import Any
-
-import numpy as np
 
 from .. import _creation as _cr
 from .. import _queries as _qu
 from .._namespace import public_dir
-from ..autograd.grad_mode import _state
 from . import aliases as _al
 from . import arithmetic as _ar
 from . import indexing as _ix
@@ -36,7 +32,7 @@ from . import search as _se
 from . import shape as _sh
 from . import special as _sp
 from . import unary as _un
-from ._util import tensor_cls
+from ._util import call_with_out
 
 __all__ = [
     "abs",
@@ -251,54 +247,6 @@ __all__ = [
     "xlogy",
 ]
 __dir__ = public_dir(__name__)
-
-_NO_AUTOGRAD = (
-    "{}(): functions with out=... arguments don't support automatic differentiation, "
-    "but one of the arguments requires grad."
-)
-
-
-def write_out(name: str, result: Any, out: Any) -> Any:
-    """Write ``result`` (a tensor, or a tuple of them) into ``out`` and return ``out``."""
-    T = tensor_cls()
-    if isinstance(result, tuple):
-        if not isinstance(out, tuple | list):
-            raise TypeError(
-                f"{name}(): argument 'out' must be tuple of Tensors, not {type(out).__name__}"
-            )
-        if len(out) != len(result):
-            raise TypeError(f"expected tuple of {len(result)} elements but got {len(out)}")
-        written = tuple(write_out(name, r, o) for r, o in zip(result, out, strict=True))
-        return type(result)(written) if hasattr(result, "n_fields") else written
-    if not isinstance(out, T):
-        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-    if _state.grad_enabled and (result._requires_grad or out._requires_grad):
-        raise RuntimeError(_NO_AUTOGRAD.format(name))
-    values = result._data
-    if values.shape != out._data.shape:
-        if out._data.size != 0:
-            warnings.warn(
-                f"An output with one or more elements was resized since it had shape "
-                f"{list(out._data.shape)}, which does not match the required output shape "
-                f"{list(values.shape)}. This behavior is deprecated, and in a future PyTorch "
-                "release outputs will not be resized unless they have zero elements. You can "
-                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
-                "t.resize_(0).",
-                UserWarning,
-                stacklevel=3,
-            )
-        out._set_data(np.empty(values.shape, out._data.dtype))
-    out._write(values)
-    return out
-
-
-def call_with_out(
-    op: str, fn: Callable[..., Any], args: tuple[Any, ...], out: Any, **kwargs: Any
-) -> Any:
-    """``fn(*args, **kwargs)`` written into ``out`` (the ``out=`` of the function named op)."""
-    if _state.grad_enabled and isinstance(out, tensor_cls()) and out._requires_grad:
-        raise RuntimeError(_NO_AUTOGRAD.format(op))
-    return write_out(op, fn(*args, **kwargs), out)
 
 
 def _with_out(fn: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:

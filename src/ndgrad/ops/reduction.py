@@ -21,6 +21,7 @@ import numpy as np
 
 from .._kernels import errors_off, errors_restore, expand_np, max_np, sum_np
 from .._namespace import public_dir
+from . import pointwise
 from ._util import (
     default_float,
     dtype_name,
@@ -30,6 +31,8 @@ from ._util import (
     wrap_dim,
 )
 from .arithmetic import DivScalar, NumpyFunction, div_scalar_np, to_dtype_op, where
+from .indexing import scatter_add
+from .shape import stack
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -580,8 +583,6 @@ class MinDim(_Select):
 
 def _extreme(input: Tensor, dim: Any, keepdim: bool, op: str, everything: Any, along: Any) -> Any:
     if isinstance(dim, tensor_cls()):  # max(input, other): the elementwise maximum
-        from . import pointwise
-
         binary = getattr(pointwise, "maximum" if op == "max" else "minimum", None)
         if binary is None:
             raise NotImplementedError(f"{op}(input, other) needs ndgrad.{op}imum")
@@ -1367,8 +1368,6 @@ class _Cumulative(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor, *_: Any) -> tuple[Any, ...]:
-        from .indexing import scatter_add
-
         if grad.ndim == 0:
             return grad, None
         index = _const(ctx.index)
@@ -1558,7 +1557,6 @@ def _quantile(
         results.append(value)
     if qs.ndim == 0:
         return results[0]
-    from .shape import stack
 
     return stack(results)
 

@@ -14,6 +14,9 @@ import numpy as np
 from .. import _tensor_ref
 from .._creation import empty
 from .._namespace import public_dir
+from .._tensor import Tensor
+from ..autograd._views import register_view
+from ..autograd.function import _type_string
 from ..autograd.grad_mode import _state
 from ._util import check_dims, normalize_dims, parse_shape, promote_all, wrap_dim
 from .arithmetic import CloneContiguous, NumpyFunction
@@ -96,7 +99,6 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
         out.__dict__["_attr_version"] = counter.value
     if out.grad_fn is not None and root.grad_fn is not None:
         # An in-place write into the root or another of its views re-derives this one at once.
-        from ..autograd._views import register_view
 
         register_view(root, out)
     elif root._requires_grad and not _state.grad_enabled:
@@ -250,7 +252,7 @@ class Expand(NumpyFunction):
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        from ..autograd._engine import sum_to_np
+        from .._kernels import sum_to_np
 
         return sum_to_np(grad, ctx.in_shape), None
 
@@ -306,8 +308,6 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
 
 
 def _type_name(t: Tensor) -> str:
-    from ..autograd.function import _type_string
-
     return _type_string(t).split(" ")[0]
 
 
@@ -919,7 +919,7 @@ def _skipped_in_cat(shape: tuple[int, ...]) -> bool:
 
 def cat(tensors: Any, dim: int = 0) -> Tensor:
     """Join tensors along an existing dim (PyTorch's type promotion over the inputs)."""
-    T = _tensor()
+    T = Tensor
     if isinstance(tensors, T):
         raise TypeError(
             "cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor"
@@ -973,7 +973,7 @@ def _at_least(t: Tensor, n: int) -> Tensor:
 
 def _at_least_all(n: int, tensors: tuple[Any, ...]) -> Any:
     """One tensor gives a tensor; several (or one list of them) give a tuple."""
-    if len(tensors) == 1 and isinstance(tensors[0], _tensor()):
+    if len(tensors) == 1 and isinstance(tensors[0], Tensor):
         return _at_least(tensors[0], n)
     if len(tensors) == 1:
         tensors = tuple(tensors[0])
@@ -1229,7 +1229,7 @@ class Trace(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        eye = _tensor()._make(np.eye(*ctx.shape, dtype=grad._data.dtype))
+        eye = Tensor._make(np.eye(*ctx.shape, dtype=grad._data.dtype))
         return grad * eye
 
 
@@ -1239,12 +1239,6 @@ def trace(input: Tensor) -> Tensor:
     if input._data.dtype == np.bool_:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     return Trace.apply(input)
-
-
-def _tensor() -> Any:
-    from .._tensor import Tensor
-
-    return Tensor
 
 
 def _varargs(args: tuple[Any, ...], keyword: Any) -> Any:
@@ -1366,8 +1360,6 @@ def cartesian_prod(*tensors: Tensor) -> Tensor:
 
 def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
     """The length-r combinations of a 1-D tensor's elements, as rows (itertools order)."""
-    from .indexing import index_select
-
     if input._data.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input._data.shape)}")
     if r < 0:
@@ -1379,7 +1371,7 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
     if index.shape[0] == 0:
         return input.new_zeros(0, r)
     cols = [
-        index_select(input, 0, _tensor()._make(np.ascontiguousarray(index[:, k]))) for k in range(r)
+        input.index_select(0, Tensor._make(np.ascontiguousarray(index[:, k]))) for k in range(r)
     ]
     return stack(cols, 1)
 
@@ -1410,7 +1402,7 @@ def diff(
 def _tri_indices(row: int, col: int, offset: int, lower: bool) -> Tensor:
     r, c = np.indices((row, col)) if row and col else (np.zeros((0, 0), np.int64),) * 2
     keep = (c - r <= offset) if lower else (c - r >= offset)
-    return _tensor()._make(np.stack([r[keep], c[keep]]).astype(np.int64).reshape(2, -1))
+    return Tensor._make(np.stack([r[keep], c[keep]]).astype(np.int64).reshape(2, -1))
 
 
 def tril_indices(
@@ -1474,7 +1466,7 @@ def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple
     d = wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d]
     spec = indices_or_sections
-    if isinstance(spec, _tensor()):
+    if isinstance(spec, Tensor):
         spec = spec.tolist()
     if isinstance(spec, int):
         if spec <= 0:
@@ -1557,8 +1549,6 @@ def diagflat(input: Tensor, offset: int = 0) -> Tensor:
 def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     """Every window of ``size`` elements along ``dimension``, ``step`` apart: that dim becomes
     the number of windows and a new last dim holds each window (``Tensor.unfold``)."""
-    from .indexing import index_select
-
     x = input.reshape(1) if input._data.ndim == 0 else input
     d = wrap_dim(dimension, x._data.ndim)
     if input._data.ndim == 0 and size == 1 and step > 0:
@@ -1570,7 +1560,7 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
         raise RuntimeError(f"step is {step} but must be > 0")
     count = (n - size) // step + 1
     index = (np.arange(count)[:, None] * step + np.arange(size)).reshape(-1).astype(np.int64)
-    picked = index_select(x, d, _tensor()._make(index))
+    picked = x.index_select(d, Tensor._make(index))  # (ops/indexing.py builds on this module)
     shape = list(x._data.shape)
     shape[d : d + 1] = [count, size]
     return picked.reshape(shape).movedim(d + 1, -1)

@@ -13,7 +13,7 @@ from .._kernels import one, pass_where
 from .._namespace import public_dir
 from ..autograd.function import _NO_GRAPH_CTX, Function, record_unary
 from ..autograd.grad_mode import _state, _Used
-from ._util import default_float, require_tensor, zero_grad
+from ._util import call_with_out, default_float, require_tensor, zero_grad
 from .arithmetic import FAST_FLOATS, NumpyFunction, to_dtype_op, where
 
 if TYPE_CHECKING:
@@ -74,8 +74,6 @@ def _elementwise(
 
     def op(input: Any, *, out: Any = None) -> Any:
         if out is not None:
-            from .out import call_with_out
-
             return call_with_out(name, general, (input,), out)
         try:
             data = input._data
