@@ -40,7 +40,6 @@ from . import (
     jit,
     linalg,
     onnx,
-    testing,
     viz,
 )
 from ._creation import (
@@ -283,7 +282,6 @@ __all__ = [
     "short",
     "special",
     "tensor",
-    "testing",
     "uint8",
     "viz",
     "utils",

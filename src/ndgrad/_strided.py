@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .ops._util import require_tensor, tensor_cls
+from ._tensor import Tensor
+from .ops._util import require_tensor
 from .ops.arithmetic import NumpyFunction
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class StridedScatter(NumpyFunction):
         positions = ctx.positions
         gx = gsrc = None
         if need_x:
-            zeros = tensor_cls()._make(np.zeros(positions.shape, grad._data.dtype))
+            zeros = Tensor._make(np.zeros(positions.shape, grad._data.dtype))
             gx = StridedScatter.apply(grad, zeros, positions)
         if need_src:
             gsrc = StridedGather.apply(grad, positions)

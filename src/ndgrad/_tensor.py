@@ -17,23 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _errors, _tensor_ref
-from ._args import dtype_name, parse_shape
+from . import _errors
 from ._device import CPU, check_device, device
-from .autograd.function import (
-    AccumulateGrad,
-    Node,
-    RemovableHandle,
-    _add_hook,
-)
+from .autograd._hooks import RemovableHandle, _add_hook
 from .autograd.grad_mode import _state
-from .dtypes import dtype, from_numpy_dtype, get_default_dtype
+from .dtypes import dtype, dtype_name, from_numpy_dtype, get_default_dtype
 
 if TYPE_CHECKING:
     # The methods that run ops are installed on Tensor by _tensor_methods (above the ops);
     # type checkers see them as a base class.
     from ._tensor_methods import TensorMethods as _Methods
     from ._tensor_methods import ViewMethods as _ViewMethods
+    from .autograd.function import AccumulateGrad, Node
 else:
     _Methods = _ViewMethods = object
 
@@ -300,15 +295,6 @@ class Tensor(_Methods):
 
     def _bump_version(self) -> None:
         self._counter().value += 1
-
-    def _accumulator(self) -> AccumulateGrad:
-        """This leaf's AccumulateGrad node: one per leaf while any graph uses it."""
-        ref = self._accumulator_ref
-        node = ref() if ref is not None else None
-        if node is None:
-            node = AccumulateGrad(self)
-            self._accumulator_ref = weakref.ref(node)
-        return node
 
     def _grad_layout_copy(self, grad: np.ndarray) -> np.ndarray:
         """A copy of ``grad`` laid out as PyTorch's gradient layout contract says: with this
@@ -766,24 +752,6 @@ class Tensor(_Methods):
         self._write(fn(self._data, tensor._data).astype(self._data.dtype))
         return self
 
-    def resize_(self, *sizes: Any, memory_format: Any = None) -> Tensor:
-        """Give this tensor ``sizes``, keeping its elements in order; new ones are 0 (PyTorch
-        leaves them uninitialised). Not recorded: refused on a tensor that requires grad."""
-
-        if self._requires_grad and _state.grad_enabled:
-            raise RuntimeError("cannot resize variables that require grad")
-        shape = parse_shape(sizes)
-        n = int(np.prod(shape))
-        if n == self._data.size and self._data.flags.c_contiguous:
-            self._set_data(self._data.reshape(shape))
-        else:
-            flat = np.zeros(n, self._data.dtype)
-            old = self._data.reshape(-1)[:n]
-            flat[: old.size] = old
-            self._set_data(flat.reshape(shape))
-        self._bump_version()
-        return self
-
     def resize_as_(self, the_template: Tensor, memory_format: Any = None) -> Tensor:
         return self.resize_(the_template._data.shape)
 
@@ -941,10 +909,6 @@ class _StaleMultiOutputView(Tensor):
 # Both are Tensors to the user: type(t).__name__ is what error messages print.
 _View.__name__ = _View.__qualname__ = "Tensor"
 _StaleMultiOutputView.__name__ = _StaleMultiOutputView.__qualname__ = "Tensor"
-
-# The core (autograd.function, the engine, the ops' helpers) reads the classes from here.
-_tensor_ref.Tensor = Tensor
-_tensor_ref.View = _View
 
 
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:

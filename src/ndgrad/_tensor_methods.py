@@ -33,7 +33,7 @@ from .autograd._views import (
     view_alias,
 )
 from .autograd.forward_ad import _carry_tangent
-from .autograd.function import _INPLACE_OUTPUT, _OUTPUT, _type_string
+from .autograd.function import _INPLACE_OUTPUT, _OUTPUT, AccumulateGrad, _type_string
 from .autograd.grad_mode import _state
 from .dtypes import dtype, to_dtype
 from .nn import _activations
@@ -50,6 +50,35 @@ from .ops.special import SpecialMethods
 from .ops.unary import UnaryMethods
 
 __all__: list[str] = []
+
+
+def _accumulator(self: Tensor) -> AccumulateGrad:
+    """This leaf's AccumulateGrad node: one per leaf while any graph uses it."""
+    ref = self._accumulator_ref
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(self)
+        self._accumulator_ref = weakref.ref(node)
+    return node
+
+
+def _resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
+    """Give this tensor ``sizes``, keeping its elements in order; new ones are 0 (PyTorch
+    leaves them uninitialised). Not recorded: refused on a tensor that requires grad."""
+
+    if self._requires_grad and _state.grad_enabled:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = parse_shape(sizes)
+    n = int(np.prod(shape))
+    if n == self._data.size and self._data.flags.c_contiguous:
+        self._set_data(self._data.reshape(shape))
+    else:
+        flat = np.zeros(n, self._data.dtype)
+        old = self._data.reshape(-1)[:n]
+        flat[: old.size] = old
+        self._set_data(flat.reshape(shape))
+    self._bump_version()
+    return self
 
 
 def _accumulate(self: Tensor, grad: Tensor) -> None:
@@ -368,7 +397,9 @@ class TensorMethods(
 
     # The legacy constructor Tensor(...) (see Tensor.__init__).
     _legacy_data = staticmethod(_legacy_tensor_data)
+    _accumulator = _accumulator
     _accumulate = _accumulate
+    resize_ = _resize_
     backward = _backward
     to = _to
     type = _type

@@ -178,3 +178,19 @@ def result_type(*operands: Any) -> np.dtype:
             result = lower
     assert result is not None, "result_type needs at least one operand"
     return result
+
+
+def dtype_name(dt: np.dtype) -> str:
+    """'Float', 'Long', ...: how PyTorch's messages name a dtype."""
+    names = {
+        "float16": "Half",
+        "float32": "Float",
+        "float64": "Double",
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }
+    return names.get(from_numpy_dtype(dt).name, dt.name)

@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._namespace import public_dir
+from ._tensor import Tensor
 from .ops import _bessel
 from .ops import pointwise as _pw
 from .ops import reduction as _rd
 from .ops import special as _sp
 from .ops import unary as _un
-from .ops._util import call_with_out, default_float, dtype_name, promote, require_tensor, tensor_cls
+from .ops._util import call_with_out, default_float, dtype_name, promote, require_tensor
 from .ops.arithmetic import add_scalar, mul_scalar
 from .ops.out import _with_out
 from .ops.unary import _floating
@@ -241,7 +242,7 @@ def _polynomial(
     name: str, values: Callable[[np.ndarray, np.ndarray], np.ndarray], x: Any, n: Any
 ) -> Tensor:
     """A polynomial of x at degree n (either may be a number, not both), without gradient."""
-    T = tensor_cls()
+    T = Tensor
     if (
         not (isinstance(x, T) or _is_number(x))
         or not (isinstance(n, T) or _is_number(n))

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+import ndgrad
+
 from ._namespace import public_dir
 
 __all__ = ["Comparison", "Difference", "compare_with_torch"]
@@ -152,8 +154,6 @@ def compare_with_torch(
         torch = importlib.import_module("torch")
     except ImportError:
         return Comparison(skipped="PyTorch is not installed")
-    import ndgrad
-
     arrs = tuple(np.asarray(a) for a in arrays)
     report = Comparison()
     nd = _run(ndgrad, fn, arrs)

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _tensor_ref
 from .._kernels import errors_off, errors_restore, sum_to_np
+from .._tensor import Tensor
 from ..ops.shape import sum_to
 from ._special import apply_node, validate_batched
 from .function import (
@@ -206,7 +206,7 @@ def _captured_tensor(grad: np.ndarray | None, originals: dict[int, Tensor]) -> T
     original = originals.get(id(grad))
     if original is not None and original._data is grad:
         return original
-    return _tensor_ref.Tensor._make(grad)
+    return Tensor._make(grad)
 
 
 def _apply_as_tensors(node: Node, grads: list[Any]) -> tuple[Any, ...]:
@@ -216,7 +216,7 @@ def _apply_as_tensors(node: Node, grads: list[Any]) -> tuple[Any, ...]:
     there (``_propagate_np`` raises PyTorch's error if that is not None); anything else that is
     not a tensor or None is PyTorch's "expected Variable" error.
     """
-    make = _tensor_ref.Tensor._make
+    make = Tensor._make
     tgrads = [None if g is None else make(g) for g in grads]
     outputs: Sequence[Any] = node._apply(tgrads)
     if node._hooks:
@@ -229,7 +229,7 @@ def _apply_as_tensors(node: Node, grads: list[Any]) -> tuple[Any, ...]:
     for i, g in enumerate(outputs):
         if g is None or (i < len(edges) and edges[i] is None):
             arrays.append(g)
-        elif isinstance(g, _tensor_ref.Tensor):
+        elif isinstance(g, Tensor):
             arrays.append(g._data)
         else:
             raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
@@ -238,7 +238,7 @@ def _apply_as_tensors(node: Node, grads: list[Any]) -> tuple[Any, ...]:
 
 def _run_pre_hooks_np(node: Node, grads: list[Any]) -> list[Any]:
     """``_run_pre_hooks`` (node pre-hooks, tensor hooks, retain_grad) on array gradients."""
-    make = _tensor_ref.Tensor._make
+    make = Tensor._make
     tgrads = _run_pre_hooks(node, [None if g is None else make(g) for g in grads])
     return [None if g is None else g._data for g in tgrads]
 
@@ -338,7 +338,7 @@ def _propagate(
     Returns the node to run next without the heap, when exactly one became ready and none was
     waiting (the run order is the same: it is the newest ready node).
     """
-    tensor_cls = _tensor_ref.Tensor
+    tensor_cls = Tensor
     became_ready: Node | None = None
     i = -1
     for edge in node._edges:
@@ -414,7 +414,7 @@ def _retain(tensor: Tensor, grad: Tensor) -> None:
         if _state.grad_enabled:
             tensor._grad = grad.clone()  # recorded (CloneBackward0), as PyTorch's retain_grad
         else:
-            tensor._grad = _tensor_ref.Tensor._make(np.array(grad._data, copy=True))
+            tensor._grad = Tensor._make(np.array(grad._data, copy=True))
     else:
         tensor._grad = tensor._grad + grad
 
@@ -428,7 +428,7 @@ def _add_to_buffer(buffers: dict[Node, list[Any]], node: Node, nr: int, grad: An
 
 
 def _validate(node: Node, i: int, grad: Any, shape: tuple[int, ...], dtype: np.dtype) -> Tensor:
-    if not isinstance(grad, _tensor_ref.Tensor):
+    if not isinstance(grad, Tensor):
         raise RuntimeError(f"expected Variable or None (got {type(grad).__name__})")
     gshape = grad._data.shape
     if gshape != shape:

@@ -18,16 +18,15 @@ import threading
 import traceback
 import weakref
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from .. import _errors, _tensor_ref
+from .. import _errors
 from .._namespace import public_dir
+from .._tensor import Tensor
+from ._hooks import RemovableHandle, _add_hook, _HookDict
 from .grad_mode import _state, _Used
-
-if TYPE_CHECKING:
-    from .._tensor import Tensor
 
 __all__ = [
     "Function",
@@ -68,49 +67,6 @@ def next_edges(node: Node) -> Iterator[tuple[int, Node, int]]:
 
 # Creation order of nodes. The engine runs ready nodes newest first, as PyTorch does.
 _sequence = itertools.count()
-
-
-def _tensor_cls() -> type[Tensor]:
-    # Tensor's module imports the ops, which import this module: look the class up at call
-    # time, through the module object (a plain attribute read; a function-level import is slow).
-    return _tensor_ref.Tensor
-
-
-class RemovableHandle:
-    """Returned by the ``register_*hook`` methods; ``remove()`` unregisters the hook."""
-
-    _ids = itertools.count()
-
-    def __init__(self, hooks: dict[int, Callable[..., Any]]) -> None:
-        self._hooks_ref = weakref.ref(hooks)
-        self.id = next(RemovableHandle._ids)
-
-    def remove(self) -> None:
-        hooks = self._hooks_ref()
-        if hooks is not None:
-            hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
-
-
-class _HookDict(dict):
-    """A dict that can be weakly referenced by handles."""
-
-    __slots__ = ("__weakref__",)
-
-
-def _add_hook(owner: Any, attr: str, fn: Callable[..., Any]) -> RemovableHandle:
-    hooks = owner.__dict__.get(attr)
-    if hooks is None:
-        hooks = _HookDict()
-        setattr(owner, attr, hooks)
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = fn
-    return handle
 
 
 def _hook_name(hook: Any) -> str:
@@ -348,7 +304,7 @@ class FunctionCtx:
                         values.append(tensor)
                         continue
                 elif kind == _OUTPUT and len(entry) == 5 and entry[3].value == entry[4]:
-                    tensor = _new(_tensor_ref.Tensor)
+                    tensor = _new(Tensor)
                     tensor._data = entry[1]
                     tensor.grad_fn = self  # type: ignore[assignment]  # the ctx is the node
                     tensor._requires_grad = True
@@ -398,7 +354,7 @@ class FunctionCtx:
                     values.append(entry[1])
                     continue
             value = _unpack(self, entry)
-            values.append(value._data if isinstance(value, _tensor_ref.Tensor) else value)
+            values.append(value._data if isinstance(value, Tensor) else value)
         return tuple(values)
 
 
@@ -420,7 +376,7 @@ def _unpack(node: Any, entry: Any) -> Any:
     if kind == _OUTPUT:
         # Rebuilt on demand: the node must not own its output (that would be a cycle).
         array, output_nr, counter, version = entry[1:5]
-        tensor = _tensor_cls()._make(array, node, output_nr)
+        tensor = Tensor._make(array, node, output_nr)
         tensor._version_counter = counter
         if counter.value != version:
             raise _modified_error(tensor, version, node.name())
@@ -429,7 +385,7 @@ def _unpack(node: Any, entry: Any) -> Any:
         return tensor
     if kind == _INPLACE_OUTPUT:
         array, output_nr, counter, version, written = entry[1:6]
-        tensor = _tensor_cls()._make(array, node, output_nr)
+        tensor = Tensor._make(array, node, output_nr)
         tensor._version_counter = counter
         if counter.value != version:
             # the written view's node right after the write, while it lives; else this node
@@ -439,7 +395,7 @@ def _unpack(node: Any, entry: Any) -> Any:
             tensor.__dict__["_fw_grad"] = entry[6]
         return tensor
     value = entry[1]
-    return _tensor_cls()._make(value) if isinstance(value, np.ndarray) else value
+    return Tensor._make(value) if isinstance(value, np.ndarray) else value
 
 
 class _NoGraphCtx(FunctionCtx):
@@ -483,7 +439,7 @@ class BackwardNode(Node, FunctionCtx):
             for i, g in enumerate(grads):
                 if g is None:
                     shape, dtype = self._output_meta[i]
-                    grads[i] = _tensor_cls()._make(np.zeros(shape, dtype))
+                    grads[i] = Tensor._make(np.zeros(shape, dtype))
         result = self._forward_cls.backward(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
@@ -610,7 +566,7 @@ class Function(FunctionCtx):
         """Run forward on ``args``; record a node if grad mode is on and an input requires grad."""
         # Every op runs this, forward and (with its backward formulas) backward: one pass over
         # the arguments, no helper calls on the common paths, each rare mode one attribute read.
-        tensor_cls = _tensor_ref.Tensor
+        tensor_cls = Tensor
         numpy_forward = cls._numpy_forward
         any_requires_grad = False
         inputs: Any
@@ -693,7 +649,7 @@ def _record(cls: type[Function], node: Any, args: tuple[Any, ...], inputs: Any) 
             out = cls.forward(node, *inputs)
         except ValueError:
             if cls._broadcasting:
-                _check_broadcast(args, _tensor_ref.Tensor)
+                _check_broadcast(args, Tensor)
             raise
     else:
         state = _state
@@ -711,7 +667,7 @@ def _finish(
     """The outputs of a recorded call whose forward returned ``out``: wrapped as tensors of
     ``node``, with the saved values resolved (see ``_resolve_saved``). ``depth`` is the number
     of ndgrad frames between this one and the op's caller (for anomaly mode's trace)."""
-    tensor_cls = _tensor_ref.Tensor
+    tensor_cls = Tensor
     raw = out
     if type(out) is not np.ndarray and isinstance(out, np.generic):
         out = np.asarray(out)  # numpy's result of a full reduction: a scalar, not a 0-d array
@@ -803,7 +759,7 @@ def record_unary(cls: type[Function], x: Tensor) -> Any:
     # The output tensor, built here and in record_binary rather than by a shared helper: the
     # call cost 4% of a recorded op's instructions (cachegrind, workload 1's forward).
     node._output_meta = meta[2]
-    t = _new(_tensor_ref.Tensor)
+    t = _new(Tensor)
     t._data = out
     t._meta = meta
     t.grad_fn = node
@@ -816,7 +772,7 @@ def record_unary(cls: type[Function], x: Tensor) -> Any:
         elif value is data:
             node._saved = (_saved_input(x),)
         else:
-            node._saved = _resolve_saved(node, (x,), (data,), out, t, _tensor_ref.Tensor)
+            node._saved = _resolve_saved(node, (x,), (data,), out, t, Tensor)
         node._to_save = None
     if _Used.special:
         _special_modes(cls, node, (x,), t, 2)
@@ -835,7 +791,7 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
     ea = _edge(a)
     value_a = a._data
     mask = 1 if a._requires_grad else 0
-    T = _tensor_ref.Tensor
+    T = Tensor
     b_tensor = type(b) is T or isinstance(b, T)
     if b_tensor:
         eb = _edge(b)
@@ -854,7 +810,7 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
         out = cls.forward(node, value_a, value_b)
     except ValueError:
         if cls._broadcasting:
-            _check_broadcast((a, b), _tensor_ref.Tensor)
+            _check_broadcast((a, b), Tensor)
         raise
     if type(out) is not np.ndarray:  # numpy's scalar for two 0-d inputs
         return _finish(cls, node, (a, b), (value_a, value_b), out, 1)
@@ -883,7 +839,7 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
             else:  # not an input: the general resolution
                 args = (a, b)
                 inputs = (value_a, value_b)
-                node._saved = _resolve_saved(node, args, inputs, out, t, _tensor_ref.Tensor)
+                node._saved = _resolve_saved(node, args, inputs, out, t, Tensor)
                 break
         else:
             node._saved = tuple(saved)
@@ -1114,7 +1070,7 @@ class AccumulateGrad(Node):
         if not variable._requires_grad:
             return ()
         if variable._backward_hooks:
-            return self._apply([_tensor_cls()._make(grad)])
+            return self._apply([Tensor._make(grad)])
         with _accumulate_lock:
             variable._accumulate_np(grad)
         post = variable._post_accumulate_hooks
@@ -1146,7 +1102,7 @@ def _checked_hook_result(result: Any, grad: Tensor, hook: Any) -> Tensor:
     (keep ``grad``). PyTorch's checks and messages."""
     if result is None:
         return grad
-    if not isinstance(result, _tensor_cls()):
+    if not isinstance(result, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
     if result._data.dtype != grad._data.dtype:
         was, got = _type_string(grad).split(" ")[0], _type_string(result).split(" ")[0]
@@ -1189,7 +1145,7 @@ def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
             result = backward(ctx, *grads)
         finally:
             _state.grad_enabled = previous
-        tensor_cls = _tensor_cls()
+        tensor_cls = Tensor
         if not previous or not any(isinstance(g, tensor_cls) and g.requires_grad for g in grads):
             return result
         message = (

@@ -32,13 +32,9 @@ __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 __dir__ = public_dir(__name__)
 
 
-def _tensor_cls() -> Any:
-    return Tensor
-
-
 def _as_tuple(x: Any, arg_name: str, fn_name: str) -> tuple[bool, tuple[Tensor, ...]]:
     """(whether ``x`` was a tuple, ``x`` as a tuple of tensors)."""
-    T = _tensor_cls()
+    T = Tensor
     is_tuple = isinstance(x, tuple | list)
     items = tuple(x) if is_tuple else (x,)
     for i, t in enumerate(items):

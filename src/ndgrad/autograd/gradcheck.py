@@ -26,16 +26,12 @@ class GradcheckError(RuntimeError):
     """Raised by gradcheck when the analytical and numerical gradients disagree."""
 
 
-def _tensor_cls() -> Any:
-    return Tensor
-
-
 def _as_tuple(x: Any) -> tuple[Any, ...]:
     return x if isinstance(x, tuple) else tuple(x) if isinstance(x, list) else (x,)
 
 
 def _differentiable_outputs(func: Callable[..., Any], inputs: tuple[Any, ...]) -> list[Tensor]:
-    T = _tensor_cls()
+    T = Tensor
     outs = _as_tuple(func(*inputs))
     return [o for o in outs if isinstance(o, T) and o.requires_grad]
 
@@ -45,7 +41,7 @@ def _numerical_jacobians(
 ) -> list[list[np.ndarray]]:
     """J[i][j]: d(output j)/d(input i) by central differences, shape (input numel, output numel)."""
     # func runs with grad mode as the caller has it: it may itself use autograd (gradgradcheck).
-    T = _tensor_cls()
+    T = Tensor
     jacobians: list[list[np.ndarray]] = []
     base_outs = [o._data for o in _as_tuple(func(*inputs)) if isinstance(o, T)]
     for inp in inputs:
@@ -70,7 +66,7 @@ def _numerical_jacobians(
 def _analytical_jacobians(
     func: Callable[..., Any], inputs: tuple[Any, ...]
 ) -> list[list[np.ndarray]]:
-    T = _tensor_cls()
+    T = Tensor
     diff_inputs = [x for x in inputs if isinstance(x, T) and x.requires_grad]
     outs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, T)]
     jac = [[np.zeros((x.numel(), o.numel())) for o in outs] for x in diff_inputs]
@@ -106,7 +102,7 @@ def gradcheck(
     raises GradcheckError (returns False with ``raise_exception=False``) naming the output and
     input whose Jacobians differ, with both Jacobians.
     """
-    T = _tensor_cls()
+    T = Tensor
     inputs = _as_tuple(inputs)
     diff = [x for x in inputs if isinstance(x, T) and x.requires_grad]
     if not diff:
@@ -154,7 +150,7 @@ def gradgradcheck(
     ``grad_outputs`` default to random tensors (requiring grad, so the check also covers the
     derivative with respect to them).
     """
-    T = _tensor_cls()
+    T = Tensor
     inputs = _as_tuple(inputs)
     outputs = _differentiable_outputs(func, inputs)
     if grad_outputs is None:

@@ -32,6 +32,7 @@ import numpy as np
 
 from .._kernels import quiet
 from .._namespace import public_dir
+from .._tensor import Tensor
 from ._util import (
     as_operand,
     call_with_out,
@@ -39,7 +40,6 @@ from ._util import (
     dtype_name,
     promote,
     require_tensor,
-    tensor_cls,
 )
 from .arithmetic import NumpyFunction, to_dtype_op, where
 from .unary import _elementwise
@@ -642,7 +642,7 @@ def _values_only(
         dt = data.dtype if data.dtype.kind == "f" else default_float()
         if dt.itemsize < 4:
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dtype_name(dt)}'")
-        return tensor_cls()._make(_computed(values, data, dt))
+        return Tensor._make(_computed(values, data, dt))
 
     return _named(op, name, doc)
 
@@ -761,7 +761,7 @@ def zeta(input: Any, other: Any, *, out: Any = None) -> Tensor:
     nan below 1); either argument may be a number."""
     if out is not None:
         return call_with_out("special_zeta", zeta, (input, other), out)
-    T = tensor_cls()
+    T = Tensor
     try:
         if not isinstance(input, T) and not isinstance(other, T):
             raise TypeError

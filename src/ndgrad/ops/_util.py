@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _errors, _tensor_ref
+from .. import _errors
 from .._args import check_dims as check_dims
-from .._args import dtype_name as dtype_name
 from .._args import parse_shape as parse_shape
 from .._creation import as_tensor
+from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import _state
+from ..dtypes import dtype_name as dtype_name
 from ..dtypes import get_default_dtype, result_type
 
 if TYPE_CHECKING:
@@ -52,22 +53,17 @@ def to_dtype_op(x: Tensor, dt: np.dtype) -> Tensor:
     return ToCopy.apply(x, np.dtype(dt))
 
 
-def tensor_cls() -> type[Tensor]:
-    # The ops are imported by Tensor's own module, so they look the class up when called.
-    return _tensor_ref.Tensor
-
-
 def zero_grad(grad: Tensor) -> Tensor:
     """The gradient through a piecewise-constant op (floor, sign, a rounded division...): zeros
     shaped as ``grad``, outside the graph, as PyTorch's ``zeros_like(grad)``. Not ``grad * 0``:
     that is -0 where ``grad`` is negative (printed ``-0.``), NaN where it is infinite, and would
     record a node under create_graph, where PyTorch's zero does not require grad."""
-    return tensor_cls()._make(np.zeros(grad._data.shape, grad._data.dtype))
+    return Tensor._make(np.zeros(grad._data.shape, grad._data.dtype))
 
 
 def require_tensor(x: Any, op: str, arg: str = "input", position: int = 1) -> None:
     """PyTorch's TypeError for a non-tensor where an op takes only tensors."""
-    if not isinstance(x, _tensor_ref.Tensor):
+    if not isinstance(x, Tensor):
         raise TypeError(
             f"{op}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
         )
@@ -79,7 +75,7 @@ def as_operand(x: Any, op: str, other: Any = None) -> Any:
     numpy scalars count as Python numbers; a numpy array becomes a tensor. Anything else is a
     TypeError naming the op and the type.
     """
-    T = tensor_cls()
+    T = Tensor
     if isinstance(x, T) or type(x) in _NUMBER_TYPES:
         return x
     if isinstance(x, np.generic) and x.dtype.kind in "biuf":
@@ -93,7 +89,7 @@ def as_operand(x: Any, op: str, other: Any = None) -> Any:
 
 def binary_operands(a: Any, b: Any, op: str) -> tuple[Any, Any, np.dtype]:
     """``as_operand`` and ``promote`` for a binary op, the common cases first (a hot path)."""
-    T = _tensor_ref.Tensor
+    T = Tensor
     if type(a) is T:
         tb = type(b)
         if tb is T:
@@ -111,7 +107,7 @@ def promote(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
     numpy, given the cast tensors, computes in that dtype too: a Python number never upcasts an
     array (NEP 50). Returns the operands and the result dtype.
     """
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(a, T):
         if not isinstance(b, T):
             # Two numbers (ndgrad.add(3, 2)): as PyTorch, the first becomes a 0-d tensor.
@@ -190,7 +186,7 @@ def reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple
 
 def promote_all(items: list[Any], op: str) -> list[Tensor]:
     """Tensors cast to their common result dtype (for ops over lists, like stack and cat)."""
-    T = tensor_cls()
+    T = Tensor
     for x in items:
         if not isinstance(x, T):
             raise TypeError(
@@ -212,7 +208,7 @@ _NO_AUTOGRAD = (
 
 def write_out(name: str, result: Any, out: Any) -> Any:
     """Write ``result`` (a tensor, or a tuple of them) into ``out`` and return ``out``."""
-    T = tensor_cls()
+    T = Tensor
     if isinstance(result, tuple):
         if not isinstance(out, tuple | list):
             raise TypeError(
@@ -248,6 +244,6 @@ def call_with_out(
     op: str, fn: Callable[..., Any], args: tuple[Any, ...], out: Any, **kwargs: Any
 ) -> Any:
     """``fn(*args, **kwargs)`` written into ``out`` (the ``out=`` of the function named op)."""
-    if _state.grad_enabled and isinstance(out, tensor_cls()) and out._requires_grad:
+    if _state.grad_enabled and isinstance(out, Tensor) and out._requires_grad:
         raise RuntimeError(_NO_AUTOGRAD.format(op))
     return write_out(op, fn(*args, **kwargs), out)

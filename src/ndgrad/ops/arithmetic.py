@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _errors, _tensor_ref
+from .. import _errors
 from .._kernels import quiet
 from .._namespace import public_dir
+from .._tensor import Tensor
 from ..autograd.function import Function, record_binary
 from ..autograd.grad_mode import _state, _Used
 from ._util import (
@@ -25,7 +26,6 @@ from ._util import (
     dtype_name,
     promote,
     require_tensor,
-    tensor_cls,
     to_dtype_op,
     zero_grad,
 )
@@ -623,7 +623,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """other - alpha * input (RsubBackward1 for a number ``other``, RsubBackward0 for a tensor)"""
-    T = tensor_cls()
+    T = Tensor
     a, b, dt = binary_operands(input, other, "rsub")
     if dt.kind == "b":
         return sub(other, input)  # PyTorch's bool error
@@ -652,7 +652,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         _check_rounded_division(f"div_{rounding_mode}_cpu", b, dt)
         return DivRounded.apply(a, b, rounding_mode)
     if dt.kind != "f":
-        T = tensor_cls()
+        T = Tensor
         fdt = default_float()
         a = to_dtype_op(a, fdt) if isinstance(a, T) else a
         b = to_dtype_op(b, fdt) if isinstance(b, T) else b
@@ -665,7 +665,7 @@ true_divide = div
 def _check_rounded_division(kernel: str, b: Any, dt: np.dtype) -> None:
     if dt.kind == "b":
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-    T = tensor_cls()
+    T = Tensor
     if dt.kind in "iu" and np.any(np.asarray(b._data if isinstance(b, T) else b) == 0):
         raise RuntimeError("ZeroDivisionError")
 
@@ -679,7 +679,7 @@ def floor_divide(input: Any, other: Any) -> Tensor:
 
 def pow(input: Any, exponent: Any) -> Tensor:
     """input ** exponent; either may be a number."""
-    T = tensor_cls()
+    T = Tensor
     a, b, _ = binary_operands(input, exponent, "pow")
     if not isinstance(b, T):
         return PowScalar.apply(a, b)
@@ -695,7 +695,7 @@ def neg(input: Tensor) -> Tensor:
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """Elements of ``input`` where ``condition`` is true, else of ``other``."""
-    T = tensor_cls()
+    T = Tensor
     cond = as_operand(condition, "where")
     if not isinstance(cond, T) or cond._data.dtype.kind != "b":
         raise RuntimeError(
@@ -713,7 +713,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
 
 
 def _compare(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
-    T = tensor_cls()
+    T = Tensor
     a, b, _ = promote(as_operand(input, name), as_operand(other, name))
     x = a._data if isinstance(a, T) else a
     y = b._data if isinstance(b, T) else b
@@ -748,7 +748,7 @@ def ge(input: Any, other: Any) -> Tensor:
 
 
 def _bitwise(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
-    T = tensor_cls()
+    T = Tensor
     a, b, dt = promote(as_operand(input, name), as_operand(other, name))
     if dt.kind not in "biu":
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dtype_name(dt)}'")
@@ -765,7 +765,7 @@ _OPERAND_TYPES = (int, float, np.generic, np.ndarray)
 
 def _is_operand(x: Any) -> bool:
     """What a binary operator accepts; anything else returns NotImplemented (Python's TypeError)."""
-    return isinstance(x, (_OPERAND_TYPES, tensor_cls()))
+    return isinstance(x, (_OPERAND_TYPES, Tensor))
 
 
 def _operator(op: Callable[[Any, Any], Tensor]) -> Callable[[Any, Any], Any]:
@@ -815,7 +815,7 @@ def _fast_operator(
     f64, f32 = FAST_FLOATS
 
     def method(self: Any, other: Any) -> Any:
-        T = _tensor_ref.Tensor
+        T = Tensor
         a = self._data
         dt = a.dtype
         b: Any
@@ -941,4 +941,4 @@ class ArithmeticMethods:
             raise TypeError(
                 "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
             )
-        return tensor_cls()._make(np.invert(data))
+        return Tensor._make(np.invert(data))

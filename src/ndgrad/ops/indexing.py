@@ -28,9 +28,10 @@ import numpy as np
 from .. import _errors
 from .._creation import as_tensor
 from .._namespace import public_dir
+from .._tensor import Tensor
 from ..autograd._views import rebase_history
 from ..autograd.grad_mode import _state
-from ._util import dtype_name, tensor_cls, wrap_dim
+from ._util import dtype_name, wrap_dim
 from .arithmetic import NumpyFunction, _copy_like_torch, where
 from .shape import (
     Alias,
@@ -330,7 +331,7 @@ class WholeCopy(SetIndex):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         need_x, _, need_v = ctx.needs_input_grad
-        grad_x = tensor_cls()._make(np.zeros_like(grad._data)) if need_x else None
+        grad_x = Tensor._make(np.zeros_like(grad._data)) if need_x else None
         return grad_x, None, (Index.apply(grad, ctx.key) if need_v else None)
 
 
@@ -395,7 +396,7 @@ def _is_int(x: Any) -> bool:
 def _sequence_as_tuple(seq: list[Any]) -> bool:
     # PyTorch (like old numpy) reads x[[a, b]] as x[a, b] when an entry is a sequence, slice,
     # Ellipsis, None or tensor; a list of plain numbers is an index tensor.
-    T = tensor_cls()
+    T = Tensor
     return any(
         (isinstance(e, Sequence | slice | T | np.ndarray) and not isinstance(e, str))
         or e is None
@@ -406,7 +407,7 @@ def _sequence_as_tuple(seq: list[Any]) -> bool:
 
 def _index_array(entry: Any) -> np.ndarray | None:
     """An index tensor/list/array as a numpy int or bool array; None if ``entry`` is not one."""
-    T = tensor_cls()
+    T = Tensor
     if isinstance(entry, T):
         a = entry._data
     elif isinstance(entry, np.ndarray):
@@ -447,7 +448,7 @@ def parse_key(shape: tuple[int, ...], index: Any, bounds: bool = True) -> _Parse
     if isinstance(index, list) and _sequence_as_tuple(index):
         index = tuple(index)
     entries = index if isinstance(index, tuple) else (index,)
-    T = tensor_cls()
+    T = Tensor
     items: list[tuple[str, Any]] = []
     masks_dtypes: list[np.dtype] = []
     consumed = 0
@@ -689,7 +690,6 @@ def _multi_output_view_refusal(view_cls: Any) -> str:
 
 def setitem(input: Tensor, index: Any, value: Any) -> None:
     """``input[index] = value``: in place; recorded (CopySlices / IndexPutBackward0) when needed."""
-    Tensor = tensor_cls()
     shape = input._data.shape
     # PyTorch checks the value's shape before the index values: bounds are checked after it.
     p = _fast_basic(shape, index) or parse_key(shape, index, bounds=False)
@@ -968,7 +968,7 @@ def _scatter_args(input: Tensor, dim: int, index: Tensor, src: Any) -> tuple[Key
     idx = _long_index(index)
     if idx is None:
         raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
-    T = tensor_cls()
+    T = Tensor
     if isinstance(src, T) and src._data.dtype != input._data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     if idx.size:
@@ -995,14 +995,14 @@ def scatter(
     if src is None:
         raise TypeError("scatter() missing required argument 'src' or 'value'")
     key, src = _scatter_args(input, dim, index, src)
-    if isinstance(src, tensor_cls()):
+    if isinstance(src, Tensor):
         return Scatter.apply(input, key, src)
     return ScatterValue.apply(input, key, src.item() if isinstance(src, np.generic) else src)
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """A copy of input with ``out[index[i][j]][j] += src[i][j]`` (dim=0); repeats accumulate."""
-    if not isinstance(src, tensor_cls()):
+    if not isinstance(src, Tensor):
         raise TypeError(
             f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}"
         )
@@ -1129,7 +1129,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     # Each position is filled once, however often it is listed (so the value's gradient is too).
     idx = np.unique(np.where(idx < 0, idx + size, idx))
     key = _dim_key(input._data.ndim, d, idx)
-    if isinstance(value, tensor_cls()):
+    if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(
                 "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
@@ -1210,7 +1210,7 @@ def take(input: Tensor, index: Tensor) -> Tensor:
 
 
 def _bool_mask(mask: Any, message: str) -> np.ndarray:
-    if not isinstance(mask, tensor_cls()) or mask._data.dtype != np.bool_:
+    if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
         raise RuntimeError(message)
     return mask._data
 
@@ -1249,7 +1249,7 @@ class MaskedFillTensor(MaskedFill):
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``input`` with ``value`` (a number or a 0-d tensor) where ``mask`` is True."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(mask, T) or mask._data.dtype != np.bool_:
         got = dtype_name(mask._data.dtype).lower() if isinstance(mask, T) else "?"
         raise RuntimeError(
@@ -1291,7 +1291,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
     """``gather`` with broadcasting: the values of ``input`` at ``indices`` along ``dim``
     (both flattened when dim is None)."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(indices, T):
         raise TypeError(
             "take_along_dim(): argument 'indices' (position 2) must be Tensor, not "
@@ -1325,7 +1325,7 @@ def repeat_interleave(
 ) -> Tensor:
     """Each element (slice along ``dim``) repeated ``repeats`` times in place; ``repeats`` is a
     number or one count per element. With only a tensor of counts, the indices repeated."""
-    T = tensor_cls()
+    T = Tensor
     if repeats is None:  # repeat_interleave(counts): index i repeated counts[i] times
         counts = input._data
         if counts.ndim != 1 or counts.dtype.kind not in "iu":
@@ -1361,7 +1361,7 @@ class IndexPutAccumulate(IndexAdd):
 def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
     """A copy of ``input`` with ``values`` written (added, with ``accumulate``) at the positions
     the tuple of index tensors ``indices`` selects, as ``input[indices] = values``."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(indices, tuple | list):
         raise TypeError(
             "index_put(): argument 'indices' must be tuple of Tensors, not "
@@ -1408,7 +1408,7 @@ def _copy_np(x: np.ndarray) -> np.ndarray:
 
 def _zeros(like: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Zeros of ``shape`` in like's dtype, outside any graph (PyTorch's zeros_like(src))."""
-    return tensor_cls()._make(np.zeros(shape, like._data.dtype))
+    return Tensor._make(np.zeros(shape, like._data.dtype))
 
 
 class MaskedScatter(NumpyFunction):
@@ -1451,7 +1451,7 @@ class MaskedScatter(NumpyFunction):
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """A copy of ``input`` with the first elements of ``source``, in order, written where the
     (broadcast) ``mask`` is True: one node, MaskedScatterBackward0."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(mask, T) or mask._data.dtype != np.bool_:
         raise RuntimeError(
             "masked_scatter_ only supports boolean masks, but got mask with dtype "
@@ -1613,7 +1613,7 @@ class ScatterProd(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         x, block, y = ctx.saved_tensors
-        T = tensor_cls()
+        T = Tensor
         basic, adv = ctx.key
         zeros, nonzero = ctx.zeros, ctx.nonzero
 
@@ -1686,7 +1686,7 @@ class ScatterReduce(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        T = tensor_cls()
+        T = Tensor
         need_x, need_src = ctx.needs_input_grad[:2]
         dt = grad._data.dtype
         if ctx.reduce == "amax" or ctx.reduce == "amin":
@@ -1788,7 +1788,7 @@ def index_reduce(
     along = [1] * len(src_shape)
     along[d] = flat.size
     full = np.broadcast_to(flat.reshape(along), src_shape).copy()
-    T = tensor_cls()
+    T = Tensor
     return scatter_reduce(input, d, T._make(full), source, reduce, include_self=include_self)
 
 

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .._namespace import public_dir
-from ._util import dtype_name, normalize_dims, reduced_shape, tensor_cls, wrap_dim
+from .._tensor import Tensor
+from ._util import dtype_name, normalize_dims, reduced_shape, wrap_dim
 from .arithmetic import NumpyFunction, where
 from .products import _tensor_arg, einsum, matmul
 
@@ -141,7 +142,7 @@ def _check_matrix(
 ) -> Tensor:
     """PyTorch's checks of a (batch of) matrix argument; messages start with ``where``
     ('linalg.<name>: ' unless given)."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(A, T):
         raise _not_tensor(f"linalg_{name}", arg, 1, A)
     where = f"linalg.{name}: " if where is None else where
@@ -177,7 +178,7 @@ def _check_float(A: Tensor, name: str) -> None:
 
 
 def _const(array: np.ndarray) -> Tensor:
-    return tensor_cls()._make(array)
+    return Tensor._make(array)
 
 
 def _eye(n: int, like: Tensor) -> Tensor:
@@ -391,7 +392,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     """X with A X = B (or X A = B with left=False). B is a vector when it is 1-D or has A's
     batch shape (..., n); batch dims broadcast."""
     A = _check_matrix(A, "solve")
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(B, T):
         raise _not_tensor("linalg_solve", "B", 2, B)
     if A._data.dtype != B._data.dtype:
@@ -480,7 +481,7 @@ def solve_triangular(
     """X with A X = B (X A = B with left=False), A upper or lower triangular (the other triangle
     is not read); unitriangular: the diagonal is taken as ones."""
     A = _check_matrix(A, "solve_triangular")
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(B, T):
         raise _not_tensor("linalg_solve_triangular", "B", 2, B)
     if B._data.ndim < 2:
@@ -906,7 +907,7 @@ def vector_norm(
     x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
 ) -> Tensor:
     """‖x‖_ord over ``dim`` (all elements by default): ord any number, inf, -inf or 0."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(x, T):
         raise _not_tensor("linalg_vector_norm", "input", 1, x)
     if isinstance(ord, str) or not isinstance(ord, int | float | np.number):
@@ -985,7 +986,7 @@ def matrix_norm(
 ) -> Tensor:
     """Matrix norms over the two dims ``dim``: 'fro', 'nuc' (Σ s), 2 / -2 (max / min s),
     1 / -1 (max / min column abs sum), inf / -inf (max / min row abs sum)."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(A, T):
         raise _not_tensor("linalg_matrix_norm", "A", 1, A)
     if A._data.ndim < 2:
@@ -1021,7 +1022,7 @@ def linalg_norm(
 ) -> Tensor:
     """A vector norm (dim an int, or a 1-D input) or a matrix norm (dim a pair, or a 2-D
     input); with ord and dim both None, the 2-norm of all elements."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(A, T):
         raise _not_tensor("linalg_norm", "A", 1, A)
     if dim is not None:
@@ -1082,7 +1083,7 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
 
 def linalg_matrix_power(A: Tensor, n: int) -> Tensor:
     """A^n by repeated squaring (n < 0: of A⁻¹; n = 0: the identity), a chain of matmuls."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(A, T):
         raise _not_tensor("linalg_matrix_power", "A", 1, A)
     if isinstance(n, bool) or not isinstance(n, int | np.integer):
@@ -1130,7 +1131,7 @@ def _tolerance(S: np.ndarray, atol: Any, rtol: Any, shape: tuple[int, ...]) -> n
 
 
 def _value(x: Any) -> Any:
-    return x._data if isinstance(x, tensor_cls()) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 class LinalgPinv(NumpyFunction):
@@ -1168,7 +1169,7 @@ def pinv(
     A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = False, rcond: Any = None
 ) -> Tensor:
     """The Moore-Penrose pseudo-inverse; singular values ≤ max(atol, rtol · σ_max) count as 0."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(A, T):
         raise _not_tensor("linalg_pinv", "A", 1, A)
     if A._data.ndim < 2 or A._data.dtype.kind != "f" or A._data.dtype.itemsize < 4:
@@ -1191,7 +1192,7 @@ def matrix_rank(
     tol: Any = None,
 ) -> Tensor:
     """The number of singular values above max(atol, rtol · σ_max), as int64 (no gradient)."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(A, T):
         raise _not_tensor("linalg_matrix_rank", "A", 1, A)
     if A._data.ndim < 2:
@@ -1349,7 +1350,7 @@ def linalg_matrix_exp(A: Tensor) -> Tensor:
 def cond(A: Tensor, p: Any = None) -> Tensor:
     """The condition number ‖A‖_p ‖A⁻¹‖_p; p = None / 2 / -2 through the singular values (any
     shape), other orders need square A (inf where A is singular)."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(A, T):
         raise _not_tensor("linalg_cond", "A", 1, A)
     if p is None or (not isinstance(p, str) and p in (2, -2)):
@@ -1389,7 +1390,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None)
     ``rank`` for gelsy/gelsd/gelss, ``singular_values`` for gelsd/gelss, ``residuals``
     (column sums of squared residuals) for gelsd/gelss/gels when m > n and A has full rank."""
     A = _check_matrix(A, "lstsq", square=False)
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(B, T):
         raise _not_tensor("linalg_lstsq", "B", 2, B)
     if A._data.dtype != B._data.dtype:
@@ -1458,7 +1459,7 @@ class CholeskySolve(NumpyFunction):
 
 
 def _cholesky_solve(B: Tensor, L: Tensor, upper: bool) -> Tensor:
-    T = tensor_cls()
+    T = Tensor
     for name, t in (("input", B), ("input2", L)):
         if not isinstance(t, T):
             raise TypeError(
@@ -1780,7 +1781,7 @@ def lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:
         "LU, pivots = torch.lu(A, compute_pivots)\nshould be replaced with\nLU, pivots = "
         "torch.linalg.lu_factor(A, compute_pivots)",
     )
-    if isinstance(A, tensor_cls()) and A.ndim < 2:
+    if isinstance(A, Tensor) and A.ndim < 2:
         raise RuntimeError(
             "torch.lu_factor: Expected tensor with 2 or more dimensions. Got size: "
             f"{list(A.shape)} instead"
@@ -1793,7 +1794,7 @@ def lu_unpack(
     LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True
 ) -> LUUnpackResult:
     """(P, L, U) from ``lu_factor``'s packed result; differentiable in ``LU_data``."""
-    T = tensor_cls()
+    T = Tensor
     m = LU_data.shape[-2]
     empty = T._make(np.zeros(0, LU_data._data.dtype))
     P = _const(_permutation(LU_pivots._data, m, LU_data._data.dtype)) if unpack_pivots else empty
@@ -1855,7 +1856,7 @@ def triangular_solve(
         "with\nX = torch.linalg.solve_triangular(A, B).",
     )
     for name, t in (("b", b), ("A", A)):
-        if isinstance(t, tensor_cls()) and t.ndim < 2:
+        if isinstance(t, Tensor) and t.ndim < 2:
             raise RuntimeError(
                 f"torch.triangular_solve: Expected {name} to have at least 2 dimensions, but it "
                 f"has {t.ndim} dimensions instead"
@@ -1874,7 +1875,7 @@ def geqrf(input: Tensor) -> GeqrfResult:
     """(a, tau): LAPACK geqrf's QR in Householder form; R is a's upper triangle, the reflectors
     ``I - tau_i v_i v_iᵀ`` have v_i below a's diagonal (with a 1 on it). Not differentiable, as
     in PyTorch."""
-    if isinstance(input, tensor_cls()) and input.ndim < 2:
+    if isinstance(input, Tensor) and input.ndim < 2:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
     x = _check_matrix(input, "geqrf", square=False)
     h, tau = np.linalg.qr(x._data, mode="raw")

@@ -14,9 +14,10 @@ import numpy as np
 
 from .. import _errors
 from .._namespace import public_dir
+from .._tensor import Tensor
 from ..dtypes import result_type
 from . import unary as _unary
-from ._util import dtype_name, promote, promote_all, tensor_cls, zero_grad
+from ._util import dtype_name, promote, promote_all, zero_grad
 from .arithmetic import NumpyFunction, _bitwise, div, floor_divide, pow, to_dtype_op, where
 from .unary import _floating, exp, sign
 
@@ -125,7 +126,7 @@ def _not_implemented(kernel: str, dt: np.dtype) -> NotImplementedError:
 
 
 def _require_tensor(x: Any, op: str, arg: str, position: int) -> Tensor:
-    if not isinstance(x, tensor_cls()):
+    if not isinstance(x, Tensor):
         raise TypeError(
             f"{op}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
         )
@@ -148,7 +149,7 @@ def _apply(fn: type[NumpyFunction], *args: Any) -> Tensor:
     try:
         return fn.apply(*args)
     except ValueError:
-        T = tensor_cls()
+        T = Tensor
         shapes = [a._data.shape for a in args if isinstance(a, T)]
         try:
             np.broadcast_shapes(*shapes)
@@ -605,7 +606,7 @@ def _rounding(fn: type[NumpyFunction], name: str, input: Tensor) -> Tensor:
     if dt.kind == "b":
         raise _not_implemented(f"{name}_vml_cpu", dt)
     if dt.kind != "f":  # integers are already whole
-        return tensor_cls()._make(input._data.copy())
+        return Tensor._make(input._data.copy())
     return fn.apply(input)
 
 
@@ -755,7 +756,7 @@ class ClampMax(Clamp):
 def _clamp(
     input: Tensor, min: Any, max: Any, scalar_fn: type[ClampScalar], tensor_fn: type[Clamp]
 ) -> Tensor:
-    T = tensor_cls()
+    T = Tensor
     _require_tensor(input, "clamp", "input", 1)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -967,12 +968,12 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 
 def _modulo_operands(op: str, input: Any, other: Any) -> tuple[Any, Any, np.dtype]:
     for value in (input, other):
-        if not isinstance(value, tensor_cls() | int | float | np.integer | np.floating):
+        if not isinstance(value, Tensor | int | float | np.integer | np.floating):
             raise TypeError(
                 f"{op}(): expected a Tensor or a number, but got {type(value).__name__}"
             )
     a, b, dt = promote(input, other)
-    T = tensor_cls()
+    T = Tensor
     if dt.kind == "b":
         raise _not_implemented(f"{op}_cpu", dt)
     if dt.kind in "iu" and np.any(np.asarray(b._data if isinstance(b, T) else b) == 0):
@@ -1018,7 +1019,7 @@ def fmod(input: Tensor, other: Any) -> Tensor:
     """The remainder of input / other with the sign of input (C's fmod)."""
     _require_tensor(input, "fmod", "input", 1)
     a, b, _ = _modulo_operands("fmod", input, other)
-    if not isinstance(b, tensor_cls()):
+    if not isinstance(b, Tensor):
         return FmodScalar.apply(a, b)
     return _apply(Fmod, a, b)
 
@@ -1074,7 +1075,7 @@ class RemainderNumberTensor(NumpyFunction):
 
 def remainder(input: Any, other: Any) -> Tensor:
     """The remainder of input / other with the sign of other (Python's %)."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(input, T):
         _require_tensor(other, "remainder", "other", 2)
         if not isinstance(input, int | float):
@@ -1139,7 +1140,7 @@ def _lerp_dtype_name(dt: np.dtype) -> str:
 
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     """input + weight * (end - input); weight is a number or a tensor of input's dtype."""
-    T = tensor_cls()
+    T = Tensor
     _require_tensor(input, "lerp", "input", 1)
     _require_tensor(end, "lerp", "end", 2)
     dt = input._data.dtype
@@ -1260,7 +1261,7 @@ class XlogyNumberOther(_XlogyBase):
 
 def xlogy(input: Any, other: Any) -> Tensor:
     """input * log(other), taken as 0 where input = 0: the x log x terms of entropies."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(input, T) and not isinstance(other, T):
         raise TypeError("xlogy(): expected at least one Tensor argument")
     return apply_by_operands((Xlogy, XlogyNumberInput, XlogyNumberOther), input, other)
@@ -1274,7 +1275,7 @@ def apply_by_operands(
     """An op of (input, other), one of them perhaps a number, whose node PyTorch names by its
     operands (xlogy, special.xlog1py): ``fns`` record two tensors, a number and a tensor, a
     tensor and a number. Integer and bool operands become floats of the default dtype."""
-    T = tensor_cls()
+    T = Tensor
     a, b, dt = promote(input, other)
     if dt.kind != "f":
         a = _floating(a) if isinstance(a, T) else float(a)
@@ -1316,8 +1317,8 @@ def copysign(input: Tensor, other: Any) -> Tensor:
     a, b, dt = promote(input, other)
     if dt.kind != "f":
         a = _floating(a)
-        b = _floating(b) if isinstance(b, tensor_cls()) else float(b)
-    if not isinstance(b, tensor_cls()):
+        b = _floating(b) if isinstance(b, Tensor) else float(b)
+    if not isinstance(b, Tensor):
         return CopysignNumber.apply(a, b)
     return _apply(Copysign, a, b)
 
@@ -1407,39 +1408,39 @@ def nan_to_num(
     if nan is None:  # as PyTorch: None means the default, 0
         nan = 0.0
     if input._data.dtype.kind != "f":  # integers and bools are always finite
-        return tensor_cls()._make(input._data.copy())
+        return Tensor._make(input._data.copy())
     return NanToNum.apply(input, nan, posinf, neginf)
 
 
 def isnan(input: Tensor) -> Tensor:
     _require_tensor(input, "isnan", "input", 1)
-    return tensor_cls()._make(np.asarray(np.isnan(input._data)))
+    return Tensor._make(np.asarray(np.isnan(input._data)))
 
 
 def isinf(input: Tensor) -> Tensor:
     _require_tensor(input, "isinf", "input", 1)
-    return tensor_cls()._make(np.asarray(np.isinf(input._data)))
+    return Tensor._make(np.asarray(np.isinf(input._data)))
 
 
 def isfinite(input: Tensor) -> Tensor:
     _require_tensor(input, "isfinite", "input", 1)
-    return tensor_cls()._make(np.asarray(np.isfinite(input._data)))
+    return Tensor._make(np.asarray(np.isfinite(input._data)))
 
 
 def isposinf(input: Tensor) -> Tensor:
     _require_tensor(input, "isposinf", "input", 1)
-    return tensor_cls()._make(np.asarray(np.isposinf(input._data)))
+    return Tensor._make(np.asarray(np.isposinf(input._data)))
 
 
 def isneginf(input: Tensor) -> Tensor:
     _require_tensor(input, "isneginf", "input", 1)
-    return tensor_cls()._make(np.asarray(np.isneginf(input._data)))
+    return Tensor._make(np.asarray(np.isneginf(input._data)))
 
 
 def signbit(input: Tensor) -> Tensor:
     """True where the sign bit is set (so for -0.0 too)."""
     _require_tensor(input, "signbit", "input", 1)
-    return tensor_cls()._make(np.asarray(np.signbit(input._data)))
+    return Tensor._make(np.asarray(np.signbit(input._data)))
 
 
 def isclose(
@@ -1467,7 +1468,7 @@ def isclose(
         elif a.dtype.kind in "iu":
             err = np.abs(a.astype(np.float64) - b)
             close |= err <= atol + np.abs(rtol * b.astype(np.float64))
-    return tensor_cls()._make(np.asarray(close))
+    return Tensor._make(np.asarray(close))
 
 
 # --- bitwise (the functions behind & | ^ ~) ----------------------------------------------------
@@ -1489,7 +1490,7 @@ def bitwise_not(input: Tensor) -> Tensor:
     dt = _require_tensor(input, "bitwise_not", "input", 1)._data.dtype
     if dt.kind not in "biu":
         raise _not_implemented("bitwise_not_cpu", dt)
-    return tensor_cls()._make(np.invert(input._data))
+    return Tensor._make(np.invert(input._data))
 
 
 # --- logical -----------------------------------------------------------------------------------
@@ -1499,7 +1500,7 @@ def _logical(ufunc: Any, op: str, input: Any, other: Any) -> Tensor:
     a = _require_tensor(input, op, "input", 1)._data
     b = _require_tensor(other, op, "other", 2)._data
     try:
-        return tensor_cls()._make(np.asarray(ufunc(a, b)))
+        return Tensor._make(np.asarray(ufunc(a, b)))
     except ValueError:
         raise _errors.broadcast_mismatch(a.shape, b.shape) from None
 
@@ -1519,7 +1520,7 @@ def logical_xor(input: Tensor, other: Tensor) -> Tensor:
 
 def logical_not(input: Tensor) -> Tensor:
     _require_tensor(input, "logical_not", "input", 1)
-    return tensor_cls()._make(np.asarray(np.logical_not(input._data)))
+    return Tensor._make(np.asarray(np.logical_not(input._data)))
 
 
 # --- fused multiply-add (issue 11) -------------------------------------------------------------
@@ -1604,7 +1605,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
 
 def float_power(input: Any, exponent: Any) -> Tensor:
     """input ** exponent computed in float64 (PyTorch's float_power)."""
-    T = tensor_cls()
+    T = Tensor
     if not isinstance(input, T) and not isinstance(exponent, T):
         raise TypeError("float_power(): expected at least one Tensor argument")
     f64 = np.dtype(np.float64)
@@ -1620,7 +1621,7 @@ def float_power(input: Any, exponent: Any) -> Tensor:
 def ldexp(input: Tensor, other: Tensor) -> Tensor:
     """input · 2**other (the result is floating)."""
     _require_tensor(input, "ldexp", "input", 1)
-    scale = pow(2.0, other) if isinstance(other, tensor_cls()) else 2.0**other
+    scale = pow(2.0, other) if isinstance(other, Tensor) else 2.0**other
     x = _floating(input)
     return x * scale
 
@@ -1655,13 +1656,13 @@ def _integers(op: str, kernel: str, *tensors: Tensor) -> list[np.ndarray]:
 def gcd(input: Tensor, other: Tensor) -> Tensor:
     """The greatest common divisor, elementwise (integers)."""
     a, b = _integers("gcd", "gcd_cpu", input, other)
-    return tensor_cls()._make(np.gcd(a, b))
+    return Tensor._make(np.gcd(a, b))
 
 
 def lcm(input: Tensor, other: Tensor) -> Tensor:
     """The least common multiple, elementwise (integers)."""
     a, b = _integers("lcm", "lcm_cpu", input, other)
-    return tensor_cls()._make(np.lcm(a, b))
+    return Tensor._make(np.lcm(a, b))
 
 
 class Heaviside(NumpyFunction):
@@ -1691,13 +1692,13 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
 def nextafter(input: Tensor, other: Tensor) -> Tensor:
     """The next floating-point value after input towards other."""
     a, b, _ = promote(input, other)
-    return tensor_cls()._make(np.nextafter(a._data, b._data))
+    return Tensor._make(np.nextafter(a._data, b._data))
 
 
 def isreal(input: Tensor) -> Tensor:
     """True everywhere: ndgrad tensors are real."""
     _require_tensor(input, "isreal", "input", 1)
-    return tensor_cls()._make(np.ones(input._data.shape, np.bool_))
+    return Tensor._make(np.ones(input._data.shape, np.bool_))
 
 
 class _FrexpResult(tuple):
@@ -1724,7 +1725,7 @@ def frexp(input: Tensor) -> Any:
     if input._data.dtype.kind != "f":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     m, e = np.frexp(input._data)
-    T = tensor_cls()
+    T = Tensor
     return _FrexpResult((T._make(m), T._make(e.astype(np.int32))))
 
 
@@ -1892,7 +1893,7 @@ class PointwiseMethods:
         return remainder(self, other)
 
     def __mod__(self, other: Any) -> Tensor:
-        if not isinstance(other, tensor_cls() | int | float | np.generic):
+        if not isinstance(other, Tensor | int | float | np.generic):
             return NotImplemented
         return remainder(self, other)
 
@@ -2004,7 +2005,7 @@ def _inplace_method(name: str) -> Any:
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         for a in args:
-            if isinstance(a, tensor_cls()):
+            if isinstance(a, Tensor):
                 self._check_inplace()  # PyTorch's leaf and view rules come first
                 _errors.check_no_partial_overlap(self._data, a._data)
         return self._inplace(lambda s: fn(s, *args, **kwargs))

@@ -18,9 +18,10 @@ import numpy as np
 from .._creation import as_tensor
 from .._kernels import matmul_np
 from .._namespace import public_dir
+from .._tensor import Tensor
 from ..autograd.function import record_binary
 from ..autograd.grad_mode import _state
-from ._util import as_operand, dtype_name, promote, promote_all, tensor_cls, wrap_dim
+from ._util import as_operand, dtype_name, promote, promote_all, wrap_dim
 from .arithmetic import NumpyFunction, div_scalar, mul_scalar
 from .shape import ReshapeCopy, cat
 
@@ -191,7 +192,7 @@ def _check_shapes(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with PyTorch's rules: 1-D is a vector, >2-D is a broadcast batch."""
-    T = tensor_cls()
+    T = Tensor
     if isinstance(input, T) and isinstance(other, T):  # two matrices that fit: the common case
         da, db = input._data, other._data
         if da.ndim == 2 and db.ndim == 2 and da.shape[1] == db.shape[0] and da.dtype is db.dtype:
@@ -268,7 +269,7 @@ _C_TYPE_NAMES = {
 
 
 def _tensor_arg(x: Any, op: str, name: str, pos: int = 0) -> Tensor:
-    T = tensor_cls()
+    T = Tensor
     if isinstance(x, np.ndarray):
         return as_tensor(x)
     if not isinstance(x, T):
@@ -626,7 +627,7 @@ def _einsum_grad(
                 seen.add(c)
                 renamed.append(c)
         dtype = like._data.dtype
-        eyes = [tensor_cls()._make(np.eye(sizes[d[0]], dtype=dtype)) for d in deltas]
+        eyes = [Tensor._make(np.eye(sizes[d[0]], dtype=dtype)) for d in deltas]
         g = Einsum.apply(f"{','.join([unique, *deltas])}->{''.join(renamed)}", g, *eyes)
     return g
 
@@ -690,7 +691,7 @@ def einsum(*args: Any) -> Tensor:
     else:
         equation, operands = _from_sublists(args)
     for i, x in enumerate(operands):
-        if not isinstance(x, tensor_cls() | np.ndarray):
+        if not isinstance(x, Tensor | np.ndarray):
             raise TypeError(
                 f"expected Tensor as element {i} in argument 1, but got {type(x).__name__}"
             )
@@ -813,7 +814,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
         raise NotImplementedError("tensordot(out=...) is not supported by ndgrad")
     a, b = _tensor_arg(a, "tensordot", "a", 1), _tensor_arg(b, "tensordot", "b", 2)
     na, nb = a._data.ndim, b._data.ndim
-    if isinstance(dims, tensor_cls()):
+    if isinstance(dims, Tensor):
         dims = dims.tolist()
     if isinstance(dims, int | np.integer):
         if dims < 0:
@@ -926,7 +927,7 @@ def _trapezoid_widths(y: Tensor, x: Any, dim: int) -> Tensor:
     """The width of each interval along ``dim`` from the sample points ``x``, shaped to broadcast
     against y's intervals: a 1-D x is viewed along ``dim``, one with fewer dims than y gets
     leading ones (as PyTorch shapes it, before slicing)."""
-    if not isinstance(x, tensor_cls()):
+    if not isinstance(x, Tensor):
         raise TypeError(
             f"trapezoid() received an invalid combination of arguments - got (Tensor, "
             f"{type(x).__name__}), but expected one of:\n * (Tensor y, Tensor x, *, int dim = -1)"
@@ -1091,7 +1092,7 @@ def _gradient_along(x: Tensor, d: int, h: Any, edge_order: int) -> Tensor:
         hi = n if stop is None else stop % n if stop < 0 else stop
         return x.narrow(d, lo, hi - lo)
 
-    if not isinstance(h, tensor_cls()):  # a uniform spacing
+    if not isinstance(h, Tensor):  # a uniform spacing
         dx = float(h)
         center = (part(2) - part(0, -2)) / dx / 2
         if edge_order == 1:
@@ -1108,7 +1109,7 @@ def _gradient_along(x: Tensor, d: int, h: Any, edge_order: int) -> Tensor:
     shape[d] = -1
 
     def w(v: np.ndarray) -> Tensor:
-        return tensor_cls()._make(np.asarray(v).reshape(shape))
+        return Tensor._make(np.asarray(v).reshape(shape))
 
     center = (
         w(-dx2 / (dx1 * (dx1 + dx2))) * part(0, -2)
@@ -1140,7 +1141,7 @@ class ProductMethods:
         return matmul(self, other)  # type: ignore[arg-type]
 
     def __matmul__(self, other: Any) -> Tensor:
-        if not isinstance(other, tensor_cls() | np.ndarray):
+        if not isinstance(other, Tensor | np.ndarray):
             return NotImplemented
         return matmul(self, other)  # type: ignore[arg-type]
 

@@ -21,13 +21,13 @@ import numpy as np
 
 from .._kernels import errors_off, errors_restore, expand_np, max_np, sum_np
 from .._namespace import public_dir
+from .._tensor import Tensor
 from . import pointwise
 from ._util import (
     default_float,
     dtype_name,
     normalize_dims,
     reduced_shape,
-    tensor_cls,
     wrap_dim,
 )
 from .arithmetic import DivScalar, NumpyFunction, div_scalar_np, to_dtype_op, where
@@ -272,7 +272,7 @@ def _floating(input: Tensor) -> Tensor:
 
 
 def _const(array: np.ndarray) -> Tensor:
-    return tensor_cls()._make(array)
+    return Tensor._make(array)
 
 
 # --- sum, mean, prod -----------------------------------------------------------------------------
@@ -582,7 +582,7 @@ class MinDim(_Select):
 
 
 def _extreme(input: Tensor, dim: Any, keepdim: bool, op: str, everything: Any, along: Any) -> Any:
-    if isinstance(dim, tensor_cls()):  # max(input, other): the elementwise maximum
+    if isinstance(dim, Tensor):  # max(input, other): the elementwise maximum
         binary = getattr(pointwise, "maximum" if op == "max" else "minimum", None)
         if binary is None:
             raise NotImplementedError(f"{op}(input, other) needs ndgrad.{op}imum")
@@ -1501,7 +1501,7 @@ _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 def _quantile(
     input: Tensor, q: Any, dim: Any, keepdim: bool, interpolation: str, op: str, ignore_nan: bool
 ) -> Tensor:
-    T = tensor_cls()
+    T = Tensor
     if input._data.dtype not in (np.float32, np.float64):
         raise RuntimeError(f"{op}() input tensor must be either float or double dtype")
     if input._data.size == 0:

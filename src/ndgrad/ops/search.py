@@ -15,7 +15,8 @@ import numpy as np
 
 from .._creation import as_tensor
 from .._namespace import public_dir
-from ._util import as_operand, dtype_name, require_tensor, tensor_cls, wrap_dim
+from .._tensor import Tensor
+from ._util import as_operand, dtype_name, require_tensor, wrap_dim
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -39,13 +40,13 @@ __dir__ = public_dir(__name__)
 
 
 def _const(array: Any) -> Tensor:
-    return tensor_cls()._make(np.asarray(array))
+    return Tensor._make(np.asarray(array))
 
 
 def _operand_tensor(x: Any, op: str) -> Tensor:
     """A tensor, or a Python number as a 0-d tensor (where PyTorch takes a Scalar too)."""
     x = as_operand(x, op)
-    return x if isinstance(x, tensor_cls()) else as_tensor(x)
+    return x if isinstance(x, Tensor) else as_tensor(x)
 
 
 # --- nonzero ---------------------------------------------------------------------------------
@@ -299,7 +300,7 @@ def histogram(
             f"torch.histogram: input tensor and bins tensors should have the same dtype, but got "
             f"input {dtype_name(x.dtype).lower()} and bins {dtype_name(x.dtype).lower()}"
         )
-    edges: Any = bins._data if isinstance(bins, tensor_cls()) else int(bins)
+    edges: Any = bins._data if isinstance(bins, Tensor) else int(bins)
     w = None if weight is None else weight._data
     hist, out_edges = np.histogram(
         x.reshape(-1),
@@ -342,7 +343,7 @@ def histogramdd(
     if isinstance(bins, int | np.integer):
         spec: list[Any] = [int(bins)] * D
     else:
-        spec = [b._data if isinstance(b, tensor_cls()) else int(b) for b in bins]
+        spec = [b._data if isinstance(b, Tensor) else int(b) for b in bins]
         if len(spec) != D:
             raise RuntimeError(
                 "histogramdd: The size of bins must be equal to the innermost dimension of the "

@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _tensor_ref
 from .._creation import empty
 from .._namespace import public_dir
-from .._tensor import Tensor
+from .._tensor import Tensor, _View
 from ..autograd._views import register_view
 from ..autograd.function import _type_string
 from ..autograd.grad_mode import _state
@@ -90,12 +89,12 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
     root = base._base if base._base is not None else base
     out._base = root
     counter = out._version_counter = base._counter()
-    if _state.grad_enabled and type(out) is _tensor_ref.Tensor:
+    if _state.grad_enabled and type(out) is Tensor:
         # A view re-derives its history from the root when their memory was written since
         # (_tensor._View): this is the version its history is current for. Views made with
         # grad off (a first-order backward's formulas, inference) never need it, and skip the
         # cost of the lazy check on every read of their history.
-        out.__class__ = _tensor_ref.View
+        out.__class__ = _View
         out.__dict__["_attr_version"] = counter.value
     if out.grad_fn is not None and root.grad_fn is not None:
         # An in-place write into the root or another of its views re-derives this one at once.

@@ -16,8 +16,9 @@ import numpy as np
 
 from .._kernels import errors_off, errors_restore, fma_np, libm, quiet, veltkamp_split
 from .._namespace import public_dir
+from .._tensor import Tensor
 from ._bessel import I0
-from ._util import require_tensor, tensor_cls
+from ._util import require_tensor
 from .arithmetic import NumpyFunction, to_dtype_op, where
 from .pointwise import apply_by_operands
 from .unary import _floating
@@ -375,10 +376,8 @@ class Igammac(Igamma):
 
 
 def _igamma(name: str, fn: type[Igamma], input: Tensor, other: Tensor) -> Tensor:
-    from ._util import tensor_cls
-
     require_tensor(input, name)
-    if not isinstance(other, tensor_cls()):
+    if not isinstance(other, Tensor):
         raise TypeError(
             f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
         )
@@ -970,7 +969,7 @@ def _number(x: Any) -> bool:
 
 def xlog1py(input: Any, other: Any) -> Tensor:
     """input · log1p(other), 0 where input = 0 (``torch.special.xlog1py``)."""
-    T = tensor_cls()
+    T = Tensor
     if not (
         (isinstance(input, T) or _number(input))
         and (isinstance(other, T) or _number(other))

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _tensor_ref
 from .._kernels import one, pass_where
 from .._namespace import public_dir
+from .._tensor import Tensor
 from ..autograd.function import _NO_GRAPH_CTX, Function, record_unary
 from ..autograd.grad_mode import _state, _Used
 from ._util import call_with_out, default_float, require_tensor, zero_grad
@@ -89,7 +89,7 @@ def _elementwise(
         y = array_fn(data)
         if type(y) is not ndarray:
             return fn.apply(input)
-        t = new(_tensor_ref.Tensor)
+        t = new(Tensor)
         t._data = y
         return t
 
@@ -311,7 +311,7 @@ class ThresholdBackward(NumpyFunction):
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
         (y,) = ctx.saved_tensors
         need_g, need_y = ctx.needs_input_grad
-        zeros = _tensor_ref.Tensor._make(np.zeros_like(y._data)) if need_y else None
+        zeros = Tensor._make(np.zeros_like(y._data)) if need_y else None
         return (ThresholdBackward.apply(gg, y) if need_g else None), zeros
 
 
@@ -333,7 +333,7 @@ class SlopeBackward(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
         need_g, need_x, _ = ctx.needs_input_grad
-        T = _tensor_ref.Tensor
+        T = Tensor
         grad_g = None
         if need_g:
             slope = T._make(ctx.slope)

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._namespace import public_dir
+from .._random import get_rng_state, set_rng_state
+from .._tensor import Tensor
 from ..autograd._engine import run_backward
 from ..autograd.function import AccumulateGrad, Function, Node, _sequence, next_edges
 from ..autograd.grad_mode import _state, enable_grad
@@ -36,27 +38,9 @@ __dir__ = public_dir(__name__)
 GradientEdge = tuple[Node, int]
 
 
-def _tensor_cls() -> Any:
-    from .._tensor import Tensor
-
-    return Tensor
-
-
-def _rng_state() -> Any:
-    from .._random import get_rng_state
-
-    return get_rng_state()
-
-
-def _set_rng_state(state: Any) -> None:
-    from .._random import set_rng_state
-
-    set_rng_state(state)
-
-
 def _boundary(outputs: tuple[Any, ...], start: int) -> list[GradientEdge]:
     """The edges from the graph recorded since sequence number ``start`` into older graph."""
-    T = _tensor_cls()
+    T = Tensor
     found: list[GradientEdge] = []
     seen_edges: set[GradientEdge] = set()
     seen_nodes: set[Node] = set()
@@ -86,7 +70,7 @@ def _stand_in(edge: GradientEdge) -> Tensor:
     if isinstance(node, AccumulateGrad):
         return node.variable
     shape, dtype = node._output_meta[nr]
-    return _tensor_cls()._make(np.broadcast_to(np.zeros((), dtype), shape), node, nr)
+    return Tensor._make(np.broadcast_to(np.zeros((), dtype), shape), node, nr)
 
 
 def _edge_of(t: Tensor) -> GradientEdge:
@@ -99,7 +83,7 @@ def _detach_args(
     args: tuple[Any, ...], boundary: list[GradientEdge]
 ) -> tuple[tuple[Any, ...], list[GradientEdge]]:
     """Arguments cut from their graph, and the boundary with their edges moved to the copies."""
-    T = _tensor_cls()
+    T = Tensor
     moved: dict[GradientEdge, GradientEdge] = {}
     copies: dict[GradientEdge, Any] = {}
     new_args = []
@@ -129,9 +113,9 @@ class CheckpointFunction(Function):
         ctx.saved_tensors  # noqa: B018 - raises if an argument was modified in place
         spec = ctx.spec
         create_graph = _state.grad_enabled
-        current = _rng_state()
+        current = get_rng_state()
         if spec["rng_state"] is not None:
-            _set_rng_state(spec["rng_state"])
+            set_rng_state(spec["rng_state"])
         args = spec["args"]
         boundary = spec["boundary"]
         if not create_graph:
@@ -143,8 +127,8 @@ class CheckpointFunction(Function):
                 out = spec["function"](*args, **spec["kwargs"])
         finally:
             if spec["rng_state"] is not None:
-                _set_rng_state(current)
-        T = _tensor_cls()
+                set_rng_state(current)
+        T = Tensor
         outs = [o for o in (out if isinstance(out, tuple) else (out,)) if isinstance(o, T)]
         roots: list[GradientEdge] = []
         root_grads: list[Any] = []
@@ -179,8 +163,8 @@ def checkpoint(
         )
     if not _state.grad_enabled:
         return function(*args, **kwargs)
-    T = _tensor_cls()
-    rng_state = _rng_state() if preserve_rng_state else None
+    T = Tensor
+    rng_state = get_rng_state() if preserve_rng_state else None
     start = next(_sequence)
     out = function(*args, **kwargs)
     single = not isinstance(out, tuple)
