@@ -14,6 +14,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction, add_scalar, where
+from ._reduction import _check_reduction, _legacy_reduction, _reduce, _reduce_array, _spread
 
 __all__ = [
     "cosine_embedding_loss",
@@ -33,15 +34,7 @@ def _const(array: Any) -> Tensor:
 
 
 def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    from .functional import _check_reduction, _legacy_reduction
-
     return _check_reduction(_legacy_reduction(size_average, reduce, reduction))
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    from .functional import _reduce as reduce_
-
-    return reduce_(loss, reduction)
 
 
 def margin_ranking_loss(
@@ -179,8 +172,6 @@ class SoftMarginLoss(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, y: np.ndarray, reduction: str) -> np.ndarray:
-        from .functional import _reduce_array
-
         ctx.save_for_backward(x, y)
         ctx.reduction = reduction
         loss = np.logaddexp(0, -y * x).astype(x.dtype, copy=False)
@@ -189,8 +180,6 @@ class SoftMarginLoss(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        from .functional import _spread
-
         x, y = ctx.saved_tensors
         g = _spread(ctx, grad) * (-(y * x)).sigmoid()
         return -g * y, None, None

@@ -15,6 +15,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction, where
+from ._reduction import _check_reduction, _legacy_reduction
 
 __all__ = ["ctc_loss", "multi_margin_loss", "multilabel_margin_loss"]
 
@@ -24,8 +25,6 @@ def _const(array: Any) -> Tensor:
 
 
 def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    from .functional import _check_reduction, _legacy_reduction
-
     return _check_reduction(_legacy_reduction(size_average, reduce, reduction))
 
 

@@ -56,6 +56,13 @@ from ._norm import instance_norm, local_response_norm
 from ._padding import pad, rms_norm
 from ._pooling import *  # noqa: F403
 from ._pooling import adaptive_avg_pool2d
+from ._reduction import (
+    _check_reduction,
+    _legacy_reduction,
+    _reduce,
+    _reduce_array,
+    _spread,
+)
 
 __all__ = [
     "adaptive_avg_pool2d",
@@ -980,26 +987,6 @@ def group_norm(
 
 
 # --- losses ------------------------------------------------------------------------------------
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{reduction} is not a valid value for reduction")
-
-
-def _legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    if size_average is None and reduce is None:
-        return reduction
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
-
-
 def _warn_size(input: Tensor, target: Tensor) -> None:
     if target.shape != input.shape:
         warnings.warn(
@@ -1009,29 +996,6 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
             UserWarning,
             stacklevel=3,
         )
-
-
-def _reduce_array(loss: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "none":
-        return loss
-    total = loss.sum()
-    if reduction == "sum":
-        return np.asarray(total, dtype=loss.dtype)
-    with np.errstate(invalid="ignore", divide="ignore"):  # empty input: nan, as PyTorch
-        return np.asarray(total / loss.size, dtype=loss.dtype)
-
-
-def _spread(ctx: Any, grad: Tensor) -> Tensor:
-    """The incoming gradient of a reduced pointwise loss, per element (a 0-d factor or as is)."""
-    if ctx.reduction == "mean":
-        return grad * (1.0 / ctx.count) if ctx.count else grad * math.nan
-    return grad
-
-
-def _check_reduction(reduction: str) -> str:
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    return reduction
 
 
 def _check_weight(weight: Tensor, input: Tensor) -> None:
