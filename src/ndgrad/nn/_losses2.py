@@ -15,6 +15,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction, where
+from ._linear import _dtype_letter
 from ._reduction import _check_reduction, _legacy_reduction
 
 __all__ = ["ctc_loss", "multi_margin_loss", "multilabel_margin_loss"]
@@ -29,8 +30,6 @@ def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
 
 
 def _check_long(t: Tensor) -> None:
-    from .functional import _dtype_letter
-
     if t._data.dtype != np.int64:
         raise RuntimeError(f"expected scalar type Long but found {_dtype_letter(t)}")
 
