@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from .._creation import full_like
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction, add_scalar, where
+from ._activations import logsigmoid, pairwise_distance
 from ._reduction import _check_reduction, _legacy_reduction, _reduce, _reduce_array, _spread
 
 __all__ = [
@@ -110,8 +112,6 @@ def triplet_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓ = max(0, d(a, p) - d(a, n) + margin), d the p-norm distance (swap: min with d(p, n))"""
-    from .functional import pairwise_distance
-
     reduction = _reduction(size_average, reduce, reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
@@ -133,8 +133,6 @@ def triplet_margin_with_distance_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓ = max(0, d(a, p) - d(a, n) + margin) with any distance d"""
-    from .functional import pairwise_distance
-
     _reduction(None, None, reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
@@ -154,8 +152,6 @@ def multilabel_soft_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓ = -mean_c [y log σ(x) + (1 - y) log σ(-x)] (times weight)"""
-    from .functional import logsigmoid
-
     reduction = _reduction(size_average, reduce, reduction)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
@@ -233,8 +229,6 @@ def gaussian_nll_loss(
 ) -> Tensor:
     """ℓ = (log max(var, eps) + (x - y)² / max(var, eps)) / 2 (+ log(2π)/2 with full)"""
     if not isinstance(var, Tensor):
-        from .. import full_like
-
         var = full_like(input, float(var))
     v: Tensor = var
     if v.shape != input.shape:

@@ -22,15 +22,13 @@ from .._tensor import Tensor
 from ..autograd._engine import sum_to_np
 from ..autograd.grad_mode import no_grad
 from ..ops.arithmetic import DivScalar, NumpyFunction, where
-from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import mean_np
-from ..ops.reduction import softmax as _softmax
 from ..ops.shape import sum_to
-from ..ops.unary import SlopeBackward
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
 from . import _activations, _losses, _losses2, _pooling
 from ._activations import *  # noqa: F403
+from ._activations import Softplus, log_softmax
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention
 from ._conv import (
     conv1d,
@@ -88,7 +86,6 @@ __all__ = [
     "linear_cross_entropy",
     "cross_entropy",
     "dropout",
-    "elu",
     "embedding",
     "gelu",
     "group_norm",
@@ -96,23 +93,18 @@ __all__ = [
     "kl_div",
     "l1_loss",
     "layer_norm",
-    "leaky_relu",
     "linear",
-    "log_softmax",
     "max_pool2d",
     "mse_loss",
     "multi_head_attention_forward",
     "nll_loss",
     "one_hot",
     "pad",
-    "relu",
     "rms_norm",
     "scaled_dot_product_attention",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
-    "softmax",
-    "softplus",
     "tanh",
     *_activations.__all__,
     *_losses.__all__,
@@ -136,48 +128,12 @@ def _pair(v: Any, name: str = "") -> tuple[int, int]:
 
 
 # --- activations -------------------------------------------------------------------------------
-def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    return input.relu_() if inplace else input.relu()  # type: ignore[attr-defined]
-
-
 def tanh(input: Tensor) -> Tensor:
     return _tanh(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
     return _sigmoid(input)
-
-
-class LeakyRelu(NumpyFunction):
-    """y = x if x > 0 else slope·x; dy/dx = 1 or slope"""
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, slope: float) -> np.ndarray:
-        pos = x > 0
-        ctx.coef = np.where(pos, 1.0, slope).astype(x.dtype)
-        ctx.save_for_backward(x)
-        return np.where(pos, x, x * slope)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        (x,) = ctx.saved_tensors
-        return LeakyReluBackward.apply(grad, x, ctx.coef), None
-
-
-class LeakyReluBackward(SlopeBackward):
-    node_name = "LeakyReluBackwardBackward0"
-
-
-class LeakyReluInplace(LeakyRelu):
-    """leaky_relu_ (``inplace=True``), which PyTorch records as a node of its own"""
-
-    node_name = "LeakyReluBackward1"
-
-
-def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    if inplace:
-        return input._inplace(lambda s: LeakyReluInplace.apply(s, negative_slope))
-    return LeakyRelu.apply(input, negative_slope)
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -298,89 +254,11 @@ class Silu(NumpyFunction):
         return grad * (s * (x * (1 - s) + 1))
 
 
-class Elu(NumpyFunction):
-    """y = x if x > 0 else α(eˣ - 1); dy/dx = 1 or α eˣ
-
-    Saves its input, as PyTorch's out-of-place elu does, so an in-place op on the output later
-    does not invalidate this node.
-    """
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, alpha: float) -> np.ndarray:
-        ctx.save_for_backward(x)
-        ctx.alpha = alpha
-        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        (x,) = ctx.saved_tensors
-        return _activations.EluBackward.apply(grad, x, ctx.alpha, 1.0, 1.0), None
-
-
-class EluInplace(Elu):
-    """elu_ (``inplace=True``), which PyTorch records as a node of its own"""
-
-    node_name = "EluBackward1"
-
-
-def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    if inplace:
-        return input._inplace(lambda s: EluInplace.apply(s, alpha))
-    return Elu.apply(input, alpha)
-
-
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """y = x σ(x)"""
     if inplace:
         return input._inplace(Silu.apply)
     return Silu.apply(input)
-
-
-class Softplus(NumpyFunction):
-    """y = log(1 + e^(βx)) / β (x where βx > threshold); dy/dx = σ(βx) (or 1)"""
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, beta: float, threshold: float) -> np.ndarray:
-        ctx.save_for_backward(x)
-        ctx.beta, ctx.threshold = beta, threshold
-        bx = x * beta
-        return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta).astype(x.dtype)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        (x,) = ctx.saved_tensors
-        bx = x * ctx.beta
-        return where(bx > ctx.threshold, grad, grad * bx.sigmoid()), None, None
-
-
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    return Softplus.apply(input, beta, threshold)
-
-
-def _softmax_dim(ndim: int, name: str) -> int:
-    warnings.warn(
-        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
-        "dim=X as an argument.",
-        UserWarning,
-        stacklevel=3,
-    )
-    return 0 if ndim in (0, 1, 3) else 1
-
-
-def log_softmax(
-    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
-) -> Tensor:
-    if dim is None:
-        dim = _softmax_dim(input.ndim, "log_softmax")
-    return _log_softmax(input, dim, dtype=dtype)
-
-
-def softmax(
-    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
-) -> Tensor:
-    if dim is None:
-        dim = _softmax_dim(input.ndim, "softmax")
-    return _softmax(input, dim, dtype=dtype)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
