@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import _random
 from .._kernels import add_rows_at
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -40,6 +39,7 @@ from ._conv import (
 )
 from ._dropout import (
     alpha_dropout,
+    dropout,
     dropout1d,
     dropout2d,
     dropout3d,
@@ -272,20 +272,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return Tensor._make((data[..., None] == np.arange(num_classes)).astype(np.int64))
 
 
-# --- dropout and embedding ---------------------------------------------------------------------
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero each element with probability p and scale the rest by 1/(1-p) (training only)."""
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        return input * 0
-    # PyTorch's CPU dropout: noise = bernoulli(1 - p) in the input's dtype, divided by (1 - p)
-    # in that dtype, then input * noise; drawn from the default generator.
-    return input * _const(_random.dropout_noise(input._data.shape, input._data.dtype, p))
-
-
+# --- embedding ---------------------------------------------------------------------------------
 class Embedding(NumpyFunction):
     """y = W[idx]; dW = rows of g added at idx (none to padding_idx), each divided by how often
     its index occurs in idx when ``scale`` (scale_grad_by_freq) is given"""
