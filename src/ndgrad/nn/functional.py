@@ -61,7 +61,6 @@ from ._reduction import (
 
 __all__ = [
     "adaptive_avg_pool2d",
-    "avg_pool2d",
     "batch_norm",
     "bilinear",
     "binary_cross_entropy",
@@ -91,7 +90,6 @@ __all__ = [
     "l1_loss",
     "layer_norm",
     "linear",
-    "max_pool2d",
     "mse_loss",
     "multi_head_attention_forward",
     "nll_loss",
@@ -113,15 +111,6 @@ __dir__ = public_dir(__name__)
 
 def _const(array: Any) -> Tensor:
     return Tensor._make(np.asarray(array))
-
-
-def _pair(v: Any, name: str = "") -> tuple[int, int]:
-    if isinstance(v, int):
-        return (v, v)
-    t = tuple(int(x) for x in v)
-    if len(t) == 1:
-        return (t[0], t[0])
-    return (t[0], t[1])
 
 
 # --- activations -------------------------------------------------------------------------------
@@ -368,176 +357,6 @@ def embedding(
         embedding_renorm_(weight, input, max_norm, norm_type)
     scale = _frequency_scale(idx, num) if scale_grad_by_freq else None
     return Embedding.apply(weight, idx, padding_idx, scale)
-
-
-# --- convolution -------------------------------------------------------------------------------
-# Geometry of a 2-d sliding window over a padded input: kernel (kh, kw), stride, dilation and
-# padding (top, bottom, left, right). Windows are an as_strided view (N, C, OH, OW, KH, KW) of the
-# padded input; the adjoint (col2im) adds window values back with one strided slice per kernel
-# position, so no loop runs over pixels.
-def _windows(
-    xp: np.ndarray, k: tuple[int, int], s: tuple[int, int], d: tuple[int, int], out: tuple[int, int]
-) -> np.ndarray:
-    n, c = xp.shape[:2]
-    st = xp.strides
-    return np.lib.stride_tricks.as_strided(
-        xp,
-        shape=(n, c, out[0], out[1], k[0], k[1]),
-        strides=(st[0], st[1], st[2] * s[0], st[3] * s[1], st[2] * d[0], st[3] * d[1]),
-        writeable=False,
-    )
-
-
-def _col2im(
-    cols: np.ndarray, padded: tuple[int, ...], s: tuple[int, int], d: tuple[int, int]
-) -> np.ndarray:
-    """The adjoint of _windows: cols (N, C, OH, OW, KH, KW) summed into the padded input."""
-    _n, _c, oh, ow, kh, kw = cols.shape
-    out = np.zeros(padded, dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            r, q = i * d[0], j * d[1]
-            out[:, :, r : r + s[0] * (oh - 1) + 1 : s[0], q : q + s[1] * (ow - 1) + 1 : s[1]] += (
-                cols[:, :, :, :, i, j]
-            )
-    return out
-
-
-def _pad(x: np.ndarray, p: tuple[int, int, int, int], value: float = 0.0) -> np.ndarray:
-    if not any(p):
-        return x
-    return np.pad(x, ((0, 0), (0, 0), (p[0], p[1]), (p[2], p[3])), constant_values=value)
-
-
-def _crop(xp: np.ndarray, p: tuple[int, int, int, int]) -> np.ndarray:
-    if not any(p):
-        return xp
-    h, w = xp.shape[2], xp.shape[3]
-    return xp[:, :, p[0] : h - p[1], p[2] : w - p[3]]
-
-
-# --- pooling -----------------------------------------------------------------------------------
-class _PoolGeom:
-    """Window geometry of a pooling layer over an (N, C, H, W) input."""
-
-    def __init__(
-        self,
-        x_shape: tuple[int, ...],
-        k: tuple[int, int],
-        s: tuple[int, int],
-        p: tuple[int, int],
-        d: tuple[int, int],
-        ceil_mode: bool,
-    ) -> None:
-        self.x_shape, self.k, self.s, self.d = tuple(x_shape), k, s, d
-        out, extra = [], []
-        for size, kk, ss, pp, dd in zip(x_shape[2:], k, s, p, d, strict=True):
-            span = size + 2 * pp - dd * (kk - 1) - 1
-            o = (-(-span // ss) if ceil_mode else span // ss) + 1
-            if ceil_mode and (o - 1) * ss >= size + pp:
-                o -= 1  # the last window must start inside the input or its left padding
-            out.append(o)
-            extra.append(max(0, (o - 1) * ss + dd * (kk - 1) + 1 - (size + 2 * pp)))
-        self.out = (out[0], out[1])
-        self.pad = (p[0], p[0] + extra[0], p[1], p[1] + extra[1])
-        n, c, h, w = x_shape
-        self.padded = (n, c, h + self.pad[0] + self.pad[1], w + self.pad[2] + self.pad[3])
-
-
-def _pool_input(input: Tensor, name: str) -> tuple[Tensor, bool]:
-    if input.ndim == 3:
-        return input.unsqueeze(0), True
-    if input.ndim != 4:
-        raise RuntimeError(f"{name}: Expected 3D or 4D tensor, but got {input.ndim}D tensor")
-    return input, False
-
-
-def _check_pool_padding(k: tuple[int, int], p: tuple[int, int]) -> None:
-    for kk, pp in zip(k, p, strict=True):
-        if pp > kk // 2:
-            raise RuntimeError(
-                "pad should be at most half of effective kernel size, but got "
-                f"pad={pp}, kernel_size={kk} and dilation=1"
-            )
-
-
-def max_pool2d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    dilation: Any = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> Any:
-    """y = max over each (dilated) window (PyTorch's max_pool2d_with_indices, unbatched too)"""
-    from ._pooling import max_pool2d_with_indices
-
-    y, idx = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return (y, idx) if return_indices else y
-
-
-class WindowMean(NumpyFunction):
-    """y = Σ window / divisor; the adjoint spreads g/divisor over each window"""
-
-    node_name = "AvgPool2DBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, geo: _PoolGeom, div: np.ndarray) -> np.ndarray:
-        ctx.geo, ctx.div = geo, div
-        win = _windows(_pad(x, geo.pad), geo.k, geo.s, geo.d, geo.out)
-        return (win.sum(axis=(4, 5)) / div).astype(x.dtype)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return WindowSpread.apply(grad, ctx.geo, ctx.div), None, None
-
-
-class WindowSpread(NumpyFunction):
-    """dx = g / divisor added over each window; the adjoint of WindowMean"""
-
-    @staticmethod
-    def forward(ctx: Any, g: np.ndarray, geo: _PoolGeom, div: np.ndarray) -> np.ndarray:
-        ctx.geo, ctx.div = geo, div
-        scaled = (g / div).astype(g.dtype)
-        cols = np.broadcast_to(scaled[..., None, None], (*g.shape, *geo.k))
-        return np.ascontiguousarray(_crop(_col2im(cols, geo.padded, geo.s, geo.d), geo.pad))
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return WindowMean.apply(grad, ctx.geo, ctx.div), None, None
-
-
-def avg_pool2d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-    divisor_override: int | None = None,
-) -> Tensor:
-    """y = mean over each window (padding counted unless count_include_pad=False)"""
-    x, unbatched = _pool_input(input, "avg_pool2d")
-    k = _pair(kernel_size)
-    s = k if stride is None or stride == [] else _pair(stride)
-    p = _pair(padding)
-    _check_pool_padding(k, p)
-    geo = _PoolGeom(x._data.shape, k, s, p, (1, 1), ceil_mode)
-    if divisor_override is not None:
-        div = np.asarray(float(divisor_override))
-    else:
-        counts = []
-        for axis in range(2):
-            start = np.arange(geo.out[axis]) * s[axis] - p[axis]
-            size = x._data.shape[2 + axis]
-            end = np.minimum(start + k[axis], size + p[axis])
-            if not count_include_pad:
-                start, end = np.maximum(start, 0), np.minimum(end, size)
-            counts.append(end - start)
-        div = (counts[0][:, None] * counts[1][None, :]).astype(np.float64)
-    y = WindowMean.apply(x, geo, div)
-    return y.squeeze(0) if unbatched else y
 
 
 # --- losses ------------------------------------------------------------------------------------
