@@ -19,6 +19,7 @@ from .._kernels import add_rows_at
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction
+from ..ops.out import xlogy
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
 from . import _activations, _losses, _losses2, _pooling
@@ -665,12 +666,8 @@ def kl_div(
 ) -> Tensor:
     """ℓ = y (log y - x) (0 where y = 0), with x and optionally y given as logs"""
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    if log_target:
-        loss = target.exp() * (target - input)
-    else:
-        from .. import xlogy
-
-        loss = xlogy(target, target) - target * input  # PyTorch's form (0 where target is 0)
+    # PyTorch's forms; xlogy(target, target) is 0 where the target is 0
+    loss = target.exp() * (target - input) if log_target else xlogy(target, target) - target * input
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     if reduction == "mean":
