@@ -25,11 +25,12 @@ import importlib
 import os
 import shutil
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .._namespace import public_dir
+from .._tensor import Tensor
 from ..autograd._graph import node_label, root_nodes, tensor_names, walk
 from ..autograd.function import (
     _CONSTANT,
@@ -40,11 +41,9 @@ from ..autograd.function import (
     _entries,
     next_edges,
 )
+from ..nn.module import Module
 from ._explore import Explorer, explore
 from ._scopes import node_scopes
-
-if TYPE_CHECKING:
-    from .._tensor import Tensor
 
 __all__ = ["Explorer", "explore", "render", "to_dot", "to_mermaid"]
 __dir__ = public_dir(__name__)
@@ -103,9 +102,6 @@ class _Graph:
         show_grad: bool,
         modules: bool = False,
     ) -> None:
-        from .._tensor import Tensor
-        from ..nn.module import Module
-
         outputs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
         names = tensor_names(params)
         self.nodes: list[tuple[str, str, list[str]]] = []

@@ -22,6 +22,7 @@ from ..autograd._graph import hooks_off, node_label, root_nodes, tensor_names, w
 from ..autograd.function import AccumulateGrad, Node, next_edges
 from ..autograd.grad_mode import _state
 from ..autograd.record import _PACKAGE_DIR, creation_site
+from ..nn.module import Module
 from ._layout import dot_orders
 from ._scopes import node_scopes
 
@@ -192,7 +193,6 @@ def graph_data(
     if layout not in ("auto", "dot", "builtin"):
         raise ValueError(f"explore: layout must be 'auto', 'dot' or 'builtin', got {layout!r}")
     from .._tensor import Tensor
-    from ..nn.module import Module
 
     if not isinstance(output, Tensor):
         raise TypeError(f"explore: output must be a Tensor, got {type(output).__name__}")
