@@ -14,6 +14,7 @@ import numpy as np
 
 from .._creation import full_like
 from .._tensor import Tensor
+from ..autograd.grad_mode import is_grad_enabled
 from ..ops.arithmetic import NumpyFunction, add_scalar, where
 from ._activations import logsigmoid, pairwise_distance
 from ._reduction import _check_reduction, _legacy_reduction, _reduce, _reduce_array, _spread
@@ -189,8 +190,6 @@ def soft_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓ = log(1 + exp(-y x))"""
-    from ..autograd.grad_mode import is_grad_enabled
-
     if target.requires_grad and is_grad_enabled():
         raise RuntimeError(
             "The function 'soft_margin_loss' is not differentiable with respect to argument "

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd.grad_mode import is_grad_enabled
 from ..ops.arithmetic import NumpyFunction, where
 from ._linear import _dtype_letter
 from ._reduction import _check_reduction, _legacy_reduction
@@ -172,8 +173,6 @@ def multi_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓ = Σ_{i ≠ y} weight[y] max(0, margin - x[y] + x[i])ᵖ / C"""
-    from ..autograd.grad_mode import is_grad_enabled
-
     reduction = _reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
