@@ -1,5 +1,10 @@
 """ndgrad.nn.functional: the layers and losses as functions, as ``torch.nn.functional``.
 
+Most are defined in the private modules beside it (``_activations``, ``_linear``, ``_norm``,
+``_pooling``, ``_cross_entropy``, ``_losses``, ``_reduction``...), which import one another but
+never this module; it re-exports them and defines the rest (gelu, silu, embedding, the pointwise
+and binary losses, kl_div).
+
 The hot paths (linear, log_softmax, nll_loss, convolution, pooling, normalisation) are fused
 Functions computed in numpy. Each backward is written with ndgrad ops or with sibling Functions
 whose own backwards close the set (convolution's input and weight gradients are each other's
