@@ -14,6 +14,7 @@ from typing import Any
 
 from ._tensor import Tensor
 from .nn import functional as F
+from .nn._reduction import _reduce
 
 __all__ = [
     "binary_cross_entropy_with_logits",
@@ -91,8 +92,6 @@ def kl_div(
     input: Tensor, target: Tensor, reduction: int = 0, *, log_target: bool = False
 ) -> Tensor:
     """``F.kl_div`` without its Python-level 'batchmean' and its warning about 'mean'"""
-    from .nn.functional import _reduce
-
     loss = F.kl_div(input, target, reduction="none", log_target=log_target)
     return _reduce(loss, _reduction(reduction))
 

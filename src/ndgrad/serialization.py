@@ -33,7 +33,8 @@ from typing import IO, Any
 import numpy as np
 
 from ._namespace import public_dir
-from ._tensor import Tensor
+from ._tensor import Size, Tensor
+from .nn.parameter import Parameter
 
 __all__ = [
     "add_safe_globals",
@@ -87,8 +88,6 @@ class _Encoder:
         if depth > _MAX_DEPTH:
             raise ValueError("ndgrad.save: object nesting is too deep")
         if isinstance(obj, Tensor):
-            from .nn.parameter import Parameter
-
             node = {"tensor": self._array(obj, obj._data), "requires_grad": obj.requires_grad}
             if isinstance(obj, Parameter):
                 node["parameter"] = True
@@ -291,8 +290,6 @@ class _Decoder:
                 return self.cache[value]
             t = Tensor._make(self._array(value))
             if node.get("parameter") is True:
-                from .nn.parameter import Parameter
-
                 t = Parameter(t, bool(node.get("requires_grad", True)))
             elif node.get("requires_grad") is True:
                 t.requires_grad_(True)
@@ -358,8 +355,6 @@ class _Decoder:
             if kind == "list":
                 return items
             if kind == "size":
-                from ._tensor import Size
-
                 if not all(isinstance(i, int) for i in items):
                     raise self._bad("a Size must hold integers")
                 return Size(items)
@@ -461,8 +456,6 @@ _WEIGHTS_ONLY_FAILED = (
 
 def _allowed_globals() -> dict[str, Any]:
     from collections import OrderedDict as _OrderedDict
-
-    from .nn.parameter import Parameter
 
     allowed = {_global_name(c): c for c in (Tensor, Parameter, _OrderedDict)}
     allowed.update(_safe_globals)

@@ -7,8 +7,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
+
 from .._tensor import Tensor
-from .function import Node, next_edges
+from .function import _CONSTANT, _INPUT, _OUTPUT, Node, _entries, next_edges
 
 
 def node_label(node: Node) -> str:
@@ -133,3 +135,19 @@ def hooks_off(nodes: Iterable[Node], slots: tuple[str, ...] = _HOOK_SLOTS) -> It
             for k in slots:
                 d.pop(k, None)
             d.update(hooks)
+
+
+def saved_values(node: Node) -> list[tuple[str, np.ndarray]]:
+    """What a node saved for backward, as (kind, array); non-array constants are left out."""
+    values: list[tuple[str, np.ndarray]] = []
+    for entry in _entries(node._saved):
+        if entry is None:  # a None passed to save_for_backward
+            continue
+        kind = entry[0]
+        if kind == _INPUT:
+            values.append(("input", entry[1]._data))
+        elif kind == _OUTPUT:
+            values.append(("output", entry[1]))
+        elif kind == _CONSTANT and isinstance(entry[1], np.ndarray):
+            values.append(("constant", entry[1]))
+    return values

@@ -1,4 +1,8 @@
-"""More activations and distances as functions, exported through ``ndgrad.nn.functional``.
+"""Activations and distances as functions, exported through ``ndgrad.nn.functional``.
+
+relu, leaky_relu, elu, softplus, softmax and log_softmax are here rather than in ``functional``
+because the modules ``functional`` re-exports (losses, attention, pooling) build on them; gelu,
+silu, tanh and sigmoid are in ``functional``.
 
 Each activation PyTorch computes as one kernel is one Function here (so the graph shows
 PyTorch's node: HardtanhBackward0 for relu6 and hardtanh, EluBackward0 for selu, ...); the ones
@@ -9,17 +13,22 @@ way. Backward formulas use ndgrad ops on the saved input, so they are differenti
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
 from .._errors import broadcast_mismatch
+from .._random import rand
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from ..dtypes import result_type
-from ..ops._util import dtype_name
+from ..dtypes import float64, result_type
+from ..ops._util import dtype_name, wrap_dim
 from ..ops.arithmetic import NumpyFunction, where
 from ..ops.linalg import vector_norm
+from ..ops.reduction import NormDim
+from ..ops.reduction import log_softmax as _log_softmax
+from ..ops.reduction import softmax as _softmax
 from ..ops.shape import cat
 from ..ops.unary import SlopeBackward
 
@@ -27,6 +36,7 @@ __all__ = [
     "celu",
     "celu_",
     "cosine_similarity",
+    "elu",
     "elu_",
     "glu",
     "gumbel_softmax",
@@ -35,20 +45,25 @@ __all__ = [
     "hardswish",
     "hardtanh",
     "hardtanh_",
+    "leaky_relu",
     "leaky_relu_",
+    "log_softmax",
     "logsigmoid",
     "mish",
     "normalize",
     "pairwise_distance",
     "pdist",
     "prelu",
+    "relu",
     "relu6",
     "relu_",
     "rrelu",
     "rrelu_",
     "selu",
     "selu_",
+    "softmax",
     "softmin",
+    "softplus",
     "softshrink",
     "softsign",
     "tanhshrink",
@@ -66,8 +81,6 @@ def _const(array: Any) -> Tensor:
 
 def _uniform(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """U[0, 1) draws from ndgrad's global generator (so manual_seed governs them)."""
-    from .. import float64, rand
-
     return rand(*shape, dtype=float64)._data.astype(dtype)
 
 
@@ -82,6 +95,42 @@ def _masked(grad: Tensor, keep: np.ndarray) -> Tensor:
     """grad where ``keep``, else +0, as PyTorch's masked backward kernels (not ``grad * mask``,
     which is -0 where grad is negative and NaN where it is infinite)."""
     return where(_const(keep), grad, 0.0)
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    return input.relu_() if inplace else input.relu()  # type: ignore[attr-defined]
+
+
+class LeakyRelu(NumpyFunction):
+    """y = x if x > 0 else slope·x; dy/dx = 1 or slope"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, slope: float) -> np.ndarray:
+        pos = x > 0
+        ctx.coef = np.where(pos, 1.0, slope).astype(x.dtype)
+        ctx.save_for_backward(x)
+        return np.where(pos, x, x * slope)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        return LeakyReluBackward.apply(grad, x, ctx.coef), None
+
+
+class LeakyReluBackward(SlopeBackward):
+    node_name = "LeakyReluBackwardBackward0"
+
+
+class LeakyReluInplace(LeakyRelu):
+    """leaky_relu_ (``inplace=True``), which PyTorch records as a node of its own"""
+
+    node_name = "LeakyReluBackward1"
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    if inplace:
+        return input._inplace(lambda s: LeakyReluInplace.apply(s, negative_slope))
+    return LeakyRelu.apply(input, negative_slope)
 
 
 class Hardtanh(NumpyFunction):
@@ -205,6 +254,37 @@ class EluBackward(NumpyFunction):
         return grad_g, grad_x, None, None, None
 
 
+class Elu(NumpyFunction):
+    """y = x if x > 0 else α(eˣ - 1); dy/dx = 1 or α eˣ
+
+    Saves its input, as PyTorch's out-of-place elu does, so an in-place op on the output later
+    does not invalidate this node.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, alpha: float) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        return EluBackward.apply(grad, x, ctx.alpha, 1.0, 1.0), None
+
+
+class EluInplace(Elu):
+    """elu_ (``inplace=True``), which PyTorch records as a node of its own"""
+
+    node_name = "EluBackward1"
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    if inplace:
+        return input._inplace(lambda s: EluInplace.apply(s, alpha))
+    return Elu.apply(input, alpha)
+
+
 class Celu(NumpyFunction):
     """y = max(0, x) + min(0, α(e^(x/α) - 1)); dy/dx = 1 where x > 0, else e^(x/α)"""
 
@@ -278,8 +358,6 @@ class Glu(NumpyFunction):
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
-    from ..ops._util import wrap_dim
-
     if input.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     d = wrap_dim(dim, input.ndim)
@@ -288,6 +366,27 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
             f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}"
         )
     return Glu.apply(input, d)
+
+
+class Softplus(NumpyFunction):
+    """y = log(1 + e^(βx)) / β (x where βx > threshold); dy/dx = σ(βx) (or 1)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, beta: float, threshold: float) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        bx = x * beta
+        return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        bx = x * ctx.beta
+        return where(bx > ctx.threshold, grad, grad * bx.sigmoid()), None, None
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    return Softplus.apply(input, beta, threshold)
 
 
 class Mish(NumpyFunction):
@@ -300,8 +399,6 @@ class Mish(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        from .functional import softplus
-
         (x,) = ctx.saved_tensors
         t = softplus(x, 1.0, math.inf).tanh()
         return grad * (t + x * x.sigmoid() * (1 - t * t))
@@ -377,12 +474,36 @@ def softsign(input: Tensor) -> Tensor:
     return input / (input.abs() + 1)
 
 
+def _softmax_dim(ndim: int, name: str) -> int:
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def log_softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "log_softmax")
+    return _log_softmax(input, dim, dtype=dtype)
+
+
+def softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "softmax")
+    return _softmax(input, dim, dtype=dtype)
+
+
 def softmin(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
     """softmax(-x) over dim"""
-    from .functional import _softmax_dim, softmax
-
     if dim is None:
         dim = _softmax_dim(input.ndim, "softmin")
     x = input if dtype is None else input.to(dtype)
@@ -458,20 +579,14 @@ class RreluWithNoiseInplace(RreluWithNoise):
 
 # --- the in-place forms ------------------------------------------------------------------------
 def relu_(input: Tensor) -> Tensor:
-    from .functional import relu
-
     return relu(input, inplace=True)
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    from .functional import elu
-
     return elu(input, alpha, inplace=True)
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
-    from .functional import leaky_relu
-
     return leaky_relu(input, negative_slope, inplace=True)
 
 
@@ -541,18 +656,74 @@ def pairwise_distance(
     x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
 ) -> Tensor:
     """‖x1 - x2 + eps‖_p over the last dim"""
-    from ..ops.reduction import NormDim
-
     diff = x1 - x2 + eps
     return NormDim.apply(diff, float(p), (diff.ndim - 1,) if diff.ndim else None, keepdim)
+
+
+def _pdist_coef(diff: np.ndarray, dist: np.ndarray, p: float) -> np.ndarray:
+    """∂‖d‖_p/∂d per component (PyTorch's cases; 0 where the distance is 0)"""
+    dist = dist[:, None]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if p == 0:
+            return np.zeros_like(diff)
+        if p == 1:
+            return np.sign(diff)
+        if p == 2:
+            return np.where(dist == 0, 0.0, diff / dist)
+        if p == np.inf:
+            return np.sign(diff) * (np.abs(diff) == dist)
+        coef = np.sign(diff) * np.abs(diff) ** (p - 1) / dist ** (p - 1)
+        zero = (dist == 0) | ((diff == 0) & (p < 1))
+        return np.where(zero, 0.0, coef)
+
+
+class Pdist(NumpyFunction):
+    """y = ‖xᵢ - xⱼ‖_p for the row pairs i < j; dy/dxᵢ = ∂‖d‖/∂d = -dy/dxⱼ"""
+
+    node_name = "PdistBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, p: float) -> np.ndarray:
+        i, j = np.triu_indices(x.shape[0], 1)
+        diff = x[i] - x[j]
+        ad = np.abs(diff)
+        if p == 0:
+            dist = (ad != 0).sum(axis=1).astype(x.dtype)
+        elif p == np.inf:
+            dist = ad.max(axis=1, initial=0.0)
+        else:
+            dist = (ad**p).sum(axis=1) ** (1.0 / p)
+        ctx.pairs, ctx.n = (i, j), x.shape[0]
+        ctx.coef = _pdist_coef(diff, dist, p).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x)
+        return dist.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        (x,) = ctx.saved_tensors
+        return PdistGrad.apply(grad, x, ctx.coef, ctx.pairs), None
+
+
+class PdistGrad(NumpyFunction):
+    """Each pair's gradient to its two rows; PyTorch has no derivative for it"""
+
+    @staticmethod
+    def forward(ctx: Any, grad: np.ndarray, x: np.ndarray, coef: np.ndarray, pairs: Any) -> Any:
+        g = grad[:, None] * coef
+        out = np.zeros_like(x)
+        np.add.at(out, pairs[0], g)
+        np.subtract.at(out, pairs[1], g)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        raise RuntimeError("the derivative for '_pdist_backward' is not implemented.")
 
 
 def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     """‖xᵢ - xⱼ‖_p for every pair of rows i < j, in row-major order"""
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
-    from ._losses2 import Pdist
-
     return Pdist.apply(input, float(p))
 
 
@@ -561,8 +732,6 @@ def gumbel_softmax(
 ) -> Tensor:
     """softmax((logits + g)/tau) with g ~ Gumbel(0, 1); with hard=True a one-hot sample whose
     gradient is the soft sample's (straight-through)"""
-    from .functional import softmax
-
     e = -np.log1p(-_uniform(tuple(logits.shape), logits._data.dtype))  # Exp(1) draws
     gumbels = _const(-np.log(e))
     soft = softmax((logits + gumbels) / tau, dim)

@@ -17,6 +17,9 @@ from .._creation import zeros
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction
 from ..ops.shape import cat
+from ._activations import softmax
+from ._dropout import dropout
+from ._linear import linear
 
 __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention"]
 
@@ -55,8 +58,6 @@ class ScaledDotProductAttention(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        from .functional import softmax
-
         q, k, v = ctx.saved_tensors
         need_q, need_k, need_v = ctx.needs_input_grad[:3]
         s = (q @ k.mT) * ctx.scale
@@ -145,8 +146,6 @@ def scaled_dot_product_attention(
     >>> torch.nn.functional.scaled_dot_product_attention(q, q, q, is_causal=True).shape
     torch.Size([1, 2, 4])
     """
-    from .functional import dropout, softmax
-
     if dropout_p < 0.0 or dropout_p > 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     l_len, s_len = query.shape[-2], key.shape[-2]
@@ -226,8 +225,6 @@ def multi_head_attention_forward(
     is_causal: bool = False,
 ) -> tuple[Tensor, Tensor | None]:
     """Multi-head attention on (L, N, E) inputs (or unbatched (L, E)), as PyTorch computes it."""
-    from .functional import dropout, linear, softmax
-
     batched = query.ndim == 3
     if not batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)

@@ -1,4 +1,5 @@
-"""Channel-wise (feature) dropout and alpha dropout, as ``torch.nn.functional`` and ``torch.*``.
+"""Dropout in its plain, channel-wise (feature) and alpha forms, as ``torch.nn.functional`` and
+``torch.*`` have it.
 
 The masks come from the default generator exactly as PyTorch's CPU kernels draw them: one
 ``bernoulli_(1 - p)`` over the mask shape in the input's dtype, (N, C) followed by ones for the
@@ -19,6 +20,7 @@ from .._tensor import Tensor
 
 __all__ = [
     "alpha_dropout",
+    "dropout",
     "dropout1d",
     "dropout2d",
     "dropout3d",
@@ -105,6 +107,20 @@ def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
 
 
 # --- nn.functional ----------------------------------------------------------------------------
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1/(1-p) (training only)."""
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0
+    # PyTorch's CPU dropout: noise = bernoulli(1 - p) in the input's dtype, divided by (1 - p)
+    # in that dtype, then input * noise; drawn from the default generator. (A 0-d input's noise
+    # comes back as a numpy scalar, hence the asarray.)
+    noise = np.asarray(_random.dropout_noise(input._data.shape, input._data.dtype, p))
+    return input * _const(noise)
+
+
 def dropout1d(
     input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
 ) -> Tensor:

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
+from ._cross_entropy import cross_entropy
+from ._linear import linear
 
 __all__ = ["linear_cross_entropy"]
 
@@ -76,10 +78,8 @@ def linear_cross_entropy(
         linear_weight = linear_weight.reshape(rows, in_features)
         if linear_bias is not None:
             linear_bias = linear_bias.reshape(rows)
-    from . import functional as F  # functional imports this module
-
-    logits = F.linear(input, linear_weight, linear_bias).reshape(logits_shape)
-    return F.cross_entropy(
+    logits = linear(input, linear_weight, linear_bias).reshape(logits_shape)
+    return cross_entropy(
         logits,
         target,
         weight=weight,

@@ -12,8 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from .._creation import full_like
 from .._tensor import Tensor
+from ..autograd.grad_mode import is_grad_enabled
 from ..ops.arithmetic import NumpyFunction, add_scalar, where
+from ._activations import logsigmoid, pairwise_distance
+from ._reduction import _check_reduction, _legacy_reduction, _reduce, _reduce_array, _spread
 
 __all__ = [
     "cosine_embedding_loss",
@@ -33,15 +37,7 @@ def _const(array: Any) -> Tensor:
 
 
 def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    from .functional import _check_reduction, _legacy_reduction
-
     return _check_reduction(_legacy_reduction(size_average, reduce, reduction))
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    from .functional import _reduce as reduce_
-
-    return reduce_(loss, reduction)
 
 
 def margin_ranking_loss(
@@ -117,8 +113,6 @@ def triplet_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓ = max(0, d(a, p) - d(a, n) + margin), d the p-norm distance (swap: min with d(p, n))"""
-    from .functional import pairwise_distance
-
     reduction = _reduction(size_average, reduce, reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
@@ -140,8 +134,6 @@ def triplet_margin_with_distance_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓ = max(0, d(a, p) - d(a, n) + margin) with any distance d"""
-    from .functional import pairwise_distance
-
     _reduction(None, None, reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
@@ -161,8 +153,6 @@ def multilabel_soft_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓ = -mean_c [y log σ(x) + (1 - y) log σ(-x)] (times weight)"""
-    from .functional import logsigmoid
-
     reduction = _reduction(size_average, reduce, reduction)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
@@ -179,8 +169,6 @@ class SoftMarginLoss(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, y: np.ndarray, reduction: str) -> np.ndarray:
-        from .functional import _reduce_array
-
         ctx.save_for_backward(x, y)
         ctx.reduction = reduction
         loss = np.logaddexp(0, -y * x).astype(x.dtype, copy=False)
@@ -189,8 +177,6 @@ class SoftMarginLoss(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        from .functional import _spread
-
         x, y = ctx.saved_tensors
         g = _spread(ctx, grad) * (-(y * x)).sigmoid()
         return -g * y, None, None
@@ -204,8 +190,6 @@ def soft_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓ = log(1 + exp(-y x))"""
-    from ..autograd.grad_mode import is_grad_enabled
-
     if target.requires_grad and is_grad_enabled():
         raise RuntimeError(
             "The function 'soft_margin_loss' is not differentiable with respect to argument "
@@ -244,8 +228,6 @@ def gaussian_nll_loss(
 ) -> Tensor:
     """ℓ = (log max(var, eps) + (x - y)² / max(var, eps)) / 2 (+ log(2π)/2 with full)"""
     if not isinstance(var, Tensor):
-        from .. import full_like
-
         var = full_like(input, float(var))
     v: Tensor = var
     if v.shape != input.shape:

@@ -14,7 +14,10 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd.grad_mode import is_grad_enabled
 from ..ops.arithmetic import NumpyFunction, where
+from ._linear import _dtype_letter
+from ._reduction import _check_reduction, _legacy_reduction
 
 __all__ = ["ctc_loss", "multi_margin_loss", "multilabel_margin_loss"]
 
@@ -24,14 +27,10 @@ def _const(array: Any) -> Tensor:
 
 
 def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    from .functional import _check_reduction, _legacy_reduction
-
     return _check_reduction(_legacy_reduction(size_average, reduce, reduction))
 
 
 def _check_long(t: Tensor) -> None:
-    from .functional import _dtype_letter
-
     if t._data.dtype != np.int64:
         raise RuntimeError(f"expected scalar type Long but found {_dtype_letter(t)}")
 
@@ -174,8 +173,6 @@ def multi_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """ℓ = Σ_{i ≠ y} weight[y] max(0, margin - x[y] + x[i])ᵖ / C"""
-    from ..autograd.grad_mode import is_grad_enabled
-
     reduction = _reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
@@ -391,64 +388,3 @@ def ctc_loss(
     if reduction == "sum":
         return res.sum()
     return res.squeeze(0) if unbatched else res
-
-
-# --- pdist and the probability-target cross entropy's division -----------------------------------
-def _pdist_coef(diff: np.ndarray, dist: np.ndarray, p: float) -> np.ndarray:
-    """∂‖d‖_p/∂d per component (PyTorch's cases; 0 where the distance is 0)"""
-    dist = dist[:, None]
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if p == 0:
-            return np.zeros_like(diff)
-        if p == 1:
-            return np.sign(diff)
-        if p == 2:
-            return np.where(dist == 0, 0.0, diff / dist)
-        if p == np.inf:
-            return np.sign(diff) * (np.abs(diff) == dist)
-        coef = np.sign(diff) * np.abs(diff) ** (p - 1) / dist ** (p - 1)
-        zero = (dist == 0) | ((diff == 0) & (p < 1))
-        return np.where(zero, 0.0, coef)
-
-
-class Pdist(NumpyFunction):
-    """y = ‖xᵢ - xⱼ‖_p for the row pairs i < j; dy/dxᵢ = ∂‖d‖/∂d = -dy/dxⱼ"""
-
-    node_name = "PdistBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, p: float) -> np.ndarray:
-        i, j = np.triu_indices(x.shape[0], 1)
-        diff = x[i] - x[j]
-        ad = np.abs(diff)
-        if p == 0:
-            dist = (ad != 0).sum(axis=1).astype(x.dtype)
-        elif p == np.inf:
-            dist = ad.max(axis=1, initial=0.0)
-        else:
-            dist = (ad**p).sum(axis=1) ** (1.0 / p)
-        ctx.pairs, ctx.n = (i, j), x.shape[0]
-        ctx.coef = _pdist_coef(diff, dist, p).astype(x.dtype, copy=False)
-        ctx.save_for_backward(x)
-        return dist.astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        (x,) = ctx.saved_tensors
-        return PdistGrad.apply(grad, x, ctx.coef, ctx.pairs), None
-
-
-class PdistGrad(NumpyFunction):
-    """Each pair's gradient to its two rows; PyTorch has no derivative for it"""
-
-    @staticmethod
-    def forward(ctx: Any, grad: np.ndarray, x: np.ndarray, coef: np.ndarray, pairs: Any) -> Any:
-        g = grad[:, None] * coef
-        out = np.zeros_like(x)
-        np.add.at(out, pairs[0], g)
-        np.subtract.at(out, pairs[1], g)
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        raise RuntimeError("the derivative for '_pdist_backward' is not implemented.")

@@ -12,6 +12,9 @@ Two machines carry the family:
   adaptive max pooling and fractional max pooling differ only in their windows. The gradient
   goes back to those positions (`PlaneScatter`, whose own backward is `PlaneGather`).
 
+``avg_pool2d`` is the exception: it sums the windows of an as_strided view of the input
+(`WindowMean`, whose adjoint is `WindowSpread`).
+
 Patch ops (unfold/fold, pixel and channel shuffles) are gathers and their adjoints. An index
 equal to the plane size (or -1 in a tap table) points outside the input: at padding.
 """
@@ -29,6 +32,8 @@ import numpy as np
 from .. import _random
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction
+from ..ops.shape import stack
+from ._activations import relu
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -41,6 +46,7 @@ __all__ = [
     "adaptive_max_pool3d_with_indices",
     "affine_grid",
     "avg_pool1d",
+    "avg_pool2d",
     "avg_pool3d",
     "channel_shuffle",
     "fold",
@@ -55,6 +61,7 @@ __all__ = [
     "lp_pool3d",
     "max_pool1d",
     "max_pool1d_with_indices",
+    "max_pool2d",
     "max_pool2d_with_indices",
     "max_pool3d",
     "max_pool3d_with_indices",
@@ -670,6 +677,20 @@ def max_pool2d_with_indices(
     )  # fmt: skip
 
 
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """y = max over each (dilated) window (PyTorch's max_pool2d_with_indices, unbatched too)"""
+    y, idx = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return (y, idx) if return_indices else y
+
+
 def max_pool3d_with_indices(
     input: Tensor,
     kernel_size: Any,
@@ -792,17 +813,15 @@ def _lp_pool(
     input: Tensor, nd: int, norm_type: float, kernel_size: Any, stride: Any, ceil_mode: bool
 ) -> Tensor:
     """(Σ window xᵖ)^(1/p), composed as PyTorch composes it (so its nodes are PyTorch's)"""
-    from . import functional as F
-
-    max_pool = {1: max_pool1d, 2: F.max_pool2d, 3: max_pool3d}[nd]
-    avg_pool = {1: avg_pool1d, 2: F.avg_pool2d, 3: avg_pool3d}[nd]
+    max_pool = {1: max_pool1d, 2: max_pool2d, 3: max_pool3d}[nd]
+    avg_pool = {1: avg_pool1d, 2: avg_pool2d, 3: avg_pool3d}[nd]
     if norm_type == math.inf:
         return max_pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     if norm_type == -math.inf:
         return -max_pool(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     size = math.prod(_ntuple(kernel_size, nd))
-    return (out.sign() * F.relu(out.abs())).mul(size).pow(1.0 / norm_type)
+    return (out.sign() * relu(out.abs())).mul(size).pow(1.0 / norm_type)
 
 
 def lp_pool1d(
@@ -836,6 +855,168 @@ def lp_pool3d(
 ) -> Tensor:
     """y = (Σ xᵖ over each window of the last three dims)^(1/p)"""
     return _lp_pool(input, 3, norm_type, kernel_size, stride, ceil_mode)
+
+
+# --- avg_pool2d: sums over an as_strided window view -------------------------------------------
+def _pair(v: Any, name: str = "") -> tuple[int, int]:
+    if isinstance(v, int):
+        return (v, v)
+    t = tuple(int(x) for x in v)
+    if len(t) == 1:
+        return (t[0], t[0])
+    return (t[0], t[1])
+
+
+# Geometry of a 2-d sliding window over a padded input: kernel (kh, kw), stride, dilation and
+# padding (top, bottom, left, right). Windows are an as_strided view (N, C, OH, OW, KH, KW) of the
+# padded input; the adjoint (col2im) adds window values back with one strided slice per kernel
+# position, so no loop runs over pixels.
+def _windows(
+    xp: np.ndarray, k: tuple[int, int], s: tuple[int, int], d: tuple[int, int], out: tuple[int, int]
+) -> np.ndarray:
+    n, c = xp.shape[:2]
+    st = xp.strides
+    return np.lib.stride_tricks.as_strided(
+        xp,
+        shape=(n, c, out[0], out[1], k[0], k[1]),
+        strides=(st[0], st[1], st[2] * s[0], st[3] * s[1], st[2] * d[0], st[3] * d[1]),
+        writeable=False,
+    )
+
+
+def _col2im(
+    cols: np.ndarray, padded: tuple[int, ...], s: tuple[int, int], d: tuple[int, int]
+) -> np.ndarray:
+    """The adjoint of _windows: cols (N, C, OH, OW, KH, KW) summed into the padded input."""
+    _n, _c, oh, ow, kh, kw = cols.shape
+    out = np.zeros(padded, dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            r, q = i * d[0], j * d[1]
+            out[:, :, r : r + s[0] * (oh - 1) + 1 : s[0], q : q + s[1] * (ow - 1) + 1 : s[1]] += (
+                cols[:, :, :, :, i, j]
+            )
+    return out
+
+
+def _pad(x: np.ndarray, p: tuple[int, int, int, int], value: float = 0.0) -> np.ndarray:
+    if not any(p):
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (p[0], p[1]), (p[2], p[3])), constant_values=value)
+
+
+def _crop(xp: np.ndarray, p: tuple[int, int, int, int]) -> np.ndarray:
+    if not any(p):
+        return xp
+    h, w = xp.shape[2], xp.shape[3]
+    return xp[:, :, p[0] : h - p[1], p[2] : w - p[3]]
+
+
+class _PoolGeom:
+    """Window geometry of a pooling layer over an (N, C, H, W) input."""
+
+    def __init__(
+        self,
+        x_shape: tuple[int, ...],
+        k: tuple[int, int],
+        s: tuple[int, int],
+        p: tuple[int, int],
+        d: tuple[int, int],
+        ceil_mode: bool,
+    ) -> None:
+        self.x_shape, self.k, self.s, self.d = tuple(x_shape), k, s, d
+        out, extra = [], []
+        for size, kk, ss, pp, dd in zip(x_shape[2:], k, s, p, d, strict=True):
+            span = size + 2 * pp - dd * (kk - 1) - 1
+            o = (-(-span // ss) if ceil_mode else span // ss) + 1
+            if ceil_mode and (o - 1) * ss >= size + pp:
+                o -= 1  # the last window must start inside the input or its left padding
+            out.append(o)
+            extra.append(max(0, (o - 1) * ss + dd * (kk - 1) + 1 - (size + 2 * pp)))
+        self.out = (out[0], out[1])
+        self.pad = (p[0], p[0] + extra[0], p[1], p[1] + extra[1])
+        n, c, h, w = x_shape
+        self.padded = (n, c, h + self.pad[0] + self.pad[1], w + self.pad[2] + self.pad[3])
+
+
+def _pool_input(input: Tensor, name: str) -> tuple[Tensor, bool]:
+    if input.ndim == 3:
+        return input.unsqueeze(0), True
+    if input.ndim != 4:
+        raise RuntimeError(f"{name}: Expected 3D or 4D tensor, but got {input.ndim}D tensor")
+    return input, False
+
+
+def _check_pool_padding(k: tuple[int, int], p: tuple[int, int]) -> None:
+    for kk, pp in zip(k, p, strict=True):
+        if pp > kk // 2:
+            raise RuntimeError(
+                "pad should be at most half of effective kernel size, but got "
+                f"pad={pp}, kernel_size={kk} and dilation=1"
+            )
+
+
+class WindowMean(NumpyFunction):
+    """y = Σ window / divisor; the adjoint spreads g/divisor over each window"""
+
+    node_name = "AvgPool2DBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, geo: _PoolGeom, div: np.ndarray) -> np.ndarray:
+        ctx.geo, ctx.div = geo, div
+        win = _windows(_pad(x, geo.pad), geo.k, geo.s, geo.d, geo.out)
+        return (win.sum(axis=(4, 5)) / div).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return WindowSpread.apply(grad, ctx.geo, ctx.div), None, None
+
+
+class WindowSpread(NumpyFunction):
+    """dx = g / divisor added over each window; the adjoint of WindowMean"""
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, geo: _PoolGeom, div: np.ndarray) -> np.ndarray:
+        ctx.geo, ctx.div = geo, div
+        scaled = (g / div).astype(g.dtype)
+        cols = np.broadcast_to(scaled[..., None, None], (*g.shape, *geo.k))
+        return np.ascontiguousarray(_crop(_col2im(cols, geo.padded, geo.s, geo.d), geo.pad))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return WindowMean.apply(grad, ctx.geo, ctx.div), None, None
+
+
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """y = mean over each window (padding counted unless count_include_pad=False)"""
+    x, unbatched = _pool_input(input, "avg_pool2d")
+    k = _pair(kernel_size)
+    s = k if stride is None or stride == [] else _pair(stride)
+    p = _pair(padding)
+    _check_pool_padding(k, p)
+    geo = _PoolGeom(x._data.shape, k, s, p, (1, 1), ceil_mode)
+    if divisor_override is not None:
+        div = np.asarray(float(divisor_override))
+    else:
+        counts = []
+        for axis in range(2):
+            start = np.arange(geo.out[axis]) * s[axis] - p[axis]
+            size = x._data.shape[2 + axis]
+            end = np.minimum(start + k[axis], size + p[axis])
+            if not count_include_pad:
+                start, end = np.maximum(start, 0), np.minimum(end, size)
+            counts.append(end - start)
+        div = (counts[0][:, None] * counts[1][None, :]).astype(np.float64)
+    y = WindowMean.apply(x, geo, div)
+    return y.squeeze(0) if unbatched else y
 
 
 # --- adaptive pooling --------------------------------------------------------------------------
@@ -1931,8 +2112,6 @@ class GridSampler(NumpyFunction):
                     (gg * Tensor._make(ax.mult.reshape(n, points))).reshape(grid.shape[:-1])
                     for gg, ax in zip(ggrid, axes, strict=True)
                 ]
-                from ..ops.shape import stack
-
                 dgrid = stack(parts, -1)
         return dx, dgrid, None, None, None
 

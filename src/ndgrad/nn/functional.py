@@ -1,5 +1,10 @@
 """ndgrad.nn.functional: the layers and losses as functions, as ``torch.nn.functional``.
 
+Most are defined in the private modules beside it (``_activations``, ``_linear``, ``_norm``,
+``_pooling``, ``_cross_entropy``, ``_losses``, ``_reduction``...), which import one another but
+never this module; it re-exports them and defines the rest (gelu, silu, embedding, the pointwise
+and binary losses, kl_div).
+
 The hot paths (linear, log_softmax, nll_loss, convolution, pooling, normalisation) are fused
 Functions computed in numpy. Each backward is written with ndgrad ops or with sibling Functions
 whose own backwards close the set (convolution's input and weight gradients are each other's
@@ -15,22 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from .. import _random
-from .._kernels import add_rows_at, sum_to_np
+from .._kernels import add_rows_at
 from .._namespace import public_dir
 from .._tensor import Tensor
-from ..autograd.grad_mode import no_grad
-from ..ops.arithmetic import DivScalar, NumpyFunction, where
-from ..ops.products import Addmm, Mm
-from ..ops.reduction import log_softmax as _log_softmax
-from ..ops.reduction import mean_np
-from ..ops.reduction import softmax as _softmax
-from ..ops.shape import ReshapeCopy, sum_to
-from ..ops.unary import SlopeBackward
+from ..ops.arithmetic import NumpyFunction
+from ..ops.out import xlogy
 from ..ops.unary import sigmoid as _sigmoid
 from ..ops.unary import tanh as _tanh
 from . import _activations, _losses, _losses2, _pooling
 from ._activations import *  # noqa: F403
+from ._activations import Softplus
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention
 from ._conv import (
     conv1d,
@@ -40,25 +39,34 @@ from ._conv import (
     conv_transpose2d,
     conv_transpose3d,
 )
+from ._cross_entropy import cross_entropy, nll_loss
 from ._dropout import (
     alpha_dropout,
+    dropout,
     dropout1d,
     dropout2d,
     dropout3d,
     feature_alpha_dropout,
 )
 from ._embedding_bag import embedding_bag, embedding_renorm_
+from ._linear import _dtype_letter, bilinear, linear
 from ._linear_ce import linear_cross_entropy
 from ._losses import *  # noqa: F403
 from ._losses2 import *  # noqa: F403
-from ._norm import instance_norm, local_response_norm
+from ._norm import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm
 from ._padding import pad, rms_norm
 from ._pooling import *  # noqa: F403
 from ._pooling import adaptive_avg_pool2d
+from ._reduction import (
+    _check_reduction,
+    _legacy_reduction,
+    _reduce,
+    _reduce_array,
+    _spread,
+)
 
 __all__ = [
     "adaptive_avg_pool2d",
-    "avg_pool2d",
     "batch_norm",
     "bilinear",
     "binary_cross_entropy",
@@ -80,7 +88,6 @@ __all__ = [
     "linear_cross_entropy",
     "cross_entropy",
     "dropout",
-    "elu",
     "embedding",
     "gelu",
     "group_norm",
@@ -88,23 +95,17 @@ __all__ = [
     "kl_div",
     "l1_loss",
     "layer_norm",
-    "leaky_relu",
     "linear",
-    "log_softmax",
-    "max_pool2d",
     "mse_loss",
     "multi_head_attention_forward",
     "nll_loss",
     "one_hot",
     "pad",
-    "relu",
     "rms_norm",
     "scaled_dot_product_attention",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
-    "softmax",
-    "softplus",
     "tanh",
     *_activations.__all__,
     *_losses.__all__,
@@ -118,117 +119,13 @@ def _const(array: Any) -> Tensor:
     return Tensor._make(np.asarray(array))
 
 
-def _pair(v: Any, name: str = "") -> tuple[int, int]:
-    if isinstance(v, int):
-        return (v, v)
-    t = tuple(int(x) for x in v)
-    if len(t) == 1:
-        return (t[0], t[0])
-    return (t[0], t[1])
-
-
-# --- linear ------------------------------------------------------------------------------------
-def _dtype_letter(t: Tensor) -> str:
-    from ..ops._util import dtype_name
-
-    return dtype_name(t._data.dtype)
-
-
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = input @ weightᵀ + bias"""
-    xs, ws = input._data.shape, weight._data.shape
-    if input._data.ndim == 0 or weight._data.ndim != 2 or xs[-1] != ws[1]:
-        rows = int(np.prod(xs[:-1])) if input._data.ndim > 1 else 1
-        cols = xs[-1] if xs else 1
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and {ws[-1]}x{ws[0]})"
-        )
-    if input._data.dtype != weight._data.dtype:
-        if bias is not None:  # PyTorch's addmm path, as nn.Linear takes by default
-            raise RuntimeError(
-                "mat1 and mat2 must have the same dtype, but got "
-                f"{_dtype_letter(input)} and {_dtype_letter(weight)}"
-            )
-        # Without a bias PyTorch runs matmul, whose message names the C types.
-        from ..ops.products import _C_TYPE_NAMES
-
-        da, dw = input._data.dtype.name, weight._data.dtype.name
-        raise RuntimeError(
-            "expected m1 and m2 to have the same dtype, but got: "
-            f"{_C_TYPE_NAMES.get(da, da)} != {_C_TYPE_NAMES.get(dw, dw)}"
-        )
-    # Composed as PyTorch's at::linear composes it, so that the graph is PyTorch's: the
-    # weight enters through weight.t() (TBackward0); a 2-d input, and a contiguous one of any
-    # other rank with a bias, go through addmm (mm without a bias) on a 2-d view; others
-    # through matmul's mm of the rows, the bias added in place.
-    wt = weight.t()
-    nd, k = input._data.ndim, xs[-1]
-    if nd == 2:
-        return Addmm.apply(bias, input, wt, 1, 1) if bias is not None else Mm.apply(input, wt)
-    rows = math.prod(xs[:-1])  # not -1: a size may be 0
-    if bias is not None and (nd == 1 or input._data.flags.c_contiguous):
-        out = Addmm.apply(bias, input.reshape(rows, k), wt, 1, 1)  # _flatten_nd_linear
-        return out.view(*xs[:-1], ws[0])
-    if nd == 1:  # matmul of a vector: a 1-row matrix and back
-        return Mm.apply(input.unsqueeze(0), wt).squeeze_(0)
-    # matmul folds the batch dims into the rows (a copy where the input is not contiguous)
-    out = ReshapeCopy.apply(Mm.apply(input.reshape(rows, k), wt), (*xs[:-1], ws[0]))
-    return out if bias is None else out.add_(bias)
-
-
-def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y_k = x1ᵀ W_k x2 + b_k"""
-    out, in1, in2 = weight.shape
-    # x1 (N, in1) @ W viewed as (in1, out*in2) gives x1ᵀ W_k for every k at once
-    t = input1 @ weight.permute(1, 0, 2).reshape(in1, out * in2)
-    t = t.reshape(*input1.shape[:-1], out, in2)
-    y = (t * input2.unsqueeze(-2)).sum(-1)
-    return y + bias if bias is not None else y
-
-
 # --- activations -------------------------------------------------------------------------------
-def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    return input.relu_() if inplace else input.relu()  # type: ignore[attr-defined]
-
-
 def tanh(input: Tensor) -> Tensor:
     return _tanh(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
     return _sigmoid(input)
-
-
-class LeakyRelu(NumpyFunction):
-    """y = x if x > 0 else slope·x; dy/dx = 1 or slope"""
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, slope: float) -> np.ndarray:
-        pos = x > 0
-        ctx.coef = np.where(pos, 1.0, slope).astype(x.dtype)
-        ctx.save_for_backward(x)
-        return np.where(pos, x, x * slope)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        (x,) = ctx.saved_tensors
-        return LeakyReluBackward.apply(grad, x, ctx.coef), None
-
-
-class LeakyReluBackward(SlopeBackward):
-    node_name = "LeakyReluBackwardBackward0"
-
-
-class LeakyReluInplace(LeakyRelu):
-    """leaky_relu_ (``inplace=True``), which PyTorch records as a node of its own"""
-
-    node_name = "LeakyReluBackward1"
-
-
-def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    if inplace:
-        return input._inplace(lambda s: LeakyReluInplace.apply(s, negative_slope))
-    return LeakyRelu.apply(input, negative_slope)
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -349,89 +246,11 @@ class Silu(NumpyFunction):
         return grad * (s * (x * (1 - s) + 1))
 
 
-class Elu(NumpyFunction):
-    """y = x if x > 0 else α(eˣ - 1); dy/dx = 1 or α eˣ
-
-    Saves its input, as PyTorch's out-of-place elu does, so an in-place op on the output later
-    does not invalidate this node.
-    """
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, alpha: float) -> np.ndarray:
-        ctx.save_for_backward(x)
-        ctx.alpha = alpha
-        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        (x,) = ctx.saved_tensors
-        return _activations.EluBackward.apply(grad, x, ctx.alpha, 1.0, 1.0), None
-
-
-class EluInplace(Elu):
-    """elu_ (``inplace=True``), which PyTorch records as a node of its own"""
-
-    node_name = "EluBackward1"
-
-
-def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    if inplace:
-        return input._inplace(lambda s: EluInplace.apply(s, alpha))
-    return Elu.apply(input, alpha)
-
-
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """y = x σ(x)"""
     if inplace:
         return input._inplace(Silu.apply)
     return Silu.apply(input)
-
-
-class Softplus(NumpyFunction):
-    """y = log(1 + e^(βx)) / β (x where βx > threshold); dy/dx = σ(βx) (or 1)"""
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, beta: float, threshold: float) -> np.ndarray:
-        ctx.save_for_backward(x)
-        ctx.beta, ctx.threshold = beta, threshold
-        bx = x * beta
-        return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta).astype(x.dtype)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        (x,) = ctx.saved_tensors
-        bx = x * ctx.beta
-        return where(bx > ctx.threshold, grad, grad * bx.sigmoid()), None, None
-
-
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    return Softplus.apply(input, beta, threshold)
-
-
-def _softmax_dim(ndim: int, name: str) -> int:
-    warnings.warn(
-        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
-        "dim=X as an argument.",
-        UserWarning,
-        stacklevel=3,
-    )
-    return 0 if ndim in (0, 1, 3) else 1
-
-
-def log_softmax(
-    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
-) -> Tensor:
-    if dim is None:
-        dim = _softmax_dim(input.ndim, "log_softmax")
-    return _log_softmax(input, dim, dtype=dtype)
-
-
-def softmax(
-    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
-) -> Tensor:
-    if dim is None:
-        dim = _softmax_dim(input.ndim, "softmax")
-    return _softmax(input, dim, dtype=dtype)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
@@ -445,20 +264,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return Tensor._make((data[..., None] == np.arange(num_classes)).astype(np.int64))
 
 
-# --- dropout and embedding ---------------------------------------------------------------------
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero each element with probability p and scale the rest by 1/(1-p) (training only)."""
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        return input * 0
-    # PyTorch's CPU dropout: noise = bernoulli(1 - p) in the input's dtype, divided by (1 - p)
-    # in that dtype, then input * noise; drawn from the default generator.
-    return input * _const(_random.dropout_noise(input._data.shape, input._data.dtype, p))
-
-
+# --- embedding ---------------------------------------------------------------------------------
 class Embedding(NumpyFunction):
     """y = W[idx]; dW = rows of g added at idx (none to padding_idx), each divided by how often
     its index occurs in idx when ``scale`` (scale_grad_by_freq) is given"""
@@ -559,446 +365,7 @@ def embedding(
     return Embedding.apply(weight, idx, padding_idx, scale)
 
 
-# --- convolution -------------------------------------------------------------------------------
-# Geometry of a 2-d sliding window over a padded input: kernel (kh, kw), stride, dilation and
-# padding (top, bottom, left, right). Windows are an as_strided view (N, C, OH, OW, KH, KW) of the
-# padded input; the adjoint (col2im) adds window values back with one strided slice per kernel
-# position, so no loop runs over pixels.
-def _windows(
-    xp: np.ndarray, k: tuple[int, int], s: tuple[int, int], d: tuple[int, int], out: tuple[int, int]
-) -> np.ndarray:
-    n, c = xp.shape[:2]
-    st = xp.strides
-    return np.lib.stride_tricks.as_strided(
-        xp,
-        shape=(n, c, out[0], out[1], k[0], k[1]),
-        strides=(st[0], st[1], st[2] * s[0], st[3] * s[1], st[2] * d[0], st[3] * d[1]),
-        writeable=False,
-    )
-
-
-def _col2im(
-    cols: np.ndarray, padded: tuple[int, ...], s: tuple[int, int], d: tuple[int, int]
-) -> np.ndarray:
-    """The adjoint of _windows: cols (N, C, OH, OW, KH, KW) summed into the padded input."""
-    _n, _c, oh, ow, kh, kw = cols.shape
-    out = np.zeros(padded, dtype=cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            r, q = i * d[0], j * d[1]
-            out[:, :, r : r + s[0] * (oh - 1) + 1 : s[0], q : q + s[1] * (ow - 1) + 1 : s[1]] += (
-                cols[:, :, :, :, i, j]
-            )
-    return out
-
-
-def _pad(x: np.ndarray, p: tuple[int, int, int, int], value: float = 0.0) -> np.ndarray:
-    if not any(p):
-        return x
-    return np.pad(x, ((0, 0), (0, 0), (p[0], p[1]), (p[2], p[3])), constant_values=value)
-
-
-def _crop(xp: np.ndarray, p: tuple[int, int, int, int]) -> np.ndarray:
-    if not any(p):
-        return xp
-    h, w = xp.shape[2], xp.shape[3]
-    return xp[:, :, p[0] : h - p[1], p[2] : w - p[3]]
-
-
-# --- pooling -----------------------------------------------------------------------------------
-class _PoolGeom:
-    """Window geometry of a pooling layer over an (N, C, H, W) input."""
-
-    def __init__(
-        self,
-        x_shape: tuple[int, ...],
-        k: tuple[int, int],
-        s: tuple[int, int],
-        p: tuple[int, int],
-        d: tuple[int, int],
-        ceil_mode: bool,
-    ) -> None:
-        self.x_shape, self.k, self.s, self.d = tuple(x_shape), k, s, d
-        out, extra = [], []
-        for size, kk, ss, pp, dd in zip(x_shape[2:], k, s, p, d, strict=True):
-            span = size + 2 * pp - dd * (kk - 1) - 1
-            o = (-(-span // ss) if ceil_mode else span // ss) + 1
-            if ceil_mode and (o - 1) * ss >= size + pp:
-                o -= 1  # the last window must start inside the input or its left padding
-            out.append(o)
-            extra.append(max(0, (o - 1) * ss + dd * (kk - 1) + 1 - (size + 2 * pp)))
-        self.out = (out[0], out[1])
-        self.pad = (p[0], p[0] + extra[0], p[1], p[1] + extra[1])
-        n, c, h, w = x_shape
-        self.padded = (n, c, h + self.pad[0] + self.pad[1], w + self.pad[2] + self.pad[3])
-
-
-def _pool_input(input: Tensor, name: str) -> tuple[Tensor, bool]:
-    if input.ndim == 3:
-        return input.unsqueeze(0), True
-    if input.ndim != 4:
-        raise RuntimeError(f"{name}: Expected 3D or 4D tensor, but got {input.ndim}D tensor")
-    return input, False
-
-
-def _check_pool_padding(k: tuple[int, int], p: tuple[int, int]) -> None:
-    for kk, pp in zip(k, p, strict=True):
-        if pp > kk // 2:
-            raise RuntimeError(
-                "pad should be at most half of effective kernel size, but got "
-                f"pad={pp}, kernel_size={kk} and dilation=1"
-            )
-
-
-def max_pool2d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    dilation: Any = 1,
-    ceil_mode: bool = False,
-    return_indices: bool = False,
-) -> Any:
-    """y = max over each (dilated) window (PyTorch's max_pool2d_with_indices, unbatched too)"""
-    from ._pooling import max_pool2d_with_indices
-
-    y, idx = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return (y, idx) if return_indices else y
-
-
-class WindowMean(NumpyFunction):
-    """y = Σ window / divisor; the adjoint spreads g/divisor over each window"""
-
-    node_name = "AvgPool2DBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, geo: _PoolGeom, div: np.ndarray) -> np.ndarray:
-        ctx.geo, ctx.div = geo, div
-        win = _windows(_pad(x, geo.pad), geo.k, geo.s, geo.d, geo.out)
-        return (win.sum(axis=(4, 5)) / div).astype(x.dtype)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return WindowSpread.apply(grad, ctx.geo, ctx.div), None, None
-
-
-class WindowSpread(NumpyFunction):
-    """dx = g / divisor added over each window; the adjoint of WindowMean"""
-
-    @staticmethod
-    def forward(ctx: Any, g: np.ndarray, geo: _PoolGeom, div: np.ndarray) -> np.ndarray:
-        ctx.geo, ctx.div = geo, div
-        scaled = (g / div).astype(g.dtype)
-        cols = np.broadcast_to(scaled[..., None, None], (*g.shape, *geo.k))
-        return np.ascontiguousarray(_crop(_col2im(cols, geo.padded, geo.s, geo.d), geo.pad))
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return WindowMean.apply(grad, ctx.geo, ctx.div), None, None
-
-
-def avg_pool2d(
-    input: Tensor,
-    kernel_size: Any,
-    stride: Any = None,
-    padding: Any = 0,
-    ceil_mode: bool = False,
-    count_include_pad: bool = True,
-    divisor_override: int | None = None,
-) -> Tensor:
-    """y = mean over each window (padding counted unless count_include_pad=False)"""
-    x, unbatched = _pool_input(input, "avg_pool2d")
-    k = _pair(kernel_size)
-    s = k if stride is None or stride == [] else _pair(stride)
-    p = _pair(padding)
-    _check_pool_padding(k, p)
-    geo = _PoolGeom(x._data.shape, k, s, p, (1, 1), ceil_mode)
-    if divisor_override is not None:
-        div = np.asarray(float(divisor_override))
-    else:
-        counts = []
-        for axis in range(2):
-            start = np.arange(geo.out[axis]) * s[axis] - p[axis]
-            size = x._data.shape[2 + axis]
-            end = np.minimum(start + k[axis], size + p[axis])
-            if not count_include_pad:
-                start, end = np.maximum(start, 0), np.minimum(end, size)
-            counts.append(end - start)
-        div = (counts[0][:, None] * counts[1][None, :]).astype(np.float64)
-    y = WindowMean.apply(x, geo, div)
-    return y.squeeze(0) if unbatched else y
-
-
-# --- normalisation -----------------------------------------------------------------------------
-class Normalize(NumpyFunction):
-    """y = x̂ w + b with x̂ = (x - mean) / √(var + ε) over `axes` of x viewed as `groups`
-    (biased var; w and b optional, broadcast against x, or viewed as `channels` first: batch
-    and group norm take them per channel, as PyTorch's node does, with no view node between);
-    dx = (ĝ - mean(ĝ) - x̂ mean(ĝ x̂)) / √(var + ε) with ĝ = g w; dw = g x̂; db = g"""
-
-    node_name = "NativeBatchNormBackward0"
-    _listed_inputs = (0, 1, 2)  # a missing weight or bias too
-
-    @staticmethod
-    def forward(
-        ctx: Any,
-        x: np.ndarray,
-        w: np.ndarray | None,
-        b: np.ndarray | None,
-        groups: tuple[int, ...],
-        axes: tuple[int, ...],
-        eps: float,
-        channels: tuple[int, ...] | None = None,
-        moments_out: list[np.ndarray] | None = None,
-    ) -> np.ndarray:
-        ctx.save_for_backward(x, w)
-        ctx.groups, ctx.axes, ctx.eps, ctx.channels = groups, axes, eps, channels
-        xr = x.reshape(groups)
-        mean = mean_np(xr, axes, True)
-        xc = xr - mean
-        var = mean_np(xc * xc, axes, True)
-        # Kept for backward_np, which used to recompute them (two reductions and two passes
-        # over x), and handed to batch_norm's running statistics through moments_out (it
-        # computed them again with x.mean and x.var).
-        ctx.mean, ctx.var = mean, var
-        if moments_out is not None:
-            moments_out += (mean, var)
-        y = (xc / np.sqrt(var + eps)).reshape(x.shape)
-        if w is not None:
-            y = y * (w if channels is None else w.reshape(channels))
-        if b is not None:
-            y = y + (b if channels is None else b.reshape(channels))
-        return y
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        x, w = ctx.saved_tensors
-        axes, channels = ctx.axes, ctx.channels
-        need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        # recomputed with ndgrad ops, so that this gradient is differentiable again
-        xr = x.reshape(ctx.groups)
-        xc = xr - xr.mean(axes, keepdim=True)
-        invstd = ((xc * xc).mean(axes, keepdim=True) + ctx.eps) ** -0.5
-        xhat = xc * invstd
-        if channels is not None and ctx.groups == tuple(x.shape):  # batch norm
-            return (*_batch_norm_grads(ctx, grad, w, xhat, invstd, sum_to), *(None,) * 5)
-        gx = None
-        if need_x:
-            wc = w if w is None or channels is None else w.reshape(channels)
-            gh = (grad if wc is None else grad * wc).reshape(ctx.groups)
-            inner = gh - gh.mean(axes, keepdim=True) - xhat * (gh * xhat).mean(axes, keepdim=True)
-            gx = (inner * invstd).reshape(x.shape)
-        gw = grad * xhat.reshape(x.shape) if need_w else None
-        gb = grad if need_b else None
-        if channels is not None:  # per channel: summed over the other dims here
-            gw = None if gw is None else sum_to(gw, channels).reshape(-1)
-            gb = None if gb is None else sum_to(gb, channels).reshape(-1)
-        return gx, gw, gb, None, None, None, None, None
-
-    @staticmethod
-    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        x, w = ctx.saved_arrays
-        axes, channels = ctx.axes, ctx.channels
-        need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        xr = x.reshape(ctx.groups)
-        invstd = (ctx.var + ctx.eps) ** -0.5
-        xhat = (xr - ctx.mean) * invstd
-        if channels is not None and ctx.groups == x.shape:  # batch norm
-            return (*_batch_norm_grads(ctx, grad, w, xhat, invstd, sum_to_np), *(None,) * 5)
-        gx = None
-        if need_x:
-            wc = w if w is None or channels is None else w.reshape(channels)
-            gh = (grad if wc is None else grad * wc).reshape(ctx.groups)
-            inner = gh - mean_np(gh, axes, True) - xhat * mean_np(gh * xhat, axes, True)
-            gx = (inner * invstd).reshape(x.shape)
-        gw = grad * xhat.reshape(x.shape) if need_w else None
-        gb = grad if need_b else None
-        if channels is not None:
-            gw = None if gw is None else sum_to_np(gw, channels).reshape(-1)
-            gb = None if gb is None else sum_to_np(gb, channels).reshape(-1)
-        return gx, gw, gb, None, None, None, None, None
-
-
-def _batch_norm_grads(
-    ctx: Any, grad: Any, w: Any, xhat: Any, invstd: Any, sum_to_fn: Any
-) -> tuple[Any, Any, Any]:
-    """Normalize's gradients when each channel is one normalisation set (batch norm), on
-    arrays (``sum_to_fn`` = sum_to_np) or on tensors (sum_to, differentiable again): the weight
-    is then constant over the set, so the two means of dx's formula are the per-channel sums
-    db = Σ g and dw = Σ g x̂ scaled by w / n, as PyTorch's batch_norm_backward computes them.
-    Two reductions and a pass over x fewer than the general formula (a (32, 32, 8, 8) float32
-    batch norm's forward and backward: 520 -> 450 us)."""
-    need_x, need_w, need_b = ctx.needs_input_grad[:3]
-    channels = ctx.channels
-    sum_g: Any = sum_to_fn(grad, channels) if need_x or need_b else None
-    sum_gx: Any = sum_to_fn(grad * xhat, channels) if need_x or need_w else None
-    gx = None
-    if need_x:
-        n = math.prod(ctx.groups) // ctx.groups[1]
-        wc = None if w is None else w.reshape(channels)
-        gh = grad if wc is None else grad * wc
-        mean_g, mean_gx = sum_g / n, sum_gx / n
-        if wc is not None:
-            mean_g, mean_gx = mean_g * wc, mean_gx * wc
-        gx = (gh - mean_g - xhat * mean_gx) * invstd
-    gw = sum_gx.reshape(-1) if need_w else None
-    gb = sum_g.reshape(-1) if need_b else None
-    return gx, gw, gb
-
-
-class NativeLayerNorm(Normalize):
-    node_name = "NativeLayerNormBackward0"
-
-
-class NativeGroupNorm(Normalize):
-    node_name = "NativeGroupNormBackward0"
-
-
-class BatchNormEval(NumpyFunction):
-    """y = (x - m) / √(v + ε) w + b with running stats m, v (constants); dx = g w / √(v + ε),
-    dw = g x̂, db = g"""
-
-    node_name = "NativeBatchNormBackward0"
-    _listed_inputs = (0, 1, 2)
-
-    @staticmethod
-    def forward(
-        ctx: Any,
-        x: np.ndarray,
-        w: np.ndarray | None,
-        b: np.ndarray | None,
-        mean: np.ndarray,
-        invstd: np.ndarray,
-    ) -> np.ndarray:
-        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, w)
-        ctx.mean, ctx.invstd = mean, invstd  # both shaped (1, C, 1, ...)
-        y = (x - mean) * invstd
-        if w is not None:
-            y = y * w.reshape(mean.shape)
-        if b is not None:
-            y = y + b.reshape(mean.shape)
-        return y.astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        x, w = ctx.saved_tensors
-        need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        invstd = _const(ctx.invstd)
-        channels = ctx.invstd.shape
-        gx = None
-        if need_x:
-            gx = grad * invstd if w is None else grad * (w.reshape(channels) * invstd)
-        gw = gb = None
-        if need_w:  # per channel: summed over the other dims here
-            gw = sum_to(grad * ((x - _const(ctx.mean)) * invstd), channels).reshape(-1)
-        if need_b:
-            gb = sum_to(grad, channels).reshape(-1)
-        return gx, gw, gb, None, None
-
-
-def batch_norm(
-    input: Tensor,
-    running_mean: Tensor | None,
-    running_var: Tensor | None,
-    weight: Tensor | None = None,
-    bias: Tensor | None = None,
-    training: bool = False,
-    momentum: float = 0.1,
-    eps: float = 1e-5,
-) -> Tensor:
-    """y = (x - mean) / √(var + ε) · weight + bias per channel (dim 1)"""
-    nd = input.ndim
-    axes = (0, *range(2, nd))
-    if training:
-        count = input._data.size // input.shape[1]
-        if count <= 1:
-            raise ValueError(
-                "Expected more than 1 value per channel when training, got input size "
-                f"{input.shape}"
-            )
-        channels = (1, input.shape[1], *([1] * (nd - 2)))
-        moments: list[np.ndarray] = []  # the batch's mean and biased variance, kept dims
-        y = Normalize.apply(input, weight, bias, input.shape, axes, eps, channels, moments)
-        if running_mean is not None and running_var is not None:
-            with no_grad():
-                batch_mean = moments[0].reshape(-1)
-                batch_var = moments[1].reshape(-1) * (count / (count - 1))
-                rm, rv = running_mean._data, running_var._data
-                rm *= 1 - momentum
-                rm += momentum * batch_mean
-                rv *= 1 - momentum
-                rv += momentum * batch_var
-                running_mean._bump_version()
-                running_var._bump_version()
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-        dt = input._data.dtype
-        shape = (1, -1, *([1] * (nd - 2)))
-        invstd = (1.0 / np.sqrt(running_var._data + eps)).astype(dt).reshape(shape)
-        mean = running_mean._data.astype(dt).reshape(shape)
-        y = BatchNormEval.apply(input, weight, bias, mean, invstd)
-    return y
-
-
-def layer_norm(
-    input: Tensor,
-    normalized_shape: Any,
-    weight: Tensor | None = None,
-    bias: Tensor | None = None,
-    eps: float = 1e-5,
-) -> Tensor:
-    """y = (x - mean) / √(var + ε) · weight + bias over the last len(normalized_shape) dims"""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if tuple(input.shape[input.ndim - len(shape) :]) != shape:
-        raise RuntimeError(
-            f"Given normalized_shape={list(shape)}, expected input with shape "
-            f"[*, {', '.join(str(s) for s in shape)}], but got input of size{input.shape}"
-        )
-    axes = tuple(range(input.ndim - len(shape), input.ndim))
-    return NativeLayerNorm.apply(input, weight, bias, input.shape, axes, eps)
-
-
-def group_norm(
-    input: Tensor,
-    num_groups: int,
-    weight: Tensor | None = None,
-    bias: Tensor | None = None,
-    eps: float = 1e-5,
-) -> Tensor:
-    """y = x normalised over each group of channels (and all positions), then per channel affine"""
-    n, c = input.shape[0], input.shape[1]
-    if c % num_groups:
-        raise RuntimeError(
-            f"Expected number of channels in input to be divisible by num_groups, but got input "
-            f"of shape {input.shape} and num_groups={num_groups}"
-        )
-    groups = (n, num_groups, input._data.size // max(n * num_groups, 1))
-    channels = (1, c, *([1] * (input.ndim - 2)))
-    return NativeGroupNorm.apply(input, weight, bias, groups, (2,), eps, channels)
-
-
 # --- losses ------------------------------------------------------------------------------------
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{reduction} is not a valid value for reduction")
-
-
-def _legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    if size_average is None and reduce is None:
-        return reduction
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
-
-
 def _warn_size(input: Tensor, target: Tensor) -> None:
     if target.shape != input.shape:
         warnings.warn(
@@ -1008,29 +375,6 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
             UserWarning,
             stacklevel=3,
         )
-
-
-def _reduce_array(loss: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "none":
-        return loss
-    total = loss.sum()
-    if reduction == "sum":
-        return np.asarray(total, dtype=loss.dtype)
-    with np.errstate(invalid="ignore", divide="ignore"):  # empty input: nan, as PyTorch
-        return np.asarray(total / loss.size, dtype=loss.dtype)
-
-
-def _spread(ctx: Any, grad: Tensor) -> Tensor:
-    """The incoming gradient of a reduced pointwise loss, per element (a 0-d factor or as is)."""
-    if ctx.reduction == "mean":
-        return grad * (1.0 / ctx.count) if ctx.count else grad * math.nan
-    return grad
-
-
-def _check_reduction(reduction: str) -> str:
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    return reduction
 
 
 def _check_weight(weight: Tensor, input: Tensor) -> None:
@@ -1169,199 +513,6 @@ def huber_loss(
         return HuberLoss.apply(input, target, reduction, float(delta))
     _check_weight(weight, input)
     return _reduce(HuberLoss.apply(input, target, "none", float(delta)) * weight, reduction)
-
-
-class NllLoss(NumpyFunction):
-    """ℓₙ = -w[tₙ] x[n, tₙ] (0 where tₙ = ignore_index); mean divides by Σ w[tₙ]"""
-
-    @staticmethod
-    def forward(
-        ctx: Any,
-        x: np.ndarray,
-        target: np.ndarray,
-        weight: np.ndarray | None,
-        ignore_index: int,
-        reduction: str,
-    ) -> np.ndarray:
-        c = x.shape[1]
-        valid = target != ignore_index
-        safe = np.where(valid, target, 0)
-        if np.any((safe < 0) | (safe >= c)):
-            bad = safe[(safe < 0) | (safe >= c)].flat[0]
-            raise IndexError(f"Target {bad} is out of bounds.")
-        w = valid.astype(x.dtype) if weight is None else weight[safe].astype(x.dtype) * valid
-        picked = np.take_along_axis(x, np.expand_dims(safe, 1), axis=1).squeeze(1)
-        losses = -w * picked
-        scale = w
-        if reduction == "mean":
-            total = w.sum()
-            with np.errstate(divide="ignore", invalid="ignore"):  # all ignored: nan, as PyTorch
-                out = np.asarray(losses.sum() / total, dtype=x.dtype)
-                scale = w / total
-        elif reduction == "sum":
-            out = np.asarray(losses.sum(), dtype=x.dtype)
-        else:
-            out = losses
-        ctx.safe, ctx.scale, ctx.reduction, ctx.shape = safe, scale, reduction, x.shape
-        ctx.valid = valid
-        return out
-
-    # The gradient is -scale · g at each sample's target class and +0 everywhere else, an
-    # ignored sample's row included (PyTorch writes into zeros; a product with a mask of zeros
-    # would leave -0 where g is positive).
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        coef = np.zeros(ctx.shape, dtype=grad._data.dtype)
-        at = np.expand_dims(ctx.safe, 1)
-        np.put_along_axis(coef, at, -np.expand_dims(ctx.scale, 1), axis=1)
-        picked = np.zeros(ctx.shape, dtype=bool)
-        np.put_along_axis(picked, at, np.expand_dims(ctx.valid, 1), axis=1)
-        g = grad.unsqueeze(1) if ctx.reduction == "none" else grad
-        return where(_const(picked), g * _const(coef), 0.0), None, None, None, None
-
-    @staticmethod
-    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        g = np.expand_dims(grad, 1) if ctx.reduction == "none" else grad
-        picked = -np.expand_dims(ctx.scale, 1) * g
-        picked = np.where(np.expand_dims(ctx.valid, 1), picked, picked.dtype.type(0))
-        out = np.zeros(ctx.shape, dtype=grad.dtype)
-        np.put_along_axis(out, np.expand_dims(ctx.safe, 1), picked, axis=1)
-        return out, None, None, None, None
-
-
-class NllLoss2D(NllLoss):
-    node_name = "NllLoss2DBackward0"
-
-
-class NllLossView(NllLoss):  # PyTorch views (N, C, d...) as 4-d and back for reduction='none'
-    node_name = "ViewBackward0"
-
-
-def _nll_fn(ndim: int, reduction: str) -> type[NllLoss]:
-    if ndim < 3:
-        return NllLoss
-    return NllLossView if ndim != 4 and reduction == "none" else NllLoss2D
-
-
-def _check_target_dtype(target: Tensor) -> None:
-    if target._data.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_dtype_letter(target)}"
-        )
-
-
-def _check_nll_target(input: Tensor, target: Tensor) -> None:
-    """PyTorch's checks of nll_loss's arguments, in its order"""
-    if input.ndim < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
-    target_batch = target.shape[0] if target.ndim else 0  # PyTorch reports 0 for a 0-d target
-    if input.ndim != 1 and input.shape[0] != target_batch:
-        raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-            f"({target_batch})."
-        )
-    if input.ndim <= 2:
-        if target.ndim > 1:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        _check_target_dtype(target)
-        if input.ndim == 1 and target.ndim == 1 and target.shape[0] != 1:
-            raise ValueError(
-                f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}"
-            )
-        return
-    expected = [input.shape[0], *input.shape[2:]]
-    if input.ndim == 4:  # PyTorch's nll_loss2d checks the dtype first
-        _check_target_dtype(target)
-        if list(target.shape) != expected:
-            raise RuntimeError(
-                f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}"
-            )
-        return
-    if list(target.shape) != expected:
-        raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
-    _check_target_dtype(target)
-
-
-def nll_loss(
-    input: Tensor,
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    ignore_index: int = -100,
-    reduce: Any = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """ℓₙ = -weight[tₙ] · input[n, tₙ], over class dim 1"""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    _check_nll_target(input, target)
-    one = input.ndim == 1
-    if one:
-        input, target = input.unsqueeze(0), target.reshape(1)
-    w = None if weight is None else weight._data
-    if w is not None and w.shape != (input.shape[1],):
-        raise RuntimeError(
-            f"weight tensor should be defined either for all {input.shape[1]} classes or no "
-            f"classes but got weight tensor of shape: {list(weight.shape)}"  # type: ignore[union-attr]
-        )
-    out = _nll_fn(input.ndim, reduction).apply(input, target._data, w, ignore_index, reduction)
-    return out.squeeze(0) if one and reduction == "none" else out
-
-
-def cross_entropy(
-    input: Tensor,
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    ignore_index: int = -100,
-    reduce: Any = None,
-    reduction: str = "mean",
-    label_smoothing: float = 0.0,
-) -> Tensor:
-    """ℓ = -Σ_c q_c log softmax(x)_c, with q the (smoothed) target class or distribution"""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    class_dim = 0 if input.ndim == 1 else 1
-    logp = log_softmax(input, class_dim)
-    c = input.shape[class_dim]
-    wview = None
-    if weight is not None:
-        wview = weight.reshape(-1, *([1] * (input.ndim - class_dim - 1)))
-    if target.shape == input.shape:  # class probabilities, as PyTorch decides it: by shape
-        if not target.is_floating_point():
-            raise RuntimeError(
-                "Expected floating point type for target with class probabilities, got "
-                f"{_dtype_letter(target)}"
-            )
-        if ignore_index >= 0:
-            raise RuntimeError("ignore_index is not supported for floating point target")
-        q = target * (1 - label_smoothing) + label_smoothing / c if label_smoothing else target
-        terms = logp * q if wview is None else logp * q * wview
-        if reduction == "mean":  # PyTorch's -Σ / n, a division by a number (DivBackward1)
-            n = input._data.size // c if input.ndim > 1 else 1
-            return DivScalar.apply(-terms.sum(), float(n))
-        if reduction == "sum":
-            return -terms.sum()
-        return -terms.sum(class_dim)
-    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
-    if not label_smoothing:
-        return nll
-    valid = target._data != ignore_index
-    smooth = -(logp if wview is None else logp * wview).sum(class_dim)
-    smooth = smooth * _const(valid.astype(logp._data.dtype))
-    if reduction == "mean":
-        if weight is None:
-            denom = float(valid.sum())
-        else:
-            safe = np.where(valid, target._data, 0)
-            denom = float((weight._data[safe] * valid).sum())
-        smooth = smooth.sum() * (1.0 / denom if denom else math.nan)  # nan when all ignored
-    elif reduction == "sum":
-        smooth = smooth.sum()
-    return nll * (1 - label_smoothing) + smooth * (label_smoothing / c)
 
 
 class ClampMin(NumpyFunction):
@@ -1520,12 +671,8 @@ def kl_div(
 ) -> Tensor:
     """ℓ = y (log y - x) (0 where y = 0), with x and optionally y given as logs"""
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    if log_target:
-        loss = target.exp() * (target - input)
-    else:
-        from .. import xlogy
-
-        loss = xlogy(target, target) - target * input  # PyTorch's form (0 where target is 0)
+    # PyTorch's forms; xlogy(target, target) is 0 where the target is 0
+    loss = target.exp() * (target - input) if log_target else xlogy(target, target) - target * input
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     if reduction == "mean":

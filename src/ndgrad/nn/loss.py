@@ -7,6 +7,7 @@ from typing import Any
 from .._namespace import public_dir
 from .._tensor import Tensor
 from . import functional as F
+from .activation import PairwiseDistance
 from .module import Module
 
 __all__ = [
@@ -295,8 +296,6 @@ class TripletMarginWithDistanceLoss(_Loss):
                 f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got "
                 f"{margin} instead"
             )
-        from .activation import PairwiseDistance
-
         self.distance_function = (
             distance_function if distance_function is not None else PairwiseDistance()
         )

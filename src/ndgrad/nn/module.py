@@ -18,7 +18,8 @@ import numpy as np
 from .._device import check_device, device
 from .._namespace import public_dir
 from .._tensor import Tensor
-from ..autograd.function import RemovableHandle, _sequence
+from ..autograd._hooks import RemovableHandle
+from ..autograd.function import _sequence
 from ..autograd.grad_mode import no_grad
 from .parameter import Parameter
 

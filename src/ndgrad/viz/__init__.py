@@ -25,26 +25,20 @@ import importlib
 import os
 import shutil
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .._namespace import public_dir
-from ..autograd._graph import node_label, root_nodes, tensor_names, walk
+from .._tensor import Tensor
+from ..autograd._graph import node_label, root_nodes, saved_values, tensor_names, walk
 from ..autograd.function import (
-    _CONSTANT,
-    _INPUT,
-    _OUTPUT,
     AccumulateGrad,
-    Node,
-    _entries,
     next_edges,
 )
+from ..nn.module import Module
 from ._explore import Explorer, explore
 from ._scopes import node_scopes
-
-if TYPE_CHECKING:
-    from .._tensor import Tensor
 
 __all__ = ["Explorer", "explore", "render", "to_dot", "to_mermaid"]
 __dir__ = public_dir(__name__)
@@ -76,22 +70,6 @@ def _describe_grad(grad: Tensor | None) -> str:
     return f"grad: norm {float(np.linalg.norm(data.astype(np.float64))):.4g}"
 
 
-def _saved_values(node: Node) -> list[tuple[str, np.ndarray]]:
-    """What a node saved for backward, as (kind, array); non-array constants are left out."""
-    values: list[tuple[str, np.ndarray]] = []
-    for entry in _entries(node._saved):
-        if entry is None:  # a None passed to save_for_backward
-            continue
-        kind = entry[0]
-        if kind == _INPUT:
-            values.append(("input", entry[1]._data))
-        elif kind == _OUTPUT:
-            values.append(("output", entry[1]))
-        elif kind == _CONSTANT and isinstance(entry[1], np.ndarray):
-            values.append(("constant", entry[1]))
-    return values
-
-
 class _Graph:
     """The graph as plain data: nodes (id, kind, label lines) and edges (from, to, dashed)."""
 
@@ -103,9 +81,6 @@ class _Graph:
         show_grad: bool,
         modules: bool = False,
     ) -> None:
-        from .._tensor import Tensor
-        from ..nn.module import Module
-
         outputs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
         names = tensor_names(params)
         self.nodes: list[tuple[str, str, list[str]]] = []
@@ -138,7 +113,7 @@ class _Graph:
                         self.nodes.append((f"{nid}s", "saved", ["saved values freed"]))
                         self.scopes[f"{nid}s"] = self.scopes.get(nid, "")
                         self.edges.append((f"{nid}s", nid, True))
-                    for j, (what, value) in enumerate(_saved_values(node)):
+                    for j, (what, value) in enumerate(saved_values(node)):
                         sid = f"{nid}s{j}"
                         label = f"saved {what}: {_shape(value.shape)} {value.dtype.name}"
                         self.nodes.append((sid, "saved", [label]))

@@ -18,10 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..autograd._graph import hooks_off, node_label, root_nodes, tensor_names, walk
+from .._tensor import Tensor
+from ..autograd._backward import _make_grads
+from ..autograd._engine import run_backward
+from ..autograd._graph import hooks_off, node_label, root_nodes, saved_values, tensor_names, walk
 from ..autograd.function import AccumulateGrad, Node, next_edges
 from ..autograd.grad_mode import _state
 from ..autograd.record import _PACKAGE_DIR, creation_site
+from ..nn.module import Module
 from ._layout import dot_orders
 from ._scopes import node_scopes
 
@@ -122,9 +126,7 @@ def _site(node: Node) -> str | None:
 
 
 def _saved(node: Node) -> list[list[Any]]:
-    from . import _saved_values
-
-    return [[kind, list(v.shape), _dtype_name(v.dtype)] for kind, v in _saved_values(node)]
+    return [[kind, list(v.shape), _dtype_name(v.dtype)] for kind, v in saved_values(node)]
 
 
 class _Recorder:
@@ -153,9 +155,6 @@ def traced_backward(output: Tensor, nodes: list[Node], small: int = SMALL[0]) ->
     """Run backward from ``output`` recording every step, without side effects: the graph is
     retained, the leaves' gradients are captured instead of accumulated into ``.grad``, and the
     graph's hooks (``register_hook``, ``retain_grad``) are switched off meanwhile."""
-    from ..autograd._backward import _make_grads
-    from ..autograd._engine import run_backward
-
     grad = None
     if output._data.size != 1:
         grad = output.__class__._make(np.ones_like(output._data))
@@ -191,8 +190,6 @@ def graph_data(
     """
     if layout not in ("auto", "dot", "builtin"):
         raise ValueError(f"explore: layout must be 'auto', 'dot' or 'builtin', got {layout!r}")
-    from .._tensor import Tensor
-    from ..nn.module import Module
 
     if not isinstance(output, Tensor):
         raise TypeError(f"explore: output must be a Tensor, got {type(output).__name__}")

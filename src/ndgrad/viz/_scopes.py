@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..autograd.function import AccumulateGrad, Node, next_edges
+from ..nn.module import _scope_calls
 
 
 class _Call:
@@ -35,8 +36,6 @@ def _child_name(parent: Any, module: Any) -> str | None:
 
 
 def _calls_around(lo: int, hi: int, model: Any) -> list[_Call]:
-    from ..nn.module import _scope_calls
-
     calls = []
     for first, last, ref in list(_scope_calls):
         if last < lo or first > hi:
