@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from ._creation import as_tensor, tensor
+from ._creation import as_tensor, tensor, zeros
 from ._device import check_device
 from ._tensor import Tensor
 from .dtypes import get_default_dtype, to_dtype
+from .ops.shape import cat, stack
 
 __all__ = [
     "asarray",
@@ -131,7 +132,6 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
     if n < 0:
         raise RuntimeError("N must be non-negative.")
     powers = np.arange(n) if increasing else np.arange(n)[::-1]
-    from .ops.shape import stack
 
     if n == 0:
         return x.new_zeros(x._data.shape[0], 0)
@@ -251,8 +251,6 @@ def empty_strided(
     **ignored: Any,
 ) -> Tensor:
     """A zero-filled tensor of ``size`` (ndgrad lays it out row-major whatever ``stride`` says)."""
-    from ._creation import zeros
-
     check_device(device)
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
@@ -289,8 +287,6 @@ def get_device(input: Tensor) -> int:
 def constant_pad_nd(input: Tensor, pad: Any, value: Any = 0) -> Tensor:
     """``input`` padded with ``value``: ``pad`` lists (before, after) amounts for the last dim,
     then the one before it, and so on; negative amounts crop."""
-    from .ops.shape import cat
-
     pads = list(pad)
     if len(pads) % 2 or len(pads) // 2 > input.ndim:
         raise RuntimeError(

@@ -11,6 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ._device import CPU, check_device, device
+from ._legacy import legacy_dtype
+from .autograd.anomaly_mode import set_detect_anomaly
+from .dtypes import set_default_dtype
 
 __all__ = [
     "are_deterministic_algorithms_enabled",
@@ -152,17 +155,12 @@ def get_deterministic_debug_mode() -> int:
 
 def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
     """``autograd.set_detect_anomaly``, under the name PyTorch also has at the top level."""
-    from .autograd.anomaly_mode import set_detect_anomaly
-
     set_detect_anomaly(enabled, check_nan)
 
 
 def set_default_tensor_type(t: Any) -> None:
     """The default floating dtype from a legacy type (``torch.DoubleTensor`` or its name);
     deprecated in PyTorch for ``set_default_dtype``."""
-    from ._legacy import legacy_dtype
-    from .dtypes import set_default_dtype
-
     warnings.warn(
         "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
         "torch.set_default_dtype() and torch.set_default_device() as alternatives.",

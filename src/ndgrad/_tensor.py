@@ -19,6 +19,8 @@ import numpy as np
 
 from . import _errors
 from ._device import CPU, check_device, device
+from ._layout import strided
+from ._printing import tensor_repr
 from .autograd._hooks import RemovableHandle, _add_hook
 from .autograd.grad_mode import _state
 from .dtypes import dtype, dtype_name, from_numpy_dtype, get_default_dtype
@@ -443,8 +445,6 @@ class Tensor(_Methods):
         return object.__format__(self, spec)
 
     def __repr__(self) -> str:
-        from ._printing import tensor_repr
-
         return tensor_repr(self)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
@@ -628,8 +628,6 @@ class Tensor(_Methods):
 
     @property
     def layout(self) -> Any:
-        from ._layout import strided
-
         return strided
 
     @property

@@ -32,8 +32,11 @@ from typing import IO, Any
 
 import numpy as np
 
+from . import dtypes
 from ._namespace import public_dir
 from ._tensor import Size, Tensor
+from .dtypes import dtype
+from .nn.modules import pytorch_path
 from .nn.parameter import Parameter
 
 __all__ = [
@@ -115,7 +118,6 @@ class _Encoder:
         if isinstance(obj, tuple):
             size = type(obj).__name__ == "Size"
             return {"size" if size else "tuple": [self.encode(v, depth + 1) for v in obj]}
-        from .dtypes import dtype
 
         if isinstance(obj, dtype):
             return {"dtype": obj.np.name}
@@ -158,8 +160,6 @@ def _global_name(obj: Any) -> str:
     """``module:qualname`` of a class or function that can be found again by that name; for a
     module class, PyTorch's path (``ndgrad.nn.modules.linear:Linear``, as PyTorch records
     ``torch.nn.modules.linear.Linear``), which stays when ndgrad moves the class."""
-    from .nn.modules import pytorch_path
-
     path = pytorch_path(obj)
     return path if path is not None else _defining_name(obj)
 
@@ -298,8 +298,6 @@ class _Decoder:
         if kind == "ndarray":
             return self._array(value)
         if kind == "dtype" and isinstance(value, str):
-            from . import dtypes
-
             if value not in _DTYPES:
                 raise self._bad(f"unknown dtype {value!r}")
             return dtypes.from_numpy_dtype(np.dtype(value))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _errors
 from .._creation import ones_like, zeros, zeros_like
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -152,8 +153,6 @@ def _check_requires_grad(outputs: tuple[Tensor, ...], what: str, strict: bool) -
 
 
 def _check_v(v: Any, refs: tuple[Tensor, ...], fn_name: str, what: str) -> tuple[Tensor, ...]:
-    from .. import _errors
-
     _, vs = _as_tuple(v, "v", fn_name)
     if len(vs) != len(refs):
         raise RuntimeError(

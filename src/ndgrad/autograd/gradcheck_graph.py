@@ -34,6 +34,7 @@ from .._tensor import Tensor
 from ._backward import grad as autograd_grad
 from ._graph import node_label, root_nodes, walk
 from .function import AccumulateGrad, Node
+from .grad_mode import no_grad
 from .record import RecordedArg, _paused, format_site, node_record
 
 if TYPE_CHECKING:
@@ -192,8 +193,6 @@ def _check_node(
     rtol: float,
     n_directions: int,
 ) -> NodeCheck:
-    from .grad_mode import no_grad
-
     check = NodeCheck(node, node_label(node), record.site)
     fn, args = record.fn, record.args
     diff = [

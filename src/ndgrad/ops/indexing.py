@@ -29,7 +29,7 @@ from .. import _errors
 from .._creation import as_tensor
 from .._namespace import public_dir
 from .._tensor import Tensor
-from ..autograd._views import rebase_history
+from ..autograd._views import fill_expanded, rebase_history
 from ..autograd.grad_mode import _state
 from ._util import dtype_name, wrap_dim
 from .arithmetic import NumpyFunction, _copy_like_torch, where
@@ -41,6 +41,7 @@ from .shape import (
     _as_view,
     _diagonal_view,
     _view_key,
+    cat,
     expand,
     expanded_strides,
     index_view,
@@ -773,7 +774,6 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         if p.adv is not None and one_value and _errors.has_internal_overlap(input._data):
             # One value through an index into an expanded tensor: PyTorch writes it (index_put_
             # on an expanded tensor is deprecated, not refused); a backward through it raises.
-            from ..autograd._views import fill_expanded
 
             fill_expanded(input, value, lambda: setitem(input.detach(), index, value))
             return
@@ -784,7 +784,6 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             ):
                 # The very same memory into an expanded view: PyTorch's copy_ copies nothing,
                 # and records the write; a backward through it raises.
-                from ..autograd._views import fill_expanded
 
                 fill_expanded(input, None, input._bump_version)
                 return
@@ -1437,8 +1436,6 @@ class MaskedScatter(NumpyFunction):
         grad_x = where(mask, 0.0, grad) if need_x else None
         grad_source = None
         if need_source:
-            from .shape import cat
-
             picked = masked_select(grad, mask)
             shape = ctx.source_shape
             missing = int(np.prod(shape, dtype=np.int64)) - picked._data.size

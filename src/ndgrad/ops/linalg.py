@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from .._errors import broadcast_mismatch
 from .._namespace import public_dir
 from .._tensor import Tensor
-from ._util import dtype_name, normalize_dims, reduced_shape, wrap_dim
+from ._util import dtype_name, normalize_dims, promote, reduced_shape, wrap_dim
 from .arithmetic import NumpyFunction, where
 from .products import _tensor_arg, einsum, matmul
 
@@ -506,14 +507,10 @@ def _check_batch_broadcast(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
     try:
         np.broadcast_shapes(sa, sb)
     except ValueError:
-        from .._errors import broadcast_mismatch
-
         raise broadcast_mismatch(sa, sb) from None
 
 
 def _promote_pair(A: Tensor, B: Tensor) -> tuple[Tensor, Tensor]:
-    from ._util import promote
-
     A, B, _ = promote(A, B)
     return A, B
 
@@ -1246,8 +1243,6 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     try:
         np.broadcast_shapes(a._data.shape, b._data.shape)
     except ValueError:
-        from .._errors import broadcast_mismatch
-
         raise broadcast_mismatch(a._data.shape, b._data.shape) from None
     return LinalgCross.apply(a, b, d)
 
@@ -2045,14 +2040,10 @@ class Dist(NumpyFunction):
 
 def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
     """‖input - other‖_p over all elements (broadcast): one node, DistBackward0."""
-    from ._util import promote
-
     a, b = _tensor_arg(input, "dist", "input", 1), _tensor_arg(other, "dist", "other", 2)
     try:
         np.broadcast_shapes(a._data.shape, b._data.shape)
     except ValueError:
-        from .._errors import broadcast_mismatch
-
         raise broadcast_mismatch(a._data.shape, b._data.shape) from None
     a, b, dt = promote(a, b)
     if dt.kind != "f":

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._creation import as_tensor
+from .._errors import broadcast_mismatch
 from .._kernels import matmul_np
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -173,8 +174,6 @@ def _check_shapes(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
             try:
                 np.broadcast_shapes(batch_a, batch_b)
             except ValueError:
-                from .._errors import broadcast_mismatch
-
                 raise broadcast_mismatch(batch_a, batch_b) from None
         return
     if len(sa) == 1 and len(sb) == 1:
@@ -828,7 +827,6 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
             raise RuntimeError("both dimension lists should have same length")
     if a._data.dtype != b._data.dtype:
         raise RuntimeError("both inputs should have same dtype")
-    from ._util import wrap_dim
 
     dims_a = [wrap_dim(d, na) for d in dims_a]
     dims_b = [wrap_dim(d, nb) for d in dims_b]
@@ -869,8 +867,6 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
 
 def kron(input: Tensor, other: Tensor) -> Tensor:
     """Kronecker product: y[i·p + k, j·q + l] = a[i, j] b[k, l] (any number of dims)."""
-    from .shape import ReshapeCopy
-
     a, b = _tensor_arg(input, "kron", "input", 1), _tensor_arg(other, "kron", "other", 2)
     n = max(a._data.ndim, b._data.ndim)
     sa = (1,) * (n - a._data.ndim) + a._data.shape

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _errors
 from .._creation import as_tensor
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -397,8 +398,6 @@ def allclose(
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        from .. import _errors
-
         raise _errors.broadcast_mismatch(a.shape, b.shape) from None
     return builtins.bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 

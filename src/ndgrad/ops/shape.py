@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _errors
 from .._creation import empty
+from .._kernels import sum_to_np
 from .._namespace import public_dir
 from .._tensor import Tensor, _View
 from ..autograd._views import register_view
@@ -251,8 +253,6 @@ class Expand(NumpyFunction):
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        from .._kernels import sum_to_np
-
         return sum_to_np(grad, ctx.in_shape), None
 
 
@@ -1297,8 +1297,6 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
 
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     """The tensors expanded to their common broadcast shape (views)."""
-    from .. import _errors
-
     items = list(tensors)
     shapes = [t._data.shape for t in items]
     try:

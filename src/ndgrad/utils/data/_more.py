@@ -7,8 +7,10 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ..._creation import as_tensor
 from ..._random import Generator, multinomial, randperm
 from ..._tensor import Tensor
+from ...dtypes import float64
 from .dataset import Dataset, IterableDataset
 from .sampler import Sampler
 
@@ -88,8 +90,6 @@ class WeightedRandomSampler(Sampler):
             raise ValueError(
                 f"replacement should be a boolean value, but got replacement={replacement}"
             )
-        from ..._creation import as_tensor
-        from ...dtypes import float64
 
         weights_tensor: Tensor = as_tensor(weights, dtype=float64)
         if weights_tensor.ndim != 1:
