@@ -8,6 +8,11 @@ which sits above all of them, installs them on Tensor once: the import graph run
 here down.
 """
 
+# The methods below take ``self: Tensor``: Tensor is where they end up, and a subclass of this
+# class to the type checker (see _tensor.py), which calls such a self type "misc" and checks
+# the bodies against Tensor all the same.
+# mypy: disable-error-code="misc"
+
 from __future__ import annotations
 
 import weakref
@@ -52,333 +57,6 @@ from .ops.unary import UnaryMethods
 __all__: list[str] = []
 
 
-def _accumulator(self: Tensor) -> AccumulateGrad:
-    """This leaf's AccumulateGrad node: one per leaf while any graph uses it."""
-    ref = self._accumulator_ref
-    node = ref() if ref is not None else None
-    if node is None:
-        node = AccumulateGrad(self)
-        self._accumulator_ref = weakref.ref(node)
-    return node
-
-
-def _resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
-    """Give this tensor ``sizes``, keeping its elements in order; new ones are 0 (PyTorch
-    leaves them uninitialised). Not recorded: refused on a tensor that requires grad."""
-
-    if self._requires_grad and _state.grad_enabled:
-        raise RuntimeError("cannot resize variables that require grad")
-    shape = parse_shape(sizes)
-    n = int(np.prod(shape))
-    if n == self._data.size and self._data.flags.c_contiguous:
-        self._set_data(self._data.reshape(shape))
-    else:
-        flat = np.zeros(n, self._data.dtype)
-        old = self._data.reshape(-1)[:n]
-        flat[: old.size] = old
-        self._set_data(flat.reshape(shape))
-    self._bump_version()
-    return self
-
-
-def _accumulate(self: Tensor, grad: Tensor) -> None:
-    """Add ``grad`` into ``.grad`` (the engine has already matched shape and dtype)."""
-    current = self._grad
-    if current is None:
-        # A copy: the incoming gradient may be shared (the caller's tensor, or routed to
-        # several inputs by one node), and .grad is the user's to modify in place. Under
-        # create_graph the copy is recorded (CopyBackwards), as PyTorch's is.
-        # Laid out by PyTorch's gradient layout contract: as the variable when its memory
-        # is dense, else contiguous (a clone, recorded as CloneBackward0 then).
-        if _state.grad_enabled and grad._requires_grad:
-            if _errors.is_dense(self._data):
-                self._grad = Copy.apply(Tensor._make(np.empty_like(self._data)), grad)
-            else:
-                self._grad = grad.clone()
-        else:
-            self._grad = Tensor._make(self._grad_layout_copy(grad._data))
-    elif _state.grad_enabled:
-        # create_graph: the sum is recorded, and the old .grad is left as it was.
-        self._grad = current + grad
-    elif not _errors.has_internal_overlap(current._data):
-        # In place, as PyTorch does: a .grad with history (from an earlier create_graph
-        # backward) keeps it, and anyone holding the .grad tensor sees the sum.
-        np.add(current._data, grad._data, out=current._data, casting="unsafe")
-        current._bump_version()
-    else:
-        self._grad = Tensor._make(current._data + grad._data)
-
-
-def _backward(
-    self: Tensor,
-    gradient: Tensor | None = None,
-    retain_graph: bool | None = None,
-    create_graph: bool = False,
-    inputs: Any = None,
-) -> None:
-    """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see ``autograd.backward``)."""
-
-    _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-
-
-def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)``."""
-    target: dtype | None = kwargs.pop("dtype", None)
-    check_device(kwargs.pop("device", None))
-    copy = bool(kwargs.pop("copy", False))
-    kwargs.pop("non_blocking", None)
-    if kwargs:
-        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    for a in args:
-        if isinstance(a, Tensor):
-            target = a.dtype
-        elif isinstance(a, str | device):
-            check_device(a)
-        elif a is not None and not isinstance(a, bool):
-            target = to_dtype(a)
-
-    if target is None or target.np == self._data.dtype:
-        return self.clone() if copy else self
-    return to_dtype_op(self, target.np)
-
-
-def _type(self: Tensor, dtype: Any = None) -> Any:
-    if dtype is None:
-        return _type_string(self).split(" ")[0]
-
-    return self.to(legacy_dtype(dtype) or dtype)
-
-
-def _new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-
-    return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-
-def _new_zeros(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-
-    shape = check_dims(parse_shape(size))  # (PyTorch's zeros has a message of its own)
-    return zeros(shape, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-
-def _new_ones(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-
-    return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-
-def _new_full(
-    self: Tensor, size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False
-) -> Tensor:
-
-    return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-
-def _inplace(self: Tensor, compute: Callable[[Tensor], Tensor]) -> Tensor:
-    """Run ``compute(self)`` and write its result into this tensor's storage.
-
-    Outside the graph this is plain numpy. When the result is recorded, this tensor takes
-    over the result's ``grad_fn`` (PyTorch's "rebase history"), and its old value is kept by
-    whatever ``compute`` saved, so the backward of earlier uses stays correct.
-    """
-    self._check_inplace()
-    if _state.forward_ad:
-        compute = _carry_tangent(self, compute)
-    recording = _state.grad_enabled and self._requires_grad
-    if not recording:
-        result = compute(self)
-        if result._requires_grad and _state.grad_enabled:
-            if "_plain_multi_output_view" in self.__dict__:
-                # unbind/split of a tensor that needs no grad, written with one that does
-                raise RuntimeError(_errors.NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE)
-            recording = True
-        else:
-            self._write(result._data)
-            return self
-    # Give `compute` an alias that owns a copy of the old value: nodes may save it.
-    if self._base is not None:
-        old = view_alias(self)  # derived from the base's current history
-    else:
-        old = Tensor._make(self._data.copy(), self.grad_fn, self._output_nr)
-        old._requires_grad = self._requires_grad
-        if self.grad_fn is None and self._requires_grad:
-            old._accumulator_ref = self._accumulator_ref
-    result = compute(old)
-    self._write(result._data)
-
-    rebase_history(self, result)
-    node = result.grad_fn
-    if node is not None and node._saved:
-        # A node that saved its output (sigmoid_, exp_) saved what is now this tensor's
-        # value: a later write into this tensor must invalidate it, as in PyTorch.
-        # Written through a view, a failed check names the view's node right after this
-        # write while that node lives (PyTorch keeps a weak reference to it), as
-        # PyTorch's message does (_INPLACE_OUTPUT); otherwise this node.
-        counter = self._counter()
-        if self._base is None:
-            node._saved = tuple(
-                (e[0], e[1], e[2], counter, counter.value, *e[5:])
-                if type(e) is tuple and e[0] == _OUTPUT
-                else e
-                for e in node._saved
-            )
-        else:
-            try:
-                fn = self.grad_fn
-            except RuntimeError:  # a stale unbind/split output
-                fn = None
-            mine = weakref.ref(fn) if fn is not None else _no_node
-            node._saved = tuple(
-                (_INPLACE_OUTPUT, e[1], e[2], counter, counter.value, mine, *e[5:])
-                if type(e) is tuple and e[0] == _OUTPUT
-                else e
-                for e in node._saved
-            )
-    return self
-
-
-def _zero_(self: Tensor) -> Tensor:
-    if _state.grad_enabled and self._requires_grad:
-        if self._base is not None and _errors.has_internal_overlap(self._data):
-            return fill_expanded(self, 0)
-        return self._inplace(lambda s: Zero.apply(s, 0))
-    return self._fill_untracked(0)
-
-
-def _fill_(self: Tensor, value: Any) -> Tensor:
-    if isinstance(value, Tensor):
-        # PyTorch's fill_ of a tensor value: 0-d only, not into an expanded tensor (a
-        # number may), and the gradient reaches the value (FillBackward3).
-        self._check_inplace()
-        if value._data.ndim:
-            raise RuntimeError(
-                "fill_ only supports 0-dimension value tensor but got tensor with "
-                f"{value._data.ndim} dimensions."
-            )
-        if _errors.has_internal_overlap(self._data):
-            raise RuntimeError(_errors.INTERNAL_OVERLAP)
-        if _state.grad_enabled and value._requires_grad:
-            return self._inplace(lambda s: WholeFill.apply(s, ((Ellipsis,), None), value))
-        value = value.item()
-    if _state.grad_enabled and self._requires_grad:
-        if self._base is not None and _errors.has_internal_overlap(self._data):
-            return fill_expanded(self, value)
-        return self._inplace(lambda s: Fill.apply(s, value))
-    return self._fill_untracked(value)
-
-
-# In-place random samplers: PyTorch's CPU streams, drawn in ndgrad/_random.py.
-def _uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, **kw: Any) -> Tensor:
-    return _random.uniform_(self, kw.pop("from", from_), to, **kw)
-
-
-def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, **kw: Any) -> Tensor:
-    return _random.normal_(self, mean, std, **kw)
-
-
-def _exponential_(self: Tensor, lambd: float = 1.0, **kw: Any) -> Tensor:
-    return _random.exponential_(self, lambd, **kw)
-
-
-def _geometric_(self: Tensor, p: float, **kw: Any) -> Tensor:
-    return _random.geometric_(self, p, **kw)
-
-
-def _log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, **kw: Any) -> Tensor:
-    return _random.log_normal_(self, mean, std, **kw)
-
-
-def _cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, **kw: Any) -> Tensor:
-    return _random.cauchy_(self, median, sigma, **kw)
-
-
-def _random_(self: Tensor, *args: Any, **kw: Any) -> Tensor:
-    return _random.random_(self, *args, **kw)
-
-
-def _bernoulli_(self: Tensor, p: Any = 0.5, **kw: Any) -> Tensor:
-    return _random.bernoulli_(self, p, **kw)
-
-
-def _bernoulli(self: Tensor, p: float | None = None, **kw: Any) -> Tensor:
-    return _random.bernoulli(self, p, **kw)
-
-
-def _multinomial(self: Tensor, num_samples: int, replacement: bool = False, **kw: Any) -> Tensor:
-    return _random.multinomial(self, num_samples, replacement, **kw)
-
-
-def _copy_(self: Tensor, src: Tensor) -> Tensor:
-
-    if not isinstance(src, Tensor):
-        src = as_tensor(src, dtype=self.dtype)
-    try:
-        np.broadcast_to(src._data, self._data.shape)
-    except ValueError:
-        raise _errors.broadcast_mismatch(self._data.shape, src._data.shape) from None
-    self._check_inplace()
-    _errors.check_no_partial_overlap(self._data, src._data)
-    a, b = self._data, src._data
-    if _errors.same_memory(a, b):  # the same memory, layout and dtype: nothing to copy
-        if not (_state.grad_enabled and (self._requires_grad or src._requires_grad)):
-            self._bump_version()
-            return self
-        if self._base is not None and _errors.has_internal_overlap(a):
-            # An expanded view: PyTorch records the copy, and a backward through it raises
-            return fill_expanded(self, None, self._bump_version)
-    return self._inplace(lambda s: Copy.apply(s, src))
-
-
-def _contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
-    """This tensor if its storage is in row-major order, else a row-major copy."""
-    if self._data.flags.c_contiguous:
-        return self
-
-    return CloneContiguous.apply(self)
-
-
-def _sum_to_size(self: Tensor, *size: Any) -> Tensor:
-    """Sum this tensor down to ``size``, which it must be broadcastable from."""
-
-    shape = parse_shape(size)
-    try:
-        ok = np.broadcast_shapes(shape, self._data.shape) == self._data.shape
-    except ValueError:
-        ok = False
-    if not ok:
-        raise RuntimeError(
-            f"size {{{list(shape)}}} is not expandable to size {{{list(self._data.shape)}}}."
-        )
-    return sum_to(self, shape)
-
-
-def _new(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """The legacy constructor with this tensor's dtype: data, or sizes (zero-filled)."""
-
-    check_device(kwargs.pop("device", None))
-    if len(args) == 1 and not isinstance(args[0], int):
-        return Tensor._make(_array_from_data(args[0], self._data.dtype))
-    return Tensor._make(np.zeros(parse_shape(args) if args else (0,), self._data.dtype))
-
-
-def _hardshrink(self: Tensor, lambd: float = 0.5) -> Tensor:
-    return _activations.hardshrink(self, lambd)
-
-
-def _prelu(self: Tensor, weight: Tensor) -> Tensor:
-    return _activations.prelu(self, weight)
-
-
-def _synced(self: _View) -> dict[str, Any]:
-    d = self.__dict__
-    version = self._version_counter.value  # type: ignore[union-attr]
-    if version != d["_attr_version"] and (
-        d.get("grad_fn") is not None or self._base._requires_grad  # type: ignore[union-attr]
-    ):
-        d["_attr_version"] = version
-
-        rederive_stale_view(self)
-    return d
-
-
 class TensorMethods(
     ArithmeticMethods,
     UnaryMethods,
@@ -392,47 +70,316 @@ class TensorMethods(
     AliasMethods,
     SpecialMethods,
 ):
-    """Tensor's methods that need the layers above it; the ops' mixins come first in the
-    method resolution order after this class's own methods, as they did as Tensor's bases."""
+    """What ``_install`` gives Tensor: the methods below, which use the layers above the tensor
+    (creation, random draws, autograd's view machinery, forward AD, backward), then the ops'
+    mixins in this order, as a base class would."""
 
     # The legacy constructor Tensor(...) (see Tensor.__init__).
     _legacy_data = staticmethod(_legacy_tensor_data)
-    _accumulator = _accumulator
-    _accumulate = _accumulate
-    resize_ = _resize_
-    backward = _backward
-    to = _to
-    type = _type
-    new_tensor = _new_tensor
-    new_zeros = _new_zeros
-    new_ones = _new_ones
-    new_full = _new_full
-    _inplace = _inplace
-    zero_ = _zero_
-    fill_ = _fill_
-    uniform_ = _uniform_
-    normal_ = _normal_
-    exponential_ = _exponential_
-    geometric_ = _geometric_
-    log_normal_ = _log_normal_
-    cauchy_ = _cauchy_
-    random_ = _random_
-    bernoulli_ = _bernoulli_
-    bernoulli = _bernoulli
-    multinomial = _multinomial
-    copy_ = _copy_
-    contiguous = _contiguous
-    sum_to_size = _sum_to_size
-    new = _new
+
+    def _accumulator(self: Tensor) -> AccumulateGrad:
+        """This leaf's AccumulateGrad node: one per leaf while any graph uses it."""
+        ref = self._accumulator_ref
+        node = ref() if ref is not None else None
+        if node is None:
+            node = AccumulateGrad(self)
+            self._accumulator_ref = weakref.ref(node)
+        return node
+
+    def _accumulate(self: Tensor, grad: Tensor) -> None:
+        """Add ``grad`` into ``.grad`` (the engine has already matched shape and dtype)."""
+        current = self._grad
+        if current is None:
+            # A copy: the incoming gradient may be shared (the caller's tensor, or routed to
+            # several inputs by one node), and .grad is the user's to modify in place. Under
+            # create_graph the copy is recorded (CopyBackwards), as PyTorch's is.
+            # Laid out by PyTorch's gradient layout contract: as the variable when its memory
+            # is dense, else contiguous (a clone, recorded as CloneBackward0 then).
+            if _state.grad_enabled and grad._requires_grad:
+                if _errors.is_dense(self._data):
+                    self._grad = Copy.apply(Tensor._make(np.empty_like(self._data)), grad)
+                else:
+                    self._grad = grad.clone()
+            else:
+                self._grad = Tensor._make(self._grad_layout_copy(grad._data))
+        elif _state.grad_enabled:
+            # create_graph: the sum is recorded, and the old .grad is left as it was.
+            self._grad = current + grad
+        elif not _errors.has_internal_overlap(current._data):
+            # In place, as PyTorch does: a .grad with history (from an earlier create_graph
+            # backward) keeps it, and anyone holding the .grad tensor sees the sum.
+            np.add(current._data, grad._data, out=current._data, casting="unsafe")
+            current._bump_version()
+        else:
+            self._grad = Tensor._make(current._data + grad._data)
+
+    def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
+        """Give this tensor ``sizes``, keeping its elements in order; new ones are 0 (PyTorch
+        leaves them uninitialised). Not recorded: refused on a tensor that requires grad."""
+        if self._requires_grad and _state.grad_enabled:
+            raise RuntimeError("cannot resize variables that require grad")
+        shape = parse_shape(sizes)
+        n = int(np.prod(shape))
+        if n == self._data.size and self._data.flags.c_contiguous:
+            self._set_data(self._data.reshape(shape))
+        else:
+            flat = np.zeros(n, self._data.dtype)
+            old = self._data.reshape(-1)[:n]
+            flat[: old.size] = old
+            self._set_data(flat.reshape(shape))
+        self._bump_version()
+        return self
+
+    def backward(
+        self: Tensor,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see ``autograd.backward``)."""
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)``."""
+        target: dtype | None = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None))
+        copy = bool(kwargs.pop("copy", False))
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        for a in args:
+            if isinstance(a, Tensor):
+                target = a.dtype
+            elif isinstance(a, str | device):
+                check_device(a)
+            elif a is not None and not isinstance(a, bool):
+                target = to_dtype(a)
+
+        if target is None or target.np == self._data.dtype:
+            return self.clone() if copy else self
+        return to_dtype_op(self, target.np)
+
+    def type(self: Tensor, dtype: Any = None) -> Any:
+        if dtype is None:
+            return _type_string(self).split(" ")[0]
+
+        return self.to(legacy_dtype(dtype) or dtype)
+
+    def new_tensor(
+        self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(
+        self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+
+        shape = check_dims(parse_shape(size))  # (PyTorch's zeros has a message of its own)
+        return zeros(shape, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(
+        self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(
+        self: Tensor, size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def _inplace(self: Tensor, compute: Callable[[Tensor], Tensor]) -> Tensor:
+        """Run ``compute(self)`` and write its result into this tensor's storage.
+
+        Outside the graph this is plain numpy. When the result is recorded, this tensor takes
+        over the result's ``grad_fn`` (PyTorch's "rebase history"), and its old value is kept by
+        whatever ``compute`` saved, so the backward of earlier uses stays correct.
+        """
+        self._check_inplace()
+        if _state.forward_ad:
+            compute = _carry_tangent(self, compute)
+        recording = _state.grad_enabled and self._requires_grad
+        if not recording:
+            result = compute(self)
+            if result._requires_grad and _state.grad_enabled:
+                if "_plain_multi_output_view" in self.__dict__:
+                    # unbind/split of a tensor that needs no grad, written with one that does
+                    raise RuntimeError(_errors.NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE)
+                recording = True
+            else:
+                self._write(result._data)
+                return self
+        # Give `compute` an alias that owns a copy of the old value: nodes may save it.
+        if self._base is not None:
+            old = view_alias(self)  # derived from the base's current history
+        else:
+            old = Tensor._make(self._data.copy(), self.grad_fn, self._output_nr)
+            old._requires_grad = self._requires_grad
+            if self.grad_fn is None and self._requires_grad:
+                old._accumulator_ref = self._accumulator_ref
+        result = compute(old)
+        self._write(result._data)
+
+        rebase_history(self, result)
+        node = result.grad_fn
+        if node is not None and node._saved:
+            # A node that saved its output (sigmoid_, exp_) saved what is now this tensor's
+            # value: a later write into this tensor must invalidate it, as in PyTorch.
+            # Written through a view, a failed check names the view's node right after this
+            # write while that node lives (PyTorch keeps a weak reference to it), as
+            # PyTorch's message does (_INPLACE_OUTPUT); otherwise this node.
+            counter = self._counter()
+            if self._base is None:
+                node._saved = tuple(
+                    (e[0], e[1], e[2], counter, counter.value, *e[5:])
+                    if type(e) is tuple and e[0] == _OUTPUT
+                    else e
+                    for e in node._saved
+                )
+            else:
+                try:
+                    fn = self.grad_fn
+                except RuntimeError:  # a stale unbind/split output
+                    fn = None
+                mine = weakref.ref(fn) if fn is not None else _no_node
+                node._saved = tuple(
+                    (_INPLACE_OUTPUT, e[1], e[2], counter, counter.value, mine, *e[5:])
+                    if type(e) is tuple and e[0] == _OUTPUT
+                    else e
+                    for e in node._saved
+                )
+        return self
+
+    def zero_(self: Tensor) -> Tensor:
+        if _state.grad_enabled and self._requires_grad:
+            if self._base is not None and _errors.has_internal_overlap(self._data):
+                return fill_expanded(self, 0)
+            return self._inplace(lambda s: Zero.apply(s, 0))
+        return self._fill_untracked(0)
+
+    def fill_(self: Tensor, value: Any) -> Tensor:
+        if isinstance(value, Tensor):
+            # PyTorch's fill_ of a tensor value: 0-d only, not into an expanded tensor (a
+            # number may), and the gradient reaches the value (FillBackward3).
+            self._check_inplace()
+            if value._data.ndim:
+                raise RuntimeError(
+                    "fill_ only supports 0-dimension value tensor but got tensor with "
+                    f"{value._data.ndim} dimensions."
+                )
+            if _errors.has_internal_overlap(self._data):
+                raise RuntimeError(_errors.INTERNAL_OVERLAP)
+            if _state.grad_enabled and value._requires_grad:
+                return self._inplace(lambda s: WholeFill.apply(s, ((Ellipsis,), None), value))
+            value = value.item()
+        if _state.grad_enabled and self._requires_grad:
+            if self._base is not None and _errors.has_internal_overlap(self._data):
+                return fill_expanded(self, value)
+            return self._inplace(lambda s: Fill.apply(s, value))
+        return self._fill_untracked(value)
+
+    # In-place random samplers: PyTorch's CPU streams, drawn in ndgrad/_random.py.
+    def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, **kw: Any) -> Tensor:
+        return _random.uniform_(self, kw.pop("from", from_), to, **kw)
+
+    def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, **kw: Any) -> Tensor:
+        return _random.normal_(self, mean, std, **kw)
+
+    def exponential_(self: Tensor, lambd: float = 1.0, **kw: Any) -> Tensor:
+        return _random.exponential_(self, lambd, **kw)
+
+    def geometric_(self: Tensor, p: float, **kw: Any) -> Tensor:
+        return _random.geometric_(self, p, **kw)
+
+    def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, **kw: Any) -> Tensor:
+        return _random.log_normal_(self, mean, std, **kw)
+
+    def cauchy_(self: Tensor, median: float = 0.0, sigma: float = 1.0, **kw: Any) -> Tensor:
+        return _random.cauchy_(self, median, sigma, **kw)
+
+    def random_(self: Tensor, *args: Any, **kw: Any) -> Tensor:
+        return _random.random_(self, *args, **kw)
+
+    def bernoulli_(self: Tensor, p: Any = 0.5, **kw: Any) -> Tensor:
+        return _random.bernoulli_(self, p, **kw)
+
+    def bernoulli(self: Tensor, p: float | None = None, **kw: Any) -> Tensor:
+        return _random.bernoulli(self, p, **kw)
+
+    def multinomial(self: Tensor, num_samples: int, replacement: bool = False, **kw: Any) -> Tensor:
+        return _random.multinomial(self, num_samples, replacement, **kw)
+
+    def copy_(self: Tensor, src: Tensor) -> Tensor:
+
+        if not isinstance(src, Tensor):
+            src = as_tensor(src, dtype=self.dtype)
+        try:
+            np.broadcast_to(src._data, self._data.shape)
+        except ValueError:
+            raise _errors.broadcast_mismatch(self._data.shape, src._data.shape) from None
+        self._check_inplace()
+        _errors.check_no_partial_overlap(self._data, src._data)
+        a, b = self._data, src._data
+        if _errors.same_memory(a, b):  # the same memory, layout and dtype: nothing to copy
+            if not (_state.grad_enabled and (self._requires_grad or src._requires_grad)):
+                self._bump_version()
+                return self
+            if self._base is not None and _errors.has_internal_overlap(a):
+                # An expanded view: PyTorch records the copy, and a backward through it raises
+                return fill_expanded(self, None, self._bump_version)
+        return self._inplace(lambda s: Copy.apply(s, src))
+
+    def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
+        """This tensor if its storage is in row-major order, else a row-major copy."""
+        if self._data.flags.c_contiguous:
+            return self
+
+        return CloneContiguous.apply(self)
+
+    def sum_to_size(self: Tensor, *size: Any) -> Tensor:
+        """Sum this tensor down to ``size``, which it must be broadcastable from."""
+        shape = parse_shape(size)
+        try:
+            ok = np.broadcast_shapes(shape, self._data.shape) == self._data.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(
+                f"size {{{list(shape)}}} is not expandable to size {{{list(self._data.shape)}}}."
+            )
+        return sum_to(self, shape)
+
+    def new(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        """The legacy constructor with this tensor's dtype: data, or sizes (zero-filled)."""
+        check_device(kwargs.pop("device", None))
+        if len(args) == 1 and not isinstance(args[0], int):
+            return Tensor._make(_array_from_data(args[0], self._data.dtype))
+        return Tensor._make(np.zeros(parse_shape(args) if args else (0,), self._data.dtype))
+
     _rebase_history = rebase_history
-    hardshrink = _hardshrink
-    prelu = _prelu
+
+    def hardshrink(self: Tensor, lambd: float = 0.5) -> Tensor:
+        return _activations.hardshrink(self, lambd)
+
+    def prelu(self: Tensor, weight: Tensor) -> Tensor:
+        return _activations.prelu(self, weight)
 
 
 class ViewMethods:
     """What a view adds that needs autograd's view machinery."""
 
-    _synced = _synced
+    def _synced(self: _View) -> dict[str, Any]:
+        d = self.__dict__
+        version = self._version_counter.value  # type: ignore[union-attr]
+        if version != d["_attr_version"] and (
+            d.get("grad_fn") is not None or self._base._requires_grad  # type: ignore[union-attr]
+        ):
+            d["_attr_version"] = version
+            rederive_stale_view(self)
+        return d
 
 
 # Attributes every class has, which are not methods to install.
