@@ -19,10 +19,11 @@ import warnings as _warnings
 # _malloc first: importing it sets glibc's thresholds so that freed arrays are reused (see there)
 from . import _malloc  # noqa: F401  isort: skip
 
-# autograd next: its package namespace (backward, grad, gradcheck, functional...) sits above the
-# tensor and the ops, while its submodules function and grad_mode sit below them. Imported
-# first, it pulls in the layers below it in order; a low module that imported it first would
-# find the modules above it half-initialised.
+# autograd next. Its package namespace (backward, grad, gradcheck, functional...) sits above the
+# tensor and the ops, while its submodules grad_mode, _hooks and function sit below them, and
+# the first import of any of its submodules runs the package's __init__. Imported here, before
+# any module has asked for one of those submodules, the __init__ pulls in the layers below it
+# in order (tests/test_import_layers.py keeps those layers free of cycles).
 from . import autograd  # isort: skip
 
 # Then Tensor's methods, which _tensor_methods installs on the class (see there).
