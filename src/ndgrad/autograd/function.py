@@ -788,23 +788,9 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
     A tensor ``b`` has ``a``'s dtype, a number ``b`` keeps it: a broadcasting op's output then
     shares ``a``'s shape and dtype record when the shapes are equal."""
     node = cls._backward_cls()
-    # a's edge, as _edge makes it, inlined: the call was 1% of the instructions of workload 1
-    # (cachegrind, forward and backward); its record also serves the output below
-    meta: Any = a._meta
-    if meta is None:
-        meta = _meta(a)
-    ea: Edge
-    if a._requires_grad:
-        mask = 1
-        fn = a.grad_fn
-        if fn is None:
-            ea = (a._accumulator(), 0, meta[0], meta[1])
-        else:
-            ea = (fn, a._output_nr, meta[0], meta[1])
-    else:
-        mask = 0
-        ea = meta[3]
+    ea = _edge(a)
     value_a = a._data
+    mask = 1 if a._requires_grad else 0
     T = Tensor
     b_tensor = type(b) is T or isinstance(b, T)
     if b_tensor:
@@ -813,7 +799,7 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
         value_b = b._data
         if b._requires_grad:
             mask |= 2
-        same = eb[2] is meta[0]  # the shapes, from one shared record: equal when identical
+        same = eb[2] is ea[2]  # the shapes, from one shared record: equal when identical
     else:  # a number
         node._edges = (ea, None)
         value_b = b
@@ -829,6 +815,7 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
     if type(out) is not np.ndarray:  # numpy's scalar for two 0-d inputs
         return _finish(cls, node, (a, b), (value_a, value_b), out, 1)
     dt = out.dtype
+    meta: Any = a._meta  # set by _edge
     if not (same and cls._broadcasting and dt is meta[1]):
         if dt.kind != "f":
             return _finish(cls, node, (a, b), (value_a, value_b), out, 1)
