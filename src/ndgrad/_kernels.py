@@ -234,15 +234,22 @@ def pass_where(g: np.ndarray, keep: np.ndarray) -> np.ndarray:
     return bits.view(g.dtype)
 
 
+def broadcast_dims(gshape: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The dims of ``gshape`` along which ``shape`` was broadcast to it: the leading ones it
+    lacks and those where it has size 1 (what ``sum_to`` and ``sum_to_np`` sum over)."""
+    lead = len(gshape) - len(shape)
+    return tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
+    )
+
+
 def sum_to_np(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """``ops.shape.sum_to`` on an array: sum over the dims along which ``shape`` was broadcast."""
     gshape = grad.shape
     if gshape == shape:
         return grad
     lead = len(gshape) - len(shape)
-    dims = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
-    )
+    dims = broadcast_dims(gshape, shape)
     if dims:
         grad = np.asarray(sum_np(grad, dims, True))
     if lead:

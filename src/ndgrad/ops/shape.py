@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _errors
 from .._creation import empty
-from .._kernels import sum_to_np
+from .._kernels import broadcast_dims, sum_to_np
 from .._namespace import public_dir
 from .._tensor import Tensor, _View
 from ..autograd._views import register_view
@@ -262,9 +262,7 @@ def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     if gshape == shape:
         return grad
     lead = len(gshape) - len(shape)
-    dims = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
-    )
+    dims = broadcast_dims(gshape, shape)
     if dims:
         grad = grad.sum(dim=dims, keepdim=True)
     if lead:
