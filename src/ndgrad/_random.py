@@ -32,7 +32,7 @@ from ._kernels import libm as _libm
 from ._tensor import Tensor
 from .autograd._views import Zero
 from .autograd.grad_mode import _state
-from .dtypes import get_default_dtype, to_dtype
+from .dtypes import dtype_name, get_default_dtype, to_dtype
 
 __all__ = [
     "Generator",
@@ -616,19 +616,8 @@ def _fill(t: Tensor, sample: Callable[[int], np.ndarray]) -> Tensor:
 def _need_float(t: Tensor, kernel: str) -> np.dtype:
     dt = t._data.dtype
     if dt.kind != "f":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_long_name(dt)}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_name(dt)}'")
     return dt
-
-
-def _long_name(dt: np.dtype) -> str:
-    return {
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }.get(dt.name, dt.name)
 
 
 def _fmt(x: float) -> str:
@@ -671,7 +660,7 @@ def _dist_float(t: Tensor, name: str) -> None:
     if t._data.dtype.kind != "f":
         raise RuntimeError(
             f"{name} distribution is a continuous probability distribution. dtype must be a "
-            f"floating point but you specified {_long_name(t._data.dtype)}"
+            f"floating point but you specified {dtype_name(t._data.dtype)}"
         )
 
 
@@ -853,7 +842,7 @@ def _float_shape(
         check_device(device)
     dt = _float_dtype(dtype)
     if dt.kind != "f":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_long_name(dt)}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_name(dt)}'")
     return _new_shape(size), dt
 
 
@@ -1061,7 +1050,7 @@ def multinomial(
     p = input._data
     if p.dtype.kind != "f":
         raise RuntimeError(
-            f"multinomial only supports floating-point dtypes for input, got: {_long_name(p.dtype)}"
+            f"multinomial only supports floating-point dtypes for input, got: {dtype_name(p.dtype)}"
         )
     if p.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
