@@ -10,6 +10,7 @@ the transposed copy (a max, exact in any order). Every sum and mean of ndgrad go
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -68,13 +69,74 @@ def quiet(fn: Callable[..., Any], *args: Any) -> Any:
         errors_restore(token)
 
 
-def libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
+_UFUNC_OF: dict[Callable[[float], float], np.ufunc] = {
+    math.log: np.log,
+    math.log1p: np.log1p,
+    math.exp: np.exp,
+    math.tan: np.tan,
+    math.cos: np.cos,
+    math.sin: np.sin,
+    math.acos: np.arccos,
+}
+_LIBM_UFUNC: dict[Callable[[float], float], np.ufunc | None] = {}
+
+
+def _probe_values(fn: Callable[[float], float]) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed values of many scales in ``fn``'s domain, and ``fn`` of each (the C library's)."""
+    u = np.random.default_rng(20261207).random(512) - 0.5
+    xs, ys = [], []
+    for v in np.concatenate([u * 2.0**k for k in range(-4, 11)] + [u + 0.5, -u - 0.5]).tolist():
+        try:
+            ys.append(fn(v))
+        except (ValueError, OverflowError):  # outside the domain: the caller never passes it
+            continue
+        xs.append(v)
+    return np.array(xs), np.array(ys)
+
+
+def _libm_ufunc(fn: Callable[[float], float]) -> np.ufunc | None:
+    """numpy's ufunc for ``fn`` if, run over an array walked backwards, it gives the C
+    library's values, else None (checked once per function).
+
+    numpy's SIMD loops for log, log1p, exp, tan and acos (which round differently from the
+    C library in the last bit) take only positive strides; on a negative stride numpy runs its
+    generic loop, which calls the C library once per element: about 20 times faster than
+    ``math``'s function mapped over a list. That is numpy's choice, not a promise, so the
+    values of both ways are compared on probe values of many scales first."""
+    if fn not in _LIBM_UFUNC:
+        ufunc = _UFUNC_OF.get(fn)
+        if ufunc is not None:
+            x, want = _probe_values(fn)
+            got = _backwards(ufunc, x)
+            if not np.array_equal(got, want, equal_nan=True):
+                ufunc = None
+        _LIBM_UFUNC[fn] = ufunc
+    return _LIBM_UFUNC[fn]
+
+
+def _backwards(ufunc: np.ufunc, x: np.ndarray) -> np.ndarray:
+    """``ufunc(x)`` for a 1-d float64 ``x``, run from the last element to the first. Only the
+    input is walked backwards: where every operand has a negative stride, numpy's iterator
+    turns them all around first."""
+    token = errors_off()  # inf and nan as the C library gives them, without numpy's warnings
+    try:
+        return ufunc(x[::-1])[::-1]
+    finally:
+        errors_restore(token)
+
+
+def libm(fn: Callable[[float], float], x: Any) -> np.ndarray:
     """``fn`` (a ``math`` function: the C library's, as PyTorch's scalar kernels call it) on
-    each element of ``x``, as float64. numpy's own SIMD exp/log/log1p/tan/cos round differently
-    in the last bit. Mapping over a list into ``fromiter`` costs about 70% of ``frompyfunc``
-    plus its object array."""
-    flat = np.ravel(x)
-    out = np.fromiter(map(fn, flat.tolist()), dtype=np.float64, count=flat.size)
+    each element of ``x``, as float64. numpy's own SIMD exp/log/log1p/tan round differently in
+    the last bit; ``_libm_ufunc`` finds the way to have numpy call the C library instead.
+    Otherwise (another numpy, a function not in its table) ``fn`` is mapped over a list into
+    ``fromiter`` (about 70% of ``frompyfunc`` plus its object array)."""
+    flat = np.ravel(x).astype(np.float64, copy=False)
+    ufunc = _libm_ufunc(fn)
+    if ufunc is not None:
+        out = _backwards(ufunc, flat)
+    else:
+        out = np.fromiter(map(fn, flat.tolist()), dtype=np.float64, count=flat.size)
     return out.reshape(np.shape(x))
 
 
