@@ -6,6 +6,8 @@ For each sampler and size (1,000 and 1,000,000 values) it loop-times ndgrad, num
 (``default_rng``) and the legacy ``RandomState``: many calls back to back, the median per call
 over the repeats, on the process CPU clock (see ``benchmarks/_common.py``; ``--clock wall`` for
 wall time). The ratio is ndgrad / the faster of numpy's MT19937 Generator and RandomState.
+Where torch is installed, PyTorch's own call (one thread) drawing the same values is timed too:
+what PyTorch's algorithm costs in C++, beside what numpy's own algorithms cost.
 ``--write-results`` replaces the random-streams section of ``benchmarks/RESULTS.md``.
 """
 
@@ -28,6 +30,13 @@ sys.path.insert(0, str(HERE))
 from _common import CLOCK_ENV, loop_time  # noqa: E402
 
 import ndgrad  # noqa: E402
+
+try:
+    import torch
+
+    torch.set_num_threads(1)  # as numpy's generators run: one thread
+except ImportError:  # the PyTorch column is left out
+    torch = None
 
 SIZES = (1_000, 1_000_000)
 HEADER = "## Random streams: ndgrad (PyTorch's values) vs numpy's generators"
@@ -54,7 +63,7 @@ def workloads(n: int) -> dict[str, Workload]:
     def mn(gen: Any) -> Callable[[], Any]:  # n samples with replacement from rows of 1000
         return lambda: [gen.choice(1000, n // rows, p=p / p.sum()) for p in probs]
 
-    return {
+    samplers = {
         "rand float32": {
             "ndgrad": lambda: ndgrad.rand(n, generator=g),
             "Generator(MT19937)": lambda: mt.random(n, dtype=np.float32),
@@ -140,6 +149,42 @@ def workloads(n: int) -> dict[str, Workload]:
             "RandomState": lambda: rs.poisson(rates),
         },
     }
+    if torch is not None:
+        for name, fn in torch_samplers(n, probs, rates, half).items():
+            samplers[name]["PyTorch"] = fn
+    return samplers
+
+
+def torch_samplers(
+    n: int, probs: np.ndarray, rates: np.ndarray, half: np.ndarray
+) -> dict[str, Callable[[], Any]]:
+    """PyTorch's calls drawing the values ndgrad's rows draw (the same names)."""
+    assert torch is not None
+    g = torch.Generator().manual_seed(0)
+    f32 = torch.empty(n)
+    f64 = torch.empty(n, dtype=torch.float64)
+    rows = max(n // 1000, 1)
+    m = min(n, 1000)
+    probs_t, rates_t, half_t = (torch.from_numpy(a) for a in (probs, rates, half))
+    return {
+        "rand float32": lambda: torch.rand(n, generator=g),
+        "rand float64": lambda: torch.rand(n, generator=g, dtype=torch.float64),
+        "randn float32": lambda: torch.randn(n, generator=g),
+        "randn float64": lambda: torch.randn(n, generator=g, dtype=torch.float64),
+        "normal_ float32": lambda: f32.normal_(1.0, 2.0, generator=g),
+        "randint int64 [0, 10)": lambda: torch.randint(0, 10, (n,), generator=g),
+        "randperm": lambda: torch.randperm(n, generator=g),
+        "bernoulli_(0.5) float64": lambda: f64.bernoulli_(0.5, generator=g),
+        "bernoulli(p tensor) float64": lambda: torch.bernoulli(half_t, generator=g),
+        "exponential_ float64": lambda: f64.exponential_(1.0, generator=g),
+        f"multinomial ({rows}x1000 probs, with replacement)": lambda: torch.multinomial(
+            probs_t, n // rows, True, generator=g
+        ),
+        f"multinomial ({rows}x1000 probs, {m // rows or 1} without replacement)": lambda: (
+            torch.multinomial(probs_t, m // rows or 1, generator=g)
+        ),
+        "poisson (rates 0..30)": lambda: torch.poisson(rates_t, generator=g),
+    }
 
 
 def fmt(s: float) -> str:
@@ -163,11 +208,12 @@ def main() -> None:
         f"`PYTHONPATH=src python benchmarks/random_streams.py` ({args.clock} clock, median of "
         f"{args.repeats} repeats of back-to-back calls). ratio = ndgrad / the faster of numpy's "
         "Generator(MT19937) and RandomState (the same Mersenne Twister ndgrad draws from); "
-        "ndgrad's values are PyTorch's, numpy's are its own.",
+        "ndgrad's values are PyTorch's, numpy's are its own. PyTorch: its own call drawing the "
+        "same values (one thread), where torch is installed.",
         "",
         "| workload | n | ndgrad | Generator(MT19937) | default_rng (PCG64) | RandomState "
-        "| ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| ratio | PyTorch |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in (int(s) for s in args.sizes.split(",")):
         for name, libs in workloads(n).items():
@@ -183,7 +229,8 @@ def main() -> None:
             ratio = t["ndgrad"] / min(t["Generator(MT19937)"], t["RandomState"])
             row = (
                 f"| {name} | {n:,} | {fmt(t['ndgrad'])} | {fmt(t['Generator(MT19937)'])} | "
-                f"{fmt(t['default_rng (PCG64)'])} | {fmt(t['RandomState'])} | {ratio:.2f}x |"
+                f"{fmt(t['default_rng (PCG64)'])} | {fmt(t['RandomState'])} | {ratio:.2f}x | "
+                f"{fmt(t['PyTorch']) if 'PyTorch' in t else '-'} |"
             )
             print(row, flush=True)
             lines.append(row)
