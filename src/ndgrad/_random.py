@@ -309,7 +309,7 @@ def _normal_scalar(gen: Generator, n: int, mean: float, std: float) -> np.ndarra
         r = np.sqrt(-2.0 * _libm(math.log1p, -u[1::2]))
         theta = _TWO_PI * u[0::2]
         z = np.empty(2 * pairs)
-        z[0::2], z[1::2] = r * np.cos(theta), r * np.sin(theta)
+        z[0::2], z[1::2] = r * _libm(math.cos, theta), r * _libm(math.sin, theta)
         out[k:] = z[: n - k]
         if (n - k) % 2:
             gen._normal = float(z[-1])
@@ -418,8 +418,8 @@ def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.n
     if dt == _F64:
         radius = np.sqrt(-2.0 * _libm(math.log, 1.0 - u1))
         theta = _TWO_PI * u2
-        out[:, :8] = fma_np(radius * np.cos(theta), std, mean)
-        out[:, 8:] = fma_np(radius * np.sin(theta), std, mean)
+        out[:, :8] = fma_np(radius * _libm(math.cos, theta), std, mean)
+        out[:, 8:] = fma_np(radius * _libm(math.sin, theta), std, mean)
         return out
     f = np.float32
     radius = _log_f32(f(1.0) - u1)
