@@ -516,7 +516,7 @@ def _random_full(gen: Generator, n: int, dt: np.dtype) -> np.ndarray:
 
 def _randperm(gen: Generator, n: int) -> np.ndarray:
     """Fisher-Yates as PyTorch's ``randperm_cpu``: for i = 0..n-2, swap i and i + word % (n - i)."""
-    if n < 256:  # a loop over the swaps costs less than the vectorised chains up to here
+    if n < _PERM_LOOP:  # a loop over the swaps costs less than the vectorised passes up to here
         perm = list(range(n))
         if n > 1:
             offsets = (gen._raw32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
@@ -524,51 +524,135 @@ def _randperm(gen: Generator, n: int) -> np.ndarray:
                 j = i + z
                 perm[i], perm[j] = perm[j], perm[i]
         return np.array(perm, dtype=np.int64)
-    steps = np.arange(n - 1, dtype=np.int64)
-    j = steps + (gen._raw32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).astype(np.int64)
+    if n < 1 << 31:  # 32-bit offsets and places: half the memory traffic of 64-bit ones
+        j = (gen._raw32(n - 1) % np.arange(n, 1, -1, dtype=np.uint32)).view(np.int32)
+        j += np.arange(n - 1, dtype=np.int32)
+    else:  # spans of 2**32 and more: a 32-bit word is its own remainder
+        j = gen._raw32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)
+        j = j.view(np.int64) + np.arange(n - 1, dtype=np.int64)
     return _swaps_result(n, j)
 
 
-def _swaps_result(n: int, j: np.ndarray) -> np.ndarray:
-    """The result of the swaps (i, j[i]), i = 0, 1, ..., with j[i] >= i, without a loop over i.
+_PERM_LOOP = 450  # below this many values a Python loop over the swaps is faster (measured)
+_PERM_SORT = 1 << 16  # below this, the steps are grouped by place with one radix sort
 
-    Position i is final after step i, and takes what position j[i] holds then. A position t
-    holds, at step t, v(t): the value moved into it by the last earlier step k with j[k] = t
-    (that is v(k)), or t itself if none moved one there. So v follows the chains of those
-    "last mover" links to their roots (pointer jumping), and step i takes v(q) for q the
-    previous step that moved a value into j[i], or j[i]'s own value if there was none.
+
+def _swaps_result(n: int, j: np.ndarray) -> np.ndarray:
+    """The result of the swaps (i, j[i]), i = 0, 1, ..., n - 2, with j[i] >= i, without a loop
+    over i. ``j`` is overwritten when it is of the index type (int32 for n < 2**31 - 1).
+
+    Position i is final after step i, and takes what place j[i] holds then. A place t holds, at
+    step t, v(t): the value moved into it by the last earlier step k with j[k] = t (that is v(k)),
+    or t itself if none. So v follows the chains of those "last mover" links to their roots
+    (``_chain_roots``), and step i takes v(q) for q the previous step that moved a value into
+    j[i], or j[i]'s own value if there was none (``_take_previous_*``).
+
+    Random gathers and scatters over the n-long arrays bound the time, so the arrays are 32-bit
+    (index arrays that numpy would convert per call are converted once, to intp) and few: at
+    1,000,000 values an all-int64 variant (69 MB at its peak) page-faulted 13,000 times a call,
+    as glibc gave its memory back each time; this peaks at 37 MB and does not.
     """
-    movers = np.flatnonzero(j != np.arange(n - 1))  # steps that swap two places
-    target = j[movers]
-    last = np.full(n, -1, dtype=np.int64)  # per place: the last step that moved a value into it
-    np.maximum.at(last, target, movers)
-    root = last
-    # previous mover into the same place: sort the movers of shared places by (place, step)
-    prev = np.full(n - 1, -1, dtype=np.int64)
-    crowded = np.bincount(target, minlength=n)[target] > 1
-    place, step = target[crowded], movers[crowded]
-    if n <= 1 << 32:  # stable radix sorts on 16-bit digits of the place (steps stay in order)
-        order = np.argsort((place & 0xFFFF).astype(np.uint16), kind="stable")
-        if n > 1 << 16:
-            high = (place[order] >> 16).astype(np.uint16)
-            order = order[np.argsort(high, kind="stable")]
+    if n < 2:
+        return np.arange(n, dtype=np.int64)
+    it = np.int32 if n < np.iinfo(np.int32).max else np.int64  # holds 0..n
+    steps = np.arange(n - 1, dtype=it)
+    place = j.astype(it, copy=False)  # the place step i moves the value of place i into
+    stay = np.flatnonzero(place == steps)  # steps that swap a place with itself move nothing:
+    place[stay] = n  # a spare place n, outside the result, keeps them out of the chains
+    # per place, the last step that moved a value into it: a maximum, as numpy promises no order
+    # for an assignment's repeated indices. Places none moved into keep low + t < 0.
+    low = np.iinfo(it).min
+    last = np.arange(low, low + n + 1, dtype=it)
+    np.maximum.at(last, place, steps)
+    into = np.flatnonzero(last >= 0)  # the places some step moved a value into (n: the spare)
+    out = _chain_roots(last, into)[:n]
+    keep = out[stay]
+    if n < _PERM_SORT:  # numpy's stable sort of 16-bit keys is a radix sort
+        order = np.argsort(place.astype(np.uint16), kind="stable")
+        _take_previous_sorted(out, order, place[order])
     else:
-        order = np.lexsort((step, place))
-    place, step = place[order], step[order]
-    same = place[1:] == place[:-1]
-    prev[step[1:][same]] = step[:-1][same]
-    untouched = root < 0
-    root[untouched] = np.flatnonzero(untouched)
-    active = np.flatnonzero(~untouched)
-    while active.size:  # v(t) = v(last mover into t): jump to the roots
-        r = root[active]
-        rr = root[r]
-        root[active] = rr
-        active = active[rr != r]
-    out = root.copy()  # places no step moved from keep v(t)
-    q = prev[movers]
-    out[movers] = np.where(q >= 0, root[q], target)
+        left = _take_last_movers(out, last, into, place)
+        del j, place, steps, into  # memory for the rounds
+        _take_previous_rounds(out, last, left)
+    out[stay] = keep  # a step that moved nothing leaves v(i) at i
     return out
+
+
+def _chain_roots(last: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """v(t) = v(last[t]) for the places t in ``active``, else t (``last[t] < 0``): pointer
+    jumping, each round over the places whose chain has not reached its root yet (the chains are
+    short: 6 rounds at 1,000,000)."""
+    v = last & np.iinfo(last.dtype).max  # low + t -> t: the low bits
+    while active.size:
+        r = v[active]
+        rr = np.take(v, r)  # np.take converts 32-bit indices faster than v[r] does
+        v[active] = rr
+        active = np.compress(rr != r, active)
+    return v
+
+
+def _take_previous_sorted(
+    out: np.ndarray, step: np.ndarray, at: np.ndarray, after: np.ndarray | None = None
+) -> None:
+    """``out[k] = v(p)`` for p the step before k that moved a value into place at[k], or the
+    place's own value if none; ``out`` holds v on entry, ``step`` is sorted by place ``at``, in
+    order within a place. ``after``, per place: the step after the last of these, which takes
+    v of it (from ``_take_previous_rounds``)."""
+    first = np.empty(at.size, dtype=bool)
+    first[0] = True
+    np.not_equal(at[1:], at[:-1], out=first[1:])
+    took = out[step]
+    if after is not None:
+        final = np.append(first[1:], True)
+        out[np.take(after, at[final])] = took[final]
+    took[1:] = took[:-1]  # each step takes v of the step before it into the same place...
+    took[first] = at[first]  # ...or, the first, the place's own value
+    out[step] = took
+
+
+def _take_last_movers(
+    out: np.ndarray, last: np.ndarray, into: np.ndarray, place: np.ndarray
+) -> np.ndarray:
+    """Round 0 of ``_take_previous_rounds``: the last step into each place (``last`` at the
+    places ``into``) takes the place's own value for now. Returns the other steps as rows
+    (step, place), in order."""
+    w = last[into].astype(np.intp)
+    out[w] = into
+    later = np.ones(place.size, dtype=bool)
+    later[w] = False
+    rest = np.flatnonzero(later)
+    left = np.empty((rest.size, 2), dtype=place.dtype)
+    left[:, 0] = rest
+    np.take(place, rest, out=left[:, 1])
+    return left
+
+
+def _take_previous_rounds(out: np.ndarray, last: np.ndarray, left: np.ndarray) -> None:
+    """``_take_previous_sorted`` without a sort (numpy sorts 32-bit keys by comparisons; two
+    16-bit radix passes cost more than this): round r finds each place's r-th last mover, the
+    maximum over the steps not found yet. The winner of round r - 1 at a place takes v of the
+    winner of round r there, which takes the place's own value until a later round finds an
+    earlier step. Each round about halves the steps left; once one does not (a few crowded
+    places left, or crafted input), a stable sort orders the rest. ``last`` holds round 0's
+    winners; it is overwritten."""
+    prev, cur = last, np.full(last.size, -1, dtype=last.dtype)
+    while left.size:
+        step = left[:, 0]
+        at = left[:, 1].astype(np.intp)
+        np.maximum.at(cur, at, step)
+        win = np.take(cur, at) == step
+        found = np.compress(win, left, axis=0)
+        left = np.compress(~win, left, axis=0)
+        w, into = found[:, 0].astype(np.intp), found[:, 1].astype(np.intp)
+        q = np.take(prev, into).astype(np.intp)  # round r - 1's winner: the next step there
+        prev[into] = -1  # cleared for round r + 1, which uses this array as cur
+        out[q] = out[w]  # q takes v(w), read before w's own value is written below
+        out[w] = into
+        prev, cur = cur, prev
+        if left.size > 2 * found.size:  # peeling one step a place per round would be slow
+            order = np.argsort(left[:, 1], kind="stable")
+            _take_previous_sorted(out, left[order, 0], left[order, 1], prev)
+            return
 
 
 # --- tensors -------------------------------------------------------------------------------------
