@@ -82,3 +82,10 @@ def test_the_probe_sees_numpys_simd_loops(monkeypatch):
     monkeypatch.setattr(_kernels, "_backwards", lambda ufunc, v: ufunc(v))
     monkeypatch.setattr(_kernels, "_LIBM_UFUNC", {})
     assert _kernels._libm_ufunc(math.log) is None
+
+
+def test_the_result_is_c_contiguous_in_order():
+    x = np.linspace(0.1, 5.0, 1000)
+    got = _kernels.libm(math.log, x)
+    assert got.flags.c_contiguous and got.strides == (8,)
+    assert got[0] == math.log(0.1) and got[-1] == math.log(5.0)

@@ -115,12 +115,15 @@ def _libm_ufunc(fn: Callable[[float], float]) -> np.ufunc | None:
 
 
 def _backwards(ufunc: np.ufunc, x: np.ndarray) -> np.ndarray:
-    """``ufunc(x)`` for a 1-d float64 ``x``, run from the last element to the first. Only the
-    input is walked backwards: where every operand has a negative stride, numpy's iterator
-    turns them all around first."""
+    """``ufunc(x)`` for a 1-d float64 ``x``, computed from the last element to the first, as a
+    new C-contiguous array in ``x``'s order. The input walked backwards is a reversed copy of
+    ``x``, so that the output comes in order with positive strides (a tensor made of it must
+    not have negative ones); only the input has a negative stride: where every operand has
+    one, numpy's iterator turns them all around first."""
+    reversed_copy = x[::-1].copy()
     token = errors_off()  # inf and nan as the C library gives them, without numpy's warnings
     try:
-        return ufunc(x[::-1])[::-1]
+        return ufunc(reversed_copy[::-1])
     finally:
         errors_restore(token)
 
