@@ -908,6 +908,85 @@ x = x.detach().requires_grad_()
 (x * x).sum().backward(create_graph=True)
 return x.grad.stride(), x.grad
 """,
+    # the saved output of an in-place op on a view comes back with the view's history, so a
+    # double backward through it reaches the base's retained gradient (seeds 163-202)
+    "saved_output_of_inplace_on_view_under_double_backward": """
+t0 = torch.tensor([-0.5], dtype=torch.float64, requires_grad=True)
+t1 = t0 * t0
+t1.retain_grad()
+t3 = t1.transpose(0, 0).squeeze(0)
+t3.sigmoid_()
+(t1 * t1).sum().backward(create_graph=True)
+first = t1.grad
+t0.grad.sum().backward()
+return first, t1.grad, t0.grad
+""",
+    "retained_view_written_in_place_under_double_backward": """
+t0 = torch.tensor(-1.1, dtype=torch.float64, requires_grad=True)
+t2 = t0.expand(()) + t0
+t3 = t2.permute(())
+t3.retain_grad()
+t3.tanh_()
+(t3 * t3).sum().backward(create_graph=True)
+t0.grad.sum().backward()
+return t3.grad, t0.grad
+""",
+    "retain_grad_after_inplace_on_view_under_double_backward": """
+t0 = torch.tensor([[1.5]], dtype=torch.float64, requires_grad=True)
+t2 = t0.sum().unsqueeze(0)
+t2.tanh_()
+t2.retain_grad()
+torch.sin(t2).sum().backward(create_graph=True)
+t0.grad.sum().backward()
+return t2.grad, t0.grad
+""",
+    # a saved input that had a history and was detached in place since cannot be used
+    "saved_input_detached_in_place": """
+t0 = torch.tensor([-1.9], dtype=torch.float64, requires_grad=True)
+t1 = -2.0 - t0
+t2 = t1 * t0
+t1.detach_()
+t2.sum().backward()
+""",
+    "saved_input_detached_in_place_is_checked_before_versions": """
+t0 = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
+t1 = t0.exp()
+t2 = torch.add(t1, t0, alpha=0.1)
+t1.copy_(t1)
+t4 = torch.sin(t2).sum()
+t2.detach_()
+t4.backward()
+""",
+    "saved_input_detached_in_place_under_create_graph": """
+t0 = torch.tensor([-1.9], dtype=torch.float64, requires_grad=True)
+t1 = t0.sin()
+t2 = t1 * t0
+t1.detach_()
+return torch.autograd.grad(t2.sum(), [t0], create_graph=True)
+""",
+    "detached_in_place_before_it_was_saved": """
+t0 = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
+t1 = t0 * 2
+t1.detach_()
+(t1 * t0).sum().backward()
+return t0.grad
+""",
+    "saved_leaf_detached_in_place": """
+t0 = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
+w = torch.tensor([3.0], dtype=torch.float64, requires_grad=True)
+t2 = w * t0
+w.detach_()
+t2.sum().backward()
+return t0.grad, w.grad
+""",
+    "saved_output_detached_in_place": """
+t0 = torch.tensor([0.5], dtype=torch.float64, requires_grad=True)
+t1 = t0.exp()
+t2 = t1 + 0
+t1.detach_()
+t2.sum().backward()
+return t0.grad
+""",
     # relu keeps its input's layout (a transposed input gives a transposed result)
     "relu_of_transposed_layout": """
 t0 = torch.tensor([[0.5, -1.7], [1.4, 1.9]], dtype=torch.float64)
@@ -974,3 +1053,37 @@ def test_fill_with_a_tensor_value_passes_gradcheck_and_gradgradcheck() -> None:
     v = ndgrad.tensor(0.9, dtype=ndgrad.float64, requires_grad=True)
     assert gradcheck(f, (x, v))
     assert gradgradcheck(f, (x, v))
+
+
+@pytest.mark.parametrize("keep_view", [True, False])
+def test_double_backward_through_saved_output_of_inplace_on_view_by_hand(keep_view: bool) -> None:
+    """The first snippet above without torch. With s = sigmoid(x * x) written into a view of
+    t1 = x * x, t0.grad = g = 4 x s^2 (1 - s). The second backward reaches t1's history through
+    both uses of s in g's graph while the view lives (2s from t1 * t1, s (1 - s) from sigmoid's
+    saved output): dg/ds = 2 x (4 s - 6 s^2), added to t1's first gradient 2 s. As in PyTorch,
+    the saved output holds the view's node weakly: once the view is gone it comes back with
+    sigmoid's own node, and only the first use reaches t1: 2 x * 2 s (1 - s)."""
+    x = -0.5
+    t0 = ndgrad.tensor([x], dtype=ndgrad.float64, requires_grad=True)
+    t1 = t0 * t0
+    t1.retain_grad()
+    view = t1.transpose(0, 0).squeeze(0)
+    view.sigmoid_()
+    if not keep_view:
+        del view
+    (t1 * t1).sum().backward(create_graph=True)
+    assert t0.grad is not None
+    t0.grad.sum().backward()
+    s = 1 / (1 + np.exp(-x * x))
+    second = 2 * x * (4 * s - 6 * s * s) if keep_view else 2 * x * 2 * s * (1 - s)
+    assert t1.grad is not None
+    np.testing.assert_allclose(t1.grad.numpy(), [2 * s + second], rtol=1e-12)
+
+
+def test_saved_input_detached_in_place_raises_pytorchs_error() -> None:
+    t0 = ndgrad.tensor([-1.9], dtype=ndgrad.float64, requires_grad=True)
+    t1 = -2.0 - t0
+    t2 = t1 * t0
+    t1.detach_()
+    with pytest.raises(RuntimeError, match=r"detached in-place, i\.e\. with \.detach_\(\)\.This"):
+        t2.sum().backward()

@@ -53,6 +53,11 @@ DETACH_VIEW_INPLACE = (
     "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
     "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
 )
+# PyTorch's words, its missing space included (two C++ literals joined).
+DETACHED_SAVED = (
+    "Trying to use a saved tensor that has been detached in-place, i.e. with .detach_()."
+    "This is not supported, please use out-of-place `.detach()` instead"
+)
 STALE_MULTI_OUTPUT_VIEW = (
     "Output {nr} of {fn} is a view and its base or another view of its base has been modified "
     "inplace. This view is the output of a function that returns multiple views. Such functions "

@@ -22,7 +22,7 @@ from ._device import CPU, check_device, device
 from ._layout import strided
 from ._printing import tensor_repr
 from .autograd._hooks import RemovableHandle, _add_hook
-from .autograd.grad_mode import _state
+from .autograd.grad_mode import _sequence, _state, _Used
 from .dtypes import dtype, dtype_name, from_numpy_dtype, get_default_dtype
 
 if TYPE_CHECKING:
@@ -340,6 +340,9 @@ class Tensor(_Methods):
     def detach_(self) -> Tensor:
         if self._base is not None:
             raise RuntimeError(_errors.DETACH_VIEW_INPLACE)
+        if self.grad_fn is not None:  # nodes that saved it before now cannot use it (PyTorch)
+            self.__dict__["_detached_at"] = next(_sequence)
+            _Used.detached = True
         self.grad_fn = None
         self._requires_grad = False
         self._output_nr = 0

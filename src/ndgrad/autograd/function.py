@@ -13,7 +13,6 @@ kept as its array and rebuilt as a tensor when backward asks for it.
 
 from __future__ import annotations
 
-import itertools
 import threading
 import traceback
 import weakref
@@ -26,7 +25,7 @@ from .. import _errors
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ._hooks import RemovableHandle, _add_hook, _HookDict
-from .grad_mode import _state, _Used
+from .grad_mode import _sequence, _state, _Used
 
 __all__ = [
     "Function",
@@ -63,10 +62,6 @@ def next_edges(node: Node) -> Iterator[tuple[int, Node, int]]:
             nxt, input_nr, _shape, _dtype = edge
             if nxt is not None:
                 yield i, nxt, input_nr
-
-
-# Creation order of nodes. The engine runs ready nodes newest first, as PyTorch does.
-_sequence = itertools.count()
 
 
 def _hook_name(hook: Any) -> str:
@@ -283,6 +278,8 @@ class FunctionCtx:
             if self._released:
                 raise RuntimeError(_RELEASED)
             return ()
+        if _Used.detached:
+            _check_not_detached(self, saved)
         values = []
         for entry in saved:
             # The common cases inline: an unmodified input (handed back as it is) and an
@@ -330,6 +327,8 @@ class FunctionCtx:
             if self._released:
                 raise RuntimeError(_RELEASED)
             return ()
+        if _Used.detached:
+            _check_not_detached(self, saved)
         values = []
         for entry in saved:
             if type(entry) is not tuple:
@@ -358,6 +357,20 @@ class FunctionCtx:
         return tuple(values)
 
 
+def _check_not_detached(node: Any, saved: tuple[Any, ...]) -> None:
+    """PyTorch's error for a saved input that had a history when it was saved and has been
+    detached in place since: its SavedVariable takes the grad_fn from the tensor, which
+    ``detach_()`` cleared. Checked before the versions, as PyTorch does. ``detach_()`` stamps a
+    tensor from the nodes' clock: a stamp later than this node means a detach after the save."""
+    made = node._sequence_nr
+    for entry in saved:
+        tensor = entry[1] if type(entry) is tuple and entry[0] == _INPUT else entry
+        if isinstance(tensor, Tensor) and tensor.grad_fn is None:
+            stamp = tensor.__dict__.get("_detached_at")
+            if stamp is not None and stamp > made:
+                raise RuntimeError(_errors.DETACHED_SAVED)
+
+
 def _unpack(node: Any, entry: Any) -> Any:
     if entry is None:
         return None
@@ -384,12 +397,15 @@ def _unpack(node: Any, entry: Any) -> Any:
             tensor.__dict__["_fw_grad"] = entry[5]
         return tensor
     if kind == _INPLACE_OUTPUT:
+        # The output of an in-place op on a view comes back as PyTorch's SavedVariable gives
+        # it: with the view's grad_fn right after the write (held weakly), so that a gradient
+        # through the saved value (a double backward) takes the view's history, through its
+        # base's CopySlices, its hooks and retained gradients. Once that node is gone, this one.
         array, output_nr, counter, version, written = entry[1:6]
-        tensor = Tensor._make(array, node, output_nr)
+        fn = written()
+        tensor = Tensor._make(array, node, output_nr) if fn is None else Tensor._make(array, fn)
         tensor._version_counter = counter
         if counter.value != version:
-            # the written view's node right after the write, while it lives; else this node
-            fn = written()
             raise _modified_error(tensor, version, (node if fn is None else fn).name())
         if len(entry) > 6 and _state.forward_ad:
             tensor.__dict__["_fw_grad"] = entry[6]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -51,6 +52,14 @@ class _Used:
     reading those per-thread flags (a thread-local read costs 40 ns, about 5% of a small op)."""
 
     special = False
+    # True once a tensor with a history has been detached in place (detach_()): from then on,
+    # unpacking saved tensors checks for inputs saved before their detach_ (PyTorch's error).
+    detached = False
+
+
+# Creation order of nodes (the engine runs ready nodes newest first, as PyTorch does), also
+# the clock detach_() stamps a tensor with. Here, below the tensor and the nodes, for both.
+_sequence = itertools.count()
 
 
 def is_grad_enabled() -> bool:
