@@ -940,6 +940,18 @@ torch.sin(t2).sum().backward(create_graph=True)
 t0.grad.sum().backward()
 return t2.grad, t0.grad
 """,
+    # a second in-place op on a view keeps the node the view had after the first one (its
+    # node's edge holds it), and the first one's saved output names it in its error. (With the
+    # graph freed as it runs, PyTorch's CopySlices drops that node and names sigmoid's instead;
+    # ndgrad's graph holds it until the graph goes: it names AsStrided either way.)
+    "second_inplace_on_view_names_the_first_ones_view_node": """
+t0 = torch.tensor([1.3, -0.5, -0.4], dtype=torch.float64, requires_grad=True)
+t1 = t0.clone()
+t3 = t1.reshape((3, 1))
+t3.sigmoid_()
+t3.add_(torch.tensor(-1.3, dtype=torch.float64, requires_grad=True))
+torch.tanh(t3).sum().backward(retain_graph=True)
+""",
     # a saved input that had a history and was detached in place since cannot be used
     "saved_input_detached_in_place": """
 t0 = torch.tensor([-1.9], dtype=torch.float64, requires_grad=True)

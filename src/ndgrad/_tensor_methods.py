@@ -212,13 +212,18 @@ class TensorMethods(
             else:
                 self._write(result._data)
                 return self
-        # Give `compute` an alias that owns a copy of the old value: nodes may save it.
-        if self._base is not None:
-            old = view_alias(self)  # derived from the base's current history
+        # Give `compute` an alias that owns a copy of the old value: nodes may save it. Its
+        # history is this tensor's: the op's node then holds the node this tensor had before
+        # the write, as PyTorch's does (a saved output of an earlier write on this view names
+        # it in its error, while it lives). A view with no node of its own (its base was made
+        # to require grad after it was taken) is derived from its base's current history.
+        fn = self.grad_fn
+        if self._base is not None and fn is None:
+            old = view_alias(self)
         else:
-            old = Tensor._make(self._data.copy(), self.grad_fn, self._output_nr)
+            old = Tensor._make(self._data.copy(), fn, self._output_nr)
             old._requires_grad = self._requires_grad
-            if self.grad_fn is None and self._requires_grad:
+            if fn is None and self._requires_grad:
                 old._accumulator_ref = self._accumulator_ref
         result = compute(old)
         self._write(result._data)
