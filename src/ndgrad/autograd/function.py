@@ -371,6 +371,11 @@ def _check_not_detached(node: Any, saved: tuple[Any, ...]) -> None:
                 raise RuntimeError(_errors.DETACHED_SAVED)
 
 
+def entry_is(entry: Any, tensor: Tensor) -> bool:
+    """Whether the saved ``entry`` holds ``tensor`` as an input."""
+    return entry is tensor or (type(entry) is tuple and entry[0] == _INPUT and entry[1] is tensor)
+
+
 def _unpack(node: Any, entry: Any) -> Any:
     if entry is None:
         return None
@@ -383,6 +388,15 @@ def _unpack(node: Any, entry: Any) -> Any:
         _, tensor, version = entry
         counter = tensor._version_counter
         if (0 if counter is None else counter.value) != version:
+            saved = node._saved
+            if (
+                getattr(getattr(node, "_forward_cls", None), "_other_first", False)
+                and len(saved) > 1
+                and entry_is(saved[0], tensor)
+                and saved[1] is not None
+                and not entry_is(saved[1], tensor)
+            ):
+                _unpack(node, saved[1])  # raises first if `other` was modified too
             fn = tensor.grad_fn
             raise _modified_error(tensor, version, None if fn is None else fn.name())
         return tensor
@@ -544,6 +558,10 @@ class Function(FunctionCtx):
     # other than the tensor arguments: a number it wraps as a tensor (``x + 2``), an optional
     # tensor passed as None (a bias), but no mask or condition (``where``).
     _listed_inputs: tuple[int, ...] | None = None
+    # Ops of two tensors whose PyTorch node checks its saved ``other`` (saved second here) before
+    # ``self``, the order its derivative formulas first use them: when both were modified in
+    # place, the error names ``other``.
+    _other_first = False
     node_name: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

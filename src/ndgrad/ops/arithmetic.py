@@ -268,6 +268,8 @@ class RSubTensor(NumpyFunction):
 class Mul(NumpyFunction):
     """y = a * b; dy/da = b, dy/db = a"""
 
+    _other_first = True
+
     _listed_inputs = (0, 1)
 
     _broadcasting = True
@@ -384,6 +386,8 @@ class DivScalar(NumpyFunction):
 class Div(NumpyFunction):
     """y = a / b; dy/da = 1/b, dy/db = -a/b² (computed as -(a/b)/b: b² underflows first)"""
 
+    _other_first = True
+
     _listed_inputs = (0, 1)
 
     _broadcasting = True
@@ -494,6 +498,8 @@ class PowScalar(NumpyFunction):
 
 class PowTensor(NumpyFunction):
     """y = a ** b; dy/da = b * a ** (b - 1), dy/db = y * log(a) (taken as 0 where a = 0, b >= 0)"""
+
+    _other_first = True
 
     _broadcasting = True
 

@@ -2023,6 +2023,8 @@ class Dist(NumpyFunction):
     """y = ‖a - b‖_p over all elements (a and b broadcast); dL/da = the p-norm's gradient at
     a - b (vector_norm's formula), dL/db = its negative"""
 
+    _other_first = True
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray, p: float) -> np.ndarray:
         ctx.p = p

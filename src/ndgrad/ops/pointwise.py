@@ -820,6 +820,8 @@ def _float_pair(op: str, input: Any, other: Any, int_ok: bool) -> tuple[Tensor, 
 class Atan2(NumpyFunction):
     """y = atan2(a, b); dy/da = b/(a² + b²), dy/db = -a/(a² + b²) (both 0 at a = b = 0)"""
 
+    _other_first = True
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
@@ -846,6 +848,8 @@ arctan2 = atan2
 class Hypot(NumpyFunction):
     """y = sqrt(a² + b²); dy/da = a/y, dy/db = b/y (nan at a = b = 0, as PyTorch)"""
 
+    _other_first = True
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         y = np.hypot(a, b)
@@ -866,6 +870,8 @@ def hypot(input: Tensor, other: Tensor) -> Tensor:
 
 class Logaddexp(NumpyFunction):
     """y = log(exp(a) + exp(b)); dy/da = 1/(1 + exp(b - a)), dy/db = 1/(1 + exp(a - b))"""
+
+    _other_first = True
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -915,6 +921,8 @@ def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
 class Maximum(NumpyFunction):
     """y = max(a, b), nan if either is; the gradient goes to the larger, half to each on ties"""
 
+    _other_first = True
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
@@ -933,6 +941,8 @@ class Maximum(NumpyFunction):
 
 class Minimum(NumpyFunction):
     """y = min(a, b), nan if either is; the gradient goes to the smaller, half to each on ties"""
+
+    _other_first = True
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -999,6 +1009,8 @@ class FmodScalar(NumpyFunction):
 class Fmod(NumpyFunction):
     """y = a - trunc(a/b) b; dy/da = 1, dy/db = -trunc(a/b)"""
 
+    _other_first = True
+
     node_name = "FmodBackward1"
 
     @staticmethod
@@ -1041,6 +1053,8 @@ class RemainderScalar(NumpyFunction):
 
 class Remainder(NumpyFunction):
     """y = a - floor(a/b) b; dy/da = 1, dy/db = -floor(a/b)"""
+
+    _other_first = True
 
     node_name = "RemainderBackward1"
 
@@ -1250,6 +1264,8 @@ class _XlogyBase(NumpyFunction):
 class Xlogy(_XlogyBase):
     """y = a log(b), 0 where a = 0 (unless b is nan); dy/da = log(b), dy/db = a/b"""
 
+    _other_first = True
+
 
 class XlogyNumberInput(_XlogyBase):
     node_name = "XlogyBackward1"
@@ -1326,6 +1342,8 @@ def copysign(input: Tensor, other: Any) -> Tensor:
 class Fmax(NumpyFunction):
     """y = max(a, b) ignoring a nan; the gradient goes to a where a >= b or b is nan, else to b"""
 
+    _other_first = True
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
@@ -1343,6 +1361,8 @@ class Fmax(NumpyFunction):
 
 class Fmin(NumpyFunction):
     """y = min(a, b) ignoring a nan; the gradient goes to a where a <= b or b is nan, else to b"""
+
+    _other_first = True
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
