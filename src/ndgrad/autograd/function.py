@@ -371,7 +371,7 @@ def _check_not_detached(node: Any, saved: tuple[Any, ...]) -> None:
                 raise RuntimeError(_errors.DETACHED_SAVED)
 
 
-def entry_is(entry: Any, tensor: Tensor) -> bool:
+def _entry_is(entry: Any, tensor: Tensor) -> bool:
     """Whether the saved ``entry`` holds ``tensor`` as an input."""
     return entry is tensor or (type(entry) is tuple and entry[0] == _INPUT and entry[1] is tensor)
 
@@ -392,9 +392,9 @@ def _unpack(node: Any, entry: Any) -> Any:
             if (
                 getattr(getattr(node, "_forward_cls", None), "_other_first", False)
                 and len(saved) > 1
-                and entry_is(saved[0], tensor)
+                and _entry_is(saved[0], tensor)
                 and saved[1] is not None
-                and not entry_is(saved[1], tensor)
+                and not _entry_is(saved[1], tensor)
             ):
                 _unpack(node, saved[1])  # raises first if `other` was modified too
             fn = tensor.grad_fn
