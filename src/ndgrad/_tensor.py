@@ -22,7 +22,7 @@ from ._device import CPU, check_device, device
 from ._layout import strided
 from ._printing import tensor_repr
 from .autograd._hooks import RemovableHandle, _add_hook
-from .autograd.grad_mode import _sequence, _state, _Used
+from .autograd.grad_mode import _sequence, _state, _Used, grad_version
 from .dtypes import dtype, dtype_name, from_numpy_dtype, get_default_dtype
 
 if TYPE_CHECKING:
@@ -63,26 +63,27 @@ _getrefcount = getattr(sys, "getrefcount", lambda obj: _ENGINE_REFS + 1)
 
 def _owned_array(grad: np.ndarray) -> np.ndarray | None:
     """The C-contiguous, writeable array that holds ``grad``'s values and nothing else, or None:
-    ``grad`` itself when it owns its memory, or the array it is a view of when it covers all of
-    it in the same layout (the transpose of a transpose, as a weight's gradient comes back
-    through ``weight.t()``) and nothing else holds that array (its count: ``grad.base``, the
-    local name and the call's argument). Not CPython: no count, None."""
+    ``grad`` itself when it owns its memory, or when it is a view that covers all of an array
+    nothing else holds (its count: ``grad.base``, the local name and the call's argument) in
+    the same order: a reshape, as a bias's gradient comes back from its sum with ``keepdim``
+    (for the transpose of a transpose, as a weight's gradient comes back through
+    ``weight.t()``, that array itself). Not CPython: no count, None."""
     if not (grad.flags.c_contiguous and grad.flags.writeable):
         return None
     base = grad.base
     if base is None:
         return grad
-    # (Of the same shape and dtype, both C-contiguous, the view starts where its base does:
+    # (Of the same size and dtype, both C-contiguous, the view starts where its base does:
     # no other offset leaves room for it.)
     if (
-        base.shape == grad.shape
+        base.size == grad.size
         and type(base) is np.ndarray
         and base.base is None
         and base.dtype == grad.dtype
         and base.flags.c_contiguous
         and _getrefcount(base) <= 3
     ):
-        return base
+        return base if base.shape == grad.shape else grad
     return None
 
 
@@ -91,8 +92,8 @@ class _VersionCounter:
 
     __slots__ = ("value",)
 
-    def __init__(self) -> None:
-        self.value = 0
+    def __init__(self, value: int = 0) -> None:
+        self.value = value
 
 
 def _no_node() -> None:
@@ -308,6 +309,15 @@ class Tensor(_Methods):
         np.copyto(out, grad)
         return out
 
+    def _grad_copy(self, grad: np.ndarray) -> Tensor:
+        """A new ``.grad`` holding a copy of ``grad`` (see _grad_layout_copy), at the version
+        PyTorch's has: its clone_obey_contract writes the copy into a new tensor with ``copy_``
+        (version 1) when this tensor is dense, and clones (version 0) when it is not."""
+        copy = Tensor._make(self._grad_layout_copy(grad))
+        if _errors.is_dense(self._data):
+            copy._version_counter = _VersionCounter(1)
+        return copy
+
     def _accumulate_np(self, grad: np.ndarray) -> None:
         """``_accumulate`` of an array gradient, outside create_graph (a first-order backward)."""
         current = self._grad
@@ -321,10 +331,13 @@ class Tensor(_Methods):
                 # Kept without a copy, as PyTorch's AccumulateGrad does, when nothing but the
                 # engine can see the array: a new one that no tensor, no other node's buffer
                 # and no caller holds. (A weight's gradient, copied, cost a pass over the
-                # weight per step.)
-                self._grad = Tensor._make(owned)
+                # weight per step.) It keeps its version number, as PyTorch's tensor does.
+                self._grad = g = Tensor._make(owned)
+                version = grad_version(owned)
+                if version:
+                    g._version_counter = _VersionCounter(version)
             else:  # a copy, for the reasons given in _accumulate
-                self._grad = Tensor._make(self._grad_layout_copy(grad))
+                self._grad = self._grad_copy(grad)
         elif not _errors.has_internal_overlap(current._data):
             np.add(current._data, grad, out=current._data, casting="unsafe")
             current._bump_version()

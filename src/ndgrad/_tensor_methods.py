@@ -26,7 +26,7 @@ from ._args import check_dims, parse_shape
 from ._creation import _array_from_data, _legacy_tensor_data, as_tensor, full, ones, tensor, zeros
 from ._device import check_device, device
 from ._legacy import legacy_dtype
-from ._tensor import Tensor, _no_node, _View
+from ._tensor import Tensor, _no_node, _VersionCounter, _View
 from .autograd import _backward as _autograd
 from .autograd._views import (
     Copy,
@@ -55,6 +55,16 @@ from .ops.special import SpecialMethods
 from .ops.unary import UnaryMethods
 
 __all__: list[str] = []
+
+
+def _stolen_by_pytorch(grad: Tensor) -> bool:
+    """Whether PyTorch's AccumulateGrad would keep ``grad`` itself as a new ``.grad`` outside
+    create_graph (so that it keeps its version) rather than copy it: a gradient with memory of
+    its own, laid out C-contiguously. (PyTorch also counts references: a gradient that another
+    node still holds is copied. ndgrad judges by layout alone on this path, which only runs
+    for leaves with hooks and in the rare engine modes.)"""
+    data = grad._data
+    return data.base is None and data.flags.c_contiguous and data.flags.writeable
 
 
 class TensorMethods(
@@ -95,13 +105,18 @@ class TensorMethods(
             # create_graph the copy is recorded (CopyBackwards), as PyTorch's is.
             # Laid out by PyTorch's gradient layout contract: as the variable when its memory
             # is dense, else contiguous (a clone, recorded as CloneBackward0 then).
+            # Its version is PyTorch's: see _grad_copy.
             if _state.grad_enabled and grad._requires_grad:
                 if _errors.is_dense(self._data):
-                    self._grad = Copy.apply(Tensor._make(np.empty_like(self._data)), grad)
+                    copy = Copy.apply(Tensor._make(np.empty_like(self._data)), grad)
+                    copy._version_counter = _VersionCounter(1)
+                    self._grad = copy
                 else:
                     self._grad = grad.clone()
             else:
-                self._grad = Tensor._make(self._grad_layout_copy(grad._data))
+                self._grad = self._grad_copy(grad._data)
+                if not _state.grad_enabled and _stolen_by_pytorch(grad):
+                    self._grad._version_counter = _VersionCounter(grad._version)
         elif _state.grad_enabled:
             # create_graph: the sum is recorded, and the old .grad is left as it was.
             self._grad = current + grad

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import gc
 import heapq
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._kernels import errors_off, errors_restore, sum_to_np
-from .._tensor import Tensor
+from .._tensor import Tensor, _VersionCounter
 from ..ops.shape import sum_to
 from ._special import apply_node, validate_batched
 from .function import (
@@ -29,10 +30,10 @@ from .function import (
     _checked_hook_results,
     check_expandable,
 )
-from .grad_mode import _state
+from .grad_mode import _state, grad_version, set_grad_version
 
 if TYPE_CHECKING:
-    from .._tensor import Tensor
+    from .._tensor import Tensor, _VersionCounter
 
 Root = tuple[Node, int]
 
@@ -77,12 +78,19 @@ def run_backward(
         and _state.tracer is None
     )
     buffers: dict[Node, list[Any]] = {}
+    outer_versions = _state.grad_versions  # a backward run from a hook has its own
+    _state.grad_versions = None
     for (node, nr), grad in zip(roots, root_grads, strict=True):
-        _add_to_buffer(buffers, node, nr, grad._data if use_arrays else grad)
+        if use_arrays:
+            _add_to_buffer(buffers, node, nr, grad._data)
+            if grad._version:
+                set_grad_version(grad._data, grad._version)
+        else:
+            _add_to_buffer(buffers, node, nr, grad)
     if use_arrays and captures:
         # autograd.grad(y, y, g) hands back g itself, as in tensor mode.
         originals = {id(g._data): g for g in root_grads}
-    ready = [(-n._sequence_nr, id(n), n) for n in buffers if n not in dependencies]
+    ready = [(-n._sequence_nr, n) for n in buffers if n not in dependencies]
     heapq.heapify(ready)
 
     previous = _state.grad_enabled
@@ -107,7 +115,7 @@ def run_backward(
                 node = following
                 following = None
             else:
-                node = heapq.heappop(ready)[2]
+                node = heapq.heappop(ready)[1]
             grads = buffers.pop(node, None)
             if grads is None:
                 grads = [None] * max(len(node._output_meta), 1)
@@ -191,6 +199,7 @@ def run_backward(
             errors_restore(errors)
         _state.grad_enabled = previous
         _state.grads_batched = previous_batched
+        _state.grad_versions = outer_versions
         if gc_was_enabled:
             gc.enable()
     return captured
@@ -206,7 +215,16 @@ def _captured_tensor(grad: np.ndarray | None, originals: dict[int, Tensor]) -> T
     original = originals.get(id(grad))
     if original is not None and original._data is grad:
         return original
-    return Tensor._make(grad)
+    return _grad_tensor(grad)
+
+
+def _grad_tensor(grad: np.ndarray) -> Tensor:
+    """A gradient array as a tensor, at its version in this backward pass (grad_version)."""
+    t = Tensor._make(grad)
+    version = grad_version(grad)
+    if version:
+        t._version_counter = _VersionCounter(version)
+    return t
 
 
 def _apply_as_tensors(node: Node, grads: list[Any]) -> tuple[Any, ...]:
@@ -238,9 +256,16 @@ def _apply_as_tensors(node: Node, grads: list[Any]) -> tuple[Any, ...]:
 
 def _run_pre_hooks_np(node: Node, grads: list[Any]) -> list[Any]:
     """``_run_pre_hooks`` (node pre-hooks, tensor hooks, retain_grad) on array gradients."""
-    make = Tensor._make
-    tgrads = _run_pre_hooks(node, [None if g is None else make(g) for g in grads])
-    return [None if g is None else g._data for g in tgrads]
+    tgrads = _run_pre_hooks(node, [None if g is None else _grad_tensor(g) for g in grads])
+    arrays: list[np.ndarray | None] = []
+    for t in tgrads:
+        if t is None:
+            arrays.append(None)
+        else:
+            arrays.append(t._data)
+            if t._version:  # a hook's result that it wrote in place
+                set_grad_version(t._data, t._version)
+    return arrays
 
 
 _ndarray = np.ndarray
@@ -286,22 +311,41 @@ def _propagate_np(
                         buf[input_nr] = g
                 else:
                     current = buf[input_nr]
-                    if current is None:
-                        buf[input_nr] = g
-                    else:
-                        total = current + g
-                        buf[input_nr] = total if type(total) is _ndarray else np.asarray(total)
+                    buf[input_nr] = g if current is None else _sum_into(current, g, outputs)
         remaining = dependencies[nxt]
         if remaining != 1:  # (at 1 the count is not read again: no other edge leads there)
             dependencies[nxt] = remaining - 1
         else:
             if became_ready is not None:
-                heapq.heappush(ready, (-became_ready._sequence_nr, id(became_ready), became_ready))
+                heapq.heappush(ready, (-became_ready._sequence_nr, became_ready))
             became_ready = nxt
     if became_ready is not None and ready:
-        heapq.heappush(ready, (-became_ready._sequence_nr, id(became_ready), became_ready))
+        heapq.heappush(ready, (-became_ready._sequence_nr, became_ready))
         return None
     return became_ready
+
+
+# References to a buffered gradient array that only the buffer holds, counted in _sum_into:
+# the buffer's list, _propagate_np's local, _sum_into's argument, getrefcount's own.
+_BUFFER_REFS = 4
+_getrefcount = getattr(sys, "getrefcount", lambda obj: _BUFFER_REFS + 1)  # not CPython: a copy
+
+
+def _sum_into(current: np.ndarray, g: np.ndarray, outputs: Sequence[Any]) -> np.ndarray:
+    """``current + g``, the two gradients one input received, as PyTorch's InputBuffer adds
+    them outside create_graph: into ``current`` itself when nothing else holds it and it owns
+    its memory (its ``add_``, which bumps the gradient's version: see grad_version), else into
+    a new array. (The node that made ``current`` may still hold it in its outputs.)"""
+    refs = _BUFFER_REFS
+    for out in outputs:
+        if out is current:
+            refs += 1
+    if current.base is None and current.flags.writeable and _getrefcount(current) <= refs:
+        np.add(current, g, out=current)
+        set_grad_version(current, grad_version(current) + 1)
+        return current
+    total = current + g
+    return total if type(total) is _ndarray else np.asarray(total)
 
 
 def _validate_np(
@@ -380,10 +424,10 @@ def _propagate(
         dependencies[nxt] = remaining
         if remaining == 0:
             if became_ready is not None:
-                heapq.heappush(ready, (-became_ready._sequence_nr, id(became_ready), became_ready))
+                heapq.heappush(ready, (-became_ready._sequence_nr, became_ready))
             became_ready = nxt
     if became_ready is not None and ready:
-        heapq.heappush(ready, (-became_ready._sequence_nr, id(became_ready), became_ready))
+        heapq.heappush(ready, (-became_ready._sequence_nr, became_ready))
         return None
     return became_ready
 

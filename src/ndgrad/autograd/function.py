@@ -193,6 +193,14 @@ class Node:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
+    def __lt__(self, other: Node) -> bool:
+        """False: the engine's ready heap holds ``(-sequence_nr, node)`` pairs, and nodes of one
+        sequence number (the leaves' AccumulateGrad nodes) are of equal priority. heapq then
+        orders them as PyTorch's ready queue (a C++ std::priority_queue) does: both sift a
+        heap the same way and stop at ties. So leaves get their gradients, and their hooks
+        run, in PyTorch's order, which does not depend on where nodes lie in memory."""
+        return False
+
     @property
     def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
         edges = self._edges

@@ -10,6 +10,7 @@ import functools
 import inspect
 import itertools
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -41,6 +42,8 @@ class _State(threading.local):
     forward_ad: Any = None
     grads_batched = False  # the engine runs with a leading batch dim on every gradient
     recording = False  # inside record_inputs(): every op goes through Function.apply
+    # The running backward pass's version numbers of its gradient arrays (grad_version).
+    grad_versions: dict[int, tuple[weakref.ref[Any], int]] | None = None
 
 
 _state = _State()
@@ -60,6 +63,37 @@ class _Used:
 # Creation order of nodes (the engine runs ready nodes newest first, as PyTorch does), also
 # the clock detach_() stamps a tensor with. Here, below the tensor and the nodes, for both.
 _sequence = itertools.count()
+
+
+def grad_version(array: Any) -> int:
+    """The version number PyTorch's gradient tensor would have where ndgrad's backward pass
+    hands ``array`` between nodes.
+
+    A first-order backward passes bare numpy arrays, which have no version counter. PyTorch's
+    gradients are tensors whose counters its engine bumps: adding a second gradient into a
+    buffer that nothing else holds is an in-place ``add_``. The numbers show in the
+    modified-tensor error once a ``.grad`` is saved by a later graph and written to, so the
+    pass keeps them here, for arrays whose number is not 0: keyed by id, with a weak reference
+    that tells a reused id apart. A view has its base's number, as a view shares its base's
+    counter.
+    """
+    versions = _state.grad_versions
+    if not versions:
+        return 0
+    if array.base is not None:
+        array = array.base
+    entry = versions.get(id(array))
+    if entry is None or entry[0]() is not array:
+        return 0
+    return entry[1]
+
+
+def set_grad_version(array: Any, version: int) -> None:
+    """Record ``version`` for ``array`` in the running backward pass (see grad_version)."""
+    versions = _state.grad_versions
+    if versions is None:
+        versions = _state.grad_versions = {}
+    versions[id(array)] = (weakref.ref(array), version)
 
 
 def is_grad_enabled() -> bool:
