@@ -1152,3 +1152,48 @@ def test_mul_checks_other_before_self() -> None:
     b.add_(1)
     with pytest.raises(RuntimeError, match="output 0 of AddBackward0|output 0 of Add,"):
         c.sum().backward()
+
+
+_IMPLICIT = "grad can be implicitly created only for scalar outputs"
+_NO_GRAD = "element 0 of tensors does not require grad and does not have a grad_fn"
+
+
+def _root_errors(lib: Any) -> list[str]:
+    """backward / autograd.grad on outputs that do and do not require grad: which error."""
+    x = lib.ones(2, 3, dtype=lib.float64)
+    y = lib.ones(2, 3, dtype=lib.float64, requires_grad=True)
+    t1 = lib.tensor([0.3], dtype=lib.float64) * 1
+    scalar_view, expanded = t1.view(1), t1.expand(2, 3)
+    t1.requires_grad_()  # the views made before require grad through their base, with no node
+    calls = [
+        lambda: lib.autograd.grad(x, x),
+        lambda: lib.autograd.grad([y * 2, x], [y]),
+        lambda: lib.autograd.grad([x, y * 2], [y]),
+        lambda: lib.autograd.backward([x, y * 2]),
+        lambda: lib.autograd.backward([x.sum(), (y * 2).sum()]),
+        lambda: lib.autograd.grad(x, y, lib.ones(2, 3, dtype=lib.float64)),
+        lambda: scalar_view.backward(),
+        lambda: expanded.backward(),
+        lambda: lib.autograd.grad(expanded, t1),
+    ]
+    seen = []
+    for call in calls:
+        try:
+            call()
+            seen.append("no error")
+        except RuntimeError as e:
+            seen.append(str(e))
+    return seen
+
+
+def test_every_outputs_gradient_is_checked_before_its_node() -> None:
+    # PyTorch makes the implicit gradients (and raises for a non-scalar output that requires
+    # grad) before its engine looks for the outputs' nodes (fuzz seed 203-242: a view that
+    # requires grad through its base only, made before the base's requires_grad_()).
+    expected = [_NO_GRAD, _IMPLICIT, _IMPLICIT, _IMPLICIT, _NO_GRAD, _NO_GRAD, _NO_GRAD]
+    assert _root_errors(ndgrad) == [*expected, _IMPLICIT, _IMPLICIT]
+
+
+@requires_torch
+def test_every_outputs_gradient_is_checked_before_its_node_as_pytorch() -> None:
+    assert _root_errors(ndgrad) == _root_errors(torch)

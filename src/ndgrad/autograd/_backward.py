@@ -27,9 +27,6 @@ def _as_tuple(x: Any) -> tuple[Any, ...]:
 
 
 def _root_edge(t: Tensor, index: int) -> tuple[Node, int]:
-    if not isinstance(t, Tensor):
-        # PyTorch asserts this (an AssertionError); a wrong argument type is a TypeError here.
-        raise TypeError("Expected output to be a torch.Tensor")
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
     node = t._accumulator() if t._requires_grad else None
@@ -41,12 +38,19 @@ def _root_edge(t: Tensor, index: int) -> tuple[Node, int]:
 def _make_grads(
     outputs: Sequence[Tensor], grads: Sequence[Any], batched: bool = False
 ) -> list[Tensor]:
-    """The gradient for each output: given (checked against its shape) or implicit ones."""
-    result = []
+    """The gradient for each output: given (checked against its shape) or implicit ones.
+    (None for a non-scalar output that does not require grad, which _root_edge refuses.)"""
+    result: list[Any] = []
     for i, (out, g) in enumerate(zip(outputs, grads, strict=True)):
+        if not isinstance(out, Tensor):
+            # PyTorch asserts this (an AssertionError); a wrong argument type is a TypeError here.
+            raise TypeError("Expected output to be a torch.Tensor")
         if g is None:
             if out._data.size != 1:
-                raise RuntimeError(_errors.IMPLICIT_GRAD)
+                if out.requires_grad:
+                    raise RuntimeError(_errors.IMPLICIT_GRAD)
+                result.append(None)  # _root_edge raises PyTorch's error for this output
+                continue
             g = Tensor._make(np.ones_like(out._data))
         else:
             if not isinstance(g, Tensor):
@@ -95,8 +99,10 @@ def backward(
     _check_grad_count(outputs, grads)
     if retain_graph is None:
         retain_graph = create_graph
-    roots = [_root_edge(t, i) for i, t in enumerate(outputs)]
+    # Gradients first, roots second: PyTorch checks every output's gradient before its engine
+    # looks for the outputs' nodes.
     root_grads = _make_grads(outputs, grads)
+    roots = [_root_edge(t, i) for i, t in enumerate(outputs)]
     targets = _as_tuple(inputs)
     if inputs is not None and not targets:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
@@ -156,10 +162,10 @@ def grad(
     _check_grad_count(outs, grads)
     if retain_graph is None:
         retain_graph = create_graph
-    roots = [_root_edge(t, i) for i, t in enumerate(outs)]
     if is_grads_batched and grad_outputs is None:
         raise RuntimeError("grad_outputs must be given when is_grads_batched=True")
-    root_grads = _make_grads(outs, grads, is_grads_batched)
+    root_grads = _make_grads(outs, grads, is_grads_batched)  # before the roots, as in backward
+    roots = [_root_edge(t, i) for i, t in enumerate(outs)]
     captures = [_input_edge(t, "grad") for t in ins]
     captured = run_backward(
         roots, root_grads, retain_graph, create_graph, captures, False, is_grads_batched
