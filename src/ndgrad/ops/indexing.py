@@ -359,6 +359,33 @@ class IndexAdd(NumpyFunction):
         return (grad if need_x else None), None, (Index.apply(grad, ctx.key) if need_v else None)
 
 
+class IndexAddSource(NumpyFunction):
+    """index_add: y = x with alpha * v added at key; dv = alpha * grad[key]. It saves v and the
+    index, as PyTorch's IndexAddBackward0 does: a write into v before backward is reported."""
+
+    node_name = "IndexAddBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key, v: np.ndarray, alpha: Any) -> np.ndarray:
+        ctx.key, ctx.alpha = key, alpha
+        out = x.copy()
+        basic, adv = key
+        np.add.at(out[basic], adv, v if alpha == 1 else v * alpha)  # type: ignore[arg-type]
+        ctx.save_for_backward(v, *(a for a in adv or () if isinstance(a, np.ndarray)))
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        ctx.saved_tensors  # noqa: B018  (checks v's version; raises once backward freed them)
+        need_x, _, need_v, _ = ctx.needs_input_grad
+        grad_v = None
+        if need_v:
+            grad_v = Index.apply(grad, ctx.key)
+            if ctx.alpha != 1:
+                grad_v = grad_v * ctx.alpha
+        return (grad if need_x else None), None, grad_v, None
+
+
 # --- parsing a key ---------------------------------------------------------------------------
 
 
@@ -905,10 +932,36 @@ def _leading_block(src: Tensor, shape: tuple[int, ...]) -> Tensor:
     return Index.apply(src, (_basic_for(src._data.ndim), grid or (np.zeros((), np.int64),)))
 
 
+def _check_source_overlap(written: Tensor | None, source: Any) -> None:
+    """An in-place write of ``source`` into ``written`` at index positions (index_add_,
+    index_copy_, scatter_...) refuses a source that shares memory with the destination, as
+    PyTorch's assert_no_overlap does: the very same tensor, or dense blocks whose memory ranges
+    meet (it does not try to tell for other tensors with gaps). ``written`` None: not in
+    place."""
+    if written is None or not isinstance(source, Tensor):
+        return
+    dst, src = written._data, source._data
+    if _errors.has_internal_overlap(dst):  # PyTorch checks the destination first
+        raise RuntimeError(_errors.INTERNAL_OVERLAP)
+    if not dst.size or not src.size:
+        return
+    if source is written or (
+        np.may_share_memory(dst, src) and _errors.is_dense(dst) and _errors.is_dense(src)
+    ):
+        raise RuntimeError(_errors.PARTIAL_OVERLAP)
+
+
 def _check_along_dim(
-    what: str, input: Tensor, d: int, idx: np.ndarray, src: Tensor | None = None
+    what: str,
+    input: Tensor,
+    d: int,
+    idx: np.ndarray,
+    src: Tensor | None = None,
+    dst: Tensor | None = None,
 ) -> None:
-    """gather's and scatter's shape and bounds checks, with PyTorch's messages."""
+    """gather's and scatter's shape and bounds checks, with PyTorch's messages (an in-place
+    scatter checks src for overlap with its destination ``dst`` between the two, as PyTorch's
+    kernel does)."""
     shape = input._data.shape
     if max(idx.ndim, 1) != max(len(shape), 1):
         raise RuntimeError(f"Index tensor must have the same number of dimensions as {what} tensor")
@@ -929,6 +982,7 @@ def _check_along_dim(
             if src is not None:
                 msg += f" and to be no larger size than src {list(src._data.shape)}"
             raise RuntimeError(msg)
+    _check_source_overlap(dst, src)
     size = xsz[d]
     if idx.max() >= size or idx.min() < 0:
         bad = idx[(idx >= size) | (idx < 0)].flat[0]
@@ -962,7 +1016,9 @@ class ScatterAdd(IndexAdd):
     pass
 
 
-def _scatter_args(input: Tensor, dim: int, index: Tensor, src: Any) -> tuple[Key, Any]:
+def _scatter_args(
+    input: Tensor, dim: int, index: Tensor, src: Any, dst: Tensor | None = None
+) -> tuple[Key, Any]:
     d = wrap_dim(dim, input._data.ndim)
     idx = _long_index(index)
     if idx is None:
@@ -971,7 +1027,9 @@ def _scatter_args(input: Tensor, dim: int, index: Tensor, src: Any) -> tuple[Key
     if isinstance(src, T) and src._data.dtype != input._data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     if idx.size:
-        _check_along_dim("self", input, d, idx, src if isinstance(src, T) else None)
+        _check_along_dim("self", input, d, idx, src if isinstance(src, T) else None, dst)
+    else:
+        _check_source_overlap(dst, src)
     if isinstance(src, T):
         src = _leading_block(src, idx.shape)
     return _along_dim_key(idx, d, input._data.ndim), src
@@ -985,27 +1043,31 @@ def scatter(
     value: Any = None,
     *,
     reduce: str | None = None,
+    _dst: Tensor | None = None,
 ) -> Tensor:
-    """A copy of input with ``out[index[i][j]][j] = src[i][j]`` (for dim=0), or ``= value``."""
+    """A copy of input with ``out[index[i][j]][j] = src[i][j]`` (for dim=0), or ``= value``
+    (``_dst``: the memory scatter_ writes, which src must not overlap)."""
     if reduce is not None:
         raise NotImplementedError("scatter(reduce=...) is not supported by ndgrad")
     if src is None:
         src = value
     if src is None:
         raise TypeError("scatter() missing required argument 'src' or 'value'")
-    key, src = _scatter_args(input, dim, index, src)
+    key, src = _scatter_args(input, dim, index, src, _dst)
     if isinstance(src, Tensor):
         return Scatter.apply(input, key, src)
     return ScatterValue.apply(input, key, src.item() if isinstance(src, np.generic) else src)
 
 
-def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+def scatter_add(
+    input: Tensor, dim: int, index: Tensor, src: Tensor, *, _dst: Tensor | None = None
+) -> Tensor:
     """A copy of input with ``out[index[i][j]][j] += src[i][j]`` (dim=0); repeats accumulate."""
     if not isinstance(src, Tensor):
         raise TypeError(
             f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}"
         )
-    key, src = _scatter_args(input, dim, index, src)
+    key, src = _scatter_args(input, dim, index, src, _dst)
     return ScatterAdd.apply(input, key, src)
 
 
@@ -1054,8 +1116,17 @@ def _slices_match(input: Tensor, d: int, source: Tensor) -> bool:
     )
 
 
-def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
-    """A copy of input with alpha * source[i] added at index[i] along dim (repeats accumulate)."""
+def index_add(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    source: Tensor,
+    *,
+    alpha: Any = 1,
+    _dst: Tensor | None = None,
+) -> Tensor:
+    """A copy of input with alpha * source[i] added at index[i] along dim (repeats accumulate;
+    ``_dst``: the memory index_add_ writes, which source must not overlap)."""
     d = wrap_dim(dim, input._data.ndim)
     idx = _long_index(index)
     if idx is None:
@@ -1086,6 +1157,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
                 f"index_add_(): Number of indices ({idx.size}) should be equal to "
                 f"source.size(dim): ({source._data.shape[d]}), for dim: {d}"
             )
+    _check_source_overlap(_dst, source)
     ndim = input._data.ndim
     size = _sizes(input._data.shape)[d]
     if ndim > 1 and d in (0, ndim - 1):
@@ -1093,9 +1165,12 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     elif idx.size and (idx.max() >= size or idx.min() < 0):
         # PyTorch's kernels word this by layout: as above for the outer/inner dim, else this.
         raise IndexError("index out of range in self")
+    key = _dim_key(input._data.ndim, d, idx)
+    if isinstance(alpha, int | float) and not isinstance(alpha, bool):
+        return IndexAddSource.apply(input, key, source, alpha)
     if alpha != 1:
         source = source * alpha
-    return IndexAdd.apply(input, _dim_key(input._data.ndim, d, idx), source)
+    return IndexAdd.apply(input, key, source)
 
 
 def _check_along(
@@ -1142,8 +1217,11 @@ class IndexCopy(IndexPut):
     pass
 
 
-def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
-    """A copy of input with source[i] written at index[i] along dim."""
+def index_copy(
+    input: Tensor, dim: int, index: Tensor, source: Tensor, *, _dst: Tensor | None = None
+) -> Tensor:
+    """A copy of input with source[i] written at index[i] along dim (``_dst``: the memory
+    index_copy_ writes, which source must not overlap; checked before the shapes)."""
     d = wrap_dim(dim, input._data.ndim)
     idx = _long_index(index, allow_int32=False)
     if idx is None:
@@ -1156,6 +1234,7 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
             "index_copy_(): self and source expected to have the same dtype, but got (self) "
             f"{dtype_name(input._data.dtype)} and (source) {dtype_name(source._data.dtype)}"
         )
+    _check_source_overlap(_dst, source)
     idx = idx.reshape(-1)
     if input._data.ndim and source._data.ndim:
         if source._data.shape[d] != idx.size:
@@ -1858,14 +1937,16 @@ class IndexingMethods:
     # In place: the out-of-place op's result written back (see Tensor._inplace).
     def index_add_(self, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
         return self._inplace(  # type: ignore[attr-defined]
-            lambda s: index_add(s, dim, index, source, alpha=alpha)
+            lambda s: index_add(s, dim, index, source, alpha=alpha, _dst=self)  # type: ignore[arg-type]
         )
 
     def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
         return self._inplace(lambda s: index_fill(s, dim, index, value))  # type: ignore[attr-defined]
 
     def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
-        return self._inplace(lambda s: index_copy(s, dim, index, source))  # type: ignore[attr-defined]
+        return self._inplace(  # type: ignore[attr-defined]
+            lambda s: index_copy(s, dim, index, source, _dst=self)  # type: ignore[arg-type]
+        )
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         return self._inplace(lambda s: masked_fill(s, mask, value))  # type: ignore[attr-defined]
@@ -1874,11 +1955,13 @@ class IndexingMethods:
         self, dim: int, index: Tensor, src: Any = None, value: Any = None, *, reduce: Any = None
     ) -> Tensor:
         return self._inplace(  # type: ignore[attr-defined]
-            lambda s: scatter(s, dim, index, src, value, reduce=reduce)
+            lambda s: scatter(s, dim, index, src, value, reduce=reduce, _dst=self)  # type: ignore[arg-type]
         )
 
     def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
-        return self._inplace(lambda s: scatter_add(s, dim, index, src))  # type: ignore[attr-defined]
+        return self._inplace(  # type: ignore[attr-defined]
+            lambda s: scatter_add(s, dim, index, src, _dst=self)  # type: ignore[arg-type]
+        )
 
     # --- gather along dims, repeats, scatter into slices, put ---
     def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:

@@ -404,15 +404,20 @@ class Prod(NumpyFunction):
     @_quiet
     def forward(ctx: Any, x: np.ndarray, axis: int | None, keepdim: bool) -> Any:
         _remember_shapes(ctx, x, None if axis is None else (axis,))
-        ctx.save_for_backward(x)
         if x.ndim == 0:
-            return x.astype(_wide(x) or x.dtype)
-        return x.prod(axis=axis, dtype=_wide(x), keepdims=keepdim)
+            out = x.astype(_wide(x) or x.dtype)
+        else:
+            out = x.prod(axis=axis, dtype=_wide(x), keepdims=keepdim)
+        # The output too, as PyTorch's ProdBackward saves it: a write into it is reported.
+        ctx.save_for_backward(x, out)
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        (x,) = ctx.saved_tensors
-        if ctx.axes is None or x.ndim == 0:
+        x, _ = ctx.saved_tensors
+        if x.ndim == 0:  # the product of one number is that number: PyTorch returns grad
+            return grad, None, None
+        if ctx.axes is None:
             others = ProdOthers.apply(x.reshape(-1), 0).reshape(ctx.in_shape)
         else:
             others = ProdOthers.apply(x, ctx.axes[0])
@@ -465,14 +470,17 @@ class _Extreme(NumpyFunction):
     @classmethod
     def forward(cls, ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
         picked = (np.max if cls.largest else np.min)(x, axis=axes, keepdims=True)
+        out = _c_order(picked.reshape(_output_shape(x.shape, axes, keepdim)))
         if ctx.needs_input_grad[0]:
             _remember_shapes(ctx, x, axes)
-            ctx.save_for_backward(_even_weights(x, picked, axes, cls.nan_picks_nan))
-        return _c_order(picked.reshape(_output_shape(x.shape, axes, keepdim)))
+            # x and the output too, as PyTorch's node saves them: a write into either before
+            # backward is reported.
+            ctx.save_for_backward(x, out, _even_weights(x, picked, axes, cls.nan_picks_nan))
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        (weights,) = ctx.saved_tensors
+        _, _, weights = ctx.saved_tensors
         return _expand_grad(grad, ctx) * weights, None, None
 
 

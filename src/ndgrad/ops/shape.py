@@ -6,6 +6,7 @@ Views share storage and the version counter with their base, as in PyTorch.
 from __future__ import annotations
 
 import itertools
+import math
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -456,7 +457,8 @@ class Stack(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, dim: int, *xs: np.ndarray) -> np.ndarray:
         ctx.dim = dim
-        return np.stack(xs, axis=dim)
+        # numpy keeps the inputs' memory order; PyTorch's result is contiguous
+        return np.ascontiguousarray(np.stack(xs, axis=dim))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -876,7 +878,12 @@ class Cat(NumpyFunction):
         ctx.dim = dim
         ctx.shapes = [x.shape for x in xs]
         kept = [x for x in xs if not _skipped_in_cat(x.shape)] or list(xs)
-        return np.concatenate(kept, axis=dim)
+        out = np.concatenate(kept, axis=dim)
+        if out.ndim < 4 and not out.flags.c_contiguous:
+            # numpy keeps the inputs' memory order; PyTorch's result is contiguous unless
+            # every input is channels-last (only 4-d and 5-d tensors can be)
+            out = np.ascontiguousarray(out)
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1547,18 +1554,60 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     x = input.reshape(1) if input._data.ndim == 0 else input
     d = wrap_dim(dimension, x._data.ndim)
     if input._data.ndim == 0 and size == 1 and step > 0:
-        return x  # a 0-d tensor is one window of one element
+        # a 0-d tensor is one window of one element
+        return _as_view(Unfold.apply(input, 0, 1, 1), input)
     n = x._data.shape[d]
     if size > n:
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
-    count = (n - size) // step + 1
-    index = (np.arange(count)[:, None] * step + np.arange(size)).reshape(-1).astype(np.int64)
-    picked = x.index_select(d, Tensor._make(index))  # (ops/indexing.py builds on this module)
-    shape = list(x._data.shape)
-    shape[d : d + 1] = [count, size]
-    return picked.reshape(shape).movedim(d + 1, -1)
+    return _as_view(Unfold.apply(x, d, int(size), int(step)), input)
+
+
+def _unfold_view(x: np.ndarray, d: int, size: int, step: int) -> np.ndarray:
+    """The windows of ``x`` along dim ``d`` as a strided view: dim d counts the windows (``step``
+    elements apart), a new last dim of ``size`` walks each one (windows may overlap)."""
+    count = (x.shape[d] - size) // step + 1
+    shape = (*x.shape[:d], count, *x.shape[d + 1 :], size)
+    strides = (*x.strides[:d], x.strides[d] * step, *x.strides[d + 1 :], x.strides[d])
+    return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+
+
+class Unfold(NumpyFunction):
+    """y = the windows of x along dim d, as a view; each window's gradient is added back"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, d: int, size: int, step: int) -> np.ndarray:
+        ctx.args = (x.shape, d, size, step)
+        if x.ndim == 0:  # one window of one element: shape (1,)
+            return x.reshape(1)
+        return _unfold_view(x, d, size, step)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        if not ctx.args[0]:
+            return grad.reshape(()), None, None, None
+        return UnfoldBackward.apply(grad, *ctx.args), None, None, None
+
+
+class UnfoldBackward(NumpyFunction):
+    """y = zeros(shape) with each window of g added at its place; dy/dg = y's windows"""
+
+    node_name = "UnfoldBackwardBackward0"
+
+    @staticmethod
+    def forward(
+        ctx: Any, g: np.ndarray, shape: tuple[int, ...], d: int, size: int, step: int
+    ) -> np.ndarray:
+        ctx.args = (d, size, step)
+        positions = _unfold_view(np.arange(math.prod(shape)).reshape(shape), d, size, step)
+        out = np.zeros(math.prod(shape), g.dtype)
+        np.add.at(out, positions.reshape(-1), g.reshape(-1))
+        return out.reshape(shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Unfold.apply(grad, *ctx.args), None, None, None, None
 
 
 class ShapeMethods:
