@@ -14,7 +14,14 @@ advanced indexing, index assignment (scalars and tensors, bool masks, on bases a
 self-overlapping ``x[a:b] = x[c:d]``), in-place ops on bases and views, ``retain_grad``, backward
 once or twice with and without ``retain_graph``, ``create_graph`` and second-order
 ``autograd.grad``, and smooth ops with a native PyTorch node (elu, gelu, silu, softmax,
-log_softmax, rsub, ``torch.add(alpha=)``). Some programs hold a second-order block: a smooth op, a
+log_softmax, rsub, ``torch.add(alpha=)``), multi-input ops (cat, stack, where on a comparison,
+matmul, maximum), indexing ops (gather, index_select, masked_fill, two long index tensors),
+more in-place ops (masked_fill_, index_add_, index_copy_, scatter_, clamp_min_, addcmul_,
+lerp_), more views (unfold, movedim, swapaxes, view_as, expand_as), reductions along a dim
+(cumsum, max(dim).values, amax, prod, norm) and tensor hooks. Statements that show an ndgrad
+defect not fixed yet (:data:`KNOWN_BUGS`: t_/transpose_/unsqueeze_/squeeze_, some hooks,
+masked_fill_ into an expanded tensor) are drawn only with ``--known-bugs``. Some programs hold a
+second-order block: a smooth op, a
 loss, its gradient with ``create_graph`` (by ``backward`` or ``autograd.grad``), a loss of that
 gradient, and its backward or ``autograd.grad``.
 
@@ -56,6 +63,14 @@ What is implementation-defined, and how it is treated (everything else must matc
   and so does whether a write into its input shows in its result: the generator writes into
   neither (``reshape``/``flatten`` of such a tensor; seed 61 found a write through it).
   (An advanced index is not among these: ndgrad lays its result out as PyTorch does.)
+* A write into elements that share memory without a stride of 0 (an ``unfold`` whose windows
+  overlap): PyTorch does not check such a destination and writes each element in its kernel's
+  order (``mul_(2)`` doubles a shared element twice), where ndgrad refuses a recorded write. The
+  generator draws none (unless PyTorch raises), and the layout of a computation on such a tensor
+  counts as mixed, as for an expanded one. Likewise ``scatter_`` only with an index of src's
+  shape (PyTorch's own engine refuses the gradient its ScatterBackward0 gives a larger src), and
+  hooks only on tensors that are not views (PyTorch 2.13 crashes registering one on a view whose
+  base was written since).
 * Writes into the tensors ``autograd.grad`` returns, ``detach_()`` and ``requires_grad_()`` of
   them: whether they share memory with each other, or are views (``detach_`` of a view
   raises), or are one tensor object (``AddBackward0`` passes its gradient on as it is,
@@ -83,6 +98,7 @@ long run: it prints counts of mismatches by kind and shrunk reproducers as runna
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import operator
 import random
@@ -438,11 +454,189 @@ OPS: dict[str, OpDef] = {
 }
 
 
+# --- ops added by the widening of the menu (multi-input, indexing, more in-place ops and views,
+# reductions along a dim, tensor hooks). Index tensors, masks and constants are parameters,
+# printed as literals.
+
+
+def _long(lib: Any, values: Any) -> Any:
+    return lib.tensor(values, dtype=lib.int64)
+
+
+def _tensors(a: list[str]) -> str:
+    return f"[{', '.join(a)}]"
+
+
+def _keep(p: dict[str, Any]) -> str:
+    return f", keepdim={p['keepdim']}" if p["keepdim"] else ""
+
+
+def _dim_reduce(method: str, suffix: str = "") -> OpDef:
+    """``x.amax(dim, keepdim=)`` (or ``x.prod()`` with dim None); ``suffix`` e.g. ``.values``."""
+
+    def run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+        if p["dim"] is None:
+            out = getattr(a[0], method)()
+        else:
+            out = getattr(a[0], method)(p["dim"], keepdim=p["keepdim"])
+        return [out.values if suffix else out]
+
+    def fmt(o: list[str], a: list[str], p: dict[str, Any]) -> str:
+        if p["dim"] is None:
+            return f"{o[0]} = {a[0]}.{method}(){suffix}"
+        return f"{o[0]} = {a[0]}.{method}({p['dim']}{_keep(p)}){suffix}"
+
+    return OpDef(run, fmt)
+
+
+def _norm_run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+    if p["dim"] is None:
+        return [a[0].norm(p["p"])]
+    return [a[0].norm(p["p"], dim=p["dim"], keepdim=p["keepdim"])]
+
+
+def _norm_fmt(o: list[str], a: list[str], p: dict[str, Any]) -> str:
+    if p["dim"] is None:
+        return f"{o[0]} = {a[0]}.norm({p['p']!r})"
+    return f"{o[0]} = {a[0]}.norm({p['p']!r}, dim={p['dim']}{_keep(p)})"
+
+
+def _where_run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+    return [lib.where(a[0] > p["c"], a[1], a[2])]
+
+
+def _index_op(method: str) -> OpDef:
+    """``x.index_add_(dim, index, src)`` and the like: index a literal, src a variable."""
+
+    def run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+        kw = {} if p.get("alpha") is None else {"alpha": p["alpha"]}
+        getattr(a[0], method)(p["dim"], _long(lib, p["index"]), a[1], **kw)
+        return []
+
+    def fmt(o: list[str], a: list[str], p: dict[str, Any]) -> str:
+        alpha = "" if p.get("alpha") is None else f", alpha={p['alpha']!r}"
+        return f"{a[0]}.{method}({p['dim']}, torch.tensor({p['index']!r}), {a[1]}{alpha})"
+
+    return OpDef(run, fmt)
+
+
+def _lerp_run(lib: Any, a: list[Any], p: dict[str, Any]) -> list[Any]:
+    a[0].lerp_(a[1], a[2] if len(a) > 2 else p["w"])
+    return []
+
+
+def _lerp_fmt(o: list[str], a: list[str], p: dict[str, Any]) -> str:
+    return f"{a[0]}.lerp_({a[1]}, {a[2] if len(a) > 2 else repr(p['w'])})"
+
+
+def _hook(kind: str, c: float) -> Callable[[Any], Any]:
+    if kind == "mul":
+        return lambda g: g * c
+    if kind == "add":
+        return lambda g: g + c
+    return lambda g: None
+
+
+def _hook_fmt(o: list[str], a: list[str], p: dict[str, Any]) -> str:
+    body = {"mul": f"g * {p['c']!r}", "add": f"g + {p['c']!r}", "none": "None"}[p["kind"]]
+    return f"{a[0]}.register_hook(lambda g: {body})"
+
+
+OPS.update(
+    {
+        # multi-input out-of-place
+        "cat": OpDef(
+            _one(lambda lib, *a, dim: lib.cat(list(a), dim=dim)),
+            lambda o, a, p: f"{o[0]} = torch.cat({_tensors(a)}, dim={p['dim']})",
+        ),
+        "stack": OpDef(
+            _one(lambda lib, *a, dim: lib.stack(list(a), dim=dim)),
+            lambda o, a, p: f"{o[0]} = torch.stack({_tensors(a)}, dim={p['dim']})",
+        ),
+        "where": OpDef(
+            _where_run,
+            lambda o, a, p: f"{o[0]} = torch.where({a[0]} > {p['c']!r}, {a[1]}, {a[2]})",
+        ),
+        "matmul": _unary("{0} @ {1}", lambda lib, x, y: x @ y),
+        "maximum": _unary("torch.maximum({0}, {1})", lambda lib, x, y: lib.maximum(x, y)),
+        # indexing ops
+        "gather": _unary(
+            "torch.gather({0}, {dim}, torch.tensor({index!r}))",
+            lambda lib, x, dim, index: lib.gather(x, dim, _long(lib, index)),
+        ),
+        "index_select": _unary(
+            "{0}.index_select({dim}, torch.tensor({index!r}))",
+            lambda lib, x, dim, index: x.index_select(dim, _long(lib, index)),
+        ),
+        "masked_fill": _unary(
+            "{0}.masked_fill(torch.tensor({mask!r}), {c!r})",
+            lambda lib, x, mask, c: x.masked_fill(lib.tensor(mask), c),
+        ),
+        # in-place ops
+        "masked_fill_": OpDef(
+            _none(lambda lib, x, mask, c: x.masked_fill_(lib.tensor(mask), c)),
+            lambda o, a, p: f"{a[0]}.masked_fill_(torch.tensor({p['mask']!r}), {p['c']!r})",
+        ),
+        "index_add_": _index_op("index_add_"),
+        "index_copy_": _index_op("index_copy_"),
+        "scatter_": _index_op("scatter_"),
+        "clamp_min_": OpDef(
+            _none(lambda lib, x, c: x.clamp_min_(c)),
+            lambda o, a, p: f"{a[0]}.clamp_min_({p['c']!r})",
+        ),
+        "addcmul_": OpDef(
+            _none(lambda lib, x, y, z, v: x.addcmul_(y, z, value=v)),
+            lambda o, a, p: f"{a[0]}.addcmul_({a[1]}, {a[2]}, value={p['v']!r})",
+        ),
+        "lerp_": OpDef(_lerp_run, _lerp_fmt),
+        # in-place changes of a view's shape
+        "t_": _method_inplace("t_"),
+        "transpose_": OpDef(
+            _none(lambda lib, x, d0, d1: x.transpose_(d0, d1)),
+            lambda o, a, p: f"{a[0]}.transpose_({p['d0']}, {p['d1']})",
+        ),
+        "unsqueeze_": OpDef(
+            _none(lambda lib, x, dim: x.unsqueeze_(dim)),
+            lambda o, a, p: f"{a[0]}.unsqueeze_({p['dim']})",
+        ),
+        "squeeze_": OpDef(
+            _none(lambda lib, x, dim: x.squeeze_(dim)),
+            lambda o, a, p: f"{a[0]}.squeeze_({p['dim']})",
+        ),
+        # more views
+        "unfold": _unary(
+            "{0}.unfold({dim}, {size}, {step})",
+            lambda lib, x, dim, size, step: x.unfold(dim, size, step),
+        ),
+        "movedim": _unary(
+            "{0}.movedim({src!r}, {dst!r})", lambda lib, x, src, dst: x.movedim(src, dst)
+        ),
+        "swapaxes": _unary("{0}.swapaxes({d0}, {d1})", lambda lib, x, d0, d1: x.swapaxes(d0, d1)),
+        "view_as": _unary("{0}.view_as({1})", lambda lib, x, y: x.view_as(y)),
+        "expand_as": _unary("{0}.expand_as({1})", lambda lib, x, y: x.expand_as(y)),
+        # reductions along a dim
+        "cumsum": _unary("{0}.cumsum({dim})", lambda lib, x, dim: x.cumsum(dim)),
+        "max_dim": _dim_reduce("max", ".values"),
+        "amax": _dim_reduce("amax"),
+        "prod": _dim_reduce("prod"),
+        "norm": OpDef(_norm_run, _norm_fmt),
+        # autograd: a deterministic tensor hook
+        "hook": OpDef(_none(lambda lib, x, kind, c: x.register_hook(_hook(kind, c))), _hook_fmt),
+    }
+)
+
+_INPLACE_NEW = (
+    *("masked_fill_", "index_add_", "index_copy_", "scatter_", "clamp_min_", "addcmul_"),
+    *("lerp_", "t_", "transpose_", "unsqueeze_", "squeeze_", "hook"),
+)
+
+
 _NO_RESULT = frozenset(
     (
         *("setitem", "setself", "add_", "sub_", "mul_", "div_", "copy_", "exp_", "tanh_"),
         *("sigmoid_", "neg_", "zero_", "fill_", "clamp_", "retain_grad", "requires_grad_"),
         *("detach_", "backward", "grad_none"),
+        *_INPLACE_NEW,
     )
 )
 
@@ -555,6 +749,11 @@ def _observe(
     return {i: (None if v is None else _observe_tensor(v, made, m)) for i, v in env.items()}
 
 
+def _layout_args(op: str, args: list[Any]) -> list[Any]:
+    """The arguments a result's layout derives from (``x.view_as(y)``: x's only)."""
+    return args[:1] if op in ("view_as", "expand_as") else args
+
+
 def _mixed_layouts(args: list[Any]) -> bool:
     """True when a statement combines tensors of different shapes or memory layouts: the layout
     of its result is then each library's own choice (see IMPLEMENTATION_DEFINED). So is the
@@ -569,6 +768,12 @@ def _expanded(t: Any) -> bool:
     return hasattr(t, "stride") and any(
         st == 0 and n > 1 for n, st in zip(t.shape, t.stride(), strict=True)
     )
+
+
+def _repeats(t: Any) -> bool:
+    """True for a tensor whose elements share memory (expanded, or an overlapping ``unfold``):
+    the layout of a computation on it is each library's heuristic."""
+    return _expanded(t) or _overlapping(t)
 
 
 # Statements whose results are gradients: their layout is not derived from their arguments'.
@@ -615,7 +820,7 @@ def run_program(lib: Any, program: Sequence[Stmt]) -> Outcome:
             if any(a is None for a in args):
                 outcome.error = (k, "<reads None>", "")
                 return outcome
-            if stmt.op == "view" and id(args[0]) in mixed:
+            if stmt.op in ("view", "view_as") and id(args[0]) in mixed:
                 outcome.mixed_views.add(k)
             try:
                 results = OPS[stmt.op].run(lib, args, stmt.p)
@@ -628,11 +833,12 @@ def run_program(lib: Any, program: Sequence[Stmt]) -> Outcome:
             env.update(zip(stmt.out, results, strict=True))
             if stmt.p.get("create_graph"):
                 _note_made(env, results, made)
-            if _mixed_layouts(args) or (
-                stmt.op not in _GRADIENTS and any(id(a) in mixed for a in args)
+            layout = _layout_args(stmt.op, args)
+            if _mixed_layouts(layout) or (
+                stmt.op not in _GRADIENTS and any(id(a) in mixed for a in layout)
             ):
                 mixed.update(id(r) for r in results if r is not None)
-            elif stmt.op not in _GRADIENTS and stmt.op != "index" and any(map(_expanded, args)):
+            elif stmt.op not in _GRADIENTS and stmt.op != "index" and any(map(_repeats, args)):
                 mixed.update(id(r) for r in results if r is not None and r._base is None)
             outcome.states.append(_observe(env, made, mixed))
     return outcome
@@ -798,8 +1004,43 @@ def _can_broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
 
 
 _WRITES_FROM = frozenset(
-    ["setitem", "add_", "sub_", "mul_", "div_", "copy_", "iadd", "isub", "imul"]
+    [
+        "setitem",
+        "add_",
+        "sub_",
+        "mul_",
+        "div_",
+        "copy_",
+        "iadd",
+        "isub",
+        "imul",
+        "addcmul_",
+        "lerp_",
+    ]
 )
+# Statements that write into their first argument.
+_WRITING = frozenset(
+    [
+        *("setitem", "setself", "add_", "sub_", "mul_", "div_", "copy_", "iadd", "isub"),
+        *("imul", "exp_", "tanh_", "sigmoid_", "neg_", "zero_", "fill_", "clamp_"),
+        *("masked_fill_", "index_add_", "index_copy_", "scatter_", "clamp_min_", "addcmul_"),
+        "lerp_",
+    ]
+)
+# Writes of a tensor at the positions an index tensor gives: any overlap of the source with the
+# destination, or of the destination with itself, makes the result depend on the kernel's order.
+_INDEX_WRITES = frozenset(["index_add_", "index_copy_", "scatter_"])
+
+
+def _overlapping(t: Any) -> bool:
+    """True when two elements of ``t`` are one memory location (an expanded tensor, or an
+    ``unfold`` whose windows overlap)."""
+    if not hasattr(t, "stride") or t.numel() < 2:
+        return False
+    offsets = np.zeros((), dtype=np.int64)
+    for n, st in zip(t.shape, t.stride(), strict=True):
+        offsets = offsets[..., None] + np.arange(n, dtype=np.int64) * st
+    return len(np.unique(offsets)) < t.numel()
 
 
 def _storage(t: Any) -> int:
@@ -840,10 +1081,42 @@ def _factor_shapes(n: int, rng: random.Random) -> tuple[int, ...]:
     return tuple(dims)
 
 
+# Statements that show an ndgrad defect found by this fuzzer and not fixed yet: drawn only with
+# ``--known-bugs`` (``generate(known_bugs=True)``), so that a run shows new mismatches. Each
+# entry says what goes wrong; remove it when the defect is fixed.
+KNOWN_BUGS = {
+    "inplace_view": (
+        "t_(), transpose_(), unsqueeze_(), squeeze_() do not bump the version counter as "
+        "PyTorch's do: views of the tensor keep their node (PyTorch re-derives them as "
+        "AsStridedBackward0) and a saved tensor changed so is not reported at backward"
+    ),
+    "hook_leaf": (
+        "a hook registered on a leaf does not run when autograd.grad returns that leaf's "
+        "gradient (PyTorch runs it; backward() runs it in both)"
+    ),
+    "hook_multi_output": (
+        "a hook on an output of unbind/split/chunk that gets no gradient while another output "
+        "does is not called (PyTorch calls it with None, and ``g * 2.0`` raises TypeError)"
+    ),
+    "hook_grad_input": (
+        "autograd.grad with a hooked non-leaf among its inputs, when the engine also runs that "
+        "tensor's node (another input lies behind it): PyTorch returns the gradient before "
+        "the hook, ndgrad after it"
+    ),
+    "masked_fill_expanded": (
+        "masked_fill_ into an expanded tensor raises the internal-overlap error (PyTorch allows "
+        "it, with a deprecation warning)"
+    ),
+}
+_MULTI_OUTPUT_NODES = frozenset(["SplitBackward0", "SplitWithSizesBackward0", "UnbindBackward0"])
+KNOWN_BUG_OPS = frozenset(("t_", "transpose_", "unsqueeze_", "squeeze_"))
+
+
 class Generator:
     """Draws one program, using a PyTorch shadow run of the program so far as the oracle."""
 
     KEEP_ERROR = 0.5
+    known_bugs = False  # draw the statements of KNOWN_BUGS too
 
     def target(self) -> int | None:
         """A variable to write into: rarely a leaf that requires grad (PyTorch refuses those),
@@ -873,18 +1146,7 @@ class Generator:
             return False
         x, y = self.env[args[0]], self.env[args[1]]
         if op != "setitem":  # x.div_(y): the same check, by TensorIterator
-            if _storage(x) < 0 or _storage(x) != _storage(y) or x.numel() == 0:
-                return False
-            try:
-                y = y.expand_as(x)
-            except RuntimeError:
-                return False
-            same = [a == b for a, b in zip(x.stride(), y.stride(), strict=True)]
-            return (
-                x.data_ptr() == y.data_ptr()
-                and all(s or n == 1 for n, s in zip(x.shape, same, strict=True))
-                and not all(same)
-            )
+            return any(self.same_elements(x, self.env[i]) for i in args[1:])
         if any(i[0] in ("long", "bool") for i in params["idx"]):
             return False
         if _storage(x) < 0 or _storage(x) != _storage(y) or x.numel() == 0:
@@ -898,6 +1160,39 @@ class Generator:
             n == 1 or a == b for n, a, b in zip(x.shape, x.stride(), y.stride(), strict=True)
         )
 
+    @staticmethod
+    def same_elements(x: Any, y: Any) -> bool:
+        if _storage(x) < 0 or _storage(x) != _storage(y) or x.numel() == 0:
+            return False
+        try:
+            y = y.expand_as(x)
+        except RuntimeError:
+            return False
+        same = [a == b for a, b in zip(x.stride(), y.stride(), strict=True)]
+        return (
+            x.data_ptr() == y.data_ptr()
+            and all(s or n == 1 for n, s in zip(x.shape, same, strict=True))
+            and not all(same)
+        )
+
+    def overlapping_destination(
+        self, op: str, args: tuple[int, ...], params: dict[str, Any]
+    ) -> bool:
+        """True for a write into elements that share memory without a stride of 0 (an
+        ``unfold`` with overlapping windows): PyTorch does not check such a destination (too
+        hard to tell) and writes each element in its kernel's order, so its result, and whether
+        ndgrad (which refuses a recorded write there) raises, are implementation-defined. A
+        destination with a stride of 0 is refused by PyTorch: that is compared."""
+        if op not in _WRITING or not args:
+            return False
+        x = self.env[args[0]]
+        if op == "setitem" and not any(i[0] in ("long", "bool") for i in params["idx"]):
+            try:
+                x = x[_build_index(self.torch, params["idx"])]
+            except Exception:
+                return False
+        return _overlapping(x) and not _expanded(x)
+
     def undefined_alias(self, op: str, args: tuple[int, ...], params: dict[str, Any]) -> bool:
         """True when the statement writes into memory it also reads from another position
         (a source overlapping the destination without being the same view, or an advanced-index
@@ -907,13 +1202,24 @@ class Generator:
         if op == "setself":
             (a, b, _), (c, d, _) = params["dst"][0][1:], params["src"][0][1:]
             return a < d and c < b
+        if self.overlapping_destination(op, args, params):
+            return True
+        if op in _INDEX_WRITES:
+            x = self.env[args[0]]
+            if _storage(x) < 0:
+                return False
+            return _overlapping(x) or any(_storage(self.env[i]) == _storage(x) for i in args[1:])
         if op not in _WRITES_FROM or len(args) < 2:
             return False
-        x, y = self.env[args[0]], self.env[args[1]]
+        return any(
+            self.undefined_source(op, self.env[args[0]], self.env[i], params) for i in args[1:]
+        )
+
+    def undefined_source(self, op: str, x: Any, y: Any, params: dict[str, Any]) -> bool:
         if _storage(x) < 0 or _storage(y) < 0:  # a ZeroTensor: PyTorch refuses to write into it
             return False
         advanced = op == "setitem" and any(i[0] in ("long", "bool") for i in params["idx"])
-        if advanced and any(st == 0 and n > 1 for n, st in zip(x.shape, x.stride(), strict=True)):
+        if advanced and _overlapping(x):
             return True
         if _storage(x) != _storage(y) or x.numel() == 0 or y.numel() == 0:
             return False
@@ -944,9 +1250,12 @@ class Generator:
         whether a later write into the input shows in the result, or the other way round, is
         implementation-defined: neither gets written into (``no_write``)."""
         produced = [i for i, t in zip(out, results, strict=True) if t is not None]
-        if _mixed_layouts(values) or (op not in _GRADIENTS and set(args) & self.mixed):
+        layout = _layout_args(op, list(args))
+        if _mixed_layouts(_layout_args(op, values)) or (
+            op not in _GRADIENTS and set(layout) & self.mixed
+        ):
             self.mixed.update(produced)
-        elif op not in _GRADIENTS and op != "index" and any(map(_expanded, values)):
+        elif op not in _GRADIENTS and op != "index" and any(map(_repeats, values)):
             self.mixed.update(
                 i for i, t in zip(out, results, strict=True) if t is not None and t._base is None
             )
@@ -964,6 +1273,7 @@ class Generator:
         self.mixed: set[int] = set()  # variables whose layout is each library's own (run_program)
         self.higher: set[int] = set()  # gradients, and values computed from them
         self.used: set[int] = set()  # outputs already differentiated
+        self.hooked: set[int] = set()  # variables with a tensor hook
         self.pending: list[Callable[[], tuple | None]] = []  # the rest of a block
         self.last = -1  # the variable the last statement defined
         self.grid = list(_GRID)
@@ -1123,6 +1433,7 @@ class Generator:
                 *("index", "index", "index", "adv", "transpose", "t", "permute", "expand"),
                 *("broadcast_to", "view", "view", "reshape", "flatten", "unbind", "split"),
                 *("chunk", "narrow", "select", "diagonal", "squeeze", "unsqueeze", "detach"),
+                *("unfold", "unfold", "movedim", "swapaxes", "view_as", "expand_as"),
             )
         )
         if op == "index":
@@ -1171,6 +1482,25 @@ class Generator:
             return op, (x,), _params(offset=rng.choice([0, 0, 1, -1]), d1=d1, d2=d2)
         if op == "unsqueeze":
             return op, (x,), _params(dim=self.dim_of(t, extra=1))
+        if op == "unfold":
+            dim = self.dim_of(t)
+            d = shape[dim] if n else 1
+            size = rng.randint(1, d) if rng.random() > 0.05 else d + 1
+            return op, (x,), _params(dim=dim, size=size, step=rng.randint(1, 3))
+        if op in ("movedim", "swapaxes"):
+            d0, d1 = self.dim_of(t), self.dim_of(t)
+            if op == "swapaxes":
+                return op, (x,), _params(d0=d0, d1=d1)
+            if n >= 2 and rng.random() < 0.4:
+                src_dims = tuple(rng.sample(range(n), 2))
+                return op, (x,), _params(src=src_dims, dst=tuple(rng.sample(range(-n, n), 2)))
+            return op, (x,), _params(src=d0, dst=d1)
+        if op == "view_as":
+            y = self.pick(lambda v: v.numel() == t.numel())
+            return None if y is None else (op, (x, y), ())
+        if op == "expand_as":
+            y = self.pick(lambda v: _broadcasts_to(shape, tuple(v.shape)))
+            return None if y is None else (op, (x, y), ())
         return op, (x,), ()
 
     def p_setitem(self) -> tuple | None:
@@ -1279,7 +1609,13 @@ class Generator:
                 return None
             if op == "grad_empty":
                 return "grad", (scalar,), _params(retain_graph=False, create_graph=False)
-            pool = [i for i, t in self.env.items() if _usable(t) and t.requires_grad]
+            pool = [
+                i
+                for i, t in self.env.items()
+                if _usable(t)
+                and t.requires_grad
+                and (self.known_bugs or i not in self.hooked)  # KNOWN_BUGS["hook_grad_input"]
+            ]
             inputs = rng.sample(pool, min(len(pool), rng.randint(1, 3)))
             return (
                 "grad",
@@ -1302,6 +1638,302 @@ class Generator:
         x = self.pick(self.writable)
         return None if x is None or rng.random() < 0.5 else (op, (x,), ())
 
+    # --- proposals added by the widening of the menu
+    def threshold(self, t: Any) -> float | None:
+        """A constant at least 1e-3 away from every element of ``t`` (a comparison ``t > c``
+        that no rounding flips), splitting its values where it can."""
+        vals = sorted(float(v) for v in t.detach().flatten())
+        cuts = [(a + b) / 2 for a, b in itertools.pairwise(vals) if b - a > 2e-3] or [
+            v + s for v in vals[:1] for s in (-0.5, 0.5)
+        ]
+        if not vals:
+            return self.const()
+        return round(self.rng.choice(cuts), 6)
+
+    def apart(self, a: Any, b: Any, exact_ties: bool = False) -> bool:
+        """True when ``a`` and ``b`` (broadcast) differ by more than 1e-3 everywhere (or, with
+        ``exact_ties``, are exactly equal where they are closer)."""
+        d = (a.detach() - b.detach()).abs()
+        if exact_ties:
+            d = d[d != 0]
+        return not d.numel() or float(d.min()) > 1e-3
+
+    def mask_for(self, shape: tuple[int, ...]) -> Any:
+        """A bool mask broadcastable to ``shape`` (the full shape, or its trailing dims)."""
+        k = self.rng.randint(0, len(shape)) if self.rng.random() < 0.4 else 0
+        sub = shape[k:]
+        bits = np.array([self.rng.random() < 0.5 for _ in range(math.prod(sub))]).reshape(sub)
+        return bits.tolist()
+
+    def adv_index2(self, shape: tuple[int, ...], unique: bool) -> tuple | None:
+        """Two long index tensors (pairs, unique for a write), on dims 0 and 1, or on 0 and 2
+        with a slice between (the indexed dims then go first)."""
+        rng = self.rng
+        if len(shape) < 2 or 0 in shape:
+            return None
+        apart = len(shape) >= 3 and rng.random() < 0.4
+        d0, d1 = shape[0], shape[2 if apart else 1]
+        n = rng.randint(1, 3)
+        pairs = [(rng.randrange(-d0, d0), rng.randrange(-d1, d1)) for _ in range(n)]
+        if unique:
+            pairs = list({(i % d0, j % d1): (i, j) for i, j in pairs}.values())
+        first = ("long", [i for i, _ in pairs])
+        second = ("long", [j for _, j in pairs])
+        if apart:
+            return (first, ("s", None, None, None), second)
+        return (first, second)
+
+    def p_multi(self) -> tuple | None:
+        """cat, stack, where (its condition a comparison), matmul, maximum."""
+        rng = self.rng
+        x = self.pick()
+        if x is None:
+            return None
+        t = self.env[x]
+        shape, n = tuple(t.shape), t.dim()
+        op = rng.choice(("cat", "cat", "stack", "where", "where", "matmul", "matmul", "maximum"))
+        if op in ("cat", "stack"):
+            dim = self.dim_of(t, extra=op == "stack")
+            d = dim % max(n, 1)
+
+            def fits(v: Any) -> bool:
+                if op == "stack":
+                    return tuple(v.shape) == shape
+                return v.dim() == n and all(
+                    a == b for j, (a, b) in enumerate(zip(v.shape, shape, strict=True)) if j != d
+                )
+
+            others = [self.pick(fits if rng.random() > 0.05 else lambda v: True)]
+            if rng.random() < 0.4:
+                others.append(self.pick(fits))
+            if None in others:
+                return None
+            return op, (x, *others), _params(dim=dim)
+        if op == "where":
+            a = self.pick(lambda v: _can_broadcast(tuple(v.shape), shape))
+            if a is None:
+                return None
+            sa = tuple(self.env[a].shape)
+            b = self.pick(
+                lambda v: (
+                    _can_broadcast(tuple(v.shape), shape) and _can_broadcast(tuple(v.shape), sa)
+                )
+            )
+            c = self.threshold(t)
+            return None if b is None or c is None else ("where", (x, a, b), _params(c=c))
+        if op == "matmul":
+            if n not in (1, 2) and rng.random() > 0.05:
+                return None
+            k = shape[-1] if shape else 1
+            y = self.pick(lambda v: v.dim() in (1, 2) and v.shape[0] == k)
+            if y is None:
+                return None
+            if self.max_abs(t) * self.max_abs(self.env[y]) * k > 1e3:
+                return None
+            return op, (x, y), ()
+        y = self.pick(lambda v: _can_broadcast(tuple(v.shape), shape))
+        if y is None or (y != x and not self.apart(t, self.env[y])):
+            return None
+        return op, (x, y), ()
+
+    def p_indexing(self) -> tuple | None:
+        """gather, index_select, masked_fill (out of place), an index by two long tensors."""
+        rng = self.rng
+        x = self.pick()
+        if x is None:
+            return None
+        t = self.env[x]
+        shape, n = tuple(t.shape), t.dim()
+        if n == 0 or 0 in shape:
+            return None
+        op = rng.choice(("gather", "gather", "index_select", "masked_fill", "adv2"))
+        dim = rng.randrange(-n, n)
+        d = shape[dim]
+        bad = rng.random() < 0.03  # an index out of range: the error is compared
+        if op == "gather":
+            ishape = [rng.randint(1, s) for s in shape]
+            ishape[dim] = rng.randint(1, 3)
+            index = np.array([rng.randrange(d + bad) for _ in range(math.prod(ishape))])
+            return op, (x,), _params(dim=dim, index=index.reshape(ishape).tolist())
+        if op == "index_select":
+            index = [rng.randrange(d + bad) for _ in range(rng.randint(1, 3))]
+            return op, (x,), _params(dim=dim, index=index)
+        if op == "masked_fill":
+            return op, (x,), _params(mask=self.mask_for(shape), c=self.const())
+        idx = self.adv_index2(shape, unique=False)
+        return None if idx is None else ("index", (x,), _params(idx=idx))
+
+    def p_inplace2(self) -> tuple | None:
+        """masked_fill_, index_add_, index_copy_, scatter_, clamp_min_, addcmul_, lerp_, and an
+        index assignment through two long index tensors."""
+        rng = self.rng
+        x = self.target()
+        if x is None:
+            return None
+        t = self.env[x]
+        shape, n = tuple(t.shape), t.dim()
+        op = rng.choice(
+            (
+                *("masked_fill_", "index_add_", "index_add_", "index_copy_", "scatter_"),
+                *("scatter_", "clamp_min_", "addcmul_", "lerp_", "lerp_", "adv2"),
+            )
+        )
+        if op == "masked_fill_":
+            if _expanded(t) and not self.known_bugs:  # KNOWN_BUGS["masked_fill_expanded"]
+                return None
+            return op, (x,), _params(mask=self.mask_for(shape), c=self.const())
+        if op == "clamp_min_":
+            for _ in range(5):
+                c = rng.choice(self.grid[:50])
+                if not t.numel() or float((t.detach() - c).abs().min()) > 1e-3:
+                    return op, (x,), _params(c=c)
+            return None
+        if op == "addcmul_":
+            y = self.pick(lambda v: _broadcasts_to(tuple(v.shape), shape))
+            z = self.pick(lambda v: _broadcasts_to(tuple(v.shape), shape))
+            if y is None or z is None:
+                return None
+            if self.max_abs(self.env[y]) * self.max_abs(self.env[z]) > 1e3:
+                return None
+            return op, (x, y, z), _params(v=rng.choice([0.5, -2.0, 1.0]))
+        if op == "lerp_":
+            y = self.pick(lambda v: _broadcasts_to(tuple(v.shape), shape))
+            if y is None:
+                return None
+            if rng.random() < 0.5:
+                return op, (x, y), _params(w=rng.choice([0.25, 0.5, 0.75, 1.5, -0.5]))
+            w = self.pick(lambda v: _broadcasts_to(tuple(v.shape), shape))
+            return None if w is None else (op, (x, y, w), ())
+        if op == "adv2":
+            idx = self.adv_index2(shape, unique=True)
+            if idx is None:
+                return None
+            if rng.random() < 0.4:
+                return "setitem", (x,), _params(idx=idx, c=self.const())
+            target = tuple(t.detach()[_build_index(self.torch, idx)].shape)
+            y = self.pick(lambda v: _broadcasts_to(tuple(v.shape), target))
+            if y is None:
+                return "setitem", (x,), _params(idx=idx, c=self.const())
+            return "setitem", (x, y), _params(idx=idx)
+        if n == 0 or 0 in shape:
+            return None
+        dim = rng.randrange(-n, n)
+        d = dim % n
+
+        def fits(v: Any) -> bool:  # the source: x's shape but along dim (scatter_: no larger)
+            return v.dim() == n and all(
+                a == b or (op == "scatter_" and a >= b) or j == d
+                for j, (a, b) in enumerate(zip(shape, v.shape, strict=True))
+            )
+
+        y = self.pick(fits)
+        if y is None:
+            return None
+        src = tuple(self.env[y].shape)
+        if op == "index_add_":
+            index = [rng.randrange(shape[d]) for _ in range(src[d])]
+            alpha = rng.choice([None, None, 2.0, -0.5])
+            return op, (x, y), _params(dim=dim, index=index, alpha=alpha)
+        if op == "index_copy_":
+            if src[d] > shape[d]:
+                return None
+            return op, (x, y), _params(dim=dim, index=rng.sample(range(shape[d]), src[d]))
+        # scatter_: an index of src's shape (PyTorch's ScatterBackward0 gives src a gradient of
+        # the index's shape, and its engine refuses it if src is larger: a PyTorch defect, not
+        # drawn), unique along dim
+        if src[d] > shape[d]:
+            return None
+        ishape = list(src)
+        index = np.zeros(ishape, dtype=np.int64)
+        rest = [s for j, s in enumerate(ishape) if j != d]
+        for pos in np.ndindex(*rest):
+            where = (*pos[:d], slice(None), *pos[d:])
+            index[where] = rng.sample(range(shape[d]), ishape[d])
+        return op, (x, y), _params(dim=dim, index=index.tolist(), alpha=None)
+
+    def p_inplace_view(self) -> tuple | None:
+        """t_, transpose_, unsqueeze_, squeeze_: a tensor's own shape changed in place."""
+        rng = self.rng
+        if not self.known_bugs:  # KNOWN_BUGS["inplace_view"]
+            return None
+        x = self.pick(self.writable)
+        if x is None:
+            return None
+        t = self.env[x]
+        op = rng.choice(("t_", "transpose_", "transpose_", "unsqueeze_", "squeeze_"))
+        if op == "t_":
+            return None if t.dim() > 2 and rng.random() > 0.1 else (op, (x,), ())
+        if op == "transpose_":
+            return op, (x,), _params(d0=self.dim_of(t), d1=self.dim_of(t))
+        if op == "unsqueeze_":
+            return op, (x,), _params(dim=self.dim_of(t, extra=1))
+        return op, (x,), _params(dim=self.dim_of(t))
+
+    def p_reduce_dim(self) -> tuple | None:
+        """cumsum, max(dim).values, amax, prod, norm; ties and kinks kept away."""
+        rng = self.rng
+        x = self.pick()
+        if x is None:
+            return None
+        t = self.env[x]
+        v = t.detach()
+        op = rng.choice(("cumsum", "max_dim", "amax", "prod", "norm"))
+        dim = self.dim_of(t)
+        keepdim = rng.random() < 0.4
+        if op == "cumsum":
+            return op, (x,), _params(dim=dim)
+        if op in ("max_dim", "amax"):
+            if op == "amax" and rng.random() < 0.3:
+                dim, v = None, v.flatten()
+            if v.dim() and v.shape[dim if dim is not None else 0] > 1 and v.numel():
+                top = v.topk(2, dim=0 if dim is None else dim).values
+                gap = (
+                    top.select(0 if dim is None else dim, 0)
+                    - top.select(0 if dim is None else dim, 1)
+                ).abs()
+                # max(dim) picks one of equal maxima (which is PyTorch's choice): none; amax
+                # shares the gradient between exact ties (compared), never near ones
+                if op == "max_dim" and float(gap.min()) <= 1e-3:
+                    return None
+                if op == "amax" and bool(((gap > 0) & (gap <= 1e-3)).any()):
+                    return None
+            return op, (x,), _params(dim=dim, keepdim=keepdim)
+        if op == "prod":
+            if rng.random() < 0.3:
+                dim = None
+            a = v.abs()
+            if bool(((a > 0) & (a < 1e-6)).any()) or (a.numel() and float(a.max()) > 3):
+                return None
+            return op, (x,), _params(dim=dim, keepdim=keepdim)
+        p = rng.choice([2, 2, 1])
+        if rng.random() < 0.3:
+            dim = None
+        if p == 1 and self.min_abs(t) < 1e-3:
+            return None
+        r = v.norm(p) if dim is None else v.norm(p, dim=dim)
+        if bool(((r > 0) & (r < 1e-3)).any()):
+            return None
+        return "norm", (x,), _params(p=p, dim=dim, keepdim=keepdim)
+
+    def p_hook(self) -> tuple | None:
+        """``register_hook`` with a deterministic hook, mostly on a non-leaf. Not on a view:
+        PyTorch 2.13 crashes (segmentation fault) in ``register_hook`` of a view whose base was
+        written in place since (``t1[mask] = 0.5`` after ``t2 = t1.reshape(...)``) unless the
+        view's ``grad_fn`` was read in between, which the interpreter does but a printed
+        reproducer does not."""
+        rng = self.rng
+        x = self.pick(lambda t: t.requires_grad and not t.is_leaf and t._base is None)
+        if x is None or rng.random() < 0.2:
+            # (a leaf only with known bugs: KNOWN_BUGS["hook_leaf"])
+            x = self.pick(lambda t: (self.known_bugs or not t.is_leaf) and t._base is None)
+        if x is None:
+            return None
+        node = type(self.env[x].grad_fn).__name__
+        if node in _MULTI_OUTPUT_NODES and not self.known_bugs:  # KNOWN_BUGS["hook_multi_output"]
+            return None
+        kind = rng.choice(("mul", "mul", "add", "none"))
+        return "hook", (x,), _params(kind=kind, c=rng.choice([2.0, 0.5, -1.0, 3.0]))
+
     FAMILIES = (
         ("p_leaf", 6),
         ("p_unary", 18),
@@ -1311,6 +1943,12 @@ class Generator:
         ("p_inplace", 13),
         ("p_autograd", 18),
         ("p_second_order", 4),
+        ("p_multi", 7),
+        ("p_indexing", 5),
+        ("p_inplace2", 9),
+        ("p_inplace_view", 3),
+        ("p_reduce_dim", 6),
+        ("p_hook", 3),
     )
 
     def fresh(self, n: int) -> tuple[int, ...]:
@@ -1455,16 +2093,23 @@ class Generator:
             self.no_write |= {i for i, t in zip(out, results, strict=True) if t is not None}
         if op in ("grad", "backward"):
             self.used.add(args[0])
+        if op == "hook":
+            self.hooked.add(args[0])
         made = op == "grad" and dict(params)["create_graph"]
         if made or op == "getgrad" or set(args) & self.higher:
             self.higher |= {i for i, t in zip(out, results, strict=True) if t is not None}
         return "ok"
 
 
-def generate(torch: Any, seed: int, index: int, length: int) -> list[Stmt]:
-    """Program number ``index`` of ``seed`` (deterministic)."""
+def generate(
+    torch: Any, seed: int, index: int, length: int, known_bugs: bool = False
+) -> list[Stmt]:
+    """Program number ``index`` of ``seed`` (deterministic); ``known_bugs``: draw statements of
+    :data:`KNOWN_BUGS` too."""
     rng = random.Random(seed * 1_000_003 + index)
-    return Generator(torch, rng, length).generate()
+    gen = Generator(torch, rng, length)
+    gen.known_bugs = known_bugs
+    return gen.generate()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1579,6 +2224,7 @@ def fuzz(
     length: int = 12,
     max_examples: int = 100,
     do_shrink: bool = True,
+    known_bugs: bool = False,
 ) -> Report:
     """Run ``programs`` programs per seed; count the mismatches by kind and by signature, and
     keep shrunk reproducers (one a signature, more for wrong values and gradients; at most
@@ -1586,7 +2232,7 @@ def fuzz(
     report = Report()
     for seed in seeds:
         for index in range(programs):
-            program = generate(torch, seed, index, length)
+            program = generate(torch, seed, index, length, known_bugs)
             report.programs += 1
             report.statements += len(program)
             theirs = run_program(torch, program)
@@ -1659,6 +2305,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--length", type=int, default=12, help="statements per program")
     parser.add_argument("--examples", type=int, default=100, help="mismatches to shrink and show")
     parser.add_argument("--no-shrink", action="store_true")
+    parser.add_argument(
+        "--known-bugs",
+        action="store_true",
+        help="also draw the statements of KNOWN_BUGS (ndgrad defects not fixed yet)",
+    )
     args = parser.parse_args(argv)
     import torch
 
@@ -1666,7 +2317,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     start = time.perf_counter()
     report = fuzz(
-        torch, ndgrad, args.seeds, args.programs, args.length, args.examples, not args.no_shrink
+        torch,
+        ndgrad,
+        args.seeds,
+        args.programs,
+        args.length,
+        args.examples,
+        not args.no_shrink,
+        args.known_bugs,
     )
     print(format_report(report, time.perf_counter() - start))
     return 1 if report.with_mismatch else 0

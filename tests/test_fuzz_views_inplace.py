@@ -71,8 +71,11 @@ def test_generation_is_deterministic() -> None:
 
 @requires_torch
 def test_menu_is_covered() -> None:
-    # Every statement kind of the IR appears in a few hundred programs.
+    # Every statement kind of the IR appears in a few hundred programs (those that show an
+    # ndgrad defect not fixed yet only when asked for).
     seen = {s.op for i in range(300) for s in fv.generate(torch, SEED, i, LENGTH)}
+    assert seen == set(fv.OPS) - fv.KNOWN_BUG_OPS
+    seen = {s.op for i in range(300) for s in fv.generate(torch, SEED, i, LENGTH, True)}
     assert seen == set(fv.OPS)
 
 
