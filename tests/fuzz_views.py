@@ -1485,7 +1485,7 @@ class Generator:
         if op == "unfold":
             dim = self.dim_of(t)
             d = shape[dim] if n else 1
-            size = rng.randint(1, d) if rng.random() > 0.05 else d + 1
+            size = rng.randint(min(d, 1), d) if rng.random() > 0.05 else d + 1
             return op, (x,), _params(dim=dim, size=size, step=rng.randint(1, 3))
         if op in ("movedim", "swapaxes"):
             d0, d1 = self.dim_of(t), self.dim_of(t)
