@@ -197,3 +197,78 @@ def test_hooks_match_torch():
         return x.grad, w.grad, h.grad
 
     assert_close(run(ndgrad), run(torch), rtol=1e-12)
+
+
+# --- When hooks run around captured gradients and missing ones (fuzz_views, widened) ---------
+# PyTorch's engine: a captured node that does not run itself (a leaf under autograd.grad, a
+# non-leaf input that leads to no other input) gets its tensor hooks first and the result is
+# captured; one that runs on is captured as it arrives. Tensor hooks run before retain_grad and
+# before the node's own pre-hooks. An output with no gradient has its hooks called with None.
+
+
+def _hook_programs(lib):
+    out = []
+    a = lib.tensor([0.5, 1.0], dtype=lib.float64, requires_grad=True)
+    y = a * 2
+    y.register_hook(lambda g: out.append("tensor hook") or g * 2)
+    y.grad_fn.register_prehook(lambda gs: out.append("node pre-hook") or None)
+    (y * 3).sum().backward()
+    out.append(a.grad.tolist())
+    b = lib.tensor([0.5, 1.0], dtype=lib.float64, requires_grad=True)
+    b.register_hook(lambda g: g + 1.0)
+    out.append(lib.autograd.grad(lib.sin(b).sum(), [b])[0].tolist())  # cos(b) + 1
+    t0 = lib.tensor([0.5, 1.0], dtype=lib.float64, requires_grad=True)
+    t1 = t0 * 2
+    t1.register_hook(lambda g: g + 3.0)
+    out.append([g.tolist() for g in lib.autograd.grad(t1.sum(), [t0, t1])])  # runs on: 1
+    t1 = t0 * 2
+    t1.register_hook(lambda g: g + 3.0)
+    out.append([g.tolist() for g in lib.autograd.grad(t1.sum(), [t1])])  # does not run: 4
+    x = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    p, q = (x * 2).split(2)
+    p.register_hook(lambda g: out.append(("p", g)))
+    q.sum().backward()
+    out.append(x.grad.tolist())
+    p, q = (x * 2).split(2)
+    p.register_hook(lambda g: lib.ones(2))
+    try:
+        q.sum().backward()
+    except RuntimeError as e:
+        out.append(str(e))
+    return out
+
+
+def test_hooks_around_captures_and_missing_gradients():
+    expected_cos = np.cos([0.5, 1.0]) + 1.0
+    out = _hook_programs(ndgrad)
+    assert out[:3] == ["tensor hook", "node pre-hook", [12.0, 12.0]]
+    np.testing.assert_allclose(out[3], expected_cos, rtol=1e-15)
+    assert out[4:] == [
+        [[2.0 * 4, 2.0 * 4], [1.0, 1.0]],  # t0's gradient through the hooked g + 3
+        [[4.0, 4.0]],
+        ("p", None),
+        [0.0, 0.0, 2.0, 2.0],
+        "can't replace a None gradient with a non-None value",
+    ]
+
+
+@requires_torch
+def test_hooks_around_captures_and_missing_gradients_as_pytorch():
+    assert repr(_hook_programs(ndgrad)) == repr(_hook_programs(torch))
+
+
+def test_leaf_hook_called_with_none_when_no_gradient_arrives():
+    class Cut(ndgrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            return None
+
+    x = _x([1.0, 2.0])
+    seen = []
+    x.register_hook(lambda g: seen.append(g))
+    Cut.apply(x).sum().backward()
+    assert seen == [None] and x.grad is None

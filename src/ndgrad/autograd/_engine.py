@@ -120,12 +120,30 @@ def run_backward(
             if grads is None:
                 grads = [None] * max(len(node._output_meta), 1)
             outputs: Sequence[Any]
-            # A node that leads to no captured gradient is skipped whole, its tensor hooks and
-            # retain_grad included, as under PyTorch's autograd.grad and backward(inputs=),
-            # except a single root: PyTorch's engine starts from it, and runs its hooks.
-            hooked = node._hooked and (
-                needed is None or node in needed or node in capture_slots or node is sole_root
-            )
+            runs = needed is None or node in needed
+            hooked = node._hooked
+            if capture_slots:
+                slots = capture_slots.get(node)
+                if slots is not None:
+                    # A captured node that does not run itself (a leaf's AccumulateGrad under
+                    # autograd.grad) gets its tensor hooks and retain_grad first, and the result
+                    # is captured; one that runs on is captured as it arrives, before its hooks
+                    # run (PyTorch's engine, evaluate_function).
+                    if not accumulate and isinstance(node, AccumulateGrad):
+                        runs = False
+                    if not runs and (hooked or _leaf_hooked(node)):
+                        grads = _tensor_pre_hooks(node, grads, use_arrays)
+                        hooked = False
+                    for nr, k in slots:
+                        captured[k] = (
+                            _captured_tensor(grads[nr], originals) if use_arrays else grads[nr]
+                        )
+                    if not accumulate and isinstance(node, AccumulateGrad):
+                        continue
+            # A node that leads to no captured gradient is skipped whole, its hooks included, as
+            # under PyTorch's autograd.grad and backward(inputs=), except a single root:
+            # PyTorch's engine starts from it, and runs its hooks.
+            hooked = hooked and (runs or node is sole_root)
             if narrowing:
                 narrow = narrowing.get(node)
                 if narrow is not None:  # this backward needs fewer of its inputs' gradients
@@ -134,17 +152,10 @@ def run_backward(
             if use_arrays:
                 if hooked and (node._pre_hooks or node._tensor_hooks or node._retained):
                     grads = _run_pre_hooks_np(node, grads)
-                if capture_slots:
-                    slots = capture_slots.get(node)
-                    if slots is not None:
-                        for nr, k in slots:
-                            captured[k] = _captured_tensor(grads[nr], originals)
-                        if not accumulate and isinstance(node, AccumulateGrad):
-                            continue
-                if (needed is not None and node not in needed) or (
-                    grads[0] is None and _all_none(grads)
-                ):
+                if not runs or (grads[0] is None and _all_none(grads)):
                     outputs = ()
+                    if runs and _leaf_hooked(node):  # PyTorch calls them with None
+                        node._run_leaf_hooks(None)  # type: ignore[attr-defined]
                 elif node._arrays_ok and not (hooked and node._hooks):
                     outputs = node._apply_np(grads)  # type: ignore[attr-defined]
                 else:
@@ -164,17 +175,10 @@ def run_backward(
                 continue
             if hooked and (node._pre_hooks or node._tensor_hooks or node._retained):
                 grads = _run_pre_hooks(node, grads)
-            if capture_slots:
-                slots = capture_slots.get(node)
-                if slots is not None:
-                    for nr, k in slots:
-                        captured[k] = grads[nr]
-                    if not accumulate and isinstance(node, AccumulateGrad):
-                        continue
-            if (needed is not None and node not in needed) or (
-                grads[0] is None and _all_none(grads)
-            ):
+            if not runs or (grads[0] is None and _all_none(grads)):
                 outputs = ()
+                if runs and _leaf_hooked(node):
+                    node._run_leaf_hooks(None)  # type: ignore[attr-defined]
             else:
                 if _state.grads_batched or _state.anomaly:  # the rare modes, in _special
                     outputs = apply_node(node, grads)
@@ -433,18 +437,47 @@ def _propagate(
 
 
 def _run_pre_hooks(node: Node, grads: list[Any]) -> list[Any]:
+    """The hooks that run before ``node``, in PyTorch's order: its outputs' tensor hooks, then
+    retain_grad, then the node's own pre-hooks (``register_prehook``)."""
+    grads = _run_tensor_hooks(node, grads)
     if node._pre_hooks:
         for hook in tuple(node._pre_hooks.values()):
             result = hook(tuple(grads))
             if result is not None:
                 grads = _checked_hook_results(result, grads, hook)
+    return grads
+
+
+def _tensor_pre_hooks(node: Node, grads: list[Any], arrays: bool) -> list[Any]:
+    """The tensor hooks and retain_grad of a captured node that does not run, on its gradients
+    as the pass holds them (arrays or tensors); for a leaf's AccumulateGrad, the leaf's hooks."""
+    tgrads = [None if g is None else _grad_tensor(g) for g in grads] if arrays else list(grads)
+    if isinstance(node, AccumulateGrad):
+        if tgrads[0] is not None:
+            tgrads[0] = node._run_leaf_hooks(tgrads[0])
+    else:
+        tgrads = _run_tensor_hooks(node, tgrads)
+    if not arrays:
+        return tgrads
+    return [None if t is None else t._data for t in tgrads]
+
+
+def _leaf_hooked(node: Node) -> bool:
+    return isinstance(node, AccumulateGrad) and bool(node.variable._backward_hooks)
+
+
+def _run_tensor_hooks(node: Node, grads: list[Any]) -> list[Any]:
+    """``node``'s outputs' tensor hooks (``register_hook``), then retain_grad. An output that
+    received no gradient (one piece of a split that the loss does not use) has its hooks
+    called with None, as PyTorch's are, and they must return None."""
     if node._tensor_hooks:
         for nr, hooks in node._tensor_hooks.items():
             for hook in tuple(hooks.values()):
-                if grads[nr] is not None:
-                    result = hook(grads[nr])
-                    if result is not None:
-                        grads[nr] = _checked_hook_result(result, grads[nr], hook)
+                result = hook(grads[nr])
+                if result is not None:
+                    if grads[nr] is None:
+                        raise RuntimeError("can't replace a None gradient with a non-None value")
+                    grads[nr] = _checked_hook_result(result, grads[nr], hook)
     if node._retained:
         for nr, ref in node._retained.items():
             tensor = ref()

@@ -1083,12 +1083,9 @@ class AccumulateGrad(Node):
             raise RuntimeError(_MOVED_LEAF)
         if not variable._requires_grad:  # detach_() since the graph was built
             return ()
-        hooks = variable._backward_hooks
-        if hooks:
-            for hook in tuple(hooks.values()):
-                result = hook(grad)
-                if result is not None:
-                    grad = _checked_hook_result(result, grad, hook)
+        if variable._backward_hooks:
+            grad = self._run_leaf_hooks(grad)
+            assert grad is not None  # (a hook cannot turn a gradient into None)
         # Threads may backpropagate into one shared leaf at once: read-add-write under a lock,
         # or an update is lost.
         with _accumulate_lock:
@@ -1098,6 +1095,19 @@ class AccumulateGrad(Node):
             for hook in tuple(post.values()):
                 hook(variable)
         return ()
+
+    def _run_leaf_hooks(self, grad: Tensor | None) -> Tensor | None:
+        """The leaf's tensor hooks (``register_hook``) on its gradient, in order. With no
+        gradient (None) they are called all the same and must return None, as in PyTorch."""
+        hooks = self.variable._backward_hooks
+        if hooks:
+            for hook in tuple(hooks.values()):
+                result = hook(grad)
+                if result is not None:
+                    if grad is None:
+                        raise RuntimeError("can't replace a None gradient with a non-None value")
+                    grad = _checked_hook_result(result, grad, hook)
+        return grad
 
     _arrays_ok = True
 

@@ -145,10 +145,13 @@ class _Recorder:
         self.steps.append((node, [summary(g, small) for g in grads], returned))
 
     def leaf(self, node: Node) -> Any:
-        def pre_hook(grads: tuple[Any, ...]) -> None:
-            self.steps.append((node, [summary(g, self.small) for g in grads], []))
+        """A tensor hook for the leaf of AccumulateGrad ``node``: the engine runs a captured
+        leaf's hooks on the gradient it captures, where its backward would accumulate it."""
 
-        return pre_hook
+        def hook(grad: Any) -> None:
+            self.steps.append((node, [summary(grad, self.small)], []))
+
+        return hook
 
 
 def traced_backward(output: Tensor, nodes: list[Node], small: int = SMALL[0]) -> _Recorder:
@@ -164,15 +167,18 @@ def traced_backward(output: Tensor, nodes: list[Node], small: int = SMALL[0]) ->
     leaves = [n for n in nodes if isinstance(n, AccumulateGrad)]
     recorder = _Recorder(small)
     previous = (_state.tracer, _state.anomaly)
+    # The leaves' own hooks are set aside too, for the recorder's.
+    leaf_hooks = [leaf.variable._backward_hooks for leaf in leaves]
     with hooks_off(nodes):
         for leaf in leaves:
-            leaf._pre_hooks = {0: recorder.leaf(leaf)}
-            leaf._hooked = True
+            leaf.variable._backward_hooks = {0: recorder.leaf(leaf)}
         _state.tracer, _state.anomaly = recorder, False
         try:
             run_backward([root_edge], root_grads, True, False, [(n, 0) for n in leaves], False)
         finally:
             _state.tracer, _state.anomaly = previous
+            for leaf, hooks in zip(leaves, leaf_hooks, strict=True):
+                leaf.variable._backward_hooks = hooks
     return recorder
 
 
