@@ -1197,3 +1197,83 @@ def test_every_outputs_gradient_is_checked_before_its_node() -> None:
 @requires_torch
 def test_every_outputs_gradient_is_checked_before_its_node_as_pytorch() -> None:
     assert _root_errors(ndgrad) == _root_errors(torch)
+
+
+def _inplace_view_changes(lib: Any) -> list[Any]:
+    """t_, transpose_, unsqueeze_, squeeze_ are in-place ops: they bump the version, so views
+    taken before get a new history and a tensor saved before is reported at backward."""
+    out: list[Any] = []
+    a = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = a * 1
+    v = b[0]
+    b.t_()
+    out.append((b._version, v._version, type(b.grad_fn).__name__, type(v.grad_fn).__name__))
+    (v * lib.tensor([1.0, 10.0])).sum().backward()  # v reads b's memory: row 0 of the original
+    out.append(a.grad.tolist())
+    for name, args in (("transpose_", (0, 1)), ("unsqueeze_", (0,)), ("squeeze_", ())):
+        b = a * 1
+        getattr(b, name)(*args)
+        out.append((name, b._version, list(b.shape)))
+    b = a * 1
+    c = b * b  # saves b
+    b.t_()
+    try:
+        c.sum().backward()
+        out.append("no error")
+    except RuntimeError as e:
+        out.append(str(e)[:80])
+    try:
+        (a * 1).reshape(1, 1, 4).t_()
+    except RuntimeError as e:
+        out.append(str(e))
+    return out
+
+
+def test_inplace_view_changes_bump_the_version() -> None:
+    out = _inplace_view_changes(ndgrad)
+    assert out[0] == (1, 1, "TBackward1", "AsStridedBackward0")
+    assert out[1] == [[1.0, 10.0], [0.0, 0.0]]
+    assert out[2:5] == [
+        ("transpose_", 1, [2, 2]),
+        ("unsqueeze_", 1, [1, 2, 2]),
+        ("squeeze_", 1, [2, 2]),
+    ]
+    assert out[5].startswith("one of the variables needed for gradient computation has been")
+    assert out[6] == "t_() expects a tensor with <= 2 dimensions, but self is 3D"
+
+
+@requires_torch
+def test_inplace_view_changes_as_pytorch() -> None:
+    assert _inplace_view_changes(ndgrad) == _inplace_view_changes(torch)
+
+
+def _write_into_overlapping_windows(lib: Any) -> Any:
+    # A write into a part of an unfold view whose windows overlap: PyTorch writes through the
+    # view t4[key], which repeats no element; the whole view's write could not be mapped onto
+    # its base (ndgrad refused it before).
+    t0 = lib.tensor([float(i) for i in range(1, 13)], dtype=lib.float64, requires_grad=True)
+    t3 = lib.tensor([1.5], dtype=lib.float64, requires_grad=True)
+    t4 = (t0 * 1).unfold(-1, 5, 2)  # windows 0-4, 2-6, 4-8, 6-10
+    t4[1, 1:3] = t3 * 2  # elements 3 and 4 of t0's copy
+    w = lib.tensor(np.arange(20.0).reshape(4, 5))
+    (t4 * w).sum().backward()
+    return t0.grad.tolist(), t3.grad.tolist(), type(t4.grad_fn).__name__
+
+
+def test_write_into_part_of_overlapping_unfold_windows() -> None:
+    grad0, grad3, node = _write_into_overlapping_windows(ndgrad)
+    # d/dt0[i]: the sum of w over the windows' positions that hold element i, 0 where written
+    w = np.arange(20.0).reshape(4, 5)
+    expected = np.zeros(12)
+    for k in range(4):
+        for j in range(5):
+            expected[2 * k + j] += w[k, j]
+    written = expected[3] + expected[4]
+    expected[3] = expected[4] = 0.0
+    assert grad0 == expected.tolist()
+    assert grad3 == [2 * written] and node == "AsStridedBackward0"
+
+
+@requires_torch
+def test_write_into_part_of_overlapping_unfold_windows_as_pytorch() -> None:
+    assert _write_into_overlapping_windows(ndgrad) == _write_into_overlapping_windows(torch)

@@ -166,6 +166,22 @@ def has_internal_overlap(a: np.ndarray) -> bool:
     return any(st == 0 and n > 1 for n, st in zip(a.shape, a.strides, strict=True))
 
 
+def may_overlap_itself(a: np.ndarray) -> bool:
+    """False when ``a``'s strides show that no two of its elements share memory; True for an
+    expanded tensor and for an ``unfold`` whose windows overlap (and, conservatively, for any
+    layout the test cannot clear). The test: taken by increasing stride, each dim steps past
+    all the memory that the dims before it span."""
+    if a.size <= 1 or a.flags.c_contiguous or a.flags.f_contiguous:
+        return False
+    span = a.itemsize
+    dims = sorted((abs(st), n) for n, st in zip(a.shape, a.strides, strict=True) if n > 1)
+    for stride, n in dims:
+        if stride < span:
+            return True
+        span += stride * (n - 1)
+    return False
+
+
 def same_memory(a: np.ndarray, b: np.ndarray) -> bool:
     """True if ``a`` and ``b`` are the same elements of the same memory in the same layout."""
     return (

@@ -778,8 +778,12 @@ class Tensor(_Methods):
         """
         self._check_inplace()
         result = compute(self)
+        node = result.grad_fn  # (read before the bump below, which would make it stale)
         self._set_data(result._data)
-        node = result.grad_fn
+        # An in-place op, as PyTorch counts it: a value saved before is reported at backward,
+        # and views taken before see a new history (AsStridedBackward0) at their next use. Bumped
+        # before the node is set: a view's grad_fn is current for the version it is set at.
+        self._bump_version()
         if node is not None:
             node.__class__ = _renamed_node_class(type(node), node_name)
             self.grad_fn = node
@@ -787,7 +791,13 @@ class Tensor(_Methods):
         return self
 
     def t_(self) -> Tensor:
-        return self._restride(lambda s: s.t(), "TBackward1")
+        def transpose(s: Tensor) -> Tensor:
+            n = s._data.ndim
+            if n > 2:  # (t()'s message, under the in-place name)
+                raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {n}D")
+            return s.t()
+
+        return self._restride(transpose, "TBackward1")
 
     def transpose_(self, dim0: int, dim1: int) -> Tensor:
         return self._restride(lambda s: s.transpose(dim0, dim1), "TransposeBackward1")

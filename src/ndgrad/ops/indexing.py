@@ -814,9 +814,10 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
 
                 fill_expanded(input, None, input._bump_version)
                 return
-        if p.adv is None and not p.trivial and _errors.has_internal_overlap(input._data):
-            # Part of an expanded tensor: PyTorch writes through the view input[key], which may
-            # repeat nothing even though input does (the whole-view write would be refused).
+        if p.adv is None and not p.trivial and _errors.may_overlap_itself(input._data):
+            # Part of an expanded tensor or of overlapping unfold windows: PyTorch writes
+            # through the view input[key], which may repeat nothing even though input does
+            # (the whole view's write could not be mapped onto its base).
             sub = getitem(input, index)
             whole = WholeFill if one_value and target != () else WholeCopy
             sub._inplace(lambda s: whole.apply(s, ((Ellipsis,), None), value))
