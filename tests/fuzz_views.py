@@ -19,8 +19,8 @@ matmul, maximum), indexing ops (gather, index_select, masked_fill, two long inde
 more in-place ops (masked_fill_, index_add_, index_copy_, scatter_, clamp_min_, addcmul_,
 lerp_), more views (unfold, movedim, swapaxes, view_as, expand_as), reductions along a dim
 (cumsum, max(dim).values, amax, prod, norm) and tensor hooks. Statements that show an ndgrad
-defect not fixed yet (:data:`KNOWN_BUGS`: t_/transpose_/unsqueeze_/squeeze_, some hooks,
-masked_fill_ into an expanded tensor) are drawn only with ``--known-bugs``. Some programs hold a
+defect not fixed yet (:data:`KNOWN_BUGS`: masked_fill_ into an expanded tensor) are drawn only
+with ``--known-bugs``. Some programs hold a
 second-order block: a smooth op, a
 loss, its gradient with ``create_graph`` (by ``backward`` or ``autograd.grad``), a loss of that
 gradient, and its backward or ``autograd.grad``.
@@ -684,7 +684,12 @@ def _get(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
     except Exception as error:  # part of what is compared
+        if "INTERNAL ASSERT FAILED" in str(error):
+            return _TORCH_ASSERT
         return f"<raises {type(error).__name__}>"
+
+
+_TORCH_ASSERT = "<PyTorch's internal assert fails>"
 
 
 def _numpy(t: Any) -> np.ndarray:
@@ -895,10 +900,13 @@ def _compare_obs(where: str, ours: Any, theirs: Any) -> list[Mismatch]:
     def differ(key: str, label: str) -> None:
         a, b = ours.get(key), theirs.get(key)
         if a != b:
+            kind = "torch_internal_assert" if b == _TORCH_ASSERT else key  # PyTorch's defect
             found.append(
                 Mismatch(
-                    key,
-                    f"{key}: torch {b!r}, ndgrad {a!r}",
+                    kind,
+                    f"{kind}: {key}: torch {b!r}, ndgrad {a!r}"
+                    if kind != key
+                    else f"{key}: torch {b!r}, ndgrad {a!r}",
                     f"{where}.{label}: torch {b!r}, ndgrad {a!r}",
                 )
             )
@@ -1085,31 +1093,12 @@ def _factor_shapes(n: int, rng: random.Random) -> tuple[int, ...]:
 # ``--known-bugs`` (``generate(known_bugs=True)``), so that a run shows new mismatches. Each
 # entry says what goes wrong; remove it when the defect is fixed.
 KNOWN_BUGS = {
-    "inplace_view": (
-        "t_(), transpose_(), unsqueeze_(), squeeze_() do not bump the version counter as "
-        "PyTorch's do: views of the tensor keep their node (PyTorch re-derives them as "
-        "AsStridedBackward0) and a saved tensor changed so is not reported at backward"
-    ),
-    "hook_leaf": (
-        "a hook registered on a leaf does not run when autograd.grad returns that leaf's "
-        "gradient (PyTorch runs it; backward() runs it in both)"
-    ),
-    "hook_multi_output": (
-        "a hook on an output of unbind/split/chunk that gets no gradient while another output "
-        "does is not called (PyTorch calls it with None, and ``g * 2.0`` raises TypeError)"
-    ),
-    "hook_grad_input": (
-        "autograd.grad with a hooked non-leaf among its inputs, when the engine also runs that "
-        "tensor's node (another input lies behind it): PyTorch returns the gradient before "
-        "the hook, ndgrad after it"
-    ),
     "masked_fill_expanded": (
         "masked_fill_ into an expanded tensor raises the internal-overlap error (PyTorch allows "
         "it, with a deprecation warning)"
     ),
 }
-_MULTI_OUTPUT_NODES = frozenset(["SplitBackward0", "SplitWithSizesBackward0", "UnbindBackward0"])
-KNOWN_BUG_OPS = frozenset(("t_", "transpose_", "unsqueeze_", "squeeze_"))
+KNOWN_BUG_OPS: frozenset[str] = frozenset()  # ops drawn only with --known-bugs
 
 
 class Generator:
@@ -1273,7 +1262,6 @@ class Generator:
         self.mixed: set[int] = set()  # variables whose layout is each library's own (run_program)
         self.higher: set[int] = set()  # gradients, and values computed from them
         self.used: set[int] = set()  # outputs already differentiated
-        self.hooked: set[int] = set()  # variables with a tensor hook
         self.pending: list[Callable[[], tuple | None]] = []  # the rest of a block
         self.last = -1  # the variable the last statement defined
         self.grid = list(_GRID)
@@ -1609,13 +1597,7 @@ class Generator:
                 return None
             if op == "grad_empty":
                 return "grad", (scalar,), _params(retain_graph=False, create_graph=False)
-            pool = [
-                i
-                for i, t in self.env.items()
-                if _usable(t)
-                and t.requires_grad
-                and (self.known_bugs or i not in self.hooked)  # KNOWN_BUGS["hook_grad_input"]
-            ]
+            pool = [i for i, t in self.env.items() if _usable(t) and t.requires_grad]
             inputs = rng.sample(pool, min(len(pool), rng.randint(1, 3)))
             return (
                 "grad",
@@ -1854,8 +1836,6 @@ class Generator:
     def p_inplace_view(self) -> tuple | None:
         """t_, transpose_, unsqueeze_, squeeze_: a tensor's own shape changed in place."""
         rng = self.rng
-        if not self.known_bugs:  # KNOWN_BUGS["inplace_view"]
-            return None
         x = self.pick(self.writable)
         if x is None:
             return None
@@ -1924,12 +1904,8 @@ class Generator:
         rng = self.rng
         x = self.pick(lambda t: t.requires_grad and not t.is_leaf and t._base is None)
         if x is None or rng.random() < 0.2:
-            # (a leaf only with known bugs: KNOWN_BUGS["hook_leaf"])
-            x = self.pick(lambda t: (self.known_bugs or not t.is_leaf) and t._base is None)
+            x = self.pick(lambda t: t._base is None)
         if x is None:
-            return None
-        node = type(self.env[x].grad_fn).__name__
-        if node in _MULTI_OUTPUT_NODES and not self.known_bugs:  # KNOWN_BUGS["hook_multi_output"]
             return None
         kind = rng.choice(("mul", "mul", "add", "none"))
         return "hook", (x,), _params(kind=kind, c=rng.choice([2.0, 0.5, -1.0, 3.0]))
@@ -2093,8 +2069,6 @@ class Generator:
             self.no_write |= {i for i, t in zip(out, results, strict=True) if t is not None}
         if op in ("grad", "backward"):
             self.used.add(args[0])
-        if op == "hook":
-            self.hooked.add(args[0])
         made = op == "grad" and dict(params)["create_graph"]
         if made or op == "getgrad" or set(args) & self.higher:
             self.higher |= {i for i, t in zip(out, results, strict=True) if t is not None}
