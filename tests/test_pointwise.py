@@ -239,7 +239,7 @@ NODE_NAMES = [
     ("copysign number", lambda L, x, y: x.copysign(-1), "CopysignBackward1"),
     ("fmax", lambda L, x, y: L.fmax(x, y), "FmaxBackward0"),
     ("fmin", lambda L, x, y: x.fmin(y), "FminBackward0"),
-    ("sgn", lambda L, x, y: x.sgn(), "SignBackward0"),
+    ("sgn", lambda L, x, y: x.sgn(), "SgnBackward0"),
 ]
 
 
@@ -258,7 +258,7 @@ def test_node_names(fn: Any, name: str) -> None:
 
 @requires_torch
 @pytest.mark.parametrize(
-    ("fn", "name"), [pytest.param(fn, name, id=op) for op, fn, name in NODE_NAMES if op != "sgn"]
+    ("fn", "name"), [pytest.param(fn, name, id=op) for op, fn, name in NODE_NAMES]
 )
 def test_node_names_match_torch(fn: Any, name: str) -> None:
     assert _node_name(torch, fn) == name

@@ -1277,3 +1277,29 @@ def test_write_into_part_of_overlapping_unfold_windows() -> None:
 @requires_torch
 def test_write_into_part_of_overlapping_unfold_windows_as_pytorch() -> None:
     assert _write_into_overlapping_windows(ndgrad) == _write_into_overlapping_windows(torch)
+
+
+def _abs_double_backward_after_write(lib: Any) -> Any:
+    # abs's derivative is grad * sgn(x), and sgn's node (SgnBackward0) saves x: writing x after
+    # the create_graph gradient is reported by the second gradient (fuzz seeds 243-282).
+    t0 = lib.tensor([[-1.7]], dtype=lib.float64, requires_grad=True)
+    t1 = t0.sum()
+    (t3,) = lib.autograd.grad(t1.abs(), [t1], create_graph=True)
+    names = [type(n).__name__ for n, _ in t3.grad_fn.next_functions if n is not None]
+    t1[()] = -0.5
+    try:
+        lib.autograd.grad(t3, [t0], allow_unused=True)
+        return names, "no error"
+    except RuntimeError as e:
+        return names, str(e)[:100]
+
+
+def test_abs_derivative_records_sgn() -> None:
+    names, error = _abs_double_backward_after_write(ndgrad)
+    assert names == ["SgnBackward0"]
+    assert error.startswith("one of the variables needed for gradient computation has been modif")
+
+
+@requires_torch
+def test_abs_derivative_records_sgn_as_pytorch() -> None:
+    assert _abs_double_backward_after_write(ndgrad) == _abs_double_backward_after_write(torch)

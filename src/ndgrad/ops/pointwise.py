@@ -19,7 +19,7 @@ from ..dtypes import result_type
 from . import unary as _unary
 from ._util import dtype_name, promote, promote_all, zero_grad
 from .arithmetic import NumpyFunction, _bitwise, div, floor_divide, pow, to_dtype_op, where
-from .unary import _floating, exp, sign
+from .unary import _floating, exp
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -660,9 +660,9 @@ def frac(input: Tensor) -> Tensor:
 
 
 def sgn(input: Tensor) -> Tensor:
-    """sign(input) (the same for real tensors)."""
+    """sign(input) (the same for real tensors), recorded as PyTorch's SgnBackward0."""
     _require_tensor(input, "sgn", "input", 1)
-    return sign(input)
+    return _unary.Sgn.apply(input)
 
 
 # --- clamping ----------------------------------------------------------------------------------

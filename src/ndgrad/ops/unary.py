@@ -355,7 +355,7 @@ class Abs(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
-        return grad * x.sign()
+        return grad * Sgn.apply(x)
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
@@ -386,6 +386,23 @@ class Sign(NumpyFunction):
 def sign(input: Tensor) -> Tensor:
     require_tensor(input, "sign")
     return Sign.apply(input)
+
+
+class Sgn(Sign):
+    """y = sgn(x), sign(x) for a real x; dy/dx = 0. PyTorch's SgnBackward0 (its formula serves
+    complex inputs) saves x and y, so a later write into either is reported at backward: the
+    same here. ``abs``'s derivative is ``grad * sgn(x)``, as PyTorch's."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        y = Sign.forward(ctx, x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        ctx.saved_tensors  # noqa: B018  (the version check of what PyTorch's node reads)
+        return zero_grad(grad)
 
 
 class UnaryMethods:
