@@ -553,19 +553,26 @@ class _Select(NumpyFunction):
         work = x.reshape(1) if x.ndim == 0 else x
         index = cls.pick(work, dim, *args)
         values = np.take_along_axis(work, index, dim)
-        ctx.index, ctx.dim, ctx.in_shape, ctx.work_shape = index, dim, x.shape, work.shape
-        ctx.n_options = len(args)
         if x.ndim == 0:
             shape: tuple[int, ...] = ()
         elif cls.squeeze_dim and not args[-1]:  # args[-1] is keepdim
             shape = index.shape[:dim] + index.shape[dim + 1 :]
         else:
             shape = index.shape
-        return values.reshape(shape), index.reshape(shape)
+        indices = index.reshape(shape)
+        ctx.dim, ctx.in_shape, ctx.work_shape = dim, x.shape, work.shape
+        ctx.index_shape = index.shape
+        ctx.n_options = len(args)
+        # The indices output itself, as PyTorch's node saves it: freed by backward (a second
+        # backward raises), and a write into it before backward is reported.
+        ctx.save_for_backward(indices)
+        return values.reshape(shape), indices
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor, *_: Any) -> tuple[Any, ...]:
-        g = _Scatter.apply(grad.reshape(ctx.index.shape), ctx.index, ctx.dim, ctx.work_shape)
+        (indices,) = ctx.saved_arrays
+        index = indices.reshape(ctx.index_shape)
+        g = _Scatter.apply(grad.reshape(ctx.index_shape), index, ctx.dim, ctx.work_shape)
         if ctx.work_shape != ctx.in_shape:
             g = g.reshape(ctx.in_shape)
         return (g, None) + (None,) * ctx.n_options
@@ -1091,10 +1098,13 @@ class MedianAll(NumpyFunction):
     """y = the lower median of all elements (nan if any is nan); ties share the gradient evenly"""
 
     node_name = "MedianBackward0"
+    skip_nan = False  # nanmedian: the median of the non-nan elements (nan if there are none)
 
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+    @classmethod
+    def forward(cls, ctx: Any, x: np.ndarray) -> np.ndarray:
         flat = x.reshape(-1)
+        if cls.skip_nan and x.dtype.kind == "f":
+            flat = flat[~np.isnan(flat)]
         if flat.size == 0:
             y = np.full((), np.nan, x.dtype)
         else:
@@ -1103,13 +1113,19 @@ class MedianAll(NumpyFunction):
                 y = np.asarray(np.nan, x.dtype)
         if ctx.needs_input_grad[0]:
             _remember_shapes(ctx, x, None)
-            ctx.save_for_backward(_even_weights(x, y, None, nan_picks_nan=True))
+            # x and the output too, as PyTorch's node saves them (evenly_distribute_backward).
+            ctx.save_for_backward(x, y, _even_weights(x, y, None, nan_picks_nan=True))
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        (weights,) = ctx.saved_tensors
+        _, _, weights = ctx.saved_tensors
         return _expand_grad(grad, ctx) * weights
+
+
+class NanmedianAll(MedianAll):
+    node_name = "NanmedianBackward0"
+    skip_nan = True
 
 
 class MedianDim(_Select):
@@ -1128,10 +1144,16 @@ class MedianDim(_Select):
         return index
 
 
+def _refuse_bool(input: Tensor, dim: Any) -> None:
+    """median and nanmedian have no bool kernel (PyTorch names the one it looked for)."""
+    if input._data.dtype.kind == "b":
+        kernel = "median_cpu" if dim is None else "median_out"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The lower median of all elements; with ``dim``, (values, indices) along it."""
-    if input._data.dtype.kind == "b":
-        raise NotImplementedError("\"median_cpu\" not implemented for 'Bool'")
+    _refuse_bool(input, dim)
     if dim is None:
         return MedianAll.apply(input)
     axis = _int_dim(dim, input._data.ndim, "median")
@@ -1362,23 +1384,27 @@ class _Cumulative(NumpyFunction):
     @classmethod
     def forward(cls, ctx: Any, x: np.ndarray, dim: int) -> Any:
         if x.ndim == 0:
-            ctx.index, ctx.dim = np.zeros((), np.int64), 0
-            return x.copy(), np.zeros((), np.int64)
-        with np.errstate(invalid="ignore"):
-            values = cls.ufunc.accumulate(x, axis=dim)
-            new = (x == values) | np.isnan(x) if x.dtype.kind == "f" else x == values
-        shape = [1] * x.ndim
-        shape[dim] = x.shape[dim]
-        positions = np.where(new, np.arange(x.shape[dim]).reshape(shape), 0)
-        index = np.maximum.accumulate(positions, axis=dim).astype(np.int64)
-        ctx.index, ctx.dim = index, dim
+            values, index = x.copy(), np.zeros((), np.int64)
+            dim = 0
+        else:
+            with np.errstate(invalid="ignore"):
+                values = cls.ufunc.accumulate(x, axis=dim)
+                new = (x == values) | np.isnan(x) if x.dtype.kind == "f" else x == values
+            shape = [1] * x.ndim
+            shape[dim] = x.shape[dim]
+            positions = np.where(new, np.arange(x.shape[dim]).reshape(shape), 0)
+            index = np.maximum.accumulate(positions, axis=dim).astype(np.int64)
+        ctx.dim = dim
+        # The input and the indices output, as PyTorch's node saves them (freed by backward;
+        # a write into either before backward is reported).
+        ctx.save_for_backward(x, index)
         return values, index
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor, *_: Any) -> tuple[Any, ...]:
+        _, index = ctx.saved_tensors
         if grad.ndim == 0:
             return grad, None
-        index = _const(ctx.index)
         return scatter_add(grad.new_zeros(grad.shape), ctx.dim, index, grad), None
 
 
@@ -1493,11 +1519,9 @@ class NanmedianDim(_Select):
 
 def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """``median`` ignoring nans (nan only where a slice holds nothing else)."""
+    _refuse_bool(input, dim)
     if dim is None:
-        flat = input.reshape(-1)
-        if flat._data.size == 0:
-            return MedianAll.apply(input)
-        return NanmedianDim.apply(flat, 0, False)[0]
+        return NanmedianAll.apply(input)
     axis = _int_dim(dim, input._data.ndim, "nanmedian")
     _check_nonempty(input, (axis,), "nanmedian", IndexError)
     return _pair("nanmedian", NanmedianDim.apply(input, axis, keepdim))

@@ -1,0 +1,233 @@
+"""Op-local defects found by the differential view fuzzer (tests/fuzz_views.py), third batch:
+what a node saves and frees, the errors of reductions over empty dims, empty scatter indices
+and the layout of pointwise results.
+
+Each program runs under ndgrad and, where it is installed, under PyTorch (everything returned
+must agree); each defect also has a check of the expected outcome worked out by hand, so it is
+tested without PyTorch too. Each program failed before its fix.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import ndgrad
+
+from .helpers import requires_torch, torch
+
+RELEASED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward."
+)
+HINT = (
+    "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+    "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+
+
+def _modified(what: str, version: int = 1, expected: int = 0) -> str:
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{what} is at version {version}; expected version {expected} instead. " + HINT
+    )
+
+
+def _observe(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_observe(v) for v in value]
+    if isinstance(value, ndgrad.Tensor) or (torch is not None and isinstance(value, torch.Tensor)):
+        fn = value.grad_fn
+        return (
+            "tensor",
+            value.detach().numpy().copy(),
+            None if fn is None else type(fn).__name__,
+            value.requires_grad,
+            tuple(value.stride()),
+        )
+    return value
+
+
+def _run(program: Callable[[Any], Any], lib: Any) -> Any:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _observe(program(lib))
+    except Exception as e:  # the error is part of the observed behaviour
+        return ("error", type(e).__name__, re.sub(r"0x[0-9a-f]+", "0x", str(e)))
+
+
+def _assert_same(a: Any, b: Any) -> None:
+    if isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), (a, b)
+        for x, y in zip(a, b, strict=True):
+            _assert_same(x, y)
+    elif isinstance(a, tuple) and a and a[0] == "tensor":
+        assert isinstance(b, tuple) and b[0] == "tensor", (a, b)
+        np.testing.assert_allclose(a[1], b[1], rtol=1e-7, atol=1e-9)
+        assert a[1].shape == b[1].shape and a[2:] == b[2:], (a, b)
+    else:
+        assert a == b
+
+
+def _raises(program: Callable[[Any], Any], error: type, message: str) -> None:
+    with pytest.raises(error) as info:
+        program(ndgrad)
+    assert str(info.value) == message
+
+
+# --- E: nodes that hold indices save them (freed by backward, version-checked) ----------------
+
+_SELECTS: dict[str, Callable[[Any], Any]] = {
+    "max": lambda t: t.max(-1),
+    "min": lambda t: t.min(-1),
+    "max_keepdim": lambda t: t.max(0, keepdim=True),
+    "sort": lambda t: t.sort(-1),
+    "topk": lambda t: t.topk(1),
+    "kthvalue": lambda t: t.kthvalue(1),
+    "median": lambda t: t.median(-1),
+    "nanmedian": lambda t: t.nanmedian(-1),
+    "mode": lambda t: t.mode(-1),
+    "cummax": lambda t: t.cummax(-1),
+    "cummin": lambda t: t.cummin(0),
+}
+
+
+def _backward_twice(op: str) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        # fuzz: t1.max(-1).values.sum() backpropagated twice without retain_graph
+        t1 = lib.tensor([[1.0, 2.0], [3.0, 0.0]], requires_grad=True)
+        t2 = _SELECTS[op](t1)[0].sum()
+        t2.backward()
+        t2.backward()
+        return t1.grad
+
+    return program
+
+
+def _indices_written(op: str) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        t1 = lib.tensor([[1.0, 2.0], [3.0, 0.0]], requires_grad=True)
+        values, indices = _SELECTS[op](t1)
+        indices.add_(0)
+        values.sum().backward()
+        return t1.grad
+
+    return program
+
+
+@pytest.mark.parametrize("op", sorted(_SELECTS))
+@requires_torch
+def test_select_indices_are_saved_matches_torch(op: str) -> None:
+    for program in (_backward_twice(op), _indices_written(op)):
+        _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+@pytest.mark.parametrize("op", sorted(_SELECTS))
+def test_select_indices_are_saved_by_hand(op: str) -> None:
+    _raises(_backward_twice(op), RuntimeError, RELEASED)
+    indices = _SELECTS[op](ndgrad.tensor([[1.0, 2.0], [3.0, 0.0]]))[1]
+    _raises(
+        _indices_written(op), RuntimeError, _modified(f"torch.LongTensor {list(indices.shape)}]")
+    )
+
+
+def _cummax_input_written(lib: Any) -> Any:
+    t = lib.tensor([[1.0, 2.0], [3.0, 0.0]], requires_grad=True)
+    x = t * 1
+    values = x.cummax(0)[0]
+    x.add_(0)
+    values.sum().backward()
+    return t.grad
+
+
+@requires_torch
+def test_cummax_saves_its_input_matches_torch() -> None:
+    _assert_same(_run(_cummax_input_written, ndgrad), _run(_cummax_input_written, torch))
+
+
+def test_cummax_saves_its_input_by_hand() -> None:
+    message = _modified("torch.FloatTensor [2, 2]], which is output 0 of Add,")
+    _raises(_cummax_input_written, RuntimeError, message)
+
+
+def _median_all(op: str, values: list[Any], write: bool) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        t = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        x = t * 1
+        y = getattr(x, op)()
+        if write:
+            x.add_(0)
+        y.backward()
+        return y, t.grad
+
+    return program
+
+
+_NAN = float("nan")
+_MEDIANS = [
+    ("nanmedian", [[1.0, 1.0], [1.0, 5.0]]),
+    ("nanmedian", [[_NAN, 1.0], [2.0, _NAN]]),
+    ("nanmedian", [[_NAN, _NAN]]),
+    ("nanmedian", [[1.0, _NAN], [1.0, _NAN]]),
+    ("median", [[1.0, 1.0], [1.0, 5.0]]),
+    ("median", [[_NAN, 1.0], [2.0, _NAN]]),
+]
+
+
+@pytest.mark.parametrize(("op", "values"), _MEDIANS)
+@requires_torch
+def test_median_of_all_matches_torch(op: str, values: list[Any]) -> None:
+    for write in (False, True):
+        program = _median_all(op, values, write)
+        _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_median_of_all_by_hand() -> None:
+    # nanmedian() of [1, 1, 1, 5] is 1, and its gradient is shared by the three 1s
+    # (PyTorch's evenly_distribute_backward), not given to one of them
+    y, grad = _median_all("nanmedian", [[1.0, 1.0], [1.0, 5.0]], False)(ndgrad)
+    assert y.item() == 1.0 and type(y.grad_fn).__name__ == "NanmedianBackward0"
+    np.testing.assert_allclose(grad.numpy(), [[1 / 3, 1 / 3], [1 / 3, 0.0]])
+    # all nan: nan, the gradient shared by the nans
+    y, grad = _median_all("nanmedian", [[_NAN, _NAN]], False)(ndgrad)
+    assert np.isnan(y.item())
+    np.testing.assert_array_equal(grad.numpy(), [[0.5, 0.5]])
+    # the input is saved: a write into it is reported
+    message = _modified("torch.DoubleTensor [2, 2]], which is output 0 of Add,")
+    _raises(_median_all("nanmedian", [[1.0, 2.0], [3.0, 4.0]], True), RuntimeError, message)
+    _raises(_median_all("median", [[1.0, 2.0], [3.0, 4.0]], True), RuntimeError, message)
+
+
+def _median_of_bool(call: str) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        t = lib.tensor([True, False])
+        return t.nanmedian() if call == "nanmedian()" else getattr(t, call[:-3])(0)
+
+    return program
+
+
+@pytest.mark.parametrize("call", ["nanmedian()", "nanmedian(0)", "median(0)"])
+@requires_torch
+def test_median_of_bool_matches_torch(call: str) -> None:
+    _assert_same(_run(_median_of_bool(call), ndgrad), _run(_median_of_bool(call), torch))
+
+
+def test_median_of_bool_by_hand() -> None:
+    _raises(
+        _median_of_bool("nanmedian()"),
+        NotImplementedError,
+        "\"median_cpu\" not implemented for 'Bool'",
+    )
+    for call in ("nanmedian(0)", "median(0)"):
+        _raises(
+            _median_of_bool(call), NotImplementedError, "\"median_out\" not implemented for 'Bool'"
+        )
