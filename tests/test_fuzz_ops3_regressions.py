@@ -231,3 +231,132 @@ def test_median_of_bool_by_hand() -> None:
         _raises(
             _median_of_bool(call), NotImplementedError, "\"median_out\" not implemented for 'Bool'"
         )
+
+
+# --- E: embedding, max pooling and nll_loss save their indices and inputs --------------------
+
+
+def _embedding(write: str) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        w = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        i = lib.tensor([1, 0])
+        y = lib.nn.functional.embedding(i, w)
+        if write == "indices":
+            i.add_(0)
+        y.sum().backward()
+        if write == "twice":
+            y.sum().backward()
+        return y.grad_fn.next_functions[0][1], len(y.grad_fn.next_functions), w.grad
+
+    return program
+
+
+def _max_pool(pool: str, write: str) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        f = lib.nn.functional
+        t = lib.tensor([[[1.0, 2.0, 5.0, 0.0], [3.0, 4.0, 1.0, 2.0]]], requires_grad=True)
+        x = t * 1
+        if pool == "max_pool1d":
+            y, i = f.max_pool1d(x, 2, return_indices=True)
+        elif pool == "max_pool2d":
+            y, i = f.max_pool2d(x.unsqueeze(0), 2, return_indices=True)
+        else:
+            y, i = f.adaptive_max_pool2d(x, 1, return_indices=True)
+        (x if write == "input" else i).add_(0)
+        y.sum().backward()
+        return t.grad
+
+    return program
+
+
+def _nll(dims: int, reduction: str, write: str) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        t = lib.tensor([[1.0, 2.0], [3.0, 0.0]], requires_grad=True)
+        x = t * 1
+        target = lib.tensor([0, 1])
+        weight = lib.tensor([1.0, 2.0])
+        if dims == 3:
+            y = lib.nn.functional.nll_loss(
+                x.reshape(1, 2, 2), target.reshape(1, 2), weight, reduction=reduction
+            )
+        else:
+            y = lib.nn.functional.nll_loss(x, target, weight, reduction=reduction)
+        {"input": x, "target": target, "weight": weight}[write].add_(0)
+        y.sum().backward()
+        return t.grad
+
+    return program
+
+
+def _nll_graph(lib: Any) -> Any:
+    f = lib.nn.functional
+    t = lib.tensor([[[1.0, 2.0], [3.0, 0.0]]], requires_grad=True)
+    target = lib.tensor([[0, 1]])
+    names = []
+    for y in (f.nll_loss(t, target), f.nll_loss(t, target, reduction="none")):
+        fn, chain = y.grad_fn, []
+        while fn is not None and fn.next_functions:
+            chain.append(type(fn).__name__)
+            fn = fn.next_functions[0][0]
+        names.append(chain)
+    one = f.nll_loss(t[0, :, 0], target[0, :1], reduction="none")
+    return names, type(one.grad_fn.next_functions[0][0]).__name__, one
+
+
+def _nll_weight_requires_grad(lib: Any) -> Any:
+    w = lib.tensor([1.0, 2.0], requires_grad=True)
+    return lib.nn.functional.nll_loss(lib.tensor([[1.0, 2.0]]), lib.tensor([0]), w)
+
+
+_SAVING_PROGRAMS = [
+    _embedding("indices"),
+    _embedding("twice"),
+    _embedding("none"),
+    *(_max_pool(p, w) for p in ("max_pool1d", "max_pool2d", "adaptive") for w in ("input", "i")),
+    *(
+        _nll(d, r, w)
+        for d in (2, 3)
+        for r in ("mean", "none")
+        for w in ("input", "target", "weight")
+    ),
+    _nll_graph,
+    _nll_weight_requires_grad,
+]
+
+
+@pytest.mark.parametrize("program", _SAVING_PROGRAMS)
+@requires_torch
+def test_nn_ops_save_what_torch_saves_matches_torch(program: Callable[[Any], Any]) -> None:
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_nn_ops_save_what_torch_saves_by_hand() -> None:
+    _raises(_embedding("indices"), RuntimeError, _modified("torch.LongTensor [2]]"))
+    _raises(_embedding("twice"), RuntimeError, RELEASED)
+    _, listed, grad = _embedding("none")(ndgrad)
+    assert listed == 1  # the weight alone
+    np.testing.assert_array_equal(grad.numpy(), [[1.0, 1.0], [1.0, 1.0]])
+    # max_pool2d saves its input and its indices
+    # (the saved input is the unsqueezed view, whose history the write rewrote)
+    message = _modified("torch.FloatTensor [1, 1, 2, 4]], which is output 0 of AsStrided,")
+    _raises(_max_pool("max_pool2d", "input"), RuntimeError, message)
+    _raises(_max_pool("max_pool2d", "i"), RuntimeError, _modified("torch.LongTensor [1, 1, 1, 2]]"))
+    # nll_loss saves input, target and weight
+    message = _modified("torch.FloatTensor [2, 2]], which is output 0 of Add,")
+    _raises(_nll(2, "mean", "input"), RuntimeError, message)
+    _raises(_nll(2, "mean", "target"), RuntimeError, _modified("torch.LongTensor [2]]"))
+    _raises(_nll(2, "none", "weight"), RuntimeError, _modified("torch.FloatTensor [2]]"))
+    # a 3-d input goes through (N, C, 1, -1) views, as PyTorch's nll_loss_nd
+    _raises(_nll(3, "mean", "target"), RuntimeError, _modified("torch.LongTensor [1, 1, 2]]"))
+    names, one_next, one = _nll_graph(ndgrad)
+    assert names == [
+        ["NllLoss2DBackward0", "ViewBackward0"],
+        ["ViewBackward0", "NllLoss2DBackward0", "ViewBackward0"],
+    ]
+    assert one_next == "SelectBackward0" and one.shape == ()  # a 1-d input: no unsqueeze node
+    _raises(
+        _nll_weight_requires_grad,
+        RuntimeError,
+        "The function 'nll_loss_forward' is not differentiable with respect to argument "
+        "'weight'. This input cannot have requires_grad True.",
+    )

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd.grad_mode import is_grad_enabled
 from ..ops.arithmetic import DivScalar, NumpyFunction, where
 from ._activations import log_softmax
 from ._linear import _dtype_letter
@@ -24,7 +25,14 @@ def _const(array: Any) -> Tensor:
 
 
 class NllLoss(NumpyFunction):
-    """ℓₙ = -w[tₙ] x[n, tₙ] (0 where tₙ = ignore_index); mean divides by Σ w[tₙ]"""
+    """ℓₙ = -w[tₙ] x[n, tₙ] (0 where tₙ = ignore_index); mean divides by Σ w[tₙ]
+
+    A 1-d x is one sample (its target 0-d or of one element). The node saves x, the target and
+    the weight, as PyTorch's NllLossBackward0 does: a write into one of them before backward is
+    reported (in that order), and backward frees them (a second backward raises). PyTorch's
+    node lists x alone among its inputs."""
+
+    _listed_inputs = (0,)
 
     @staticmethod
     def forward(
@@ -35,6 +43,10 @@ class NllLoss(NumpyFunction):
         ignore_index: int,
         reduction: str,
     ) -> np.ndarray:
+        ctx.save_for_backward(x, target, weight)
+        ctx.shape = x.shape
+        if x.ndim == 1:
+            x, target = x[None], target.reshape(1)
         c = x.shape[1]
         valid = target != ignore_index
         safe = np.where(valid, target, 0)
@@ -53,8 +65,8 @@ class NllLoss(NumpyFunction):
         elif reduction == "sum":
             out = np.asarray(losses.sum(), dtype=x.dtype)
         else:
-            out = losses
-        ctx.safe, ctx.scale, ctx.reduction, ctx.shape = safe, scale, reduction, x.shape
+            out = losses.reshape(()) if len(ctx.shape) == 1 else losses
+        ctx.safe, ctx.scale, ctx.reduction, ctx.work_shape = safe, scale, reduction, x.shape
         ctx.valid = valid
         return out
 
@@ -64,36 +76,37 @@ class NllLoss(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        coef = np.zeros(ctx.shape, dtype=grad._data.dtype)
+        ctx.saved_arrays  # noqa: B018  (checks the versions; raises once backward freed them)
+        coef = np.zeros(ctx.work_shape, dtype=grad._data.dtype)
         at = np.expand_dims(ctx.safe, 1)
         np.put_along_axis(coef, at, -np.expand_dims(ctx.scale, 1), axis=1)
-        picked = np.zeros(ctx.shape, dtype=bool)
+        picked = np.zeros(ctx.work_shape, dtype=bool)
         np.put_along_axis(picked, at, np.expand_dims(ctx.valid, 1), axis=1)
-        g = grad.unsqueeze(1) if ctx.reduction == "none" else grad
+        if len(ctx.shape) == 1:  # one sample: the work arrays have a batch dim of 1
+            coef, picked = coef.reshape(ctx.shape), picked.reshape(ctx.shape)
+            g = grad
+        else:
+            g = grad.unsqueeze(1) if ctx.reduction == "none" else grad
         return where(_const(picked), g * _const(coef), 0.0), None, None, None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        g = np.expand_dims(grad, 1) if ctx.reduction == "none" else grad
+        ctx.saved_arrays  # noqa: B018
+        g = grad.reshape(1, 1) if grad.ndim == 0 else grad
+        g = np.expand_dims(g, 1) if ctx.reduction == "none" and grad.ndim else g
         picked = -np.expand_dims(ctx.scale, 1) * g
         picked = np.where(np.expand_dims(ctx.valid, 1), picked, picked.dtype.type(0))
-        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        out = np.zeros(ctx.work_shape, dtype=grad.dtype)
         np.put_along_axis(out, np.expand_dims(ctx.safe, 1), picked, axis=1)
-        return out, None, None, None, None
+        return out.reshape(ctx.shape), None, None, None, None
 
 
 class NllLoss2D(NllLoss):
     node_name = "NllLoss2DBackward0"
 
 
-class NllLossView(NllLoss):  # PyTorch views (N, C, d...) as 4-d and back for reduction='none'
-    node_name = "ViewBackward0"
-
-
-def _nll_fn(ndim: int, reduction: str) -> type[NllLoss]:
-    if ndim < 3:
-        return NllLoss
-    return NllLossView if ndim != 4 and reduction == "none" else NllLoss2D
+def _nll_fn(ndim: int) -> type[NllLoss]:
+    return NllLoss if ndim < 3 else NllLoss2D
 
 
 def _check_target_dtype(target: Tensor) -> None:
@@ -149,17 +162,29 @@ def nll_loss(
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     _check_nll_target(input, target)
-    one = input.ndim == 1
-    if one:
-        input, target = input.unsqueeze(0), target.reshape(1)
-    w = None if weight is None else weight._data
-    if w is not None and w.shape != (input.shape[1],):
+    ndim = input.ndim
+    if weight is not None and weight.requires_grad and is_grad_enabled():
+        kernel = "nll_loss_forward" if ndim <= 2 else "nll_loss2d_forward"
         raise RuntimeError(
-            f"weight tensor should be defined either for all {input.shape[1]} classes or no "
-            f"classes but got weight tensor of shape: {list(weight.shape)}"  # type: ignore[union-attr]
+            f"The function '{kernel}' is not differentiable with respect to argument 'weight'. "
+            "This input cannot have requires_grad True."
         )
-    out = _nll_fn(input.ndim, reduction).apply(input, target._data, w, ignore_index, reduction)
-    return out.squeeze(0) if one and reduction == "none" else out
+    classes = input.shape[0 if ndim == 1 else 1]
+    if weight is not None and tuple(weight.shape) != (classes,):
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {classes} classes or no "
+            f"classes but got weight tensor of shape: {list(weight.shape)}"
+        )
+    out_shape = None
+    if ndim == 3 or ndim > 4:  # PyTorch's nll_loss_nd: as (N, C, 1, -1) views, nll_loss2d
+        n, c = input.shape[0], input.shape[1]
+        out_shape = (n, *input.shape[2:])
+        empty = input._data.size == 0
+        input = input.contiguous().view(n, c, *((0, 0) if empty else (1, -1)))
+        empty = target._data.size == 0
+        target = target.contiguous().view(n, *((0, 0) if empty else (1, -1)))
+    out = _nll_fn(ndim).apply(input, target, weight, ignore_index, reduction)
+    return out.view(out_shape) if out_shape is not None and reduction == "none" else out
 
 
 def cross_entropy(

@@ -273,6 +273,7 @@ class WindowMax(NumpyFunction):
             y, indices = _tiled_max(x, pos, kernel)
             ctx.indices, ctx.plane, ctx.distinct = indices, x.shape[x.ndim - nd :], True
             ctx.mark_non_differentiable(indices)
+            ctx.save_for_backward(x, indices)
             return y, indices
         lead, plane, x2 = _rows(x, nd)
         rows = x2.shape[0]
@@ -292,10 +293,14 @@ class WindowMax(NumpyFunction):
         indices = idx[..., 0].reshape(*lead, *out)
         ctx.indices, ctx.plane, ctx.distinct = indices, plane, False
         ctx.mark_non_differentiable(indices)
+        ctx.save_for_backward(x, indices)
         return y.reshape(*lead, *out), indices
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor, _: Any) -> tuple[Any, ...]:
+        # x and the indices output are saved, as PyTorch's nodes save self and indices: a write
+        # into either before backward is reported; backward frees them (a second one raises).
+        ctx.saved_arrays  # noqa: B018
         return PlaneScatter.apply(grad, ctx.indices, ctx.plane, ctx.distinct), None, None, None
 
 

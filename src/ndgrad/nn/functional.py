@@ -267,7 +267,13 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 # --- embedding ---------------------------------------------------------------------------------
 class Embedding(NumpyFunction):
     """y = W[idx]; dW = rows of g added at idx (none to padding_idx), each divided by how often
-    its index occurs in idx when ``scale`` (scale_grad_by_freq) is given"""
+    its index occurs in idx when ``scale`` (scale_grad_by_freq) is given.
+
+    The node saves the indices (the index tensor when ``embedding`` passes one), as PyTorch's
+    EmbeddingBackward0 does: a write into them before backward is reported, and backward frees
+    them (a second backward raises). PyTorch's node lists the weight alone."""
+
+    _listed_inputs = (0,)
 
     @staticmethod
     def forward(
@@ -278,15 +284,18 @@ class Embedding(NumpyFunction):
         scale: np.ndarray | None = None,
     ) -> np.ndarray:
         ctx.idx, ctx.num, ctx.padding_idx, ctx.scale = idx, w.shape[0], padding_idx, scale
+        ctx.save_for_backward(idx)
         return w[idx]
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        ctx.saved_arrays  # noqa: B018  (checks the indices' version; raises once freed)
         g = EmbeddingBackward.apply(grad, ctx.idx, ctx.num, ctx.padding_idx, ctx.scale)
         return g, None, None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        ctx.saved_arrays  # noqa: B018
         g = _embedding_grad(grad, ctx.idx, ctx.num, ctx.padding_idx, ctx.scale)
         return g, None, None, None
 
@@ -362,7 +371,7 @@ def embedding(
     if max_norm is not None:  # rows looked up are first scaled down in place, as PyTorch does
         embedding_renorm_(weight, input, max_norm, norm_type)
     scale = _frequency_scale(idx, num) if scale_grad_by_freq else None
-    return Embedding.apply(weight, idx, padding_idx, scale)
+    return Embedding.apply(weight, input, padding_idx, scale)
 
 
 # --- losses ------------------------------------------------------------------------------------
