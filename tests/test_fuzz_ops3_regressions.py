@@ -360,3 +360,72 @@ def test_nn_ops_save_what_torch_saves_by_hand() -> None:
         "The function 'nll_loss_forward' is not differentiable with respect to argument "
         "'weight'. This input cannot have requires_grad True.",
     )
+
+
+# --- G: gather saves its input and index, checked in that order ------------------------------
+
+
+def _gather_after_write(lib: Any) -> Any:
+    # fuzz: the error named AmaxBackward0's output; PyTorch's GatherBackward0 checks self first
+    t0 = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    t1 = t0.amax(0)
+    t2 = lib.gather(t1, 0, lib.tensor([0, 1]))
+    t1.sub_(t1)
+    t2.mean().backward()
+    return t0.grad
+
+
+def _gather_index_written(lib: Any) -> Any:
+    t0 = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    i = lib.tensor([0, 1], dtype=lib.int32)
+    t2 = lib.gather(t0, 1, i.view(1, 2))
+    i.add_(0)
+    t2.sum().backward()
+    return t0.grad
+
+
+def _gather_twice(lib: Any) -> Any:
+    t0 = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    t2 = lib.gather(t0, 1, lib.tensor([[0, 1]]))
+    t2.sum().backward()
+    t2.sum().backward()
+
+
+def _take_along_dim_written(lib: Any) -> Any:
+    t0 = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    x = t0 * 1
+    t2 = lib.take_along_dim(x, lib.tensor([[0, 1]]), 1)
+    x.add_(0)
+    t2.sum().backward()
+
+
+def _gather_graph(lib: Any) -> Any:
+    t0 = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    t2 = lib.gather(t0, 1, lib.tensor([[1, 1]]))
+    t2.sum().backward()
+    return len(t2.grad_fn.next_functions), t0.grad
+
+
+_GATHER_PROGRAMS = [
+    _gather_after_write,
+    _gather_index_written,
+    _gather_twice,
+    _take_along_dim_written,
+    _gather_graph,
+]
+
+
+@pytest.mark.parametrize("program", _GATHER_PROGRAMS)
+@requires_torch
+def test_gather_saves_self_and_index_matches_torch(program: Callable[[Any], Any]) -> None:
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_gather_saves_self_and_index_by_hand() -> None:
+    message = _modified("torch.FloatTensor [2]], which is output 0 of Sub,")
+    _raises(_gather_after_write, RuntimeError, message)
+    _raises(_gather_index_written, RuntimeError, _modified("torch.IntTensor [1, 2]]"))
+    _raises(_gather_twice, RuntimeError, RELEASED)
+    listed, grad = _gather_graph(ndgrad)
+    assert listed == 1
+    np.testing.assert_array_equal(grad.numpy(), [[0.0, 2.0], [0.0, 0.0]])

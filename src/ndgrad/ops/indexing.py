@@ -991,7 +991,22 @@ def _check_along_dim(
 
 
 class Gather(Index):
-    pass
+    """gather: Index along one dim. Its node saves the input and the index tensor, as PyTorch's
+    GatherBackward0 does, and unpacks them in that order: a write into either before backward
+    is reported, the input's first. The index tensor comes in ``held`` (a 1-tuple) so that it
+    is not an argument with an edge of its own (PyTorch's node lists only the input)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key, held: tuple[Tensor]) -> np.ndarray:
+        ctx.in_shape = x.shape
+        ctx.key = key
+        ctx.save_for_backward(x, held[0])
+        return np.asarray(_get(x, key), order="C")
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        ctx.saved_arrays  # noqa: B018  (checks the versions; raises once backward freed them)
+        return _ScatterAdd.apply(grad, ctx.key, ctx.in_shape), None, None
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
@@ -1002,7 +1017,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if idx.size:  # PyTorch checks nothing more when there is nothing to gather
         _check_along_dim("input", input, d, idx)
-    return Gather.apply(input, _along_dim_key(idx, d, input._data.ndim))
+    return Gather.apply(input, _along_dim_key(idx, d, input._data.ndim), (index,))
 
 
 class Scatter(IndexPut):
