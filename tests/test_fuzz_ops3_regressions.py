@@ -429,3 +429,74 @@ def test_gather_saves_self_and_index_by_hand() -> None:
     listed, grad = _gather_graph(ndgrad)
     assert listed == 1
     np.testing.assert_array_equal(grad.numpy(), [[0.0, 2.0], [0.0, 0.0]])
+
+
+# --- F: mul-like ops save an operand only for the gradients that read it ----------------------
+
+_SAVE_FOR_OTHERS: dict[str, Callable[[Any, Any, Any], Any]] = {
+    "addcmul": lambda s, a, b: s.addcmul(a, b),
+    "addcmul_": lambda s, a, b: s.clone().addcmul_(a, b),
+    "addcdiv": lambda s, a, b: s.addcdiv(a, b),
+    "lerp": lambda s, a, b: s.lerp(a, b),
+    "lerp_": lambda s, a, b: s.clone().lerp_(a, b),
+    "index_add": lambda s, a, b: s.index_add(0, a[0].long(), b),
+    "hypot": lambda s, a, b: s.hypot(b) + a,
+    "fmod": lambda s, a, b: s.fmod(b) + a,
+    "remainder": lambda s, a, b: s.remainder(b) + a,
+    "copysign": lambda s, a, b: s.copysign(b) + a,
+}
+
+
+def _save_for_others(op: str, needs: tuple[int, int, int], written: int) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        # fuzz: t5.addcmul_(t1, t3) with only t5 requiring grad, then t3.mul_(t4): PyTorch saved
+        # neither factor (each is saved only for the other's gradient) and backward ran
+        values = ([[1.0, 2.0], [3.0, 4.0]], [[1.0, 0.0], [0.5, 1.0]], [[2.0, 3.0], [4.0, 5.0]])
+        leaves = [lib.tensor(v, requires_grad=bool(n)) for v, n in zip(values, needs, strict=True)]
+        operands = [leaf * 1 for leaf in leaves]
+        y = _SAVE_FOR_OTHERS[op](*operands)
+        operands[written].mul_(2)
+        y.sum().backward()
+        return [leaf.grad for leaf in leaves]
+
+    return program
+
+
+_NEEDS = [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 0), (1, 0, 1), (0, 1, 1), (1, 1, 1)]
+
+
+@pytest.mark.parametrize("op", sorted(_SAVE_FOR_OTHERS))
+@requires_torch
+def test_operands_saved_for_others_matches_torch(op: str) -> None:
+    for needs in _NEEDS:
+        for written in range(3):
+            program = _save_for_others(op, needs, written)
+            _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_operands_saved_for_others_by_hand() -> None:
+    # addcmul: y = s + a b; with only s needing a gradient nothing is read back: writes into
+    # a or b before backward are fine, and s gets ones
+    for written in (1, 2):
+        grads = _save_for_others("addcmul_", (1, 0, 0), written)(ndgrad)
+        np.testing.assert_array_equal(grads[0].numpy(), np.ones((2, 2)))
+    # dy/da = b reads b, not a: writing a is fine when only a needs a gradient
+    grads = _save_for_others("addcmul", (0, 1, 0), 1)(ndgrad)
+    np.testing.assert_array_equal(grads[1].numpy(), [[2.0, 3.0], [4.0, 5.0]])
+    # ... writing b is reported
+    message = _modified("torch.FloatTensor [2, 2]]")
+    _raises(_save_for_others("addcmul", (0, 1, 0), 2), RuntimeError, message)
+    # addcdiv: dy/da = 1/b and dy/db = -a/b²: b is always saved, a only for b's gradient
+    grads = _save_for_others("addcdiv", (0, 1, 0), 1)(ndgrad)
+    np.testing.assert_allclose(grads[1].numpy(), 1 / np.array([[2.0, 3.0], [4.0, 5.0]]))
+    _raises(_save_for_others("addcdiv", (1, 0, 0), 2), RuntimeError, message)
+    # lerp(s, e, w): s and e are read only by w's gradient (e - s)
+    grads = _save_for_others("lerp", (1, 1, 0), 0)(ndgrad)
+    np.testing.assert_array_equal(grads[0].numpy(), 1 - np.array([[2.0, 3.0], [4.0, 5.0]]))
+    # fmod/remainder: both read only by b's gradient; hypot: each by its own
+    for op in ("fmod", "remainder", "hypot"):
+        grads = _save_for_others(op, (1, 0, 0), 2)(ndgrad)
+        assert grads[0] is not None
+    # index_add: v and the index only for v's gradient
+    grads = _save_for_others("index_add", (1, 0, 0), 2)(ndgrad)
+    np.testing.assert_array_equal(grads[0].numpy(), np.ones((2, 2)))

@@ -360,8 +360,9 @@ class IndexAdd(NumpyFunction):
 
 
 class IndexAddSource(NumpyFunction):
-    """index_add: y = x with alpha * v added at key; dv = alpha * grad[key]. It saves v and the
-    index, as PyTorch's IndexAddBackward0 does: a write into v before backward is reported."""
+    """index_add: y = x with alpha * v added at key; dv = alpha * grad[key]. When v needs a
+    gradient it saves v and the index, as PyTorch's IndexAddBackward0 does: a write into v
+    before backward is reported (and none is, when v needs no gradient)."""
 
     node_name = "IndexAddBackward0"
 
@@ -371,7 +372,8 @@ class IndexAddSource(NumpyFunction):
         out = x.copy()
         basic, adv = key
         np.add.at(out[basic], adv, v if alpha == 1 else v * alpha)  # type: ignore[arg-type]
-        ctx.save_for_backward(v, *(a for a in adv or () if isinstance(a, np.ndarray)))
+        if ctx.needs_input_grad[2]:  # only v's gradient reads them, as PyTorch saves them
+            ctx.save_for_backward(v, *(a for a in adv or () if isinstance(a, np.ndarray)))
         return out
 
     @staticmethod

@@ -853,7 +853,9 @@ class Hypot(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         y = np.hypot(a, b)
-        ctx.save_for_backward(a, b, y)
+        # As PyTorch's node: a only for a's gradient, b only for b's, y always.
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_a else None, b if need_b else None, y)
         return y
 
     @staticmethod
@@ -1015,15 +1017,18 @@ class Fmod(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(a, b)
+        if ctx.needs_input_grad[1]:  # only b's gradient reads them, as PyTorch saves them
+            ctx.save_for_backward(a, b)
         with np.errstate(all="ignore"):
             return np.fmod(a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        grad_b = -grad * div(a, b, rounding_mode="trunc") if need_b else None
+        grad_b = None
+        if need_b:
+            a, b = ctx.saved_tensors
+            grad_b = -grad * div(a, b, rounding_mode="trunc")
         return (grad if need_a else None), grad_b
 
 
@@ -1060,15 +1065,18 @@ class Remainder(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(a, b)
+        if ctx.needs_input_grad[1]:  # only b's gradient reads them, as PyTorch saves them
+            ctx.save_for_backward(a, b)
         with np.errstate(all="ignore"):
             return np.remainder(a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        grad_b = -grad * div(a, b, rounding_mode="floor") if need_b else None
+        grad_b = None
+        if need_b:
+            a, b = ctx.saved_tensors
+            grad_b = -grad * div(a, b, rounding_mode="floor")
         return (grad if need_a else None), grad_b
 
 
@@ -1135,7 +1143,9 @@ class Lerp(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, s: np.ndarray, e: np.ndarray, w: np.ndarray) -> np.ndarray:
-        ctx.save_for_backward(s, e, w)
+        # As PyTorch's node: s and e only for w's gradient; w (in two formulas) always.
+        need_w = ctx.needs_input_grad[2]
+        ctx.save_for_backward(s if need_w else None, e if need_w else None, w)
         return _lerp_values(s, e, w)
 
     @staticmethod
@@ -1310,7 +1320,8 @@ class Copysign(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: Any) -> np.ndarray:
         y = np.copysign(a, b)
-        ctx.save_for_backward(a, y)
+        # As PyTorch's node: a only for a's gradient; the output always.
+        ctx.save_for_backward(a if ctx.needs_input_grad[0] else None, y)
         return y
 
     @staticmethod
@@ -1552,7 +1563,9 @@ class Addcmul(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, s: np.ndarray, a: np.ndarray, b: np.ndarray, v: Any) -> np.ndarray:
         ctx.value = v
-        ctx.save_for_backward(a, b)
+        # As PyTorch's node: each factor only for the other's gradient.
+        _, need_a, need_b, _ = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return s + v * (a * b)
 
     @staticmethod
@@ -1574,7 +1587,8 @@ class Addcdiv(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, s: np.ndarray, a: np.ndarray, b: np.ndarray, v: Any) -> np.ndarray:
         ctx.value = v
-        ctx.save_for_backward(a, b)
+        # As PyTorch's node: a only for b's gradient; b (in two formulas) always.
+        ctx.save_for_backward(a if ctx.needs_input_grad[2] else None, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return s + v * (a / b)
 
