@@ -500,3 +500,56 @@ def test_operands_saved_for_others_by_hand() -> None:
     # index_add: v and the index only for v's gradient
     grads = _save_for_others("index_add", (1, 0, 0), 2)(ndgrad)
     np.testing.assert_array_equal(grads[0].numpy(), np.ones((2, 2)))
+
+
+# --- H: the dim named by "Expected reduction dim ... to have non-zero size" --------------------
+
+
+def _empty_reduction(op: str, shape: tuple[int, ...], dim: Any) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        t = lib.zeros(shape)
+        if op == "aminmax":
+            return lib.aminmax(t, dim=dim)
+        if op == "kthvalue":
+            return t.kthvalue(1, dim)
+        return getattr(t, op)(dim)
+
+    return program
+
+
+_EMPTY_OPS = ["amax", "amin", "max", "min", "argmax", "argmin", "aminmax", "median"]
+_EMPTY_OPS += ["nanmedian", "mode", "kthvalue", "logsumexp"]
+_EMPTY_CASES = [((1, 0), d) for d in (-1, 1)] + [((2, 0, 3), d) for d in (-2, 1)]
+
+
+@pytest.mark.parametrize("op", _EMPTY_OPS)
+@requires_torch
+def test_empty_reduction_errors_match_torch(op: str) -> None:
+    for shape, dim in _EMPTY_CASES:
+        program = _empty_reduction(op, shape, dim)
+        _assert_same(_run(program, ndgrad), _run(program, torch))
+    if op in ("amax", "amin"):  # dims checked in the order given, before duplicates
+        for dim in ((1, 7), (7, 1), (0, 0), (0, 1, 1), (-2, 1), (0, 2, -2)):
+            program = _empty_reduction(op, (1, 0, 2), dim)
+            _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_empty_reduction_errors_by_hand() -> None:
+    def message(op: str, dim: int) -> str:
+        return f"{op}: Expected reduction dim {dim} to have non-zero size."
+
+    # amax/amin name the dim as given; the ops taking one dim name it wrapped
+    _raises(_empty_reduction("amax", (1, 0), -1), IndexError, message("amax()", -1))
+    _raises(_empty_reduction("amin", (2, 0, 3), -2), IndexError, message("amin()", -2))
+    _raises(_empty_reduction("amax", (1, 0, 2), (1, 1)), IndexError, message("amax()", 1))
+    _raises(_empty_reduction("amax", (1, 0, 2), (0, 2, -2)), IndexError, message("amax()", -2))
+    _raises(
+        _empty_reduction("amax", (1, 0, 2), (0, 0)),
+        RuntimeError,
+        "dim 0 appears multiple times in the list of dims",
+    )
+    _raises(_empty_reduction("max", (1, 0), -1), IndexError, message("max()", 1))
+    _raises(_empty_reduction("aminmax", (1, 0), -1), IndexError, message("aminmax", 1))
+    _raises(_empty_reduction("nanmedian", (1, 0), -1), IndexError, message("median()", 1))
+    _raises(_empty_reduction("mode", (2, 0, 3), -2), IndexError, message("mode()", 1))
+    _raises(_empty_reduction("kthvalue", (1, 0), 1), IndexError, message("kthvalue()", 1))

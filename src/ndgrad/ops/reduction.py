@@ -159,8 +159,11 @@ def _int_dim(dim: Any, ndim: int, op: str) -> int:
     return axes[0] if axes else 0
 
 
-def _check_nonempty(input: Tensor, axes: tuple[int, ...] | None, op: str, error: type) -> None:
-    """max/min/amax/amin/argmax/argmin have no identity: refuse to reduce an empty dim."""
+def _check_nonempty(
+    input: Tensor, axes: tuple[int, ...] | None, op: str, error: type, prefix: str | None = None
+) -> None:
+    """max/min/amax/amin/argmax/argmin have no identity: refuse to reduce an empty dim (named
+    wrapped: the ops that take one dim report it so; ``prefix`` replaces ``op + "()"``)."""
     shape = input._data.shape
     if axes is None:
         if input._data.size == 0:
@@ -175,7 +178,24 @@ def _check_nonempty(input: Tensor, axes: tuple[int, ...] | None, op: str, error:
         return
     for a in axes:
         if shape and shape[a] == 0:
-            raise IndexError(f"{op}(): Expected reduction dim {a} to have non-zero size.")
+            where = f"{op}()" if prefix is None else prefix
+            raise IndexError(f"{where}: Expected reduction dim {a} to have non-zero size.")
+
+
+def _nonempty_axes(input: Tensor, dim: Any, op: str) -> tuple[int, ...] | None:
+    """amax/amin's dims: each is wrapped and checked for size 0 in the order given, the error
+    naming it as given (-1, not 1), before duplicates are looked for (as PyTorch)."""
+    ndim = input._data.ndim
+    shape = input._data.shape
+    given = dim if isinstance(dim, tuple | list) else (dim,)
+    for d in given:
+        if ndim and isinstance(d, int | np.integer) and not isinstance(d, bool):
+            axes = normalize_dims(int(d), ndim)
+            if axes and shape[axes[0]] == 0:
+                raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+    axes = _axes(input, dim)
+    _check_nonempty(input, axes, op, RuntimeError)
+    return axes
 
 
 def _output_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None, keepdim: bool) -> Any:
@@ -622,16 +642,12 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """The largest elements over ``dim`` (int or tuple; all dims by default)."""
-    axes = _axes(input, dim)
-    _check_nonempty(input, axes, "amax", RuntimeError)
-    return Amax.apply(input, axes, keepdim)
+    return Amax.apply(input, _nonempty_axes(input, dim, "amax"), keepdim)
 
 
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
     """The smallest elements over ``dim`` (int or tuple; all dims by default)."""
-    axes = _axes(input, dim)
-    _check_nonempty(input, axes, "amin", RuntimeError)
-    return Amin.apply(input, axes, keepdim)
+    return Amin.apply(input, _nonempty_axes(input, dim, "amin"), keepdim)
 
 
 def _arg_extreme(input: Tensor, dim: Any, keepdim: bool, op: str) -> Tensor:
@@ -1474,6 +1490,7 @@ class Kthvalue(_Select):
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
     """(values, indices) of the k-th smallest element along ``dim`` (k counts from 1)."""
     axis = _int_dim(dim, input._data.ndim, "kthvalue")
+    _check_nonempty(input, (axis,), "kthvalue", IndexError)
     n = input._data.shape[axis] if input._data.ndim else 1
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
@@ -1500,6 +1517,7 @@ class Mode(_Select):
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
     """(values, indices): the most frequent value along ``dim`` and its last position."""
     axis = _int_dim(dim, input._data.ndim, "mode")
+    _check_nonempty(input, (axis,), "mode", IndexError)
     return _pair("mode", Mode.apply(input, axis, keepdim))
 
 
@@ -1523,7 +1541,7 @@ def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     if dim is None:
         return NanmedianAll.apply(input)
     axis = _int_dim(dim, input._data.ndim, "nanmedian")
-    _check_nonempty(input, (axis,), "nanmedian", IndexError)
+    _check_nonempty(input, (axis,), "median", IndexError)  # PyTorch's wording
     return _pair("nanmedian", NanmedianDim.apply(input, axis, keepdim))
 
 
@@ -1643,6 +1661,9 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
             "aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
             "identity."
         )
+    if dim is not None:
+        axis = _int_dim(dim, input._data.ndim, "aminmax")
+        _check_nonempty(input, (axis,), "aminmax", IndexError, prefix="aminmax")
     d = () if dim is None else dim
     if dim is None:
         return _MinMax((amin(input, keepdim=keepdim), amax(input, keepdim=keepdim)))
