@@ -553,3 +553,85 @@ def test_empty_reduction_errors_by_hand() -> None:
     _raises(_empty_reduction("nanmedian", (1, 0), -1), IndexError, message("median()", 1))
     _raises(_empty_reduction("mode", (2, 0, 3), -2), IndexError, message("mode()", 1))
     _raises(_empty_reduction("kthvalue", (1, 0), 1), IndexError, message("kthvalue()", 1))
+
+
+# --- I: scatter with an empty index writes nothing (it crashed in numpy) ---------------------
+
+
+def _empty_scatter(op: str, shape: tuple[int, ...], ishape: tuple[int, ...]) -> Any:
+    def program(lib: Any) -> Any:
+        t5 = lib.zeros(shape)
+        t4 = lib.ones(shape)
+        index = lib.zeros(ishape, dtype=lib.long)
+        if op == "scatter_":
+            # fuzz: t5.scatter_(-3, <empty index>, t4) on tensors of shape (1, 0, 1)
+            return t5.scatter_(-len(shape), index, t4)
+        if op == "scatter_reduce":
+            return t5.scatter_reduce(0, index, t4, "amax")
+        return getattr(t5, op)(0, index, t4)
+
+    return program
+
+
+def _empty_scatter_backward(op: str, sshape: tuple[int, ...]) -> Any:
+    def program(lib: Any) -> Any:
+        t = lib.ones((2, 3), requires_grad=True)
+        s = lib.ones(sshape, requires_grad=True)
+        index = lib.zeros((2, 0), dtype=lib.long)
+        if op == "scatter_reduce":
+            y = t.scatter_reduce(0, index, s, "sum")
+        else:
+            y = getattr(t, op)(0, index, s)
+        y.sum().backward()
+        return y, t.grad, s.grad
+
+    return program
+
+
+_EMPTY_SCATTERS = [
+    (op, shape, ishape)
+    for op in ("scatter_", "scatter", "scatter_add", "scatter_reduce")
+    for shape, ishape in (((1, 0, 1), (1, 0)), ((1, 0, 1), (1, 0, 1)), ((2, 3), (0,)))
+]
+
+
+@pytest.mark.parametrize(("op", "shape", "ishape"), _EMPTY_SCATTERS)
+@requires_torch
+def test_empty_scatter_index_matches_torch(
+    op: str, shape: tuple[int, ...], ishape: tuple[int, ...]
+) -> None:
+    program = _empty_scatter(op, shape, ishape)
+    _assert_same(_run(program, ndgrad)[:2], _run(program, torch)[:2])  # (strides of empties aside)
+
+
+@pytest.mark.parametrize("op", ["scatter", "scatter_add", "scatter_reduce"])
+@requires_torch
+def test_empty_scatter_index_backward_matches_torch(op: str) -> None:
+    for sshape in ((2, 3), (1, 1)):
+        program = _empty_scatter_backward(op, sshape)
+        a, b = _run(program, ndgrad), _run(program, torch)
+        if a[0] == "error":
+            assert a == b
+        else:
+            for x, y in zip(a, b, strict=True):  # values, node, requires_grad (not strides)
+                np.testing.assert_array_equal(x[1], y[1])
+                assert x[1].shape == y[1].shape and x[2:4] == y[2:4]
+
+
+def test_empty_scatter_index_by_hand() -> None:
+    for op, shape, ishape in _EMPTY_SCATTERS:
+        out = _empty_scatter(op, shape, ishape)(ndgrad)
+        assert out.shape == shape
+        np.testing.assert_array_equal(out.numpy(), np.zeros(shape))  # nothing written
+    # src's gradient has the index's shape, (2, 0): it reduces to a src of shape (1, 1) (zeros),
+    # not to one of shape (2, 3) (PyTorch's error)
+    _, tgrad, sgrad = _empty_scatter_backward("scatter_add", (1, 1))(ndgrad)
+    np.testing.assert_array_equal(tgrad.numpy(), np.ones((2, 3)))
+    np.testing.assert_array_equal(sgrad.numpy(), [[0.0]])
+    for op, name in (("scatter", "ScatterBackward0"), ("scatter_add", "ScatterAddBackward0")):
+        _raises(
+            _empty_scatter_backward(op, (2, 3)),
+            RuntimeError,
+            f"Function {name} returned an invalid gradient at index 1 - got [2, 0] but expected "
+            "shape compatible with [2, 3]",
+        )

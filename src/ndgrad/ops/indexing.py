@@ -1022,8 +1022,29 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     return Gather.apply(input, _along_dim_key(idx, d, input._data.ndim), (index,))
 
 
+def _fit_empty(key: Key, src: Any) -> Any:
+    """src for an empty index: it is used whole (no leading block of it), and nothing of it is
+    written; an empty block of the index's shape stands for it. Backward gives src a gradient
+    of the index's shape, which the engine checks against src's as PyTorch does."""
+    adv = key[1]
+    if type(src) is np.ndarray and adv and adv[0].size == 0 and src.shape != adv[0].shape:
+        return np.zeros(adv[0].shape, src.dtype)
+    return src
+
+
+# scatter and scatter_add take (x, src, key): src is argument 1, as in PyTorch's nodes, which
+# the engine's "invalid gradient at index 1" names (an empty index gives src its shape).
 class Scatter(IndexPut):
-    pass
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, v: np.ndarray, key: Key) -> np.ndarray:
+        return IndexPut.forward(ctx, x, key, _fit_empty(key, v))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        _indices_alive(ctx)
+        need_x, need_v, _ = ctx.needs_input_grad
+        grad_x = IndexPut.apply(grad, ctx.key, 0.0) if need_x else None
+        return grad_x, (Index.apply(grad, ctx.key) if need_v else None), None
 
 
 class ScatterValue(IndexPut):
@@ -1031,7 +1052,14 @@ class ScatterValue(IndexPut):
 
 
 class ScatterAdd(IndexAdd):
-    pass
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, v: np.ndarray, key: Key) -> np.ndarray:
+        return IndexAdd.forward(ctx, x, key, _fit_empty(key, v))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        need_x, need_v, _ = ctx.needs_input_grad
+        return (grad if need_x else None), (Index.apply(grad, ctx.key) if need_v else None), None
 
 
 def _scatter_args(
@@ -1048,7 +1076,7 @@ def _scatter_args(
         _check_along_dim("self", input, d, idx, src if isinstance(src, T) else None, dst)
     else:
         _check_source_overlap(dst, src)
-    if isinstance(src, T):
+    if isinstance(src, T) and idx.size:  # an empty index writes nothing (see _fit_empty)
         src = _leading_block(src, idx.shape)
     return _along_dim_key(idx, d, input._data.ndim), src
 
@@ -1073,7 +1101,7 @@ def scatter(
         raise TypeError("scatter() missing required argument 'src' or 'value'")
     key, src = _scatter_args(input, dim, index, src, _dst)
     if isinstance(src, Tensor):
-        return Scatter.apply(input, key, src)
+        return Scatter.apply(input, src, key)
     return ScatterValue.apply(input, key, src.item() if isinstance(src, np.generic) else src)
 
 
@@ -1086,7 +1114,7 @@ def scatter_add(
             f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}"
         )
     key, src = _scatter_args(input, dim, index, src, _dst)
-    return ScatterAdd.apply(input, key, src)
+    return ScatterAdd.apply(input, src, key)
 
 
 class IndexSelect(Index):
@@ -1692,6 +1720,7 @@ class ScatterProd(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, block: np.ndarray, key: Key, keep: np.ndarray) -> Any:
         basic, adv = key
         assert adv is not None  # an along-dim key always has its index arrays
+        block = _fit_empty(key, block)
         out = np.where(keep, x, 1).astype(x.dtype)
         np.multiply.at(out[basic], adv, block)
         # For the gradient where a factor is 0: how many zeros each product has, and the
@@ -1755,6 +1784,7 @@ class ScatterReduce(NumpyFunction):
     ) -> np.ndarray:
         basic, adv = key
         assert adv is not None  # an along-dim key always has its index arrays
+        block = _fit_empty(key, block)
         ctx.key, ctx.reduce, ctx.keep = key, reduce, keep
         if reduce in ("sum", "mean"):
             out = np.where(keep, x, 0).astype(x.dtype)
