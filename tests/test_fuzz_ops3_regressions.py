@@ -635,3 +635,47 @@ def test_empty_scatter_index_by_hand() -> None:
             f"Function {name} returned an invalid gradient at index 1 - got [2, 0] but expected "
             "shape compatible with [2, 3]",
         )
+
+
+# --- J: the layout of masked_fill's, masked_scatter's and index_fill's results ----------------
+
+_LAYOUT_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "masked_fill": lambda lib, x: x.masked_fill(x > 2, 0.0),
+    "masked_fill_tensor": lambda lib, x: x.masked_fill(x > 2, lib.tensor(0.0)),
+    "masked_fill_broadcast": lambda lib, x: x.masked_fill(lib.tensor([True, False]), 0.0),
+    "masked_scatter": lambda lib, x: x.masked_scatter(x > 2, lib.zeros(6)),
+    "index_fill": lambda lib, x: x.index_fill(0, lib.tensor([0]), 1.0),
+    "index_fill_tensor": lambda lib, x: x.index_fill(1, lib.tensor([0]), lib.tensor(1.0)),
+    "index_fill_3d": lambda lib, x: (
+        lib.zeros(2, 3, 4).permute(2, 0, 1).index_fill(0, lib.tensor([1]), 1.0)
+    ),
+}
+
+
+def _layout(op: str) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        # fuzz: out-of-place masked_fill of a transposed tensor (contiguous in PyTorch)
+        x = lib.arange(6.0).reshape(2, 3).t()
+        y = _LAYOUT_OPS[op](lib, x)
+        return y, y.is_contiguous()
+
+    return program
+
+
+@pytest.mark.parametrize("op", sorted(_LAYOUT_OPS))
+@requires_torch
+def test_result_layouts_match_torch(op: str) -> None:
+    _assert_same(_run(_layout(op), ndgrad), _run(_layout(op), torch))
+
+
+def test_result_layouts_by_hand() -> None:
+    # masked_fill and masked_scatter write into a contiguous clone: strides (2, 1) for (3, 2)
+    for op in ("masked_fill", "masked_fill_tensor", "masked_fill_broadcast", "masked_scatter"):
+        y, contiguous = _layout(op)(ndgrad)
+        assert contiguous and y.stride() == (2, 1), op
+    # index_fill clones keeping the input's layout: the transpose's strides (1, 3)
+    for op in ("index_fill", "index_fill_tensor"):
+        y, contiguous = _layout(op)(ndgrad)
+        assert not contiguous and y.stride() == (1, 3), op
+    y, _ = _layout("index_fill_3d")(ndgrad)
+    assert y.stride() == (1, 12, 4)

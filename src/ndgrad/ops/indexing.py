@@ -1229,10 +1229,21 @@ def _check_along(
 
 
 class IndexFill(IndexPut):
-    pass
+    """index_fill: IndexPut into a copy laid out as x (PyTorch clones with preserve_format)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, key: Key, v: Any) -> np.ndarray:
+        _save_indices(ctx, key)
+        out = _copy_np(x)
+        basic, adv = key
+        if adv is None:
+            out[basic] = v
+        else:
+            out[basic][adv] = v
+        return out
 
 
-class IndexFillTensor(IndexPut):
+class IndexFillTensor(IndexFill):
     node_name = "IndexFillBackward1"
 
 
@@ -1347,7 +1358,8 @@ class MaskedFill(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
         ctx.save_for_backward(mask)
-        return np.where(mask, np.asarray(value).astype(x.dtype), x)
+        # C-contiguous whatever x's layout: PyTorch's masked_fill fills a contiguous clone
+        return np.ascontiguousarray(np.where(mask, np.asarray(value).astype(x.dtype), x))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1550,7 +1562,7 @@ class MaskedScatter(NumpyFunction):
         ctx.source_shape = source.shape
         if x.shape != shape:
             x = np.lib.stride_tricks.as_strided(x, shape, expanded_strides(x, shape))
-        out = _copy_np(x)
+        out = np.array(x, order="C")  # PyTorch writes into a contiguous clone
         out[full] = source.reshape(-1)[: int(full.sum())]
         return out
 
