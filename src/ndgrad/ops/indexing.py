@@ -992,7 +992,7 @@ def _check_along_dim(
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
 
 
-class Gather(Index):
+class Gather(NumpyFunction):
     """gather: Index along one dim. Its node saves the input and the index tensor, as PyTorch's
     GatherBackward0 does, and unpacks them in that order: a write into either before backward
     is reported, the input's first. The index tensor comes in ``held`` (a 1-tuple) so that it
@@ -1034,7 +1034,7 @@ def _fit_empty(key: Key, src: Any) -> Any:
 
 # scatter and scatter_add take (x, src, key): src is argument 1, as in PyTorch's nodes, which
 # the engine's "invalid gradient at index 1" names (an empty index gives src its shape).
-class Scatter(IndexPut):
+class Scatter(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, v: np.ndarray, key: Key) -> np.ndarray:
         return IndexPut.forward(ctx, x, key, _fit_empty(key, v))
@@ -1051,7 +1051,7 @@ class ScatterValue(IndexPut):
     node_name = "ScatterBackward1"
 
 
-class ScatterAdd(IndexAdd):
+class ScatterAdd(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, v: np.ndarray, key: Key) -> np.ndarray:
         return IndexAdd.forward(ctx, x, key, _fit_empty(key, v))
@@ -1359,7 +1359,7 @@ class MaskedFill(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, mask: np.ndarray, value: Any) -> np.ndarray:
         ctx.save_for_backward(mask)
         # C-contiguous whatever x's layout: PyTorch's masked_fill fills a contiguous clone
-        return np.ascontiguousarray(np.where(mask, np.asarray(value).astype(x.dtype), x))
+        return np.asarray(np.where(mask, np.asarray(value).astype(x.dtype), x), order="C")
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
