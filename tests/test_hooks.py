@@ -272,3 +272,57 @@ def test_leaf_hook_called_with_none_when_no_gradient_arrives():
     x.register_hook(lambda g: seen.append(g))
     Cut.apply(x).sum().backward()
     assert seen == [None] and x.grad is None
+
+
+def _node_hook_arity(lib):
+    """What a node's hook (grad_fn.register_hook) receives: one grad_input per entry of
+    next_functions, as PyTorch's, not one per forward argument (a dim, a mask, a number)."""
+    x = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    out = []
+    for f in (
+        lambda y: y.masked_fill(y > 2, 0.5),
+        lambda y: lib.gather(y, 1, lib.tensor([[0], [1]])),
+        lambda y: y * 2.0,
+        lambda y: y.clamp(0, 3),
+        lambda y: y.sum(1),
+        lambda y: lib.cat([y, x], 0),
+        lambda y: lib.add(y, x, alpha=2),
+    ):
+        z = f(x * 1)
+        seen = []
+        z.grad_fn.register_hook(
+            lambda gi, go, seen=seen: seen.append(
+                [None if g is None else tuple(g.shape) for g in gi]
+            )
+        )
+        z.sum().backward()
+        out.append((seen, len(z.grad_fn.next_functions)))
+    return out
+
+
+def test_node_hook_gets_one_gradient_per_listed_input():
+    listed = [(seen[0], n) for seen, n in _node_hook_arity(ndgrad)]
+    assert all(len(s) == n for s, n in listed)
+    assert [s for s, _ in listed] == [
+        [(2, 2)],
+        [(2, 2)],
+        [(2, 2), None],  # mul by a number lists the number, with no gradient
+        [(2, 2)],
+        [(2, 2)],
+        [(2, 2), (2, 2)],
+        [(2, 2), (2, 2)],
+    ]
+
+
+def test_node_hook_replaces_the_listed_gradients():
+    x = _x([1.0, 2.0])
+    y = x * 1
+    z = ndgrad.cat([y, y * 3], 0)
+    z.grad_fn.register_hook(lambda gi, go: (gi[0] * 10, gi[1]))
+    z.sum().backward()
+    assert_close(x.grad, [10.0 + 3.0, 10.0 + 3.0])
+
+
+@requires_torch
+def test_node_hook_arity_as_pytorch():
+    assert _node_hook_arity(ndgrad) == _node_hook_arity(torch)

@@ -185,10 +185,7 @@ def run_backward(
                 else:
                     outputs = node._apply(grads)
                 if node._hooks:
-                    for hook in tuple(node._hooks.values()):
-                        result = hook(tuple(outputs), tuple(grads))
-                        if result is not None:
-                            outputs = _checked_hook_results(result, outputs, hook)
+                    outputs = _run_post_hooks(node, outputs, grads)
             if _state.tracer is not None:  # ndgrad.autograd.trace / explain: one check
                 _state.tracer(node, grads, outputs)
             if not keep_graph and node._saved is not None and (needed is None or node in needed):
@@ -242,10 +239,7 @@ def _apply_as_tensors(node: Node, grads: list[Any]) -> tuple[Any, ...]:
     tgrads = [None if g is None else make(g) for g in grads]
     outputs: Sequence[Any] = node._apply(tgrads)
     if node._hooks:
-        for hook in tuple(node._hooks.values()):
-            result = hook(tuple(outputs), tuple(tgrads))
-            if result is not None:
-                outputs = _checked_hook_results(result, outputs, hook)
+        outputs = _run_post_hooks(node, outputs, tgrads)
     arrays: list[Any] = []
     edges = node._edges
     for i, g in enumerate(outputs):
@@ -256,6 +250,25 @@ def _apply_as_tensors(node: Node, grads: list[Any]) -> tuple[Any, ...]:
         else:
             raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
     return tuple(arrays)
+
+
+def _run_post_hooks(node: Node, outputs: Sequence[Any], grads: Sequence[Any]) -> list[Any]:
+    """``node``'s hooks (``grad_fn.register_hook``), ``hook(grad_inputs, grad_outputs)``, in
+    order. ``grad_inputs`` holds one gradient per entry of ``next_functions``, as PyTorch's
+    (a number argument, a dim, a mask has none unless PyTorch's node lists it); what a hook
+    returns goes back to those positions."""
+    full = list(outputs)
+    full += [None] * (len(node._edges) - len(full))
+    listed = getattr(getattr(node, "_forward_cls", None), "_listed_inputs", None)
+    if listed is None:
+        listed = [i for i, edge in enumerate(node._edges) if edge is not None]
+    for hook in tuple((node._hooks or {}).values()):
+        shown = tuple(full[i] for i in listed)
+        result = hook(shown, tuple(grads))
+        if result is not None:
+            for i, g in zip(listed, _checked_hook_results(result, shown, hook), strict=True):
+                full[i] = g
+    return full
 
 
 def _run_pre_hooks_np(node: Node, grads: list[Any]) -> list[Any]:
