@@ -1303,3 +1303,38 @@ def test_abs_derivative_records_sgn() -> None:
 @requires_torch
 def test_abs_derivative_records_sgn_as_pytorch() -> None:
     assert _abs_double_backward_after_write(ndgrad) == _abs_double_backward_after_write(torch)
+
+
+def _prod_reads_its_result(lib: Any) -> Any:
+    # prod's derivative is grad * (result / input) without zeros, as PyTorch's: under
+    # create_graph the second backward passes through the result, so a hook on it runs twice
+    # and its retained gradient grows (fuzz seeds 300-339: two wrong gradients).
+    calls: list[int] = []
+    t0 = lib.tensor([[[1.3]]], dtype=lib.float64, requires_grad=True)
+    t2 = t0[None].prod(-2)
+    t2.register_hook(lambda g: calls.append(1) or g * -1.0)
+    (t5,) = lib.autograd.grad(t2.sigmoid().sum(), [t0], create_graph=True)
+    t5.sum().backward()
+    x = lib.tensor([0.5, -1.5, 3.0], dtype=lib.float64, requires_grad=True)
+    x.prod().backward()
+    return len(calls), t0.grad.item(), x.grad.tolist()
+
+
+def test_prod_derivative_reads_the_result() -> None:
+    calls, grad, first = _prod_reads_its_result(ndgrad)
+    # t5 = -s'(t2) t2 / x with t2 = x = 1.3; the hook flips the part that flows through t2
+    x = 1.3
+    s = 1 / (1 + np.exp(-x))
+    ds = s * (1 - s)
+    dds = ds * (1 - 2 * s)
+    through_t2 = (dds * x + ds) / x  # -(df/dt2), flipped by the hook
+    direct = ds * x / x**2
+    assert calls == 2
+    assert grad == pytest.approx(through_t2 + direct, rel=1e-13)
+    v = np.array([0.5, -1.5, 3.0])
+    assert first == (np.prod(v) / v).tolist()
+
+
+@requires_torch
+def test_prod_derivative_reads_the_result_as_pytorch() -> None:
+    assert _prod_reads_its_result(ndgrad) == _prod_reads_its_result(torch)

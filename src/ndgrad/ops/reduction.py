@@ -418,7 +418,9 @@ class ProdOthers(NumpyFunction):
 
 
 class Prod(NumpyFunction):
-    """y = Π x; dy/dx_i = Π_{k≠i} x_k (so exact where some x are 0)"""
+    """y = Π x; dy/dx_i = y / x_i without zeros (PyTorch's formula, which reads y: under
+    create_graph a hook on y or y's retained gradient sees the second backward pass through
+    it), else Π_{k≠i} x_k (exact where some x are 0)"""
 
     @staticmethod
     @_quiet
@@ -434,9 +436,11 @@ class Prod(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        x, _ = ctx.saved_tensors
+        x, out = ctx.saved_tensors
         if x.ndim == 0:  # the product of one number is that number: PyTorch returns grad
             return grad, None, None
+        if not (x._data == 0).any():
+            return _expand_grad(grad, ctx) * (_expand_grad(out, ctx) / x), None, None
         if ctx.axes is None:
             others = ProdOthers.apply(x.reshape(-1), 0).reshape(ctx.in_shape)
         else:
