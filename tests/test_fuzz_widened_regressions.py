@@ -298,3 +298,48 @@ def test_cat_stack_layout_matches_torch() -> None:
 def test_cat_stack_layout_by_hand() -> None:
     for t in _joined_transposed(ndgrad):
         assert t.is_contiguous()
+
+
+def _cat_4d_layouts(lib: Any) -> list[Any]:
+    """cat of 4-d tensors: channels-last when every input is, else contiguous (an unfold view,
+    a transpose: fuzz seeds 300-339); is_contiguous(memory_format=...) reads the strides."""
+    a = lib.tensor(np.arange(24.0).reshape(1, 2, 3, 4))
+    cl = a.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)  # channels-last strides
+    u = lib.tensor(np.arange(8.0).reshape(1, 4, 2)).unfold(-2, 3, 1)
+    out = []
+    for xs, d in [
+        ([cl, cl], 0),
+        ([cl, cl], 3),
+        ([cl, a], 0),
+        ([a.transpose(2, 3)] * 2, 1),
+        ([u, u], -4),
+    ]:
+        r = lib.cat(xs, d)
+        out.append(
+            (r.is_contiguous(), r.is_contiguous(memory_format=lib.channels_last), tuple(r.stride()))
+        )
+    single = lib.zeros(2, 1, 1, 5)
+    out.append(single.is_contiguous(memory_format=lib.channels_last))  # size-1 dims do not count
+    out.append(lib.zeros(2, 3).is_contiguous(memory_format=lib.channels_last))
+    out.append(lib.zeros(2, 3, 4, 5, 6).is_contiguous(memory_format=lib.channels_last_3d))
+    return out
+
+
+def test_cat_4d_layouts_by_hand() -> None:
+    assert _cat_4d_layouts(ndgrad) == [
+        (False, True, (24, 1, 8, 2)),
+        (False, True, (48, 1, 16, 2)),
+        (True, False, (24, 12, 4, 1)),
+        (True, False, (48, 12, 3, 1)),
+        (True, False, (12, 6, 3, 1)),
+        True,
+        False,
+        False,
+    ]
+    with pytest.raises(TypeError, match="argument 'memory_format' must be torch.memory_format"):
+        ndgrad.zeros(2).is_contiguous(memory_format="channels_last")
+
+
+@requires_torch
+def test_cat_4d_layouts_as_pytorch() -> None:
+    assert _cat_4d_layouts(ndgrad) == _cat_4d_layouts(torch)

@@ -19,7 +19,8 @@ import numpy as np
 
 from . import _errors
 from ._device import CPU, check_device, device
-from ._layout import strided
+from ._layout import channels_last, channels_last_3d, contiguous_format, strided
+from ._layout import memory_format as _memory_format
 from ._printing import tensor_repr
 from .autograd._hooks import RemovableHandle, _add_hook
 from .autograd.grad_mode import _sequence, _state, _Used, grad_version
@@ -210,8 +211,32 @@ class Tensor(_Methods):
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 
-    def is_contiguous(self) -> bool:
-        return bool(self._data.flags.c_contiguous)
+    def is_contiguous(self, *, memory_format: Any = None) -> bool:
+        """Whether the elements lie in row-major order without gaps (``memory_format``
+        ``contiguous_format``, the default), or in channels-last order (``channels_last`` for a
+        4-d tensor, ``channels_last_3d`` for a 5-d one); dims of size 1 do not count."""
+        data = self._data
+        if memory_format is None or memory_format is contiguous_format:
+            return bool(data.flags.c_contiguous)
+        if not isinstance(memory_format, _memory_format):
+            raise TypeError(
+                "is_contiguous(): argument 'memory_format' must be torch.memory_format, not "
+                f"{type(memory_format).__name__}"
+            )
+        order = {channels_last: (4, (1, 3, 2, 0)), channels_last_3d: (5, (1, 4, 3, 2, 0))}
+        if memory_format not in order:  # preserve_format, legacy_contiguous_format
+            return bool(data.flags.c_contiguous)
+        ndim, dims = order[memory_format]
+        if data.ndim != ndim:
+            return False
+        expected = 1
+        for d in dims:  # channels fastest, then the spatial dims from the last, batch slowest
+            n = data.shape[d]
+            if n != 1:
+                if data.strides[d] != expected * data.itemsize:
+                    return False
+                expected *= n
+        return True
 
     def stride(self, dim: int | None = None) -> Any:
         strides = tuple(s // self._data.itemsize for s in self._data.strides)

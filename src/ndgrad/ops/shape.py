@@ -870,6 +870,12 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
 # --- cat, split and friends ---------------------------------------------------------------------
 
 
+def _channels_last(x: np.ndarray) -> bool:
+    """Whether a 4-d or 5-d ``x`` is laid out channels-last (channels vary fastest, then the
+    spatial dims, the batch slowest) rather than contiguous."""
+    return not x.flags.c_contiguous and np.moveaxis(x, 1, -1).flags.c_contiguous
+
+
 class Cat(NumpyFunction):
     """y = the inputs joined along dim; each gets its slice of the gradient"""
 
@@ -879,10 +885,13 @@ class Cat(NumpyFunction):
         ctx.shapes = [x.shape for x in xs]
         kept = [x for x in xs if not _skipped_in_cat(x.shape)] or list(xs)
         out = np.concatenate(kept, axis=dim)
-        if out.ndim < 4 and not out.flags.c_contiguous:
+        if not out.flags.c_contiguous:
             # numpy keeps the inputs' memory order; PyTorch's result is contiguous unless
             # every input is channels-last (only 4-d and 5-d tensors can be)
-            out = np.ascontiguousarray(out)
+            if out.ndim in (4, 5) and all(_channels_last(x) for x in kept):
+                out = np.moveaxis(np.ascontiguousarray(np.moveaxis(out, 1, -1)), -1, 1)
+            else:
+                out = np.ascontiguousarray(out)
         return out
 
     @staticmethod
