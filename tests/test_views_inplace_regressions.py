@@ -1338,3 +1338,28 @@ def test_prod_derivative_reads_the_result() -> None:
 @requires_torch
 def test_prod_derivative_reads_the_result_as_pytorch() -> None:
     assert _prod_reads_its_result(ndgrad) == _prod_reads_its_result(torch)
+
+
+def _accumulate_into_reshaped_grad(lib: Any) -> Any:
+    # .grad transposed in place since the first backward: the next accumulation is PyTorch's
+    # add_ into it, refused with its message (ndgrad leaked numpy's ValueError; fuzz 300-339).
+    t0 = lib.tensor([[[0.529, -0.997, 0.532]]], dtype=lib.float64, requires_grad=True)
+    t5 = lib.tanh(t0.index_select(-3, lib.tensor([0, 0])).chunk(2, -3)[1]).sum()
+    t5.backward(retain_graph=True)
+    t0.grad.transpose_(2, -3)
+    try:
+        t5.backward()
+    except RuntimeError as e:
+        return str(e)
+    return None
+
+
+def test_accumulating_into_a_reshaped_grad_raises_pytorchs_error() -> None:
+    assert _accumulate_into_reshaped_grad(ndgrad) == (
+        "output with shape [3, 1, 1] doesn't match the broadcast shape [3, 1, 3]"
+    )
+
+
+@requires_torch
+def test_accumulating_into_a_reshaped_grad_as_pytorch() -> None:
+    assert _accumulate_into_reshaped_grad(ndgrad) == _accumulate_into_reshaped_grad(torch)

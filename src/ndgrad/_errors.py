@@ -115,6 +115,21 @@ def broadcast_mismatch(a: Sequence[int], b: Sequence[int]) -> RuntimeError:
     return RuntimeError(f"shapes {list(a)} and {list(b)} cannot be broadcast together")
 
 
+def check_inplace_shape(out: tuple[int, ...], value: tuple[int, ...]) -> None:
+    """PyTorch's errors for writing a value of shape ``value`` into a tensor of shape ``out``
+    in place: the two must broadcast, to ``out`` itself."""
+    if value == out:
+        return
+    try:
+        shape = np.broadcast_shapes(value, out)
+    except ValueError:
+        raise broadcast_mismatch(out, value) from None
+    if shape != out:
+        raise RuntimeError(
+            f"output with shape {list(out)} doesn't match the broadcast shape {list(shape)}"
+        )
+
+
 def is_dense(a: np.ndarray) -> bool:
     """True if ``a`` covers a block of memory with no gaps and no repeats (any dim order)."""
     if a.flags.c_contiguous or a.flags.f_contiguous:

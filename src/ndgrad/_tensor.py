@@ -364,6 +364,8 @@ class Tensor(_Methods):
             else:  # a copy, for the reasons given in _accumulate
                 self._grad = self._grad_copy(grad)
         elif not _errors.has_internal_overlap(current._data):
+            # (.grad may have been reshaped in place since: PyTorch's add_ then says why not)
+            _errors.check_inplace_shape(current._data.shape, grad.shape)
             np.add(current._data, grad, out=current._data, casting="unsafe")
             current._bump_version()
         else:
@@ -549,16 +551,7 @@ class Tensor(_Methods):
     def _write(self, values: np.ndarray) -> None:
         if _errors.has_internal_overlap(self._data):
             raise RuntimeError(_errors.INTERNAL_OVERLAP)
-        if values.shape != self._data.shape:
-            try:
-                np.broadcast_shapes(values.shape, self._data.shape)
-            except ValueError:
-                raise _errors.broadcast_mismatch(self._data.shape, values.shape) from None
-            if np.broadcast_shapes(values.shape, self._data.shape) != self._data.shape:
-                raise RuntimeError(
-                    f"output with shape {list(self._data.shape)} doesn't match the broadcast "
-                    f"shape {list(np.broadcast_shapes(values.shape, self._data.shape))}"
-                )
+        _errors.check_inplace_shape(self._data.shape, values.shape)
         if values.dtype != self._data.dtype and not np.can_cast(
             values.dtype, self._data.dtype, "same_kind"
         ):

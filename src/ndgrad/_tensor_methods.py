@@ -123,6 +123,7 @@ class TensorMethods(
         elif not _errors.has_internal_overlap(current._data):
             # In place, as PyTorch does: a .grad with history (from an earlier create_graph
             # backward) keeps it, and anyone holding the .grad tensor sees the sum.
+            _errors.check_inplace_shape(current._data.shape, grad._data.shape)
             np.add(current._data, grad._data, out=current._data, casting="unsafe")
             current._bump_version()
         else:
