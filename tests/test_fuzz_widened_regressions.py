@@ -343,3 +343,34 @@ def test_cat_4d_layouts_by_hand() -> None:
 @requires_torch
 def test_cat_4d_layouts_as_pytorch() -> None:
     assert _cat_4d_layouts(ndgrad) == _cat_4d_layouts(torch)
+
+
+def _reduction_layouts(lib: Any) -> list[Any]:
+    """A reduction's result is C-contiguous whatever its input's layout, as PyTorch allocates it
+    (norm, prod and logsumexp kept numpy's order: fuzz seeds 340-379)."""
+    a = lib.tensor(np.arange(9.0).reshape(1, 3, 3) / 7 - 1)
+    ops = {
+        "sum": lambda x, d: x.sum(d),
+        "norm2": lambda x, d: x.norm(2, dim=d),
+        "norm1": lambda x, d: x.norm(1, dim=d),
+        "vector_norm": lambda x, d: lib.linalg.vector_norm(x, 3, dim=d),
+        "amax": lambda x, d: x.amax(d),
+        "prod": lambda x, d: x.prod(d),
+        "logsumexp": lambda x, d: x.logsumexp(d),
+    }
+    out = []
+    for x in (a.permute(0, 2, 1), a.transpose(0, 2)):
+        for d in (0, -1):
+            for op in ops.values():
+                r = op(x, d)
+                out.append((r.is_contiguous(), tuple(r.stride())))
+    return out
+
+
+def test_reduction_results_are_contiguous() -> None:
+    assert all(contiguous for contiguous, _ in _reduction_layouts(ndgrad))
+
+
+@requires_torch
+def test_reduction_layouts_as_pytorch() -> None:
+    assert _reduction_layouts(ndgrad) == _reduction_layouts(torch)

@@ -857,7 +857,10 @@ def _vector_norm_np(x: np.ndarray, p: float, axes: Any, keepdim: bool) -> np.nda
         y = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
     else:
         y = np.sum(a**p, axis=axes, keepdims=keepdim) ** (1.0 / p)
-    return np.asarray(y, dtype=x.dtype)
+    y = np.asarray(y, dtype=x.dtype)
+    if y.ndim > 1 and not y.flags.c_contiguous:  # as PyTorch allocates a reduction's output
+        y = np.ascontiguousarray(y)  # (numpy's follows x's order)
+    return y
 
 
 def _vector_norm_grad(x: Tensor, y: Tensor, g: Tensor, p: float, axes: Any) -> Tensor:

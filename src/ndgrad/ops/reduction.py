@@ -241,7 +241,7 @@ def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
 def _c_order(r: Any) -> Any:
     """A result laid out C-contiguous, as PyTorch allocates a reduction's output (numpy keeps
     the memory order of a permuted input: x.permute(2, 1, 0).sum(0) would not be contiguous).
-    Only for results forward does not save: a copy is a new array, not the saved output."""
+    Applied before the forward saves its output: a copy is a new array."""
     if type(r) is np.ndarray and r.ndim > 1 and not r.flags.c_contiguous:
         return np.ascontiguousarray(r)
     return r
@@ -429,7 +429,7 @@ class Prod(NumpyFunction):
         if x.ndim == 0:
             out = x.astype(_wide(x) or x.dtype)
         else:
-            out = x.prod(axis=axis, dtype=_wide(x), keepdims=keepdim)
+            out = _c_order(x.prod(axis=axis, dtype=_wide(x), keepdims=keepdim))
         # The output too, as PyTorch's ProdBackward saves it: a write into it is reported.
         ctx.save_for_backward(x, out)
         return out
@@ -868,7 +868,7 @@ class Logsumexp(NumpyFunction):
             # Slices of all -inf (or holding inf) are not shifted: that would give nan.
             m = np.where(np.isfinite(m), m, 0)
             y = np.log(np.exp(x - m).sum(axis=axes, keepdims=True)) + m
-        out = y.reshape(_output_shape(x.shape, axes, keepdim))
+        out = _c_order(y.reshape(_output_shape(x.shape, axes, keepdim)))
         ctx.save_for_backward(x, out)
         return out
 
@@ -912,7 +912,7 @@ class LinalgVectorNorm(NumpyFunction):
             y = (a != 0).sum(axis=axes, keepdims=True).astype(x.dtype)
         else:
             y = (a**p).sum(axis=axes, keepdims=True) ** (1.0 / p)
-        out = y.astype(x.dtype).reshape(_output_shape(x.shape, axes, keepdim))
+        out = _c_order(y.astype(x.dtype).reshape(_output_shape(x.shape, axes, keepdim)))
         ctx.save_for_backward(x, out)  # the output itself, so that y stays in the graph
         return out
 
