@@ -157,7 +157,7 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ndgrad(\.|$
 from math import e, inf, nan, pi  # noqa: E402
 
 from ._lowrank import pca_lowrank, svd_lowrank  # noqa: E402
-from ._strided import as_strided_copy, as_strided_scatter  # noqa: E402
+from ._strided import as_strided, as_strided_, as_strided_copy, as_strided_scatter  # noqa: E402
 
 # The torch-level names that take out=: after the op modules, since these wrap their functions.
 from .ops import out as _out  # noqa: E402
@@ -310,6 +310,8 @@ __all__ = [
     *_pool_ops.__all__,
     "pca_lowrank",
     "svd_lowrank",
+    "as_strided",
+    "as_strided_",
     "as_strided_copy",
     "as_strided_scatter",
     "e",

@@ -1,27 +1,33 @@
-"""``torch.as_strided_copy`` and ``torch.as_strided_scatter``: elements picked by explicit
-sizes, strides and a storage offset.
+"""``torch.as_strided`` (a view of a tensor's storage by explicit sizes, strides and a storage
+offset), ``torch.as_strided_copy`` and ``torch.as_strided_scatter``.
 
-PyTorch reads these positions in the tensor's storage. An ndgrad tensor owns a numpy array
-rather than a storage, so these functions take a tensor whose elements are its whole storage in
-order: a contiguous tensor that is not a view into a larger one (``.clone()`` makes one). Both
+An ndgrad tensor's storage is the numpy array at the root of its ``_data``'s chain of bases: its
+memory, counted in elements from its start, is what ``storage_offset`` and ``as_strided``'s
+positions count in. ``as_strided`` is a numpy view of that memory, so it shares storage and the
+version counter with its input as PyTorch's does.
+
+``as_strided_copy`` and ``as_strided_scatter`` take a tensor whose elements are its whole storage
+in order: a contiguous tensor that is not a view into a larger one (``.clone()`` makes one). Both
 are differentiable: a gather and a scatter of the same positions, each the other's adjoint.
-The view ``as_strided`` itself is not provided: ndgrad's views are made by named operations.
 """
 
 from __future__ import annotations
 
+import operator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._tensor import Tensor
+from ._tensor import Tensor, storage_root
+from .autograd._views import AsStrided, Embed
 from .ops._util import require_tensor
 from .ops.arithmetic import NumpyFunction
+from .ops.shape import _as_view
 
 if TYPE_CHECKING:
-    from ._tensor import Tensor
+    from ._tensor import Tensor, storage_root
 
-__all__ = ["as_strided_copy", "as_strided_scatter"]
+__all__ = ["as_strided", "as_strided_", "as_strided_copy", "as_strided_scatter"]
 
 
 class StridedGather(NumpyFunction):
@@ -84,17 +90,77 @@ class StridedScatter(NumpyFunction):
         return gx, gsrc, None
 
 
-def _positions(input: Tensor, size: Any, stride: Any, storage_offset: Any) -> np.ndarray:
-    size, stride = [int(s) for s in size], [int(s) for s in stride]
+def _int_list(value: Any, op: str, arg: str, position: int) -> list[int]:
+    """A size or stride argument as a list of ints, or PyTorch's TypeError naming it."""
+    where = f"{op}(): argument '{arg}' (position {position})"
+    if not isinstance(value, list | tuple):
+        raise TypeError(f"{where} must be tuple of ints, not {type(value).__name__}")
+    out = []
+    for i, v in enumerate(value):
+        if isinstance(v, bool) or not hasattr(v, "__index__"):
+            raise TypeError(
+                f"{where} must be tuple of ints, but found element of type "
+                f"{type(v).__name__} at pos {i}"
+            )
+        out.append(operator.index(v))
+    return out
+
+
+def _offset_arg(value: Any, op: str, position: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(
+            f"{op}(): argument 'storage_offset' (position {position}) must be int, not "
+            f"{type(value).__name__}"
+        )
+    return operator.index(value)
+
+
+def _check_arguments(size: list[int], stride: list[int], offset: int) -> None:
+    """PyTorch's errors, in its order, for sizes, strides and an offset that fit no storage."""
     if len(size) != len(stride):
         raise RuntimeError("mismatch in length of strides and shape")
     if any(s < 0 for s in stride):
         raise RuntimeError(
             f"as_strided: Negative strides are not supported at the moment, got strides: {stride}"
         )
-    offset = input.storage_offset() if storage_offset is None else int(storage_offset)
     if offset < 0:
         raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+
+
+def _check_bounds(
+    size: list[int], stride: list[int], offset: int, storage_size: int, itemsize: int
+) -> None:
+    """PyTorch's error for a geometry that reaches past a storage of ``storage_size`` elements."""
+    if any(n < 0 for n in size):
+        raise RuntimeError(
+            f"Storage size calculation overflowed with sizes={size} and strides={stride}"
+        )
+    reach = sum((n - 1) * s for n, s in zip(size, stride, strict=True))
+    needed = 0 if 0 in size else offset + 1 + reach
+    if needed > storage_size:
+        raise RuntimeError(
+            f"setStorage: sizes {size}, strides {stride}, storage offset {offset}, and itemsize "
+            f"{itemsize} requiring a storage size of {needed * itemsize} are out of bounds for "
+            f"storage of size {storage_size * itemsize}"
+        )
+
+
+def _grid(size: list[int], stride: list[int], offset: int) -> np.ndarray:
+    """The storage position of every element of the geometry (an int64 array of ``size``)."""
+    positions = np.full(size, offset, np.int64)
+    for axis, (n, s) in enumerate(zip(size, stride, strict=True)):
+        shape = [1] * len(size)
+        shape[axis] = n
+        positions = positions + (np.arange(n, dtype=np.int64) * s).reshape(shape)
+    return positions
+
+
+def _positions(input: Tensor, size: Any, stride: Any, storage_offset: Any) -> np.ndarray:
+    size, stride = [int(s) for s in size], [int(s) for s in stride]
+    offset = input.storage_offset() if storage_offset is None else int(storage_offset)
+    _check_arguments(size, stride, offset)
     data = input._data
     base = data
     while isinstance(base.base, np.ndarray):
@@ -105,21 +171,110 @@ def _positions(input: Tensor, size: Any, stride: Any, storage_offset: Any) -> np
             "storage: pass a contiguous tensor that is not a view into a larger one (.clone() "
             "makes one)"
         )
-    needed = offset + 1 + sum((n - 1) * s for n, s in zip(size, stride, strict=True))
-    if 0 in size:
-        needed = 0
-    if needed > data.size:
-        item = data.itemsize
-        raise RuntimeError(
-            f"setStorage: sizes {size}, strides {stride}, storage offset {offset}, and itemsize "
-            f"{item} requiring a storage size of {needed * item} are out of bounds for storage "
-            f"of size {data.size * item}"
+    _check_bounds(size, stride, offset, data.size, data.itemsize)
+    return _grid(size, stride, offset)
+
+
+def _storage(x: np.ndarray) -> np.ndarray:
+    """The memory of ``x``'s storage (the root of its bases) as a 1-d array of ``x``'s dtype."""
+    root = storage_root(x)
+    if root.flags.c_contiguous:
+        flat = root.reshape(-1)
+    elif root.flags.f_contiguous:
+        flat = root.T.reshape(-1)
+    else:
+        raise NotImplementedError(
+            "as_strided: the tensor's memory is a strided numpy array, not a storage"
         )
-    grids = np.indices(size, dtype=np.int64) if size else np.zeros((0,), np.int64)
-    positions = np.full(size, offset, np.int64)
-    for axis, s in enumerate(stride):
-        positions = positions + grids[axis] * s
-    return positions
+    if flat.dtype != x.dtype:
+        flat = flat.view(np.uint8)[: flat.nbytes - flat.nbytes % x.itemsize].view(x.dtype)
+    return flat
+
+
+def _storage_positions(x: np.ndarray, storage: np.ndarray) -> np.ndarray:
+    """The storage position of every element of ``x`` (an int64 array of ``x``'s shape)."""
+    start = x.__array_interface__["data"][0] - storage.__array_interface__["data"][0]
+    size = list(x.shape)
+    stride = [s // x.itemsize for s in x.strides]
+    return _grid(size, stride, start // x.itemsize)
+
+
+class AsStridedView(NumpyFunction):
+    """y = the storage elements at ``offset + i·stride[0] + j·stride[1] + ...``, a view of x's
+    storage. The gradient is PyTorch's ``as_strided_backward``: the view's gradient added into a
+    storage-shaped buffer (elements the view repeats add up), read back at x's positions, and
+    divided where x itself repeats a storage element (an expanded x)."""
+
+    node_name = "AsStridedBackward0"
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: np.ndarray, size: tuple[int, ...], stride: tuple[int, ...], offset: int
+    ) -> np.ndarray:
+        storage = _storage(x)
+        ctx.input_positions = _storage_positions(x, storage)
+        ctx.output_positions = _grid(list(size), list(stride), offset)
+        item = x.itemsize
+        return np.lib.stride_tricks.as_strided(
+            storage[offset:],
+            size,
+            tuple(s * item for s in stride),
+            writeable=storage.flags.writeable,
+        )
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        inp, out = ctx.input_positions, ctx.output_positions
+        g = grad._data
+        if inp.size == 0 or out.size == 0:
+            # PyTorch returns plain zeros here: no graph, as in AsStrided's backward.
+            lead = g.shape[: g.ndim - out.ndim]
+            return Tensor._make(np.zeros((*lead, *inp.shape), g.dtype)), None, None, None
+        length = int(max(inp.max(), out.max())) + 1
+        storage_grad = Embed.apply(grad, out, (length,))
+        count = np.bincount(inp.reshape(-1), minlength=length)
+        if (count > 1).any():  # x repeats storage elements: each gets its share
+            share = np.where(count > 0, 1.0 / np.maximum(count, 1), 0.0).astype(g.dtype)
+            storage_grad = storage_grad * Tensor._make(share)
+        return AsStrided.apply(storage_grad, inp, (length,)), None, None, None
+
+
+def as_strided(
+    input: Tensor,
+    size: Any,
+    stride: Any,
+    storage_offset: int | None = None,
+    *,
+    _op: str = "as_strided",
+    _first: int = 2,
+) -> Tensor:
+    """A view of ``input``'s storage whose element (i, j, ...) is the storage element
+    ``storage_offset + i·stride[0] + j·stride[1] + ...`` (``storage_offset`` defaults to
+    ``input``'s own). ``_op`` and ``_first`` name the function and the position of ``size`` in
+    PyTorch's errors for bad arguments (``Tensor.as_strided`` counts from 1)."""
+    require_tensor(input, _op)
+    size_ = _int_list(size, _op, "size", _first)
+    stride_ = _int_list(stride, _op, "stride", _first + 1)
+    offset = _offset_arg(storage_offset, _op, _first + 2)
+    if offset is None:
+        offset = input.storage_offset()
+    data = input._data
+    _check_arguments(size_, stride_, offset)
+    _check_bounds(size_, stride_, offset, _storage(data).size, data.itemsize)
+    out = AsStridedView.apply(input, tuple(size_), tuple(stride_), offset)
+    return _as_view(out, input)
+
+
+def as_strided_(
+    input: Tensor, size: Any, stride: Any, storage_offset: int | None = None, *, _first: int = 2
+) -> Tensor:
+    """``input`` becomes ``as_strided(input, size, stride, storage_offset)``, in place
+    (recorded as AsStridedBackward1)."""
+    require_tensor(input, "as_strided_")
+    return input._restride(
+        lambda s: as_strided(s, size, stride, storage_offset, _op="as_strided_", _first=_first),
+        "AsStridedBackward1",
+    )
 
 
 def as_strided_copy(

@@ -102,6 +102,21 @@ def _no_node() -> None:
     return None
 
 
+def storage_root(a: np.ndarray) -> np.ndarray:
+    """The array at the root of ``a``'s chain of bases: the memory PyTorch calls its storage.
+
+    numpy's ``as_strided`` (behind expand, unfold...) puts a helper object between a view and
+    its base, whose own ``base`` continues the chain.
+    """
+    while True:
+        base = a.base
+        if base is not None and not isinstance(base, np.ndarray):
+            base = getattr(base, "base", None)  # numpy's DummyArray
+        if not isinstance(base, np.ndarray):
+            return a
+        a = base
+
+
 class Tensor(_Methods):
     """A multi-dimensional array that can record the operations applied to it.
 
@@ -693,11 +708,9 @@ class Tensor(_Methods):
 
     def storage_offset(self) -> int:
         """How many elements into its base's storage this tensor's first element is."""
-        base = self._data
-        while isinstance(base.base, np.ndarray):
-            base = base.base
         start = self._data.__array_interface__["data"][0]
-        return (start - base.__array_interface__["data"][0]) // self._data.itemsize
+        root = storage_root(self._data)
+        return (start - root.__array_interface__["data"][0]) // self._data.itemsize
 
     def is_signed(self) -> bool:
         return self._data.dtype.kind in "if"

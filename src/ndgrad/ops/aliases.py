@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._namespace import public_dir
-from .._strided import as_strided_scatter
+from .._strided import as_strided, as_strided_, as_strided_scatter
 from . import arithmetic as _ar
 from . import shape as _sh
 from ._util import parse_shape, require_tensor, wrap_dim
@@ -232,6 +232,12 @@ class AliasMethods:
 
     def conj_physical_(self) -> Tensor:
         return self._inplace(ConjPhysical.apply)  # type: ignore[attr-defined]
+
+    def as_strided(self, size: Any, stride: Any, storage_offset: int | None = None) -> Tensor:
+        return as_strided(self, size, stride, storage_offset, _first=1)  # type: ignore[arg-type]
+
+    def as_strided_(self, size: Any, stride: Any, storage_offset: int | None = None) -> Tensor:
+        return as_strided_(self, size, stride, storage_offset, _first=1)  # type: ignore[arg-type]
 
     def as_strided_scatter(
         self, src: Tensor, size: Any, stride: Any, storage_offset: int | None = None

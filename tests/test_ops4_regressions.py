@@ -1,0 +1,286 @@
+"""Ops that were missing or recorded other nodes than PyTorch's, fourth batch: ``as_strided``,
+what ``index_copy`` and ``put`` save, ``ldexp``'s node, ``aminmax`` as one node, ``scatter``'s
+invalid gradient, ``amax``/``amin``'s dim errors and what ``prelu`` shows.
+
+Each program runs under ndgrad and, where it is installed, under PyTorch (everything returned
+must agree); each also has a check worked out by hand, so it is tested without PyTorch too.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import ndgrad
+from ndgrad.autograd import gradcheck, gradgradcheck
+
+from .helpers import requires_torch, torch
+
+HINT = (
+    "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+    "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+
+
+def _modified(what: str, version: int = 1, expected: int = 0) -> str:
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{what} is at version {version}; expected version {expected} instead. " + HINT
+    )
+
+
+def _observe(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_observe(v) for v in value]
+    if isinstance(value, ndgrad.Tensor) or (torch is not None and isinstance(value, torch.Tensor)):
+        fn = value.grad_fn
+        return (
+            "tensor",
+            value.detach().numpy().copy(),
+            None if fn is None else type(fn).__name__,
+            value.requires_grad,
+            tuple(value.stride()),
+            value.storage_offset(),
+        )
+    return value
+
+
+def _run(program: Callable[[Any], Any], lib: Any) -> Any:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _observe(program(lib))
+    except Exception as e:  # the error is part of the observed behaviour
+        return ("error", type(e).__name__, re.sub(r"0x[0-9a-f]+", "0x", str(e)))
+
+
+def _assert_same(a: Any, b: Any) -> None:
+    if isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), (a, b)
+        for x, y in zip(a, b, strict=True):
+            _assert_same(x, y)
+    elif isinstance(a, tuple) and a and a[0] == "tensor":
+        assert isinstance(b, tuple) and b[0] == "tensor", (a, b)
+        np.testing.assert_allclose(a[1], b[1], rtol=1e-7, atol=1e-9)
+        assert a[1].shape == b[1].shape and a[2:] == b[2:], (a, b)
+    else:
+        assert a == b
+
+
+def _raises(program: Callable[[Any], Any], error: type, message: str) -> None:
+    with pytest.raises(error) as info:
+        program(ndgrad)
+    assert str(info.value) == message
+
+
+def _f64(*shape: int, seed: int = 0) -> ndgrad.Tensor:
+    values = np.random.default_rng(seed).standard_normal(shape)
+    return ndgrad.tensor(values, dtype=ndgrad.float64, requires_grad=True)
+
+
+# --- 1: as_strided, a view of the storage -----------------------------------------------------
+
+
+def _as_strided_overlapping(lib: Any) -> Any:
+    x = lib.arange(12.0, dtype=lib.float64).requires_grad_()
+    y = x.as_strided((3, 3), (1, 1))
+    y.sum().backward()
+    return y, y._base is x, type(y.grad_fn.next_functions[0][0]).__name__, x.grad
+
+
+def _as_strided_of_a_transpose(lib: Any) -> Any:
+    x = lib.arange(12.0, dtype=lib.float64).reshape(3, 4).requires_grad_()
+    y = x.t().as_strided((2, 2), (2, 1), 1)
+    y.backward(lib.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=lib.float64))
+    return y, type(y.grad_fn.next_functions[0][0]).__name__, x.grad
+
+
+def _as_strided_outside_its_input(lib: Any) -> Any:
+    # the view reads storage elements 0 and 1, which x[2:5] does not cover: no gradient there
+    x = lib.arange(12.0, dtype=lib.float64).requires_grad_()
+    y = x[2:5].as_strided((4,), (1,), 0)
+    y.backward(lib.tensor([1.0, 2.0, 3.0, 4.0], dtype=lib.float64))
+    return y, x.grad
+
+
+def _as_strided_of_an_expanded_input(lib: Any) -> Any:
+    # each storage element appears twice in the expanded input: each copy gets half
+    a = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+    y = a.expand(2, 3).as_strided((2,), (1,), 0)
+    y.backward(lib.tensor([1.0, 5.0], dtype=lib.float64))
+    return y, a.grad
+
+
+def _as_strided_default_offset(lib: Any) -> Any:
+    z = lib.arange(12.0)[2:]
+    return z.as_strided((2,), (1,)), z.as_strided((2,), (1,), 0), lib.as_strided(z, [2], [3], 1)
+
+
+def _as_strided_in_place(lib: Any) -> Any:
+    x = lib.arange(12.0, dtype=lib.float64).requires_grad_()
+    z = x * 1
+    w = z.as_strided_((3, 3), (1, 1))
+    w.sum().backward()
+    return w is z, w, type(w.grad_fn.next_functions[0][0]).__name__, z._version, x.grad
+
+
+def _as_strided_in_place_no_grad(lib: Any) -> Any:
+    z = lib.arange(6.0)
+    lib.as_strided_(z, (2, 2), (1, 2), 1)
+    return z
+
+
+def _as_strided_written(lib: Any) -> Any:
+    x = lib.arange(6.0, dtype=lib.float64, requires_grad=True)
+    y = (x * 1).as_strided((2, 2), (1, 2), 1)
+    y.mul_(2)
+    y.sum().backward()
+    return y, y._base.grad_fn.name(), x.grad
+
+
+def _as_strided_overlap_written(lib: Any) -> Any:
+    x = lib.arange(6.0, dtype=lib.float64)
+    x.clone().as_strided((3,), (0,)).mul_(2)
+
+
+def _as_strided_leaf_in_place(lib: Any) -> Any:
+    lib.arange(4.0, requires_grad=True).as_strided_((2,), (1,))
+
+
+def _as_strided_error(*args: Any, method: bool = True) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        t = lib.arange(6.0)
+        return t.as_strided(*args) if method else lib.as_strided(t, *args)
+
+    return program
+
+
+_AS_STRIDED_ERRORS: list[tuple[tuple[Any, ...], bool, type, str]] = [
+    (((2, 2), (1,)), True, RuntimeError, "mismatch in length of strides and shape"),
+    (
+        ((2,), (-1,), -1),
+        False,
+        RuntimeError,
+        "as_strided: Negative strides are not supported at the moment, got strides: [-1]",
+    ),
+    (((2,), (1,), -1), True, RuntimeError, "Tensor: invalid storage offset -1"),
+    (
+        ((3,), (1,), 4),
+        True,
+        RuntimeError,
+        "setStorage: sizes [3], strides [1], storage offset 4, and itemsize 4 requiring a "
+        "storage size of 28 are out of bounds for storage of size 24",
+    ),
+    (
+        ((), (), 6),
+        False,
+        RuntimeError,
+        "setStorage: sizes [], strides [], storage offset 6, and itemsize 4 requiring a storage "
+        "size of 28 are out of bounds for storage of size 24",
+    ),
+    (
+        ((-1,), (1,)),
+        True,
+        RuntimeError,
+        "Storage size calculation overflowed with sizes=[-1] and strides=[1]",
+    ),
+    (
+        (2, (1,)),
+        False,
+        TypeError,
+        "as_strided(): argument 'size' (position 2) must be tuple of ints, not int",
+    ),
+    (
+        ((2,), [1.0]),
+        True,
+        TypeError,
+        "as_strided(): argument 'stride' (position 2) must be tuple of ints, but found element "
+        "of type float at pos 0",
+    ),
+    (
+        ((2,), (1,), True),
+        True,
+        TypeError,
+        "as_strided(): argument 'storage_offset' (position 3) must be int, not bool",
+    ),
+]
+
+_AS_STRIDED_PROGRAMS = [
+    _as_strided_overlapping,
+    _as_strided_of_a_transpose,
+    _as_strided_outside_its_input,
+    _as_strided_of_an_expanded_input,
+    _as_strided_default_offset,
+    _as_strided_in_place,
+    _as_strided_in_place_no_grad,
+    _as_strided_written,
+    _as_strided_overlap_written,
+    _as_strided_leaf_in_place,
+    *(_as_strided_error(*args, method=m) for args, m, _, _ in _AS_STRIDED_ERRORS),
+]
+
+
+@pytest.mark.parametrize("program", _AS_STRIDED_PROGRAMS)
+@requires_torch
+def test_as_strided_matches_torch(program: Callable[[Any], Any]) -> None:
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_as_strided_values_against_numpy() -> None:
+    storage = np.arange(24.0)
+    x = ndgrad.tensor(storage)
+    for size, stride, offset in [((3, 3), (1, 1), 0), ((2, 4), (5, 2), 3), ((4,), (0,), 7)]:
+        expected = np.lib.stride_tricks.as_strided(
+            storage[offset:], size, tuple(8 * s for s in stride)
+        )
+        y = x.reshape(4, 6).t().as_strided(size, stride, offset)
+        np.testing.assert_array_equal(y.numpy(), expected)
+        assert y.stride() == stride and y.storage_offset() == offset and y._base is x
+
+
+def test_as_strided_by_hand() -> None:
+    y, is_view, _, grad = _as_strided_overlapping(ndgrad)
+    assert is_view and y.grad_fn.name() == "AsStridedBackward0"
+    # element k of the storage appears in min(k + 1, 3, 5 - k) places of the 3x3 window
+    assert grad.tolist() == [1.0, 2.0, 3.0, 2.0, 1.0] + [0.0] * 7
+    assert _as_strided_outside_its_input(ndgrad)[1].tolist() == [0, 0, 3, 4] + [0.0] * 8
+    assert _as_strided_of_an_expanded_input(ndgrad)[1].tolist() == [1.0, 5.0, 0.0]
+    same, w, _, version, grad = _as_strided_in_place(ndgrad)
+    assert same and w.grad_fn.name() == "AsStridedBackward1" and version == 1
+    assert [v.tolist() for v in _as_strided_default_offset(ndgrad)] == [
+        [2.0, 3.0],
+        [0.0, 1.0],
+        [1.0, 4.0],
+    ]
+    z = _as_strided_in_place_no_grad(ndgrad)
+    assert z.tolist() == [[1.0, 3.0], [2.0, 4.0]] and z.stride() == (1, 2)
+    assert _as_strided_written(ndgrad)[2].tolist() == [0.0, 2.0, 2.0, 2.0, 2.0, 0.0]
+    # the storage offset of an expanded view counts from its storage, as PyTorch's
+    assert ndgrad.arange(6.0)[1:].expand(2, 5).storage_offset() == 1
+
+
+@pytest.mark.parametrize(("args", "method", "error", "message"), _AS_STRIDED_ERRORS)
+def test_as_strided_errors(args: tuple[Any, ...], method: bool, error: type, message: str) -> None:
+    _raises(_as_strided_error(*args, method=method), error, message)
+
+
+_AS_STRIDED_FUNCTIONS: list[Callable[[Any], Any]] = [
+    lambda x: x.as_strided((3, 3), (1, 1)),
+    lambda x: x.t().as_strided((2, 2), (2, 1), 1),
+    lambda x: x[1].expand(2, 4).as_strided((3,), (1,), 5),
+    lambda x: x[1:].as_strided((2, 2), (0, 3)),
+    lambda x: ndgrad.as_strided(x, (), (), 11),
+    lambda x: (x * 1).as_strided_((2, 2), (1, 1), 2),
+]
+
+
+@pytest.mark.parametrize("fn", _AS_STRIDED_FUNCTIONS)
+def test_as_strided_gradcheck(fn: Callable[[Any], Any]) -> None:
+    x = _f64(3, 4)
+    assert gradcheck(fn, (x,))
+    assert gradgradcheck(fn, (x,))
