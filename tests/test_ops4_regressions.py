@@ -284,3 +284,137 @@ def test_as_strided_gradcheck(fn: Callable[[Any], Any]) -> None:
     x = _f64(3, 4)
     assert gradcheck(fn, (x,))
     assert gradgradcheck(fn, (x,))
+
+
+# --- 2: index_copy and put save the index, and the source when it needs a gradient ----------
+
+
+def _written_after(op: str, x_grad: bool, source_grad: bool, write: str) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        x = lib.zeros(5, 3, dtype=lib.float64, requires_grad=x_grad)
+        s0 = lib.ones(2, 3, dtype=lib.float64, requires_grad=source_grad)
+        index = lib.tensor([0, 4])
+        source = s0 * 1 if source_grad else s0.clone()
+        x1 = x * 1 if x_grad else x.clone()
+        if op == "index_copy":
+            y = x1.index_copy(0, index, source)
+        elif op == "index_copy_":
+            y = x1.index_copy_(0, index, source)
+        else:
+            y = getattr(x1, op.rstrip("a"))(index, source[0, :2], accumulate=op.endswith("a"))
+        if "i" in write:
+            index.add_(0)
+        if "s" in write:
+            source.add_(0)
+        y.sum().backward()
+        return (x.grad if x_grad else None), (s0.grad if source_grad else None)
+
+    return program
+
+
+_SAVES = [
+    (op, x_grad, source_grad, write)
+    for op in ("index_copy", "index_copy_", "put", "put_", "puta")
+    for x_grad, source_grad in ((True, True), (True, False), (False, True))
+    for write in ("i", "s", "is")
+]
+
+
+@pytest.mark.parametrize(("op", "x_grad", "source_grad", "write"), _SAVES)
+@requires_torch
+def test_index_copy_and_put_saves_match_torch(
+    op: str, x_grad: bool, source_grad: bool, write: str
+) -> None:
+    program = _written_after(op, x_grad, source_grad, write)
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+@pytest.mark.parametrize("op", ["index_copy", "index_copy_", "put", "put_", "puta"])
+def test_index_copy_and_put_saves_by_hand(op: str) -> None:
+    index_written = _modified("torch.LongTensor [2]]")
+    source = "torch.DoubleTensor [2, 3]], which is output 0 of Add,"
+    if op.startswith("put"):  # source[0, :2], re-derived from source after its write
+        source = "torch.DoubleTensor [2]], which is output 0 of AsStrided,"
+    _raises(_written_after(op, True, True, "is"), RuntimeError, index_written)
+    _raises(_written_after(op, False, True, "s"), RuntimeError, _modified(source))
+    # a source that needs no gradient is not saved
+    assert _written_after(op, True, False, "s")(ndgrad)[0] is not None
+
+
+def _put_graph(lib: Any) -> Any:
+    out = []
+    for accumulate in (False, True):
+        x = lib.tensor(np.arange(6.0).reshape(2, 3), dtype=lib.float64, requires_grad=True)
+        s = lib.tensor([10.0, 20.0, 30.0], dtype=lib.float64, requires_grad=True)
+        y = (x * 1).t().put(lib.tensor([0, -1, 0]), s * 1, accumulate=accumulate)
+        y.backward(lib.arange(6.0, dtype=lib.float64).reshape(3, 2))
+        names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
+        out.append((y, names, x.grad, s.grad))
+    return out
+
+
+def _put_errors(lib: Any) -> Any:
+    out = []
+    x = lib.zeros(3, 5).t()
+    calls = [
+        lambda: x.put(lib.tensor([20]), lib.ones(1)),
+        lambda: x.put(lib.tensor([-16]), lib.ones(1)),
+        lambda: lib.zeros(0).put(lib.tensor([0]), lib.ones(1)),
+        lambda: lib.zeros(3).put(lib.tensor([0], dtype=lib.int32), lib.ones(1)),
+        lambda: lib.zeros(3).put(lib.tensor([0, 1]), lib.ones(1, dtype=lib.float64)),
+    ]
+    for call in calls:
+        try:
+            call()
+        except Exception as e:
+            out.append((type(e).__name__, str(e)))
+    return out
+
+
+@pytest.mark.parametrize("program", [_put_graph, _put_errors])
+@requires_torch
+def test_put_matches_torch(program: Callable[[Any], Any]) -> None:
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_put_by_hand() -> None:
+    (y, names, x_grad, s_grad), (y_acc, _, x_grad_acc, s_grad_acc) = _put_graph(ndgrad)
+    # a copy in x's layout (PyTorch's clone) written in row-major order: one PutBackward0
+    assert y.grad_fn.name() == "PutBackward0" and names == ["TBackward0", "MulBackward0"]
+    assert y.stride() == (1, 3)
+    np.testing.assert_array_equal(y.detach().numpy(), [[30.0, 3.0], [1.0, 4.0], [2.0, 20.0]])
+    assert x_grad.tolist() == [[0.0, 2.0, 4.0], [1.0, 3.0, 0.0]]
+    assert s_grad.tolist() == [0.0, 5.0, 0.0]
+    np.testing.assert_array_equal(y_acc.detach().numpy(), [[40.0, 3.0], [1.0, 4.0], [2.0, 25.0]])
+    assert x_grad_acc.tolist() == [[0.0, 2.0, 4.0], [1.0, 3.0, 5.0]]
+    assert s_grad_acc.tolist() == [0.0, 5.0, 0.0]
+    messages = [message for _, message in _put_errors(ndgrad)]
+    assert messages == [
+        "out of range: tried to access index 20 on a tensor of 15 elements.",
+        "out of range: tried to access index -16 on a tensor of 15 elements.",
+        "put_(): Tried to put elements into an empty tensor",
+        "put_(): Expected a long tensor for index, but got Int",
+        "put_(): self and source expected to have the same dtype, but got self.dtype = Float "
+        "and source.dtype = Double",
+    ]
+
+
+@pytest.mark.parametrize("accumulate", [False, True])
+def test_put_gradcheck(accumulate: bool) -> None:
+    index = ndgrad.tensor([0, -1, 5])
+
+    def f(x: Any, s: Any) -> Any:
+        return x.t().put(index, s, accumulate=accumulate)
+
+    inputs = (_f64(3, 4), _f64(3, seed=1))
+    assert gradcheck(f, inputs) and gradgradcheck(f, inputs)
+
+
+def test_index_copy_gradcheck() -> None:
+    def f(x: Any, s: Any) -> Any:
+        return x.index_copy(0, ndgrad.tensor([2, 0]), s)
+
+    inputs = (_f64(3, 4), _f64(2, 4, seed=1))
+    assert gradcheck(f, inputs) and gradgradcheck(f, inputs)
+    y = ndgrad.zeros(5).index_copy(0, ndgrad.tensor([2]), ndgrad.tensor(3.0))
+    assert y.tolist() == [0.0, 0.0, 3.0, 0.0, 0.0]

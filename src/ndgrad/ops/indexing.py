@@ -1271,7 +1271,28 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
 
 
 class IndexCopy(IndexPut):
-    pass
+    """y = x with source's slices written at ``index`` along dim ``d``; dx = the gradient with
+    those slices zeroed, dsource = its slices at ``index``. As PyTorch's IndexCopyBackward0 it
+    saves the index, and the source when that needs a gradient: a later write into them is
+    reported at backward, the index's first."""
+
+    _listed_inputs = (0, 3)  # not the index
+
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx: Any, x: np.ndarray, d: int, index: np.ndarray, source: np.ndarray
+    ) -> np.ndarray:
+        out = IndexPut.forward(ctx, x, _dim_key(x.ndim, d, index.reshape(-1)), source)
+        ctx.save_for_backward(index, *((source,) if ctx.needs_input_grad[3] else ()))
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        ctx.saved_tensors  # noqa: B018  (checks their versions; raises once backward freed them)
+        need_x, _, _, need_v = ctx.needs_input_grad
+        grad_x = IndexPut.apply(grad, ctx.key, 0.0) if need_x else None
+        grad_v = Index.apply(grad, ctx.key) if need_v else None
+        return grad_x, None, None, grad_v
 
 
 def index_copy(
@@ -1315,7 +1336,7 @@ def index_copy(
         error=IndexError,
         prefix="index_copy_(): ",
     )
-    return IndexCopy.apply(input, _dim_key(input._data.ndim, d, idx), source)
+    return IndexCopy.apply(input, d, index, source)
 
 
 class Take(Index):
@@ -1523,18 +1544,68 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
     return IndexPutAccumulate.apply(input, (parsed.basic, parsed.adv), values)
 
 
+class Put(NumpyFunction):
+    """y = x with source written (added, with ``accumulate``) at positions ``index`` of x's
+    elements in row-major order; dx = the gradient (with those positions zeroed unless
+    accumulating), dsource = the gradient taken at ``index``. As PyTorch's PutBackward0 it
+    saves the index, and the source when that needs a gradient (the index is checked first)."""
+
+    node_name = "PutBackward0"
+    _listed_inputs = (0, 2)  # not the index
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: np.ndarray, index: np.ndarray, source: np.ndarray, accumulate: bool
+    ) -> np.ndarray:
+        ctx.accumulate, ctx.source_shape = accumulate, source.shape
+        ctx.save_for_backward(index, *((source,) if ctx.needs_input_grad[2] else ()))
+        out = _copy_np(x)  # in x's layout, as PyTorch's clone
+        flat = index.reshape(-1)
+        key = np.unravel_index(np.where(flat < 0, flat + x.size, flat), x.shape)
+        if accumulate:
+            np.add.at(out, key, source.reshape(-1))
+        else:
+            out[key] = source.reshape(-1)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        index = ctx.saved_tensors[0]
+        need_x, _, need_v, _ = ctx.needs_input_grad
+        grad_x = grad_v = None
+        if need_x:
+            grad_x = grad
+            if not ctx.accumulate:
+                zeros = Tensor._make(np.zeros(ctx.source_shape, grad._data.dtype))
+                grad_x = Put.apply(grad, index, zeros, False)
+        if need_v:
+            grad_v = take(grad, index).reshape(ctx.source_shape)
+        return grad_x, None, grad_v, None
+
+
 def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
     """A copy of ``input`` with ``source`` written (added) at ``index`` of its flattened view."""
-    idx = _long_index(index, allow_int32=False)
-    if idx is None:
-        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {index.dtype}")
+    if _long_index(index, allow_int32=False) is None:
+        raise RuntimeError(
+            f"put_(): Expected a long tensor for index, but got {dtype_name(index._data.dtype)}"
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "put_(): self and source expected to have the same dtype, but got self.dtype = "
+            f"{dtype_name(input._data.dtype)} and source.dtype = {dtype_name(source._data.dtype)}"
+        )
     if index._data.size != source._data.size:
         raise IndexError(
             "put_(): Expected source and index to have the same number of elements, but got "
             f"source.numel() = {source._data.size}, index.numel() = {index._data.size}"
         )
-    flat = index_put(input.reshape(-1), (index.reshape(-1),), source.reshape(-1), accumulate)
-    return flat.reshape(input._data.shape)
+    n, idx = input._data.size, index._data
+    if n == 0 and idx.size:
+        raise IndexError("put_(): Tried to put elements into an empty tensor")
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx[(idx >= n) | (idx < -n)].flat[0]
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return Put.apply(input, index, source, bool(accumulate))
 
 
 def _copy_np(x: np.ndarray) -> np.ndarray:
