@@ -418,3 +418,102 @@ def test_index_copy_gradcheck() -> None:
     assert gradcheck(f, inputs) and gradgradcheck(f, inputs)
     y = ndgrad.zeros(5).index_copy(0, ndgrad.tensor([2]), ndgrad.tensor(3.0))
     assert y.tolist() == [0.0, 0.0, 3.0, 0.0, 0.0]
+
+
+# --- 3: ldexp records LdexpBackward0, saving other (when x needs a gradient) and the result ---
+
+
+def _ldexp_program(x_grad: bool, other_grad: bool, write: str, integer: bool = False) -> Any:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=x_grad)
+        if integer:  # PyTorch's pow(2, other) in integers: 0 where other is negative
+            other = lib.tensor([1, 0, -1])
+        else:
+            other = lib.tensor([1.0, 0.0, -1.0], dtype=lib.float64, requires_grad=other_grad)
+        o = other * 1 if other_grad else other.clone()
+        y = lib.ldexp(x * 1 if x_grad else x.clone(), o)
+        names = [None if f is None else type(f).__name__ for f, _ in y.grad_fn.next_functions]
+        if "o" in write:
+            o.add_(0)
+        if "r" in write:
+            y.add_(0)
+        y.sum().backward()
+        return y, names, x.grad, (other.grad if other_grad else None)
+
+    return program
+
+
+_LDEXP = [
+    (x_grad, other_grad, write, False)
+    for x_grad, other_grad in ((True, True), (True, False), (False, True))
+    for write in ("", "o", "r", "or")
+] + [(True, False, write, True) for write in ("", "o", "r", "or")]
+
+
+@pytest.mark.parametrize(("x_grad", "other_grad", "write", "integer"), _LDEXP)
+@requires_torch
+def test_ldexp_matches_torch(x_grad: bool, other_grad: bool, write: str, integer: bool) -> None:
+    program = _ldexp_program(x_grad, other_grad, write, integer)
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def _ldexp_values(lib: Any) -> Any:
+    t = lib.tensor
+    return [
+        lib.ldexp(t([0.0, 1.0, 3.0]), t([2000.0, 200.0, 0.5])),
+        lib.ldexp(t([0.0, 1.0]), t([2000, 200])),
+        lib.ldexp(t([0.0, 1.0], dtype=lib.float16), t([20, 2])),
+        lib.ldexp(t([1, 2]), t([1, 2])),
+        lib.ldexp(t([1.0, 2.0]), t([1.0, 2.0], dtype=lib.float64)),
+        lib.ldexp(t([1.0, 2.0]), t(3.0, dtype=lib.float64)),
+        t([1.0, 2.0], requires_grad=True).mul(1).ldexp_(t([1, 2])),
+    ]
+
+
+def _ldexp_number(lib: Any) -> Any:
+    return lib.tensor([1.0]).ldexp(2)
+
+
+@pytest.mark.parametrize("program", [_ldexp_values, _ldexp_number])
+@requires_torch
+def test_ldexp_values_match_torch(program: Callable[[Any], Any]) -> None:
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_ldexp_by_hand() -> None:
+    y, names, x_grad, other_grad = _ldexp_program(True, True, "")(ndgrad)
+    assert y.grad_fn.name() == "LdexpBackward0" and names == ["MulBackward0", "MulBackward0"]
+    np.testing.assert_allclose(x_grad.numpy(), [2.0, 1.0, 0.5])
+    np.testing.assert_allclose(other_grad.numpy(), np.array([2.0, 2.0, 1.5]) * np.log(2.0))
+    assert _ldexp_program(True, False, "", integer=True)(ndgrad)[2].tolist() == [2.0, 1.0, 0.0]
+    result = "torch.DoubleTensor [3]], which is output 0 of Ldexp,"
+    _raises(_ldexp_program(False, True, "r"), RuntimeError, _modified(result))
+    _raises(
+        _ldexp_program(True, False, "or", integer=True),
+        RuntimeError,
+        _modified("torch.LongTensor [3]]"),
+    )
+    _ldexp_program(False, True, "o")(ndgrad)  # other is not saved when x needs no gradient
+    values = [v.detach().numpy() for v in _ldexp_values(ndgrad)]
+    x = np.array([0.0, 1.0, 3.0], np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = x * np.exp2(np.float32([2000.0, 200.0, 0.5]))
+        exact = np.ldexp(np.float32([0.0, 1.0]), [2000, 200])
+    np.testing.assert_array_equal(values[0], expected)
+    np.testing.assert_array_equal(values[1], exact)
+    assert values[2].dtype == np.float16 and values[3].dtype == np.float32
+    assert values[4].dtype == np.float64 and values[5].dtype == np.float32
+    _raises(
+        _ldexp_number, TypeError, "ldexp(): argument 'other' (position 1) must be Tensor, not int"
+    )
+
+
+def test_ldexp_gradcheck() -> None:
+    x, other = _f64(4), _f64(4, seed=1)
+    assert gradcheck(ndgrad.ldexp, (x, other)) and gradgradcheck(ndgrad.ldexp, (x, other))
+    exponents = ndgrad.tensor([1, 0, 2, 3])
+
+    def f(x: Any) -> Any:
+        return ndgrad.ldexp(x, exponents)
+
+    assert gradcheck(f, (x,)) and gradgradcheck(f, (x,))

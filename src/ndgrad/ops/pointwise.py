@@ -17,7 +17,7 @@ from .._namespace import public_dir
 from .._tensor import Tensor
 from ..dtypes import result_type
 from . import unary as _unary
-from ._util import dtype_name, promote, promote_all, zero_grad
+from ._util import default_float, dtype_name, promote, promote_all, zero_grad
 from .arithmetic import NumpyFunction, _bitwise, div, floor_divide, pow, to_dtype_op, where
 from .unary import _floating, exp
 
@@ -1652,12 +1652,61 @@ def float_power(input: Any, exponent: Any) -> Tensor:
     return pow(a, b)
 
 
-def ldexp(input: Tensor, other: Tensor) -> Tensor:
-    """input · 2**other (the result is floating)."""
+def _int_exp2(e: np.ndarray) -> np.ndarray:
+    """2**e in e's integer dtype, as PyTorch's integer pow: 0 for a negative e, wrapping past
+    the dtype's bits."""
+    if e.dtype == np.bool_:
+        e = e.astype(np.int64)
+    bits = 8 * e.itemsize
+    shift = np.clip(e, 0, bits - 1).astype(e.dtype)
+    power = np.left_shift(np.ones_like(e), shift)
+    return np.where((e < 0) | (e >= bits), np.zeros_like(e), power)
+
+
+class Ldexp(NumpyFunction):
+    """y = x · 2**other (x already in the result's dtype); dy/dx = 2**other, computed as
+    PyTorch's pow(2, other) (in integers for an integer other, so 0 where it is negative),
+    dy/dother = y · ln 2. As PyTorch's LdexpBackward0 it saves the result, and other when x
+    needs a gradient (other is checked first)."""
+
+    node_name = "LdexpBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, other: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):  # inf and nan, as PyTorch's
+            if other.dtype.kind in "biu":  # exact, and 0 · 2**big is 0, as PyTorch's
+                info = np.iinfo(np.int32)
+                out = np.ldexp(x, np.clip(other, info.min, info.max).astype(np.int32))
+            else:
+                out = x * np.exp2(other.astype(x.dtype))
+        out = np.asarray(out, dtype=x.dtype)
+        ctx.save_for_backward(other if ctx.needs_input_grad[0] else None, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        other, result = ctx.saved_tensors
+        need_x, need_other = ctx.needs_input_grad
+        grad_x = grad_other = None
+        if need_x:
+            if other._data.dtype.kind in "biu":
+                grad_x = grad * Tensor._make(_int_exp2(other._data))
+            else:
+                grad_x = grad * pow(2, other)
+        if need_other:
+            grad_other = grad * result * math.log(2.0)
+        return grad_x, grad_other
+
+
+def ldexp(input: Tensor, other: Tensor, *, _position: int = 2) -> Tensor:
+    """input · 2**other, in the dtype of input and other promoted (floating)."""
     _require_tensor(input, "ldexp", "input", 1)
-    scale = pow(2.0, other) if isinstance(other, Tensor) else 2.0**other
-    x = _floating(input)
-    return x * scale
+    _require_tensor(other, "ldexp", "other", _position)
+    dt = result_type(input._data, other._data)
+    if dt.kind != "f":
+        dt = np.dtype(default_float())
+    x = input if input._data.dtype == dt else to_dtype_op(input, dt)
+    return Ldexp.apply(x, other)
 
 
 class Angle(NumpyFunction):
@@ -1783,7 +1832,7 @@ class PointwiseMethods:
         return float_power(self, exponent)
 
     def ldexp(self, other: Tensor) -> Tensor:
-        return ldexp(self, other)  # type: ignore[arg-type]
+        return ldexp(self, other, _position=1)  # type: ignore[arg-type]
 
     def angle(self) -> Tensor:
         return angle(self)  # type: ignore[arg-type]
