@@ -517,3 +517,29 @@ def test_ldexp_gradcheck() -> None:
         return ndgrad.ldexp(x, exponents)
 
     assert gradcheck(f, (x,)) and gradgradcheck(f, (x,))
+
+
+def _integer_powers(lib: Any) -> list[Any]:
+    """Integer pow with tensor exponents below 0: PyTorch gives 1 for a base of 1, +-1 for -1,
+    0 otherwise (numpy refused the whole call with a ValueError)."""
+    cases = [
+        lambda: lib.pow(2, lib.tensor([-1, 0, 3])),
+        lambda: lib.tensor([2, -1, 1, 3, 0, -1, -3]) ** lib.tensor([-2, -3, -5, 2, -1, -2, -1]),
+        lambda: lib.pow(-1, lib.tensor([-1, -2])),
+        lambda: lib.tensor([2, 3], dtype=lib.uint8) ** lib.tensor([-1, 2]),
+    ]
+    return [(r.tolist(), str(r.dtype)) for r in (case() for case in cases)]
+
+
+def test_integer_powers_with_negative_exponents() -> None:
+    assert _integer_powers(ndgrad) == [
+        ([0, 1, 8], "torch.int64"),
+        ([0, -1, 1, 9, 0, 1, 0], "torch.int64"),
+        ([-1, 1], "torch.int64"),
+        ([0, 9], "torch.int64"),
+    ]
+
+
+@requires_torch
+def test_integer_powers_with_negative_exponents_as_pytorch() -> None:
+    assert _integer_powers(ndgrad) == _integer_powers(torch)

@@ -222,6 +222,19 @@ def max_np(x: np.ndarray, axis: int, keepdims: bool) -> Any:
     return x.max(axis=axis, keepdims=keepdims, initial=-np.inf)
 
 
+def power_np(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a ** b`` elementwise; for integers as PyTorch computes them: a negative exponent gives 1
+    for a base of 1, -1 or 1 (by the exponent's parity) for -1, and 0 for any other base, where
+    numpy refuses the whole call."""
+    if b.dtype.kind in "iu" and a.dtype.kind in "iub" and (b < 0).any():
+        negative = b < 0
+        y = np.power(a, np.where(negative, 0, b))
+        odd = (b % 2) != 0
+        small = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0))
+        return np.where(negative, small, y).astype(y.dtype, copy=False)
+    return np.power(a, b)
+
+
 def matmul_np(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``np.matmul(a, b)``; a C-contiguous stack times one matrix runs as one 2-d product.
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
-from .._kernels import quiet
+from .._kernels import power_np, quiet
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.function import Function, record_binary
@@ -507,7 +507,7 @@ class PowTensor(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        y = a**b
+        y = power_np(a, b)
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -532,7 +532,7 @@ class RPow(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, c: Any, x: np.ndarray) -> np.ndarray:
-        y = np.power(np.asarray(c, dtype=x.dtype), x)
+        y = power_np(np.asarray(c, dtype=x.dtype), x)
         ctx.save_for_backward(x, y)
         ctx.c = c
         return y
