@@ -1658,6 +1658,37 @@ class _MinMax(tuple):
         return f"torch.return_types.aminmax(\nmin={self[0]!r},\nmax={self[1]!r})"
 
 
+class Aminmax(NumpyFunction):
+    """(min, max) = amin(x) and amax(x) over the axes in one node; each output's gradient is
+    split evenly among its ties (nan weights where the result is nan), and the two are summed"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
+        low = np.min(x, axis=axes, keepdims=True)
+        high = np.max(x, axis=axes, keepdims=True)
+        shape = _output_shape(x.shape, axes, keepdim)
+        mn = _c_order(low.reshape(shape))
+        mx = _c_order(high.reshape(shape))
+        if ctx.needs_input_grad[0]:
+            _remember_shapes(ctx, x, axes)
+            # x and both outputs, as PyTorch's AminmaxBackward0 saves self, min and max: a write
+            # into any of them before backward is reported.
+            ctx.save_for_backward(
+                x,
+                mn,
+                mx,
+                _even_weights(x, low, axes, False),
+                _even_weights(x, high, axes, False),
+            )
+        return mn, mx
+
+    @staticmethod
+    def backward(ctx: Any, grad_min: Tensor, grad_max: Tensor) -> tuple[Any, ...]:
+        _, _, _, low, high = ctx.saved_tensors
+        grad = _expand_grad(grad_min, ctx) * low + _expand_grad(grad_max, ctx) * high
+        return grad, None, None
+
+
 def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
     """(min, max) of all elements, or along ``dim``: ``amin`` and ``amax`` in one call."""
     if dim is None and input._data.size == 0:
@@ -1668,10 +1699,8 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
     if dim is not None:
         axis = _int_dim(dim, input._data.ndim, "aminmax")
         _check_nonempty(input, (axis,), "aminmax", IndexError, prefix="aminmax")
-    d = () if dim is None else dim
-    if dim is None:
-        return _MinMax((amin(input, keepdim=keepdim), amax(input, keepdim=keepdim)))
-    return _MinMax((amin(input, d, keepdim), amax(input, d, keepdim)))
+    axes = _axes(input, () if dim is None else dim)
+    return _MinMax(Aminmax.apply(input, axes, keepdim))
 
 
 def msort(input: Tensor) -> Tensor:

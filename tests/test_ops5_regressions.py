@@ -1,0 +1,210 @@
+"""Ops that recorded other nodes or raised other errors than PyTorch's, fifth batch: ``aminmax``
+as one AminmaxBackward0 node, ``scatter``'s invalid gradient for an index smaller than src, and
+``amax``/``amin``'s errors for a dim of the wrong type.
+
+Each program runs under ndgrad and, where it is installed, under PyTorch (everything returned
+must agree); each also has a check worked out by hand, so it is tested without PyTorch too.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import ndgrad
+from ndgrad.autograd import gradcheck, gradgradcheck
+
+from .helpers import requires_torch, torch
+
+HINT = (
+    "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+    "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+)
+
+
+def _modified(what: str, version: int = 1, expected: int = 0) -> str:
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{what} is at version {version}; expected version {expected} instead. " + HINT
+    )
+
+
+def _observe(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_observe(v) for v in value]
+    if isinstance(value, ndgrad.Tensor) or (torch is not None and isinstance(value, torch.Tensor)):
+        fn = value.grad_fn
+        return (
+            "tensor",
+            value.detach().numpy().copy(),
+            None if fn is None else type(fn).__name__,
+            value.requires_grad,
+            tuple(value.stride()),
+            value.storage_offset(),
+        )
+    return value
+
+
+def _run(program: Callable[[Any], Any], lib: Any) -> Any:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _observe(program(lib))
+    except Exception as e:  # the error is part of the observed behaviour
+        return ("error", type(e).__name__, re.sub(r"0x[0-9a-f]+", "0x", str(e)))
+
+
+def _assert_same(a: Any, b: Any) -> None:
+    if isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), (a, b)
+        for x, y in zip(a, b, strict=True):
+            _assert_same(x, y)
+    elif isinstance(a, tuple) and a and a[0] == "tensor":
+        assert isinstance(b, tuple) and b[0] == "tensor", (a, b)
+        np.testing.assert_allclose(a[1], b[1], rtol=1e-7, atol=1e-9)
+        assert a[1].shape == b[1].shape and a[2:] == b[2:], (a, b)
+    else:
+        assert a == b, (a, b)
+
+
+def _raises(program: Callable[[Any], Any], error: type, message: str) -> None:
+    with pytest.raises(error) as info:
+        program(ndgrad)
+    assert str(info.value) == message
+
+
+def _f64(*shape: int, seed: int = 0) -> ndgrad.Tensor:
+    values = np.random.default_rng(seed).standard_normal(shape)
+    return ndgrad.tensor(values, dtype=ndgrad.float64, requires_grad=True)
+
+
+# --- 1: aminmax records one AminmaxBackward0 with two outputs ----------------------------------
+
+_TIES = [[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]]
+_NAN = float("nan")
+_INF = float("inf")
+
+
+def _aminmax_program(values: Any, kwargs: dict[str, Any], use: str, method: bool) -> Any:
+    def program(lib: Any) -> Any:
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        mn, mx = x.aminmax(**kwargs) if method else lib.aminmax(x, **kwargs)
+        fn = mn.grad_fn
+        loss = 0
+        if "n" in use:
+            loss = loss + (2 * mn).sum()
+        if "x" in use:
+            loss = loss + (5 * mx).sum()
+        loss.backward()
+        return (
+            mn,
+            mx,
+            fn is mx.grad_fn,
+            [mn.output_nr, mx.output_nr],
+            [type(f).__name__ for f, _ in fn.next_functions],
+            x.grad,
+        )
+
+    return program
+
+
+_AMINMAX = [
+    (values, kwargs, use, method)
+    for values in (_TIES, [[1.0, _NAN, 2.0], [3.0, 4.0, 5.0]], [[1.0, _INF, _INF], [1.0, 1.0, 1.0]])
+    for kwargs in ({}, {"dim": 1}, {"dim": 0, "keepdim": True}, {"dim": -1, "keepdim": False})
+    for use in ("nx", "n", "x")
+    for method in (False, True)
+] + [
+    (3.0, {}, "nx", False),
+    (3.0, {"dim": 0}, "nx", True),
+    (3.0, {"dim": -1, "keepdim": True}, "x", True),
+    ([_NAN, _NAN], {}, "x", False),
+]
+
+
+@pytest.mark.parametrize(("values", "kwargs", "use", "method"), _AMINMAX)
+@requires_torch
+def test_aminmax_matches_torch(values: Any, kwargs: dict[str, Any], use: str, method: bool) -> None:
+    program = _aminmax_program(values, kwargs, use, method)
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def _aminmax_write(where: str) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        x = lib.tensor(_TIES, dtype=lib.float64, requires_grad=True)
+        z = x * 1
+        mn, mx = z.aminmax(dim=1)
+        {"self": z, "min": mn, "max": mx}[where].add_(1)
+        (mn.sum() + mx.sum()).backward()
+        return x.grad
+
+    return program
+
+
+def _aminmax_twice(lib: Any) -> Any:
+    x = lib.tensor(_TIES, dtype=lib.float64, requires_grad=True)
+    mn, mx = lib.aminmax(x)
+    (mn + mx).backward()
+    (mn + mx).backward()
+
+
+def _aminmax_out(lib: Any) -> Any:
+    x = lib.tensor(_TIES, dtype=lib.float64)
+    lo, hi = lib.empty(0, dtype=lib.float64), lib.empty(0, dtype=lib.float64)
+    r = lib.aminmax(x, dim=1, out=(lo, hi))
+    return r.min is lo, r.max is hi, lo, hi, lib.aminmax(lib.tensor([1, 5, 3]))
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        _aminmax_write("self"),
+        _aminmax_write("min"),
+        _aminmax_write("max"),
+        _aminmax_twice,
+        _aminmax_out,
+    ],
+)
+@requires_torch
+def test_aminmax_saves_match_torch(program: Callable[[Any], Any]) -> None:
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_aminmax_by_hand() -> None:
+    mn, mx, same, nrs, nexts, grad = _aminmax_program(_TIES, {}, "nx", False)(ndgrad)
+    assert mn.grad_fn.name() == "AminmaxBackward0" and same and nrs == [0, 1]
+    assert nexts == ["AccumulateGrad"] and (mn.item(), mx.item()) == (0.0, 3.0)
+    # the minimum 0 once gets 2; the maximum 3 twice gets 5 / 2 each
+    np.testing.assert_array_equal(grad.numpy(), [[0.0, 2.5, 2.5], [0.0, 0.0, 2.0]])
+    mn, mx, *_, grad = _aminmax_program(_TIES, {"dim": 1}, "nx", True)(ndgrad)
+    np.testing.assert_array_equal(mn.detach().numpy(), np.min(_TIES, axis=1))
+    np.testing.assert_array_equal(mx.detach().numpy(), np.max(_TIES, axis=1))
+    np.testing.assert_array_equal(grad.numpy(), [[2.0, 2.5, 2.5], [2.5, 2.5, 2.0]])
+    *_, grad = _aminmax_program(_TIES, {"dim": 0, "keepdim": True}, "x", True)(ndgrad)
+    np.testing.assert_array_equal(grad.numpy(), [[0.0, 5.0, 5.0], [5.0, 0.0, 0.0]])
+    # a nan result: no element equals it, the weights are 0/0 for the other output too
+    nan_rows = [[1.0, _NAN, 2.0], [3.0, 4.0, 5.0]]
+    *_, grad = _aminmax_program(nan_rows, {"dim": 1}, "x", False)(ndgrad)
+    np.testing.assert_array_equal(grad.numpy(), [[_NAN] * 3, [0.0, 0.0, 5.0]])
+    *_, grad = _aminmax_program(3.0, {}, "nx", False)(ndgrad)
+    assert grad.item() == 7.0
+    for where, name in (("self", "Add"), ("min", "Aminmax"), ("max", "Aminmax")):
+        nr = 1 if where == "max" else 0
+        what = f"torch.DoubleTensor [{'2, 3' if where == 'self' else '2'}]], which is output"
+        _raises(_aminmax_write(where), RuntimeError, _modified(f"{what} {nr} of {name},"))
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        _aminmax_twice(ndgrad)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"dim": 1}, {"dim": 0, "keepdim": True}])
+def test_aminmax_gradcheck(kwargs: dict[str, Any]) -> None:
+    def f(x: Any) -> Any:
+        return tuple(ndgrad.aminmax(x, **kwargs))
+
+    x = _f64(3, 4)
+    assert gradcheck(f, (x,)) and gradgradcheck(f, (x,))
