@@ -208,3 +208,101 @@ def test_aminmax_gradcheck(kwargs: dict[str, Any]) -> None:
 
     x = _f64(3, 4)
     assert gradcheck(f, (x,)) and gradgradcheck(f, (x,))
+
+
+# --- 2: scatter with an index smaller than src: src's gradient has the index's shape ---------
+
+
+def _scatter_program(op: str, need: str, src_shape: tuple[int, ...] = (2, 3)) -> Any:
+    def program(lib: Any) -> Any:
+        x = lib.zeros(3, 4, dtype=lib.float64, requires_grad="x" in need)
+        n = int(np.prod(src_shape))
+        src = lib.arange(n, dtype=lib.float64).reshape(src_shape).requires_grad_("s" in need)
+        index = lib.tensor([[0, 1], [2, 0]])
+        if op == "scatter":
+            y = lib.scatter(x, 1, index, src)
+        elif op == "scatter_":
+            y = (x * 1).scatter_(1, index, src)
+        elif op == "scatter_add":
+            y = lib.scatter_add(x, 1, index, src)
+        elif op == "scatter_add_":
+            y = (x * 1).scatter_add_(1, index, src)
+        else:
+            y = lib.scatter_reduce(x, 1, index, src, op)
+        names = [None if f is None else type(f).__name__ for f, _ in y.grad_fn.next_functions]
+        y.sum().backward()
+        return y, names, x.grad, src.grad
+
+    return program
+
+
+_SCATTERS = ("scatter", "scatter_", "scatter_add", "scatter_add_", "sum", "mean")
+
+
+@pytest.mark.parametrize("op", _SCATTERS)
+@pytest.mark.parametrize("need", ["xs", "s", "x"])
+@requires_torch
+def test_scatter_src_larger_than_index_matches_torch(op: str, need: str) -> None:
+    for shape in ((2, 3), (2, 2), (3, 2)):
+        program = _scatter_program(op, need, shape)
+        _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def _invalid(node: str, got: str, expected: str) -> str:
+    return (
+        f"Function {node} returned an invalid gradient at index 1 - got [{got}] but expected "
+        f"shape compatible with [{expected}]"
+    )
+
+
+@pytest.mark.parametrize("op", _SCATTERS)
+def test_scatter_src_larger_than_index_by_hand(op: str) -> None:
+    node = {"scatter": "ScatterBackward0", "scatter_": "ScatterBackward0"}.get(op)
+    node = node or ("ScatterAddBackward0" if "add" in op else "ScatterReduceBackward0")
+    for need in ("xs", "s"):
+        _raises(_scatter_program(op, need), RuntimeError, _invalid(node, "2, 2", "2, 3"))
+        _raises(_scatter_program(op, need, (3, 2)), RuntimeError, _invalid(node, "2, 2", "3, 2"))
+    # the values use src's leading block; x alone gets its gradient
+    y, names, x_grad, src_grad = _scatter_program(op, "x")(ndgrad)
+    assert src_grad is None and x_grad is not None and names[1] is None
+    expected = np.zeros((3, 4))
+    block = np.array([[0.0, 1.0], [3.0, 4.0]])
+    index = np.array([[0, 1], [2, 0]])
+    for i in range(2):
+        for j in range(2):
+            if op.startswith("scatter") and "add" not in op:
+                expected[i, index[i, j]] = block[i, j]
+            else:
+                expected[i, index[i, j]] += block[i, j]
+    if op == "mean":
+        expected[0, :2] /= 2
+        expected[1, [0, 2]] /= 2
+    np.testing.assert_allclose(y.detach().numpy(), expected)
+    # an index of src's shape: src gets the gradient at the index
+    *_, src_grad = _scatter_program(op, "xs", (2, 2))(ndgrad)
+    assert src_grad.shape == (2, 2)
+
+
+def test_scatter_1d_src_larger_than_index() -> None:
+    x = ndgrad.zeros(5, dtype=ndgrad.float64, requires_grad=True)
+    src = ndgrad.arange(4.0, dtype=ndgrad.float64, requires_grad=True)
+    y = ndgrad.scatter(x, 0, ndgrad.tensor([1, 3]), src)
+    assert y.tolist() == [0.0, 0.0, 0.0, 1.0, 0.0]
+    with pytest.raises(RuntimeError) as info:
+        y.sum().backward()
+    assert str(info.value) == _invalid("ScatterBackward0", "2", "4")
+
+
+@pytest.mark.parametrize("op", ["scatter", "scatter_add", "sum", "mean"])
+def test_scatter_gradcheck(op: str) -> None:
+    index = ndgrad.tensor([[0, 1], [2, 3]])
+
+    def f(x: Any, src: Any) -> Any:
+        if op == "scatter":
+            return ndgrad.scatter(x, 1, index, src)
+        if op == "scatter_add":
+            return ndgrad.scatter_add(x, 1, index, src)
+        return ndgrad.scatter_reduce(x, 1, index, src, op)
+
+    x, src = _f64(3, 4), _f64(2, 2, seed=1)
+    assert gradcheck(f, (x, src)) and gradgradcheck(f, (x, src))

@@ -1023,13 +1023,22 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
 
 
 def _fit_empty(key: Key, src: Any) -> Any:
-    """src for an empty index: it is used whole (no leading block of it), and nothing of it is
-    written; an empty block of the index's shape stands for it. Backward gives src a gradient
-    of the index's shape, which the engine checks against src's as PyTorch does."""
+    """The part of src a scatter writes: for an empty index, nothing (an empty block of the
+    index's shape stands for src); otherwise src's leading block of the index's shape
+    (src[:s0, :s1, ...]). src stays the node's input whole, so backward gives it a gradient of
+    the index's shape, which the engine checks against src's shape as PyTorch does ("invalid
+    gradient at index 1" where src is larger than the index)."""
     adv = key[1]
-    if type(src) is np.ndarray and adv and adv[0].size == 0 and src.shape != adv[0].shape:
-        return np.zeros(adv[0].shape, src.dtype)
-    return src
+    if type(src) is not np.ndarray or not adv:
+        return src
+    shape = np.broadcast_shapes(*(a.shape for a in adv))
+    if src.shape == shape:
+        return src
+    if adv[0].size == 0:
+        return np.zeros(shape, src.dtype)
+    if not shape:  # a 0-d index writes src's first element
+        return src[(0,) * src.ndim]
+    return src[tuple(slice(0, n) for n in shape)]
 
 
 # scatter and scatter_add take (x, src, key): src is argument 1, as in PyTorch's nodes, which
@@ -1076,8 +1085,7 @@ def _scatter_args(
         _check_along_dim("self", input, d, idx, src if isinstance(src, T) else None, dst)
     else:
         _check_source_overlap(dst, src)
-    if isinstance(src, T) and idx.size:  # an empty index writes nothing (see _fit_empty)
-        src = _leading_block(src, idx.shape)
+    # src goes to the node whole: its forward takes the part it writes (see _fit_empty)
     return _along_dim_key(idx, d, input._data.ndim), src
 
 
@@ -1932,6 +1940,10 @@ def scatter_reduce(
     key, block = _scatter_args(input, dim, index, src)
     basic, adv = key
     assert adv is not None  # an along-dim key always has its index arrays
+    if reduce != "sum" and reduce != "mean" and adv[0].size:
+        # PyTorch's amax/amin/prod formulas broadcast src against the index (an error or odd
+        # gradients where src is larger); ndgrad differentiates src's leading block instead.
+        block = _leading_block(block, np.broadcast_shapes(*(a.shape for a in adv)))
     x = input._data
     counts = np.zeros(x.shape, np.int64)
     np.add.at(counts[basic], adv, 1)
