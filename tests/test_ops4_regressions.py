@@ -1,6 +1,6 @@
 """Ops that were missing or recorded other nodes than PyTorch's, fourth batch: ``as_strided``,
-what ``index_copy`` and ``put`` save, ``ldexp``'s node, ``aminmax`` as one node, ``scatter``'s
-invalid gradient, ``amax``/``amin``'s dim errors and what ``prelu`` shows.
+what ``index_copy`` and ``put`` save, ``ldexp``'s node, integer ``pow`` with negative
+exponents (``aminmax`` and ``scatter``'s invalid gradient: tests/test_ops5_regressions.py).
 
 Each program runs under ndgrad and, where it is installed, under PyTorch (everything returned
 must agree); each also has a check worked out by hand, so it is tested without PyTorch too.
