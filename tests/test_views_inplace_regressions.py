@@ -1363,3 +1363,80 @@ def test_accumulating_into_a_reshaped_grad_raises_pytorchs_error() -> None:
 @requires_torch
 def test_accumulating_into_a_reshaped_grad_as_pytorch() -> None:
     assert _accumulate_into_reshaped_grad(ndgrad) == _accumulate_into_reshaped_grad(torch)
+
+
+def _detached_after_gaining_history(lib: Any) -> list[str]:
+    """A saved input detached in place later: PyTorch refuses with the detach error only if it
+    had a history when it was saved; one that got its history in place at or after the save
+    gets the version check (fuzz seeds 380-419: addcmul_ of a tensor into itself)."""
+    out = []
+    t0 = lib.tensor([0.9], dtype=lib.float64, requires_grad=True)
+
+    def history_then_write(lib: Any) -> Any:
+        t1 = t0 * 1
+        t2 = t1 * t0
+        t1.mul_(2)
+        t1.detach_()
+        return t2
+
+    def history_gained_by_the_saving_op(lib: Any) -> Any:
+        t1 = lib.tensor([-1.6], dtype=lib.float64)
+        t1.addcmul_(t0, t1, value=-2.0)  # saves t1 (no history yet), then gives it one
+        t3 = t1 * 1
+        t1.detach_()
+        return t3
+
+    def history_gained_after(lib: Any) -> Any:
+        t1 = lib.tensor([-1.6], dtype=lib.float64)
+        t2 = t1 * t0
+        t1.add_(t0)
+        t1.detach_()
+        return t2
+
+    programs = [history_then_write, history_gained_by_the_saving_op, history_gained_after]
+    for program in programs:
+        try:
+            program(lib).sum().backward()
+            out.append("no error")
+        except RuntimeError as e:
+            out.append(str(e)[:40])
+    return out
+
+
+def test_detach_error_only_for_inputs_saved_with_a_history() -> None:
+    assert _detached_after_gaining_history(ndgrad) == [
+        "Trying to use a saved tensor that has be",
+        "one of the variables needed for gradient",
+        "one of the variables needed for gradient",
+    ]
+
+
+@requires_torch
+def test_detach_error_only_for_inputs_saved_with_a_history_as_pytorch() -> None:
+    assert _detached_after_gaining_history(ndgrad) == _detached_after_gaining_history(torch)
+
+
+def _norm_second_derivative(lib: Any) -> Any:
+    # The 2-norm's derivative is grad * (x / y) with 0 where y = 0, PyTorch's formula: its second
+    # derivative at y = 0 is nan, as PyTorch's (fuzz seeds 380-419).
+    x = lib.tensor([[3.0, 4.0], [0.0, 0.0]], dtype=lib.float64, requires_grad=True)
+    out = []
+    for norm in (lambda: x.norm(2, dim=1), lambda: lib.linalg.vector_norm(x, 2, dim=1)):
+        (g,) = lib.autograd.grad(norm().sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad(g.sum(), x)
+        out.append((g.tolist(), np.round(h.numpy(), 12).tolist()))
+    return repr(out)
+
+
+def test_norm_second_derivative_at_zero_is_nan() -> None:
+    # d/dx_j of sum_i x_i / |x| = (|x|^2 - x_j sum_i x_i) / |x|^3 for the row (3, 4)
+    row = np.array([3.0, 4.0])
+    n = np.linalg.norm(row)
+    second = (n**2 - row * row.sum()) / n**3
+    expected = ([[0.6, 0.8], [0.0, 0.0]], [np.round(second, 12).tolist(), [np.nan, np.nan]])
+    assert _norm_second_derivative(ndgrad) == repr([expected, expected])
+
+
+@requires_torch
+def test_norm_second_derivative_as_pytorch() -> None:
+    assert _norm_second_derivative(ndgrad) == _norm_second_derivative(torch)

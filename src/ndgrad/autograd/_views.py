@@ -297,6 +297,10 @@ def _set_history(tensor: Tensor, result: Tensor) -> None:
     """Give ``tensor`` ``result``'s history. A retained gradient follows the tensor to its new
     version (PyTorch moves ``retain_grad``'s hook); other tensor hooks stay with the old one."""
     old_fn, old_nr = tensor.grad_fn, tensor._output_nr
+    if old_fn is None and result.grad_fn is not None:
+        # It gains a history only now: nodes that saved it before saved it without one, and its
+        # detach_() later is no error for them (function.py:_check_not_detached).
+        tensor.__dict__["_history_since"] = result.grad_fn._sequence_nr
     tensor.grad_fn = result.grad_fn
     tensor._output_nr = result._output_nr
     tensor._requires_grad = result._requires_grad

@@ -369,14 +369,19 @@ def _check_not_detached(node: Any, saved: tuple[Any, ...]) -> None:
     """PyTorch's error for a saved input that had a history when it was saved and has been
     detached in place since: its SavedVariable takes the grad_fn from the tensor, which
     ``detach_()`` cleared. Checked before the versions, as PyTorch does. ``detach_()`` stamps a
-    tensor from the nodes' clock: a stamp later than this node means a detach after the save."""
+    tensor from the nodes' clock: a stamp later than this node means a detach after the save.
+    A tensor that had no history then (it gained one in place at or after this node) gets the
+    version check alone, as in PyTorch."""
     made = node._sequence_nr
     for entry in saved:
         tensor = entry[1] if type(entry) is tuple and entry[0] == _INPUT else entry
         if isinstance(tensor, Tensor) and tensor.grad_fn is None:
-            stamp = tensor.__dict__.get("_detached_at")
+            d = tensor.__dict__
+            stamp = d.get("_detached_at")
             if stamp is not None and stamp > made:
-                raise RuntimeError(_errors.DETACHED_SAVED)
+                since = d.get("_history_since")  # an in-place op gave it its history then
+                if since is None or since < made:  # it had a history when this node saved it
+                    raise RuntimeError(_errors.DETACHED_SAVED)
 
 
 def _entry_is(entry: Any, tensor: Tensor) -> bool:
