@@ -874,9 +874,9 @@ def _vector_norm_grad(x: Tensor, y: Tensor, g: Tensor, p: float, axes: Any) -> T
         hit = np.abs(x._data) == y._data
         share = hit / hit.sum(axis=axes, keepdims=True)
         return g * x.sign() * _const(share.astype(x._data.dtype))
+    if p == 2:  # PyTorch's formula, whose second derivative at y = 0 is nan as PyTorch's
+        return g * (x / y).masked_fill(y == 0, 0.0)
     safe = where(y == 0, 1.0, y)
-    if p == 2:
-        return g * x / safe
     scale = where(y == 0, 0.0, g / safe ** (p - 1))
     # |x|^(p-1) is infinite at x = 0 for p < 1: the entry gets 0 there, as in PyTorch.
     ax = where(x == 0, 1.0, x.abs())

@@ -931,9 +931,9 @@ class LinalgVectorNorm(NumpyFunction):
             weights = _even_weights(a, y._data, ctx.axes, nan_picks_nan=False)
             return g * x.sign() * weights, None, None, None
         y_zero = y == 0
+        if p == 2:  # PyTorch's formula, whose second derivative at y = 0 is nan as PyTorch's
+            return g * (x / y).masked_fill(y_zero, 0.0), None, None, None
         y_safe = where(y_zero, 1.0, y)
-        if p == 2:
-            return g * where(y_zero, 0.0, x / y_safe), None, None, None
         x_safe = where(x == 0, 1.0, x.abs())  # |x|^(p-1) is infinite at 0 for p < 1
         ratio = x.sign() * x_safe ** (p - 1) / y_safe ** (p - 1)
         return g * where(y_zero, 0.0, ratio), None, None, None
