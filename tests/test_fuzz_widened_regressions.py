@@ -374,3 +374,45 @@ def test_reduction_results_are_contiguous() -> None:
 @requires_torch
 def test_reduction_layouts_as_pytorch() -> None:
     assert _reduction_layouts(ndgrad) == _reduction_layouts(torch)
+
+
+def _clone_layouts(lib: Any) -> list[Any]:
+    """clone(memory_format=...): preserve_format keeps the layout, contiguous_format and
+    channels_last choose one; retain_grad keeps a contiguous copy (fuzz seeds 380-419: a
+    retained gradient of a permuted view)."""
+    x = lib.zeros(2, 3, 4, 5).transpose(0, 1)
+    out: list[Any] = [
+        x.clone(memory_format=mf).stride()
+        for mf in (lib.preserve_format, lib.contiguous_format, lib.channels_last)
+    ]
+    out.append(lib.clone(lib.zeros(2, 3).t(), memory_format=lib.contiguous_format).stride())
+    try:
+        lib.zeros(2, 3).clone(memory_format=lib.channels_last)
+    except RuntimeError as e:
+        out.append(str(e))
+    w = lib.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    out.append(w.t().clone(memory_format=lib.contiguous_format).grad_fn.name())
+    t0 = lib.tensor(np.arange(12.0).reshape(4, 1, 3), requires_grad=True)
+    t1 = t0.permute((0, 1, 2))
+    t1.retain_grad()
+    t2 = t1.permute((1, 2, 0))
+    lib.autograd.grad((t2 * lib.tensor(np.arange(12.0).reshape(1, 3, 4))).sum(), [t0])
+    out.append((t1.grad.is_contiguous(), t1.grad.stride()))
+    return out
+
+
+def test_clone_memory_formats() -> None:
+    assert _clone_layouts(ndgrad) == [
+        (20, 60, 5, 1),
+        (40, 20, 5, 1),
+        (40, 1, 10, 2),
+        (2, 1),
+        "required rank 4 tensor to use channels_last format",
+        "CloneBackward0",
+        (True, (3, 3, 1)),
+    ]
+
+
+@requires_torch
+def test_clone_memory_formats_as_pytorch() -> None:
+    assert _clone_layouts(ndgrad) == _clone_layouts(torch)

@@ -21,6 +21,7 @@ import numpy as np
 
 from .._kernels import errors_off, errors_restore, sum_to_np
 from .._tensor import Tensor, _VersionCounter
+from ..ops.arithmetic import CloneContiguous
 from ..ops.shape import sum_to
 from ._special import apply_node, validate_batched
 from .function import (
@@ -500,11 +501,11 @@ def _run_tensor_hooks(node: Node, grads: list[Any]) -> list[Any]:
 
 
 def _retain(tensor: Tensor, grad: Tensor) -> None:
-    if tensor._grad is None:
+    if tensor._grad is None:  # a contiguous copy, as PyTorch's retain_grad makes
         if _state.grad_enabled:
-            tensor._grad = grad.clone()  # recorded (CloneBackward0), as PyTorch's retain_grad
+            tensor._grad = CloneContiguous.apply(grad)  # recorded (CloneBackward0), as PyTorch's
         else:
-            tensor._grad = Tensor._make(np.array(grad._data, copy=True))
+            tensor._grad = Tensor._make(np.array(grad._data, order="C", copy=True))
     else:
         tensor._grad = tensor._grad + grad
 

@@ -14,6 +14,13 @@ import numpy as np
 
 from .. import _errors
 from .._kernels import power_np, quiet
+from .._layout import (
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    legacy_contiguous_format,
+    preserve_format,
+)
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.function import Function, record_binary
@@ -120,9 +127,35 @@ class CloneContiguous(Clone):
         return np.array(x, order="C", copy=True)
 
 
-def clone(input: Tensor) -> Tensor:
+class CloneChannelsLast(Clone):
+    """y = a copy of x laid out channels-last (``clone(memory_format=torch.channels_last)``:
+    channels vary fastest, then the spatial dims, the batch slowest)"""
+
+    node_name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
+        return np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 1, -1)), -1, 1)
+
+
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
+    """A copy of input: laid out as input (``preserve_format``, the default), C-contiguous
+    (``contiguous_format``), or channels-last (``channels_last`` for 4-d, ``channels_last_3d``
+    for 5-d tensors)."""
     require_tensor(input, "clone")
-    return Clone.apply(input)
+    if memory_format is None or memory_format is preserve_format:
+        return Clone.apply(input)
+    if memory_format is contiguous_format or memory_format is legacy_contiguous_format:
+        return CloneContiguous.apply(input)
+    rank = {channels_last: 4, channels_last_3d: 5}.get(memory_format)
+    if rank is None:
+        raise TypeError(
+            "clone(): argument 'memory_format' must be torch.memory_format, not "
+            f"{type(memory_format).__name__}"
+        )
+    if input._data.ndim != rank:
+        raise RuntimeError(f"required rank {rank} tensor to use {memory_format._name} format")
+    return CloneChannelsLast.apply(input)
 
 
 class Add(NumpyFunction):
@@ -911,8 +944,10 @@ class ArithmeticMethods:
 
     negative = neg
 
-    def clone(self) -> Tensor:
-        return Clone.apply(self)
+    def clone(self, *, memory_format: Any = None) -> Tensor:
+        if memory_format is None:
+            return Clone.apply(self)
+        return clone(self, memory_format=memory_format)  # type: ignore[arg-type]
 
     def where(self, condition: Any, other: Any) -> Tensor:
         return where(condition, self, other)
