@@ -67,10 +67,8 @@ What is implementation-defined, and how it is treated (everything else must matc
   overlap): PyTorch does not check such a destination and writes each element in its kernel's
   order (``mul_(2)`` doubles a shared element twice), where ndgrad refuses a recorded write. The
   generator draws none (unless PyTorch raises), and the layout of a computation on such a tensor
-  counts as mixed, as for an expanded one. Likewise ``scatter_`` only with an index of src's
-  shape (PyTorch's own engine refuses the gradient its ScatterBackward0 gives a larger src), and
-  hooks only on tensors that are not views (PyTorch 2.13 crashes registering one on a view whose
-  base was written since).
+  counts as mixed, as for an expanded one. Likewise hooks only on tensors that are not views
+  (PyTorch 2.13 crashes registering one on a view whose base was written since).
 * Writes into the tensors ``autograd.grad`` returns, ``detach_()`` and ``requires_grad_()`` of
   them: whether they share memory with each other, or are views (``detach_`` of a view
   raises), or are one tensor object (``AddBackward0`` passes its gradient on as it is,
@@ -1820,12 +1818,14 @@ class Generator:
             if src[d] > shape[d]:
                 return None
             return op, (x, y), _params(dim=dim, index=rng.sample(range(shape[d]), src[d]))
-        # scatter_: an index of src's shape (PyTorch's ScatterBackward0 gives src a gradient of
-        # the index's shape, and its engine refuses it if src is larger: a PyTorch defect, not
-        # drawn), unique along dim
+        # scatter_: an index of src's shape, or smaller (PyTorch's ScatterBackward0 gives src a
+        # gradient of the index's shape, and its engine refuses it: the error is compared),
+        # unique along dim
         if src[d] > shape[d]:
             return None
         ishape = list(src)
+        if rng.random() < 0.3:
+            ishape = [rng.randint(1, s) if s else 0 for s in src]
         index = np.zeros(ishape, dtype=np.int64)
         rest = [s for j, s in enumerate(ishape) if j != d]
         for pos in np.ndindex(*rest):
