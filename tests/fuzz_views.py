@@ -17,9 +17,11 @@ once or twice with and without ``retain_graph``, ``create_graph`` and second-ord
 log_softmax, rsub, ``torch.add(alpha=)``), multi-input ops (cat, stack, where on a comparison,
 matmul, maximum), indexing ops (gather, index_select, masked_fill, two long index tensors),
 more in-place ops (masked_fill_, index_add_, index_copy_, scatter_, clamp_min_, addcmul_,
-lerp_), more views (unfold, movedim, swapaxes, view_as, expand_as), reductions along a dim
+lerp_), more views (unfold, movedim, swapaxes, view_as, expand_as, ``torch.as_strided``,
+``Tensor.as_strided`` and ``as_strided_`` with overlapping geometries too), reductions along a dim
 (cumsum, max(dim).values, amax, prod, norm) and tensor hooks. Statements that show an ndgrad
-defect not fixed yet (:data:`KNOWN_BUGS`: masked_fill_ into an expanded tensor) are drawn only
+defect not fixed yet (:data:`KNOWN_BUGS`: masked_fill_ into an expanded tensor, as_strided_ of
+the base of a live view) are drawn only
 with ``--known-bugs``. Some programs hold a
 second-order block: a smooth op, a
 loss, its gradient with ``create_graph`` (by ``backward`` or ``autograd.grad``), a loss of that
@@ -64,11 +66,16 @@ What is implementation-defined, and how it is treated (everything else must matc
   neither (``reshape``/``flatten`` of such a tensor; seed 61 found a write through it).
   (An advanced index is not among these: ndgrad lays its result out as PyTorch does.)
 * A write into elements that share memory without a stride of 0 (an ``unfold`` whose windows
-  overlap): PyTorch does not check such a destination and writes each element in its kernel's
-  order (``mul_(2)`` doubles a shared element twice), where ndgrad refuses a recorded write. The
-  generator draws none (unless PyTorch raises), and the layout of a computation on such a tensor
-  counts as mixed, as for an expanded one. Likewise hooks only on tensors that are not views
-  (PyTorch 2.13 crashes registering one on a view whose base was written since).
+  overlap, or an ``as_strided`` view with strides smaller than its extent): PyTorch does not
+  check such a destination and writes each element in its kernel's order (``mul_(2)`` doubles a
+  shared element twice), where ndgrad refuses a recorded write. The generator draws none
+  (unless PyTorch raises), and the layout of a computation on such a tensor counts as mixed, as
+  for an expanded one. Likewise hooks only on tensors that are not views (PyTorch 2.13 crashes
+  registering one on a view whose base was written since).
+* ``as_strided`` reads a tensor's storage, so the generator draws it only on tensors whose
+  storage is laid out alike in both libraries: not on a tensor of mixed layout (above), nor on
+  a gradient or what shares its memory (PyTorch may return an expanded gradient, or a view of a
+  larger buffer).
 * Writes into the tensors ``autograd.grad`` returns, ``detach_()`` and ``requires_grad_()`` of
   them: whether they share memory with each other, or are views (``detach_`` of a view
   raises), or are one tensor object (``AddBackward0`` passes its gradient on as it is,
@@ -623,9 +630,41 @@ OPS.update(
     }
 )
 
+
+def _strided_args(p: dict[str, Any]) -> tuple[Any, ...]:
+    """``size, stride`` and, unless it is None (the input's own), ``storage_offset``."""
+    if p["offset"] is None:
+        return p["size"], p["stride"]
+    return p["size"], p["stride"], p["offset"]
+
+
+def _strided_text(p: dict[str, Any]) -> str:
+    return ", ".join(repr(v) for v in _strided_args(p))
+
+
+OPS.update(
+    {
+        # views of the storage by explicit sizes, strides and an offset
+        "as_strided": OpDef(
+            _one(lambda lib, x, **p: lib.as_strided(x, *_strided_args(p))),
+            lambda o, a, p: f"{o[0]} = torch.as_strided({a[0]}, {_strided_text(p)})",
+        ),
+        "as_strided_m": OpDef(
+            _one(lambda lib, x, **p: x.as_strided(*_strided_args(p))),
+            lambda o, a, p: f"{o[0]} = {a[0]}.as_strided({_strided_text(p)})",
+        ),
+        "as_strided_": OpDef(
+            _none(lambda lib, x, **p: x.as_strided_(*_strided_args(p))),
+            lambda o, a, p: f"{a[0]}.as_strided_({_strided_text(p)})",
+        ),
+    }
+)
+
+
 _INPLACE_NEW = (
     *("masked_fill_", "index_add_", "index_copy_", "scatter_", "clamp_min_", "addcmul_"),
     *("lerp_", "t_", "transpose_", "unsqueeze_", "squeeze_", "hook"),
+    "as_strided_",
 )
 
 
@@ -1094,6 +1133,14 @@ KNOWN_BUGS = {
     "masked_fill_expanded": (
         "masked_fill_ into an expanded tensor raises the internal-overlap error (PyTorch allows "
         "it, with a deprecation warning)"
+    ),
+    "as_strided_of_a_base": (
+        "as_strided_ of a tensor that is the base of a live view, then a write that re-derives "
+        "the view (x = a * 1; v = x[2:]; x.as_strided_((1,), (1,), 0); x.mul_(2)): ndgrad "
+        "re-derives the view by flat index into the base's new geometry and raises 'in-place "
+        "operation on a view whose memory is not part of its base' (or, reading v.grad_fn "
+        "after a write through v, counts the gradient of elements PyTorch drops); PyTorch "
+        "re-derives it by as_strided of the storage"
     ),
 }
 KNOWN_BUG_OPS: frozenset[str] = frozenset()  # ops drawn only with --known-bugs
@@ -1849,6 +1896,76 @@ class Generator:
             return op, (x,), _params(dim=self.dim_of(t, extra=1))
         return op, (x,), _params(dim=self.dim_of(t))
 
+    def strided_input(self, t: Any) -> bool:
+        """True for a tensor whose storage ``as_strided`` may read: its memory is laid out
+        alike in both libraries. Not a tensor of mixed layout (its storage order is each
+        library's own), nor a gradient or what shares its memory (PyTorch may return an
+        expanded gradient, or a view of a larger buffer), nor a ZeroTensor (no storage)."""
+        if _storage(t) < 0:
+            return False
+        avoid = self.mixed | self.no_write | self.higher
+        return _storage(t) not in {
+            _storage(self.env[i]) for i in avoid if self.env.get(i) is not None
+        }
+
+    def strided_geometry(self, t: Any) -> dict[str, Any] | None:
+        """Sizes, strides and a storage offset inside ``t``'s storage: C-contiguous, permuted,
+        or random strides (0, or smaller than the extent: overlapping views); rarely one that
+        reaches past the storage (PyTorch's error is compared)."""
+        rng = self.rng
+        n = t.untyped_storage().nbytes() // t.element_size()
+        for _ in range(10):
+            ndim = rng.choice([0, 1, 1, 2, 2, 3])
+            size = [rng.randint(1, 3) if rng.random() > 0.03 else 0 for _ in range(ndim)]
+            mode = rng.choice(("contiguous", "permuted", "random", "random"))
+            if mode == "random":
+                stride = [rng.choice([0, 1, 1, 2, 3, 4, 5]) for _ in range(ndim)]
+            else:
+                stride = [math.prod(size[j + 1 :]) for j in range(ndim)]
+                if mode == "permuted":
+                    order = list(range(ndim))
+                    rng.shuffle(order)
+                    stride = [
+                        math.prod(size[k] for k in order[order.index(j) + 1 :]) for j in range(ndim)
+                    ]
+            reach = (
+                sum((a - 1) * b for a, b in zip(size, stride, strict=True)) if 0 not in size else 0
+            )
+            room = n - 1 - reach
+            if rng.random() < 0.03:  # past the end of the storage
+                return {"size": tuple(size), "stride": tuple(stride), "offset": max(room + 1, 0)}
+            if room < 0:
+                continue
+            if rng.random() < 0.3 and t.storage_offset() <= room:
+                offset = None
+            else:
+                offset = rng.randint(0, room)
+            return {"size": tuple(size), "stride": tuple(stride), "offset": offset}
+        return None
+
+    def p_strided(self) -> tuple | None:
+        """``torch.as_strided``, ``Tensor.as_strided`` and ``Tensor.as_strided_``: views of the
+        storage, overlapping ones too (writes into those are kept out by
+        ``overlapping_destination``, as for unfold)."""
+        rng = self.rng
+        op = rng.choice(("as_strided", "as_strided", "as_strided_m", "as_strided_"))
+        if op == "as_strided_":
+            # not of the base of a live view, unless asked: KNOWN_BUGS["as_strided_of_a_base"]
+            bases = {id(v._base) for v in self.env.values() if v is not None and _usable(v)}
+            x = self.pick(
+                lambda t: (
+                    self.writable(t)
+                    and self.strided_input(t)
+                    and (self.known_bugs or id(t) not in bases)
+                )
+            )
+        else:
+            x = self.pick(self.strided_input)
+        if x is None:
+            return None
+        geometry = self.strided_geometry(self.env[x])
+        return None if geometry is None else (op, (x,), _params(**geometry))
+
     def p_reduce_dim(self) -> tuple | None:
         """cumsum, max(dim).values, amax, prod, norm; ties and kinks kept away."""
         rng = self.rng
@@ -1925,6 +2042,7 @@ class Generator:
         ("p_inplace_view", 3),
         ("p_reduce_dim", 6),
         ("p_hook", 3),
+        ("p_strided", 5),
     )
 
     def fresh(self, n: int) -> tuple[int, ...]:
