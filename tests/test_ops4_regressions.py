@@ -152,6 +152,17 @@ def _as_strided_leaf_in_place(lib: Any) -> Any:
     lib.arange(4.0, requires_grad=True).as_strided_((2,), (1,))
 
 
+def _as_strided_of_a_permuted_result(lib: Any) -> Any:
+    # x * 1 of a permuted (unfolded) x keeps x's layout: its storage is dense, not in C order
+    # (fuzz_views: ndgrad refused, "the tensor's memory is a strided numpy array")
+    x = lib.arange(16.0, dtype=lib.float64).reshape(4, 4).requires_grad_()
+    z = x.unfold(0, 2, 2) * 1
+    y = lib.as_strided(z, (2, 3), (2, 5))
+    y.mul_(2)
+    y.sum().backward()
+    return z.stride(), y, z, x.grad
+
+
 def _as_strided_error(*args: Any, method: bool = True) -> Callable[[Any], Any]:
     def program(lib: Any) -> Any:
         t = lib.arange(6.0)
@@ -221,6 +232,7 @@ _AS_STRIDED_PROGRAMS = [
     _as_strided_written,
     _as_strided_overlap_written,
     _as_strided_leaf_in_place,
+    _as_strided_of_a_permuted_result,
     *(_as_strided_error(*args, method=m) for args, m, _, _ in _AS_STRIDED_ERRORS),
 ]
 
@@ -260,6 +272,13 @@ def test_as_strided_by_hand() -> None:
     z = _as_strided_in_place_no_grad(ndgrad)
     assert z.tolist() == [[1.0, 3.0], [2.0, 4.0]] and z.stride() == (1, 2)
     assert _as_strided_written(ndgrad)[2].tolist() == [0.0, 2.0, 2.0, 2.0, 2.0, 0.0]
+    strides, y, z, grad = _as_strided_of_a_permuted_result(ndgrad)
+    # z[i, j, k] = x[2i + k, j] = 8i + 4k + j sits at storage position 8i + j + 4k: z's
+    # storage is 0..15 in order, and y covers positions 0, 5, 10 and 2, 7, 12
+    assert strides == (8, 1, 4) and y.tolist() == [[0.0, 10.0, 20.0], [4.0, 14.0, 24.0]]
+    flat = [2.0 * k if k in (0, 2, 5, 7, 10, 12) else float(k) for k in range(16)]
+    assert z.permute(0, 2, 1).reshape(-1).tolist() == flat
+    assert grad.tolist() == [[2, 0, 2, 0], [0, 2, 0, 2], [0, 0, 2, 0], [2, 0, 0, 0]]
     # the storage offset of an expanded view counts from its storage, as PyTorch's
     assert ndgrad.arange(6.0)[1:].expand(2, 5).storage_offset() == 1
 

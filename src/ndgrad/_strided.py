@@ -178,10 +178,13 @@ def _positions(input: Tensor, size: Any, stride: Any, storage_offset: Any) -> np
 def _storage(x: np.ndarray) -> np.ndarray:
     """The memory of ``x``'s storage (the root of its bases) as a 1-d array of ``x``'s dtype."""
     root = storage_root(x)
+    if not root.flags.c_contiguous:
+        # a dense array in another order of its axes (numpy's K-order result of an op on a
+        # permuted or unfolded tensor): its axes by decreasing stride are C-contiguous
+        order = sorted(range(root.ndim), key=lambda axis: -root.strides[axis])
+        root = root.transpose(order)
     if root.flags.c_contiguous:
         flat = root.reshape(-1)
-    elif root.flags.f_contiguous:
-        flat = root.T.reshape(-1)
     else:
         raise NotImplementedError(
             "as_strided: the tensor's memory is a strided numpy array, not a storage"
