@@ -20,8 +20,8 @@ more in-place ops (masked_fill_, index_add_, index_copy_, scatter_, clamp_min_, 
 lerp_), more views (unfold, movedim, swapaxes, view_as, expand_as, ``torch.as_strided``,
 ``Tensor.as_strided`` and ``as_strided_`` with overlapping geometries too), reductions along a dim
 (cumsum, max(dim).values, amax, prod, norm) and tensor hooks. Statements that show an ndgrad
-defect not fixed yet (:data:`KNOWN_BUGS`: masked_fill_ into an expanded tensor, as_strided_ of
-the base of a live view) are drawn only
+defect not fixed yet (:data:`KNOWN_BUGS`: masked_fill_ into an expanded tensor, a view
+leaving its base's elements by as_strided or as_strided_) are drawn only
 with ``--known-bugs``. Some programs hold a
 second-order block: a smooth op, a
 loss, its gradient with ``create_graph`` (by ``backward`` or ``autograd.grad``), a loss of that
@@ -1134,13 +1134,15 @@ KNOWN_BUGS = {
         "masked_fill_ into an expanded tensor raises the internal-overlap error (PyTorch allows "
         "it, with a deprecation warning)"
     ),
-    "as_strided_of_a_base": (
-        "as_strided_ of a tensor that is the base of a live view, then a write that re-derives "
-        "the view (x = a * 1; v = x[2:]; x.as_strided_((1,), (1,), 0); x.mul_(2)): ndgrad "
-        "re-derives the view by flat index into the base's new geometry and raises 'in-place "
-        "operation on a view whose memory is not part of its base' (or, reading v.grad_fn "
-        "after a write through v, counts the gradient of elements PyTorch drops); PyTorch "
-        "re-derives it by as_strided of the storage"
+    "as_strided_outside_base": (
+        "a view whose memory leaves the elements of its autograd base: as_strided of a tensor "
+        "reaching past its base (t = x[0:1].detach(); v = t.as_strided((), (), 2); v.mul_(w): "
+        "ndgrad raises 'in-place operation on a view whose memory is not part of its base', "
+        "PyTorch writes and fails only in backward), or as_strided_ of the base of a live view "
+        "(x = a * 1; v = x[2:]; x.as_strided_((1,), (1,), 0); x.mul_(2): the same error; and "
+        "PyTorch re-derives every view of x as AsStridedBackward0 after x.as_strided_, where "
+        "ndgrad keeps the view's own node). ndgrad re-derives a view by flat index into its "
+        "base's elements, PyTorch by as_strided of the storage"
     ),
 }
 KNOWN_BUG_OPS: frozenset[str] = frozenset()  # ops drawn only with --known-bugs
@@ -1950,7 +1952,7 @@ class Generator:
         rng = self.rng
         op = rng.choice(("as_strided", "as_strided", "as_strided_m", "as_strided_"))
         if op == "as_strided_":
-            # not of the base of a live view, unless asked: KNOWN_BUGS["as_strided_of_a_base"]
+            # not of the base of a live view, unless asked: KNOWN_BUGS["as_strided_outside_base"]
             bases = {id(v._base) for v in self.env.values() if v is not None and _usable(v)}
             x = self.pick(
                 lambda t: (
@@ -1963,8 +1965,29 @@ class Generator:
             x = self.pick(self.strided_input)
         if x is None:
             return None
-        geometry = self.strided_geometry(self.env[x])
-        return None if geometry is None else (op, (x,), _params(**geometry))
+        t = self.env[x]
+        geometry = self.strided_geometry(t)
+        if geometry is None:
+            return None
+        if not self.known_bugs and not self.inside_base(t, geometry):
+            return None  # KNOWN_BUGS["as_strided_outside_base"]
+        return op, (x,), _params(**geometry)
+
+    @staticmethod
+    def inside_base(t: Any, geometry: dict[str, Any]) -> bool:
+        """True when every element of the geometry is an element of ``t``'s autograd base
+        (``t._base``, or ``t`` itself: a detached view is its own base)."""
+        base = t if t._base is None else t._base
+
+        def positions(size: Sequence[int], stride: Sequence[int], offset: int) -> set[int]:
+            out = np.full((), offset, dtype=np.int64)
+            for n, st in zip(size, stride, strict=True):
+                out = out[..., None] + np.arange(n, dtype=np.int64) * st
+            return set(out.reshape(-1).tolist())
+
+        offset = t.storage_offset() if geometry["offset"] is None else geometry["offset"]
+        inside = positions(base.shape, base.stride(), base.storage_offset())
+        return positions(geometry["size"], geometry["stride"], offset) <= inside
 
     def p_reduce_dim(self) -> tuple | None:
         """cumsum, max(dim).values, amax, prod, norm; ties and kinks kept away."""
