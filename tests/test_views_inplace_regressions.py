@@ -1440,3 +1440,28 @@ def test_norm_second_derivative_at_zero_is_nan() -> None:
 @requires_torch
 def test_norm_second_derivative_as_pytorch() -> None:
     assert _norm_second_derivative(ndgrad) == _norm_second_derivative(torch)
+
+
+def _prod_result_written_after_create_graph(lib: Any) -> str:
+    # prod's derivative reads its result itself (broadcast, not expanded), so a write into the
+    # result names it, as PyTorch's message does (fuzz seeds 420-459).
+    t0 = lib.tensor([-0.8], dtype=lib.float64, requires_grad=True)
+    t2 = lib.cat([t0, t0], dim=0).prod()
+    t3, t4 = lib.autograd.grad(t2, [t2, t0], create_graph=True)
+    t2 *= t3
+    try:
+        lib.autograd.grad(t4.sum(), [t0])
+    except RuntimeError as e:
+        return str(e)[:180]
+    return "no error"
+
+
+def test_prod_result_written_after_create_graph() -> None:
+    message = _prod_result_written_after_create_graph(ndgrad)
+    assert "[torch.DoubleTensor []], which is output 0 of Prod, is at version 1" in message
+
+
+@requires_torch
+def test_prod_result_written_after_create_graph_as_pytorch() -> None:
+    ours = _prod_result_written_after_create_graph(ndgrad)
+    assert ours == _prod_result_written_after_create_graph(torch)

@@ -439,8 +439,10 @@ class Prod(NumpyFunction):
         x, out = ctx.saved_tensors
         if x.ndim == 0:  # the product of one number is that number: PyTorch returns grad
             return grad, None, None
-        if not (x._data == 0).any():
-            return _expand_grad(grad, ctx) * (_expand_grad(out, ctx) / x), None, None
+        if not (x._data == 0).any():  # as PyTorch's: the kept dim unsqueezed, then broadcast
+            if ctx.axes is not None:
+                grad, out = grad.reshape(ctx.kept_shape), out.reshape(ctx.kept_shape)
+            return grad * (out / x), None, None
         if ctx.axes is None:
             others = ProdOthers.apply(x.reshape(-1), 0).reshape(ctx.in_shape)
         else:
