@@ -8,8 +8,6 @@ PyTorch too. Each program failed before its fix.
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -19,47 +17,12 @@ import pytest
 import ndgrad
 
 from .helpers import requires_torch, torch
+from .programs import assert_same as _assert_same
+from .programs import run as _run
 
 PARTIAL = "some elements of the input tensor and the written-to tensor refer to a single memory"
 INTERNAL = "more than one element of the written-to tensor refers to a single memory location"
 MODIFIED = "one of the variables needed for gradient computation has been modified by an inplace"
-
-
-def _observe(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return [_observe(v) for v in value]
-    if isinstance(value, ndgrad.Tensor) or (torch is not None and isinstance(value, torch.Tensor)):
-        fn = value.grad_fn
-        return (
-            "tensor",
-            value.detach().numpy().copy(),
-            None if fn is None else type(fn).__name__,
-            value.requires_grad,
-            tuple(value.stride()),
-        )
-    return value
-
-
-def _run(program: Callable[[Any], Any], lib: Any) -> Any:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return _observe(program(lib))
-    except Exception as e:  # the error is part of the observed behaviour
-        return ("error", type(e).__name__, re.sub(r"0x[0-9a-f]+", "0x", str(e)))
-
-
-def _assert_same(a: Any, b: Any) -> None:
-    if isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), (a, b)
-        for x, y in zip(a, b, strict=True):
-            _assert_same(x, y)
-    elif isinstance(a, tuple) and a and a[0] == "tensor":
-        assert isinstance(b, tuple) and b[0] == "tensor", (a, b)
-        np.testing.assert_allclose(a[1], b[1], rtol=1e-7, atol=1e-9)
-        assert a[1].shape == b[1].shape and a[2:] == b[2:], (a, b)
-    else:
-        assert a == b
 
 
 # --- unfold is a view (it was a copy made by index_select) ----------------------------------

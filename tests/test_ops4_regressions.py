@@ -8,8 +8,6 @@ must agree); each also has a check worked out by hand, so it is tested without P
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -20,62 +18,14 @@ import ndgrad
 from ndgrad.autograd import gradcheck, gradgradcheck
 
 from .helpers import requires_torch, torch
-
-HINT = (
-    "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
-    "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
-)
-
-
-def _modified(what: str, version: int = 1, expected: int = 0) -> str:
-    return (
-        "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [{what} is at version {version}; expected version {expected} instead. " + HINT
-    )
-
-
-def _observe(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return [_observe(v) for v in value]
-    if isinstance(value, ndgrad.Tensor) or (torch is not None and isinstance(value, torch.Tensor)):
-        fn = value.grad_fn
-        return (
-            "tensor",
-            value.detach().numpy().copy(),
-            None if fn is None else type(fn).__name__,
-            value.requires_grad,
-            tuple(value.stride()),
-            value.storage_offset(),
-        )
-    return value
+from .programs import assert_same as _assert_same
+from .programs import modified as _modified
+from .programs import raises as _raises
+from .programs import run
 
 
 def _run(program: Callable[[Any], Any], lib: Any) -> Any:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return _observe(program(lib))
-    except Exception as e:  # the error is part of the observed behaviour
-        return ("error", type(e).__name__, re.sub(r"0x[0-9a-f]+", "0x", str(e)))
-
-
-def _assert_same(a: Any, b: Any) -> None:
-    if isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), (a, b)
-        for x, y in zip(a, b, strict=True):
-            _assert_same(x, y)
-    elif isinstance(a, tuple) and a and a[0] == "tensor":
-        assert isinstance(b, tuple) and b[0] == "tensor", (a, b)
-        np.testing.assert_allclose(a[1], b[1], rtol=1e-7, atol=1e-9)
-        assert a[1].shape == b[1].shape and a[2:] == b[2:], (a, b)
-    else:
-        assert a == b
-
-
-def _raises(program: Callable[[Any], Any], error: type, message: str) -> None:
-    with pytest.raises(error) as info:
-        program(ndgrad)
-    assert str(info.value) == message
+    return run(program, lib, offset=True)  # storage offsets compared too
 
 
 def _f64(*shape: int, seed: int = 0) -> ndgrad.Tensor:

@@ -19,6 +19,11 @@ import ndgrad
 from ndgrad.autograd import gradcheck, gradgradcheck
 
 from .helpers import requires_torch, torch
+from .programs import assert_same
+
+
+def _assert_close_runs(a: Any, b: Any) -> None:
+    assert_same(a, b, rtol=1e-6, atol=1e-7)  # float32 programs among them
 
 
 def _observe(value: Any) -> Any:
@@ -44,19 +49,6 @@ def _run(program: Callable[[Any, Any], Any], lib: Any) -> Any:
             return _observe(program(lib, functional))
     except Exception as e:  # the error is part of the observed behaviour
         return ("error", type(e).__name__, re.sub(r"0x[0-9a-f]+", "0x", str(e)))
-
-
-def _assert_same(a: Any, b: Any) -> None:
-    if isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), (a, b)
-        for x, y in zip(a, b, strict=True):
-            _assert_same(x, y)
-    elif isinstance(a, tuple) and a and a[0] == "tensor":
-        assert isinstance(b, tuple) and b[0] == "tensor", (a, b)
-        np.testing.assert_allclose(a[1], b[1], rtol=1e-6, atol=1e-7)
-        assert a[1].shape == b[1].shape and a[2:] == b[2:], (a, b)
-    else:
-        assert a == b
 
 
 def _index_assign_after_view(lib: Any, F: Any) -> Any:
@@ -302,7 +294,7 @@ PROGRAMS: dict[str, Callable[[Any, Any], Any]] = {
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_matches_pytorch(name: str) -> None:
     program = PROGRAMS[name]
-    _assert_same(_run(program, ndgrad), _run(program, torch))
+    _assert_close_runs(_run(program, ndgrad), _run(program, torch))
 
 
 def test_index_assignment_after_view_gradient() -> None:
@@ -346,7 +338,7 @@ def _activation_inplace(name: str) -> Callable[[Any, Any], Any]:
 def test_activation_inplace_matches_pytorch(name: str) -> None:
     # inplace=True was accepted and ignored: the input kept its old values.
     program = _activation_inplace(name)
-    _assert_same(_run(program, ndgrad), _run(program, torch))
+    _assert_close_runs(_run(program, ndgrad), _run(program, torch))
 
 
 # More programs around views and in-place writes, each a few lines run with ``torch`` bound to
@@ -1025,7 +1017,7 @@ def _snippet(code: str) -> Callable[[Any, Any], Any]:
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_snippet_matches_pytorch(name: str) -> None:
     program = _snippet(SNIPPETS[name])
-    _assert_same(_run(program, ndgrad), _run(program, torch))
+    _assert_close_runs(_run(program, ndgrad), _run(program, torch))
 
 
 def _second_order_through_alias(alias: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
@@ -1052,7 +1044,7 @@ def test_second_order_through_an_alias_matches_pytorch(alias: Any) -> None:
     # The alias shared t0's array object, so the multiply's saved operand was taken for t0 itself
     # and the double backward differentiated through it: a silently wrong second derivative.
     program = _second_order_through_alias(alias)
-    _assert_same(_run(program, ndgrad), _run(program, torch))
+    _assert_close_runs(_run(program, ndgrad), _run(program, torch))
 
 
 def test_fill_with_a_tensor_value_passes_gradcheck_and_gradgradcheck() -> None:
@@ -1141,7 +1133,7 @@ def _both_inputs_modified(op: Callable[..., Any]) -> Callable[[Any, Any], Any]:
 @pytest.mark.parametrize("name", sorted(_BOTH_SAVED))
 def test_which_modified_input_the_error_names(name: str) -> None:
     program = _both_inputs_modified(_BOTH_SAVED[name])
-    _assert_same(_run(program, ndgrad), _run(program, torch))
+    _assert_close_runs(_run(program, ndgrad), _run(program, torch))
 
 
 def test_mul_checks_other_before_self() -> None:
