@@ -1241,14 +1241,7 @@ class IndexFill(IndexPut):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, key: Key, v: Any) -> np.ndarray:
-        _save_indices(ctx, key)
-        out = _copy_np(x)
-        basic, adv = key
-        if adv is None:
-            out[basic] = v
-        else:
-            out[basic][adv] = v
-        return out
+        return SetIndex.forward(ctx, _copy_np(x), key, v)  # (writes into the copy it is given)
 
 
 class IndexFillTensor(IndexFill):
