@@ -83,3 +83,14 @@ def raises(program: Callable[[Any], Any], error: type, message: str) -> None:
     with pytest.raises(error) as info:
         program(ndgrad)
     assert str(info.value) == message
+
+
+def run_with_offsets(program: Callable[[Any], Any], lib: Any) -> Any:
+    """``run`` that compares each tensor's storage offset too (for views of a storage)."""
+    return run(program, lib, offset=True)
+
+
+def leaf64(*shape: int, seed: int = 0) -> ndgrad.Tensor:
+    """A float64 leaf that requires grad, of standard normal values (seeded): for gradcheck."""
+    values = np.random.default_rng(seed).standard_normal(shape)
+    return ndgrad.tensor(values, dtype=ndgrad.float64, requires_grad=True)

@@ -19,19 +19,10 @@ from ndgrad.autograd import gradcheck, gradgradcheck
 
 from .helpers import requires_torch, torch
 from .programs import assert_same as _assert_same
+from .programs import leaf64 as _f64
 from .programs import modified as _modified
 from .programs import raises as _raises
-from .programs import run
-
-
-def _run(program: Callable[[Any], Any], lib: Any) -> Any:
-    return run(program, lib, offset=True)  # storage offsets compared too
-
-
-def _f64(*shape: int, seed: int = 0) -> ndgrad.Tensor:
-    values = np.random.default_rng(seed).standard_normal(shape)
-    return ndgrad.tensor(values, dtype=ndgrad.float64, requires_grad=True)
-
+from .programs import run_with_offsets as _run
 
 # --- 1: as_strided, a view of the storage -----------------------------------------------------
 
