@@ -1077,15 +1077,20 @@ _WRITING = frozenset(
 _INDEX_WRITES = frozenset(["index_add_", "index_copy_", "scatter_"])
 
 
+def _offsets(t: Any) -> np.ndarray:
+    """The storage offset of each element of ``t``."""
+    offsets = np.full((), t.storage_offset(), dtype=np.int64)
+    for n, st in zip(t.shape, t.stride(), strict=True):
+        offsets = offsets[..., None] + np.arange(n, dtype=np.int64) * st
+    return offsets.ravel()
+
+
 def _overlapping(t: Any) -> bool:
     """True when two elements of ``t`` are one memory location (an expanded tensor, or an
     ``unfold`` whose windows overlap)."""
     if not hasattr(t, "stride") or t.numel() < 2:
         return False
-    offsets = np.zeros((), dtype=np.int64)
-    for n, st in zip(t.shape, t.stride(), strict=True):
-        offsets = offsets[..., None] + np.arange(n, dtype=np.int64) * st
-    return len(np.unique(offsets)) < t.numel()
+    return len(np.unique(_offsets(t))) < t.numel()
 
 
 def _storage(t: Any) -> int:
@@ -1237,7 +1242,12 @@ class Generator:
         compared)."""
         if op == "setself":
             (a, b, _), (c, d, _) = params["dst"][0][1:], params["src"][0][1:]
-            return a < d and c < b
+            x = self.env[args[0]]
+            if not _overlapping(x):
+                return a < d and c < b
+            # rows of an overlapping view (as_strided) can share memory whatever their indices
+            dst, src = (x[_build_index(self.torch, params[k])] for k in ("dst", "src"))
+            return bool(np.intersect1d(_offsets(dst), _offsets(src)).size)
         if self.overlapping_destination(op, args, params):
             return True
         if op in _INDEX_WRITES:

@@ -18,6 +18,7 @@ import ndgrad
 
 from .helpers import requires_torch, torch
 from .programs import assert_same as _assert_same
+from .programs import modified, raises
 from .programs import run as _run
 
 PARTIAL = "some elements of the input tensor and the written-to tensor refer to a single memory"
@@ -379,3 +380,50 @@ def test_clone_memory_formats() -> None:
 @requires_torch
 def test_clone_memory_formats_as_pytorch() -> None:
     assert _clone_layouts(ndgrad) == _clone_layouts(torch)
+
+
+# --- a reduction's saved output is named by its own node, not a view's -----------------------
+# (fuzz seed 466: x.norm(2) written in place after a create_graph backward; the message named
+# "AsStrided", the node of a reshaped view of the output, where PyTorch names LinalgVectorNorm)
+
+_REDUCTIONS = {
+    "norm": lambda x: x.norm(2),
+    "norm dim": lambda x: x.norm(2, dim=-1),
+    "norm keepdim": lambda x: x.norm(2, dim=-1, keepdim=True),
+    "logsumexp keepdim": lambda x: x.logsumexp(-1, keepdim=True),
+    "prod": lambda x: x.prod(),
+    "prod keepdim": lambda x: x.prod(-1, keepdim=True),
+}
+
+
+def _written_reduction(reduce: Callable[[Any], Any], shape: tuple[int, ...]) -> Any:
+    def program(lib: Any) -> Any:
+        x = lib.full(shape, 0.7, dtype=lib.float64, requires_grad=True)
+        y = reduce(x)
+        (y * 1).sum().backward(create_graph=True)
+        g = x.grad
+        y.mul_(2)
+        g.sum().backward()  # reads y, now at version 1
+
+    return program
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3)])
+@pytest.mark.parametrize("name", list(_REDUCTIONS))
+@requires_torch
+def test_written_reduction_output_matches_torch(name: str, shape: tuple[int, ...]) -> None:
+    program = _written_reduction(_REDUCTIONS[name], shape)
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+@pytest.mark.parametrize(
+    ("name", "node"),
+    [("norm", "LinalgVectorNorm"), ("logsumexp keepdim", "Logsumexp")],
+)
+def test_written_reduction_output_by_hand(name: str, node: str) -> None:
+    what = "torch.DoubleTensor []]" if name == "norm" else "torch.DoubleTensor [2, 1]]"
+    raises(
+        _written_reduction(_REDUCTIONS[name], (2, 3)),
+        RuntimeError,
+        modified(f"{what}, which is output 0 of {node},"),
+    )

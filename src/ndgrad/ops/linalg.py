@@ -899,7 +899,10 @@ class LinalgVectorNorm(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         x, y = ctx.saved_tensors
-        g, yk = grad.reshape(ctx.kept), y.reshape(ctx.kept)
+        # y itself where no dim was dropped or all were (it broadcasts as it is), as PyTorch's
+        # formula uses it: an error about a modified y then names LinalgVectorNorm, not a view
+        yk = y if ctx.axes is None or y.shape == ctx.kept else y.reshape(ctx.kept)
+        g = grad.reshape(ctx.kept)
         return _vector_norm_grad(x, yk, g, ctx.p, ctx.axes), None, None, None
 
 

@@ -211,6 +211,15 @@ def _expand_grad(grad: Tensor, ctx: Any) -> Tensor:
     return grad.reshape(ctx.kept_shape).expand(*ctx.in_shape)
 
 
+def _kept(t: Tensor, ctx: Any) -> Tensor:
+    """A saved reduction output shaped to broadcast against the input, as PyTorch's backward
+    formulas unsqueeze it: the tensor itself where no dim was dropped (keepdim) or all were (it
+    broadcasts as it is), so that an error about it names the op that made it, not a view."""
+    if ctx.axes is None or t.shape == ctx.kept_shape:
+        return t
+    return t.reshape(ctx.kept_shape)
+
+
 def _expand_grad_np(grad: np.ndarray, ctx: Any) -> np.ndarray:
     """``_expand_grad`` on an array (a read-only broadcast view, as expand's is a view)."""
     return expand_np(grad.reshape(ctx.kept_shape), ctx.in_shape)
@@ -441,7 +450,7 @@ class Prod(NumpyFunction):
             return grad, None, None
         if not (x._data == 0).any():  # as PyTorch's: the kept dim unsqueezed, then broadcast
             if ctx.axes is not None:
-                grad, out = grad.reshape(ctx.kept_shape), out.reshape(ctx.kept_shape)
+                grad, out = grad.reshape(ctx.kept_shape), _kept(out, ctx)
             return grad * (out / x), None, None
         if ctx.axes is None:
             others = ProdOthers.apply(x.reshape(-1), 0).reshape(ctx.in_shape)
@@ -877,7 +886,7 @@ class Logsumexp(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         x, y = ctx.saved_tensors
-        return _expand_grad(grad, ctx) * (x - y.reshape(ctx.kept_shape)).exp(), None, None
+        return _expand_grad(grad, ctx) * (x - _kept(y, ctx)).exp(), None, None
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
@@ -927,7 +936,7 @@ class LinalgVectorNorm(NumpyFunction):
             return None, None, None, None
         if p == 1:
             return g * x.sign(), None, None, None
-        y = y.reshape(ctx.kept_shape)
+        y = _kept(y, ctx)
         if p in (math.inf, -math.inf):
             a = np.abs(x._data)
             weights = _even_weights(a, y._data, ctx.axes, nan_picks_nan=False)
