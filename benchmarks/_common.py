@@ -13,6 +13,9 @@ from typing import Any
 
 # Row order of every table. "numpy" is the hand-written forward+backward reference.
 LIBS = ("numpy", "ndgrad", "torch", "autograd", "mygrad")
+# The section of RESULTS.md that random_streams.py writes; run.py keeps it when it rewrites the
+# rest of the file.
+RANDOM_HEADER = "## Random streams: ndgrad (PyTorch's values) vs numpy's generators"
 LABEL = {
     "numpy": "numpy (hand-written)",
     "ndgrad": "ndgrad",

@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
-from _common import CLOCK_ENV, loop_time  # noqa: E402
+from _common import CLOCK_ENV, RANDOM_HEADER, loop_time  # noqa: E402
 
 import ndgrad  # noqa: E402
 
@@ -39,7 +39,6 @@ except ImportError:  # the PyTorch column is left out
     torch = None
 
 SIZES = (1_000, 1_000_000)
-HEADER = "## Random streams: ndgrad (PyTorch's values) vs numpy's generators"
 
 Workload = dict[str, Callable[[], Any]]
 
@@ -203,7 +202,7 @@ def main() -> None:
     os.environ[CLOCK_ENV] = args.clock
     only = [s for s in args.only.split(",") if s]
     lines = [
-        HEADER,
+        RANDOM_HEADER,
         "",
         f"`PYTHONPATH=src python benchmarks/random_streams.py` ({args.clock} clock, median of "
         f"{args.repeats} repeats of back-to-back calls). ratio = ndgrad / the faster of numpy's "
@@ -238,7 +237,7 @@ def main() -> None:
         path = Path(args.write_results)
         text = path.read_text() if path.exists() else ""
         section = "\n".join(lines) + "\n"
-        pattern = re.compile(re.escape(HEADER) + r".*?(?=\n## |\Z)", re.S)
+        pattern = re.compile(re.escape(RANDOM_HEADER) + r".*?(?=\n## |\Z)", re.S)
         if pattern.search(text):
             text = pattern.sub(lambda _: section.rstrip("\n") + "\n", text)
         else:

@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from _common import CLOCK_ENV, LABEL, LIBS, thread_env  # noqa: E402
+from _common import CLOCK_ENV, LABEL, LIBS, RANDOM_HEADER, thread_env  # noqa: E402
 from _worker import MARKER  # noqa: E402
 from workloads import WORKLOADS  # noqa: E402
 
@@ -505,9 +505,19 @@ def main(argv: list[str] | None = None) -> int:
         ]
     )
     if args.write_results:
-        Path(args.write_results).write_text("\n".join(report) + "\n")
+        path = Path(args.write_results)
+        kept = _random_section(path)
+        path.write_text("\n".join(report) + "\n" + (f"\n{kept}\n" if kept else ""))
         print(f"\nwrote {args.write_results}", file=sys.stderr)
     return 0
+
+
+def _random_section(path: Path) -> str:
+    """The random-streams section that random_streams.py wrote into ``path``, kept as it is."""
+    if not path.exists():
+        return ""
+    found = re.search(re.escape(RANDOM_HEADER) + r".*?(?=\n## |\Z)", path.read_text(), re.S)
+    return found.group(0).rstrip("\n") if found else ""
 
 
 if __name__ == "__main__":

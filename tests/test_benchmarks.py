@@ -102,6 +102,20 @@ def test_runner_prints_a_table_per_workload(capsys: pytest.CaptureFixture[str]) 
     assert "no_grad forward <= 2x the bare numpy call" in out
 
 
+def test_writing_results_keeps_the_random_streams_section(tmp_path: Path) -> None:
+    import run
+    from _common import RANDOM_HEADER
+
+    results = tmp_path / "RESULTS.md"
+    random_part = f"{RANDOM_HEADER}\n\n| sampler | ratio |\n|---|---|\n| rand | 1.0x |"
+    results.write_text(f"# old report\n\n## Targets\n\nold\n\n{random_part}\n")
+    argv = ["--quick", "--only", "op_overhead", "--libs", "numpy,ndgrad", "--repeats", "1"]
+    assert run.main([*argv, "--no-extras", "--write-results", str(results)]) == 0
+    text = results.read_text()
+    assert "old report" not in text and "## Targets" in text
+    assert text.endswith(f"\n\n{random_part}\n")
+
+
 def test_every_library_gets_the_malloc_thresholds_ndgrad_sets() -> None:
     import run
 
