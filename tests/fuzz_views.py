@@ -20,8 +20,8 @@ more in-place ops (masked_fill_, index_add_, index_copy_, scatter_, clamp_min_, 
 lerp_), more views (unfold, movedim, swapaxes, view_as, expand_as, ``torch.as_strided``,
 ``Tensor.as_strided`` and ``as_strided_`` with overlapping geometries too), reductions along a dim
 (cumsum, max(dim).values, amax, prod, norm) and tensor hooks. Statements that show an ndgrad
-defect not fixed yet (:data:`KNOWN_BUGS`: masked_fill_ into an expanded tensor, a view
-leaving its base's elements by as_strided or as_strided_) are drawn only
+defect not fixed yet (:data:`KNOWN_BUGS`: a view leaving its base's elements by as_strided
+or as_strided_) are drawn only
 with ``--known-bugs``. Some programs hold a
 second-order block: a smooth op, a
 loss, its gradient with ``create_graph`` (by ``backward`` or ``autograd.grad``), a loss of that
@@ -1135,10 +1135,6 @@ def _factor_shapes(n: int, rng: random.Random) -> tuple[int, ...]:
 # ``--known-bugs`` (``generate(known_bugs=True)``), so that a run shows new mismatches. Each
 # entry says what goes wrong; remove it when the defect is fixed.
 KNOWN_BUGS = {
-    "masked_fill_expanded": (
-        "masked_fill_ into an expanded tensor raises the internal-overlap error (PyTorch allows "
-        "it, with a deprecation warning)"
-    ),
     "as_strided_outside_base": (
         "a view whose memory leaves the elements of its autograd base: as_strided of a tensor "
         "reaching past its base (t = x[0:1].detach(); v = t.as_strided((), (), 2); v.mul_(w): "
@@ -1818,8 +1814,6 @@ class Generator:
             )
         )
         if op == "masked_fill_":
-            if _expanded(t) and not self.known_bugs:  # KNOWN_BUGS["masked_fill_expanded"]
-                return None
             return op, (x,), _params(mask=self.mask_for(shape), c=self.const())
         if op == "clamp_min_":
             for _ in range(5):

@@ -1457,3 +1457,167 @@ def test_prod_result_written_after_create_graph() -> None:
 def test_prod_result_written_after_create_graph_as_pytorch() -> None:
     ours = _prod_result_written_after_create_graph(ndgrad)
     assert ours == _prod_result_written_after_create_graph(torch)
+
+
+def _view_taken_before_requires_grad(lib: Any) -> list[Any]:
+    # fuzz seeds 500-539: a view taken before its base was made to require grad requires grad,
+    # but its gradient goes nowhere. A built-in op then saves nothing for that input's gradient
+    # (PyTorch's should_compute_output), so writing the other factor in place is not an error;
+    # ndgrad saved it and refused the backward.
+    t0 = lib.tensor([1.8, 1.3], dtype=lib.float64)
+    t1 = lib.as_strided(t0, (), (), 1)
+    t2 = t0.prod(0)
+    t0.requires_grad_()
+    t2.addcmul_(t2, t1, value=0.5)  # t2 would be saved for t1's gradient
+    t2.backward()
+    u0 = lib.tensor([0.5, 2.0], dtype=lib.float64)
+    u1 = u0[1]
+    u0.requires_grad_()
+    u2 = lib.tensor(3.0, dtype=lib.float64)
+    u3 = u2 * u1  # the operator's path: u2 would be saved for u1's gradient
+    u2.add_(1)
+    u3.backward()
+    return [t2, t0.grad, u1.requires_grad, u3, u0.grad]
+
+
+def test_view_taken_before_requires_grad() -> None:
+    t2, t0_grad, u1_requires_grad, u3, u0_grad = _view_taken_before_requires_grad(ndgrad)
+    assert t2.item() == pytest.approx(1.8 * 1.3 * (1 + 0.5 * 1.3))
+    assert type(t2.grad_fn).__name__ == "AddcmulBackward0"
+    assert t2.grad_fn.next_functions == ((None, 0), (None, 0), (None, 0))
+    assert t0_grad is None and u1_requires_grad and u0_grad is None
+    assert u3.item() == 6.0 and u3.grad_fn.next_functions == ((None, 0), (None, 0))
+
+
+@requires_torch
+def test_view_taken_before_requires_grad_as_pytorch() -> None:
+    ours = _view_taken_before_requires_grad(ndgrad)
+    theirs = _view_taken_before_requires_grad(torch)
+    assert_same(_observe(ours), _observe(theirs))
+
+
+def _custom_function_needs(lib: Any) -> tuple[bool, ...]:
+    # a custom Function's ctx.needs_input_grad stays "requires grad" for such a view (PyTorch)
+    seen: list[tuple[bool, ...]] = []
+
+    class Scale(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, x: Any, w: Any) -> Any:
+            seen.append(tuple(ctx.needs_input_grad))
+            return x * w
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            return g, g
+
+    t0 = lib.tensor([1.8, 1.3], dtype=lib.float64)
+    t1 = t0[1]
+    t0.requires_grad_()
+    Scale.apply(t1, lib.tensor(2.0, dtype=lib.float64, requires_grad=True))
+    return seen[0]
+
+
+def test_custom_function_needs_input_grad_of_such_a_view() -> None:
+    assert _custom_function_needs(ndgrad) == (True, True)
+
+
+@requires_torch
+def test_custom_function_needs_input_grad_as_pytorch() -> None:
+    assert _custom_function_needs(ndgrad) == _custom_function_needs(torch)
+
+
+# --- fills into memory that elements share (expanded views, as_strided_ with stride 0) -----
+_MASK = [[True, False, False], [False, False, True]]
+DEPRECATED_MASKED_FILL = (
+    "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
+    "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = scalar"
+)
+
+
+def _fill_restrided(lib: Any) -> list[Any]:
+    # fuzz seeds 500-539: fill_ of a tensor that as_strided_ made overlap itself raised the
+    # internal-overlap error; PyTorch fills it (one value: the order does not matter)
+    out = []
+    for fill in (
+        lambda t: t.fill_(-1.25),
+        lambda t: t.zero_(),
+        lambda t: t.masked_fill_(lib.tensor([True, False, False]), 4.0),
+    ):
+        w = lib.tensor([[2.0]], dtype=lib.float64, requires_grad=True)
+        t = (w * 3).sum()
+        t.as_strided_((3,), (0,))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fill(t)
+        t.sum().backward()
+        out += [t, w.grad]
+    return out
+
+
+def _masked_fill_expanded(lib: Any) -> list[Any]:
+    out = []
+    x = lib.tensor([1.0, 2.0], dtype=lib.float64)
+    y = x[:, None].expand(2, 3)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        y.masked_fill_(lib.tensor(_MASK), 5.0)  # each row has a masked element: all of x is 5
+    out += [x, [str(w.message).split(" (Triggered")[0] for w in seen]]
+    n = lib.tensor([1, 2, 3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        n[:, None].expand(3, 2).masked_fill_(
+            lib.tensor([[False, True], [False, False], [True, True]]),
+            7.9,  # int: 7
+        )
+        w = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        z = w * 1
+        v = z[:, None].expand(2, 3)
+        v.masked_fill_(lib.tensor(_MASK), lib.tensor(5.0, dtype=lib.float64))
+    out += [n, z, v]
+    try:
+        z.sum().backward()  # what reached w through the repeated elements cannot be told
+    except RuntimeError as e:
+        out.append(str(e))
+    return out
+
+
+def test_fills_of_overlapping_memory_by_hand() -> None:
+    t, g, t_zero, g_zero, t_masked, g_masked = _fill_restrided(ndgrad)
+    np.testing.assert_array_equal(t.detach().numpy(), [-1.25] * 3)
+    assert type(t.grad_fn).__name__ == "FillBackward2" and g.tolist() == [[0.0]]
+    assert type(t_zero.grad_fn).__name__ == "ZeroBackward0" and g_zero.tolist() == [[0.0]]
+    np.testing.assert_array_equal(t_masked.detach().numpy(), [4.0] * 3)
+    # the two unmasked elements pass their gradients to the one storage element: 2 * 3
+    assert type(t_masked.grad_fn).__name__ == "MaskedFillBackward0" and g_masked.tolist() == [[6.0]]
+    x, messages, n, z, v, error = _masked_fill_expanded(ndgrad)
+    assert x.tolist() == [5.0, 5.0] and messages == [DEPRECATED_MASKED_FILL]
+    assert n.tolist() == [7, 2, 7]  # rows with a masked element
+    assert z.tolist() == [5.0, 5.0] and type(z.grad_fn).__name__ == "CopySlices"
+    assert type(v.grad_fn).__name__ == "AsStridedBackward0"
+    assert error.startswith("unsupported operation: more than one element of the written-to")
+
+
+@requires_torch
+def test_fills_of_overlapping_memory_as_pytorch() -> None:
+    for program in (_fill_restrided, _masked_fill_expanded):
+        ours, theirs = program(ndgrad), program(torch)
+        assert len(ours) == len(theirs)
+        for a, b in zip(ours, theirs, strict=True):
+            if isinstance(a, str | list):
+                assert a == b
+            else:
+                assert_same(_observe(a), _observe(b))
+
+
+@pytest.mark.parametrize(
+    ("dtype", "name"), [("int64", "long int"), ("uint8", "unsigned char"), ("int32", "int")]
+)
+def test_masked_fill_names_a_wrong_mask_dtype_as_pytorch(dtype: str, name: str) -> None:
+    # PyTorch names the mask's type as C++ does ("long int", not "long")
+    mask = ndgrad.tensor([[1, 0]], dtype=getattr(ndgrad, dtype))
+    with pytest.raises(RuntimeError) as info:
+        ndgrad.zeros(1, 2).masked_fill(mask, 1.0)
+    assert (
+        str(info.value)
+        == f"masked_fill_ only supports boolean masks, but got mask with dtype {name}"
+    )

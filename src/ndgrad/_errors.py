@@ -33,6 +33,27 @@ PARTIAL_OVERLAP = (
 )
 
 
+# How PyTorch's C++ messages name dtypes ("expected m1 and m2 to have the same dtype, but got:
+# float != double").
+_C_TYPE_NAMES = {
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
+def c_type_name(dt: Any) -> str:
+    """``dt`` (a numpy dtype or its name) as PyTorch's C++ messages name it."""
+    name = getattr(dt, "name", dt)
+    return _C_TYPE_NAMES.get(name, name)
+
+
 def op_name(node_name: str) -> str:
     """A node's name as PyTorch's messages show it: ``Backward0`` dropped (SigmoidBackward0 ->
     Sigmoid), only ``Backward`` from other numbers (SqueezeBackward1 -> Squeeze1), C++ nodes

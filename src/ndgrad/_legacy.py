@@ -15,6 +15,7 @@ import numpy as np
 from ._args import parse_shape
 from ._creation import _array_from_data
 from ._device import check_device
+from ._errors import c_type_name
 from ._tensor import Tensor
 from .dtypes import dtype, from_numpy_dtype
 
@@ -66,23 +67,10 @@ class _TensorType(type):
         return f"<class 'torch.{cls.__name__}'>"
 
 
-_C_NAMES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
-
-
 def _options(np_dtype: np.dtype) -> str:
     """PyTorch's TensorOptions text, which its legacy constructors print on a dtype mismatch."""
     return (
-        f"TensorOptions(dtype={_C_NAMES[np_dtype.name]}, device=cpu, layout=Strided, "
+        f"TensorOptions(dtype={c_type_name(np_dtype)}, device=cpu, layout=Strided, "
         "requires_grad=false (default), pinned_memory=false (default), memory_format=(nullopt))"
     )
 

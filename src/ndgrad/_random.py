@@ -787,10 +787,9 @@ def cauchy_(
     t: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator: Generator | None = None
 ) -> Tensor:
     if t._data.dtype.kind != "f":  # PyTorch names the type as C++ does here
-        cname = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char"}
         raise RuntimeError(
             "Cauchy distribution is a continuous probability distribution. dtype must be a "
-            f"floating point but you specified {cname.get(t._data.dtype.name, t._data.dtype.name)}"
+            f"floating point but you specified {_errors.c_type_name(t._data.dtype)}"
         )
     g = _gen(generator)
     # median + sigma * tan(pi * (u - 0.5)), in double

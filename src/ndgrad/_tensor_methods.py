@@ -207,12 +207,20 @@ class TensorMethods(
 
         return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    def _inplace(self: Tensor, compute: Callable[[Tensor], Tensor]) -> Tensor:
+    def _inplace(
+        self: Tensor,
+        compute: Callable[[Tensor], Tensor],
+        write: Callable[[], None] | None = None,
+    ) -> Tensor:
         """Run ``compute(self)`` and write its result into this tensor's storage.
 
         Outside the graph this is plain numpy. When the result is recorded, this tensor takes
         over the result's ``grad_fn`` (PyTorch's "rebase history"), and its old value is kept by
         whatever ``compute`` saved, so the backward of earlier uses stays correct.
+
+        ``write``, for the fills: writes the op's values into the storage itself, instead of the
+        copy of the computed result that refuses a destination whose elements share memory
+        (PyTorch's fill_, zero_ and masked_fill_ write there: one value, whatever the order).
         """
         self._check_inplace()
         if _state.forward_ad:
@@ -226,7 +234,7 @@ class TensorMethods(
                     raise RuntimeError(_errors.NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE)
                 recording = True
             else:
-                self._write(result._data)
+                self._write_result(result, write)
                 return self
         # Give `compute` an alias that owns a copy of the old value: nodes may save it. Its
         # history is this tensor's: the op's node then holds the node this tensor had before
@@ -242,7 +250,7 @@ class TensorMethods(
             if fn is None and self._requires_grad:
                 old._accumulator_ref = self._accumulator_ref
         result = compute(old)
-        self._write(result._data)
+        self._write_result(result, write)
 
         rebase_history(self, result)
         node = result.grad_fn
@@ -274,11 +282,29 @@ class TensorMethods(
                 )
         return self
 
+    def _write_result(self: Tensor, result: Tensor, write: Callable[[], None] | None) -> None:
+        if write is None:
+            self._write(result._data)
+        else:
+            write()
+            self._bump_version()
+
+    def _fill_recorded(self: Tensor, fill: Callable[[Tensor, Any], Tensor], value: Any) -> Tensor:
+        """fill_/zero_ (``fill``: Fill.apply or Zero.apply) of a tensor that requires grad, in
+        grad mode."""
+        if not _errors.has_internal_overlap(self._data):
+            return self._inplace(lambda s: fill(s, value))
+        if self._base is not None:  # an expanded view: its base's gradient cannot be told
+            return fill_expanded(self, value)
+        # as_strided_ made this tensor's own elements share memory: one value fills them all
+        return self._inplace(lambda s: fill(s, value), lambda: self._fill_array(value))
+
+    def _fill_array(self: Tensor, value: Any) -> None:
+        self._data[...] = value
+
     def zero_(self: Tensor) -> Tensor:
         if _state.grad_enabled and self._requires_grad:
-            if self._base is not None and _errors.has_internal_overlap(self._data):
-                return fill_expanded(self, 0)
-            return self._inplace(lambda s: Zero.apply(s, 0))
+            return self._fill_recorded(Zero.apply, 0)
         return self._fill_untracked(0)
 
     def fill_(self: Tensor, value: Any) -> Tensor:
@@ -297,9 +323,7 @@ class TensorMethods(
                 return self._inplace(lambda s: WholeFill.apply(s, ((Ellipsis,), None), value))
             value = value.item()
         if _state.grad_enabled and self._requires_grad:
-            if self._base is not None and _errors.has_internal_overlap(self._data):
-                return fill_expanded(self, value)
-            return self._inplace(lambda s: Fill.apply(s, value))
+            return self._fill_recorded(Fill.apply, value)
         return self._fill_untracked(value)
 
     # In-place random samplers: PyTorch's CPU streams, drawn in ndgrad/_random.py.

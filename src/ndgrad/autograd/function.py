@@ -667,14 +667,19 @@ class Function(FunctionCtx):
 
         node = cls._backward_cls()
         edges: list[Edge | None] = []
-        mask = 0  # bit i: argument i requires grad
+        # bit i: argument i needs a gradient. A built-in op asks whether its gradient goes
+        # anywhere (PyTorch's should_compute_output), a custom Function whether the argument
+        # requires grad (PyTorch's ctx.needs_input_grad): the two differ for a view made before
+        # its base required grad, which requires grad but whose gradient goes nowhere.
+        mask = 0
         bit = 1
         for a in args:
             if not isinstance(a, tensor_cls):
                 edges.append(None)
             else:
-                edges.append(_edge(a))
-                if a._requires_grad:
+                edge = _edge(a)
+                edges.append(edge)
+                if edge[0] is not None if numpy_forward else a._requires_grad:
                     mask |= bit
             bit <<= 1
         node._edges = tuple(edges)
@@ -794,10 +799,11 @@ def record_unary(cls: type[Function], x: Tensor) -> Any:
         meta = _meta(x)
     fn = x.grad_fn
     if fn is None:
-        node._edges = ((x._accumulator(), 0, meta[0], meta[1]),)
+        fn = x._accumulator()  # None for a view made before its base required grad
+        node._edges = ((fn, 0, meta[0], meta[1]),)
     else:
         node._edges = ((fn, x._output_nr, meta[0], meta[1]),)
-    node.needs_input_grad = _ONE_NEEDED
+    node.needs_input_grad = _ONE_NEEDED if fn is not None else _NONE_NEEDED
     node._sequence_nr = next(_sequence)
     data = x._data
     out = cls.forward(node, data)
@@ -826,7 +832,7 @@ def record_unary(cls: type[Function], x: Tensor) -> Any:
     return t
 
 
-_ONE_NEEDED = (True,)
+_ONE_NEEDED, _NONE_NEEDED = (True,), (False,)
 
 
 def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
@@ -837,14 +843,14 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
     node = cls._backward_cls()
     ea = _edge(a)
     value_a = a._data
-    mask = 1 if a._requires_grad else 0
+    mask = 0 if ea[0] is None else 1  # where a's gradient goes anywhere (see apply)
     T = Tensor
     b_tensor = type(b) is T or isinstance(b, T)
     if b_tensor:
         eb = _edge(b)
         node._edges = (ea, eb)
         value_b = b._data
-        if b._requires_grad:
+        if eb[0] is not None:
             mask |= 2
         same = eb[2] is ea[2]  # the shapes, from one shared record: equal when identical
     else:  # a number

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._errors import c_type_name
 from ..ops._util import dtype_name
-from ..ops.products import _C_TYPE_NAMES, Addmm, Mm
+from ..ops.products import Addmm, Mm
 from ..ops.shape import ReshapeCopy
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         da, dw = input._data.dtype.name, weight._data.dtype.name
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{_C_TYPE_NAMES.get(da, da)} != {_C_TYPE_NAMES.get(dw, dw)}"
+            f"{c_type_name(da)} != {c_type_name(dw)}"
         )
     # Composed as PyTorch's at::linear composes it, so that the graph is PyTorch's: the
     # weight enters through weight.t() (TBackward0); a 2-d input, and a contiguous one of any

@@ -20,6 +20,7 @@ broadcasting). A write into a view of a graph tensor is recorded on the base ins
 from __future__ import annotations
 
 import operator
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -1409,7 +1410,7 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``input`` with ``value`` (a number or a 0-d tensor) where ``mask`` is True."""
     T = Tensor
     if not isinstance(mask, T) or mask._data.dtype != np.bool_:
-        got = dtype_name(mask._data.dtype).lower() if isinstance(mask, T) else "?"
+        got = _errors.c_type_name(mask._data.dtype) if isinstance(mask, T) else "?"
         raise RuntimeError(
             f"masked_fill_ only supports boolean masks, but got mask with dtype {got}"
         )
@@ -1422,6 +1423,36 @@ def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
             )
         return MaskedFillTensor.apply(input, mask, value)
     return MaskedFill.apply(input, mask, value)
+
+
+def _masked_fill_overlapping(self: Tensor, mask: Tensor, value: Any, compute: Any) -> Tensor:
+    """``self.masked_fill_(mask, value)`` where elements of ``self`` share memory (expanded):
+    PyTorch writes the value at each masked element, so a memory location takes it if any of
+    its elements is masked, and warns that this is deprecated. A gradient through it cannot be
+    told, as for fill_ (``fill_expanded``)."""
+    if isinstance(value, Tensor) and value._requires_grad and _state.grad_enabled:
+        return self._inplace(compute)  # (refuses the write)
+    _errors.check_inplace_shape(self._data.shape, compute(self.detach())._data.shape)
+    warnings.warn(
+        "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
+        "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = "
+        "scalar",
+        UserWarning,
+        stacklevel=3,
+    )
+    fill = value._data if isinstance(value, Tensor) else value
+
+    def write() -> None:
+        np.copyto(self._data, fill, casting="unsafe", where=mask._data)
+
+    if _state.grad_enabled and self._requires_grad and self._base is not None:
+
+        def write_counted() -> None:  # fill_expanded leaves the version to its writer
+            write()
+            self._bump_version()
+
+        return fill_expanded(self, fill, write_counted)
+    return self._inplace(compute, write)
 
 
 def _check_broadcast(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
@@ -2085,7 +2116,10 @@ class IndexingMethods:
         )
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
-        return self._inplace(lambda s: masked_fill(s, mask, value))  # type: ignore[attr-defined]
+        compute = lambda s: masked_fill(s, mask, value)  # noqa: E731
+        if not _errors.has_internal_overlap(self._data):  # type: ignore[attr-defined]
+            return self._inplace(compute)  # type: ignore[attr-defined]
+        return _masked_fill_overlapping(self, mask, value, compute)  # type: ignore[arg-type]
 
     def scatter_(
         self, dim: int, index: Tensor, src: Any = None, value: Any = None, *, reduce: Any = None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._creation import as_tensor
-from .._errors import broadcast_mismatch
+from .._errors import broadcast_mismatch, c_type_name
 from .._kernels import matmul_np
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -246,25 +246,11 @@ def _matmul_dtype_error(da: np.dtype, db: np.dtype, na: int, nb: int) -> None:
         raise RuntimeError(f"expected scalar type {dtype_name(da)} but found {dtype_name(db)}")
     raise RuntimeError(
         "expected m1 and m2 to have the same dtype, but got: "
-        f"{_C_TYPE_NAMES.get(da.name, da.name)} != {_C_TYPE_NAMES.get(db.name, db.name)}"
+        f"{c_type_name(da)} != {c_type_name(db)}"
     )
 
 
 # --- the strict products: mm, bmm, mv, dot (no broadcasting, no promotion) ---------------------
-
-# How PyTorch's C++ messages name dtypes ("expected m1 and m2 to have the same dtype, but got:
-# float != double").
-_C_TYPE_NAMES = {
-    "float16": "c10::Half",
-    "float32": "float",
-    "float64": "double",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
 
 
 def _tensor_arg(x: Any, op: str, name: str, pos: int = 0) -> Tensor:
@@ -289,7 +275,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     if da != db:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{_C_TYPE_NAMES.get(da.name, da.name)} != {_C_TYPE_NAMES.get(db.name, db.name)}"
+            f"{c_type_name(da)} != {c_type_name(db)}"
         )
     if sa[1] != sb[0]:
         raise RuntimeError(
