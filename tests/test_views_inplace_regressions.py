@@ -1621,3 +1621,31 @@ def test_masked_fill_names_a_wrong_mask_dtype_as_pytorch(dtype: str, name: str) 
         str(info.value)
         == f"masked_fill_ only supports boolean masks, but got mask with dtype {name}"
     )
+
+
+def _scatter_through_view_bad_gradient(lib: Any) -> str:
+    # fuzz seeds 500-539: scatter_ with a src larger than its index, through a view: PyTorch
+    # runs ScatterBackward0 inside CopySlices, so its check of the src gradient names that node
+    t0 = lib.tensor([[0.8]], dtype=lib.float64, requires_grad=True)
+    t1 = t0.exp()
+    t2 = t1.view_as(t1)
+    t3 = lib.tensor([[-1.7], [0.7], [-1.1]], dtype=lib.float64, requires_grad=True)
+    t2.scatter_(-1, lib.tensor([[0]]), t3)
+    try:
+        lib.tanh(t1).sum().backward()
+    except RuntimeError as e:
+        return str(e)
+    return "no error"
+
+
+def test_scatter_through_view_bad_gradient_names_copyslices() -> None:
+    assert _scatter_through_view_bad_gradient(ndgrad) == (
+        "Function torch::autograd::CopySlices returned an invalid gradient at index 1 - got "
+        "[1, 1] but expected shape compatible with [3, 1]"
+    )
+
+
+@requires_torch
+def test_scatter_through_view_bad_gradient_as_pytorch() -> None:
+    ours = _scatter_through_view_bad_gradient(ndgrad)
+    assert ours == _scatter_through_view_bad_gradient(torch)

@@ -323,6 +323,8 @@ def rebase_history(tensor: Tensor, result: Tensor) -> None:
     old = Tensor._make(base._data, base.grad_fn, base._output_nr)
     old._requires_grad = base._requires_grad
     new = CopySlices.apply(old, idx, result)
+    if result.grad_fn is not None and new.grad_fn is not None:
+        result.grad_fn._checked_as = new.grad_fn.name()  # PyTorch runs it inside CopySlices
     _set_history(base, new)
     if base.grad_fn is not None:
         _rederive(tensor, base)

@@ -186,6 +186,9 @@ class Node:
     # PyTorch's nodes written in C++ (AccumulateGrad, CopySlices, CopyBackwards) give their name
     # with its namespace: "torch::autograd::AccumulateGrad". (Printing shows the class name.)
     _name_prefix = ""
+    # The op of a write through a view runs inside PyTorch's CopySlices node, so PyTorch's check
+    # of the gradients it returns names CopySlices: rebase_history sets that name here.
+    _checked_as: str | None = None
 
     def name(self) -> str:
         return self._name_prefix + type(self).__name__
@@ -1147,8 +1150,9 @@ def check_expandable(node: Node, i: int, gshape: tuple[int, ...], shape: tuple[i
     """PyTorch's error for gradient ``i`` of ``node`` whose shape ``gshape`` does not reduce to
     its input's ``shape`` by summing broadcast dims."""
     if not _expandable(shape, gshape):
+        name = node._checked_as or node.name()
         raise RuntimeError(
-            f"Function {node.name()} returned an invalid gradient at index {i} - got "
+            f"Function {name} returned an invalid gradient at index {i} - got "
             f"{list(gshape)} but expected shape compatible with {list(shape)}"
         )
 
