@@ -14,6 +14,7 @@ tensor([[4.5000, 4.5000],
 
 from __future__ import annotations
 
+import sys as _sys
 import warnings as _warnings
 
 # _malloc first: importing it sets glibc's thresholds so that freed arrays are reused (see there)
@@ -190,7 +191,9 @@ from builtins import int as builtins_int  # noqa: E402
 from . import (  # noqa: E402
     _nn_ops,
     _nn_ops_losses,
+    _numpy_names,
     _pool_ops,
+    _tensor,
     distributions,
     nn,
     optim,
@@ -323,3 +326,14 @@ __all__ = [
 # ops/out.py wraps other modules' functions (the out= versions): each name once.
 __all__ = list(dict.fromkeys(__all__))
 __dir__ = public_dir(__name__)
+
+# numpy's axis/keepdims where PyTorch's C++ functions take them (see _numpy_names).
+_numpy_names.install(
+    {
+        "torch": _sys.modules[__name__],
+        "Tensor": (Tensor, _tensor._View),
+        "nn.functional": nn.functional,
+        "linalg": linalg,
+        "special": special,
+    }
+)

@@ -15,6 +15,7 @@ here down.
 
 from __future__ import annotations
 
+import types
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -454,6 +455,10 @@ def _install(cls: type, methods: type) -> None:
                 continue
             if name == "__hash__" and value is None:  # Python's implicit entry beside __eq__
                 continue
+            if isinstance(value, types.FunctionType) and not name.startswith("__"):
+                # Python names a method by its qualified name in a call's TypeError ("got an
+                # unexpected keyword argument"): Tensor.sum, as PyTorch's, not ReductionMethods.sum
+                value.__qualname__ = f"Tensor.{name}"
             setattr(cls, name, value)
 
 
