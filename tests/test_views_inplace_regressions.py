@@ -19,7 +19,7 @@ import ndgrad
 from ndgrad.autograd import gradcheck, gradgradcheck
 
 from .helpers import requires_torch, torch
-from .programs import assert_same
+from .programs import assert_same, modified
 
 
 def _assert_close_runs(a: Any, b: Any) -> None:
@@ -1649,3 +1649,102 @@ def test_scatter_through_view_bad_gradient_names_copyslices() -> None:
 def test_scatter_through_view_bad_gradient_as_pytorch() -> None:
     ours = _scatter_through_view_bad_gradient(ndgrad)
     assert ours == _scatter_through_view_bad_gradient(torch)
+
+
+def _flags(t: Any) -> list[Any]:
+    out: list[Any] = []
+    for attr in ("requires_grad", "is_leaf", "grad_fn"):
+        try:
+            value = getattr(t, attr)
+        except RuntimeError:
+            out.append("raises")
+        else:
+            out.append(type(value).__name__ if attr == "grad_fn" else value)
+    return out
+
+
+def _stale_chunk_after_base_detached(lib: Any) -> list[Any]:
+    # fuzz seeds 540-579: a chunk of a tensor that needed no grad, after the tensor gained a
+    # history in place (the chunk's history cannot be told: reading it raises) and was then
+    # detached in place: PyTorch gives the chunk no history and no error again
+    t1 = lib.tensor([-0.6], dtype=lib.float64)
+    t2 = lib.gather(t1, 0, lib.tensor([0, 0, 0]))
+    t4 = lib.tensor([[[-0.4]]], dtype=lib.float64, requires_grad=True).sum().view_as(t1)
+    (t5,) = t2.chunk(1, 0)
+    seen = [_flags(t5)]
+    t2[1:3:2] = t4
+    seen.append(_flags(t5))
+    t2.detach_()
+    seen += [_flags(t5), _flags(t5 * 2)]
+    return seen
+
+
+def test_stale_chunk_after_base_detached() -> None:
+    plain, nothing = [False, True, "NoneType"], [True, "raises", "raises"]
+    assert _stale_chunk_after_base_detached(ndgrad) == [plain, nothing, plain, plain]
+
+
+@requires_torch
+def test_stale_chunk_after_base_detached_as_pytorch() -> None:
+    ours = _stale_chunk_after_base_detached(ndgrad)
+    assert ours == _stale_chunk_after_base_detached(torch)
+
+
+def _modified_before_detached(lib: Any) -> str:
+    # fuzz seeds 540-579: addcmul_ saved tensor1 (itself, then written by the op) and tensor2
+    # (later detached in place); PyTorch unpacks tensor1 first and reports its version
+    t0 = lib.tensor([[-1.1]], dtype=lib.float64, requires_grad=True)
+    t3 = lib.tanh(2.0 / t0).sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyTorch's, once: create_graph makes a .grad cycle
+        t3.backward(create_graph=True)
+    t5 = t0.grad.sum()
+    t5.addcmul_(t5, t3, value=0.5)
+    t3.detach_()
+    try:
+        t5.backward()
+    except RuntimeError as e:
+        return str(e)
+    return "no error"
+
+
+def test_modified_before_detached() -> None:
+    assert _modified_before_detached(ndgrad) == modified(
+        "torch.DoubleTensor []], which is output 0 of Addcmul,"
+    )
+
+
+@requires_torch
+def test_modified_before_detached_as_pytorch() -> None:
+    assert _modified_before_detached(ndgrad) == _modified_before_detached(torch)
+
+
+def _copy_into_itself_overlapping(lib: Any) -> list[Any]:
+    # fuzz seeds 540-579: t.copy_(t) of a tensor whose elements share memory (as_strided_)
+    # has nothing to write: PyTorch records it (CopyBackwards), ndgrad refused the write
+    t0 = lib.tensor([0.6, 1.1, 0.5], dtype=lib.float64, requires_grad=True)
+    t1 = lib.stack([t0, t0], dim=0)
+    t1.as_strided_((1, 3), (3, 0), 5)
+    t1.copy_(t1)
+    t1.sum().backward()
+    u = t0 * 2
+    u.copy_(u)
+    u.sum().backward()
+    return [t1, u, u._version, t0.grad]
+
+
+def test_copy_into_itself_overlapping() -> None:
+    t1, u, version, grad = _copy_into_itself_overlapping(ndgrad)
+    assert t1.tolist() == [[0.5, 0.5, 0.5]] and type(t1.grad_fn).__name__ == "CopyBackwards"
+    assert u.tolist() == [1.2, 2.2, 1.0] and version == 1
+    # 3 from the one element t1 reads (t0[2] through the stride-0 row), 2 from u
+    assert grad.tolist() == [2.0, 2.0, 5.0]
+
+
+@requires_torch
+def test_copy_into_itself_overlapping_as_pytorch() -> None:
+    ours = _copy_into_itself_overlapping(ndgrad)
+    theirs = _copy_into_itself_overlapping(torch)
+    assert ours[2] == theirs[2]
+    for a, b in zip(ours[:2] + ours[3:], theirs[:2] + theirs[3:], strict=True):
+        assert_same(_observe(a), _observe(b))

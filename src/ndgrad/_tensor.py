@@ -941,8 +941,18 @@ class _StaleMultiOutputView(Tensor):
     A view becomes this class in ``autograd/_views.py``; ``detach()`` and ``.data`` still work.
     """
 
+    def _without_history(self) -> bool:
+        """No node of its own and a base that needs no grad now (it was detached in place
+        since): PyTorch then gives the view no history and no error."""
+        base = self._base
+        return self.__dict__.get("grad_fn") is None and not (
+            base is not None and base._requires_grad
+        )
+
     @property
     def grad_fn(self) -> Node | None:
+        if self._without_history():
+            return None
         raise RuntimeError(self.__dict__["_stale_message"])
 
     @grad_fn.setter
@@ -951,7 +961,19 @@ class _StaleMultiOutputView(Tensor):
 
     @property
     def is_leaf(self) -> bool:
+        if self._without_history():
+            return True
         raise RuntimeError(self.__dict__["_stale_message"])
+
+    @property
+    def _requires_grad(self) -> bool:
+        # A view requires grad while it has history or its base requires grad, the base's flag
+        # read now (PyTorch's requires_grad of a view).
+        return not self._without_history()
+
+    @_requires_grad.setter
+    def _requires_grad(self, value: bool) -> None:
+        self.__dict__["_requires_grad"] = value
 
     def _stale_grad(self) -> Tensor | None:
         warnings.warn(_errors.NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)

@@ -376,6 +376,8 @@ class TensorMethods(
             if self._base is not None and _errors.has_internal_overlap(a):
                 # An expanded view: PyTorch records the copy, and a backward through it raises
                 return fill_expanded(self, None, self._bump_version)
+            # recorded, with nothing to write (also where elements share memory: as_strided_)
+            return self._inplace(lambda s: Copy.apply(s, src), _nothing)
         return self._inplace(lambda s: Copy.apply(s, src))
 
     def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
@@ -443,6 +445,10 @@ _CLASS_ONLY = frozenset(
         "__parameters__",
     }
 )
+
+
+def _nothing() -> None:
+    """A write that has nothing to do (``_inplace``'s ``write``)."""
 
 
 def _install(cls: type, methods: type) -> None:

@@ -266,9 +266,7 @@ def _make_stale(view: Tensor) -> None:
         d["_stale_message"] = _errors.STALE_MULTI_OUTPUT_VIEW.format(
             nr=d.get("_output_nr", 0), fn=name
         )
-    base = view._base
-    # It still requires grad when it had history or its base now has some (PyTorch).
-    d["_requires_grad"] = fn is not None or (base is not None and base._requires_grad)
+    # It requires grad while it has history or its base has some (_StaleMultiOutputView).
     view.__class__ = _StaleMultiOutputView
 
 

@@ -289,10 +289,11 @@ class FunctionCtx:
             if self._released:
                 raise RuntimeError(_RELEASED)
             return ()
-        if _Used.detached:
-            _check_not_detached(self, saved)
+        detached = _Used.detached  # some tensor was detached in place: check each entry
         values = []
         for entry in saved:
+            if detached:
+                _check_not_detached(self, entry)
             # The common cases inline: an unmodified input (handed back as it is) and an
             # unmodified output (rebuilt around its array); the rest, with the errors, in _unpack.
             if type(entry) is not tuple:
@@ -338,10 +339,11 @@ class FunctionCtx:
             if self._released:
                 raise RuntimeError(_RELEASED)
             return ()
-        if _Used.detached:
-            _check_not_detached(self, saved)
+        detached = _Used.detached
         values = []
         for entry in saved:
+            if detached:
+                _check_not_detached(self, entry)
             if type(entry) is not tuple:
                 if entry is None or type(entry) in _NUMBERS:
                     values.append(entry)
@@ -368,23 +370,22 @@ class FunctionCtx:
         return tuple(values)
 
 
-def _check_not_detached(node: Any, saved: tuple[Any, ...]) -> None:
+def _check_not_detached(node: Any, entry: Any) -> None:
     """PyTorch's error for a saved input that had a history when it was saved and has been
     detached in place since: its SavedVariable takes the grad_fn from the tensor, which
-    ``detach_()`` cleared. Checked before the versions, as PyTorch does. ``detach_()`` stamps a
-    tensor from the nodes' clock: a stamp later than this node means a detach after the save.
-    A tensor that had no history then (it gained one in place at or after this node) gets the
-    version check alone, as in PyTorch."""
-    made = node._sequence_nr
-    for entry in saved:
-        tensor = entry[1] if type(entry) is tuple and entry[0] == _INPUT else entry
-        if isinstance(tensor, Tensor) and tensor.grad_fn is None:
-            d = tensor.__dict__
-            stamp = d.get("_detached_at")
-            if stamp is not None and stamp > made:
-                since = d.get("_history_since")  # an in-place op gave it its history then
-                if since is None or since < made:  # it had a history when this node saved it
-                    raise RuntimeError(_errors.DETACHED_SAVED)
+    ``detach_()`` cleared. Checked entry by entry, each before its version, as PyTorch unpacks
+    them (an earlier entry's version error comes first). ``detach_()`` stamps a tensor from the
+    nodes' clock: a stamp later than this node means a detach after the save. A tensor that had
+    no history then (it gained one in place at or after this node) gets the version check
+    alone, as in PyTorch."""
+    tensor = entry[1] if type(entry) is tuple and entry[0] == _INPUT else entry
+    if isinstance(tensor, Tensor) and tensor.grad_fn is None:
+        d = tensor.__dict__
+        stamp = d.get("_detached_at")
+        if stamp is not None and stamp > node._sequence_nr:
+            since = d.get("_history_since")  # an in-place op gave it its history then
+            if since is None or since < node._sequence_nr:  # it had a history when saved
+                raise RuntimeError(_errors.DETACHED_SAVED)
 
 
 def _entry_is(entry: Any, tensor: Tensor) -> bool:
