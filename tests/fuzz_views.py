@@ -1241,8 +1241,12 @@ class Generator:
             x = self.env[args[0]]
             if not _overlapping(x):
                 return a < d and c < b
-            # rows of an overlapping view (as_strided) can share memory whatever their indices
+            # rows of an overlapping view (as_strided, unfold) can share memory whatever their
+            # indices; and a destination whose elements share memory is written in PyTorch's
+            # kernel order (see overlapping_destination)
             dst, src = (x[_build_index(self.torch, params[k])] for k in ("dst", "src"))
+            if _overlapping(dst) and not _expanded(dst):
+                return True
             return bool(np.intersect1d(_offsets(dst), _offsets(src)).size)
         if self.overlapping_destination(op, args, params):
             return True
