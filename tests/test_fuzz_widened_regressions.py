@@ -427,3 +427,74 @@ def test_written_reduction_output_by_hand(name: str, node: str) -> None:
         RuntimeError,
         modified(f"{what}, which is output 0 of {node},"),
     )
+
+
+# --- layouts of flip, roll, repeat, tril/triu, cumprod, sort and layer_norm -----------------
+
+
+def _permuted(lib: Any) -> Any:
+    values = [[[1.5, -2.0, 0.7], [0.3, -0.9, 2.2]], [[1.1, -0.2, 0.4], [0.35, -1.9, 1.2]]]
+    z = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+    return z.permute(2, 0, 1)  # strides (1, 6, 3)
+
+
+def _layouts(lib: Any) -> Any:
+    # fuzz seeds 0-2 (widened menu): t.cumprod(1), F.layer_norm(t, ...) of a permuted or
+    # unfolded tensor were not contiguous in ndgrad; flip and sort of one were
+    x = _permuted(lib)
+    s = x.sort(1)
+    return [
+        x.flip(0),
+        x.roll(1, 0),
+        x.repeat(1, 1, 1),
+        x.tril(),
+        x.triu(1),
+        x.cumprod(1),
+        s.values,
+        s.indices,
+        lib.nn.functional.layer_norm(x, (2,)),
+    ]
+
+
+@requires_torch
+def test_layouts_match_torch() -> None:
+    _assert_same(_run(_layouts, ndgrad), _run(_layouts, torch))
+
+
+def test_layouts_by_hand() -> None:
+    flip, roll, repeat, tril, triu, cumprod, values, indices, norm = _layouts(ndgrad)
+    # flip and sort write into empty_like(x), which keeps x's layout; the others are contiguous
+    for t in (flip, values, indices):
+        assert t.stride() == (1, 6, 3) and not t.is_contiguous()
+    for t in (roll, repeat, tril, triu, cumprod, norm):
+        assert t.stride() == (4, 2, 1) and t.is_contiguous()
+    np.testing.assert_array_equal(flip.detach().numpy(), _permuted(ndgrad).detach().numpy()[::-1])
+
+
+# --- cumprod of a 0-d tensor saves its output ---------------------------------------------
+
+
+def _cumprod_0d_output_modified(lib: Any) -> Any:
+    # fuzz seed 2: t1 = t0.cumprod(0) (0-d), then t1.zero_(): PyTorch's backward reports the
+    # saved output written in place, ndgrad's did not save it
+    t0 = lib.tensor(0.7, dtype=lib.float64, requires_grad=True)
+    t1 = t0.cumprod(0)
+    y = t1 + 1
+    t1.zero_()
+    y.backward()
+    return t0.grad
+
+
+@requires_torch
+def test_cumprod_0d_matches_torch() -> None:
+    _assert_same(
+        _run(_cumprod_0d_output_modified, ndgrad), _run(_cumprod_0d_output_modified, torch)
+    )
+
+
+def test_cumprod_0d_by_hand() -> None:
+    raises(
+        _cumprod_0d_output_modified,
+        RuntimeError,
+        modified("torch.DoubleTensor []], which is output 0 of Cumprod,"),
+    )

@@ -161,6 +161,19 @@ def _batch_norm_grads(
 class NativeLayerNorm(Normalize):
     node_name = "NativeLayerNormBackward0"
 
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: np.ndarray,
+        w: np.ndarray | None,
+        b: np.ndarray | None,
+        groups: tuple[int, ...],
+        axes: tuple[int, ...],
+        eps: float,
+    ) -> np.ndarray:
+        y = Normalize.forward(ctx, x, w, b, groups, axes, eps)
+        return np.asarray(y, order="C")  # PyTorch's kernel writes a contiguous output
+
 
 class NativeGroupNorm(Normalize):
     node_name = "NativeGroupNormBackward0"

@@ -30,7 +30,14 @@ from ._util import (
     reduced_shape,
     wrap_dim,
 )
-from .arithmetic import DivScalar, NumpyFunction, div_scalar_np, to_dtype_op, where
+from .arithmetic import (
+    DivScalar,
+    NumpyFunction,
+    _copy_like_torch,
+    div_scalar_np,
+    to_dtype_op,
+    where,
+)
 from .indexing import scatter_add
 from .shape import stack
 
@@ -578,6 +585,7 @@ class _Select(NumpyFunction):
     """
 
     squeeze_dim = False  # max/min/median drop the reduced dim unless keepdim
+    like_input = False  # sort: both outputs laid out as empty_like(x) (else C-contiguous)
 
     @classmethod
     def pick(cls, x: np.ndarray, dim: int, *args: Any) -> np.ndarray:
@@ -595,13 +603,16 @@ class _Select(NumpyFunction):
         else:
             shape = index.shape
         indices = index.reshape(shape)
+        values = values.reshape(shape)
+        if cls.like_input and x.ndim > 1:
+            indices, values = _copy_like_torch(x, indices), _copy_like_torch(x, values)
         ctx.dim, ctx.in_shape, ctx.work_shape = dim, x.shape, work.shape
         ctx.index_shape = index.shape
         ctx.n_options = len(args)
         # The indices output itself, as PyTorch's node saves it: freed by backward (a second
         # backward raises), and a write into it before backward is reported.
         ctx.save_for_backward(indices)
-        return values.reshape(shape), indices
+        return values, indices
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor, *_: Any) -> tuple[Any, ...]:
@@ -1048,16 +1059,19 @@ class Cumprod(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         ctx.dim = dim
         if x.ndim == 0:
-            return x.astype(_wide(x) or x.dtype)
-        y = np.cumprod(x, axis=dim, dtype=_wide(x))
+            y = x.astype(_wide(x) or x.dtype)
+        else:
+            y = _c_order(np.cumprod(x, axis=dim, dtype=_wide(x)))
+        # the output too, for a 0-d input as well: PyTorch's node saves both (a write into
+        # either before backward is reported)
         ctx.save_for_backward(x, y)
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        if not ctx.saved_tensors:  # 0-d: y = x
-            return grad, None
         x, y = ctx.saved_tensors
+        if x.ndim == 0:  # y = x
+            return grad, None
         dim = ctx.dim
         if not (x._data == 0).any():
             return ReverseCumsum.apply(grad * y, dim) / x, None
@@ -1193,6 +1207,8 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 
 
 class Sort(_Select):
+    like_input = True
+
     @classmethod
     def pick(cls, x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
         return _stable_order(x, dim, descending)
