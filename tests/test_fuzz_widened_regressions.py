@@ -498,3 +498,47 @@ def test_cumprod_0d_by_hand() -> None:
         RuntimeError,
         modified("torch.DoubleTensor []], which is output 0 of Cumprod,"),
     )
+
+
+# --- F.pad (constant): PyTorch's checks, and a crop only is a clone ------------------------
+
+
+def _pad_too_long(lib: Any) -> Any:
+    # fuzz seed 0: F.pad(t0, (0, 0)) of a 0-d tensor
+    t0 = lib.tensor(1.6, dtype=lib.float64, requires_grad=True)
+    return lib.nn.functional.pad(t0, (0, 0), value=0.0)
+
+
+def _pad_negative_length(lib: Any) -> Any:
+    # fuzz seed 0: a negative width larger than the dim (ndgrad padded (2, -3) to size 3)
+    t0 = lib.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=lib.float64, requires_grad=True)
+    return lib.nn.functional.pad(t0, (2, -3), value=0.5)
+
+
+def _pad_crop_only(lib: Any) -> Any:
+    t0 = lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=lib.float64, requires_grad=True)
+    y = lib.nn.functional.pad(t0.t(), (-1, 0), value=0.5)  # a clone of t0.t()[:, 1:]
+    z = lib.nn.functional.pad(lib.tensor(1.5, dtype=lib.float64, requires_grad=True), ())
+    y.sum().backward()
+    return y, z, t0.grad
+
+
+@pytest.mark.parametrize("program", [_pad_too_long, _pad_negative_length, _pad_crop_only])
+@requires_torch
+def test_pad_matches_torch(program: Callable[[Any], Any]) -> None:
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_pad_by_hand() -> None:
+    raises(
+        _pad_too_long,
+        RuntimeError,
+        "Padding length should be less than or equal to two times the input dimension but got "
+        "padding length 2 and input of dimension 0",
+    )
+    raises(_pad_negative_length, RuntimeError, "narrow(): length must be non-negative.")
+    y, z, grad = _pad_crop_only(ndgrad)
+    assert y.stride() == (1, 3) and type(y.grad_fn).__name__ == "ConstantPadNdBackward0"
+    np.testing.assert_array_equal(y.detach().numpy(), [[4.0], [5.0], [6.0]])
+    assert z.item() == 1.5 and type(z.grad_fn).__name__ == "ConstantPadNdBackward0"
+    np.testing.assert_array_equal(grad.numpy(), [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
