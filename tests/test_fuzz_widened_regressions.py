@@ -542,3 +542,85 @@ def test_pad_by_hand() -> None:
     np.testing.assert_array_equal(y.detach().numpy(), [[4.0], [5.0], [6.0]])
     assert z.item() == 1.5 and type(z.grad_fn).__name__ == "ConstantPadNdBackward0"
     np.testing.assert_array_equal(grad.numpy(), [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
+
+
+# --- index_put_ refuses a value sharing memory with self; masked_scatter_'s messages ------
+
+
+def _index_put_overlap(accumulate: bool, fn: bool) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        # fuzz seed 1: torch.index_put_(t2, (torch.tensor([-1, 2]),), t3, accumulate=True) with
+        # t3 = t2.select(0, 3): ndgrad wrote, PyTorch refuses
+        t0 = lib.tensor([-0.4, 2.0, 0.5, -1.5], dtype=lib.float64, requires_grad=True)
+        t2 = t0.sigmoid()
+        index = (lib.tensor([-1, 2]),)
+        if fn:
+            lib.index_put_(t2, index, t2.select(0, 3), accumulate=accumulate)
+        else:
+            t2.index_put_(index, t2[1:3], accumulate=accumulate)
+        return t2
+
+    return program
+
+
+def _index_put_mask_fill(lib: Any) -> Any:
+    # one element through one bool mask: PyTorch's masked_fill_, no overlap check
+    t2 = lib.tensor([-0.4, 2.0, 0.5], dtype=lib.float64, requires_grad=True) * 2
+    t2.index_put_((lib.tensor([True, False, True]),), t2[1])
+    return t2
+
+
+def _masked_scatter_float_mask(lib: Any) -> Any:
+    # fuzz seed 1: the mask's dtype is named as PyTorch's ScalarType
+    t0 = lib.zeros(2, 3, dtype=lib.float64)
+    return t0.masked_scatter_(lib.tensor([1.0, 0.0, 1.0]), lib.ones(6, dtype=lib.float64))
+
+
+def _masked_scatter_dtypes(lib: Any) -> Any:
+    t0 = lib.zeros(2, 3, dtype=lib.float64)
+    return t0.masked_scatter_(lib.tensor([True, False, True]), lib.ones(6))
+
+
+_INDEX_PUT_PROGRAMS = {
+    "fn-accumulate": _index_put_overlap(True, True),
+    "fn": _index_put_overlap(False, True),
+    "method-accumulate": _index_put_overlap(True, False),
+    "method": _index_put_overlap(False, False),
+    "mask-fill": _index_put_mask_fill,
+    "scatter-float-mask": _masked_scatter_float_mask,
+    "scatter-dtypes": _masked_scatter_dtypes,
+}
+
+
+@pytest.mark.parametrize("name", list(_INDEX_PUT_PROGRAMS))
+@requires_torch
+def test_index_put_overlap_matches_torch(name: str) -> None:
+    program = _INDEX_PUT_PROGRAMS[name]
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+@pytest.mark.parametrize("name", [n for n in _INDEX_PUT_PROGRAMS if n.startswith(("fn", "m"))])
+def test_index_put_overlap_by_hand(name: str) -> None:
+    if name == "mask-fill":
+        t2 = _index_put_mask_fill(ndgrad)
+        np.testing.assert_array_equal(t2.detach().numpy(), [4.0, 4.0, 4.0])
+        return
+    raises(
+        _INDEX_PUT_PROGRAMS[name],
+        RuntimeError,
+        f"unsupported operation: {PARTIAL} location. Please clone() the tensor before "
+        "performing the operation.",
+    )
+
+
+def test_masked_scatter_messages_by_hand() -> None:
+    raises(
+        _masked_scatter_float_mask,
+        RuntimeError,
+        "masked_scatter_ only supports boolean masks, but got mask with dtype Float",
+    )
+    raises(
+        _masked_scatter_dtypes,
+        RuntimeError,
+        "masked_scatter: expected self and source to have same dtypes but gotDouble and Float",
+    )
