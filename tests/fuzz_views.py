@@ -54,8 +54,10 @@ What is implementation-defined, and how it is treated (everything else must matc
   (``t.t().unsqueeze(0) + u``), or of a computation on an expanded tensor (``t.expand(2, 3,
   4).permute(2, 0, 1).tanh()``): which layout the result gets is each library's heuristic
   (numpy's ``K`` order, PyTorch's TensorIterator; they order dims of stride 0 differently),
-  and the values are the same. So is the layout of a view of such a result, or of what is
-  computed from it. Compared and counted (kind ``contiguous@mixed_layout``), not failures.
+  and the values are the same. ``F.normalize`` of a non-contiguous tensor is such an op (it
+  divides by the norm expanded to the input's shape). So is the layout of a view of such a
+  result, or of what is computed from it. Compared and counted (kind
+  ``contiguous@mixed_layout``), not failures.
   Whether ``view()`` of such a result succeeds follows from that layout (``(t.t() -
   t).view(2, 4, 2)``: PyTorch's result has the transposed first operand's layout and refuses,
   numpy's is C-contiguous and allows it); a view that raises in one library only is counted
@@ -976,6 +978,16 @@ def _mixed_layouts(args: list[Any]) -> bool:
     return len({(tuple(a.shape), a.stride()) for a in tensors}) > 1
 
 
+# Composite ops that divide their input by an expanded reduction of it (F.normalize: x /
+# norm.expand_as(x)): of a non-contiguous input, the layout of the result is each library's
+# heuristic, as for any op on tensors of different layouts.
+_COMPOSITE_MIXED = frozenset(["normalize"])
+
+
+def _composite_mixed(op: str, args: list[Any]) -> bool:
+    return op in _COMPOSITE_MIXED and not args[0].is_contiguous()
+
+
 def _expanded(t: Any) -> bool:
     """True for a tensor that repeats elements (a stride 0 on a dim of size > 1)."""
     return hasattr(t, "stride") and any(
@@ -1047,8 +1059,10 @@ def run_program(lib: Any, program: Sequence[Stmt]) -> Outcome:
             if stmt.p.get("create_graph"):
                 _note_made(env, results, made)
             layout = _layout_args(stmt.op, args)
-            if _mixed_layouts(layout) or (
-                stmt.op not in _GRADIENTS and any(id(a) in mixed for a in layout)
+            if (
+                _mixed_layouts(layout)
+                or _composite_mixed(stmt.op, args)
+                or (stmt.op not in _GRADIENTS and any(id(a) in mixed for a in layout))
             ):
                 mixed.update(id(r) for r in results if r is not None)
             elif stmt.op not in _GRADIENTS and stmt.op != "index" and any(map(_repeats, args)):
@@ -1475,8 +1489,10 @@ class Generator:
         implementation-defined: neither gets written into (``no_write``)."""
         produced = [i for i, t in zip(out, results, strict=True) if t is not None]
         layout = _layout_args(op, list(args))
-        if _mixed_layouts(_layout_args(op, values)) or (
-            op not in _GRADIENTS and set(layout) & self.mixed
+        if (
+            _mixed_layouts(_layout_args(op, values))
+            or _composite_mixed(op, values)
+            or (op not in _GRADIENTS and set(layout) & self.mixed)
         ):
             self.mixed.update(produced)
         elif op not in _GRADIENTS and op != "index" and any(map(_repeats, values)):
