@@ -624,3 +624,40 @@ def test_masked_scatter_messages_by_hand() -> None:
         RuntimeError,
         "masked_scatter: expected self and source to have same dtypes but gotDouble and Float",
     )
+
+
+# --- var/std over all elements with no degrees of freedom left ----------------------------
+
+
+def _var_no_dof(op: str, values: Any, **kw: Any) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        # fuzz seed 1: t1 = t0.var(0, correction=1) of a 0-d t0, backward(create_graph=True):
+        # PyTorch's gradient (nan) does not require grad, ndgrad's did
+        t0 = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        getattr(t0, op)(**kw).backward(create_graph=True)
+        return t0.grad, t0.grad.requires_grad
+
+    return program
+
+
+_NO_DOF = {
+    "var-0d": _var_no_dof("var", 1.7, dim=0, correction=1),
+    "var-all": _var_no_dof("var", [1.0, 2.0], correction=2),
+}
+
+
+@pytest.mark.parametrize("name", list(_NO_DOF))
+@requires_torch
+def test_var_no_dof_matches_torch(name: str) -> None:
+    _assert_same(_run(_NO_DOF[name], ndgrad), _run(_NO_DOF[name], torch))
+
+
+def test_var_no_dof_by_hand() -> None:
+    with pytest.warns(UserWarning, match="degrees of freedom"):
+        grad, requires_grad = _NO_DOF["var-0d"](ndgrad)
+    assert np.isnan(grad.item()) and requires_grad is False
+    with pytest.warns(UserWarning):
+        grad, requires_grad = _NO_DOF["var-all"](ndgrad)
+    # grad * inf where x is not its mean: the sign of the incoming gradient, not of x - mean
+    np.testing.assert_array_equal(grad.numpy(), [np.inf, np.inf])
+    assert requires_grad is False

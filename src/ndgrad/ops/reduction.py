@@ -720,6 +720,7 @@ class Var(NumpyFunction):
         ctx.save_for_backward(x)
         n = _count(x.shape, axes)
         ctx.dof = builtins.max(0, n - correction)
+        ctx.correction = correction
         xa = _accumulate(x)
         dev = xa - xa.sum(axis=axes, keepdims=True) / n
         return _c_order(((dev * dev).sum(axis=axes, keepdims=keepdim) / ctx.dof).astype(x.dtype))
@@ -731,7 +732,14 @@ class Var(NumpyFunction):
 
 
 def _var_grad(ctx: Any, grad: Tensor, x: Tensor) -> Tensor:
-    scale = 2.0 / ctx.dof if ctx.dof else math.inf
+    """PyTorch's var_backward: over all elements (no dim, or a 0-d input) with no degrees of
+    freedom left, grad * (nan where x equals the mean, else inf), which does not depend on x
+    differentiably; else 2 / (n - correction) * grad * (x - mean), inf for n = correction."""
+    dof = _count(ctx.in_shape, ctx.axes) - ctx.correction
+    if (ctx.axes is None or not ctx.in_shape) and dof <= 0:
+        at_mean = x.detach() == x.detach().mean()
+        return _expand_grad(grad, ctx) * where(at_mean, math.nan, math.inf)
+    scale = 2.0 / dof if dof else math.inf
     return _expand_grad(grad, ctx) * (x - x.mean(ctx.axes, keepdim=True)) * scale
 
 
