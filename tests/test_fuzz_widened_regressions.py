@@ -661,3 +661,54 @@ def test_var_no_dof_by_hand() -> None:
     # grad * inf where x is not its mean: the sign of the incoming gradient, not of x - mean
     np.testing.assert_array_equal(grad.numpy(), [np.inf, np.inf])
     assert requires_grad is False
+
+
+# --- amax/max/median: the tie mask is taken in backward from the saved input and output ----
+
+
+def _amax_output_written_through_data(lib: Any) -> Any:
+    # fuzz seed 1: t2 = torch.stack([t0, t0], -1).amax(-1); t2.data.mul_(-2.0): no element
+    # equals the output now (.data bumps no version), so PyTorch's gradient is 0/0 = nan
+    t0 = lib.tensor([1.8], dtype=lib.float64, requires_grad=True)
+    t2 = lib.stack([t0, t0], dim=-1).amax(-1)
+    t2.data.mul_(-2.0)
+    t2.sigmoid().sum().backward()
+    return t0.grad
+
+
+def _max_input_written_through_data(lib: Any) -> Any:
+    # a tie made through .data after max(): the gradient is shared by both
+    t0 = lib.tensor([1.8, 0.5], dtype=lib.float64, requires_grad=True)
+    t1 = t0 * 1
+    t2 = t1.max()
+    t1.data[1] = 1.8
+    t2.backward()
+    return t0.grad
+
+
+def _median_output_written_through_data(lib: Any) -> Any:
+    # no element equals median() now: evenly_distribute_backward gives zeros, not nan
+    t0 = lib.tensor([1.8, 0.5, 0.7], dtype=lib.float64, requires_grad=True)
+    t2 = t0.median()
+    t2.data.fill_(3.0)
+    t2.backward()
+    return t0.grad
+
+
+_WRITTEN_THROUGH_DATA = [
+    _amax_output_written_through_data,
+    _max_input_written_through_data,
+    _median_output_written_through_data,
+]
+
+
+@pytest.mark.parametrize("program", _WRITTEN_THROUGH_DATA)
+@requires_torch
+def test_extreme_mask_in_backward_matches_torch(program: Callable[[Any], Any]) -> None:
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_extreme_mask_in_backward_by_hand() -> None:
+    assert np.isnan(_amax_output_written_through_data(ndgrad).numpy()).all()
+    np.testing.assert_array_equal(_max_input_written_through_data(ndgrad).numpy(), [0.5, 0.5])
+    np.testing.assert_array_equal(_median_output_written_through_data(ndgrad).numpy(), [0, 0, 0])

@@ -500,7 +500,17 @@ def _even_weights(
         mask |= np.isnan(x) & np.isnan(picked)
     count = mask.sum(axis=axes, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return mask / count.astype(x.dtype)
+        if nan_picks_nan:  # evenly_distribute_backward: masked_fill_ of zeros, never nan
+            return np.where(mask, 1 / count.astype(x.dtype), x.dtype.type(0))
+        return mask / count.astype(x.dtype)  # scale_grad_by_count: nan where none is equal
+
+
+def _saved_weights(ctx: Any, nan_picks_nan: bool) -> Tensor:
+    """The weights from the saved input and output as they are now: PyTorch computes the mask
+    in backward, so a write through ``.data`` (which no version counter sees) shows in it."""
+    x, out = ctx.saved_tensors[:2]
+    picked = out._data.reshape(ctx.kept_shape)
+    return _const(_even_weights(x._data, picked, ctx.axes, nan_picks_nan))
 
 
 class _Extreme(NumpyFunction):
@@ -517,13 +527,13 @@ class _Extreme(NumpyFunction):
             _remember_shapes(ctx, x, axes)
             # x and the output too, as PyTorch's node saves them: a write into either before
             # backward is reported.
-            ctx.save_for_backward(x, out, _even_weights(x, picked, axes, cls.nan_picks_nan))
+            ctx.save_for_backward(x, out)
+            ctx.nan_picks_nan = cls.nan_picks_nan
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        _, _, weights = ctx.saved_tensors
-        return _expand_grad(grad, ctx) * weights, None, None
+        return _expand_grad(grad, ctx) * _saved_weights(ctx, ctx.nan_picks_nan), None, None
 
 
 class Amax(_Extreme):
@@ -1167,13 +1177,12 @@ class MedianAll(NumpyFunction):
         if ctx.needs_input_grad[0]:
             _remember_shapes(ctx, x, None)
             # x and the output too, as PyTorch's node saves them (evenly_distribute_backward).
-            ctx.save_for_backward(x, y, _even_weights(x, y, None, nan_picks_nan=True))
+            ctx.save_for_backward(x, y)
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        _, _, weights = ctx.saved_tensors
-        return _expand_grad(grad, ctx) * weights
+        return _expand_grad(grad, ctx) * _saved_weights(ctx, True)
 
 
 class NanmedianAll(MedianAll):
