@@ -8,6 +8,7 @@ PyTorch too. Each program failed before its fix.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -712,3 +713,44 @@ def test_extreme_mask_in_backward_by_hand() -> None:
     assert np.isnan(_amax_output_written_through_data(ndgrad).numpy()).all()
     np.testing.assert_array_equal(_max_input_written_through_data(ndgrad).numpy(), [0.5, 0.5])
     np.testing.assert_array_equal(_median_output_written_through_data(ndgrad).numpy(), [0, 0, 0])
+
+
+# --- F.linear: addmm on a flattened view only for a contiguous input and a 1-d bias ---------
+
+
+def _linear_then_inplace(shape: tuple[int, ...], bias_dim: int, step: int) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        # fuzz seed 1: t4 = F.linear(t0, t1, t3) with t0 1-d and t3 0-d, then t4.sigmoid_():
+        # PyTorch's t4 is matmul's result plus the bias (SigmoidBackward0 after), ndgrad's was
+        # a view of addmm's (AsStridedBackward0 after)
+        n = math.prod(shape)
+        w = lib.tensor([[1.7, -0.4, -1.1], [0.3, 0.2, 0.5]], dtype=lib.float64, requires_grad=True)
+        x = lib.arange(n * step, dtype=lib.float64).requires_grad_()
+        b = lib.tensor([0.5, -0.5] if bias_dim else 0.5, dtype=lib.float64, requires_grad=True)
+        y = lib.nn.functional.linear((x * 1)[::step].reshape(shape), w, b)
+        seen = (type(y.grad_fn).__name__, y._base is not None)
+        y.sigmoid_()
+        y.sum().backward()
+        return seen, y, x.grad, b.grad
+
+    return program
+
+
+_LINEAR = {
+    "1d-bias0d": _linear_then_inplace((3,), 0, 1),
+    "1d-strided": _linear_then_inplace((3,), 1, 2),
+    "3d-bias0d": _linear_then_inplace((2, 2, 3), 0, 1),
+}
+
+
+@pytest.mark.parametrize("name", list(_LINEAR))
+@requires_torch
+def test_linear_matches_torch(name: str) -> None:
+    _assert_same(_run(_LINEAR[name], ndgrad), _run(_LINEAR[name], torch))
+
+
+@pytest.mark.parametrize("name", list(_LINEAR))
+def test_linear_by_hand(name: str) -> None:
+    seen, y, _, _ = _LINEAR[name](ndgrad)
+    assert seen == ("AddBackward0", False)
+    assert type(y.grad_fn).__name__ == "SigmoidBackward0"
