@@ -582,7 +582,15 @@ def _masked_scatter_dtypes(lib: Any) -> Any:
     return t0.masked_scatter_(lib.tensor([True, False, True]), lib.ones(6))
 
 
+def _index_put_leaf_first(lib: Any) -> Any:
+    # fuzz seed 2: t0.index_put_((torch.tensor([0]),), t0) of a leaf that requires grad:
+    # PyTorch's autograd refuses the leaf before its kernel looks at the overlap
+    t0 = lib.tensor([[[-0.5]]], dtype=lib.float64, requires_grad=True)
+    return t0.index_put_((lib.tensor([0]),), t0)
+
+
 _INDEX_PUT_PROGRAMS = {
+    "leaf-first": _index_put_leaf_first,
     "fn-accumulate": _index_put_overlap(True, True),
     "fn": _index_put_overlap(False, True),
     "method-accumulate": _index_put_overlap(True, False),
@@ -611,6 +619,14 @@ def test_index_put_overlap_by_hand(name: str) -> None:
         RuntimeError,
         f"unsupported operation: {PARTIAL} location. Please clone() the tensor before "
         "performing the operation.",
+    )
+
+
+def test_index_put_leaf_first_by_hand() -> None:
+    raises(
+        _index_put_leaf_first,
+        RuntimeError,
+        "a leaf Variable that requires grad is being used in an in-place operation.",
     )
 
 
