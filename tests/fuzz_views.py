@@ -19,22 +19,33 @@ matmul, maximum), indexing ops (gather, index_select, masked_fill, two long inde
 more in-place ops (masked_fill_, index_add_, index_copy_, scatter_, clamp_min_, addcmul_,
 lerp_), more views (unfold, movedim, swapaxes, view_as, expand_as, ``torch.as_strided``,
 ``Tensor.as_strided`` and ``as_strided_`` with overlapping geometries too), reductions along a dim
-(cumsum, max(dim).values, amax, prod, norm) and tensor hooks. Statements that show an ndgrad
-defect not fixed yet (:data:`KNOWN_BUGS`: masked_fill_ into an expanded tensor, a view
-leaving its base's elements by as_strided or as_strided_) are drawn only
-with ``--known-bugs``. Some programs hold a
-second-order block: a smooth op, a
-loss, its gradient with ``create_graph`` (by ``backward`` or ``autograd.grad``), a loss of that
-gradient, and its backward or ``autograd.grad``.
+(cumsum, max(dim).values, amax, prod, norm) and tensor hooks. Statements of training code:
+``x.relu_()`` and ``F.relu(x, inplace=True)``, ``F.dropout(x, p=0.0, training=...)``, reads
+of ``x.data`` and writes through it (``x.data.mul_(c)``, ``x.data.copy_(y)``,
+``x.data[idx] = c``: no version counter autograd reads sees them), ``contiguous``, ``clamp``
+(min, max or both) out of place, ``flip``, ``roll``, ``repeat``, ``tril``/``triu`` and
+``tril_``/``triu_``; more reductions (``logsumexp``, ``var``/``std`` with a correction,
+``cumprod``, ``sort(dim).values``, ``topk(k, dim).values``, ``min(dim).values``, ``mean`` over
+two dims); nn functions (``F.layer_norm`` with and without weight and bias, ``F.linear``,
+``F.mse_loss``, ``F.normalize``, ``F.pad`` in constant mode with negative widths too,
+``index_put_`` as a method and as ``torch.index_put_``, with and without ``accumulate``, and
+``masked_scatter_``). Statements that show an ndgrad defect not fixed yet
+(:data:`KNOWN_BUGS`: masked_fill_ into an expanded tensor, a view leaving its base's elements
+by as_strided or as_strided_, tril_/triu_ into an expanded tensor, ``x.copy_(x)`` of an
+expanded non-view) are drawn only with ``--known-bugs``. Some programs hold a second-order
+block: a smooth op, a loss, its gradient with ``create_graph`` (by ``backward`` or
+``autograd.grad``), a loss of that gradient, and its backward or ``autograd.grad``.
 
 Programs are drawn with PyTorch as the oracle for shapes and values: each proposed statement is run
 on a PyTorch "shadow" of the program so far, which lets the generator pick valid indices and keep
 ties and kinks away by construction: leaf values come from a grid without zero and without
-repeats; ``relu``/``abs``/``elu``/``clamp_`` are only drawn when no input is within 1e-3 of the
-kink, division only when the denominator is at least 0.1 away from 0, ``exp`` only below 5. A
-statement PyTorch refuses is kept, as the program's last statement, half of the time, so error
-paths are compared too (otherwise it is dropped and another drawn). Generation is deterministic
-given the seed and the PyTorch version.
+repeats; ``relu``/``relu_``/``abs``/``elu``/``clamp``/``clamp_`` are only drawn when no input is
+within 1e-3 of the kink, ``sort``/``topk``/``min(dim)`` only when the values along the dim are
+1e-3 apart, ``std`` only of a nonzero variance, ``layer_norm`` and ``normalize`` only away from
+a zero variance or norm, division only when the denominator is at least 0.1 away from 0,
+``exp`` only below 5. A statement PyTorch refuses is kept, as the program's last statement,
+half of the time, so error paths are compared too (otherwise it is dropped and another drawn).
+Generation is deterministic given the seed and the PyTorch version.
 
 What is implementation-defined, and how it is treated (everything else must match):
 
@@ -1329,6 +1340,18 @@ KNOWN_BUGS = {
         "masked_fill_ into an expanded tensor raises the internal-overlap error (PyTorch allows "
         "it, with a deprecation warning)"
     ),
+    "triangle_expanded": (
+        "tril_/triu_ into an expanded tensor (t6 = torch.broadcast_to(t5, (1, 2)); "
+        "t6.triu_(-1)) raises the internal-overlap error in ndgrad, recorded or not; PyTorch's "
+        "triu_ kernel has no overlap check and writes zeros into every memory location that "
+        "an element outside the triangle refers to (widened fuzz seed 1)"
+    ),
+    "copy_self_expanded": (
+        "x.copy_(x) of a non-view x that requires grad and repeats memory (x.as_strided_((2,), "
+        "(0,), k) first): ndgrad raises the internal-overlap error; PyTorch records "
+        "CopyBackwards and returns before writing (self is src). A view x takes "
+        "fill_expanded's path and matches (widened fuzz seed 2)"
+    ),
     "as_strided_outside_base": (
         "a view whose memory leaves the elements of its autograd base: as_strided of a tensor "
         "reaching past its base (t = x[0:1].detach(); v = t.as_strided((), (), 2); v.mul_(w): "
@@ -1793,6 +1816,15 @@ class Generator:
                 return None
             if op in ("mul_", "imul") and self.max_abs(self.env[y]) * self.max_abs(t) > 1e3:
                 return None
+            if (
+                op == "copy_"
+                and y == x
+                and t.requires_grad
+                and t._base is None
+                and _expanded(t)
+                and not self.known_bugs
+            ):
+                return None  # KNOWN_BUGS["copy_self_expanded"]
             return op, (x, y), ()
         if op == "exp_" and t.numel() and float(t.detach().max()) > 5:
             return None
@@ -2330,6 +2362,8 @@ class Generator:
             return op, (x,), _params(sizes=sizes)
         if n < 2 and rng.random() > 0.05:
             return None
+        if op in ("tril_", "triu_") and _expanded(t) and not self.known_bugs:
+            return None  # KNOWN_BUGS["triangle_expanded"]
         return op, (x,), _params(k=rng.choice([0, 0, 1, -1, 2]))
 
     def p_reduce2(self) -> tuple | None:
