@@ -524,7 +524,16 @@ def _pad_crop_only(lib: Any) -> Any:
     return y, z, t0.grad
 
 
-@pytest.mark.parametrize("program", [_pad_too_long, _pad_negative_length, _pad_crop_only])
+def _pad_transposed(lib: Any) -> Any:
+    # fuzz seed 4: F.pad(t0.swapaxes(1, -2), (-1, -1, 2, 0)) was laid out in Fortran order
+    # (np.pad keeps it), PyTorch's is a new contiguous tensor
+    t0 = lib.tensor([[0.6, -0.8], [1.5, -0.4], [-1.7, 1.7]], dtype=lib.float64, requires_grad=True)
+    return lib.nn.functional.pad(t0.swapaxes(1, -2), (-1, 0, 2, 0), value=0.25)
+
+
+@pytest.mark.parametrize(
+    "program", [_pad_too_long, _pad_negative_length, _pad_crop_only, _pad_transposed]
+)
 @requires_torch
 def test_pad_matches_torch(program: Callable[[Any], Any]) -> None:
     _assert_same(_run(program, ndgrad), _run(program, torch))
@@ -543,6 +552,10 @@ def test_pad_by_hand() -> None:
     np.testing.assert_array_equal(y.detach().numpy(), [[4.0], [5.0], [6.0]])
     assert z.item() == 1.5 and type(z.grad_fn).__name__ == "ConstantPadNdBackward0"
     np.testing.assert_array_equal(grad.numpy(), [[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
+    padded = _pad_transposed(ndgrad)
+    assert padded.is_contiguous() and padded.stride() == (2, 1)
+    expected = [[0.25, 0.25], [0.25, 0.25], [1.5, -1.7], [-0.4, 1.7]]
+    np.testing.assert_array_equal(padded.detach().numpy(), expected)
 
 
 # --- index_put_ refuses a value sharing memory with self; masked_scatter_'s messages ------

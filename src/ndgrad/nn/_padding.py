@@ -33,7 +33,12 @@ class ConstantPadNd(NumpyFunction):
         if not any(b or a for b, a in grow):
             # no positive width: PyTorch returns a clone of the cropped input (its layout)
             return _copy_like_torch(kept)
-        return np.pad(kept, grow, constant_values=value)
+        # a new C-contiguous tensor, as PyTorch's (np.pad keeps a Fortran-ordered input's order)
+        out = np.full(
+            tuple(n + b + a for n, (b, a) in zip(kept.shape, grow, strict=True)), value, x.dtype
+        )
+        out[tuple(slice(b, b + n) for n, (b, _) in zip(kept.shape, grow, strict=True))] = kept
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
