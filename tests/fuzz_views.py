@@ -31,8 +31,8 @@ two dims); nn functions (``F.layer_norm`` with and without weight and bias, ``F.
 ``index_put_`` as a method and as ``torch.index_put_``, with and without ``accumulate``, and
 ``masked_scatter_``). Statements that show an ndgrad defect not fixed yet
 (:data:`KNOWN_BUGS`: masked_fill_ into an expanded tensor, a view leaving its base's elements
-by as_strided or as_strided_, tril_/triu_ into an expanded tensor, ``x.copy_(x)`` of an
-expanded non-view) are drawn only with ``--known-bugs``. Some programs hold a second-order
+by as_strided or as_strided_, tril_/triu_ into an expanded tensor) are drawn only with
+``--known-bugs``. Some programs hold a second-order
 block: a smooth op, a loss, its gradient with ``create_graph`` (by ``backward`` or
 ``autograd.grad``), a loss of that gradient, and its backward or ``autograd.grad``.
 
@@ -1356,12 +1356,6 @@ KNOWN_BUGS = {
         "triu_ kernel has no overlap check and writes zeros into every memory location that "
         "an element outside the triangle refers to (widened fuzz seed 1)"
     ),
-    "copy_self_expanded": (
-        "x.copy_(x) of a non-view x that requires grad and repeats memory (x.as_strided_((2,), "
-        "(0,), k) first): ndgrad raises the internal-overlap error; PyTorch records "
-        "CopyBackwards and returns before writing (self is src). A view x takes "
-        "fill_expanded's path and matches (widened fuzz seed 2)"
-    ),
     "as_strided_outside_base": (
         "a view whose memory leaves the elements of its autograd base: as_strided of a tensor "
         "reaching past its base (t = x[0:1].detach(); v = t.as_strided((), (), 2); v.mul_(w): "
@@ -1826,15 +1820,6 @@ class Generator:
                 return None
             if op in ("mul_", "imul") and self.max_abs(self.env[y]) * self.max_abs(t) > 1e3:
                 return None
-            if (
-                op == "copy_"
-                and y == x
-                and t.requires_grad
-                and t._base is None
-                and _expanded(t)
-                and not self.known_bugs
-            ):
-                return None  # KNOWN_BUGS["copy_self_expanded"]
             return op, (x, y), ()
         if op == "exp_" and t.numel() and float(t.detach().max()) > 5:
             return None

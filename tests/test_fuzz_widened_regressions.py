@@ -783,3 +783,46 @@ def test_linear_by_hand(name: str) -> None:
     seen, y, _, _ = _LINEAR[name](ndgrad)
     assert seen == ("AddBackward0", False)
     assert type(y.grad_fn).__name__ == "SigmoidBackward0"
+
+
+# --- copy_ of the same data into a destination that repeats memory, recorded ---------------
+
+
+def _data_copy_of_expanded(lib: Any) -> Any:
+    # fuzz seed 0 (tests/test_fuzz_views_inplace batch): t1.data.copy_(t1) with t1 expanded:
+    # PyTorch's copy_ kernel returns before its overlap check (the same data) and autograd
+    # records CopyBackwards; ndgrad raised the internal-overlap error
+    t0 = lib.tensor([[[-0.9, -1.8, -0.4, 0.4]]], dtype=lib.float64, requires_grad=True)
+    t1 = lib.broadcast_to(t0, (3, 2, 1, 4))
+    d = t1.data
+    d.copy_(t1)
+    seen = (d.requires_grad, d.is_leaf, d._version)
+    (d * 2).sum().backward()
+    return seen, d, t0.grad
+
+
+def _copy_self_strided(lib: Any) -> Any:
+    # fuzz seed 2: t2.as_strided_((2,), (0,), k); t2.copy_(t2) of a non-view that requires grad
+    a = lib.tensor([0.5, 1.5, 2.5], dtype=lib.float64, requires_grad=True)
+    t2 = lib.nn.functional.silu(a)
+    t2.as_strided_((2,), (0,), 1)
+    t2.copy_(t2)
+    seen = t2._version
+    (t2 * lib.tensor([1.0, 3.0], dtype=lib.float64)).sum().backward()
+    return seen, t2, a.grad
+
+
+@pytest.mark.parametrize("program", [_data_copy_of_expanded, _copy_self_strided])
+@requires_torch
+def test_copy_same_data_matches_torch(program: Callable[[Any], Any]) -> None:
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_copy_same_data_by_hand() -> None:
+    seen, d, grad = _data_copy_of_expanded(ndgrad)
+    assert seen == (True, False, 1) and type(d.grad_fn).__name__ == "CopyBackwards"
+    np.testing.assert_array_equal(grad.numpy(), [[[12.0, 12.0, 12.0, 12.0]]])  # 2 * 6 copies
+    version, t2, grad = _copy_self_strided(ndgrad)
+    assert version == 2 and type(t2.grad_fn).__name__ == "CopyBackwards"
+    silu_grad = 1 / (1 + np.exp(-1.5)) * (1 + 1.5 * (1 - 1 / (1 + np.exp(-1.5))))
+    np.testing.assert_allclose(grad.numpy(), [0.0, 4 * silu_grad, 0.0], rtol=1e-12)

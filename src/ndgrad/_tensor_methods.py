@@ -207,8 +207,9 @@ class TensorMethods(
 
         return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
-    def _inplace(self: Tensor, compute: Callable[[Tensor], Tensor]) -> Tensor:
-        """Run ``compute(self)`` and write its result into this tensor's storage.
+    def _inplace(self: Tensor, compute: Callable[[Tensor], Tensor], write: bool = True) -> Tensor:
+        """Run ``compute(self)`` and write its result into this tensor's storage (while
+        recording, with ``write=False``: only bump the version, the values being the same).
 
         Outside the graph this is plain numpy. When the result is recorded, this tensor takes
         over the result's ``grad_fn`` (PyTorch's "rebase history"), and its old value is kept by
@@ -242,7 +243,10 @@ class TensorMethods(
             if fn is None and self._requires_grad:
                 old._accumulator_ref = self._accumulator_ref
         result = compute(old)
-        self._write(result._data)
+        if write:
+            self._write(result._data)
+        else:
+            self._bump_version()
 
         rebase_history(self, result)
         node = result.grad_fn
@@ -348,9 +352,14 @@ class TensorMethods(
             if not (_state.grad_enabled and (self._requires_grad or src._requires_grad)):
                 self._bump_version()
                 return self
-            if self._base is not None and _errors.has_internal_overlap(a):
-                # An expanded view: PyTorch records the copy, and a backward through it raises
-                return fill_expanded(self, None, self._bump_version)
+            if _errors.has_internal_overlap(a):
+                if self._base is not None:
+                    # An expanded view: PyTorch records the copy, and a backward through it
+                    # raises
+                    return fill_expanded(self, None, self._bump_version)
+                # PyTorch's kernel returns before its overlap check (the same data): the copy
+                # is recorded, nothing is written
+                return self._inplace(lambda s: Copy.apply(s, src), write=False)
         return self._inplace(lambda s: Copy.apply(s, src))
 
     def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
