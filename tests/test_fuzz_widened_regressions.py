@@ -826,3 +826,41 @@ def test_copy_same_data_by_hand() -> None:
     assert version == 2 and type(t2.grad_fn).__name__ == "CopyBackwards"
     silu_grad = 1 / (1 + np.exp(-1.5)) * (1 + 1.5 * (1 - 1 / (1 + np.exp(-1.5))))
     np.testing.assert_allclose(grad.numpy(), [0.0, 4 * silu_grad, 0.0], rtol=1e-12)
+
+
+# --- an in-place op's saved output is the tensor's memory (a write through .data shows) -----
+
+
+def _saved_output_written_through_data(op: str, view: bool) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        # fuzz seed 5: t2 = t0.sum(); t2.sigmoid_(); t2.data.copy_(t1); t2.backward(): PyTorch's
+        # SigmoidBackward0 reads its saved result, now t1 (-1.6 * 2.6), ndgrad kept a copy
+        t0 = lib.tensor([-1.2, 0.4], dtype=lib.float64, requires_grad=True)
+        t2 = t0 * 1
+        target = t2[1:] if view else t2
+        getattr(target, op)()
+        target.data.copy_(lib.tensor([-1.6], dtype=lib.float64))
+        t2.sum().backward()
+        return t0.grad
+
+    return program
+
+
+_SAVED_OUTPUT = {
+    f"{op}-{'view' if view else 'base'}": _saved_output_written_through_data(op, view)
+    for op in ("sigmoid_", "exp_", "tanh_")
+    for view in (False, True)
+}
+
+
+@pytest.mark.parametrize("name", list(_SAVED_OUTPUT))
+@requires_torch
+def test_saved_output_memory_matches_torch(name: str) -> None:
+    _assert_same(_run(_SAVED_OUTPUT[name], ndgrad), _run(_SAVED_OUTPUT[name], torch))
+
+
+def test_saved_output_memory_by_hand() -> None:
+    # the derivatives from the saved output y = -1.6: y (1 - y), y, 1 - y^2
+    for op, d in (("sigmoid_", -1.6 * 2.6), ("exp_", -1.6), ("tanh_", 1 - 1.6**2)):
+        np.testing.assert_allclose(_SAVED_OUTPUT[f"{op}-base"](ndgrad).numpy(), [d, d])
+        np.testing.assert_allclose(_SAVED_OUTPUT[f"{op}-view"](ndgrad).numpy(), [1.0, d])
