@@ -864,3 +864,38 @@ def test_saved_output_memory_by_hand() -> None:
     for op, d in (("sigmoid_", -1.6 * 2.6), ("exp_", -1.6), ("tanh_", 1 - 1.6**2)):
         np.testing.assert_allclose(_SAVED_OUTPUT[f"{op}-base"](ndgrad).numpy(), [d, d])
         np.testing.assert_allclose(_SAVED_OUTPUT[f"{op}-view"](ndgrad).numpy(), [1.0, d])
+
+
+# --- prod's gradient at a zero, over one element: the incoming gradient as it is ---------------
+
+
+def _prod_one_zero(dim: int | None) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        # fuzz seed 5: t1 = t0 - t0; t1.prod().backward(create_graph=True): PyTorch's
+        # prod_safe_zeros_backward returns grad for a single element (no graph), ndgrad built
+        # the product of the others from x (a graph)
+        t0 = lib.tensor([[0.5], [1.5]], dtype=lib.float64, requires_grad=True)
+        t1 = t0 - lib.tensor([[0.5], [1.0]], dtype=lib.float64)
+        (t1.prod() if dim is None else t1.prod(dim).sum()).backward(create_graph=True)
+        return t0.grad, t0.grad.requires_grad
+
+    return program
+
+
+def _prod_one_zero_all(lib: Any) -> Any:
+    t0 = lib.tensor([[0.5]], dtype=lib.float64, requires_grad=True)
+    (t0 - t0).prod().backward(create_graph=True)
+    return t0.grad, t0.grad.requires_grad
+
+
+@pytest.mark.parametrize("program", [_prod_one_zero_all, _prod_one_zero(1)])
+@requires_torch
+def test_prod_one_zero_matches_torch(program: Callable[[Any], Any]) -> None:
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_prod_one_zero_by_hand() -> None:
+    grad, requires_grad = _prod_one_zero_all(ndgrad)
+    assert requires_grad is False and grad.numpy().tolist() == [[0.0]]  # d(t0 - t0)/dt0 = 0
+    grad, requires_grad = _prod_one_zero(1)(ndgrad)
+    assert requires_grad is False and grad.numpy().tolist() == [[1.0], [1.0]]

@@ -459,6 +459,9 @@ class Prod(NumpyFunction):
             if ctx.axes is not None:
                 grad, out = grad.reshape(ctx.kept_shape), _kept(out, ctx)
             return grad * (out / x), None, None
+        reduced = x._data.size if ctx.axes is None else x._data.shape[ctx.axes[0]]
+        if reduced == 1:  # PyTorch's prod_safe_zeros_backward returns grad as it is
+            return grad.reshape(ctx.in_shape if ctx.axes is None else ctx.kept_shape), None, None
         if ctx.axes is None:
             others = ProdOthers.apply(x.reshape(-1), 0).reshape(ctx.in_shape)
         else:
