@@ -2453,7 +2453,7 @@ class Generator:
             k = rng.randint(1, min(n, 2))
             norm = shape[n - k :]
             dims = tuple(range(n - k, n))
-            if math.prod(norm) > 1 and float(v.var(dims, correction=0).min()) < 1e-3:
+            if math.prod(norm) > 1 and v.numel() and float(v.var(dims, correction=0).min()) < 1e-3:
                 return None
             args = [x]
             weight = rng.random() < 0.6 and self.pick(lambda u: tuple(u.shape) == norm)
