@@ -67,8 +67,9 @@ What is implementation-defined, and how it is treated (everything else must matc
   4).permute(2, 0, 1).tanh()``): which layout the result gets is each library's heuristic
   (numpy's ``K`` order, PyTorch's TensorIterator; they order dims of stride 0 differently),
   and the values are the same. ``F.normalize`` of a non-contiguous tensor is such an op (it
-  divides by the norm expanded to the input's shape). So is the layout of a view of such a
-  result, or of what is computed from it. Compared and counted (kind
+  divides by the norm expanded to the input's shape), and so is a ``create_graph`` backward
+  adding into a ``.grad`` made non-contiguous (``t0.grad.t_()``): it sums out of place. So is
+  the layout of a view of such a result, or of what is computed from it. Compared and counted (kind
   ``contiguous@mixed_layout``), not failures.
   Whether ``view()`` of such a result succeeds follows from that layout (``(t.t() -
   t).view(2, 4, 2)``: PyTorch's result has the transposed first operand's layout and refuses,
@@ -1021,6 +1022,22 @@ def _repeats(t: Any) -> bool:
     return _expanded(t) or _overlapping(t)
 
 
+def _accumulating_into_mixed(stmt: Stmt, env: dict[int, Any]) -> list[Any]:
+    """The leaves into whose non-contiguous ``.grad`` (``t0.grad.t_()``) a ``create_graph``
+    backward adds out of place: the sum's layout is each library's heuristic, as for any op on
+    tensors of different layouts (see the module docstring)."""
+    if stmt.op != "backward" or not stmt.p.get("create_graph"):
+        return []
+    return [
+        t
+        for t in env.values()
+        if t is not None
+        and _get(lambda t=t: t.is_leaf) is True
+        and t.grad is not None
+        and not t.grad.is_contiguous()
+    ]
+
+
 # Statements whose results are gradients: their layout is not derived from their arguments'.
 _GRADIENTS = frozenset(["backward", "grad", "getgrad"])
 
@@ -1067,6 +1084,7 @@ def run_program(lib: Any, program: Sequence[Stmt]) -> Outcome:
                 return outcome
             if stmt.op in ("view", "view_as") and id(args[0]) in mixed:
                 outcome.mixed_views.add(k)
+            summed = _accumulating_into_mixed(stmt, env)
             try:
                 results = OPS[stmt.op].run(lib, args, stmt.p)
             except Exception as error:  # the comparison is of exactly this
@@ -1078,6 +1096,7 @@ def run_program(lib: Any, program: Sequence[Stmt]) -> Outcome:
             env.update(zip(stmt.out, results, strict=True))
             if stmt.p.get("create_graph"):
                 _note_made(env, results, made)
+            mixed.update(id(t.grad) for t in summed if t.grad is not None)
             layout = _layout_args(stmt.op, args)
             if (
                 _mixed_layouts(layout)
@@ -1555,6 +1574,7 @@ class Generator:
         self.mixed: set[int] = set()  # variables whose layout is each library's own (run_program)
         self.higher: set[int] = set()  # gradients, and values computed from them
         self.normalized: set[int] = set()  # storages of layer_norm inputs (see KNOWN_BUGS)
+        self.mixed_grads: set[int] = set()  # leaves whose .grad is of mixed layout
         self.used: set[int] = set()  # outputs already differentiated
         self.pending: list[Callable[[], tuple | None]] = []  # the rest of a block
         self.last = -1  # the variable the last statement defined
@@ -2666,6 +2686,9 @@ class Generator:
         if self.same_elements_write(op, args, dict(params)):
             return "skip"
         aliased = self.undefined_alias(op, args, dict(params))
+        stmt = Stmt(op, (), args, params)
+        leaves = {id(t) for t in _accumulating_into_mixed(stmt, self.env)}
+        summed = {i for i, t in self.env.items() if id(t) in leaves}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
@@ -2697,6 +2720,9 @@ class Generator:
         if out:
             self.last = out[-1]
         self.track_mixed(op, args, arg_values, out, results)
+        self.mixed_grads |= summed
+        if op == "getgrad" and args[0] in self.mixed_grads:
+            self.mixed.update(out)
         if op == "grad":
             self.no_write |= {i for i, t in zip(out, results, strict=True) if t is not None}
         if op == "layer_norm":
