@@ -899,3 +899,45 @@ def test_prod_one_zero_by_hand() -> None:
     assert requires_grad is False and grad.numpy().tolist() == [[0.0]]  # d(t0 - t0)/dt0 = 0
     grad, requires_grad = _prod_one_zero(1)(ndgrad)
     assert requires_grad is False and grad.numpy().tolist() == [[1.0], [1.0]]
+
+
+# --- mse_loss of two shapes broadcasts by expand first, as PyTorch's broadcast_tensors -----
+
+
+def _mse_broadcast_target_modified(lib: Any) -> Any:
+    # fuzz seed 9: the saved target is its [4, 4] expanded view, which names AsStrided once
+    # its base t3 was written (ndgrad saved t3 itself, [4], MaskedFill)
+    t0 = lib.tensor([1.265, -1.675, -1.123, -1.118], dtype=lib.float64, requires_grad=True)
+    t3 = lib.nn.functional.relu(t0)
+    t4 = lib.nn.functional.mse_loss(lib.nn.functional.elu(t0.view((4, -1))), t3, reduction="sum")
+    names = [type(n[0]).__name__ for n in t4.grad_fn.next_functions]
+    t3.masked_fill_(lib.tensor([False, True, False, False]), 0.1)
+    try:
+        lib.autograd.grad(t4, [t0])
+    except RuntimeError as error:
+        return names, str(error)
+    return names, None
+
+
+def _mse_shapes_mismatch(lib: Any) -> Any:
+    return lib.nn.functional.mse_loss(lib.ones(2, 3), lib.ones(2, 2))
+
+
+@pytest.mark.parametrize("program", [_mse_broadcast_target_modified, _mse_shapes_mismatch])
+@requires_torch
+def test_mse_broadcast_matches_torch(program: Callable[[Any], Any]) -> None:
+    _assert_same(_run(program, ndgrad), _run(program, torch))
+
+
+def test_mse_broadcast_by_hand() -> None:
+    with pytest.warns(UserWarning):
+        names, message = _mse_broadcast_target_modified(ndgrad)
+    assert names == ["ExpandBackward0", "ExpandBackward0"]
+    assert message == modified("torch.DoubleTensor [4, 4]], which is output 0 of AsStrided,")
+    with pytest.warns(UserWarning):
+        raises(
+            _mse_shapes_mismatch,
+            RuntimeError,
+            "The size of tensor a (3) must match the size of tensor b (2) at non-singleton "
+            "dimension 1",
+        )
