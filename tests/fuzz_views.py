@@ -90,7 +90,8 @@ What is implementation-defined, and how it is treated (everything else must matc
 * ``as_strided`` reads a tensor's storage, so the generator draws it only on tensors whose
   storage is laid out alike in both libraries: not on a tensor of mixed layout (above), nor on
   a gradient or what shares its memory (PyTorch may return an expanded gradient, or a view of a
-  larger buffer).
+  larger buffer), nor on the result of ``F.mse_loss`` with a reduction or what shares its
+  memory (PyTorch's lives in a storage of the elementwise loss's size, seed 9).
 * Writes into the tensors ``autograd.grad`` returns, ``detach_()`` and ``requires_grad_()`` of
   them: whether they share memory with each other, or are views (``detach_`` of a view
   raises), or are one tensor object (``AddBackward0`` passes its gradient on as it is,
@@ -1575,6 +1576,7 @@ class Generator:
         self.higher: set[int] = set()  # gradients, and values computed from them
         self.normalized: set[int] = set()  # storages of layer_norm inputs (see KNOWN_BUGS)
         self.mixed_grads: set[int] = set()  # leaves whose .grad is of mixed layout
+        self.loss_storages: set[int] = set()  # storages of reduced mse_loss results
         self.used: set[int] = set()  # outputs already differentiated
         self.pending: list[Callable[[], tuple | None]] = []  # the rest of a block
         self.last = -1  # the variable the last statement defined
@@ -2172,6 +2174,8 @@ class Generator:
         expanded gradient, or a view of a larger buffer), nor a ZeroTensor (no storage)."""
         if _storage(t) < 0:
             return False
+        if _storage(t) in self.loss_storages:
+            return False  # a storage larger than its tensor (PyTorch's mse_loss result)
         avoid = self.mixed | self.no_write | self.higher
         return _storage(t) not in {
             _storage(self.env[i]) for i in avoid if self.env.get(i) is not None
@@ -2727,6 +2731,8 @@ class Generator:
             self.no_write |= {i for i, t in zip(out, results, strict=True) if t is not None}
         if op == "layer_norm":
             self.normalized.add(_storage(arg_values[0]))
+        if op == "mse_loss" and dict(params)["reduction"] != "none":
+            self.loss_storages.add(_storage(results[0]))
         if op in ("grad", "backward"):
             self.used.add(args[0])
         made = op == "grad" and dict(params)["create_graph"]
