@@ -170,8 +170,10 @@ class NativeLayerNorm(Normalize):
         groups: tuple[int, ...],
         axes: tuple[int, ...],
         eps: float,
+        channels: tuple[int, ...] | None = None,
+        moments_out: list[np.ndarray] | None = None,
     ) -> np.ndarray:
-        y = Normalize.forward(ctx, x, w, b, groups, axes, eps)
+        y = Normalize.forward(ctx, x, w, b, groups, axes, eps, channels, moments_out)
         return np.asarray(y, order="C")  # PyTorch's kernel writes a contiguous output
 
 
