@@ -261,10 +261,18 @@ class TensorMethods(
             # Written through a view, a failed check names the view's node right after this
             # write while that node lives (PyTorch keeps a weak reference to it), as
             # PyTorch's message does (_INPLACE_OUTPUT); otherwise this node.
+            # The saved value is this tensor's memory, as PyTorch saves self: a write that no
+            # version counter sees (through .data) shows in the backward.
             counter = self._counter()
+            data, out = self._data, result._data
+            own = data.shape == out.shape and data.dtype == out.dtype
+
+            def memory(array: Any) -> Any:
+                return data if own and array is out else array
+
             if self._base is None:
                 node._saved = tuple(
-                    (e[0], e[1], e[2], counter, counter.value, *e[5:])
+                    (e[0], memory(e[1]), e[2], counter, counter.value, *e[5:])
                     if type(e) is tuple and e[0] == _OUTPUT
                     else e
                     for e in node._saved
@@ -276,7 +284,7 @@ class TensorMethods(
                     fn = None
                 mine = weakref.ref(fn) if fn is not None else _no_node
                 node._saved = tuple(
-                    (_INPLACE_OUTPUT, e[1], e[2], counter, counter.value, mine, *e[5:])
+                    (_INPLACE_OUTPUT, memory(e[1]), e[2], counter, counter.value, mine, *e[5:])
                     if type(e) is tuple and e[0] == _OUTPUT
                     else e
                     for e in node._saved

@@ -161,6 +161,21 @@ def _batch_norm_grads(
 class NativeLayerNorm(Normalize):
     node_name = "NativeLayerNormBackward0"
 
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: np.ndarray,
+        w: np.ndarray | None,
+        b: np.ndarray | None,
+        groups: tuple[int, ...],
+        axes: tuple[int, ...],
+        eps: float,
+        channels: tuple[int, ...] | None = None,
+        moments_out: list[np.ndarray] | None = None,
+    ) -> np.ndarray:
+        y = Normalize.forward(ctx, x, w, b, groups, axes, eps, channels, moments_out)
+        return np.asarray(y, order="C")  # PyTorch's kernel writes a contiguous output
+
 
 class NativeGroupNorm(Normalize):
     node_name = "NativeGroupNormBackward0"

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from ..ops.arithmetic import NumpyFunction
+from ..ops.arithmetic import NumpyFunction, _copy_like_torch
 
 __all__ = ["pad", "rms_norm"]
 
@@ -29,7 +29,16 @@ class ConstantPadNd(NumpyFunction):
             slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(widths, x.shape, strict=True)
         )
         grow = [(max(b, 0), max(a, 0)) for b, a in widths]
-        return np.pad(x[cut], grow, constant_values=value)
+        kept = x[cut] if cut else x
+        if not any(b or a for b, a in grow):
+            # no positive width: PyTorch returns a clone of the cropped input (its layout)
+            return _copy_like_torch(kept)
+        # a new C-contiguous tensor, as PyTorch's (np.pad keeps a Fortran-ordered input's order)
+        out = np.full(
+            tuple(n + b + a for n, (b, a) in zip(kept.shape, grow, strict=True)), value, x.dtype
+        )
+        out[tuple(slice(b, b + n) for n, (b, _) in zip(kept.shape, grow, strict=True))] = kept
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -145,11 +154,19 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         raise RuntimeError("Padding length must be divisible by 2")
     k = len(widths) // 2
     if k > input.ndim:
-        raise RuntimeError("Padding length too large")
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension but "
+            f"got padding length {len(widths)} and input of dimension {input.ndim}"
+        )
     per_dim: list[tuple[int, int]] = [(0, 0)] * input.ndim
     for j in range(k):
         per_dim[input.ndim - 1 - j] = (widths[2 * j], widths[2 * j + 1])
     if mode == "constant":
+        # PyTorch crops a negative width by narrow, dim by dim, before it pads
+        for (b, a), n in zip(per_dim, input.shape, strict=True):
+            n += min(b, 0)
+            if n < 0 or n + min(a, 0) < 0:
+                raise RuntimeError("narrow(): length must be non-negative.")
         return ConstantPadNd.apply(input, tuple(per_dim), 0.0 if value is None else float(value))
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")

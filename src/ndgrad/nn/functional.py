@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _errors
 from .._kernels import add_rows_at
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -431,6 +432,18 @@ def mse_loss(
         _check_weight(weight, input)
         d = input - target
         return _weighted(d * d, weight, reduction)
+    if input.shape != target.shape:
+        # PyTorch broadcasts by torch.broadcast_tensors first: MseLossBackward0 then saves the
+        # expanded views (ExpandBackward0 in the graph), and shapes that do not broadcast raise
+        # its message
+        try:
+            shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+        except ValueError:
+            raise _errors.broadcast_mismatch(input.shape, target.shape) from None
+        if tuple(input.shape) != shape:
+            input = input.expand(shape)
+        if tuple(target.shape) != shape:
+            target = target.expand(shape)
     return MseLoss.apply(input, target, reduction)
 
 

@@ -107,13 +107,15 @@ def _torch_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> list[int]:
     return perm[::-1]
 
 
-def _copy_like_torch(x: np.ndarray) -> np.ndarray:
-    """A dense copy of a strided ``x`` laid out as PyTorch's clone (preserve_format) lays it."""
+def _copy_like_torch(x: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
+    """A dense copy of a strided ``x`` laid out as PyTorch's clone (preserve_format) lays it;
+    with ``values`` (of x's shape), a copy of those laid out as ``empty_like(x)``."""
     outer_first = _torch_order(x.shape, x.strides)
-    out = np.empty(tuple(x.shape[d] for d in outer_first), x.dtype).transpose(
+    src = x if values is None else values
+    out = np.empty(tuple(x.shape[d] for d in outer_first), src.dtype).transpose(
         np.argsort(outer_first)
     )
-    out[...] = x
+    out[...] = src
     return out
 
 

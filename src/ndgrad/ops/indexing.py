@@ -1547,6 +1547,19 @@ class IndexPutAccumulate(IndexAdd):
     node_name = "IndexPutBackward0"
 
 
+def _masked_fill_dispatch(indices: Any, values: Tensor, accumulate: bool) -> bool:
+    """True when PyTorch's index_put_ is a masked_fill_ (its canDispatchToMaskedFill): not
+    accumulating, a one-element value, and one bool (or uint8) index among Nones."""
+    if accumulate or values._data.size != 1 or not isinstance(indices, tuple | list):
+        return False
+    given = [i for i in indices if i is not None]
+    return (
+        len(given) == 1
+        and isinstance(given[0], Tensor)
+        and given[0]._data.dtype in (np.bool_, np.uint8)
+    )
+
+
 def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
     """A copy of ``input`` with ``values`` written (added, with ``accumulate``) at the positions
     the tuple of index tensors ``indices`` selects, as ``input[indices] = values``."""
@@ -1692,11 +1705,11 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     if not isinstance(mask, T) or mask._data.dtype != np.bool_:
         raise RuntimeError(
             "masked_scatter_ only supports boolean masks, but got mask with dtype "
-            f"{mask.dtype if isinstance(mask, T) else type(mask).__name__}"
+            f"{dtype_name(mask._data.dtype) if isinstance(mask, T) else type(mask).__name__}"
         )
     if source._data.dtype != input._data.dtype:
-        raise RuntimeError(
-            "masked_scatter: expected self and source to have same dtypes but got "
+        raise RuntimeError(  # (PyTorch's message has no space after "got")
+            "masked_scatter: expected self and source to have same dtypes but got"
             f"{dtype_name(input._data.dtype)} and {dtype_name(source._data.dtype)}"
         )
     shape = np.broadcast_shapes(mask._data.shape, input._data.shape)
@@ -2148,6 +2161,12 @@ class IndexingMethods:
         return index_put(self, indices, values, accumulate)  # type: ignore[arg-type]
 
     def index_put_(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
+        if isinstance(values, Tensor) and not _masked_fill_dispatch(indices, values, accumulate):
+            # PyTorch's index_put_ refuses a value sharing memory with self (a one-element
+            # value through one bool mask is its masked_fill_, which reads the value first),
+            # after autograd's checks of self (a leaf that requires grad, ...)
+            self._check_inplace()  # type: ignore[attr-defined]
+            _errors.check_no_overlap(self._data, values._data)  # type: ignore[attr-defined]
         return self._inplace(lambda s: index_put(s, indices, values, accumulate))  # type: ignore[attr-defined]
 
     def put(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:

@@ -30,7 +30,14 @@ from ._util import (
     reduced_shape,
     wrap_dim,
 )
-from .arithmetic import DivScalar, NumpyFunction, div_scalar_np, to_dtype_op, where
+from .arithmetic import (
+    DivScalar,
+    NumpyFunction,
+    _copy_like_torch,
+    div_scalar_np,
+    to_dtype_op,
+    where,
+)
 from .indexing import scatter_add
 from .shape import stack
 
@@ -452,6 +459,9 @@ class Prod(NumpyFunction):
             if ctx.axes is not None:
                 grad, out = grad.reshape(ctx.kept_shape), _kept(out, ctx)
             return grad * (out / x), None, None
+        reduced = x._data.size if ctx.axes is None else x._data.shape[ctx.axes[0]]
+        if reduced == 1:  # PyTorch's prod_safe_zeros_backward returns grad as it is
+            return grad.reshape(ctx.in_shape if ctx.axes is None else ctx.kept_shape), None, None
         if ctx.axes is None:
             others = ProdOthers.apply(x.reshape(-1), 0).reshape(ctx.in_shape)
         else:
@@ -493,7 +503,17 @@ def _even_weights(
         mask |= np.isnan(x) & np.isnan(picked)
     count = mask.sum(axis=axes, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return mask / count.astype(x.dtype)
+        if nan_picks_nan:  # evenly_distribute_backward: masked_fill_ of zeros, never nan
+            return np.where(mask, 1 / count.astype(x.dtype), x.dtype.type(0))
+        return mask / count.astype(x.dtype)  # scale_grad_by_count: nan where none is equal
+
+
+def _saved_weights(ctx: Any, nan_picks_nan: bool) -> Tensor:
+    """The weights from the saved input and output as they are now: PyTorch computes the mask
+    in backward, so a write through ``.data`` (which no version counter sees) shows in it."""
+    x, out = ctx.saved_tensors[:2]
+    picked = out._data.reshape(ctx.kept_shape)
+    return _const(_even_weights(x._data, picked, ctx.axes, nan_picks_nan))
 
 
 class _Extreme(NumpyFunction):
@@ -510,13 +530,13 @@ class _Extreme(NumpyFunction):
             _remember_shapes(ctx, x, axes)
             # x and the output too, as PyTorch's node saves them: a write into either before
             # backward is reported.
-            ctx.save_for_backward(x, out, _even_weights(x, picked, axes, cls.nan_picks_nan))
+            ctx.save_for_backward(x, out)
+            ctx.nan_picks_nan = cls.nan_picks_nan
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        _, _, weights = ctx.saved_tensors
-        return _expand_grad(grad, ctx) * weights, None, None
+        return _expand_grad(grad, ctx) * _saved_weights(ctx, ctx.nan_picks_nan), None, None
 
 
 class Amax(_Extreme):
@@ -578,6 +598,7 @@ class _Select(NumpyFunction):
     """
 
     squeeze_dim = False  # max/min/median drop the reduced dim unless keepdim
+    like_input = False  # sort: both outputs laid out as empty_like(x) (else C-contiguous)
 
     @classmethod
     def pick(cls, x: np.ndarray, dim: int, *args: Any) -> np.ndarray:
@@ -595,13 +616,16 @@ class _Select(NumpyFunction):
         else:
             shape = index.shape
         indices = index.reshape(shape)
+        values = values.reshape(shape)
+        if cls.like_input and x.ndim > 1:
+            indices, values = _copy_like_torch(x, indices), _copy_like_torch(x, values)
         ctx.dim, ctx.in_shape, ctx.work_shape = dim, x.shape, work.shape
         ctx.index_shape = index.shape
         ctx.n_options = len(args)
         # The indices output itself, as PyTorch's node saves it: freed by backward (a second
         # backward raises), and a write into it before backward is reported.
         ctx.save_for_backward(indices)
-        return values.reshape(shape), indices
+        return values, indices
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor, *_: Any) -> tuple[Any, ...]:
@@ -709,6 +733,7 @@ class Var(NumpyFunction):
         ctx.save_for_backward(x)
         n = _count(x.shape, axes)
         ctx.dof = builtins.max(0, n - correction)
+        ctx.correction = correction
         xa = _accumulate(x)
         dev = xa - xa.sum(axis=axes, keepdims=True) / n
         return _c_order(((dev * dev).sum(axis=axes, keepdims=keepdim) / ctx.dof).astype(x.dtype))
@@ -720,7 +745,14 @@ class Var(NumpyFunction):
 
 
 def _var_grad(ctx: Any, grad: Tensor, x: Tensor) -> Tensor:
-    scale = 2.0 / ctx.dof if ctx.dof else math.inf
+    """PyTorch's var_backward: over all elements (no dim, or a 0-d input) with no degrees of
+    freedom left, grad * (nan where x equals the mean, else inf), which does not depend on x
+    differentiably; else 2 / (n - correction) * grad * (x - mean), inf for n = correction."""
+    dof = _count(ctx.in_shape, ctx.axes) - ctx.correction
+    if (ctx.axes is None or not ctx.in_shape) and dof <= 0:
+        at_mean = x.detach() == x.detach().mean()
+        return _expand_grad(grad, ctx) * where(at_mean, math.nan, math.inf)
+    scale = 2.0 / dof if dof else math.inf
     return _expand_grad(grad, ctx) * (x - x.mean(ctx.axes, keepdim=True)) * scale
 
 
@@ -1048,16 +1080,19 @@ class Cumprod(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         ctx.dim = dim
         if x.ndim == 0:
-            return x.astype(_wide(x) or x.dtype)
-        y = np.cumprod(x, axis=dim, dtype=_wide(x))
+            y = x.astype(_wide(x) or x.dtype)
+        else:
+            y = _c_order(np.cumprod(x, axis=dim, dtype=_wide(x)))
+        # the output too, for a 0-d input as well: PyTorch's node saves both (a write into
+        # either before backward is reported)
         ctx.save_for_backward(x, y)
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        if not ctx.saved_tensors:  # 0-d: y = x
-            return grad, None
         x, y = ctx.saved_tensors
+        if x.ndim == 0:  # y = x
+            return grad, None
         dim = ctx.dim
         if not (x._data == 0).any():
             return ReverseCumsum.apply(grad * y, dim) / x, None
@@ -1145,13 +1180,12 @@ class MedianAll(NumpyFunction):
         if ctx.needs_input_grad[0]:
             _remember_shapes(ctx, x, None)
             # x and the output too, as PyTorch's node saves them (evenly_distribute_backward).
-            ctx.save_for_backward(x, y, _even_weights(x, y, None, nan_picks_nan=True))
+            ctx.save_for_backward(x, y)
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        _, _, weights = ctx.saved_tensors
-        return _expand_grad(grad, ctx) * weights
+        return _expand_grad(grad, ctx) * _saved_weights(ctx, True)
 
 
 class NanmedianAll(MedianAll):
@@ -1193,6 +1227,8 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 
 
 class Sort(_Select):
+    like_input = True
+
     @classmethod
     def pick(cls, x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
         return _stable_order(x, dim, descending)

@@ -21,7 +21,7 @@ from ..autograd._views import register_view
 from ..autograd.function import _type_string
 from ..autograd.grad_mode import _state
 from ._util import check_dims, normalize_dims, parse_shape, promote_all, wrap_dim
-from .arithmetic import CloneContiguous, NumpyFunction
+from .arithmetic import CloneContiguous, NumpyFunction, _copy_like_torch
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -762,7 +762,7 @@ class Repeat(NumpyFunction):
         ctx.in_shape = x.shape
         ctx.repeats = repeats
         padded = (1,) * (len(repeats) - x.ndim) + x.shape
-        return np.tile(x.reshape(padded), repeats)
+        return np.asarray(np.tile(x.reshape(padded), repeats), order="C")  # as PyTorch's
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -800,7 +800,8 @@ class Flip(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
         ctx.dims = dims
-        return np.flip(x, dims).copy() if dims else x.copy()
+        # laid out as the input (PyTorch's kernel writes into empty_like(x))
+        return _copy_like_torch(x, np.flip(x, dims) if dims else x)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -838,7 +839,10 @@ class Roll(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, shifts: tuple[int, ...], dims: Any) -> np.ndarray:
         ctx.shifts, ctx.dims = shifts, dims
-        return np.roll(x, shifts if dims is not None else shifts[0], axis=dims)
+        # C-contiguous, as PyTorch's roll writes it
+        return np.asarray(
+            np.roll(x, shifts if dims is not None else shifts[0], axis=dims), order="C"
+        )
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1118,7 +1122,7 @@ class Tril(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, k: int) -> np.ndarray:
         ctx.k = k
-        return np.tril(x, k)
+        return np.asarray(np.tril(x, k), order="C")  # C-contiguous, as PyTorch's kernel writes it
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1131,7 +1135,7 @@ class Triu(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, k: int) -> np.ndarray:
         ctx.k = k
-        return np.triu(x, k)
+        return np.asarray(np.triu(x, k), order="C")  # C-contiguous, as PyTorch's kernel writes it
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
