@@ -36,6 +36,7 @@ from . import (
     _sequences,
     _settings,
     accelerator,
+    amp,
     backends,
     cuda,
     dtypes,
@@ -88,6 +89,7 @@ from ._random import (
 from ._sequences import *  # noqa: F403
 from ._settings import *  # noqa: F403
 from ._tensor import Size, Tensor
+from .amp.autocast_mode import autocast, is_autocast_enabled
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
     enable_grad,
@@ -210,6 +212,8 @@ from .serialization import load, save  # noqa: E402
 __all__ = [
     "Generator",
     "accelerator",
+    "amp",
+    "autocast",
     "backends",
     "jit",
     "onnx",
@@ -251,6 +255,7 @@ __all__ = [
     "int64",
     "is_anomaly_check_nan_enabled",
     "is_anomaly_enabled",
+    "is_autocast_enabled",
     "is_floating_point",
     "is_grad_enabled",
     "is_inference_mode_enabled",

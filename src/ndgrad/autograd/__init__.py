@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._namespace import public_dir
-from . import forward_ad, functional
+from . import forward_ad, functional, graph
 from ._backward import backward, grad
 from ._flags import (
     is_multithreading_enabled,
@@ -50,6 +50,7 @@ __all__ = [
     "gradcheck",
     "gradcheck_graph",
     "gradgradcheck",
+    "graph",
     "inference_mode",
     "is_multithreading_enabled",
     "is_tensor_like",

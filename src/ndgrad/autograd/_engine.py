@@ -81,6 +81,8 @@ def run_backward(
     buffers: dict[Node, list[Any]] = {}
     outer_versions = _state.grad_versions  # a backward run from a hook has its own
     _state.grad_versions = None
+    outer_task = _state.graph_task
+    _state.graph_task = _GraphTask(dependencies, needed, roots, captures)
     for (node, nr), grad in zip(roots, root_grads, strict=True):
         if use_arrays:
             _add_to_buffer(buffers, node, nr, grad._data)
@@ -202,6 +204,7 @@ def run_backward(
         _state.grad_enabled = previous
         _state.grads_batched = previous_batched
         _state.grad_versions = outer_versions
+        _state.graph_task = outer_task
         if gc_was_enabled:
             gc.enable()
     return captured
@@ -209,6 +212,32 @@ def run_backward(
 
 # Off: every backward passes tensors (as create_graph does); tests compare the two paths.
 ARRAY_BACKWARD = True
+
+
+class _GraphTask:
+    """The running backward pass, as autograd.graph.register_multi_grad_hook asks about it:
+    which nodes it will run."""
+
+    __slots__ = ("dependencies", "hook_state", "needed", "roots", "targets")
+
+    def __init__(
+        self,
+        dependencies: dict[Node, int],
+        needed: Any,
+        roots: Sequence[Root],
+        captures: Sequence[Root] | None,
+    ) -> None:
+        self.dependencies = dependencies
+        self.needed = needed
+        self.roots = {node for node, _ in roots}
+        self.targets = {node for node, _ in captures or ()}
+        self.hook_state: dict[int, Any] = {}  # register_multi_grad_hook's, per hook
+
+    def will_run(self, node: Node) -> bool:
+        """Whether this pass computes the gradient flowing into ``node``."""
+        if node not in self.dependencies and node not in self.roots:
+            return False
+        return self.needed is None or node in self.needed or node in self.targets
 
 
 def _captured_tensor(grad: np.ndarray | None, originals: dict[int, Tensor]) -> Tensor | None:

@@ -100,6 +100,10 @@ _INPUT, _OUTPUT, _CONSTANT = 0, 1, 2
 # An output written into a tensor by an in-place op (Tensor._inplace): like _OUTPUT, plus a
 # weak reference to that tensor, whose history a failed version check names.
 _INPLACE_OUTPUT = 3
+# A tensor packed by a saved_tensors_hooks pack hook (autograd/graph.py):
+# (_PACKED, packed, unpack_hook, version counter, version at the save, output_nr or None for
+# an input)
+_PACKED = 4
 
 
 _NUMBERS = frozenset((float, int, bool, complex))
@@ -441,8 +445,59 @@ def _unpack(node: Any, entry: Any) -> Any:
         if len(entry) > 6 and _state.forward_ad:
             tensor.__dict__["_fw_grad"] = entry[6]
         return tensor
+    if kind == _PACKED:
+        return _unpack_packed(node, entry)
     value = entry[1]
     return Tensor._make(value) if isinstance(value, np.ndarray) else value
+
+
+_PACK_MODIFIED = (
+    "A saved tensor pack hook is modifying its input in place. Tensors provided as input to "
+    "pack hook cannot be modified by in-place operations as this can lead to unexpected "
+    "side-effects. Please open an issue if you need to perform in-place operations on the input "
+    "to a pack hook."
+)
+
+
+def _pack_saved(node: Any) -> None:
+    """Hand each tensor ``node`` saved to the innermost pack hook and keep what it returns
+    in its place (saved_tensors_hooks); numbers and constants stay as they are."""
+    pack, unpack = _state.saved_hooks[-1]
+    entries: list[Any] = []
+    for entry in node._saved:
+        if entry is None or (type(entry) is not tuple and type(entry) in _NUMBERS):
+            entries.append(entry)
+            continue
+        kind = entry[0] if type(entry) is tuple else _INPUT
+        if kind in (_CONSTANT, _PACKED):
+            entries.append(entry)
+            continue
+        tensor = _unpack(node, entry)
+        counter = tensor._counter()
+        version = counter.value
+        packed = pack(tensor)
+        if counter.value != version:
+            raise RuntimeError(_PACK_MODIFIED)
+        output_nr = None if kind == _INPUT else entry[2]
+        entries.append((_PACKED, packed, unpack, counter, version, output_nr))
+    node._saved = tuple(entries)
+
+
+def _unpack_packed(node: Any, entry: tuple[Any, ...]) -> Tensor:
+    _, packed, unpack, counter, _version, output_nr = entry
+    value = unpack(packed)
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            "Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+            f"{type(value).__name__}"
+        )
+    # PyTorch checks no version here: what unpack_hook returns is what backward uses
+    if output_nr is not None and value.grad_fn is not node:
+        # a saved output comes back attached to its node (a double backward goes through it)
+        tensor = Tensor._make(value._data, node, output_nr)
+        tensor._version_counter = counter
+        return tensor
+    return value
 
 
 class _NoGraphCtx(FunctionCtx):
@@ -744,6 +799,8 @@ def _finish(
     if node._to_save is not None:
         node._saved = _resolve_saved(node, args, inputs, raw, outputs, tensor_cls)
         node._to_save = None
+        if _Used.saved_hooks and _state.saved_hooks:
+            _pack_saved(node)
     if _Used.special:
         _special_modes(cls, node, args, outputs, depth + 2)
     return outputs
@@ -831,6 +888,8 @@ def record_unary(cls: type[Function], x: Tensor) -> Any:
         else:
             node._saved = _resolve_saved(node, (x,), (data,), out, t, Tensor)
         node._to_save = None
+        if _Used.saved_hooks and _state.saved_hooks:
+            _pack_saved(node)
     if _Used.special:
         _special_modes(cls, node, (x,), t, 2)
     return t
@@ -901,6 +960,8 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
         else:
             node._saved = tuple(saved)
         node._to_save = None
+        if _Used.saved_hooks and _state.saved_hooks:
+            _pack_saved(node)
     if _Used.special:
         _special_modes(cls, node, (a, b), t, 2)
     return t

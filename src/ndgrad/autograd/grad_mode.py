@@ -44,6 +44,13 @@ class _State(threading.local):
     recording = False  # inside record_inputs(): every op goes through Function.apply
     # The running backward pass's version numbers of its gradient arrays (grad_version).
     grad_versions: dict[int, tuple[weakref.ref[Any], int]] | None = None
+    # autograd.graph.saved_tensors_hooks: the (pack, unpack) pairs entered, innermost last, and
+    # disable_saved_tensors_hooks' message while it is active
+    saved_hooks: tuple[tuple[Any, Any], ...] = ()
+    saved_hooks_disabled: str | None = None
+    # The running backward pass (autograd.graph.register_multi_grad_hook asks it which nodes
+    # will run), or None
+    graph_task: Any = None
 
 
 _state = _State()
@@ -58,6 +65,9 @@ class _Used:
     # True once a tensor with a history has been detached in place (detach_()): from then on,
     # unpacking saved tensors checks for inputs saved before their detach_ (PyTorch's error).
     detached = False
+    # True once any thread has entered saved_tensors_hooks: from then on, recording a node that
+    # saves values reads the per-thread hooks (autograd/graph.py)
+    saved_hooks = False
 
 
 # Creation order of nodes (the engine runs ready nodes newest first, as PyTorch does), also

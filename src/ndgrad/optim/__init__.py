@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._namespace import public_dir
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from ._stateless import swap_in_optimizer_params_and_state
 from .adadelta import Adadelta
 from .adafactor import Adafactor
@@ -37,6 +37,7 @@ __all__ = [
     "RMSprop",
     "Rprop",
     "lr_scheduler",
+    "swa_utils",
     "swap_in_optimizer_params_and_state",
 ]
 __dir__ = public_dir(__name__)

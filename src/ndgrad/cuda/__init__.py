@@ -1,10 +1,12 @@
-"""ndgrad.cuda: ndgrad has no GPU backend; these answer the questions PyTorch scripts ask."""
+"""ndgrad.cuda: ndgrad has no GPU backend; these answer the questions PyTorch scripts ask, and
+``ndgrad.cuda.amp`` holds the deprecated ``torch.cuda.amp`` spellings of GradScaler and autocast."""
 
 from __future__ import annotations
 
-from ._namespace import public_dir
+from .._namespace import public_dir
+from . import amp
 
-__all__ = ["device_count", "is_available", "manual_seed", "manual_seed_all"]
+__all__ = ["amp", "device_count", "is_available", "manual_seed", "manual_seed_all"]
 __dir__ = public_dir(__name__)
 
 
