@@ -21,7 +21,7 @@ import numpy as np
 from .._creation import tensor, zeros, zeros_like
 from .._tensor import Tensor
 from ..autograd._backward import grad as _autograd_grad
-from ..autograd.grad_mode import enable_grad
+from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ..ops.shape import stack
 from . import _pytree as pt
 from ._vmap import check_randomness, random_guard
@@ -45,6 +45,8 @@ class _Level:
 
     def __init__(self) -> None:
         self.leaves: list[Tensor] = []  # kept alive so that their ids stay theirs
+        # under no_grad the caller records nothing: every result comes back detached
+        self.recording = is_grad_enabled()
 
     def lift(self, x: Any) -> Tensor:
         if not isinstance(x, Tensor):
@@ -83,7 +85,11 @@ class _Level:
         return False
 
     def lower(self, x: Any) -> Any:
-        if isinstance(x, Tensor) and x.requires_grad and not self._reaches_outside(x):
+        if (
+            isinstance(x, Tensor)
+            and x.requires_grad
+            and not (self.recording and self._reaches_outside(x))
+        ):
             return x.detach()
         return x
 
@@ -284,9 +290,12 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
                 f"outputs to the function. cotangents: {pt.spec_pprint(ct_spec)}, primal output: "
                 f"{pt.spec_pprint(out_spec)}"
             )
+        if create_graph is None:
+            create_graph = is_grad_enabled()
         with enable_grad():
             grads = _grads(flat_out, lifted, flat_ct)
-        return pt.tree_unflatten([level.lower(g) for g in grads], in_spec)
+        lowered = [level.lower(g) if create_graph else g.detach() for g in grads]
+        return pt.tree_unflatten(lowered, in_spec)
 
     result = level.lower_tree(output)
     if has_aux:
@@ -417,21 +426,77 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..
 # --- Jacobians -----------------------------------------------------------------------------
 
 
-def _jacobian_blocks(level: _Level, o: Tensor, lifted: list[Tensor]) -> list[Tensor]:
-    """∂o/∂x for each lifted x: shape o.shape + x.shape, one backward pass per element of o."""
-    n = o.numel()
-    rows: list[list[Tensor]] = [[] for _ in lifted]
-    if o.requires_grad and n > 0:
-        eye = np.eye(n, dtype=o.detach().numpy().dtype)
-        for k in range(n):
-            ct = tensor(eye[k].reshape(tuple(o.shape)))
-            for r, g in zip(rows, _grads([o], lifted, [ct]), strict=True):
-                r.append(g)
-    blocks = []
-    for r, x in zip(rows, lifted, strict=True):
-        shape = (*o.shape, *x.shape)
-        blocks.append(stack(r).reshape(shape) if r else zeros(shape, dtype=x.dtype))
-    return [level.lower(b) for b in blocks]
+def _jacobian_rows(level: _Level, outs: list[Tensor], lifted: list[Tensor]) -> list[list[Tensor]]:
+    """∂o/∂x for each output o and lifted x (shape o.shape + x.shape), row by row as PyTorch's
+    jacrev builds it: one backward pass per output element, through all the outputs at once
+    (zero cotangents for the others, whose backward adds their signed zeros)."""
+    zero_cts = [zeros_like(o) for o in outs]
+    any_graph = any(o.requires_grad for o in outs)
+    blocks: list[list[Tensor]] = []
+    for i, o in enumerate(outs):
+        rows: list[list[Tensor]] = [[] for _ in lifted]
+        if any_graph:
+            for k in range(o.numel()):
+                cts = [*zero_cts[:i], _one_hot(k, o), *zero_cts[i + 1 :]]
+                for r, g in zip(rows, _grads(outs, lifted, cts), strict=True):
+                    r.append(g)
+        row = []
+        for r, x in zip(rows, lifted, strict=True):
+            shape = (*o.shape, *x.shape)
+            row.append(stack(r).reshape(shape) if r else zeros(shape, dtype=x.dtype))
+        blocks.append([level.lower(b) for b in row])
+    return blocks
+
+
+def _one_hot(k: int, like: Tensor) -> Tensor:
+    e = np.zeros(like.numel(), dtype=like.detach().numpy().dtype)
+    e[k] = 1
+    return tensor(e.reshape(tuple(like.shape)))
+
+
+def _jacobian_columns(
+    level: _Level, outs: list[Tensor], lifted: list[Tensor]
+) -> list[list[Tensor]]:
+    """∂o/∂x for each output o and lifted x, column by column as forward mode builds it: with
+    seeds u, ``g = Jᵀu`` once, then one backward pass of g per element of each x (the
+    derivative of g along a basis vector e is ``J e``, a column; signs of zeros as PyTorch's)."""
+    seeds = [level.leaf(zeros_like(o)) if o.requires_grad else None for o in outs]
+    used = [i for i, u in enumerate(seeds) if u is not None]
+    cols: list[list[list[Tensor]]] = [[[] for _ in lifted] for _ in outs]
+    if used:
+        gs = _autograd_grad(
+            [outs[i] for i in used],
+            lifted,
+            [seeds[i] for i in used],
+            retain_graph=True,
+            create_graph=True,
+            allow_unused=True,
+        )
+        for j, (g, x) in enumerate(zip(gs, lifted, strict=True)):
+            if g is None or not g.requires_grad:
+                continue
+            for k in range(x.numel()):
+                found = _autograd_grad(
+                    [g],
+                    [seeds[i] for i in used],
+                    [_one_hot(k, x)],
+                    retain_graph=True,
+                    create_graph=True,
+                    allow_unused=True,
+                )
+                for i, c in zip(used, found, strict=True):
+                    cols[i][j].append(zeros_like(outs[i]) if c is None else c)
+    blocks: list[list[Tensor]] = []
+    for o, per_in in zip(outs, cols, strict=True):
+        row = []
+        for x, c in zip(lifted, per_in, strict=True):
+            shape = (*o.shape, *x.shape)
+            if c:
+                row.append(stack(c, dim=-1).reshape(shape).to(x.dtype))
+            else:
+                row.append(zeros(shape, dtype=x.dtype))
+        blocks.append([level.lower(b) for b in row])
+    return blocks
 
 
 def _jac(
@@ -446,9 +511,11 @@ def _jac(
         nums = _normalize_argnums(argnums, len(args))
         _, in_spec = pt.tree_flatten(_slice_argnums(args, nums))
         with enable_grad():
-            per_out = [
-                pt.tree_unflatten(_jacobian_blocks(level, o, lifted), in_spec) for o in flat_out
-            ]
+            if randomness is None:  # jacrev: row by row
+                blocks = _jacobian_rows(level, flat_out, lifted)
+            else:
+                blocks = _jacobian_columns(level, flat_out, lifted)
+        per_out = [pt.tree_unflatten(b, in_spec) for b in blocks]
         jac = pt.tree_unflatten(per_out, out_spec)
         if has_aux:
             return jac, level.lower_tree(aux)
