@@ -489,10 +489,10 @@ def _jacobian_columns(
     blocks: list[list[Tensor]] = []
     for o, per_in in zip(outs, cols, strict=True):
         row = []
-        for x, c in zip(lifted, per_in, strict=True):
+        for x, col in zip(lifted, per_in, strict=True):
             shape = (*o.shape, *x.shape)
-            if c:
-                row.append(stack(c, dim=-1).reshape(shape).to(x.dtype))
+            if col:
+                row.append(stack(col, dim=-1).reshape(shape).to(x.dtype))
             else:
                 row.append(zeros(shape, dtype=x.dtype))
         blocks.append([level.lower(b) for b in row])
