@@ -501,3 +501,147 @@ def test_the_module_lists_torch_funcs_api() -> None:
     assert {"grad", "vmap", "jacrev", "jacfwd", "hessian", "vjp", "jvp"} <= set(dir(nf))
     assert ndgrad.func is nf
     assert math.isfinite(float(nf.grad(lambda x: x * x)(t(1.0))))
+
+
+# --- parity: results' structure, dtype, requires_grad ---------------------------------------
+
+X1 = np.array([0.3, -1.2, 2.0])
+B1 = np.arange(6.0).reshape(2, 3) / 3
+
+EDGE: dict[str, Callable[[Any, Any], Any]] = {
+    "input_requires_grad": lambda F, lib: F.grad_and_value(lambda x: (x**2).sum())(
+        on(lib, X1).requires_grad_()
+    ),
+    "closure_requires_grad": lambda F, lib: (
+        lambda w: F.grad(lambda x: (x * w).sum())(on(lib, X1))
+    )(on(lib, X1).requires_grad_()),
+    "aux_is_detached": lambda F, lib: F.grad(lambda x: ((x**2).sum(), x * 2), has_aux=True)(
+        on(lib, X1)
+    ),
+    "float32": lambda F, lib: (
+        F.jacrev(lambda x: x.exp())(on(lib, X1).float()),
+        F.grad(lambda x: x.sum())(on(lib, X1).float()),
+        F.vmap(lambda r: r.sum())(on(lib, B1).float()),
+    ),
+    "hessian_tuple_argnums": lambda F, lib: F.hessian(
+        lambda x, y: (x * y).sum() * x.sum(), argnums=(0, 1)
+    )(on(lib, X1), on(lib, X1) * 2),
+    "out_dims_negative": lambda F, lib: F.vmap(lambda r: r.outer(r), out_dims=-1)(on(lib, B1)),
+    "in_dims_negative": lambda F, lib: F.vmap(lambda r: r * 2, in_dims=-1)(on(lib, B1)),
+    "jvp_of_a_constant": lambda F, lib: F.jvp(
+        lambda x: on(lib, [1.0, 2.0]), (on(lib, X1),), (on(lib, X1),)
+    ),
+    "vmap_writes_in_place": lambda F, lib: (lambda c: (F.vmap(lambda r: r.add_(1))(c), c)[1])(
+        on(lib, B1)
+    ),
+    "vmap_returns_views": lambda F, lib: F.vmap(lambda r: r[1:])(on(lib, B1)),
+    "jacrev_scalar_input": lambda F, lib: F.jacrev(lambda s: s * on(lib, X1))(on(lib, 2.0)),
+    "jacrev_dict_input": lambda F, lib: F.jacrev(lambda p: p["a"] * p["b"].sum())(
+        {"a": on(lib, X1), "b": on(lib, X1) * 3}
+    ),
+    "vjp_requires_grad": lambda F, lib: (
+        lambda x: (lambda o, fn: (o, fn(on(lib, X1))))(*F.vjp(lambda x: x.sin(), x))
+    )(on(lib, X1).requires_grad_()),
+    "vmap_requires_grad": lambda F, lib: F.vmap(lambda r: r * 2)(on(lib, B1).requires_grad_()),
+    "jvp_requires_grad": lambda F, lib: F.jvp(
+        lambda x: x.sin(), (on(lib, X1).requires_grad_(),), (on(lib, X1),)
+    ),
+    "grad_of_a_tuple_argument": lambda F, lib: F.grad(lambda xs: (xs[0] * xs[1]).sum())(
+        (on(lib, X1), on(lib, X1) + 1)
+    ),
+    "jacfwd_has_aux": lambda F, lib: F.jacfwd(lambda x: (x.sin(), x.cos()), has_aux=True)(
+        on(lib, X1)
+    ),
+    "vmap_keyword_argument": lambda F, lib: F.vmap(lambda r, k=1.0: r * k, in_dims=(0,))(
+        on(lib, B1), k=3.0
+    ),
+    "vmap_list_in_dims": lambda F, lib: F.vmap(lambda pair: pair[0] + pair[1], in_dims=([0, 1],))(
+        [on(lib, B1), on(lib, B1).T]
+    ),
+    "vmap_list_output": lambda F, lib: F.vmap(lambda r: [r, r * 2])(on(lib, B1)),
+    "grad_under_no_grad": lambda F, lib: _under_no_grad(
+        lib, lambda: F.grad(lambda x: (x**3).sum())(on(lib, X1).requires_grad_())
+    ),
+    "vjp_fn_without_graph": lambda F, lib: (
+        lambda o, fn: (fn(on(lib, X1), create_graph=False), _under_no_grad(lib, lambda: fn(o)))
+    )(*F.vjp(lambda x: x.sin(), on(lib, X1).requires_grad_())),
+    "vmap_random_same": lambda F, lib: (
+        lib.manual_seed(0),
+        F.vmap(lambda r: r + lib.rand(2), randomness="same")(lib.ones(3, 2)),
+        F.vmap(lambda r: r * lib.nn.functional.dropout(r, 0.5), randomness="same")(lib.ones(3, 4)),
+        lib.rand(2),
+    )[1:],
+    "vmap_random_different_uniform": lambda F, lib: (
+        lib.manual_seed(0),
+        F.vmap(lambda r: r + lib.rand(2), randomness="different")(lib.ones(3, 2)),
+    )[1:],
+    "grad_of_vmap_of_grad": lambda F, lib: F.grad(
+        lambda w: (
+            F.vmap(F.grad(lambda w, x: (w * x).sin().sum()), in_dims=(None, 0))(w, on(lib, B1))
+            .pow(2)
+            .sum()
+        )
+    )(on(lib, X1)),
+    "jvp_of_grad_is_hvp": lambda F, lib: F.jvp(
+        F.grad(lambda x: (x.sin() * x).sum()), (on(lib, X1),), (on(lib, [1.0, 0.5, -1.0]),)
+    ),
+    "vjp_of_a_vjp": lambda F, lib: F.vjp(
+        lambda x: F.vjp(lambda y: y.exp() * y, x)[1](x.cos())[0], on(lib, X1)
+    )[1](on(lib, X1)),
+}
+
+
+def _under_no_grad(lib: Any, fn: Callable[[], Any]) -> Any:
+    with lib.no_grad():
+        return fn()
+
+
+def _flags(tree: Any) -> Any:
+    if isinstance(tree, dict):
+        return {k: _flags(v) for k, v in tree.items()}
+    if isinstance(tree, tuple | list):
+        return type(tree)(_flags(v) for v in tree)
+    if hasattr(tree, "requires_grad"):
+        return (tree.requires_grad, tree.grad_fn is not None)
+    return tree
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(EDGE))
+def test_results_match_torch(name: str) -> None:
+    mine = EDGE[name](nf, ndgrad)
+    theirs = EDGE[name](torch.func, torch)
+    close(mine, theirs, signs=not name.startswith(("jvp", "jacfwd", "hessian")))
+    assert _flags(mine) == _flags(theirs)  # what requires grad, what has a graph
+
+
+def _tied(lib: Any) -> Any:
+    lib.manual_seed(0)
+    model = lib.nn.Sequential(lib.nn.Linear(2, 2, bias=False), lib.nn.Linear(2, 2, bias=False))
+    model[1].weight = model[0].weight
+    return model.double()
+
+
+@requires_torch
+def test_functional_call_tied_weights_match_torch() -> None:
+    results = []
+    for lib, F in ((ndgrad, nf), (torch, torch.func)):
+        model, x = _tied(lib), on(lib, [1.0, -2.0])
+        w = on(lib, [[1.0, 2.0], [3.0, 4.0]])
+        tied = F.functional_call(model, {"0.weight": w}, (x,))
+        untied = F.functional_call(model, {"0.weight": w}, (x,), tie_weights=False)
+        with pytest.raises(ValueError) as e:
+            F.functional_call(model, {"0.weight": w, "1.weight": w * 2}, (x,))
+        results.append((tied, untied, str(e.value)))
+    close(results[0][:2], results[1][:2])
+    assert results[0][2] == results[1][2]
+
+
+@requires_torch
+def test_dropout_in_vmap_raises_torchs_error() -> None:
+    caught = []
+    for lib, F in ((ndgrad, nf), (torch, torch.func)):
+        with pytest.raises(RuntimeError) as e:
+            F.vmap(lib.nn.functional.dropout)(lib.ones(3, 4))
+        caught.append(str(e.value))
+    assert caught[0] == caught[1]

@@ -200,7 +200,7 @@ def vmap(
     arguments (nested as they are; None leaves an argument unmapped); keyword arguments are
     passed unmapped. ``randomness``: 'error' raises PyTorch's error when ``func`` draws from the
     default generator, 'same' replays the same draws for every index, 'different' lets each
-    index draw its own (not the values of PyTorch's batched draw).
+    index draw in turn (not always the values of PyTorch's batched draw: docs/func.md).
     """
     check_randomness(randomness)
     if not (chunk_size is None or chunk_size > 0):
