@@ -47,6 +47,8 @@ class _Level:
         self.leaves: list[Tensor] = []  # kept alive so that their ids stay theirs
         # under no_grad the caller records nothing: every result comes back detached
         self.recording = is_grad_enabled()
+        self.dead: set[int] = set()  # nodes known to reach no leaf outside the level
+        self.dead_nodes: list[Any] = []  # kept alive so that their ids stay theirs
 
     def lift(self, x: Any) -> Tensor:
         if not isinstance(x, Tensor):
@@ -70,11 +72,13 @@ class _Level:
             return id(t) not in inner
         stack_: list[Any] = [node]
         seen: set[int] = set()
+        visited: list[Any] = []
         while stack_:
             node = stack_.pop()
-            if id(node) in seen:
+            if id(node) in seen or id(node) in self.dead:
                 continue
             seen.add(id(node))
+            visited.append(node)
             if type(node).__name__ == "AccumulateGrad":
                 if id(node.variable) not in inner:
                     return True
@@ -82,6 +86,8 @@ class _Level:
             for nxt, _ in getattr(node, "next_functions", ()):
                 if nxt is not None:
                     stack_.append(nxt)
+        self.dead |= seen  # fully explored: none of these reaches outside
+        self.dead_nodes.extend(visited)
         return False
 
     def lower(self, x: Any) -> Any:
