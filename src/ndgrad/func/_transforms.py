@@ -350,6 +350,11 @@ def jvp(
     _check_tensors(flat_p, "primals")
     _check_tensors(flat_t, "tangents")
     for p, t in zip(flat_p, flat_t, strict=True):
+        for what, x in (("primal", p), ("tangent", t)):
+            if not (x.is_floating_point() or x.is_complex()):
+                raise ValueError(
+                    f"Expected {what} to be floating point or complex, but got: {x.dtype}"
+                )
         if tuple(p.shape) != tuple(t.shape):
             raise RuntimeError(
                 "Trying to set a forward gradient that has a different size than that of the "
