@@ -649,3 +649,57 @@ def test_dropout_in_vmap_raises_torchs_error() -> None:
             F.vmap(lib.nn.functional.dropout)(lib.ones(3, 4))
         caught.append(str(e.value))
     assert caught[0] == caught[1]
+
+
+B2 = np.arange(12.0).reshape(2, 2, 3) / 7
+
+# (function, whether the signs of zeros are compared: not through jvp/jacfwd, which ndgrad
+# computes by reverse mode)
+NESTED: dict[str, tuple[Callable[[Any, Any], Any], bool]] = {
+    "hessian_of_a_dict": (
+        lambda F, lib: F.hessian(lambda p: (p["a"].sin() * p["b"]).sum())(
+            {"a": on(lib, X1), "b": on(lib, X1) * 2}
+        ),
+        False,
+    ),
+    "jacfwd_of_jacfwd": (
+        lambda F, lib: F.jacfwd(F.jacfwd(lambda x: x.exp() * x.sum()))(on(lib, X1)),
+        False,
+    ),
+    "jacrev_of_jacfwd": (
+        lambda F, lib: F.jacrev(F.jacfwd(lambda x: x.exp() * x.sum()))(on(lib, X1)),
+        False,
+    ),
+    "vmap_of_hessian": (
+        lambda F, lib: F.vmap(F.hessian(lambda x: (x**3).sum() * x[0]))(on(lib, B2[0])),
+        False,
+    ),
+    "vmap_of_jacfwd": (lambda F, lib: F.vmap(F.jacfwd(lambda x: x.sin()))(on(lib, B2[0])), False),
+    "jvp_of_vmap": (
+        lambda F, lib: F.jvp(F.vmap(lambda r: r.sin().sum()), (on(lib, B2[0]),), (on(lib, B2[0]),)),
+        False,
+    ),
+    "vmap_of_vmap_of_grad": (
+        lambda F, lib: F.vmap(F.vmap(F.grad(lambda x: x.tanh().sum())))(on(lib, B2)),
+        True,
+    ),
+    "grad_of_grad_of_grad": (
+        lambda F, lib: F.grad(F.grad(F.grad(lambda x: x.sin() * x.exp())))(on(lib, 0.4)),
+        True,
+    ),
+    "vmap_in_dims_2_out_dims_1": (
+        lambda F, lib: F.vmap(lambda m: m.sum(0), in_dims=2, out_dims=1)(on(lib, B2)),
+        True,
+    ),
+    "vmap_of_vjp": (
+        lambda F, lib: F.vmap(lambda x: F.vjp(lambda y: y.sin(), x)[1](x)[0])(on(lib, B2[0])),
+        True,
+    ),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(NESTED))
+def test_nested_transforms_match_torch(name: str) -> None:
+    fn, signs = NESTED[name]
+    close(fn(nf, ndgrad), fn(torch.func, torch), signs=signs)
