@@ -465,6 +465,7 @@ ERRORS: dict[str, Callable[[Any, Any], Any]] = {
     "jvp_primals_not_tuple": lambda F, x: F.jvp(lambda x: x, x, x),
     "jvp_structure": lambda F, x: F.jvp(lambda x: x, (x,), [x]),
     "jvp_tangent_shape": lambda F, x: F.jvp(lambda x: x, (x,), (x[:2],)),
+    "jvp_strict": lambda F, x: F.jvp(lambda x: (x.sin(), x.new_ones(2)), (x,), (x,), strict=True),
     "jvp_int_tangent": lambda F, x: F.jvp(lambda x: x, (x,), (x.long(),)),
     "jvp_int_primal": lambda F, x: F.jvp(lambda x: x, (x.long(),), (x,)),
     "grad_of_an_int_tensor": lambda F, x: F.grad(lambda x: x.sum())(x.long()),

@@ -329,7 +329,8 @@ def jvp(
     strict: bool = False,
     has_aux: bool = False,
 ) -> tuple[Any, ...]:
-    """``(func(*primals), J·tangents)`` (and ``aux`` with ``has_aux=True``).
+    """``(func(*primals), J·tangents)`` (and ``aux`` with ``has_aux=True``); ``strict=True``
+    refuses an output that does not depend on the inputs.
 
     ndgrad computes the Jacobian-vector product by the double-vjp trick (``u ↦ Jᵀu`` is linear
     in ``u``; its vjp along ``tangents`` is ``J·tangents``), through reverse mode: the values are
@@ -410,6 +411,11 @@ def jvp(
                 )
                 for i, f in zip(used, found, strict=True):
                     tangents_out[i] = f
+    if strict and any(t is None for t in tangents_out):
+        raise RuntimeError(
+            "jvp(f, primals, tangents, strict=True): The output of f is independent of the "
+            "inputs. This is not allowed with strict=True."
+        )
     flat_tan = [
         level.lower(zeros_like(o) if t is None else t)
         for o, t in zip(flat_out, tangents_out, strict=True)
