@@ -110,7 +110,7 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
         r"^(parse_type_comment|merge_type_from_type_comment|unify_type_list|cond|while_loop)$",
         _COMPILER,
     ),
-    (r"^sym_|^Sym[A-Z]|^vmap$|^func$|^classproperty$", _COMPILER),
+    (r"^sym_|^Sym[A-Z]|^classproperty$", _COMPILER),
     (r"autocast", _AUTOCAST),
     (r"distributed|^fork$|^wait$|^Future$|^share_memory_$|^is_shared$", _DIST),
     (r"storage|^from_file$|^set_$|^is_set_to$|^UntypedStorage$|^TypedStorage$", _STORAGE),

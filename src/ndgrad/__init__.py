@@ -197,6 +197,7 @@ from . import (  # noqa: E402
     _pool_ops,
     _tensor,
     distributions,
+    func,
     nn,
     optim,
     random,
@@ -207,6 +208,7 @@ from ._namespace import public_dir  # noqa: E402
 from ._nn_ops import *  # noqa: E402, F403
 from ._nn_ops_losses import *  # noqa: E402, F403
 from ._pool_ops import *  # noqa: E402, F403
+from .func import vmap  # noqa: E402  (torch.vmap is torch.func.vmap)
 from .serialization import load, save  # noqa: E402
 
 __all__ = [
@@ -243,6 +245,8 @@ __all__ = [
     "from_numpy",
     "full",
     "full_like",
+    "func",
+    "vmap",
     "get_default_dtype",
     "get_rng_state",
     "half",
