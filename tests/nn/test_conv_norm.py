@@ -302,6 +302,18 @@ def test_conv_transpose_output_size() -> None:
         )
 
 
+def test_conv_transpose_output_padding_at_least_the_stride() -> None:
+    # output_padding 1 with stride 1 is allowed below dilation 2: the extra column is zero and
+    # the input keeps its 3 windows, y[i + 2 j] += x[i] w[j]
+    x = ndgrad.tensor([[[0.0, 1.0, 2.0]]], requires_grad=True)
+    w = ndgrad.tensor([[[1.0, 10.0, 100.0]]])
+    y = F.conv_transpose1d(x, w, dilation=2, output_padding=1)
+    assert y.tolist() == [[[0.0, 1.0, 2.0, 10.0, 20.0, 100.0, 200.0, 0.0]]]
+    (y * ndgrad.arange(8.0)).sum().backward()
+    # dx[i] = sum_j w[j] g[i + 2 j] with g = 0..7
+    assert x.grad.tolist() == [[[420.0, 531.0, 642.0]]]
+
+
 ERRORS = [
     ("F.conv3d(T.zeros(1, 2, 3), T.zeros(1, 2, 1, 1, 1))", RuntimeError,
      "Expected 4D (unbatched) or 5D (batched) input to conv3d, but got input of size: [1, 2, 3]"),

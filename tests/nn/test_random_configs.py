@@ -1,0 +1,241 @@
+"""Randomized differential tests of nn layers and losses against PyTorch.
+
+Each case draws a random but valid configuration from ``random.Random(seed)``, builds the
+layer in PyTorch (float64 unless drawn otherwise), copies its state into the same ndgrad
+layer, runs both on one input and compares the outputs (values, shapes, dtypes, node names),
+then runs backward with one random upstream gradient and compares the gradients of the
+inputs and of every parameter, and the buffers (running statistics) after the forward.
+"""
+
+from __future__ import annotations
+
+import random
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from tests.helpers import requires_torch, torch
+
+import ndgrad
+
+pytestmark = requires_torch
+
+
+class C:
+    """An input given without requires_grad (a mask, a target)."""
+
+    def __init__(self, a: Any) -> None:
+        self.a = a
+
+
+def _wrap(lib: Any, a: Any) -> Any:
+    if isinstance(a, C):
+        return lib.tensor(np.array(a.a)) if isinstance(a.a, np.ndarray) else a.a
+    if isinstance(a, np.ndarray):
+        t = lib.tensor(a.copy())
+        if a.dtype.kind == "f":
+            t.requires_grad_()
+        return t
+    if isinstance(a, tuple):
+        return tuple(_wrap(lib, v) for v in a)
+    return a
+
+
+def _flat(x: Any) -> list[Any]:
+    if isinstance(x, tuple | list):
+        return [y for v in x for y in _flat(v)]
+    return [x]
+
+
+def _np(t: Any) -> np.ndarray:
+    return np.asarray(t.detach().numpy())
+
+
+def _dt(t: Any) -> str:
+    return str(t.dtype).replace("torch.", "")
+
+
+def _close(a: Any, e: Any, rtol: float, atol: float, what: str) -> None:
+    assert tuple(a.shape) == tuple(e.shape), f"{what}: shape {tuple(a.shape)} != {tuple(e.shape)}"
+    assert _dt(a) == _dt(e), f"{what}: dtype {_dt(a)} != {_dt(e)}"
+    np.testing.assert_allclose(_np(a), _np(e), rtol=rtol, atol=atol, equal_nan=True, err_msg=what)
+
+
+def _tol(dtype: str) -> tuple[float, float]:
+    return (1e-5, 1e-6) if dtype == "float32" else (1e-7, 1e-9)
+
+
+def compare(
+    seed: int,
+    make: Callable[[Any], Any] | None,
+    args: list[Any],
+    call: Callable[..., Any] | None = None,
+    dtype: str = "float64",
+    train: bool = True,
+    prepare: Callable[[Any], None] | None = None,
+) -> None:
+    """Build ``make(nn)`` in both libraries (torch's state copied into ndgrad), apply
+    ``call(module, F, *inputs)`` (default ``module(*inputs)``), and compare everything."""
+    rtol, atol = _tol(dtype)
+    rng = np.random.default_rng(seed)
+    tm = nm = None
+    if make is not None:
+        torch.manual_seed(seed)
+        tm = make(torch.nn).to(getattr(torch, dtype))
+        if prepare is not None:
+            with torch.no_grad():
+                prepare(tm)
+        nm = make(ndgrad.nn).to(getattr(ndgrad, dtype))
+        nm.load_state_dict({k: ndgrad.tensor(_np(v).copy()) for k, v in tm.state_dict().items()})
+        tm.train(train)
+        nm.train(train)
+    t_in = [_wrap(torch, a) for a in args]
+    n_in = [_wrap(ndgrad, a) for a in args]
+    fn = call or (lambda m, F, *xs: m(*xs))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            t_out = fn(tm, torch.nn.functional, *t_in)
+        except Exception as e:  # an invalid configuration: ndgrad raises the same
+            with pytest.raises(type(e)) as info:
+                fn(nm, ndgrad.nn.functional, *n_in)
+            assert str(info.value) == str(e)
+            return
+        n_out = fn(nm, ndgrad.nn.functional, *n_in)
+    t_flat, n_flat = _flat(t_out), _flat(n_out)
+    assert len(t_flat) == len(n_flat)
+    for i, (a, e) in enumerate(zip(n_flat, t_flat, strict=True)):
+        if e is None:
+            assert a is None, f"output {i}: expected None"
+            continue
+        _close(a, e, rtol, atol, f"output {i}")
+        e_name = None if e.grad_fn is None else e.grad_fn.name()
+        a_name = None if a.grad_fn is None else a.grad_fn.name()
+        assert a_name == e_name, f"output {i}: grad_fn {a_name} != {e_name}"
+    if tm is not None:
+        tb, nb = dict(tm.named_buffers()), dict(nm.named_buffers())
+        assert sorted(tb) == sorted(nb)
+        for k in tb:
+            if tb[k] is None:
+                assert nb[k] is None
+            else:
+                _close(nb[k], tb[k], rtol, atol, f"buffer {k}")
+    # backward with one random upstream gradient over every output that requires grad
+    t_loss: Any = 0
+    n_loss: Any = 0
+    for a, e in zip(n_flat, t_flat, strict=True):
+        if e is not None and e.requires_grad:
+            g = rng.standard_normal(tuple(e.shape)).astype(dtype)
+            t_loss = t_loss + (e * torch.tensor(g)).sum()
+            n_loss = n_loss + (a * ndgrad.tensor(g)).sum()
+    if isinstance(t_loss, int):
+        return
+    t_loss.backward()
+    n_loss.backward()
+    for i, (a, e) in enumerate(zip(_flat(n_in), _flat(t_in), strict=True)):
+        if isinstance(e, torch.Tensor) and e.requires_grad:
+            if e.grad is None:
+                assert a.grad is None, f"input {i}: grad should be None"
+            else:
+                _close(a.grad, e.grad, rtol, atol, f"grad of input {i}")
+    if tm is not None:
+        tp, np_ = dict(tm.named_parameters()), dict(nm.named_parameters())
+        assert sorted(tp) == sorted(np_)
+        for k, p in tp.items():
+            if p.grad is None:
+                assert np_[k].grad is None, f"grad of {k} should be None"
+            else:
+                _close(np_[k].grad, p.grad, rtol, atol, f"grad of {k}")
+
+
+def _u(rng: random.Random, *shape: int, dtype: str = "float64") -> np.ndarray:
+    return np.random.default_rng(rng.randrange(2**32)).uniform(-2, 2, size=shape).astype(dtype)
+
+
+def _distinct(rng: random.Random, *shape: int) -> np.ndarray:
+    """Values without ties (max pooling picks one winner in both libraries)."""
+    n = int(np.prod(shape))
+    perm = np.random.default_rng(rng.randrange(2**32)).permutation(n)
+    return (perm.astype(np.float64) / n * 4 - 2).reshape(shape)
+
+
+def _per_dim(rng: random.Random, d: int, lo: int, hi: int) -> Any:
+    """An int or a d-tuple of ints in [lo, hi]."""
+    if rng.random() < 0.5:
+        return rng.randint(lo, hi)
+    return tuple(rng.randint(lo, hi) for _ in range(d))
+
+
+def _tup(v: Any, d: int) -> tuple[int, ...]:
+    return tuple(v) if isinstance(v, tuple) else (v,) * d
+
+
+# ---------------------------------------------------------------- convolutions
+
+
+def _conv_case(seed: int) -> tuple[Any, list[Any], str]:
+    rng = random.Random(seed)
+    transposed = rng.random() < 0.35
+    d = rng.choice([1, 2]) if transposed else rng.choice([1, 1, 2, 2, 3])
+    groups = rng.choice([1, 1, 2, 3])
+    cin, cout = groups * rng.randint(1, 2), groups * rng.randint(1, 2)
+    k = _per_dim(rng, d, 1, 3)
+    stride = _per_dim(rng, d, 1, 2) if rng.random() < 0.6 else 1
+    dil = _per_dim(rng, d, 1, 2) if rng.random() < 0.4 else 1
+    bias = rng.random() < 0.7
+    dtype = "float32" if rng.random() < 0.15 else "float64"
+    kt, st, dt = _tup(k, d), _tup(stride, d), _tup(dil, d)
+    kw: dict[str, Any] = {"stride": stride, "dilation": dil, "groups": groups, "bias": bias}
+    if transposed:
+        pad = _per_dim(rng, d, 0, 2)
+        kw["padding"] = pad
+        if rng.random() < 0.4:
+            kw["output_padding"] = tuple(
+                rng.randint(0, max(s, dd) - 1) for s, dd in zip(st, dt, strict=True)
+            )
+        sizes = []
+        for i in range(d):
+            x = rng.randint(1, 4)
+            # float32 transposed convolutions with an empty output are backend-dependent in
+            # PyTorch (oneDNN returns an empty tensor or fails): keep outputs non-empty there
+            while (
+                dtype == "float32"
+                and (x - 1) * st[i] - 2 * _tup(pad, d)[i] + dt[i] * (kt[i] - 1) + 1 <= 0
+            ):
+                x += 1
+            sizes.append(x)
+        name = f"ConvTranspose{d}d"
+    else:
+        mode = rng.choice(["zeros", "zeros", "reflect", "replicate", "circular"])
+        kw["padding_mode"] = mode
+        r = rng.random()
+        if r < 0.15 and all(s == 1 for s in st):
+            pad: Any = "same"
+        elif r < 0.25:
+            pad = "valid"
+        else:
+            pad = _per_dim(rng, d, 0, 2)
+        kw["padding"] = pad
+        sizes = []
+        for i in range(d):
+            span = dt[i] * (kt[i] - 1) + 1
+            p = 0 if isinstance(pad, str) else _tup(pad, d)[i]
+            lo = max(1, span - 2 * p, p + 1)  # reflect needs padding < size
+            sizes.append(lo + rng.randint(0, 3))
+        name = f"Conv{d}d"
+    batched = rng.random() < 0.75
+    shape = ([rng.randint(1, 2)] if batched else []) + [cin, *sizes]
+    x = _u(rng, *shape, dtype=dtype)
+
+    def make(nn: Any) -> Any:
+        return getattr(nn, name)(cin, cout, k, **kw)
+
+    return make, [x], dtype
+
+
+@pytest.mark.parametrize("seed", range(120))
+def test_conv(seed: int) -> None:
+    make, args, dtype = _conv_case(seed)
+    compare(seed, make, args, dtype=dtype)
