@@ -709,3 +709,37 @@ def test_errors(code: str, exc: type[Exception], msg: str) -> None:
 def test_error_texts_are_torchs(code: str, exc: type[Exception], msg: str) -> None:
     with pytest.raises(exc, match=re.escape(msg)):
         eval(code, {"F": torch.nn.functional, "T": torch})
+
+
+def test_max_unpool_writes_repeated_indices() -> None:
+    # overlapping windows can share a maximum: PyTorch writes each value in turn (the last one
+    # stays), it does not add them; the gradient of each input is the gradient at its index
+    x = ndgrad.tensor([[[1.0], [2.0], [3.0]]], requires_grad=True)
+    idx = ndgrad.tensor([[[[0], [0], [1]]]])
+    y = F.max_unpool2d(x.unsqueeze(0), idx, (1, 1))
+    assert y.flatten().tolist() == [2.0, 3.0, 0.0]
+    y.backward(ndgrad.tensor([[[[10.0], [20.0], [30.0]]]]))
+    assert x.grad.flatten().tolist() == [10.0, 10.0, 20.0]
+    z = F.max_unpool3d(x.reshape(1, 1, 3, 1, 1), idx.reshape(1, 1, 3, 1, 1), (1, 1, 1))
+    assert z.flatten().tolist() == [2.0, 3.0, 0.0]
+
+
+def test_max_pool_kernel_one_with_a_larger_stride() -> None:
+    # one window along the width (stride 3 over 3 columns): positions 0 and 3 of the plane
+    x = ndgrad.arange(6.0).reshape(1, 1, 2, 3).requires_grad_()
+    y, i = F.max_pool2d(x, 1, stride=(1, 3), return_indices=True)
+    assert y.flatten().tolist() == [0.0, 3.0] and i.flatten().tolist() == [0, 3]
+    y.sum().backward()
+    assert x.grad.flatten().tolist() == [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+
+
+def test_avg_pool2d_unbatched_node() -> None:
+    # PyTorch's avg_pool2d takes a (C, H, W) input itself (no unsqueeze/squeeze around it)
+    x = ndgrad.arange(12.0).reshape(1, 3, 4).requires_grad_()
+    y = F.avg_pool2d(x, (1, 2), stride=3, ceil_mode=True)
+    assert y.grad_fn.name() == "AvgPool2DBackward0"
+    assert y.tolist() == [[[0.5, 3.0]]]
+    (g,) = ndgrad.autograd.grad((y * y).sum(), x, create_graph=True)
+    assert g.grad_fn.name() == "AvgPool2DBackwardBackward0"
+    # d/dx of sum(y^2) = y / 2 over each 2-wide window (the last one holds x[3] alone: / 1)
+    assert g.flatten().tolist()[:4] == [0.5, 0.5, 0.0, 6.0]

@@ -239,3 +239,78 @@ def _conv_case(seed: int) -> tuple[Any, list[Any], str]:
 def test_conv(seed: int) -> None:
     make, args, dtype = _conv_case(seed)
     compare(seed, make, args, dtype=dtype)
+
+
+# ---------------------------------------------------------------- pooling
+
+
+def _pool_case(seed: int) -> tuple[Any, list[Any], Any]:
+    rng = random.Random(seed)
+    kind = rng.choice(["max", "max", "avg", "avg", "adaptive_avg", "adaptive_max", "unpool"])
+    d = 2 if kind in ("adaptive_avg", "adaptive_max", "unpool") else rng.choice([1, 2])
+    k = _per_dim(rng, d, 1, 3)
+    kt = _tup(k, d)
+    stride = None if rng.random() < 0.3 else _per_dim(rng, d, 1, 3)
+    pad = _per_dim(rng, d, 0, 1) if rng.random() < 0.5 else 0
+    pad = tuple(min(p, kk // 2) for p, kk in zip(_tup(pad, d), kt, strict=True))
+    pad = pad[0] if rng.random() < 0.5 and len(set(pad)) == 1 else pad
+    kw: dict[str, Any] = {"stride": stride, "padding": pad, "ceil_mode": rng.random() < 0.4}
+    dil = 1
+    if kind in ("max", "unpool") and rng.random() < 0.4:
+        dil = _per_dim(rng, d, 1, 2)
+        kw["dilation"] = dil
+    sizes = [
+        max(1, dd * (kk - 1) + 1 - 2 * pp) + rng.randint(0, 4)
+        for kk, dd, pp in zip(kt, _tup(dil, d), _tup(pad, d), strict=True)
+    ]
+    batched = rng.random() < 0.75
+    shape = ([rng.randint(1, 2)] if batched else []) + [rng.randint(1, 3), *sizes]
+    x = _distinct(rng, *shape)
+    call = None
+    if kind == "max":
+        kw["return_indices"] = rng.random() < 0.3
+
+        def make(nn: Any) -> Any:
+            return getattr(nn, f"MaxPool{d}d")(k, **kw)
+    elif kind == "avg":
+        kw["count_include_pad"] = rng.random() < 0.5
+        if d == 2 and rng.random() < 0.3:
+            kw["divisor_override"] = rng.randint(1, 5)
+
+        def make(nn: Any) -> Any:
+            return getattr(nn, f"AvgPool{d}d")(k, **kw)
+    elif kind.startswith("adaptive"):
+        out: Any = _per_dim(rng, d, 1, 4)
+        if isinstance(out, tuple) and rng.random() < 0.3:
+            out = (None, out[1])
+        extra = {"return_indices": rng.random() < 0.4} if kind == "adaptive_max" else {}
+        cls = "AdaptiveAvgPool2d" if kind == "adaptive_avg" else "AdaptiveMaxPool2d"
+
+        def make(nn: Any) -> Any:
+            return getattr(nn, cls)(out, **extra)
+    else:
+        kw["return_indices"] = True
+        with_size = rng.random() < 0.4
+
+        def make(nn: Any) -> Any:
+            return nn.ModuleList([nn.MaxPool2d(k, **kw), nn.MaxUnpool2d(k, stride, pad)])
+
+        def call(m: Any, F: Any, x: Any) -> Any:
+            y, i = m[0](x)
+            size = None
+            if with_size:  # the largest size that gives back y's sizes
+                size = [
+                    (o - 1) * s - 2 * p + kk + s - 1
+                    for o, s, p, kk in zip(
+                        y.shape[-2:], _tup(stride or k, 2), _tup(pad, 2), kt, strict=True
+                    )
+                ]
+            return m[1](y, i, size)
+
+    return make, [x], call
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_pool(seed: int) -> None:
+    make, args, call = _pool_case(seed)
+    compare(seed, make, args, call)

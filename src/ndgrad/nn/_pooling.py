@@ -314,7 +314,7 @@ def _tiled(tables: Sequence[np.ndarray]) -> tuple[int, ...] | None:
     return tuple(t.shape[1] for t in tables)
 
 
-def _tiles(x: np.ndarray, kernel: tuple[int, ...]) -> np.ndarray:
+def _tiles(x: np.ndarray, kernel: tuple[int, ...], out: Sequence[int]) -> np.ndarray:
     """The windows of a tiled pool as (W, rows · ∏out): row j is window element j (row-major in
     the window) of every window, in the outputs' order; a contiguous copy of x's windows.
 
@@ -323,8 +323,9 @@ def _tiles(x: np.ndarray, kernel: tuple[int, ...]) -> np.ndarray:
     (measured on (32, 32, 8, 8) float32, kernel 2: 177 + 90 µs, against 32 µs for this layout
     and 23 µs for _first_max)."""
     nd = len(kernel)
-    lead, plane = x.shape[: x.ndim - nd], x.shape[x.ndim - nd :]
-    out = [n // k for n, k in zip(plane, kernel, strict=True)]
+    lead = x.shape[: x.ndim - nd]
+    # out is the pool's (not plane // kernel: a kernel of 1 with a larger stride tiles too,
+    # leaving positions out between its windows)
     shape, strides = list(lead), list(x.strides[: x.ndim - nd])
     for o, k, st in zip(out, kernel, x.strides[x.ndim - nd :], strict=True):
         shape += [o, k]  # axis -> (window, element): a view of x whatever its strides
@@ -383,7 +384,7 @@ def _tiled_max(
     on (32, 64, 4, 4) (PyTorch 2.13, 1 thread: 229 and 120)."""
     nd = len(kernel)
     lead, out = x.shape[: x.ndim - nd], pos.shape[1:-1]
-    tiles = _tiles(x, kernel)
+    tiles = _tiles(x, kernel, out)
     arg = _first_max(tiles)
     count = tiles.shape[1]
     at = arg.astype(np.intp) * count + np.arange(count)
@@ -463,10 +464,19 @@ class FractionalMaxPool3D(WindowMax):
 
 
 class MaxUnpool2D(PlaneScatter):
-    """y = zeros of the output plane with x written at its indices; dx = g at those indices"""
+    """y = zeros of the output plane with x written at its indices; dx = g at those indices.
+
+    Written, not added: where indices repeat (overlapping windows that share a maximum), the
+    last value written stays, as in PyTorch's loop."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, g: np.ndarray, indices: np.ndarray, plane: tuple[int, ...], distinct: bool = True
+    ) -> Any:
+        return PlaneScatter.forward(ctx, g, indices, plane, True)
 
 
-class MaxUnpool3D(PlaneScatter):
+class MaxUnpool3D(MaxUnpool2D):
     pass
 
 
@@ -968,6 +978,8 @@ class WindowMean(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, geo: _PoolGeom, div: np.ndarray) -> np.ndarray:
+        if x.ndim == 3:  # unbatched: PyTorch's node takes the (C, H, W) input itself
+            return WindowMean.forward(ctx, x[None], geo, div)[0]
         ctx.geo, ctx.div = geo, div
         win = _windows(_pad(x, geo.pad), geo.k, geo.s, geo.d, geo.out)
         return (win.sum(axis=(4, 5)) / div).astype(x.dtype)
@@ -980,8 +992,12 @@ class WindowMean(NumpyFunction):
 class WindowSpread(NumpyFunction):
     """dx = g / divisor added over each window; the adjoint of WindowMean"""
 
+    node_name = "AvgPool2DBackwardBackward0"
+
     @staticmethod
     def forward(ctx: Any, g: np.ndarray, geo: _PoolGeom, div: np.ndarray) -> np.ndarray:
+        if g.ndim == 3:  # the gradient of an unbatched input
+            return WindowSpread.forward(ctx, g[None], geo, div)[0]
         ctx.geo, ctx.div = geo, div
         scaled = (g / div).astype(g.dtype)
         cols = np.broadcast_to(scaled[..., None, None], (*g.shape, *geo.k))
@@ -1002,7 +1018,7 @@ def avg_pool2d(
     divisor_override: int | None = None,
 ) -> Tensor:
     """y = mean over each window (padding counted unless count_include_pad=False)"""
-    x, unbatched = _pool_input(input, "avg_pool2d")
+    x, _ = _pool_input(input, "avg_pool2d")
     k = _pair(kernel_size)
     s = k if stride is None or stride == [] else _pair(stride)
     p = _pair(padding)
@@ -1020,8 +1036,7 @@ def avg_pool2d(
                 start, end = np.maximum(start, 0), np.minimum(end, size)
             counts.append(end - start)
         div = (counts[0][:, None] * counts[1][None, :]).astype(np.float64)
-    y = WindowMean.apply(x, geo, div)
-    return y.squeeze(0) if unbatched else y
+    return WindowMean.apply(input, geo, div)
 
 
 # --- adaptive pooling --------------------------------------------------------------------------
