@@ -789,3 +789,24 @@ def test_conv_of_an_empty_batch(
     if torch is not None:
         ty = getattr(torch.nn.functional, fn)(torch.zeros(*xs), torch.zeros(*ws), **kw)
         assert tuple(y.shape) == tuple(ty.shape)
+
+
+def test_group_norm_with_one_channel_per_group_on_a_3d_input() -> None:
+    # groups of one channel on (N, C, L) view x as its own shape: still normalised per sample
+    # and channel, never over the batch as batch norm does
+    rng = np.random.default_rng(5)
+    x = ndgrad.tensor(rng.standard_normal((2, 2, 3)), requires_grad=True)
+    w = ndgrad.tensor([1.5, -0.5], dtype=ndgrad.float64, requires_grad=True)
+    g = rng.standard_normal((2, 2, 3))
+    F.group_norm(x, 2, w).backward(ndgrad.tensor(g))
+    a = x.detach().numpy()
+    invstd = 1 / np.sqrt(a.var(axis=2, keepdims=True) + 1e-5)
+    xhat = (a - a.mean(axis=2, keepdims=True)) * invstd
+    gh = g * np.array([1.5, -0.5])[:, None]
+    expected = (gh - gh.mean(2, keepdims=True) - xhat * (gh * xhat).mean(2, keepdims=True)) * invstd
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(w.grad.numpy(), (g * xhat).sum(axis=(0, 2)), rtol=1e-10)
+    # one value per group: the output is the bias alone and x's gradient is 0
+    x1 = ndgrad.tensor(rng.standard_normal((2, 2, 1)), requires_grad=True)
+    F.group_norm(x1, 2, w).backward(ndgrad.ones(2, 2, 1))
+    assert np.abs(x1.grad.numpy()).max() < 1e-12

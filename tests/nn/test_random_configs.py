@@ -314,3 +314,80 @@ def _pool_case(seed: int) -> tuple[Any, list[Any], Any]:
 def test_pool(seed: int) -> None:
     make, args, call = _pool_case(seed)
     compare(seed, make, args, call)
+
+
+# ---------------------------------------------------------------- normalization
+
+
+def _randomize_buffers(m: Any) -> None:
+    """Running statistics away from their initial 0 and 1 (PyTorch's module, before the copy)."""
+    g = torch.Generator().manual_seed(0)
+    for name, b in m.named_buffers():
+        if name.endswith("running_mean"):
+            b.copy_(torch.rand(b.shape, generator=g, dtype=b.dtype) - 0.5)
+        elif name.endswith("running_var"):
+            b.copy_(torch.rand(b.shape, generator=g, dtype=b.dtype) + 0.5)
+        elif name.endswith("num_batches_tracked"):
+            b.fill_(3)
+    for p in m.parameters():  # affine parameters away from 1 and 0
+        p.copy_(torch.rand(p.shape, generator=g, dtype=p.dtype) + 0.5)
+
+
+def _norm_case(seed: int) -> tuple[Any, list[Any], bool]:
+    rng = random.Random(seed)
+    kind = rng.choice(["bn1", "bn1", "bn2", "bn2", "ln", "ln", "gn", "in1", "in2"])
+    train = rng.random() < 0.6
+    c = rng.randint(1, 4)
+    n = rng.randint(2, 3)
+    if kind.startswith("bn"):
+        kw: dict[str, Any] = {
+            "affine": rng.random() < 0.7,
+            "track_running_stats": rng.random() < 0.75,
+            "momentum": None if rng.random() < 0.3 else rng.choice([0.1, 0.3]),
+            "eps": rng.choice([1e-5, 1e-3]),
+        }
+        d = int(kind[2])
+        if d == 1:
+            shape = [n, c] if rng.random() < 0.5 else [n, c, rng.randint(1, 4)]
+        else:
+            shape = [n, c, rng.randint(1, 3), rng.randint(1, 3)]
+
+        def make(nn: Any) -> Any:
+            return getattr(nn, f"BatchNorm{d}d")(c, **kw)
+    elif kind == "ln":
+        lead = [rng.randint(1, 3) for _ in range(rng.randint(0, 2))]
+        norm = [rng.randint(1, 4) for _ in range(rng.randint(1, 3))]
+        shape = lead + norm
+        ns: Any = norm[0] if len(norm) == 1 and rng.random() < 0.5 else tuple(norm)
+        kw = {"elementwise_affine": rng.random() < 0.7, "bias": rng.random() < 0.7}
+
+        def make(nn: Any) -> Any:
+            return nn.LayerNorm(ns, **kw)
+    elif kind == "gn":
+        groups = rng.randint(1, 3)
+        c = groups * rng.randint(1, 2)
+        shape = [n, c] + [rng.randint(1, 3) for _ in range(rng.randint(0, 2))]
+        kw = {"affine": rng.random() < 0.7, "eps": rng.choice([1e-5, 1e-3])}
+
+        def make(nn: Any) -> Any:
+            return nn.GroupNorm(groups, c, **kw)
+    else:
+        d = int(kind[2])
+        kw = {
+            "affine": rng.random() < 0.5,
+            "track_running_stats": rng.random() < 0.5,
+            "momentum": None if rng.random() < 0.3 else 0.2,
+        }
+        batched = rng.random() < 0.7
+        shape = ([n] if batched else []) + [c] + [rng.randint(2, 4) for _ in range(d)]
+
+        def make(nn: Any) -> Any:
+            return getattr(nn, f"InstanceNorm{d}d")(c, **kw)
+
+    return make, [_u(rng, *shape)], train
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_norm(seed: int) -> None:
+    make, args, train = _norm_case(seed)
+    compare(seed, make, args, train=train, prepare=_randomize_buffers)

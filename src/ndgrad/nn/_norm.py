@@ -92,7 +92,7 @@ class Normalize(NumpyFunction):
         xc = xr - xr.mean(axes, keepdim=True)
         invstd = ((xc * xc).mean(axes, keepdim=True) + ctx.eps) ** -0.5
         xhat = xc * invstd
-        if channels is not None and ctx.groups == tuple(x.shape):  # batch norm
+        if channels is not None and 0 in axes:  # batch norm (group norm's groups may be x's shape)
             return (*_batch_norm_grads(ctx, grad, w, xhat, invstd, sum_to), *(None,) * 5)
         gx = None
         if need_x:
@@ -115,7 +115,7 @@ class Normalize(NumpyFunction):
         xr = x.reshape(ctx.groups)
         invstd = (ctx.var + ctx.eps) ** -0.5
         xhat = (xr - ctx.mean) * invstd
-        if channels is not None and ctx.groups == x.shape:  # batch norm
+        if channels is not None and 0 in axes:  # batch norm (group norm's groups may be x's shape)
             return (*_batch_norm_grads(ctx, grad, w, xhat, invstd, sum_to_np), *(None,) * 5)
         gx = None
         if need_x:
