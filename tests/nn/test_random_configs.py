@@ -391,3 +391,47 @@ def _norm_case(seed: int) -> tuple[Any, list[Any], bool]:
 def test_norm(seed: int) -> None:
     make, args, train = _norm_case(seed)
     compare(seed, make, args, train=train, prepare=_randomize_buffers)
+
+
+# ---------------------------------------------------------------- recurrent layers
+
+
+def _rnn_case(seed: int) -> tuple[Any, list[Any], Any]:
+    rng = random.Random(seed)
+    kind = rng.choice(["RNN", "LSTM", "GRU"])
+    inp, hidden = rng.randint(1, 4), rng.randint(1, 4)
+    layers = rng.randint(1, 3)
+    bi = rng.random() < 0.5
+    bf = rng.random() < 0.5
+    kw: dict[str, Any] = {"num_layers": layers, "bidirectional": bi, "batch_first": bf}
+    kw["bias"] = rng.random() < 0.8
+    if kind == "RNN":
+        kw["nonlinearity"] = rng.choice(["tanh", "relu"])
+    proj = 0
+    if kind == "LSTM" and hidden > 1 and rng.random() < 0.35:
+        proj = rng.randint(1, hidden - 1)
+        kw["proj_size"] = proj
+    t, n = rng.randint(1, 4), rng.randint(1, 3)
+    batched = rng.random() < 0.75
+    shape = ([n, t, inp] if bf else [t, n, inp]) if batched else [t, inp]
+    x = _u(rng, *shape)
+    dirs = 2 if bi else 1
+    state_lead = [layers * dirs] + ([n] if batched else [])
+    args: list[Any] = [x]
+    if rng.random() < 0.5:
+        h0 = _u(rng, *state_lead, proj or hidden)
+        if kind == "LSTM":
+            args.append((h0, _u(rng, *state_lead, hidden)))
+        else:
+            args.append(h0)
+
+    def make(nn: Any) -> Any:
+        return getattr(nn, kind)(inp, hidden, **kw)
+
+    return make, args, None
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_rnn(seed: int) -> None:
+    make, args, call = _rnn_case(seed)
+    compare(seed, make, args, call)
