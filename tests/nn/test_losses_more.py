@@ -664,3 +664,15 @@ def test_kl_div_matches_torch_with_zero_targets(reduction: str, log_target: bool
     with pytest.warns(UserWarning) if reduction == "mean" else contextlib.nullcontext():
         _parity(lambda lib, f, a, b: f.kl_div(a, b, reduction=reduction, log_target=log_target),
                 [x, target], [True, True])  # fmt: skip
+
+
+def test_cross_entropy_label_smoothing_with_every_target_ignored() -> None:
+    # PyTorch fills the ignored smoothing terms with 0: the mean is 0 / 0 = nan, but the
+    # gradient is 0 (not inf · 0 = nan); its two scalings are tensor-times-number nodes
+    x = ndgrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    for w in (None, ndgrad.tensor([1.0, 2.0])):
+        loss = F.cross_entropy(x, ndgrad.tensor([1, 1]), w, ignore_index=1, label_smoothing=0.25)
+        assert math.isnan(loss.item())
+        assert [f.name() for f, _ in loss.grad_fn.next_functions] == ["MulBackward1"] * 2
+        (g,) = ndgrad.autograd.grad(loss, x)
+        assert g.tolist() == [[0.0, 0.0], [0.0, 0.0]]

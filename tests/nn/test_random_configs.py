@@ -435,3 +435,236 @@ def _rnn_case(seed: int) -> tuple[Any, list[Any], Any]:
 def test_rnn(seed: int) -> None:
     make, args, call = _rnn_case(seed)
     compare(seed, make, args, call)
+
+
+# ---------------------------------------------------------------- attention
+
+
+def _mask(rng: random.Random, shape: tuple[int, ...], as_bool: bool) -> Any:
+    """A random mask that leaves the first key of every row free (no row fully masked)."""
+    m = np.random.default_rng(rng.randrange(2**32)).random(shape) < 0.3
+    m[..., 0] = False
+    if as_bool:
+        return C(m)
+    return C(np.where(m, -np.inf, np.random.default_rng(1).uniform(-1, 1, shape)))
+
+
+def _mha_case(seed: int) -> tuple[Any, list[Any], Any]:
+    rng = random.Random(seed)
+    heads = rng.randint(1, 3)
+    e = heads * rng.randint(1, 3)
+    kw: dict[str, Any] = {
+        "batch_first": rng.random() < 0.5,
+        "bias": rng.random() < 0.8,
+        "add_bias_kv": rng.random() < 0.3,
+        "add_zero_attn": rng.random() < 0.3,
+    }
+    kd = vd = e
+    if rng.random() < 0.35:
+        kd, vd = rng.randint(1, 4), rng.randint(1, 4)
+        kw["kdim"], kw["vdim"] = kd, vd
+    L, S, n = rng.randint(1, 4), rng.randint(1, 4), rng.randint(1, 3)
+    batched = rng.random() < 0.8
+    bf = kw["batch_first"]
+
+    def shape(t: int, d: int) -> tuple[int, ...]:
+        if not batched:
+            return (t, d)
+        return (n, t, d) if bf else (t, n, d)
+
+    q = _u(rng, *shape(L, e))
+    if kd == e and vd == e and rng.random() < 0.3:  # self-attention: one tensor thrice
+        k = v = q
+        S = L
+    else:
+        k, v = _u(rng, *shape(S, kd)), _u(rng, *shape(S, vd))
+    opts: dict[str, Any] = {
+        "need_weights": rng.random() < 0.7,
+        "average_attn_weights": rng.random() < 0.5,
+    }
+    extra = (1 if kw["add_bias_kv"] else 0) + (1 if kw["add_zero_attn"] else 0)
+    masks: list[Any] = []
+    names: list[str] = []
+    as_bool = rng.random() < 0.5
+    if rng.random() < 0.5:
+        masks.append(_mask(rng, (n, S) if batched else (S,), as_bool))
+        names.append("key_padding_mask")
+    if rng.random() < 0.5:
+        shp = (L, S) if rng.random() < 0.6 or not batched else (n * heads, L, S)
+        # the mask types must agree with key_padding_mask's (PyTorch deprecates mixing them)
+        masks.append(_mask(rng, shp, as_bool))
+        names.append("attn_mask")
+    _ = extra
+    same = k is q
+
+    def make(nn: Any) -> Any:
+        return nn.MultiheadAttention(e, heads, **kw)
+
+    def call(m: Any, F: Any, q: Any, *rest: Any) -> Any:
+        if same:
+            kk = vv = q
+            ms = rest
+        else:
+            kk, vv, *ms = rest
+        return m(q, kk, vv, **dict(zip(names, ms, strict=True)), **opts)
+
+    args = [q] + ([] if same else [k, v]) + masks
+    return make, args, call
+
+
+@pytest.mark.parametrize("seed", range(70))
+def test_multihead_attention(seed: int) -> None:
+    make, args, call = _mha_case(seed)
+    compare(seed, make, args, call)
+
+
+def _encoder_case(seed: int) -> tuple[Any, list[Any], Any]:
+    rng = random.Random(seed)
+    heads = rng.randint(1, 2)
+    d = heads * rng.randint(1, 3)
+    kw: dict[str, Any] = {
+        "dim_feedforward": rng.randint(1, 6),
+        "dropout": 0.0,
+        "activation": rng.choice(["relu", "gelu"]),
+        "norm_first": rng.random() < 0.5,
+        "batch_first": rng.random() < 0.5,
+        "layer_norm_eps": rng.choice([1e-5, 1e-3]),
+        "bias": rng.random() < 0.8,
+    }
+    L, n = rng.randint(1, 4), rng.randint(1, 3)
+    batched = rng.random() < 0.8
+    shape = ((n, L, d) if kw["batch_first"] else (L, n, d)) if batched else (L, d)
+    x = _u(rng, *shape)
+    masks: list[Any] = []
+    names: list[str] = []
+    as_bool = rng.random() < 0.5
+    if rng.random() < 0.4:
+        masks.append(_mask(rng, (L, L), as_bool))
+        names.append("src_mask")
+    if rng.random() < 0.4 and batched:
+        masks.append(_mask(rng, (n, L), as_bool))
+        names.append("src_key_padding_mask")
+
+    def make(nn: Any) -> Any:
+        return nn.TransformerEncoderLayer(d, heads, **kw)
+
+    def call(m: Any, F: Any, x: Any, *ms: Any) -> Any:
+        return m(x, **dict(zip(names, ms, strict=True)))
+
+    return make, [x, *masks], call
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_transformer_encoder_layer(seed: int) -> None:
+    make, args, call = _encoder_case(seed)
+    compare(seed, make, args, call, train=seed % 3 != 0)
+
+
+# ---------------------------------------------------------------- losses
+
+
+def _loss_case(seed: int) -> tuple[list[Any], Any]:
+    rng = random.Random(seed)
+    nrng = np.random.default_rng(rng.randrange(2**32))
+    kind = rng.choice(["ce", "ce", "ce", "nll", "bce", "bcel", "sl1", "huber", "kl", "ctc"])
+    red = rng.choice(["mean", "sum", "none"])
+    n, c = rng.randint(1, 4), rng.randint(2, 4)
+    extra = [rng.randint(1, 3) for _ in range(rng.choice([0, 0, 1, 2]))]
+    grad_target = rng.random() < 0.3
+
+    def maybe_grad(a: np.ndarray) -> Any:
+        return a if grad_target else C(a)
+
+    if kind in ("ce", "nll"):
+        batched = rng.random() < 0.85 or extra
+        shape = [n, c, *extra] if batched else [c]
+        tshape = [n, *extra] if batched else []
+        x = _u(rng, *shape)
+        kw: dict[str, Any] = {"reduction": red}
+        if rng.random() < 0.4:
+            kw["weight"] = C(nrng.uniform(0.2, 2.0, c))
+        probs = kind == "ce" and rng.random() < 0.35
+        if probs:
+            p = nrng.random(shape)
+            tgt: Any = maybe_grad(p / p.sum(axis=0 if not batched else 1, keepdims=True))
+        else:
+            t = nrng.integers(0, c, tshape)
+            if rng.random() < 0.4:
+                ig = rng.choice([-100, 0, c - 1])
+                kw["ignore_index"] = ig
+                t = np.where(nrng.random(tshape) < 0.3, ig, t)
+            tgt = C(np.asarray(t, dtype=np.int64))
+        if kind == "ce" and rng.random() < 0.4:
+            kw["label_smoothing"] = rng.choice([0.1, 0.25, 0.5])
+        if kind == "nll":
+            x = np.log(np.exp(x) / np.exp(x).sum(axis=1 if batched else 0, keepdims=True))
+        weight = kw.pop("weight", None)
+        fname = "cross_entropy" if kind == "ce" else "nll_loss"
+
+        def call(m: Any, F: Any, x: Any, t: Any, *w: Any) -> Any:
+            return getattr(F, fname)(x, t, *w, **kw)
+
+        return [x, tgt] + ([weight] if weight is not None else []), call
+    shape = [n, c, *extra]
+    if kind in ("bce", "bcel"):
+        x = nrng.uniform(0.05, 0.95, shape) if kind == "bce" else _u(rng, *shape)
+        tgt = maybe_grad(nrng.random(shape)) if kind == "bcel" else C(nrng.random(shape))
+        opt: list[Any] = []
+        names: list[str] = []
+        if rng.random() < 0.4:
+            opt.append(C(nrng.uniform(0.2, 2.0, shape[-rng.randint(1, len(shape)) :])))
+            names.append("weight")
+        if kind == "bcel" and rng.random() < 0.5:
+            opt.append(C(nrng.uniform(0.2, 3.0, shape[-1:])))
+            names.append("pos_weight")
+        fname = "binary_cross_entropy" if kind == "bce" else "binary_cross_entropy_with_logits"
+
+        def call(m: Any, F: Any, x: Any, t: Any, *o: Any) -> Any:
+            return getattr(F, fname)(x, t, **dict(zip(names, o, strict=True)), reduction=red)
+
+        return [x, tgt, *opt], call
+    if kind in ("sl1", "huber"):
+        x, t = _u(rng, *shape), nrng.uniform(-2, 2, shape)
+        par = rng.choice([0.0, 0.5, 1.0, 2.0]) if kind == "sl1" else rng.choice([0.5, 1.0, 2.0])
+
+        def call(m: Any, F: Any, x: Any, t: Any) -> Any:
+            if kind == "sl1":
+                return F.smooth_l1_loss(x, t, reduction=red, beta=par)
+            return F.huber_loss(x, t, reduction=red, delta=par)
+
+        return [x, maybe_grad(t)], call
+    if kind == "kl":
+        log_target = rng.random() < 0.5
+        red = rng.choice(["mean", "sum", "none", "batchmean"])
+        x = np.log(nrng.dirichlet(np.ones(c), size=[n, *extra]))
+        p = nrng.dirichlet(np.ones(c), size=[n, *extra])
+        t = np.log(p) if log_target else p
+
+        def call(m: Any, F: Any, x: Any, t: Any) -> Any:
+            return F.kl_div(x, t, reduction=red, log_target=log_target)
+
+        return [x, maybe_grad(t)], call
+    # ctc
+    T, blank = rng.randint(3, 7), rng.choice([0, c - 1])
+    logits = nrng.uniform(-2, 2, (T, n, c))
+    lp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    s_len = rng.randint(1, 3)
+    labels = [i for i in range(c) if i != blank]
+    tl = np.array([rng.randint(0 if rng.random() < 0.2 else 1, s_len) for _ in range(n)])
+    il = np.array([rng.randint(max(1, T - 2), T) for _ in range(n)])
+    if rng.random() < 0.5:  # padded (N, S) targets
+        tg = np.array([[rng.choice(labels) for _ in range(s_len)] for _ in range(n)])
+    else:  # concatenated
+        tg = np.array([rng.choice(labels) for _ in range(int(tl.sum()))])
+    zero_inf = rng.random() < 0.5
+
+    def call(m: Any, F: Any, lp: Any, tg: Any, il: Any, tl: Any) -> Any:
+        return F.ctc_loss(lp, tg, il, tl, blank=blank, reduction=red, zero_infinity=zero_inf)
+
+    return [lp, C(tg.astype(np.int64)), C(il.astype(np.int64)), C(tl.astype(np.int64))], call
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_loss(seed: int) -> None:
+    args, call = _loss_case(seed)
+    compare(seed, None, args, call)
