@@ -676,3 +676,19 @@ def test_cross_entropy_label_smoothing_with_every_target_ignored() -> None:
         assert [f.name() for f, _ in loss.grad_fn.next_functions] == ["MulBackward1"] * 2
         (g,) = ndgrad.autograd.grad(loss, x)
         assert g.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+
+
+def test_ctc_loss_with_every_target_empty() -> None:
+    # the only alignment is all blanks: ℓ = -Σₜ lp[t, blank]; ∂ℓ/∂lp = exp(lp) - [c = blank]
+    p = np.array([[[0.2, 0.3, 0.5]], [[0.6, 0.3, 0.1]], [[0.25, 0.25, 0.5]]])
+    x = ndgrad.tensor(np.log(p), requires_grad=True)
+    for targets in ([[2]], [[]]):
+        loss = F.ctc_loss(
+            x, ndgrad.tensor(targets, dtype=ndgrad.int64), ndgrad.tensor([3]),
+            ndgrad.tensor([0]), reduction="none",
+        )  # fmt: skip
+        np.testing.assert_allclose(loss.detach().numpy(), [-math.log(0.2 * 0.6 * 0.25)])
+        (g,) = ndgrad.autograd.grad(loss.sum(), x)
+        expected = p.copy()
+        expected[:, :, 0] -= 1
+        np.testing.assert_allclose(g.numpy(), expected, atol=1e-12)

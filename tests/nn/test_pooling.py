@@ -743,3 +743,23 @@ def test_avg_pool2d_unbatched_node() -> None:
     assert g.grad_fn.name() == "AvgPool2DBackwardBackward0"
     # d/dx of sum(y^2) = y / 2 over each 2-wide window (the last one holds x[3] alone: / 1)
     assert g.flatten().tolist()[:4] == [0.5, 0.5, 0.0, 6.0]
+
+
+def test_max_unpool_empty_output_and_invalid_index() -> None:
+    # an empty output plane is returned without reading the indices; its backward is
+    # PyTorch's gather from the empty plane, which fails
+    # (the pooling of a (1, 2, 2, 4) input by MaxPool2d(2, (3, 1), 1) unpools to 0 x 4)
+    y = ndgrad.ones(1, 2, 1, 5, requires_grad=True)
+    idx = ndgrad.tensor([[[[0, 1, 2, 3, 3]], [[0, 1, 2, 3, 3]]]])
+    z = F.max_unpool2d(y, idx, 2, (3, 1), 1)
+    assert tuple(z.shape) == (1, 2, 0, 4)
+    with pytest.raises(
+        RuntimeError, match=r"^index 0 is out of bounds for dimension 2 with size 0$"
+    ):
+        z.sum().backward()
+    # of several invalid indices, PyTorch's loop reports the last one it meets
+    bad = ndgrad.tensor([0, 1, 20, 3, 40, 5, 0, 9, 2, 3, -4, 70]).reshape(2, 2, 1, 3)
+    with pytest.raises(
+        RuntimeError, match=r"invalid max index: 70 \(output volumes are of size 1x6\)"
+    ):
+        F.max_unpool2d(ndgrad.zeros(2, 2, 1, 3), bad, (1, 2))

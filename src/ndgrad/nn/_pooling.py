@@ -473,7 +473,21 @@ class MaxUnpool2D(PlaneScatter):
     def forward(
         ctx: Any, g: np.ndarray, indices: np.ndarray, plane: tuple[int, ...], distinct: bool = True
     ) -> Any:
+        if not math.prod(plane):  # nothing to write into (PyTorch does not read the indices)
+            ctx.indices, ctx.nd = indices, len(plane)
+            lead = indices.shape[: indices.ndim - len(plane)]
+            return np.zeros((*lead, *plane), g.dtype)
         return PlaneScatter.forward(ctx, g, indices, plane, True)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        plane = grad.shape[grad.ndim - ctx.nd :]
+        if not math.prod(plane) and ctx.indices.size:  # PyTorch's gather of the empty plane
+            raise RuntimeError(
+                f"index {ctx.indices.flat[0]} is out of bounds for dimension "
+                f"{ctx.indices.ndim - ctx.nd} with size 0"
+            )
+        return PlaneScatter.backward(ctx, grad)
 
 
 class MaxUnpool3D(MaxUnpool2D):
@@ -1228,8 +1242,10 @@ def _unpool(input: Tensor, indices: Tensor, size: list[int]) -> Tensor:
         )
     idx = indices._data
     plane = math.prod(size)
-    if idx.size and (idx.min() < 0 or idx.max() >= plane):
-        bad = idx[(idx < 0) | (idx >= plane)].flat[0]
+    # an empty output is returned unchecked, as PyTorch's kernel returns before its loop; that
+    # loop keeps the last invalid index it meets (run on one thread: the last in memory order)
+    if idx.size and plane and (idx.min() < 0 or idx.max() >= plane):
+        bad = idx[(idx < 0) | (idx >= plane)].flat[-1]
         raise RuntimeError(
             f"Found an invalid max index: {bad} (output volumes are of size "
             f"{'x'.join(str(v) for v in size)})"
