@@ -83,7 +83,13 @@ def compare(
     tm = nm = None
     if make is not None:
         torch.manual_seed(seed)
-        tm = make(torch.nn).to(getattr(torch, dtype))
+        try:
+            tm = make(torch.nn).to(getattr(torch, dtype))
+        except Exception as e:  # an invalid configuration: ndgrad refuses it the same way
+            with pytest.raises(type(e)) as info:
+                make(ndgrad.nn)
+            assert str(info.value) == str(e)
+            return
         if prepare is not None:
             with torch.no_grad():
                 prepare(tm)
@@ -238,6 +244,21 @@ def _conv_case(seed: int) -> tuple[Any, list[Any], str]:
         name = f"Conv{d}d"
     batched = rng.random() < 0.75
     shape = ([rng.randint(1, 2)] if batched else []) + [cin, *sizes]
+    bad = rng.random() < 0.12  # an invalid configuration, which both must refuse alike
+    if bad:
+        what = rng.choice(["same_stride", "groups", "mode", "neg_pad", "channels", "ndim"])
+        if what == "same_stride" and not transposed:
+            kw["padding"], kw["stride"] = "same", 2
+        elif what == "groups":
+            cin += 1
+        elif what == "mode":
+            kw["padding_mode"] = "reflect" if transposed else "foo"
+        elif what == "neg_pad":
+            kw["padding"] = -1
+        elif what == "channels":
+            shape[-d - 1] += 1
+        else:
+            shape = [1, *shape] if batched else shape[1:]
     x = _u(rng, *shape, dtype=dtype)
 
     def make(nn: Any) -> Any:

@@ -145,7 +145,10 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         raise RuntimeError("Padding length must be divisible by 2")
     k = len(widths) // 2
     if k > input.ndim:
-        raise RuntimeError("Padding length too large")
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension but "
+            f"got padding length {len(widths)} and input of dimension {input.ndim}"
+        )
     per_dim: list[tuple[int, int]] = [(0, 0)] * input.ndim
     for j in range(k):
         per_dim[input.ndim - 1 - j] = (widths[2 * j], widths[2 * j + 1])
@@ -153,6 +156,14 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         return ConstantPadNd.apply(input, tuple(per_dim), 0.0 if value is None else float(value))
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if not 1 <= k <= 3 or input.ndim not in (k + 1, k + 2):  # PyTorch's kernels: (N,) C, *k
+        raise NotImplementedError(
+            f"Padding size {len(widths)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
     sources: list[Any] = [None] * input.ndim
     for d in range(input.ndim - k, input.ndim):
         b, a = per_dim[d]
