@@ -810,3 +810,35 @@ def test_group_norm_with_one_channel_per_group_on_a_3d_input() -> None:
     x1 = ndgrad.tensor(rng.standard_normal((2, 2, 1)), requires_grad=True)
     F.group_norm(x1, 2, w).backward(ndgrad.ones(2, 2, 1))
     assert np.abs(x1.grad.numpy()).max() < 1e-12
+
+
+@pytest.mark.parametrize(
+    ("code", "exc", "msg"),
+    [
+        ("F.batch_norm(T.ones(2, 5), T.zeros(4), T.ones(4))", RuntimeError,
+         "running_mean should contain 5 elements not 4"),
+        ("F.batch_norm(T.ones(2, 3), T.zeros(3), T.ones(2))", RuntimeError,
+         "running_var should contain 3 elements not 2"),
+        ("F.batch_norm(T.ones(3, 2, 1, 2), None, None, T.ones(1), training=True)", RuntimeError,
+         "weight should contain 2 elements not 1"),
+        ("F.batch_norm(T.ones(3, 2), None, None, None, T.ones(3), training=True)", RuntimeError,
+         "bias should contain 2 elements not 3"),
+        ("F.group_norm(T.ones(2, 3), 1, T.ones(2))", RuntimeError,
+         "Expected weight to be a vector of size equal to the number of channels in input, but "
+         "got weight of shape [2] and input of shape [2, 3]"),
+        ("F.group_norm(T.ones(2, 5), 2)", RuntimeError,
+         "Expected number of channels in input to be divisible by num_groups, but got input of "
+         "shape [2, 5] and num_groups=2"),
+        ("F.layer_norm(T.ones(2, 3), [2, 2])", RuntimeError,
+         "Given normalized_shape=[2, 2], expected input with shape [*, 2, 2], but got input of "
+         "size[2, 3]"),
+        ("F.rms_norm(T.ones(2, 3), [2, 2])", RuntimeError,
+         "Given normalized_shape=[2, 2], expected input with shape [*2, 2], but got input of "
+         "size[2, 3]"),
+    ],
+)  # fmt: skip
+def test_norm_size_errors(code: str, exc: type[Exception], msg: str) -> None:
+    # PyTorch 2.13's texts (its C++ prints sizes as [2, 3], and rms_norm's shape as [*2, 2])
+    with pytest.raises(exc) as info:
+        eval(code, {"F": F, "T": ndgrad})
+    assert str(info.value) == msg

@@ -297,6 +297,14 @@ def _pool_case(seed: int) -> tuple[Any, list[Any], Any]:
     ]
     batched = rng.random() < 0.75
     shape = ([rng.randint(1, 2)] if batched else []) + [rng.randint(1, 3), *sizes]
+    if rng.random() < 0.1:  # an invalid configuration, which both must refuse alike
+        what = rng.choice(["pad", "stride", "ndim"])
+        if what == "pad":
+            kw["padding"] = max(kt) // 2 + 1
+        elif what == "stride":
+            kw["stride"] = 0
+        else:
+            shape = [1, 1, *shape] if batched else shape[1:]
     x = _distinct(rng, *shape)
     call = None
     if kind == "max":
@@ -416,6 +424,10 @@ def _norm_case(seed: int) -> tuple[Any, list[Any], bool]:
         def make(nn: Any) -> Any:
             return getattr(nn, f"InstanceNorm{d}d")(c, **kw)
 
+    if rng.random() < 0.1:  # an invalid input, which both must refuse alike
+        shape = (
+            [*shape[:-1], shape[-1] + 1] if kind == "ln" else [shape[0], shape[1] + 1, *shape[2:]]
+        )
     return make, [_u(rng, *shape)], train
 
 
@@ -446,11 +458,15 @@ def _rnn_case(seed: int) -> tuple[Any, list[Any], Any]:
     t, n = rng.randint(1, 4), rng.randint(1, 3)
     batched = rng.random() < 0.75
     shape = ([n, t, inp] if bf else [t, n, inp]) if batched else [t, inp]
+    if rng.random() < 0.08:  # an invalid input size, which both must refuse alike
+        shape[-1] += 1
     x = _u(rng, *shape)
     dirs = 2 if bi else 1
     state_lead = [layers * dirs] + ([n] if batched else [])
     args: list[Any] = [x]
     if rng.random() < 0.5:
+        if rng.random() < 0.1:  # a state of the wrong shape
+            state_lead[0] += 1
         h0 = _u(rng, *state_lead, proj or hidden)
         if kind == "LSTM":
             args.append((h0, _u(rng, *state_lead, hidden)))
@@ -699,4 +715,8 @@ def _loss_case(seed: int) -> tuple[list[Any], Any]:
 @pytest.mark.parametrize("seed", range(150))
 def test_loss(seed: int) -> None:
     args, call = _loss_case(seed)
+    rng = random.Random(-seed)
+    if rng.random() < 0.08 and isinstance(args[1], C) and isinstance(args[1].a, np.ndarray):
+        t = args[1].a  # a target of another shape, which both must refuse alike
+        args[1] = C(np.concatenate([t, t[:1]]) if t.ndim else t[None])
     compare(seed, None, args, call)
