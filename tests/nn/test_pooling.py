@@ -523,6 +523,40 @@ def test_align_corners_default_warns() -> None:
 
 # --- errors ---------------------------------------------------------------------------------
 ERRORS = [
+    # max_pool1d with indices: PyTorch checks the dims, then runs max_pool2d_with_indices
+    ("F.max_pool1d(T.zeros(1, 1, 1, 4), 3, return_indices=True)", RuntimeError,
+     "Expected 2 to 3 dimensions, but got 4-dimensional tensor for argument #1 'self' (while "
+     "checking arguments for max_pool1d)"),
+    ("F.max_pool1d(T.zeros(1, 1, 4), 3, 0, return_indices=True)", RuntimeError,
+     "stride should not be zero"),
+    ("F.max_pool1d(T.zeros(1, 1, 5), 3, 3, 2, return_indices=True)", RuntimeError,
+     "pad should be at most half of effective kernel size, but got pad=2, kernel_size=3 and "
+     "dilation=1"),
+    ("F.max_pool1d(T.zeros(1, 1, 2), 3, return_indices=True)", RuntimeError,
+     "Given input size: (1x1x2). Calculated output size: (1x1x0). Output size is too small"),
+    # pooling_output_shape, then pool2d/pool3d_shape_check, in PyTorch's order
+    ("F.max_pool2d(T.zeros(1, 1, 4, 4), 3, (1, -1))", RuntimeError,
+     "stride should be greater than zero, but got dH: 1 dW: -1"),
+    ("F.max_pool2d(T.zeros(1, 1, 4, 4), 3, 1, -1)", RuntimeError,
+     "pad must be non-negative, but got pad: -1"),
+    ("F.max_pool2d(T.zeros(1, 1, 6, 6), 3, 1, 2, dilation=2)", RuntimeError,
+     "pad should be smaller than or equal to half of kernel size, but got padW = 2, padH = 2, "
+     "kW = 3, kH = 3"),
+    ("F.max_pool3d(T.zeros(1, 1, 6, 6, 6), (3, 5, 3), 1, (1, 2, 2), dilation=2)", RuntimeError,
+     "pad should be smaller than or equal to half of kernel size, but got kT: 3 kW: 3 kH: 5 "
+     "padT: 1 padW: 2 padH: 2"),
+    ("F.avg_pool2d(T.zeros(1, 3, 5, 4), (2, 1), 0)", RuntimeError, "stride should not be zero"),
+    ("F.avg_pool2d(T.zeros(1, 1, 4, 4), 3, (1, -2))", RuntimeError,
+     "stride should be greater than zero, but got dH: 1 dW: -2"),
+    ("F.avg_pool2d(T.zeros(1, 1, 4, 4), 2, divisor_override=0)", RuntimeError,
+     "divisor must be not zero"),
+    ("F.avg_pool2d(T.zeros(1, 1, 1, 1, 6, 6), 2)", RuntimeError,
+     "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+     "got:[1, 1, 1, 1, 6, 6]"),
+    ("F.avg_pool2d(T.zeros(6, 6), 2)", IndexError,
+     "Dimension out of range (expected to be in range of [-2, 1], but got -3)"),
+    ("F.adaptive_max_pool2d(T.zeros(2, 2), (4, 3))", ValueError,
+     "Input dimension should be at least 3"),
     ("F.max_pool1d(T.zeros(4), 2)", RuntimeError,
      "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
      "input, but got:[4]"),
@@ -763,3 +797,13 @@ def test_max_unpool_empty_output_and_invalid_index() -> None:
         RuntimeError, match=r"invalid max index: 70 \(output volumes are of size 1x6\)"
     ):
         F.max_unpool2d(ndgrad.zeros(2, 2, 1, 3), bad, (1, 2))
+
+
+def test_adaptive_avg_pool_to_one_is_a_mean_of_any_input() -> None:
+    # PyTorch takes the mean of the last dims before it checks the input's dims
+    x = ndgrad.arange(24.0).reshape(1, 2, 3, 4).requires_grad_()
+    y = F.adaptive_avg_pool2d(x.reshape(1, 1, 2, 3, 4), 1)
+    assert tuple(y.shape) == (1, 1, 2, 1, 1) and y.flatten().tolist() == [5.5, 17.5]
+    assert y.grad_fn.name() == "MeanBackward1"
+    assert tuple(F.adaptive_avg_pool2d(ndgrad.ones(2, 0, 4, 4), 1).shape) == (2, 0, 1, 1)
+    assert F.adaptive_avg_pool3d(x[0], 1).flatten().tolist() == [11.5]

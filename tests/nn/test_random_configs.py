@@ -291,8 +291,10 @@ def _pool_case(seed: int) -> tuple[Any, list[Any], Any]:
     if kind in ("max", "unpool") and rng.random() < 0.4:
         dil = _per_dim(rng, d, 1, 2)
         kw["dilation"] = dil
+    # (with a dilation, a window can fall wholly in the padding: PyTorch then gives -inf and an
+    # index outside the plane, whose backward writes out of bounds; not drawn)
     sizes = [
-        max(1, dd * (kk - 1) + 1 - 2 * pp) + rng.randint(0, 4)
+        max(1, dd * (kk - 1) + 1 - (2 * pp if dd == 1 else 0)) + rng.randint(0, 4)
         for kk, dd, pp in zip(kt, _tup(dil, d), _tup(pad, d), strict=True)
     ]
     batched = rng.random() < 0.75

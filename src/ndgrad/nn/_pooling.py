@@ -569,18 +569,33 @@ def _pool_geometry(
     p = _ntuple(padding, nd, op, "padding")
     d = _ntuple(dilation, nd, op, "dilation")
     axes = ("T", "H", "W")[3 - nd :]
-    if 0 in s:
-        raise RuntimeError("stride should not be zero")
-    for what, short, vals in (("kernel size", "k", k), ("dilation", "dilation", d)):
-        if min(vals) <= 0:
-            got = " ".join(f"{short}{a}: {v}" for a, v in zip(axes, vals, strict=True))
-            raise RuntimeError(f"{what} should be greater than zero, but got {got}")
-    for kk, pp, dd in zip(k, p, d, strict=True):
-        if pp > kk // 2:
+    # PyTorch's order: pooling_output_shape per dim (stride, padding against the dilated
+    # kernel), then pool2d/pool3d_shape_check (kernel, stride, dilation, padding against the
+    # kernel itself), then the output size
+    for kk, ss, pp, dd in zip(k, s, p, d, strict=True):
+        if ss == 0:
+            raise RuntimeError("stride should not be zero")
+        if pp < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {pp}")
+        span = (kk - 1) * dd + 1
+        if pp > (span // 2 if span >= 0 else -(-span // 2)):  # C++ division
             raise RuntimeError(
                 "pad should be at most half of effective kernel size, but got "
                 f"pad={pp}, kernel_size={kk} and dilation={dd}"
             )
+    checks = (("kernel size", "k", k), ("stride", "d", s), ("dilation", "dilation", d))
+    for what, short, vals in checks:
+        if min(vals) <= 0:
+            got = " ".join(f"{short}{a}: {v}" for a, v in zip(axes, vals, strict=True))
+            raise RuntimeError(f"{what} should be greater than zero, but got {got}")
+    if any(pp > kk // 2 for kk, pp in zip(k, p, strict=True)):
+        if nd == 3:
+            got = f"kT: {k[0]} kW: {k[2]} kH: {k[1]} padT: {p[0]} padW: {p[2]} padH: {p[1]}"
+        else:
+            got = f"padW = {p[-1]}, padH = {p[-2]}, kW = {k[-1]}, kH = {k[-2]}"
+        raise RuntimeError(
+            f"pad should be smaller than or equal to half of kernel size, but got {got}"
+        )
     plane = tuple(input.shape[-nd:])
     outs, tables = [], []
     for n, kk, ss, pp, dd in zip(plane, k, s, p, d, strict=True):
@@ -648,7 +663,29 @@ def max_pool1d_with_indices(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> tuple[Tensor, Tensor]:
-    """y, indices = max over each window of the last dim (PyTorch pools a (*, 1, L) plane)"""
+    """y, indices = max over each window of the last dim (PyTorch pools a (*, 1, L) plane):
+    PyTorch's max_pool1d_with_indices checks the input's dims and leaves the rest to
+    max_pool2d_with_indices, whose messages these are"""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
+            "#1 'self' (while checking arguments for max_pool1d)"
+        )
+    k = _ntuple(kernel_size, 1, "max_pool1d", "kernel_size")[0]
+    s = k if stride is None or stride == [] else _ntuple(stride, 1, "max_pool1d", "stride")[0]
+    p = _ntuple(padding, 1, "max_pool1d", "padding")[0]
+    d = _ntuple(dilation, 1, "max_pool1d", "dilation")[0]
+    y, idx = _max_pool(
+        input.unsqueeze(-2), 2, MaxPool2DWithIndices, "max_pool2d", (1, k), (1, s), (0, p),
+        (1, d), ceil_mode,
+    )  # fmt: skip
+    return y.squeeze(-2), idx.squeeze(-2)
+
+
+def _max_pool1d(
+    input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool
+) -> Tensor:
+    """torch.max_pool1d (no indices): its own checks, then the same windows"""
     if input.ndim not in (2, 3) or 0 in input.shape[-2:]:
         raise RuntimeError(
             "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
@@ -669,11 +706,7 @@ def max_pool1d_with_indices(
     out = _pool_axis(input.shape[-1], k, s, p, d, ceil_mode)[0]
     if out < 1:
         raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
-    y, idx = _max_pool(
-        input.unsqueeze(-2), 2, MaxPool2DWithIndices, "max_pool2d", (1, k), (1, s), (0, p),
-        (1, d), ceil_mode,
-    )  # fmt: skip
-    return y.squeeze(-2), idx.squeeze(-2)
+    return max_pool1d_with_indices(input, k, s, p, d, ceil_mode)[0]
 
 
 def max_pool1d(
@@ -686,8 +719,9 @@ def max_pool1d(
     return_indices: bool = False,
 ) -> Any:
     """y = max over each (dilated) window of the last dim"""
-    y, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return (y, idx) if return_indices else y
+    if return_indices:
+        return max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def max_pool2d_with_indices(
@@ -1032,10 +1066,24 @@ def avg_pool2d(
     divisor_override: int | None = None,
 ) -> Tensor:
     """y = mean over each window (padding counted unless count_include_pad=False)"""
-    x, _ = _pool_input(input, "avg_pool2d")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
     k = _pair(kernel_size)
     s = k if stride is None or stride == [] else _pair(stride)
     p = _pair(padding)
+    if input.ndim < 3:  # PyTorch reads the size of dim -3 first
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
+            f"{max(input.ndim, 1) - 1}], but got -3)"
+        )
+    if input.ndim >= 3:  # PyTorch's checks (pooling_output_shape, pool2d_shape_check)
+        _pool_geometry(input, 2, "avg_pool2d", k, s, p, 1, ceil_mode)
+        if input.ndim > 4 or 0 in input.shape[-3:]:
+            raise RuntimeError(
+                "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+                f"but got:{list(input.shape)}"
+            )
+    x, _ = _pool_input(input, "avg_pool2d")
     _check_pool_padding(k, p)
     geo = _PoolGeom(x._data.shape, k, s, p, (1, 1), ceil_mode)
     if divisor_override is not None:
@@ -1098,8 +1146,30 @@ def _adaptive_input(input: Tensor, nd: int, op: str, got: str) -> None:
             )
 
 
+def _list_with_default(output_size: Any, input: Tensor, nd: int) -> None:
+    """The check of PyTorch's Python helper that fills in None sizes (2-d and 3-d pools)."""
+    if nd > 1 and isinstance(output_size, Sequence) and input.ndim <= len(output_size):
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+
+
+def _all_ones(output_size: Any, input: Tensor, nd: int) -> bool:
+    """Whether an adaptive pool's output size is 1 along each of its nd dims (None: the input's)."""
+    if isinstance(output_size, Sequence):
+        if len(output_size) != nd:
+            return False
+        return all(
+            v == 1 or (v is None and input.ndim >= nd and input.shape[input.ndim - nd + i] == 1)
+            for i, v in enumerate(output_size)
+        )
+    return bool(output_size == 1)
+
+
 def _adaptive_avg(input: Tensor, nd: int, output_size: Any) -> Tensor:
     op = f"adaptive_avg_pool{nd}d"
+    _list_with_default(output_size, input, nd)
+    if nd > 1 and _all_ones(output_size, input, nd):
+        # PyTorch takes the mean before any check of the input's dims
+        return input.mean(tuple(range(-nd, 0)), keepdim=True)
     _adaptive_input(input, nd, op, "")
     if nd == 1:
         out = _output_size(output_size, input, 1, op)
@@ -1132,6 +1202,7 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
 
 def _adaptive_max(input: Tensor, nd: int, output_size: Any) -> tuple[Tensor, Tensor]:
     op = f"adaptive_max_pool{nd}d"
+    _list_with_default(output_size, input, nd)
     _adaptive_input(input, nd, op, ":")
     if nd == 1:
         out = _output_size(output_size, input, 1, op)
