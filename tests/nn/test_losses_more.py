@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -692,3 +693,28 @@ def test_ctc_loss_with_every_target_empty() -> None:
         expected = p.copy()
         expected[:, :, 0] -= 1
         np.testing.assert_allclose(g.numpy(), expected, atol=1e-12)
+
+
+_A3B4 = "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 0"
+
+
+@pytest.mark.parametrize(
+    ("code", "msg"),
+    [
+        ("F.mse_loss(T.zeros(3, 4), T.zeros(4, 4))", _A3B4),
+        ("F.smooth_l1_loss(T.zeros(3, 4), T.zeros(4, 4))", _A3B4),
+        ("F.huber_loss(T.zeros(3, 4), T.zeros(4, 4))", _A3B4),
+        ("F.soft_margin_loss(T.zeros(3, 4), T.zeros(4, 4))", _A3B4),
+        ("F.soft_margin_loss(T.zeros(3, 4), T.zeros(2, 3, 4))",
+         "output with shape [3, 4] doesn't match the broadcast shape [2, 3, 4]"),
+        ("F.hinge_embedding_loss(T.zeros(3, 4), T.zeros(4, 4))",
+         _A3B4.replace("(3)", "(x)").replace("(4)", "(3)").replace("(x)", "(4)")),
+    ],
+)  # fmt: skip
+def test_loss_shapes_that_do_not_broadcast(code: str, msg: str) -> None:
+    # PyTorch 2.13's texts (ndgrad failed inside numpy, or soft_margin_loss broadcast the input)
+    with warnings.catch_warnings():  # the size-mismatch warnings are tested on their own
+        warnings.simplefilter("ignore")
+        with pytest.raises(RuntimeError) as info:
+            eval(code, {"F": F, "T": ndgrad})
+    assert str(info.value) == msg
