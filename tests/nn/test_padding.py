@@ -96,3 +96,15 @@ def test_non_constant_padding_dims_and_length_errors() -> None:
         "Padding length should be less than or equal to two times the input dimension but got "
         "padding length 6 and input of dimension 2"
     )
+
+
+def test_reflect_padding_too_large_names_the_last_dim_first() -> None:
+    # PyTorch's reflection kernels check the width, then the height, then the depth
+    with pytest.raises(RuntimeError) as info:
+        F.pad(ndgrad.ones(1, 1, 2, 2), (3, 3, 3, 3), mode="reflect")
+    assert str(info.value) == (
+        "Argument #4: Padding size should be less than the corresponding input dimension, but "
+        "got: padding (3, 3) at dimension 3 of input [1, 1, 2, 2]"
+    )
+    with pytest.raises(RuntimeError, match=r"at dimension 3 of input \[1, 1, 2, 2, 5\]$"):
+        F.pad(ndgrad.ones(1, 1, 2, 2, 5), (1, 1, 3, 3, 3, 3), mode="reflect")

@@ -251,8 +251,11 @@ def _conv_case(seed: int) -> tuple[Any, list[Any], str]:
             kw["padding"], kw["stride"] = "same", 2
         elif what == "groups":
             cin += 1
-        elif what == "mode":
-            kw["padding_mode"] = "reflect" if transposed else "foo"
+        elif what == "mode":  # (an unknown mode's message prints a set, whose order varies
+            # with the hash seed between modules: not drawn)
+            kw["padding_mode"] = "reflect"
+            if not transposed:  # reflection of a padding as large as the input
+                kw["padding"] = max(shape[-d:])
         elif what == "neg_pad":
             kw["padding"] = -1
         elif what == "channels":

@@ -165,7 +165,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
         )
     sources: list[Any] = [None] * input.ndim
-    for d in range(input.ndim - k, input.ndim):
+    for d in range(input.ndim - 1, input.ndim - k - 1, -1):  # PyTorch checks the last dim first
         b, a = per_dim[d]
         n = input.shape[d]
         if mode == "reflect" and (b >= n or a >= n):
