@@ -185,6 +185,24 @@ def _per_dim(rng: random.Random, d: int, lo: int, hi: int) -> Any:
     return tuple(rng.randint(lo, hi) for _ in range(d))
 
 
+def _seed_dtype(seed: int) -> str:
+    """float32 for one case in seven, float64 for the others."""
+    return "float32" if seed % 7 == 3 else "float64"
+
+
+def _cast(args: list[Any], dtype: str) -> list[Any]:
+    """The floating arrays of args (inside tuples too) in dtype."""
+
+    def one(a: Any) -> Any:
+        if isinstance(a, tuple):
+            return tuple(one(v) for v in a)
+        if isinstance(a, np.ndarray) and a.dtype.kind == "f":
+            return a.astype(dtype)
+        return a
+
+    return [one(a) for a in args]
+
+
 def _tup(v: Any, d: int) -> tuple[int, ...]:
     return tuple(v) if isinstance(v, tuple) else (v,) * d
 
@@ -438,6 +456,9 @@ def _norm_case(seed: int) -> tuple[Any, list[Any], bool]:
 
 @pytest.mark.parametrize("seed", range(80))
 def test_norm(seed: int) -> None:
+    # float64 only: in float32, sets of one or two values (GroupNorm(1, 1) on (2, 1), LayerNorm
+    # over 2 values) give gradients that differ from PyTorch's by its kernels' rounding (an
+    # exact 0 is -3e-05 there), which says nothing about the semantics compared here
     make, args, train = _norm_case(seed)
     compare(seed, make, args, train=train, prepare=_randomize_buffers)
 
@@ -486,8 +507,31 @@ def _rnn_case(seed: int) -> tuple[Any, list[Any], Any]:
 
 @pytest.mark.parametrize("seed", range(60))
 def test_rnn(seed: int) -> None:
+    # float32 takes RNN and GRU one case in seven; a float32 LSTM is oneDNN's in PyTorch on CPU
+    # (see test_float32_lstm_is_onednns_node)
     make, args, call = _rnn_case(seed)
-    compare(seed, make, args, call)
+    dtype = _seed_dtype(seed)
+    if "LSTM" in repr(make(torch.nn)):
+        dtype = "float64"
+    compare(seed, make, _cast(args, dtype), call, dtype=dtype)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="PyTorch 2.13 runs a float32 LSTM without proj_size on CPU through oneDNN: each "
+    "layer of a batched, not batch-first, one-direction LSTM is one MkldnnRnnLayerBackward0 "
+    "node; ndgrad records the per-step graph (StackBackward0 on top)",
+)
+def test_float32_lstm_is_onednns_node() -> None:
+    torch.manual_seed(0)
+    theirs = torch.nn.LSTM(3, 4)
+    ours = ndgrad.nn.LSTM(3, 4)
+    ours.load_state_dict({k: ndgrad.tensor(_np(v)) for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((5, 2, 3)).astype(np.float32)
+    y_th = theirs(torch.tensor(x, requires_grad=True))[0]
+    y_nd = ours(ndgrad.tensor(x, requires_grad=True))[0]
+    np.testing.assert_allclose(_np(y_nd), _np(y_th), rtol=1e-5, atol=1e-6)
+    assert y_nd.grad_fn.name() == y_th.grad_fn.name() == "MkldnnRnnLayerBackward0"
 
 
 # ---------------------------------------------------------------- attention
