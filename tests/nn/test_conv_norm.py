@@ -302,6 +302,18 @@ def test_conv_transpose_output_size() -> None:
         )
 
 
+def test_conv_transpose_output_padding_at_least_the_stride() -> None:
+    # output_padding 1 with stride 1 is allowed below dilation 2: the extra column is zero and
+    # the input keeps its 3 windows, y[i + 2 j] += x[i] w[j]
+    x = ndgrad.tensor([[[0.0, 1.0, 2.0]]], requires_grad=True)
+    w = ndgrad.tensor([[[1.0, 10.0, 100.0]]])
+    y = F.conv_transpose1d(x, w, dilation=2, output_padding=1)
+    assert y.tolist() == [[[0.0, 1.0, 2.0, 10.0, 20.0, 100.0, 200.0, 0.0]]]
+    (y * ndgrad.arange(8.0)).sum().backward()
+    # dx[i] = sum_j w[j] g[i + 2 j] with g = 0..7
+    assert x.grad.tolist() == [[[420.0, 531.0, 642.0]]]
+
+
 ERRORS = [
     ("F.conv3d(T.zeros(1, 2, 3), T.zeros(1, 2, 1, 1, 1))", RuntimeError,
      "Expected 4D (unbatched) or 5D (batched) input to conv3d, but got input of size: [1, 2, 3]"),
@@ -777,3 +789,56 @@ def test_conv_of_an_empty_batch(
     if torch is not None:
         ty = getattr(torch.nn.functional, fn)(torch.zeros(*xs), torch.zeros(*ws), **kw)
         assert tuple(y.shape) == tuple(ty.shape)
+
+
+def test_group_norm_with_one_channel_per_group_on_a_3d_input() -> None:
+    # groups of one channel on (N, C, L) view x as its own shape: still normalised per sample
+    # and channel, never over the batch as batch norm does
+    rng = np.random.default_rng(5)
+    x = ndgrad.tensor(rng.standard_normal((2, 2, 3)), requires_grad=True)
+    w = ndgrad.tensor([1.5, -0.5], dtype=ndgrad.float64, requires_grad=True)
+    g = rng.standard_normal((2, 2, 3))
+    F.group_norm(x, 2, w).backward(ndgrad.tensor(g))
+    a = x.detach().numpy()
+    invstd = 1 / np.sqrt(a.var(axis=2, keepdims=True) + 1e-5)
+    xhat = (a - a.mean(axis=2, keepdims=True)) * invstd
+    gh = g * np.array([1.5, -0.5])[:, None]
+    expected = (gh - gh.mean(2, keepdims=True) - xhat * (gh * xhat).mean(2, keepdims=True)) * invstd
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(w.grad.numpy(), (g * xhat).sum(axis=(0, 2)), rtol=1e-10)
+    # one value per group: the output is the bias alone and x's gradient is 0
+    x1 = ndgrad.tensor(rng.standard_normal((2, 2, 1)), requires_grad=True)
+    F.group_norm(x1, 2, w).backward(ndgrad.ones(2, 2, 1))
+    assert np.abs(x1.grad.numpy()).max() < 1e-12
+
+
+@pytest.mark.parametrize(
+    ("code", "exc", "msg"),
+    [
+        ("F.batch_norm(T.ones(2, 5), T.zeros(4), T.ones(4))", RuntimeError,
+         "running_mean should contain 5 elements not 4"),
+        ("F.batch_norm(T.ones(2, 3), T.zeros(3), T.ones(2))", RuntimeError,
+         "running_var should contain 3 elements not 2"),
+        ("F.batch_norm(T.ones(3, 2, 1, 2), None, None, T.ones(1), training=True)", RuntimeError,
+         "weight should contain 2 elements not 1"),
+        ("F.batch_norm(T.ones(3, 2), None, None, None, T.ones(3), training=True)", RuntimeError,
+         "bias should contain 2 elements not 3"),
+        ("F.group_norm(T.ones(2, 3), 1, T.ones(2))", RuntimeError,
+         "Expected weight to be a vector of size equal to the number of channels in input, but "
+         "got weight of shape [2] and input of shape [2, 3]"),
+        ("F.group_norm(T.ones(2, 5), 2)", RuntimeError,
+         "Expected number of channels in input to be divisible by num_groups, but got input of "
+         "shape [2, 5] and num_groups=2"),
+        ("F.layer_norm(T.ones(2, 3), [2, 2])", RuntimeError,
+         "Given normalized_shape=[2, 2], expected input with shape [*, 2, 2], but got input of "
+         "size[2, 3]"),
+        ("F.rms_norm(T.ones(2, 3), [2, 2])", RuntimeError,
+         "Given normalized_shape=[2, 2], expected input with shape [*2, 2], but got input of "
+         "size[2, 3]"),
+    ],
+)  # fmt: skip
+def test_norm_size_errors(code: str, exc: type[Exception], msg: str) -> None:
+    # PyTorch 2.13's texts (its C++ prints sizes as [2, 3], and rms_norm's shape as [*2, 2])
+    with pytest.raises(exc) as info:
+        eval(code, {"F": F, "T": ndgrad})
+    assert str(info.value) == msg

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -664,3 +665,56 @@ def test_kl_div_matches_torch_with_zero_targets(reduction: str, log_target: bool
     with pytest.warns(UserWarning) if reduction == "mean" else contextlib.nullcontext():
         _parity(lambda lib, f, a, b: f.kl_div(a, b, reduction=reduction, log_target=log_target),
                 [x, target], [True, True])  # fmt: skip
+
+
+def test_cross_entropy_label_smoothing_with_every_target_ignored() -> None:
+    # PyTorch fills the ignored smoothing terms with 0: the mean is 0 / 0 = nan, but the
+    # gradient is 0 (not inf · 0 = nan); its two scalings are tensor-times-number nodes
+    x = ndgrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    for w in (None, ndgrad.tensor([1.0, 2.0])):
+        loss = F.cross_entropy(x, ndgrad.tensor([1, 1]), w, ignore_index=1, label_smoothing=0.25)
+        assert math.isnan(loss.item())
+        assert [f.name() for f, _ in loss.grad_fn.next_functions] == ["MulBackward1"] * 2
+        (g,) = ndgrad.autograd.grad(loss, x)
+        assert g.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+
+
+def test_ctc_loss_with_every_target_empty() -> None:
+    # the only alignment is all blanks: ℓ = -Σₜ lp[t, blank]; ∂ℓ/∂lp = exp(lp) - [c = blank]
+    p = np.array([[[0.2, 0.3, 0.5]], [[0.6, 0.3, 0.1]], [[0.25, 0.25, 0.5]]])
+    x = ndgrad.tensor(np.log(p), requires_grad=True)
+    for targets in ([[2]], [[]]):
+        loss = F.ctc_loss(
+            x, ndgrad.tensor(targets, dtype=ndgrad.int64), ndgrad.tensor([3]),
+            ndgrad.tensor([0]), reduction="none",
+        )  # fmt: skip
+        np.testing.assert_allclose(loss.detach().numpy(), [-math.log(0.2 * 0.6 * 0.25)])
+        (g,) = ndgrad.autograd.grad(loss.sum(), x)
+        expected = p.copy()
+        expected[:, :, 0] -= 1
+        np.testing.assert_allclose(g.numpy(), expected, atol=1e-12)
+
+
+_A3B4 = "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 0"
+
+
+@pytest.mark.parametrize(
+    ("code", "msg"),
+    [
+        ("F.mse_loss(T.zeros(3, 4), T.zeros(4, 4))", _A3B4),
+        ("F.smooth_l1_loss(T.zeros(3, 4), T.zeros(4, 4))", _A3B4),
+        ("F.huber_loss(T.zeros(3, 4), T.zeros(4, 4))", _A3B4),
+        ("F.soft_margin_loss(T.zeros(3, 4), T.zeros(4, 4))", _A3B4),
+        ("F.soft_margin_loss(T.zeros(3, 4), T.zeros(2, 3, 4))",
+         "output with shape [3, 4] doesn't match the broadcast shape [2, 3, 4]"),
+        ("F.hinge_embedding_loss(T.zeros(3, 4), T.zeros(4, 4))",
+         _A3B4.replace("(3)", "(x)").replace("(4)", "(3)").replace("(x)", "(4)")),
+    ],
+)  # fmt: skip
+def test_loss_shapes_that_do_not_broadcast(code: str, msg: str) -> None:
+    # PyTorch 2.13's texts (ndgrad failed inside numpy, or soft_margin_loss broadcast the input)
+    with warnings.catch_warnings():  # the size-mismatch warnings are tested on their own
+        warnings.simplefilter("ignore")
+        with pytest.raises(RuntimeError) as info:
+            eval(code, {"F": F, "T": ndgrad})
+    assert str(info.value) == msg

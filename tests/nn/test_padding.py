@@ -10,6 +10,7 @@ from tests.helpers import assert_close, requires_torch, torch
 
 import ndgrad
 import ndgrad.nn as nn
+import ndgrad.nn.functional as F
 
 MODULES = [
     ("ZeroPad1d(2)", (2, 3)), ("ZeroPad2d((1, 0, 2, 1))", (1, 2, 3)),
@@ -75,3 +76,35 @@ def test_parameter_list_trains() -> None:
     opt.step()
     assert all(p.tolist() == [0.0, 0.0] for p in params)
     assert params[-1] is params[2] and len(params[1:]) == 2
+
+
+def test_non_constant_padding_dims_and_length_errors() -> None:
+    # PyTorch's reflect/replicate/circular kernels pad k dims of a (k+1)- or (k+2)-d input
+    x = ndgrad.ones(3, 6)
+    for mode in ("reflect", "replicate", "circular"):
+        with pytest.raises(NotImplementedError) as info:
+            F.pad(x, (1, 1, 2, 2), mode=mode)
+        assert str(info.value).startswith(
+            "Padding size 4 is not supported for 2D input tensor.\nSupported combinations for "
+            "non-constant padding:\n  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+        )
+        with pytest.raises(NotImplementedError, match="^Padding size 2 is not supported for 4D"):
+            F.pad(ndgrad.ones(1, 2, 6, 2), (1, 1), mode=mode)
+    with pytest.raises(RuntimeError) as err:
+        F.pad(x, (1,) * 6)
+    assert str(err.value) == (
+        "Padding length should be less than or equal to two times the input dimension but got "
+        "padding length 6 and input of dimension 2"
+    )
+
+
+def test_reflect_padding_too_large_names_the_last_dim_first() -> None:
+    # PyTorch's reflection kernels check the width, then the height, then the depth
+    with pytest.raises(RuntimeError) as info:
+        F.pad(ndgrad.ones(1, 1, 2, 2), (3, 3, 3, 3), mode="reflect")
+    assert str(info.value) == (
+        "Argument #4: Padding size should be less than the corresponding input dimension, but "
+        "got: padding (3, 3) at dimension 3 of input [1, 1, 2, 2]"
+    )
+    with pytest.raises(RuntimeError, match=r"at dimension 3 of input \[1, 1, 2, 2, 5\]$"):
+        F.pad(ndgrad.ones(1, 1, 2, 2, 5), (1, 1, 3, 3, 3, 3), mode="reflect")

@@ -523,6 +523,40 @@ def test_align_corners_default_warns() -> None:
 
 # --- errors ---------------------------------------------------------------------------------
 ERRORS = [
+    # max_pool1d with indices: PyTorch checks the dims, then runs max_pool2d_with_indices
+    ("F.max_pool1d(T.zeros(1, 1, 1, 4), 3, return_indices=True)", RuntimeError,
+     "Expected 2 to 3 dimensions, but got 4-dimensional tensor for argument #1 'self' (while "
+     "checking arguments for max_pool1d)"),
+    ("F.max_pool1d(T.zeros(1, 1, 4), 3, 0, return_indices=True)", RuntimeError,
+     "stride should not be zero"),
+    ("F.max_pool1d(T.zeros(1, 1, 5), 3, 3, 2, return_indices=True)", RuntimeError,
+     "pad should be at most half of effective kernel size, but got pad=2, kernel_size=3 and "
+     "dilation=1"),
+    ("F.max_pool1d(T.zeros(1, 1, 2), 3, return_indices=True)", RuntimeError,
+     "Given input size: (1x1x2). Calculated output size: (1x1x0). Output size is too small"),
+    # pooling_output_shape, then pool2d/pool3d_shape_check, in PyTorch's order
+    ("F.max_pool2d(T.zeros(1, 1, 4, 4), 3, (1, -1))", RuntimeError,
+     "stride should be greater than zero, but got dH: 1 dW: -1"),
+    ("F.max_pool2d(T.zeros(1, 1, 4, 4), 3, 1, -1)", RuntimeError,
+     "pad must be non-negative, but got pad: -1"),
+    ("F.max_pool2d(T.zeros(1, 1, 6, 6), 3, 1, 2, dilation=2)", RuntimeError,
+     "pad should be smaller than or equal to half of kernel size, but got padW = 2, padH = 2, "
+     "kW = 3, kH = 3"),
+    ("F.max_pool3d(T.zeros(1, 1, 6, 6, 6), (3, 5, 3), 1, (1, 2, 2), dilation=2)", RuntimeError,
+     "pad should be smaller than or equal to half of kernel size, but got kT: 3 kW: 3 kH: 5 "
+     "padT: 1 padW: 2 padH: 2"),
+    ("F.avg_pool2d(T.zeros(1, 3, 5, 4), (2, 1), 0)", RuntimeError, "stride should not be zero"),
+    ("F.avg_pool2d(T.zeros(1, 1, 4, 4), 3, (1, -2))", RuntimeError,
+     "stride should be greater than zero, but got dH: 1 dW: -2"),
+    ("F.avg_pool2d(T.zeros(1, 1, 4, 4), 2, divisor_override=0)", RuntimeError,
+     "divisor must be not zero"),
+    ("F.avg_pool2d(T.zeros(1, 1, 1, 1, 6, 6), 2)", RuntimeError,
+     "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+     "got:[1, 1, 1, 1, 6, 6]"),
+    ("F.avg_pool2d(T.zeros(6, 6), 2)", IndexError,
+     "Dimension out of range (expected to be in range of [-2, 1], but got -3)"),
+    ("F.adaptive_max_pool2d(T.zeros(2, 2), (4, 3))", ValueError,
+     "Input dimension should be at least 3"),
     ("F.max_pool1d(T.zeros(4), 2)", RuntimeError,
      "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
      "input, but got:[4]"),
@@ -709,3 +743,67 @@ def test_errors(code: str, exc: type[Exception], msg: str) -> None:
 def test_error_texts_are_torchs(code: str, exc: type[Exception], msg: str) -> None:
     with pytest.raises(exc, match=re.escape(msg)):
         eval(code, {"F": torch.nn.functional, "T": torch})
+
+
+def test_max_unpool_writes_repeated_indices() -> None:
+    # overlapping windows can share a maximum: PyTorch writes each value in turn (the last one
+    # stays), it does not add them; the gradient of each input is the gradient at its index
+    x = ndgrad.tensor([[[1.0], [2.0], [3.0]]], requires_grad=True)
+    idx = ndgrad.tensor([[[[0], [0], [1]]]])
+    y = F.max_unpool2d(x.unsqueeze(0), idx, (1, 1))
+    assert y.flatten().tolist() == [2.0, 3.0, 0.0]
+    y.backward(ndgrad.tensor([[[[10.0], [20.0], [30.0]]]]))
+    assert x.grad.flatten().tolist() == [10.0, 10.0, 20.0]
+    z = F.max_unpool3d(x.reshape(1, 1, 3, 1, 1), idx.reshape(1, 1, 3, 1, 1), (1, 1, 1))
+    assert z.flatten().tolist() == [2.0, 3.0, 0.0]
+
+
+def test_max_pool_kernel_one_with_a_larger_stride() -> None:
+    # one window along the width (stride 3 over 3 columns): positions 0 and 3 of the plane
+    x = ndgrad.arange(6.0).reshape(1, 1, 2, 3).requires_grad_()
+    y, i = F.max_pool2d(x, 1, stride=(1, 3), return_indices=True)
+    assert y.flatten().tolist() == [0.0, 3.0] and i.flatten().tolist() == [0, 3]
+    y.sum().backward()
+    assert x.grad.flatten().tolist() == [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+
+
+def test_avg_pool2d_unbatched_node() -> None:
+    # PyTorch's avg_pool2d takes a (C, H, W) input itself (no unsqueeze/squeeze around it)
+    x = ndgrad.arange(12.0).reshape(1, 3, 4).requires_grad_()
+    y = F.avg_pool2d(x, (1, 2), stride=3, ceil_mode=True)
+    assert y.grad_fn.name() == "AvgPool2DBackward0"
+    assert y.tolist() == [[[0.5, 3.0]]]
+    (g,) = ndgrad.autograd.grad((y * y).sum(), x, create_graph=True)
+    assert g.grad_fn.name() == "AvgPool2DBackwardBackward0"
+    # d/dx of sum(y^2) = y / 2 over each 2-wide window (the last one holds x[3] alone: / 1)
+    assert g.flatten().tolist()[:4] == [0.5, 0.5, 0.0, 6.0]
+
+
+def test_max_unpool_empty_output_and_invalid_index() -> None:
+    # an empty output plane is returned without reading the indices; its backward is
+    # PyTorch's gather from the empty plane, which fails
+    # (the pooling of a (1, 2, 2, 4) input by MaxPool2d(2, (3, 1), 1) unpools to 0 x 4)
+    y = ndgrad.ones(1, 2, 1, 5, requires_grad=True)
+    idx = ndgrad.tensor([[[[0, 1, 2, 3, 3]], [[0, 1, 2, 3, 3]]]])
+    z = F.max_unpool2d(y, idx, 2, (3, 1), 1)
+    assert tuple(z.shape) == (1, 2, 0, 4)
+    with pytest.raises(
+        RuntimeError, match=r"^index 0 is out of bounds for dimension 2 with size 0$"
+    ):
+        z.sum().backward()
+    # of several invalid indices, PyTorch's loop reports the last one it meets
+    bad = ndgrad.tensor([0, 1, 20, 3, 40, 5, 0, 9, 2, 3, -4, 70]).reshape(2, 2, 1, 3)
+    with pytest.raises(
+        RuntimeError, match=r"invalid max index: 70 \(output volumes are of size 1x6\)"
+    ):
+        F.max_unpool2d(ndgrad.zeros(2, 2, 1, 3), bad, (1, 2))
+
+
+def test_adaptive_avg_pool_to_one_is_a_mean_of_any_input() -> None:
+    # PyTorch takes the mean of the last dims before it checks the input's dims
+    x = ndgrad.arange(24.0).reshape(1, 2, 3, 4).requires_grad_()
+    y = F.adaptive_avg_pool2d(x.reshape(1, 1, 2, 3, 4), 1)
+    assert tuple(y.shape) == (1, 1, 2, 1, 1) and y.flatten().tolist() == [5.5, 17.5]
+    assert y.grad_fn.name() == "MeanBackward1"
+    assert tuple(F.adaptive_avg_pool2d(ndgrad.ones(2, 0, 4, 4), 1).shape) == (2, 0, 1, 1)
+    assert F.adaptive_avg_pool3d(x[0], 1).flatten().tolist() == [11.5]

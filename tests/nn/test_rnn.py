@@ -264,3 +264,45 @@ def test_errors(code: str, exc: type[Exception], msg: str) -> None:
 def test_error_texts_are_torchs(code: str, exc: type[Exception], msg: str) -> None:
     with pytest.raises(exc, match=re.escape(msg)):
         eval(code, {"nn": torch.nn, "T": torch})
+
+
+@pytest.mark.parametrize(
+    ("code", "batch_first", "name"),
+    [
+        # PyTorch 2.13's nodes: the two directions are stacked each and concatenated (CatBackward0);
+        # rnn_tanh, rnn_relu and gru transpose a batch-first output in place, lstm does not
+        ("nn.RNN(3, 4, bidirectional=True)", False, "CatBackward0"),
+        ("nn.LSTM(3, 4, 2, bidirectional=True)", False, "CatBackward0"),
+        ("nn.GRU(3, 4, bidirectional=True)", False, "CatBackward0"),
+        ("nn.RNN(3, 4, batch_first=True)", True, "TransposeBackward1"),
+        ("nn.GRU(3, 4, 2, batch_first=True, bidirectional=True)", True, "TransposeBackward1"),
+        ("nn.LSTM(3, 4, batch_first=True)", True, "TransposeBackward0"),
+        ("nn.RNN(3, 4)", False, "StackBackward0"),
+    ],
+)
+def test_output_node_names(code: str, batch_first: bool, name: str) -> None:
+    m = eval(code, {"nn": nn}).double()
+    x = ndgrad.randn(2, 5, 3, dtype=ndgrad.float64, requires_grad=True)
+    y, _ = m(x)
+    assert y.grad_fn.name() == name
+
+
+def test_bidirectional_batch_first_values_by_hand() -> None:
+    m = nn.RNN(3, 4, batch_first=True, bidirectional=True).double()
+    x = np.random.default_rng(3).standard_normal((2, 5, 3))
+    y, h = m(ndgrad.tensor(x))
+    p = {k: v.detach().numpy() for k, v in m.named_parameters()}
+
+    def run(sfx: str, steps: range) -> tuple[np.ndarray, np.ndarray]:
+        hs, out = np.zeros((2, 4)), np.zeros((2, 5, 4))
+        for t in steps:
+            hs = np.tanh(
+                x[:, t] @ p["weight_ih_l0" + sfx].T + p["bias_ih_l0" + sfx]
+                + hs @ p["weight_hh_l0" + sfx].T + p["bias_hh_l0" + sfx]
+            )  # fmt: skip
+            out[:, t] = hs
+        return out, hs
+
+    (fw, hf), (bw, hb) = run("", range(5)), run("_reverse", range(4, -1, -1))
+    np.testing.assert_allclose(y.detach().numpy(), np.concatenate([fw, bw], -1), rtol=1e-12)
+    np.testing.assert_allclose(h.detach().numpy(), np.stack([hf, hb]), rtol=1e-12)

@@ -46,6 +46,7 @@ class _Geom:
         pad: tuple[tuple[int, int], ...],
         dilation: tuple[int, ...],
         groups: int,
+        out: tuple[int, ...] | None = None,
     ) -> None:
         self.x_shape, self.w_shape = tuple(x_shape), tuple(w_shape)
         self.s, self.p, self.d, self.g = stride, pad, dilation, groups
@@ -53,7 +54,9 @@ class _Geom:
         sizes = [x + lo + hi for x, (lo, hi) in zip(x_shape[2:], pad, strict=True)]
         self.padded = (*x_shape[:2], *sizes)
         self.k = tuple(w_shape[2:])
-        self.out = tuple(
+        # a transposed convolution gives its input's sizes: with an output_padding of at least
+        # the stride (allowed when below the dilation) the formula would count one more window
+        self.out = out or tuple(
             (size - d * (k - 1) - 1) // s + 1
             for size, k, s, d in zip(sizes, self.k, stride, dilation, strict=True)
         )
@@ -482,7 +485,7 @@ def convolution(
             f"size per channel: ({_size_text(_as_2d(out, n, 1))}). Output size is too small"
         )
     x_shape = (input.shape[0], weight.shape[1] * groups, *out)
-    geo = _Geom(x_shape, weight._data.shape, s, pad, d, groups)
+    geo = _Geom(x_shape, weight._data.shape, s, pad, d, groups, tuple(sizes))
     return Convolution.apply(input, weight, bias, geo, True)
 
 

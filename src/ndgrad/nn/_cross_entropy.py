@@ -5,14 +5,13 @@ PyTorch's node names."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled
-from ..ops.arithmetic import DivScalar, NumpyFunction, where
+from ..ops.arithmetic import DivScalar, MulScalar, NumpyFunction, where
 from ._activations import log_softmax
 from ._linear import _dtype_letter
 from ._reduction import _legacy_reduction
@@ -226,16 +225,19 @@ def cross_entropy(
     nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
     if not label_smoothing:
         return nll
+    # PyTorch's composite (cross_entropy_loss_label_smoothing): the ignored terms are filled
+    # with 0 (so their gradient is 0, even when the mean divides by 0 and its gradient is inf),
+    # and the mean divides by a tensor: the count, or the weights, of the terms kept
     valid = target._data != ignore_index
     smooth = -(logp if wview is None else logp * wview).sum(class_dim)
-    smooth = smooth * _const(valid.astype(logp._data.dtype))
+    smooth = smooth.masked_fill_(_const(~valid), 0.0)
     if reduction == "mean":
         if weight is None:
-            denom = float(valid.sum())
+            denom = _const(np.asarray(valid.sum(), dtype=np.int64))
         else:
-            safe = np.where(valid, target._data, 0)
-            denom = float((weight._data[safe] * valid).sum())
-        smooth = smooth.sum() * (1.0 / denom if denom else math.nan)  # nan when all ignored
+            denom = _const(weight._data[target._data[valid]].sum())
+        smooth = smooth.sum() / denom  # nan when all are ignored
     elif reduction == "sum":
         smooth = smooth.sum()
-    return nll * (1 - label_smoothing) + smooth * (label_smoothing / c)
+    # (1 - ε) * nll + ret * (ε / C) in C++: each a tensor times a number (MulBackward1)
+    return MulScalar.apply(nll, 1 - label_smoothing) + MulScalar.apply(smooth, label_smoothing / c)

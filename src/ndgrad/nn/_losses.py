@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._creation import full_like
+from .._errors import broadcast_mismatch
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled
 from ..ops.arithmetic import NumpyFunction, add_scalar, where
@@ -70,6 +71,10 @@ def hinge_embedding_loss(
 ) -> Tensor:
     """ℓ = x where y = 1, max(0, margin - x) where y = -1"""
     reduction = _reduction(size_average, reduce, reduction)
+    try:  # PyTorch's where(target != 1, ...) broadcasts the target with the input
+        np.broadcast_shapes(tuple(target.shape), tuple(input.shape))
+    except ValueError:
+        raise broadcast_mismatch(tuple(target.shape), tuple(input.shape)) from None
     zero = input * 0
     margin_clamp = (margin - input).clamp_min(0)
     output_margin = where(target != 1, margin_clamp, zero)
@@ -194,6 +199,14 @@ def soft_margin_loss(
         raise RuntimeError(
             "The function 'soft_margin_loss' is not differentiable with respect to argument "
             "'target'. This input cannot have requires_grad True."
+        )
+    try:  # PyTorch's kernel writes into an output of the input's shape
+        shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+    except ValueError:
+        raise broadcast_mismatch(tuple(input.shape), tuple(target.shape)) from None
+    if shape != tuple(input.shape):
+        raise RuntimeError(
+            f"output with shape {list(input.shape)} doesn't match the broadcast shape {list(shape)}"
         )
     return SoftMarginLoss.apply(input, target, _reduction(size_average, reduce, reduction))
 

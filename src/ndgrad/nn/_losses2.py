@@ -251,7 +251,8 @@ class CtcLoss(NumpyFunction):
         emit = lpd[:, rows, ext]  # (T, n, S): lp at each l' symbol
         alpha = np.full((t_max, n, s_len), -np.inf)
         alpha[0, :, 0] = emit[0, :, 0]
-        alpha[0, :, 1] = np.where(tl > 0, emit[0, :, 1], -np.inf)
+        if s_len > 1:  # (every target empty: l' is one blank)
+            alpha[0, :, 1] = np.where(tl > 0, emit[0, :, 1], -np.inf)
         for t in range(1, t_max):
             a = alpha[t - 1]
             a2 = np.where(skip, _shift(a, 2), -np.inf)

@@ -92,7 +92,7 @@ class Normalize(NumpyFunction):
         xc = xr - xr.mean(axes, keepdim=True)
         invstd = ((xc * xc).mean(axes, keepdim=True) + ctx.eps) ** -0.5
         xhat = xc * invstd
-        if channels is not None and ctx.groups == tuple(x.shape):  # batch norm
+        if channels is not None and 0 in axes:  # batch norm (group norm's groups may be x's shape)
             return (*_batch_norm_grads(ctx, grad, w, xhat, invstd, sum_to), *(None,) * 5)
         gx = None
         if need_x:
@@ -115,7 +115,7 @@ class Normalize(NumpyFunction):
         xr = x.reshape(ctx.groups)
         invstd = (ctx.var + ctx.eps) ** -0.5
         xhat = (xr - ctx.mean) * invstd
-        if channels is not None and ctx.groups == x.shape:  # batch norm
+        if channels is not None and 0 in axes:  # batch norm (group norm's groups may be x's shape)
             return (*_batch_norm_grads(ctx, grad, w, xhat, invstd, sum_to_np), *(None,) * 5)
         gx = None
         if need_x:
@@ -223,6 +223,32 @@ class BatchNormEval(NumpyFunction):
         return gx, gw, gb, None, None
 
 
+def _check_batch_norm_sizes(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    training: bool,
+) -> None:
+    """at::batch_norm's checks, after F.batch_norm's (more than 1 value per channel)."""
+    if training and input.ndim >= 2 and input.shape[0] * math.prod(input.shape[2:]) == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {input.shape}"
+        )
+    if input._data.size == 0 or input.ndim < 2:
+        return
+    features = input.shape[1]
+    for name, t in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
+        if t is not None and t._data.size != features:
+            raise RuntimeError(f"{name} should contain {features} elements not {t._data.size}")
+
+
 def batch_norm(
     input: Tensor,
     running_mean: Tensor | None,
@@ -235,6 +261,7 @@ def batch_norm(
 ) -> Tensor:
     """y = (x - mean) / √(var + ε) · weight + bias per channel (dim 1)"""
     nd = input.ndim
+    _check_batch_norm_sizes(input, running_mean, running_var, weight, bias, training)
     axes = (0, *range(2, nd))
     if training:
         count = input._data.size // input.shape[1]
@@ -280,7 +307,7 @@ def layer_norm(
     if tuple(input.shape[input.ndim - len(shape) :]) != shape:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
-            f"[*, {', '.join(str(s) for s in shape)}], but got input of size{input.shape}"
+            f"[*, {', '.join(str(s) for s in shape)}], but got input of size{list(input.shape)}"
         )
     axes = tuple(range(input.ndim - len(shape), input.ndim))
     return NativeLayerNorm.apply(input, weight, bias, input.shape, axes, eps)
@@ -298,8 +325,15 @@ def group_norm(
     if c % num_groups:
         raise RuntimeError(
             f"Expected number of channels in input to be divisible by num_groups, but got input "
-            f"of shape {input.shape} and num_groups={num_groups}"
+            f"of shape {list(input.shape)} and num_groups={num_groups}"
         )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t._data.size != c):
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of channels in "
+                f"input, but got {name} of shape {list(t.shape)} and input of shape "
+                f"{list(input.shape)}"
+            )
     groups = (n, num_groups, input._data.size // max(n * num_groups, 1))
     channels = (1, c, *([1] * (input.ndim - 2)))
     return NativeGroupNorm.apply(input, weight, bias, groups, (2,), eps, channels)

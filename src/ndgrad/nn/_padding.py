@@ -170,8 +170,16 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         return ConstantPadNd.apply(input, tuple(per_dim), 0.0 if value is None else float(value))
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if not 1 <= k <= 3 or input.ndim not in (k + 1, k + 2):  # PyTorch's kernels: (N,) C, *k
+        raise NotImplementedError(
+            f"Padding size {len(widths)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
     sources: list[Any] = [None] * input.ndim
-    for d in range(input.ndim - k, input.ndim):
+    for d in range(input.ndim - 1, input.ndim - k - 1, -1):  # PyTorch checks the last dim first
         b, a = per_dim[d]
         n = input.shape[d]
         if mode == "reflect" and (b >= n or a >= n):
@@ -198,7 +206,7 @@ def rms_norm(
     if tuple(input.shape[input.ndim - len(shape) :]) != shape:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
-            f"[*, {', '.join(str(s) for s in shape)}], but got input of size{input.shape}"
+            f"[*{', '.join(str(s) for s in shape)}], but got input of size{list(input.shape)}"
         )
     if eps is None:
         eps = float(np.finfo(input._data.dtype).eps)

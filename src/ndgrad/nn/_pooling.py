@@ -314,7 +314,7 @@ def _tiled(tables: Sequence[np.ndarray]) -> tuple[int, ...] | None:
     return tuple(t.shape[1] for t in tables)
 
 
-def _tiles(x: np.ndarray, kernel: tuple[int, ...]) -> np.ndarray:
+def _tiles(x: np.ndarray, kernel: tuple[int, ...], out: Sequence[int]) -> np.ndarray:
     """The windows of a tiled pool as (W, rows · ∏out): row j is window element j (row-major in
     the window) of every window, in the outputs' order; a contiguous copy of x's windows.
 
@@ -323,8 +323,9 @@ def _tiles(x: np.ndarray, kernel: tuple[int, ...]) -> np.ndarray:
     (measured on (32, 32, 8, 8) float32, kernel 2: 177 + 90 µs, against 32 µs for this layout
     and 23 µs for _first_max)."""
     nd = len(kernel)
-    lead, plane = x.shape[: x.ndim - nd], x.shape[x.ndim - nd :]
-    out = [n // k for n, k in zip(plane, kernel, strict=True)]
+    lead = x.shape[: x.ndim - nd]
+    # out is the pool's (not plane // kernel: a kernel of 1 with a larger stride tiles too,
+    # leaving positions out between its windows)
     shape, strides = list(lead), list(x.strides[: x.ndim - nd])
     for o, k, st in zip(out, kernel, x.strides[x.ndim - nd :], strict=True):
         shape += [o, k]  # axis -> (window, element): a view of x whatever its strides
@@ -383,7 +384,7 @@ def _tiled_max(
     on (32, 64, 4, 4) (PyTorch 2.13, 1 thread: 229 and 120)."""
     nd = len(kernel)
     lead, out = x.shape[: x.ndim - nd], pos.shape[1:-1]
-    tiles = _tiles(x, kernel)
+    tiles = _tiles(x, kernel, out)
     arg = _first_max(tiles)
     count = tiles.shape[1]
     at = arg.astype(np.intp) * count + np.arange(count)
@@ -463,10 +464,33 @@ class FractionalMaxPool3D(WindowMax):
 
 
 class MaxUnpool2D(PlaneScatter):
-    """y = zeros of the output plane with x written at its indices; dx = g at those indices"""
+    """y = zeros of the output plane with x written at its indices; dx = g at those indices.
+
+    Written, not added: where indices repeat (overlapping windows that share a maximum), the
+    last value written stays, as in PyTorch's loop."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, g: np.ndarray, indices: np.ndarray, plane: tuple[int, ...], distinct: bool = True
+    ) -> Any:
+        if not math.prod(plane):  # nothing to write into (PyTorch does not read the indices)
+            ctx.indices, ctx.nd = indices, len(plane)
+            lead = indices.shape[: indices.ndim - len(plane)]
+            return np.zeros((*lead, *plane), g.dtype)
+        return PlaneScatter.forward(ctx, g, indices, plane, True)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        plane = grad.shape[grad.ndim - ctx.nd :]
+        if not math.prod(plane) and ctx.indices.size:  # PyTorch's gather of the empty plane
+            raise RuntimeError(
+                f"index {ctx.indices.flat[0]} is out of bounds for dimension "
+                f"{ctx.indices.ndim - ctx.nd} with size 0"
+            )
+        return PlaneScatter.backward(ctx, grad)
 
 
-class MaxUnpool3D(PlaneScatter):
+class MaxUnpool3D(MaxUnpool2D):
     pass
 
 
@@ -545,18 +569,33 @@ def _pool_geometry(
     p = _ntuple(padding, nd, op, "padding")
     d = _ntuple(dilation, nd, op, "dilation")
     axes = ("T", "H", "W")[3 - nd :]
-    if 0 in s:
-        raise RuntimeError("stride should not be zero")
-    for what, short, vals in (("kernel size", "k", k), ("dilation", "dilation", d)):
-        if min(vals) <= 0:
-            got = " ".join(f"{short}{a}: {v}" for a, v in zip(axes, vals, strict=True))
-            raise RuntimeError(f"{what} should be greater than zero, but got {got}")
-    for kk, pp, dd in zip(k, p, d, strict=True):
-        if pp > kk // 2:
+    # PyTorch's order: pooling_output_shape per dim (stride, padding against the dilated
+    # kernel), then pool2d/pool3d_shape_check (kernel, stride, dilation, padding against the
+    # kernel itself), then the output size
+    for kk, ss, pp, dd in zip(k, s, p, d, strict=True):
+        if ss == 0:
+            raise RuntimeError("stride should not be zero")
+        if pp < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {pp}")
+        span = (kk - 1) * dd + 1
+        if pp > (span // 2 if span >= 0 else -(-span // 2)):  # C++ division
             raise RuntimeError(
                 "pad should be at most half of effective kernel size, but got "
                 f"pad={pp}, kernel_size={kk} and dilation={dd}"
             )
+    checks = (("kernel size", "k", k), ("stride", "d", s), ("dilation", "dilation", d))
+    for what, short, vals in checks:
+        if min(vals) <= 0:
+            got = " ".join(f"{short}{a}: {v}" for a, v in zip(axes, vals, strict=True))
+            raise RuntimeError(f"{what} should be greater than zero, but got {got}")
+    if any(pp > kk // 2 for kk, pp in zip(k, p, strict=True)):
+        if nd == 3:
+            got = f"kT: {k[0]} kW: {k[2]} kH: {k[1]} padT: {p[0]} padW: {p[2]} padH: {p[1]}"
+        else:
+            got = f"padW = {p[-1]}, padH = {p[-2]}, kW = {k[-1]}, kH = {k[-2]}"
+        raise RuntimeError(
+            f"pad should be smaller than or equal to half of kernel size, but got {got}"
+        )
     plane = tuple(input.shape[-nd:])
     outs, tables = [], []
     for n, kk, ss, pp, dd in zip(plane, k, s, p, d, strict=True):
@@ -624,7 +663,29 @@ def max_pool1d_with_indices(
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> tuple[Tensor, Tensor]:
-    """y, indices = max over each window of the last dim (PyTorch pools a (*, 1, L) plane)"""
+    """y, indices = max over each window of the last dim (PyTorch pools a (*, 1, L) plane):
+    PyTorch's max_pool1d_with_indices checks the input's dims and leaves the rest to
+    max_pool2d_with_indices, whose messages these are"""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
+            "#1 'self' (while checking arguments for max_pool1d)"
+        )
+    k = _ntuple(kernel_size, 1, "max_pool1d", "kernel_size")[0]
+    s = k if stride is None or stride == [] else _ntuple(stride, 1, "max_pool1d", "stride")[0]
+    p = _ntuple(padding, 1, "max_pool1d", "padding")[0]
+    d = _ntuple(dilation, 1, "max_pool1d", "dilation")[0]
+    y, idx = _max_pool(
+        input.unsqueeze(-2), 2, MaxPool2DWithIndices, "max_pool2d", (1, k), (1, s), (0, p),
+        (1, d), ceil_mode,
+    )  # fmt: skip
+    return y.squeeze(-2), idx.squeeze(-2)
+
+
+def _max_pool1d(
+    input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool
+) -> Tensor:
+    """torch.max_pool1d (no indices): its own checks, then the same windows"""
     if input.ndim not in (2, 3) or 0 in input.shape[-2:]:
         raise RuntimeError(
             "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
@@ -645,11 +706,7 @@ def max_pool1d_with_indices(
     out = _pool_axis(input.shape[-1], k, s, p, d, ceil_mode)[0]
     if out < 1:
         raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
-    y, idx = _max_pool(
-        input.unsqueeze(-2), 2, MaxPool2DWithIndices, "max_pool2d", (1, k), (1, s), (0, p),
-        (1, d), ceil_mode,
-    )  # fmt: skip
-    return y.squeeze(-2), idx.squeeze(-2)
+    return max_pool1d_with_indices(input, k, s, p, d, ceil_mode)[0]
 
 
 def max_pool1d(
@@ -662,8 +719,9 @@ def max_pool1d(
     return_indices: bool = False,
 ) -> Any:
     """y = max over each (dilated) window of the last dim"""
-    y, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return (y, idx) if return_indices else y
+    if return_indices:
+        return max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def max_pool2d_with_indices(
@@ -968,6 +1026,8 @@ class WindowMean(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, geo: _PoolGeom, div: np.ndarray) -> np.ndarray:
+        if x.ndim == 3:  # unbatched: PyTorch's node takes the (C, H, W) input itself
+            return WindowMean.forward(ctx, x[None], geo, div)[0]
         ctx.geo, ctx.div = geo, div
         win = _windows(_pad(x, geo.pad), geo.k, geo.s, geo.d, geo.out)
         return (win.sum(axis=(4, 5)) / div).astype(x.dtype)
@@ -980,8 +1040,12 @@ class WindowMean(NumpyFunction):
 class WindowSpread(NumpyFunction):
     """dx = g / divisor added over each window; the adjoint of WindowMean"""
 
+    node_name = "AvgPool2DBackwardBackward0"
+
     @staticmethod
     def forward(ctx: Any, g: np.ndarray, geo: _PoolGeom, div: np.ndarray) -> np.ndarray:
+        if g.ndim == 3:  # the gradient of an unbatched input
+            return WindowSpread.forward(ctx, g[None], geo, div)[0]
         ctx.geo, ctx.div = geo, div
         scaled = (g / div).astype(g.dtype)
         cols = np.broadcast_to(scaled[..., None, None], (*g.shape, *geo.k))
@@ -1002,10 +1066,24 @@ def avg_pool2d(
     divisor_override: int | None = None,
 ) -> Tensor:
     """y = mean over each window (padding counted unless count_include_pad=False)"""
-    x, unbatched = _pool_input(input, "avg_pool2d")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
     k = _pair(kernel_size)
     s = k if stride is None or stride == [] else _pair(stride)
     p = _pair(padding)
+    if input.ndim < 3:  # PyTorch reads the size of dim -3 first
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
+            f"{max(input.ndim, 1) - 1}], but got -3)"
+        )
+    if input.ndim >= 3:  # PyTorch's checks (pooling_output_shape, pool2d_shape_check)
+        _pool_geometry(input, 2, "avg_pool2d", k, s, p, 1, ceil_mode)
+        if input.ndim > 4 or 0 in input.shape[-3:]:
+            raise RuntimeError(
+                "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+                f"but got:{list(input.shape)}"
+            )
+    x, _ = _pool_input(input, "avg_pool2d")
     _check_pool_padding(k, p)
     geo = _PoolGeom(x._data.shape, k, s, p, (1, 1), ceil_mode)
     if divisor_override is not None:
@@ -1020,8 +1098,7 @@ def avg_pool2d(
                 start, end = np.maximum(start, 0), np.minimum(end, size)
             counts.append(end - start)
         div = (counts[0][:, None] * counts[1][None, :]).astype(np.float64)
-    y = WindowMean.apply(x, geo, div)
-    return y.squeeze(0) if unbatched else y
+    return WindowMean.apply(input, geo, div)
 
 
 # --- adaptive pooling --------------------------------------------------------------------------
@@ -1069,8 +1146,30 @@ def _adaptive_input(input: Tensor, nd: int, op: str, got: str) -> None:
             )
 
 
+def _list_with_default(output_size: Any, input: Tensor, nd: int) -> None:
+    """The check of PyTorch's Python helper that fills in None sizes (2-d and 3-d pools)."""
+    if nd > 1 and isinstance(output_size, Sequence) and input.ndim <= len(output_size):
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+
+
+def _all_ones(output_size: Any, input: Tensor, nd: int) -> bool:
+    """Whether an adaptive pool's output size is 1 along each of its nd dims (None: the input's)."""
+    if isinstance(output_size, Sequence):
+        if len(output_size) != nd:
+            return False
+        return all(
+            v == 1 or (v is None and input.ndim >= nd and input.shape[input.ndim - nd + i] == 1)
+            for i, v in enumerate(output_size)
+        )
+    return bool(output_size == 1)
+
+
 def _adaptive_avg(input: Tensor, nd: int, output_size: Any) -> Tensor:
     op = f"adaptive_avg_pool{nd}d"
+    _list_with_default(output_size, input, nd)
+    if nd > 1 and _all_ones(output_size, input, nd):
+        # PyTorch takes the mean before any check of the input's dims
+        return input.mean(tuple(range(-nd, 0)), keepdim=True)
     _adaptive_input(input, nd, op, "")
     if nd == 1:
         out = _output_size(output_size, input, 1, op)
@@ -1103,6 +1202,7 @@ def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
 
 def _adaptive_max(input: Tensor, nd: int, output_size: Any) -> tuple[Tensor, Tensor]:
     op = f"adaptive_max_pool{nd}d"
+    _list_with_default(output_size, input, nd)
     _adaptive_input(input, nd, op, ":")
     if nd == 1:
         out = _output_size(output_size, input, 1, op)
@@ -1213,8 +1313,10 @@ def _unpool(input: Tensor, indices: Tensor, size: list[int]) -> Tensor:
         )
     idx = indices._data
     plane = math.prod(size)
-    if idx.size and (idx.min() < 0 or idx.max() >= plane):
-        bad = idx[(idx < 0) | (idx >= plane)].flat[0]
+    # an empty output is returned unchecked, as PyTorch's kernel returns before its loop; that
+    # loop keeps the last invalid index it meets (run on one thread: the last in memory order)
+    if idx.size and plane and (idx.min() < 0 or idx.max() >= plane):
+        bad = idx[(idx < 0) | (idx >= plane)].flat[-1]
         raise RuntimeError(
             f"Found an invalid max index: {bad} (output volumes are of size "
             f"{'x'.join(str(v) for v in size)})"

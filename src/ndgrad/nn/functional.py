@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _errors
+from .._errors import broadcast_mismatch
 from .._kernels import add_rows_at
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -417,6 +417,16 @@ class MseLoss(NumpyFunction):
         return g, -g if ctx.needs_input_grad[1] else None, None
 
 
+def _check_broadcast(a: Tensor, b: Tensor) -> None:
+    """PyTorch's losses broadcast input and target first (torch.broadcast_tensors)."""
+    sa, sb = tuple(a.shape), tuple(b.shape)
+    if sa != sb:
+        try:
+            np.broadcast_shapes(sa, sb)
+        except ValueError:
+            raise broadcast_mismatch(sa, sb) from None
+
+
 def mse_loss(
     input: Tensor,
     target: Tensor,
@@ -427,19 +437,16 @@ def mse_loss(
 ) -> Tensor:
     """ℓ = (x - y)²"""
     _warn_size(input, target)
+    _check_broadcast(input, target)
     reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
     if weight is not None:
         _check_weight(weight, input)
         d = input - target
         return _weighted(d * d, weight, reduction)
     if input.shape != target.shape:
-        # PyTorch broadcasts by torch.broadcast_tensors first: MseLossBackward0 then saves the
-        # expanded views (ExpandBackward0 in the graph), and shapes that do not broadcast raise
-        # its message
-        try:
-            shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
-        except ValueError:
-            raise _errors.broadcast_mismatch(input.shape, target.shape) from None
+        # PyTorch broadcasts by torch.broadcast_tensors first (the shapes were checked above):
+        # MseLossBackward0 then saves the expanded views (ExpandBackward0 in the graph)
+        shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
         if tuple(input.shape) != shape:
             input = input.expand(shape)
         if tuple(target.shape) != shape:
@@ -494,6 +501,7 @@ def smooth_l1_loss(
 ) -> Tensor:
     """ℓ = d²/(2β) where d = |x - y| < β, else d - β/2"""
     _warn_size(input, target)
+    _check_broadcast(input, target)
     reduction = _check_reduction(_legacy_reduction(size_average, reduce, reduction))
     if beta == 0.0:  # PyTorch's l1_loss then
         return _reduce((input - target).abs(), reduction)
@@ -530,6 +538,7 @@ def huber_loss(
 ) -> Tensor:
     """ℓ = d²/2 where d = |x - y| < δ, else δ (d - δ/2)"""
     _warn_size(input, target)
+    _check_broadcast(input, target)
     _check_reduction(reduction)
     if weight is None:
         return HuberLoss.apply(input, target, reduction, float(delta))

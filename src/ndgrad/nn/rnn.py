@@ -197,11 +197,17 @@ class RNNBase(Module):
         return outs, state
 
     def _run(
-        self, xs: list[Tensor], sizes: list[int], hx: tuple[Tensor, ...]
-    ) -> tuple[list[Tensor], tuple[Tensor, ...]]:
-        """All layers and directions; hx[i] is (layers·dirs, N, ·); returns outputs and states."""
+        self, xs: list[Tensor], sizes: list[int], hx: tuple[Tensor, ...], padded: bool = False
+    ) -> tuple[list[Tensor], Tensor | None, tuple[Tensor, ...]]:
+        """All layers and directions; hx[i] is (layers·dirs, N, ·); returns the outputs of each
+        step, the (T, N, ·) output of a padded input, and the states.
+
+        A padded input's layer output is PyTorch's (_rnn_impl_with_concat): the steps of each
+        direction stacked, the two directions concatenated (CatBackward0), and the next layer
+        takes its steps from that tensor."""
         dirs = 2 if self.bidirectional else 1
         finals: list[list[Tensor]] = [[] for _ in hx]
+        y: Tensor | None = None
         for layer in range(self.num_layers):
             results = []
             for d in range(dirs):
@@ -211,10 +217,17 @@ class RNNBase(Module):
                 results.append(outs)
                 for i, s in enumerate(state):
                     finals[i].append(s)
+            if padded:
+                y = stack(results[0], 0) if dirs == 1 else cat([stack(r, 0) for r in results], -1)
+                if self.dropout and self.training and layer < self.num_layers - 1:
+                    y = F.dropout(y, self.dropout, True)
+                if layer < self.num_layers - 1:
+                    xs = list(y.unbind(0))
+                continue
             xs = results[0] if dirs == 1 else [cat(pair, -1) for pair in zip(*results, strict=True)]
             if self.dropout and self.training and layer < self.num_layers - 1:
                 xs = [F.dropout(x, self.dropout, True) for x in xs]
-        return xs, tuple(stack(f, 0) for f in finals)
+        return xs, y, tuple(stack(f, 0) for f in finals)
 
     def _state_shapes(self, n: int) -> list[tuple[int, ...]]:
         dirs = 2 if self.bidirectional else 1
@@ -269,7 +282,7 @@ class RNNBase(Module):
                     what = f"hidden[{i}]" if lstm else "hidden"
                     raise RuntimeError(f"Expected {what} size {s}, got {list(h.shape)}")
             states = given
-        outs, finals = self._run(xs, sizes, states)
+        outs, y_pad, finals = self._run(xs, sizes, states, not packed and bool(xs))
         if packed:
             if input.unsorted_indices is not None:
                 finals = tuple(f.index_select(1, input.unsorted_indices) for f in finals)
@@ -277,11 +290,12 @@ class RNNBase(Module):
                 cat(outs, 0), batch_sizes, input.sorted_indices, input.unsorted_indices
             )
         else:
-            y = stack(outs, 0)
+            y = stack(outs, 0) if y_pad is None else y_pad
             if not batched:
                 y, finals = y.squeeze(1), tuple(f.squeeze(1) for f in finals)
             elif self.batch_first:
-                y = y.transpose(0, 1)
+                # PyTorch's rnn_tanh, rnn_relu and gru transpose their output in place, lstm not
+                y = y.transpose(0, 1) if lstm else y.transpose_(0, 1)
             out = y
         return out, (finals if lstm else finals[0])
 
