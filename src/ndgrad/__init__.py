@@ -67,7 +67,9 @@ from ._printing import set_printoptions
 from ._queries import *  # noqa: F403
 from ._random import (
     Generator,
+    _sample_dirichlet,  # noqa: F401  (torch._sample_dirichlet)
     bernoulli,
+    binomial,
     default_generator,
     get_rng_state,
     initial_seed,
@@ -205,6 +207,7 @@ from ._namespace import public_dir  # noqa: E402
 from ._nn_ops import *  # noqa: E402, F403
 from ._nn_ops_losses import *  # noqa: E402, F403
 from ._pool_ops import *  # noqa: E402, F403
+from .distributions.gamma import standard_gamma as _standard_gamma  # noqa: E402, F401
 from .serialization import load, save  # noqa: E402
 
 __all__ = [
@@ -219,6 +222,7 @@ __all__ = [
     "as_tensor",
     "autograd",
     "bernoulli",
+    "binomial",
     "bool",
     "cuda",
     "default_generator",
