@@ -11,7 +11,7 @@ from .._creation import tensor
 from .._namespace import public_dir
 from .._random import rand, randint, randn
 from .._tensor import Tensor
-from ..dtypes import float64, get_default_dtype
+from ..dtypes import get_default_dtype
 from ..nn.functional import softmax
 from ..ops.out import arange
 from .distribution import lazy_property
@@ -59,12 +59,15 @@ def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
 
 
 def uniform(shape: tuple[int, ...], like: Tensor) -> np.ndarray:
-    """U[0, 1) draws of like's dtype from ndgrad's global generator."""
-    return rand(*shape, dtype=float64)._data.astype(like._data.dtype)
+    """U[0, 1) draws of like's dtype from ndgrad's global generator: ``torch.rand(shape,
+    dtype=like.dtype)``, as PyTorch's samplers draw them."""
+    return rand(*shape, dtype=like.dtype)._data
 
 
 def normal(shape: tuple[int, ...], like: Tensor) -> np.ndarray:
-    return randn(*shape, dtype=float64)._data.astype(like._data.dtype)
+    """Standard normal draws of like's dtype: PyTorch's ``_standard_normal(shape, dtype)``, an
+    empty tensor's ``normal_()``."""
+    return randn(*shape, dtype=like.dtype)._data
 
 
 def numpy_generator() -> np.random.Generator:
