@@ -1438,16 +1438,45 @@ def _dirichlet_np(
         raise RuntimeError(f"\"dirichlet\" not implemented for '{_dtype_title(alpha.dtype)}'")
     g = _gamma_values(_gen(generator), alpha.astype(np.float64), False)
     g = np.maximum(g, np.finfo(np.float64).tiny).reshape(alpha.shape)
-    if alpha.ndim == 0 or not alpha.size:
-        total = g.copy()
-    else:  # summed left to right, as PyTorch's reduction of short rows
-        total = np.add.accumulate(g, axis=-1)[..., -1:]
+    total = g.copy() if alpha.ndim == 0 or not alpha.size else _row_sum_f64(g)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = (g / total).astype(alpha.dtype)
     top = np.nextafter(alpha.dtype.type(1), alpha.dtype.type(0))
     out = np.minimum(top, np.maximum(np.finfo(alpha.dtype).tiny, ratio))
     out = np.where(np.isnan(ratio), ratio, out)
     return out, g, total
+
+
+def _row_sum_f64(g: np.ndarray) -> np.ndarray:
+    """Sums of contiguous float64 rows (the last dim, kept) in the order of PyTorch's CPU sum
+    kernel (SumKernel.cpp, 4-lane double vectors): rows shorter than 4 left to right; else the
+    vectors of 4 summed lane by lane in 4 interleaved partial sums (the vectors beyond a multiple
+    of 4 added to the first), those combined in order; the leftover scalars summed first, then
+    the 4 lanes added to them in order. Rows of 256 or more (where PyTorch cascades its partial
+    sums) use numpy's sum."""
+    k = g.shape[-1]
+    if k < 4:
+        return np.add.accumulate(g, axis=-1)[..., -1:]
+    if k >= 256:
+        return g.sum(-1, keepdims=True)
+    nv = k // 4
+    vecs = g[..., : nv * 4].reshape(*g.shape[:-1], nv, 4)
+    ilp = nv // 4
+    part = [np.zeros((*vecs.shape[:-2], 4)) for _ in range(4)]
+    for i in range(ilp):
+        for j in range(4):
+            part[j] = part[j] + vecs[..., 4 * i + j, :]
+    for i in range(ilp * 4, nv):
+        part[0] = part[0] + vecs[..., i, :]
+    lanes = part[0]
+    for j in range(1, 4):
+        lanes = lanes + part[j]
+    final = np.zeros(g.shape[:-1])
+    for i in range(nv * 4, k):
+        final = final + g[..., i]
+    for j in range(4):
+        final = final + lanes[..., j]
+    return final[..., None]
 
 
 def _stirling_tail(k: float) -> float:
