@@ -208,6 +208,7 @@ from ._nn_ops import *  # noqa: E402, F403
 from ._nn_ops_losses import *  # noqa: E402, F403
 from ._pool_ops import *  # noqa: E402, F403
 from .distributions.gamma import standard_gamma as _standard_gamma  # noqa: E402, F401
+from .distributions.gamma import standard_gamma_grad as _standard_gamma_grad  # noqa: E402, F401
 from .serialization import load, save  # noqa: E402
 
 __all__ = [

@@ -12,7 +12,7 @@ from .._random import _dirichlet_np
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction
 from . import constraints
-from ._special import standard_gamma_grad
+from ._special import torch_standard_gamma_grad
 from .exp_family import ExponentialFamily
 
 __all__ = ["Dirichlet"]
@@ -21,7 +21,8 @@ __dir__ = public_dir(__name__)
 
 class SampleDirichlet(NumpyFunction):
     """x = torch._sample_dirichlet(α): gammas gᵢ ~ Gamma(αᵢ, 1) drawn in double, x = g / Σg.
-    Backward: through the gammas, each by its implicit derivative dgᵢ/dαᵢ,
+    Backward: through the gammas, each by its implicit derivative dgᵢ/dαᵢ (PyTorch's
+    approximation of it, _standard_gamma_grad),
     ∂L/∂αⱼ = dgⱼ/dαⱼ (gradⱼ - Σᵢ gradᵢ xᵢ) / Σg"""
 
     @staticmethod
@@ -32,7 +33,7 @@ class SampleDirichlet(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        dg_da = standard_gamma_grad(ctx.alpha, ctx.g)
+        dg_da = torch_standard_gamma_grad(ctx.alpha.astype(np.float64), ctx.g)
         gd = grad._data.astype(np.float64)
         inner = (gd * ctx.x).sum(-1, keepdims=True)
         out = dg_da * (gd - inner) / ctx.total
