@@ -424,3 +424,30 @@ def test_generator_argument() -> None:
     assert ndgrad.equal(
         b, ndgrad.binomial(ndgrad.tensor([10.0, 100.0]), ndgrad.tensor([0.3, 0.4]), generator=g)
     )
+
+
+@requires_torch
+def test_sampler_errors_match_torch() -> None:
+    """The new samplers refuse what PyTorch's refuse, with its exception types and messages."""
+    cases = [
+        lambda T: T.binomial(T.tensor([5]), T.tensor([1])),
+        lambda T: T.binomial(T.tensor([5.0]), T.tensor([0.1], dtype=T.float64)),
+        lambda T: T._standard_gamma(T.tensor([1])),
+        lambda T: T._standard_gamma(T.tensor([1.0], dtype=T.float16)),
+        lambda T: T._sample_dirichlet(T.tensor([1])),
+    ]
+    for case in cases:
+        errors = []
+        for T in (torch, ndgrad):
+            with pytest.raises(Exception) as info:
+                case(T)
+            errors.append((type(info.value).__name__, str(info.value)))
+        assert errors[1] == errors[0]
+
+
+def test_binomial_broadcasts_and_warns_as_torch() -> None:
+    """A count of fewer elements than the broadcast shape: PyTorch resizes its output (with a
+    deprecation warning) and draws the broadcast shape."""
+    with pytest.warns(UserWarning, match="was resized since it had shape \\[1\\]"):
+        x = ndgrad.binomial(ndgrad.tensor([5.0]), ndgrad.tensor([0.1, 0.9]))
+    assert tuple(x.shape) == (2,)

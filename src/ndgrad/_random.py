@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import os
 import struct
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -1413,15 +1414,9 @@ def _standard_gamma_np(alpha: np.ndarray, generator: Generator | None = None) ->
     """``torch._standard_gamma``'s values: a Gamma(alpha, 1) draw per element, clamped up to the
     dtype's smallest normal number."""
     if alpha.dtype.kind != "f" or alpha.dtype == np.float16:
-        raise RuntimeError(f"\"gamma_cpu\" not implemented for '{_dtype_title(alpha.dtype)}'")
+        raise NotImplementedError(f"\"gamma_cpu\" not implemented for '{dtype_name(alpha.dtype)}'")
     vals = _gamma_values(_gen(generator), alpha, alpha.dtype == _F32).astype(alpha.dtype)
     return np.maximum(vals, np.finfo(alpha.dtype).tiny).reshape(alpha.shape)
-
-
-def _dtype_title(dt: np.dtype) -> str:
-    return {"float16": "Half", "int64": "Long", "int32": "Int", "bool": "Bool"}.get(
-        dt.name, dt.name.capitalize()
-    )
 
 
 def _sample_dirichlet(input: Tensor, generator: Generator | None = None) -> Tensor:
@@ -1435,7 +1430,7 @@ def _dirichlet_np(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``_sample_dirichlet``'s values, with the double gammas and their sums along the last dim."""
     if alpha.dtype.kind != "f" or alpha.dtype == np.float16:
-        raise RuntimeError(f"\"dirichlet\" not implemented for '{_dtype_title(alpha.dtype)}'")
+        raise NotImplementedError(f"\"dirichlet\" not implemented for '{dtype_name(alpha.dtype)}'")
     g = _gamma_values(_gen(generator), alpha.astype(np.float64), False)
     g = np.maximum(g, np.finfo(np.float64).tiny).reshape(alpha.shape)
     total = g.copy() if alpha.ndim == 0 or not alpha.size else _row_sum_f64(g)
@@ -1554,16 +1549,26 @@ def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) ->
     """``torch.binomial``: a Binomial(count, prob) draw per element, PyTorch's ``sample_binomial``
     (BTRS where count * min(prob, 1 - prob) >= 10, inversion by geometric waiting times below)."""
     n, p = count._data, prob._data
+    for what, arr in (("count", n), ("prob", p)):
+        if arr.dtype.kind != "f":
+            raise ValueError(
+                f"binomial only supports floating-point dtypes for {what}, got: "
+                f"{dtype_name(arr.dtype)}"
+            )
     if n.dtype != p.dtype:
-        raise RuntimeError(
-            f"expected scalar type {_dtype_title(n.dtype)} but found {_dtype_title(p.dtype)}"
-        )
-    if n.dtype.kind != "f" or n.dtype == np.float16:
-        raise RuntimeError(f"\"binomial_cpu\" not implemented for '{_dtype_title(n.dtype)}'")
+        raise RuntimeError(f"Found dtype {dtype_name(p.dtype)} but expected {dtype_name(n.dtype)}")
+    if n.dtype == np.float16:
+        raise NotImplementedError("\"binomial_cpu\" not implemented for 'Half'")
     shape = np.broadcast_shapes(n.shape, p.shape) if n.shape != p.shape else n.shape
-    if shape != n.shape:
-        raise RuntimeError(
-            f"output with shape {list(n.shape)} doesn't match the broadcast shape {list(shape)}"
+    if shape != n.shape and n.size:  # PyTorch's output starts with count's shape, then resized
+        warnings.warn(
+            f"An output with one or more elements was resized since it had shape {list(n.shape)}, "
+            f"which does not match the required output shape {list(shape)}. This behavior is "
+            "deprecated, and in a future PyTorch release outputs will not be resized unless "
+            "they have zero elements. You can explicitly reuse an out tensor t by resizing it, "
+            "inplace, to zero elements with t.resize_(0).",
+            UserWarning,
+            stacklevel=2,
         )
     f32 = n.dtype == _F32
     nn_ = np.broadcast_to(n, shape).reshape(-1).tolist()
