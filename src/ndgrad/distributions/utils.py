@@ -9,7 +9,7 @@ import numpy as np
 
 from .._creation import tensor
 from .._namespace import public_dir
-from .._random import rand, randint, randn
+from .._random import rand, randn
 from .._tensor import Tensor
 from ..dtypes import get_default_dtype
 from ..nn.functional import softmax
@@ -68,11 +68,6 @@ def normal(shape: tuple[int, ...], like: Tensor) -> np.ndarray:
     """Standard normal draws of like's dtype: PyTorch's ``_standard_normal(shape, dtype)``, an
     empty tensor's ``normal_()``."""
     return randn(*shape, dtype=like.dtype)._data
-
-
-def numpy_generator() -> np.random.Generator:
-    """A numpy generator seeded from ndgrad's (for the samplers numpy has and ndgrad has not)."""
-    return np.random.default_rng(int(randint(0, 2**62, (1,)).item()))
 
 
 def _tril_mask(n: int, diag: int) -> Tensor:
