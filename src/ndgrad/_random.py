@@ -1322,9 +1322,15 @@ _K0331 = float(np.float32(0.0331))  # 0.0331f, widened to double by the arithmet
 _F32_ONE = np.float32(1.0)
 
 
+_PACK_F32 = struct.Struct("f")
+
+
 def _f32(x: float) -> float:
     """``x`` rounded to float32 (an operation PyTorch does in float on float32 scalars)."""
-    return float(np.float32(x))
+    try:
+        return _PACK_F32.unpack(_PACK_F32.pack(x))[0]  # C's (float) cast: round to nearest
+    except OverflowError:  # beyond float's range: inf, as the cast
+        return float(np.float32(x))
 
 
 class _Serial:
