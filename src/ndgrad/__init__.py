@@ -68,7 +68,9 @@ from ._printing import set_printoptions
 from ._queries import *  # noqa: F403
 from ._random import (
     Generator,
+    _sample_dirichlet,  # noqa: F401  (torch._sample_dirichlet)
     bernoulli,
+    binomial,
     default_generator,
     get_rng_state,
     initial_seed,
@@ -208,6 +210,8 @@ from ._namespace import public_dir  # noqa: E402
 from ._nn_ops import *  # noqa: E402, F403
 from ._nn_ops_losses import *  # noqa: E402, F403
 from ._pool_ops import *  # noqa: E402, F403
+from .distributions.gamma import standard_gamma as _standard_gamma  # noqa: E402, F401
+from .distributions.gamma import standard_gamma_grad as _standard_gamma_grad  # noqa: E402, F401
 from .func import vmap  # noqa: E402  (torch.vmap is torch.func.vmap)
 from .serialization import load, save  # noqa: E402
 
@@ -225,6 +229,7 @@ __all__ = [
     "as_tensor",
     "autograd",
     "bernoulli",
+    "binomial",
     "bool",
     "cuda",
     "default_generator",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import os
 import struct
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -1312,3 +1313,327 @@ def _poisson_one(lam: float, draw: Callable[[], float]) -> int:
             x += 1
         else:
             return x
+
+
+# --- samplers drawn element by element: gamma, Dirichlet, binomial ------------------------------
+
+_THIRD_F = float(np.float32(1.0) / np.float32(3.0))  # PyTorch's 1.0f / 3.0f
+_K0331 = float(np.float32(0.0331))  # 0.0331f, widened to double by the arithmetic
+_F32_ONE = np.float32(1.0)
+
+
+_PACK_F32 = struct.Struct("f")
+
+
+def _f32(x: float) -> float:
+    """``x`` rounded to float32 (an operation PyTorch does in float on float32 scalars)."""
+    try:
+        return _PACK_F32.unpack(_PACK_F32.pack(x))[0]  # C's (float) cast: round to nearest
+    except OverflowError:  # beyond float's range: inf, as the cast
+        return float(np.float32(x))
+
+
+class _Serial:
+    """PyTorch's serial CPU samplers (``cpu_serial_kernel``): each element draws double uniforms
+    (``uniform_real_distribution<double>``, one 64-bit draw each) and standard normals
+    (``normal_distribution<double>``: Box-Muller pairs, the second value cached in the generator)
+    as its rejection tests need them. The uniforms are drawn in bulk; ``close`` rewinds the
+    generator and moves it past the two words of each uniform used, and leaves the normal cache
+    as the last element left it."""
+
+    def __init__(self, gen: Generator, chunk: int) -> None:
+        self.gen, self.chunk = gen, max(chunk, 64)
+        self.start, self.fresh = gen._mt.state, gen._fresh
+        self.cache: float | None = gen._normal
+        self.buf: list[float] = _unit_f64(gen, self.chunk).tolist()
+        self.p = 0
+
+    def uniform(self) -> float:
+        p = self.p
+        if p == len(self.buf):
+            self.buf += _unit_f64(self.gen, self.chunk).tolist()
+        self.p = p + 1
+        return self.buf[p]
+
+    def normal(self) -> float:
+        if self.cache is not None:
+            z, self.cache = self.cache, None
+            return z
+        u1 = self.uniform()
+        u2 = self.uniform()
+        r = math.sqrt(-2.0 * math.log1p(-u2))
+        theta = _TWO_PI * u1
+        self.cache = r * math.sin(theta)
+        return r * math.cos(theta)
+
+    def close(self) -> None:
+        gen = self.gen
+        gen._mt.state, gen._fresh = self.start, self.fresh
+        gen._skip(2 * self.p)
+        gen._normal = self.cache
+
+
+def _gamma_one(alpha: float, f32: bool, s: _Serial) -> float:
+    """PyTorch's ``sample_gamma`` (Marsaglia and Tsang, alpha < 1 boosted by U^(1/alpha)) for
+    one alpha of float32 (``f32``: its own arithmetic in float) or float64; the double result
+    before it is cast to the tensor's dtype."""
+    scale = 1.0
+    if alpha < 1.0:
+        if alpha == 0.0:
+            return 0.0
+        inv = float(_F32_ONE / np.float32(alpha)) if f32 else 1.0 / alpha
+        scale *= math.pow(1 - s.uniform(), inv)
+        alpha = _f32(alpha + 1.0) if f32 else alpha + 1.0
+    d = _f32(alpha - _THIRD_F) if f32 else alpha - _THIRD_F
+    c = 1.0 / math.sqrt(9.0 * d)
+    log = math.log
+    while True:
+        while True:
+            x = s.normal()
+            y = 1.0 + c * x
+            if y > 0:
+                break
+        v = y * y * y
+        u = 1 - s.uniform()
+        xx = x * x
+        if u < 1.0 - _K0331 * xx * xx:
+            return scale * d * v
+        if log(u) < 0.5 * xx + d * (1.0 - v + log(v)):
+            return scale * d * v
+
+
+def _gamma_values(gen: Generator, alpha: np.ndarray, f32: bool) -> np.ndarray:
+    """Gamma(alpha, 1) for each (flattened) alpha in order, as doubles (not yet cast)."""
+    out = np.empty(alpha.size, dtype=np.float64)
+    if not alpha.size:
+        return out
+    s = _Serial(gen, 3 * alpha.size + 64)
+    try:
+        for i, a in enumerate(alpha.reshape(-1).tolist()):
+            out[i] = _gamma_one(a, f32, s) if a == a else math.nan  # NaN: PyTorch never ends
+    finally:
+        s.close()
+    return out
+
+
+def _standard_gamma_np(alpha: np.ndarray, generator: Generator | None = None) -> np.ndarray:
+    """``torch._standard_gamma``'s values: a Gamma(alpha, 1) draw per element, clamped up to the
+    dtype's smallest normal number."""
+    if alpha.dtype.kind != "f" or alpha.dtype == np.float16:
+        raise NotImplementedError(f"\"gamma_cpu\" not implemented for '{dtype_name(alpha.dtype)}'")
+    vals = _gamma_values(_gen(generator), alpha, alpha.dtype == _F32).astype(alpha.dtype)
+    return np.maximum(vals, np.finfo(alpha.dtype).tiny).reshape(alpha.shape)
+
+
+def _sample_dirichlet(input: Tensor, generator: Generator | None = None) -> Tensor:
+    """``torch._sample_dirichlet``: Gamma(alpha, 1) draws in double, normalised along the last
+    dimension, then clamped into [smallest normal, the largest number below 1]."""
+    return _finish(_dirichlet_np(input._data, generator)[0], False)
+
+
+def _dirichlet_np(
+    alpha: np.ndarray, generator: Generator | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_sample_dirichlet``'s values, with the double gammas and their sums along the last dim."""
+    if alpha.dtype.kind != "f" or alpha.dtype == np.float16:
+        raise NotImplementedError(f"\"dirichlet\" not implemented for '{dtype_name(alpha.dtype)}'")
+    g = _gamma_values(_gen(generator), alpha.astype(np.float64), False)
+    g = np.maximum(g, np.finfo(np.float64).tiny).reshape(alpha.shape)
+    total = g.copy() if alpha.ndim == 0 or not alpha.size else _row_sum_f64(g)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = (g / total).astype(alpha.dtype)
+    top = np.nextafter(alpha.dtype.type(1), alpha.dtype.type(0))
+    out = np.minimum(top, np.maximum(np.finfo(alpha.dtype).tiny, ratio))
+    out = np.where(np.isnan(ratio), ratio, out)
+    return out, g, total
+
+
+def _row_sum_f64(g: np.ndarray) -> np.ndarray:
+    """Sums of contiguous float64 rows (the last dim, kept) in the order of PyTorch's CPU sum
+    kernel (SumKernel.cpp, 4-lane double vectors): rows shorter than 4 left to right; else the
+    vectors of 4 summed lane by lane in 4 interleaved partial sums (the vectors beyond a multiple
+    of 4 added to the first), those combined in order; the leftover scalars summed first, then
+    the 4 lanes added to them in order. Rows of 256 or more (where PyTorch cascades its partial
+    sums) use numpy's sum."""
+    k = g.shape[-1]
+    if k < 4:
+        return np.add.accumulate(g, axis=-1)[..., -1:]
+    if k >= 256:
+        return g.sum(-1, keepdims=True)
+    nv = k // 4
+    vecs = g[..., : nv * 4].reshape(*g.shape[:-1], nv, 4)
+    ilp = nv // 4
+    part = [np.zeros((*vecs.shape[:-2], 4)) for _ in range(4)]
+    for i in range(ilp):
+        for j in range(4):
+            part[j] = part[j] + vecs[..., 4 * i + j, :]
+    for i in range(ilp * 4, nv):
+        part[0] = part[0] + vecs[..., i, :]
+    lanes = part[0]
+    for j in range(1, 4):
+        lanes = lanes + part[j]
+    final = np.zeros(g.shape[:-1])
+    for i in range(nv * 4, k):
+        final = final + g[..., i]
+    for j in range(4):
+        final = final + lanes[..., j]
+    return final[..., None]
+
+
+def _stirling_tail(k: float) -> float:
+    if k <= 9:
+        return _STIRLING_TAIL[int(k)]
+    kp1sq = (k + 1) * (k + 1)
+    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+
+
+_STIRLING_TAIL = (
+    0.0810614667953272,
+    0.0413406959554092,
+    0.0276779256849983,
+    0.02079067210376509,
+    0.0166446911898211,
+    0.0138761288230707,
+    0.0118967099458917,
+    0.0104112652619720,
+    0.00925546218271273,
+    0.00833056343336287,
+)
+
+
+def _btrs(count: float, prob: float, f32: bool, s: _Serial) -> float:
+    """PyTorch's ``btrs`` (Hoermann's transformed rejection, for count * prob >= 10). The
+    operations on ``count`` and ``prob`` alone are float ones for float32 tensors."""
+    r32 = _f32 if f32 else float
+    log, floor = math.log, math.floor
+    stddev = r32(math.sqrt(r32(r32(count * prob) * r32(1 - prob))))
+    b = 1.15 + 2.53 * stddev
+    a = -0.0873 + 0.0248 * b + 0.01 * prob
+    c = r32(count * prob) + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = r32(prob / r32(1 - prob))
+    alpha = (2.83 + 5.1 / b) * stddev
+    m = float(floor(r32(r32(count + 1) * prob)))
+    while True:
+        u = s.uniform() - 0.5
+        v = s.uniform()
+        us = 0.5 - abs(u)
+        k = r32(floor((2 * a / us + b) * u + c))
+        if k < 0 or k > count:
+            continue
+        if us >= 0.07 and v <= v_r:
+            return k
+        v = log(v * alpha / (a / (us * us) + b))
+        kp1 = r32(k + 1)
+        cmk1 = r32(r32(count - k) + 1)
+        upper = (
+            (m + 0.5) * log((m + 1) / (r * (count - m + 1)))
+            + r32(count + 1) * log((count - m + 1) / cmk1)
+            + (k + 0.5) * log(r * cmk1 / kp1)
+            + _stirling_tail(m)
+            + _stirling_tail(count - m)
+            - _stirling_tail(k)
+            - _stirling_tail(r32(count - k))
+        )
+        if v <= upper:
+            return k
+
+
+def _binomial_inversion(count: float, prob: float, logprob: float, s: _Serial) -> float:
+    geom_sum = 0.0
+    num_geom = 0.0
+    log, ceil = math.log, math.ceil
+    while True:
+        geom = float(ceil(log(s.uniform()) / logprob))
+        geom_sum += geom
+        if geom_sum > count:
+            return num_geom
+        num_geom += 1
+
+
+def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) -> Tensor:
+    """``torch.binomial``: a Binomial(count, prob) draw per element, PyTorch's ``sample_binomial``
+    (BTRS where count * min(prob, 1 - prob) >= 10, inversion by geometric waiting times below)."""
+    n, p = count._data, prob._data
+    for what, arr in (("count", n), ("prob", p)):
+        if arr.dtype.kind != "f":
+            raise ValueError(
+                f"binomial only supports floating-point dtypes for {what}, got: "
+                f"{dtype_name(arr.dtype)}"
+            )
+    if n.dtype != p.dtype:
+        raise RuntimeError(f"Found dtype {dtype_name(p.dtype)} but expected {dtype_name(n.dtype)}")
+    if n.dtype == np.float16:
+        raise NotImplementedError("\"binomial_cpu\" not implemented for 'Half'")
+    shape = np.broadcast_shapes(n.shape, p.shape) if n.shape != p.shape else n.shape
+    if shape != n.shape and n.size:  # PyTorch's output starts with count's shape, then resized
+        warnings.warn(
+            f"An output with one or more elements was resized since it had shape {list(n.shape)}, "
+            f"which does not match the required output shape {list(shape)}. This behavior is "
+            "deprecated, and in a future PyTorch release outputs will not be resized unless "
+            "they have zero elements. You can explicitly reuse an out tensor t by resizing it, "
+            "inplace, to zero elements with t.resize_(0).",
+            UserWarning,
+            stacklevel=2,
+        )
+    f32 = n.dtype == _F32
+    nn_ = np.broadcast_to(n, shape).reshape(-1).tolist()
+    pp = np.broadcast_to(p, shape).reshape(-1)
+    q = (1 - pp).astype(n.dtype)  # scalar_t qprob = 1.0 - prob
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lp = _log1p_dtype(-pp)  # compat_log1p(-prob) in the tensor's dtype (log1pf for float)
+        lq = _log1p_dtype(-q)
+    out = np.zeros(len(nn_), dtype=np.float64)
+    s = _Serial(_gen(generator), 2 * len(nn_) + 64)
+    try:
+        for i, (c, pr) in enumerate(zip(nn_, pp.tolist(), strict=True)):
+            out[i] = _binomial_one(c, pr, float(q[i]), float(lp[i]), float(lq[i]), f32, s)
+    finally:
+        s.close()
+    return _finish(out.astype(n.dtype).reshape(shape), False)
+
+
+_log1pf: list[Callable[[float], float]] = []
+
+
+def _c_log1pf() -> Callable[[float], float]:
+    """The C library's ``log1pf`` (numpy's float32 log1p may round differently)."""
+    if not _log1pf:
+        try:
+            import ctypes
+            import ctypes.util
+
+            fn = ctypes.CDLL(ctypes.util.find_library("m") or None).log1pf
+            fn.argtypes, fn.restype = (ctypes.c_float,), ctypes.c_float
+            _log1pf.append(fn)
+        except (OSError, AttributeError):  # no C library to call: numpy's float32 log1p
+            _log1pf.append(lambda v: float(np.log1p(np.float32(v))))
+    return _log1pf[0]
+
+
+def _log1p_dtype(x: np.ndarray) -> np.ndarray:
+    """The C library's log1p (log1pf for float32), element by element."""
+    if x.dtype == _F32:
+        f = _c_log1pf()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.array([f(v) for v in x.tolist()], dtype=np.float32)
+    return np.array([math.log1p(v) if v > -1 else -math.inf for v in x.tolist()])
+
+
+def _binomial_one(
+    count: float, prob: float, qprob: float, lp: float, lq: float, f32: bool, s: _Serial
+) -> float:
+    r32 = _f32 if f32 else float
+    if count <= 0.0 or prob <= 0.0:
+        return 0.0
+    if prob >= 1.0:
+        return count
+    if prob <= 0.5:
+        if r32(count * prob) >= 10.0:
+            return _btrs(count, prob, f32, s)
+        return _binomial_inversion(count, prob, lp, s)
+    if prob > 0.5:
+        if r32(count * qprob) >= 10.0:
+            return r32(count - _btrs(count, qprob, f32, s))
+        return r32(count - _binomial_inversion(count, qprob, lq, s))
+    return math.nan

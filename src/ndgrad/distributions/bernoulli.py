@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import numpy as np
-
 from .._namespace import public_dir
+from .._random import bernoulli
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..nn.functional import binary_cross_entropy_with_logits
 from ..ops.out import arange
 from . import constraints
 from .distribution import Distribution, lazy_property
-from .utils import broadcast_all, logits_to_probs, probs_to_logits, uniform
+from .utils import broadcast_all, logits_to_probs, probs_to_logits
 
 __all__ = ["Bernoulli"]
 __dir__ = public_dir(__name__)
@@ -70,8 +69,7 @@ class Bernoulli(Distribution):
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
         with no_grad():
-            p = np.broadcast_to(self.probs._data, shape)
-            return Tensor._make((uniform(shape, self.probs) < p).astype(p.dtype))
+            return bernoulli(self.probs.expand(*shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

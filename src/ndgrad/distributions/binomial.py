@@ -8,13 +8,14 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._namespace import public_dir
+from .._random import binomial
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..ops.out import arange
 from . import constraints
 from .bernoulli import _one_of
 from .distribution import Distribution, lazy_property
-from .utils import broadcast_all, logits_to_probs, numpy_generator, probs_to_logits
+from .utils import broadcast_all, logits_to_probs, probs_to_logits
 
 __all__ = ["Binomial"]
 __dir__ = public_dir(__name__)
@@ -93,10 +94,7 @@ class Binomial(Distribution):
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
         with no_grad():
-            n = np.broadcast_to(self.total_count._data, shape).astype(np.int64)
-            p = np.broadcast_to(self.probs._data, shape)
-            draws = numpy_generator().binomial(n, p)
-            return Tensor._make(draws.astype(self.probs._data.dtype))
+            return binomial(self.total_count.expand(*shape), self.probs.expand(*shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._creation import full
 from .._namespace import public_dir
+from .._random import multinomial
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
 from ..nn.functional import one_hot
@@ -15,7 +16,7 @@ from ..ops.out import arange
 from . import constraints
 from .bernoulli import _one_of
 from .distribution import Distribution, lazy_property
-from .utils import logits_to_probs, probs_to_logits, uniform
+from .utils import logits_to_probs, probs_to_logits
 
 __all__ = ["Categorical", "OneHotCategorical", "OneHotCategoricalStraightThrough"]
 __dir__ = public_dir(__name__)
@@ -84,15 +85,10 @@ class Categorical(Distribution):
     def sample(self, sample_shape: Any = ()) -> Tensor:
         sample_shape = tuple(sample_shape)
         with no_grad():
-            p = self.probs._data
-            flat = p.reshape(-1, self._num_events)
+            probs_2d = self.probs.reshape(-1, self._num_events)
             n = int(np.prod(sample_shape)) if sample_shape else 1
-            u = uniform((n, flat.shape[0]), self.probs)
-            cdf = np.cumsum(flat, -1)
-            cdf = cdf / cdf[:, -1:]
-            idx = (u[..., None] >= cdf[None]).sum(-1)  # inverse cdf
-            idx = np.minimum(idx, self._num_events - 1)
-            return Tensor._make(idx.reshape(*sample_shape, *self._batch_shape).astype(np.int64))
+            samples_2d = multinomial(probs_2d, n, True).T  # as PyTorch draws them
+            return samples_2d.reshape(self._extended_shape(sample_shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

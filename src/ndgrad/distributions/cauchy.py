@@ -10,7 +10,7 @@ from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, uniform
+from .utils import broadcast_all
 
 __all__ = ["Cauchy"]
 __dir__ = public_dir(__name__)
@@ -43,10 +43,8 @@ class Cauchy(Distribution):
         return full(tuple(self._extended_shape()), math.inf, dtype=self.loc.dtype)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
-        import numpy as np
-
         shape = tuple(self._extended_shape(sample_shape))
-        eps = Tensor._make(np.tan(np.pi * (uniform(shape, self.loc) - 0.5)))
+        eps = self.loc.new_empty(shape).cauchy_()  # as PyTorch draws it
         return self.loc + eps * self.scale
 
     def log_prob(self, value: Tensor) -> Tensor:

@@ -8,18 +8,41 @@ import numpy as np
 
 from .._creation import tensor
 from .._namespace import public_dir
+from .._random import _dirichlet_np
 from .._tensor import Tensor
+from ..ops.arithmetic import NumpyFunction
 from . import constraints
+from ._special import torch_standard_gamma_grad
 from .exp_family import ExponentialFamily
-from .gamma import standard_gamma
 
 __all__ = ["Dirichlet"]
 __dir__ = public_dir(__name__)
 
 
+class SampleDirichlet(NumpyFunction):
+    """x = torch._sample_dirichlet(α): gammas gᵢ ~ Gamma(αᵢ, 1) drawn in double, x = g / Σg.
+    Backward: through the gammas, each by its implicit derivative dgᵢ/dαᵢ (PyTorch's
+    approximation of it, _standard_gamma_grad),
+    ∂L/∂αⱼ = dgⱼ/dαⱼ (gradⱼ - Σᵢ gradᵢ xᵢ) / Σg"""
+
+    @staticmethod
+    def forward(ctx: Any, alpha: np.ndarray) -> np.ndarray:
+        x, g, total = _dirichlet_np(alpha)
+        ctx.alpha, ctx.g, ctx.total, ctx.x = alpha, g, total, x
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        dg_da = torch_standard_gamma_grad(ctx.alpha.astype(np.float64), ctx.g)
+        gd = grad._data.astype(np.float64)
+        inner = (gd * ctx.x).sum(-1, keepdims=True)
+        out = dg_da * (gd - inner) / ctx.total
+        return (Tensor._make(out.astype(ctx.x.dtype)),)
+
+
 class Dirichlet(ExponentialFamily):
-    """p(x) = Γ(Σα) / ΠΓ(αᵢ) · Π xᵢ^(αᵢ-1); rsample = g / Σg with gᵢ ~ Gamma(αᵢ, 1), each
-    reparameterised (so the gradient flows through standard_gamma's implicit derivative)"""
+    """p(x) = Γ(Σα) / ΠΓ(αᵢ) · Π xᵢ^(αᵢ-1); rsample = g / Σg with gᵢ ~ Gamma(αᵢ, 1) (PyTorch's
+    torch._sample_dirichlet), reparameterised through the gammas' implicit derivatives"""
 
     arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {
         "concentration": constraints.independent(constraints.positive, 1)
@@ -36,11 +59,7 @@ class Dirichlet(ExponentialFamily):
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
-        g = standard_gamma(self.concentration.expand(*shape))
-        x = g / g.sum(-1, keepdim=True)
-        finfo = np.finfo(x._data.dtype)
-        np.clip(x._data, finfo.tiny, 1 - finfo.eps, out=x._data)  # the value only, as PyTorch
-        return x
+        return SampleDirichlet.apply(self.concentration.expand(*shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import numpy as np
-
 from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, uniform
+from .utils import broadcast_all
 
 __all__ = ["Exponential"]
 __dir__ = public_dir(__name__)
@@ -45,8 +43,7 @@ class Exponential(Distribution):
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
-        e = -np.log1p(-uniform(shape, self.rate))
-        return Tensor._make(e.astype(self.rate._data.dtype)) / self.rate
+        return self.rate.new_empty(shape).exponential_() / self.rate  # as PyTorch draws it
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

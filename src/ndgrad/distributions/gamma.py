@@ -8,13 +8,14 @@ import numpy as np
 
 from .._creation import as_tensor
 from .._namespace import public_dir
+from .._random import Generator, _standard_gamma_np
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction
 from . import constraints
 from ._special import gammainc as _gammainc_values
-from ._special import standard_gamma_grad
+from ._special import torch_standard_gamma_grad
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, numpy_generator
+from .utils import broadcast_all
 
 __all__ = ["Gamma"]
 __dir__ = public_dir(__name__)
@@ -22,7 +23,7 @@ __dir__ = public_dir(__name__)
 
 class StandardGamma(NumpyFunction):
     """x ~ Gamma(α, 1), drawn before the call; dx/dα by implicit reparameterisation (the quantile
-    held fixed): dx/dα = -(∂P/∂α)(α, x) / p(x; α), P the regularised incomplete gamma"""
+    held fixed), as PyTorch's _standard_gamma_grad approximates it"""
 
     @staticmethod
     def forward(ctx: Any, alpha: np.ndarray, draws: np.ndarray) -> np.ndarray:
@@ -31,17 +32,22 @@ class StandardGamma(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        dx_da = standard_gamma_grad(ctx.alpha, ctx.draws).astype(ctx.draws.dtype)
+        dx_da = torch_standard_gamma_grad(ctx.alpha, ctx.draws)
         return grad * Tensor._make(dx_da), None
 
 
-def standard_gamma(alpha: Tensor) -> Tensor:
-    """One Gamma(α, 1) draw per element of alpha, differentiable in alpha (as torch._standard_gamma
-    with its implicit gradient); draws are clamped up to the dtype's smallest normal number."""
-    a = alpha._data
-    draws = numpy_generator().standard_gamma(a.astype(np.float64))
-    draws = np.maximum(draws, np.finfo(a.dtype).tiny).astype(a.dtype)
+def standard_gamma(alpha: Tensor, generator: Generator | None = None) -> Tensor:
+    """``torch._standard_gamma``: one Gamma(α, 1) draw per element of alpha, PyTorch's sampler
+    on PyTorch's stream, clamped up to the dtype's smallest normal number; differentiable in
+    alpha (by the implicit gradient)."""
+    draws = _standard_gamma_np(alpha._data, generator)
     return StandardGamma.apply(alpha, draws)
+
+
+def standard_gamma_grad(input: Tensor, output: Tensor) -> Tensor:
+    """``torch._standard_gamma_grad(alpha, x)``: PyTorch's approximation of dx/dα for x drawn
+    from Gamma(α, 1) (a Taylor series, a saddle point expansion or a rational fit)."""
+    return Tensor._make(torch_standard_gamma_grad(input._data, output._data))
 
 
 class Gammainc(NumpyFunction):

@@ -14,7 +14,7 @@ from ..nn.functional import binary_cross_entropy_with_logits
 from . import constraints
 from .bernoulli import _one_of
 from .distribution import Distribution, lazy_property
-from .utils import broadcast_all, logits_to_probs, probs_to_logits, uniform
+from .utils import broadcast_all, logits_to_probs, probs_to_logits
 
 __all__ = ["Geometric"]
 __dir__ = public_dir(__name__)
@@ -73,8 +73,8 @@ class Geometric(Distribution):
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
         with no_grad():
-            tiny = np.finfo(self.probs._data.dtype).tiny
-            u = Tensor._make(np.maximum(uniform(shape, self.probs), tiny))
+            tiny = float(np.finfo(self.probs._data.dtype).tiny)
+            u = self.probs.new_empty(shape).uniform_(tiny, 1)
             return (u.log() / (-self.probs).log1p()).floor()
 
     def log_prob(self, value: Tensor) -> Tensor:

@@ -10,7 +10,7 @@ from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, uniform
+from .utils import broadcast_all
 
 __all__ = ["Laplace"]
 __dir__ = public_dir(__name__)
@@ -49,9 +49,8 @@ class Laplace(Distribution):
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
         eps = float(np.finfo(self.loc._data.dtype).eps)
-        u = (eps - 1) + uniform(shape, self.loc) * (2 - eps)  # in (-1, 1)
-        w = Tensor._make((-np.sign(u) * np.log1p(-np.abs(u))).astype(self.loc._data.dtype))
-        return self.loc + self.scale * w
+        u = self.loc.new_empty(shape).uniform_(eps - 1, 1)  # in (-1, 1), as PyTorch draws it
+        return self.loc - self.scale * u.sign() * (-u.abs()).log1p()
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import numpy as np
-
 from .._namespace import public_dir
+from .._random import poisson
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..nn.functional import logsigmoid
@@ -14,7 +13,7 @@ from . import constraints
 from .bernoulli import _one_of
 from .distribution import Distribution, lazy_property
 from .gamma import Gamma
-from .utils import broadcast_all, logits_to_probs, numpy_generator, probs_to_logits
+from .utils import broadcast_all, logits_to_probs, probs_to_logits
 
 __all__ = ["NegativeBinomial"]
 __dir__ = public_dir(__name__)
@@ -80,9 +79,7 @@ class NegativeBinomial(Distribution):
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         with no_grad():
-            rate = self._gamma.sample(sample_shape)._data
-            draws = numpy_generator().poisson(rate.astype(np.float64))
-            return Tensor._make(draws.astype(rate.dtype))
+            return poisson(self._gamma.sample(sample_shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -8,12 +8,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._namespace import public_dir
+from .._random import poisson
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..ops.out import xlogy
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, numpy_generator
+from .utils import broadcast_all
 
 __all__ = ["Poisson"]
 __dir__ = public_dir(__name__)
@@ -46,8 +47,7 @@ class Poisson(Distribution):
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
         with no_grad():
-            draws = numpy_generator().poisson(np.broadcast_to(self.rate._data, shape))
-            return Tensor._make(draws.astype(self.rate._data.dtype))
+            return poisson(self.rate.expand(*shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -9,9 +9,9 @@ import numpy as np
 
 from .._creation import tensor
 from .._namespace import public_dir
-from .._random import rand, randint, randn
+from .._random import rand, randn
 from .._tensor import Tensor
-from ..dtypes import float64, get_default_dtype
+from ..dtypes import get_default_dtype
 from ..nn.functional import softmax
 from ..ops.out import arange
 from .distribution import lazy_property
@@ -59,17 +59,15 @@ def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
 
 
 def uniform(shape: tuple[int, ...], like: Tensor) -> np.ndarray:
-    """U[0, 1) draws of like's dtype from ndgrad's global generator."""
-    return rand(*shape, dtype=float64)._data.astype(like._data.dtype)
+    """U[0, 1) draws of like's dtype from ndgrad's global generator: ``torch.rand(shape,
+    dtype=like.dtype)``, as PyTorch's samplers draw them."""
+    return rand(*shape, dtype=like.dtype)._data
 
 
 def normal(shape: tuple[int, ...], like: Tensor) -> np.ndarray:
-    return randn(*shape, dtype=float64)._data.astype(like._data.dtype)
-
-
-def numpy_generator() -> np.random.Generator:
-    """A numpy generator seeded from ndgrad's (for the samplers numpy has and ndgrad has not)."""
-    return np.random.default_rng(int(randint(0, 2**62, (1,)).item()))
+    """Standard normal draws of like's dtype: PyTorch's ``_standard_normal(shape, dtype)``, an
+    empty tensor's ``normal_()``."""
+    return randn(*shape, dtype=like.dtype)._data
 
 
 def _tril_mask(n: int, diag: int) -> Tensor:

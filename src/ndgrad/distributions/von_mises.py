@@ -5,14 +5,17 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
-import numpy as np
-
+from .._creation import zeros
 from .._namespace import public_dir
+from .._random import rand
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ..dtypes import bool as bool_
+from ..dtypes import float64
+from ..ops.out import where
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, numpy_generator
+from .utils import broadcast_all
 
 __all__ = ["VonMises"]
 __dir__ = public_dir(__name__)
@@ -47,24 +50,21 @@ def _log_modified_bessel_fn(x: Tensor, order: int = 0) -> Tensor:
     return small.where(x < 3.75, large)
 
 
-def _rejection_sample(
-    loc: np.ndarray, kappa: np.ndarray, proposal_r: np.ndarray, shape: tuple[int, ...]
-) -> np.ndarray:
-    """Best and Fisher's (1979) wrapped-Cauchy envelope, redrawn until every element accepts."""
-    rng = numpy_generator()
-    x = np.zeros(shape)
-    done = np.zeros(shape, dtype=bool)
+def _rejection_sample(loc: Tensor, kappa: Tensor, proposal_r: Tensor, x: Tensor) -> Tensor:
+    """Best and Fisher's (1979) wrapped-Cauchy envelope in double, as PyTorch's
+    ``_rejection_sample``: rounds of three uniforms per element until every element has accepted
+    once; an element accepting again in a later round takes that round's value, as there."""
+    done = zeros(x.shape, dtype=bool_)
     while not done.all():
-        u1, u2, u3 = rng.random((3, *shape))
-        z = np.cos(math.pi * u1)
+        u1, u2, u3 = rand((3, *x.shape), dtype=float64).unbind()
+        z = (math.pi * u1).cos()
         f = (1 + proposal_r * z) / (proposal_r + z)
         c = kappa * (proposal_r - f)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            accept = (c * (2 - c) - u2 > 0) | (np.log(c / u2) + 1 - c >= 0)
-        accept &= ~done
-        x = np.where(accept, np.sign(u3 - 0.5) * np.arccos(np.clip(f, -1, 1)), x)
-        done |= accept
-    return np.asarray((x + math.pi + loc) % (2 * math.pi) - math.pi)
+        accept = ((c * (2 - c) - u2) > 0) | ((c / u2).log() + 1 - c >= 0)
+        if accept.any():
+            x = where(accept, (u3 - 0.5).sign() * f.acos(), x)
+            done = done | accept
+    return (x + math.pi + loc) % (2 * math.pi) - math.pi
 
 
 class VonMises(Distribution):
@@ -92,13 +92,13 @@ class VonMises(Distribution):
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
         with no_grad():
-            kappa = np.broadcast_to(self.concentration._data.astype(np.float64), shape)
-            loc = np.broadcast_to(self.loc._data.astype(np.float64), shape)
-            tau = 1 + np.sqrt(1 + 4 * kappa**2)
-            rho = (tau - np.sqrt(2 * tau)) / (2 * kappa)
-            proposal_r = np.where(kappa < 1e-5, 1 / kappa + kappa, (1 + rho**2) / (2 * rho))
-            draws = _rejection_sample(loc, kappa, proposal_r, shape)
-            return Tensor._make(draws.astype(self.loc._data.dtype))
+            kappa = self.concentration.to(float64)
+            tau = 1 + (1 + 4 * kappa**2).sqrt()
+            rho = (tau - (2 * tau).sqrt()) / (2 * kappa)
+            proposal_r = where(kappa < 1e-5, 1 / kappa + kappa, (1 + rho**2) / (2 * rho))
+            x = zeros(shape, dtype=float64)  # PyTorch's is torch.empty: every entry
+            draws = _rejection_sample(self.loc.to(float64), kappa, proposal_r, x)  # is replaced
+            return draws.to(self.loc.dtype)
 
     @property
     def mean(self) -> Tensor:

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._creation import tensor
 from .._namespace import public_dir
+from .._random import randn
 from .._tensor import Size, Tensor
 from ..linalg import cholesky, inv, slogdet
 from ..ops.out import arange, cholesky_solve, eye, mvlgamma
@@ -18,7 +19,6 @@ from . import constraints
 from .chi2 import Chi2
 from .distribution import lazy_property
 from .exp_family import ExponentialFamily
-from .utils import normal
 
 __all__ = ["Wishart"]
 __dir__ = public_dir(__name__)
@@ -31,6 +31,19 @@ def _mvdigamma(x: Tensor, p: int) -> Tensor:
     if not bool((x > (p - 1) / 2).all()):
         raise AssertionError("Wrong domain for multivariate digamma function.")
     return (x.unsqueeze(-1) - arange(p, dtype=x.dtype) / 2).digamma().sum(-1)
+
+
+def _small_matmul(a: Tensor, b: Tensor) -> Tensor:
+    """``a @ b`` of p x p matrices summed over k from left to right, as PyTorch's CPU kernel for
+    small batched products (fewer than 400 multiply-adds per matrix) sums them; numpy's matmul
+    rounds differently."""
+    p = a.shape[-1]
+    if p**3 >= 400:
+        return a @ b
+    acc = a[..., :, 0:1] * b[..., 0:1, :]
+    for k in range(1, p):
+        acc = acc + a[..., :, k : k + 1] * b[..., k : k + 1, :]
+    return acc
 
 
 class Wishart(ExponentialFamily):
@@ -161,36 +174,34 @@ class Wishart(ExponentialFamily):
     def _bartlett_sampling(self, sample_shape: Any = ()) -> Tensor:
         p = self._event_shape[-1]
         eps = float(np.finfo(self._unbroadcasted_scale_tril._data.dtype).eps)
-        diag = self._dist_chi2.rsample(sample_shape).sqrt().clamp(min=eps).diag_embed()
+        noise = self._dist_chi2.rsample(sample_shape).sqrt().clamp(min=eps).diag_embed()
         rows, cols = np.tril_indices(p, -1)
-        shape = (*tuple(sample_shape), *self._batch_shape, p, p)
-        lower = np.zeros(shape, dtype=diag._data.dtype)
-        lower[..., rows, cols] = normal((*shape[:-2], len(rows)), diag)
-        noise = diag + tensor(lower)
-        chol = self._unbroadcasted_scale_tril @ noise
-        return chol @ chol.mT
+        lower = randn(*tuple(sample_shape), *self._batch_shape, len(rows), dtype=noise.dtype)
+        noise[..., tensor(rows), tensor(cols)] = lower
+        chol = _small_matmul(self._unbroadcasted_scale_tril, noise)
+        return _small_matmul(chol, chol.transpose(-2, -1))
 
     def rsample(self, sample_shape: Any = (), max_try_correction: int | None = None) -> Tensor:
-        """Draws that are singular (in floating point) are redrawn, up to max_try_correction
-        times, as PyTorch does."""
+        """PyTorch's Bartlett draws and its redraws, step by step: PyTorch 2.13 marks the
+        samples that pass its support check (positive definite ones) as singular at first, so a
+        valid first draw is redrawn once (with the warning), as there."""
         max_try_correction = 10 if max_try_correction is None else max_try_correction
         sample_shape = tuple(sample_shape)
         sample = self._bartlett_sampling(sample_shape)
-        bad = np.asarray(~self.support.check(sample)._data)
+        batch_dims = [-(x + 1) for x in range(len(self._batch_shape))]
+        is_singular = self.support.check(sample)
         if self._batch_shape:
-            bad = np.asarray(bad.reshape(*bad.shape[: len(sample_shape)], -1).any(-1))
-        if bad.any():
+            is_singular = is_singular.amax(batch_dims)
+        if is_singular.any():
             warnings.warn("Singular sample detected.", stacklevel=2)
             for _ in range(max_try_correction):
-                fresh = self._bartlett_sampling(sample_shape)
-                mask = np.broadcast_to(
-                    bad.reshape(*bad.shape, *([1] * (sample.ndim - bad.ndim))), sample.shape
-                )
-                sample = fresh.where(tensor(mask.copy()), sample)
-                bad = np.asarray(~self.support.check(sample)._data)
+                sample_new = self._bartlett_sampling(is_singular[is_singular].shape)
+                sample[is_singular] = sample_new
+                is_singular_new = ~self.support.check(sample_new)
                 if self._batch_shape:
-                    bad = np.asarray(bad.reshape(*bad.shape[: len(sample_shape)], -1).any(-1))
-                if not bad.any():
+                    is_singular_new = is_singular_new.amax(batch_dims)
+                is_singular[is_singular.clone()] = is_singular_new
+                if not is_singular.any():
                     break
         return sample
 
