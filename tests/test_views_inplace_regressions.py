@@ -1748,3 +1748,36 @@ def test_copy_into_itself_overlapping_as_pytorch() -> None:
     assert ours[2] == theirs[2]
     for a, b in zip(ours[:2] + ours[3:], theirs[:2] + theirs[3:], strict=True):
         assert_same(_observe(a), _observe(b))
+
+
+def _both_factors_written(lib: Any) -> list[str]:
+    # fuzz seeds 540-579 (t2 = t1.swapaxes(-1, -2); t3 = t2 @ t1; t2.clamp_(...)): PyTorch's
+    # MmBackward0 and BmmBackward0 unpack mat2 before self, so when both were written, the
+    # error names mat2's node; MvBackward0, DotBackward0 and AddmmBackward0 name self's
+    seen = []
+    for f, sa, sb in (
+        (lib.mm, (2, 2), (2, 2)),
+        (lib.bmm, (1, 2, 2), (1, 2, 2)),
+        (lib.mv, (2, 2), (2,)),
+        (lib.dot, (2,), (2,)),
+        (lambda a, b: lib.addmm(lib.zeros(2, 2, dtype=lib.float64), a, b), (2, 2), (2, 2)),
+    ):
+        a = lib.ones(sa, dtype=lib.float64, requires_grad=True) * 1
+        b = lib.ones(sb, dtype=lib.float64, requires_grad=True) * 1
+        c = f(a, b)
+        a.add_(1)
+        b.div_(2)
+        try:
+            c.sum().backward()
+        except RuntimeError as e:
+            seen.append(str(e).split("which is output 0 of ")[1].split(",")[0])
+    return seen
+
+
+def test_both_factors_written() -> None:
+    assert _both_factors_written(ndgrad) == ["Div", "Div", "Add", "Add", "Add"]
+
+
+@requires_torch
+def test_both_factors_written_as_pytorch() -> None:
+    assert _both_factors_written(ndgrad) == _both_factors_written(torch)

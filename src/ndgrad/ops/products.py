@@ -154,10 +154,12 @@ class Mv(Matmul):
 
 class Mm(Matmul):
     node_name = "MmBackward0"
+    _other_first = True  # PyTorch's node unpacks mat2 before self: its version error first
 
 
 class Bmm(Matmul):
     node_name = "BmmBackward0"
+    _other_first = True
 
 
 def _check_shapes(sa: tuple[int, ...], sb: tuple[int, ...]) -> None:
