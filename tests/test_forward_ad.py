@@ -278,3 +278,38 @@ def test_builtin_style_numpy_function_with_jvp():
 
     _, (tan,) = _forward_jvp(Cube.apply, [_t([1.0, 2.0])], [_t([1.0, -1.0])])
     assert_close(tan, [3.0, -12.0])
+
+
+def _restrided_tangents(lib):
+    """In-place reshapes (squeeze_, unsqueeze_, t_, transpose_) give the tangent the new shape
+    too: a vector times a matrix (matmul's squeeze_ of a 1-row product) had a (1, 3) tangent
+    for a (3,) result, and x @ A @ x raised (found through ndgrad.func's jvp)."""
+    fw = lib.autograd.forward_ad
+    x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64)
+    t = lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64)
+    a = lib.arange(9.0, dtype=lib.float64).reshape(3, 3)
+    seen = []
+    with fw.dual_level():
+        d = fw.make_dual(x, t)
+        for y in (d @ a, d @ a @ d, (d.reshape(1, 3) * 1).t_(), (d * 1).unsqueeze_(0).squeeze_(0)):
+            tangent = fw.unpack_dual(y).tangent
+            seen.append((tuple(y.shape), tuple(tangent.shape), tangent.flatten().tolist()))
+        m = (d.reshape(1, 3) * 2).transpose_(0, 1)
+        tangent = fw.unpack_dual(m).tangent
+        seen.append((tuple(m.shape), tuple(tangent.shape), tangent.flatten().tolist()))
+    return seen
+
+
+def test_restrided_tangents():
+    assert _restrided_tangents(ndgrad) == [
+        ((3,), (3,), [9.0, 10.5, 12.0]),
+        ((), (), [120.0]),
+        ((3, 1), (3, 1), [0.5, -1.0, 2.0]),
+        ((3,), (3,), [0.5, -1.0, 2.0]),
+        ((3, 1), (3, 1), [1.0, -2.0, 4.0]),
+    ]
+
+
+@requires_torch
+def test_restrided_tangents_as_pytorch():
+    assert _restrided_tangents(ndgrad) == _restrided_tangents(torch)

@@ -811,6 +811,9 @@ class Tensor(_Methods):
         result = compute(self)
         node = result.grad_fn  # (read before the bump below, which would make it stale)
         self._set_data(result._data)
+        tangent = result.__dict__.get("_fw_grad")
+        if tangent is not None:  # forward AD: the tangent takes the new shape too (self had one,
+            self.__dict__["_fw_grad"] = tangent  # so the level already drops it on exit)
         # An in-place op, as PyTorch counts it: a value saved before is reported at backward,
         # and views taken before see a new history (AsStridedBackward0) at their next use. Bumped
         # before the node is set: a view's grad_fn is current for the version it is set at.
