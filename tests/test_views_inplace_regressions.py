@@ -7,6 +7,7 @@ defects that fuzzing found, so each one failed before its fix.
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Callable
@@ -1781,3 +1782,81 @@ def test_both_factors_written() -> None:
 @requires_torch
 def test_both_factors_written_as_pytorch() -> None:
     assert _both_factors_written(ndgrad) == _both_factors_written(torch)
+
+
+_MASKED_SCATTER_CALLS = [
+    # (in place?, self shape, mask shape, mask is bool?, source dtype is float32?)
+    (True, (0, 3), (0,), False, True),
+    (True, (0, 3), (0,), False, False),
+    (True, (2, 3), (2, 3), False, True),
+    (True, (2, 3), (2, 3), False, False),
+    (False, (0, 3), (0,), False, False),
+    (False, (2, 3), (2, 3), False, True),
+    (False, (2, 3), (4, 3), True, False),
+    (True, (2, 3), (4, 3), True, False),
+    (True, (1, 3), (4, 3), True, False),
+]
+
+
+def _masked_scatter_errors(lib: Any) -> list[str]:
+    # fuzz seeds 620-639: PyTorch checks masked_scatter's broadcast (out of place), then the
+    # source's dtype, the mask expanded to self, the mask's dtype; ndgrad checked the mask's
+    # dtype first and let numpy's ValueError through for shapes that do not broadcast
+    seen = []
+    for inplace, shape, mask_shape, is_bool, f32 in _MASKED_SCATTER_CALLS:
+        x = lib.zeros(shape, dtype=lib.float64)
+        mask = lib.ones(mask_shape) > 0 if is_bool else lib.ones(mask_shape)
+        source = lib.ones(30, dtype=lib.float32 if f32 else lib.float64)
+        try:
+            x.masked_scatter_(mask, source) if inplace else x.masked_scatter(mask, source)
+        except RuntimeError as e:
+            seen.append(str(e))
+    return seen
+
+
+def test_masked_scatter_errors() -> None:
+    seen = _masked_scatter_errors(ndgrad)
+    dtypes = "masked_scatter: expected self and source to have same dtypes but gotDouble and Float"
+    assert seen[0] == seen[2] == seen[5] == dtypes
+    assert seen[1].startswith("The expanded size of the tensor (3) must match the existing size")
+    assert seen[3] == "masked_scatter_ only supports boolean masks, but got mask with dtype Float"
+    assert seen[4] == (
+        "The size of tensor a (0) must match the size of tensor b (3) at non-singleton dimension 1"
+    )
+    assert seen[6].startswith("The size of tensor a (4) must match the size of tensor b (2)")
+    assert seen[7].startswith("The expanded size of the tensor (2) must match the existing size")
+    assert len(seen) == 9
+
+
+@requires_torch
+def test_masked_scatter_errors_as_pytorch() -> None:
+    assert _masked_scatter_errors(ndgrad) == _masked_scatter_errors(torch)
+
+
+def _cumprod_size_one_gradient(lib: Any) -> list[Any]:
+    # fuzz seeds 620-639: along a dim of size 1 (or of one element) cumprod is the identity and
+    # PyTorch's backward returns the gradient as it is; ndgrad's divided by the input, so under
+    # create_graph the gradient required grad
+    seen = []
+    for shape, dim in (((1,), 0), ((3, 1), 1), ((1, 1), 0), ((0,), 0), ((3, 1), 0)):
+        x = (lib.arange(float(max(1, math.prod(shape))))[: math.prod(shape)] - 2.5).reshape(shape)
+        x = x.to(lib.float64).requires_grad_()
+        (g,) = lib.autograd.grad(x.cumprod(dim).sum(), [x], create_graph=True)
+        seen.append((g.requires_grad, g.tolist()))
+    return seen
+
+
+def test_cumprod_size_one_gradient() -> None:
+    assert _cumprod_size_one_gradient(ndgrad) == [
+        (False, [1.0]),
+        (False, [[1.0], [1.0], [1.0]]),
+        (False, [[1.0]]),
+        (False, []),
+        # a real product, x = [-2.5, -1.5, -0.5]: (1 + x1 + x1 x2, x0 + x0 x2, x0 x1)
+        (True, [[0.25], [-1.25], [3.75]]),
+    ]
+
+
+@requires_torch
+def test_cumprod_size_one_gradient_as_pytorch() -> None:
+    assert _cumprod_size_one_gradient(ndgrad) == _cumprod_size_one_gradient(torch)

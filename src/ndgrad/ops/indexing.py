@@ -1701,21 +1701,39 @@ class MaskedScatter(NumpyFunction):
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """A copy of ``input`` with the first elements of ``source``, in order, written where the
     (broadcast) ``mask`` is True: one node, MaskedScatterBackward0."""
+    _check_masked_scatter(input, mask, source, inplace=False)
+    return MaskedScatter.apply(input, mask, source)
+
+
+def _check_masked_scatter(input: Tensor, mask: Any, source: Tensor, inplace: bool) -> None:
+    """PyTorch's checks of masked_scatter(_), in its order: out of place, input and mask
+    broadcast first; then (in place: into input's own shape) source's dtype, the mask expanded
+    to the input, the mask's dtype, and the count of masked elements."""
     T = Tensor
-    if not isinstance(mask, T) or mask._data.dtype != np.bool_:
+    if not isinstance(mask, T):
         raise RuntimeError(
             "masked_scatter_ only supports boolean masks, but got mask with dtype "
-            f"{dtype_name(mask._data.dtype) if isinstance(mask, T) else type(mask).__name__}"
+            f"{type(mask).__name__}"
         )
+    shape = input._data.shape
+    if not inplace:
+        try:
+            shape = np.broadcast_shapes(mask._data.shape, shape)
+        except ValueError:
+            raise _errors.broadcast_mismatch(mask._data.shape, shape) from None
     if source._data.dtype != input._data.dtype:
         raise RuntimeError(  # (PyTorch's message has no space after "got")
             "masked_scatter: expected self and source to have same dtypes but got"
             f"{dtype_name(input._data.dtype)} and {dtype_name(source._data.dtype)}"
         )
-    shape = np.broadcast_shapes(mask._data.shape, input._data.shape)
+    mask.expand(*shape)  # PyTorch's expand_inplace: its error for a mask that does not fit
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError(
+            "masked_scatter_ only supports boolean masks, but got mask with dtype "
+            f"{dtype_name(mask._data.dtype)}"
+        )
     if int(np.broadcast_to(mask._data, shape).sum()) > source._data.size:
         raise RuntimeError("Number of elements of source < number of ones in mask")
-    return MaskedScatter.apply(input, mask, source)
 
 
 def _check_slice_shape(src: Tensor, slice_shape: tuple[int, ...]) -> None:
@@ -2179,6 +2197,8 @@ class IndexingMethods:
         return masked_scatter(self, mask, source)  # type: ignore[arg-type]
 
     def masked_scatter_(self, mask: Tensor, source: Tensor) -> Tensor:
+        self._check_inplace()  # type: ignore[attr-defined]  # (a leaf's error comes first)
+        _check_masked_scatter(self, mask, source, inplace=True)  # type: ignore[arg-type]
         return self._inplace(lambda s: masked_scatter(s, mask, source))  # type: ignore[attr-defined]
 
     def select_scatter(self, src: Tensor, dim: int, index: int) -> Tensor:

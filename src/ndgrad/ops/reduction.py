@@ -1091,9 +1091,9 @@ class Cumprod(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         x, y = ctx.saved_tensors
-        if x.ndim == 0:  # y = x
-            return grad, None
         dim = ctx.dim
+        if x._data.size <= 1 or x._data.shape[dim] == 1:  # y = x: PyTorch returns grad as it is
+            return grad, None
         if not (x._data == 0).any():
             return ReverseCumsum.apply(grad * y, dim) / x, None
         n = x._data.shape[dim]
