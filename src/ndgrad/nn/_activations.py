@@ -241,7 +241,8 @@ class EluBackward(NumpyFunction):
         ctx.save_for_backward(g, x)
         ctx.coefs = (scale, alpha * scale * input_scale, input_scale)
         neg = g * (alpha * scale * input_scale) * np.exp(x * input_scale)
-        return np.where(x > 0, g * scale, neg).astype(g.dtype, copy=False)
+        # the x <= 0 branch as PyTorch's kernel picks it: a nan input takes the other one
+        return np.where(x <= 0, neg, g * scale).astype(g.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
@@ -249,7 +250,7 @@ class EluBackward(NumpyFunction):
         scale, c, s = ctx.coefs
         need_g, need_x = ctx.needs_input_grad[:2]
         e = (x * s).exp()
-        grad_g = where(x > 0, gg * scale, gg * c * e) if need_g else None
+        grad_g = where(x <= 0, gg * c * e, gg * scale) if need_g else None
         grad_x = where(x < 0, gg * g * (c * s) * e, 0.0) if need_x else None
         return grad_g, grad_x, None, None, None
 
