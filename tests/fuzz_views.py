@@ -31,8 +31,8 @@ both, ``F.linear``,
 ``F.mse_loss``, ``F.normalize``, ``F.pad`` in constant mode with negative widths too,
 ``index_put_`` as a method and as ``torch.index_put_``, with and without ``accumulate``, and
 ``masked_scatter_``). Statements that show an ndgrad defect not fixed yet
-(:data:`KNOWN_BUGS`: a view leaving its base's elements by as_strided or as_strided_,
-tril_/triu_ into an expanded tensor, a write through ``.data``
+(:data:`KNOWN_BUGS`: a view leaving its base's elements by as_strided or as_strided_, a
+write through ``.data``
 into the input of a layer_norm) are drawn only with ``--known-bugs``. Some programs hold a
 second-order block: a smooth op, a loss, its gradient with ``create_graph`` (by ``backward``
 or ``autograd.grad``), a loss of that gradient, and its backward or ``autograd.grad``.
@@ -1372,12 +1372,6 @@ def _factor_shapes(n: int, rng: random.Random) -> tuple[int, ...]:
 # ``--known-bugs`` (``generate(known_bugs=True)``), so that a run shows new mismatches. Each
 # entry says what goes wrong; remove it when the defect is fixed.
 KNOWN_BUGS = {
-    "triangle_expanded": (
-        "tril_/triu_ into an expanded tensor (t6 = torch.broadcast_to(t5, (1, 2)); "
-        "t6.triu_(-1)) raises the internal-overlap error in ndgrad, recorded or not; PyTorch's "
-        "triu_ kernel has no overlap check and writes zeros into every memory location that "
-        "an element outside the triangle refers to (widened fuzz seed 1)"
-    ),
     "layer_norm_input_data_write": (
         "a write through .data into the input of F.layer_norm before its backward with "
         "create_graph (t2 = F.layer_norm(t0, (1, 4)); t0.data.mul_(3.0); "
@@ -2402,8 +2396,6 @@ class Generator:
             return op, (x,), _params(sizes=sizes)
         if n < 2 and rng.random() > 0.05:
             return None
-        if op in ("tril_", "triu_") and _expanded(t) and not self.known_bugs:
-            return None  # KNOWN_BUGS["triangle_expanded"]
         return op, (x,), _params(k=rng.choice([0, 0, 1, -1, 2]))
 
     def p_reduce2(self) -> tuple | None:

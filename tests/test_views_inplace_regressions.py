@@ -1912,3 +1912,81 @@ def test_layer_norm_third_order_is_the_derivative() -> None:
         down[i] -= 1e-4
         diff = _layer_norm_third_order(ndgrad, up)[1] - _layer_norm_third_order(ndgrad, down)[1]
         assert abs(diff.item() / 2e-4) < 1e-8
+
+
+def _triangle_into_shared_memory(lib: Any) -> list[Any]:
+    # the fuzzer's KNOWN_BUGS "triangle_expanded": tril_/triu_ into an expanded tensor raised
+    # the internal-overlap error; PyTorch's kernel writes a 0 into every memory location that
+    # an element outside the triangle refers to
+    out = []
+    t5 = lib.tensor([[1.0], [2.0]], dtype=lib.float64)
+    lib.broadcast_to(t5, (2, 3)).triu_(1)
+    out.append(t5.tolist())
+    t5 = lib.tensor([[1.0, 2.0]], dtype=lib.float64)
+    lib.broadcast_to(t5, (3, 2)).tril_(0)
+    out.append(t5.tolist())
+    w = lib.tensor([[1.0], [2.0]], dtype=lib.float64, requires_grad=True)
+    z = w * 1
+    v = z.expand(2, 3)
+    v.triu_(1)
+    out += [z.tolist(), type(z.grad_fn).__name__, type(v.grad_fn).__name__]
+    try:
+        z.sum().backward()  # what reached w through the repeated elements cannot be told
+    except RuntimeError as e:
+        out.append(str(e)[:60])
+    w = lib.tensor([[2.0]], dtype=lib.float64, requires_grad=True)
+    t = (w * 3).sum()
+    t.as_strided_((2, 2), (0, 0))
+    t.tril_()
+    t.sum().backward()
+    out += [t.tolist(), type(t.grad_fn).__name__, w.grad.tolist()]
+    return out
+
+
+def test_triangle_into_shared_memory() -> None:
+    assert _triangle_into_shared_memory(ndgrad) == [
+        [[0.0], [0.0]],
+        [[1.0, 0.0]],
+        [[0.0], [0.0]],
+        "CopySlices",
+        "AsStridedBackward0",
+        "unsupported operation: more than one element of the written-",
+        [[0.0, 0.0], [0.0, 0.0]],
+        "TrilBackward0",
+        [[9.0]],  # 3 elements of the lower triangle read the one storage element, times 3
+    ]
+
+
+@requires_torch
+def test_triangle_into_shared_memory_as_pytorch() -> None:
+    assert _triangle_into_shared_memory(ndgrad) == _triangle_into_shared_memory(torch)
+
+
+@pytest.mark.parametrize(
+    ("shape", "sizes", "message"),
+    [
+        # fuzz seeds 660-669 (masked_scatter_'s mask expanded to self): PyTorch checks the
+        # sizes from the last dim, so its error names the last mismatching one
+        (
+            (3, 0),
+            (1, 0, 2),
+            "The expanded size of the tensor (2) must match the existing size (0) at "
+            "non-singleton dimension 2.  Target sizes: [1, 0, 2].  Tensor sizes: [3, 0]",
+        ),
+        (
+            (3,),
+            (2, -1, 3),
+            "The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+            "dimension 1",
+        ),
+    ],
+)
+def test_expand_reports_the_last_mismatch(
+    shape: tuple[int, ...], sizes: tuple[int, ...], message: str
+) -> None:
+    with pytest.raises(RuntimeError) as info:
+        ndgrad.zeros(shape).expand(*sizes)
+    assert str(info.value) == message
+    if torch is not None:
+        with pytest.raises(RuntimeError, match=re.escape(message)):
+            torch.zeros(shape).expand(*sizes)

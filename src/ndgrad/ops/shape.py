@@ -17,7 +17,7 @@ from .._creation import empty
 from .._kernels import broadcast_dims, sum_to_np
 from .._namespace import public_dir
 from .._tensor import Tensor, _View
-from ..autograd._views import register_view
+from ..autograd._views import fill_expanded, register_view
 from ..autograd.function import _type_string
 from ..autograd.grad_mode import _state
 from ._util import check_dims, normalize_dims, parse_shape, promote_all, wrap_dim
@@ -282,26 +282,25 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
             f"in the tensor ({len(shape)})"
         )
     lead = len(target) - len(shape)
-    resolved = []
-    for i, t in enumerate(target):
+    resolved = list(target)
+    for i in reversed(range(len(target))):  # from the last dim, as PyTorch checks (its error)
+        t = target[i]
         if i < lead:
             if t < 0:
                 raise RuntimeError(
                     f"The expanded size of the tensor ({t}) isn't allowed in a leading, "
-                    "non-existing dimension 0"
+                    f"non-existing dimension {i}"
                 )
-            resolved.append(t)
             continue
         s = shape[i - lead]
         if t == -1:
-            t = s
+            t = resolved[i] = s
         if s != t and s != 1:
             raise RuntimeError(
                 f"The expanded size of the tensor ({t}) must match the existing size ({s}) at "
                 f"non-singleton dimension {i}.  Target sizes: {list(target)}.  Tensor sizes: "
                 f"{list(shape)}"
             )
-        resolved.append(t)
     return _as_view(Expand.apply(input, tuple(resolved)), input)
 
 
@@ -1420,6 +1419,32 @@ def _tri_indices(row: int, col: int, offset: int, lower: bool) -> Tensor:
     return Tensor._make(np.stack([r[keep], c[keep]]).astype(np.int64).reshape(2, -1))
 
 
+def _triangle_(self: Tensor, diagonal: int, lower: bool) -> Tensor:
+    """tril_/triu_. Into elements that share memory (an expanded tensor) PyTorch's kernel
+    writes without an overlap check: every memory location that an element outside the
+    triangle refers to becomes 0, as here (a gradient through an expanded view's write cannot
+    be told, as for fill_: fill_expanded)."""
+    op = tril if lower else triu
+    compute = lambda s: op(s, diagonal)  # noqa: E731
+    if not _errors.has_internal_overlap(self._data):
+        return self._inplace(compute)
+    rows, cols = compute(self.detach())._data.shape[-2:]  # (its checks first: 2-d and more)
+    tri = np.tri(rows, cols, diagonal if lower else diagonal - 1, dtype=bool)
+    outside = ~tri if lower else tri
+
+    def write() -> None:
+        np.copyto(self._data, 0, casting="unsafe", where=outside)
+
+    if _state.grad_enabled and self._requires_grad and self._base is not None:
+
+        def write_counted() -> None:  # fill_expanded leaves the version to its writer
+            write()
+            self._bump_version()
+
+        return fill_expanded(self, None, write_counted)
+    return self._inplace(compute, write)
+
+
 def tril_indices(
     row: int,
     col: int,
@@ -1735,10 +1760,10 @@ class ShapeMethods:
         return triu(self, diagonal)  # type: ignore[arg-type]
 
     def tril_(self, diagonal: int = 0) -> Tensor:
-        return self._inplace(lambda s: tril(s, diagonal))  # type: ignore[attr-defined]
+        return _triangle_(self, diagonal, lower=True)  # type: ignore[arg-type]
 
     def triu_(self, diagonal: int = 0) -> Tensor:
-        return self._inplace(lambda s: triu(s, diagonal))  # type: ignore[attr-defined]
+        return _triangle_(self, diagonal, lower=False)  # type: ignore[arg-type]
 
     def diag(self, diagonal: int = 0) -> Tensor:
         return diag(self, diagonal)  # type: ignore[arg-type]
