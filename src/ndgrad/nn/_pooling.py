@@ -654,6 +654,25 @@ def _check_max_pool_input(input: Tensor, nd: int) -> None:
     )
 
 
+def _check_1d_input(input: Tensor, op: str) -> None:
+    """The dims check of PyTorch's 1-d pooling ops (the rest is left to the 2-d ones)."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
+            f"#1 'self' (while checking arguments for {op})"
+        )
+
+
+def _pool1d_window(
+    input: Tensor, op: str, kernel_size: Any, stride: Any, padding: Any
+) -> tuple[int, int, int]:
+    """A 1-d pool's input checked and its kernel, stride (the kernel by default) and padding."""
+    _check_1d_input(input, op)
+    k = _ntuple(kernel_size, 1, op, "kernel_size")[0]
+    s = k if stride is None or stride == [] else _ntuple(stride, 1, op, "stride")[0]
+    return k, s, _ntuple(padding, 1, op, "padding")[0]
+
+
 def max_pool1d_with_indices(
     input: Tensor,
     kernel_size: Any,
@@ -666,14 +685,7 @@ def max_pool1d_with_indices(
     """y, indices = max over each window of the last dim (PyTorch pools a (*, 1, L) plane):
     PyTorch's max_pool1d_with_indices checks the input's dims and leaves the rest to
     max_pool2d_with_indices, whose messages these are"""
-    if input.ndim not in (2, 3):
-        raise RuntimeError(
-            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
-            "#1 'self' (while checking arguments for max_pool1d)"
-        )
-    k = _ntuple(kernel_size, 1, "max_pool1d", "kernel_size")[0]
-    s = k if stride is None or stride == [] else _ntuple(stride, 1, "max_pool1d", "stride")[0]
-    p = _ntuple(padding, 1, "max_pool1d", "padding")[0]
+    k, s, p = _pool1d_window(input, "max_pool1d", kernel_size, stride, padding)
     d = _ntuple(dilation, 1, "max_pool1d", "dilation")[0]
     y, idx = _max_pool(
         input.unsqueeze(-2), 2, MaxPool2DWithIndices, "max_pool2d", (1, k), (1, s), (0, p),
@@ -833,14 +845,7 @@ def avg_pool1d(
     count_include_pad: bool = True,
 ) -> Tensor:
     """y = mean over each window of the last dim (PyTorch pools a (*, 1, L) plane)"""
-    if input.ndim not in (2, 3):
-        raise RuntimeError(
-            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
-            "#1 'self' (while checking arguments for avg_pool1d)"
-        )
-    k = _ntuple(kernel_size, 1, "avg_pool1d", "kernel_size")[0]
-    s = k if stride is None or stride == [] else _ntuple(stride, 1, "avg_pool1d", "stride")[0]
-    p = _ntuple(padding, 1, "avg_pool1d", "padding")[0]
+    k, s, p = _pool1d_window(input, "avg_pool1d", kernel_size, stride, padding)
     y = _avg_pool(
         input.unsqueeze(-2), 2, AvgPool2D, "avg_pool2d", (1, k), (1, s), (0, p), ceil_mode,
         count_include_pad, None,
@@ -1128,11 +1133,7 @@ def _output_size(output_size: Any, input: Tensor, nd: int, op: str) -> tuple[int
 
 def _adaptive_input(input: Tensor, nd: int, op: str, got: str) -> None:
     if nd == 1:
-        if input.ndim not in (2, 3):
-            raise RuntimeError(
-                f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for "
-                f"argument #1 'self' (while checking arguments for {op})"
-            )
+        _check_1d_input(input, op)
         return
     if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(
