@@ -413,8 +413,59 @@ class MseLoss(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         x, y = ctx.saved_tensors
-        g = _spread(ctx, grad) * (x - y) * 2
-        return g, -g if ctx.needs_input_grad[1] else None, None
+        need_x, need_y = ctx.needs_input_grad[:2]
+        # one gradient op per input, as PyTorch's mse_loss_backward(grad, x, y) and (grad, y, x),
+        # so that a create_graph gradient keeps x and y (and a write into either is caught)
+        gx = MseLossBackward.apply(grad, x, y, ctx.reduction) if need_x else None
+        gy = MseLossBackward.apply(grad, y, x, ctx.reduction) if need_y else None
+        return gx, gy, None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        x, y = ctx.saved_arrays
+        need_x, need_y = ctx.needs_input_grad[:2]
+        gx = _mse_backward_np(grad, x, y, ctx.reduction) if need_x else None
+        gy = _mse_backward_np(grad, y, x, ctx.reduction) if need_y else None
+        return gx, gy, None
+
+
+def _mse_norm(reduction: str, count: int) -> float:
+    """2, or 2 / count for the mean (inf for an empty mean, whose gradient is empty)."""
+    if reduction != "mean":
+        return 2.0
+    return 2.0 / count if count else math.inf
+
+
+def _mse_backward_np(g: np.ndarray, a: np.ndarray, b: np.ndarray, reduction: str) -> np.ndarray:
+    """norm · (a - b) · g, in PyTorch's order (mse_loss_backward)."""
+    return (a - b) * _mse_norm(reduction, a.size) * g
+
+
+class MseLossBackward(NumpyFunction):
+    """ga = norm · (a - b) · g, mse's gradient for its input a against b (norm: 2, or 2/n for
+    the mean). d/dg = norm · (a - b) · gg, summed to g's shape; d/da = norm · g · gg = -d/db."""
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, a: np.ndarray, b: np.ndarray, reduction: str) -> Any:
+        ctx.save_for_backward(g, a, b)
+        ctx.reduction = reduction
+        return _mse_backward_np(g, a, b, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
+        g, a, b = ctx.saved_tensors
+        need_g, need_a, need_b = ctx.needs_input_grad[:3]
+        norm = _mse_norm(ctx.reduction, a._data.size)
+        dg = da = db = None
+        if need_g:
+            dg = (a - b) * norm * gg
+            if ctx.reduction != "none":
+                dg = dg.sum()
+        if need_a or need_b:
+            d = gg * g * norm
+            da = d if need_a else None
+            db = -d if need_b else None
+        return dg, da, db, None
 
 
 def _check_broadcast(a: Tensor, b: Tensor) -> None:

@@ -874,9 +874,21 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
 
 
 def _channels_last(x: np.ndarray) -> bool:
-    """Whether a 4-d or 5-d ``x`` is laid out channels-last (channels vary fastest, then the
-    spatial dims, the batch slowest) rather than contiguous."""
-    return not x.flags.c_contiguous and np.moveaxis(x, 1, -1).flags.c_contiguous
+    """Whether PyTorch takes a 4-d or 5-d ``x`` for channels-last (``suggest_memory_format``):
+    its strides grow, or stay, taking channels first, then the spatial dims from the last, the
+    batch last; a dim of size n > 1 makes the next stride at least n times its own. Ambiguous
+    layouts are contiguous: channels of stride 0, and a batch whose stride equals that bound
+    when it is the channels' stride (an N111 tensor)."""
+    order = {4: (1, 3, 2, 0), 5: (1, 4, 3, 2, 0)}.get(x.ndim)
+    if order is None or x.strides[1] == 0:
+        return False
+    least = 0
+    for d in order:
+        n, st = x.shape[d], x.strides[d]
+        if n == 0 or st < least or (d == 0 and least == x.strides[1]):
+            return False
+        least = st * n if n > 1 else st
+    return True
 
 
 class Cat(NumpyFunction):
@@ -888,14 +900,11 @@ class Cat(NumpyFunction):
         ctx.shapes = [x.shape for x in xs]
         kept = [x for x in xs if not _skipped_in_cat(x.shape)] or list(xs)
         out = np.concatenate(kept, axis=dim)
-        if not out.flags.c_contiguous:
-            # numpy keeps the inputs' memory order; PyTorch's result is contiguous unless
-            # every input is channels-last (only 4-d and 5-d tensors can be)
-            if out.ndim in (4, 5) and all(_channels_last(x) for x in kept):
-                out = np.moveaxis(np.ascontiguousarray(np.moveaxis(out, 1, -1)), -1, 1)
-            else:
-                out = np.ascontiguousarray(out)
-        return out
+        # numpy keeps the inputs' memory order; PyTorch's result is contiguous unless every
+        # input (a skipped empty one too) is channels-last (only 4-d and 5-d tensors can be)
+        if all(_channels_last(x) for x in xs):
+            return np.moveaxis(np.ascontiguousarray(np.moveaxis(out, 1, -1)), -1, 1)
+        return np.ascontiguousarray(out)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1419,16 +1428,36 @@ def _tri_indices(row: int, col: int, offset: int, lower: bool) -> Tensor:
     return Tensor._make(np.stack([r[keep], c[keep]]).astype(np.int64).reshape(2, -1))
 
 
+def _batch_writable(a: np.ndarray) -> bool:
+    """Whether PyTorch's tril_/triu_ write into ``a`` itself (checkTrilTriuBatchContiguous with
+    zero strides allowed): up to 3 dims always; else each batch dim must step over the matrices
+    after it, where the first may also repeat (stride 0) or have size 1. Otherwise the kernel
+    works on a copy and copies it back, which refuses a tensor whose elements share memory."""
+    if a.ndim <= 3:
+        return True
+    strides = [st // a.itemsize for st in a.strides]
+    expected = a.shape[-1] * a.shape[-2]
+    for i in range(a.ndim - 3, -1, -1):
+        if i == 0 and (strides[0] == 0 or a.shape[0] == 1):
+            continue
+        if strides[i] != expected:
+            return False
+        expected *= a.shape[i]
+    return True
+
+
 def _triangle_(self: Tensor, diagonal: int, lower: bool) -> Tensor:
     """tril_/triu_. Into elements that share memory (an expanded tensor) PyTorch's kernel
-    writes without an overlap check: every memory location that an element outside the
-    triangle refers to becomes 0, as here (a gradient through an expanded view's write cannot
-    be told, as for fill_: fill_expanded)."""
+    writes without an overlap check where it writes in place (``_batch_writable``): every
+    memory location that an element outside the triangle refers to becomes 0, as here (a
+    gradient through an expanded view's write cannot be told, as for fill_: fill_expanded)."""
     op = tril if lower else triu
     compute = lambda s: op(s, diagonal)  # noqa: E731
     if not _errors.has_internal_overlap(self._data):
         return self._inplace(compute)
     rows, cols = compute(self.detach())._data.shape[-2:]  # (its checks first: 2-d and more)
+    if not _batch_writable(self._data):  # PyTorch computes out of place and copies back
+        raise RuntimeError(_errors.INTERNAL_OVERLAP)
     tri = np.tri(rows, cols, diagonal if lower else diagonal - 1, dtype=bool)
     outside = ~tri if lower else tri
 

@@ -1,0 +1,181 @@
+"""Regressions found by the view fuzzer (tests/fuzz_views.py) at seeds 670 and on.
+
+Each program runs under ndgrad and, where it is installed, under PyTorch (everything returned
+must agree); each test also checks the expected outcome by hand, so it runs without PyTorch too.
+Each program failed before its fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import ndgrad
+from ndgrad.autograd import gradcheck, gradgradcheck
+
+from .helpers import requires_torch, torch
+from .programs import assert_same, modified, raises, run
+
+INTERNAL = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+
+
+# --- triu_/tril_ of an expanded tensor: in place only where PyTorch's kernel writes in place ---
+
+
+def _triu_expanded_batch(lib: Any) -> Any:
+    # fuzz seed 67x: 5-d with expanded batch dims after the first: PyTorch's kernel works on a
+    # copy and copies it back, which refuses the overlap (ndgrad wrote zeros into it)
+    t0 = lib.tensor([[[-1.7, 1.0]]], dtype=lib.float64, requires_grad=True)
+    t3 = (-0.5 - t0).norm(2, dim=-1, keepdim=True)
+    t5 = t3[None].expand((2, -1, 3, 2, 3))
+    return t5.triu_(0)
+
+
+def _triu_expanded_first_dim(lib: Any) -> Any:
+    # the first batch dim may repeat: written in place, every location outside the triangle 0
+    x = lib.arange(1.0, 10.0, dtype=lib.float64).reshape(1, 1, 3, 3).expand(2, 1, 3, 3).clone()
+    e = x[:1].expand(4, 1, 3, 3)
+    e.tril_(-1)
+    return x
+
+
+def _tril_expanded_3d(lib: Any) -> Any:
+    x = lib.arange(1.0, 4.0, dtype=lib.float64).reshape(1, 1, 3)
+    e = x.expand(2, 3, 3)
+    e.triu_(1)
+    return x
+
+
+@pytest.mark.parametrize(
+    "program", [_triu_expanded_batch, _triu_expanded_first_dim, _tril_expanded_3d]
+)
+@requires_torch
+def test_triangle_expanded_matches_torch(program: Callable[[Any], Any]) -> None:
+    assert_same(run(program, ndgrad), run(program, torch))
+
+
+def test_triangle_expanded_by_hand() -> None:
+    raises(_triu_expanded_batch, RuntimeError, INTERNAL)
+    got = _triu_expanded_first_dim(ndgrad).numpy()
+    want = np.tril(np.arange(1.0, 10.0).reshape(3, 3), -1)
+    np.testing.assert_array_equal(got[0, 0], want)
+    np.testing.assert_array_equal(got[1, 0], np.arange(1.0, 10.0).reshape(3, 3))
+    # up to 3 dims PyTorch writes in place: the columns of x below the diagonal of some row
+    # (0 < 1 and so on) all become 0 in the shared row
+    assert _tril_expanded_3d(ndgrad).numpy().tolist() == [[[0.0, 0.0, 0.0]]]
+
+
+# --- mse_loss's gradient is one op per input that keeps both, as PyTorch's mse_loss_backward ---
+
+
+def _mse_double_backward_after_write(lib: Any) -> Any:
+    # fuzz seed 67x: an input that does not require grad, written (by an empty slice: still a
+    # write) between a create_graph gradient and its own gradient; PyTorch's
+    # MseLossBackwardBackward0 keeps it and refuses (ndgrad's composite gradient kept none)
+    t0 = lib.tensor([-0.5], dtype=lib.float64)
+    t1 = lib.tensor([[[0.8]]], dtype=lib.float64, requires_grad=True)
+    t2 = t1.sum()
+    t3 = lib.nn.functional.mse_loss(t0, t2.expand(1), reduction="mean")
+    (t4,) = lib.autograd.grad(t3, [t1], create_graph=True)
+    t0[2::1, None, ...] = 2.0
+    return lib.autograd.grad(t4.sum(), [t2])
+
+
+def _mse_create_graph_nodes(lib: Any) -> Any:
+    x = lib.tensor([[0.5, -1.0], [2.0, 0.25]], dtype=lib.float64, requires_grad=True)
+    y = lib.tensor([[1.5, 0.0], [-1.0, 0.75]], dtype=lib.float64, requires_grad=True)
+    loss = lib.nn.functional.mse_loss(x, y)
+    gx, gy = lib.autograd.grad(loss, [x, y], create_graph=True)
+    names = gx.grad_fn.name(), gy.grad_fn.name()
+    return names, lib.autograd.grad((gx * gx).sum() + gy.sum() * x.sum(), [x, y])
+
+
+@pytest.mark.parametrize("program", [_mse_double_backward_after_write, _mse_create_graph_nodes])
+@requires_torch
+def test_mse_backward_matches_torch(program: Callable[[Any], Any]) -> None:
+    assert_same(run(program, ndgrad), run(program, torch))
+
+
+def test_mse_backward_by_hand() -> None:
+    raises(
+        _mse_double_backward_after_write,
+        RuntimeError,
+        modified("torch.DoubleTensor [1]]"),
+    )
+    names, (ax, ay) = _mse_create_graph_nodes(ndgrad)
+    assert names == ("MseLossBackwardBackward0", "MseLossBackwardBackward0")
+    # gx = (x - y)/2, gy = -(x - y)/2 (the mean of 4). S = Σ gx² + Σ gy · Σ x:
+    # dS/dx = (x - y)/2 + Σ gy - Σ x / 2 and dS/dy = -(x - y)/2 + Σ x / 2
+    x = np.array([[0.5, -1.0], [2.0, 0.25]])
+    y = np.array([[1.5, 0.0], [-1.0, 0.75]])
+    gy_sum = (-(x - y) / 2).sum()
+    np.testing.assert_allclose(ax.numpy(), (x - y) / 2 + gy_sum - x.sum() / 2)
+    np.testing.assert_allclose(ay.numpy(), -(x - y) / 2 + x.sum() / 2)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_backward_gradgradcheck(reduction: str) -> None:
+    rng = np.random.default_rng(0)
+    x = ndgrad.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    y = ndgrad.tensor(rng.standard_normal((4,)), requires_grad=True)
+
+    def f(a: ndgrad.Tensor, b: ndgrad.Tensor) -> ndgrad.Tensor:
+        return ndgrad.nn.functional.mse_loss(a, b.expand(3, 4), reduction=reduction)
+
+    assert gradcheck(f, (x, y))
+    assert gradgradcheck(f, (x, y))
+
+
+# --- cat's layout: channels-last as PyTorch's suggest_memory_format reads strides -------------
+
+
+def _cat_unfold_layout(lib: Any) -> Any:
+    # fuzz seed 67x: a (1, 2, 1, 3) unfold with strides (2, 1, 1, 2): numpy's flags (size-1
+    # dims ignored) called it channels-last, PyTorch does not, so the result is contiguous
+    t0 = lib.tensor(
+        [[[1.685], [-0.79]], [[1.098], [-0.385]], [[-1.888], [-0.848]]],
+        dtype=lib.float64,
+        requires_grad=True,
+    )
+    t1 = t0.unfold(-3, 3, 1)
+    t2 = lib.cat([t1, t1], dim=-4)
+    return t2.is_contiguous(), t2
+
+
+def _cat_layouts(lib: Any) -> Any:
+    out = []
+    base = lib.arange(16.0)
+    for shape, order in [((2, 2, 2, 2), (0, 2, 3, 1)), ((2, 3, 1, 1), (0, 2, 3, 1))]:
+        t = base[: int(np.prod(shape))].reshape([shape[d] for d in order])
+        t = t.permute(*[order.index(i) for i in range(4)])
+        for other in (t, t.contiguous(), lib.empty(0)):
+            c = lib.cat([t, other], 1)
+            out.append((c.is_contiguous(), c.is_contiguous(memory_format=lib.channels_last)))
+    return out
+
+
+@pytest.mark.parametrize("program", [_cat_unfold_layout, _cat_layouts])
+@requires_torch
+def test_cat_layout_matches_torch(program: Callable[[Any], Any]) -> None:
+    assert_same(run(program, ndgrad), run(program, torch))
+
+
+def test_cat_layout_by_hand() -> None:
+    contiguous, _ = _cat_unfold_layout(ndgrad)
+    assert contiguous
+    # channels-last inputs give a channels-last result, unless one input is contiguous (or
+    # is a skipped empty 1-d tensor); an (N, C, 1, 1) tensor counts as contiguous
+    assert _cat_layouts(ndgrad) == [
+        (False, True),
+        (True, False),
+        (True, False),
+        (True, True),
+        (True, True),
+        (True, True),
+    ]
