@@ -179,3 +179,20 @@ def test_cat_layout_by_hand() -> None:
         (True, True),
         (True, True),
     ]
+
+
+# --- the fuzzer: PyTorch's internal assert is its defect, whatever ndgrad raises --------------
+
+
+def test_fuzzer_counts_torch_internal_assert_with_another_message() -> None:
+    # fuzz seed 70x: PyTorch fails "out != nullptr INTERNAL ASSERT FAILED" where ndgrad raises
+    # its overlap error; both raise RuntimeError at the same statement: not a "message" failure
+    from . import fuzz_views
+
+    theirs = fuzz_views.Outcome(error=(7, "RuntimeError", "out != nullptr INTERNAL ASSERT FAILED"))
+    ours = fuzz_views.Outcome(error=(7, "RuntimeError", INTERNAL))
+    kinds = [m.kind for m in fuzz_views.compare([], ours, theirs)]
+    assert kinds == ["torch_internal_assert"]
+    assert "torch_internal_assert" in fuzz_views.IMPLEMENTATION_DEFINED
+    other = fuzz_views.Outcome(error=(7, "RuntimeError", "another message"))
+    assert [m.kind for m in fuzz_views.compare([], ours, other)] == ["message"]
