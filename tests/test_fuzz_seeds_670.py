@@ -196,3 +196,36 @@ def test_fuzzer_counts_torch_internal_assert_with_another_message() -> None:
     assert "torch_internal_assert" in fuzz_views.IMPLEMENTATION_DEFINED
     other = fuzz_views.Outcome(error=(7, "RuntimeError", "another message"))
     assert [m.kind for m in fuzz_views.compare([], ours, other)] == ["message"]
+
+
+# --- nll_loss: PyTorch's backward refuses the 1-d input with a 1-element target its forward
+# takes (tests/nn/test_random_configs.py's test_loss, seed 1019) ------------------------------
+
+
+def _nll_1d_target_of_one(lib: Any) -> Any:
+    x = lib.tensor([-0.5, 0.2, 0.3], dtype=lib.float64, requires_grad=True)
+    loss = lib.nn.functional.nll_loss(x, lib.tensor([0]), ignore_index=0)
+    out = [loss.grad_fn.name()]
+    try:
+        loss.backward()
+    except RuntimeError as error:
+        out.append(str(error))
+    ce = lib.nn.functional.cross_entropy(x, lib.tensor([1]))
+    try:
+        lib.autograd.grad(ce, [x], create_graph=True)
+    except RuntimeError as error:
+        out.append(str(error))
+    (g,) = lib.autograd.grad(lib.nn.functional.nll_loss(x, lib.tensor(1)), [x])  # 0-d: fine
+    return out, g
+
+
+@requires_torch
+def test_nll_1d_target_of_one_matches_torch() -> None:
+    assert_same(run(_nll_1d_target_of_one, ndgrad), run(_nll_1d_target_of_one, torch))
+
+
+def test_nll_1d_target_of_one_by_hand() -> None:
+    out, g = _nll_1d_target_of_one(ndgrad)
+    message = "size mismatch (got input: [3], target: [1])"
+    assert out == ["NllLossBackward0", message, message]
+    assert g.numpy().tolist() == [0.0, -1.0, 0.0]

@@ -44,6 +44,8 @@ class NllLoss(NumpyFunction):
     ) -> np.ndarray:
         ctx.save_for_backward(x, target, weight)
         ctx.shape = x.shape
+        # PyTorch's forward takes a 1-d x with a target of one element, its backward does not
+        ctx.refused = x.ndim == 1 and target.ndim == 1
         if x.ndim == 1:
             x, target = x[None], target.reshape(1)
         c = x.shape[1]
@@ -76,6 +78,7 @@ class NllLoss(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         ctx.saved_arrays  # noqa: B018  (checks the versions; raises once backward freed them)
+        _check_backward_sizes(ctx)
         coef = np.zeros(ctx.work_shape, dtype=grad._data.dtype)
         at = np.expand_dims(ctx.safe, 1)
         np.put_along_axis(coef, at, -np.expand_dims(ctx.scale, 1), axis=1)
@@ -91,6 +94,7 @@ class NllLoss(NumpyFunction):
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         ctx.saved_arrays  # noqa: B018
+        _check_backward_sizes(ctx)
         g = grad.reshape(1, 1) if grad.ndim == 0 else grad
         g = np.expand_dims(g, 1) if ctx.reduction == "none" and grad.ndim else g
         picked = -np.expand_dims(ctx.scale, 1) * g
@@ -98,6 +102,13 @@ class NllLoss(NumpyFunction):
         out = np.zeros(ctx.work_shape, dtype=grad.dtype)
         np.put_along_axis(out, np.expand_dims(ctx.safe, 1), picked, axis=1)
         return out.reshape(ctx.shape), None, None, None, None
+
+
+def _check_backward_sizes(ctx: Any) -> None:
+    """nll_loss_backward's check: a 1-d input goes with a 0-d target only (its forward also
+    takes a target of one element, F.nll_loss's and F.cross_entropy's 1-d case)."""
+    if ctx.refused:
+        raise RuntimeError(f"size mismatch (got input: {list(ctx.shape)}, target: [1])")
 
 
 class NllLoss2D(NllLoss):
