@@ -1389,10 +1389,11 @@ KNOWN_BUGS = {
         "reaching past its base (t = x[0:1].detach(); v = t.as_strided((), (), 2); v.mul_(w): "
         "ndgrad raises 'in-place operation on a view whose memory is not part of its base', "
         "PyTorch writes and fails only in backward), or as_strided_ of the base of a live view "
-        "(x = a * 1; v = x[2:]; x.as_strided_((1,), (1,), 0); x.mul_(2): the same error; and "
-        "PyTorch re-derives every view of x as AsStridedBackward0 after x.as_strided_, where "
-        "ndgrad keeps the view's own node). ndgrad re-derives a view by flat index into its "
-        "base's elements, PyTorch by as_strided of the storage"
+        "(x = a * 1; v = x[2:]; x.as_strided_((1,), (1,), 0); x.mul_(2) writes, as PyTorch, "
+        "but a later use of v's history raises in ndgrad; and PyTorch re-derives every view "
+        "of x as AsStridedBackward0 after x.as_strided_, where ndgrad keeps the view's own "
+        "node). ndgrad re-derives a view by flat index into its base's elements, PyTorch by "
+        "as_strided of the storage"
     ),
 }
 KNOWN_BUG_OPS: frozenset[str] = frozenset()  # ops drawn only with --known-bugs

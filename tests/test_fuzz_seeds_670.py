@@ -229,3 +229,37 @@ def test_nll_1d_target_of_one_by_hand() -> None:
     message = "size mismatch (got input: [3], target: [1])"
     assert out == ["NllLossBackward0", message, message]
     assert g.numpy().tolist() == [0.0, -1.0, 0.0]
+
+
+# --- as_strided_ of the base of a live view, then a write into the base ----------------------
+
+
+def _as_strided_base_then_write(lib: Any) -> Any:
+    # fuzz seed 76x: F.linear(t1, t1) keeps t1.t() alive in its graph; t1.as_strided_ leaves
+    # that view outside t1's new elements, and t1.relu_() raised while re-deriving it
+    t0 = lib.tensor([[-1.131], [0.376], [-0.926], [-0.922]], dtype=lib.float64, requires_grad=True)
+    t1 = 0.5 / t0
+    t2 = lib.nn.functional.linear(t1, t1)
+    t1.as_strided_((2,), (1,), 1)
+    t1.relu_()
+    t1.sum().backward()
+    return t1, t0.grad, t2.grad_fn.name()
+
+
+@requires_torch
+def test_as_strided_base_then_write_matches_torch() -> None:
+    assert_same(run(_as_strided_base_then_write, ndgrad), run(_as_strided_base_then_write, torch))
+
+
+def test_as_strided_base_then_write_by_hand() -> None:
+    t1, grad, _ = _as_strided_base_then_write(ndgrad)
+    np.testing.assert_allclose(t1.detach().numpy(), [0.5 / 0.376, 0.0])
+    np.testing.assert_allclose(grad.numpy().ravel(), [0.0, -0.5 / 0.376**2, 0.0, 0.0])
+    # the view left outside its base: its values and detach() work, its history refuses
+    x = ndgrad.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True) * 1
+    v = x[2:]
+    x.as_strided_((1,), (1,), 0)
+    x.mul_(2)
+    assert v.detach().numpy().tolist() == [3.0, 4.0]
+    with pytest.raises(RuntimeError, match="the history of this view cannot be re-derived"):
+        v.sum()

@@ -37,6 +37,19 @@ def _addresses(a: np.ndarray) -> np.ndarray:
     return out
 
 
+OUTSIDE_BASE = "in-place operation on a view whose memory is not part of its base"
+UNREACHABLE_VIEW = (
+    "the history of this view cannot be re-derived: its memory is no longer part of its "
+    "base's elements (the base was given other memory by as_strided_ and then written in "
+    "place; ndgrad re-derives a view from its base's elements, PyTorch from the storage). Use "
+    "view.detach(), or take the view again from the base"
+)
+
+
+class OutsideBase(RuntimeError):
+    """A view's memory reaches past its base's elements (after the base's as_strided_)."""
+
+
 def flat_index(base: np.ndarray, view: np.ndarray, written: bool = True) -> np.ndarray:
     """For each element of ``view``, the C-order flat index of the ``base`` element it aliases.
 
@@ -49,7 +62,7 @@ def flat_index(base: np.ndarray, view: np.ndarray, written: bool = True) -> np.n
         offset = v - base.__array_interface__["data"][0]
         idx, rest = np.divmod(offset, base.itemsize)
         if (rest != 0).any() or (idx < 0).any() or (idx >= base.size).any():
-            raise RuntimeError("in-place operation on a view whose memory is not part of its base")
+            raise OutsideBase(OUTSIDE_BASE)
         if written:
             _check_unique(idx)
         # An array even for a 0-d view (numpy gives a scalar there): indexing with a scalar
@@ -63,7 +76,7 @@ def flat_index(base: np.ndarray, view: np.ndarray, written: bool = True) -> np.n
     if sorted_b.size == 0 or not np.array_equal(sorted_b[pos], v.ravel()):
         if v.size == 0:
             return np.zeros(view.shape, dtype=np.int64)
-        raise RuntimeError("in-place operation on a view whose memory is not part of its base")
+        raise OutsideBase(OUTSIDE_BASE)
     idx = order[pos].reshape(view.shape)
     if written:
         _check_unique(idx)
@@ -276,7 +289,19 @@ def _refresh_views(root: Tensor, skip: Tensor | None = None) -> None:
         return
     for view in list(views.values()):
         if view is not skip:
-            _rederive(view, root)
+            try:
+                _rederive(view, root)
+            except OutsideBase:  # PyTorch writes and re-derives the view only if it is used
+                _make_unreachable(view)
+
+
+def _make_unreachable(view: Tensor) -> None:
+    """A live view left outside its root's elements by the root's as_strided_: the write goes
+    ahead, as PyTorch's, and any later use of the view's history raises (its values and
+    detach() still work)."""
+    view.__dict__["_stale_message"] = UNREACHABLE_VIEW
+    view.__dict__["_multi_output_view"] = True  # stays stale: never re-derived again
+    view.__class__ = _StaleMultiOutputView
 
 
 def view_alias(view: Tensor) -> Tensor:
