@@ -263,3 +263,52 @@ def test_as_strided_base_then_write_by_hand() -> None:
     assert v.detach().numpy().tolist() == [3.0, 4.0]
     with pytest.raises(RuntimeError, match="the history of this view cannot be re-derived"):
         v.sum()
+
+
+# --- nn random configs, seeds 1100-1249: pad with negative widths, ctc_loss's target batch ---
+
+
+def _pad_negative_results(lib: Any) -> Any:
+    x = lib.ones(2, 3, 3, 5, 1, dtype=lib.float64)
+    out = []
+    for mode in ("replicate", "reflect", "circular"):
+        for widths in [(-1, -1, -1, -1, -1, -1), (-1, 0, 0, 0, 0, 0), (0, 0, -3, -3, 0, 0)]:
+            try:
+                out.append(tuple(lib.nn.functional.pad(x, widths, mode=mode).shape))
+            except RuntimeError as error:
+                out.append(str(error))
+    return out
+
+
+def _ctc_target_batch(lib: Any) -> Any:
+    log_probs = lib.zeros(4, 2, 3, dtype=lib.float64).log_softmax(2)
+    targets = lib.ones(3, 1, dtype=lib.int64)  # 3 rows for a batch of 2
+    return lib.nn.functional.ctc_loss(log_probs, targets, [4, 4], [1, 1])
+
+
+@pytest.mark.parametrize("program", [_pad_negative_results, _ctc_target_batch])
+@requires_torch
+def test_nn_configs_match_torch(program: Callable[[Any], Any]) -> None:
+    assert_same(run(program, ndgrad), run(program, torch))
+
+
+def test_nn_configs_by_hand() -> None:
+    negative = "Trying to create tensor with negative dimension -1: [2, 3, 1, 3, -1]"
+    circular = "Negative padding value is resulting in an empty dimension"
+    assert _pad_negative_results(ndgrad) == [
+        negative,
+        (2, 3, 3, 5, 0),
+        "Trying to create tensor with negative dimension -1: [2, 3, 3, -1, 1]",
+        negative,
+        (2, 3, 3, 5, 0),
+        "Trying to create tensor with negative dimension -1: [2, 3, 3, -1, 1]",
+        circular,
+        (2, 3, 3, 5, 0),
+        circular,
+    ]
+    raises(
+        _ctc_target_batch,
+        RuntimeError,
+        "Expected tensor to have size 2 at dimension 0, but got size 3 for argument #2 "
+        "'targets' (while checking arguments for ctc_loss_allocate_outputs)",
+    )

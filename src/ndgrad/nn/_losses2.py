@@ -365,6 +365,11 @@ def ctc_loss(
         for i in range(n):
             labels[i, : tl[i]] = tg[starts[i] : starts[i] + tl[i]]
     elif tg.ndim == 2:
+        if tg.shape[0] != n:
+            raise RuntimeError(
+                f"Expected tensor to have size {n} at dimension 0, but got size {tg.shape[0]} "
+                f"for argument #2 'targets'{_WHILE}"
+            )
         if tg.shape[1] < s_max:
             raise RuntimeError(
                 f"Expected tensor to have size at least {s_max} at dimension 1, but got size "

@@ -178,6 +178,13 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
         )
+    out_shape = [n + b + a for n, (b, a) in zip(input.shape, per_dim, strict=True)]
+    if mode == "circular":  # PyTorch's checks, the first padded dim first
+        for (b, a), n, m in zip(per_dim[-k:], input.shape[-k:], out_shape[-k:], strict=True):
+            if b > n or a > n:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+            if m < 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
     sources: list[Any] = [None] * input.ndim
     for d in range(input.ndim - 1, input.ndim - k - 1, -1):  # PyTorch checks the last dim first
         b, a = per_dim[d]
@@ -191,6 +198,11 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         if mode == "circular" and (b > n or a > n):
             raise RuntimeError("Padding value causes wrapping around more than once.")
         sources[d] = _source(n, b, a, mode)
+    negative = [m for m in out_shape if m < 0]
+    if negative:  # negative widths wider than the input: the output cannot be made
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {negative[0]}: {out_shape}"
+        )
     fn = _GATHERS.get((mode, k), PadGather)
     return fn.apply(input, tuple(sources))
 
