@@ -312,3 +312,83 @@ def test_nn_configs_by_hand() -> None:
         "Expected tensor to have size 2 at dimension 0, but got size 3 for argument #2 "
         "'targets' (while checking arguments for ctc_loss_allocate_outputs)",
     )
+
+
+# --- interpolate: nearest indices as PyTorch's kernels compute them ----------------------------
+
+
+def _nearest_indices(lib: Any) -> Any:
+    out = []
+    for n, sf in [(6, 2.3), (2, 2.3), (3, 1.2), (4, 2.0), (5, 1.4)]:
+        x = lib.arange(float(n), dtype=lib.float64)
+        f = lib.nn.functional.interpolate
+        for mode in ("nearest", "nearest-exact"):
+            out.append(f(x.reshape(1, 1, n), scale_factor=sf, mode=mode).flatten().tolist())
+            out.append(f(x.reshape(1, 1, n, 1), scale_factor=sf, mode=mode)[0, 0, :, 0].tolist())
+            y = f(x.reshape(1, 1, 1, 1, n), scale_factor=sf, mode=mode)
+            out.append(y[0, 0, 0, 0].tolist())
+    return out
+
+
+def _interpolate_errors(lib: Any) -> Any:
+    out = []
+    for shape in [(1, 1, 1), (1, 1, 1, 1)]:
+        try:
+            lib.nn.functional.interpolate(lib.ones(*shape), scale_factor=0.5)
+        except RuntimeError as error:
+            out.append(str(error))
+    x = lib.ones(1, 2, 3, 3, requires_grad=True)
+    y = lib.nn.functional.interpolate(x, scale_factor=(1.5, 0.3), mode="area")
+    out.append(tuple(y.shape))
+    try:
+        y.sum().backward()
+    except RuntimeError as error:
+        out.append(str(error))
+    return out
+
+
+@pytest.mark.parametrize("program", [_nearest_indices, _interpolate_errors])
+@requires_torch
+def test_interpolate_matches_torch(program: Callable[[Any], Any]) -> None:
+    assert_same(run(program, ndgrad), run(program, torch))
+
+
+def test_interpolate_by_hand() -> None:
+    got = _nearest_indices(ndgrad)
+    # 6 by 2.3: nearest reads floor(i * float(1 / 2.3)); nearest-exact floor((i + 0.5) * scale)
+    # with the product rounded to float: (11 + 0.5) * 0.4347826 = 4.99999984 -> 5.0 -> 5
+    assert got[0] == [0, 0, 0, 1, 1, 2, 2, 3, 3, 3, 4, 4, 5]
+    assert got[3] == [0, 0, 1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    # 2 by 2.3 (4 outputs): the 2-d kernel takes 4 = 2n as a scale of 2, 1-d and 3-d do not
+    assert got[6] == got[8] == [0, 0, 0, 1]
+    assert got[7] == [0, 0, 1, 1]
+    assert _interpolate_errors(ndgrad) == [
+        "Input and output sizes should be greater than 0, but got input (W: 1) and output (W: 0)",
+        "Input and output sizes should be greater than 0, but got input (H: 1, W: 1) output "
+        "(H: 0, W: 0)",
+        (1, 2, 4, 0),
+        "adaptive_avg_pool2d_backward(): Expected grad_output to have non-zero size for "
+        "non-batch dimensions, but grad_output has sizes [1, 2, 4, 0] with dimension 3 being "
+        "empty",
+    ]
+
+
+@pytest.mark.parametrize("shape", [(1, 2, 2), (1, 1, 2, 3, 2), (1, 1, 2, 2)])
+def test_nearest_backward_is_the_adjoint(shape: tuple[int, ...]) -> None:
+    # PyTorch's 1-d and 3-d backward is not (docs/compatibility.md); ndgrad's is
+    x = ndgrad.tensor(np.random.default_rng(0).standard_normal(shape), requires_grad=True)
+    f = lambda t: ndgrad.nn.functional.interpolate(t, scale_factor=2.3)  # noqa: E731
+    assert gradcheck(f, (x,))
+    assert gradgradcheck(f, (x,))
+
+
+def test_antialias_output_width_one_by_hand() -> None:
+    # (6, 3) -> (3, 1) bilinear, antialiased: the rows of the result are the filter applied
+    # at each output row, the same weights along the columns (PyTorch repeats the first row)
+    x = ndgrad.tensor(np.arange(18.0).reshape(1, 1, 6, 3))
+    y = ndgrad.nn.functional.interpolate(x, size=(3, 1), mode="bilinear", antialias=True)
+    col = ndgrad.nn.functional.interpolate(
+        x.mean(-1, keepdim=True), size=(3, 1), mode="bilinear", antialias=True
+    )  # the width filter of 3 -> 1 is symmetric: the same as the mean of each row here
+    np.testing.assert_allclose(y.numpy(), col.numpy())
+    assert y.numpy()[0, 0, 0, 0] < y.numpy()[0, 0, 1, 0] < y.numpy()[0, 0, 2, 0]

@@ -197,11 +197,29 @@ class AvgPool3D(Resample):
 
 
 class AdaptiveAvgPool2D(Resample):
-    pass
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        _check_adaptive_grad(grad.shape, 2)
+        return Resample.backward(ctx, grad)
 
 
 class AdaptiveAvgPool3D(Resample):
-    pass
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        _check_adaptive_grad(grad.shape, 3)
+        return Resample.backward(ctx, grad)
+
+
+def _check_adaptive_grad(shape: Any, nd: int) -> None:
+    """adaptive_avg_pool{nd}d_backward's check: its forward makes an output with an empty
+    dim (an output size of 0), its backward refuses a gradient with one past the first dim."""
+    for i in range(1, len(shape)):
+        if shape[i] == 0:
+            raise RuntimeError(
+                f"adaptive_avg_pool{nd}d_backward(): Expected grad_output to have non-zero size "
+                f"for non-batch dimensions, but grad_output has sizes {list(shape)} with "
+                f"dimension {i} being empty"
+            )
 
 
 class UpsampleNearest1D(Resample):
@@ -1490,15 +1508,18 @@ def _source(n: int, o: int, align_corners: bool, sf: float | None, dt: Any, cubi
     return src if cubic else np.maximum(src, dt.type(0))
 
 
-def _nearest_taps(n: int, o: int, sf: float | None, exact: bool) -> Taps:
-    # PyTorch computes nearest indices in float32, whatever the tensor's dtype
+def _nearest_taps(n: int, o: int, sf: float | None, exact: bool, shortcuts: bool) -> Taps:
+    """PyTorch computes nearest indices in float32, whatever the tensor's dtype. Its 2-d kernel
+    takes sizes o = n and o = 2n as scales 1 and 2 whatever the scale factor (``shortcuts``);
+    its 1-d and 3-d forward kernels do not (their backward kernels do: see
+    docs/compatibility.md)."""
     scale = np.float32(1.0 / sf) if sf is not None and sf > 0 else np.float32(n) / np.float32(o)
     dst = np.arange(o)
-    if exact:
-        src = np.floor((dst + 0.5) * np.float64(scale)).astype(np.int64)
-    elif o == n:
+    if exact:  # floorf((dst + 0.5) * scale): the product in double, rounded to float
+        src = np.floor(((dst + 0.5) * np.float64(scale)).astype(np.float32)).astype(np.int64)
+    elif shortcuts and o == n:
         src = dst
-    elif o == 2 * n:
+    elif shortcuts and o == 2 * n:
         src = dst >> 1
     else:
         src = np.floor(dst.astype(np.float32) * scale).astype(np.int64)
@@ -1641,7 +1662,7 @@ def interpolate(
         raise RuntimeError(
             "Input and output sizes should be greater than 0, but got input ("
             + ", ".join(f"{a}: {n}" for a, n in zip(axes, plane, strict=True))
-            + ") output ("
+            + (") and output (" if dim == 1 else ") output (")  # PyTorch's 1-d wording
             + ", ".join(f"{a}: {n}" for a, n in zip(axes, out, strict=True))
             + ")"
         )
@@ -1652,7 +1673,7 @@ def interpolate(
     fn: type[Resample]
     for n, o, sf in zip(plane, out, scales, strict=True):
         if mode in ("nearest", "nearest-exact"):
-            taps.append(_nearest_taps(n, o, sf, mode == "nearest-exact"))
+            taps.append(_nearest_taps(n, o, sf, mode == "nearest-exact", dim == 2))
         elif antialias:
             taps.append(_aa_taps(n, o, ac, sf, mode == "bicubic"))
         elif mode == "bicubic":
