@@ -392,3 +392,55 @@ def test_antialias_output_width_one_by_hand() -> None:
     )  # the width filter of 3 -> 1 is symmetric: the same as the mean of each row here
     np.testing.assert_allclose(y.numpy(), col.numpy())
     assert y.numpy()[0, 0, 0, 0] < y.numpy()[0, 0, 1, 0] < y.numpy()[0, 0, 2, 0]
+
+
+# --- a write into as_strided of a view reaching past the view's elements ----------------------
+
+
+_PAST_OPS: dict[str, Callable[[Any, Any, Any], Any]] = {
+    "setitem": lambda lib, v, w: v.__setitem__((lib.tensor([0]), lib.tensor([-1])), 1.5),
+    "mul_": lambda lib, v, w: v.mul_(w),
+    "copy_": lambda lib, v, w: v.copy_(w),
+    "zero_": lambda lib, v, w: v.zero_(),
+    "index_put_": lambda lib, v, w: v.index_put_((lib.tensor([0]), lib.tensor([1])), w[0, 0]),
+    "exp_": lambda lib, v, w: v.exp_(),
+}
+
+
+def _write_past_input(name: str) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        # fuzz seed 78x: t3 = as_strided(t2, offset 8) holds storage elements 8-11, t2 only
+        # 0-8; the write's gradient went through t3's history, which drops 9-11 (as
+        # PyTorch's as_strided backward does), where PyTorch's CopySlices gives the base the
+        # written view's gradient directly: element 9 got 0 (a silently wrong gradient)
+        t0 = lib.arange(1.0, 17.0, dtype=lib.float64).requires_grad_()
+        w = lib.full((1, 2, 2), 0.5, dtype=lib.float64, requires_grad=True)
+        t1 = t0 * 1.5
+        t2 = lib.as_strided(t1, (3, 3), (3, 1))
+        t3 = t2.as_strided((1, 2, 2), (2, 2, 1), 8)
+        _PAST_OPS[name](lib, t3, w)
+        (t1 * lib.arange(16.0, dtype=lib.float64)).sum().backward()
+        return t1, t0.grad, w.grad
+
+    return program
+
+
+@pytest.mark.parametrize("name", sorted(_PAST_OPS))
+@requires_torch
+def test_write_past_input_matches_torch(name: str) -> None:
+    program = _write_past_input(name)
+    assert_same(run(program, ndgrad), run(program, torch))
+
+
+def test_write_past_input_by_hand() -> None:
+    _, grad, _ = _write_past_input("setitem")(ndgrad)
+    want = 1.5 * np.arange(16.0)
+    want[[10, 11]] = 0.0  # t3[0, 1] is storage elements 10 and 11: written, no gradient
+    np.testing.assert_array_equal(grad.numpy(), want)
+    _, grad, wgrad = _write_past_input("mul_")(ndgrad)
+    want = 1.5 * np.arange(16.0)
+    want[8:12] *= 0.5
+    np.testing.assert_array_equal(grad.numpy(), want)
+    np.testing.assert_array_equal(
+        wgrad.numpy().ravel(), 1.5 * np.arange(9.0, 13.0) * np.arange(8, 12)
+    )

@@ -265,7 +265,14 @@ def as_strided(
     _check_arguments(size_, stride_, offset)
     _check_bounds(size_, stride_, offset, _storage(data).size, data.itemsize)
     out = AsStridedView.apply(input, tuple(size_), tuple(stride_), offset)
-    return _as_view(out, input)
+    view = _as_view(out, input)
+    node = out.grad_fn
+    if node is not None and not np.isin(node.output_positions, node.input_positions).all():
+        # Elements outside the input's: its gradient drops theirs, as PyTorch's does. An
+        # in-place write into this view must not route through that history: PyTorch's
+        # CopySlices hands the written view's gradient to the base directly (_inplace).
+        view.__dict__["_past_input"] = True
+    return view
 
 
 def as_strided_(

@@ -242,8 +242,10 @@ class TensorMethods(
         # the write, as PyTorch's does (a saved output of an earlier write on this view names
         # it in its error, while it lives). A view with no node of its own (its base was made
         # to require grad after it was taken) is derived from its base's current history.
+        # A view whose history reaches elements past its input's (as_strided of a view) is
+        # derived from its base too: its own history would drop their gradient.
         fn = self.grad_fn
-        if self._base is not None and fn is None:
+        if self._base is not None and (fn is None or "_past_input" in self.__dict__):
             old = view_alias(self)
         else:
             old = Tensor._make(self._data.copy(), fn, self._output_nr)

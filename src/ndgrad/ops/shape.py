@@ -105,6 +105,8 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
         register_view(root, out)
     elif root._requires_grad and not _state.grad_enabled:
         out.__dict__["_no_grad_view"] = True  # in-place on it with grad enabled is refused
+    if "_past_input" in base.__dict__:
+        out.__dict__["_past_input"] = True  # see _strided.as_strided
     if "_multi_output_view" in base.__dict__:
         out.__dict__["_multi_output_view"] = True  # so is a view of such a view
         if "_plain_multi_output_view" in base.__dict__ and out.grad_fn is None:
