@@ -444,3 +444,37 @@ def test_write_past_input_by_hand() -> None:
     np.testing.assert_array_equal(
         wgrad.numpy().ravel(), 1.5 * np.arange(9.0, 13.0) * np.arange(8, 12)
     )
+
+
+def _pad_small_outputs(lib: Any) -> Any:
+    # nn random configs, conv seed 1354: Conv1d(padding=-1, padding_mode="replicate") on a
+    # width of 2; the 1-d and 2-d reflect/replicate kernels have checks of their own
+    out = []
+    cases = [((1, 2), (-1, -1)), ((1, 2, 2, 2), (-2, 0, -2, 0)), ((1, 2, 3, 2), (-2, -1, -2, 0))]
+    for shape, widths in cases:
+        for mode in ("replicate", "reflect", "circular"):
+            try:
+                out.append(tuple(lib.nn.functional.pad(lib.ones(*shape), widths, mode=mode).shape))
+            except RuntimeError as error:
+                out.append(str(error))
+    return out
+
+
+@requires_torch
+def test_pad_small_outputs_matches_torch() -> None:
+    assert_same(run(_pad_small_outputs, ndgrad), run(_pad_small_outputs, torch))
+
+
+def test_pad_small_outputs_by_hand() -> None:
+    small = "input (H: 2, W: 2{}) is too small. Calculated output H: 0 W: 0"
+    assert _pad_small_outputs(ndgrad) == [
+        "input (W: 2) is too small. Calculated output W: 0",
+        "input (W: 2) is too small. Calculated output W: 0",
+        (1, 0),
+        small.format(" "),
+        small.format(""),
+        (1, 2, 0, 0),
+        "Trying to create tensor with negative dimension -1: [1, 2, 1, -1]",
+        "numel: integer multiplication overflow",
+        "Negative padding value is resulting in an empty dimension",
+    ]

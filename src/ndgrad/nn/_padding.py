@@ -147,6 +147,21 @@ _GATHERS: dict[tuple[str, int], type[PadGather]] = {
 }
 
 
+def _check_reflect_replicate_size(shape: Any, out_shape: list[int], k: int, mode: str) -> None:
+    """The 1-d and 2-d reflect and replicate kernels' own check: an output of no width (1-d),
+    or of neither height nor width (2-d); the replicate 2-d message has a stray space."""
+    if k == 1 and out_shape[-1] < 1:
+        raise RuntimeError(
+            f"input (W: {shape[-1]}) is too small. Calculated output W: {out_shape[-1]}"
+        )
+    if k == 2 and out_shape[-2] < 1 and out_shape[-1] < 1:
+        space = " " if mode == "replicate" else ""
+        raise RuntimeError(
+            f"input (H: {shape[-2]}, W: {shape[-1]}{space}) is too small. Calculated output H: "
+            f"{out_shape[-2]} W: {out_shape[-1]}"
+        )
+
+
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last len(pad)//2 dims: pad = (left, right, top, bottom, front, back)."""
     widths = [int(p) for p in pad]
@@ -198,7 +213,11 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         if mode == "circular" and (b > n or a > n):
             raise RuntimeError("Padding value causes wrapping around more than once.")
         sources[d] = _source(n, b, a, mode)
+    if mode != "circular":
+        _check_reflect_replicate_size(input.shape, out_shape, k, mode)
     negative = [m for m in out_shape if m < 0]
+    if negative and mode == "reflect" and k == 2:
+        raise RuntimeError("numel: integer multiplication overflow")
     if negative:  # negative widths wider than the input: the output cannot be made
         raise RuntimeError(
             f"Trying to create tensor with negative dimension {negative[0]}: {out_shape}"
