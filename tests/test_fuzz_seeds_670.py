@@ -478,3 +478,92 @@ def test_pad_small_outputs_by_hand() -> None:
         "numel: integer multiplication overflow",
         "Negative padding value is resulting in an empty dimension",
     ]
+
+
+# --- reductions and dims on 0-d tensors, unique's node, quantile's wording (a differential
+# fuzzer of 42 reductions over random shapes, dims and keepdim: 4,000 cases) ------------------
+
+
+def _scalar_dims(lib: Any) -> Any:
+    x = lib.tensor(1.5)
+    calls = [
+        lambda: lib.any(x, 1),
+        lambda: lib.all(x, -2),
+        lambda: lib.all(x, (0,)),
+        lambda: lib.norm(x, dim=(1,)),
+        lambda: x.norm(1, dim=-2),
+        lambda: lib.linalg.vector_norm(x, dim=1),
+        lambda: lib.cummax(x, 1),
+        lambda: lib.cummin(x, -2),
+        lambda: lib.unbind(x, 1),
+        lambda: lib.unbind(x, -1),
+        lambda: lib.unflatten(x, -2, (1,)),
+        lambda: lib.renorm(lib.ones(3), 2, 0, 1.0),
+        lambda: lib.linalg.cross(x, x),
+        lambda: lib.nanquantile(lib.ones(0), 0.5),
+        lambda: lib.nanquantile(lib.ones(3), 1.5),
+    ]
+    out = []
+    for call in calls:
+        try:
+            out.append(call())
+        except (IndexError, RuntimeError) as error:
+            out.append((type(error).__name__, str(error)))
+    return out
+
+
+def _unique_nodes(lib: Any) -> Any:
+    x = lib.tensor([[1.0, 1.0], [2.0, 2.0]], requires_grad=True)
+    out = []
+    for call in (
+        lambda: lib.unique(x),
+        lambda: lib.unique(x, dim=1),
+        lambda: lib.unique_consecutive(x, dim=0),
+        lambda: lib.unique(lib.ones(3, 0), dim=0),
+        lambda: lib.unique_consecutive(lib.ones(3, 0), dim=1, return_counts=True),
+        lambda: lib.unique(lib.tensor(1.5), dim=-1),
+    ):
+        try:
+            r = call()
+            r = r if isinstance(r, tuple) else (r,)
+            out.append([(tuple(t.shape), t.requires_grad) for t in r])
+            if r[0].requires_grad:
+                r[0].sum().backward()
+        except (IndexError, RuntimeError, NotImplementedError) as error:
+            out.append((type(error).__name__, str(error)))
+    return out
+
+
+@pytest.mark.parametrize("program", [_scalar_dims, _unique_nodes])
+@requires_torch
+def test_reduction_edges_match_torch(program: Callable[[Any], Any]) -> None:
+    assert_same(run(program, ndgrad), run(program, torch))
+
+
+def test_reduction_edges_by_hand() -> None:
+    out = _scalar_dims(ndgrad)
+    rng = "Dimension out of range (expected to be in range of [-1, 0], but got {})"
+    assert out[0] == ("IndexError", rng.format(1))
+    assert out[1] == ("IndexError", rng.format(-2))
+    assert out[2].item() is True
+    assert out[3:6] == [("IndexError", rng.format(d)) for d in (1, -2, 1)]
+    assert out[6] == ("IndexError", "cummax(): Expected reduction dim -1 or 0 for scalar but got 1")
+    assert out[9] == ("IndexError", "Dimension specified as 0 but tensor has no dimensions")
+    assert out[11] == (
+        "RuntimeError",
+        "renorm: input needs at least 2 dimensions, got 1 dimensions",
+    )
+    assert out[12] == ("IndexError", "Dimension specified as -1 but tensor has no dimensions")
+    assert out[13] == ("RuntimeError", "quantile() input tensor must be non-empty")
+    nodes = _unique_nodes(ndgrad)
+    # values that require grad, whose backward raises; then the errors of bad dims
+    assert nodes[0] == [((2,), True)] and nodes[2] == [((2, 1), True)]
+    for i, kernel in ((1, "_unique2"), (3, "unique_dim"), (5, "unique_consecutive")):
+        message = f"the derivative for '{kernel}' is not implemented."
+        assert nodes[i] == ("NotImplementedError", message)
+    assert nodes[6] == (
+        "RuntimeError",
+        "There are 0 sized dimensions, and they aren't selected, so unique cannot be applied",
+    )
+    assert nodes[7] == [((3, 0), False), ((0,), False)]
+    assert nodes[8] == ("IndexError", "Dimension specified as -1 but tensor has no dimensions")

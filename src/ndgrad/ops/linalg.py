@@ -925,7 +925,9 @@ def vector_norm(
     shape = x._data.shape
     if isinstance(dim, list):
         dim = tuple(dim)
-    axes = normalize_dims(dim, len(shape)) if shape else None
+    axes = normalize_dims(dim, len(shape))  # a 0-d x takes dim 0 and -1 (checked)
+    if not shape:
+        axes = None
     if not axes:  # None or (): all dims
         axes = None
     if math.isinf(p) and x._data.size == 0:
@@ -1240,6 +1242,8 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     a, b = _promote_pair(input, other)
     if a._data.ndim != b._data.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    if a._data.ndim == 0:  # PyTorch reads the size of dim before any range check
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = wrap_dim(dim, a._data.ndim)
     if a._data.shape[d] != 3 or b._data.shape[d] != 3:
         raise RuntimeError(
@@ -2171,6 +2175,10 @@ def chain_matmul(*matrices: Tensor) -> Tensor:
 def renorm(input: Tensor, p: Any, dim: int, maxnorm: Any) -> Tensor:
     """Each slice along ``dim`` rescaled so that its p-norm is at most ``maxnorm``."""
     x = _tensor_arg(input, "renorm", "input", 1)
+    if x._data.ndim < 2:
+        raise RuntimeError(
+            f"renorm: input needs at least 2 dimensions, got {x._data.ndim} dimensions"
+        )
     d = wrap_dim(dim, x._data.ndim)
     others = tuple(i for i in range(x._data.ndim) if i != d)
     norms = vector_norm(x, p, dim=others, keepdim=True)

@@ -1128,8 +1128,11 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 # --- all, any, count_nonzero ---------------------------------------------------------------------
 def _logical(input: Tensor, dim: Any, keepdim: bool, fn: Any) -> Tensor:
     x = input._data
-    # dim=() reduces nothing here (PyTorch): each element is tested on its own.
-    axes = normalize_dims(dim, x.ndim) if x.ndim else None
+    # dim=() reduces nothing here (PyTorch): each element is tested on its own. A 0-d tensor
+    # takes dim 0 and -1 (checked) and reduces nothing.
+    axes = normalize_dims(dim, x.ndim)
+    if not x.ndim:
+        axes = None
     out = np.asarray(fn(x, axis=axes, keepdims=keepdim))
     return _const(out.astype(np.uint8) if x.dtype == np.uint8 else out)
 
@@ -1485,14 +1488,21 @@ class Cummin(_Cumulative):
     ufunc = np.minimum
 
 
+def _check_scalar_cum(input: Tensor, dim: Any, op: str) -> None:
+    if input._data.ndim == 0 and isinstance(dim, int | np.integer) and dim not in (0, -1):
+        raise IndexError(f"{op}(): Expected reduction dim -1 or 0 for scalar but got {dim}")
+
+
 def cummax(input: Tensor, dim: int) -> Any:
     """(values, indices): the running maximum along ``dim`` and where each was found."""
+    _check_scalar_cum(input, dim, "cummax")
     axis = _int_dim(dim, input._data.ndim, "cummax")
     return _pair("cummax", Cummax.apply(input, axis))
 
 
 def cummin(input: Tensor, dim: int) -> Any:
     """(values, indices): the running minimum along ``dim`` and where each was found."""
+    _check_scalar_cum(input, dim, "cummin")
     axis = _int_dim(dim, input._data.ndim, "cummin")
     return _pair("cummin", Cummin.apply(input, axis))
 
@@ -1603,6 +1613,7 @@ def _quantile(
     input: Tensor, q: Any, dim: Any, keepdim: bool, interpolation: str, op: str, ignore_nan: bool
 ) -> Tensor:
     T = Tensor
+    op = "quantile"  # nanquantile's errors name quantile too (one kernel in PyTorch)
     if input._data.dtype not in (np.float32, np.float64):
         raise RuntimeError(f"{op}() input tensor must be either float or double dtype")
     if input._data.size == 0:

@@ -18,6 +18,7 @@ from .._creation import as_tensor
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ._util import as_operand, dtype_name, require_tensor, wrap_dim
+from .arithmetic import NumpyFunction
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -70,8 +71,52 @@ def argwhere(input: Tensor) -> Tensor:
 
 
 # --- unique ----------------------------------------------------------------------------------
-def _unique_result(values: Tensor, inverse: Any, counts: Any, ri: bool, rc: bool) -> Any:
-    out = [values]
+class _Unique(NumpyFunction):
+    """The distinct values: PyTorch records the op (so the values require grad when the input
+    does) and has no derivative for it; backward raises PyTorch's error."""
+
+    kernel = "_unique2"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return values
+
+    @classmethod
+    def backward(cls, ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        raise NotImplementedError(f"the derivative for '{cls.kernel}' is not implemented.")
+
+
+class Unique2(_Unique):
+    node_name = "Unique2Backward0"
+
+
+class UniqueDim(_Unique):
+    node_name = "UniqueDimBackward0"
+    kernel = "unique_dim"
+
+
+class UniqueConsecutive(_Unique):
+    node_name = "UniqueConsecutiveBackward0"
+    kernel = "unique_consecutive"
+
+
+def _unique_dim(x: np.ndarray, dim: int) -> int:
+    """``dim`` wrapped, with PyTorch's checks: a 0-d input has no dim at all, and the other
+    dims may not be empty unless the selected one is."""
+    if x.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = wrap_dim(dim, x.ndim)
+    if x.shape[d] and 0 in x.shape:
+        raise RuntimeError(
+            "There are 0 sized dimensions, and they aren't selected, so unique cannot be applied"
+        )
+    return d
+
+
+def _unique_result(
+    fn: type[_Unique], input: Tensor, values: Any, inverse: Any, counts: Any, ri: bool, rc: bool
+) -> Any:
+    out = [fn.apply(input, values) if input._data.dtype.kind in "fc" else _const(values)]
     if ri:
         out.append(_const(inverse.astype(np.int64)))
     if rc:
@@ -99,12 +144,16 @@ def unique(
             x.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False
         )
         inverse = inverse.reshape(x.shape)
-        return _unique_result(_const(values), inverse, counts, return_inverse, return_counts)
-    d = wrap_dim(dim, x.ndim)
+        return _unique_result(
+            Unique2, input, values, inverse, counts, return_inverse, return_counts
+        )
+    d = _unique_dim(x, dim)
     moved = np.moveaxis(x, d, 0)
     if moved.shape[0] == 0:
         empty = np.zeros(0, np.int64)
-        return _unique_result(_const(x.copy()), empty, empty, return_inverse, return_counts)
+        return _unique_result(
+            UniqueDim, input, x.copy(), empty, empty, return_inverse, return_counts
+        )
     rows = moved.reshape(moved.shape[0], -1)
     order = np.lexsort(rows.T[::-1]) if rows.shape[1] else np.arange(rows.shape[0])
     sorted_rows = rows[order]
@@ -116,7 +165,7 @@ def unique(
     counts = np.bincount(group)
     kept = moved[order[new]]
     values = np.ascontiguousarray(np.moveaxis(kept, 0, d))
-    return _unique_result(_const(values), inverse, counts, return_inverse, return_counts)
+    return _unique_result(UniqueDim, input, values, inverse, counts, return_inverse, return_counts)
 
 
 def unique_consecutive(
@@ -131,9 +180,9 @@ def unique_consecutive(
     if dim is None:
         flat, d, shape = x.reshape(-1, 1), 0, x.shape
     else:
-        d = wrap_dim(dim, x.ndim)
+        d = _unique_dim(x, dim)
         moved = np.moveaxis(x, d, 0)
-        flat, shape = moved.reshape(moved.shape[0], -1), (moved.shape[0],)
+        flat, shape = moved.reshape(moved.shape[0], -1 if moved.size else 0), (moved.shape[0],)
     n = flat.shape[0]
     new = np.ones(n, bool)
     if n:
@@ -146,7 +195,9 @@ def unique_consecutive(
     else:
         values = np.ascontiguousarray(np.take(x, starts, axis=d))
     inverse = group.reshape(shape)
-    return _unique_result(_const(values), inverse, counts, return_inverse, return_counts)
+    return _unique_result(
+        UniqueConsecutive, input, values, inverse, counts, return_inverse, return_counts
+    )
 
 
 # --- searchsorted, bucketize -----------------------------------------------------------------

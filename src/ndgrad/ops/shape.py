@@ -483,6 +483,7 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     if input._data.ndim == 0:
+        wrap_dim(dim, 0)  # out of [-1, 0]: PyTorch's range error first
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     return _multi_output_views(Unbind.apply(input, wrap_dim(dim, input._data.ndim)), input)
 
@@ -673,6 +674,7 @@ def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
     """Split dim ``dim`` into ``sizes`` (one may be -1)."""
     shape = input._data.shape
     if not shape:
+        wrap_dim(dim, 0)  # out of [-1, 0]: PyTorch's range error first
         raise RuntimeError(
             "unflatten got an unexpected error:\nDimension specified as 0 but tensor has no "
             "dimensions"
