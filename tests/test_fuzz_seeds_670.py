@@ -567,3 +567,50 @@ def test_reduction_edges_by_hand() -> None:
     )
     assert nodes[7] == [((3, 0), False), ((0,), False)]
     assert nodes[8] == ("IndexError", "Dimension specified as -1 but tensor has no dimensions")
+
+
+def _reduction_edges_more(lib: Any) -> Any:
+    nan = float("nan")
+    out = []
+    for values in ([1.0, nan, 2.0], [nan, 3.0, 1.0, nan], [nan, nan]):
+        for fn in ("quantile", "nanquantile"):
+            for interpolation in ("linear", "lower", "midpoint"):
+                x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+                q = lib.tensor([0.1, 0.9], dtype=lib.float64)
+                getattr(lib, fn)(x, q, interpolation=interpolation).sum().backward()
+                out.append(x.grad)
+    x = lib.ones(1, 0, dtype=lib.float64, requires_grad=True)
+    lib.logcumsumexp(x, -1).sum().backward()
+    out.append(tuple(x.grad.shape))  # (the strides of an empty tensor are each library's own)
+    out.append([tuple(t.shape) for t in lib.cummax(lib.ones(2, 0), 5)])
+    y = lib.diff(lib.ones(2, dtype=lib.float64, requires_grad=True), n=0, dim=7)
+    out.append((y, y.grad_fn.name()))
+    for call in (
+        lambda: lib.diff(lib.ones(2), n=-1),
+        lambda: lib.unique(lib.ones(0, 0, 2), dim=0),
+    ):
+        try:
+            call()
+        except RuntimeError as error:
+            out.append(str(error))
+    return out
+
+
+@requires_torch
+def test_reduction_edges_more_matches_torch() -> None:
+    assert_same(run(_reduction_edges_more, ndgrad), run(_reduction_edges_more, torch))
+
+
+def test_reduction_edges_more_by_hand() -> None:
+    out = _reduction_edges_more(ndgrad)
+    # quantile of a slice with a nan: nan, and the gradient (one per quantile) goes to the nan
+    # sorted last; nanquantile of all nans: to the first
+    assert out[0].numpy().tolist() == [0.0, 2.0, 0.0]
+    assert out[6].numpy().tolist() == [0.0, 0.0, 0.0, 2.0]
+    assert out[15].numpy().tolist() == [2.0, 0.0]
+    assert out[18] == (1, 0)
+    assert out[20][1] == "torch::autograd::CopyBackwards"
+    assert out[21:] == [
+        "order must be non-negative but got -1",
+        "Number of zero sized dimensions is more than one, so unique cannot be applied ",
+    ]

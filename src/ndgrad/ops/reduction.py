@@ -1488,22 +1488,26 @@ class Cummin(_Cumulative):
     ufunc = np.minimum
 
 
-def _check_scalar_cum(input: Tensor, dim: Any, op: str) -> None:
-    if input._data.ndim == 0 and isinstance(dim, int | np.integer) and dim not in (0, -1):
+def _cum_axis(input: Tensor, dim: Any, op: str) -> int:
+    """cummax/cummin's dim: PyTorch returns an empty input's result before it checks dim, and
+    words a 0-d input's error its own way."""
+    x = input._data
+    if x.ndim == 0 and isinstance(dim, int | np.integer) and dim not in (0, -1):
         raise IndexError(f"{op}(): Expected reduction dim -1 or 0 for scalar but got {dim}")
+    if x.size == 0 and isinstance(dim, int | np.integer) and not -x.ndim <= dim < x.ndim:
+        return 0  # any axis: the result is as empty as the input
+    return _int_dim(dim, x.ndim, op)
 
 
 def cummax(input: Tensor, dim: int) -> Any:
     """(values, indices): the running maximum along ``dim`` and where each was found."""
-    _check_scalar_cum(input, dim, "cummax")
-    axis = _int_dim(dim, input._data.ndim, "cummax")
+    axis = _cum_axis(input, dim, "cummax")
     return _pair("cummax", Cummax.apply(input, axis))
 
 
 def cummin(input: Tensor, dim: int) -> Any:
     """(values, indices): the running minimum along ``dim`` and where each was found."""
-    _check_scalar_cum(input, dim, "cummin")
-    axis = _int_dim(dim, input._data.ndim, "cummin")
+    axis = _cum_axis(input, dim, "cummin")
     return _pair("cummin", Cummin.apply(input, axis))
 
 
@@ -1521,7 +1525,7 @@ class Logcumsumexp(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         x, y = ctx.saved_tensors
-        if grad.ndim == 0:
+        if grad.ndim == 0 or grad._data.size == 0:  # (an empty x: an empty gradient)
             return grad, None
         # Σ_{i≥k} g_i exp(x_k - y_i), shifted by each slice's largest y to keep exp finite.
         top = y.amax(ctx.dim, keepdim=True).detach()
@@ -1643,10 +1647,15 @@ def _quantile(
         if ignore_nan
         else np.full_like(np.take(data, [0], axis=axis), data.shape[axis], dtype=np.int64)
     )
-    has_nan = np.isnan(data).any(axis=axis, keepdims=True)
+    # A slice with a nan (quantile) takes the last rank, a nan (sorted last); one of nans only
+    # (nanquantile) rank 0, a nan too: the value is nan and its gradient goes to that element,
+    # as PyTorch's
+    has_nan = None if ignore_nan else np.isnan(data).any(axis=axis, keepdims=True)
     results = []
     for qv in np.atleast_1d(qs).astype(np.float64):
         rank = qv * np.maximum(n_valid - 1, 0)
+        if has_nan is not None and has_nan.any():
+            rank = np.where(has_nan, data.shape[axis] - 1, rank)
         below, above = np.floor(rank).astype(np.int64), np.ceil(rank).astype(np.int64)
         if interpolation == "lower":
             above = below
@@ -1659,9 +1668,6 @@ def _quantile(
         midpoint = interpolation == "midpoint"
         weight = np.where(below == above, 0.0, 0.5) if midpoint else rank - below
         value = lo + (hi - lo) * _const(weight.astype(data.dtype))
-        nan_out = (n_valid == 0) if ignore_nan else has_nan
-        if nan_out.any():
-            value = where(_const(nan_out), _const(np.asarray(np.nan, data.dtype)), value)
         if dim is None:
             value = value.reshape((1,) * input._data.ndim if keepdim else ())
         elif not keepdim or input._data.ndim == 0:

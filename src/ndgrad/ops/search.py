@@ -101,14 +101,18 @@ class UniqueConsecutive(_Unique):
 
 
 def _unique_dim(x: np.ndarray, dim: int) -> int:
-    """``dim`` wrapped, with PyTorch's checks: a 0-d input has no dim at all, and the other
-    dims may not be empty unless the selected one is."""
+    """``dim`` wrapped, with PyTorch's checks: a 0-d input has no dim at all, and no dim may
+    be empty but the selected one."""
     if x.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = wrap_dim(dim, x.ndim)
     if x.shape[d] and 0 in x.shape:
         raise RuntimeError(
             "There are 0 sized dimensions, and they aren't selected, so unique cannot be applied"
+        )
+    if x.shape.count(0) > 1:  # (PyTorch's message ends with a space)
+        raise RuntimeError(
+            "Number of zero sized dimensions is more than one, so unique cannot be applied "
         )
     return d
 

@@ -17,7 +17,7 @@ from .._creation import empty
 from .._kernels import broadcast_dims, sum_to_np
 from .._namespace import public_dir
 from .._tensor import Tensor, _View
-from ..autograd._views import fill_expanded, register_view
+from ..autograd._views import Copy, fill_expanded, register_view
 from ..autograd.function import _type_string
 from ..autograd.grad_mode import _state
 from ._util import check_dims, normalize_dims, parse_shape, promote_all, wrap_dim
@@ -1414,6 +1414,10 @@ def diff(
     for bools, whether neighbours differ."""
     if input._data.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    if n == 0 and prepend is None and append is None:  # PyTorch: a copy, no check of dim
+        return Copy.apply(Tensor._make(np.empty_like(input._data)), input)
     d = wrap_dim(dim, input._data.ndim)
     parts = [t for t in (prepend, input, append) if t is not None]
     x = cat(parts, d) if len(parts) > 1 else input
