@@ -614,3 +614,66 @@ def test_reduction_edges_more_by_hand() -> None:
         "order must be non-negative but got -1",
         "Number of zero sized dimensions is more than one, so unique cannot be applied ",
     ]
+
+
+# --- binary ops: bool subtraction, a number first, dtype names (a differential fuzzer of 48
+# binary ops over broadcast shapes, dtypes and Python numbers: 6,000 cases) -------------------
+
+
+def _binary_errors(lib: Any) -> Any:
+    b, u, f = lib.tensor([True, False]), lib.tensor([1, 2], dtype=lib.uint8), lib.ones(2)
+    calls = [
+        lambda: u - b,
+        lambda: f - lib.tensor(True),
+        lambda: f - True,
+        lambda: True - f,
+        lambda: lib.rsub(f, b),
+        lambda: f.clone().sub_(b),
+        lambda: lib.dist(b, f),
+        lambda: lib.eq(2, f),
+        lambda: lib.ge(2.5, 3),
+        lambda: lib.heaviside(True, f),
+        lambda: lib.lerp(u, lib.ones(2, dtype=lib.int16), 0.5),
+        lambda: lib.igammac(lib.ones(3, 1), lib.ones(1, 2, 3)),
+        lambda: lib.igamma(lib.ones(2, dtype=lib.int16), lib.ones(2, dtype=lib.int16)),
+    ]
+    out = []
+    for call in calls:
+        try:
+            out.append(call())
+        except (TypeError, RuntimeError, NotImplementedError) as error:
+            out.append((type(error).__name__, str(error)))
+    out.append(2 < f)  # the reflected operator still compares
+    return out
+
+
+@requires_torch
+def test_binary_errors_match_torch() -> None:
+    assert_same(run(_binary_errors, ndgrad), run(_binary_errors, torch))
+
+
+def test_binary_errors_by_hand() -> None:
+    out = _binary_errors(ndgrad)
+    one_bool = (
+        "RuntimeError",
+        "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+        "invert a mask, use the `~` or `logical_not()` operator instead.",
+    )
+    assert out[:7] == [one_bool] * 7
+    assert out[7] == (
+        "TypeError",
+        "eq() received an invalid combination of arguments - got (int, Tensor), but expected one "
+        "of:\n * (Tensor input, Tensor other, *, Tensor out = None)\n * (Tensor input, Number "
+        "other, *, Tensor out = None)\n",
+    )
+    assert out[9] == (
+        "TypeError",
+        "heaviside(): argument 'input' (position 1) must be Tensor, not bool",
+    )
+    assert out[10] == (
+        "RuntimeError",
+        "expected dtype unsigned char for `end` but got dtype short int",
+    )
+    assert out[11][0] == "RuntimeError"
+    assert out[12] == ("NotImplementedError", "\"igamma_cpu\" not implemented for 'Short'")
+    assert out[13].tolist() == [False, False]

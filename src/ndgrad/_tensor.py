@@ -628,6 +628,8 @@ class Tensor(_Methods):
         if isinstance(other, Tensor):
             self._check_inplace()  # PyTorch's leaf and view rules come first
             _errors.check_no_partial_overlap(self._data, other._data)
+            if other._data.dtype.kind == "b" and self._data.dtype.kind != "b":
+                return self._inplace(lambda s: s.sub(other, alpha=alpha))  # its bool error
         if self._numpy_inplace(np.subtract, other, alpha):
             return self
         return self._inplace(lambda s: s.sub(other, alpha=alpha))

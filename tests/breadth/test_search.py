@@ -129,5 +129,7 @@ def test_values_match_numpy() -> None:
 
 def test_results_never_require_grad() -> None:
     x = ndgrad.tensor([1.0, 0.0, 2.0], requires_grad=True)
-    for out in (x.nonzero(), x.unique(), ndgrad.histc(x, bins=3), ndgrad.bucketize(x, x.detach())):
+    for out in (x.nonzero(), ndgrad.histc(x, bins=3), ndgrad.bucketize(x, x.detach())):
         assert not out.requires_grad
+    # unique's values do, as PyTorch's (Unique2Backward0, whose backward raises)
+    assert x.unique().requires_grad

@@ -647,6 +647,10 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     return Add.apply(a, b)
 
 
+def _is_bool(x: Any) -> bool:
+    return isinstance(x, bool | np.bool_) or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
+
+
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """input - alpha * other"""
     a, b, dt = binary_operands(input, other, "sub")
@@ -654,6 +658,11 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
             "`logical_xor()` operator instead."
+        )
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
     if type(alpha) is not int:
         _check_alpha(dt, alpha)
@@ -666,7 +675,7 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """other - alpha * input (RsubBackward1 for a number ``other``, RsubBackward0 for a tensor)"""
     T = Tensor
     a, b, dt = binary_operands(input, other, "rsub")
-    if dt.kind == "b":
+    if dt.kind == "b" or _is_bool(input) or _is_bool(other):
         return sub(other, input)  # PyTorch's bool error
     if type(alpha) is not int:
         _check_alpha(dt, alpha)
@@ -753,8 +762,23 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
         ) from None
 
 
+def _py_type(x: Any) -> str:
+    """An argument's type as PyTorch's argument parser names it."""
+    if isinstance(x, Tensor):
+        return "Tensor"
+    t = type(x)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+
+
 def _compare(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
     T = Tensor
+    if not isinstance(input, T):  # torch.eq(2, t): no signature takes a number first
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got ({_py_type(input)}, "
+            f"{_py_type(other)}), but expected one of:\n"
+            " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+            " * (Tensor input, Number other, *, Tensor out = None)\n"
+        )
     a, b, _ = promote(as_operand(input, name), as_operand(other, name))
     x = a._data if isinstance(a, T) else a
     y = b._data if isinstance(b, T) else b

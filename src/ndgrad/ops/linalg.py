@@ -31,7 +31,7 @@ from .._errors import broadcast_mismatch
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ._util import dtype_name, normalize_dims, promote, reduced_shape, wrap_dim
-from .arithmetic import NumpyFunction, where
+from .arithmetic import NumpyFunction, sub, where
 from .products import _tensor_arg, einsum, matmul
 
 if TYPE_CHECKING:
@@ -2053,6 +2053,8 @@ class Dist(NumpyFunction):
 def dist(input: Tensor, other: Tensor, p: Any = 2) -> Tensor:
     """‖input - other‖_p over all elements (broadcast): one node, DistBackward0."""
     a, b = _tensor_arg(input, "dist", "input", 1), _tensor_arg(other, "dist", "other", 2)
+    if a._data.dtype.kind == "b" or b._data.dtype.kind == "b":
+        sub(a, b)  # PyTorch computes a - b first: its error for bool tensors
     try:
         np.broadcast_shapes(a._data.shape, b._data.shape)
     except ValueError:

@@ -1159,7 +1159,7 @@ class Lerp(NumpyFunction):
 
 
 def _lerp_dtype_name(dt: np.dtype) -> str:
-    return {"float16": "c10::Half"}.get(dt.name, dtype_name(dt).lower())
+    return _errors.c_type_name(dt)  # the C++ type: "unsigned char", "short int", "c10::Half"
 
 
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
@@ -1767,6 +1767,8 @@ class Heaviside(NumpyFunction):
 
 def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """0 where input < 0, 1 where input > 0, ``values`` where it is 0."""
+    _require_tensor(input, "heaviside", "input", 1)
+    _require_tensor(values, "heaviside", "values", 2)
     if input._data.dtype != values._data.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     return Heaviside.apply(input, values)

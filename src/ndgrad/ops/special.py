@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _errors
 from .._kernels import errors_off, errors_restore, fma_np, libm, quiet, veltkamp_split
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ._bessel import I0
-from ._util import require_tensor
+from ._util import dtype_name, require_tensor
 from .arithmetic import NumpyFunction, to_dtype_op, where
 from .pointwise import apply_by_operands
 from .unary import _floating
@@ -381,9 +382,13 @@ def _igamma(name: str, fn: type[Igamma], input: Tensor, other: Tensor) -> Tensor
         raise TypeError(
             f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
         )
+    try:
+        np.broadcast_shapes(input._data.shape, other._data.shape)
+    except ValueError:
+        raise _errors.broadcast_mismatch(input._data.shape, other._data.shape) from None
     dt = np.result_type(input._data.dtype, other._data.dtype)
     if dt.kind != "f":
-        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Long'")
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dtype_name(dt)}'")
     a = input if input._data.dtype == dt else to_dtype_op(input, dt)
     x = other if other._data.dtype == dt else to_dtype_op(other, dt)
     return fn.apply(a, x, fn is Igammac)
