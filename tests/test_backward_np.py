@@ -65,6 +65,19 @@ def test_array_backward_matches_tensor_backward(op: Any, sample: Any) -> None:
 _IDX = np.array([[1, 0, 3], [2, 2, 4]])
 _MASK = np.array([[True, False, False, True]] * 3)
 NN_CASES: list[tuple[str, Any, list[tuple[int, ...]], int]] = [
+    ("mse_loss", lambda T, x, y: T.nn.functional.mse_loss(x, y), [(3, 4), (3, 4)], 2),
+    (
+        "mse_loss_sum",
+        lambda T, x, y: T.nn.functional.mse_loss(x, y, reduction="sum"),
+        [(3, 4), (3, 4)],
+        1,
+    ),
+    (
+        "mse_loss_none",
+        lambda T, x, y: T.nn.functional.mse_loss(x, y, reduction="none"),
+        [(2, 3), (2, 3)],
+        2,
+    ),
     ("linear", lambda T, x, w, b: T.nn.functional.linear(x, w, b), [(5, 3), (4, 3), (4,)], 3),
     ("linear_3d", lambda T, x, w, b: T.nn.functional.linear(x, w, b), [(2, 5, 3), (4, 3), (4,)], 3),
     ("linear_nobias", lambda T, x, w: T.nn.functional.linear(x, w), [(5, 3), (4, 3)], 2),
