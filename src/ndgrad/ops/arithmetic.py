@@ -107,14 +107,30 @@ def _torch_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> list[int]:
     return perm[::-1]
 
 
+def _empty_strided_like(x: np.ndarray, dtype: Any) -> np.ndarray:
+    """A new dense array of x's shape with dims in PyTorch's infer_dense_strides order."""
+    outer_first = _torch_order(x.shape, x.strides)
+    return np.empty(tuple(x.shape[d] for d in outer_first), dtype).transpose(
+        np.argsort(outer_first)
+    )
+
+
+def empty_like_torch(x: np.ndarray, dtype: Any = None) -> np.ndarray:
+    """``torch.empty_like(x)`` (preserve_format) as an array: x's strides when x is dense (no
+    gaps, no repeats), else dense strides in x's dim order; C order when x is C-contiguous."""
+    dt = x.dtype if dtype is None else dtype
+    if x.flags.c_contiguous:
+        return np.empty(x.shape, dt)
+    if _errors.is_dense(x):
+        return np.empty_like(x, dtype=dt)  # numpy's order "K": the same strides
+    return _empty_strided_like(x, dt)
+
+
 def _copy_like_torch(x: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
     """A dense copy of a strided ``x`` laid out as PyTorch's clone (preserve_format) lays it;
     with ``values`` (of x's shape), a copy of those laid out as ``empty_like(x)``."""
-    outer_first = _torch_order(x.shape, x.strides)
     src = x if values is None else values
-    out = np.empty(tuple(x.shape[d] for d in outer_first), src.dtype).transpose(
-        np.argsort(outer_first)
-    )
+    out = _empty_strided_like(x, src.dtype)
     out[...] = src
     return out
 

@@ -1,0 +1,116 @@
+"""Regressions found by running realistic sequence / text / scientific PyTorch programs (char
+LSTM language models, seq2seq with attention, small Transformers, physics-informed fits,
+time-series forecasters) under ndgrad and diffing their printed output against PyTorch's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ndgrad
+import ndgrad.nn.functional as F
+
+
+# --- random draws into tensors laid out as their input (empty_like, preserve_format) -----------
+def test_dropout_of_a_transposed_input_draws_in_memory_order() -> None:
+    # PyTorch's dropout fills empty_like(input), which keeps a transposed input's strides, so
+    # the mask is drawn in memory order: dropout(x.t()) under a seed is dropout(x).t()
+    ndgrad.manual_seed(0)
+    ref = F.dropout(ndgrad.ones(4, 3), 0.5)
+    ndgrad.manual_seed(0)
+    out = F.dropout(ndgrad.ones(4, 3).t(), 0.5)
+    np.testing.assert_array_equal(out.t().numpy(), ref.numpy())
+    assert out.stride() == (1, 3)
+
+
+def test_alpha_dropout_of_a_transposed_input_draws_in_memory_order() -> None:
+    ndgrad.manual_seed(0)
+    ref = F.alpha_dropout(ndgrad.ones(4, 3), 0.5, True)
+    ndgrad.manual_seed(0)
+    out = F.alpha_dropout(ndgrad.ones(4, 3).t(), 0.5, True)
+    np.testing.assert_array_equal(out.t().numpy(), ref.numpy())
+
+
+@pytest.mark.parametrize("name", ["rand_like", "randn_like"])
+def test_rand_like_keeps_the_layout_and_draws_in_memory_order(name: str) -> None:
+    # (fewer than 16 normals: PyTorch's scalar fill, the one a strided tensor always gets)
+    ndgrad.manual_seed(0)
+    ref = getattr(ndgrad, name.removesuffix("_like"))(4, 3)
+    ndgrad.manual_seed(0)
+    out = getattr(ndgrad, name)(ndgrad.ones(4, 3).t())
+    assert out.stride() == (1, 3)
+    np.testing.assert_array_equal(out.t().numpy(), ref.numpy())
+
+
+def test_randn_like_of_a_strided_input_uses_the_scalar_fill() -> None:
+    # PyTorch's vectorised normal fill (16 or more values) needs a contiguous tensor: a
+    # transposed one of 24 draws as normal_ into a transposed empty tensor does
+    ndgrad.manual_seed(0)
+    ref = ndgrad.empty(4, 6).t().normal_()
+    ndgrad.manual_seed(0)
+    out = ndgrad.randn_like(ndgrad.ones(4, 6).t())
+    np.testing.assert_array_equal(out.numpy(), ref.numpy())
+
+
+def test_randint_like_keeps_the_layout_and_draws_in_memory_order() -> None:
+    ndgrad.manual_seed(0)
+    ref = ndgrad.randint(0, 10, (4, 3))
+    ndgrad.manual_seed(0)
+    out = ndgrad.randint_like(ndgrad.ones(4, 3).t(), 10)
+    assert out.stride() == (1, 3)
+    np.testing.assert_array_equal(out.t().numpy(), ref.numpy())
+
+
+def test_rand_like_of_an_expanded_input_is_dense_in_its_dim_order() -> None:
+    # PyTorch's infer_dense_strides: an expanded (stride-0) dim keeps its place
+    x = ndgrad.ones(1, 5).expand(3, 5)
+    assert ndgrad.rand_like(x).stride() == (5, 1)
+    assert ndgrad.rand_like(ndgrad.ones(4, 6)[:, ::2]).stride() == (3, 1)
+
+
+def test_multinomial_of_transposed_probabilities_draws_in_memory_order() -> None:
+    # PyTorch draws q = empty_like(p).exponential_() (in p's memory order) and takes the top k
+    # of p / q: for p.t() that q is the one drawn for the contiguous p, transposed
+    p = ndgrad.rand(5, 4, generator=ndgrad.Generator().manual_seed(1))
+    ndgrad.manual_seed(0)
+    q = ndgrad.empty(5, 4).exponential_()
+    for k in (1, 3):
+        ndgrad.manual_seed(0)
+        out = ndgrad.multinomial(p.t(), k)
+        expected = (p.t() / q.t()).topk(k).indices
+        np.testing.assert_array_equal(out.numpy(), expected.numpy())
+
+
+def test_lstm_batch_first_output_dropout_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (ndgrad, torch):
+        lib.manual_seed(0)
+        lstm = lib.nn.LSTM(3, 5, num_layers=2, batch_first=True, dropout=0.2)
+        out, _ = lstm(lib.randn(4, 6, 3))
+        assert out.stride() == (5, 20, 1)
+        results.append(lib.nn.functional.dropout(out, 0.3).detach().numpy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.rand_like(lib.ones(3, 4).t()),
+        lambda lib: lib.randn_like(lib.ones(2, 3, 4).permute(2, 0, 1)),
+        lambda lib: lib.randint_like(lib.ones(3, 4).t(), 7),
+        lambda lib: lib.nn.functional.dropout(lib.ones(3, 4, 2).transpose(0, 1), 0.4),
+        lambda lib: lib.nn.functional.dropout(lib.ones(6, 4)[::2].t(), 0.4),
+        lambda lib: lib.multinomial(lib.arange(1.0, 13.0).reshape(3, 4).t(), 2),
+        lambda lib: lib.multinomial(lib.arange(1.0, 13.0).reshape(3, 4).t(), 1),
+    ],
+    ids=["rand_like", "randn_like", "randint_like", "dropout", "dropout_gaps", "multi2", "multi1"],
+)
+def test_draws_into_strided_layouts_match_torch(make) -> None:  # type: ignore[no-untyped-def]
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    theirs = make(torch)
+    ndgrad.manual_seed(0)
+    ours = make(ndgrad)
+    assert ours.stride() == theirs.stride()
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
