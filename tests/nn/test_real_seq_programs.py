@@ -114,3 +114,56 @@ def test_draws_into_strided_layouts_match_torch(make) -> None:  # type: ignore[n
     ours = make(ndgrad)
     assert ours.stride() == theirs.stride()
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+# --- var and std accumulate in double, rounded to float32 once ------------------------------
+def test_std_of_float32_is_the_double_root_rounded_once() -> None:
+    # REINFORCE's return normalisation: returns.std() of [2, 2, 1, 1, 1, 0]; the variance
+    # rounded to float32 before its root gave 0.75277269 (one ulp above PyTorch's)
+    returns = ndgrad.tensor([2.0, 2.0, 1.0, 1.0, 1.0, 0.0])
+    expected = np.float32(np.sqrt(np.var(returns.numpy().astype(np.float64), ddof=1)))
+    assert returns.std().item() == float(expected) == 0.7527726292610168
+
+
+@pytest.mark.parametrize("dim", [None, 0, 1])
+@pytest.mark.parametrize("correction", [0, 1])
+def test_var_std_float32_match_the_double_values(dim: int | None, correction: int) -> None:
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((13, 17)) * 30 + 7).astype(np.float32)
+    wide = np.var(x.astype(np.float64), axis=dim, ddof=correction)
+    t = ndgrad.from_numpy(x)
+    kw = {} if dim is None else {"dim": dim}
+    np.testing.assert_array_equal(
+        t.var(correction=correction, **kw).numpy(), wide.astype(np.float32)
+    )
+    std = np.sqrt(wide).astype(np.float32)
+    np.testing.assert_array_equal(t.std(correction=correction, **kw).numpy(), std)
+    v, m = ndgrad.std_mean(t, correction=correction, **kw)
+    np.testing.assert_array_equal(v.numpy(), std)
+    np.testing.assert_array_equal(m.numpy(), x.astype(np.float64).mean(axis=dim).astype(np.float32))
+
+
+def test_std_gradient_unchanged() -> None:
+    x = ndgrad.tensor([[1.0, 2.0, 4.0], [0.5, -1.0, 3.0]], dtype=ndgrad.float64, requires_grad=True)
+    assert ndgrad.autograd.gradcheck(lambda a: a.std(dim=1), (x,))
+    assert ndgrad.autograd.gradgradcheck(lambda a: a.std(), (x,))
+    y = ndgrad.tensor([1.0, 2.0, 4.0], requires_grad=True)
+    y.std().backward()
+    xd = np.array([1.0, 2.0, 4.0])
+    expected = (xd - xd.mean()) / (2 * xd.std(ddof=1))
+    np.testing.assert_allclose(y.grad.numpy(), expected, rtol=1e-6)
+
+
+def test_var_std_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    for trial in range(60):
+        shape = tuple(int(s) for s in rng.integers(1, 30, size=int(rng.integers(1, 4))))
+        x = (rng.standard_normal(shape) * rng.uniform(0.1, 100) + rng.uniform(-50, 50)).astype(
+            np.float32
+        )
+        kw = {} if trial % 2 else {"dim": int(rng.integers(0, len(shape)))}
+        for op in ("var", "std"):
+            theirs = getattr(torch, op)(torch.from_numpy(x), correction=trial % 2, **kw)
+            ours = getattr(ndgrad, op)(ndgrad.from_numpy(x), correction=trial % 2, **kw)
+            np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
