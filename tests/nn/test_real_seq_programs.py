@@ -4,6 +4,8 @@ time-series forecasters) under ndgrad and diffing their printed output against P
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -167,3 +169,27 @@ def test_var_std_match_torch() -> None:
             theirs = getattr(torch, op)(torch.from_numpy(x), correction=trial % 2, **kw)
             ours = getattr(ndgrad, op)(ndgrad.from_numpy(x), correction=trial % 2, **kw)
             np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+# --- warnings where PyTorch shows them ------------------------------------------------------
+@pytest.mark.parametrize("call", [lambda x: x.var(), lambda x: ndgrad.std(x), ndgrad.var_mean])
+def test_degrees_of_freedom_warning_names_the_callers_line(call) -> None:  # type: ignore[no-untyped-def]
+    # PyTorch's (C++) warning points at the line that called the op, not into the library
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call(ndgrad.ones(1))
+    assert len(caught) == 1
+    assert "degrees of freedom is <= 0" in str(caught[0].message)
+    assert caught[0].filename == __file__
+
+
+def test_weight_norm_deprecation_is_shown_once_for_many_callers() -> None:
+    # PyTorch's FutureWarning is attributed to its own module, so the default filter shows it
+    # once however many lines call weight_norm (a TCN wraps every conv in it)
+    from ndgrad.nn.utils import weight_norm
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        weight_norm(ndgrad.nn.Conv1d(2, 2, 3))
+        weight_norm(ndgrad.nn.Conv1d(2, 2, 3))
+    assert [w.category for w in caught] == [FutureWarning]

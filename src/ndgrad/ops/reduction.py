@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _errors
 from .._kernels import errors_off, errors_restore, expand_np, max_np, sum_np
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -868,7 +869,7 @@ def _var_std(
             f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             "reduction factor (input numel divided by output numel).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=_errors.user_stacklevel(),  # PyTorch's C++ warning names the caller
         )
     return _VAR_FUNCTIONS[op].apply(input, axes, correction, keepdim)
 
