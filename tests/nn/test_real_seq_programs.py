@@ -193,3 +193,59 @@ def test_weight_norm_deprecation_is_shown_once_for_many_callers() -> None:
         weight_norm(ndgrad.nn.Conv1d(2, 2, 3))
         weight_norm(ndgrad.nn.Conv1d(2, 2, 3))
     assert [w.category for w in caught] == [FutureWarning]
+
+
+# --- elementwise results laid out as PyTorch's TensorIterator lays them out -------------------
+def _big_strides(t: ndgrad.Tensor) -> tuple[int, ...]:
+    return tuple(s for s, n in zip(t.stride(), t.shape, strict=True) if n > 1)
+
+
+def test_binary_result_follows_the_first_operands_layout() -> None:
+    # a batch_first LSTM output is a transposed view; ``out + x`` (a residual connection)
+    # is laid out as ``out`` in PyTorch, ``x + out`` as ``x`` (numpy picked C order for both)
+    out = ndgrad.ones(3, 2, 4).transpose(0, 1)  # strides (4, 8, 1)
+    x = ndgrad.ones(2, 3, 4)
+    assert (out + x).stride() == (4, 8, 1)
+    assert (x + out).stride() == (12, 4, 1)
+    assert (out * x).stride() == (out - x).stride() == (out / x).stride() == (4, 8, 1)
+    assert (out > x).stride() == (4, 8, 1)
+    assert ndgrad.where(out > 0, out, x).stride() == (4, 8, 1)
+    assert ndgrad.where(x > 0, out, x).stride() == (12, 4, 1)
+    w = ndgrad.ones(2, 3, 4, requires_grad=True)
+    assert (out * w).stride() == (4, 8, 1)  # the recording path too
+    # a broadcast operand does not decide the dims it is expanded along
+    assert (ndgrad.ones(4) + out).stride() == (4, 8, 1)
+    assert (ndgrad.ones(4, 3).t() + ndgrad.ones(1, 4)).stride() == (1, 3)
+
+
+def test_dropout_after_a_residual_draws_in_the_sums_memory_order() -> None:
+    out = ndgrad.arange(24.0).reshape(3, 2, 4).transpose(0, 1)
+    x = ndgrad.ones(2, 3, 4)
+    ndgrad.manual_seed(0)
+    dropped = F.dropout(out + x, 0.5)
+    ndgrad.manual_seed(0)
+    mask = F.dropout(ndgrad.ones(3, 2, 4), 0.5).transpose(0, 1)
+    np.testing.assert_array_equal(dropped.numpy(), ((out + x) * mask).numpy())
+
+
+def test_binary_layouts_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    shapes = [(2, 3, 4), (3, 1, 4), (1, 3, 4), (2, 3, 1)]
+    for trial in range(120):
+        shape = shapes[trial % 4]
+        pa, pb = tuple(rng.permutation(3).tolist()), tuple(rng.permutation(3).tolist())
+        a = rng.standard_normal([shape[i] for i in np.argsort(pa)]).astype(np.float32)
+        b = rng.standard_normal([shape[i] for i in np.argsort(pb)]).astype(np.float32)
+        ours = [ndgrad.from_numpy(a).permute(*pa), ndgrad.from_numpy(b).permute(*pb)]
+        theirs = [torch.from_numpy(a).permute(*pa), torch.from_numpy(b).permute(*pb)]
+        if trial % 3 == 1:
+            ours[1], theirs[1] = ours[1][:, :1], theirs[1][:, :1]
+        for op in ("add", "mul", "sub", "div", "gt", "maximum", "atan2", "fmod", "xlogy"):
+            r_ours = getattr(ndgrad, op)(*ours)
+            r_theirs = getattr(torch, op)(*theirs)
+            assert _big_strides(r_ours) == tuple(
+                s for s, n in zip(r_theirs.stride(), r_theirs.shape, strict=True) if n > 1
+            ), (op, shape, pa, pb)
+            # (atan2 and xlogy round in the last bit as numpy's and PyTorch's libms do)
+            np.testing.assert_allclose(r_ours.numpy(), r_theirs.numpy(), rtol=1e-6)
