@@ -4,6 +4,7 @@ time-series forecasters) under ndgrad and diffing their printed output against P
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -249,3 +250,132 @@ def test_binary_layouts_match_torch() -> None:
             ), (op, shape, pa, pb)
             # (atan2 and xlogy round in the last bit as numpy's and PyTorch's libms do)
             np.testing.assert_allclose(r_ours.numpy(), r_theirs.numpy(), rtol=1e-6)
+
+
+# --- lr schedulers: state_dict as PyTorch's, get_lr's warning -------------------------------
+def _sgd() -> ndgrad.optim.SGD:
+    return ndgrad.optim.SGD([ndgrad.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+
+
+class _Decay:
+    def __init__(self) -> None:
+        self.f = 0.9
+
+    def __call__(self, epoch: int) -> float:
+        return self.f**epoch
+
+
+def _stepped(scheduler, opt, n=3):  # type: ignore[no-untyped-def]
+    for _ in range(n):
+        opt.step()
+        scheduler.step()
+    return scheduler
+
+
+def test_scheduler_state_dicts_have_pytorchs_keys() -> None:
+    S = ndgrad.optim.lr_scheduler
+    opt = _sgd()
+    keys = list(_stepped(S.StepLR(opt, 2), opt).state_dict())
+    assert keys == [
+        "step_size",
+        "gamma",
+        "base_lrs",
+        "last_epoch",
+        "_step_count",
+        "_is_initial",
+        "_get_lr_called_within_step",
+        "_last_lr",
+    ]
+    opt = _sgd()
+    state = _stepped(S.LambdaLR(opt, [lambda e: 0.5**e]), opt).state_dict()
+    assert state["lr_lambdas"] == [None] and list(state)[-1] == "lr_lambdas"
+    opt = _sgd()
+    decay = _Decay()
+    state = _stepped(S.MultiplicativeLR(opt, decay), opt).state_dict()
+    assert state["lr_lambdas"] == [{"f": 0.9}]
+    decay.f = 0.5
+    restored = S.MultiplicativeLR(_sgd(), _Decay())
+    restored.load_state_dict(state)
+    assert restored.lr_lambdas[0].f == 0.9 and "lr_lambdas" in state
+    opt = _sgd()
+    state = _stepped(S.OneCycleLR(opt, max_lr=1.0, total_steps=10), opt).state_dict()
+    assert state["_schedule_phases"][1] == {
+        "end_step": 9,
+        "start_lr": "max_lr",
+        "end_lr": "min_lr",
+        "start_momentum": "base_momentum",
+        "end_momentum": "max_momentum",
+    }
+    opt = _sgd()
+    state = _stepped(S.CyclicLR(opt, 0.01, 0.1, step_size_up=2), opt).state_dict()
+    assert list(state)[-1] == "_scale_fn_custom" and state["_scale_fn_custom"] is None
+    opt = _sgd()
+    assert _stepped(S.CosineAnnealingWarmRestarts(opt, 3), opt).state_dict()["_step_count"] == 0
+    plateau = S.ReduceLROnPlateau(_sgd(), patience=0)
+    plateau.step(1.0)
+    assert list(plateau.state_dict()) == [
+        "factor",
+        "default_min_lr",
+        "min_lrs",
+        "patience",
+        "cooldown",
+        "eps",
+        "last_epoch",
+        "_last_lr",
+        "mode_worse",
+        "mode",
+        "threshold",
+        "threshold_mode",
+        "best",
+        "cooldown_counter",
+        "num_bad_epochs",
+    ]
+    assert plateau.state_dict()["mode_worse"] == math.inf
+
+
+def test_one_cycle_lr_values_unchanged_by_the_phase_dicts() -> None:
+    opt = _sgd()
+    sched = ndgrad.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+    lrs = [sched.get_last_lr()[0]]
+    for _ in range(9):
+        opt.step()
+        sched.step()
+        lrs.append(sched.get_last_lr()[0])
+    assert lrs[0] == pytest.approx(0.04) and lrs[2] == pytest.approx(1.0)
+    assert lrs[-1] == pytest.approx(0.04 / 1e4)
+
+
+def test_get_lr_outside_step_warns() -> None:
+    opt = _sgd()
+    sched = ndgrad.optim.lr_scheduler.StepLR(opt, 2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        opt.step()
+        sched.step()  # no warning from the scheduler's own call
+        assert caught == []
+        assert sched.get_lr() == [0.1]
+    assert [str(w.message) for w in caught] == [
+        "To get the last learning rate computed by the scheduler, please use `get_last_lr()`."
+    ]
+    assert caught[0].filename == __file__
+
+
+def test_scheduler_state_dicts_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    cases = [
+        ("StepLR", {"step_size": 2}),
+        ("LambdaLR", {"lr_lambda": lambda e: 0.5**e}),
+        ("OneCycleLR", {"max_lr": 1.0, "total_steps": 10}),
+        ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2}),
+        ("CosineAnnealingWarmRestarts", {"T_0": 3}),
+    ]
+    for name, kw in cases:
+        states = []
+        for lib in (ndgrad, torch):
+            opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+            states.append(_stepped(getattr(lib.optim.lr_scheduler, name)(opt, **kw), opt))
+        ours, theirs = (s.state_dict() for s in states)
+        assert list(ours) == list(theirs), name
+        assert {k: v for k, v in ours.items() if k != "lr_lambdas"} == {
+            k: v for k, v in theirs.items() if k != "lr_lambdas"
+        }
