@@ -63,10 +63,18 @@ def _infer(data: Any) -> tuple[tuple[int, ...], np.dtype, bool]:
     has_tensors = False
     while True:
         if any(isinstance(x, Tensor | np.ndarray) for x in level):
-            # Tensors and arrays inside lists (torch.tensor([t1, t2])) count by their values,
-            # and their dtypes take part in the result's, as in PyTorch.
+            # Tensors and arrays inside lists count by their values, and their dtypes take part
+            # in the result's, as in PyTorch: a tensor is one number (torch.tensor([t1, t2])
+            # of one-element tensors), an array a sequence.
             has_tensors = True
-            level = [x._data if isinstance(x, Tensor) else x for x in level]
+            if any(isinstance(x, np.ndarray) for x in level):
+                _warn_arrays_in_list()
+            for x in level:
+                if isinstance(x, Tensor) and x._data.size != 1:
+                    raise ValueError("only one element tensors can be converted to Python scalars")
+                if isinstance(x, np.ndarray) and x.ndim == 0:
+                    raise TypeError("len() of unsized object")
+            level = [x._data.reshape(()) if isinstance(x, Tensor) else x for x in level]
             typed.update(x.dtype for x in level if isinstance(x, np.ndarray))
             level = [x.item() if isinstance(x, np.ndarray) and x.ndim == 0 else x for x in level]
         if shape and level and isinstance(level[0], str):
@@ -143,9 +151,26 @@ def _array_from_data(data: Any, dt: np.dtype | None) -> np.ndarray:
     return arr
 
 
+_warned_arrays_in_list = False
+
+
+def _warn_arrays_in_list() -> None:
+    """PyTorch's warning (once per process) for numpy arrays inside the data of a new tensor."""
+    global _warned_arrays_in_list
+    if not _warned_arrays_in_list:
+        _warned_arrays_in_list = True
+        warnings.warn(
+            "Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider "
+            "converting the list to a single numpy.ndarray with numpy.array() before converting "
+            "to a tensor.",
+            UserWarning,
+            stacklevel=_errors.user_stacklevel(),
+        )
+
+
 def _tensors_to_arrays(data: Any) -> Any:
     if isinstance(data, Tensor):
-        return data._data
+        return data._data.reshape(())  # one number (_infer checked it has one element)
     if isinstance(data, list | tuple):
         return [_tensors_to_arrays(x) for x in data]
     return data
