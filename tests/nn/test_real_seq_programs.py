@@ -379,3 +379,22 @@ def test_scheduler_state_dicts_match_torch() -> None:
         assert {k: v for k, v in ours.items() if k != "lr_lambdas"} == {
             k: v for k, v in theirs.items() if k != "lr_lambdas"
         }
+
+
+# --- the legacy size_average / reduce flags warn --------------------------------------------
+@pytest.mark.parametrize(
+    ("kw", "reduction"),
+    [
+        ({"size_average": False}, "sum"),
+        ({"reduce": False}, "none"),
+        ({"size_average": True}, "mean"),
+    ],
+)
+def test_legacy_reduction_flags_warn(kw: dict, reduction: str) -> None:  # type: ignore[type-arg]
+    message = f"size_average and reduce args will be deprecated, please use reduction='{reduction}'"
+    with pytest.warns(UserWarning, match=message):
+        assert ndgrad.nn.CrossEntropyLoss(**kw).reduction == reduction
+    x, t = ndgrad.randn(2, 3), ndgrad.randn(2, 3)
+    with pytest.warns(UserWarning, match=message):
+        out = F.mse_loss(x, t, **kw)
+    assert out.shape == ((2, 3) if reduction == "none" else ())
