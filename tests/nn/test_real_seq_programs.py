@@ -398,3 +398,57 @@ def test_legacy_reduction_flags_warn(kw: dict, reduction: str) -> None:  # type:
     with pytest.warns(UserWarning, match=message):
         out = F.mse_loss(x, t, **kw)
     assert out.shape == ((2, 3) if reduction == "none" else ())
+
+
+# --- the nodes PyTorch's oneDNN LSTM records --------------------------------------------------
+def test_lstm_output_node_is_the_onednn_layer() -> None:
+    # the "Sequence Models and LSTM" tutorial prints out of nn.LSTM(3, 3): PyTorch's CPU LSTM
+    # runs a float32, one-direction, unprojected layer in oneDNN
+    ndgrad.manual_seed(0)
+    lstm = ndgrad.nn.LSTM(3, 3)
+    x = ndgrad.randn(5, 1, 3, requires_grad=True)
+    out, (h, c) = lstm(x)
+    assert out.grad_fn.name() == "MkldnnRnnLayerBackward0"
+    assert "grad_fn=<MkldnnRnnLayerBackward0>" in repr(out)
+    assert h.grad_fn.name() == c.grad_fn.name() == "StackBackward0"
+    assert ndgrad.nn.LSTM(3, 3, num_layers=2)(x)[0].grad_fn.name() == "MkldnnRnnLayerBackward0"
+    assert ndgrad.nn.LSTM(3, 3, bidirectional=True)(x)[0].grad_fn.name() == "CatBackward0"
+    assert ndgrad.nn.GRU(3, 3)(x)[0].grad_fn.name() == "StackBackward0"
+    assert lstm.double()(x.double())[0].grad_fn.name() == "StackBackward0"
+    # the gradient is the stack's
+    lstm = lstm.float()
+    out, _ = lstm(x)
+    (out * ndgrad.arange(15.0).view(5, 1, 3)).sum().backward()
+    xd = x.detach().double().requires_grad_()
+    outd, _ = lstm.double()(xd)
+    (outd * ndgrad.arange(15.0, dtype=ndgrad.float64).view(5, 1, 3)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), xd.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_projected_lstm_warns_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ndgrad.nn import rnn
+
+    monkeypatch.setattr(rnn, "_warned_projections", False)
+    lstm = ndgrad.nn.LSTM(3, 4, proj_size=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out, _ = lstm(ndgrad.randn(5, 2, 3))
+        lstm(ndgrad.randn(5, 2, 3))
+    assert [str(w.message) for w in caught] == [
+        "LSTM with projections is not supported with oneDNN. Using default implementation."
+    ]
+    assert out.grad_fn.name() == "StackBackward0"
+
+
+def test_lstm_nodes_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    names = []
+    for lib in (ndgrad, torch):
+        lib.manual_seed(0)
+        x = lib.randn(5, 2, 3)
+        row = []
+        for kw in ({}, {"num_layers": 2}, {"bidirectional": True}, {"batch_first": True}):
+            row.append(type(lib.nn.LSTM(3, 4, **kw)(x)[0].grad_fn).__name__)
+        row.append(type(lib.nn.LSTM(3, 4)(x[:, 0])[0].grad_fn).__name__)
+        names.append(row)
+    assert names[0] == names[1]
