@@ -452,3 +452,47 @@ def test_lstm_nodes_match_torch() -> None:
         row.append(type(lib.nn.LSTM(3, 4)(x[:, 0])[0].grad_fn).__name__)
         names.append(row)
     assert names[0] == names[1]
+
+
+# --- errors of common mistakes in sequence code ---------------------------------------------
+def test_lstm_given_one_state_tensor_fails_as_pytorch() -> None:
+    # passing only h to an LSTM: PyTorch indexes hx[1] of the (1, N, H) tensor
+    lstm = ndgrad.nn.LSTM(3, 4)
+    with pytest.raises(IndexError, match="index 1 is out of bounds for dimension 0 with size 1"):
+        lstm(ndgrad.randn(5, 2, 3), ndgrad.zeros(1, 2, 4))
+    with pytest.raises(RuntimeError, match=r"^For batched 3-D input, hx and cx should also be "):
+        lstm(ndgrad.randn(5, 2, 3), (ndgrad.zeros(2, 4), ndgrad.zeros(2, 4)))
+    with pytest.raises(RuntimeError, match=r"got \(3-D, 3-D\) tensors$"):
+        lstm(ndgrad.randn(5, 3), (ndgrad.zeros(1, 1, 4), ndgrad.zeros(1, 1, 4)))
+    gru = ndgrad.nn.GRU(3, 4)
+    with pytest.raises(RuntimeError, match="^For batched 3-D input, hx should also be 3-D but"):
+        gru(ndgrad.randn(5, 2, 3), ndgrad.zeros(2, 4))
+    with pytest.raises(AttributeError, match="'tuple' object has no attribute 'dim'"):
+        gru(ndgrad.randn(5, 2, 3), (ndgrad.zeros(1, 2, 4),))
+
+
+def test_pad_sequence_copies_into_the_first_ones_trailing_shape() -> None:
+    from ndgrad.nn.utils.rnn import pad_sequence
+
+    out = pad_sequence([ndgrad.ones(2, 3), ndgrad.full((3, 1), 2.0)])
+    assert out.shape == (3, 2, 3)
+    np.testing.assert_array_equal(out[:, 1].numpy(), np.full((3, 3), 2.0, np.float32))
+    with pytest.raises(RuntimeError, match=r"^The size of tensor a \(3\) must match the size of "):
+        pad_sequence([ndgrad.ones(2, 3), ndgrad.ones(3, 4)])
+
+
+def test_state_errors_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    calls = [
+        lambda lib: lib.nn.LSTM(3, 4)(lib.randn(5, 2, 3), lib.zeros(1, 2, 4)),
+        lambda lib: lib.nn.LSTM(3, 4)(lib.randn(5, 3), (lib.zeros(1, 1, 4), lib.zeros(1, 1, 4))),
+        lambda lib: lib.nn.RNN(3, 4)(lib.randn(5, 3), lib.zeros(1, 1, 4)),
+        lambda lib: lib.nn.utils.rnn.pad_sequence([lib.ones(2, 3), lib.ones(3, 4)]),
+    ]
+    for call in calls:
+        with pytest.raises(Exception) as theirs:
+            call(torch)
+        with pytest.raises(Exception) as ours:
+            call(ndgrad)
+        assert type(ours.value) is type(theirs.value)
+        assert str(ours.value) == str(theirs.value)

@@ -76,6 +76,24 @@ class _OneDnnLayer(Stack):
 _warned_projections = False
 
 
+def _check_state_dims(hx: Any, lstm: bool, batched: bool) -> None:
+    """PyTorch's check that a given state has the input's batchedness (3-D or 2-D), made on
+    ``hx[0]`` and ``hx[1]`` of an LSTM (so a lone tensor fails indexing its second item)."""
+    want = 3 if batched else 2
+    kind = "batched 3-D" if batched else "unbatched 2-D"
+    if lstm:
+        h, c = hx[0], hx[1]
+        if h.dim() != want or c.dim() != want:
+            raise RuntimeError(
+                f"For {kind} input, hx and cx should also be {want}-D but got ({h.dim()}-D, "
+                f"{c.dim()}-D) tensors"
+            )
+    elif hx.dim() != want:
+        raise RuntimeError(
+            f"For {kind} input, hx should also be {want}-D but got {hx.dim()}-D tensor"
+        )
+
+
 class RNNBase(Module):
     """The stack of recurrent layers shared by RNN, LSTM and GRU."""
 
@@ -305,6 +323,8 @@ class RNNBase(Module):
             dt = xs[0].dtype if xs else None
             states = tuple(zeros(*s, dtype=dt) for s in shapes)
         else:
+            if not packed:
+                _check_state_dims(hx, lstm, batched)
             given = tuple(hx) if lstm else (hx,)
             if not batched:
                 given = tuple(h.unsqueeze(1) for h in given)
