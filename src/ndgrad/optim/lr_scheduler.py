@@ -643,7 +643,7 @@ class CyclicLR(LRScheduler):
         }
         fn = self._scale_fn_custom  # a function is code: None; a callable object: its __dict__
         keep = fn is not None and not isinstance(fn, types.FunctionType)
-        state["_scale_fn_custom"] = fn.__dict__.copy() if keep else None  # type: ignore[union-attr]
+        state["_scale_fn_custom"] = fn.__dict__.copy() if keep else None
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -713,7 +713,9 @@ class OneCycleLR(LRScheduler):
                 (n - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
             ]
         # dicts, as PyTorch keeps them (its state_dict shows them)
-        self._schedule_phases = [dict(zip(_PHASE_KEYS, phase, strict=True)) for phase in phases]
+        self._schedule_phases: list[dict[str, Any]] = [
+            dict(zip(_PHASE_KEYS, phase, strict=True)) for phase in phases
+        ]
         if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
         if anneal_strategy not in ("cos", "linear"):
