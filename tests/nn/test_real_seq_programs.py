@@ -496,3 +496,41 @@ def test_state_errors_match_torch() -> None:
             call(ndgrad)
         assert type(ours.value) is type(theirs.value)
         assert str(ours.value) == str(theirs.value)
+
+
+# --- printing with set_printoptions(sci_mode=...) ---------------------------------------------
+@pytest.mark.parametrize(
+    ("sci_mode", "values", "expected"),
+    [
+        (False, [1e-8, 1.0, 1e5], "tensor([     0.000,      1.000, 100000.000])"),
+        (True, [-1.0, 2.0], "tensor([-1.000e+00,  2.000e+00])"),
+        (None, [-1.0, 2.0], "tensor([-1.,  2.])"),
+        (False, [-1e9, 3.5], "tensor([-1000000000.000,           3.500])"),
+    ],
+)
+def test_forced_sci_mode_pads_to_the_width_of_that_mode(
+    sci_mode: bool | None, values: list[float], expected: str
+) -> None:
+    # PyTorch's _Formatter picks the mode first and measures the values written in it; the
+    # width used to come from the automatic mode, misaligning the columns
+    ndgrad.set_printoptions(precision=3, sci_mode=sci_mode)
+    try:
+        assert repr(ndgrad.tensor(values)) == expected
+    finally:
+        ndgrad.set_printoptions(profile="default")
+        ndgrad.set_printoptions(sci_mode=None)
+
+
+def test_forced_sci_mode_printing_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    cases = [[1e-8, 1.0, 1e5], [-1.0, 2.0], [1e-5, -3.0], [123456789.0, 1.0], [0.5, 0.25]]
+    try:
+        for sci_mode in (None, True, False):
+            for lib in (ndgrad, torch):
+                lib.set_printoptions(precision=2, sci_mode=sci_mode)
+            for c in cases:
+                assert repr(ndgrad.tensor([c, c])) == repr(torch.tensor([c, c]))
+    finally:
+        for lib in (ndgrad, torch):
+            lib.set_printoptions(profile="default")
+            lib.set_printoptions(sci_mode=None)
