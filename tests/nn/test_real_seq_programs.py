@@ -534,3 +534,27 @@ def test_forced_sci_mode_printing_matches_torch() -> None:
         for lib in (ndgrad, torch):
             lib.set_printoptions(profile="default")
             lib.set_printoptions(sci_mode=None)
+
+
+# --- the repr of a custom Function's node -----------------------------------------------------
+class _Square(ndgrad.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):  # type: ignore[no-untyped-def]
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):  # type: ignore[no-untyped-def]
+        (x,) = ctx.saved_tensors
+        return 2 * x * grad
+
+
+def test_custom_function_node_repr_names_pytorchs_module() -> None:
+    x = ndgrad.tensor([1.0, 3.0], requires_grad=True)
+    y = _Square.apply(x)
+    assert repr(y.grad_fn).startswith("<torch.autograd.function._SquareBackward object at 0x")
+    assert y.grad_fn.name() == "_SquareBackward"
+    assert "grad_fn=<_SquareBackward>" in repr(y)
+    assert repr((x * 2).grad_fn).startswith("<MulBackward0 object at 0x")
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 6.0])
