@@ -558,3 +558,77 @@ def test_custom_function_node_repr_names_pytorchs_module() -> None:
     assert repr((x * 2).grad_fn).startswith("<MulBackward0 object at 0x")
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, 6.0])
+
+
+# --- TransformerEncoder's nested-tensor path at inference -------------------------------------
+def _encoder() -> ndgrad.nn.TransformerEncoder:
+    ndgrad.manual_seed(0)
+    layer = ndgrad.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
+    return ndgrad.nn.TransformerEncoder(layer, 2).eval()
+
+
+_PAD = [[False, False, True, True], [False, False, False, False]]
+
+
+def test_encoder_inference_with_padding_gives_zeros_at_padded_positions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # PyTorch runs an eval-mode encoder under no_grad on nested tensors: the padded positions
+    # of its output are 0 (sentence embeddings mean-pooled without a mask see them)
+    from ndgrad.nn import transformer
+
+    monkeypatch.setattr(transformer, "_warned_nested", False)
+    enc = _encoder()
+    x = ndgrad.randn(2, 4, 8)
+    pad = ndgrad.tensor(_PAD)
+    full = enc(x, src_key_padding_mask=pad)  # grad enabled, weights require grad: padded path
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with ndgrad.no_grad():
+            out = enc(x, src_key_padding_mask=pad)
+            enc(x, src_key_padding_mask=pad)
+    assert len(caught) == 1 and "nested tensors is in prototype stage" in str(caught[0].message)
+    np.testing.assert_array_equal(out[0, 2:].numpy(), np.zeros((2, 8), np.float32))
+    assert np.abs(full[0, 2:].detach().numpy()).sum() > 0
+    np.testing.assert_allclose(out[:, :2].numpy(), full[:, :2].detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(out[1].numpy(), full[1].detach().numpy(), rtol=1e-6)
+
+
+def test_encoder_padded_path_where_pytorch_takes_it() -> None:
+    enc = _encoder()
+    x = ndgrad.randn(2, 4, 8)
+    with ndgrad.no_grad():
+        # a mask that is not left aligned, an attention mask too, or training: no nested path
+        right = enc(x, src_key_padding_mask=ndgrad.tensor([[True, False, False, False]] * 2))
+        assert np.abs(right[0, 0].numpy()).sum() > 0
+        both = enc(
+            x, mask=ndgrad.zeros(4, 4, dtype=ndgrad.bool), src_key_padding_mask=ndgrad.tensor(_PAD)
+        )
+        assert np.abs(both[0, 3].numpy()).sum() > 0
+        enc.train()
+        assert np.abs(enc(x, src_key_padding_mask=ndgrad.tensor(_PAD))[0, 3].numpy()).sum() > 0
+
+
+@pytest.mark.filterwarnings("ignore:The PyTorch API of nested tensors")
+def test_encoder_inference_matches_torch() -> None:
+    torch = pytest.importorskip("torch")
+    outs = []
+    for lib in (ndgrad, torch):
+        lib.manual_seed(0)
+        layer = lib.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
+        enc = lib.nn.TransformerEncoder(layer, 2, norm=lib.nn.LayerNorm(8)).eval()
+        x = lib.randn(2, 4, 8)
+        with lib.no_grad():
+            outs.append(enc(x, src_key_padding_mask=lib.tensor(_PAD)).numpy())
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-5, atol=1e-6)
+
+
+def test_encoder_with_bool_mask_and_bool_padding_mask_does_not_warn() -> None:
+    # a causal bool mask with a bool padding mask: PyTorch's encoder makes both float before
+    # its layers; passing the bool mask on made each layer warn of mismatched mask types
+    enc = _encoder().train()
+    causal = ndgrad.ones(4, 4, dtype=ndgrad.bool).triu(1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = enc(ndgrad.randn(2, 4, 8), mask=causal, src_key_padding_mask=ndgrad.tensor(_PAD))
+    assert caught == [] and out.shape == (2, 4, 8)
