@@ -41,6 +41,7 @@ TYPED_DATA = {
 
 
 @pytest.mark.parametrize("name", TYPED_DATA)
+@pytest.mark.filterwarnings("ignore:Creating a tensor from a list of numpy.ndarrays")
 def test_typed_elements_keep_their_dtype(name: str) -> None:
     expected = {
         "np.float64": ndgrad.float64,

@@ -12,6 +12,7 @@ import numpy as np
 from . import _errors
 from ._args import check_dims, parse_shape
 from ._device import check_device
+from ._kernels import fma_np
 from ._tensor import Tensor
 from .dtypes import dtype, from_numpy_dtype, get_default_dtype, promote_types, to_dtype
 
@@ -62,10 +63,18 @@ def _infer(data: Any) -> tuple[tuple[int, ...], np.dtype, bool]:
     has_tensors = False
     while True:
         if any(isinstance(x, Tensor | np.ndarray) for x in level):
-            # Tensors and arrays inside lists (torch.tensor([t1, t2])) count by their values,
-            # and their dtypes take part in the result's, as in PyTorch.
+            # Tensors and arrays inside lists count by their values, and their dtypes take part
+            # in the result's, as in PyTorch: a tensor is one number (torch.tensor([t1, t2])
+            # of one-element tensors), an array a sequence.
             has_tensors = True
-            level = [x._data if isinstance(x, Tensor) else x for x in level]
+            if any(isinstance(x, np.ndarray) for x in level):
+                _warn_arrays_in_list()
+            for x in level:
+                if isinstance(x, Tensor) and x._data.size != 1:
+                    raise ValueError("only one element tensors can be converted to Python scalars")
+                if isinstance(x, np.ndarray) and x.ndim == 0:
+                    raise TypeError("len() of unsized object")
+            level = [x._data.reshape(()) if isinstance(x, Tensor) else x for x in level]
             typed.update(x.dtype for x in level if isinstance(x, np.ndarray))
             level = [x.item() if isinstance(x, np.ndarray) and x.ndim == 0 else x for x in level]
         if shape and level and isinstance(level[0], str):
@@ -142,9 +151,26 @@ def _array_from_data(data: Any, dt: np.dtype | None) -> np.ndarray:
     return arr
 
 
+_warned_arrays_in_list = False
+
+
+def _warn_arrays_in_list() -> None:
+    """PyTorch's warning (once per process) for numpy arrays inside the data of a new tensor."""
+    global _warned_arrays_in_list
+    if not _warned_arrays_in_list:
+        _warned_arrays_in_list = True
+        warnings.warn(
+            "Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider "
+            "converting the list to a single numpy.ndarray with numpy.array() before converting "
+            "to a tensor.",
+            UserWarning,
+            stacklevel=_errors.user_stacklevel(),
+        )
+
+
 def _tensors_to_arrays(data: Any) -> Any:
     if isinstance(data, Tensor):
-        return data._data
+        return data._data.reshape(())  # one number (_infer checked it has one element)
     if isinstance(data, list | tuple):
         return [_tensors_to_arrays(x) for x in data]
     return data
@@ -364,11 +390,32 @@ def arange(
         dt = to_dtype(dtype).np
     n = max(int(np.ceil((values[1] - values[0]) / values[2])), 0)
     data = (
-        (values[0] + np.arange(n, dtype=np.float64) * values[2])
+        _arange_values(float(values[0]), float(values[2]), n, dt)
         if dt.kind == "f"
         else (np.arange(values[0], values[1], values[2]))
     )
     return _finish(data.astype(dt), requires_grad)
+
+
+def _arange_values(start: float, step: float, n: int, dt: np.dtype) -> np.ndarray:
+    """PyTorch's CPU arange kernel for a float dtype: value i is ``start + step * i`` (a fused
+    multiply-add in double; in float for float16), rounded to the dtype.
+
+    Its vectorised loop (32-byte vectors: 16 halves, 8 floats or 4 doubles, two per pass; the
+    elements left over go one by one) computes a vector from its first value rounded to the
+    dtype: ``base + k * step`` for k below the width, again fused."""
+    acc = np.dtype(np.float32) if dt == np.float16 else np.dtype(np.float64)
+    i = np.arange(n, dtype=acc)
+    out = fma_np(np.full(n, step, acc), i, acc.type(start)).astype(dt)
+    width = 32 // dt.itemsize
+    full = n // (2 * width) * (2 * width)
+    if not full:
+        return out
+    base = out[:full:width].astype(acc)
+    k = np.arange(width, dtype=acc)
+    block = fma_np(np.broadcast_to(k, (base.size, width)), acc.type(step), base[:, None])
+    out[:full] = block.astype(dt).reshape(-1)
+    return out
 
 
 def linspace(
@@ -384,4 +431,32 @@ def linspace(
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = _np_dtype(dtype, get_default_dtype().np)
-    return _finish(np.linspace(float(start), float(end), steps).astype(dt), requires_grad)
+    assert dt is not None
+    if dt.kind == "c":
+        return _finish(np.linspace(complex(start), complex(end), steps).astype(dt), requires_grad)
+    return _finish(_linspace_values(float(start), float(end), steps, dt), requires_grad)
+
+
+def _linspace_values(start: float, end: float, steps: int, dt: np.dtype) -> np.ndarray:
+    """PyTorch's CPU linspace kernel: ``step = (end - start) / (steps - 1)`` and value i is
+    ``start + step * i`` for the first half (i < steps // 2), ``end - step * (steps - i - 1)``
+    for the rest, each rounded once as the fused multiply-add its compiled kernel does.
+
+    A float tensor works in its own dtype (start and end rounded to it first; float16 rounds
+    after each operation, as c10::Half does); an integer one in double, truncated."""
+    if steps == 0:
+        return np.empty(0, dt)
+    work = dt if dt.kind == "f" else np.dtype(np.float64)
+    first = work.type(dt.type(start)) if dt.kind == "f" else np.float64(int(start))
+    last = work.type(dt.type(end)) if dt.kind == "f" else np.float64(int(end))
+    if steps == 1:
+        return np.array([first], dtype=dt)
+    step = (last - first) / work.type(steps - 1)
+    i = np.arange(steps)
+    up = i < steps // 2
+    k = np.where(up, i, steps - i - 1).astype(work)
+    if work == np.float16:  # each Half operation rounds to half
+        values = np.where(up, first + step * k, last - step * k)
+    else:
+        values = np.where(up, fma_np(step, k, first), fma_np(-step, k, last))
+    return values.astype(dt)

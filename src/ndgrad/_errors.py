@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -226,3 +228,18 @@ def same_memory(a: np.ndarray, b: np.ndarray) -> bool:
         and a.strides == b.strides
         and a.dtype == b.dtype
     )
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_stacklevel(skip: int = 1) -> int:
+    """The ``stacklevel`` for ``warnings.warn`` that names the innermost caller outside ndgrad,
+    where PyTorch's C++ warnings point (the line that called the op). ``skip`` frames up from
+    this function's caller is the frame that calls ``warnings.warn`` (1: that caller itself)."""
+    frame = sys._getframe(skip)
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level

@@ -81,20 +81,17 @@ class _Formatter:
             lo, hi = float(abs_vals.min()), float(abs_vals.max())
             items = finite.tolist()
             self.int_mode = bool(np.all(finite == np.ceil(finite)))
-            if self.int_mode:
-                if hi / lo > 1000.0 or hi > 1.0e8:
-                    self.sci_mode = True
-                    width = max(len(f"{v:.{p}e}") for v in items)
-                else:
-                    width = max(len(f"{v:.0f}") for v in items) + 1
-            elif hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4:
-                self.sci_mode = True
+            # the mode first (set_printoptions(sci_mode=...) decides over the values), then the
+            # width of the values written in that mode, as PyTorch's _Formatter
+            auto = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+            self.sci_mode = auto if PRINT_OPTS.sci_mode is None else bool(PRINT_OPTS.sci_mode)
+            if self.sci_mode:
                 width = max(len(f"{v:.{p}e}") for v in items)
+            elif self.int_mode:
+                width = max(len(f"{v:.0f}") for v in items) + 1
             else:
                 width = max(len(f"{v:.{p}f}") for v in items)
             self.max_width = max(self.max_width, width)
-        if PRINT_OPTS.sci_mode is not None:
-            self.sci_mode = PRINT_OPTS.sci_mode
 
     def format(self, value: Any) -> str:
         p = PRINT_OPTS.precision

@@ -34,6 +34,7 @@ from ._tensor import Tensor
 from .autograd._views import Zero
 from .autograd.grad_mode import _state
 from .dtypes import dtype_name, get_default_dtype, to_dtype
+from .ops.arithmetic import empty_like_torch
 
 __all__ = [
     "Generator",
@@ -675,6 +676,14 @@ def _memory_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> tuple[int
     return tuple(sorted(range(len(shape)), key=lambda a: (-abs(strides[a]), a)))
 
 
+def _in_memory_order(out: np.ndarray, values: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """Write the flat ``values`` into ``out`` (of like's shape) so that the i-th value lands on
+    the element that is i-th in ``like``'s memory order; returns ``out``."""
+    order = _memory_order(like.shape, like.strides)
+    out.transpose(order)[...] = values.reshape([like.shape[a] for a in order])
+    return out
+
+
 def _fill(t: Tensor, sample: Callable[[int], np.ndarray]) -> Tensor:
     """Write ``sample(numel)`` into ``t`` in memory order, as an in-place op of autograd.
 
@@ -687,9 +696,7 @@ def _fill(t: Tensor, sample: Callable[[int], np.ndarray]) -> Tensor:
     if arr.flags.c_contiguous or arr.ndim < 2:
         target = values.reshape(arr.shape)
     else:
-        order = _memory_order(arr.shape, arr.strides)
-        target = np.empty(arr.shape, dtype=values.dtype)
-        target.transpose(order)[...] = values.reshape([arr.shape[a] for a in order])
+        target = _in_memory_order(np.empty(arr.shape, dtype=values.dtype), values, arr)
     if _state.grad_enabled and t._requires_grad:
         const = Tensor._make(target.astype(arr.dtype, copy=False))
         return t._inplace(lambda s: Zero.apply(s, 0) + const)
@@ -867,6 +874,7 @@ def dropout_noise(
     p: float,
     feature: bool = False,
     generator: Generator | None = None,
+    like: np.ndarray | None = None,
 ) -> np.ndarray:
     """The multiplier of PyTorch's CPU dropout (its ``_dropout_impl``), for 0 < p < 1.
 
@@ -875,12 +883,17 @@ def dropout_noise(
     by the float reciprocal of 1 - p. Feature dropout (dropout1d/2d/3d, PyTorch's
     ``make_feature_noise``) draws one value per (sample, channel): the shape is
     ``(N, C, 1, ..., 1)``, which broadcasts over the input. The dropped input is
-    ``input * noise``.
+    ``input * noise``. Plain dropout's noise is PyTorch's ``empty_like(input)``: given the
+    input array as ``like``, it is laid out (and so drawn) in the input's memory order.
     """
+    dt = np.dtype(dtype)
     if feature:
         shape = (*shape[:2], *(1,) * (len(shape) - 2))
-    dt = np.dtype(dtype)
-    noise = bernoulli_(_empty(tuple(shape), dt), 1.0 - p, generator=generator)._data
+    if feature or like is None:
+        empty = _empty(tuple(shape), dt)
+    else:
+        empty = Tensor._make(empty_like_torch(like, dt))
+    noise = bernoulli_(empty, 1.0 - p, generator=generator)._data
     return dropout_scale(noise, p)
 
 
@@ -901,10 +914,13 @@ def _empty(shape: tuple[int, ...], dt: np.dtype) -> Tensor:
 
 
 def _sampled(t: Tensor, sample: Callable[[int, np.dtype], np.ndarray]) -> np.ndarray:
-    """The values a sampler would write into the fresh contiguous tensor ``t``, without
-    writing them (a new tensor takes the array as it is)."""
-    dt = t._data.dtype
-    return _to(sample(t._data.size, dt), dt).reshape(t._data.shape)
+    """The values a sampler would write into the fresh tensor ``t``, in its memory order (a
+    C-contiguous ``t`` takes the drawn array as it is)."""
+    arr = t._data
+    values = _to(sample(arr.size, arr.dtype), arr.dtype)
+    if arr.flags.c_contiguous or arr.ndim < 2:
+        return values.reshape(arr.shape)
+    return _in_memory_order(arr, values, arr)
 
 
 def _new_shape(size: tuple[Any, ...]) -> tuple[int, ...]:
@@ -1012,8 +1028,10 @@ def randperm(
 
 
 def _like(input: Tensor, dtype: Any) -> Tensor:
+    """``empty_like(input, dtype=dtype)``: laid out as ``input`` (preserve_format), so the
+    samplers fill it in input's memory order as PyTorch's ``*_like`` do."""
     dt = to_dtype(dtype).np if dtype is not None else input._data.dtype
-    return _empty(input._data.shape, dt)
+    return Tensor._make(empty_like_torch(input._data, dt))
 
 
 def rand_like(
@@ -1033,8 +1051,10 @@ def randn_like(
     check_device(device)
     t = _like(input, dtype)
     _need_float(t, "normal_kernel_cpu")
+    contiguous = t._data.flags.c_contiguous  # else PyTorch's scalar (not vectorised) fill
     return _finish(
-        _sampled(t, lambda n, dt: _normal(default_generator, n, dt, 0, 1)), requires_grad
+        _sampled(t, lambda n, dt: _normal(default_generator, n, dt, 0, 1, contiguous)),
+        requires_grad,
     )
 
 
@@ -1154,7 +1174,10 @@ def multinomial(
             raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
         if (rows.sum(axis=1) == 0).any():
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        q = (-_libm(math.log1p, -_unit_f64(g, rows.size))).astype(p.dtype).reshape(rows.shape)
+        # q is PyTorch's empty_like(input).exponential_(): drawn in the input's memory order
+        q = empty_like_torch(p)
+        _in_memory_order(q, (-_libm(math.log1p, -_unit_f64(g, rows.size))).astype(p.dtype), q)
+        q = q.reshape(rows.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             s = rows / q
         idx = np.argmax(s, axis=1)[:, None] if num_samples == 1 else _topk_rows(s, num_samples)

@@ -63,8 +63,36 @@ def logspace(
     check_device(device)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    exps = np.linspace(float(start), float(end), steps)
-    return _finish(np.power(float(base), exps), dtype, requires_grad)
+    dt = _float_dtype(dtype)
+    return _finish(
+        _logspace_values(float(start), float(end), steps, float(base), dt), dtype, requires_grad
+    )
+
+
+def _pow(base: float, e: float) -> float:
+    """The C library's ``pow(base, e)`` (inf where it overflows; Python raises instead)."""
+    try:
+        return math.pow(base, e)
+    except OverflowError:
+        return math.inf
+    except ValueError:  # a negative base to a non-integer power
+        return math.nan
+
+
+def _logspace_values(start: float, end: float, steps: int, base: float, dt: np.dtype) -> np.ndarray:
+    """PyTorch's CPU logspace: start and end rounded to the dtype, ``step = (end - start) /
+    (steps - 1)`` in double, and value i is ``pow(base, start + step * i)`` for the first half
+    (i < steps // 2), ``pow(base, end - step * (steps - i - 1))`` for the rest, in double."""
+    if steps <= 1:
+        return np.array([_pow(base, start)] * steps, dtype=np.float64)
+    lo, hi = dt.type(start), dt.type(end)
+    step = float(hi - lo) / (steps - 1)  # the difference in the dtype, as PyTorch's kernel
+    half = steps // 2
+    exps = [
+        float(lo) + step * i if i < half else float(hi) - step * (steps - i - 1)
+        for i in builtins.range(steps)
+    ]
+    return np.array([_pow(base, e) for e in exps], dtype=np.float64)
 
 
 def range(

@@ -449,7 +449,8 @@ def test_modules() -> None:
     assert repr(c) == "CTCLoss()"
     assert (c.blank, c.reduction, c.zero_infinity) == (3, "sum", True)
     assert nn.MultiLabelMarginLoss(reduction="none").reduction == "none"
-    assert nn.MultiLabelMarginLoss(size_average=False).reduction == "sum"
+    with pytest.warns(UserWarning, match="please use reduction='sum' instead"):
+        assert nn.MultiLabelMarginLoss(size_average=False).reduction == "sum"
     x, y = ndgrad.randn(2, 3), ndgrad.tensor([[0, -1, 0], [2, 1, -1]])
     assert_close(nn.MultiLabelMarginLoss()(x, y), F.multilabel_margin_loss(x, y))
     t = ndgrad.tensor([2, 0])

@@ -15,7 +15,6 @@ staticmethod on their Function class (see ``_batched_apply``).
 from __future__ import annotations
 
 import os
-import sys
 import traceback
 import warnings
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _errors
 from .._tensor import Tensor
 from ..ops import _util as _ut
 from ..ops import arithmetic as _ar
@@ -118,12 +118,7 @@ def _without_op_internals(trace: list[Any]) -> list[Any]:
 
 def _user_stacklevel() -> int:
     """The stacklevel of the innermost caller outside ndgrad (the line that ran backward)."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
-    return level
+    return _errors.user_stacklevel(2)
 
 
 # --- batched gradients -------------------------------------------------------------------------

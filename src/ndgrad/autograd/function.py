@@ -190,6 +190,9 @@ class Node:
     # PyTorch's nodes written in C++ (AccumulateGrad, CopySlices, CopyBackwards) give their name
     # with its namespace: "torch::autograd::AccumulateGrad". (Printing shows the class name.)
     _name_prefix = ""
+    # The node of a user's autograd.Function is a Python class in PyTorch, whose repr names its
+    # module: <torch.autograd.function.MyFnBackward object at ...>.
+    _repr_prefix = ""
     # The op of a write through a view runs inside PyTorch's CopySlices node, so PyTorch's check
     # of the gradients it returns names CopySlices: rebase_history sets that name here.
     _checked_as: str | None = None
@@ -198,7 +201,7 @@ class Node:
         return self._name_prefix + type(self).__name__
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} object at {id(self):#x}>"
+        return f"<{self._repr_prefix}{type(self).__name__} object at {id(self):#x}>"
 
     def __lt__(self, other: Node) -> bool:
         """False: the engine's ready heap holds ``(-sequence_nr, node)`` pairs, and nodes of one
@@ -653,6 +656,8 @@ class Function(FunctionCtx):
             attrs["_arrays_ok"] = True
         if name in _CPP_NODES:
             attrs["_name_prefix"] = "torch::autograd::"
+        if not cls._numpy_forward:  # a user's Function: PyTorch makes its node class in Python
+            attrs["_repr_prefix"] = "torch.autograd.function."
         base = _CopySlicesNode if name == "CopySlices" else BackwardNode
         cls._backward_cls = type(name, (base,), attrs)
 

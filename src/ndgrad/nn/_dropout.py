@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import _random
 from .._tensor import Tensor
+from ..ops.arithmetic import empty_like_torch
 
 __all__ = [
     "alpha_dropout",
@@ -36,8 +37,13 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-def _bernoulli(shape: tuple[int, ...], dt: np.dtype, keep: float) -> np.ndarray:
-    return _random.bernoulli_(Tensor._make(np.empty(shape, dtype=dt)), keep)._data
+def _bernoulli(
+    shape: tuple[int, ...], dt: np.dtype, keep: float, like: np.ndarray | None
+) -> np.ndarray:
+    """``bernoulli_(keep)`` on an empty tensor: a new C-contiguous one of ``shape`` (the feature
+    forms), or PyTorch's ``empty_like(like)``, so drawn in like's memory order."""
+    empty = np.empty(shape, dtype=dt) if like is None else empty_like_torch(like, dt)
+    return _random.bernoulli_(Tensor._make(empty), keep)._data
 
 
 def _const(a: np.ndarray) -> Tensor:
@@ -62,7 +68,7 @@ def _dropout_impl(
         shape = (*input.shape[:2], *([1] * (input.ndim - 2)))
     else:
         shape = tuple(input.shape)
-    noise = _bernoulli(shape, dt, 1.0 - p)
+    noise = _bernoulli(shape, dt, 1.0 - p, None if feature else input._data)
     if alpha:
         a = 1.0 / math.sqrt((_SELU_ALPHA * _SELU_ALPHA * p + 1) * (1 - p))
         # computed in the input's dtype step by step, as PyTorch's in-place kernel does
@@ -117,7 +123,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     # PyTorch's CPU dropout: noise = bernoulli(1 - p) in the input's dtype, divided by (1 - p)
     # in that dtype, then input * noise; drawn from the default generator. (A 0-d input's noise
     # comes back as a numpy scalar, hence the asarray.)
-    noise = np.asarray(_random.dropout_noise(input._data.shape, input._data.dtype, p))
+    x = input._data
+    noise = np.asarray(_random.dropout_noise(x.shape, x.dtype, p, like=x))
     return input * _const(noise)
 
 

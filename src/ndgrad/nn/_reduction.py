@@ -9,6 +9,7 @@ is why it sits below them all.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,13 +29,20 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 
 def _legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """``reduction`` from the legacy flags when either is given, with PyTorch's warning (its
+    legacy_get_string; attributed, as there, to the library line that asked)."""
     if size_average is None and reduce is None:
         return reduction
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
+    legacy = "none" if not reduce else "mean" if size_average else "sum"
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use "
+        f"reduction='{legacy}' instead.",
+        UserWarning,
+        stacklevel=2,
+    )
+    return legacy
 
 
 def _check_reduction(reduction: str) -> str:

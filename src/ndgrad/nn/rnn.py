@@ -17,7 +17,7 @@ from typing import Any
 from .._creation import zeros
 from .._namespace import public_dir
 from .._tensor import Tensor
-from ..ops.shape import cat, stack
+from ..ops.shape import Stack, cat, stack
 from . import functional as F
 from . import init
 from .module import Module
@@ -64,6 +64,34 @@ def _gru_step(x: Tensor, h: Tensor, w: list[Any]) -> Tensor:
 def _keep_rest(new: Tensor, old: Tensor) -> Tensor:
     """The first rows updated, the rest (finished or not yet started sequences) kept."""
     return new if new.shape[0] == old.shape[0] else cat([new, old[new.shape[0] :]])
+
+
+class _OneDnnLayer(Stack):
+    """The steps of an LSTM layer stacked, recorded as PyTorch's oneDNN layer records them:
+    its float32 CPU LSTM's output (seq-first, one direction) shows MkldnnRnnLayerBackward0."""
+
+    node_name = "MkldnnRnnLayerBackward0"
+
+
+_warned_projections = False
+
+
+def _check_state_dims(hx: Any, lstm: bool, batched: bool) -> None:
+    """PyTorch's check that a given state has the input's batchedness (3-D or 2-D), made on
+    ``hx[0]`` and ``hx[1]`` of an LSTM (so a lone tensor fails indexing its second item)."""
+    want = 3 if batched else 2
+    kind = "batched 3-D" if batched else "unbatched 2-D"
+    if lstm:
+        h, c = hx[0], hx[1]
+        if h.dim() != want or c.dim() != want:
+            raise RuntimeError(
+                f"For {kind} input, hx and cx should also be {want}-D but got ({h.dim()}-D, "
+                f"{c.dim()}-D) tensors"
+            )
+    elif hx.dim() != want:
+        raise RuntimeError(
+            f"For {kind} input, hx should also be {want}-D but got {hx.dim()}-D tensor"
+        )
 
 
 class RNNBase(Module):
@@ -218,7 +246,12 @@ class RNNBase(Module):
                 for i, s in enumerate(state):
                     finals[i].append(s)
             if padded:
-                y = stack(results[0], 0) if dirs == 1 else cat([stack(r, 0) for r in results], -1)
+                if dirs == 2:
+                    y = cat([stack(r, 0) for r in results], -1)
+                elif self._onednn(xs):
+                    y = _OneDnnLayer.apply(0, *results[0])
+                else:
+                    y = stack(results[0], 0)
                 if self.dropout and self.training and layer < self.num_layers - 1:
                     y = F.dropout(y, self.dropout, True)
                 if layer < self.num_layers - 1:
@@ -228,6 +261,24 @@ class RNNBase(Module):
             if self.dropout and self.training and layer < self.num_layers - 1:
                 xs = [F.dropout(x, self.dropout, True) for x in xs]
         return xs, y, tuple(stack(f, 0) for f in finals)
+
+    def _onednn(self, xs: list[Tensor]) -> bool:
+        """Whether PyTorch's CPU LSTM runs a layer of this input in oneDNN (mkldnn): float32
+        without projections; it warns (once) that a projected one cannot."""
+        global _warned_projections
+        if self.mode != "LSTM" or not xs or xs[0].dtype.np.char != "f":
+            return False
+        if self.proj_size > 0:
+            if not _warned_projections:
+                _warned_projections = True
+                warnings.warn(
+                    "LSTM with projections is not supported with oneDNN. Using default "
+                    "implementation.",
+                    UserWarning,
+                    stacklevel=1,
+                )
+            return False
+        return True
 
     def _state_shapes(self, n: int) -> list[tuple[int, ...]]:
         dirs = 2 if self.bidirectional else 1
@@ -272,6 +323,8 @@ class RNNBase(Module):
             dt = xs[0].dtype if xs else None
             states = tuple(zeros(*s, dtype=dt) for s in shapes)
         else:
+            if not packed:
+                _check_state_dims(hx, lstm, batched)
             given = tuple(hx) if lstm else (hx,)
             if not batched:
                 given = tuple(h.unsqueeze(1) for h in given)

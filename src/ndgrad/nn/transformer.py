@@ -17,6 +17,7 @@ import numpy as np
 from .._creation import empty, full
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..autograd.grad_mode import is_grad_enabled
 from ..ops.shape import triu
 from . import functional as F
 from . import init
@@ -404,14 +405,55 @@ class TransformerEncoder(Module):
         is_causal: bool | None = None,
     ) -> Tensor:
         kpm = _padding_mask(src_key_padding_mask, mask, src, "src_key_padding_mask")
+        # the layers get the mask as a float one too, as in PyTorch (a bool mask and a bool
+        # padding mask do not then differ in type inside the layers)
+        mask = _canonical_mask(mask, "mask", None, "", src._data.dtype)
         seq_len = src.shape[1 if self.layers[0].self_attn.batch_first else 0]
         causal = _is_causal_mask(mask, is_causal, seq_len if src.ndim == 3 else None)
+        padded = self._nested_padding(src, mask, kpm)
         out = src
         for mod in self.layers:
             out = mod(out, src_mask=mask, is_causal=causal, src_key_padding_mask=kpm)
+        if padded is not None:
+            out = out.masked_fill(padded, 0.0)
         if self.norm is not None:
             out = self.norm(out)
         return out
+
+    def _nested_padding(
+        self, src: Tensor, mask: Tensor | None, kpm: Tensor | None
+    ) -> Tensor | None:
+        """The (N, S, 1) padded positions when PyTorch's encoder takes its nested-tensor path
+        (inference with a left-aligned padding mask and no attention mask), which gives zeros
+        there (its to_padded_tensor(0.0)); None when it runs the layers on the padded batch."""
+        global _warned_nested
+        layer = self.layers[0]
+        if not self.use_nested_tensor or layer.training or src.ndim != 3 or kpm is None:
+            return None
+        if mask is not None:
+            return None
+        keep = kpm._data == 0  # PyTorch's src_key_padding_mask.logical_not()
+        # left aligned: each row keeps a prefix (PyTorch's mask_check; unchecked, it would
+        # read the rows as if they were)
+        if not (np.diff(keep.astype(np.int8), axis=1) <= 0).all():
+            return None
+        weights = (src, *layer.parameters())
+        if is_grad_enabled() and any(t.requires_grad for t in weights):
+            return None
+        if not _warned_nested:
+            _warned_nested = True
+            warnings.warn(
+                "The PyTorch API of nested tensors is in prototype stage and will change in the "
+                "near future. We recommend specifying layout=torch.jagged when constructing a "
+                "nested tensor, as this layout receives active development, has better operator "
+                "coverage, and works with torch.compile.",
+                UserWarning,
+                stacklevel=1,
+            )
+        return Tensor._make(~keep[:, :, None])
+
+
+_warned_nested = False
 
 
 def _why_not_nested(layer: Module) -> str:

@@ -107,14 +107,110 @@ def _torch_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> list[int]:
     return perm[::-1]
 
 
+def _iter_order(shape: tuple[int, ...], operands: list[tuple[int, ...]]) -> list[int]:
+    """The dims of an elementwise result, outermost first, as PyTorch's TensorIterator orders
+    them (its reorder_dimensions): for each pair of dims the first operand whose strides (of the
+    broadcast shape) are both nonzero and differ decides, equal strides putting the smaller size
+    inside; where no operand decides the dims keep their order."""
+    n = len(shape)
+    perm = list(range(n - 1, -1, -1))  # perm[0] is the innermost dim
+
+    def should_swap(d0: int, d1: int) -> int:
+        for strides in operands:
+            s0, s1 = strides[d0], strides[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return 1 if s0 > s1 else -1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+
+    for i in range(1, n):  # insertion sort, stable
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    return perm[::-1]
+
+
+def binary_layout(out: Any, a: Any, b: Any) -> Any:
+    """iter_layout for two operands, with the common case (both C-contiguous, or numbers)
+    answered first: the check every binary op's forward makes."""
+    if (type(a) is _ND and not a.flags.c_contiguous) or (
+        type(b) is _ND and not b.flags.c_contiguous
+    ):
+        return iter_layout(out, a, b)
+    return out
+
+
+_ND = np.ndarray
+
+
+def _broadcast_strides(x: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """x's strides in the broadcast ``shape``: 0 for a dim it is expanded along (and for the
+    dims it lacks), its own for the others, a dim of size 1 in both included (numpy's
+    broadcast_to would give that one 0 too)."""
+    lead = len(shape) - x.ndim
+    own = x.strides
+    return tuple(
+        0 if d < lead or (x.shape[d - lead] == 1 and n != 1) else own[d - lead]
+        for d, n in enumerate(shape)
+    )
+
+
+def iter_layout(out: Any, *operands: Any) -> Any:
+    """An elementwise op's result ``out`` laid out as PyTorch lays out its output: in the dim
+    order of the operands (the first that has an order decides, see _iter_order), so that
+    ``lstm_out + x`` keeps a batch_first LSTM output's layout, as its dropout mask then does.
+
+    numpy picks C order when its operands disagree; C-contiguous operands give C order in both.
+    """
+    if type(out) is not np.ndarray or out.ndim < 2 or not out.size:
+        return out
+    for x in operands:
+        if type(x) is np.ndarray and x.ndim > 1 and not x.flags.c_contiguous:
+            break
+    else:
+        return out
+    shape = out.shape
+    strides = [_broadcast_strides(x, shape) for x in operands if type(x) is _ND and x.size]
+    order = _iter_order(shape, strides)
+    if out.transpose(order).flags.c_contiguous:
+        return out
+    laid = np.empty([shape[d] for d in order], out.dtype).transpose(np.argsort(order))
+    np.copyto(laid, out)
+    return laid
+
+
+def _empty_strided_like(x: np.ndarray, dtype: Any) -> np.ndarray:
+    """A new dense array of x's shape with dims in PyTorch's infer_dense_strides order."""
+    outer_first = _torch_order(x.shape, x.strides)
+    return np.empty(tuple(x.shape[d] for d in outer_first), dtype).transpose(
+        np.argsort(outer_first)
+    )
+
+
+def empty_like_torch(x: np.ndarray, dtype: Any = None) -> np.ndarray:
+    """``torch.empty_like(x)`` (preserve_format) as an array: x's strides when x is dense (no
+    gaps, no repeats), else dense strides in x's dim order; C order when x is C-contiguous."""
+    dt = x.dtype if dtype is None else dtype
+    if x.flags.c_contiguous:
+        return np.empty(x.shape, dt)
+    if _errors.is_dense(x):
+        return np.empty_like(x, dtype=dt)  # numpy's order "K": the same strides
+    return _empty_strided_like(x, dt)
+
+
 def _copy_like_torch(x: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
     """A dense copy of a strided ``x`` laid out as PyTorch's clone (preserve_format) lays it;
     with ``values`` (of x's shape), a copy of those laid out as ``empty_like(x)``."""
-    outer_first = _torch_order(x.shape, x.strides)
     src = x if values is None else values
-    out = np.empty(tuple(x.shape[d] for d in outer_first), src.dtype).transpose(
-        np.argsort(outer_first)
-    )
+    out = _empty_strided_like(x, src.dtype)
     out[...] = src
     return out
 
@@ -169,7 +265,7 @@ class Add(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
-        return a + b
+        return binary_layout(a + b, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -191,7 +287,7 @@ class Sub(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
-        return a - b
+        return binary_layout(a - b, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -216,7 +312,7 @@ class AddScaled(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, alpha: Any) -> np.ndarray:
         ctx.alpha = alpha
-        return a + alpha * b
+        return binary_layout(a + alpha * b, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -241,7 +337,7 @@ class SubScaled(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, alpha: Any) -> np.ndarray:
         ctx.alpha = alpha
-        return a - alpha * b
+        return binary_layout(a - alpha * b, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -285,7 +381,7 @@ class RSubTensor(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, alpha: Any) -> np.ndarray:
         ctx.alpha = alpha
-        return b - a if alpha == 1 else b - alpha * a
+        return binary_layout(b - a if alpha == 1 else b - alpha * a, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -313,7 +409,7 @@ class Mul(NumpyFunction):
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
-        return a * b
+        return binary_layout(a * b, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -431,7 +527,7 @@ class Div(NumpyFunction):
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
         need_b = ctx.needs_input_grad[1]
         ctx.save_for_backward(a if need_b else None, b)
-        return quiet(np.true_divide, a, b)  # x/0 is ±inf or nan, silently
+        return binary_layout(quiet(np.true_divide, a, b), a, b)  # x/0: ±inf or nan, silently
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -461,7 +557,7 @@ class DivRounded(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, mode: str) -> np.ndarray:
-        return _rounded_quotient(a, b, mode)
+        return binary_layout(_rounded_quotient(a, b, mode), a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -494,7 +590,7 @@ class FloorDivide(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> np.ndarray:
-        return _rounded_quotient(a, b, "floor")
+        return binary_layout(_rounded_quotient(a, b, "floor"), a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -542,7 +638,7 @@ class PowTensor(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        y = power_np(a, b)
+        y = binary_layout(power_np(a, b), a, b)
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -611,7 +707,7 @@ class Where(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, cond: np.ndarray, a: Any, b: Any) -> np.ndarray:
         ctx.save_for_backward(cond)
-        return np.where(cond, a, b)
+        return iter_layout(np.where(cond, a, b), cond, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -783,7 +879,7 @@ def _compare(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
     x = a._data if isinstance(a, T) else a
     y = b._data if isinstance(b, T) else b
     try:
-        return T._make(np.asarray(ufunc(x, y)))
+        return T._make(binary_layout(np.asarray(ufunc(x, y)), x, y))
     except ValueError:
         raise _errors.broadcast_mismatch(np.shape(x), np.shape(y)) from None
 
@@ -820,7 +916,7 @@ def _bitwise(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
     x = a._data if isinstance(a, T) else a
     y = b._data if isinstance(b, T) else b
     try:
-        return T._make(np.asarray(ufunc(x, y)))
+        return T._make(binary_layout(np.asarray(ufunc(x, y)), x, y))
     except ValueError:
         raise _errors.broadcast_mismatch(np.shape(x), np.shape(y)) from None
 
@@ -907,7 +1003,12 @@ def _fast_operator(
         except ValueError:  # shapes that do not broadcast: the slow path raises PyTorch's error
             return slow(self, other)
         t = new(T)
-        t._data = out if type(out) is ndarray else asarray(out)
+        if type(out) is ndarray:
+            if not a.flags.c_contiguous or (type(b) is ndarray and not b.flags.c_contiguous):
+                out = iter_layout(out, a, b)  # (binary_layout's check, inline: the hot path)
+            t._data = out
+        else:
+            t._data = asarray(out)
         return t
 
     method.__name__ = getattr(op, "__name__", "operator")

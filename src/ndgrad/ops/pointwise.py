@@ -18,7 +18,16 @@ from .._tensor import Tensor
 from ..dtypes import result_type
 from . import unary as _unary
 from ._util import default_float, dtype_name, promote, promote_all, zero_grad
-from .arithmetic import NumpyFunction, _bitwise, div, floor_divide, pow, to_dtype_op, where
+from .arithmetic import (
+    NumpyFunction,
+    _bitwise,
+    div,
+    floor_divide,
+    iter_layout,
+    pow,
+    to_dtype_op,
+    where,
+)
 from .unary import _floating, exp
 
 if TYPE_CHECKING:
@@ -145,9 +154,10 @@ def _broadcast_error(*shapes: tuple[int, ...]) -> RuntimeError:
 
 
 def _apply(fn: type[NumpyFunction], *args: Any) -> Tensor:
-    """``fn.apply(*args)``, with PyTorch's message when tensor arguments do not broadcast."""
+    """``fn.apply(*args)``, with PyTorch's message when tensor arguments do not broadcast, and
+    its result laid out as PyTorch lays out an elementwise op's (see iter_layout)."""
     try:
-        return fn.apply(*args)
+        out = fn.apply(*args)
     except ValueError:
         T = Tensor
         shapes = [a._data.shape for a in args if isinstance(a, T)]
@@ -156,6 +166,10 @@ def _apply(fn: type[NumpyFunction], *args: Any) -> Tensor:
         except ValueError:
             raise _broadcast_error(*shapes) from None
         raise
+    arrays = [a._data for a in args if type(a) is Tensor or isinstance(a, Tensor)]
+    if any(a.ndim > 1 and not a.flags.c_contiguous for a in arrays):
+        out._data = iter_layout(out._data, *arrays)  # the same values, in another order
+    return out
 
 
 # --- exponentials and logarithms ---------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _errors
 from .._kernels import errors_off, errors_restore, expand_np, max_np, sum_np
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -734,14 +735,34 @@ class Var(NumpyFunction):
         n = _count(x.shape, axes)
         ctx.dof = builtins.max(0, n - correction)
         ctx.correction = correction
-        xa = _accumulate(x)
-        dev = xa - xa.sum(axis=axes, keepdims=True) / n
-        return _c_order(((dev * dev).sum(axis=axes, keepdims=keepdim) / ctx.dof).astype(x.dtype))
+        return _c_order(_var_wide(ctx, x, axes, n, keepdim).astype(x.dtype))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         (x,) = ctx.saved_tensors
         return _var_grad(ctx, grad, x), None, None, None
+
+
+def _in_double(x: np.ndarray) -> np.ndarray:
+    """float16 and float32 values in double: PyTorch's var and std kernels (its Welford
+    reduction) accumulate in double and round the result to the input's dtype once."""
+    return x.astype(np.float64) if x.dtype.char in "ef" else x
+
+
+def _var_wide(
+    ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, n: int, keepdim: bool
+) -> np.ndarray:
+    """Σ (x - x̄)² / ctx.dof in double for a float16/float32 x (the dtype's own otherwise)."""
+    xa = _in_double(x)
+    dev = xa - xa.sum(axis=axes, keepdims=True) / n
+    return (dev * dev).sum(axis=axes, keepdims=keepdim) / ctx.dof
+
+
+def _mean_wide(x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> Any:
+    """var_mean's and std_mean's mean: from the same double accumulation, rounded once."""
+    if x.dtype.char not in "ef":
+        return _c_order(mean_np(x, axes, keepdim))
+    return _c_order(np.asarray(mean_np(_in_double(x), axes, keepdim)).astype(x.dtype))
 
 
 def _var_grad(ctx: Any, grad: Tensor, x: Tensor) -> Tensor:
@@ -764,7 +785,12 @@ class Std(NumpyFunction):
     def forward(
         ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, correction: float, keepdim: bool
     ) -> Any:
-        y = np.sqrt(Var.forward(ctx, x, axes, correction, keepdim))
+        _remember_shapes(ctx, x, axes)
+        n = _count(x.shape, axes)
+        ctx.dof = builtins.max(0, n - correction)
+        ctx.correction = correction
+        # the square root of the double variance, rounded once (PyTorch's kernel)
+        y = _c_order(np.sqrt(_var_wide(ctx, x, axes, n, keepdim)).astype(x.dtype))
         ctx.save_for_backward(x, y)
         return y
 
@@ -792,7 +818,7 @@ class VarMean(NumpyFunction):
     def forward(
         ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, correction: float, keepdim: bool
     ) -> Any:
-        return Var.forward(ctx, x, axes, correction, keepdim), Mean.forward(ctx, x, axes, keepdim)
+        return Var.forward(ctx, x, axes, correction, keepdim), _mean_wide(x, axes, keepdim)
 
     @staticmethod
     def backward(ctx: Any, grad_var: Tensor, grad_mean: Tensor) -> tuple[Any, ...]:
@@ -807,7 +833,7 @@ class StdMean(NumpyFunction):
     def forward(
         ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, correction: float, keepdim: bool
     ) -> Any:
-        return Std.forward(ctx, x, axes, correction, keepdim), Mean.forward(ctx, x, axes, keepdim)
+        return Std.forward(ctx, x, axes, correction, keepdim), _mean_wide(x, axes, keepdim)
 
     @staticmethod
     def backward(ctx: Any, grad_std: Tensor, grad_mean: Tensor) -> tuple[Any, ...]:
@@ -843,7 +869,7 @@ def _var_std(
             f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             "reduction factor (input numel divided by output numel).",
             UserWarning,
-            stacklevel=3,
+            stacklevel=_errors.user_stacklevel(),  # PyTorch's C++ warning names the caller
         )
     return _VAR_FUNCTIONS[op].apply(input, axes, correction, keepdim)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import types
+import warnings
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -32,10 +34,22 @@ __all__ = [
 __dir__ = public_dir(__name__)
 
 
+def _warn_outside_step(scheduler: Any) -> None:
+    """PyTorch's warning when a built-in scheduler's get_lr() is called by the user rather than
+    by step() (it computes the next step's rate from the current one)."""
+    if not scheduler._get_lr_called_within_step:
+        warnings.warn(
+            "To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 class LRScheduler:
     """Base class: ``step()`` advances ``last_epoch`` and writes ``get_lr()`` into the groups."""
 
     _is_initial = False
+    _get_lr_called_within_step = False
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -75,13 +89,17 @@ class LRScheduler:
         self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            self.last_epoch = epoch
-            closed = getattr(self, "_get_closed_form_lr", None)
-            values = closed() if closed is not None else self.get_lr()
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                closed = getattr(self, "_get_closed_form_lr", None)
+                values = closed() if closed is not None else self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values, strict=True):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -94,6 +112,26 @@ class LRScheduler:
 
     def _lrs(self) -> list[float]:
         return [group["lr"] for group in self.optimizer.param_groups]
+
+
+def _lambdas_state(scheduler: Any) -> dict[str, Any]:
+    """The state of LambdaLR and MultiplicativeLR: a function is code, saved as None; a
+    callable object is saved as a copy of its ``__dict__`` (PyTorch's)."""
+    state = {k: v for k, v in scheduler.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+    state["lr_lambdas"] = [
+        None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+        for fn in scheduler.lr_lambdas
+    ]
+    return state
+
+
+def _load_lambdas_state(scheduler: Any, state_dict: dict[str, Any]) -> None:
+    lambdas = state_dict.pop("lr_lambdas")
+    scheduler.__dict__.update(state_dict)
+    state_dict["lr_lambdas"] = lambdas  # the caller's dict as it was
+    for fn, saved in zip(scheduler.lr_lambdas, lambdas, strict=False):
+        if saved is not None:
+            fn.__dict__.update(saved)
 
 
 class LambdaLR(LRScheduler):
@@ -110,14 +148,17 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_outside_step(self)
         return [
             base * f(self.last_epoch)
             for f, base in zip(self.lr_lambdas, self.base_lrs, strict=True)
         ]
 
     def state_dict(self) -> dict[str, Any]:
-        # lambdas are code: not part of the state (as in PyTorch, unless they are objects)
-        return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        return _lambdas_state(self)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        _load_lambdas_state(self, state_dict)
 
 
 class StepLR(LRScheduler):
@@ -130,6 +171,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_outside_step(self)
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._lrs()
         return [lr * self.gamma for lr in self._lrs()]
@@ -153,6 +195,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_outside_step(self)
         if self.last_epoch not in self.milestones:
             return self._lrs()
         return [lr * self.gamma ** self.milestones[self.last_epoch] for lr in self._lrs()]
@@ -170,6 +213,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_outside_step(self)
         if self._is_initial:
             return self._lrs()
         return [lr * self.gamma for lr in self._lrs()]
@@ -188,6 +232,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_outside_step(self)
         t, T, lo = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return self._lrs()
@@ -229,25 +274,30 @@ class ReduceLROnPlateau:
             raise ValueError("Factor should be < 1.0.")
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer, self.factor = optimizer, factor
+        # the attributes in PyTorch's order: its state_dict is this __dict__
+        self.factor = factor
+        self.optimizer = optimizer
         n = len(optimizer.param_groups)
         if isinstance(min_lr, list | tuple):
             if len(min_lr) != n:
                 raise ValueError(f"expected {n} min_lrs, got {len(min_lr)}")
+            self.default_min_lr: float | None = None
             self.min_lrs = list(min_lr)
         else:
+            self.default_min_lr = min_lr
             self.min_lrs = [min_lr] * n
+        self.patience, self.cooldown, self.eps = patience, cooldown, eps
+        self.last_epoch = 0
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
         if mode not in ("min", "max"):
             raise ValueError("mode " + mode + " is unknown!")
         if threshold_mode not in ("rel", "abs"):
             raise ValueError("threshold mode " + threshold_mode + " is unknown!")
-        self.patience, self.cooldown, self.eps = patience, cooldown, eps
+        self.mode_worse = math.inf if mode == "min" else -math.inf
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
+        self.best = self.mode_worse
         self.cooldown_counter = 0
-        self.last_epoch = 0
-        self.best = math.inf if mode == "min" else -math.inf
         self.num_bad_epochs = 0
-        self._last_lr = [group["lr"] for group in optimizer.param_groups]
 
     def is_better(self, a: float, best: float) -> bool:
         if self.mode == "min":
@@ -323,12 +373,16 @@ class MultiplicativeLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_outside_step(self)
         if self._is_initial:
             return self._lrs()
         return [lr * f(self.last_epoch) for f, lr in zip(self.lr_lambdas, self._lrs(), strict=True)]
 
     def state_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        return _lambdas_state(self)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        _load_lambdas_state(self, state_dict)
 
 
 class ConstantLR(LRScheduler):
@@ -347,6 +401,7 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_outside_step(self)
         if self.last_epoch == 0:
             return [lr * self.factor for lr in self._lrs()]
         if self.last_epoch != self.total_iters:
@@ -381,6 +436,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_outside_step(self)
         t, a, b, n = self.last_epoch, self.start_factor, self.end_factor, self.total_iters
         if t == 0:
             return [lr * a for lr in self._lrs()]
@@ -403,6 +459,7 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_outside_step(self)
         t, n = self.last_epoch, self.total_iters
         if self._is_initial or t > n:
             return self._lrs()
@@ -439,12 +496,13 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_outside_step(self)
         lo = self.eta_min
         cos = 1 + math.cos(math.pi * self.T_cur / self.T_i)
         return [lo + (base - lo) * cos / 2 for base in self.base_lrs]
 
     def step(self, epoch: float | None = None) -> None:
-        self._step_count += 1
+        # (PyTorch's own step, which leaves _step_count as _initial_step set it: 0)
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:
@@ -467,7 +525,12 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i = self.T_0
                 self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr(), strict=True):
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
             group["lr"] = lr
         self._last_lr = self._lrs()
 
@@ -553,6 +616,7 @@ class CyclicLR(LRScheduler):
         return self.gamma**x
 
     def get_lr(self) -> list[float]:
+        _warn_outside_step(self)
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle
         if x <= self.step_ratio:
@@ -574,9 +638,23 @@ class CyclicLR(LRScheduler):
         return lrs
 
     def state_dict(self) -> dict[str, Any]:
-        return {
+        state = {
             k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_scale_fn_custom")
         }
+        fn = self._scale_fn_custom  # a function is code: None; a callable object: its __dict__
+        keep = fn is not None and not isinstance(fn, types.FunctionType)
+        state["_scale_fn_custom"] = fn.__dict__.copy() if keep else None
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        saved = state.pop("_scale_fn_custom", None)
+        self.__dict__.update(state)
+        if saved is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(saved)
+
+
+_PHASE_KEYS = ("end_step", "start_lr", "end_lr", "start_momentum", "end_momentum")
 
 
 class OneCycleLR(LRScheduler):
@@ -618,7 +696,7 @@ class OneCycleLR(LRScheduler):
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
         n = self.total_steps
         if three_phase:
-            self._schedule_phases = [
+            phases = [
                 (float(pct_start * n) - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                 (
                     float(2 * pct_start * n) - 2,
@@ -630,10 +708,14 @@ class OneCycleLR(LRScheduler):
                 (n - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
             ]
         else:
-            self._schedule_phases = [
+            phases = [
                 (float(pct_start * n) - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
                 (n - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
             ]
+        # dicts, as PyTorch keeps them (its state_dict shows them)
+        self._schedule_phases: list[dict[str, Any]] = [
+            dict(zip(_PHASE_KEYS, phase, strict=True)) for phase in phases
+        ]
         if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
         if anneal_strategy not in ("cos", "linear"):
@@ -660,6 +742,7 @@ class OneCycleLR(LRScheduler):
         return (end - start) * pct + start
 
     def get_lr(self) -> list[float]:
+        _warn_outside_step(self)
         step = self.last_epoch
         if step > self.total_steps:
             raise ValueError(
@@ -670,7 +753,8 @@ class OneCycleLR(LRScheduler):
         for group in self.optimizer.param_groups:
             start = 0.0
             last = len(self._schedule_phases) - 1
-            for i, (end, lr0, lr1, m0, m1) in enumerate(self._schedule_phases):
+            for i, phase in enumerate(self._schedule_phases):
+                end, lr0, lr1, m0, m1 = (phase[k] for k in _PHASE_KEYS)
                 if step <= end or i == last:
                     pct = (step - start) / (end - start)
                     lrs.append(self._anneal(group[lr0], group[lr1], pct))

@@ -31,7 +31,7 @@ from ..autograd.grad_mode import no_grad
 from ..dtypes import int64
 from ..nn.layers import _BatchNorm
 from ..nn.module import Module
-from .lr_scheduler import LRScheduler, _format_param
+from .lr_scheduler import LRScheduler, _format_param, _warn_outside_step
 from .optimizer import Optimizer
 
 __all__ = [
@@ -257,6 +257,7 @@ class SWALR(LRScheduler):
         self.anneal_func = self._cosine_anneal if anneal_strategy == "cos" else self._linear_anneal
 
     def get_lr(self) -> list[float]:
+        _warn_outside_step(self)
         step = self._step_count - 1
         if self.anneal_epochs == 0:
             step = max(1, step)

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ... import _errors
 from ..._creation import full, tensor
 from ..._namespace import public_dir
 from ..._tensor import Tensor
@@ -84,8 +85,15 @@ def pad_sequence(
         )
     items = list(sequences.unbind(0)) if isinstance(sequences, Tensor) else list(sequences)
     longest = max(s.shape[0] for s in items)
+    trailing = tuple(items[0].shape[1:])
     padded = []
     for s in items:
+        # PyTorch copies each sequence into its slot of the first one's trailing shape: one
+        # that broadcasts to it is expanded, another is copy_'s error
+        slot = (s.shape[0], *trailing)
+        if tuple(s.shape) != slot:
+            _errors.check_inplace_shape(slot, tuple(s.shape))
+            s = s.expand(*slot)
         missing = longest - s.shape[0]
         if missing:
             pad = full((missing, *s.shape[1:]), padding_value, dtype=s.dtype)
