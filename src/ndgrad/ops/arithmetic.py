@@ -139,8 +139,11 @@ def _iter_order(shape: tuple[int, ...], operands: list[tuple[int, ...]]) -> list
 
 
 def binary_layout(out: Any, a: Any, b: Any) -> Any:
-    """iter_layout for two operands, with the common case (both C-contiguous, or numbers)
-    answered first: the check every binary op's forward makes."""
+    """iter_layout for two operands, with the common cases (a result of fewer than 2 dims,
+    operands C-contiguous or numbers) answered first: the check every binary op's forward
+    makes."""
+    if type(out) is not _ND or out.ndim < 2:
+        return out
     if (type(a) is _ND and not a.flags.c_contiguous) or (
         type(b) is _ND and not b.flags.c_contiguous
     ):
@@ -1004,8 +1007,11 @@ def _fast_operator(
             return slow(self, other)
         t = new(T)
         if type(out) is ndarray:
-            if not a.flags.c_contiguous or (type(b) is ndarray and not b.flags.c_contiguous):
-                out = iter_layout(out, a, b)  # (binary_layout's check, inline: the hot path)
+            # binary_layout's check, inline (the hot path); a 1-d result has one layout
+            if out.ndim > 1 and (
+                not a.flags.c_contiguous or (type(b) is ndarray and not b.flags.c_contiguous)
+            ):
+                out = iter_layout(out, a, b)
             t._data = out
         else:
             t._data = asarray(out)
