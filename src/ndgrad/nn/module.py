@@ -438,10 +438,15 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """``to(dtype)`` converts floating point parameters and buffers; devices are CPU only."""
+        """``to(dtype)`` converts floating point parameters and buffers; devices are CPU only.
+        ``to(memory_format=...)`` lays out the 4-d and 5-d ones anew (``channels_last``)."""
         dtype = kwargs.pop("dtype", None)
         check_device(kwargs.pop("device", None))
         kwargs.pop("non_blocking", None)
+        fmt = kwargs.pop("memory_format", None)
+        if fmt is not None:
+            self.to(*args, dtype=dtype)
+            return self._apply(lambda t: t.to(memory_format=fmt) if t.ndim in (4, 5) else t)
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype

@@ -29,6 +29,7 @@ from ._util import (
     NumpyFunction,
     as_operand,
     binary_operands,
+    channels_last_copy,
     default_float,
     dtype_name,
     promote,
@@ -137,7 +138,36 @@ class CloneChannelsLast(Clone):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        return np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 1, -1)), -1, 1)
+        return channels_last_copy(x)
+
+
+def memory_layout(input: Tensor, memory_format: Any, op: str) -> str | None:
+    """The layout ``memory_format`` asks of ``input``: None to keep its own
+    (``preserve_format``), "C" row-major (``contiguous_format``), "channels_last" channels
+    fastest (``channels_last`` for a 4-d tensor, ``channels_last_3d`` for a 5-d one)."""
+    if memory_format is None or memory_format is preserve_format:
+        return None
+    if memory_format is contiguous_format or memory_format is legacy_contiguous_format:
+        return "C"
+    rank = {channels_last: 4, channels_last_3d: 5}.get(memory_format)
+    if rank is None:
+        raise TypeError(
+            f"{op}(): argument 'memory_format' must be torch.memory_format, not "
+            f"{type(memory_format).__name__}"
+        )
+    if input._data.ndim != rank:
+        raise RuntimeError(f"required rank {rank} tensor to use {memory_format._name} format")
+    return "channels_last"
+
+
+def in_layout(data: np.ndarray, layout: str | None) -> bool:
+    """Whether ``data``'s strides are those a copy into ``layout`` would have (None: any)."""
+    if layout is None:
+        return True
+    model = np.empty(data.shape, np.bool_)  # one byte an element: strides count elements
+    if layout == "channels_last":
+        model = channels_last_copy(model)
+    return data.strides == tuple(s * data.itemsize for s in model.strides)
 
 
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
@@ -145,18 +175,11 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     (``contiguous_format``), or channels-last (``channels_last`` for 4-d, ``channels_last_3d``
     for 5-d tensors)."""
     require_tensor(input, "clone")
-    if memory_format is None or memory_format is preserve_format:
+    layout = memory_layout(input, memory_format, "clone")
+    if layout is None:
         return Clone.apply(input)
-    if memory_format is contiguous_format or memory_format is legacy_contiguous_format:
+    if layout == "C":
         return CloneContiguous.apply(input)
-    rank = {channels_last: 4, channels_last_3d: 5}.get(memory_format)
-    if rank is None:
-        raise TypeError(
-            "clone(): argument 'memory_format' must be torch.memory_format, not "
-            f"{type(memory_format).__name__}"
-        )
-    if input._data.ndim != rank:
-        raise RuntimeError(f"required rank {rank} tensor to use {memory_format._name} format")
     return CloneChannelsLast.apply(input)
 
 

@@ -1,0 +1,190 @@
+"""What realistic PyTorch vision programs (CNN classifiers, ResNet/MobileNet blocks, DCGAN, a
+conv VAE, a U-Net with a spatial transformer) showed ndgrad doing differently from PyTorch.
+
+Each test pins the fixed behaviour without PyTorch, and compares it with PyTorch where it is
+installed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from tests.helpers import requires_torch, torch
+
+import ndgrad
+import ndgrad.nn as nn
+import ndgrad.nn.functional as F
+
+# --- F.pad(mode="reflect"): the argument PyTorch's error names ----------------------------------
+
+REFLECT_TOO_WIDE = [
+    ((1, 1, 2, 3), (1, 1, 2, 0), 6, "(2, 0) at dimension 2"),
+    ((1, 1, 2, 3), (3, 0, 0, 0), 4, "(3, 0) at dimension 3"),
+    ((2, 3), (0, 3), 4, "(0, 3) at dimension 1"),
+    ((2, 2, 3), (0, 0, 0, 2), 6, "(0, 2) at dimension 1"),
+    ((1, 1, 2, 2, 3), (0, 0, 2, 0, 0, 0), 6, "(2, 0) at dimension 3"),
+    ((1, 1, 2, 2, 3), (0, 0, 0, 0, 2, 0), 8, "(2, 0) at dimension 2"),
+    ((1, 2, 2, 3), (0, 0, 0, 0, 0, 2), 8, "(0, 2) at dimension 1"),
+]
+
+
+def _reflect_error(lib: Any, shape: tuple[int, ...], pad: tuple[int, ...]) -> str:
+    with pytest.raises(RuntimeError) as info:
+        lib.nn.functional.pad(lib.zeros(shape), pad, mode="reflect")
+    return str(info.value)
+
+
+@pytest.mark.parametrize(("shape", "pad", "arg", "where"), REFLECT_TOO_WIDE)
+def test_reflect_pad_error_numbers_the_argument_of_the_dim(
+    shape: tuple[int, ...], pad: tuple[int, ...], arg: int, where: str
+) -> None:
+    """PyTorch numbers the (left, right) widths argument #4, (top, bottom) #6, (front, back) #8
+    (a U-Net padding its height by more than the height gave "#6")."""
+    assert _reflect_error(ndgrad, shape, pad) == (
+        f"Argument #{arg}: Padding size should be less than the corresponding input dimension, "
+        f"but got: padding {where} of input {list(shape)}"
+    )
+
+
+@requires_torch
+@pytest.mark.parametrize(("shape", "pad", "arg", "where"), REFLECT_TOO_WIDE)
+def test_reflect_pad_error_matches_torch(
+    shape: tuple[int, ...], pad: tuple[int, ...], arg: int, where: str
+) -> None:
+    assert _reflect_error(ndgrad, shape, pad) == _reflect_error(torch, shape, pad)
+
+
+# --- memory_format: Tensor.to, Tensor.contiguous, Module.to ------------------------------------
+
+
+def _x(lib: Any) -> Any:
+    return lib.tensor(np.arange(120.0, dtype=np.float32).reshape(2, 3, 4, 5))
+
+
+def test_tensor_to_memory_format_lays_out_channels_last() -> None:
+    """``x.to(memory_format=torch.channels_last)`` (a MobileNet's input batch) raised TypeError."""
+    x = _x(ndgrad)
+    y = x.to(memory_format=ndgrad.channels_last)
+    assert y.stride() == (60, 1, 15, 3)
+    assert y.is_contiguous(memory_format=ndgrad.channels_last) and not y.is_contiguous()
+    np.testing.assert_array_equal(y.numpy(), x.numpy())
+    assert y.to(memory_format=ndgrad.channels_last) is y
+    assert y.to(memory_format=ndgrad.preserve_format) is y
+    assert x.to(memory_format=ndgrad.contiguous_format) is x
+    assert y.to(memory_format=ndgrad.contiguous_format).stride() == (60, 20, 5, 1)
+    z = x.to(ndgrad.float64, memory_format=ndgrad.channels_last)
+    assert z.dtype == ndgrad.float64 and z.stride() == (60, 1, 15, 3)
+    assert y.to(ndgrad.float64).stride() == (60, 1, 15, 3)  # preserve_format
+    assert y.to(ndgrad.float64, memory_format=ndgrad.contiguous_format).stride() == (60, 20, 5, 1)
+    # a (N, C, 1, 1) row-major tensor is copied: PyTorch reads its layout as row-major
+    assert ndgrad.zeros(2, 3, 1, 1).to(memory_format=ndgrad.channels_last).stride() == (3, 1, 3, 3)
+    five = ndgrad.zeros(2, 3, 2, 2, 2).to(memory_format=ndgrad.channels_last_3d)
+    assert five.stride() == (24, 1, 12, 6, 3)
+
+
+def test_tensor_to_memory_format_errors() -> None:
+    with pytest.raises(RuntimeError, match=r"^required rank 4 tensor to use channels_last format$"):
+        ndgrad.zeros(3, 4).to(memory_format=ndgrad.channels_last)
+    with pytest.raises(TypeError, match=r"^to\(\) received an invalid combination of arguments"):
+        ndgrad.zeros(3, 4).to(memory_format=3)
+
+
+def test_tensor_to_memory_format_records_to_copy_and_passes_the_gradient() -> None:
+    x = _x(ndgrad).double().requires_grad_()
+    y = x.to(memory_format=ndgrad.channels_last)
+    assert type(y.grad_fn).__name__ == "ToCopyBackward0"
+    (y * ndgrad.arange(120.0).view(2, 3, 4, 5)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.arange(120.0).reshape(2, 3, 4, 5))
+    assert ndgrad.autograd.gradcheck(lambda t: t.to(memory_format=ndgrad.channels_last) * t, x)
+
+
+def test_contiguous_memory_format() -> None:
+    """``contiguous(memory_format=torch.channels_last)`` returned a row-major tensor."""
+    x = _x(ndgrad)
+    y = x.contiguous(memory_format=ndgrad.channels_last)
+    assert y.stride() == (60, 1, 15, 3)
+    assert y.contiguous(memory_format=ndgrad.channels_last) is y
+    assert y.contiguous().stride() == (60, 20, 5, 1)
+    assert x.contiguous(memory_format=ndgrad.preserve_format) is x  # nothing to do: no error
+    with pytest.raises(RuntimeError, match=r"^preserve memory format is unsupported by the contig"):
+        x[:, :, ::2].contiguous(memory_format=ndgrad.preserve_format)
+    with pytest.raises(RuntimeError, match=r"^required rank 5 tensor to use channels_last_3d"):
+        x.contiguous(memory_format=ndgrad.channels_last_3d)
+    with pytest.raises(TypeError, match=r"^contiguous\(\): argument 'memory_format' must be"):
+        x.contiguous(memory_format=3)
+    g = x.double().requires_grad_().contiguous(memory_format=ndgrad.channels_last)
+    assert type(g.grad_fn).__name__ == "CloneBackward0"
+
+
+def _model(lib: Any) -> Any:
+    return lib.nn.Sequential(
+        lib.nn.Conv2d(3, 4, 3), lib.nn.BatchNorm2d(4), lib.nn.Flatten(), lib.nn.Linear(2, 2)
+    )
+
+
+def test_module_to_memory_format_converts_the_4d_parameters() -> None:
+    """``model.to(memory_format=torch.channels_last)`` left the conv weights row-major."""
+    ndgrad.manual_seed(0)
+    m = _model(ndgrad)
+    before = m[0].weight.detach().clone()
+    assert m.to(memory_format=ndgrad.channels_last) is m
+    assert [p.stride() for p in m.parameters()] == [(27, 1, 9, 3), (1,), (1,), (1,), (2, 1), (1,)]
+    np.testing.assert_array_equal(m[0].weight.detach().numpy(), before.numpy())
+    assert isinstance(m[0].weight, nn.Parameter) and m[0].weight.requires_grad
+    m.to(ndgrad.float64, memory_format=ndgrad.contiguous_format)
+    assert m[0].weight.stride() == (27, 9, 3, 1) and m[0].weight.dtype == ndgrad.float64
+    m.to(device="cpu", memory_format=ndgrad.channels_last)
+    assert m[0].weight.stride() == (27, 1, 9, 3)
+    out = m[0](ndgrad.ones(1, 3, 4, 4, dtype=ndgrad.float64))
+    assert out.shape == (1, 4, 2, 2)
+
+
+@requires_torch
+def test_memory_format_strides_match_torch() -> None:
+    def strides(lib: Any) -> list[Any]:
+        x = _x(lib)
+        y = x.contiguous(memory_format=lib.channels_last)
+        m = _model(lib)
+        m.to(memory_format=lib.channels_last)
+        return [
+            y.stride(),
+            x.to(memory_format=lib.channels_last).stride(),
+            y.to(memory_format=lib.contiguous_format).stride(),
+            y.to(lib.float64).stride(),
+            lib.zeros(1, 3, 1, 1).to(memory_format=lib.channels_last).stride(),
+            lib.zeros(1, 3, 1, 1).contiguous(memory_format=lib.channels_last).stride(),
+            y.to(memory_format=lib.channels_last) is y,
+            [p.stride() for p in m.parameters()],
+            [b.stride() for b in m.buffers()],
+        ]
+
+    assert strides(ndgrad) == strides(torch)
+
+
+def test_channels_last_training_step_equals_the_row_major_one() -> None:
+    """The values do not depend on the layout: a step on channels-last weights and inputs gives
+    the gradients of the row-major one."""
+    grads = []
+    for fmt in (ndgrad.contiguous_format, ndgrad.channels_last):
+        ndgrad.manual_seed(0)
+        m = nn.Sequential(nn.Conv2d(3, 4, 3, groups=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1))
+        m.to(memory_format=fmt)
+        x = ndgrad.randn(2, 3, 5, 5).to(memory_format=fmt)
+        F.mse_loss(m(x).flatten(1), ndgrad.ones(2, 4)).backward()
+        grads.append(m[0].weight.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6, atol=1e-7)
+
+
+def test_channels_last_clone_of_a_channels_last_tensor_is_a_copy() -> None:
+    """clone(memory_format=channels_last) of a tensor already laid out so shared its memory."""
+    x = ndgrad.zeros(2, 3, 4, 5).clone(memory_format=ndgrad.channels_last)
+    y = x.clone(memory_format=ndgrad.channels_last)
+    y.add_(1)
+    assert x.sum().item() == 0.0 and y.sum().item() == 120.0
+    z = x.to(ndgrad.float32, memory_format=ndgrad.channels_last, copy=True)
+    z.add_(1)
+    assert x.sum().item() == 0.0
+    # size-1 dims get the strides PyTorch gives them
+    one = ndgrad.zeros(1, 3, 1, 1).clone(memory_format=ndgrad.channels_last)
+    assert one.stride() == (3, 1, 3, 3)
