@@ -187,10 +187,10 @@ class TensorMethods(
                 f"(memory_format={type(fmt).__name__}, ), but expected torch.memory_format"
             )
         layout = memory_layout(self, fmt, "to")
-        same_dtype = target is None or target.np == self._data.dtype
-        if same_dtype and in_layout(self._data, layout):  # PyTorch returns self unchanged
+        dt = self._data.dtype if target is None else target.np
+        if dt == self._data.dtype and in_layout(self._data, layout):  # PyTorch returns self
             return self.clone() if copy else self
-        return to_dtype_op(self, self._data.dtype if same_dtype else target.np, layout)
+        return to_dtype_op(self, dt, layout)
 
     def type(self: Tensor, dtype: Any = None) -> Any:
         if dtype is None:

@@ -188,3 +188,118 @@ def test_channels_last_clone_of_a_channels_last_tensor_is_a_copy() -> None:
     # size-1 dims get the strides PyTorch gives them
     one = ndgrad.zeros(1, 3, 1, 1).clone(memory_format=ndgrad.channels_last)
     assert one.stride() == (3, 1, 3, 3)
+
+
+# --- Module.register_full_backward_hook / register_full_backward_pre_hook ----------------------
+
+
+def _hooked_run(lib: Any, scale_input: bool = False, scale_output: bool = False) -> list[Any]:
+    """A Grad-CAM-like pass: hooks on a middle layer (inputs that require grad) and on the first
+    (an input that does not); what the hooks saw and the gradients that came out."""
+    m = lib.nn.Sequential(
+        lib.nn.Conv2d(2, 3, 3, padding=1), lib.nn.ReLU(), lib.nn.Conv2d(3, 2, 3), lib.nn.Tanh()
+    ).double()
+    with lib.no_grad():
+        for i, p in enumerate(m.parameters()):
+            p.copy_(lib.tensor(np.cos(np.arange(p.numel()) + i).reshape(tuple(p.shape))))
+    seen: list[Any] = []
+
+    def hook(module: Any, grad_input: Any, grad_output: Any) -> Any:
+        seen.append(("hook", type(module).__name__, grad_input, grad_output))
+        if scale_input and grad_input[0] is not None:
+            return (grad_input[0] * 3,)
+        return None
+
+    def pre_hook(module: Any, grad_output: Any) -> Any:
+        seen.append(("pre", type(module).__name__, grad_output))
+        return (grad_output[0] * -2,) if scale_output else None
+
+    handles = [
+        m[2].register_full_backward_hook(hook),
+        m[2].register_full_backward_pre_hook(pre_hook),
+        m[0].register_full_backward_hook(hook),
+    ]
+    x = lib.tensor(np.sin(np.arange(50.0)).reshape(1, 2, 5, 5))
+    out = m(x)
+    names = [out.grad_fn.name(), m[2](m[1](m[0](x))).grad_fn.name()]
+    with pytest.warns(UserWarning, match=r"^Full backward hook is firing when gradients are comp"):
+        out.sum().backward()  # (the first layer's hook: its input does not require grad)
+    hooked_grad = m[0].weight.grad.clone()
+    for h in handles:
+        h.remove()
+    m.zero_grad()
+    m(x).sum().backward()  # no hook runs
+    assert len(seen) == 3
+    return [names, seen, hooked_grad, m, x]
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, tuple | list):
+        return [_plain(e) for e in v]
+    if v is None or isinstance(v, str):
+        return v
+    return np.round(v.detach().numpy(), 12).tolist()
+
+
+def test_full_backward_hooks_see_grad_input_and_grad_output() -> None:
+    """``register_full_backward_hook`` (Grad-CAM) was missing."""
+    names, seen, _, m, x = _hooked_run(ndgrad)
+    assert names == ["TanhBackward0", "BackwardHookFunctionBackward"]
+    # the pre-hook, then the hook of the middle layer, then the first layer's (its input x does
+    # not require grad, so its grad_input is (None,), given when grad_output is known)
+    assert [s[:2] for s in seen] == [("pre", "Conv2d"), ("hook", "Conv2d"), ("hook", "Conv2d")]
+    for kind, _, *grads in seen:
+        if kind == "hook":
+            grad_input, grad_output = grads
+            assert len(grad_input) == 1 and len(grad_output) == 1
+    assert seen[2][2] == (None,)
+    z_grad, relu_grad, first_out_grad = seen[1][3][0], seen[1][2][0], seen[2][3][0]
+    assert tuple(z_grad.shape) == (1, 2, 3, 3) and tuple(relu_grad.shape) == (1, 3, 5, 5)
+    np.testing.assert_array_equal(seen[0][2][0].numpy(), z_grad.numpy())  # what the pre-hook saw
+    # grad_input of the middle conv is its input's gradient: conv_transpose of grad_output
+    expected = F.conv_transpose2d(z_grad, m[2].weight.detach())
+    np.testing.assert_allclose(relu_grad.numpy(), expected.numpy(), rtol=1e-12)
+    # the ReLU passes it on where its input was positive: the first conv's grad_output
+    positive = m[0](x).detach().numpy() > 0
+    np.testing.assert_array_equal(first_out_grad.numpy(), np.where(positive, relu_grad.numpy(), 0))
+
+
+def test_full_backward_hook_return_values_replace_the_gradients() -> None:
+    plain, m = _hooked_run(ndgrad)[2:4]
+    np.testing.assert_array_equal(plain.numpy(), m[0].weight.grad.numpy())  # the hooks' removed
+    scaled_in = _hooked_run(ndgrad, scale_input=True)[2]
+    _, seen, scaled_out, *_ = _hooked_run(ndgrad, scale_output=True)
+    # grad_input * 3 reaches the first conv's weight through the ReLU (linear in its gradient)
+    np.testing.assert_allclose(scaled_in.numpy(), 3 * plain.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(scaled_out.numpy(), -2 * plain.numpy(), rtol=1e-12)
+    hook_seen = next(s for s in seen if s[0] == "hook")
+    pre_seen = next(s for s in seen if s[0] == "pre")
+    np.testing.assert_allclose(hook_seen[3][0].numpy(), -2 * pre_seen[2][0].numpy())
+
+
+def test_full_backward_hook_errors() -> None:
+    lin = nn.Linear(2, 2)
+    lin.register_full_backward_hook(lambda m, gi, go: (gi[0], gi[0]))
+    with pytest.raises(RuntimeError, match=r"^Backward hook returned an invalid number of grad_in"):
+        lin(ndgrad.ones(1, 2, requires_grad=True)).sum().backward()
+    lin = nn.Linear(2, 2)
+    lin.register_full_backward_hook(lambda m, gi, go: (ndgrad.ones(1, 2),))
+    with (
+        pytest.raises(RuntimeError, match=r"where no input requires gradient should always"),
+        pytest.warns(UserWarning, match="Full backward hook is firing"),
+    ):
+        lin(ndgrad.ones(1, 2)).sum().backward()
+    lin = nn.Linear(2, 2)
+    lin.register_full_backward_pre_hook(lambda m, go: (go[0], go[0]))
+    with pytest.raises(RuntimeError, match=r"^Backward pre hook returned an invalid number of gr"):
+        lin(ndgrad.ones(1, 2)).sum().backward()
+
+
+@requires_torch
+@pytest.mark.parametrize("variant", [{}, {"scale_input": True}, {"scale_output": True}])
+def test_full_backward_hooks_match_torch(variant: dict[str, bool]) -> None:
+    ours, theirs = _hooked_run(ndgrad, **variant), _hooked_run(torch, **variant)
+    assert ours[0] == theirs[0]
+    assert _plain(ours[1]) == _plain(theirs[1])
+    assert ours[0] == ["TanhBackward0", "BackwardHookFunctionBackward"]
+    np.testing.assert_allclose(ours[2].numpy(), theirs[2].numpy(), rtol=1e-12)

@@ -8,6 +8,7 @@ Everything else (``parameters()``, ``state_dict()``, ``train()``...) walks those
 from __future__ import annotations
 
 import itertools
+import warnings
 import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Mapping
@@ -21,6 +22,7 @@ from .._tensor import Tensor
 from ..autograd._hooks import RemovableHandle
 from ..autograd.function import _sequence
 from ..autograd.grad_mode import no_grad
+from ._backward_hooks import BackwardHook
 from .parameter import Parameter
 
 __all__ = ["Module"]
@@ -121,6 +123,8 @@ class Module:
         d["_modules"] = {}
         d["_forward_pre_hooks"] = _Hooks()
         d["_forward_hooks"] = _Hooks()
+        d["_backward_pre_hooks"] = _Hooks()
+        d["_backward_hooks"] = _Hooks()
 
     # --- calling -------------------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -134,11 +138,26 @@ class Module:
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        d = self.__dict__
+        backward_hooks = d.get("_backward_hooks") or d.get("_backward_pre_hooks")
+        if backward_hooks:
+            hook_state = BackwardHook(
+                self, tuple(d["_backward_hooks"].values()), tuple(d["_backward_pre_hooks"].values())
+            )
+            args = hook_state.setup_input_hook(args)
         output = self.forward(*args, **kwargs)
         for hook in tuple(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:
                 output = result
+        if backward_hooks:
+            if not isinstance(output, Tensor | tuple):
+                warnings.warn(
+                    "For backward hooks to be called, module output should be a Tensor or a "
+                    f"tuple of Tensors but received {type(output)}",
+                    stacklevel=2,
+                )
+            output = hook_state.setup_output_hook(output)
         _scope_calls.append((first, next(_sequence), weakref.ref(self)))
         return output
 
@@ -163,6 +182,21 @@ class Module:
     ) -> RemovableHandle:
         """``hook(module, args, output)`` runs after forward; it may return a new output."""
         return self._add_hook(self._forward_hooks, hook, prepend)
+
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` runs once the gradients of the module's
+        inputs are computed; it may return new grad_input (see ``_backward_hooks``)."""
+        return self._add_hook(self.__dict__.setdefault("_backward_hooks", _Hooks()), hook, prepend)
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """``hook(module, grad_output)`` runs once the gradients of the module's outputs are
+        computed, before its backward; it may return new grad_output."""
+        table = self.__dict__.setdefault("_backward_pre_hooks", _Hooks())
+        return self._add_hook(table, hook, prepend)
 
     # --- attributes ----------------------------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
