@@ -303,3 +303,51 @@ def test_full_backward_hooks_match_torch(variant: dict[str, bool]) -> None:
     assert _plain(ours[1]) == _plain(theirs[1])
     assert ours[0] == ["TanhBackward0", "BackwardHookFunctionBackward"]
     np.testing.assert_allclose(ours[2].numpy(), theirs[2].numpy(), rtol=1e-12)
+
+
+# --- Module.get_buffer, set_submodule, share_memory --------------------------------------------
+
+
+def _module_lookups(lib: Any) -> list[Any]:
+    net = lib.nn.Sequential(lib.nn.Conv2d(1, 2, 3), lib.nn.BatchNorm2d(2))
+    out: list[Any] = [tuple(net.get_buffer("1.running_var").shape), net.share_memory() is net]
+    calls = [
+        lambda: net.get_buffer("1.weight"),
+        lambda: net.get_buffer("1.nothing"),
+        lambda: net.get_buffer("2.running_mean"),
+        lambda: net.set_submodule("", lib.nn.ReLU()),
+        lambda: net.set_submodule("0", 3),
+        lambda: net.set_submodule("1.weight", lib.nn.ReLU()),
+        lambda: net.set_submodule("0.act", lib.nn.ReLU(), strict=True),
+    ]
+    for call in calls:
+        try:
+            call()
+            out.append("ok")
+        except (AttributeError, ValueError) as e:
+            out.append((type(e).__name__, str(e).replace("torch.nn.modules.activation", "")))
+    net.set_submodule("1", lib.nn.GroupNorm(1, 2), strict=True)
+    net.set_submodule("0.act", lib.nn.ReLU())
+    out.append(type(net[1]).__name__)
+    out.append(type(net[0].act).__name__)
+    return out
+
+
+def test_module_get_buffer_set_submodule_share_memory() -> None:
+    """Missing (AttributeError); a program swapping BatchNorm2d for GroupNorm by name used
+    set_submodule."""
+    got = _module_lookups(ndgrad)
+    assert got[:2] == [(2,), True]
+    assert got[2] == ("AttributeError", "`weight` is not a buffer")
+    assert got[3] == ("AttributeError", "BatchNorm2d has no attribute `nothing`")
+    assert got[4] == ("AttributeError", "Sequential has no attribute `2`")
+    assert got[5] == ("ValueError", "Cannot set the submodule without a target name!")
+    assert got[6] == ("ValueError", "`module` is not an nn.Module, found <class 'int'>")
+    assert got[7] == ("AttributeError", "`weight` is not an nn.Module")
+    assert got[8] == ("AttributeError", "Conv2d has no attribute `act`")
+    assert got[9:] == ["GroupNorm", "ReLU"]
+
+
+@requires_torch
+def test_module_get_buffer_set_submodule_match_torch() -> None:
+    assert _module_lookups(ndgrad) == _module_lookups(torch)

@@ -348,6 +348,31 @@ class Module:
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
 
+    def get_buffer(self, target: str) -> Tensor:
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        buffer = getattr(module, name)
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return buffer
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put ``module`` at the dotted path ``target``, replacing a submodule there (or, unless
+        ``strict``, adding it to the parent the path names)."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        path, _, name = target.rpartition(".")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent = self.get_submodule(path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
+
     # --- traversal -----------------------------------------------------------------------------
     def named_modules(
         self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
@@ -504,6 +529,11 @@ class Module:
 
     def cpu(self) -> Module:
         return self
+
+    def share_memory(self) -> Module:
+        """The module itself (``Tensor.share_memory_`` on each tensor: ndgrad runs in one
+        process, its memory is not moved)."""
+        return self._apply(lambda t: t.share_memory_())
 
     # Accelerators: the same clear error as Tensor.cuda() (ndgrad computes on the CPU only).
     def cuda(self, device: Any = None) -> Module:
