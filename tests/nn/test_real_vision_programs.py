@@ -351,3 +351,68 @@ def test_module_get_buffer_set_submodule_share_memory() -> None:
 @requires_torch
 def test_module_get_buffer_set_submodule_match_torch() -> None:
     assert _module_lookups(ndgrad) == _module_lookups(torch)
+
+
+# --- views made under no_grad of a tensor that requires grad -----------------------------------
+
+
+def test_no_grad_view_of_a_parameter_requires_grad_through_it() -> None:
+    """``with torch.no_grad(): print(model.pos_embed[0, :3])`` printed no ``requires_grad=True``:
+    PyTorch's view made under no_grad requires grad through its base, and is a leaf that no
+    gradient reaches."""
+    p = nn.Parameter(ndgrad.ones(2, 3))
+    with ndgrad.no_grad():
+        a = p[0]
+        u = p.unbind(0)[0]
+        d = p.detach()[0]
+        q = p.view(6)
+        prod = p * 2
+    assert a.requires_grad and a.is_leaf and a.grad_fn is None
+    assert u.requires_grad and q.requires_grad
+    assert not d.requires_grad and not prod.requires_grad
+    assert repr(a) == "tensor([1., 1., 1.], requires_grad=True)"
+    assert type(a).__name__ == "Tensor"
+    with pytest.raises(RuntimeError, match=r"^Can't call numpy\(\) on Tensor that requires grad"):
+        a.numpy()
+    y = (a * 2).sum()
+    assert y.requires_grad and y.grad_fn.name() == "SumBackward0"
+    y.backward()
+    q.sum().backward()
+    assert p.grad is None and a.grad is None  # the gradient goes nowhere, as in PyTorch
+    for view in (a, u):
+        with pytest.raises(RuntimeError, match=r"^A view was created in no_grad mode and is bein"):
+            view.mul_(2)
+    with ndgrad.no_grad():
+        a.mul_(2)
+    np.testing.assert_array_equal(p.detach().numpy(), [[2, 2, 2], [1, 1, 1]])
+    assert not a.detach().requires_grad
+    # it follows its base's flag, read now
+    p.requires_grad_(False)
+    assert not a.requires_grad
+    np.testing.assert_array_equal(a.numpy(), [2, 2, 2])
+
+
+def test_no_grad_views_of_tensors_not_requiring_grad_are_plain() -> None:
+    t = ndgrad.ones(2, 3)
+    with ndgrad.no_grad():
+        v = t[0]
+    assert not v.requires_grad
+    v.mul_(3)  # nothing refuses it
+    assert t.sum().item() == 12.0
+
+
+@requires_torch
+def test_no_grad_views_match_torch() -> None:
+    def run(lib: Any) -> list[Any]:
+        lib.manual_seed(0)
+        lin = lib.nn.Linear(3, 2)
+        out: list[Any] = []
+        with lib.no_grad():
+            w0 = lin.weight[0]
+            out += [repr(lin.weight[0, :2]), repr(lin.bias[:1]), repr(w0 * 0)]
+            out += [lin.weight.t().requires_grad, lin.weight.flatten().requires_grad]
+            out += [lin.weight.split(1)[0].requires_grad, w0.is_leaf]
+        out += [(w0 * 2).requires_grad, w0.view(3).requires_grad, str(w0.shape)]
+        return out
+
+    assert run(ndgrad) == run(torch)
