@@ -416,3 +416,62 @@ def test_no_grad_views_match_torch() -> None:
         return out
 
     assert run(ndgrad) == run(torch)
+
+
+# --- dropout: the mask of a non-contiguous input, and inplace=True -----------------------------
+
+
+def test_dropout_mask_fills_a_transposed_input_in_memory_order() -> None:
+    """PyTorch draws the mask into ``empty_like(input)``, in memory order: on the batch-first
+    output of MultiheadAttention (a transposed tensor) a ViT's TransformerEncoderLayer dropped
+    other elements under ndgrad."""
+    base = ndgrad.arange(1.0, 13.0).view(3, 4)
+    ndgrad.manual_seed(0)
+    contiguous = F.dropout(base, 0.5)
+    ndgrad.manual_seed(0)
+    transposed = F.dropout(base.t(), 0.5)
+    # the same draws land on the same memory: the transposed mask is the transpose of the first
+    np.testing.assert_array_equal(transposed.numpy(), contiguous.numpy().T)
+    ndgrad.manual_seed(0)
+    sliced = F.dropout(ndgrad.arange(1.0, 25.0).view(4, 6)[:, ::2].t(), 0.5)  # not dense
+    ndgrad.manual_seed(0)
+    dense = F.dropout(ndgrad.arange(1.0, 25.0).view(4, 6)[:, ::2].contiguous(), 0.5)
+    np.testing.assert_array_equal(sliced.numpy(), dense.numpy().T)
+
+
+def test_dropout_inplace_writes_into_the_input() -> None:
+    """``F.dropout(x, inplace=True)`` (``nn.Dropout(inplace=True)``) left x unchanged."""
+    x = ndgrad.ones(6)
+    ndgrad.manual_seed(0)
+    out = F.dropout(x, 0.5, inplace=True)
+    assert out is x
+    assert sorted(set(x.tolist())) == [0.0, 2.0]
+    y = ndgrad.ones(4, requires_grad=True) * 1
+    out = nn.Dropout(0.5, inplace=True)(y)
+    assert out is y and y.grad_fn.name() == "MulBackward0"
+    z = ndgrad.ones(3)
+    F.dropout(z, 1.0, inplace=True)
+    assert z.tolist() == [0.0, 0.0, 0.0]
+    assert F.dropout(ndgrad.tensor(2.0), 0.5).shape == ()
+
+
+@requires_torch
+def test_dropout_layouts_and_inplace_match_torch() -> None:
+    def run(lib: Any) -> list[Any]:
+        lib.manual_seed(0)
+        x = lib.randn(3, 4, 5)
+        out = [
+            F_.dropout(v, 0.3).tolist()
+            for F_ in [lib.nn.functional]
+            for v in (x.transpose(0, 1), x.permute(2, 0, 1), x[:, ::2], x.transpose(1, 2)[1:])
+        ]
+        layer = lib.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.2, batch_first=True)
+        out.append(layer(lib.randn(3, 5, 8)).detach().numpy())
+        y = lib.ones(5)
+        lib.nn.functional.dropout(y, 0.5, inplace=True)
+        out.append(y.tolist())
+        return out
+
+    ours, theirs = run(ndgrad), run(torch)
+    np.testing.assert_allclose(ours.pop(4), theirs.pop(4), rtol=1e-5, atol=1e-6)
+    assert ours == theirs

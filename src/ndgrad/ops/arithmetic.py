@@ -108,6 +108,20 @@ def _torch_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> list[int]:
     return perm[::-1]
 
 
+def empty_like_torch(x: np.ndarray, dt: Any = None) -> np.ndarray:
+    """An uninitialised array of x's shape laid out as PyTorch's ``empty_like(x)``
+    (preserve_format): x's own layout when x is dense, else the dense one ``_torch_order``
+    gives. A kernel that fills it in memory order (``bernoulli_``) fills it as PyTorch's."""
+    dt = x.dtype if dt is None else dt
+    if x.flags.c_contiguous:
+        return np.empty(x.shape, dt)
+    if _errors.is_dense(x):
+        return np.empty_like(x, dtype=dt, order="K")
+    outer_first = _torch_order(x.shape, x.strides)
+    shape = tuple(x.shape[d] for d in outer_first)
+    return np.empty(shape, dt).transpose(np.argsort(outer_first))
+
+
 def _copy_like_torch(x: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
     """A dense copy of a strided ``x`` laid out as PyTorch's clone (preserve_format) lays it;
     with ``values`` (of x's shape), a copy of those laid out as ``empty_like(x)``."""
