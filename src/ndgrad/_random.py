@@ -30,6 +30,7 @@ from ._device import check_device
 from ._device import device as _cpu_device
 from ._kernels import fma_np
 from ._kernels import libm as _libm
+from ._layout import empty_like_torch
 from ._tensor import Tensor
 from .autograd._views import Zero
 from .autograd.grad_mode import _state
@@ -901,10 +902,15 @@ def _empty(shape: tuple[int, ...], dt: np.dtype) -> Tensor:
 
 
 def _sampled(t: Tensor, sample: Callable[[int, np.dtype], np.ndarray]) -> np.ndarray:
-    """The values a sampler would write into the fresh contiguous tensor ``t``, without
-    writing them (a new tensor takes the array as it is)."""
-    dt = t._data.dtype
-    return _to(sample(t._data.size, dt), dt).reshape(t._data.shape)
+    """The values a sampler would write into the fresh tensor ``t``, in its memory order
+    (written into a ``t`` that is not contiguous: ``rand_like`` of a transposed tensor)."""
+    arr = t._data
+    values = _to(sample(arr.size, arr.dtype), arr.dtype)
+    if arr.flags.c_contiguous or arr.ndim < 2:
+        return values.reshape(arr.shape)
+    order = _memory_order(arr.shape, arr.strides)
+    arr.transpose(order)[...] = values.reshape([arr.shape[a] for a in order])
+    return arr
 
 
 def _new_shape(size: tuple[Any, ...]) -> tuple[int, ...]:
@@ -1012,8 +1018,9 @@ def randperm(
 
 
 def _like(input: Tensor, dtype: Any) -> Tensor:
+    """PyTorch's ``empty_like(input)``: laid out as input, which the fill walks in memory order."""
     dt = to_dtype(dtype).np if dtype is not None else input._data.dtype
-    return _empty(input._data.shape, dt)
+    return Tensor._make(empty_like_torch(input._data, dt))
 
 
 def rand_like(
@@ -1033,8 +1040,10 @@ def randn_like(
     check_device(device)
     t = _like(input, dtype)
     _need_float(t, "normal_kernel_cpu")
+    contiguous = t._data.flags.c_contiguous  # else PyTorch's one-by-one kernel, not the vector one
     return _finish(
-        _sampled(t, lambda n, dt: _normal(default_generator, n, dt, 0, 1)), requires_grad
+        _sampled(t, lambda n, dt: _normal(default_generator, n, dt, 0, 1, contiguous)),
+        requires_grad,
     )
 
 

@@ -475,3 +475,64 @@ def test_dropout_layouts_and_inplace_match_torch() -> None:
     ours, theirs = run(ndgrad), run(torch)
     np.testing.assert_allclose(ours.pop(4), theirs.pop(4), rtol=1e-5, atol=1e-6)
     assert ours == theirs
+
+
+# --- rand_like / randn_like / randint_like of a transposed tensor; rrelu's draws ---------------
+
+
+def test_random_like_fills_in_the_memory_order_of_the_input() -> None:
+    """PyTorch's ``randn_like(x)`` is ``empty_like(x).normal_()``: laid out as x and filled in
+    memory order (a VAE's ``randn_like(std)`` of a transposed std drew other values)."""
+    x = ndgrad.zeros(3, 4)
+    for fn in (ndgrad.rand_like, ndgrad.randn_like, lambda t: ndgrad.randint_like(t, 10)):
+        ndgrad.manual_seed(0)
+        plain = fn(x)
+        ndgrad.manual_seed(0)
+        transposed = fn(x.t())
+        np.testing.assert_array_equal(transposed.numpy(), plain.numpy().T)
+        assert transposed.stride() == (1, 4)
+        ndgrad.manual_seed(0)
+        sliced = fn(ndgrad.zeros(3, 8)[:, ::2])  # not dense: a row-major layout
+        np.testing.assert_array_equal(sliced.numpy(), plain.numpy())
+
+
+def test_rrelu_draws_a_slope_only_for_elements_at_most_zero() -> None:
+    """PyTorch's kernel draws one U(lower, upper) double per element <= 0, in row-major order;
+    ndgrad drew one for every element, so the slopes and the generator's state differed. (In
+    float32 the bounds are rounded to float first.)"""
+    x = ndgrad.tensor([-1.0, 2.0, -3.0, 0.0, 4.0, -5.0], dtype=ndgrad.float64)
+    ndgrad.manual_seed(0)
+    y = F.rrelu(x, 0.1, 0.3, training=True)
+    after = ndgrad.rand(1, dtype=ndgrad.float64)
+    ndgrad.manual_seed(0)
+    u = ndgrad.rand(4, dtype=ndgrad.float64).numpy()
+    expected_after = ndgrad.rand(1, dtype=ndgrad.float64)
+    slopes = 0.1 + (0.3 - 0.1) * u
+    np.testing.assert_array_equal(y.numpy(), [-slopes[0], 2, -3 * slopes[1], 0, 4, -5 * slopes[3]])
+    assert after.item() == expected_after.item()
+    # the gradient at 0 is the slope drawn there (eval: the mean slope), as PyTorch's backward
+    x0 = ndgrad.zeros(1, dtype=ndgrad.float64, requires_grad=True)
+    F.rrelu(x0, 0.1, 0.3, training=False).backward()
+    assert x0.grad.item() == pytest.approx(0.2)
+
+
+@requires_torch
+def test_random_like_and_rrelu_match_torch() -> None:
+    def run(lib: Any) -> list[Any]:
+        lib.manual_seed(0)
+        x = lib.randn(3, 4, 2)
+        out = [
+            lib.rand_like(x.transpose(0, 2)).tolist(),
+            lib.randn_like(x.permute(1, 0, 2)).tolist(),
+            lib.randint_like(x.transpose(0, 1), 7).tolist(),
+            lib.rand_like(x.transpose(0, 2)).stride(),
+            lib.nn.functional.rrelu(x, training=True).tolist(),
+            lib.nn.RReLU(0.2, 0.4)(x.transpose(1, 2)).tolist(),
+            lib.rand(2).tolist(),
+        ]
+        x0 = lib.zeros(2, requires_grad=True)
+        lib.nn.functional.rrelu(x0, training=True).sum().backward()
+        out.append(x0.grad.tolist())
+        return out
+
+    assert run(ndgrad) == run(torch)

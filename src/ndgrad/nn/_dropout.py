@@ -16,8 +16,8 @@ import warnings
 import numpy as np
 
 from .. import _random
+from .._layout import empty_like_torch
 from .._tensor import Tensor
-from ..ops.arithmetic import empty_like_torch
 
 __all__ = [
     "alpha_dropout",

@@ -15,6 +15,7 @@ import numpy as np
 from .. import _errors
 from .._kernels import power_np, quiet
 from .._layout import (
+    _torch_order,
     channels_last,
     channels_last_3d,
     contiguous_format,
@@ -79,47 +80,6 @@ class Clone(NumpyFunction):
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
         return grad
-
-
-def _torch_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> list[int]:
-    """The dims as PyTorch's empty_like(preserve_format) orders them, outermost first: by
-    stride, a stride-0 (expanded) dim keeping its place, equal strides putting the smaller size
-    inside (its infer_dense_strides)."""
-    n = len(shape)
-    perm = list(range(n - 1, -1, -1))  # perm[0] is the innermost dim
-
-    def should_swap(d0: int, d1: int) -> int:
-        s0, s1 = strides[d0], strides[d1]
-        if s0 == 0 or s1 == 0:
-            return 0
-        if s0 != s1:
-            return 1 if s0 > s1 else -1
-        return 1 if shape[d0] > shape[d1] else 0
-
-    for i in range(1, n):  # insertion sort, stable
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            c = should_swap(perm[d0], perm[d1])
-            if c > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif c < 0:
-                break
-    return perm[::-1]
-
-
-def empty_like_torch(x: np.ndarray, dt: Any = None) -> np.ndarray:
-    """An uninitialised array of x's shape laid out as PyTorch's ``empty_like(x)``
-    (preserve_format): x's own layout when x is dense, else the dense one ``_torch_order``
-    gives. A kernel that fills it in memory order (``bernoulli_``) fills it as PyTorch's."""
-    dt = x.dtype if dt is None else dt
-    if x.flags.c_contiguous:
-        return np.empty(x.shape, dt)
-    if _errors.is_dense(x):
-        return np.empty_like(x, dtype=dt, order="K")
-    outer_first = _torch_order(x.shape, x.strides)
-    shape = tuple(x.shape[d] for d in outer_first)
-    return np.empty(shape, dt).transpose(np.argsort(outer_first))
 
 
 def _copy_like_torch(x: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
