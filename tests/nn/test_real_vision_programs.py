@@ -6,6 +6,7 @@ installed."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -536,3 +537,74 @@ def test_random_like_and_rrelu_match_torch() -> None:
         return out
 
     assert run(ndgrad) == run(torch)
+
+
+# --- the deprecated Module.register_backward_hook; node hooks see validated gradients ---------
+
+
+def _legacy_hook_run(lib: Any) -> list[Any]:
+    lib.manual_seed(0)
+    got: list[Any] = []
+    out: list[Any] = []
+    for m in (lib.nn.Conv2d(2, 3, 3), lib.nn.Linear(4, 2), lib.nn.ReLU()):
+        x = lib.randn(1, 2, 4, 4) if isinstance(m, lib.nn.Conv2d) else lib.randn(2, 4)
+        x = x.requires_grad_() * 1  # an input with history: ReLU's hook warns nothing
+
+        def hook(mod: Any, gi: Any, go: Any) -> None:
+            got.append((type(mod).__name__, [None if g is None else g.tolist() for g in gi]))
+            got.append([g.tolist() for g in go])
+
+        m.register_backward_hook(hook)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            y = m(x)
+        out.append([(w.category.__name__, str(w.message)) for w in caught])
+        y.pow(2).sum().backward()
+        with pytest.raises(RuntimeError, match=r"^Cannot use both regular backward hooks and full"):
+            m.register_full_backward_hook(lambda *a: None)
+    lin = lib.nn.Linear(2, 2)
+    lin.register_backward_hook(lambda m, gi, go: (gi[0] * 0, gi[1], gi[2]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        y = lin(lib.ones(1, 2, requires_grad=True))
+    y.sum().backward()
+    return [got, out, lin.bias.grad.tolist()]
+
+
+def test_legacy_backward_hook_sees_the_output_node_gradients() -> None:
+    """``register_backward_hook`` (older Grad-CAM code) was missing: its hook gets the input
+    gradients of the node that made the module's output, and PyTorch's FutureWarning when those
+    are not the module's."""
+    got, warned, bias_grad = _legacy_hook_run(ndgrad)
+    names = [g[0] for g in got[::2]]
+    assert names == ["Conv2d", "Linear", "ReLU"]
+    conv_inputs = got[0][1]  # ConvolutionBackward0: (input, weight, bias)
+    assert [np.shape(g) for g in conv_inputs] == [(1, 2, 4, 4), (3, 2, 3, 3), (3,)]
+    linear_inputs = got[2][1]  # AddmmBackward0: (bias, input, weight.t()), the bias summed
+    assert [np.shape(g) for g in linear_inputs] == [(2,), (2, 4), (4, 2)]
+    assert warned[0] == warned[1] != [] and warned[2] == []
+    assert warned[0][0][0] == "FutureWarning"
+    assert bias_grad == [0.0, 0.0]  # the hook's return replaced the bias's gradient
+
+
+def test_node_hook_sees_gradients_summed_to_the_input_shapes() -> None:
+    """PyTorch validates a node's gradients before its post-hooks run."""
+    lin = nn.Linear(4, 2)
+    y = lin(ndgrad.ones(3, 4))
+    seen = []
+    y.grad_fn.register_hook(lambda gi, go: seen.append([g if g is None else g.shape for g in gi]))
+    y.sum().backward()
+    assert seen == [[(2,), None, (4, 2)]]  # (the input needs no gradient)
+    assert lin.bias.grad.tolist() == [3.0, 3.0]
+
+
+@requires_torch
+def test_legacy_backward_hook_matches_torch() -> None:
+    ours, theirs = _legacy_hook_run(ndgrad), _legacy_hook_run(torch)
+    assert ours[1] == theirs[1] and ours[2] == theirs[2]
+    assert [g[0] for g in ours[0][::2]] == [g[0] for g in theirs[0][::2]]
+    for a, b in zip(ours[0], theirs[0], strict=True):
+        flat_a = a[1] if isinstance(a, tuple) else a
+        flat_b = b[1] if isinstance(b, tuple) else b
+        for ga, gb in zip(flat_a, flat_b, strict=True):
+            np.testing.assert_allclose(np.array(ga), np.array(gb), rtol=1e-5, atol=1e-6)

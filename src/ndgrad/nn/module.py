@@ -22,7 +22,7 @@ from .._tensor import Tensor
 from ..autograd._hooks import RemovableHandle
 from ..autograd.function import _sequence
 from ..autograd.grad_mode import no_grad
-from ._backward_hooks import BackwardHook
+from ._backward_hooks import BackwardHook, set_non_full_backward_hooks
 from .parameter import Parameter
 
 __all__ = ["Module"]
@@ -139,17 +139,21 @@ class Module:
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
         d = self.__dict__
-        backward_hooks = d.get("_backward_hooks") or d.get("_backward_pre_hooks")
+        full = d.get("_is_full_backward_hook")
+        hooks = tuple(d["_backward_hooks"].values()) if d.get("_backward_hooks") else ()
+        pre_hooks = tuple(d["_backward_pre_hooks"].values()) if d.get("_backward_pre_hooks") else ()
+        full_hooks = hooks if full is True else ()
+        backward_hooks = bool(full_hooks or pre_hooks)
         if backward_hooks:
-            hook_state = BackwardHook(
-                self, tuple(d["_backward_hooks"].values()), tuple(d["_backward_pre_hooks"].values())
-            )
+            hook_state = BackwardHook(self, full_hooks, pre_hooks)
             args = hook_state.setup_input_hook(args)
         output = self.forward(*args, **kwargs)
         for hook in tuple(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:
                 output = result
+        if hooks and full is False:
+            set_non_full_backward_hooks(self, hooks, args, output)
         if backward_hooks:
             if not isinstance(output, Tensor | tuple):
                 warnings.warn(
@@ -183,12 +187,28 @@ class Module:
         """``hook(module, args, output)`` runs after forward; it may return a new output."""
         return self._add_hook(self._forward_hooks, hook, prepend)
 
+    def _backward_hook_kind(self, full: bool) -> dict[int, Any]:
+        """The table of backward hooks, which are all full or all not (PyTorch's rule)."""
+        d = self.__dict__
+        if d.get("_is_full_backward_hook") is (not full):
+            raise RuntimeError(
+                "Cannot use both regular backward hooks and full backward hooks on a single "
+                "Module. Please use only one of them."
+            )
+        d["_is_full_backward_hook"] = full
+        return d.setdefault("_backward_hooks", _Hooks())
+
     def register_full_backward_hook(
         self, hook: Callable[..., Any], prepend: bool = False
     ) -> RemovableHandle:
         """``hook(module, grad_input, grad_output)`` runs once the gradients of the module's
         inputs are computed; it may return new grad_input (see ``_backward_hooks``)."""
-        return self._add_hook(self.__dict__.setdefault("_backward_hooks", _Hooks()), hook, prepend)
+        return self._add_hook(self._backward_hook_kind(True), hook, prepend)
+
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Deprecated: ``hook(module, grad_input, grad_output)`` on the node that made the
+        module's (first) output: grad_input are that node's input gradients, as in PyTorch."""
+        return self._add_hook(self._backward_hook_kind(False), hook, False)
 
     def register_full_backward_pre_hook(
         self, hook: Callable[..., Any], prepend: bool = False
