@@ -104,3 +104,38 @@ def empty_like_torch(x: np.ndarray, dt: Any = None) -> np.ndarray:
     outer_first = _torch_order(x.shape, x.strides)
     shape = tuple(x.shape[d] for d in outer_first)
     return np.empty(shape, dt).transpose(np.argsort(outer_first))
+
+
+def suggests_channels_last(a: np.ndarray) -> bool:
+    """Whether PyTorch reads the layout of a 4-d array as channels-last (its
+    suggest_memory_format): channels fastest, then width, height, batch (dims of size 1 do not
+    count), and not row-major too. A convolution's output follows it."""
+    if a.ndim != 4 or a.flags.c_contiguous:
+        return False
+    expected = a.itemsize
+    for d in (1, 3, 2, 0):
+        if a.shape[d] != 1:
+            if a.strides[d] != expected:
+                return False
+            expected *= a.shape[d]
+    return True
+
+
+def empty_in_format(x: np.ndarray, fmt: Any, dt: Any, op: str = "empty_like") -> np.ndarray:
+    """An uninitialised array of x's shape laid out as PyTorch's ``empty_like(x,
+    memory_format=fmt)``: as x (``preserve_format``, the default), row-major, or channels
+    fastest (``channels_last`` for 4-d, ``channels_last_3d`` for 5-d)."""
+    if fmt is None or fmt is preserve_format:
+        return empty_like_torch(x, dt)
+    if fmt is contiguous_format or fmt is legacy_contiguous_format:
+        return np.empty(x.shape, dt)
+    rank = {channels_last: 4, channels_last_3d: 5}.get(fmt)
+    if rank is None:
+        raise TypeError(
+            f"{op}(): argument 'memory_format' must be torch.memory_format, not "
+            f"{type(fmt).__name__}"
+        )
+    if x.ndim != rank:
+        raise RuntimeError(f"required rank {rank} tensor to use {fmt._name} format")
+    moved = np.empty((x.shape[0], *x.shape[2:], x.shape[1]), dt)
+    return np.moveaxis(moved, -1, 1)

@@ -608,3 +608,68 @@ def test_legacy_backward_hook_matches_torch() -> None:
         flat_b = b[1] if isinstance(b, tuple) else b
         for ga, gb in zip(flat_a, flat_b, strict=True):
             np.testing.assert_allclose(np.array(ga), np.array(gb), rtol=1e-5, atol=1e-6)
+
+
+# --- layouts: a convolution of channels-last tensors, the *_like functions, empty -------------
+
+
+def test_convolution_of_a_channels_last_input_or_weight_is_channels_last() -> None:
+    """PyTorch's channels-last tutorial prints ``output.is_contiguous(memory_format=
+    torch.channels_last)``: True there, False under ndgrad."""
+    ndgrad.manual_seed(0)
+    conv = nn.Conv2d(3, 4, 3)
+    x = ndgrad.randn(2, 3, 5, 5)
+    xc = x.contiguous(memory_format=ndgrad.channels_last)
+    y, yc = conv(x), conv(xc)
+    assert y.stride() == (36, 9, 3, 1) and yc.stride() == (36, 1, 12, 4)
+    assert yc.is_contiguous(memory_format=ndgrad.channels_last)
+    np.testing.assert_allclose(yc.detach().numpy(), y.detach().numpy(), rtol=1e-6, atol=1e-6)
+    conv.to(memory_format=ndgrad.channels_last)
+    assert conv(x).stride() == (36, 1, 12, 4)
+    t = nn.ConvTranspose2d(3, 2, 3)
+    assert t(xc).stride() == (98, 1, 14, 2)
+    # a (N, C, 1, 1) or one-channel tensor is read as row-major
+    one = ndgrad.randn(2, 1, 3, 3).contiguous(memory_format=ndgrad.channels_last)
+    assert nn.Conv2d(1, 2, 1)(one).stride() == (18, 9, 3, 1)
+
+
+def test_like_functions_keep_the_input_layout() -> None:
+    y = ndgrad.zeros(2, 3, 4, 5).contiguous(memory_format=ndgrad.channels_last)
+    t = ndgrad.zeros(3, 4).t()
+    s = ndgrad.zeros(4, 6)[:, ::2]
+    for fn, value in (
+        (ndgrad.zeros_like, 0.0),
+        (ndgrad.ones_like, 1.0),
+        (ndgrad.empty_like, None),
+        (lambda v, **k: ndgrad.full_like(v, 2.5, **k), 2.5),
+    ):
+        a, b, c = fn(y), fn(t), fn(s)
+        assert (a.stride(), b.stride(), c.stride()) == ((60, 1, 15, 3), (1, 4), (3, 1))
+        if value is not None:
+            assert a.eq(value).all() and b.eq(value).all()
+        assert fn(y, memory_format=ndgrad.contiguous_format).stride() == (60, 20, 5, 1)
+        assert fn(t, memory_format=ndgrad.preserve_format).stride() == (1, 4)
+    with pytest.raises(RuntimeError, match=r"^required rank 4 tensor to use channels_last format"):
+        ndgrad.zeros_like(t, memory_format=ndgrad.channels_last)
+    assert ndgrad.empty(2, 3, 4, 5, memory_format=ndgrad.channels_last).stride() == (60, 1, 15, 3)
+    with pytest.raises(RuntimeError, match=r"^unsupported memory format Preserve$"):
+        ndgrad.empty(2, 3, memory_format=ndgrad.preserve_format)
+    assert ndgrad.zeros_like(t, requires_grad=True).requires_grad
+
+
+@requires_torch
+def test_layouts_match_torch() -> None:
+    def run(lib: Any) -> list[Any]:
+        lib.manual_seed(0)
+        x = lib.randn(2, 3, 6, 6)
+        xc = x.contiguous(memory_format=lib.channels_last)
+        conv = lib.nn.Conv2d(3, 4, 3, padding=1)
+        out = [conv(xc).stride(), conv(x).stride()]
+        out.append(lib.nn.ConvTranspose2d(3, 2, 2, stride=2)(xc).stride())
+        out.append(lib.nn.Conv2d(3, 3, 3, groups=3)(xc).stride())
+        out += [f(xc).stride() for f in (lib.zeros_like, lib.ones_like, lib.empty_like)]
+        out += [lib.full_like(x.transpose(1, 3), 3).stride()]
+        out.append(lib.empty(2, 3, 4, 5, memory_format=lib.channels_last).stride())
+        return out
+
+    assert run(ndgrad) == run(torch)
