@@ -905,7 +905,11 @@ def _sampled(t: Tensor, sample: Callable[[int, np.dtype], np.ndarray]) -> np.nda
     """The values a sampler would write into the fresh tensor ``t``, in its memory order
     (written into a ``t`` that is not contiguous: ``rand_like`` of a transposed tensor)."""
     arr = t._data
-    values = _to(sample(arr.size, arr.dtype), arr.dtype)
+    return _in_memory_order(_to(sample(arr.size, arr.dtype), arr.dtype), arr)
+
+
+def _in_memory_order(values: np.ndarray, arr: np.ndarray) -> np.ndarray:
+    """The flat ``values`` written into ``arr`` (a fresh array) in its memory order."""
     if arr.flags.c_contiguous or arr.ndim < 2:
         return values.reshape(arr.shape)
     order = _memory_order(arr.shape, arr.strides)
@@ -1163,7 +1167,10 @@ def multinomial(
             raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
         if (rows.sum(axis=1) == 0).any():
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        q = (-_libm(math.log1p, -_unit_f64(g, rows.size))).astype(p.dtype).reshape(rows.shape)
+        # q fills empty_like(input) in memory order (a transposed input draws in its order)
+        q = -_libm(math.log1p, -_unit_f64(g, rows.size))
+        q = _in_memory_order(q, empty_like_torch(p, np.float64)).astype(p.dtype)
+        q = q.reshape(rows.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             s = rows / q
         idx = np.argmax(s, axis=1)[:, None] if num_samples == 1 else _topk_rows(s, num_samples)

@@ -497,6 +497,16 @@ def test_random_like_fills_in_the_memory_order_of_the_input() -> None:
         np.testing.assert_array_equal(sliced.numpy(), plain.numpy())
 
 
+def test_multinomial_of_a_transposed_input_draws_in_its_memory_order() -> None:
+    """Without replacement PyTorch samples argmax(p / q), q = empty_like(p).exponential_()."""
+    probs = ndgrad.rand(4, 3, dtype=ndgrad.float64) + 0.1
+    ndgrad.manual_seed(0)
+    got = ndgrad.multinomial(probs.t(), 1)
+    ndgrad.manual_seed(0)
+    q = ndgrad.empty(4, 3, dtype=ndgrad.float64).exponential_()
+    assert got.tolist() == (probs.t() / q.t()).argmax(1, keepdim=True).tolist()
+
+
 def test_rrelu_draws_a_slope_only_for_elements_at_most_zero() -> None:
     """PyTorch's kernel draws one U(lower, upper) double per element <= 0, in row-major order;
     ndgrad drew one for every element, so the slopes and the generator's state differed. (In
@@ -530,6 +540,8 @@ def test_random_like_and_rrelu_match_torch() -> None:
             lib.nn.functional.rrelu(x, training=True).tolist(),
             lib.nn.RReLU(0.2, 0.4)(x.transpose(1, 2)).tolist(),
             lib.rand(2).tolist(),
+            lib.multinomial(x[0].t().abs() + 0.1, 2).tolist(),
+            lib.multinomial(x[1].abs().t() + 0.1, 1).tolist(),
         ]
         x0 = lib.zeros(2, requires_grad=True)
         lib.nn.functional.rrelu(x0, training=True).sum().backward()
