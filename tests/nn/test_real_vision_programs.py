@@ -685,3 +685,57 @@ def test_layouts_match_torch() -> None:
         return out
 
     assert run(ndgrad) == run(torch)
+
+
+# --- forward hooks: with_kwargs, always_call -----------------------------------------------------
+
+
+def _kwargs_hook_run(lib: Any) -> list[Any]:
+    class Scaled(lib.nn.Module):
+        def forward(self, x: Any, scale: float = 1.0) -> Any:
+            if scale < 0:
+                raise ValueError("negative scale")
+            return x * scale
+
+    m = Scaled()
+    seen: list[Any] = []
+    m.register_forward_pre_hook(
+        lambda mod, args, kw: (args, {**kw, "scale": 2.0}), with_kwargs=True
+    )
+    m.register_forward_hook(
+        lambda mod, args, kw, out: seen.append((sorted(kw), out.tolist())), with_kwargs=True
+    )
+    m.register_forward_hook(lambda mod, args, out: out + 1)
+    m.register_forward_hook(lambda mod, args, out: seen.append(("always", out)), always_call=True)
+    out = [m(lib.ones(2), scale=0.5).tolist()]
+    bad = Scaled()
+    bad.register_forward_hook(lambda mod, args, out: seen.append(("always", out)), always_call=True)
+    bad.register_forward_pre_hook(lambda mod, args, kw: 3, with_kwargs=True)
+    with pytest.raises(RuntimeError, match=r"^forward pre-hook must return None or a tuple of \("):
+        bad(lib.ones(1))
+    worse = Scaled()
+    worse.register_forward_hook(
+        lambda mod, args, out: seen.append(("always", out)), always_call=True
+    )
+    with pytest.raises(ValueError, match="negative scale"):
+        worse(lib.ones(1), scale=-1.0)
+    out.append([s if s[0] != "always" or s[1] is None else (s[0], s[1].tolist()) for s in seen])
+    return out
+
+
+def test_forward_hooks_with_kwargs_and_always_call() -> None:
+    """``register_forward_hook(..., with_kwargs=True)`` (a model summary hook) raised TypeError."""
+    out = _kwargs_hook_run(ndgrad)
+    assert out[0] == [3.0, 3.0]  # scale 2 from the pre-hook, then + 1
+    # an always_call hook runs also when a pre-hook or forward raises (output None)
+    assert out[1] == [
+        (["scale"], [2.0, 2.0]),
+        ("always", [3.0, 3.0]),
+        ("always", None),
+        ("always", None),
+    ]
+
+
+@requires_torch
+def test_forward_hooks_with_kwargs_match_torch() -> None:
+    assert _kwargs_hook_run(ndgrad) == _kwargs_hook_run(torch)
