@@ -739,3 +739,76 @@ def test_forward_hooks_with_kwargs_and_always_call() -> None:
 @requires_torch
 def test_forward_hooks_with_kwargs_match_torch() -> None:
     assert _kwargs_hook_run(ndgrad) == _kwargs_hook_run(torch)
+
+
+# --- nn.utils.prune (PyTorch's pruning tutorial) -------------------------------------------------
+
+
+def _prune_run(lib: Any, prune: Any) -> list[Any]:
+    lib.manual_seed(0)
+    conv = lib.nn.Conv2d(1, 6, 3)
+    fc = lib.nn.Linear(8, 4)
+    out: list[Any] = []
+    prune.random_unstructured(conv, name="weight", amount=0.3)
+    out.append(sorted(n for n, _ in conv.named_parameters()))
+    out.append(sorted(n for n, _ in conv.named_buffers()))
+    out.append(conv.weight_mask.flatten().tolist())
+    out.append(type(conv.weight.grad_fn).__name__)
+    prune.l1_unstructured(conv, name="bias", amount=3)
+    out.append(conv.bias.tolist())
+    prune.ln_structured(conv, name="weight", amount=0.5, n=2, dim=0)
+    out.append(conv.weight_mask.sum((1, 2, 3)).tolist())
+    hook = next(h for h in conv._forward_pre_hooks.values() if h._tensor_name == "weight")
+    out.append([type(m).__name__ for m in hook])
+    prune.random_structured(fc, "weight", amount=2, dim=1)
+    out.append(fc.weight_mask.sum(0).tolist())
+    prune.remove(conv, "weight")
+    out.append([n for n, _ in conv.named_parameters()])
+    out.append(prune.is_pruned(conv))
+    prune.global_unstructured(
+        [(conv, "weight"), (fc, "bias")], pruning_method=prune.L1Unstructured, amount=0.4
+    )
+    out.append([(conv.weight == 0).sum().item(), (fc.bias == 0).sum().item()])
+    y = conv(lib.ones(1, 1, 3, 3))
+    out.append(y.flatten().tolist())
+    fresh = lib.nn.Linear(8, 4)
+    for call, kind in (
+        (lambda: prune.l1_unstructured(fresh, "weight", amount=1.5), ValueError),
+        (lambda: prune.l1_unstructured(fresh, "weight", amount=50), ValueError),
+        (lambda: prune.ln_structured(fresh, "bias", amount=1, n=2, dim=0), ValueError),
+        (lambda: prune.remove(fresh, "weight"), ValueError),
+    ):
+        with pytest.raises(kind) as info:
+            call()
+        out.append(str(info.value).replace("torch.nn.modules.linear.", "").split(" of module")[0])
+    out.append(sorted(n for n, _ in fresh.named_parameters()))
+    return out
+
+
+def test_prune_masks_and_reparametrisation() -> None:
+    """``torch.nn.utils.prune`` was missing (PyTorch's pruning tutorial)."""
+    import ndgrad.nn.utils.prune as prune
+
+    out = _prune_run(ndgrad, prune)
+    assert out[0] == ["bias", "weight_orig"] and out[1] == ["weight_mask"]
+    assert out[2].count(0.0) == round(0.3 * 54) and out[3] == "MulBackward0"
+    assert out[4].count(0.0) == 3
+    assert sorted(out[5])[:3] == [0.0, 0.0, 0.0] and min(sorted(out[5])[3:]) > 0  # 3 filters
+    assert out[6] == ["RandomUnstructured", "LnStructured"]
+    assert sorted(out[7]).count(0.0) == 2
+    assert out[8] == ["bias_orig", "weight"] and out[9] is True  # the bias is pruned still
+    assert out[12].startswith("amount=1.5 should either be a float in the range [0, 1]")
+    assert out[13] == "amount=50 should be smaller than the number of parameters to prune=32"
+    assert out[14].startswith("Structured pruning can only be applied to multidimensional")
+    assert out[15] == "Parameter 'weight'" and out[16] == ["bias", "weight"]
+
+
+@requires_torch
+def test_prune_matches_torch() -> None:
+    import torch.nn.utils.prune as torch_prune
+
+    import ndgrad.nn.utils.prune as prune
+
+    ours, theirs = _prune_run(ndgrad, prune), _prune_run(torch, torch_prune)
+    np.testing.assert_allclose(ours.pop(11), theirs.pop(11), rtol=1e-6)
+    assert ours == theirs
