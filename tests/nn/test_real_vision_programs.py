@@ -812,3 +812,38 @@ def test_prune_matches_torch() -> None:
     ours, theirs = _prune_run(ndgrad, prune), _prune_run(torch, torch_prune)
     np.testing.assert_allclose(ours.pop(11), theirs.pop(11), rtol=1e-6)
     assert ours == theirs
+
+
+# --- linear and trilinear interpolation round float32 as PyTorch's fused kernel ---------------
+
+
+def test_linear_interpolation_rounds_as_a_fused_multiply_add() -> None:
+    """PyTorch computes t0·w0 + t1·w1 as fma(t0, w0, round(t1·w1)) in float: the last bit of
+    about a fifth of ndgrad's float32 values differed."""
+    x = (np.random.default_rng(0).random((1, 1, 40)) * 3 - 1).astype(np.float32)
+    got = F.interpolate(ndgrad.tensor(x), size=17, mode="linear").numpy()[0, 0]
+    from ndgrad.nn._pooling import _linear_taps  # PyTorch's indices and weights
+
+    idx, w = _linear_taps(40, 17, False, None, np.dtype(np.float32))
+    i0, i1 = idx[:, 0], idx[:, 1]
+    w0, w1 = w[:, 0].astype(np.float32), w[:, 1].astype(np.float32)
+    second = x[0, 0, i1] * w1  # rounded to float
+    expected = (x[0, 0, i0].astype(np.float64) * w0 + second).astype(np.float32)
+    np.testing.assert_array_equal(got, expected)
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    ("shape", "size", "mode"),
+    [((2, 3, 41), (17,), "linear"), ((1, 2, 5, 6, 7), (9, 4, 11), "trilinear")],
+)
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_linear_interpolation_float32_bits_match_torch(
+    shape: tuple[int, ...], size: tuple[int, ...], mode: str, align_corners: bool
+) -> None:
+    x = (np.random.default_rng(1).random(shape) * 3 - 1).astype(np.float32)
+    ours = F.interpolate(ndgrad.tensor(x), size=size, mode=mode, align_corners=align_corners)
+    theirs = torch.nn.functional.interpolate(
+        torch.tensor(x), size=size, mode=mode, align_corners=align_corners
+    )
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
