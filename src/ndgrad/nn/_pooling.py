@@ -130,7 +130,9 @@ def _resample_linear_fma(x: np.ndarray, taps: tuple[Taps | None, ...]) -> np.nda
     """``_resample`` of 2-tap (linear) float32 taps as PyTorch's CPU kernel rounds them: each
     axis from the last computes ``t0 * w0 + t1 * w1``, which its compiler contracts to
     fma(t0, w0, t1 * w1), the second product rounded to float, the sum once. The product of two
-    floats is exact in double, so the double sum rounded to float is that fma."""
+    floats is exact in double; the double sum rounded to float is that fma except where the
+    double rounding meets a tie (no case in the tests). (On a CPU without FMA PyTorch's kernel
+    rounds both products.)"""
     nd = len(taps)
     for k in reversed(range(nd)):
         tap = taps[k]
