@@ -13,6 +13,7 @@ from . import _errors
 from ._args import check_dims, parse_shape
 from ._device import check_device
 from ._kernels import fma_np
+from ._layout import empty_in_format, preserve_format
 from ._tensor import Tensor
 from .dtypes import dtype, from_numpy_dtype, get_default_dtype, promote_types, to_dtype
 
@@ -254,6 +255,13 @@ def _filled(
         raise RuntimeError("zeros: Dimension size must be non-negative.")
     check_dims(shape)
     dt = _np_dtype(dtype, get_default_dtype().np)
+    fmt = ignored.get("memory_format")
+    if fmt is not None and name == "empty":  # (PyTorch's zeros and ones take no format)
+        if fmt is preserve_format:
+            raise RuntimeError("unsupported memory format Preserve")
+        data = empty_in_format(np.empty(shape, np.bool_), fmt, dt, name)
+        data[...] = fill
+        return _finish(data, requires_grad)
     return _finish(np.full(shape, fill, dtype=dt), requires_grad)
 
 
@@ -305,32 +313,64 @@ def _like_dtype(input: Tensor, dtype: Any) -> Any:
     return dtype if dtype is not None else input.dtype
 
 
-def zeros_like(
-    input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
+def _filled_like(
+    input: Tensor,
+    fill: Any,
+    dtype: Any,
+    device: Any,
+    requires_grad: bool,
+    op: str,
+    memory_format: Any = None,
 ) -> Tensor:
-    return zeros(
-        input._data.shape,
-        dtype=_like_dtype(input, dtype),
-        device=device,
-        requires_grad=requires_grad,
-    )
+    """``fill`` in an array laid out as PyTorch's ``empty_like(input, memory_format=...)``:
+    as the input by default (a channels-last or transposed input gives the same strides)."""
+    t = full(input._data.shape, fill, dtype=dtype, device=device, requires_grad=requires_grad)
+    data = input._data
+    if data.flags.c_contiguous and memory_format is None:
+        return t
+    out = empty_in_format(data, memory_format, t._data.dtype, op)
+    out[...] = t._data
+    t._set_data(out)
+    return t
+
+
+def zeros_like(
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+    **kw: Any,
+) -> Tensor:
+    dt = _like_dtype(input, dtype)
+    return _filled_like(input, 0, dt, device, requires_grad, "zeros_like", memory_format)
 
 
 def ones_like(
-    input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+    **kw: Any,
 ) -> Tensor:
-    return ones(
-        input._data.shape,
-        dtype=_like_dtype(input, dtype),
-        device=device,
-        requires_grad=requires_grad,
-    )
+    dt = _like_dtype(input, dtype)
+    return _filled_like(input, 1, dt, device, requires_grad, "ones_like", memory_format)
 
 
 def empty_like(
-    input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
+    input: Tensor,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    memory_format: Any = None,
+    **kw: Any,
 ) -> Tensor:
-    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
+    dt = _like_dtype(input, dtype)
+    return _filled_like(input, 0, dt, device, requires_grad, "empty_like", memory_format)
 
 
 def full_like(
@@ -340,15 +380,11 @@ def full_like(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    memory_format: Any = None,
     **kw: Any,
 ) -> Tensor:
-    return full(
-        input._data.shape,
-        fill_value,
-        dtype=_like_dtype(input, dtype),
-        device=device,
-        requires_grad=requires_grad,
-    )
+    dt = _like_dtype(input, dtype)
+    return _filled_like(input, fill_value, dt, device, requires_grad, "full_like", memory_format)
 
 
 def eye(

@@ -2,11 +2,18 @@
 
 ndgrad tensors are dense numpy arrays: the layout is always ``strided``, and the memory formats
 ``contiguous_format`` and ``preserve_format`` are accepted where PyTorch takes one
-(``x.contiguous(memory_format=torch.contiguous_format)``). ``channels_last`` asks for a physical
-order numpy arrays here do not keep; it is accepted and gives row-major (C) order.
+(``x.contiguous(memory_format=torch.contiguous_format)``); ``channels_last`` copies lay the
+channels fastest (``ops/arithmetic.py``). ``empty_like_torch`` gives the layout of PyTorch's
+``empty_like``, which its random fills (``rand_like``, dropout's mask) walk in memory order.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _errors
 
 __all__ = [
     "channels_last",
@@ -56,3 +63,85 @@ preserve_format = memory_format("preserve_format")
 channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 legacy_contiguous_format = memory_format("legacy_contiguous_format")
+
+
+def _torch_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> list[int]:
+    """The dims as PyTorch's empty_like(preserve_format) orders them, outermost first: by
+    stride, a stride-0 (expanded) dim keeping its place, equal strides putting the smaller size
+    inside (its infer_dense_strides)."""
+    n = len(shape)
+    perm = list(range(n - 1, -1, -1))  # perm[0] is the innermost dim
+
+    def should_swap(d0: int, d1: int) -> int:
+        s0, s1 = strides[d0], strides[d1]
+        if s0 == 0 or s1 == 0:
+            return 0
+        if s0 != s1:
+            return 1 if s0 > s1 else -1
+        return 1 if shape[d0] > shape[d1] else 0
+
+    for i in range(1, n):  # insertion sort, stable
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    return perm[::-1]
+
+
+def empty_like_torch(x: np.ndarray, dt: Any = None) -> np.ndarray:
+    """An uninitialised array of x's shape laid out as PyTorch's ``empty_like(x)``
+    (preserve_format): x's own layout when x is dense, else the dense one ``_torch_order``
+    gives. A kernel that fills it in memory order (``bernoulli_``) fills it as PyTorch's."""
+    dt = x.dtype if dt is None else dt
+    if x.flags.c_contiguous:
+        return np.empty(x.shape, dt)
+    if _errors.is_dense(x):
+        return np.empty_like(x, dtype=dt, order="K")
+    return empty_strided_like(x, dt)
+
+
+def empty_strided_like(x: np.ndarray, dt: Any) -> np.ndarray:
+    """A new dense array of x's shape with its dims in ``_torch_order`` (PyTorch's
+    infer_dense_strides)."""
+    outer_first = _torch_order(x.shape, x.strides)
+    shape = tuple(x.shape[d] for d in outer_first)
+    return np.empty(shape, dt).transpose(np.argsort(outer_first))
+
+
+def suggests_channels_last(a: np.ndarray) -> bool:
+    """Whether PyTorch reads the layout of a 4-d array as channels-last (its
+    suggest_memory_format): channels fastest, then width, height, batch (dims of size 1 do not
+    count), and not row-major too. A convolution's output follows it."""
+    if a.ndim != 4 or a.flags.c_contiguous:
+        return False
+    expected = a.itemsize
+    for d in (1, 3, 2, 0):
+        if a.shape[d] != 1:
+            if a.strides[d] != expected:
+                return False
+            expected *= a.shape[d]
+    return True
+
+
+def empty_in_format(x: np.ndarray, fmt: Any, dt: Any, op: str = "empty_like") -> np.ndarray:
+    """An uninitialised array of x's shape laid out as PyTorch's ``empty_like(x,
+    memory_format=fmt)``: as x (``preserve_format``, the default), row-major, or channels
+    fastest (``channels_last`` for 4-d, ``channels_last_3d`` for 5-d)."""
+    if fmt is None or fmt is preserve_format:
+        return empty_like_torch(x, dt)
+    if fmt is contiguous_format or fmt is legacy_contiguous_format:
+        return np.empty(x.shape, dt)
+    rank = {channels_last: 4, channels_last_3d: 5}.get(fmt)
+    if rank is None:
+        raise TypeError(
+            f"{op}(): argument 'memory_format' must be torch.memory_format, not "
+            f"{type(fmt).__name__}"
+        )
+    if x.ndim != rank:
+        raise RuntimeError(f"required rank {rank} tensor to use {fmt._name} format")
+    moved = np.empty((x.shape[0], *x.shape[2:], x.shape[1]), dt)
+    return np.moveaxis(moved, -1, 1)

@@ -30,11 +30,11 @@ from ._device import check_device
 from ._device import device as _cpu_device
 from ._kernels import fma_np
 from ._kernels import libm as _libm
+from ._layout import empty_like_torch
 from ._tensor import Tensor
 from .autograd._views import Zero
 from .autograd.grad_mode import _state
 from .dtypes import dtype_name, get_default_dtype, to_dtype
-from .ops.arithmetic import empty_like_torch
 
 __all__ = [
     "Generator",

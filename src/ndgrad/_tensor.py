@@ -545,6 +545,8 @@ class Tensor(_Methods):
             if self.grad_fn is None and self._requires_grad:
                 raise RuntimeError(_errors.LEAF_INPLACE)
             return
+        if type(self) is _NoGradView and self.grad_fn is None:
+            raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
         if "_plain_multi_output_view" in self.__dict__ and self._requires_grad:
             raise RuntimeError(_errors.NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE)
         if self.grad_fn is None and self._requires_grad:
@@ -938,6 +940,32 @@ class _View(Tensor, _ViewMethods):
         self.__dict__["_output_nr"] = value
 
 
+class _NoGradView(Tensor):
+    """A view made under no_grad of a tensor that requires grad (``ops/shape.py:_as_view``).
+
+    As PyTorch's, it requires grad through its base, read now (printed ``requires_grad=True``,
+    ``numpy()`` refuses it), and is a leaf that no gradient reaches: ops on it record, their
+    gradient goes nowhere. Writing into it in place with grad enabled is refused
+    (``_check_inplace``).
+    """
+
+    @property
+    def _requires_grad(self) -> bool:
+        d = self.__dict__
+        return d.get("_requires_grad", False) or (
+            d.get("grad_fn") is None and self._base._requires_grad  # type: ignore[union-attr]
+        )
+
+    @_requires_grad.setter
+    def _requires_grad(self, value: bool) -> None:
+        self.__dict__["_requires_grad"] = value
+
+    def _accumulator(self) -> AccumulateGrad | None:  # type: ignore[override]
+        if not self.__dict__.get("_requires_grad", False):
+            return None  # it requires grad only through its base: the gradient goes nowhere
+        return super()._accumulator()
+
+
 class _StaleMultiOutputView(Tensor):
     """An output of unbind/split/chunk after its base or a sibling was written in place.
 
@@ -991,6 +1019,7 @@ class _StaleMultiOutputView(Tensor):
 # Both are Tensors to the user: type(t).__name__ is what error messages print.
 _View.__name__ = _View.__qualname__ = "Tensor"
 _StaleMultiOutputView.__name__ = _StaleMultiOutputView.__qualname__ = "Tensor"
+_NoGradView.__name__ = _NoGradView.__qualname__ = "Tensor"
 
 
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:

@@ -26,6 +26,7 @@ from . import _errors, _random
 from ._args import check_dims, parse_shape
 from ._creation import _array_from_data, _legacy_tensor_data, as_tensor, full, ones, tensor, zeros
 from ._device import check_device, device
+from ._layout import memory_format, preserve_format
 from ._legacy import legacy_dtype
 from ._tensor import Tensor, _no_node, _VersionCounter, _View
 from .autograd import _backward as _autograd
@@ -44,7 +45,14 @@ from .autograd.grad_mode import _state
 from .dtypes import dtype, to_dtype
 from .nn import _activations
 from .ops.aliases import AliasMethods
-from .ops.arithmetic import ArithmeticMethods, CloneContiguous, to_dtype_op
+from .ops.arithmetic import (
+    ArithmeticMethods,
+    CloneChannelsLast,
+    CloneContiguous,
+    in_layout,
+    memory_layout,
+    to_dtype_op,
+)
 from .ops.indexing import IndexingMethods, WholeFill
 from .ops.linalg import LinalgMethods
 from .ops.pointwise import PointwiseMethods
@@ -163,6 +171,7 @@ class TensorMethods(
         check_device(kwargs.pop("device", None))
         copy = bool(kwargs.pop("copy", False))
         kwargs.pop("non_blocking", None)
+        fmt = kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
         for a in args:
@@ -172,10 +181,16 @@ class TensorMethods(
                 check_device(a)
             elif a is not None and not isinstance(a, bool):
                 target = to_dtype(a)
-
-        if target is None or target.np == self._data.dtype:
+        if fmt is not None and not isinstance(fmt, memory_format):
+            raise TypeError(
+                "to() received an invalid combination of arguments - got "
+                f"(memory_format={type(fmt).__name__}, ), but expected torch.memory_format"
+            )
+        layout = memory_layout(self, fmt, "to")
+        dt = self._data.dtype if target is None else target.np
+        if dt == self._data.dtype and in_layout(self._data, layout):  # PyTorch returns self
             return self.clone() if copy else self
-        return to_dtype_op(self, target.np)
+        return to_dtype_op(self, dt, layout)
 
     def type(self: Tensor, dtype: Any = None) -> Any:
         if dtype is None:
@@ -391,10 +406,15 @@ class TensorMethods(
         return self._inplace(lambda s: Copy.apply(s, src))
 
     def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
-        """This tensor if its storage is in row-major order, else a row-major copy."""
-        if self._data.flags.c_contiguous:
+        """This tensor if its storage is in row-major order (or in ``memory_format``'s
+        channels-last order), else a copy laid out so."""
+        layout = memory_layout(self, memory_format, "contiguous")
+        if self.is_contiguous(memory_format=memory_format):
             return self
-
+        if memory_format is preserve_format:
+            raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+        if layout == "channels_last":
+            return CloneChannelsLast.apply(self)
         return CloneContiguous.apply(self)
 
     def sum_to_size(self: Tensor, *size: Any) -> Tensor:

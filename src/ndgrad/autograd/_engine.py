@@ -289,6 +289,18 @@ def _run_post_hooks(node: Node, outputs: Sequence[Any], grads: Sequence[Any]) ->
     returns goes back to those positions."""
     full = list(outputs)
     full += [None] * (len(node._edges) - len(full))
+    if not _state.grads_batched:
+        # PyTorch validates a node's gradients before its post-hooks: a hook sees each one
+        # summed to its input's shape (AddmmBackward0's bias gradient is the bias's shape)
+        for i, edge in enumerate(node._edges):
+            g = full[i]
+            if (
+                edge is not None
+                and edge[0] is not None
+                and isinstance(g, Tensor)
+                and (g._data.shape != edge[2] or g._data.dtype != edge[3])
+            ):
+                full[i] = _validate(node, i, g, edge[2], edge[3])
     listed = getattr(getattr(node, "_forward_cls", None), "_listed_inputs", None)
     if listed is None:
         listed = [i for i, edge in enumerate(node._edges) if edge is not None]

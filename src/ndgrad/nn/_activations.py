@@ -567,10 +567,17 @@ def rrelu(
 ) -> Tensor:
     x = input._data
     if training:
-        a = lower + (upper - lower) * _uniform(x.shape, x.dtype)
-        slope = np.where(x >= 0, 1.0, a).astype(x.dtype)
+        # PyTorch's kernel draws one slope per element <= 0 (only those), in row-major order:
+        # u·(upper - lower) + lower in double, the bounds first rounded to the op's math type
+        # (float below float64), the slope rounded to it, then to the input's dtype
+        low = x <= 0
+        math_t = np.float64 if x.dtype == np.float64 else np.float32
+        lo, hi = float(math_t(lower)), float(math_t(upper))
+        u = _uniform((int(low.sum()),), np.dtype(np.float64))
+        slope = np.ones(x.shape, x.dtype)
+        slope[low] = (u * (hi - lo) + lo).astype(math_t).astype(x.dtype)
     else:
-        slope = np.where(x >= 0, 1.0, (lower + upper) / 2).astype(x.dtype)
+        slope = np.where(x > 0, 1.0, (lower + upper) / 2).astype(x.dtype)
     return _run(RreluWithNoiseInplace if inplace else RreluWithNoise, input, inplace, slope)
 
 

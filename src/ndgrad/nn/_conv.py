@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from .._layout import suggests_channels_last
 from .._tensor import Tensor
-from ..ops._util import dtype_name
+from ..ops._util import channels_last_copy, dtype_name
 from ..ops.arithmetic import NumpyFunction
 
 __all__ = [
@@ -254,7 +255,10 @@ class Convolution(NumpyFunction):
         ctx.save_for_backward(x if need_w else None, w if need_x else None)
         ctx.geo, ctx.transposed = geo, transposed
         y = _conv_input_grad(x, w, geo) if transposed else _conv_out(x, w, geo)
-        return _add_bias(y, b)
+        y = _add_bias(y, b)
+        if suggests_channels_last(x) or suggests_channels_last(w):
+            y = channels_last_copy(y)  # PyTorch's CPU convolution keeps the channels-last layout
+        return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:

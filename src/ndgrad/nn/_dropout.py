@@ -16,8 +16,8 @@ import warnings
 import numpy as np
 
 from .. import _random
+from .._layout import empty_like_torch
 from .._tensor import Tensor
-from ..ops.arithmetic import empty_like_torch
 
 __all__ = [
     "alpha_dropout",
@@ -37,13 +37,11 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-def _bernoulli(
-    shape: tuple[int, ...], dt: np.dtype, keep: float, like: np.ndarray | None
-) -> np.ndarray:
-    """``bernoulli_(keep)`` on an empty tensor: a new C-contiguous one of ``shape`` (the feature
-    forms), or PyTorch's ``empty_like(like)``, so drawn in like's memory order."""
-    empty = np.empty(shape, dtype=dt) if like is None else empty_like_torch(like, dt)
-    return _random.bernoulli_(Tensor._make(empty), keep)._data
+def _bernoulli(like: np.ndarray, dt: np.dtype, keep: float) -> np.ndarray:
+    """``empty_like(like).bernoulli_(keep)``: the draws fill the noise in memory order, so a
+    non-contiguous input (an attention output transposed back to batch-first) gets PyTorch's
+    mask."""
+    return _random.bernoulli_(Tensor._make(empty_like_torch(like, dt)), keep)._data
 
 
 def _const(a: np.ndarray) -> Tensor:
@@ -62,13 +60,12 @@ def _dropout_impl(
     if p == 1.0:
         zero = _const(np.zeros((), dtype=dt))
         return input.mul_(zero) if inplace else input * zero
+    like = input._data  # PyTorch's empty_like(input)
     if feature:
         if input.ndim < 2:
             raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-        shape = (*input.shape[:2], *([1] * (input.ndim - 2)))
-    else:
-        shape = tuple(input.shape)
-    noise = _bernoulli(shape, dt, 1.0 - p, None if feature else input._data)
+        like = np.empty((*input.shape[:2], *([1] * (input.ndim - 2))), dt)  # make_feature_noise
+    noise = _bernoulli(like, dt, 1.0 - p)
     if alpha:
         a = 1.0 / math.sqrt((_SELU_ALPHA * _SELU_ALPHA * p + 1) * (1 - p))
         # computed in the input's dtype step by step, as PyTorch's in-place kernel does
@@ -76,7 +73,7 @@ def _dropout_impl(
         noise = noise * dt.type(a)
         out = input.mul_(_const(noise)) if inplace else input * _const(noise)
         return out.add_(_const(b.astype(dt, copy=False)))
-    noise = _random.dropout_scale(noise, p)
+    noise = np.asarray(_random.dropout_scale(noise, p))  # (a 0-d noise divides to a scalar)
     return input.mul_(_const(noise)) if inplace else input * _const(noise)
 
 
@@ -118,14 +115,11 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     _check_p(p)
     if not training or p == 0.0:
         return input
-    if p == 1.0:
+    if p == 1.0 and not inplace:
         return input * 0
-    # PyTorch's CPU dropout: noise = bernoulli(1 - p) in the input's dtype, divided by (1 - p)
-    # in that dtype, then input * noise; drawn from the default generator. (A 0-d input's noise
-    # comes back as a numpy scalar, hence the asarray.)
-    x = input._data
-    noise = np.asarray(_random.dropout_noise(x.shape, x.dtype, p, like=x))
-    return input * _const(noise)
+    # PyTorch's CPU dropout: noise = bernoulli(1 - p) in the input's dtype (laid out as the
+    # input), divided by (1 - p) in that dtype, then input * noise (mul_ with inplace=True)
+    return _dropout_impl(input, p, training, False, False, inplace)
 
 
 def dropout1d(

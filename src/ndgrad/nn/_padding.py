@@ -205,8 +205,9 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         b, a = per_dim[d]
         n = input.shape[d]
         if mode == "reflect" and (b >= n or a >= n):
+            arg = 4 + 2 * (input.ndim - 1 - d)  # PyTorch's #4 (left, right), #6 (top, bottom)
             raise RuntimeError(
-                f"Argument #4: Padding size should be less than the corresponding input "
+                f"Argument #{arg}: Padding size should be less than the corresponding input "
                 f"dimension, but got: padding ({b}, {a}) at dimension {d} of input "
                 f"{list(input.shape)}"
             )

@@ -126,6 +126,29 @@ def _resample(x: np.ndarray, taps: tuple[Taps | None, ...]) -> np.ndarray:
     return x
 
 
+def _resample_linear_fma(x: np.ndarray, taps: tuple[Taps | None, ...]) -> np.ndarray:
+    """``_resample`` of 2-tap (linear) float32 taps as PyTorch's CPU kernel rounds them: each
+    axis from the last computes ``t0 * w0 + t1 * w1``, which its compiler contracts to
+    fma(t0, w0, t1 * w1), the second product rounded to float, the sum once. The product of two
+    floats is exact in double; the double sum rounded to float is that fma except where the
+    double rounding meets a tie (no case in the tests). (On a CPU without FMA PyTorch's kernel
+    rounds both products.)"""
+    nd = len(taps)
+    for k in reversed(range(nd)):
+        tap = taps[k]
+        if tap is None:
+            continue
+        idx, w = tap
+        axis = x.ndim - nd + k
+        w = w.astype(np.float32, copy=False)
+        second = _tap(x, idx[:, 1], axis) * _along(w[:, 1], axis, x.ndim)  # rounded to float
+        first = _tap(x, idx[:, 0], axis).astype(np.float64)
+        first *= _along(w[:, 0].astype(np.float64), axis, x.ndim)  # exact
+        first += second
+        x = first.astype(np.float32)
+    return x
+
+
 def _resample_adjoint(
     g: np.ndarray, taps: tuple[Taps | None, ...], shape: tuple[int, ...]
 ) -> np.ndarray:
@@ -246,11 +269,23 @@ class UpsampleNearestExact3D(Resample):
     pass
 
 
-class UpsampleLinear1D(Resample):
+class _LinearResample(Resample):
+    """Linear and trilinear interpolation: float32 rounds as PyTorch's fused kernel."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, taps: tuple[Taps | None, ...]) -> np.ndarray:
+        ctx.taps, ctx.shape = taps, x.shape
+        two_taps = all(t is None or t[0].shape[1] == 2 for t in taps)
+        if x.dtype == np.float32 and two_taps:
+            return _resample_linear_fma(x, taps)
+        return _resample(x, taps)
+
+
+class UpsampleLinear1D(_LinearResample):
     pass
 
 
-class UpsampleBilinear2D(Resample):
+class UpsampleBilinear2D(Resample):  # (PyTorch's 2-d kernel rounds otherwise: not matched)
     pass
 
 
@@ -258,7 +293,7 @@ class UpsampleBicubic2D(Resample):
     pass
 
 
-class UpsampleTrilinear3D(Resample):
+class UpsampleTrilinear3D(_LinearResample):
     pass
 
 

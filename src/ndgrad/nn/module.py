@@ -8,6 +8,7 @@ Everything else (``parameters()``, ``state_dict()``, ``train()``...) walks those
 from __future__ import annotations
 
 import itertools
+import warnings
 import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Mapping
@@ -21,6 +22,7 @@ from .._tensor import Tensor
 from ..autograd._hooks import RemovableHandle
 from ..autograd.function import _sequence
 from ..autograd.grad_mode import no_grad
+from ._backward_hooks import BackwardHook, set_non_full_backward_hooks
 from .parameter import Parameter
 
 __all__ = ["Module"]
@@ -121,6 +123,8 @@ class Module:
         d["_modules"] = {}
         d["_forward_pre_hooks"] = _Hooks()
         d["_forward_hooks"] = _Hooks()
+        d["_backward_pre_hooks"] = _Hooks()
+        d["_backward_hooks"] = _Hooks()
 
     # --- calling -------------------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -130,16 +134,119 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         first = next(_sequence)
-        for hook in tuple(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook in tuple(self._forward_hooks.values()):
-            result = hook(self, args, output)
-            if result is not None:
-                output = result
+        if self.__dict__.get("_forward_hooks_always_called"):
+            output = self._call_always_calling(args, kwargs)
+        else:
+            output = self._call_hooked(args, kwargs, set(), [])
         _scope_calls.append((first, next(_sequence), weakref.ref(self)))
+        return output
+
+    def _call_hooked(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], called: set[int], state: list[Any]
+    ) -> Any:
+        """Pre-hooks, forward, forward hooks and the backward hooks' wrapping. ``state`` gets
+        the args, kwargs and output as they stand (for ``_call_always_calling``)."""
+        d = self.__dict__
+        if self._forward_pre_hooks:
+            args, kwargs = self._run_forward_pre_hooks(args, kwargs)
+        full = d.get("_is_full_backward_hook")
+        hooks = tuple(d["_backward_hooks"].values()) if d.get("_backward_hooks") else ()
+        pre_hooks = tuple(d["_backward_pre_hooks"].values()) if d.get("_backward_pre_hooks") else ()
+        full_hooks = hooks if full is True else ()
+        backward_hooks = bool(full_hooks or pre_hooks)
+        if backward_hooks:
+            hook_state = BackwardHook(self, full_hooks, pre_hooks)
+            args = hook_state.setup_input_hook(args)
+        state[:] = [args, kwargs, None]
+        output = self.forward(*args, **kwargs)
+        state[2] = output
+        if self._forward_hooks:
+            output = self._run_forward_hooks(args, kwargs, output, called, state)
+        if hooks and full is False:
+            set_non_full_backward_hooks(self, hooks, args, output)
+        if backward_hooks:
+            if not isinstance(output, Tensor | tuple):
+                warnings.warn(
+                    "For backward hooks to be called, module output should be a Tensor or a "
+                    f"tuple of Tensors but received {type(output)}",
+                    stacklevel=3,
+                )
+            output = hook_state.setup_output_hook(output)
+        return output
+
+    def _call_always_calling(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """``_call_hooked``; if it raises, the ``always_call`` forward hooks that have not run
+        yet run (an error of theirs is a warning), then the error goes on."""
+        called: set[int] = set()
+        state: list[Any] = [args, kwargs, None]
+        try:
+            return self._call_hooked(args, kwargs, called, state)
+        except Exception:
+            d = self.__dict__
+            args, kwargs, output = state
+            with_kwargs = d.get("_forward_hooks_with_kwargs", ())
+            for hook_id, hook in tuple(self._forward_hooks.items()):
+                if hook_id not in d["_forward_hooks_always_called"] or hook_id in called:
+                    continue
+                try:
+                    if hook_id in with_kwargs:
+                        result = hook(self, args, kwargs, output)
+                    else:
+                        result = hook(self, args, output)
+                    if result is not None:
+                        output = result
+                except Exception as e:
+                    warnings.warn(
+                        "forward hook with ``always_call=True`` raised an exception that was "
+                        f"silenced as another error was raised in forward: {e!s}",
+                        stacklevel=3,
+                    )
+            raise
+
+    def _run_forward_pre_hooks(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The pre-hooks, in order: ``hook(module, args)`` may return new args (one value is a
+        1-tuple); a ``with_kwargs`` hook ``hook(module, args, kwargs)`` returns both or None."""
+        with_kwargs = self.__dict__.get("_forward_pre_hooks_with_kwargs", ())
+        for hook_id, hook in tuple(self._forward_pre_hooks.items()):
+            if hook_id in with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(
+                            "forward pre-hook must return None or a tuple of (new_args, "
+                            f"new_kwargs), but got {result}."
+                        )
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        return args, kwargs
+
+    def _run_forward_hooks(
+        self,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        output: Any,
+        called: set[int],
+        state: list[Any],
+    ) -> Any:
+        """The forward hooks, in order; each may return a new output (kept in ``state``).
+        ``called`` collects the ids of the ``always_call`` hooks that ran."""
+        d = self.__dict__
+        with_kwargs = d.get("_forward_hooks_with_kwargs", ())
+        always = d.get("_forward_hooks_always_called", ())
+        for hook_id, hook in tuple(self._forward_hooks.items()):
+            if hook_id in always:
+                called.add(hook_id)
+            if hook_id in with_kwargs:
+                result = hook(self, args, kwargs, output)
+            else:
+                result = hook(self, args, output)
+            if result is not None:
+                output = state[2] = result
         return output
 
     def _add_hook(self, table: dict[int, Any], hook: Callable[..., Any], prepend: bool) -> Any:
@@ -152,17 +259,67 @@ class Module:
             table.update((k, v) for k, v in items if k != handle.id)
         return handle
 
+    def _flag_hook(self, table: str, hook_id: int) -> None:
+        self.__dict__.setdefault(table, set()).add(hook_id)
+
     def register_forward_pre_hook(
-        self, hook: Callable[..., Any], *, prepend: bool = False
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
     ) -> RemovableHandle:
-        """``hook(module, args)`` runs before forward; it may return new args."""
-        return self._add_hook(self._forward_pre_hooks, hook, prepend)
+        """``hook(module, args)`` runs before forward; it may return new args. With
+        ``with_kwargs``: ``hook(module, args, kwargs)``, returning ``(args, kwargs)`` or None."""
+        handle = self._add_hook(self._forward_pre_hooks, hook, prepend)
+        if with_kwargs:
+            self._flag_hook("_forward_pre_hooks_with_kwargs", handle.id)
+        return handle
 
     def register_forward_hook(
-        self, hook: Callable[..., Any], *, prepend: bool = False
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
     ) -> RemovableHandle:
-        """``hook(module, args, output)`` runs after forward; it may return a new output."""
-        return self._add_hook(self._forward_hooks, hook, prepend)
+        """``hook(module, args, output)`` runs after forward; it may return a new output. With
+        ``with_kwargs``: ``hook(module, args, kwargs, output)``; with ``always_call`` it runs
+        also when forward raises."""
+        handle = self._add_hook(self._forward_hooks, hook, prepend)
+        if with_kwargs:
+            self._flag_hook("_forward_hooks_with_kwargs", handle.id)
+        if always_call:
+            self._flag_hook("_forward_hooks_always_called", handle.id)
+        return handle
+
+    def _backward_hook_kind(self, full: bool) -> dict[int, Any]:
+        """The table of backward hooks, which are all full or all not (PyTorch's rule)."""
+        d = self.__dict__
+        if d.get("_is_full_backward_hook") is (not full):
+            raise RuntimeError(
+                "Cannot use both regular backward hooks and full backward hooks on a single "
+                "Module. Please use only one of them."
+            )
+        d["_is_full_backward_hook"] = full
+        return d.setdefault("_backward_hooks", _Hooks())
+
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` runs once the gradients of the module's
+        inputs are computed; it may return new grad_input (see ``_backward_hooks``)."""
+        return self._add_hook(self._backward_hook_kind(True), hook, prepend)
+
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Deprecated: ``hook(module, grad_input, grad_output)`` on the node that made the
+        module's (first) output: grad_input are that node's input gradients, as in PyTorch."""
+        return self._add_hook(self._backward_hook_kind(False), hook, False)
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """``hook(module, grad_output)`` runs once the gradients of the module's outputs are
+        computed, before its backward; it may return new grad_output."""
+        table = self.__dict__.setdefault("_backward_pre_hooks", _Hooks())
+        return self._add_hook(table, hook, prepend)
 
     # --- attributes ----------------------------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
@@ -314,6 +471,31 @@ class Module:
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
 
+    def get_buffer(self, target: str) -> Tensor:
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        buffer = getattr(module, name)
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return buffer
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put ``module`` at the dotted path ``target``, replacing a submodule there (or, unless
+        ``strict``, adding it to the parent the path names)."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        path, _, name = target.rpartition(".")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent = self.get_submodule(path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
+
     # --- traversal -----------------------------------------------------------------------------
     def named_modules(
         self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
@@ -438,10 +620,15 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """``to(dtype)`` converts floating point parameters and buffers; devices are CPU only."""
+        """``to(dtype)`` converts floating point parameters and buffers; devices are CPU only.
+        ``to(memory_format=...)`` lays out the 4-d and 5-d ones anew (``channels_last``)."""
         dtype = kwargs.pop("dtype", None)
         check_device(kwargs.pop("device", None))
         kwargs.pop("non_blocking", None)
+        fmt = kwargs.pop("memory_format", None)
+        if fmt is not None:
+            self.to(*args, dtype=dtype)
+            return self._apply(lambda t: t.to(memory_format=fmt) if t.ndim in (4, 5) else t)
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
@@ -465,6 +652,11 @@ class Module:
 
     def cpu(self) -> Module:
         return self
+
+    def share_memory(self) -> Module:
+        """The module itself (``Tensor.share_memory_`` on each tensor: ndgrad runs in one
+        process, its memory is not moved)."""
+        return self._apply(lambda t: t.share_memory_())
 
     # Accelerators: the same clear error as Tensor.cuda() (ndgrad computes on the CPU only).
     def cuda(self, device: Any = None) -> Module:

@@ -30,27 +30,43 @@ class NumpyFunction(Function):
     _numpy_forward = True
 
 
+def channels_last_copy(x: np.ndarray, dt: Any = None) -> np.ndarray:
+    """A copy of the 4-d or 5-d ``x`` (cast to ``dt``) whose channels (dim 1) vary fastest, then
+    the spatial dims from the last, the batch slowest: PyTorch's channels_last(_3d) strides.
+    Always a new array (``ascontiguousarray`` would hand back an ``x`` already laid out so), with
+    the strides numpy gives a new one, dims of size 1 included."""
+    moved = np.moveaxis(x, 1, -1)
+    out = np.empty(moved.shape, x.dtype if dt is None else dt)
+    out[...] = moved
+    return np.moveaxis(out, -1, 1)
+
+
 class ToCopy(NumpyFunction):
-    """y = x cast to another dtype; the gradient is cast back."""
+    """y = x cast to another dtype, laid out as x (``layout`` None), row-major ("C") or
+    channels-last ("channels_last"); the gradient is cast back."""
 
     node_name = "ToCopyBackward0"
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, dt: np.dtype) -> np.ndarray:
+    def forward(ctx: Any, x: np.ndarray, dt: np.dtype, layout: str | None = None) -> np.ndarray:
         ctx.src_dtype = x.dtype
+        if layout == "C":
+            return np.array(x, dtype=dt, order="C", copy=True)
+        if layout == "channels_last":
+            return channels_last_copy(x, dt)
         return x.astype(dt)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return grad.to(ctx.src_dtype), None
+        return grad.to(ctx.src_dtype), None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        return grad.astype(ctx.src_dtype), None
+        return grad.astype(ctx.src_dtype), None, None
 
 
-def to_dtype_op(x: Tensor, dt: np.dtype) -> Tensor:
-    return ToCopy.apply(x, np.dtype(dt))
+def to_dtype_op(x: Tensor, dt: np.dtype, layout: str | None = None) -> Tensor:
+    return ToCopy.apply(x, np.dtype(dt), layout)
 
 
 def zero_grad(grad: Tensor) -> Tensor:

@@ -18,6 +18,7 @@ from .._layout import (
     channels_last,
     channels_last_3d,
     contiguous_format,
+    empty_strided_like,
     legacy_contiguous_format,
     preserve_format,
 )
@@ -29,6 +30,7 @@ from ._util import (
     NumpyFunction,
     as_operand,
     binary_operands,
+    channels_last_copy,
     default_float,
     dtype_name,
     promote,
@@ -78,33 +80,6 @@ class Clone(NumpyFunction):
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
         return grad
-
-
-def _torch_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> list[int]:
-    """The dims as PyTorch's empty_like(preserve_format) orders them, outermost first: by
-    stride, a stride-0 (expanded) dim keeping its place, equal strides putting the smaller size
-    inside (its infer_dense_strides)."""
-    n = len(shape)
-    perm = list(range(n - 1, -1, -1))  # perm[0] is the innermost dim
-
-    def should_swap(d0: int, d1: int) -> int:
-        s0, s1 = strides[d0], strides[d1]
-        if s0 == 0 or s1 == 0:
-            return 0
-        if s0 != s1:
-            return 1 if s0 > s1 else -1
-        return 1 if shape[d0] > shape[d1] else 0
-
-    for i in range(1, n):  # insertion sort, stable
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            c = should_swap(perm[d0], perm[d1])
-            if c > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif c < 0:
-                break
-    return perm[::-1]
 
 
 def _iter_order(shape: tuple[int, ...], operands: list[tuple[int, ...]]) -> list[int]:
@@ -190,30 +165,11 @@ def iter_layout(out: Any, *operands: Any) -> Any:
     return laid
 
 
-def _empty_strided_like(x: np.ndarray, dtype: Any) -> np.ndarray:
-    """A new dense array of x's shape with dims in PyTorch's infer_dense_strides order."""
-    outer_first = _torch_order(x.shape, x.strides)
-    return np.empty(tuple(x.shape[d] for d in outer_first), dtype).transpose(
-        np.argsort(outer_first)
-    )
-
-
-def empty_like_torch(x: np.ndarray, dtype: Any = None) -> np.ndarray:
-    """``torch.empty_like(x)`` (preserve_format) as an array: x's strides when x is dense (no
-    gaps, no repeats), else dense strides in x's dim order; C order when x is C-contiguous."""
-    dt = x.dtype if dtype is None else dtype
-    if x.flags.c_contiguous:
-        return np.empty(x.shape, dt)
-    if _errors.is_dense(x):
-        return np.empty_like(x, dtype=dt)  # numpy's order "K": the same strides
-    return _empty_strided_like(x, dt)
-
-
 def _copy_like_torch(x: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
     """A dense copy of a strided ``x`` laid out as PyTorch's clone (preserve_format) lays it;
     with ``values`` (of x's shape), a copy of those laid out as ``empty_like(x)``."""
     src = x if values is None else values
-    out = _empty_strided_like(x, src.dtype)
+    out = empty_strided_like(x, src.dtype)
     out[...] = src
     return out
 
@@ -236,7 +192,36 @@ class CloneChannelsLast(Clone):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        return np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 1, -1)), -1, 1)
+        return channels_last_copy(x)
+
+
+def memory_layout(input: Tensor, memory_format: Any, op: str) -> str | None:
+    """The layout ``memory_format`` asks of ``input``: None to keep its own
+    (``preserve_format``), "C" row-major (``contiguous_format``), "channels_last" channels
+    fastest (``channels_last`` for a 4-d tensor, ``channels_last_3d`` for a 5-d one)."""
+    if memory_format is None or memory_format is preserve_format:
+        return None
+    if memory_format is contiguous_format or memory_format is legacy_contiguous_format:
+        return "C"
+    rank = {channels_last: 4, channels_last_3d: 5}.get(memory_format)
+    if rank is None:
+        raise TypeError(
+            f"{op}(): argument 'memory_format' must be torch.memory_format, not "
+            f"{type(memory_format).__name__}"
+        )
+    if input._data.ndim != rank:
+        raise RuntimeError(f"required rank {rank} tensor to use {memory_format._name} format")
+    return "channels_last"
+
+
+def in_layout(data: np.ndarray, layout: str | None) -> bool:
+    """Whether ``data``'s strides are those a copy into ``layout`` would have (None: any)."""
+    if layout is None:
+        return True
+    model = np.empty(data.shape, np.bool_)  # one byte an element: strides count elements
+    if layout == "channels_last":
+        model = channels_last_copy(model)
+    return data.strides == tuple(s * data.itemsize for s in model.strides)
 
 
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
@@ -244,18 +229,11 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     (``contiguous_format``), or channels-last (``channels_last`` for 4-d, ``channels_last_3d``
     for 5-d tensors)."""
     require_tensor(input, "clone")
-    if memory_format is None or memory_format is preserve_format:
+    layout = memory_layout(input, memory_format, "clone")
+    if layout is None:
         return Clone.apply(input)
-    if memory_format is contiguous_format or memory_format is legacy_contiguous_format:
+    if layout == "C":
         return CloneContiguous.apply(input)
-    rank = {channels_last: 4, channels_last_3d: 5}.get(memory_format)
-    if rank is None:
-        raise TypeError(
-            "clone(): argument 'memory_format' must be torch.memory_format, not "
-            f"{type(memory_format).__name__}"
-        )
-    if input._data.ndim != rank:
-        raise RuntimeError(f"required rank {rank} tensor to use {memory_format._name} format")
     return CloneChannelsLast.apply(input)
 
 

@@ -33,6 +33,7 @@ from .._tensor import Tensor
 from ._util import dtype_name, normalize_dims, promote, reduced_shape, wrap_dim
 from .arithmetic import NumpyFunction, sub, where
 from .products import _tensor_arg, einsum, matmul
+from .reduction import amax, amin
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -1007,18 +1008,20 @@ def matrix_norm(
     if ord == "nuc" or ord in (2, -2):
         rest = [i for i in range(A._data.ndim) if i not in (d0, d1)]
         S = svdvals(A.permute(*rest, d0, d1))
-        # S >= 0, so its inf / -inf vector norm is its max / min
-        out = S.sum(-1) if ord == "nuc" else vector_norm(S, math.inf if ord == 2 else -math.inf, -1)
+        # the max / min singular value, by amax / amin as PyTorch (AmaxBackward0)
+        out = S.sum(-1) if ord == "nuc" else (amax if ord == 2 else amin)(S, -1)
         if keepdim:
             for d in sorted((d0, d1)):
                 out = out.unsqueeze(d)
         return out
     if not isinstance(ord, str) and ord in (1, -1, math.inf, -math.inf):
         # 1: the max over columns of the column abs sums; inf: the same over rows.
+        # (PyTorch: amax / amin of the 1-norms, AmaxBackward0)
         sum_dim, max_dim = (d0, d1) if abs(ord) == 1 else (d1, d0)
-        sums = vector_norm(A, 1, sum_dim, True)
-        out = vector_norm(sums, math.inf if ord > 0 else -math.inf, max_dim, True)
-        return out if keepdim else out.squeeze((d0, d1))
+        sums = vector_norm(A, 1, sum_dim, keepdim)
+        if not keepdim and sum_dim < max_dim:
+            max_dim -= 1
+        return (amax if ord > 0 else amin)(sums, max_dim, keepdim)
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 

@@ -16,7 +16,7 @@ from .. import _errors
 from .._creation import empty
 from .._kernels import broadcast_dims, sum_to_np
 from .._namespace import public_dir
-from .._tensor import Tensor, _View
+from .._tensor import Tensor, _NoGradView, _View
 from ..autograd._views import Copy, fill_expanded, register_view
 from ..autograd.function import _type_string
 from ..autograd.grad_mode import _state
@@ -105,6 +105,8 @@ def _as_view(out: Tensor, base: Tensor) -> Tensor:
         register_view(root, out)
     elif root._requires_grad and not _state.grad_enabled:
         out.__dict__["_no_grad_view"] = True  # in-place on it with grad enabled is refused
+        if type(out) is Tensor:
+            out.__class__ = _NoGradView  # it requires grad through its root, as in PyTorch
     if "_past_input" in base.__dict__:
         out.__dict__["_past_input"] = True  # see _strided.as_strided
     if "_multi_output_view" in base.__dict__:

@@ -11,6 +11,7 @@ from ..._creation import as_tensor
 from ..._random import Generator, multinomial, randperm
 from ..._tensor import Tensor
 from ...dtypes import float64
+from ._workers import get_worker_info
 from .dataset import Dataset, IterableDataset
 from .sampler import Sampler
 
@@ -160,9 +161,3 @@ class DistributedSampler(Sampler):
     def set_epoch(self, epoch: int) -> None:
         """Another shuffle for each epoch: call before iterating, on every replica alike."""
         self.epoch = epoch
-
-
-def get_worker_info() -> None:
-    """Information about the DataLoader worker process running this code: always None, since
-    ndgrad's DataLoader loads in the main process (PyTorch also returns None there)."""
-    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import collections.abc
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,11 +15,14 @@ from ..._namespace import public_dir
 from ..._random import Generator
 from ..._tensor import Tensor
 from ...ops.shape import stack
+from ._workers import Worker, check_worker_number, start_workers
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 __all__ = ["DataLoader", "default_collate", "default_convert"]
 __dir__ = public_dir(__name__)
+
+_DONE = object()
 
 
 def default_convert(data: Any) -> Any:
@@ -74,7 +78,9 @@ def default_collate(batch: Any) -> Any:
 class DataLoader:
     """Iterates over a dataset in (optionally shuffled) batches.
 
-    Loading runs in the main process; ``num_workers`` is accepted and ignored.
+    Loading runs in the main process. With ``num_workers > 0`` each batch is loaded as
+    PyTorch's worker process for it would load it: with that worker's own seeded random
+    streams and ``get_worker_info()`` (see ``_workers``).
     """
 
     def __init__(
@@ -105,6 +111,20 @@ class DataLoader:
             )
         self.dataset, self.batch_size, self.drop_last = dataset, batch_size, drop_last
         self.num_workers, self.generator = num_workers, generator
+        self.worker_init_fn, self.persistent_workers = worker_init_fn, persistent_workers
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing.let "
+                "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
+            )
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        elif prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        self.prefetch_factor = prefetch_factor
+        self._workers: list[Worker] | None = None
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             if shuffle not in (None, False):
@@ -141,12 +161,66 @@ class DataLoader:
         self.batch_size, self.drop_last = batch_size, drop_last
         auto = batch_sampler is not None or (self._iterable and batch_size is not None)
         self.collate_fn = collate_fn or (default_collate if auto else default_convert)
+        check_worker_number(num_workers)
 
     def __iter__(self) -> Iterator[Any]:
+        if self._workers is not None:  # persistent workers: PyTorch reuses its iterator
+            return self._iter_workers(self._workers)
         # PyTorch's iterator draws its workers' base seed first, so the shuffles that follow
         # come out of the same place in the stream.
-        _random.random_(Tensor._make(np.empty((), np.int64)), generator=self.generator)
-        return self._iter_batches()
+        seed = _random.random_(Tensor._make(np.empty((), np.int64)), generator=self.generator)
+        if self.num_workers == 0:
+            return self._iter_batches()
+        check_worker_number(self.num_workers)
+        workers = start_workers(self, int(seed.item()))
+        if self.persistent_workers:
+            self._workers = workers
+        return self._iter_workers(workers)
+
+    def _iter_workers(self, workers: list[Worker]) -> Iterator[Any]:
+        """Batch b loaded by worker b % num_workers, the indices drawn in the main process
+        ``prefetch_factor * num_workers`` batches ahead, as PyTorch's loader sends them."""
+        if self._iterable:
+            yield from self._iter_worker_streams(workers)
+            return
+        indices: Any = iter(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+        ahead: collections.deque[Any] = collections.deque()
+
+        def fetch_index() -> None:
+            nxt = next(indices, _DONE)
+            if nxt is not _DONE:
+                ahead.append(nxt)
+
+        for _ in range((self.prefetch_factor or 0) * len(workers)):
+            fetch_index()
+        b = 0
+        while ahead:
+            index = ahead.popleft()
+            with workers[b % len(workers)]:
+                if self.batch_sampler is not None:
+                    batch = self.collate_fn([self.dataset[i] for i in index])
+                else:
+                    batch = self.collate_fn(self.dataset[index])
+            b += 1
+            fetch_index()
+            yield batch
+
+    def _iter_worker_streams(self, workers: list[Worker]) -> Iterator[Any]:
+        """An IterableDataset with workers: each worker iterates the dataset itself (it can
+        shard by ``get_worker_info()``); their batches come in turn until each is done."""
+        streams = []
+        for w in workers:
+            with w:
+                streams.append(self._iter_stream())
+        active = list(range(len(workers)))
+        while active:
+            for k in list(active):
+                with workers[k]:
+                    batch = next(streams[k], _DONE)
+                if batch is _DONE:
+                    active.remove(k)
+                else:
+                    yield batch
 
     def _iter_batches(self) -> Iterator[Any]:
         if self._iterable:
