@@ -65,20 +65,24 @@ channels_last_3d = memory_format("channels_last_3d")
 legacy_contiguous_format = memory_format("legacy_contiguous_format")
 
 
-def _torch_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> list[int]:
-    """The dims as PyTorch's empty_like(preserve_format) orders them, outermost first: by
-    stride, a stride-0 (expanded) dim keeping its place, equal strides putting the smaller size
-    inside (its infer_dense_strides)."""
+def iter_order(shape: tuple[int, ...], operands: list[tuple[int, ...]]) -> list[int]:
+    """The dims of an elementwise result, outermost first, as PyTorch's TensorIterator orders
+    them (its reorder_dimensions): for each pair of dims the first operand whose strides (of the
+    broadcast shape) are both nonzero and differ decides, equal strides putting the smaller size
+    inside; where no operand decides the dims keep their order."""
     n = len(shape)
     perm = list(range(n - 1, -1, -1))  # perm[0] is the innermost dim
 
     def should_swap(d0: int, d1: int) -> int:
-        s0, s1 = strides[d0], strides[d1]
-        if s0 == 0 or s1 == 0:
-            return 0
-        if s0 != s1:
-            return 1 if s0 > s1 else -1
-        return 1 if shape[d0] > shape[d1] else 0
+        for strides in operands:
+            s0, s1 = strides[d0], strides[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return 1 if s0 > s1 else -1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
 
     for i in range(1, n):  # insertion sort, stable
         d1 = i
@@ -90,6 +94,13 @@ def _torch_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> list[int]:
             elif c < 0:
                 break
     return perm[::-1]
+
+
+def _torch_order(shape: tuple[int, ...], strides: tuple[int, ...]) -> list[int]:
+    """The dims as PyTorch's empty_like(preserve_format) orders them, outermost first (its
+    infer_dense_strides): the order of one operand, a stride-0 (expanded) dim keeping its
+    place."""
+    return iter_order(shape, [strides])
 
 
 def empty_like_torch(x: np.ndarray, dt: Any = None) -> np.ndarray:

@@ -889,6 +889,14 @@ def _renamed_node_class(cls: type, name: str) -> type:
     return renamed
 
 
+def _own_accumulator(self: Tensor) -> AccumulateGrad | None:
+    """A view's AccumulateGrad: only if it requires grad itself; one that requires grad only
+    through its base is a leaf no gradient reaches."""
+    if not self.__dict__.get("_requires_grad", False):
+        return None
+    return Tensor._accumulator(self)
+
+
 class _View(Tensor, _ViewMethods):
     """A view of another tensor's memory (``_base``); ``ops/shape.py:_as_view`` makes them.
 
@@ -926,10 +934,7 @@ class _View(Tensor, _ViewMethods):
     def _requires_grad(self, value: bool) -> None:
         self.__dict__["_requires_grad"] = value
 
-    def _accumulator(self) -> AccumulateGrad | None:  # type: ignore[override]
-        if not self.__dict__.get("_requires_grad", False):
-            return None  # it requires grad only through its base: the gradient goes nowhere
-        return super()._accumulator()
+    _accumulator = _own_accumulator  # type: ignore[assignment]
 
     @property
     def _output_nr(self) -> int:
@@ -960,10 +965,7 @@ class _NoGradView(Tensor):
     def _requires_grad(self, value: bool) -> None:
         self.__dict__["_requires_grad"] = value
 
-    def _accumulator(self) -> AccumulateGrad | None:  # type: ignore[override]
-        if not self.__dict__.get("_requires_grad", False):
-            return None  # it requires grad only through its base: the gradient goes nowhere
-        return super()._accumulator()
+    _accumulator = _own_accumulator  # type: ignore[assignment]
 
 
 class _StaleMultiOutputView(Tensor):

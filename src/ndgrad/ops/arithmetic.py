@@ -19,6 +19,7 @@ from .._layout import (
     channels_last_3d,
     contiguous_format,
     empty_strided_like,
+    iter_order,
     legacy_contiguous_format,
     preserve_format,
 )
@@ -82,37 +83,6 @@ class Clone(NumpyFunction):
         return grad
 
 
-def _iter_order(shape: tuple[int, ...], operands: list[tuple[int, ...]]) -> list[int]:
-    """The dims of an elementwise result, outermost first, as PyTorch's TensorIterator orders
-    them (its reorder_dimensions): for each pair of dims the first operand whose strides (of the
-    broadcast shape) are both nonzero and differ decides, equal strides putting the smaller size
-    inside; where no operand decides the dims keep their order."""
-    n = len(shape)
-    perm = list(range(n - 1, -1, -1))  # perm[0] is the innermost dim
-
-    def should_swap(d0: int, d1: int) -> int:
-        for strides in operands:
-            s0, s1 = strides[d0], strides[d1]
-            if s0 == 0 or s1 == 0:
-                continue
-            if s0 != s1:
-                return 1 if s0 > s1 else -1
-            if shape[d0] > shape[d1]:
-                return 1
-        return 0
-
-    for i in range(1, n):  # insertion sort, stable
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            c = should_swap(perm[d0], perm[d1])
-            if c > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif c < 0:
-                break
-    return perm[::-1]
-
-
 def binary_layout(out: Any, a: Any, b: Any) -> Any:
     """iter_layout for two operands, with the common cases (a result of fewer than 2 dims,
     operands C-contiguous or numbers) answered first: the check every binary op's forward
@@ -143,7 +113,7 @@ def _broadcast_strides(x: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]
 
 def iter_layout(out: Any, *operands: Any) -> Any:
     """An elementwise op's result ``out`` laid out as PyTorch lays out its output: in the dim
-    order of the operands (the first that has an order decides, see _iter_order), so that
+    order of the operands (the first that has an order decides, see _layout.iter_order), so that
     ``lstm_out + x`` keeps a batch_first LSTM output's layout, as its dropout mask then does.
 
     numpy picks C order when its operands disagree; C-contiguous operands give C order in both.
@@ -157,7 +127,7 @@ def iter_layout(out: Any, *operands: Any) -> Any:
         return out
     shape = out.shape
     strides = [_broadcast_strides(x, shape) for x in operands if type(x) is _ND and x.size]
-    order = _iter_order(shape, strides)
+    order = iter_order(shape, strides)
     if out.transpose(order).flags.c_contiguous:
         return out
     laid = np.empty([shape[d] for d in order], out.dtype).transpose(np.argsort(order))
