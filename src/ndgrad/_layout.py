@@ -124,17 +124,21 @@ def empty_strided_like(x: np.ndarray, dt: Any) -> np.ndarray:
 
 
 def suggests_channels_last(a: np.ndarray) -> bool:
-    """Whether PyTorch reads the layout of a 4-d array as channels-last (its
-    suggest_memory_format): channels fastest, then width, height, batch (dims of size 1 do not
-    count), and not row-major too. A convolution's output follows it."""
-    if a.ndim != 4 or a.flags.c_contiguous:
+    """Whether PyTorch takes a 4-d or 5-d ``a`` for channels-last (``suggest_memory_format``):
+    its strides grow, or stay, taking channels first, then the spatial dims from the last, the
+    batch last; a dim of size n > 1 makes the next stride at least n times its own. Ambiguous
+    layouts are contiguous: channels of stride 0, and a batch whose stride equals that bound
+    when it is the channels' stride (an N111 tensor). cat's result and a convolution's output
+    follow it."""
+    order = {4: (1, 3, 2, 0), 5: (1, 4, 3, 2, 0)}.get(a.ndim)
+    if order is None or a.strides[1] == 0:
         return False
-    expected = a.itemsize
-    for d in (1, 3, 2, 0):
-        if a.shape[d] != 1:
-            if a.strides[d] != expected:
-                return False
-            expected *= a.shape[d]
+    least = 0
+    for d in order:
+        n, st = a.shape[d], a.strides[d]
+        if n == 0 or st < least or (d == 0 and least == a.strides[1]):
+            return False
+        least = st * n if n > 1 else st
     return True
 
 

@@ -256,7 +256,7 @@ class Convolution(NumpyFunction):
         ctx.geo, ctx.transposed = geo, transposed
         y = _conv_input_grad(x, w, geo) if transposed else _conv_out(x, w, geo)
         y = _add_bias(y, b)
-        if suggests_channels_last(x) or suggests_channels_last(w):
+        if x.ndim == 4 and (suggests_channels_last(x) or suggests_channels_last(w)):
             y = channels_last_copy(y)  # PyTorch's CPU convolution keeps the channels-last layout
         return y
 

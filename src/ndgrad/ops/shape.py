@@ -15,6 +15,7 @@ import numpy as np
 from .. import _errors
 from .._creation import empty
 from .._kernels import broadcast_dims, sum_to_np
+from .._layout import suggests_channels_last
 from .._namespace import public_dir
 from .._tensor import Tensor, _NoGradView, _View
 from ..autograd._views import Copy, fill_expanded, register_view
@@ -879,24 +880,6 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
 # --- cat, split and friends ---------------------------------------------------------------------
 
 
-def _channels_last(x: np.ndarray) -> bool:
-    """Whether PyTorch takes a 4-d or 5-d ``x`` for channels-last (``suggest_memory_format``):
-    its strides grow, or stay, taking channels first, then the spatial dims from the last, the
-    batch last; a dim of size n > 1 makes the next stride at least n times its own. Ambiguous
-    layouts are contiguous: channels of stride 0, and a batch whose stride equals that bound
-    when it is the channels' stride (an N111 tensor)."""
-    order = {4: (1, 3, 2, 0), 5: (1, 4, 3, 2, 0)}.get(x.ndim)
-    if order is None or x.strides[1] == 0:
-        return False
-    least = 0
-    for d in order:
-        n, st = x.shape[d], x.strides[d]
-        if n == 0 or st < least or (d == 0 and least == x.strides[1]):
-            return False
-        least = st * n if n > 1 else st
-    return True
-
-
 class Cat(NumpyFunction):
     """y = the inputs joined along dim; each gets its slice of the gradient"""
 
@@ -908,7 +891,7 @@ class Cat(NumpyFunction):
         out = np.concatenate(kept, axis=dim)
         # numpy keeps the inputs' memory order; PyTorch's result is contiguous unless every
         # input (a skipped empty one too) is channels-last (only 4-d and 5-d tensors can be)
-        if all(_channels_last(x) for x in xs):
+        if all(suggests_channels_last(x) for x in xs):
             return np.moveaxis(np.ascontiguousarray(np.moveaxis(out, 1, -1)), -1, 1)
         return np.ascontiguousarray(out)
 
