@@ -311,5 +311,6 @@ def test_restrided_tangents():
 
 
 @requires_torch
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's forward AD uses jit.script
 def test_restrided_tangents_as_pytorch():
     assert _restrided_tangents(ndgrad) == _restrided_tangents(torch)

@@ -9,6 +9,7 @@ channels fastest (``ops/arithmetic.py``). ``empty_like_torch`` gives the layout 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -65,7 +66,7 @@ channels_last_3d = memory_format("channels_last_3d")
 legacy_contiguous_format = memory_format("legacy_contiguous_format")
 
 
-def iter_order(shape: tuple[int, ...], operands: list[tuple[int, ...]]) -> list[int]:
+def iter_order(shape: Sequence[int], operands: Sequence[Sequence[int]]) -> list[int]:
     """The dims of an elementwise result, outermost first, as PyTorch's TensorIterator orders
     them (its reorder_dimensions): for each pair of dims the first operand whose strides (of the
     broadcast shape) are both nonzero and differ decides, equal strides putting the smaller size

@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import _errors
 from .._creation import as_tensor
+from .._layout import iter_order
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd._views import fill_expanded, rebase_history
@@ -183,31 +184,9 @@ def _index_order(x: np.ndarray, adv: tuple[Any, ...]) -> list[int] | None:
             if n == 1 and sizes[d] != 1:
                 op[d] = 0
 
-    def after_(d0: int, d1: int) -> int:
-        # 1: d0 is faster in memory than d1 (should come after it), -1 slower, 0 undecided
-        for op in operands:
-            s0, s1 = op[d0], op[d1]
-            if s0 == 0 or s1 == 0:
-                continue
-            if s0 != s1:
-                return -1 if s0 < s1 else 1
-            if sizes[d0] > sizes[d1]:
-                return 1
-        return 0
-
-    n = len(sizes)
-    perm = list(range(n - 1, -1, -1))  # fastest first
-    for i in range(1, n):
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            c = after_(perm[d0], perm[d1])
-            if c > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif c < 0:
-                break
-    slowest_first = perm[::-1]
-    return None if slowest_first == list(range(n)) else slowest_first
+    # PyTorch's TensorIterator order over the result and the index arrays
+    slowest_first = iter_order(sizes, operands)
+    return None if slowest_first == list(range(len(sizes))) else slowest_first
 
 
 def _laid_out(x: np.ndarray, key: Key) -> np.ndarray:
