@@ -677,3 +677,20 @@ def test_binary_errors_by_hand() -> None:
     assert out[11][0] == "RuntimeError"
     assert out[12] == ("NotImplementedError", "\"igamma_cpu\" not implemented for 'Short'")
     assert out[13].tolist() == [False, False]
+
+
+def _triu_expanded_leaf_view(lib: Any) -> Any:
+    # fuzz seed 87x: the leaf-view rule comes before the overlap error (it came after)
+    t0 = lib.tensor([[-0.4]], dtype=lib.float64, requires_grad=True)
+    t2 = lib.broadcast_to(t0.unfold(1, 1, 3), (3, 3, 3, 2))
+    return t2.tril_(0)
+
+
+@requires_torch
+def test_triu_expanded_leaf_view_matches_torch() -> None:
+    assert_same(run(_triu_expanded_leaf_view, ndgrad), run(_triu_expanded_leaf_view, torch))
+
+
+def test_triu_expanded_leaf_view_by_hand() -> None:
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        _triu_expanded_leaf_view(ndgrad)

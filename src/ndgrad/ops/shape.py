@@ -1450,6 +1450,7 @@ def _triangle_(self: Tensor, diagonal: int, lower: bool) -> Tensor:
         return self._inplace(compute)
     rows, cols = compute(self.detach())._data.shape[-2:]  # (its checks first: 2-d and more)
     if not _batch_writable(self._data):  # PyTorch computes out of place and copies back
+        self._check_inplace()  # (its leaf and view rules first)
         raise RuntimeError(_errors.INTERNAL_OVERLAP)
     tri = np.tri(rows, cols, diagonal if lower else diagonal - 1, dtype=bool)
     outside = ~tri if lower else tri
