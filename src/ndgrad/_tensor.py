@@ -419,11 +419,19 @@ class Tensor(_Methods):
         fn._retained[self._output_nr] = weakref.ref(self)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
-        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
+        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one.
+
+        As in PyTorch, a hook registered before an in-place op receives the gradient of the
+        value before that op; so do hooks registered after an in-place view op (``t_``,
+        ``squeeze_``...) on a tensor that already had hooks (see ``_restride``)."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is not None:
-            return self.grad_fn._register_tensor_hook(self._output_nr, hook)
+        node = self.grad_fn
+        if node is not None:
+            anchor = self.__dict__.get("_hook_anchor")
+            if anchor is not None and anchor[2] is node:  # see _restride
+                return anchor[0]._register_tensor_hook(anchor[1], hook)
+            return node._register_tensor_hook(self._output_nr, hook)
         return _add_hook(self, "_backward_hooks", hook)
 
     def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]) -> RemovableHandle:
@@ -812,6 +820,7 @@ class Tensor(_Methods):
         SqueezeBackward1).
         """
         self._check_inplace()
+        old, old_nr = self.grad_fn, self._output_nr
         result = compute(self)
         node = result.grad_fn  # (read before the bump below, which would make it stale)
         self._set_data(result._data)
@@ -826,6 +835,16 @@ class Tensor(_Methods):
             node.__class__ = _renamed_node_class(type(node), node_name)
             self.grad_fn = node
             self._output_nr = result._output_nr
+            # Tensor hooks stay where the first of them went, as in PyTorch: its tensor keeps
+            # one hook dict, registered on the grad_fn of the time, and only an in-place op
+            # that rebases the history (mul_, copy_...) starts a new one. An in-place view op
+            # does not, so hooks registered after it run at the old node too, after the older
+            # hooks and on the gradient of the value before it (of the old shape).
+            anchor = self.__dict__.get("_hook_anchor")
+            if anchor is not None and anchor[2] is old:
+                self.__dict__["_hook_anchor"] = (anchor[0], anchor[1], node)
+            elif old is not None and old._tensor_hooks and old_nr in old._tensor_hooks:
+                self.__dict__["_hook_anchor"] = (old, old_nr, node)
         return self
 
     def t_(self) -> Tensor:
