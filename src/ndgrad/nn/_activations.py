@@ -25,8 +25,7 @@ from ..autograd.grad_mode import no_grad
 from ..dtypes import float64, result_type
 from ..ops._util import dtype_name, wrap_dim
 from ..ops.arithmetic import NumpyFunction, where
-from ..ops.linalg import vector_norm
-from ..ops.reduction import NormDim
+from ..ops.linalg import NormDim, vector_norm
 from ..ops.reduction import log_softmax as _log_softmax
 from ..ops.reduction import softmax as _softmax
 from ..ops.shape import cat

@@ -54,7 +54,8 @@ def _check_reduction(reduction: str) -> str:
 def _reduce_array(loss: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "none":
         return loss
-    total = loss.sum()
+    # float16 in float32 and rounded once (a float16 total of a mean could overflow)
+    total = loss.sum(dtype=np.float32 if loss.dtype.char == "e" else None)
     if reduction == "sum":
         return np.asarray(total, dtype=loss.dtype)
     with np.errstate(invalid="ignore", divide="ignore"):  # empty input: nan, as PyTorch

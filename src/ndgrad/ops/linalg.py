@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from .._errors import broadcast_mismatch
+from .._errors import broadcast_mismatch, c_type_name
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ._util import dtype_name, normalize_dims, promote, reduced_shape, wrap_dim
@@ -844,10 +844,12 @@ def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
 
 
 def _vector_norm_np(x: np.ndarray, p: float, axes: Any, keepdim: bool) -> np.ndarray:
-    """(Σ|x|^p)^(1/p) over ``axes`` in x's dtype: LinalgVectorNorm's value (and dist's, cdist's)."""
-    a = np.abs(x)
-    if p == math.inf:
-        y = a.max(axis=axes, keepdims=keepdim)
+    """(Σ|x|^p)^(1/p) over ``axes`` in x's dtype: LinalgVectorNorm's value (and dist's, cdist's).
+    float16 is computed in float32 and rounded once, as PyTorch's kernel does (in float16 the
+    squares of values above 256 overflow, and so do sums above 65,504)."""
+    a = np.abs(x if x.dtype.char != "e" else x.astype(np.float32))
+    if p == math.inf:  # (an empty axis gives 0 here: vector_norm refuses it before, cdist not)
+        y = a.max(axis=axes, keepdims=keepdim, initial=0)
     elif p == -math.inf:
         y = a.min(axis=axes, keepdims=keepdim)
     elif p == 0:
@@ -855,7 +857,7 @@ def _vector_norm_np(x: np.ndarray, p: float, axes: Any, keepdim: bool) -> np.nda
     elif p == 1:
         y = a.sum(axis=axes, keepdims=keepdim)
     elif p == 2:
-        y = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
+        y = np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdim))
     else:
         y = np.sum(a**p, axis=axes, keepdims=keepdim) ** (1.0 / p)
     y = np.asarray(y, dtype=x.dtype)
@@ -905,6 +907,13 @@ class LinalgVectorNorm(NumpyFunction):
         yk = y if ctx.axes is None or y.shape == ctx.kept else y.reshape(ctx.kept)
         g = grad.reshape(ctx.kept)
         return _vector_norm_grad(x, yk, g, ctx.p, ctx.axes), None, None, None
+
+
+class NormDim(LinalgVectorNorm):
+    """The same norm, recorded as ATen's ``norm(x, p, dim, keepdim)`` (what PyTorch's C++ ops such
+    as pairwise_distance call) names it."""
+
+    node_name = "NormBackward1"
 
 
 def vector_norm(
@@ -2083,7 +2092,9 @@ class Cdist(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x1: np.ndarray, x2: np.ndarray, p: float) -> np.ndarray:
         ctx.p = p
+        # (x1 and x2 differ in dtype only when empty: the result is x1's dtype then, as PyTorch's)
         y = _vector_norm_np(x1[..., :, None, :] - x2[..., None, :, :], p, -1, False)
+        y = y.astype(x1.dtype, copy=False)
         ctx.save_for_backward(x1, x2, y)
         return y
 
@@ -2108,6 +2119,24 @@ _CDIST_MODES = {
     "use_mm_for_euclid_dist": 1,
     "donot_use_mm_for_euclid_dist": 2,
 }
+
+
+def _check_cdist_dtypes(d1: np.dtype, d2: np.dtype, mm: bool, batched: bool) -> None:
+    """PyTorch's errors for what its cdist does not promote: two dtypes, or float16 outside the
+    matrix-product form (its kernel has no float16 version)."""
+    half = np.dtype(np.float16)
+    if not mm and d1 == half:
+        raise NotImplementedError("\"cdist\" not implemented for 'Half'")
+    if d1 == d2:
+        return
+    if not mm:  # the kernel, for x1's dtype, reading x2
+        raise RuntimeError(f"expected scalar type {dtype_name(d1)} but found {dtype_name(d2)}")
+    if batched and d2 != half:  # its bmm, on x2's dtype
+        raise RuntimeError(f"expected scalar type {dtype_name(d2)} but found {dtype_name(d1)}")
+    raise RuntimeError(
+        "expected m1 and m2 to have the same dtype, but got: "
+        f"{c_type_name(d1)} != {c_type_name(d2)}"
+    )
 
 
 def cdist(
@@ -2144,10 +2173,11 @@ def cdist(
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
     p = float(p)
     (r1, cols), r2 = a._data.shape[-2:], b._data.shape[-2]
-    if math.isinf(p) and cols == 0:  # vector_norm's error
-        return vector_norm(a.unsqueeze(-2) - b.unsqueeze(-3), p, dim=-1)
-    empty = a._data.size == 0 or b._data.size == 0
-    if empty or p != 2 or not (mode == 1 or (mode == 0 and (r1 > 25 or r2 > 25))):
+    empty = a._data.size == 0 or b._data.size == 0  # (the result is x1's dtype then)
+    mm = p == 2 and (mode == 1 or (mode == 0 and (r1 > 25 or r2 > 25)))
+    if not empty:
+        _check_cdist_dtypes(a._data.dtype, b._data.dtype, mm, a._data.ndim > 2)
+    if empty or not mm:
         return Cdist.apply(a, b, p)
     if a._data.ndim == 2 and b._data.ndim == 2:
         return EuclideanDist.apply(a, b, p).view(r1, r2)

@@ -560,6 +560,11 @@ class Einsum(NumpyFunction):
         if any(ctx.needs_input_grad):
             ctx.save_for_backward(*xs)
             ctx.sizes = _label_sizes(equation, xs)
+        if xs and xs[0].dtype.char == "e":
+            # float16 sums its products in float32 and rounds once, as PyTorch's sum and bmm
+            # do (numpy's einsum accumulates in float16)
+            wide = [x.astype(np.float32) for x in xs]
+            return np.einsum(equation, *wide, optimize=len(xs) > 2).astype(np.float16)
         out = np.einsum(equation, *xs, optimize=len(xs) > 2)
         if len(xs) == 1 and np.shares_memory(out, xs[0]):
             out = out.copy()  # numpy returns diagonals and transposes as views

@@ -304,6 +304,25 @@ def _wide(x: np.ndarray) -> Any:
     return np.int64 if x.dtype.kind in "iub" else None
 
 
+# PyTorch's CPU cumulative kernels (cumsum, cumprod, logcumsumexp) accumulate floats in
+# acc_type<scalar_t, is_cuda=false>: float for half, double for float. Each output is the
+# running value rounded once, where numpy's float16/float32 loops round every partial result
+# (a float16 cumsum of 3,000 values in [0, 1) ended 446 below PyTorch's).
+_FLOAT_ACC: dict[np.dtype[Any], np.dtype[Any]] = {
+    np.dtype(np.float16): np.dtype(np.float32),
+    np.dtype(np.float32): np.dtype(np.float64),
+}
+
+
+def _cumulative_np(ufunc: np.ufunc, x: np.ndarray, dim: int) -> np.ndarray:
+    """``ufunc.accumulate`` of ``x`` along ``dim`` in PyTorch's accumulation type, then in its
+    result dtype (int64 for integers and bools, else x's); C-ordered, as PyTorch's."""
+    acc = _FLOAT_ACC.get(x.dtype)
+    if acc is None:
+        return _c_order(ufunc.accumulate(x, axis=dim, dtype=_wide(x)))
+    return ufunc.accumulate(x, axis=dim, dtype=acc).astype(x.dtype, order="C")
+
+
 def _floating(input: Tensor) -> Tensor:
     return input if input._data.dtype.kind == "f" else to_dtype_op(input, default_float())
 
@@ -936,7 +955,7 @@ class Logsumexp(NumpyFunction):
             m = np.max(x, axis=axes, keepdims=True)
             # Slices of all -inf (or holding inf) are not shifted: that would give nan.
             m = np.where(np.isfinite(m), m, 0)
-            y = np.log(np.exp(x - m).sum(axis=axes, keepdims=True)) + m
+            y = np.log(sum_np(np.exp(x - m), axes, True)) + m  # each step in x's dtype
         out = _c_order(y.reshape(_output_shape(x.shape, axes, keepdim)))
         ctx.save_for_backward(x, out)
         return out
@@ -954,113 +973,6 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     return Logsumexp.apply(_floating(input), _axes(input, dim), keepdim)
 
 
-class LinalgVectorNorm(NumpyFunction):
-    """y = (Σ |x|^p)^(1/p) (max |x| for p = inf); dy/dx = sign(x) |x|^(p-1) / y^(p-1).
-
-    PyTorch's values at the kinks: 0 where x = 0 or y = 0, the inf-norm's gradient split evenly
-    among the largest |x|, and no gradient at all for p = 0.
-    """
-
-    @staticmethod
-    @_quiet
-    def forward(
-        ctx: Any, x: np.ndarray, p: float, axes: tuple[int, ...] | None, keepdim: bool
-    ) -> Any:
-        _remember_shapes(ctx, x, axes)
-        ctx.p = p
-        a = np.abs(_accumulate(x))
-        if p == 2:
-            y = np.sqrt((a * a).sum(axis=axes, keepdims=True))
-        elif p == 1:
-            y = a.sum(axis=axes, keepdims=True)
-        elif p == math.inf:
-            y = a.max(axis=axes, keepdims=True)
-        elif p == -math.inf:
-            y = a.min(axis=axes, keepdims=True)
-        elif p == 0:
-            y = (a != 0).sum(axis=axes, keepdims=True).astype(x.dtype)
-        else:
-            y = (a**p).sum(axis=axes, keepdims=True) ** (1.0 / p)
-        out = _c_order(y.astype(x.dtype).reshape(_output_shape(x.shape, axes, keepdim)))
-        ctx.save_for_backward(x, out)  # the output itself, so that y stays in the graph
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        x, y = ctx.saved_tensors
-        p = ctx.p
-        g = _expand_grad(grad, ctx)
-        if p == 0:
-            return None, None, None, None
-        if p == 1:
-            return g * x.sign(), None, None, None
-        y = _kept(y, ctx)
-        if p in (math.inf, -math.inf):
-            a = np.abs(x._data)
-            weights = _even_weights(a, y._data, ctx.axes, nan_picks_nan=False)
-            return g * x.sign() * weights, None, None, None
-        y_zero = y == 0
-        if p == 2:  # PyTorch's formula, whose second derivative at y = 0 is nan as PyTorch's
-            return g * (x / y).masked_fill(y_zero, 0.0), None, None, None
-        y_safe = where(y_zero, 1.0, y)
-        x_safe = where(x == 0, 1.0, x.abs())  # |x|^(p-1) is infinite at 0 for p < 1
-        ratio = x.sign() * x_safe ** (p - 1) / y_safe ** (p - 1)
-        return g * where(y_zero, 0.0, ratio), None, None, None
-
-
-def norm(
-    input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
-) -> Tensor:
-    """The vector p-norm over ``dim`` (all elements by default); 'fro' is the 2-norm."""
-    if input._data.dtype.kind != "f":
-        raise RuntimeError(
-            "linalg.vector_norm: Expected a floating point or complex tensor as input. "
-            f"Got {dtype_name(input._data.dtype)}"
-        )
-    if dtype is not None:
-        input = input.to(dtype)
-    if isinstance(p, str):
-        if p == "nuc":
-            raise NotImplementedError("norm(p='nuc') is not supported by ndgrad")
-        if p != "fro":
-            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
-        if dim is not None and not isinstance(dim, int | np.integer) and len(dim) > 2:
-            got = " ".join(str(d) for d in dim)
-            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {got}")
-        p = 2
-    p = float(p)
-    axes = _axes(input, dim)
-    if math.isinf(p):
-        _check_inf_norm(input, dim, axes, p)
-    return LinalgVectorNorm.apply(input, p, axes, keepdim)
-
-
-class NormDim(LinalgVectorNorm):
-    """The same norm, recorded as ATen's ``norm(x, p, dim, keepdim)`` (what PyTorch's C++ ops such
-    as pairwise_distance call) names it."""
-
-    node_name = "NormBackward1"
-
-
-def _check_inf_norm(input: Tensor, dim: Any, axes: tuple[int, ...] | None, p: float) -> None:
-    name = "inf" if p > 0 else "-inf"
-    shape = input._data.shape
-    if axes is None:
-        if input._data.size == 0:
-            raise RuntimeError(
-                f"linalg.vector_norm cannot compute the {name} norm on an empty tensor because "
-                "the operation does not have an identity"
-            )
-        return
-    for d in (dim,) if isinstance(dim, int | np.integer) else tuple(dim):
-        if shape and shape[wrap_dim(d, len(shape))] == 0:
-            # PyTorch's message has no space after the dim.
-            raise RuntimeError(
-                f"linalg.vector_norm cannot compute the {name} norm on the dimension {d}"
-                "because this dimension is empty and the operation does not have an identity"
-            )
-
-
 # --- cumsum, cumprod -----------------------------------------------------------------------------
 class Cumsum(NumpyFunction):
     """y_i = Σ_{k≤i} x_k; the gradient is the reversed cumulative sum"""
@@ -1071,7 +983,7 @@ class Cumsum(NumpyFunction):
         ctx.dim = dim
         if x.ndim == 0:
             return x.astype(_wide(x) or x.dtype)
-        return _c_order(np.cumsum(x, axis=dim, dtype=_wide(x)))
+        return _cumulative_np(np.add, x, dim)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1087,7 +999,7 @@ class ReverseCumsum(NumpyFunction):
         ctx.dim = dim
         if x.ndim == 0:
             return x.copy()
-        return np.flip(np.cumsum(np.flip(x, dim), axis=dim), dim)
+        return np.flip(_cumulative_np(np.add, np.flip(x, dim), dim), dim)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1105,10 +1017,7 @@ class Cumprod(NumpyFunction):
     @_quiet
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         ctx.dim = dim
-        if x.ndim == 0:
-            y = x.astype(_wide(x) or x.dtype)
-        else:
-            y = _c_order(np.cumprod(x, axis=dim, dtype=_wide(x)))
+        y = x.astype(_wide(x) or x.dtype) if x.ndim == 0 else _cumulative_np(np.multiply, x, dim)
         # the output too, for a 0-d input as well: PyTorch's node saves both (a write into
         # either before backward is reported)
         ctx.save_for_backward(x, y)
@@ -1441,6 +1350,9 @@ class Nansum(NumpyFunction):
         _remember_shapes(ctx, x, axes)
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(_const((~np.isnan(x)).astype(x.dtype)))
+        if x.dtype.char == "e":  # in float32, rounded once (sum_np)
+            y = np.nansum(x, axis=axes, dtype=np.float32, keepdims=keepdim).astype(x.dtype)
+            return _c_order(y)
         return _c_order(np.nansum(x, axis=axes, dtype=_wide(x), keepdims=keepdim))
 
     @staticmethod
@@ -1543,7 +1455,7 @@ class Logcumsumexp(NumpyFunction):
     @staticmethod
     @_quiet
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
-        y = x.copy() if x.ndim == 0 else np.logaddexp.accumulate(x, axis=dim)
+        y = x.copy() if x.ndim == 0 else _cumulative_np(np.logaddexp, x, dim)
         ctx.dim = dim
         ctx.save_for_backward(x, y)
         return y
