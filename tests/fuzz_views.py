@@ -1573,6 +1573,7 @@ class Generator:
         self.mixed: set[int] = set()  # variables whose layout is each library's own (run_program)
         self.higher: set[int] = set()  # gradients, and values computed from them
         self.normalized: set[int] = set()  # storages of layer_norm inputs (see KNOWN_BUGS)
+        self.data_aliased: set[int] = set()  # storages some ``.data`` alias writes without a trace
         self.mixed_grads: set[int] = set()  # leaves whose .grad is of mixed layout
         self.loss_storages: set[int] = set()  # storages of reduced mse_loss results
         self.used: set[int] = set()  # outputs already differentiated
@@ -2375,6 +2376,8 @@ class Generator:
             return None if y is None else (op, (x, y), ())
         if op == "data_setitem":
             return op, (x,), _params(idx=self.basic_index(shape), c=self.const())
+        if op == "data" and not self.known_bugs and _storage(t) in self.normalized:
+            return None  # its in-place ops would write a layer_norm input: KNOWN_BUGS
         if op in ("contiguous", "data"):
             return op, (x,), ()
         if op == "clamp":
@@ -2466,8 +2469,8 @@ class Generator:
         v = t.detach()
         shape, n = tuple(t.shape), t.dim()
         if op == "layer_norm":
-            if n == 0:
-                return None
+            if n == 0 or (not self.known_bugs and _storage(t) in self.data_aliased):
+                return None  # (KNOWN_BUGS["layer_norm_input_data_write"])
             k = rng.randint(1, min(n, 2))
             norm = shape[n - k :]
             dims = tuple(range(n - k, n))
@@ -2725,6 +2728,8 @@ class Generator:
             self.no_write |= {i for i, t in zip(out, results, strict=True) if t is not None}
         if op == "layer_norm":
             self.normalized.add(_storage(arg_values[0]))
+        if op == "data":
+            self.data_aliased.add(_storage(arg_values[0]))
         if op == "mse_loss" and dict(params)["reduction"] != "none":
             self.loss_storages.add(_storage(results[0]))
         if op in ("grad", "backward"):

@@ -79,3 +79,89 @@ def test_hooks_around_in_place_view_ops_by_hand() -> None:
     np.testing.assert_array_equal(grad.numpy(), [[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]])
     seen, _ = _shapes_seen(_IN_PLACE_VIEWS["mul_ then t_"])(ndgrad)
     assert seen == [("second", (3, 2)), ("first", (2, 3))]
+
+
+# --- F.linear with a bias that is not contiguous: matmul, then the bias added ------------------
+
+
+def _linear_expanded_bias(lib: Any) -> Any:
+    # fuzz seed 92x: PyTorch's flattened addmm form of linear needs a contiguous bias; with an
+    # expanded one it takes matmul and add_, so the result is not a view and a later sub_ on it
+    # records SubBackward0 (ndgrad made it a view: AsStridedBackward0)
+    t0 = lib.tensor([[[-1.8], [1.3]], [[-1.1], [1.4]]], dtype=lib.float64, requires_grad=True)
+    t1 = lib.tensor(1.4, dtype=lib.float64)
+    t2 = lib.as_strided(t1, (2,), (0,), 0)
+    t3 = t0.max(2).values
+    t4 = t0.unfold(1, 2, 2)
+    t5 = lib.nn.functional.linear(t4, t3, t2)
+    names = [t5.grad_fn.name(), t5._base is not None]
+    t5.sub_(t1)
+    names.append(t5.grad_fn.name())
+    t5.sum().backward()
+    return names, t0.grad
+
+
+@requires_torch
+def test_linear_with_an_expanded_bias_matches_torch() -> None:
+    assert_same(run(_linear_expanded_bias, ndgrad), run(_linear_expanded_bias, torch))
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3, 4])
+def test_linear_bias_layout_picks_the_form(nd: int) -> None:
+    w = ndgrad.ones(3, 2, dtype=ndgrad.float64, requires_grad=True)
+    x = ndgrad.ones(*([2] * (nd - 1)), 2, dtype=ndgrad.float64, requires_grad=True)
+    contiguous = ndgrad.nn.functional.linear(x, w, ndgrad.ones(3, dtype=ndgrad.float64))
+    expanded = ndgrad.nn.functional.linear(x, w, ndgrad.tensor(1.0).double().expand(3))
+    if nd == 2:
+        assert contiguous.grad_fn.name() == expanded.grad_fn.name() == "AddmmBackward0"
+    else:
+        assert contiguous.grad_fn.name() == "ViewBackward0" and contiguous._base is not None
+        assert expanded.grad_fn.name() == "AddBackward0" and expanded._base is None
+    np.testing.assert_array_equal(contiguous.detach().numpy(), expanded.detach().numpy())
+
+
+# --- layer_norm and batch_norm: create_graph gradients that require grad as PyTorch's --------
+
+
+def _norm_grads(kind: str, needs: tuple[bool, bool, bool]) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        f = lib.nn.functional
+        g = np.random.default_rng(0)
+        x, w, b = (
+            lib.tensor(g.standard_normal(shape), dtype=lib.float64, requires_grad=need)
+            for shape, need in zip([(3, 4), (4,), (4,)], needs, strict=True)
+        )
+        y = f.layer_norm(x, (4,), w, b) if kind == "ln" else f.batch_norm(x, None, None, w, b, True)
+        wanted = [t for t in (x, w, b) if t.requires_grad]
+        grads = lib.autograd.grad(y[1].sum(), wanted, create_graph=True)
+        # (values and flags: the node names of a create_graph gradient are each library's own)
+        out: list[Any] = [(gr.detach(), gr.requires_grad, gr.is_leaf) for gr in grads]
+        if grads[-1].requires_grad:  # the bias's: connected, but of no derivative
+            out.append(lib.autograd.grad(grads[-1].sum(), wanted, allow_unused=True))
+        return out
+
+    return program
+
+
+_NEEDS = [(True, True, True), (False, True, True), (True, False, True), (False, False, True)]
+
+
+@pytest.mark.parametrize("kind", ["ln", "bn"])
+@pytest.mark.parametrize("needs", _NEEDS, ids=str)
+@requires_torch
+def test_norm_create_graph_grads_match_torch(kind: str, needs: tuple[bool, bool, bool]) -> None:
+    # fuzz seed 93x: layer_norm(t0, (2,), weight, bias) and autograd.grad(..., [bias],
+    # create_graph=True): PyTorch's bias gradient requires grad (one double-backward node
+    # computes all three), ndgrad's was a constant
+    assert_same(run(_norm_grads(kind, needs), ndgrad), run(_norm_grads(kind, needs), torch))
+
+
+def test_norm_create_graph_grads_by_hand() -> None:
+    out = _norm_grads("ln", (False, False, True))(ndgrad)
+    gb, requires_grad, is_leaf = out[0]
+    assert requires_grad and not is_leaf
+    np.testing.assert_array_equal(gb.numpy(), [1.0, 1.0, 1.0, 1.0])
+    assert out[1] == (None,)
+    # batch_norm's bias gradient requires grad only through x or the weight, as in PyTorch
+    ((gb, requires_grad, _),) = _norm_grads("bn", (False, False, True))(ndgrad)
+    assert not requires_grad

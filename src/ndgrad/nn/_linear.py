@@ -46,14 +46,15 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     # Composed as PyTorch's at::linear composes it, so that the graph is PyTorch's: the
     # weight enters through weight.t() (TBackward0); a 2-d input, and a contiguous one of any
-    # other rank with a 1-d bias, go through addmm (mm without a bias) on a 2-d view; others
-    # (a 0-d bias too) through matmul's mm of the rows, the bias added in place.
+    # other rank with a contiguous 1-d bias, go through addmm (mm without a bias) on a 2-d
+    # view; others (a 0-d or expanded bias too) through matmul's mm of the rows, the bias added
+    # in place.
     wt = weight.t()
     nd, k = input._data.ndim, xs[-1]
     if nd == 2:
         return Addmm.apply(bias, input, wt, 1, 1) if bias is not None else Mm.apply(input, wt)
     rows = math.prod(xs[:-1])  # not -1: a size may be 0
-    if bias is not None and bias._data.ndim == 1 and input.is_contiguous():
+    if bias is not None and bias._data.ndim == 1 and bias.is_contiguous() and input.is_contiguous():
         out = Addmm.apply(bias, input.reshape(rows, k), wt, 1, 1)  # _flatten_nd_linear
         return out.view(*xs[:-1], ws[0])
     if nd == 1:  # matmul of a vector: a 1-row matrix and back

@@ -21,7 +21,7 @@ import numpy as np
 
 from .._kernels import sum_to_np
 from .._tensor import Tensor
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import is_grad_enabled, no_grad
 from ..ops.arithmetic import NumpyFunction
 from ..ops.reduction import mean_np
 from ..ops.shape import sum_to
@@ -93,7 +93,8 @@ class Normalize(NumpyFunction):
         invstd = ((xc * xc).mean(axes, keepdim=True) + ctx.eps) ** -0.5
         xhat = xc * invstd
         if channels is not None and 0 in axes:  # batch norm (group norm's groups may be x's shape)
-            return (*_batch_norm_grads(ctx, grad, w, xhat, invstd, sum_to), *(None,) * 5)
+            gx, gw, gb = _batch_norm_grads(ctx, grad, w, xhat, invstd, sum_to)
+            return gx, _in_graph(gw, x, w), _in_graph(gb, x, w), *(None,) * 5
         gx = None
         if need_x:
             wc = w if w is None or channels is None else w.reshape(channels)
@@ -105,6 +106,9 @@ class Normalize(NumpyFunction):
         if channels is not None:  # per channel: summed over the other dims here
             gw = None if gw is None else sum_to(gw, channels).reshape(-1)
             gb = None if gb is None else sum_to(gb, channels).reshape(-1)
+        if isinstance(ctx, NativeLayerNorm._backward_cls):
+            b = getattr(ctx, "bias_anchor", None)
+            gw, gb = _in_graph(gw, x, w, b), _in_graph(gb, x, w, b)
         return gx, gw, gb, None, None, None, None, None
 
     @staticmethod
@@ -129,6 +133,35 @@ class Normalize(NumpyFunction):
             gw = None if gw is None else sum_to_np(gw, channels).reshape(-1)
             gb = None if gb is None else sum_to_np(gb, channels).reshape(-1)
         return gx, gw, gb, None, None, None, None, None
+
+
+class _InGraph(NumpyFunction):
+    """y = g, recorded with ``anchor`` as an input that gets no gradient from it."""
+
+    node_name = "NativeLayerNormBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+        return g.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad, None
+
+
+def _in_graph(
+    g: Tensor | None, x: Tensor, w: Tensor | None, b: Tensor | None = None
+) -> Tensor | None:
+    """A weight or bias gradient of layer_norm or batch_norm as PyTorch's create_graph backward
+    returns it: one node computes all three gradients and they all require grad, also one that
+    depends on no tensor that does (the bias's, ``Σ g``, or the weight's when only it requires
+    grad). Its derivative with respect to x and w is none (autograd.grad gives None). For
+    layer_norm the bias alone requiring grad is enough (``b``, kept on the node for this);
+    not for batch_norm, as in PyTorch."""
+    if g is None or g.requires_grad or not is_grad_enabled():
+        return g
+    anchor = next((t for t in (x, w, b) if t is not None and t.requires_grad), None)
+    return g if anchor is None else _InGraph.apply(g, anchor)
 
 
 def _batch_norm_grads(
@@ -310,7 +343,10 @@ def layer_norm(
             f"[*, {', '.join(str(s) for s in shape)}], but got input of size{list(input.shape)}"
         )
     axes = tuple(range(input.ndim - len(shape), input.ndim))
-    return NativeLayerNorm.apply(input, weight, bias, input.shape, axes, eps)
+    y = NativeLayerNorm.apply(input, weight, bias, input.shape, axes, eps)
+    if y.grad_fn is not None and bias is not None and bias.requires_grad:
+        y.grad_fn.bias_anchor = bias  # (only _in_graph reads it: when nothing else needs grad)
+    return y
 
 
 def group_norm(
