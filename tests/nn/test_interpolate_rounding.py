@@ -124,3 +124,43 @@ def test_unchanged_size_gradient_is_the_adjoint(mode: str, aa: bool, shape: Any,
         )
         adjoint[k] = (fk.numpy() * g).sum()
     np.testing.assert_allclose(x.grad.numpy().ravel(), adjoint, rtol=1e-12, atol=1e-12)
+
+
+# --- float16: PyTorch's kernels keep the linear weights in float16 and blend in float ---------
+_HALF_CASES = [
+    ("linear", (1, 2, 237), {"scale_factor": 1.829}),
+    ("linear", (1, 2, 181), {"size": 212, "align_corners": True}),
+    ("trilinear", (1, 1, 6, 5, 9), {"scale_factor": (1.414, 2.781, 2.454), "align_corners": True}),
+    ("trilinear", (1, 2, 5, 4, 6), {"size": (11, 7, 3)}),
+]
+
+
+@pytest.mark.parametrize(("mode", "shape", "kw"), _HALF_CASES)
+@requires_torch
+def test_float16_linear_modes_bit_identical_to_torch(mode: str, shape: Any, kw: Any) -> None:
+    x = np.random.default_rng(0).standard_normal(shape) * 10
+    a, ga = _run(torch, x, "float16", mode=mode, **kw)
+    b, gb = _run(ndgrad, x, "float16", mode=mode, **kw)
+    np.testing.assert_array_equal(b, a)
+    scale = np.abs(ga.astype(np.float64)).max()
+    assert np.abs(gb.astype(np.float64) - ga).max() <= 2e-3 * scale
+
+
+def test_float16_linear_weights_by_hand() -> None:
+    # one output between inputs 0 and 1 at λ = 0.3 (align_corners, 2 -> 11 points: λ = 0.3 at
+    # output 3 is 3 * 0.1): the weights are λ and 1 - λ each rounded to float16
+    x = ndgrad.tensor([[[0.0, 1.0]]], dtype=ndgrad.float16)
+    y = F.interpolate(x, size=11, mode="linear", align_corners=True)
+    lam = np.float16(np.float32(0.1) * np.float32(3))
+    assert y.numpy()[0, 0, 3] == lam and y.dtype == ndgrad.float16
+
+
+@requires_torch
+def test_float16_adaptive_avg_pool_sums_in_float32() -> None:
+    # the windows' sums were rounded to float16 after every term (12x PyTorch's error)
+    x = np.random.default_rng(0).standard_normal((1, 6, 2000)) * 30 + 10
+    a = torch.nn.functional.adaptive_avg_pool1d(torch.tensor(x, dtype=torch.float16), 3).numpy()
+    b = F.adaptive_avg_pool1d(ndgrad.tensor(x, dtype=ndgrad.float16), 3).numpy()
+    exact = F.adaptive_avg_pool1d(ndgrad.tensor(x.astype(np.float16).astype(np.float64)), 3).numpy()
+    err_torch = np.abs(a.astype(np.float64) - exact).max()
+    assert np.abs(b.astype(np.float64) - exact).max() <= max(2 * err_torch, 2.0**-10 * 10)

@@ -108,6 +108,8 @@ def _tap(x: np.ndarray, col: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _resample(x: np.ndarray, taps: tuple[Taps | None, ...]) -> np.ndarray:
+    if x.dtype == np.float16:  # computed in float32 and rounded once, as PyTorch's kernels do
+        return _resample(x.astype(np.float32), taps).astype(np.float16)
     nd = len(taps)
     for k in reversed(range(nd)):  # the last axis first, as PyTorch's kernels sum
         tap = taps[k]
@@ -157,6 +159,8 @@ def _resample_linear_fma(x: np.ndarray, taps: tuple[Taps | None, ...]) -> np.nda
 def _resample_adjoint(
     g: np.ndarray, taps: tuple[Taps | None, ...], shape: tuple[int, ...]
 ) -> np.ndarray:
+    if g.dtype == np.float16:  # (as _resample)
+        return _resample_adjoint(g.astype(np.float32), taps, shape).astype(np.float16)
     nd = len(taps)
     for k in range(nd):
         tap = taps[k]
@@ -275,15 +279,28 @@ class UpsampleNearestExact3D(Resample):
 
 
 class _LinearResample(Resample):
-    """Linear and trilinear interpolation: float32 and float64 round as PyTorch's fused kernel."""
+    """Linear and trilinear interpolation: float32 and float64 round as PyTorch's fused kernel;
+    float16 as its float16 kernel, which keeps the weights in float16 (λ rounded, then 1 - λ
+    rounded) and blends in float."""
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, taps: tuple[Taps | None, ...]) -> np.ndarray:
-        ctx.taps, ctx.shape = taps, x.shape
         two_taps = all(t is None or t[0].shape[1] == 2 for t in taps)
+        if x.dtype == np.float16 and two_taps:
+            taps = tuple(None if t is None else _half_weights(t) for t in taps)
+        ctx.taps, ctx.shape = taps, x.shape  # (the backward is the adjoint of these weights)
+        if x.dtype == np.float16 and two_taps:
+            return _resample_linear_fma(x.astype(np.float32), taps).astype(np.float16)
         if x.dtype in (np.float32, np.float64) and two_taps:
             return _resample_linear_fma(x, taps)
         return _resample(x, taps)
+
+
+def _half_weights(tap: Taps) -> Taps:
+    idx, w = tap
+    w1 = w[:, 1].astype(np.float16).astype(np.float32)
+    w0 = (np.float32(1) - w1).astype(np.float16).astype(np.float32)
+    return idx, np.stack([w0, w1], axis=1)
 
 
 class UpsampleLinear1D(_LinearResample):
