@@ -2522,6 +2522,8 @@ class Generator:
                 return None
             if n and v.numel() and float(v.norm(p, dim=dim).min()) < 1e-3:
                 return None
+            if n == 0 and abs(float(v)) < 1e-3:  # (a 0-d tensor is its own norm)
+                return None
             return op, (x,), _params(p=float(p), dim=dim)
         if op == "pad":
             k = rng.randint(1, max(min(n, 3), 1))

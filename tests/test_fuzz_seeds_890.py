@@ -165,3 +165,60 @@ def test_norm_create_graph_grads_by_hand() -> None:
     # batch_norm's bias gradient requires grad only through x or the weight, as in PyTorch
     ((gb, requires_grad, _),) = _norm_grads("bn", (False, False, True))(ndgrad)
     assert not requires_grad
+
+
+# --- in-place ops: PyTorch's view rules before the op's own checks -----------------------------
+
+
+def _split_of_detached_then_overlapping_write(op: str) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        # fuzz seed 95x: a split of a detached tensor written with a value that requires grad
+        # and overlaps it: PyTorch refuses the multi-output view first, ndgrad the overlap
+        t0 = lib.tensor(
+            [[-0.8, -0.7, 1.0], [0.7, -1.8, 1.4]], dtype=lib.float64, requires_grad=True
+        )
+        t2, _ = t0.detach().split(1, -2)
+        if op == "index_put_":
+            idx = (lib.tensor([0, 0]), lib.tensor([-3, 2]))
+            return lib.index_put_(t2, idx, t0.unbind(1)[2])
+        if op == "copy_":
+            return t2.copy_(t0[1:])
+        if op == "clamp_":
+            return t2.clamp_(min=t0[0])
+        return getattr(t2, op)(t0[0])
+
+    return program
+
+
+_WRITES = ["index_put_", "add_", "mul_", "copy_", "clamp_"]
+
+
+@pytest.mark.parametrize("op", _WRITES)
+@requires_torch
+def test_view_rule_before_overlap_matches_torch(op: str) -> None:
+    program = _split_of_detached_then_overlapping_write(op)
+    assert_same(run(program, ndgrad), run(program, torch))
+
+
+@pytest.mark.parametrize("op", _WRITES)
+def test_view_rule_before_overlap_by_hand(op: str) -> None:
+    with pytest.raises(RuntimeError, match="A view was created in no_grad mode"):
+        _split_of_detached_then_overlapping_write(op)(ndgrad)
+
+
+def _tril_of_broadcast_leaf(lib: Any) -> Any:
+    # fuzz seed 96x: a 1-d view of a leaf: PyTorch's leaf-view error before tril's 2-d check
+    t0 = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)
+    return lib.broadcast_to(t0, (2,)).tril_(2)
+
+
+@requires_torch
+def test_tril_of_broadcast_leaf_matches_torch() -> None:
+    assert_same(run(_tril_of_broadcast_leaf, ndgrad), run(_tril_of_broadcast_leaf, torch))
+
+
+def test_tril_of_broadcast_leaf_by_hand() -> None:
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        _tril_of_broadcast_leaf(ndgrad)
+    with pytest.raises(RuntimeError, match="tril: input tensor must have at least 2 dimensions"):
+        ndgrad.broadcast_to(ndgrad.tensor(2.0), (2,)).tril_()

@@ -542,10 +542,11 @@ class Tensor(_Methods):
         return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
     # --- in place ------------------------------------------------------------------------------
-    def _check_inplace(self) -> None:
+    def _check_inplace(self, *operands: Any) -> None:
         """Refuse what PyTorch refuses, in PyTorch's order: writing while recording into a leaf
         that requires grad, into an output of unbind/split/chunk, or into a view of such a leaf
-        or one made under no_grad."""
+        or one made under no_grad. ``operands``: the op's other inputs; one that requires grad
+        makes the write recorded too (PyTorch's check_inplace, before the op's own checks)."""
         if not _state.grad_enabled:
             return
         base = self._base
@@ -555,7 +556,10 @@ class Tensor(_Methods):
             return
         if type(self) is _NoGradView and self.grad_fn is None:
             raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
-        if "_plain_multi_output_view" in self.__dict__ and self._requires_grad:
+        if "_plain_multi_output_view" in self.__dict__ and (
+            self._requires_grad
+            or any(isinstance(o, Tensor) and o._requires_grad for o in operands)
+        ):
             raise RuntimeError(_errors.NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE)
         if self.grad_fn is None and self._requires_grad:
             raise RuntimeError(_errors.VIEW_OF_LEAF_INPLACE)
@@ -628,7 +632,7 @@ class Tensor(_Methods):
 
     def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         if isinstance(other, Tensor):
-            self._check_inplace()  # PyTorch's leaf and view rules come first
+            self._check_inplace(other)  # PyTorch's leaf and view rules come first
             _errors.check_no_partial_overlap(self._data, other._data)
         if self._numpy_inplace(np.add, other, alpha):
             return self
@@ -636,7 +640,7 @@ class Tensor(_Methods):
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
         if isinstance(other, Tensor):
-            self._check_inplace()  # PyTorch's leaf and view rules come first
+            self._check_inplace(other)  # PyTorch's leaf and view rules come first
             _errors.check_no_partial_overlap(self._data, other._data)
             if other._data.dtype.kind == "b" and self._data.dtype.kind != "b":
                 return self._inplace(lambda s: s.sub(other, alpha=alpha))  # its bool error
@@ -646,7 +650,7 @@ class Tensor(_Methods):
 
     def mul_(self, other: Any) -> Tensor:
         if isinstance(other, Tensor):
-            self._check_inplace()  # PyTorch's leaf and view rules come first
+            self._check_inplace(other)  # PyTorch's leaf and view rules come first
             _errors.check_no_partial_overlap(self._data, other._data)
         if self._numpy_inplace(np.multiply, other):
             return self
@@ -654,7 +658,7 @@ class Tensor(_Methods):
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         if isinstance(other, Tensor):
-            self._check_inplace()  # PyTorch's leaf and view rules come first
+            self._check_inplace(other)  # PyTorch's leaf and view rules come first
             _errors.check_no_partial_overlap(self._data, other._data)
         return self._inplace(lambda s: s.div(other, rounding_mode=rounding_mode))
 

@@ -391,7 +391,7 @@ class TensorMethods(
             np.broadcast_to(src._data, self._data.shape)
         except ValueError:
             raise _errors.broadcast_mismatch(self._data.shape, src._data.shape) from None
-        self._check_inplace()
+        self._check_inplace(src)
         _errors.check_no_partial_overlap(self._data, src._data)
         a, b = self._data, src._data
         if _errors.same_memory(a, b):  # the same memory, layout and dtype: nothing to copy

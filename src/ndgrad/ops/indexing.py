@@ -2162,7 +2162,7 @@ class IndexingMethods:
             # PyTorch's index_put_ refuses a value sharing memory with self (a one-element
             # value through one bool mask is its masked_fill_, which reads the value first),
             # after autograd's checks of self (a leaf that requires grad, ...)
-            self._check_inplace()  # type: ignore[attr-defined]
+            self._check_inplace(values)  # type: ignore[attr-defined]
             _errors.check_no_overlap(self._data, values._data)  # type: ignore[attr-defined]
         return self._inplace(lambda s: index_put(s, indices, values, accumulate))  # type: ignore[attr-defined]
 

@@ -2105,7 +2105,7 @@ def _inplace_method(name: str) -> Any:
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         for a in args:
             if isinstance(a, Tensor):
-                self._check_inplace()  # PyTorch's leaf and view rules come first
+                self._check_inplace(*args)  # PyTorch's leaf and view rules come first
                 _errors.check_no_partial_overlap(self._data, a._data)
         return self._inplace(lambda s: fn(s, *args, **kwargs))
 

@@ -1448,9 +1448,9 @@ def _triangle_(self: Tensor, diagonal: int, lower: bool) -> Tensor:
     compute = lambda s: op(s, diagonal)  # noqa: E731
     if not _errors.has_internal_overlap(self._data):
         return self._inplace(compute)
-    rows, cols = compute(self.detach())._data.shape[-2:]  # (its checks first: 2-d and more)
-    if not _batch_writable(self._data):  # PyTorch computes out of place and copies back
-        self._check_inplace()  # (its leaf and view rules first)
+    self._check_inplace()  # PyTorch's leaf and view rules first,
+    rows, cols = compute(self.detach())._data.shape[-2:]  # then the op's (2-d and more),
+    if not _batch_writable(self._data):  # then its copy back of an out-of-place result
         raise RuntimeError(_errors.INTERNAL_OVERLAP)
     tri = np.tri(rows, cols, diagonal if lower else diagonal - 1, dtype=bool)
     outside = ~tri if lower else tri
