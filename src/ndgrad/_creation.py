@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import _errors
-from ._args import check_dims, parse_shape
+from ._args import check_dims, parse_shape, size_args
 from ._device import check_device
 from ._kernels import fma_np
 from ._layout import empty_in_format, preserve_format
@@ -268,12 +268,14 @@ def _filled(
 def zeros(
     *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
 ) -> Tensor:
+    size = size_args("zeros", size, kw)
     return _filled(size, 0, dtype, device, requires_grad, "zeros", **kw)
 
 
 def ones(
     *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
 ) -> Tensor:
+    size = size_args("ones", size, kw)
     return _filled(size, 1, dtype, device, requires_grad, "ones", **kw)
 
 
@@ -281,6 +283,7 @@ def empty(
     *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any
 ) -> Tensor:
     """Like PyTorch's uninitialised tensor, but zero-filled: ndgrad never exposes stale memory."""
+    size = size_args("empty", size, kw)
     return _filled(size, 0, dtype, device, requires_grad, "empty", **kw)
 
 
@@ -401,8 +404,19 @@ def eye(
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype, get_default_dtype().np)), requires_grad)
 
 
+_ARANGE_SIGNATURES = (
+    " * (Number end, *, Tensor out = None, torch.dtype dtype = None, torch.layout layout = None, "
+    "torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n"
+    " * (Number start, Number end, *, torch.dtype dtype = None, torch.layout layout = None, "
+    "torch.device device = None, bool pin_memory = False, bool requires_grad = False)\n"
+    " * (Number start, Number end, Number step = 1, *, Tensor out = None, torch.dtype dtype = None"
+    ", torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool "
+    "requires_grad = False)\n"
+)
+
+
 def arange(
-    start: Any,
+    start: Any = None,
     end: Any = None,
     step: Any = 1,
     *,
@@ -412,8 +426,15 @@ def arange(
 ) -> Tensor:
     """Values from ``start`` (default 0) up to, not including, ``end``, ``step`` apart."""
     check_device(device)
+    if start is None and end is None:
+        raise TypeError(
+            "arange() received an invalid combination of arguments - got (), but expected one "
+            f"of:\n{_ARANGE_SIGNATURES}"
+        )
     if end is None:
         start, end = 0, start
+    elif start is None:  # arange(end=n)
+        start = 0
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     if values[2] == 0:
         raise RuntimeError("step must be nonzero")

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import _cxx_sort, _errors
-from ._args import check_dims, parse_shape
+from ._args import check_dims, parse_shape, size_args
 from ._creation import _finish
 from ._device import check_device
 from ._device import device as _cpu_device
@@ -962,6 +962,7 @@ def rand(
     **kw: Any,
 ) -> Tensor:
     """Uniform samples in [0, 1)."""
+    size = size_args("rand", size, kw)
     shape, dt = _float_shape(size, dtype, device, "check_uniform_bounds")
     g = default_generator if generator is None else generator
     return _finish(_uniform(g, math.prod(shape), dt, 0, 1).reshape(shape), requires_grad)
@@ -976,9 +977,19 @@ def randn(
     **kw: Any,
 ) -> Tensor:
     """Standard normal samples."""
+    size = size_args("randn", size, kw)
     shape, dt = _float_shape(size, dtype, device, "normal_kernel_cpu")
     g = default_generator if generator is None else generator
     return _finish(_normal(g, math.prod(shape), dt, 0, 1).reshape(shape), requires_grad)
+
+
+_RANDINT_SIGNATURES = "".join(
+    f" * ({head}tuple of ints size, *, {gen}Tensor out = None, torch.dtype dtype = None, "
+    "torch.layout layout = None, torch.device device = None, bool pin_memory = False, bool "
+    "requires_grad = False)\n"
+    for head in ("int high, ", "int low, int high, ")
+    for gen in ("torch.Generator generator, ", "")
+)
 
 
 def randint(
@@ -992,6 +1003,8 @@ def randint(
 ) -> Tensor:
     """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
     check_device(device)
+    if "high" in kw:  # by name, as PyTorch's argument parser takes them
+        args = (*((kw.pop("low"),) if "low" in kw else ()), kw.pop("high"), *args)
     if size is not None:
         args = (*args, size)
     if len(args) == 2:
@@ -999,7 +1012,11 @@ def randint(
     elif len(args) == 3:
         low, high, shape = args
     else:
-        raise TypeError("randint() expects (high, size) or (low, high, size)")
+        got = ", ".join(type(a).__name__ for a in args)
+        raise TypeError(
+            f"randint() received an invalid combination of arguments - got ({got}), but expected "
+            f"one of:\n{_RANDINT_SIGNATURES}"
+        )
     dt = to_dtype(dtype).np if dtype is not None else _I64
     low, high = int(low), int(high)
     if low >= high:
@@ -1201,7 +1218,7 @@ def multinomial(
             cum[-1] = 1
             # first slot whose cumulative probability is >= u (PyTorch's binary search)
             idx[i] = np.searchsorted(cum.astype(np.float64), _unit_f64(g, num_samples), "left")
-    return _finish(idx.astype(np.int64).reshape(*p.shape[:-1], num_samples), False)
+    return _finish(idx.astype(np.int64).reshape((*p.shape[:-1], num_samples)), False)
 
 
 def _topk_rows(s: np.ndarray, k: int) -> np.ndarray:
@@ -1484,7 +1501,7 @@ def _row_sum_f64(g: np.ndarray) -> np.ndarray:
     if k >= 256:
         return g.sum(-1, keepdims=True)
     nv = k // 4
-    vecs = g[..., : nv * 4].reshape(*g.shape[:-1], nv, 4)
+    vecs = g[..., : nv * 4].reshape((*g.shape[:-1], nv, 4))
     ilp = nv // 4
     part = [np.zeros((*vecs.shape[:-2], 4)) for _ in range(4)]
     for i in range(ilp):

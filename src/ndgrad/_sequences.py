@@ -280,7 +280,7 @@ def empty_strided(
 ) -> Tensor:
     """A zero-filled tensor of ``size`` (ndgrad lays it out row-major whatever ``stride`` says)."""
     check_device(device)
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+    return zeros((*size,), dtype=dtype, requires_grad=requires_grad)
 
 
 def frombuffer(

@@ -77,8 +77,8 @@ def _owned_array(grad: np.ndarray) -> np.ndarray | None:
     # (Of the same size and dtype, both C-contiguous, the view starts where its base does:
     # no other offset leaves room for it.)
     if (
-        base.size == grad.size
-        and type(base) is np.ndarray
+        type(base) is np.ndarray  # (as_strided's views have numpy's DummyArray as base)
+        and base.size == grad.size
         and base.base is None
         and base.dtype == grad.dtype
         and base.flags.c_contiguous
@@ -538,8 +538,12 @@ class Tensor(_Methods):
         check_device("cuda")
         return self
 
-    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+    def new_empty(
+        self, *size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any
+    ) -> Tensor:
+        if not size and "size" not in kw:  # (new_zeros' error would name new_zeros)
+            raise TypeError('new_empty() missing 1 required positional arguments: "size"')
+        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad, **kw)
 
     # --- in place ------------------------------------------------------------------------------
     def _check_inplace(self, *operands: Any) -> None:
@@ -557,8 +561,7 @@ class Tensor(_Methods):
         if type(self) is _NoGradView and self.grad_fn is None:
             raise RuntimeError(_errors.NO_GRAD_VIEW_INPLACE)
         if "_plain_multi_output_view" in self.__dict__ and (
-            self._requires_grad
-            or any(isinstance(o, Tensor) and o._requires_grad for o in operands)
+            self._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in operands)
         ):
             raise RuntimeError(_errors.NO_GRAD_MULTI_OUTPUT_VIEW_INPLACE)
         if self.grad_fn is None and self._requires_grad:
@@ -777,19 +780,6 @@ class Tensor(_Methods):
     @property
     def imag(self) -> Tensor:
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-
-    @property
-    def H(self) -> Tensor:
-        if self._data.ndim != 2:
-            raise RuntimeError(
-                "tensor.H is only supported on matrices (2-D tensors). Got "
-                f"{self._data.ndim}-D tensor."
-            )
-        return self.mT
-
-    @property
-    def mH(self) -> Tensor:
-        return self.mT
 
     def adjoint(self) -> Tensor:
         return self.mT

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import _errors, _random
-from ._args import check_dims, parse_shape
+from ._args import check_dims, no_other_keywords, parse_shape, size_args
 from ._creation import _array_from_data, _legacy_tensor_data, as_tensor, full, ones, tensor, zeros
 from ._device import check_device, device
 from ._layout import memory_format, preserve_format
@@ -74,6 +74,15 @@ def _stolen_by_pytorch(grad: Tensor) -> bool:
     for leaves with hooks and in the rare engine modes.)"""
     data = grad._data
     return data.base is None and data.flags.c_contiguous and data.flags.writeable
+
+
+def _new_options(fn: str, kw: dict[str, Any]) -> None:
+    """The options of the ``new_*`` methods besides dtype and requires_grad: ``device`` (the
+    CPU), ``layout`` and ``pin_memory``; any other keyword is Python's TypeError."""
+    check_device(kw.pop("device", None))
+    kw.pop("layout", None)
+    kw.pop("pin_memory", None)
+    no_other_keywords(fn, kw)
 
 
 class TensorMethods(
@@ -138,9 +147,11 @@ class TensorMethods(
         else:
             self._grad = Tensor._make(current._data + grad._data)
 
-    def resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
+    def resize_(self: Tensor, *sizes: Any, memory_format: Any = None, **kw: Any) -> Tensor:
         """Give this tensor ``sizes``, keeping its elements in order; new ones are 0 (PyTorch
         leaves them uninitialised). Not recorded: refused on a tensor that requires grad."""
+        sizes = size_args("resize_", sizes, kw)
+        no_other_keywords("resize_", kw)
         if self._requires_grad and _state.grad_enabled:
             raise RuntimeError("cannot resize variables that require grad")
         shape = parse_shape(sizes)
@@ -199,28 +210,36 @@ class TensorMethods(
         return self.to(legacy_dtype(dtype) or dtype)
 
     def new_tensor(
-        self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False
+        self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any
     ) -> Tensor:
-
+        _new_options("new_tensor", kw)
         return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_zeros(
-        self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False
+        self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any
     ) -> Tensor:
-
+        """Zeros of ``size`` with this tensor's dtype."""
+        size = size_args("new_zeros", size, kw)
+        _new_options("new_zeros", kw)
         shape = check_dims(parse_shape(size))  # (PyTorch's zeros has a message of its own)
         return zeros(shape, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_ones(
-        self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False
+        self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False, **kw: Any
     ) -> Tensor:
-
+        size = size_args("new_ones", size, kw)
+        _new_options("new_ones", kw)
         return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def new_full(
-        self: Tensor, size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False
+        self: Tensor,
+        size: Any,
+        fill_value: Any,
+        dtype: Any = None,
+        requires_grad: bool = False,
+        **kw: Any,
     ) -> Tensor:
-
+        _new_options("new_full", kw)
         return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
     def _inplace(
@@ -417,8 +436,10 @@ class TensorMethods(
             return CloneChannelsLast.apply(self)
         return CloneContiguous.apply(self)
 
-    def sum_to_size(self: Tensor, *size: Any) -> Tensor:
+    def sum_to_size(self: Tensor, *size: Any, **kw: Any) -> Tensor:
         """Sum this tensor down to ``size``, which it must be broadcastable from."""
+        size = size_args("sum_to_size", size, kw)
+        no_other_keywords("sum_to_size", kw)
         shape = parse_shape(size)
         try:
             ok = np.broadcast_shapes(shape, self._data.shape) == self._data.shape

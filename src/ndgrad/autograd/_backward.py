@@ -178,7 +178,7 @@ def grad(
         if g is None:
             if materialize_grads:
                 batch = (root_grads[0].shape[0],) if is_grads_batched else ()
-                g = zeros(*batch, *t.shape, dtype=t.dtype)
+                g = zeros((*batch, *t.shape), dtype=t.dtype)
             elif not allow_unused:
                 raise RuntimeError(
                     f"The differentiated Tensor at index {i} appears to not have been used in "

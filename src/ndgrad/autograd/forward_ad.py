@@ -227,7 +227,7 @@ def _propagate(cls: type, ctx: Any, args: tuple[Any, ...], outputs: Any) -> None
     for out, t in zip(outs, out_tangents, strict=False):
         if isinstance(out, Tensor) and t is not None and out._data.dtype.kind == "f":
             if t._data.shape != out._data.shape:
-                t = t.expand(*out._data.shape)
+                t = t.expand((*out._data.shape,))
             if t._data.dtype != out._data.dtype:
                 t = t.to(out.dtype)
             _set_tangent(out, t)

@@ -300,9 +300,9 @@ def jacobian(
                             f"Output {i} of the user-provided function is independent of input "
                             f"{j}. This is not allowed in strict mode."
                         )
-                    r = zeros(*out.shape, *t.shape, dtype=t.dtype)
+                    r = zeros((*out.shape, *t.shape), dtype=t.dtype)
                 else:
-                    r = r.reshape(*out.shape, *t.shape)
+                    r = r.reshape((*out.shape, *t.shape))
                 entries.append(r)
             table.append(_finish(tuple(entries), create_graph))
     per_out = tuple(_untuple(in_tuple, row) for row in table)
@@ -344,12 +344,12 @@ def _jacobian_forward(func: Callable[..., Any], inputs: Any, strict: bool) -> An
                         f"Output {i} of the user-provided function is independent of input {j}. "
                         "This is not allowed in strict mode."
                     )
-                entries.append(zeros(*o.shape, *t.shape, dtype=t.dtype))
+                entries.append(zeros((*o.shape, *t.shape), dtype=t.dtype))
                 continue
-            filled = [c if c is not None else zeros(*o.shape, dtype=o.dtype) for c in col]
+            filled = [c if c is not None else zeros((*o.shape,), dtype=o.dtype) for c in col]
             # columns are indexed by input element: move that axis last, then unflatten it.
-            m = stack(filled, -1) if filled else zeros(*o.shape, 0, dtype=o.dtype)
-            entries.append(m.reshape(*o.shape, *t.shape).detach())
+            m = stack(filled, -1) if filled else zeros((*o.shape, 0), dtype=o.dtype)
+            entries.append(m.reshape((*o.shape, *t.shape)).detach())
         table.append(tuple(entries))
     return _untuple(out_tuple, tuple(_untuple(in_tuple, row) for row in table))
 

@@ -69,7 +69,7 @@ class Bernoulli(Distribution):
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
         with no_grad():
-            return bernoulli(self.probs.expand(*shape))
+            return bernoulli(self.probs.expand((*shape,)))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

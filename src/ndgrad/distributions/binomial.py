@@ -94,7 +94,7 @@ class Binomial(Distribution):
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
         with no_grad():
-            return binomial(self.total_count.expand(*shape), self.probs.expand(*shape))
+            return binomial(self.total_count.expand((*shape,)), self.probs.expand((*shape,)))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -95,8 +95,8 @@ class Categorical(Distribution):
             self._validate_sample(value)
         idx = value.long().unsqueeze(-1)
         shape = np.broadcast_shapes(tuple(idx.shape), (*tuple(self.logits.shape[:-1]), 1))
-        logits = self.logits.expand(*shape[:-1], self._num_events)
-        return logits.gather(-1, idx.expand(*shape)).squeeze(-1)
+        logits = self.logits.expand((*shape[:-1], self._num_events))
+        return logits.gather(-1, idx.expand((*shape,))).squeeze(-1)
 
     def entropy(self) -> Tensor:
         eps = float(np.finfo(self.logits._data.dtype).min)

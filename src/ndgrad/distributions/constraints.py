@@ -162,7 +162,7 @@ class _IndependentConstraint(Constraint):
     def _ok(self, x: np.ndarray) -> np.ndarray:
         ok = self.base_constraint._ok(x)
         n = self.reinterpreted_batch_ndims
-        return np.asarray(ok.reshape(*ok.shape[: ok.ndim - n], -1).all(-1) if n else ok)
+        return np.asarray(ok.reshape((*ok.shape[: ok.ndim - n], -1)).all(-1) if n else ok)
 
     def __repr__(self) -> str:
         return f"IndependentConstraint({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
@@ -340,7 +340,7 @@ class MixtureSameFamilyConstraint(Constraint):
     def check(self, value: Any) -> Tensor:
         result = self.base_constraint.check(value.unsqueeze(-1 - self.event_dim))
         if value.ndim < result.ndim:
-            result = result.reshape(*result.shape[: value.ndim - result.ndim], -1).all(-1)
+            result = result.reshape((*result.shape[: value.ndim - result.ndim], -1)).all(-1)
         return result
 
     def __repr__(self) -> str:

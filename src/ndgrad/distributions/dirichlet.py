@@ -59,7 +59,7 @@ class Dirichlet(ExponentialFamily):
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
-        return SampleDirichlet.apply(self.concentration.expand(*shape))
+        return SampleDirichlet.apply(self.concentration.expand((*shape,)))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -134,7 +134,7 @@ class Distribution:
         for name in (*self.arg_constraints, *self._expand_extra):
             if name in self.__dict__:
                 value = self.__dict__[name]
-                new.__dict__[name] = value.expand(*batch_shape, *value.shape[n:])
+                new.__dict__[name] = value.expand((*batch_shape, *value.shape[n:]))
         Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
@@ -185,7 +185,7 @@ def _is_lazy(cls: type, name: str) -> bool:
 
 
 def _sum_rightmost(value: Tensor, dim: int) -> Tensor:
-    return value.reshape(*value.shape[: value.ndim - dim], -1).sum(-1) if dim > 0 else value
+    return value.reshape((*value.shape[: value.ndim - dim], -1)).sum(-1) if dim > 0 else value
 
 
 _LOG_2PI = math.log(2 * math.pi)

@@ -37,5 +37,5 @@ class ExponentialFamily(Distribution):
         result = result + lg_normal
         for nparam, g in zip(nparams, gradients, strict=True):
             assert g is not None
-            result = result - (nparam * g).reshape(*self._batch_shape, -1).sum(-1)
+            result = result - (nparam * g).reshape((*self._batch_shape, -1)).sum(-1)
         return result

@@ -113,7 +113,7 @@ class Gamma(ExponentialFamily):
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
-        value = standard_gamma(self.concentration.expand(*shape)) / self.rate.expand(*shape)
+        value = standard_gamma(self.concentration.expand((*shape,))) / self.rate.expand((*shape,))
         tiny = float(np.finfo(value._data.dtype).tiny)
         np.maximum(value._data, tiny, out=value._data)  # as PyTorch: the value only, not the graph
         return value

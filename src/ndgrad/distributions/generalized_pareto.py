@@ -88,7 +88,7 @@ class GeneralizedPareto(Distribution):
 
     def entropy(self) -> Tensor:
         ans = self.scale.log() + self.concentration + 1
-        return ans.expand(*self._batch_shape)
+        return ans.expand((*self._batch_shape,))
 
     @property
     def mode(self) -> Tensor:

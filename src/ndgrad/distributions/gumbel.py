@@ -52,8 +52,8 @@ class Gumbel(TransformedDistribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
         new = type(self).__new__(type(self)) if _instance is None else _instance
-        new.loc = self.loc.expand(*batch_shape)
-        new.scale = self.scale.expand(*batch_shape)
+        new.loc = self.loc.expand((*batch_shape,))
+        new.scale = self.scale.expand((*batch_shape,))
         return super().expand(batch_shape, _instance=new)
 
     def log_prob(self, value: Tensor) -> Tensor:

@@ -173,7 +173,7 @@ def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
     import numpy as np
 
     batch = np.broadcast_shapes(tuple(Lq.shape[:-2]), tuple(Lp.shape[:-2]))
-    m = solve_triangular(Lq.expand(*batch, n, n), Lp.expand(*batch, n, n), upper=False)
+    m = solve_triangular(Lq.expand((*batch, n, n)), Lp.expand((*batch, n, n)), upper=False)
     term2 = m.pow(2).sum((-2, -1))
     term3 = _batch_mahalanobis(Lq, q.loc - p.loc)
     return half_term1 + 0.5 * (term2 + term3 - n)
@@ -342,9 +342,9 @@ def _kl_lowrank_mvn(p: LowRankMultivariateNormal, q: MultivariateNormal) -> Tens
     term3 = _batch_mahalanobis(qL, q.loc - p.loc)
     batch = np.broadcast_shapes(tuple(qL.shape[:-2]), tuple(pW.shape[:-2]))
     n = p.event_shape[0]
-    q_tril = qL.expand(*batch, n, n)
-    p_factor = pW.expand(*batch, n, pW.shape[-1])
-    p_diag = pD.sqrt().diag_embed().expand(*batch, n, n)
+    q_tril = qL.expand((*batch, n, n))
+    p_factor = pW.expand((*batch, n, pW.shape[-1]))
+    p_diag = pD.sqrt().diag_embed().expand((*batch, n, n))
     term21 = _batch_trace_XXT(solve_triangular(q_tril, p_factor, upper=False))
     term22 = _batch_trace_XXT(solve_triangular(q_tril, p_diag, upper=False))
     return 0.5 * (term1 + term21 + term22 + term3 - n)

@@ -51,8 +51,8 @@ class Kumaraswamy(TransformedDistribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
         new = type(self).__new__(type(self)) if _instance is None else _instance
-        new.concentration1 = self.concentration1.expand(*batch_shape)
-        new.concentration0 = self.concentration0.expand(*batch_shape)
+        new.concentration1 = self.concentration1.expand((*batch_shape,))
+        new.concentration0 = self.concentration0.expand((*batch_shape,))
         return super().expand(batch_shape, _instance=new)
 
     @property

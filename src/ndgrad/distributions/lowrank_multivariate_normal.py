@@ -107,7 +107,7 @@ class LowRankMultivariateNormal(Distribution):
     @lazy_property
     def variance(self) -> Tensor:
         v = self._unbroadcasted_cov_factor.pow(2).sum(-1) + self._unbroadcasted_cov_diag
-        return v.expand(*self._batch_shape, *self._event_shape)
+        return v.expand((*self._batch_shape, *self._event_shape))
 
     @lazy_property
     def scale_tril(self) -> Tensor:
@@ -115,14 +115,14 @@ class LowRankMultivariateNormal(Distribution):
         d_sqrt = self._unbroadcasted_cov_diag.sqrt().unsqueeze(-1)
         Dinvsqrt_W = self._unbroadcasted_cov_factor / d_sqrt
         L = d_sqrt * cholesky(_eye_plus(Dinvsqrt_W @ Dinvsqrt_W.mT))
-        return L.expand(*self._batch_shape, n, n)
+        return L.expand((*self._batch_shape, n, n))
 
     @lazy_property
     def covariance_matrix(self) -> Tensor:
         W = self._unbroadcasted_cov_factor
         cov = W @ W.mT + self._unbroadcasted_cov_diag.diag_embed()
         n = self._event_shape[0]
-        return cov.expand(*self._batch_shape, n, n)
+        return cov.expand((*self._batch_shape, n, n))
 
     @lazy_property
     def precision_matrix(self) -> Tensor:
@@ -131,7 +131,7 @@ class LowRankMultivariateNormal(Distribution):
         A = solve_triangular(self._capacitance_tril, Wt_Dinv, upper=False)
         precision = D.reciprocal().diag_embed() - A.mT @ A
         n = self._event_shape[0]
-        return precision.expand(*self._batch_shape, n, n)
+        return precision.expand((*self._batch_shape, n, n))
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
@@ -165,4 +165,4 @@ class LowRankMultivariateNormal(Distribution):
         )
         log_det = _batch_lowrank_logdet(W, D, C)
         H = 0.5 * (self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + log_det)
-        return H if not self._batch_shape else H.expand(*self._batch_shape)
+        return H if not self._batch_shape else H.expand((*self._batch_shape,))

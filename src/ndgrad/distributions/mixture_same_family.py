@@ -118,7 +118,7 @@ class MixtureSameFamily(Distribution):
             es = tuple(self._event_shape)
             mix = self.mixture_distribution.sample(sample_shape)._data
             comp = self.component_distribution.sample(sample_shape)._data
-            index = mix.reshape(*mix.shape, 1, *([1] * len(es)))
+            index = mix.reshape((*mix.shape, 1, *([1] * len(es))))
             index = np.broadcast_to(index, (*mix.shape, 1, *es))
             picked = np.take_along_axis(comp, index, axis=gather_dim)
             return Tensor._make(np.squeeze(picked, gather_dim).copy())
@@ -131,7 +131,7 @@ class MixtureSameFamily(Distribution):
         cat_batch_ndims = len(self.mixture_distribution.batch_shape)
         pad_ndims = 0 if cat_batch_ndims == 1 else dist_batch_ndims - cat_batch_ndims
         xs = tuple(x.shape)
-        return x.reshape(*xs[:-1], *([1] * pad_ndims), xs[-1], *([1] * self._event_ndims))
+        return x.reshape((*xs[:-1], *([1] * pad_ndims), xs[-1], *([1] * self._event_ndims)))
 
     def __repr__(self) -> str:
         return (

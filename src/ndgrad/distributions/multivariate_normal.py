@@ -22,8 +22,8 @@ def _batch_mahalanobis(bL: Tensor, bx: Tensor) -> Tensor:
     """‖L⁻¹ x‖² over the last dim, L lower triangular (batch dims broadcast)."""
     n = bx.shape[-1]
     shape = np.broadcast_shapes(tuple(bL.shape[:-2]), tuple(bx.shape[:-1]))
-    L = bL.expand(*shape, n, n)
-    x = bx.expand(*shape, n).unsqueeze(-1)
+    L = bL.expand((*shape, n, n))
+    x = bx.expand((*shape, n)).unsqueeze(-1)
     return solve_triangular(L, x, upper=False).squeeze(-1).pow(2).sum(-1)
 
 
@@ -70,28 +70,28 @@ class MultivariateNormal(Distribution):
         batch_shape = np.broadcast_shapes(tuple(matrix.shape[:-2]), tuple(loc.shape[:-1]))
         n = loc.shape[-1]
         if scale_tril is not None:
-            self.scale_tril = scale_tril.expand(*batch_shape, n, n)
+            self.scale_tril = scale_tril.expand((*batch_shape, n, n))
             self._unbroadcasted_scale_tril = scale_tril
         elif covariance_matrix is not None:
-            self.covariance_matrix = covariance_matrix.expand(*batch_shape, n, n)
+            self.covariance_matrix = covariance_matrix.expand((*batch_shape, n, n))
             self._unbroadcasted_scale_tril = cholesky(covariance_matrix)
         else:
             assert precision_matrix is not None
-            self.precision_matrix = precision_matrix.expand(*batch_shape, n, n)
+            self.precision_matrix = precision_matrix.expand((*batch_shape, n, n))
             self._unbroadcasted_scale_tril = cholesky(inv(precision_matrix))
-        self.loc = loc.expand(*batch_shape, n)
+        self.loc = loc.expand((*batch_shape, n))
         super().__init__(batch_shape, (n,), validate_args=validate_args)
 
     @lazy_property
     def scale_tril(self) -> Tensor:
         n = self._event_shape[0]
-        return self._unbroadcasted_scale_tril.expand(*self._batch_shape, n, n)
+        return self._unbroadcasted_scale_tril.expand((*self._batch_shape, n, n))
 
     @lazy_property
     def covariance_matrix(self) -> Tensor:
         L = self._unbroadcasted_scale_tril
         n = self._event_shape[0]
-        return (L @ L.mT).expand(*self._batch_shape, n, n)
+        return (L @ L.mT).expand((*self._batch_shape, n, n))
 
     @lazy_property
     def precision_matrix(self) -> Tensor:
@@ -108,7 +108,7 @@ class MultivariateNormal(Distribution):
     @property
     def variance(self) -> Tensor:
         L = self._unbroadcasted_scale_tril
-        return L.pow(2).sum(-1).expand(*self._batch_shape, *self._event_shape)
+        return L.pow(2).sum(-1).expand((*self._batch_shape, *self._event_shape))
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
@@ -126,7 +126,7 @@ class MultivariateNormal(Distribution):
     def entropy(self) -> Tensor:
         half_log_det = self._unbroadcasted_scale_tril.diagonal(0, -2, -1).log().sum(-1)
         H = 0.5 * self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + half_log_det
-        return H if not self._batch_shape else H.expand(*self._batch_shape)
+        return H if not self._batch_shape else H.expand((*self._batch_shape,))
 
     def __repr__(self) -> str:
         names = [k for k in self.arg_constraints if k in self.__dict__]

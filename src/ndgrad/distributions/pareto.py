@@ -32,8 +32,8 @@ class Pareto(TransformedDistribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
         new = type(self).__new__(type(self)) if _instance is None else _instance
-        new.scale = self.scale.expand(*batch_shape)
-        new.alpha = self.alpha.expand(*batch_shape)
+        new.scale = self.scale.expand((*batch_shape,))
+        new.alpha = self.alpha.expand((*batch_shape,))
         return super().expand(batch_shape, _instance=new)
 
     @property

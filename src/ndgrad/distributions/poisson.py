@@ -47,7 +47,7 @@ class Poisson(Distribution):
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
         with no_grad():
-            return poisson(self.rate.expand(*shape))
+            return poisson(self.rate.expand((*shape,)))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -64,7 +64,7 @@ class LogitRelaxedBernoulli(Distribution):
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
-        probs = clamp_probs(self.probs.expand(*shape))
+        probs = clamp_probs(self.probs.expand((*shape,)))
         u = clamp_probs(Tensor._make(uniform(shape, probs)))
         return (u.log() - (-u).log1p() + probs.log() - (-probs).log1p()) / self.temperature
 

@@ -45,7 +45,7 @@ __dir__ = public_dir(__name__)
 
 
 def _sum_rightmost(value: Tensor, dim: int) -> Tensor:
-    return value.reshape(*value.shape[: value.ndim - dim], -1).sum(-1) if dim > 0 else value
+    return value.reshape((*value.shape[: value.ndim - dim], -1)).sum(-1) if dim > 0 else value
 
 
 def _clipped_sigmoid(x: Tensor) -> Tensor:
@@ -342,11 +342,11 @@ class ReshapeTransform(Transform):
 
     def _call(self, x: Tensor) -> Tensor:
         batch = tuple(x.shape[: x.dim() - len(self.in_shape)])
-        return x.reshape(*batch, *self.out_shape)
+        return x.reshape((*batch, *self.out_shape))
 
     def _inverse(self, y: Tensor) -> Tensor:
         batch = tuple(y.shape[: y.dim() - len(self.out_shape)])
-        return y.reshape(*batch, *self.in_shape)
+        return y.reshape((*batch, *self.in_shape))
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
         return x.new_zeros(tuple(x.shape[: x.dim() - len(self.in_shape)]))
@@ -559,9 +559,9 @@ class AffineTransform(Transform):
         else:
             result = full_like(x, math.log(abs(scale)))
         if self._event_dim:
-            result = result.reshape(*result.shape[: result.ndim - self._event_dim], -1).sum(-1)
+            result = result.reshape((*result.shape[: result.ndim - self._event_dim], -1)).sum(-1)
             shape = shape[: len(shape) - self._event_dim]
-        return result.expand(*shape)
+        return result.expand((*shape,))
 
     def forward_shape(self, shape: Any) -> Any:
         loc_shape = getattr(self.loc, "shape", ())

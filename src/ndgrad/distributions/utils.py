@@ -37,7 +37,7 @@ def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
     dtype = tensors[0].dtype if tensors else get_default_dtype()
     full = [v if isinstance(v, Tensor) else tensor(float(v), dtype=dtype) for v in values]
     shape = np.broadcast_shapes(*(tuple(v.shape) for v in full))
-    return tuple(v if tuple(v.shape) == shape else v.expand(*shape) for v in full)
+    return tuple(v if tuple(v.shape) == shape else v.expand((*shape,)) for v in full)
 
 
 def clamp_probs(probs: Tensor) -> Tensor:
@@ -61,13 +61,13 @@ def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
 def uniform(shape: tuple[int, ...], like: Tensor) -> np.ndarray:
     """U[0, 1) draws of like's dtype from ndgrad's global generator: ``torch.rand(shape,
     dtype=like.dtype)``, as PyTorch's samplers draw them."""
-    return rand(*shape, dtype=like.dtype)._data
+    return rand((*shape,), dtype=like.dtype)._data
 
 
 def normal(shape: tuple[int, ...], like: Tensor) -> np.ndarray:
     """Standard normal draws of like's dtype: PyTorch's ``_standard_normal(shape, dtype)``, an
     empty tensor's ``normal_()``."""
-    return randn(*shape, dtype=like.dtype)._data
+    return randn((*shape,), dtype=like.dtype)._data
 
 
 def _tril_mask(n: int, diag: int) -> Tensor:

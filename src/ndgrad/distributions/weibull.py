@@ -42,8 +42,8 @@ class Weibull(TransformedDistribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
         new = type(self).__new__(type(self)) if _instance is None else _instance
-        new.scale = self.scale.expand(*batch_shape)
-        new.concentration = self.concentration.expand(*batch_shape)
+        new.scale = self.scale.expand((*batch_shape,))
+        new.concentration = self.concentration.expand((*batch_shape,))
         new.concentration_reciprocal = new.concentration.reciprocal()
         base = self.base_dist.expand(batch_shape)
         TransformedDistribution.__init__(new, base, new._transforms(), validate_args=False)

@@ -89,17 +89,17 @@ class Wishart(ExponentialFamily):
             self.df = tensor(df, dtype=param.dtype)
         else:
             batch_shape = np.broadcast_shapes(tuple(param.shape[:-2]), tuple(df.shape))
-            self.df = df.expand(*batch_shape)
+            self.df = df.expand((*batch_shape,))
         p = param.shape[-1]
         event_shape = tuple(param.shape[-2:])
         if bool((self.df <= p - 1).any()):
             raise ValueError(f"Value of df={df} expected to be greater than ndim - 1 = {p - 1}.")
         if scale_tril is not None:
-            self.scale_tril = param.expand(*batch_shape, -1, -1)
+            self.scale_tril = param.expand((*batch_shape, -1, -1))
         elif covariance_matrix is not None:
-            self.covariance_matrix = param.expand(*batch_shape, -1, -1)
+            self.covariance_matrix = param.expand((*batch_shape, -1, -1))
         else:
-            self.precision_matrix = param.expand(*batch_shape, -1, -1)
+            self.precision_matrix = param.expand((*batch_shape, -1, -1))
         if bool((self.df < p).any()):
             warnings.warn(
                 "Low df values detected. Singular samples are highly likely to occur for "
@@ -121,19 +121,19 @@ class Wishart(ExponentialFamily):
 
     def _chi2(self, df: Tensor, batch_shape: Any) -> Chi2:
         p = self._event_shape[-1]
-        steps = arange(p, dtype=self._unbroadcasted_scale_tril.dtype).expand(*batch_shape, p)
+        steps = arange(p, dtype=self._unbroadcasted_scale_tril.dtype).expand((*batch_shape, p))
         return Chi2(df.unsqueeze(-1) - steps)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
         new = type(self).__new__(type(self)) if _instance is None else _instance
         batch_shape = Size(batch_shape)
         cov_shape = (*batch_shape, *self._event_shape)
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril.expand(*cov_shape)
-        new.df = self.df.expand(*batch_shape)
+        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril.expand((*cov_shape,))
+        new.df = self.df.expand((*batch_shape,))
         new._batch_dims = [-(x + 1) for x in range(len(batch_shape))]
         for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
             if name in self.__dict__:
-                new.__dict__[name] = self.__dict__[name].expand(*cov_shape)
+                new.__dict__[name] = self.__dict__[name].expand((*cov_shape,))
         ExponentialFamily.__init__(new, batch_shape, self._event_shape, validate_args=False)
         new._dist_chi2 = new._chi2(new.df, batch_shape)
         new._validate_args = self._validate_args
@@ -141,42 +141,42 @@ class Wishart(ExponentialFamily):
 
     @lazy_property
     def scale_tril(self) -> Tensor:
-        return self._unbroadcasted_scale_tril.expand(*self._batch_shape, *self._event_shape)
+        return self._unbroadcasted_scale_tril.expand((*self._batch_shape, *self._event_shape))
 
     @lazy_property
     def covariance_matrix(self) -> Tensor:
         L = self._unbroadcasted_scale_tril
-        return (L @ L.mT).expand(*self._batch_shape, *self._event_shape)
+        return (L @ L.mT).expand((*self._batch_shape, *self._event_shape))
 
     @lazy_property
     def precision_matrix(self) -> Tensor:
         L = self._unbroadcasted_scale_tril
         identity = eye(self._event_shape[-1], dtype=L.dtype)
-        return cholesky_solve(identity, L).expand(*self._batch_shape, *self._event_shape)
+        return cholesky_solve(identity, L).expand((*self._batch_shape, *self._event_shape))
 
     @property
     def mean(self) -> Tensor:
-        return self.df.reshape(*self._batch_shape, 1, 1) * self.covariance_matrix
+        return self.df.reshape((*self._batch_shape, 1, 1)) * self.covariance_matrix
 
     @property
     def mode(self) -> Tensor:
         factor = self.df - self.covariance_matrix.shape[-1] - 1
         factor = factor.masked_fill(factor <= 0, math.nan)
-        return factor.reshape(*self._batch_shape, 1, 1) * self.covariance_matrix
+        return factor.reshape((*self._batch_shape, 1, 1)) * self.covariance_matrix
 
     @property
     def variance(self) -> Tensor:
         V = self.covariance_matrix
         diag_V = V.diagonal(0, -2, -1)
         outer = diag_V.unsqueeze(-1) * diag_V.unsqueeze(-2)
-        return self.df.reshape(*self._batch_shape, 1, 1) * (V.pow(2) + outer)
+        return self.df.reshape((*self._batch_shape, 1, 1)) * (V.pow(2) + outer)
 
     def _bartlett_sampling(self, sample_shape: Any = ()) -> Tensor:
         p = self._event_shape[-1]
         eps = float(np.finfo(self._unbroadcasted_scale_tril._data.dtype).eps)
         noise = self._dist_chi2.rsample(sample_shape).sqrt().clamp(min=eps).diag_embed()
         rows, cols = np.tril_indices(p, -1)
-        lower = randn(*tuple(sample_shape), *self._batch_shape, len(rows), dtype=noise.dtype)
+        lower = randn((*tuple(sample_shape), *self._batch_shape, len(rows)), dtype=noise.dtype)
         noise[..., tensor(rows), tensor(cols)] = lower
         chol = _small_matmul(self._unbroadcasted_scale_tril, noise)
         return _small_matmul(chol, chol.transpose(-2, -1))

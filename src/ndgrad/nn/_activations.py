@@ -80,7 +80,7 @@ def _const(array: Any) -> Tensor:
 
 def _uniform(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """U[0, 1) draws from ndgrad's global generator (so manual_seed governs them)."""
-    return rand(*shape, dtype=float64)._data.astype(dtype)
+    return rand((*shape,), dtype=float64)._data.astype(dtype)
 
 
 def _run(cls: type[NumpyFunction], input: Tensor, inplace: bool, *args: Any) -> Tensor:
@@ -650,7 +650,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
             shape = np.broadcast_shapes(x1._data.shape, x2._data.shape)
         except ValueError:
             raise broadcast_mismatch(x1._data.shape, x2._data.shape) from None
-        x1, x2 = x1.expand(*shape), x2.expand(*shape)
+        x1, x2 = x1.expand((*shape,)), x2.expand((*shape,))
     n1 = vector_norm(x1, 2, dim, keepdim=True).clone()
     n2 = vector_norm(x2, 2, dim, keepdim=True).clone()
     with no_grad():

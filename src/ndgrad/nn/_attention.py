@@ -122,8 +122,8 @@ def _repeat_heads(t: Tensor, heads: int) -> Tensor:
     hk = t.shape[-3]
     rep = heads // hk
     lead = tuple(t.shape[:-3])
-    wide = t.unsqueeze(-3).expand(*lead, hk, rep, t.shape[-2], t.shape[-1])
-    return wide.reshape(*lead, heads, t.shape[-2], t.shape[-1])
+    wide = t.unsqueeze(-3).expand((*lead, hk, rep, t.shape[-2], t.shape[-1]))
+    return wide.reshape((*lead, heads, t.shape[-2], t.shape[-1]))
 
 
 def scaled_dot_product_attention(
@@ -193,7 +193,7 @@ def _pad_last(mask: Tensor | None) -> Tensor | None:
     """Append one always-visible key column to a float mask."""
     if mask is None:
         return None
-    extra = zeros(*mask.shape[:-1], 1, dtype=mask.dtype)
+    extra = zeros((*mask.shape[:-1], 1), dtype=mask.dtype)
     return cat([mask, extra], -1)
 
 

@@ -56,7 +56,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     rows = math.prod(xs[:-1])  # not -1: a size may be 0
     if bias is not None and bias._data.ndim == 1 and bias.is_contiguous() and input.is_contiguous():
         out = Addmm.apply(bias, input.reshape(rows, k), wt, 1, 1)  # _flatten_nd_linear
-        return out.view(*xs[:-1], ws[0])
+        return out.view((*xs[:-1], ws[0]))
     if nd == 1:  # matmul of a vector: a 1-row matrix and back
         out = Mm.apply(input.unsqueeze(0), wt).squeeze_(0)
     else:  # matmul folds the batch dims into the rows (a copy where the input is not contiguous)
@@ -69,6 +69,6 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     out, in1, in2 = weight.shape
     # x1 (N, in1) @ W viewed as (in1, out*in2) gives x1ᵀ W_k for every k at once
     t = input1 @ weight.permute(1, 0, 2).reshape(in1, out * in2)
-    t = t.reshape(*input1.shape[:-1], out, in2)
+    t = t.reshape((*input1.shape[:-1], out, in2))
     y = (t * input2.unsqueeze(-2)).sum(-1)
     return y + bias if bias is not None else y

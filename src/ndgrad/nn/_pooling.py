@@ -365,11 +365,11 @@ class WindowMax(NumpyFunction):
             arg = np.where(nan.any(axis=-1, keepdims=True), last, arg)
         y = np.take_along_axis(vals, arg, axis=-1)[..., 0]
         idx = np.take_along_axis(p2.reshape(pos.shape[0], m, width), arg, axis=-1)
-        indices = idx[..., 0].reshape(*lead, *out)
+        indices = idx[..., 0].reshape((*lead, *out))
         ctx.indices, ctx.plane, ctx.distinct = indices, plane, False
         ctx.mark_non_differentiable(indices)
         ctx.save_for_backward(x, indices)
-        return y.reshape(*lead, *out), indices
+        return y.reshape((*lead, *out)), indices
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor, _: Any) -> tuple[Any, ...]:
@@ -469,7 +469,7 @@ def _tiled_max(
     steps = windows[0] - windows[0, 0]
     per_row = windows.shape[0]
     indices = np.take(steps, arg).reshape(-1, per_row) + windows[:, 0]
-    return y.reshape(*lead, *out), indices.reshape(*lead, *out)
+    return y.reshape((*lead, *out)), indices.reshape((*lead, *out))
 
 
 class PlaneScatter(NumpyFunction):
@@ -488,9 +488,9 @@ class PlaneScatter(NumpyFunction):
             # in g's dtype (on (32, 32, 8, 8) float32: 33 µs against 74 for bincount's float64)
             acc = np.zeros(rows * size, g.dtype)
             acc[flat] = g.reshape(-1)
-            return acc.reshape(*lead, *plane)
+            return acc.reshape((*lead, *plane))
         acc = np.bincount(flat, g.reshape(-1), minlength=rows * size)
-        return acc.astype(g.dtype).reshape(*lead, *plane)
+        return acc.astype(g.dtype).reshape((*lead, *plane))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1795,18 +1795,18 @@ def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None)
 # --- pixel and channel shuffles ----------------------------------------------------------------
 def _shuffle(x: np.ndarray, r: int) -> np.ndarray:
     *lead, c, h, w = x.shape
-    y = x.reshape(*lead, c // (r * r), r, r, h, w)
+    y = x.reshape((*lead, c // (r * r), r, r, h, w))
     n = len(lead)
     y = y.transpose(*range(n), n, n + 3, n + 1, n + 4, n + 2)
-    return np.ascontiguousarray(y).reshape(*lead, c // (r * r), h * r, w * r)
+    return np.ascontiguousarray(y).reshape((*lead, c // (r * r), h * r, w * r))
 
 
 def _unshuffle(x: np.ndarray, r: int) -> np.ndarray:
     *lead, c, h, w = x.shape
-    y = x.reshape(*lead, c, h // r, r, w // r, r)
+    y = x.reshape((*lead, c, h // r, r, w // r, r))
     n = len(lead)
     y = y.transpose(*range(n), n, n + 2, n + 4, n + 1, n + 3)
-    return np.ascontiguousarray(y).reshape(*lead, c * r * r, h // r, w // r)
+    return np.ascontiguousarray(y).reshape((*lead, c * r * r, h // r, w // r))
 
 
 class PixelShuffle(NumpyFunction):
@@ -1957,8 +1957,8 @@ class Im2Col(NumpyFunction):
         ctx.pos, ctx.plane = pos, plane
         xf = np.concatenate([x2, np.zeros((x2.shape[0], 1), x.dtype)], axis=1)
         blocks, kk = math.prod(pos.shape[1:-1]), pos.shape[-1]
-        cols = xf[:, pos.reshape(-1)].reshape(*lead, blocks, kk).swapaxes(-1, -2)  # (*, C, K, L)
-        return np.ascontiguousarray(cols).reshape(*lead[:-1], lead[-1] * kk, blocks)
+        cols = xf[:, pos.reshape(-1)].reshape((*lead, blocks, kk)).swapaxes(-1, -2)  # (*, C, K, L)
+        return np.ascontiguousarray(cols).reshape((*lead[:-1], lead[-1] * kk, blocks))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1978,7 +1978,7 @@ class Col2Im(NumpyFunction):
         rows, size = g.shape[0], math.prod(plane)
         flat = (np.arange(rows)[:, None] * (size + 1) + pos.reshape(1, -1)).ravel()
         acc = np.bincount(flat, g.ravel(), minlength=rows * (size + 1))
-        return acc.reshape(rows, size + 1)[:, :size].astype(cols.dtype).reshape(*lead, c, *plane)
+        return acc.reshape(rows, size + 1)[:, :size].astype(cols.dtype).reshape((*lead, c, *plane))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:

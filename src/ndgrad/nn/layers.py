@@ -49,7 +49,7 @@ __dir__ = public_dir(__name__)
 
 
 def _param(*shape: int, dtype: Any = None) -> Parameter:
-    return Parameter(empty(*shape, dtype=dtype))
+    return Parameter(empty((*shape,), dtype=dtype))
 
 
 def _tuple(v: Any, n: int) -> tuple[int, ...]:
@@ -587,8 +587,8 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         if elementwise_affine:
-            self.weight = Parameter(ones(*self.normalized_shape, dtype=dtype))
-            b = Parameter(zeros(*self.normalized_shape, dtype=dtype)) if bias else None
+            self.weight = Parameter(ones((*self.normalized_shape,), dtype=dtype))
+            b = Parameter(zeros((*self.normalized_shape,), dtype=dtype)) if bias else None
             self.register_parameter("bias", b)
         else:
             self.register_parameter("weight", None)
@@ -740,7 +740,7 @@ class Flatten(Module):
         n = max(input.ndim, 1)
         start, end = self.start_dim % n, self.end_dim % n
         shape = input.shape
-        return input.reshape(*shape[:start], -1, *shape[end + 1 :])
+        return input.reshape((*shape[:start], -1, *shape[end + 1 :]))
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

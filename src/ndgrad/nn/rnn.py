@@ -165,7 +165,7 @@ class RNNBase(Module):
                 if proj_size > 0:
                     shapes[f"weight_hr_l{layer}{sfx}"] = (proj_size, hidden_size)
                 for name, shape in shapes.items():
-                    setattr(self, name, Parameter(zeros(*shape, dtype=dtype)))
+                    setattr(self, name, Parameter(zeros((*shape,), dtype=dtype)))
                 self._flat_weights_names.extend(shapes)
                 self._all_weights.append(list(shapes))
         self.reset_parameters()
@@ -321,7 +321,7 @@ class RNNBase(Module):
         shapes = self._state_shapes(n)
         if hx is None:
             dt = xs[0].dtype if xs else None
-            states = tuple(zeros(*s, dtype=dt) for s in shapes)
+            states = tuple(zeros((*s,), dtype=dt) for s in shapes)
         else:
             if not packed:
                 _check_state_dims(hx, lstm, batched)
@@ -494,7 +494,7 @@ class LSTMCell(RNNCellBase):
     ) -> tuple[Tensor, Tensor]:
         x, h, batched = self._prepare(input, None if hx is None else hx[0])
         c = (
-            zeros(*h.shape, dtype=h.dtype)
+            zeros((*h.shape,), dtype=h.dtype)
             if hx is None
             else (hx[1] if batched else hx[1].unsqueeze(0))
         )

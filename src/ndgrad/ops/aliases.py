@@ -360,7 +360,7 @@ def view_copy(input: Tensor, *shape: Any) -> Tensor:
 
 
 def permute_copy(input: Tensor, dims: Any) -> Tensor:
-    return input.permute(*dims).clone()
+    return input.permute((*dims,)).clone()
 
 
 def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -395,7 +395,7 @@ def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) 
 
 
 def expand_copy(input: Tensor, size: Any, *, implicit: bool = False) -> Tensor:
-    return input.expand(*size).clone()
+    return input.expand((*size,)).clone()
 
 
 def detach_copy(input: Tensor) -> Tensor:

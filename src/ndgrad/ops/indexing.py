@@ -1485,7 +1485,7 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     common = list(np.broadcast_shapes(tuple(si), tuple(sx)))
     x_shape, i_shape = list(common), list(common)
     x_shape[d], i_shape[d] = input._data.shape[d], indices._data.shape[d]
-    return gather(input.expand(*x_shape), d, indices.expand(*i_shape))
+    return gather(input.expand((*x_shape,)), d, indices.expand((*i_shape,)))
 
 
 def repeat_interleave(
@@ -1705,7 +1705,7 @@ def _check_masked_scatter(input: Tensor, mask: Any, source: Tensor, inplace: boo
             "masked_scatter: expected self and source to have same dtypes but got"
             f"{dtype_name(input._data.dtype)} and {dtype_name(source._data.dtype)}"
         )
-    mask.expand(*shape)  # PyTorch's expand_inplace: its error for a mask that does not fit
+    mask.expand((*shape,))  # PyTorch's expand_inplace: its error for a mask that does not fit
     if mask._data.dtype != np.bool_:
         raise RuntimeError(
             "masked_scatter_ only supports boolean masks, but got mask with dtype "

@@ -281,7 +281,7 @@ def _adjugate_t(A: Tensor) -> Tensor:
     if n == 0:
         return A * 0
     # Π_{j≠i} s_j without dividing by s_i (which may be 0): products of S with s_i set to 1.
-    others = where(_const(np.eye(n, dtype=bool)), 1.0, S.unsqueeze(-2).expand(*S.shape, n))
+    others = where(_const(np.eye(n, dtype=bool)), 1.0, S.unsqueeze(-2).expand((*S.shape, n)))
     cols = others.unbind(-1)
     prod = cols[0]
     for c in cols[1:]:
@@ -1016,7 +1016,7 @@ def matrix_norm(
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord == "nuc" or ord in (2, -2):
         rest = [i for i in range(A._data.ndim) if i not in (d0, d1)]
-        S = svdvals(A.permute(*rest, d0, d1))
+        S = svdvals(A.permute((*rest, d0, d1)))
         # the max / min singular value, by amax / amin as PyTorch (AmaxBackward0)
         out = S.sum(-1) if ord == "nuc" else (amax if ord == 2 else amin)(S, -1)
         if keepdim:
@@ -2185,9 +2185,9 @@ def cdist(
     # where the expansion repeats) and viewed as one flat batch of matrices.
     batch = np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
     n = int(np.prod(batch, dtype=np.int64))
-    flat1 = a.expand(*batch, r1, cols).contiguous().view(n, r1, cols)
-    flat2 = b.expand(*batch, r2, cols).contiguous().view(n, r2, cols)
-    return EuclideanDist.apply(flat1, flat2, p).view(*batch, r1, r2)
+    flat1 = a.expand((*batch, r1, cols)).contiguous().view(n, r1, cols)
+    flat2 = b.expand((*batch, r2, cols)).contiguous().view(n, r2, cols)
+    return EuclideanDist.apply(flat1, flat2, p).view((*batch, r1, r2))
 
 
 def chain_matmul(*matrices: Tensor) -> Tensor:

@@ -18,9 +18,15 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .. import _creation as _cr
 from .. import _queries as _qu
+from .. import _random as _rn
 from .._namespace import public_dir
+from .._tensor import Tensor
+from ..autograd.grad_mode import _state
+from ..dtypes import dtype_name, to_dtype
 from . import aliases as _al
 from . import arithmetic as _ar
 from . import indexing as _ix
@@ -106,6 +112,7 @@ __all__ = [
     "divide",
     "dot",
     "dstack",
+    "empty",
     "eq",
     "erf",
     "erfc",
@@ -123,6 +130,7 @@ __all__ = [
     "fmod",
     "frac",
     "frexp",
+    "full",
     "gather",
     "gcd",
     "ge",
@@ -199,6 +207,7 @@ __all__ = [
     "nonzero",
     "norm",
     "not_equal",
+    "ones",
     "orgqr",
     "ormqr",
     "outer",
@@ -208,6 +217,10 @@ __all__ = [
     "qr",
     "quantile",
     "rad2deg",
+    "rand",
+    "randint",
+    "randn",
+    "randperm",
     "reciprocal",
     "remainder",
     "renorm",
@@ -245,6 +258,7 @@ __all__ = [
     "vstack",
     "where",
     "xlogy",
+    "zeros",
 ]
 __dir__ = public_dir(__name__)
 
@@ -261,6 +275,49 @@ def _with_out(fn: Callable[..., Any], name: str | None = None) -> Callable[..., 
 
     return call
 
+
+def _new_into(fn: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
+    """A function that makes a new tensor (zeros, rand...), also taking ``out=`` as PyTorch's
+    do: the values are made in out's dtype (a ``dtype`` given too must be it; the random ones
+    draw as for that dtype) and written into out, resized to their shape without a warning."""
+    op = name or fn.__name__
+
+    @functools.wraps(fn)
+    def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if out is None:
+            return fn(*args, **kwargs)
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+        dtype = kwargs.get("dtype")
+        if dtype is not None and to_dtype(dtype).np != out._data.dtype:
+            raise RuntimeError(
+                f"dtype {dtype_name(to_dtype(dtype).np)} does not match dtype of out parameter "
+                f"({dtype_name(out._data.dtype)})"
+            )
+        if _state.grad_enabled and (out._requires_grad or kwargs.get("requires_grad")):
+            raise RuntimeError(
+                f"aten::{op}(): functions with out=... arguments don't support automatic "
+                "differentiation, but one of the arguments requires grad."
+            )
+        kwargs["dtype"] = out.dtype
+        values = fn(*args, **kwargs)._data
+        if values.shape != out._data.shape:
+            out._set_data(np.empty(values.shape, out._data.dtype))
+        out._write(values)
+        return out
+
+    return call
+
+
+# The functions that make a tensor.
+zeros = _new_into(_cr.zeros)
+ones = _new_into(_cr.ones)
+empty = _new_into(_cr.empty)
+full = _new_into(_cr.full)
+rand = _new_into(_rn.rand)
+randn = _new_into(_rn.randn)
+randint = _new_into(_rn.randint)
+randperm = _new_into(_rn.randperm)
 
 # Arithmetic and comparisons.
 add = _with_out(_ar.add)

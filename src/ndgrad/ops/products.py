@@ -606,7 +606,7 @@ def _einsum_grad(
     g = Einsum.apply(f"{terms}->{target}", grad, *(x for _, x in others))
     if target != unique:  # labels only x_i had, summed in forward: broadcast back
         g = g.reshape(tuple(sizes[c] if c in target else 1 for c in unique))
-        g = g.expand(*(sizes[c] for c in unique))
+        g = g.expand((*(sizes[c] for c in unique),))
     if unique != sub:  # repeated labels (a diagonal): put g back on it via Kronecker deltas
         fresh = iter(c for c in _LABELS if c not in sizes)
         renamed, deltas, seen = [], [], set()
@@ -733,7 +733,7 @@ def einsum(*args: Any) -> Tensor:
     subs = [t.replace(".", explicit[f"{i}."]) for i, t in enumerate(terms)]
     # Broadcast size-1 dims to their label's size, so the op itself sees consistent sizes.
     ts = [
-        t.expand(*(sizes[c] for c in s))
+        t.expand((*(sizes[c] for c in s),))
         if any(n != sizes[c] for c, n in zip(s, t._data.shape, strict=True))
         else t
         for s, t in zip(subs, ts, strict=True)
@@ -849,12 +849,12 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
     kept_a = [i for i in range(na) if i not in dims_a]
     kept_b = [i for i in range(nb) if i not in dims_b]
     if not kept_a and not kept_b:
-        return dot(a.permute(*dims_a).flatten(), b.permute(*dims_b).flatten()).reshape(())
+        return dot(a.permute((*dims_a,)).flatten(), b.permute((*dims_b,)).flatten()).reshape(())
     sizes = [a._data.shape[i] for i in kept_a] + [b._data.shape[i] for i in kept_b]
     rows = int(np.prod([a._data.shape[i] for i in kept_a], dtype=np.int64))
     cols = int(np.prod([b._data.shape[i] for i in kept_b], dtype=np.int64))
-    ma = a.permute(*kept_a, *dims_a).reshape(rows, contracted)
-    mb = b.permute(*dims_b, *kept_b).reshape(contracted, cols)
+    ma = a.permute((*kept_a, *dims_a)).reshape(rows, contracted)
+    mb = b.permute((*dims_b, *kept_b)).reshape(contracted, cols)
     return mm(ma, mb).reshape(sizes)
 
 

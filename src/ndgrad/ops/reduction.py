@@ -216,7 +216,7 @@ def _output_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None, keepdim:
 
 def _expand_grad(grad: Tensor, ctx: Any) -> Tensor:
     """Spread a reduced gradient back over the input's shape (the backward of every reduction)."""
-    return grad.reshape(ctx.kept_shape).expand(*ctx.in_shape)
+    return grad.reshape(ctx.kept_shape).expand((*ctx.in_shape,))
 
 
 def _kept(t: Tensor, ctx: Any) -> Tensor:

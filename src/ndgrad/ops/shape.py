@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
+from .._args import no_other_keywords, size_args
 from .._creation import empty
 from .._kernels import broadcast_dims, sum_to_np
 from .._layout import suggests_channels_last
@@ -418,7 +419,7 @@ class Permute(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return grad.permute(*ctx.inverse), None
+        return grad.permute((*ctx.inverse,)), None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
@@ -434,10 +435,13 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
             f"length of the desired ordering of dimensions i.e. input.dim() = {n} is not equal "
             f"to len(dims) = {len(order)}"
         )
-    axes = tuple(wrap_dim(d, n) for d in order)
-    if len(set(axes)) != n:
-        raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return _as_view(Permute.apply(input, axes), input)
+    axes: list[int] = []
+    for d in order:  # wrapped one by one: a repeat is refused before a later dim is read
+        axis = wrap_dim(d, n)
+        if axis in axes:
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
+        axes.append(axis)
+    return _as_view(Permute.apply(input, tuple(axes)), input)
 
 
 class Unbind(NumpyFunction):
@@ -676,6 +680,9 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
     """Split dim ``dim`` into ``sizes`` (one may be -1)."""
     shape = input._data.shape
+    sizes = parse_shape((sizes,))
+    if not sizes:  # (checked before the dim, as PyTorch does)
+        raise RuntimeError("unflatten: sizes must be non-empty")
     if not shape:
         wrap_dim(dim, 0)  # out of [-1, 0]: PyTorch's range error first
         raise RuntimeError(
@@ -683,9 +690,6 @@ def unflatten(input: Tensor, dim: int, sizes: Any) -> Tensor:
             "dimensions"
         )
     d = wrap_dim(dim, len(shape))
-    sizes = parse_shape((sizes,))
-    if not sizes:
-        raise RuntimeError("unflatten: sizes must be non-empty")
     try:
         inner = infer_shape(sizes, shape[d] if shape else 1)
     except RuntimeError:
@@ -1255,13 +1259,6 @@ def trace(input: Tensor) -> Tensor:
     return Trace.apply(input)
 
 
-def _varargs(args: tuple[Any, ...], keyword: Any) -> Any:
-    """Sizes given as f(0, 1), f((0, 1)) or f(name=(0, 1))."""
-    if keyword is not None:
-        return keyword
-    return args[0] if len(args) == 1 else args
-
-
 # --- grids, blocks, differences and splits (issue 11) --------------------------------------
 def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
     """Coordinate grids from 1-D (or 0-d) tensors: each is expanded along the others' dims.
@@ -1304,7 +1301,7 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
     for i, t in enumerate(flat):
         view = [1] * len(flat)
         view[i] = shape[i]
-        grids.append(t.reshape(view).expand(*shape))
+        grids.append(t.reshape(view).expand((*shape,)))
     if swap:
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
@@ -1318,7 +1315,7 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
         shape = np.broadcast_shapes(*shapes)
     except ValueError:
         raise _errors.broadcast_mismatch(shapes[0], shapes[1]) from None
-    return tuple(t.expand(*shape) for t in items)
+    return tuple(t.expand((*shape,)) for t in items)
 
 
 class BlockDiag(NumpyFunction):
@@ -1671,13 +1668,39 @@ class UnfoldBackward(NumpyFunction):
         return Unfold.apply(grad, *ctx.args), None, None, None, None
 
 
+def _zero_dim_warning(name: str, advice: str) -> None:
+    message = f"Tensor.{name} is deprecated on 0-D tensors. {advice}"
+    warnings.warn(message, UserWarning, stacklevel=4)
+
+
+def _matrix_transpose(t: Tensor, name: str) -> Tensor:
+    """``t.mT`` (and, for real tensors, ``mH`` and ``H``): the last two dims swapped; a 0-d
+    tensor is returned as it is, with PyTorch's deprecation warning."""
+    n = t._data.ndim
+    if n == 0:
+        advice = "This function is the identity in these cases."
+        _zero_dim_warning(name, advice if name == "mT" else "Consider using x.conj().")
+        return t
+    if n < 2:
+        raise RuntimeError(
+            f"tensor.{name} is only supported on matrices or batches of matrices. Got 1-D tensor."
+        )
+    return transpose(t, -2, -1)
+
+
 class ShapeMethods:
     """Tensor methods of the shape ops."""
 
-    def view(self, *shape: Any) -> Tensor:
+    def view(self, *shape: Any, **kw: Any) -> Tensor:
+        if "dtype" in kw and not shape:
+            shape = (kw.pop("dtype"),)
+        shape = size_args("view", shape, kw)
+        no_other_keywords("view", kw)
         return view(self, *shape)  # type: ignore[arg-type]
 
-    def reshape(self, *shape: Any) -> Tensor:
+    def reshape(self, *shape: Any, **kw: Any) -> Tensor:
+        shape = size_args("reshape", shape, kw, "shape")
+        no_other_keywords("reshape", kw)
         return reshape(self, *shape)  # type: ignore[arg-type]
 
     def view_as(self, other: Tensor) -> Tensor:
@@ -1686,7 +1709,11 @@ class ShapeMethods:
     def reshape_as(self, other: Tensor) -> Tensor:
         return reshape(self, other._data.shape)  # type: ignore[arg-type]
 
-    def expand(self, *sizes: Any) -> Tensor:
+    def expand(self, *sizes: Any, **kw: Any) -> Tensor:
+        implicit = kw.pop("implicit", False)  # (PyTorch's flag for broadcasting: no effect)
+        sizes = size_args("expand", sizes, kw)
+        no_other_keywords("expand", kw)
+        del implicit
         return expand(self, *sizes)  # type: ignore[arg-type]
 
     def expand_as(self, other: Tensor) -> Tensor:
@@ -1701,7 +1728,9 @@ class ShapeMethods:
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         return transpose(self, dim0, dim1)  # type: ignore[arg-type]
 
-    def permute(self, *dims: Any) -> Tensor:
+    def permute(self, *dims: Any, **kw: Any) -> Tensor:
+        dims = size_args("permute", dims, kw, "dims")
+        no_other_keywords("permute", kw)
         return permute(self, *dims)  # type: ignore[arg-type]
 
     def t(self) -> Tensor:
@@ -1710,15 +1739,36 @@ class ShapeMethods:
     @property
     def T(self) -> Tensor:
         n = self._data.ndim  # type: ignore[attr-defined]
+        if n == 0:
+            _zero_dim_warning("T", "This function is the identity in these cases.")
+        elif n != 2:
+            warnings.warn(
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+                "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+                "to reverse the dimensions of a tensor.",
+                UserWarning,
+                stacklevel=2,
+            )
         return permute(self, *range(n - 1, -1, -1))  # type: ignore[arg-type]
 
     @property
     def mT(self) -> Tensor:
-        if self._data.ndim < 2:  # type: ignore[attr-defined]
+        return _matrix_transpose(self, "mT")  # type: ignore[arg-type]
+
+    @property
+    def mH(self) -> Tensor:  # (real tensors: the conjugate is the tensor)
+        return _matrix_transpose(self, "mH")  # type: ignore[arg-type]
+
+    @property
+    def H(self) -> Tensor:
+        n = self._data.ndim  # type: ignore[attr-defined]
+        if n not in (0, 2):
             raise RuntimeError(
-                "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
+                f"tensor.H is only supported on matrices (2-D tensors). Got {n}-D tensor."
+                + (" For batches of matrices, consider using tensor.mH" if n > 2 else "")
             )
-        return transpose(self, -2, -1)  # type: ignore[arg-type]
+        return _matrix_transpose(self, "H")  # type: ignore[arg-type]
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         return unbind(self, dim)  # type: ignore[arg-type]
@@ -1743,11 +1793,15 @@ class ShapeMethods:
     def broadcast_to(self, size: Any) -> Tensor:
         return expand(self, size)  # type: ignore[arg-type]
 
-    def repeat(self, *sizes: Any, repeats: Any = None) -> Tensor:
-        return repeat(self, *(sizes if repeats is None else (repeats,)))  # type: ignore[arg-type]
+    def repeat(self, *sizes: Any, **kw: Any) -> Tensor:
+        sizes = size_args("repeat", sizes, kw, "repeats")
+        no_other_keywords("repeat", kw)
+        return repeat(self, *sizes)  # type: ignore[arg-type]
 
-    def tile(self, *args: Any, dims: Any = None) -> Tensor:
-        return tile(self, _varargs(args, dims))  # type: ignore[arg-type]
+    def tile(self, *dims: Any, **kw: Any) -> Tensor:
+        dims = size_args("tile", dims, kw, "dims")
+        no_other_keywords("tile", kw)
+        return tile(self, dims[0] if len(dims) == 1 else dims)  # type: ignore[arg-type]
 
     def fliplr(self) -> Tensor:
         return fliplr(self)  # type: ignore[arg-type]
@@ -1758,8 +1812,10 @@ class ShapeMethods:
     def ravel(self) -> Tensor:
         return ravel(self)  # type: ignore[arg-type]
 
-    def flip(self, *args: Any, dims: Any = None) -> Tensor:
-        return flip(self, _varargs(args, dims))  # type: ignore[arg-type]
+    def flip(self, *dims: Any, **kw: Any) -> Tensor:
+        dims = size_args("flip", dims, kw, "dims")
+        no_other_keywords("flip", kw)
+        return flip(self, dims[0] if len(dims) == 1 else dims)  # type: ignore[arg-type]
 
     def roll(self, shifts: Any, dims: Any = None) -> Tensor:
         return roll(self, shifts, dims)  # type: ignore[arg-type]

@@ -180,7 +180,7 @@ class _Orthogonal(Module):
         if self.orthogonal_map in (_OrthMaps.matrix_exp, _OrthMaps.cayley):
             X = X.tril()
             if n != k:
-                pad = X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)
+                pad = X.new_zeros(n, n - k).expand((*X.shape[:-2], -1, -1))
                 X = cat([X, pad], dim=-1)
             A = X - X.mH
             if self.orthogonal_map == _OrthMaps.matrix_exp:
@@ -228,7 +228,7 @@ class _Orthogonal(Module):
             if n == k:
                 Q = _make_orthogonal(Q) if not _is_orthogonal(Q) else Q.clone()
             else:
-                N = randn(*Q.shape[:-2], n, n - k, dtype=Q.dtype)
+                N = randn((*Q.shape[:-2], n, n - k), dtype=Q.dtype)
                 Q = _make_orthogonal(cat([Q, N], dim=-1))
             self.base = Q
             neg_id = zeros_like(Q_init)

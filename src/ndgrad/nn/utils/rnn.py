@@ -93,7 +93,7 @@ def pad_sequence(
         slot = (s.shape[0], *trailing)
         if tuple(s.shape) != slot:
             _errors.check_inplace_shape(slot, tuple(s.shape))
-            s = s.expand(*slot)
+            s = s.expand((*slot,))
         missing = longest - s.shape[0]
         if missing:
             pad = full((missing, *s.shape[1:]), padding_value, dtype=s.dtype)
