@@ -1925,7 +1925,9 @@ class ScatterReduce(NumpyFunction):
         out = np.where(keep, x, _identity(reduce, x.dtype)).astype(x.dtype)
         with np.errstate(invalid="ignore"):  # nan wins, silently, as in PyTorch
             ufunc.at(out[basic], adv, block)
-            ties_x = keep & (x == out)
+            # PyTorch's formula counts x's own element among the ties even with
+            # include_self=False (its share is then dropped: the src ties get less).
+            ties_x = x == out
             ties_src = block == out[basic][adv]
         n = ties_x.astype(np.int64)
         np.add.at(n[basic], adv, ties_src.astype(np.int64))
