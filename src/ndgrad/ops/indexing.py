@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
-from .._creation import as_tensor
 from .._layout import iter_order
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -445,7 +444,7 @@ def _bad_type(entry: Any) -> Exception:
         return TypeError("new(): invalid data type 'str'")
     return IndexError(
         "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
-        f"indices (got {type(entry).__name__})"
+        f"indices (got {_errors.py_type_name(entry)})"
     )
 
 
@@ -469,8 +468,8 @@ def parse_key(shape: tuple[int, ...], index: Any, bounds: bool = True) -> _Parse
             if any(kind == "ellipsis" for kind, _ in items):
                 raise IndexError("an index can only have a single ellipsis ('...')")
             items.append(("ellipsis", None))
-        elif isinstance(e, bool | np.bool_):
-            items.append(("bool", bool(e)))
+        elif isinstance(e, bool):  # (numpy's bool is no valid index in PyTorch)
+            items.append(("bool", e))
         elif _is_int(e):
             items.append(("int", int(e)))
             consumed += 1
@@ -700,6 +699,13 @@ def _multi_output_view_refusal(view_cls: Any) -> str:
 
 def setitem(input: Tensor, index: Any, value: Any) -> None:
     """``input[index] = value``: in place; recorded (CopySlices / IndexPutBackward0) when needed."""
+    # PyTorch takes a tensor or a Python number (numpy's integers, float64 and complex128
+    # included: not float32 or numpy's bool) before it reads the index; and a bare False
+    # index writes nothing, checks nothing.
+    if not isinstance(value, Tensor | int | float | complex | np.integer):
+        raise TypeError(f"can't assign a {_errors.py_type_name(value)} to a {input.type()}")
+    if index is False:
+        return
     shape = input._data.shape
     # PyTorch checks the value's shape before the index values: bounds are checked after it.
     p = _fast_basic(shape, index) or parse_key(shape, index, bounds=False)
@@ -723,10 +729,8 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         )
     if isinstance(value, Tensor):
         value = _checked_value(input, p, target, value, cast=mask_fill)
-    elif isinstance(value, int | float | bool | np.generic):
-        value = value.item() if isinstance(value, np.generic) else value
-    else:
-        return setitem(input, index, as_tensor(value, dtype=input.dtype))
+    elif isinstance(value, np.generic):
+        value = value.item()
     if p.adv is not None:
         p.adv = _bounded(view_shape, list(p.adv))
     key: Key = (p.basic, p.adv)
