@@ -76,7 +76,77 @@ def _setitem_bad_values(lib: Any) -> Any:
     return out, x
 
 
-PROGRAMS = [_scatter_amin_tie_with_self, _setitem_false, _setitem_bad_values]
+# --- index_put(_): a tuple of index tensors, not Python's indexing --------------------------
+
+
+def _index_put_nodes(lib: Any) -> Any:
+    # fuzz seeds 27, 5392: a 0-d int tensor (or 0-d byte mask) is an index tensor here, not a
+    # select: PyTorch records IndexPutBackward0 (ndgrad wrote through a view: CopySlices)
+    x = lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=lib.float64, requires_grad=True)
+    v = lib.tensor([10.0, 20.0], dtype=lib.float64, requires_grad=True)
+    y = x.clone()
+    y.index_put_((lib.tensor(1), lib.tensor([True, False, True])), v)
+    z = x.index_put((lib.tensor(1, dtype=lib.uint8), lib.tensor(0)), v[:1], accumulate=False)
+    (y.sum() + 2 * z.sum()).backward()
+    return y, z, x.grad, v.grad
+
+
+def _index_put_value_shapes(lib: Any) -> Any:
+    # fuzz seed 42: index_put keeps the value's leading 1s (only x[key] = v drops them), but a
+    # one-element value through one mask is a masked_fill unless accumulating; ndgrad's
+    # accumulating path crashed in numpy
+    x = lib.zeros(2, 3, dtype=lib.float64)
+    out = []
+    for index, shape in [
+        ((lib.tensor([0, 1]),), (1, 2, 3)),
+        ((lib.tensor(1),), (1, 3)),
+        ((lib.tensor([True, False]),), (1, 1, 1)),
+    ]:
+        for accumulate in (False, True):
+            try:
+                out.append(x.index_put(index, lib.ones(shape, dtype=lib.float64), accumulate))
+            except RuntimeError as e:
+                out.append(str(e))
+    return out
+
+
+def _index_put_not_tensors(lib: Any) -> Any:
+    # fuzz seeds 233, 258: PyTorch wants a tensor at every position (ndgrad read None as ':')
+    x = lib.zeros(2, 3, dtype=lib.float64)
+    v = lib.ones(3, dtype=lib.float64)
+    out = []
+    for call in (
+        lambda: lib.index_put(x, (None, lib.tensor([0])), v),
+        lambda: x.index_put([lib.tensor([0]), None], v, accumulate=True),
+        lambda: x.index_put_((lib.tensor([0]), 1), v),
+    ):
+        try:
+            call()
+        except TypeError as e:
+            out.append(str(e))
+    return out
+
+
+def _index_put_accumulate(lib: Any) -> Any:
+    # fuzz seed 5725: a value broadcast along a 2-d index: numpy's np.add.at read past the
+    # value (wrong sums, NaN); seed 291: the result is laid out as a clone of x (permuted)
+    x = lib.tensor([1.0, 2.0], dtype=lib.float64)
+    v = lib.tensor([10.0, 100.0], dtype=lib.float64)
+    a = x.index_put((lib.tensor([[0, 1], [-2, -1], [1, 1]]),), v, accumulate=True)
+    p = lib.arange(6.0, dtype=lib.float64).reshape(2, 3).t()
+    b = p.index_put((lib.tensor([0, 0]),), lib.ones(2, dtype=lib.float64), accumulate=True)
+    return a, b
+
+
+PROGRAMS = [
+    _scatter_amin_tie_with_self,
+    _setitem_false,
+    _setitem_bad_values,
+    _index_put_nodes,
+    _index_put_value_shapes,
+    _index_put_not_tensors,
+    _index_put_accumulate,
+]
 
 
 @pytest.mark.parametrize("program", PROGRAMS)
@@ -103,3 +173,29 @@ def test_setitem_false_and_values_by_hand() -> None:
         ),
     ]
     assert x.tolist() == [[0.0, 1.5, 0.0], [2.0, 2.0, 2.0]]
+
+
+def test_index_put_by_hand() -> None:
+    y, z, gx, gv = _index_put_nodes(ndgrad)
+    assert y.grad_fn.name() == z.grad_fn.name() == "IndexPutBackward0"
+    assert y.tolist() == [[1.0, 2.0, 3.0], [10.0, 5.0, 20.0]]
+    assert z.tolist() == [[10.0, 10.0, 10.0], [4.0, 5.0, 6.0]]  # (the 0-d mask selects all)
+    assert gx.tolist() == [[1.0, 1.0, 1.0], [2.0, 3.0, 2.0]] and gv.tolist() == [7.0, 1.0]
+    refused = "shape mismatch: value tensor of shape {} cannot be broadcast to indexing result of "
+    got = _index_put_value_shapes(ndgrad)
+    assert (
+        got[:4]
+        == [refused.format("[1, 2, 3]") + "shape [2, 3]"] * 2
+        + [refused.format("[1, 3]") + "shape [3]"] * 2
+    )
+    # accumulating, the mask is an index (no masked_fill): the leading 1s are refused again
+    assert got[4].tolist() == [[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
+    assert got[5] == refused.format("[1, 1, 1]") + "shape [1, 3]"
+    assert _index_put_not_tensors(ndgrad) == [
+        "expected Tensor as element 0 in argument 1, but got NoneType",
+        "expected Tensor as element 1 in argument 0, but got NoneType",
+        "expected Tensor as element 1 in argument 0, but got int",
+    ]
+    a, b = _index_put_accumulate(ndgrad)
+    assert a.tolist() == [21.0, 312.0]
+    assert b.stride() == (1, 3) and b.tolist() == [[2.0, 5.0], [1.0, 4.0], [2.0, 5.0]]

@@ -324,12 +324,18 @@ class WholeFill(WholeCopy):
 class IndexAdd(NumpyFunction):
     """y = x with v added at key (repeated indices accumulate); dx = grad, dv = grad[key]"""
 
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, key: Key, v: np.ndarray) -> np.ndarray:
+    keep_layout = False  # y in x's layout (a clone's, as index_put's) or contiguous
+
+    @classmethod
+    def forward(cls, ctx: Any, x: np.ndarray, key: Key, v: np.ndarray) -> np.ndarray:
         ctx.key = key
-        out = x.copy()
+        out = _copy_np(x) if cls.keep_layout else x.copy()
         basic, adv = key
-        np.add.at(out[basic], adv, v)  # type: ignore[arg-type]
+        assert adv is not None
+        target = out[basic]
+        # v broadcast by hand: numpy 2.4's ufunc.at misreads a value it has to broadcast
+        # along the leading dims of a multi-dim index (it reads past v's memory)
+        np.add.at(target, adv, np.broadcast_to(v, _shape_of(target.shape, (_ALL, adv))))
         return out
 
     @staticmethod
@@ -448,10 +454,14 @@ def _bad_type(entry: Any) -> Exception:
     )
 
 
-def parse_key(shape: tuple[int, ...], index: Any, bounds: bool = True) -> _Parsed:
+def parse_key(
+    shape: tuple[int, ...], index: Any, bounds: bool = True, tensors: bool = False
+) -> _Parsed:
     """Resolve ``index`` for a tensor of ``shape`` with PyTorch's rules and error messages.
 
     With ``bounds=False`` the index tensors' values are not checked yet (see ``_bounded``).
+    With ``tensors`` (index_put's tuple of tensors) a 0-d integer tensor stays an index
+    tensor: only Python's indexing reads it as an int (a select).
     """
     single_slice = isinstance(index, slice)
     if isinstance(index, list) and _sequence_as_tuple(index):
@@ -476,7 +486,7 @@ def parse_key(shape: tuple[int, ...], index: Any, bounds: bool = True) -> _Parse
         elif isinstance(e, slice):
             items.append(("slice", e))
             consumed += 1
-        elif isinstance(e, T) and e._data.ndim == 0 and e._data.dtype in _INT_INDEX:
+        elif isinstance(e, T) and e._data.ndim == 0 and e._data.dtype in _INT_INDEX and not tensors:
             items.append(("int", int(e._data)))  # a 0-d integer tensor acts as an int
             consumed += 1
         else:
@@ -697,8 +707,9 @@ def _multi_output_view_refusal(view_cls: Any) -> str:
     )
 
 
-def setitem(input: Tensor, index: Any, value: Any) -> None:
-    """``input[index] = value``: in place; recorded (CopySlices / IndexPutBackward0) when needed."""
+def setitem(input: Tensor, index: Any, value: Any, tensors: bool = False) -> None:
+    """``input[index] = value``: in place; recorded (CopySlices / IndexPutBackward0) when needed.
+    With ``tensors``, ``index`` is index_put's tuple of index tensors (see ``parse_key``)."""
     # PyTorch takes a tensor or a Python number (numpy's integers, float64 and complex128
     # included: not float32 or numpy's bool) before it reads the index; and a bare False
     # index writes nothing, checks nothing.
@@ -708,7 +719,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         return
     shape = input._data.shape
     # PyTorch checks the value's shape before the index values: bounds are checked after it.
-    p = _fast_basic(shape, index) or parse_key(shape, index, bounds=False)
+    p = _fast_basic(shape, index) or parse_key(shape, index, bounds=False, tensors=tensors)
     if p.adv is not None:
         view_shape = _shape_of(shape, (p.basic, None))
         zeroed = tuple(
@@ -728,7 +739,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char"
         )
     if isinstance(value, Tensor):
-        value = _checked_value(input, p, target, value, cast=mask_fill)
+        value = _checked_value(input, p, target, value, mask_fill, strip=mask_fill or not tensors)
     elif isinstance(value, np.generic):
         value = value.item()
     if p.adv is not None:
@@ -777,7 +788,7 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             value = value.to(input.dtype)
     # PyTorch's node: whole-tensor fill_/copy_, index_put_, or a write through a view.
     cls: type[SetIndex] = CopySlices
-    if p.trivial and p.adv is not None:
+    if (p.trivial or tensors) and p.adv is not None:  # (index_put takes no view, a 0-d mask too)
         cls = SetIndex
     elif p.trivial:
         # PyTorch copies when the value has the target's shape (a 0-d target and a number
@@ -846,16 +857,17 @@ def _check_overlap(input: Tensor, p: _Parsed, value: Tensor, mask_fill: bool) ->
 
 
 def _checked_value(
-    input: Tensor, p: _Parsed, target: tuple[int, ...], value: Tensor, cast: bool
+    input: Tensor, p: _Parsed, target: tuple[int, ...], value: Tensor, cast: bool, strip: bool
 ) -> Tensor:
-    """The value to write, its leading 1s dropped; PyTorch's errors for dtype and shape."""
+    """The value to write, its leading 1s dropped with ``strip`` (Python's indexing drops
+    them, index_put does not); PyTorch's errors for dtype and shape."""
     if p.adv is not None and not cast and value._data.dtype != input._data.dtype:
         raise RuntimeError(
             "Index put requires the source and destination dtypes match, got "
             f"{dtype_name(input._data.dtype)} for the destination and "
             f"{dtype_name(value._data.dtype)} for the source."
         )
-    if value._data.shape != target:  # (PyTorch copies a value of the target's shape as it is)
+    if strip and value._data.shape != target:  # (a value of the target's shape is kept as it is)
         value = _strip_leading_ones(value)
     vshape = value._data.shape
     if not _broadcasts(vshape, target) or np.broadcast_shapes(vshape, target) != target:
@@ -1528,6 +1540,7 @@ class IndexPutAccumulate(IndexAdd):
     """index_put with accumulate=True: IndexAdd, recorded under PyTorch's node name"""
 
     node_name = "IndexPutBackward0"
+    keep_layout = True  # (PyTorch's index_put writes into a clone of x)
 
 
 def _masked_fill_dispatch(indices: Any, values: Tensor, accumulate: bool) -> bool:
@@ -1545,7 +1558,16 @@ def _masked_fill_dispatch(indices: Any, values: Tensor, accumulate: bool) -> boo
 
 def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
     """A copy of ``input`` with ``values`` written (added, with ``accumulate``) at the positions
-    the tuple of index tensors ``indices`` selects, as ``input[indices] = values``."""
+    the tuple of index tensors ``indices`` selects, as ``input[indices] = values`` (but a 0-d
+    index tensor is no int here, and the value's leading 1s are not dropped)."""
+    return _index_put(input, indices, values, accumulate, 1)
+
+
+def _index_put(
+    input: Tensor, indices: Any, values: Tensor, accumulate: bool, position: int
+) -> Tensor:
+    """index_put; ``position``: the argument number of ``indices`` in PyTorch's messages (0 for
+    the method, whose self is not counted)."""
     T = Tensor
     if not isinstance(indices, tuple | list):
         raise TypeError(
@@ -1557,18 +1579,20 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
             "index_put(): argument 'values' (position 3) must be Tensor, not "
             f"{type(values).__name__}"
         )
+    for i, entry in enumerate(indices):
+        if not isinstance(entry, T):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument {position}, but got "
+                f"{_errors.py_type_name(entry)}"
+            )
     key = tuple(indices)
     if not accumulate:
         out = input.clone()
-        out[key] = values
+        setitem(out, key, values, tensors=True)
         return out
-    parsed = parse_key(input._data.shape, key)
-    if values._data.dtype != input._data.dtype:
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{dtype_name(input._data.dtype)} for the destination and "
-            f"{dtype_name(values._data.dtype)} for the source."
-        )
+    parsed = parse_key(input._data.shape, key, tensors=True)
+    target = _shape_of(input._data.shape, (parsed.basic, parsed.adv))
+    values = _checked_value(input, parsed, target, values, cast=False, strip=False)
     return IndexPutAccumulate.apply(input, (parsed.basic, parsed.adv), values)
 
 
@@ -2161,7 +2185,7 @@ class IndexingMethods:
         return repeat_interleave(self, repeats, dim)  # type: ignore[arg-type]
 
     def index_put(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
-        return index_put(self, indices, values, accumulate)  # type: ignore[arg-type]
+        return _index_put(self, indices, values, accumulate, 0)  # type: ignore[arg-type]
 
     def index_put_(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
         if isinstance(values, Tensor) and not _masked_fill_dispatch(indices, values, accumulate):
@@ -2170,7 +2194,7 @@ class IndexingMethods:
             # after autograd's checks of self (a leaf that requires grad, ...)
             self._check_inplace()  # type: ignore[attr-defined]
             _errors.check_no_overlap(self._data, values._data)  # type: ignore[attr-defined]
-        return self._inplace(lambda s: index_put(s, indices, values, accumulate))  # type: ignore[attr-defined]
+        return self._inplace(lambda s: _index_put(s, indices, values, accumulate, 0))  # type: ignore[attr-defined]
 
     def put(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
         return put(self, index, source, accumulate)  # type: ignore[arg-type]
