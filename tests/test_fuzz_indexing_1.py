@@ -39,6 +39,29 @@ def test_scatter_amin_ties_by_hand() -> None:
     assert gx.tolist() == [[0.0, 0.0, 0.0]]
     # columns 0 and 1: one src element is the minimum; column 2: src[1, 2] ties self's 0.5
     assert gsrc.tolist() == [[1.0, 2.0, 0.0], [0.0, 0.0, 2.0]]
+    assert _scatter_reduce_0d(ndgrad) == [
+        (3.0, 1.0, 1.0),
+        (3.0, 0.0, 1.0),
+        (2.0, 1.0, 1.0),
+        (2.0, 0.0, 1.0),
+        (0.0, 0.0, 0.0),  # two zero factors: no gradient
+        (0.0, 0.0, 2.0),
+    ]
+
+
+def _scatter_reduce_0d(lib: Any) -> Any:
+    # fuzz seed 6399: on 0-d tensors numpy's comparisons give scalars, which the tie (and
+    # zero) counts were accumulated into without effect: self and src each got the whole
+    # gradient of a tie, and a product's zero counts were wrong
+    out = []
+    for reduce, a, b in [("amin", 3.0, 3.0), ("amax", 2.0, 2.0), ("prod", 0.0, 0.0)]:
+        for include_self in (True, False):
+            x = lib.tensor(a, dtype=lib.float64, requires_grad=True)
+            src = lib.tensor(b, dtype=lib.float64, requires_grad=True)
+            y = x.scatter_reduce(0, lib.tensor(0), src, reduce, include_self=include_self)
+            y.backward(lib.tensor(2.0, dtype=lib.float64))
+            out.append((y.item(), x.grad.item(), src.grad.item()))
+    return out
 
 
 # --- x[key] = v: a bare False writes nothing; only tensors and Python numbers are values -----
@@ -140,6 +163,7 @@ def _index_put_accumulate(lib: Any) -> Any:
 
 PROGRAMS = [
     _scatter_amin_tie_with_self,
+    _scatter_reduce_0d,
     _setitem_false,
     _setitem_bad_values,
     _index_put_nodes,

@@ -1878,7 +1878,8 @@ class ScatterProd(NumpyFunction):
         np.multiply.at(out[basic], adv, block)
         # For the gradient where a factor is 0: how many zeros each product has, and the
         # product of its other factors.
-        zeros = (keep & (x == 0)).astype(np.int64)
+        # (np.asarray: on 0-d arrays numpy's operators give scalars, which .at cannot update)
+        zeros = np.asarray(keep & (x == 0)).astype(np.int64)
         np.add.at(zeros[basic], adv, (block == 0).astype(np.int64))
         nonzero = np.where(keep & (x != 0), x, 1).astype(x.dtype)
         np.multiply.at(nonzero[basic], adv, np.where(block == 0, 1, block))
@@ -1955,7 +1956,7 @@ class ScatterReduce(NumpyFunction):
             ufunc.at(out[basic], adv, block)
             # PyTorch's formula counts x's own element among the ties even with
             # include_self=False (its share is then dropped: the src ties get less).
-            ties_x = x == out
+            ties_x = np.asarray(x == out)  # (an array even when 0-d: .at updates n below)
             ties_src = block == out[basic][adv]
         n = ties_x.astype(np.int64)
         np.add.at(n[basic], adv, ties_src.astype(np.int64))
