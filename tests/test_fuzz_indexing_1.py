@@ -161,6 +161,52 @@ def _index_put_accumulate(lib: Any) -> Any:
     return a, b
 
 
+# --- take_along_dim, gather, scatter, put: PyTorch's checks and wrapping --------------------
+
+
+def _take_along_dim_checks(lib: Any) -> Any:
+    # fuzz seeds 74, 105, 270, 5005: along a dim PyTorch takes int64 indices only, modulo the
+    # dim's size (-3 and 7 of a dim of 2 both read row 1); the broadcast error is infer_size's;
+    # a 0-d input has no sizes to ask. Flattened (dim=None), int32 is fine and nothing wraps.
+    x = lib.arange(10.0, dtype=lib.float64).reshape(2, 5).requires_grad_()
+    y = lib.take_along_dim(x, lib.tensor([[-3, 7, 0, -1, 1]]), 0)
+    y.sum().backward()
+    out: list[Any] = [y, x.grad, lib.take_along_dim(x, lib.tensor([[0, 1]], dtype=lib.int32))]
+    for indices, dim in [
+        (lib.tensor([[0, 1]], dtype=lib.int32), 1),
+        (lib.tensor([[0, 1]]), 0),
+        (lib.tensor([[0], [1], [0]]), 1),
+        (lib.tensor([-1]), None),
+    ]:
+        try:
+            lib.take_along_dim(x, indices, dim)
+        except RuntimeError as e:
+            out.append(str(e))
+    try:
+        lib.take_along_dim(lib.tensor(1.0), lib.tensor(0), -1)
+    except IndexError as e:
+        out.append(str(e))
+    return out
+
+
+def _empty_index_any_dtype(lib: Any) -> Any:
+    # fuzz seed 5697: an empty index may have any dtype (PyTorch checks the dtype of an index
+    # that reads something); seed 1729: put into a 0-d tensor crashed in numpy
+    x = lib.tensor([1.0, 2.0], dtype=lib.float64)
+    empty = lib.tensor([], dtype=lib.float64)
+    s = lib.tensor(3.0, dtype=lib.float64, requires_grad=True)
+    p = lib.put(lib.tensor(1.0, dtype=lib.float64), lib.tensor(0), s, True)
+    p.backward()
+    return (
+        lib.gather(x, 0, empty).shape,  # (the strides of an empty result differ: not compared)
+        x.scatter(0, empty, x),
+        x.scatter_add(0, empty, x),
+        x.scatter_reduce(0, empty, x, "amax"),
+        p,
+        s.grad,
+    )
+
+
 PROGRAMS = [
     _scatter_amin_tie_with_self,
     _scatter_reduce_0d,
@@ -170,6 +216,8 @@ PROGRAMS = [
     _index_put_value_shapes,
     _index_put_not_tensors,
     _index_put_accumulate,
+    _take_along_dim_checks,
+    _empty_index_any_dtype,
 ]
 
 
@@ -223,3 +271,20 @@ def test_index_put_by_hand() -> None:
     a, b = _index_put_accumulate(ndgrad)
     assert a.tolist() == [21.0, 312.0]
     assert b.stride() == (1, 3) and b.tolist() == [[2.0, 5.0], [1.0, 4.0], [2.0, 5.0]]
+
+
+def test_take_along_dim_and_empty_index_by_hand() -> None:
+    y, gx, flat, *errors = _take_along_dim_checks(ndgrad)
+    assert y.tolist() == [[5.0, 6.0, 2.0, 8.0, 9.0]]
+    assert gx.tolist() == [[0.0, 0.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 1.0, 1.0]]
+    assert flat.tolist() == [0.0, 1.0]
+    assert errors == [
+        "torch.take_along_dim(): dtype of indices should be Long but got Int",
+        "The size of tensor a (5) must match the size of tensor b (2) at non-singleton dimension 1",
+        "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0",
+        "index -1 is out of bounds for dimension 0 with size 10",
+        "Dimension specified as 0 but tensor has no dimensions",
+    ]
+    *same, p, gs = _empty_index_any_dtype(ndgrad)
+    assert same[0] == (0,) and [t.tolist() for t in same[1:]] == [[1.0, 2.0]] * 3
+    assert p.item() == 4.0 and gs.item() == 1.0

@@ -900,6 +900,17 @@ def _long_index(index: Any, allow_int32: bool = True) -> np.ndarray | None:
 
 
 # PyTorch treats a 0-d tensor as having one dim of size 1 in gather/scatter/index_select.
+def _index_of_dtype(index: Tensor, op: str) -> np.ndarray:
+    """gather's and scatter's index array: int64 or int32, unless empty (PyTorch checks the
+    dtype only of an index that reads something)."""
+    idx = _long_index(index)
+    if idx is None:
+        if index._data.size:
+            raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index")
+        return index._data
+    return idx
+
+
 def _basic_for(ndim: int) -> tuple[Any, ...]:
     return (None, Ellipsis) if ndim == 0 else _ALL
 
@@ -1010,9 +1021,7 @@ class Gather(NumpyFunction):
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
     """``out[i][j][k] = input[index[i][j][k]][j][k]`` (dim=0): values picked along ``dim``."""
     d = wrap_dim(dim, input._data.ndim)
-    idx = _long_index(index)
-    if idx is None:
-        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    idx = _index_of_dtype(index, "gather")
     if idx.size:  # PyTorch checks nothing more when there is nothing to gather
         _check_along_dim("input", input, d, idx)
     return Gather.apply(input, _along_dim_key(idx, d, input._data.ndim), (index,))
@@ -1071,9 +1080,7 @@ def _scatter_args(
     input: Tensor, dim: int, index: Tensor, src: Any, dst: Tensor | None = None
 ) -> tuple[Key, Any]:
     d = wrap_dim(dim, input._data.ndim)
-    idx = _long_index(index)
-    if idx is None:
-        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
+    idx = _index_of_dtype(index, "scatter")
     T = Tensor
     if isinstance(src, T) and src._data.dtype != input._data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
@@ -1474,34 +1481,47 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 # --- gather along dims, repeats, scatter into slices, put (issue 11) ----------------------------
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
     """``gather`` with broadcasting: the values of ``input`` at ``indices`` along ``dim``
-    (both flattened when dim is None)."""
+    (both flattened when dim is None). Along a dim, as PyTorch, the indices must be int64 and
+    are taken modulo the dim's size (-1 is the last, and so is size - 1 + size)."""
     T = Tensor
     if not isinstance(indices, T):
         raise TypeError(
             "take_along_dim(): argument 'indices' (position 2) must be Tensor, not "
             f"{type(indices).__name__}"
         )
-    if indices._data.dtype.kind not in "iu":
-        raise RuntimeError(
-            "torch.take_along_dim(): dtype of indices should be Long but got "
-            f"{dtype_name(indices._data.dtype)}"
-        )
-    if dim is None:
+    if dim is None:  # (gather's checks: int32 indices are fine, nothing wraps)
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     n = input._data.ndim
-    d = wrap_dim(dim, n)
     if indices._data.ndim != n:
         raise RuntimeError(
             "torch.take_along_dim(): input and indices should have the same number of "
             f"dimensions, but got {n} dimensions for input, and {indices._data.ndim} dimensions "
             "for indices"
         )
-    si, sx = list(indices._data.shape), list(input._data.shape)
-    si[d] = sx[d] = 1
-    common = list(np.broadcast_shapes(tuple(si), tuple(sx)))
-    x_shape, i_shape = list(common), list(common)
-    x_shape[d], i_shape[d] = input._data.shape[d], indices._data.shape[d]
-    return gather(input.expand(*x_shape), d, indices.expand(*i_shape))
+    if indices._data.dtype != np.int64:
+        raise RuntimeError(
+            "torch.take_along_dim(): dtype of indices should be Long but got "
+            f"{dtype_name(indices._data.dtype)}"
+        )
+    d = wrap_dim(dim, n)
+    if n == 0:  # (PyTorch asks the sizes of a 0-d tensor)
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+    x_shape, i_shape = list(input._data.shape), list(indices._data.shape)
+    x_shape[d] = i_shape[d]  # each broadcast against the other, except along dim
+    i_shape = _broadcast_pair(x_shape, i_shape)
+    x_shape, x_shape[d] = list(indices._data.shape), input._data.shape[d]
+    x_shape = _broadcast_pair(x_shape, list(input._data.shape))
+    size = input._data.shape[d]
+    wrapped = indices._data % size if size else indices._data  # (PyTorch divides by 0)
+    return gather(input.expand(*x_shape), d, T._make(wrapped).expand(*i_shape))
+
+
+def _broadcast_pair(a: list[int], b: list[int]) -> list[int]:
+    """The broadcast shape of ``a`` and ``b``, with PyTorch's message (infer_size) if none."""
+    try:
+        return list(np.broadcast_shapes(tuple(a), tuple(b)))
+    except ValueError:
+        raise _errors.broadcast_mismatch(a, b) from None
 
 
 def repeat_interleave(
@@ -1613,11 +1633,12 @@ class Put(NumpyFunction):
         ctx.save_for_backward(index, *((source,) if ctx.needs_input_grad[2] else ()))
         out = _copy_np(x)  # in x's layout, as PyTorch's clone
         flat = index.reshape(-1)
-        key = np.unravel_index(np.where(flat < 0, flat + x.size, flat), x.shape)
+        key = np.unravel_index(np.where(flat < 0, flat + x.size, flat), x.shape or (1,))
+        target = out if x.ndim else out.reshape(1)  # (a view of the 0-d copy)
         if accumulate:
-            np.add.at(out, key, source.reshape(-1))
+            np.add.at(target, key, source.reshape(-1))
         else:
-            out[key] = source.reshape(-1)
+            target[key] = source.reshape(-1)
         return out
 
     @staticmethod
