@@ -8,6 +8,7 @@ Each program failed before its fix.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -207,6 +208,50 @@ def _empty_index_any_dtype(lib: Any) -> Any:
     )
 
 
+def _scatter_with_reduce(lib: Any) -> Any:
+    # fuzz seeds 68, 171, 194: scatter's reduce='add'/'multiply' (src or value): ndgrad
+    # raised NotImplementedError; PyTorch computes it and records no derivative
+    x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+    src = lib.tensor([2.0, 3.0, 4.0], dtype=lib.float64)
+    index = lib.tensor([0, 0, 2])
+    out: list[Any] = [
+        x.scatter(0, index, src, reduce="add"),
+        x.scatter(0, index, src, reduce="multiply"),
+        x.scatter(0, index, 2.0, reduce="multiply"),
+        x.detach().clone().scatter_(0, index, 2.5, reduce="add"),
+    ]
+    for call in (
+        lambda: out[0].sum().backward(),
+        lambda: x.clone().scatter_(0, index, 2.0, reduce="add").sum().backward(),
+        lambda: x.scatter(0, lib.tensor([0, 5]), src, reduce="mean"),  # before the bounds
+    ):
+        try:
+            call()
+        except RuntimeError as e:
+            out.append(str(e))
+    return out
+
+
+def _along_dim_first_bad_index(lib: Any) -> Any:
+    # fuzz seeds 2107, 5713, 5941: PyTorch reports the first bad index its kernel reads: along
+    # dim innermost when dim is the last; otherwise along dim just outside the inner loop over
+    # the last dims (ndgrad: the first in row-major order)
+    x = lib.zeros(2, 3, 4, dtype=lib.float64)
+    bad = lib.tensor([[[0, 0], [5, 0]], [[7, 0], [0, 0]]])  # 5 first in row-major order
+    out = []
+    for call in (
+        lambda: x.gather(0, bad),  # x's dims 1, 2 do not merge: 7 is read first
+        lambda: x[:, :2, :2].contiguous().gather(0, bad),  # they merge: row-major
+        lambda: x.scatter_add(0, bad, x),
+        lambda: x.gather(2, bad.transpose(0, 2)),  # along the last dim: row-major
+    ):
+        try:
+            call()
+        except RuntimeError as e:
+            out.append(str(e))
+    return out
+
+
 PROGRAMS = [
     _scatter_amin_tie_with_self,
     _scatter_reduce_0d,
@@ -218,6 +263,8 @@ PROGRAMS = [
     _index_put_accumulate,
     _take_along_dim_checks,
     _empty_index_any_dtype,
+    _scatter_with_reduce,
+    _along_dim_first_bad_index,
 ]
 
 
@@ -288,3 +335,27 @@ def test_take_along_dim_and_empty_index_by_hand() -> None:
     *same, p, gs = _empty_index_any_dtype(ndgrad)
     assert same[0] == (0,) and [t.tolist() for t in same[1:]] == [[1.0, 2.0]] * 3
     assert p.item() == 4.0 and gs.item() == 1.0
+
+
+def test_scatter_reduce_argument_by_hand() -> None:
+    with warnings.catch_warnings():  # (PyTorch's deprecation of reduce with src: once only)
+        warnings.simplefilter("ignore")
+        got = _scatter_with_reduce(ndgrad)
+    assert [t.tolist() for t in got[:4]] == [
+        [6.0, 2.0, 7.0],
+        [6.0, 2.0, 12.0],
+        [4.0, 2.0, 6.0],
+        [6.0, 2.0, 5.5],
+    ]
+    assert got[0].grad_fn.name() == "NotImplemented"
+    assert got[4:] == [
+        "derivative for aten::scatter is not implemented",
+        "derivative for aten::scatter_ is not implemented",
+        "reduce argument must be either add or multiply.",
+    ]
+    assert _along_dim_first_bad_index(ndgrad) == [
+        "index 7 is out of bounds for dimension 0 with size 2",
+        "index 5 is out of bounds for dimension 0 with size 2",
+        "index 7 is out of bounds for dimension 0 with size 2",
+        "index 7 is out of bounds for dimension 2 with size 4",
+    ]

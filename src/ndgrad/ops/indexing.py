@@ -968,10 +968,11 @@ def _check_along_dim(
     idx: np.ndarray,
     src: Tensor | None = None,
     dst: Tensor | None = None,
+    reduce: str | None = None,
 ) -> None:
-    """gather's and scatter's shape and bounds checks, with PyTorch's messages (an in-place
-    scatter checks src for overlap with its destination ``dst`` between the two, as PyTorch's
-    kernel does)."""
+    """gather's and scatter's shape and bounds checks, with PyTorch's messages (scatter's
+    ``reduce`` argument, then an in-place scatter's overlap of src with its destination
+    ``dst``, are checked between the two, as in PyTorch)."""
     shape = input._data.shape
     if max(idx.ndim, 1) != max(len(shape), 1):
         raise RuntimeError(f"Index tensor must have the same number of dimensions as {what} tensor")
@@ -992,11 +993,36 @@ def _check_along_dim(
             if src is not None:
                 msg += f" and to be no larger size than src {list(src._data.shape)}"
             raise RuntimeError(msg)
+    _check_scatter_reduce(reduce)
     _check_source_overlap(dst, src)
     size = xsz[d]
     if idx.max() >= size or idx.min() < 0:
-        bad = idx[(idx >= size) | (idx < 0)].flat[0]
+        operands = [idx, input._data] + ([src._data] if src is not None else [])
+        walked = np.transpose(idx.reshape(isz), _kernel_order(isz, d, operands))
+        bad = walked[(walked >= size) | (walked < 0)].flat[0]  # the first PyTorch reads
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+
+
+def _kernel_order(shape: tuple[int, ...], d: int, operands: list[np.ndarray]) -> list[int]:
+    """The order in which PyTorch's gather/scatter kernel reads an index of ``shape`` (row-major
+    operands assumed): along ``d`` innermost when d is the last dim; otherwise along d just
+    outside the kernel's inner loop, which runs over the last dim and the dims before it that
+    coalesce with it in every operand (as TensorIterator merges them)."""
+    n = len(shape)
+    others = [k for k in range(n) if k != d]
+    if d == n - 1:
+        return [*others, d]
+    strides = [[st // a.itemsize for st in a.strides] if a.ndim == n else None for a in operands]
+    inner = [n - 1]
+    size = shape[n - 1]  # the merged inner dims' size
+    for k in range(n - 2, -1, -1):
+        if k == d:  # (of size 1 in the kernel's iterator: merges with anything)
+            continue
+        if shape[k] != 1 and not all(st is None or st[k] == size * st[inner[-1]] for st in strides):
+            break
+        inner.insert(0, k)
+        size *= shape[k]
+    return [k for k in others if k not in inner] + [d] + inner
 
 
 class Gather(NumpyFunction):
@@ -1061,6 +1087,46 @@ class Scatter(NumpyFunction):
         return grad_x, (Index.apply(grad, ctx.key) if need_v else None), None
 
 
+class ScatterCombine(NumpyFunction):
+    """scatter with reduce: y = x with every src element (or the value) added to, or
+    multiplied into, the position the key names. PyTorch records no derivative."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, v: Any, key: Key, add: bool, op: str) -> np.ndarray:
+        ctx.op = op
+        out = x.copy()
+        basic, adv = key
+        assert adv is not None  # an along-dim key always has its index arrays
+        target = out[basic]
+        shape = _shape_of(target.shape, (_ALL, adv))
+        # (broadcast by hand: see IndexAdd)
+        (np.add if add else np.multiply).at(target, adv, np.broadcast_to(_fit_empty(key, v), shape))
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        raise RuntimeError(f"derivative for aten::{ctx.op} is not implemented")
+
+
+_warned_scatter_reduce = False
+
+
+def _warn_scatter_reduce() -> None:
+    """PyTorch's deprecation warning (once per process) for scatter's reduce with a src."""
+    global _warned_scatter_reduce
+    if not _warned_scatter_reduce:
+        _warned_scatter_reduce = True
+        warnings.warn(
+            "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+            "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+            "reduction options.",
+            UserWarning,
+            stacklevel=_errors.user_stacklevel(),
+        )
+
+
 class ScatterValue(IndexPut):
     node_name = "ScatterBackward1"
 
@@ -1076,8 +1142,18 @@ class ScatterAdd(NumpyFunction):
         return (grad if need_x else None), (Index.apply(grad, ctx.key) if need_v else None), None
 
 
+def _check_scatter_reduce(reduce: str | None) -> None:
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+
+
 def _scatter_args(
-    input: Tensor, dim: int, index: Tensor, src: Any, dst: Tensor | None = None
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    src: Any,
+    dst: Tensor | None = None,
+    reduce: str | None = None,
 ) -> tuple[Key, Any]:
     d = wrap_dim(dim, input._data.ndim)
     idx = _index_of_dtype(index, "scatter")
@@ -1085,8 +1161,9 @@ def _scatter_args(
     if isinstance(src, T) and src._data.dtype != input._data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     if idx.size:
-        _check_along_dim("self", input, d, idx, src if isinstance(src, T) else None, dst)
+        _check_along_dim("self", input, d, idx, src if isinstance(src, T) else None, dst, reduce)
     else:
+        _check_scatter_reduce(reduce)
         _check_source_overlap(dst, src)
     # src goes to the node whole: its forward takes the part it writes (see _fit_empty)
     return _along_dim_key(idx, d, input._data.ndim), src
@@ -1102,15 +1179,20 @@ def scatter(
     reduce: str | None = None,
     _dst: Tensor | None = None,
 ) -> Tensor:
-    """A copy of input with ``out[index[i][j]][j] = src[i][j]`` (for dim=0), or ``= value``
+    """A copy of input with ``out[index[i][j]][j] = src[i][j]`` (for dim=0), or ``= value``;
+    ``reduce`` ('add' or 'multiply') combines them into it instead, with no derivative
     (``_dst``: the memory scatter_ writes, which src must not overlap)."""
-    if reduce is not None:
-        raise NotImplementedError("scatter(reduce=...) is not supported by ndgrad")
     if src is None:
         src = value
     if src is None:
         raise TypeError("scatter() missing required argument 'src' or 'value'")
-    key, src = _scatter_args(input, dim, index, src, _dst)
+    key, src = _scatter_args(input, dim, index, src, _dst, reduce)
+    if reduce is not None:
+        if isinstance(src, Tensor):
+            _warn_scatter_reduce()
+        op = "scatter" if _dst is None else "scatter_"
+        value = src.item() if isinstance(src, np.generic) else src
+        return ScatterCombine.apply(input, value, key, reduce == "add", op)
     if isinstance(src, Tensor):
         return Scatter.apply(input, src, key)
     return ScatterValue.apply(input, key, src.item() if isinstance(src, np.generic) else src)
