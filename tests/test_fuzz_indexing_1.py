@@ -252,6 +252,65 @@ def _along_dim_first_bad_index(lib: Any) -> Any:
     return out
 
 
+# --- index_add, index_copy, index_fill: PyTorch's checks -------------------------------------
+
+
+def _index_add_checks(lib: Any) -> Any:
+    # fuzz seeds 181, 211, 5010, 5249, 5764: a 0-d self or source is compared whole; PyTorch
+    # scatter_adds (and words a bad index as scatter_add) only along the first or last dim
+    # with alpha 1: with another alpha it is "index out of range in self"
+    x = lib.zeros(4, 3, dtype=lib.float64)
+    out = []
+    for call in (
+        lambda: lib.tensor(0.0, dtype=lib.float64).index_add(0, lib.tensor([0]), x[0, :1]),
+        lambda: lib.zeros(3, dtype=lib.float64).index_add(0, lib.tensor([0]), x[0, 0]),
+        lambda: lib.tensor(0.0, dtype=lib.float64).index_add(0, lib.tensor([0, 0]), x[0, 0]),
+        lambda: x.index_add(0, lib.tensor([0, 7]), x[:2], alpha=1),
+        lambda: x.index_add(0, lib.tensor([0, 7]), x[:2], alpha=2),
+        lambda: x.index_add(1, lib.tensor([0, -1]), x[:, :2], alpha=-0.5),
+    ):
+        try:
+            call()
+        except (RuntimeError, IndexError) as e:
+            out.append((type(e).__name__, str(e)))
+    return out
+
+
+def _index_ops_into_empty(lib: Any) -> Any:
+    # fuzz seeds 94, 141, 1777, 5078: into an empty tensor PyTorch's kernels write nothing
+    # and check no index (ndgrad refused the index, or numpy did)
+    # (into an empty dim PyTorch's index_fill and index_copy fail with a setStorage error of
+    # their own, not copied; a 1-d index_add checks the index)
+    x = lib.zeros(0, 3, dtype=lib.float64, requires_grad=True)
+    i = lib.tensor([5, -9])
+    y = x.index_fill(1, i, 1.5)
+    y.sum().backward()
+    out = [
+        x.index_add(1, i, lib.ones(0, 2, dtype=lib.float64), alpha=2),
+        x.index_copy(1, i, lib.ones(0, 2, dtype=lib.float64)),
+        y,
+        x.grad,
+    ]
+    # (an empty tensor's strides differ in ndgrad: not compared here)
+    return [(tuple(t.shape), t.grad_fn and t.grad_fn.name()) for t in out]
+
+
+def _index_copy_fill_messages(lib: Any) -> Any:
+    # fuzz seeds 5032, 5446: index_copy_ names the source's slice "at dimension 0" whatever the
+    # dim; index_fill checks the index's dtype before the dim
+    x = lib.zeros(2, 3, dtype=lib.float64)
+    out = []
+    for call in (
+        lambda: x.index_copy(1, lib.tensor([0]), lib.ones(3, 1, dtype=lib.float64)),
+        lambda: x.index_fill(5, lib.tensor([0], dtype=lib.int32), 1.0),
+    ):
+        try:
+            call()
+        except (RuntimeError, IndexError) as e:
+            out.append(str(e))
+    return out
+
+
 PROGRAMS = [
     _scatter_amin_tie_with_self,
     _scatter_reduce_0d,
@@ -265,6 +324,9 @@ PROGRAMS = [
     _empty_index_any_dtype,
     _scatter_with_reduce,
     _along_dim_first_bad_index,
+    _index_add_checks,
+    _index_ops_into_empty,
+    _index_copy_fill_messages,
 ]
 
 
@@ -358,4 +420,31 @@ def test_scatter_reduce_argument_by_hand() -> None:
         "index 5 is out of bounds for dimension 0 with size 2",
         "index 7 is out of bounds for dimension 0 with size 2",
         "index 7 is out of bounds for dimension 2 with size 4",
+    ]
+
+
+def test_index_add_copy_fill_by_hand() -> None:
+    shape_error = (
+        "RuntimeError",
+        "source tensor shape must match self tensor shape, excluding the specified dimension. "
+        "Got self.shape = {} source.shape = {}",
+    )
+    assert _index_add_checks(ndgrad) == [
+        (shape_error[0], shape_error[1].format("[]", "[1]")),
+        (shape_error[0], shape_error[1].format("[3]", "[]")),
+        ("IndexError", "Dimension specified as 0 but tensor has no dimensions"),
+        ("RuntimeError", "index 7 is out of bounds for dimension 0 with size 4"),
+        ("IndexError", "index out of range in self"),
+        ("IndexError", "index out of range in self"),
+    ]
+    assert _index_ops_into_empty(ndgrad) == [
+        ((0, 3), "IndexAddBackward0"),
+        ((0, 3), "IndexCopyBackward0"),
+        ((0, 3), "IndexFillBackward0"),
+        ((0, 3), None),
+    ]
+    assert _index_copy_fill_messages(ndgrad) == [
+        "index_copy_(): Source/destination tensor must have same slice shapes. Destination "
+        "slice shape: 2 at dimension 1 and source slice shape: 3 at dimension 0.",
+        "index_fill_(): Expected dtype int64 for index.",
     ]

@@ -261,7 +261,7 @@ class IndexPut(NumpyFunction):
         basic, adv = key
         if adv is None:
             out[basic] = v
-        else:
+        elif out.size:  # (an empty x takes no write, whatever the index: index_copy, ...)
             out[basic][adv] = v
         return out
 
@@ -288,7 +288,7 @@ class SetIndex(IndexPut):
         basic, adv = key
         if adv is None:
             x[basic] = v
-        else:
+        elif x.size:  # (as IndexPut)
             x[basic][adv] = v
         return x
 
@@ -356,7 +356,8 @@ class IndexAddSource(NumpyFunction):
         ctx.key, ctx.alpha = key, alpha
         out = x.copy()
         basic, adv = key
-        np.add.at(out[basic], adv, v if alpha == 1 else v * alpha)  # type: ignore[arg-type]
+        if out.size:  # (into an empty x PyTorch adds nothing, whatever the index)
+            np.add.at(out[basic], adv, v if alpha == 1 else v * alpha)  # type: ignore[arg-type]
         if ctx.needs_input_grad[2]:  # only v's gradient reads them, as PyTorch saves them
             ctx.save_for_backward(v, *(a for a in adv or () if isinstance(a, np.ndarray)))
         return out
@@ -1284,25 +1285,33 @@ def index_add(
             f"({dtype_name(source._data.dtype)}) must have the same scalar type"
         )
     idx = idx.reshape(-1)
+    if idx.size != (source._data.shape[d] if source._data.ndim else 1):
+        if not source._data.ndim:  # (PyTorch's message asks a 0-d source its size)
+            raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({idx.size}) should be equal to "
+            f"source.size(dim): ({source._data.shape[d]}), for dim: {d}"
+        )
+    # A 0-d self or source is compared whole (PyTorch drops dim only when neither is 0-d).
     if input._data.ndim and source._data.ndim:
-        if not _slices_match(input, d, source):
-            raise RuntimeError(
-                "source tensor shape must match self tensor shape, excluding the specified "
-                f"dimension. Got self.shape = {list(input._data.shape)} source.shape = "
-                f"{list(source._data.shape)}"
-            )
-        if source._data.shape[d] != idx.size:
-            raise RuntimeError(
-                f"index_add_(): Number of indices ({idx.size}) should be equal to "
-                f"source.size(dim): ({source._data.shape[d]}), for dim: {d}"
-            )
+        shapes_match = _slices_match(input, d, source)
+    else:
+        shapes_match = input._data.shape == source._data.shape
+    if not shapes_match:
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {list(input._data.shape)} source.shape = "
+            f"{list(source._data.shape)}"
+        )
     _check_source_overlap(_dst, source)
     ndim = input._data.ndim
     size = _sizes(input._data.shape)[d]
-    if ndim > 1 and d in (0, ndim - 1):
+    if ndim > 1 and input._data.size == 0:
+        pass  # PyTorch's kernel returns at once: no index is checked
+    elif ndim > 1 and d in (0, ndim - 1) and alpha == 1:
+        # PyTorch scatter_adds there (its message)
         _check_along(idx, size, d, negative=False, error=RuntimeError)
     elif idx.size and (idx.max() >= size or idx.min() < 0):
-        # PyTorch's kernels word this by layout: as above for the outer/inner dim, else this.
         raise IndexError("index out of range in self")
     key = _dim_key(input._data.ndim, d, idx)
     if isinstance(alpha, int | float) and not isinstance(alpha, bool):
@@ -1335,14 +1344,15 @@ class IndexFillTensor(IndexFill):
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     """A copy of input with ``value`` (a number or 0-d tensor) at positions ``index`` of dim."""
-    d = wrap_dim(dim, input._data.ndim)
     idx = _long_index(index, allow_int32=False)
-    if idx is None:
+    if idx is None:  # (checked before dim, as in PyTorch)
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    d = wrap_dim(dim, input._data.ndim)
     if idx.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
     size = _sizes(input._data.shape)[d]
-    _check_along(idx, size, d, negative=True, error=IndexError)
+    if input._data.size:  # (PyTorch's kernel checks nothing when it writes nothing)
+        _check_along(idx, size, d, negative=True, error=IndexError)
     # Each position is filled once, however often it is listed (so the value's gradient is too).
     idx = np.unique(np.where(idx < 0, idx + size, idx))
     key = _dim_key(input._data.ndim, d, idx)
@@ -1412,16 +1422,17 @@ def index_copy(
             raise RuntimeError(
                 "index_copy_(): Source/destination tensor must have same slice shapes. "
                 f"Destination slice shape: {' '.join(dst)} at dimension {d} and source slice "
-                f"shape: {' '.join(src)} at dimension {d}."
+                f"shape: {' '.join(src)} at dimension 0."  # (PyTorch's words: always 0)
             )
-    _check_along(
-        idx,
-        _sizes(input._data.shape)[d],
-        d,
-        negative=False,
-        error=IndexError,
-        prefix="index_copy_(): ",
-    )
+    if input._data.size:  # (PyTorch's kernel checks nothing when it writes nothing)
+        _check_along(
+            idx,
+            _sizes(input._data.shape)[d],
+            d,
+            negative=False,
+            error=IndexError,
+            prefix="index_copy_(): ",
+        )
     return IndexCopy.apply(input, d, index, source)
 
 
