@@ -100,6 +100,30 @@ def _setitem_bad_values(lib: Any) -> Any:
     return out, x
 
 
+def _setitem_bools_and_masks(lib: Any) -> Any:
+    # fuzz seeds 10310, 11270, 11887, 11711, 10218: a bare True copies into x.unsqueeze(0)
+    # (any dtype, CopySlices); a 0-d mask is an index tensor [0] or [] in Python's indexing,
+    # never a masked_fill (ndgrad refused a byte one); a one-element value is a masked_fill
+    # only through exactly one mask (else index_put_ wants the dtypes equal); the value's
+    # shape is checked before its dtype
+    x = lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=lib.float64, requires_grad=True)
+    y = x.clone()
+    y[True] = lib.tensor([7.0, 8.0, 9.0], dtype=lib.float32)
+    z = x.clone()
+    z[lib.tensor(2, dtype=lib.uint8)] = lib.tensor(2.5, dtype=lib.float64)
+    out: list[Any] = [y, z]
+    for key, value in [
+        ((lib.tensor([True, False]), [True, False, True]), lib.tensor(1)),
+        ((lib.tensor(True), 0), lib.tensor(1.5, dtype=lib.float32)),
+        (lib.tensor([-1]), lib.tensor([1, 2])),
+    ]:
+        try:
+            x.detach().clone()[key] = value
+        except RuntimeError as e:
+            out.append(str(e))
+    return out
+
+
 # --- index_put(_): a tuple of index tensors, not Python's indexing --------------------------
 
 
@@ -316,6 +340,7 @@ PROGRAMS = [
     _scatter_reduce_0d,
     _setitem_false,
     _setitem_bad_values,
+    _setitem_bools_and_masks,
     _index_put_nodes,
     _index_put_value_shapes,
     _index_put_not_tensors,
@@ -354,6 +379,20 @@ def test_setitem_false_and_values_by_hand() -> None:
         ),
     ]
     assert x.tolist() == [[0.0, 1.5, 0.0], [2.0, 2.0, 2.0]]
+
+
+def test_setitem_bools_and_masks_by_hand() -> None:
+    y, z, *errors = _setitem_bools_and_masks(ndgrad)
+    assert y.grad_fn.name() == z.grad_fn.name() == "CopySlices"
+    assert y.tolist() == [[7.0, 8.0, 9.0], [7.0, 8.0, 9.0]]
+    assert z.tolist() == [[2.5, 2.5, 2.5], [2.5, 2.5, 2.5]]
+    dtypes = "Index put requires the source and destination dtypes match, got Double for the "
+    assert errors == [
+        dtypes + "destination and Long for the source.",
+        dtypes + "destination and Float for the source.",
+        "shape mismatch: value tensor of shape [2] cannot be broadcast to indexing result of "
+        "shape [1, 3]",
+    ]
 
 
 def test_index_put_by_hand() -> None:

@@ -380,7 +380,7 @@ class IndexAddSource(NumpyFunction):
 class _Parsed:
     """A PyTorch key resolved against a shape: the basic key, its node class, the advanced key."""
 
-    __slots__ = ("adv", "basic", "mask_only", "trivial", "view_cls")
+    __slots__ = ("adv", "basic", "mask_only", "one_mask", "trivial", "view_cls")
 
     def __init__(
         self,
@@ -389,12 +389,17 @@ class _Parsed:
         adv: tuple[Any, ...] | None,
         trivial: bool,
         mask_only: np.dtype | None = None,
+        one_mask: np.dtype | None = None,
     ):
         self.basic = basic
         self.view_cls = view_cls
         self.adv = adv
         self.trivial = trivial  # the basic part selects everything (x[...], x[:], x[()])
         self.mask_only = mask_only  # when every index tensor is a mask: bool, or uint8 if any is
+        # The dtype of the key's one mask when it has no other index tensor: PyTorch's
+        # index_put_ is then a masked_fill_ for a one-element value (its canDispatchToMaskedFill).
+        # Python's indexing reads a 0-d mask (or a bool) as an index tensor [0] or [], no mask.
+        self.one_mask = one_mask
 
 
 def _selects_all(s: slice, size: int) -> bool:
@@ -471,6 +476,7 @@ def parse_key(
     T = Tensor
     items: list[tuple[str, Any]] = []
     masks_dtypes: list[np.dtype] = []
+    real_masks: list[np.dtype] = []  # (not the 0-d ones of Python's indexing)
     consumed = 0
     for e in entries:
         if e is None:
@@ -494,11 +500,11 @@ def parse_key(
             a = _index_array(e)
             if a is None:
                 raise _bad_type(e)
-            if a.dtype == np.uint8:
+            if a.dtype == np.uint8 or a.dtype == np.bool_:
                 masks_dtypes.append(a.dtype)
+                if a.ndim or tensors:
+                    real_masks.append(a.dtype)
                 a = a.astype(np.bool_)
-            elif a.dtype == np.bool_:
-                masks_dtypes.append(a.dtype)
             items.append(("array", a))
             consumed += a.ndim if a.dtype == np.bool_ else 1
     ndim = len(shape)
@@ -590,7 +596,8 @@ def parse_key(
     mask_only = None
     if masks_dtypes and len(arrays) == len(masks_dtypes):
         mask_only = np.dtype(np.uint8) if np.uint8 in masks_dtypes else np.dtype(np.bool_)
-    return _Parsed(basic_key, view_cls, adv_key, trivial, mask_only)
+    one_mask = real_masks[0] if len(arrays) == len(real_masks) == 1 else None
+    return _Parsed(basic_key, view_cls, adv_key, trivial, mask_only, one_mask)
 
 
 def _check_advanced(
@@ -718,6 +725,8 @@ def setitem(input: Tensor, index: Any, value: Any, tensors: bool = False) -> Non
         raise TypeError(f"can't assign a {_errors.py_type_name(value)} to a {input.type()}")
     if index is False:
         return
+    if index is True:  # PyTorch copies into input.unsqueeze(0), as for None
+        index = None
     shape = input._data.shape
     # PyTorch checks the value's shape before the index values: bounds are checked after it.
     p = _fast_basic(shape, index) or parse_key(shape, index, bounds=False, tensors=tensors)
@@ -734,8 +743,8 @@ def setitem(input: Tensor, index: Any, value: Any, tensors: bool = False) -> Non
         target = _shape_of(shape, (p.basic, None))
     one_value = not isinstance(value, Tensor) or value._data.ndim == 0  # a fill, not a copy
     # Through boolean masks only, PyTorch fills with a one-element value of any dtype.
-    mask_fill = p.mask_only is not None and (not isinstance(value, Tensor) or value._data.size == 1)
-    if mask_fill and p.mask_only == np.uint8:
+    mask_fill = p.one_mask is not None and (not isinstance(value, Tensor) or value._data.size == 1)
+    if mask_fill and p.one_mask == np.uint8:
         raise RuntimeError(
             "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char"
         )
@@ -861,13 +870,7 @@ def _checked_value(
     input: Tensor, p: _Parsed, target: tuple[int, ...], value: Tensor, cast: bool, strip: bool
 ) -> Tensor:
     """The value to write, its leading 1s dropped with ``strip`` (Python's indexing drops
-    them, index_put does not); PyTorch's errors for dtype and shape."""
-    if p.adv is not None and not cast and value._data.dtype != input._data.dtype:
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{dtype_name(input._data.dtype)} for the destination and "
-            f"{dtype_name(value._data.dtype)} for the source."
-        )
+    them, index_put does not); PyTorch's errors for shape, then dtype."""
     if strip and value._data.shape != target:  # (a value of the target's shape is kept as it is)
         value = _strip_leading_ones(value)
     vshape = value._data.shape
@@ -877,6 +880,12 @@ def _checked_value(
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {list(vshape)} cannot be broadcast to "
             f"indexing result of shape {list(target)}"
+        )
+    if p.adv is not None and not cast and value._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{dtype_name(input._data.dtype)} for the destination and "
+            f"{dtype_name(value._data.dtype)} for the source."
         )
     return value
 
