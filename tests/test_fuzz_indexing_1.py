@@ -124,6 +124,41 @@ def _setitem_bools_and_masks(lib: Any) -> Any:
     return out
 
 
+# --- parsing a key: PyTorch's order of checks and its words ----------------------------------
+
+
+def _key_errors(lib: Any) -> Any:
+    # fuzz seeds 9, 97, 1206, 1519, 1174, 10106, 10575: a select's bad int is reported at its
+    # position in the key (not at a dim: None, True and Ellipsis shift them apart); an index
+    # tensor of a bad dtype counts one dim in "too many indices" and is refused after the
+    # slicing, before the masks; a 0-d tensor into a 0-d tensor is "too many indices"
+    x = lib.zeros(2, 0, 3, dtype=lib.float64)
+    flt = lib.tensor([0.0])
+    out = []
+    for key in [
+        (None, False, slice(None), 1),
+        (Ellipsis, 5),
+        (None, Ellipsis, lib.tensor(-4), 0),
+        (0, flt, slice(None), 1),
+        (flt, lib.tensor([True]), 7),
+        (flt, lib.tensor([True, False])),
+        (0, slice(None, None, -1), flt),
+    ]:
+        try:
+            x[key]
+        except (IndexError, ValueError) as e:
+            out.append(str(e))
+    for key in [lib.tensor(0), lib.tensor(1), 0]:
+        try:
+            lib.tensor(1.0)[key]
+        except IndexError as e:
+            out.append(str(e))
+    # a 0-d integer tensor of any integer dtype but uint8 is an int (a select)
+    y = lib.arange(6.0).reshape(2, 3)
+    out.append(y[lib.tensor(1, dtype=lib.int16), lib.tensor(-1, dtype=lib.int8)])
+    return out
+
+
 # --- index_put(_): a tuple of index tensors, not Python's indexing --------------------------
 
 
@@ -341,6 +376,7 @@ PROGRAMS = [
     _setitem_false,
     _setitem_bad_values,
     _setitem_bools_and_masks,
+    _key_errors,
     _index_put_nodes,
     _index_put_value_shapes,
     _index_put_not_tensors,
@@ -393,6 +429,28 @@ def test_setitem_bools_and_masks_by_hand() -> None:
         "shape mismatch: value tensor of shape [2] cannot be broadcast to indexing result of "
         "shape [1, 3]",
     ]
+
+
+def test_key_errors_by_hand() -> None:
+    *errors, picked = _key_errors(ndgrad)
+    bad_dtype = "tensors used as indices must be long, int, byte or bool tensors"
+    invalid = (
+        "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+        "C++ to convert a 0-dim tensor to a number"
+    )
+    assert errors == [
+        "index 1 is out of bounds for dimension 3 with size 0",
+        "index 5 is out of bounds for dimension 1 with size 3",
+        "index -4 is out of bounds for dimension 2 with size 0",
+        "too many indices for tensor of dimension 3",
+        "index 7 is out of bounds for dimension 2 with size 3",
+        bad_dtype,
+        "step must be greater than zero",
+        "too many indices for tensor of dimension 0",
+        "too many indices for tensor of dimension 0",
+        invalid,
+    ]
+    assert picked.item() == 5.0
 
 
 def test_index_put_by_hand() -> None:

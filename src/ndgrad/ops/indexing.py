@@ -427,7 +427,8 @@ def _sequence_as_tuple(seq: list[Any]) -> bool:
 
 
 def _index_array(entry: Any) -> np.ndarray | None:
-    """An index tensor/list/array as a numpy int or bool array; None if ``entry`` is not one."""
+    """An index tensor/list/array as a numpy array; None if ``entry`` is not one. (Its dtype
+    is checked by the caller, after the basic part of the key, as PyTorch does.)"""
     T = Tensor
     if isinstance(entry, T):
         a = entry._data
@@ -444,11 +445,7 @@ def _index_array(entry: Any) -> np.ndarray | None:
             a = a.astype(np.int64)
     else:
         return None
-    if a.dtype == np.bool_ or a.dtype == np.uint8:  # uint8: PyTorch's legacy byte masks
-        return a
-    if a.dtype in _INT_INDEX:
-        return a
-    raise IndexError(_BAD_INDEX_DTYPE)
+    return a
 
 
 def _bad_type(entry: Any) -> Exception:
@@ -477,6 +474,7 @@ def parse_key(
     items: list[tuple[str, Any]] = []
     masks_dtypes: list[np.dtype] = []
     real_masks: list[np.dtype] = []  # (not the 0-d ones of Python's indexing)
+    bad_dtype = False  # an index tensor neither integer nor mask: refused after the slicing
     consumed = 0
     for e in entries:
         if e is None:
@@ -493,23 +491,32 @@ def parse_key(
         elif isinstance(e, slice):
             items.append(("slice", e))
             consumed += 1
-        elif isinstance(e, T) and e._data.ndim == 0 and e._data.dtype in _INT_INDEX and not tensors:
-            items.append(("int", int(e._data)))  # a 0-d integer tensor acts as an int
+        elif (
+            isinstance(e, T)
+            and e._data.ndim == 0
+            and e._data.dtype.kind in "iu"
+            and e._data.dtype != np.uint8
+            and not tensors
+        ):
+            # a 0-d integer tensor (of any integer dtype but uint8, a mask) acts as an int
+            items.append(("int", int(e._data)))
             consumed += 1
         else:
             a = _index_array(e)
             if a is None:
                 raise _bad_type(e)
-            if a.dtype == np.uint8 or a.dtype == np.bool_:
+            if a.dtype == np.uint8 or a.dtype == np.bool_:  # uint8: PyTorch's legacy masks
                 masks_dtypes.append(a.dtype)
                 if a.ndim or tensors:
                     real_masks.append(a.dtype)
                 a = a.astype(np.bool_)
+            elif a.dtype not in _INT_INDEX:
+                bad_dtype = True
             items.append(("array", a))
             consumed += a.ndim if a.dtype == np.bool_ else 1
     ndim = len(shape)
     if consumed > ndim:
-        if ndim == 0 and not isinstance(index, tuple) and items[0][0] == "int":
+        if ndim == 0 and _is_int(index):
             raise IndexError(
                 "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                 "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
@@ -524,15 +531,13 @@ def parse_key(
     view_cls: Any = None
     trivial = True
     d = 0
-    inserted = 0  # dims added by None so far (PyTorch's messages count them)
     masks: list[tuple[int, np.ndarray]] = []  # (dim in the basic result, mask)
-    for kind, e in items:
+    for position, (kind, e) in enumerate(items):
         if kind == "none":
             basic.append(None)
             adv.append(slice(None))
             view_cls = IndexUnsqueeze
             trivial = False
-            inserted += 1
         elif kind == "ellipsis":
             skip = ndim - consumed
             basic.extend([slice(None)] * skip)
@@ -542,7 +547,8 @@ def parse_key(
             size = shape[d]
             if not -size <= e < size:
                 raise IndexError(
-                    f"index {e} is out of bounds for dimension {d + inserted} with size {size}"
+                    # (PyTorch names the entry's position in the key, not a dim)
+                    f"index {e} is out of bounds for dimension {position} with size {size}"
                 )
             basic.append(e)
             view_cls = Select
@@ -591,6 +597,8 @@ def parse_key(
     basic_key = _view_key(tuple(basic))
     if not has_adv:
         return _Parsed(basic_key, view_cls, None, trivial)
+    if bad_dtype:
+        raise IndexError(_BAD_INDEX_DTYPE)
     adv_key = _check_advanced(basic_key, view_cls, shape, adv, masks, bounds)
     arrays = [e for kind, e in items if kind in ("array", "bool")]
     mask_only = None
