@@ -370,6 +370,29 @@ def _index_copy_fill_messages(lib: Any) -> Any:
     return out
 
 
+# --- masked_fill(_), masked_scatter_: the order and words of PyTorch's checks -----------------
+
+
+def _masked_errors(lib: Any) -> Any:
+    # fuzz seeds 1280, 10079, 10069, 1862: out of place, masked_fill broadcasts mask and input
+    # first (the mask is "a"), in place after the mask's dtype (self is "a"); masked_scatter_
+    # expands a bool mask in its kernel, whose message names the type as C++ does
+    x = lib.zeros(1, 4, dtype=lib.float64)
+    out = []
+    for call in (
+        lambda: x.masked_fill(lib.ones(1, 5, dtype=lib.uint8), 1.0),
+        lambda: x.clone().masked_fill_(lib.ones(1, 5, dtype=lib.uint8), 1.0),
+        lambda: x.clone().masked_fill_(lib.ones(1, 5, dtype=lib.bool), 1.0),
+        lambda: x.clone().masked_scatter_(lib.ones(2, 1, 4, dtype=lib.bool), x),
+        lambda: x.clone().masked_scatter_(lib.ones(2, 1, 4, dtype=lib.uint8), x),
+    ):
+        try:
+            call()
+        except RuntimeError as e:
+            out.append(str(e))
+    return out
+
+
 PROGRAMS = [
     _scatter_amin_tie_with_self,
     _scatter_reduce_0d,
@@ -377,6 +400,7 @@ PROGRAMS = [
     _setitem_bad_values,
     _setitem_bools_and_masks,
     _key_errors,
+    _masked_errors,
     _index_put_nodes,
     _index_put_value_shapes,
     _index_put_not_tensors,
@@ -547,4 +571,19 @@ def test_index_add_copy_fill_by_hand() -> None:
         "index_copy_(): Source/destination tensor must have same slice shapes. Destination "
         "slice shape: 2 at dimension 1 and source slice shape: 3 at dimension 0.",
         "index_fill_(): Expected dtype int64 for index.",
+    ]
+
+
+def test_masked_errors_by_hand() -> None:
+    sizes = "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton "
+    expand = (
+        "expand({}{{[2, 1, 4]}}, size=[1, 4]): the number of sizes provided (2) must be greater "
+        "or equal to the number of dimensions in the tensor (3)"
+    )
+    assert _masked_errors(ndgrad) == [
+        sizes.format(5, 4) + "dimension 1",
+        "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char",
+        sizes.format(4, 5) + "dimension 1",
+        expand.format("CPUBoolType"),
+        expand.format("torch.ByteTensor"),
     ]

@@ -1520,13 +1520,22 @@ class MaskedFillTensor(MaskedFill):
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``input`` with ``value`` (a number or a 0-d tensor) where ``mask`` is True."""
+    return _masked_fill(input, mask, value, inplace=False)
+
+
+def _masked_fill(input: Tensor, mask: Tensor, value: Any, inplace: bool) -> Tensor:
+    """masked_fill, with PyTorch's order of checks: out of place, mask and input are broadcast
+    first (mask named "a"); in place, after the mask's dtype (input named "a")."""
     T = Tensor
+    if not inplace and isinstance(mask, T):
+        _check_broadcast(mask._data.shape, input._data.shape)
     if not isinstance(mask, T) or mask._data.dtype != np.bool_:
         got = _errors.c_type_name(mask._data.dtype) if isinstance(mask, T) else "?"
         raise RuntimeError(
             f"masked_fill_ only supports boolean masks, but got mask with dtype {got}"
         )
-    _check_broadcast(mask._data.shape, input._data.shape)
+    if inplace:
+        _check_broadcast(input._data.shape, mask._data.shape)
     if isinstance(value, T):
         if value._data.ndim:
             raise RuntimeError(
@@ -1863,6 +1872,14 @@ def _check_masked_scatter(input: Tensor, mask: Any, source: Tensor, inplace: boo
         raise RuntimeError(  # (PyTorch's message has no space after "got")
             "masked_scatter: expected self and source to have same dtypes but got"
             f"{dtype_name(input._data.dtype)} and {dtype_name(source._data.dtype)}"
+        )
+    if mask._data.ndim > len(shape) and mask._data.dtype == np.bool_:
+        # (a bool mask is expanded in PyTorch's kernel, whose message names the type as C++
+        # does; another mask's error comes from its Python-facing expand, below)
+        raise RuntimeError(
+            f"expand(CPU{dtype_name(mask._data.dtype)}Type{{{list(mask._data.shape)}}}, "
+            f"size={list(shape)}): the number of sizes provided ({len(shape)}) must be greater "
+            f"or equal to the number of dimensions in the tensor ({mask._data.ndim})"
         )
     mask.expand(*shape)  # PyTorch's expand_inplace: its error for a mask that does not fit
     if mask._data.dtype != np.bool_:
@@ -2288,7 +2305,7 @@ class IndexingMethods:
         )
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
-        compute = lambda s: masked_fill(s, mask, value)  # noqa: E731
+        compute = lambda s: _masked_fill(s, mask, value, inplace=True)  # noqa: E731
         if not _errors.has_internal_overlap(self._data):  # type: ignore[attr-defined]
             return self._inplace(compute)  # type: ignore[attr-defined]
         return _masked_fill_overlapping(self, mask, value, compute)  # type: ignore[arg-type]
