@@ -370,6 +370,23 @@ def _index_copy_fill_messages(lib: Any) -> Any:
     return out
 
 
+def _index_select_checks(lib: Any) -> Any:
+    # fuzz seeds 10421, 10992, 11744: index_select checks the dim, the index's dims and a 0-d
+    # input's one value before the index's dtype
+    out = []
+    for x, dim, index in [
+        (lib.zeros(3), 1, lib.tensor([0.0])),
+        (lib.tensor(1.0), 0, lib.tensor([0, 0], dtype=lib.uint8)),
+        (lib.zeros(3), 0, lib.zeros(1, 1)),
+        (lib.zeros(3), 0, lib.tensor([0.0])),
+    ]:
+        try:
+            x.index_select(dim, index)
+        except (RuntimeError, IndexError) as e:
+            out.append(str(e))
+    return out
+
+
 # --- masked_fill(_), masked_scatter_: the order and words of PyTorch's checks -----------------
 
 
@@ -586,4 +603,13 @@ def test_masked_errors_by_hand() -> None:
         sizes.format(4, 5) + "dimension 1",
         expand.format("CPUBoolType"),
         expand.format("torch.ByteTensor"),
+    ]
+
+
+def test_index_select_checks_by_hand() -> None:
+    assert _index_select_checks(ndgrad) == [
+        "Dimension out of range (expected to be in range of [-1, 0], but got 1)",
+        "index_select(): Index to scalar can have only 1 value, got 2 value(s)",
+        "index_select(): Index is supposed to be a vector",
+        "index_select(): Expected dtype int32 or int64 for index",
     ]

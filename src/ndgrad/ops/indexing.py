@@ -1234,18 +1234,20 @@ class IndexSelect(Index):
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The entries ``index`` (a vector) along ``dim``."""
+    # PyTorch's order: the dim, the index's dims, a 0-d input's one value, the index's dtype
+    ndim = input._data.ndim
+    d = wrap_dim(dim, ndim)
+    if index._data.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if ndim == 0 and index._data.size != 1:
+        raise RuntimeError(
+            "index_select(): Index to scalar can have only 1 value, got "
+            f"{index._data.size} value(s)"
+        )
     idx = _long_index(index)
     if idx is None:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
-    if idx.ndim > 1:
-        raise IndexError("index_select(): Index is supposed to be a vector")
-    ndim = input._data.ndim
-    d = wrap_dim(dim, ndim)
     if ndim == 0:
-        if idx.size != 1:
-            raise RuntimeError(
-                f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)"
-            )
         idx = idx.reshape(())  # the result stays 0-d
     else:
         idx = idx.reshape(-1)
