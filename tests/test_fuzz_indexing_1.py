@@ -429,6 +429,7 @@ PROGRAMS = [
     _index_add_checks,
     _index_ops_into_empty,
     _index_copy_fill_messages,
+    _index_select_checks,
 ]
 
 
