@@ -410,6 +410,15 @@ def _selects_all(s: slice, size: int) -> bool:
     return start == 0 and step == 1 and (s.stop is None or operator.index(s.stop) >= size)
 
 
+def _check_step(s: slice) -> None:
+    if s.step is not None:
+        step = int(s.step)
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+        if step < 0:
+            raise ValueError("step must be greater than zero")
+
+
 def _is_int(x: Any) -> bool:
     return isinstance(x, int | np.integer) and not isinstance(x, bool | np.bool_)
 
@@ -521,7 +530,8 @@ def parse_key(
                 "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                 "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
             )
-        if ndim == 0 and not isinstance(index, tuple) and items[0][0] == "slice":
+        if ndim == 0 and single_slice:
+            _check_step(index)  # (PyTorch unpacks the slice first)
             raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
 
@@ -555,12 +565,7 @@ def parse_key(
             trivial = False
             d += 1
         elif kind == "slice":
-            if e.step is not None:
-                step = int(e.step)
-                if step == 0:
-                    raise ValueError("slice step cannot be zero")
-                if step < 0:
-                    raise ValueError("step must be greater than zero")
+            _check_step(e)
             basic.append(e)
             adv.append(slice(None))
             full = _selects_all(e, shape[d])
