@@ -159,6 +159,25 @@ def _key_errors(lib: Any) -> Any:
     return out
 
 
+def _setitem_into_expanded(lib: Any) -> Any:
+    # fuzz seeds 10504, 10612, 10644, 11862, 21339, 28652: through an index into an expanded
+    # tensor whose base needs no gradient, a value that needs one: PyTorch writes and records
+    # CopySlices, and the value's gradient is the base's read through the view (ndgrad dropped
+    # the value from the graph for one value, and refused a tensor value)
+    out = []
+    for key, shape in [([0], ()), ([True, False, True], ()), ([[0, 1]], (2,))]:
+        b = lib.zeros(1, dtype=lib.float64)
+        x = b.expand(3)
+        v = lib.arange(1.0, 1.0 + (shape[0] if shape else 1), dtype=lib.float64)
+        v = v.reshape(shape).requires_grad_()
+        with warnings.catch_warnings():  # (PyTorch deprecates the write)
+            warnings.simplefilter("ignore")
+            x[key] = v
+        (x * lib.tensor([1.0, 2.0, 4.0], dtype=lib.float64)).sum().backward()
+        out.append((x, b, v.grad))
+    return out
+
+
 # --- index_put(_): a tuple of index tensors, not Python's indexing --------------------------
 
 
@@ -416,6 +435,7 @@ PROGRAMS = [
     _setitem_false,
     _setitem_bad_values,
     _setitem_bools_and_masks,
+    _setitem_into_expanded,
     _key_errors,
     _masked_errors,
     _index_put_nodes,
@@ -494,6 +514,14 @@ def test_key_errors_by_hand() -> None:
         "step must be greater than zero",  # (seed 26972: before "slice() cannot be applied")
     ]
     assert picked.item() == 5.0
+
+
+def test_setitem_into_expanded_by_hand() -> None:
+    got = _setitem_into_expanded(ndgrad)
+    # d/dv sum(w * x) = sum(w) = 7 per element written (the mask writes the value twice)
+    assert [g.tolist() for _, _, g in got] == [7.0, 14.0, [7.0, 7.0]]
+    assert [x.tolist() for x, _, _ in got] == [[1.0] * 3, [1.0] * 3, [2.0] * 3]
+    assert all(b.grad_fn.name() == "torch::autograd::CopySlices" for _, b, _ in got)
 
 
 def test_index_put_by_hand() -> None:

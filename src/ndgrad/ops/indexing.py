@@ -818,11 +818,26 @@ def setitem(input: Tensor, index: Any, value: Any, tensors: bool = False) -> Non
         # included), and fills the target with a 0-d value otherwise.
         cls = WholeFill if one_value and target != () else WholeCopy
     if input._base is not None:  # recorded on the base (Tensor._inplace, autograd/_views.py)
-        if p.adv is not None and one_value and _errors.has_internal_overlap(input._data):
-            # One value through an index into an expanded tensor: PyTorch writes it (index_put_
-            # on an expanded tensor is deprecated, not refused); a backward through it raises.
+        if p.adv is not None and _errors.has_internal_overlap(input._data):
+            # Through an index into an expanded tensor: PyTorch writes (index_put_ on an
+            # expanded tensor is deprecated, not refused) and records CopySlices, whose backward
+            # raises if the base needs a gradient (it cannot tell the repeated elements apart).
+            write = lambda: setitem(input.detach(), index, value)  # noqa: E731
+            value_grad = None
+            base = input._base
+            if (
+                isinstance(value, Tensor)
+                and value._requires_grad
+                and not base._requires_grad
+                and base._data.flags.c_contiguous
+            ):
+                # only the value needs a gradient: the base's, read through the view, at key
+                positions = _positions_in(input._data, base._data)
 
-            fill_expanded(input, value, lambda: setitem(input.detach(), index, value))
+                def value_grad(grad: Tensor) -> Tensor:
+                    return Index.apply(take(grad, Tensor._make(positions)), key)
+
+            fill_expanded(input, value, write, value_grad)
             return
         if p.adv is None and isinstance(value, Tensor):
             dst = input._data[p.basic]
@@ -857,6 +872,16 @@ def setitem(input: Tensor, index: Any, value: Any, tensors: bool = False) -> Non
     input._bump_version()
     # The new history, for input and for every live view of it (they see the write too).
     rebase_history(input, out)
+
+
+def _positions_in(view: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """For each element of ``view`` (a view of the C-contiguous ``base``), the position in
+    base's row-major order of the element it shares (repeated where view repeats them)."""
+    itemsize = base.itemsize
+    start = (view.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // itemsize
+    steps = np.array(view.strides, np.int64) // itemsize
+    grids = np.indices(view.shape, np.int64) if view.ndim else np.zeros((0,), np.int64)
+    return start + np.tensordot(steps, grids, axes=1) if view.ndim else np.array(start)
 
 
 def _expanded_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
