@@ -178,6 +178,32 @@ def _setitem_into_expanded(lib: Any) -> Any:
     return out
 
 
+def _several_ellipses(lib: Any) -> Any:
+    # fuzz seeds 2502, 11356, 20924, 22410, 22675: PyTorch takes several Ellipsis, each
+    # skipping the dims the key does not name; an entry left with no dim is out of range
+    # (ndgrad refused a second Ellipsis as numpy does)
+    x = lib.arange(24.0, dtype=lib.float64).reshape(2, 3, 4).requires_grad_()
+    y = x[..., ...]
+    z = x[..., 0, ...]
+    w = x[0, ..., 1, ...]
+    (y.sum() + z.sum() + w.sum()).backward()
+    out: list[Any] = [y, z, w, x.grad]
+    v = x.detach().clone()
+    v[..., 1:, ...] = 0.0
+    out.append(v)
+    for key in [
+        (Ellipsis, 0, Ellipsis, None),
+        (Ellipsis, 0, Ellipsis, slice(1, 2)),
+        (Ellipsis, Ellipsis, lib.tensor([0])),
+        (Ellipsis, 0, Ellipsis, lib.ones(1, dtype=lib.bool)),
+    ]:
+        try:
+            x[key]
+        except IndexError as e:
+            out.append(str(e))
+    return out
+
+
 # --- index_put(_): a tuple of index tensors, not Python's indexing --------------------------
 
 
@@ -436,6 +462,7 @@ PROGRAMS = [
     _setitem_bad_values,
     _setitem_bools_and_masks,
     _setitem_into_expanded,
+    _several_ellipses,
     _key_errors,
     _masked_errors,
     _index_put_nodes,
@@ -522,6 +549,27 @@ def test_setitem_into_expanded_by_hand() -> None:
     assert [g.tolist() for _, _, g in got] == [7.0, 14.0, [7.0, 7.0]]
     assert [x.tolist() for x, _, _ in got] == [[1.0] * 3, [1.0] * 3, [2.0] * 3]
     assert all(b.grad_fn.name() == "torch::autograd::CopySlices" for _, b, _ in got)
+
+
+def test_several_ellipses_by_hand() -> None:
+    y, z, w, grad, v, *errors = _several_ellipses(ndgrad)
+    x = np.arange(24.0).reshape(2, 3, 4)
+    assert y.tolist() == x.tolist() and y.grad_fn.name() == "AliasBackward0"
+    assert z.tolist() == x[..., 0].tolist() and w.tolist() == x[0, :, 1].tolist()
+    want = np.ones((2, 3, 4))
+    want[..., 0] += 1
+    want[0, :, 1] += 1
+    assert grad.tolist() == want.tolist()
+    written = x.copy()
+    written[..., 1:] = 0.0
+    assert v.tolist() == written.tolist()
+    out_of_range = "Dimension out of range (expected to be in range of [{}, {}], but got {})"
+    assert errors == [
+        out_of_range.format(-3, 2, 4),
+        out_of_range.format(-2, 1, 2),
+        "too many indices for tensor of dimension 3 (got 5)",
+        "too many indices for tensor of dimension 2 (got 3)",
+    ]
 
 
 def test_index_put_by_hand() -> None:

@@ -488,9 +488,7 @@ def parse_key(
     for e in entries:
         if e is None:
             items.append(("none", None))
-        elif e is Ellipsis:
-            if any(kind == "ellipsis" for kind, _ in items):
-                raise IndexError("an index can only have a single ellipsis ('...')")
+        elif e is Ellipsis:  # (PyTorch takes several: see below)
             items.append(("ellipsis", None))
         elif isinstance(e, bool):  # (numpy's bool is no valid index in PyTorch)
             items.append(("bool", e))
@@ -542,17 +540,42 @@ def parse_key(
     trivial = True
     d = 0
     masks: list[tuple[int, np.ndarray]] = []  # (dim in the basic result, mask)
+    # PyTorch lets every Ellipsis skip the dims the key does not name: a second one may skip
+    # past the dims left ("beyond" them), and an entry with no dim left is out of range: its
+    # error names the dim PyTorch's pointer reached and its result's dims so far.
+    several = sum(kind == "ellipsis" for kind, _ in items) > 1
+    beyond = 0
+    result_dims = ndim  # the dims of PyTorch's sliced result so far
+    recorded = 0  # one past the last position PyTorch records an index tensor at (if beyond)
     for position, (kind, e) in enumerate(items):
+        if several and kind != "ellipsis":
+            at = result_dims - (ndim - d) + beyond  # PyTorch's pointer, in result dims
+            unsqueeze = kind in ("none", "bool") or (kind == "array" and e.ndim == 0)
+            need = 0 if unsqueeze else e.ndim if kind == "array" and e.dtype == np.bool_ else 1
+            if kind == "array" and not unsqueeze and (beyond or d + need > ndim):
+                recorded, beyond = at + 1, beyond + 1  # (index() refuses it after the slicing)
+                continue
+            if at > result_dims or (not unsqueeze and at >= result_dims):
+                low, high = (
+                    (result_dims + 1, result_dims) if unsqueeze else (result_dims, result_dims - 1)
+                )
+                raise IndexError(
+                    f"Dimension out of range (expected to be in range of [{-low}, {high}], "
+                    f"but got {at})"
+                )
         if kind == "none":
+            result_dims += 1
             basic.append(None)
             adv.append(slice(None))
             view_cls = IndexUnsqueeze
             trivial = False
         elif kind == "ellipsis":
             skip = ndim - consumed
-            basic.extend([slice(None)] * skip)
-            adv.extend([slice(None)] * skip)
-            d += skip
+            take = min(skip, ndim - d)
+            basic.extend([slice(None)] * take)
+            adv.extend([slice(None)] * take)
+            d += take
+            beyond += skip - take
         elif kind == "int":
             size = shape[d]
             if not -size <= e < size:
@@ -564,6 +587,7 @@ def parse_key(
             view_cls = Select
             trivial = False
             d += 1
+            result_dims -= 1
         elif kind == "slice":
             _check_step(e)
             basic.append(e)
@@ -574,6 +598,7 @@ def parse_key(
             trivial = trivial and full
             d += 1
         elif kind == "bool":  # x[True] adds a dim of size 1, x[False] one of size 0
+            result_dims += 1
             basic.append(None)
             adv.append(np.zeros(int(e), np.int64))
             has_adv = True
@@ -584,6 +609,7 @@ def parse_key(
             masks.append((len(adv), e))
             basic.extend([slice(None)] * k)
             if k == 0:  # a 0-d mask, like a Python bool
+                result_dims += 1
                 basic.append(None)
                 adv.append(np.zeros(int(bool(e)), np.int64))
                 view_cls = IndexUnsqueeze
@@ -597,6 +623,8 @@ def parse_key(
             adv.append(e)
             has_adv = True
             d += 1
+    if recorded:
+        raise IndexError(f"too many indices for tensor of dimension {result_dims} (got {recorded})")
     if view_cls is None and not has_adv:
         view_cls = Alias
     basic_key = _view_key(tuple(basic))
