@@ -362,7 +362,7 @@ def _along_dim_first_bad_index(lib: Any) -> Any:
 def _index_add_checks(lib: Any) -> Any:
     # fuzz seeds 181, 211, 5010, 5249, 5764: a 0-d self or source is compared whole; PyTorch
     # scatter_adds (and words a bad index as scatter_add) only along the first or last dim
-    # with alpha 1: with another alpha it is "index out of range in self"
+    # with alpha 1 and an int64 index: else it is "index out of range in self"
     x = lib.zeros(4, 3, dtype=lib.float64)
     out = []
     for call in (
@@ -371,6 +371,7 @@ def _index_add_checks(lib: Any) -> Any:
         lambda: lib.tensor(0.0, dtype=lib.float64).index_add(0, lib.tensor([0, 0]), x[0, 0]),
         lambda: x.index_add(0, lib.tensor([0, 7]), x[:2], alpha=1),
         lambda: x.index_add(0, lib.tensor([0, 7]), x[:2], alpha=2),
+        lambda: x.index_add(0, lib.tensor([0, 7], dtype=lib.int32), x[:2]),  # (seed 51474)
         lambda: x.index_add(1, lib.tensor([0, -1]), x[:, :2], alpha=-0.5),
     ):
         try:
@@ -653,6 +654,7 @@ def test_index_add_copy_fill_by_hand() -> None:
         (shape_error[0], shape_error[1].format("[3]", "[]")),
         ("IndexError", "Dimension specified as 0 but tensor has no dimensions"),
         ("RuntimeError", "index 7 is out of bounds for dimension 0 with size 4"),
+        ("IndexError", "index out of range in self"),
         ("IndexError", "index out of range in self"),
         ("IndexError", "index out of range in self"),
     ]

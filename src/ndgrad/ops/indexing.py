@@ -1385,7 +1385,7 @@ def index_add(
     size = _sizes(input._data.shape)[d]
     if ndim > 1 and input._data.size == 0:
         pass  # PyTorch's kernel returns at once: no index is checked
-    elif ndim > 1 and d in (0, ndim - 1) and alpha == 1:
+    elif ndim > 1 and d in (0, ndim - 1) and alpha == 1 and idx.dtype == np.int64:
         # PyTorch scatter_adds there (its message)
         _check_along(idx, size, d, negative=False, error=RuntimeError)
     elif idx.size and (idx.max() >= size or idx.min() < 0):
