@@ -191,11 +191,13 @@ def _several_ellipses(lib: Any) -> Any:
     v = x.detach().clone()
     v[..., 1:, ...] = 0.0
     out.append(v)
+    out.append(x[..., ..., :].shape)  # (seed 106592: a whole ':' past the dims is skipped)
     for key in [
         (Ellipsis, 0, Ellipsis, None),
         (Ellipsis, 0, Ellipsis, slice(1, 2)),
         (Ellipsis, Ellipsis, lib.tensor([0])),
         (Ellipsis, 0, Ellipsis, lib.ones(1, dtype=lib.bool)),
+        (Ellipsis, Ellipsis, lib.ones(1, 3, dtype=lib.bool)),  # (seed 104168: its shape first)
     ]:
         try:
             x[key]
@@ -553,7 +555,8 @@ def test_setitem_into_expanded_by_hand() -> None:
 
 
 def test_several_ellipses_by_hand() -> None:
-    y, z, w, grad, v, *errors = _several_ellipses(ndgrad)
+    y, z, w, grad, v, whole, *errors = _several_ellipses(ndgrad)
+    assert tuple(whole) == (2, 3, 4)
     x = np.arange(24.0).reshape(2, 3, 4)
     assert y.tolist() == x.tolist() and y.grad_fn.name() == "AliasBackward0"
     assert z.tolist() == x[..., 0].tolist() and w.tolist() == x[0, :, 1].tolist()
@@ -570,6 +573,8 @@ def test_several_ellipses_by_hand() -> None:
         out_of_range.format(-2, 1, 2),
         "too many indices for tensor of dimension 3 (got 5)",
         "too many indices for tensor of dimension 2 (got 3)",
+        "The shape of the mask [1, 3] at index 0 does not match the shape of the indexed tensor "
+        "[2, 3, 4] at index 2",
     ]
 
 

@@ -553,7 +553,22 @@ def parse_key(
             unsqueeze = kind in ("none", "bool") or (kind == "array" and e.ndim == 0)
             need = 0 if unsqueeze else e.ndim if kind == "array" and e.dtype == np.bool_ else 1
             if kind == "array" and not unsqueeze and (beyond or d + need > ndim):
+                if e.dtype == np.bool_ and at < result_dims:  # (its shape is checked first)
+                    view_shape = _shape_of(shape, (_view_key(tuple(basic)), None))
+                    for j, n in enumerate(e.shape[: result_dims - at]):
+                        if n != view_shape[at + j]:
+                            raise IndexError(
+                                f"The shape of the mask {list(e.shape)} at index {j} does not "
+                                f"match the shape of the indexed tensor {list(view_shape)} at "
+                                f"index {at + j}"
+                            )
                 recorded, beyond = at + 1, beyond + 1  # (index() refuses it after the slicing)
+                continue
+            whole = (
+                kind == "slice" and e.stop is None and e.start in (None, 0) and e.step in (None, 1)
+            )
+            if whole and at >= result_dims:
+                beyond += 1  # (PyTorch skips a whole ':' without looking at the dim)
                 continue
             if at > result_dims or (not unsqueeze and at >= result_dims):
                 low, high = (
