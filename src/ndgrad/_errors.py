@@ -56,6 +56,13 @@ def c_type_name(dt: Any) -> str:
     return _C_TYPE_NAMES.get(name, name)
 
 
+def py_type_name(obj: Any) -> str:
+    """The name PyTorch's messages give ``obj``'s type (CPython's tp_name: numpy's types carry
+    their module, numpy.ndarray, numpy.bool; builtins and Python classes do not)."""
+    t = type(obj)
+    return f"numpy.{t.__name__}" if t.__module__ == "numpy" else t.__name__
+
+
 def op_name(node_name: str) -> str:
     """A node's name as PyTorch's messages show it: ``Backward0`` dropped (SigmoidBackward0 ->
     Sigmoid), only ``Backward`` from other numbers (SqueezeBackward1 -> Squeeze1), C++ nodes

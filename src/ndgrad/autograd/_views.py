@@ -193,10 +193,28 @@ class OverlappingWrite(NumpyFunction):
         raise RuntimeError(_errors.INTERNAL_OVERLAP)
 
 
-def fill_expanded(view: Tensor, value: Any, write: Any = None) -> Tensor:
+class ExpandedWrite(NumpyFunction):
+    """The base after a value that needs a gradient was written through an expanded view of a
+    base that needs none (``x[mask] = v``): PyTorch's CopySlices never asks the base's own
+    gradient (which it could not tell apart); the value's is ``value_grad(grad)``."""
+
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx: Any, base: np.ndarray, value: Any, value_grad: Any) -> np.ndarray:
+        ctx.value_grad = value_grad
+        return base
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Any:
+        return None, ctx.value_grad(grad), None
+
+
+def fill_expanded(view: Tensor, value: Any, write: Any = None, value_grad: Any = None) -> Tensor:
     """``view.fill_(value)`` while recording, ``view`` expanded: write (or call ``write()``),
-    then give the base a history whose backward raises (see OverlappingWrite); the view
-    re-derives from it lazily."""
+    then give the base a history whose backward raises (see OverlappingWrite), or, with
+    ``value_grad`` for a value that alone needs a gradient, one that gives it that (see
+    ExpandedWrite); the view re-derives from it lazily."""
     view._check_inplace()
     base = view._base
     assert base is not None
@@ -207,7 +225,10 @@ def fill_expanded(view: Tensor, value: Any, write: Any = None) -> Tensor:
         write()
     old = Tensor._make(base._data, base.grad_fn, base._output_nr)
     old._requires_grad = base._requires_grad
-    _set_history(base, OverlappingWrite.apply(old))
+    if value_grad is not None:
+        _set_history(base, ExpandedWrite.apply(old, value, value_grad))
+    else:
+        _set_history(base, OverlappingWrite.apply(old))
     return view
 
 

@@ -576,7 +576,7 @@ class BackwardNode(Node, FunctionCtx):
 
 
 # Nodes PyTorch writes in C++, which ``name()`` gives with their namespace (see Node).
-_CPP_NODES = frozenset({"CopySlices", "CopyBackwards"})
+_CPP_NODES = frozenset({"CopySlices", "CopyBackwards", "NotImplemented"})
 
 
 class _CopySlicesNode(BackwardNode):

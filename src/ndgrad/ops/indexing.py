@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
-from .._creation import as_tensor
 from .._layout import iter_order
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -262,7 +261,7 @@ class IndexPut(NumpyFunction):
         basic, adv = key
         if adv is None:
             out[basic] = v
-        else:
+        elif out.size:  # (an empty x takes no write, whatever the index: index_copy, ...)
             out[basic][adv] = v
         return out
 
@@ -289,7 +288,7 @@ class SetIndex(IndexPut):
         basic, adv = key
         if adv is None:
             x[basic] = v
-        else:
+        elif x.size:  # (as IndexPut)
             x[basic][adv] = v
         return x
 
@@ -325,12 +324,18 @@ class WholeFill(WholeCopy):
 class IndexAdd(NumpyFunction):
     """y = x with v added at key (repeated indices accumulate); dx = grad, dv = grad[key]"""
 
-    @staticmethod
-    def forward(ctx: Any, x: np.ndarray, key: Key, v: np.ndarray) -> np.ndarray:
+    keep_layout = False  # y in x's layout (a clone's, as index_put's) or contiguous
+
+    @classmethod
+    def forward(cls, ctx: Any, x: np.ndarray, key: Key, v: np.ndarray) -> np.ndarray:
         ctx.key = key
-        out = x.copy()
+        out = _copy_np(x) if cls.keep_layout else x.copy()
         basic, adv = key
-        np.add.at(out[basic], adv, v)  # type: ignore[arg-type]
+        assert adv is not None
+        target = out[basic]
+        # v broadcast by hand: numpy 2.4's ufunc.at misreads a value it has to broadcast
+        # along the leading dims of a multi-dim index (it reads past v's memory)
+        np.add.at(target, adv, np.broadcast_to(v, _shape_of(target.shape, (_ALL, adv))))
         return out
 
     @staticmethod
@@ -351,7 +356,8 @@ class IndexAddSource(NumpyFunction):
         ctx.key, ctx.alpha = key, alpha
         out = x.copy()
         basic, adv = key
-        np.add.at(out[basic], adv, v if alpha == 1 else v * alpha)  # type: ignore[arg-type]
+        if out.size:  # (into an empty x PyTorch adds nothing, whatever the index)
+            np.add.at(out[basic], adv, v if alpha == 1 else v * alpha)  # type: ignore[arg-type]
         if ctx.needs_input_grad[2]:  # only v's gradient reads them, as PyTorch saves them
             ctx.save_for_backward(v, *(a for a in adv or () if isinstance(a, np.ndarray)))
         return out
@@ -374,7 +380,7 @@ class IndexAddSource(NumpyFunction):
 class _Parsed:
     """A PyTorch key resolved against a shape: the basic key, its node class, the advanced key."""
 
-    __slots__ = ("adv", "basic", "mask_only", "trivial", "view_cls")
+    __slots__ = ("adv", "basic", "mask_only", "one_mask", "trivial", "view_cls")
 
     def __init__(
         self,
@@ -383,12 +389,17 @@ class _Parsed:
         adv: tuple[Any, ...] | None,
         trivial: bool,
         mask_only: np.dtype | None = None,
+        one_mask: np.dtype | None = None,
     ):
         self.basic = basic
         self.view_cls = view_cls
         self.adv = adv
         self.trivial = trivial  # the basic part selects everything (x[...], x[:], x[()])
         self.mask_only = mask_only  # when every index tensor is a mask: bool, or uint8 if any is
+        # The dtype of the key's one mask when it has no other index tensor: PyTorch's
+        # index_put_ is then a masked_fill_ for a one-element value (its canDispatchToMaskedFill).
+        # Python's indexing reads a 0-d mask (or a bool) as an index tensor [0] or [], no mask.
+        self.one_mask = one_mask
 
 
 def _selects_all(s: slice, size: int) -> bool:
@@ -397,6 +408,15 @@ def _selects_all(s: slice, size: int) -> bool:
     start = 0 if s.start is None else operator.index(s.start)
     step = 1 if s.step is None else operator.index(s.step)
     return start == 0 and step == 1 and (s.stop is None or operator.index(s.stop) >= size)
+
+
+def _check_step(s: slice) -> None:
+    if s.step is not None:
+        step = int(s.step)
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+        if step < 0:
+            raise ValueError("step must be greater than zero")
 
 
 def _is_int(x: Any) -> bool:
@@ -416,7 +436,8 @@ def _sequence_as_tuple(seq: list[Any]) -> bool:
 
 
 def _index_array(entry: Any) -> np.ndarray | None:
-    """An index tensor/list/array as a numpy int or bool array; None if ``entry`` is not one."""
+    """An index tensor/list/array as a numpy array; None if ``entry`` is not one. (Its dtype
+    is checked by the caller, after the basic part of the key, as PyTorch does.)"""
     T = Tensor
     if isinstance(entry, T):
         a = entry._data
@@ -433,11 +454,7 @@ def _index_array(entry: Any) -> np.ndarray | None:
             a = a.astype(np.int64)
     else:
         return None
-    if a.dtype == np.bool_ or a.dtype == np.uint8:  # uint8: PyTorch's legacy byte masks
-        return a
-    if a.dtype in _INT_INDEX:
-        return a
-    raise IndexError(_BAD_INDEX_DTYPE)
+    return a
 
 
 def _bad_type(entry: Any) -> Exception:
@@ -445,14 +462,18 @@ def _bad_type(entry: Any) -> Exception:
         return TypeError("new(): invalid data type 'str'")
     return IndexError(
         "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
-        f"indices (got {type(entry).__name__})"
+        f"indices (got {_errors.py_type_name(entry)})"
     )
 
 
-def parse_key(shape: tuple[int, ...], index: Any, bounds: bool = True) -> _Parsed:
+def parse_key(
+    shape: tuple[int, ...], index: Any, bounds: bool = True, tensors: bool = False
+) -> _Parsed:
     """Resolve ``index`` for a tensor of ``shape`` with PyTorch's rules and error messages.
 
     With ``bounds=False`` the index tensors' values are not checked yet (see ``_bounded``).
+    With ``tensors`` (index_put's tuple of tensors) a 0-d integer tensor stays an index
+    tensor: only Python's indexing reads it as an int (a select).
     """
     single_slice = isinstance(index, slice)
     if isinstance(index, list) and _sequence_as_tuple(index):
@@ -461,44 +482,54 @@ def parse_key(shape: tuple[int, ...], index: Any, bounds: bool = True) -> _Parse
     T = Tensor
     items: list[tuple[str, Any]] = []
     masks_dtypes: list[np.dtype] = []
+    real_masks: list[np.dtype] = []  # (not the 0-d ones of Python's indexing)
+    bad_dtype = False  # an index tensor neither integer nor mask: refused after the slicing
     consumed = 0
     for e in entries:
         if e is None:
             items.append(("none", None))
-        elif e is Ellipsis:
-            if any(kind == "ellipsis" for kind, _ in items):
-                raise IndexError("an index can only have a single ellipsis ('...')")
+        elif e is Ellipsis:  # (PyTorch takes several: see below)
             items.append(("ellipsis", None))
-        elif isinstance(e, bool | np.bool_):
-            items.append(("bool", bool(e)))
+        elif isinstance(e, bool):  # (numpy's bool is no valid index in PyTorch)
+            items.append(("bool", e))
         elif _is_int(e):
             items.append(("int", int(e)))
             consumed += 1
         elif isinstance(e, slice):
             items.append(("slice", e))
             consumed += 1
-        elif isinstance(e, T) and e._data.ndim == 0 and e._data.dtype in _INT_INDEX:
-            items.append(("int", int(e._data)))  # a 0-d integer tensor acts as an int
+        elif (
+            isinstance(e, T)
+            and e._data.ndim == 0
+            and e._data.dtype.kind in "iu"
+            and e._data.dtype != np.uint8
+            and not tensors
+        ):
+            # a 0-d integer tensor (of any integer dtype but uint8, a mask) acts as an int
+            items.append(("int", int(e._data)))
             consumed += 1
         else:
             a = _index_array(e)
             if a is None:
                 raise _bad_type(e)
-            if a.dtype == np.uint8:
+            if a.dtype == np.uint8 or a.dtype == np.bool_:  # uint8: PyTorch's legacy masks
                 masks_dtypes.append(a.dtype)
+                if a.ndim or tensors:
+                    real_masks.append(a.dtype)
                 a = a.astype(np.bool_)
-            elif a.dtype == np.bool_:
-                masks_dtypes.append(a.dtype)
+            elif a.dtype not in _INT_INDEX:
+                bad_dtype = True
             items.append(("array", a))
             consumed += a.ndim if a.dtype == np.bool_ else 1
     ndim = len(shape)
     if consumed > ndim:
-        if ndim == 0 and not isinstance(index, tuple) and items[0][0] == "int":
+        if ndim == 0 and _is_int(index):
             raise IndexError(
                 "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                 "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
             )
-        if ndim == 0 and not isinstance(index, tuple) and items[0][0] == "slice":
+        if ndim == 0 and single_slice:
+            _check_step(index)  # (PyTorch unpacks the slice first)
             raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
 
@@ -508,37 +539,72 @@ def parse_key(shape: tuple[int, ...], index: Any, bounds: bool = True) -> _Parse
     view_cls: Any = None
     trivial = True
     d = 0
-    inserted = 0  # dims added by None so far (PyTorch's messages count them)
     masks: list[tuple[int, np.ndarray]] = []  # (dim in the basic result, mask)
-    for kind, e in items:
+    # PyTorch lets every Ellipsis skip the dims the key does not name: a second one may skip
+    # past the dims left ("beyond" them), and an entry with no dim left is out of range: its
+    # error names the dim PyTorch's pointer reached and its result's dims so far.
+    several = sum(kind == "ellipsis" for kind, _ in items) > 1
+    beyond = 0
+    result_dims = ndim  # the dims of PyTorch's sliced result so far
+    recorded = 0  # one past the last position PyTorch records an index tensor at (if beyond)
+    for position, (kind, e) in enumerate(items):
+        if several and kind != "ellipsis":
+            at = result_dims - (ndim - d) + beyond  # PyTorch's pointer, in result dims
+            unsqueeze = kind in ("none", "bool") or (kind == "array" and e.ndim == 0)
+            need = 0 if unsqueeze else e.ndim if kind == "array" and e.dtype == np.bool_ else 1
+            if kind == "array" and not unsqueeze and (beyond or d + need > ndim):
+                if e.dtype == np.bool_ and at < result_dims:  # (its shape is checked first)
+                    view_shape = _shape_of(shape, (_view_key(tuple(basic)), None))
+                    for j, n in enumerate(e.shape[: result_dims - at]):
+                        if n != view_shape[at + j]:
+                            raise IndexError(
+                                f"The shape of the mask {list(e.shape)} at index {j} does not "
+                                f"match the shape of the indexed tensor {list(view_shape)} at "
+                                f"index {at + j}"
+                            )
+                recorded, beyond = at + 1, beyond + 1  # (index() refuses it after the slicing)
+                continue
+            whole = (
+                kind == "slice" and e.stop is None and e.start in (None, 0) and e.step in (None, 1)
+            )
+            if whole and at >= result_dims:
+                beyond += 1  # (PyTorch skips a whole ':' without looking at the dim)
+                continue
+            if at > result_dims or (not unsqueeze and at >= result_dims):
+                low, high = (
+                    (result_dims + 1, result_dims) if unsqueeze else (result_dims, result_dims - 1)
+                )
+                raise IndexError(
+                    f"Dimension out of range (expected to be in range of [{-low}, {high}], "
+                    f"but got {at})"
+                )
         if kind == "none":
+            result_dims += 1
             basic.append(None)
             adv.append(slice(None))
             view_cls = IndexUnsqueeze
             trivial = False
-            inserted += 1
         elif kind == "ellipsis":
             skip = ndim - consumed
-            basic.extend([slice(None)] * skip)
-            adv.extend([slice(None)] * skip)
-            d += skip
+            take = min(skip, ndim - d)
+            basic.extend([slice(None)] * take)
+            adv.extend([slice(None)] * take)
+            d += take
+            beyond += skip - take
         elif kind == "int":
             size = shape[d]
             if not -size <= e < size:
                 raise IndexError(
-                    f"index {e} is out of bounds for dimension {d + inserted} with size {size}"
+                    # (PyTorch names the entry's position in the key, not a dim)
+                    f"index {e} is out of bounds for dimension {position} with size {size}"
                 )
             basic.append(e)
             view_cls = Select
             trivial = False
             d += 1
+            result_dims -= 1
         elif kind == "slice":
-            if e.step is not None:
-                step = int(e.step)
-                if step == 0:
-                    raise ValueError("slice step cannot be zero")
-                if step < 0:
-                    raise ValueError("step must be greater than zero")
+            _check_step(e)
             basic.append(e)
             adv.append(slice(None))
             full = _selects_all(e, shape[d])
@@ -547,6 +613,7 @@ def parse_key(shape: tuple[int, ...], index: Any, bounds: bool = True) -> _Parse
             trivial = trivial and full
             d += 1
         elif kind == "bool":  # x[True] adds a dim of size 1, x[False] one of size 0
+            result_dims += 1
             basic.append(None)
             adv.append(np.zeros(int(e), np.int64))
             has_adv = True
@@ -557,6 +624,7 @@ def parse_key(shape: tuple[int, ...], index: Any, bounds: bool = True) -> _Parse
             masks.append((len(adv), e))
             basic.extend([slice(None)] * k)
             if k == 0:  # a 0-d mask, like a Python bool
+                result_dims += 1
                 basic.append(None)
                 adv.append(np.zeros(int(bool(e)), np.int64))
                 view_cls = IndexUnsqueeze
@@ -570,17 +638,22 @@ def parse_key(shape: tuple[int, ...], index: Any, bounds: bool = True) -> _Parse
             adv.append(e)
             has_adv = True
             d += 1
+    if recorded:
+        raise IndexError(f"too many indices for tensor of dimension {result_dims} (got {recorded})")
     if view_cls is None and not has_adv:
         view_cls = Alias
     basic_key = _view_key(tuple(basic))
     if not has_adv:
         return _Parsed(basic_key, view_cls, None, trivial)
+    if bad_dtype:
+        raise IndexError(_BAD_INDEX_DTYPE)
     adv_key = _check_advanced(basic_key, view_cls, shape, adv, masks, bounds)
     arrays = [e for kind, e in items if kind in ("array", "bool")]
     mask_only = None
     if masks_dtypes and len(arrays) == len(masks_dtypes):
         mask_only = np.dtype(np.uint8) if np.uint8 in masks_dtypes else np.dtype(np.bool_)
-    return _Parsed(basic_key, view_cls, adv_key, trivial, mask_only)
+    one_mask = real_masks[0] if len(arrays) == len(real_masks) == 1 else None
+    return _Parsed(basic_key, view_cls, adv_key, trivial, mask_only, one_mask)
 
 
 def _check_advanced(
@@ -698,11 +771,21 @@ def _multi_output_view_refusal(view_cls: Any) -> str:
     )
 
 
-def setitem(input: Tensor, index: Any, value: Any) -> None:
-    """``input[index] = value``: in place; recorded (CopySlices / IndexPutBackward0) when needed."""
+def setitem(input: Tensor, index: Any, value: Any, tensors: bool = False) -> None:
+    """``input[index] = value``: in place; recorded (CopySlices / IndexPutBackward0) when needed.
+    With ``tensors``, ``index`` is index_put's tuple of index tensors (see ``parse_key``)."""
+    # PyTorch takes a tensor or a Python number (numpy's integers, float64 and complex128
+    # included: not float32 or numpy's bool) before it reads the index; and a bare False
+    # index writes nothing, checks nothing.
+    if not isinstance(value, Tensor | int | float | complex | np.integer):
+        raise TypeError(f"can't assign a {_errors.py_type_name(value)} to a {input.type()}")
+    if index is False:
+        return
+    if index is True:  # PyTorch copies into input.unsqueeze(0), as for None
+        index = None
     shape = input._data.shape
     # PyTorch checks the value's shape before the index values: bounds are checked after it.
-    p = _fast_basic(shape, index) or parse_key(shape, index, bounds=False)
+    p = _fast_basic(shape, index) or parse_key(shape, index, bounds=False, tensors=tensors)
     if p.adv is not None:
         view_shape = _shape_of(shape, (p.basic, None))
         zeroed = tuple(
@@ -716,17 +799,15 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
         target = _shape_of(shape, (p.basic, None))
     one_value = not isinstance(value, Tensor) or value._data.ndim == 0  # a fill, not a copy
     # Through boolean masks only, PyTorch fills with a one-element value of any dtype.
-    mask_fill = p.mask_only is not None and (not isinstance(value, Tensor) or value._data.size == 1)
-    if mask_fill and p.mask_only == np.uint8:
+    mask_fill = p.one_mask is not None and (not isinstance(value, Tensor) or value._data.size == 1)
+    if mask_fill and p.one_mask == np.uint8:
         raise RuntimeError(
             "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char"
         )
     if isinstance(value, Tensor):
-        value = _checked_value(input, p, target, value, cast=mask_fill)
-    elif isinstance(value, int | float | bool | np.generic):
-        value = value.item() if isinstance(value, np.generic) else value
-    else:
-        return setitem(input, index, as_tensor(value, dtype=input.dtype))
+        value = _checked_value(input, p, target, value, mask_fill, strip=mask_fill or not tensors)
+    elif isinstance(value, np.generic):
+        value = value.item()
     if p.adv is not None:
         p.adv = _bounded(view_shape, list(p.adv))
     key: Key = (p.basic, p.adv)
@@ -773,18 +854,33 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
             value = value.to(input.dtype)
     # PyTorch's node: whole-tensor fill_/copy_, index_put_, or a write through a view.
     cls: type[SetIndex] = CopySlices
-    if p.trivial and p.adv is not None:
+    if (p.trivial or tensors) and p.adv is not None:  # (index_put takes no view, a 0-d mask too)
         cls = SetIndex
     elif p.trivial:
         # PyTorch copies when the value has the target's shape (a 0-d target and a number
         # included), and fills the target with a 0-d value otherwise.
         cls = WholeFill if one_value and target != () else WholeCopy
     if input._base is not None:  # recorded on the base (Tensor._inplace, autograd/_views.py)
-        if p.adv is not None and one_value and _errors.has_internal_overlap(input._data):
-            # One value through an index into an expanded tensor: PyTorch writes it (index_put_
-            # on an expanded tensor is deprecated, not refused); a backward through it raises.
+        if p.adv is not None and _errors.has_internal_overlap(input._data):
+            # Through an index into an expanded tensor: PyTorch writes (index_put_ on an
+            # expanded tensor is deprecated, not refused) and records CopySlices, whose backward
+            # raises if the base needs a gradient (it cannot tell the repeated elements apart).
+            write = lambda: setitem(input.detach(), index, value)  # noqa: E731
+            value_grad = None
+            base = input._base
+            if (
+                isinstance(value, Tensor)
+                and value._requires_grad
+                and not base._requires_grad
+                and base._data.flags.c_contiguous
+            ):
+                # only the value needs a gradient: the base's, read through the view, at key
+                positions = _positions_in(input._data, base._data)
 
-            fill_expanded(input, value, lambda: setitem(input.detach(), index, value))
+                def value_grad(grad: Tensor) -> Tensor:
+                    return Index.apply(take(grad, Tensor._make(positions)), key)
+
+            fill_expanded(input, value, write, value_grad)
             return
         if p.adv is None and isinstance(value, Tensor):
             dst = input._data[p.basic]
@@ -821,6 +917,16 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
     rebase_history(input, out)
 
 
+def _positions_in(view: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """For each element of ``view`` (a view of the C-contiguous ``base``), the position in
+    base's row-major order of the element it shares (repeated where view repeats them)."""
+    itemsize = base.itemsize
+    start = (view.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // itemsize
+    steps = np.array(view.strides, np.int64) // itemsize
+    grids = np.indices(view.shape, np.int64) if view.ndim else np.zeros((0,), np.int64)
+    return start + np.tensordot(steps, grids, axes=1) if view.ndim else np.array(start)
+
+
 def _expanded_to(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """``a`` expanded to ``shape`` as PyTorch expands it (numpy's broadcast_to zeroes the
     strides of size-1 dims, which the same-memory checks compare)."""
@@ -842,16 +948,11 @@ def _check_overlap(input: Tensor, p: _Parsed, value: Tensor, mask_fill: bool) ->
 
 
 def _checked_value(
-    input: Tensor, p: _Parsed, target: tuple[int, ...], value: Tensor, cast: bool
+    input: Tensor, p: _Parsed, target: tuple[int, ...], value: Tensor, cast: bool, strip: bool
 ) -> Tensor:
-    """The value to write, its leading 1s dropped; PyTorch's errors for dtype and shape."""
-    if p.adv is not None and not cast and value._data.dtype != input._data.dtype:
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{dtype_name(input._data.dtype)} for the destination and "
-            f"{dtype_name(value._data.dtype)} for the source."
-        )
-    if value._data.shape != target:  # (PyTorch copies a value of the target's shape as it is)
+    """The value to write, its leading 1s dropped with ``strip`` (Python's indexing drops
+    them, index_put does not); PyTorch's errors for shape, then dtype."""
+    if strip and value._data.shape != target:  # (a value of the target's shape is kept as it is)
         value = _strip_leading_ones(value)
     vshape = value._data.shape
     if not _broadcasts(vshape, target) or np.broadcast_shapes(vshape, target) != target:
@@ -860,6 +961,12 @@ def _checked_value(
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {list(vshape)} cannot be broadcast to "
             f"indexing result of shape {list(target)}"
+        )
+    if p.adv is not None and not cast and value._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{dtype_name(input._data.dtype)} for the destination and "
+            f"{dtype_name(value._data.dtype)} for the source."
         )
     return value
 
@@ -884,6 +991,17 @@ def _long_index(index: Any, allow_int32: bool = True) -> np.ndarray | None:
 
 
 # PyTorch treats a 0-d tensor as having one dim of size 1 in gather/scatter/index_select.
+def _index_of_dtype(index: Tensor, op: str) -> np.ndarray:
+    """gather's and scatter's index array: int64 or int32, unless empty (PyTorch checks the
+    dtype only of an index that reads something)."""
+    idx = _long_index(index)
+    if idx is None:
+        if index._data.size:
+            raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index")
+        return index._data
+    return idx
+
+
 def _basic_for(ndim: int) -> tuple[Any, ...]:
     return (None, Ellipsis) if ndim == 0 else _ALL
 
@@ -941,10 +1059,11 @@ def _check_along_dim(
     idx: np.ndarray,
     src: Tensor | None = None,
     dst: Tensor | None = None,
+    reduce: str | None = None,
 ) -> None:
-    """gather's and scatter's shape and bounds checks, with PyTorch's messages (an in-place
-    scatter checks src for overlap with its destination ``dst`` between the two, as PyTorch's
-    kernel does)."""
+    """gather's and scatter's shape and bounds checks, with PyTorch's messages (scatter's
+    ``reduce`` argument, then an in-place scatter's overlap of src with its destination
+    ``dst``, are checked between the two, as in PyTorch)."""
     shape = input._data.shape
     if max(idx.ndim, 1) != max(len(shape), 1):
         raise RuntimeError(f"Index tensor must have the same number of dimensions as {what} tensor")
@@ -965,11 +1084,36 @@ def _check_along_dim(
             if src is not None:
                 msg += f" and to be no larger size than src {list(src._data.shape)}"
             raise RuntimeError(msg)
+    _check_scatter_reduce(reduce)
     _check_source_overlap(dst, src)
     size = xsz[d]
     if idx.max() >= size or idx.min() < 0:
-        bad = idx[(idx >= size) | (idx < 0)].flat[0]
+        operands = [idx, input._data] + ([src._data] if src is not None else [])
+        walked = np.transpose(idx.reshape(isz), _kernel_order(isz, d, operands))
+        bad = walked[(walked >= size) | (walked < 0)].flat[0]  # the first PyTorch reads
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+
+
+def _kernel_order(shape: tuple[int, ...], d: int, operands: list[np.ndarray]) -> list[int]:
+    """The order in which PyTorch's gather/scatter kernel reads an index of ``shape`` (row-major
+    operands assumed): along ``d`` innermost when d is the last dim; otherwise along d just
+    outside the kernel's inner loop, which runs over the last dim and the dims before it that
+    coalesce with it in every operand (as TensorIterator merges them)."""
+    n = len(shape)
+    others = [k for k in range(n) if k != d]
+    if d == n - 1:
+        return [*others, d]
+    strides = [[st // a.itemsize for st in a.strides] if a.ndim == n else None for a in operands]
+    inner = [n - 1]
+    size = shape[n - 1]  # the merged inner dims' size
+    for k in range(n - 2, -1, -1):
+        if k == d:  # (of size 1 in the kernel's iterator: merges with anything)
+            continue
+        if shape[k] != 1 and not all(st is None or st[k] == size * st[inner[-1]] for st in strides):
+            break
+        inner.insert(0, k)
+        size *= shape[k]
+    return [k for k in others if k not in inner] + [d] + inner
 
 
 class Gather(NumpyFunction):
@@ -994,9 +1138,7 @@ class Gather(NumpyFunction):
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
     """``out[i][j][k] = input[index[i][j][k]][j][k]`` (dim=0): values picked along ``dim``."""
     d = wrap_dim(dim, input._data.ndim)
-    idx = _long_index(index)
-    if idx is None:
-        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    idx = _index_of_dtype(index, "gather")
     if idx.size:  # PyTorch checks nothing more when there is nothing to gather
         _check_along_dim("input", input, d, idx)
     return Gather.apply(input, _along_dim_key(idx, d, input._data.ndim), (index,))
@@ -1036,6 +1178,46 @@ class Scatter(NumpyFunction):
         return grad_x, (Index.apply(grad, ctx.key) if need_v else None), None
 
 
+class ScatterCombine(NumpyFunction):
+    """scatter with reduce: y = x with every src element (or the value) added to, or
+    multiplied into, the position the key names. PyTorch records no derivative."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, v: Any, key: Key, add: bool, op: str) -> np.ndarray:
+        ctx.op = op
+        out = x.copy()
+        basic, adv = key
+        assert adv is not None  # an along-dim key always has its index arrays
+        target = out[basic]
+        shape = _shape_of(target.shape, (_ALL, adv))
+        # (broadcast by hand: see IndexAdd)
+        (np.add if add else np.multiply).at(target, adv, np.broadcast_to(_fit_empty(key, v), shape))
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        raise RuntimeError(f"derivative for aten::{ctx.op} is not implemented")
+
+
+_warned_scatter_reduce = False
+
+
+def _warn_scatter_reduce() -> None:
+    """PyTorch's deprecation warning (once per process) for scatter's reduce with a src."""
+    global _warned_scatter_reduce
+    if not _warned_scatter_reduce:
+        _warned_scatter_reduce = True
+        warnings.warn(
+            "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+            "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+            "reduction options.",
+            UserWarning,
+            stacklevel=_errors.user_stacklevel(),
+        )
+
+
 class ScatterValue(IndexPut):
     node_name = "ScatterBackward1"
 
@@ -1051,19 +1233,28 @@ class ScatterAdd(NumpyFunction):
         return (grad if need_x else None), (Index.apply(grad, ctx.key) if need_v else None), None
 
 
+def _check_scatter_reduce(reduce: str | None) -> None:
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+
+
 def _scatter_args(
-    input: Tensor, dim: int, index: Tensor, src: Any, dst: Tensor | None = None
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    src: Any,
+    dst: Tensor | None = None,
+    reduce: str | None = None,
 ) -> tuple[Key, Any]:
     d = wrap_dim(dim, input._data.ndim)
-    idx = _long_index(index)
-    if idx is None:
-        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
+    idx = _index_of_dtype(index, "scatter")
     T = Tensor
     if isinstance(src, T) and src._data.dtype != input._data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     if idx.size:
-        _check_along_dim("self", input, d, idx, src if isinstance(src, T) else None, dst)
+        _check_along_dim("self", input, d, idx, src if isinstance(src, T) else None, dst, reduce)
     else:
+        _check_scatter_reduce(reduce)
         _check_source_overlap(dst, src)
     # src goes to the node whole: its forward takes the part it writes (see _fit_empty)
     return _along_dim_key(idx, d, input._data.ndim), src
@@ -1079,15 +1270,20 @@ def scatter(
     reduce: str | None = None,
     _dst: Tensor | None = None,
 ) -> Tensor:
-    """A copy of input with ``out[index[i][j]][j] = src[i][j]`` (for dim=0), or ``= value``
+    """A copy of input with ``out[index[i][j]][j] = src[i][j]`` (for dim=0), or ``= value``;
+    ``reduce`` ('add' or 'multiply') combines them into it instead, with no derivative
     (``_dst``: the memory scatter_ writes, which src must not overlap)."""
-    if reduce is not None:
-        raise NotImplementedError("scatter(reduce=...) is not supported by ndgrad")
     if src is None:
         src = value
     if src is None:
         raise TypeError("scatter() missing required argument 'src' or 'value'")
-    key, src = _scatter_args(input, dim, index, src, _dst)
+    key, src = _scatter_args(input, dim, index, src, _dst, reduce)
+    if reduce is not None:
+        if isinstance(src, Tensor):
+            _warn_scatter_reduce()
+        op = "scatter" if _dst is None else "scatter_"
+        value = src.item() if isinstance(src, np.generic) else src
+        return ScatterCombine.apply(input, value, key, reduce == "add", op)
     if isinstance(src, Tensor):
         return Scatter.apply(input, src, key)
     return ScatterValue.apply(input, key, src.item() if isinstance(src, np.generic) else src)
@@ -1111,18 +1307,20 @@ class IndexSelect(Index):
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The entries ``index`` (a vector) along ``dim``."""
+    # PyTorch's order: the dim, the index's dims, a 0-d input's one value, the index's dtype
+    ndim = input._data.ndim
+    d = wrap_dim(dim, ndim)
+    if index._data.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if ndim == 0 and index._data.size != 1:
+        raise RuntimeError(
+            "index_select(): Index to scalar can have only 1 value, got "
+            f"{index._data.size} value(s)"
+        )
     idx = _long_index(index)
     if idx is None:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
-    if idx.ndim > 1:
-        raise IndexError("index_select(): Index is supposed to be a vector")
-    ndim = input._data.ndim
-    d = wrap_dim(dim, ndim)
     if ndim == 0:
-        if idx.size != 1:
-            raise RuntimeError(
-                f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)"
-            )
         idx = idx.reshape(())  # the result stays 0-d
     else:
         idx = idx.reshape(-1)
@@ -1179,25 +1377,33 @@ def index_add(
             f"({dtype_name(source._data.dtype)}) must have the same scalar type"
         )
     idx = idx.reshape(-1)
+    if idx.size != (source._data.shape[d] if source._data.ndim else 1):
+        if not source._data.ndim:  # (PyTorch's message asks a 0-d source its size)
+            raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({idx.size}) should be equal to "
+            f"source.size(dim): ({source._data.shape[d]}), for dim: {d}"
+        )
+    # A 0-d self or source is compared whole (PyTorch drops dim only when neither is 0-d).
     if input._data.ndim and source._data.ndim:
-        if not _slices_match(input, d, source):
-            raise RuntimeError(
-                "source tensor shape must match self tensor shape, excluding the specified "
-                f"dimension. Got self.shape = {list(input._data.shape)} source.shape = "
-                f"{list(source._data.shape)}"
-            )
-        if source._data.shape[d] != idx.size:
-            raise RuntimeError(
-                f"index_add_(): Number of indices ({idx.size}) should be equal to "
-                f"source.size(dim): ({source._data.shape[d]}), for dim: {d}"
-            )
+        shapes_match = _slices_match(input, d, source)
+    else:
+        shapes_match = input._data.shape == source._data.shape
+    if not shapes_match:
+        raise RuntimeError(
+            "source tensor shape must match self tensor shape, excluding the specified "
+            f"dimension. Got self.shape = {list(input._data.shape)} source.shape = "
+            f"{list(source._data.shape)}"
+        )
     _check_source_overlap(_dst, source)
     ndim = input._data.ndim
     size = _sizes(input._data.shape)[d]
-    if ndim > 1 and d in (0, ndim - 1):
+    if ndim > 1 and input._data.size == 0:
+        pass  # PyTorch's kernel returns at once: no index is checked
+    elif ndim > 1 and d in (0, ndim - 1) and alpha == 1 and idx.dtype == np.int64:
+        # PyTorch scatter_adds there (its message)
         _check_along(idx, size, d, negative=False, error=RuntimeError)
     elif idx.size and (idx.max() >= size or idx.min() < 0):
-        # PyTorch's kernels word this by layout: as above for the outer/inner dim, else this.
         raise IndexError("index out of range in self")
     key = _dim_key(input._data.ndim, d, idx)
     if isinstance(alpha, int | float) and not isinstance(alpha, bool):
@@ -1230,14 +1436,15 @@ class IndexFillTensor(IndexFill):
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     """A copy of input with ``value`` (a number or 0-d tensor) at positions ``index`` of dim."""
-    d = wrap_dim(dim, input._data.ndim)
     idx = _long_index(index, allow_int32=False)
-    if idx is None:
+    if idx is None:  # (checked before dim, as in PyTorch)
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    d = wrap_dim(dim, input._data.ndim)
     if idx.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
     size = _sizes(input._data.shape)[d]
-    _check_along(idx, size, d, negative=True, error=IndexError)
+    if input._data.size:  # (PyTorch's kernel checks nothing when it writes nothing)
+        _check_along(idx, size, d, negative=True, error=IndexError)
     # Each position is filled once, however often it is listed (so the value's gradient is too).
     idx = np.unique(np.where(idx < 0, idx + size, idx))
     key = _dim_key(input._data.ndim, d, idx)
@@ -1307,16 +1514,17 @@ def index_copy(
             raise RuntimeError(
                 "index_copy_(): Source/destination tensor must have same slice shapes. "
                 f"Destination slice shape: {' '.join(dst)} at dimension {d} and source slice "
-                f"shape: {' '.join(src)} at dimension {d}."
+                f"shape: {' '.join(src)} at dimension 0."  # (PyTorch's words: always 0)
             )
-    _check_along(
-        idx,
-        _sizes(input._data.shape)[d],
-        d,
-        negative=False,
-        error=IndexError,
-        prefix="index_copy_(): ",
-    )
+    if input._data.size:  # (PyTorch's kernel checks nothing when it writes nothing)
+        _check_along(
+            idx,
+            _sizes(input._data.shape)[d],
+            d,
+            negative=False,
+            error=IndexError,
+            prefix="index_copy_(): ",
+        )
     return IndexCopy.apply(input, d, index, source)
 
 
@@ -1387,13 +1595,22 @@ class MaskedFillTensor(MaskedFill):
 
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """``input`` with ``value`` (a number or a 0-d tensor) where ``mask`` is True."""
+    return _masked_fill(input, mask, value, inplace=False)
+
+
+def _masked_fill(input: Tensor, mask: Tensor, value: Any, inplace: bool) -> Tensor:
+    """masked_fill, with PyTorch's order of checks: out of place, mask and input are broadcast
+    first (mask named "a"); in place, after the mask's dtype (input named "a")."""
     T = Tensor
+    if not inplace and isinstance(mask, T):
+        _check_broadcast(mask._data.shape, input._data.shape)
     if not isinstance(mask, T) or mask._data.dtype != np.bool_:
         got = _errors.c_type_name(mask._data.dtype) if isinstance(mask, T) else "?"
         raise RuntimeError(
             f"masked_fill_ only supports boolean masks, but got mask with dtype {got}"
         )
-    _check_broadcast(mask._data.shape, input._data.shape)
+    if inplace:
+        _check_broadcast(input._data.shape, mask._data.shape)
     if isinstance(value, T):
         if value._data.ndim:
             raise RuntimeError(
@@ -1458,34 +1675,47 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 # --- gather along dims, repeats, scatter into slices, put (issue 11) ----------------------------
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
     """``gather`` with broadcasting: the values of ``input`` at ``indices`` along ``dim``
-    (both flattened when dim is None)."""
+    (both flattened when dim is None). Along a dim, as PyTorch, the indices must be int64 and
+    are taken modulo the dim's size (-1 is the last, and so is size - 1 + size)."""
     T = Tensor
     if not isinstance(indices, T):
         raise TypeError(
             "take_along_dim(): argument 'indices' (position 2) must be Tensor, not "
             f"{type(indices).__name__}"
         )
-    if indices._data.dtype.kind not in "iu":
-        raise RuntimeError(
-            "torch.take_along_dim(): dtype of indices should be Long but got "
-            f"{dtype_name(indices._data.dtype)}"
-        )
-    if dim is None:
+    if dim is None:  # (gather's checks: int32 indices are fine, nothing wraps)
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     n = input._data.ndim
-    d = wrap_dim(dim, n)
     if indices._data.ndim != n:
         raise RuntimeError(
             "torch.take_along_dim(): input and indices should have the same number of "
             f"dimensions, but got {n} dimensions for input, and {indices._data.ndim} dimensions "
             "for indices"
         )
-    si, sx = list(indices._data.shape), list(input._data.shape)
-    si[d] = sx[d] = 1
-    common = list(np.broadcast_shapes(tuple(si), tuple(sx)))
-    x_shape, i_shape = list(common), list(common)
-    x_shape[d], i_shape[d] = input._data.shape[d], indices._data.shape[d]
-    return gather(input.expand((*x_shape,)), d, indices.expand((*i_shape,)))
+    if indices._data.dtype != np.int64:
+        raise RuntimeError(
+            "torch.take_along_dim(): dtype of indices should be Long but got "
+            f"{dtype_name(indices._data.dtype)}"
+        )
+    d = wrap_dim(dim, n)
+    if n == 0:  # (PyTorch asks the sizes of a 0-d tensor)
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+    x_shape, i_shape = list(input._data.shape), list(indices._data.shape)
+    x_shape[d] = i_shape[d]  # each broadcast against the other, except along dim
+    i_shape = _broadcast_pair(x_shape, i_shape)
+    x_shape, x_shape[d] = list(indices._data.shape), input._data.shape[d]
+    x_shape = _broadcast_pair(x_shape, list(input._data.shape))
+    size = input._data.shape[d]
+    wrapped = indices._data % size if size else indices._data  # (PyTorch divides by 0)
+    return gather(input.expand(tuple(x_shape)), d, T._make(wrapped).expand(tuple(i_shape)))
+
+
+def _broadcast_pair(a: list[int], b: list[int]) -> list[int]:
+    """The broadcast shape of ``a`` and ``b``, with PyTorch's message (infer_size) if none."""
+    try:
+        return list(np.broadcast_shapes(tuple(a), tuple(b)))
+    except ValueError:
+        raise _errors.broadcast_mismatch(a, b) from None
 
 
 def repeat_interleave(
@@ -1524,6 +1754,7 @@ class IndexPutAccumulate(IndexAdd):
     """index_put with accumulate=True: IndexAdd, recorded under PyTorch's node name"""
 
     node_name = "IndexPutBackward0"
+    keep_layout = True  # (PyTorch's index_put writes into a clone of x)
 
 
 def _masked_fill_dispatch(indices: Any, values: Tensor, accumulate: bool) -> bool:
@@ -1541,7 +1772,16 @@ def _masked_fill_dispatch(indices: Any, values: Tensor, accumulate: bool) -> boo
 
 def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
     """A copy of ``input`` with ``values`` written (added, with ``accumulate``) at the positions
-    the tuple of index tensors ``indices`` selects, as ``input[indices] = values``."""
+    the tuple of index tensors ``indices`` selects, as ``input[indices] = values`` (but a 0-d
+    index tensor is no int here, and the value's leading 1s are not dropped)."""
+    return _index_put(input, indices, values, accumulate, 1)
+
+
+def _index_put(
+    input: Tensor, indices: Any, values: Tensor, accumulate: bool, position: int
+) -> Tensor:
+    """index_put; ``position``: the argument number of ``indices`` in PyTorch's messages (0 for
+    the method, whose self is not counted)."""
     T = Tensor
     if not isinstance(indices, tuple | list):
         raise TypeError(
@@ -1553,18 +1793,20 @@ def index_put(input: Tensor, indices: Any, values: Tensor, accumulate: bool = Fa
             "index_put(): argument 'values' (position 3) must be Tensor, not "
             f"{type(values).__name__}"
         )
+    for i, entry in enumerate(indices):
+        if not isinstance(entry, T):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument {position}, but got "
+                f"{_errors.py_type_name(entry)}"
+            )
     key = tuple(indices)
     if not accumulate:
         out = input.clone()
-        out[key] = values
+        setitem(out, key, values, tensors=True)
         return out
-    parsed = parse_key(input._data.shape, key)
-    if values._data.dtype != input._data.dtype:
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{dtype_name(input._data.dtype)} for the destination and "
-            f"{dtype_name(values._data.dtype)} for the source."
-        )
+    parsed = parse_key(input._data.shape, key, tensors=True)
+    target = _shape_of(input._data.shape, (parsed.basic, parsed.adv))
+    values = _checked_value(input, parsed, target, values, cast=False, strip=False)
     return IndexPutAccumulate.apply(input, (parsed.basic, parsed.adv), values)
 
 
@@ -1585,11 +1827,12 @@ class Put(NumpyFunction):
         ctx.save_for_backward(index, *((source,) if ctx.needs_input_grad[2] else ()))
         out = _copy_np(x)  # in x's layout, as PyTorch's clone
         flat = index.reshape(-1)
-        key = np.unravel_index(np.where(flat < 0, flat + x.size, flat), x.shape)
+        key = np.unravel_index(np.where(flat < 0, flat + x.size, flat), x.shape or (1,))
+        target = out if x.ndim else out.reshape(1)  # (a view of the 0-d copy)
         if accumulate:
-            np.add.at(out, key, source.reshape(-1))
+            np.add.at(target, key, source.reshape(-1))
         else:
-            out[key] = source.reshape(-1)
+            target[key] = source.reshape(-1)
         return out
 
     @staticmethod
@@ -1705,7 +1948,15 @@ def _check_masked_scatter(input: Tensor, mask: Any, source: Tensor, inplace: boo
             "masked_scatter: expected self and source to have same dtypes but got"
             f"{dtype_name(input._data.dtype)} and {dtype_name(source._data.dtype)}"
         )
-    mask.expand((*shape,))  # PyTorch's expand_inplace: its error for a mask that does not fit
+    if mask._data.ndim > len(shape) and mask._data.dtype == np.bool_:
+        # (a bool mask is expanded in PyTorch's kernel, whose message names the type as C++
+        # does; another mask's error comes from its Python-facing expand, below)
+        raise RuntimeError(
+            f"expand(CPU{dtype_name(mask._data.dtype)}Type{{{list(mask._data.shape)}}}, "
+            f"size={list(shape)}): the number of sizes provided ({len(shape)}) must be greater "
+            f"or equal to the number of dimensions in the tensor ({mask._data.ndim})"
+        )
+    mask.expand(tuple(shape))  # PyTorch's expand_inplace: its error for a mask that does not fit
     if mask._data.dtype != np.bool_:
         raise RuntimeError(
             "masked_scatter_ only supports boolean masks, but got mask with dtype "
@@ -1850,7 +2101,8 @@ class ScatterProd(NumpyFunction):
         np.multiply.at(out[basic], adv, block)
         # For the gradient where a factor is 0: how many zeros each product has, and the
         # product of its other factors.
-        zeros = (keep & (x == 0)).astype(np.int64)
+        # (np.asarray: on 0-d arrays numpy's operators give scalars, which .at cannot update)
+        zeros = np.asarray(keep & (x == 0)).astype(np.int64)
         np.add.at(zeros[basic], adv, (block == 0).astype(np.int64))
         nonzero = np.where(keep & (x != 0), x, 1).astype(x.dtype)
         np.multiply.at(nonzero[basic], adv, np.where(block == 0, 1, block))
@@ -1925,7 +2177,9 @@ class ScatterReduce(NumpyFunction):
         out = np.where(keep, x, _identity(reduce, x.dtype)).astype(x.dtype)
         with np.errstate(invalid="ignore"):  # nan wins, silently, as in PyTorch
             ufunc.at(out[basic], adv, block)
-            ties_x = keep & (x == out)
+            # PyTorch's formula counts x's own element among the ties even with
+            # include_self=False (its share is then dropped: the src ties get less).
+            ties_x = np.asarray(x == out)  # (an array even when 0-d: .at updates n below)
             ties_src = block == out[basic][adv]
         n = ties_x.astype(np.int64)
         np.add.at(n[basic], adv, ties_src.astype(np.int64))
@@ -2126,7 +2380,7 @@ class IndexingMethods:
         )
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
-        compute = lambda s: masked_fill(s, mask, value)  # noqa: E731
+        compute = lambda s: _masked_fill(s, mask, value, inplace=True)  # noqa: E731
         if not _errors.has_internal_overlap(self._data):  # type: ignore[attr-defined]
             return self._inplace(compute)  # type: ignore[attr-defined]
         return _masked_fill_overlapping(self, mask, value, compute)  # type: ignore[arg-type]
@@ -2155,7 +2409,7 @@ class IndexingMethods:
         return repeat_interleave(self, repeats, dim)  # type: ignore[arg-type]
 
     def index_put(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
-        return index_put(self, indices, values, accumulate)  # type: ignore[arg-type]
+        return _index_put(self, indices, values, accumulate, 0)  # type: ignore[arg-type]
 
     def index_put_(self, indices: Any, values: Tensor, accumulate: bool = False) -> Tensor:
         if isinstance(values, Tensor) and not _masked_fill_dispatch(indices, values, accumulate):
@@ -2164,7 +2418,7 @@ class IndexingMethods:
             # after autograd's checks of self (a leaf that requires grad, ...)
             self._check_inplace(values)  # type: ignore[attr-defined]
             _errors.check_no_overlap(self._data, values._data)  # type: ignore[attr-defined]
-        return self._inplace(lambda s: index_put(s, indices, values, accumulate))  # type: ignore[attr-defined]
+        return self._inplace(lambda s: _index_put(s, indices, values, accumulate, 0))  # type: ignore[attr-defined]
 
     def put(self, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
         return put(self, index, source, accumulate)  # type: ignore[arg-type]
