@@ -1002,6 +1002,10 @@ class ArithmeticMethods:
     __xor__ = __rxor__ = _operator(
         lambda self, other: _bitwise(np.bitwise_xor, "bitwise_xor", self, other)
     )
+    __lshift__ = _operator(lambda self, other: _bitwise(np.left_shift, "lshift", self, other))
+    __rlshift__ = _operator(lambda self, other: _bitwise(np.left_shift, "lshift", other, self))
+    __rshift__ = _operator(lambda self, other: _bitwise(np.right_shift, "rshift", self, other))
+    __rrshift__ = _operator(lambda self, other: _bitwise(np.right_shift, "rshift", other, self))
 
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         return add(self, other, alpha=alpha)

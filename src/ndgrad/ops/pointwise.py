@@ -15,7 +15,7 @@ import numpy as np
 from .. import _errors
 from .._namespace import public_dir
 from .._tensor import Tensor
-from ..dtypes import result_type
+from ..dtypes import can_cast, result_type
 from . import unary as _unary
 from ._util import default_float, dtype_name, promote, promote_all, zero_grad
 from .arithmetic import (
@@ -2102,17 +2102,47 @@ class PointwiseMethods:
 def _inplace_method(name: str) -> Any:
     fn = globals()[name] if name in globals() else getattr(_unary, name)
 
+    integer_kernel = name in _CAST_CHECKED_FIRST
+
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         for a in args:
             if isinstance(a, Tensor):
                 self._check_inplace()  # PyTorch's leaf and view rules come first
                 _errors.check_no_partial_overlap(self._data, a._data)
+                # then TensorIterator's checks, before the kernel's own errors: the operands
+                # broadcast to this tensor's shape, ...
+                _errors.check_inplace_shape(self._data.shape, a._data.shape)
+        if integer_kernel and args:
+            # ... and the result dtype casts to this tensor's ("result type Float can't be
+            # cast to the desired output type Byte" for uint8 ^= 1.5, not the kernel's "not
+            # implemented for 'Float'")
+            other = args[0]._data if isinstance(args[0], Tensor) else args[0]
+            rt = result_type(self._data, other)
+            if not can_cast(rt, self._data.dtype):
+                raise _errors.cannot_cast(rt, self._data.dtype)
         return self._inplace(lambda s: fn(s, *args, **kwargs))
 
     method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"In-place {name}: writes the result into this tensor."
     return method
 
+
+# In-place forms whose kernels raise for some dtypes (integer-only ones, division by an integer
+# zero): PyTorch checks that the result dtype casts to the tensor's before the kernel runs.
+_CAST_CHECKED_FIRST = frozenset(
+    [
+        "bitwise_and",
+        "bitwise_or",
+        "bitwise_xor",
+        "bitwise_left_shift",
+        "bitwise_right_shift",
+        "gcd",
+        "lcm",
+        "fmod",
+        "remainder",
+        "floor_divide",
+    ]
+)
 
 # The in-place forms write the out-of-place result back (Tensor._inplace): a result dtype that
 # cannot be cast to the tensor's (sin_ on an int tensor) raises PyTorch's error there.

@@ -1,0 +1,143 @@
+"""Regressions found by a differential fuzzer of pointwise ops and type promotion against PyTorch
+(unary ops on every dtype, binary ops between tensors, 0-d tensors and Python numbers).
+
+Each test checks the expected outcome by hand, so it runs without PyTorch; where PyTorch is
+installed, the same call is compared with it too. Each failed before its fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import ndgrad
+
+from .helpers import requires_torch, torch
+
+
+def _outcome(program: Callable[[Any], Any], lib: Any) -> Any:
+    """What ``program(lib)`` gives: (dtype, values) of each tensor, or the exception's class and
+    message."""
+    try:
+        result = program(lib)
+    except Exception as e:
+        return type(e).__name__, str(e)
+    results = result if isinstance(result, tuple) else (result,)
+    return tuple(
+        (str(r.dtype).removeprefix("torch."), r.detach().numpy().tolist())
+        if isinstance(r, lib.Tensor)
+        else r
+        for r in results
+    )
+
+
+def _check(program: Callable[[Any], Any], expected: Any) -> None:
+    got = _outcome(program, ndgrad)
+    assert got == expected
+    if torch is not None:
+        assert _outcome(program, torch) == expected
+
+
+# --- in-place results are cast by PyTorch's rule, not numpy's "same_kind" -----------------------
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        # int16 into uint8 (numpy's same_kind refuses signed into unsigned): wraps
+        (
+            lambda lib: lib.tensor([5, 0, 3], dtype=lib.uint8).add_(
+                lib.tensor([-68, 75, -114], dtype=lib.int8)
+            ),
+            (("uint8", [193, 75, 145]),),
+        ),
+        (
+            lambda lib: lib.tensor([4, 3], dtype=lib.uint8).bitwise_and_(
+                lib.tensor([5, 2], dtype=lib.int64)
+            ),
+            (("uint8", [4, 2]),),
+        ),
+        (
+            lambda lib: lib.add(
+                lib.tensor([1, 2], dtype=lib.int16),
+                lib.tensor([3, 4], dtype=lib.int8),
+                out=lib.zeros(2, dtype=lib.uint8),
+            ),
+            (("uint8", [4, 6]),),
+        ),
+    ],
+)
+def test_inplace_cast_rule(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)
+
+
+# --- shift operators and in-place bitwise operators --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        (
+            lambda lib: lib.tensor([1, -4], dtype=lib.int16) << lib.tensor([3, 1], dtype=lib.int8),
+            (("int16", [8, -8]),),
+        ),
+        (lambda lib: lib.tensor([1, -4], dtype=lib.int16) >> 1, (("int16", [0, -2]),)),
+        (lambda lib: 3 << lib.tensor([1, 2], dtype=lib.uint8), (("uint8", [6, 12]),)),
+        (lambda lib: 64 >> lib.tensor([1, 2]), (("int64", [32, 16]),)),
+        (
+            lambda lib: lib.tensor([1.5]) << 1,
+            ("NotImplementedError", "\"lshift_cpu\" not implemented for 'Float'"),
+        ),
+    ],
+)
+def test_shift_operators(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)
+
+
+def _iand_0d(lib: Any) -> Any:
+    # int8 &= int32 (0-d both): in place, the int8 tensor itself
+    a = lib.tensor(-10, dtype=lib.int8)
+    b = a
+    b &= lib.tensor(1587762678, dtype=lib.int32)
+    assert b is a
+    return b
+
+
+def _ixor(lib: Any) -> Any:
+    a = lib.tensor([-5, 5], dtype=lib.int16)
+    b = a
+    b ^= 3
+    b |= 8
+    b <<= 1
+    b >>= 2
+    assert b is a
+    return a
+
+
+def _iand_float(lib: Any) -> Any:
+    a = lib.tensor([8], dtype=lib.uint8)
+    a ^= 1.5
+    return a
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        (_iand_0d, (("int8", -10),)),
+        (_ixor, (("int16", [-4, 7]),)),
+        (
+            _iand_float,
+            ("RuntimeError", "result type Float can't be cast to the desired output type Byte"),
+        ),
+    ],
+)
+def test_inplace_bitwise_operators(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)
+
+
+@requires_torch
+def test_inplace_bitwise_operators_match_torch() -> None:
+    for program in (_iand_0d, _ixor):
+        assert _outcome(program, ndgrad) == _outcome(program, torch)
