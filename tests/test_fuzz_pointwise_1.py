@@ -73,6 +73,63 @@ def test_inplace_cast_rule(program: Callable[[Any], Any], expected: Any) -> None
     _check(program, expected)
 
 
+# --- a Python int out of an integer tensor's range wraps, as PyTorch converts it ---------------
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        (lambda lib: lib.tensor([5, 0], dtype=lib.uint8) + 2**31, (("uint8", [5, 0]),)),
+        (lambda lib: lib.tensor([5, 0], dtype=lib.uint8) * -129, (("uint8", [123, 0]),)),
+        (lambda lib: lib.tensor([5, 0], dtype=lib.uint8) + 2**63, (("uint8", [5, 0]),)),
+        (lambda lib: lib.tensor([5, 0], dtype=lib.uint8).le(256), (("bool", [False, True]),)),
+        (lambda lib: lib.tensor([1], dtype=lib.int8) < 128, (("bool", [False]),)),
+        (lambda lib: 300 - lib.tensor([5, 0], dtype=lib.uint8), (("uint8", [39, 44]),)),
+        (lambda lib: lib.tensor([6, 5], dtype=lib.uint8) & -1, (("uint8", [6, 5]),)),
+        (
+            lambda lib: lib.tensor([6, 5], dtype=lib.uint8).remainder(256),
+            ("RuntimeError", "ZeroDivisionError"),
+        ),
+        (
+            lambda lib: lib.tensor([5, 0], dtype=lib.int8).clone().sub_(2**40 + 1),
+            (("int8", [4, -1]),),
+        ),
+        (
+            lambda lib: lib.tensor([5, 0], dtype=lib.uint8) + 2**64,
+            ("OverflowError", "int too big to convert"),
+        ),
+        (
+            lambda lib: lib.tensor([5, 0], dtype=lib.uint8) + (-(2**63) - 1),
+            ("OverflowError", "can't convert negative int to unsigned"),
+        ),
+    ],
+)
+def test_python_int_wraps_to_integer_dtype(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)
+
+
+# --- true division casts integer operands to float directly ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        # the 0-d int64 tensor does not raise the result's integer dtype (uint8), but it is not
+        # cast to uint8 (250) on its way to float32 either
+        (
+            lambda lib: lib.tensor([3, 0], dtype=lib.uint8) / lib.tensor(-6),
+            (("float32", [-0.5, -0.0]),),
+        ),
+        (
+            lambda lib: lib.tensor([3, 0], dtype=lib.uint8).div(lib.tensor(-6, dtype=lib.int8)),
+            (("float32", [-0.5, -0.0]),),
+        ),
+    ],
+)
+def test_true_division_of_integers(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)
+
+
 # --- shift operators and in-place bitwise operators --------------------------------------------
 
 

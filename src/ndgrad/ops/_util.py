@@ -137,14 +137,40 @@ def promote(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
     else:
         kind = a._data.dtype.kind
         # The common cases need no cast: a number of the tensor's category or a lower one.
-        if kind == "f" or isinstance(b, bool) or (kind != "b" and not isinstance(b, float)):
+        if kind == "f" or isinstance(b, bool):
             return a, b, a._data.dtype
+        if kind != "b" and not isinstance(b, float):
+            dt = a._data.dtype
+            if not _INT_RANGES[dt.char][0] <= b <= _INT_RANGES[dt.char][1]:
+                b = wrap_int(b, dt)
+            return a, b, dt
         rt = result_type(a._data, b)
     if a._data.dtype != rt:
         a = cast(a, rt)
     if isinstance(b, T) and b._data.dtype != rt:
         b = cast(b, rt)
     return a, b, rt
+
+
+# The range of each integer dtype, by numpy's dtype character.
+_INT_RANGES = {
+    np.dtype(d).char: (int(np.iinfo(d).min), int(np.iinfo(d).max))
+    for d in (np.uint8, np.int8, np.int16, np.int32, np.int64)
+}
+
+
+def wrap_int(value: int, dt: np.dtype) -> int:
+    """A Python int as PyTorch converts it to an integer tensor's dtype in a binary op: it
+    wraps (``uint8_tensor + 256`` adds 0, ``int8_tensor < 128`` compares with -128), where numpy
+    raises OverflowError. PyTorch reads the int as a 64-bit integer first, and only that can
+    overflow."""
+    if value >= 1 << 64:
+        raise OverflowError("int too big to convert")
+    if value < -(1 << 63):
+        raise OverflowError("can't convert negative int to unsigned")
+    bits = 8 * dt.itemsize
+    value %= 1 << bits
+    return value - (1 << bits) if dt.kind == "i" and value >= 1 << (bits - 1) else value
 
 
 def cast(t: Tensor, dt: np.dtype) -> Tensor:

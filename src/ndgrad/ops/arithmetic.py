@@ -749,10 +749,14 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         _check_rounded_division(f"div_{rounding_mode}_cpu", b, dt)
         return DivRounded.apply(a, b, rounding_mode)
     if dt.kind != "f":
+        # Integer operands go to the float dtype from their own dtypes, not through their
+        # common integer dtype (which wraps): uint8_tensor / tensor(-6) is 10 / -6.0, not 10 / 250
         T = Tensor
         fdt = default_float()
-        a = to_dtype_op(a, fdt) if isinstance(a, T) else a
-        b = to_dtype_op(b, fdt) if isinstance(b, T) else b
+        a, b = (
+            to_dtype_op(x, fdt) if isinstance(x, T) else x
+            for x in (as_operand(input, "div"), as_operand(other, "div"))
+        )
     return Div.apply(a, b)
 
 
