@@ -198,3 +198,70 @@ def test_inplace_bitwise_operators(program: Callable[[Any], Any], expected: Any)
 def test_inplace_bitwise_operators_match_torch() -> None:
     for program in (_iand_0d, _ixor):
         assert _outcome(program, ndgrad) == _outcome(program, torch)
+
+
+# --- out= of the ops that keep their input's dtype: out's dtype must be the result's -----------
+
+
+def _out(name: str, src: str, dst: str, *args: Any) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1, 0, 2]).to(getattr(lib, src))
+        return getattr(lib, name)(x, *args, out=lib.empty(3, dtype=getattr(lib, dst)))
+
+    return program
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        (_out("floor", "int8", "float32"), ("RuntimeError", "Found dtype Float but expected Char")),
+        (
+            _out("abs", "float32", "float64"),
+            ("RuntimeError", "Found dtype Double but expected Float"),
+        ),
+        (_out("neg", "int32", "int64"), ("RuntimeError", "Found dtype Long but expected Int")),
+        (_out("sgn", "int16", "uint8"), ("RuntimeError", "Found dtype Byte but expected Short")),
+        # checked before the kernel's "frac_cpu" not implemented for 'Int'
+        (_out("frac", "int32", "float32"), ("RuntimeError", "Found dtype Float but expected Int")),
+        # clamp's result dtype: a bool tensor and an int bound give int64
+        (
+            _out("clamp", "bool", "float32", 1),
+            ("RuntimeError", "Found dtype Float but expected Long"),
+        ),
+        (
+            _out("isposinf", "float32", "float16"),
+            ("RuntimeError", "isposinf does not support non-boolean outputs."),
+        ),
+        (
+            _out("signbit", "float32", "int64"),
+            ("RuntimeError", "signbit does not support non-boolean outputs."),
+        ),
+        (
+            _out("nan_to_num", "float16", "int64"),
+            ("RuntimeError", "nan_to_num: dtype of out: Long should be same as input: Half"),
+        ),
+    ],
+)
+def test_out_dtype_must_match(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        (
+            lambda lib: lib.abs(lib.tensor([True, False])),
+            ("NotImplementedError", "\"abs_cpu\" not implemented for 'Bool'"),
+        ),
+        (
+            lambda lib: lib.tensor([True]).abs(),
+            ("NotImplementedError", "\"abs_cpu\" not implemented for 'Bool'"),
+        ),
+        (
+            lambda lib: lib.relu(lib.tensor([True, False])),
+            ("RuntimeError", "Boolean inputs not supported for relu"),
+        ),
+    ],
+)
+def test_abs_relu_refuse_bool(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)

@@ -18,9 +18,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .. import _creation as _cr
 from .. import _queries as _qu
+from .. import dtypes as _dt
 from .._namespace import public_dir
+from .._tensor import Tensor
 from . import aliases as _al
 from . import arithmetic as _ar
 from . import indexing as _ix
@@ -32,7 +36,7 @@ from . import search as _se
 from . import shape as _sh
 from . import special as _sp
 from . import unary as _un
-from ._util import call_with_out
+from ._util import call_with_out, dtype_name
 
 __all__ = [
     "abs",
@@ -262,6 +266,61 @@ def _with_out(fn: Callable[..., Any], name: str | None = None) -> Callable[..., 
     return call
 
 
+def _same_dtype(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return args[0]._data.dtype
+
+
+def _neg_dtype(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    # None for a bool input: neg's own error ("Negation, the `-` operator, on a bool tensor
+    # is not supported...") comes first
+    dt = args[0]._data.dtype
+    return None if dt.kind == "b" else dt
+
+
+def _clamp_dtype(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    bounds = [*args[1:], *kwargs.values()]
+    return _dt.result_type(
+        args[0]._data, *[b._data if isinstance(b, Tensor) else b for b in bounds]
+    )
+
+
+def _exact_out(
+    fn: Callable[..., Any],
+    name: str | None = None,
+    expected: Callable[[tuple[Any, ...], dict[str, Any]], Any] = _same_dtype,
+    message: str = "Found dtype {out} but expected {expected}",
+) -> Callable[..., Any]:
+    """``fn`` with an ``out=`` that must have the result's dtype, checked before the kernel
+    runs: PyTorch's ops that keep their input's dtype (abs, neg, floor, sign, clamp...) do not
+    cast their result (``torch.floor(int_tensor, out=float_tensor)``: "Found dtype Float but
+    expected Int"). ``expected(args, kwargs)`` is the result dtype (None: no check);
+    ``message`` PyTorch's words, given the names of ``out``'s dtype and of the expected one."""
+    op = name or fn.__name__
+
+    @functools.wraps(fn)
+    def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if out is None:
+            return fn(*args, **kwargs)
+        if isinstance(out, Tensor) and args and isinstance(args[0], Tensor):
+            want = expected(args, kwargs)
+            if want is not None and out._data.dtype != want:
+                raise RuntimeError(
+                    message.format(out=dtype_name(out._data.dtype), expected=dtype_name(want))
+                )
+        return call_with_out(op, fn, args, out, **kwargs)
+
+    return call
+
+
+def _bool_out(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` whose ``out`` must be a bool tensor (isposinf, isneginf, signbit)."""
+    return _exact_out(
+        fn,
+        expected=lambda args, kwargs: np.dtype(np.bool_),
+        message=f"{fn.__name__} does not support non-boolean outputs.",
+    )
+
+
 # Arithmetic and comparisons.
 add = _with_out(_ar.add)
 sub = _with_out(_ar.sub)
@@ -273,8 +332,8 @@ divide = _with_out(_ar.div, "divide")
 true_divide = _with_out(_ar.div, "true_divide")
 floor_divide = _with_out(_ar.floor_divide)
 pow = _with_out(_ar.pow)
-neg = _with_out(_ar.neg)
-negative = _with_out(_ar.neg, "negative")
+neg = _exact_out(_ar.neg, expected=_neg_dtype)
+negative = _exact_out(_ar.neg, "negative", expected=_neg_dtype)
 where = _with_out(_ar.where)
 eq = _with_out(_ar.eq)
 ne = _with_out(_ar.ne)
@@ -284,14 +343,14 @@ gt = _with_out(_ar.gt)
 ge = _with_out(_ar.ge)
 
 # Elementwise math.
-abs = _un.abs  # takes out= itself
-absolute = _with_out(_un.abs, "absolute")
+abs = _exact_out(_un.abs)
+absolute = _exact_out(_un.abs, "absolute")
 exp = _un.exp  # takes out= itself
 log = _un.log  # takes out= itself
 sqrt = _un.sqrt  # takes out= itself
 sigmoid = _un.sigmoid  # takes out= itself
 tanh = _un.tanh  # takes out= itself
-sign = _with_out(_un.sign)
+sign = _exact_out(_un.sign)
 acos = _with_out(_pw.acos)
 arccos = _with_out(_pw.acos, "arccos")
 acosh = _with_out(_pw.acosh)
@@ -321,17 +380,17 @@ reciprocal = _with_out(_pw.reciprocal)
 square = _with_out(_pw.square)
 erf = _with_out(_pw.erf)
 erfc = _with_out(_pw.erfc)
-floor = _with_out(_pw.floor)
-ceil = _with_out(_pw.ceil)
-trunc = _with_out(_pw.trunc)
-fix = _with_out(_pw.trunc, "fix")
-round = _with_out(_pw.round)
-frac = _with_out(_pw.frac)
-sgn = _with_out(_pw.sgn)
-clamp = _with_out(_pw.clamp)
-clip = _with_out(_pw.clamp, "clip")
-clamp_min = _with_out(_pw.clamp_min)
-clamp_max = _with_out(_pw.clamp_max)
+floor = _exact_out(_pw.floor)
+ceil = _exact_out(_pw.ceil)
+trunc = _exact_out(_pw.trunc)
+fix = _exact_out(_pw.trunc, "fix")
+round = _exact_out(_pw.round)
+frac = _exact_out(_pw.frac)
+sgn = _exact_out(_pw.sgn)
+clamp = _exact_out(_pw.clamp, expected=_clamp_dtype)
+clip = _exact_out(_pw.clamp, "clip", expected=_clamp_dtype)
+clamp_min = _exact_out(_pw.clamp_min, expected=_clamp_dtype)
+clamp_max = _exact_out(_pw.clamp_max, expected=_clamp_dtype)
 hypot = _with_out(_pw.hypot)
 logaddexp = _with_out(_pw.logaddexp)
 logaddexp2 = _with_out(_pw.logaddexp2)
@@ -346,14 +405,16 @@ deg2rad = _with_out(_pw.deg2rad)
 rad2deg = _with_out(_pw.rad2deg)
 xlogy = _with_out(_pw.xlogy)
 copysign = _with_out(_pw.copysign)
-nan_to_num = _with_out(_pw.nan_to_num)
-isposinf = _with_out(_pw.isposinf)
-isneginf = _with_out(_pw.isneginf)
-signbit = _with_out(_pw.signbit)
+nan_to_num = _exact_out(
+    _pw.nan_to_num, message="nan_to_num: dtype of out: {out} should be same as input: {expected}"
+)
+isposinf = _bool_out(_pw.isposinf)
+isneginf = _bool_out(_pw.isneginf)
+signbit = _bool_out(_pw.signbit)
 bitwise_and = _with_out(_pw.bitwise_and)
 bitwise_or = _with_out(_pw.bitwise_or)
 bitwise_xor = _with_out(_pw.bitwise_xor)
-bitwise_not = _with_out(_pw.bitwise_not)
+bitwise_not = _exact_out(_pw.bitwise_not)
 logical_and = _with_out(_pw.logical_and)
 logical_or = _with_out(_pw.logical_or)
 logical_xor = _with_out(_pw.logical_xor)
@@ -455,7 +516,7 @@ histc = _with_out(_se.histc)
 histogram = _with_out(_se.histogram)
 nonzero = _with_out(_se.nonzero)
 searchsorted = _with_out(_se.searchsorted)
-conj_physical = _with_out(_qu.conj_physical)
+conj_physical = _exact_out(_qu.conj_physical, "conj_physical")
 diag = _with_out(_sh.diag)
 diff = _with_out(_sh.diff, "sub")  # PyTorch's diff names the sub it runs
 digamma = _with_out(_sp.digamma)
