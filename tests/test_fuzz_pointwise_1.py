@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 import ndgrad
@@ -265,3 +266,58 @@ def test_out_dtype_must_match(program: Callable[[Any], Any], expected: Any) -> N
 )
 def test_abs_relu_refuse_bool(program: Callable[[Any], Any], expected: Any) -> None:
     _check(program, expected)
+
+
+# --- logit: PyTorch's clamp for eps above 0.5, its gradient at and outside the edges -----------
+
+
+def _logit(eps: Any, values: list[float], dtype: str = "float32") -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        x = lib.tensor(values, dtype=getattr(lib, dtype), requires_grad=True)
+        y = lib.logit(x) if eps is None else lib.logit(x, eps)
+        y.backward(lib.ones_like(y))
+        return y.detach(), x.grad
+
+    return program
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        # eps = 0.6: below 0.6 it is 0.6, elsewhere 0.4 (np.clip gave 0.4 everywhere)
+        (
+            _logit(0.6, [-2.5, 0.9], "float64"),
+            (("float64", [np.log(1.5), np.log(0.4 / 0.6)]), ("float64", [0.0, 0.0])),
+        ),
+        # a negative eps is no eps: nan outside [0, 1]
+        (
+            _logit(-0.1, [1.5, 0.5], "float64"),
+            (("float64", [np.nan, 0.0]), ("float64", [np.nan, 4.0])),
+        ),
+        # without eps the gradient is nan outside [0, 1], +inf at -0.0
+        (
+            _logit(None, [-3.0, 2.0, -0.0], "float64"),
+            (
+                ("float64", [np.nan, np.nan, -np.inf]),
+                ("float64", [np.nan, np.nan, np.inf]),
+            ),
+        ),
+        # with eps, 0 outside [eps, 1 - eps], also at 0 and 1 (the mask made inf * 0 = nan)
+        (
+            _logit(0.1, [0.0, 1.0, 0.5], "float64"),
+            (
+                ("float64", [np.log(1 / 9), np.log(9), 0.0]),
+                ("float64", [0.0, 0.0, 4.0]),
+            ),
+        ),
+    ],
+)
+def test_logit(program: Callable[[Any], Any], expected: Any) -> None:
+    got = _outcome(program, ndgrad)
+    for (dt, values), (want_dt, want) in zip(got, expected, strict=True):
+        assert dt == want_dt
+        np.testing.assert_allclose(values, want, rtol=1e-12)
+        signed = ~np.isnan(want)
+        assert np.array_equal(np.signbit(values)[signed], np.signbit(want)[signed])
+    if torch is not None:
+        assert str(_outcome(program, torch)) == str(got)

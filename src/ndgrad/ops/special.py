@@ -225,7 +225,11 @@ class Logit(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, eps: float | None) -> np.ndarray:
-        z = x if eps is None else np.clip(x, eps, 1 - eps)
+        # PyTorch's clamp: x < lo ? lo : (x > hi ? hi : x), so that an eps above 0.5 (lo > hi)
+        # gives lo below lo and hi elsewhere (np.clip gives hi everywhere)
+        # A negative eps is no eps.
+        eps = None if eps is None or eps < 0 else eps
+        z = x if eps is None else np.where(x < eps, eps, np.where(x > 1 - eps, 1 - eps, x))
         ctx.eps = eps
         ctx.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -234,12 +238,16 @@ class Logit(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         (x,) = ctx.saved_tensors
-        g = grad / (x * (1 - x))
         eps = ctx.eps
-        if eps is not None:
-            inside = ((x >= eps) & (x <= 1 - eps)).detach()
-            g = g * inside.to(g.dtype)
-        return g, None
+        lo, hi = (0.0, 1.0) if eps is None else (eps, 1 - eps)
+        outside = ((x < lo) | (x > hi)).detach()
+        # At 0 and 1, ±inf with grad's sign, as PyTorch's kernel computes it (x (1 - x) is -0
+        # at x = -0). Outside the clamp, selected as PyTorch's kernel does, not multiplied by a
+        # mask (inf * 0 is nan at 0 or 1 outside [eps, 1 - eps]); without eps, outside [0, 1]
+        # is outside the domain.
+        edge = ((x == 0) | (x == 1)).detach()
+        g = where(edge, grad * math.inf, grad / (x * (1 - x)))
+        return where(outside, math.nan if eps is None else 0.0, g), None
 
 
 def logit(input: Tensor, eps: float | None = None) -> Tensor:
