@@ -321,3 +321,58 @@ def test_logit(program: Callable[[Any], Any], expected: Any) -> None:
         assert np.array_equal(np.signbit(values)[signed], np.signbit(want)[signed])
     if torch is not None:
         assert str(_outcome(program, torch)) == str(got)
+
+
+# --- activations of floats only refuse integer and bool tensors --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "kernel"),
+    [
+        ("elu", "elu_cpu"),
+        ("selu", "elu_cpu"),
+        ("celu", "elu_cpu"),
+        ("hardshrink", "hardshrink_cpu"),
+        ("softshrink", "softshrink_check"),
+        ("leaky_relu", "leaky_relu_cpu"),
+        ("rrelu", "leaky_relu_cpu"),
+        ("gelu", "GeluKernelImpl"),
+        ("silu", "silu_cpu"),
+        ("mish", "mish_cpu"),
+        ("softplus", "softplus_cpu"),
+        ("hardsigmoid", "hardsigmoid_cpu"),
+        ("hardswish", "hardswish_cpu"),
+        ("logsigmoid", "log_sigmoid_cpu"),
+    ],
+)
+@pytest.mark.parametrize(("dtype", "name_of_dtype"), [("int64", "Long"), ("bool", "Bool")])
+def test_activation_of_integers(name: str, kernel: str, dtype: str, name_of_dtype: str) -> None:
+    def program(lib: Any) -> Any:
+        return getattr(lib.nn.functional, name)(lib.tensor([1, 0]).to(getattr(lib, dtype)))
+
+    _check(program, ("NotImplementedError", f"\"{kernel}\" not implemented for '{name_of_dtype}'"))
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        (
+            lambda lib: lib.selu(lib.tensor([1, 2], dtype=lib.int32)),
+            ("NotImplementedError", "\"elu_cpu\" not implemented for 'Int'"),
+        ),
+        (
+            lambda lib: lib.tensor([1, 2], dtype=lib.int16).hardshrink(),
+            ("NotImplementedError", "\"hardshrink_cpu\" not implemented for 'Short'"),
+        ),
+        (
+            lambda lib: lib.nn.functional.relu6(lib.tensor([True])),
+            ("RuntimeError", "Bool inputs not supported for hardtanh"),
+        ),
+        (
+            lambda lib: lib.nn.functional.hardtanh(lib.tensor([1], dtype=lib.uint8)),
+            ("RuntimeError", "cannot do hardtanh on an unsigned type with negative limits"),
+        ),
+    ],
+)
+def test_activation_dtype_errors(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)

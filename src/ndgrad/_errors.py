@@ -140,6 +140,19 @@ def broadcast_mismatch(a: Sequence[int], b: Sequence[int]) -> RuntimeError:
     return RuntimeError(f"shapes {list(a)} and {list(b)} cannot be broadcast together")
 
 
+def not_implemented(kernel: str, dt: np.dtype) -> NotImplementedError:
+    """PyTorch's error for a dtype a kernel does not support (a RuntimeError subclass)."""
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_name(dt)}'")
+
+
+def floating_only(input: Any, kernel: str) -> None:
+    """PyTorch's error for an integer or bool tensor given to a kernel of floats only (the
+    activations: "elu_cpu" not implemented for 'Long'). Not a tensor: the caller's own error."""
+    dt = getattr(getattr(input, "_data", None), "dtype", None)
+    if dt is not None and dt.kind != "f":
+        raise not_implemented(kernel, dt)
+
+
 def cannot_cast(result: np.dtype, out: np.dtype) -> RuntimeError:
     """PyTorch's error for a result written into a tensor of a lower dtype category."""
     return RuntimeError(

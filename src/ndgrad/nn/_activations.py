@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import broadcast_mismatch
+from .._errors import broadcast_mismatch, floating_only
 from .._random import rand
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
@@ -128,6 +128,7 @@ class LeakyReluInplace(LeakyRelu):
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    floating_only(input, "leaky_relu_cpu")
     if inplace:
         return input._inplace(lambda s: LeakyReluInplace.apply(s, negative_slope))
     return LeakyRelu.apply(input, negative_slope)
@@ -158,11 +159,18 @@ def hardtanh(
 ) -> Tensor:
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    dt = getattr(getattr(input, "_data", None), "dtype", None)
+    if dt == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if dt == np.uint8 and (min_val < 0 or max_val < 0):
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
     return _run(Hardtanh, input, inplace, float(min_val), float(max_val))
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """y = min(max(x, 0), 6)"""
+    if getattr(getattr(input, "_data", None), "dtype", None) == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
     return _run(Hardtanh, input, inplace, 0.0, 6.0)
 
 
@@ -180,6 +188,7 @@ class Hardshrink(NumpyFunction):
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    floating_only(input, "hardshrink_cpu")
     return Hardshrink.apply(input, float(lambd))
 
 
@@ -197,6 +206,7 @@ class Softshrink(NumpyFunction):
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    floating_only(input, "softshrink_check")
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd:g}.")
     return Softshrink.apply(input, float(lambd))
@@ -281,6 +291,7 @@ class EluInplace(Elu):
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    floating_only(input, "elu_cpu")
     if inplace:
         return input._inplace(lambda s: EluInplace.apply(s, alpha))
     return Elu.apply(input, alpha)
@@ -309,6 +320,7 @@ class CeluInplace(Celu):
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    floating_only(input, "elu_cpu")
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     return _run(CeluInplace if inplace else Celu, input, inplace, float(alpha))
@@ -337,6 +349,7 @@ class SeluInplace(Selu):
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    floating_only(input, "elu_cpu")
     return _run(SeluInplace if inplace else Selu, input, inplace)
 
 
@@ -387,6 +400,7 @@ class Softplus(NumpyFunction):
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    floating_only(input, "softplus_cpu")
     return Softplus.apply(input, beta, threshold)
 
 
@@ -406,6 +420,7 @@ class Mish(NumpyFunction):
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    floating_only(input, "mish_cpu")
     return _run(Mish, input, inplace)
 
 
@@ -425,6 +440,7 @@ class Hardswish(NumpyFunction):
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    floating_only(input, "hardswish_cpu")
     return _run(Hardswish, input, inplace)
 
 
@@ -444,6 +460,7 @@ class Hardsigmoid(NumpyFunction):
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    floating_only(input, "hardsigmoid_cpu")
     return _run(Hardsigmoid, input, inplace)
 
 
@@ -462,6 +479,7 @@ class LogSigmoid(NumpyFunction):
 
 
 def logsigmoid(input: Tensor) -> Tensor:
+    floating_only(input, "log_sigmoid_cpu")
     return LogSigmoid.apply(input)
 
 
@@ -566,6 +584,7 @@ def rrelu(
     inplace: bool = False,
 ) -> Tensor:
     x = input._data
+    floating_only(input, "leaky_relu_cpu")
     if training:
         # PyTorch's kernel draws one slope per element <= 0 (only those), in row-major order:
         # u·(upper - lower) + lower in double, the bounds first rounded to the op's math type

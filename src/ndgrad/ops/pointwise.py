@@ -129,9 +129,7 @@ _erf = np.frompyfunc(math.erf, 1, 1)
 _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
-def _not_implemented(kernel: str, dt: np.dtype) -> NotImplementedError:
-    """PyTorch's error for a dtype a kernel does not support (a RuntimeError subclass)."""
-    return NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_name(dt)}'")
+_not_implemented = _errors.not_implemented
 
 
 def _require_tensor(x: Any, op: str, arg: str, position: int) -> Tensor:
