@@ -376,3 +376,49 @@ def test_activation_of_integers(name: str, kernel: str, dtype: str, name_of_dtyp
 )
 def test_activation_dtype_errors(program: Callable[[Any], Any], expected: Any) -> None:
     _check(program, expected)
+
+
+# --- float16 in the special functions; frexp's gradient ----------------------------------------
+
+
+@pytest.mark.parametrize("name", ["ndtri", "log_ndtr", "erfcx"])
+def test_special_refuses_half(name: str) -> None:
+    def program(lib: Any) -> Any:
+        return getattr(lib.special, name)(lib.tensor([0.25], dtype=lib.float16))
+
+    _check(program, ("NotImplementedError", f"\"{name}_cpu\" not implemented for 'Half'"))
+
+
+@pytest.mark.parametrize("name", ["i1", "i1e"])
+def test_special_i1_backward_refuses_half(name: str) -> None:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([0.25, 2.0], dtype=lib.float16, requires_grad=True)
+        getattr(lib.special, name)(x).sum().backward()
+        return x.grad
+
+    _check(program, ("NotImplementedError", f"\"{name}_backward\" not implemented for 'Half'"))
+
+
+def test_i0_half_computes_in_float32() -> None:
+    # np.i0 in float16 overflowed from |x| ≈ 11; PyTorch's kernel computes in float32
+    _check(
+        lambda lib: lib.i0(lib.tensor([17.8, -11.1], dtype=lib.float16)),
+        (("float16", [np.inf, 8028.0]),),
+    )
+
+
+def _frexp(lib: Any) -> Any:
+    x = lib.tensor([0.5, 3.0, -1e-7, 0.0], dtype=lib.float64, requires_grad=True)
+    mantissa, exponent = lib.frexp(x)
+    (mantissa * 3).sum().backward()
+    return mantissa.grad_fn.name(), exponent.requires_grad, x.grad
+
+
+def test_frexp_gradient() -> None:
+    name, exponent_requires_grad, grad = _frexp(ndgrad)
+    assert (name, exponent_requires_grad) == ("FrexpBackward0", False)
+    assert grad.tolist() == [3.0, 0.75, 3 * 2.0**23, 3.0]
+    if torch is not None:
+        expected = _frexp(torch)
+        assert expected[:2] == (name, exponent_requires_grad)
+        assert expected[2].tolist() == grad.tolist()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _errors
 from ._namespace import public_dir
 from ._tensor import Tensor
 from .ops import _bessel
@@ -191,11 +192,14 @@ logsumexp.__doc__ = "log Σ exp(input) over ``dim``, stable for large values."
 # --- functions only torch.special has ---------------------------------------------------------
 
 
-def _unary(fn: type[Any], name: str, doc: str) -> Callable[..., Any]:
-    """``torch.special.<name>(input, *, out=None)`` of the one-tensor Function ``fn``."""
+def _unary(fn: type[Any], name: str, doc: str, half: bool = True) -> Callable[..., Any]:
+    """``torch.special.<name>(input, *, out=None)`` of the one-tensor Function ``fn``; without
+    ``half``, float16 is refused as PyTorch's kernel refuses it."""
 
     def op(input: Tensor) -> Tensor:
         require_tensor(input, f"special_{name}")
+        if not half and input._data.dtype == np.float16:
+            raise _errors.not_implemented(f"{name}_cpu", input._data.dtype)
         return fn.apply(_floating(input))
 
     op.__name__ = op.__qualname__ = name
@@ -204,11 +208,21 @@ def _unary(fn: type[Any], name: str, doc: str) -> Callable[..., Any]:
 
 
 entr = _unary(_sp.Entr, "entr", "-input · ln(input) elementwise: 0 at 0, -inf below 0.")
-erfcx = _unary(_sp.Erfcx, "erfcx", "exp(input²) · erfc(input), the scaled complementary erf.")
-log_ndtr = _unary(
-    _sp.LogNdtr, "log_ndtr", "log Φ(input), Φ the standard normal CDF, accurate in the tails."
+erfcx = _unary(
+    _sp.Erfcx, "erfcx", "exp(input²) · erfc(input), the scaled complementary erf.", half=False
 )
-ndtri = _unary(_sp.Ndtri, "ndtri", "Φ⁻¹(input), the standard normal quantile (±inf at 0 and 1).")
+log_ndtr = _unary(
+    _sp.LogNdtr,
+    "log_ndtr",
+    "log Φ(input), Φ the standard normal CDF, accurate in the tails.",
+    half=False,
+)
+ndtri = _unary(
+    _sp.Ndtri,
+    "ndtri",
+    "Φ⁻¹(input), the standard normal quantile (±inf at 0 and 1).",
+    half=False,
+)
 xlog1py = _with_out(_sp.xlog1py, "special_xlog1py")
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _errors
 from .._kernels import quiet
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -554,13 +555,22 @@ def _tiny_safe(x: Tensor) -> tuple[Tensor, Tensor]:
     return not_tiny, where(not_tiny, x, eps)
 
 
+def _no_half_backward(x: Tensor, kernel: str) -> None:
+    """PyTorch's backward kernels of i1 and i1e have no float16 version."""
+    if x._data.dtype == np.float16:
+        raise _errors.not_implemented(kernel, x._data.dtype)
+
+
 class I0(NumpyFunction):
     """y = I₀(x), torch.i0 (numpy's np.i0, from the same Cephes expansions); dy/dx = I₁(x)"""
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
-        return quiet(lambda: np.i0(x).astype(x.dtype))  # inf beyond |x| ≈ 713, as in PyTorch
+        # inf beyond |x| ≈ 713, as in PyTorch; float16 computes in float32, as PyTorch's
+        # kernel does (np.i0 in float16 overflows in its intermediate terms from |x| ≈ 11)
+        v = x.astype(np.float32) if x.dtype == np.float16 else x
+        return quiet(lambda: np.i0(v).astype(x.dtype))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -580,6 +590,7 @@ class SpecialI1(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         x, y = ctx.saved_tensors
+        _no_half_backward(x, "i1_backward")
         not_tiny, safe = _tiny_safe(x)
         return grad * where(not_tiny, I0.apply(safe) - y * safe.reciprocal(), 0.5)
 
@@ -596,6 +607,7 @@ class SpecialI1E(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         x, y = ctx.saved_tensors
+        _no_half_backward(x, "i1e_backward")
         not_tiny, safe = _tiny_safe(x)
         slope = SpecialI0E.apply(safe) - y * (safe.sgn() + safe.reciprocal())
         return grad * where(not_tiny, slope, 0.5)

@@ -1816,14 +1816,31 @@ class _FrexpResult(tuple):
         return f"torch.return_types.frexp(\nmantissa={self[0]!r},\nexponent={self[1]!r})"
 
 
+class Frexp(NumpyFunction):
+    """mantissa = x / 2**exponent; d mantissa/dx = 2**-exponent (the exponent, an integer, is
+    not differentiable)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+        ctx.exponent = exponent
+        return np.frexp(x)[0]
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        # PyTorch's grad / exponent.exp2(): 2**-e, exact, in float32 at least (float16 has no
+        # 2**24 and more)
+        dt = np.promote_types(grad._data.dtype, np.float32)
+        scale = Tensor._make(np.exp2(-ctx.exponent.astype(dt)))
+        return (grad * scale).to(grad.dtype), None
+
+
 def frexp(input: Tensor) -> Any:
     """(mantissa, exponent) with input = mantissa · 2**exponent and 0.5 ≤ |mantissa| < 1."""
     _require_tensor(input, "frexp", "input", 1)
     if input._data.dtype.kind != "f":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
-    m, e = np.frexp(input._data)
-    T = Tensor
-    return _FrexpResult((T._make(m), T._make(e.astype(np.int32))))
+    e = np.frexp(input._data)[1].astype(np.int32)
+    return _FrexpResult((Frexp.apply(input, e), Tensor._make(e)))
 
 
 def bitwise_left_shift(input: Any, other: Any) -> Tensor:
