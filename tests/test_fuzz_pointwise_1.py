@@ -422,3 +422,60 @@ def test_frexp_gradient() -> None:
         expected = _frexp(torch)
         assert expected[:2] == (name, exponent_requires_grad)
         assert expected[2].tolist() == grad.tolist()
+
+
+# --- ops computing in floats cast integer operands from their own dtypes -----------------------
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        # the int8 tensor went through uint8 (250) on its way to float
+        (
+            lambda lib: lib.atan2(lib.tensor([0], dtype=lib.uint8), lib.tensor(-6, dtype=lib.int8)),
+            (("float32", [float(np.float32(np.pi))]),),
+        ),
+        (
+            lambda lib: lib.xlogy(
+                lib.tensor(-2, dtype=lib.int8), lib.tensor([1, 4], dtype=lib.uint8)
+            ),
+            (("float32", [-0.0, float(np.float32(-2 * np.log(4)))]),),
+        ),
+        (
+            lambda lib: lib.copysign(lib.tensor([3], dtype=lib.uint8), lib.tensor(-6)),
+            (("float32", [-3.0]),),
+        ),
+        # a Python int beside an integer tensor is not wrapped to its dtype first (as the
+        # previous commit made promote do)
+        (
+            lambda lib: lib.xlogy(2**31, lib.tensor([1, 0], dtype=lib.int16)),
+            (("float32", [0.0, -np.inf]),),
+        ),
+        (
+            lambda lib: lib.special.zeta(lib.tensor([2], dtype=lib.uint8), 2**32),
+            (("float32", [float(np.float32(2.0**-32))]),),
+        ),
+    ],
+)
+def test_float_ops_of_integers(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        # PyTorch's promotion (numpy's gave float64: int64 widens float32)
+        (lambda lib: lib.igamma(lib.tensor([2.0]), lib.tensor([3])), (("float32",),)),
+        (lambda lib: lib.igamma(lib.tensor(2.0), lib.tensor(3)), (("float32",),)),
+        # a 0-d float32 does not raise a float16 tensor
+        (
+            lambda lib: lib.igammac(lib.tensor([2.0], dtype=lib.float16), lib.tensor(3.0)),
+            (("float16",),),
+        ),
+    ],
+)
+def test_igamma_promotion(program: Callable[[Any], Any], expected: Any) -> None:
+    got = _outcome(program, ndgrad)
+    assert tuple((dt,) for dt, _ in got) == expected
+    if torch is not None:
+        assert _outcome(program, torch) == got

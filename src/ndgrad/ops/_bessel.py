@@ -39,10 +39,10 @@ from ._util import (
     call_with_out,
     default_float,
     dtype_name,
-    promote,
+    promote_float,
     require_tensor,
 )
-from .arithmetic import NumpyFunction, to_dtype_op, where
+from .arithmetic import NumpyFunction, where
 from .unary import _elementwise
 
 if TYPE_CHECKING:
@@ -781,12 +781,8 @@ def zeta(input: Any, other: Any, *, out: Any = None) -> Tensor:
     except TypeError:
         got = ", ".join("Tensor" if isinstance(v, T) else type(v).__name__ for v in (input, other))
         raise TypeError(_ZETA_SIGNATURES.format(got)) from None
-    x, q, dt = promote(x, q)
-    if dt.kind != "f":
-        dt = default_float()
-        x = to_dtype_op(x, dt) if isinstance(x, T) else x
-        q = to_dtype_op(q, dt) if isinstance(q, T) else q
-    elif dt.itemsize < 4:
+    x, q, dt = promote_float(x, q)
+    if dt.itemsize < 4:
         raise NotImplementedError(f"\"zeta_cpu\" not implemented for '{dtype_name(dt)}'")
     if not isinstance(x, T):
         return SpecialZetaNumberInput.apply(float(x), q)

@@ -152,6 +152,25 @@ def promote(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
     return a, b, rt
 
 
+def promote_float(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
+    """``promote`` for the ops that compute in floats (true division, atan2, xlogy...). A float
+    result dtype is promote's. An integer or bool one becomes the default float dtype, and each
+    operand goes there from its own dtype, as PyTorch's TensorIterator casts them: not through
+    the operands' common integer dtype, which wraps (a uint8 tensor with tensor(-6) divides by
+    -6.0, not by 250.0, and ``2**31`` stays 2147483648.0 beside an int16 tensor). Numbers become
+    Python floats. At least one operand is a tensor."""
+    T = Tensor
+    rt = result_type(*(x._data if isinstance(x, T) else x for x in (a, b)))
+    if rt.kind == "f":
+        return promote(a, b)
+    fdt = default_float()
+    a, b = (
+        (x if x._data.dtype == fdt else cast(x, fdt)) if isinstance(x, T) else float(x)
+        for x in (a, b)
+    )
+    return a, b, fdt
+
+
 # The range of each integer dtype, by numpy's dtype character.
 _INT_RANGES = {
     np.dtype(d).char: (int(np.iinfo(d).min), int(np.iinfo(d).max))

@@ -32,13 +32,13 @@ from ._util import (
     as_operand,
     binary_operands,
     channels_last_copy,
-    default_float,
     dtype_name,
     promote,
+    promote_float,
     require_tensor,
-    to_dtype_op,
     zero_grad,
 )
+from ._util import to_dtype_op as to_dtype_op  # (other op modules take it from here)
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -749,14 +749,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         _check_rounded_division(f"div_{rounding_mode}_cpu", b, dt)
         return DivRounded.apply(a, b, rounding_mode)
     if dt.kind != "f":
-        # Integer operands go to the float dtype from their own dtypes, not through their
-        # common integer dtype (which wraps): uint8_tensor / tensor(-6) is 10 / -6.0, not 10 / 250
-        T = Tensor
-        fdt = default_float()
-        a, b = (
-            to_dtype_op(x, fdt) if isinstance(x, T) else x
-            for x in (as_operand(input, "div"), as_operand(other, "div"))
-        )
+        a, b, _ = promote_float(as_operand(input, "div"), as_operand(other, "div"))
     return Div.apply(a, b)
 
 

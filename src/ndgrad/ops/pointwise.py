@@ -17,7 +17,15 @@ from .._namespace import public_dir
 from .._tensor import Tensor
 from ..dtypes import can_cast, result_type
 from . import unary as _unary
-from ._util import default_float, dtype_name, promote, promote_all, zero_grad
+from ._util import (
+    as_operand,
+    default_float,
+    dtype_name,
+    promote,
+    promote_all,
+    promote_float,
+    zero_grad,
+)
 from .arithmetic import (
     NumpyFunction,
     _bitwise,
@@ -825,7 +833,7 @@ def _float_pair(op: str, input: Any, other: Any, int_ok: bool) -> tuple[Tensor, 
     if dt.kind != "f":
         if not int_ok:
             raise _not_implemented(f"{op}_cpu", dt)
-        a, b = _floating(a), _floating(b)
+        a, b, _ = promote_float(input, other)
     return a, b
 
 
@@ -1314,10 +1322,7 @@ def apply_by_operands(
     operands (xlogy, special.xlog1py): ``fns`` record two tensors, a number and a tensor, a
     tensor and a number. Integer and bool operands become floats of the default dtype."""
     T = Tensor
-    a, b, dt = promote(input, other)
-    if dt.kind != "f":
-        a = _floating(a) if isinstance(a, T) else float(a)
-        b = _floating(b) if isinstance(b, T) else float(b)
+    a, b, _ = promote_float(input, other)
     tensors, number_input, number_other = fns
     if not isinstance(a, T):
         return number_input.apply(a, b)
@@ -1353,10 +1358,7 @@ class CopysignNumber(Copysign):
 def copysign(input: Tensor, other: Any) -> Tensor:
     """|input| with the sign of other (a tensor or a number); -0.0 counts as negative."""
     _require_tensor(input, "copysign", "input", 1)
-    a, b, dt = promote(input, other)
-    if dt.kind != "f":
-        a = _floating(a)
-        b = _floating(b) if isinstance(b, Tensor) else float(b)
+    a, b, _ = promote_float(input, as_operand(other, "copysign"))
     if not isinstance(b, Tensor):
         return CopysignNumber.apply(a, b)
     return _apply(Copysign, a, b)

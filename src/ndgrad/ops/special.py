@@ -18,6 +18,7 @@ from .. import _errors
 from .._kernels import errors_off, errors_restore, fma_np, libm, quiet, veltkamp_split
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..dtypes import result_type
 from ._bessel import I0
 from ._util import dtype_name, require_tensor
 from .arithmetic import NumpyFunction, to_dtype_op, where
@@ -394,7 +395,7 @@ def _igamma(name: str, fn: type[Igamma], input: Tensor, other: Tensor) -> Tensor
         np.broadcast_shapes(input._data.shape, other._data.shape)
     except ValueError:
         raise _errors.broadcast_mismatch(input._data.shape, other._data.shape) from None
-    dt = np.result_type(input._data.dtype, other._data.dtype)
+    dt = result_type(input._data, other._data)
     if dt.kind != "f":
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dtype_name(dt)}'")
     a = input if input._data.dtype == dt else to_dtype_op(input, dt)
