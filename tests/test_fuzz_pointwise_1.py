@@ -479,3 +479,72 @@ def test_igamma_promotion(program: Callable[[Any], Any], expected: Any) -> None:
     assert tuple((dt,) for dt, _ in got) == expected
     if torch is not None:
         assert _outcome(program, torch) == got
+
+
+# --- clamp: its numbers checked into the computation's dtype, its out= and clamp_'s message ----
+
+
+def _clamp_out(dtype: str, bound: Any, out_dtype: str) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        x = lib.tensor([1, 5], dtype=getattr(lib, dtype))
+        b = lib.tensor([2, 2], dtype=getattr(lib, dtype)) if bound == "T" else bound
+        return lib.clamp_min(x, b, out=lib.zeros(2, dtype=getattr(lib, out_dtype)))
+
+    return program
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        (lambda lib: lib.tensor([1, 5], dtype=lib.uint8).clamp(max=-1), (("uint8", [1, 5]),)),
+        (lambda lib: lib.tensor([1, 5], dtype=lib.uint8).clamp(max=-255), (("uint8", [1, 1]),)),
+        (
+            lambda lib: lib.tensor([1, 5], dtype=lib.uint8).clamp(300),
+            ("RuntimeError", "value cannot be converted to type uint8_t without overflow"),
+        ),
+        (
+            lambda lib: lib.tensor([1, 5], dtype=lib.int32).clamp(min=2**31),
+            ("RuntimeError", "value cannot be converted to type int without overflow"),
+        ),
+        (
+            lambda lib: lib.tensor([1, 5], dtype=lib.float16).clamp(max=1e5),
+            ("RuntimeError", "value cannot be converted to type c10::Half without overflow"),
+        ),
+        (
+            lambda lib: lib.tensor([1, 5], dtype=lib.int16).clamp(-(2**70)),
+            ("OverflowError", "can't convert negative int to unsigned"),
+        ),
+        # tensor bounds: the result is cast to out's dtype as binary ops cast it (the exact
+        # dtype of number bounds, added in an earlier commit of this series, was applied here)
+        (_clamp_out("float16", "T", "float64"), (("float64", [2.0, 5.0]),)),
+        (_clamp_out("int32", "T", "int64"), (("int64", [2, 5]),)),
+        (
+            _clamp_out("float32", "T", "int32"),
+            ("RuntimeError", "result type Float can't be cast to the desired output type Int"),
+        ),
+        # clamp_ with numbers names the tensor's C type
+        (
+            lambda lib: lib.tensor([1, 5], dtype=lib.int16).clamp_(2.0),
+            (
+                "RuntimeError",
+                "result type Float can't be cast to the desired output type short int",
+            ),
+        ),
+        (
+            lambda lib: lib.tensor([1], dtype=lib.int64).clamp_min_(0.5),
+            ("RuntimeError", "result type Float can't be cast to the desired output type long int"),
+        ),
+        (
+            lambda lib: lib.clamp(lib.tensor([1.0]), lib.tensor([0.0]), 1.0),
+            (
+                "TypeError",
+                "clamp() received an invalid combination of arguments - got (Tensor, Tensor, "
+                "float), but expected one of:\n"
+                " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+                " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n",
+            ),
+        ),
+    ],
+)
+def test_clamp(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -190,6 +191,44 @@ def wrap_int(value: int, dt: np.dtype) -> int:
     bits = 8 * dt.itemsize
     value %= 1 << bits
     return value - (1 << bits) if dt.kind == "i" and value >= 1 << (bits - 1) else value
+
+
+# How c10's checked conversions name each dtype in their messages.
+_CHECKED_NAMES = {
+    "bool": "bool",
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+}
+
+
+def checked_scalar(value: Any, dt: np.dtype) -> Any:
+    """A Python number as PyTorch converts a scalar argument into the dtype an op computes in,
+    where it checks the conversion (clamp's bounds): RuntimeError if it overflows ``dt``. An
+    unsigned dtype takes a negative int whose magnitude fits and wraps it (uint8: -1 is 255,
+    -256 overflows), as c10's ``overflows`` allows; an infinity fits a float dtype."""
+    if isinstance(value, bool) or dt.kind == "b":
+        return value
+    if isinstance(value, int):
+        if value >= 1 << 64:
+            raise OverflowError("int too big to convert")
+        if value < -(1 << 63):
+            raise OverflowError("can't convert negative int to unsigned")
+    if dt.kind == "f":
+        fits = not math.isfinite(value) or abs(value) <= float(np.finfo(dt).max)
+    else:
+        lo, hi = _INT_RANGES[dt.char]
+        fits = value <= hi and (value >= lo if dt.kind == "i" else -value <= hi)
+    if not fits:
+        raise RuntimeError(
+            f"value cannot be converted to type {_CHECKED_NAMES[dt.name]} without overflow"
+        )
+    return wrap_int(value, dt) if dt.kind in "iu" else value
 
 
 def cast(t: Tensor, dt: np.dtype) -> Tensor:

@@ -278,10 +278,12 @@ def _neg_dtype(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
 
 def _clamp_dtype(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    bounds = [*args[1:], *kwargs.values()]
-    return _dt.result_type(
-        args[0]._data, *[b._data if isinstance(b, Tensor) else b for b in bounds]
-    )
+    # Number bounds: the result dtype, exactly; None (an out of any dtype the result casts to)
+    # with a tensor bound, which PyTorch's clamp.Tensor takes as binary ops take their operands.
+    bounds = [b for b in (*args[1:], *kwargs.values()) if b is not None]
+    if [b for b in bounds if isinstance(b, Tensor)]:  # (this module's `any` is torch.any)
+        return None
+    return _dt.result_type(args[0]._data, *bounds) if bounds else None
 
 
 def _exact_out(

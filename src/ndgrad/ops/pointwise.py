@@ -19,6 +19,7 @@ from ..dtypes import can_cast, result_type
 from . import unary as _unary
 from ._util import (
     as_operand,
+    checked_scalar,
     default_float,
     dtype_name,
     promote,
@@ -783,11 +784,14 @@ def _clamp(
     bounds = [b for b in (min, max) if b is not None]
     n_tensors = sum(isinstance(b, T) for b in bounds)
     if 0 < n_tensors < len(bounds):
+        # (PyTorch's function form takes a number min with a tensor max, its method forms and
+        # a tensor min with a number max do not: ndgrad refuses all of them.)
         raise TypeError(
             "clamp() received an invalid combination of arguments - got (Tensor, "
             f"{', '.join('Tensor' if isinstance(b, T) else type(b).__name__ for b in (min, max))})"
-            ", but expected one of (Tensor input, Tensor min = None, Tensor max = None) or "
-            "(Tensor input, Number min = None, Number max = None)"
+            ", but expected one of:\n"
+            " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+            " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n"
         )
     for b in bounds:
         if not isinstance(b, T | int | float | np.generic):
@@ -799,6 +803,10 @@ def _clamp(
         raise _not_implemented("clamp_cpu" if n_tensors else "clamp_scalar_cpu", rt)
     x = input if input._data.dtype == rt else to_dtype_op(input, rt)
     if n_tensors == 0:
+        # the numbers in the computation's dtype, checked as PyTorch converts them (uint8:
+        # clamp(300) overflows, clamp(max=-1) is clamp(max=255))
+        min = None if min is None else checked_scalar(min, rt)
+        max = None if max is None else checked_scalar(max, rt)
         return scalar_fn.apply(x, min, max)
     lo = min if min is None or min._data.dtype == rt else to_dtype_op(min, rt)
     hi = max if max is None or max._data.dtype == rt else to_dtype_op(max, rt)
@@ -2120,6 +2128,7 @@ def _inplace_method(name: str) -> Any:
     fn = globals()[name] if name in globals() else getattr(_unary, name)
 
     integer_kernel = name in _CAST_CHECKED_FIRST
+    clamp = name in ("clamp", "clip", "clamp_min", "clamp_max")
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         for a in args:
@@ -2137,6 +2146,16 @@ def _inplace_method(name: str) -> Any:
             rt = result_type(self._data, other)
             if not can_cast(rt, self._data.dtype):
                 raise _errors.cannot_cast(rt, self._data.dtype)
+        if clamp:
+            bounds = [b for b in (*args, *kwargs.values()) if b is not None]
+            if bounds and not any(isinstance(b, Tensor) for b in bounds):
+                # clamp_ with numbers: PyTorch's message names the tensor's C type
+                rt = result_type(self._data, *bounds)
+                if not can_cast(rt, self._data.dtype):
+                    raise RuntimeError(
+                        f"result type {dtype_name(rt)} can't be cast to the desired output type "
+                        f"{_errors.c_type_name(self._data.dtype)}"
+                    )
         return self._inplace(lambda s: fn(s, *args, **kwargs))
 
     method.__name__ = method.__qualname__ = name + "_"
