@@ -548,3 +548,159 @@ def _clamp_out(dtype: str, bound: Any, out_dtype: str) -> Callable[[Any], Any]:
 )
 def test_clamp(program: Callable[[Any], Any], expected: Any) -> None:
     _check(program, expected)
+
+
+# --- more dtype rules of pointwise ops ---------------------------------------------------------
+
+_NAN = float("nan")
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        # shifts refuse bool results
+        (
+            lambda lib: lib.tensor([True]) >> lib.tensor([True]),
+            ("NotImplementedError", "\"rshift_cpu\" not implemented for 'Bool'"),
+        ),
+        (
+            lambda lib: lib.bitwise_left_shift(lib.tensor([True]), True),
+            ("NotImplementedError", "\"lshift_cpu\" not implemented for 'Bool'"),
+        ),
+        # round with decimals: float16 computes in float32; decimals=0 is the plain kernel
+        (
+            lambda lib: lib.round(lib.tensor([999.5, 65000], dtype=lib.float16), decimals=2),
+            (("float16", [999.5, 64992.0]),),
+        ),
+        (
+            lambda lib: lib.round(lib.tensor([3], dtype=lib.int16), decimals=0),
+            ("NotImplementedError", "\"round_vml_cpu\" not implemented for 'Short'"),
+        ),
+        (
+            lambda lib: lib.special.round(lib.tensor([3], dtype=lib.int16), decimals=1),
+            ("NotImplementedError", "\"round_cpu\" not implemented for 'Short'"),
+        ),
+        # float_power's result is float64: in place and out= must be float64
+        (
+            lambda lib: lib.tensor([2.0]).float_power_(2),
+            (
+                "RuntimeError",
+                "the base given to float_power_ has dtype Float but the operation's result "
+                "requires dtype Double",
+            ),
+        ),
+        (
+            lambda lib: lib.float_power(lib.tensor([2.0]), 2, out=lib.zeros(1, dtype=lib.int64)),
+            (
+                "RuntimeError",
+                "the output given to float_power has dtype Long but the operation's result "
+                "requires dtype Double",
+            ),
+        ),
+        # where's out must have the result's dtype
+        (
+            lambda lib: lib.where(
+                lib.tensor([True]),
+                lib.tensor([1.0], dtype=lib.float16),
+                lib.tensor([2.0], dtype=lib.float16),
+                out=lib.zeros(1, dtype=lib.float64),
+            ),
+            ("RuntimeError", "Expected out type to be Half but got Double"),
+        ),
+        # where, add/sub's alpha: numbers converted with PyTorch's check
+        (
+            lambda lib: lib.where(lib.tensor([True]), lib.tensor([1], dtype=lib.int8), 300),
+            ("RuntimeError", "value cannot be converted to type int8_t without overflow"),
+        ),
+        (
+            lambda lib: lib.tensor([1], dtype=lib.int8).add(
+                lib.tensor([1], dtype=lib.int8), alpha=2**40
+            ),
+            ("RuntimeError", "value cannot be converted to type int8_t without overflow"),
+        ),
+        (
+            lambda lib: lib.tensor([1], dtype=lib.int16).sub_(
+                lib.tensor([1], dtype=lib.int16), alpha=-32895
+            ),
+            ("RuntimeError", "value cannot be converted to type int16_t without overflow"),
+        ),
+        (
+            lambda lib: lib.mvlgamma(lib.tensor([True]), 1),
+            ("RuntimeError", "The input tensor may not be a boolean tensor."),
+        ),
+        (
+            lambda lib: lib.nextafter(
+                lib.tensor([3], dtype=lib.int16), lib.tensor([4], dtype=lib.int16)
+            ),
+            ("NotImplementedError", "\"nextafter_cpu\" not implemented for 'Short'"),
+        ),
+        # gcd/lcm: the promoted dtype decides (a bool beside an integer is fine), numbers refused
+        (
+            lambda lib: lib.gcd(lib.tensor([10], dtype=lib.uint8), lib.tensor(True)),
+            (("uint8", [1]),),
+        ),
+        (
+            lambda lib: lib.gcd(lib.tensor([10], dtype=lib.uint8), 3),
+            ("TypeError", "gcd(): argument 'other' (position 2) must be Tensor, not int"),
+        ),
+        (
+            lambda lib: lib.lcm(3, lib.tensor([10], dtype=lib.uint8)),
+            ("TypeError", "lcm(): argument 'input' (position 1) must be Tensor, not int"),
+        ),
+        # threshold refuses bool, converts its numbers into an integer dtype (truncated)
+        (
+            lambda lib: lib.nn.functional.threshold(lib.tensor([True]), 0.5, 0),
+            ("NotImplementedError", "\"threshold_cpu\" not implemented for 'Bool'"),
+        ),
+        (
+            lambda lib: lib.nn.functional.threshold(lib.tensor([1, 5], dtype=lib.uint8), 2, 300),
+            ("RuntimeError", "value cannot be converted to type uint8_t without overflow"),
+        ),
+        (
+            lambda lib: lib.nn.functional.threshold(lib.tensor([-2, 5]), -2.5, 9.7),
+            (("int64", [9, 5]),),
+        ),
+        (
+            lambda lib: lib.threshold(
+                lib.tensor([1.0, 5.0]), 2, 9, out=lib.zeros(2, dtype=lib.float64)
+            ),
+            (("float64", [9.0, 5.0]),),
+        ),
+    ],
+)
+def test_pointwise_dtype_rules(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda lib: lib.nn.functional.hardshrink(lib.tensor([_NAN, 0.2, 1.0])),
+        lambda lib: lib.nn.functional.threshold(lib.tensor([_NAN, 0.2, 1.0]), 0.5, 0.0),
+    ],
+)
+def test_shrink_and_threshold_keep_nan(program: Callable[[Any], Any]) -> None:
+    # PyTorch's tests (-λ <= x <= λ, x <= threshold) are false at a nan: it is kept
+    for lib in (ndgrad, torch) if torch is not None else (ndgrad,):
+        y = program(lib)
+        assert np.isnan(y[0].item()) and y[1:].tolist() == [0.0, 1.0]
+
+
+def _sinc(lib: Any) -> Any:
+    x = lib.tensor([0.9995, 2.001, -3.0, 1e-3, 1e4], dtype=lib.float16)
+    y = lib.sinc(x)
+    z = lib.tensor([0.31, -1.7, 0.0, 1e-30, 2.5], dtype=lib.float32, requires_grad=True)
+    lib.sinc(z).backward(lib.ones(5))
+    return y, z.grad
+
+
+def test_sinc_half_and_gradient() -> None:
+    y, g = _sinc(ndgrad)
+    # float16 through float32: sin(π·0.9995) / (π·0.9995), not np.sinc in float16
+    assert y.tolist()[:3] == [0.00048828125, 0.0009756088256835938, -0.0]
+    # PyTorch's formula: 0 where x² underflows (it was -2.2e-30)
+    assert g.tolist()[2:4] == [0.0, 0.0]
+    if torch is not None:
+        ty, tg = _sinc(torch)
+        assert ty.tolist() == y.tolist()
+        np.testing.assert_allclose(g.numpy(), tg.numpy(), rtol=1e-6, atol=0)

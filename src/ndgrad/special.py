@@ -144,8 +144,9 @@ def _round(input: Tensor, *, decimals: int = 0) -> Tensor:
             f"special_round(): argument 'decimals' must be int, not {type(decimals).__name__}"
         )
     dt = input._data.dtype
-    if dt.kind != "f":
-        raise NotImplementedError(f"\"round_vml_cpu\" not implemented for '{dtype_name(dt)}'")
+    if dt.kind != "f":  # (torch.round with decimals=0 and without: the plain kernel's name)
+        kernel = "round_cpu" if decimals else "round_vml_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_name(dt)}'")
     return _pw.round(input, decimals=int(decimals))
 
 

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import broadcast_mismatch, floating_only
+from .._errors import broadcast_mismatch, floating_only, not_implemented
 from .._random import rand
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..dtypes import float64, result_type
-from ..ops._util import dtype_name, wrap_dim
+from ..ops._util import checked_scalar, dtype_name, wrap_dim
 from ..ops.arithmetic import NumpyFunction, where
 from ..ops.linalg import vector_norm
 from ..ops.reduction import NormDim
@@ -179,7 +179,8 @@ class Hardshrink(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, lambd: float) -> np.ndarray:
-        ctx.keep = np.abs(x) > lambd
+        # PyTorch's test, -λ <= x <= λ gives 0, keeps a nan (|nan| > λ is false)
+        ctx.keep = ~((x >= -lambd) & (x <= lambd))
         return np.where(ctx.keep, x, 0).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -216,8 +217,9 @@ class Threshold(NumpyFunction):
     """y = x where x > threshold, else value; dy/dx = 1 where x > threshold"""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, threshold: float, value: float) -> np.ndarray:
-        ctx.keep = x > threshold
+    def forward(ctx: Any, x: np.ndarray, threshold: Any, value: Any) -> np.ndarray:
+        # PyTorch's test, x <= threshold gives value, keeps a nan (nan > threshold is false)
+        ctx.keep = ~(x <= threshold)
         return np.where(ctx.keep, x, value).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -231,7 +233,13 @@ class ThresholdInplace(Threshold):
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     cls = ThresholdInplace if inplace else Threshold
-    return _run(cls, input, inplace, float(threshold), float(value))
+    dt = getattr(getattr(input, "_data", None), "dtype", None)
+    if dt is None or dt.kind == "f":
+        return _run(cls, input, inplace, float(threshold), float(value))
+    if dt.kind == "b":
+        raise not_implemented("threshold_cpu", dt)
+    # an integer tensor: both numbers converted into its dtype as PyTorch checks them
+    return _run(cls, input, inplace, checked_scalar(threshold, dt), checked_scalar(value, dt))
 
 
 class EluBackward(NumpyFunction):

@@ -223,6 +223,11 @@ def checked_scalar(value: Any, dt: np.dtype) -> Any:
         fits = not math.isfinite(value) or abs(value) <= float(np.finfo(dt).max)
     else:
         lo, hi = _INT_RANGES[dt.char]
+        if isinstance(value, float):  # truncated, as C++ casts it, if it fits
+            if not math.isfinite(value) or not lo - 1 < value < hi + 1:
+                value = hi + 1
+            else:
+                value = int(value)
         fits = value <= hi and (value >= lo if dt.kind == "i" else -value <= hi)
     if not fits:
         raise RuntimeError(

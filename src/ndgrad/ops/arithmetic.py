@@ -32,6 +32,7 @@ from ._util import (
     as_operand,
     binary_operands,
     channels_last_copy,
+    checked_scalar,
     dtype_name,
     promote,
     promote_float,
@@ -690,7 +691,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if type(alpha) is not int:
         _check_alpha(dt, alpha)
     if alpha != 1:
-        return AddScaled.apply(a, b, alpha)
+        return AddScaled.apply(a, b, checked_scalar(alpha, dt))
     return Add.apply(a, b)
 
 
@@ -714,7 +715,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if type(alpha) is not int:
         _check_alpha(dt, alpha)
     if alpha != 1:
-        return SubScaled.apply(a, b, alpha)
+        return SubScaled.apply(a, b, checked_scalar(alpha, dt))
     return Sub.apply(a, b)
 
 
@@ -796,7 +797,11 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{getattr(cond, 'dtype', type(cond).__name__)}"
         )
-    a, b, _ = promote(as_operand(input, "where"), as_operand(other, "where"))
+    a, b, dt = promote(as_operand(input, "where"), as_operand(other, "where"))
+    if dt != np.float16:  # (PyTorch checks a number's conversion, except into float16)
+        for x in (input, other):
+            if isinstance(x, int | float):
+                checked_scalar(x, dt)
     try:
         return Where.apply(cond, a, b)
     except ValueError:
@@ -859,7 +864,7 @@ def ge(input: Any, other: Any) -> Tensor:
 def _bitwise(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
     T = Tensor
     a, b, dt = promote(as_operand(input, name), as_operand(other, name))
-    if dt.kind not in "biu":
+    if dt.kind not in "biu" or (dt.kind == "b" and name in ("lshift", "rshift")):
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dtype_name(dt)}'")
     x = a._data if isinstance(a, T) else a
     y = b._data if isinstance(b, T) else b

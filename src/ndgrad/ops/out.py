@@ -336,7 +336,13 @@ floor_divide = _with_out(_ar.floor_divide)
 pow = _with_out(_ar.pow)
 neg = _exact_out(_ar.neg, expected=_neg_dtype)
 negative = _exact_out(_ar.neg, "negative", expected=_neg_dtype)
-where = _with_out(_ar.where)
+where = _exact_out(
+    _ar.where,
+    expected=lambda args, kwargs: _dt.result_type(
+        *[a._data if isinstance(a, Tensor) else a for a in args[1:]]
+    ),
+    message="Expected out type to be {expected} but got {out}",
+)
 eq = _with_out(_ar.eq)
 ne = _with_out(_ar.ne)
 lt = _with_out(_ar.lt)
@@ -492,7 +498,12 @@ addcmul = _with_out(_pw.addcmul)
 angle = _with_out(_pw.angle)
 bitwise_left_shift = _with_out(_pw.bitwise_left_shift)
 bitwise_right_shift = _with_out(_pw.bitwise_right_shift)
-float_power = _with_out(_pw.float_power)
+float_power = _exact_out(
+    _pw.float_power,
+    expected=lambda args, kwargs: np.dtype(np.float64),
+    message="the output given to float_power has dtype {out} but the operation's result "
+    "requires dtype {expected}",
+)
 frexp = _with_out(_pw.frexp)
 gcd = _with_out(_pw.gcd)
 heaviside = _with_out(_pw.heaviside)

@@ -610,11 +610,13 @@ class RoundDecimals(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, decimals: int) -> np.ndarray:
         # Scaled as PyTorch scales it (multiply for positive decimals, divide for negative),
         # in the tensor's dtype, so that float32 results agree to the last bit.
-        scale = x.dtype.type(10.0 ** (decimals if decimals >= 0 else -decimals))
+        # float16 computes in float32, as PyTorch's kernel (999.5 * 100 overflows float16)
+        v = x.astype(np.float32) if x.dtype == np.float16 else x
+        scale = v.dtype.type(10.0 ** (decimals if decimals >= 0 else -decimals))
         with np.errstate(all="ignore"):
             if decimals >= 0:
-                return np.rint(x * scale) / scale
-            return np.rint(x / scale) * scale
+                return (np.rint(v * scale) / scale).astype(x.dtype, copy=False)
+            return (np.rint(v / scale) * scale).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -655,7 +657,8 @@ def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
         raise TypeError(f"round(): argument 'decimals' must be int, not {type(decimals).__name__}")
     dt = input._data.dtype
     if dt.kind != "f":
-        raise _not_implemented("round_cpu", dt)
+        # decimals=0 is PyTorch's plain round kernel, which refuses integers there
+        raise _not_implemented("round_cpu" if decimals else "round_vml_cpu", dt)
     return RoundDecimals.apply(input, int(decimals))
 
 
@@ -1751,10 +1754,12 @@ def angle(input: Tensor) -> Tensor:
 
 
 def _integers(op: str, kernel: str, *tensors: Tensor) -> list[np.ndarray]:
-    for t in tensors:
-        if t._data.dtype.kind not in "iu":
-            raise _not_implemented(kernel, t._data.dtype)
+    _require_tensor(tensors[0], op, "input", 1)
+    _require_tensor(tensors[1], op, "other", 2)
+    # the promoted dtype decides: a bool tensor beside an integer one is fine
     _, _, dt = promote(tensors[0], tensors[1])
+    if dt.kind not in "iu":
+        raise _not_implemented(kernel, dt)
     return [t._data.astype(dt, copy=False) for t in tensors]
 
 
@@ -1798,7 +1803,11 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
 
 def nextafter(input: Tensor, other: Tensor) -> Tensor:
     """The next floating-point value after input towards other."""
-    a, b, _ = promote(input, other)
+    _require_tensor(input, "nextafter", "input", 1)
+    _require_tensor(other, "nextafter", "other", 2)
+    a, b, dt = promote(input, other)
+    if dt.kind != "f":
+        raise _not_implemented("nextafter_cpu", dt)
     return Tensor._make(np.nextafter(a._data, b._data))
 
 
@@ -2129,8 +2138,14 @@ def _inplace_method(name: str) -> Any:
 
     integer_kernel = name in _CAST_CHECKED_FIRST
     clamp = name in ("clamp", "clip", "clamp_min", "clamp_max")
+    float64_only = name == "float_power"
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if float64_only and self._data.dtype != np.float64:
+            raise RuntimeError(
+                f"the base given to float_power_ has dtype {dtype_name(self._data.dtype)} but "
+                "the operation's result requires dtype Double"
+            )
         for a in args:
             if isinstance(a, Tensor):
                 self._check_inplace()  # PyTorch's leaf and view rules come first

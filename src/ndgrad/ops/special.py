@@ -174,6 +174,8 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     """The log of the multivariate gamma function of dimension p:
     p(p-1)/4 ln π + Σ_{j<p} lgamma(input - j/2)."""
     require_tensor(input, "mvlgamma")
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The input tensor may not be a boolean tensor.")
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     return Mvlgamma.apply(_floating(input), int(p))
@@ -243,11 +245,12 @@ class Logit(NumpyFunction):
         lo, hi = (0.0, 1.0) if eps is None else (eps, 1 - eps)
         outside = ((x < lo) | (x > hi)).detach()
         # At 0 and 1, ±inf with grad's sign, as PyTorch's kernel computes it (x (1 - x) is -0
-        # at x = -0). Outside the clamp, selected as PyTorch's kernel does, not multiplied by a
-        # mask (inf * 0 is nan at 0 or 1 outside [eps, 1 - eps]); without eps, outside [0, 1]
-        # is outside the domain.
+        # at x = -0: divided by +0 instead; a selected grad * inf would make the double
+        # backward nan everywhere). Outside the clamp, selected as PyTorch's kernel does, not
+        # multiplied by a mask (inf * 0 is nan at 0 or 1 outside [eps, 1 - eps]); without eps,
+        # outside [0, 1] is outside the domain.
         edge = ((x == 0) | (x == 1)).detach()
-        g = where(edge, grad * math.inf, grad / (x * (1 - x)))
+        g = grad / where(edge, 0.0, x * (1 - x))
         return where(outside, math.nan if eps is None else 0.0, g), None
 
 
@@ -263,17 +266,21 @@ class Sinc(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        y = np.sinc(x).astype(x.dtype)
-        ctx.save_for_backward(x, y)
+        # float16 computes in float32, as PyTorch's kernel (π·x rounded to float16 is off)
+        v = x.astype(np.float32) if x.dtype == np.float16 else x
+        y = np.sinc(v).astype(x.dtype)
+        ctx.save_for_backward(x)
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        x, y = ctx.saved_tensors
-        zero = (x == 0).detach()
-        safe = x + zero.to(x.dtype)  # x, with 1 where x is 0 (the limit there is 0)
-        slope = ((x * math.pi).cos() - y) / safe
-        return grad * slope * (~zero).to(x.dtype)
+        # PyTorch's formula, to its rounding: grad (πx cos(πx) - sin(πx)) / (x² π), and 0 where
+        # x² π is 0 (at x = 0, and where x² underflows)
+        (x,) = ctx.saved_tensors
+        px = x * math.pi
+        squared = x * x * math.pi
+        out = grad * (px * px.cos() - px.sin()) / squared
+        return where((squared == 0).detach(), 0.0, out)
 
 
 def sinc(input: Tensor) -> Tensor:
