@@ -704,3 +704,32 @@ def test_sinc_half_and_gradient() -> None:
         ty, tg = _sinc(torch)
         assert ty.tolist() == y.tolist()
         np.testing.assert_allclose(g.numpy(), tg.numpy(), rtol=1e-6, atol=0)
+
+
+# --- Tensor methods that take only a tensor name themselves and position 1 ---------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "arg"),
+    [
+        ("atan2", "other"),
+        ("atan2_", "other"),
+        ("hypot_", "other"),
+        ("heaviside", "values"),
+        ("heaviside_", "values"),
+        ("fmax", "other"),
+        ("maximum", "other"),
+        ("logical_and_", "other"),
+        ("igamma", "other"),
+        ("gcd_", "other"),
+        ("nextafter", "other"),
+        ("logaddexp", "other"),
+    ],
+)
+def test_method_tensor_argument(method: str, arg: str) -> None:
+    def program(lib: Any) -> Any:
+        return getattr(lib.tensor([1.0]), method)(3)
+
+    _check(
+        program, ("TypeError", f"{method}(): argument '{arg}' (position 1) must be Tensor, not int")
+    )
