@@ -733,3 +733,48 @@ def test_method_tensor_argument(method: str, arg: str) -> None:
     _check(
         program, ("TypeError", f"{method}(): argument '{arg}' (position 1) must be Tensor, not int")
     )
+
+
+# --- pow's integer exponent and bool base; clamp of bools --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        # the exponent is checked, not wrapped to uint8 as binary ops' numbers are (since the
+        # wrapping commit of this series, uint8.pow(-1) computed uint8 ** 255)
+        (
+            lambda lib: lib.tensor([9, 2], dtype=lib.uint8).pow(-1),
+            ("RuntimeError", "Integers to negative integer powers are not allowed."),
+        ),
+        (
+            lambda lib: lib.tensor([9, 2], dtype=lib.uint8).pow(258),
+            ("RuntimeError", "value cannot be converted to type uint8_t without overflow"),
+        ),
+        (lambda lib: lib.tensor([False, True]).pow(True), (("bool", [False, True]),)),
+        (lambda lib: lib.tensor([False, True]).pow(False), (("bool", [True, True]),)),
+        (
+            lambda lib: lib.tensor([False, True]) ** lib.tensor([True, True]),
+            ("NotImplementedError", "\"pow\" not implemented for 'Bool'"),
+        ),
+        (
+            lambda lib: True ** lib.tensor([False, True]),
+            ("NotImplementedError", "\"pow\" not implemented for 'Bool'"),
+        ),
+        # one tensor bound of a bool tensor is maximum/minimum, which take bools
+        (
+            lambda lib: lib.tensor([False, True]).clamp_min(lib.tensor(True)),
+            (("bool", [True, True]),),
+        ),
+        (
+            lambda lib: lib.tensor([False, True]).clamp(True),
+            ("NotImplementedError", "\"clamp_min_scalar_cpu\" not implemented for 'Bool'"),
+        ),
+        (
+            lambda lib: lib.tensor([False, True]).clamp(max=True),
+            ("NotImplementedError", "\"clamp_max_scalar_cpu\" not implemented for 'Bool'"),
+        ),
+    ],
+)
+def test_pow_and_clamp_of_bools(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)

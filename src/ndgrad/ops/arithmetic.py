@@ -775,7 +775,17 @@ def floor_divide(input: Any, other: Any) -> Tensor:
 def pow(input: Any, exponent: Any) -> Tensor:
     """input ** exponent; either may be a number."""
     T = Tensor
-    a, b, _ = binary_operands(input, exponent, "pow")
+    if isinstance(input, T) and type(exponent) is int and input._data.dtype.kind in "iu":
+        # An int exponent of an integer tensor is checked, not wrapped as binary ops wrap
+        # numbers: uint8 ** -1 is refused, uint8 ** 258 overflows.
+        if -(1 << 63) <= exponent < 0:  # (below, no 64-bit int: checked_scalar's OverflowError)
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        exponent = checked_scalar(exponent, input._data.dtype)
+    a, b, dt = binary_operands(input, exponent, "pow")
+    if dt.kind == "b":
+        if isinstance(a, T) and not isinstance(b, T):  # x ** True is x, x ** False is True
+            return T._make(np.logical_or(a._data, not b))
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     if not isinstance(b, T):
         return PowScalar.apply(a, b)
     if not isinstance(a, T):

@@ -802,8 +802,10 @@ def _clamp(
     min = min.item() if isinstance(min, np.generic) else min
     max = max.item() if isinstance(max, np.generic) else max
     rt = result_type(input._data, *[b._data if isinstance(b, T) else b for b in bounds])
-    if rt.kind == "b":
-        raise _not_implemented("clamp_cpu" if n_tensors else "clamp_scalar_cpu", rt)
+    if rt.kind == "b" and not (n_tensors and len(bounds) == 1):
+        # (one tensor bound is PyTorch's maximum or minimum, which take bools)
+        kernel = "clamp" if len(bounds) == 2 else "clamp_min" if max is None else "clamp_max"
+        raise _not_implemented(f"{kernel}_cpu" if n_tensors else f"{kernel}_scalar_cpu", rt)
     x = input if input._data.dtype == rt else to_dtype_op(input, rt)
     if n_tensors == 0:
         # the numbers in the computation's dtype, checked as PyTorch converts them (uint8:
