@@ -778,3 +778,41 @@ def test_method_tensor_argument(method: str, arg: str) -> None:
 )
 def test_pow_and_clamp_of_bools(program: Callable[[Any], Any], expected: Any) -> None:
     _check(program, expected)
+
+
+# --- out=: the result's cast to out's dtype is checked before a kernel's own dtype error -------
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        (
+            lambda lib: lib.bitwise_or(
+                lib.tensor([0.5], dtype=lib.float16),
+                lib.tensor([0.5], dtype=lib.float16),
+                out=lib.zeros(1, dtype=lib.uint8),
+            ),
+            ("RuntimeError", "result type Half can't be cast to the desired output type Byte"),
+        ),
+        (
+            lambda lib: lib.bitwise_left_shift(
+                lib.tensor([1.0]), 1, out=lib.zeros(1, dtype=lib.int64)
+            ),
+            ("RuntimeError", "result type Float can't be cast to the desired output type Long"),
+        ),
+        (
+            lambda lib: lib.lcm(
+                lib.tensor([1.0]), lib.tensor([2.0]), out=lib.zeros(1, dtype=lib.int8)
+            ),
+            ("RuntimeError", "result type Float can't be cast to the desired output type Char"),
+        ),
+        (
+            lambda lib: lib.special.bessel_j0(
+                lib.tensor([0.5], dtype=lib.float16), out=lib.zeros(1, dtype=lib.int32)
+            ),
+            ("RuntimeError", "result type Half can't be cast to the desired output type Int"),
+        ),
+    ],
+)
+def test_out_cast_checked_first(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)

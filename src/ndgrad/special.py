@@ -193,6 +193,14 @@ logsumexp.__doc__ = "log Σ exp(input) over ``dim``, stable for large values."
 # --- functions only torch.special has ---------------------------------------------------------
 
 
+def _float_result(args: tuple[Any, ...]) -> Any:
+    """The dtype of a float function of args[0]: its own float dtype, else the default."""
+    x = args[0] if args else None
+    if not isinstance(x, Tensor):
+        return None
+    return x._data.dtype if x._data.dtype.kind == "f" else default_float()
+
+
 def _unary(fn: type[Any], name: str, doc: str, half: bool = True) -> Callable[..., Any]:
     """``torch.special.<name>(input, *, out=None)`` of the one-tensor Function ``fn``; without
     ``half``, float16 is refused as PyTorch's kernel refuses it."""
@@ -205,7 +213,7 @@ def _unary(fn: type[Any], name: str, doc: str, half: bool = True) -> Callable[..
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
-    return _with_out(op, f"special_{name}")
+    return _with_out(op, f"special_{name}", result=_float_result)
 
 
 entr = _unary(_sp.Entr, "entr", "-input · ln(input) elementwise: 0 at 0, -inf below 0.")

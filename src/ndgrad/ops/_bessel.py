@@ -34,6 +34,7 @@ from .. import _errors
 from .._kernels import quiet
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..dtypes import can_cast
 from ._util import (
     as_operand,
     call_with_out,
@@ -648,6 +649,11 @@ def _values_only(
 
     def op(input: Any, *, out: Any = None) -> Tensor:
         if out is not None:
+            if isinstance(input, Tensor) and isinstance(out, Tensor):
+                # the cast to out's dtype is checked before the kernel (and its float16 error)
+                dt = input._data.dtype if input._data.dtype.kind == "f" else default_float()
+                if not can_cast(dt, out._data.dtype):
+                    raise _errors.cannot_cast(dt, out._data.dtype)
             return call_with_out(qualified, op, (input,), out)
         require_tensor(input, qualified, arg)
         data = input._data

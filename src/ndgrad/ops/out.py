@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .. import _creation as _cr
+from .. import _errors
 from .. import _queries as _qu
 from .. import dtypes as _dt
 from .._namespace import public_dir
@@ -253,17 +254,48 @@ __all__ = [
 __dir__ = public_dir(__name__)
 
 
-def _with_out(fn: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
-    """``fn`` that also takes ``out=``; without it, the call goes straight through."""
+def _with_out(
+    fn: Callable[..., Any],
+    name: str | None = None,
+    result: Callable[[tuple[Any, ...]], Any] | None = None,
+) -> Callable[..., Any]:
+    """``fn`` that also takes ``out=``; without it, the call goes straight through.
+
+    ``result(args)``, for kernels that refuse some dtypes, is the result dtype (None: not
+    known): as TensorIterator does, whether it casts to ``out``'s is checked before the kernel
+    runs (uint8 out of a float16 bitwise_or: the cast error, not "not implemented for 'Half'").
+    """
     op = name or fn.__name__
 
     @functools.wraps(fn)
     def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         if out is None:
             return fn(*args, **kwargs)
+        if result is not None and isinstance(out, Tensor):
+            rt = result(args)
+            if rt is not None and not _dt.can_cast(rt, out._data.dtype):
+                raise _errors.cannot_cast(rt, out._data.dtype)
         return call_with_out(op, fn, args, out, **kwargs)
 
     return call
+
+
+def _operands_dtype(args: tuple[Any, ...]) -> Any:
+    """The result dtype of a binary op's two operands, if both are tensors or numbers."""
+    if len(args) < 2 or not [a for a in args[:2] if isinstance(a, Tensor)]:
+        return None
+    operands = [a._data if isinstance(a, Tensor) else a for a in args[:2]]
+    if [a for a in operands if not isinstance(a, np.ndarray | int | float)]:
+        return None
+    return _dt.result_type(*operands)
+
+
+def _tensors_dtype(args: tuple[Any, ...]) -> Any:
+    """_operands_dtype of an op that takes tensors only (gcd, lcm): None for a number, whose
+    TypeError comes first."""
+    if len(args) < 2 or not isinstance(args[0], Tensor) or not isinstance(args[1], Tensor):
+        return None
+    return _operands_dtype(args)
 
 
 def _same_dtype(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -419,9 +451,9 @@ nan_to_num = _exact_out(
 isposinf = _bool_out(_pw.isposinf)
 isneginf = _bool_out(_pw.isneginf)
 signbit = _bool_out(_pw.signbit)
-bitwise_and = _with_out(_pw.bitwise_and)
-bitwise_or = _with_out(_pw.bitwise_or)
-bitwise_xor = _with_out(_pw.bitwise_xor)
+bitwise_and = _with_out(_pw.bitwise_and, result=_operands_dtype)
+bitwise_or = _with_out(_pw.bitwise_or, result=_operands_dtype)
+bitwise_xor = _with_out(_pw.bitwise_xor, result=_operands_dtype)
 bitwise_not = _exact_out(_pw.bitwise_not)
 logical_and = _with_out(_pw.logical_and)
 logical_or = _with_out(_pw.logical_or)
@@ -496,8 +528,8 @@ vdot = _with_out(_pr.vdot)
 addcdiv = _with_out(_pw.addcdiv)
 addcmul = _with_out(_pw.addcmul)
 angle = _with_out(_pw.angle)
-bitwise_left_shift = _with_out(_pw.bitwise_left_shift)
-bitwise_right_shift = _with_out(_pw.bitwise_right_shift)
+bitwise_left_shift = _with_out(_pw.bitwise_left_shift, result=_operands_dtype)
+bitwise_right_shift = _with_out(_pw.bitwise_right_shift, result=_operands_dtype)
 float_power = _exact_out(
     _pw.float_power,
     expected=lambda args, kwargs: np.dtype(np.float64),
@@ -505,9 +537,9 @@ float_power = _exact_out(
     "requires dtype {expected}",
 )
 frexp = _with_out(_pw.frexp)
-gcd = _with_out(_pw.gcd)
+gcd = _with_out(_pw.gcd, result=_tensors_dtype)
 heaviside = _with_out(_pw.heaviside)
-lcm = _with_out(_pw.lcm)
+lcm = _with_out(_pw.lcm, result=_tensors_dtype)
 ldexp = _with_out(_pw.ldexp)
 nextafter = _with_out(_pw.nextafter)
 aminmax = _with_out(_rd.aminmax)
