@@ -816,3 +816,14 @@ def test_pow_and_clamp_of_bools(program: Callable[[Any], Any], expected: Any) ->
 )
 def test_out_cast_checked_first(program: Callable[[Any], Any], expected: Any) -> None:
     _check(program, expected)
+
+
+def _square_half_grad(lib: Any) -> Any:
+    x = lib.tensor([0.25], dtype=lib.float16, requires_grad=True)
+    (lib.square(x) * lib.tensor([40000.0], dtype=lib.float16)).sum().backward()
+    return x.grad
+
+
+def test_pow_gradient_grouped_as_pytorch() -> None:
+    # grad * (2 x), as PyTorch's pow_backward groups it: (grad * 2) * x overflowed float16
+    _check(_square_half_grad, (("float16", [20000.0]),))

@@ -568,7 +568,8 @@ class PowScalar(NumpyFunction):
         p = ctx.p
         if p == 0:  # PyTorch's zeros_like: no -0, no NaN from an infinite grad
             return zero_grad(grad), None
-        return grad * p * x ** (p - 1), None
+        # grouped as PyTorch's pow_backward, grad * (p * x^(p-1)) (float16 overflows otherwise)
+        return grad * (p * x ** (p - 1)), None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
@@ -576,7 +577,7 @@ class PowScalar(NumpyFunction):
         p = ctx.p
         if p == 0:
             return np.zeros(grad.shape, grad.dtype), None
-        return grad * p * x ** (p - 1), None
+        return grad * (p * x ** (p - 1)), None
 
 
 class PowTensor(NumpyFunction):
