@@ -827,3 +827,41 @@ def _square_half_grad(lib: Any) -> Any:
 def test_pow_gradient_grouped_as_pytorch() -> None:
     # grad * (2 x), as PyTorch's pow_backward groups it: (grad * 2) * x overflowed float16
     _check(_square_half_grad, (("float16", [20000.0]),))
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        # special.round's out must have the result's dtype, as torch.round's
+        (
+            lambda lib: lib.special.round(
+                lib.tensor([0.5], dtype=lib.float64), decimals=3, out=lib.zeros(1)
+            ),
+            ("RuntimeError", "Found dtype Float but expected Double"),
+        ),
+        # ldexp's cast error names ldexp
+        (
+            lambda lib: lib.tensor([3]).ldexp_(lib.tensor([1])),
+            ("RuntimeError", "ldexp can't be cast to the desired output type Long"),
+        ),
+        (
+            lambda lib: lib.ldexp(
+                lib.tensor([19], dtype=lib.int8), lib.tensor(-1), out=lib.zeros(1, dtype=lib.int16)
+            ),
+            ("RuntimeError", "ldexp can't be cast to the desired output type Short"),
+        ),
+        # the in-place fast path: a bool alpha is refused, an int16 other scaled in float16
+        (
+            lambda lib: lib.tensor([1.5]).sub_(3.0, alpha=False),
+            ("RuntimeError", "Boolean alpha only supported for Boolean results."),
+        ),
+        (
+            lambda lib: lib.tensor([-0.0], dtype=lib.float16).add_(
+                lib.tensor([-32768], dtype=lib.int16), alpha=2
+            ),
+            (("float16", [-np.inf]),),
+        ),
+    ],
+)
+def test_inplace_and_out_details(program: Callable[[Any], Any], expected: Any) -> None:
+    _check(program, expected)

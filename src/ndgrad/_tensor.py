@@ -605,6 +605,10 @@ class Tensor(_Methods):
         if data.dtype.kind != "f" or self._base is not None or _errors.has_internal_overlap(data):
             return False  # integer promotion, read-only (expanded) arrays, views: general path
         if alpha != 1:
+            if type(alpha) is bool or (isinstance(value, np.ndarray) and value.dtype != data.dtype):
+                # a bool alpha's error, and alpha times an operand of another dtype (int16 * 2
+                # wraps where PyTorch multiplies in the result's dtype): the general path
+                return False
             value = value * alpha
         try:
             ufunc(data, value, data)  # out=data; numpy's default casting is "same_kind"

@@ -31,7 +31,7 @@ from .ops import special as _sp
 from .ops import unary as _un
 from .ops._util import call_with_out, default_float, dtype_name, promote, require_tensor
 from .ops.arithmetic import add_scalar, mul_scalar
-from .ops.out import _with_out
+from .ops.out import _exact_out, _with_out
 from .ops.unary import _floating
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def _round(input: Tensor, *, decimals: int = 0) -> Tensor:
     return _pw.round(input, decimals=int(decimals))
 
 
-round = _with_out(_round, "round")
+round = _exact_out(_round, "special_round")
 round.__name__ = round.__qualname__ = "round"
 round.__doc__ = "Round half to even to ``decimals`` places (0: to integers), as torch.round."
 

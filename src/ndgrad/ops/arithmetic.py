@@ -264,7 +264,8 @@ class AddScaled(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, alpha: Any) -> np.ndarray:
         ctx.alpha = alpha
-        return binary_layout(a + alpha * b, a, b)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf and nan, silently
+            return binary_layout(a + alpha * b, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -289,7 +290,8 @@ class SubScaled(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, alpha: Any) -> np.ndarray:
         ctx.alpha = alpha
-        return binary_layout(a - alpha * b, a, b)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf and nan, silently
+            return binary_layout(a - alpha * b, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:

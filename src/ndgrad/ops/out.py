@@ -540,7 +540,22 @@ frexp = _with_out(_pw.frexp)
 gcd = _with_out(_pw.gcd, result=_tensors_dtype)
 heaviside = _with_out(_pw.heaviside)
 lcm = _with_out(_pw.lcm, result=_tensors_dtype)
-ldexp = _with_out(_pw.ldexp)
+
+
+def _ldexp(input: Any, other: Any, *, out: Any = None) -> Any:
+    """input · 2**other (``out=``: its float result cast to out's dtype, as PyTorch's ldexp,
+    whose own message refuses a lower kind)."""
+    if out is None:
+        return _pw.ldexp(input, other)
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and isinstance(out, Tensor):
+        _pw.check_ldexp_cast(input, other, out._data.dtype)
+    return call_with_out("ldexp", _pw.ldexp, (input, other), out)
+
+
+_ldexp.__name__ = _ldexp.__qualname__ = "ldexp"
+ldexp: Callable[..., Any] = _ldexp
+
+
 nextafter = _with_out(_pw.nextafter)
 aminmax = _with_out(_rd.aminmax)
 cummax = _with_out(_rd.cummax)

@@ -1725,13 +1725,23 @@ class Ldexp(NumpyFunction):
         return grad_x, grad_other
 
 
+def _ldexp_dtype(input: Tensor, other: Tensor) -> np.dtype:
+    dt = result_type(input._data, other._data)
+    return dt if dt.kind == "f" else np.dtype(default_float())
+
+
+def check_ldexp_cast(input: Tensor, other: Tensor, out: np.dtype) -> None:
+    """PyTorch's error for an ldexp result written into (in place, or ``out=``) a tensor of a
+    lower kind: its message names ldexp, not the result dtype."""
+    if not can_cast(_ldexp_dtype(input, other), out):
+        raise RuntimeError(f"ldexp can't be cast to the desired output type {dtype_name(out)}")
+
+
 def ldexp(input: Tensor, other: Tensor, *, _position: int = 2) -> Tensor:
     """input · 2**other, in the dtype of input and other promoted (floating)."""
     _require_tensor(input, "ldexp", "input", 1)
     _require_tensor(other, "ldexp", "other", _position)
-    dt = result_type(input._data, other._data)
-    if dt.kind != "f":
-        dt = np.dtype(default_float())
+    dt = _ldexp_dtype(input, other)
     x = input if input._data.dtype == dt else to_dtype_op(input, dt)
     return Ldexp.apply(x, other)
 
@@ -2155,6 +2165,8 @@ def _inplace_method(name: str) -> Any:
                 # then TensorIterator's checks, before the kernel's own errors: the operands
                 # broadcast to this tensor's shape, ...
                 _errors.check_inplace_shape(self._data.shape, a._data.shape)
+        if name == "ldexp" and args and isinstance(args[0], Tensor):
+            check_ldexp_cast(self, args[0], self._data.dtype)
         if integer_kernel and args:
             # ... and the result dtype casts to this tensor's ("result type Float can't be
             # cast to the desired output type Byte" for uint8 ^= 1.5, not the kernel's "not
