@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from .dtypes import dtype_name
+
 NO_GRAD_FN = "element {index} of tensors does not require grad and does not have a grad_fn"
 IMPLICIT_GRAD = "grad can be implicitly created only for scalar outputs"
 NON_LEAF_REQUIRES_GRAD = (
@@ -143,6 +145,27 @@ def broadcast_mismatch(a: Sequence[int], b: Sequence[int]) -> RuntimeError:
                 f"non-singleton dimension {max(len(a), len(b)) - i}"
             )
     return RuntimeError(f"shapes {list(a)} and {list(b)} cannot be broadcast together")
+
+
+def not_implemented(kernel: str, dt: np.dtype) -> NotImplementedError:
+    """PyTorch's error for a dtype a kernel does not support (a RuntimeError subclass)."""
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_name(dt)}'")
+
+
+def floating_only(input: Any, kernel: str) -> None:
+    """PyTorch's error for an integer or bool tensor given to a kernel of floats only (the
+    activations: "elu_cpu" not implemented for 'Long'). Not a tensor: the caller's own error."""
+    dt = getattr(getattr(input, "_data", None), "dtype", None)
+    if dt is not None and dt.kind != "f":
+        raise not_implemented(kernel, dt)
+
+
+def cannot_cast(result: np.dtype, out: np.dtype) -> RuntimeError:
+    """PyTorch's error for a result written into a tensor of a lower dtype category."""
+    return RuntimeError(
+        f"result type {dtype_name(result)} can't be cast to the desired output type "
+        f"{dtype_name(out)}"
+    )
 
 
 def check_inplace_shape(out: tuple[int, ...], value: tuple[int, ...]) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from ._tensor import Tensor
 from .nn import functional as F
 from .nn._reduction import _reduce
+from .ops._util import call_with_out
 
 __all__ = [
     "binary_cross_entropy_with_logits",
@@ -178,7 +179,9 @@ def rrelu_(
     return F.rrelu(input, lower, upper, training, inplace=True)
 
 
-def threshold(input: Tensor, threshold: float, value: float) -> Tensor:
+def threshold(input: Tensor, threshold: float, value: float, *, out: Any = None) -> Tensor:
+    if out is not None:
+        return call_with_out("threshold", F.threshold, (input, threshold, value), out)
     return F.threshold(input, threshold, value)
 
 

@@ -115,9 +115,7 @@ def promote_types(type1: Any, type2: Any) -> dtypes.dtype:
 
 def can_cast(from_: Any, to: Any) -> bool:
     """PyTorch's casting rule: no cast to a lower kind (float to int, int to bool)."""
-    kinds = {"b": 0, "u": 1, "i": 1, "f": 2}
-    a, b = dtypes.to_dtype(from_).np, dtypes.to_dtype(to).np
-    return kinds[a.kind] <= kinds[b.kind]
+    return dtypes.can_cast(dtypes.to_dtype(from_).np, dtypes.to_dtype(to).np)
 
 
 def broadcast_shapes(*shapes: Any) -> Size:

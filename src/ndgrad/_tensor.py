@@ -24,7 +24,7 @@ from ._layout import memory_format as _memory_format
 from ._printing import tensor_repr
 from .autograd._hooks import RemovableHandle, _add_hook
 from .autograd.grad_mode import _sequence, _state, _Used, grad_version
-from .dtypes import dtype, dtype_name, from_numpy_dtype, get_default_dtype
+from .dtypes import can_cast, dtype, from_numpy_dtype, get_default_dtype
 
 if TYPE_CHECKING:
     # The methods that run ops are installed on Tensor by _tensor_methods (above the ops);
@@ -584,13 +584,8 @@ class Tensor(_Methods):
         if _errors.has_internal_overlap(self._data):
             raise RuntimeError(_errors.INTERNAL_OVERLAP)
         _errors.check_inplace_shape(self._data.shape, values.shape)
-        if values.dtype != self._data.dtype and not np.can_cast(
-            values.dtype, self._data.dtype, "same_kind"
-        ):
-            raise RuntimeError(
-                f"result type {dtype_name(values.dtype)} can't be cast to "
-                f"the desired output type {dtype_name(self._data.dtype)}"
-            )
+        if values.dtype != self._data.dtype and not can_cast(values.dtype, self._data.dtype):
+            raise _errors.cannot_cast(values.dtype, self._data.dtype)
         np.copyto(self._data, values, casting="unsafe")
         self._bump_version()
 
@@ -625,6 +620,10 @@ class Tensor(_Methods):
         if data.dtype.kind != "f" or self._base is not None or _errors.has_internal_overlap(data):
             return False  # integer promotion, read-only (expanded) arrays, views: general path
         if alpha != 1:
+            if type(alpha) is bool or (isinstance(value, np.ndarray) and value.dtype != data.dtype):
+                # a bool alpha's error, and alpha times an operand of another dtype (int16 * 2
+                # wraps where PyTorch multiplies in the result's dtype): the general path
+                return False
             value = value * alpha
         try:
             ufunc(data, value, data)  # out=data; numpy's default casting is "same_kind"
@@ -688,6 +687,23 @@ class Tensor(_Methods):
 
     def __ipow__(self, other: Any) -> Tensor:
         return self.pow_(other)
+
+    # In place, as PyTorch's: the result keeps this tensor's dtype and object (without these,
+    # Python would rebind the name to a new tensor of the promoted dtype).
+    def __iand__(self, other: Any) -> Tensor:
+        return self.bitwise_and_(other)  # type: ignore[attr-defined]
+
+    def __ior__(self, other: Any) -> Tensor:
+        return self.bitwise_or_(other)  # type: ignore[attr-defined]
+
+    def __ixor__(self, other: Any) -> Tensor:
+        return self.bitwise_xor_(other)  # type: ignore[attr-defined]
+
+    def __ilshift__(self, other: Any) -> Tensor:
+        return self.bitwise_left_shift_(other)  # type: ignore[attr-defined]
+
+    def __irshift__(self, other: Any) -> Tensor:
+        return self.bitwise_right_shift_(other)  # type: ignore[attr-defined]
 
     # --- the rest of PyTorch's Tensor API (issue 11): queries, legacy and in-place reshapes -----
     def type_as(self, other: Tensor) -> Tensor:

@@ -502,6 +502,39 @@ def _nothing() -> None:
     """A write that has nothing to do (``_inplace``'s ``write``)."""
 
 
+def _tensor_only(method: Callable[..., Any], name: str, arg: str) -> Callable[..., Any]:
+    """``method``, whose argument ``arg`` PyTorch's Tensor method takes only as a tensor, with
+    PyTorch's TypeError for anything else: it names the method (``atan2_``) and position 1,
+    where the function it calls names itself and position 2 (the method does not count self)."""
+
+    def checked(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        other = args[0] if args else kwargs.get(arg, self)
+        if not isinstance(other, Tensor):
+            raise TypeError(
+                f"{name}(): argument '{arg}' (position 1) must be Tensor, not "
+                f"{type(other).__name__}"
+            )
+        return method(self, *args, **kwargs)
+
+    checked.__name__ = name
+    checked.__doc__ = method.__doc__
+    return checked
+
+
+# The methods (and their in-place forms) whose argument ``other`` PyTorch's Tensor takes only as
+# a tensor; heaviside's is ``values``.
+_TENSOR_ONLY = (
+    "atan2 arctan2 hypot igamma igammac gcd lcm logical_and logical_or logical_xor ldexp "
+    "nextafter fmax fmin maximum minimum logaddexp logaddexp2 heaviside"
+)
+for _base in _TENSOR_ONLY.split():
+    for _name in (_base, _base + "_"):
+        if hasattr(TensorMethods, _name):
+            _arg = "values" if _base == "heaviside" else "other"
+            setattr(TensorMethods, _name, _tensor_only(getattr(TensorMethods, _name), _name, _arg))
+del _base, _name, _arg
+
+
 def _install(cls: type, methods: type) -> None:
     """Give ``cls`` the attributes of ``methods`` and its bases, resolved as a base class would
     be (the first in ``methods``' MRO wins), except the ones ``cls`` defines itself."""

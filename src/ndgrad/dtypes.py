@@ -132,6 +132,13 @@ def _category(np_dtype: np.dtype) -> _builtin_int:
     return _CATEGORY[np_dtype.kind]
 
 
+def can_cast(src: np.dtype, dst: np.dtype) -> _builtin_bool:
+    """PyTorch's canCast: a result may be written into a tensor of any dtype of its category or
+    a higher one (int16 into uint8 wraps, as numpy's "same_kind" would refuse), never lower
+    (float into an integer, an integer into bool)."""
+    return _CATEGORY[src.kind] <= _CATEGORY[dst.kind]
+
+
 def scalar_numpy_dtype(value: Any) -> np.dtype:
     """The dtype a Python number takes when it wins promotion on its own."""
     if isinstance(value, _builtin_bool | np.bool_):

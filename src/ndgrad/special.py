@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _errors
 from ._namespace import public_dir
 from ._tensor import Tensor
 from .ops import _bessel
@@ -30,7 +31,7 @@ from .ops import special as _sp
 from .ops import unary as _un
 from .ops._util import call_with_out, default_float, dtype_name, promote, require_tensor
 from .ops.arithmetic import add_scalar, mul_scalar
-from .ops.out import _with_out
+from .ops.out import _exact_out, _with_out
 from .ops.unary import _floating
 
 if TYPE_CHECKING:
@@ -143,12 +144,13 @@ def _round(input: Tensor, *, decimals: int = 0) -> Tensor:
             f"special_round(): argument 'decimals' must be int, not {type(decimals).__name__}"
         )
     dt = input._data.dtype
-    if dt.kind != "f":
-        raise NotImplementedError(f"\"round_vml_cpu\" not implemented for '{dtype_name(dt)}'")
+    if dt.kind != "f":  # (torch.round with decimals=0 and without: the plain kernel's name)
+        kernel = "round_cpu" if decimals else "round_vml_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_name(dt)}'")
     return _pw.round(input, decimals=int(decimals))
 
 
-round = _with_out(_round, "round")
+round = _exact_out(_round, "special_round")
 round.__name__ = round.__qualname__ = "round"
 round.__doc__ = "Round half to even to ``decimals`` places (0: to integers), as torch.round."
 
@@ -191,24 +193,45 @@ logsumexp.__doc__ = "log Σ exp(input) over ``dim``, stable for large values."
 # --- functions only torch.special has ---------------------------------------------------------
 
 
-def _unary(fn: type[Any], name: str, doc: str) -> Callable[..., Any]:
-    """``torch.special.<name>(input, *, out=None)`` of the one-tensor Function ``fn``."""
+def _float_result(args: tuple[Any, ...]) -> Any:
+    """The dtype of a float function of args[0]: its own float dtype, else the default."""
+    x = args[0] if args else None
+    if not isinstance(x, Tensor):
+        return None
+    return x._data.dtype if x._data.dtype.kind == "f" else default_float()
+
+
+def _unary(fn: type[Any], name: str, doc: str, half: bool = True) -> Callable[..., Any]:
+    """``torch.special.<name>(input, *, out=None)`` of the one-tensor Function ``fn``; without
+    ``half``, float16 is refused as PyTorch's kernel refuses it."""
 
     def op(input: Tensor) -> Tensor:
         require_tensor(input, f"special_{name}")
+        if not half and input._data.dtype == np.float16:
+            raise _errors.not_implemented(f"{name}_cpu", input._data.dtype)
         return fn.apply(_floating(input))
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
-    return _with_out(op, f"special_{name}")
+    return _with_out(op, f"special_{name}", result=_float_result)
 
 
 entr = _unary(_sp.Entr, "entr", "-input · ln(input) elementwise: 0 at 0, -inf below 0.")
-erfcx = _unary(_sp.Erfcx, "erfcx", "exp(input²) · erfc(input), the scaled complementary erf.")
-log_ndtr = _unary(
-    _sp.LogNdtr, "log_ndtr", "log Φ(input), Φ the standard normal CDF, accurate in the tails."
+erfcx = _unary(
+    _sp.Erfcx, "erfcx", "exp(input²) · erfc(input), the scaled complementary erf.", half=False
 )
-ndtri = _unary(_sp.Ndtri, "ndtri", "Φ⁻¹(input), the standard normal quantile (±inf at 0 and 1).")
+log_ndtr = _unary(
+    _sp.LogNdtr,
+    "log_ndtr",
+    "log Φ(input), Φ the standard normal CDF, accurate in the tails.",
+    half=False,
+)
+ndtri = _unary(
+    _sp.Ndtri,
+    "ndtri",
+    "Φ⁻¹(input), the standard normal quantile (±inf at 0 and 1).",
+    half=False,
+)
 xlog1py = _with_out(_sp.xlog1py, "special_xlog1py")
 
 

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import broadcast_mismatch
+from .._errors import broadcast_mismatch, floating_only, not_implemented
 from .._random import rand
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..dtypes import float64, result_type
-from ..ops._util import dtype_name, wrap_dim
+from ..ops._util import checked_scalar, dtype_name, wrap_dim
 from ..ops.arithmetic import NumpyFunction, where
 from ..ops.linalg import NormDim, vector_norm
 from ..ops.reduction import log_softmax as _log_softmax
@@ -127,6 +127,7 @@ class LeakyReluInplace(LeakyRelu):
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    floating_only(input, "leaky_relu_cpu")
     if inplace:
         return input._inplace(lambda s: LeakyReluInplace.apply(s, negative_slope))
     return LeakyRelu.apply(input, negative_slope)
@@ -157,11 +158,18 @@ def hardtanh(
 ) -> Tensor:
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    dt = getattr(getattr(input, "_data", None), "dtype", None)
+    if dt == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if dt == np.uint8 and (min_val < 0 or max_val < 0):
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
     return _run(Hardtanh, input, inplace, float(min_val), float(max_val))
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """y = min(max(x, 0), 6)"""
+    if getattr(getattr(input, "_data", None), "dtype", None) == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
     return _run(Hardtanh, input, inplace, 0.0, 6.0)
 
 
@@ -170,7 +178,8 @@ class Hardshrink(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, lambd: float) -> np.ndarray:
-        ctx.keep = np.abs(x) > lambd
+        # PyTorch's test, -λ <= x <= λ gives 0, keeps a nan (|nan| > λ is false)
+        ctx.keep = ~((x >= -lambd) & (x <= lambd))
         return np.where(ctx.keep, x, 0).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -179,6 +188,7 @@ class Hardshrink(NumpyFunction):
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    floating_only(input, "hardshrink_cpu")
     return Hardshrink.apply(input, float(lambd))
 
 
@@ -196,6 +206,7 @@ class Softshrink(NumpyFunction):
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    floating_only(input, "softshrink_check")
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd:g}.")
     return Softshrink.apply(input, float(lambd))
@@ -205,8 +216,9 @@ class Threshold(NumpyFunction):
     """y = x where x > threshold, else value; dy/dx = 1 where x > threshold"""
 
     @staticmethod
-    def forward(ctx: Any, x: np.ndarray, threshold: float, value: float) -> np.ndarray:
-        ctx.keep = x > threshold
+    def forward(ctx: Any, x: np.ndarray, threshold: Any, value: Any) -> np.ndarray:
+        # PyTorch's test, x <= threshold gives value, keeps a nan (nan > threshold is false)
+        ctx.keep = ~(x <= threshold)
         return np.where(ctx.keep, x, value).astype(x.dtype, copy=False)
 
     @staticmethod
@@ -220,7 +232,13 @@ class ThresholdInplace(Threshold):
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     cls = ThresholdInplace if inplace else Threshold
-    return _run(cls, input, inplace, float(threshold), float(value))
+    dt = getattr(getattr(input, "_data", None), "dtype", None)
+    if dt is None or dt.kind == "f":
+        return _run(cls, input, inplace, float(threshold), float(value))
+    if dt.kind == "b":
+        raise not_implemented("threshold_cpu", dt)
+    # an integer tensor: both numbers converted into its dtype as PyTorch checks them
+    return _run(cls, input, inplace, checked_scalar(threshold, dt), checked_scalar(value, dt))
 
 
 class EluBackward(NumpyFunction):
@@ -280,6 +298,7 @@ class EluInplace(Elu):
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    floating_only(input, "elu_cpu")
     if inplace:
         return input._inplace(lambda s: EluInplace.apply(s, alpha))
     return Elu.apply(input, alpha)
@@ -308,6 +327,7 @@ class CeluInplace(Celu):
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    floating_only(input, "elu_cpu")
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     return _run(CeluInplace if inplace else Celu, input, inplace, float(alpha))
@@ -336,6 +356,7 @@ class SeluInplace(Selu):
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    floating_only(input, "elu_cpu")
     return _run(SeluInplace if inplace else Selu, input, inplace)
 
 
@@ -386,6 +407,7 @@ class Softplus(NumpyFunction):
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    floating_only(input, "softplus_cpu")
     return Softplus.apply(input, beta, threshold)
 
 
@@ -405,6 +427,7 @@ class Mish(NumpyFunction):
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    floating_only(input, "mish_cpu")
     return _run(Mish, input, inplace)
 
 
@@ -424,6 +447,7 @@ class Hardswish(NumpyFunction):
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    floating_only(input, "hardswish_cpu")
     return _run(Hardswish, input, inplace)
 
 
@@ -443,6 +467,7 @@ class Hardsigmoid(NumpyFunction):
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    floating_only(input, "hardsigmoid_cpu")
     return _run(Hardsigmoid, input, inplace)
 
 
@@ -461,6 +486,7 @@ class LogSigmoid(NumpyFunction):
 
 
 def logsigmoid(input: Tensor) -> Tensor:
+    floating_only(input, "log_sigmoid_cpu")
     return LogSigmoid.apply(input)
 
 
@@ -565,6 +591,7 @@ def rrelu(
     inplace: bool = False,
 ) -> Tensor:
     x = input._data
+    floating_only(input, "leaky_relu_cpu")
     if training:
         # PyTorch's kernel draws one slope per element <= 0 (only those), in row-major order:
         # u·(upper - lower) + lower in double, the bounds first rounded to the op's math type

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import broadcast_mismatch
+from .._errors import broadcast_mismatch, floating_only
 from .._kernels import add_rows_at
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -228,6 +228,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """y = x Φ(x), or with approximate='tanh': x (1 + tanh(√(2/π)(x + 0.044715 x³))) / 2"""
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
+    floating_only(input, "GeluKernelImpl")
     return Gelu.apply(input, approximate)
 
 
@@ -249,6 +250,7 @@ class Silu(NumpyFunction):
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """y = x σ(x)"""
+    floating_only(input, "silu_cpu")
     if inplace:
         return input._inplace(Silu.apply)
     return Silu.apply(input)

@@ -30,18 +30,20 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _errors
 from .._kernels import quiet
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..dtypes import can_cast
 from ._util import (
     as_operand,
     call_with_out,
     default_float,
     dtype_name,
-    promote,
+    promote_float,
     require_tensor,
 )
-from .arithmetic import NumpyFunction, to_dtype_op, where
+from .arithmetic import NumpyFunction, where
 from .unary import _elementwise
 
 if TYPE_CHECKING:
@@ -554,13 +556,22 @@ def _tiny_safe(x: Tensor) -> tuple[Tensor, Tensor]:
     return not_tiny, where(not_tiny, x, eps)
 
 
+def _no_half_backward(x: Tensor, kernel: str) -> None:
+    """PyTorch's backward kernels of i1 and i1e have no float16 version."""
+    if x._data.dtype == np.float16:
+        raise _errors.not_implemented(kernel, x._data.dtype)
+
+
 class I0(NumpyFunction):
     """y = I₀(x), torch.i0 (numpy's np.i0, from the same Cephes expansions); dy/dx = I₁(x)"""
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
-        return quiet(lambda: np.i0(x).astype(x.dtype))  # inf beyond |x| ≈ 713, as in PyTorch
+        # inf beyond |x| ≈ 713, as in PyTorch; float16 computes in float32, as PyTorch's
+        # kernel does (np.i0 in float16 overflows in its intermediate terms from |x| ≈ 11)
+        v = x.astype(np.float32) if x.dtype == np.float16 else x
+        return quiet(lambda: np.i0(v).astype(x.dtype))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
@@ -580,6 +591,7 @@ class SpecialI1(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         x, y = ctx.saved_tensors
+        _no_half_backward(x, "i1_backward")
         not_tiny, safe = _tiny_safe(x)
         return grad * where(not_tiny, I0.apply(safe) - y * safe.reciprocal(), 0.5)
 
@@ -596,6 +608,7 @@ class SpecialI1E(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         x, y = ctx.saved_tensors
+        _no_half_backward(x, "i1e_backward")
         not_tiny, safe = _tiny_safe(x)
         slope = SpecialI0E.apply(safe) - y * (safe.sgn() + safe.reciprocal())
         return grad * where(not_tiny, slope, 0.5)
@@ -636,6 +649,11 @@ def _values_only(
 
     def op(input: Any, *, out: Any = None) -> Tensor:
         if out is not None:
+            if isinstance(input, Tensor) and isinstance(out, Tensor):
+                # the cast to out's dtype is checked before the kernel (and its float16 error)
+                dt = input._data.dtype if input._data.dtype.kind == "f" else default_float()
+                if not can_cast(dt, out._data.dtype):
+                    raise _errors.cannot_cast(dt, out._data.dtype)
             return call_with_out(qualified, op, (input,), out)
         require_tensor(input, qualified, arg)
         data = input._data
@@ -769,12 +787,8 @@ def zeta(input: Any, other: Any, *, out: Any = None) -> Tensor:
     except TypeError:
         got = ", ".join("Tensor" if isinstance(v, T) else type(v).__name__ for v in (input, other))
         raise TypeError(_ZETA_SIGNATURES.format(got)) from None
-    x, q, dt = promote(x, q)
-    if dt.kind != "f":
-        dt = default_float()
-        x = to_dtype_op(x, dt) if isinstance(x, T) else x
-        q = to_dtype_op(q, dt) if isinstance(q, T) else q
-    elif dt.itemsize < 4:
+    x, q, dt = promote_float(x, q)
+    if dt.itemsize < 4:
         raise NotImplementedError(f"\"zeta_cpu\" not implemented for '{dtype_name(dt)}'")
     if not isinstance(x, T):
         return SpecialZetaNumberInput.apply(float(x), q)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -137,14 +138,102 @@ def promote(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
     else:
         kind = a._data.dtype.kind
         # The common cases need no cast: a number of the tensor's category or a lower one.
-        if kind == "f" or isinstance(b, bool) or (kind != "b" and not isinstance(b, float)):
+        if kind == "f" or isinstance(b, bool):
             return a, b, a._data.dtype
+        if kind != "b" and not isinstance(b, float):
+            dt = a._data.dtype
+            if not _INT_RANGES[dt.char][0] <= b <= _INT_RANGES[dt.char][1]:
+                b = wrap_int(b, dt)
+            return a, b, dt
         rt = result_type(a._data, b)
     if a._data.dtype != rt:
         a = cast(a, rt)
     if isinstance(b, T) and b._data.dtype != rt:
         b = cast(b, rt)
     return a, b, rt
+
+
+def promote_float(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
+    """``promote`` for the ops that compute in floats (true division, atan2, xlogy...). A float
+    result dtype is promote's. An integer or bool one becomes the default float dtype, and each
+    operand goes there from its own dtype, as PyTorch's TensorIterator casts them: not through
+    the operands' common integer dtype, which wraps (a uint8 tensor with tensor(-6) divides by
+    -6.0, not by 250.0, and ``2**31`` stays 2147483648.0 beside an int16 tensor). Numbers become
+    Python floats. At least one operand is a tensor."""
+    T = Tensor
+    rt = result_type(*(x._data if isinstance(x, T) else x for x in (a, b)))
+    if rt.kind == "f":
+        return promote(a, b)
+    fdt = default_float()
+    a, b = (
+        (x if x._data.dtype == fdt else cast(x, fdt)) if isinstance(x, T) else float(x)
+        for x in (a, b)
+    )
+    return a, b, fdt
+
+
+# The range of each integer dtype, by numpy's dtype character.
+_INT_RANGES = {
+    np.dtype(d).char: (int(np.iinfo(d).min), int(np.iinfo(d).max))
+    for d in (np.uint8, np.int8, np.int16, np.int32, np.int64)
+}
+
+
+def wrap_int(value: int, dt: np.dtype) -> int:
+    """A Python int as PyTorch converts it to an integer tensor's dtype in a binary op: it
+    wraps (``uint8_tensor + 256`` adds 0, ``int8_tensor < 128`` compares with -128), where numpy
+    raises OverflowError. PyTorch reads the int as a 64-bit integer first, and only that can
+    overflow."""
+    if value >= 1 << 64:
+        raise OverflowError("int too big to convert")
+    if value < -(1 << 63):
+        raise OverflowError("can't convert negative int to unsigned")
+    bits = 8 * dt.itemsize
+    value %= 1 << bits
+    return value - (1 << bits) if dt.kind == "i" and value >= 1 << (bits - 1) else value
+
+
+# How c10's checked conversions name each dtype in their messages.
+_CHECKED_NAMES = {
+    "bool": "bool",
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+}
+
+
+def checked_scalar(value: Any, dt: np.dtype) -> Any:
+    """A Python number as PyTorch converts a scalar argument into the dtype an op computes in,
+    where it checks the conversion (clamp's bounds): RuntimeError if it overflows ``dt``. An
+    unsigned dtype takes a negative int whose magnitude fits and wraps it (uint8: -1 is 255,
+    -256 overflows), as c10's ``overflows`` allows; an infinity fits a float dtype."""
+    if isinstance(value, bool) or dt.kind == "b":
+        return value
+    if isinstance(value, int):
+        if value >= 1 << 64:
+            raise OverflowError("int too big to convert")
+        if value < -(1 << 63):
+            raise OverflowError("can't convert negative int to unsigned")
+    if dt.kind == "f":
+        fits = not math.isfinite(value) or abs(value) <= float(np.finfo(dt).max)
+    else:
+        lo, hi = _INT_RANGES[dt.char]
+        if isinstance(value, float):  # truncated, as C++ casts it, if it fits
+            if not math.isfinite(value) or not lo - 1 < value < hi + 1:
+                value = hi + 1
+            else:
+                value = int(value)
+        fits = value <= hi and (value >= lo if dt.kind == "i" else -value <= hi)
+    if not fits:
+        raise RuntimeError(
+            f"value cannot be converted to type {_CHECKED_NAMES[dt.name]} without overflow"
+        )
+    return wrap_int(value, dt) if dt.kind in "iu" else value
 
 
 def cast(t: Tensor, dt: np.dtype) -> Tensor:

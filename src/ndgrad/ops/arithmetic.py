@@ -32,13 +32,14 @@ from ._util import (
     as_operand,
     binary_operands,
     channels_last_copy,
-    default_float,
+    checked_scalar,
     dtype_name,
     promote,
+    promote_float,
     require_tensor,
-    to_dtype_op,
     zero_grad,
 )
+from ._util import to_dtype_op as to_dtype_op  # (other op modules take it from here)
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -263,7 +264,8 @@ class AddScaled(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, alpha: Any) -> np.ndarray:
         ctx.alpha = alpha
-        return binary_layout(a + alpha * b, a, b)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf and nan, silently
+            return binary_layout(a + alpha * b, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -288,7 +290,8 @@ class SubScaled(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any, alpha: Any) -> np.ndarray:
         ctx.alpha = alpha
-        return binary_layout(a - alpha * b, a, b)
+        with np.errstate(over="ignore", invalid="ignore"):  # inf and nan, silently
+            return binary_layout(a - alpha * b, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -567,7 +570,8 @@ class PowScalar(NumpyFunction):
         p = ctx.p
         if p == 0:  # PyTorch's zeros_like: no -0, no NaN from an infinite grad
             return zero_grad(grad), None
-        return grad * p * x ** (p - 1), None
+        # grouped as PyTorch's pow_backward, grad * (p * x^(p-1)) (float16 overflows otherwise)
+        return grad * (p * x ** (p - 1)), None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
@@ -575,7 +579,7 @@ class PowScalar(NumpyFunction):
         p = ctx.p
         if p == 0:
             return np.zeros(grad.shape, grad.dtype), None
-        return grad * p * x ** (p - 1), None
+        return grad * (p * x ** (p - 1)), None
 
 
 class PowTensor(NumpyFunction):
@@ -690,7 +694,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if type(alpha) is not int:
         _check_alpha(dt, alpha)
     if alpha != 1:
-        return AddScaled.apply(a, b, alpha)
+        return AddScaled.apply(a, b, checked_scalar(alpha, dt))
     return Add.apply(a, b)
 
 
@@ -714,7 +718,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if type(alpha) is not int:
         _check_alpha(dt, alpha)
     if alpha != 1:
-        return SubScaled.apply(a, b, alpha)
+        return SubScaled.apply(a, b, checked_scalar(alpha, dt))
     return Sub.apply(a, b)
 
 
@@ -749,10 +753,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         _check_rounded_division(f"div_{rounding_mode}_cpu", b, dt)
         return DivRounded.apply(a, b, rounding_mode)
     if dt.kind != "f":
-        T = Tensor
-        fdt = default_float()
-        a = to_dtype_op(a, fdt) if isinstance(a, T) else a
-        b = to_dtype_op(b, fdt) if isinstance(b, T) else b
+        a, b, _ = promote_float(as_operand(input, "div"), as_operand(other, "div"))
     return Div.apply(a, b)
 
 
@@ -777,7 +778,17 @@ def floor_divide(input: Any, other: Any) -> Tensor:
 def pow(input: Any, exponent: Any) -> Tensor:
     """input ** exponent; either may be a number."""
     T = Tensor
-    a, b, _ = binary_operands(input, exponent, "pow")
+    if isinstance(input, T) and type(exponent) is int and input._data.dtype.kind in "iu":
+        # An int exponent of an integer tensor is checked, not wrapped as binary ops wrap
+        # numbers: uint8 ** -1 is refused, uint8 ** 258 overflows.
+        if -(1 << 63) <= exponent < 0:  # (below, no 64-bit int: checked_scalar's OverflowError)
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        exponent = checked_scalar(exponent, input._data.dtype)
+    a, b, dt = binary_operands(input, exponent, "pow")
+    if dt.kind == "b":
+        if isinstance(a, T) and not isinstance(b, T):  # x ** True is x, x ** False is True
+            return T._make(np.logical_or(a._data, not b))
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     if not isinstance(b, T):
         return PowScalar.apply(a, b)
     if not isinstance(a, T):
@@ -799,7 +810,11 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{getattr(cond, 'dtype', type(cond).__name__)}"
         )
-    a, b, _ = promote(as_operand(input, "where"), as_operand(other, "where"))
+    a, b, dt = promote(as_operand(input, "where"), as_operand(other, "where"))
+    if dt != np.float16:  # (PyTorch checks a number's conversion, except into float16)
+        for x in (input, other):
+            if isinstance(x, int | float):
+                checked_scalar(x, dt)
     try:
         return Where.apply(cond, a, b)
     except ValueError:
@@ -862,7 +877,7 @@ def ge(input: Any, other: Any) -> Tensor:
 def _bitwise(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
     T = Tensor
     a, b, dt = promote(as_operand(input, name), as_operand(other, name))
-    if dt.kind not in "biu":
+    if dt.kind not in "biu" or (dt.kind == "b" and name in ("lshift", "rshift")):
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dtype_name(dt)}'")
     x = a._data if isinstance(a, T) else a
     y = b._data if isinstance(b, T) else b
@@ -1002,6 +1017,10 @@ class ArithmeticMethods:
     __xor__ = __rxor__ = _operator(
         lambda self, other: _bitwise(np.bitwise_xor, "bitwise_xor", self, other)
     )
+    __lshift__ = _operator(lambda self, other: _bitwise(np.left_shift, "lshift", self, other))
+    __rlshift__ = _operator(lambda self, other: _bitwise(np.left_shift, "lshift", other, self))
+    __rshift__ = _operator(lambda self, other: _bitwise(np.right_shift, "rshift", self, other))
+    __rrshift__ = _operator(lambda self, other: _bitwise(np.right_shift, "rshift", other, self))
 
     def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
         return add(self, other, alpha=alpha)

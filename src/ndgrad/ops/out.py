@@ -21,12 +21,14 @@ from typing import Any
 import numpy as np
 
 from .. import _creation as _cr
+from .. import _errors
 from .. import _queries as _qu
 from .. import _random as _rn
+from .. import dtypes as _dt
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import _state
-from ..dtypes import dtype_name, to_dtype
+from ..dtypes import to_dtype
 from . import aliases as _al
 from . import arithmetic as _ar
 from . import indexing as _ix
@@ -38,7 +40,7 @@ from . import search as _se
 from . import shape as _sh
 from . import special as _sp
 from . import unary as _un
-from ._util import call_with_out
+from ._util import call_with_out, dtype_name
 
 __all__ = [
     "abs",
@@ -263,14 +265,27 @@ __all__ = [
 __dir__ = public_dir(__name__)
 
 
-def _with_out(fn: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
-    """``fn`` that also takes ``out=``; without it, the call goes straight through."""
+def _with_out(
+    fn: Callable[..., Any],
+    name: str | None = None,
+    result: Callable[[tuple[Any, ...]], Any] | None = None,
+) -> Callable[..., Any]:
+    """``fn`` that also takes ``out=``; without it, the call goes straight through.
+
+    ``result(args)``, for kernels that refuse some dtypes, is the result dtype (None: not
+    known): as TensorIterator does, whether it casts to ``out``'s is checked before the kernel
+    runs (uint8 out of a float16 bitwise_or: the cast error, not "not implemented for 'Half'").
+    """
     op = name or fn.__name__
 
     @functools.wraps(fn)
     def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         if out is None:
             return fn(*args, **kwargs)
+        if result is not None and isinstance(out, Tensor):
+            rt = result(args)
+            if rt is not None and not _dt.can_cast(rt, out._data.dtype):
+                raise _errors.cannot_cast(rt, out._data.dtype)
         return call_with_out(op, fn, args, out, **kwargs)
 
     return call
@@ -309,6 +324,81 @@ def _new_into(fn: Callable[..., Any], name: str | None = None) -> Callable[..., 
     return call
 
 
+def _operands_dtype(args: tuple[Any, ...]) -> Any:
+    """The result dtype of a binary op's two operands, if both are tensors or numbers."""
+    if len(args) < 2 or not [a for a in args[:2] if isinstance(a, Tensor)]:
+        return None
+    operands = [a._data if isinstance(a, Tensor) else a for a in args[:2]]
+    if [a for a in operands if not isinstance(a, np.ndarray | int | float)]:
+        return None
+    return _dt.result_type(*operands)
+
+
+def _tensors_dtype(args: tuple[Any, ...]) -> Any:
+    """_operands_dtype of an op that takes tensors only (gcd, lcm): None for a number, whose
+    TypeError comes first."""
+    if len(args) < 2 or not isinstance(args[0], Tensor) or not isinstance(args[1], Tensor):
+        return None
+    return _operands_dtype(args)
+
+
+def _same_dtype(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return args[0]._data.dtype
+
+
+def _neg_dtype(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    # None for a bool input: neg's own error ("Negation, the `-` operator, on a bool tensor
+    # is not supported...") comes first
+    dt = args[0]._data.dtype
+    return None if dt.kind == "b" else dt
+
+
+def _clamp_dtype(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    # Number bounds: the result dtype, exactly; None (an out of any dtype the result casts to)
+    # with a tensor bound, which PyTorch's clamp.Tensor takes as binary ops take their operands.
+    bounds = [b for b in (*args[1:], *kwargs.values()) if b is not None]
+    if [b for b in bounds if isinstance(b, Tensor)]:  # (this module's `any` is torch.any)
+        return None
+    return _dt.result_type(args[0]._data, *bounds) if bounds else None
+
+
+def _exact_out(
+    fn: Callable[..., Any],
+    name: str | None = None,
+    expected: Callable[[tuple[Any, ...], dict[str, Any]], Any] = _same_dtype,
+    message: str = "Found dtype {out} but expected {expected}",
+) -> Callable[..., Any]:
+    """``fn`` with an ``out=`` that must have the result's dtype, checked before the kernel
+    runs: PyTorch's ops that keep their input's dtype (abs, neg, floor, sign, clamp...) do not
+    cast their result (``torch.floor(int_tensor, out=float_tensor)``: "Found dtype Float but
+    expected Int"). ``expected(args, kwargs)`` is the result dtype (None: no check);
+    ``message`` PyTorch's words, given the names of ``out``'s dtype and of the expected one."""
+    op = name or fn.__name__
+
+    @functools.wraps(fn)
+    def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if out is None:
+            return fn(*args, **kwargs)
+        if isinstance(out, Tensor) and args and isinstance(args[0], Tensor):
+            want = expected(args, kwargs)
+            if want is not None and out._data.dtype != want:
+                raise RuntimeError(
+                    message.format(out=dtype_name(out._data.dtype), expected=dtype_name(want))
+                )
+        return call_with_out(op, fn, args, out, **kwargs)
+
+    return call
+
+
+def _bool_out(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` whose ``out`` must be a bool tensor (isposinf, isneginf, signbit)."""
+    return _exact_out(
+        fn,
+        expected=lambda args, kwargs: np.dtype(np.bool_),
+        message=f"{fn.__name__} does not support non-boolean outputs.",
+    )
+
+
 # The functions that make a tensor.
 zeros = _new_into(_cr.zeros)
 ones = _new_into(_cr.ones)
@@ -330,9 +420,15 @@ divide = _with_out(_ar.div, "divide")
 true_divide = _with_out(_ar.div, "true_divide")
 floor_divide = _with_out(_ar.floor_divide)
 pow = _with_out(_ar.pow)
-neg = _with_out(_ar.neg)
-negative = _with_out(_ar.neg, "negative")
-where = _with_out(_ar.where)
+neg = _exact_out(_ar.neg, expected=_neg_dtype)
+negative = _exact_out(_ar.neg, "negative", expected=_neg_dtype)
+where = _exact_out(
+    _ar.where,
+    expected=lambda args, kwargs: _dt.result_type(
+        *[a._data if isinstance(a, Tensor) else a for a in args[1:]]
+    ),
+    message="Expected out type to be {expected} but got {out}",
+)
 eq = _with_out(_ar.eq)
 ne = _with_out(_ar.ne)
 lt = _with_out(_ar.lt)
@@ -341,14 +437,14 @@ gt = _with_out(_ar.gt)
 ge = _with_out(_ar.ge)
 
 # Elementwise math.
-abs = _un.abs  # takes out= itself
-absolute = _with_out(_un.abs, "absolute")
+abs = _exact_out(_un.abs)
+absolute = _exact_out(_un.abs, "absolute")
 exp = _un.exp  # takes out= itself
 log = _un.log  # takes out= itself
 sqrt = _un.sqrt  # takes out= itself
 sigmoid = _un.sigmoid  # takes out= itself
 tanh = _un.tanh  # takes out= itself
-sign = _with_out(_un.sign)
+sign = _exact_out(_un.sign)
 acos = _with_out(_pw.acos)
 arccos = _with_out(_pw.acos, "arccos")
 acosh = _with_out(_pw.acosh)
@@ -378,17 +474,17 @@ reciprocal = _with_out(_pw.reciprocal)
 square = _with_out(_pw.square)
 erf = _with_out(_pw.erf)
 erfc = _with_out(_pw.erfc)
-floor = _with_out(_pw.floor)
-ceil = _with_out(_pw.ceil)
-trunc = _with_out(_pw.trunc)
-fix = _with_out(_pw.trunc, "fix")
-round = _with_out(_pw.round)
-frac = _with_out(_pw.frac)
-sgn = _with_out(_pw.sgn)
-clamp = _with_out(_pw.clamp)
-clip = _with_out(_pw.clamp, "clip")
-clamp_min = _with_out(_pw.clamp_min)
-clamp_max = _with_out(_pw.clamp_max)
+floor = _exact_out(_pw.floor)
+ceil = _exact_out(_pw.ceil)
+trunc = _exact_out(_pw.trunc)
+fix = _exact_out(_pw.trunc, "fix")
+round = _exact_out(_pw.round)
+frac = _exact_out(_pw.frac)
+sgn = _exact_out(_pw.sgn)
+clamp = _exact_out(_pw.clamp, expected=_clamp_dtype)
+clip = _exact_out(_pw.clamp, "clip", expected=_clamp_dtype)
+clamp_min = _exact_out(_pw.clamp_min, expected=_clamp_dtype)
+clamp_max = _exact_out(_pw.clamp_max, expected=_clamp_dtype)
 hypot = _with_out(_pw.hypot)
 logaddexp = _with_out(_pw.logaddexp)
 logaddexp2 = _with_out(_pw.logaddexp2)
@@ -403,14 +499,16 @@ deg2rad = _with_out(_pw.deg2rad)
 rad2deg = _with_out(_pw.rad2deg)
 xlogy = _with_out(_pw.xlogy)
 copysign = _with_out(_pw.copysign)
-nan_to_num = _with_out(_pw.nan_to_num)
-isposinf = _with_out(_pw.isposinf)
-isneginf = _with_out(_pw.isneginf)
-signbit = _with_out(_pw.signbit)
-bitwise_and = _with_out(_pw.bitwise_and)
-bitwise_or = _with_out(_pw.bitwise_or)
-bitwise_xor = _with_out(_pw.bitwise_xor)
-bitwise_not = _with_out(_pw.bitwise_not)
+nan_to_num = _exact_out(
+    _pw.nan_to_num, message="nan_to_num: dtype of out: {out} should be same as input: {expected}"
+)
+isposinf = _bool_out(_pw.isposinf)
+isneginf = _bool_out(_pw.isneginf)
+signbit = _bool_out(_pw.signbit)
+bitwise_and = _with_out(_pw.bitwise_and, result=_operands_dtype)
+bitwise_or = _with_out(_pw.bitwise_or, result=_operands_dtype)
+bitwise_xor = _with_out(_pw.bitwise_xor, result=_operands_dtype)
+bitwise_not = _exact_out(_pw.bitwise_not)
 logical_and = _with_out(_pw.logical_and)
 logical_or = _with_out(_pw.logical_or)
 logical_xor = _with_out(_pw.logical_xor)
@@ -484,14 +582,34 @@ vdot = _with_out(_pr.vdot)
 addcdiv = _with_out(_pw.addcdiv)
 addcmul = _with_out(_pw.addcmul)
 angle = _with_out(_pw.angle)
-bitwise_left_shift = _with_out(_pw.bitwise_left_shift)
-bitwise_right_shift = _with_out(_pw.bitwise_right_shift)
-float_power = _with_out(_pw.float_power)
+bitwise_left_shift = _with_out(_pw.bitwise_left_shift, result=_operands_dtype)
+bitwise_right_shift = _with_out(_pw.bitwise_right_shift, result=_operands_dtype)
+float_power = _exact_out(
+    _pw.float_power,
+    expected=lambda args, kwargs: np.dtype(np.float64),
+    message="the output given to float_power has dtype {out} but the operation's result "
+    "requires dtype {expected}",
+)
 frexp = _with_out(_pw.frexp)
-gcd = _with_out(_pw.gcd)
+gcd = _with_out(_pw.gcd, result=_tensors_dtype)
 heaviside = _with_out(_pw.heaviside)
-lcm = _with_out(_pw.lcm)
-ldexp = _with_out(_pw.ldexp)
+lcm = _with_out(_pw.lcm, result=_tensors_dtype)
+
+
+def _ldexp(input: Any, other: Any, *, out: Any = None) -> Any:
+    """input · 2**other (``out=``: its float result cast to out's dtype, as PyTorch's ldexp,
+    whose own message refuses a lower kind)."""
+    if out is None:
+        return _pw.ldexp(input, other)
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and isinstance(out, Tensor):
+        _pw.check_ldexp_cast(input, other, out._data.dtype)
+    return call_with_out("ldexp", _pw.ldexp, (input, other), out)
+
+
+_ldexp.__name__ = _ldexp.__qualname__ = "ldexp"
+ldexp: Callable[..., Any] = _ldexp
+
+
 nextafter = _with_out(_pw.nextafter)
 aminmax = _with_out(_rd.aminmax)
 cummax = _with_out(_rd.cummax)
@@ -512,7 +630,7 @@ histc = _with_out(_se.histc)
 histogram = _with_out(_se.histogram)
 nonzero = _with_out(_se.nonzero)
 searchsorted = _with_out(_se.searchsorted)
-conj_physical = _with_out(_qu.conj_physical)
+conj_physical = _exact_out(_qu.conj_physical, "conj_physical")
 diag = _with_out(_sh.diag)
 diff = _with_out(_sh.diff, "sub")  # PyTorch's diff names the sub it runs
 digamma = _with_out(_sp.digamma)

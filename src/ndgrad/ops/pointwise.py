@@ -15,9 +15,18 @@ import numpy as np
 from .. import _errors
 from .._namespace import public_dir
 from .._tensor import Tensor
-from ..dtypes import result_type
+from ..dtypes import can_cast, result_type
 from . import unary as _unary
-from ._util import default_float, dtype_name, promote, promote_all, zero_grad
+from ._util import (
+    as_operand,
+    checked_scalar,
+    default_float,
+    dtype_name,
+    promote,
+    promote_all,
+    promote_float,
+    zero_grad,
+)
 from .arithmetic import (
     NumpyFunction,
     _bitwise,
@@ -129,9 +138,7 @@ _erf = np.frompyfunc(math.erf, 1, 1)
 _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
-def _not_implemented(kernel: str, dt: np.dtype) -> NotImplementedError:
-    """PyTorch's error for a dtype a kernel does not support (a RuntimeError subclass)."""
-    return NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_name(dt)}'")
+_not_implemented = _errors.not_implemented
 
 
 def _require_tensor(x: Any, op: str, arg: str, position: int) -> Tensor:
@@ -603,11 +610,13 @@ class RoundDecimals(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, decimals: int) -> np.ndarray:
         # Scaled as PyTorch scales it (multiply for positive decimals, divide for negative),
         # in the tensor's dtype, so that float32 results agree to the last bit.
-        scale = x.dtype.type(10.0 ** (decimals if decimals >= 0 else -decimals))
+        # float16 computes in float32, as PyTorch's kernel (999.5 * 100 overflows float16)
+        v = x.astype(np.float32) if x.dtype == np.float16 else x
+        scale = v.dtype.type(10.0 ** (decimals if decimals >= 0 else -decimals))
         with np.errstate(all="ignore"):
             if decimals >= 0:
-                return np.rint(x * scale) / scale
-            return np.rint(x / scale) * scale
+                return (np.rint(v * scale) / scale).astype(x.dtype, copy=False)
+            return (np.rint(v / scale) * scale).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -648,7 +657,8 @@ def round(input: Tensor, *, decimals: int | None = None) -> Tensor:
         raise TypeError(f"round(): argument 'decimals' must be int, not {type(decimals).__name__}")
     dt = input._data.dtype
     if dt.kind != "f":
-        raise _not_implemented("round_cpu", dt)
+        # decimals=0 is PyTorch's plain round kernel, which refuses integers there
+        raise _not_implemented("round_cpu" if decimals else "round_vml_cpu", dt)
     return RoundDecimals.apply(input, int(decimals))
 
 
@@ -777,11 +787,14 @@ def _clamp(
     bounds = [b for b in (min, max) if b is not None]
     n_tensors = sum(isinstance(b, T) for b in bounds)
     if 0 < n_tensors < len(bounds):
+        # (PyTorch's function form takes a number min with a tensor max, its method forms and
+        # a tensor min with a number max do not: ndgrad refuses all of them.)
         raise TypeError(
             "clamp() received an invalid combination of arguments - got (Tensor, "
             f"{', '.join('Tensor' if isinstance(b, T) else type(b).__name__ for b in (min, max))})"
-            ", but expected one of (Tensor input, Tensor min = None, Tensor max = None) or "
-            "(Tensor input, Number min = None, Number max = None)"
+            ", but expected one of:\n"
+            " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+            " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n"
         )
     for b in bounds:
         if not isinstance(b, T | int | float | np.generic):
@@ -789,10 +802,16 @@ def _clamp(
     min = min.item() if isinstance(min, np.generic) else min
     max = max.item() if isinstance(max, np.generic) else max
     rt = result_type(input._data, *[b._data if isinstance(b, T) else b for b in bounds])
-    if rt.kind == "b":
-        raise _not_implemented("clamp_cpu" if n_tensors else "clamp_scalar_cpu", rt)
+    if rt.kind == "b" and not (n_tensors and len(bounds) == 1):
+        # (one tensor bound is PyTorch's maximum or minimum, which take bools)
+        kernel = "clamp" if len(bounds) == 2 else "clamp_min" if max is None else "clamp_max"
+        raise _not_implemented(f"{kernel}_cpu" if n_tensors else f"{kernel}_scalar_cpu", rt)
     x = input if input._data.dtype == rt else to_dtype_op(input, rt)
     if n_tensors == 0:
+        # the numbers in the computation's dtype, checked as PyTorch converts them (uint8:
+        # clamp(300) overflows, clamp(max=-1) is clamp(max=255))
+        min = None if min is None else checked_scalar(min, rt)
+        max = None if max is None else checked_scalar(max, rt)
         return scalar_fn.apply(x, min, max)
     lo = min if min is None or min._data.dtype == rt else to_dtype_op(min, rt)
     hi = max if max is None or max._data.dtype == rt else to_dtype_op(max, rt)
@@ -827,7 +846,7 @@ def _float_pair(op: str, input: Any, other: Any, int_ok: bool) -> tuple[Tensor, 
     if dt.kind != "f":
         if not int_ok:
             raise _not_implemented(f"{op}_cpu", dt)
-        a, b = _floating(a), _floating(b)
+        a, b, _ = promote_float(input, other)
     return a, b
 
 
@@ -1316,10 +1335,7 @@ def apply_by_operands(
     operands (xlogy, special.xlog1py): ``fns`` record two tensors, a number and a tensor, a
     tensor and a number. Integer and bool operands become floats of the default dtype."""
     T = Tensor
-    a, b, dt = promote(input, other)
-    if dt.kind != "f":
-        a = _floating(a) if isinstance(a, T) else float(a)
-        b = _floating(b) if isinstance(b, T) else float(b)
+    a, b, _ = promote_float(input, other)
     tensors, number_input, number_other = fns
     if not isinstance(a, T):
         return number_input.apply(a, b)
@@ -1355,10 +1371,7 @@ class CopysignNumber(Copysign):
 def copysign(input: Tensor, other: Any) -> Tensor:
     """|input| with the sign of other (a tensor or a number); -0.0 counts as negative."""
     _require_tensor(input, "copysign", "input", 1)
-    a, b, dt = promote(input, other)
-    if dt.kind != "f":
-        a = _floating(a)
-        b = _floating(b) if isinstance(b, Tensor) else float(b)
+    a, b, _ = promote_float(input, as_operand(other, "copysign"))
     if not isinstance(b, Tensor):
         return CopysignNumber.apply(a, b)
     return _apply(Copysign, a, b)
@@ -1712,13 +1725,23 @@ class Ldexp(NumpyFunction):
         return grad_x, grad_other
 
 
+def _ldexp_dtype(input: Tensor, other: Tensor) -> np.dtype:
+    dt = result_type(input._data, other._data)
+    return dt if dt.kind == "f" else np.dtype(default_float())
+
+
+def check_ldexp_cast(input: Tensor, other: Tensor, out: np.dtype) -> None:
+    """PyTorch's error for an ldexp result written into (in place, or ``out=``) a tensor of a
+    lower kind: its message names ldexp, not the result dtype."""
+    if not can_cast(_ldexp_dtype(input, other), out):
+        raise RuntimeError(f"ldexp can't be cast to the desired output type {dtype_name(out)}")
+
+
 def ldexp(input: Tensor, other: Tensor, *, _position: int = 2) -> Tensor:
     """input · 2**other, in the dtype of input and other promoted (floating)."""
     _require_tensor(input, "ldexp", "input", 1)
     _require_tensor(other, "ldexp", "other", _position)
-    dt = result_type(input._data, other._data)
-    if dt.kind != "f":
-        dt = np.dtype(default_float())
+    dt = _ldexp_dtype(input, other)
     x = input if input._data.dtype == dt else to_dtype_op(input, dt)
     return Ldexp.apply(x, other)
 
@@ -1743,10 +1766,12 @@ def angle(input: Tensor) -> Tensor:
 
 
 def _integers(op: str, kernel: str, *tensors: Tensor) -> list[np.ndarray]:
-    for t in tensors:
-        if t._data.dtype.kind not in "iu":
-            raise _not_implemented(kernel, t._data.dtype)
+    _require_tensor(tensors[0], op, "input", 1)
+    _require_tensor(tensors[1], op, "other", 2)
+    # the promoted dtype decides: a bool tensor beside an integer one is fine
     _, _, dt = promote(tensors[0], tensors[1])
+    if dt.kind not in "iu":
+        raise _not_implemented(kernel, dt)
     return [t._data.astype(dt, copy=False) for t in tensors]
 
 
@@ -1790,7 +1815,11 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
 
 def nextafter(input: Tensor, other: Tensor) -> Tensor:
     """The next floating-point value after input towards other."""
-    a, b, _ = promote(input, other)
+    _require_tensor(input, "nextafter", "input", 1)
+    _require_tensor(other, "nextafter", "other", 2)
+    a, b, dt = promote(input, other)
+    if dt.kind != "f":
+        raise _not_implemented("nextafter_cpu", dt)
     return Tensor._make(np.nextafter(a._data, b._data))
 
 
@@ -1818,14 +1847,31 @@ class _FrexpResult(tuple):
         return f"torch.return_types.frexp(\nmantissa={self[0]!r},\nexponent={self[1]!r})"
 
 
+class Frexp(NumpyFunction):
+    """mantissa = x / 2**exponent; d mantissa/dx = 2**-exponent (the exponent, an integer, is
+    not differentiable)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+        ctx.exponent = exponent
+        return np.frexp(x)[0]
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        # PyTorch's grad / exponent.exp2(): 2**-e, exact, in float32 at least (float16 has no
+        # 2**24 and more)
+        dt = np.promote_types(grad._data.dtype, np.float32)
+        scale = Tensor._make(np.exp2(-ctx.exponent.astype(dt)))
+        return (grad * scale).to(grad.dtype), None
+
+
 def frexp(input: Tensor) -> Any:
     """(mantissa, exponent) with input = mantissa · 2**exponent and 0.5 ≤ |mantissa| < 1."""
     _require_tensor(input, "frexp", "input", 1)
     if input._data.dtype.kind != "f":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
-    m, e = np.frexp(input._data)
-    T = Tensor
-    return _FrexpResult((T._make(m), T._make(e.astype(np.int32))))
+    e = np.frexp(input._data)[1].astype(np.int32)
+    return _FrexpResult((Frexp.apply(input, e), Tensor._make(e)))
 
 
 def bitwise_left_shift(input: Any, other: Any) -> Tensor:
@@ -2102,17 +2148,66 @@ class PointwiseMethods:
 def _inplace_method(name: str) -> Any:
     fn = globals()[name] if name in globals() else getattr(_unary, name)
 
+    integer_kernel = name in _CAST_CHECKED_FIRST
+    clamp = name in ("clamp", "clip", "clamp_min", "clamp_max")
+    float64_only = name == "float_power"
+
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if float64_only and self._data.dtype != np.float64:
+            raise RuntimeError(
+                f"the base given to float_power_ has dtype {dtype_name(self._data.dtype)} but "
+                "the operation's result requires dtype Double"
+            )
         for a in args:
             if isinstance(a, Tensor):
                 self._check_inplace(*args)  # PyTorch's leaf and view rules come first
                 _errors.check_no_partial_overlap(self._data, a._data)
+                # then TensorIterator's checks, before the kernel's own errors: the operands
+                # broadcast to this tensor's shape, ...
+                _errors.check_inplace_shape(self._data.shape, a._data.shape)
+        if name == "ldexp" and args and isinstance(args[0], Tensor):
+            check_ldexp_cast(self, args[0], self._data.dtype)
+        if integer_kernel and args:
+            # ... and the result dtype casts to this tensor's ("result type Float can't be
+            # cast to the desired output type Byte" for uint8 ^= 1.5, not the kernel's "not
+            # implemented for 'Float'")
+            other = args[0]._data if isinstance(args[0], Tensor) else args[0]
+            rt = result_type(self._data, other)
+            if not can_cast(rt, self._data.dtype):
+                raise _errors.cannot_cast(rt, self._data.dtype)
+        if clamp:
+            bounds = [b for b in (*args, *kwargs.values()) if b is not None]
+            if bounds and not any(isinstance(b, Tensor) for b in bounds):
+                # clamp_ with numbers: PyTorch's message names the tensor's C type
+                rt = result_type(self._data, *bounds)
+                if not can_cast(rt, self._data.dtype):
+                    raise RuntimeError(
+                        f"result type {dtype_name(rt)} can't be cast to the desired output type "
+                        f"{_errors.c_type_name(self._data.dtype)}"
+                    )
         return self._inplace(lambda s: fn(s, *args, **kwargs))
 
     method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"In-place {name}: writes the result into this tensor."
     return method
 
+
+# In-place forms whose kernels raise for some dtypes (integer-only ones, division by an integer
+# zero): PyTorch checks that the result dtype casts to the tensor's before the kernel runs.
+_CAST_CHECKED_FIRST = frozenset(
+    [
+        "bitwise_and",
+        "bitwise_or",
+        "bitwise_xor",
+        "bitwise_left_shift",
+        "bitwise_right_shift",
+        "gcd",
+        "lcm",
+        "fmod",
+        "remainder",
+        "floor_divide",
+    ]
+)
 
 # The in-place forms write the out-of-place result back (Tensor._inplace): a result dtype that
 # cannot be cast to the tensor's (sin_ on an int tensor) raises PyTorch's error there.

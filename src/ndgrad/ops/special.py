@@ -18,6 +18,7 @@ from .. import _errors
 from .._kernels import errors_off, errors_restore, fma_np, libm, quiet, veltkamp_split
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..dtypes import result_type
 from ._bessel import I0
 from ._util import dtype_name, require_tensor
 from .arithmetic import NumpyFunction, to_dtype_op, where
@@ -173,6 +174,8 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     """The log of the multivariate gamma function of dimension p:
     p(p-1)/4 ln π + Σ_{j<p} lgamma(input - j/2)."""
     require_tensor(input, "mvlgamma")
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The input tensor may not be a boolean tensor.")
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     return Mvlgamma.apply(_floating(input), int(p))
@@ -225,7 +228,11 @@ class Logit(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, eps: float | None) -> np.ndarray:
-        z = x if eps is None else np.clip(x, eps, 1 - eps)
+        # PyTorch's clamp: x < lo ? lo : (x > hi ? hi : x), so that an eps above 0.5 (lo > hi)
+        # gives lo below lo and hi elsewhere (np.clip gives hi everywhere)
+        # A negative eps is no eps.
+        eps = None if eps is None or eps < 0 else eps
+        z = x if eps is None else np.where(x < eps, eps, np.where(x > 1 - eps, 1 - eps, x))
         ctx.eps = eps
         ctx.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -234,12 +241,17 @@ class Logit(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         (x,) = ctx.saved_tensors
-        g = grad / (x * (1 - x))
         eps = ctx.eps
-        if eps is not None:
-            inside = ((x >= eps) & (x <= 1 - eps)).detach()
-            g = g * inside.to(g.dtype)
-        return g, None
+        lo, hi = (0.0, 1.0) if eps is None else (eps, 1 - eps)
+        outside = ((x < lo) | (x > hi)).detach()
+        # At 0 and 1, ±inf with grad's sign, as PyTorch's kernel computes it (x (1 - x) is -0
+        # at x = -0: divided by +0 instead; a selected grad * inf would make the double
+        # backward nan everywhere). Outside the clamp, selected as PyTorch's kernel does, not
+        # multiplied by a mask (inf * 0 is nan at 0 or 1 outside [eps, 1 - eps]); without eps,
+        # outside [0, 1] is outside the domain.
+        edge = ((x == 0) | (x == 1)).detach()
+        g = grad / where(edge, 0.0, x * (1 - x))
+        return where(outside, math.nan if eps is None else 0.0, g), None
 
 
 def logit(input: Tensor, eps: float | None = None) -> Tensor:
@@ -254,17 +266,21 @@ class Sinc(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
-        y = np.sinc(x).astype(x.dtype)
-        ctx.save_for_backward(x, y)
+        # float16 computes in float32, as PyTorch's kernel (π·x rounded to float16 is off)
+        v = x.astype(np.float32) if x.dtype == np.float16 else x
+        y = np.sinc(v).astype(x.dtype)
+        ctx.save_for_backward(x)
         return y
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        x, y = ctx.saved_tensors
-        zero = (x == 0).detach()
-        safe = x + zero.to(x.dtype)  # x, with 1 where x is 0 (the limit there is 0)
-        slope = ((x * math.pi).cos() - y) / safe
-        return grad * slope * (~zero).to(x.dtype)
+        # PyTorch's formula, to its rounding: grad (πx cos(πx) - sin(πx)) / (x² π), and 0 where
+        # x² π is 0 (at x = 0, and where x² underflows)
+        (x,) = ctx.saved_tensors
+        px = x * math.pi
+        squared = x * x * math.pi
+        out = grad * (px * px.cos() - px.sin()) / squared
+        return where((squared == 0).detach(), 0.0, out)
 
 
 def sinc(input: Tensor) -> Tensor:
@@ -386,7 +402,7 @@ def _igamma(name: str, fn: type[Igamma], input: Tensor, other: Tensor) -> Tensor
         np.broadcast_shapes(input._data.shape, other._data.shape)
     except ValueError:
         raise _errors.broadcast_mismatch(input._data.shape, other._data.shape) from None
-    dt = np.result_type(input._data.dtype, other._data.dtype)
+    dt = result_type(input._data, other._data)
     if dt.kind != "f":
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dtype_name(dt)}'")
     a = input if input._data.dtype == dt else to_dtype_op(input, dt)

@@ -39,6 +39,7 @@ def _elementwise(
     name: str,
     floating: bool = True,
     array_fn: Callable[[np.ndarray], Any] | None = None,
+    bool_error: Exception | None = None,
 ) -> Callable[..., Any]:
     """``torch.<name>(input, *, out=None)``, also the Tensor method, of a one-tensor op ``fn``.
 
@@ -48,7 +49,8 @@ def _elementwise(
     ``fn.apply`` would. Everything else (an integer or half input, which a ``floating`` op
     computes in the default float dtype or its own, a non-tensor, ``out=``, forward-mode AD, a
     0-d result that numpy returns as a scalar) takes the general path. ``array_fn``, where
-    given, is forward's arithmetic alone (``np.tanh``), called directly then.
+    given, is forward's arithmetic alone (``np.tanh``), called directly then. ``bool_error``,
+    where given, is raised for a bool input (PyTorch's abs and relu refuse them).
     """
     if array_fn is None:
         ctx_cls = _NO_GRAPH_CTX[1]
@@ -70,6 +72,8 @@ def _elementwise(
             raise
         if floating and kind != "f":
             input = to_dtype_op(input, default_float())
+        elif kind == "b" and bool_error is not None:
+            raise bool_error
         return fn.apply(input)
 
     def op(input: Any, *, out: Any = None) -> Any:
@@ -341,7 +345,9 @@ class SlopeBackward(NumpyFunction):
         return grad_g, (T._make(np.zeros(*ctx.x_meta)) if need_x else None), None
 
 
-relu = _elementwise(Relu, "relu", floating=False)
+relu = _elementwise(
+    Relu, "relu", floating=False, bool_error=RuntimeError("Boolean inputs not supported for relu")
+)
 
 
 class Abs(NumpyFunction):
@@ -363,7 +369,12 @@ class Abs(NumpyFunction):
         return grad * Sign.forward(None, x)
 
 
-abs = _elementwise(Abs, "abs", floating=False)
+abs = _elementwise(
+    Abs,
+    "abs",
+    floating=False,
+    bool_error=NotImplementedError("\"abs_cpu\" not implemented for 'Bool'"),
+)
 
 
 class Sign(NumpyFunction):
