@@ -152,21 +152,14 @@ def _array_from_data(data: Any, dt: np.dtype | None) -> np.ndarray:
     return arr
 
 
-_warned_arrays_in_list = False
-
-
 def _warn_arrays_in_list() -> None:
     """PyTorch's warning (once per process) for numpy arrays inside the data of a new tensor."""
-    global _warned_arrays_in_list
-    if not _warned_arrays_in_list:
-        _warned_arrays_in_list = True
-        warnings.warn(
-            "Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider "
-            "converting the list to a single numpy.ndarray with numpy.array() before converting "
-            "to a tensor.",
-            UserWarning,
-            stacklevel=_errors.user_stacklevel(),
-        )
+    _errors.warn_once(
+        "arrays_in_list",
+        "Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider "
+        "converting the list to a single numpy.ndarray with numpy.array() before converting "
+        "to a tensor.",
+    )
 
 
 def _tensors_to_arrays(data: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -261,6 +262,21 @@ def same_memory(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+# The warnings PyTorch gives once per process (TORCH_WARN_ONCE), by key, once given.
+WARNED_ONCE: set[str] = set()
+
+
+def warn_once(key: str, message: str, stacklevel: int | None = None) -> None:
+    """``warnings.warn(message)`` the first time ``key`` comes here in this process; it points
+    at the user's line (``user_stacklevel``) unless ``stacklevel`` is given (1: PyTorch's C++
+    warnings that Python shows at the call's own frame)."""
+    if key in WARNED_ONCE:
+        return
+    WARNED_ONCE.add(key)
+    level = user_stacklevel(2) if stacklevel is None else stacklevel
+    warnings.warn(message, UserWarning, stacklevel=level + 1)
 
 
 def user_stacklevel(skip: int = 1) -> int:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import ndgrad
-from ndgrad import _creation
+from ndgrad import _errors
 
 
 def test_one_element_tensors_in_a_list_are_numbers() -> None:
@@ -37,7 +37,7 @@ def test_zero_dim_arrays_in_a_list_are_refused() -> None:
 
 
 def test_arrays_in_a_list_warn_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_creation, "_warned_arrays_in_list", False)
+    monkeypatch.setattr(_errors, "WARNED_ONCE", _errors.WARNED_ONCE - {"arrays_in_list"})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         first = ndgrad.tensor([np.zeros(2, np.float32), np.ones(2, np.float32)])

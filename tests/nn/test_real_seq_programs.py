@@ -426,9 +426,9 @@ def test_lstm_output_node_is_the_onednn_layer() -> None:
 
 
 def test_projected_lstm_warns_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ndgrad.nn import rnn
+    from ndgrad import _errors
 
-    monkeypatch.setattr(rnn, "_warned_projections", False)
+    monkeypatch.setattr(_errors, "WARNED_ONCE", _errors.WARNED_ONCE - {"lstm_projections"})
     lstm = ndgrad.nn.LSTM(3, 4, proj_size=2)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -575,9 +575,9 @@ def test_encoder_inference_with_padding_gives_zeros_at_padded_positions(
 ) -> None:
     # PyTorch runs an eval-mode encoder under no_grad on nested tensors: the padded positions
     # of its output are 0 (sentence embeddings mean-pooled without a mask see them)
-    from ndgrad.nn import transformer
+    from ndgrad import _errors
 
-    monkeypatch.setattr(transformer, "_warned_nested", False)
+    monkeypatch.setattr(_errors, "WARNED_ONCE", _errors.WARNED_ONCE - {"nested_tensor_prototype"})
     enc = _encoder()
     x = ndgrad.randn(2, 4, 8)
     pad = ndgrad.tensor(_PAD)

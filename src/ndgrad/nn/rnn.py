@@ -14,6 +14,7 @@ import numbers
 import warnings
 from typing import Any
 
+from .. import _errors
 from .._creation import zeros
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -71,9 +72,6 @@ class _OneDnnLayer(Stack):
     its float32 CPU LSTM's output (seq-first, one direction) shows MkldnnRnnLayerBackward0."""
 
     node_name = "MkldnnRnnLayerBackward0"
-
-
-_warned_projections = False
 
 
 def _check_state_dims(hx: Any, lstm: bool, batched: bool) -> None:
@@ -265,18 +263,14 @@ class RNNBase(Module):
     def _onednn(self, xs: list[Tensor]) -> bool:
         """Whether PyTorch's CPU LSTM runs a layer of this input in oneDNN (mkldnn): float32
         without projections; it warns (once) that a projected one cannot."""
-        global _warned_projections
         if self.mode != "LSTM" or not xs or xs[0].dtype.np.char != "f":
             return False
         if self.proj_size > 0:
-            if not _warned_projections:
-                _warned_projections = True
-                warnings.warn(
-                    "LSTM with projections is not supported with oneDNN. Using default "
-                    "implementation.",
-                    UserWarning,
-                    stacklevel=1,
-                )
+            _errors.warn_once(
+                "lstm_projections",
+                "LSTM with projections is not supported with oneDNN. Using default implementation.",
+                stacklevel=1,
+            )
             return False
         return True
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _errors
 from .._creation import empty, full
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -426,7 +427,6 @@ class TransformerEncoder(Module):
         """The (N, S, 1) padded positions when PyTorch's encoder takes its nested-tensor path
         (inference with a left-aligned padding mask and no attention mask), which gives zeros
         there (its to_padded_tensor(0.0)); None when it runs the layers on the padded batch."""
-        global _warned_nested
         layer = self.layers[0]
         if not self.use_nested_tensor or layer.training or src.ndim != 3 or kpm is None:
             return None
@@ -440,20 +440,15 @@ class TransformerEncoder(Module):
         weights = (src, *layer.parameters())
         if is_grad_enabled() and any(t.requires_grad for t in weights):
             return None
-        if not _warned_nested:
-            _warned_nested = True
-            warnings.warn(
-                "The PyTorch API of nested tensors is in prototype stage and will change in the "
-                "near future. We recommend specifying layout=torch.jagged when constructing a "
-                "nested tensor, as this layout receives active development, has better operator "
-                "coverage, and works with torch.compile.",
-                UserWarning,
-                stacklevel=1,
-            )
+        _errors.warn_once(
+            "nested_tensor_prototype",
+            "The PyTorch API of nested tensors is in prototype stage and will change in the "
+            "near future. We recommend specifying layout=torch.jagged when constructing a "
+            "nested tensor, as this layout receives active development, has better operator "
+            "coverage, and works with torch.compile.",
+            stacklevel=1,
+        )
         return Tensor._make(~keep[:, :, None])
-
-
-_warned_nested = False
 
 
 def _why_not_nested(layer: Module) -> str:

@@ -1201,21 +1201,14 @@ class ScatterCombine(NumpyFunction):
         raise RuntimeError(f"derivative for aten::{ctx.op} is not implemented")
 
 
-_warned_scatter_reduce = False
-
-
 def _warn_scatter_reduce() -> None:
     """PyTorch's deprecation warning (once per process) for scatter's reduce with a src."""
-    global _warned_scatter_reduce
-    if not _warned_scatter_reduce:
-        _warned_scatter_reduce = True
-        warnings.warn(
-            "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
-            "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
-            "reduction options.",
-            UserWarning,
-            stacklevel=_errors.user_stacklevel(),
-        )
+    _errors.warn_once(
+        "scatter_reduce_src",
+        "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+        "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+        "reduction options.",
+    )
 
 
 class ScatterValue(IndexPut):
