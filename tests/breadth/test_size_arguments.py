@@ -221,3 +221,34 @@ def test_unflatten_checks_sizes_before_dim_matches_torch(case: Any) -> None:
         return lib.ones(shape).unflatten(dim, sizes)
 
     assert_same(run(program, ndgrad), run(program, torch))
+
+
+def _rot90(k: int, dims: tuple[int, int], perm: Any) -> Callable[[Any], Any]:
+    def program(lib: Any) -> Any:
+        x = lib.arange(24.0, dtype=lib.float64).reshape(2, 3, 4)
+        if perm is not None:
+            x = x.permute(*perm)
+        x.requires_grad_()
+        y = lib.rot90(x, k, dims)
+        y.backward(lib.arange(24.0, dtype=lib.float64).reshape(tuple(y.shape)))
+        return y, y.stride(), y.is_contiguous(), x.grad
+
+    return program
+
+
+@pytest.mark.parametrize("k", [-1, 0, 1, 2, 3, 5])
+@pytest.mark.parametrize("perm", [None, (2, 0, 1)], ids=["contiguous", "permuted"])
+@requires_torch
+def test_rot90_is_one_node_laid_out_as_torch(k: int, perm: Any) -> None:
+    # PyTorch records Rot90Backward0 (ndgrad recorded the flip and transpose it is made of)
+    program = _rot90(k, (2, 0), perm)
+    assert_same(run(program, ndgrad, offset=True), run(program, torch, offset=True))
+
+
+def test_rot90_by_hand() -> None:
+    x = ndgrad.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ndgrad.float64, requires_grad=True)
+    y = ndgrad.rot90(x)
+    assert y.grad_fn.name() == "Rot90Backward0"
+    assert y.tolist() == [[2.0, 4.0], [1.0, 3.0]]
+    assert ndgrad.autograd.gradcheck(lambda t: ndgrad.rot90(t, 3, (1, 0)), (x,))
+    assert ndgrad.autograd.gradgradcheck(lambda t: ndgrad.rot90(t, 1, (0, 1)), (x,))

@@ -1506,14 +1506,28 @@ def rot90(input: Tensor, k: int = 1, dims: Any = (0, 1)) -> Tensor:
         raise RuntimeError(
             f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}"
         )
-    k %= 4
-    if k == 1:
-        return flip(input, (d1,)).transpose(d0, d1)
-    if k == 2:
-        return flip(input, (d0, d1))
-    if k == 3:
-        return flip(input, (d0,)).transpose(d0, d1)
-    return input.clone()
+    return Rot90.apply(input, k % 4, d0, d1)
+
+
+class Rot90(NumpyFunction):
+    """y = x rotated k times by 90° in the plane (d0, d1); the gradient is rotated back. Laid out
+    as PyTorch's: a flip (a copy laid out as x) transposed for k = 1 and 3, a contiguous copy
+    for k = 0."""
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, k: int, d0: int, d1: int) -> np.ndarray:
+        ctx.k, ctx.d0, ctx.d1 = k, d0, d1
+        if k == 1:
+            return _copy_like_torch(x, np.flip(x, d1)).swapaxes(d0, d1)
+        if k == 2:
+            return _copy_like_torch(x, np.flip(x, (d0, d1)))
+        if k == 3:
+            return _copy_like_torch(x, np.flip(x, d0)).swapaxes(d0, d1)
+        return np.array(x, order="C")
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return Rot90.apply(grad, (4 - ctx.k) % 4, ctx.d0, ctx.d1), None, None, None
 
 
 def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
