@@ -222,3 +222,17 @@ def test_tril_of_broadcast_leaf_by_hand() -> None:
         _tril_of_broadcast_leaf(ndgrad)
     with pytest.raises(RuntimeError, match="tril: input tensor must have at least 2 dimensions"):
         ndgrad.broadcast_to(ndgrad.tensor(2.0), (2,)).tril_()
+
+
+def test_in_graph_passthrough_is_identity_in_g() -> None:
+    # the node that keeps a norm layer's create_graph bias gradient in the graph: y = g, with
+    # no derivative for its anchor
+    from ndgrad.nn._norm import _InGraph
+
+    g = ndgrad.tensor(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True)
+    anchor = ndgrad.ones(4, dtype=ndgrad.float64, requires_grad=True)
+    y = _InGraph.apply(g, anchor)
+    np.testing.assert_array_equal(y.detach().numpy(), g.detach().numpy())
+    assert ndgrad.autograd.gradcheck(lambda t: _InGraph.apply(t, anchor), (g,))
+    assert ndgrad.autograd.gradgradcheck(lambda t: _InGraph.apply(t, anchor) ** 2, (g,))
+    assert ndgrad.autograd.grad(y.sum(), [anchor], allow_unused=True) == (None,)
