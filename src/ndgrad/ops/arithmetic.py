@@ -262,20 +262,32 @@ class AddScaled(NumpyFunction):
     node_name = "AddBackward0"
 
     @staticmethod
-    def forward(ctx: Any, a: Any, b: Any, alpha: Any) -> np.ndarray:
+    def forward(ctx: Any, a: Any, b: Any, alpha: Any, dt: np.dtype) -> np.ndarray:
         ctx.alpha = alpha
+        if dt.kind in "iub":
+            return binary_layout(_scaled(np.add, a, b, alpha, dt), a, b)
         with np.errstate(over="ignore", invalid="ignore"):  # inf and nan, silently
             return binary_layout(a + alpha * b, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        need_a, need_b, _ = ctx.needs_input_grad
-        return (grad if need_a else None), (grad * ctx.alpha if need_b else None), None
+        need_a, need_b = ctx.needs_input_grad[:2]
+        return (grad if need_a else None), (grad * ctx.alpha if need_b else None), None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        need_a, need_b, _ = ctx.needs_input_grad
-        return (grad if need_a else None), (grad * ctx.alpha if need_b else None), None
+        need_a, need_b = ctx.needs_input_grad[:2]
+        return (grad if need_a else None), (grad * ctx.alpha if need_b else None), None, None
+
+
+def _scaled(ufunc: np.ufunc, a: Any, b: Any, alpha: Any, dt: np.dtype) -> np.ndarray:
+    """``ufunc(a, alpha * b)`` of integers or bools computed in the result dtype ``dt``, as
+    PyTorch's kernels do: alpha and a number operand are converted to it and the product
+    wraps (int8: 1 + 30 * 5 is -105; numpy refused the Python int 150), and bools stay bools
+    (True + 2 * True is True, where numpy's bool * int made an int64 3)."""
+    a, b = np.asarray(a), np.asarray(b)
+    scaled = np.multiply(b.astype(dt, copy=False), np.asarray(alpha).astype(dt), dtype=dt)
+    return ufunc(a.astype(dt, copy=False), scaled, dtype=dt)
 
 
 class SubScaled(NumpyFunction):
@@ -288,20 +300,22 @@ class SubScaled(NumpyFunction):
     node_name = "SubBackward0"
 
     @staticmethod
-    def forward(ctx: Any, a: Any, b: Any, alpha: Any) -> np.ndarray:
+    def forward(ctx: Any, a: Any, b: Any, alpha: Any, dt: np.dtype) -> np.ndarray:
         ctx.alpha = alpha
+        if dt.kind in "iu":
+            return binary_layout(_scaled(np.subtract, a, b, alpha, dt), a, b)
         with np.errstate(over="ignore", invalid="ignore"):  # inf and nan, silently
             return binary_layout(a - alpha * b, a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        need_a, need_b, _ = ctx.needs_input_grad
-        return (grad if need_a else None), (grad * -ctx.alpha if need_b else None), None
+        need_a, need_b = ctx.needs_input_grad[:2]
+        return (grad if need_a else None), (grad * -ctx.alpha if need_b else None), None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        need_a, need_b, _ = ctx.needs_input_grad
-        return (grad if need_a else None), (grad * -ctx.alpha if need_b else None), None
+        need_a, need_b = ctx.needs_input_grad[:2]
+        return (grad if need_a else None), (grad * -ctx.alpha if need_b else None), None, None
 
 
 class RSub(NumpyFunction):
@@ -694,7 +708,7 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if type(alpha) is not int:
         _check_alpha(dt, alpha)
     if alpha != 1:
-        return AddScaled.apply(a, b, checked_scalar(alpha, dt))
+        return AddScaled.apply(a, b, checked_scalar(alpha, dt), dt)
     return Add.apply(a, b)
 
 
@@ -718,7 +732,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if type(alpha) is not int:
         _check_alpha(dt, alpha)
     if alpha != 1:
-        return SubScaled.apply(a, b, checked_scalar(alpha, dt))
+        return SubScaled.apply(a, b, checked_scalar(alpha, dt), dt)
     return Sub.apply(a, b)
 
 
