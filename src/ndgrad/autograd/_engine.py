@@ -31,7 +31,7 @@ from .function import (
     _checked_hook_results,
     check_expandable,
 )
-from .grad_mode import _state, grad_version, set_grad_version
+from .grad_mode import _state, _Used, grad_version, set_grad_version
 
 if TYPE_CHECKING:
     from .._tensor import Tensor, _VersionCounter
@@ -170,7 +170,11 @@ def run_backward(
                 ):
                     node._saved = None
                     node._released = True
-                following = _propagate_np(node, outputs, dependencies, buffers, ready)
+                    following = _propagate_np(node, outputs, dependencies, buffers, ready)
+                    if node._wraps_node:
+                        node._release_wrapped()  # type: ignore[attr-defined]
+                else:
+                    following = _propagate_np(node, outputs, dependencies, buffers, ready)
                 # Dropped now: AccumulateGrad keeps an array nobody else holds without a copy
                 # (Tensor._accumulate_np counts the references).
                 outputs = ()
@@ -195,7 +199,11 @@ def run_backward(
                 # A node that did not run keeps its saved values.
                 node._saved = None
                 node._released = True
-            following = _propagate(node, outputs, dependencies, buffers, ready)
+                following = _propagate(node, outputs, dependencies, buffers, ready)
+                if node._wraps_node:
+                    node._release_wrapped()  # type: ignore[attr-defined]
+            else:
+                following = _propagate(node, outputs, dependencies, buffers, ready)
     finally:
         for node, needs in narrowed:
             node.needs_input_grad = needs
@@ -227,7 +235,10 @@ class _GraphTask:
         roots: Sequence[Root],
         captures: Sequence[Root] | None,
     ) -> None:
-        self.dependencies = dependencies
+        # The engine drops a node from its dependency counts once the node is ready (and holds
+        # it no longer after it ran); which nodes were in the graph is kept apart, where a
+        # multi-grad hook may ask (graph.py sets _Used.multi_grad_hooks on registering one).
+        self.dependencies = frozenset(dependencies) if _Used.multi_grad_hooks else frozenset()
         self.needed = needed
         self.roots = {node for node, _ in roots}
         self.targets = {node for node, _ in captures or ()}
@@ -372,9 +383,13 @@ def _propagate_np(
                     current = buf[input_nr]
                     buf[input_nr] = g if current is None else _sum_into(current, g, outputs)
         remaining = dependencies[nxt]
-        if remaining != 1:  # (at 1 the count is not read again: no other edge leads there)
+        if remaining != 1:
             dependencies[nxt] = remaining - 1
         else:
+            # Ready: no longer counted, nor held by the engine once it ran (PyTorch's counts
+            # hold no node): a node only a freed graph held dies then, as in PyTorch (the view's
+            # old node under a CopySlices: see function.py:_CopySlicesNode).
+            del dependencies[nxt]
             if became_ready is not None:
                 heapq.heappush(ready, (-became_ready._sequence_nr, became_ready))
             became_ready = nxt
@@ -480,8 +495,10 @@ def _propagate(
                     current = buf[input_nr]
                     buf[input_nr] = g if current is None else current + g
         remaining = dependencies[nxt] - 1
-        dependencies[nxt] = remaining
-        if remaining == 0:
+        if remaining:
+            dependencies[nxt] = remaining
+        else:
+            del dependencies[nxt]
             if became_ready is not None:
                 heapq.heappush(ready, (-became_ready._sequence_nr, became_ready))
             became_ready = nxt

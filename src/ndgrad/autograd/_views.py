@@ -144,6 +144,7 @@ class CopySlices(NumpyFunction):
     """
 
     node_name = "CopySlices"
+    _wrapped_input = 2  # src's node is the op that wrote (see function.py:_CopySlicesNode)
 
     @staticmethod
     def forward(ctx: Any, base: np.ndarray, idx: np.ndarray, src: np.ndarray) -> np.ndarray:

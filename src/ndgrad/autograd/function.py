@@ -172,6 +172,9 @@ class Node:
     _saved: tuple[Any, ...] | None = None  # resolved entries (see _entries)
     _to_save: tuple[Any, ...] | None = None
     _released = False
+    # A CopySlices node that owns the node of the op it wraps (see _CopySlicesNode): the engine
+    # calls its _release_wrapped when it frees the graph.
+    _wraps_node = False
     _sequence_nr = 0
     _materialize_grads = True
     _non_differentiable: tuple[Any, ...] = ()
@@ -582,9 +585,41 @@ _CPP_NODES = frozenset({"CopySlices", "CopyBackwards", "NotImplemented"})
 class _CopySlicesNode(BackwardNode):
     """The node of a write through a view (PyTorch's CopySlices). PyTorch's drops the node it
     wraps when a backward frees the graph, so a second backward through it raises even though
-    it saved no tensor: here an empty saved tuple that the engine frees does the same."""
+    it saved no tensor: here an empty saved tuple that the engine frees does the same.
+
+    Where its Function names the input that holds the written op's node (``_wrapped_input``:
+    autograd/_views.py's CopySlices), that node ``fn`` is, in PyTorch, owned by CopySlices
+    rather than reached through an edge: ``next_functions`` lists the base's edge and ``fn``'s
+    edges after its first (the view's), and freeing the graph drops ``fn``, and with it
+    ``fn``'s edge to the view's old node (whose name a later failed version check quotes only
+    while it lives). Here ``fn`` stays a node of its own that the engine runs, and
+    ``_release_wrapped`` cuts this node's edge to it once the gradient has been passed on.
+    """
 
     _saved: tuple[Any, ...] | None = ()
+
+    @property
+    def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
+        listed = self.__dict__.get("_listed_after_release")
+        if listed is not None:
+            return listed
+        position = self._forward_cls._wrapped_input
+        if position is None:
+            return super().next_functions
+        base, wrapped = self._edges[0], self._edges[position]
+        first = (None, 0) if base is None else (base[0], base[1])
+        fn = None if wrapped is None else wrapped[0]
+        return (first, *(() if fn is None else fn.next_functions[1:]))
+
+    def _release_wrapped(self) -> None:
+        position = self._forward_cls._wrapped_input
+        assert position is not None  # (the engine calls it where _wraps_node is set)
+        self.__dict__["_listed_after_release"] = self.next_functions
+        edges = list(self._edges)
+        wrapped = edges[position]
+        if wrapped is not None:
+            edges[position] = (None, 0, wrapped[2], wrapped[3])
+            self._edges = tuple(edges)
 
     def _apply(self, grads: list[Tensor | None]) -> tuple[Tensor | None, ...]:
         if self._released:
@@ -633,6 +668,8 @@ class Function(FunctionCtx):
     # other than the tensor arguments: a number it wraps as a tensor (``x + 2``), an optional
     # tensor passed as None (a bias), but no mask or condition (``where``).
     _listed_inputs: tuple[int, ...] | None = None
+    # A CopySlices Function's argument that carries the written op's node (_CopySlicesNode).
+    _wrapped_input: int | None = None
     # Ops of two tensors whose PyTorch node checks its saved ``other`` (saved second here) before
     # ``self``, the order its derivative formulas first use them: when both were modified in
     # place, the error names ``other``.
@@ -659,6 +696,8 @@ class Function(FunctionCtx):
         if not cls._numpy_forward:  # a user's Function: PyTorch makes its node class in Python
             attrs["_repr_prefix"] = "torch.autograd.function."
         base = _CopySlicesNode if name == "CopySlices" else BackwardNode
+        if cls.__dict__.get("_wrapped_input") is not None:
+            attrs["_wraps_node"] = True
         cls._backward_cls = type(name, (base,), attrs)
 
     @staticmethod

@@ -68,6 +68,9 @@ class _Used:
     # True once any thread has entered saved_tensors_hooks: from then on, recording a node that
     # saves values reads the per-thread hooks (autograd/graph.py)
     saved_hooks = False
+    # True once a multi-grad hook has been registered (autograd/graph.py): from then on each
+    # backward pass keeps the set of its graph's nodes, which such a hook asks about.
+    multi_grad_hooks = False
 
 
 # Creation order of nodes (the engine runs ready nodes newest first, as PyTorch does), also

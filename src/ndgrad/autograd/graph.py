@@ -132,6 +132,7 @@ def register_multi_grad_hook(
     supported_modes = ("all", "any")
     if mode not in supported_modes:
         raise ValueError(f"Expects mode to be one of {supported_modes} but got {mode}")
+    _Used.multi_grad_hooks = True
     lock = threading.Lock()
     key = object()  # this registration's entry in each backward pass's hook_state
     if mode == "all":
