@@ -19,7 +19,6 @@ broadcasting). A write into a view of a graph tensor is recorded on the base ins
 
 from __future__ import annotations
 
-import operator
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -41,6 +40,7 @@ from .shape import (
     Slice,
     _as_view,
     _diagonal_view,
+    _selects_all,
     _view_key,
     cat,
     expand,
@@ -234,6 +234,9 @@ class IndexAccumulate(NumpyFunction):
     with tensors: PyTorch's _index_put_impl_ with accumulate)"""
 
     node_name = "IndexPutImplBackward0"
+    # PyTorch's node lists the zeros it writes into (needing no gradient: None), then g; the
+    # shape argument stands for them (a non-tensor, listed as None).
+    _listed_inputs = (2, 0)
 
     @staticmethod
     def forward(ctx: Any, g: np.ndarray, key: Key, shape: tuple[int, ...]) -> np.ndarray:
@@ -281,6 +284,7 @@ class SetIndex(IndexPut):
     """
 
     node_name = "IndexPutBackward0"
+    _listed_inputs: tuple[int, ...] | None = (0, 2)  # a number value too (PyTorch wraps it)
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, key: Key, v: Any) -> np.ndarray:
@@ -400,14 +404,6 @@ class _Parsed:
         # index_put_ is then a masked_fill_ for a one-element value (its canDispatchToMaskedFill).
         # Python's indexing reads a 0-d mask (or a bool) as an index tensor [0] or [], no mask.
         self.one_mask = one_mask
-
-
-def _selects_all(s: slice, size: int) -> bool:
-    # PyTorch skips such a slice in a multi-part key (x[0, :] records only the select). It
-    # compares the slice as written: x[-2:] on a dim of size 2 is still recorded as a slice.
-    start = 0 if s.start is None else operator.index(s.start)
-    step = 1 if s.step is None else operator.index(s.step)
-    return start == 0 and step == 1 and (s.stop is None or operator.index(s.stop) >= size)
 
 
 def _check_step(s: slice) -> None:
@@ -750,19 +746,70 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     p = _fast_basic(input._data.shape, index) or parse_key(input._data.shape, index)
     out = input
     if p.view_cls is not None:
-        out = _as_view(p.view_cls.apply(input, p.basic), input)
+        steps = None
+        if input._requires_grad and _state.grad_enabled and p.view_cls is not Alias:
+            steps = _view_steps(input._data.shape, p.basic)
+        if steps is None:
+            out = _as_view(p.view_cls.apply(input, p.basic), input)
+        else:
+            for cls, key in steps:
+                out = _as_view(cls.apply(out, key), out)
     if p.adv is None:
         return out
     return GetItem.apply(out, (_ALL, p.adv))
 
 
-def _strip_leading_ones(v: Tensor) -> Tensor:
-    # PyTorch drops a value's leading size-1 dims before broadcasting it into the target.
-    shape = v._data.shape
+def _view_steps(shape: tuple[int, ...], key: tuple[Any, ...]) -> list[Any] | None:
+    """PyTorch's steps for a basic key of two steps or more, each ``(view class, key)``: a
+    select per int, an unsqueeze per None, a slice per slice that does not take the whole dim
+    (a ``:`` is no step), in the key's order: ``x[0, 1:]`` records SelectBackward0, then
+    SliceBackward0 on it. (The same view as the one-step ``x[key]``; only the graph differs.)
+    None for a key of one step (recorded as one node, of that step's class)."""
+    steps: list[Any] = []
+    d = 0  # the next dim of the input
+    o = 0  # the next dim of the result so far
+    for k in key:
+        if k is Ellipsis:  # (only at the end: parse_key has expanded the user's)
+            break
+        lead = (slice(None),) * o
+        if k is None:
+            steps.append((IndexUnsqueeze, (*lead, None, Ellipsis)))
+            o += 1
+            continue
+        if isinstance(k, slice):
+            if not _selects_all(k, shape[d]):
+                steps.append((Slice, (*lead, k, Ellipsis)))
+            o += 1
+        else:
+            steps.append((Select, (*lead, k, Ellipsis)))
+        d += 1
+    return steps if len(steps) > 1 else None
+
+
+def _leading_ones(shape: tuple[int, ...]) -> int:
     k = 0
     while k < len(shape) and shape[k] == 1:
         k += 1
+    return k
+
+
+def _strip_leading_ones(v: Tensor) -> Tensor:
+    # PyTorch drops a value's leading size-1 dims before broadcasting it into the target.
+    shape = v._data.shape
+    k = _leading_ones(shape)
     return v.reshape(shape[k:]) if k else v
+
+
+def _as_copy_to(given: Tensor, target: tuple[int, ...]) -> Tensor:
+    """The value PyTorch's copy_to writes into a basic-indexed ``target``: ``given`` itself
+    when the shapes match or it is 0-d (a fill), else a view of it without its leading 1s,
+    expanded to the target when that differs (the ViewBackward0 and ExpandBackward0 in
+    PyTorch's graph)."""
+    shape = given._data.shape
+    if shape == target or not shape:
+        return given
+    v = given.view(shape[_leading_ones(shape) :])
+    return v if v._data.shape == target else v.expand(target)
 
 
 def _multi_output_view_refusal(view_cls: Any) -> str:
@@ -804,6 +851,7 @@ def setitem(input: Tensor, index: Any, value: Any, tensors: bool = False) -> Non
         raise RuntimeError(
             "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char"
         )
+    given = value
     if isinstance(value, Tensor):
         value = _checked_value(input, p, target, value, mask_fill, strip=mask_fill or not tensors)
     elif isinstance(value, np.generic):
@@ -850,7 +898,11 @@ def setitem(input: Tensor, index: Any, value: Any, tensors: bool = False) -> Non
     input._check_inplace()
     if isinstance(value, Tensor):
         _check_overlap(input, p, value, mask_fill)
-        if value._data.dtype != input._data.dtype:
+        if p.adv is None and value._requires_grad:
+            value = _as_copy_to(given, target)
+        # The write casts the value (PyTorch's copy_, fill_ and index_put_ of a one-element
+        # value record no cast) where a gradient can flow back: into a floating tensor.
+        if value._data.dtype != input._data.dtype and input._data.dtype.kind != "f":
             value = value.to(input.dtype)
     # PyTorch's node: whole-tensor fill_/copy_, index_put_, or a write through a view.
     cls: type[SetIndex] = CopySlices
@@ -1795,12 +1847,26 @@ def _index_put(
     key = tuple(indices)
     if not accumulate:
         out = input.clone()
+        clone_node = out.grad_fn
         setitem(out, key, values, tensors=True)
+        _splice_out(out, clone_node)
         return out
     parsed = parse_key(input._data.shape, key, tensors=True)
     target = _shape_of(input._data.shape, (parsed.basic, parsed.adv))
     values = _checked_value(input, parsed, target, values, cast=False, strip=False)
     return IndexPutAccumulate.apply(input, (parsed.basic, parsed.adv), values)
+
+
+def _splice_out(out: Tensor, clone_node: Any) -> None:
+    """PyTorch records index_put as one IndexPutBackward0 on ``input``; ndgrad writes into a
+    clone (setitem parses, checks and casts), so the write's node points to the clone's node:
+    point it past that one (a clone's gradient is its output's, same shape and dtype)."""
+    node = out.grad_fn
+    if clone_node is None or node is None or node is clone_node:
+        return
+    first = node._edges[0]
+    if first is not None and first[0] is clone_node:
+        node._edges = (clone_node._edges[0], *node._edges[1:])
 
 
 class Put(NumpyFunction):

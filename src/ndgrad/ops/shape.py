@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -543,7 +544,7 @@ class IndexView(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        embed = _embed_cls(ctx.key)
+        embed = _embed_cls(ctx.key, ctx.in_shape)
         return embed.apply(grad, ctx.key, ctx.in_shape, type(ctx)._forward_cls), None
 
     @staticmethod
@@ -560,7 +561,16 @@ class Slice(IndexView):
 
 
 class Alias(IndexView):
-    pass
+    """``x[...]``, ``x[()]``, ``x[:, :]``: the whole tensor, whose gradient passes unchanged
+    (PyTorch's alias backward hands it on: no new tensor, no node under create_graph)."""
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return grad, None
+
+    @staticmethod
+    def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
+        return grad, None
 
 
 class IndexUnsqueeze(IndexView):
@@ -597,17 +607,28 @@ class EmbedUnsqueezed(EmbedIndexed):
     node_name = "SqueezeBackward1"
 
 
-def _embed_cls(key: tuple[Any, ...]) -> type[EmbedIndexed]:
-    """The op that embeds a basic index's gradient, named as PyTorch names the last step of its
-    backward: the backward of the key's first step (``x[1:, 0]`` slices, then selects; its
-    backward selects back, then slices: SliceBackwardBackward0). A ``:`` is no step (PyTorch
-    skips it), an Ellipsis neither."""
-    for k in key:
-        if k is Ellipsis or k == slice(None):
-            continue
+def _selects_all(s: slice, size: int) -> bool:
+    # PyTorch skips such a slice in a multi-part key (x[0, :] records only the select). It
+    # compares the slice as written: x[-2:] on a dim of size 2 is still recorded as a slice.
+    start = 0 if s.start is None else operator.index(s.start)
+    step = 1 if s.step is None else operator.index(s.step)
+    return start == 0 and step == 1 and (s.stop is None or operator.index(s.stop) >= size)
+
+
+def _embed_cls(key: tuple[Any, ...], shape: tuple[int, ...]) -> type[EmbedIndexed]:
+    """The op that embeds the gradient of basic index ``key`` into ``shape``, named as PyTorch
+    names the last step of its backward: the backward of the key's first step (``x[1:, 0]``
+    slices, then selects; its backward selects back, then slices: SliceBackwardBackward0). A
+    slice that takes its whole dim is no step (PyTorch skips it), an Ellipsis neither."""
+    for d, k in enumerate(key):  # (until the first step, every entry is a slice: dim d)
+        if k is Ellipsis:
+            break  # (only at the end of a view's key)
         if k is None:
             return EmbedUnsqueezed
-        return EmbedIndexed if isinstance(k, slice) else EmbedSelected
+        if not isinstance(k, slice):
+            return EmbedSelected
+        if not _selects_all(k, shape[d]):
+            return EmbedIndexed
     return EmbedIndexed
 
 
