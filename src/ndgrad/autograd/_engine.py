@@ -123,7 +123,7 @@ def run_backward(
             if grads is None:
                 grads = [None] * max(len(node._output_meta), 1)
             outputs: Sequence[Any]
-            runs = needed is None or node in needed
+            runs = needed is None or id(node) in needed
             hooked = node._hooked
             if capture_slots:
                 slots = capture_slots.get(node)
@@ -166,7 +166,7 @@ def run_backward(
                 if (
                     not keep_graph
                     and node._saved is not None
-                    and (needed is None or node in needed)
+                    and (needed is None or id(node) in needed)
                 ):
                     node._saved = None
                     node._released = True
@@ -195,7 +195,11 @@ def run_backward(
                     outputs = _run_post_hooks(node, outputs, grads)
             if _state.tracer is not None:  # ndgrad.autograd.trace / explain: one check
                 _state.tracer(node, grads, outputs)
-            if not keep_graph and node._saved is not None and (needed is None or node in needed):
+            if (
+                not keep_graph
+                and node._saved is not None
+                and (needed is None or id(node) in needed)
+            ):
                 # A node that did not run keeps its saved values.
                 node._saved = None
                 node._released = True
@@ -236,9 +240,10 @@ class _GraphTask:
         captures: Sequence[Root] | None,
     ) -> None:
         # The engine drops a node from its dependency counts once the node is ready (and holds
-        # it no longer after it ran); which nodes were in the graph is kept apart, where a
-        # multi-grad hook may ask (graph.py sets _Used.multi_grad_hooks on registering one).
-        self.dependencies = frozenset(dependencies) if _Used.multi_grad_hooks else frozenset()
+        # it no longer after it ran); which nodes were in the graph is kept apart, by id (so
+        # that no node lives longer for it), where a multi-grad hook may ask (graph.py sets
+        # _Used.multi_grad_hooks on registering one; the hook holds the nodes it asks about).
+        self.dependencies = frozenset(map(id, dependencies)) if _Used.multi_grad_hooks else ()
         self.needed = needed
         self.roots = {node for node, _ in roots}
         self.targets = {node for node, _ in captures or ()}
@@ -246,9 +251,9 @@ class _GraphTask:
 
     def will_run(self, node: Node) -> bool:
         """Whether this pass computes the gradient flowing into ``node``."""
-        if node not in self.dependencies and node not in self.roots:
+        if id(node) not in self.dependencies and node not in self.roots:
             return False
-        return self.needed is None or node in self.needed or node in self.targets
+        return self.needed is None or id(node) in self.needed or node in self.targets
 
 
 def _captured_tensor(grad: np.ndarray | None, originals: dict[int, Tensor]) -> Tensor | None:
@@ -613,9 +618,10 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
 
 def _needed_nodes(
     roots: list[Node], dependencies: dict[Node, int], targets: set[Node]
-) -> tuple[set[Node], dict[Node, tuple[bool, ...]]]:
-    """The nodes from which some target is reachable (the rest need not run), and the narrowed
-    ``needs_input_grad`` of those that need fewer gradients than their forward recorded.
+) -> tuple[set[int], dict[Node, tuple[bool, ...]]]:
+    """The ids of the nodes from which some target is reachable (the rest need not run), and
+    the narrowed ``needs_input_grad`` of those that need fewer gradients than their forward
+    recorded.
 
     A built-in op's backward then computes only the gradients that lead to a target, as
     PyTorch's formulas ask ``task_should_compute_output``: ``grad(zeta(x, q), [q])`` works
@@ -643,7 +649,8 @@ def _needed_nodes(
                 stack.append(nxt)
     # A target runs only if it leads on to another target, or if it is a leaf's AccumulateGrad
     # (which `backward(inputs=...)` must run); the gradient it receives is captured either way.
-    needed: set[Node] = set()
+    # (by id: the engine holds no node it no longer needs, see _propagate_np)
+    needed: set[int] = set()
     narrowing: dict[Node, tuple[bool, ...]] = {}
     for node in reversed(order):
         leads = False
@@ -656,14 +663,14 @@ def _needed_nodes(
             nxt, _input_nr, _shape, _dtype = edge
             if nxt is None:
                 continue
-            if nxt in needed or nxt in targets:
+            if id(nxt) in needed or nxt in targets:
                 leads = True
             elif cut is None:
                 cut = [i]
             else:
                 cut.append(i)
         if leads or (node in targets and isinstance(node, AccumulateGrad)):
-            needed.add(node)
+            needed.add(id(node))
             if cut is not None:
                 _narrow(node, cut, narrowing)
     return needed, narrowing

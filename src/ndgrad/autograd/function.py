@@ -172,6 +172,7 @@ class Node:
     _saved: tuple[Any, ...] | None = None  # resolved entries (see _entries)
     _to_save: tuple[Any, ...] | None = None
     _released = False
+    _none_saved = 0  # how many Nones the node saved, when it saved nothing else
     # A CopySlices node that owns the node of the op it wraps (see _CopySlicesNode): the engine
     # calls its _release_wrapped when it frees the graph.
     _wraps_node = False
@@ -296,6 +297,8 @@ class FunctionCtx:
     def saved_tensors(self) -> tuple[Any, ...]:
         saved = self._saved
         if saved is None:
+            if self._none_saved:
+                return (None,) * self._none_saved
             if self._released:
                 raise RuntimeError(_RELEASED)
             return ()
@@ -346,6 +349,8 @@ class FunctionCtx:
         """
         saved = self._saved
         if saved is None:
+            if self._none_saved:
+                return (None,) * self._none_saved
             if self._released:
                 raise RuntimeError(_RELEASED)
             return ()
@@ -468,6 +473,8 @@ _PACK_MODIFIED = (
 def _pack_saved(node: Any) -> None:
     """Hand each tensor ``node`` saved to the innermost pack hook and keep what it returns
     in its place (saved_tensors_hooks); numbers and constants stay as they are."""
+    if node._saved is None:  # (all None: see _nothing_saved)
+        return
     pack, unpack = _state.saved_hooks[-1]
     entries: list[Any] = []
     for entry in node._saved:
@@ -695,6 +702,9 @@ class Function(FunctionCtx):
             attrs["_name_prefix"] = "torch::autograd::"
         if not cls._numpy_forward:  # a user's Function: PyTorch makes its node class in Python
             attrs["_repr_prefix"] = "torch.autograd.function."
+            # whose saved_tensors raises once a backward freed the graph, whatever it saved
+            # (nothing, or Nones): an empty saved tuple that the engine frees does the same
+            attrs["_saved"] = ()
         base = _CopySlicesNode if name == "CopySlices" else BackwardNode
         if cls.__dict__.get("_wrapped_input") is not None:
             attrs["_wraps_node"] = True
@@ -989,9 +999,11 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
     to_save = node._to_save
     if to_save is not None:
         saved: list[Any] = []
+        nones = 0
         for value in to_save:
             if value is None:
                 saved.append(None)
+                nones += 1
             elif value is value_a:
                 saved.append(_saved_input(a))
             elif value is value_b:
@@ -1002,7 +1014,7 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
                 node._saved = _resolve_saved(node, args, inputs, out, t, Tensor)
                 break
         else:
-            node._saved = tuple(saved)
+            node._saved = tuple(saved) if nones < len(saved) else _nothing_saved(node, nones)
         node._to_save = None
         if _Used.saved_hooks and _state.saved_hooks:
             _pack_saved(node)
@@ -1174,7 +1186,21 @@ def _resolve_saved(
             else:
                 entry = (_CONSTANT, value)
         resolved.append(entry)
+    if node._forward_cls._numpy_forward:  # (a user's Function: see __init_subclass__)
+        for entry in resolved:
+            if entry is not None:
+                break
+        else:
+            return _nothing_saved(node, len(resolved))
     return tuple(resolved)
+
+
+def _nothing_saved(node: Any, n: int) -> None:
+    """A node whose saved values are all None (``save_for_backward(a if need_b else None,
+    ...)`` with only other inputs needing a gradient) saved nothing: freeing its graph frees
+    nothing, and a later backward through it reads ``n`` Nones, as PyTorch's undefined saved
+    variables unpack without the "backward through the graph a second time" error."""
+    node.__dict__["_none_saved"] = n
 
 
 _accumulate_lock = threading.Lock()
