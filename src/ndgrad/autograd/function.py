@@ -269,6 +269,7 @@ class FunctionCtx:
     _saved: tuple[Any, ...] | None
     _to_save: tuple[Any, ...] | None
     _released: bool
+    _none_saved: int
     _materialize_grads: bool
     _non_differentiable: tuple[Any, ...]
     _dirty: tuple[Any, ...]
@@ -1195,12 +1196,14 @@ def _resolve_saved(
     return tuple(resolved)
 
 
-def _nothing_saved(node: Any, n: int) -> None:
+def _nothing_saved(node: Any, n: int) -> Any:
     """A node whose saved values are all None (``save_for_backward(a if need_b else None,
     ...)`` with only other inputs needing a gradient) saved nothing: freeing its graph frees
     nothing, and a later backward through it reads ``n`` Nones, as PyTorch's undefined saved
-    variables unpack without the "backward through the graph a second time" error."""
+    variables unpack without the "backward through the graph a second time" error. Returns
+    the node's saved entries: None."""
     node.__dict__["_none_saved"] = n
+    return None
 
 
 _accumulate_lock = threading.Lock()

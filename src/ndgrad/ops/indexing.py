@@ -851,8 +851,9 @@ def setitem(input: Tensor, index: Any, value: Any, tensors: bool = False) -> Non
         raise RuntimeError(
             "masked_fill_ only supports boolean masks, but got mask with dtype unsigned char"
         )
-    given = value
+    given = None  # the value tensor as given (before _checked_value drops its leading 1s)
     if isinstance(value, Tensor):
+        given = value
         value = _checked_value(input, p, target, value, mask_fill, strip=mask_fill or not tensors)
     elif isinstance(value, np.generic):
         value = value.item()
@@ -898,7 +899,7 @@ def setitem(input: Tensor, index: Any, value: Any, tensors: bool = False) -> Non
     input._check_inplace()
     if isinstance(value, Tensor):
         _check_overlap(input, p, value, mask_fill)
-        if p.adv is None and value._requires_grad:
+        if p.adv is None and value._requires_grad and given is not None:
             value = _as_copy_to(given, target)
         # The write casts the value (PyTorch's copy_, fill_ and index_put_ of a one-element
         # value record no cast) where a gradient can flow back: into a floating tensor.
