@@ -425,3 +425,30 @@ def test_multi_grad_hook_keeps_no_node_alive() -> None:
     with pytest.raises(RuntimeError) as info:
         _sigmoid_then_zero(ndgrad, False)
     assert str(info.value) == _SIGMOID.format("Sigmoid")
+
+
+def _through_freed_copyslices(lib: Any) -> Any:
+    # fuzz seed 107x: a write through a view (recorded as CopySlices), a create_graph backward,
+    # then two autograd.grad calls from its result; the first frees that part of the graph, so
+    # the second raises. Cutting the freed CopySlices' edge to the op it wraps (9c0cf6a) hid
+    # the rest of the graph from the second call, which returned None without an error.
+    t0 = lib.tensor(-0.5, dtype=lib.float64)
+    t1 = lib.tensor([1.9], dtype=lib.float64, requires_grad=True)
+    t3 = lib.nn.functional.silu(t1).sum()
+    t4 = lib.as_strided(t0, (), ())
+    t4[lib.tensor(False)] = t3
+    (g,) = lib.autograd.grad(lib.nn.functional.gelu(t0).sum(), [t1], create_graph=True)
+    t8 = g.sum()
+    (t9,) = lib.autograd.grad(t8, [t1], allow_unused=True)
+    (t10,) = lib.autograd.grad(t8, [t3], allow_unused=True)
+    return t9, t10
+
+
+def test_second_grad_through_freed_copyslices_raises() -> None:
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        _through_freed_copyslices(ndgrad)
+
+
+@requires_torch
+def test_second_grad_through_freed_copyslices_as_torch() -> None:
+    assert_same(run(_through_freed_copyslices, ndgrad), run(_through_freed_copyslices, torch))

@@ -623,11 +623,12 @@ class _CopySlicesNode(BackwardNode):
         position = self._forward_cls._wrapped_input
         assert position is not None  # (the engine calls it where _wraps_node is set)
         self.__dict__["_listed_after_release"] = self.next_functions
-        edges = list(self._edges)
-        wrapped = edges[position]
-        if wrapped is not None:
-            edges[position] = (None, 0, wrapped[2], wrapped[3])
-            self._edges = tuple(edges)
+        wrapped = self._edges[position]
+        if wrapped is not None and wrapped[0] is not None:
+            # In place of the edge to fn, fn's edges after its first, as PyTorch's CopySlices
+            # keeps them: a later backward still reaches what fn led to, and stops here with
+            # the "second time" error (the node is released; it does not run again).
+            self._edges = (*self._edges[:position], *wrapped[0]._edges[1:])
 
     def _apply(self, grads: list[Tensor | None]) -> tuple[Tensor | None, ...]:
         if self._released:
