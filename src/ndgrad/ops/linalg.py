@@ -889,7 +889,7 @@ def _vector_norm_grad(x: Tensor, y: Tensor, g: Tensor, p: float, axes: Any) -> T
 class LinalgVectorNorm(NumpyFunction):
     """y = (Σ|x|^p)^(1/p) over the axes; dy/dx = sign(x) |x|^(p-1) / y^(p-1) (0 where y = 0).
     p = inf / -inf: sign(x) on the entries reaching max/min |x|, shared equally among ties;
-    p = 0 (a count): 0."""
+    p = 0 (a count): none."""
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, p: float, axes: Any, keepdim: bool) -> Any:
@@ -901,6 +901,8 @@ class LinalgVectorNorm(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        if ctx.p == 0:  # a count: PyTorch's norm_backward gives no gradient at all (x.grad None)
+            return None, None, None, None
         x, y = ctx.saved_tensors
         # y itself where no dim was dropped or all were (it broadcasts as it is), as PyTorch's
         # formula uses it: an error about a modified y then names LinalgVectorNorm, not a view

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _errors
+from .. import _cxx_sort, _errors
 from .._kernels import errors_off, errors_restore, expand_np, max_np, sum_np
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..autograd.grad_mode import _state
 from . import pointwise
 from ._util import (
     default_float,
@@ -33,6 +34,7 @@ from ._util import (
 )
 from .arithmetic import (
     DivScalar,
+    MulScalar,
     NumpyFunction,
     _copy_like_torch,
     div_scalar_np,
@@ -40,7 +42,7 @@ from .arithmetic import (
     where,
 )
 from .indexing import scatter_add
-from .shape import stack
+from .shape import broadcast_tensors
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -304,6 +306,32 @@ def _wide(x: np.ndarray) -> Any:
     return np.int64 if x.dtype.kind in "iub" else None
 
 
+def _in_dtype(input: Tensor, dtype: Any) -> tuple[Tensor, Any]:
+    """``input`` cast to a reduction's ``dtype`` argument, and what ``_checked`` needs to
+    finish the reduction's result: PyTorch's error for when that result would be an integer
+    that needs a gradient, or the node of the cast, which PyTorch does not record (the
+    reduction's node takes the input as it is: see _checked)."""
+    if dtype is None:
+        return input, None
+    if not dtype.is_floating_point and input.requires_grad and _state.grad_enabled:
+        return input.to(dtype), f"Autograd not support dtype: {dtype_name(dtype.np)}"
+    cast = input.to(dtype)
+    return cast, (cast.grad_fn if cast is not input else None)
+
+
+def _checked(result: Any, cast: Any) -> Any:
+    """A reduction's ``result`` on an input cast by ``_in_dtype``: PyTorch's error, or the
+    result's node pointed past the cast's (the engine casts the input's gradient back)."""
+    if type(cast) is str:
+        raise RuntimeError(cast)
+    node = result.grad_fn
+    if cast is not None and node is not None:
+        first = node._edges[0]
+        if first is not None and first[0] is cast:
+            node._edges = (cast._edges[0], *node._edges[1:])
+    return result
+
+
 # PyTorch's CPU cumulative kernels (cumsum, cumprod, logcumsumexp) accumulate floats in
 # acc_type<scalar_t, is_cuda=false>: float for half, double for float. Each output is the
 # running value rounded once, where numpy's float16/float32 loops round every partial result
@@ -382,23 +410,21 @@ class MeanDim(Mean):
 
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Sum of all elements, or over ``dim`` (int or tuple); integers and bools sum as int64."""
-    if dtype is not None:
-        input = input.to(dtype)
+    input, cast = _in_dtype(input, dtype)
     axes = _axes(input, dim)
     if dim is None and not keepdim:
-        return Sum.apply(input, None, False)
-    return SumDim.apply(input, axes, keepdim)
+        return _checked(Sum.apply(input, None, False), cast)
+    return _checked(SumDim.apply(input, axes, keepdim), cast)
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Mean of all elements, or over ``dim``; the input (or ``dtype``) must be floating point."""
-    if dtype is not None:
-        if not dtype.is_floating_point:
-            raise RuntimeError(
-                "mean(): could not infer output dtype. Optional dtype must be either a floating "
-                f"point or complex dtype. Got: {dtype_name(dtype.np)}"
-            )
-        input = input.to(dtype)
+    if dtype is not None and not dtype.is_floating_point:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Optional dtype must be either a floating "
+            f"point or complex dtype. Got: {dtype_name(dtype.np)}"
+        )
+    input, cast = _in_dtype(input, dtype)
     if input._data.dtype.kind != "f":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
@@ -406,8 +432,8 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
         )
     axes = _axes(input, dim)
     if dim is None and not keepdim:
-        return Mean.apply(input, None, False)
-    return MeanDim.apply(input, axes, keepdim)
+        return _checked(Mean.apply(input, None, False), cast)
+    return _checked(MeanDim.apply(input, axes, keepdim), cast)
 
 
 def _exclusive_cumprod(x: np.ndarray, axis: int) -> np.ndarray:
@@ -501,12 +527,11 @@ class ProdDim(Prod):
 
 def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Product of all elements, or along one ``dim``; integers and bools multiply as int64."""
-    if dtype is not None:
-        input = input.to(dtype)
+    input, cast = _in_dtype(input, dtype)
     if dim is None:
-        return Prod.apply(input, None, False)
+        return _checked(Prod.apply(input, None, False), cast)
     axis = _int_dim(dim, input._data.ndim, "prod")
-    return ProdDim.apply(input, axis if input._data.ndim else None, keepdim)
+    return _checked(ProdDim.apply(input, axis if input._data.ndim else None, keepdim), cast)
 
 
 # --- max, min, amax, amin, argmax, argmin --------------------------------------------------------
@@ -753,7 +778,7 @@ class Var(NumpyFunction):
         ctx.save_for_backward(x)
         n = _count(x.shape, axes)
         ctx.dof = builtins.max(0, n - correction)
-        ctx.correction = correction
+        ctx.correction, ctx.keepdim = correction, keepdim
         return _c_order(_var_wide(ctx, x, axes, n, keepdim).astype(x.dtype))
 
     @staticmethod
@@ -785,15 +810,28 @@ def _mean_wide(x: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> An
 
 
 def _var_grad(ctx: Any, grad: Tensor, x: Tensor) -> Tensor:
-    """PyTorch's var_backward: over all elements (no dim, or a 0-d input) with no degrees of
-    freedom left, grad * (nan where x equals the mean, else inf), which does not depend on x
-    differentiably; else 2 / (n - correction) * grad * (x - mean), inf for n = correction."""
+    """PyTorch's var_backward, op for op (so that its graph under create_graph is PyTorch's):
+    over all elements (no dim, or a 0-d input) with no degrees of freedom left, grad * (nan
+    where x equals the mean, else inf), which does not depend on x differentiably; else
+    (2 / (n - correction)) * grad * (x - mean), the reduced dims of grad restored first (inf
+    for n = correction)."""
+    if ctx.axes is None or not ctx.in_shape:
+        dof = _count(ctx.in_shape, None) - ctx.correction
+        if dof <= 0:
+            return grad * where(x == x.mean(), math.nan, math.inf)
+        return MulScalar.apply(grad, 2.0 / dof) * (x - x.mean())
     dof = _count(ctx.in_shape, ctx.axes) - ctx.correction
-    if (ctx.axes is None or not ctx.in_shape) and dof <= 0:
-        at_mean = x.detach() == x.detach().mean()
-        return _expand_grad(grad, ctx) * where(at_mean, math.nan, math.inf)
-    scale = 2.0 / dof if dof else math.inf
-    return _expand_grad(grad, ctx) * (x - x.mean(ctx.axes, keepdim=True)) * scale
+    grad = _unsqueeze_reduced(grad, ctx)
+    return MulScalar.apply(grad, 2.0 / dof if dof else math.inf) * (x - x.mean(ctx.axes, True))
+
+
+def _unsqueeze_reduced(grad: Tensor, ctx: Any) -> Tensor:
+    """PyTorch's unsqueeze_multiple: the dims a reduction without keepdim dropped, back as 1s
+    (one unsqueeze per dim, in increasing order)."""
+    if not ctx.keepdim and len(ctx.in_shape) > 1:
+        for d in ctx.axes:  # (sorted)
+            grad = grad.unsqueeze(d)
+    return grad
 
 
 class Std(NumpyFunction):
@@ -807,7 +845,7 @@ class Std(NumpyFunction):
         _remember_shapes(ctx, x, axes)
         n = _count(x.shape, axes)
         ctx.dof = builtins.max(0, n - correction)
-        ctx.correction = correction
+        ctx.correction, ctx.keepdim = correction, keepdim
         # the square root of the double variance, rounded once (PyTorch's kernel)
         y = _c_order(np.sqrt(_var_wide(ctx, x, axes, n, keepdim)).astype(x.dtype))
         ctx.save_for_backward(x, y)
@@ -820,44 +858,58 @@ class Std(NumpyFunction):
 
 
 def _std_grad(ctx: Any, grad: Tensor, x: Tensor, y: Tensor) -> Tensor:
-    zero = y == 0
-    half_inverse = where(zero, 0.0, 0.5 / where(zero, 1.0, y))
-    return _var_grad(ctx, grad * half_inverse, x)
+    """PyTorch's std_backward: var's, of grad / (2 y) (0 where y = 0)."""
+    return _var_grad(ctx, (grad / MulScalar.apply(y, 2)).masked_fill_(y == 0, 0), x)
 
 
 def _mean_grad(ctx: Any, grad: Tensor) -> Tensor:
-    n = _count(ctx.in_shape, ctx.axes)
-    return _expand_grad(grad, ctx) * (1.0 / n if n else math.nan)
+    """PyTorch's mean_backward (var_mean's and std_mean's mean): sum's backward, divided by
+    the number of elements averaged."""
+    if ctx.axes is not None:
+        grad = _unsqueeze_reduced(grad, ctx)
+    return DivScalar.apply(grad.expand((*ctx.in_shape,)), float(_count(ctx.in_shape, ctx.axes)))
+
+
+def _sum_of(part: Tensor | None, other: Tensor | None) -> Tensor | None:
+    return other if part is None else part if other is None else part + other
 
 
 class VarMean(NumpyFunction):
-    """(var(x), mean(x)) in one call; the gradient is the sum of theirs"""
+    """(var(x), mean(x)) in one call; the gradient is the sum of theirs, of the outputs that
+    got one (PyTorch's var_mean_backward skips an undefined one: var's term is no 0 · nan
+    where x holds an inf)"""
 
     @staticmethod
     def forward(
         ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, correction: float, keepdim: bool
     ) -> Any:
+        ctx.set_materialize_grads(False)
         return Var.forward(ctx, x, axes, correction, keepdim), _mean_wide(x, axes, keepdim)
 
     @staticmethod
-    def backward(ctx: Any, grad_var: Tensor, grad_mean: Tensor) -> tuple[Any, ...]:
+    def backward(ctx: Any, grad_var: Tensor | None, grad_mean: Tensor | None) -> tuple[Any, ...]:
         (x,) = ctx.saved_tensors
-        return _var_grad(ctx, grad_var, x) + _mean_grad(ctx, grad_mean), None, None, None
+        var_part = None if grad_var is None else _var_grad(ctx, grad_var, x)
+        mean_part = None if grad_mean is None else _mean_grad(ctx, grad_mean)
+        return _sum_of(var_part, mean_part), None, None, None
 
 
 class StdMean(NumpyFunction):
-    """(std(x), mean(x)) in one call; the gradient is the sum of theirs"""
+    """(std(x), mean(x)) in one call; the gradient is the sum of theirs (as VarMean's)"""
 
     @staticmethod
     def forward(
         ctx: Any, x: np.ndarray, axes: tuple[int, ...] | None, correction: float, keepdim: bool
     ) -> Any:
+        ctx.set_materialize_grads(False)
         return Std.forward(ctx, x, axes, correction, keepdim), _mean_wide(x, axes, keepdim)
 
     @staticmethod
-    def backward(ctx: Any, grad_std: Tensor, grad_mean: Tensor) -> tuple[Any, ...]:
+    def backward(ctx: Any, grad_std: Tensor | None, grad_mean: Tensor | None) -> tuple[Any, ...]:
         x, y = ctx.saved_tensors
-        return _std_grad(ctx, grad_std, x, y) + _mean_grad(ctx, grad_mean), None, None, None
+        std_part = None if grad_std is None else _std_grad(ctx, grad_std, x, y)
+        mean_part = None if grad_mean is None else _mean_grad(ctx, grad_mean)
+        return _sum_of(std_part, mean_part), None, None, None
 
 
 _VAR_FUNCTIONS: dict[str, type[NumpyFunction]] = {
@@ -879,7 +931,8 @@ def _var_std(
             "correction, not both"
         )
     if input._data.dtype.kind != "f":
-        raise RuntimeError("std and var only support floating point and complex dtypes")
+        what = "std and var" if op in ("std", "var") else op
+        raise RuntimeError(f"{what} only support floating point and complex dtypes")
     if correction is None:
         correction = 0 if unbiased is False else 1
     axes = _axes(input, dim)
@@ -970,6 +1023,18 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """log(Σ exp(input)) over ``dim`` (required), stable for large values."""
     if dim is None:
         raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
+    if (
+        not keepdim
+        and input._data.size
+        and input._data.ndim
+        and isinstance(dim, tuple | list)
+        and not dim
+    ):
+        # PyTorch reduces all dims for dim=() and then fails to write its result (its own
+        # max, taken with keepdim, does not fit the output)
+        raise RuntimeError(
+            f"output with shape [] doesn't match the broadcast shape {[1] * input._data.ndim}"
+        )
     return Logsumexp.apply(_floating(input), _axes(input, dim), keepdim)
 
 
@@ -979,15 +1044,21 @@ class Cumsum(NumpyFunction):
 
     @staticmethod
     @_quiet
-    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
-        ctx.dim = dim
+    def forward(ctx: Any, x: np.ndarray, dim: int, dtype: Any = None) -> np.ndarray:
+        # dtype: cumsum's argument, x cast here (PyTorch records no cast: the gradient is
+        # taken back to x's dtype first, and summed in it)
+        ctx.dim, ctx.in_dtype = dim, (None if dtype is None else x.dtype)
+        if dtype is not None:
+            x = x.astype(dtype)
         if x.ndim == 0:
             return x.astype(_wide(x) or x.dtype)
         return _cumulative_np(np.add, x, dim)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return ReverseCumsum.apply(grad, ctx.dim), None
+        if ctx.in_dtype is not None:
+            grad = to_dtype_op(grad, ctx.in_dtype)
+        return ReverseCumsum.apply(grad, ctx.dim), None, None
 
 
 class ReverseCumsum(NumpyFunction):
@@ -1015,9 +1086,15 @@ class Cumprod(NumpyFunction):
 
     @staticmethod
     @_quiet
-    def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
-        ctx.dim = dim
-        y = x.astype(_wide(x) or x.dtype) if x.ndim == 0 else _cumulative_np(np.multiply, x, dim)
+    def forward(ctx: Any, x: np.ndarray, dim: int, dtype: Any = None) -> np.ndarray:
+        # dtype: cumprod's argument (as Cumsum's; the formula takes x as it was given)
+        ctx.dim, ctx.in_dtype = dim, (None if dtype is None else x.dtype)
+        cast = x if dtype is None else x.astype(dtype)
+        y = (
+            cast.astype(_wide(cast) or cast.dtype)
+            if x.ndim == 0
+            else _cumulative_np(np.multiply, cast, dim)
+        )
         # the output too, for a 0-d input as well: PyTorch's node saves both (a write into
         # either before backward is reported)
         ctx.save_for_backward(x, y)
@@ -1027,27 +1104,35 @@ class Cumprod(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         x, y = ctx.saved_tensors
         dim = ctx.dim
+        if ctx.in_dtype is not None:
+            grad = to_dtype_op(grad, ctx.in_dtype)
         if x._data.size <= 1 or x._data.shape[dim] == 1:  # y = x: PyTorch returns grad as it is
-            return grad, None
+            return grad, None, None
         if not (x._data == 0).any():
-            return ReverseCumsum.apply(grad * y, dim) / x, None
+            return ReverseCumsum.apply(grad * y, dim) / x, None, None
         n = x._data.shape[dim]
         eye = np.eye(n, dtype=bool)
         # rows[..., j, k] = x_k with x_j replaced by 1; partial[..., j, i] = Π_{k≤i, k≠j} x_k
         rows = where(_const(eye), 1.0, x.transpose(dim, -1).unsqueeze(-2))
         partial = rows.cumprod(-1) * _const(np.triu(np.ones((n, n), x._data.dtype)))
         g = grad.transpose(dim, -1).unsqueeze(-2)
-        return (partial * g).sum(-1).transpose(dim, -1), None
+        return (partial * g).sum(-1).transpose(dim, -1), None, None
 
 
 def _cumulative(fn: type[NumpyFunction], input: Tensor, dim: Any, dtype: Any, op: str) -> Tensor:
-    if dtype is not None:
-        input = input.to(dtype)
+    if dtype is not None and not dtype.is_floating_point and input.requires_grad:
+        input, refused = _in_dtype(input, dtype)  # (its error, after the op)
+        dtype = None
+    else:
+        refused = None
     if isinstance(dim, bool) or not isinstance(dim, int | np.integer):
         raise TypeError(
             f"{op}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
         )
-    return fn.apply(input, _int_dim(dim, input._data.ndim, op))
+    d = _int_dim(dim, input._data.ndim, op)
+    if dtype is None or dtype.np == input._data.dtype:
+        return _checked(fn.apply(input, d), refused)
+    return fn.apply(input, d, dtype.np)
 
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
@@ -1156,11 +1241,12 @@ def _refuse_bool(input: Tensor, dim: Any) -> None:
 
 def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """The lower median of all elements; with ``dim``, (values, indices) along it."""
-    _refuse_bool(input, dim)
     if dim is None:
+        _refuse_bool(input, dim)
         return MedianAll.apply(input)
     axis = _int_dim(dim, input._data.ndim, "median")
     _check_nonempty(input, (axis,), "median", IndexError)
+    _refuse_bool(input, dim)  # (after the dim's checks, as in PyTorch)
     return _pair("median", MedianDim.apply(input, axis, keepdim))
 
 
@@ -1319,22 +1405,29 @@ class SoftmaxBackward(NumpyFunction):
 def _softmax_input(input: Tensor, dim: int, dtype: Any, name: str) -> tuple[Tensor, int]:
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind != "f":
-        raise RuntimeError(
-            f"\"{name}_lastdim_kernel_impl\" not implemented for '{dtype_name(input._data.dtype)}'"
+    d = wrap_dim(dim, input.ndim)
+    if input._data.dtype.kind != "f" and input._data.size:
+        # (PyTorch's kernel for the last dim, or for another; an empty input runs neither)
+        kernel = "lastdim_kernel_impl" if d >= input.ndim - 1 else "kernel_impl"
+        raise NotImplementedError(
+            f"\"{name}_{kernel}\" not implemented for '{dtype_name(input._data.dtype)}'"
         )
-    return input, wrap_dim(dim, input.ndim)
+    return input, d
 
 
 def log_softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """log softmax(x) over ``dim``, computed stably as x - logsumexp(x)"""
     x, d = _softmax_input(input, dim, dtype, "log_softmax")
+    if x._data.dtype.kind != "f":
+        return x.clone()  # (empty: see _softmax_input)
     return LogSoftmax.apply(x, d)
 
 
 def softmax(input: Tensor, dim: int, dtype: Any = None) -> Tensor:
     """eˣ / Σ eˣ over ``dim``"""
     x, d = _softmax_input(input, dim, dtype, "softmax")
+    if x._data.dtype.kind != "f":
+        return x.clone()  # (empty: see _softmax_input)
     return Softmax.apply(x, d)
 
 
@@ -1363,24 +1456,27 @@ class Nansum(NumpyFunction):
 
 def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """``sum`` with every nan counted as zero."""
-    if dtype is not None:
-        input = input.to(dtype)
+    input, cast = _in_dtype(input, dtype)
     if input._data.dtype.kind != "f":
-        return sum(input, dim, keepdim)
-    return Nansum.apply(input, _axes(input, dim), keepdim)
+        return _checked(sum(input, dim, keepdim), cast)
+    return _checked(Nansum.apply(input, _axes(input, dim), keepdim), cast)
 
 
 def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """The mean of the elements that are not nan (nan where there are none)."""
-    if dtype is not None:
-        input = input.to(dtype)
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind != "f":  # (checked before dtype, as in PyTorch)
         raise RuntimeError(
             "nanmean(): expected input to have floating point or complex dtype but got "
             f"{dtype_name(input._data.dtype)}"
         )
-    count = _const((~np.isnan(input._data)).astype(input._data.dtype))
-    return nansum(input, dim, keepdim) / sum(count, dim, keepdim)
+    if dtype is not None and not dtype.is_floating_point:
+        raise RuntimeError(
+            "nanmean(): could not infer output dtype. Optional dtype must be either a "
+            f"floating point or complex dtype. Got: {dtype_name(dtype.np)}"
+        )
+    total = nansum(input, dim, keepdim, dtype=dtype)  # (PyTorch's nanmean: nansum / count)
+    count = _const((~np.isnan(input._data)).astype(total._data.dtype))
+    return total / sum(count, dim, keepdim)
 
 
 class _Cumulative(NumpyFunction):
@@ -1465,10 +1561,19 @@ class Logcumsumexp(NumpyFunction):
         x, y = ctx.saved_tensors
         if grad.ndim == 0 or grad._data.size == 0:  # (an empty x: an empty gradient)
             return grad, None
-        # Σ_{i≥k} g_i exp(x_k - y_i), shifted by each slice's largest y to keep exp finite.
-        top = y.amax(ctx.dim, keepdim=True).detach()
-        tail = ReverseCumsum.apply(grad * (top - y).exp(), ctx.dim)
-        return tail * (x - top).exp(), None
+        # Σ_{i≥k} g_i exp(x_k - y_i) as PyTorch computes it (so where an inf makes terms nan,
+        # the same ones are): in logs, for the positive and the negative g apart, the sum
+        # from the end as a reversed logcumsumexp.
+        dim = ctx.dim
+        lowest = np.finfo(grad._data.dtype).min
+
+        def from_end(t: Tensor) -> Tensor:
+            return logcumsumexp(t.flip(dim), dim).flip(dim)
+
+        log_abs = grad.abs().log()
+        positive = where(grad > 0, log_abs, lowest)
+        negative = where(grad < 0, log_abs, lowest)
+        return (from_end(positive - y) + x).exp() - (from_end(negative - y) + x).exp(), None
 
 
 def logcumsumexp(input: Tensor, dim: int) -> Tensor:
@@ -1487,7 +1592,69 @@ class Kthvalue(_Select):
     @classmethod
     def pick(cls, x: np.ndarray, dim: int, k: int, keepdim: bool) -> np.ndarray:
         order = np.argsort(x, axis=dim, kind="stable")  # nan sorts last, as the largest
-        return np.take(order, [k - 1], axis=dim)
+        picked = np.take(order, [k - 1], axis=dim)
+        if x.ndim == 0:
+            return picked
+        # Among equal values PyTorch's quickselect picks an index of its own: the slices whose
+        # k-th value is tied take it from a run of that algorithm (the others agree).
+        value = np.take_along_axis(x, picked, dim)
+        same = x == value
+        if x.dtype.kind == "f":
+            same |= np.isnan(x) & np.isnan(value)
+        tied = np.moveaxis(same.sum(axis=dim, keepdims=True) > 1, dim, -1)[..., 0]
+        if tied.any():
+            rows, picked = np.moveaxis(x, dim, -1), np.moveaxis(picked, dim, -1).copy()
+            for at in np.ndindex(tied.shape):
+                if tied[at]:
+                    row = (*at, 0)
+                    picked[row] = _quickselect_index(rows[at].tolist(), k - 1)
+            picked = np.moveaxis(picked, -1, dim)
+        return picked
+
+
+def _quickselect_index(values: list[Any], k: int) -> int:
+    """The index that PyTorch's CPU kthvalue reports for ``values``' (k+1)-th smallest: its
+    quick_select_template (median-of-three pivot, Hoare partition; nan largest), replayed."""
+
+    def greater(a: Any, b: Any) -> bool:  # (nan counts as greater than any number)
+        return (a != a and b == b) or a > b
+
+    idx = list(range(len(values)))
+
+    def swap(i: int, j: int) -> None:
+        values[i], values[j] = values[j], values[i]
+        idx[i], idx[j] = idx[j], idx[i]
+
+    low, high = 0, len(values) - 1
+    while high > low:
+        if high == low + 1:
+            if greater(values[low], values[high]):
+                swap(low, high)
+            break
+        swap(low + (high - low) // 2, low + 1)  # the median of three as the pivot, at low
+        if greater(values[low + 1], values[high]):
+            swap(low + 1, high)
+        if greater(values[low], values[high]):
+            swap(low, high)
+        if greater(values[low + 1], values[low]):
+            swap(low + 1, low)
+        i, j, pivot = low + 1, high, values[low]
+        while True:
+            i += 1
+            while greater(pivot, values[i]):
+                i += 1
+            j -= 1
+            while greater(values[j], pivot):
+                j -= 1
+            if j < i:
+                break
+            swap(i, j)
+        swap(low, j)
+        if j <= k:
+            low = i
+        if j >= k:
+            high = j - 1
+    return idx[k]
 
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
@@ -1497,6 +1664,8 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any
     n = input._data.shape[axis] if input._data.ndim else 1
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
+    if input._data.dtype.kind == "b" and input._data.ndim:  # (a 0-d one is copied)
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
     return _pair("kthvalue", Kthvalue.apply(input, axis, k, keepdim))
 
 
@@ -1506,14 +1675,14 @@ class Mode(_Select):
 
     @classmethod
     def pick(cls, x: np.ndarray, dim: int, keepdim: bool) -> np.ndarray:
-        # The most frequent value (the smallest among equally frequent), at its last position.
+        # The most frequent value (the smallest among equally frequent), at the position
+        # PyTorch's kernel reports: the last of its run after an unstable std::sort, which
+        # _cxx_sort replays (on a row of distinct values the smallest wins, at its place).
         moved = np.moveaxis(x, dim, -1)
         rows = moved.reshape(-1, moved.shape[-1])
         picks = np.empty(rows.shape[0], np.int64)
         for r, row in enumerate(rows):
-            values, counts = np.unique(row, return_counts=True)
-            best = values[np.argmax(counts)]
-            picks[r] = np.flatnonzero((row == best) | (np.isnan(row) & np.isnan(best)))[-1]
+            picks[r] = _cxx_sort.mode_pick(row.tolist())[1]
         return np.moveaxis(picks.reshape((*moved.shape[:-1], 1)), -1, dim)
 
 
@@ -1540,11 +1709,12 @@ class NanmedianDim(_Select):
 
 def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """``median`` ignoring nans (nan only where a slice holds nothing else)."""
-    _refuse_bool(input, dim)
     if dim is None:
+        _refuse_bool(input, dim)
         return NanmedianAll.apply(input)
     axis = _int_dim(dim, input._data.ndim, "nanmedian")
     _check_nonempty(input, (axis,), "median", IndexError)  # PyTorch's wording
+    _refuse_bool(input, dim)
     return _pair("nanmedian", NanmedianDim.apply(input, axis, keepdim))
 
 
@@ -1554,67 +1724,72 @@ _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 def _quantile(
     input: Tensor, q: Any, dim: Any, keepdim: bool, interpolation: str, op: str, ignore_nan: bool
 ) -> Tensor:
+    """PyTorch's quantile, step for step (so its values, rounding included, and its graph are
+    PyTorch's): sort along the reduced dim moved last, ranks q (n - 1) in the input's dtype, the
+    values at the ranks below and above gathered, lerp_ between them, then squeeze_."""
     T = Tensor
     op = "quantile"  # nanquantile's errors name quantile too (one kernel in PyTorch)
-    if input._data.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"{op}() input tensor must be either float or double dtype")
-    if input._data.size == 0:
-        raise RuntimeError(f"{op}() input tensor must be non-empty")
-    qs = q._data if isinstance(q, T) else np.asarray(q, np.float64)
-    if qs.ndim > 1:
-        raise RuntimeError(f"{op}() q must be a scalar or 1D tensor")
-    if isinstance(q, T) and q._data.dtype != input._data.dtype:
-        raise RuntimeError(f"{op}() q tensor must be same dtype as the input tensor")
-    if qs.size and (qs.min() < 0 or qs.max() > 1):
-        bad = qs.min() if qs.min() < 0 else qs.max()
-        raise RuntimeError(f"{op}() q must be in the range [0, 1] but got {builtins.float(bad)}")
+    if not isinstance(q, T) and not 0 <= q <= 1:
+        raise RuntimeError(f"{op}() q must be in the range [0, 1] but got {builtins.float(q)}")
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError(
             f"{op}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
             f"but got {interpolation}"
         )
+    x = input._data
+    if x.size == 0:
+        raise RuntimeError(f"{op}() input tensor must be non-empty")
+    if isinstance(q, T) and q._data.ndim > 1:
+        raise RuntimeError(f"{op}() q must be a scalar or 1D tensor")
+    if x.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"{op}() input tensor must be either float or double dtype")
+    if isinstance(q, T) and q._data.dtype != x.dtype:
+        raise RuntimeError(f"{op}() q tensor must be same dtype as the input tensor")
+    qt = q if isinstance(q, T) else _const(np.asarray(q, x.dtype))
+    if isinstance(q, T) and q._data.size and ((q._data < 0) | (q._data > 1)).any():
+        raise RuntimeError(f"{op}() q values must be in the range [0, 1]")
     if dim is None:
-        work, axis = input.reshape(-1), 0
+        out_shape = [1] * x.ndim if keepdim else []
+        ordered = input.flatten().sort().values
     else:
-        axis = _int_dim(dim, input._data.ndim, op)
-        work = input.reshape(1) if input._data.ndim == 0 else input
-    ordered = sort(work, axis).values  # nans last
-    data = work._data
-    n_valid = (
-        (~np.isnan(data)).sum(axis=axis, keepdims=True)
-        if ignore_nan
-        else np.full_like(np.take(data, [0], axis=axis), data.shape[axis], dtype=np.int64)
-    )
-    # A slice with a nan (quantile) takes the last rank, a nan (sorted last); one of nans only
-    # (nanquantile) rank 0, a nan too: the value is nan and its gradient goes to that element,
-    # as PyTorch's
-    has_nan = None if ignore_nan else np.isnan(data).any(axis=axis, keepdims=True)
-    results = []
-    for qv in np.atleast_1d(qs).astype(np.float64):
-        rank = qv * np.maximum(n_valid - 1, 0)
-        if has_nan is not None and has_nan.any():
-            rank = np.where(has_nan, data.shape[axis] - 1, rank)
-        below, above = np.floor(rank).astype(np.int64), np.ceil(rank).astype(np.int64)
-        if interpolation == "lower":
-            above = below
-        elif interpolation == "higher":
-            below = above
-        elif interpolation == "nearest":
-            below = above = np.round(rank).astype(np.int64)  # halves to even, as PyTorch
-        lo = ordered.gather(axis, _const(below))
-        hi = ordered.gather(axis, _const(above))
-        midpoint = interpolation == "midpoint"
-        weight = np.where(below == above, 0.0, 0.5) if midpoint else rank - below
-        value = lo + (hi - lo) * _const(weight.astype(data.dtype))
-        if dim is None:
-            value = value.reshape((1,) * input._data.ndim if keepdim else ())
-        elif not keepdim or input._data.ndim == 0:
-            value = value.squeeze(axis) if input._data.ndim else value.reshape(())
-        results.append(value)
-    if qs.ndim == 0:
-        return results[0]
-
-    return stack(results)
+        axis = _int_dim(dim, x.ndim, op)
+        out_shape = list(x.shape)
+        if x.ndim:
+            if keepdim:
+                out_shape[axis] = 1
+            else:
+                del out_shape[axis]
+        if axis == x.ndim - 1:  # (PyTorch sorts the last dim in place; others moved there)
+            ordered = input.sort().values
+        else:
+            ordered = input.unsqueeze(-1).transpose(axis, -1).sort().values
+    n = ordered._data.shape[-1]
+    ordered = ordered.view((*out_shape, n))
+    if ignore_nan:
+        # a slice of nans only: rank 0 (a nan)
+        ranks = qt * (ordered.isnan().logical_not_().sum(-1, True) - 1)
+        ranks.masked_fill_(ranks < 0, 0)
+    else:
+        # a slice with a nan: the last rank (a nan, sorted last)
+        scaled, has_nan = broadcast_tensors(qt * (n - 1), ordered.isnan().any(-1, True))
+        ranks = scaled.masked_fill(has_nan, n - 1)
+    if interpolation == "lower":
+        ranks.floor_()
+    elif interpolation == "higher":
+        ranks.ceil_()
+    elif interpolation == "nearest":
+        ranks.round_()  # halves to even
+    ranks_below = ranks.long()
+    values = ordered.gather(-1, ranks_below)
+    if interpolation in ("linear", "midpoint"):
+        weights = _const(np.full_like(ranks._data, 0.5)) if interpolation == "midpoint" else None
+        if weights is None:
+            weights = ranks - ranks_below
+        above = ordered.gather(-1, ranks.ceil_().long())
+        values.lerp_(above, weights)
+    if qt._data.ndim == 0:
+        return values.squeeze_(-1)
+    return values.unsqueeze_(0).transpose_(0, -1).squeeze_(-1)
 
 
 def quantile(
