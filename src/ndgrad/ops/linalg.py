@@ -901,6 +901,8 @@ class LinalgVectorNorm(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        if ctx.p == 0:  # PyTorch's formula returns an undefined gradient: x.grad stays None
+            return None, None, None, None
         x, y = ctx.saved_tensors
         # y itself where no dim was dropped or all were (it broadcasts as it is), as PyTorch's
         # formula uses it: an error about a modified y then names LinalgVectorNorm, not a view
@@ -940,8 +942,8 @@ def vector_norm(
         axes = None
     if not axes:  # None or (): all dims
         axes = None
-    if math.isinf(p) and x._data.size == 0:
-        name = "inf" if p > 0 else "-inf"
+    if (p < 0 or p == math.inf) and x._data.size == 0:  # a max or a min over nothing
+        name = format(p, "g")  # as C++ prints the number: -1, -0.5, -inf
         if axes is None:
             raise RuntimeError(
                 f"linalg.vector_norm cannot compute the {name} norm on an empty tensor because "
@@ -991,6 +993,15 @@ def _matrix_dims(A: Tensor, dim: Any, name: str = "linalg.matrix_norm") -> tuple
     return d0, d1
 
 
+def _empty_max(A: Tensor, d0: int, d1: int, keepdim: bool) -> Tensor:
+    """The 2, 1 or inf norm of matrices whose maximum is over an empty dim: PyTorch returns
+    zeros outside the graph there (the minimum, -2 / -1 / -inf, raises amin's error)."""
+    shape = [1 if d in (d0, d1) else n for d, n in enumerate(A._data.shape)]
+    if not keepdim:
+        shape = [n for d, n in enumerate(shape) if d not in (d0, d1)]
+    return _const(np.zeros(shape, A._data.dtype))
+
+
 def matrix_norm(
     A: Tensor,
     ord: Any = "fro",
@@ -1016,17 +1027,21 @@ def matrix_norm(
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord == "nuc" or ord in (2, -2):
         rest = [i for i in range(A._data.ndim) if i not in (d0, d1)]
-        S = svdvals(A.permute((*rest, d0, d1)))
+        perm = (*rest, d0, d1)
+        S = svdvals(A.permute(perm))
+        if ord == 2 and S._data.shape[-1] == 0:
+            return _empty_max(A, d0, d1, keepdim)
         # the max / min singular value, by amax / amin as PyTorch (AmaxBackward0)
         out = S.sum(-1) if ord == "nuc" else (amax if ord == 2 else amin)(S, -1)
-        if keepdim:
-            for d in sorted((d0, d1)):
-                out = out.unsqueeze(d)
+        if keepdim:  # PyTorch puts the two kept dims back with one permute
+            out = out.unsqueeze(-1).unsqueeze(-1).permute(tuple(np.argsort(perm)))
         return out
     if not isinstance(ord, str) and ord in (1, -1, math.inf, -math.inf):
         # 1: the max over columns of the column abs sums; inf: the same over rows.
         # (PyTorch: amax / amin of the 1-norms, AmaxBackward0)
         sum_dim, max_dim = (d0, d1) if abs(ord) == 1 else (d1, d0)
+        if ord > 0 and A._data.shape[max_dim] == 0:
+            return _empty_max(A, d0, d1, keepdim)
         sums = vector_norm(A, 1, sum_dim, keepdim)
         if not keepdim and sum_dim < max_dim:
             max_dim -= 1
@@ -1364,17 +1379,29 @@ def linalg_matrix_exp(A: Tensor) -> Tensor:
 # --- cond, lstsq ----------------------------------------------------------------------------------
 
 
+def _valid_cond_order(p: Any) -> bool:
+    if p is None or isinstance(p, str):
+        return p in (None, "fro", "nuc")
+    return p in (2, -2, 1, -1, math.inf, -math.inf)
+
+
 def cond(A: Tensor, p: Any = None) -> Tensor:
     """The condition number ‖A‖_p ‖A⁻¹‖_p; p = None / 2 / -2 through the singular values (any
     shape), other orders need square A (inf where A is singular)."""
     T = Tensor
     if not isinstance(A, T):
         raise _not_tensor("linalg_cond", "A", 1, A)
+    if A._data.ndim >= 2 and A._data.size == 0 and _valid_cond_order(p):
+        # PyTorch gives empty matrices the condition number 0, outside the graph (it checks
+        # that they are square for 'fro' and 'nuc' only)
+        if isinstance(p, str):
+            _check_matrix(A, f"cond(ord={p})")
+        return _const(np.zeros(A._data.shape[:-2], A._data.dtype))
     if p is None or (not isinstance(p, str) and p in (2, -2)):
         S = svdvals(_check_matrix(A, "cond", square=False))
-        hi = vector_norm(S, math.inf, -1)
-        lo = vector_norm(S, -math.inf, -1)
-        return hi / lo if p != -2 else lo / hi
+        # the first and last of the sorted values (narrowed and squeezed, as PyTorch)
+        hi, lo = S.narrow(-1, 0, 1), S.narrow(-1, -1, 1)
+        return (hi / lo if p != -2 else lo / hi).squeeze(-1)
     if p not in ("fro", "nuc", 1, -1, math.inf, -math.inf):
         raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
     _check_matrix(A, f"cond(ord={p})")
@@ -1387,7 +1414,10 @@ def cond(A: Tensor, p: Any = None) -> Tensor:
             a = A._data.reshape(-1, *A._data.shape[-2:])[i]
             values[i] = np.linalg.cond(a, p)
         return _const(values.reshape(A._data.shape[:-2]))
-    return matrix_norm(A, p) * matrix_norm(Ainv, p)
+    out = matrix_norm(A, p) * matrix_norm(Ainv, p)
+    # PyTorch ends the orders other than 'nuc' with a nan_to_num (NanToNumBackward0). (Its
+    # backward then fails, as it wrote into inv's saved output; ndgrad differentiates.)
+    return out if p == "nuc" else out.nan_to_num()
 
 
 class _LstsqFields(NamedTuple):
