@@ -136,3 +136,94 @@ def test_vector_norm_negative_order_of_nothing_raises(
         lib.linalg.vector_norm(lib.zeros(2, 0), ord, dim)
     # over a non-empty dim of an empty tensor there is nothing to reduce away
     assert tuple(lib.linalg.vector_norm(lib.zeros(2, 0), ord, 0).shape) == (0,)
+
+
+# --- products ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    ("dims", "message"),
+    [
+        (1, "first has size 4 in dim -1 and second has size 3 in dim 0"),
+        (2, "first has size 3 in dim -2 and second has size 4 in dim 0"),
+        (([-3], [1]), "first has size 2 in dim -3 and second has size 4 in dim 1"),
+    ],
+)
+def test_tensordot_error_names_the_dims_as_given(lib: Any, dims: Any, message: str) -> None:
+    b = lib.ones(4, 3, 2) if dims == 2 else lib.ones(3, 4, 2)
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        lib.tensordot(lib.ones(2, 3, 4), b, dims=dims)
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+def test_vdot_is_its_own_node(lib: Any) -> None:
+    x = _leaf(lib, [1.0, 2.0, 3.0])
+    y = lib.vdot(x, x * 2)
+    assert _node(y) == "VdotBackward0" and to_numpy(y) == 28.0
+    y.backward()
+    assert_close(x.grad, [4.0, 8.0, 12.0])
+    with pytest.raises(TypeError, match=r"vdot\(\): argument 'other' \(position 2\) must be"):
+        lib.vdot(x, [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+def test_addbmm_is_one_node(lib: Any) -> None:
+    rng = np.random.default_rng(3)
+    c, a, b = (
+        rng.standard_normal((4,)),
+        rng.standard_normal((5, 2, 3)),
+        rng.standard_normal((5, 3, 4)),
+    )
+    xc, xa, xb = _leaf(lib, c), _leaf(lib, a), _leaf(lib, b)
+    y = lib.addbmm(xc, xa, xb, beta=0.5, alpha=2.0)
+    assert _node(y) == "AddbmmBackward0"
+    assert [type(f).__name__ for f, _ in y.grad_fn.next_functions] == ["AccumulateGrad"] * 3
+    assert_close(y, 0.5 * c + 2.0 * np.einsum("bij,bjk->ik", a, b))
+    w = rng.standard_normal((2, 4))
+    (y * lib.tensor(w)).sum().backward()
+    assert_close(xa.grad, 2.0 * np.einsum("ik,bjk->bij", w, b))
+    assert_close(xb.grad, 2.0 * np.einsum("bij,ik->bjk", a, w))
+    assert_close(xc.grad, 0.5 * w.sum(0))
+    if lib is ndgrad:
+        f = lambda c, a, b: ndgrad.addbmm(c, a, b, beta=0.5, alpha=2.0)  # noqa: E731
+        assert gradcheck(f, (xc, xa, xb)) and gradgradcheck(f, (xc, xa, xb))
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    ("shapes", "dtypes", "message"),
+    [
+        (((2, 4), (5, 2, 3), (4, 3, 4)), None, "batch1 and batch2 must have same number of "
+         "batches, got 5 and 4"),
+        (((2, 4), (5, 2, 3), (5, 2, 4)), None, "Incompatible matrix sizes for bmm (2x3 and 2x4)"),
+        (((2, 4), (5, 2, 3), (5, 3, 4)), ("float32", "float64", "float32"),
+         "mat1 and mat2 must have the same dtype, but got Double and Float"),
+        (((2, 4), (5, 2, 3), (5, 3, 4)), ("float64", "float32", "float32"),
+         "self and mat2 must have the same dtype, but got Double and Float"),
+    ],
+)  # fmt: skip
+def test_addbmm_errors(lib: Any, shapes: Any, dtypes: Any, message: str) -> None:
+    dtypes = dtypes or ("float32",) * 3
+    args = [lib.ones(s, dtype=getattr(lib, d)) for s, d in zip(shapes, dtypes, strict=True)]
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        lib.addbmm(*args)
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+def test_linalg_vander(lib: Any) -> None:
+    x = _leaf(lib, [[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]])
+    v = lib.linalg.vander(x)
+    assert _node(v) == "CatBackward0" and tuple(v.shape) == (2, 3, 3)
+    assert_close(v, to_numpy(x)[..., None] ** np.arange(3))
+    v.sum().backward()
+    assert_close(x.grad, 1 + 2 * to_numpy(x))
+    assert to_numpy(lib.linalg.vander(lib.tensor(2.0), N=4)).tolist() == [[1.0, 2.0, 4.0, 8.0]]
+    iv = lib.linalg.vander(lib.tensor([1, 2], dtype=lib.int8), N=3)
+    assert iv.dtype == lib.int64 and to_numpy(iv).tolist() == [[1, 1, 1], [1, 2, 4]]
+    with pytest.raises(RuntimeError, match="N must be greater than 1."):
+        lib.linalg.vander(lib.ones(1))
+    with pytest.raises(RuntimeError, match="but got Bool"):
+        lib.linalg.vander(lib.tensor([True, False]))
+    if lib is ndgrad:
+        assert gradcheck(ndgrad.linalg.vander, (x,)) and gradgradcheck(ndgrad.linalg.vander, (x,))

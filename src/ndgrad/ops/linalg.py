@@ -1102,6 +1102,28 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     return (x * y).sum(dim)
 
 
+def vander(x: Tensor, N: int | None = None) -> Tensor:
+    """Rows x_i**0, x_i**1, ..., x_i**(N-1) for each entry of x (the last dim of x becomes a row
+    index). PyTorch's composition: a column of ones before the cumprod of x repeated N-1 times
+    (CatBackward0)."""
+    from .shape import cat
+
+    x = _tensor_arg(x, "linalg_vander", "x", 1)
+    dt = x._data.dtype
+    if dt.kind not in "iuf" or dt.char == "e":
+        raise RuntimeError(
+            "linalg.vander supports floating point, complex, and integer tensors, but got "
+            f"{dtype_name(dt)}"
+        )
+    x_ = x.unsqueeze(-1) if x._data.ndim == 0 else x
+    shape = tuple(x_._data.shape)
+    n = shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    powers = x_.unsqueeze(-1).expand(*shape, n - 1).cumprod(-1)
+    return cat([powers.new_ones(*shape, 1), powers], -1)
+
+
 def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
     """A₁ A₂ … A_n; the first may be 1-D (a row) and the last 1-D (a column)."""
     items = list(tensors)

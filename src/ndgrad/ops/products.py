@@ -148,6 +148,10 @@ class Dot(Matmul):
     node_name = "DotBackward0"
 
 
+class Vdot(Matmul):
+    node_name = "VdotBackward0"
+
+
 class Mv(Matmul):
     node_name = "MvBackward0"
 
@@ -332,6 +336,11 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """Σ_i a_i b_i of two 1-D tensors of the same size and dtype."""
     a, b = _tensor_arg(input, "dot", "input", 1), _tensor_arg(tensor, "dot", "tensor", 2)
+    return _dot(a, b, Dot)
+
+
+def _dot(a: Tensor, b: Tensor, op: type[Matmul]) -> Tensor:
+    """dot or vdot, after the argument checks they share (their messages say dot)."""
     sa, sb = a._data.shape, b._data.shape
     if len(sa) != 1 or len(sb) != 1:
         raise RuntimeError(f"1D tensors expected, but got {len(sa)}D and {len(sb)}D tensors")
@@ -347,7 +356,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
             f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have the "
             f"same number of elements, but got {sa[0]} and {sb[0]} elements respectively"
         )
-    return Dot.apply(a, b)
+    return op.apply(a, b)
 
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
@@ -444,6 +453,25 @@ class Baddbmm(Addmm):
     """y = β·c + α·(a @ b) for batches of matrices (the same gradients, batched)."""
 
 
+def _batch_sum_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Σ_b a[b] @ b[b]: one (n, B·k) @ (B·k, m) product."""
+    n, m = a.shape[1], b.shape[2]
+    return np.matmul(a.transpose(1, 0, 2).reshape(n, -1), b.reshape(-1, m))
+
+
+class Addbmm(_ScaledProduct):
+    """y = β·c + α·Σ_b a_b @ b_b; dy/dc = β, dy/da_b = α g b_bᵀ, dy/db_b = α a_bᵀ g"""
+
+    _product = staticmethod(_batch_sum_product)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[1:3]
+        g_c, g = _scaled_grads(ctx, grad)
+        return g_c, (g @ b.mT if need_a else None), (a.mT @ g if need_b else None), None, None
+
+
 class Addmv(_ScaledProduct):
     """y = β·c + α·(A v); dy/dc = β, dy/dA = α g vᵀ, dy/dv = α Aᵀ g"""
 
@@ -537,8 +565,9 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
 
 
 def vdot(input: Tensor, other: Tensor) -> Tensor:
-    """Σ conj(a_i) b_i; for real tensors, dot."""
-    return dot(input, other)
+    """Σ conj(a_i) b_i; for real tensors, dot (recorded as PyTorch's VdotBackward0)."""
+    a, b = _tensor_arg(input, "vdot", "input", 1), _tensor_arg(other, "vdot", "other", 2)
+    return _dot(a, b, Vdot)
 
 
 # --- einsum ------------------------------------------------------------------------------------
@@ -813,7 +842,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
         if dims > na or dims > nb:
             raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
-        dims_a, dims_b = list(range(na - dims, na)), list(range(dims))
+        dims_a, dims_b = list(range(-dims, 0)), list(range(dims))  # (as PyTorch lists them)
     else:
         dims_a, dims_b = ([d] if isinstance(d, int) else list(d) for d in dims)
         if len(dims_a) != len(dims_b):
@@ -821,6 +850,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
     if a._data.dtype != b._data.dtype:
         raise RuntimeError("both inputs should have same dtype")
 
+    given = list(zip(dims_a, dims_b, strict=True))  # error messages name the dims as given
     dims_a = [wrap_dim(d, na) for d in dims_a]
     dims_b = [wrap_dim(d, nb) for d in dims_b]
     for dims in (dims_a, dims_b):
@@ -833,7 +863,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
     # with mm, and the product reshaped to the kept dims. When every dim is contracted, the two
     # are flattened and multiplied with dot.
     contracted = 1
-    for da, db in zip(dims_a, dims_b, strict=True):
+    for da, db, (ga, gb) in zip(dims_a, dims_b, given, strict=True):
         sa, sb = a._data.shape[da], b._data.shape[db]
         if sb == 1:
             a = a.sum(da, keepdim=True)
@@ -841,8 +871,8 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
             b = b.sum(db, keepdim=True)
         elif sa != sb:
             raise RuntimeError(
-                f"contracted dimensions need to match, but first has size {sa} in dim {da} and "
-                f"second has size {sb} in dim {db}"
+                f"contracted dimensions need to match, but first has size {sa} in dim {ga} and "
+                f"second has size {sb} in dim {gb}"
             )
         else:
             contracted *= sa
@@ -893,20 +923,32 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any
 def addbmm(
     input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1
 ) -> Tensor:
-    """β·input + α·Σ_b batch1[b] @ batch2[b]; input broadcasts to the (n, m) sum."""
+    """β·input + α·Σ_b batch1[b] @ batch2[b]; input broadcasts to the (n, m) sum. One node
+    (AddbmmBackward0), with PyTorch's checks in its order."""
     c = _tensor_arg(input, "addbmm", "input", 1)
     a = _tensor_arg(batch1, "addbmm", "batch1", 2)
     b = _tensor_arg(batch2, "addbmm", "batch2", 3)
     for name, t in (("batch1", a), ("batch2", b)):
         if t._data.ndim != 3:
             raise RuntimeError(f"{name} must be a 3D tensor")
-    return addmm(
-        c,
-        a.transpose(0, 1).reshape(a._data.shape[1], -1),
-        b.reshape(-1, b._data.shape[2]),
-        beta=beta,
-        alpha=alpha,
-    )
+    sa, sb = a._data.shape, b._data.shape
+    if sa[0] != sb[0]:
+        raise RuntimeError(
+            f"batch1 and batch2 must have same number of batches, got {sa[0]} and {sb[0]}"
+        )
+    if sa[2] != sb[1]:
+        raise RuntimeError(
+            f"Incompatible matrix sizes for bmm ({sa[1]}x{sa[2]} and {sb[1]}x{sb[2]})"
+        )
+    c.expand(sa[1], sb[2])
+    da, db, dc = a._data.dtype, b._data.dtype, c._data.dtype
+    if dc != db or da != db:
+        first, second = ("self", dc) if dc != db else ("mat1", da)
+        raise RuntimeError(
+            f"{first} and mat2 must have the same dtype, but got {dtype_name(second)} and "
+            f"{dtype_name(db)}"
+        )
+    return Addbmm.apply(c, a, b, beta, alpha)
 
 
 # --- computed as products and weighted sums: trapezoid, cov, corrcoef, gradient ---------------
