@@ -227,3 +227,95 @@ def test_linalg_vander(lib: Any) -> None:
         lib.linalg.vander(lib.tensor([True, False]))
     if lib is ndgrad:
         assert gradcheck(ndgrad.linalg.vander, (x,)) and gradgradcheck(ndgrad.linalg.vander, (x,))
+
+
+# --- layouts: LAPACK's results are stored column by column ---------------------------------------
+
+
+def _spd(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    b = rng.standard_normal(shape)
+    return b @ np.swapaxes(b, -1, -2) + shape[-1] * np.eye(shape[-1])
+
+
+def _column_major(t: Any) -> bool:
+    """Each matrix stored by columns, the batch dims row-major: strides (..., m·n, 1, m)."""
+    *batch, m, n = t.shape
+    expected = [m * n * math.prod(batch[i + 1 :]) for i in range(len(batch))] + [1, m]
+    return list(t.stride()) == expected and not t.is_contiguous()
+
+
+LAYOUT_CASES: dict[str, Any] = {
+    "inv": lambda L, a, b: [L.linalg.inv(a)],
+    "matrix_power_-1": lambda L, a, b: [L.linalg.matrix_power(a, -1)],
+    "cholesky": lambda L, a, b: [L.linalg.cholesky(a), L.linalg.cholesky(a, upper=True)],
+    "cholesky_ex": lambda L, a, b: [L.linalg.cholesky_ex(a).L],
+    "eigh": lambda L, a, b: [L.linalg.eigh(a).eigenvectors],
+    "qr": lambda L, a, b: [*L.linalg.qr(b.mT), L.linalg.qr(b, mode="complete").Q],
+    "qr_r": lambda L, a, b: [L.linalg.qr(b, mode="r").R],
+    "svd": lambda L, a, b: [L.linalg.svd(b).U, L.linalg.svd(b, full_matrices=False).Vh],
+    "lu_factor": lambda L, a, b: [L.linalg.lu_factor(a).LU],
+    "solve": lambda L, a, b: [L.linalg.solve(a, b)],
+    "solve_triangular": lambda L, a, b: [
+        L.linalg.solve_triangular(a, b, upper=True),
+        L.linalg.solve_triangular(a, b.mT, upper=False, left=False),
+    ],
+    "cholesky_solve": lambda L, a, b: [L.cholesky_solve(b, a), L.cholesky_inverse(a)],
+    "lu_solve": lambda L, a, b: [L.linalg.lu_solve(*L.linalg.lu_factor(a), b)],
+}
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("batch", [(), (2,), (2, 3)])
+@pytest.mark.parametrize("name", list(LAYOUT_CASES))
+def test_factors_and_solutions_are_column_major(lib: Any, batch: tuple, name: str) -> None:
+    rng = np.random.default_rng(4)
+    a = lib.tensor(_spd(rng, (*batch, 3, 3)))
+    b = lib.tensor(rng.standard_normal((*batch, 3, 2)))
+    for out in LAYOUT_CASES[name](lib, a, b):
+        assert _column_major(out), out.stride()
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+def test_transposed_results_are_contiguous(lib: Any) -> None:
+    """X A = B is solved as Aᵀ Xᵀ = Bᵀ (a contiguous X); the legacy svd's V is Vhᵀ."""
+    rng = np.random.default_rng(5)
+    a, b = lib.tensor(_spd(rng, (2, 3, 3))), lib.tensor(rng.standard_normal((2, 4, 3)))
+    assert lib.linalg.solve(a, b, left=False).is_contiguous()
+    assert lib.svd(b).V.is_contiguous()
+    assert _column_major(lib.svd(b).U)
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+def test_solve_of_vectors_lays_out_the_batch_with_n(lib: Any) -> None:
+    """A batch of vector solutions (..., b, n) is stored as one column-major (b, n) matrix."""
+    rng = np.random.default_rng(6)
+    a = lib.tensor(_spd(rng, (2, 3, 3)))
+    assert lib.linalg.solve(a, lib.tensor(rng.standard_normal((2, 3)))).stride() == (1, 2)
+    assert lib.linalg.solve(a[0], lib.tensor(rng.standard_normal(3))).stride() == (1,)
+
+
+# --- solve is one node ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    ("b_shape", "left"), [((2, 3, 4), True), ((2, 4, 3), False), ((3,), True), ((2, 3), True)]
+)
+def test_solve_is_one_node(lib: Any, b_shape: tuple, left: bool) -> None:
+    rng = np.random.default_rng(7)
+    a = _spd(rng, (2, 3, 3))
+    b = rng.standard_normal(b_shape)
+    xa, xb = _leaf(lib, a), _leaf(lib, b)
+    x = lib.linalg.solve(xa, xb, left=left)
+    assert _node(x) == "LinalgSolveExBackward0"
+    vector = len(b_shape) == 1 or b_shape == (2, 3)
+    bm = b[..., None] if vector else b
+    expected = (
+        np.linalg.solve(a, bm)
+        if left
+        else np.swapaxes(np.linalg.solve(np.swapaxes(a, -1, -2), np.swapaxes(bm, -1, -2)), -1, -2)
+    )
+    assert_close(x, expected[..., 0] if vector else expected)
+    if lib is ndgrad:
+        f = lambda a, b: ndgrad.linalg.solve(a, b, left=left)  # noqa: E731
+        assert gradcheck(f, (xa, xb)) and gradgradcheck(f, (xa, xb))

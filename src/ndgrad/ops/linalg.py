@@ -179,6 +179,17 @@ def _check_float(A: Tensor, name: str) -> None:
         )
 
 
+def _mT(a: np.ndarray) -> np.ndarray:
+    return np.swapaxes(a, -1, -2)
+
+
+def _fortran(a: np.ndarray) -> np.ndarray:
+    """``a`` with each matrix stored column by column (batch dims still row-major): the layout
+    in which LAPACK returns its results, and so PyTorch's factors and solutions (``Q.stride()``
+    is ``(1, m)``, ``is_contiguous()`` False). Its transpose is contiguous."""
+    return np.swapaxes(np.ascontiguousarray(np.swapaxes(a, -1, -2)), -1, -2)
+
+
 def _const(array: np.ndarray) -> Tensor:
     return Tensor._make(array)
 
@@ -258,6 +269,7 @@ class LinalgInvEx(NumpyFunction):
             Y = np.linalg.inv(A)
         except np.linalg.LinAlgError:
             raise _singular_error(A, "inv") from None
+        Y = _fortran(Y)
         ctx.save_for_backward(Y)
         return Y
 
@@ -365,12 +377,17 @@ def _logdet(A: Tensor) -> Tensor:
 
 
 class LinalgSolveEx(NumpyFunction):
-    """X = A⁻¹ B (B a batch of matrices); dB = A⁻ᵀ g, dA = -dB Xᵀ"""
+    """X = A⁻¹ B: dB = A⁻ᵀ g, dA = -dB Xᵀ. With left=False X = B A⁻¹: dB = g A⁻ᵀ, dA = -Xᵀ dB.
+    A vector B (``vector``) is one column. One node for all of them, as PyTorch's."""
 
     @staticmethod
-    def forward(ctx: Any, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    def forward(ctx: Any, A: np.ndarray, B: np.ndarray, left: bool, vector: bool) -> np.ndarray:
+        Bm = B[..., None] if vector else B
         try:
-            X = np.linalg.solve(A, B)
+            if left:
+                X = _fortran(np.linalg.solve(A, Bm))
+            else:  # X A = B  <=>  Aᵀ Xᵀ = Bᵀ
+                X = np.swapaxes(_fortran(np.linalg.solve(_mT(A), _mT(Bm))), -1, -2)
         except np.linalg.LinAlgError:
             singular = np.array([_lu_zero_pivot(m) > 0 for m in A.reshape(-1, *A.shape[-2:])])
             if not singular.any():
@@ -379,15 +396,24 @@ class LinalgSolveEx(NumpyFunction):
                 f"torch.linalg.solve: {_batch_prefix(A.shape, singular)}The solver failed "
                 "because the input matrix is singular."
             ) from None
+        if vector:  # PyTorch lays out the vectors' last batch dim and n as one matrix
+            X = X[..., 0] if X.ndim < 3 else _fortran(X[..., 0])
+        ctx.flags = (left, vector)
         ctx.save_for_backward(A, X)
         return X
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         A, X = ctx.saved_tensors
-        gB = LinalgSolveEx.apply(A.mT, grad)
-        gA = -(gB @ X.mT) if ctx.needs_input_grad[0] else None
-        return gA, gB
+        left, vector = ctx.flags
+        gB = LinalgSolveEx.apply(A.mT, grad, left, vector)
+        gA = None
+        if ctx.needs_input_grad[0]:
+            if vector:
+                gA = -(gB.unsqueeze(-1) * X.unsqueeze(-2))
+            else:
+                gA = -(gB @ X.mT) if left else -(X.mT @ gB)
+        return gA, gB, None, None
 
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
@@ -417,9 +443,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
             f"({n}x{n} and {shown[0]}x{shown[1]})"
         )
     _check_batch_broadcast(Bm._data.shape[:-2], sa[:-2])  # PyTorch names B first
-    # X A = B  <=>  Aᵀ Xᵀ = Bᵀ
-    X = LinalgSolveEx.apply(A, Bm) if left else LinalgSolveEx.apply(A.mT, Bm.mT).mT
-    return X.squeeze(-1) if vector else X
+    return LinalgSolveEx.apply(A, B, bool(left), vector)
 
 
 def _substitute(A: np.ndarray, B: np.ndarray, upper: bool) -> np.ndarray:
@@ -458,8 +482,7 @@ class LinalgSolveTriangular(NumpyFunction):
                 X = np.linalg.solve(lhs, rhs)
             else:
                 X = _substitute(lhs, rhs, up)
-        if not left:
-            X = np.swapaxes(X, -1, -2)
+        X = _fortran(X if left else np.swapaxes(X, -1, -2))
         ctx.flags = (upper, left, unit)
         ctx.save_for_backward(A, X)
         return X
@@ -556,7 +579,7 @@ class LinalgCholeskyEx(NumpyFunction):
                 f"order {orders[failed][0]} is not positive-definite)."
             ) from None
         ctx.upper = upper
-        out = np.swapaxes(L, -1, -2).copy() if upper else L
+        out = _fortran(np.swapaxes(L, -1, -2) if upper else L)
         ctx.save_for_backward(out)
         return out
 
@@ -635,10 +658,10 @@ class LinalgQr(NumpyFunction):
         ctx.set_materialize_grads(False)
         ctx.mode = mode
         if mode == "r":
-            R = np.linalg.qr(A, mode="r")
+            R = _fortran(np.linalg.qr(A, mode="r"))  # type: ignore[arg-type]
             Q = np.zeros((0,), A.dtype)
         else:
-            Q, R = np.linalg.qr(A, mode=mode)  # type: ignore[call-overload]
+            Q, R = map(_fortran, np.linalg.qr(A, mode=mode))  # type: ignore[call-overload]
         ctx.save_for_backward(A, Q, R)
         return Q, R
 
@@ -721,6 +744,7 @@ class LinalgEigh(NumpyFunction):
     def forward(ctx: Any, A: np.ndarray, uplo: str) -> tuple[np.ndarray, np.ndarray]:
         ctx.set_materialize_grads(False)
         lam, V = np.linalg.eigh(A, UPLO=uplo)  # type: ignore[call-overload]
+        V = _fortran(V)
         ctx.save_for_backward(lam, V)
         return lam, V
 
@@ -782,6 +806,7 @@ class LinalgSvd(NumpyFunction):
     def forward(ctx: Any, A: np.ndarray, full: bool) -> tuple[np.ndarray, ...]:
         ctx.set_materialize_grads(False)
         U, S, Vh = np.linalg.svd(A, full_matrices=full)
+        U, Vh = _fortran(U), _fortran(Vh)
         ctx.save_for_backward(U, S, Vh)
         return U, S, Vh
 
@@ -1511,6 +1536,7 @@ class CholeskySolve(NumpyFunction):
                 X = _substitute(np.swapaxes(low, -1, -2), Y, True)
             else:
                 X = np.linalg.solve(np.swapaxes(low, -1, -2), Y)
+        X = _fortran(X)
         ctx.upper = upper
         ctx.save_for_backward(L, X)
         return X
@@ -1780,6 +1806,7 @@ class LinalgLuFactorEx(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, A: np.ndarray) -> tuple[np.ndarray, ...]:
         lu, pivots, info = _getrf(A)
+        lu = _fortran(lu)
         ctx.mark_non_differentiable(pivots, info)
         ctx.P = _permutation(pivots, A.shape[-2], A.dtype)
         ctx.save_for_backward(lu)
