@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -319,3 +320,106 @@ def test_solve_is_one_node(lib: Any, b_shape: tuple, left: bool) -> None:
     if lib is ndgrad:
         f = lambda a, b: ndgrad.linalg.solve(a, b, left=left)  # noqa: E731
         assert gradcheck(f, (xa, xb)) and gradgradcheck(f, (xa, xb))
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+def _m(lib: Any, shape: tuple[int, ...], dtype: str = "float64") -> Any:
+    return lib.from_numpy(np.eye(*shape[-2:], dtype=dtype) * np.ones(shape, dtype=dtype))
+
+
+def _kernel(name: str, dtype: str) -> tuple[type, str]:
+    return NotImplementedError, f"\"{name}\" not implemented for '{dtype}'"
+
+
+ERROR_CASES: list[tuple[str, Any, type, str]] = [
+    # the name PyTorch's checks give (the function that does the work)
+    ("inv_ex", lambda L: L.linalg.inv_ex(_m(L, (2, 3))), RuntimeError,
+     "linalg.inv: A must be batches of square matrices, but they are 2 by 3 matrices"),
+    ("cholesky_ex", lambda L: L.linalg.cholesky_ex(L.ones(3)), RuntimeError,
+     "linalg.cholesky: The input tensor A must have at least 2 dimensions."),
+    ("eigvalsh", lambda L: L.linalg.eigvalsh(_m(L, (2, 3))), RuntimeError,
+     "linalg.eigh: A must be batches of square matrices, but they are 2 by 3 matrices"),
+    ("svdvals", lambda L: L.linalg.svdvals(_m(L, (2, 2), "int64")), RuntimeError,
+     "linalg.svd: Expected a floating point or complex tensor as input. Got Long"),
+    ("solve_ex", lambda L: L.linalg.solve_ex(_m(L, (2, 3)), _m(L, (2, 1))), RuntimeError,
+     "linalg.solve: A must be batches of square matrices, but they are 2 by 3 matrices"),
+    ("lu_factor_1d", lambda L: L.linalg.lu_factor(L.ones(3)), RuntimeError,
+     "torch.lu_factor: Expected tensor with 2 or more dimensions. Got size: [3] instead"),
+    ("lu_1d", lambda L: L.linalg.lu(L.ones(3)), RuntimeError,
+     "linalg.lu: Expected tensor with 2 or more dimensions. Got size: [3] instead"),
+    ("householder_1d", lambda L: L.linalg.householder_product(L.ones(3), L.ones(1)), RuntimeError,
+     "torch.linalg.householder_product: input must have at least 2 dimensions."),
+    ("householder_tau_ndim",
+     lambda L: L.linalg.householder_product(L.ones(2, 4, 3), L.ones(3)), RuntimeError,
+     "torch.linalg.householder_product: Expected tau to have one dimension less than input, "
+     "but got tau.ndim equal to 1 and input.ndim is equal to 3"),
+    ("householder_tau_batch",
+     lambda L: L.linalg.householder_product(L.ones(2, 4, 3), L.ones(3, 3)), RuntimeError,
+     "torch.linalg.householder_product: Expected batch dimensions of tau to be equal to "
+     "input.shape[:-2], but got [3]"),
+    ("householder_tau_dtype",
+     lambda L: L.linalg.householder_product(L.ones(4, 3), L.ones(2, dtype=L.float64)),
+     RuntimeError,
+     "torch.linalg.householder_product: tau dtype Double does not match input dtype Float"),
+    ("lstsq_1d", lambda L: L.linalg.lstsq(L.ones(3), L.ones(3)), RuntimeError,
+     "torch.linalg.lstsq: input must have at least 2 dimensions."),
+    ("lstsq_driver", lambda L: L.linalg.lstsq(L.ones(3, 2), L.ones(3, 1), driver="foo"),
+     RuntimeError,
+     "torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)"),
+    ("lstsq_int",
+     lambda L: L.linalg.lstsq(_m(L, (3, 2), "int64"), _m(L, (3, 1), "int64")), RuntimeError,
+     "This function doesn't handle types other than float and double"),
+    ("lstsq_rows_before_driver",
+     lambda L: L.linalg.lstsq(L.ones(3, 2), L.ones(2, 1), driver="foo"), RuntimeError,
+     "torch.linalg.lstsq: input.size(-2) should match other.size(-2)"),
+    ("solve_triangular_shapes_before_dtype",
+     lambda L: L.linalg.solve_triangular(
+         _m(L, (3, 3), "int64"), _m(L, (3, 2), "int64"), upper=True, left=False),
+     RuntimeError,
+     "linalg.solve_triangular: Incompatible shapes of A and B for the equation XA = B "
+     "(3x3 and 3x2)"),
+    # dtypes PyTorch leaves to its CPU kernels
+    ("det_half", lambda L: L.linalg.det(_m(L, (2, 2), "float16")), *_kernel("lu_cpu", "Half")),
+    ("solve_half", lambda L: L.linalg.solve(_m(L, (2, 2), "float16"), _m(L, (2, 1), "float16")),
+     *_kernel("lu_cpu", "Half")),
+    ("cholesky_half", lambda L: L.linalg.cholesky(_m(L, (2, 2), "float16")),
+     *_kernel("cholesky_cpu", "Half")),
+    ("legacy_cholesky_int", lambda L: L.cholesky(_m(L, (2, 2), "int64")),
+     *_kernel("cholesky_cpu", "Long")),
+    ("qr_half", lambda L: L.linalg.qr(_m(L, (2, 2), "float16")), *_kernel("geqrf_cpu", "Half")),
+    ("eigh_int", lambda L: L.linalg.eigh(_m(L, (2, 2), "int32")),
+     *_kernel("linalg_eigh_cpu", "Int")),
+    ("eigvalsh_bool", lambda L: L.linalg.eigvalsh(_m(L, (2, 2), "bool")),
+     *_kernel("linalg_eigh_cpu", "Bool")),
+    ("svd_half", lambda L: L.linalg.svd(_m(L, (2, 2), "float16")),
+     *_kernel("linalg_svd_cpu", "Half")),
+    ("lu_factor_int", lambda L: L.linalg.lu_factor(_m(L, (2, 2), "int64")),
+     *_kernel("lu_cpu", "Long")),
+    ("geqrf_int", lambda L: L.geqrf(_m(L, (2, 2), "int64")), *_kernel("geqrf_cpu", "Long")),
+    ("cholesky_inverse_int", lambda L: L.cholesky_inverse(_m(L, (2, 2), "int64")),
+     *_kernel("cholesky_inverse_out_cpu", "Long")),
+    ("cholesky_solve_half",
+     lambda L: L.cholesky_solve(_m(L, (2, 1), "float16"), _m(L, (2, 2), "float16")),
+     *_kernel("cholesky_solve_cpu", "Half")),
+    ("solve_triangular_int",
+     lambda L: L.linalg.solve_triangular(_m(L, (2, 2), "int64"), _m(L, (2, 1), "int64"),
+                                         upper=True),
+     *_kernel("triangular_solve_cpu", "Long")),
+    ("householder_int",
+     lambda L: L.linalg.householder_product(_m(L, (3, 2), "int64"), _m(L, (1, 2), "int64")[0]),
+     *_kernel("orgqr_cpu", "Long")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    ("name", "call", "exc", "message"), ERROR_CASES, ids=[c[0] for c in ERROR_CASES]
+)
+def test_errors(lib: Any, name: str, call: Any, exc: type, message: str) -> None:
+    with pytest.raises(Exception) as info, warnings.catch_warnings():  # (type checked below)
+        warnings.simplefilter("ignore")  # the legacy functions' deprecation warnings
+        call(lib)
+    assert type(info.value) is exc or (exc is RuntimeError and isinstance(info.value, exc))
+    assert str(info.value).split("\n")[0] == message

@@ -140,10 +140,19 @@ class SVDResult(_Result, _SVDFields):
 
 
 def _check_matrix(
-    A: Any, name: str, square: bool = True, arg: str = "A", where: str | None = None
+    A: Any,
+    name: str,
+    square: bool = True,
+    arg: str = "A",
+    where: str | None = None,
+    kernel: str | None = None,
+    kernel_for: str = "ih",
+    check_dtype: bool = True,
 ) -> Tensor:
     """PyTorch's checks of a (batch of) matrix argument; messages start with ``where``
-    ('linalg.<name>: ' unless given)."""
+    ('linalg.<name>: ' unless given). Where PyTorch leaves a dtype to its CPU kernel
+    (``kernel``), the dtypes of ``kernel_for`` ('i' integers and bool, 'h' float16) raise the
+    kernel's NotImplementedError instead of the check's message."""
     T = Tensor
     if not isinstance(A, T):
         raise _not_tensor(f"linalg_{name}", arg, 1, A)
@@ -156,7 +165,8 @@ def _check_matrix(
             f"{where}A must be batches of square matrices, but they are "
             f"{shape[-2]} by {shape[-1]} matrices"
         )
-    _check_float(A, name)
+    if check_dtype:
+        _check_float(A, where, kernel, kernel_for)
     return A
 
 
@@ -166,17 +176,19 @@ def _not_tensor(fn: str, arg: str, pos: int, value: Any) -> TypeError:
     )
 
 
-def _check_float(A: Tensor, name: str) -> None:
+def _check_float(A: Tensor, where: str, kernel: str | None = None, kernel_for: str = "") -> None:
     dt = A._data.dtype
+    low = dt.kind == "f" and dt.itemsize < 4
+    if kernel is not None and (
+        (dt.kind != "f" and "i" in kernel_for) or (low and "h" in kernel_for)
+    ):
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_name(dt)}'")
     if dt.kind != "f":
         raise RuntimeError(
-            f"linalg.{name}: Expected a floating point or complex tensor as input. "
-            f"Got {dtype_name(dt)}"
+            f"{where}Expected a floating point or complex tensor as input. Got {dtype_name(dt)}"
         )
-    if dt.itemsize < 4:
-        raise RuntimeError(
-            f"linalg.{name}: Low precision dtypes not supported. Got {dtype_name(dt)}"
-        )
+    if low:
+        raise RuntimeError(f"{where}Low precision dtypes not supported. Got {dtype_name(dt)}")
 
 
 def _mT(a: np.ndarray) -> np.ndarray:
@@ -325,7 +337,7 @@ class LinalgDet(NumpyFunction):
 
 def linalg_det(A: Tensor) -> Tensor:
     """The determinant of a square matrix (or a batch)."""
-    return LinalgDet.apply(_check_matrix(A, "det"))
+    return LinalgDet.apply(_check_matrix(A, "det", kernel="lu_cpu", kernel_for="h"))
 
 
 class LinalgSlogdet(NumpyFunction):
@@ -419,7 +431,7 @@ class LinalgSolveEx(NumpyFunction):
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     """X with A X = B (or X A = B with left=False). B is a vector when it is 1-D or has A's
     batch shape (..., n); batch dims broadcast."""
-    A = _check_matrix(A, "solve")
+    A = _check_matrix(A, "solve", kernel="lu_cpu", kernel_for="h")
     T = Tensor
     if not isinstance(B, T):
         raise _not_tensor("linalg_solve", "B", 2, B)
@@ -505,7 +517,7 @@ def solve_triangular(
 ) -> Tensor:
     """X with A X = B (X A = B with left=False), A upper or lower triangular (the other triangle
     is not read); unitriangular: the diagonal is taken as ones."""
-    A = _check_matrix(A, "solve_triangular")
+    A = _check_matrix(A, "solve_triangular", check_dtype=False)
     T = Tensor
     if not isinstance(B, T):
         raise _not_tensor("linalg_solve_triangular", "B", 2, B)
@@ -521,6 +533,8 @@ def solve_triangular(
             f"linalg.solve_triangular: Incompatible shapes of A and B for the equation {eq} "
             f"({n}x{n} and {sb[-2]}x{sb[-1]})"
         )
+    # (PyTorch's kernel refuses the dtype, after the shapes are checked)
+    _check_float(A, "linalg.solve_triangular: ", "triangular_solve_cpu", "ih")
     if A._data.dtype != B._data.dtype:  # PyTorch computes in A's dtype
         B = B.to(A.dtype)
     _check_batch_broadcast(sb[:-2], A._data.shape[:-2])
@@ -601,7 +615,11 @@ class Cholesky(LinalgCholeskyEx):
 def linalg_cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
     """L lower triangular with A = L Lᵀ, reading A's lower triangle (with upper=True: U upper
     triangular with A = Uᵀ U, reading the upper one). LinAlgError if A is not positive-definite."""
-    return LinalgCholeskyEx.apply(_check_matrix(A, "cholesky"), bool(upper), "linalg.cholesky")
+    return LinalgCholeskyEx.apply(
+        _check_matrix(A, "cholesky", kernel="cholesky_cpu", kernel_for="h"),
+        bool(upper),
+        "linalg.cholesky",
+    )
 
 
 _CHOLESKY_DEPRECATED = (
@@ -617,7 +635,7 @@ def _legacy_cholesky(A: Tensor, upper: bool) -> Tensor:
     import warnings
 
     warnings.warn(_CHOLESKY_DEPRECATED, UserWarning, stacklevel=3)
-    A = _check_matrix(A, "cholesky", where="cholesky: ")
+    A = _check_matrix(A, "cholesky", where="cholesky: ", kernel="cholesky_cpu")
     return Cholesky.apply(A, bool(upper), "cholesky")
 
 
@@ -710,7 +728,9 @@ def linalg_qr(A: Tensor, mode: str = "reduced") -> QRResult:
             f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
             "'r', or 'complete'"
         )
-    Q, R = LinalgQr.apply(_check_matrix(A, "qr", square=False), mode)
+    Q, R = LinalgQr.apply(
+        _check_matrix(A, "qr", square=False, kernel="geqrf_cpu", kernel_for="h"), mode
+    )
     return QRResult(Q, R)
 
 
@@ -776,14 +796,14 @@ def _check_uplo(UPLO: str) -> str:
 def eigh(A: Tensor, UPLO: str = "L") -> EighResult:
     """Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix; only the
     triangle UPLO is read. Each eigenvector's sign is arbitrary (LAPACK's)."""
-    A = _check_matrix(A, "eigh")
+    A = _check_matrix(A, "eigh", kernel="linalg_eigh_cpu")
     lam, V = LinalgEigh.apply(A, _check_uplo(UPLO))
     return EighResult(lam, V)
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
     """The eigenvalues of a symmetric matrix, ascending; dA = V diag(gλ) Vᵀ."""
-    A = _check_matrix(A, "eigvalsh")
+    A = _check_matrix(A, "eigvalsh", where="linalg.eigh: ", kernel="linalg_eigh_cpu")
     uplo = _check_uplo(UPLO)
     if not A.requires_grad:
         lam = np.linalg.eigvalsh(A._data, UPLO=uplo)  # type: ignore[call-overload]
@@ -852,14 +872,16 @@ class LinalgSvd(NumpyFunction):
 def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> SVDResult:
     """A = U diag(S) Vh with S descending. Singular vectors are unique only up to a joint sign
     per pair (LAPACK's choice); gradients through U, Vh need distinct nonzero singular values."""
-    A = _check_matrix(A, "svd", square=False)
+    A = _check_matrix(A, "svd", square=False, kernel="linalg_svd_cpu", kernel_for="h")
     U, S, Vh = LinalgSvd.apply(A, bool(full_matrices))
     return SVDResult(U, S, Vh)
 
 
 def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
     """The singular values, descending; dA = U diag(gS) Vh (defined also where they repeat)."""
-    A = _check_matrix(A, "svdvals", square=False)
+    A = _check_matrix(
+        A, "svdvals", square=False, where="linalg.svd: ", kernel="linalg_svd_cpu", kernel_for="h"
+    )
     if not A.requires_grad:
         return _const(np.linalg.svd(A._data, compute_uv=False))
     return LinalgSvd.apply(A, False)[1]
@@ -1483,7 +1505,9 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None)
     pseudo-inverse (defined where the rank is locally constant). As PyTorch on the CPU:
     ``rank`` for gelsy/gelsd/gelss, ``singular_values`` for gelsd/gelss, ``residuals``
     (column sums of squared residuals) for gelsd/gelss/gels when m > n and A has full rank."""
-    A = _check_matrix(A, "lstsq", square=False)
+    if isinstance(A, Tensor) and A._data.ndim < 2:
+        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+    A = _check_matrix(A, "lstsq", square=False, check_dtype=False)
     T = Tensor
     if not isinstance(B, T):
         raise _not_tensor("linalg_lstsq", "B", 2, B)
@@ -1493,14 +1517,18 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None)
             f"input's dtype {dtype_name(A._data.dtype)} and other's dtype "
             f"{dtype_name(B._data.dtype)}"
         )
-    driver = "gelsy" if driver is None else driver
-    if driver not in ("gels", "gelsy", "gelsd", "gelss"):
-        raise RuntimeError("parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
     vector = B._data.ndim == A._data.ndim - 1
     Bm = B.unsqueeze(-1) if vector else B
     m, n = A._data.shape[-2:]
     if Bm._data.shape[-2] != m:
         raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    driver = "gelsy" if driver is None else driver
+    if driver not in ("gels", "gelsy", "gelsd", "gelss"):
+        raise RuntimeError(
+            "torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)"
+        )
+    if A._data.dtype.kind != "f" or A._data.dtype.itemsize < 4:
+        raise RuntimeError("This function doesn't handle types other than float and double")
     X = pinv(A, rtol=rcond) @ Bm
     sv = np.linalg.svd(A._data, compute_uv=False)
     rank = np.sum(sv > _tolerance(sv, None, rcond, A._data.shape), axis=-1)
@@ -1571,7 +1599,7 @@ def _cholesky_solve(B: Tensor, L: Tensor, upper: bool) -> Tensor:
             "Expected b and A to have the same dtype, but found b of type "
             f"{dtype_name(B._data.dtype)} and A of type {dtype_name(L._data.dtype)} instead."
         )
-    _check_matrix(L, "cholesky_solve", where="")
+    _check_matrix(L, "cholesky_solve", where="", kernel="cholesky_solve_cpu")
     n = L._data.shape[-1]
     if B._data.shape[-2] != n:
         raise RuntimeError(
@@ -1582,7 +1610,9 @@ def _cholesky_solve(B: Tensor, L: Tensor, upper: bool) -> Tensor:
 
 
 def _cholesky_inverse(L: Tensor, upper: bool) -> Tensor:
-    L = _check_matrix(L, "cholesky_inverse", where="cholesky_inverse: ")
+    L = _check_matrix(
+        L, "cholesky_inverse", where="cholesky_inverse: ", kernel="cholesky_inverse_out_cpu"
+    )
     eye = np.broadcast_to(np.eye(L._data.shape[-1], dtype=L._data.dtype), L._data.shape)
     return CholeskySolve.apply(_const(eye.copy()), L, bool(upper))
 
@@ -1635,7 +1665,7 @@ def _masked(A: Tensor, failed: np.ndarray, compute: Any) -> Tensor:
 
 def inv_ex(A: Tensor, *, check_errors: bool = False) -> InvExResult:
     """(inverse, info): info[i] > 0 is the zero pivot of a singular matrix (its inverse is nan)."""
-    A = _check_matrix(A, "inv_ex")
+    A = _check_matrix(A, "inv_ex", where="linalg.inv: ")
     batch, n = A._data.shape[:-2], A._data.shape[-1]
     try:
         return InvExResult(inv(A), _info(np.zeros(batch), batch))
@@ -1649,7 +1679,9 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> InvExResult:
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> CholeskyExResult:
     """(L, info): info[i] > 0 is the order of the first leading minor of a matrix that is not
     positive-definite (its L is nan)."""
-    A = _check_matrix(A, "cholesky_ex")
+    A = _check_matrix(
+        A, "cholesky_ex", where="linalg.cholesky: ", kernel="cholesky_cpu", kernel_for="h"
+    )
     batch, n = A._data.shape[:-2], A._data.shape[-1]
     try:
         L = LinalgCholeskyEx.apply(A, bool(upper), "linalg.cholesky_ex")
@@ -1667,7 +1699,7 @@ def solve_ex(
     A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False
 ) -> SolveExResult:
     """(result, info): info[i] > 0 is the zero pivot of a singular matrix (its solution is nan)."""
-    A = _check_matrix(A, "solve_ex")
+    A = _check_matrix(A, "solve_ex", where="linalg.solve: ", kernel="lu_cpu", kernel_for="h")
     batch, n = A._data.shape[:-2], A._data.shape[-1]
     try:
         return SolveExResult(solve(A, B, left=left), _info(np.zeros(batch), batch))
@@ -1832,8 +1864,14 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False) -
     return _lu_factor(A, pivot, "torch.linalg.lu_factor_ex" if check_errors else None)
 
 
-def _lu_factor(A: Tensor, pivot: bool, check_as: str | None) -> LUFactorExResult:
-    A = _check_matrix(A, "lu_factor_ex", square=False)
+def _lu_factor(
+    A: Tensor, pivot: bool, check_as: str | None, label: str = "torch.lu_factor"
+) -> LUFactorExResult:
+    if isinstance(A, Tensor) and A._data.ndim < 2:
+        raise RuntimeError(
+            f"{label}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} instead"
+        )
+    A = _check_matrix(A, "lu_factor_ex", square=False, kernel="lu_cpu")
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
     LU, pivots, info = LinalgLuFactorEx.apply(A)
@@ -1900,7 +1938,7 @@ def lu_unpack(
 
 def linalg_lu(A: Tensor, *, pivot: bool = True) -> LUResult:
     """(P, L, U) with ``A = P L U`` (``torch.linalg.lu``)."""
-    LU, pivots, _ = lu_factor_ex(A, pivot=pivot)
+    LU, pivots, _ = _lu_factor(A, pivot, None, "linalg.lu")
     return LUResult(*lu_unpack(LU, pivots))
 
 
@@ -1973,7 +2011,7 @@ def geqrf(input: Tensor) -> GeqrfResult:
     in PyTorch."""
     if isinstance(input, Tensor) and input.ndim < 2:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
-    x = _check_matrix(input, "geqrf", square=False)
+    x = _check_matrix(input, "geqrf", square=False, kernel="geqrf_cpu")
     h, tau = np.linalg.qr(x._data, mode="raw")
     return GeqrfResult(_const(np.swapaxes(h, -1, -2).copy()), _const(tau.astype(x._data.dtype)))
 
@@ -2001,7 +2039,11 @@ def _apply_reflectors(A: Tensor, tau: Tensor, X: Tensor, left: bool, transpose: 
 
 def householder_product(A: Tensor, tau: Tensor) -> Tensor:
     """The first n columns of ``H_1 ... H_k`` (``torch.linalg.householder_product``, ``orgqr``)."""
-    A = _check_matrix(A, "householder_product", square=False)
+    if isinstance(A, Tensor) and A._data.ndim < 2:
+        raise RuntimeError(
+            "torch.linalg.householder_product: input must have at least 2 dimensions."
+        )
+    A = _check_matrix(A, "householder_product", square=False, check_dtype=False)
     m, n = A.shape[-2:]
     if m < n:
         raise RuntimeError(
@@ -2013,6 +2055,22 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:
             "torch.linalg.householder_product: input.shape[-1] must be greater than or equal to "
             "tau.shape[-1]"
         )
+    if A.ndim - tau.ndim != 1:
+        raise RuntimeError(
+            "torch.linalg.householder_product: Expected tau to have one dimension less than "
+            f"input, but got tau.ndim equal to {tau.ndim} and input.ndim is equal to {A.ndim}"
+        )
+    if A.ndim > 2 and tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise RuntimeError(
+            "torch.linalg.householder_product: Expected batch dimensions of tau to be equal to "
+            f"input.shape[:-2], but got {list(tau.shape[:-1])}"
+        )
+    if tau._data.dtype != A._data.dtype:
+        raise RuntimeError(
+            f"torch.linalg.householder_product: tau dtype {dtype_name(tau._data.dtype)} does not "
+            f"match input dtype {dtype_name(A._data.dtype)}"
+        )
+    _check_float(A, "linalg.householder_product: ", "orgqr_cpu", "ih")
     E = _const(np.broadcast_to(np.eye(m, n, dtype=A._data.dtype), A._data.shape).copy())
     return _apply_reflectors(A, tau, E, left=True, transpose=False)
 
