@@ -329,6 +329,19 @@ def _m(lib: Any, shape: tuple[int, ...], dtype: str = "float64") -> Any:
     return lib.from_numpy(np.eye(*shape[-2:], dtype=dtype) * np.ones(shape, dtype=dtype))
 
 
+_SVD_NAN = (
+    "linalg.svd: The algorithm failed to converge because the input matrix contained non-finite "
+    "values."
+)
+
+
+def _nan(lib: Any, shape: tuple[int, ...] = (2, 2)) -> Any:
+    """Ones with a nan in the last matrix."""
+    a = np.ones(shape)
+    a.reshape(-1, *shape[-2:])[-1, 0, 0] = np.nan
+    return lib.tensor(a)
+
+
 def _kernel(name: str, dtype: str) -> tuple[type, str]:
     return NotImplementedError, f"\"{name}\" not implemented for '{dtype}'"
 
@@ -410,6 +423,53 @@ ERROR_CASES: list[tuple[str, Any, type, str]] = [
     ("householder_int",
      lambda L: L.linalg.householder_product(_m(L, (3, 2), "int64"), _m(L, (1, 2), "int64")[0]),
      *_kernel("orgqr_cpu", "Long")),
+    # LAPACK's SVD on nan / inf: PyTorch's LinAlgError, not numpy's "SVD did not converge"
+    ("svd_nan", lambda L: L.linalg.svd(_nan(L)), RuntimeError, _SVD_NAN),
+    ("svdvals_nan_batch", lambda L: L.linalg.svdvals(_nan(L, (2, 2, 2))), RuntimeError,
+     _SVD_NAN.replace("svd: ", "svd: (Batch element 1): ")),
+    ("pinv_nan", lambda L: L.linalg.pinv(_nan(L)), RuntimeError, _SVD_NAN),
+    ("matrix_rank_nan", lambda L: L.linalg.matrix_rank(_nan(L)), RuntimeError, _SVD_NAN),
+    ("matrix_norm_nan", lambda L: L.linalg.matrix_norm(_nan(L), 2), RuntimeError, _SVD_NAN),
+    ("cond_nan", lambda L: L.linalg.cond(_nan(L)), RuntimeError, _SVD_NAN),
+    # numpy's errors no longer leak
+    ("pinv_hermitian_not_square", lambda L: L.linalg.pinv(L.ones(2, 3), hermitian=True),
+     RuntimeError, "linalg.eigh: A must be batches of square matrices, but they are 2 by 3 "
+     "matrices"),
+    ("matrix_rank_half", lambda L: L.linalg.matrix_rank(_m(L, (2, 2), "float16")), RuntimeError,
+     "This function doesn't handle types other than float and double"),
+    # names and the order of the checks
+    ("logdet_not_square", lambda L: L.logdet(L.ones(2, 3)), RuntimeError,
+     "logdet: A must be batches of square matrices, but they are 2 by 3 matrices"),
+    ("qr_dims_before_mode", lambda L: L.linalg.qr(L.ones(3), mode="full"), RuntimeError,
+     "linalg.qr: The input tensor A must have at least 2 dimensions."),
+    ("qr_int_before_mode", lambda L: L.linalg.qr(_m(L, (2, 2), "int64"), mode="full"),
+     RuntimeError, "linalg.qr: Expected a floating point or complex tensor as input. Got Long"),
+    ("qr_mode_before_half", lambda L: L.linalg.qr(_m(L, (2, 2), "float16"), mode="full"),
+     RuntimeError, "qr received unrecognized mode 'full' but expected one of 'reduced' "
+     "(default), 'r', or 'complete'"),
+    ("eigh_uplo_before_dtype", lambda L: L.linalg.eigh(_m(L, (2, 2), "int64"), UPLO="X"),
+     RuntimeError, "Expected UPLO argument to be 'L' or 'U', but got X"),
+    ("legacy_svd_1d", lambda L: L.svd(L.ones(3)), RuntimeError,
+     "linalg.svd: input should have at least 2 dimensions, but has 1 dimensions instead"),
+    ("matrix_norm_order_first", lambda L: L.linalg.matrix_norm(L.ones(3), 3.0), RuntimeError,
+     "linalg.matrix_norm: Order 3 not supported."),
+    ("matrix_norm_2_half", lambda L: L.linalg.matrix_norm(_m(L, (2, 2), "float16"), 2),
+     RuntimeError, "linalg.matrix_norm: Low precision dtypes not supported. Got Half"),
+    ("cond_1d", lambda L: L.linalg.cond(L.ones(3), 3), RuntimeError,
+     "linalg.cond: The input tensor must have at least 2 dimensions."),
+    ("cond_int", lambda L: L.linalg.cond(_m(L, (2, 2), "int64")), RuntimeError,
+     "linalg.svd: Expected a floating point or complex tensor as input. Got Long"),
+    ("cond_1_half", lambda L: L.linalg.cond(_m(L, (2, 2), "float16"), 1), RuntimeError,
+     "linalg.inv: Low precision dtypes not supported. Got Half"),
+    ("vecdot_dtype", lambda L: L.linalg.vecdot(L.ones(3, dtype=L.float64), L.ones(3)),
+     RuntimeError, "linalg.vecdot: Expected x and y to have the same dtype, but found x of "
+     "type Double and y of type Float instead"),
+    ("vecdot_int", lambda L: L.linalg.vecdot(_m(L, (2, 2), "int64"), _m(L, (2, 2), "int64")),
+     RuntimeError, "linalg.vecdot: Expected a floating point or complex tensor as input. "
+     "Got Long"),
+    ("vecdot_vectors_do_not_broadcast", lambda L: L.linalg.vecdot(L.ones(3), L.ones(1)),
+     RuntimeError, "inconsistent tensor size, expected tensor [3] and src [1] to have the same "
+     "number of elements, but got 3 and 1 elements respectively"),
 ]  # fmt: skip
 
 
@@ -423,3 +483,20 @@ def test_errors(lib: Any, name: str, call: Any, exc: type, message: str) -> None
         call(lib)
     assert type(info.value) is exc or (exc is RuntimeError and isinstance(info.value, exc))
     assert str(info.value).split("\n")[0] == message
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+def test_vecdot_of_two_vectors_is_vdot(lib: Any) -> None:
+    x = _leaf(lib, [1.0, 2.0, 3.0])
+    y = lib.linalg.vecdot(x, lib.tensor([1.0, 1.0, 2.0], dtype=lib.float64), dim=5)  # dim unused
+    assert _node(y) == "VdotBackward0" and to_numpy(y) == 9.0
+    z = lib.linalg.vecdot(x.unsqueeze(0), x)
+    assert _node(z) == "SumBackward1"
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+def test_matrix_exp_of_non_finite_matrices_is_nan(lib: Any) -> None:
+    a = np.stack([np.eye(2), [[np.inf, 1.0], [1.0, 1.0]], [[np.nan, 0.0], [0.0, 1.0]]])
+    y = to_numpy(lib.linalg.matrix_exp(lib.tensor(a)))
+    assert_close(y[0], np.e * np.eye(2))
+    assert np.isnan(y[1:]).all()

@@ -202,6 +202,20 @@ def _fortran(a: np.ndarray) -> np.ndarray:
     return np.swapaxes(np.ascontiguousarray(np.swapaxes(a, -1, -2)), -1, -2)
 
 
+def _np_svd(a: np.ndarray, **kwargs: Any) -> Any:
+    """numpy's SVD, failing with PyTorch's error (LAPACK's gesdd does not converge on nan/inf)."""
+    try:
+        return np.linalg.svd(a, **kwargs)
+    except np.linalg.LinAlgError:
+        bad = ~np.isfinite(a.reshape(-1, *a.shape[-2:])).all(axis=(-2, -1))
+        if not bad.any():
+            raise
+        raise LinAlgError(
+            f"linalg.svd: {_batch_prefix(a.shape, bad)}The algorithm failed to converge because "
+            "the input matrix contained non-finite values."
+        ) from None
+
+
 def _const(array: np.ndarray) -> Tensor:
     return Tensor._make(array)
 
@@ -370,8 +384,8 @@ class LinalgSlogdet(NumpyFunction):
         return g * where(mask, math.nan, inv(safe).mT)
 
 
-def _slogdet(A: Tensor, name: str) -> Any:
-    sign, logabs = LinalgSlogdet.apply(_check_matrix(A, "slogdet"))
+def _slogdet(A: Tensor, name: str, where: str | None = None) -> Any:
+    sign, logabs = LinalgSlogdet.apply(_check_matrix(A, "slogdet", where=where))
     return (SlogdetResult if name == "linalg" else LegacySlogdetResult)(sign, logabs)
 
 
@@ -381,7 +395,7 @@ def linalg_slogdet(A: Tensor) -> SlogdetResult:
 
 
 def _logdet(A: Tensor) -> Tensor:
-    sign, logabs = _slogdet(A, "slogdet")
+    sign, logabs = _slogdet(A, "slogdet", "logdet: ")
     return where(sign < 0, math.nan, logabs)
 
 
@@ -723,14 +737,16 @@ class LinalgQr(NumpyFunction):
 def linalg_qr(A: Tensor, mode: str = "reduced") -> QRResult:
     """A = Q R; mode 'reduced' (Q m×k, R k×n, k = min(m, n)), 'complete' (Q m×m) or 'r' (Q
     empty). Signs follow LAPACK's Householder convention (R's diagonal may be negative)."""
+    A = _check_matrix(A, "qr", square=False, check_dtype=False)
+    if A._data.dtype.kind != "f":
+        _check_float(A, "linalg.qr: ")
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(
             f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
             "'r', or 'complete'"
         )
-    Q, R = LinalgQr.apply(
-        _check_matrix(A, "qr", square=False, kernel="geqrf_cpu", kernel_for="h"), mode
-    )
+    _check_float(A, "linalg.qr: ", "geqrf_cpu", "h")
+    Q, R = LinalgQr.apply(A, mode)
     return QRResult(Q, R)
 
 
@@ -796,15 +812,19 @@ def _check_uplo(UPLO: str) -> str:
 def eigh(A: Tensor, UPLO: str = "L") -> EighResult:
     """Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix; only the
     triangle UPLO is read. Each eigenvector's sign is arbitrary (LAPACK's)."""
+    _check_matrix(A, "eigh", check_dtype=False)
+    _check_uplo(UPLO)  # (before the dtype)
     A = _check_matrix(A, "eigh", kernel="linalg_eigh_cpu")
-    lam, V = LinalgEigh.apply(A, _check_uplo(UPLO))
+    lam, V = LinalgEigh.apply(A, UPLO)
     return EighResult(lam, V)
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
     """The eigenvalues of a symmetric matrix, ascending; dA = V diag(gλ) Vᵀ."""
+    _check_matrix(A, "eigvalsh", where="linalg.eigh: ", check_dtype=False)
+    _check_uplo(UPLO)  # (before the dtype)
     A = _check_matrix(A, "eigvalsh", where="linalg.eigh: ", kernel="linalg_eigh_cpu")
-    uplo = _check_uplo(UPLO)
+    uplo = UPLO
     if not A.requires_grad:
         lam = np.linalg.eigvalsh(A._data, UPLO=uplo)  # type: ignore[call-overload]
         return _const(lam)
@@ -825,7 +845,7 @@ class LinalgSvd(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, A: np.ndarray, full: bool) -> tuple[np.ndarray, ...]:
         ctx.set_materialize_grads(False)
-        U, S, Vh = np.linalg.svd(A, full_matrices=full)
+        U, S, Vh = _np_svd(A, full_matrices=full)
         U, Vh = _fortran(U), _fortran(Vh)
         ctx.save_for_backward(U, S, Vh)
         return U, S, Vh
@@ -883,7 +903,7 @@ def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
         A, "svdvals", square=False, where="linalg.svd: ", kernel="linalg_svd_cpu", kernel_for="h"
     )
     if not A.requires_grad:
-        return _const(np.linalg.svd(A._data, compute_uv=False))
+        return _const(_np_svd(A._data, compute_uv=False))
     return LinalgSvd.apply(A, False)[1]
 
 
@@ -1040,6 +1060,9 @@ def _matrix_dims(A: Tensor, dim: Any, name: str = "linalg.matrix_norm") -> tuple
     return d0, d1
 
 
+_INFS = (math.inf, -math.inf)
+
+
 def _empty_max(A: Tensor, d0: int, d1: int, keepdim: bool) -> Tensor:
     """The 2, 1 or inf norm of matrices whose maximum is over an empty dim: PyTorch returns
     zeros outside the graph there (the minimum, -2 / -1 / -inf, raises amin's error)."""
@@ -1062,6 +1085,10 @@ def matrix_norm(
     T = Tensor
     if not isinstance(A, T):
         raise _not_tensor("linalg_matrix_norm", "A", 1, A)
+    valid = ord in ("fro", "nuc") if isinstance(ord, str) else ord in (1, -1, 2, -2, *_INFS)
+    if not valid:  # (checked first, as PyTorch, which prints the order as a C++ double)
+        shown = ord if isinstance(ord, str) else format(float(ord), "g")
+        raise RuntimeError(f"linalg.matrix_norm: Order {shown} not supported.")
     if A._data.ndim < 2:
         raise RuntimeError(
             "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
@@ -1069,6 +1096,8 @@ def matrix_norm(
     if dtype is not None:
         A = _cast_for_norm(A, dtype, "linalg.matrix_norm")
     _check_float_norm(A, "linalg.matrix_norm")
+    if ord == "nuc" or ord in (2, -2):  # through svdvals, which has no float16 kernel
+        _check_float(A, "linalg.matrix_norm: ")
     d0, d1 = _matrix_dims(A, dim)
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
@@ -1145,7 +1174,21 @@ def _legacy_norm(input: Tensor, p: Any, dim: Any, keepdim: bool, dtype: Any) -> 
 
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
-    """Σ x·y along ``dim`` (with broadcasting)."""
+    """Σ x·y along ``dim`` (with broadcasting); two 1-D tensors are one vdot, as in PyTorch
+    (``dim`` then unused, the sizes not broadcast)."""
+    from .products import vdot
+
+    x, y = _tensor_arg(x, "linalg_vecdot", "x", 1), _tensor_arg(y, "linalg_vecdot", "y", 2)
+    dx, dy = x._data.dtype, y._data.dtype
+    if dx != dy:
+        raise RuntimeError(
+            "linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+            f"{dtype_name(dx)} and y of type {dtype_name(dy)} instead"
+        )
+    if dx.kind != "f":
+        _check_float(x, "linalg.vecdot: ")
+    if x._data.ndim == 1 and y._data.ndim == 1:
+        return vdot(x, y)
     return (x * y).sum(dim)
 
 
@@ -1248,7 +1291,7 @@ class LinalgPinv(NumpyFunction):
                 inv_lam = np.where(keep, 1 / np.where(keep, lam, 1), 0)
             P = (V * inv_lam[..., None, :]) @ np.swapaxes(V, -1, -2)
         else:
-            U, sv, Vh = np.linalg.svd(A, full_matrices=False)
+            U, sv, Vh = _np_svd(A, full_matrices=False)
             keep = sv > _tolerance(sv, atol, rtol, A.shape)
             inv_s = np.where(keep, 1 / np.where(keep, sv, 1), 0)
             P = (np.swapaxes(Vh, -1, -2) * inv_s[..., None, :]) @ np.swapaxes(U, -1, -2)
@@ -1279,6 +1322,8 @@ def pinv(
             f"linalg.pinv({kind}{{{list(A._data.shape)}}}): expected a tensor with 2 or more "
             "dimensions of float, double, cfloat or cdouble types"
         )
+    if hermitian:
+        _check_matrix(A, "eigh")
     if rcond is not None:
         rtol = rcond
     return LinalgPinv.apply(A, atol, rtol, bool(hermitian))
@@ -1300,14 +1345,14 @@ def matrix_rank(
         raise RuntimeError(
             "torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions."
         )
-    if A._data.dtype.kind != "f":
+    if A._data.dtype.kind != "f" or A._data.dtype.itemsize < 4:
         raise RuntimeError("This function doesn't handle types other than float and double")
+    if hermitian:
+        _check_matrix(A, "eigh")
     if tol is not None:
         atol, rtol = tol, 0.0
-    if hermitian:
-        sv = np.abs(np.linalg.eigvalsh(A._data))
-    else:
-        sv = np.linalg.svd(A._data, compute_uv=False)
+    a = A._data
+    sv = np.abs(np.linalg.eigvalsh(a)) if hermitian else _np_svd(a, compute_uv=False)
     rank = np.sum(sv > _tolerance(sv, atol, rtol, A._data.shape), axis=-1)
     return _const(rank.astype(np.int64))
 
@@ -1356,6 +1401,11 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
 def _legacy_svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
     """torch.svd: (U, S, V) with V = Vhᵀ; reduced unless some=False; zeros for U, V without
     compute_uv."""
+    if isinstance(input, Tensor) and input.ndim < 2:
+        raise RuntimeError(
+            "linalg.svd: input should have at least 2 dimensions, but has "
+            f"{input.ndim} dimensions instead"
+        )
     U, S, Vh = linalg_svd(input, full_matrices=not some)
     if not compute_uv:
         S = S.detach() if not input.requires_grad else S
@@ -1402,6 +1452,10 @@ def _expm(A: np.ndarray) -> np.ndarray:
     if n == 0:
         return A.copy()
     norm = np.abs(A).sum(axis=-2).max() if A.size else 0.0
+    if not np.isfinite(norm):  # nan where a matrix holds nan or inf, as PyTorch's
+        if A.ndim > 2:
+            return np.stack([_expm(m) for m in A.reshape(-1, n, n)]).reshape(A.shape)
+        return np.full_like(A, np.nan)
     s = max(0, math.ceil(math.log2(norm / _THETA13))) if norm > _THETA13 else 0
     A = A / 2.0**s
     b = _PADE13
@@ -1460,20 +1514,23 @@ def cond(A: Tensor, p: Any = None) -> Tensor:
     T = Tensor
     if not isinstance(A, T):
         raise _not_tensor("linalg_cond", "A", 1, A)
-    if A._data.ndim >= 2 and A._data.size == 0 and _valid_cond_order(p):
+    if A._data.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    if not _valid_cond_order(p):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    if A._data.size == 0:
         # PyTorch gives empty matrices the condition number 0, outside the graph (it checks
         # that they are square for 'fro' and 'nuc' only)
         if isinstance(p, str):
             _check_matrix(A, f"cond(ord={p})")
         return _const(np.zeros(A._data.shape[:-2], A._data.dtype))
     if p is None or (not isinstance(p, str) and p in (2, -2)):
-        S = svdvals(_check_matrix(A, "cond", square=False))
+        S = svdvals(A)  # (its checks, named linalg.svd)
         # the first and last of the sorted values (narrowed and squeezed, as PyTorch)
         hi, lo = S.narrow(-1, 0, 1), S.narrow(-1, -1, 1)
         return (hi / lo if p != -2 else lo / hi).squeeze(-1)
-    if p not in ("fro", "nuc", 1, -1, math.inf, -math.inf):
-        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
-    _check_matrix(A, f"cond(ord={p})")
+    _check_matrix(A, f"cond(ord={p})", check_dtype=False)
+    _check_float(A, "linalg.inv: ")
     try:
         Ainv = inv(A)
     except LinAlgError:  # singular: the condition number is infinite
@@ -1530,7 +1587,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None)
     if A._data.dtype.kind != "f" or A._data.dtype.itemsize < 4:
         raise RuntimeError("This function doesn't handle types other than float and double")
     X = pinv(A, rtol=rcond) @ Bm
-    sv = np.linalg.svd(A._data, compute_uv=False)
+    sv = _np_svd(A._data, compute_uv=False)
     rank = np.sum(sv > _tolerance(sv, None, rcond, A._data.shape), axis=-1)
     empty = _const(np.zeros((0,), A._data.dtype))
     residuals = empty
