@@ -470,6 +470,50 @@ ERROR_CASES: list[tuple[str, Any, type, str]] = [
     ("vecdot_vectors_do_not_broadcast", lambda L: L.linalg.vecdot(L.ones(3), L.ones(1)),
      RuntimeError, "inconsistent tensor size, expected tensor [3] and src [1] to have the same "
      "number of elements, but got 3 and 1 elements respectively"),
+    # multi_dot's own checks (ndgrad reported the failing matmul's)
+    ("multi_dot_first_3d", lambda L: L.linalg.multi_dot([L.ones(2, 2, 2), L.ones(2)]),
+     RuntimeError, "multi_dot(): the first tensor must be 1D or 2D but got 3D"),
+    ("multi_dot_middle_3d",
+     lambda L: L.linalg.multi_dot([L.ones(2, 3), L.ones(3, 4, 1), L.ones(4)]), RuntimeError,
+     "multi_dot(): tensor 1 must be 2D but got 3D"),
+    ("multi_dot_dtype", lambda L: L.linalg.multi_dot([L.ones(2, 3), L.ones(3, dtype=L.int64)]),
+     RuntimeError, "multi_dot(): all tensors must have be the same dtype but tensor 0 is float "
+     "and tensor 1 long int"),
+    ("multi_dot_sizes", lambda L: L.linalg.multi_dot([L.ones(3), L.ones(2, 2)]), RuntimeError,
+     "multi_dot(): tensors 0 and 1 with shapes [3] and [2, 2] cannot be multiplied"),
+    # lu_solve's own checks (ndgrad reported those of the ops it is made of)
+    ("lu_solve_b_1d", lambda L: L.linalg.lu_solve(*L.linalg.lu_factor(L.eye(3)), L.ones(3)),
+     RuntimeError, "linalg.lu_solve: The input tensor B must have at least 2 dimensions."),
+    ("lu_solve_dtype",
+     lambda L: L.linalg.lu_solve(*L.linalg.lu_factor(L.eye(3)), L.ones(3, 1, dtype=L.float64)),
+     RuntimeError, "linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of "
+     "type Float and B of type Double instead"),
+    ("lu_solve_sizes",
+     lambda L: L.linalg.lu_solve(*L.linalg.lu_factor(L.eye(3)), L.ones(3, 2), left=False),
+     RuntimeError, "linalg.lu_solve: Incompatible shapes of A and B for the equation XA = B "
+     "(3x3 and 3x2)"),
+    ("lu_solve_batch",
+     lambda L: L.linalg.lu_solve(*L.linalg.lu_factor(L.eye(3).expand(2, 3, 3)),
+                                 L.ones(4, 3, 2)),
+     RuntimeError,
+     "The size of tensor a (4) must match the size of tensor b (2) at non-singleton dimension 0"),
+    ("lu_solve_lu_not_square", lambda L: L.linalg.lu_solve(L.ones(2, 3), L.ones(2, dtype=L.int32),
+                                                           L.ones(2, 2)),
+     RuntimeError, "torch.linalg.lu_solve: A must be batches of square matrices, but they are 2 "
+     "by 3 matrices"),
+    # the legacy solvers' checks
+    ("cholesky_solve_batch", lambda L: L.cholesky_solve(L.ones(4, 3, 2), L.ones(2, 3, 3)),
+     RuntimeError,
+     "The size of tensor a (4) must match the size of tensor b (2) at non-singleton dimension 0"),
+    ("triangular_solve_dtype",
+     lambda L: L.triangular_solve(L.ones(3, 2), L.eye(3, dtype=L.float64)), RuntimeError,
+     "Expected b and A to have the same dtype, but found b of type Float and A of type Double "
+     "instead."),
+    ("triangular_solve_not_square", lambda L: L.triangular_solve(L.ones(3, 2), L.ones(3, 2)),
+     RuntimeError, "A must be batches of square matrices, but they are 3 by 2 matrices"),
+    ("triangular_solve_sizes", lambda L: L.triangular_solve(L.ones(2, 2), L.eye(3)),
+     RuntimeError, "Incompatible matrix sizes for triangular_solve: each A matrix is 3 by 3 but "
+     "each b matrix is 2 by 2"),
 ]  # fmt: skip
 
 
@@ -500,3 +544,19 @@ def test_matrix_exp_of_non_finite_matrices_is_nan(lib: Any) -> None:
     y = to_numpy(lib.linalg.matrix_exp(lib.tensor(a)))
     assert_close(y[0], np.e * np.eye(2))
     assert np.isnan(y[1:]).all()
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+def test_triangular_solve_returns_the_coefficient_broadcast(lib: Any) -> None:
+    rng = np.random.default_rng(8)
+    a = np.triu(rng.standard_normal((1, 3, 3))) + 3 * np.eye(3)
+    b = rng.standard_normal((2, 3, 2))
+    xa = _leaf(lib, a)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the deprecation warning
+        x, copy = lib.triangular_solve(lib.tensor(b), xa)
+    assert tuple(copy.shape) == (2, 3, 3) and _column_major(copy)
+    assert_close(copy, np.broadcast_to(a, (2, 3, 3)))
+    assert_close(x, np.linalg.solve(a, b))
+    copy.sum().backward()
+    assert_close(xa.grad, np.full((1, 3, 3), 2.0))

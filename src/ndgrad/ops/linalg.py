@@ -1217,8 +1217,31 @@ def vander(x: Tensor, N: int | None = None) -> Tensor:
 def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
     """A₁ A₂ … A_n; the first may be 1-D (a row) and the last 1-D (a column)."""
     items = list(tensors)
-    if len(items) < 2:
-        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(items)}")
+    n = len(items)
+    if n < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
+    # PyTorch's checks, in its order: the ends 1-D or 2-D, the others 2-D, then per pair the
+    # dtype and the sizes (shown as given)
+    for i, which in ((0, "first"), (n - 1, "last")):
+        if items[i].ndim not in (1, 2):
+            raise RuntimeError(
+                f"multi_dot(): the {which} tensor must be 1D or 2D but got {items[i].ndim}D"
+            )
+    for i in range(1, n - 1):
+        if items[i].ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {items[i].ndim}D")
+    dtype = items[0]._data.dtype
+    for i in range(1, n):
+        if items[i]._data.dtype != dtype:
+            raise RuntimeError(
+                "multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                f"{c_type_name(dtype)} and tensor {i} {c_type_name(items[i]._data.dtype)}"
+            )
+        if items[i - 1].shape[-1] != items[i].shape[0]:
+            raise RuntimeError(
+                f"multi_dot(): tensors {i - 1} and {i} with shapes {list(items[i - 1].shape)} "
+                f"and {list(items[i].shape)} cannot be multiplied"
+            )
     out = items[0]
     for t in items[1:]:
         out = matmul(out, t)
@@ -1656,14 +1679,22 @@ def _cholesky_solve(B: Tensor, L: Tensor, upper: bool) -> Tensor:
             "Expected b and A to have the same dtype, but found b of type "
             f"{dtype_name(B._data.dtype)} and A of type {dtype_name(L._data.dtype)} instead."
         )
-    _check_matrix(L, "cholesky_solve", where="", kernel="cholesky_solve_cpu")
-    n = L._data.shape[-1]
+    _check_solve_inputs(B, L, "cholesky_solve")
+    _check_float(L, "", "cholesky_solve_cpu", "ih")
+    return CholeskySolve.apply(B, L, bool(upper))
+
+
+def _check_solve_inputs(B: Tensor, A: Tensor, name: str) -> None:
+    """The shape checks of PyTorch's legacy solvers (cholesky_solve, triangular_solve): A
+    square, its size B's rows, the batch dims broadcasting (B's named first)."""
+    _check_matrix(A, name, where="", check_dtype=False)
+    n = A._data.shape[-1]
     if B._data.shape[-2] != n:
         raise RuntimeError(
-            f"Incompatible matrix sizes for cholesky_solve: each A matrix is {n} by {n} but each "
+            f"Incompatible matrix sizes for {name}: each A matrix is {n} by {n} but each "
             f"b matrix is {B._data.shape[-2]} by {B._data.shape[-1]}"
         )
-    return CholeskySolve.apply(B, L, bool(upper))
+    _check_batch_broadcast(B._data.shape[:-2], A._data.shape[:-2])
 
 
 def _cholesky_inverse(L: Tensor, upper: bool) -> Tensor:
@@ -2004,6 +2035,23 @@ def linalg_lu_solve(
 ) -> Tensor:
     """X with ``A X = B`` (``X A = B`` if not left; Aᴴ if adjoint) for ``A = P L U`` given by
     ``lu_factor`` (``torch.linalg.lu_solve``)."""
+    LU = _check_matrix(LU, "lu_solve", arg="A", where="torch.linalg.lu_solve: ")
+    B = _tensor_arg(B, "linalg_lu_solve", "B", 3)
+    if B._data.ndim < 2:
+        raise RuntimeError("linalg.lu_solve: The input tensor B must have at least 2 dimensions.")
+    if LU._data.dtype != B._data.dtype:
+        raise RuntimeError(
+            "linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type "
+            f"{dtype_name(LU._data.dtype)} and B of type {dtype_name(B._data.dtype)} instead"
+        )
+    n, sb = LU._data.shape[-1], B._data.shape
+    if (sb[-2] if left else sb[-1]) != n:
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(
+            f"linalg.lu_solve: Incompatible shapes of A and B for the equation {eq} "
+            f"({n}x{n} and {sb[-2]}x{sb[-1]})"
+        )
+    _check_batch_broadcast(sb[:-2], LU._data.shape[:-2])  # (PyTorch names B first)
     P = _const(_permutation(pivots._data, LU.shape[-2], LU._data.dtype))
     L, U = _L_U(LU)
     if left and not adjoint:  # A X = B: X = U⁻¹ L⁻¹ Pᵀ B
@@ -2052,11 +2100,20 @@ def triangular_solve(
                 f"torch.triangular_solve: Expected {name} to have at least 2 dimensions, but it "
                 f"has {t.ndim} dimensions instead"
             )
+    if b.dtype != A.dtype:
+        raise RuntimeError(
+            "Expected b and A to have the same dtype, but found b of type "
+            f"{dtype_name(b._data.dtype)} and A of type {dtype_name(A._data.dtype)} instead."
+        )
+    _check_solve_inputs(b, A, "triangular_solve")
     coefficient = A.mT if transpose else A
     X = solve_triangular(
         coefficient, b, upper=bool(upper) != bool(transpose), unitriangular=unitriangular
     )
-    return TriangularSolveResult(X, A.clone())
+    # PyTorch returns A's copy broadcast to the batch, laid out by columns as LAPACK's
+    batch = np.broadcast_shapes(b._data.shape[:-2], A._data.shape[:-2])
+    copy = A.expand(*batch, *A._data.shape[-2:]).mT.contiguous().mT
+    return TriangularSolveResult(X, copy)
 
 
 # --- Householder QR ------------------------------------------------------------------------------
