@@ -560,3 +560,24 @@ def test_triangular_solve_returns_the_coefficient_broadcast(lib: Any) -> None:
     assert_close(x, np.linalg.solve(a, b))
     copy.sum().backward()
     assert_close(xa.grad, np.full((1, 3, 3), 2.0))
+
+
+# --- matrices holding nan: LAPACK's LU runs through them -----------------------------------------
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+def test_nan_matrices_give_nan_not_singular_errors(lib: Any) -> None:
+    """numpy reports a matrix with a nan as singular (or its determinant as 0); PyTorch's
+    LAPACK calls return nan for it, the other matrices of the batch as usual."""
+    a = lib.tensor(np.stack([2 * np.eye(2), [[np.nan, 1.0], [1.0, 1.0]]]))
+    assert_close(lib.linalg.det(a), [4.0, np.nan])
+    sign, logabs = lib.linalg.slogdet(a)
+    assert_close(sign, [1.0, 0.0])
+    assert_close(logabs, [math.log(4.0), np.nan])
+    assert_close(lib.linalg.inv(a), np.stack([0.5 * np.eye(2), np.full((2, 2), np.nan)]))
+    assert_close(lib.linalg.inv_ex(a).info, [0, 0])
+    x = lib.linalg.solve(a, lib.ones(2, 2, 1, dtype=lib.float64))
+    assert_close(x, [[[0.5], [0.5]], [[np.nan], [np.nan]]])
+    x = lib.linalg.solve(a, lib.ones(2, 1, 2, dtype=lib.float64), left=False)
+    assert_close(x, [[[0.5, 0.5]], [[np.nan, np.nan]]])
+    assert_close(lib.linalg.cond(a, 1), [1.0, np.inf])

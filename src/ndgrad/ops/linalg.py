@@ -269,6 +269,26 @@ def _lu_zero_pivot(a: np.ndarray) -> int:
     return 0
 
 
+def _without_nan(A: np.ndarray) -> tuple[np.ndarray, Any]:
+    """A with each matrix that holds a nan replaced by I, and the mask of those matrices (None
+    if there is none). LAPACK's LU runs through a nan and PyTorch returns nan there, where
+    numpy reports a singular matrix (or a determinant of 0): the caller puts nan back."""
+    bad = np.isnan(A).any(axis=(-2, -1))
+    if not bad.any():
+        return A, None
+    A = A.copy()
+    A[bad] = np.eye(A.shape[-1], dtype=A.dtype)
+    return A, bad
+
+
+def _nan_where(X: np.ndarray, bad: Any) -> np.ndarray:
+    """X with the matrices of the batch positions ``bad`` (broadcast) set to nan."""
+    if bad is None:
+        return X
+    mask = np.broadcast_to(bad, X.shape[:-2])[..., None, None]
+    return np.where(mask, np.nan, X).astype(X.dtype, copy=False)
+
+
 def _singular_error(A: np.ndarray, name: str) -> LinAlgError:
     mats = A.reshape(-1, *A.shape[-2:])
     pivots = np.array([_lu_zero_pivot(m) for m in mats])
@@ -291,11 +311,12 @@ class LinalgInvEx(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, A: np.ndarray) -> np.ndarray:
+        finite, bad = _without_nan(A)
         try:
-            Y = np.linalg.inv(A)
+            Y = np.linalg.inv(finite)
         except np.linalg.LinAlgError:
-            raise _singular_error(A, "inv") from None
-        Y = _fortran(Y)
+            raise _singular_error(finite, "inv") from None
+        Y = _fortran(_nan_where(Y, bad))
         ctx.save_for_backward(Y)
         return Y
 
@@ -333,7 +354,10 @@ class LinalgDet(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, A: np.ndarray) -> Any:
-        y = np.linalg.det(A)
+        with np.errstate(invalid="ignore"):  # (numpy warns on nan)
+            y = np.linalg.det(A)
+        if A.size and np.isnan(A).any():  # nan, as LAPACK's LU gives (numpy: 0 or nan)
+            y = np.where(np.isnan(A).any(axis=(-2, -1)), np.nan, y)
         ctx.save_for_backward(A, y)
         return y
 
@@ -361,8 +385,12 @@ class LinalgSlogdet(NumpyFunction):
     def forward(ctx: Any, A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ctx.set_materialize_grads(False)
         ctx.save_for_backward(A)
-        sign, logabs = np.linalg.slogdet(A)
-        return np.asarray(sign), np.asarray(logabs)
+        with np.errstate(invalid="ignore"):
+            sign, logabs = np.linalg.slogdet(A)
+        if A.size and np.isnan(A).any():  # (0, nan), as PyTorch's (numpy: (0, -inf) or (1, nan))
+            bad = np.isnan(A).any(axis=(-2, -1))
+            sign, logabs = np.where(bad, 0.0, sign), np.where(bad, np.nan, logabs)
+        return np.asarray(sign, A.dtype), np.asarray(logabs, A.dtype)
 
     @staticmethod
     def backward(ctx: Any, grad_sign: Tensor | None, grad_logabs: Tensor | None) -> Any:
@@ -409,11 +437,13 @@ class LinalgSolveEx(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, A: np.ndarray, B: np.ndarray, left: bool, vector: bool) -> np.ndarray:
         Bm = B[..., None] if vector else B
+        finite, bad = _without_nan(A)
         try:
             if left:
-                X = _fortran(np.linalg.solve(A, Bm))
+                X = _fortran(_nan_where(np.linalg.solve(finite, Bm), bad))
             else:  # X A = B  <=>  Aᵀ Xᵀ = Bᵀ
-                X = np.swapaxes(_fortran(np.linalg.solve(_mT(A), _mT(Bm))), -1, -2)
+                Xt = _nan_where(np.linalg.solve(_mT(finite), _mT(Bm)), bad)
+                X = np.swapaxes(_fortran(Xt), -1, -2)
         except np.linalg.LinAlgError:
             singular = np.array([_lu_zero_pivot(m) > 0 for m in A.reshape(-1, *A.shape[-2:])])
             if not singular.any():
@@ -1566,7 +1596,8 @@ def cond(A: Tensor, p: Any = None) -> Tensor:
     out = matrix_norm(A, p) * matrix_norm(Ainv, p)
     # PyTorch ends the orders other than 'nuc' with a nan_to_num (NanToNumBackward0). (Its
     # backward then fails, as it wrote into inv's saved output; ndgrad differentiates.)
-    return out if p == "nuc" else out.nan_to_num()
+    # (its nan, from a matrix holding nan, and inf stay inf)
+    return out if p == "nuc" else out.nan_to_num(math.inf, math.inf)
 
 
 class _LstsqFields(NamedTuple):
