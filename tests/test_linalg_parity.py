@@ -581,3 +581,51 @@ def test_nan_matrices_give_nan_not_singular_errors(lib: Any) -> None:
     x = lib.linalg.solve(a, lib.ones(2, 1, 2, dtype=lib.float64), left=False)
     assert_close(x, [[[0.5, 0.5]], [[np.nan, np.nan]]])
     assert_close(lib.linalg.cond(a, 1), [1.0, np.inf])
+
+
+# --- matrix_power, cholesky_inverse, geqrf: PyTorch's nodes and layouts --------------------------
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize(("n", "node"), [(0, "CopyBackwards"), (1, "CloneBackward0"),
+                                         (-1, "LinalgInvExBackward0")])  # fmt: skip
+def test_matrix_power_nodes(lib: Any, n: int, node: str) -> None:
+    a = np.random.default_rng(9).standard_normal((2, 3, 3)) + 3 * np.eye(3)
+    x = _leaf(lib, a)
+    y = lib.linalg.matrix_power(x.mT, n)
+    assert _node(y) == node
+    expected = np.linalg.matrix_power(np.swapaxes(a, -1, -2), n)
+    assert_close(y, expected)
+    # 0 and 1: contiguous copies (also of a transposed input); -1: inv's layout
+    assert y.is_contiguous() == (n != -1)
+    (y * y).sum().backward()
+    assert_close(x.grad, np.zeros_like(a) if n == 0 else x.grad)  # (values: gradcheck below)
+    if lib is ndgrad and n:
+        f = lambda t: ndgrad.linalg.matrix_power(t, n)  # noqa: E731
+        assert gradcheck(f, (_leaf(ndgrad, a),)) and gradgradcheck(f, (_leaf(ndgrad, a),))
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_inverse_is_one_node(lib: Any, upper: bool) -> None:
+    rng = np.random.default_rng(10)
+    f = np.tril(rng.standard_normal((2, 3, 3))) + 3 * np.eye(3)
+    f = np.swapaxes(f, -1, -2).copy() if upper else f
+    x = _leaf(lib, f)
+    y = lib.cholesky_inverse(x, upper=upper)
+    assert _node(y) == "CholeskyInverseBackward0" and _column_major(y)
+    a = np.swapaxes(f, -1, -2) @ f if upper else f @ np.swapaxes(f, -1, -2)
+    assert_close(y, np.linalg.inv(a))
+    if lib is ndgrad:
+        # (PyTorch's formula treats the factor as a full matrix: check it through the triangle)
+        g = lambda t: ndgrad.cholesky_inverse(t.triu() if upper else t.tril(), upper=upper)  # noqa: E731
+        assert gradcheck(g, (x,)) and gradgradcheck(g, (x,))
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+def test_geqrf_is_column_major(lib: Any) -> None:
+    a = np.random.default_rng(11).standard_normal((2, 4, 3))
+    for x in (lib.tensor(a), lib.tensor(a[0])):
+        h = lib.geqrf(x).a
+        assert _column_major(h)
+        assert_close(np.abs(np.triu(to_numpy(h))[..., :3, :]), np.abs(np.linalg.qr(to_numpy(x))[1]))

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .._errors import broadcast_mismatch, c_type_name
+from .._layout import contiguous_format
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ._util import dtype_name, normalize_dims, promote, reduced_shape, wrap_dim
@@ -1297,9 +1298,10 @@ def linalg_matrix_power(A: Tensor, n: int) -> Tensor:
             "linalg.matrix_power: A must be batches of square matrices, but they are "
             f"{shape[-2]} by {shape[-1]} matrices"
         )
-    if n == 0:  # connected to A (with a zero gradient), as PyTorch's result is
-        eye = _const(np.broadcast_to(np.eye(shape[-1], dtype=A._data.dtype), shape).copy())
-        return where(_const(np.ones(shape, dtype=bool)), eye, A)
+    if n == 0:  # identities written into A's copy: connected to A, as PyTorch's (CopyBackwards)
+        eye = _const(np.eye(shape[-1], dtype=A._data.dtype))
+        return A.clone(memory_format=contiguous_format).copy_(eye.expand(shape))
+    given = A
     if n < 0:
         A, n = inv(A), -n
     result: Tensor | None = None
@@ -1312,7 +1314,9 @@ def linalg_matrix_power(A: Tensor, n: int) -> Tensor:
             break
         base = base @ base
     assert result is not None
-    return result if result is not A else A.clone()
+    if result is given:  # n = 1: a contiguous copy, as PyTorch's (n = -1 is inv's own node)
+        return given.clone(memory_format=contiguous_format)
+    return result
 
 
 def _tolerance(S: np.ndarray, atol: Any, rtol: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -1732,8 +1736,23 @@ def _cholesky_inverse(L: Tensor, upper: bool) -> Tensor:
     L = _check_matrix(
         L, "cholesky_inverse", where="cholesky_inverse: ", kernel="cholesky_inverse_out_cpu"
     )
-    eye = np.broadcast_to(np.eye(L._data.shape[-1], dtype=L._data.dtype), L._data.shape)
-    return CholeskySolve.apply(_const(eye.copy()), L, bool(upper))
+    return CholeskyInverse.apply(L, bool(upper))
+
+
+class CholeskyInverse(NumpyFunction):
+    """X = (L Lᵀ)⁻¹ (or (Uᵀ U)⁻¹): cholesky_solve of I, one node as PyTorch's. With
+    C = X (g + gᵀ) X: dL = -C L (dU = -U C), the cholesky_solve gradient for B = I."""
+
+    @staticmethod
+    def forward(ctx: Any, L: np.ndarray, upper: bool) -> np.ndarray:
+        eye = np.broadcast_to(np.eye(L.shape[-1], dtype=L.dtype), L.shape)
+        return CholeskySolve.forward(ctx, eye, L, upper)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        L, X = ctx.saved_tensors
+        common = X @ (grad + grad.mT) @ X
+        return (-(L @ common) if ctx.upper else -(common @ L)), None
 
 
 # --- the _ex variants: an info code per matrix instead of an error -------------------------------
@@ -2158,7 +2177,8 @@ def geqrf(input: Tensor) -> GeqrfResult:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
     x = _check_matrix(input, "geqrf", square=False, kernel="geqrf_cpu")
     h, tau = np.linalg.qr(x._data, mode="raw")
-    return GeqrfResult(_const(np.swapaxes(h, -1, -2).copy()), _const(tau.astype(x._data.dtype)))
+    # (numpy's raw h is the transpose; the factors stored by columns, as LAPACK's)
+    return GeqrfResult(_const(_fortran(np.swapaxes(h, -1, -2))), _const(tau.astype(x._data.dtype)))
 
 
 def _reflector(A: Tensor, i: int) -> Tensor:
