@@ -514,6 +514,39 @@ ERROR_CASES: list[tuple[str, Any, type, str]] = [
     ("triangular_solve_sizes", lambda L: L.triangular_solve(L.ones(2, 2), L.eye(3)),
      RuntimeError, "Incompatible matrix sizes for triangular_solve: each A matrix is 3 by 3 but "
      "each b matrix is 2 by 2"),
+    # products of bool tensors: PyTorch's kernels have no bool version
+    ("mm_bool", lambda L: L.mm(L.ones(2, 3, dtype=L.bool), L.ones(3, 2, dtype=L.bool)),
+     *_kernel("addmm_impl_cpu_", "Bool")),
+    ("matmul_bool_mv", lambda L: L.ones(2, 3, dtype=L.bool) @ L.ones(3, dtype=L.bool),
+     *_kernel("addmv_impl_cpu", "Bool")),
+    ("matmul_bool_batch",
+     lambda L: L.ones(2, 1, 2, 2, dtype=L.bool) @ L.ones(2, 2, 2, dtype=L.bool),
+     *_kernel("bmm", "Bool")),
+    ("bmm_bool", lambda L: L.bmm(L.ones(2, 2, 2, dtype=L.bool), L.ones(2, 2, 2, dtype=L.bool)),
+     *_kernel("bmm", "Bool")),
+    ("addmv_bool", lambda L: L.addmv(L.ones(2, dtype=L.bool), L.ones(2, 3, dtype=L.bool),
+                                     L.ones(3, dtype=L.bool)), *_kernel("addmv_impl_cpu", "Bool")),
+    ("baddbmm_bool",
+     lambda L: L.baddbmm(L.ones(1, dtype=L.bool), L.ones(2, 2, 2, dtype=L.bool),
+                         L.ones(2, 2, 2, dtype=L.bool)),
+     *_kernel("baddbmm", "Bool")),
+    ("tensordot_bool", lambda L: L.tensordot(L.ones(2, 3, dtype=L.bool), L.ones(3, dtype=L.bool),
+                                             dims=1), *_kernel("addmm_impl_cpu_", "Bool")),
+    ("multi_dot_bool", lambda L: L.linalg.multi_dot([L.ones(3, dtype=L.bool),
+                                                     L.ones(3, dtype=L.bool)]),
+     *_kernel("addmm_impl_cpu_", "Bool")),
+    ("cross_bool", lambda L: L.linalg.cross(L.ones(3, dtype=L.bool), L.ones(3, dtype=L.bool)),
+     *_kernel("cross", "Bool")),
+    ("trace_bool_first", lambda L: L.trace(L.ones(3, dtype=L.bool)), *_kernel("trace", "Bool")),
+    ("cross_not_tensor", lambda L: L.linalg.cross([1.0, 0.0, 0.0], L.ones(3)), TypeError,
+     "linalg_cross(): argument 'input' (position 1) must be Tensor, not list"),
+    # the order of the checks
+    ("mm_sizes_before_dtype", lambda L: L.mm(L.ones(2, 3), L.ones(4, 3, dtype=L.float64)),
+     RuntimeError, "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x3)"),
+    ("baddbmm_1d", lambda L: L.baddbmm(L.ones(1), L.ones(3), L.ones(3)), IndexError,
+     "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
+    ("baddbmm_2d_batch2", lambda L: L.baddbmm(L.ones(1), L.ones(2, 2, 3), L.ones(3, 4)),
+     IndexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
 ]  # fmt: skip
 
 
@@ -629,3 +662,13 @@ def test_geqrf_is_column_major(lib: Any) -> None:
         h = lib.geqrf(x).a
         assert _column_major(h)
         assert_close(np.abs(np.triu(to_numpy(h))[..., :3, :]), np.abs(np.linalg.qr(to_numpy(x))[1]))
+
+
+@pytest.mark.parametrize("lib", LIBS, ids=lambda m: m.__name__)
+def test_bool_products_raise_unless_empty(lib: Any) -> None:
+    """PyTorch's mm kernel has no bool version; an empty product returns before the dispatch."""
+    with pytest.raises(NotImplementedError, match="addmm_impl_cpu_"):
+        lib.ones(1, 3, dtype=lib.bool) @ lib.ones(3, 1, dtype=lib.bool)
+    b = lib.ones(0, 3, dtype=lib.bool)
+    assert tuple((b @ lib.ones(3, 0, dtype=lib.bool)).shape) == (0, 0)
+    assert tuple(lib.mm(b, lib.ones(3, 2, dtype=lib.bool)).shape) == (0, 2)

@@ -1273,6 +1273,8 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
                 f"multi_dot(): tensors {i - 1} and {i} with shapes {list(items[i - 1].shape)} "
                 f"and {list(items[i].shape)} cannot be multiplied"
             )
+    if dtype == np.bool_ and all(t._data.size for t in items):  # (it multiplies with mm)
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     out = items[0]
     for t in items[1:]:
         out = matmul(out, t)
@@ -1437,6 +1439,8 @@ class LinalgCross(NumpyFunction):
 def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     """The cross product of 3-vectors along ``dim``: y_i = Σ ε_ijk a_j b_k (with broadcasting).
     One node, LinalgCrossBackward0, as PyTorch records it."""
+    input = _tensor_arg(input, "linalg_cross", "input", 1)
+    other = _tensor_arg(other, "linalg_cross", "other", 2)
     a, b = _promote_pair(input, other)
     if a._data.ndim != b._data.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
@@ -1452,6 +1456,8 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
         np.broadcast_shapes(a._data.shape, b._data.shape)
     except ValueError:
         raise broadcast_mismatch(a._data.shape, b._data.shape) from None
+    if a._data.dtype == np.bool_:
+        raise NotImplementedError("\"cross\" not implemented for 'Bool'")
     return LinalgCross.apply(a, b, d)
 
 

@@ -64,9 +64,13 @@ class Matmul(NumpyFunction):
     """
 
     node_name = "MatmulBackward0"
+    # PyTorch's CPU kernel for this product, which has no bool version
+    _kernel = "bmm"
 
-    @staticmethod
-    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    @classmethod
+    def forward(cls, ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if a.dtype == np.bool_ and a.size and b.size:  # (an empty product skips the kernel)
+            raise NotImplementedError(f"\"{cls._kernel}\" not implemented for 'Bool'")
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.ndims = (a.ndim, b.ndim)
@@ -146,18 +150,22 @@ def _mT(x: np.ndarray) -> np.ndarray:
 # The graph shows PyTorch's name for each case; the arithmetic is the same.
 class Dot(Matmul):
     node_name = "DotBackward0"
+    _kernel = "dot"
 
 
 class Vdot(Matmul):
     node_name = "VdotBackward0"
+    _kernel = "dot"
 
 
 class Mv(Matmul):
     node_name = "MvBackward0"
+    _kernel = "addmv_impl_cpu"
 
 
 class Mm(Matmul):
     node_name = "MmBackward0"
+    _kernel = "addmm_impl_cpu_"
     _other_first = True  # PyTorch's node unpacks mat2 before self: its version error first
 
 
@@ -277,15 +285,15 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
         raise RuntimeError("self must be a matrix")
     if len(sb) != 2:
         raise RuntimeError("mat2 must be a matrix")
+    if sa[1] != sb[0]:  # (before the dtypes, as PyTorch)
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})"
+        )
     da, db = a._data.dtype, b._data.dtype
     if da != db:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
             f"{c_type_name(da)} != {c_type_name(db)}"
-        )
-    if sa[1] != sb[0]:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})"
         )
     return Mm.apply(a, b)
 
@@ -376,11 +384,14 @@ class _ScaledProduct(NumpyFunction):
     dy/dc = β, and the product's own gradients scaled by α (see ``_scaled_grads``)."""
 
     _product: Callable[..., Any]
+    _kernel: str | None = "addmm_impl_cpu_"  # PyTorch's CPU kernel, if it has no bool version
 
     @classmethod
     def forward(
         cls, ctx: Any, c: np.ndarray, a: np.ndarray, b: np.ndarray, beta: Any, alpha: Any
     ) -> Any:
+        if cls._kernel is not None and a.dtype == np.bool_ and a.size and b.size:
+            raise NotImplementedError(f"\"{cls._kernel}\" not implemented for 'Bool'")
         _, need_a, need_b, _, _ = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.coefs = (beta, alpha)
@@ -452,6 +463,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
 class Baddbmm(Addmm):
     """y = β·c + α·(a @ b) for batches of matrices (the same gradients, batched)."""
 
+    _kernel = "baddbmm"
+
 
 def _batch_sum_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Σ_b a[b] @ b[b]: one (n, B·k) @ (B·k, m) product."""
@@ -476,6 +489,7 @@ class Addmv(_ScaledProduct):
     """y = β·c + α·(A v); dy/dc = β, dy/dA = α g vᵀ, dy/dv = α Aᵀ g"""
 
     _product = staticmethod(np.matmul)
+    _kernel = "addmv_impl_cpu"
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -491,6 +505,7 @@ class Addr(_ScaledProduct):
     product's gradient over the other vector's dim)"""
 
     _product = staticmethod(np.multiply.outer)
+    _kernel = None  # (PyTorch's addr has a bool version)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -541,6 +556,7 @@ def baddbmm(
     """β·input + α·(batch1 @ batch2); input broadcasts to the (b, n, m) product."""
     c = _tensor_arg(input, "baddbmm", "input", 1)
     a, b = _tensor_arg(batch1, "baddbmm", "batch1", 2), _tensor_arg(batch2, "baddbmm", "batch2", 3)
+    a.size(0), a.size(1), b.size(2)  # PyTorch reads these first: its IndexError for fewer dims
     _check_bmm(a, b)
     if c._data.dtype != a._data.dtype:
         raise RuntimeError(
