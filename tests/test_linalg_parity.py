@@ -547,6 +547,14 @@ ERROR_CASES: list[tuple[str, Any, type, str]] = [
      "Dimension out of range (expected to be in range of [-1, 0], but got 1)"),
     ("baddbmm_2d_batch2", lambda L: L.baddbmm(L.ones(1), L.ones(2, 2, 3), L.ones(3, 4)),
      IndexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)"),
+    # einsum: the operand's own dim is named; sizes are checked before dtypes
+    ("einsum_ellipsis_dim", lambda L: L.einsum("i...,i...", L.ones(3, 2, 5), L.ones(3, 4, 5)),
+     RuntimeError, "einsum(): dimension 1 covered by ellipsis in operand 1has size 4 which does "
+     "not broadcast with previously seen ellipsis with size 2 for the respective dimension"),
+    ("einsum_sizes_before_dtype",
+     lambda L: L.einsum("i,i->", L.ones(2), L.ones(3, dtype=L.float64)), RuntimeError,
+     "einsum(): subscript i has size 3 for operand 1 which does not broadcast with previously "
+     "seen size 2"),
 ]  # fmt: skip
 
 

@@ -733,12 +733,6 @@ def einsum(*args: Any) -> Tensor:
                 f"expected Tensor as element {i} in argument 1, but got {type(x).__name__}"
             )
     ts = [_tensor_arg(x, "einsum", "operands") for x in operands]
-    for t in ts[1:]:
-        if t._data.dtype != ts[0]._data.dtype:
-            raise RuntimeError(
-                f"expected scalar type {dtype_name(ts[0]._data.dtype)} but found "
-                f"{dtype_name(t._data.dtype)}"
-            )
     lhs_end = equation.find("->")
     lhs_end = len(equation) if lhs_end < 0 else lhs_end
     terms: list[str] = []
@@ -773,6 +767,12 @@ def einsum(*args: Any) -> Tensor:
                 counts[c] = counts.get(c, 0) + 1
         once = "".join(c for c in _LABELS if counts.get(c) == 1)
         out = ("." if any("." in t for t in terms) else "") + once
+    for t in ts[1:]:  # (after the equation and the sizes, as PyTorch's products find it)
+        if t._data.dtype != ts[0]._data.dtype:
+            raise RuntimeError(
+                f"expected scalar type {dtype_name(ts[0]._data.dtype)} but found "
+                f"{dtype_name(t._data.dtype)}"
+            )
     ell = explicit.get(".", "")
     out = out.replace(".", ell)
     subs = [t.replace(".", explicit[f"{i}."]) for i, t in enumerate(terms)]
@@ -819,7 +819,7 @@ def _explicit_labels(terms: list[str], ts: list[Tensor]) -> tuple[dict[str, str]
         mine = ell[n_ell - k :] if k else ""
         explicit[f"{i}."] = mine
         own: dict[str, int] = {}
-        for c, n in zip(term.replace(".", mine), shape, strict=True):
+        for dim, (c, n) in enumerate(zip(term.replace(".", mine), shape, strict=True)):
             if c in own and own[c] != n:
                 raise RuntimeError(
                     f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't "
@@ -830,7 +830,7 @@ def _explicit_labels(terms: list[str], ts: list[Tensor]) -> tuple[dict[str, str]
             if seen is not None and seen != n and seen != 1 and n != 1:
                 if c in ell:
                     raise RuntimeError(
-                        f"einsum(): dimension {mine.index(c)} covered by ellipsis in operand {i}"
+                        f"einsum(): dimension {dim} covered by ellipsis in operand {i}"  # (its dim)
                         f"has size {n} which does not broadcast with previously seen ellipsis "
                         f"with size {seen} for the respective dimension"
                     )
