@@ -44,6 +44,7 @@ from .ops.linalg import (  # noqa: F401  (the result types)
     solve_ex,
     solve_triangular,
     svdvals,
+    vander,
     vecdot,
     vector_norm,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "solve_triangular",
     "svd",
     "svdvals",
+    "vander",
     "vecdot",
     "vector_norm",
 ]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .._errors import broadcast_mismatch, c_type_name
+from .._layout import contiguous_format
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ._util import dtype_name, normalize_dims, promote, reduced_shape, wrap_dim
@@ -140,10 +141,19 @@ class SVDResult(_Result, _SVDFields):
 
 
 def _check_matrix(
-    A: Any, name: str, square: bool = True, arg: str = "A", where: str | None = None
+    A: Any,
+    name: str,
+    square: bool = True,
+    arg: str = "A",
+    where: str | None = None,
+    kernel: str | None = None,
+    kernel_for: str = "ih",
+    check_dtype: bool = True,
 ) -> Tensor:
     """PyTorch's checks of a (batch of) matrix argument; messages start with ``where``
-    ('linalg.<name>: ' unless given)."""
+    ('linalg.<name>: ' unless given). Where PyTorch leaves a dtype to its CPU kernel
+    (``kernel``), the dtypes of ``kernel_for`` ('i' integers and bool, 'h' float16) raise the
+    kernel's NotImplementedError instead of the check's message."""
     T = Tensor
     if not isinstance(A, T):
         raise _not_tensor(f"linalg_{name}", arg, 1, A)
@@ -156,7 +166,8 @@ def _check_matrix(
             f"{where}A must be batches of square matrices, but they are "
             f"{shape[-2]} by {shape[-1]} matrices"
         )
-    _check_float(A, name)
+    if check_dtype:
+        _check_float(A, where, kernel, kernel_for)
     return A
 
 
@@ -166,17 +177,44 @@ def _not_tensor(fn: str, arg: str, pos: int, value: Any) -> TypeError:
     )
 
 
-def _check_float(A: Tensor, name: str) -> None:
+def _check_float(A: Tensor, where: str, kernel: str | None = None, kernel_for: str = "") -> None:
     dt = A._data.dtype
+    low = dt.kind == "f" and dt.itemsize < 4
+    if kernel is not None and (
+        (dt.kind != "f" and "i" in kernel_for) or (low and "h" in kernel_for)
+    ):
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_name(dt)}'")
     if dt.kind != "f":
         raise RuntimeError(
-            f"linalg.{name}: Expected a floating point or complex tensor as input. "
-            f"Got {dtype_name(dt)}"
+            f"{where}Expected a floating point or complex tensor as input. Got {dtype_name(dt)}"
         )
-    if dt.itemsize < 4:
-        raise RuntimeError(
-            f"linalg.{name}: Low precision dtypes not supported. Got {dtype_name(dt)}"
-        )
+    if low:
+        raise RuntimeError(f"{where}Low precision dtypes not supported. Got {dtype_name(dt)}")
+
+
+def _mT(a: np.ndarray) -> np.ndarray:
+    return np.swapaxes(a, -1, -2)
+
+
+def _fortran(a: np.ndarray) -> np.ndarray:
+    """``a`` with each matrix stored column by column (batch dims still row-major): the layout
+    in which LAPACK returns its results, and so PyTorch's factors and solutions (``Q.stride()``
+    is ``(1, m)``, ``is_contiguous()`` False). Its transpose is contiguous."""
+    return np.swapaxes(np.ascontiguousarray(np.swapaxes(a, -1, -2)), -1, -2)
+
+
+def _np_svd(a: np.ndarray, **kwargs: Any) -> Any:
+    """numpy's SVD, failing with PyTorch's error (LAPACK's gesdd does not converge on nan/inf)."""
+    try:
+        return np.linalg.svd(a, **kwargs)
+    except np.linalg.LinAlgError:
+        bad = ~np.isfinite(a.reshape(-1, *a.shape[-2:])).all(axis=(-2, -1))
+        if not bad.any():
+            raise
+        raise LinAlgError(
+            f"linalg.svd: {_batch_prefix(a.shape, bad)}The algorithm failed to converge because "
+            "the input matrix contained non-finite values."
+        ) from None
 
 
 def _const(array: np.ndarray) -> Tensor:
@@ -232,6 +270,26 @@ def _lu_zero_pivot(a: np.ndarray) -> int:
     return 0
 
 
+def _without_nan(A: np.ndarray) -> tuple[np.ndarray, Any]:
+    """A with each matrix that holds a nan replaced by I, and the mask of those matrices (None
+    if there is none). LAPACK's LU runs through a nan and PyTorch returns nan there, where
+    numpy reports a singular matrix (or a determinant of 0): the caller puts nan back."""
+    bad = np.isnan(A).any(axis=(-2, -1))
+    if not bad.any():
+        return A, None
+    A = A.copy()
+    A[bad] = np.eye(A.shape[-1], dtype=A.dtype)
+    return A, bad
+
+
+def _nan_where(X: np.ndarray, bad: Any) -> np.ndarray:
+    """X with the matrices of the batch positions ``bad`` (broadcast) set to nan."""
+    if bad is None:
+        return X
+    mask = np.broadcast_to(bad, X.shape[:-2])[..., None, None]
+    return np.where(mask, np.nan, X).astype(X.dtype, copy=False)
+
+
 def _singular_error(A: np.ndarray, name: str) -> LinAlgError:
     mats = A.reshape(-1, *A.shape[-2:])
     pivots = np.array([_lu_zero_pivot(m) for m in mats])
@@ -254,10 +312,12 @@ class LinalgInvEx(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, A: np.ndarray) -> np.ndarray:
+        finite, bad = _without_nan(A)
         try:
-            Y = np.linalg.inv(A)
+            Y = np.linalg.inv(finite)
         except np.linalg.LinAlgError:
-            raise _singular_error(A, "inv") from None
+            raise _singular_error(finite, "inv") from None
+        Y = _fortran(_nan_where(Y, bad))
         ctx.save_for_backward(Y)
         return Y
 
@@ -295,7 +355,10 @@ class LinalgDet(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, A: np.ndarray) -> Any:
-        y = np.linalg.det(A)
+        with np.errstate(invalid="ignore"):  # (numpy warns on nan)
+            y = np.linalg.det(A)
+        if A.size and np.isnan(A).any():  # nan, as LAPACK's LU gives (numpy: 0 or nan)
+            y = np.where(np.isnan(A).any(axis=(-2, -1)), np.nan, y)
         ctx.save_for_backward(A, y)
         return y
 
@@ -313,7 +376,7 @@ class LinalgDet(NumpyFunction):
 
 def linalg_det(A: Tensor) -> Tensor:
     """The determinant of a square matrix (or a batch)."""
-    return LinalgDet.apply(_check_matrix(A, "det"))
+    return LinalgDet.apply(_check_matrix(A, "det", kernel="lu_cpu", kernel_for="h"))
 
 
 class LinalgSlogdet(NumpyFunction):
@@ -323,8 +386,12 @@ class LinalgSlogdet(NumpyFunction):
     def forward(ctx: Any, A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ctx.set_materialize_grads(False)
         ctx.save_for_backward(A)
-        sign, logabs = np.linalg.slogdet(A)
-        return np.asarray(sign), np.asarray(logabs)
+        with np.errstate(invalid="ignore"):
+            sign, logabs = np.linalg.slogdet(A)
+        if A.size and np.isnan(A).any():  # (0, nan), as PyTorch's (numpy: (0, -inf) or (1, nan))
+            bad = np.isnan(A).any(axis=(-2, -1))
+            sign, logabs = np.where(bad, 0.0, sign), np.where(bad, np.nan, logabs)
+        return np.asarray(sign, A.dtype), np.asarray(logabs, A.dtype)
 
     @staticmethod
     def backward(ctx: Any, grad_sign: Tensor | None, grad_logabs: Tensor | None) -> Any:
@@ -346,8 +413,8 @@ class LinalgSlogdet(NumpyFunction):
         return g * where(mask, math.nan, inv(safe).mT)
 
 
-def _slogdet(A: Tensor, name: str) -> Any:
-    sign, logabs = LinalgSlogdet.apply(_check_matrix(A, "slogdet"))
+def _slogdet(A: Tensor, name: str, where: str | None = None) -> Any:
+    sign, logabs = LinalgSlogdet.apply(_check_matrix(A, "slogdet", where=where))
     return (SlogdetResult if name == "linalg" else LegacySlogdetResult)(sign, logabs)
 
 
@@ -357,7 +424,7 @@ def linalg_slogdet(A: Tensor) -> SlogdetResult:
 
 
 def _logdet(A: Tensor) -> Tensor:
-    sign, logabs = _slogdet(A, "slogdet")
+    sign, logabs = _slogdet(A, "slogdet", "logdet: ")
     return where(sign < 0, math.nan, logabs)
 
 
@@ -365,12 +432,19 @@ def _logdet(A: Tensor) -> Tensor:
 
 
 class LinalgSolveEx(NumpyFunction):
-    """X = A⁻¹ B (B a batch of matrices); dB = A⁻ᵀ g, dA = -dB Xᵀ"""
+    """X = A⁻¹ B: dB = A⁻ᵀ g, dA = -dB Xᵀ. With left=False X = B A⁻¹: dB = g A⁻ᵀ, dA = -Xᵀ dB.
+    A vector B (``vector``) is one column. One node for all of them, as PyTorch's."""
 
     @staticmethod
-    def forward(ctx: Any, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    def forward(ctx: Any, A: np.ndarray, B: np.ndarray, left: bool, vector: bool) -> np.ndarray:
+        Bm = B[..., None] if vector else B
+        finite, bad = _without_nan(A)
         try:
-            X = np.linalg.solve(A, B)
+            if left:
+                X = _fortran(_nan_where(np.linalg.solve(finite, Bm), bad))
+            else:  # X A = B  <=>  Aᵀ Xᵀ = Bᵀ
+                Xt = _nan_where(np.linalg.solve(_mT(finite), _mT(Bm)), bad)
+                X = np.swapaxes(_fortran(Xt), -1, -2)
         except np.linalg.LinAlgError:
             singular = np.array([_lu_zero_pivot(m) > 0 for m in A.reshape(-1, *A.shape[-2:])])
             if not singular.any():
@@ -379,21 +453,30 @@ class LinalgSolveEx(NumpyFunction):
                 f"torch.linalg.solve: {_batch_prefix(A.shape, singular)}The solver failed "
                 "because the input matrix is singular."
             ) from None
+        if vector:  # PyTorch lays out the vectors' last batch dim and n as one matrix
+            X = X[..., 0] if X.ndim < 3 else _fortran(X[..., 0])
+        ctx.flags = (left, vector)
         ctx.save_for_backward(A, X)
         return X
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         A, X = ctx.saved_tensors
-        gB = LinalgSolveEx.apply(A.mT, grad)
-        gA = -(gB @ X.mT) if ctx.needs_input_grad[0] else None
-        return gA, gB
+        left, vector = ctx.flags
+        gB = LinalgSolveEx.apply(A.mT, grad, left, vector)
+        gA = None
+        if ctx.needs_input_grad[0]:
+            if vector:
+                gA = -(gB.unsqueeze(-1) * X.unsqueeze(-2))
+            else:
+                gA = -(gB @ X.mT) if left else -(X.mT @ gB)
+        return gA, gB, None, None
 
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     """X with A X = B (or X A = B with left=False). B is a vector when it is 1-D or has A's
     batch shape (..., n); batch dims broadcast."""
-    A = _check_matrix(A, "solve")
+    A = _check_matrix(A, "solve", kernel="lu_cpu", kernel_for="h")
     T = Tensor
     if not isinstance(B, T):
         raise _not_tensor("linalg_solve", "B", 2, B)
@@ -417,9 +500,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
             f"({n}x{n} and {shown[0]}x{shown[1]})"
         )
     _check_batch_broadcast(Bm._data.shape[:-2], sa[:-2])  # PyTorch names B first
-    # X A = B  <=>  Aᵀ Xᵀ = Bᵀ
-    X = LinalgSolveEx.apply(A, Bm) if left else LinalgSolveEx.apply(A.mT, Bm.mT).mT
-    return X.squeeze(-1) if vector else X
+    return LinalgSolveEx.apply(A, B, bool(left), vector)
 
 
 def _substitute(A: np.ndarray, B: np.ndarray, upper: bool) -> np.ndarray:
@@ -458,8 +539,7 @@ class LinalgSolveTriangular(NumpyFunction):
                 X = np.linalg.solve(lhs, rhs)
             else:
                 X = _substitute(lhs, rhs, up)
-        if not left:
-            X = np.swapaxes(X, -1, -2)
+        X = _fortran(X if left else np.swapaxes(X, -1, -2))
         ctx.flags = (upper, left, unit)
         ctx.save_for_backward(A, X)
         return X
@@ -482,7 +562,7 @@ def solve_triangular(
 ) -> Tensor:
     """X with A X = B (X A = B with left=False), A upper or lower triangular (the other triangle
     is not read); unitriangular: the diagonal is taken as ones."""
-    A = _check_matrix(A, "solve_triangular")
+    A = _check_matrix(A, "solve_triangular", check_dtype=False)
     T = Tensor
     if not isinstance(B, T):
         raise _not_tensor("linalg_solve_triangular", "B", 2, B)
@@ -498,6 +578,8 @@ def solve_triangular(
             f"linalg.solve_triangular: Incompatible shapes of A and B for the equation {eq} "
             f"({n}x{n} and {sb[-2]}x{sb[-1]})"
         )
+    # (PyTorch's kernel refuses the dtype, after the shapes are checked)
+    _check_float(A, "linalg.solve_triangular: ", "triangular_solve_cpu", "ih")
     if A._data.dtype != B._data.dtype:  # PyTorch computes in A's dtype
         B = B.to(A.dtype)
     _check_batch_broadcast(sb[:-2], A._data.shape[:-2])
@@ -556,7 +638,7 @@ class LinalgCholeskyEx(NumpyFunction):
                 f"order {orders[failed][0]} is not positive-definite)."
             ) from None
         ctx.upper = upper
-        out = np.swapaxes(L, -1, -2).copy() if upper else L
+        out = _fortran(np.swapaxes(L, -1, -2) if upper else L)
         ctx.save_for_backward(out)
         return out
 
@@ -578,7 +660,11 @@ class Cholesky(LinalgCholeskyEx):
 def linalg_cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
     """L lower triangular with A = L Lᵀ, reading A's lower triangle (with upper=True: U upper
     triangular with A = Uᵀ U, reading the upper one). LinAlgError if A is not positive-definite."""
-    return LinalgCholeskyEx.apply(_check_matrix(A, "cholesky"), bool(upper), "linalg.cholesky")
+    return LinalgCholeskyEx.apply(
+        _check_matrix(A, "cholesky", kernel="cholesky_cpu", kernel_for="h"),
+        bool(upper),
+        "linalg.cholesky",
+    )
 
 
 _CHOLESKY_DEPRECATED = (
@@ -594,7 +680,7 @@ def _legacy_cholesky(A: Tensor, upper: bool) -> Tensor:
     import warnings
 
     warnings.warn(_CHOLESKY_DEPRECATED, UserWarning, stacklevel=3)
-    A = _check_matrix(A, "cholesky", where="cholesky: ")
+    A = _check_matrix(A, "cholesky", where="cholesky: ", kernel="cholesky_cpu")
     return Cholesky.apply(A, bool(upper), "cholesky")
 
 
@@ -635,10 +721,10 @@ class LinalgQr(NumpyFunction):
         ctx.set_materialize_grads(False)
         ctx.mode = mode
         if mode == "r":
-            R = np.linalg.qr(A, mode="r")
+            R = _fortran(np.linalg.qr(A, mode="r"))  # type: ignore[arg-type]
             Q = np.zeros((0,), A.dtype)
         else:
-            Q, R = np.linalg.qr(A, mode=mode)  # type: ignore[call-overload]
+            Q, R = map(_fortran, np.linalg.qr(A, mode=mode))  # type: ignore[call-overload]
         ctx.save_for_backward(A, Q, R)
         return Q, R
 
@@ -682,12 +768,16 @@ class LinalgQr(NumpyFunction):
 def linalg_qr(A: Tensor, mode: str = "reduced") -> QRResult:
     """A = Q R; mode 'reduced' (Q m×k, R k×n, k = min(m, n)), 'complete' (Q m×m) or 'r' (Q
     empty). Signs follow LAPACK's Householder convention (R's diagonal may be negative)."""
+    A = _check_matrix(A, "qr", square=False, check_dtype=False)
+    if A._data.dtype.kind != "f":
+        _check_float(A, "linalg.qr: ")
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(
             f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
             "'r', or 'complete'"
         )
-    Q, R = LinalgQr.apply(_check_matrix(A, "qr", square=False), mode)
+    _check_float(A, "linalg.qr: ", "geqrf_cpu", "h")
+    Q, R = LinalgQr.apply(A, mode)
     return QRResult(Q, R)
 
 
@@ -721,6 +811,7 @@ class LinalgEigh(NumpyFunction):
     def forward(ctx: Any, A: np.ndarray, uplo: str) -> tuple[np.ndarray, np.ndarray]:
         ctx.set_materialize_grads(False)
         lam, V = np.linalg.eigh(A, UPLO=uplo)  # type: ignore[call-overload]
+        V = _fortran(V)
         ctx.save_for_backward(lam, V)
         return lam, V
 
@@ -752,15 +843,19 @@ def _check_uplo(UPLO: str) -> str:
 def eigh(A: Tensor, UPLO: str = "L") -> EighResult:
     """Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix; only the
     triangle UPLO is read. Each eigenvector's sign is arbitrary (LAPACK's)."""
-    A = _check_matrix(A, "eigh")
-    lam, V = LinalgEigh.apply(A, _check_uplo(UPLO))
+    _check_matrix(A, "eigh", check_dtype=False)
+    _check_uplo(UPLO)  # (before the dtype)
+    A = _check_matrix(A, "eigh", kernel="linalg_eigh_cpu")
+    lam, V = LinalgEigh.apply(A, UPLO)
     return EighResult(lam, V)
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
     """The eigenvalues of a symmetric matrix, ascending; dA = V diag(gλ) Vᵀ."""
-    A = _check_matrix(A, "eigvalsh")
-    uplo = _check_uplo(UPLO)
+    _check_matrix(A, "eigvalsh", where="linalg.eigh: ", check_dtype=False)
+    _check_uplo(UPLO)  # (before the dtype)
+    A = _check_matrix(A, "eigvalsh", where="linalg.eigh: ", kernel="linalg_eigh_cpu")
+    uplo = UPLO
     if not A.requires_grad:
         lam = np.linalg.eigvalsh(A._data, UPLO=uplo)  # type: ignore[call-overload]
         return _const(lam)
@@ -781,7 +876,8 @@ class LinalgSvd(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, A: np.ndarray, full: bool) -> tuple[np.ndarray, ...]:
         ctx.set_materialize_grads(False)
-        U, S, Vh = np.linalg.svd(A, full_matrices=full)
+        U, S, Vh = _np_svd(A, full_matrices=full)
+        U, Vh = _fortran(U), _fortran(Vh)
         ctx.save_for_backward(U, S, Vh)
         return U, S, Vh
 
@@ -827,16 +923,18 @@ class LinalgSvd(NumpyFunction):
 def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> SVDResult:
     """A = U diag(S) Vh with S descending. Singular vectors are unique only up to a joint sign
     per pair (LAPACK's choice); gradients through U, Vh need distinct nonzero singular values."""
-    A = _check_matrix(A, "svd", square=False)
+    A = _check_matrix(A, "svd", square=False, kernel="linalg_svd_cpu", kernel_for="h")
     U, S, Vh = LinalgSvd.apply(A, bool(full_matrices))
     return SVDResult(U, S, Vh)
 
 
 def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
     """The singular values, descending; dA = U diag(gS) Vh (defined also where they repeat)."""
-    A = _check_matrix(A, "svdvals", square=False)
+    A = _check_matrix(
+        A, "svdvals", square=False, where="linalg.svd: ", kernel="linalg_svd_cpu", kernel_for="h"
+    )
     if not A.requires_grad:
-        return _const(np.linalg.svd(A._data, compute_uv=False))
+        return _const(_np_svd(A._data, compute_uv=False))
     return LinalgSvd.apply(A, False)[1]
 
 
@@ -942,8 +1040,8 @@ def vector_norm(
         axes = None
     if not axes:  # None or (): all dims
         axes = None
-    if math.isinf(p) and x._data.size == 0:
-        name = "inf" if p > 0 else "-inf"
+    if (p < 0 or p == math.inf) and x._data.size == 0:  # a max or a min over nothing
+        name = format(p, "g")  # as C++ prints the number: -1, -0.5, -inf
         if axes is None:
             raise RuntimeError(
                 f"linalg.vector_norm cannot compute the {name} norm on an empty tensor because "
@@ -993,6 +1091,18 @@ def _matrix_dims(A: Tensor, dim: Any, name: str = "linalg.matrix_norm") -> tuple
     return d0, d1
 
 
+_INFS = (math.inf, -math.inf)
+
+
+def _empty_max(A: Tensor, d0: int, d1: int, keepdim: bool) -> Tensor:
+    """The 2, 1 or inf norm of matrices whose maximum is over an empty dim: PyTorch returns
+    zeros outside the graph there (the minimum, -2 / -1 / -inf, raises amin's error)."""
+    shape = [1 if d in (d0, d1) else n for d, n in enumerate(A._data.shape)]
+    if not keepdim:
+        shape = [n for d, n in enumerate(shape) if d not in (d0, d1)]
+    return _const(np.zeros(shape, A._data.dtype))
+
+
 def matrix_norm(
     A: Tensor,
     ord: Any = "fro",
@@ -1006,6 +1116,10 @@ def matrix_norm(
     T = Tensor
     if not isinstance(A, T):
         raise _not_tensor("linalg_matrix_norm", "A", 1, A)
+    valid = ord in ("fro", "nuc") if isinstance(ord, str) else ord in (1, -1, 2, -2, *_INFS)
+    if not valid:  # (checked first, as PyTorch, which prints the order as a C++ double)
+        shown = ord if isinstance(ord, str) else format(float(ord), "g")
+        raise RuntimeError(f"linalg.matrix_norm: Order {shown} not supported.")
     if A._data.ndim < 2:
         raise RuntimeError(
             "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
@@ -1013,22 +1127,28 @@ def matrix_norm(
     if dtype is not None:
         A = _cast_for_norm(A, dtype, "linalg.matrix_norm")
     _check_float_norm(A, "linalg.matrix_norm")
+    if ord == "nuc" or ord in (2, -2):  # through svdvals, which has no float16 kernel
+        _check_float(A, "linalg.matrix_norm: ")
     d0, d1 = _matrix_dims(A, dim)
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord == "nuc" or ord in (2, -2):
         rest = [i for i in range(A._data.ndim) if i not in (d0, d1)]
-        S = svdvals(A.permute((*rest, d0, d1)))
+        perm = (*rest, d0, d1)
+        S = svdvals(A.permute(perm))
+        if ord == 2 and S._data.shape[-1] == 0:
+            return _empty_max(A, d0, d1, keepdim)
         # the max / min singular value, by amax / amin as PyTorch (AmaxBackward0)
         out = S.sum(-1) if ord == "nuc" else (amax if ord == 2 else amin)(S, -1)
-        if keepdim:
-            for d in sorted((d0, d1)):
-                out = out.unsqueeze(d)
+        if keepdim:  # PyTorch puts the two kept dims back with one permute
+            out = out.unsqueeze(-1).unsqueeze(-1).permute(tuple(np.argsort(perm)))
         return out
     if not isinstance(ord, str) and ord in (1, -1, math.inf, -math.inf):
         # 1: the max over columns of the column abs sums; inf: the same over rows.
         # (PyTorch: amax / amin of the 1-norms, AmaxBackward0)
         sum_dim, max_dim = (d0, d1) if abs(ord) == 1 else (d1, d0)
+        if ord > 0 and A._data.shape[max_dim] == 0:
+            return _empty_max(A, d0, d1, keepdim)
         sums = vector_norm(A, 1, sum_dim, keepdim)
         if not keepdim and sum_dim < max_dim:
             max_dim -= 1
@@ -1085,15 +1205,76 @@ def _legacy_norm(input: Tensor, p: Any, dim: Any, keepdim: bool, dtype: Any) -> 
 
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
-    """Σ x·y along ``dim`` (with broadcasting)."""
+    """Σ x·y along ``dim`` (with broadcasting); two 1-D tensors are one vdot, as in PyTorch
+    (``dim`` then unused, the sizes not broadcast)."""
+    from .products import vdot
+
+    x, y = _tensor_arg(x, "linalg_vecdot", "x", 1), _tensor_arg(y, "linalg_vecdot", "y", 2)
+    dx, dy = x._data.dtype, y._data.dtype
+    if dx != dy:
+        raise RuntimeError(
+            "linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+            f"{dtype_name(dx)} and y of type {dtype_name(dy)} instead"
+        )
+    if dx.kind != "f":
+        _check_float(x, "linalg.vecdot: ")
+    if x._data.ndim == 1 and y._data.ndim == 1:
+        return vdot(x, y)
     return (x * y).sum(dim)
+
+
+def vander(x: Tensor, N: int | None = None) -> Tensor:
+    """Rows x_i**0, x_i**1, ..., x_i**(N-1) for each entry of x (the last dim of x becomes a row
+    index). PyTorch's composition: a column of ones before the cumprod of x repeated N-1 times
+    (CatBackward0)."""
+    from .shape import cat
+
+    x = _tensor_arg(x, "linalg_vander", "x", 1)
+    dt = x._data.dtype
+    if dt.kind not in "iuf" or dt.char == "e":
+        raise RuntimeError(
+            "linalg.vander supports floating point, complex, and integer tensors, but got "
+            f"{dtype_name(dt)}"
+        )
+    x_ = x.unsqueeze(-1) if x._data.ndim == 0 else x
+    shape = tuple(x_._data.shape)
+    n = shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    powers = x_.unsqueeze(-1).expand(*shape, n - 1).cumprod(-1)
+    return cat([powers.new_ones(*shape, 1), powers], -1)
 
 
 def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
     """A₁ A₂ … A_n; the first may be 1-D (a row) and the last 1-D (a column)."""
     items = list(tensors)
-    if len(items) < 2:
-        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(items)}")
+    n = len(items)
+    if n < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
+    # PyTorch's checks, in its order: the ends 1-D or 2-D, the others 2-D, then per pair the
+    # dtype and the sizes (shown as given)
+    for i, which in ((0, "first"), (n - 1, "last")):
+        if items[i].ndim not in (1, 2):
+            raise RuntimeError(
+                f"multi_dot(): the {which} tensor must be 1D or 2D but got {items[i].ndim}D"
+            )
+    for i in range(1, n - 1):
+        if items[i].ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {items[i].ndim}D")
+    dtype = items[0]._data.dtype
+    for i in range(1, n):
+        if items[i]._data.dtype != dtype:
+            raise RuntimeError(
+                "multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                f"{c_type_name(dtype)} and tensor {i} {c_type_name(items[i]._data.dtype)}"
+            )
+        if items[i - 1].shape[-1] != items[i].shape[0]:
+            raise RuntimeError(
+                f"multi_dot(): tensors {i - 1} and {i} with shapes {list(items[i - 1].shape)} "
+                f"and {list(items[i].shape)} cannot be multiplied"
+            )
+    if dtype == np.bool_ and all(t._data.size for t in items):  # (it multiplies with mm)
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     out = items[0]
     for t in items[1:]:
         out = matmul(out, t)
@@ -1119,9 +1300,10 @@ def linalg_matrix_power(A: Tensor, n: int) -> Tensor:
             "linalg.matrix_power: A must be batches of square matrices, but they are "
             f"{shape[-2]} by {shape[-1]} matrices"
         )
-    if n == 0:  # connected to A (with a zero gradient), as PyTorch's result is
-        eye = _const(np.broadcast_to(np.eye(shape[-1], dtype=A._data.dtype), shape).copy())
-        return where(_const(np.ones(shape, dtype=bool)), eye, A)
+    if n == 0:  # identities written into A's copy: connected to A, as PyTorch's (CopyBackwards)
+        eye = _const(np.eye(shape[-1], dtype=A._data.dtype))
+        return A.clone(memory_format=contiguous_format).copy_(eye.expand(shape))
+    given = A
     if n < 0:
         A, n = inv(A), -n
     result: Tensor | None = None
@@ -1134,7 +1316,9 @@ def linalg_matrix_power(A: Tensor, n: int) -> Tensor:
             break
         base = base @ base
     assert result is not None
-    return result if result is not A else A.clone()
+    if result is given:  # n = 1: a contiguous copy, as PyTorch's (n = -1 is inv's own node)
+        return given.clone(memory_format=contiguous_format)
+    return result
 
 
 def _tolerance(S: np.ndarray, atol: Any, rtol: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -1166,7 +1350,7 @@ class LinalgPinv(NumpyFunction):
                 inv_lam = np.where(keep, 1 / np.where(keep, lam, 1), 0)
             P = (V * inv_lam[..., None, :]) @ np.swapaxes(V, -1, -2)
         else:
-            U, sv, Vh = np.linalg.svd(A, full_matrices=False)
+            U, sv, Vh = _np_svd(A, full_matrices=False)
             keep = sv > _tolerance(sv, atol, rtol, A.shape)
             inv_s = np.where(keep, 1 / np.where(keep, sv, 1), 0)
             P = (np.swapaxes(Vh, -1, -2) * inv_s[..., None, :]) @ np.swapaxes(U, -1, -2)
@@ -1197,6 +1381,8 @@ def pinv(
             f"linalg.pinv({kind}{{{list(A._data.shape)}}}): expected a tensor with 2 or more "
             "dimensions of float, double, cfloat or cdouble types"
         )
+    if hermitian:
+        _check_matrix(A, "eigh")
     if rcond is not None:
         rtol = rcond
     return LinalgPinv.apply(A, atol, rtol, bool(hermitian))
@@ -1218,14 +1404,14 @@ def matrix_rank(
         raise RuntimeError(
             "torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions."
         )
-    if A._data.dtype.kind != "f":
+    if A._data.dtype.kind != "f" or A._data.dtype.itemsize < 4:
         raise RuntimeError("This function doesn't handle types other than float and double")
+    if hermitian:
+        _check_matrix(A, "eigh")
     if tol is not None:
         atol, rtol = tol, 0.0
-    if hermitian:
-        sv = np.abs(np.linalg.eigvalsh(A._data))
-    else:
-        sv = np.linalg.svd(A._data, compute_uv=False)
+    a = A._data
+    sv = np.abs(np.linalg.eigvalsh(a)) if hermitian else _np_svd(a, compute_uv=False)
     rank = np.sum(sv > _tolerance(sv, atol, rtol, A._data.shape), axis=-1)
     return _const(rank.astype(np.int64))
 
@@ -1253,6 +1439,8 @@ class LinalgCross(NumpyFunction):
 def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     """The cross product of 3-vectors along ``dim``: y_i = Σ ε_ijk a_j b_k (with broadcasting).
     One node, LinalgCrossBackward0, as PyTorch records it."""
+    input = _tensor_arg(input, "linalg_cross", "input", 1)
+    other = _tensor_arg(other, "linalg_cross", "other", 2)
     a, b = _promote_pair(input, other)
     if a._data.ndim != b._data.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
@@ -1268,12 +1456,19 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
         np.broadcast_shapes(a._data.shape, b._data.shape)
     except ValueError:
         raise broadcast_mismatch(a._data.shape, b._data.shape) from None
+    if a._data.dtype == np.bool_:
+        raise NotImplementedError("\"cross\" not implemented for 'Bool'")
     return LinalgCross.apply(a, b, d)
 
 
 def _legacy_svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> Any:
     """torch.svd: (U, S, V) with V = Vhᵀ; reduced unless some=False; zeros for U, V without
     compute_uv."""
+    if isinstance(input, Tensor) and input.ndim < 2:
+        raise RuntimeError(
+            "linalg.svd: input should have at least 2 dimensions, but has "
+            f"{input.ndim} dimensions instead"
+        )
     U, S, Vh = linalg_svd(input, full_matrices=not some)
     if not compute_uv:
         S = S.detach() if not input.requires_grad else S
@@ -1320,6 +1515,10 @@ def _expm(A: np.ndarray) -> np.ndarray:
     if n == 0:
         return A.copy()
     norm = np.abs(A).sum(axis=-2).max() if A.size else 0.0
+    if not np.isfinite(norm):  # nan where a matrix holds nan or inf, as PyTorch's
+        if A.ndim > 2:
+            return np.stack([_expm(m) for m in A.reshape(-1, n, n)]).reshape(A.shape)
+        return np.full_like(A, np.nan)
     s = max(0, math.ceil(math.log2(norm / _THETA13))) if norm > _THETA13 else 0
     A = A / 2.0**s
     b = _PADE13
@@ -1366,20 +1565,35 @@ def linalg_matrix_exp(A: Tensor) -> Tensor:
 # --- cond, lstsq ----------------------------------------------------------------------------------
 
 
+def _valid_cond_order(p: Any) -> bool:
+    if p is None or isinstance(p, str):
+        return p in (None, "fro", "nuc")
+    return p in (2, -2, 1, -1, math.inf, -math.inf)
+
+
 def cond(A: Tensor, p: Any = None) -> Tensor:
     """The condition number ‖A‖_p ‖A⁻¹‖_p; p = None / 2 / -2 through the singular values (any
     shape), other orders need square A (inf where A is singular)."""
     T = Tensor
     if not isinstance(A, T):
         raise _not_tensor("linalg_cond", "A", 1, A)
-    if p is None or (not isinstance(p, str) and p in (2, -2)):
-        S = svdvals(_check_matrix(A, "cond", square=False))
-        hi = vector_norm(S, math.inf, -1)
-        lo = vector_norm(S, -math.inf, -1)
-        return hi / lo if p != -2 else lo / hi
-    if p not in ("fro", "nuc", 1, -1, math.inf, -math.inf):
+    if A._data.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    if not _valid_cond_order(p):
         raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
-    _check_matrix(A, f"cond(ord={p})")
+    if A._data.size == 0:
+        # PyTorch gives empty matrices the condition number 0, outside the graph (it checks
+        # that they are square for 'fro' and 'nuc' only)
+        if isinstance(p, str):
+            _check_matrix(A, f"cond(ord={p})")
+        return _const(np.zeros(A._data.shape[:-2], A._data.dtype))
+    if p is None or (not isinstance(p, str) and p in (2, -2)):
+        S = svdvals(A)  # (its checks, named linalg.svd)
+        # the first and last of the sorted values (narrowed and squeezed, as PyTorch)
+        hi, lo = S.narrow(-1, 0, 1), S.narrow(-1, -1, 1)
+        return (hi / lo if p != -2 else lo / hi).squeeze(-1)
+    _check_matrix(A, f"cond(ord={p})", check_dtype=False)
+    _check_float(A, "linalg.inv: ")
     try:
         Ainv = inv(A)
     except LinAlgError:  # singular: the condition number is infinite
@@ -1389,7 +1603,11 @@ def cond(A: Tensor, p: Any = None) -> Tensor:
             a = A._data.reshape(-1, *A._data.shape[-2:])[i]
             values[i] = np.linalg.cond(a, p)
         return _const(values.reshape(A._data.shape[:-2]))
-    return matrix_norm(A, p) * matrix_norm(Ainv, p)
+    out = matrix_norm(A, p) * matrix_norm(Ainv, p)
+    # PyTorch ends the orders other than 'nuc' with a nan_to_num (NanToNumBackward0). (Its
+    # backward then fails, as it wrote into inv's saved output; ndgrad differentiates.)
+    # (its nan, from a matrix holding nan, and inf stay inf)
+    return out if p == "nuc" else out.nan_to_num(math.inf, math.inf)
 
 
 class _LstsqFields(NamedTuple):
@@ -1408,7 +1626,9 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None)
     pseudo-inverse (defined where the rank is locally constant). As PyTorch on the CPU:
     ``rank`` for gelsy/gelsd/gelss, ``singular_values`` for gelsd/gelss, ``residuals``
     (column sums of squared residuals) for gelsd/gelss/gels when m > n and A has full rank."""
-    A = _check_matrix(A, "lstsq", square=False)
+    if isinstance(A, Tensor) and A._data.ndim < 2:
+        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+    A = _check_matrix(A, "lstsq", square=False, check_dtype=False)
     T = Tensor
     if not isinstance(B, T):
         raise _not_tensor("linalg_lstsq", "B", 2, B)
@@ -1418,16 +1638,20 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: str | None = None)
             f"input's dtype {dtype_name(A._data.dtype)} and other's dtype "
             f"{dtype_name(B._data.dtype)}"
         )
-    driver = "gelsy" if driver is None else driver
-    if driver not in ("gels", "gelsy", "gelsd", "gelss"):
-        raise RuntimeError("parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
     vector = B._data.ndim == A._data.ndim - 1
     Bm = B.unsqueeze(-1) if vector else B
     m, n = A._data.shape[-2:]
     if Bm._data.shape[-2] != m:
         raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    driver = "gelsy" if driver is None else driver
+    if driver not in ("gels", "gelsy", "gelsd", "gelss"):
+        raise RuntimeError(
+            "torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)"
+        )
+    if A._data.dtype.kind != "f" or A._data.dtype.itemsize < 4:
+        raise RuntimeError("This function doesn't handle types other than float and double")
     X = pinv(A, rtol=rcond) @ Bm
-    sv = np.linalg.svd(A._data, compute_uv=False)
+    sv = _np_svd(A._data, compute_uv=False)
     rank = np.sum(sv > _tolerance(sv, None, rcond, A._data.shape), axis=-1)
     empty = _const(np.zeros((0,), A._data.dtype))
     residuals = empty
@@ -1461,6 +1685,7 @@ class CholeskySolve(NumpyFunction):
                 X = _substitute(np.swapaxes(low, -1, -2), Y, True)
             else:
                 X = np.linalg.solve(np.swapaxes(low, -1, -2), Y)
+        X = _fortran(X)
         ctx.upper = upper
         ctx.save_for_backward(L, X)
         return X
@@ -1495,20 +1720,45 @@ def _cholesky_solve(B: Tensor, L: Tensor, upper: bool) -> Tensor:
             "Expected b and A to have the same dtype, but found b of type "
             f"{dtype_name(B._data.dtype)} and A of type {dtype_name(L._data.dtype)} instead."
         )
-    _check_matrix(L, "cholesky_solve", where="")
-    n = L._data.shape[-1]
-    if B._data.shape[-2] != n:
-        raise RuntimeError(
-            f"Incompatible matrix sizes for cholesky_solve: each A matrix is {n} by {n} but each "
-            f"b matrix is {B._data.shape[-2]} by {B._data.shape[-1]}"
-        )
+    _check_solve_inputs(B, L, "cholesky_solve")
+    _check_float(L, "", "cholesky_solve_cpu", "ih")
     return CholeskySolve.apply(B, L, bool(upper))
 
 
+def _check_solve_inputs(B: Tensor, A: Tensor, name: str) -> None:
+    """The shape checks of PyTorch's legacy solvers (cholesky_solve, triangular_solve): A
+    square, its size B's rows, the batch dims broadcasting (B's named first)."""
+    _check_matrix(A, name, where="", check_dtype=False)
+    n = A._data.shape[-1]
+    if B._data.shape[-2] != n:
+        raise RuntimeError(
+            f"Incompatible matrix sizes for {name}: each A matrix is {n} by {n} but each "
+            f"b matrix is {B._data.shape[-2]} by {B._data.shape[-1]}"
+        )
+    _check_batch_broadcast(B._data.shape[:-2], A._data.shape[:-2])
+
+
 def _cholesky_inverse(L: Tensor, upper: bool) -> Tensor:
-    L = _check_matrix(L, "cholesky_inverse", where="cholesky_inverse: ")
-    eye = np.broadcast_to(np.eye(L._data.shape[-1], dtype=L._data.dtype), L._data.shape)
-    return CholeskySolve.apply(_const(eye.copy()), L, bool(upper))
+    L = _check_matrix(
+        L, "cholesky_inverse", where="cholesky_inverse: ", kernel="cholesky_inverse_out_cpu"
+    )
+    return CholeskyInverse.apply(L, bool(upper))
+
+
+class CholeskyInverse(NumpyFunction):
+    """X = (L Lᵀ)⁻¹ (or (Uᵀ U)⁻¹): cholesky_solve of I, one node as PyTorch's. With
+    C = X (g + gᵀ) X: dL = -C L (dU = -U C), the cholesky_solve gradient for B = I."""
+
+    @staticmethod
+    def forward(ctx: Any, L: np.ndarray, upper: bool) -> np.ndarray:
+        eye = np.broadcast_to(np.eye(L.shape[-1], dtype=L.dtype), L.shape)
+        return CholeskySolve.forward(ctx, eye, L, upper)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        L, X = ctx.saved_tensors
+        common = X @ (grad + grad.mT) @ X
+        return (-(L @ common) if ctx.upper else -(common @ L)), None
 
 
 # --- the _ex variants: an info code per matrix instead of an error -------------------------------
@@ -1559,7 +1809,7 @@ def _masked(A: Tensor, failed: np.ndarray, compute: Any) -> Tensor:
 
 def inv_ex(A: Tensor, *, check_errors: bool = False) -> InvExResult:
     """(inverse, info): info[i] > 0 is the zero pivot of a singular matrix (its inverse is nan)."""
-    A = _check_matrix(A, "inv_ex")
+    A = _check_matrix(A, "inv_ex", where="linalg.inv: ")
     batch, n = A._data.shape[:-2], A._data.shape[-1]
     try:
         return InvExResult(inv(A), _info(np.zeros(batch), batch))
@@ -1573,7 +1823,9 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> InvExResult:
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> CholeskyExResult:
     """(L, info): info[i] > 0 is the order of the first leading minor of a matrix that is not
     positive-definite (its L is nan)."""
-    A = _check_matrix(A, "cholesky_ex")
+    A = _check_matrix(
+        A, "cholesky_ex", where="linalg.cholesky: ", kernel="cholesky_cpu", kernel_for="h"
+    )
     batch, n = A._data.shape[:-2], A._data.shape[-1]
     try:
         L = LinalgCholeskyEx.apply(A, bool(upper), "linalg.cholesky_ex")
@@ -1591,7 +1843,7 @@ def solve_ex(
     A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False
 ) -> SolveExResult:
     """(result, info): info[i] > 0 is the zero pivot of a singular matrix (its solution is nan)."""
-    A = _check_matrix(A, "solve_ex")
+    A = _check_matrix(A, "solve_ex", where="linalg.solve: ", kernel="lu_cpu", kernel_for="h")
     batch, n = A._data.shape[:-2], A._data.shape[-1]
     try:
         return SolveExResult(solve(A, B, left=left), _info(np.zeros(batch), batch))
@@ -1730,6 +1982,7 @@ class LinalgLuFactorEx(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, A: np.ndarray) -> tuple[np.ndarray, ...]:
         lu, pivots, info = _getrf(A)
+        lu = _fortran(lu)
         ctx.mark_non_differentiable(pivots, info)
         ctx.P = _permutation(pivots, A.shape[-2], A.dtype)
         ctx.save_for_backward(lu)
@@ -1755,8 +2008,14 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False) -
     return _lu_factor(A, pivot, "torch.linalg.lu_factor_ex" if check_errors else None)
 
 
-def _lu_factor(A: Tensor, pivot: bool, check_as: str | None) -> LUFactorExResult:
-    A = _check_matrix(A, "lu_factor_ex", square=False)
+def _lu_factor(
+    A: Tensor, pivot: bool, check_as: str | None, label: str = "torch.lu_factor"
+) -> LUFactorExResult:
+    if isinstance(A, Tensor) and A._data.ndim < 2:
+        raise RuntimeError(
+            f"{label}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} instead"
+        )
+    A = _check_matrix(A, "lu_factor_ex", square=False, kernel="lu_cpu")
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
     LU, pivots, info = LinalgLuFactorEx.apply(A)
@@ -1823,7 +2082,7 @@ def lu_unpack(
 
 def linalg_lu(A: Tensor, *, pivot: bool = True) -> LUResult:
     """(P, L, U) with ``A = P L U`` (``torch.linalg.lu``)."""
-    LU, pivots, _ = lu_factor_ex(A, pivot=pivot)
+    LU, pivots, _ = _lu_factor(A, pivot, None, "linalg.lu")
     return LUResult(*lu_unpack(LU, pivots))
 
 
@@ -1832,6 +2091,23 @@ def linalg_lu_solve(
 ) -> Tensor:
     """X with ``A X = B`` (``X A = B`` if not left; Aᴴ if adjoint) for ``A = P L U`` given by
     ``lu_factor`` (``torch.linalg.lu_solve``)."""
+    LU = _check_matrix(LU, "lu_solve", arg="A", where="torch.linalg.lu_solve: ")
+    B = _tensor_arg(B, "linalg_lu_solve", "B", 3)
+    if B._data.ndim < 2:
+        raise RuntimeError("linalg.lu_solve: The input tensor B must have at least 2 dimensions.")
+    if LU._data.dtype != B._data.dtype:
+        raise RuntimeError(
+            "linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type "
+            f"{dtype_name(LU._data.dtype)} and B of type {dtype_name(B._data.dtype)} instead"
+        )
+    n, sb = LU._data.shape[-1], B._data.shape
+    if (sb[-2] if left else sb[-1]) != n:
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(
+            f"linalg.lu_solve: Incompatible shapes of A and B for the equation {eq} "
+            f"({n}x{n} and {sb[-2]}x{sb[-1]})"
+        )
+    _check_batch_broadcast(sb[:-2], LU._data.shape[:-2])  # (PyTorch names B first)
     P = _const(_permutation(pivots._data, LU.shape[-2], LU._data.dtype))
     L, U = _L_U(LU)
     if left and not adjoint:  # A X = B: X = U⁻¹ L⁻¹ Pᵀ B
@@ -1880,11 +2156,20 @@ def triangular_solve(
                 f"torch.triangular_solve: Expected {name} to have at least 2 dimensions, but it "
                 f"has {t.ndim} dimensions instead"
             )
+    if b.dtype != A.dtype:
+        raise RuntimeError(
+            "Expected b and A to have the same dtype, but found b of type "
+            f"{dtype_name(b._data.dtype)} and A of type {dtype_name(A._data.dtype)} instead."
+        )
+    _check_solve_inputs(b, A, "triangular_solve")
     coefficient = A.mT if transpose else A
     X = solve_triangular(
         coefficient, b, upper=bool(upper) != bool(transpose), unitriangular=unitriangular
     )
-    return TriangularSolveResult(X, A.clone())
+    # PyTorch returns A's copy broadcast to the batch, laid out by columns as LAPACK's
+    batch = np.broadcast_shapes(b._data.shape[:-2], A._data.shape[:-2])
+    copy = A.expand(*batch, *A._data.shape[-2:]).mT.contiguous().mT
+    return TriangularSolveResult(X, copy)
 
 
 # --- Householder QR ------------------------------------------------------------------------------
@@ -1896,9 +2181,10 @@ def geqrf(input: Tensor) -> GeqrfResult:
     in PyTorch."""
     if isinstance(input, Tensor) and input.ndim < 2:
         raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
-    x = _check_matrix(input, "geqrf", square=False)
+    x = _check_matrix(input, "geqrf", square=False, kernel="geqrf_cpu")
     h, tau = np.linalg.qr(x._data, mode="raw")
-    return GeqrfResult(_const(np.swapaxes(h, -1, -2).copy()), _const(tau.astype(x._data.dtype)))
+    # (numpy's raw h is the transpose; the factors stored by columns, as LAPACK's)
+    return GeqrfResult(_const(_fortran(np.swapaxes(h, -1, -2))), _const(tau.astype(x._data.dtype)))
 
 
 def _reflector(A: Tensor, i: int) -> Tensor:
@@ -1924,7 +2210,11 @@ def _apply_reflectors(A: Tensor, tau: Tensor, X: Tensor, left: bool, transpose: 
 
 def householder_product(A: Tensor, tau: Tensor) -> Tensor:
     """The first n columns of ``H_1 ... H_k`` (``torch.linalg.householder_product``, ``orgqr``)."""
-    A = _check_matrix(A, "householder_product", square=False)
+    if isinstance(A, Tensor) and A._data.ndim < 2:
+        raise RuntimeError(
+            "torch.linalg.householder_product: input must have at least 2 dimensions."
+        )
+    A = _check_matrix(A, "householder_product", square=False, check_dtype=False)
     m, n = A.shape[-2:]
     if m < n:
         raise RuntimeError(
@@ -1936,6 +2226,22 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:
             "torch.linalg.householder_product: input.shape[-1] must be greater than or equal to "
             "tau.shape[-1]"
         )
+    if A.ndim - tau.ndim != 1:
+        raise RuntimeError(
+            "torch.linalg.householder_product: Expected tau to have one dimension less than "
+            f"input, but got tau.ndim equal to {tau.ndim} and input.ndim is equal to {A.ndim}"
+        )
+    if A.ndim > 2 and tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise RuntimeError(
+            "torch.linalg.householder_product: Expected batch dimensions of tau to be equal to "
+            f"input.shape[:-2], but got {list(tau.shape[:-1])}"
+        )
+    if tau._data.dtype != A._data.dtype:
+        raise RuntimeError(
+            f"torch.linalg.householder_product: tau dtype {dtype_name(tau._data.dtype)} does not "
+            f"match input dtype {dtype_name(A._data.dtype)}"
+        )
+    _check_float(A, "linalg.householder_product: ", "orgqr_cpu", "ih")
     E = _const(np.broadcast_to(np.eye(m, n, dtype=A._data.dtype), A._data.shape).copy())
     return _apply_reflectors(A, tau, E, left=True, transpose=False)
 

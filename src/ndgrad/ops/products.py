@@ -64,9 +64,13 @@ class Matmul(NumpyFunction):
     """
 
     node_name = "MatmulBackward0"
+    # PyTorch's CPU kernel for this product, which has no bool version
+    _kernel = "bmm"
 
-    @staticmethod
-    def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    @classmethod
+    def forward(cls, ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if a.dtype == np.bool_ and a.size and b.size:  # (an empty product skips the kernel)
+            raise NotImplementedError(f"\"{cls._kernel}\" not implemented for 'Bool'")
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.ndims = (a.ndim, b.ndim)
@@ -146,14 +150,22 @@ def _mT(x: np.ndarray) -> np.ndarray:
 # The graph shows PyTorch's name for each case; the arithmetic is the same.
 class Dot(Matmul):
     node_name = "DotBackward0"
+    _kernel = "dot"
+
+
+class Vdot(Matmul):
+    node_name = "VdotBackward0"
+    _kernel = "dot"
 
 
 class Mv(Matmul):
     node_name = "MvBackward0"
+    _kernel = "addmv_impl_cpu"
 
 
 class Mm(Matmul):
     node_name = "MmBackward0"
+    _kernel = "addmm_impl_cpu_"
     _other_first = True  # PyTorch's node unpacks mat2 before self: its version error first
 
 
@@ -273,15 +285,15 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
         raise RuntimeError("self must be a matrix")
     if len(sb) != 2:
         raise RuntimeError("mat2 must be a matrix")
+    if sa[1] != sb[0]:  # (before the dtypes, as PyTorch)
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})"
+        )
     da, db = a._data.dtype, b._data.dtype
     if da != db:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
             f"{c_type_name(da)} != {c_type_name(db)}"
-        )
-    if sa[1] != sb[0]:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})"
         )
     return Mm.apply(a, b)
 
@@ -332,6 +344,11 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """Σ_i a_i b_i of two 1-D tensors of the same size and dtype."""
     a, b = _tensor_arg(input, "dot", "input", 1), _tensor_arg(tensor, "dot", "tensor", 2)
+    return _dot(a, b, Dot)
+
+
+def _dot(a: Tensor, b: Tensor, op: type[Matmul]) -> Tensor:
+    """dot or vdot, after the argument checks they share (their messages say dot)."""
     sa, sb = a._data.shape, b._data.shape
     if len(sa) != 1 or len(sb) != 1:
         raise RuntimeError(f"1D tensors expected, but got {len(sa)}D and {len(sb)}D tensors")
@@ -347,7 +364,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
             f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have the "
             f"same number of elements, but got {sa[0]} and {sb[0]} elements respectively"
         )
-    return Dot.apply(a, b)
+    return op.apply(a, b)
 
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
@@ -367,11 +384,14 @@ class _ScaledProduct(NumpyFunction):
     dy/dc = β, and the product's own gradients scaled by α (see ``_scaled_grads``)."""
 
     _product: Callable[..., Any]
+    _kernel: str | None = "addmm_impl_cpu_"  # PyTorch's CPU kernel, if it has no bool version
 
     @classmethod
     def forward(
         cls, ctx: Any, c: np.ndarray, a: np.ndarray, b: np.ndarray, beta: Any, alpha: Any
     ) -> Any:
+        if cls._kernel is not None and a.dtype == np.bool_ and a.size and b.size:
+            raise NotImplementedError(f"\"{cls._kernel}\" not implemented for 'Bool'")
         _, need_a, need_b, _, _ = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.coefs = (beta, alpha)
@@ -443,11 +463,33 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: An
 class Baddbmm(Addmm):
     """y = β·c + α·(a @ b) for batches of matrices (the same gradients, batched)."""
 
+    _kernel = "baddbmm"
+
+
+def _batch_sum_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Σ_b a[b] @ b[b]: one (n, B·k) @ (B·k, m) product."""
+    n, m = a.shape[1], b.shape[2]
+    return np.matmul(a.transpose(1, 0, 2).reshape(n, -1), b.reshape(-1, m))
+
+
+class Addbmm(_ScaledProduct):
+    """y = β·c + α·Σ_b a_b @ b_b; dy/dc = β, dy/da_b = α g b_bᵀ, dy/db_b = α a_bᵀ g"""
+
+    _product = staticmethod(_batch_sum_product)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[1:3]
+        g_c, g = _scaled_grads(ctx, grad)
+        return g_c, (g @ b.mT if need_a else None), (a.mT @ g if need_b else None), None, None
+
 
 class Addmv(_ScaledProduct):
     """y = β·c + α·(A v); dy/dc = β, dy/dA = α g vᵀ, dy/dv = α Aᵀ g"""
 
     _product = staticmethod(np.matmul)
+    _kernel = "addmv_impl_cpu"
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -463,6 +505,7 @@ class Addr(_ScaledProduct):
     product's gradient over the other vector's dim)"""
 
     _product = staticmethod(np.multiply.outer)
+    _kernel = None  # (PyTorch's addr has a bool version)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -513,6 +556,7 @@ def baddbmm(
     """β·input + α·(batch1 @ batch2); input broadcasts to the (b, n, m) product."""
     c = _tensor_arg(input, "baddbmm", "input", 1)
     a, b = _tensor_arg(batch1, "baddbmm", "batch1", 2), _tensor_arg(batch2, "baddbmm", "batch2", 3)
+    a.size(0), a.size(1), b.size(2)  # PyTorch reads these first: its IndexError for fewer dims
     _check_bmm(a, b)
     if c._data.dtype != a._data.dtype:
         raise RuntimeError(
@@ -537,8 +581,9 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
 
 
 def vdot(input: Tensor, other: Tensor) -> Tensor:
-    """Σ conj(a_i) b_i; for real tensors, dot."""
-    return dot(input, other)
+    """Σ conj(a_i) b_i; for real tensors, dot (recorded as PyTorch's VdotBackward0)."""
+    a, b = _tensor_arg(input, "vdot", "input", 1), _tensor_arg(other, "vdot", "other", 2)
+    return _dot(a, b, Vdot)
 
 
 # --- einsum ------------------------------------------------------------------------------------
@@ -688,12 +733,6 @@ def einsum(*args: Any) -> Tensor:
                 f"expected Tensor as element {i} in argument 1, but got {type(x).__name__}"
             )
     ts = [_tensor_arg(x, "einsum", "operands") for x in operands]
-    for t in ts[1:]:
-        if t._data.dtype != ts[0]._data.dtype:
-            raise RuntimeError(
-                f"expected scalar type {dtype_name(ts[0]._data.dtype)} but found "
-                f"{dtype_name(t._data.dtype)}"
-            )
     lhs_end = equation.find("->")
     lhs_end = len(equation) if lhs_end < 0 else lhs_end
     terms: list[str] = []
@@ -728,6 +767,12 @@ def einsum(*args: Any) -> Tensor:
                 counts[c] = counts.get(c, 0) + 1
         once = "".join(c for c in _LABELS if counts.get(c) == 1)
         out = ("." if any("." in t for t in terms) else "") + once
+    for t in ts[1:]:  # (after the equation and the sizes, as PyTorch's products find it)
+        if t._data.dtype != ts[0]._data.dtype:
+            raise RuntimeError(
+                f"expected scalar type {dtype_name(ts[0]._data.dtype)} but found "
+                f"{dtype_name(t._data.dtype)}"
+            )
     ell = explicit.get(".", "")
     out = out.replace(".", ell)
     subs = [t.replace(".", explicit[f"{i}."]) for i, t in enumerate(terms)]
@@ -774,7 +819,7 @@ def _explicit_labels(terms: list[str], ts: list[Tensor]) -> tuple[dict[str, str]
         mine = ell[n_ell - k :] if k else ""
         explicit[f"{i}."] = mine
         own: dict[str, int] = {}
-        for c, n in zip(term.replace(".", mine), shape, strict=True):
+        for dim, (c, n) in enumerate(zip(term.replace(".", mine), shape, strict=True)):
             if c in own and own[c] != n:
                 raise RuntimeError(
                     f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't "
@@ -785,7 +830,7 @@ def _explicit_labels(terms: list[str], ts: list[Tensor]) -> tuple[dict[str, str]
             if seen is not None and seen != n and seen != 1 and n != 1:
                 if c in ell:
                     raise RuntimeError(
-                        f"einsum(): dimension {mine.index(c)} covered by ellipsis in operand {i}"
+                        f"einsum(): dimension {dim} covered by ellipsis in operand {i}"  # (its dim)
                         f"has size {n} which does not broadcast with previously seen ellipsis "
                         f"with size {seen} for the respective dimension"
                     )
@@ -813,7 +858,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
         if dims > na or dims > nb:
             raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
-        dims_a, dims_b = list(range(na - dims, na)), list(range(dims))
+        dims_a, dims_b = list(range(-dims, 0)), list(range(dims))  # (as PyTorch lists them)
     else:
         dims_a, dims_b = ([d] if isinstance(d, int) else list(d) for d in dims)
         if len(dims_a) != len(dims_b):
@@ -821,6 +866,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
     if a._data.dtype != b._data.dtype:
         raise RuntimeError("both inputs should have same dtype")
 
+    given = list(zip(dims_a, dims_b, strict=True))  # error messages name the dims as given
     dims_a = [wrap_dim(d, na) for d in dims_a]
     dims_b = [wrap_dim(d, nb) for d in dims_b]
     for dims in (dims_a, dims_b):
@@ -833,7 +879,7 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
     # with mm, and the product reshaped to the kept dims. When every dim is contracted, the two
     # are flattened and multiplied with dot.
     contracted = 1
-    for da, db in zip(dims_a, dims_b, strict=True):
+    for da, db, (ga, gb) in zip(dims_a, dims_b, given, strict=True):
         sa, sb = a._data.shape[da], b._data.shape[db]
         if sb == 1:
             a = a.sum(da, keepdim=True)
@@ -841,8 +887,8 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
             b = b.sum(db, keepdim=True)
         elif sa != sb:
             raise RuntimeError(
-                f"contracted dimensions need to match, but first has size {sa} in dim {da} and "
-                f"second has size {sb} in dim {db}"
+                f"contracted dimensions need to match, but first has size {sa} in dim {ga} and "
+                f"second has size {sb} in dim {gb}"
             )
         else:
             contracted *= sa
@@ -893,20 +939,32 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any
 def addbmm(
     input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1
 ) -> Tensor:
-    """β·input + α·Σ_b batch1[b] @ batch2[b]; input broadcasts to the (n, m) sum."""
+    """β·input + α·Σ_b batch1[b] @ batch2[b]; input broadcasts to the (n, m) sum. One node
+    (AddbmmBackward0), with PyTorch's checks in its order."""
     c = _tensor_arg(input, "addbmm", "input", 1)
     a = _tensor_arg(batch1, "addbmm", "batch1", 2)
     b = _tensor_arg(batch2, "addbmm", "batch2", 3)
     for name, t in (("batch1", a), ("batch2", b)):
         if t._data.ndim != 3:
             raise RuntimeError(f"{name} must be a 3D tensor")
-    return addmm(
-        c,
-        a.transpose(0, 1).reshape(a._data.shape[1], -1),
-        b.reshape(-1, b._data.shape[2]),
-        beta=beta,
-        alpha=alpha,
-    )
+    sa, sb = a._data.shape, b._data.shape
+    if sa[0] != sb[0]:
+        raise RuntimeError(
+            f"batch1 and batch2 must have same number of batches, got {sa[0]} and {sb[0]}"
+        )
+    if sa[2] != sb[1]:
+        raise RuntimeError(
+            f"Incompatible matrix sizes for bmm ({sa[1]}x{sa[2]} and {sb[1]}x{sb[2]})"
+        )
+    c.expand(sa[1], sb[2])
+    da, db, dc = a._data.dtype, b._data.dtype, c._data.dtype
+    if dc != db or da != db:
+        first, second = ("self", dc) if dc != db else ("mat1", da)
+        raise RuntimeError(
+            f"{first} and mat2 must have the same dtype, but got {dtype_name(second)} and "
+            f"{dtype_name(db)}"
+        )
+    return Addbmm.apply(c, a, b, beta, alpha)
 
 
 # --- computed as products and weighted sums: trapezoid, cov, corrcoef, gradient ---------------

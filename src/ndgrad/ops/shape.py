@@ -1273,10 +1273,10 @@ class Trace(NumpyFunction):
 
 
 def trace(input: Tensor) -> Tensor:
+    if input._data.dtype == np.bool_:  # (PyTorch's dtype dispatch comes first)
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
-    if input._data.dtype == np.bool_:
-        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     return Trace.apply(input)
 
 
