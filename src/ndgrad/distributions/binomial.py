@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar
-
-import numpy as np
 
 from .._namespace import public_dir
 from .._random import binomial
@@ -19,9 +16,6 @@ from .utils import broadcast_all, logits_to_probs, probs_to_logits
 
 __all__ = ["Binomial"]
 __dir__ = public_dir(__name__)
-
-_lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
-
 
 class Binomial(Distribution):
     """P(k) = C(n, k) pᵏ (1 - p)ⁿ⁻ᵏ"""
@@ -99,14 +93,13 @@ class Binomial(Distribution):
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
             self._validate_sample(value)
-        n, k = self.total_count._data, value._data
-        log_comb = _lgamma(n + 1) - _lgamma(k + 1) - _lgamma(n - k + 1)
-        comb = Tensor._make(np.asarray(log_comb, dtype=self.logits._data.dtype))
+        # the log-factorials are differentiable ops, as PyTorch's: log_prob has a gradient in
+        # total_count (and in the value)
+        n = self.total_count
+        log_factorial_n = (n + 1).lgamma()
+        log_factorial_k = (value + 1).lgamma()
+        log_factorial_nmk = (n - value + 1).lgamma()
         # k log p + (n - k) log(1 - p), written stably with the logits as PyTorch does
         logits = self.logits
-        norm = (
-            self.total_count * logits.clamp(min=0)
-            + self.total_count * (-logits.abs()).exp().log1p()
-            - comb
-        )
-        return value * logits - norm
+        norm = n * logits.clamp(min=0) + n * (-logits.abs()).exp().log1p() - log_factorial_n
+        return value * logits - log_factorial_k - log_factorial_nmk - norm

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, ClassVar
 
 from .. import _tensor
@@ -151,7 +152,24 @@ class Distribution:
                 f"The right-most size of value must match event_shape: {value.size()} vs "
                 f"{self._event_shape}."
             )
-        support = self.support
+        actual_shape = value.size()
+        expected_shape = Size(tuple(self._batch_shape) + tuple(self._event_shape))
+        for i, j in zip(reversed(actual_shape), reversed(expected_shape), strict=False):
+            if i != 1 and j != 1 and i != j:
+                raise ValueError(
+                    "Value is not broadcastable with batch_shape+event_shape: "
+                    f"{actual_shape} vs {expected_shape}."
+                )
+        try:
+            support = self.support
+        except NotImplementedError:
+            warnings.warn(
+                f"{self.__class__} does not define `support` to enable sample validation. "
+                "Please initialize the distribution with `validate_args=False` to turn off "
+                "validation.",
+                stacklevel=2,
+            )
+            return
         if not bool(support.check(value)._data.all()):
             raise ValueError(
                 f"Expected value argument ({type(value).__name__} of shape "
