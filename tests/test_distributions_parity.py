@@ -54,3 +54,52 @@ def test_log_prob_checks_that_the_value_broadcasts() -> None:
     for lib in _libs():
         d = lib.distributions.Normal(lib.zeros(2, 3), 1.0)
         assert _error(lambda d=d, lib=lib: d.log_prob(lib.zeros(5, 7))) == ("ValueError", msg)
+
+
+def test_uniform_arg_constraints_bound_each_other() -> None:
+    # PyTorch constrains low < high through the parameters' constraints, which the validation
+    # message and repr(arg_constraints) show; ndgrad had Real() for both
+    for lib in _libs():
+        d = lib.distributions.Uniform(lib.tensor(0.5), lib.tensor(2.0))
+        text = {k: repr(v) for k, v in d.arg_constraints.items()}
+        assert text == {"low": "LessThan(upper_bound=2.0)", "high": "GreaterThan(lower_bound=0.5)"}
+        nan = lib.tensor(float("nan"))
+        assert _error(lambda lib=lib, nan=nan: lib.distributions.Uniform(nan, nan)) == (
+            "ValueError",
+            "Expected parameter low (Tensor of shape ()) of distribution Uniform(low: nan, "
+            "high: nan) to satisfy the constraint LessThan(upper_bound=nan), but found invalid "
+            "values:\nnan",
+        )
+
+
+def test_laplace_icdf() -> None:
+    # icdf(q) = loc - scale sign(q - 1/2) log(1 - 2|q - 1/2|); ndgrad had none
+    q = np.array([0.0, 0.1, 0.5, 0.9, 1.0])
+    with np.errstate(divide="ignore"):  # q = 0 and 1 map to -inf and inf
+        want = 1.0 - 2.0 * np.sign(q - 0.5) * np.log1p(-2 * np.abs(q - 0.5))
+    for lib in _libs():
+        d = lib.distributions.Laplace(lib.tensor(1.0, dtype=lib.float64), 2.0)
+        assert_close(d.icdf(lib.tensor(q)), want, rtol=1e-15)
+
+
+def test_one_hot_categorical_enumerate_support() -> None:
+    for lib in _libs():
+        d = lib.distributions.OneHotCategorical(lib.tensor([[0.2, 0.3, 0.5]] * 2))
+        assert_close(d.enumerate_support(False), np.eye(3).reshape(3, 1, 3))
+        full = d.enumerate_support()
+        assert tuple(full.shape) == (3, 2, 3) and full.dtype == lib.float32
+        assert_close(full, np.broadcast_to(np.eye(3)[:, None], (3, 2, 3)))
+
+
+def test_independent_enumerate_support() -> None:
+    for lib in _libs():
+        p = lib.tensor([0.2, 0.7])
+        d0 = lib.distributions.Independent(lib.distributions.Bernoulli(p), 0)
+        assert d0.has_enumerate_support
+        assert_close(d0.enumerate_support(), [[0.0, 0.0], [1.0, 1.0]])
+        d1 = lib.distributions.Independent(lib.distributions.Bernoulli(p), 1)
+        assert not d1.has_enumerate_support
+        assert _error(d1.enumerate_support) == (
+            "NotImplementedError",
+            "Enumeration over cartesian product is not implemented",
+        )
