@@ -103,3 +103,21 @@ def test_independent_enumerate_support() -> None:
             "NotImplementedError",
             "Enumeration over cartesian product is not implemented",
         )
+
+
+@pytest.mark.parametrize("kind", ["covariance_matrix", "precision_matrix"])
+def test_multivariate_normal_validates_before_cholesky(kind: str) -> None:
+    # a symmetric matrix that is not positive definite fails its constraint (ValueError), as in
+    # PyTorch; ndgrad factorised it first and raised cholesky's LinAlgError
+    errors = []
+    for lib in _libs():
+        m = lib.tensor([[1.0, 2.0], [2.0, 1.0]])
+        errors.append(_error(lambda lib=lib, m=m: lib.distributions.MultivariateNormal(
+            lib.zeros(2), **{kind: m})))  # fmt: skip
+    assert errors[0][0] == "ValueError"
+    assert errors[0][1].startswith(
+        f"Expected parameter {kind} (Tensor of shape (2, 2)) of distribution "
+        f"MultivariateNormal(loc: torch.Size([2]), {kind}: torch.Size([2, 2])) to satisfy the "
+        "constraint PositiveDefinite(), but found invalid values:\n"
+    )
+    assert errors[-1] == errors[0]

@@ -88,7 +88,7 @@ class _GreaterThan(Constraint):
         self.lower_bound = lower_bound
 
     def _ok(self, x: np.ndarray) -> np.ndarray:
-        return self.lower_bound < x
+        return _data(self.lower_bound) < x
 
     def _fields(self) -> str:
         return f"lower_bound={self.lower_bound}"
@@ -96,7 +96,7 @@ class _GreaterThan(Constraint):
 
 class _GreaterThanEq(_GreaterThan):
     def _ok(self, x: np.ndarray) -> np.ndarray:
-        return self.lower_bound <= x
+        return _data(self.lower_bound) <= x
 
 
 class _Interval(Constraint):
@@ -169,7 +169,7 @@ class _IndependentConstraint(Constraint):
 
 
 class _LessThan(Constraint):
-    def __init__(self, upper_bound: float) -> None:
+    def __init__(self, upper_bound: Any) -> None:
         self.upper_bound = upper_bound
 
     def _ok(self, x: np.ndarray) -> np.ndarray:

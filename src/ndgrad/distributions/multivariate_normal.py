@@ -71,16 +71,22 @@ class MultivariateNormal(Distribution):
         n = loc.shape[-1]
         if scale_tril is not None:
             self.scale_tril = scale_tril.expand((*batch_shape, n, n))
-            self._unbroadcasted_scale_tril = scale_tril
         elif covariance_matrix is not None:
             self.covariance_matrix = covariance_matrix.expand((*batch_shape, n, n))
-            self._unbroadcasted_scale_tril = cholesky(covariance_matrix)
         else:
             assert precision_matrix is not None
             self.precision_matrix = precision_matrix.expand((*batch_shape, n, n))
-            self._unbroadcasted_scale_tril = cholesky(inv(precision_matrix))
         self.loc = loc.expand((*batch_shape, n))
+        # the parameters are validated before the factorisation, as PyTorch's: a matrix that is
+        # not positive definite gets the constraint's ValueError, not cholesky's LinAlgError
         super().__init__(batch_shape, (n,), validate_args=validate_args)
+        if scale_tril is not None:
+            self._unbroadcasted_scale_tril = scale_tril
+        elif covariance_matrix is not None:
+            self._unbroadcasted_scale_tril = cholesky(covariance_matrix)
+        else:
+            assert precision_matrix is not None
+            self._unbroadcasted_scale_tril = cholesky(inv(precision_matrix))
 
     @lazy_property
     def scale_tril(self) -> Tensor:
