@@ -121,3 +121,16 @@ def test_multivariate_normal_validates_before_cholesky(kind: str) -> None:
         "constraint PositiveDefinite(), but found invalid values:\n"
     )
     assert errors[-1] == errors[0]
+
+
+@pytest.mark.parametrize("scalars", [False, True])
+def test_beta_with_0d_parameters_has_0d_moments(scalars: bool) -> None:
+    # PyTorch's concentration1/0 index the Dirichlet's last dim (0-d here); ndgrad reshaped them
+    # to (1,), so mean, variance and stddev had shape (1,) for a Beta of batch shape ()
+    for lib in _libs():
+        a, b = (0.5, 0.7) if scalars else (lib.tensor(0.5), lib.tensor(0.7))
+        d = lib.distributions.Beta(a, b)
+        assert_close(d.concentration1, 0.5)
+        assert_close(d.mean, 0.5 / 1.2, rtol=1e-6)
+        assert_close(d.variance, 0.35 / (1.44 * 2.2), rtol=1e-6)
+        assert tuple(d.stddev.shape) == ()
