@@ -12,7 +12,7 @@ import pytest
 
 import ndgrad
 
-from .helpers import assert_close, requires_torch, torch
+from .helpers import assert_close, torch
 
 
 def _libs() -> list[Any]:
@@ -134,3 +134,40 @@ def test_beta_with_0d_parameters_has_0d_moments(scalars: bool) -> None:
         assert_close(d.mean, 0.5 / 1.2, rtol=1e-6)
         assert_close(d.variance, 0.35 / (1.44 * 2.2), rtol=1e-6)
         assert tuple(d.stddev.shape) == ()
+
+
+def test_binomial_logits_gradient_at_zero_logits() -> None:
+    # d/dz log_prob = k - n sigmoid(z) = 3 - 5/2 at z = 0; ndgrad's max(z, 0) had gradient 1 there
+    # (PyTorch halves it), which gave 3 - 5 = -2
+    for lib in _libs():
+        z = lib.tensor(0.0, dtype=lib.float64, requires_grad=True)
+        lib.distributions.Binomial(5, logits=z).log_prob(
+            lib.tensor(3.0, dtype=lib.float64)
+        ).backward()
+        assert_close(z.grad, 0.5, rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda D, lib: D.Normal(lib.zeros(2), 1.0),
+        lambda D, lib: D.Laplace(lib.zeros(2), 1.0),
+        lambda D, lib: D.Exponential(lib.ones(2)),
+        lambda D, lib: D.Uniform(lib.zeros(2), 1.0),
+    ],
+    ids=["normal", "laplace", "exponential", "uniform"],
+)
+def test_cdf_validates_its_value(make: Any) -> None:
+    # PyTorch's cdf checks the value's shape and support as log_prob does; ndgrad's did not
+    for lib in _libs():
+        d = make(lib.distributions, lib)
+        kind, text = _error(lambda d=d, lib=lib: d.cdf(lib.full((2,), float("nan"))))
+        assert kind == "ValueError" and text.startswith(
+            "Expected value argument (Tensor of shape (2,))"
+        )
+        kind, text = _error(lambda d=d, lib=lib: d.cdf(lib.zeros(3)))
+        assert (kind, text) == (
+            "ValueError",
+            "Value is not broadcastable with batch_shape+event_shape: torch.Size([3]) vs "
+            "torch.Size([2]).",
+        )

@@ -17,6 +17,12 @@ from .utils import broadcast_all, logits_to_probs, probs_to_logits
 __all__ = ["Binomial"]
 __dir__ = public_dir(__name__)
 
+def _clamp_by_zero(x: Tensor) -> Tensor:
+    """max(x, 0) with the gradient 1/2 at 0, PyTorch's: there log1p(e^-|x|) has a gradient of
+    0 (abs's), so the halves give d/dx log(1 + e^x) = 1/2 exactly."""
+    return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
+
+
 class Binomial(Distribution):
     """P(k) = C(n, k) pᵏ (1 - p)ⁿ⁻ᵏ"""
 
@@ -101,5 +107,5 @@ class Binomial(Distribution):
         log_factorial_nmk = (n - value + 1).lgamma()
         # k log p + (n - k) log(1 - p), written stably with the logits as PyTorch does
         logits = self.logits
-        norm = n * logits.clamp(min=0) + n * (-logits.abs()).exp().log1p() - log_factorial_n
+        norm = n * _clamp_by_zero(logits) + n * (-logits.abs()).exp().log1p() - log_factorial_n
         return value * logits - log_factorial_k - log_factorial_nmk - norm

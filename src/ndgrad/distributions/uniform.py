@@ -65,6 +65,8 @@ class Uniform(Distribution):
         return (lb * ub).log() - (self.high - self.low).log()
 
     def cdf(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
         return ((value - self.low) / (self.high - self.low)).clamp(min=0, max=1)
 
     def icdf(self, value: Tensor) -> Tensor:
