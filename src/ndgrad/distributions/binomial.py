@@ -17,6 +17,7 @@ from .utils import broadcast_all, logits_to_probs, probs_to_logits
 __all__ = ["Binomial"]
 __dir__ = public_dir(__name__)
 
+
 def _clamp_by_zero(x: Tensor) -> Tensor:
     """max(x, 0) with the gradient 1/2 at 0, PyTorch's: there log1p(e^-|x|) has a gradient of
     0 (abs's), so the halves give d/dx log(1 + e^x) = 1/2 exactly."""
