@@ -171,3 +171,22 @@ def test_cdf_validates_its_value(make: Any) -> None:
             "Value is not broadcastable with batch_shape+event_shape: torch.Size([3]) vs "
             "torch.Size([2]).",
         )
+
+
+# a matrix of each kind giving the covariance 2I
+_COV_2I = {"covariance_matrix": 2.0, "precision_matrix": 0.5, "scale_tril": 2**0.5}
+
+
+@pytest.mark.parametrize("kind", list(_COV_2I))
+def test_multivariate_normal_expand_keeps_its_factor(kind: str) -> None:
+    # the expanded copy lacked _unbroadcasted_scale_tril: log_prob, variance, entropy and sample
+    # raised AttributeError. N(0, 2I) in 2-d: log_prob(0) = -log(2π) - log 2
+    for lib in _libs():
+        matrix = lib.eye(2, dtype=lib.float64) * _COV_2I[kind]
+        d = lib.distributions.MultivariateNormal(lib.zeros(2, dtype=lib.float64), **{kind: matrix})
+        e = d.expand((3,))
+        assert tuple(e.batch_shape) == (3,)
+        zero = lib.zeros(2, dtype=lib.float64)
+        assert_close(e.log_prob(zero), [-math.log(4 * math.pi)] * 3, rtol=1e-12)
+        assert_close(e.variance, np.full((3, 2), 2.0), rtol=1e-12)
+        assert tuple(e.sample().shape) == (3, 2)

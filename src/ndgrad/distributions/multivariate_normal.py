@@ -88,6 +88,12 @@ class MultivariateNormal(Distribution):
             assert precision_matrix is not None
             self._unbroadcasted_scale_tril = cholesky(inv(precision_matrix))
 
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        new = super().expand(batch_shape, _instance)
+        # the factor stays unbroadcast, as PyTorch's: it broadcasts in every formula
+        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
+        return new
+
     @lazy_property
     def scale_tril(self) -> Tensor:
         n = self._event_shape[0]
