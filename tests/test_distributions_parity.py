@@ -190,3 +190,70 @@ def test_multivariate_normal_expand_keeps_its_factor(kind: str) -> None:
         assert_close(e.log_prob(zero), [-math.log(4 * math.pi)] * 3, rtol=1e-12)
         assert_close(e.variance, np.full((3, 2), 2.0), rtol=1e-12)
         assert tuple(e.sample().shape) == (3, 2)
+
+
+def test_transform_sign_only_for_monotone_transforms() -> None:
+    # PyTorch's Transform.sign raises NotImplementedError unless the transform defines it; ndgrad
+    # answered +1 for every transform, so a TransformedDistribution's cdf through a softmax or
+    # stick-breaking transform returned numbers where PyTorch raises
+    for lib in _libs():
+        T = lib.distributions.transforms
+        for t in (T.ExpTransform(), T.SigmoidTransform(), T.TanhTransform(), T.SoftplusTransform()):
+            assert t.sign == 1 and t.inv.sign == 1
+        assert T.ComposeTransform([]).sign == 1
+        assert T.AffineTransform(0.0, -2.0).sign == -1
+        for t in (T.AbsTransform(), T.SoftmaxTransform(), T.StickBreakingTransform()):
+            assert _error(lambda t=t: t.sign) == ("NotImplementedError", "")
+        base = lib.distributions.Independent(lib.distributions.Normal(lib.zeros(2), 1.0), 1)
+        d = lib.distributions.TransformedDistribution(base, [T.StickBreakingTransform()])
+        with pytest.raises(NotImplementedError):
+            d.cdf(lib.tensor([0.2, 0.3, 0.5]))
+
+
+def test_corr_cholesky_transforms_compare_by_identity() -> None:
+    for lib in _libs():
+        T = lib.distributions.transforms
+        t = T.CorrCholeskyTransform()
+        assert t == t and t != T.CorrCholeskyTransform()
+
+
+def test_reshape_transform_shape_mismatch_message() -> None:
+    for lib in _libs():
+        t = lib.distributions.transforms.ReshapeTransform((6,), (2, 3))
+        assert _error(lambda t=t: t.inverse_shape((4, 6))) == (
+            "ValueError",
+            "Shape mismatch: expected (4, 6) but got torch.Size([2, 3])",
+        )
+
+
+def test_cat_and_stack_transforms_check_their_input() -> None:
+    # PyTorch's AssertionErrors, not numpy's narrow/zip errors
+    for lib in _libs():
+        T = lib.distributions.transforms
+        cat = T.CatTransform([T.ExpTransform(), T.identity_transform], 0, [1, 2])
+        stack = T.StackTransform([T.ExpTransform(), T.identity_transform], 0)
+        x = lib.ones(3)
+        assert _error(lambda cat=cat, x=x: cat(x[:2])) == (
+            "AssertionError",
+            "x.size(0) = 2 must equal length 3",
+        )
+        assert _error(lambda cat=cat, x=x: cat.log_abs_det_jacobian(x, x.view(1, 3))) == (
+            "AssertionError",
+            "y.size(0) = 1 must equal length 3",
+        )
+        assert _error(lambda stack=stack, x=x: stack.inv(x)) == (
+            "AssertionError",
+            "y.size(0) = 3 must equal len(transforms) 2",
+        )
+        assert _error(lambda stack=stack, lib=lib: stack(lib.tensor(1.0))) == (
+            "AssertionError",
+            "dim 0 out of range for tensor with 0 dimensions",
+        )
+        assert _error(lambda T=T: T.CatTransform([T.ExpTransform()], 0, [1, 2])) == (
+            "AssertionError",
+            "lengths (2) must match transforms (1)",
+        )
+        assert _error(lambda T=T: T.StackTransform([1])) == (
+            "AssertionError",
+            "All elements of tseq must be Transform instances",
+        )
