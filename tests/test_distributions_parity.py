@@ -257,3 +257,53 @@ def test_cat_and_stack_transforms_check_their_input() -> None:
             "AssertionError",
             "All elements of tseq must be Transform instances",
         )
+
+
+def test_broadcast_shapes_error_prints_the_argument_as_given() -> None:
+    # PyTorch prints the mismatching argument itself: a Size as torch.Size([3]), a list as [3];
+    # ndgrad printed every argument as a tuple (MultivariateNormal's error goes through it)
+    for lib in _libs():
+        for given, shown in (((3,), "(3,)"), ([3], "[3]"), (lib.Size([3]), "torch.Size([3])")):
+            assert _error(lambda lib=lib, g=given: lib.broadcast_shapes((4,), g)) == (
+                "RuntimeError",
+                "Attempting to broadcast a dimension of length 3 at -1! Mismatching argument at "
+                f"index 1 had {shown}; but expected shape should be broadcastable to [4]",
+            )
+        kind, text = _error(
+            lambda lib=lib: lib.distributions.MultivariateNormal(
+                lib.zeros(3, 2), lib.eye(2).expand(4, 2, 2)
+            )
+        )
+        assert kind == "RuntimeError" and "index 1 had torch.Size([3]);" in text
+
+
+def test_parameter_broadcast_errors() -> None:
+    # broadcast_all raises PyTorch's texts: the type error's wording and broadcast_tensors'
+    # RuntimeError (ndgrad let numpy's ValueError through)
+    for lib in _libs():
+        D = lib.distributions
+        assert _error(lambda D=D: D.Normal([0.0, 1.0], 1.0)) == (
+            "ValueError",
+            "Input arguments must all be instances of Number, torch.Tensor or objects "
+            "implementing __torch_function__.",
+        )
+        assert _error(lambda D=D, lib=lib: D.Normal(lib.zeros(2), lib.ones(3))) == (
+            "RuntimeError",
+            "The size of tensor a (2) must match the size of tensor b (3) at non-singleton "
+            "dimension 0",
+        )
+        mix = D.Categorical(lib.ones(4, 2))
+        comp = D.Normal(lib.zeros(3, 2), 1.0)
+        assert _error(lambda D=D, m=mix, c=comp: D.MixtureSameFamily(m, c)) == (
+            "ValueError",
+            "`mixture_distribution.batch_shape` (torch.Size([4])) is not compatible with "
+            "`component_distribution.batch_shape`(torch.Size([3]))",
+        )
+
+
+def test_multivariate_normal_takes_the_matrix_size_as_given() -> None:
+    # PyTorch expands the matrix with -1 (its own size), so a loc of another length is accepted
+    # at construction, as ndgrad now does (it raised expand's error)
+    for lib in _libs():
+        d = lib.distributions.MultivariateNormal(lib.zeros(3), lib.eye(2))
+        assert tuple(d.event_shape) == (3,) and tuple(d.covariance_matrix.shape) == (2, 2)
