@@ -307,3 +307,16 @@ def test_multivariate_normal_takes_the_matrix_size_as_given() -> None:
     for lib in _libs():
         d = lib.distributions.MultivariateNormal(lib.zeros(3), lib.eye(2))
         assert tuple(d.event_shape) == (3,) and tuple(d.covariance_matrix.shape) == (2, 2)
+
+
+def test_poisson_log_prob_outside_the_support_and_its_value_gradient() -> None:
+    # ndgrad's log-factorial was math.lgamma: a negative integer value raised "math domain
+    # error" where PyTorch's lgamma gives inf (log_prob -inf), and the value had no gradient.
+    # d/dk (k log r - r - log k!) = log r - digamma(k + 1); digamma(3) = 3/2 - Euler's gamma
+    for lib in _libs():
+        d = lib.distributions.Poisson(lib.tensor(1.5, dtype=lib.float64), validate_args=False)
+        out = d.log_prob(lib.tensor([-3.0, -1.0], dtype=lib.float64))
+        assert_close(out, [-math.inf, -math.inf])
+        k = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)
+        d.log_prob(k).backward()
+        assert_close(k.grad, math.log(1.5) - 1.5 + 0.5772156649015329, rtol=1e-12)
