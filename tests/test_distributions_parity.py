@@ -320,3 +320,30 @@ def test_poisson_log_prob_outside_the_support_and_its_value_gradient() -> None:
         k = lib.tensor(2.0, dtype=lib.float64, requires_grad=True)
         d.log_prob(k).backward()
         assert_close(k.grad, math.log(1.5) - 1.5 + 0.5772156649015329, rtol=1e-12)
+
+
+def test_von_mises_variance_is_computed_once() -> None:
+    # PyTorch's VonMises.variance is a lazy_property: the same tensor each time, so a second
+    # backward through it needs retain_graph, as stddev (its square root) shows
+    for lib in _libs():
+        k = lib.tensor([0.5, 2.0], dtype=lib.float64, requires_grad=True)
+        d = lib.distributions.VonMises(lib.zeros(2, dtype=lib.float64), k)
+        assert d.variance is d.variance
+        d.variance.sum().backward()
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            d.stddev.sum().backward()
+
+
+def test_lazy_parameters_keep_their_graph_when_first_read_under_no_grad() -> None:
+    # PyTorch's lazy_property computes under enable_grad; ndgrad cached a graph-less probs, so
+    # the entropy's gradient through it was silently zero. H = softplus(z) - z sigmoid(z),
+    # dH/dz = -z sigmoid(z) (1 - sigmoid(z))
+    z0 = np.array([0.3, -1.0])
+    s = 1 / (1 + np.exp(-z0))
+    for lib in _libs():
+        z = lib.tensor(z0, requires_grad=True)
+        d = lib.distributions.Bernoulli(logits=z)
+        with lib.no_grad():
+            assert d.mean.requires_grad
+        d.entropy().sum().backward()
+        assert_close(z.grad, -z0 * s * (1 - s), rtol=1e-12)

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from .. import _tensor
 from .._namespace import public_dir
 from .._tensor import Size, Tensor
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import enable_grad, no_grad
 from . import constraints
 
 __all__ = ["Distribution"]
@@ -193,7 +193,10 @@ class lazy_property:
     def __get__(self, obj: Any, cls: Any = None) -> Any:
         if obj is None:
             return self
-        value = self.fn(obj)
+        # recorded even when first read under no_grad, as PyTorch's: the cached value is used
+        # by later computations that do need its graph (Bernoulli's entropy through probs)
+        with enable_grad():
+            value = self.fn(obj)
         obj.__dict__[self.fn.__name__] = value
         return value
 
