@@ -347,3 +347,17 @@ def test_lazy_parameters_keep_their_graph_when_first_read_under_no_grad() -> Non
             assert d.mean.requires_grad
         d.entropy().sum().backward()
         assert_close(z.grad, -z0 * s * (1 - s), rtol=1e-12)
+
+
+def test_kl_mvn_event_shape_error_text() -> None:
+    # PyTorch's message keeps the 26 spaces of its line continuation (as the low-rank pairs'
+    # messages in ndgrad already did)
+    text = (
+        "KL-divergence between two Multivariate Normals with" + " " * 26 + "different event "
+        "shapes cannot be computed"
+    )
+    for lib in _libs():
+        D = lib.distributions
+        p = D.MultivariateNormal(lib.zeros(2), lib.eye(2))
+        q = D.MultivariateNormal(lib.zeros(3), lib.eye(3))
+        assert _error(lambda D=D, p=p, q=q: D.kl_divergence(p, q)) == ("ValueError", text)

@@ -164,8 +164,9 @@ def _kl_transformed_transformed(p: TransformedDistribution, q: TransformedDistri
 def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
     if p.event_shape != q.event_shape:
         raise ValueError(
-            "KL-divergence between two Multivariate Normals with different event shapes "
-            "cannot be computed"
+            # PyTorch's text, with the run of spaces its line continuation leaves
+            "KL-divergence between two Multivariate Normals with                          "
+            "different event shapes cannot be computed"
         )
     Lp, Lq = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
     half_term1 = Lq.diagonal(0, -2, -1).log().sum(-1) - Lp.diagonal(0, -2, -1).log().sum(-1)
