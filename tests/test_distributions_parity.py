@@ -361,3 +361,43 @@ def test_kl_mvn_event_shape_error_text() -> None:
         p = D.MultivariateNormal(lib.zeros(2), lib.eye(2))
         q = D.MultivariateNormal(lib.zeros(3), lib.eye(3))
         assert _error(lambda D=D, p=p, q=q: D.kl_divergence(p, q)) == ("ValueError", text)
+
+
+def test_constraint_checks_on_values_of_too_few_dims() -> None:
+    # PyTorch raises (its tril, its independent's reshape check, its size(-1)) where ndgrad
+    # answered True/False or let numpy's errors through
+    for lib in _libs():
+        C = lib.distributions.constraints
+        vector, scalar = lib.ones(3), lib.tensor(1.0)
+        tril_error = ("RuntimeError", "tril: input tensor must have at least 2 dimensions")
+        assert _error(lambda C=C, v=vector: C.lower_triangular.check(v)) == tril_error
+        assert _error(lambda C=C, v=vector: C.lower_cholesky.check(v)) == tril_error
+        assert _error(lambda C=C, v=vector: C.corr_cholesky.check(v)) == tril_error
+        assert _error(lambda C=C, v=scalar: C.corr_cholesky.check(v)) == (
+            "IndexError",
+            "Dimension specified as -1 but tensor has no dimensions",
+        )
+        assert _error(lambda C=C, v=scalar: C.real_vector.check(v)) == (
+            "ValueError",
+            "Expected value.dim() >= 1 but got 0",
+        )
+
+
+def test_cat_and_stack_constraints() -> None:
+    for lib in _libs():
+        C = lib.distributions.constraints
+        stack = C.stack([C.real, C.positive], 0)
+        # one slice along dim: checked by the first constraint only, as PyTorch's zip
+        assert_close(stack.check(-lib.ones(1, 2)), [[True, True]])
+        assert _error(lambda s=stack, lib=lib: s.check(lib.tensor(1.0))) == (
+            "AssertionError",
+            "dim 0 out of range for value with 0 dimensions",
+        )
+        assert _error(lambda C=C: C.cat([C.real, C.positive], 0, [1])) == (
+            "AssertionError",
+            "lengths (1) must match cseq (2)",
+        )
+        assert _error(lambda C=C: C.stack([1])) == (
+            "AssertionError",
+            "All elements of cseq must be Constraint instances",
+        )
