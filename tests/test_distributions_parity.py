@@ -401,3 +401,8 @@ def test_cat_and_stack_constraints() -> None:
             "AssertionError",
             "All elements of cseq must be Constraint instances",
         )
+
+
+def test_utils_euler_constant() -> None:
+    for lib in _libs():
+        assert lib.distributions.utils.euler_constant == 0.57721566490153286060

@@ -39,6 +39,7 @@ from .pareto import Pareto
 from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
+from .utils import euler_constant
 
 __all__ = ["kl_divergence", "register_kl"]
 __dir__ = public_dir(__name__)
@@ -182,8 +183,6 @@ def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
 
 # The pairs of the distributions added with the gamma family (PyTorch's closed forms).
 
-_EULER = 0.57721566490153286060
-
 
 def _infinite_like(t: Tensor) -> Tensor:
     return full_like(t, math.inf)
@@ -277,9 +276,9 @@ def _kl_gumbel_gumbel(p: Gumbel, q: Gumbel) -> Tensor:
     ct2 = q.loc / q.scale
     ct3 = p.loc / q.scale
     t1 = -ct1.log() - ct2 + ct3
-    t2 = ct1 * _EULER
+    t2 = ct1 * euler_constant
     t3 = (ct2 + (1 + ct1).lgamma() - ct3).exp()
-    return t1 + t2 + t3 - (1 + _EULER)
+    return t1 + t2 + t3 - (1 + euler_constant)
 
 
 @register_kl(Geometric, Geometric)
@@ -450,7 +449,13 @@ def _kl_exponential_infinity(p: Exponential, q: Any) -> Tensor:
 def _kl_exponential_gamma(p: Exponential, q: Gamma) -> Tensor:
     ratio = q.rate / p.rate
     t1 = -q.concentration * ratio.log()
-    return t1 + ratio + q.concentration.lgamma() + q.concentration * _EULER - (1 + _EULER)
+    return (
+        t1
+        + ratio
+        + q.concentration.lgamma()
+        + q.concentration * euler_constant
+        - (1 + euler_constant)
+    )
 
 
 @register_kl(Exponential, Gumbel)
@@ -525,8 +530,8 @@ def _kl_gumbel_normal(p: Gumbel, q: Normal) -> Tensor:
     param_ratio = p.scale / q.scale
     t1 = (param_ratio / math.sqrt(2 * math.pi)).log()
     t2 = (math.pi * param_ratio * 0.5).pow(2) / 3
-    t3 = ((p.loc + p.scale * _EULER - q.loc) / q.scale).pow(2) * 0.5
-    return -t1 + t2 + t3 - (_EULER + 1)
+    t3 = ((p.loc + p.scale * euler_constant - q.loc) / q.scale).pow(2) * 0.5
+    return -t1 + t2 + t3 - (euler_constant + 1)
 
 
 @register_kl(Laplace, Beta)

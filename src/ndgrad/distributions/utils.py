@@ -20,6 +20,7 @@ from .distribution import lazy_property
 __all__ = [
     "broadcast_all",
     "clamp_probs",
+    "euler_constant",
     "lazy_property",
     "logits_to_probs",
     "probs_to_logits",
@@ -27,6 +28,8 @@ __all__ = [
     "vec_to_tril_matrix",
 ]
 __dir__ = public_dir(__name__)
+
+euler_constant = 0.57721566490153286060  # Euler-Mascheroni constant, as torch.distributions.utils
 
 
 def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
