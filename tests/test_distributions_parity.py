@@ -406,3 +406,36 @@ def test_cat_and_stack_constraints() -> None:
 def test_utils_euler_constant() -> None:
     for lib in _libs():
         assert lib.distributions.utils.euler_constant == 0.57721566490153286060
+
+
+def _node(t: Any) -> str | None:
+    return None if t.grad_fn is None else type(t.grad_fn).__name__
+
+
+def test_graph_nodes_and_nan_handling_of_masked_results() -> None:
+    # PyTorch writes these with where / index assignment / clamp_, which name the printed
+    # grad_fn; where also maps a nan value or parameter to the fill (ndgrad's masked_fill kept
+    # nan): HalfNormal.log_prob(nan) = -inf, InverseGamma(nan, 1).mean = inf
+    for lib in _libs():
+        D = lib.distributions
+        s = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        lp = D.HalfNormal(s, validate_args=False).log_prob(
+            lib.tensor([float("nan"), 1.0], dtype=lib.float64)
+        )
+        assert _node(lp) == "WhereBackward0" and lp[0].item() == -math.inf
+        assert _node(D.HalfCauchy(s).log_prob(lib.ones(2, dtype=lib.float64))) == "WhereBackward0"
+        c = lib.tensor([float("nan"), 3.0], dtype=lib.float64, requires_grad=True)
+        ig = D.InverseGamma(c, lib.ones(2, dtype=lib.float64), validate_args=False)
+        assert _node(ig.mean) == "WhereBackward0" and _node(ig.variance) == "WhereBackward0"
+        assert ig.mean[0].item() == math.inf and ig.variance[0].item() == math.inf
+        df = lib.tensor([0.5, 1.5, 4.0], dtype=lib.float64, requires_grad=True)
+        loc = lib.zeros(3, dtype=lib.float64, requires_grad=True)
+        t = D.StudentT(df, loc, lib.tensor(2.0, dtype=lib.float64))
+        assert _node(t.mean) == "IndexPutBackward0" and _node(t.variance) == "IndexPutBackward0"
+        assert_close(t.variance, [math.nan, math.inf, 4 * 4.0 / 2.0])
+        t.variance[2].backward()  # d/ddf s² df / (df - 2) = -2 s² / (df - 2)² = -2
+        assert_close(df.grad, [0.0, 0.0, -2.0])
+        f = D.FisherSnedecor(df[1:], lib.tensor(5.0, dtype=lib.float64))
+        assert _node(f.rsample()) == "ClampBackward1"
+        a = lib.tensor([0.5, 2.0], dtype=lib.float64, requires_grad=True)
+        assert _node(D.Dirichlet(a).rsample()) == "_DirichletBackward"

@@ -25,6 +25,8 @@ class SampleDirichlet(NumpyFunction):
     approximation of it, _standard_gamma_grad),
     ∂L/∂αⱼ = dgⱼ/dαⱼ (gradⱼ - Σᵢ gradᵢ xᵢ) / Σg"""
 
+    node_name = "_DirichletBackward"  # PyTorch's custom Function (_Dirichlet) node
+
     @staticmethod
     def forward(ctx: Any, alpha: np.ndarray) -> np.ndarray:
         x, g, total = _dirichlet_np(alpha)
