@@ -439,3 +439,32 @@ def test_graph_nodes_and_nan_handling_of_masked_results() -> None:
         assert _node(f.rsample()) == "ClampBackward1"
         a = lib.tensor([0.5, 2.0], dtype=lib.float64, requires_grad=True)
         assert _node(D.Dirichlet(a).rsample()) == "_DirichletBackward"
+
+
+def test_kl_and_modes_assign_by_index_as_pytorch() -> None:
+    # PyTorch writes inf (or 0) into these KLs and modes by index: the node is
+    # IndexPutBackward0 and a mask whose shape differs from the result's (broadcast
+    # parameters) raises its IndexError; ndgrad's masked_fill broadcast silently
+    for lib in _libs():
+        D = lib.distributions
+        lo = lib.tensor([0.0, 0.5], requires_grad=True)
+        p, q = D.Uniform(lo, lo + 1), D.Uniform(lib.tensor([0.2, 0.0]), lib.tensor([1.0, 2.0]))
+        kl = D.kl_divergence(p, q)
+        assert _node(kl) == "IndexPutBackward0"
+        assert_close(kl, [math.inf, math.log(2.0)], rtol=1e-6)
+        pb = D.Bernoulli(lib.tensor([[0.3], [0.6]]))
+        qb = D.Bernoulli(lib.tensor([0.5, 0.2, 0.9]))
+        kind, text = _error(lambda D=D, a=pb, b=qb: D.kl_divergence(a, b))
+        assert kind == "IndexError" and text.startswith("The shape of the mask [3] at index 0")
+        a = lib.tensor([0.5, 0.3, 0.9], requires_grad=True)
+        # a 0-d mask indexes like a view: PyTorch's node is then CopySlices
+        assert _node(D.Dirichlet(a).mode) == "CopySlices"
+        a2 = lib.tensor([[0.5, 0.3, 0.9]], requires_grad=True)
+        assert _node(D.Dirichlet(a2).mode) == "IndexPutBackward0"
+        # (c - 1)⁺ is all 0, so 0/0 = nan everywhere and argmax picks the first: vertex 0
+        assert_close(D.Dirichlet(a).mode, [1.0, 0.0, 0.0])
+        f = D.FisherSnedecor(lib.tensor([1.0, 4.0], requires_grad=True), lib.tensor([3.0, 5.0]))
+        assert _node(f.mode) == "IndexPutBackward0"
+        assert_close(f.mode, [math.nan, 0.5 * 5.0 / 7.0], rtol=1e-6)
+        c = D.ContinuousBernoulli(lib.tensor([0.3], requires_grad=True))
+        assert _node(D.kl_divergence(c, D.Uniform(0.0, 1.0))) == "WhereBackward0"
