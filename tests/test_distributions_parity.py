@@ -468,3 +468,12 @@ def test_kl_and_modes_assign_by_index_as_pytorch() -> None:
         assert_close(f.mode, [math.nan, 0.5 * 5.0 / 7.0], rtol=1e-6)
         c = D.ContinuousBernoulli(lib.tensor([0.3], requires_grad=True))
         assert _node(D.kl_divergence(c, D.Uniform(0.0, 1.0))) == "WhereBackward0"
+
+
+def test_exponential_mode_and_gamma_cdf_nodes() -> None:
+    for lib in _libs():
+        rate = lib.tensor([1.0, 2.0], requires_grad=True)
+        mode = lib.distributions.Exponential(rate).mode
+        assert not mode.requires_grad and _node(mode) is None  # zeros_like, as PyTorch
+        g = lib.distributions.Gamma(rate, 1.0)
+        assert _node(g.cdf(lib.tensor([0.5, 1.0]))) == "IgammaBackward0"
