@@ -130,9 +130,11 @@ def broadcast_shapes(*shapes: Any) -> Size:
             elif result[-k] == 1:
                 result[-k] = n
             elif n not in (1, result[-k]):
+                # the argument as given (a list, a tuple or a torch.Size), as PyTorch prints it
+                given = shape if isinstance(shapes[i], int) else shapes[i]
                 raise RuntimeError(
                     f"Attempting to broadcast a dimension of length {n} at -{k}! Mismatching "
-                    f"argument at index {i} had {shape}; but expected shape should be "
+                    f"argument at index {i} had {given}; but expected shape should be "
                     f"broadcastable to {result}"
                 )
     return Size(np.broadcast_shapes(*norm)) if norm else Size(())

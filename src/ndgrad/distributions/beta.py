@@ -48,13 +48,11 @@ class Beta(ExponentialFamily):
 
     @property
     def concentration1(self) -> Tensor:
-        result = self._dirichlet.concentration[..., 0]
-        return result.reshape(1) if result.ndim == 0 else result
+        return self._dirichlet.concentration[..., 0]
 
     @property
     def concentration0(self) -> Tensor:
-        result = self._dirichlet.concentration[..., 1]
-        return result.reshape(1) if result.ndim == 0 else result
+        return self._dirichlet.concentration[..., 1]
 
     @property
     def mean(self) -> Tensor:

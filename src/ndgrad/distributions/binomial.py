@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar
-
-import numpy as np
 
 from .._namespace import public_dir
 from .._random import binomial
@@ -20,7 +17,11 @@ from .utils import broadcast_all, logits_to_probs, probs_to_logits
 __all__ = ["Binomial"]
 __dir__ = public_dir(__name__)
 
-_lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
+
+def _clamp_by_zero(x: Tensor) -> Tensor:
+    """max(x, 0) with the gradient 1/2 at 0, PyTorch's: there log1p(e^-|x|) has a gradient of
+    0 (abs's), so the halves give d/dx log(1 + e^x) = 1/2 exactly."""
+    return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
 class Binomial(Distribution):
@@ -99,14 +100,13 @@ class Binomial(Distribution):
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
             self._validate_sample(value)
-        n, k = self.total_count._data, value._data
-        log_comb = _lgamma(n + 1) - _lgamma(k + 1) - _lgamma(n - k + 1)
-        comb = Tensor._make(np.asarray(log_comb, dtype=self.logits._data.dtype))
+        # the log-factorials are differentiable ops, as PyTorch's: log_prob has a gradient in
+        # total_count (and in the value)
+        n = self.total_count
+        log_factorial_n = (n + 1).lgamma()
+        log_factorial_k = (value + 1).lgamma()
+        log_factorial_nmk = (n - value + 1).lgamma()
         # k log p + (n - k) log(1 - p), written stably with the logits as PyTorch does
         logits = self.logits
-        norm = (
-            self.total_count * logits.clamp(min=0)
-            + self.total_count * (-logits.abs()).exp().log1p()
-            - comb
-        )
-        return value * logits - norm
+        norm = n * _clamp_by_zero(logits) + n * (-logits.abs()).exp().log1p() - log_factorial_n
+        return value * logits - log_factorial_k - log_factorial_nmk - norm

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._creation import full
+from .._creation import eye, full
 from .._namespace import public_dir
 from .._random import multinomial
 from .._tensor import Size, Tensor
@@ -159,6 +159,12 @@ class OneHotCategorical(Distribution):
     @property
     def variance(self) -> Tensor:
         return self._categorical.probs * (1 - self._categorical.probs)
+
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        n = self._event_shape[0]
+        values = eye(n, dtype=self._categorical._param.dtype)
+        values = values.view((n,) + (1,) * len(self._batch_shape) + (n,))
+        return values.expand((n, *self._batch_shape, n)) if expand else values
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         idx = self._categorical.sample(sample_shape)

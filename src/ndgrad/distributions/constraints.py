@@ -88,7 +88,7 @@ class _GreaterThan(Constraint):
         self.lower_bound = lower_bound
 
     def _ok(self, x: np.ndarray) -> np.ndarray:
-        return self.lower_bound < x
+        return _data(self.lower_bound) < x
 
     def _fields(self) -> str:
         return f"lower_bound={self.lower_bound}"
@@ -96,7 +96,7 @@ class _GreaterThan(Constraint):
 
 class _GreaterThanEq(_GreaterThan):
     def _ok(self, x: np.ndarray) -> np.ndarray:
-        return self.lower_bound <= x
+        return _data(self.lower_bound) <= x
 
 
 class _Interval(Constraint):
@@ -144,10 +144,17 @@ class _OneHot(Constraint):
         return np.all((x == 0) | (x == 1), axis=-1) & (x.sum(-1) == 1)
 
 
+def _need_matrix(x: np.ndarray) -> None:
+    # PyTorch's triangular checks start with value.tril(), which raises this
+    if x.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+
+
 class _LowerCholesky(Constraint):
     event_dim = 2
 
     def _ok(self, x: np.ndarray) -> np.ndarray:
+        _need_matrix(x)
         lower = np.all(np.abs(x - np.tril(x)) == 0, axis=(-2, -1))
         return lower & np.all(np.diagonal(x, axis1=-2, axis2=-1) > 0, axis=-1)
 
@@ -162,6 +169,9 @@ class _IndependentConstraint(Constraint):
     def _ok(self, x: np.ndarray) -> np.ndarray:
         ok = self.base_constraint._ok(x)
         n = self.reinterpreted_batch_ndims
+        if ok.ndim < n:
+            expected = self.base_constraint.event_dim + n
+            raise ValueError(f"Expected value.dim() >= {expected} but got {x.ndim}")
         return np.asarray(ok.reshape((*ok.shape[: ok.ndim - n], -1)).all(-1) if n else ok)
 
     def __repr__(self) -> str:
@@ -169,7 +179,7 @@ class _IndependentConstraint(Constraint):
 
 
 class _LessThan(Constraint):
-    def __init__(self, upper_bound: float) -> None:
+    def __init__(self, upper_bound: Any) -> None:
         self.upper_bound = upper_bound
 
     def _ok(self, x: np.ndarray) -> np.ndarray:
@@ -185,22 +195,36 @@ class _CorrCholesky(Constraint):
     event_dim = 2
 
     def _ok(self, x: np.ndarray) -> np.ndarray:
+        if x.ndim == 0:
+            raise IndexError("Dimension specified as -1 but tensor has no dimensions")
         tol = np.finfo(x.dtype).eps * x.shape[-1] * 10
         unit = np.all(np.abs(np.linalg.norm(x, axis=-1) - 1) <= tol, axis=-1)
         return unit & _LowerCholesky()._ok(x)
+
+
+def _check_dim(dim: int, value: Tensor) -> None:
+    if not -value.dim() <= dim < value.dim():
+        raise AssertionError(f"dim {dim} out of range for value with {value.dim()} dimensions")
 
 
 class _Cat(Constraint):
     """The constraints cseq applied to consecutive slices (of the given lengths) along dim."""
 
     def __init__(self, cseq: list[Constraint], dim: int = 0, lengths: Any = None) -> None:
+        if not all(isinstance(c, Constraint) for c in cseq):
+            raise AssertionError("All elements of cseq must be Constraint instances")
         self.cseq = list(cseq)
         self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise AssertionError(
+                f"lengths ({len(self.lengths)}) must match cseq ({len(self.cseq)})"
+            )
         self.dim = dim
         self.event_dim = max(c.event_dim for c in self.cseq)
         self.is_discrete = any(c.is_discrete for c in self.cseq)
 
     def check(self, value: Any) -> Tensor:
+        _check_dim(self.dim, value)
         checks, start = [], 0
         for constraint, length in zip(self.cseq, self.lengths, strict=True):
             checks.append(constraint.check(value.narrow(self.dim, start, length)))
@@ -215,13 +239,18 @@ class _Stack(Constraint):
     """The i-th constraint on the i-th slice along dim."""
 
     def __init__(self, cseq: list[Constraint], dim: int = 0) -> None:
+        if not all(isinstance(c, Constraint) for c in cseq):
+            raise AssertionError("All elements of cseq must be Constraint instances")
         self.cseq = list(cseq)
         self.dim = dim
         self.event_dim = max(c.event_dim for c in self.cseq)
         self.is_discrete = any(c.is_discrete for c in self.cseq)
 
     def check(self, value: Any) -> Tensor:
-        parts = [c.check(value.select(self.dim, i)) for i, c in enumerate(self.cseq)]
+        _check_dim(self.dim, value)
+        # as many slices as both have, as PyTorch's zip
+        n = min(value.size(self.dim), len(self.cseq))
+        parts = [self.cseq[i].check(value.select(self.dim, i)) for i in range(n)]
         return _stack(parts, self.dim)
 
     def __repr__(self) -> str:
@@ -279,6 +308,7 @@ class _LowerTriangular(Constraint):
     event_dim = 2
 
     def _ok(self, x: np.ndarray) -> np.ndarray:
+        _need_matrix(x)
         return np.all(x == np.tril(x), axis=(-2, -1))
 
 

@@ -6,10 +6,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._creation import tensor
 from .._namespace import public_dir
 from .._random import _dirichlet_np
 from .._tensor import Tensor
+from ..nn.functional import one_hot
 from ..ops.arithmetic import NumpyFunction
 from . import constraints
 from ._special import torch_standard_gamma_grad
@@ -24,6 +24,8 @@ class SampleDirichlet(NumpyFunction):
     Backward: through the gammas, each by its implicit derivative dgᵢ/dαᵢ (PyTorch's
     approximation of it, _standard_gamma_grad),
     ∂L/∂αⱼ = dgⱼ/dαⱼ (gradⱼ - Σᵢ gradᵢ xᵢ) / Σg"""
+
+    node_name = "_DirichletBackward"  # PyTorch's custom Function (_Dirichlet) node
 
     @staticmethod
     def forward(ctx: Any, alpha: np.ndarray) -> np.ndarray:
@@ -75,12 +77,9 @@ class Dirichlet(ExponentialFamily):
     def mode(self) -> Tensor:
         cm1 = (self.concentration - 1).clamp(min=0.0)
         mode = cm1 / cm1.sum(-1, True)
-        mask = np.asarray((self.concentration._data < 1).all(-1))
-        if mask.any():
-            k = cm1.shape[-1]
-            hot = np.eye(k, dtype=mode._data.dtype)[mode._data.argmax(-1)]
-            keep = tensor(np.broadcast_to(mask[..., None], mode.shape).copy())
-            mode = mode.where(~keep, tensor(hot))
+        # all concentrations below 1: a vertex, written by index as PyTorch (IndexPutBackward0)
+        mask = (self.concentration < 1).all(dim=-1)
+        mode[mask] = one_hot(mode[mask].argmax(dim=-1), cm1.shape[-1]).to(mode)
         return mode
 
     @property

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, ClassVar
 
 from .. import _tensor
 from .._namespace import public_dir
 from .._tensor import Size, Tensor
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import enable_grad, no_grad
 from . import constraints
 
 __all__ = ["Distribution"]
@@ -151,7 +152,24 @@ class Distribution:
                 f"The right-most size of value must match event_shape: {value.size()} vs "
                 f"{self._event_shape}."
             )
-        support = self.support
+        actual_shape = value.size()
+        expected_shape = Size(tuple(self._batch_shape) + tuple(self._event_shape))
+        for i, j in zip(reversed(actual_shape), reversed(expected_shape), strict=False):
+            if i != 1 and j != 1 and i != j:
+                raise ValueError(
+                    "Value is not broadcastable with batch_shape+event_shape: "
+                    f"{actual_shape} vs {expected_shape}."
+                )
+        try:
+            support = self.support
+        except NotImplementedError:
+            warnings.warn(
+                f"{self.__class__} does not define `support` to enable sample validation. "
+                "Please initialize the distribution with `validate_args=False` to turn off "
+                "validation.",
+                stacklevel=2,
+            )
+            return
         if not bool(support.check(value)._data.all()):
             raise ValueError(
                 f"Expected value argument ({type(value).__name__} of shape "
@@ -175,7 +193,10 @@ class lazy_property:
     def __get__(self, obj: Any, cls: Any = None) -> Any:
         if obj is None:
             return self
-        value = self.fn(obj)
+        # recorded even when first read under no_grad, as PyTorch's: the cached value is used
+        # by later computations that do need its graph (Bernoulli's entropy through probs)
+        with enable_grad():
+            value = self.fn(obj)
         obj.__dict__[self.fn.__name__] = value
         return value
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from .._creation import zeros_like
 from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
@@ -31,7 +32,7 @@ class Exponential(Distribution):
 
     @property
     def mode(self) -> Tensor:
-        return self.rate * 0
+        return zeros_like(self.rate)  # a constant, without a graph, as PyTorch's
 
     @property
     def stddev(self) -> Tensor:
@@ -51,6 +52,8 @@ class Exponential(Distribution):
         return self.rate.log() - self.rate * value
 
     def cdf(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
         return 1 - (-self.rate * value).exp()
 
     def icdf(self, value: Tensor) -> Tensor:

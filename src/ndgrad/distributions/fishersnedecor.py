@@ -48,7 +48,8 @@ class FisherSnedecor(Distribution):
     @property
     def mode(self) -> Tensor:
         mode = (self.df1 - 2) / self.df1 * self.df2 / (self.df2 + 2)
-        return mode.masked_fill(self.df1 <= 2, math.nan)
+        mode[self.df1 <= 2] = math.nan  # by index, as PyTorch (IndexPutBackward0)
+        return mode
 
     @property
     def variance(self) -> Tensor:
@@ -60,10 +61,9 @@ class FisherSnedecor(Distribution):
         X1 = self._gamma1.rsample(sample_shape).reshape(shape)
         X2 = self._gamma2.rsample(sample_shape).reshape(shape)
         tiny = float(np.finfo(X2._data.dtype).tiny)
-        np.maximum(X2._data, tiny, out=X2._data)  # the values only, as PyTorch's clamp_
-        Y = X1 / X2
-        np.maximum(Y._data, tiny, out=Y._data)
-        return Y
+        # recorded clamps (ClampBackward1, no gradient where clamped), as PyTorch's clamp_
+        X2 = X2.clamp(min=tiny)
+        return (X1 / X2).clamp(min=tiny)
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -54,6 +54,8 @@ class Gammainc(NumpyFunction):
     """y = P(a, x) = γ(a, x) / Γ(a); ∂y/∂x = xᵃ⁻¹ e⁻ˣ / Γ(a) (differentiable again);
     ∂y/∂a by a central difference of P (first order only: PyTorch has no a-gradient at all)"""
 
+    node_name = "IgammaBackward0"  # torch.special.gammainc is torch.igamma
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, x)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from .._creation import as_tensor, full, zeros_like
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..ops.out import where
 from . import constraints
 from .cauchy import Cauchy
 from .transformed_distribution import TransformedDistribution
@@ -37,7 +38,8 @@ class _Half(TransformedDistribution):
         if self._validate_args:
             self._validate_sample(value)
         log_prob = self.base_dist.log_prob(value) + math.log(2)
-        return log_prob.masked_fill(value < 0, -math.inf)
+        # where, as PyTorch: a nan value gets -inf too
+        return where(value >= 0, log_prob, -math.inf)
 
     def cdf(self, value: Tensor) -> Tensor:
         if self._validate_args:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..ops.out import where
 from . import constraints
 from .gamma import Gamma
 from .transformed_distribution import TransformedDistribution
@@ -41,7 +43,7 @@ class InverseGamma(TransformedDistribution):
     @property
     def mean(self) -> Tensor:
         c = self.concentration
-        return (self.rate / (c - 1)).masked_fill(c <= 1, float("inf"))
+        return where(c > 1, self.rate / (c - 1), math.inf)  # as PyTorch's (nan c: inf)
 
     @property
     def mode(self) -> Tensor:
@@ -51,7 +53,7 @@ class InverseGamma(TransformedDistribution):
     def variance(self) -> Tensor:
         c = self.concentration
         result = self.rate.square() / ((c - 1).square() * (c - 2))
-        return result.masked_fill(c <= 2, float("inf"))
+        return where(c > 2, result, math.inf)
 
     def entropy(self) -> Tensor:
         c = self.concentration

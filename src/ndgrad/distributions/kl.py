@@ -6,12 +6,13 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .._creation import full_like, tensor
+from .._creation import full_like, ones_like
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd import grad
 from ..linalg import solve_triangular
 from ..nn.functional import softplus
+from ..ops.out import where as ops_where
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial
@@ -39,6 +40,7 @@ from .pareto import Pareto
 from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
+from .utils import euler_constant
 
 __all__ = ["kl_divergence", "register_kl"]
 __dir__ = public_dir(__name__)
@@ -79,10 +81,6 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
     return fn(p, q)
 
 
-def _mask_inf(t: Tensor, where: Any, value: float) -> Tensor:
-    return t.masked_fill(tensor(where), value) if where.any() else t
-
-
 @register_kl(Normal, Normal)
 def _kl_normal_normal(p: Normal, q: Normal) -> Tensor:
     var_ratio = (p.scale / q.scale).pow(2)
@@ -92,23 +90,21 @@ def _kl_normal_normal(p: Normal, q: Normal) -> Tensor:
 
 @register_kl(Bernoulli, Bernoulli)
 def _kl_bernoulli_bernoulli(p: Bernoulli, q: Bernoulli) -> Tensor:
+    # index assignments as PyTorch's, so a mask of another (broadcast) shape raises as there
     t1 = p.probs * (softplus(-q.logits) - softplus(-p.logits))
-    t1 = _mask_inf(t1, q.probs._data == 0, math.inf)
-    t1 = _mask_inf(t1, p.probs._data == 0, 0.0)
+    t1[q.probs == 0] = math.inf
+    t1[p.probs == 0] = 0.0
     t2 = (1 - p.probs) * (softplus(q.logits) - softplus(p.logits))
-    t2 = _mask_inf(t2, q.probs._data == 1, math.inf)
-    t2 = _mask_inf(t2, p.probs._data == 1, 0.0)
+    t2[q.probs == 1] = math.inf
+    t2[p.probs == 1] = 0.0
     return t1 + t2
 
 
 @register_kl(Categorical, Categorical)
 def _kl_categorical_categorical(p: Categorical, q: Categorical) -> Tensor:
-    import numpy as np
-
     t = p.probs * (p.logits - q.logits)
-    shape = tuple(t.shape)
-    t = _mask_inf(t, np.broadcast_to(q.probs._data == 0, shape), math.inf)
-    t = _mask_inf(t, np.broadcast_to(p.probs._data == 0, shape), 0.0)
+    t[(q.probs == 0).expand_as(t)] = math.inf
+    t[(p.probs == 0).expand_as(t)] = 0.0
     return t.sum(-1)
 
 
@@ -120,8 +116,7 @@ def _kl_onehot_onehot(p: OneHotCategorical, q: OneHotCategorical) -> Tensor:
 @register_kl(Uniform, Uniform)
 def _kl_uniform_uniform(p: Uniform, q: Uniform) -> Tensor:
     result = ((q.high - q.low) / (p.high - p.low)).log()
-    outside = (q.low._data > p.low._data) | (q.high._data < p.high._data)
-    return _mask_inf(result, outside, math.inf)
+    return _inf_where(result, (q.low > p.low) | (q.high < p.high))
 
 
 @register_kl(Exponential, Exponential)
@@ -164,8 +159,9 @@ def _kl_transformed_transformed(p: TransformedDistribution, q: TransformedDistri
 def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
     if p.event_shape != q.event_shape:
         raise ValueError(
-            "KL-divergence between two Multivariate Normals with different event shapes "
-            "cannot be computed"
+            # PyTorch's text, with the run of spaces its line continuation leaves
+            "KL-divergence between two Multivariate Normals with                          "
+            "different event shapes cannot be computed"
         )
     Lp, Lq = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
     half_term1 = Lq.diagonal(0, -2, -1).log().sum(-1) - Lp.diagonal(0, -2, -1).log().sum(-1)
@@ -180,8 +176,6 @@ def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
 
 
 # The pairs of the distributions added with the gamma family (PyTorch's closed forms).
-
-_EULER = 0.57721566490153286060
 
 
 def _infinite_like(t: Tensor) -> Tensor:
@@ -198,7 +192,15 @@ def _batch_trace_XXT(bmat: Tensor) -> Tensor:
 
 
 def _inf_where(result: Tensor, where: Tensor) -> Tensor:
-    return result.masked_fill(where, math.inf)
+    """result with inf where the supports do not nest, assigned in place by index as PyTorch
+    does (its node, IndexPutBackward0, and its error for a mask of another shape)."""
+    result[where] = math.inf
+    return result
+
+
+def _inf_by_where(result: Tensor, where: Tensor) -> Tensor:
+    """The same through where (WhereBackward0), as PyTorch's ContinuousBernoulli/Uniform pairs."""
+    return ops_where(where, ones_like(result) * math.inf, result)
 
 
 @register_kl(Beta, Beta)
@@ -276,9 +278,9 @@ def _kl_gumbel_gumbel(p: Gumbel, q: Gumbel) -> Tensor:
     ct2 = q.loc / q.scale
     ct3 = p.loc / q.scale
     t1 = -ct1.log() - ct2 + ct3
-    t2 = ct1 * _EULER
+    t2 = ct1 * euler_constant
     t3 = (ct2 + (1 + ct1).lgamma() - ct3).exp()
-    return t1 + t2 + t3 - (1 + _EULER)
+    return t1 + t2 + t3 - (1 + euler_constant)
 
 
 @register_kl(Geometric, Geometric)
@@ -434,7 +436,7 @@ def _kl_cb_normal(p: ContinuousBernoulli, q: Normal) -> Tensor:
 @register_kl(ContinuousBernoulli, Uniform)
 def _kl_cb_uniform(p: ContinuousBernoulli, q: Uniform) -> Tensor:
     result = -p.entropy() + (q.high - q.low).log()
-    return _inf_where(result, (q.low >= 0.0) | (q.high <= 1.0))
+    return _inf_by_where(result, (q.low >= 0.0) | (q.high <= 1.0))
 
 
 @register_kl(Exponential, Beta)
@@ -449,7 +451,13 @@ def _kl_exponential_infinity(p: Exponential, q: Any) -> Tensor:
 def _kl_exponential_gamma(p: Exponential, q: Gamma) -> Tensor:
     ratio = q.rate / p.rate
     t1 = -q.concentration * ratio.log()
-    return t1 + ratio + q.concentration.lgamma() + q.concentration * _EULER - (1 + _EULER)
+    return (
+        t1
+        + ratio
+        + q.concentration.lgamma()
+        + q.concentration * euler_constant
+        - (1 + euler_constant)
+    )
 
 
 @register_kl(Exponential, Gumbel)
@@ -524,8 +532,8 @@ def _kl_gumbel_normal(p: Gumbel, q: Normal) -> Tensor:
     param_ratio = p.scale / q.scale
     t1 = (param_ratio / math.sqrt(2 * math.pi)).log()
     t2 = (math.pi * param_ratio * 0.5).pow(2) / 3
-    t3 = ((p.loc + p.scale * _EULER - q.loc) / q.scale).pow(2) * 0.5
-    return -t1 + t2 + t3 - (_EULER + 1)
+    t3 = ((p.loc + p.scale * euler_constant - q.loc) / q.scale).pow(2) * 0.5
+    return -t1 + t2 + t3 - (euler_constant + 1)
 
 
 @register_kl(Laplace, Beta)
@@ -645,7 +653,7 @@ def _kl_uniform_beta(p: Uniform, q: Beta) -> Tensor:
 @register_kl(Uniform, ContinuousBernoulli)
 def _kl_uniform_cb(p: Uniform, q: ContinuousBernoulli) -> Tensor:
     result = -p.entropy() - p.mean * q.logits - (-q.probs).log1p() - q._cont_bern_log_norm()
-    return _inf_where(result, (p.high >= 1.0) | (p.low <= 0.0))
+    return _inf_by_where(result, (p.high >= 1.0) | (p.low <= 0.0))
 
 
 @register_kl(Uniform, Exponential)

@@ -12,12 +12,10 @@ from . import constraints
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, PowerTransform
 from .uniform import Uniform
-from .utils import broadcast_all
+from .utils import broadcast_all, euler_constant
 
 __all__ = ["Kumaraswamy"]
 __dir__ = public_dir(__name__)
-
-_EULER = 0.57721566490153286060
 
 
 def _moments(a: Tensor, b: Tensor, n: int) -> Tensor:
@@ -72,5 +70,5 @@ class Kumaraswamy(TransformedDistribution):
     def entropy(self) -> Tensor:
         t1 = 1 - self.concentration1.reciprocal()
         t0 = 1 - self.concentration0.reciprocal()
-        H0 = (self.concentration0 + 1).digamma() + _EULER
+        H0 = (self.concentration0 + 1).digamma() + euler_constant
         return t0 + t1 * H0 - self.concentration1.log() - self.concentration0.log()

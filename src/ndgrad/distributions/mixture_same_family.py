@@ -42,7 +42,8 @@ class MixtureSameFamily(Distribution):
                 "torch.distributions.Distribution"
             )
         mdbs = mixture_distribution.batch_shape
-        cdbs = component_distribution.batch_shape[:-1]
+        # a Size, as PyTorch's slice is: the message below prints it
+        cdbs = Size(component_distribution.batch_shape[:-1])
         for size1, size2 in zip(reversed(mdbs), reversed(cdbs), strict=False):
             if size1 != 1 and size2 != 1 and size1 != size2:
                 raise ValueError(

@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .._namespace import public_dir
-from .._tensor import Tensor
+from .._queries import broadcast_shapes
+from .._tensor import Size, Tensor
 from ..linalg import cholesky, inv, solve_triangular
 from . import constraints
 from .distribution import Distribution, lazy_property
@@ -67,20 +68,33 @@ class MultivariateNormal(Distribution):
                 else "precision_matrix must be at least two-dimensional, with optional leading "
                 "batch dimensions"
             )
-        batch_shape = np.broadcast_shapes(tuple(matrix.shape[:-2]), tuple(loc.shape[:-1]))
+        # Size slices, as PyTorch passes: its error message prints them
+        batch_shape = tuple(broadcast_shapes(Size(matrix.shape[:-2]), Size(loc.shape[:-1])))
         n = loc.shape[-1]
         if scale_tril is not None:
-            self.scale_tril = scale_tril.expand((*batch_shape, n, n))
+            self.scale_tril = scale_tril.expand((*batch_shape, -1, -1))
+        elif covariance_matrix is not None:
+            self.covariance_matrix = covariance_matrix.expand((*batch_shape, -1, -1))
+        else:
+            assert precision_matrix is not None
+            self.precision_matrix = precision_matrix.expand((*batch_shape, -1, -1))
+        self.loc = loc.expand((*batch_shape, n))
+        # the parameters are validated before the factorisation, as PyTorch's: a matrix that is
+        # not positive definite gets the constraint's ValueError, not cholesky's LinAlgError
+        super().__init__(batch_shape, (n,), validate_args=validate_args)
+        if scale_tril is not None:
             self._unbroadcasted_scale_tril = scale_tril
         elif covariance_matrix is not None:
-            self.covariance_matrix = covariance_matrix.expand((*batch_shape, n, n))
             self._unbroadcasted_scale_tril = cholesky(covariance_matrix)
         else:
             assert precision_matrix is not None
-            self.precision_matrix = precision_matrix.expand((*batch_shape, n, n))
             self._unbroadcasted_scale_tril = cholesky(inv(precision_matrix))
-        self.loc = loc.expand((*batch_shape, n))
-        super().__init__(batch_shape, (n,), validate_args=validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        new = super().expand(batch_shape, _instance)
+        # the factor stays unbroadcast, as PyTorch's: it broadcasts in every formula
+        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
+        return new
 
     @lazy_property
     def scale_tril(self) -> Tensor:

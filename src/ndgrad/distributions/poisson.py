@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar
-
-import numpy as np
 
 from .._namespace import public_dir
 from .._random import poisson
@@ -18,8 +15,6 @@ from .utils import broadcast_all
 
 __all__ = ["Poisson"]
 __dir__ = public_dir(__name__)
-
-_lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
 
 
 class Poisson(Distribution):
@@ -53,5 +48,6 @@ class Poisson(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         rate, value = broadcast_all(self.rate, value)
-        log_fact = Tensor._make(_lgamma(value._data + 1).astype(rate._data.dtype))
-        return xlogy(value, rate) - rate - log_fact
+        # lgamma as an op, as PyTorch's: inf (not math's domain error) at negative integers, and
+        # a gradient in the value
+        return xlogy(value, rate) - rate - (value + 1).lgamma()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from .._layout import contiguous_format
 from .._namespace import public_dir
 from .._tensor import Tensor
 from . import constraints
@@ -41,7 +42,10 @@ class StudentT(Distribution):
 
     @property
     def mean(self) -> Tensor:
-        return self.loc.masked_fill(self.df <= 1, math.nan)
+        # PyTorch's index assignments on a clone (recorded as IndexPutBackward0)
+        m = self.loc.clone(memory_format=contiguous_format)
+        m[self.df <= 1] = math.nan
+        return m
 
     @property
     def mode(self) -> Tensor:
@@ -49,13 +53,15 @@ class StudentT(Distribution):
 
     @property
     def variance(self) -> Tensor:
+        # PyTorch's index assignments: the formula only where df > 2 (no nan gradients from
+        # the others), inf for 1 < df <= 2, nan for df <= 1
         df = self.df
+        m = df.clone(memory_format=contiguous_format)
         big = df > 2
-        safe = df.masked_fill(~big, 3.0)
-        m = self.scale.pow(2) * safe / (safe - 2)
-        m = m.where(big, df)
-        m = m.masked_fill((df <= 2) & (df > 1), math.inf)
-        return m.masked_fill(df <= 1, math.nan)
+        m[big] = self.scale[big].pow(2) * df[big] / (df[big] - 2)
+        m[(df <= 2) & (df > 1)] = math.inf
+        m[df <= 1] = math.nan
+        return m
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))

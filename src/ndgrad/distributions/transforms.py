@@ -60,7 +60,6 @@ class Transform:
     domain: Any = constraints.real
     codomain: Any = constraints.real
     bijective = False
-    sign: Any = 1
 
     def __init__(self, cache_size: int = 0) -> None:
         if cache_size not in (0, 1):
@@ -98,6 +97,12 @@ class Transform:
         raise NotImplementedError
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    @property
+    def sign(self) -> Any:
+        """The sign of the Jacobian's determinant: PyTorch defines it only for the monotone
+        transforms, so a TransformedDistribution's cdf through others raises as PyTorch's."""
         raise NotImplementedError
 
     def forward_shape(self, shape: Any) -> Any:
@@ -356,7 +361,7 @@ class ReshapeTransform(Transform):
             raise ValueError("Too few dimensions on input")
         cut = len(shape) - len(src)
         if tuple(shape[cut:]) != tuple(src):
-            raise ValueError(f"Shape mismatch: expected {Size(shape[cut:])} but got {src}")
+            raise ValueError(f"Shape mismatch: expected {shape[cut:]} but got {src}")
         return Size(tuple(shape[:cut]) + tuple(dst))
 
     def forward_shape(self, shape: Any) -> Any:
@@ -371,6 +376,7 @@ class ExpTransform(Transform):
 
     codomain = constraints.positive
     bijective = True
+    sign = 1
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ExpTransform)
@@ -427,6 +433,7 @@ class SigmoidTransform(Transform):
 
     codomain = constraints.unit_interval
     bijective = True
+    sign = 1
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SigmoidTransform)
@@ -450,6 +457,7 @@ class SoftplusTransform(Transform):
 
     codomain = constraints.positive
     bijective = True
+    sign = 1
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SoftplusTransform)
@@ -471,6 +479,7 @@ class TanhTransform(Transform):
 
     codomain = constraints.interval(-1.0, 1.0)
     bijective = True
+    sign = 1
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, TanhTransform)
@@ -692,11 +701,6 @@ class CorrCholeskyTransform(Transform):
     codomain = constraints.corr_cholesky
     bijective = True
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, CorrCholeskyTransform)
-
-    __hash__ = Transform.__hash__
-
     def _call(self, x: Tensor) -> Tensor:
         x = x.tanh()
         eps = float(np.finfo(x._data.dtype).eps)
@@ -737,6 +741,20 @@ class CorrCholeskyTransform(Transform):
         return Size((*shape[:-2], D * (D - 1) // 2))
 
 
+def _check_transforms(tseq: Sequence[Transform]) -> None:
+    if not all(isinstance(t, Transform) for t in tseq):
+        raise AssertionError("All elements of tseq must be Transform instances")
+
+
+def _check_along(z: Tensor, dim: int, length: int, name: str, noun: str, what: str) -> None:
+    """PyTorch's AssertionErrors of CatTransform and StackTransform: dim must index z and z must
+    have length entries along it (numpy's slicing errors would name neither)."""
+    if not -z.dim() <= dim < z.dim():
+        raise AssertionError(f"dim {dim} out of range for {noun} with {z.dim()} dimensions")
+    if z.size(dim) != length:
+        raise AssertionError(f"{name}.size({dim}) = {z.size(dim)} must equal {what} {length}")
+
+
 class CatTransform(Transform):
     """Each transform applied to its slice (of the given lengths) along dim, the results joined"""
 
@@ -747,9 +765,14 @@ class CatTransform(Transform):
         lengths: Sequence[int] | None = None,
         cache_size: int = 0,
     ) -> None:
+        _check_transforms(tseq)
         super().__init__(cache_size)
         self.transforms = list(tseq)
         self.lengths = [1] * len(self.transforms) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.transforms):
+            raise AssertionError(
+                f"lengths ({len(self.lengths)}) must match transforms ({len(self.transforms)})"
+            )
         self.dim = dim
 
     @property
@@ -780,12 +803,16 @@ class CatTransform(Transform):
         return out
 
     def _call(self, x: Tensor) -> Tensor:
+        _check_along(x, self.dim, self.length, "x", "tensor", "length")
         return cat(self._map(x, lambda t, s: t(s)), dim=self.dim)
 
     def _inverse(self, y: Tensor) -> Tensor:
+        _check_along(y, self.dim, self.length, "y", "tensor", "length")
         return cat(self._map(y, lambda t, s: t.inv(s)), dim=self.dim)
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        _check_along(x, self.dim, self.length, "x", "x", "length")
+        _check_along(y, self.dim, self.length, "y", "y", "length")
         terms, start = [], 0
         for trans, length in zip(self.transforms, self.lengths, strict=True):
             xs, ys = x.narrow(self.dim, start, length), y.narrow(self.dim, start, length)
@@ -806,6 +833,7 @@ class StackTransform(Transform):
     """The i-th transform applied to the i-th slice along dim, the results stacked"""
 
     def __init__(self, tseq: Sequence[Transform], dim: int = 0, cache_size: int = 0) -> None:
+        _check_transforms(tseq)
         super().__init__(cache_size)
         self.transforms = list(tseq)
         self.dim = dim
@@ -826,14 +854,18 @@ class StackTransform(Transform):
         return [z.select(self.dim, i) for i in range(z.size(self.dim))]
 
     def _call(self, x: Tensor) -> Tensor:
+        _check_along(x, self.dim, len(self.transforms), "x", "tensor", "len(transforms)")
         pairs = zip(self._slices(x), self.transforms, strict=True)
         return stack([t(s) for s, t in pairs], dim=self.dim)
 
     def _inverse(self, y: Tensor) -> Tensor:
+        _check_along(y, self.dim, len(self.transforms), "y", "tensor", "len(transforms)")
         pairs = zip(self._slices(y), self.transforms, strict=True)
         return stack([t.inv(s) for s, t in pairs], dim=self.dim)
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        _check_along(x, self.dim, len(self.transforms), "x", "x", "len(transforms)")
+        _check_along(y, self.dim, len(self.transforms), "y", "y", "len(transforms)")
         triples = zip(self._slices(x), self._slices(y), self.transforms, strict=True)
         return stack([t.log_abs_det_jacobian(a, b) for a, b, t in triples], dim=self.dim)
 
@@ -842,6 +874,7 @@ class CumulativeDistributionTransform(Transform):
     """y = F(x), the distribution's cdf; x = its icdf; log|J| = log p(x)"""
 
     bijective = True
+    sign = 1
     codomain = constraints.unit_interval
 
     def __init__(self, distribution: Any, cache_size: int = 0) -> None:

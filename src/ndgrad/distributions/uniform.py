@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -17,21 +17,20 @@ __dir__ = public_dir(__name__)
 class Uniform(Distribution):
     """U[low, high); rsample = low + u·(high - low), u ~ U[0, 1)"""
 
-    arg_constraints: ClassVar[dict[str, constraints.Constraint]] = {
-        "low": constraints.real,  # PyTorch checks low < high through the support's bounds
-        "high": constraints.real,
-    }
     has_rsample = True
 
     def __init__(self, low: Any, high: Any, validate_args: bool | None = None) -> None:
         self.low, self.high = broadcast_all(low, high)
         super().__init__(self.low.shape, validate_args=validate_args)
-        if self._validate_args and not bool((self.low._data < self.high._data).all()):
-            raise ValueError(
-                f"Expected parameter low (Tensor of shape {tuple(self.low.shape)}) of "
-                f"distribution {self!r} to satisfy the constraint "
-                f"LessThan(upper_bound={self.high}), but found invalid values:\n{self.low}"
-            )
+
+    @property
+    def arg_constraints(self) -> dict[str, constraints.Constraint]:  # type: ignore[override]
+        # each bound constrained by the other, as PyTorch's: that is what the validation
+        # message and repr(d.arg_constraints) show
+        return {
+            "low": constraints.less_than(self.high),
+            "high": constraints.greater_than(self.low),
+        }
 
     @property
     def support(self) -> Any:
@@ -66,6 +65,8 @@ class Uniform(Distribution):
         return (lb * ub).log() - (self.high - self.low).log()
 
     def cdf(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
         return ((value - self.low) / (self.high - self.low)).clamp(min=0, max=1)
 
     def icdf(self, value: Tensor) -> Tensor:

@@ -14,11 +14,13 @@ from .._tensor import Tensor
 from ..dtypes import get_default_dtype
 from ..nn.functional import softmax
 from ..ops.out import arange
+from ..ops.shape import broadcast_tensors
 from .distribution import lazy_property
 
 __all__ = [
     "broadcast_all",
     "clamp_probs",
+    "euler_constant",
     "lazy_property",
     "logits_to_probs",
     "probs_to_logits",
@@ -27,16 +29,25 @@ __all__ = [
 ]
 __dir__ = public_dir(__name__)
 
+euler_constant = 0.57721566490153286060  # Euler-Mascheroni constant, as torch.distributions.utils
+
 
 def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
     """Numbers become tensors of the tensors' dtype (or the default dtype); all are expanded to
     one broadcast shape."""
     tensors = [v for v in values if isinstance(v, Tensor)]
     if not all(isinstance(v, Tensor | numbers.Number) for v in values):
-        raise ValueError("Input arguments must all be instances of numbers.Number, torch.Tensor")
+        raise ValueError(
+            "Input arguments must all be instances of Number, torch.Tensor or objects "
+            "implementing __torch_function__."
+        )
     dtype = tensors[0].dtype if tensors else get_default_dtype()
     full = [v if isinstance(v, Tensor) else tensor(float(v), dtype=dtype) for v in values]
-    shape = np.broadcast_shapes(*(tuple(v.shape) for v in full))
+    try:
+        shape = np.broadcast_shapes(*(tuple(v.shape) for v in full))
+    except ValueError:
+        broadcast_tensors(*full)  # raises PyTorch's RuntimeError naming the sizes
+        raise
     return tuple(v if tuple(v.shape) == shape else v.expand((*shape,)) for v in full)
 
 

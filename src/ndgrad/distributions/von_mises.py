@@ -14,7 +14,7 @@ from ..dtypes import bool as bool_
 from ..dtypes import float64
 from ..ops.out import where
 from . import constraints
-from .distribution import Distribution
+from .distribution import Distribution, lazy_property
 from .utils import broadcast_all
 
 __all__ = ["VonMises"]
@@ -108,8 +108,8 @@ class VonMises(Distribution):
     def mode(self) -> Tensor:
         return self.loc
 
-    @property
-    def variance(self) -> Tensor:
+    @lazy_property
+    def variance(self) -> Tensor:  # computed once and kept, as PyTorch's
         log_ratio = _log_modified_bessel_fn(self.concentration, 1) - _log_modified_bessel_fn(
             self.concentration, 0
         )

@@ -11,12 +11,10 @@ from . import constraints
 from .exponential import Exponential
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, PowerTransform
-from .utils import broadcast_all
+from .utils import broadcast_all, euler_constant
 
 __all__ = ["Weibull"]
 __dir__ = public_dir(__name__)
-
-_EULER = 0.57721566490153286060
 
 
 class Weibull(TransformedDistribution):
@@ -66,4 +64,4 @@ class Weibull(TransformedDistribution):
 
     def entropy(self) -> Tensor:
         r = self.concentration_reciprocal
-        return _EULER * (1 - r) + (self.scale * r).log() + 1
+        return euler_constant * (1 - r) + (self.scale * r).log() + 1
