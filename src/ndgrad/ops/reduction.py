@@ -1023,18 +1023,6 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """log(Σ exp(input)) over ``dim`` (required), stable for large values."""
     if dim is None:
         raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
-    if (
-        not keepdim
-        and input._data.size
-        and input._data.ndim
-        and isinstance(dim, tuple | list)
-        and not dim
-    ):
-        # PyTorch reduces all dims for dim=() and then fails to write its result (its own
-        # max, taken with keepdim, does not fit the output)
-        raise RuntimeError(
-            f"output with shape [] doesn't match the broadcast shape {[1] * input._data.ndim}"
-        )
     return Logsumexp.apply(_floating(input), _axes(input, dim), keepdim)
 
 
