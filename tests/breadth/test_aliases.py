@@ -3,6 +3,8 @@ torch-level in-place functions (torch.relu_...), against PyTorch."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import ndgrad
@@ -132,3 +134,62 @@ COPY_AND_NN_PARITY = [
 @pytest.mark.parametrize("expr", COPY_AND_NN_PARITY)
 def test_copies_and_nn_ops_match_torch(expr: str) -> None:
     check(expr)
+
+
+# The *_copy functions record one node on the input, the view op's own under its "_copy" name
+# (ndgrad recorded CloneBackward0 on the view's node); the result is a new contiguous tensor.
+_COPY_GRAPHS = {
+    "squeeze_copy": (lambda t, y: t.squeeze_copy(y, 1), "SqueezeBackward1_copy"),
+    "unsqueeze_copy": (lambda t, y: t.unsqueeze_copy(y, 0), "UnsqueezeBackward0_copy"),
+    "t_copy": (lambda t, y: t.t_copy(y[:, 0]), "TBackward0_copy"),
+    "transpose_copy": (lambda t, y: t.transpose_copy(y, 0, 2), "TransposeBackward0_copy"),
+    "permute_copy": (lambda t, y: t.permute_copy(y, (2, 0, 1)), "PermuteBackward0_copy"),
+    "view_copy": (lambda t, y: t.view_copy(y, (6,)), "ViewBackward0_copy"),
+    "expand_copy": (lambda t, y: t.expand_copy(y, (2, 4, 3)), "ExpandBackward0_copy"),
+    "select_copy": (lambda t, y: t.select_copy(y, 0, 1), "SelectBackward0_copy"),
+    "slice_copy": (lambda t, y: t.slice_copy(y, 2, 0, 2), "SliceBackward0_copy"),
+    "diagonal_copy": (lambda t, y: t.diagonal_copy(y, 0, 0, 2), "DiagonalBackward0_copy"),
+    "alias_copy": (lambda t, y: t.alias_copy(y), "AliasBackward0_copy"),
+    "unbind_copy": (lambda t, y: t.unbind_copy(y, 0)[1], "UnbindBackward0_copy"),
+    "split_copy": (lambda t, y: t.split_copy(y, 1, 0)[1], "SplitBackward0_copy"),
+    "split_with_sizes_copy": (
+        lambda t, y: t.split_with_sizes_copy(y, [1, 1], 0)[1],
+        "SplitWithSizesBackward0_copy",
+    ),
+    "unfold_copy": (lambda t, y: t.unfold_copy(y, 2, 2, 1), "UnfoldBackward0_copy"),
+    "narrow_copy": (lambda t, y: t.narrow_copy(y, 2, 1, 2), "NarrowCopyBackward0"),
+}
+
+
+def _copy_graph(name: str, lib: Any) -> Any:
+    x = lib.arange(6.0, dtype=lib.float64).reshape(2, 1, 3).requires_grad_()
+    y = x * 1
+    r = _COPY_GRAPHS[name][0](lib, y)
+    w = lib.arange(float(r.numel()), dtype=lib.float64).reshape(r.shape)
+    (g,) = lib.autograd.grad((r * w).sum(), x)
+    nxt = r.grad_fn.next_functions[0][0].name()
+    return r.grad_fn.name(), nxt, r._base is None, r.is_contiguous(), r.stride(), g.tolist()
+
+
+@pytest.mark.parametrize("name", list(_COPY_GRAPHS))
+def test_copy_variants_record_the_view_node(name: str) -> None:
+    node, nxt, own, contiguous, _, _ = _copy_graph(name, ndgrad)
+    on = "SelectBackward0" if name == "t_copy" else "MulBackward0"  # (t_copy of y[:, 0])
+    assert (node, nxt, own, contiguous) == (_COPY_GRAPHS[name][1], on, True, True)
+    x = ndgrad.arange(6.0, dtype=ndgrad.float64).reshape(2, 1, 3).requires_grad_()
+    fn = _COPY_GRAPHS[name][0]
+    assert ndgrad.autograd.gradcheck(lambda v: fn(ndgrad, v), (x,))
+    assert ndgrad.autograd.gradgradcheck(lambda v: fn(ndgrad, v), (x,))
+
+
+@requires_torch
+@pytest.mark.parametrize("name", list(_COPY_GRAPHS))
+def test_copy_variants_match_torch(name: str) -> None:
+    import torch
+
+    assert _copy_graph(name, ndgrad) == _copy_graph(name, torch)
+
+
+def test_copy_variants_without_grad() -> None:
+    r = ndgrad.squeeze_copy(ndgrad.ones(2, 1), 1)
+    assert r.grad_fn is None and not r.requires_grad and r._base is None

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .._namespace import public_dir
 from .._strided import as_strided, as_strided_, as_strided_scatter
+from .._tensor import Tensor
 from . import arithmetic as _ar
 from . import shape as _sh
 from ._util import parse_shape, require_tensor, wrap_dim
 from .arithmetic import NumpyFunction
-
-if TYPE_CHECKING:
-    from .._tensor import Tensor
 
 __all__ = [
     "abs_",
@@ -354,48 +352,81 @@ class AliasMethods:
         return self.neg_()  # type: ignore[attr-defined]
 
 
-# The *_copy functions: the view op's result as a new tensor (PyTorch's functionalization names).
+# The *_copy functions: the view op's result as a new contiguous tensor (PyTorch's
+# functionalization names), recorded as PyTorch records them: one node, the view op's own
+# (its backward), named with "_copy" (SqueezeBackward1_copy), on the input.
+_COPY_NODES: dict[tuple[type, str | None], type] = {}
+
+
+def _as_copy(view: Any, name: str | None = None) -> Any:
+    """``view`` (a view op's result, or a tuple of them) as new contiguous tensors whose node is
+    a copy of the view's node under its ``_copy`` name (or ``name``)."""
+    views = view if isinstance(view, tuple) else (view,)
+    node = views[0].grad_fn if views else None
+    copy: Any = None
+    if node is not None:
+        cls = type(node)
+        copy_cls = _COPY_NODES.get((cls, name))
+        if copy_cls is None:
+            copy_name = name or cls.__name__ + "_copy"
+            copy_cls = _COPY_NODES[(cls, name)] = type(copy_name, (cls,), {})
+        copy = object.__new__(copy_cls)
+        copy.__dict__.update(node.__dict__)
+    outs = tuple(_copied(v, copy) for v in views)
+    return outs if isinstance(view, tuple) else outs[0]
+
+
+def _copied(v: Tensor, node: Any) -> Tensor:
+    data = np.array(v._data, order="C")  # (a new array, C-ordered)
+    if node is None:
+        return Tensor._make(data)
+    out = Tensor._make(data, node, v._output_nr)
+    out._requires_grad = True
+    return out
+
+
 def view_copy(input: Tensor, *shape: Any) -> Tensor:
-    return input.view(*shape).clone()
+    return _as_copy(input.view(*shape))
 
 
 def permute_copy(input: Tensor, dims: Any) -> Tensor:
-    return input.permute((*dims,)).clone()
+    return _as_copy(input.permute((*dims,)))
 
 
 def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
-    return input.transpose(dim0, dim1).clone()
+    return _as_copy(input.transpose(dim0, dim1))
 
 
 def t_copy(input: Tensor) -> Tensor:
-    return input.t().clone()
+    return _as_copy(input.t())
 
 
 def squeeze_copy(input: Tensor, dim: Any = None) -> Tensor:
-    return input.squeeze(dim).clone()
+    return _as_copy(input.squeeze(dim))
 
 
 def unsqueeze_copy(input: Tensor, dim: int) -> Tensor:
-    return input.unsqueeze(dim).clone()
+    return _as_copy(input.unsqueeze(dim))
 
 
 def select_copy(input: Tensor, dim: int, index: int) -> Tensor:
-    return input.select(dim, index).clone()
+    return _as_copy(input.select(dim, index))
 
 
 def slice_copy(
     input: Tensor, dim: int = 0, start: int | None = None, end: int | None = None, step: int = 1
 ) -> Tensor:
     d = wrap_dim(dim, input.ndim)
-    return input[(slice(None),) * d + (slice(start, end, step),)].clone()
+    key = (slice(None),) * d + (slice(start, end, step),)
+    return _as_copy(_sh.index_view(input, key, _sh.Slice))
 
 
 def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    return input.diagonal(offset, dim1, dim2).clone()
+    return _as_copy(input.diagonal(offset, dim1, dim2))
 
 
 def expand_copy(input: Tensor, size: Any, *, implicit: bool = False) -> Tensor:
-    return input.expand((*size,)).clone()
+    return _as_copy(input.expand((*size,)))
 
 
 def detach_copy(input: Tensor) -> Tensor:
@@ -403,27 +434,28 @@ def detach_copy(input: Tensor) -> Tensor:
 
 
 def alias_copy(input: Tensor) -> Tensor:
-    return input.clone()
+    return _as_copy(_sh.index_view(input, (), _sh.Alias))
 
 
 def narrow_copy(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
-    return input.narrow(dim, start, length).clone()
+    # (an op of its own in PyTorch, with a node of its own name)
+    return _as_copy(input.narrow(dim, start, length), "NarrowCopyBackward0")
 
 
 def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
-    return _sh.unfold(input, dimension, size, step).clone()
+    return _as_copy(_sh.unfold(input, dimension, size, step))
 
 
 def split_copy(tensor: Tensor, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    return tuple(t.clone() for t in _sh.split(tensor, split_size, dim))
+    return _as_copy(tuple(_sh.split(tensor, split_size, dim)))
 
 
 def split_with_sizes_copy(input: Tensor, split_sizes: Any, dim: int = 0) -> tuple[Tensor, ...]:
-    return tuple(t.clone() for t in _sh.split(input, list(split_sizes), dim))
+    return _as_copy(tuple(_sh.split(input, list(split_sizes), dim)))
 
 
 def unbind_copy(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
-    return tuple(t.clone() for t in _sh.unbind(input, dim))
+    return _as_copy(tuple(_sh.unbind(input, dim)))
 
 
 # unsafe_*: PyTorch's versions that skip view tracking; here they are the safe ones.
