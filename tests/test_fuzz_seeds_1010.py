@@ -452,3 +452,41 @@ def test_second_grad_through_freed_copyslices_raises() -> None:
 @requires_torch
 def test_second_grad_through_freed_copyslices_as_torch() -> None:
     assert_same(run(_through_freed_copyslices, ndgrad), run(_through_freed_copyslices, torch))
+
+
+# --- layer_norm saves its bias, as PyTorch's node does ------------------------------------------
+
+
+def _layer_norm_bias_written(variant: int) -> Callable[[Any], Any]:
+    # fuzz seed 110x (variant 0): a write into the bias before backward is reported, whether the
+    # bias needs a gradient (the message names its op) or not; ndgrad did not save the bias
+    def program(lib: Any) -> Any:
+        t0 = lib.tensor([-0.4, -0.6], dtype=lib.float64, requires_grad=True)
+        t1 = t0 * 1
+        t2 = t0 * t1
+        weight = t1 if variant % 2 == 0 else None
+        bias = t2 if variant < 2 else lib.tensor([0.1, 0.2], dtype=lib.float64)
+        t3 = lib.nn.functional.layer_norm(t1, (2,), weight, bias)
+        bias.add_(1)
+        lib.tanh(t3).sum().backward()
+        return t0.grad
+
+    return program
+
+
+@pytest.mark.parametrize("variant", range(4))
+def test_layer_norm_bias_written_before_backward(variant: int) -> None:
+    with pytest.raises(RuntimeError) as info:
+        _layer_norm_bias_written(variant)(ndgrad)
+    where = ", which is output 0 of Add," if variant < 2 else ""
+    assert str(info.value).startswith(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.DoubleTensor [2]]{where} is at version 1; expected version 0 instead"
+    )
+
+
+@pytest.mark.parametrize("variant", range(4))
+@requires_torch
+def test_layer_norm_bias_written_as_torch(variant: int) -> None:
+    program = _layer_norm_bias_written(variant)
+    assert_same(run(program, ndgrad), run(program, torch))

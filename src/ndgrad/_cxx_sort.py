@@ -157,15 +157,25 @@ def _sort(q: list[Pair], first: int, last: int, before: Before) -> None:
         _insertion_sort(q, first, last, before)
 
 
-def topk_indices(values: list[float], k: int) -> list[int]:
-    """The indices of PyTorch's CPU ``topk(values, k)`` (largest, sorted), ties included."""
+def _smaller(a: float, b: float) -> bool:
+    """PyTorch's comparator for the smallest values: numbers before NaN, then smaller first."""
+    return (a == a and b != b) or a < b
+
+
+def topk_indices(
+    values: list[float], k: int, largest: bool = True, sorted: bool = True
+) -> list[int]:
+    """The indices of PyTorch's CPU ``topk(values, k, largest=, sorted=)``, ties included
+    (unsorted: in the order ``std::nth_element`` leaves them)."""
     n = len(values)
+    before = _before if largest else _smaller
     q = [(v, i) for i, v in enumerate(values)]
     if k * 64 <= n:
-        _partial_sort(q, 0, k, n, _before)
+        _partial_sort(q, 0, k, n, before)
     else:
-        _nth_element(q, 0, k - 1, n, _before)
-        _sort(q, 0, k - 1, _before)
+        _nth_element(q, 0, k - 1, n, before)
+        if sorted:
+            _sort(q, 0, k - 1, before)
     return [i for _, i in q[:k]]
 
 

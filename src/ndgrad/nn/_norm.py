@@ -84,7 +84,7 @@ class Normalize(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        x, w = ctx.saved_tensors
+        x, w, *_ = ctx.saved_tensors  # (layer norm's bias after them)
         axes, channels = ctx.axes, ctx.channels
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         # recomputed with ndgrad ops, so that this gradient is differentiable again
@@ -113,7 +113,7 @@ class Normalize(NumpyFunction):
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
-        x, w = ctx.saved_arrays
+        x, w, *_ = ctx.saved_arrays
         axes, channels = ctx.axes, ctx.channels
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         xr = x.reshape(ctx.groups)
@@ -207,6 +207,9 @@ class NativeLayerNorm(Normalize):
         moments_out: list[np.ndarray] | None = None,
     ) -> np.ndarray:
         y = Normalize.forward(ctx, x, w, b, groups, axes, eps, channels, moments_out)
+        # PyTorch's node saves the bias too (its backward takes it, unused): an in-place write
+        # into the bias before backward is reported, as there
+        ctx.save_for_backward(x, w, b)
         return np.asarray(y, order="C")  # PyTorch's kernel writes a contiguous output
 
 

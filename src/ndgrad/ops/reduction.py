@@ -1168,7 +1168,7 @@ def _stable_order(x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
         return np.argsort(x, axis=dim, kind="stable")
     # Sorting the reversed input ascending and reversing back keeps ties in original order.
     order = np.argsort(np.flip(x, dim), axis=dim, kind="stable")
-    return np.flip(x.shape[dim] - 1 - order, dim)
+    return np.flip(x.shape[dim] - 1 - order, dim).copy()  # (a new array: positive strides)
 
 
 class MedianAll(NumpyFunction):
@@ -1263,24 +1263,49 @@ def argsort(
 
 class Topk(_Select):
     @classmethod
-    def pick(cls, x: np.ndarray, dim: int, k: int, largest: bool) -> np.ndarray:
+    def pick(cls, x: np.ndarray, dim: int, k: int, largest: bool, ordered: bool) -> np.ndarray:
         order = _stable_order(x, dim, largest)
-        return np.take(order, np.arange(k), axis=dim)
+        picked = np.take(order, np.arange(k), axis=dim)
+        if x.ndim == 0 or k == 0:
+            return picked
+        # PyTorch selects with std::nth_element (or partial_sort), which is not stable: rows
+        # where equal values (or NaN) meet at the top k, and every row when the result is not
+        # sorted, follow its steps (_cxx_sort); in the others the stable order agrees.
+        rows = np.moveaxis(x, dim, -1).reshape(-1, x.shape[dim])
+        top = np.take_along_axis(rows, np.moveaxis(order, dim, -1).reshape(rows.shape), -1)
+        top = top[:, : k + 1]
+        redo = (top[:, 1:] == top[:, :-1]).any(axis=1)
+        if x.dtype.kind == "f":
+            redo |= np.isnan(rows).any(axis=1)
+        if not ordered and k > 1:
+            redo[:] = True
+        if redo.any():
+            out = np.moveaxis(picked, dim, -1).reshape(-1, k).copy()
+            for r in np.flatnonzero(redo):
+                out[r] = _cxx_sort.topk_indices(rows[r].tolist(), k, largest, ordered)
+            shape = np.moveaxis(picked, dim, -1).shape
+            picked = np.ascontiguousarray(np.moveaxis(out.reshape(shape), -1, dim))
+        return picked
 
     @classmethod
-    def forward(cls, ctx: Any, x: np.ndarray, dim: int, k: int, largest: bool) -> Any:
+    def forward(
+        cls, ctx: Any, x: np.ndarray, dim: int, k: int, largest: bool, ordered: bool = True
+    ) -> Any:
         if x.ndim == 0:  # PyTorch returns the element for k = 0 as for k = 1
             k = 1
-        return super().forward(ctx, x, dim, k, largest)
+        return super().forward(ctx, x, dim, k, largest, ordered)
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
-    """The k largest (smallest) elements along ``dim`` and their indices, in sorted order."""
+    """The k largest (smallest) elements along ``dim`` and their indices: sorted, or (with
+    ``sorted=False``) in the order PyTorch's selection leaves them."""
     axis = _int_dim(dim, input._data.ndim, "topk")
     size = input._data.shape[axis] if input._data.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
-    return _pair("topk", Topk.apply(input, axis, int(k), bool(largest)))
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("topk does not support bool dtypes on CPU")
+    return _pair("topk", Topk.apply(input, axis, int(k), bool(largest), bool(sorted)))
 
 
 class LogSoftmax(NumpyFunction):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
-from .._creation import as_tensor
+from .._creation import _linspace_values, as_tensor
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ._util import as_operand, dtype_name, require_tensor, wrap_dim
@@ -61,7 +61,8 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
         return tuple(_const(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(x)))
     if x.ndim == 0:
         return _const(np.zeros((int(x != 0), 0), np.int64))
-    return _const(np.argwhere(x).astype(np.int64))
+    # (n, ndim), laid out as PyTorch's: one index per dim after another (strides (1, n))
+    return _const(np.array(np.nonzero(x), dtype=np.int64).T)
 
 
 def argwhere(input: Tensor) -> Tensor:
@@ -117,6 +118,12 @@ def _unique_dim(x: np.ndarray, dim: int) -> int:
     return d
 
 
+def _dim_first(values: np.ndarray, d: int) -> np.ndarray:
+    """``values`` in a new array laid out as PyTorch's unique along ``d`` leaves it: the slices
+    along d one after another (dim d outermost in memory), so not contiguous for d > 0."""
+    return np.moveaxis(np.moveaxis(values, d, 0).copy(), 0, d)  # (copy: canonical strides)
+
+
 def _unique_result(
     fn: type[_Unique], input: Tensor, values: Any, inverse: Any, counts: Any, ri: bool, rc: bool
 ) -> Any:
@@ -167,8 +174,7 @@ def unique(
     inverse = np.empty(len(order), np.int64)
     inverse[order] = group
     counts = np.bincount(group)
-    kept = moved[order[new]]
-    values = np.ascontiguousarray(np.moveaxis(kept, 0, d))
+    values = _dim_first(np.moveaxis(moved[order[new]], 0, d), d)
     return _unique_result(UniqueDim, input, values, inverse, counts, return_inverse, return_counts)
 
 
@@ -194,10 +200,7 @@ def unique_consecutive(
     group = np.cumsum(new) - 1
     starts = np.flatnonzero(new)
     counts = np.diff(np.append(starts, n))
-    if dim is None:
-        values = x.reshape(-1)[starts]
-    else:
-        values = np.ascontiguousarray(np.take(x, starts, axis=d))
+    values = x.reshape(-1)[starts] if dim is None else _dim_first(np.take(x, starts, axis=d), d)
     inverse = group.reshape(shape)
     return _unique_result(
         UniqueConsecutive, input, values, inverse, counts, return_inverse, return_counts
@@ -251,6 +254,7 @@ def searchsorted(
     s = _side(side, right)
     values = _operand_tensor(input, "searchsorted")._data
     bounds = sorted_sequence._data
+    _refuse_bool_search(values, bounds)
     if sorter is not None:
         bounds = np.take_along_axis(bounds, sorter._data.astype(np.int64), axis=-1)
     if bounds.ndim != 1 and (values.ndim == 0 or bounds.shape[:-1] != values.shape[:-1]):
@@ -274,7 +278,15 @@ def bucketize(
             f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})"
         )
     values = _operand_tensor(input, "bucketize")._data
+    _refuse_bool_search(values, boundaries._data)
     return _search(boundaries._data, values, "right" if right else "left", out_int32)
+
+
+def _refuse_bool_search(values: np.ndarray, boundaries: np.ndarray) -> None:
+    """PyTorch's searchsorted kernel has no bool version: it dispatches on the common dtype of
+    values and boundaries (bool only when both are), when there are values to look up."""
+    if values.dtype == np.bool_ and boundaries.dtype == np.bool_ and values.size:
+        raise NotImplementedError("\"searchsorted_out_cpu\" not implemented for 'Bool'")
 
 
 # --- counting --------------------------------------------------------------------------------
@@ -283,7 +295,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     (the sum of ``weights`` at its positions, with weights)."""
     require_tensor(input, "bincount")
     x = input._data
-    if x.dtype.kind not in "iub":
+    if x.dtype.kind not in "iu":  # (bool too)
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{dtype_name(x.dtype)}'")
     if x.ndim != 1 or (x.size and x.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
@@ -303,6 +315,8 @@ def histc(input: Tensor, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:
     equal); elements outside are ignored, an element equal to max falls in the last bin."""
     require_tensor(input, "histc")
     x = input._data
+    if x.dtype.kind == "b":  # (PyTorch's histc makes its bin edges first: linspace refuses bool)
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
     if x.dtype.kind != "f":
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{dtype_name(x.dtype)}'")
     if bins <= 0:
@@ -351,21 +365,82 @@ def histogram(
     over ``range`` (the data's range by default), or in the bins a tensor of edges gives."""
     require_tensor(input, "histogram")
     x = input._data
-    if x.dtype.kind != "f":
+    if isinstance(bins, Tensor) and bins._data.dtype != x.dtype:
         raise RuntimeError(
-            f"torch.histogram: input tensor and bins tensors should have the same dtype, but got "
-            f"input {dtype_name(x.dtype).lower()} and bins {dtype_name(x.dtype).lower()}"
+            "torch.histogramdd: input tensor and bins tensors should have the same dtype, but "
+            f"got input with dtype {_cpp_type(x.dtype)} and bins for dimension 0 with dtype "
+            f"{_cpp_type(bins._data.dtype)}"
         )
-    edges: Any = bins._data if isinstance(bins, Tensor) else int(bins)
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogramdd\" not implemented for '{dtype_name(x.dtype)}'")
     w = None if weight is None else weight._data
-    hist, out_edges = np.histogram(
-        x.reshape(-1),
-        edges,
-        range=range,
-        weights=None if w is None else w.reshape(-1),
-        density=density,
-    )
-    return _Histogram((_const(hist.astype(x.dtype)), _const(out_edges.astype(x.dtype))))
+    if isinstance(bins, Tensor):
+        hist, out_edges = np.histogram(
+            x.reshape(-1),
+            bins._data,
+            weights=None if w is None else w.reshape(-1),
+            density=density,
+        )
+        return _Histogram((_const(hist.astype(x.dtype)), _const(out_edges.astype(x.dtype))))
+    return _Histogram(_equal_bins(x.reshape(-1), int(bins), range, w, density))
+
+
+_CPP_TYPES = {
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
+def _cpp_type(dt: np.dtype) -> str:
+    """A dtype as PyTorch's messages name it from C++'s type information ("long int")."""
+    return _CPP_TYPES.get(dt.name, dt.name)
+
+
+def _cpp(v: float) -> str:
+    return f"{v:g}"  # (a double as C++'s << prints it)
+
+
+def _equal_bins(x: np.ndarray, bins: int, range: Any, w: Any, density: bool) -> tuple[Any, ...]:
+    """PyTorch's histogram of ``bins`` equal bins (its histogramdd kernel): the range (the data's
+    by default, [0, 1] for no data, widened by 0.5 each way when empty), edges by its linspace,
+    then each element's bin from its position, corrected by one against the edges."""
+    if range is not None:
+        lo, hi = (builtins.float(v) for v in range)
+    elif x.size:
+        lo, hi = builtins.float(np.min(x)), builtins.float(np.max(x))  # (nan if one is)
+    else:
+        lo, hi = 0.0, 1.0
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(
+            f"torch.histogramdd: dimension 0's range [{_cpp(lo)}, {_cpp(hi)}] is not finite"
+        )
+    if lo > hi:
+        raise RuntimeError(
+            f"torch.histogramdd: min should not exceed max, but got min {_cpp(lo)} max "
+            f"{_cpp(hi)} for dimension 0"
+        )
+    if lo == hi:
+        lo, hi = lo - 0.5, hi + 0.5
+    edges = _linspace_values(lo, hi, bins + 1, x.dtype)
+    first, last = edges[0], edges[-1]
+    inside = (x >= first) & (x <= last)
+    v = x[inside]
+    pos = ((v - first) * x.dtype.type(bins) / (last - first)).astype(np.int64)
+    pos = np.minimum(pos, bins - 1)
+    pos -= edges[pos] > v  # one bin down or up where the computed edges disagree
+    pos += (pos < bins - 1) & (edges[np.minimum(pos + 1, bins)] <= v)
+    weights = None if w is None else w.reshape(-1)[inside]
+    hist = np.bincount(pos, weights=weights, minlength=bins).astype(x.dtype)
+    if density:
+        hist = hist / (hist.sum() * np.diff(edges))
+    return _const(hist.astype(x.dtype)), _const(edges)
 
 
 class _Histogramdd(_Histogram):
@@ -434,6 +509,8 @@ def isin(
     """A bool tensor of ``elements``' shape: whether each element occurs in ``test_elements``."""
     e = _operand_tensor(elements, "isin")._data
     t = _operand_tensor(test_elements, "isin")._data
+    if e.dtype == np.bool_ or t.dtype == np.bool_:
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
     return _const(np.isin(e, t, assume_unique=assume_unique, invert=invert))
 
 
