@@ -490,3 +490,26 @@ def test_layer_norm_bias_written_before_backward(variant: int) -> None:
 def test_layer_norm_bias_written_as_torch(variant: int) -> None:
     program = _layer_norm_bias_written(variant)
     assert_same(run(program, ndgrad), run(program, torch))
+
+
+def _view_before_grad(lib: Any) -> Any:
+    # fuzz seed 113x: a view made before its base required grad requires grad but has no node;
+    # an op on it records a node whose inputs' gradients go nowhere. PyTorch's formulas compute
+    # nothing then; ndgrad ran amax's backward, which had saved nothing (AttributeError).
+    t0 = lib.tensor([[1.6]], dtype=lib.float64)
+    t1 = t0.select(-1, -1)
+    t0.requires_grad_()
+    t2 = t1.amax()
+    t3 = lib.tanh(t1) * t1
+    t2.backward()
+    t3.backward()
+    return t2.requires_grad, t0.grad
+
+
+def test_op_on_a_view_made_before_its_base_required_grad() -> None:
+    assert _view_before_grad(ndgrad) == (True, None)
+
+
+@requires_torch
+def test_op_on_a_view_made_before_its_base_required_grad_as_torch() -> None:
+    assert_same(run(_view_before_grad, ndgrad), run(_view_before_grad, torch))

@@ -802,10 +802,21 @@ class Function(FunctionCtx):
         needs = _NEEDS.get(mask << 4 | n) if n < 16 else None
         node.needs_input_grad = needs if needs is not None else _needs_input_grad(n, mask)
         node._sequence_nr = next(_sequence)
+        if not mask and numpy_forward:
+            _make_inert(node)
         return _record(cls, node, args, inputs)
 
 
 _new = object.__new__
+
+
+def _make_inert(node: Any) -> None:
+    """A built-in op's node none of whose inputs' gradients goes anywhere (its tensor input is a
+    view made before its base required grad: it requires grad, with no node of its own).
+    PyTorch's formulas compute nothing for such a node (should_compute_output is false for
+    every input); its backward here is skipped likewise (forward saved nothing for it)."""
+    nones = (None,) * len(node._edges)
+    node._apply = node._apply_np = lambda grads: nones
 
 
 def _record(cls: type[Function], node: Any, args: tuple[Any, ...], inputs: Any) -> Any:
@@ -920,7 +931,11 @@ def record_unary(cls: type[Function], x: Tensor) -> Any:
         node._edges = ((fn, 0, meta[0], meta[1]),)
     else:
         node._edges = ((fn, x._output_nr, meta[0], meta[1]),)
-    node.needs_input_grad = _ONE_NEEDED if fn is not None else _NONE_NEEDED
+    if fn is not None:
+        node.needs_input_grad = _ONE_NEEDED
+    else:
+        node.needs_input_grad = _NONE_NEEDED
+        _make_inert(node)
     node._sequence_nr = next(_sequence)
     data = x._data
     out = cls.forward(node, data)
@@ -977,6 +992,8 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
         value_b = b
         same = True
     node.needs_input_grad = _TWO_NEEDED[mask]
+    if not mask:
+        _make_inert(node)
     node._sequence_nr = next(_sequence)
     try:
         out = cls.forward(node, value_a, value_b)

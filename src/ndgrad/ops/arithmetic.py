@@ -584,8 +584,9 @@ class PowScalar(NumpyFunction):
         p = ctx.p
         if p == 0:  # PyTorch's zeros_like: no -0, no NaN from an infinite grad
             return zero_grad(grad), None
-        # grouped as PyTorch's pow_backward, grad * (p * x^(p-1)) (float16 overflows otherwise)
-        return grad * (p * x ** (p - 1)), None
+        # grouped as PyTorch's pow_backward, grad * (p * x^(p-1)) (float16 overflows otherwise),
+        # p * x^(p-1) its Scalar * Tensor (MulBackward1 under create_graph)
+        return grad * mul_scalar(x ** (p - 1), p), None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:

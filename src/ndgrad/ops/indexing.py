@@ -1619,10 +1619,11 @@ class MaskedFill(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        # PyTorch's formulas: grad.masked_fill(mask, 0), and Σ grad.masked_select(mask)
         (mask,) = ctx.saved_tensors
         need_x, _, need_v = ctx.needs_input_grad
-        grad_x = where(mask, 0.0, grad) if need_x else None
-        grad_v = where(mask, grad, 0.0).sum() if need_v else None
+        grad_x = grad.masked_fill(mask, 0) if need_x else None
+        grad_v = grad.masked_select(mask).sum() if need_v else None
         return grad_x, None, grad_v
 
     @staticmethod
@@ -1630,7 +1631,7 @@ class MaskedFill(NumpyFunction):
         (mask,) = ctx.saved_arrays
         need_x, _, need_v = ctx.needs_input_grad
         grad_x = np.where(mask, 0.0, grad) if need_x else None
-        grad_v = np.where(mask, grad, 0.0).sum() if need_v else None
+        grad_v = grad[np.broadcast_to(mask, grad.shape)].sum() if need_v else None
         return grad_x, None, grad_v
 
 

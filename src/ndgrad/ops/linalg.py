@@ -1004,9 +1004,18 @@ class LinalgVectorNorm(NumpyFunction):
         x, y = ctx.saved_tensors
         # y itself where no dim was dropped or all were (it broadcasts as it is), as PyTorch's
         # formula uses it: an error about a modified y then names LinalgVectorNorm, not a view
-        yk = y if ctx.axes is None or y.shape == ctx.kept else y.reshape(ctx.kept)
-        g = grad.reshape(ctx.kept)
+        yk, g = _unsqueezed(y, ctx), _unsqueezed(grad, ctx)
         return _vector_norm_grad(x, yk, g, ctx.p, ctx.axes), None, None, None
+
+
+def _unsqueezed(t: Tensor, ctx: Any) -> Tensor:
+    """``t`` with the dims the norm dropped back as 1s, one unsqueeze each (PyTorch's
+    unsqueeze_multiple), or ``t`` itself where none was dropped or all were."""
+    if ctx.axes is None or t.shape == ctx.kept:
+        return t
+    for d in sorted(ctx.axes):
+        t = t.unsqueeze(d)
+    return t
 
 
 class NormDim(LinalgVectorNorm):

@@ -74,6 +74,7 @@ class Matmul(NumpyFunction):
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.ndims = (a.ndim, b.ndim)
+        ctx.a_by_columns = need_a and _column_major(a)
         ctx.b_by_columns = need_b and _column_major(b)
         return matmul_np(a, b)
 
@@ -95,6 +96,9 @@ class Matmul(NumpyFunction):
                 grad_a = grad.unsqueeze(-1) @ b.unsqueeze(-2)
             if need_b:
                 grad_b = (a.mT @ grad.unsqueeze(-1)).squeeze(-1)
+        elif na == 2 and nb == 2:
+            grad_a = _mm_mat1_grad(grad, b, ctx.a_by_columns) if need_a else None
+            grad_b = _mm_mat2_grad(grad, a, ctx.b_by_columns) if need_b else None
         else:
             if need_a:
                 grad_a = grad @ b.mT
@@ -122,15 +126,35 @@ class Matmul(NumpyFunction):
                 grad_b = matmul_np(_mT(a), grad[..., None])[..., 0]
         else:
             if need_a:
-                grad_a = matmul_np(grad, _mT(b))
+                grad_a = _mat1_grad_np(grad, b, ctx.a_by_columns)
             if need_b:
                 grad_b = _mat2_grad(a, grad, ctx.b_by_columns)
         return grad_a, grad_b
 
 
+def _mm_mat1_grad(g: Tensor, b: Tensor, by_columns: bool) -> Tensor:
+    """g bᵀ, the gradient of a in a @ b, as PyTorch's mm_mat1_backward computes it: for an a
+    laid out by columns, (b gᵀ)ᵀ (so laid out as a). (Batches: baddbmm's, or a batched
+    gradient, g @ bᵀ.)"""
+    if g._data.ndim != 2 or b._data.ndim != 2:
+        return g @ b.mT
+    return b.mm(g.t()).t() if by_columns else g.mm(b.t())
+
+
+def _mm_mat2_grad(g: Tensor, a: Tensor, by_columns: bool) -> Tensor:
+    """aᵀ g, the gradient of b in a @ b, as PyTorch's mm_mat2_backward: (gᵀ a)ᵀ for a b laid
+    out by columns."""
+    if g._data.ndim != 2 or a._data.ndim != 2:
+        return a.mT @ g
+    return g.t().mm(a).t() if by_columns else a.t().mm(g)
+
+
 def _column_major(b: np.ndarray) -> bool:
-    """Whether matrix b is laid out by columns: a transposed matrix, as ``weight.t()``."""
-    return b.ndim == 2 and b.flags.f_contiguous and not b.flags.c_contiguous
+    """Whether matrix b is laid out by columns (a transposed matrix, as ``weight.t()``), by
+    PyTorch's test of the strides: (1, rows)."""
+    if b.ndim != 2 or not b.itemsize:
+        return False
+    return b.strides == (b.itemsize, b.shape[0] * b.itemsize)
 
 
 def _mat2_grad(a: np.ndarray, g: np.ndarray, column_major: bool) -> np.ndarray:
@@ -395,6 +419,7 @@ class _ScaledProduct(NumpyFunction):
         _, need_a, need_b, _, _ = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.coefs = (beta, alpha)
+        ctx.a_by_columns = need_a and _column_major(a)
         ctx.b_by_columns = need_b and _column_major(b)
         prod = cls._product(a, b)
         if alpha != 1:
@@ -423,19 +448,37 @@ class Addmm(_ScaledProduct):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        # PyTorch's addmm formulas: β g for c, the products of g scaled by α after them
         a, b = ctx.saved_tensors
-        need_a, need_b = ctx.needs_input_grad[1:3]
-        g_c, g = _scaled_grads(ctx, grad)
-        return g_c, (g @ b.mT if need_a else None), (a.mT @ g if need_b else None), None, None
+        need_c, need_a, need_b = ctx.needs_input_grad[:3]
+        beta, alpha = ctx.coefs
+        g_c = (grad if beta == 1 else mul_scalar(grad, beta)) if need_c else None
+        grad_a = _mm_mat1_grad(grad, b, ctx.a_by_columns) if need_a else None
+        grad_b = _mm_mat2_grad(grad, a, ctx.b_by_columns) if need_b else None
+        if alpha != 1:
+            grad_a = None if grad_a is None else mul_scalar(grad_a, alpha)
+            grad_b = None if grad_b is None else mul_scalar(grad_b, alpha)
+        return g_c, grad_a, grad_b, None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
         a, b = ctx.saved_arrays
-        need_a, need_b = ctx.needs_input_grad[1:3]
-        g_c, g = _scaled_grads(ctx, grad)
-        grad_a = np.matmul(g, _mT(b)) if need_a else None
-        grad_b = _mat2_grad(a, g, ctx.b_by_columns) if need_b else None
+        need_c, need_a, need_b = ctx.needs_input_grad[:3]
+        beta, alpha = ctx.coefs
+        g_c = (grad if beta == 1 else grad * beta) if need_c else None
+        grad_a = _mat1_grad_np(grad, b, ctx.a_by_columns) if need_a else None
+        grad_b = _mat2_grad(a, grad, ctx.b_by_columns) if need_b else None
+        if alpha != 1:
+            grad_a = None if grad_a is None else grad_a * alpha
+            grad_b = None if grad_b is None else grad_b * alpha
         return g_c, grad_a, grad_b, None, None
+
+
+def _mat1_grad_np(g: np.ndarray, b: np.ndarray, column_major: bool) -> np.ndarray:
+    """g bᵀ on arrays, laid out by columns for an a laid out so (as _mm_mat1_grad)."""
+    if column_major and g.ndim == 2 and b.ndim == 2:
+        return np.matmul(b, g.T).T
+    return matmul_np(g, _mT(b))
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:

@@ -227,7 +227,9 @@ def _kept(t: Tensor, ctx: Any) -> Tensor:
     broadcasts as it is), so that an error about it names the op that made it, not a view."""
     if ctx.axes is None or t.shape == ctx.kept_shape:
         return t
-    return t.reshape(ctx.kept_shape)
+    for d in ctx.axes:  # (sorted: PyTorch's unsqueeze_multiple, one UnsqueezeBackward0 each)
+        t = t.unsqueeze(d)
+    return t
 
 
 def _expand_grad_np(grad: np.ndarray, ctx: Any) -> np.ndarray:
@@ -503,7 +505,7 @@ class Prod(NumpyFunction):
             return grad, None, None
         if not (x._data == 0).any():  # as PyTorch's: the kept dim unsqueezed, then broadcast
             if ctx.axes is not None:
-                grad, out = grad.reshape(ctx.kept_shape), _kept(out, ctx)
+                grad, out = _kept(grad, ctx), _kept(out, ctx)
             return grad * (out / x), None, None
         reduced = x._data.size if ctx.axes is None else x._data.shape[ctx.axes[0]]
         if reduced == 1:  # PyTorch's prod_safe_zeros_backward returns grad as it is
@@ -1016,7 +1018,7 @@ class Logsumexp(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         x, y = ctx.saved_tensors
-        return _expand_grad(grad, ctx) * (x - _kept(y, ctx)).exp(), None, None
+        return _kept(grad, ctx) * (x - _kept(y, ctx)).exp(), None, None
 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
@@ -1046,7 +1048,17 @@ class Cumsum(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         if ctx.in_dtype is not None:
             grad = to_dtype_op(grad, ctx.in_dtype)
-        return ReverseCumsum.apply(grad, ctx.dim), None, None
+        return _reversed_cumsum(grad, ctx.dim), None, None
+
+
+def _reversed_cumsum(g: Tensor, dim: int) -> Tensor:
+    """Σ_{k≥i} g_k along ``dim``: PyTorch's cumsum_backward (g itself for one element; else
+    flip, cumsum, flip, the nodes its double backward shows)."""
+    if g._data.size <= 1 or g._data.shape[dim] == 1:
+        return g
+    if not g.requires_grad:  # (a first-order backward: one numpy pass)
+        return ReverseCumsum.apply(g, dim)
+    return g.flip(dim).cumsum(dim).flip(dim)
 
 
 class ReverseCumsum(NumpyFunction):
@@ -1097,7 +1109,7 @@ class Cumprod(NumpyFunction):
         if x._data.size <= 1 or x._data.shape[dim] == 1:  # y = x: PyTorch returns grad as it is
             return grad, None, None
         if not (x._data == 0).any():
-            return ReverseCumsum.apply(grad * y, dim) / x, None, None
+            return _reversed_cumsum(grad * y, dim) / x, None, None
         n = x._data.shape[dim]
         eye = np.eye(n, dtype=bool)
         # rows[..., j, k] = x_k with x_j replaced by 1; partial[..., j, i] = Π_{k≤i, k≠j} x_k

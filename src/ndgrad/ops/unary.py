@@ -14,7 +14,7 @@ from .._tensor import Tensor
 from ..autograd.function import _NO_GRAPH_CTX, Function, record_unary
 from ..autograd.grad_mode import _state, _Used
 from ._util import call_with_out, default_float, require_tensor, zero_grad
-from .arithmetic import FAST_FLOATS, NumpyFunction, to_dtype_op, where
+from .arithmetic import FAST_FLOATS, NumpyFunction, mul_scalar, to_dtype_op, where
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -159,7 +159,7 @@ class Sqrt(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
-        return grad / (2 * y)
+        return grad / mul_scalar(y, 2)  # (PyTorch's 2 * result: MulBackward1)
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> np.ndarray:
