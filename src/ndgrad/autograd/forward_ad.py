@@ -21,7 +21,6 @@ while a level is active).
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -39,6 +38,10 @@ from ..ops.arithmetic import where
 from ..ops.products import matmul
 from . import _views
 from ._backward import grad
+from ._tangents import carriers as _carriers
+from ._tangents import set_tangent as _set_tangent
+from ._tangents import tangent_of as _tangent_of
+from ._tangents import write_tangent
 from .grad_mode import _state, _Used, enable_grad
 
 __all__ = [
@@ -50,12 +53,6 @@ __all__ = [
     "unpack_dual",
 ]
 __dir__ = public_dir(__name__)
-
-
-def _carriers() -> list[weakref.ref[Any]]:
-    """This thread's tensors that carry a tangent at the current level (cleared on exit)."""
-    carriers: list[weakref.ref[Any]] = _state.__dict__.setdefault("fw_carriers", [])
-    return carriers
 
 
 class UnpackedDualTensor(NamedTuple):
@@ -99,15 +96,6 @@ class dual_level:
 
     def __exit__(self, *exc: object) -> None:
         exit_dual_level()
-
-
-def _tangent_of(t: Any) -> Tensor | None:
-    return t.__dict__.get("_fw_grad")
-
-
-def _set_tangent(t: Tensor, tangent: Tensor) -> None:
-    t.__dict__["_fw_grad"] = tangent
-    _carriers().append(weakref.ref(t))
 
 
 def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> Tensor:
@@ -156,22 +144,17 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
 
 
 def _carry_tangent(tensor: Tensor, compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Wrap an in-place op's ``compute`` so ``tensor`` ends with the tangent of what it wrote.
-
-    (For a view, the base's tangent is not updated: forward AD through in-place writes into
-    views is not supported.)
-    """
+    """Wrap an in-place op's ``compute`` so ``tensor`` ends with the tangent of what it wrote,
+    written into the tangent it had (which its base and other views share, as in PyTorch)."""
     tangent = _tangent_of(tensor)
 
     def run(alias: Any) -> Any:
         if tangent is not None and alias is not tensor:
             _set_tangent(alias, tangent)
         result = compute(alias)
-        new = _tangent_of(result)
-        if new is not None:
-            _set_tangent(tensor, new)
-        else:
-            tensor.__dict__.pop("_fw_grad", None)
+        if alias is tensor and result._requires_grad and _state.grad_enabled:
+            return result  # a trial run: Tensor._inplace records it again, on a copy
+        write_tangent(tensor, _tangent_of(result))
         return result
 
     return run
@@ -224,12 +207,20 @@ def _propagate(cls: type, ctx: Any, args: tuple[Any, ...], outputs: Any) -> None
                 out_tangents = _double_vjp(cls, args, tangents, outs)
     finally:
         _state.forward_ad = _propagate
+    in_data = [a._data for a in args if isinstance(a, Tensor)]
+    in_tangents = [t._data for t in tangents if t is not None]
     for out, t in zip(outs, out_tangents, strict=False):
         if isinstance(out, Tensor) and t is not None and out._data.dtype.kind == "f":
             if t._data.shape != out._data.shape:
                 t = t.expand((*out._data.shape,))
             if t._data.dtype != out._data.dtype:
                 t = t.to(out.dtype)
+            if not any(np.may_share_memory(out._data, d) for d in in_data) and any(
+                np.may_share_memory(t._data, d) for d in in_tangents
+            ):
+                # Only a view's tangent may alias its input's: an in-place write into this
+                # output updates its tangent in place, which must not reach the input's.
+                t = Tensor._make(t._data.copy())
             _set_tangent(out, t)
     saved = ctx.__dict__.get("_saved")
     if saved:

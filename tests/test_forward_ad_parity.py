@@ -1,0 +1,198 @@
+"""Forward-mode AD against PyTorch: cases a differential run found to differ.
+
+Each case runs under ndgrad against a value worked out by hand, and against torch when it
+is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import ndgrad
+from tests.helpers import assert_close, requires_torch, torch
+
+# torch's first make_dual scripts its jvp decompositions, which warns on this torch version
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:`torch.jit.script` is deprecated:DeprecationWarning"
+)
+
+X = np.arange(12.0).reshape(3, 4) / 7 - 0.8
+TX = np.arange(12.0, 0.0, -1.0).reshape(3, 4) / 5
+Y = np.array([0.5, -1.5, 2.0, 0.25])
+TY = np.array([1.0, 2.0, -3.0, 4.0])
+
+
+def _run(lib: Any, fn: Callable[..., Any], pairs: list[Any], requires_grad: bool = False) -> Any:
+    """fn on dual tensors (a pair (primal, None) gives a plain tensor); the outputs'
+    (primal, tangent) as numpy, a tangent that is None as None."""
+    fw = lib.autograd.forward_ad
+    with fw.dual_level():
+        args = []
+        for p, t in pairs:
+            x = lib.tensor(p, dtype=lib.float64, requires_grad=requires_grad and t is not None)
+            args.append(x if t is None else fw.make_dual(x, lib.tensor(t, dtype=lib.float64)))
+        out = fn(lib, *args)
+        outs = out if isinstance(out, tuple) else (out,)
+        result = []
+        for o in outs:
+            primal, tangent = fw.unpack_dual(o)
+            result.append(
+                (
+                    primal.detach().numpy().copy(),
+                    None if tangent is None else tangent.detach().numpy().copy(),
+                )
+            )
+    return result
+
+
+def _check(fn: Callable[..., Any], pairs: list[Any], expected: list[Any]) -> None:
+    for requires_grad in (False, True):
+        got = _run(ndgrad, fn, pairs, requires_grad)
+        for (_, tangent), want in zip(got, expected, strict=True):
+            assert_close(tangent, want, rtol=1e-12, atol=1e-12)
+        if torch is not None:
+            ref = _run(torch, fn, pairs, requires_grad)
+            for (p, t), (rp, rt) in zip(got, ref, strict=True):
+                assert_close(p, rp, rtol=1e-12, atol=1e-12)
+                assert_close(t, rt, rtol=1e-12, atol=1e-12)
+
+
+# --- in-place writes into dual tensors and their views ----------------------------------------
+
+
+def _setitem_row(lib: Any, x: Any, y: Any) -> Any:
+    z = x.clone()
+    z[1] = y
+    return z
+
+
+def _setitem_scalar(lib: Any, x: Any) -> Any:
+    z = x.clone()
+    z[0, 0] = 3.0
+    return z
+
+
+def _setitem_adv(lib: Any, x: Any, y: Any) -> Any:
+    z = x.clone()
+    z[[0, 2]] = y
+    return z
+
+
+def _index_put(lib: Any, x: Any, y: Any) -> Any:
+    return x.index_put((lib.tensor([0, 2]),), y)
+
+
+def _zero(lib: Any, x: Any) -> Any:
+    return x.clone().zero_()
+
+
+def _fill(lib: Any, x: Any) -> Any:
+    return x.clone().fill_(2.0)
+
+
+def _mul_view(lib: Any, x: Any, y: Any) -> Any:
+    z = x.clone()
+    v = z[1]
+    v.mul_(y)
+    return z, v
+
+
+def _add_transposed_view(lib: Any, x: Any, y: Any) -> Any:
+    z = x.clone()
+    v = z.t()
+    v.add_(y.unsqueeze(1))
+    return z, v
+
+
+def _copy_into_zeros(lib: Any, y: Any) -> Any:
+    z = lib.zeros(3, 4, dtype=lib.float64)
+    v = z[1]
+    v.copy_(y)
+    return z, v
+
+
+def _write_into_leaf_view(lib: Any, x: Any, y: Any) -> Any:
+    x = x * 1
+    x[0].mul_(y)
+    return x
+
+
+def _base_then_view(lib: Any, x: Any, y: Any) -> Any:
+    z = x.clone()
+    v = z[0]
+    z.mul_(2.0)
+    return v
+
+
+def _row(a: np.ndarray, i: int, v: Any) -> np.ndarray:
+    a = a.copy()
+    a[i] = v
+    return a
+
+
+CASES = {
+    "setitem_row": (_setitem_row, [(X, TX), (Y, TY)], [_row(TX, 1, TY)]),
+    "setitem_plain_value": (_setitem_row, [(X, TX), (Y, None)], [_row(TX, 1, 0.0)]),
+    "setitem_dual_value_into_plain": (
+        _setitem_row,
+        [(X, None), (Y, TY)],
+        [_row(np.zeros((3, 4)), 1, TY)],
+    ),
+    "setitem_scalar": (
+        _setitem_scalar,
+        [(X, TX)],
+        [np.where(np.eye(3, 4, dtype=bool) & (np.arange(4) == 0), 0.0, TX)],
+    ),
+    "setitem_adv": (_setitem_adv, [(X, TX), (Y, TY)], [_row(_row(TX, 0, TY), 2, TY)]),
+    "index_put": (_index_put, [(X, TX), (Y, TY)], [_row(_row(TX, 0, TY), 2, TY)]),
+    "zero_": (_zero, [(X, TX)], [np.zeros((3, 4))]),
+    "fill_": (_fill, [(X, TX)], [np.zeros((3, 4))]),
+    "mul_through_view": (
+        _mul_view,
+        [(X, TX), (Y, TY)],
+        [_row(TX, 1, TX[1] * Y + X[1] * TY), TX[1] * Y + X[1] * TY],
+    ),
+    "add_through_transposed_view": (
+        _add_transposed_view,
+        [(X, None), (Y, TY)],
+        [np.broadcast_to(TY, (3, 4)), np.broadcast_to(TY, (3, 4)).T],
+    ),
+    "copy_into_view_of_zeros": (
+        _copy_into_zeros,
+        [(Y, TY)],
+        [_row(np.zeros((3, 4)), 1, TY), TY],
+    ),
+    "write_into_view": (
+        _write_into_leaf_view,
+        [(X, TX), (Y, TY)],
+        [_row(TX, 0, TX[0] * Y + X[0] * TY)],
+    ),
+    "view_sees_base_write": (_base_then_view, [(X, TX), (Y, TY)], [2 * TX[0]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_inplace_tangents(name: str) -> None:
+    fn, pairs, expected = CASES[name]
+    _check(fn, pairs, expected)
+
+
+@requires_torch
+def test_inplace_write_updates_the_given_tangent() -> None:
+    # As PyTorch's, make_dual keeps the tangent given and an in-place op writes into it.
+    got = []
+    for lib in (ndgrad, torch):
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            t = lib.tensor(TY)
+            x = fw.make_dual(lib.tensor(Y), t)
+            x.mul_(2.0)
+            y = x + 1  # its own tangent: a write into y leaves x's alone
+            y.mul_(3.0)
+            got.append((t.numpy().copy(), fw.unpack_dual(x).tangent.numpy().copy()))
+    assert_close(got[0], got[1])
+    assert_close(got[0][1], 2 * TY)
