@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import ndgrad
-from tests.helpers import assert_close, requires_torch, torch
+from tests.helpers import assert_close, requires_torch, to_numpy, torch
 
 # torch's first make_dual scripts its jvp decompositions, which warns on this torch version
 pytestmark = pytest.mark.filterwarnings(
@@ -43,7 +43,7 @@ def _run(lib: Any, fn: Callable[..., Any], pairs: list[Any], requires_grad: bool
             result.append(
                 (
                     primal.detach().numpy().copy(),
-                    None if tangent is None else tangent.detach().numpy().copy(),
+                    None if tangent is None else np.array(to_numpy(tangent)),
                 )
             )
     return result
@@ -196,3 +196,53 @@ def test_inplace_write_updates_the_given_tangent() -> None:
             got.append((t.numpy().copy(), fw.unpack_dual(x).tangent.numpy().copy()))
     assert_close(got[0], got[1])
     assert_close(got[0][1], 2 * TY)
+
+
+# --- tangents that were missing -------------------------------------------------------------
+
+A = np.array([[2.0, 0.5, -1.0], [0.5, 1.0, 0.25], [-1.0, 0.25, 3.0]])  # symmetric, invertible
+TA = np.array([[1.0, 2.0, 0.0], [2.0, -1.0, 0.5], [0.0, 0.5, 1.0]])  # symmetric
+
+
+def _eig_tangent() -> np.ndarray:
+    _, v = np.linalg.eigh(A)  # dλ_i = v_iᵀ dA v_i
+    return np.einsum("ji,jk,ki->i", v, TA, v)
+
+
+def _svd_tangent() -> np.ndarray:
+    u, _, vh = np.linalg.svd(A)  # dσ_i = u_iᵀ dA v_i
+    return np.einsum("ji,jk,ik->i", u, TA, vh)
+
+
+ZERO = np.zeros((3, 3))
+MISSING = {
+    # ops computed without a graph when the input needs no grad: a dual needs the op too
+    "eigvalsh": (lambda lib, a: lib.linalg.eigvalsh(a), [(A, TA)], [_eig_tangent()]),
+    "svdvals": (lambda lib, a: lib.linalg.svdvals(a), [(A, TA)], [_svd_tangent()]),
+    "matrix_norm_nuc": (
+        lambda lib, a: lib.linalg.matrix_norm(a, "nuc"),
+        [(A, TA)],
+        [_svd_tangent().sum()],
+    ),
+    # ops whose derivative is zero: a zero tangent, not none
+    "floor": (lambda lib, a: lib.floor(a), [(A, TA)], [ZERO]),
+    "round": (lambda lib, a: a.round(), [(A, TA)], [ZERO]),
+    "sgn": (lambda lib, a: a.sgn(), [(A, TA)], [ZERO]),
+    "floor_": (lambda lib, a: (a * 1).floor_(), [(A, TA)], [ZERO]),
+    "norm_p0": (lambda lib, a: lib.norm(a, 0, 1, keepdim=True), [(A, TA)], [np.zeros((3, 1))]),
+    "slogdet_sign": (lambda lib, a: lib.linalg.slogdet(a)[0], [(A, TA)], [np.zeros(())]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MISSING))
+def test_missing_tangents(name: str) -> None:
+    fn, pairs, expected = MISSING[name]
+    _check(fn, pairs, expected)
+
+
+@requires_torch
+def test_copysign_tangent_of_the_sign_alone_is_none() -> None:
+    # PyTorch's copysign tangent reads the magnitude's tangent only: with none, none.
+    for lib in (ndgrad, torch):
+        got = _run(lib, lambda lib, a, b: lib.copysign(a, b), [(Y, None), (-Y, TY)])
+        assert got[0][1] is None

@@ -30,6 +30,7 @@ from .._namespace import public_dir
 from .._tensor import Tensor
 from ..ops import _util as ut
 from ..ops import arithmetic as ar
+from ..ops import pointwise as pw
 from ..ops import products as pr
 from ..ops import reduction as red
 from ..ops import shape as sh
@@ -285,12 +286,21 @@ def _double_vjp(
         us = [Tensor._make(np.zeros_like(r._data)).requires_grad_(True) for r in diff]
         gs = grad(diff, [p for p, _ in wrt], us, create_graph=True, allow_unused=True)
         pairs = [(g, t) for g, (_, t) in zip(gs, wrt, strict=True) if g is not None]
-        if not pairs or not any(g.requires_grad for g, _ in pairs):
-            return (None,) * len(results)
         pairs = [(g, t) for g, t in pairs if g.requires_grad]
-        jv = grad([g for g, _ in pairs], us, [t for _, t in pairs], allow_unused=True)
+        jv: Any = (None,) * len(us)
+        if pairs:
+            jv = grad([g for g, _ in pairs], us, [t for _, t in pairs], allow_unused=True)
+    # A differentiable output that no tangent reaches (floor, the sign of slogdet) has a zero
+    # tangent, as PyTorch's: its derivative is zero, not undefined.
     it = iter(jv)
-    return tuple(next(it) if isinstance(r, Tensor) and r.requires_grad else None for r in results)
+    return tuple(
+        _zeros_if_none(next(it), r) if isinstance(r, Tensor) and r.requires_grad else None
+        for r in results
+    )
+
+
+def _zeros_if_none(tangent: Any, like: Tensor) -> Any:
+    return Tensor._make(np.zeros_like(like._data)) if tangent is None else tangent
 
 
 # --- rules for the built-in ops ----------------------------------------------------------------
@@ -367,6 +377,13 @@ def _rpow_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[
     return (tg[1] * (outs[0] * log_c),)
 
 
+def _copysign_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
+    a, ta, (y,) = args[0], tg[0], outs
+    if ta is None:  # PyTorch's formula reads a's tangent only: b's alone gives none
+        return (None,)
+    return (ta * where(a == 0, 0.0, y / where(a == 0, 1.0, a)),)  # ±1, 0 at a = 0
+
+
 def _zero_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
     return tuple(Tensor._make(np.zeros_like(o._data)) for o in outs)
 
@@ -387,6 +404,8 @@ def _build_rules() -> tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type
         ar.DivRounded: _zero_rule,
         ar.PowScalar: _pow_scalar_rule,
         ar.RPow: _rpow_rule,
+        pw.Copysign: _copysign_rule,
+        pw.CopysignNumber: _copysign_rule,
         un.Exp: _unary(lambda x, y: y),
         un.Log: _unary(lambda x, y: 1 / x),
         un.Sqrt: _unary(lambda x, y: 0.5 / y),
