@@ -246,3 +246,75 @@ def test_copysign_tangent_of_the_sign_alone_is_none() -> None:
     for lib in (ndgrad, torch):
         got = _run(lib, lambda lib, a, b: lib.copysign(a, b), [(Y, None), (-Y, TY)])
         assert got[0][1] is None
+
+
+# --- ops PyTorch has no forward AD for: its NotImplementedError -----------------------------
+
+P = np.abs(X) + 0.5
+_NOT_SUPPORTED = "Trying to use forward AD with {} that does not support it."
+_NOT_YET = (
+    "Trying to use forward AD with {} that does not support it because it has not been "
+    "implemented yet.\nPlease file an issue to PyTorch at "
+    "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so that we can "
+    "prioritize its implementation or submit a PR adding the implementation to derivatives.yaml"
+)
+REFUSED = {
+    "floor_divide": (lambda lib, d: d // 2.0, _NOT_SUPPORTED.format("aten::floor_divide")),
+    "remainder_number": (
+        lambda lib, d: lib.remainder(2.0, d),
+        _NOT_SUPPORTED.format("aten::remainder"),
+    ),
+    "heaviside": (
+        lambda lib, d: lib.heaviside(d, lib.tensor(P)),
+        _NOT_SUPPORTED.format("aten::heaviside"),
+    ),
+    "cdist": (lambda lib, d: lib.cdist(d, lib.tensor(P)), _NOT_YET.format("_cdist_forward")),
+    "cdist_mm": (
+        lambda lib, d: lib.cdist(d, lib.tensor(P), compute_mode="use_mm_for_euclid_dist"),
+        _NOT_YET.format("_euclidean_dist"),
+    ),
+    "pdist": (lambda lib, d: lib.nn.functional.pdist(d), _NOT_YET.format("_pdist_forward")),
+    "zeta_q": (
+        lambda lib, d: lib.special.zeta(lib.tensor(P) + 1, d),
+        _NOT_YET.format("special_zeta"),
+    ),
+    "igamma_x": (lambda lib, d: lib.igamma(lib.tensor(P), d), _NOT_YET.format("igamma")),
+    "igammac": (lambda lib, d: lib.igammac(d, lib.tensor(P)), _NOT_YET.format("igammac")),
+    "unique": (lambda lib, d: lib.unique(d), _NOT_YET.format("_unique2")),
+    "unique_dim": (lambda lib, d: lib.unique(d, dim=0), _NOT_YET.format("unique_dim")),
+    "multi_margin_loss": (
+        lambda lib, d: lib.nn.functional.multi_margin_loss(d, lib.tensor([0, 1, 2])),
+        _NOT_YET.format("multi_margin_loss"),
+    ),
+    "multilabel_margin_loss": (
+        lambda lib, d: lib.nn.functional.multilabel_margin_loss(d, lib.tensor([[0, 1, -1, 0]] * 3)),
+        _NOT_YET.format("multilabel_margin_loss_forward"),
+    ),
+    "grid_sample": (
+        lambda lib, d: lib.nn.functional.grid_sample(
+            d.view(1, 1, 3, 4), lib.zeros(1, 2, 2, 2, dtype=lib.float64), align_corners=False
+        ),
+        _NOT_YET.format("grid_sampler_2d"),
+    ),
+    "embedding_bag": (
+        lambda lib, d: lib.nn.functional.embedding_bag(lib.tensor([0, 1]), d, lib.tensor([0])),
+        _NOT_YET.format("_embedding_bag"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_refused_ops(name: str) -> None:
+    fn, message = REFUSED[name]
+    libs = [ndgrad] if torch is None else [ndgrad, torch]
+    for lib in libs:
+        with pytest.raises(NotImplementedError) as info:
+            _run(lib, fn, [(P, TX)])
+        assert str(info.value) == message, lib.__name__
+
+
+def test_logcumsumexp_tangent() -> None:
+    # dy_j = sum_{i<=j} t_i e^{x_i} / sum_{i<=j} e^{x_i} (the fallback gave nan everywhere)
+    e = np.exp(X)
+    expected = np.cumsum(TX * e, axis=1) / np.cumsum(e, axis=1)
+    _check(lambda lib, d: lib.logcumsumexp(d, 1), [(X, TX)], [expected])

@@ -185,6 +185,9 @@ def _propagate(cls: type, ctx: Any, args: tuple[Any, ...], outputs: Any) -> None
     tangents = [_tangent_of(a) if isinstance(a, Tensor) else None for a in args]
     if all(t is None for t in tangents):
         return
+    refusal = getattr(cls, "forward_ad_refusal", None)
+    if refusal is not None:  # an op PyTorch has no forward formula for
+        raise NotImplementedError(refusal)
     outs = outputs if isinstance(outputs, tuple) else (outputs,)
     _state.forward_ad = None  # the tangent arithmetic itself carries no tangents
     try:
@@ -384,6 +387,16 @@ def _copysign_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: l
     return (ta * where(a == 0, 0.0, y / where(a == 0, 1.0, a)),)  # ±1, 0 at a = 0
 
 
+def _logcumsumexp_rule(
+    ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]
+) -> Any:
+    # dy_j = sum_{i<=j} t_i e^{x_i} / sum_{i<=j} e^{x_i}, scaled by the max as PyTorch's (the
+    # double-vjp fallback gave nan: the backward takes the log of its zero cotangent)
+    x, dim = args
+    e = (x - x.amax(dim, keepdim=True)).exp() if x.numel() else x.exp()
+    return ((e * tg[0]).cumsum(dim) / e.cumsum(dim),)
+
+
 def _zero_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
     return tuple(Tensor._make(np.zeros_like(o._data)) for o in outs)
 
@@ -405,6 +418,7 @@ def _build_rules() -> tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type
         ar.PowScalar: _pow_scalar_rule,
         ar.RPow: _rpow_rule,
         pw.Copysign: _copysign_rule,
+        red.Logcumsumexp: _logcumsumexp_rule,
         pw.CopysignNumber: _copysign_rule,
         un.Exp: _unary(lambda x, y: y),
         un.Log: _unary(lambda x, y: 1 / x),

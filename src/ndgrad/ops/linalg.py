@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from .. import _errors
 from .._errors import broadcast_mismatch, c_type_name
 from .._layout import contiguous_format
 from .._namespace import public_dir
@@ -2398,6 +2399,8 @@ class Cdist(NumpyFunction):
     the norm's gradient at each difference (vector_norm's formula) summed over x2's rows,
     dL/dx2 = its negative summed over x1's rows."""
 
+    forward_ad_refusal = _errors.no_forward_ad_yet("_cdist_forward")
+
     @staticmethod
     def forward(ctx: Any, x1: np.ndarray, x2: np.ndarray, p: float) -> np.ndarray:
         ctx.p = p
@@ -2421,6 +2424,8 @@ class EuclideanDist(Cdist):
     p = 2 with the mm compute modes. PyTorch computes that one as √(‖a‖² - 2 a·b + ‖b‖²) with
     a matrix product (faster, less exact); ndgrad keeps the exact differences: the graph is
     PyTorch's, the values Cdist's."""
+
+    forward_ad_refusal = _errors.no_forward_ad_yet("_euclidean_dist")
 
 
 _CDIST_MODES = {

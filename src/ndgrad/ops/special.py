@@ -370,6 +370,8 @@ class Igamma(NumpyFunction):
     """y = P(a, x) = γ(a, x) / Γ(a), the regularized lower incomplete gamma function (with
     upper: Q = 1 - P); dy/dx = ±x^(a-1) e^(-x) / Γ(a) (no derivative in a, as in PyTorch)"""
 
+    forward_ad_refusal = _errors.no_forward_ad_yet("igamma")
+
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, x: np.ndarray, upper: bool) -> np.ndarray:
         ctx.save_for_backward(a, x)
@@ -389,6 +391,7 @@ class Igamma(NumpyFunction):
 
 
 class Igammac(Igamma):
+    forward_ad_refusal = _errors.no_forward_ad_yet("igammac")
     node_name = "IgammacBackward0"
 
 
