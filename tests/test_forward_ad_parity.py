@@ -332,3 +332,197 @@ def test_digamma_tangent_is_pytorchs_trigamma() -> None:
     np.testing.assert_allclose(
         ndgrad.polygamma(1, ndgrad.tensor([1.0, 0.5])).numpy(), [np.pi**2 / 6, np.pi**2 / 2]
     )
+
+
+# --- autograd.functional: PyTorch's errors and result nesting -----------------------------
+
+U = np.array([1.0, 2.0])
+W2 = np.array([3.0, -4.0])
+_NO_CG = "This is not allowed in strict mode when create_graph=True."
+_LINEAR_HESSIAN = (
+    "While computing the hessian, found that the jacobian of the user-provided function with "
+    "respect to input 0 is independent of the input. This is not allowed in strict mode. You "
+    "should ensure that your function is twice differentiable and that the jacobian depends on "
+    "the inputs (this would be violated by a linear function for example)."
+)
+
+
+def _af(lib: Any) -> Any:
+    return lib.autograd.functional
+
+
+def _u(lib: Any) -> Any:
+    return lib.tensor(U)
+
+
+def _w(lib: Any) -> Any:
+    return lib.tensor(W2)
+
+
+FUNCTIONAL_ERRORS = {
+    "jacobian_list_inputs": (
+        lambda lib: _af(lib).jacobian(lambda a: a, [_u(lib)]),
+        TypeError,
+        "The inputs given to jacobian must be either a Tensor or a tuple of Tensors but the "
+        "given inputs has type <class 'list'>.",
+    ),
+    "jacobian_list_outputs": (
+        lambda lib: _af(lib).jacobian(lambda a: [a], _u(lib)),
+        TypeError,
+        "The outputs of the user-provided function given to jacobian must be either a Tensor or "
+        "a tuple of Tensors but the given outputs of the user-provided function has type "
+        "<class 'list'>.",
+    ),
+    "vjp_list_v": (
+        lambda lib: _af(lib).vjp(lambda a: a, _u(lib), [_w(lib)]),
+        TypeError,
+        "The v given to vjp must be either a Tensor or a tuple of Tensors but the given v has "
+        "type <class 'list'>.",
+    ),
+    "vjp_v_size": (
+        lambda lib: _af(lib).vjp(lambda a: a, _u(lib), _w(lib)[:1]),
+        RuntimeError,
+        "v has invalid size: should be torch.Size([2]) but got torch.Size([1]).",
+    ),
+    "jvp_v_length": (
+        lambda lib: _af(lib).jvp(lambda a: a, _u(lib), (_w(lib), _w(lib))),
+        RuntimeError,
+        "The given v should contain a single Tensor.",
+    ),
+    "jacobian_bad_strategy": (
+        lambda lib: _af(lib).jacobian(lambda a: a, _u(lib), strategy="other"),
+        AssertionError,
+        'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your function '
+        'has more outputs than inputs, "forward-mode" tends to be more performant. Otherwise, '
+        'prefer to use "reverse-mode".',
+    ),
+    "jacobian_forward_not_vectorized": (
+        lambda lib: _af(lib).jacobian(lambda a: a.sin(), _u(lib), strategy="forward-mode"),
+        NotImplementedError,
+        "Computing Jacobian using forward-AD or forward-over-reverse Hessian isonly implemented "
+        "for `vectorize=True`.",
+    ),
+    "hessian_forward_not_vectorized": (
+        lambda lib: _af(lib).hessian(
+            lambda a: (a**3).sum(), _u(lib), outer_jacobian_strategy="forward-mode"
+        ),
+        NotImplementedError,
+        "Computing Jacobian using forward-AD or forward-over-reverse Hessian isonly implemented "
+        "for `vectorize=True`.",
+    ),
+    "jacobian_forward_strict": (
+        lambda lib: _af(lib).jacobian(
+            lambda a: a.sin(), _u(lib), strict=True, strategy="forward-mode", vectorize=True
+        ),
+        RuntimeError,
+        'torch.autograd.functional.jacobian: `strict=True` and `strategy="forward-mode"` are not '
+        'supported together (yet). Please either set `strict=False` or `strategy="reverse-mode"`.',
+    ),
+    "jacobian_strict_vectorize": (
+        lambda lib: _af(lib).jacobian(lambda a: a.sin(), _u(lib), strict=True, vectorize=True),
+        RuntimeError,
+        "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
+        "supported together. Please either set `strict=False` or `vectorize=False`.",
+    ),
+    "jacobian_strict_create_graph_linear": (
+        lambda lib: _af(lib).jacobian(lambda a: a * 2, _u(lib), strict=True, create_graph=True),
+        RuntimeError,
+        f"The jacobian of the user-provided function is independent of input 0. {_NO_CG}",
+    ),
+    "vjp_strict_create_graph_linear": (
+        lambda lib: _af(lib).vjp(lambda a: a * 2, _u(lib), _w(lib), strict=True, create_graph=True),
+        RuntimeError,
+        f"The jacobian of the user-provided function is independent of input 0. {_NO_CG}",
+    ),
+    "jvp_strict_create_graph_linear": (
+        lambda lib: _af(lib).jvp(lambda a: a * 2, _u(lib), _w(lib), strict=True, create_graph=True),
+        RuntimeError,
+        f"The jacobian of the user-provided function is independent of input 0. {_NO_CG}",
+    ),
+    "hvp_strict_create_graph_quadratic": (
+        lambda lib: _af(lib).hvp(
+            lambda a: (a * a).sum(), _u(lib), _w(lib), strict=True, create_graph=True
+        ),
+        RuntimeError,
+        f"The hessian of the user-provided function is independent of input 0. {_NO_CG}",
+    ),
+    "vhp_strict_create_graph_quadratic": (
+        lambda lib: _af(lib).vhp(
+            lambda a: (a * a).sum(), _u(lib), _w(lib), strict=True, create_graph=True
+        ),
+        RuntimeError,
+        f"The hessian of the user-provided function is independent of input 0. {_NO_CG}",
+    ),
+    "hessian_strict_linear": (
+        lambda lib: _af(lib).hessian(lambda a: a.sum(), _u(lib), strict=True),
+        RuntimeError,
+        _LINEAR_HESSIAN,
+    ),
+    "vhp_strict_linear": (
+        lambda lib: _af(lib).vhp(lambda a: a.sum(), _u(lib), _w(lib), strict=True),
+        RuntimeError,
+        _LINEAR_HESSIAN,
+    ),
+    "hvp_strict_relu": (
+        lambda lib: _af(lib).hvp(lambda a: lib.relu(a).sum(), _u(lib), _w(lib), strict=True),
+        RuntimeError,
+        "The hessian of the user-provided function is independent of entry 0 in the "
+        "grad_jacobian. This is not allowed in strict mode as it prevents from using the double "
+        "backward trick to replace forward mode AD.",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONAL_ERRORS))
+def test_functional_errors(name: str) -> None:
+    fn, kind, message = FUNCTIONAL_ERRORS[name]
+    for lib in [ndgrad] if torch is None else [ndgrad, torch]:
+        with pytest.raises(kind) as info:
+            fn(lib)
+        assert str(info.value) == message, lib.__name__
+
+
+def _forward_jacobian(lib: Any, fn: Callable[..., Any], inputs: Any) -> Any:
+    return _af(lib).jacobian(fn, inputs, strategy="forward-mode", vectorize=True)
+
+
+def _nesting(result: Any) -> Any:
+    if isinstance(result, tuple | list):
+        return (type(result).__name__, [_nesting(r) for r in result])
+    return "Tensor"
+
+
+NESTINGS = {
+    # PyTorch's forward-mode jacobian builds lists and unpacks them like its tuples
+    "tuple_in_tuple_out": (
+        lambda lib: _forward_jacobian(lib, lambda a, b: (a * b, a), (_u(lib), _w(lib))),
+        ("list", [("list", ["Tensor", "Tensor"]), ("list", ["Tensor", "Tensor"])]),
+    ),
+    "tuple_in": (
+        lambda lib: _forward_jacobian(lib, lambda a, b: a * b, (_u(lib), _w(lib))),
+        ("list", ["Tensor", "Tensor"]),
+    ),
+    "hessian_tuple_in": (
+        lambda lib: _af(lib).hessian(
+            lambda a, b: (a * b).sum(),
+            (_u(lib), _w(lib)),
+            outer_jacobian_strategy="forward-mode",
+            vectorize=True,
+        ),
+        ("list", [("list", ["Tensor", "Tensor"]), ("list", ["Tensor", "Tensor"])]),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NESTINGS))
+def test_forward_jacobian_nesting(name: str) -> None:
+    fn, expected = NESTINGS[name]
+    got = fn(ndgrad)
+    assert _nesting(got) == expected
+    if torch is not None:
+        ref = fn(torch)
+        assert _nesting(ref) == expected
+        flat_got = got if not isinstance(got[0], list) else [x for row in got for x in row]
+        flat_ref = ref if not isinstance(ref[0], list) else [x for row in ref for x in row]
+        for g, r in zip(flat_got, flat_ref, strict=True):
+            assert_close(g, r, rtol=1e-12)
