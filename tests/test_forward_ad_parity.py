@@ -526,3 +526,37 @@ def test_forward_jacobian_nesting(name: str) -> None:
         flat_ref = ref if not isinstance(ref[0], list) else [x for row in ref for x in row]
         for g, r in zip(flat_got, flat_ref, strict=True):
             assert_close(g, r, rtol=1e-12)
+
+
+# --- reverse over forward: a tangent is differentiable in the weights it went through --------
+
+XB = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]])
+TB = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]])
+WB = np.linspace(-1.0, 1.0, 12).reshape(4, 3) * 0.5
+BB = np.linspace(0.0, 1.0, 4)
+
+
+def _tangent_loss_grads(lib: Any) -> Any:
+    """d/dW, d/db of the squared tangent of softplus(tanh(x Wᵀ + b)) along t (through
+    linear's and softplus' fallback: the double-vjp trick)."""
+    fw = lib.autograd.forward_ad
+    w, b = lib.tensor(WB, requires_grad=True), lib.tensor(BB, requires_grad=True)
+    with fw.dual_level():
+        d = fw.make_dual(lib.tensor(XB), lib.tensor(TB))
+        y = lib.nn.functional.softplus(lib.nn.functional.linear(d, w, b).tanh())
+        tangent = fw.unpack_dual(y).tangent
+        assert tangent.requires_grad
+        loss = (tangent**2).sum()
+    return [g.numpy() for g in lib.autograd.grad(loss, (w, b))]
+
+
+def test_tangent_is_differentiable_in_the_weights() -> None:
+    got = _tangent_loss_grads(ndgrad)
+    # the same tangent written out: (1 - h²) (t Wᵀ) σ(h), h = tanh(x Wᵀ + b)
+    w, b = ndgrad.tensor(WB, requires_grad=True), ndgrad.tensor(BB, requires_grad=True)
+    h = (ndgrad.tensor(XB) @ w.T + b).tanh()
+    tangent = (1 - h * h) * (ndgrad.tensor(TB) @ w.T) * h.sigmoid()
+    expected = [g.numpy() for g in ndgrad.autograd.grad((tangent**2).sum(), (w, b))]
+    assert_close(got, expected, rtol=1e-12)
+    if torch is not None:
+        assert_close(got, _tangent_loss_grads(torch), rtol=1e-12)

@@ -269,14 +269,24 @@ def _linear(cls: Any, args: tuple[Any, ...], tangents: list[Any]) -> tuple[Any, 
 def _double_vjp(
     cls: Any, args: tuple[Any, ...], tangents: list[Any], outs: tuple[Any, ...]
 ) -> tuple[Any, ...]:
+    # In grad mode, the tangent is a differentiable function of the inputs that require grad
+    # and of the tangents that do (reverse over forward: a loss on a tangent trains the
+    # weights it went through), as PyTorch's: the inputs enter by their history, not detached.
+    record = _state.grad_enabled and any(
+        isinstance(x, Tensor) and x.requires_grad for x in (*args, *tangents)
+    )
     with enable_grad():
         primals = []
         wrt = []
         for a, t in zip(args, tangents, strict=True):
             if isinstance(a, Tensor):
-                p = a.detach()
+                if record and a.requires_grad:
+                    p = a.view_as(a)  # one alias per position: each gets its own partial
+                else:
+                    p = a.detach()
+                    if t is not None:
+                        p.requires_grad_(True)
                 if t is not None:
-                    p.requires_grad_(True)
                     wrt.append((p, t))
                 primals.append(p)
             else:
@@ -292,7 +302,13 @@ def _double_vjp(
         pairs = [(g, t) for g, t in pairs if g.requires_grad]
         jv: Any = (None,) * len(us)
         if pairs:
-            jv = grad([g for g, _ in pairs], us, [t for _, t in pairs], allow_unused=True)
+            jv = grad(
+                [g for g, _ in pairs],
+                us,
+                [t for _, t in pairs],
+                allow_unused=True,
+                create_graph=record,
+            )
     # A differentiable output that no tangent reaches (floor, the sign of slogdet) has a zero
     # tangent, as PyTorch's: its derivative is zero, not undefined.
     it = iter(jv)
