@@ -15,10 +15,12 @@ import pytest
 import ndgrad
 from tests.helpers import assert_close, requires_torch, to_numpy, torch
 
-# torch's first make_dual scripts its jvp decompositions, which warns on this torch version
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:`torch.jit.script` is deprecated:DeprecationWarning"
-)
+# torch's first make_dual scripts its jvp decompositions, which warns on this torch version;
+# its linearize traces the function with torch.fx, which warns about the constants it records
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:Attempted to insert a get_attr Node:UserWarning"),
+]
 
 X = np.arange(12.0).reshape(3, 4) / 7 - 0.8
 TX = np.arange(12.0, 0.0, -1.0).reshape(3, 4) / 5
@@ -560,3 +562,87 @@ def test_tangent_is_differentiable_in_the_weights() -> None:
     assert_close(got, expected, rtol=1e-12)
     if torch is not None:
         assert_close(got, _tangent_loss_grads(torch), rtol=1e-12)
+
+
+# --- dual levels and the transforms -----------------------------------------------------------
+
+
+def _in_level(lib: Any, fn: Callable[[Any, Any], Any]) -> Any:
+    fw = lib.autograd.forward_ad
+    with fw.dual_level():
+        return fn(lib, fw)
+
+
+def _square_sum(a: Any) -> Any:
+    return (a * a).sum()
+
+
+def _linearize_call(lib: Any, tangent: Any) -> Any:
+    return lib.func.linearize(lambda a: a.sin(), lib.tensor(U))[1](tangent)
+
+
+LEVEL_ERRORS = {
+    "dual_tangent": (
+        lambda lib: _in_level(
+            lib, lambda lib, fw: fw.make_dual(_u(lib), fw.make_dual(_w(lib), _w(lib)))
+        ),
+        "Setting a forward grad that itself has a forward gradient at the same level0 is not "
+        "supported.",
+    ),
+    "func.jvp_in_level": (
+        lambda lib: _in_level(
+            lib, lambda lib, fw: lib.func.jvp(_square_sum, (_u(lib),), (_w(lib),))
+        ),
+        "Nested forward mode AD is not supported at the moment",
+    ),
+    "func.jacfwd_in_level": (
+        lambda lib: _in_level(lib, lambda lib, fw: lib.func.jacfwd(_square_sum)(_u(lib))),
+        "Nested forward mode AD is not supported at the moment",
+    ),
+    "func.hessian_in_level": (
+        lambda lib: _in_level(lib, lambda lib, fw: lib.func.hessian(_square_sum)(_u(lib))),
+        "Nested forward mode AD is not supported at the moment",
+    ),
+    "func.linearize_in_level": (
+        lambda lib: _in_level(lib, lambda lib, fw: lib.func.linearize(_square_sum, _u(lib))),
+        "Nested forward mode AD is not supported at the moment",
+    ),
+    "func.jvp_number_output": (
+        lambda lib: lib.func.jvp(lambda a: 3.0, (_u(lib),), (_w(lib),)),
+        "jvp(f, primals, tangents): expected f(*primals) to return only tensors, got "
+        "unsupported type <class 'float'>",
+    ),
+    "func.linearize_tangent_shape": (
+        lambda lib: _linearize_call(lib, lib.tensor([1.0])),
+        "tangent:0 with shape torch.Size([1]) in flattened pytree doesn't match the shape "
+        "torch.Size([2]) of the corresponding primal.",
+    ),
+    "func.linearize_tangent_dtype": (
+        lambda lib: _linearize_call(lib, lib.tensor(W2, dtype=lib.float32)),
+        "tangent:0 with dtype torch.float32 in flattened pytree doesn't match the dtype "
+        "torch.float64 of the corresponding primal.",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LEVEL_ERRORS))
+def test_level_errors(name: str) -> None:
+    fn, message = LEVEL_ERRORS[name]
+    for lib in [ndgrad] if torch is None else [ndgrad, torch]:
+        with pytest.raises(RuntimeError) as info:
+            fn(lib)
+        assert str(info.value) == message, lib.__name__
+
+
+def test_no_tangents_under_inference_mode() -> None:
+    # PyTorch's forward AD is off under inference_mode: no tangent is read, made or propagated.
+    for lib in [ndgrad] if torch is None else [ndgrad, torch]:
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            d = fw.make_dual(_u(lib), _w(lib))
+            with lib.inference_mode():
+                y = d * 3
+                assert fw.unpack_dual(d).tangent is None
+                assert fw.unpack_dual(fw.make_dual(_u(lib), _w(lib))).tangent is None
+            assert fw.unpack_dual(y).tangent is None
+            assert_close(fw.unpack_dual(d).tangent, W2)

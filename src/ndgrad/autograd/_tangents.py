@@ -23,7 +23,8 @@ def carriers() -> list[weakref.ref[Any]]:
 
 
 def tangent_of(t: Any) -> Tensor | None:
-    return t.__dict__.get("_fw_grad")
+    """``t``'s tangent; none under inference_mode, where PyTorch's forward AD is off."""
+    return None if _state.inference else t.__dict__.get("_fw_grad")
 
 
 def set_tangent(t: Tensor, tangent: Tensor) -> None:

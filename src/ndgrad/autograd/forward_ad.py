@@ -121,12 +121,18 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
             f"{list(tensor._data.shape)} while the given forward gradient is of size "
             f"{list(tangent._data.shape)}."
         )
+    if _tangent_of(tangent) is not None:
+        raise RuntimeError(
+            "Setting a forward grad that itself has a forward gradient at the same level0 is not "
+            "supported."  # (sic)
+        )
     _state.forward_ad = None  # the alias must not inherit the tensor's own tangent
     try:
         dual = tensor.view_as(tensor)
     finally:
         _state.forward_ad = _propagate
-    _set_tangent(dual, tangent)
+    if not _state.inference:  # (where PyTorch's forward AD is off)
+        _set_tangent(dual, tangent)
     return dual
 
 
