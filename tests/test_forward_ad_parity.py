@@ -646,3 +646,20 @@ def test_no_tangents_under_inference_mode() -> None:
                 assert fw.unpack_dual(fw.make_dual(_u(lib), _w(lib))).tangent is None
             assert fw.unpack_dual(y).tangent is None
             assert_close(fw.unpack_dual(d).tangent, W2)
+
+
+def test_requires_grad_of_a_non_leaf() -> None:
+    # A dual made from a tensor that requires grad is a non-leaf: requires_grad_() is a no-op
+    # there, as for any non-leaf; the attribute refuses True with a shorter message.
+    for lib in [ndgrad] if torch is None else [ndgrad, torch]:
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            d = fw.make_dual(lib.tensor(U, requires_grad=True), _w(lib))
+            assert d.requires_grad_() is d and d.requires_grad
+        y = lib.tensor(U, requires_grad=True) * 2
+        assert y.requires_grad_(True) is y
+        with pytest.raises(RuntimeError) as info:
+            y.requires_grad = True
+        assert str(info.value) == "you can only change requires_grad flags of leaf variables."
+        with pytest.raises(RuntimeError, match=r"var_no_grad = var.detach\(\)\.$"):
+            y.requires_grad_(False)
