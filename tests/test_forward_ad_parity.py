@@ -663,3 +663,49 @@ def test_requires_grad_of_a_non_leaf() -> None:
         assert str(info.value) == "you can only change requires_grad flags of leaf variables."
         with pytest.raises(RuntimeError, match=r"var_no_grad = var.detach\(\)\.$"):
             y.requires_grad_(False)
+
+
+def _fill_with_dual(lib: Any, x: Any, y: Any) -> Any:
+    z = x.clone()
+    z[0].fill_(y[1])
+    return z
+
+
+def _views_taken_before(lib: Any, y: Any) -> Any:
+    z = lib.zeros(2, 4, dtype=lib.float64)
+    a, b = z[0], z[:, 1]  # taken while z has no tangent
+    z.mul_(y)
+    return a, b
+
+
+LATE = {
+    # fill_ with a 0-d dual value: its tangent fills the tangent (was read with .item())
+    "fill_with_dual_value": (_fill_with_dual, [(X, TX), (Y, TY)], [_row(TX, 0, TY[1])]),
+    "fill_with_dual_value_into_plain": (
+        _fill_with_dual,
+        [(X, None), (Y, TY)],
+        [_row(np.zeros((3, 4)), 0, TY[1])],
+    ),
+    # views taken before their base got a tangent read their part of it
+    "views_taken_before": (
+        _views_taken_before,
+        [(Y, TY)],
+        [np.zeros(4), np.zeros(2)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LATE))
+def test_late_tangents(name: str) -> None:
+    fn, pairs, expected = LATE[name]
+    _check(fn, pairs, expected)
+
+
+def test_view_taken_before_sees_the_base_write() -> None:
+    fw = ndgrad.autograd.forward_ad
+    with fw.dual_level():
+        z = ndgrad.ones(2, 4, dtype=ndgrad.float64)
+        row = z[1]
+        z.mul_(fw.make_dual(ndgrad.tensor(Y), ndgrad.tensor(TY)))
+        assert_close(fw.unpack_dual(row).tangent, TY)
+        assert fw.unpack_dual(fw.unpack_dual(z).primal).tangent is None

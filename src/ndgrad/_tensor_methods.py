@@ -30,7 +30,7 @@ from ._layout import memory_format, preserve_format
 from ._legacy import legacy_dtype
 from ._tensor import Tensor, _no_node, _VersionCounter, _View
 from .autograd import _backward as _autograd
-from .autograd._tangents import write_tangent
+from .autograd._tangents import tangent_of, write_tangent
 from .autograd._views import (
     Copy,
     Fill,
@@ -372,7 +372,9 @@ class TensorMethods(
                 )
             if _errors.has_internal_overlap(self._data):
                 raise RuntimeError(_errors.INTERNAL_OVERLAP)
-            if _state.grad_enabled and value._requires_grad:
+            if (_state.grad_enabled and value._requires_grad) or (
+                _state.forward_ad and tangent_of(value) is not None
+            ):  # (a dual value: its tangent fills this tensor's)
                 return self._inplace(lambda s: WholeFill.apply(s, ((Ellipsis,), None), value))
             value = value.item()
         if _state.grad_enabled and self._requires_grad:

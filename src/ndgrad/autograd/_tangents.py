@@ -23,8 +23,26 @@ def carriers() -> list[weakref.ref[Any]]:
 
 
 def tangent_of(t: Any) -> Tensor | None:
-    """``t``'s tangent; none under inference_mode, where PyTorch's forward AD is off."""
-    return None if _state.inference else t.__dict__.get("_fw_grad")
+    """``t``'s tangent; none under inference_mode, where PyTorch's forward AD is off. A view
+    taken before its base got a tangent (by an in-place write) reads its part of the base's,
+    as in PyTorch (unpack_dual's primal excepted)."""
+    if _state.inference:
+        return None
+    d = t.__dict__
+    tangent = d.get("_fw_grad")
+    if tangent is None and t._base is not None and "_fw_primal" not in d:
+        base = t._base
+        base_tangent = base.__dict__.get("_fw_grad")
+        if (
+            base_tangent is not None
+            and base_tangent._data.strides == base._data.strides
+            and base_tangent._data.dtype == t._data.dtype
+        ):
+            view = _view_into(base._data, t._data, base_tangent._data)
+            if view is not None:
+                tangent = Tensor._make(view)
+                set_tangent(t, tangent)
+    return tangent
 
 
 def set_tangent(t: Tensor, tangent: Tensor) -> None:

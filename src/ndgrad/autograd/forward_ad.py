@@ -147,6 +147,7 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
         primal = tensor.view_as(tensor)
     finally:
         _state.forward_ad = previous
+    primal.__dict__["_fw_primal"] = True  # a view of the dual that never reads its tangent
     return UnpackedDualTensor(primal, tangent)
 
 
