@@ -709,3 +709,13 @@ def test_view_taken_before_sees_the_base_write() -> None:
         z.mul_(fw.make_dual(ndgrad.tensor(Y), ndgrad.tensor(TY)))
         assert_close(fw.unpack_dual(row).tangent, TY)
         assert fw.unpack_dual(fw.unpack_dual(z).primal).tangent is None
+
+
+def test_resize_of_a_dual_is_refused() -> None:
+    for lib in [ndgrad] if torch is None else [ndgrad, torch]:
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            d = fw.make_dual(_u(lib), _w(lib)).clone()
+            with pytest.raises(RuntimeError) as info:
+                d.resize_(4)
+            assert str(info.value) == "cannot resize variables that has a forward grad"

@@ -155,6 +155,8 @@ class TensorMethods(
         no_other_keywords("resize_", kw)
         if self._requires_grad and _state.grad_enabled:
             raise RuntimeError("cannot resize variables that require grad")
+        if _state.forward_ad and tangent_of(self) is not None:
+            raise RuntimeError("cannot resize variables that has a forward grad")  # (sic)
         shape = parse_shape(sizes)
         n = int(np.prod(shape))
         if n == self._data.size and self._data.flags.c_contiguous:
