@@ -719,3 +719,19 @@ def test_resize_of_a_dual_is_refused() -> None:
             with pytest.raises(RuntimeError) as info:
                 d.resize_(4)
             assert str(info.value) == "cannot resize variables that has a forward grad"
+
+
+def test_xlogy_tangent_where_other_is_not_positive() -> None:
+    # d xlogy(x, y) = log(y) dx (0 where x = 0 and y <= 0) + x/y dy: log(-1) is nan. The
+    # fallback gave 0 there (it differentiates the backward at a zero cotangent, masked).
+    xv = np.array([1.0, -1.0, 0.0, 2.0])
+    yv = np.array([0.5, -1.0, 0.0, 2.0])
+    ones = np.ones(4)
+    with np.errstate(all="ignore"):
+        dx = np.where((xv == 0) & (yv <= 0), 0.0, np.log(yv))
+    _check(lambda lib, x: lib.xlogy(x, lib.tensor(yv)), [(xv, ones)], [dx])
+    _check(
+        lambda lib, x: lib.nn.functional.kl_div(lib.tensor(xv), x, reduction="none"),
+        [(yv, ones)],
+        [np.array([np.log(0.5) + 1 - 1.0, np.nan, np.nan, np.log(2.0) + 1 - 2.0])],
+    )

@@ -420,6 +420,18 @@ def _logcumsumexp_rule(
     return ((e * tg[0]).cumsum(dim) / e.cumsum(dim),)
 
 
+def _xlogy_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
+    # PyTorch's: xlogy(ta, b), 0 where a = 0 and b <= 0, plus tb a / b. (The fallback
+    # differentiates the backward at a zero cotangent, where that mask always applies.)
+    (a, b), (ta, tb) = args, tg
+    parts = []
+    if ta is not None:
+        parts.append(where((a == 0) & (b <= 0), 0.0, pw.xlogy(ta, b)))
+    if tb is not None:
+        parts.append(tb * a / b)
+    return (parts[0] if len(parts) == 1 else parts[0] + parts[1],)
+
+
 def _zero_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
     return tuple(Tensor._make(np.zeros_like(o._data)) for o in outs)
 
@@ -442,6 +454,9 @@ def _build_rules() -> tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type
         ar.RPow: _rpow_rule,
         pw.Copysign: _copysign_rule,
         red.Logcumsumexp: _logcumsumexp_rule,
+        pw.Xlogy: _xlogy_rule,
+        pw.XlogyNumberInput: _xlogy_rule,
+        pw.XlogyNumberOther: _xlogy_rule,
         pw.CopysignNumber: _copysign_rule,
         un.Exp: _unary(lambda x, y: y),
         un.Log: _unary(lambda x, y: 1 / x),
