@@ -4,16 +4,21 @@ Inside ``dual_level()``, ``make_dual(x, t)`` gives a tensor whose tangent is ``t
 applied to tensors with tangents computes its output's tangent ``J t`` alongside its value, and
 ``unpack_dual(y)`` reads it back. Leaving the level drops all tangents.
 
-How an op's tangent is computed, in order of preference:
+How an op's tangent is computed, in order of preference (a Function whose
+``forward_ad_refusal`` is set raises that, PyTorch's NotImplementedError, instead):
 - the Function's ``jvp(ctx, *tangents)`` staticmethod (values saved with
   ``ctx.save_for_forward`` are its ``ctx.saved_tensors``): how user Functions and new built-in
   ops provide their tangent;
 - a rule in ``_RULES`` for the built-in elementwise, reduction, shape and matmul ops (a linear op
   applied to the tangents, product rules, ``f'(x) t`` for the unary functions);
 - otherwise the double-vjp trick: ``u ↦ Jᵀu`` is linear, and its vjp along ``t`` is ``J t``
-  (two extra backward passes: correct for any op with a backward, but slow).
+  (two extra backward passes, slow; exact where the backward is written as a linear function
+  of its cotangent, which it is evaluated at 0: logcumsumexp and xlogy, whose backward takes
+  the log of it or masks by it, have rules).
 
-Tangents live in the tensor's ``__dict__`` only while a level is active; with no level, ops pay
+Tangents live in the tensor's ``__dict__`` only while a level is active (autograd/_tangents.py);
+an in-place write updates a tangent in place, so a view's tangent, a view of its base's, sees
+it, as in PyTorch. With no level, ops pay
 one attribute test (``Function.apply`` checks ``_state.forward_ad``, which holds ``_propagate``
 while a level is active).
 """
