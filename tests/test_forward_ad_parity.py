@@ -735,3 +735,49 @@ def test_xlogy_tangent_where_other_is_not_positive() -> None:
         [(yv, ones)],
         [np.array([np.log(0.5) + 1 - 1.0, np.nan, np.nan, np.log(2.0) + 1 - 2.0])],
     )
+
+
+# --- random chains of ops, views and in-place writes on duals --------------------------------
+
+CHAIN_STEPS = [
+    lambda lib, z: z.sin(),
+    lambda lib, z: z * z,
+    lambda lib, z: z.t(),
+    lambda lib, z: z[:, 1:] if z.shape[1] > 1 else z,
+    lambda lib, z: z.sum(1, keepdim=True) * z,
+    lambda lib, z: z.clone().mul_(1.5),
+    lambda lib, z: _chain_write(z, lambda c: c[0].add_(c[-1])),
+    lambda lib, z: _chain_write(z, lambda c: c.__setitem__((0, 0), c[-1, -1] * 2)),
+    lambda lib, z: _chain_write(z, lambda c: c.t()[0].sub_(c.t()[-1].detach())),
+    lambda lib, z: _chain_write(z, lambda c: c[0].zero_()),
+    lambda lib, z: _chain_write(z, lambda c: c[-1].copy_(c[0] * 3)),
+    lambda lib, z: z @ z.t() @ z,
+    lambda lib, z: z.cumsum(0),
+    lambda lib, z: z[[0, -1, 0]],
+]
+
+
+def _chain_write(z: Any, write: Callable[[Any], Any]) -> Any:
+    c = z.clone()
+    write(c)
+    return c
+
+
+def _chain(lib: Any, steps: list[int], x: np.ndarray, t: np.ndarray) -> Any:
+    fw = lib.autograd.forward_ad
+    with fw.dual_level():
+        z = fw.make_dual(lib.tensor(x), lib.tensor(t))
+        for k in steps:
+            z = CHAIN_STEPS[k](lib, z)
+        primal, tangent = fw.unpack_dual(z)
+        return primal.detach().numpy(), tangent.detach().numpy()
+
+
+@requires_torch
+def test_random_chains() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        steps = [int(k) for k in rng.integers(0, len(CHAIN_STEPS), size=rng.integers(1, 5))]
+        x, t = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+        got, ref = _chain(ndgrad, steps, x, t), _chain(torch, steps, x, t)
+        assert_close(got, ref, rtol=1e-10, atol=1e-12)
