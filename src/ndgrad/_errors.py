@@ -53,6 +53,22 @@ _C_TYPE_NAMES = {
 }
 
 
+def no_forward_ad(op: str) -> str:
+    """PyTorch's refusal of forward AD through an op whose derivative it marks not implemented."""
+    return f"Trying to use forward AD with {op} that does not support it."
+
+
+def no_forward_ad_yet(op: str) -> str:
+    """PyTorch's refusal of forward AD through an op that has no forward formula."""
+    return (
+        f"Trying to use forward AD with {op} that does not support it because it has not been "
+        "implemented yet.\nPlease file an issue to PyTorch at "
+        "https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml so that we "
+        "can prioritize its implementation or submit a PR adding the implementation to "
+        "derivatives.yaml"
+    )
+
+
 def c_type_name(dt: Any) -> str:
     """``dt`` (a numpy dtype or its name) as PyTorch's C++ messages name it."""
     name = getattr(dt, "name", dt)

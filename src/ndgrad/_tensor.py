@@ -272,7 +272,9 @@ class Tensor(_Methods):
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
         if self.grad_fn is not None:
-            raise RuntimeError(_errors.NON_LEAF_REQUIRES_GRAD)
+            # PyTorch's attribute says no more when asked for True (the method accepts that)
+            short = "you can only change requires_grad flags of leaf variables."
+            raise RuntimeError(short if value else _errors.NON_LEAF_REQUIRES_GRAD)
         if value and self._data.dtype.kind != "f":
             # PyTorch's attribute and method word this differently.
             raise RuntimeError(
@@ -281,6 +283,8 @@ class Tensor(_Methods):
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and self.grad_fn is not None:
+            return self  # a non-leaf requires grad already: PyTorch lets that pass
         if requires_grad and self.grad_fn is None and self._data.dtype.kind != "f":
             raise RuntimeError(_errors.INT_REQUIRES_GRAD_)
         self.requires_grad = requires_grad

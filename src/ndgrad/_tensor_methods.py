@@ -30,6 +30,7 @@ from ._layout import memory_format, preserve_format
 from ._legacy import legacy_dtype
 from ._tensor import Tensor, _no_node, _VersionCounter, _View
 from .autograd import _backward as _autograd
+from .autograd._tangents import tangent_of, write_tangent
 from .autograd._views import (
     Copy,
     Fill,
@@ -154,6 +155,8 @@ class TensorMethods(
         no_other_keywords("resize_", kw)
         if self._requires_grad and _state.grad_enabled:
             raise RuntimeError("cannot resize variables that require grad")
+        if _state.forward_ad and tangent_of(self) is not None:
+            raise RuntimeError("cannot resize variables that has a forward grad")  # (sic)
         shape = parse_shape(sizes)
         n = int(np.prod(shape))
         if n == self._data.size and self._data.flags.c_contiguous:
@@ -344,13 +347,20 @@ class TensorMethods(
         # as_strided_ made this tensor's own elements share memory: one value fills them all
         return self._inplace(lambda s: fill(s, value), lambda: self._fill_array(value))
 
+    def _fill_constant(self: Tensor, value: Any) -> Tensor:
+        """fill_/zero_ with nothing to record; a tangent this tensor has becomes zero."""
+        self._fill_untracked(value)
+        if _state.forward_ad:
+            write_tangent(self, None)
+        return self
+
     def _fill_array(self: Tensor, value: Any) -> None:
         self._data[...] = value
 
     def zero_(self: Tensor) -> Tensor:
         if _state.grad_enabled and self._requires_grad:
             return self._fill_recorded(Zero.apply, 0)
-        return self._fill_untracked(0)
+        return self._fill_constant(0)
 
     def fill_(self: Tensor, value: Any) -> Tensor:
         if isinstance(value, Tensor):
@@ -364,12 +374,14 @@ class TensorMethods(
                 )
             if _errors.has_internal_overlap(self._data):
                 raise RuntimeError(_errors.INTERNAL_OVERLAP)
-            if _state.grad_enabled and value._requires_grad:
+            if (_state.grad_enabled and value._requires_grad) or (
+                _state.forward_ad and tangent_of(value) is not None
+            ):  # (a dual value: its tangent fills this tensor's)
                 return self._inplace(lambda s: WholeFill.apply(s, ((Ellipsis,), None), value))
             value = value.item()
         if _state.grad_enabled and self._requires_grad:
             return self._fill_recorded(Fill.apply, value)
-        return self._fill_untracked(value)
+        return self._fill_constant(value)
 
     # In-place random samplers: PyTorch's CPU streams, drawn in ndgrad/_random.py.
     def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, **kw: Any) -> Tensor:

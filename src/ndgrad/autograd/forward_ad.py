@@ -4,16 +4,21 @@ Inside ``dual_level()``, ``make_dual(x, t)`` gives a tensor whose tangent is ``t
 applied to tensors with tangents computes its output's tangent ``J t`` alongside its value, and
 ``unpack_dual(y)`` reads it back. Leaving the level drops all tangents.
 
-How an op's tangent is computed, in order of preference:
+How an op's tangent is computed, in order of preference (a Function whose
+``forward_ad_refusal`` is set raises that, PyTorch's NotImplementedError, instead):
 - the Function's ``jvp(ctx, *tangents)`` staticmethod (values saved with
   ``ctx.save_for_forward`` are its ``ctx.saved_tensors``): how user Functions and new built-in
   ops provide their tangent;
 - a rule in ``_RULES`` for the built-in elementwise, reduction, shape and matmul ops (a linear op
   applied to the tangents, product rules, ``f'(x) t`` for the unary functions);
 - otherwise the double-vjp trick: ``u ↦ Jᵀu`` is linear, and its vjp along ``t`` is ``J t``
-  (two extra backward passes: correct for any op with a backward, but slow).
+  (two extra backward passes, slow; exact where the backward is written as a linear function
+  of its cotangent, which it is evaluated at 0: logcumsumexp and xlogy, whose backward takes
+  the log of it or masks by it, have rules).
 
-Tangents live in the tensor's ``__dict__`` only while a level is active; with no level, ops pay
+Tangents live in the tensor's ``__dict__`` only while a level is active (autograd/_tangents.py);
+an in-place write updates a tangent in place, so a view's tangent, a view of its base's, sees
+it, as in PyTorch. With no level, ops pay
 one attribute test (``Function.apply`` checks ``_state.forward_ad``, which holds ``_propagate``
 while a level is active).
 """
@@ -21,7 +26,6 @@ while a level is active).
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -31,6 +35,7 @@ from .._namespace import public_dir
 from .._tensor import Tensor
 from ..ops import _util as ut
 from ..ops import arithmetic as ar
+from ..ops import pointwise as pw
 from ..ops import products as pr
 from ..ops import reduction as red
 from ..ops import shape as sh
@@ -39,6 +44,10 @@ from ..ops.arithmetic import where
 from ..ops.products import matmul
 from . import _views
 from ._backward import grad
+from ._tangents import carriers as _carriers
+from ._tangents import set_tangent as _set_tangent
+from ._tangents import tangent_of as _tangent_of
+from ._tangents import write_tangent
 from .grad_mode import _state, _Used, enable_grad
 
 __all__ = [
@@ -50,12 +59,6 @@ __all__ = [
     "unpack_dual",
 ]
 __dir__ = public_dir(__name__)
-
-
-def _carriers() -> list[weakref.ref[Any]]:
-    """This thread's tensors that carry a tangent at the current level (cleared on exit)."""
-    carriers: list[weakref.ref[Any]] = _state.__dict__.setdefault("fw_carriers", [])
-    return carriers
 
 
 class UnpackedDualTensor(NamedTuple):
@@ -101,15 +104,6 @@ class dual_level:
         exit_dual_level()
 
 
-def _tangent_of(t: Any) -> Tensor | None:
-    return t.__dict__.get("_fw_grad")
-
-
-def _set_tangent(t: Tensor, tangent: Tensor) -> None:
-    t.__dict__["_fw_grad"] = tangent
-    _carriers().append(weakref.ref(t))
-
-
 def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> Tensor:
     """A view of ``tensor`` whose tangent is ``tangent`` (only inside ``dual_level``)."""
     if not _state.forward_ad:
@@ -132,12 +126,18 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
             f"{list(tensor._data.shape)} while the given forward gradient is of size "
             f"{list(tangent._data.shape)}."
         )
+    if _tangent_of(tangent) is not None:
+        raise RuntimeError(
+            "Setting a forward grad that itself has a forward gradient at the same level0 is not "
+            "supported."  # (sic)
+        )
     _state.forward_ad = None  # the alias must not inherit the tensor's own tangent
     try:
         dual = tensor.view_as(tensor)
     finally:
         _state.forward_ad = _propagate
-    _set_tangent(dual, tangent)
+    if not _state.inference:  # (where PyTorch's forward AD is off)
+        _set_tangent(dual, tangent)
     return dual
 
 
@@ -152,26 +152,22 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
         primal = tensor.view_as(tensor)
     finally:
         _state.forward_ad = previous
+    primal.__dict__["_fw_primal"] = True  # a view of the dual that never reads its tangent
     return UnpackedDualTensor(primal, tangent)
 
 
 def _carry_tangent(tensor: Tensor, compute: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Wrap an in-place op's ``compute`` so ``tensor`` ends with the tangent of what it wrote.
-
-    (For a view, the base's tangent is not updated: forward AD through in-place writes into
-    views is not supported.)
-    """
+    """Wrap an in-place op's ``compute`` so ``tensor`` ends with the tangent of what it wrote,
+    written into the tangent it had (which its base and other views share, as in PyTorch)."""
     tangent = _tangent_of(tensor)
 
     def run(alias: Any) -> Any:
         if tangent is not None and alias is not tensor:
             _set_tangent(alias, tangent)
         result = compute(alias)
-        new = _tangent_of(result)
-        if new is not None:
-            _set_tangent(tensor, new)
-        else:
-            tensor.__dict__.pop("_fw_grad", None)
+        if alias is tensor and result._requires_grad and _state.grad_enabled:
+            return result  # a trial run: Tensor._inplace records it again, on a copy
+        write_tangent(tensor, _tangent_of(result))
         return result
 
     return run
@@ -201,6 +197,9 @@ def _propagate(cls: type, ctx: Any, args: tuple[Any, ...], outputs: Any) -> None
     tangents = [_tangent_of(a) if isinstance(a, Tensor) else None for a in args]
     if all(t is None for t in tangents):
         return
+    refusal = getattr(cls, "forward_ad_refusal", None)
+    if refusal is not None:  # an op PyTorch has no forward formula for
+        raise NotImplementedError(refusal)
     outs = outputs if isinstance(outputs, tuple) else (outputs,)
     _state.forward_ad = None  # the tangent arithmetic itself carries no tangents
     try:
@@ -224,12 +223,20 @@ def _propagate(cls: type, ctx: Any, args: tuple[Any, ...], outputs: Any) -> None
                 out_tangents = _double_vjp(cls, args, tangents, outs)
     finally:
         _state.forward_ad = _propagate
+    in_data = [a._data for a in args if isinstance(a, Tensor)]
+    in_tangents = [t._data for t in tangents if t is not None]
     for out, t in zip(outs, out_tangents, strict=False):
         if isinstance(out, Tensor) and t is not None and out._data.dtype.kind == "f":
             if t._data.shape != out._data.shape:
                 t = t.expand((*out._data.shape,))
             if t._data.dtype != out._data.dtype:
                 t = t.to(out.dtype)
+            if not any(np.may_share_memory(out._data, d) for d in in_data) and any(
+                np.may_share_memory(t._data, d) for d in in_tangents
+            ):
+                # Only a view's tangent may alias its input's: an in-place write into this
+                # output updates its tangent in place, which must not reach the input's.
+                t = Tensor._make(t._data.copy())
             _set_tangent(out, t)
     saved = ctx.__dict__.get("_saved")
     if saved:
@@ -274,14 +281,24 @@ def _linear(cls: Any, args: tuple[Any, ...], tangents: list[Any]) -> tuple[Any, 
 def _double_vjp(
     cls: Any, args: tuple[Any, ...], tangents: list[Any], outs: tuple[Any, ...]
 ) -> tuple[Any, ...]:
+    # In grad mode, the tangent is a differentiable function of the inputs that require grad
+    # and of the tangents that do (reverse over forward: a loss on a tangent trains the
+    # weights it went through), as PyTorch's: the inputs enter by their history, not detached.
+    record = _state.grad_enabled and any(
+        isinstance(x, Tensor) and x.requires_grad for x in (*args, *tangents)
+    )
     with enable_grad():
         primals = []
         wrt = []
         for a, t in zip(args, tangents, strict=True):
             if isinstance(a, Tensor):
-                p = a.detach()
+                if record and a.requires_grad:
+                    p = a.view_as(a)  # one alias per position: each gets its own partial
+                else:
+                    p = a.detach()
+                    if t is not None:
+                        p.requires_grad_(True)
                 if t is not None:
-                    p.requires_grad_(True)
                     wrt.append((p, t))
                 primals.append(p)
             else:
@@ -294,12 +311,27 @@ def _double_vjp(
         us = [Tensor._make(np.zeros_like(r._data)).requires_grad_(True) for r in diff]
         gs = grad(diff, [p for p, _ in wrt], us, create_graph=True, allow_unused=True)
         pairs = [(g, t) for g, (_, t) in zip(gs, wrt, strict=True) if g is not None]
-        if not pairs or not any(g.requires_grad for g, _ in pairs):
-            return (None,) * len(results)
         pairs = [(g, t) for g, t in pairs if g.requires_grad]
-        jv = grad([g for g, _ in pairs], us, [t for _, t in pairs], allow_unused=True)
+        jv: Any = (None,) * len(us)
+        if pairs:
+            jv = grad(
+                [g for g, _ in pairs],
+                us,
+                [t for _, t in pairs],
+                allow_unused=True,
+                create_graph=record,
+            )
+    # A differentiable output that no tangent reaches (floor, the sign of slogdet) has a zero
+    # tangent, as PyTorch's: its derivative is zero, not undefined.
     it = iter(jv)
-    return tuple(next(it) if isinstance(r, Tensor) and r.requires_grad else None for r in results)
+    return tuple(
+        _zeros_if_none(next(it), r) if isinstance(r, Tensor) and r.requires_grad else None
+        for r in results
+    )
+
+
+def _zeros_if_none(tangent: Any, like: Tensor) -> Any:
+    return Tensor._make(np.zeros_like(like._data)) if tangent is None else tangent
 
 
 # --- rules for the built-in ops ----------------------------------------------------------------
@@ -376,6 +408,35 @@ def _rpow_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[
     return (tg[1] * (outs[0] * log_c),)
 
 
+def _copysign_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
+    a, ta, (y,) = args[0], tg[0], outs
+    if ta is None:  # PyTorch's formula reads a's tangent only: b's alone gives none
+        return (None,)
+    return (ta * where(a == 0, 0.0, y / where(a == 0, 1.0, a)),)  # ±1, 0 at a = 0
+
+
+def _logcumsumexp_rule(
+    ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]
+) -> Any:
+    # dy_j = sum_{i<=j} t_i e^{x_i} / sum_{i<=j} e^{x_i}, scaled by the max as PyTorch's (the
+    # double-vjp fallback gave nan: the backward takes the log of its zero cotangent)
+    x, dim = args
+    e = (x - x.amax(dim, keepdim=True)).exp() if x.numel() else x.exp()
+    return ((e * tg[0]).cumsum(dim) / e.cumsum(dim),)
+
+
+def _xlogy_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
+    # PyTorch's: xlogy(ta, b), 0 where a = 0 and b <= 0, plus tb a / b. (The fallback
+    # differentiates the backward at a zero cotangent, where that mask always applies.)
+    (a, b), (ta, tb) = args, tg
+    parts = []
+    if ta is not None:
+        parts.append(where((a == 0) & (b <= 0), 0.0, pw.xlogy(ta, b)))
+    if tb is not None:
+        parts.append(tb * a / b)
+    return (parts[0] if len(parts) == 1 else parts[0] + parts[1],)
+
+
 def _zero_rule(ctx: Any, args: tuple[Any, ...], outs: tuple[Any, ...], tg: list[Any]) -> Any:
     return tuple(Tensor._make(np.zeros_like(o._data)) for o in outs)
 
@@ -396,6 +457,12 @@ def _build_rules() -> tuple[dict[type, Callable[..., tuple[Any, ...]]], set[type
         ar.DivRounded: _zero_rule,
         ar.PowScalar: _pow_scalar_rule,
         ar.RPow: _rpow_rule,
+        pw.Copysign: _copysign_rule,
+        red.Logcumsumexp: _logcumsumexp_rule,
+        pw.Xlogy: _xlogy_rule,
+        pw.XlogyNumberInput: _xlogy_rule,
+        pw.XlogyNumberOther: _xlogy_rule,
+        pw.CopysignNumber: _copysign_rule,
         un.Exp: _unary(lambda x, y: y),
         un.Log: _unary(lambda x, y: 1 / x),
         un.Sqrt: _unary(lambda x, y: 0.5 / y),

@@ -34,9 +34,10 @@ __dir__ = public_dir(__name__)
 
 
 def _as_tuple(x: Any, arg_name: str, fn_name: str) -> tuple[bool, tuple[Tensor, ...]]:
-    """(whether ``x`` was a tuple, ``x`` as a tuple of tensors)."""
+    """(whether ``x`` was a tuple, ``x`` as a tuple of tensors). A list is refused, as by
+    PyTorch (it takes a list for one non-Tensor value)."""
     T = Tensor
-    is_tuple = isinstance(x, tuple | list)
+    is_tuple = isinstance(x, tuple)
     items = tuple(x) if is_tuple else (x,)
     for i, t in enumerate(items):
         if not isinstance(t, T):
@@ -75,7 +76,7 @@ def _finish(values: tuple[Any, ...], create_graph: bool) -> tuple[Any, ...]:
 
 
 def _grad(
-    outputs: tuple[Tensor, ...],
+    outputs: tuple[Tensor | None, ...],
     inputs: tuple[Tensor, ...],
     grad_outputs: tuple[Any, ...] | None,
     create_graph: bool,
@@ -104,10 +105,21 @@ def _grad(
 
 
 def _fill_zeros(
-    grads: tuple[Any, ...], refs: tuple[Tensor, ...], strict: bool, stage: str
+    grads: tuple[Any, ...],
+    refs: tuple[Tensor, ...],
+    strict: bool,
+    stage: str,
+    create_graph: bool = False,
 ) -> tuple[Tensor, ...]:
     result = []
     for i, (g, ref) in enumerate(zip(grads, refs, strict=True)):
+        if g is not None and strict and create_graph and not g.requires_grad:
+            # a result that is constant in the inputs: no graph to create
+            what = "hessian" if "double" in stage else "jacobian"
+            raise RuntimeError(
+                f"The {what} of the user-provided function is independent of input {i}. This "
+                "is not allowed in strict mode when create_graph=True."
+            )
         if g is None:
             if strict:
                 if stage == "back":
@@ -128,22 +140,36 @@ def _fill_zeros(
                     )
                 raise RuntimeError(
                     "The hessian of the user-provided function is independent of entry "
-                    f"{i} in the grad_jacobian. This is not allowed in strict mode."
+                    f"{i} in the grad_jacobian. This is not allowed in strict mode as it "
+                    "prevents from using the double backward trick to replace forward mode AD."
                 )
             g = zeros_like(ref)
         result.append(g)
     return tuple(result)
 
 
-def _check_requires_grad(outputs: tuple[Tensor, ...], what: str, strict: bool) -> None:
+def _check_requires_grad(outputs: tuple[Tensor | None, ...], what: str, strict: bool) -> None:
     if not strict:
         return
     for i, o in enumerate(outputs):
-        if o is None or not o.requires_grad:
+        if o is None:
+            raise RuntimeError(
+                f"The output of the user-provided function is independent of input {i}. This is "
+                "not allowed in strict mode."
+            )
+        if not o.requires_grad:
             if what == "hessian":
                 raise RuntimeError(
                     f"The hessian of the user-provided function with respect to input {i} is "
                     "independent of the input. This is not allowed in strict mode."
+                )
+            if what == "jacobian":
+                raise RuntimeError(
+                    "While computing the hessian, found that the jacobian of the user-provided "
+                    f"function with respect to input {i} is independent of the input. This is "
+                    "not allowed in strict mode. You should ensure that your function is twice "
+                    "differentiable and that the jacobian depends on the inputs (this would be "
+                    "violated by a linear function for example)."
                 )
             raise RuntimeError(
                 f"Output {i} of the user-provided function does not require gradients. The "
@@ -152,16 +178,23 @@ def _check_requires_grad(outputs: tuple[Tensor, ...], what: str, strict: bool) -
             )
 
 
-def _check_v(v: Any, refs: tuple[Tensor, ...], fn_name: str, what: str) -> tuple[Tensor, ...]:
+def _check_v(
+    v: Any, refs: tuple[Tensor, ...], fn_name: str, refs_tuple: bool
+) -> tuple[Tensor, ...]:
+    """``v`` as a tuple matching ``refs`` (the outputs or the inputs: ``refs_tuple`` if the user
+    gave or got a tuple, which PyTorch's messages tell apart)."""
     _, vs = _as_tuple(v, "v", fn_name)
     if len(vs) != len(refs):
+        if not refs_tuple:
+            raise RuntimeError("The given v should contain a single Tensor.")
         raise RuntimeError(
             f"v is a tuple of invalid length: should be {len(refs)} but got {len(vs)}."
         )
     for i, (a, b) in enumerate(zip(vs, refs, strict=True)):
         if a.shape != b.shape:
+            entry = f"Entry {i} in " if refs_tuple else ""
             raise RuntimeError(
-                f"Entry {i} in v has invalid size: should be {_errors.shape_str(b.shape)} but "
+                f"{entry}v has invalid size: should be {_errors.shape_str(b.shape)} but "
                 f"got {_errors.shape_str(a.shape)}."
             )
     return vs
@@ -193,9 +226,9 @@ def vjp(
         ins = _prepare(ins, create_graph, need_graph=True)
         out_tuple, outs = _call(func, ins, "vjp")
         _check_requires_grad(outs, "outputs", strict)
-        vs = _default_v(outs) if v is None else _check_v(v, outs, "vjp", "outputs")
+        vs = _default_v(outs) if v is None else _check_v(v, outs, "vjp", out_tuple)
         grads = _grad(outs, ins, vs, create_graph)
-        grads = _fill_zeros(grads, ins, strict, "back")
+        grads = _fill_zeros(grads, ins, strict, "back", create_graph)
     return _untuple(out_tuple, _finish(outs, create_graph)), _untuple(
         in_tuple, _finish(grads, create_graph)
     )
@@ -210,7 +243,7 @@ def jvp(
 ) -> tuple[Any, Any]:
     """(func(inputs), J v): the Jacobian-vector product at ``inputs``, by the double-vjp trick."""
     with enable_grad():
-        _, ins = _as_tuple(inputs, "inputs", "jvp")
+        in_tuple, ins = _as_tuple(inputs, "inputs", "jvp")
         ins = _prepare(ins, create_graph, need_graph=True)
         if v is None:
             if len(ins) != 1 or ins[0].numel() != 1:
@@ -220,7 +253,7 @@ def jvp(
                 )
             vs: tuple[Any, ...] = (zeros_like(ins[0]) + 1,)
         else:
-            vs = _check_v(v, ins, "jvp", "inputs")
+            vs = _check_v(v, ins, "jvp", in_tuple)
         out_tuple, outs = _call(func, ins, "jvp")
         _check_requires_grad(outs, "outputs", strict)
         # u ↦ Jᵀu is linear; its vjp along v is J v.
@@ -228,7 +261,7 @@ def jvp(
         grad_inputs = _grad(outs, ins, us, create_graph=True)
         grad_inputs = _fill_zeros(grad_inputs, ins, strict, "back")
         jv = _grad(grad_inputs, us, vs, create_graph)
-        jv = _fill_zeros(jv, outs, strict, "back_trick")
+        jv = _fill_zeros(jv, outs, strict, "back_trick", create_graph)
     return _untuple(out_tuple, _finish(outs, create_graph)), _untuple(
         out_tuple, _finish(jv, create_graph)
     )
@@ -271,7 +304,7 @@ def jacobian(
 ) -> Any:
     """d func / d inputs: ``J[i][j]`` has shape ``outputs[i].shape + inputs[j].shape``."""
     if strategy not in ("forward-mode", "reverse-mode"):
-        raise ValueError(
+        raise AssertionError(  # (PyTorch asserts it)
             'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
             'function has more outputs than inputs, "forward-mode" tends to be more performant. '
             'Otherwise, prefer to use "reverse-mode".'
@@ -283,12 +316,28 @@ def jacobian(
                 'mode"` are not supported together (yet). Please either set `create_graph=False` '
                 'or `strategy="reverse-mode"`.'
             )
-        return _jacobian_forward(func, inputs, strict)
+        if strict:
+            raise RuntimeError(
+                'torch.autograd.functional.jacobian: `strict=True` and `strategy="forward-'
+                'mode"` are not supported together (yet). Please either set `strict=False` or '
+                '`strategy="reverse-mode"`.'
+            )
+        if not vectorize:
+            raise NotImplementedError(
+                "Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
+                "only implemented for `vectorize=True`."  # (sic: PyTorch's text)
+            )
+        return _jacobian_forward(func, inputs)
     with enable_grad():
         in_tuple, ins = _as_tuple(inputs, "inputs", "jacobian")
         ins = _prepare(ins, create_graph, need_graph=True)
         out_tuple, outs = _call(func, ins, "jacobian")
         _check_requires_grad(outs, "outputs", strict)
+        if vectorize and strict:
+            raise RuntimeError(
+                "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
+                "supported together. Please either set `strict=False` or `vectorize=False`."
+            )
         table: list[tuple[Tensor, ...]] = []
         for i, out in enumerate(outs):
             rows = _rows(out, ins, create_graph, vectorize)
@@ -302,6 +351,12 @@ def jacobian(
                         )
                     r = zeros((*out.shape, *t.shape), dtype=t.dtype)
                 else:
+                    if strict and create_graph and not r.requires_grad:
+                        raise RuntimeError(  # (PyTorch names the output's index)
+                            f"The jacobian of the user-provided function is independent of "
+                            f"input {i}. This is not allowed in strict mode when "
+                            "create_graph=True."
+                        )
                     r = r.reshape((*out.shape, *t.shape))
                 entries.append(r)
             table.append(_finish(tuple(entries), create_graph))
@@ -309,8 +364,9 @@ def jacobian(
     return _untuple(out_tuple, per_out)
 
 
-def _jacobian_forward(func: Callable[..., Any], inputs: Any, strict: bool) -> Any:
-    """The Jacobian one column at a time with dual tensors (forward-mode AD)."""
+def _jacobian_forward(func: Callable[..., Any], inputs: Any) -> Any:
+    """The Jacobian one column at a time with dual tensors (forward-mode AD); a tangent no
+    column reaches is zero. Nested as PyTorch's: lists where both are tuples."""
     in_tuple, ins = _as_tuple(inputs, "inputs", "jacobian")
     columns: list[list[tuple[Any, ...]]] = []
     out_info: tuple[bool, tuple[Tensor, ...]] | None = None
@@ -333,25 +389,18 @@ def _jacobian_forward(func: Callable[..., Any], inputs: Any, strict: bool) -> An
         columns.append(cols)
     assert out_info is not None
     out_tuple, outs = out_info
-    table = []
+    table: list[list[Tensor]] = []
     for i, o in enumerate(outs):
         entries = []
         for j, t in enumerate(ins):
             col = [c[i] for c in columns[j]]
-            if all(c is None for c in col):
-                if strict:
-                    raise RuntimeError(
-                        f"Output {i} of the user-provided function is independent of input {j}. "
-                        "This is not allowed in strict mode."
-                    )
-                entries.append(zeros((*o.shape, *t.shape), dtype=t.dtype))
-                continue
             filled = [c if c is not None else zeros((*o.shape,), dtype=o.dtype) for c in col]
             # columns are indexed by input element: move that axis last, then unflatten it.
             m = stack(filled, -1) if filled else zeros((*o.shape, 0), dtype=o.dtype)
             entries.append(m.reshape((*o.shape, *t.shape)).detach())
-        table.append(tuple(entries))
-    return _untuple(out_tuple, tuple(_untuple(in_tuple, row) for row in table))
+        table.append(entries)
+    per_out: Any = table if in_tuple else tuple(row[0] for row in table)
+    return per_out if out_tuple else per_out[0]
 
 
 def hessian(
@@ -382,7 +431,7 @@ def hessian(
             # The dual inputs must stay the inputs of the inner graph (not detached copies).
             args = tuple(a.requires_grad_(True) for a in args)
         jac = jacobian(scalar_func, args, create_graph=True)
-        _check_requires_grad(jac, "hessian", strict)
+        _check_requires_grad(jac, "jacobian", strict)
         return jac
 
     result = jacobian(
@@ -410,7 +459,7 @@ def _second_order(
         in_tuple, ins = _as_tuple(inputs, "inputs", name)
         ins = _prepare(ins, create_graph, need_graph=True)
         if v is not None:
-            vs = _check_v(v, ins, name, "inputs")
+            vs = _check_v(v, ins, name, in_tuple)
         elif len(ins) != 1 or ins[0].numel() != 1:
             raise RuntimeError(
                 "The vector v can only be None if the input to the user-provided function is a "
@@ -428,17 +477,16 @@ def _second_order(
             )
         _check_requires_grad(outs, "outputs", strict)
         jac = _grad(outs, ins, None, create_graph=True)
-        jac = _fill_zeros(jac, ins, strict, "double_back")
+        _check_requires_grad(jac, "jacobian", strict)
         if name == "vhp":
             result = _grad(jac, ins, vs, create_graph)
-            result = _fill_zeros(result, ins, strict, "double_back")
+            result = _fill_zeros(result, ins, strict, "double_back", create_graph)
         else:
             # u ↦ Hᵀu is linear in u; its vjp along v is H v.
             us = tuple(zeros_like(t).requires_grad_(True) for t in ins)
             hu = _grad(jac, ins, us, create_graph=True)
-            hu = _fill_zeros(hu, ins, strict, "double_back")
             result = _grad(hu, us, vs, create_graph)
-            result = _fill_zeros(result, ins, strict, "double_back_trick")
+            result = _fill_zeros(result, ins, strict, "double_back_trick", create_graph)
     return _finish(outs, create_graph)[0], _untuple(in_tuple, _finish(result, create_graph))
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from .._creation import tensor, zeros, zeros_like
 from .._tensor import Tensor
 from ..autograd._backward import grad as _autograd_grad
-from ..autograd.grad_mode import enable_grad, is_grad_enabled
+from ..autograd.grad_mode import _state, enable_grad, is_grad_enabled
 from ..ops.shape import stack
 from . import _pytree as pt
 from ._vmap import check_randomness, random_guard
@@ -321,6 +321,13 @@ def _size(shape: Any) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
+def _refuse_in_dual_level() -> None:
+    """PyTorch's forward-mode transforms open a dual level, which cannot nest in one open
+    (ndgrad's run on reverse mode, but refuse as PyTorch's do)."""
+    if _state.forward_ad:
+        raise RuntimeError("Nested forward mode AD is not supported at the moment")
+
+
 def jvp(
     func: Callable[..., Any],
     primals: Any,
@@ -362,6 +369,7 @@ def jvp(
                 f"original Tensor, this is not supported. Tensor is of size {_size(p.shape)} "
                 f"while the given forward gradient is of size {_size(t.shape)}."
             )
+    _refuse_in_dual_level()
     level = _Level()
     with enable_grad():
         lifted = [level.lift(x) for x in flat_p]
@@ -378,7 +386,7 @@ def jvp(
         for o in flat_out:
             if not isinstance(o, Tensor):
                 raise RuntimeError(
-                    f"{_JVP}: expected f(*args) to return only tensors, got unsupported type "
+                    f"{_JVP}: expected f(*primals) to return only tensors, got unsupported type "
                     f"{type(o)}"
                 )
         # u ↦ Jᵀu, then its derivative along the tangents
@@ -432,9 +440,24 @@ def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..
 
     ndgrad re-runs ``func`` at each call of ``jvp_fn`` (PyTorch traces it once).
     """
+    _refuse_in_dual_level()
     output = func(*primals)
+    flat_p, p_spec = pt.tree_flatten(primals)
 
     def jvp_fn(*tangents: Any) -> Any:
+        flat_t, t_spec = pt.tree_flatten(tangents)
+        if t_spec != p_spec:
+            raise RuntimeError(
+                f"Expected the tangents {pt.spec_repr(t_spec)} to have the same argspec as the "
+                f"primals {pt.spec_repr(p_spec)}"
+            )
+        for i, (p, t) in enumerate(zip(flat_p, flat_t, strict=True)):
+            for what, a, b in (("shape", t.shape, p.shape), ("dtype", t.dtype, p.dtype)):
+                if a != b:
+                    raise RuntimeError(
+                        f"tangent:{i} with {what} {a} in flattened pytree doesn't match the "
+                        f"{what} {b} of the corresponding primal."
+                    )
         return jvp(func, primals, tangents)[1]
 
     return pt.tree_map(lambda o: o.detach() if isinstance(o, Tensor) else o, output), jvp_fn
@@ -521,6 +544,8 @@ def _jac(
 ) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if randomness is not None:  # jacfwd
+            _refuse_in_dual_level()
         with random_guard(randomness or "different"):
             level, _, flat_out, out_spec, lifted, _, aux = _vjp_at(
                 func, args, argnums, has_aux, kwargs

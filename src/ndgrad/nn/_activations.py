@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _errors
 from .._errors import broadcast_mismatch, floating_only, not_implemented
 from .._random import rand
 from .._tensor import Tensor
@@ -713,6 +714,8 @@ def _pdist_coef(diff: np.ndarray, dist: np.ndarray, p: float) -> np.ndarray:
 
 class Pdist(NumpyFunction):
     """y = ‖xᵢ - xⱼ‖_p for the row pairs i < j; dy/dxᵢ = ∂‖d‖/∂d = -dy/dxⱼ"""
+
+    forward_ad_refusal = _errors.no_forward_ad_yet("_pdist_forward")
 
     node_name = "PdistBackward0"
 

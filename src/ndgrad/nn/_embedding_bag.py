@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _errors
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..ops.arithmetic import NumpyFunction
@@ -41,6 +42,8 @@ class EmbeddingBag(NumpyFunction):
     """y[b] = Σ (or mean, or max) over the indices i of bag b of s_i W[idx_i] (s = per-sample
     weights, for sum); dW[idx_i] += s_i g[b] (÷ bag size for mean; max: to the arg-max row),
     ds_i = ⟨g[b], W[idx_i]⟩"""
+
+    forward_ad_refusal = _errors.no_forward_ad_yet("_embedding_bag")
 
     node_name = "EmbeddingBagBackward0"
 

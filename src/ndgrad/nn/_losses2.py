@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _errors
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled
 from ..ops.arithmetic import NumpyFunction, where
@@ -66,6 +67,8 @@ class MultilabelMarginLoss(NumpyFunction):
     """ℓₙ = Σ_{j ∈ Tₙ} Σ_{i ∉ Tₙ} max(0, 1 - x[yⱼ] + x[i]) / C, Tₙ the targets before the first -1;
     dℓ/dx[i] = (active pairs with i)/C, dℓ/dx[yⱼ] = -(active pairs with yⱼ)/C: piecewise constant"""
 
+    forward_ad_refusal = _errors.no_forward_ad_yet("multilabel_margin_loss_forward")
+
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, y: np.ndarray, reduction: str) -> np.ndarray:
         shape = x.shape
@@ -118,6 +121,8 @@ def multilabel_margin_loss(
 class MultiMarginLoss(NumpyFunction):
     """ℓₙ = Σ_{i ≠ yₙ} w[yₙ] max(0, margin - x[yₙ] + x[i])ᵖ / C;
     dℓ/dx[i] = w p zᵖ⁻¹ / C where z = margin - x[yₙ] + x[i] > 0, dℓ/dx[yₙ] = -Σ_i of those"""
+
+    forward_ad_refusal = _errors.no_forward_ad_yet("multi_margin_loss")
 
     @staticmethod
     def forward(
@@ -226,6 +231,8 @@ class CtcLoss(NumpyFunction):
     merged) of Π_t p_t, by the forward (α) and backward (β) recursions in log space.
     The gradient is PyTorch's: ∂ℓ/∂lp[t, c] = exp(lp) - exp(log Σ_{s: l'ₛ = c} αₜ(s) βₜ(s) + ℓ - lp)
     (the exact gradient plus exp(lp), which log_softmax's backward removes), 0 for t ≥ Tₙ."""
+
+    forward_ad_refusal = _errors.no_forward_ad_yet("_ctc_loss")
 
     @staticmethod
     def forward(

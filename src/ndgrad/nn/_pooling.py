@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _random
+from .. import _errors, _random
 from .._kernels import fma_np
 from .._tensor import Tensor
 from ..ops.arithmetic import NumpyFunction
@@ -2309,11 +2309,11 @@ class GridSampler(NumpyFunction):
 
 
 class GridSampler2D(GridSampler):
-    pass
+    forward_ad_refusal = _errors.no_forward_ad_yet("grid_sampler_2d")
 
 
 class GridSampler3D(GridSampler):
-    pass
+    forward_ad_refusal = _errors.no_forward_ad_yet("grid_sampler_3d")
 
 
 _MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}

@@ -750,6 +750,8 @@ class SpecialZeta(NumpyFunction):
     """y = ζ(x, q) = Σ_k (q + k)^-x, the Hurwitz zeta function; dy/dq = -x ζ(x + 1, q) (no
     derivative in x, as in PyTorch)"""
 
+    forward_ad_refusal = _errors.no_forward_ad_yet("special_zeta")
+
     _broadcasting = True
 
     @staticmethod

@@ -553,6 +553,7 @@ class FloorDivide(NumpyFunction):
     """y = floor(a / b): PyTorch records no derivative (backward raises)."""
 
     _broadcasting = True
+    forward_ad_refusal = _errors.no_forward_ad("aten::floor_divide")
 
     node_name = "NotImplemented"
 

@@ -29,6 +29,7 @@ from .. import _errors
 from .._layout import iter_order
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..autograd._tangents import tangent_of, write_tangent
 from ..autograd._views import fill_expanded, rebase_history
 from ..autograd.grad_mode import _state
 from ._util import dtype_name, wrap_dim
@@ -880,6 +881,8 @@ def setitem(input: Tensor, index: Any, value: Any, tensors: bool = False) -> Non
         else:
             input._data[p.basic][p.adv] = data
         input._bump_version()
+        if _state.forward_ad:  # the written elements take the value's tangent
+            write_tangent(input, tangent_of(value) if isinstance(value, Tensor) else None, key)
         return
     through_view = p.adv is None or (p.mask_only is not None and p.view_cls is IndexUnsqueeze)
     # PyTorch first takes the view input[key] (a 0-d mask unsqueezes), which inherits the
@@ -966,6 +969,8 @@ def setitem(input: Tensor, index: Any, value: Any, tensors: bool = False) -> Non
             raise RuntimeError(_errors.INTERNAL_OVERLAP)
     out = cls.apply(input, key, value)  # writes into input's storage
     input._bump_version()
+    if _state.forward_ad:
+        write_tangent(input, tangent_of(out))
     # The new history, for input and for every live view of it (they see the write too).
     rebase_history(input, out)
 

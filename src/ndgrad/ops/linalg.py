@@ -27,10 +27,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from .. import _errors
 from .._errors import broadcast_mismatch, c_type_name
 from .._layout import contiguous_format
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..autograd._tangents import tangent_of
 from ._util import dtype_name, normalize_dims, promote, reduced_shape, wrap_dim
 from .arithmetic import NumpyFunction, sub, where
 from .products import _tensor_arg, einsum, matmul
@@ -856,7 +858,7 @@ def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
     _check_uplo(UPLO)  # (before the dtype)
     A = _check_matrix(A, "eigvalsh", where="linalg.eigh: ", kernel="linalg_eigh_cpu")
     uplo = UPLO
-    if not A.requires_grad:
+    if not A.requires_grad and tangent_of(A) is None:  # (a dual needs the op for its tangent)
         lam = np.linalg.eigvalsh(A._data, UPLO=uplo)  # type: ignore[call-overload]
         return _const(lam)
     return LinalgEigh.apply(A, uplo)[0]
@@ -933,7 +935,7 @@ def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
     A = _check_matrix(
         A, "svdvals", square=False, where="linalg.svd: ", kernel="linalg_svd_cpu", kernel_for="h"
     )
-    if not A.requires_grad:
+    if not A.requires_grad and tangent_of(A) is None:  # (a dual needs the op for its tangent)
         return _const(_np_svd(A._data, compute_uv=False))
     return LinalgSvd.apply(A, False)[1]
 
@@ -2406,6 +2408,8 @@ class Cdist(NumpyFunction):
     the norm's gradient at each difference (vector_norm's formula) summed over x2's rows,
     dL/dx2 = its negative summed over x1's rows."""
 
+    forward_ad_refusal = _errors.no_forward_ad_yet("_cdist_forward")
+
     @staticmethod
     def forward(ctx: Any, x1: np.ndarray, x2: np.ndarray, p: float) -> np.ndarray:
         ctx.p = p
@@ -2429,6 +2433,8 @@ class EuclideanDist(Cdist):
     p = 2 with the mm compute modes. PyTorch computes that one as √(‖a‖² - 2 a·b + ‖b‖²) with
     a matrix product (faster, less exact); ndgrad keeps the exact differences: the graph is
     PyTorch's, the values Cdist's."""
+
+    forward_ad_refusal = _errors.no_forward_ad_yet("_euclidean_dist")
 
 
 _CDIST_MODES = {

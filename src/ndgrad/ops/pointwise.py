@@ -1116,6 +1116,8 @@ class Remainder(NumpyFunction):
 class RemainderNumberTensor(NumpyFunction):
     """y = c mod b for a number c: PyTorch has no derivative for this form."""
 
+    forward_ad_refusal = _errors.no_forward_ad("aten::remainder")
+
     node_name = "NotImplemented"
 
     @staticmethod
@@ -1792,6 +1794,7 @@ class Heaviside(NumpyFunction):
     derivative (its backward raises), as for floor_divide."""
 
     _broadcasting = True
+    forward_ad_refusal = _errors.no_forward_ad("aten::heaviside")
 
     node_name = "NotImplemented"
 

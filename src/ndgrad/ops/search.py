@@ -88,15 +88,18 @@ class _Unique(NumpyFunction):
 
 
 class Unique2(_Unique):
+    forward_ad_refusal = _errors.no_forward_ad_yet("_unique2")
     node_name = "Unique2Backward0"
 
 
 class UniqueDim(_Unique):
+    forward_ad_refusal = _errors.no_forward_ad_yet("unique_dim")
     node_name = "UniqueDimBackward0"
     kernel = "unique_dim"
 
 
 class UniqueConsecutive(_Unique):
+    forward_ad_refusal = _errors.no_forward_ad_yet("unique_consecutive")
     node_name = "UniqueConsecutiveBackward0"
     kernel = "unique_consecutive"
 
