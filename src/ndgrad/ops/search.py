@@ -369,10 +369,10 @@ def histogram(
     require_tensor(input, "histogram")
     x = input._data
     if isinstance(bins, Tensor) and bins._data.dtype != x.dtype:
+        names = _errors.c_type_name(x.dtype), _errors.c_type_name(bins._data.dtype)
         raise RuntimeError(
             "torch.histogramdd: input tensor and bins tensors should have the same dtype, but "
-            f"got input with dtype {_cpp_type(x.dtype)} and bins for dimension 0 with dtype "
-            f"{_cpp_type(bins._data.dtype)}"
+            f"got input with dtype {names[0]} and bins for dimension 0 with dtype {names[1]}"
         )
     if x.dtype.kind != "f":
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{dtype_name(x.dtype)}'")
@@ -386,24 +386,6 @@ def histogram(
         )
         return _Histogram((_const(hist.astype(x.dtype)), _const(out_edges.astype(x.dtype))))
     return _Histogram(_equal_bins(x.reshape(-1), int(bins), range, w, density))
-
-
-_CPP_TYPES = {
-    "float16": "c10::Half",
-    "float32": "float",
-    "float64": "double",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
-
-
-def _cpp_type(dt: np.dtype) -> str:
-    """A dtype as PyTorch's messages name it from C++'s type information ("long int")."""
-    return _CPP_TYPES.get(dt.name, dt.name)
 
 
 def _cpp(v: float) -> str:
