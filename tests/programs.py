@@ -94,3 +94,13 @@ def leaf64(*shape: int, seed: int = 0) -> ndgrad.Tensor:
     """A float64 leaf that requires grad, of standard normal values (seeded): for gradcheck."""
     values = np.random.default_rng(seed).standard_normal(shape)
     return ndgrad.tensor(values, dtype=ndgrad.float64, requires_grad=True)
+
+
+def graph_names(fn: Any, depth: int) -> Any:
+    """Node ``fn``'s name and, ``depth`` levels down, its next_functions' names (None for no
+    node): a graph as nested (name, [inputs]) tuples, comparable between the two libraries."""
+    if fn is None:
+        return None
+    if depth == 0:
+        return fn.name()
+    return fn.name(), [graph_names(f, depth - 1) for f, _ in fn.next_functions]

@@ -15,16 +15,7 @@ import pytest
 import ndgrad
 
 from .helpers import requires_torch, torch
-from .programs import assert_same, run
-
-
-def _names(fn: Any, depth: int = 3) -> Any:
-    if fn is None:
-        return None
-    if depth == 0:
-        return fn.name()
-    return fn.name(), [_names(f, depth - 1) for f, _ in fn.next_functions]
-
+from .programs import assert_same, graph_names, run
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "prod along a dim": lambda lib, x: x.prod(1),
@@ -51,7 +42,7 @@ def _gradient_graph(name: str) -> Callable[[Any], Any]:
         w = lib.linspace(0.5, 1.5, y.numel(), dtype=lib.float64).reshape(y.shape)
         (g,) = lib.autograd.grad((y * w).sum(), x, create_graph=True)
         (gg,) = lib.autograd.grad((g * g).sum(), x)
-        return _names(g.grad_fn), g, gg
+        return graph_names(g.grad_fn, 3), g, gg
 
     return program
 
@@ -102,7 +93,7 @@ def _mm_graph(case: int) -> Callable[[Any], Any]:
         y = lib.addmm(c, a, b, beta=0.5, alpha=2.0) if case & 4 else a @ b
         gw = lib.linspace(0.5, 1.5, y.numel(), dtype=lib.float64).reshape(y.shape)
         grads = lib.autograd.grad((y * gw).sum(), (a, b), create_graph=True)
-        return [(_names(g.grad_fn), g, g.stride()) for g in grads]
+        return [(graph_names(g.grad_fn, 3), g, g.stride()) for g in grads]
 
     return program
 

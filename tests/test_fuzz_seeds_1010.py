@@ -20,7 +20,7 @@ import pytest
 import ndgrad
 
 from .helpers import requires_torch, torch
-from .programs import assert_same, run
+from .programs import assert_same, graph_names, run
 
 # --- which node a failed version check names after two writes through one view ----------------
 # PyTorch's CopySlices owns the node of the op written through the view ("fn") and drops it when
@@ -99,15 +99,6 @@ _WRITES: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _names(fn: Any, depth: int = 2) -> Any:
-    """``fn``'s name and, ``depth`` levels down, its next_functions' names."""
-    if fn is None:
-        return None
-    if depth == 0:
-        return fn.name()
-    return fn.name(), [_names(f, depth - 1) for f, _ in fn.next_functions]
-
-
 def _written_through_view(lib: Any, write: Callable[[Any, Any], Any], base_grad: bool) -> Any:
     x = lib.tensor([2.0, -1.7, -1.0], dtype=lib.float64, requires_grad=base_grad)
     o = lib.tensor([0.5, 1.5, 2.5], dtype=lib.float64, requires_grad=True) * 1
@@ -119,9 +110,9 @@ def _written_through_view(lib: Any, write: Callable[[Any, Any], Any], base_grad:
 def _written(write: Callable[[Any, Any], Any], base_grad: bool = True) -> Any:
     def program(lib: Any) -> Any:
         y = _written_through_view(lib, write, base_grad)
-        listed = _names(y.grad_fn)
+        listed = graph_names(y.grad_fn, 2)
         y.sum().backward()
-        return listed, _names(y.grad_fn)
+        return listed, graph_names(y.grad_fn, 2)
 
     return program
 
@@ -140,7 +131,7 @@ _LISTED_BY_HAND = {
 def test_copyslices_next_functions_by_hand(name: str) -> None:
     # ndgrad listed the wrapped op's node itself: (MulBackward0, ZeroBackward0) for zero_
     y = _written_through_view(ndgrad, _WRITES[name], True)
-    assert _names(y.grad_fn) == _LISTED_BY_HAND[name]
+    assert graph_names(y.grad_fn, 2) == _LISTED_BY_HAND[name]
 
 
 @pytest.mark.parametrize("name", list(_WRITES))
@@ -164,7 +155,7 @@ def _written_by(write: Callable[[Any, Any, Any], Any]) -> Callable[[Any], Any]:
         out = write(lib, y, (d, o))
         if out is None:
             out = y
-        listed = _names(out.grad_fn, 3)
+        listed = graph_names(out.grad_fn, 3)
         out.sum().backward()
         return listed, d.grad, o.grad
 
@@ -221,22 +212,18 @@ def test_index_write_graph_by_hand() -> None:
 # spelling (0:, :5, ::1), for the double backward's name too.
 
 
-def _chain(fn: Any, depth: int = 6) -> Any:
-    return _names(fn, depth)
-
-
 def test_basic_index_steps_by_hand() -> None:
     x = ndgrad.arange(24.0).reshape(2, 3, 4).requires_grad_()
     acc = ("torch::autograd::AccumulateGrad", [])
-    assert _chain(x[0, 1].grad_fn) == ("SelectBackward0", [("SelectBackward0", [acc])])
-    assert _chain(x[0, :, 1:3].grad_fn) == ("SliceBackward0", [("SelectBackward0", [acc])])
-    assert _chain(x[:1, None, 0].grad_fn) == (
+    assert graph_names(x[0, 1].grad_fn, 6) == ("SelectBackward0", [("SelectBackward0", [acc])])
+    assert graph_names(x[0, :, 1:3].grad_fn, 6) == ("SliceBackward0", [("SelectBackward0", [acc])])
+    assert graph_names(x[:1, None, 0].grad_fn, 6) == (
         "SelectBackward0",
         [("UnsqueezeBackward0", [("SliceBackward0", [acc])])],
     )
-    assert _chain(x[0:, :5, 2].grad_fn) == ("SelectBackward0", [acc])  # whole-dim slices
+    assert graph_names(x[0:, :5, 2].grad_fn, 6) == ("SelectBackward0", [acc])  # whole-dim slices
     # a single step stays one node; no grad, no node
-    assert _chain(x[:, 1].grad_fn) == ("SelectBackward0", [acc])
+    assert graph_names(x[:, 1].grad_fn, 6) == ("SelectBackward0", [acc])
     with ndgrad.no_grad():
         assert x[0, 1].grad_fn is None
     # the same view as one step: values, shape, strides, a write through it
@@ -293,11 +280,11 @@ def _indexed(entries: list[Any], shape: tuple[int, ...]) -> Callable[[Any], Any]
         y = y.requires_grad_() * 1
         r = y[key]
         if not r.numel():
-            return _chain(r.grad_fn), tuple(r.shape)
+            return graph_names(r.grad_fn, 6), tuple(r.shape)
         g = lib.ones_like(r, requires_grad=True)
         (gy,) = lib.autograd.grad(r, y, g, create_graph=True)
         (gg,) = lib.autograd.grad((gy * gy).sum(), g)
-        return _chain(r.grad_fn), tuple(r.shape), _chain(gy.grad_fn, 3), gg.tolist()
+        return graph_names(r.grad_fn, 6), tuple(r.shape), graph_names(gy.grad_fn, 3), gg.tolist()
 
     return program
 

@@ -18,15 +18,7 @@ import pytest
 import ndgrad
 
 from .helpers import requires_torch, torch
-from .programs import assert_same, run
-
-
-def _names(fn: Any, depth: int = 4) -> Any:
-    if fn is None:
-        return None
-    if depth == 0:
-        return fn.name()
-    return fn.name(), [_names(f, depth - 1) for f, _ in fn.next_functions]
+from .programs import assert_same, graph_names, run
 
 
 def _program(body: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -57,7 +49,7 @@ def _quantile(q: Any, dim: Any, keepdim: bool, interpolation: str, nan: bool) ->
         f = lib.nanquantile if nan else lib.quantile
         r = f(x, qt, dim, keepdim, interpolation=interpolation)
         (r * lib.linspace(0.5, 1.5, r.numel()).reshape(r.shape)).sum().backward()
-        return r, x.grad, _names(r.grad_fn, 6)
+        return r, x.grad, graph_names(r.grad_fn, 6)
 
     return program
 
@@ -156,7 +148,7 @@ def _std_mean_std_only(lib: Any) -> Any:
     x = lib.tensor([1.0, 2.5, -0.5], dtype=lib.float64, requires_grad=True)
     std, _ = lib.std_mean(x)
     (g,) = lib.autograd.grad(std, x, create_graph=True)
-    return g, _names(g.grad_fn, 5)
+    return g, graph_names(g.grad_fn, 5)
 
 
 def test_var_mean_by_hand() -> None:
@@ -293,7 +285,7 @@ def _cast_by_dtype(name: str, part: str) -> Callable[[Any], Any]:
         x = lib.tensor([[-0.9, -2.6, 0.3], [0.3, 0.7, 1.9]], dtype=lib.float64, requires_grad=True)
         r = _CAST_BY_DTYPE[name](x, lib)
         (g,) = lib.autograd.grad((r * lib.linspace(0.5, 1.5, r.numel()).reshape(r.shape)).sum(), x)
-        return r if part == "value" else (g.tolist(), _names(r.grad_fn, 2))
+        return r if part == "value" else (g.tolist(), graph_names(r.grad_fn, 2))
 
     return program
 
@@ -432,7 +424,7 @@ def _moments(op: str, shape: tuple[int, ...], kwargs: dict[str, Any], which: Any
         )
         (g,) = lib.autograd.grad(total, x, create_graph=True)
         (gg,) = lib.autograd.grad((g * g).sum(), x, allow_unused=True)
-        return list(outs), g, gg, _names(g.grad_fn, 6)
+        return list(outs), g, gg, graph_names(g.grad_fn, 6)
 
     return program
 
