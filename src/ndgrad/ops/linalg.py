@@ -36,7 +36,7 @@ from ..autograd._tangents import tangent_of
 from ._util import dtype_name, normalize_dims, promote, reduced_shape, wrap_dim
 from .arithmetic import NumpyFunction, sub, where
 from .products import _tensor_arg, einsum, matmul
-from .reduction import amax, amin
+from .reduction import amax, amin, unsqueeze_reduced
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -1006,18 +1006,9 @@ class LinalgVectorNorm(NumpyFunction):
         x, y = ctx.saved_tensors
         # y itself where no dim was dropped or all were (it broadcasts as it is), as PyTorch's
         # formula uses it: an error about a modified y then names LinalgVectorNorm, not a view
-        yk, g = _unsqueezed(y, ctx), _unsqueezed(grad, ctx)
+        yk = unsqueeze_reduced(y, ctx.axes, ctx.kept)
+        g = unsqueeze_reduced(grad, ctx.axes, ctx.kept)
         return _vector_norm_grad(x, yk, g, ctx.p, ctx.axes), None, None, None
-
-
-def _unsqueezed(t: Tensor, ctx: Any) -> Tensor:
-    """``t`` with the dims the norm dropped back as 1s, one unsqueeze each (PyTorch's
-    unsqueeze_multiple), or ``t`` itself where none was dropped or all were."""
-    if ctx.axes is None or t.shape == ctx.kept:
-        return t
-    for d in sorted(ctx.axes):
-        t = t.unsqueeze(d)
-    return t
 
 
 class NormDim(LinalgVectorNorm):

@@ -225,9 +225,16 @@ def _kept(t: Tensor, ctx: Any) -> Tensor:
     """A saved reduction output shaped to broadcast against the input, as PyTorch's backward
     formulas unsqueeze it: the tensor itself where no dim was dropped (keepdim) or all were (it
     broadcasts as it is), so that an error about it names the op that made it, not a view."""
-    if ctx.axes is None or t.shape == ctx.kept_shape:
+    return unsqueeze_reduced(t, ctx.axes, ctx.kept_shape)
+
+
+def unsqueeze_reduced(t: Tensor, axes: Any, kept_shape: tuple[int, ...]) -> Tensor:
+    """``t`` with the dims a reduction over ``axes`` dropped back as 1s (PyTorch's
+    unsqueeze_multiple: one UnsqueezeBackward0 per dim, in increasing order); ``t`` itself where
+    none was dropped (its shape is ``kept_shape``) or all were (``axes`` None)."""
+    if axes is None or t.shape == kept_shape:
         return t
-    for d in ctx.axes:  # (sorted: PyTorch's unsqueeze_multiple, one UnsqueezeBackward0 each)
+    for d in sorted(axes):
         t = t.unsqueeze(d)
     return t
 
