@@ -201,15 +201,49 @@ def _short_rows(x: np.ndarray, axes: tuple[int, ...] | int | None) -> bool:
     return 0 < n <= _ROW_MAX_LEN and x.size >= _ROW_MIN_ROWS * n and x.flags.c_contiguous
 
 
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """A vector of ``n`` ones, kept for the lengths of rows and columns up to 4096."""
+    ones = _ONES.get((n, dtype))
+    if ones is None:
+        ones = np.ones(n, dtype)
+        if n <= 4096:
+            _ONES[(n, dtype)] = ones
+    return ones
+
+
+def _leading_rows(x: np.ndarray, axes: tuple[int, ...] | int | None) -> int:
+    """The number of rows summed when ``axes`` are the leading axes of a C-contiguous
+    float32/float64 array of at least 4096 values, with at least 8 kept per row (a column sum:
+    a bias's or a norm's weight gradient), else 0."""
+    if axes is None or x.size < 4096 or x.dtype.kind != "f" or x.dtype.itemsize < 4:
+        return 0  # (below 4096 values numpy's own loop is as fast)
+    k = 1 if type(axes) is int else len(axes)  # type: ignore[arg-type]
+    if not 0 < k < x.ndim or not x.flags.c_contiguous:
+        return 0
+    ndim = x.ndim
+    lead = [axes % ndim] if type(axes) is int else sorted(a % ndim for a in axes)  # type: ignore
+    if lead != list(range(k)):
+        return 0
+    rows = math.prod(x.shape[:k])
+    return rows if rows > 1 and x.size >= 8 * rows else 0
+
+
 def sum_np(x: np.ndarray, axes: tuple[int, ...] | int | None, keepdims: bool) -> Any:
-    """``x.sum(axes)`` as ndgrad computes it (integers and bools summed as int64, as PyTorch)."""
+    """``x.sum(axes)`` as ndgrad computes it (integers and bools summed as int64, as PyTorch).
+
+    Over many short last-axis rows, or over leading axes, a float sum is a matrix-vector
+    product with ones: numpy reduces a short inner axis one row at a time (~100 ns a row), and
+    its column sums of a (512, 64) float32 array take 11 us where the product takes 2.5. The
+    additions run in the same order as numpy's column sums (one row after another)."""
     if _short_rows(x, axes):
-        n = x.shape[-1]
-        ones = _ONES.get((n, x.dtype))
-        if ones is None:
-            ones = _ONES[(n, x.dtype)] = np.ones(n, x.dtype)
-        total = np.matmul(x, ones)
+        total = np.matmul(x, _ones(x.shape[-1], x.dtype))
         return total[..., None] if keepdims else total
+    rows = _leading_rows(x, axes)
+    if rows:
+        k = 1 if type(axes) is int else len(axes)  # type: ignore[arg-type]
+        kept = x.shape[k:]
+        total = np.matmul(_ones(rows, x.dtype), x.reshape(rows, -1)).reshape(kept)
+        return total.reshape((1,) * k + kept) if keepdims else total
     if x.dtype.char == "e":
         # float16 accumulates in float32, rounded once, as PyTorch's kernels do: numpy sums
         # along an axis that is not the innermost in float16 itself, rounding every partial
