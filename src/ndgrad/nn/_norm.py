@@ -22,6 +22,7 @@ import numpy as np
 from .._kernels import sum_to_np
 from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled, no_grad
+from ..dtypes import dtype_name
 from ..ops.arithmetic import NumpyFunction
 from ..ops.reduction import mean_np
 from ..ops.shape import sum_to
@@ -67,19 +68,21 @@ class Normalize(NumpyFunction):
         ctx.groups, ctx.axes, ctx.eps, ctx.channels = groups, axes, eps, channels
         xr = x.reshape(groups)
         mean = mean_np(xr, axes, True)
-        xc = xr - mean
-        var = mean_np(xc * xc, axes, True)
-        # Kept for backward_np, which used to recompute them (two reductions and two passes
-        # over x), and handed to batch_norm's running statistics through moments_out (it
-        # computed them again with x.mean and x.var).
-        ctx.mean, ctx.var = mean, var
+        y = xr - mean  # a new array: the steps below work in it, in place
+        var = mean_np(y * y, axes, True)
+        # The mean and 1/√(var + ε) are kept for backward_np, which used to recompute them
+        # (two reductions and two passes over x); mean and var go to batch_norm's running
+        # statistics through moments_out (it computed them again with x.mean and x.var).
         if moments_out is not None:
             moments_out += (mean, var)
-        y = (xc / np.sqrt(var + eps)).reshape(x.shape)
+        ctx.mean, ctx.invstd = mean, _invstd(var, eps)
+        invstd = ctx.invstd
+        y *= invstd  # (x - mean) * invstd, as PyTorch's kernels scale by 1/√(var + ε)
+        y = y.reshape(x.shape)
         if w is not None:
-            y = y * (w if channels is None else w.reshape(channels))
+            y *= w if channels is None else w.reshape(channels)
         if b is not None:
-            y = y + (b if channels is None else b.reshape(channels))
+            y += b if channels is None else b.reshape(channels)
         return y
 
     @staticmethod
@@ -90,7 +93,7 @@ class Normalize(NumpyFunction):
         # recomputed with ndgrad ops, so that this gradient is differentiable again
         xr = x.reshape(ctx.groups)
         xc = xr - xr.mean(axes, keepdim=True)
-        invstd = ((xc * xc).mean(axes, keepdim=True) + ctx.eps) ** -0.5
+        invstd = ((xc * xc).mean(axes, keepdim=True) + ctx.eps).rsqrt()
         xhat = xc * invstd
         if channels is not None and 0 in axes:  # batch norm (group norm's groups may be x's shape)
             gx, gw, gb = _batch_norm_grads(ctx, grad, w, xhat, invstd, sum_to)
@@ -99,8 +102,8 @@ class Normalize(NumpyFunction):
         if need_x:
             wc = w if w is None or channels is None else w.reshape(channels)
             gh = (grad if wc is None else grad * wc).reshape(ctx.groups)
-            inner = gh - gh.mean(axes, keepdim=True) - xhat * (gh * xhat).mean(axes, keepdim=True)
-            gx = (inner * invstd).reshape(x.shape)
+            t = xhat * (gh * xhat).mean(axes, keepdim=True) + gh.mean(axes, keepdim=True)
+            gx = ((gh - t) * invstd).reshape(x.shape)  # as backward_np computes it
         gw = grad * xhat.reshape(x.shape) if need_w else None
         gb = grad if need_b else None
         if channels is not None:  # per channel: summed over the other dims here
@@ -117,22 +120,33 @@ class Normalize(NumpyFunction):
         axes, channels = ctx.axes, ctx.channels
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         xr = x.reshape(ctx.groups)
-        invstd = (ctx.var + ctx.eps) ** -0.5
-        xhat = (xr - ctx.mean) * invstd
+        invstd = ctx.invstd
+        xhat = xr - ctx.mean
+        xhat *= invstd
         if channels is not None and 0 in axes:  # batch norm (group norm's groups may be x's shape)
             return (*_batch_norm_grads(ctx, grad, w, xhat, invstd, sum_to_np), *(None,) * 5)
         gx = None
         if need_x:
             wc = w if w is None or channels is None else w.reshape(channels)
             gh = (grad if wc is None else grad * wc).reshape(ctx.groups)
-            inner = gh - mean_np(gh, axes, True) - xhat * mean_np(gh * xhat, axes, True)
-            gx = (inner * invstd).reshape(x.shape)
+            # (gh - mean(gh) - x̂ mean(gh x̂)) invstd, in two new arrays instead of four
+            t = xhat * mean_np(gh * xhat, axes, True)
+            t += mean_np(gh, axes, True)
+            gx = gh - t
+            gx *= invstd
+            gx = gx.reshape(x.shape)
         gw = grad * xhat.reshape(x.shape) if need_w else None
         gb = grad if need_b else None
         if channels is not None:
             gw = None if gw is None else sum_to_np(gw, channels).reshape(-1)
             gb = None if gb is None else sum_to_np(gb, channels).reshape(-1)
         return gx, gw, gb, None, None, None, None, None
+
+
+def _invstd(var: np.ndarray, eps: float) -> np.ndarray:
+    """1 / √(var + ε), in var's dtype."""
+    invstd = np.sqrt(var + eps)
+    return np.divide(1, invstd, out=invstd)
 
 
 class _InGraph(NumpyFunction):
@@ -285,6 +299,28 @@ def _check_batch_norm_sizes(
             raise RuntimeError(f"{name} should contain {features} elements not {t._data.size}")
 
 
+def _check_parameter_dtypes(input: Tensor, *params: Tensor | None) -> None:
+    """PyTorch's dtype rules for the CPU norms' weight, bias (and running statistics): the
+    first parameter given sets the case. Of the input's dtype, every other must be too; of
+    another, the input must be float16 with float32 parameters (computed in float32, the
+    output float16), else PyTorch's "mixed dtype" error."""
+    given = [p._data.dtype for p in params if p is not None]
+    x = input._data.dtype
+    if not given:
+        return
+    if given[0] == x:
+        for dt in given[1:]:
+            if dt != x:
+                raise RuntimeError(
+                    f"expected scalar type {dtype_name(x)} but found {dtype_name(dt)}"
+                )
+        return
+    if any(dt != np.float32 for dt in given):
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    if x != np.float16:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
 def batch_norm(
     input: Tensor,
     running_mean: Tensor | None,
@@ -298,6 +334,7 @@ def batch_norm(
     """y = (x - mean) / √(var + ε) · weight + bias per channel (dim 1)"""
     nd = input.ndim
     _check_batch_norm_sizes(input, running_mean, running_var, weight, bias, training)
+    _check_parameter_dtypes(input, weight, bias, running_mean, running_var)
     axes = (0, *range(2, nd))
     if training:
         count = input._data.size // input.shape[1]
@@ -345,6 +382,7 @@ def layer_norm(
             f"Given normalized_shape={list(shape)}, expected input with shape "
             f"[*, {', '.join(str(s) for s in shape)}], but got input of size{list(input.shape)}"
         )
+    _check_parameter_dtypes(input, weight, bias)
     axes = tuple(range(input.ndim - len(shape), input.ndim))
     y = NativeLayerNorm.apply(input, weight, bias, input.shape, axes, eps)
     if y.grad_fn is not None and bias is not None and bias.requires_grad:
@@ -373,6 +411,7 @@ def group_norm(
                 f"input, but got {name} of shape {list(t.shape)} and input of shape "
                 f"{list(input.shape)}"
             )
+    _check_parameter_dtypes(input, weight, bias)
     groups = (n, num_groups, input._data.size // max(n * num_groups, 1))
     channels = (1, c, *([1] * (input.ndim - 2)))
     return NativeGroupNorm.apply(input, weight, bias, groups, (2,), eps, channels)
