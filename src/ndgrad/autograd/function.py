@@ -13,6 +13,7 @@ kept as its array and rebuilt as a tensor when backward asks for it.
 
 from __future__ import annotations
 
+import inspect
 import threading
 import traceback
 import weakref
@@ -556,7 +557,9 @@ class BackwardNode(Node, FunctionCtx):
                 if g is None:
                     shape, dtype = self._output_meta[i]
                     grads[i] = Tensor._make(np.zeros(shape, dtype))
-        result = self._forward_cls.backward(self, *grads)
+        fwd = self._forward_cls
+        backward = fwd.backward if fwd.vjp is _BASE_VJP else fwd._user_backward()
+        result = backward(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
         n = len(self._edges)
@@ -670,6 +673,10 @@ class Function(FunctionCtx):
 
     _backward_cls: type[BackwardNode]
     _numpy_forward = False
+    # A user's Function: how apply calls forward with the ctx, and whether apply binds its
+    # arguments to forward's signature first (with setup_context: see _forward_of)
+    _ctx_forward: Callable[..., Any]
+    _binds_arguments = False
     # Elementwise binary ops set this: a ValueError from forward on two operand shapes that do
     # not broadcast becomes PyTorch's RuntimeError naming the dimension.
     _broadcasting = False
@@ -711,6 +718,14 @@ class Function(FunctionCtx):
         if cls.__dict__.get("_wrapped_input") is not None:
             attrs["_wraps_node"] = True
         cls._backward_cls = type(name, (base,), attrs)
+        if not cls._numpy_forward:
+            cls._ctx_forward = staticmethod(_forward_of(cls))
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Any) -> Any:
+        """In the style PyTorch 2 recommends, ``forward(*args)`` takes no ctx and this fills it
+        in afterwards from the inputs and the output (``save_for_backward``, attributes...)."""
+        raise NotImplementedError("setup_context is not implemented.")
 
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
@@ -723,13 +738,35 @@ class Function(FunctionCtx):
             "autograd.Function to use it with backward mode AD."
         )
 
+    # PyTorch's alias: a Function may define vjp instead of backward
+    vjp = backward
+
     @classmethod
-    def apply(cls, *args: Any) -> Any:
-        """Run forward on ``args``; record a node if grad mode is on and an input requires grad."""
+    def _user_backward(cls) -> Callable[..., Any]:
+        """The Function's backward, or its vjp: defining both is PyTorch's error."""
+        backward, vjp = cls.backward, cls.vjp
+        if vjp is Function.vjp:
+            return backward
+        if backward is not Function.backward:
+            raise RuntimeError(
+                "Implementing both 'backward' and 'vjp' for a custom Function is not allowed. "
+                "You should only implement one of them."
+            )
+        return vjp
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run forward on ``args``; record a node if grad mode is on and an input requires grad.
+
+        Keyword arguments become inputs in the places of forward's parameters of those names,
+        as PyTorch's apply takes them; with ``setup_context`` defined, forward's defaults too
+        (see _bound_arguments)."""
         # Every op runs this, forward and (with its backward formulas) backward: one pass over
         # the arguments, no helper calls on the common paths, each rare mode one attribute read.
         tensor_cls = Tensor
         numpy_forward = cls._numpy_forward
+        if kwargs or cls._binds_arguments:
+            args = _bound_arguments(cls, args, kwargs)
         any_requires_grad = False
         inputs: Any
         if numpy_forward:
@@ -767,10 +804,14 @@ class Function(FunctionCtx):
                         return t
                 outputs = _wrap_outputs(out, tensor_cls, None)
             else:
+                if any_requires_grad:  # a user's ctx tells what requires grad, as PyTorch's
+                    ctx.needs_input_grad = tuple(
+                        isinstance(a, tensor_cls) and a._requires_grad for a in args
+                    )
                 previous = state.grad_enabled
                 state.grad_enabled = False
                 try:
-                    out = cls.forward(ctx, *inputs)
+                    out = cls._ctx_forward(ctx, *inputs)
                 finally:
                     state.grad_enabled = previous
                 outputs = _wrap_outputs(out, tensor_cls, None)
@@ -808,6 +849,63 @@ class Function(FunctionCtx):
 
 
 _new = object.__new__
+_BASE_VJP = Function.vjp
+
+
+def _forward_of(cls: type[Function]) -> Callable[..., Any]:
+    """How ``apply`` runs a user's Function's forward with its ctx: ``forward(ctx, *args)``, or
+    for one that defines ``setup_context``, ``forward(*args)`` and then
+    ``setup_context(ctx, args, output)`` (PyTorch runs both under no_grad, recording or not)."""
+    forward = cls.forward
+    owner = next(k for k in cls.__mro__ if "setup_context" in k.__dict__)
+    if owner is Function:
+        cls._binds_arguments = False
+        return forward
+    cls._binds_arguments = True
+    setup = cls.setup_context
+
+    def forward_then_setup(ctx: Any, *args: Any) -> Any:
+        output = forward(*args)
+        setup(ctx, args, output)
+        return output
+
+    return forward_then_setup
+
+
+def _bound_arguments(
+    cls: type[Function], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Any, ...]:
+    """``apply``'s arguments as the positional inputs of forward, as PyTorch's apply binds them.
+
+    With ``setup_context`` defined: bound to forward's signature, defaults filled in. Else
+    (forward takes ctx first) the keywords fill forward's next parameters in order, with no
+    gap: PyTorch's C++ apply does no more, and its messages are kept."""
+    forward = cls.forward
+    signature = inspect.signature(forward)
+    if cls._binds_arguments:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        if bound.kwargs:  # keyword-only parameters: PyTorch passes them on and forward refuses
+            name = next(iter(bound.kwargs))
+            raise TypeError(f"forward() got an unexpected keyword argument '{name}'")
+        return bound.args
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    names = [p.name for p in signature.parameters.values() if p.kind in positional][1:]
+    for name in kwargs:
+        if name not in names:
+            raise TypeError(f"forward() got an unexpected keyword argument '{name}'")
+        if names.index(name) < len(args):
+            raise TypeError(f"forward() got multiple values for argument '{name}'")
+    left = dict(kwargs)
+    bound_args = list(args)
+    while left:
+        name = names[len(bound_args)]
+        if name not in left:
+            raise TypeError(
+                f"forward() missing required argument: '{name}' (position {len(bound_args)})"
+            )
+        bound_args.append(left.pop(name))
+    return tuple(bound_args)
 
 
 def _make_inert(node: Any) -> None:
@@ -833,7 +931,7 @@ def _record(cls: type[Function], node: Any, args: tuple[Any, ...], inputs: Any) 
         state = _state
         state.grad_enabled = False
         try:
-            out = cls.forward(node, *inputs)
+            out = cls._ctx_forward(node, *inputs)
         finally:
             state.grad_enabled = True
     return _finish(cls, node, args, inputs, out, 2)
