@@ -1334,9 +1334,13 @@ class LogSoftmax(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         x1 = x.reshape(1) if x.ndim == 0 else x  # a 0-d input is its own dim 0
         shifted = x1 - max_np(x1, dim, True)
-        with np.errstate(divide="ignore"):  # an empty dim sums to 0
-            y = shifted - np.log(sum_np(np.exp(shifted), dim, True))
-        y = np.asarray(y, order="C").reshape(x.shape)  # contiguous, as PyTorch's kernel writes it
+        token = errors_off()  # an empty dim sums to 0 (log 0), silently
+        try:
+            e = np.exp(shifted)
+            shifted -= np.log(sum_np(e, dim, True))  # (shifted is a new array: in place)
+        finally:
+            errors_restore(token)
+        y = np.asarray(shifted, order="C").reshape(x.shape)  # contiguous, as PyTorch's kernel
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y
@@ -1386,8 +1390,10 @@ class Softmax(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dim: int) -> np.ndarray:
         x1 = x.reshape(1) if x.ndim == 0 else x  # a 0-d input is its own dim 0
-        e = np.exp(x1 - max_np(x1, dim, True))
-        y = np.asarray(e / sum_np(e, dim, True), order="C").reshape(x.shape)
+        e = x1 - max_np(x1, dim, True)
+        np.exp(e, out=e)  # the exponentials and the quotients in the one new array
+        e /= sum_np(e, dim, True)
+        y = np.asarray(e, order="C").reshape(x.shape)
         ctx.save_for_backward(y)
         ctx.dim = dim
         return y
