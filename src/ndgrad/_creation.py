@@ -15,7 +15,15 @@ from ._device import check_device
 from ._kernels import fma_np
 from ._layout import empty_in_format, preserve_format
 from ._tensor import Tensor
-from .dtypes import dtype, from_numpy_dtype, get_default_dtype, promote_types, to_dtype
+from .dtypes import (
+    checked_scalar,
+    dtype,
+    from_numpy_dtype,
+    get_default_dtype,
+    promote_types,
+    python_number,
+    to_dtype,
+)
 
 __all__ = [
     "arange",
@@ -146,10 +154,28 @@ def _array_from_data(data: Any, dt: np.dtype | None) -> np.ndarray:
     shape, inferred, has_tensors = _infer(data)
     if has_tensors:
         data = _tensors_to_arrays(data)
-    arr = np.array(data, dtype=dt or inferred)
+    try:
+        arr = np.array(data, dtype=dt or inferred)
+    except (OverflowError, ValueError):
+        if dt is None or dt.kind not in "iu":
+            raise
+        arr = _checked_integers(data, dt)
     if arr.shape != shape:  # pragma: no cover - _infer checked the nesting
         raise ValueError(f"could not build a tensor of shape {shape} from the data")
     return arr
+
+
+def _checked_integers(data: Any, dt: np.dtype) -> np.ndarray:
+    """Numbers numpy would not convert to integer dtype ``dt`` (out of its range, or nan), each
+    as PyTorch converts it: a negative int whose magnitude fits an unsigned dtype wraps (-1 is
+    255 in uint8), a float is truncated if it fits, anything else is its overflow error."""
+    values = np.array(data, dtype=object)  # each element as the Python number it was
+    try:
+        converted = [checked_scalar(v, dt) for v in values.reshape(-1).tolist()]
+    except RuntimeError:
+        message = f"value cannot be converted to type {dt.name} without overflow"
+        raise RuntimeError(message) from None
+    return np.array([int(v) for v in converted], dtype=dt).reshape(values.shape)
 
 
 def _warn_arrays_in_list() -> None:
@@ -255,6 +281,10 @@ def _filled(
         data = empty_in_format(np.empty(shape, np.bool_), fmt, dt, name)
         data[...] = fill
         return _finish(data, requires_grad)
+    if dt is not None and (type(fill) is not int or not 0 <= fill <= 1):  # (zeros, ones: fine)
+        fill = checked_scalar(python_number(fill), dt)  # PyTorch's overflow check of the value
+        if dt.kind == "b":
+            fill = bool(fill)
     return _finish(np.full(shape, fill, dtype=dt), requires_grad)
 
 

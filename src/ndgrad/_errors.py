@@ -164,6 +164,18 @@ def broadcast_mismatch(a: Sequence[int], b: Sequence[int]) -> RuntimeError:
     return RuntimeError(f"shapes {list(a)} and {list(b)} cannot be broadcast together")
 
 
+def check_broadcast(*shapes: Sequence[int]) -> None:
+    """Raise PyTorch's message for the first pair of shapes, left to right, that does not
+    broadcast. PyTorch's elementwise kernels check the shapes before the dtypes (a float
+    tensor given to gcd with a shape that does not fit reports the shapes, not the dtype)."""
+    acc: Sequence[int] = shapes[0]
+    for s in shapes[1:]:
+        try:
+            acc = np.broadcast_shapes(tuple(acc), tuple(s))
+        except ValueError:
+            raise broadcast_mismatch(acc, s) from None
+
+
 def not_implemented(kernel: str, dt: np.dtype) -> NotImplementedError:
     """PyTorch's error for a dtype a kernel does not support (a RuntimeError subclass)."""
     return NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_name(dt)}'")

@@ -26,6 +26,7 @@ from . import _errors, _random
 from ._args import check_dims, no_other_keywords, parse_shape, size_args
 from ._creation import _array_from_data, _legacy_tensor_data, as_tensor, full, ones, tensor, zeros
 from ._device import check_device, device
+from ._errors import py_type_name
 from ._layout import memory_format, preserve_format
 from ._legacy import legacy_dtype
 from ._tensor import Tensor, _no_node, _VersionCounter, _View
@@ -43,7 +44,7 @@ from .autograd._views import (
 from .autograd.forward_ad import _carry_tangent
 from .autograd.function import _INPLACE_OUTPUT, _OUTPUT, AccumulateGrad, _type_string
 from .autograd.grad_mode import _state
-from .dtypes import dtype, to_dtype
+from .dtypes import checked_scalar, dtype, python_number, to_dtype
 from .nn import _activations
 from .ops.aliases import AliasMethods
 from .ops.arithmetic import (
@@ -379,6 +380,7 @@ class TensorMethods(
             ):  # (a dual value: its tangent fills this tensor's)
                 return self._inplace(lambda s: WholeFill.apply(s, ((Ellipsis,), None), value))
             value = value.item()
+        value = checked_scalar(python_number(value), self._data.dtype)  # PyTorch's overflow check
         if _state.grad_enabled and self._requires_grad:
             return self._fill_recorded(Fill.apply, value)
         return self._fill_constant(value)
@@ -523,8 +525,7 @@ def _tensor_only(method: Callable[..., Any], name: str, arg: str) -> Callable[..
         other = args[0] if args else kwargs.get(arg, self)
         if not isinstance(other, Tensor):
             raise TypeError(
-                f"{name}(): argument '{arg}' (position 1) must be Tensor, not "
-                f"{type(other).__name__}"
+                f"{name}(): argument '{arg}' (position 1) must be Tensor, not {py_type_name(other)}"
             )
         return method(self, *args, **kwargs)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any
 
 import numpy as np
@@ -201,3 +202,85 @@ def dtype_name(dt: np.dtype) -> str:
         "bool": "Bool",
     }
     return names.get(from_numpy_dtype(dt).name, dt.name)
+
+
+# --- numbers converted into a dtype, as PyTorch converts a scalar argument ---------------------
+
+# The range of each integer dtype, by numpy's dtype character.
+INT_RANGES = {
+    np.dtype(d).char: (builtins.int(np.iinfo(d).min), builtins.int(np.iinfo(d).max))
+    for d in (np.uint8, np.int8, np.int16, np.int32, np.int64)
+}
+
+
+def wrap_int(value: builtins.int, dt: np.dtype) -> builtins.int:
+    """A Python int as PyTorch converts it to an integer tensor's dtype in a binary op: it
+    wraps (``uint8_tensor + 256`` adds 0, ``int8_tensor < 128`` compares with -128), where numpy
+    raises OverflowError. PyTorch reads the int as a 64-bit integer first, and only that can
+    overflow."""
+    if value >= 1 << 64:
+        raise OverflowError("int too big to convert")
+    if value < -(1 << 63):
+        raise OverflowError("can't convert negative int to unsigned")
+    bits = 8 * dt.itemsize
+    value %= 1 << bits
+    return value - (1 << bits) if dt.kind == "i" and value >= 1 << (bits - 1) else value
+
+
+# How c10's checked conversions name each dtype in their messages.
+_CHECKED_NAMES = {
+    "bool": "bool",
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+}
+
+
+def checked_scalar(value: Any, dt: np.dtype) -> Any:
+    """A Python number as PyTorch converts a scalar argument into the dtype an op computes in,
+    where it checks the conversion (clamp's bounds): RuntimeError if it overflows ``dt``. An
+    unsigned dtype takes a negative int whose magnitude fits and wraps it (uint8: -1 is 255,
+    -256 overflows), as c10's ``overflows`` allows; an infinity fits a float dtype."""
+    if isinstance(value, builtins.bool) or dt.kind == "b":
+        return value
+    if isinstance(value, builtins.int):
+        if value >= 1 << 64:
+            raise OverflowError("int too big to convert")
+        if value < -(1 << 63):
+            raise OverflowError("can't convert negative int to unsigned")
+    if dt.kind == "f":
+        fits = not math.isfinite(value) or abs(value) <= builtins.float(np.finfo(dt).max)
+    else:
+        lo, hi = INT_RANGES[dt.char]
+        if isinstance(value, builtins.float):  # truncated, as C++ casts it, if it fits
+            if not math.isfinite(value) or not lo - 1 < value < hi + 1:
+                value = hi + 1
+            else:
+                value = builtins.int(value)
+        fits = value <= hi and (value >= lo if dt.kind == "i" else -value <= hi)
+    if not fits:
+        raise RuntimeError(
+            f"value cannot be converted to type {_CHECKED_NAMES[dt.name]} without overflow"
+        )
+    return wrap_int(value, dt) if dt.kind in "iu" else value
+
+
+def python_number(x: Any) -> Any:
+    """A numpy scalar (bool, integer, float) as the Python number it holds, as PyTorch's
+    argument parser takes it: a number, which does not promote a tensor of its category
+    (numpy would: ``float32 array * np.float64(2)`` is float64). Anything else as it is."""
+    if isinstance(x, np.generic) and x.dtype.kind in "biuf":
+        return x.item()
+    return x
+
+
+def rounded_to(x: builtins.float, dt: np.dtype) -> builtins.float:
+    """The Python number ``x`` rounded to float dtype ``dt`` (inf where it overflows, without
+    numpy's warning), as a Python float: how PyTorch takes a number into a float16 tensor."""
+    with np.errstate(over="ignore"):
+        return builtins.float(dt.type(x))

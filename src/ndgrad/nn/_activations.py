@@ -23,8 +23,8 @@ from .._errors import broadcast_mismatch, floating_only, not_implemented
 from .._random import rand
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
-from ..dtypes import float64, result_type
-from ..ops._util import checked_scalar, dtype_name, wrap_dim
+from ..dtypes import checked_scalar, float64, result_type
+from ..ops._util import dtype_name, wrap_dim
 from ..ops.arithmetic import NumpyFunction, where
 from ..ops.linalg import NormDim, vector_norm
 from ..ops.reduction import log_softmax as _log_softmax

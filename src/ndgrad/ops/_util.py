@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -13,11 +12,12 @@ from .. import _errors
 from .._args import check_dims as check_dims
 from .._args import parse_shape as parse_shape
 from .._creation import as_tensor
+from .._errors import py_type_name
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import _state
+from ..dtypes import INT_RANGES, get_default_dtype, python_number, result_type, wrap_int
 from ..dtypes import dtype_name as dtype_name
-from ..dtypes import get_default_dtype, result_type
 
 if TYPE_CHECKING:
     from .._tensor import Tensor
@@ -82,7 +82,7 @@ def require_tensor(x: Any, op: str, arg: str = "input", position: int = 1) -> No
     """PyTorch's TypeError for a non-tensor where an op takes only tensors."""
     if not isinstance(x, Tensor):
         raise TypeError(
-            f"{op}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
+            f"{op}(): argument '{arg}' (position {position}) must be Tensor, not {py_type_name(x)}"
         )
 
 
@@ -136,13 +136,15 @@ def promote(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
             return a, b, a._data.dtype
         rt = result_type(a._data, b._data)
     else:
+        if isinstance(b, np.generic):
+            b = python_number(b)
         kind = a._data.dtype.kind
         # The common cases need no cast: a number of the tensor's category or a lower one.
         if kind == "f" or isinstance(b, bool):
             return a, b, a._data.dtype
         if kind != "b" and not isinstance(b, float):
             dt = a._data.dtype
-            if not _INT_RANGES[dt.char][0] <= b <= _INT_RANGES[dt.char][1]:
+            if not INT_RANGES[dt.char][0] <= b <= INT_RANGES[dt.char][1]:
                 b = wrap_int(b, dt)
             return a, b, dt
         rt = result_type(a._data, b)
@@ -161,6 +163,7 @@ def promote_float(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
     -6.0, not by 250.0, and ``2**31`` stays 2147483648.0 beside an int16 tensor). Numbers become
     Python floats. At least one operand is a tensor."""
     T = Tensor
+    a, b = python_number(a), python_number(b)
     rt = result_type(*(x._data if isinstance(x, T) else x for x in (a, b)))
     if rt.kind == "f":
         return promote(a, b)
@@ -170,70 +173,6 @@ def promote_float(a: Any, b: Any) -> tuple[Any, Any, np.dtype]:
         for x in (a, b)
     )
     return a, b, fdt
-
-
-# The range of each integer dtype, by numpy's dtype character.
-_INT_RANGES = {
-    np.dtype(d).char: (int(np.iinfo(d).min), int(np.iinfo(d).max))
-    for d in (np.uint8, np.int8, np.int16, np.int32, np.int64)
-}
-
-
-def wrap_int(value: int, dt: np.dtype) -> int:
-    """A Python int as PyTorch converts it to an integer tensor's dtype in a binary op: it
-    wraps (``uint8_tensor + 256`` adds 0, ``int8_tensor < 128`` compares with -128), where numpy
-    raises OverflowError. PyTorch reads the int as a 64-bit integer first, and only that can
-    overflow."""
-    if value >= 1 << 64:
-        raise OverflowError("int too big to convert")
-    if value < -(1 << 63):
-        raise OverflowError("can't convert negative int to unsigned")
-    bits = 8 * dt.itemsize
-    value %= 1 << bits
-    return value - (1 << bits) if dt.kind == "i" and value >= 1 << (bits - 1) else value
-
-
-# How c10's checked conversions name each dtype in their messages.
-_CHECKED_NAMES = {
-    "bool": "bool",
-    "uint8": "uint8_t",
-    "int8": "int8_t",
-    "int16": "int16_t",
-    "int32": "int",
-    "int64": "int64_t",
-    "float16": "c10::Half",
-    "float32": "float",
-    "float64": "double",
-}
-
-
-def checked_scalar(value: Any, dt: np.dtype) -> Any:
-    """A Python number as PyTorch converts a scalar argument into the dtype an op computes in,
-    where it checks the conversion (clamp's bounds): RuntimeError if it overflows ``dt``. An
-    unsigned dtype takes a negative int whose magnitude fits and wraps it (uint8: -1 is 255,
-    -256 overflows), as c10's ``overflows`` allows; an infinity fits a float dtype."""
-    if isinstance(value, bool) or dt.kind == "b":
-        return value
-    if isinstance(value, int):
-        if value >= 1 << 64:
-            raise OverflowError("int too big to convert")
-        if value < -(1 << 63):
-            raise OverflowError("can't convert negative int to unsigned")
-    if dt.kind == "f":
-        fits = not math.isfinite(value) or abs(value) <= float(np.finfo(dt).max)
-    else:
-        lo, hi = _INT_RANGES[dt.char]
-        if isinstance(value, float):  # truncated, as C++ casts it, if it fits
-            if not math.isfinite(value) or not lo - 1 < value < hi + 1:
-                value = hi + 1
-            else:
-                value = int(value)
-        fits = value <= hi and (value >= lo if dt.kind == "i" else -value <= hi)
-    if not fits:
-        raise RuntimeError(
-            f"value cannot be converted to type {_CHECKED_NAMES[dt.name]} without overflow"
-        )
-    return wrap_int(value, dt) if dt.kind in "iu" else value
 
 
 def cast(t: Tensor, dt: np.dtype) -> Tensor:
@@ -324,7 +263,7 @@ def write_out(name: str, result: Any, out: Any) -> Any:
         written = tuple(write_out(name, r, o) for r, o in zip(result, out, strict=True))
         return type(result)(written) if hasattr(result, "n_fields") else written
     if not isinstance(out, T):
-        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {py_type_name(out)}")
     if _state.grad_enabled and (result._requires_grad or out._requires_grad):
         raise RuntimeError(_NO_AUTOGRAD.format(name))
     values = result._data

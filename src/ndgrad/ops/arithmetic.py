@@ -27,12 +27,12 @@ from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.function import Function, record_binary
 from ..autograd.grad_mode import _state, _Used
+from ..dtypes import checked_scalar, python_number
 from ._util import (
     NumpyFunction,
     as_operand,
     binary_operands,
     channels_last_copy,
-    checked_scalar,
     dtype_name,
     promote,
     promote_float,
@@ -694,21 +694,27 @@ class Where(NumpyFunction):
 # --- public functions --------------------------------------------------------------------------
 
 
-def _check_alpha(dt: np.dtype, alpha: Any) -> None:
-    if isinstance(alpha, bool | np.bool_):
+def _checked_alpha(dt: np.dtype, alpha: Any, a: Any, b: Any) -> Any:
+    """``alpha`` as a Python number (a numpy scalar counts as one: it must not promote the
+    result), after PyTorch's checks of it, which come after its check of the shapes."""
+    alpha = python_number(alpha)
+    bad = None
+    if isinstance(alpha, bool):
         if dt.kind != "b":
-            raise RuntimeError("Boolean alpha only supported for Boolean results.")
-    elif dt.kind in "iub" and isinstance(alpha, float | np.floating):
-        raise RuntimeError(
-            "For integral input tensors, argument alpha must not be a floating point number."
-        )
+            bad = "Boolean alpha only supported for Boolean results."
+    elif dt.kind in "iub" and isinstance(alpha, float):
+        bad = "For integral input tensors, argument alpha must not be a floating point number."
+    if bad is not None:
+        _errors.check_broadcast(*(np.shape(getattr(x, "_data", x)) for x in (a, b)))
+        raise RuntimeError(bad)
+    return alpha
 
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """input + alpha * other, with broadcasting and PyTorch's type promotion."""
     a, b, dt = binary_operands(input, other, "add")
     if type(alpha) is not int:
-        _check_alpha(dt, alpha)
+        alpha = _checked_alpha(dt, alpha, a, b)
     if alpha != 1:
         return AddScaled.apply(a, b, checked_scalar(alpha, dt), dt)
     return Add.apply(a, b)
@@ -732,7 +738,7 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
             "trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
     if type(alpha) is not int:
-        _check_alpha(dt, alpha)
+        alpha = _checked_alpha(dt, alpha, a, b)
     if alpha != 1:
         return SubScaled.apply(a, b, checked_scalar(alpha, dt), dt)
     return Sub.apply(a, b)
@@ -745,10 +751,15 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if dt.kind == "b" or _is_bool(input) or _is_bool(other):
         return sub(other, input)  # PyTorch's bool error
     if type(alpha) is not int:
-        _check_alpha(dt, alpha)
+        alpha = _checked_alpha(dt, alpha, b, a)
     if isinstance(input, T) and not isinstance(other, T):
         return RSub.apply(a, b, alpha)
-    return RSubTensor.apply(a, b, alpha)
+    try:
+        return RSubTensor.apply(a, b, alpha)
+    except RuntimeError:  # shapes that do not broadcast: PyTorch names other first
+        if isinstance(a, T) and isinstance(b, T):
+            _errors.check_broadcast(b._data.shape, a._data.shape)
+        raise
 
 
 def mul(input: Any, other: Any) -> Tensor:
@@ -794,12 +805,17 @@ def floor_divide(input: Any, other: Any) -> Tensor:
 def pow(input: Any, exponent: Any) -> Tensor:
     """input ** exponent; either may be a number."""
     T = Tensor
+    exponent = python_number(exponent)  # (a numpy integer is checked as an int)
     if isinstance(input, T) and type(exponent) is int and input._data.dtype.kind in "iu":
         # An int exponent of an integer tensor is checked, not wrapped as binary ops wrap
         # numbers: uint8 ** -1 is refused, uint8 ** 258 overflows.
         if -(1 << 63) <= exponent < 0:  # (below, no 64-bit int: checked_scalar's OverflowError)
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         exponent = checked_scalar(exponent, input._data.dtype)
+    elif (
+        isinstance(input, T) and input._data.dtype == np.float16 and type(exponent) in (int, float)
+    ):
+        checked_scalar(exponent, input._data.dtype)  # PyTorch's Half kernel converts it, checked
     a, b, dt = binary_operands(input, exponent, "pow")
     if dt.kind == "b":
         if isinstance(a, T) and not isinstance(b, T):  # x ** True is x, x ** False is True
@@ -834,10 +850,8 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     try:
         return Where.apply(cond, a, b)
     except ValueError:
-        shapes = [x._data.shape for x in (cond, a, b) if isinstance(x, T)]
-        raise RuntimeError(
-            f"where: shapes {', '.join(str(list(s)) for s in shapes)} cannot be broadcast together"
-        ) from None
+        _errors.check_broadcast(*(x._data.shape for x in (cond, a, b) if isinstance(x, T)))
+        raise
 
 
 def _py_type(x: Any) -> str:
@@ -893,6 +907,7 @@ def ge(input: Any, other: Any) -> Tensor:
 def _bitwise(ufunc: Any, name: str, input: Any, other: Any) -> Tensor:
     T = Tensor
     a, b, dt = promote(as_operand(input, name), as_operand(other, name))
+    _errors.check_broadcast(np.shape(getattr(a, "_data", a)), np.shape(getattr(b, "_data", b)))
     if dt.kind not in "biu" or (dt.kind == "b" and name in ("lshift", "rshift")):
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dtype_name(dt)}'")
     x = a._data if isinstance(a, T) else a
@@ -927,11 +942,10 @@ def _operator(op: Callable[[Any, Any], Tensor]) -> Callable[[Any, Any], Any]:
 
 
 def _rtruediv(self: Tensor, other: Any) -> Tensor:
-    if isinstance(other, int | float) and not isinstance(other, bool):
-        # number / x is recorded as reciprocal(x) * number, as PyTorch does it (the method:
-        # ops/pointwise.py builds on this module)
-        return mul(self.reciprocal(), other)
-    return div(other, self)
+    # other / x is reciprocal(x) * other, as PyTorch's Tensor.__rtruediv__ computes it, for a
+    # tensor too: its dtype (an int32 x under a float16 0-d tensor gives float32), its graph
+    # (MulBackward0 of ReciprocalBackward0) and its broadcast message (x is tensor a)
+    return mul(self.reciprocal(), other)  # (the method: ops/pointwise.py builds on this module)
 
 
 # The dtypes the operators' and elementwise functions' fast paths take: the same float dtype on

@@ -26,12 +26,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
+from .._errors import py_type_name
 from .._layout import iter_order
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd._tangents import tangent_of, write_tangent
 from ..autograd._views import fill_expanded, rebase_history
 from ..autograd.grad_mode import _state
+from ..dtypes import checked_scalar, python_number, rounded_to
 from ._util import dtype_name, wrap_dim
 from .arithmetic import NumpyFunction, _copy_like_torch, where
 from .shape import (
@@ -856,8 +858,8 @@ def setitem(input: Tensor, index: Any, value: Any, tensors: bool = False) -> Non
     if isinstance(value, Tensor):
         given = value
         value = _checked_value(input, p, target, value, mask_fill, strip=mask_fill or not tensors)
-    elif isinstance(value, np.generic):
-        value = value.item()
+    else:
+        value = _stored_number(python_number(value), input._data.dtype)
     if p.adv is not None:
         p.adv = _bounded(view_shape, list(p.adv))
     key: Key = (p.basic, p.adv)
@@ -1337,7 +1339,7 @@ def scatter(
         return ScatterCombine.apply(input, value, key, reduce == "add", op)
     if isinstance(src, Tensor):
         return Scatter.apply(input, src, key)
-    return ScatterValue.apply(input, key, src.item() if isinstance(src, np.generic) else src)
+    return ScatterValue.apply(input, key, checked_scalar(python_number(src), input._data.dtype))
 
 
 def scatter_add(
@@ -1346,7 +1348,7 @@ def scatter_add(
     """A copy of input with ``out[index[i][j]][j] += src[i][j]`` (dim=0); repeats accumulate."""
     if not isinstance(src, Tensor):
         raise TypeError(
-            f"scatter_add(): argument 'src' (position 3) must be Tensor, not {type(src).__name__}"
+            f"scatter_add(): argument 'src' (position 3) must be Tensor, not {py_type_name(src)}"
         )
     key, src = _scatter_args(input, dim, index, src, _dst)
     return ScatterAdd.apply(input, src, key)
@@ -1457,7 +1459,9 @@ def index_add(
     elif idx.size and (idx.max() >= size or idx.min() < 0):
         raise IndexError("index out of range in self")
     key = _dim_key(input._data.ndim, d, idx)
+    alpha = python_number(alpha)
     if isinstance(alpha, int | float) and not isinstance(alpha, bool):
+        alpha = checked_scalar(alpha, input._data.dtype)  # (PyTorch's overflow check)
         return IndexAddSource.apply(input, key, source, alpha)
     if alpha != 1:
         source = source * alpha
@@ -1506,7 +1510,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
                 f"{value._data.ndim} dimension(s)."
             )
         return IndexFillTensor.apply(input, key, value)
-    return IndexFill.apply(input, key, value.item() if isinstance(value, np.generic) else value)
+    return IndexFill.apply(input, key, checked_scalar(python_number(value), input._data.dtype))
 
 
 class IndexCopy(IndexPut):
@@ -1670,7 +1674,7 @@ def _masked_fill(input: Tensor, mask: Tensor, value: Any, inplace: bool) -> Tens
                 f"{value._data.ndim} dimension(s)."
             )
         return MaskedFillTensor.apply(input, mask, value)
-    return MaskedFill.apply(input, mask, value)
+    return MaskedFill.apply(input, mask, checked_scalar(python_number(value), input._data.dtype))
 
 
 def _masked_fill_overlapping(self: Tensor, mask: Tensor, value: Any, compute: Any) -> Tensor:
@@ -1733,7 +1737,7 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     if not isinstance(indices, T):
         raise TypeError(
             "take_along_dim(): argument 'indices' (position 2) must be Tensor, not "
-            f"{type(indices).__name__}"
+            f"{py_type_name(indices)}"
         )
     if dim is None:  # (gather's checks: int32 indices are fine, nothing wraps)
         return gather(input.reshape(-1), 0, indices.reshape(-1))
@@ -1843,7 +1847,7 @@ def _index_put(
     if not isinstance(values, T):
         raise TypeError(
             "index_put(): argument 'values' (position 3) must be Tensor, not "
-            f"{type(values).__name__}"
+            f"{py_type_name(values)}"
         )
     for i, entry in enumerate(indices):
         if not isinstance(entry, T):
@@ -2381,12 +2385,22 @@ class FillDiagonal(NumpyFunction):
         return FillDiagonal.apply(grad, 0, ctx.wrap), None, None
 
 
+def _stored_number(value: Any, dt: np.dtype) -> Any:
+    """A number written into a tensor of dtype ``dt`` by item assignment or fill_diagonal_:
+    PyTorch checks it against an integer or bool dtype, and against float32 and float64, but
+    lets it round to inf in float16 (``t[0] = 1e10``)."""
+    if not isinstance(value, int | float):
+        return value
+    return rounded_to(value, dt) if dt == np.float16 else checked_scalar(value, dt)
+
+
 def _fill_diagonal(input: Tensor, fill_value: Any, wrap: bool) -> Tensor:
     shape = input._data.shape
     if len(shape) < 2:
         raise RuntimeError("dimensions must larger than 1")
     if len(shape) > 2 and any(n != shape[0] for n in shape):
         raise RuntimeError("all dimensions of input must be of equal length")
+    fill_value = _stored_number(python_number(fill_value), input._data.dtype)
     return FillDiagonal.apply(input, fill_value, bool(wrap))
 
 

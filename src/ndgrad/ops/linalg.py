@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .. import _errors
-from .._errors import broadcast_mismatch, c_type_name
+from .._errors import broadcast_mismatch, c_type_name, py_type_name
 from .._layout import contiguous_format
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -175,7 +175,7 @@ def _check_matrix(
 
 def _not_tensor(fn: str, arg: str, pos: int, value: Any) -> TypeError:
     return TypeError(
-        f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not {type(value).__name__}"
+        f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not {py_type_name(value)}"
     )
 
 
@@ -1709,7 +1709,7 @@ def _cholesky_solve(B: Tensor, L: Tensor, upper: bool) -> Tensor:
     for name, t in (("input", B), ("input2", L)):
         if not isinstance(t, T):
             raise TypeError(
-                f"cholesky_solve(): argument '{name}' must be Tensor, not {type(t).__name__}"
+                f"cholesky_solve(): argument '{name}' must be Tensor, not {py_type_name(t)}"
             )
     for name, t in (("b", B), ("u", L)):
         if t._data.ndim < 2:

@@ -25,6 +25,7 @@ from .. import _errors
 from .. import _queries as _qu
 from .. import _random as _rn
 from .. import dtypes as _dt
+from .._errors import py_type_name
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import _state
@@ -302,7 +303,7 @@ def _new_into(fn: Callable[..., Any], name: str | None = None) -> Callable[..., 
         if out is None:
             return fn(*args, **kwargs)
         if not isinstance(out, Tensor):
-            raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+            raise TypeError(f"{op}(): argument 'out' must be Tensor, not {py_type_name(out)}")
         dtype = kwargs.get("dtype")
         if dtype is not None and to_dtype(dtype).np != out._data.dtype:
             raise RuntimeError(
@@ -458,7 +459,7 @@ arctan = _with_out(_pw.atan, "arctan")
 atanh = _with_out(_pw.atanh)
 arctanh = _with_out(_pw.atanh, "arctanh")
 atan2 = _with_out(_pw.atan2)
-arctan2 = _with_out(_pw.atan2, "arctan2")
+arctan2 = _with_out(_pw.arctan2, "arctan2")
 cos = _with_out(_pw.cos)
 cosh = _with_out(_pw.cosh)
 sin = _with_out(_pw.sin)

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
+from .._errors import py_type_name
 from .._namespace import public_dir
 from .._tensor import Tensor
-from ..dtypes import can_cast, result_type
+from ..dtypes import can_cast, checked_scalar, python_number, result_type, rounded_to
 from . import unary as _unary
 from ._util import (
     as_operand,
-    checked_scalar,
     default_float,
     dtype_name,
     promote,
@@ -144,7 +144,7 @@ _not_implemented = _errors.not_implemented
 def _require_tensor(x: Any, op: str, arg: str, position: int) -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(
-            f"{op}(): argument '{arg}' (position {position}) must be Tensor, not {type(x).__name__}"
+            f"{op}(): argument '{arg}' (position {position}) must be Tensor, not {py_type_name(x)}"
         )
     return x
 
@@ -870,12 +870,14 @@ class Atan2(NumpyFunction):
         return (grad * b / r2 if need_a else None), (grad * -a / r2 if need_b else None)
 
 
-def atan2(input: Tensor, other: Tensor) -> Tensor:
-    a, b = _float_pair("atan2", input, other, int_ok=True)
+def atan2(input: Tensor, other: Tensor, *, _name: str = "atan2") -> Tensor:
+    a, b = _float_pair(_name, input, other, int_ok=True)
     return _apply(Atan2, a, b)
 
 
-arctan2 = atan2
+def arctan2(input: Tensor, other: Tensor) -> Tensor:
+    """atan2 under numpy's name (its messages say arctan2, as PyTorch's)."""
+    return atan2(input, other, _name="arctan2")
 
 
 class Hypot(NumpyFunction):
@@ -1135,6 +1137,7 @@ def remainder(input: Any, other: Any) -> Tensor:
     T = Tensor
     if not isinstance(input, T):
         _require_tensor(other, "remainder", "other", 2)
+        input = python_number(input)
         if not isinstance(input, int | float):
             raise TypeError(f"remainder(): expected a number, got {type(input).__name__}")
         c, b, _ = _modulo_operands("remainder", input, other)
@@ -1181,6 +1184,8 @@ class Lerp(NumpyFunction):
         # As PyTorch's node: s and e only for w's gradient; w (in two formulas) always.
         need_w = ctx.needs_input_grad[2]
         ctx.save_for_backward(s if need_w else None, e if need_w else None, w)
+        if w.dtype != s.dtype:  # a 0-d weight of another dtype counts in input's (see lerp)
+            w = w.astype(s.dtype)
         return _lerp_values(s, e, w)
 
     @staticmethod
@@ -1200,18 +1205,31 @@ def _lerp_dtype_name(dt: np.dtype) -> str:
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     """input + weight * (end - input); weight is a number or a tensor of input's dtype."""
     T = Tensor
-    _require_tensor(input, "lerp", "input", 1)
-    _require_tensor(end, "lerp", "end", 2)
+    if (
+        not isinstance(input, T)
+        or not isinstance(end, T)
+        or not isinstance(weight, T | int | float | np.integer | np.floating)
+    ):
+        got = ", ".join(
+            "Tensor" if isinstance(a, T) else py_type_name(a) for a in (input, end, weight)
+        )
+        raise TypeError(
+            f"lerp() received an invalid combination of arguments - got ({got}), but expected "
+            "one of:\n * (Tensor input, Tensor end, Tensor weight, *, Tensor out = None)\n"
+            " * (Tensor input, Tensor end, Number weight, *, Tensor out = None)\n"
+        )
     dt = input._data.dtype
     for name, t in (("end", end), ("weight", weight)):
-        if isinstance(t, T) and t._data.dtype != dt:
+        # (a 0-d weight may have another dtype: PyTorch's kernel takes it as a number)
+        if isinstance(t, T) and t._data.dtype != dt and (name == "end" or t._data.ndim):
             raise RuntimeError(
                 f"expected dtype {_lerp_dtype_name(dt)} for `{name}` but got dtype "
                 f"{_lerp_dtype_name(t._data.dtype)}"
             )
     if isinstance(weight, T):
-        if dt.kind != "f":
-            raise _not_implemented("lerp_kernel_tensor", dt)
+        if dt.kind != "f":  # (named by the three's dtype: a 0-d weight's may differ)
+            common = result_type(input._data, end._data, weight._data)
+            raise _not_implemented("lerp_kernel_tensor", common)
         return _apply(Lerp, input, end, weight)
     if isinstance(weight, np.generic):
         weight = weight.item()
@@ -1335,14 +1353,16 @@ def apply_by_operands(
 ) -> Tensor:
     """An op of (input, other), one of them perhaps a number, whose node PyTorch names by its
     operands (xlogy, special.xlog1py): ``fns`` record two tensors, a number and a tensor, a
-    tensor and a number. Integer and bool operands become floats of the default dtype."""
+    tensor and a number. Integer and bool operands become floats of the default dtype; a
+    number is first rounded to the result's dtype, as PyTorch wraps it (1e10 is inf beside a
+    float16 tensor)."""
     T = Tensor
-    a, b, _ = promote_float(input, other)
+    a, b, dt = promote_float(input, other)
     tensors, number_input, number_other = fns
     if not isinstance(a, T):
-        return number_input.apply(a, b)
+        return number_input.apply(rounded_to(a, dt), b)
     if not isinstance(b, T):
-        return number_other.apply(a, b)
+        return number_other.apply(a, rounded_to(b, dt))
     return _apply(tensors, a, b)
 
 
@@ -1643,6 +1663,8 @@ def _addc_operands(op: str, input: Any, tensor1: Any, tensor2: Any) -> list[Tens
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
     """input + value * tensor1 * tensor2, broadcast."""
     s, a, b = _addc_operands("addcmul", input, tensor1, tensor2)
+    if s._data.dtype.kind == "b":
+        raise _not_implemented("addcmul_cpu_out", s._data.dtype)
     if s._data.dtype.kind in "iub":
         value = int(value)  # PyTorch casts value to the integer dtype
     return _apply(Addcmul, s, a, b, value)
@@ -1706,7 +1728,9 @@ class Ldexp(NumpyFunction):
             if other.dtype.kind in "biu":  # exact, and 0 · 2**big is 0, as PyTorch's
                 info = np.iinfo(np.int32)
                 out = np.ldexp(x, np.clip(other, info.min, info.max).astype(np.int32))
-            else:
+            elif other.ndim:  # PyTorch's pow(2, other): in other's dtype, then the product
+                out = x * np.exp2(other).astype(x.dtype, copy=False)
+            else:  # a 0-d exponent is a number to PyTorch's kernel: in the result's dtype
                 out = x * np.exp2(other.astype(x.dtype))
         out = np.asarray(out, dtype=x.dtype)
         ctx.save_for_backward(other if ctx.needs_input_grad[0] else None, out)
@@ -1743,6 +1767,9 @@ def ldexp(input: Tensor, other: Tensor, *, _position: int = 2) -> Tensor:
     """input · 2**other, in the dtype of input and other promoted (floating)."""
     _require_tensor(input, "ldexp", "input", 1)
     _require_tensor(other, "ldexp", "other", _position)
+    _errors.check_broadcast(input._data.shape, other._data.shape)
+    if other._data.dtype.kind == "b" and input._data.dtype.kind == "f":
+        raise _not_implemented("ldexp_cpu_exp", other._data.dtype)
     dt = _ldexp_dtype(input, other)
     x = input if input._data.dtype == dt else to_dtype_op(input, dt)
     return Ldexp.apply(x, other)
@@ -1772,6 +1799,7 @@ def _integers(op: str, kernel: str, *tensors: Tensor) -> list[np.ndarray]:
     _require_tensor(tensors[1], op, "other", 2)
     # the promoted dtype decides: a bool tensor beside an integer one is fine
     _, _, dt = promote(tensors[0], tensors[1])
+    _errors.check_broadcast(*(t._data.shape for t in tensors))
     if dt.kind not in "iu":
         raise _not_implemented(kernel, dt)
     return [t._data.astype(dt, copy=False) for t in tensors]
@@ -1821,6 +1849,7 @@ def nextafter(input: Tensor, other: Tensor) -> Tensor:
     _require_tensor(input, "nextafter", "input", 1)
     _require_tensor(other, "nextafter", "other", 2)
     a, b, dt = promote(input, other)
+    _errors.check_broadcast(a._data.shape, b._data.shape)
     if dt.kind != "f":
         raise _not_implemented("nextafter_cpu", dt)
     return Tensor._make(np.nextafter(a._data, b._data))
@@ -2046,9 +2075,9 @@ class PointwiseMethods:
         return remainder(self, other)
 
     def __rmod__(self, other: Any) -> Tensor:
-        if not isinstance(other, int | float | np.generic):
+        if not isinstance(other, Tensor | int | float | np.generic):
             return NotImplemented
-        return remainder(other.item() if isinstance(other, np.generic) else other, self)
+        return remainder(other, self)
 
     def floor_divide(self, other: Any) -> Tensor:
         return floor_divide(self, other)

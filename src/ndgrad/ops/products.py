@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._creation import as_tensor
-from .._errors import broadcast_mismatch, c_type_name
+from .._errors import broadcast_mismatch, c_type_name, py_type_name
 from .._kernels import matmul_np
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -297,7 +297,7 @@ def _tensor_arg(x: Any, op: str, name: str, pos: int = 0) -> Tensor:
         return as_tensor(x)
     if not isinstance(x, T):
         where = f" (position {pos})" if pos else ""
-        raise TypeError(f"{op}(): argument '{name}'{where} must be Tensor, not {type(x).__name__}")
+        raise TypeError(f"{op}(): argument '{name}'{where} must be Tensor, not {py_type_name(x)}")
     return x
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
+from .._errors import py_type_name
 from .._kernels import errors_off, errors_restore, fma_np, libm, quiet, veltkamp_split
 from .._namespace import public_dir
 from .._tensor import Tensor
@@ -423,7 +424,7 @@ def _igamma(name: str, fn: type[Igamma], input: Tensor, other: Tensor) -> Tensor
     require_tensor(input, name)
     if not isinstance(other, Tensor):
         raise TypeError(
-            f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+            f"{name}(): argument 'other' (position 2) must be Tensor, not {py_type_name(other)}"
         )
     try:
         np.broadcast_shapes(input._data.shape, other._data.shape)
