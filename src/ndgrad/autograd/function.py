@@ -860,16 +860,67 @@ def _forward_of(cls: type[Function]) -> Callable[..., Any]:
     owner = next(k for k in cls.__mro__ if "setup_context" in k.__dict__)
     if owner is Function:
         cls._binds_arguments = False
-        return forward
+        if cls.__module__.startswith("ndgrad."):  # ndgrad's own (checkpoint, hooks)
+            return forward
+
+        def checked_forward(ctx: Any, *args: Any) -> Any:
+            if _state.func_transforms:
+                raise RuntimeError(_NEEDS_SETUP_CONTEXT)
+            return forward(ctx, *args)
+
+        return checked_forward
     cls._binds_arguments = True
     setup = cls.setup_context
 
     def forward_then_setup(ctx: Any, *args: Any) -> Any:
+        if _state.func_transforms:
+            _check_transform_support(cls, args)
         output = forward(*args)
         setup(ctx, args, output)
         return output
 
     return forward_then_setup
+
+
+_EXTENDING_FUNC = (
+    "For more details, please see https://pytorch.org/docs/main/notes/extending.func.html"
+)
+_NEEDS_SETUP_CONTEXT = (
+    "In order to use an autograd.Function with functorch transforms (vmap, grad, jvp, jacrev, "
+    "...), it must override the setup_context staticmethod. " + _EXTENDING_FUNC
+)
+
+
+def _check_transform_support(cls: type[Function], args: tuple[Any, ...]) -> None:
+    """PyTorch's refusals of a Function (with setup_context) that a running torch.func transform
+    cannot apply: under vmap, one without a vmap rule (or with two); under jvp (or jacfwd), one
+    without a jvp staticmethod whose input carries a tangent (here: requires grad)."""
+    transforms = _state.func_transforms
+    name = cls.__name__
+    if "vmap" in transforms:
+        overridden = getattr(cls, "vmap", None) is not None
+        if getattr(cls, "generate_vmap_rule", False):
+            if overridden:
+                raise RuntimeError(
+                    f"You tried to vmap over {name}, but it has both generate_vmap_rule=True and "
+                    "an overridden vmap staticmethod. Please set generate_vmap_rule=False or "
+                    "delete the overridden vmap staticmethod to avoid ambiguity. " + _EXTENDING_FUNC
+                )
+        elif not overridden:
+            raise RuntimeError(
+                f"You tried to vmap over {name}, but it does not have vmap support. Please "
+                "override and implement the vmap staticmethod or set generate_vmap_rule=True. "
+                + _EXTENDING_FUNC
+            )
+    if (
+        "jvp" in transforms
+        and getattr(cls, "jvp", None) is None
+        and any(isinstance(a, Tensor) and a._requires_grad for a in args)
+    ):
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it with "
+            "forward mode AD."
+        )
 
 
 def _bound_arguments(
