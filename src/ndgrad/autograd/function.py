@@ -567,6 +567,23 @@ class BackwardNode(Node, FunctionCtx):
             result = _trim_gradients(self, result, n)
         return result
 
+    def __getattr__(self, name: str) -> Any:
+        # PyTorch's generated accessors of what a node saved (grad_fn._saved_self,
+        # _saved_result, _saved_exponent...), for the ops whose Function names its saved
+        # values in ``_saved_fields``. Only reached when ordinary lookup fails.
+        if name.startswith("_saved_"):
+            fields = getattr(getattr(type(self), "_forward_cls", None), "_saved_fields", {})
+            where = fields.get(name[7:])
+            if type(where) is int:
+                saved = self.saved_tensors
+                value = saved[where] if where < len(saved) else None
+                if type(value) in _NUMBERS:  # PyTorch saved it as a wrapped-number tensor
+                    return Tensor._make(np.asarray(value))
+                return value
+            if where is not None:
+                return getattr(self, where)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
     # Set per node class when its Function defines ``backward_np`` (see Function).
     _np_backward: Callable[..., Any] | None = None
 
@@ -686,6 +703,9 @@ class Function(FunctionCtx):
     _listed_inputs: tuple[int, ...] | None = None
     # A CopySlices Function's argument that carries the written op's node (_CopySlicesNode).
     _wrapped_input: int | None = None
+    # PyTorch's names of what the node saves, for grad_fn._saved_<name>: an index into
+    # saved_tensors, or the name of the ctx attribute holding a number.
+    _saved_fields: dict[str, int | str] = {}
     # Ops of two tensors whose PyTorch node checks its saved ``other`` (saved second here) before
     # ``self``, the order its derivative formulas first use them: when both were modified in
     # place, the error names ``other``.
