@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .autograd.grad_mode import _state as _grad_state
 from .dtypes import get_default_dtype
 
 if TYPE_CHECKING:
@@ -195,4 +196,10 @@ def tensor_repr(t: Tensor, prefix: str = "tensor(") -> str:
         suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
+    if _grad_state.forward_ad:  # inside a dual level: a dual tensor shows its tangent
+        from .autograd.forward_ad import unpack_dual
+
+        tangent = unpack_dual(t).tangent
+        if tangent is not None:
+            suffixes.append(f"tangent={tangent}")
     return _add_suffixes(prefix + body, suffixes, indent)
