@@ -103,7 +103,8 @@ _INPUT, _OUTPUT, _CONSTANT = 0, 1, 2
 _INPLACE_OUTPUT = 3
 # A tensor packed by a saved_tensors_hooks pack hook (autograd/graph.py):
 # (_PACKED, packed, unpack_hook, version counter, version at the save, output_nr or None for
-# an input)
+# an input, and for an input that requires grad its (grad_fn, output_nr) or (AccumulateGrad,
+# None), else None)
 _PACKED = 4
 
 
@@ -494,12 +495,18 @@ def _pack_saved(node: Any) -> None:
         if counter.value != version:
             raise RuntimeError(_PACK_MODIFIED)
         output_nr = None if kind == _INPUT else entry[2]
-        entries.append((_PACKED, packed, unpack, counter, version, output_nr))
+        # an input's place in the graph, which PyTorch's SavedVariable keeps (its grad_fn, or
+        # a leaf's grad accumulator) to give back with the unpacked value
+        link = None
+        if output_nr is None and tensor._requires_grad:
+            fn = tensor.grad_fn
+            link = (tensor._accumulator(), None) if fn is None else (fn, tensor._output_nr)
+        entries.append((_PACKED, packed, unpack, counter, version, output_nr, link))
     node._saved = tuple(entries)
 
 
 def _unpack_packed(node: Any, entry: tuple[Any, ...]) -> Tensor:
-    _, packed, unpack, counter, _version, output_nr = entry
+    _, packed, unpack, counter, _version, output_nr, link = entry
     value = unpack(packed)
     if not isinstance(value, Tensor):
         raise TypeError(
@@ -511,6 +518,16 @@ def _unpack_packed(node: Any, entry: tuple[Any, ...]) -> Tensor:
         # a saved output comes back attached to its node (a double backward goes through it)
         tensor = Tensor._make(value._data, node, output_nr)
         tensor._version_counter = counter
+        return tensor
+    if link is not None:
+        # an input that required grad comes back where it was in the graph: a double backward
+        # reaches the input's history, or accumulates into the leaf (PyTorch's SavedVariable)
+        fn, nr = link
+        if nr is not None:
+            return Tensor._make(value._data, fn, nr)
+        tensor = Tensor._make(value._data)
+        tensor._requires_grad = True
+        tensor._accumulator_ref = weakref.ref(fn)
         return tensor
     return value
 
