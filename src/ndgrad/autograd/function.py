@@ -589,8 +589,8 @@ class BackwardNode(Node, FunctionCtx):
         # _saved_result, _saved_exponent...), for the ops whose Function names its saved
         # values in ``_saved_fields``. Only reached when ordinary lookup fails.
         if name.startswith("_saved_"):
-            fields = getattr(getattr(type(self), "_forward_cls", None), "_saved_fields", {})
-            where = fields.get(name[7:])
+            fields = getattr(getattr(type(self), "_forward_cls", None), "_saved_fields", ())
+            where = next((w for field, w in fields if field == name[7:]), None)
             if type(where) is int:
                 saved = self.saved_tensors
                 value = saved[where] if where < len(saved) else None
@@ -720,9 +720,9 @@ class Function(FunctionCtx):
     _listed_inputs: tuple[int, ...] | None = None
     # A CopySlices Function's argument that carries the written op's node (_CopySlicesNode).
     _wrapped_input: int | None = None
-    # PyTorch's names of what the node saves, for grad_fn._saved_<name>: an index into
-    # saved_tensors, or the name of the ctx attribute holding a number.
-    _saved_fields: dict[str, int | str] = {}
+    # PyTorch's names of what the node saves, for grad_fn._saved_<name>: (name, where) pairs,
+    # where an index into saved_tensors or the name of the ctx attribute holding a number.
+    _saved_fields: tuple[tuple[str, int | str], ...] = ()
     # Ops of two tensors whose PyTorch node checks its saved ``other`` (saved second here) before
     # ``self``, the order its derivative formulas first use them: when both were modified in
     # place, the error names ``other``.

@@ -85,9 +85,7 @@ def _analytical_jacobians(
     return jac
 
 
-def _forward_jacobians(
-    func: Callable[..., Any], inputs: tuple[Any, ...]
-) -> list[list[np.ndarray]]:
+def _forward_jacobians(func: Callable[..., Any], inputs: tuple[Any, ...]) -> list[list[np.ndarray]]:
     """The Jacobians of _analytical_jacobians' layout, by forward-mode AD: one column of
     tangents per element of each input that requires grad (check_forward_ad)."""
     from . import forward_ad as fwad

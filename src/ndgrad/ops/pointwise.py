@@ -331,7 +331,7 @@ def square(input: Tensor) -> Tensor:
 class Sin(NumpyFunction):
     """y = sin(x); dy/dx = cos(x)"""
 
-    _saved_fields = {"self": 0}
+    _saved_fields = (("self", 0),)
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -352,7 +352,7 @@ def sin(input: Tensor) -> Tensor:
 class Cos(NumpyFunction):
     """y = cos(x); dy/dx = -sin(x)"""
 
-    _saved_fields = {"self": 0}
+    _saved_fields = (("self", 0),)
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:

@@ -105,7 +105,7 @@ def _elementwise(
 class Exp(NumpyFunction):
     """y = exp(x); dy/dx = y"""
 
-    _saved_fields = {"result": 0}
+    _saved_fields = (("result", 0),)
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -130,7 +130,7 @@ exp = _elementwise(Exp, "exp", array_fn=np.exp)
 class Log(NumpyFunction):
     """y = log(x); dy/dx = 1/x"""
 
-    _saved_fields = {"self": 0}
+    _saved_fields = (("self", 0),)
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -154,7 +154,7 @@ log = _elementwise(Log, "log")
 class Sqrt(NumpyFunction):
     """y = sqrt(x); dy/dx = 1/(2y)"""
 
-    _saved_fields = {"result": 0}
+    _saved_fields = (("result", 0),)
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -179,7 +179,7 @@ sqrt = _elementwise(Sqrt, "sqrt")
 class Tanh(NumpyFunction):
     """y = tanh(x); dy/dx = 1 - y²"""
 
-    _saved_fields = {"result": 0}
+    _saved_fields = (("result", 0),)
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -227,7 +227,7 @@ tanh = _elementwise(Tanh, "tanh", array_fn=np.tanh)
 class Sigmoid(NumpyFunction):
     """y = 1 / (1 + exp(-x)); dy/dx = y (1 - y)"""
 
-    _saved_fields = {"result": 0}
+    _saved_fields = (("result", 0),)
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
