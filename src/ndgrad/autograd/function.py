@@ -584,23 +584,6 @@ class BackwardNode(Node, FunctionCtx):
             result = _trim_gradients(self, result, n)
         return result
 
-    def __getattr__(self, name: str) -> Any:
-        # PyTorch's generated accessors of what a node saved (grad_fn._saved_self,
-        # _saved_result, _saved_exponent...), for the ops whose Function names its saved
-        # values in ``_saved_fields``. Only reached when ordinary lookup fails.
-        if name.startswith("_saved_"):
-            fields = getattr(getattr(type(self), "_forward_cls", None), "_saved_fields", ())
-            where = next((w for field, w in fields if field == name[7:]), None)
-            if type(where) is int:
-                saved = self.saved_tensors
-                value = saved[where] if where < len(saved) else None
-                if type(value) in _NUMBERS:  # PyTorch saved it as a wrapped-number tensor
-                    return Tensor._make(np.asarray(value))
-                return value
-            if where is not None:
-                return getattr(self, where)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
     # Set per node class when its Function defines ``backward_np`` (see Function).
     _np_backward: Callable[..., Any] | None = None
 
@@ -746,6 +729,8 @@ class Function(FunctionCtx):
             attrs["_arrays_ok"] = True
         if name in _CPP_NODES:
             attrs["_name_prefix"] = "torch::autograd::"
+        for field, where in cls.__dict__.get("_saved_fields", ()):
+            attrs["_saved_" + field] = _saved_field(where)
         if not cls._numpy_forward:  # a user's Function: PyTorch makes its node class in Python
             attrs["_repr_prefix"] = "torch.autograd.function."
             # whose saved_tensors raises once a backward freed the graph, whatever it saved
@@ -887,6 +872,23 @@ class Function(FunctionCtx):
 
 _new = object.__new__
 _BASE_VJP = Function.vjp
+
+
+def _saved_field(where: int | str) -> property:
+    """PyTorch's generated accessor of a value a node saved (``grad_fn._saved_self``): entry
+    ``where`` of saved_tensors, or the ctx attribute of that name. (Properties on the node class:
+    a ``__getattr__`` would slow every attribute read of every node.)"""
+
+    def get(node: Any) -> Any:
+        if isinstance(where, str):
+            return getattr(node, where)
+        saved = node.saved_tensors
+        value = saved[where] if where < len(saved) else None
+        if type(value) in _NUMBERS:  # PyTorch saved it as a wrapped-number tensor
+            return Tensor._make(np.asarray(value))
+        return value
+
+    return property(get)
 
 
 def _forward_of(cls: type[Function]) -> Callable[..., Any]:
