@@ -8,11 +8,13 @@ show their first and last ``edgeitems`` rows and columns around "...".
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .autograd.grad_mode import _state as _grad_state
 from .dtypes import get_default_dtype
 
 if TYPE_CHECKING:
@@ -173,6 +175,11 @@ def array_str(a: np.ndarray, indent: int) -> str:
     return _tensor_str(a, indent, summarize, fmt)
 
 
+# A tensor's tangent in the active dual level: set by autograd/_tangents.py, which this module
+# cannot import (it imports _tensor, which imports this).
+read_tangent: Callable[[Any], Any] | None = None
+
+
 def tensor_repr(t: Tensor, prefix: str = "tensor(") -> str:
     a = t._data
     indent = len(prefix)
@@ -195,4 +202,8 @@ def tensor_repr(t: Tensor, prefix: str = "tensor(") -> str:
         suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
+    if _grad_state.forward_ad and read_tangent is not None:  # a dual tensor shows its tangent
+        tangent = read_tangent(t)
+        if tangent is not None:
+            suffixes.append(f"tangent={tangent}")
     return _add_suffixes(prefix + body, suffixes, indent)

@@ -450,12 +450,14 @@ class Tensor(_Methods):
 
     # --- conversions ---------------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
-        if self._requires_grad and not force:
+        # As PyTorch, refused only while grad mode is on: a custom Function's forward (which
+        # runs under no_grad) may read its inputs' values.
+        if self._requires_grad and not force and _state.grad_enabled:
             raise RuntimeError(_errors.NUMPY_REQUIRES_GRAD)
         return self._data
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        if self._requires_grad:
+        if self._requires_grad and _state.grad_enabled:
             raise RuntimeError(_errors.NUMPY_REQUIRES_GRAD)
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _printing
 from .._tensor import Tensor
 from .grad_mode import _state
 
@@ -43,6 +44,9 @@ def tangent_of(t: Any) -> Tensor | None:
                 tangent = Tensor._make(view)
                 set_tangent(t, tangent)
     return tangent
+
+
+_printing.read_tangent = tangent_of  # for the repr of a dual tensor
 
 
 def set_tangent(t: Tensor, tangent: Tensor) -> None:

@@ -185,6 +185,12 @@ class _JvpCtx:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.__dict__["_ctx"], name)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.__dict__["_ctx"], name, value)
+
+    def __delattr__(self, name: str) -> None:  # ``del ctx.result`` in a jvp, as PyTorch's docs
+        delattr(self.__dict__["_ctx"], name)
+
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
         saved = self.__dict__["_ctx"].__dict__.get("_fw_saved", ())

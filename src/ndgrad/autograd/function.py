@@ -103,7 +103,8 @@ _INPUT, _OUTPUT, _CONSTANT = 0, 1, 2
 _INPLACE_OUTPUT = 3
 # A tensor packed by a saved_tensors_hooks pack hook (autograd/graph.py):
 # (_PACKED, packed, unpack_hook, version counter, version at the save, output_nr or None for
-# an input)
+# an input, and for an input that requires grad its (grad_fn, output_nr) or (AccumulateGrad,
+# None), else None)
 _PACKED = 4
 
 
@@ -494,12 +495,18 @@ def _pack_saved(node: Any) -> None:
         if counter.value != version:
             raise RuntimeError(_PACK_MODIFIED)
         output_nr = None if kind == _INPUT else entry[2]
-        entries.append((_PACKED, packed, unpack, counter, version, output_nr))
+        # an input's place in the graph, which PyTorch's SavedVariable keeps (its grad_fn, or
+        # a leaf's grad accumulator) to give back with the unpacked value
+        link = None
+        if output_nr is None and tensor._requires_grad:
+            fn = tensor.grad_fn
+            link = (tensor._accumulator(), None) if fn is None else (fn, tensor._output_nr)
+        entries.append((_PACKED, packed, unpack, counter, version, output_nr, link))
     node._saved = tuple(entries)
 
 
 def _unpack_packed(node: Any, entry: tuple[Any, ...]) -> Tensor:
-    _, packed, unpack, counter, _version, output_nr = entry
+    _, packed, unpack, counter, _version, output_nr, link = entry
     value = unpack(packed)
     if not isinstance(value, Tensor):
         raise TypeError(
@@ -511,6 +518,16 @@ def _unpack_packed(node: Any, entry: tuple[Any, ...]) -> Tensor:
         # a saved output comes back attached to its node (a double backward goes through it)
         tensor = Tensor._make(value._data, node, output_nr)
         tensor._version_counter = counter
+        return tensor
+    if link is not None:
+        # an input that required grad comes back where it was in the graph: a double backward
+        # reaches the input's history, or accumulates into the leaf (PyTorch's SavedVariable)
+        fn, nr = link
+        if nr is not None:
+            return Tensor._make(value._data, fn, nr)
+        tensor = Tensor._make(value._data)
+        tensor._requires_grad = True
+        tensor._accumulator_ref = weakref.ref(fn)
         return tensor
     return value
 
@@ -686,6 +703,9 @@ class Function(FunctionCtx):
     _listed_inputs: tuple[int, ...] | None = None
     # A CopySlices Function's argument that carries the written op's node (_CopySlicesNode).
     _wrapped_input: int | None = None
+    # PyTorch's names of what the node saves, for grad_fn._saved_<name>: (name, where) pairs,
+    # where an index into saved_tensors or the name of the ctx attribute holding a number.
+    _saved_fields: tuple[tuple[str, int | str], ...] = ()
     # Ops of two tensors whose PyTorch node checks its saved ``other`` (saved second here) before
     # ``self``, the order its derivative formulas first use them: when both were modified in
     # place, the error names ``other``.
@@ -709,6 +729,8 @@ class Function(FunctionCtx):
             attrs["_arrays_ok"] = True
         if name in _CPP_NODES:
             attrs["_name_prefix"] = "torch::autograd::"
+        for field, where in cls.__dict__.get("_saved_fields", ()):
+            attrs["_saved_" + field] = _saved_field(where)
         if not cls._numpy_forward:  # a user's Function: PyTorch makes its node class in Python
             attrs["_repr_prefix"] = "torch.autograd.function."
             # whose saved_tensors raises once a backward freed the graph, whatever it saved
@@ -852,6 +874,23 @@ _new = object.__new__
 _BASE_VJP = Function.vjp
 
 
+def _saved_field(where: int | str) -> property:
+    """PyTorch's generated accessor of a value a node saved (``grad_fn._saved_self``): entry
+    ``where`` of saved_tensors, or the ctx attribute of that name. (Properties on the node class:
+    a ``__getattr__`` would slow every attribute read of every node.)"""
+
+    def get(node: Any) -> Any:
+        if isinstance(where, str):
+            return getattr(node, where)
+        saved = node.saved_tensors
+        value = saved[where] if where < len(saved) else None
+        if type(value) in _NUMBERS:  # PyTorch saved it as a wrapped-number tensor
+            return Tensor._make(np.asarray(value))
+        return value
+
+    return property(get)
+
+
 def _forward_of(cls: type[Function]) -> Callable[..., Any]:
     """How ``apply`` runs a user's Function's forward with its ctx: ``forward(ctx, *args)``, or
     for one that defines ``setup_context``, ``forward(*args)`` and then
@@ -860,16 +899,67 @@ def _forward_of(cls: type[Function]) -> Callable[..., Any]:
     owner = next(k for k in cls.__mro__ if "setup_context" in k.__dict__)
     if owner is Function:
         cls._binds_arguments = False
-        return forward
+        if cls.__module__.startswith("ndgrad."):  # ndgrad's own (checkpoint, hooks)
+            return forward
+
+        def checked_forward(ctx: Any, *args: Any) -> Any:
+            if _state.func_transforms:
+                raise RuntimeError(_NEEDS_SETUP_CONTEXT)
+            return forward(ctx, *args)
+
+        return checked_forward
     cls._binds_arguments = True
     setup = cls.setup_context
 
     def forward_then_setup(ctx: Any, *args: Any) -> Any:
+        if _state.func_transforms:
+            _check_transform_support(cls, args)
         output = forward(*args)
         setup(ctx, args, output)
         return output
 
     return forward_then_setup
+
+
+_EXTENDING_FUNC = (
+    "For more details, please see https://pytorch.org/docs/main/notes/extending.func.html"
+)
+_NEEDS_SETUP_CONTEXT = (
+    "In order to use an autograd.Function with functorch transforms (vmap, grad, jvp, jacrev, "
+    "...), it must override the setup_context staticmethod. " + _EXTENDING_FUNC
+)
+
+
+def _check_transform_support(cls: type[Function], args: tuple[Any, ...]) -> None:
+    """PyTorch's refusals of a Function (with setup_context) that a running torch.func transform
+    cannot apply: under vmap, one without a vmap rule (or with two); under jvp (or jacfwd), one
+    without a jvp staticmethod whose input carries a tangent (here: requires grad)."""
+    transforms = _state.func_transforms
+    name = cls.__name__
+    if "vmap" in transforms:
+        overridden = getattr(cls, "vmap", None) is not None
+        if getattr(cls, "generate_vmap_rule", False):
+            if overridden:
+                raise RuntimeError(
+                    f"You tried to vmap over {name}, but it has both generate_vmap_rule=True and "
+                    "an overridden vmap staticmethod. Please set generate_vmap_rule=False or "
+                    "delete the overridden vmap staticmethod to avoid ambiguity. " + _EXTENDING_FUNC
+                )
+        elif not overridden:
+            raise RuntimeError(
+                f"You tried to vmap over {name}, but it does not have vmap support. Please "
+                "override and implement the vmap staticmethod or set generate_vmap_rule=True. "
+                + _EXTENDING_FUNC
+            )
+    if (
+        "jvp" in transforms
+        and getattr(cls, "jvp", None) is None
+        and any(isinstance(a, Tensor) and a._requires_grad for a in args)
+    ):
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it with "
+            "forward mode AD."
+        )
 
 
 def _bound_arguments(

@@ -51,6 +51,9 @@ class _State(threading.local):
     # The running backward pass (autograd.graph.register_multi_grad_hook asks it which nodes
     # will run), or None
     graph_task: Any = None
+    # The torch.func transforms whose call is running, outermost first ("grad", "vmap",
+    # "jvp"): a user's autograd.Function checks them as PyTorch's functorch does (function.py)
+    func_transforms: tuple[str, ...] = ()
 
 
 _state = _State()

@@ -85,6 +85,34 @@ def _analytical_jacobians(
     return jac
 
 
+def _forward_jacobians(func: Callable[..., Any], inputs: tuple[Any, ...]) -> list[list[np.ndarray]]:
+    """The Jacobians of _analytical_jacobians' layout, by forward-mode AD: one column of
+    tangents per element of each input that requires grad (check_forward_ad)."""
+    from . import forward_ad as fwad
+
+    T = Tensor
+    jac: list[list[np.ndarray]] = []
+    for i, x in enumerate(inputs):
+        if not (isinstance(x, T) and x.requires_grad):
+            continue
+        rows: list[np.ndarray] | None = None
+        for k in range(x.numel()):
+            seed = np.zeros(x._data.shape, dtype=x._data.dtype)
+            seed.reshape(-1)[k] = 1
+            with fwad.dual_level():
+                args = list(inputs)
+                args[i] = fwad.make_dual(x.detach(), T._make(seed))
+                outs = [o for o in _as_tuple(func(*args)) if isinstance(o, T)]
+                tangents = [fwad.unpack_dual(o).tangent for o in outs]
+            if rows is None:
+                rows = [np.zeros((x.numel(), o.numel())) for o in outs]
+            for j, t in enumerate(tangents):
+                if t is not None:
+                    rows[j][k] = t._data.reshape(-1)
+        jac.append(rows or [])
+    return jac
+
+
 def gradcheck(
     func: Callable[..., Any],
     inputs: Any,
@@ -94,6 +122,8 @@ def gradcheck(
     rtol: float = 1e-3,
     raise_exception: bool = True,
     nondet_tol: float = 0.0,
+    check_forward_ad: bool = False,
+    check_backward_ad: bool = True,
     **unsupported: Any,
 ) -> bool:
     """Check ``func``'s gradients against finite differences at ``inputs``.
@@ -117,15 +147,21 @@ def gradcheck(
                 stacklevel=2,
             )
     numerical = _numerical_jacobians(func, inputs, eps)
-    analytical = _analytical_jacobians(func, inputs)
-    for i, (num_i, ana_i) in enumerate(zip(numerical, analytical, strict=True)):
-        for j, (n, a) in enumerate(zip(num_i, ana_i, strict=True)):
-            if n.shape != a.shape or not np.allclose(a, n, rtol=rtol, atol=atol, equal_nan=True):
+    checks = []
+    if check_backward_ad:
+        checks.append(("Jacobian", _analytical_jacobians(func, inputs)))
+    if check_forward_ad:  # PyTorch's message names the check
+        checks.append(("Jacobian computed with forward mode", _forward_jacobians(func, inputs)))
+    for mode, analytical in checks:
+        for i, (num_i, ana_i) in enumerate(zip(numerical, analytical, strict=True)):
+            for j, (n, a) in enumerate(zip(num_i, ana_i, strict=True)):
+                if n.shape == a.shape and np.allclose(a, n, rtol=rtol, atol=atol, equal_nan=True):
+                    continue
                 if not raise_exception:
                     return False
                 with np.printoptions(precision=6, suppress=True, linewidth=100):
                     raise GradcheckError(
-                        f"Jacobian mismatch for output {j} with respect to input {i},\n"
+                        f"{mode} mismatch for output {j} with respect to input {i},\n"
                         f"numerical:{n}\nanalytical:{a}\n"
                         f"max abs difference {np.max(np.abs(a - n)) if a.size else 0.0:.3g} "
                         f"(atol={atol}, rtol={rtol})"

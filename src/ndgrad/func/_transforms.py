@@ -24,7 +24,7 @@ from ..autograd._backward import grad as _autograd_grad
 from ..autograd.grad_mode import _state, enable_grad, is_grad_enabled
 from ..ops.shape import stack
 from . import _pytree as pt
-from ._vmap import check_randomness, random_guard
+from ._vmap import check_randomness, random_guard, running
 
 __all__ = [
     "grad",
@@ -193,7 +193,7 @@ def grad_and_value(
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         level = _Level()
-        with enable_grad():
+        with enable_grad(), running("grad"):
             new_args, lifted, spec = _lift_argnums(level, args, argnums)
             output = func(*new_args, **kwargs)
             aux = None
@@ -254,12 +254,17 @@ def _check_outputs(flat: list[Any], api: str) -> None:
 
 
 def _vjp_at(
-    func: Callable[..., Any], args: tuple[Any, ...], argnums: Any, has_aux: bool, kwargs: Any
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    argnums: Any,
+    has_aux: bool,
+    kwargs: Any,
+    transforms: tuple[str, ...] = ("grad",),
 ) -> tuple[_Level, Any, list[Tensor], pt.Spec, list[Tensor], pt.Spec, Any]:
-    """Runs ``func`` at one level: (level, output, flat outputs, their structure, flat lifted
-    inputs, their structure, aux)."""
+    """Runs ``func`` at one level, inside ``transforms`` (PyTorch's for that call): (level,
+    output, flat outputs, their structure, flat lifted inputs, their structure, aux)."""
     level = _Level()
-    with enable_grad():
+    with enable_grad(), running(*transforms):
         if argnums is None:
             flat_in, in_spec = pt.tree_flatten(args)
             lifted = [level.lift(x) for x in flat_in]
@@ -371,7 +376,7 @@ def jvp(
             )
     _refuse_in_dual_level()
     level = _Level()
-    with enable_grad():
+    with enable_grad(), running("jvp"):
         lifted = [level.lift(x) for x in flat_p]
         output = func(*pt.tree_unflatten(lifted, p_spec))
         aux = None
@@ -547,12 +552,15 @@ def _jac(
         if randomness is not None:  # jacfwd
             _refuse_in_dual_level()
         with random_guard(randomness or "different"):
+            # PyTorch's jacfwd is vmap(jvp(func)); jacrev runs func under vjp, then vmaps the
+            # backward over the rows
+            transforms = ("grad",) if randomness is None else ("vmap", "jvp")
             level, _, flat_out, out_spec, lifted, _, aux = _vjp_at(
-                func, args, argnums, has_aux, kwargs
+                func, args, argnums, has_aux, kwargs, transforms
             )
         nums = _normalize_argnums(argnums, len(args))
         _, in_spec = pt.tree_flatten(_slice_argnums(args, nums))
-        with enable_grad():
+        with enable_grad(), running("vmap"):
             if randomness is None:  # jacrev: row by row
                 blocks = _jacobian_rows(level, flat_out, lifted)
             else:

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import _random
 from .._tensor import Tensor
+from ..autograd.grad_mode import _state
 from ..ops.shape import stack
 from . import _pytree as pt
 
@@ -33,6 +34,18 @@ def check_randomness(randomness: Any) -> None:
             "Only allowed values for randomness are 'error', 'different', or 'same'. Got "
             f"{randomness}"
         )
+
+
+@contextlib.contextmanager
+def running(*kinds: str) -> Iterator[None]:
+    """Marks the body as running inside the transforms ``kinds`` ("grad", "vmap", "jvp"): a
+    user's autograd.Function called there checks it supports them, as PyTorch's does."""
+    outer = _state.func_transforms
+    _state.func_transforms = outer + kinds
+    try:
+        yield
+    finally:
+        _state.func_transforms = outer
 
 
 def _rng_state() -> np.ndarray:
@@ -224,7 +237,7 @@ def vmap(
             ]
             if start is not None:
                 _random.default_generator.set_state(start)
-            with random_guard(randomness):
+            with random_guard(randomness), running("vmap"):
                 outputs.append(func(*pt.tree_unflatten(sliced, spec), **kwargs))
         return _combine(func, out_dims, outputs)
 

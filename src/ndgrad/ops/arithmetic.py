@@ -367,6 +367,8 @@ class RSubTensor(NumpyFunction):
 class Mul(NumpyFunction):
     """y = a * b; dy/da = b, dy/db = a"""
 
+    _saved_fields = (("self", 0), ("other", 1))
+
     _other_first = True
 
     _listed_inputs = (0, 1)
@@ -485,6 +487,8 @@ class DivScalar(NumpyFunction):
 class Div(NumpyFunction):
     """y = a / b; dy/da = 1/b, dy/db = -a/b² (computed as -(a/b)/b: b² underflows first)"""
 
+    _saved_fields = (("self", 0), ("other", 1))
+
     _other_first = True
 
     _listed_inputs = (0, 1)
@@ -568,6 +572,8 @@ class FloorDivide(NumpyFunction):
 
 class PowScalar(NumpyFunction):
     """y = x ** p for a number p; dy/dx = p * x ** (p - 1)"""
+
+    _saved_fields = (("self", 0), ("exponent", "p"))
 
     node_name = "PowBackward0"
 

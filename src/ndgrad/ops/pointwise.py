@@ -331,6 +331,8 @@ def square(input: Tensor) -> Tensor:
 class Sin(NumpyFunction):
     """y = sin(x); dy/dx = cos(x)"""
 
+    _saved_fields = (("self", 0),)
+
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
@@ -349,6 +351,8 @@ def sin(input: Tensor) -> Tensor:
 
 class Cos(NumpyFunction):
     """y = cos(x); dy/dx = -sin(x)"""
+
+    _saved_fields = (("self", 0),)
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:

@@ -105,6 +105,8 @@ def _elementwise(
 class Exp(NumpyFunction):
     """y = exp(x); dy/dx = y"""
 
+    _saved_fields = (("result", 0),)
+
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
         y = np.exp(x)
@@ -128,6 +130,8 @@ exp = _elementwise(Exp, "exp", array_fn=np.exp)
 class Log(NumpyFunction):
     """y = log(x); dy/dx = 1/x"""
 
+    _saved_fields = (("self", 0),)
+
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(x)
@@ -149,6 +153,8 @@ log = _elementwise(Log, "log")
 
 class Sqrt(NumpyFunction):
     """y = sqrt(x); dy/dx = 1/(2y)"""
+
+    _saved_fields = (("result", 0),)
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -172,6 +178,8 @@ sqrt = _elementwise(Sqrt, "sqrt")
 
 class Tanh(NumpyFunction):
     """y = tanh(x); dy/dx = 1 - y²"""
+
+    _saved_fields = (("result", 0),)
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
@@ -218,6 +226,8 @@ tanh = _elementwise(Tanh, "tanh", array_fn=np.tanh)
 
 class Sigmoid(NumpyFunction):
     """y = 1 / (1 + exp(-x)); dy/dx = y (1 - y)"""
+
+    _saved_fields = (("result", 0),)
 
     @staticmethod
     def forward(ctx: Any, x: np.ndarray) -> np.ndarray:
