@@ -250,3 +250,42 @@ def test_random_binary_calls_match_torch(block: int) -> None:
         if not same:
             differ.append((seed, op, mine[:3], theirs[:3]))
     assert not differ, differ[:3]
+
+
+# --- ties: relu, clamp by numbers, fmax and fmin keep the first operand (-0.0 against 0.0) ---
+# (PyTorch's maximum, minimum and clamp by tensors give the second in their vectorised loop and
+# the first on short rows; ndgrad gives numpy's: the second, for float32 and float64)
+
+_TIES = {
+    "relu": lambda lib, a, b: lib.relu(a),
+    "clamp min": lambda lib, a, b: lib.clamp(a, min=0.0),
+    "clamp max": lambda lib, a, b: lib.clamp(b, max=-0.0),
+    "fmax": lambda lib, a, b: lib.fmax(a, b),
+    "fmin": lambda lib, a, b: lib.fmin(a, b),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("op", list(_TIES))
+def test_ties_keep_the_first_operand(op: str, dtype: str) -> None:
+    # a = [-0., 0.], b = [0., -0.]: the first operand's zero comes back (relu(-0.) is -0.)
+    dt = getattr(ndgrad, dtype)
+    a, b = ndgrad.tensor([-0.0, 0.0], dtype=dt), ndgrad.tensor([0.0, -0.0], dtype=dt)
+    out = _TIES[op](ndgrad, a, b)
+    first = b if op == "clamp max" else a
+    assert np.signbit(out.numpy()).tolist() == np.signbit(first.numpy()).tolist()
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_ties_match_torch(dtype: str) -> None:
+    for op, fn in _TIES.items():
+        got = []
+        for lib in (ndgrad, torch):
+            dt = getattr(lib, dtype)
+            a, b = (
+                lib.tensor([-0.0, 0.0, 1.0] * 7, dtype=dt),
+                lib.tensor([0.0, -0.0, 1.0] * 7, dtype=dt),
+            )
+            got.append(np.signbit(fn(lib, a, b).numpy()).tolist())
+        assert got[0] == got[1], op

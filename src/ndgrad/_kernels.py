@@ -228,6 +228,27 @@ def _leading_rows(x: np.ndarray, axes: tuple[int, ...] | int | None) -> int:
     return rows if rows > 1 and x.size >= 8 * rows else 0
 
 
+def _second_on_tie(ufunc: np.ufunc, dt: np.dtype) -> bool:
+    """Whether numpy's ``ufunc`` (maximum or minimum) returns its second operand where the two
+    compare equal (-0.0 and 0.0) in dtype ``dt``: its SIMD loops for float32 and float64 do,
+    its float16 loop returns the first (numpy 2.4; probed, not assumed)."""
+    a = np.full(17, -0.0, dt)
+    return not np.signbit(ufunc(a, np.zeros(17, dt))).any()
+
+
+_TIES: dict[tuple[Any, np.dtype], bool] = {
+    (u, np.dtype(d)): _second_on_tie(u, np.dtype(d))
+    for u in (np.maximum, np.minimum)
+    for d in (np.float16, np.float32, np.float64)
+}
+
+
+def keep_first(ufunc: np.ufunc, a: Any, b: Any, dt: np.dtype) -> np.ndarray:
+    """``ufunc(a, b)`` (maximum or minimum, computed in float dtype ``dt``) giving ``a`` where
+    the two are equal, as PyTorch's max/min kernels and clamp do: relu(-0.0) is -0.0."""
+    return ufunc(b, a) if _TIES.get((ufunc, dt), False) else ufunc(a, b)
+
+
 def sum_np(x: np.ndarray, axes: tuple[int, ...] | int | None, keepdims: bool) -> Any:
     """``x.sum(axes)`` as ndgrad computes it (integers and bools summed as int64, as PyTorch).
 

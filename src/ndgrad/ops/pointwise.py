@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _errors
 from .._errors import py_type_name
+from .._kernels import keep_first
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..dtypes import can_cast, checked_scalar, python_number, result_type, rounded_to
@@ -707,10 +708,11 @@ class ClampScalar(NumpyFunction):
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi = lo, hi
         y = x
+        # x where it equals a bound, as PyTorch keeps it (clamp(-0.0, min=0) is -0.0)
         if lo is not None:
-            y = np.maximum(y, lo)
+            y = keep_first(np.maximum, y, lo, x.dtype)
         if hi is not None:
-            y = np.minimum(y, hi)
+            y = keep_first(np.minimum, y, hi, x.dtype)
         return y if y is not x else x.copy()
 
     @staticmethod
@@ -744,6 +746,8 @@ class Clamp(NumpyFunction):
     def forward(ctx: Any, x: np.ndarray, lo: Any, hi: Any) -> np.ndarray:
         ctx.save_for_backward(x, lo, hi)
         y = x
+        # (where x equals a tensor bound, PyTorch's vectorised loop gives the bound, its short
+        # rows x: -0.0 against 0.0; numpy's maximum gives its second operand, the bound)
         if lo is not None:
             y = np.maximum(y, lo)
         if hi is not None:
@@ -967,6 +971,8 @@ class Maximum(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
+        # (-0.0 against 0.0: PyTorch's vectorised loop gives b, as numpy's does for float32 and
+        # float64; its scalar loop, on short rows, gives a)
         return np.maximum(a, b)
 
     @staticmethod
@@ -988,7 +994,7 @@ class Minimum(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
-        return np.minimum(a, b)
+        return np.minimum(a, b)  # (ties: see Maximum)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1411,7 +1417,8 @@ class Fmax(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
-        return np.fmax(a, b)
+        return np.where((a < b) | np.isnan(a), b, a)  # a on a tie, as PyTorch's (numpy's fmax
+        # gives -0.0 for both orders of -0.0 and 0.0)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1431,7 +1438,7 @@ class Fmin(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         ctx.save_for_backward(a, b)
-        return np.fmin(a, b)
+        return np.where((a > b) | np.isnan(a), b, a)  # a on a tie (see Fmax)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._kernels import one, pass_where
+from .._kernels import keep_first, one, pass_where
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.function import _NO_GRAPH_CTX, Function, record_unary
@@ -285,10 +285,11 @@ class Relu(NumpyFunction):
         # against an array of zeros: numpy's vectorised loop; a scalar 0 takes a slower one.
         # Only for a C-contiguous x: otherwise the zeros' C order would decide the result's
         # layout, where PyTorch's follows x's (a transposed x gives a transposed result).
+        # x where it equals 0, as PyTorch's: relu(-0.0) is -0.0 (keep_first)
         if x.ndim and x.flags.c_contiguous:
-            y = np.maximum(x, np.zeros(x.shape, x.dtype))
+            y = keep_first(np.maximum, x, np.zeros(x.shape, x.dtype), x.dtype)
         else:
-            y = np.maximum(x, 0)
+            y = keep_first(np.maximum, x, x.dtype.type(0), x.dtype)
         ctx.save_for_backward(y)
         return y
 
