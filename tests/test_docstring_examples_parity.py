@@ -63,3 +63,69 @@ def test_remainder_parity(dtype: str) -> None:
         np.testing.assert_array_equal(to_numpy(ours), to_numpy(theirs))
         assert np.array_equal(np.signbit(to_numpy(ours)), np.signbit(to_numpy(theirs)))
         assert repr(ours) == repr(theirs)
+
+
+# --- sort without stable=True: ties in std::sort's order ---------------------------------------
+
+
+def test_unstable_sort_orders_ties_as_std_sort() -> None:
+    x = nd(np.array([3, 1, 3, 2, 1, 3, 2, 2, 1, 3, 1, 1, 2, 3, 2, 1, 3, 2, 1, 2]))
+    asc = [1, 18, 15, 11, 10, 8, 4, 6, 7, 3, 12, 14, 17, 19, 5, 9, 13, 2, 16, 0]
+    desc = [2, 5, 9, 0, 16, 13, 19, 3, 6, 7, 17, 12, 14, 10, 18, 15, 11, 8, 4, 1]
+    assert x.sort().indices.tolist() == asc
+    assert ndgrad.argsort(x).tolist() == asc
+    assert x.sort(descending=True).indices.tolist() == desc
+    assert x.argsort(descending=True).tolist() == desc
+    # stable=True keeps equal values in their order; rows of 16 or fewer are always stable
+    assert x.sort(stable=True).indices.tolist() == np.argsort(x.numpy(), kind="stable").tolist()
+    assert x[:16].sort().indices.tolist() == np.argsort(x[:16].numpy(), kind="stable").tolist()
+    nan = float("nan")
+    y = nd(np.array([[2.0, nan, 0.0, -0.0] * 5]))
+    assert y.sort().indices.tolist() == [
+        [10, 19, 18, 15, 14, 11, 7, 6, 3, 2, 8, 0, 12, 4, 16, 9, 5, 13, 17, 1]
+    ]
+    assert y.sort(descending=True).indices.tolist() == [
+        [1, 5, 17, 9, 13, 0, 4, 16, 8, 12, 19, 18, 15, 14, 11, 10, 7, 6, 3, 2]
+    ]
+
+
+def test_unstable_sort_gradient() -> None:
+    # at ties sort is not differentiable: gradcheck on distinct values, and with ties the
+    # gradient goes where the reported indices say
+    distinct = nd(np.random.default_rng(0).permutation(20) / 4.0, requires_grad=True)
+    assert ndgrad.autograd.gradcheck(lambda t: t.sort(descending=True).values, (distinct,))
+    assert ndgrad.autograd.gradgradcheck(lambda t: t.sort().values, (distinct,))
+    x = nd(np.array([1.0, 2.0, 1.0, 0.5] * 5), requires_grad=True)
+    values = x.sort().values
+    values.backward(ndgrad.arange(20.0, dtype=ndgrad.float64))
+    order = x.sort().indices.numpy()
+    expected = np.zeros(20)
+    expected[order] = np.arange(20.0)
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "int32", "bool", "uint8"])
+def test_unstable_sort_parity(dtype: str) -> None:
+    rng = np.random.default_rng(7)
+    for n in (17, 40, 130):
+        a = rng.integers(0, 3, size=(3, n)).astype(dtype)
+        if a.dtype.kind == "f":
+            a[1, ::5] = np.nan
+            a[2, ::3] = -0.0
+        for dim in (0, 1, -1):
+            for descending in (False, True):
+                for stable in (False, True):
+                    ours = nd(a).sort(dim=dim, descending=descending, stable=stable)
+                    theirs = th(a).sort(dim=dim, descending=descending, stable=stable)
+                    np.testing.assert_array_equal(to_numpy(ours.indices), to_numpy(theirs.indices))
+                    np.testing.assert_array_equal(to_numpy(ours.values), to_numpy(theirs.values))
+                    if a.dtype.kind == "f" and not stable:
+                        x, y = nd(a, requires_grad=True), th(a, requires_grad=True)
+                        x.sort(dim=dim, descending=descending).values.sum().backward()
+                        y.sort(dim=dim, descending=descending).values.sum().backward()
+                        np.testing.assert_array_equal(to_numpy(x.grad), to_numpy(y.grad))
+                    np.testing.assert_array_equal(
+                        to_numpy(nd(a).argsort(dim, descending)),
+                        to_numpy(th(a).argsort(dim, descending)),
+                    )
