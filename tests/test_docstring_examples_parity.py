@@ -129,3 +129,23 @@ def test_unstable_sort_parity(dtype: str) -> None:
                         to_numpy(nd(a).argsort(dim, descending)),
                         to_numpy(th(a).argsort(dim, descending)),
                     )
+
+
+# --- typename of a class or function: its own name, not its type's ---------------------------
+
+
+def test_typename_of_classes_and_functions() -> None:
+    assert ndgrad.typename(ndgrad.nn.Parameter) == "ndgrad.nn.parameter.Parameter"
+    assert ndgrad.typename(ndgrad.nn.Linear) == ndgrad.typename(ndgrad.nn.Linear(2, 2))
+    assert ndgrad.typename(len) == "len"
+    assert ndgrad.typename(int) == "int"
+    assert ndgrad.typename(3.5) == "float"
+    assert ndgrad.typename(ndgrad.zeros(2, dtype=ndgrad.int64)) == "torch.LongTensor"
+
+
+@requires_torch
+def test_typename_parity() -> None:
+    for ours, theirs in [(len, len), (int, int), (2, 2), (np.float64, np.float64)]:
+        assert ndgrad.typename(ours) == torch.typename(theirs)
+    ours, theirs = ndgrad.typename(ndgrad.nn.Parameter), torch.typename(torch.nn.Parameter)
+    assert ours.split(".", 1)[1] == theirs.split(".", 1)[1]  # (each its own package's name)
