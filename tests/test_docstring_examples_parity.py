@@ -149,3 +149,105 @@ def test_typename_parity() -> None:
         assert ndgrad.typename(ours) == torch.typename(theirs)
     ours, theirs = ndgrad.typename(ndgrad.nn.Parameter), torch.typename(torch.nn.Parameter)
     assert ours.split(".", 1)[1] == theirs.split(".", 1)[1]  # (each its own package's name)
+
+
+# --- linalg.tensorinv and linalg.tensorsolve ---------------------------------------------------
+
+
+def _well_conditioned(shape: tuple[int, ...], split: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    n = int(np.prod(shape[:split]))
+    return (rng.standard_normal((n, n)) + 3 * np.eye(n)).reshape(shape)
+
+
+def test_tensorinv_values() -> None:
+    a = _well_conditioned((2, 3, 6), 2, 0)
+    out = ndgrad.linalg.tensorinv(nd(a), ind=2)
+    assert tuple(out.shape) == (6, 2, 3)
+    np.testing.assert_allclose(out.numpy(), np.linalg.tensorinv(a, ind=2), rtol=1e-12)
+    b = _well_conditioned((4, 2, 2), 1, 1)
+    np.testing.assert_allclose(
+        ndgrad.linalg.tensorinv(nd(b), 1).numpy(), np.linalg.tensorinv(b, 1), rtol=1e-12
+    )
+    assert ndgrad.linalg.tensorinv(nd(b.astype(np.float32)), 1).dtype == ndgrad.float32
+
+
+def test_tensorsolve_values() -> None:
+    a = _well_conditioned((3, 2, 2, 3), 2, 2)
+    b = np.random.default_rng(3).standard_normal((3, 2))
+    out = ndgrad.linalg.tensorsolve(nd(a), nd(b))
+    assert tuple(out.shape) == (2, 3)
+    np.testing.assert_allclose(out.numpy(), np.linalg.tensorsolve(a, b), rtol=1e-12)
+    c = _well_conditioned((6, 2, 3), 1, 3)
+    moved = ndgrad.linalg.tensorsolve(nd(c), nd(b.T.copy()), dims=(0,))
+    assert tuple(moved.shape) == (6,)
+    np.testing.assert_allclose(moved.numpy(), np.linalg.tensorsolve(c, b.T, axes=(0,)), rtol=1e-12)
+
+
+def test_tensorinv_tensorsolve_gradients() -> None:
+    a = nd(_well_conditioned((2, 2, 4), 2, 4), requires_grad=True)
+    assert ndgrad.autograd.gradcheck(lambda t: ndgrad.linalg.tensorinv(t, 2), (a,))
+    assert ndgrad.autograd.gradgradcheck(lambda t: ndgrad.linalg.tensorinv(t, 2), (a,))
+    a = nd(_well_conditioned((2, 3, 6), 2, 5), requires_grad=True)
+    b = nd(np.random.default_rng(6).standard_normal((2, 3)), requires_grad=True)
+    assert ndgrad.autograd.gradcheck(ndgrad.linalg.tensorsolve, (a, b))
+    assert ndgrad.autograd.gradgradcheck(ndgrad.linalg.tensorsolve, (a, b))
+    dims = lambda x, y: ndgrad.linalg.tensorsolve(x, y, dims=(0,))  # noqa: E731
+    a2 = nd(_well_conditioned((6, 2, 3), 1, 7), requires_grad=True)
+    assert ndgrad.autograd.gradcheck(dims, (a2, b))
+    assert ndgrad.autograd.gradgradcheck(dims, (a2, b))
+
+
+def test_tensorinv_tensorsolve_errors() -> None:
+    a = nd(np.zeros((2, 3, 4)))
+    with pytest.raises(RuntimeError, match=r"strictly positive integer for 'ind', but got 0"):
+        ndgrad.linalg.tensorinv(a, ind=0)
+    with pytest.raises(RuntimeError, match=r"prod\(self.shape\[:ind\]\), but got 12 != 2"):
+        ndgrad.linalg.tensorinv(a, ind=1)
+    with pytest.raises(ndgrad.linalg.LinAlgError, match="^inv: The diagonal element 1 is zero"):
+        ndgrad.linalg.tensorinv(nd(np.zeros((2, 2))), ind=1)
+    with pytest.raises(RuntimeError, match=r"prod\(self.shape\[:other.ndim\]\), but got 12 != 2"):
+        ndgrad.linalg.tensorsolve(a, nd(np.zeros(2)))
+    with pytest.raises(TypeError, match="argument 'dims' must be tuple of ints, not int"):
+        ndgrad.linalg.tensorsolve(a, nd(np.zeros(2)), dims=1)  # type: ignore[arg-type]
+
+
+@requires_torch
+def test_tensorinv_tensorsolve_parity() -> None:
+    a = _well_conditioned((3, 2, 6), 2, 8).astype(np.float32)
+    b = np.random.default_rng(9).standard_normal((3, 2)).astype(np.float32)
+    c = _well_conditioned((6, 3, 2), 1, 11).astype(np.float32)
+    pairs = [
+        (ndgrad.linalg.tensorinv(nd(a), 2), torch.linalg.tensorinv(th(a), 2)),
+        (ndgrad.linalg.tensorsolve(nd(a), nd(b)), torch.linalg.tensorsolve(th(a), th(b))),
+        (
+            ndgrad.linalg.tensorsolve(nd(c), nd(b), dims=(0,)),
+            torch.linalg.tensorsolve(th(c), th(b), dims=(0,)),
+        ),
+    ]
+    for ours, theirs in pairs:
+        assert tuple(ours.shape) == tuple(theirs.shape) and repr(ours.dtype) == repr(theirs.dtype)
+        np.testing.assert_allclose(to_numpy(ours), to_numpy(theirs), rtol=1e-4, atol=1e-5)
+    x, y = nd(a.astype(np.float64), True), th(a.astype(np.float64), True)
+    g = np.random.default_rng(10).standard_normal((6, 3, 2))
+    ndgrad.linalg.tensorinv(x, 2).backward(nd(g))
+    torch.linalg.tensorinv(y, 2).backward(th(g))
+    np.testing.assert_allclose(to_numpy(x.grad), to_numpy(y.grad), rtol=1e-10)
+    cases = [
+        lambda m: m.linalg.tensorinv(m.zeros(2, 3, 4), ind=0),
+        lambda m: m.linalg.tensorinv(m.zeros(2, 3, 4), ind=1),
+        lambda m: m.linalg.tensorinv(m.zeros(2, 3, 4), ind=1.0),
+        lambda m: m.linalg.tensorinv([1.0], ind=1),
+        lambda m: m.linalg.tensorinv(m.zeros(3, 3), ind=1),
+        lambda m: m.linalg.tensorsolve(m.zeros(2, 3, 4), m.zeros(2)),
+        lambda m: m.linalg.tensorsolve(m.zeros(2, 2, 2, 2), m.ones(2, 2)),
+        lambda m: m.linalg.tensorsolve(m.zeros(2, 3, 6), m.zeros(3, 2), dims=1),
+        lambda m: m.linalg.tensorsolve(m.zeros(2, 3, 6), m.zeros(3, 2), dims=(0, 3)),
+    ]
+    for case in cases:
+        with pytest.raises(Exception) as theirs_e:
+            case(torch)
+        with pytest.raises(Exception) as ours_e:
+            case(ndgrad)
+        assert str(ours_e.value) == str(theirs_e.value)
+        assert type(ours_e.value).__name__.lstrip("_") == type(theirs_e.value).__name__.lstrip("_")
