@@ -251,3 +251,36 @@ def test_tensorinv_tensorsolve_parity() -> None:
             case(ndgrad)
         assert str(ours_e.value) == str(theirs_e.value)
         assert type(ours_e.value).__name__.lstrip("_") == type(theirs_e.value).__name__.lstrip("_")
+
+
+# --- pooling a non-tensor: PyTorch's TypeError, not an AttributeError from inside ---------------
+
+_POOLS = [
+    ("max_pool1d", lambda F, x: F.max_pool1d(x, 2)),
+    ("max_pool1d_with_indices", lambda F, x: F.max_pool1d(x, 2, return_indices=True)),
+    ("max_pool2d", lambda F, x: F.max_pool2d(x, 2)),
+    ("max_pool2d_with_indices", lambda F, x: F.max_pool2d(x, 2, return_indices=True)),
+    ("max_pool2d_with_indices", lambda F, x: F.max_pool2d_with_indices(x, 2)),
+    ("max_pool3d", lambda F, x: F.max_pool3d(x, 2)),
+    ("avg_pool1d", lambda F, x: F.avg_pool1d(x, 2)),
+    ("avg_pool2d", lambda F, x: F.avg_pool2d(x, 2)),
+    ("avg_pool3d", lambda F, x: F.avg_pool3d(x, 2)),
+]
+
+
+@pytest.mark.parametrize(("op", "call"), _POOLS)
+def test_pooling_a_non_tensor(op: str, call: object) -> None:
+    message = f"{op}(): argument 'input' (position 1) must be Tensor, not list"
+    with pytest.raises(TypeError) as e:
+        call(ndgrad.nn.functional, [[1.0, 2.0]])  # type: ignore[operator]
+    assert str(e.value) == message
+
+
+@requires_torch
+@pytest.mark.parametrize(("op", "call"), _POOLS)
+def test_pooling_a_non_tensor_parity(op: str, call: object) -> None:
+    with pytest.raises(TypeError) as theirs:
+        call(torch.nn.functional, (1.0, 2.0))  # type: ignore[operator]
+    with pytest.raises(TypeError) as ours:
+        call(ndgrad.nn.functional, (1.0, 2.0))  # type: ignore[operator]
+    assert str(ours.value) == str(theirs.value)
