@@ -284,3 +284,49 @@ def test_pooling_a_non_tensor_parity(op: str, call: object) -> None:
     with pytest.raises(TypeError) as ours:
         call(ndgrad.nn.functional, (1.0, 2.0))  # type: ignore[operator]
     assert str(ours.value) == str(theirs.value)
+
+
+# --- Size: a slice, a concatenation and a repetition are Sizes --------------------------------
+
+
+def test_size_slices_and_concatenations_are_sizes() -> None:
+    s = ndgrad.zeros(2, 3, 5).shape
+    for value, expected in [
+        (s[1:], (3, 5)),
+        (s[::-1], (5, 3, 2)),
+        (s[:0], ()),
+        (s + (7,), (2, 3, 5, 7)),  # noqa: RUF005
+        ((7,) + s, (7, 2, 3, 5)),  # noqa: RUF005
+        (s + s, (2, 3, 5, 2, 3, 5)),
+        (s * 2, (2, 3, 5, 2, 3, 5)),
+        (2 * s, (2, 3, 5, 2, 3, 5)),
+    ]:
+        assert type(value) is ndgrad.Size and value == expected
+        assert repr(value) == f"torch.Size({list(expected)})"
+    assert type(s[0]) is int and s[-1] == 5 and s[1:].numel() == 15
+    with pytest.raises(TypeError, match=r"^can only concatenate tuple \(not list\) to torch.Size$"):
+        s + [1]  # type: ignore[operator]  # noqa: RUF005
+    with pytest.raises(TypeError, match="^can't multiply sequence by non-int of type 'float'$"):
+        s * 1.5  # type: ignore[operator]
+
+
+@requires_torch
+def test_size_parity() -> None:
+    ours, theirs = ndgrad.zeros(4, 1, 3).shape, torch.zeros(4, 1, 3).shape
+    for op in (
+        lambda s: s[1:],
+        lambda s: s[-2:],
+        lambda s: s[0],
+        lambda s: s + (2,),  # noqa: RUF005
+        lambda s: (2,) + s,  # noqa: RUF005
+        lambda s: s * 3,
+        lambda s: 0 * s,
+    ):
+        assert repr(op(ours)) == repr(op(theirs))
+    for op in (lambda s: s + [2], lambda s: s * 2.0, lambda s: s[3]):  # noqa: RUF005
+        with pytest.raises(Exception) as e_theirs:
+            op(theirs)
+        with pytest.raises(Exception) as e_ours:
+            op(ours)
+        assert type(e_ours.value) is type(e_theirs.value)
+        assert str(e_ours.value) == str(e_theirs.value)

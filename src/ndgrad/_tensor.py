@@ -46,6 +46,29 @@ class Size(tuple):
 
     __str__ = __repr__
 
+    # A slice, a concatenation with a tuple and a repetition are Sizes too, as PyTorch's.
+    def __getitem__(self, index: Any) -> Any:
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other: Any) -> Size:
+        if not isinstance(other, tuple):
+            name = type(other).__name__
+            raise TypeError(f"can only concatenate tuple (not {name}) to torch.Size")
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other: Any) -> Size:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, n: Any) -> Any:
+        if not hasattr(type(n), "__index__"):  # (Python's message for a tuple's)
+            raise TypeError(f"can't multiply sequence by non-int of type '{type(n).__name__}'")
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
     def numel(self) -> int:
         n = 1
         for s in self:
