@@ -330,3 +330,71 @@ def test_size_parity() -> None:
             op(ours)
         assert type(e_ours.value) is type(e_theirs.value)
         assert str(e_ours.value) == str(e_theirs.value)
+
+
+# --- empty_permuted and Tensor.dim_order -------------------------------------------------------
+
+
+def test_empty_permuted_layout() -> None:
+    t = ndgrad.empty_permuted((2, 3, 4), (1, 2, 0), dtype=ndgrad.int32)
+    assert tuple(t.shape) == (2, 3, 4) and t.stride() == (1, 8, 2) and t.dtype == ndgrad.int32
+    assert not t.is_contiguous() and t.dim_order() == (1, 2, 0)
+    assert ndgrad.empty_permuted([2, 3], [0, 1]).is_contiguous()
+    r = ndgrad.empty_permuted((2, 3), (1, 0), requires_grad=True)
+    assert r.is_leaf and r.requires_grad and r._base is None
+    assert ndgrad.empty_permuted((), ()).shape == ()
+    with pytest.raises(RuntimeError, match=r"^Duplicate dim not allowed$"):
+        ndgrad.empty_permuted((2, 3), (1, 1))
+    with pytest.raises(
+        RuntimeError, match=r"len\(size\) = 2 is not equal to len\(physical_layout\) = 3"
+    ):
+        ndgrad.empty_permuted((2, 3), (0, 1, 2))
+    with pytest.raises(RuntimeError, match=r"between 0 and 1, but got -1 at index 0\)"):
+        ndgrad.empty_permuted((2, 3), (-1, 0))
+
+
+def test_dim_order() -> None:
+    x = ndgrad.zeros(2, 3, 4, 5)
+    assert x.dim_order() == (0, 1, 2, 3)
+    assert x.permute(2, 0, 3, 1).dim_order() == (1, 3, 0, 2)
+    assert x.contiguous(memory_format=ndgrad.channels_last).dim_order() == (0, 2, 3, 1)
+    assert x[:, :, ::2].transpose(0, 1).dim_order() == (1, 0, 2, 3)
+    assert ndgrad.zeros(()).dim_order() == () and ndgrad.zeros(3).dim_order() == (0,)
+    assert ndgrad.zeros(4, 1).t().dim_order(ambiguity_check=[ndgrad.contiguous_format]) == (0, 1)
+    with pytest.raises(RuntimeError, match="does not have unique dim order, or cannot map"):
+        ndgrad.zeros(3, 1, 2).dim_order(ambiguity_check=True)
+    with pytest.raises(RuntimeError, match=r"^The tensor does not have unique dim order\.$"):
+        ndgrad.zeros(3, 2).t().expand(4, 2, 3).dim_order(ambiguity_check=True)
+    with pytest.raises(TypeError, match="must be a bool or a list of memory formats"):
+        x.dim_order(ambiguity_check=["channels_last"])  # type: ignore[list-item]
+
+
+@requires_torch
+def test_empty_permuted_and_dim_order_parity() -> None:
+    rng = np.random.default_rng(12)
+    for _ in range(200):
+        n = int(rng.integers(1, 5))
+        shape = tuple(int(v) for v in rng.choice([1, 2, 3], size=n))
+        layout = tuple(int(v) for v in rng.permutation(n))
+        ours, theirs = ndgrad.empty_permuted(shape, layout), torch.empty_permuted(shape, layout)
+        assert ours.stride() == theirs.stride()
+        ops = [
+            lambda t: t,
+            lambda t: t.transpose(0, -1),
+            lambda t: t.narrow(0, 0, 1).expand(t.shape),
+        ]
+        for op in ops:
+            for check in (False, True):
+                results = []
+                for t in (op(ours), op(theirs)):
+                    try:
+                        results.append(t.dim_order(ambiguity_check=check))
+                    except RuntimeError as e:
+                        results.append(str(e))
+                assert results[0] == results[1], (shape, layout, check)
+    for args in [((2, 3), (0, 0)), ((2, 3), (0,)), ((2, 3), (0, 2))]:
+        with pytest.raises(RuntimeError) as theirs_e:
+            torch.empty_permuted(*args)
+        with pytest.raises(RuntimeError) as ours_e:
+            ndgrad.empty_permuted(*args)
+        assert str(ours_e.value) == str(theirs_e.value)

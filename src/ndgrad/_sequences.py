@@ -21,6 +21,7 @@ __all__ = [
     "bartlett_window",
     "blackman_window",
     "constant_pad_nd",
+    "empty_permuted",
     "empty_strided",
     "from_dlpack",
     "frombuffer",
@@ -281,6 +282,43 @@ def empty_strided(
     """A zero-filled tensor of ``size`` (ndgrad lays it out row-major whatever ``stride`` says)."""
     check_device(device)
     return zeros((*size,), dtype=dtype, requires_grad=requires_grad)
+
+
+def empty_permuted(
+    size: Any,
+    physical_layout: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **ignored: Any,
+) -> Tensor:
+    """A zero-filled tensor of ``size`` whose dims lie in memory in ``physical_layout``'s order,
+    the outermost first: ``empty_permuted((2, 3, 4), (0, 2, 1)).stride()`` is ``(12, 1, 3)``."""
+    check_device(device)
+    size, layout = tuple(size), tuple(physical_layout)
+    n = len(size)
+    if len(layout) != n:
+        raise RuntimeError(
+            "Number of dimensions in size does not match the length of the physical_layout; "
+            f"i.e. len(size) = {n} is not equal to len(physical_layout) = {len(layout)}"
+        )
+    seen: set[int] = set()
+    for i, d in enumerate(layout):
+        if not 0 <= d < n:
+            raise RuntimeError(
+                f"Dimension out of range (expected to be between 0 and {n - 1}, but got {d} at "
+                f"index {i}).  NB: negative dims not currently supported; file an issue if you "
+                "want it."
+            )
+        if d in seen:
+            raise RuntimeError("Duplicate dim not allowed")
+        seen.add(d)
+    physical = zeros(tuple(size[d] for d in layout), dtype=dtype)._data
+    out = Tensor._make(physical.transpose(np.argsort(layout)))
+    if requires_grad:
+        out.requires_grad_(True)
+    return out
 
 
 def frombuffer(
