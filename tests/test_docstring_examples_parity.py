@@ -398,3 +398,39 @@ def test_empty_permuted_and_dim_order_parity() -> None:
         with pytest.raises(RuntimeError) as ours_e:
             ndgrad.empty_permuted(*args)
         assert str(ours_e.value) == str(theirs_e.value)
+
+
+# --- DLPack capsules: ndgrad.utils.dlpack, and from_dlpack of a capsule shares memory ----------
+
+
+def test_from_dlpack_of_a_capsule_shares_writeable_memory() -> None:
+    dlpack = ndgrad.utils.dlpack
+    x = ndgrad.arange(6.0).reshape(2, 3).t()
+    capsule = dlpack.to_dlpack(x)
+    y = dlpack.from_dlpack(capsule)
+    assert y.stride() == x.stride() and y.tolist() == x.tolist()
+    y[0, 1] = -7.0
+    assert x[0, 1].item() == -7.0
+    x.add_(1)
+    assert y[0, 0].item() == 1.0
+    with pytest.raises(RuntimeError, match="capsules can be consumed only once"):
+        ndgrad.from_dlpack(capsule)
+    assert dlpack.__all__ == ["from_dlpack"] and "dlpack" in dir(ndgrad.utils)
+
+
+@requires_torch
+def test_dlpack_capsule_parity() -> None:
+    for lib in (ndgrad, torch):
+        t = lib.arange(4)
+        capsule = lib.utils.dlpack.to_dlpack(t)
+        assert repr(capsule).startswith('<capsule object "dltensor" at')
+        u = lib.from_dlpack(capsule)
+        u[0] = -9
+        assert t.tolist() == [-9, 1, 2, 3]
+    with pytest.raises(RuntimeError) as theirs:
+        c = torch.utils.dlpack.to_dlpack(torch.ones(2))
+        torch.from_dlpack(c), torch.from_dlpack(c)
+    with pytest.raises(RuntimeError) as ours:
+        c = ndgrad.utils.dlpack.to_dlpack(ndgrad.ones(2))
+        ndgrad.from_dlpack(c), ndgrad.from_dlpack(c)
+    assert str(ours.value) == str(theirs.value)

@@ -332,11 +332,45 @@ def frombuffer(
     return out
 
 
+class _Capsule:
+    """A DLPack capsule (``to_dlpack``'s, the legacy protocol) as the object with
+    ``__dlpack__`` that numpy's from_dlpack takes: it hands over the capsule."""
+
+    def __init__(self, capsule: Any) -> None:
+        self._capsule = capsule
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        return self._capsule
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return (1, 0)  # kDLCPU, device 0
+
+
+class _Writeable:
+    """The memory of ``array`` (kept alive) described as writeable: numpy imports a legacy
+    capsule read-only, as that protocol has no read-only flag; PyTorch's tensor writes to it."""
+
+    def __init__(self, array: np.ndarray) -> None:
+        self._array = array
+        interface = dict(array.__array_interface__)
+        interface["data"] = (interface["data"][0], False)
+        self.__array_interface__ = interface
+
+
 def from_dlpack(ext_tensor: Any) -> Tensor:
     """A tensor sharing memory with a DLPack-capable object (a numpy array, another library's
-    CPU tensor)."""
+    CPU tensor) or with a DLPack capsule (``to_dlpack``'s)."""
     if isinstance(ext_tensor, Tensor):
         return ext_tensor
+    if type(ext_tensor).__name__ == "PyCapsule":
+        try:
+            array = np.from_dlpack(_Capsule(ext_tensor))
+        except ValueError:  # (numpy renames a capsule it took: "used_dltensor")
+            raise RuntimeError(
+                "from_dlpack received an invalid capsule. Note that DLTensor capsules can be "
+                "consumed only once, so you might have already constructed a tensor from it once."
+            ) from None
+        return Tensor._make(np.asarray(_Writeable(array)))
     return Tensor._make(np.from_dlpack(ext_tensor))
 
 
