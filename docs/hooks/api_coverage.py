@@ -120,8 +120,8 @@ OUT_OF_SCOPE: list[tuple[str, str]] = [
     (r"^conv_tbc$|^compiled_with_cxx11_abi$|^prepare_multiprocessing_environment$", _INTERNAL),
     (r"^get_file_path$|^init_num_threads$|^profiler_|^thread_safe_generator$", _INTERNAL),
     (r"^is_vulkan_available$|^set_flush_denormal$|^hash_tensor$|^module_load$", _INTERNAL),
-    (r"^(grad_dtype|const_data_ptr|dim_order|reinforce|volatile|slice_inverse)$", _INTERNAL),
-    (r"^(is_coalesced|nonzero_static|empty_quantized|empty_permuted)$", _INTERNAL),
+    (r"^(grad_dtype|const_data_ptr|reinforce|volatile|slice_inverse)$", _INTERNAL),
+    (r"^(is_coalesced|nonzero_static|empty_quantized)$", _INTERNAL),
     (r"^torch.nn:(DataParallel|parallel|SyncBatchNorm)$", _DIST),
     (r"^torch.nn:(qat|quantizable|quantized|intrinsic)$", _QUANT),
 ]

@@ -1,10 +1,11 @@
-"""The order PyTorch's CPU ``topk`` and ``mode`` give tied values: libstdc++'s selection and
-sorting.
+"""The order PyTorch's CPU ``topk``, ``sort`` and ``mode`` give tied values: libstdc++'s
+selection and sorting.
 
 ``topk`` on the CPU puts (value, index) pairs in index order, then, for the largest ``k`` of
 ``n``, runs ``std::partial_sort`` (when ``k * 64 <= n``) or ``std::nth_element`` followed by
 ``std::sort`` of the first ``k - 1``, comparing values only (NaN first, then larger). ``mode``
-``std::sort``s the pairs by value (``<``) and takes the last index of the longest run. Those
+``std::sort``s the pairs by value (``<``) and takes the last index of the longest run;
+``sort`` without ``stable=True`` ``std::sort``s them with topk's comparators. Those
 algorithms are not stable, so the order of equal values is whatever their steps leave; this
 module follows the steps of GCC's libstdc++ (introselect with median-of-three pivots, heap
 selection, introsort with a final insertion sort below 16 elements), with the caller's
@@ -19,7 +20,7 @@ from collections.abc import Callable
 Pair = tuple[float, int]
 Before = Callable[[float, float], bool]  # the comparator: whether a comes before b
 
-_THRESHOLD = 16  # libstdc++'s _S_threshold: insertion sort below this many elements
+THRESHOLD = 16  # libstdc++'s _S_threshold: insertion sort below this many elements
 
 
 def _before(a: float, b: float) -> bool:
@@ -135,7 +136,7 @@ def _nth_element(q: list[Pair], first: int, nth: int, last: int, before: Before)
 
 
 def _introsort_loop(q: list[Pair], first: int, last: int, depth: int, before: Before) -> None:
-    while last - first > _THRESHOLD:
+    while last - first > THRESHOLD:
         if depth == 0:
             _partial_sort(q, first, last, last, before)
             return
@@ -149,9 +150,9 @@ def _sort(q: list[Pair], first: int, last: int, before: Before) -> None:
     if last - first < 2:
         return
     _introsort_loop(q, first, last, 2 * ((last - first).bit_length() - 1), before)
-    if last - first > _THRESHOLD:
-        _insertion_sort(q, first, first + _THRESHOLD, before)
-        for i in range(first + _THRESHOLD, last):
+    if last - first > THRESHOLD:
+        _insertion_sort(q, first, first + THRESHOLD, before)
+        for i in range(first + THRESHOLD, last):
             _linear_insert(q, i, before)
     else:
         _insertion_sort(q, first, last, before)
@@ -177,6 +178,14 @@ def topk_indices(
         if sorted:
             _sort(q, 0, k - 1, before)
     return [i for _, i in q[:k]]
+
+
+def sort_indices(values: list[float], descending: bool = False) -> list[int]:
+    """The indices of PyTorch's CPU ``sort(values, descending=, stable=False)``: the (value,
+    index) pairs ``std::sort``-ed by value, NaN last (first when descending)."""
+    q = [(v, i) for i, v in enumerate(values)]
+    _sort(q, 0, len(q), _before if descending else _smaller)
+    return [i for _, i in q]
 
 
 def _less(a: float, b: float) -> bool:

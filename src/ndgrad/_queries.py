@@ -92,14 +92,15 @@ def adjoint(input: Tensor) -> Tensor:
 
 
 def typename(obj: Any) -> str:
-    """``'torch.FloatTensor'`` for a tensor, else the object's qualified type name."""
+    """``'torch.FloatTensor'`` for a tensor; for a class or function its own qualified name
+    (``typename(nn.Parameter)``, ``typename(len)`` is ``'len'``); else its type's."""
     if isinstance(obj, Tensor):
         return obj.type()
-    t = type(obj)
-    module = t.__module__
-    if module in ("builtins", "__builtin__", None):
-        return t.__qualname__
-    return f"{module}.{t.__qualname__}"
+    named = obj if hasattr(obj, "__qualname__") else type(obj)
+    module = getattr(named, "__module__", None)
+    if module in ("builtins", "__builtin__", "", None):
+        return named.__qualname__
+    return f"{module}.{named.__qualname__}"
 
 
 def result_type(tensor1: Any, tensor2: Any) -> dtypes.dtype:

@@ -21,6 +21,7 @@ __all__ = [
     "bartlett_window",
     "blackman_window",
     "constant_pad_nd",
+    "empty_permuted",
     "empty_strided",
     "from_dlpack",
     "frombuffer",
@@ -283,6 +284,43 @@ def empty_strided(
     return zeros((*size,), dtype=dtype, requires_grad=requires_grad)
 
 
+def empty_permuted(
+    size: Any,
+    physical_layout: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **ignored: Any,
+) -> Tensor:
+    """A zero-filled tensor of ``size`` whose dims lie in memory in ``physical_layout``'s order,
+    the outermost first: ``empty_permuted((2, 3, 4), (0, 2, 1)).stride()`` is ``(12, 1, 3)``."""
+    check_device(device)
+    size, layout = tuple(size), tuple(physical_layout)
+    n = len(size)
+    if len(layout) != n:
+        raise RuntimeError(
+            "Number of dimensions in size does not match the length of the physical_layout; "
+            f"i.e. len(size) = {n} is not equal to len(physical_layout) = {len(layout)}"
+        )
+    seen: set[int] = set()
+    for i, d in enumerate(layout):
+        if not 0 <= d < n:
+            raise RuntimeError(
+                f"Dimension out of range (expected to be between 0 and {n - 1}, but got {d} at "
+                f"index {i}).  NB: negative dims not currently supported; file an issue if you "
+                "want it."
+            )
+        if d in seen:
+            raise RuntimeError("Duplicate dim not allowed")
+        seen.add(d)
+    physical = zeros(tuple(size[d] for d in layout), dtype=dtype)._data
+    out = Tensor._make(physical.transpose(np.argsort(layout)))
+    if requires_grad:
+        out.requires_grad_(True)
+    return out
+
+
 def frombuffer(
     buffer: Any, *, dtype: Any, count: int = -1, offset: int = 0, requires_grad: bool = False
 ) -> Tensor:
@@ -294,11 +332,45 @@ def frombuffer(
     return out
 
 
+class _Capsule:
+    """A DLPack capsule (``to_dlpack``'s, the legacy protocol) as the object with
+    ``__dlpack__`` that numpy's from_dlpack takes: it hands over the capsule."""
+
+    def __init__(self, capsule: Any) -> None:
+        self._capsule = capsule
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        return self._capsule
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return (1, 0)  # kDLCPU, device 0
+
+
+class _Writeable:
+    """The memory of ``array`` (kept alive) described as writeable: numpy imports a legacy
+    capsule read-only, as that protocol has no read-only flag; PyTorch's tensor writes to it."""
+
+    def __init__(self, array: np.ndarray) -> None:
+        self._array = array
+        interface = dict(array.__array_interface__)
+        interface["data"] = (interface["data"][0], False)
+        self.__array_interface__ = interface
+
+
 def from_dlpack(ext_tensor: Any) -> Tensor:
     """A tensor sharing memory with a DLPack-capable object (a numpy array, another library's
-    CPU tensor)."""
+    CPU tensor) or with a DLPack capsule (``to_dlpack``'s)."""
     if isinstance(ext_tensor, Tensor):
         return ext_tensor
+    if type(ext_tensor).__name__ == "PyCapsule":
+        try:
+            array = np.from_dlpack(_Capsule(ext_tensor))
+        except ValueError:  # (numpy renames a capsule it took: "used_dltensor")
+            raise RuntimeError(
+                "from_dlpack received an invalid capsule. Note that DLTensor capsules can be "
+                "consumed only once, so you might have already constructed a tensor from it once."
+            ) from None
+        return Tensor._make(np.asarray(_Writeable(array)))
     return Tensor._make(np.from_dlpack(ext_tensor))
 
 

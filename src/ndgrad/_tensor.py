@@ -9,6 +9,7 @@ core, the creation functions and the ops can import this module without a cycle.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import warnings
 import weakref
@@ -19,7 +20,7 @@ import numpy as np
 
 from . import _errors
 from ._device import CPU, check_device, device
-from ._layout import channels_last, channels_last_3d, contiguous_format, strided
+from ._layout import channels_last, channels_last_3d, contiguous_format, iter_order, strided
 from ._layout import memory_format as _memory_format
 from ._printing import tensor_repr
 from .autograd._hooks import RemovableHandle, _add_hook
@@ -45,6 +46,29 @@ class Size(tuple):
         return f"torch.Size({list(self)})"
 
     __str__ = __repr__
+
+    # A slice, a concatenation with a tuple and a repetition are Sizes too, as PyTorch's.
+    def __getitem__(self, index: Any) -> Any:
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other: Any) -> Size:
+        if not isinstance(other, tuple):
+            name = type(other).__name__
+            raise TypeError(f"can only concatenate tuple (not {name}) to torch.Size")
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other: Any) -> Size:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, n: Any) -> Any:
+        if not hasattr(type(n), "__index__"):  # (Python's message for a tuple's)
+            raise TypeError(f"can't multiply sequence by non-int of type '{type(n).__name__}'")
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
 
     def numel(self) -> int:
         n = 1
@@ -252,6 +276,44 @@ class Tensor(_Methods):
                     return False
                 expected *= n
         return True
+
+    def dim_order(self, *, ambiguity_check: bool | list[Any] = False) -> tuple[int, ...]:
+        """The dims from the outermost in memory to the innermost (a permutation of
+        ``range(ndim)``), as an elementwise op's output orders them. ``ambiguity_check=True``
+        refuses a layout with dims of size 1 or equal strides, which has several orders; a
+        list of memory formats accepts such a layout when exactly one of them fits it."""
+        formats = ambiguity_check if isinstance(ambiguity_check, list) else []
+        if not isinstance(ambiguity_check, bool) and not (
+            isinstance(ambiguity_check, list)
+            and all(isinstance(f, _memory_format) for f in ambiguity_check)
+        ):
+            raise TypeError(
+                "The ambiguity_check argument must be a bool or a list of memory formats."
+            )
+        shape, strides = self._data.shape, self.stride()
+        several = 1 in shape or any(a == b for a, b in itertools.pairwise(strides))
+        if (ambiguity_check is not False and several) and sum(
+            self.is_contiguous(memory_format=f) for f in formats
+        ) != 1:
+            raise RuntimeError(
+                "The tensor does not have unique dim order, or cannot map to exact one of the "
+                "given memory formats."
+            )
+        ndim = len(shape)
+        if ndim <= 1:
+            return tuple(range(ndim))
+        contiguous = self.is_contiguous()
+        last = self.is_contiguous(memory_format=channels_last)
+        if contiguous and not last:
+            return tuple(range(ndim))
+        if last and not contiguous:
+            return (0, *range(2, ndim), 1)
+        order = iter_order(shape, [strides])
+        # checked: the strides, from the outermost dim, nonzero and strictly decreasing
+        ordered = [strides[d] for d in order]
+        if ambiguity_check and not all(a > b > 0 for a, b in itertools.pairwise(ordered)):
+            raise RuntimeError("The tensor does not have unique dim order.")
+        return tuple(order)
 
     def stride(self, dim: int | None = None) -> Any:
         strides = tuple(s // self._data.itemsize for s in self._data.strides)

@@ -32,6 +32,7 @@ import numpy as np
 from .. import _errors, _random
 from .._kernels import fma_np
 from .._tensor import Tensor
+from ..ops._util import require_tensor
 from ..ops.arithmetic import NumpyFunction
 from ..ops.shape import stack
 from ._activations import relu
@@ -760,6 +761,7 @@ def max_pool1d_with_indices(
     """y, indices = max over each window of the last dim (PyTorch pools a (*, 1, L) plane):
     PyTorch's max_pool1d_with_indices checks the input's dims and leaves the rest to
     max_pool2d_with_indices, whose messages these are"""
+    require_tensor(input, "max_pool1d_with_indices")
     k, s, p = _pool1d_window(input, "max_pool1d", kernel_size, stride, padding)
     d = _ntuple(dilation, 1, "max_pool1d", "dilation")[0]
     y, idx = _max_pool(
@@ -773,6 +775,7 @@ def _max_pool1d(
     input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool
 ) -> Tensor:
     """torch.max_pool1d (no indices): its own checks, then the same windows"""
+    require_tensor(input, "max_pool1d")
     if input.ndim not in (2, 3) or 0 in input.shape[-2:]:
         raise RuntimeError(
             "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
@@ -821,6 +824,7 @@ def max_pool2d_with_indices(
     return_indices: bool = False,
 ) -> tuple[Tensor, Tensor]:
     """y, indices = max over each (dilated) window of the last two dims"""
+    require_tensor(input, "max_pool2d_with_indices")
     return _max_pool(
         input, 2, MaxPool2DWithIndices, "max_pool2d", kernel_size, stride, padding, dilation,
         ceil_mode,
@@ -837,6 +841,8 @@ def max_pool2d(
     return_indices: bool = False,
 ) -> Any:
     """y = max over each (dilated) window (PyTorch's max_pool2d_with_indices, unbatched too)"""
+    if not return_indices:
+        require_tensor(input, "max_pool2d")
     y, idx = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     return (y, idx) if return_indices else y
 
@@ -867,6 +873,8 @@ def max_pool3d(
     return_indices: bool = False,
 ) -> Any:
     """y = max over each (dilated) window of the last three dims"""
+    if not return_indices:  # (with indices PyTorch fails in Python, reading input.is_cuda)
+        require_tensor(input, "max_pool3d")
     y, idx = max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     return (y, idx) if return_indices else y
 
@@ -920,6 +928,7 @@ def avg_pool1d(
     count_include_pad: bool = True,
 ) -> Tensor:
     """y = mean over each window of the last dim (PyTorch pools a (*, 1, L) plane)"""
+    require_tensor(input, "avg_pool1d")
     k, s, p = _pool1d_window(input, "avg_pool1d", kernel_size, stride, padding)
     y = _avg_pool(
         input.unsqueeze(-2), 2, AvgPool2D, "avg_pool2d", (1, k), (1, s), (0, p), ceil_mode,
@@ -938,6 +947,7 @@ def avg_pool3d(
     divisor_override: int | None = None,
 ) -> Tensor:
     """y = mean over each window of the last three dims"""
+    require_tensor(input, "avg_pool3d")
     _spatial(input, 3, "non-empty 4D or 5D (batch mode) tensor expected for input")
     k = _ntuple(kernel_size, 3, "avg_pool3d", "kernel_size")
     t, h, w = input.shape[-3:]
@@ -1146,6 +1156,7 @@ def avg_pool2d(
     divisor_override: int | None = None,
 ) -> Tensor:
     """y = mean over each window (padding counted unless count_include_pad=False)"""
+    require_tensor(input, "avg_pool2d")
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     k = _pair(kernel_size)

@@ -1283,6 +1283,57 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
     return out
 
 
+def tensorinv(A: Tensor, ind: int = 2) -> Tensor:
+    """The inverse of A for ``tensordot(.., .., ind)``: A's first ``ind`` dims and its others,
+    each flattened, as the rows and the columns of a square matrix, inverted with ``inv``;
+    the result has shape ``A.shape[ind:] + A.shape[:ind]``."""
+    if not isinstance(A, Tensor):
+        raise _not_tensor("linalg_tensorinv", "input", 1, A)
+    if isinstance(ind, bool) or not isinstance(ind, int | np.integer):
+        raise TypeError(f"linalg_tensorinv(): argument 'ind' must be int, not {type(ind).__name__}")
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = tuple(A.shape[:ind]), tuple(A.shape[ind:])
+    n = math.prod(cols)
+    if n != math.prod(rows):
+        raise RuntimeError(
+            "Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+            f"prod(self.shape[:ind]), but got {n} != {math.prod(rows)}"
+        )
+    try:
+        inverse = inv(A.reshape(n, n))
+    except LinAlgError as e:  # PyTorch names the check "inv" here, not "linalg.inv"
+        raise LinAlgError(str(e).removeprefix("linalg.")) from None
+    return inverse.reshape(*cols, *rows)
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims: Sequence[int] | None = None) -> Tensor:
+    """X with ``tensordot(A, X, X.ndim) == B``: A's dims ``dims`` first moved to its end, then
+    A as a square matrix (its first ``B.ndim`` dims flattened against the others) solved with
+    B flattened; X has shape ``A.shape[B.ndim:]``."""
+    if not isinstance(A, Tensor):
+        raise _not_tensor("linalg_tensorsolve", "input", 1, A)
+    if not isinstance(B, Tensor):
+        raise _not_tensor("linalg_tensorsolve", "other", 2, B)
+    if dims is not None:
+        if not isinstance(dims, Sequence) or not all(
+            isinstance(d, int | np.integer) and not isinstance(d, bool) for d in dims
+        ):
+            raise TypeError(
+                "linalg_tensorsolve(): argument 'dims' must be tuple of ints, not "
+                f"{type(dims).__name__}"
+            )
+        A = A.movedim(tuple(dims), tuple(range(A.ndim - len(dims), A.ndim)))
+    shape = tuple(A.shape[B.ndim :])
+    n = math.prod(shape)
+    if n != B.numel():
+        raise RuntimeError(
+            "Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+            f"prod(self.shape[:other.ndim]), but got {n} != {B.numel()}"
+        )
+    return solve(A.reshape(n, n), B.flatten()).reshape(shape)
+
+
 def linalg_matrix_power(A: Tensor, n: int) -> Tensor:
     """A^n by repeated squaring (n < 0: of A⁻¹; n = 0: the identity), a chain of matmuls."""
     T = Tensor

@@ -1086,6 +1086,17 @@ def fmod(input: Tensor, other: Any) -> Tensor:
     return _apply(Fmod, a, b)
 
 
+def _remainder_np(a: Any, b: Any) -> np.ndarray:
+    """PyTorch's remainder: C's fmod moved by b where the signs differ. numpy's agrees except
+    for a zero result, which takes b's sign in numpy and a's (fmod's) in PyTorch:
+    remainder(-2., 2) is -0."""
+    with np.errstate(all="ignore"):
+        r = np.remainder(a, b)
+        if r.dtype.kind == "f":
+            r = np.where(r == 0, np.copysign(r, a), r)
+    return r
+
+
 class RemainderScalar(NumpyFunction):
     """y = a - floor(a/c) c for a number c (sign of c); dy/da = 1"""
 
@@ -1093,8 +1104,7 @@ class RemainderScalar(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, a: np.ndarray, c: Any) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return np.remainder(a, c)
+        return _remainder_np(a, c)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1112,8 +1122,7 @@ class Remainder(NumpyFunction):
     def forward(ctx: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         if ctx.needs_input_grad[1]:  # only b's gradient reads them, as PyTorch saves them
             ctx.save_for_backward(a, b)
-        with np.errstate(all="ignore"):
-            return np.remainder(a, b)
+        return _remainder_np(a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -1134,8 +1143,7 @@ class RemainderNumberTensor(NumpyFunction):
 
     @staticmethod
     def forward(ctx: Any, c: Any, b: np.ndarray) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return np.remainder(c, b)
+        return _remainder_np(c, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:

@@ -1261,23 +1261,42 @@ class Sort(_Select):
     like_input = True
 
     @classmethod
-    def pick(cls, x: np.ndarray, dim: int, descending: bool) -> np.ndarray:
-        return _stable_order(x, dim, descending)
+    def pick(cls, x: np.ndarray, dim: int, descending: bool, stable: bool) -> np.ndarray:
+        order = _stable_order(x, dim, descending)
+        if stable or x.ndim == 0 or x.shape[dim] <= _cxx_sort.THRESHOLD:
+            return order
+        # Unless asked to be stable, PyTorch sorts with std::sort, which is stable only below
+        # its insertion-sort threshold: longer rows holding equal values (or several NaN)
+        # follow its steps (_cxx_sort); in the others the stable order agrees.
+        rows = np.moveaxis(x, dim, -1).reshape(-1, x.shape[dim])
+        flat = np.moveaxis(order, dim, -1).reshape(rows.shape)
+        ordered = np.take_along_axis(rows, flat, -1)
+        redo = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+        if x.dtype.kind == "f":
+            redo |= np.isnan(ordered).sum(axis=1) > 1
+        if not redo.any():
+            return order
+        out = flat.copy()
+        for r in np.flatnonzero(redo):
+            out[r] = _cxx_sort.sort_indices(rows[r].tolist(), descending)
+        shape = np.moveaxis(order, dim, -1).shape
+        return np.ascontiguousarray(np.moveaxis(out.reshape(shape), -1, dim))
 
 
 def sort(
     input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = False
 ) -> Any:
-    """(values, indices) sorted along ``dim``; always stable (equal values keep their order)."""
+    """(values, indices) sorted along ``dim``; equal values keep their order when ``stable``,
+    and otherwise take the order PyTorch's CPU sort (std::sort) leaves them in."""
     axis = _int_dim(dim, input._data.ndim, "sort")
-    return _pair("sort", Sort.apply(input, axis, bool(descending)))
+    return _pair("sort", Sort.apply(input, axis, bool(descending), bool(stable)))
 
 
 def argsort(
     input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False
 ) -> Tensor:
-    """The indices that sort ``input`` along ``dim`` (stable)."""
-    return sort(input, dim, descending).indices
+    """The indices that sort ``input`` along ``dim`` (as ``sort``'s)."""
+    return sort(input, dim, descending, stable=stable).indices
 
 
 class Topk(_Select):
