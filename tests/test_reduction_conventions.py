@@ -674,3 +674,11 @@ def test_reductions_of_a_permuted_tensor_are_contiguous_as_in_torch(perm):
                 for lib in (ndgrad, torch)
             ]
             assert flags[0] == flags[1], ("cumsum", d)
+
+
+def test_sort_of_a_row_beyond_the_replay_limit_is_stable() -> None:
+    """Rows longer than 65,536 values keep numpy's stable order (docs/conventions_reductions.md):
+    a large sort stays a numpy sort rather than a Python replay of std::sort."""
+    x = np.random.default_rng(0).integers(0, 5, (1 << 16) + 1)
+    idx = ndgrad.sort(ndgrad.tensor(x)).indices.numpy()
+    np.testing.assert_array_equal(idx, np.argsort(x, kind="stable"))

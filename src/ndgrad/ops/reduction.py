@@ -1263,7 +1263,7 @@ class Sort(_Select):
     @classmethod
     def pick(cls, x: np.ndarray, dim: int, descending: bool, stable: bool) -> np.ndarray:
         order = _stable_order(x, dim, descending)
-        if stable or x.ndim == 0 or x.shape[dim] <= _cxx_sort.THRESHOLD:
+        if stable or x.ndim == 0 or not _cxx_sort.THRESHOLD < x.shape[dim] <= _REPLAYED_ROWS:
             return order
         # Unless asked to be stable, PyTorch sorts with std::sort, which is stable only below
         # its insertion-sort threshold: longer rows holding equal values (or several NaN)
@@ -1281,6 +1281,11 @@ class Sort(_Select):
             out[r] = _cxx_sort.sort_indices(rows[r].tolist(), descending)
         shape = np.moveaxis(order, dim, -1).shape
         return np.ascontiguousarray(np.moveaxis(out.reshape(shape), -1, dim))
+
+
+# The longest row whose ties sort replays in Python (about 0.15 s with many ties); a longer
+# one keeps the stable order (docs/conventions_reductions.md)
+_REPLAYED_ROWS = 1 << 16
 
 
 def sort(
