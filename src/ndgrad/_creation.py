@@ -320,9 +320,9 @@ def full(
     **kw: Any,
 ) -> Tensor:
     if dtype is None:
-        if isinstance(fill_value, bool):
+        if isinstance(fill_value, bool | np.bool_):
             dtype = np.bool_
-        elif isinstance(fill_value, int):
+        elif isinstance(fill_value, int | np.integer):  # (a numpy integer is an int to PyTorch)
             dtype = np.int64
     return _filled(
         (size,) if isinstance(size, int) else tuple(size),
@@ -458,7 +458,9 @@ def arange(
         start, end = 0, start
     elif start is None:  # arange(end=n)
         start = 0
-    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    values = [python_number(v.item() if isinstance(v, Tensor) else v) for v in (start, end, step)]
+    if dtype is not None and to_dtype(dtype).np.kind == "b":  # (PyTorch's first check)
+        raise _errors.not_implemented("arange_cpu", to_dtype(dtype).np)
     if values[2] == 0:
         raise RuntimeError("step must be nonzero")
     if (values[1] - values[0]) * values[2] < 0:
@@ -468,13 +470,25 @@ def arange(
         dt = np.dtype(np.int64) if is_int else get_default_dtype().np
     else:
         dt = to_dtype(dtype).np
-    n = max(int(np.ceil((values[1] - values[0]) / values[2])), 0)
-    data = (
-        _arange_values(float(values[0]), float(values[2]), n, dt)
-        if dt.kind == "f"
-        else (np.arange(values[0], values[1], values[2]))
-    )
-    return _finish(data.astype(dt), requires_grad)
+    if dt.kind == "f":
+        n = max(int(np.ceil((values[1] - values[0]) / values[2])), 0)
+        return _finish(_arange_values(float(values[0]), float(values[2]), n, dt), requires_grad)
+    return _finish(_integer_arange(values, dt), requires_grad)
+
+
+def _integer_arange(values: list[Any], dt: np.dtype) -> np.ndarray:
+    """PyTorch's arange into an integer dtype: value i is ``start + i * step`` of start and step
+    truncated to 64-bit integers (arange(0, 5, 0.2, dtype=int8) is 25 zeros), wrapped into the
+    dtype; the length ``ceil((end - start) / step)`` in double, except for int64, whose
+    length takes the truncated numbers too (a step that truncates to 0 is refused there)."""
+    start, end, step = (int(v) for v in values)  # C++'s casts: toward zero
+    if dt == np.int64:
+        if step == 0:
+            raise ValueError("step must be nonzero")
+        n = -((start - end) // step)  # ceil((end - start) / step), exact
+    else:
+        n = int(np.ceil((float(values[1]) - float(values[0])) / float(values[2])))
+    return (start + step * np.arange(max(n, 0), dtype=np.int64)).astype(dt)
 
 
 def _arange_values(start: float, step: float, n: int, dt: np.dtype) -> np.ndarray:
@@ -512,8 +526,12 @@ def linspace(
         raise RuntimeError("number of steps must be non-negative")
     dt = _np_dtype(dtype, get_default_dtype().np)
     assert dt is not None
+    if dt.kind == "b" and steps > 1:  # (one value or none: PyTorch's kernel does not run)
+        raise _errors.not_implemented("linspace_cpu", dt)
     if dt.kind == "c":
         return _finish(np.linspace(complex(start), complex(end), steps).astype(dt), requires_grad)
+    if dt.kind in "iub":  # the ends as given: an int end converts into the dtype as an int
+        return _finish(_linspace_values(start, end, steps, dt), requires_grad)
     return _finish(_linspace_values(float(start), float(end), steps, dt), requires_grad)
 
 
@@ -527,8 +545,13 @@ def _linspace_values(start: float, end: float, steps: int, dt: np.dtype) -> np.n
     if steps == 0:
         return np.empty(0, dt)
     work = dt if dt.kind == "f" else np.dtype(np.float64)
-    first = work.type(dt.type(start)) if dt.kind == "f" else np.float64(int(start))
-    last = work.type(dt.type(end)) if dt.kind == "f" else np.float64(int(end))
+    if dt.kind == "f":
+        first, last = work.type(dt.type(start)), work.type(dt.type(end))
+    else:  # the ends converted into the dtype first (checked; -1 is 255 in uint8)
+        first, last = (
+            np.float64(dt.type(checked_scalar(python_number(v), dt)))
+            for v in (start, end if steps > 1 else 0)  # (one step: end is not read)
+        )
     if steps == 1:
         return np.array([first], dtype=dt)
     step = (last - first) / work.type(steps - 1)

@@ -12,8 +12,9 @@ import numpy as np
 
 from ._creation import as_tensor, tensor, zeros
 from ._device import check_device
+from ._errors import not_implemented
 from ._tensor import Tensor
-from .dtypes import get_default_dtype, to_dtype
+from .dtypes import checked_scalar, get_default_dtype, python_number, to_dtype
 from .ops.shape import cat, stack
 
 __all__ = [
@@ -65,6 +66,12 @@ def logspace(
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = _float_dtype(dtype)
+    if dt.kind == "b" and steps > 1:  # (one value or none: PyTorch's kernel does not run)
+        raise not_implemented("logspace_cpu", dt)
+    if dt.kind in "iu" and steps > 1:  # the ends go into the dtype first, checked
+        start, end = (checked_scalar(python_number(v), dt) for v in (start, end))
+    if dt.kind in "iu" and steps == 1:  # the one value is checked into the dtype
+        checked_scalar(_pow(float(base), float(start)), dt)
     return _finish(
         _logspace_values(float(start), float(end), steps, float(base), dt), dtype, requires_grad
     )
@@ -87,7 +94,8 @@ def _logspace_values(start: float, end: float, steps: int, base: float, dt: np.d
     if steps <= 1:
         return np.array([_pow(base, start)] * steps, dtype=np.float64)
     lo, hi = dt.type(start), dt.type(end)
-    step = float(hi - lo) / (steps - 1)  # the difference in the dtype, as PyTorch's kernel
+    # the difference in a float dtype, as PyTorch's kernel (an integer one's, signed)
+    step = (float(hi) - float(lo) if dt.kind in "iu" else float(hi - lo)) / (steps - 1)
     half = steps // 2
     exps = [
         float(lo) + step * i if i < half else float(hi) - step * (steps - i - 1)
@@ -117,8 +125,24 @@ def range(
     check_device(device)
     if end is None:
         start, end = 0, start
-    n = math.floor((float(end) - float(start)) / float(step)) + 1
-    return _finish(float(start) + np.arange(builtins.max(n, 0)) * float(step), dtype, requires_grad)
+    if dtype is not None and _float_dtype(dtype).kind == "b":
+        raise not_implemented("range_cpu", _float_dtype(dtype))
+    if float(step) == 0:
+        raise RuntimeError("step must be nonzero")
+    if (float(end) - float(start)) * float(step) < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    # in PyTorch's CPU accumulate type: double for float32 and float64, float for float16,
+    # int64 for the integers
+    dt = _float_dtype(dtype)
+    acc = np.dtype(np.float32 if dt == np.float16 else np.float64 if dt.kind == "f" else np.int64)
+    first, last, by = (
+        np.asarray(int(v) if acc.kind == "i" else float(v), dtype=acc)[()]
+        for v in (start, end, step)
+    )
+    with np.errstate(divide="ignore"):
+        n = int(np.floor((last - first) / by)) + 1 if by else 0
+    values = first + np.arange(builtins.max(n, 0), dtype=acc) * by
+    return _finish(values, dtype, requires_grad)
 
 
 def scalar_tensor(

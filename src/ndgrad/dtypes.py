@@ -257,8 +257,9 @@ def checked_scalar(value: Any, dt: np.dtype) -> Any:
         fits = not math.isfinite(value) or abs(value) <= builtins.float(np.finfo(dt).max)
     else:
         lo, hi = INT_RANGES[dt.char]
-        if isinstance(value, builtins.float):  # truncated, as C++ casts it, if it fits
-            if not math.isfinite(value) or not lo - 1 < value < hi + 1:
+        if isinstance(value, builtins.float):  # c10: fits if lowest <= value <= max (so
+            # 127.5 overflows int8 and -0.5 uint8), then truncated as C++ casts it
+            if not math.isfinite(value) or not lo <= value <= hi:
                 value = hi + 1
             else:
                 value = builtins.int(value)
