@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import math
+import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -500,3 +501,29 @@ def test_op_on_a_view_made_before_its_base_required_grad() -> None:
 @requires_torch
 def test_op_on_a_view_made_before_its_base_required_grad_as_torch() -> None:
     assert_same(run(_view_before_grad, ndgrad), run(_view_before_grad, torch))
+
+
+# --- seed 129x: the base's gradient where a write went is set to zero, not multiplied by it --
+
+
+def _write_over_an_inf_gradient(lib: Any) -> Any:
+    # var with correction = n has an infinite gradient; the element fill_ wrote over must get
+    # 0 (PyTorch's CopySlices zeroes that slice), where 0 * inf gave nan
+    x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+    y = x * 1
+    y[0:1].fill_(0.5)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # var's 'degrees of freedom is <= 0'
+        y.var(correction=2).backward()
+    return x.grad
+
+
+def test_write_over_an_inf_gradient() -> None:
+    g = _write_over_an_inf_gradient(ndgrad).numpy()
+    assert g[0] == 0 and not np.signbit(g[0]) and np.isinf(g[1])
+
+
+@requires_torch
+@pytest.mark.filterwarnings("ignore::UserWarning")  # (var's 'degrees of freedom is <= 0')
+def test_write_over_an_inf_gradient_as_torch() -> None:
+    assert_same(run(_write_over_an_inf_gradient, ndgrad), run(_write_over_an_inf_gradient, torch))

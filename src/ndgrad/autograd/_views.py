@@ -155,10 +155,11 @@ class CopySlices(NumpyFunction):
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         need_base, _, need_src = ctx.needs_input_grad
         grad_base = grad_src = None
-        if need_base:
-            keep = np.ones(ctx.base_shape, dtype=grad._data.dtype)
-            keep.reshape(-1)[ctx.idx.ravel()] = 0
-            grad_base = grad * Tensor._make(keep)
+        if need_base:  # zeros where the write was: set, not multiplied (an inf or nan
+            # gradient there would give nan; PyTorch's CopySlices zeroes that slice)
+            written = np.zeros(ctx.base_shape, dtype=bool)
+            written.reshape(-1)[ctx.idx.ravel()] = True
+            grad_base = grad.masked_fill(Tensor._make(written), 0)
         if need_src:
             grad_src = AsStrided.apply(grad, ctx.idx, ctx.base_shape)
         return grad_base, None, grad_src
