@@ -60,7 +60,11 @@ def _source(n: int, before: int, after: int, mode: str) -> np.ndarray:
         return np.where(idx < 0, -idx, np.where(idx >= n, 2 * (n - 1) - idx, idx))
     if mode == "replicate":
         return np.clip(idx, 0, n - 1)
-    return idx % n  # circular
+    # circular: PyTorch first crops the negative widths, then wraps within what is left
+    lo, hi = max(-before, 0), n - max(-after, 0)
+    if hi <= lo:
+        return idx % n
+    return lo + (idx - lo) % (hi - lo)
 
 
 class PadGather(NumpyFunction):

@@ -1,0 +1,66 @@
+"""Regressions found by random differential testing of nn.functional's non-layer ops
+against PyTorch (values, gradients and messages of each call in both libraries)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tests.helpers import requires_torch, torch
+
+import ndgrad
+import ndgrad.nn.functional as F
+
+
+def _both(fn_name: str, arrays: list[np.ndarray], *args: object, **kwargs: object) -> None:
+    """Run F.<fn_name> in both libraries; compare values and the gradients of every input."""
+    rng = np.random.default_rng(0)
+    results = []
+    for lib in (ndgrad, torch):
+        xs = [lib.tensor(a.copy(), requires_grad=a.dtype.kind == "f") for a in arrays]
+        out = getattr(lib.nn.functional, fn_name)(*xs, *args, **kwargs)
+        g = rng.standard_normal(tuple(out.shape)).astype(arrays[0].dtype)
+        rng = np.random.default_rng(0)
+        out.backward(lib.tensor(g))
+        grads = [x.grad.numpy() for x in xs if x.requires_grad]
+        results.append((out.detach().numpy(), grads))
+    (yn, gn), (yt, gt) = results
+    np.testing.assert_allclose(yn, yt, rtol=1e-12, atol=1e-12)
+    for a, b in zip(gn, gt, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+# --- pad(mode="circular") with a negative width: PyTorch crops, then wraps the cropped input
+
+
+@pytest.mark.parametrize(
+    ("pad", "row"),
+    [
+        ((1, -1), [2, 0, 1, 2]),
+        ((-1, 1), [1, 2, 3, 1]),
+        ((2, -1), [1, 2, 0, 1, 2]),
+        ((-2, 2), [2, 3, 2, 3]),
+    ],
+)
+def test_circular_pad_negative_width_wraps_the_cropped_input(pad, row):
+    x = ndgrad.arange(8.0, dtype=ndgrad.float64).reshape(2, 4).requires_grad_()
+    y = F.pad(x, pad, mode="circular")
+    np.testing.assert_array_equal(y.detach().numpy()[0], row)
+    # the gradient sums over the output positions that copy each input element
+    y.sum().backward()
+    counts = np.bincount(np.array(row, dtype=np.int64), minlength=4)
+    np.testing.assert_array_equal(x.grad.numpy()[0], counts)
+
+
+def test_circular_pad_negative_width_gradcheck():
+    x = ndgrad.randn(1, 2, 4, 3, dtype=ndgrad.float64, requires_grad=True)
+    fn = lambda t: F.pad(t, (2, -1, -1, 1), mode="circular")  # noqa: E731
+    assert ndgrad.autograd.gradcheck(fn, (x,))
+    assert ndgrad.autograd.gradgradcheck(fn, (x,))
+
+
+@requires_torch
+@pytest.mark.parametrize("pad", [(1, -1), (-1, 2), (2, -1, -1, 1), (0, -2, 1, -1, -1, 1)])
+def test_circular_pad_negative_width_matches_torch(pad):
+    shape = (1, 2, 3, 4, 4)[: 2 + len(pad) // 2]
+    x = np.random.default_rng(1).standard_normal(shape)
+    _both("pad", [x], pad, mode="circular")
