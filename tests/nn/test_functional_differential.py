@@ -64,3 +64,70 @@ def test_circular_pad_negative_width_matches_torch(pad):
     shape = (1, 2, 3, 4, 4)[: 2 + len(pad) // 2]
     x = np.random.default_rng(1).standard_normal(shape)
     _both("pad", [x], pad, mode="circular")
+
+
+# --- error messages: PyTorch's wording
+
+
+def _message(call) -> str:
+    with pytest.raises(Exception) as info:
+        call()
+    return f"{info.type.__name__}: {info.value}"
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (
+            lambda: F.celu(ndgrad.ones(2), alpha=0.0),
+            "RuntimeError: ZeroDivisionError: alpha cannot be 0 for CELU",
+        ),
+        (
+            lambda: F.softshrink(ndgrad.ones(2), -1.0),
+            "RuntimeError: lambda must be in range [0, 3.40282e+38] for input dtype Float, "
+            "but found -1",
+        ),
+        (
+            lambda: F.softshrink(ndgrad.ones(2, dtype=ndgrad.float64), -0.5),
+            "RuntimeError: lambda must be in range [0, 1.79769e+308] for input dtype Double, "
+            "but found -0.5",
+        ),
+        (
+            lambda: F.softshrink(ndgrad.ones(2), float("nan")),
+            "RuntimeError: lambda must be in range [0, 3.40282e+38] for input dtype Float, "
+            "but found nan",
+        ),
+        (
+            lambda: F.affine_grid(ndgrad.ones(2, 2, 3), [2, 2, 2], align_corners=False),
+            "NotImplementedError: affine_grid only supports 4D and 5D sizes, for 2D and 3D affine "
+            "transforms, respectively. Got size [2, 2, 2].",
+        ),
+        (
+            lambda: F.affine_grid(ndgrad.ones(2, 3, 4), [2, 1, 2, 2], align_corners=False),
+            "ValueError: Expected a batch of 2D affine matrices of shape Nx2x3 for size "
+            "[2, 1, 2, 2]. Got torch.Size([2, 3, 4]).",
+        ),
+        (
+            lambda: F.one_hot(ndgrad.tensor([-1, 2]), 3),
+            "RuntimeError: Class values must be non-negative.",
+        ),
+        (
+            lambda: F.one_hot(ndgrad.tensor([-1, 2])),
+            "RuntimeError: Class values must be non-negative.",
+        ),
+        (
+            lambda: F.one_hot(ndgrad.zeros(0, dtype=ndgrad.int64)),
+            "RuntimeError: Can not infer total number of classes from empty tensor.",
+        ),
+        (
+            lambda: F.one_hot(ndgrad.tensor([1, 5]), 3),
+            "RuntimeError: Class values must be smaller than num_classes.",
+        ),
+    ],
+)
+def test_error_messages(call, expected):
+    assert _message(call) == expected
+
+
+def test_one_hot_of_an_empty_tensor_with_num_classes():
+    assert F.one_hot(ndgrad.zeros(0, dtype=ndgrad.int64), 3).shape == (0, 3)

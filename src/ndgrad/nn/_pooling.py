@@ -2090,18 +2090,18 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
         align_corners = False
     if not theta.is_floating_point():
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
-    size = tuple(int(v) for v in size)
+    given, size = size, tuple(int(v) for v in size)  # PyTorch's messages print size as given
     if len(size) in (4, 5):
         nd = len(size) - 2
         if theta.ndim != 3 or tuple(theta.shape[-2:]) != (nd, nd + 1):
             raise ValueError(
                 f"Expected a batch of {nd}D affine matrices of shape Nx{nd}x{nd + 1} for size "
-                f"{size}. Got {theta.shape}."
+                f"{given}. Got {theta.shape}."
             )
     else:
         raise NotImplementedError(
             "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
-            f"respectively. Got size {size}."
+            f"respectively. Got size {given}."
         )
     if align_corners and min(size[2:]) == 1:
         warnings.warn(

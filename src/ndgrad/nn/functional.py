@@ -260,9 +260,13 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     data = tensor._data
     if data.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1 and not data.size:
+        raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    if data.size and data.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
     if num_classes == -1:
-        num_classes = int(data.max()) + 1 if data.size else 0
-    if data.size and (data.min() < 0 or data.max() >= num_classes):
+        num_classes = int(data.max()) + 1
+    if data.size and data.max() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
     return Tensor._make((data[..., None] == np.arange(num_classes)).astype(np.int64))
 
