@@ -131,3 +131,59 @@ def test_error_messages(call, expected):
 
 def test_one_hot_of_an_empty_tensor_with_num_classes():
     assert F.one_hot(ndgrad.zeros(0, dtype=ndgrad.int64), 3).shape == (0, 3)
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (
+            lambda: F.interpolate(ndgrad.ones(1, 1, 2, 2, 2), size=3, mode="bicubic"),
+            "NotImplementedError: Input Error: Only 3D, 4D and 5D input Tensors supported (got 5D) "
+            "for the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            "nearest-exact (got bicubic)",
+        ),
+        (
+            lambda: F.interpolate(ndgrad.ones(1, 1, 2), size=3, mode="bicubic"),
+            "NotImplementedError: Input Error: Only 3D, 4D and 5D input Tensors supported (got 3D) "
+            "for the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            "nearest-exact (got bicubic)",
+        ),
+        (
+            lambda: F.interpolate(ndgrad.ones(1, 1, 2), size=3, mode="bilinear"),
+            "NotImplementedError: Got 3D input, but bilinear mode needs 4D input",
+        ),
+        (
+            lambda: F.huber_loss(ndgrad.ones(2), ndgrad.ones(2), delta=0.0),
+            "RuntimeError: huber_loss does not support non-positive values for delta.",
+        ),
+        (
+            lambda: F.huber_loss(ndgrad.ones(2), ndgrad.ones(2), delta=-1.0),
+            "RuntimeError: huber_loss does not support non-positive values for delta.",
+        ),
+        (
+            lambda: F.pdist(ndgrad.ones(3, 2), p=-1.0),
+            "RuntimeError: pdist only supports non-negative p values",
+        ),
+        (
+            lambda: F.pad(ndgrad.ones(1, 2, 3), (1, 1), mode="reflect", value=1.0),
+            'RuntimeError: Padding mode "reflect" doesn\'t take in value argument',
+        ),
+        (
+            lambda: F.pad(ndgrad.ones(1, 2, 3, 3), (1, 1), mode="replicate", value=2.0),
+            'RuntimeError: Padding mode "replicate" doesn\'t take in value argument',
+        ),
+        (
+            lambda: F.one_hot(ndgrad.zeros(0, dtype=ndgrad.int64), 0),
+            "RuntimeError: Can not infer total number of classes from empty tensor.",
+        ),
+    ],
+)
+def test_invalid_arguments_raise(call, expected):
+    # before: huber_loss and pdist computed values for these arguments (huber_loss(1, 1,
+    # delta=-1) gave -0.5), and pad ignored a value given to a non-constant mode
+    assert _message(call) == expected
+
+
+def test_reflect_pad_takes_a_zero_value():
+    y = F.pad(ndgrad.ones(1, 2, 3), (1, 1), mode="reflect", value=0.0)
+    assert y.shape == (1, 2, 5)

@@ -765,6 +765,8 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     """‖xᵢ - xⱼ‖_p for every pair of rows i < j, in row-major order"""
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
     return Pdist.apply(input, float(p))
 
 

@@ -189,6 +189,8 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         return ConstantPadNd.apply(input, tuple(per_dim), 0.0 if value is None else float(value))
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     if not 1 <= k <= 3 or input.ndim not in (k + 1, k + 2):  # PyTorch's kernels: (N,) C, *k
         raise NotImplementedError(
             f"Padding size {len(widths)} is not supported for {input.ndim}D input tensor.\n"

@@ -1651,7 +1651,7 @@ def _aa_taps(n: int, o: int, align_corners: bool, sf: float | None, cubic: bool)
 _LINEAR_MODES = ("linear", "bilinear", "bicubic", "trilinear")
 _NEAREST = {1: UpsampleNearest1D, 2: UpsampleNearest2D, 3: UpsampleNearest3D}
 _EXACT = {1: UpsampleNearestExact1D, 2: UpsampleNearestExact2D, 3: UpsampleNearestExact3D}
-_NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4}
+_NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5}  # bicubic off 4D: the generic error
 
 
 def interpolate(
@@ -1714,7 +1714,7 @@ def interpolate(
             "requires a 4-D tensor as input"
         )
     known = ("nearest", "nearest-exact", "area", *_LINEAR_MODES)
-    if dim not in (1, 2, 3) or mode not in known:
+    if dim not in (1, 2, 3) or mode not in known or (mode == "bicubic" and dim != 2):
         raise NotImplementedError(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
             "the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "

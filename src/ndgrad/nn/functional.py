@@ -260,7 +260,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     data = tensor._data
     if data.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
-    if num_classes == -1 and not data.size:
+    if num_classes <= 0 and not data.size:
         raise RuntimeError("Can not infer total number of classes from empty tensor.")
     if data.size and data.min() < 0:
         raise RuntimeError("Class values must be non-negative.")
@@ -597,6 +597,8 @@ def huber_loss(
     _warn_size(input, target)
     _check_broadcast(input, target)
     _check_reduction(reduction)
+    if not delta > 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if weight is None:
         return HuberLoss.apply(input, target, reduction, float(delta))
     _check_weight(weight, input)
