@@ -187,3 +187,10 @@ def test_invalid_arguments_raise(call, expected):
 def test_reflect_pad_takes_a_zero_value():
     y = F.pad(ndgrad.ones(1, 2, 3), (1, 1), mode="reflect", value=0.0)
     assert y.shape == (1, 2, 5)
+
+
+def test_affine_grid_empty_size_message_prints_size_as_given():
+    call = lambda: F.affine_grid(ndgrad.ones(1, 2, 3), [1, 1, 0, 2], align_corners=False)  # noqa: E731
+    assert _message(call) == (
+        "ValueError: Expected non-zero, positive output size. Got [1, 1, 0, 2]"
+    )
