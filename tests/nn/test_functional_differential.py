@@ -194,3 +194,25 @@ def test_affine_grid_empty_size_message_prints_size_as_given():
     assert _message(call) == (
         "ValueError: Expected non-zero, positive output size. Got [1, 1, 0, 2]"
     )
+
+
+# --- embedding(max_norm=...): the scale max_norm / (norm + 1e-7) is worked out in double
+
+
+def test_embedding_max_norm_scale_in_double_float32():
+    w = ndgrad.tensor([[0.38, -0.4]], dtype=ndgrad.float32)
+    F.embedding(ndgrad.tensor([0]), w, max_norm=0.5, norm_type=1.0)
+    # float32 arithmetic on the scale gave [0.24358970, -0.25641021]
+    scale = 0.5 / (float(np.float32(0.38) + np.float32(0.4)) + 1e-7)
+    expected = (np.array([0.38, -0.4], dtype=np.float32) * np.float32(scale)).astype(np.float32)
+    np.testing.assert_array_equal(w.numpy()[0], expected)
+    np.testing.assert_array_equal(w.numpy()[0], np.array([0.24358973, -0.25641024], np.float32))
+
+
+@requires_torch
+def test_embedding_max_norm_float32_matches_torch_bitwise():
+    w = np.array([[0.38, -0.4], [3.0, 1.25], [0.1, 0.2]], dtype=np.float32)
+    wn, wt = ndgrad.tensor(w), torch.tensor(w)
+    F.embedding(ndgrad.tensor([0, 1, 2]), wn, max_norm=0.5, norm_type=1.0)
+    torch.nn.functional.embedding(torch.tensor([0, 1, 2]), wt, max_norm=0.5, norm_type=1.0)
+    np.testing.assert_array_equal(wn.numpy(), wt.numpy())
