@@ -216,3 +216,16 @@ def test_embedding_max_norm_float32_matches_torch_bitwise():
     F.embedding(ndgrad.tensor([0, 1, 2]), wn, max_norm=0.5, norm_type=1.0)
     torch.nn.functional.embedding(torch.tensor([0, 1, 2]), wt, max_norm=0.5, norm_type=1.0)
     np.testing.assert_array_equal(wn.numpy(), wt.numpy())
+
+
+def test_triplet_margin_loss_needs_inputs_of_one_ndim():
+    # before: the 1D positive was broadcast against the 2D anchor and a loss returned
+    call = lambda: F.triplet_margin_loss(ndgrad.ones(2, 3), ndgrad.ones(3), ndgrad.ones(2, 3))  # noqa: E731
+    assert _message(call) == (
+        "RuntimeError: The anchor, positive, and negative tensors are expected to have the same "
+        "number of dimensions, but got: anchor 2D, positive 1D, and negative 2D inputs"
+    )
+    # a size-1 batch of the same ndim still broadcasts
+    assert (
+        F.triplet_margin_loss(ndgrad.ones(2, 3), ndgrad.ones(2, 3), ndgrad.ones(1, 3)).item() == 1
+    )
