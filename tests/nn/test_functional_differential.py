@@ -229,3 +229,21 @@ def test_triplet_margin_loss_needs_inputs_of_one_ndim():
     assert (
         F.triplet_margin_loss(ndgrad.ones(2, 3), ndgrad.ones(2, 3), ndgrad.ones(1, 3)).item() == 1
     )
+
+
+# --- huber_loss keeps the input's dtype: a float64 target does not promote a float32 input
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_huber_loss_output_has_the_input_dtype(reduction):
+    x = ndgrad.tensor([[0.5, -2.0], [3.0, 0.25]], dtype=ndgrad.float32, requires_grad=True)
+    y = ndgrad.tensor([[0.0, 1.0], [0.0, 1.0]], dtype=ndgrad.float64)
+    loss = F.huber_loss(x, y, reduction=reduction)
+    assert loss.dtype == ndgrad.float32
+    assert loss.grad_fn.name() == "HuberLossBackward0"
+    d = np.array([[0.5, -3.0], [3.0, -0.75]])
+    ref = np.where(np.abs(d) < 1, 0.5 * d * d, np.abs(d) - 0.5)
+    ref = {"none": ref, "mean": ref.mean(), "sum": ref.sum()}[reduction]
+    np.testing.assert_allclose(loss.detach().numpy(), ref, rtol=1e-6)
+    x64 = ndgrad.tensor([[0.5, -2.0], [3.0, 0.25]], dtype=ndgrad.float64)
+    assert F.huber_loss(x64, y.float(), reduction=reduction).dtype == ndgrad.float64

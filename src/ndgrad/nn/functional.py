@@ -576,7 +576,8 @@ class HuberLoss(NumpyFunction):
         d = x - y
         ad = np.abs(d)
         ctx.reduction, ctx.count, ctx.delta = reduction, d.size, delta
-        loss = np.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)).astype(d.dtype)
+        # PyTorch writes the loss into a tensor like the input: a wider target does not promote
+        loss = np.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)).astype(x.dtype)
         return _reduce_array(loss, reduction)
 
     @staticmethod
