@@ -247,3 +247,53 @@ def test_huber_loss_output_has_the_input_dtype(reduction):
     np.testing.assert_allclose(loss.detach().numpy(), ref, rtol=1e-6)
     x64 = ndgrad.tensor([[0.5, -2.0], [3.0, 0.25]], dtype=ndgrad.float64)
     assert F.huber_loss(x64, y.float(), reduction=reduction).dtype == ndgrad.float64
+
+
+# --- ctc_loss with an input length of 0: no frames, so only the empty target is possible
+
+
+def test_ctc_loss_zero_input_length():
+    lp = ndgrad.full((3, 2, 3), -np.log(3.0), dtype=ndgrad.float64)
+    targets, tlen = ndgrad.tensor([[0], [1]]), ndgrad.tensor([1, 0])
+    loss = F.ctc_loss(lp, targets, ndgrad.tensor([0, 0]), tlen, blank=2, reduction="none")
+    # before: both were log 3, as if the sequences had one frame
+    assert loss.tolist() == [float("inf"), 0.0]
+    assert np.signbit(loss.numpy()[1])  # PyTorch's -0.
+
+
+def test_ctc_loss_zero_input_length_gradcheck():
+    rng = np.random.default_rng(0)
+    lp0 = np.log(rng.dirichlet([1.0, 1.0, 1.0], size=(3, 2)))
+    targets, ilen, tlen = ndgrad.tensor([[0], [1]]), ndgrad.tensor([0, 3]), ndgrad.tensor([0, 1])
+
+    def fn(x):
+        return F.ctc_loss(x.log_softmax(2), targets, ilen, tlen, blank=2, reduction="sum")
+
+    x = ndgrad.tensor(lp0, requires_grad=True)
+    assert ndgrad.autograd.gradcheck(fn, (x,))
+    y = fn(x)
+    y.backward()
+    assert np.all(x.grad.numpy()[:, 0] == 0)  # the no-frame sample adds nothing
+
+
+@requires_torch
+def test_ctc_loss_zero_input_length_matches_torch():
+    lp = np.log(np.random.default_rng(0).dirichlet([1.0, 1.0, 1.0], size=(3, 2)))
+    for zero_infinity in (False, True):
+        for reduction in ("none", "sum", "mean"):
+            out = []
+            for lib in (ndgrad, torch):
+                x = lib.tensor(lp, requires_grad=True)
+                loss = lib.nn.functional.ctc_loss(
+                    x,
+                    lib.tensor([[0], [1]]),
+                    lib.tensor([0, 2]),
+                    lib.tensor([1, 0]),
+                    blank=2,
+                    reduction=reduction,
+                    zero_infinity=zero_infinity,
+                )
+                loss.sum().backward()
+                out.append((loss.detach().numpy(), x.grad.numpy()))
+            np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-12)
+            np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12, atol=1e-15)

@@ -271,6 +271,8 @@ class CtcLoss(NumpyFunction):
             tl > 0, np.take_along_axis(a_last, np.maximum(ends - 2, 0)[:, None], 1)[:, 0], -np.inf
         )
         nll = -_logsumexp(end1, end2)
+        # no frames: only the empty target has an alignment (probability 1, PyTorch's -0.)
+        nll = np.where(il == 0, np.where(tl == 0, -0.0, np.inf), nll)
         if not ctx.needs_input_grad[0]:
             return nll.astype(lp.dtype)
         beta = np.full((t_max, n, s_len), -np.inf)
