@@ -297,3 +297,42 @@ def test_ctc_loss_zero_input_length_matches_torch():
                 out.append((loss.detach().numpy(), x.grad.numpy()))
             np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-12)
             np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12, atol=1e-15)
+
+
+def test_ctc_loss_lengths_of_mixed_kinds_raise_type_error():
+    lp = ndgrad.randn(3, 1, 3).log_softmax(2)
+    with pytest.raises(TypeError) as info:
+        F.ctc_loss(lp, ndgrad.tensor([[0]]), ndgrad.tensor([3]), (1,))
+    assert str(info.value) == (
+        "ctc_loss() received an invalid combination of arguments - got (Tensor, Tensor, Tensor, "
+        "tuple, int, int, bool), but expected one of:\n"
+        " * (Tensor log_probs, Tensor targets, tuple of ints input_lengths, tuple of ints "
+        "target_lengths, int blank = 0, int reduction = at::Reduction::Mean, bool zero_infinity "
+        "= False)\n"
+        "      didn't match because some of the arguments have invalid types: (Tensor, Tensor, "
+        "!Tensor!, !tuple of (int,)!, !int!, !int!, !bool!)\n"
+        " * (Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int "
+        "blank = 0, int reduction = at::Reduction::Mean, bool zero_infinity = False)\n"
+        "      didn't match because some of the arguments have invalid types: (Tensor, Tensor, "
+        "Tensor, !tuple of (int,)!, !int!, !int!, !bool!)\n"
+    )
+    # both lengths as sequences, or both as tensors, still work
+    assert F.ctc_loss(lp, ndgrad.tensor([[0]]), (3,), [1]).shape == ()
+
+
+@requires_torch
+@pytest.mark.parametrize("kinds", [("tensor", "list"), ("list", "tensor"), ("tuple", "tensor")])
+def test_ctc_loss_lengths_of_mixed_kinds_match_torch(kinds):
+    def make(lib, kind, values):
+        return (
+            lib.tensor(values) if kind == "tensor" else {"list": list, "tuple": tuple}[kind](values)
+        )
+
+    messages = []
+    for lib in (ndgrad, torch):
+        lp = lib.zeros(3, 2, 3).log_softmax(2)
+        il, tl = make(lib, kinds[0], [3, 2]), make(lib, kinds[1], [1, 1])
+        with pytest.raises(TypeError) as info:
+            lib.nn.functional.ctc_loss(lp, lib.tensor([[0], [1]]), il, tl)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
