@@ -208,8 +208,12 @@ class Softshrink(NumpyFunction):
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     floating_only(input, "softshrink_check")
-    if lambd < 0:
-        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd:g}.")
+    top = float(np.finfo(input._data.dtype).max)
+    if not 0 <= lambd <= top:  # PyTorch's range check, which a nan fails too
+        raise RuntimeError(
+            f"lambda must be in range [0, {top:g}] for input dtype "
+            f"{dtype_name(input._data.dtype)}, but found {lambd:g}"
+        )
     return Softshrink.apply(input, float(lambd))
 
 
@@ -330,7 +334,7 @@ class CeluInplace(Celu):
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     floating_only(input, "elu_cpu")
     if alpha == 0:
-        raise RuntimeError("ZeroDivisionError")
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     return _run(CeluInplace if inplace else Celu, input, inplace, float(alpha))
 
 
@@ -761,6 +765,8 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     """‖xᵢ - xⱼ‖_p for every pair of rows i < j, in row-major order"""
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
     return Pdist.apply(input, float(p))
 
 

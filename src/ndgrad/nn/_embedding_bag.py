@@ -118,7 +118,8 @@ def embedding_renorm_(weight: Tensor, input: Tensor, max_norm: float, norm_type:
         rows = np.unique(input._data.reshape(-1))
         norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
         big = norms > max_norm
-        scale = (max_norm / (norms[big] + 1e-7)).astype(w.dtype)
+        # PyTorch takes the row norm as a double and works out the scale in double
+        scale = (max_norm / (norms[big].astype(np.float64) + 1e-7)).astype(w.dtype)
         w[rows[big]] *= scale[:, None]
         weight._bump_version()
     return weight

@@ -271,6 +271,8 @@ class CtcLoss(NumpyFunction):
             tl > 0, np.take_along_axis(a_last, np.maximum(ends - 2, 0)[:, None], 1)[:, 0], -np.inf
         )
         nll = -_logsumexp(end1, end2)
+        # no frames: only the empty target has an alignment (probability 1, PyTorch's -0.)
+        nll = np.where(il == 0, np.where(tl == 0, -0.0, np.inf), nll)
         if not ctx.needs_input_grad[0]:
             return nll.astype(lp.dtype)
         beta = np.full((t_max, n, s_len), -np.inf)
@@ -330,6 +332,33 @@ def _lengths(v: Any) -> np.ndarray:
     return np.asarray(data, dtype=np.int64).reshape(-1)
 
 
+def _ctc_mixed_lengths(input_lengths: Any, target_lengths: Any) -> str:
+    """PyTorch's TypeError for one length given as a tensor and the other as a sequence"""
+
+    def detail(v: Any) -> str:
+        if isinstance(v, (list, tuple)):
+            inner = ", ".join(type(e).__name__ for e in v)
+            if isinstance(v, list):
+                return f"list of [{inner}]"
+            return f"tuple of ({inner}{',' if len(v) == 1 else ''})"
+        return type(v).__name__
+
+    lengths = (input_lengths, target_lengths)
+    got = ", ".join("Tensor" if isinstance(v, Tensor) else type(v).__name__ for v in lengths)
+    ints = ", ".join(f"!{'Tensor' if isinstance(v, Tensor) else detail(v)}!" for v in lengths)
+    tensors = ", ".join("Tensor" if isinstance(v, Tensor) else f"!{detail(v)}!" for v in lengths)
+    why = "      didn't match because some of the arguments have invalid types: (Tensor, Tensor, "
+    sig = "int blank = 0, int reduction = at::Reduction::Mean, bool zero_infinity = False)"
+    return (
+        f"ctc_loss() received an invalid combination of arguments - got (Tensor, Tensor, {got}, "
+        "int, int, bool), but expected one of:\n"
+        " * (Tensor log_probs, Tensor targets, tuple of ints input_lengths, tuple of ints "
+        f"target_lengths, {sig}\n{why}{ints}, !int!, !int!, !bool!)\n"
+        " * (Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, "
+        f"{sig}\n{why}{tensors}, !int!, !int!, !bool!)\n"
+    )
+
+
 def ctc_loss(
     log_probs: Tensor,
     targets: Tensor,
@@ -342,6 +371,8 @@ def ctc_loss(
     """ℓ = -log p(target | log_probs), summed over alignments (Connectionist Temporal
     Classification); log_probs (T, N, C) or (T, C), targets padded (N, S) or concatenated"""
     reduction = _reduction(None, None, reduction)
+    if isinstance(input_lengths, Tensor) != isinstance(target_lengths, Tensor):
+        raise TypeError(_ctc_mixed_lengths(input_lengths, target_lengths))
     unbatched = log_probs.ndim == 2
     if unbatched:
         log_probs = log_probs.unsqueeze(1)

@@ -60,7 +60,11 @@ def _source(n: int, before: int, after: int, mode: str) -> np.ndarray:
         return np.where(idx < 0, -idx, np.where(idx >= n, 2 * (n - 1) - idx, idx))
     if mode == "replicate":
         return np.clip(idx, 0, n - 1)
-    return idx % n  # circular
+    # circular: PyTorch first crops the negative widths, then wraps within what is left
+    lo, hi = max(-before, 0), n - max(-after, 0)
+    if hi <= lo:
+        return idx % n
+    return lo + (idx - lo) % (hi - lo)
 
 
 class PadGather(NumpyFunction):
@@ -185,6 +189,8 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
         return ConstantPadNd.apply(input, tuple(per_dim), 0.0 if value is None else float(value))
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     if not 1 <= k <= 3 or input.ndim not in (k + 1, k + 2):  # PyTorch's kernels: (N,) C, *k
         raise NotImplementedError(
             f"Padding size {len(widths)} is not supported for {input.ndim}D input tensor.\n"

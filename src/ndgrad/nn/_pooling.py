@@ -1651,7 +1651,7 @@ def _aa_taps(n: int, o: int, align_corners: bool, sf: float | None, cubic: bool)
 _LINEAR_MODES = ("linear", "bilinear", "bicubic", "trilinear")
 _NEAREST = {1: UpsampleNearest1D, 2: UpsampleNearest2D, 3: UpsampleNearest3D}
 _EXACT = {1: UpsampleNearestExact1D, 2: UpsampleNearestExact2D, 3: UpsampleNearestExact3D}
-_NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4}
+_NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5}  # bicubic off 4D: the generic error
 
 
 def interpolate(
@@ -1714,7 +1714,7 @@ def interpolate(
             "requires a 4-D tensor as input"
         )
     known = ("nearest", "nearest-exact", "area", *_LINEAR_MODES)
-    if dim not in (1, 2, 3) or mode not in known:
+    if dim not in (1, 2, 3) or mode not in known or (mode == "bicubic" and dim != 2):
         raise NotImplementedError(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
             "the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
@@ -2090,18 +2090,18 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
         align_corners = False
     if not theta.is_floating_point():
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
-    size = tuple(int(v) for v in size)
+    given, size = size, tuple(int(v) for v in size)  # PyTorch's messages print size as given
     if len(size) in (4, 5):
         nd = len(size) - 2
         if theta.ndim != 3 or tuple(theta.shape[-2:]) != (nd, nd + 1):
             raise ValueError(
                 f"Expected a batch of {nd}D affine matrices of shape Nx{nd}x{nd + 1} for size "
-                f"{size}. Got {theta.shape}."
+                f"{given}. Got {theta.shape}."
             )
     else:
         raise NotImplementedError(
             "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
-            f"respectively. Got size {size}."
+            f"respectively. Got size {given}."
         )
     if align_corners and min(size[2:]) == 1:
         warnings.warn(
@@ -2111,7 +2111,7 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
             stacklevel=2,
         )
     elif min(size) <= 0:
-        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+        raise ValueError(f"Expected non-zero, positive output size. Got {given}")
     if theta.shape[0] != size[0]:
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: [{size[0]}, "

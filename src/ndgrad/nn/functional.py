@@ -260,9 +260,13 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     data = tensor._data
     if data.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes <= 0 and not data.size:
+        raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    if data.size and data.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
     if num_classes == -1:
-        num_classes = int(data.max()) + 1 if data.size else 0
-    if data.size and (data.min() < 0 or data.max() >= num_classes):
+        num_classes = int(data.max()) + 1
+    if data.size and data.max() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
     return Tensor._make((data[..., None] == np.arange(num_classes)).astype(np.int64))
 
@@ -572,7 +576,8 @@ class HuberLoss(NumpyFunction):
         d = x - y
         ad = np.abs(d)
         ctx.reduction, ctx.count, ctx.delta = reduction, d.size, delta
-        loss = np.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)).astype(d.dtype)
+        # PyTorch writes the loss into a tensor like the input: a wider target does not promote
+        loss = np.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)).astype(x.dtype)
         return _reduce_array(loss, reduction)
 
     @staticmethod
@@ -593,6 +598,8 @@ def huber_loss(
     _warn_size(input, target)
     _check_broadcast(input, target)
     _check_reduction(reduction)
+    if not delta > 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if weight is None:
         return HuberLoss.apply(input, target, reduction, float(delta))
     _check_weight(weight, input)
