@@ -302,3 +302,31 @@ def test_integer_and_bool_dtypes_match_torch() -> None:
 
     for a, b in zip(run(ndgrad), run(torch), strict=True):
         assert str(a.dtype) == str(b.dtype) and a.tolist() == b.tolist()
+
+
+# --- found by a differential run of 5,000 random shape/join calls against torch 2.13 ---------
+
+
+def test_stack_checks_the_dim_before_the_sizes() -> None:
+    with pytest.raises(IndexError, match=r"expected to be in range of \[-2, 1\], but got 3"):
+        ndgrad.stack([ndgrad.ones(3), ndgrad.ones(2)], 3)
+
+
+def test_cross_takes_one_dtype() -> None:
+    a, b = ndgrad.ones(2, 3, dtype=ndgrad.int64), ndgrad.ones(2, 3, dtype=ndgrad.float64)
+    for fn in (ndgrad.linalg.cross, lambda x, y: ndgrad.cross(x, y, dim=1)):
+        with pytest.raises(RuntimeError, match="expected scalar type Long but found Double"):
+            fn(a, b)
+    with pytest.raises(RuntimeError, match=r"tensor a \(2\) must match the size of tensor b \(4\)"):
+        ndgrad.linalg.cross(ndgrad.ones(2, 3), ndgrad.ones(4, 3, dtype=ndgrad.float64))
+
+
+def test_block_diag_promotes_a_0d_input_as_0d() -> None:
+    out = ndgrad.block_diag(
+        ndgrad.ones(2, 2, dtype=ndgrad.int8), ndgrad.tensor(3, dtype=ndgrad.int16)
+    )
+    assert out.dtype == ndgrad.int8 and out.tolist() == [[1, 1, 0], [1, 1, 0], [0, 0, 3]]
+    one_d = ndgrad.block_diag(
+        ndgrad.ones(2, 2, dtype=ndgrad.int8), ndgrad.ones(1, dtype=ndgrad.int16)
+    )
+    assert one_d.dtype == ndgrad.int16

@@ -1494,7 +1494,7 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     One node, LinalgCrossBackward0, as PyTorch records it."""
     input = _tensor_arg(input, "linalg_cross", "input", 1)
     other = _tensor_arg(other, "linalg_cross", "other", 2)
-    a, b = _promote_pair(input, other)
+    a, b = input, other  # (no promotion: PyTorch's kernel takes one dtype, checked below)
     if a._data.ndim != b._data.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     if a._data.ndim == 0:  # PyTorch reads the size of dim before any range check
@@ -1509,6 +1509,11 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
         np.broadcast_shapes(a._data.shape, b._data.shape)
     except ValueError:
         raise broadcast_mismatch(a._data.shape, b._data.shape) from None
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            f"expected scalar type {dtype_name(a._data.dtype)} but found "
+            f"{dtype_name(b._data.dtype)}"
+        )
     if a._data.dtype == np.bool_:
         raise NotImplementedError("\"cross\" not implemented for 'Bool'")
     return LinalgCross.apply(a, b, d)

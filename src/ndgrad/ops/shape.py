@@ -23,7 +23,8 @@ from .._tensor import Tensor, _NoGradView, _View
 from ..autograd._views import Copy, fill_expanded, register_view
 from ..autograd.function import _type_string
 from ..autograd.grad_mode import _state
-from ._util import check_dims, normalize_dims, parse_shape, promote_all, wrap_dim
+from ..dtypes import result_type
+from ._util import cast, check_dims, normalize_dims, parse_shape, promote_all, wrap_dim
 from .arithmetic import CloneContiguous, NumpyFunction, _copy_like_torch
 
 if TYPE_CHECKING:
@@ -480,13 +481,14 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
     if not items:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = items[0]._data.shape
+    d = wrap_dim(dim, len(shape) + 1)  # (PyTorch checks the dim before the sizes)
     for i, t in enumerate(items):
         if t._data.shape != shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
                 f"and {list(t._data.shape)} at entry {i}"
             )
-    return Stack.apply(wrap_dim(dim, len(shape) + 1), *items)
+    return Stack.apply(d, *items)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
@@ -1374,7 +1376,9 @@ def block_diag(*tensors: Tensor) -> Tensor:
         items.append(t.reshape(1, -1) if n < 2 else t)
     if not items:
         return empty(1, 0)
-    return BlockDiag.apply(*promote_all(items, "block_diag"))
+    # the dtype of the inputs as given: a 0-d one promotes as a 0-d tensor, not as the 1x1 block
+    rt = result_type(*(t._data for t in tensors))
+    return BlockDiag.apply(*(t if t._data.dtype == rt else cast(t, rt) for t in items))
 
 
 def cartesian_prod(*tensors: Tensor) -> Tensor:
