@@ -379,8 +379,12 @@ class TensorMethods(
                 _state.forward_ad and tangent_of(value) is not None
             ):  # (a dual value: its tangent fills this tensor's)
                 return self._inplace(lambda s: WholeFill.apply(s, ((Ellipsis,), None), value))
-            value = value.item()
-        value = checked_scalar(python_number(value), self._data.dtype)  # PyTorch's overflow check
+            # converted as C casts it, unchecked (PyTorch's fill_ of a tensor: -2.3 into uint8
+            # is 254)
+            with np.errstate(invalid="ignore", over="ignore"):
+                value = value._data.astype(self._data.dtype).item()
+        else:
+            value = checked_scalar(python_number(value), self._data.dtype)  # a number: checked
         if _state.grad_enabled and self._requires_grad:
             return self._fill_recorded(Fill.apply, value)
         return self._fill_constant(value)
@@ -420,10 +424,7 @@ class TensorMethods(
 
         if not isinstance(src, Tensor):
             src = as_tensor(src, dtype=self.dtype)
-        try:
-            np.broadcast_to(src._data, self._data.shape)
-        except ValueError:
-            raise _errors.broadcast_mismatch(self._data.shape, src._data.shape) from None
+        _errors.check_inplace_shape(self._data.shape, src._data.shape)
         self._check_inplace(src)
         _errors.check_no_partial_overlap(self._data, src._data)
         a, b = self._data, src._data

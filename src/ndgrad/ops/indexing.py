@@ -1673,6 +1673,7 @@ def _masked_fill(input: Tensor, mask: Tensor, value: Any, inplace: bool) -> Tens
                 "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                 f"{value._data.ndim} dimension(s)."
             )
+        checked_scalar(value.item(), input._data.dtype)  # (PyTorch reads it as a number)
         return MaskedFillTensor.apply(input, mask, value)
     return MaskedFill.apply(input, mask, checked_scalar(python_number(value), input._data.dtype))
 

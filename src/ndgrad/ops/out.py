@@ -515,10 +515,30 @@ logical_or = _with_out(_pw.logical_or)
 logical_xor = _with_out(_pw.logical_xor)
 logical_not = _with_out(_pw.logical_not)
 
+
 # Reductions.
-sum = _with_out(_rd.sum)
+def _reduce_into(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """sum, prod, cumsum, cumprod with ``out=``: PyTorch computes them in out's dtype (the
+    input cast to it first: the sum of [0.6, 0.7, 1.9] into an int64 out is 1)."""
+    with_out = _with_out(fn)
+
+    @functools.wraps(fn)
+    def call(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        # (while recording, the out= autograd error comes first; this module's any is torch's)
+        recording = (
+            _state.grad_enabled
+            and [a for a in args if isinstance(a, Tensor) and a._requires_grad] != []
+        )
+        if isinstance(out, Tensor) and kwargs.get("dtype") is None and not recording:
+            kwargs["dtype"] = out.dtype
+        return with_out(*args, out=out, **kwargs)
+
+    return call
+
+
+sum = _reduce_into(_rd.sum)
 mean = _with_out(_rd.mean)
-prod = _with_out(_rd.prod)
+prod = _reduce_into(_rd.prod)
 max = _with_out(_rd.max)
 min = _with_out(_rd.min)
 amax = _with_out(_rd.amax)
@@ -528,8 +548,8 @@ argmin = _with_out(_rd.argmin)
 std = _with_out(_rd.std)
 var = _with_out(_rd.var)
 logsumexp = _with_out(_rd.logsumexp)
-cumsum = _with_out(_rd.cumsum)
-cumprod = _with_out(_rd.cumprod)
+cumsum = _reduce_into(_rd.cumsum)
+cumprod = _reduce_into(_rd.cumprod)
 all = _with_out(_rd.all)
 any = _with_out(_rd.any)
 median = _with_out(_rd.median)
@@ -549,9 +569,29 @@ addmv = _with_out(_pr.addmv)
 baddbmm = _with_out(_pr.baddbmm)
 kron = _with_out(_pr.kron)
 
+
 # Joining and indexing.
-cat = _with_out(_sh.cat)
-concat = _with_out(_sh.cat, "concat")
+def _cat_into(name: str) -> Callable[..., Any]:
+    """cat/concat with ``out=``: PyTorch's cat checks that the inputs' dtype casts to out's
+    first, with its own TypeError."""
+    with_out = _with_out(_sh.cat, name)
+
+    @functools.wraps(_sh.cat)
+    def call(tensors: Any, *args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if isinstance(out, Tensor):
+            arrays = [t._data for t in tensors if isinstance(t, Tensor)]
+            if arrays and not _dt.can_cast(_dt.result_type(*arrays), out._data.dtype):
+                raise TypeError(
+                    "torch.cat(): input types can't be cast to the desired output type "
+                    f"{dtype_name(out._data.dtype)}"
+                )
+        return with_out(tensors, *args, out=out, **kwargs)
+
+    return call
+
+
+cat = _cat_into("cat")
+concat = _cat_into("concat")
 concatenate = _with_out(_sh.cat, "concatenate")
 stack = _with_out(_sh.stack)
 hstack = _with_out(_sh.hstack)

@@ -418,12 +418,22 @@ class MeanDim(Mean):
 
 
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-    """Sum of all elements, or over ``dim`` (int or tuple); integers and bools sum as int64."""
+    """Sum of all elements, or over ``dim`` (int or tuple); integers and bools sum as int64
+    (with ``dtype=bool``, a bool: whether any is nonzero, as PyTorch's)."""
     input, cast = _in_dtype(input, dtype)
     axes = _axes(input, dim)
     if dim is None and not keepdim:
-        return _checked(Sum.apply(input, None, False), cast)
-    return _checked(SumDim.apply(input, axes, keepdim), cast)
+        out = _checked(Sum.apply(input, None, False), cast)
+    else:
+        out = _checked(SumDim.apply(input, axes, keepdim), cast)
+    return _as_bool_if(out, dtype)
+
+
+def _as_bool_if(out: Tensor, dtype: Any) -> Tensor:
+    """A sum's or product's int64 result as the bool PyTorch gives for ``dtype=bool``."""
+    if dtype is not None and dtype.np == np.bool_:
+        return _const(out._data != 0)
+    return out
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -538,9 +548,10 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     """Product of all elements, or along one ``dim``; integers and bools multiply as int64."""
     input, cast = _in_dtype(input, dtype)
     if dim is None:
-        return _checked(Prod.apply(input, None, False), cast)
+        return _as_bool_if(_checked(Prod.apply(input, None, False), cast), dtype)
     axis = _int_dim(dim, input._data.ndim, "prod")
-    return _checked(ProdDim.apply(input, axis if input._data.ndim else None, keepdim), cast)
+    out = _checked(ProdDim.apply(input, axis if input._data.ndim else None, keepdim), cast)
+    return _as_bool_if(out, dtype)
 
 
 # --- max, min, amax, amin, argmax, argmin --------------------------------------------------------
@@ -1137,6 +1148,8 @@ def _cumulative(fn: type[NumpyFunction], input: Tensor, dim: Any, dtype: Any, op
             f"{op}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
         )
     d = _int_dim(dim, input._data.ndim, op)
+    if dtype is not None and dtype.np == np.bool_:
+        raise NotImplementedError(f"\"{op}_out_cpu\" not implemented for 'Bool'")
     if dtype is None or dtype.np == input._data.dtype:
         return _checked(fn.apply(input, d), refused)
     return fn.apply(input, d, dtype.np)
