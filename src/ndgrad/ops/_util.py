@@ -96,7 +96,7 @@ def as_operand(x: Any, op: str, other: Any = None) -> Any:
     if isinstance(x, T) or type(x) in _NUMBER_TYPES:
         return x
     if isinstance(x, np.generic) and x.dtype.kind in "biuf":
-        return x.item()
+        return python_number(x)
     if isinstance(x, np.ndarray):
         return as_tensor(x)
     if isinstance(x, int | float):  # bool/int/float subclasses

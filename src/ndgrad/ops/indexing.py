@@ -1335,7 +1335,7 @@ def scatter(
         if isinstance(src, Tensor):
             _warn_scatter_reduce()
         op = "scatter" if _dst is None else "scatter_"
-        value = src.item() if isinstance(src, np.generic) else src
+        value = python_number(src)
         return ScatterCombine.apply(input, value, key, reduce == "add", op)
     if isinstance(src, Tensor):
         return Scatter.apply(input, src, key)

@@ -807,8 +807,7 @@ def _clamp(
     for b in bounds:
         if not isinstance(b, T | int | float | np.generic):
             raise TypeError(f"clamp(): min and max must be numbers or Tensors, not {type(b)}")
-    min = min.item() if isinstance(min, np.generic) else min
-    max = max.item() if isinstance(max, np.generic) else max
+    min, max = python_number(min), python_number(max)
     rt = result_type(input._data, *[b._data if isinstance(b, T) else b for b in bounds])
     if rt.kind == "b" and not (n_tensors and len(bounds) == 1):
         # (one tensor bound is PyTorch's maximum or minimum, which take bools)
