@@ -123,9 +123,10 @@ def run_backward(
             if grads is None:
                 grads = [None] * max(len(node._output_meta), 1)
             outputs: Sequence[Any]
-            runs = needed is None or id(node) in needed
+            runs = True
             hooked = node._hooked
-            if capture_slots:
+            if captures is not None:  # autograd.grad, backward(inputs=): what runs, what is kept
+                runs = needed is None or id(node) in needed
                 slots = capture_slots.get(node)
                 if slots is not None:
                     # A captured node that does not run itself (a leaf's AccumulateGrad under
@@ -143,11 +144,10 @@ def run_backward(
                         )
                     if not accumulate and isinstance(node, AccumulateGrad):
                         continue
-            # A node that leads to no captured gradient is skipped whole, its hooks included, as
-            # under PyTorch's autograd.grad and backward(inputs=), except a single root:
-            # PyTorch's engine starts from it, and runs its hooks.
-            hooked = hooked and (runs or node is sole_root)
-            if narrowing:
+                # A node that leads to no captured gradient is skipped whole, its hooks
+                # included, as under PyTorch's autograd.grad and backward(inputs=), except a
+                # single root: PyTorch's engine starts from it, and runs its hooks.
+                hooked = hooked and (runs or node is sole_root)
                 narrow = narrowing.get(node)
                 if narrow is not None:  # this backward needs fewer of its inputs' gradients
                     narrowed.append((node, node.needs_input_grad))
@@ -595,24 +595,27 @@ def _validate(node: Node, i: int, grad: Any, shape: tuple[int, ...], dtype: np.d
 
 def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
     dependencies: dict[Node, int] = {}
+    count = dependencies.get
     stack = list(set(roots))
+    push = stack.append
     # A node is walked once: when it first enters `dependencies` (a root, when no other root
-    # leads to it, is walked from the stack's start instead).
-    walked = frozenset(stack)
+    # leads to it, is walked from the stack's start instead). A single root is never reached
+    # from itself (the graph has no cycle), so only several roots need the test.
+    walked = frozenset(stack) if len(stack) > 1 else ()
     while stack:
-        node = stack.pop()
-        for edge in node._edges:
+        for edge in stack.pop()._edges:
             if edge is None:
                 continue
-            nxt, _input_nr, _shape, _dtype = edge
+            nxt = edge[0]
             if nxt is None:
                 continue
-            if nxt in dependencies:
-                dependencies[nxt] += 1
-            else:
+            n = count(nxt)
+            if n is None:
                 dependencies[nxt] = 1
                 if nxt not in walked:
-                    stack.append(nxt)
+                    push(nxt)
+            else:
+                dependencies[nxt] = n + 1
     return dependencies
 
 

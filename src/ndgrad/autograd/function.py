@@ -1163,7 +1163,16 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
     A tensor ``b`` has ``a``'s dtype, a number ``b`` keeps it: a broadcasting op's output then
     shares ``a``'s shape and dtype record when the shapes are equal."""
     node = cls._backward_cls()
-    ea = _edge(a)
+    # _edge(a), inline (one call less on every recorded operator)
+    meta: Any = a._meta
+    if meta is None:
+        meta = _meta(a)
+    if not a._requires_grad:
+        ea = meta[3]
+    elif a.grad_fn is None:
+        ea = (a._accumulator(), 0, meta[0], meta[1])
+    else:
+        ea = (a.grad_fn, a._output_nr, meta[0], meta[1])
     value_a = a._data
     mask = 0 if ea[0] is None else 1  # where a's gradient goes anywhere (see apply)
     T = Tensor
@@ -1192,7 +1201,6 @@ def record_binary(cls: type[Function], a: Tensor, b: Any) -> Any:
     if type(out) is not np.ndarray:  # numpy's scalar for two 0-d inputs
         return _finish(cls, node, (a, b), (value_a, value_b), out, 1)
     dt = out.dtype
-    meta: Any = a._meta  # set by _edge
     if not (same and cls._broadcasting and dt is meta[1]):
         if dt.kind != "f":
             return _finish(cls, node, (a, b), (value_a, value_b), out, 1)
@@ -1500,8 +1508,11 @@ def check_expandable(node: Node, i: int, gshape: tuple[int, ...], shape: tuple[i
 
 def _expandable(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
     """True if ``shape`` broadcasts to ``target``."""
-    if len(shape) > len(target):
+    lead = len(target) - len(shape)
+    if lead < 0:
         return False
+    if shape == target[lead:]:  # the common case: a bias, a row broadcast over a batch
+        return True
     return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target), strict=False))
 
 
