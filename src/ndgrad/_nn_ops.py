@@ -71,6 +71,7 @@ def max_pool2d(
 
 
 def dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    _dropout.check_p_torch(p)
     return F.dropout(input, p, train)
 
 

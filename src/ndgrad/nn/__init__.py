@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._namespace import public_dir
-from . import functional, init, modules, utils
+from . import attention, functional, init, modules, utils
 from ._extras import Container, NLLLoss2d, factory_kwargs
 from .activation import *  # noqa: F403
 from .activation import __all__ as _activation_all
@@ -46,6 +46,7 @@ __all__ = [
     "ModuleList",
     "Parameter",
     "Sequential",
+    "attention",
     "functional",
     "init",
     "modules",

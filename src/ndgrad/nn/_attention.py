@@ -14,11 +14,14 @@ from typing import Any
 import numpy as np
 
 from .._creation import zeros
-from .._tensor import Tensor
-from ..ops.arithmetic import NumpyFunction
+from .._errors import c_type_name
+from .._tensor import Tensor, default_float
+from ..backends.cuda import sdp_enabled
+from ..dtypes import dtype_name
+from ..ops.arithmetic import NumpyFunction, mul_scalar
 from ..ops.shape import cat
 from ._activations import softmax
-from ._dropout import dropout
+from ._dropout import check_p_torch, dropout
 from ._linear import linear
 
 __all__ = ["multi_head_attention_forward", "scaled_dot_product_attention"]
@@ -76,8 +79,8 @@ class ScaledDotProductAttention(NumpyFunction):
         return gq, gk, gv, None, None
 
 
-# PyTorch takes its flash kernel for 4-d inputs with one head size and the same batch and head
-# dims, and otherwise its math path, whose last node is the (un)batched matmul's.
+# PyTorch's CPU build takes its flash kernel where it can (see _flash_refusal), and otherwise its
+# math path, whose last node is the (un)batched matmul's.
 class ScaledDotProductAttentionMm(ScaledDotProductAttention):
     node_name = "MmBackward0"
 
@@ -86,15 +89,107 @@ class ScaledDotProductAttentionBmm(ScaledDotProductAttention):
     node_name = "UnsafeViewBackward0"
 
 
-def _sdpa_fn(q: Tensor, k: Tensor, v: Tensor) -> type[ScaledDotProductAttention]:
-    if q.ndim == 2:
-        return ScaledDotProductAttentionMm
-    flash = (
-        q.ndim == k.ndim == v.ndim == 4
-        and q.shape[-1] == k.shape[-1] == v.shape[-1]
-        and q.shape[:2] == k.shape[:2] == v.shape[:2]
-    )
-    return ScaledDotProductAttention if flash else ScaledDotProductAttentionBmm
+def _flash_refusal(
+    q: Tensor, k: Tensor, v: Tensor, dropout_p: float, enable_gqa: bool
+) -> str | None:
+    """Why PyTorch's CPU flash kernel does not take these inputs (its first failed check, in its
+    words), or None when it does. Its other inputs go to the math path."""
+    if dropout_p > 0.0:
+        return "Both fused kernels do not support non-zero dropout."
+    if not q.ndim == k.ndim == v.ndim == 4:
+        return (
+            "All fused kernels requires query, key and value to be 4 dimensional, but got Query "
+            f"dim: {q.ndim}, Key dim: {k.ndim}, Value dim: {v.ndim} instead."
+        )
+    qs, ks, vs = list(q.shape), list(k.shape), list(v.shape)
+    if not qs[0] == ks[0] == vs[0]:
+        return (
+            "For dense inputs, both fused kernels require query, key and value to have the same "
+            f"batch_size. Query.sizes(): {qs}, Key.sizes(): {ks}, Value.sizes(): {vs} instead. "
+            "To broadcast dense inputs, try using unsqueeze and expand_to before passing them "
+            "into the kernel."
+        )
+    if not enable_gqa and not qs[1] == ks[1] == vs[1]:
+        return (
+            "For dense input, both fused kernels require query, key and value to have the same "
+            f"num_heads. Query.sizes(): {qs}, Key sizes(): {ks}, Value sizes(): {vs} instead. To "
+            "broadcast dense inputs, try using unsqueeze and expand_to before passing them into "
+            "the kernel."
+        )
+    if not qs[-1] == ks[-1] == vs[-1]:
+        return (
+            "Flash attention requires q,k,v to have the same last dimension. Got Query.size(-1): "
+            f"{qs[-1]}, Key.size(-1): {ks[-1]}, Value.size(-1): {vs[-1]} instead."
+        )
+    strides = [t.stride(-1) if t.shape[-1] > 1 else 1 for t in (q, k, v)]
+    if strides != [1, 1, 1]:
+        return (
+            "All fused kernels require the last dimension of the input to have stride 1. Got "
+            f"Query.stride(-1): {q.stride(-1)}, Key.stride(-1): {k.stride(-1)}, "
+            f"Value.stride(-1): {v.stride(-1)}"
+        )
+    return None
+
+
+def _sdpa_kernel(q: Tensor, k: Tensor, v: Tensor, dropout_p: float, enable_gqa: bool) -> str:
+    """ "flash" or "math": the kernel PyTorch's CPU build runs, by the switches of
+    ndgrad.nn.attention.sdpa_kernel (flash first, where it takes the inputs); PyTorch's errors
+    when no allowed kernel takes them, after its warnings saying why."""
+    switches = sdp_enabled
+    if not switches["flash"] and not switches["math"]:
+        raise RuntimeError(
+            "No viable backend for scaled_dot_product_attention was found. This is likely due "
+            "to turning off both the math kernel and the fused kernels."
+        )
+    refusal = _flash_refusal(q, k, v, dropout_p, enable_gqa)
+    if refusal is None and switches["flash"]:
+        return "flash"
+    if switches["math"]:
+        return "math"
+    assert refusal is not None
+    warnings.warn("Flash attention kernel not used because:", UserWarning, stacklevel=3)
+    warnings.warn(refusal, UserWarning, stacklevel=3)
+    raise RuntimeError("No available kernel.  Aborting execution.")
+
+
+def _sdpa_fn(q: Tensor, kernel: str) -> type[ScaledDotProductAttention]:
+    """The node class of a call without dropout: the flash kernel's node, or the math path's
+    last one (the (un)batched matmul's)."""
+    if kernel == "flash":
+        return ScaledDotProductAttention
+    return ScaledDotProductAttentionMm if q.ndim == 2 else ScaledDotProductAttentionBmm
+
+
+def _check_sdpa_inputs(q: Tensor, k: Tensor, v: Tensor, attn_mask: Tensor | None) -> None:
+    """PyTorch's checks of the arguments, in its order, before anything else runs."""
+    qd, kd, vd = q._data.dtype, k._data.dtype, v._data.dtype
+    if not qd == kd == vd:
+        raise RuntimeError(
+            "Expected query, key, and value to have the same dtype, but got query.dtype: "
+            f"{c_type_name(qd)} key.dtype: {c_type_name(kd)} and value.dtype: "
+            f"{c_type_name(vd)} instead."
+        )
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
+        raise RuntimeError(
+            "Expected query, key, and value to all be  at least 2 dimensional, but got "
+            f"query.dim: {q.ndim} key.dim: {k.ndim} and value.dim: {v.ndim} instead."
+        )
+    if attn_mask is not None:
+        md = attn_mask._data.dtype
+        if md != np.bool_ and md != qd:
+            raise RuntimeError(
+                "Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                f"attn_mask.dtype: {c_type_name(md)} and  query.dtype: {c_type_name(qd)} "
+                "instead."
+            )
+
+
+def _empty_attention(q: Tensor, k: Tensor, v: Tensor) -> Tensor:
+    """PyTorch's result when there is nothing to attend with or to: zeros of the output's shape,
+    joined to the graph as 0 * (Σq + Σk + Σv) (so the inputs get zero gradients; an infinite
+    input makes the output NaN, as in PyTorch)."""
+    out = zeros((*q.shape[:-1], v.shape[-1]), dtype=q.dtype)
+    return out + mul_scalar(q.sum() + k.sum() + v.sum(), 0)
 
 
 def _sdpa_bias(
@@ -146,15 +241,36 @@ def scaled_dot_product_attention(
     >>> torch.nn.functional.scaled_dot_product_attention(q, q, q, is_causal=True).shape
     torch.Size([1, 2, 4])
     """
-    if dropout_p < 0.0 or dropout_p > 1.0:
-        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+    _check_sdpa_inputs(query, key, value, attn_mask)
     l_len, s_len = query.shape[-2], key.shape[-2]
+    if l_len == 0 or value.numel() == 0:
+        return _empty_attention(query, key, value)
+    if query._data.dtype.kind != "f":  # what PyTorch's kernels say of integer inputs
+        if query.ndim == 2:
+            raise RuntimeError(
+                "expected m1 and m2 to have the same dtype, but got: "
+                f"{c_type_name(default_float())} != {c_type_name(query._data.dtype)}"
+            )
+        raise RuntimeError(
+            f"expected scalar type {dtype_name(default_float())} but found "
+            f"{dtype_name(query._data.dtype)}"
+        )
+    kernel = _sdpa_kernel(query, key, value, dropout_p, enable_gqa)
     if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        if query.shape[-3] % key.shape[-3] or query.shape[-3] % value.shape[-3]:
+            # (PyTorch's message ends there)
+            raise RuntimeError(
+                "Number of heads in key and value must divide the number of heads in "
+            )
         key, value = _repeat_heads(key, query.shape[-3]), _repeat_heads(value, query.shape[-3])
-    sc = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+    e = query.shape[-1]
+    # 1/√E; for E = 0 the scores are 0 (PyTorch scales q and k by √scale before their empty
+    # product), which any finite scale gives here
+    sc = (1.0 / math.sqrt(e) if e else 1.0) if scale is None else float(scale)
     bias = _sdpa_bias(l_len, s_len, attn_mask, is_causal, query._data.dtype)
-    if dropout_p == 0.0:
-        return _sdpa_fn(query, key, value).apply(query, key, value, bias, sc)
+    if dropout_p <= 0.0:  # (a negative p is no dropout, as in PyTorch)
+        return _sdpa_fn(query, kernel).apply(query, key, value, bias, sc)
+    check_p_torch(dropout_p)
     scores = (query @ key.mT) * sc
     if bias is not None:
         scores = scores + _const(bias)

@@ -37,6 +37,13 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
+def check_p_torch(p: float) -> None:
+    """The check of ``torch.dropout`` and its relatives, PyTorch's C++ functions: a
+    RuntimeError, p printed as C++ prints a double (2.0 is "2")."""
+    if p < 0.0 or p > 1.0:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p:g}")
+
+
 def _bernoulli(like: np.ndarray, dt: np.dtype, keep: float) -> np.ndarray:
     """``empty_like(like).bernoulli_(keep)``: the draws fill the noise in memory order, so a
     non-contiguous input (an attention output transposed back to batch-first) gets PyTorch's
@@ -52,8 +59,7 @@ def _dropout_impl(
     input: Tensor, p: float, train: bool, feature: bool, alpha: bool, inplace: bool
 ) -> Tensor:
     """PyTorch's shared dropout kernel: plain, feature (one draw per (N, C)) and alpha forms."""
-    if p < 0.0 or p > 1.0:
-        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+    check_p_torch(p)
     if p == 0.0 or not train or input.numel() == 0:
         return input
     dt = input._data.dtype
