@@ -306,6 +306,8 @@ class FunctionCtx:
                 raise RuntimeError(_RELEASED)
             return ()
         detached = _Used.detached  # some tensor was detached in place: check each entry
+        if detached:
+            _check_other_first(self, saved)
         values = []
         for entry in saved:
             if detached:
@@ -358,6 +360,8 @@ class FunctionCtx:
                 raise RuntimeError(_RELEASED)
             return ()
         detached = _Used.detached
+        if detached:
+            _check_other_first(self, saved)
         values = []
         for entry in saved:
             if detached:
@@ -386,6 +390,20 @@ class FunctionCtx:
             value = _unpack(self, entry)
             values.append(value._data if isinstance(value, Tensor) else value)
         return tuple(values)
+
+
+def _check_other_first(node: Any, saved: tuple[Any, ...]) -> None:
+    """For a node whose PyTorch formula unpacks ``other`` before ``self`` (``_other_first``):
+    other's errors, its detach_ check and its version check, come before self's detach_
+    check (the version checks alone keep that order in _unpack)."""
+    if len(saved) < 2 or not getattr(getattr(node, "_forward_cls", None), "_other_first", False):
+        return
+    other = saved[1]
+    # an input saved as it is, or with its version (a value packed by saved-tensor hooks is
+    # left to the loop: unpacking it here would call the hook twice)
+    if isinstance(other, Tensor) or (type(other) is tuple and other[0] == _INPUT):
+        _check_not_detached(node, other)
+        _unpack(node, other)
 
 
 def _check_not_detached(node: Any, entry: Any) -> None:

@@ -1808,10 +1808,22 @@ def repeat_interleave(
 
 
 class IndexPutAccumulate(IndexAdd):
-    """index_put with accumulate=True: IndexAdd, recorded under PyTorch's node name"""
+    """index_put with accumulate=True: IndexAdd, recorded under PyTorch's node name, saving the
+    index arrays as its IndexPutBackward0 does (a second backward without retain_graph raises)"""
 
     node_name = "IndexPutBackward0"
     keep_layout = True  # (PyTorch's index_put writes into a clone of x)
+
+    @classmethod
+    def forward(cls, ctx: Any, x: np.ndarray, key: Key, v: np.ndarray) -> np.ndarray:
+        out = super().forward(ctx, x, key, v)
+        _save_indices(ctx, key)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        _indices_alive(ctx)
+        return IndexAdd.backward(ctx, grad)
 
 
 def _masked_fill_dispatch(indices: Any, values: Tensor, accumulate: bool) -> bool:
@@ -2230,10 +2242,26 @@ class ScatterReduce(NumpyFunction):
         keep: np.ndarray,
         counts: np.ndarray,
     ) -> np.ndarray:
-        basic, adv = key
+        adv = key[1]
         assert adv is not None  # an along-dim key always has its index arrays
-        block = _fit_empty(key, block)
+        # PyTorch's node saves self, the index, src and the result, whatever the reduction: a
+        # second backward without retain_graph, or a write into one of them, raises
+        out = ScatterReduce._reduce(ctx, x, _fit_empty(key, block), key, reduce, keep, counts)
         ctx.key, ctx.reduce, ctx.keep = key, reduce, keep
+        ctx.save_for_backward(x, block, out, *(a for a in adv if isinstance(a, np.ndarray)))
+        return out
+
+    @staticmethod
+    def _reduce(
+        ctx: Any,
+        x: np.ndarray,
+        block: np.ndarray,
+        key: Key,
+        reduce: str,
+        keep: np.ndarray,
+        counts: np.ndarray,
+    ) -> np.ndarray:
+        basic, adv = key
         if reduce in ("sum", "mean"):
             out = np.where(keep, x, 0).astype(x.dtype)
             np.add.at(out[basic], adv, block)
@@ -2260,6 +2288,7 @@ class ScatterReduce(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        ctx.saved_tensors  # noqa: B018  (raises once freed or written to, as PyTorch's)
         T = Tensor
         need_x, need_src = ctx.needs_input_grad[:2]
         dt = grad._data.dtype
@@ -2278,6 +2307,18 @@ class ScatterReduce(NumpyFunction):
         return grad_x, grad_src, None, None, None, None
 
 
+class IndexReduce(ScatterReduce):
+    """index_reduce's mean, amax and amin: ScatterReduce under PyTorch's node name"""
+
+    node_name = "IndexReduceBackward0"
+
+
+class IndexProd(ScatterProd):
+    """index_reduce's prod: ScatterProd under PyTorch's node name"""
+
+    node_name = "IndexReduceBackward0"
+
+
 def scatter_reduce(
     input: Tensor,
     dim: int,
@@ -2286,6 +2327,7 @@ def scatter_reduce(
     reduce: str,
     *,
     include_self: bool = True,
+    _nodes: tuple[type[ScatterReduce], type[ScatterProd]] = (ScatterReduce, ScatterProd),
 ) -> Tensor:
     """A copy of ``input`` where every ``src`` element is combined, by ``reduce`` (sum, prod,
     mean, amax or amin), into the position ``index`` names along ``dim`` (as scatter does);
@@ -2309,8 +2351,8 @@ def scatter_reduce(
     keep = np.asarray(include_self) | (counts == 0)
     keep = np.broadcast_to(keep, x.shape)
     if reduce == "prod":
-        return ScatterProd.apply(input, block, key, keep)
-    return ScatterReduce.apply(input, block, key, reduce, keep, counts)
+        return _nodes[1].apply(input, block, key, keep)
+    return _nodes[0].apply(input, block, key, reduce, keep, counts)
 
 
 def index_reduce(
@@ -2361,13 +2403,24 @@ def index_reduce(
             f"source.size(dim): ({src_shape[d]}), for dim: {dim}"
         )
     flat = idx.reshape(-1).astype(np.int64)
+    _errors.warn_once(
+        "index_reduce", "index_reduce() is in beta and the API may change at any time."
+    )
     if np.any((flat < 0) | (flat >= shape[d])):
         raise IndexError("index out of range in self")
     along = [1] * len(src_shape)
     along[d] = flat.size
     full = np.broadcast_to(flat.reshape(along), src_shape).copy()
     T = Tensor
-    return scatter_reduce(input, d, T._make(full), source, reduce, include_self=include_self)
+    return scatter_reduce(
+        input,
+        d,
+        T._make(full),
+        source,
+        reduce,
+        include_self=include_self,
+        _nodes=(IndexReduce, IndexProd),
+    )
 
 
 class FillDiagonal(NumpyFunction):
