@@ -2262,6 +2262,7 @@ class ScatterReduce(NumpyFunction):
         counts: np.ndarray,
     ) -> np.ndarray:
         basic, adv = key
+        assert adv is not None  # (forward checked)
         if reduce in ("sum", "mean"):
             out = np.where(keep, x, 0).astype(x.dtype)
             np.add.at(out[basic], adv, block)
