@@ -74,13 +74,20 @@ class _Hooks(dict):
 
 
 def _check_name(kind: str, name: Any, owner: Module, table: dict[str, Any]) -> None:
+    """PyTorch's checks of a new parameter's, buffer's or submodule's name, in its order: a
+    submodule's name is checked against the existing attributes first, and its message for a
+    dot quotes the name."""
     if not isinstance(name, str):
         raise TypeError(f"{kind} name should be a string. Got {typename(name)}")
+    exists = hasattr(owner, name) and name not in table
+    if kind == "module" and exists:
+        raise KeyError(f"attribute '{name}' already exists")
     if "." in name:
-        raise KeyError(f'{kind} name can\'t contain "."')
+        got = f", got: {name}" if kind == "module" else ""
+        raise KeyError(f'{kind} name can\'t contain "."{got}')
     if name == "":
         raise KeyError(f'{kind} name can\'t be empty string ""')
-    if hasattr(owner, name) and name not in table:
+    if exists:
         raise KeyError(f"attribute '{name}' already exists")
 
 
@@ -197,8 +204,8 @@ class Module:
                         output = result
                 except Exception as e:
                     warnings.warn(
-                        "forward hook with ``always_call=True`` raised an exception that was "
-                        f"silenced as another error was raised in forward: {e!s}",
+                        "module forward hook with ``always_call=True`` raised an exception that "
+                        f"was silenced as another error was raised in forward: {e!s}",
                         stacklevel=3,
                     )
             raise
@@ -375,7 +382,7 @@ class Module:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
                     f"cannot assign '{typename(value)}' as buffer '{name}' "
-                    "(torch.Tensor or None expected)"
+                    "(torch.nn.Buffer, torch.Tensor or None expected)"
                 )
             buffers[name] = value
             return
@@ -451,23 +458,26 @@ class Module:
     register_module = add_module
 
     def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target``; each step is an attribute (PyTorch's
+        errors: one that does not exist, or is not a Module)."""
         module = self
         if target == "":
             return module
         for item in target.split("."):
-            child = module._modules.get(item)
-            if child is None:
+            if not hasattr(module, item):
                 raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
-            module = child
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
         return module
 
     def get_parameter(self, target: str) -> Parameter:
         path, _, name = target.rpartition(".")
         module = self.get_submodule(path)
-        if name not in module._parameters:
+        if not hasattr(module, name):
             raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
-        param = module._parameters[name]
-        if param is None:
+        param = getattr(module, name)
+        if not isinstance(param, Parameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
 
