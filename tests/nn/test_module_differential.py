@@ -173,3 +173,213 @@ attempt(lambda: nn.Linear(3, 0))
 @requires_torch
 def test_lookups_and_registration_errors_match_torch() -> None:
     _same_as_torch(_LOOKUPS)
+
+
+# --- state dicts -----------------------------------------------------------------------------
+
+
+def test_state_dict_metadata_holds_each_modules_version() -> None:
+    m = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2), nn.Sequential(nn.InstanceNorm1d(2)))
+    sd = m.state_dict()
+    assert dict(sd._metadata) == {
+        "": {"version": 1},
+        "0": {"version": 1},
+        "1": {"version": 2},
+        "2": {"version": 1},
+        "2.0": {"version": 2},
+    }
+    assert not hasattr(m.state_dict(destination={}), "_metadata")
+
+
+def test_positional_state_dict_arguments_warn() -> None:
+    m = nn.Linear(1, 1)
+    d: dict[str, Any] = {}
+    with pytest.warns(FutureWarning, match="^Positional args are being deprecated"):
+        r = m.state_dict(d, "x.")
+    assert r is d and list(d) == ["x.weight", "x.bias"]
+
+
+def test_batchnorm_loads_a_checkpoint_without_num_batches_tracked_only_without_metadata() -> None:
+    m = nn.BatchNorm1d(3)
+    m.num_batches_tracked.fill_(5)
+    old = {"weight": ndgrad.ones(3), "bias": ndgrad.zeros(3)}
+    old.update(running_mean=ndgrad.zeros(3), running_var=ndgrad.ones(3))
+    assert repr(m.load_state_dict(old)) == "<All keys matched successfully>"
+    assert int(m.num_batches_tracked) == 5  # kept, as PyTorch keeps it
+    new = nn.BatchNorm1d(3).state_dict()  # has version-2 metadata
+    del new["num_batches_tracked"]
+    assert _error(lambda: m.load_state_dict(new)) == (
+        "RuntimeError",
+        "Error(s) in loading state_dict for BatchNorm1d:\n\t"
+        'Missing key(s) in state_dict: "num_batches_tracked". ',
+    )
+
+
+def test_unexpected_keys_name_a_bare_submodule_and_none_entries() -> None:
+    m = nn.Sequential(nn.Linear(2, 3))
+    m.register_buffer("c", None)
+    m.register_parameter("p", None)
+    sd = m.state_dict()
+    sd["0"] = ndgrad.ones(1)
+    sd["c"] = ndgrad.ones(1)
+    sd["p"] = ndgrad.ones(1)
+    assert _error(lambda: m.load_state_dict(sd)) == (
+        "RuntimeError",
+        "Error(s) in loading state_dict for Sequential:\n\t"
+        'Unexpected key(s) in state_dict: "0", "c", "p". ',
+    )
+    keys = m.load_state_dict(sd, strict=False)
+    assert keys.missing_keys == [] and keys.unexpected_keys == ["0", "c", "p"]
+
+
+def test_a_failing_copy_is_reported_with_both_shapes() -> None:
+    m = nn.Linear(2, 3)
+    sd = {"weight": ndgrad.zeros(3, 2, dtype=ndgrad.int64), "bias": ndgrad.ones(3)}
+    assert _error(lambda: m.load_state_dict(sd, assign=True)) == (
+        "RuntimeError",
+        "Error(s) in loading state_dict for Linear:\n\t"
+        'While copying the parameter named "weight", whose dimensions in the model are '
+        "torch.Size([3, 2]) and whose dimensions in the checkpoint are torch.Size([3, 2]), an "
+        "exception occurred : ('Only Tensors of floating point and complex dtype can require "
+        "gradients',).",
+    )
+
+
+def test_load_with_assign_takes_the_parameters_requires_grad() -> None:
+    m = nn.Linear(2, 3)
+    w = nn.Parameter(ndgrad.ones(3, 2), requires_grad=False)
+    m.load_state_dict({"weight": w, "bias": ndgrad.ones(3)}, assign=True)
+    assert m.weight is w and w.requires_grad
+    assert type(m.bias) is nn.Parameter and m.bias.requires_grad
+
+
+def test_a_0d_entry_loads_from_a_one_element_checkpoint_tensor() -> None:
+    m = nn.Module()
+    m.register_buffer("s", ndgrad.tensor(0.0))
+    m.load_state_dict({"s": ndgrad.tensor([2.5])})
+    assert m.s.shape == () and float(m.s) == 2.5
+
+
+def test_extra_state_is_saved_and_loaded() -> None:
+    class E(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lin = nn.Linear(1, 1)
+            self.v = 3
+
+        def get_extra_state(self) -> Any:
+            return {"v": self.v}
+
+        def set_extra_state(self, state: Any) -> None:
+            self.v = state["v"]
+
+    m = nn.Sequential(E())
+    sd = m.state_dict()
+    assert list(sd) == ["0._extra_state", "0.lin.weight", "0.lin.bias"]
+    sd["0._extra_state"] = {"v": 7}
+    m.load_state_dict(sd)
+    assert m[0].v == 7
+    del sd["0._extra_state"]
+    assert _error(lambda: m.load_state_dict(sd))[1].endswith(
+        'Missing key(s) in state_dict: "0._extra_state". '
+    )
+    lin = nn.Linear(1, 1)
+    sd = {"weight": ndgrad.ones(1, 1), "bias": ndgrad.ones(1), "_extra_state": 1}
+    assert _error(lambda: lin.load_state_dict(sd))[1].endswith(
+        'Unexpected key(s) in state_dict: "_extra_state". '
+    )
+
+
+def test_state_dict_hooks_run_in_torchs_order_with_its_arguments() -> None:
+    m = nn.Linear(2, 2)
+    log: list[Any] = []
+    m.register_state_dict_pre_hook(lambda mod, prefix, keep: log.append(("pre", prefix, keep)))
+    m.register_state_dict_post_hook(
+        lambda mod, sd, prefix, meta: log.append(("post", list(sd), prefix, meta))
+    )
+    m.register_load_state_dict_pre_hook(
+        lambda mod, sd, prefix, meta, strict, mk, uk, em: log.append(("lpre", prefix, strict))
+    )
+    m.register_load_state_dict_post_hook(lambda mod, keys: log.append(("lpost", repr(keys))))
+    m.load_state_dict(m.state_dict(prefix="a."), strict=False)
+    assert log == [
+        ("pre", "a.", False),
+        ("post", ["a.weight", "a.bias"], "a.", {"version": 1}),
+        ("lpre", "", True),
+        (
+            "lpost",
+            "_IncompatibleKeys(missing_keys=['weight', 'bias'], unexpected_keys=['a.weight', "
+            "'a.bias'])",
+        ),
+    ]
+    m.register_state_dict_post_hook(lambda *a: {})
+    assert _error(m.state_dict) == ("RuntimeError", "state_dict post-hook must return None")
+    m2 = nn.Linear(1, 1)
+    m2.register_load_state_dict_post_hook(lambda mod, keys: keys.missing_keys.clear())
+    assert m2.load_state_dict({}).missing_keys == []  # the hook's edit lets strict pass
+
+
+def test_instance_norm_refuses_old_running_stats() -> None:
+    m = nn.InstanceNorm1d(2)
+    sd = {"running_mean": ndgrad.zeros(2), "running_var": ndgrad.ones(2)}
+    kind, text = _error(lambda: m.load_state_dict(sd))
+    assert kind == "RuntimeError"
+    assert text.startswith(
+        "Error(s) in loading state_dict for InstanceNorm1d:\n\tUnexpected running stats "
+        'buffer(s) "running_mean" and "running_var" for InstanceNorm1d with '
+        "track_running_stats=False. If state_dict is a checkpoint saved before 0.4.0,"
+    )
+
+
+def test_module_to_refuses_an_integer_dtype_and_to_empty() -> None:
+    m = nn.Linear(2, 2)
+    assert _error(lambda: m.to(ndgrad.int32)) == (
+        "TypeError",
+        "nn.Module.to only accepts floating point or complex dtypes, but got desired "
+        "dtype=torch.int32",
+    )
+    assert _error(lambda: m.to(ndgrad.ones(1, dtype=ndgrad.bool)))[0] == "TypeError"
+    w = m.weight
+    assert m.to_empty(device="cpu") is m and m.weight is w and m.weight.shape == (2, 2)
+    assert m.weight.requires_grad
+
+
+def test_hook_tables_are_ordered_dicts() -> None:
+    m = nn.Linear(1, 1)
+    m.register_forward_hook(lambda *a: None)
+    assert type(m._forward_hooks).__name__ == "OrderedDict"
+    assert type(m._state_dict_hooks).__name__ == "OrderedDict"
+
+
+_STATE_DICTS = """
+m = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Sequential(nn.Linear(3, 1)))
+m.register_buffer('np', torch.ones(2), persistent=False)
+sd = m.state_dict()
+out(list(sd), dict(sd._metadata))
+out([(k, tuple(v.shape), str(v.dtype), v.requires_grad) for k, v in sd.items()])
+out([type(v).__name__ for v in m.state_dict(keep_vars=True).values()])
+bad = dict(sd)
+del bad['1.num_batches_tracked']
+bad['2.0.foo'] = torch.ones(1)
+bad['3.weight'] = torch.ones(1)
+bad['1.running_mean'] = torch.ones(5)
+bad['0'] = torch.ones(1)
+bad['0.bias'] = 3
+attempt(lambda: m.load_state_dict(bad))
+attempt(lambda: m.load_state_dict(bad, strict=False))
+attempt(lambda: m.load_state_dict({}, strict=False))
+attempt(lambda: m.load_state_dict([1]))
+b = nn.BatchNorm1d(3)
+attempt(lambda: b.load_state_dict({'weight': torch.ones(3), 'bias': torch.zeros(3),
+                                   'running_mean': torch.zeros(3), 'running_var': torch.ones(3)}))
+lin = nn.Linear(2, 3)
+attempt(lambda: lin.load_state_dict({'weight': torch.zeros(3, 2, dtype=torch.int64),
+                                     'bias': torch.ones(3)}, assign=True))
+attempt(lambda: lin.to(torch.int32))
+attempt(lambda: nn.Parameter(torch.zeros(2, dtype=torch.int64)))
+"""
+
+
+@requires_torch
+def test_state_dicts_and_loading_match_torch() -> None:
+    _same_as_torch(_STATE_DICTS)
