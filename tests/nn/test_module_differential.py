@@ -383,3 +383,182 @@ attempt(lambda: nn.Parameter(torch.zeros(2, dtype=torch.int64)))
 @requires_torch
 def test_state_dicts_and_loading_match_torch() -> None:
     _same_as_torch(_STATE_DICTS)
+
+
+# --- containers ------------------------------------------------------------------------------
+
+
+def _acts() -> list[nn.Module]:
+    return [nn.ReLU(), nn.Tanh(), nn.Sigmoid()]
+
+
+def test_sequential_pop_add_multiply() -> None:
+    s = nn.Sequential(*_acts())
+    assert s.pop(0)._get_name() == "ReLU" and [k for k in s._modules] == ["0", "1"]
+    both = s + nn.Sequential(nn.ELU())
+    assert both is not s and [m._get_name() for m in both] == ["Tanh", "Sigmoid", "ELU"]
+    assert [m._get_name() for m in 2 * s] == ["Tanh", "Sigmoid", "Tanh", "Sigmoid"]
+    s += nn.Sequential(nn.GELU())
+    assert len(s) == 3
+    s *= 2
+    assert list(s._modules) == [str(i) for i in range(6)] and s[3] is s[0]
+    assert _error(lambda: s + 3) == (
+        "ValueError",
+        "add operator supports only objects of Sequential class, but <class 'int'> is given.",
+    )
+    kind, text = _error(lambda: s * 0)
+    assert kind == "ValueError" and text.startswith("Non-positive multiplication factor 0 for")
+    assert _error(lambda: s * 1.5)[0] == "TypeError"
+
+
+def test_sequential_insert_checks_its_index_and_module() -> None:
+    s = nn.Sequential(*_acts())
+    assert _error(lambda: s.insert(4, nn.ELU())) == ("IndexError", "Index out of range: 4")
+    assert _error(lambda: s.insert(-4, nn.ELU())) == ("IndexError", "Index out of range: -4")
+    assert _error(lambda: s.insert(0, 3))[0] == "AssertionError"  # type: ignore[arg-type]
+    s.insert(3, nn.ELU())
+    s.insert(-1, nn.GELU())
+    assert [m._get_name() for m in s] == ["ReLU", "Tanh", "Sigmoid", "GELU", "ELU"]
+
+
+def test_indices_must_be_integers() -> None:
+    s = nn.Sequential(*_acts())
+    for container in (s, nn.ModuleList(_acts()), nn.ParameterList([ndgrad.ones(1)])):
+        assert _error(lambda c=container: c["0"]) == (
+            "TypeError",
+            "'str' object cannot be interpreted as an integer",
+        )
+    assert _error(lambda: s[1.0]) == (
+        "TypeError",
+        "'float' object cannot be interpreted as an integer",
+    )
+    assert s[np.int64(1)]._get_name() == "Tanh"
+
+
+def test_module_list_pop_add_and_insert() -> None:
+    ml = nn.ModuleList(_acts())
+    assert ml.pop(-1)._get_name() == "Sigmoid" and len(ml) == 2
+    both = ml.__add__([nn.ELU()])
+    assert type(both) is nn.ModuleList and len(both) == 3 and len(ml) == 2
+    assert _error(lambda: ml.__delitem__(10)) == ("IndexError", "index 10 is out of range")
+    ml.insert(10, nn.GELU())  # PyTorch's insert takes the index as a key
+    assert list(ml._modules) == ["0", "1", "10"]
+    assert repr(ml).splitlines()[3] == "  (2): GELU(approximate='none')"
+    ml2 = nn.ModuleList(_acts())
+    assert _error(lambda: ml2.insert(-1, nn.ELU())) == ("KeyError", "'-1'")
+
+
+def test_iterable_checks_of_extend_and_update() -> None:
+    assert _error(lambda: nn.ModuleList(3)) == (  # type: ignore[arg-type]
+        "TypeError",
+        "ModuleList.extend should be called with an iterable, but got int",
+    )
+    assert _error(lambda: nn.ModuleList().extend(nn.ReLU())) == (  # type: ignore[arg-type]
+        "TypeError",
+        "ModuleList.extend should be called with an iterable, but got ReLU",
+    )
+    assert _error(lambda: nn.ModuleDict(3)) == (  # type: ignore[arg-type]
+        "TypeError",
+        "ModuleDict.update should be called with an iterable of key/value pairs, but got int",
+    )
+    assert _error(lambda: nn.ModuleDict([("q",)])) == (  # type: ignore[list-item]
+        "ValueError",
+        "ModuleDict update sequence element #0 has length 1; 2 is required",
+    )
+    assert _error(lambda: nn.ModuleDict([3])) == (  # type: ignore[list-item]
+        "TypeError",
+        "ModuleDict update sequence element #0 should be Iterable; isint",
+    )
+    assert _error(lambda: nn.ParameterList(3)) == (
+        "TypeError",
+        "ParameterList.extend should be called with an iterable, but got int",
+    )
+    assert _error(lambda: nn.ParameterList(ndgrad.ones(2))) == (
+        "TypeError",
+        "ParameterList.extend should be called with an iterable, but got Tensor",
+    )
+    assert _error(lambda: nn.ParameterDict(3)) == (
+        "TypeError",
+        "ParametersDict.update should be called with an iterable of key/value pairs, but got int",
+    )
+    assert _error(lambda: nn.ParameterDict([3])) == (
+        "TypeError",
+        "ParameterDict update sequence element #0 should be Iterable; isint",
+    )
+
+
+def test_module_dict_update_from_a_module_dict() -> None:
+    d = nn.ModuleDict({"b": nn.ReLU()})
+    d.update(nn.ModuleDict({"z": nn.Tanh()}))
+    assert list(d) == ["b", "z"]
+
+
+def test_parameter_list_setitem_checks_the_index_and_iadd() -> None:
+    p = nn.ParameterList([ndgrad.ones(1)])
+    assert _error(lambda: p.__setitem__(5, ndgrad.ones(1))) == (
+        "IndexError",
+        "index 5 is out of range",
+    )
+    p += [ndgrad.zeros(2)]
+    assert len(p) == 2 and type(p[1]) is nn.Parameter
+    assert "0" not in dir(p) and "append" in dir(p)
+    assert _error(lambda: p(1)) == ("RuntimeError", "ParameterList should not be called.")
+    assert type(p[0:1]) is nn.ParameterList
+
+
+def test_parameter_dict_has_the_dict_methods() -> None:
+    p = nn.ParameterDict({"b": ndgrad.ones(2), "a": ndgrad.zeros(3)})
+    assert list(p) == ["a", "b"]
+    assert tuple(p.pop("b").shape) == (2,) and list(p) == ["a"]
+    assert p.get("zz", 5) == 5 and p.get("a") is p["a"]
+    assert tuple(p.setdefault("k", ndgrad.ones(3)).shape) == (3,)
+    assert p.popitem()[0] == "k" and list(p) == ["a"]
+    assert type(p.copy()) is nn.ParameterDict and list(p.copy()) == ["a"]
+    assert list(p | nn.ParameterDict({"c": ndgrad.ones(1)})) == ["a", "c"]
+    assert list(p.fromkeys(["u", "v"])) == ["u", "v"]
+    assert list(reversed(nn.ParameterDict({"x": None, "y": None}))) == ["y", "x"]
+    p.clear()
+    assert len(p) == 0 and list(p.state_dict()) == []
+    assert _error(lambda: p.__setitem__(1, ndgrad.ones(1))) == (  # type: ignore[index]
+        "TypeError",
+        "Index given to ParameterDict cannot be used as a key as it is not a string (type is "
+        "'int'). Open an issue on github if you need non-string keys.",
+    )
+    assert _error(lambda: p(1)) == ("RuntimeError", "ParameterDict should not be called.")
+
+
+_CONTAINERS = """
+s = nn.Sequential(nn.Linear(1, 2), nn.ReLU(), nn.Linear(2, 3), nn.Tanh())
+for f in [lambda: s[-4], lambda: s[4], lambda: s['0'], lambda: s[1:3], lambda: s.pop(0),
+          lambda: s.insert(100, nn.ReLU()), lambda: s.insert(-1, nn.GELU()), lambda: s,
+          lambda: s + nn.Sequential(nn.ReLU()), lambda: s + 3, lambda: 2 * s,
+          lambda: s.__iadd__(nn.Sequential(nn.ELU())), lambda: s.__imul__(2), lambda: len(s),
+          lambda: s.__delitem__(slice(0, 3)), lambda: list(s._modules)]:
+    attempt(f)
+l = nn.ModuleList([nn.Linear(1, 1), nn.ReLU()])
+for f in [lambda: l[2], lambda: l.extend(3), lambda: l.insert(-1, nn.SiLU()), lambda: l,
+          lambda: l.pop(0), lambda: l + [nn.ReLU()], lambda: l.insert(10, nn.ReLU()), lambda: l,
+          lambda: list(l._modules), lambda: l.__delitem__(10)]:
+    attempt(f)
+d = nn.ModuleDict({'b': nn.ReLU(), 'a': nn.Linear(1, 1)})
+for f in [lambda: d.update([('q',)]), lambda: d.update(3), lambda: d.update([3]),
+          lambda: d.update(nn.ModuleDict({'z': nn.ReLU()})), lambda: list(d),
+          lambda: d.__setitem__('a.b', nn.ReLU())]:
+    attempt(f)
+p = nn.ParameterList([nn.Parameter(torch.ones(2)), torch.zeros(3, 2)])
+for f in [lambda: p.__setitem__(10, torch.ones(5)), lambda: p.extend(3),
+          lambda: p.__iadd__([torch.ones(1)]), lambda: p(1), lambda: p['0'], lambda: p[0:2]]:
+    attempt(f)
+q = nn.ParameterDict({'b': nn.Parameter(torch.ones(2)), 'a': torch.zeros(3, 2)})
+for f in [lambda: q.pop('b'), lambda: q, lambda: q.pop('zz'), lambda: q.update([3]),
+          lambda: q.get('zz', 5), lambda: tuple(q.setdefault('k', torch.ones(3)).shape),
+          lambda: q.popitem()[0], lambda: q.copy(), lambda: q | nn.ParameterDict({'c': None}),
+          lambda: q.__setitem__(1, torch.ones(1)), lambda: q(1), lambda: list(reversed(q)),
+          lambda: q.clear(), lambda: q]:
+    attempt(f)
+"""
+
+
+@requires_torch
+def test_containers_match_torch() -> None:
+    _same_as_torch(_CONTAINERS)
