@@ -141,6 +141,28 @@ def storage_root(a: np.ndarray) -> np.ndarray:
         a = base
 
 
+def _requires_grad_flag(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """``requires_grad_``'s one argument, which must be a bool (PyTorch's argument parser: an
+    int, a numpy bool or a tensor is a TypeError that names the position when given so)."""
+    for key in kwargs:
+        if key != "requires_grad":
+            raise TypeError(f"requires_grad_() got an unexpected keyword argument '{key}'")
+    if len(args) > 1:
+        raise TypeError(
+            f"requires_grad_() takes from 0 to 1 positional arguments but {len(args)} were given"
+        )
+    if args and kwargs:
+        raise TypeError("requires_grad_() got multiple values for argument 'requires_grad'")
+    value = args[0] if args else kwargs.get("requires_grad", True)
+    if type(value) is not bool:
+        where = " (position 1)" if args else ""
+        raise TypeError(
+            f"requires_grad_(): argument 'requires_grad'{where} must be bool, "
+            f"not {_errors.py_type_name(value)}"
+        )
+    return value
+
+
 class Tensor(_Methods):
     """A multi-dimensional array that can record the operations applied to it.
 
@@ -344,7 +366,8 @@ class Tensor(_Methods):
             )
         self._requires_grad = bool(value)
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    def requires_grad_(self, *args: Any, **kwargs: Any) -> Tensor:
+        requires_grad = _requires_grad_flag(args, kwargs)
         if requires_grad and self.grad_fn is not None:
             return self  # a non-leaf requires grad already: PyTorch lets that pass
         if requires_grad and self.grad_fn is None and self._data.dtype.kind != "f":

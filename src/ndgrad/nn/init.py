@@ -276,6 +276,7 @@ def kaiming_uniform_(
 ) -> Tensor:
     """U(-b, b) with b = gain · √(3 / fan)."""
     if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
@@ -291,6 +292,7 @@ def kaiming_normal_(
 ) -> Tensor:
     """N(0, std²) with std = gain / √fan."""
     if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)

@@ -477,6 +477,8 @@ class AdaptiveAvgPool2d(Module):
 
 
 class _BatchNorm(Module):
+    _version = 2  # version 2 added num_batches_tracked (see _load_from_state_dict)
+
     def __init__(
         self,
         num_features: int,
@@ -507,6 +509,23 @@ class _BatchNorm(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+
+    def _load_from_state_dict(
+        self,
+        state_dict: dict[str, Any],
+        prefix: str,
+        local_metadata: dict[str, Any],
+        *args: Any,
+    ) -> None:
+        # a checkpoint without version 2's metadata (a plain dict, an old file) may lack
+        # num_batches_tracked: the module keeps its own, as PyTorch's does
+        version = local_metadata.get("version")
+        key = prefix + "num_batches_tracked"
+        old = version is None or version < 2
+        if old and self.track_running_stats and key not in state_dict:
+            count = self.num_batches_tracked
+            state_dict[key] = count if count is not None else tensor(0)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *args)
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:

@@ -7,7 +7,6 @@ Everything else (``parameters()``, ``state_dict()``, ``train()``...) walks those
 
 from __future__ import annotations
 
-import itertools
 import warnings
 import weakref
 from collections import OrderedDict, deque
@@ -43,6 +42,9 @@ def typename(obj: Any) -> str:
     return name if module in ("builtins", "", None) else f"{module}.{name}"
 
 
+_EXTRA_STATE = "_extra_state"  # the state_dict key suffix of get_extra_state()'s value
+
+
 class _IncompatibleKeys(NamedTuple):
     missing_keys: list[str]
     unexpected_keys: list[str]
@@ -67,20 +69,21 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
 
 
-class _Hooks(dict):
-    """A hook registry that RemovableHandle can reference weakly."""
-
-    __slots__ = ("__weakref__",)
-
-
 def _check_name(kind: str, name: Any, owner: Module, table: dict[str, Any]) -> None:
+    """PyTorch's checks of a new parameter's, buffer's or submodule's name, in its order: a
+    submodule's name is checked against the existing attributes first, and its message for a
+    dot quotes the name."""
     if not isinstance(name, str):
         raise TypeError(f"{kind} name should be a string. Got {typename(name)}")
+    exists = hasattr(owner, name) and name not in table
+    if kind == "module" and exists:
+        raise KeyError(f"attribute '{name}' already exists")
     if "." in name:
-        raise KeyError(f'{kind} name can\'t contain "."')
+        got = f", got: {name}" if kind == "module" else ""
+        raise KeyError(f'{kind} name can\'t contain "."{got}')
     if name == "":
         raise KeyError(f'{kind} name can\'t be empty string ""')
-    if hasattr(owner, name) and name not in table:
+    if exists:
         raise KeyError(f"attribute '{name}' already exists")
 
 
@@ -121,10 +124,18 @@ class Module:
         d["_buffers"] = {}
         d["_non_persistent_buffers_set"] = set()
         d["_modules"] = {}
-        d["_forward_pre_hooks"] = _Hooks()
-        d["_forward_hooks"] = _Hooks()
-        d["_backward_pre_hooks"] = _Hooks()
-        d["_backward_hooks"] = _Hooks()
+        # hook tables: OrderedDicts as PyTorch's (RemovableHandle references them weakly)
+        for table in (
+            "_forward_pre_hooks",
+            "_forward_hooks",
+            "_backward_pre_hooks",
+            "_backward_hooks",
+            "_state_dict_pre_hooks",
+            "_state_dict_hooks",
+            "_load_state_dict_pre_hooks",
+            "_load_state_dict_post_hooks",
+        ):
+            d[table] = OrderedDict()
 
     # --- calling -------------------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -197,8 +208,8 @@ class Module:
                         output = result
                 except Exception as e:
                     warnings.warn(
-                        "forward hook with ``always_call=True`` raised an exception that was "
-                        f"silenced as another error was raised in forward: {e!s}",
+                        "module forward hook with ``always_call=True`` raised an exception that "
+                        f"was silenced as another error was raised in forward: {e!s}",
                         stacklevel=3,
                     )
             raise
@@ -299,7 +310,7 @@ class Module:
                 "Module. Please use only one of them."
             )
         d["_is_full_backward_hook"] = full
-        return d.setdefault("_backward_hooks", _Hooks())
+        return d.setdefault("_backward_hooks", OrderedDict())
 
     def register_full_backward_hook(
         self, hook: Callable[..., Any], prepend: bool = False
@@ -318,7 +329,7 @@ class Module:
     ) -> RemovableHandle:
         """``hook(module, grad_output)`` runs once the gradients of the module's outputs are
         computed, before its backward; it may return new grad_output."""
-        table = self.__dict__.setdefault("_backward_pre_hooks", _Hooks())
+        table = self.__dict__.setdefault("_backward_pre_hooks", OrderedDict())
         return self._add_hook(table, hook, prepend)
 
     # --- attributes ----------------------------------------------------------------------------
@@ -375,7 +386,7 @@ class Module:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
                     f"cannot assign '{typename(value)}' as buffer '{name}' "
-                    "(torch.Tensor or None expected)"
+                    "(torch.nn.Buffer, torch.Tensor or None expected)"
                 )
             buffers[name] = value
             return
@@ -451,23 +462,26 @@ class Module:
     register_module = add_module
 
     def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target``; each step is an attribute (PyTorch's
+        errors: one that does not exist, or is not a Module)."""
         module = self
         if target == "":
             return module
         for item in target.split("."):
-            child = module._modules.get(item)
-            if child is None:
+            if not hasattr(module, item):
                 raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
-            module = child
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
         return module
 
     def get_parameter(self, target: str) -> Parameter:
         path, _, name = target.rpartition(".")
         module = self.get_submodule(path)
-        if name not in module._parameters:
+        if not hasattr(module, name):
             raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
-        param = module._parameters[name]
-        if param is None:
+        param = getattr(module, name)
+        if not isinstance(param, Parameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
 
@@ -604,9 +618,10 @@ class Module:
         return self
 
     # --- conversions ---------------------------------------------------------------------------
-    def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:
-        for module in self.children():
-            module._apply(fn)
+    def _apply(self, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> Module:
+        if recurse:
+            for module in self.children():
+                module._apply(fn)
         with no_grad():
             for p in self._parameters.values():
                 if p is None:
@@ -639,7 +654,18 @@ class Module:
         if dtype is None:
             Tensor.to(Tensor._make(np.zeros(0)), *args)  # validates the rest
             return self
+        if not (dtype.is_floating_point or dtype.is_complex):
+            raise TypeError(
+                "nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                f"dtype={dtype}"
+            )
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
+
+    def to_empty(self, *, device: Any, recurse: bool = True) -> Module:
+        """Parameters and buffers replaced by uninitialised tensors of their shapes and dtypes
+        on ``device`` (the CPU); the Parameter objects stay (``_apply``)."""
+        check_device(device)
+        return self._apply(lambda t: Tensor._make(np.empty_like(t._data)), recurse)
 
     def float(self) -> Module:
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
@@ -679,48 +705,158 @@ class Module:
         return self._apply(lambda t: t.to(dst_type))
 
     # --- state dicts ---------------------------------------------------------------------------
-    def state_dict(
-        self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False
-    ) -> dict[str, Tensor]:
-        """Parameters and persistent buffers by dotted name, detached unless ``keep_vars``."""
-        if args:  # PyTorch's old positional order: (destination, prefix, keep_vars)
-            destination = args[0]
-            if len(args) > 1:
-                prefix = args[1]
-            if len(args) > 2:
-                keep_vars = args[2]
-        if destination is None:
-            destination = OrderedDict()
+    def get_extra_state(self) -> Any:
+        """State beyond parameters and buffers, saved under ``<prefix>_extra_state`` when a
+        subclass defines this method (and restored by its ``set_extra_state``)."""
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+            "bug-report.yml to report this bug."
+        )
+
+    def set_extra_state(self, state: Any) -> None:
+        """Restore what ``get_extra_state`` saved (for subclasses that define both)."""
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+            "bug-report.yml to report this bug."
+        )
+
+    def _hook_table(self, name: str) -> dict[int, Any]:
+        """One of the state-dict hook tables (made on first use: a module unpickled from an
+        older ndgrad has none)."""
+        table = self.__dict__.get(name)
+        if table is None:
+            table = self.__dict__[name] = OrderedDict()
+        return table
+
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, prefix, keep_vars)`` runs before ``state_dict`` saves this module."""
+        return self._add_hook(self._hook_table("_state_dict_pre_hooks"), hook, False)
+
+    def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, state_dict, prefix, local_metadata)`` runs after ``state_dict`` saved
+        this module and its children; it edits the dict in place and must return None."""
+        hook._from_public_api = True  # type: ignore[attr-defined]
+        return self._add_hook(self._hook_table("_state_dict_hooks"), hook, False)
+
+    def _register_state_dict_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """The older post-hook: a dict it returns replaces the root's result."""
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError(
+                "Cannot register the same function as the state dict post hook that was "
+                "previously registered via register_state_dict_post_hook"
+            )
+        return self._add_hook(self._hook_table("_state_dict_hooks"), hook, False)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` runs before this module loads its entries."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def _register_load_state_dict_pre_hook(
+        self, hook: Callable[..., Any], with_module: bool = False
+    ) -> RemovableHandle:
+        if with_module:
+            ref = weakref.ref(self)
+
+            def call(*args: Any) -> Any:
+                module = ref()
+                if module is None:
+                    raise RuntimeError("You are trying to call the hook of a dead Module!")
+                return hook(module, *args)
+
+            return self._add_hook(self._hook_table("_load_state_dict_pre_hooks"), call, False)
+        return self._add_hook(self._hook_table("_load_state_dict_pre_hooks"), hook, False)
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, incompatible_keys)`` runs after this module and its children loaded;
+        it may edit the key lists in place (strict loading then sees the edits)."""
+        return self._add_hook(self._hook_table("_load_state_dict_post_hooks"), hook, False)
+
+    def _save_to_state_dict(self, destination: Any, prefix: str, keep_vars: bool) -> None:
+        """This module's own entries: parameters, persistent buffers, extra state."""
         for name, p in self._parameters.items():
             if p is not None:
                 destination[prefix + name] = p if keep_vars else p.detach()
         for name, b in self._buffers.items():
             if b is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = b if keep_vars else b.detach()
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE] = self.get_extra_state()
+
+    def state_dict(
+        self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False
+    ) -> Any:
+        """Parameters and persistent buffers by dotted name, detached unless ``keep_vars``. A
+        new dict is an OrderedDict whose ``_metadata`` maps each module's path to its
+        ``{'version': ...}`` (BatchNorm's is 2), which ``load_state_dict`` reads back."""
+        if args:  # PyTorch's old positional order: (destination, prefix, keep_vars)
+            warnings.warn(
+                "Positional args are being deprecated, use kwargs instead. Refer to "
+                "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
+                "#torch.nn.Module.state_dict for details.",
+                FutureWarning,
+                stacklevel=2,
+            )
+            if destination is None:
+                destination = args[0]
+            if len(args) > 1 and prefix == "":
+                prefix = args[1]
+            if len(args) > 2 and keep_vars is False:
+                keep_vars = args[2]
+        if destination is None:
+            destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        local_metadata = {"version": self._version}
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = local_metadata
+        d = self.__dict__
+        for hook in tuple(d.get("_state_dict_pre_hooks", {}).values()):
+            hook(self, prefix, keep_vars)
+        self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(
                     destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
                 )
+        for hook in tuple(d.get("_state_dict_hooks", {}).values()):
+            result = hook(self, destination, prefix, local_metadata)
+            if getattr(hook, "_from_public_api", False):
+                if result is not None:
+                    raise RuntimeError("state_dict post-hook must return None")
+            elif result is not None:
+                destination = result
         return destination
 
     def _load_from_state_dict(
         self,
-        state_dict: Mapping[str, Any],
+        state_dict: dict[str, Any],
         prefix: str,
+        local_metadata: dict[str, Any],
         strict: bool,
         missing_keys: list[str],
         unexpected_keys: list[str],
         error_msgs: list[str],
-        assign: bool,
     ) -> None:
-        persistent = {
-            k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set
-        }
-        local = {k: v for k, v in itertools.chain(self._parameters.items(), persistent.items())}
+        """Load this module's own entries from ``state_dict`` (PyTorch's signature, which
+        subclasses override): missing and unexpected keys and errors go into the lists."""
+        for hook in tuple(self.__dict__.get("_load_state_dict_pre_hooks", {}).values()):
+            hook(
+                state_dict,
+                prefix,
+                local_metadata,
+                strict,
+                missing_keys,
+                unexpected_keys,
+                error_msgs,
+            )
+        local: dict[str, Tensor] = {k: v for k, v in self._parameters.items() if v is not None}
+        for k, v in self._buffers.items():
+            if v is not None and k not in self._non_persistent_buffers_set:
+                local[k] = v
+        assign = local_metadata.get("assign_to_params_buffers", False)
         for name, value in local.items():
-            if value is None:
-                continue
             key = prefix + name
             if key not in state_dict:
                 if strict:
@@ -733,47 +869,86 @@ class Module:
                     f"Tensor-like object from checkpoint but received {type(incoming)}"
                 )
                 continue
+            if value.ndim == 0 and incoming.shape == (1,):
+                incoming = incoming[0]  # a checkpoint from PyTorch 0.3 saved scalars as 1-d
             if incoming.shape != value.shape:
                 error_msgs.append(
                     f"size mismatch for {key}: copying a param with shape {incoming.shape} "
                     f"from checkpoint, the shape in current model is {value.shape}."
                 )
                 continue
-            if assign:
-                if isinstance(value, Parameter):
-                    new = (
-                        incoming
-                        if isinstance(incoming, Parameter)
-                        else Parameter(incoming, value.requires_grad)
-                    )
-                    self._parameters[name] = new
-                else:
-                    self._buffers[name] = incoming
-                continue
-            with no_grad():
-                value.copy_(incoming)
+            try:
+                with no_grad():
+                    if assign:
+                        if isinstance(value, Parameter):
+                            if isinstance(incoming, Parameter):
+                                incoming.requires_grad_(value.requires_grad)
+                            else:
+                                incoming = Parameter(incoming, value.requires_grad)
+                        setattr(self, name, incoming)
+                    else:
+                        value.copy_(incoming)
+            except Exception as e:
+                error_msgs.append(
+                    f'While copying the parameter named "{key}", whose dimensions in the model '
+                    f"are {value.size()} and whose dimensions in the checkpoint are "
+                    f"{incoming.size()}, an exception occurred : {e.args}."
+                )
+        extra_key = prefix + _EXTRA_STATE
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
+            elif strict:
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
         if strict:
             for key in state_dict:
-                if key.startswith(prefix):
-                    head = key[len(prefix) :].split(".", 1)[0]
-                    if head not in self._modules and head not in local:
+                if key.startswith(prefix) and key != extra_key:
+                    head, dot, _ = key[len(prefix) :].partition(".")
+                    if (head not in self._modules) if dot else (head not in local):
                         unexpected_keys.append(key)
 
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
     ) -> _IncompatibleKeys:
-        """Copy parameters and buffers from ``state_dict``; with ``strict``, keys must match."""
+        """Copy parameters and buffers from ``state_dict`` (or, with ``assign``, take its
+        tensors as they are); with ``strict``, its keys must match ``state_dict()``'s."""
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing: list[str] = []
         unexpected: list[str] = []
         errors: list[str] = []
-        for name, module in self.named_modules(remove_duplicate=False):
-            prefix = name + "." if name else ""
-            local_sd = {k: v for k, v in state_dict.items() if k.startswith(prefix)}
+        metadata = getattr(state_dict, "_metadata", None)
+        entries: dict[str, Any] = OrderedDict(state_dict)
+        if metadata is not None:
+            entries._metadata = metadata  # type: ignore[attr-defined]
+
+        def load(module: Module, local_entries: dict[str, Any], prefix: str) -> None:
+            local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
+            if assign:
+                local_metadata["assign_to_params_buffers"] = assign
             module._load_from_state_dict(
-                local_sd, prefix, True, missing, unexpected, errors, assign
+                local_entries, prefix, local_metadata, True, missing, unexpected, errors
             )
+            for name, child in module._modules.items():
+                if child is not None:
+                    child_prefix = prefix + name + "."
+                    load(
+                        child,
+                        {k: v for k, v in local_entries.items() if k.startswith(child_prefix)},
+                        child_prefix,
+                    )
+            keys = _IncompatibleKeys(missing, unexpected)
+            for hook in tuple(module.__dict__.get("_load_state_dict_post_hooks", {}).values()):
+                if hook(module, keys) is not None:
+                    raise AssertionError(
+                        "Hooks registered with ``register_load_state_dict_post_hook`` are not "
+                        "expected to return new values, if incompatible_keys need to be "
+                        "modified, it should be done inplace."
+                    )
+
+        load(self, entries, "")
         if strict:
             if unexpected:
                 keys = ", ".join(f'"{k}"' for k in unexpected)

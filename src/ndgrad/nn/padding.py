@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -10,6 +11,7 @@ from .._creation import ones
 from .._namespace import public_dir
 from .._tensor import Tensor
 from . import functional as F
+from .containers import _pairs
 from .module import Module
 from .parameter import Parameter
 
@@ -217,33 +219,52 @@ class ParameterList(Module):
         if values is not None:
             self.extend(values)
 
-    def _wrap(self, value: Any) -> Any:
-        if isinstance(value, Tensor) and not isinstance(value, Parameter):
-            return Parameter(value)
-        return value
+    def _key(self, idx: Any) -> str:
+        idx = operator.index(idx)
+        if not -self._size <= idx < self._size:
+            raise IndexError(f"index {idx} is out of range")
+        return str(idx % self._size)
 
     def __len__(self) -> int:
         return self._size
 
-    def __getitem__(self, idx: int) -> Any:
+    def __getitem__(self, idx: Any) -> Any:
         if isinstance(idx, slice):
-            return ParameterList([self[i] for i in range(self._size)[idx]])
-        if not -self._size <= idx < self._size:
-            raise IndexError(f"index {idx} is out of range")
-        return getattr(self, str(idx % self._size))
+            result = type(self)()
+            for i in range(*idx.indices(self._size)):
+                result.append(self[i])
+            return result
+        return getattr(self, self._key(idx))
 
-    def __setitem__(self, idx: int, value: Any) -> None:
-        setattr(self, str(idx % self._size), self._wrap(value))
+    def __setitem__(self, idx: Any, value: Any) -> None:
+        key = self._key(idx)
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            value = Parameter(value)
+        setattr(self, key, value)
 
     def __iter__(self) -> Iterator[Any]:
         return (self[i] for i in range(self._size))
 
+    def __iadd__(self, values: Iterable[Any]) -> ParameterList:
+        return self.extend(values)
+
+    def __dir__(self) -> list[str]:
+        return [key for key in super().__dir__() if not key.isdigit()]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("ParameterList should not be called.")
+
     def append(self, value: Any) -> ParameterList:
         self._size += 1
-        setattr(self, str(self._size - 1), self._wrap(value))
+        self[self._size - 1] = value
         return self
 
     def extend(self, values: Iterable[Any]) -> ParameterList:
+        if not isinstance(values, Iterable) or isinstance(values, Tensor):
+            raise TypeError(
+                "ParameterList.extend should be called with an iterable, but got "
+                + type(values).__name__
+            )
         for v in values:
             self.append(v)
         return self
@@ -261,18 +282,29 @@ class ParameterDict(Module):
         if parameters is not None:
             self.update(parameters)
 
+    @staticmethod
+    def _attr(key: Any) -> str:
+        if not isinstance(key, str):
+            raise TypeError(
+                "Index given to ParameterDict cannot be used as a key as it is not a string "
+                f"(type is '{type(key).__name__}'). Open an issue on github if you need "
+                "non-string keys."
+            )
+        return key
+
     def __getitem__(self, key: str) -> Any:
-        return getattr(self, key)
+        return getattr(self, self._attr(key))
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self._keys[key] = None
+        self._keys[key] = None  # first, as PyTorch (a refused key stays listed)
+        attr = self._attr(key)
         if isinstance(value, Tensor) and not isinstance(value, Parameter):
             value = Parameter(value)
-        setattr(self, key, value)
+        setattr(self, attr, value)
 
     def __delitem__(self, key: str) -> None:
         del self._keys[key]
-        delattr(self, key)
+        delattr(self, self._attr(key))
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -280,10 +312,45 @@ class ParameterDict(Module):
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
 
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._keys)
+
     def __contains__(self, key: object) -> bool:
         return key in self._keys
 
-    def keys(self) -> Iterable[str]:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("ParameterDict should not be called.")
+
+    def copy(self) -> ParameterDict:
+        return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def clear(self) -> None:
+        for k in list(self._keys):
+            del self[k]
+
+    def pop(self, key: str) -> Any:
+        value = self[key]
+        del self[key]
+        return value
+
+    def popitem(self) -> tuple[str, Any]:
+        key = next(reversed(self._keys))
+        value = self[key]
+        del self[key]
+        return key, value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default  # noqa: SIM401 (self.get is this)
+
+    def fromkeys(self, keys: Iterable[str], default: Any = None) -> ParameterDict:
+        return ParameterDict((k, default) for k in keys)
+
+    def keys(self) -> Any:
         return self._keys.keys()
 
     def items(self) -> Iterable[tuple[str, Any]]:
@@ -292,14 +359,33 @@ class ParameterDict(Module):
     def values(self) -> Iterable[Any]:
         return (self[k] for k in self._keys)
 
+    def __or__(self, other: ParameterDict) -> ParameterDict:
+        result = self.copy()
+        result.update(other)
+        return result
+
+    def __ror__(self, other: ParameterDict) -> ParameterDict:
+        result = other.copy()
+        result.update(self)
+        return result
+
+    def __ior__(self, other: ParameterDict) -> ParameterDict:
+        self.update(other)
+        return self
+
     def update(self, parameters: Any) -> None:
         # as PyTorch: an ordered mapping keeps its order, a plain dict is taken in key order
+        if not isinstance(parameters, Iterable):
+            raise TypeError(
+                "ParametersDict.update should be called with an iterable of key/value pairs, "
+                "but got " + type(parameters).__name__
+            )
         if isinstance(parameters, OrderedDict | ParameterDict):
             items = list(parameters.items())
         elif isinstance(parameters, Mapping):
             items = sorted(parameters.items())
         else:
-            items = list(parameters)
+            items = list(_pairs("ParameterDict", parameters))
         for k, v in items:
             self[k] = v
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _errors
 from .._namespace import public_dir
 from .._tensor import Tensor
 
@@ -28,6 +29,8 @@ class Parameter(Tensor):
             raise TypeError(
                 f"Parameter(): argument 'data' must be a Tensor, not {type(data).__name__}"
             )
+        if requires_grad and array.dtype.kind not in "fc":
+            raise RuntimeError(_errors.INT_REQUIRES_GRAD)  # _make_subclass's capitalised text
         p = Tensor._make.__func__(cls, array)  # type: ignore[attr-defined]
         if isinstance(data, Tensor):
             p._version_counter = data._counter()
