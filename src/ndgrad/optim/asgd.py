@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._namespace import public_dir
+from ..dtypes import get_default_dtype
 from .optimizer import Optimizer, _check, _state_tensor, _step_tensor
 
 __all__ = ["ASGD"]
@@ -76,7 +77,10 @@ class ASGD(Optimizer):
                 else:
                     ax[...] = theta
                 step = float(state["step"]._data)
-                state["eta"]._data[...] = np.float64(lr / ((1 + lambd * lr * step) ** alpha))
-                state["mu"]._data[...] = np.float64(1 / max(1, step - t0))
+                # PyTorch copies torch.as_tensor(value) in: a tensor of the default dtype, so the
+                # value is rounded to it even when eta and mu are float64 (after load_state_dict)
+                rounded = get_default_dtype().np.type
+                state["eta"]._data[...] = rounded(lr / ((1 + lambd * lr * step) ** alpha))
+                state["mu"]._data[...] = rounded(1 / max(1, step - t0))
                 self._written(p)
         return loss

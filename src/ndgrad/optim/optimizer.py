@@ -18,6 +18,7 @@ import numpy as np
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
+from ..dtypes import float64, get_default_dtype
 
 __all__ = ["Optimizer", "required"]
 __dir__ = public_dir(__name__)
@@ -206,8 +207,14 @@ def _state_tensor(like: np.ndarray, fill: float = 0.0) -> Tensor:
     return Tensor._make(np.full_like(like, fill))
 
 
+def _scalar_np_dtype() -> type[np.floating[Any]]:
+    """The dtype of step counters and scalar state: float64 when the default dtype is float64,
+    else float32 (PyTorch's ``_get_scalar_dtype``)."""
+    return np.float64 if get_default_dtype() is float64 else np.float32
+
+
 def _step_tensor() -> Tensor:
-    return Tensor._make(np.array(0.0, dtype=np.float32))
+    return Tensor._make(np.array(0.0, dtype=_scalar_np_dtype()))
 
 
 def _check(cond: bool, message: str) -> None:
