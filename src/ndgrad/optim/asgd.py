@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from .._namespace import public_dir
 from ..dtypes import get_default_dtype
 from .optimizer import Optimizer, _check, _state_tensor, _step_tensor
