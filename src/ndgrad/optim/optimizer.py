@@ -24,12 +24,12 @@ __all__ = ["Optimizer", "required"]
 __dir__ = public_dir(__name__)
 
 
-class _Required:
+class _RequiredParameter:
     def __repr__(self) -> str:
         return "<required parameter>"
 
 
-required: Any = _Required()
+required: Any = _RequiredParameter()
 
 
 def _typename(obj: Any) -> str:
@@ -64,7 +64,7 @@ class Optimizer:
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
         if isinstance(params, Tensor):
             param_group["params"] = [params]
@@ -220,3 +220,18 @@ def _step_tensor() -> Tensor:
 def _check(cond: bool, message: str) -> None:
     if not cond:
         raise ValueError(message)
+
+
+def _check_lr(lr: Any) -> None:
+    """PyTorch's first check: a tensor learning rate holds one value."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+
+
+def _check_fused(fused: Any, foreach: Any, differentiable: Any) -> None:
+    """The option conflicts PyTorch checks (after the groups are added) when fused is asked."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
