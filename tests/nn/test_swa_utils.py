@@ -180,6 +180,7 @@ def test_swalr_by_hand() -> None:
     sched = swa_utils.SWALR(opt, swa_lr=0.0, anneal_epochs=2, anneal_strategy="linear")
     lrs = [opt.param_groups[0]["lr"]]
     for _ in range(3):
+        opt.step()  # (a scheduler step before any optimizer step warns, as PyTorch's does)
         sched.step()
         lrs.append(opt.param_groups[0]["lr"])
     assert lrs == [1.0, 0.5, 0.0, 0.0]

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._namespace import public_dir
-from .optimizer import Optimizer, _check, _state_tensor, _step_tensor
+from .optimizer import Optimizer, _check, _check_lr, _state_tensor, _step_tensor
 
 __all__ = ["Adadelta"]
 __dir__ = public_dir(__name__)
@@ -30,10 +30,11 @@ class Adadelta(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
+        _check_lr(lr)
+        _check(0.0 <= lr, f"Invalid learning rate: {lr}")
         _check(0.0 <= rho <= 1.0, f"Invalid rho value: {rho}")
-        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
         defaults = dict(
             lr=lr,
             rho=rho,

@@ -49,12 +49,12 @@ class Adafactor(Optimizer):
     ) -> None:
         if hasattr(lr, "numel") and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
-        _check(lr >= 0.0, f"Learning rate should be >= 0 but is: {lr}")
-        _check(beta2_decay <= 0.0, f"beta2_decay should be <= 0 but is: {beta2_decay}")
-        _check(eps[0] is None or eps[0] >= 0.0, f"epsilon1 should be >= 0 but is: {eps[0]}")
-        _check(eps[1] >= 0.0, f"epsilon2 should be >= 0 but is: {eps[1]}")
-        _check(d >= 1.0, f"Clipping threshold d should be >= 1 but is: {d}")
-        _check(weight_decay >= 0.0, f"weight_decay should be >= 0 but is: {weight_decay}")
+        _check(0.0 <= lr, f"Learning rate should be >= 0 but is: {lr}")
+        _check(0.0 >= beta2_decay, f"beta2_decay should be <= 0 but is: {beta2_decay}")
+        _check(eps[0] is None or 0.0 <= eps[0], f"epsilon1 should be >= 0 but is: {eps[0]}")
+        _check(0.0 <= eps[1], f"epsilon2 should be >= 0 but is: {eps[1]}")
+        _check(1.0 <= d, f"Clipping threshold d should be >= 1 but is: {d}")
+        _check(0.0 <= weight_decay, f"weight_decay should be >= 0 but is: {weight_decay}")
         defaults = {
             "lr": lr,
             "beta2_decay": beta2_decay,

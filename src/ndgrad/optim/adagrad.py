@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._namespace import public_dir
-from .optimizer import Optimizer, _check, _state_tensor, _step_tensor
+from .optimizer import Optimizer, _check, _check_fused, _check_lr, _state_tensor, _step_tensor
 
 __all__ = ["Adagrad"]
 __dir__ = public_dir(__name__)
@@ -31,14 +31,15 @@ class Adagrad(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
-        _check(lr_decay >= 0.0, f"Invalid lr_decay value: {lr_decay}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        _check_lr(lr)
+        _check(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _check(0.0 <= lr_decay, f"Invalid lr_decay value: {lr_decay}")
+        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
         _check(
-            initial_accumulator_value >= 0.0,
+            0.0 <= initial_accumulator_value,
             f"Invalid initial_accumulator_value value: {initial_accumulator_value}",
         )
-        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
+        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
         defaults = dict(
             lr=lr,
             lr_decay=lr_decay,
@@ -51,6 +52,7 @@ class Adagrad(Optimizer):
             fused=fused,
         )
         super().__init__(params, defaults)
+        _check_fused(fused, foreach, differentiable)
         # Adagrad's state exists from the start, as in PyTorch.
         for group in self.param_groups:
             for p in group["params"]:

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from .._namespace import public_dir
-from .optimizer import Optimizer, _check, _state_tensor, _step_tensor
+from .._tensor import Tensor
+from .optimizer import Optimizer, _check, _check_fused, _check_lr, _state_tensor, _step_tensor
 
 __all__ = ["Adam", "AdamW"]
 __dir__ = public_dir(__name__)
@@ -43,11 +44,30 @@ class Adam(Optimizer):
         fused: bool | None = None,
         decoupled_weight_decay: bool | None = None,
     ) -> None:
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
-        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
+        if isinstance(lr, Tensor):
+            _check(
+                not (foreach and not capturable),
+                "lr as a Tensor is not supported for capturable=False and foreach=True",
+            )
+            _check_lr(lr)
+        _check(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
         _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
         _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        _check(
+            (isinstance(betas[0], float) and isinstance(betas[1], float))
+            or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor)),
+            "betas must be either both floats or both Tensors",
+        )
+        for i, beta in enumerate(betas[:2]):
+            if isinstance(beta, Tensor):
+                _check(
+                    capturable or not foreach,
+                    f"betas[{i}] as a Tensor is not supported for capturable=False and "
+                    "foreach=True",
+                )
+                _check(beta.numel() == 1, f"Tensor betas[{i}] must be 1-element")
         if decoupled_weight_decay is None:
             decoupled_weight_decay = self._decoupled
         defaults = dict(
@@ -64,6 +84,7 @@ class Adam(Optimizer):
             decoupled_weight_decay=decoupled_weight_decay,
         )
         super().__init__(params, defaults)
+        _check_fused(fused, foreach, differentiable)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         loss = self._closure(closure)

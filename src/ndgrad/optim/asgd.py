@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from .._namespace import public_dir
-from .optimizer import Optimizer, _check, _state_tensor, _step_tensor
+from ..dtypes import get_default_dtype
+from .optimizer import Optimizer, _check, _check_lr, _state_tensor, _step_tensor
 
 __all__ = ["ASGD"]
 __dir__ = public_dir(__name__)
@@ -31,8 +30,9 @@ class ASGD(Optimizer):
         differentiable: bool = False,
         capturable: bool = False,
     ) -> None:
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        _check_lr(lr)
+        _check(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
         defaults = dict(
             lr=lr,
             lambd=lambd,
@@ -76,7 +76,10 @@ class ASGD(Optimizer):
                 else:
                     ax[...] = theta
                 step = float(state["step"]._data)
-                state["eta"]._data[...] = np.float64(lr / ((1 + lambd * lr * step) ** alpha))
-                state["mu"]._data[...] = np.float64(1 / max(1, step - t0))
+                # PyTorch copies torch.as_tensor(value) in: a tensor of the default dtype, so the
+                # value is rounded to it even when eta and mu are float64 (after load_state_dict)
+                rounded = get_default_dtype().np.type
+                state["eta"]._data[...] = rounded(lr / ((1 + lambd * lr * step) ** alpha))
+                state["mu"]._data[...] = rounded(1 / max(1, step - t0))
                 self._written(p)
         return loss

@@ -14,7 +14,7 @@ import numpy as np
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
-from .optimizer import Optimizer, _check
+from .optimizer import Optimizer, _check, _check_lr
 
 __all__ = ["LBFGS"]
 __dir__ = public_dir(__name__)
@@ -36,7 +36,7 @@ def _cubic_min(
     disc = d1 * d1 - g1 * g2
     if disc < 0:
         return (lo + hi) / 2.0
-    d2 = float(np.sqrt(disc))
+    d2 = np.sqrt(disc)
     if x1 <= x2:
         pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
     else:
@@ -67,12 +67,12 @@ def _strong_wolfe(
 ) -> tuple[float, np.ndarray, float, int]:
     """A step satisfying the strong Wolfe conditions: bracket one, then zoom in by cubic
     interpolation. Returns (loss, gradient, step, evaluations)."""
-    d_norm = float(np.abs(d).max())
+    d_norm = np.abs(d).max()
     start = _Point(0, f, g.copy(), gtd)
     prev = start
     f_new, g_new = evaluate(t)
     evals, it = 1, 0
-    new = _Point(t, f_new, g_new, float(g_new.dot(d)))
+    new = _Point(t, f_new, g_new, g_new.dot(d))
     bracket: list[_Point] = []
     done = False
     # phase 1: grow the step until an interval must contain an acceptable one
@@ -91,7 +91,7 @@ def _strong_wolfe(
         prev = _Point(new.t, new.f, new.g.copy(), new.gtd)
         f_new, g_new = evaluate(t_next)
         evals += 1
-        new = _Point(t_next, f_new, g_new, float(g_new.dot(d)))
+        new = _Point(t_next, f_new, g_new, g_new.dot(d))
         it += 1
     if it == max_ls:
         bracket = [_Point(0, f, g, gtd), _Point(new.t, new.f, new.g, new.gtd)]
@@ -117,7 +117,7 @@ def _strong_wolfe(
         f_new, g_new = evaluate(t)
         evals += 1
         it += 1
-        trial = _Point(t, f_new, g_new.copy(), float(g_new.dot(d)))
+        trial = _Point(t, f_new, g_new.copy(), g_new.dot(d))
         if trial.f > f + c1 * t * gtd or trial.f >= bracket[low].f:
             bracket[high] = trial
             low, high = (0, 1) if bracket[0].f <= bracket[1].f else (1, 0)
@@ -146,7 +146,8 @@ class LBFGS(Optimizer):
         history_size: int = 100,
         line_search_fn: str | None = None,
     ) -> None:
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
+        _check_lr(lr)
+        _check(0.0 <= lr, f"Invalid learning rate: {lr}")
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         defaults = dict(
@@ -188,6 +189,9 @@ class LBFGS(Optimizer):
             return self._step(closure)
 
     def _step(self, closure: Callable[[], Any]) -> Any:
+        # Scalars computed from tensors (dot products, sums) stay numpy scalars of the
+        # parameters' dtype, as PyTorch's are 0-d tensors: float32 parameters give float32
+        # arithmetic. The state keeps them as 0-d tensors and the vectors as tensors.
         def evaluate() -> Any:
             with enable_grad():
                 return closure()
@@ -209,24 +213,24 @@ class LBFGS(Optimizer):
             return orig_loss
 
         # the direction, step and curvature history carried over from the last call
-        d: Any = state.get("d")
-        t: Any = state.get("t")
-        dirs: Any = state.get("old_dirs")
-        stps: Any = state.get("old_stps")
-        ro: Any = state.get("ro")
-        h_diag: Any = state.get("H_diag")
-        prev_g: Any = state.get("prev_flat_grad")
+        d: Any = _unwrap(state.get("d"))
+        t: Any = _unwrap(state.get("t"))
+        dirs: Any = _unwrap(state.get("old_dirs"))
+        stps: Any = _unwrap(state.get("old_stps"))
+        ro: Any = _unwrap(state.get("ro"))
+        h_diag: Any = _unwrap(state.get("H_diag"))
+        prev_g: Any = _unwrap(state.get("prev_flat_grad"))
         prev_loss: Any = state.get("prev_loss")
         n_iter = 0
         while n_iter < max_iter:
             n_iter += 1
             state["n_iter"] += 1
             if state["n_iter"] == 1:
-                d, dirs, stps, ro, h_diag = -g, [], [], [], 1.0
+                d, dirs, stps, ro, h_diag = -g, [], [], [], 1
             else:
                 # update the history with the last step s and gradient change y
                 y, s = g - prev_g, d * t
-                ys = float(y.dot(s))
+                ys = y.dot(s)
                 if ys > 1e-10:
                     if len(dirs) == history:
                         dirs.pop(0)
@@ -235,22 +239,25 @@ class LBFGS(Optimizer):
                     dirs.append(y)
                     stps.append(s)
                     ro.append(1.0 / ys)
-                    h_diag = ys / float(y.dot(y))
-                # two-loop recursion: d = -H g
-                al = [0.0] * len(dirs)
+                    h_diag = ys / y.dot(y)
+                # two-loop recursion: d = -H g (PyTorch keeps the coefficients in state["al"])
+                if "al" not in state:
+                    state["al"] = [None] * history
+                al = state["al"]
                 q = -g
                 for i in range(len(dirs) - 1, -1, -1):
-                    al[i] = float(stps[i].dot(q)) * ro[i]
-                    q = q - al[i] * dirs[i]
+                    coef = stps[i].dot(q) * ro[i]
+                    al[i] = _wrap(coef)
+                    q = q - coef * dirs[i]
                 r = q * h_diag
                 for i in range(len(dirs)):
-                    be = float(dirs[i].dot(r)) * ro[i]
-                    r = r + (al[i] - be) * stps[i]
+                    be = dirs[i].dot(r) * ro[i]
+                    r = r + (al[i]._data - be) * stps[i]
                 d = r
             prev_g = g.copy()
             prev_loss = loss
-            t = min(1.0, 1.0 / float(np.abs(g).sum())) * lr if state["n_iter"] == 1 else lr
-            gtd = float(g.dot(d))
+            t = min(1.0, 1.0 / np.abs(g).sum()) * lr if state["n_iter"] == 1 else lr
+            gtd = g.dot(d)
             if gtd > -tol_change:  # not a descent direction
                 break
             ls_evals = 0
@@ -259,7 +266,7 @@ class LBFGS(Optimizer):
                     raise RuntimeError("only 'strong_wolfe' is supported")
                 x0 = [p._data.copy() for p in self._params]
 
-                def along(step: float, x0: list[np.ndarray] = x0, d: Any = d) -> Any:
+                def along(step: Any, x0: list[np.ndarray] = x0, d: Any = d) -> Any:
                     self._add(step, d)
                     value = float(evaluate())
                     grad = self._flat_grad()
@@ -286,13 +293,31 @@ class LBFGS(Optimizer):
             if np.abs(d * t).max() <= tol_change or abs(loss - prev_loss) < tol_change:
                 break
         state.update(
-            d=d,
-            t=t,
-            old_dirs=dirs,
-            old_stps=stps,
-            ro=ro,
-            H_diag=h_diag,
-            prev_flat_grad=prev_g,
+            d=_wrap(d),
+            t=_wrap(t),
+            old_dirs=_wrap(dirs),
+            old_stps=_wrap(stps),
+            ro=_wrap(ro),
+            H_diag=_wrap(h_diag),
+            prev_flat_grad=_wrap(prev_g),
             prev_loss=prev_loss,
         )
         return orig_loss
+
+
+def _wrap(value: Any) -> Any:
+    """numpy arrays and scalars as tensors (lists element-wise); Python numbers as they are."""
+    if isinstance(value, list):
+        return [_wrap(v) for v in value]
+    if isinstance(value, np.ndarray | np.generic):
+        return Tensor._make(np.array(value))
+    return value
+
+
+def _unwrap(value: Any) -> Any:
+    """The numpy values of what _wrap made (0-d tensors give numpy scalars)."""
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    if isinstance(value, Tensor):
+        return value._data[()] if value._data.ndim == 0 else value._data
+    return value

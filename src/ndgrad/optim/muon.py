@@ -96,9 +96,9 @@ class Muon(Optimizer):
     ) -> None:
         if hasattr(lr, "numel") and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
-        _check(lr >= 0.0, f"Learning rate should be >= 0 but is: {lr}")
-        _check(momentum >= 0.0, f"momentum should be >= 0 but is: {momentum}")
-        _check(weight_decay >= 0.0, f"weight decay should be >= 0 but is: {weight_decay}")
+        _check(0.0 <= lr, f"Learning rate should be >= 0 but is: {lr}")
+        _check(0.0 <= momentum, f"momentum should be >= 0 but is: {momentum}")
+        _check(0.0 <= weight_decay, f"weight decay should be >= 0 but is: {weight_decay}")
         _check(
             adjust_lr_fn is None or adjust_lr_fn in ("original", "match_rms_adamw"),
             f"Adjust learning rate function {adjust_lr_fn} is not supported",

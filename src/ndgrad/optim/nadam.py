@@ -9,7 +9,7 @@ import numpy as np
 
 from .._namespace import public_dir
 from .adam import _lerp
-from .optimizer import Optimizer, _check, _state_tensor, _step_tensor
+from .optimizer import Optimizer, _check, _check_lr, _state_tensor, _step_tensor
 
 __all__ = ["NAdam"]
 __dir__ = public_dir(__name__)
@@ -34,12 +34,13 @@ class NAdam(Optimizer):
         capturable: bool = False,
         differentiable: bool = False,
     ) -> None:
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
-        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
+        _check_lr(lr)
+        _check(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
         _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
         _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
-        _check(momentum_decay >= 0.0, f"Invalid momentum_decay value: {momentum_decay}")
+        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        _check(0.0 <= momentum_decay, f"Invalid momentum_decay value: {momentum_decay}")
         defaults = dict(
             lr=lr,
             betas=betas,

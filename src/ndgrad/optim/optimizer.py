@@ -18,17 +18,18 @@ import numpy as np
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
+from ..dtypes import float64, get_default_dtype
 
 __all__ = ["Optimizer", "required"]
 __dir__ = public_dir(__name__)
 
 
-class _Required:
+class _RequiredParameter:
     def __repr__(self) -> str:
         return "<required parameter>"
 
 
-required: Any = _Required()
+required: Any = _RequiredParameter()
 
 
 def _typename(obj: Any) -> str:
@@ -63,7 +64,7 @@ class Optimizer:
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
         if isinstance(params, Tensor):
             param_group["params"] = [params]
@@ -206,10 +207,31 @@ def _state_tensor(like: np.ndarray, fill: float = 0.0) -> Tensor:
     return Tensor._make(np.full_like(like, fill))
 
 
+def _scalar_np_dtype() -> type[np.floating[Any]]:
+    """The dtype of step counters and scalar state: float64 when the default dtype is float64,
+    else float32 (PyTorch's ``_get_scalar_dtype``)."""
+    return np.float64 if get_default_dtype() is float64 else np.float32
+
+
 def _step_tensor() -> Tensor:
-    return Tensor._make(np.array(0.0, dtype=np.float32))
+    return Tensor._make(np.array(0.0, dtype=_scalar_np_dtype()))
 
 
 def _check(cond: bool, message: str) -> None:
     if not cond:
         raise ValueError(message)
+
+
+def _check_lr(lr: Any) -> None:
+    """PyTorch's first check: a tensor learning rate holds one value."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+
+
+def _check_fused(fused: Any, foreach: Any, differentiable: Any) -> None:
+    """The option conflicts PyTorch checks (after the groups are added) when fused is asked."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._namespace import public_dir
 from .adam import _lerp
-from .optimizer import Optimizer, _check, _state_tensor, _step_tensor
+from .optimizer import Optimizer, _check, _check_lr, _state_tensor, _step_tensor
 
 __all__ = ["RMSprop"]
 __dir__ = public_dir(__name__)
@@ -32,11 +32,12 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
-        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
-        _check(momentum >= 0.0, f"Invalid momentum value: {momentum}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
-        _check(alpha >= 0.0, f"Invalid alpha value: {alpha}")
+        _check_lr(lr)
+        _check(0.0 <= lr, f"Invalid learning rate: {lr}")
+        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
+        _check(0.0 <= momentum, f"Invalid momentum value: {momentum}")
+        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        _check(0.0 <= alpha, f"Invalid alpha value: {alpha}")
         defaults = dict(
             lr=lr,
             momentum=momentum,

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._namespace import public_dir
-from .optimizer import Optimizer, _check, _state_tensor, _step_tensor
+from .optimizer import Optimizer, _check, _check_lr, _state_tensor, _step_tensor
 
 __all__ = ["Rprop"]
 __dir__ = public_dir(__name__)
@@ -30,7 +30,8 @@ class Rprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
+        _check_lr(lr)
+        _check(0.0 <= lr, f"Invalid learning rate: {lr}")
         _check(0.0 < etas[0] < 1.0 < etas[1], f"Invalid eta values: {etas[0]}, {etas[1]}")
         defaults = dict(
             lr=lr,

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._namespace import public_dir
 from .._tensor import Tensor
-from .optimizer import Optimizer, _check
+from .optimizer import Optimizer, _check, _check_fused, _check_lr
 
 __all__ = ["SGD"]
 __dir__ = public_dir(__name__)
@@ -32,9 +32,10 @@ class SGD(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
-        _check(momentum >= 0.0, f"Invalid momentum value: {momentum}")
-        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        _check_lr(lr)
+        _check(not lr < 0.0, f"Invalid learning rate: {lr}")
+        _check(not momentum < 0.0, f"Invalid momentum value: {momentum}")
+        _check(not weight_decay < 0.0, f"Invalid weight_decay value: {weight_decay}")
         defaults = dict(
             lr=lr,
             momentum=momentum,
@@ -49,6 +50,7 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
+        _check_fused(fused, foreach, differentiable)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         loss = self._closure(closure)
