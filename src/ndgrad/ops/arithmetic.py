@@ -1118,4 +1118,4 @@ class ArithmeticMethods:
             raise TypeError(
                 "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
             )
-        return Tensor._make(np.invert(data))
+        return Tensor._make(np.asarray(np.invert(data)))  # (0-d: not a numpy scalar)

@@ -1588,7 +1588,7 @@ def bitwise_not(input: Tensor) -> Tensor:
     dt = _require_tensor(input, "bitwise_not", "input", 1)._data.dtype
     if dt.kind not in "biu":
         raise _not_implemented("bitwise_not_cpu", dt)
-    return Tensor._make(np.invert(input._data))
+    return Tensor._make(np.asarray(np.invert(input._data)))  # (0-d: not a numpy scalar)
 
 
 # --- logical -----------------------------------------------------------------------------------
@@ -1826,13 +1826,13 @@ def _integers(op: str, kernel: str, *tensors: Tensor) -> list[np.ndarray]:
 def gcd(input: Tensor, other: Tensor) -> Tensor:
     """The greatest common divisor, elementwise (integers)."""
     a, b = _integers("gcd", "gcd_cpu", input, other)
-    return Tensor._make(np.gcd(a, b))
+    return Tensor._make(np.asarray(np.gcd(a, b)))  # (0-d: not a numpy scalar)
 
 
 def lcm(input: Tensor, other: Tensor) -> Tensor:
     """The least common multiple, elementwise (integers)."""
     a, b = _integers("lcm", "lcm_cpu", input, other)
-    return Tensor._make(np.lcm(a, b))
+    return Tensor._make(np.asarray(np.lcm(a, b)))
 
 
 class Heaviside(NumpyFunction):

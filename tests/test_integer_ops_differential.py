@@ -1,0 +1,93 @@
+"""Integer and bool tensors: a differential run of random calls (uint8..int64 and bool operands,
+with float ones beside them, 0-d, empty and broadcasting shapes, each dtype's extremes) against
+torch 2.13. Each case below differed before its fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import ndgrad
+from tests.helpers import requires_torch, torch
+
+
+def _same(code: str) -> None:
+    """``code`` (with ``lib`` for the library) gives the same result, or error, in both."""
+
+    def run(lib: Any) -> Any:
+        try:
+            out = eval(code, {"lib": lib})
+        except Exception as e:  # (the error is the result compared)
+            return ("error", type(e).__name__, str(e).split("\n")[0])
+        return out
+
+    ours, theirs = run(ndgrad), run(torch)
+    if isinstance(theirs, tuple) and theirs and theirs[0] == "error":
+        assert ours == theirs
+        return
+    assert not (isinstance(ours, tuple) and ours and ours[0] == "error"), ours
+    outs = ours if isinstance(ours, tuple) else (ours,)
+    refs = theirs if isinstance(theirs, tuple) else (theirs,)
+    assert len(outs) == len(refs)
+    for o, r in zip(outs, refs, strict=True):
+        assert str(o.dtype) == str(r.dtype)
+        assert tuple(o.shape) == tuple(r.shape)
+        assert type(o.numpy()) is type(r.numpy())  # an array, 0-d too
+        np.testing.assert_array_equal(o.numpy(), r.numpy())
+
+
+# --- 0-d results hold arrays, not numpy scalars ------------------------------------------------
+
+ZERO_D = [
+    "lib.argmax(lib.tensor([2, 127, 63], dtype=lib.int8), dim=-1)",
+    "lib.argmin(lib.tensor([64]), dim=0)",
+    "lib.bitwise_not(lib.tensor(-10))",
+    "~lib.tensor(15, dtype=lib.uint8)",
+    "lib.gcd(lib.tensor(-2147483648, dtype=lib.int32), lib.tensor(-2, dtype=lib.int16))",
+    "lib.lcm(lib.tensor(4, dtype=lib.int16), lib.tensor(6, dtype=lib.int8))",
+    "lib.sum(lib.tensor([-9, 1, 16], dtype=lib.int16), dtype=lib.bool)",
+    "lib.prod(lib.tensor([16, -8, 6], dtype=lib.int16), dtype=lib.bool)",
+]
+
+
+@pytest.mark.parametrize("code", ZERO_D)
+def test_zero_d_results_are_arrays(code: str) -> None:
+    out = eval(code, {"lib": ndgrad})
+    assert out.shape == ()
+    assert type(out.numpy()) is np.ndarray
+    out.add_(out)  # (a numpy scalar cannot be written in place)
+
+
+# --- reductions honour an integer dtype= -------------------------------------------------------
+
+REDUCE_DTYPE = [
+    ("lib.sum(lib.tensor([-8, -64, -2], dtype=lib.int8), dtype=lib.int8)", "int8", [-74]),
+    ("lib.sum(lib.tensor([100, 100, 100], dtype=lib.int16), dtype=lib.uint8)", "uint8", [44]),
+    ("lib.prod(lib.tensor([-20, 3, 16, 7]), dim=0, dtype=lib.int16)", "int16", [-6720]),
+    ("lib.prod(lib.empty((0,), dtype=lib.int16), dim=0, dtype=lib.int8)", "int8", [1]),
+    ("lib.nansum(lib.tensor([-1, 0, 17], dtype=lib.int8), dim=-1, dtype=lib.uint8)", "uint8", [16]),
+    ("lib.nansum(lib.tensor([255, 20, 18], dtype=lib.uint8), dim=-1, dtype=lib.bool)", "bool", [1]),
+    ("lib.nansum(lib.tensor([3.0, 1.0, 127.5]), dtype=lib.int32)", "int32", [131]),
+    (
+        "lib.cumsum(lib.tensor([12, -13, 63, 7, 32767], dtype=lib.int16), 0, dtype=lib.int16)",
+        "int16",
+        [12, -1, 62, 69, -32700],
+    ),
+    ("lib.cumsum(lib.tensor([2, 64, 3]).char(), 0, dtype=lib.uint8)", "uint8", [2, 66, 69]),
+    ("lib.cumprod(lib.tensor([16, 13, -17]), 0, dtype=lib.uint8)", "uint8", [16, 208, 48]),
+]
+
+
+@pytest.mark.parametrize(("code", "dtype", "values"), REDUCE_DTYPE)
+def test_reduction_integer_dtype(code: str, dtype: str, values: list[int]) -> None:
+    out = eval(code, {"lib": ndgrad})
+    assert str(out.dtype) == f"torch.{dtype}"
+    assert out.reshape(-1).tolist() == values
+
+
+@requires_torch
+@pytest.mark.parametrize("code", [c for c, _, _ in REDUCE_DTYPE] + ZERO_D)
+def test_reduction_integer_dtype_parity(code: str) -> None:
+    _same(code)
