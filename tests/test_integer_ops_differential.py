@@ -91,3 +91,79 @@ def test_reduction_integer_dtype(code: str, dtype: str, values: list[int]) -> No
 @pytest.mark.parametrize("code", [c for c, _, _ in REDUCE_DTYPE] + ZERO_D)
 def test_reduction_integer_dtype_parity(code: str) -> None:
     _same(code)
+
+
+# --- clamp's overloads: a 0-d tensor beside a number is a number -------------------------------
+
+CLAMP_VALUES = [
+    ("lib.clamp(lib.tensor([1, 5, 9]), lib.tensor(2.5), 4)", "float32", [2.5, 4.0, 4.0]),
+    (
+        "lib.clip(lib.tensor([1, 5, 9]), 2, lib.tensor(4.5, dtype=lib.float64))",
+        "float32",
+        [2, 4.5, 4.5],
+    ),
+    ("lib.clamp(lib.tensor([1, 5, 9], dtype=lib.int8), lib.tensor(2), 4)", "int8", [2, 4, 4]),
+    ("lib.clamp(lib.tensor([True, False]), lib.tensor(1), -1)", "int64", [-1, -1]),
+    ("lib.tensor([1.0, 5.0, 9.0]).clip(2, lib.tensor(4))", "float32", [2.0, 4.0, 4.0]),
+    ("lib.tensor([1, 5, 9]).clamp_(min=lib.tensor(4), max=7)", "int64", [4, 5, 7]),
+    ("lib.clamp_(lib.tensor([1, 5, 9]), lib.tensor(4), 7)", "int64", [4, 5, 7]),
+]
+
+
+@pytest.mark.parametrize(("code", "dtype", "values"), CLAMP_VALUES)
+def test_clamp_zero_d_tensor_bound_is_a_number(code: str, dtype: str, values: list[Any]) -> None:
+    out = eval(code, {"lib": ndgrad})
+    assert str(out.dtype) == f"torch.{dtype}"
+    assert out.tolist() == values
+
+
+_BOTH = "* (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+_WHY = "      didn't match because some of the arguments have invalid types: "
+
+CLAMP_ERRORS = [
+    (
+        "lib.clip(lib.ones(3), 2, lib.ones(3))",
+        "clip() received an invalid combination of arguments - got (Tensor, int, Tensor), but "
+        f"expected one of:\n {_BOTH}"
+        " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n",
+    ),
+    (
+        "lib.ones(3).clamp(2.5, lib.ones(1))",
+        "clamp() received an invalid combination of arguments - got (float, Tensor), but "
+        f"expected one of:\n * (Tensor min = None, Tensor max = None)\n{_WHY}(!float!, !Tensor!)\n"
+        f" * (Number min = None, Number max = None)\n{_WHY}(!float!, !Tensor!)\n",
+    ),
+    (
+        "lib.ones(3).clip_(lib.ones(1), 2)",
+        "clip_() received an invalid combination of arguments - got (Tensor, int), but "
+        f"expected one of:\n * (Tensor min = None, Tensor max = None)\n{_WHY}(!Tensor!, !int!)\n"
+        f" * (Number min = None, Number max = None)\n{_WHY}(!Tensor!, !int!)\n",
+    ),
+    (
+        "lib.clamp_(lib.ones(3), lib.ones(1), 2)",
+        "clamp_() received an invalid combination of arguments - got (Tensor, Tensor, int), but "
+        "expected one of:\n * (Tensor input, Tensor min = None, Tensor max = None)\n"
+        f"{_WHY}(Tensor, !Tensor!, !int!)\n"
+        " * (Tensor input, Number min = None, Number max = None)\n"
+        f"{_WHY}(Tensor, !Tensor!, !int!)\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "message"), CLAMP_ERRORS)
+def test_clamp_mixed_bounds_errors(code: str, message: str) -> None:
+    with pytest.raises(TypeError) as info:
+        eval(code, {"lib": ndgrad})
+    assert str(info.value) == message
+
+
+@requires_torch
+@pytest.mark.parametrize("code", [c for c, _, _ in CLAMP_VALUES] + [c for c, _ in CLAMP_ERRORS])
+def test_clamp_overloads_parity(code: str) -> None:
+    _same(code)
+    try:
+        eval(code, {"lib": torch})
+    except TypeError as e:
+        with pytest.raises(TypeError) as info:
+            eval(code, {"lib": ndgrad})
+        assert str(info.value) == str(e)
