@@ -167,3 +167,72 @@ def test_clamp_overloads_parity(code: str) -> None:
         with pytest.raises(TypeError) as info:
             eval(code, {"lib": ndgrad})
         assert str(info.value) == str(e)
+
+
+# --- histc on integers and bools: PyTorch's checks come before its dtype error -----------------
+
+HISTC_ERRORS = [
+    (
+        "lib.histc(lib.tensor([1, 2, 0], dtype=lib.uint8), bins=3, min=1, max=0)",
+        RuntimeError,
+        "torch.histc: max must be larger than min",
+    ),
+    (
+        "lib.histc(lib.tensor([True]), bins=3, min=1.5, max=0.5)",
+        RuntimeError,
+        "torch.histc: max must be larger than min",
+    ),
+    (
+        "lib.histc(lib.tensor([1, 2, 0], dtype=lib.uint8), bins=3, min=-3, max=5)",
+        RuntimeError,
+        "value cannot be converted to type uint8_t without overflow",
+    ),
+    (
+        "lib.histc(lib.tensor([1, 2], dtype=lib.int8), bins=3, min=0, max=300)",
+        RuntimeError,
+        "value cannot be converted to type int8_t without overflow",
+    ),
+    (
+        "lib.histc(lib.tensor([0, 0], dtype=lib.uint8), bins=3)",
+        RuntimeError,
+        "value cannot be converted to type uint8_t without overflow",
+    ),
+    (
+        "lib.histc(lib.tensor([0]), bins=3, min=0, max=2.0**64)",
+        RuntimeError,
+        "value cannot be converted to type int64_t without overflow",
+    ),
+    (
+        "lib.histc(lib.tensor([1, 2], dtype=lib.int16), bins=0, min=1, max=0)",
+        RuntimeError,
+        "torch.histogram(): bins must be > 0, but got 0 for dimension 0",
+    ),
+    (
+        "lib.histc(lib.tensor([1, 2], dtype=lib.int64), bins=3, min=0.5, max=float('inf'))",
+        RuntimeError,
+        "torch.histc: range of [0.5, inf] is not finite",
+    ),
+    (
+        "lib.histc(lib.tensor([1.0]), bins=3, min=0, max=float('inf'))",
+        RuntimeError,
+        "torch.histc: range of [0, inf] is not finite",
+    ),
+    (
+        "lib.histc(lib.tensor([True]), bins=3, min=0, max=2**64)",
+        OverflowError,
+        "int too big to convert",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "kind", "message"), HISTC_ERRORS)
+def test_histc_check_order(code: str, kind: type[Exception], message: str) -> None:
+    with pytest.raises(kind) as info:
+        eval(code, {"lib": ndgrad})
+    assert str(info.value) == message
+
+
+@requires_torch
+@pytest.mark.parametrize("code", [c for c, _, _ in HISTC_ERRORS])
+def test_histc_check_order_parity(code: str) -> None:
+    _same(code)
