@@ -236,3 +236,48 @@ def test_histc_check_order(code: str, kind: type[Exception], message: str) -> No
 @pytest.mark.parametrize("code", [c for c, _, _ in HISTC_ERRORS])
 def test_histc_check_order_parity(code: str) -> None:
     _same(code)
+
+
+# --- integer division by zero raises only where the kernel computes something ------------------
+
+EMPTY_DIVISIONS = [
+    ("lib.empty(0, dtype=lib.int8) // 0", "int8", (0,)),
+    ("lib.empty((2, 0), dtype=lib.int16) % 2**63", "int16", (2, 0)),
+    ("lib.empty(0, dtype=lib.int32) % lib.tensor(False)", "int32", (0,)),
+    ("lib.div(lib.empty(0, dtype=lib.int32), 0, rounding_mode='trunc')", "int32", (0,)),
+    ("lib.fmod(lib.empty((0, 3), dtype=lib.int64), lib.tensor([0, 1, 2]))", "int64", (0, 3)),
+]
+
+
+@pytest.mark.parametrize(("code", "dtype", "shape"), EMPTY_DIVISIONS)
+def test_empty_integer_division_by_zero(code: str, dtype: str, shape: tuple[int, ...]) -> None:
+    out = eval(code, {"lib": ndgrad})
+    assert str(out.dtype) == f"torch.{dtype}"
+    assert tuple(out.shape) == shape
+
+
+def test_division_by_zero_after_the_shape_check() -> None:
+    with pytest.raises(RuntimeError, match=r"^The size of tensor a \(0\) must match"):
+        ndgrad.floor_divide(ndgrad.empty(0, dtype=ndgrad.int64), ndgrad.tensor([0, 1, 2]))
+    with pytest.raises(RuntimeError, match=r"^The size of tensor a \(2\) must match"):
+        ndgrad.remainder(ndgrad.tensor([1, 2]), ndgrad.tensor([0, 1, 2]))
+
+
+def test_unary_plus_refuses_bool() -> None:
+    with pytest.raises(
+        RuntimeError, match=r"^The `\+` operator, on a bool tensor is not supported"
+    ):
+        _ = +ndgrad.tensor([True, False])
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "code",
+    [c for c, _, _ in EMPTY_DIVISIONS]
+    + [
+        "lib.floor_divide(lib.empty(0, dtype=lib.int64), lib.tensor([0, 1, 2]))",
+        "+lib.tensor([True, False])",
+    ],
+)
+def test_division_and_plus_parity(code: str) -> None:
+    _same(code)
