@@ -176,6 +176,17 @@ def check_broadcast(*shapes: Sequence[int]) -> None:
             raise broadcast_mismatch(acc, s) from None
 
 
+def empty_result(*operands: Any) -> bool:
+    """Whether an elementwise op of ``operands`` (tensors or numbers) has no elements: its
+    kernel then runs on nothing, so raises nothing (an empty int tensor // 0 is empty).
+    PyTorch's message where the shapes do not broadcast, which it checks first."""
+    shapes = [tuple(x._data.shape) for x in operands if hasattr(x, "_data")]
+    if not shapes:
+        return False
+    check_broadcast(*shapes)
+    return 0 in np.broadcast_shapes(*shapes)
+
+
 def not_implemented(kernel: str, dt: np.dtype) -> NotImplementedError:
     """PyTorch's error for a dtype a kernel does not support (a RuntimeError subclass)."""
     return NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_name(dt)}'")

@@ -241,6 +241,12 @@ _CHECKED_NAMES = {
 }
 
 
+def checked_type_name(dt: np.dtype) -> str:
+    """The C type c10's checked conversions name ``dt`` by ("value cannot be converted to
+    type int8_t without overflow")."""
+    return _CHECKED_NAMES[dt.name]
+
+
 def checked_scalar(value: Any, dt: np.dtype) -> Any:
     """A Python number as PyTorch converts a scalar argument into the dtype an op computes in,
     where it checks the conversion (clamp's bounds): RuntimeError if it overflows ``dt``. An

@@ -18,6 +18,7 @@ from .._namespace import public_dir
 from .._strided import as_strided, as_strided_, as_strided_scatter
 from .._tensor import Tensor
 from . import arithmetic as _ar
+from . import pointwise as _pw
 from . import shape as _sh
 from ._util import parse_shape, require_tensor, wrap_dim
 from .arithmetic import NumpyFunction
@@ -162,10 +163,25 @@ asinh_ = _inplace("asinh_")
 atan_ = _inplace("atan_")
 atanh_ = _inplace("atanh_")
 ceil_ = _inplace("ceil_")
-clamp_ = _inplace("clamp_")
+
+
+def _clamp_inplace(name: str) -> Callable[..., Tensor]:
+    """``torch.clamp_``/``torch.clip_``: ``x.clamp_``, with the TypeError of this form."""
+
+    def call(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
+        require_tensor(input, name)
+        min, max = _pw.clamp_bounds(min, max, name, "inplace_function")
+        return getattr(input, name)(min, max)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"In place: ``input.{name}(min, max)``."
+    return call
+
+
+clamp_ = _clamp_inplace("clamp_")
 clamp_max_ = _inplace("clamp_max_")
 clamp_min_ = _inplace("clamp_min_")
-clip_ = _inplace("clip_")
+clip_ = _clamp_inplace("clip_")
 cos_ = _inplace("cos_")
 cosh_ = _inplace("cosh_")
 deg2rad_ = _inplace("deg2rad_")

@@ -783,7 +783,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
                 "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                 f"'{rounding_mode}'"
             )
-        _check_rounded_division(f"div_{rounding_mode}_cpu", b, dt)
+        _check_rounded_division(f"div_{rounding_mode}_cpu", a, b, dt)
         return DivRounded.apply(a, b, rounding_mode)
     if dt.kind != "f":
         a, b, _ = promote_float(as_operand(input, "div"), as_operand(other, "div"))
@@ -793,18 +793,20 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
 true_divide = div
 
 
-def _check_rounded_division(kernel: str, b: Any, dt: np.dtype) -> None:
+def _check_rounded_division(kernel: str, a: Any, b: Any, dt: np.dtype) -> None:
     if dt.kind == "b":
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     T = Tensor
-    if dt.kind in "iu" and np.any(np.asarray(b._data if isinstance(b, T) else b) == 0):
+    divisor = np.asarray(b._data if isinstance(b, T) else b)
+    # (PyTorch's kernel raises per element it computes: none for an empty result)
+    if dt.kind in "iu" and np.any(divisor == 0) and not _errors.empty_result(a, b):
         raise RuntimeError("ZeroDivisionError")
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:
     """floor(input / other), like div(..., rounding_mode='floor'); not differentiable in PyTorch."""
     a, b, dt = promote(as_operand(input, "floor_divide"), as_operand(other, "floor_divide"))
-    _check_rounded_division("div_floor_cpu", b, dt)
+    _check_rounded_division("div_floor_cpu", a, b, dt)
     return FloorDivide.apply(a, b)
 
 
@@ -1092,6 +1094,8 @@ class ArithmeticMethods:
         return Neg.apply(self)
 
     def __pos__(self) -> Any:
+        if self._data.dtype.kind == "b":  # type: ignore[attr-defined]
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
 
     def eq(self, other: Any) -> Tensor:
@@ -1118,4 +1122,4 @@ class ArithmeticMethods:
             raise TypeError(
                 "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
             )
-        return Tensor._make(np.invert(data))
+        return Tensor._make(np.asarray(np.invert(data)))  # (0-d: not a numpy scalar)

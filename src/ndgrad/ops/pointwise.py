@@ -785,6 +785,39 @@ class ClampMax(Clamp):
     _listed_inputs = (0, 2)
 
 
+def clamp_bounds(min: Any, max: Any, name: str = "clamp", form: str = "function") -> Any:
+    """(min, max) as PyTorch's argument parser picks clamp's overload: tensors (or None) take
+    clamp.Tensor, numbers (or None) clamp.Scalar; a tensor beside a number is a number if it
+    is 0-d and does not require grad (its value, as the parser's Scalar), else a TypeError
+    whose words depend on the form called: ``form`` "function" (torch.clamp, torch.clip),
+    "method" (x.clamp, x.clamp_) or "inplace_function" (torch.clamp_)."""
+    T = Tensor
+    if not (isinstance(min, T) ^ isinstance(max, T)) or min is None or max is None:
+        return min, max
+    if all(
+        not isinstance(b, T) or (b._data.ndim == 0 and not b._requires_grad) for b in (min, max)
+    ):
+        return tuple(b.item() if isinstance(b, T) else b for b in (min, max))
+    got = ", ".join("Tensor" if isinstance(b, T) else type(b).__name__ for b in (min, max))
+    marked = ", ".join(f"!{g}!" for g in got.split(", "))
+    if form == "function":
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got (Tensor, {got})"
+            ", but expected one of:\n"
+            " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+            " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n"
+        )
+    # (the method's parser does not list self; torch.clamp_'s lists it, unmarked)
+    self_arg, self_got = ("", "") if form == "method" else ("Tensor input, ", "Tensor, ")
+    why = "      didn't match because some of the arguments have invalid types: "
+    raise TypeError(
+        f"{name}() received an invalid combination of arguments - got ({self_got}{got})"
+        ", but expected one of:\n"
+        f" * ({self_arg}Tensor min = None, Tensor max = None)\n{why}({self_got}{marked})\n"
+        f" * ({self_arg}Number min = None, Number max = None)\n{why}({self_got}{marked})\n"
+    )
+
+
 def _clamp(
     input: Tensor, min: Any, max: Any, scalar_fn: type[ClampScalar], tensor_fn: type[Clamp]
 ) -> Tensor:
@@ -794,16 +827,6 @@ def _clamp(
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     bounds = [b for b in (min, max) if b is not None]
     n_tensors = sum(isinstance(b, T) for b in bounds)
-    if 0 < n_tensors < len(bounds):
-        # (PyTorch's function form takes a number min with a tensor max, its method forms and
-        # a tensor min with a number max do not: ndgrad refuses all of them.)
-        raise TypeError(
-            "clamp() received an invalid combination of arguments - got (Tensor, "
-            f"{', '.join('Tensor' if isinstance(b, T) else type(b).__name__ for b in (min, max))})"
-            ", but expected one of:\n"
-            " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
-            " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n"
-        )
     for b in bounds:
         if not isinstance(b, T | int | float | np.generic):
             raise TypeError(f"clamp(): min and max must be numbers or Tensors, not {type(b)}")
@@ -827,10 +850,14 @@ def _clamp(
 
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """input limited to [min, max]; min and max are numbers or tensors, either may be None."""
+    min, max = clamp_bounds(min, max)
     return _clamp(input, min, max, ClampScalar, Clamp)
 
 
-clip = clamp
+def clip(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """``clamp``."""
+    min, max = clamp_bounds(min, max, "clip")
+    return _clamp(input, min, max, ClampScalar, Clamp)
 
 
 def clamp_min(input: Tensor, min: Any) -> Tensor:
@@ -1032,7 +1059,9 @@ def _modulo_operands(op: str, input: Any, other: Any) -> tuple[Any, Any, np.dtyp
     T = Tensor
     if dt.kind == "b":
         raise _not_implemented(f"{op}_cpu", dt)
-    if dt.kind in "iu" and np.any(np.asarray(b._data if isinstance(b, T) else b) == 0):
+    divisor = np.asarray(b._data if isinstance(b, T) else b)
+    # (PyTorch's kernel raises per element it computes: none for an empty result)
+    if dt.kind in "iu" and np.any(divisor == 0) and not _errors.empty_result(a, b):
         raise RuntimeError("ZeroDivisionError")
     return a, b, dt
 
@@ -1588,7 +1617,7 @@ def bitwise_not(input: Tensor) -> Tensor:
     dt = _require_tensor(input, "bitwise_not", "input", 1)._data.dtype
     if dt.kind not in "biu":
         raise _not_implemented("bitwise_not_cpu", dt)
-    return Tensor._make(np.invert(input._data))
+    return Tensor._make(np.asarray(np.invert(input._data)))  # (0-d: not a numpy scalar)
 
 
 # --- logical -----------------------------------------------------------------------------------
@@ -1826,13 +1855,13 @@ def _integers(op: str, kernel: str, *tensors: Tensor) -> list[np.ndarray]:
 def gcd(input: Tensor, other: Tensor) -> Tensor:
     """The greatest common divisor, elementwise (integers)."""
     a, b = _integers("gcd", "gcd_cpu", input, other)
-    return Tensor._make(np.gcd(a, b))
+    return Tensor._make(np.asarray(np.gcd(a, b)))  # (0-d: not a numpy scalar)
 
 
 def lcm(input: Tensor, other: Tensor) -> Tensor:
     """The least common multiple, elementwise (integers)."""
     a, b = _integers("lcm", "lcm_cpu", input, other)
-    return Tensor._make(np.lcm(a, b))
+    return Tensor._make(np.asarray(np.lcm(a, b)))
 
 
 class Heaviside(NumpyFunction):
@@ -2065,9 +2094,12 @@ class PointwiseMethods:
         return sgn(self)  # type: ignore[arg-type]
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        min, max = clamp_bounds(min, max, "clamp", "method")
         return clamp(self, min, max)  # type: ignore[arg-type]
 
-    clip = clamp
+    def clip(self, min: Any = None, max: Any = None) -> Tensor:
+        min, max = clamp_bounds(min, max, "clip", "method")
+        return clamp(self, min, max)  # type: ignore[arg-type]
 
     def clamp_min(self, min: Any) -> Tensor:
         return clamp_min(self, min)  # type: ignore[arg-type]
@@ -2226,6 +2258,11 @@ def _inplace_method(name: str) -> Any:
             if not can_cast(rt, self._data.dtype):
                 raise _errors.cannot_cast(rt, self._data.dtype)
         if clamp:
+            if name in ("clamp", "clip") and len(args) + len(kwargs) == 2:
+                # (the overload picked, or PyTorch's TypeError, before anything is written)
+                lo = kwargs.get("min", args[0] if args else None)
+                hi = kwargs.get("max", args[1] if len(args) > 1 else None)
+                args, kwargs = clamp_bounds(lo, hi, name + "_", "method"), {}
             bounds = [b for b in (*args, *kwargs.values()) if b is not None]
             if bounds and not any(isinstance(b, Tensor) for b in bounds):
                 # clamp_ with numbers: PyTorch's message names the tensor's C type

@@ -365,7 +365,8 @@ def _floating(input: Tensor) -> Tensor:
 
 
 def _const(array: np.ndarray) -> Tensor:
-    return Tensor._make(array)
+    # (np.asarray: a ufunc of a 0-d array hands back a numpy scalar, which no tensor holds)
+    return Tensor._make(np.asarray(array))
 
 
 # --- sum, mean, prod -----------------------------------------------------------------------------
@@ -430,10 +431,14 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
 
 
 def _as_bool_if(out: Tensor, dtype: Any) -> Tensor:
-    """A sum's or product's int64 result as the bool PyTorch gives for ``dtype=bool``."""
-    if dtype is not None and dtype.np == np.bool_:
-        return _const(out._data != 0)
-    return out
+    """A sum's or product's int64 result in the dtype asked for: the bool PyTorch gives for
+    ``dtype=bool``, the narrower integer (wrapped: sums and products modulo 2**bits are the
+    same whatever the accumulator's width) for ``dtype=int8`` and the like."""
+    if dtype is None or out._data.dtype == dtype.np:
+        return out
+    if dtype.np == np.bool_:
+        return _const(np.asarray(out._data != 0))
+    return _const(out._data.astype(dtype.np))
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
@@ -1151,8 +1156,13 @@ def _cumulative(fn: type[NumpyFunction], input: Tensor, dim: Any, dtype: Any, op
     if dtype is not None and dtype.np == np.bool_:
         raise NotImplementedError(f"\"{op}_out_cpu\" not implemented for 'Bool'")
     if dtype is None or dtype.np == input._data.dtype:
-        return _checked(fn.apply(input, d), refused)
-    return fn.apply(input, d, dtype.np)
+        out = _checked(fn.apply(input, d), refused)
+    else:
+        out = fn.apply(input, d, dtype.np)
+    # an integer dtype asked for: the int64 running values wrapped to it (as PyTorch's)
+    if dtype is None or out._data.dtype == dtype.np:
+        return out
+    return _const(out._data.astype(dtype.np))
 
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
@@ -1533,7 +1543,7 @@ def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any 
     """``sum`` with every nan counted as zero."""
     input, cast = _in_dtype(input, dtype)
     if input._data.dtype.kind != "f":
-        return _checked(sum(input, dim, keepdim), cast)
+        return _as_bool_if(_checked(sum(input, dim, keepdim), cast), dtype)
     return _checked(Nansum.apply(input, _axes(input, dim), keepdim), cast)
 
 

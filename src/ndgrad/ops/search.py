@@ -17,6 +17,7 @@ from .. import _errors
 from .._creation import _linspace_values, as_tensor
 from .._namespace import public_dir
 from .._tensor import Tensor
+from ..dtypes import INT_RANGES, checked_type_name, wrap_int
 from ._util import as_operand, dtype_name, require_tensor, wrap_dim
 from .arithmetic import NumpyFunction
 
@@ -318,21 +319,33 @@ def histc(input: Tensor, bins: int = 100, min: Any = 0, max: Any = 0) -> Tensor:
     equal); elements outside are ignored, an element equal to max falls in the last bin."""
     require_tensor(input, "histc")
     x = input._data
-    if x.dtype.kind == "b":  # (PyTorch's histc makes its bin edges first: linspace refuses bool)
-        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
-    if x.dtype.kind != "f":
-        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{dtype_name(x.dtype)}'")
+    # PyTorch's order: the bins, the range as doubles (the data's if min == max; printed as
+    # C++ prints them: 0, 1e+20), then the bin edges made by linspace in the input's dtype
+    # (bool: not implemented; integers: an edge outside the dtype's range overflows, compared
+    # as doubles), then the histogram's dtype
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    for bound in (min, max):
+        if isinstance(bound, builtins.int) and not isinstance(bound, builtins.bool):
+            wrap_int(bound, np.dtype(np.int64))  # (a Python int PyTorch cannot read)
     lo, hi = builtins.float(min), builtins.float(max)
     if lo == hi and x.size:
         lo, hi = builtins.float(x.min()), builtins.float(x.max())
     if lo == hi:
         lo, hi = lo - 1, hi + 1
     if not (np.isfinite(lo) and np.isfinite(hi)):
-        raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
+        raise RuntimeError(f"torch.histc: range of [{lo:g}, {hi:g}] is not finite")
     if lo > hi:
         raise RuntimeError("torch.histc: max must be larger than min")
+    if x.dtype.kind == "b":
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
+    if x.dtype.kind != "f":
+        low, high = INT_RANGES[x.dtype.char]
+        if lo < builtins.float(low) or hi > builtins.float(high):
+            raise RuntimeError(
+                f"value cannot be converted to type {checked_type_name(x.dtype)} without overflow"
+            )
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{dtype_name(x.dtype)}'")
     inside = x[(x >= lo) & (x <= hi)].astype(np.float64)
     index = np.minimum(((inside - lo) * bins / (hi - lo)).astype(np.int64), bins - 1)
     return _const(np.bincount(index, minlength=bins).astype(x.dtype))
