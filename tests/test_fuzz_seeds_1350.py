@@ -170,3 +170,38 @@ def test_index_reduce_warns_once_that_it_is_in_beta():
         "index_reduce() is in beta and the API may change at any time."
     ]
     assert caught[0].category is UserWarning and caught[0].filename == __file__
+
+
+def test_layer_norm_third_derivative_matches_finite_differences():
+    # seed 1384: t9 = sum(d/dx (<∇f(x), w>)²) with f = sum(gelu(layer_norm(x))) is 0 for every
+    # x (layer_norm ignores a shift of x, so each gradient here sums to 0), so its gradient is
+    # 0. torch 2.13 gives -0.00889 in every element (its layer_norm's third derivative);
+    # ndgrad's agrees with central differences, which is what this checks.
+    w = ndgrad.tensor([-0.457, 0.398, -0.34, 0.918], dtype=ndgrad.float64)
+
+    def t9(x: np.ndarray) -> tuple[ndgrad.Tensor, ndgrad.Tensor]:
+        t0 = ndgrad.tensor(x, dtype=ndgrad.float64, requires_grad=True)
+        f = ndgrad.nn.functional.gelu(ndgrad.nn.functional.layer_norm(t0, (4,))).sum()
+        (g,) = ndgrad.autograd.grad(f, [t0], create_graph=True)
+        (t8,) = ndgrad.autograd.grad((g * w).sum() ** 2, [t0], create_graph=True)
+        return t8.sum(), t0
+
+    x = np.array([-0.4, 1.7, 1.5, -0.7])
+    value, t0 = t9(x)
+    (grad,) = ndgrad.autograd.grad(value, [t0])
+    h = 1e-5
+    numeric = [(t9(x + h * e)[0].item() - t9(x - h * e)[0].item()) / (2 * h) for e in np.eye(4)]
+    np.testing.assert_allclose(grad.numpy(), numeric, atol=1e-9)
+
+    # and a case where the third derivative is not 0: the same without layer_norm
+    def u(x: np.ndarray) -> tuple[ndgrad.Tensor, ndgrad.Tensor]:
+        t0 = ndgrad.tensor(x, dtype=ndgrad.float64, requires_grad=True)
+        (g,) = ndgrad.autograd.grad(ndgrad.nn.functional.gelu(t0).sum(), [t0], create_graph=True)
+        (t8,) = ndgrad.autograd.grad((g * w).sum() ** 2, [t0], create_graph=True)
+        return t8.sum(), t0
+
+    value, t0 = u(x)
+    (grad,) = ndgrad.autograd.grad(value, [t0])
+    numeric = [(u(x + h * e)[0].item() - u(x - h * e)[0].item()) / (2 * h) for e in np.eye(4)]
+    assert np.abs(numeric).max() > 0.05
+    np.testing.assert_allclose(grad.numpy(), numeric, rtol=1e-6, atol=1e-9)
