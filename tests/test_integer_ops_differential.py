@@ -281,3 +281,34 @@ def test_unary_plus_refuses_bool() -> None:
 )
 def test_division_and_plus_parity(code: str) -> None:
     _same(code)
+
+
+# --- cov of bools; bincount of an empty input with weights ---------------------------------------
+def test_cov_refuses_bools():
+    for fn in (ndgrad.cov, ndgrad.corrcoef):
+        with pytest.raises(RuntimeError, match=r"^cov\(\): bool dtype is not supported for input$"):
+            fn(ndgrad.tensor([[True, False], [True, True]]))
+
+
+def test_bincount_of_an_empty_input_counts_in_int64():
+    empty = ndgrad.tensor([], dtype=ndgrad.int64)
+    r = ndgrad.bincount(empty, weights=ndgrad.tensor([1.0, 2.0]), minlength=3)
+    assert r.dtype == ndgrad.int64 and r.tolist() == [0, 0, 0]
+    r = ndgrad.bincount(empty, weights=ndgrad.tensor([], dtype=ndgrad.float64))
+    assert r.dtype == ndgrad.int64 and r.shape == (0,)
+    r = ndgrad.bincount(ndgrad.tensor([1]), weights=ndgrad.tensor([2.0]))
+    assert r.dtype == ndgrad.float32 and r.tolist() == [0.0, 2.0]
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "code",
+    [
+        "lib.cov(lib.tensor([[True, False], [True, True]]))",
+        "lib.corrcoef(lib.tensor([True, False]))",
+        "lib.bincount(lib.tensor([], dtype=lib.long), weights=lib.tensor([1., 2]), minlength=3)",
+        "lib.bincount(lib.tensor([], dtype=lib.long), weights=lib.tensor([], dtype=lib.float64))",
+    ],
+)
+def test_cov_and_bincount_match_pytorch(code):
+    _same(code)

@@ -1098,6 +1098,8 @@ def cov(
             "cov(): expected input to have two or fewer dimensions but got an input with "
             f"{x._data.ndim} dimensions"
         )
+    if x._data.dtype.kind == "b":
+        raise RuntimeError("cov(): bool dtype is not supported for input")
     if x._data.ndim < 2:
         x = x.reshape(1, -1)
     if x._data.dtype.kind != "f":

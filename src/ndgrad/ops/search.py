@@ -305,7 +305,8 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
-    if weights is None:
+    if weights is None or not x.size:  # (PyTorch: an empty input gives int64 counts, weights
+        # or not, whatever their length)
         return _const(np.bincount(x, minlength=minlength).astype(np.int64))
     w = weights._data
     if w.ndim != 1 or w.shape[0] != x.shape[0]:
