@@ -846,9 +846,9 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     T = Tensor
     cond = as_operand(condition, "where")
     if not isinstance(cond, T) or cond._data.dtype.kind != "b":
+        shown = dtype_name(cond._data.dtype) if isinstance(cond, T) else type(cond).__name__
         raise RuntimeError(
-            "where expected condition to be a boolean tensor, but got a tensor with dtype "
-            f"{getattr(cond, 'dtype', type(cond).__name__)}"
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype {shown}"
         )
     a, b, dt = promote(as_operand(input, "where"), as_operand(other, "where"))
     if dt != np.float16:  # (PyTorch checks a number's conversion, except into float16)
@@ -860,6 +860,25 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     except ValueError:
         _errors.check_broadcast(*(x._data.shape for x in (cond, a, b) if isinstance(x, T)))
         raise
+
+
+_WHERE_FORMS = (
+    " * (Tensor condition)\n"
+    " * (Tensor condition, Tensor input, Tensor other, *, Tensor out = None)\n"
+    " * (Tensor condition, Number self, Tensor other)\n"
+    " * (Tensor condition, Tensor input, Number other)\n"
+    " * (Tensor condition, Number self, Number other)\n"
+)
+
+
+def where_combination_error(args: tuple[Any, ...], kwargs: dict[str, Any]) -> TypeError:
+    """PyTorch's TypeError for a call of torch.where that matches none of its forms (one of
+    input and other without the other, or out= with the condition alone)."""
+    got = [_py_type(a) for a in args] + [f"{k}={_py_type(v)}" for k, v in kwargs.items()]
+    return TypeError(
+        f"where() received an invalid combination of arguments - got ({', '.join(got)}), but "
+        f"expected one of:\n{_WHERE_FORMS}"
+    )
 
 
 def _py_type(x: Any) -> str:

@@ -423,13 +423,27 @@ floor_divide = _with_out(_ar.floor_divide)
 pow = _with_out(_ar.pow)
 neg = _exact_out(_ar.neg, expected=_neg_dtype)
 negative = _exact_out(_ar.neg, "negative", expected=_neg_dtype)
-where = _exact_out(
+_where3 = _exact_out(
     _ar.where,
     expected=lambda args, kwargs: _dt.result_type(
         *[a._data if isinstance(a, Tensor) else a for a in args[1:]]
     ),
     message="Expected out type to be {expected} but got {out}",
 )
+
+
+@functools.wraps(_ar.where)
+def where(condition: Any, *args: Any, **kwargs: Any) -> Any:
+    """``torch.where(condition, input, other)``; with the condition alone, the indices of its
+    nonzero elements as a tuple (``nonzero(condition, as_tuple=True)``), as in PyTorch."""
+    given = len(args) + ("input" in kwargs) + ("other" in kwargs)
+    if given == 2:
+        return _where3(condition, *args, **kwargs)
+    if given == 0 and not kwargs and isinstance(condition, Tensor):
+        return _se.nonzero(condition, as_tuple=True)
+    raise _ar.where_combination_error((condition, *args), kwargs)
+
+
 eq = _with_out(_ar.eq)
 ne = _with_out(_ar.ne)
 lt = _with_out(_ar.lt)
