@@ -38,6 +38,7 @@ NAMESPACES = [
     ("torch.distributions", "torch.distributions", "ndgrad.distributions"),
     ("torch.special", "torch.special", "ndgrad.special"),
     ("torch.utils.data", "torch.utils.data", "ndgrad.utils.data"),
+    ("torch.testing", "torch.testing", "ndgrad.testing"),
 ]
 
 # Out of scope, with the reason: the first pattern (a regular expression on the name, or on

@@ -206,6 +206,10 @@ from . import (  # noqa: E402
     special,
     utils,
 )
+
+# torch.testing is an attribute of torch: imported after every public name it tests with
+# (compare_with_torch runs a function on this whole package, which it finds as its parent).
+from . import testing  # noqa: E402  isort: skip
 from ._namespace import public_dir  # noqa: E402
 from ._nn_ops import *  # noqa: E402, F403
 from ._nn_ops_losses import *  # noqa: E402, F403
@@ -300,6 +304,7 @@ __all__ = [
     "short",
     "special",
     "tensor",
+    "testing",
     "uint8",
     "viz",
     "utils",

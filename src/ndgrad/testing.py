@@ -1,4 +1,8 @@
-"""Testing helpers: run the same code under ndgrad and under PyTorch, and compare.
+"""Testing helpers: PyTorch's ``torch.testing`` API, and a comparison with PyTorch itself.
+
+``assert_close``, ``make_tensor`` and the deprecated ``assert_allclose`` are PyTorch 2.13's
+(the same checks, tolerances, value ranges and messages), so test code written for
+``torch.testing`` runs under ``import ndgrad as torch``.
 
 ``compare_with_torch(fn, *arrays)`` calls ``fn(lib, *tensors)`` twice, with ``lib`` the ndgrad
 module and then the torch module, on tensors made from the same numpy arrays (floating ones
@@ -19,7 +23,7 @@ Without PyTorch installed the report is ``skipped`` (``assert_ok()`` then raises
 from __future__ import annotations
 
 import importlib
-import unittest
+import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,12 +31,31 @@ from typing import Any
 
 import numpy as np
 
-import ndgrad
-
+from ._comparison import assert_allclose, assert_close
+from ._make_tensor import make_tensor
 from ._namespace import public_dir
+from ._tensor import Tensor
 
-__all__ = ["Comparison", "Difference", "compare_with_torch"]
+__all__ = [
+    "Comparison",
+    "Difference",
+    "assert_allclose",
+    "assert_close",
+    "compare_with_torch",
+    "make_tensor",
+]
 __dir__ = public_dir(__name__)
+
+
+def _ndgrad() -> Any:
+    """The ndgrad package, on which ``compare_with_torch`` runs the user's function.
+
+    It is this module's parent package, which Python imports before any of its submodules; it
+    is looked up rather than imported because the package imports this module (so that
+    ``torch.testing`` is an attribute of ``torch`` as in PyTorch), and nothing here runs before
+    the package has finished importing.
+    """
+    return sys.modules[__name__.rpartition(".")[0]]
 
 
 @dataclass
@@ -63,6 +86,8 @@ class Comparison:
     def assert_ok(self) -> None:
         """Raise AssertionError listing the differences (``unittest.SkipTest`` if skipped)."""
         if self.skipped is not None:
+            import unittest  # only here: `import ndgrad` need not load unittest
+
             raise unittest.SkipTest(self.skipped)
         if self.differences:
             raise AssertionError(str(self))
@@ -156,7 +181,7 @@ def compare_with_torch(
         return Comparison(skipped="PyTorch is not installed")
     arrs = tuple(np.asarray(a) for a in arrays)
     report = Comparison()
-    nd = _run(ndgrad, fn, arrs)
+    nd = _run(_ndgrad(), fn, arrs)
     th = _run(torch, fn, arrs)
     report.ndgrad_result = nd.get("result", nd.get("error"))
     report.torch_result = th.get("result", th.get("error"))
@@ -195,7 +220,7 @@ def compare_with_torch(
     back_nd, back_th, weights = [], [], []
     for k, (a, b) in enumerate(zip(outs_nd, outs_th, strict=True)):
         where = f"output {k}"
-        if not isinstance(a, ndgrad.Tensor) or not isinstance(b, torch.Tensor):
+        if not isinstance(a, Tensor) or not isinstance(b, torch.Tensor):
             if type(a) is not type(b) or a != b:
                 diffs.append(Difference("value", where, f"ndgrad {a!r} vs PyTorch {b!r}"))
             continue
@@ -219,7 +244,7 @@ def compare_with_torch(
             back_nd.append(a)
             back_th.append(b)
             weights.append(w)
-    graph_nd = _graph_names([o for o in outs_nd if isinstance(o, ndgrad.Tensor)], _grad_fn)
+    graph_nd = _graph_names([o for o in outs_nd if isinstance(o, Tensor)], _grad_fn)
     graph_th = _graph_names([o for o in outs_th if isinstance(o, torch.Tensor)], _grad_fn)
     if graph_nd != graph_th:
         only_nd = dict(graph_nd - graph_th)
@@ -228,7 +253,7 @@ def compare_with_torch(
             Difference("grad_fn", "graph", f"only in ndgrad: {only_nd}; only in PyTorch: {only_th}")
         )
     if back_nd:
-        _backward_both(ndgrad, torch, back_nd, back_th, weights, nd, th, diffs, rtol, atol)
+        _backward_both(_ndgrad(), torch, back_nd, back_th, weights, nd, th, diffs, rtol, atol)
     return report
 
 
