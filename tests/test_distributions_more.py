@@ -191,7 +191,7 @@ def _check_by_differences(case: tuple[Any, ...], what: str, w: np.ndarray) -> No
                 arrays[i][idx] += h
                 shifted = (case[0], case[1], arrays, case[3])
                 d2, _, v2 = _build(ndgrad, shifted)
-                values.append(float((_get(d2, v2, what, ndgrad) * ndgrad.tensor(w)).sum()))
+                values.append((_get(d2, v2, what, ndgrad) * ndgrad.tensor(w)).sum().item())
             numeric[idx] = (values[0] - values[1]) / 2e-6
         assert_close(p.grad, numeric, rtol=1e-6, atol=1e-8)
 

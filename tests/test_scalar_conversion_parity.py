@@ -333,3 +333,32 @@ def test_fill_with_a_tensor_casts_and_masked_fill_checks() -> None:
     assert t.fill_(ndgrad.tensor(-2.3, dtype=ndgrad.float64)).tolist() == [254, 254]
     with pytest.raises(RuntimeError, match="converted to type uint8_t without overflow"):
         t.masked_fill_(ndgrad.tensor([True, False]), ndgrad.tensor(-1.5))
+
+
+# --- float()/complex() of a tensor that requires grad ---------------------------------------------
+_GRAD_SCALAR = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+    "Consider using tensor.detach() first."
+)
+
+
+def test_float_of_a_tensor_that_requires_grad_warns_once_in_grad_mode():
+    import warnings
+
+    from ndgrad import _errors
+
+    _errors.WARNED_ONCE.discard("scalar_of_grad_tensor")
+    x = ndgrad.tensor(1.5, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert int(x) == 1 and x.item() == 1.5 and float(x.detach()) == 1.5  # no warning
+        with ndgrad.no_grad():
+            assert float(x) == 1.5  # none under no_grad either (LBFGS reads its loss so)
+        assert not caught
+        with pytest.raises(ValueError, match="only one element tensors"):
+            float(ndgrad.ones(2, requires_grad=True))  # the warning comes first
+        assert float(x) == 1.5 and complex(x) == 1.5 + 0j  # once per process
+    assert [str(w.message) for w in caught] == [_GRAD_SCALAR]
+    assert caught[0].category is UserWarning and caught[0].filename == __file__
+    with pytest.raises(ValueError, match="only one element tensors"):
+        complex(ndgrad.ones(2))

@@ -109,7 +109,7 @@ def test_trace_of_autograd_grad_and_create_graph():
     with trace() as t:
         (g,) = ndgrad.autograd.grad(y.sum(), x, create_graph=True)
     assert [r.op for r in t.records][:2] == ["SumBackward0", "MulBackward0"]
-    assert float(g) == 12.0
+    assert g.item() == 12.0
 
 
 def test_a_tracer_records_only_its_own_thread():

@@ -566,9 +566,20 @@ class Tensor(_Methods):
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
+        self._scalar_of_grad_tensor()
         if self._data.size != 1:  # item() raises RuntimeError; PyTorch's float() a ValueError
             raise ValueError("only one element tensors can be converted to Python scalars")
         return float(self.item())
+
+    def _scalar_of_grad_tensor(self) -> None:
+        """float() and complex() of a tensor that requires grad, in grad mode: PyTorch warns,
+        once (not under no_grad, where LBFGS reads its loss)."""
+        if self._requires_grad and _state.grad_enabled:
+            _errors.warn_once(
+                "scalar_of_grad_tensor",
+                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                "behavior.\nConsider using tensor.detach() first.",
+            )
 
     def __int__(self) -> int:
         if self._data.size != 1:
@@ -581,6 +592,9 @@ class Tensor(_Methods):
         return int(self.item())
 
     def __complex__(self) -> complex:
+        self._scalar_of_grad_tensor()
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return complex(self.item())
 
     def __len__(self) -> int:

@@ -214,7 +214,7 @@ def test_step_closure_and_no_grad_params() -> None:
         loss.backward()
         return loss
 
-    assert float(opt.step(closure)) == 2.0
+    assert opt.step(closure).item() == 2.0
     assert p.tolist() == [0.0, 0.0] and q.tolist() == [1.0, 1.0]
 
 
