@@ -66,6 +66,22 @@ def test_zero_dim_parameter_formats_as_its_repr() -> None:
     assert f"{v:.3f}" == "1.000"
 
 
+def test_subclass_repr_uses_its_own_name() -> None:
+    class My(ndgrad.Tensor):
+        pass
+
+    class MyParameter(ndgrad.nn.Parameter):
+        pass
+
+    assert repr(My([1.0, 2.0]).requires_grad_()) == "My([1., 2.], requires_grad=True)"
+    assert repr(My([])) == "My([])"
+    # the indent follows the shorter prefix
+    assert repr(My([[1.0, 2.0], [3.0, 4.0]])) == "My([[1., 2.],\n    [3., 4.]])"
+    assert str(MyParameter(ndgrad.ones(2))) == (
+        "Parameter containing:\nParameter(MyParameter([1., 1.], requires_grad=True))"
+    )
+
+
 _OPTIONS: list[dict[str, Any]] = [
     {},
     {"edgeitems": 0},

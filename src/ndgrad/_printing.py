@@ -185,8 +185,22 @@ def array_str(a: np.ndarray, indent: int) -> str:
 read_tangent: Callable[[Any], Any] | None = None
 
 
-def tensor_repr(t: Tensor, prefix: str = "tensor(") -> str:
+def _prefix(t: Tensor) -> tuple[str, bool]:
+    """PyTorch's prefix: "tensor(" for a Tensor or a Parameter (ndgrad's view classes are plain
+    tensors to the user), a subclass's own name otherwise; and whether the text is wrapped in
+    "Parameter(...)" (a subclass of Parameter)."""
+    cls = type(t)
+    if cls.__module__ in ("ndgrad._tensor", "ndgrad.nn.parameter"):
+        return "tensor(", False
+    parameter = any(
+        c.__module__ == "ndgrad.nn.parameter" and c.__name__ == "Parameter" for c in cls.__mro__
+    )
+    return f"{cls.__name__}(", parameter
+
+
+def tensor_repr(t: Tensor) -> str:
     a = t._data
+    prefix, in_parameter = _prefix(t)
     indent = len(prefix)
     suffixes = []
     dt = t.dtype
@@ -213,4 +227,5 @@ def tensor_repr(t: Tensor, prefix: str = "tensor(") -> str:
         tangent = read_tangent(t)
         if tangent is not None:
             suffixes.append(f"tangent={tangent}")
-    return _add_suffixes(prefix + body, suffixes, indent)
+    text = _add_suffixes(prefix + body, suffixes, indent)
+    return f"Parameter({text})" if in_parameter else text
