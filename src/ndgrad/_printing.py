@@ -114,9 +114,12 @@ class _Formatter:
 def _summarized(a: np.ndarray) -> np.ndarray:
     """The values that will be printed (edges of each dim), for choosing the format."""
     e = PRINT_OPTS.edgeitems
+    if e == 0 and a.ndim >= 2:  # PyTorch's get_summarized_data: nothing is printed but "..."
+        return a[(slice(0, 0),) * a.ndim]
     for axis in range(a.ndim):
         if a.shape[axis] > 2 * e:
-            idx = list(range(e)) + list(range(a.shape[axis] - e, a.shape[axis]))
+            # a[-0:] is the whole dim, as PyTorch's self[-edgeitems:]
+            idx = list(range(e)) + list(range(a.shape[axis])[-e:])
             a = np.take(a, idx, axis=axis)
     return a
 
@@ -125,7 +128,9 @@ def _vector_str(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) ->
     element_length = fmt.max_width + 2
     per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / element_length))
     e = PRINT_OPTS.edgeitems
-    if summarize and a.shape[0] > 2 * e:
+    if summarize and not e:
+        data = ["..."]
+    elif summarize and a.shape[0] > 2 * e:
         data = [fmt.format(v) for v in a[:e].tolist()] + [" ..."]
         data += [fmt.format(v) for v in a[-e:].tolist()]
     else:
@@ -180,8 +185,22 @@ def array_str(a: np.ndarray, indent: int) -> str:
 read_tangent: Callable[[Any], Any] | None = None
 
 
-def tensor_repr(t: Tensor, prefix: str = "tensor(") -> str:
+def _prefix(t: Tensor) -> tuple[str, bool]:
+    """PyTorch's prefix: "tensor(" for a Tensor or a Parameter (ndgrad's view classes are plain
+    tensors to the user), a subclass's own name otherwise; and whether the text is wrapped in
+    "Parameter(...)" (a subclass of Parameter)."""
+    cls = type(t)
+    if cls.__module__ in ("ndgrad._tensor", "ndgrad.nn.parameter"):
+        return "tensor(", False
+    parameter = any(
+        c.__module__ == "ndgrad.nn.parameter" and c.__name__ == "Parameter" for c in cls.__mro__
+    )
+    return f"{cls.__name__}(", parameter
+
+
+def tensor_repr(t: Tensor) -> str:
     a = t._data
+    prefix, in_parameter = _prefix(t)
     indent = len(prefix)
     suffixes = []
     dt = t.dtype
@@ -193,6 +212,8 @@ def tensor_repr(t: Tensor, prefix: str = "tensor(") -> str:
             suffixes.append(f"dtype={dt}")
         body = "[]"
     else:
+        if not PRINT_OPTS.edgeitems:
+            suffixes.append(f"size={tuple(a.shape)}")
         if not default:
             suffixes.append(f"dtype={dt}")
         body = array_str(a, indent)
@@ -206,4 +227,5 @@ def tensor_repr(t: Tensor, prefix: str = "tensor(") -> str:
         tangent = read_tangent(t)
         if tangent is not None:
             suffixes.append(f"tangent={tangent}")
-    return _add_suffixes(prefix + body, suffixes, indent)
+    text = _add_suffixes(prefix + body, suffixes, indent)
+    return f"Parameter({text})" if in_parameter else text

@@ -611,7 +611,9 @@ class Tensor(_Methods):
         return id(self)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0:
+        # A subclass (Parameter, a user's) formats as its repr and refuses a spec, as in
+        # PyTorch; this module's own view classes are plain tensors to the user.
+        if self._data.ndim == 0 and type(self).__module__ == __name__:
             return self.item().__format__(spec)
         return object.__format__(self, spec)
 
