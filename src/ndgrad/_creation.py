@@ -16,6 +16,7 @@ from ._kernels import fma_np
 from ._layout import empty_in_format, preserve_format
 from ._tensor import Tensor
 from .dtypes import (
+    astype_torch,
     checked_scalar,
     dtype,
     from_numpy_dtype,
@@ -147,15 +148,21 @@ def _infer(data: Any) -> tuple[tuple[int, ...], np.dtype, bool]:
 def _array_from_data(data: Any, dt: np.dtype | None) -> np.ndarray:
     if isinstance(data, Tensor):
         arr = data._data
-        return arr.astype(dt) if dt is not None and dt != arr.dtype else arr.copy()
+        return astype_torch(arr, dt) if dt is not None and dt != arr.dtype else arr.copy()
     if isinstance(data, np.ndarray):
         from_numpy_dtype(data.dtype)  # refuse unsupported dtypes clearly
-        return np.array(data, dtype=dt, copy=True)
+        if dt is not None and dt != data.dtype:
+            return astype_torch(data, dt)
+        return np.array(data, copy=True)
     shape, inferred, has_tensors = _infer(data)
     if has_tensors:
         data = _tensors_to_arrays(data)
     try:
-        arr = np.array(data, dtype=dt or inferred)
+        if dt is not None and dt == np.float16 and inferred.kind == "f":
+            # Python floats are doubles: into float16 through float32, as PyTorch
+            arr = astype_torch(np.array(data, dtype=np.float64), dt)
+        else:
+            arr = np.array(data, dtype=dt or inferred)
     except (OverflowError, ValueError):
         if dt is None or dt.kind not in "iu":
             raise

@@ -247,6 +247,18 @@ def checked_type_name(dt: np.dtype) -> str:
     return _CHECKED_NAMES[dt.name]
 
 
+_F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
+
+
+def astype_torch(a: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """``a.astype(dt)`` as PyTorch converts: float64 into float16 goes through float32, as
+    c10::Half is made from a float (so a double rounds twice: 4.056096217598422e-05 becomes
+    the half with bits 680, where one rounding gives 681)."""
+    if dt == _F16 and a.dtype == _F64:
+        return a.astype(_F32).astype(_F16)
+    return a.astype(dt)
+
+
 def checked_scalar(value: Any, dt: np.dtype) -> Any:
     """A Python number as PyTorch converts a scalar argument into the dtype an op computes in,
     where it checks the conversion (clamp's bounds): RuntimeError if it overflows ``dt``. An

@@ -51,6 +51,8 @@ class ToCopy(NumpyFunction):
     @staticmethod
     def forward(ctx: Any, x: np.ndarray, dt: np.dtype, layout: str | None = None) -> np.ndarray:
         ctx.src_dtype = x.dtype
+        if dt == np.float16 and x.dtype == np.float64:  # through float32, as PyTorch
+            x = x.astype(np.float32)
         if layout == "C":
             return np.array(x, dtype=dt, order="C", copy=True)
         if layout == "channels_last":

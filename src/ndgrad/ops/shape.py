@@ -23,7 +23,7 @@ from .._tensor import Tensor, _NoGradView, _View
 from ..autograd._views import Copy, fill_expanded, register_view
 from ..autograd.function import _type_string
 from ..autograd.grad_mode import _state
-from ..dtypes import result_type
+from ..dtypes import dtype_name, result_type
 from ._util import cast, check_dims, normalize_dims, parse_shape, promote_all, wrap_dim
 from .arithmetic import CloneContiguous, NumpyFunction, _copy_like_torch
 
@@ -211,9 +211,49 @@ class ReshapeCopy(NumpyFunction):
 def view(input: Tensor, *shape: Any) -> Tensor:
     """The same storage with a new shape (one size may be -1); errors if strides forbid it."""
     if len(shape) == 1 and hasattr(shape[0], "np"):  # view(dtype) reinterprets bits
-        raise NotImplementedError("view(dtype) is not supported by ndgrad")
+        return view_dtype(input, shape[0])
     size = infer_shape(parse_shape(shape), input._data.size)
     return _as_view(View.apply(input, size), input)
+
+
+def view_dtype(input: Tensor, dtype: Any) -> Tensor:
+    """``x.view(dtype)``: the same memory read as another dtype, as PyTorch's. A dtype of
+    another element size scales the last dim (which must be contiguous, and divisible when
+    the new elements are larger). PyTorch's result is an alias outside autograd (no grad_fn,
+    not requiring grad, no ``_base``) that shares the tensor's version counter."""
+    src = input._data
+    dt = np.dtype(dtype.np)
+    if dt.itemsize != src.itemsize:
+        what = f"view {dtype_name(src.dtype)} as {dtype_name(dt)} (different element sizes)"
+        if src.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 to {what}")
+        step = src.strides[-1] // src.itemsize
+        if step != 1 and src.shape[-1] != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 to {what}, but got {step}")
+        if dt.itemsize > src.itemsize:
+            ratio = dt.itemsize // src.itemsize
+            if src.shape[-1] % ratio:
+                raise RuntimeError(
+                    f"self.size(-1) must be divisible by {ratio} to {what}, but got {src.shape[-1]}"
+                )
+            offset = input.storage_offset()
+            if offset % ratio:
+                raise RuntimeError(
+                    f"self.storage_offset() must be divisible by {ratio} to {what}, but got "
+                    f"{offset}"
+                )
+            # every other stride must hold whole new elements too
+            for d, st in enumerate(src.strides[:-1]):
+                if (st // src.itemsize) % ratio:
+                    raise RuntimeError(
+                        f"self.stride({d}) must be divisible by {ratio} to {what}, but got "
+                        f"{st // src.itemsize}"
+                    )
+        if src.shape[-1] == 1 and src.strides[-1] != src.itemsize:
+            src = np.lib.stride_tricks.as_strided(src, strides=(*src.strides[:-1], src.itemsize))
+    out = Tensor._make(src.view(dt))
+    out._version_counter = input._counter()
+    return out
 
 
 def reshape(input: Tensor, *shape: Any) -> Tensor:
