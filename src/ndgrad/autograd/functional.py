@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
-from .._creation import ones_like, zeros, zeros_like
+from .._creation import ones_like, zeros_like
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..ops.shape import stack
@@ -407,8 +407,8 @@ def _jacobian_forward(func: Callable[..., Any], inputs: Any) -> Any:
     numels = [t.numel() for t in ins]
     columns: list[tuple[Tensor, ...]] = []
     out_info: tuple[bool, tuple[Tensor, ...]] | None = None
-    for j, t in enumerate(ins):
-        for k in range(numels[j]):
+    for j, n in enumerate(numels):
+        for k in range(n):
             with fwAD.dual_level():
                 duals = tuple(
                     fwAD.make_dual(x, _basis_tangent(x, k if i == j else None))
