@@ -138,9 +138,11 @@ def test_vjp_and_jvp() -> None:
     out, fn = nf.vjp(lambda x, y: (x * y, x.exp()), x, y)
     close(out, (x * y, x.exp()))
     close(fn((t([1.0, 1.0]), t([0.0, 2.0]))), (y + t([0.0, 2.0]) * x.exp(), x))
-    out, fn, aux = nf.vjp(lambda x: (x**2, "aux"), x, has_aux=True)
-    assert aux == "aux"
+    out, fn, aux = nf.vjp(lambda x: (x**2, {"aux": x * 3}), x, has_aux=True)
+    close(aux, {"aux": x * 3})
     close(fn(t([1.0, 1.0])), (2 * x,))
+    with pytest.raises(RuntimeError, match="Expected tensors, got unsupported type <class 'str'>"):
+        nf.vjp(lambda x: (x**2, "aux"), x, has_aux=True)  # PyTorch's aux holds tensors only
     out, tan = nf.jvp(lambda x, y: x * y, (x, y), (t([1.0, 0.0]), t([0.0, 1.0])))
     close((out, tan), (x * y, t([3.0, 2.0])))
     out, tan, aux = nf.jvp(lambda x: (x.sin(), x), (x,), (t([1.0, 1.0]),), has_aux=True)

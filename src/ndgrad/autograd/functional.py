@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _errors
-from .._creation import ones_like, zeros, zeros_like
+from .._creation import ones_like, zeros_like
 from .._namespace import public_dir
 from .._tensor import Tensor
 from ..ops.shape import stack
@@ -33,7 +33,7 @@ __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 __dir__ = public_dir(__name__)
 
 
-def _as_tuple(x: Any, arg_name: str, fn_name: str) -> tuple[bool, tuple[Tensor, ...]]:
+def _as_tuple(x: Any, arg_name: str, fn_name: str | None) -> tuple[bool, tuple[Tensor, ...]]:
     """(whether ``x`` was a tuple, ``x`` as a tuple of tensors). A list is refused, as by
     PyTorch (it takes a list for one non-Tensor value)."""
     T = Tensor
@@ -161,7 +161,14 @@ def _check_requires_grad(outputs: tuple[Tensor | None, ...], what: str, strict: 
             if what == "hessian":
                 raise RuntimeError(
                     f"The hessian of the user-provided function with respect to input {i} is "
-                    "independent of the input. This is not allowed in strict mode."
+                    "independent of the input. This is not allowed in strict mode. You should "
+                    "ensure that your function is thrice differentiable and that the hessian "
+                    "depends on the inputs."
+                )
+            if what == "grad_inputs":
+                raise RuntimeError(
+                    f"The gradient with respect to input {i} is independent of the inputs of the "
+                    "user-provided function. This is not allowed in strict mode."
                 )
             if what == "jacobian":
                 raise RuntimeError(
@@ -179,11 +186,13 @@ def _check_requires_grad(outputs: tuple[Tensor | None, ...], what: str, strict: 
 
 
 def _check_v(
-    v: Any, refs: tuple[Tensor, ...], fn_name: str, refs_tuple: bool
+    v: Any, refs: tuple[Tensor, ...], fn_name: str, refs_tuple: bool, create_graph: bool
 ) -> tuple[Tensor, ...]:
     """``v`` as a tuple matching ``refs`` (the outputs or the inputs: ``refs_tuple`` if the user
-    gave or got a tuple, which PyTorch's messages tell apart)."""
+    gave or got a tuple, which PyTorch's messages tell apart); detached, unless a graph is
+    wanted through a ``v`` that requires grad."""
     _, vs = _as_tuple(v, "v", fn_name)
+    vs = _prepare(vs, create_graph, need_graph=False)
     if len(vs) != len(refs):
         if not refs_tuple:
             raise RuntimeError("The given v should contain a single Tensor.")
@@ -226,7 +235,7 @@ def vjp(
         ins = _prepare(ins, create_graph, need_graph=True)
         out_tuple, outs = _call(func, ins, "vjp")
         _check_requires_grad(outs, "outputs", strict)
-        vs = _default_v(outs) if v is None else _check_v(v, outs, "vjp", out_tuple)
+        vs = _default_v(outs) if v is None else _check_v(v, outs, "vjp", out_tuple, create_graph)
         grads = _grad(outs, ins, vs, create_graph)
         grads = _fill_zeros(grads, ins, strict, "back", create_graph)
     return _untuple(out_tuple, _finish(outs, create_graph)), _untuple(
@@ -253,13 +262,13 @@ def jvp(
                 )
             vs: tuple[Any, ...] = (zeros_like(ins[0]) + 1,)
         else:
-            vs = _check_v(v, ins, "jvp", in_tuple)
+            vs = _check_v(v, ins, "jvp", in_tuple, create_graph)
         out_tuple, outs = _call(func, ins, "jvp")
         _check_requires_grad(outs, "outputs", strict)
         # u ↦ Jᵀu is linear; its vjp along v is J v.
-        us = tuple(zeros_like(o).requires_grad_(True) for o in outs)
+        us = tuple(zeros_like(o, requires_grad=True) for o in outs)
         grad_inputs = _grad(outs, ins, us, create_graph=True)
-        grad_inputs = _fill_zeros(grad_inputs, ins, strict, "back")
+        _check_requires_grad(grad_inputs, "grad_inputs", strict)
         jv = _grad(grad_inputs, us, vs, create_graph)
         jv = _fill_zeros(jv, outs, strict, "back_trick", create_graph)
     return _untuple(out_tuple, _finish(outs, create_graph)), _untuple(
@@ -267,31 +276,73 @@ def jvp(
     )
 
 
-def _rows(
-    out: Tensor, ins: tuple[Tensor, ...], create_graph: bool, vectorize: bool
-) -> tuple[Tensor | None, ...]:
-    """d out / d ins as (out.numel(), *in.shape) tensors: one backward per row, or one batched."""
-    m = out.numel()
-    if not out.requires_grad:
-        return (None,) * len(ins)
-    if vectorize:
-        basis = Tensor._make(np.eye(m, dtype=out._data.dtype).reshape(m, *out.shape))
-        return _grad((out,), ins, (basis,), create_graph, retain_graph=True, batched=True)
-    per_row: list[tuple[Tensor | None, ...]] = []
-    for j in range(m):
-        onehot = np.zeros(m, dtype=out._data.dtype)
-        onehot[j] = 1
-        e = Tensor._make(onehot.reshape(out.shape))
-        per_row.append(_grad((out,), ins, (e,), create_graph, retain_graph=True))
-    result: list[Tensor | None] = []
-    for k, t in enumerate(ins):
-        column = [row[k] for row in per_row]
-        if all(c is None for c in column):
-            result.append(None)
-            continue
-        filled = [c if c is not None else t.detach() * 0 for c in column]
-        result.append(stack(filled, 0) if filled else None)
-    return tuple(result)
+def _standard_basis(refs: tuple[Tensor, ...], total: int) -> tuple[Tensor, ...]:
+    """One ``(total, ref.numel())`` block per ref, together the identity of size ``total``
+    (PyTorch's ``_construct_standard_basis_for``): row ``r`` is the cotangent that picks
+    element ``r`` of the concatenated flattened refs."""
+    blocks = []
+    start = 0
+    for ref in refs:
+        n = ref.numel()
+        block = np.zeros((total, n), dtype=ref._data.dtype)
+        block[start + np.arange(n), np.arange(n)] = 1
+        blocks.append(Tensor._make(block))
+        start += n
+    return tuple(blocks)
+
+
+def _jacobian_vectorized(
+    outs: tuple[Tensor, ...], ins: tuple[Tensor, ...], create_graph: bool
+) -> tuple[tuple[Tensor, ...], ...]:
+    """All the rows of the Jacobian in one batched backward pass through all the outputs at
+    once, split per output (so a block is connected to the graph when any output's is)."""
+    numels = [o.numel() for o in outs]
+    total = sum(numels)
+    flat = tuple(o.reshape(-1) for o in outs)
+    found = _grad(flat, ins, _standard_basis(outs, total), create_graph, batched=True)
+    per_input = []
+    for g, t in zip(found, ins, strict=True):
+        if g is None:
+            g = zeros_like(t).expand((total, *t.shape))
+        per_input.append(
+            [
+                jac.view((*o.shape, *t.shape))
+                for jac, o in zip(g.split(numels, dim=0), outs, strict=True)
+            ]
+        )
+    return tuple(tuple(column[i] for column in per_input) for i in range(len(outs)))
+
+
+def _jacobian_rows(
+    outs: tuple[Tensor, ...], ins: tuple[Tensor, ...], create_graph: bool, strict: bool
+) -> tuple[tuple[Tensor, ...], ...]:
+    """One backward pass per output element, the rows stacked (PyTorch's loop, with its strict
+    checks: an input that one row does not reach is refused)."""
+    table = []
+    for i, out in enumerate(outs):
+        rows: list[list[Tensor]] = [[] for _ in ins]
+        for k in range(out.numel()):
+            found = _grad((out.reshape(-1)[k],), ins, None, create_graph, retain_graph=True)
+            for j, (g, t) in enumerate(zip(found, ins, strict=True)):
+                if g is not None:
+                    if strict and create_graph and not g.requires_grad:
+                        raise RuntimeError(  # (PyTorch names the output's index)
+                            "The jacobian of the user-provided function is independent of "
+                            f"input {i}. This is not allowed in strict mode when "
+                            "create_graph=True."
+                        )
+                    rows[j].append(g)
+                else:
+                    if strict:
+                        raise RuntimeError(
+                            f"Output {i} of the user-provided function is independent of input "
+                            f"{j}. This is not allowed in strict mode."
+                        )
+                    rows[j].append(zeros_like(t))
+        table.append(
+            tuple(stack(r, 0).view((*out.shape, *t.shape)) for r, t in zip(rows, ins, strict=True))
+        )
+    return tuple(table)
 
 
 def jacobian(
@@ -338,69 +389,60 @@ def jacobian(
                 "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
                 "supported together. Please either set `strict=False` or `vectorize=False`."
             )
-        table: list[tuple[Tensor, ...]] = []
-        for i, out in enumerate(outs):
-            rows = _rows(out, ins, create_graph, vectorize)
-            entries = []
-            for j, (r, t) in enumerate(zip(rows, ins, strict=True)):
-                if r is None:
-                    if strict:
-                        raise RuntimeError(
-                            f"Output {i} of the user-provided function is independent of input "
-                            f"{j}. This is not allowed in strict mode."
-                        )
-                    r = zeros((*out.shape, *t.shape), dtype=t.dtype)
-                else:
-                    if strict and create_graph and not r.requires_grad:
-                        raise RuntimeError(  # (PyTorch names the output's index)
-                            f"The jacobian of the user-provided function is independent of "
-                            f"input {i}. This is not allowed in strict mode when "
-                            "create_graph=True."
-                        )
-                    r = r.reshape((*out.shape, *t.shape))
-                entries.append(r)
-            table.append(_finish(tuple(entries), create_graph))
-    per_out = tuple(_untuple(in_tuple, row) for row in table)
+        if vectorize:
+            table = _jacobian_vectorized(outs, ins, create_graph)
+        else:
+            table = _jacobian_rows(outs, ins, create_graph, strict)
+    per_out = tuple(_untuple(in_tuple, _finish(row, create_graph)) for row in table)
     return _untuple(out_tuple, per_out)
 
 
 def _jacobian_forward(func: Callable[..., Any], inputs: Any) -> Any:
-    """The Jacobian one column at a time with dual tensors (forward-mode AD); a tangent no
-    column reaches is zero. Nested as PyTorch's: lists where both are tuples."""
+    """The Jacobian one column at a time with dual tensors (forward-mode AD), laid out as
+    PyTorch's vmapped jvp lays it out: the columns stacked, split per input, the column axis
+    moved last and unflattened. As PyTorch's, the inputs are not detached: a Jacobian that
+    depends on an input that requires grad keeps its graph. Nested as PyTorch's: lists where
+    both are tuples."""
     in_tuple, ins = _as_tuple(inputs, "inputs", "jacobian")
-    columns: list[list[tuple[Any, ...]]] = []
+    numels = [t.numel() for t in ins]
+    columns: list[tuple[Tensor, ...]] = []
     out_info: tuple[bool, tuple[Tensor, ...]] | None = None
-    for j, t in enumerate(ins):
-        cols = []
-        for k in range(t.numel()):
-            onehot = np.zeros(t.numel(), dtype=t._data.dtype)
-            onehot[k] = 1
+    for j, n in enumerate(numels):
+        for k in range(n):
             with fwAD.dual_level():
                 duals = tuple(
-                    fwAD.make_dual(x.detach(), Tensor._make(onehot.reshape(x.shape)))
-                    if i == j
-                    else x.detach()
+                    fwAD.make_dual(x, _basis_tangent(x, k if i == j else None))
                     for i, x in enumerate(ins)
                 )
-                out_tuple, outs = _call(func, duals, "jacobian")
-                tangents = tuple(fwAD.unpack_dual(o).tangent for o in outs)
-                out_info = (out_tuple, tuple(fwAD.unpack_dual(o).primal.detach() for o in outs))
-            cols.append(tangents)
-        columns.append(cols)
+                out_tuple, outs = _as_tuple(func(*duals), "outputs", None)
+                primals, tangents = [], []
+                for o in outs:
+                    primal, tangent = fwAD.unpack_dual(o)
+                    primals.append(primal)
+                    tangents.append(zeros_like(primal) if tangent is None else tangent)
+                out_info = (out_tuple, tuple(primals))
+            columns.append(tuple(tangents))
     assert out_info is not None
     out_tuple, outs = out_info
     table: list[list[Tensor]] = []
     for i, o in enumerate(outs):
+        stacked = stack([c[i] for c in columns], 0)
         entries = []
-        for j, t in enumerate(ins):
-            col = [c[i] for c in columns[j]]
-            filled = [c if c is not None else zeros((*o.shape,), dtype=o.dtype) for c in col]
-            # columns are indexed by input element: move that axis last, then unflatten it.
-            m = stack(filled, -1) if filled else zeros((*o.shape, 0), dtype=o.dtype)
-            entries.append(m.reshape((*o.shape, *t.shape)).detach())
+        for jac, t in zip(stacked.split(numels, dim=0), ins, strict=True):
+            # the column axis last, then unflattened to the input's shape
+            moved = jac.permute(*range(1, jac.dim()), 0)
+            entries.append(moved.reshape((*o.shape, *t.shape)))
         table.append(entries)
     per_out: Any = table if in_tuple else tuple(row[0] for row in table)
     return per_out if out_tuple else per_out[0]
+
+
+def _basis_tangent(x: Tensor, k: int | None) -> Tensor:
+    """The tangent of ``x`` for column ``k`` of its own block (zeros for another input's)."""
+    e = np.zeros(x.numel(), dtype=x._data.dtype)
+    if k is not None:
+        e[k] = 1
+    return Tensor._make(e.reshape(x.shape))
 
 
 def hessian(
@@ -413,10 +455,13 @@ def hessian(
 ) -> Any:
     """d² func / d inputs² of a function with a single-element output."""
     in_tuple, ins = _as_tuple(inputs, "inputs", "hessian")
+    if outer_jacobian_strategy not in ("forward-mode", "reverse-mode"):
+        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
 
     def scalar_func(*args: Any) -> Tensor:
         out = func(*args)
         is_tuple, outs = _as_tuple(out, "outputs of the user-provided function", "hessian")
+        _check_requires_grad(outs, "outputs", strict)
         if is_tuple or len(outs) != 1:
             raise RuntimeError("The function given to hessian should return a single Tensor")
         if outs[0].numel() != 1:
@@ -459,7 +504,7 @@ def _second_order(
         in_tuple, ins = _as_tuple(inputs, "inputs", name)
         ins = _prepare(ins, create_graph, need_graph=True)
         if v is not None:
-            vs = _check_v(v, ins, name, in_tuple)
+            vs = _check_v(v, ins, name, in_tuple, create_graph)
         elif len(ins) != 1 or ins[0].numel() != 1:
             raise RuntimeError(
                 "The vector v can only be None if the input to the user-provided function is a "
@@ -468,6 +513,7 @@ def _second_order(
         else:
             vs = (zeros_like(ins[0]) + 1,)
         out_tuple, outs = _call(func, ins, name)
+        _check_requires_grad(outs, "outputs", strict)
         if out_tuple or len(outs) != 1:
             raise RuntimeError(f"The function given to {name} should return a single Tensor")
         if outs[0].numel() != 1:
@@ -475,7 +521,6 @@ def _second_order(
                 f"The Tensor returned by the function given to {name} should contain a single "
                 "element"
             )
-        _check_requires_grad(outs, "outputs", strict)
         jac = _grad(outs, ins, None, create_graph=True)
         _check_requires_grad(jac, "jacobian", strict)
         if name == "vhp":
@@ -483,7 +528,7 @@ def _second_order(
             result = _fill_zeros(result, ins, strict, "double_back", create_graph)
         else:
             # u ↦ Hᵀu is linear in u; its vjp along v is H v.
-            us = tuple(zeros_like(t).requires_grad_(True) for t in ins)
+            us = tuple(zeros_like(t, requires_grad=True) for t in ins)
             hu = _grad(jac, ins, us, create_graph=True)
             result = _grad(hu, us, vs, create_graph)
             result = _fill_zeros(result, ins, strict, "double_back_trick", create_graph)

@@ -102,6 +102,14 @@ class _Level:
     def lower_tree(self, tree: Any) -> Any:
         return pt.tree_map(self.lower, tree)
 
+    def lower_aux(self, aux: Any) -> Any:
+        """``aux`` handed back: PyTorch unwraps each of its leaves and refuses one that is not
+        a tensor (None included)."""
+        for leaf in pt.tree_flatten(aux)[0]:
+            if not isinstance(leaf, Tensor):
+                raise RuntimeError(f"Expected tensors, got unsupported type {type(leaf)}")
+        return self.lower_tree(aux)
+
 
 # --- argnums -------------------------------------------------------------------------------
 
@@ -214,7 +222,7 @@ def grad_and_value(
         grad_tree = pt.tree_unflatten([level.lower(g) for g in grads], spec)
         value = level.lower(output)
         if has_aux:
-            return grad_tree, (value, level.lower_tree(aux))
+            return grad_tree, (value, level.lower_aux(aux))
         return grad_tree, value
 
     return wrapper
@@ -260,9 +268,11 @@ def _vjp_at(
     has_aux: bool,
     kwargs: Any,
     transforms: tuple[str, ...] = ("grad",),
+    api: str = "vjp(f, *primals)",
 ) -> tuple[_Level, Any, list[Tensor], pt.Spec, list[Tensor], pt.Spec, Any]:
     """Runs ``func`` at one level, inside ``transforms`` (PyTorch's for that call): (level,
-    output, flat outputs, their structure, flat lifted inputs, their structure, aux)."""
+    output, flat outputs, their structure, flat lifted inputs, their structure, aux). ``api``
+    names the transform in the errors about f's output (jacfwd's are jvp's)."""
     level = _Level()
     with enable_grad(), running(*transforms):
         if argnums is None:
@@ -274,9 +284,9 @@ def _vjp_at(
         output = func(*new_args, **kwargs)
         aux = None
         if has_aux:
-            output, aux = _split_aux(output, "vjp(f, *primals)")
+            output, aux = _split_aux(output, api)
         flat_out, out_spec = pt.tree_flatten(output)
-        _check_outputs(flat_out, "vjp(f, *primals)")
+        _check_outputs(flat_out, api)
         for o in flat_out:
             if not (o.is_floating_point() or o.is_complex()):
                 raise RuntimeError(
@@ -310,7 +320,7 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple
 
     result = level.lower_tree(output)
     if has_aux:
-        return result, vjp_fn, level.lower_tree(aux)
+        return result, vjp_fn, level.lower_aux(aux)
     return result, vjp_fn
 
 
@@ -436,7 +446,7 @@ def jvp(
     primals_out = pt.tree_unflatten([level.lower(o) for o in flat_out], out_spec)
     tangent_tree = pt.tree_unflatten(flat_tan, out_spec)
     if has_aux:
-        return primals_out, tangent_tree, level.lower_tree(aux)
+        return primals_out, tangent_tree, level.lower_aux(aux)
     return primals_out, tangent_tree
 
 
@@ -556,7 +566,13 @@ def _jac(
             # backward over the rows
             transforms = ("grad",) if randomness is None else ("vmap", "jvp")
             level, _, flat_out, out_spec, lifted, _, aux = _vjp_at(
-                func, args, argnums, has_aux, kwargs, transforms
+                func,
+                args,
+                argnums,
+                has_aux,
+                kwargs,
+                transforms,
+                "vjp(f, *primals)" if randomness is None else _JVP,
             )
         nums = _normalize_argnums(argnums, len(args))
         _, in_spec = pt.tree_flatten(_slice_argnums(args, nums))
@@ -568,7 +584,7 @@ def _jac(
         per_out = [pt.tree_unflatten(b, in_spec) for b in blocks]
         jac = pt.tree_unflatten(per_out, out_spec)
         if has_aux:
-            return jac, level.lower_tree(aux)
+            return jac, level.lower_aux(aux)
         return jac
 
     return wrapper

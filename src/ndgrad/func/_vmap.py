@@ -17,7 +17,7 @@ import numpy as np
 from .. import _random
 from .._tensor import Tensor
 from ..autograd.grad_mode import _state
-from ..ops.shape import stack
+from ..ops.shape import cat, stack
 from . import _pytree as pt
 
 __all__ = ["vmap"]
@@ -197,6 +197,29 @@ def _combine(func: Any, out_dims: Any, outputs: list[Any]) -> Any:
     return pt.tree_unflatten(result, spec)
 
 
+def _concat_chunks(out_dims: Any, chunks: list[Any]) -> Any:
+    """The results of the chunks joined as PyTorch's chunked vmap joins them: each output
+    concatenated along its out_dim (so a CatBackward0 node, and PyTorch's errors for an
+    out_dims that cannot be flattened against the outputs or holds a None)."""
+    flats = [pt.tree_flatten(c) for c in chunks]
+    spec = flats[0][1]
+    dims = pt.broadcast_to_spec(out_dims, spec)
+    if dims is None:
+        raise AssertionError("flat_out_dims must not be None")
+    result = []
+    for j, d in enumerate(dims):
+        pieces = [f[0][j] for f in flats]
+        for k, piece in enumerate(pieces):
+            if not isinstance(piece, Tensor):
+                raise TypeError(
+                    f"expected Tensor as element {k} in argument 0, but got {type(piece).__name__}"
+                )
+        if d is None:
+            raise TypeError("cat(): argument 'dim' must be int, not NoneType")
+        result.append(cat(pieces, dim=d))
+    return pt.tree_unflatten(result, spec)
+
+
 def vmap(
     func: Callable[..., Any],
     in_dims: Any = 0,
@@ -239,6 +262,15 @@ def vmap(
                 _random.default_generator.set_state(start)
             with random_guard(randomness), running("vmap"):
                 outputs.append(func(*pt.tree_unflatten(sliced, spec), **kwargs))
-        return _combine(func, out_dims, outputs)
+        combined = _combine(func, out_dims, outputs)
+        if chunk_size is None:
+            return combined
+        # (all the outputs combined first: PyTorch's per-chunk errors, which a chunk of one
+        # index cannot show)
+        chunks = [
+            _combine(func, out_dims, outputs[i : i + chunk_size])
+            for i in range(0, size, chunk_size)
+        ]
+        return _concat_chunks(out_dims, chunks)
 
     return wrapped

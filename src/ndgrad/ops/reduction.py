@@ -221,6 +221,14 @@ def _expand_grad(grad: Tensor, ctx: Any) -> Tensor:
     return grad.reshape(ctx.kept_shape).expand((*ctx.in_shape,))
 
 
+def _sum_backward(grad: Tensor, ctx: Any) -> Tensor:
+    """sum's and mean's backward as PyTorch's sum_backward builds it: the reduced dims put back
+    by unsqueeze (none for a full reduction or keepdim), then expand; so that a graph through
+    it differentiates back as PyTorch's does (SumBackward0 for a full reduction, SqueezeBackward1
+    per dropped dim, SumBackward1 under keepdim)."""
+    return unsqueeze_reduced(grad, ctx.axes, ctx.kept_shape).expand((*ctx.in_shape,))
+
+
 def _kept(t: Tensor, ctx: Any) -> Tensor:
     """A saved reduction output shaped to broadcast against the input, as PyTorch's backward
     formulas unsqueeze it: the tensor itself where no dim was dropped (keepdim) or all were (it
@@ -384,7 +392,7 @@ class Sum(NumpyFunction):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        return _expand_grad(grad, ctx), None, None
+        return _sum_backward(grad, ctx), None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:
@@ -407,7 +415,7 @@ class Mean(NumpyFunction):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
         # divided by the count, not multiplied by its reciprocal: PyTorch's formula and rounding
-        return DivScalar.apply(_expand_grad(grad, ctx), float(ctx.count)), None, None
+        return DivScalar.apply(_sum_backward(grad, ctx), float(ctx.count)), None, None
 
     @staticmethod
     def backward_np(ctx: Any, grad: np.ndarray) -> tuple[Any, ...]:

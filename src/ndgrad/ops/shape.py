@@ -307,6 +307,8 @@ class Expand(NumpyFunction):
 
 def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Sum ``grad`` over the dims along which ``shape`` was broadcast to grad's shape."""
+    if not shape:  # a 0-d target is a full sum (SumBackward0 in a graph), as PyTorch's sum_to
+        return grad.sum()
     gshape = grad._data.shape
     if gshape == shape:
         return grad

@@ -218,7 +218,9 @@ class TanhBackward(NumpyFunction):
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
         g, y = ctx.saved_tensors
         need_g, need_y = ctx.needs_input_grad
-        return (gg * (1 - y * y) if need_g else None), (gg * g * y * -2 if need_y else None)
+        # d/dg is tanh's backward again (a TanhBackwardBackward0 node), as PyTorch's
+        grad_g = TanhBackward.apply(gg, y) if need_g else None
+        return grad_g, (gg * g * y * -2 if need_y else None)
 
 
 tanh = _elementwise(Tanh, "tanh", array_fn=np.tanh)
@@ -269,7 +271,8 @@ class SigmoidBackward(NumpyFunction):
     def backward(ctx: Any, gg: Tensor) -> tuple[Any, ...]:
         g, y = ctx.saved_tensors
         need_g, need_y = ctx.needs_input_grad
-        grad_g = gg * (y * (1 - y)) if need_g else None
+        # d/dg is sigmoid's backward again (a SigmoidBackwardBackward0 node), as PyTorch's
+        grad_g = SigmoidBackward.apply(gg, y) if need_g else None
         grad_y = gg * g * (1 - 2 * y) if need_y else None
         return grad_g, grad_y
 
